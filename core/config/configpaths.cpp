@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/configpaths.h"
+
+#include "version.h"
+
+#include <QDir>
+#include <QStandardPaths>
+
+namespace ga::config {
+
+QString defaultConfigPath()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+    return QDir(base).filePath(QLatin1String(kAppName) + QStringLiteral("/config.json"));
+}
+
+QString resolveConfigPath(const QString &commandLinePath)
+{
+    if (!commandLinePath.isEmpty()) {
+        return QDir::cleanPath(QDir::current().absoluteFilePath(commandLinePath));
+    }
+    const QString env = qEnvironmentVariable(kConfigEnvVar);
+    if (!env.isEmpty()) {
+        return QDir::cleanPath(QDir::current().absoluteFilePath(env));
+    }
+    return defaultConfigPath();
+}
+
+QString dataDirectory()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return QDir(base).filePath(QLatin1String(kAppName));
+}
+
+QString secretFilePath(const Config &config)
+{
+    if (!config.secretFile.isEmpty()) {
+        return QDir::cleanPath(QDir::current().absoluteFilePath(config.secretFile));
+    }
+    return QDir(dataDirectory()).filePath(QStringLiteral("secrets.enc"));
+}
+
+} // namespace ga::config

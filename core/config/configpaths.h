@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/config.h"
+
+#include <QString>
+
+namespace ga::config {
+
+inline constexpr const char *kConfigEnvVar = "GEMINI_AGGREGATOR_CONFIG";
+
+// <platform config location>/gemini-aggregator/config.json (~/.config/… on Linux). The GUI and the
+// daemon have different executable names, so the generic location is used to share one file.
+QString defaultConfigPath();
+// --config PATH, else $GEMINI_AGGREGATOR_CONFIG, else the default.
+QString resolveConfigPath(const QString &commandLinePath);
+// <platform data location>/gemini-aggregator: state, logs, the encrypted secret file.
+QString dataDirectory();
+QString secretFilePath(const Config &config);
+
+} // namespace ga::config

@@ -1,0 +1,828 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/configschema.h"
+
+#include "config/jsonlocator.h"
+#include "logging/redact.h"
+
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QRegularExpression>
+#include <QSet>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ga::config {
+
+QString Problem::toString(const QString &fileName) const
+{
+    QString where = fileName;
+    if (line > 0) {
+        where += (where.isEmpty() ? QString() : QStringLiteral(":")) + QString::number(line);
+    }
+    QString out;
+    if (!where.isEmpty()) {
+        out += where + QStringLiteral(": ");
+    }
+    if (severity == Severity::Warning) {
+        out += QStringLiteral("warning: ");
+    }
+    if (!path.isEmpty()) {
+        out += path + QStringLiteral(": ");
+    }
+    return out + message;
+}
+
+bool ParseResult::hasErrors() const
+{
+    return std::any_of(problems.begin(), problems.end(), [](const Problem &p) { return p.isError(); });
+}
+
+QList<Problem> ParseResult::errors() const
+{
+    QList<Problem> out;
+    std::copy_if(
+        problems.begin(), problems.end(), std::back_inserter(out), [](const Problem &p) { return p.isError(); });
+    return out;
+}
+
+QList<Problem> ParseResult::warnings() const
+{
+    QList<Problem> out;
+    std::copy_if(
+        problems.begin(), problems.end(), std::back_inserter(out), [](const Problem &p) { return !p.isError(); });
+    return out;
+}
+
+namespace schema {
+namespace {
+
+enum class Kind
+{
+    String,
+    Int,
+    Bool,
+    Enum
+};
+
+using Check = QString (*)(const QString &);
+using Apply = void (*)(Config &, const QJsonValue &);
+
+struct Setting
+{
+    const char *path;
+    Kind kind;
+    QJsonValue defaultValue;
+    int min = 0;
+    int max = 0;
+    QStringList choices;
+    Check check = nullptr; // extra rule for strings; returns the reason, or empty when fine
+    Apply apply = nullptr;
+    const char *help = "";
+    const char *unit = ""; // shown with ranges: "(100–600000 ms)"
+};
+
+QString checkListenHost(const QString &v)
+{
+    if (v == u"localhost" || !QHostAddress(v).isNull()) {
+        return {};
+    }
+    return QStringLiteral("'%1' is not an IP address to listen on (use 127.0.0.1, ::1 or 0.0.0.0)").arg(v);
+}
+
+QString checkHttpUrl(const QString &v)
+{
+    const QUrl url(v, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != u"http" && scheme != u"https") || url.host().isEmpty()) {
+        return QStringLiteral("'%1' is not an http:// or https:// URL (for example "
+                              "https://generativelanguage.googleapis.com)")
+            .arg(v);
+    }
+    if (url.hasQuery() || url.hasFragment()) {
+        return QStringLiteral("'%1' must not contain a query or fragment").arg(v);
+    }
+    return {};
+}
+
+QString checkProxy(const QString &v)
+{
+    if (v == u"none" || v == u"system") {
+        return {};
+    }
+    const QUrl url(v, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (url.isValid() && (scheme == u"http" || scheme == u"socks5") && !url.host().isEmpty() && url.port() > 0) {
+        return {};
+    }
+    return QStringLiteral("'%1' is not a proxy setting (use none, system, http://host:port or socks5://host:port)")
+        .arg(v);
+}
+
+QString checkCaBundle(const QString &v)
+{
+    if (v.isEmpty() || QFileInfo(v).isFile()) {
+        return {};
+    }
+    return QStringLiteral("CA bundle '%1' does not exist (give a PEM file, or an empty string for none)").arg(v);
+}
+
+RoutingMode modeFrom(const QString &s)
+{
+    return s == u"serverless" ? RoutingMode::Serverless : s == u"hybrid" ? RoutingMode::Hybrid : RoutingMode::Local;
+}
+
+KeyStrategy strategyFrom(const QString &s)
+{
+    if (s == u"weighted") {
+        return KeyStrategy::Weighted;
+    }
+    if (s == u"least_used") {
+        return KeyStrategy::LeastUsed;
+    }
+    if (s == u"random") {
+        return KeyStrategy::Random;
+    }
+    return KeyStrategy::RoundRobin;
+}
+
+const QList<Setting> &settings()
+{
+    // clang-format off
+    static const QList<Setting> table = {
+        {"listen.host", Kind::String, QStringLiteral("127.0.0.1"), 0, 0, {}, checkListenHost,
+         [](Config &c, const QJsonValue &v) { c.listenHost = v.toString(); },
+         "address the proxy listens on"},
+        {"listen.port", Kind::Int, 3145, 1, 65535, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.listenPort = v.toInt(); }, "TCP port of the proxy"},
+        {"listen.maxConnections", Kind::Int, 1024, 1, 100000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.maxConnections = v.toInt(); }, "open client connections at most"},
+        {"listen.headerTimeoutMs", Kind::Int, 10000, 100, 600000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.headerTimeoutMs = v.toInt(); },
+         "time a client has to send its request headers", "ms"},
+        {"listen.keepAliveTimeoutMs", Kind::Int, 60000, 100, 3600000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.keepAliveTimeoutMs = v.toInt(); },
+         "idle time before a keep-alive connection is closed", "ms"},
+        {"upstream.baseUrl", Kind::String, QStringLiteral("https://generativelanguage.googleapis.com"), 0, 0, {},
+         checkHttpUrl, [](Config &c, const QJsonValue &v) { c.upstreamBaseUrl = v.toString(); },
+         "where requests go in local mode"},
+        {"upstream.proxy", Kind::String, QStringLiteral("none"), 0, 0, {}, checkProxy,
+         [](Config &c, const QJsonValue &v) { c.upstreamProxy = v.toString(); },
+         "outgoing proxy: none, system, http://host:port or socks5://host:port"},
+        {"upstream.caBundle", Kind::String, QString(), 0, 0, {}, checkCaBundle,
+         [](Config &c, const QJsonValue &v) { c.upstreamCaBundle = v.toString(); },
+         "extra PEM CA bundle trusted for upstream TLS"},
+        {"upstream.connectTimeoutMs", Kind::Int, 10000, 100, 600000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.connectTimeoutMs = v.toInt(); }, "upstream connect timeout", "ms"},
+        {"upstream.firstByteTimeoutMs", Kind::Int, 300000, 1000, 3600000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.firstByteTimeoutMs = v.toInt(); },
+         "time to wait for the first response byte", "ms"},
+        {"upstream.streamIdleTimeoutMs", Kind::Int, 120000, 1000, 3600000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.streamIdleTimeoutMs = v.toInt(); },
+         "longest silence allowed between stream chunks", "ms"},
+        {"routing.mode", Kind::Enum, QStringLiteral("local"), 0, 0,
+         {QStringLiteral("local"), QStringLiteral("serverless"), QStringLiteral("hybrid")}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.routingMode = modeFrom(v.toString()); },
+         "local (direct), serverless (relays only) or hybrid (relay first, then direct)"},
+        {"routing.fallbackToLocal", Kind::Bool, true, 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.fallbackToLocal = v.toBool(); },
+         "in hybrid mode, go direct when a relay fails"},
+        {"keys.strategy", Kind::Enum, QStringLiteral("round_robin"), 0, 0,
+         {QStringLiteral("round_robin"), QStringLiteral("weighted"), QStringLiteral("least_used"),
+          QStringLiteral("random")}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.keyStrategy = strategyFrom(v.toString()); }, "key rotation strategy"},
+        {"keys.maxAttempts", Kind::Int, 3, 1, 20, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.maxAttempts = v.toInt(); },
+         "distinct keys tried before giving up on a request"},
+        {"secrets.store", Kind::Enum, QStringLiteral("keychain"), 0, 0,
+         {QStringLiteral("keychain"), QStringLiteral("file")}, nullptr,
+         [](Config &c, const QJsonValue &v) {
+             c.secretStore = v.toString() == u"file" ? SecretStoreKind::File : SecretStoreKind::Keychain;
+         },
+         "keychain (OS keychain) or file (encrypted file, passphrase needed)"},
+        {"secrets.file", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.secretFile = v.toString(); },
+         "path of the encrypted secret file (empty: in the data folder)"},
+        {"log.level", Kind::Enum, QStringLiteral("info"), 0, 0,
+         {QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("error")},
+         nullptr, [](Config &c, const QJsonValue &v) { c.logLevel = v.toString(); }, "log threshold"},
+    };
+    // clang-format on
+    return table;
+}
+
+const Setting *findSetting(const QString &path)
+{
+    for (const Setting &s : settings()) {
+        if (QLatin1String(s.path) == path) {
+            return &s;
+        }
+    }
+    return nullptr;
+}
+
+// Members that hold more than a plain setting.
+const QSet<QString> &structuralPaths()
+{
+    static const QSet<QString> paths
+        = { QStringLiteral("version"), QStringLiteral("listen"), QStringLiteral("upstream"), QStringLiteral("routing"),
+              QStringLiteral("keys"), QStringLiteral("keys.items"), QStringLiteral("instances"),
+              QStringLiteral("instances.items"), QStringLiteral("secrets"), QStringLiteral("log") };
+    return paths;
+}
+
+QString jsonTypeName(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("true/false");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("a list");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+QString shown(const QJsonValue &v)
+{
+    const QByteArray text = QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact);
+    return logging::Redactor::redact(QString::fromUtf8(text.mid(1, text.size() - 2)));
+}
+
+int editDistance(const QString &a, const QString &b)
+{
+    QList<int> prev(b.size() + 1);
+    QList<int> cur(b.size() + 1);
+    for (int j = 0; j <= b.size(); ++j) {
+        prev[j] = j;
+    }
+    for (int i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (int j = 1; j <= b.size(); ++j) {
+            const int cost = a.at(i - 1).toLower() == b.at(j - 1).toLower() ? 0 : 1;
+            cur[j] = std::min({ prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost });
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+QString suggestion(const QString &path, const QStringList &candidates)
+{
+    QString best;
+    int bestDistance = 3;
+    for (const QString &c : candidates) {
+        const int d = editDistance(path, c);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = c;
+        }
+    }
+    return best.isEmpty() ? QString() : QStringLiteral(" (did you mean '%1'?)").arg(best);
+}
+
+class Validator
+{
+public:
+    explicit Validator(const QHash<QString, int> &lines)
+        : m_lines(lines)
+    { }
+
+    void error(const QString &path, const QString &message) { add(Problem::Severity::Error, path, message); }
+    void warning(const QString &path, const QString &message) { add(Problem::Severity::Warning, path, message); }
+
+    ParseResult run(const QJsonObject &doc)
+    {
+        m_result.document = doc;
+        checkVersion(doc);
+        checkUnknown(doc, QString());
+        for (const Setting &s : settings()) {
+            checkSetting(doc, s);
+        }
+        checkInstances(doc);
+        checkKeys(doc);
+        scanForSecrets(doc, QString());
+        return m_result;
+    }
+
+private:
+    void add(Problem::Severity severity, const QString &path, const QString &message)
+    {
+        // Messages quote values (ids, URLs, member names); none of them may carry a secret out of the file.
+        Problem p { severity, logging::Redactor::redact(path), logging::Redactor::redact(message), lineOf(path) };
+        m_result.problems.append(p);
+    }
+
+    int lineOf(QString path) const
+    {
+        while (!path.isEmpty()) {
+            if (const auto it = m_lines.constFind(path); it != m_lines.constEnd()) {
+                return *it;
+            }
+            const qsizetype cut = std::max(path.lastIndexOf(u'.'), path.lastIndexOf(u'['));
+            path = cut > 0 ? path.left(cut) : QString();
+        }
+        return 0;
+    }
+
+    void checkVersion(const QJsonObject &doc)
+    {
+        const QJsonValue v = doc.value(u"version");
+        if (v.isUndefined()) {
+            return;
+        }
+        if (!v.isDouble() || v.toDouble() != std::floor(v.toDouble())) {
+            error(QStringLiteral("version"), QStringLiteral("expected a whole number, got %1").arg(jsonTypeName(v)));
+            return;
+        }
+        const int version = v.toInt();
+        if (version > kConfigVersion) {
+            error(QStringLiteral("version"),
+                QStringLiteral("the file was written by a newer Gemini Aggregator (format %1; this one reads up to %2)"
+                               " — update the program")
+                    .arg(version)
+                    .arg(kConfigVersion));
+        } else if (version < 1) {
+            error(QStringLiteral("version"), QStringLiteral("%1 is not a config format version (1)").arg(version));
+        }
+    }
+
+    void checkUnknown(const QJsonObject &obj, const QString &prefix)
+    {
+        QStringList known = settingPaths();
+        known += QStringList(structuralPaths().begin(), structuralPaths().end());
+        for (auto it = obj.begin(); it != obj.end(); ++it) {
+            const QString path = prefix.isEmpty() ? it.key() : prefix + u'.' + it.key();
+            if (structuralPaths().contains(path)) {
+                if (it.value().isObject() && path != u"version") {
+                    checkUnknown(it.value().toObject(), path);
+                } else if (!it.value().isObject() && !path.endsWith(u".items") && path != u"version") {
+                    error(path, QStringLiteral("expected an object, got %1").arg(jsonTypeName(it.value())));
+                }
+                continue;
+            }
+            if (!findSetting(path)) {
+                warning(path, QStringLiteral("unknown setting, ignored%1").arg(suggestion(path, known)));
+            }
+        }
+    }
+
+    void checkSetting(const QJsonObject &doc, const Setting &s)
+    {
+        const QString path = QLatin1String(s.path);
+        QJsonValue v = valueAt(doc, path);
+        if (v.isUndefined()) {
+            v = s.defaultValue;
+        } else if (!checkValue(path, s, v)) {
+            return;
+        }
+        s.apply(m_result.config, v);
+    }
+
+    bool checkValue(const QString &path, const Setting &s, const QJsonValue &v)
+    {
+        switch (s.kind) {
+        case Kind::Int: {
+            if (!v.isDouble()) {
+                error(path, QStringLiteral("expected a whole number, got %1 %2").arg(jsonTypeName(v), shown(v)));
+                return false;
+            }
+            const double d = v.toDouble();
+            if (d != std::floor(d)) {
+                error(path, QStringLiteral("%1 is not a whole number").arg(d));
+                return false;
+            }
+            if (d < s.min || d > s.max) {
+                const QString unit = *s.unit ? QStringLiteral(" ") + QLatin1String(s.unit) : QString();
+                const QString what
+                    = path == u"listen.port" ? QStringLiteral("is not a port") : QStringLiteral("is out of range");
+                error(path, QStringLiteral("%1 %2 (%3–%4%5)").arg(shown(v), what).arg(s.min).arg(s.max).arg(unit));
+                return false;
+            }
+            return true;
+        }
+        case Kind::Bool:
+            if (!v.isBool()) {
+                error(path, QStringLiteral("expected true or false, got %1 %2").arg(jsonTypeName(v), shown(v)));
+                return false;
+            }
+            return true;
+        case Kind::Enum:
+            if (!v.isString() || !s.choices.contains(v.toString())) {
+                error(path, QStringLiteral("%1 is not one of %2").arg(shown(v), s.choices.join(QStringLiteral(", "))));
+                return false;
+            }
+            return true;
+        case Kind::String:
+            if (!v.isString()) {
+                error(path, QStringLiteral("expected a string, got %1 %2").arg(jsonTypeName(v), shown(v)));
+                return false;
+            }
+            if (s.check) {
+                if (const QString reason = s.check(v.toString()); !reason.isEmpty()) {
+                    error(path, logging::Redactor::redact(reason));
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    // Reads "<section>.items" as a list of objects; returns false when absent or broken.
+    bool itemsOf(const QJsonObject &doc, const QString &section, QJsonArray *out)
+    {
+        const QString path = section + QStringLiteral(".items");
+        const QJsonValue v = valueAt(doc, path);
+        if (v.isUndefined()) {
+            return false;
+        }
+        if (!v.isArray()) {
+            error(path, QStringLiteral("expected a list, got %1").arg(jsonTypeName(v)));
+            return false;
+        }
+        *out = v.toArray();
+        return true;
+    }
+
+    bool stringField(const QJsonObject &o, const QString &path, const QString &name, bool required, QString *out)
+    {
+        const QJsonValue v = o.value(name);
+        if (v.isUndefined()) {
+            if (required) {
+                error(path, QStringLiteral("'%1' is missing").arg(name));
+                return false;
+            }
+            return true;
+        }
+        if (!v.isString()) {
+            error(path + u'.' + name, QStringLiteral("expected a string, got %1").arg(jsonTypeName(v)));
+            return false;
+        }
+        *out = v.toString();
+        return true;
+    }
+
+    bool checkEntryId(const QJsonObject &o, const QString &path, QSet<QString> &seen, QString *id)
+    {
+        if (!stringField(o, path, QStringLiteral("id"), true, id)) {
+            return false;
+        }
+        if (!isValidId(*id)) {
+            error(path + QStringLiteral(".id"),
+                QStringLiteral("'%1' is not a valid id (lowercase letters, digits, - and _; at most 32)").arg(*id));
+            return false;
+        }
+        if (seen.contains(*id)) {
+            error(path + QStringLiteral(".id"), QStringLiteral("id '%1' is used twice").arg(*id));
+            return false;
+        }
+        seen.insert(*id);
+        return true;
+    }
+
+    void warnUnknownFields(const QJsonObject &o, const QString &path, const QStringList &known)
+    {
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (!known.contains(it.key())) {
+                warning(path + u'.' + it.key(),
+                    QStringLiteral("unknown field, ignored%1").arg(suggestion(it.key(), known)));
+            }
+        }
+    }
+
+    void checkInstances(const QJsonObject &doc)
+    {
+        QJsonArray items;
+        if (!itemsOf(doc, QStringLiteral("instances"), &items)) {
+            return;
+        }
+        static const QStringList known
+            = { QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("enabled") };
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            const QString path = QStringLiteral("instances.items[%1]").arg(i);
+            if (!items.at(i).isObject()) {
+                error(path, QStringLiteral("expected an object, got %1").arg(jsonTypeName(items.at(i))));
+                continue;
+            }
+            const QJsonObject o = items.at(i).toObject();
+            warnUnknownFields(o, path, known);
+            InstanceEntry e;
+            QString url;
+            bool ok = checkEntryId(o, path, seen, &e.id);
+            ok = stringField(o, path, QStringLiteral("name"), true, &e.name) && ok;
+            ok = stringField(o, path, QStringLiteral("url"), true, &url) && ok;
+            if (ok && !url.isEmpty()) {
+                if (const QString reason = checkHttpUrl(url); !reason.isEmpty()) {
+                    error(path + QStringLiteral(".url"), reason);
+                    ok = false;
+                }
+            }
+            const QJsonValue enabled = o.value(u"enabled");
+            if (!enabled.isUndefined() && !enabled.isBool()) {
+                error(path + QStringLiteral(".enabled"), QStringLiteral("expected true or false"));
+                ok = false;
+            }
+            if (ok) {
+                e.url = QUrl(url);
+                e.enabled = enabled.toBool(true);
+                m_result.config.instances.append(e);
+            }
+        }
+    }
+
+    void checkKeys(const QJsonObject &doc)
+    {
+        QJsonArray items;
+        if (!itemsOf(doc, QStringLiteral("keys"), &items)) {
+            return;
+        }
+        static const QStringList known = { QStringLiteral("id"), QStringLiteral("label"), QStringLiteral("group"),
+            QStringLiteral("instance"), QStringLiteral("fingerprint"), QStringLiteral("hint"), QStringLiteral("weight"),
+            QStringLiteral("enabled"), QStringLiteral("added") };
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            const QString path = QStringLiteral("keys.items[%1]").arg(i);
+            if (!items.at(i).isObject()) {
+                error(path, QStringLiteral("expected an object, got %1").arg(jsonTypeName(items.at(i))));
+                continue;
+            }
+            const QJsonObject o = items.at(i).toObject();
+            warnUnknownFields(o, path, known);
+            KeyEntry e;
+            QString added;
+            bool ok = checkEntryId(o, path, seen, &e.id);
+            ok = stringField(o, path, QStringLiteral("label"), false, &e.label) && ok;
+            ok = stringField(o, path, QStringLiteral("group"), false, &e.group) && ok;
+            ok = stringField(o, path, QStringLiteral("instance"), false, &e.instance) && ok;
+            ok = stringField(o, path, QStringLiteral("fingerprint"), false, &e.fingerprint) && ok;
+            ok = stringField(o, path, QStringLiteral("hint"), false, &e.hint) && ok;
+            ok = stringField(o, path, QStringLiteral("added"), false, &added) && ok;
+            if (!e.instance.isEmpty() && !m_result.config.findInstance(e.instance)) {
+                error(path + QStringLiteral(".instance"),
+                    QStringLiteral("bound to instance '%1', which does not exist (run: gemini-aggregatord unbind %2)")
+                        .arg(e.instance, e.id));
+                ok = false;
+            }
+            if (e.hint.size() > 4) {
+                error(path + QStringLiteral(".hint"), QStringLiteral("holds at most the last 4 characters of the key"));
+                ok = false;
+            }
+            const QJsonValue weight = o.value(u"weight");
+            if (!weight.isUndefined()) {
+                if (!weight.isDouble() || weight.toDouble() != std::floor(weight.toDouble()) || weight.toInt() < 1
+                    || weight.toInt() > 1000) {
+                    error(path + QStringLiteral(".weight"),
+                        QStringLiteral("%1 is not a weight (whole number 1–1000)").arg(shown(weight)));
+                    ok = false;
+                }
+            }
+            const QJsonValue enabled = o.value(u"enabled");
+            if (!enabled.isUndefined() && !enabled.isBool()) {
+                error(path + QStringLiteral(".enabled"), QStringLiteral("expected true or false"));
+                ok = false;
+            }
+            if (ok) {
+                e.weight = weight.toInt(1);
+                e.enabled = enabled.toBool(true);
+                e.added = QDateTime::fromString(added, Qt::ISODate);
+                m_result.config.keys.append(e);
+            }
+        }
+    }
+
+    // The config file must never hold a secret: a key or token pasted by hand is an error.
+    void scanForSecrets(const QJsonValue &v, const QString &path)
+    {
+        static const QRegularExpression secretShape(
+            QStringLiteral(R"(AIza[0-9A-Za-z_\-]{35}|gat_[0-9A-Za-z_\-]{20,})"));
+        if (v.isString()) {
+            if (secretShape.match(v.toString()).hasMatch()) {
+                error(path,
+                    QStringLiteral("holds what looks like an API key or access token; secrets belong in the "
+                                   "secret store — remove it here and use 'gemini-aggregatord keys add'"));
+            }
+        } else if (v.isObject()) {
+            const QJsonObject o = v.toObject();
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                const QString member = path.isEmpty() ? it.key() : path + u'.' + it.key();
+                if (secretShape.match(it.key()).hasMatch()) {
+                    error(member,
+                        QStringLiteral("this member name looks like an API key or access token; secrets "
+                                       "belong in the secret store — remove it here and use "
+                                       "'gemini-aggregatord keys add'"));
+                }
+                scanForSecrets(it.value(), member);
+            }
+        } else if (v.isArray()) {
+            const QJsonArray a = v.toArray();
+            for (qsizetype i = 0; i < a.size(); ++i) {
+                scanForSecrets(a.at(i), path + QStringLiteral("[%1]").arg(i));
+            }
+        }
+    }
+
+    const QHash<QString, int> &m_lines;
+    ParseResult m_result;
+};
+
+} // namespace
+
+ParseResult parse(const QByteArray &text)
+{
+    QJsonParseError err {};
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &err);
+    if (err.error != QJsonParseError::NoError) {
+        // QJsonParseError::offset points just past the character that broke the parse (at it only for garbage
+        // after the document). Past it can be the next line when that character ends a line ("tru\n").
+        qsizetype at = err.offset;
+        if (err.error != QJsonParseError::GarbageAtEnd && at > 0) {
+            --at;
+        }
+        int line = 0;
+        int column = 0;
+        lineColumnAt(text, at, &line, &column);
+        ParseResult r;
+        r.problems.append(Problem { Problem::Severity::Error, QString(),
+            QStringLiteral("column %1: not valid JSON (%2)").arg(column).arg(err.errorString()), line });
+        return r;
+    }
+    if (!doc.isObject()) {
+        ParseResult r;
+        r.problems.append(Problem { Problem::Severity::Error, QString(),
+            QStringLiteral("the file must hold a JSON object ({ … }), not a list or value"), 1 });
+        return r;
+    }
+    const QHash<QString, int> lines = locateJsonPaths(text);
+    return Validator(lines).run(doc.object());
+}
+
+ParseResult validate(const QJsonObject &document)
+{
+    const QHash<QString, int> noLines;
+    return Validator(noLines).run(document);
+}
+
+QJsonObject defaultDocument()
+{
+    QJsonObject doc { { QStringLiteral("version"), kConfigVersion } };
+    for (const Setting &s : settings()) {
+        setValueAt(doc, QLatin1String(s.path), s.defaultValue);
+    }
+    setValueAt(doc, QStringLiteral("keys.items"), QJsonArray());
+    setValueAt(doc, QStringLiteral("instances.items"), QJsonArray());
+    return doc;
+}
+
+QJsonObject effectiveDocument(const QJsonObject &document)
+{
+    QJsonObject doc = document;
+    doc.insert(QStringLiteral("version"), document.value(u"version").toInt(kConfigVersion));
+    for (const Setting &s : settings()) {
+        if (valueAt(doc, QLatin1String(s.path)).isUndefined()) {
+            setValueAt(doc, QLatin1String(s.path), s.defaultValue);
+        }
+    }
+    for (const char *list : { "keys.items", "instances.items" }) {
+        if (valueAt(doc, QLatin1String(list)).isUndefined()) {
+            setValueAt(doc, QLatin1String(list), QJsonArray());
+        }
+    }
+    return doc;
+}
+
+QByteArray serialize(const QJsonObject &document)
+{
+    return QJsonDocument(document).toJson(QJsonDocument::Indented);
+}
+
+QStringList settingPaths()
+{
+    QStringList out;
+    for (const Setting &s : settings()) {
+        out.append(QLatin1String(s.path));
+    }
+    return out;
+}
+
+bool isSetting(const QString &path)
+{
+    return findSetting(path) != nullptr;
+}
+
+QString settingHelp(const QString &path)
+{
+    const Setting *s = findSetting(path);
+    return s ? QString::fromUtf8(s->help) : QString();
+}
+
+std::optional<QJsonValue> valueFromText(const QString &path, const QString &text, QString *error)
+{
+    const Setting *s = findSetting(path);
+    if (!s) {
+        *error = QStringLiteral("'%1' is not a setting%2").arg(path, suggestion(path, settingPaths()));
+        return std::nullopt;
+    }
+    switch (s->kind) {
+    case Kind::Int: {
+        bool ok = false;
+        const qlonglong n = text.trimmed().toLongLong(&ok);
+        if (!ok) {
+            *error = QStringLiteral("%1: '%2' is not a whole number").arg(path, text);
+            return std::nullopt;
+        }
+        return QJsonValue(double(n));
+    }
+    case Kind::Bool: {
+        const QString t = text.trimmed().toLower();
+        if (t == u"true" || t == u"yes" || t == u"on" || t == u"1") {
+            return QJsonValue(true);
+        }
+        if (t == u"false" || t == u"no" || t == u"off" || t == u"0") {
+            return QJsonValue(false);
+        }
+        *error = QStringLiteral("%1: '%2' is not true or false").arg(path, text);
+        return std::nullopt;
+    }
+    case Kind::Enum:
+    case Kind::String:
+        return QJsonValue(text);
+    }
+    return std::nullopt;
+}
+
+QJsonValue valueAt(const QJsonObject &document, const QString &path)
+{
+    const QStringList parts = path.split(u'.');
+    QJsonValue v = document;
+    for (const QString &part : parts) {
+        if (!v.isObject()) {
+            return QJsonValue(QJsonValue::Undefined);
+        }
+        v = v.toObject().value(part);
+    }
+    return v;
+}
+
+void setValueAt(QJsonObject &document, const QString &path, const QJsonValue &value)
+{
+    const qsizetype dot = path.indexOf(u'.');
+    if (dot < 0) {
+        document.insert(path, value);
+        return;
+    }
+    const QString head = path.left(dot);
+    QJsonObject child = document.value(head).toObject();
+    setValueAt(child, path.mid(dot + 1), value);
+    document.insert(head, child);
+}
+
+QJsonObject toJson(const KeyEntry &key)
+{
+    QJsonObject o { { QStringLiteral("id"), key.id }, { QStringLiteral("label"), key.label },
+        { QStringLiteral("weight"), key.weight }, { QStringLiteral("enabled"), key.enabled },
+        { QStringLiteral("hint"), key.hint }, { QStringLiteral("fingerprint"), key.fingerprint } };
+    if (!key.group.isEmpty()) {
+        o.insert(QStringLiteral("group"), key.group);
+    }
+    if (!key.instance.isEmpty()) {
+        o.insert(QStringLiteral("instance"), key.instance);
+    }
+    if (key.added.isValid()) {
+        o.insert(QStringLiteral("added"), key.added.toUTC().toString(Qt::ISODate));
+    }
+    return o;
+}
+
+QJsonObject toJson(const InstanceEntry &instance)
+{
+    return QJsonObject { { QStringLiteral("id"), instance.id }, { QStringLiteral("name"), instance.name },
+        { QStringLiteral("url"), instance.url.toString() }, { QStringLiteral("enabled"), instance.enabled } };
+}
+
+bool isValidId(const QString &id)
+{
+    static const QRegularExpression re(QRegularExpression::anchoredPattern(QStringLiteral("[a-z0-9][a-z0-9_-]{0,31}")));
+    return re.match(id).hasMatch();
+}
+
+QString httpUrlProblem(const QString &url)
+{
+    return checkHttpUrl(url);
+}
+
+} // namespace schema
+} // namespace ga::config

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "keys/apikey.h"
+
+#include <QCryptographicHash>
+#include <QRandomGenerator>
+
+namespace ga::keys {
+namespace {
+
+constexpr qsizetype kKeyLength = 39;
+
+bool isKeyChar(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
+
+} // namespace
+
+bool isValidKeyFormat(const QByteArray &key)
+{
+    return keyFormatProblem(key).isEmpty();
+}
+
+QString keyFormatProblem(const QByteArray &key)
+{
+    if (!key.startsWith("AIza")) {
+        return QStringLiteral("not a Gemini API key (they start with 'AIza')");
+    }
+    if (key.size() != kKeyLength) {
+        return QStringLiteral("not a Gemini API key (%1 characters; a key has 39)").arg(key.size());
+    }
+    for (char c : key) {
+        if (!isKeyChar(c)) {
+            return QStringLiteral("not a Gemini API key (it holds a character other than letters, digits, - and _)");
+        }
+    }
+    return {};
+}
+
+QString keyFingerprint(const QByteArray &key)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(32));
+}
+
+QString keyHint(const QByteArray &key)
+{
+    return QString::fromLatin1(key.right(4));
+}
+
+QString secretEntryName(const QString &keyId)
+{
+    return QStringLiteral("key/") + keyId;
+}
+
+QString newId(QChar prefix, const QSet<QString> &taken)
+{
+    for (;;) {
+        const QString id = prefix + QString::number(QRandomGenerator::global()->generate(), 16).rightJustified(8, u'0');
+        if (!taken.contains(id)) {
+            return id;
+        }
+    }
+}
+
+ImportPlan planImport(const QByteArray &text, const QSet<QString> &knownFingerprints)
+{
+    ImportPlan plan;
+    QSet<QString> seen = knownFingerprints;
+    const QList<QByteArray> lines = text.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const int number = int(i + 1);
+        if (line.isEmpty() || line.startsWith('#')) {
+            continue;
+        }
+        if (const QString problem = keyFormatProblem(line); !problem.isEmpty()) {
+            plan.rejectedLines.append({ number, problem });
+            continue;
+        }
+        const QString fingerprint = keyFingerprint(line);
+        if (seen.contains(fingerprint)) {
+            plan.duplicateLines.append(number);
+            continue;
+        }
+        seen.insert(fingerprint);
+        plan.fresh.append(ImportCandidate { line, fingerprint, keyHint(line), number });
+    }
+    return plan;
+}
+
+} // namespace ga::keys

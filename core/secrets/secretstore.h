@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+namespace ga::secrets {
+
+// Why a secret operation failed. NotFound is not a failure of the store: it means "no secret yet".
+enum class SecretError
+{
+    None,
+    NotFound,
+    Unavailable, // the backend cannot be reached (no D-Bus, no Secret Service, no keychain)
+    AccessDenied, // the backend refused (locked collection, user cancelled a prompt)
+    BadPassphrase, // encrypted file store: the passphrase does not open the file (or it was altered)
+    Io, // reading or writing a file failed
+    Other,
+};
+
+struct SecretResult
+{
+    SecretError error = SecretError::None;
+    QString message; // one sentence for the user; never contains the secret
+    QByteArray value; // the secret, for a successful read only
+
+    bool ok() const { return error == SecretError::None; }
+    static SecretResult success(QByteArray value = {});
+    static SecretResult failure(SecretError error, QString message);
+};
+
+// Asynchronous secret storage. Every call completes later through `done`, invoked in the thread of
+// `context` (never synchronously inside the call); if `context` is destroyed first, `done` is not called.
+// Entry names are plain ASCII paths such as "key/k1a2b3c4" or "token/access".
+class SecretStore : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SecretStore)
+
+public:
+    using Callback = std::function<void(const SecretResult &)>;
+
+    explicit SecretStore(QObject *parent = nullptr);
+    ~SecretStore() override;
+
+    virtual void read(const QString &name, QObject *context, Callback done) = 0;
+    virtual void write(const QString &name, const QByteArray &secret, QObject *context, Callback done) = 0;
+    virtual void remove(const QString &name, QObject *context, Callback done) = 0;
+
+    // Human-readable location for logs and `--help` ("OS keychain (service gemini-aggregator)").
+    virtual QString description() const = 0;
+
+protected:
+    // Calls `done(result)` later, through the event loop of `context`'s thread, unless `context` is
+    // destroyed first. Implementations use it so that no callback ever runs inside the call.
+    static void deliver(QObject *context, Callback done, SecretResult result);
+};
+
+// Runs an async call to completion with a local event loop. For the CLI and tests only.
+SecretResult waitFor(const std::function<void(QObject *context, SecretStore::Callback done)> &call);
+
+} // namespace ga::secrets
