@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli/cliapp.h"
+
+#include "cli/commands.h"
+#include "logging/logging.h"
+#include "logging/messagehandler.h"
+#include "version.h"
+
+#include <QCoreApplication>
+#include <QHash>
+
+#include <cstdio>
+
+namespace ga::cli {
+namespace {
+
+const char kHelp[] = R"(Usage: gemini-aggregatord [GLOBAL OPTIONS] [COMMAND] [ARGS]
+
+A local proxy for the Google Gemini API that spreads requests over many API keys.
+Without a command, 'run' is assumed.
+
+Commands:
+  run                                Serve until SIGINT/SIGTERM
+  keys add [--label L] [--weight N] [--group G]
+                                     Add keys read from standard input, one per line
+  keys list [--json]                 Show keys (secrets masked)
+  keys remove|enable|disable ID      Remove, enable or disable a key
+  instances add --name N --url URL   Register a relay instance (Deno Deploy, Cloudflare Workers)
+  instances list [--json]            Show relay instances
+  instances remove ID                Remove an instance (its keys are unbound)
+  bind KEY_ID INSTANCE_ID            Send a key's traffic through one instance
+  unbind KEY_ID                      Let a key use any instance
+  mode [local|serverless|hybrid]     Show or set the routing mode
+  config get [PATH]                  Show one setting, or the whole effective config
+  config set PATH VALUE              Change a setting (for example: config set listen.port 3146)
+  config check                       Validate the config file
+  config path                        Print where the config file is
+  token show                         Print the local access token (created on first use)
+  token rotate                       Replace the local access token
+
+Global options:
+  --config PATH             Config file (default: $GEMINI_AGGREGATOR_CONFIG or the platform location)
+  --secret-store KIND       keychain (default) or file; also $GEMINI_AGGREGATOR_SECRET_STORE
+  --log-level LEVEL         debug, info, warning or error
+  -h, --help                Show this help
+  -V, --version             Show the version
+
+The file secret store takes its passphrase from $GEMINI_AGGREGATOR_PASSPHRASE or asks on the terminal.
+Exit codes: 0 success, 1 failure, 2 usage error.
+)";
+
+struct Command
+{
+    int (*run)(Context &, const QStringList &);
+    QStringList options; // command-specific options it accepts
+};
+
+const QHash<QString, Command> &commands()
+{
+    static const QHash<QString, Command> table = {
+        { QStringLiteral("run"), { runCommand, {} } },
+        { QStringLiteral("keys"),
+            { keysCommand,
+                { QStringLiteral("label"), QStringLiteral("weight"), QStringLiteral("group"),
+                    QStringLiteral("json") } } },
+        { QStringLiteral("instances"),
+            { instancesCommand, { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("json") } } },
+        { QStringLiteral("bind"), { bindCommand, {} } },
+        { QStringLiteral("unbind"), { unbindCommand, {} } },
+        { QStringLiteral("mode"), { modeCommand, {} } },
+        { QStringLiteral("config"), { configCommand, {} } },
+        { QStringLiteral("token"), { tokenCommand, {} } },
+    };
+    return table;
+}
+
+const QList<OptionSpec> &optionSpecs()
+{
+    static const QList<OptionSpec> specs = {
+        { QStringLiteral("config"), true, {} },
+        { QStringLiteral("secret-store"), true, {} },
+        { QStringLiteral("log-level"), true, {} },
+        { QStringLiteral("help"), false, u'h' },
+        { QStringLiteral("version"), false, u'V' },
+        { QStringLiteral("label"), true, {} },
+        { QStringLiteral("weight"), true, {} },
+        { QStringLiteral("group"), true, {} },
+        { QStringLiteral("json"), false, {} },
+        { QStringLiteral("name"), true, {} },
+        { QStringLiteral("url"), true, {} },
+    };
+    return specs;
+}
+
+int usageError(const QString &sentence)
+{
+    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the list of commands.\n", kDaemonName,
+        sentence.toLocal8Bit().constData(), kDaemonName);
+    return kExitUsage;
+}
+
+} // namespace
+
+int runCli(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QLatin1String(kAppName));
+    QCoreApplication::setOrganizationName(QLatin1String(kOrganization));
+    QCoreApplication::setApplicationVersion(QLatin1String(kVersion));
+    logging::installMessageHandler();
+
+    Args args;
+    QString error;
+    if (!args.parse(QCoreApplication::arguments().mid(1), optionSpecs(), &error)) {
+        return usageError(error);
+    }
+    if (args.has(QStringLiteral("help"))) {
+        std::fputs(kHelp, stdout);
+        return kExitOk;
+    }
+    if (args.has(QStringLiteral("version"))) {
+        std::printf("%s %s\n", kDaemonName, kVersion);
+        return kExitOk;
+    }
+
+    QStringList words = args.positionals();
+    const QString name = words.isEmpty() ? QStringLiteral("run") : words.takeFirst();
+    const auto it = commands().constFind(name);
+    if (it == commands().constEnd()) {
+        return usageError(QStringLiteral("'%1' is not a command").arg(name));
+    }
+    static const QStringList global
+        = { QStringLiteral("config"), QStringLiteral("secret-store"), QStringLiteral("log-level") };
+    for (const QString &option : args.optionNames()) {
+        if (!global.contains(option) && !it->options.contains(option)) {
+            return usageError(QStringLiteral("'%1' does not take --%2").arg(name, option));
+        }
+    }
+
+    // Commands print what they did; log lines are for `run`, or when asked for.
+    logging::LogLevel level = name == u"run" ? logging::LogLevel::Info : logging::LogLevel::Warning;
+    if (args.has(QStringLiteral("log-level"))) {
+        const auto parsed = logging::parseLogLevel(args.value(QStringLiteral("log-level")));
+        if (!parsed) {
+            return usageError(QStringLiteral("'%1' is not a log level; use debug, info, warning or error")
+                                  .arg(args.value(QStringLiteral("log-level"))));
+        }
+        level = *parsed;
+    }
+    logging::setLogLevel(level);
+    if (const QString store = args.value(QStringLiteral("secret-store"));
+        args.has(QStringLiteral("secret-store")) && store != u"keychain" && store != u"file") {
+        return usageError(QStringLiteral("'%1' is not a secret store; use keychain or file").arg(store));
+    }
+
+    Context ctx(args);
+    return it->run(ctx, words);
+}
+
+} // namespace ga::cli

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "cli/context.h"
+
+#include <QList>
+#include <QStringList>
+
+namespace ga::cli {
+
+// Each takes the words after the command name and returns an exit code (kExitOk/kExitFailure/kExitUsage).
+int keysCommand(Context &ctx, const QStringList &words);
+int instancesCommand(Context &ctx, const QStringList &words);
+int bindCommand(Context &ctx, const QStringList &words);
+int unbindCommand(Context &ctx, const QStringList &words);
+int modeCommand(Context &ctx, const QStringList &words);
+int configCommand(Context &ctx, const QStringList &words);
+int tokenCommand(Context &ctx, const QStringList &words);
+int runCommand(Context &ctx, const QStringList &words);
+
+// Reads the access token, creating and storing one on first use. Returns empty after printing why.
+QByteArray ensureAccessToken(Context &ctx, bool *created);
+
+// Left-aligned columns, two spaces apart; the first row is the header.
+void printTable(QTextStream &out, const QList<QStringList> &rows);
+
+// Saves a change to the config, printing why when it fails.
+bool applyConfigChange(Context &ctx, const config::ConfigStore::Change &change);
+
+} // namespace ga::cli

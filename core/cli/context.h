@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "cli/args.h"
+#include "config/configstore.h"
+#include "secrets/secretstore.h"
+
+#include <QTextStream>
+
+#include <memory>
+
+namespace ga::cli {
+
+enum ExitCode
+{
+    kExitOk = 0,
+    kExitFailure = 1,
+    kExitUsage = 2
+};
+
+inline constexpr const char *kPassphraseEnvVar = "GEMINI_AGGREGATOR_PASSPHRASE";
+inline constexpr const char *kSecretStoreEnvVar = "GEMINI_AGGREGATOR_SECRET_STORE";
+
+// What every command needs: the parsed words, the output streams, and lazily opened config and secrets.
+// Errors are printed here, once, as one sentence that says what to do.
+class Context
+{
+public:
+    explicit Context(Args args);
+    ~Context();
+    Context(const Context &) = delete;
+    Context &operator=(const Context &) = delete;
+
+    const Args &args() const { return m_args; }
+    QTextStream &out() { return m_out; }
+
+    int fail(const QString &sentence);
+    int usage(const QString &sentence);
+    void note(const QString &sentence);
+
+    QString configPath() const { return m_configPath; }
+    // Loads and validates the config; on errors prints every problem and returns nullptr. Never writes.
+    config::ConfigStore *loadConfig();
+    // The secret store chosen by --secret-store, $GEMINI_AGGREGATOR_SECRET_STORE or secrets.store.
+    // Prints the reason and returns nullptr when it cannot be opened.
+    secrets::SecretStore *openSecrets();
+    QString secretStoreName() const;
+
+    // Runs a secret-store call to completion.
+    secrets::SecretResult readSecret(const QString &name);
+    secrets::SecretResult writeSecret(const QString &name, const QByteArray &value);
+    secrets::SecretResult removeSecret(const QString &name);
+
+private:
+    std::optional<QByteArray> passphraseFor(const QString &path, bool fileExists);
+
+    Args m_args;
+    QTextStream m_out;
+    QTextStream m_err;
+    QString m_configPath;
+    std::unique_ptr<config::ConfigStore> m_config;
+    std::unique_ptr<secrets::SecretStore> m_secrets;
+};
+
+} // namespace ga::cli

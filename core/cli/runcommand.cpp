@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli/commands.h"
+#include "config/configpaths.h"
+#include "daemon/service.h"
+#include "daemon/signalwatcher.h"
+#include "logging/logging.h"
+#include "logging/messagehandler.h"
+#include "version.h"
+
+#include <QCoreApplication>
+
+namespace ga::cli {
+
+int runCommand(Context &ctx, const QStringList &words)
+{
+    if (!words.isEmpty()) {
+        return ctx.usage(QStringLiteral("'run' takes no arguments"));
+    }
+    config::ConfigStore *store = ctx.loadConfig();
+    if (!store) {
+        return kExitFailure;
+    }
+    if (!ctx.args().has(QStringLiteral("log-level"))) {
+        if (const auto level = logging::parseLogLevel(store->config().logLevel)) {
+            logging::setLogLevel(*level);
+        }
+    }
+    secrets::SecretStore *secrets = ctx.openSecrets();
+    if (!secrets) {
+        return kExitFailure;
+    }
+    // Opening the keychain is lazy; the token read is the first real call and shows whether it works.
+    bool created = false;
+    if (ensureAccessToken(ctx, &created).isEmpty()) {
+        return kExitFailure;
+    }
+
+    daemon::Service service(store, secrets);
+    if (ctx.args().has(QStringLiteral("log-level"))) {
+        service.pinLogLevel();
+    }
+    QString error;
+    if (!service.start(&error)) {
+        return ctx.fail(error);
+    }
+    daemon::SignalWatcher watcher;
+    int exitCode = kExitOk;
+    QObject::connect(&watcher, &daemon::SignalWatcher::stopRequested, qApp, [](const QString &name) {
+        qCInfo(lcDaemon).noquote() << "received" << name << "- stopping";
+        QCoreApplication::exit(kExitOk);
+    });
+
+    const config::Config &cfg = store->config();
+    qCInfo(lcDaemon).noquote() << kDaemonName << kVersion << "pid" << QCoreApplication::applicationPid();
+    qCInfo(lcDaemon).noquote() << "config:" << store->path();
+    qCInfo(lcDaemon).noquote() << "secrets:"
+                               << (ctx.secretStoreName() == u"file"
+                                          ? QStringLiteral("encrypted file %1").arg(config::secretFilePath(cfg))
+                                          : QStringLiteral("OS keychain, service '%1'").arg(QLatin1String(kAppName)));
+    qCInfo(lcDaemon).noquote() << "keys:" << cfg.keys.size() << "instances:" << cfg.instances.size()
+                               << "mode:" << config::routingModeName(cfg.routingMode);
+    qCInfo(lcDaemon).noquote() << "ready; the proxy listener on"
+                               << QStringLiteral("%1:%2").arg(cfg.listenHost).arg(cfg.listenPort)
+                               << "arrives with the proxy core";
+    exitCode = QCoreApplication::exec();
+    qCInfo(lcDaemon) << "stopped";
+    return exitCode;
+}
+
+} // namespace ga::cli
