@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/configstore.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QObject>
+#include <QSaveFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+#ifdef Q_OS_LINUX
+#include <QSocketNotifier>
+
+#include <sys/inotify.h>
+#include <unistd.h>
+#endif
+
+using namespace ga::config;
+using ga::test::readAll;
+using ga::test::writeAll;
+
+namespace {
+
+// A hand edit must be picked up well within this.
+constexpr qint64 kReloadBudgetMs = 1000;
+// How long to wait at most for something that should happen (a deadline, not a delay).
+constexpr int kDeadlineMs = 5000;
+
+QByteArray configBytes(int port, const QString &mode = QStringLiteral("local"))
+{
+    QJsonObject doc = schema::defaultDocument();
+    schema::setValueAt(doc, QStringLiteral("listen.port"), port);
+    schema::setValueAt(doc, QStringLiteral("routing.mode"), mode);
+    return schema::serialize(doc);
+}
+
+// What an editor does: write a temporary file next to the target and rename it over the target.
+bool saveAtomically(const QString &path, const QByteArray &bytes)
+{
+    QSaveFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit();
+}
+
+// What a simple editor (or `cat > file`) does: truncate the file and write it again.
+bool overwriteInPlace(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(bytes) == bytes.size();
+}
+
+int ownerGroupOtherPermissions(const QString &path)
+{
+    return (QFile::permissions(path) & ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser))
+        .toInt();
+}
+
+QString describe(const QList<Problem> &problems)
+{
+    QStringList lines;
+    for (const Problem &p : problems) {
+        lines.append(p.toString());
+    }
+    return lines.join(u'\n');
+}
+
+ConfigStore::Change setPort(int port)
+{
+    return [port](QJsonObject &doc) {
+        schema::setValueAt(doc, QStringLiteral("listen.port"), port);
+        return QString();
+    };
+}
+
+#ifdef Q_OS_LINUX
+// Counts how often someone opened `filePath` read-only and closed it again (inotify IN_CLOSE_NOWRITE). The
+// store reads the file when it reloads, so this tells a test that a reload has happened, without waiting
+// a fixed time for a signal that should not come.
+class ReadObserver
+{
+public:
+    explicit ReadObserver(const QString &filePath)
+        : m_name(QFile::encodeName(QFileInfo(filePath).fileName()))
+        , m_fd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC))
+    {
+        const QByteArray dir = QFile::encodeName(QFileInfo(filePath).absolutePath());
+        if (m_fd < 0 || ::inotify_add_watch(m_fd, dir.constData(), IN_CLOSE_NOWRITE) < 0) {
+            return;
+        }
+        m_notifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
+        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(), [this] { drain(); });
+    }
+    ~ReadObserver()
+    {
+        m_notifier.reset();
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+    ReadObserver(const ReadObserver &) = delete;
+    ReadObserver &operator=(const ReadObserver &) = delete;
+
+    bool isValid() const { return m_notifier != nullptr; }
+    int reads() const { return m_reads; }
+
+private:
+    void drain()
+    {
+        alignas(inotify_event) char buffer[4096];
+        for (;;) {
+            const ssize_t n = ::read(m_fd, buffer, sizeof buffer);
+            if (n <= 0) {
+                return;
+            }
+            for (ssize_t at = 0; at < n;) {
+                const auto *event = reinterpret_cast<const inotify_event *>(buffer + at);
+                const char *name = event->name;
+                if (event->len > 0 && QByteArrayView(name) == m_name) {
+                    ++m_reads;
+                }
+                at += ssize_t(sizeof(inotify_event) + event->len);
+            }
+        }
+    }
+
+    QByteArray m_name;
+    int m_fd = -1;
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    int m_reads = 0;
+};
+#endif
+
+} // namespace
+
+class TestConfigStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void missingFileGivesDefaults();
+    void ensureExistsWritesPrivateValidFile();
+    void ensureExistsKeepsExistingFile();
+    void updateSavesAtomically();
+    void updateKeepsUnknownMembers();
+    void updateRefusesInvalidFile_data();
+    void updateRefusesInvalidFile();
+    void changeErrorAbortsWithoutWriting();
+    void updateRejectsInvalidResult();
+    void loadBadJson();
+    void loadWrongTypes();
+    void loadOutOfRange();
+    void reloadAfterAtomicSave();
+    void reloadAfterInPlaceWrite();
+    void reloadWhenFileAppears();
+    void invalidHandEditIsRejected();
+    void badJsonHandEditIsRejected();
+    void identicalBytesDoNotEmitChanged();
+    void ownSaveEmitsChangedOnce();
+
+private:
+    // Writes a valid file with `port`, loads it, and checks the store took it.
+    bool prepare(ConfigStore &store, int port);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_path;
+};
+
+void TestConfigStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_path = m_dir->filePath(QStringLiteral("gemini-aggregator/config.json"));
+}
+
+void TestConfigStore::cleanup()
+{
+    m_dir.reset();
+}
+
+bool TestConfigStore::prepare(ConfigStore &store, int port)
+{
+    if (!writeAll(m_path, configBytes(port))) {
+        return false;
+    }
+    const ParseResult r = store.load();
+    return r.problems.isEmpty() && store.config().listenPort == port;
+}
+
+void TestConfigStore::missingFileGivesDefaults()
+{
+    ConfigStore store(m_path);
+    QCOMPARE(store.path(), m_path);
+    QVERIFY(!store.fileExists());
+    QCOMPARE(store.config(), Config()); // before load()
+
+    const ParseResult r = store.load();
+    QVERIFY2(r.problems.isEmpty(), qPrintable(describe(r.problems)));
+    QCOMPARE(r.config, Config());
+    QCOMPARE(store.config(), Config());
+    QVERIFY(!store.fileExists());
+    QVERIFY(!QFileInfo::exists(m_path)); // loading never creates the file
+}
+
+void TestConfigStore::ensureExistsWritesPrivateValidFile()
+{
+    ConfigStore store(m_path);
+    const ConfigStore::UpdateResult result = store.ensureExists();
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QVERIFY(result.error.isEmpty());
+    QVERIFY(store.fileExists());
+    QCOMPARE(ownerGroupOtherPermissions(m_path), (QFileDevice::ReadOwner | QFileDevice::WriteOwner).toInt());
+
+    const QByteArray bytes = readAll(m_path);
+    const ParseResult parsed = schema::parse(bytes);
+    QVERIFY2(parsed.problems.isEmpty(), qPrintable(describe(parsed.problems)));
+    QCOMPARE(parsed.config, Config());
+    QCOMPARE(parsed.document.value(u"version").toInt(), kConfigVersion);
+    for (const QString &path : schema::settingPaths()) {
+        QVERIFY2(!schema::valueAt(parsed.document, path).isUndefined(), qPrintable(path)); // every setting visible
+    }
+    QCOMPARE(store.config(), Config());
+
+    // Nothing else is left in the folder: no temporary file, no lock file.
+    QCOMPARE(QDir(QFileInfo(m_path).absolutePath()).entryList(QDir::Files | QDir::Hidden | QDir::System),
+        QStringList { QStringLiteral("config.json") });
+
+    // A second call leaves the file alone.
+    QVERIFY(store.ensureExists().ok);
+    QCOMPARE(readAll(m_path), bytes);
+}
+
+void TestConfigStore::ensureExistsKeepsExistingFile()
+{
+    const QByteArray mine = "{\n  \"listen\": {\"port\": 4444}\n}\n";
+    QVERIFY(writeAll(m_path, mine));
+    ConfigStore store(m_path);
+    QVERIFY(store.ensureExists().ok);
+    QCOMPARE(readAll(m_path), mine);
+}
+
+void TestConfigStore::updateSavesAtomically()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const QByteArray before = readAll(m_path);
+    QSignalSpy changed(&store, &ConfigStore::changed);
+    QVERIFY(changed.isValid());
+
+    // A reader that opened the file before the save keeps seeing the old file: the save replaced it whole
+    // rather than rewriting it in place, so no reader can ever see half a file.
+    QFile reader(m_path);
+    QVERIFY(reader.open(QIODevice::ReadOnly));
+
+    const ConfigStore::UpdateResult result = store.update(setPort(4001));
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QVERIFY(result.problems.isEmpty());
+    QCOMPARE(reader.readAll(), before);
+
+    const QByteArray after = readAll(m_path);
+    const ParseResult reparsed = schema::parse(after);
+    QVERIFY2(reparsed.problems.isEmpty(), qPrintable(describe(reparsed.problems)));
+    QCOMPARE(reparsed.config.listenPort, 4001);
+    QCOMPARE(store.config().listenPort, 4001);
+    QCOMPARE(schema::valueAt(store.document(), QStringLiteral("listen.port")).toInt(), 4001);
+    QCOMPARE(ownerGroupOtherPermissions(m_path), (QFileDevice::ReadOwner | QFileDevice::WriteOwner).toInt());
+    QCOMPARE(QDir(QFileInfo(m_path).absolutePath()).entryList(QDir::Files | QDir::Hidden | QDir::System),
+        QStringList { QStringLiteral("config.json") });
+
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).value<Config>().listenPort, 4001);
+    QCOMPARE(changed.at(0).at(1).value<Config>().listenPort, 4000);
+
+    // Another store on the same file sees the saved value.
+    ConfigStore other(m_path);
+    QVERIFY(other.load().problems.isEmpty());
+    QCOMPARE(other.config().listenPort, 4001);
+
+    // A change that changes nothing saves but does not announce a change.
+    QVERIFY(store.update([](QJsonObject &) { return QString(); }).ok);
+    QCOMPARE(changed.count(), 1);
+}
+
+void TestConfigStore::updateKeepsUnknownMembers()
+{
+    QVERIFY(writeAll(m_path, "{\n  \"comment\": \"mine\",\n  \"listen\": {\"port\": 4000, \"note\": 1}\n}\n"));
+    ConfigStore store(m_path);
+    const ConfigStore::UpdateResult result = store.update(setPort(4002));
+    QVERIFY2(result.ok, qPrintable(result.error));
+    const ParseResult reparsed = schema::parse(readAll(m_path));
+    QCOMPARE(reparsed.config.listenPort, 4002);
+    QCOMPARE(reparsed.document.value(u"comment").toString(), QStringLiteral("mine"));
+    QCOMPARE(schema::valueAt(reparsed.document, QStringLiteral("listen.note")).toInt(), 1);
+}
+
+void TestConfigStore::updateRefusesInvalidFile_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("bad JSON") << QByteArray("{\n  \"listen\": {\n    \"port\": 3145,\n  }\n}\n")
+                              << QStringLiteral(":4:");
+    QTest::newRow("wrong type") << QByteArray("{\n  \"listen\": {\n    \"port\": \"3145\"\n  }\n}\n")
+                                << QStringLiteral(":3: listen.port");
+    QTest::newRow("out of range") << QByteArray("{\n  \"keys\": {\"maxAttempts\": 99}\n}\n")
+                                  << QStringLiteral("keys.maxAttempts");
+    QTest::newRow("newer version") << QByteArray("{\"version\": 2}") << QStringLiteral("version");
+}
+
+void TestConfigStore::updateRefusesInvalidFile()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, mentions);
+
+    QVERIFY(writeAll(m_path, bytes));
+    ConfigStore store(m_path);
+    QSignalSpy changed(&store, &ConfigStore::changed);
+    bool called = false;
+    const ConfigStore::UpdateResult result = store.update([&](QJsonObject &doc) {
+        called = true;
+        schema::setValueAt(doc, QStringLiteral("listen.port"), 4000);
+        return QString();
+    });
+    QVERIFY(!result.ok);
+    QVERIFY(!called);
+    QVERIFY2(result.error.contains(QStringLiteral("has errors")), qPrintable(result.error));
+    QVERIFY2(result.error.contains(mentions), qPrintable(result.error));
+    QVERIFY(!result.problems.isEmpty());
+    QCOMPARE(readAll(m_path), bytes); // byte-identical
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(store.config(), Config());
+    QCOMPARE(QDir(QFileInfo(m_path).absolutePath()).entryList(QDir::Files | QDir::Hidden | QDir::System),
+        QStringList { QStringLiteral("config.json") });
+}
+
+void TestConfigStore::changeErrorAbortsWithoutWriting()
+{
+    // No file yet: nothing is created.
+    {
+        ConfigStore store(m_path);
+        const ConfigStore::UpdateResult result = store.update([](QJsonObject &doc) {
+            schema::setValueAt(doc, QStringLiteral("listen.port"), 4000);
+            return QStringLiteral("there is no key with id 'k9'");
+        });
+        QVERIFY(!result.ok);
+        QCOMPARE(result.error, QStringLiteral("there is no key with id 'k9'"));
+        QVERIFY(!store.fileExists());
+    }
+    // An existing file stays as it is.
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const QByteArray before = readAll(m_path);
+    QSignalSpy changed(&store, &ConfigStore::changed);
+    const ConfigStore::UpdateResult result = store.update([](QJsonObject &doc) {
+        schema::setValueAt(doc, QStringLiteral("listen.port"), 4001);
+        return QStringLiteral("aborted");
+    });
+    QVERIFY(!result.ok);
+    QCOMPARE(result.error, QStringLiteral("aborted"));
+    QCOMPARE(readAll(m_path), before);
+    QCOMPARE(store.config().listenPort, 4000);
+    QCOMPARE(changed.count(), 0);
+}
+
+void TestConfigStore::updateRejectsInvalidResult()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const QByteArray before = readAll(m_path);
+    QSignalSpy changed(&store, &ConfigStore::changed);
+
+    const ConfigStore::UpdateResult result = store.update(setPort(70000));
+    QVERIFY(!result.ok);
+    QCOMPARE(result.problems.size(), 1);
+    QCOMPARE(result.problems.constFirst().path, QStringLiteral("listen.port"));
+    QVERIFY2(result.error.contains(QStringLiteral("listen.port")) && result.error.contains(QStringLiteral("70000")),
+        qPrintable(result.error));
+    QCOMPARE(readAll(m_path), before);
+    QCOMPARE(store.config().listenPort, 4000);
+    QCOMPARE(changed.count(), 0);
+}
+
+void TestConfigStore::loadBadJson()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const QByteArray corrupt = "{\n  \"listen\": {\n    \"host\": \"127.0.0.1\"\n    \"port\": 4001\n  }\n}\n";
+    QVERIFY(writeAll(m_path, corrupt));
+
+    const ParseResult r = store.load();
+    QVERIFY(r.hasErrors());
+    QCOMPARE(r.errors().size(), 1);
+    QCOMPARE(r.errors().constFirst().line, 4);
+    QVERIFY(r.errors().constFirst().message.contains(QStringLiteral("not valid JSON")));
+    QVERIFY(r.errors().constFirst().toString(m_path).startsWith(m_path + QStringLiteral(":4: ")));
+    QCOMPARE(store.config().listenPort, 4000); // the settings in force stay
+    QCOMPARE(readAll(m_path), corrupt);
+}
+
+void TestConfigStore::loadWrongTypes()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const QByteArray corrupt = "{\n"
+                               "  \"listen\": {\n"
+                               "    \"port\": \"4001\"\n"
+                               "  },\n"
+                               "  \"routing\": {\"fallbackToLocal\": \"no\"}\n"
+                               "}\n";
+    QVERIFY(writeAll(m_path, corrupt));
+
+    const ParseResult r = store.load();
+    QCOMPARE(r.errors().size(), 2);
+    QCOMPARE(r.errors().at(0).path, QStringLiteral("listen.port"));
+    QCOMPARE(r.errors().at(0).line, 3);
+    QCOMPARE(r.errors().at(1).path, QStringLiteral("routing.fallbackToLocal"));
+    QCOMPARE(r.errors().at(1).line, 5);
+    QCOMPARE(store.config().listenPort, 4000);
+    QCOMPARE(store.config().fallbackToLocal, true);
+    QCOMPARE(readAll(m_path), corrupt);
+}
+
+void TestConfigStore::loadOutOfRange()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const QByteArray corrupt = "{\n  \"listen\": {\n    \"port\": 70000\n  }\n}\n";
+    QVERIFY(writeAll(m_path, corrupt));
+
+    const ParseResult r = store.load();
+    QCOMPARE(r.errors().size(), 1);
+    const QString text = r.errors().constFirst().toString(m_path);
+    QCOMPARE(text, m_path + QStringLiteral(":3: listen.port: 70000 is not a port (1–65535)"));
+    QCOMPARE(store.config().listenPort, 4000);
+    QCOMPARE(readAll(m_path), corrupt);
+}
+
+void TestConfigStore::reloadAfterAtomicSave()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    store.watch();
+    QSignalSpy changed(&store, &ConfigStore::changed);
+    QSignalSpy rejected(&store, &ConfigStore::rejected);
+
+    // Twice: the first save replaces the watched file, and the watch must survive that.
+    for (int port : { 4001, 4002 }) {
+        changed.clear();
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(saveAtomically(m_path, configBytes(port, QStringLiteral("hybrid"))));
+        QVERIFY2(changed.wait(kDeadlineMs), "no changed() after an atomic save");
+        QVERIFY2(timer.elapsed() < kReloadBudgetMs, qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(changed.count(), 1);
+        const Config current = changed.at(0).at(0).value<Config>();
+        const Config previous = changed.at(0).at(1).value<Config>();
+        QCOMPARE(current.listenPort, port);
+        QCOMPARE(current.routingMode, RoutingMode::Hybrid);
+        QCOMPARE(previous.listenPort, port - 1);
+        QCOMPARE(store.config().listenPort, port);
+    }
+    QCOMPARE(rejected.count(), 0);
+}
+
+void TestConfigStore::reloadAfterInPlaceWrite()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    store.watch();
+    QSignalSpy changed(&store, &ConfigStore::changed);
+    QSignalSpy rejected(&store, &ConfigStore::rejected);
+
+    for (int port : { 4001, 4002 }) {
+        changed.clear();
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(overwriteInPlace(m_path, configBytes(port)));
+        QVERIFY2(changed.wait(kDeadlineMs), "no changed() after an in-place write");
+        QVERIFY2(timer.elapsed() < kReloadBudgetMs, qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(changed.at(0).at(0).value<Config>().listenPort, port);
+        QCOMPARE(changed.at(0).at(1).value<Config>().listenPort, port - 1);
+        QCOMPARE(store.config().listenPort, port);
+    }
+    QCOMPARE(rejected.count(), 0);
+}
+
+void TestConfigStore::reloadWhenFileAppears()
+{
+    ConfigStore store(m_path);
+    QVERIFY(store.load().problems.isEmpty());
+    store.watch(); // the file does not exist yet; its folder is watched
+    QSignalSpy changed(&store, &ConfigStore::changed);
+
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(saveAtomically(m_path, configBytes(4100)));
+    QVERIFY2(changed.wait(kDeadlineMs), "no changed() when the file appeared");
+    QVERIFY2(timer.elapsed() < kReloadBudgetMs, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(store.config().listenPort, 4100);
+
+    // And the new file is watched from then on.
+    changed.clear();
+    QVERIFY(overwriteInPlace(m_path, configBytes(4101)));
+    QVERIFY(changed.wait(kDeadlineMs));
+    QCOMPARE(store.config().listenPort, 4101);
+}
+
+void TestConfigStore::invalidHandEditIsRejected()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const Config before = store.config();
+    store.watch();
+    QSignalSpy changed(&store, &ConfigStore::changed);
+    QSignalSpy rejected(&store, &ConfigStore::rejected);
+
+    const QByteArray invalid = "{\n  \"listen\": {\n    \"port\": 70000\n  }\n}\n";
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(saveAtomically(m_path, invalid));
+    QVERIFY2(rejected.wait(kDeadlineMs), "no rejected() after an invalid edit");
+    QVERIFY2(timer.elapsed() < kReloadBudgetMs, qPrintable(QString::number(timer.elapsed())));
+    const QString reason = rejected.at(0).at(0).toString();
+    QVERIFY2(reason.contains(QStringLiteral("listen.port")) && reason.contains(QStringLiteral("70000"))
+            && reason.contains(QStringLiteral(":3:")),
+        qPrintable(reason));
+    QCOMPARE(store.config(), before);
+    QCOMPARE(store.config().listenPort, 4000);
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(readAll(m_path), invalid); // the user's file is not touched
+
+    // Fixing the file brings the new value in; the change is measured against the settings that stayed.
+    QVERIFY(saveAtomically(m_path, configBytes(4005)));
+    QVERIFY(changed.wait(kDeadlineMs));
+    QCOMPARE(changed.at(0).at(1).value<Config>(), before);
+    QCOMPARE(store.config().listenPort, 4005);
+    QCOMPARE(rejected.count(), 1);
+}
+
+void TestConfigStore::badJsonHandEditIsRejected()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    store.watch();
+    QSignalSpy changed(&store, &ConfigStore::changed);
+    QSignalSpy rejected(&store, &ConfigStore::rejected);
+
+    QVERIFY(overwriteInPlace(m_path, "{\n  \"listen\": {\n    \"port\": 4001,\n  }\n}\n"));
+    QVERIFY2(rejected.wait(kDeadlineMs), "no rejected() after a bad JSON edit");
+    const QString reason = rejected.at(0).at(0).toString();
+    QVERIFY2(reason.contains(QStringLiteral(":4:")) && reason.contains(QStringLiteral("not valid JSON")),
+        qPrintable(reason));
+    QCOMPARE(store.config().listenPort, 4000);
+    QCOMPARE(changed.count(), 0);
+}
+
+void TestConfigStore::identicalBytesDoNotEmitChanged()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("observing the store's reload without a fixed wait needs inotify");
+#else
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const QByteArray original = readAll(m_path);
+    store.watch();
+    ReadObserver reads(m_path);
+    QVERIFY(reads.isValid());
+    QSignalSpy changed(&store, &ConfigStore::changed);
+    QSignalSpy rejected(&store, &ConfigStore::rejected);
+
+    // Same bytes, written both ways: the store re-reads the file and stays quiet.
+    int seen = reads.reads();
+    QVERIFY(saveAtomically(m_path, original));
+    QTRY_VERIFY_WITH_TIMEOUT(reads.reads() > seen, kDeadlineMs);
+    QCOMPARE(changed.count(), 0);
+
+    seen = reads.reads();
+    QVERIFY(overwriteInPlace(m_path, original));
+    QTRY_VERIFY_WITH_TIMEOUT(reads.reads() > seen, kDeadlineMs);
+    QCOMPARE(changed.count(), 0);
+
+    // Different bytes with the same settings (reformatted): no change either.
+    seen = reads.reads();
+    QVERIFY(saveAtomically(m_path, QJsonDocument::fromJson(original).toJson(QJsonDocument::Compact)));
+    QTRY_VERIFY_WITH_TIMEOUT(reads.reads() > seen, kDeadlineMs);
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(rejected.count(), 0);
+
+    // The watch is still alive: a real change arrives.
+    QVERIFY(saveAtomically(m_path, configBytes(4001)));
+    QVERIFY(changed.wait(kDeadlineMs));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(1).value<Config>().listenPort, 4000);
+#endif
+}
+
+void TestConfigStore::ownSaveEmitsChangedOnce()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("observing the store's reload without a fixed wait needs inotify");
+#else
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    store.watch();
+    ReadObserver reads(m_path);
+    QVERIFY(reads.isValid());
+    QSignalSpy changed(&store, &ConfigStore::changed);
+
+    const int seen = reads.reads();
+    QVERIFY(store.update(setPort(4001)).ok);
+    QCOMPARE(changed.count(), 1); // at once, from update()
+    // update() reads the file once itself; the watcher's reload of our own save reads it again.
+    QTRY_VERIFY_WITH_TIMEOUT(reads.reads() >= seen + 2, kDeadlineMs);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(store.config().listenPort, 4001);
+#endif
+}
+
+QTEST_GUILESS_MAIN(TestConfigStore)
+#include "tst_configstore.moc"

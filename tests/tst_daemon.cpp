@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `gemini-aggregatord run`: starts, reports where things are, follows its config live, stops on signals.
+#include "testsupport.h"
+
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSaveFile>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <csignal>
+
+using ga::test::CliResult;
+using ga::test::runCli;
+using ga::test::Sandbox;
+
+namespace {
+
+// A running daemon whose stderr is collected as it arrives; waits are on readyRead signals with deadlines.
+class Daemon
+{
+public:
+    explicit Daemon(const Sandbox &sb, const QStringList &args = { QStringLiteral("run") })
+    {
+        m_process.setProcessEnvironment(sb.environment());
+        m_process.start(ga::test::daemonPath(), args);
+    }
+    ~Daemon()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+
+    QProcess &process() { return m_process; }
+    QString log() const { return QString::fromUtf8(m_err); }
+
+    // Waits until stderr (from `from` on) contains `needle`; returns the offset after it, or -1.
+    qsizetype waitFor(const QString &needle, int timeoutMs, qsizetype from = 0)
+    {
+        QSignalSpy spy(&m_process, &QProcess::readyReadStandardError);
+        const QDeadlineTimer deadline(timeoutMs);
+        for (;;) {
+            m_err += m_process.readAllStandardError();
+            const qsizetype at = log().indexOf(needle, from);
+            if (at >= 0) {
+                return at + needle.size();
+            }
+            if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning) {
+                return -1;
+            }
+            spy.wait(int(std::max<qint64>(1, deadline.remainingTime())));
+        }
+    }
+
+    int terminate(int sig)
+    {
+        ::kill(pid_t(m_process.processId()), sig);
+        if (!m_process.waitForFinished(10'000)) {
+            return -2;
+        }
+        m_err += m_process.readAllStandardError();
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    }
+
+private:
+    QProcess m_process;
+    QByteArray m_err;
+};
+
+} // namespace
+
+class TestDaemon : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void startsReportsAndStopsOnSigterm()
+    {
+        Sandbox sb;
+        Daemon d(sb);
+        QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(d.log()));
+        QVERIFY(d.log().contains(sb.configPath()));
+        QVERIFY(d.log().contains(QStringLiteral("encrypted file")));
+        QVERIFY(QFile::exists(sb.configPath())); // first run writes the defaults
+        QVERIFY(QFile::exists(sb.secretPath())); // and the access token
+        QCOMPARE(d.terminate(SIGTERM), 0);
+        QVERIFY(d.log().contains(QStringLiteral("SIGTERM")));
+        QVERIFY(d.log().contains(QStringLiteral("stopped")));
+    }
+
+    void stopsOnSigint()
+    {
+        Sandbox sb;
+        Daemon d(sb);
+        QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(d.log()));
+        QCOMPARE(d.terminate(SIGINT), 0);
+        QVERIFY(d.log().contains(QStringLiteral("SIGINT")));
+    }
+
+    void noCommandMeansRun()
+    {
+        Sandbox sb;
+        Daemon d(sb, {});
+        QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(d.log()));
+        QCOMPARE(d.terminate(SIGTERM), 0);
+    }
+
+    void cliChangeIsInForceWithinOneSecond()
+    {
+        Sandbox sb;
+        Daemon d(sb);
+        qsizetype at = d.waitFor(QStringLiteral("ready"), 20'000);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+
+        const CliResult r = runCli(sb,
+            { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("routing.mode"),
+                QStringLiteral("hybrid") });
+        QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+        QElapsedTimer clock;
+        clock.start();
+        at = d.waitFor(QStringLiteral("config applied: routing.mode: local → hybrid"), 1000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        qInfo("applied %lld ms after the CLI exited", clock.elapsed());
+        QVERIFY(clock.elapsed() <= 1000);
+        QCOMPARE(d.terminate(SIGTERM), 0);
+    }
+
+    void handEditAppliesAndInvalidEditIsIgnored()
+    {
+        Sandbox sb;
+        Daemon d(sb);
+        qsizetype at = d.waitFor(QStringLiteral("ready"), 20'000);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+
+        // An editor-style atomic replace with a valid change.
+        QByteArray text = ga::test::readAll(sb.configPath());
+        QVERIFY(text.contains("\"port\": 3145"));
+        text.replace("\"port\": 3145", "\"port\": 3999");
+        {
+            QSaveFile f(sb.configPath());
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+            QVERIFY(f.commit());
+        }
+        at = d.waitFor(QStringLiteral("listen.port: 3145 → 3999"), 1000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+
+        // An invalid edit in place: logged with the reason, ignored; the file is left as the user wrote it.
+        const QByteArray broken = QByteArray(text).replace("\"port\": 3999", "\"port\": 70000");
+        QVERIFY(ga::test::writeAll(sb.configPath(), broken));
+        at = d.waitFor(QStringLiteral("listen.port: 70000 is not a port"), 1000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QVERIFY(d.log().contains(QStringLiteral("previous settings stay in force")));
+        QCOMPARE(ga::test::readAll(sb.configPath()), broken);
+
+        // Fixing it applies relative to the config that stayed in force (3999), not to the broken one.
+        QVERIFY(ga::test::writeAll(sb.configPath(), QByteArray(text).replace("\"port\": 3999", "\"port\": 4000")));
+        at = d.waitFor(QStringLiteral("listen.port: 3999 → 4000"), 1000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QCOMPARE(d.terminate(SIGTERM), 0);
+    }
+
+    void corruptConfigAtStartExitsOne()
+    {
+        Sandbox sb;
+        const QByteArray bytes = "{ \"listen\": { \"port\": 0 } }";
+        QVERIFY(ga::test::writeAll(sb.configPath(), bytes));
+        Daemon d(sb);
+        QVERIFY(d.process().waitForFinished(20'000));
+        QCOMPARE(d.process().exitCode(), 1);
+        const QString err = QString::fromUtf8(d.process().readAllStandardError());
+        QVERIFY2(err.contains(QStringLiteral("listen.port")) && err.contains(sb.configPath()), qPrintable(err));
+        QCOMPARE(ga::test::readAll(sb.configPath()), bytes);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDaemon)
+#include "tst_daemon.moc"

@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Unit tests of the core building blocks: redaction, API key handling, the config schema and the config store.
+# Included from tests/CMakeLists.txt.
+ga_add_test(tst_redact)
+ga_add_test(tst_apikey)
+ga_add_test(tst_configschema)
+ga_add_test(tst_configstore)
