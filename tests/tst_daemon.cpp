@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QSaveFile>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTest>
 
 #include <csignal>
@@ -84,7 +85,6 @@ private Q_SLOTS:
         QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(d.log()));
         QVERIFY(d.log().contains(sb.configPath()));
         QVERIFY(d.log().contains(QStringLiteral("encrypted file")));
-        QVERIFY(QFile::exists(sb.configPath())); // first run writes the defaults
         QVERIFY(QFile::exists(sb.secretPath())); // and the access token
         QCOMPARE(d.terminate(SIGTERM), 0);
         QVERIFY(d.log().contains(QStringLiteral("SIGTERM")));
@@ -135,30 +135,48 @@ private Q_SLOTS:
         qsizetype at = d.waitFor(QStringLiteral("ready"), 20'000);
         QVERIFY2(at >= 0, qPrintable(d.log()));
 
-        // An editor-style atomic replace with a valid change.
-        QByteArray text = ga::test::readAll(sb.configPath());
-        QVERIFY(text.contains("\"port\": 3145"));
-        text.replace("\"port\": 3145", "\"port\": 3999");
+        // An editor-style atomic replace with a valid change: the listener moves to the new port.
+        const QByteArray original = ga::test::readAll(sb.configPath());
+        const QString p1 = runCli(sb, {QStringLiteral("config"), QStringLiteral("get"), QStringLiteral("listen.port")})
+                               .outText()
+                               .trimmed();
+        const QString p2 = QString::number(ga::test::freePort());
+        const QString p3 = QString::number(ga::test::freePort());
+        const QByteArray portLine = "\"port\": " + p1.toLatin1();
+        QVERIFY(original.contains(portLine));
+        const QByteArray text = QByteArray(original).replace(portLine, "\"port\": " + p2.toLatin1());
         {
             QSaveFile f(sb.configPath());
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(text);
             QVERIFY(f.commit());
         }
-        at = d.waitFor(QStringLiteral("listen.port: 3145 → 3999"), 1000, at);
+        at = d.waitFor(QStringLiteral("listen.port: %1 → %2").arg(p1, p2), 1000, at);
         QVERIFY2(at >= 0, qPrintable(d.log()));
+        {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, p2.toUShort());
+            QVERIFY(probe.waitForConnected(2000));
+            probe.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            QVERIFY(probe.waitForReadyRead(2000));
+            QVERIFY(probe.readAll().startsWith("HTTP/1.1 200"));
+            QTcpSocket old;
+            old.connectToHost(QHostAddress::LocalHost, p1.toUShort());
+            QVERIFY(!old.waitForConnected(1000));
+        }
 
         // An invalid edit in place: logged with the reason, ignored; the file is left as the user wrote it.
-        const QByteArray broken = QByteArray(text).replace("\"port\": 3999", "\"port\": 70000");
+        const QByteArray broken = QByteArray(text).replace("\"port\": " + p2.toLatin1(), "\"port\": 70000");
         QVERIFY(ga::test::writeAll(sb.configPath(), broken));
         at = d.waitFor(QStringLiteral("listen.port: 70000 is not a port"), 1000, at);
         QVERIFY2(at >= 0, qPrintable(d.log()));
         QVERIFY(d.log().contains(QStringLiteral("previous settings stay in force")));
         QCOMPARE(ga::test::readAll(sb.configPath()), broken);
 
-        // Fixing it applies relative to the config that stayed in force (3999), not to the broken one.
-        QVERIFY(ga::test::writeAll(sb.configPath(), QByteArray(text).replace("\"port\": 3999", "\"port\": 4000")));
-        at = d.waitFor(QStringLiteral("listen.port: 3999 → 4000"), 1000, at);
+        // Fixing it applies relative to the config that stayed in force (p2), not to the broken one.
+        QVERIFY(ga::test::writeAll(sb.configPath(),
+                                   QByteArray(text).replace("\"port\": " + p2.toLatin1(), "\"port\": " + p3.toLatin1())));
+        at = d.waitFor(QStringLiteral("listen.port: %1 → %2").arg(p2, p3), 1000, at);
         QVERIFY2(at >= 0, qPrintable(d.log()));
         QCOMPARE(d.terminate(SIGTERM), 0);
     }

@@ -59,9 +59,8 @@ int runCommand(Context &ctx, const QStringList &words)
                                           : QStringLiteral("OS keychain, service '%1'").arg(QLatin1String(kAppName)));
     qCInfo(lcDaemon).noquote() << "keys:" << cfg.keys.size() << "instances:" << cfg.instances.size()
                                << "mode:" << config::routingModeName(cfg.routingMode);
-    qCInfo(lcDaemon).noquote() << "ready; the proxy listener on"
-                               << QStringLiteral("%1:%2").arg(cfg.listenHost).arg(cfg.listenPort)
-                               << "arrives with the proxy core";
+    qCInfo(lcDaemon).noquote() << "ready: listening on" << service.listenUrl()
+                               << "- point clients at it (see README: Pointing clients at it)";
     exitCode = QCoreApplication::exec();
     qCInfo(lcDaemon) << "stopped";
     return exitCode;

@@ -2,9 +2,14 @@
 #include "daemon/service.h"
 
 #include "config/configschema.h"
+#include "keys/apikey.h"
 #include "logging/logging.h"
 #include "logging/messagehandler.h"
+#include "logging/redact.h"
+#include "proxy/proxyserver.h"
+#include "secrets/secretstore.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -60,6 +65,76 @@ Service::Service(config::ConfigStore *config, secrets::SecretStore *secrets, QOb
 
 Service::~Service() = default;
 
+QString Service::listenUrl() const
+{
+    if (!m_proxy || !m_proxy->isListening()) {
+        return QString();
+    }
+    const QHostAddress a = m_proxy->address();
+    const QString host
+        = a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString()) : a.toString();
+    return QStringLiteral("http://%1:%2").arg(host).arg(m_proxy->port());
+}
+
+bool Service::applyProxyConfig(QString *error)
+{
+    const config::Config &cfg = m_config->config();
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, error);
+    if (!settings) {
+        return false;
+    }
+    m_proxy->applySettings(settings);
+    return m_proxy->listen(cfg.listenHost, quint16(cfg.listenPort), error);
+}
+
+void Service::loadKeys()
+{
+    const quint64 generation = ++m_keyGeneration;
+    struct Pending
+    {
+        int outstanding = 0;
+        std::vector<keys::PoolKey> loaded;
+    };
+    auto pending = std::make_shared<Pending>();
+    QList<config::KeyEntry> wanted;
+    for (const config::KeyEntry &k : m_config->config().keys) {
+        if (k.enabled) {
+            wanted.append(k);
+        }
+    }
+    if (wanted.isEmpty()) {
+        m_keys.setKeys({});
+        qCWarning(lcKeys).noquote() << "no enabled API key; add one with: gemini-aggregatord keys add";
+        Q_EMIT keysLoaded(0);
+        return;
+    }
+    pending->outstanding = int(wanted.size());
+    pending->loaded.resize(size_t(wanted.size()));
+    for (qsizetype i = 0; i < wanted.size(); ++i) {
+        const config::KeyEntry entry = wanted.at(i);
+        m_secrets->read(keys::secretEntryName(entry.id), this,
+            [this, pending, generation, i, entry](const secrets::SecretResult &r) {
+                if (generation != m_keyGeneration) {
+                    return; // a newer load superseded this one
+                }
+                if (r.ok() && !r.value.isEmpty()) {
+                    logging::Redactor::addSecret(r.value);
+                    pending->loaded[size_t(i)] = keys::PoolKey { entry.id, r.value };
+                } else {
+                    qCWarning(lcKeys).noquote() << "key" << entry.id << "is not usable:" << r.message;
+                }
+                if (--pending->outstanding > 0) {
+                    return;
+                }
+                std::erase_if(pending->loaded, [](const keys::PoolKey &k) { return k.secret.isEmpty(); });
+                const int count = int(pending->loaded.size());
+                m_keys.setKeys(std::move(pending->loaded));
+                qCInfo(lcKeys) << "keys in use:" << count;
+                Q_EMIT keysLoaded(count);
+            });
+    }
+}
+
 bool Service::start(QString *error)
 {
     if (!m_config->fileExists()) {
@@ -71,6 +146,12 @@ bool Service::start(QString *error)
         qCInfo(lcConfig).noquote() << "wrote the default config to" << m_config->path();
     }
     m_effective = config::schema::effectiveDocument(m_config->document());
+    m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount);
+    if (!applyProxyConfig(error)) {
+        m_proxy.reset();
+        return false;
+    }
+    loadKeys();
     connect(m_config, &config::ConfigStore::changed, this, &Service::onConfigChanged);
     // ConfigStore logs the reason; the GUI shows it from this signal.
     connect(m_config, &config::ConfigStore::rejected, this, &Service::configRejected);
@@ -90,6 +171,16 @@ void Service::onConfigChanged()
         if (const auto level = logging::parseLogLevel(m_config->config().logLevel)) {
             logging::setLogLevel(*level);
         }
+    }
+    QString error;
+    if (!applyProxyConfig(&error)) {
+        qCWarning(lcConfig).noquote() << "the new listen or upstream settings could not be applied:" << error
+                                      << "- still serving on" << listenUrl();
+    } else if (changes.join(u' ').contains(QStringLiteral("listen."))) {
+        qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
+    }
+    if (changes.join(u' ').contains(QStringLiteral("keys"))) {
+        loadKeys();
     }
     qCInfo(lcConfig).noquote() << "config applied:" << changes.join(QStringLiteral("; "));
     Q_EMIT configApplied(changes);

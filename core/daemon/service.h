@@ -2,11 +2,18 @@
 #pragma once
 
 #include "config/configstore.h"
+#include "keys/keyring.h"
 
 #include <QObject>
 
+#include <memory>
+
 namespace ga::secrets {
 class SecretStore;
+}
+
+namespace ga::proxy {
+class ProxyServer;
 }
 
 namespace ga::daemon {
@@ -22,25 +29,39 @@ public:
     Service(config::ConfigStore *config, secrets::SecretStore *secrets, QObject *parent = nullptr);
     ~Service() override;
 
-    // Writes the default config on first run and starts following the file. Returns false with a
-    // one-sentence reason when it cannot.
+    // Writes the default config on first run, loads the keys, starts the proxy listener and follows
+    // the config file. Returns false with a one-sentence reason when it cannot.
     bool start(QString *error);
+    // Where the proxy listens ("http://127.0.0.1:3145"); empty when it does not.
+    QString listenUrl() const;
+    proxy::ProxyServer *proxyServer() const { return m_proxy.get(); }
+    const keys::KeyRing &keyRing() const { return m_keys; }
+    // Worker threads for the proxy (0 = one per core); set before start().
+    void setWorkerCount(int workers) { m_workerCount = workers; }
     const config::Config &config() const { return m_config->config(); }
     // --log-level given: log.level edits no longer change the level.
     void pinLogLevel() { m_logLevelPinned = true; }
 
 Q_SIGNALS:
+    // The usable keys were (re)loaded from the secret store.
+    void keysLoaded(int count);
     // A valid edit is in force; `changes` reads like "routing.mode: local → hybrid".
     void configApplied(const QStringList &changes);
     void configRejected(const QString &reason);
 
 private:
     void onConfigChanged();
+    void loadKeys();
+    bool applyProxyConfig(QString *error);
 
     config::ConfigStore *m_config;
     secrets::SecretStore *m_secrets;
     QJsonObject m_effective;
     bool m_logLevelPinned = false;
+    keys::KeyRing m_keys;
+    std::unique_ptr<proxy::ProxyServer> m_proxy;
+    int m_workerCount = 0;
+    quint64 m_keyGeneration = 0;
 };
 
 // Settings that differ between two config documents, as "path: old → new" (lists as counts).

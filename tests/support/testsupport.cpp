@@ -4,6 +4,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QTcpServer>
 
 namespace ga::test {
 
@@ -43,6 +44,12 @@ Sandbox::Sandbox()
     m_env.insert(QStringLiteral("GEMINI_AGGREGATOR_SECRET_STORE"), QStringLiteral("file"));
     m_env.insert(QStringLiteral("GEMINI_AGGREGATOR_PASSPHRASE"), QStringLiteral("correct horse battery staple"));
     m_env.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
+}
+
+quint16 freePort()
+{
+    QTcpServer server;
+    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
 }
 
 QString daemonPath()

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "http/headers.h"
+
+namespace ga::http {
+namespace {
+
+inline char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c;
+}
+
+QByteArrayView trimmed(QByteArrayView v)
+{
+    while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t')) {
+        v = v.sliced(1);
+    }
+    while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t')) {
+        v.chop(1);
+    }
+    return v;
+}
+
+} // namespace
+
+bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+const QByteArray *findHeader(const HeaderList &headers, QByteArrayView name)
+{
+    for (const Header &h : headers) {
+        if (equalsIgnoreCase(h.name, name)) {
+            return &h.value;
+        }
+    }
+    return nullptr;
+}
+
+qsizetype countHeaders(const HeaderList &headers, QByteArrayView name)
+{
+    qsizetype n = 0;
+    for (const Header &h : headers) {
+        n += equalsIgnoreCase(h.name, name) ? 1 : 0;
+    }
+    return n;
+}
+
+void removeHeaders(HeaderList &headers, QByteArrayView name)
+{
+    std::erase_if(headers, [name](const Header &h) { return equalsIgnoreCase(h.name, name); });
+}
+
+bool headerHasToken(QByteArrayView list, QByteArrayView token)
+{
+    while (!list.isEmpty()) {
+        const qsizetype comma = list.indexOf(',');
+        const QByteArrayView item = trimmed(comma < 0 ? list : list.first(comma));
+        if (equalsIgnoreCase(item, token)) {
+            return true;
+        }
+        if (comma < 0) {
+            break;
+        }
+        list = list.sliced(comma + 1);
+    }
+    return false;
+}
+
+bool isHopByHop(QByteArrayView name)
+{
+    static constexpr QByteArrayView kHopByHop[] = { "connection", "keep-alive", "proxy-connection", "te", "trailer",
+        "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization" };
+    for (QByteArrayView h : kHopByHop) {
+        if (equalsIgnoreCase(name, h)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void removeHopByHop(HeaderList &headers)
+{
+    std::vector<QByteArray> listed;
+    for (const Header &h : headers) {
+        if (equalsIgnoreCase(h.name, "connection")) {
+            QByteArrayView list = h.value;
+            while (!list.isEmpty()) {
+                const qsizetype comma = list.indexOf(',');
+                const QByteArrayView item = trimmed(comma < 0 ? list : list.first(comma));
+                if (!item.isEmpty()) {
+                    listed.emplace_back(item.toByteArray());
+                }
+                if (comma < 0) {
+                    break;
+                }
+                list = list.sliced(comma + 1);
+            }
+        }
+    }
+    std::erase_if(headers, [&listed](const Header &h) {
+        if (isHopByHop(h.name)) {
+            return true;
+        }
+        for (const QByteArray &l : listed) {
+            if (equalsIgnoreCase(h.name, l)) {
+                return true;
+            }
+        }
+        return false;
+    });
+}
+
+void appendHeaders(QByteArray &out, const HeaderList &headers)
+{
+    for (const Header &h : headers) {
+        out += h.name;
+        out += ": ";
+        out += h.value;
+        out += "\r\n";
+    }
+}
+
+} // namespace ga::http

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <vector>
+
+namespace ga::http {
+
+struct Header
+{
+    QByteArray name; // as received (case kept); compare with equalsIgnoreCase
+    QByteArray value;
+};
+using HeaderList = std::vector<Header>;
+
+// ASCII case-insensitive comparison (header names, tokens).
+bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b);
+// The value of the first header named `name`, or nullptr.
+const QByteArray *findHeader(const HeaderList &headers, QByteArrayView name);
+qsizetype countHeaders(const HeaderList &headers, QByteArrayView name);
+void removeHeaders(HeaderList &headers, QByteArrayView name);
+// Whether `list` (a comma-separated header value) contains `token`, case-insensitively.
+bool headerHasToken(QByteArrayView list, QByteArrayView token);
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) plus those named in Connection: a proxy never forwards them.
+bool isHopByHop(QByteArrayView name);
+// Removes hop-by-hop headers, including the ones the Connection header lists.
+void removeHopByHop(HeaderList &headers);
+
+// "Name: value\r\n" for each header.
+void appendHeaders(QByteArray &out, const HeaderList &headers);
+
+} // namespace ga::http

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "http/requestparser.h"
+
+namespace ga::http {
+namespace {
+
+// RFC 9110 tchar.
+constexpr bool isTchar(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '!' || c == '#'
+        || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' || c == '-' || c == '.' || c == '^'
+        || c == '_' || c == '`' || c == '|' || c == '~';
+}
+
+bool isToken(QByteArrayView v)
+{
+    if (v.isEmpty()) {
+        return false;
+    }
+    for (char c : v) {
+        if (!isTchar(static_cast<unsigned char>(c))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// field-value: VCHAR, SP, HTAB, obs-text. No other control characters (NUL, CR, LF, DEL, ...).
+bool isFieldValue(QByteArrayView v)
+{
+    for (char ch : v) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c != '\t' && (c < 0x20 || c == 0x7f)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QByteArrayView trimOws(QByteArrayView v)
+{
+    while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t')) {
+        v = v.sliced(1);
+    }
+    while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t')) {
+        v.chop(1);
+    }
+    return v;
+}
+
+ParseOutcome error(int status, const char *reason)
+{
+    ParseOutcome o;
+    o.state = ParseOutcome::Error;
+    o.status = status;
+    o.reason = reason;
+    return o;
+}
+
+// Parses header lines from `pos` to the blank line. Returns Complete with `consumed` = end of head.
+ParseOutcome parseHeaderLines(
+    QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount, HeaderList *headers)
+{
+    for (;;) {
+        const qsizetype nl = data.indexOf('\n', pos);
+        if (nl < 0) {
+            if (data.size() > maxHeaderBytes) {
+                return error(431, "The request headers are larger than the server accepts.");
+            }
+            return ParseOutcome {};
+        }
+        if (nl + 1 > maxHeaderBytes) {
+            return error(431, "The request headers are larger than the server accepts.");
+        }
+        if (nl == pos || data[nl - 1] != '\r') {
+            return error(400, "Header lines must end with CRLF; a bare LF is not accepted.");
+        }
+        const QByteArrayView line = data.sliced(pos, nl - 1 - pos);
+        pos = nl + 1;
+        if (line.isEmpty()) {
+            ParseOutcome o;
+            o.state = ParseOutcome::Complete;
+            o.consumed = pos;
+            return o;
+        }
+        if (line.front() == ' ' || line.front() == '\t') {
+            return error(400, "Folded header lines (obs-fold) are not accepted.");
+        }
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0 || !isToken(line.first(colon))) {
+            return error(400, "A header line is malformed: expected 'Name: value' with no space before the colon.");
+        }
+        const QByteArrayView value = trimOws(line.sliced(colon + 1));
+        if (!isFieldValue(value)) {
+            return error(400, "A header value contains a control character.");
+        }
+        if (qsizetype(headers->size()) >= maxHeaderCount) {
+            return error(431, "The request has more header fields than the server accepts.");
+        }
+        headers->push_back(Header { line.first(colon).toByteArray(), value.toByteArray() });
+    }
+}
+
+bool parseDecimal(QByteArrayView v, qint64 *out)
+{
+    if (v.isEmpty() || v.size() > 18) {
+        return false;
+    }
+    qint64 n = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+        n = n * 10 + (c - '0');
+    }
+    *out = n;
+    return true;
+}
+
+// The combined Transfer-Encoding list: 0 = only "chunked", 400 = chunked not last / empty, 501 = other coding.
+int checkTransferEncoding(const HeaderList &headers)
+{
+    int codings = 0;
+    bool chunkedLast = false;
+    for (const Header &h : headers) {
+        if (!equalsIgnoreCase(h.name, "transfer-encoding")) {
+            continue;
+        }
+        QByteArrayView list = h.value;
+        while (true) {
+            const qsizetype comma = list.indexOf(',');
+            const QByteArrayView item = trimOws(comma < 0 ? list : list.first(comma));
+            if (!item.isEmpty()) {
+                if (chunkedLast) {
+                    return 400; // chunked must be the final coding, and appear once
+                }
+                ++codings;
+                if (equalsIgnoreCase(item, "chunked")) {
+                    chunkedLast = true;
+                } else {
+                    return 501;
+                }
+            }
+            if (comma < 0) {
+                break;
+            }
+            list = list.sliced(comma + 1);
+        }
+    }
+    return codings == 1 && chunkedLast ? 0 : 400;
+}
+
+bool knownMethod(QByteArrayView m)
+{
+    static constexpr QByteArrayView kMethods[] = { "GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS" };
+    for (QByteArrayView k : kMethods) {
+        if (m == k) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool isTargetChar(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f;
+}
+
+} // namespace
+
+ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request *out)
+{
+    qsizetype start = 0;
+    // RFC 9112 §2.2: ignore at least one empty line before the request line.
+    while (start + 1 < data.size() && data[start] == '\r' && data[start + 1] == '\n' && start < 8) {
+        start += 2;
+    }
+    const qsizetype nl = data.indexOf('\n', start);
+    if (nl < 0) {
+        if (data.size() - start > limits.maxRequestLineBytes) {
+            return error(414, "The request line (method, path and query) is longer than the server accepts.");
+        }
+        return ParseOutcome {};
+    }
+    if (nl == start || data[nl - 1] != '\r') {
+        return error(400, "The request line must end with CRLF; a bare LF is not accepted.");
+    }
+    const QByteArrayView line = data.sliced(start, nl - 1 - start);
+    if (line.size() > limits.maxRequestLineBytes) {
+        return error(414, "The request line (method, path and query) is longer than the server accepts.");
+    }
+    const qsizetype sp1 = line.indexOf(' ');
+    const qsizetype sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+    if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || line.indexOf(' ', sp2 + 1) >= 0) {
+        return error(400, "The request line is malformed: expected 'METHOD /path HTTP/1.1'.");
+    }
+    const QByteArrayView method = line.first(sp1);
+    const QByteArrayView target = line.sliced(sp1 + 1, sp2 - sp1 - 1);
+    const QByteArrayView version = line.sliced(sp2 + 1);
+    if (!isToken(method)) {
+        return error(400, "The request method is not a valid token.");
+    }
+    if (version.size() != 8 || !version.startsWith("HTTP/") || version[6] != '.' || version[5] < '0' || version[5] > '9'
+        || version[7] < '0' || version[7] > '9') {
+        return error(400, "The HTTP version is malformed: expected HTTP/1.1.");
+    }
+    if (version[5] != '1') {
+        return error(505, "Only HTTP/1.0 and HTTP/1.1 are supported.");
+    }
+    for (char c : target) {
+        if (!isTargetChar(static_cast<unsigned char>(c))) {
+            return error(400, "The request target contains a character that is not allowed.");
+        }
+    }
+    if (!knownMethod(method)) {
+        return error(501, "The request method is not supported by this proxy.");
+    }
+
+    Request &r = *out;
+    r = Request();
+    r.method = method.toByteArray();
+    r.versionMinor = version[7] - '0';
+    QByteArrayView origin = target;
+    if (target.startsWith("http://") || target.startsWith("https://")) {
+        // absolute-form: keep the path and query; the Host header still has to be valid.
+        const qsizetype slash = target.indexOf('/', target.indexOf("//") + 2);
+        origin = slash < 0 ? QByteArrayView("/") : target.sliced(slash);
+    } else if (target == "*" && method == "OPTIONS") {
+        origin = target;
+    } else if (!target.startsWith('/')) {
+        return error(400, "The request target must be a path starting with '/'.");
+    }
+    r.target = origin.toByteArray();
+    const qsizetype q = r.target.indexOf('?');
+    r.path = q < 0 ? r.target : r.target.first(q);
+    r.query = q < 0 ? QByteArray() : r.target.sliced(q + 1);
+
+    ParseOutcome head = parseHeaderLines(data, nl + 1, limits.maxHeaderBytes, limits.maxHeaderCount, &r.headers);
+    if (head.state != ParseOutcome::Complete) {
+        return head;
+    }
+
+    const qsizetype hosts = countHeaders(r.headers, "host");
+    if (hosts > 1 || (hosts == 0 && r.versionMinor >= 1)) {
+        return error(400, "An HTTP/1.1 request needs exactly one Host header.");
+    }
+    const qsizetype te = countHeaders(r.headers, "transfer-encoding");
+    const qsizetype cl = countHeaders(r.headers, "content-length");
+    if (te > 0 && cl > 0) {
+        return error(400, "A request must not carry both Content-Length and Transfer-Encoding.");
+    }
+    if (te > 0) {
+        if (r.versionMinor == 0) {
+            return error(400, "Transfer-Encoding is not allowed in an HTTP/1.0 request.");
+        }
+        const int teStatus = checkTransferEncoding(r.headers);
+        if (teStatus == 501) {
+            return error(501, "Only the chunked transfer coding is supported.");
+        }
+        if (teStatus != 0) {
+            return error(400, "Transfer-Encoding must be exactly 'chunked'.");
+        }
+        r.bodyKind = BodyKind::Chunked;
+    } else if (cl > 0) {
+        if (cl > 1) {
+            return error(400, "The request has more than one Content-Length header.");
+        }
+        qint64 length = 0;
+        if (!parseDecimal(*findHeader(r.headers, "content-length"), &length)) {
+            return error(400, "Content-Length must be a non-negative decimal number.");
+        }
+        if (length > limits.maxBodyBytes) {
+            return error(413, "The request body is larger than the server accepts.");
+        }
+        r.contentLength = length;
+        r.bodyKind = length > 0 ? BodyKind::Length : BodyKind::None;
+    } else if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
+        return error(411, "A request with a body needs Content-Length or Transfer-Encoding: chunked.");
+    }
+
+    if (const QByteArray *expect = findHeader(r.headers, "expect")) {
+        if (!equalsIgnoreCase(*expect, "100-continue") || countHeaders(r.headers, "expect") > 1) {
+            return error(417, "Only 'Expect: 100-continue' is supported.");
+        }
+        r.expectContinue = r.versionMinor >= 1;
+    }
+    const QByteArray *connection = findHeader(r.headers, "connection");
+    if (r.versionMinor >= 1) {
+        r.keepAlive = !(connection && headerHasToken(*connection, "close"));
+    } else {
+        r.keepAlive = connection && headerHasToken(*connection, "keep-alive");
+    }
+    return head;
+}
+
+ChunkedDecoder::ChunkedDecoder(qint64 maxBodyBytes)
+    : m_max(maxBodyBytes)
+{ }
+
+void ChunkedDecoder::reset()
+{
+    m_state = State::Size;
+    m_remaining = 0;
+    m_total = 0;
+    m_trailerBytes = 0;
+}
+
+ChunkedDecoder::Step ChunkedDecoder::feed(QByteArrayView in, QByteArray *out)
+{
+    Step s;
+    auto fail = [&s](int status, const char *reason) {
+        s.errorStatus = status;
+        s.reason = reason;
+        return s;
+    };
+    qsizetype pos = 0;
+    while (pos < in.size() && m_state != State::Done) {
+        switch (m_state) {
+        case State::Size: {
+            const qsizetype nl = in.indexOf('\n', pos);
+            if (nl < 0) {
+                if (in.size() - pos > Limits::kMaxChunkLineBytes) {
+                    return fail(400, "A chunk-size line is too long.");
+                }
+                s.consumed = pos;
+                return s;
+            }
+            if (nl == pos || in[nl - 1] != '\r') {
+                return fail(400, "A chunk-size line must end with CRLF.");
+            }
+            const QByteArrayView line = in.sliced(pos, nl - 1 - pos);
+            qsizetype i = 0;
+            qint64 size = 0;
+            while (i < line.size()) {
+                const char c = line[i];
+                int digit = -1;
+                if (c >= '0' && c <= '9') {
+                    digit = c - '0';
+                } else if (c >= 'a' && c <= 'f') {
+                    digit = c - 'a' + 10;
+                } else if (c >= 'A' && c <= 'F') {
+                    digit = c - 'A' + 10;
+                }
+                if (digit < 0) {
+                    break;
+                }
+                if (i >= 15) {
+                    return fail(400, "A chunk size is too large.");
+                }
+                size = size * 16 + digit;
+                ++i;
+            }
+            if (i == 0) {
+                return fail(400, "A chunk size is not a hexadecimal number.");
+            }
+            QByteArrayView rest = line.sliced(i);
+            while (!rest.isEmpty() && (rest.front() == ' ' || rest.front() == '\t')) {
+                rest = rest.sliced(1);
+            }
+            if (!rest.isEmpty() && rest.front() != ';') {
+                return fail(400, "A chunk size is followed by something other than an extension.");
+            }
+            for (char c : rest) {
+                const auto u = static_cast<unsigned char>(c);
+                if (u != '\t' && (u < 0x20 || u == 0x7f)) {
+                    return fail(400, "A chunk extension contains a control character.");
+                }
+            }
+            if (m_total + size > m_max) {
+                return fail(413, "The request body is larger than the server accepts.");
+            }
+            pos = nl + 1;
+            if (size == 0) {
+                m_state = State::Trailer;
+            } else {
+                m_remaining = size;
+                m_state = State::Data;
+            }
+            break;
+        }
+        case State::Data: {
+            const qsizetype take = qsizetype(std::min<qint64>(m_remaining, in.size() - pos));
+            out->append(in.sliced(pos, take));
+            pos += take;
+            m_remaining -= take;
+            m_total += take;
+            if (m_remaining == 0) {
+                m_state = State::DataCrlf;
+            }
+            break;
+        }
+        case State::DataCrlf:
+            if (in.size() - pos < 2) {
+                if (in[pos] != '\r') {
+                    return fail(400, "Chunk data must be followed by CRLF.");
+                }
+                s.consumed = pos;
+                return s;
+            }
+            if (in[pos] != '\r' || in[pos + 1] != '\n') {
+                return fail(400, "Chunk data must be followed by CRLF.");
+            }
+            pos += 2;
+            m_state = State::Size;
+            break;
+        case State::Trailer: {
+            const qsizetype nl = in.indexOf('\n', pos);
+            if (nl < 0) {
+                if (m_trailerBytes + (in.size() - pos) > Limits::kMaxTrailerBytes) {
+                    return fail(431, "The chunked trailer section is too large.");
+                }
+                s.consumed = pos;
+                return s;
+            }
+            if (nl == pos || in[nl - 1] != '\r') {
+                return fail(400, "Trailer lines must end with CRLF.");
+            }
+            const QByteArrayView line = in.sliced(pos, nl - 1 - pos);
+            m_trailerBytes += nl + 1 - pos;
+            if (m_trailerBytes > Limits::kMaxTrailerBytes) {
+                return fail(431, "The chunked trailer section is too large.");
+            }
+            pos = nl + 1;
+            if (line.isEmpty()) {
+                m_state = State::Done;
+            } else if (line.indexOf(':') <= 0 || line.front() == ' ' || line.front() == '\t' || !isFieldValue(line)) {
+                return fail(400, "A trailer field is malformed.");
+            }
+            break;
+        }
+        case State::Done:
+            break;
+        }
+    }
+    s.consumed = pos;
+    s.done = m_state == State::Done;
+    return s;
+}
+
+ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizetype maxHeaderBytes, Response *out)
+{
+    const qsizetype nl = data.indexOf('\n');
+    if (nl < 0) {
+        return data.size() > maxHeaderBytes ? error(502, "The upstream status line is too long.") : ParseOutcome {};
+    }
+    if (nl == 0 || data[nl - 1] != '\r') {
+        return error(502, "The upstream response is not HTTP/1.1 (bad line ending).");
+    }
+    const QByteArrayView line = data.first(nl - 1);
+    // "HTTP/1.1 200 OK" (the reason phrase may be empty)
+    if (line.size() < 12 || !line.startsWith("HTTP/1.") || line[8] != ' ' || line[7] < '0' || line[7] > '9') {
+        return error(502, "The upstream response has a malformed status line.");
+    }
+    int status = 0;
+    for (int i = 9; i < 12; ++i) {
+        if (line[i] < '0' || line[i] > '9') {
+            return error(502, "The upstream response has a malformed status code.");
+        }
+        status = status * 10 + (line[i] - '0');
+    }
+    if (line.size() > 12 && line[12] != ' ') {
+        return error(502, "The upstream response has a malformed status line.");
+    }
+    Response &r = *out;
+    r = Response();
+    r.status = status;
+    r.versionMinor = line[7] - '0';
+    r.reason = line.size() > 13 ? line.sliced(13).toByteArray() : QByteArray();
+    ParseOutcome head = parseHeaderLines(data, nl + 1, maxHeaderBytes, 1000, &r.headers);
+    if (head.state == ParseOutcome::Error) {
+        return error(502, "The upstream response headers are malformed.");
+    }
+    if (head.state != ParseOutcome::Complete) {
+        return head;
+    }
+    const QByteArray *connection = findHeader(r.headers, "connection");
+    r.keepAlive = r.versionMinor >= 1 ? !(connection && headerHasToken(*connection, "close"))
+                                      : (connection && headerHasToken(*connection, "keep-alive"));
+    if (requestWasHead || (status >= 100 && status < 200) || status == 204 || status == 304) {
+        r.hasBody = false;
+        r.bodyKind = BodyKind::None;
+        r.contentLength = 0;
+        return head;
+    }
+    if (countHeaders(r.headers, "transfer-encoding") > 0) {
+        if (checkTransferEncoding(r.headers) == 0) {
+            r.bodyKind = BodyKind::Chunked;
+        } else {
+            r.bodyKind = BodyKind::None; // other codings: the body runs until the connection closes
+            r.contentLength = -1;
+            r.keepAlive = false;
+        }
+        return head;
+    }
+    if (const QByteArray *cl = findHeader(r.headers, "content-length")) {
+        qint64 length = 0;
+        if (countHeaders(r.headers, "content-length") > 1 || !parseDecimal(*cl, &length)) {
+            return error(502, "The upstream response has an invalid Content-Length.");
+        }
+        r.bodyKind = BodyKind::Length;
+        r.contentLength = length;
+        return head;
+    }
+    r.bodyKind = BodyKind::None;
+    r.contentLength = -1; // until close
+    r.keepAlive = false;
+    return head;
+}
+
+} // namespace ga::http

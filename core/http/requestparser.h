@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "http/headers.h"
+#include "http/limits.h"
+
+namespace ga::http {
+
+enum class BodyKind
+{
+    None,
+    Length,
+    Chunked
+};
+
+struct Request
+{
+    QByteArray method;
+    QByteArray target; // as sent: path plus optional "?query"
+    QByteArray path; // target up to '?'
+    QByteArray query; // after '?', without it; empty when none
+    int versionMinor = 1; // HTTP/1.<minor>
+    HeaderList headers;
+    BodyKind bodyKind = BodyKind::None;
+    qint64 contentLength = 0;
+    bool keepAlive = true;
+    bool expectContinue = false;
+    QByteArray body; // filled by the connection once read
+};
+
+struct ParseOutcome
+{
+    enum State
+    {
+        Incomplete,
+        Complete,
+        Error
+    };
+    State state = Incomplete;
+    int status = 0; // HTTP status for Error
+    const char *reason = ""; // one sentence for the error body
+    qsizetype consumed = 0; // bytes of the head (request line, headers, final CRLF) when Complete
+};
+
+// Strict HTTP/1.1 request-head parser (RFC 9112). Pure: looks only at `data`, which holds the bytes
+// received so far. Rejects what request smuggling and sloppy clients rely on: bare LF line ends,
+// obs-fold, control characters, whitespace before the colon, both Content-Length and Transfer-Encoding,
+// duplicate or invalid Content-Length, unknown transfer codings, missing or repeated Host.
+ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request *out);
+
+// Incremental decoder for a chunked body: feed it bytes as they arrive.
+class ChunkedDecoder
+{
+public:
+    struct Step
+    {
+        qsizetype consumed = 0;
+        bool done = false; // last chunk and trailers seen
+        int errorStatus = 0; // 400 malformed, 413 too large, 431 trailers too large
+        const char *reason = "";
+    };
+    explicit ChunkedDecoder(qint64 maxBodyBytes = Limits::kDefaultMaxBodyBytes);
+    // Appends decoded data to *out; consumes as much of `in` as it can.
+    Step feed(QByteArrayView in, QByteArray *out);
+    void reset();
+    qint64 bodyBytes() const { return m_total; }
+
+private:
+    enum class State
+    {
+        Size,
+        Data,
+        DataCrlf,
+        Trailer,
+        Done
+    };
+    State m_state = State::Size;
+    qint64 m_remaining = 0;
+    qint64 m_total = 0;
+    qint64 m_max;
+    qsizetype m_trailerBytes = 0;
+};
+
+// Response head from an upstream server (status line + headers). Lenient only where real servers
+// differ harmlessly (reason phrase may be empty); still refuses bare LF and obs-fold.
+struct Response
+{
+    int status = 0;
+    int versionMinor = 1;
+    QByteArray reason;
+    HeaderList headers;
+    BodyKind bodyKind = BodyKind::None;
+    qint64 contentLength = -1; // -1: read until close (when bodyKind == None and hasBody)
+    bool hasBody = true;
+    bool keepAlive = true;
+};
+ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizetype maxHeaderBytes, Response *out);
+
+} // namespace ga::http

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "proxy/clientconnection.h"
+
+#include "http/httperror.h"
+#include "logging/logging.h"
+#include "proxy/forwarding.h"
+#include "proxy/proxyworker.h"
+#include "version.h"
+
+#include <QDeadlineTimer>
+
+namespace ga::proxy {
+namespace {
+
+qint64 nowMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+
+} // namespace
+
+ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
+    : QObject(worker)
+    , m_worker(worker)
+    , m_settings(worker->settings())
+    , m_chunked(m_settings->limits.maxBodyBytes)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcHttp) << "could not adopt a client socket:" << socket->errorString();
+        delete socket;
+        return;
+    }
+    m_socket = socket;
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(m_socket, &QIODevice::readyRead, this, &ClientConnection::onReadyRead);
+    connect(m_socket, &QIODevice::bytesWritten, this, &ClientConnection::onBytesWritten);
+    connect(m_socket, &QAbstractSocket::disconnected, this, &ClientConnection::onDisconnected);
+    m_deadline = nowMs() + m_settings->headerTimeoutMs;
+}
+
+ClientConnection::~ClientConnection()
+{
+    if (m_exchange) {
+        m_exchange->abort();
+    }
+}
+
+void ClientConnection::refuse(const QString &message)
+{
+    m_keepAlive = false;
+    sendError(503, message, true);
+}
+
+void ClientConnection::checkTimeouts(qint64 now)
+{
+    if (m_exchange) {
+        m_exchange->checkTimeouts(now);
+        return;
+    }
+    if (m_deadline == 0 || now < m_deadline || !m_socket) {
+        return;
+    }
+    m_deadline = 0;
+    if (m_state == State::ReadingHead && m_in.isEmpty()) {
+        m_socket->disconnectFromHost(); // idle keep-alive connection: close quietly
+        return;
+    }
+    if (m_state == State::ReadingHead || m_state == State::ReadingBody) {
+        sendError(408, QStringLiteral("The request was not received in time."), true);
+    } else if (m_state == State::Closing) {
+        m_socket->abort();
+    }
+}
+
+void ClientConnection::onReadyRead()
+{
+    if (!m_socket) {
+        return;
+    }
+    m_in += m_socket->readAll();
+    if (m_state == State::ReadingHead || m_state == State::ReadingBody) {
+        process();
+    } else if (m_state == State::Forwarding
+        && m_in.size() > m_settings->limits.maxHeaderBytes + m_settings->limits.maxBodyBytes) {
+        m_socket->abort(); // a client flooding pipelined requests faster than we answer
+    }
+}
+
+void ClientConnection::process()
+{
+    const http::Limits &limits = m_settings->limits;
+    while (m_socket && (m_state == State::ReadingHead || m_state == State::ReadingBody)) {
+        if (m_state == State::ReadingHead) {
+            if (m_in.isEmpty()) {
+                return;
+            }
+            const http::ParseOutcome o = http::parseRequestHead(m_in, limits, &m_request);
+            if (o.state == http::ParseOutcome::Incomplete) {
+                return;
+            }
+            if (o.state == http::ParseOutcome::Error) {
+                sendError(o.status, QString::fromLatin1(o.reason), true);
+                return;
+            }
+            m_in.remove(0, o.consumed);
+            m_keepAlive = m_request.keepAlive;
+            m_sentContinue = false;
+            m_chunked.reset();
+            if (m_request.bodyKind == http::BodyKind::None) {
+                dispatch();
+                continue;
+            }
+            m_state = State::ReadingBody;
+            m_deadline = nowMs() + m_settings->headerTimeoutMs;
+        }
+        // ReadingBody
+        if (m_request.expectContinue && !m_sentContinue && m_in.isEmpty()) {
+            m_sentContinue = true;
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            return;
+        }
+        if (m_request.bodyKind == http::BodyKind::Length) {
+            if (m_in.size() < m_request.contentLength) {
+                return;
+            }
+            m_request.body = m_in.first(m_request.contentLength);
+            m_in.remove(0, m_request.contentLength);
+            dispatch();
+            continue;
+        }
+        const http::ChunkedDecoder::Step step = m_chunked.feed(m_in, &m_request.body);
+        m_in.remove(0, step.consumed);
+        if (step.errorStatus) {
+            sendError(step.errorStatus, QString::fromLatin1(step.reason), true);
+            return;
+        }
+        if (!step.done) {
+            return;
+        }
+        dispatch();
+    }
+}
+
+void ClientConnection::dispatch()
+{
+    m_state = State::Forwarding;
+    m_deadline = 0;
+    const http::Request &r = m_request;
+    if (!isForwardedPath(r.path)) {
+        if ((r.method == "GET" || r.method == "HEAD") && (r.path == "/" || r.path == "/healthz")) {
+            answerLocally(200, "application/json; charset=UTF-8",
+                QByteArray("{\"status\": \"ok\", \"name\": \"") + kAppName + "\", \"version\": \"" + kVersion
+                    + "\"}\n");
+            return;
+        }
+        sendError(404,
+            QStringLiteral("%1 is not a Gemini API path; use /v1beta/…, /v1/…, /v1alpha/… or /upload/…")
+                .arg(QString::fromLatin1(r.path.left(200))),
+            !m_keepAlive);
+        return;
+    }
+    ForwardRequest f;
+    f.method = r.method;
+    f.target = r.path;
+    if (!r.query.isEmpty()) {
+        const QByteArray query = stripKeyParameter(r.query);
+        if (!query.isEmpty()) {
+            f.target += '?';
+            f.target += query;
+        }
+    }
+    f.headers = upstreamRequestHeaders(r.headers);
+    f.body = std::move(m_request.body);
+    m_request.body.clear();
+    f.bearerAuth = usesBearerAuth(r.path);
+    m_chunkedOut = false;
+    m_exchange = new Exchange(this, m_worker->pool(), m_worker->keys(), m_settings, std::move(f), this);
+    m_exchange->start();
+}
+
+void ClientConnection::answerLocally(int status, const QByteArray &contentType, const QByteArray &body)
+{
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + http::reasonPhrase(status) + "\r\n";
+    out += "Content-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    if (!m_keepAlive) {
+        out += "Connection: close\r\n";
+    }
+    out += "\r\n";
+    if (m_request.method != "HEAD") {
+        out += body;
+    }
+    m_socket->write(out);
+    finishResponse();
+}
+
+void ClientConnection::sendError(int status, const QString &message, bool close)
+{
+    if (!m_socket) {
+        return;
+    }
+    if (close) {
+        m_keepAlive = false;
+    }
+    qCDebug(lcHttp).noquote() << "answering" << status << message;
+    m_socket->write(http::errorResponse(status, message, !m_keepAlive));
+    finishResponse();
+}
+
+void ClientConnection::exchangeHead(
+    int status, const QByteArray &reason, const http::HeaderList &headers, qint64 contentLength, bool hasBody)
+{
+    const QByteArray host = [&] {
+        const QByteArray *h = http::findHeader(m_request.headers, "host");
+        return h ? *h : QByteArray("127.0.0.1");
+    }();
+    const http::HeaderList out = clientResponseHeaders(headers, "http://" + host);
+    QByteArray head;
+    head.reserve(512);
+    head += "HTTP/1.1 ";
+    head += QByteArray::number(status);
+    head += ' ';
+    head += reason.isEmpty() ? QByteArray(http::reasonPhrase(status)) : reason;
+    head += "\r\n";
+    http::appendHeaders(head, out);
+    m_chunkedOut = false;
+    if (!hasBody) {
+        if (const QByteArray *cl = http::findHeader(headers, "content-length")) {
+            head += "Content-Length: " + *cl + "\r\n"; // HEAD: the length the GET would have
+        }
+    } else if (contentLength >= 0) {
+        head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+    } else if (m_request.versionMinor >= 1) {
+        head += "Transfer-Encoding: chunked\r\n";
+        m_chunkedOut = true;
+    } else {
+        m_keepAlive = false; // HTTP/1.0 client, unknown length: the close ends the body
+    }
+    if (!m_keepAlive) {
+        head += "Connection: close\r\n";
+    }
+    head += "\r\n";
+    m_socket->write(head);
+    m_headSent = true;
+}
+
+void ClientConnection::exchangeData(QByteArrayView data)
+{
+    if (!m_socket) {
+        return;
+    }
+    if (m_chunkedOut) {
+        QByteArray frame;
+        frame.reserve(data.size() + 16);
+        frame += QByteArray::number(data.size(), 16);
+        frame += "\r\n";
+        frame += data;
+        frame += "\r\n";
+        m_socket->write(frame);
+    } else {
+        m_socket->write(data.data(), data.size());
+    }
+    if (m_exchange && m_socket->bytesToWrite() > m_settings->clientHighWaterBytes) {
+        m_exchange->setPaused(true);
+    }
+}
+
+void ClientConnection::onBytesWritten()
+{
+    if (m_exchange && m_exchange->isPaused() && m_socket->bytesToWrite() < m_settings->clientLowWaterBytes) {
+        m_exchange->setPaused(false);
+    }
+    if (m_state == State::Closing && m_socket->bytesToWrite() == 0) {
+        m_socket->disconnectFromHost();
+    }
+}
+
+void ClientConnection::exchangeEnd()
+{
+    if (m_chunkedOut) {
+        m_socket->write("0\r\n\r\n");
+    }
+    finishResponse();
+}
+
+void ClientConnection::exchangeFailed(int status, const QString &message)
+{
+    if (!m_socket) {
+        return;
+    }
+    if (m_headSent) {
+        // Part of the response is out: cut the connection so the client sees a broken response, not a
+        // truncated success (no terminating zero-size chunk).
+        qCWarning(lcHttp).noquote() << "aborting the client response:" << message;
+        if (m_exchange) {
+            m_exchange->deleteLater();
+            m_exchange = nullptr;
+        }
+        m_socket->abort();
+        return;
+    }
+    sendError(status, message, !m_keepAlive);
+}
+
+void ClientConnection::finishResponse()
+{
+    if (m_exchange) {
+        m_exchange->deleteLater();
+        m_exchange = nullptr;
+    }
+    m_request = http::Request();
+    m_headSent = false;
+    if (!m_keepAlive) {
+        closeAfterWrite();
+        return;
+    }
+    m_state = State::ReadingHead;
+    m_deadline = nowMs() + (m_in.isEmpty() ? m_settings->keepAliveTimeoutMs : m_settings->headerTimeoutMs);
+    if (!m_in.isEmpty()) {
+        // Pipelined requests: answer them in order, but from the event loop (no deep recursion).
+        QMetaObject::invokeMethod(this, &ClientConnection::process, Qt::QueuedConnection);
+    }
+}
+
+void ClientConnection::closeAfterWrite()
+{
+    m_state = State::Closing;
+    m_deadline = nowMs() + 5000; // a client that never reads its response is cut after this
+    if (m_socket->bytesToWrite() == 0) {
+        m_socket->disconnectFromHost();
+    }
+}
+
+void ClientConnection::onDisconnected()
+{
+    if (m_exchange) {
+        m_exchange->abort(); // the client went away: the upstream request goes too, now
+        m_exchange->deleteLater();
+        m_exchange = nullptr;
+    }
+    m_state = State::Closing;
+    if (!m_closedSignalled) {
+        m_closedSignalled = true;
+        Q_EMIT closed(this);
+    }
+}
+
+} // namespace ga::proxy

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "http/requestparser.h"
+#include "proxy/exchange.h"
+#include "proxy/proxysettings.h"
+
+#include <QObject>
+#include <QTcpSocket>
+
+namespace ga::proxy {
+
+class ProxyWorker;
+
+// One client socket: reads requests (keep-alive, pipelined ones answered in order), forwards each
+// through an Exchange, and writes the response back as it streams in.
+class ClientConnection final : public QObject, public ExchangeSink
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ClientConnection)
+
+public:
+    ClientConnection(qintptr descriptor, ProxyWorker *worker);
+    ~ClientConnection() override;
+
+    bool isValid() const { return m_socket != nullptr; }
+    void checkTimeouts(qint64 nowMs);
+    // Refuses the connection (server full) with a JSON 503 and closes.
+    void refuse(const QString &message);
+
+    void exchangeHead(int status, const QByteArray &reason, const http::HeaderList &headers, qint64 contentLength,
+        bool hasBody) override;
+    void exchangeData(QByteArrayView data) override;
+    void exchangeEnd() override;
+    void exchangeFailed(int status, const QString &message) override;
+
+Q_SIGNALS:
+    void closed(ga::proxy::ClientConnection *connection);
+
+private:
+    enum class State
+    {
+        ReadingHead,
+        ReadingBody,
+        Forwarding,
+        Closing
+    };
+
+    void onReadyRead();
+    void onBytesWritten();
+    void onDisconnected();
+    void process();
+    void dispatch();
+    void answerLocally(int status, const QByteArray &contentType, const QByteArray &body);
+    void sendError(int status, const QString &message, bool close);
+    void finishResponse();
+    void closeAfterWrite();
+
+    ProxyWorker *m_worker;
+    QTcpSocket *m_socket = nullptr;
+    SettingsPtr m_settings;
+    State m_state = State::ReadingHead;
+    QByteArray m_in;
+    http::Request m_request;
+    http::ChunkedDecoder m_chunked;
+    Exchange *m_exchange = nullptr;
+    bool m_keepAlive = true;
+    bool m_chunkedOut = false;
+    bool m_headSent = false;
+    bool m_sentContinue = false;
+    qint64 m_deadline = 0;
+    bool m_closedSignalled = false;
+};
+
+} // namespace ga::proxy

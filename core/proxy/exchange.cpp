@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "proxy/exchange.h"
+
+#include "http/httperror.h"
+#include "logging/logging.h"
+#include "proxy/upstreampool.h"
+
+#include <QDeadlineTimer>
+#include <QSslSocket>
+
+namespace ga::proxy {
+namespace {
+
+constexpr qsizetype kMaxUpstreamHeadBytes = 64 * 1024;
+constexpr qsizetype kMaxBufferedErrorBytes = 1024 * 1024;
+
+qint64 nowMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+
+} // namespace
+
+Exchange::Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyRing *keys, SettingsPtr settings,
+    ForwardRequest request, QObject *parent)
+    : QObject(parent)
+    , m_sink(sink)
+    , m_pool(pool)
+    , m_keys(keys)
+    , m_settings(std::move(settings))
+    , m_request(std::move(request))
+{
+    m_isHead = m_request.method == "HEAD";
+}
+
+Exchange::~Exchange()
+{
+    dropSocket();
+}
+
+void Exchange::start()
+{
+    nextAttempt();
+}
+
+void Exchange::abort()
+{
+    m_phase = Phase::Done;
+    m_deadline = 0;
+    dropSocket();
+}
+
+void Exchange::setPaused(bool paused)
+{
+    if (m_paused == paused) {
+        return;
+    }
+    m_paused = paused;
+    if (!paused && m_socket && m_phase == Phase::Body) {
+        touch(m_settings->upstream.streamIdleTimeoutMs);
+        // Data that arrived while paused sits in the socket buffer; no new readyRead will announce it.
+        QMetaObject::invokeMethod(this, &Exchange::onReadyRead, Qt::QueuedConnection);
+    }
+}
+
+void Exchange::touch(int timeoutMs)
+{
+    m_deadlineTimeoutMs = timeoutMs;
+    m_deadline = timeoutMs > 0 ? nowMs() + timeoutMs : 0;
+}
+
+void Exchange::checkTimeouts(qint64 now)
+{
+    if (m_deadline == 0 || now < m_deadline || m_phase == Phase::Done) {
+        return;
+    }
+    if (m_phase == Phase::Body && m_paused) {
+        touch(m_settings->upstream.streamIdleTimeoutMs); // the client is slow, not the upstream
+        return;
+    }
+    const QString what = m_phase == Phase::Connecting ? QStringLiteral("connecting to the upstream")
+        : m_phase == Phase::WaitingHead               ? QStringLiteral("waiting for the upstream to answer")
+                                                      : QStringLiteral("waiting for the next part of the stream");
+    const QString message = QStringLiteral("Timed out after %1 ms %2.").arg(m_deadlineTimeoutMs).arg(what);
+    if (m_phase == Phase::Body && m_headDelivered) {
+        failMidStream(message);
+    } else {
+        attemptFailed(504, message);
+    }
+}
+
+void Exchange::nextAttempt()
+{
+    dropSocket();
+    const int maxAttempts = std::max(1, m_settings->upstream.maxAttempts);
+    if (int(m_tried.size()) >= maxAttempts || !m_keys->next(m_tried, &m_key)) {
+        m_phase = Phase::Done;
+        m_deadline = 0;
+        if (m_tried.empty()) {
+            m_sink->exchangeFailed(503,
+                QStringLiteral("No API key is configured. Add one with: "
+                               "echo \"$GEMINI_API_KEY\" | gemini-aggregatord keys add"));
+            return;
+        }
+        if (m_haveLastError) {
+            // Every attempt got an error answer: pass the last one on as Google sent it.
+            const http::Response r = m_lastErrorResponse;
+            const QByteArray body = m_lastErrorBody;
+            m_sink->exchangeHead(r.status, r.reason, r.headers, body.size(), !m_isHead);
+            if (!m_isHead) {
+                m_sink->exchangeData(body);
+            }
+            m_sink->exchangeEnd();
+            return;
+        }
+        m_sink->exchangeFailed(m_lastStatus ? m_lastStatus : 502, m_lastMessage);
+        return;
+    }
+    m_tried.push_back(m_key.id);
+    bool reused = false;
+    QTcpSocket *socket = m_pool->acquire(m_settings->upstream, &reused);
+    attach(socket, reused);
+}
+
+void Exchange::attach(QTcpSocket *socket, bool reused)
+{
+    m_socket = socket;
+    m_reused = reused;
+    m_sent = false;
+    m_in.clear();
+    m_bufferingError = false;
+    m_errorBody.clear();
+    m_chunked.reset();
+    connect(socket, &QIODevice::readyRead, this, &Exchange::onReadyRead);
+    connect(socket, &QAbstractSocket::disconnected, this, &Exchange::onSocketError);
+    connect(socket, &QAbstractSocket::errorOccurred, this, &Exchange::onSocketError);
+    if (reused) {
+        sendRequest();
+        return;
+    }
+    m_phase = Phase::Connecting;
+    touch(m_settings->upstream.connectTimeoutMs);
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
+        connect(ssl, &QSslSocket::encrypted, this, &Exchange::sendRequest);
+    } else {
+        connect(socket, &QAbstractSocket::connected, this, &Exchange::sendRequest);
+    }
+}
+
+void Exchange::sendRequest()
+{
+    const UpstreamSettings &u = m_settings->upstream;
+    QByteArray head;
+    head.reserve(512 + m_request.target.size());
+    head += m_request.method;
+    head += ' ';
+    head += u.pathPrefix;
+    head += m_request.target;
+    head += " HTTP/1.1\r\nHost: ";
+    head += u.hostHeader;
+    head += "\r\n";
+    http::appendHeaders(head, m_request.headers);
+    if (m_request.bearerAuth) {
+        head += "Authorization: Bearer ";
+    } else {
+        head += "x-goog-api-key: ";
+    }
+    head += m_key.secret;
+    head += "\r\n";
+    if (!m_request.body.isEmpty() || m_request.method == "POST" || m_request.method == "PUT"
+        || m_request.method == "PATCH") {
+        head += "Content-Length: ";
+        head += QByteArray::number(m_request.body.size());
+        head += "\r\n";
+    }
+    head += "\r\n";
+    if (m_request.body.size() < 16 * 1024) {
+        head += m_request.body;
+        m_socket->write(head);
+    } else {
+        m_socket->write(head);
+        m_socket->write(m_request.body);
+    }
+    m_sent = true;
+    m_phase = Phase::WaitingHead;
+    touch(u.firstByteTimeoutMs);
+}
+
+void Exchange::onReadyRead()
+{
+    if (!m_socket || m_phase == Phase::Done || m_phase == Phase::Connecting) {
+        return;
+    }
+    if (m_paused) {
+        return; // leave it in the (bounded) socket buffer: TCP pushes back on the upstream
+    }
+    if (m_socket->bytesAvailable() > 0) {
+        m_in += m_socket->readAll();
+    }
+    process();
+}
+
+void Exchange::onSocketError()
+{
+    if (!m_socket || m_phase == Phase::Done) {
+        return;
+    }
+    QTcpSocket *socket = m_socket;
+    // Bytes may still be buffered when the server closes right after sending them.
+    if (socket->bytesAvailable() > 0 && !m_paused) {
+        m_in += socket->readAll();
+        process();
+        if (m_socket != socket || m_phase == Phase::Done) {
+            return;
+        }
+    }
+    const bool closed = socket->state() != QAbstractSocket::ConnectedState
+        || socket->error() == QAbstractSocket::RemoteHostClosedError;
+    if (!closed) {
+        return; // a non-fatal error; the disconnect follows
+    }
+    if (m_phase == Phase::Body) {
+        if (m_paused && socket->bytesAvailable() > 0) {
+            return; // finish when the client catches up
+        }
+        if (m_response.bodyKind == http::BodyKind::None && m_response.contentLength < 0) {
+            bodyComplete(); // close-delimited body: the close is the end
+            return;
+        }
+        if (m_headDelivered) {
+            failMidStream(QStringLiteral("The upstream closed the connection in the middle of the response."));
+        } else {
+            attemptFailed(
+                502, QStringLiteral("The upstream closed the connection in the middle of an error response."));
+        }
+        return;
+    }
+    // Before any response byte: a reused keep-alive connection the server had already closed is not the
+    // key's fault; try again on a fresh one without counting an attempt.
+    const bool staleReuse = m_reused && m_in.isEmpty();
+    QString reason = socket->errorString();
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket); ssl && !ssl->sslHandshakeErrors().isEmpty()) {
+        reason = QStringLiteral("TLS verification failed: %1").arg(ssl->sslHandshakeErrors().first().errorString());
+    }
+    attemptFailed(502,
+        QStringLiteral("Could not reach the upstream %1: %2")
+            .arg(QString::fromLatin1(m_settings->upstream.hostHeader), reason),
+        !staleReuse);
+}
+
+void Exchange::process()
+{
+    if (m_phase == Phase::WaitingHead) {
+        for (;;) {
+            const http::ParseOutcome o = http::parseResponseHead(m_in, m_isHead, kMaxUpstreamHeadBytes, &m_response);
+            if (o.state == http::ParseOutcome::Incomplete) {
+                return;
+            }
+            if (o.state == http::ParseOutcome::Error) {
+                attemptFailed(502, QString::fromLatin1(o.reason));
+                return;
+            }
+            m_in.remove(0, o.consumed);
+            if (m_response.status >= 100 && m_response.status < 200) {
+                continue; // 100 Continue and friends: the real head follows
+            }
+            break;
+        }
+        m_phase = Phase::Body;
+        touch(m_settings->upstream.streamIdleTimeoutMs);
+        m_remaining = m_response.contentLength;
+        const bool retryable = m_response.status == 429 || m_response.status >= 500 || m_response.status == 400
+            || m_response.status == 401 || m_response.status == 403;
+        m_bufferingError = retryable;
+        if (!m_bufferingError) {
+            m_headDelivered = true;
+            const qint64 length = m_response.bodyKind == http::BodyKind::Length ? m_response.contentLength : -1;
+            m_sink->exchangeHead(m_response.status, m_response.reason, m_response.headers, length, m_response.hasBody);
+            if (m_phase != Phase::Body) {
+                return; // the sink aborted us
+            }
+        }
+        if (!m_response.hasBody) {
+            bodyComplete();
+            return;
+        }
+    }
+    if (m_phase != Phase::Body || m_in.isEmpty()) {
+        return;
+    }
+    touch(m_settings->upstream.streamIdleTimeoutMs);
+    switch (m_response.bodyKind) {
+    case http::BodyKind::Length: {
+        const qsizetype take = qsizetype(std::min<qint64>(m_remaining, m_in.size()));
+        const QByteArray data = m_in.first(take);
+        m_in.remove(0, take);
+        m_remaining -= take;
+        deliverBody(data);
+        if (m_phase == Phase::Body && m_remaining == 0) {
+            bodyComplete();
+        }
+        break;
+    }
+    case http::BodyKind::Chunked: {
+        QByteArray decoded;
+        const http::ChunkedDecoder::Step step = m_chunked.feed(m_in, &decoded);
+        m_in.remove(0, step.consumed);
+        if (!decoded.isEmpty()) {
+            deliverBody(decoded);
+        }
+        if (m_phase != Phase::Body) {
+            return;
+        }
+        if (step.errorStatus) {
+            if (m_headDelivered) {
+                failMidStream(QStringLiteral("The upstream sent a malformed chunked body."));
+            } else {
+                attemptFailed(502, QStringLiteral("The upstream sent a malformed chunked body."));
+            }
+        } else if (step.done) {
+            bodyComplete();
+        }
+        break;
+    }
+    case http::BodyKind::None: {
+        const QByteArray data = std::exchange(m_in, QByteArray());
+        deliverBody(data);
+        break;
+    }
+    }
+}
+
+void Exchange::deliverBody(QByteArrayView data)
+{
+    if (data.isEmpty()) {
+        return;
+    }
+    if (m_bufferingError) {
+        if (m_errorBody.size() + data.size() > kMaxBufferedErrorBytes) {
+            attemptFailed(502, QStringLiteral("The upstream error response is too large."));
+            return;
+        }
+        m_errorBody.append(data);
+        return;
+    }
+    m_sink->exchangeData(data);
+}
+
+void Exchange::bodyComplete()
+{
+    const bool reusable = m_response.keepAlive && m_in.isEmpty()
+        && !(m_response.bodyKind == http::BodyKind::None && m_response.contentLength < 0);
+    if (m_bufferingError) {
+        const int status = m_response.status;
+        const QByteArray body = m_errorBody;
+        if (reusable) {
+            m_pool->release(std::exchange(m_socket, nullptr), m_settings->upstream);
+        }
+        if (shouldRetry(status, body)) {
+            qCInfo(lcProxy).noquote() << "key" << m_key.id << "got" << status << "- trying another key";
+            m_haveLastError = true;
+            m_lastErrorResponse = m_response;
+            m_lastErrorBody = body;
+            m_lastStatus = status;
+            nextAttempt();
+            return;
+        }
+        m_phase = Phase::Done;
+        m_deadline = 0;
+        dropSocket();
+        m_headDelivered = true;
+        m_sink->exchangeHead(
+            status, m_response.reason, m_response.headers, m_response.hasBody ? body.size() : -1, m_response.hasBody);
+        if (!body.isEmpty()) {
+            m_sink->exchangeData(body);
+        }
+        m_sink->exchangeEnd();
+        return;
+    }
+    m_phase = Phase::Done;
+    m_deadline = 0;
+    if (reusable && m_socket) {
+        m_pool->release(std::exchange(m_socket, nullptr), m_settings->upstream);
+    } else {
+        dropSocket();
+    }
+    m_sink->exchangeEnd();
+}
+
+bool Exchange::shouldRetry(int status, const QByteArray &body) const
+{
+    switch (status) {
+    case 429: // this key's project is out of quota
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+    case 401:
+    case 403: // key suspended, API not enabled for its project
+        return true;
+    case 400:
+        return body.contains("API_KEY_INVALID") || body.contains("API key not valid")
+            || body.contains("API key expired");
+    default:
+        return false;
+    }
+}
+
+void Exchange::attemptFailed(int status, const QString &message, bool countsAsAttempt)
+{
+    qCInfo(lcProxy).noquote() << "attempt with key" << m_key.id << "failed:" << message;
+    m_lastStatus = status;
+    m_lastMessage = message;
+    if (!countsAsAttempt && !m_tried.empty()) {
+        m_tried.pop_back();
+    }
+    if (m_headDelivered) {
+        failMidStream(message);
+        return;
+    }
+    nextAttempt();
+}
+
+void Exchange::failMidStream(const QString &message)
+{
+    qCWarning(lcProxy).noquote() << "stream broken:" << message;
+    m_phase = Phase::Done;
+    m_deadline = 0;
+    dropSocket();
+    m_sink->exchangeFailed(502, message);
+}
+
+void Exchange::dropSocket()
+{
+    if (!m_socket) {
+        return;
+    }
+    QTcpSocket *socket = std::exchange(m_socket, nullptr);
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
+}
+
+} // namespace ga::proxy

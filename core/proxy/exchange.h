@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "http/requestparser.h"
+#include "keys/keyring.h"
+#include "proxy/proxysettings.h"
+
+#include <QObject>
+#include <QTcpSocket>
+
+#include <limits>
+
+namespace ga::proxy {
+
+class UpstreamPool;
+
+// What the client side receives from an Exchange. Calls come in this order: head, data*, then end or
+// failed (failed may also come without a head).
+class ExchangeSink
+{
+public:
+    virtual ~ExchangeSink() = default;
+    // contentLength -1 = unknown (the client side picks chunked or close-delimited framing).
+    virtual void exchangeHead(
+        int status, const QByteArray &reason, const http::HeaderList &headers, qint64 contentLength, bool hasBody)
+        = 0;
+    virtual void exchangeData(QByteArrayView data) = 0;
+    virtual void exchangeEnd() = 0;
+    // Before the head: answer with `status` and `message`. After it: the response is broken; the client
+    // must see an error (the connection is cut without a clean end).
+    virtual void exchangeFailed(int status, const QString &message) = 0;
+};
+
+// What goes upstream, prepared by the client side: credentials already removed.
+struct ForwardRequest
+{
+    QByteArray method;
+    QByteArray target; // path and query as the upstream should see them (before the base-URL prefix)
+    http::HeaderList headers; // end-to-end headers only
+    QByteArray body;
+    bool bearerAuth = false; // OpenAI-compatible paths take the key as "Authorization: Bearer"
+};
+
+// One client request forwarded upstream: picks a key, sends, and relays the response as it arrives.
+// Failures before the first response byte reaches the client (connect error, timeout, 429, 5xx, a bad
+// key) are retried with another key, up to keys.maxAttempts; after it, never.
+class Exchange final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Exchange)
+
+public:
+    Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyRing *keys, SettingsPtr settings, ForwardRequest request,
+        QObject *parent = nullptr);
+    ~Exchange() override;
+
+    void start();
+    // The client went away: drop the upstream request at once.
+    void abort();
+    // Backpressure from the client socket.
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    // Called by the worker's sweeper; fails the attempt or the stream when a deadline passed.
+    void checkTimeouts(qint64 nowMs);
+
+    QString keyId() const { return m_key.id; }
+    int attempts() const { return int(m_tried.size()); }
+
+private:
+    enum class Phase
+    {
+        Idle,
+        Connecting,
+        WaitingHead,
+        Body,
+        Done
+    };
+
+    void nextAttempt();
+    void attach(QTcpSocket *socket, bool reused);
+    void sendRequest();
+    void onReadyRead();
+    void onSocketError();
+    void process();
+    void deliverBody(QByteArrayView data);
+    void bodyComplete();
+    void attemptFailed(int status, const QString &message, bool countsAsAttempt = true);
+    void failMidStream(const QString &message);
+    void dropSocket();
+    bool shouldRetry(int status, const QByteArray &body) const;
+    void touch(int timeoutMs);
+
+    ExchangeSink *m_sink;
+    UpstreamPool *m_pool;
+    keys::KeyRing *m_keys;
+    SettingsPtr m_settings;
+    ForwardRequest m_request;
+    bool m_isHead = false;
+
+    QTcpSocket *m_socket = nullptr;
+    bool m_reused = false;
+    bool m_sent = false;
+    Phase m_phase = Phase::Idle;
+    QByteArray m_in;
+    http::Response m_response;
+    http::ChunkedDecoder m_chunked { std::numeric_limits<qint64>::max() };
+    qint64 m_remaining = 0;
+    bool m_bufferingError = false;
+    QByteArray m_errorBody;
+    bool m_headDelivered = false;
+    bool m_paused = false;
+
+    keys::PoolKey m_key;
+    std::vector<QString> m_tried;
+    int m_lastStatus = 0;
+    QString m_lastMessage;
+    QByteArray m_lastErrorBody;
+    http::Response m_lastErrorResponse;
+    bool m_haveLastError = false;
+
+    qint64 m_deadline = 0; // 0 = none
+    int m_deadlineTimeoutMs = 0;
+};
+
+} // namespace ga::proxy

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "proxy/forwarding.h"
+
+namespace ga::proxy {
+
+bool isForwardedPath(QByteArrayView path)
+{
+    return path.startsWith("/v1beta/") || path.startsWith("/v1/") || path.startsWith("/v1alpha/")
+        || path.startsWith("/upload/") || path.startsWith("/v1beta:") || path.startsWith("/v1:");
+}
+
+bool usesBearerAuth(QByteArrayView path)
+{
+    return path.startsWith("/v1beta/openai/") || path.startsWith("/v1/openai/") || path.startsWith("/v1alpha/openai/")
+        || path.startsWith("/v1beta/chat/completions") || path.startsWith("/v1beta/embeddings");
+}
+
+QByteArray stripKeyParameter(QByteArrayView query)
+{
+    QByteArray out;
+    out.reserve(query.size());
+    while (!query.isEmpty()) {
+        const qsizetype amp = query.indexOf('&');
+        const QByteArrayView item = amp < 0 ? query : query.first(amp);
+        const qsizetype eq = item.indexOf('=');
+        const QByteArrayView name = eq < 0 ? item : item.first(eq);
+        if (name != "key" && !item.isEmpty()) {
+            if (!out.isEmpty()) {
+                out += '&';
+            }
+            out += item;
+        }
+        if (amp < 0) {
+            break;
+        }
+        query = query.sliced(amp + 1);
+    }
+    return out;
+}
+
+http::HeaderList upstreamRequestHeaders(const http::HeaderList &clientHeaders)
+{
+    http::HeaderList out = clientHeaders;
+    http::removeHopByHop(out);
+    std::erase_if(out, [](const http::Header &h) {
+        return http::equalsIgnoreCase(h.name, "host") || http::equalsIgnoreCase(h.name, "content-length")
+            || http::equalsIgnoreCase(h.name, "expect") || http::equalsIgnoreCase(h.name, "x-goog-api-key")
+            || http::equalsIgnoreCase(h.name, "authorization");
+    });
+    return out;
+}
+
+http::HeaderList clientResponseHeaders(const http::HeaderList &upstreamHeaders, QByteArrayView proxyOrigin)
+{
+    http::HeaderList out = upstreamHeaders;
+    http::removeHopByHop(out);
+    std::erase_if(out, [](const http::Header &h) {
+        return http::equalsIgnoreCase(h.name, "content-length") || http::equalsIgnoreCase(h.name, "alt-svc");
+    });
+    for (http::Header &h : out) {
+        if (!http::equalsIgnoreCase(h.name, "x-goog-upload-url")) {
+            continue;
+        }
+        // https://generativelanguage.googleapis.com/upload/v1beta/files?upload_id=…&key=… → proxy origin.
+        QByteArrayView url = h.value;
+        const qsizetype scheme = url.indexOf("://");
+        const qsizetype pathStart = scheme < 0 ? -1 : url.indexOf('/', scheme + 3);
+        if (pathStart < 0) {
+            continue;
+        }
+        const QByteArrayView pathAndQuery = url.sliced(pathStart);
+        const qsizetype q = pathAndQuery.indexOf('?');
+        QByteArray rewritten = proxyOrigin.toByteArray();
+        rewritten += q < 0 ? pathAndQuery : pathAndQuery.first(q);
+        if (q >= 0) {
+            const QByteArray query = stripKeyParameter(pathAndQuery.sliced(q + 1));
+            if (!query.isEmpty()) {
+                rewritten += '?' + query;
+            }
+        }
+        h.value = rewritten;
+    }
+    return out;
+}
+
+} // namespace ga::proxy

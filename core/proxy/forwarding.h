@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "http/headers.h"
+
+namespace ga::proxy {
+
+// The request paths the proxy forwards: the native API (/v1beta/, /v1/, /v1alpha/, including Google's
+// OpenAI-compatible /v1beta/openai/) and uploads (/upload/).
+bool isForwardedPath(QByteArrayView path);
+// OpenAI-compatible endpoints take the key as "Authorization: Bearer", the native API as x-goog-api-key.
+bool usesBearerAuth(QByteArrayView path);
+
+// The query without any "key" parameter (the client's credential); order and encoding of the rest kept.
+QByteArray stripKeyParameter(QByteArrayView query);
+
+// Client request headers as they go upstream: hop-by-hop headers, Host, framing, Expect and the
+// client's credentials (x-goog-api-key, Authorization) removed.
+http::HeaderList upstreamRequestHeaders(const http::HeaderList &clientHeaders);
+
+// Upstream response headers as they go to the client: hop-by-hop, framing and Alt-Svc removed; an
+// x-goog-upload-url is pointed at the proxy (`proxyOrigin`, e.g. "http://127.0.0.1:3145") without its key.
+http::HeaderList clientResponseHeaders(const http::HeaderList &upstreamHeaders, QByteArrayView proxyOrigin);
+
+} // namespace ga::proxy

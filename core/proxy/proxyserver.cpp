@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "proxy/proxyserver.h"
+
+#include "logging/logging.h"
+#include "proxy/proxyworker.h"
+
+#include <QNetworkProxy>
+#include <QTcpServer>
+#include <QThread>
+
+namespace ga::proxy {
+
+class ProxyServer::Listener final : public QTcpServer
+{
+public:
+    explicit Listener(ProxyServer *server)
+        : m_server(server)
+    {
+        setProxy(QNetworkProxy::NoProxy); // the listener never goes through a proxy
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override { m_server->dispatch(descriptor); }
+
+private:
+    ProxyServer *m_server;
+};
+
+ProxyServer::ProxyServer(keys::KeyRing *keys, int workers, QObject *parent)
+    : QObject(parent)
+    , m_keys(keys)
+{
+    const int count = workers > 0 ? workers : std::max(2, QThread::idealThreadCount());
+    for (int i = 0; i < count; ++i) {
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
+        auto *worker = new ProxyWorker(m_keys, &m_active);
+        worker->moveToThread(thread);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread->start();
+        m_threads.push_back(thread);
+        m_workers.push_back(worker);
+    }
+}
+
+ProxyServer::~ProxyServer()
+{
+    close();
+    for (ProxyWorker *w : m_workers) {
+        w->shutdown();
+    }
+    for (QThread *t : m_threads) {
+        t->quit();
+        t->wait();
+        delete t;
+    }
+}
+
+bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
+{
+    const QHostAddress address = host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
+    if (m_listener && m_listener->isListening() && m_listener->serverAddress() == address
+        && (port == 0 || m_listener->serverPort() == port)) {
+        return true;
+    }
+    auto fresh = std::make_unique<Listener>(this);
+    fresh->setMaxPendingConnections(1024);
+    if (!fresh->listen(address, port)) {
+        const bool inUse = fresh->serverError() == QAbstractSocket::AddressInUseError;
+        *error = inUse ? QStringLiteral("port %1 on %2 is already in use (another gemini-aggregatord, or the VS Code "
+                                        "extension?); stop that program or choose another port with: "
+                                        "gemini-aggregatord config set listen.port PORT")
+                             .arg(port)
+                             .arg(host)
+                       : QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(fresh->errorString());
+        return false;
+    }
+    m_listener = std::move(fresh); // the old listener closes here; its connections live on in the workers
+    return true;
+}
+
+void ProxyServer::close()
+{
+    m_listener.reset();
+}
+
+bool ProxyServer::isListening() const
+{
+    return m_listener && m_listener->isListening();
+}
+
+QHostAddress ProxyServer::address() const
+{
+    return m_listener ? m_listener->serverAddress() : QHostAddress();
+}
+
+quint16 ProxyServer::port() const
+{
+    return m_listener ? m_listener->serverPort() : 0;
+}
+
+void ProxyServer::applySettings(SettingsPtr settings)
+{
+    for (ProxyWorker *w : m_workers) {
+        w->applySettings(settings);
+    }
+}
+
+void ProxyServer::dispatch(qintptr descriptor)
+{
+    ProxyWorker *w = m_workers[m_next++ % m_workers.size()];
+    w->adoptSocket(descriptor);
+}
+
+} // namespace ga::proxy

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "keys/keyring.h"
+#include "proxy/proxysettings.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+class QThread;
+class QTcpServer;
+
+namespace ga::proxy {
+
+class ProxyWorker;
+
+// The listener and its worker threads. Accepting happens on the owner's thread (cheap); every socket is
+// handed to a worker thread, round-robin, and lives there until it closes. Rebinding to a new address
+// opens the new listener before closing the old one and never touches open connections.
+class ProxyServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyServer)
+
+public:
+    // workers = 0: one per CPU core (at least 2).
+    explicit ProxyServer(keys::KeyRing *keys, int workers = 0, QObject *parent = nullptr);
+    ~ProxyServer() override;
+
+    // Listens on host:port (port 0 = any free port). When already listening elsewhere, switches over
+    // only once the new address is bound. Returns false with a one-sentence reason.
+    bool listen(const QString &host, quint16 port, QString *error);
+    void close();
+    bool isListening() const;
+    QHostAddress address() const;
+    quint16 port() const;
+
+    void applySettings(SettingsPtr settings);
+    int activeConnections() const { return m_active.load(); }
+    int workerCount() const { return int(m_workers.size()); }
+
+private:
+    class Listener;
+    void dispatch(qintptr descriptor);
+
+    keys::KeyRing *m_keys;
+    std::unique_ptr<Listener> m_listener;
+    std::vector<QThread *> m_threads;
+    std::vector<ProxyWorker *> m_workers;
+    std::atomic<int> m_active { 0 };
+    size_t m_next = 0;
+};
+
+} // namespace ga::proxy

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "proxy/proxysettings.h"
+
+#include <QNetworkProxyFactory>
+#include <QNetworkProxyQuery>
+#include <QUrl>
+
+namespace ga::proxy {
+
+SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
+{
+    auto s = std::make_shared<ProxySettings>();
+    s->headerTimeoutMs = config.headerTimeoutMs;
+    s->keepAliveTimeoutMs = config.keepAliveTimeoutMs;
+    s->maxConnections = config.maxConnections;
+
+    UpstreamSettings &u = s->upstream;
+    const QUrl base(config.upstreamBaseUrl);
+    u.tls = base.scheme().compare(u"https", Qt::CaseInsensitive) == 0;
+    u.host = base.host();
+    u.port = quint16(base.port(u.tls ? 443 : 80));
+    const bool defaultPort = base.port() < 0 || u.port == (u.tls ? 443 : 80);
+    const QByteArray host = base.host(QUrl::FullyEncoded).toLatin1();
+    const QByteArray hostPart = host.contains(':') ? '[' + host + ']' : host; // IPv6 literal
+    u.hostHeader = defaultPort ? hostPart : hostPart + ':' + QByteArray::number(u.port);
+    u.pathPrefix = base.path(QUrl::FullyEncoded).toLatin1();
+    while (u.pathPrefix.endsWith('/')) {
+        u.pathPrefix.chop(1);
+    }
+    u.connectTimeoutMs = config.connectTimeoutMs;
+    u.firstByteTimeoutMs = config.firstByteTimeoutMs;
+    u.streamIdleTimeoutMs = config.streamIdleTimeoutMs;
+    u.maxAttempts = config.maxAttempts;
+
+    const QString &p = config.upstreamProxy;
+    if (p == u"system") {
+        const QList<QNetworkProxy> found = QNetworkProxyFactory::systemProxyForQuery(QNetworkProxyQuery(base));
+        u.proxy = found.isEmpty() ? QNetworkProxy(QNetworkProxy::NoProxy) : found.first();
+        if (u.proxy.type() == QNetworkProxy::DefaultProxy) {
+            u.proxy = QNetworkProxy(QNetworkProxy::NoProxy);
+        }
+    } else if (p != u"none" && !p.isEmpty()) {
+        const QUrl url(p);
+        const bool socks = url.scheme().compare(u"socks5", Qt::CaseInsensitive) == 0;
+        u.proxy = QNetworkProxy(socks ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy, url.host(),
+            quint16(url.port()), url.userName(), url.password());
+    }
+
+    if (!config.upstreamCaBundle.isEmpty()) {
+        u.extraCaCertificates = QSslCertificate::fromPath(config.upstreamCaBundle, QSsl::Pem);
+        if (u.extraCaCertificates.isEmpty()) {
+            *error = QStringLiteral("upstream.caBundle: %1 holds no PEM certificate").arg(config.upstreamCaBundle);
+            return nullptr;
+        }
+    }
+    return s;
+}
+
+} // namespace ga::proxy

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/config.h"
+#include "http/limits.h"
+
+#include <QList>
+#include <QNetworkProxy>
+#include <QSslCertificate>
+
+#include <memory>
+
+namespace ga::proxy {
+
+// Where requests go upstream and how; derived from the config, immutable, shared by the workers.
+struct UpstreamSettings
+{
+    bool tls = true;
+    QString host;
+    quint16 port = 443;
+    QByteArray hostHeader; // "host" or "host:port"
+    QByteArray pathPrefix; // base URL path without the trailing '/', usually empty
+    QNetworkProxy proxy = QNetworkProxy(QNetworkProxy::NoProxy);
+    QList<QSslCertificate> extraCaCertificates;
+    int connectTimeoutMs = 10'000;
+    int firstByteTimeoutMs = 300'000;
+    int streamIdleTimeoutMs = 120'000;
+    int maxAttempts = 3;
+    int maxIdleConnectionsPerWorker = 256;
+};
+
+struct ProxySettings
+{
+    http::Limits limits;
+    int headerTimeoutMs = 10'000;
+    int keepAliveTimeoutMs = 60'000;
+    int maxConnections = 1024;
+    qint64 clientHighWaterBytes = 1024 * 1024; // stop reading upstream above this much queued to the client
+    qint64 clientLowWaterBytes = 256 * 1024; // resume below this
+    UpstreamSettings upstream;
+};
+using SettingsPtr = std::shared_ptr<const ProxySettings>;
+
+// Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.
+SettingsPtr settingsFromConfig(const config::Config &config, QString *error);
+
+} // namespace ga::proxy

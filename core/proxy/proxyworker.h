@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "keys/keyring.h"
+#include "proxy/proxysettings.h"
+#include "proxy/upstreampool.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <unordered_set>
+
+namespace ga::proxy {
+
+class ClientConnection;
+
+// One event-loop thread's share of the proxy: its client connections, its upstream pool, and one
+// sweeper timer for every deadline (header read, keep-alive idle, connect, first byte, stream idle).
+class ProxyWorker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyWorker)
+
+public:
+    ProxyWorker(keys::KeyRing *keys, std::atomic<int> *activeConnections, QObject *parent = nullptr);
+    ~ProxyWorker() override;
+
+    // Thread-safe entry points (queued onto the worker's thread).
+    void adoptSocket(qintptr descriptor);
+    void applySettings(SettingsPtr settings);
+    void shutdown();
+
+    SettingsPtr settings() const { return m_settings; }
+    UpstreamPool *pool() { return &m_pool; }
+    keys::KeyRing *keys() { return m_keys; }
+
+private:
+    void addConnection(qintptr descriptor);
+    void sweep();
+    void onClosed(ClientConnection *connection);
+
+    keys::KeyRing *m_keys;
+    std::atomic<int> *m_active;
+    SettingsPtr m_settings;
+    UpstreamPool m_pool;
+    std::unordered_set<ClientConnection *> m_connections;
+    QTimer *m_sweeper = nullptr;
+};
+
+} // namespace ga::proxy
