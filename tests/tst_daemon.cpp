@@ -137,9 +137,10 @@ private Q_SLOTS:
 
         // An editor-style atomic replace with a valid change: the listener moves to the new port.
         const QByteArray original = ga::test::readAll(sb.configPath());
-        const QString p1 = runCli(sb, {QStringLiteral("config"), QStringLiteral("get"), QStringLiteral("listen.port")})
-                               .outText()
-                               .trimmed();
+        const QString p1
+            = runCli(sb, { QStringLiteral("config"), QStringLiteral("get"), QStringLiteral("listen.port") })
+                  .outText()
+                  .trimmed();
         const QString p2 = QString::number(ga::test::freePort());
         const QString p3 = QString::number(ga::test::freePort());
         const QByteArray portLine = "\"port\": " + p1.toLatin1();
@@ -174,8 +175,8 @@ private Q_SLOTS:
         QCOMPARE(ga::test::readAll(sb.configPath()), broken);
 
         // Fixing it applies relative to the config that stayed in force (p2), not to the broken one.
-        QVERIFY(ga::test::writeAll(sb.configPath(),
-                                   QByteArray(text).replace("\"port\": " + p2.toLatin1(), "\"port\": " + p3.toLatin1())));
+        QVERIFY(ga::test::writeAll(
+            sb.configPath(), QByteArray(text).replace("\"port\": " + p2.toLatin1(), "\"port\": " + p3.toLatin1())));
         at = d.waitFor(QStringLiteral("listen.port: %1 → %2").arg(p2, p3), 1000, at);
         QVERIFY2(at >= 0, qPrintable(d.log()));
         QCOMPARE(d.terminate(SIGTERM), 0);

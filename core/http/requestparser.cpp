@@ -177,7 +177,8 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     }
     const qsizetype nl = data.indexOf('\n', start);
     if (nl < 0) {
-        if (data.size() - start > limits.maxRequestLineBytes) {
+        // A trailing CR may be the start of the CRLF, not part of the line.
+        if (data.size() - start > limits.maxRequestLineBytes + (data.endsWith('\r') ? 1 : 0)) {
             return error(414, "The request line (method, path and query) is longer than the server accepts.");
         }
         return ParseOutcome {};
@@ -223,14 +224,17 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     QByteArrayView origin = target;
     if (target.startsWith("http://") || target.startsWith("https://")) {
         // absolute-form: keep the path and query; the Host header still has to be valid.
-        const qsizetype slash = target.indexOf('/', target.indexOf("//") + 2);
-        origin = slash < 0 ? QByteArrayView("/") : target.sliced(slash);
+        qsizetype pathStart = target.indexOf("//") + 2;
+        while (pathStart < target.size() && target[pathStart] != '/' && target[pathStart] != '?') {
+            ++pathStart;
+        }
+        origin = pathStart == target.size() ? QByteArrayView("/") : target.sliced(pathStart);
     } else if (target == "*" && method == "OPTIONS") {
         origin = target;
     } else if (!target.startsWith('/')) {
         return error(400, "The request target must be a path starting with '/'.");
     }
-    r.target = origin.toByteArray();
+    r.target = origin.startsWith('?') ? "/" + origin.toByteArray() : origin.toByteArray();
     const qsizetype q = r.target.indexOf('?');
     r.path = q < 0 ? r.target : r.target.first(q);
     r.query = q < 0 ? QByteArray() : r.target.sliced(q + 1);
@@ -324,6 +328,9 @@ ChunkedDecoder::Step ChunkedDecoder::feed(QByteArrayView in, QByteArray *out)
                 }
                 s.consumed = pos;
                 return s;
+            }
+            if (nl - pos > Limits::kMaxChunkLineBytes) {
+                return fail(400, "A chunk-size line is too long.");
             }
             if (nl == pos || in[nl - 1] != '\r') {
                 return fail(400, "A chunk-size line must end with CRLF.");

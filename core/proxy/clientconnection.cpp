@@ -289,14 +289,16 @@ void ClientConnection::exchangeFailed(int status, const QString &message)
         return;
     }
     if (m_headSent) {
-        // Part of the response is out: cut the connection so the client sees a broken response, not a
-        // truncated success (no terminating zero-size chunk).
-        qCWarning(lcHttp).noquote() << "aborting the client response:" << message;
+        // Part of the response is out: deliver what arrived, then close without the terminating zero-size
+        // chunk (or short of Content-Length), so the client sees a broken response, not a truncated success.
+        qCWarning(lcHttp).noquote() << "cutting the client response short:" << message;
         if (m_exchange) {
             m_exchange->deleteLater();
             m_exchange = nullptr;
         }
-        m_socket->abort();
+        m_keepAlive = false;
+        m_in.clear();
+        closeAfterWrite();
         return;
     }
     sendError(status, message, !m_keepAlive);

@@ -4,6 +4,7 @@
 #include "logging/logging.h"
 #include "proxy/proxyworker.h"
 
+#include <QMutexLocker>
 #include <QNetworkProxy>
 #include <QTcpServer>
 #include <QThread>
@@ -59,44 +60,71 @@ ProxyServer::~ProxyServer()
 bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
 {
     const QHostAddress address = host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
-    if (m_listener && m_listener->isListening() && m_listener->serverAddress() == address
-        && (port == 0 || m_listener->serverPort() == port)) {
-        return true;
+    bool ok = false;
+    // The listener lives on the first worker's thread, so accepting never waits for the owner's
+    // (possibly GUI) thread.
+    QMetaObject::invokeMethod(
+        m_workers.front(),
+        [&] {
+            if (m_listener && m_listener->isListening() && m_listener->serverAddress() == address && port != 0
+                && m_listener->serverPort() == port) {
+                ok = true;
+                return;
+            }
+            auto fresh = std::make_unique<Listener>(this);
+            fresh->setMaxPendingConnections(1024);
+            if (!fresh->listen(address, port)) {
+                const bool inUse = fresh->serverError() == QAbstractSocket::AddressInUseError;
+                *error = inUse
+                    ? QStringLiteral("port %1 on %2 is already in use (another gemini-aggregatord, or the "
+                                     "VS Code extension?); stop that program or choose another port with: "
+                                     "gemini-aggregatord config set listen.port PORT")
+                          .arg(port)
+                          .arg(host)
+                    : QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(fresh->errorString());
+                return;
+            }
+            // The old listener closes here; the connections it accepted live on in the workers.
+            m_listener = std::move(fresh);
+            ok = true;
+        },
+        Qt::BlockingQueuedConnection);
+    if (ok) {
+        QMutexLocker lock(&m_addressMutex);
+        m_address = m_listener->serverAddress();
+        m_port = m_listener->serverPort();
     }
-    auto fresh = std::make_unique<Listener>(this);
-    fresh->setMaxPendingConnections(1024);
-    if (!fresh->listen(address, port)) {
-        const bool inUse = fresh->serverError() == QAbstractSocket::AddressInUseError;
-        *error = inUse ? QStringLiteral("port %1 on %2 is already in use (another gemini-aggregatord, or the VS Code "
-                                        "extension?); stop that program or choose another port with: "
-                                        "gemini-aggregatord config set listen.port PORT")
-                             .arg(port)
-                             .arg(host)
-                       : QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(fresh->errorString());
-        return false;
-    }
-    m_listener = std::move(fresh); // the old listener closes here; its connections live on in the workers
-    return true;
+    return ok;
 }
 
 void ProxyServer::close()
 {
-    m_listener.reset();
+    if (m_workers.empty()) {
+        return;
+    }
+    QMetaObject::invokeMethod(
+        m_workers.front(), [this] { m_listener.reset(); }, Qt::BlockingQueuedConnection);
+    QMutexLocker lock(&m_addressMutex);
+    m_address = QHostAddress();
+    m_port = 0;
 }
 
 bool ProxyServer::isListening() const
 {
-    return m_listener && m_listener->isListening();
+    QMutexLocker lock(&m_addressMutex);
+    return m_port != 0;
 }
 
 QHostAddress ProxyServer::address() const
 {
-    return m_listener ? m_listener->serverAddress() : QHostAddress();
+    QMutexLocker lock(&m_addressMutex);
+    return m_address;
 }
 
 quint16 ProxyServer::port() const
 {
-    return m_listener ? m_listener->serverPort() : 0;
+    QMutexLocker lock(&m_addressMutex);
+    return m_port;
 }
 
 void ProxyServer::applySettings(SettingsPtr settings)

@@ -5,6 +5,7 @@
 #include "proxy/proxysettings.h"
 
 #include <QHostAddress>
+#include <QMutex>
 #include <QObject>
 
 #include <atomic>
@@ -18,7 +19,7 @@ namespace ga::proxy {
 
 class ProxyWorker;
 
-// The listener and its worker threads. Accepting happens on the owner's thread (cheap); every socket is
+// The listener and its worker threads. Accepting happens on the first worker's thread; every socket is
 // handed to a worker thread, round-robin, and lives there until it closes. Rebinding to a new address
 // opens the new listener before closing the old one and never touches open connections.
 class ProxyServer final : public QObject
@@ -52,7 +53,10 @@ private:
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;
     std::atomic<int> m_active { 0 };
-    size_t m_next = 0;
+    size_t m_next = 0; // touched on the listener's thread only
+    mutable QMutex m_addressMutex;
+    QHostAddress m_address;
+    quint16 m_port = 0;
 };
 
 } // namespace ga::proxy

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A fake Gemini API upstream for tests and benchmarks. It reproduces the wire formats of
+// generativelanguage.googleapis.com (see /work/shared/gemini-api.md) over plain HTTP/1.1 on loopback.
+// Independent of core/ on purpose: it must not share the proxy's bugs.
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+class QThread;
+
+namespace ga::test {
+
+// What the fake does with a request authenticated by a given key.
+enum class Behaviour
+{
+    Normal, // 200 with a model reply
+    RateLimited, // 429 RESOURCE_EXHAUSTED with Help + QuotaFailure + RetryInfo(retryDelay)
+    Invalid, // 400 INVALID_ARGUMENT, ErrorInfo reason API_KEY_INVALID
+    Overloaded, // 503 UNAVAILABLE "The model is overloaded. Please try again later."
+    Internal, // 500 INTERNAL
+    MidStreamError, // streams: 200, failAfterChunks events, a raw {"error": ...}, abrupt end (non-stream: Normal)
+    Hang, // read the request, never answer
+    CloseBeforeResponse, // read the request, close the connection without a byte
+};
+
+// "normal", "rateLimited", ... (the names the control endpoint accepts, case-insensitively).
+QString behaviourName(Behaviour b);
+bool behaviourFromName(QStringView name, Behaviour *out);
+
+enum class KeySource
+{
+    None,
+    Header, // x-goog-api-key
+    Query, // ?key=
+    Bearer, // Authorization: Bearer
+};
+QString keySourceName(KeySource s); // "none", "header", "query", "bearer"
+
+// How a key (or every key, as the default) is answered.
+struct Script
+{
+    int chunks = 3; // events in a streamed reply (>= 1)
+    int intervalMs = 0; // delay between two events (QTimer)
+    Behaviour behaviour = Behaviour::Normal;
+    QByteArray retryDelay = "37s"; // RetryInfo.retryDelay of a 429; empty: no RetryInfo detail
+    int failAfterChunks = 1; // MidStreamError: good events before the error
+    bool closeDelimited = false; // streams end by closing the connection instead of chunked encoding
+    int latencyMs = 0; // delay before the response headers (every endpoint)
+    QString text = QStringLiteral("Hello from the fake Gemini upstream. This reply is split into chunks.");
+    // The reply text; a stream splits it evenly over `chunks` events (concatenated, they give `text`).
+};
+
+struct RecordedRequest
+{
+    quint64 id = 0; // 1, 2, ... in arrival order
+    quint64 connectionId = 0; // 1, 2, ... per accepted connection
+    QByteArray method;
+    QByteArray target; // as sent: path + "?" + query
+    QByteArray path; // without the query
+    QByteArray query; // without the "?"
+    QByteArray httpVersion; // "HTTP/1.1"
+    QList<QPair<QByteArray, QByteArray>> headers; // all of them, in order, original case
+    QByteArray body; // decoded (chunked request bodies are de-chunked)
+    QString key; // the key it authenticated with (also when unknown/invalid); empty when none
+    KeySource keySource = KeySource::None;
+    QString project; // project of the key, if registered with one
+    int status = 0; // status the fake answered; 0 when it hung or closed without answering
+    bool chunkedBody = false; // the request body came with Transfer-Encoding: chunked
+    qint64 receivedAtMs = 0; // ms since the epoch
+
+    QByteArray header(QByteArrayView name) const; // first value, case-insensitive; empty if absent
+    QList<QByteArray> headerValues(QByteArrayView name) const;
+    bool hasHeader(QByteArrayView name) const;
+};
+
+namespace fake {
+struct Shared;
+class Host;
+class Acceptor;
+class HttpConnection;
+} // namespace fake
+
+class FakeGemini : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Behaviour = ga::test::Behaviour;
+
+    explicit FakeGemini(QObject *parent = nullptr);
+    ~FakeGemini() override;
+
+    // Worker threads that own the connections (each thread its own sockets). 0 or 1: everything runs in the
+    // thread of this object. Call before listen().
+    void setThreads(int n);
+    int threads() const;
+
+    bool listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
+    void close(); // stops listening and drops every connection
+    bool isListening() const;
+    quint16 port() const;
+    QString baseUrl() const; // "http://127.0.0.1:PORT"
+    QString errorString() const;
+
+    // Keys and behaviour.
+    void addKey(const QString &key, const QString &project = {});
+    void removeKey(const QString &key);
+    bool hasKey(const QString &key) const;
+    QStringList keys() const;
+    void setAcceptAnyKey(bool accept); // unknown keys are answered like registered ones (benchmarks)
+    bool acceptAnyKey() const;
+    void setDefaultScript(const Script &script); // for keys without a script of their own
+    Script defaultScript() const;
+    void setScript(const QString &key, const Script &script); // registers the key if needed
+    void clearScript(const QString &key); // back to the default script
+    Script script(const QString &key) const; // effective script
+    // Shortcut: the key's script (a copy of the default one if it had none) with another behaviour.
+    void setBehaviour(const QString &key, Behaviour behaviour);
+
+    // Shared quota: after `requests` model calls by the keys of `project`, every key of it gets 429.
+    // A negative value removes the quota. Usage counts model calls (generate/stream/countTokens/embed/compat).
+    void setProjectQuota(const QString &project, int requests);
+    int projectUsage(const QString &project) const;
+    void resetProjectUsage(const QString &project);
+
+    // The x-goog-upload-url returned by an upload start carries the caller's key as ?key= (some real servers
+    // do, a proxy must scrub it). Off by default.
+    void setUploadUrlIncludesKey(bool include);
+
+    // Recording (on by default; turn off for long benchmarks).
+    void setRecording(bool on);
+    bool isRecording() const;
+    QList<RecordedRequest> requests() const;
+    void clearRequests();
+
+    // Counters.
+    int requestCount() const; // requests answered or taken (excluding /__fake/ control calls)
+    int openConnections() const;
+    int totalConnections() const; // accepted since construction
+    int abortedStreams() const; // responses in progress (stream, hang, latency) whose client went away
+
+Q_SIGNALS:
+    void requestReceived(const ga::test::RecordedRequest &request); // only while recording
+    void streamAborted(); // a client closed its connection while its response was in progress
+    void connectionClosed(); // any client connection ended
+
+private:
+    friend class fake::Host;
+    friend class fake::Acceptor;
+    friend class fake::HttpConnection;
+    void adoptSocket(qintptr descriptor);
+    void notifyRequest(const RecordedRequest &request);
+    void notifyAborted();
+    void notifyClosed();
+
+    std::shared_ptr<fake::Shared> m_shared;
+    fake::Acceptor *m_acceptor = nullptr;
+    fake::Host *m_localHost = nullptr;
+    QList<QPair<QThread *, fake::Host *>> m_workers;
+    int m_threads = 0;
+    int m_nextWorker = 0;
+    QString m_error;
+};
+
+} // namespace ga::test

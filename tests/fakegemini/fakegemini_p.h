@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Internals of the fake Gemini upstream: shared state, the HTTP/1.1 connection and the request router.
+#pragma once
+
+#include "fakegemini.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QMutex>
+#include <QObject>
+#include <QTcpServer>
+#include <QVarLengthArray>
+
+#include <atomic>
+#include <memory>
+
+class QJsonObject;
+class QTcpSocket;
+class QTimer;
+
+namespace ga::test::fake {
+
+// A script with its text already in UTF-8 (the hot path never converts).
+struct Resolved
+{
+    Script script;
+    QByteArray text;
+
+    static Resolved from(const Script &s) { return Resolved { s, s.text.toUtf8() }; }
+};
+
+struct KeyEntry
+{
+    QString project;
+    bool hasScript = false;
+    Resolved resolved;
+};
+
+struct Upload
+{
+    QByteArray displayName;
+    QByteArray mimeType;
+    qint64 received = 0;
+    std::shared_ptr<QCryptographicHash> sha256;
+};
+
+struct Shared
+{
+    FakeGemini *owner = nullptr;
+
+    mutable QMutex mutex; // guards everything below that is not atomic
+    QHash<QByteArray, KeyEntry> keys;
+    Resolved defaults = Resolved::from(Script {});
+    QHash<QString, int> quota;
+    QHash<QString, int> usage;
+    QList<RecordedRequest> records;
+    QHash<QByteArray, Upload> uploads;
+    bool acceptAny = false;
+    bool uploadUrlIncludesKey = false;
+    QByteArray baseUrl; // set by listen(), read-only while serving
+
+    std::atomic<bool> recording { true };
+    std::atomic<int> open { 0 };
+    std::atomic<int> total { 0 };
+    std::atomic<int> aborted { 0 };
+    std::atomic<int> handled { 0 };
+    std::atomic<quint64> requestSeq { 0 };
+    std::atomic<quint64> connectionSeq { 0 };
+};
+
+struct HeaderRef
+{
+    int nameOffset;
+    int nameLength;
+    int valueOffset;
+    int valueLength;
+};
+
+// One parsed request; views point into `head` (or `decodedPath`).
+struct Request
+{
+    QByteArray head; // request line and header lines, CRLF-separated, without the blank line
+    QByteArrayView method;
+    QByteArrayView target;
+    QByteArrayView path;
+    QByteArrayView query;
+    QByteArrayView version;
+    QByteArray decodedPath;
+    QVarLengthArray<HeaderRef, 24> headers;
+    QByteArray body;
+    bool chunked = false;
+    quint64 connectionId = 0;
+
+    QByteArrayView headerName(const HeaderRef &h) const
+    {
+        return QByteArrayView(head).sliced(h.nameOffset, h.nameLength);
+    }
+    QByteArrayView headerValue(const HeaderRef &h) const
+    {
+        return QByteArrayView(head).sliced(h.valueOffset, h.valueLength);
+    }
+    // First value of a header (case-insensitive name); null view if absent.
+    QByteArrayView header(QByteArrayView name) const
+    {
+        for (const HeaderRef &h : headers) {
+            if (h.nameLength == name.size() && headerName(h).compare(name, Qt::CaseInsensitive) == 0) {
+                return headerValue(h);
+            }
+        }
+        return {};
+    }
+    bool hasHeader(QByteArrayView name) const { return !header(name).isNull(); }
+};
+
+// What to send back.
+struct Plan
+{
+    enum class Kind
+    {
+        Respond, // status + headers + body (Content-Length)
+        Stream, // status + headers, then `pieces` spaced by intervalMs
+        Hang,
+        Close,
+    };
+    Kind kind = Kind::Respond;
+    int status = 200;
+    QByteArrayView contentType = "application/json; charset=UTF-8";
+    bool attachment = false; // Content-Disposition: attachment (SSE)
+    QList<QPair<QByteArray, QByteArray>> extraHeaders;
+    QByteArray body;
+    QList<QByteArray> pieces; // stream payloads, one write (one HTTP chunk) each
+    QByteArray errorPiece; // non-empty: sent in place of the next piece, then an abrupt end
+    int intervalMs = 0;
+    int latencyMs = 0;
+    bool closeDelimited = false;
+    bool record = true; // false for /__fake/ control calls
+};
+
+// Who asked, for the record.
+struct Outcome
+{
+    QByteArray key;
+    KeySource source = KeySource::None;
+    QString project;
+};
+
+// Scripts as JSON objects (control endpoint): fields present in `o` override those of `s`.
+bool scriptFromJson(const QJsonObject &o, Script &s, QString *error);
+QJsonObject scriptToJson(const Script &s);
+
+// Routes a complete request. Thread-safe (takes shared.mutex as needed).
+void handleRequest(Shared &shared, const Request &request, Plan &plan, Outcome &outcome);
+
+// Appends the status line and the realistic Google front-end headers (ends with the blank line).
+enum class Framing
+{
+    Length,
+    Chunked,
+    Close
+};
+void appendResponseHead(
+    QByteArray &out, const Plan &plan, Framing framing, qint64 contentLength, qint64 durationMs, bool connectionClose);
+
+// One HTTP/1.1 client connection, living in the thread of its Host.
+class HttpConnection : public QObject
+{
+public:
+    HttpConnection(std::shared_ptr<Shared> shared, qintptr descriptor, QObject *parent);
+    ~HttpConnection() override;
+    bool isValid() const { return m_socket != nullptr; }
+
+private:
+    enum class Phase
+    {
+        Head,
+        FixedBody,
+        ChunkSize,
+        ChunkData,
+        ChunkDataEnd,
+        Trailers,
+        Closed
+    };
+    enum class Wait
+    {
+        None,
+        Latency,
+        Interval
+    };
+
+    void onReadyRead();
+    void onDisconnected();
+    void onTimer();
+    void process();
+    bool step();
+    bool parseHead(qsizetype end);
+    bool takeBody();
+    void failAndClose(int status, QByteArrayView message);
+    void dispatch();
+    void record(const Plan &plan, const Outcome &outcome);
+    void startPlan();
+    void sendPieces();
+    void appendPiece(QByteArrayView data);
+    void flushOut();
+    void finishResponse();
+    void closeGracefully();
+
+    std::shared_ptr<Shared> m_shared;
+    QTcpSocket *m_socket = nullptr;
+    QTimer *m_timer = nullptr;
+    quint64 m_id = 0;
+    QByteArray m_in;
+    qsizetype m_pos = 0;
+    qsizetype m_scan = 0;
+    Phase m_phase = Phase::Head;
+    Wait m_wait = Wait::None;
+    qint64 m_remaining = 0;
+    bool m_keepAlive = true;
+    bool m_busy = false; // a response is in progress: input waits
+    bool m_processing = false;
+    bool m_finished = false;
+    Request m_request;
+    Plan m_plan;
+    Framing m_framing = Framing::Length;
+    qsizetype m_nextPiece = 0;
+    QElapsedTimer m_clock;
+    QByteArray m_out;
+};
+
+// Owns the connections of one thread.
+class Host : public QObject
+{
+public:
+    Host(std::shared_ptr<Shared> shared)
+        : m_shared(std::move(shared))
+    { }
+    void adopt(qintptr descriptor);
+
+private:
+    std::shared_ptr<Shared> m_shared;
+};
+
+class Acceptor : public QTcpServer
+{
+public:
+    explicit Acceptor(FakeGemini *owner)
+        : QTcpServer(owner)
+        , m_owner(owner)
+    { }
+
+protected:
+    void incomingConnection(qintptr descriptor) override { m_owner->adoptSocket(descriptor); }
+
+private:
+    FakeGemini *m_owner;
+};
+
+} // namespace ga::test::fake

@@ -1,0 +1,1492 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Routing and response bodies of the fake Gemini upstream. Formats follow /work/shared/gemini-api.md.
+#include "fakegemini_p.h"
+#include "jsonwriter.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutexLocker>
+#include <QRandomGenerator>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <functional>
+
+namespace ga::test::fake {
+namespace {
+
+using Style = JsonWriter::Style;
+
+constexpr QByteArrayView kJson = "application/json; charset=UTF-8";
+constexpr QByteArrayView kEventStream = "text/event-stream";
+constexpr QByteArrayView kDefaultModel = "gemini-2.5-flash";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small helpers
+
+quint64 nextRandom()
+{
+    thread_local quint64 state = QRandomGenerator::system()->generate64() | 1;
+    // xorshift64*
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545F4914F6CDD1DULL;
+}
+
+// An opaque id from [A-Za-z0-9], like the real responseId ("yFWYabnBB8Wg1e8P3ZTdiAY").
+QByteArray randomId(int length)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    QByteArray id(length, Qt::Uninitialized);
+    quint64 r = nextRandom();
+    for (int i = 0; i < length; ++i) {
+        if (i % 10 == 9) {
+            r = nextRandom();
+        }
+        id[i] = alphabet[r % 62];
+        r /= 62;
+    }
+    return id;
+}
+
+// Value of a query parameter, percent-decoded ('+' is a space). Null when absent.
+QByteArray queryValue(QByteArrayView query, QByteArrayView name)
+{
+    qsizetype i = 0;
+    while (i < query.size()) {
+        qsizetype amp = query.indexOf('&', i);
+        if (amp < 0) {
+            amp = query.size();
+        }
+        const QByteArrayView part = query.sliced(i, amp - i);
+        const qsizetype eq = part.indexOf('=');
+        const QByteArrayView k = eq < 0 ? part : part.first(eq);
+        if (k == name) {
+            const QByteArrayView v = eq < 0 ? QByteArrayView("") : part.sliced(eq + 1);
+            if (!v.contains('%') && !v.contains('+')) {
+                return v.toByteArray().isNull() ? QByteArray("") : v.toByteArray();
+            }
+            QByteArray t = v.toByteArray();
+            t.replace('+', ' ');
+            return QByteArray::fromPercentEncoding(t);
+        }
+        i = amp + 1;
+    }
+    return {};
+}
+
+int promptTokens(qsizetype bodyBytes)
+{
+    return bodyBytes <= 0 ? 1 : int(std::min<qsizetype>((bodyBytes + 3) / 4, 1 << 30));
+}
+
+int textTokens(qsizetype textBytes)
+{
+    return std::max(1, int((textBytes + 3) / 4));
+}
+
+// Splits UTF-8 text into n pieces of about equal size, never inside a character.
+QList<QByteArrayView> splitText(QByteArrayView text, int n)
+{
+    QList<QByteArrayView> parts;
+    parts.reserve(n);
+    qsizetype start = 0;
+    for (int i = 0; i < n; ++i) {
+        qsizetype end = (i == n - 1) ? text.size() : text.size() * (i + 1) / n;
+        while (end < text.size() && end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+            ++end;
+        }
+        end = std::max(end, start);
+        parts.append(text.sliced(start, end - start));
+        start = end;
+    }
+    return parts;
+}
+
+QByteArray htmlEscape(QByteArrayView s)
+{
+    QByteArray out;
+    for (char c : s) {
+        switch (c) {
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '&':
+            out += "&amp;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models
+
+struct ModelInfo
+{
+    const char *id;
+    const char *version;
+    const char *displayName;
+    const char *description;
+    int inputTokenLimit;
+    int outputTokenLimit;
+    const char *methods; // comma-separated
+    const char *temperature; // nullptr: omitted
+    const char *topP;
+    int topK;
+    const char *maxTemperature;
+    bool thinking;
+};
+
+constexpr const char *kChatMethods = "generateContent,countTokens,createCachedContent,batchGenerateContent";
+
+const ModelInfo kModels[] = {
+    { "gemini-2.5-flash", "001", "Gemini 2.5 Flash",
+        "Stable version of Gemini 2.5 Flash, our mid-size multimodal model that supports up to 1 million tokens, "
+        "released in June of 2025.",
+        1048576, 65536, kChatMethods, "1", "0.95", 64, "2", true },
+    { "gemini-2.5-pro", "2.5", "Gemini 2.5 Pro", "Stable release (June 17th, 2025) of Gemini 2.5 Pro", 1048576, 65536,
+        kChatMethods, "1", "0.95", 64, "2", true },
+    { "gemini-2.5-flash-lite", "001", "Gemini 2.5 Flash-Lite",
+        "Stable version of Gemini 2.5 Flash-Lite, released in July of 2025", 1048576, 65536, kChatMethods, "1", "0.95",
+        64, "2", true },
+    { "gemini-2.0-flash", "2.0", "Gemini 2.0 Flash", "Gemini 2.0 Flash", 1048576, 8192, kChatMethods, "1", "0.95", 40,
+        "2", false },
+    { "gemini-embedding-001", "001", "Gemini Embedding 001", "Obtain a distributed representation of a text.", 2048, 1,
+        "embedContent,countTextTokens,countTokens,asyncBatchEmbedContent", nullptr, nullptr, 0, nullptr, false },
+};
+constexpr int kModelCount = int(sizeof(kModels) / sizeof(kModels[0]));
+
+const ModelInfo *findModel(QByteArrayView id)
+{
+    for (const ModelInfo &m : kModels) {
+        if (id == m.id) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+void writeModel(JsonWriter &w, const ModelInfo &m)
+{
+    w.beginObject();
+    w.field("name", QByteArray("models/") + m.id);
+    w.field("version", m.version);
+    w.field("displayName", m.displayName);
+    w.field("description", m.description);
+    w.field("inputTokenLimit", m.inputTokenLimit);
+    w.field("outputTokenLimit", m.outputTokenLimit);
+    w.key("supportedGenerationMethods").beginArray();
+    for (const QByteArray &method : QByteArray(m.methods).split(',')) {
+        w.str(method);
+    }
+    w.endArray();
+    if (m.temperature) {
+        w.fieldRaw("temperature", m.temperature);
+        w.fieldRaw("topP", m.topP);
+        w.field("topK", m.topK);
+        w.fieldRaw("maxTemperature", m.maxTemperature);
+    }
+    if (m.thinking) {
+        w.fieldBool("thinking", true);
+    }
+    w.endObject();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Routing
+
+enum class Endpoint
+{
+    Unknown,
+    GenerateContent,
+    StreamGenerateContent,
+    CountTokens,
+    EmbedContent,
+    BatchEmbedContents,
+    ListModels,
+    GetModel,
+    CompatChat,
+    CompatModels,
+    CompatModel,
+    CompatEmbeddings,
+    Upload,
+};
+
+bool isCompat(Endpoint e)
+{
+    return e == Endpoint::CompatChat || e == Endpoint::CompatModels || e == Endpoint::CompatModel
+        || e == Endpoint::CompatEmbeddings;
+}
+
+bool isModelCall(Endpoint e)
+{
+    switch (e) {
+    case Endpoint::GenerateContent:
+    case Endpoint::StreamGenerateContent:
+    case Endpoint::CountTokens:
+    case Endpoint::EmbedContent:
+    case Endpoint::BatchEmbedContents:
+    case Endpoint::CompatChat:
+    case Endpoint::CompatEmbeddings:
+        return true;
+    default:
+        return false;
+    }
+}
+
+struct Route
+{
+    Endpoint endpoint = Endpoint::Unknown;
+    QByteArrayView version;
+    QByteArrayView model; // without "models/"
+    QByteArrayView method; // "generateContent", ...
+};
+
+bool isVersion(QByteArrayView v)
+{
+    return v == "v1beta" || v == "v1" || v == "v1alpha";
+}
+
+Route route(const Request &rq)
+{
+    Route r;
+    QByteArrayView path = rq.path;
+    const bool post = rq.method == "POST";
+    const bool get = rq.method == "GET";
+    bool upload = false;
+    if (path.startsWith("/upload/")) {
+        upload = true;
+        path = path.sliced(7);
+    }
+    if (!path.startsWith('/')) {
+        return r;
+    }
+    const qsizetype slash = path.indexOf('/', 1);
+    if (slash < 0) {
+        return r;
+    }
+    r.version = path.sliced(1, slash - 1);
+    if (!isVersion(r.version)) {
+        return r;
+    }
+    QByteArrayView rest = path.sliced(slash + 1);
+    if (upload) {
+        if (rest == "files" && post) {
+            r.endpoint = Endpoint::Upload;
+        }
+        return r;
+    }
+    bool compat = false;
+    if (rest.startsWith("openai/")) {
+        compat = true;
+        rest = rest.sliced(7);
+    }
+    if (rest == "chat/completions") {
+        r.endpoint = post ? Endpoint::CompatChat : Endpoint::Unknown;
+        return r;
+    }
+    if (rest == "embeddings") {
+        r.endpoint = post ? Endpoint::CompatEmbeddings : Endpoint::Unknown;
+        return r;
+    }
+    if (rest == "models") {
+        if (get) {
+            r.endpoint = compat ? Endpoint::CompatModels : Endpoint::ListModels;
+        }
+        return r;
+    }
+    if (!rest.startsWith("models/") || rest.size() == 7) {
+        return r;
+    }
+    rest = rest.sliced(7);
+    if (compat) {
+        if (get) {
+            r.endpoint = Endpoint::CompatModel;
+            r.model = rest.startsWith("models/") ? rest.sliced(7) : rest;
+        }
+        return r;
+    }
+    const qsizetype colon = rest.lastIndexOf(':');
+    if (colon < 0) {
+        if (get && !rest.contains('/')) {
+            r.endpoint = Endpoint::GetModel;
+            r.model = rest;
+        }
+        return r;
+    }
+    r.model = rest.first(colon);
+    r.method = rest.sliced(colon + 1);
+    if (!post || r.model.isEmpty() || r.model.contains('/')) {
+        return r;
+    }
+    if (r.method == "generateContent") {
+        r.endpoint = Endpoint::GenerateContent;
+    } else if (r.method == "streamGenerateContent") {
+        r.endpoint = Endpoint::StreamGenerateContent;
+    } else if (r.method == "countTokens") {
+        r.endpoint = Endpoint::CountTokens;
+    } else if (r.method == "embedContent") {
+        r.endpoint = Endpoint::EmbedContent;
+    } else if (r.method == "batchEmbedContents") {
+        r.endpoint = Endpoint::BatchEmbedContents;
+    }
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+enum class ErrorShape
+{
+    Native, // pretty JSON + "\n"
+    Array, // "[" pretty JSON "\n]" (streamGenerateContent without alt=sse)
+    Compat, // "[" one-line JSON "]" (OpenAI-compatible endpoints)
+};
+
+struct Context
+{
+    Route route;
+    ErrorShape shape = ErrorShape::Native;
+    bool sse = false;
+    QByteArray model; // for 429 quota dimensions and replies
+};
+
+struct ErrorSpec
+{
+    enum class Details
+    {
+        None,
+        KeyInvalid,
+        Quota
+    };
+    int code = 500;
+    QByteArrayView status;
+    QByteArray message;
+    Details details = Details::None;
+    QByteArray retryDelay;
+    int limit = 0;
+};
+
+void writeError(JsonWriter &w, const ErrorSpec &e, QByteArrayView model)
+{
+    w.beginObject().key("error").beginObject();
+    w.field("code", e.code);
+    w.field("message", e.message);
+    w.field("status", e.status);
+    if (e.details == ErrorSpec::Details::KeyInvalid) {
+        w.key("details").beginArray();
+        w.beginObject();
+        w.field("@type", "type.googleapis.com/google.rpc.ErrorInfo");
+        w.field("reason", "API_KEY_INVALID");
+        w.field("domain", "googleapis.com");
+        w.key("metadata").beginObject().field("service", "generativelanguage.googleapis.com").endObject();
+        w.endObject();
+        w.beginObject();
+        w.field("@type", "type.googleapis.com/google.rpc.LocalizedMessage");
+        w.field("locale", "en-US");
+        w.field("message", e.message);
+        w.endObject();
+        w.endArray();
+    } else if (e.details == ErrorSpec::Details::Quota) {
+        w.key("details").beginArray();
+        w.beginObject();
+        w.field("@type", "type.googleapis.com/google.rpc.Help");
+        w.key("links").beginArray().beginObject();
+        w.field("description", "Learn more about Gemini API quotas");
+        w.field("url", "https://ai.google.dev/gemini-api/docs/rate-limits");
+        w.endObject().endArray();
+        w.endObject();
+        w.beginObject();
+        w.field("@type", "type.googleapis.com/google.rpc.QuotaFailure");
+        w.key("violations").beginArray();
+        w.beginObject();
+        w.field("quotaMetric", "generativelanguage.googleapis.com/generate_content_free_tier_requests");
+        w.field("quotaId", "GenerateRequestsPerMinutePerProjectPerModel-FreeTier");
+        w.key("quotaDimensions").beginObject().field("location", "global").field("model", model).endObject();
+        w.field("quotaValue", QByteArray::number(e.limit));
+        w.endObject();
+        w.endArray();
+        w.endObject();
+        if (!e.retryDelay.isEmpty()) {
+            w.beginObject();
+            w.field("@type", "type.googleapis.com/google.rpc.RetryInfo");
+            w.field("retryDelay", e.retryDelay);
+            w.endObject();
+        }
+        w.endArray();
+    }
+    w.endObject().endObject();
+}
+
+// The bytes of an error body in one of the three shapes.
+QByteArray errorBody(const ErrorSpec &e, ErrorShape shape, QByteArrayView model)
+{
+    QByteArray body;
+    body.reserve(512);
+    switch (shape) {
+    case ErrorShape::Native: {
+        JsonWriter w(body, Style::Pretty);
+        writeError(w, e, model);
+        body += '\n';
+        break;
+    }
+    case ErrorShape::Array: {
+        body += '[';
+        JsonWriter w(body, Style::Pretty);
+        writeError(w, e, model);
+        body += "\n]";
+        break;
+    }
+    case ErrorShape::Compat: {
+        body += '[';
+        JsonWriter w(body, Style::Spaced);
+        writeError(w, e, model);
+        body += ']';
+        break;
+    }
+    }
+    return body;
+}
+
+void respondError(Plan &plan, const Context &ctx, const ErrorSpec &e)
+{
+    plan.kind = Plan::Kind::Respond;
+    plan.status = e.code;
+    plan.contentType = ctx.sse ? kEventStream : kJson;
+    plan.body = errorBody(e, ctx.shape, ctx.model);
+}
+
+ErrorSpec unregisteredError()
+{
+    return { 403, "PERMISSION_DENIED",
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or "
+        "other form of API consumer identity to call this API.",
+        ErrorSpec::Details::None, {}, 0 };
+}
+
+ErrorSpec keyInvalidError()
+{
+    return { 400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", ErrorSpec::Details::KeyInvalid,
+        {}, 0 };
+}
+
+ErrorSpec quotaError(const QByteArray &retryDelay, QByteArrayView model, int limit)
+{
+    QByteArray message = "You exceeded your current quota, please check your plan and billing details. For more "
+                         "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To "
+                         "monitor your current usage, head to: https://ai.dev/rate-limit. \n* Quota exceeded for "
+                         "metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: ";
+    message += QByteArray::number(limit);
+    message += ", model: ";
+    message += model;
+    if (!retryDelay.isEmpty()) {
+        message += "\nPlease retry in ";
+        message += retryDelay;
+        message += '.';
+    }
+    return { 429, "RESOURCE_EXHAUSTED", message, ErrorSpec::Details::Quota, retryDelay, limit };
+}
+
+ErrorSpec overloadedError()
+{
+    return { 503, "UNAVAILABLE", "The model is overloaded. Please try again later.", ErrorSpec::Details::None, {}, 0 };
+}
+
+ErrorSpec internalError()
+{
+    return { 500, "INTERNAL",
+        "An internal error has occurred. Please retry or report in "
+        "https://developers.generativeai.google/guide/troubleshooting",
+        ErrorSpec::Details::None, {}, 0 };
+}
+
+ErrorSpec badRequest(const QByteArray &message)
+{
+    return { 400, "INVALID_ARGUMENT", message, ErrorSpec::Details::None, {}, 0 };
+}
+
+ErrorSpec modelNotFound(QByteArrayView model, QByteArrayView version, QByteArrayView method)
+{
+    QByteArray message = "models/";
+    message += model;
+    message += " is not found for API version ";
+    message += version;
+    message += ", or is not supported for ";
+    message += method;
+    message += ". Call ListModels to see the list of available models and their supported methods.";
+    return { 404, "NOT_FOUND", message, ErrorSpec::Details::None, {}, 0 };
+}
+
+void respondHtml404(Plan &plan, QByteArrayView path)
+{
+    plan.kind = Plan::Kind::Respond;
+    plan.status = 404;
+    plan.contentType = "text/html; charset=UTF-8";
+    plan.body = "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 404 (Not Found)!!1</title>\n"
+                "  <p><b>404.</b> <ins>That\xe2\x80\x99s an error.</ins>\n  <p>The requested URL <code>";
+    plan.body += htmlEscape(path);
+    plan.body += "</code> was not found on this server.  <ins>That\xe2\x80\x99s all we know.</ins>\n";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Replies
+
+void writeGenerate(
+    JsonWriter &w, QByteArrayView text, bool last, int prompt, int candidates, QByteArrayView model, QByteArrayView id)
+{
+    w.beginObject();
+    w.key("candidates").beginArray().beginObject();
+    w.key("content").beginObject();
+    w.key("parts").beginArray().beginObject().field("text", text).endObject().endArray();
+    w.field("role", "model");
+    w.endObject();
+    if (last) {
+        w.field("finishReason", "STOP");
+    }
+    w.field("index", 0);
+    w.endObject().endArray();
+    w.key("usageMetadata").beginObject();
+    w.field("promptTokenCount", prompt);
+    w.field("candidatesTokenCount", candidates);
+    w.field("totalTokenCount", prompt + candidates);
+    w.key("promptTokensDetails").beginArray().beginObject();
+    w.field("modality", "TEXT").field("tokenCount", prompt);
+    w.endObject().endArray();
+    w.endObject();
+    w.field("modelVersion", model);
+    w.field("responseId", id);
+    w.endObject();
+}
+
+void writeCompatChunk(JsonWriter &w, QByteArrayView text, bool last, qint64 created, QByteArrayView id,
+    QByteArrayView model, int prompt, int completion)
+{
+    w.beginObject();
+    w.key("choices").beginArray().beginObject();
+    w.key("delta").beginObject().field("content", text).field("role", "assistant").endObject();
+    if (last) {
+        w.field("finish_reason", "stop");
+    }
+    w.field("index", 0);
+    w.endObject().endArray();
+    w.field("created", created);
+    w.field("id", id);
+    w.field("model", model);
+    w.field("object", "chat.completion.chunk");
+    if (last) {
+        w.key("usage").beginObject();
+        w.field("completion_tokens", completion)
+            .field("prompt_tokens", prompt)
+            .field("total_tokens", prompt + completion);
+        w.endObject();
+    }
+    w.endObject();
+}
+
+// Deterministic pseudo-embedding values for (seed, i).
+QByteArray embeddingValue(quint64 seed, int i)
+{
+    quint64 x = seed * 6364136223846793005ULL + quint64(i) * 1442695040888963407ULL + 1;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    const double v = (double(x % 200001) - 100000.0) / 1000000.0;
+    return QByteArray::number(v, 'g', 9);
+}
+
+void writeValues(JsonWriter &w, quint64 seed, int dims)
+{
+    w.beginArray();
+    for (int i = 0; i < dims; ++i) {
+        w.raw(embeddingValue(seed, i));
+    }
+    w.endArray();
+}
+
+int dimensionsFrom(const QJsonObject &o, const char *name)
+{
+    const int d = o.value(QLatin1String(name)).toInt(8);
+    return std::clamp(d, 1, 4096);
+}
+
+void respondPretty(Plan &plan, const std::function<void(JsonWriter &)> &write)
+{
+    plan.kind = Plan::Kind::Respond;
+    plan.status = 200;
+    plan.contentType = kJson;
+    plan.body.reserve(1024);
+    JsonWriter w(plan.body, Style::Pretty);
+    write(w);
+    plan.body += '\n';
+}
+
+void respondCompact(Plan &plan, const std::function<void(JsonWriter &)> &write)
+{
+    plan.kind = Plan::Kind::Respond;
+    plan.status = 200;
+    plan.contentType = kJson;
+    JsonWriter w(plan.body, Style::Compact);
+    write(w);
+}
+
+void applyStreamShape(Plan &plan, const Script &s)
+{
+    plan.kind = Plan::Kind::Stream;
+    plan.status = 200;
+    plan.intervalMs = std::max(0, s.intervalMs);
+    plan.closeDelimited = s.closeDelimited;
+}
+
+// The error a MidStreamError key appends after its good events.
+QByteArray midStreamErrorPiece()
+{
+    QByteArray body;
+    JsonWriter w(body, Style::Pretty);
+    writeError(w, overloadedError(), {});
+    body += '\n';
+    return body;
+}
+
+void streamGenerate(Plan &plan, const Resolved &r, const Context &ctx, int prompt)
+{
+    applyStreamShape(plan, r.script);
+    plan.contentType = ctx.sse ? kEventStream : kJson;
+    plan.attachment = ctx.sse;
+    const int n = std::max(1, r.script.chunks);
+    const QList<QByteArrayView> parts = splitText(r.text, n);
+    const QByteArray id = randomId(23);
+    const bool fail = r.script.behaviour == Behaviour::MidStreamError;
+    const int count = fail ? std::clamp(r.script.failAfterChunks, 0, n) : n;
+    plan.pieces.reserve(count);
+    qsizetype sent = 0;
+    for (int i = 0; i < count; ++i) {
+        sent += parts[i].size();
+        const bool last = i == n - 1;
+        QByteArray piece;
+        piece.reserve(512 + parts[i].size());
+        if (ctx.sse) {
+            piece += "data: ";
+            JsonWriter w(piece, Style::Sse);
+            writeGenerate(w, parts[i], last, prompt, textTokens(sent), ctx.model, id);
+            piece += "\r\n\r\n";
+        } else {
+            piece += i == 0 ? "[" : ",\r\n";
+            JsonWriter w(piece, Style::Pretty);
+            writeGenerate(w, parts[i], last, prompt, textTokens(sent), ctx.model, id);
+            if (last) {
+                piece += "\n]";
+            }
+        }
+        plan.pieces.append(piece);
+    }
+    if (fail) {
+        plan.errorPiece = midStreamErrorPiece();
+    }
+}
+
+void compatChat(Plan &plan, const Resolved &r, const Context &ctx, const QJsonObject &body, int prompt)
+{
+    const QByteArray model = body.value(QLatin1String("model")).toString(QString::fromLatin1(kDefaultModel)).toUtf8();
+    const bool stream = body.value(QLatin1String("stream")).toBool(false);
+    const qint64 created = QDateTime::currentSecsSinceEpoch();
+    const QByteArray id = randomId(23);
+    if (!stream) {
+        respondCompact(plan, [&](JsonWriter &w) {
+            w.beginObject();
+            w.key("choices").beginArray().beginObject();
+            w.field("finish_reason", "stop");
+            w.field("index", 0);
+            w.key("message").beginObject().field("content", r.text).field("role", "assistant").endObject();
+            w.endObject().endArray();
+            w.field("created", created);
+            w.field("id", id);
+            w.field("model", model);
+            w.field("object", "chat.completion");
+            const int completion = textTokens(r.text.size());
+            w.key("usage").beginObject();
+            w.field("completion_tokens", completion).field("prompt_tokens", prompt);
+            w.field("total_tokens", prompt + completion);
+            w.endObject();
+            w.endObject();
+        });
+        return;
+    }
+    applyStreamShape(plan, r.script);
+    plan.contentType = kEventStream;
+    const int n = std::max(1, r.script.chunks);
+    const QList<QByteArrayView> parts = splitText(r.text, n);
+    const bool fail = r.script.behaviour == Behaviour::MidStreamError;
+    const int count = fail ? std::clamp(r.script.failAfterChunks, 0, n) : n;
+    qsizetype sent = 0;
+    for (int i = 0; i < count; ++i) {
+        sent += parts[i].size();
+        const bool last = i == n - 1;
+        QByteArray piece = "data: ";
+        JsonWriter w(piece, Style::Compact);
+        writeCompatChunk(w, parts[i], last, created, id, model, prompt, textTokens(sent));
+        piece += "\n\n";
+        if (last) {
+            piece += "data: [DONE]\n\n";
+        }
+        plan.pieces.append(piece);
+    }
+    if (fail) {
+        plan.errorPiece = midStreamErrorPiece();
+    }
+    Q_UNUSED(ctx);
+}
+
+void listModels(Plan &plan, const Request &rq)
+{
+    int pageSize = queryValue(rq.query, "pageSize").toInt();
+    if (pageSize <= 0) {
+        pageSize = 50;
+    }
+    int offset = 0;
+    const QByteArray token = queryValue(rq.query, "pageToken");
+    if (!token.isEmpty()) {
+        offset = std::clamp(QByteArray::fromBase64(token).mid(2).toInt(), 0, kModelCount);
+    }
+    respondPretty(plan, [&](JsonWriter &w) {
+        w.beginObject();
+        w.key("models").beginArray();
+        const int end = std::min(kModelCount, offset + pageSize);
+        for (int i = offset; i < end; ++i) {
+            writeModel(w, kModels[i]);
+        }
+        w.endArray();
+        if (end < kModelCount) {
+            w.field("nextPageToken", (QByteArray("o:") + QByteArray::number(end)).toBase64());
+        }
+        w.endObject();
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Uploads
+
+void addHeader(Plan &plan, const QByteArray &name, const QByteArray &value)
+{
+    plan.extraHeaders.append(qMakePair(name, value));
+}
+
+void writeFile(JsonWriter &w, const QByteArray &id, const Upload &u, const QByteArray &baseUrl)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QByteArray created = now.toString(Qt::ISODateWithMs).toUtf8();
+    const QByteArray expires = now.addSecs(48 * 3600).toString(Qt::ISODateWithMs).toUtf8();
+    const QByteArray name = "files/" + id.left(12).toLower();
+    w.beginObject().key("file").beginObject();
+    w.field("name", name);
+    if (!u.displayName.isEmpty()) {
+        w.field("displayName", u.displayName);
+    }
+    w.field("mimeType", u.mimeType.isEmpty() ? QByteArray("application/octet-stream") : u.mimeType);
+    w.field("sizeBytes", QByteArray::number(u.received));
+    w.field("createTime", created);
+    w.field("updateTime", created);
+    w.field("expirationTime", expires);
+    w.field("sha256Hash", u.sha256 ? u.sha256->result().toHex().toBase64() : QByteArray());
+    w.field("uri", baseUrl + "/v1beta/" + name);
+    w.field("state", "ACTIVE");
+    w.field("source", "UPLOADED");
+    w.endObject().endObject();
+}
+
+void uploadChunk(Shared &sh, const Request &rq, Plan &plan, const QByteArray &uploadId)
+{
+    const QByteArray command = rq.header("x-goog-upload-command").toByteArray().toLower();
+    QMutexLocker lock(&sh.mutex);
+    auto it = sh.uploads.find(uploadId);
+    if (it == sh.uploads.end()) {
+        plan.kind = Plan::Kind::Respond;
+        plan.status = 404;
+        plan.contentType = "text/plain; charset=utf-8";
+        plan.body = "Unknown upload id.\n";
+        return;
+    }
+    Upload &u = it.value();
+    plan.kind = Plan::Kind::Respond;
+    plan.status = 200;
+    plan.contentType = "text/plain; charset=utf-8";
+    if (command.contains("cancel")) {
+        addHeader(plan, "X-Goog-Upload-Status", "cancelled");
+        sh.uploads.erase(it);
+        return;
+    }
+    if (command.contains("upload")) {
+        u.received += rq.body.size();
+        u.sha256->addData(rq.body);
+    }
+    if (command.contains("finalize")) {
+        addHeader(plan, "X-Goog-Upload-Status", "final");
+        plan.contentType = kJson;
+        JsonWriter w(plan.body, Style::Pretty);
+        writeFile(w, uploadId, u, sh.baseUrl);
+        plan.body += '\n';
+        sh.uploads.erase(it);
+        return;
+    }
+    addHeader(plan, "X-Goog-Upload-Status", "active");
+    addHeader(plan, "X-Goog-Upload-Size-Received", QByteArray::number(u.received));
+}
+
+void uploadStart(Shared &sh, const Request &rq, Plan &plan, const Route &r, const Outcome &out)
+{
+    const bool resumable = rq.header("x-goog-upload-protocol").compare("resumable", Qt::CaseInsensitive) == 0;
+    const QByteArray command = rq.header("x-goog-upload-command").toByteArray().toLower();
+    Upload u;
+    u.sha256 = std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256);
+    const QByteArray id = randomId(40);
+    if (resumable && command.contains("start")) {
+        const QJsonObject file = QJsonDocument::fromJson(rq.body).object().value(QLatin1String("file")).toObject();
+        u.displayName = file.value(QLatin1String("displayName")).toString().toUtf8();
+        u.mimeType = file.value(QLatin1String("mimeType")).toString().toUtf8();
+        if (u.mimeType.isEmpty()) {
+            u.mimeType = rq.header("x-goog-upload-header-content-type").toByteArray();
+        }
+        QByteArray url = sh.baseUrl + "/upload/" + r.version.toByteArray() + "/files?upload_id=" + id
+            + "&upload_protocol=resumable";
+        if (sh.uploadUrlIncludesKey && !out.key.isEmpty()) {
+            url += "&key=" + out.key.toPercentEncoding();
+        }
+        plan.kind = Plan::Kind::Respond;
+        plan.status = 200;
+        plan.contentType = "text/plain; charset=utf-8";
+        addHeader(plan, "X-GUploader-UploadID", id);
+        addHeader(plan, "X-Goog-Upload-Status", "active");
+        addHeader(plan, "X-Goog-Upload-URL", url);
+        addHeader(plan, "X-Goog-Upload-Control-URL", url);
+        addHeader(plan, "X-Goog-Upload-Chunk-Granularity", "8388608");
+        QMutexLocker lock(&sh.mutex);
+        sh.uploads.insert(id, u);
+        return;
+    }
+    // One-shot (multipart / media) upload: the body is the file.
+    u.mimeType = rq.header("content-type").toByteArray();
+    u.received = rq.body.size();
+    u.sha256->addData(rq.body);
+    plan.kind = Plan::Kind::Respond;
+    plan.status = 200;
+    plan.contentType = kJson;
+    addHeader(plan, "X-Goog-Upload-Status", "final");
+    JsonWriter w(plan.body, Style::Pretty);
+    writeFile(w, id, u, sh.baseUrl);
+    plan.body += '\n';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Control endpoint (/__fake/...)
+
+QJsonObject recordToJson(const RecordedRequest &r)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), qint64(r.id));
+    o.insert(QStringLiteral("connectionId"), qint64(r.connectionId));
+    o.insert(QStringLiteral("method"), QString::fromLatin1(r.method));
+    o.insert(QStringLiteral("target"), QString::fromUtf8(r.target));
+    o.insert(QStringLiteral("path"), QString::fromUtf8(r.path));
+    o.insert(QStringLiteral("query"), QString::fromUtf8(r.query));
+    o.insert(QStringLiteral("httpVersion"), QString::fromLatin1(r.httpVersion));
+    QJsonArray headers;
+    for (const auto &h : r.headers) {
+        headers.append(QJsonArray { QString::fromLatin1(h.first), QString::fromUtf8(h.second) });
+    }
+    o.insert(QStringLiteral("headers"), headers);
+    if (r.body.isValidUtf8()) {
+        o.insert(QStringLiteral("body"), QString::fromUtf8(r.body));
+    } else {
+        o.insert(QStringLiteral("bodyBase64"), QString::fromLatin1(r.body.toBase64()));
+    }
+    o.insert(QStringLiteral("key"), r.key);
+    o.insert(QStringLiteral("keySource"), keySourceName(r.keySource));
+    o.insert(QStringLiteral("project"), r.project);
+    o.insert(QStringLiteral("status"), r.status);
+    o.insert(QStringLiteral("chunkedBody"), r.chunkedBody);
+    o.insert(QStringLiteral("receivedAtMs"), r.receivedAtMs);
+    return o;
+}
+
+void controlReply(Plan &plan, int status, const QJsonValue &value)
+{
+    plan.kind = Plan::Kind::Respond;
+    plan.status = status;
+    plan.contentType = kJson;
+    plan.body = value.isArray() ? QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)
+                                : QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    plan.body += '\n';
+}
+
+void controlError(Plan &plan, int status, const QString &message)
+{
+    controlReply(plan, status, QJsonObject { { QStringLiteral("error"), message } });
+}
+
+void handleControl(Shared &sh, const Request &rq, Plan &plan)
+{
+    plan.record = false;
+    const QByteArrayView what = rq.path.sliced(8); // after "/__fake/"
+    const QByteArrayView method = rq.method;
+    const QJsonObject ok { { QStringLiteral("ok"), true } };
+    QJsonObject body;
+    if (method == "POST") {
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(rq.body, &err);
+        if (!rq.body.trimmed().isEmpty() && (err.error != QJsonParseError::NoError || !doc.isObject())) {
+            controlError(plan, 400, QStringLiteral("body must be a JSON object: %1").arg(err.errorString()));
+            return;
+        }
+        body = doc.object();
+    }
+    QString error;
+    if (what == "requests" && method == "GET") {
+        QJsonArray all;
+        QMutexLocker lock(&sh.mutex);
+        for (const RecordedRequest &r : std::as_const(sh.records)) {
+            all.append(recordToJson(r));
+        }
+        lock.unlock();
+        controlReply(plan, 200, all);
+    } else if (what == "requests" && method == "DELETE") {
+        QMutexLocker lock(&sh.mutex);
+        sh.records.clear();
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else if (what == "keys" && method == "POST") {
+        const QString key = body.value(QLatin1String("key")).toString();
+        if (key.isEmpty()) {
+            controlError(plan, 400, QStringLiteral("\"key\" is required"));
+            return;
+        }
+        QMutexLocker lock(&sh.mutex);
+        KeyEntry entry = sh.keys.value(key.toUtf8());
+        if (body.contains(QLatin1String("project"))) {
+            entry.project = body.value(QLatin1String("project")).toString();
+        }
+        if (body.contains(QLatin1String("script"))) {
+            Script s = entry.hasScript ? entry.resolved.script : sh.defaults.script;
+            if (!scriptFromJson(body.value(QLatin1String("script")).toObject(), s, &error)) {
+                lock.unlock();
+                controlError(plan, 400, error);
+                return;
+            }
+            entry.hasScript = true;
+            entry.resolved = Resolved::from(s);
+        }
+        sh.keys.insert(key.toUtf8(), entry);
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else if (what == "keys" && method == "DELETE") {
+        QMutexLocker lock(&sh.mutex);
+        sh.keys.clear();
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else if (what == "default" && method == "POST") {
+        QMutexLocker lock(&sh.mutex);
+        Script s = sh.defaults.script;
+        if (!scriptFromJson(body.value(QLatin1String("script")).toObject(), s, &error)) {
+            lock.unlock();
+            controlError(plan, 400, error);
+            return;
+        }
+        sh.defaults = Resolved::from(s);
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else if (what == "acceptAnyKey" && method == "POST") {
+        QMutexLocker lock(&sh.mutex);
+        sh.acceptAny = body.value(QLatin1String("value")).toBool(true);
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else if (what == "projectQuota" && method == "POST") {
+        const QString project = body.value(QLatin1String("project")).toString();
+        const int requests = body.value(QLatin1String("requests")).toInt(-1);
+        QMutexLocker lock(&sh.mutex);
+        if (requests < 0) {
+            sh.quota.remove(project);
+        } else {
+            sh.quota.insert(project, requests);
+        }
+        if (body.value(QLatin1String("resetUsage")).toBool(true)) {
+            sh.usage.remove(project);
+        }
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else if (what == "stats" && method == "GET") {
+        controlReply(plan, 200,
+            QJsonObject {
+                { QStringLiteral("openConnections"), sh.open.load() },
+                { QStringLiteral("totalConnections"), sh.total.load() },
+                { QStringLiteral("requestCount"), sh.handled.load() },
+                { QStringLiteral("abortedStreams"), sh.aborted.load() },
+            });
+    } else if (what == "reset" && method == "POST") {
+        QMutexLocker lock(&sh.mutex);
+        sh.keys.clear();
+        sh.defaults = Resolved::from(Script {});
+        sh.quota.clear();
+        sh.usage.clear();
+        sh.records.clear();
+        sh.uploads.clear();
+        sh.acceptAny = false;
+        sh.uploadUrlIncludesKey = false;
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else {
+        controlError(plan, 404, QStringLiteral("unknown control call"));
+    }
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scripts as JSON (control endpoint)
+
+bool scriptFromJson(const QJsonObject &o, Script &s, QString *error)
+{
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QString k = it.key();
+        const QJsonValue v = it.value();
+        if (k == QLatin1String("chunks")) {
+            s.chunks = std::max(1, v.toInt(s.chunks));
+        } else if (k == QLatin1String("intervalMs")) {
+            s.intervalMs = std::max(0, v.toInt(s.intervalMs));
+        } else if (k == QLatin1String("behaviour") || k == QLatin1String("behavior")) {
+            if (!behaviourFromName(v.toString(), &s.behaviour)) {
+                *error = QStringLiteral("unknown behaviour \"%1\"").arg(v.toString());
+                return false;
+            }
+        } else if (k == QLatin1String("retryDelay")) {
+            s.retryDelay = v.toString().toUtf8();
+        } else if (k == QLatin1String("failAfterChunks")) {
+            s.failAfterChunks = std::max(0, v.toInt(s.failAfterChunks));
+        } else if (k == QLatin1String("closeDelimited")) {
+            s.closeDelimited = v.toBool(s.closeDelimited);
+        } else if (k == QLatin1String("latencyMs")) {
+            s.latencyMs = std::max(0, v.toInt(s.latencyMs));
+        } else if (k == QLatin1String("text")) {
+            s.text = v.toString();
+        } else {
+            *error = QStringLiteral("unknown script field \"%1\"").arg(k);
+            return false;
+        }
+    }
+    return true;
+}
+
+QJsonObject scriptToJson(const Script &s)
+{
+    return QJsonObject {
+        { QStringLiteral("chunks"), s.chunks },
+        { QStringLiteral("intervalMs"), s.intervalMs },
+        { QStringLiteral("behaviour"), behaviourName(s.behaviour) },
+        { QStringLiteral("retryDelay"), QString::fromUtf8(s.retryDelay) },
+        { QStringLiteral("failAfterChunks"), s.failAfterChunks },
+        { QStringLiteral("closeDelimited"), s.closeDelimited },
+        { QStringLiteral("latencyMs"), s.latencyMs },
+        { QStringLiteral("text"), s.text },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Response head
+
+namespace {
+
+QByteArrayView reasonPhrase(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Unknown";
+    }
+}
+
+// "Date: Fri, 20 Feb 2026 12:38:32 GMT\r\n", formatted once per second per thread (no locale involved).
+QByteArrayView dateHeader()
+{
+    struct Cache
+    {
+        std::time_t second = -1;
+        char text[64] = {};
+        int length = 0;
+    };
+    thread_local Cache cache;
+    const std::time_t now = std::time(nullptr);
+    if (now != cache.second) {
+        static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+        static const char months[12][4]
+            = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+        std::tm tm {};
+        gmtime_r(&now, &tm);
+        cache.length = std::snprintf(cache.text, sizeof cache.text, "Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n",
+            days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        cache.second = now;
+    }
+    return QByteArrayView(cache.text, cache.length);
+}
+
+} // namespace
+
+void appendResponseHead(
+    QByteArray &out, const Plan &plan, Framing framing, qint64 contentLength, qint64 durationMs, bool connectionClose)
+{
+    out += "HTTP/1.1 ";
+    out += QByteArray::number(plan.status);
+    out += ' ';
+    out += reasonPhrase(plan.status);
+    out += "\r\nContent-Type: ";
+    out += plan.contentType;
+    out += "\r\n";
+    if (plan.attachment) {
+        out += "Content-Disposition: attachment\r\n";
+    }
+    out += "Vary: Origin\r\nVary: X-Origin\r\nVary: Referer\r\n";
+    out += dateHeader();
+    out += "Server: scaffolding on HTTPServer2\r\n"
+           "X-XSS-Protection: 0\r\n"
+           "X-Frame-Options: SAMEORIGIN\r\n"
+           "X-Content-Type-Options: nosniff\r\n"
+           "Server-Timing: gfet4t7; dur=";
+    out += QByteArray::number(durationMs);
+    out += "\r\nAlt-Svc: h3=\":443\"; ma=2592000,h3-29=\":443\"; ma=2592000\r\n";
+    for (const auto &h : plan.extraHeaders) {
+        out += h.first;
+        out += ": ";
+        out += h.second;
+        out += "\r\n";
+    }
+    switch (framing) {
+    case Framing::Length:
+        out += "Content-Length: ";
+        out += QByteArray::number(contentLength);
+        out += "\r\n";
+        break;
+    case Framing::Chunked:
+        out += "Transfer-Encoding: chunked\r\n";
+        break;
+    case Framing::Close:
+        break;
+    }
+    if (connectionClose || framing == Framing::Close) {
+        out += "Connection: close\r\n";
+    }
+    out += "\r\n";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The router
+
+void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
+{
+    if (rq.path.startsWith("/__fake/")) {
+        handleControl(sh, rq, plan);
+        return;
+    }
+
+    Context ctx;
+    ctx.route = route(rq);
+    const Endpoint ep = ctx.route.endpoint;
+    if (ep == Endpoint::Unknown) {
+        respondHtml404(plan, rq.path);
+        return;
+    }
+    if (ep == Endpoint::StreamGenerateContent) {
+        ctx.sse = queryValue(rq.query, "alt") == "sse";
+        ctx.shape = ctx.sse ? ErrorShape::Native : ErrorShape::Array;
+    } else if (isCompat(ep)) {
+        ctx.shape = ErrorShape::Compat;
+    }
+
+    // Upload chunks authenticate with the session id, not a key.
+    QByteArray uploadId;
+    if (ep == Endpoint::Upload) {
+        uploadId = queryValue(rq.query, "upload_id");
+        if (!uploadId.isEmpty()) {
+            uploadChunk(sh, rq, plan, uploadId);
+            return;
+        }
+    }
+
+    // The compat endpoints read the model from the body.
+    QJsonObject compatBody;
+    if (ep == Endpoint::CompatChat || ep == Endpoint::CompatEmbeddings) {
+        compatBody = QJsonDocument::fromJson(rq.body).object();
+        ctx.model = compatBody.value(QLatin1String("model")).toString().toUtf8();
+        if (ctx.model.startsWith("models/")) {
+            ctx.model = ctx.model.mid(7);
+        }
+    } else {
+        ctx.model = ctx.route.model.toByteArray();
+    }
+    if (ctx.model.isEmpty()) {
+        ctx.model = kDefaultModel.toByteArray();
+    }
+
+    // Authentication.
+    const QByteArrayView headerKey = rq.header("x-goog-api-key").trimmed();
+    if (!headerKey.isEmpty()) {
+        out.key = headerKey.toByteArray();
+        out.source = KeySource::Header;
+    } else {
+        const QByteArray queryKey = queryValue(rq.query, "key");
+        if (!queryKey.isEmpty()) {
+            out.key = queryKey;
+            out.source = KeySource::Query;
+        } else {
+            const QByteArrayView auth = rq.header("authorization").trimmed();
+            if (auth.size() > 7 && auth.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0) {
+                const QByteArrayView token = auth.sliced(7).trimmed();
+                if (!token.isEmpty()) {
+                    out.key = token.toByteArray();
+                    out.source = KeySource::Bearer;
+                }
+            }
+        }
+    }
+    if (out.source == KeySource::None) {
+        respondError(plan, ctx, unregisteredError());
+        return;
+    }
+
+    Resolved r;
+    bool quotaHit = false;
+    int quotaLimit = 10;
+    {
+        QMutexLocker lock(&sh.mutex);
+        const auto it = sh.keys.constFind(out.key);
+        if (it == sh.keys.cend()) {
+            if (!sh.acceptAny) {
+                lock.unlock();
+                respondError(plan, ctx, keyInvalidError());
+                return;
+            }
+            r = sh.defaults;
+        } else {
+            out.project = it->project;
+            if (it->hasScript) {
+                r = it->resolved;
+            } else {
+                r = sh.defaults;
+            }
+            if (!out.project.isEmpty() && isModelCall(ep)) {
+                const auto q = sh.quota.constFind(out.project);
+                if (q != sh.quota.cend()) {
+                    const int used = ++sh.usage[out.project];
+                    quotaLimit = q.value();
+                    quotaHit = used > quotaLimit;
+                }
+            }
+        }
+    }
+
+    plan.latencyMs = std::max(0, r.script.latencyMs);
+    if (quotaHit) {
+        respondError(plan, ctx, quotaError(r.script.retryDelay, ctx.model, quotaLimit));
+        return;
+    }
+    switch (r.script.behaviour) {
+    case Behaviour::Normal:
+    case Behaviour::MidStreamError:
+        break;
+    case Behaviour::RateLimited:
+        respondError(plan, ctx, quotaError(r.script.retryDelay, ctx.model, quotaLimit));
+        return;
+    case Behaviour::Invalid:
+        respondError(plan, ctx, keyInvalidError());
+        return;
+    case Behaviour::Overloaded:
+        respondError(plan, ctx, overloadedError());
+        return;
+    case Behaviour::Internal:
+        respondError(plan, ctx, internalError());
+        return;
+    case Behaviour::Hang:
+        plan.kind = Plan::Kind::Hang;
+        return;
+    case Behaviour::CloseBeforeResponse:
+        plan.kind = Plan::Kind::Close;
+        return;
+    }
+
+    const int prompt = promptTokens(rq.body.size());
+    if (ctx.model.startsWith("nonexistent") && ep != Endpoint::CompatModel && ep != Endpoint::GetModel) {
+        respondError(plan, ctx,
+            modelNotFound(ctx.model, ctx.route.version,
+                ctx.route.method.isEmpty() ? QByteArrayView("generateContent") : ctx.route.method));
+        return;
+    }
+    switch (ep) {
+    case Endpoint::GenerateContent: {
+        const QByteArray id = randomId(23);
+        respondPretty(plan,
+            [&](JsonWriter &w) { writeGenerate(w, r.text, true, prompt, textTokens(r.text.size()), ctx.model, id); });
+        break;
+    }
+    case Endpoint::StreamGenerateContent:
+        streamGenerate(plan, r, ctx, prompt);
+        break;
+    case Endpoint::CountTokens:
+        respondPretty(plan, [&](JsonWriter &w) {
+            w.beginObject();
+            w.field("totalTokens", prompt);
+            w.key("promptTokensDetails").beginArray().beginObject();
+            w.field("modality", "TEXT").field("tokenCount", prompt);
+            w.endObject().endArray();
+            w.endObject();
+        });
+        break;
+    case Endpoint::EmbedContent: {
+        const QJsonObject o = QJsonDocument::fromJson(rq.body).object();
+        const int dims = dimensionsFrom(o, "outputDimensionality");
+        const quint64 seed = qHash(rq.body);
+        respondPretty(plan, [&](JsonWriter &w) {
+            w.beginObject().key("embedding").beginObject().key("values");
+            writeValues(w, seed, dims);
+            w.endObject().endObject();
+        });
+        break;
+    }
+    case Endpoint::BatchEmbedContents: {
+        const QJsonArray requests
+            = QJsonDocument::fromJson(rq.body).object().value(QLatin1String("requests")).toArray();
+        respondPretty(plan, [&](JsonWriter &w) {
+            w.beginObject().key("embeddings").beginArray();
+            for (qsizetype i = 0; i < requests.size(); ++i) {
+                const QJsonObject one = requests.at(i).toObject();
+                const QByteArray text = QJsonDocument(one.value(QLatin1String("content")).toObject()).toJson();
+                w.beginObject().key("values");
+                writeValues(w, qHash(text) + quint64(i), dimensionsFrom(one, "outputDimensionality"));
+                w.endObject();
+            }
+            w.endArray().endObject();
+        });
+        break;
+    }
+    case Endpoint::ListModels:
+        listModels(plan, rq);
+        break;
+    case Endpoint::GetModel: {
+        const ModelInfo *m = findModel(ctx.route.model);
+        if (!m) {
+            respondError(plan, ctx, modelNotFound(ctx.route.model, ctx.route.version, "get"));
+            break;
+        }
+        respondPretty(plan, [&](JsonWriter &w) { writeModel(w, *m); });
+        break;
+    }
+    case Endpoint::CompatChat: {
+        if (compatBody.isEmpty()) {
+            respondError(plan, ctx, badRequest("Invalid JSON payload received."));
+            break;
+        }
+        compatChat(plan, r, ctx, compatBody, prompt);
+        break;
+    }
+    case Endpoint::CompatModels:
+        respondCompact(plan, [&](JsonWriter &w) {
+            w.beginObject();
+            w.field("object", "list");
+            w.key("data").beginArray();
+            for (const ModelInfo &m : kModels) {
+                w.beginObject();
+                w.field("id", QByteArray("models/") + m.id);
+                w.field("object", "model");
+                w.field("created", 0);
+                w.field("owned_by", "google");
+                w.endObject();
+            }
+            w.endArray();
+            w.endObject();
+        });
+        break;
+    case Endpoint::CompatModel: {
+        const ModelInfo *m = findModel(ctx.route.model);
+        if (!m) {
+            respondError(plan, ctx, modelNotFound(ctx.route.model, ctx.route.version, "get"));
+            break;
+        }
+        respondCompact(plan, [&](JsonWriter &w) {
+            w.beginObject();
+            w.field("id", QByteArray("models/") + m->id);
+            w.field("object", "model");
+            w.field("created", 0);
+            w.field("owned_by", "google");
+            w.endObject();
+        });
+        break;
+    }
+    case Endpoint::CompatEmbeddings: {
+        QJsonArray inputs;
+        const QJsonValue input = compatBody.value(QLatin1String("input"));
+        if (input.isArray()) {
+            inputs = input.toArray();
+        } else {
+            inputs.append(input);
+        }
+        const int dims = dimensionsFrom(compatBody, "dimensions");
+        respondCompact(plan, [&](JsonWriter &w) {
+            w.beginObject();
+            w.field("object", "list");
+            w.key("data").beginArray();
+            for (qsizetype i = 0; i < inputs.size(); ++i) {
+                w.beginObject();
+                w.field("object", "embedding");
+                w.field("index", qint64(i));
+                w.key("embedding");
+                writeValues(w, qHash(inputs.at(i).toString()) + quint64(i), dims);
+                w.endObject();
+            }
+            w.endArray();
+            w.field("model", ctx.model);
+            w.key("usage").beginObject().field("prompt_tokens", prompt).field("total_tokens", prompt).endObject();
+            w.endObject();
+        });
+        break;
+    }
+    case Endpoint::Upload:
+        uploadStart(sh, rq, plan, ctx.route, out);
+        break;
+    case Endpoint::Unknown:
+        respondHtml404(plan, rq.path);
+        break;
+    }
+}
+
+} // namespace ga::test::fake

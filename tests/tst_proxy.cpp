@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The proxy in front of the fake Gemini upstream, driven by raw sockets so every byte is visible.
+#include "fakegemini/fakegemini.h"
+#include "keys/keyring.h"
+#include "proxy/proxyserver.h"
+#include "proxy/proxysettings.h"
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+
+using ga::test::Behaviour;
+using ga::test::FakeGemini;
+using ga::test::fakeKey;
+using ga::test::Script;
+
+namespace {
+
+// A minimal, independent HTTP/1.1 response reader (so the proxy's own parser cannot hide its bugs).
+struct Reply
+{
+    int status = 0;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+    bool complete = false; // body framing finished cleanly
+    bool chunked = false;
+
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const auto &h : headers) {
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0) {
+                return h.second;
+            }
+        }
+        return {};
+    }
+    int headerCount(const QByteArray &name) const
+    {
+        int n = 0;
+        for (const auto &h : headers) {
+            n += h.first.compare(name, Qt::CaseInsensitive) == 0 ? 1 : 0;
+        }
+        return n;
+    }
+};
+
+// Parses one response from the front of `buf`; returns bytes used, 0 when incomplete.
+qsizetype parseReply(const QByteArray &buf, Reply *r, bool headRequest = false)
+{
+    const qsizetype end = buf.indexOf("\r\n\r\n");
+    if (end < 0) {
+        return 0;
+    }
+    const QList<QByteArray> lines = buf.first(end).split('\n');
+    *r = Reply();
+    r->status = lines.first().mid(9, 3).toInt();
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype colon = line.indexOf(':');
+        r->headers.append({ line.first(colon), line.sliced(colon + 1).trimmed() });
+    }
+    qsizetype pos = end + 4;
+    if (headRequest || r->status == 204 || r->status == 304 || (r->status >= 100 && r->status < 200)) {
+        r->complete = true;
+        return pos;
+    }
+    if (r->header("transfer-encoding").toLower() == "chunked") {
+        r->chunked = true;
+        for (;;) {
+            const qsizetype nl = buf.indexOf("\r\n", pos);
+            if (nl < 0) {
+                return 0;
+            }
+            bool ok = false;
+            const qsizetype size = buf.mid(pos, nl - pos).toLongLong(&ok, 16);
+            if (!ok || buf.size() < nl + 2 + size + 2) {
+                return 0;
+            }
+            if (size == 0) {
+                r->complete = true;
+                return nl + 4;
+            }
+            r->body += buf.mid(nl + 2, size);
+            pos = nl + 2 + size + 2;
+        }
+    }
+    const qsizetype length = r->header("content-length").toLongLong();
+    if (buf.size() < pos + length) {
+        return 0;
+    }
+    r->body = buf.mid(pos, length);
+    r->complete = true;
+    return pos + length;
+}
+
+class Client
+{
+public:
+    explicit Client(quint16 port)
+    {
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        m_socket.waitForConnected(5000);
+    }
+    QTcpSocket &socket() { return m_socket; }
+
+    void send(const QByteArray &raw) { m_socket.write(raw); }
+
+    // Waits (on readyRead, with a deadline) for one complete response.
+    Reply read(int timeoutMs = 10'000, bool head = false)
+    {
+        QElapsedTimer t;
+        t.start();
+        Reply r;
+        for (;;) {
+            m_buffer += m_socket.readAll();
+            if (const qsizetype used = parseReply(m_buffer, &r, head)) {
+                m_buffer.remove(0, used);
+                return r;
+            }
+            if (t.elapsed() > timeoutMs || m_socket.state() != QAbstractSocket::ConnectedState) {
+                m_buffer += m_socket.readAll();
+                if (const qsizetype used = parseReply(m_buffer, &r, head)) {
+                    m_buffer.remove(0, used);
+                    return r;
+                }
+                return Reply();
+            }
+            waitForData(int(std::max<qint64>(1, timeoutMs - t.elapsed())));
+        }
+    }
+
+    // Waits for more bytes while running the event loop (the fake upstream's acceptor lives on this thread).
+    bool waitForData(int timeoutMs)
+    {
+        if (m_socket.bytesAvailable() > 0) {
+            return true;
+        }
+        QSignalSpy spy(&m_socket, &QIODevice::readyRead);
+        QSignalSpy gone(&m_socket, &QAbstractSocket::disconnected);
+        QElapsedTimer t;
+        t.start();
+        while (spy.isEmpty() && gone.isEmpty() && t.elapsed() < timeoutMs) {
+            spy.wait(int(std::max<qint64>(1, std::min<qint64>(50, timeoutMs - t.elapsed()))));
+        }
+        return !spy.isEmpty();
+    }
+    QByteArray &buffer() { return m_buffer; }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+};
+
+QByteArray post(const QByteArray &path, const QByteArray &body, const QByteArray &extraHeaders = {})
+{
+    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+}
+
+const QByteArray kGenerate = "/v1beta/models/gemini-2.5-flash:generateContent";
+const QByteArray kStream = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
+const QByteArray kPrompt = R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})";
+
+} // namespace
+
+class TestProxy : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<FakeGemini> m_fake;
+    ga::keys::KeyRing m_keys;
+    std::unique_ptr<ga::proxy::ProxyServer> m_proxy;
+    QString m_key1, m_key2;
+
+    ga::proxy::SettingsPtr settings(const std::function<void(ga::config::Config &)> &tweak = {})
+    {
+        ga::config::Config c;
+        c.upstreamBaseUrl = m_fake->baseUrl();
+        c.maxAttempts = 3;
+        if (tweak) {
+            tweak(c);
+        }
+        QString error;
+        ga::proxy::SettingsPtr s = ga::proxy::settingsFromConfig(c, &error);
+        Q_ASSERT(s);
+        return s;
+    }
+
+    // The proxy applies settings on its worker threads: make sure they landed before using them.
+    void apply(const ga::proxy::SettingsPtr &s)
+    {
+        m_proxy->applySettings(s);
+        // A round trip through every worker: a request that cannot be served by stale settings is not needed;
+        // applySettings is queued before any socket adopted afterwards, so new connections see it.
+    }
+
+    quint16 port() const { return m_proxy->port(); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_key1 = fakeKey(1);
+        m_key2 = fakeKey(2);
+        m_fake = std::make_unique<FakeGemini>();
+        m_fake->setThreads(2);
+        QVERIFY(m_fake->listen());
+        m_fake->addKey(m_key1, QStringLiteral("project-a"));
+        m_fake->addKey(m_key2, QStringLiteral("project-b"));
+        m_proxy = std::make_unique<ga::proxy::ProxyServer>(&m_keys, 2);
+        QString error;
+        QVERIFY2(m_proxy->listen(QStringLiteral("127.0.0.1"), 0, &error), qPrintable(error));
+    }
+
+    void init()
+    {
+        m_keys.setKeys({ { QStringLiteral("k1"), m_key1.toLatin1() }, { QStringLiteral("k2"), m_key2.toLatin1() } });
+        m_fake->setDefaultScript(Script());
+        m_fake->clearScript(m_key1);
+        m_fake->clearScript(m_key2);
+        m_fake->clearRequests();
+        apply(settings());
+    }
+
+    void forwardsWithPoolKeyAndNoClientCredential()
+    {
+        Client c(port());
+        c.send(post(kGenerate + "?key=CLIENT-QUERY-KEY&alt=json", kPrompt,
+            "x-goog-api-key: CLIENT-HEADER-KEY\r\nAuthorization: Bearer CLIENT-TOKEN\r\n"
+            "x-goog-api-client: google-genai-sdk/2.18.0 gl-node/v22\r\n"));
+        const Reply r = c.read();
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.complete);
+        const QJsonObject body = QJsonDocument::fromJson(r.body).object();
+        QVERIFY(body.contains(QStringLiteral("candidates")));
+        QCOMPARE(r.headerCount("vary"), 3);
+        QCOMPARE(r.headerCount("alt-svc"), 0);
+        QCOMPARE(r.header("content-type"), QByteArray("application/json; charset=UTF-8"));
+
+        const auto seen = m_fake->requests();
+        QCOMPARE(seen.size(), 1);
+        const ga::test::RecordedRequest &u = seen.first();
+        QCOMPARE(u.keySource, ga::test::KeySource::Header);
+        QVERIFY(u.key == m_key1 || u.key == m_key2);
+        QCOMPARE(u.query, QByteArray("alt=json"));
+        QCOMPARE(u.body, kPrompt);
+        QCOMPARE(u.header("x-goog-api-client"), QByteArray("google-genai-sdk/2.18.0 gl-node/v22"));
+        QVERIFY(!u.hasHeader("authorization"));
+        QCOMPARE(u.headerValues("x-goog-api-key").size(), 1);
+        for (const auto &h : u.headers) {
+            QVERIFY2(!h.second.contains("CLIENT"), h.first.constData());
+        }
+        QVERIFY(!u.target.contains("CLIENT"));
+    }
+
+    void openAiCompatGetsBearer()
+    {
+        Client c(port());
+        c.send(post("/v1beta/openai/chat/completions",
+            R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"hi"}]})",
+            "Authorization: Bearer CLIENT-TOKEN\r\n"));
+        const Reply r = c.read();
+        QCOMPARE(r.status, 200);
+        const auto seen = m_fake->requests();
+        QCOMPARE(seen.size(), 1);
+        QCOMPARE(seen.first().keySource, ga::test::KeySource::Bearer);
+        QVERIFY(!seen.first().header("authorization").contains("CLIENT"));
+        QVERIFY(!seen.first().hasHeader("x-goog-api-key"));
+    }
+
+    void roundRobinOverKeys()
+    {
+        Client c(port());
+        for (int i = 0; i < 4; ++i) {
+            c.send(post(kGenerate, kPrompt));
+            QCOMPARE(c.read().status, 200);
+        }
+        int k1 = 0;
+        for (const auto &r : m_fake->requests()) {
+            k1 += r.key == m_key1 ? 1 : 0;
+        }
+        QCOMPARE(k1, 2);
+    }
+
+    void keepAliveReusesUpstreamConnections()
+    {
+        const int before = m_fake->totalConnections();
+        Client c(port());
+        for (int i = 0; i < 20; ++i) {
+            c.send(post(kGenerate, kPrompt));
+            QCOMPARE(c.read().status, 200);
+        }
+        // Two workers, each with its own pool: at most a couple of new upstream connections for 20 requests.
+        QVERIFY2(
+            m_fake->totalConnections() - before <= 2, qPrintable(QString::number(m_fake->totalConnections() - before)));
+    }
+
+    void streamingIsReal()
+    {
+        Script s;
+        s.chunks = 5;
+        s.intervalMs = 200;
+        m_fake->setDefaultScript(s);
+        Client c(port());
+        QElapsedTimer t;
+        t.start();
+        c.send(post(kStream, kPrompt));
+        QList<qint64> arrivals;
+        QByteArray all;
+        while (t.elapsed() < 5000) {
+            if (!c.waitForData(3000)) {
+                break;
+            }
+            const QByteArray got = c.socket().readAll();
+            all += got;
+            for (qsizetype i = got.count("data: "); i > 0; --i) {
+                arrivals.append(t.elapsed());
+            }
+            if (all.endsWith("0\r\n\r\n")) {
+                break;
+            }
+        }
+        QCOMPARE(arrivals.size(), 5);
+        qInfo() << "event arrival times (ms):" << arrivals;
+        for (int i = 1; i < arrivals.size(); ++i) {
+            const qint64 gap = arrivals.at(i) - arrivals.at(i - 1);
+            QVERIFY2(gap >= 120 && gap <= 400, qPrintable(QStringLiteral("gap %1 ms").arg(gap)));
+        }
+        Reply r;
+        QVERIFY(parseReply(all, &r) > 0);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.chunked);
+        QCOMPARE(r.header("content-type"), QByteArray("text/event-stream"));
+        QCOMPARE(r.body.count("\r\n\r\n"), 5);
+    }
+
+    void jsonArrayStreamWithoutAlt()
+    {
+        Script s;
+        s.chunks = 3;
+        m_fake->setDefaultScript(s);
+        Client c(port());
+        c.send(post("/v1beta/models/gemini-2.5-flash:streamGenerateContent", kPrompt));
+        const Reply r = c.read();
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.body.trimmed().startsWith('['));
+        QCOMPARE(QJsonDocument::fromJson(r.body).array().size(), 3);
+    }
+
+    void retriesRateLimitedKeyOnAnother()
+    {
+        m_fake->setBehaviour(m_key1, Behaviour::RateLimited);
+        Client c(port());
+        for (int i = 0; i < 4; ++i) {
+            c.send(post(kGenerate, kPrompt));
+            QCOMPARE(c.read().status, 200);
+        }
+        int limited = 0;
+        for (const auto &r : m_fake->requests()) {
+            limited += r.status == 429 ? 1 : 0;
+        }
+        QVERIFY(limited >= 1);
+    }
+
+    void invalidKeyIsRetried()
+    {
+        m_fake->setBehaviour(m_key2, Behaviour::Invalid);
+        Client c(port());
+        for (int i = 0; i < 3; ++i) {
+            c.send(post(kGenerate, kPrompt));
+            QCOMPARE(c.read().status, 200);
+        }
+    }
+
+    void allKeysLimitedPassesGoogles429Through()
+    {
+        m_fake->setBehaviour(m_key1, Behaviour::RateLimited);
+        m_fake->setBehaviour(m_key2, Behaviour::RateLimited);
+        Client c(port());
+        c.send(post(kGenerate, kPrompt));
+        const Reply r = c.read();
+        QCOMPARE(r.status, 429);
+        QVERIFY(r.body.contains("RESOURCE_EXHAUSTED"));
+        QVERIFY(r.body.contains("RetryInfo"));
+        QCOMPARE(m_fake->requests().size(), 2); // each key once, no more
+    }
+
+    void clientErrorsAreNotRetried()
+    {
+        Client c(port());
+        c.send(post("/v1beta/models/nonexistent-model:generateContent", kPrompt));
+        const Reply r = c.read();
+        QCOMPARE(r.status, 404);
+        QVERIFY(r.body.contains("NOT_FOUND"));
+        QCOMPARE(m_fake->requests().size(), 1);
+    }
+
+    void midStreamErrorIsNotASuccess()
+    {
+        Script s;
+        s.chunks = 4;
+        s.behaviour = Behaviour::MidStreamError;
+        s.failAfterChunks = 1;
+        m_fake->setDefaultScript(s);
+        Client c(port());
+        c.send(post(kStream, kPrompt));
+        QByteArray all;
+        QSignalSpy closed(&c.socket(), &QAbstractSocket::disconnected);
+        QTRY_VERIFY_WITH_TIMEOUT(c.socket().state() != QAbstractSocket::ConnectedState
+                || (all += c.socket().readAll()).endsWith("0\r\n\r\n"),
+            5000);
+        all += c.socket().readAll();
+        QVERIFY(all.startsWith("HTTP/1.1 200"));
+        QVERIFY(all.contains("\"error\""));
+        QVERIFY2(!all.endsWith("0\r\n\r\n"), "a broken stream must not end with the terminating chunk");
+        Reply r;
+        parseReply(all, &r);
+        QVERIFY(!r.complete);
+    }
+
+    void clientDisconnectAbortsUpstream()
+    {
+        Script s;
+        s.chunks = 10;
+        s.intervalMs = 500;
+        m_fake->setDefaultScript(s);
+        QSignalSpy aborted(m_fake.get(), &FakeGemini::streamAborted);
+        {
+            Client c(port());
+            c.send(post(kStream, kPrompt));
+            QVERIFY(c.waitForData(3000));
+            QElapsedTimer t;
+            t.start();
+            c.socket().abort();
+            QVERIFY(aborted.wait(2000) || aborted.count() > 0);
+            qInfo() << "upstream aborted" << t.elapsed() << "ms after the client left";
+            QVERIFY(t.elapsed() < 1000);
+        }
+    }
+
+    void noKeysGives503()
+    {
+        m_keys.setKeys({});
+        Client c(port());
+        c.send(post(kGenerate, kPrompt));
+        const Reply r = c.read();
+        QCOMPARE(r.status, 503);
+        QVERIFY(r.body.contains("keys add"));
+        QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"error").toObject().value(u"code").toInt(), 503);
+    }
+
+    void firstByteTimeoutIsRetriedThen504()
+    {
+        apply(settings([](ga::config::Config &c) { c.firstByteTimeoutMs = 300; }));
+        m_fake->setBehaviour(m_key1, Behaviour::Hang);
+        m_fake->setBehaviour(m_key2, Behaviour::Hang);
+        Client c(port());
+        QElapsedTimer t;
+        t.start();
+        c.send(post(kGenerate, kPrompt));
+        const Reply r = c.read(5000);
+        QCOMPARE(r.status, 504);
+        QVERIFY(t.elapsed() < 3000);
+    }
+
+    void unreachableUpstreamGives502()
+    {
+        apply(settings([](ga::config::Config &c) { c.upstreamBaseUrl = QStringLiteral("http://127.0.0.1:9"); }));
+        Client c(port());
+        c.send(post(kGenerate, kPrompt));
+        const Reply r = c.read();
+        QCOMPARE(r.status, 502);
+        QVERIFY(r.body.contains("upstream"));
+    }
+
+    void pipelinedRequestsAnsweredInOrder()
+    {
+        Client c(port());
+        c.send(post("/v1beta/models/first:countTokens", kPrompt) + post(kGenerate, kPrompt)
+            + "GET /v1beta/models HTTP/1.1\r\nHost: x\r\n\r\n");
+        const Reply a = c.read();
+        const Reply b = c.read();
+        const Reply d = c.read();
+        QCOMPARE(a.status, 200);
+        QVERIFY(a.body.contains("totalTokens"));
+        QVERIFY(b.body.contains("candidates"));
+        QVERIFY(d.body.contains("models"));
+    }
+
+    void expectContinueAndChunkedBody()
+    {
+        Client c(port());
+        c.send(
+            "POST " + kGenerate + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+        const Reply interim = c.read();
+        QCOMPARE(interim.status, 100);
+        const QByteArray half = kPrompt.first(10);
+        const QByteArray rest = kPrompt.sliced(10);
+        c.send(QByteArray::number(half.size(), 16) + "\r\n" + half + "\r\n" + QByteArray::number(rest.size(), 16)
+            + "\r\n" + rest + "\r\n0\r\n\r\n");
+        QCOMPARE(c.read().status, 200);
+        const auto seen = m_fake->requests();
+        QCOMPARE(seen.size(), 1);
+        QCOMPARE(seen.first().body, kPrompt);
+        QVERIFY(!seen.first().chunkedBody); // the proxy sends it with Content-Length
+        QVERIFY(!seen.first().hasHeader("expect"));
+    }
+
+    void headRequest()
+    {
+        Client c(port());
+        c.send("HEAD /v1beta/models HTTP/1.1\r\nHost: x\r\n\r\n");
+        const Reply r = c.read(5000, true);
+        QVERIFY(r.status > 0);
+        c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        const Reply h = c.read();
+        QCOMPARE(h.status, 200);
+        QVERIFY(h.body.contains("\"ok\""));
+    }
+
+    void unknownPathIs404Json()
+    {
+        Client c(port());
+        c.send("GET /admin HTTP/1.1\r\nHost: x\r\n\r\n");
+        const Reply r = c.read();
+        QCOMPARE(r.status, 404);
+        QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"error").toObject().value(u"status").toString(),
+            QStringLiteral("NOT_FOUND"));
+        QVERIFY(m_fake->requests().isEmpty());
+    }
+
+    void malformedRequests_data()
+    {
+        QTest::addColumn<QByteArray>("raw");
+        QTest::addColumn<int>("status");
+        const QByteArray big(70 * 1024, 'a');
+        QTest::newRow("CL and TE") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                                                 "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                                   << 400;
+        QTest::newRow("duplicate CL") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                                                    "Content-Length: 1\r\n\r\na")
+                                      << 400;
+        QTest::newRow("bad chunk size") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                                                      "chunked\r\n\r\nzz\r\n")
+                                        << 400;
+        QTest::newRow("bare LF") << QByteArray("GET /v1beta/models HTTP/1.1\nHost: x\n\n") << 400;
+        QTest::newRow("obs-fold") << QByteArray("GET /v1beta/models HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  2\r\n\r\n")
+                                  << 400;
+        QTest::newRow("control char") << QByteArray("GET /v1beta/models HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n", 50)
+                                      << 400;
+        QTest::newRow("no length") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\n\r\n") << 411;
+        QTest::newRow("too large") << QByteArray(
+            "POST /v1beta/x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n")
+                                   << 413;
+        QTest::newRow("long uri") << QByteArray("GET /v1beta/" + big + " HTTP/1.1\r\nHost: x\r\n\r\n") << 414;
+        QTest::newRow("expect") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: "
+                                              "tea\r\n\r\na")
+                                << 417;
+        QTest::newRow("big headers") << QByteArray("GET /v1beta/x HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n")
+                                     << 431;
+        QTest::newRow("TE gzip") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
+                                 << 501;
+        QTest::newRow("HTTP/2.0") << QByteArray("GET /v1beta/x HTTP/2.0\r\nHost: x\r\n\r\n") << 505;
+    }
+
+    void malformedRequests()
+    {
+        QFETCH(QByteArray, raw);
+        QFETCH(int, status);
+        // A well-behaved client keeps being served while the bad one is rejected.
+        Client good(port());
+        good.send(post(kGenerate, kPrompt));
+        Client bad(port());
+        bad.send(raw);
+        const Reply r = bad.read();
+        QCOMPARE(r.status, status);
+        QCOMPARE(r.header("content-type"), QByteArray("application/json; charset=UTF-8"));
+        const QJsonObject error = QJsonDocument::fromJson(r.body).object().value(u"error").toObject();
+        QCOMPARE(error.value(u"code").toInt(), status);
+        QVERIFY(!error.value(u"message").toString().isEmpty());
+        QVERIFY(!error.value(u"status").toString().isEmpty());
+        QCOMPARE(good.read().status, 200);
+        good.send(post(kGenerate, kPrompt));
+        QCOMPARE(good.read().status, 200);
+        QVERIFY(m_fake->requests().size() == 2); // the bad request never went upstream
+    }
+
+    void rebindKeepsInFlightStreams()
+    {
+        Script s;
+        s.chunks = 4;
+        s.intervalMs = 150;
+        m_fake->setDefaultScript(s);
+        Client streaming(port());
+        streaming.send(post(kStream, kPrompt));
+        QVERIFY(streaming.waitForData(3000));
+        const quint16 oldPort = port();
+        QString error;
+        QVERIFY2(m_proxy->listen(QStringLiteral("127.0.0.1"), 0, &error), qPrintable(error));
+        const quint16 newPort = port();
+        QVERIFY(newPort != oldPort);
+        Client fresh(newPort);
+        m_fake->setDefaultScript(Script());
+        fresh.send(post(kGenerate, kPrompt));
+        QCOMPARE(fresh.read().status, 200);
+        const Reply r = streaming.read(5000);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.complete);
+        QCOMPARE(r.body.count("data: "), 4);
+        QTcpSocket old;
+        old.connectToHost(QHostAddress::LocalHost, oldPort);
+        QVERIFY(!old.waitForConnected(1000));
+    }
+
+    void manyConcurrentStreams()
+    {
+        // 200 concurrent 10-second SSE streams: every one gets its first event within 1 s of being sent.
+        constexpr int kStreams = 200;
+        Script s;
+        s.chunks = 2;
+        s.intervalMs = 10'000;
+        m_fake->setDefaultScript(s);
+        m_fake->setRecording(false);
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        std::vector<qint64> firstAt(kStreams, -1);
+        std::vector<qint64> sentAt(kStreams, -1);
+        QElapsedTimer t;
+        t.start();
+        int done = 0;
+        for (int i = 0; i < kStreams; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            QTcpSocket *raw = socket.get();
+            QObject::connect(raw, &QTcpSocket::connected, raw, [raw, i, &sentAt, &t] {
+                sentAt[size_t(i)] = t.elapsed();
+                raw->write(post(kStream, kPrompt));
+            });
+            QObject::connect(raw, &QIODevice::readyRead, raw, [raw, i, &firstAt, &t, &done] {
+                if (raw->readAll().contains("data: ") && firstAt[size_t(i)] < 0) {
+                    firstAt[size_t(i)] = t.elapsed();
+                    ++done;
+                }
+            });
+            raw->connectToHost(QHostAddress::LocalHost, port());
+            sockets.push_back(std::move(socket));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(done == kStreams, 15'000);
+        qint64 worst = 0;
+        for (int i = 0; i < kStreams; ++i) {
+            worst = std::max(worst, firstAt[size_t(i)] - sentAt[size_t(i)]);
+        }
+        qInfo() << kStreams << "concurrent streams; worst time to first event:" << worst << "ms";
+        QVERIFY(worst < 1000);
+        m_fake->setRecording(true);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProxy)
+#include "tst_proxy.moc"
