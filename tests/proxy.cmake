@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Proxy core (core/http, core/proxy) against the fake Gemini upstream. Included from tests/CMakeLists.txt.
 ga_add_test(tst_proxy LIBS ga_fakegemini TIMEOUT 180)
+ga_add_test(tst_upstream LIBS ga_fakegemini)

@@ -557,6 +557,20 @@ private Q_SLOTS:
         QVERIFY(r.body.contains("\"finishReason\": \"STOP\""));
     }
 
+    void http10StreamsAreCloseDelimited()
+    {
+        Client c;
+        QVERIFY(c.open(m_fake->port()));
+        c.send("POST " + kStreamSse + " HTTP/1.0\r\nx-goog-api-key: " + m_key.toUtf8()
+            + "\r\nContent-Length: " + QByteArray::number(kPrompt.size()) + "\r\n\r\n" + kPrompt);
+        QVERIFY(c.waitResponses(1));
+        QVERIFY(c.waitClosed());
+        const HttpResponse &r = c.responses.first();
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.header("transfer-encoding").isEmpty());
+        QCOMPARE(r.body.count("data: "), 3);
+    }
+
     void sseIntervalIsRespected()
     {
         Script s;

@@ -18,6 +18,7 @@ ProxyWorker::ProxyWorker(keys::KeyRing *keys, std::atomic<int> *activeConnection
     , m_keys(keys)
     , m_active(activeConnections)
     , m_settings(std::make_shared<ProxySettings>())
+    , m_pool(new UpstreamPool(this))
 { }
 
 ProxyWorker::~ProxyWorker()
@@ -44,7 +45,7 @@ void ProxyWorker::applySettings(SettingsPtr settings)
                 || m_settings->upstream.proxy != settings->upstream.proxy;
             m_settings = settings;
             if (upstreamChanged) {
-                m_pool.clear();
+                m_pool->clear();
             }
         },
         Qt::QueuedConnection);
@@ -65,7 +66,7 @@ void ProxyWorker::shutdown()
             }
             m_active->fetch_sub(int(m_connections.size()));
             m_connections.clear();
-            m_pool.clear();
+            m_pool->clear();
         },
         Qt::BlockingQueuedConnection);
 }

@@ -32,7 +32,7 @@ public:
     void shutdown();
 
     SettingsPtr settings() const { return m_settings; }
-    UpstreamPool *pool() { return &m_pool; }
+    UpstreamPool *pool() { return m_pool; }
     keys::KeyRing *keys() { return m_keys; }
 
 private:
@@ -43,7 +43,8 @@ private:
     keys::KeyRing *m_keys;
     std::atomic<int> *m_active;
     SettingsPtr m_settings;
-    UpstreamPool m_pool;
+    // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.
+    UpstreamPool *m_pool;
     std::unordered_set<ClientConnection *> m_connections;
     QTimer *m_sweeper = nullptr;
 };

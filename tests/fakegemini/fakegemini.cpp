@@ -421,7 +421,8 @@ bool HttpConnection::parseHead(qsizetype end)
     }
 
     const QByteArrayView connection = rq.header("connection");
-    if (rq.version == "HTTP/1.0") {
+    m_http10 = rq.version == "HTTP/1.0";
+    if (m_http10) {
         m_keepAlive = !connection.isNull() && containsToken(connection, "keep-alive");
     } else {
         m_keepAlive = connection.isNull() || !containsToken(connection, "close");
@@ -536,7 +537,7 @@ void HttpConnection::startPlan()
         finishResponse();
         return;
     case Plan::Kind::Stream:
-        m_framing = m_plan.closeDelimited ? Framing::Close : Framing::Chunked;
+        m_framing = (m_plan.closeDelimited || m_http10) ? Framing::Close : Framing::Chunked;
         m_out.resize(0);
         appendResponseHead(m_out, m_plan, m_framing, 0, m_clock.elapsed(), !m_keepAlive);
         sendPieces();

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// How the proxy reaches its upstream: through an HTTP CONNECT proxy, a SOCKS5 proxy, the system proxy, and
+// over TLS with verification (and an extra CA bundle). Each middlebox here is a small real server on loopback.
+#include "fakegemini/fakegemini.h"
+#include "keys/keyring.h"
+#include "proxy/proxyserver.h"
+#include "proxy/proxysettings.h"
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+using ga::test::FakeGemini;
+using ga::test::fakeKey;
+
+namespace {
+
+// Joins two sockets both ways until either side closes.
+void pipe(QTcpSocket *a, QTcpSocket *b)
+{
+    QObject::connect(a, &QIODevice::readyRead, b, [a, b] { b->write(a->readAll()); });
+    QObject::connect(b, &QIODevice::readyRead, a, [a, b] { a->write(b->readAll()); });
+    QObject::connect(a, &QAbstractSocket::disconnected, b, [b] { b->disconnectFromHost(); });
+    QObject::connect(b, &QAbstractSocket::disconnected, a, [a] { a->disconnectFromHost(); });
+}
+
+// A minimal HTTP CONNECT proxy: "CONNECT host:port HTTP/1.1" → 200, then a tunnel.
+class ConnectProxy : public QTcpServer
+{
+public:
+    int tunnels = 0;
+    QByteArray lastConnectLine;
+
+protected:
+    void incomingConnection(qintptr fd) override
+    {
+        auto *client = new QTcpSocket(this);
+        client->setSocketDescriptor(fd);
+        auto buffer = std::make_shared<QByteArray>();
+        connect(client, &QIODevice::readyRead, this, [this, client, buffer] {
+            if (buffer->isNull() && !client->property("tunnel").toBool()) {
+                *buffer = QByteArray("");
+            }
+            if (client->property("tunnel").toBool()) {
+                return;
+            }
+            *buffer += client->readAll();
+            const qsizetype end = buffer->indexOf("\r\n\r\n");
+            if (end < 0) {
+                return;
+            }
+            lastConnectLine = buffer->left(buffer->indexOf("\r\n"));
+            const QList<QByteArray> parts = lastConnectLine.split(' ');
+            if (parts.size() != 3 || parts.at(0) != "CONNECT") {
+                client->write("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
+                client->disconnectFromHost();
+                return;
+            }
+            const QByteArray hostPort = parts.at(1);
+            const qsizetype colon = hostPort.lastIndexOf(':');
+            auto *upstream = new QTcpSocket(this);
+            client->setProperty("tunnel", true);
+            client->disconnect(this);
+            const QByteArray early = buffer->mid(end + 4);
+            connect(upstream, &QTcpSocket::connected, this, [this, client, upstream, early] {
+                ++tunnels;
+                client->write("HTTP/1.1 200 Connection established\r\n\r\n");
+                if (!early.isEmpty()) {
+                    upstream->write(early);
+                }
+                pipe(client, upstream);
+                if (client->bytesAvailable()) {
+                    upstream->write(client->readAll());
+                }
+            });
+            upstream->connectToHost(QString::fromLatin1(hostPort.left(colon)), hostPort.mid(colon + 1).toUShort());
+        });
+    }
+};
+
+// A minimal SOCKS5 proxy (no auth, CONNECT, IPv4 or domain name).
+class Socks5Proxy : public QTcpServer
+{
+public:
+    int tunnels = 0;
+
+protected:
+    void incomingConnection(qintptr fd) override
+    {
+        auto *client = new QTcpSocket(this);
+        client->setSocketDescriptor(fd);
+        auto buffer = std::make_shared<QByteArray>();
+        auto stage = std::make_shared<int>(0);
+        connect(client, &QIODevice::readyRead, this, [this, client, buffer, stage] {
+            *buffer += client->readAll();
+            if (*stage == 0) {
+                if (buffer->size() < 2 || buffer->size() < 2 + quint8(buffer->at(1))) {
+                    return;
+                }
+                buffer->remove(0, 2 + quint8(buffer->at(1)));
+                client->write(QByteArray("\x05\x00", 2));
+                *stage = 1;
+            }
+            if (*stage == 1) {
+                if (buffer->size() < 5) {
+                    return;
+                }
+                const quint8 atyp = quint8(buffer->at(3));
+                QString host;
+                qsizetype need = 0;
+                if (atyp == 1) {
+                    need = 4 + 4 + 2;
+                    if (buffer->size() < need) {
+                        return;
+                    }
+                    host = QStringLiteral("%1.%2.%3.%4")
+                               .arg(quint8(buffer->at(4)))
+                               .arg(quint8(buffer->at(5)))
+                               .arg(quint8(buffer->at(6)))
+                               .arg(quint8(buffer->at(7)));
+                } else if (atyp == 3) {
+                    const quint8 len = quint8(buffer->at(4));
+                    need = 5 + len + 2;
+                    if (buffer->size() < need) {
+                        return;
+                    }
+                    host = QString::fromLatin1(buffer->mid(5, len));
+                } else {
+                    client->disconnectFromHost();
+                    return;
+                }
+                const quint16 port = quint16((quint8(buffer->at(need - 2)) << 8) | quint8(buffer->at(need - 1)));
+                buffer->remove(0, need);
+                *stage = 2;
+                client->disconnect(this);
+                auto *upstream = new QTcpSocket(this);
+                const QByteArray early = *buffer;
+                connect(upstream, &QTcpSocket::connected, this, [this, client, upstream, early] {
+                    ++tunnels;
+                    client->write(QByteArray("\x05\x00\x00\x01\x7f\x00\x00\x01\x00\x00", 10));
+                    if (!early.isEmpty()) {
+                        upstream->write(early);
+                    }
+                    pipe(client, upstream);
+                    if (client->bytesAvailable()) {
+                        upstream->write(client->readAll());
+                    }
+                });
+                upstream->connectToHost(host, port);
+            }
+        });
+    }
+};
+
+// TLS in front of the fake: terminates TLS with a certificate for 127.0.0.1 and pipes to the fake.
+class TlsFront : public QSslServer
+{
+public:
+    TlsFront(const QSslCertificate &cert, const QSslKey &key, quint16 target)
+        : m_target(target)
+    {
+        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+        conf.setLocalCertificate(cert);
+        conf.setPrivateKey(key);
+        conf.setPeerVerifyMode(QSslSocket::VerifyNone);
+        setSslConfiguration(conf);
+        connect(this, &QSslServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket *s = nextPendingConnection()) {
+                auto *upstream = new QTcpSocket(this);
+                s->setParent(this);
+                pipe(s, upstream);
+                upstream->connectToHost(QHostAddress::LocalHost, m_target);
+                ++handshakes;
+            }
+        });
+    }
+    int handshakes = 0;
+
+private:
+    quint16 m_target;
+};
+
+} // namespace
+
+class TestUpstream : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<FakeGemini> m_fake;
+    ga::keys::KeyRing m_keys;
+    std::unique_ptr<ga::proxy::ProxyServer> m_proxy;
+
+    void use(const std::function<void(ga::config::Config &)> &tweak)
+    {
+        ga::config::Config c;
+        c.upstreamBaseUrl = m_fake->baseUrl();
+        c.connectTimeoutMs = 3000;
+        c.maxAttempts = 1;
+        tweak(c);
+        QString error;
+        const ga::proxy::SettingsPtr s = ga::proxy::settingsFromConfig(c, &error);
+        QVERIFY2(s, qPrintable(error));
+        m_proxy->applySettings(s);
+    }
+
+    // One request through the proxy; runs the event loop while waiting (the middleboxes live on this thread).
+    QByteArray roundTrip()
+    {
+        QTcpSocket c;
+        c.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+        c.write("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                "Content-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QByteArray got;
+        QSignalSpy closed(&c, &QAbstractSocket::disconnected);
+        QElapsedTimer t;
+        t.start();
+        while (closed.isEmpty() && t.elapsed() < 10'000) {
+            closed.wait(50);
+            got += c.readAll();
+        }
+        return got + c.readAll();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_fake = std::make_unique<FakeGemini>();
+        QVERIFY(m_fake->listen());
+        m_fake->addKey(fakeKey(5));
+        m_keys.setKeys({ { QStringLiteral("k5"), fakeKey(5).toLatin1() } });
+        m_proxy = std::make_unique<ga::proxy::ProxyServer>(&m_keys, 1);
+        QString error;
+        QVERIFY2(m_proxy->listen(QStringLiteral("127.0.0.1"), 0, &error), qPrintable(error));
+    }
+
+    void direct()
+    {
+        use([](ga::config::Config &) {});
+        QVERIFY(roundTrip().startsWith("HTTP/1.1 200"));
+    }
+
+    void throughHttpConnectProxy()
+    {
+        ConnectProxy middle;
+        QVERIFY(middle.listen(QHostAddress::LocalHost));
+        use([&](ga::config::Config &c) {
+            c.upstreamProxy = QStringLiteral("http://127.0.0.1:%1").arg(middle.serverPort());
+        });
+        const QByteArray reply = roundTrip();
+        QVERIFY2(reply.startsWith("HTTP/1.1 200"), reply.constData());
+        QCOMPARE(middle.tunnels, 1);
+        QVERIFY(middle.lastConnectLine.startsWith("CONNECT 127.0.0.1:" + QByteArray::number(m_fake->port())));
+    }
+
+    void throughSocks5Proxy()
+    {
+        Socks5Proxy middle;
+        QVERIFY(middle.listen(QHostAddress::LocalHost));
+        use([&](ga::config::Config &c) {
+            c.upstreamProxy = QStringLiteral("socks5://127.0.0.1:%1").arg(middle.serverPort());
+        });
+        const QByteArray reply = roundTrip();
+        QVERIFY2(reply.startsWith("HTTP/1.1 200"), reply.constData());
+        QCOMPARE(middle.tunnels, 1);
+    }
+
+    void systemProxyFromEnvironment()
+    {
+        ConnectProxy middle;
+        QVERIFY(middle.listen(QHostAddress::LocalHost));
+        const QByteArray url = "http://127.0.0.1:" + QByteArray::number(middle.serverPort());
+        qputenv("http_proxy", url);
+        qunsetenv("no_proxy");
+        qunsetenv("NO_PROXY");
+        use([](ga::config::Config &c) { c.upstreamProxy = QStringLiteral("system"); });
+        qunsetenv("http_proxy");
+        const QByteArray reply = roundTrip();
+        QVERIFY2(reply.startsWith("HTTP/1.1 200"), reply.constData());
+        QCOMPARE(middle.tunnels, 1);
+    }
+
+    void unreachableProxyIsA502()
+    {
+        const quint16 dead = ga::test::freePort();
+        use([&](ga::config::Config &c) { c.upstreamProxy = QStringLiteral("http://127.0.0.1:%1").arg(dead); });
+        const QByteArray reply = roundTrip();
+        QVERIFY2(reply.startsWith("HTTP/1.1 502"), reply.constData());
+    }
+
+    void tlsVerifiedWithExtraCaBundle()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty()) {
+            QSKIP("the openssl command is needed to make a test certificate");
+        }
+        QTemporaryDir dir;
+        const QString certPath = dir.filePath(QStringLiteral("cert.pem"));
+        const QString keyPath = dir.filePath(QStringLiteral("key.pem"));
+        QProcess openssl;
+        openssl.start(QStringLiteral("openssl"),
+            { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1"), QStringLiteral("-keyout"),
+                keyPath, QStringLiteral("-out"), certPath });
+        QVERIFY(openssl.waitForFinished(30'000));
+        QCOMPARE(openssl.exitCode(), 0);
+        const QList<QSslCertificate> certs = QSslCertificate::fromPath(certPath);
+        QCOMPARE(certs.size(), 1);
+        QFile keyFile(keyPath);
+        QVERIFY(keyFile.open(QIODevice::ReadOnly));
+        const QSslKey key(keyFile.readAll(), QSsl::Ec);
+        QVERIFY(!key.isNull());
+
+        TlsFront front(certs.first(), key, m_fake->port());
+        QVERIFY(front.listen(QHostAddress::LocalHost));
+        const QString base = QStringLiteral("https://127.0.0.1:%1").arg(front.serverPort());
+
+        // Unknown CA: verification fails and says so; nothing is sent in the clear.
+        use([&](ga::config::Config &c) { c.upstreamBaseUrl = base; });
+        QByteArray reply = roundTrip();
+        QVERIFY2(reply.startsWith("HTTP/1.1 502"), reply.constData());
+        QVERIFY2(reply.contains("TLS"), reply.constData());
+
+        // With the CA bundle: verified, forwarded.
+        use([&](ga::config::Config &c) {
+            c.upstreamBaseUrl = base;
+            c.upstreamCaBundle = certPath;
+        });
+        reply = roundTrip();
+        QVERIFY2(reply.startsWith("HTTP/1.1 200"), reply.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUpstream)
+#include "tst_upstream.moc"
