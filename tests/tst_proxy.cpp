@@ -442,6 +442,27 @@ private Q_SLOTS:
         }
     }
 
+    void slowClientPushesBackOnUpstream()
+    {
+        // ~16 MiB of SSE to a client that stops reading: the proxy must pause the upstream instead of
+        // buffering the whole response, and still deliver every byte once the client reads again.
+        Script s;
+        s.chunks = 64;
+        s.text = QString(16 * 1024 * 1024 + 4096, u'x'); // split evenly over the events
+        m_fake->setDefaultScript(s);
+        const quint64 pausesBefore = m_proxy->counters().backpressurePauses.load();
+        Client c(port());
+        c.socket().setReadBufferSize(64 * 1024); // the test client stops reading from the kernel when full
+        c.send(post(kStream, kPrompt));
+        QTRY_VERIFY_WITH_TIMEOUT(m_proxy->counters().backpressurePauses.load() > pausesBefore, 10'000);
+        c.socket().setReadBufferSize(0);
+        const Reply r = c.read(30'000);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.complete);
+        QCOMPARE(r.body.count("data: "), 64);
+        QVERIFY(r.body.size() > 16 * 1024 * 1024);
+    }
+
     void noKeysGives503()
     {
         m_keys.setKeys({});

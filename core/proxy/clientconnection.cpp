@@ -175,6 +175,7 @@ void ClientConnection::dispatch()
     m_request.body.clear();
     f.bearerAuth = usesBearerAuth(r.path);
     m_chunkedOut = false;
+    m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
     m_exchange = new Exchange(this, m_worker->pool(), m_worker->keys(), m_settings, std::move(f), this);
     m_exchange->start();
 }
@@ -260,8 +261,9 @@ void ClientConnection::exchangeData(QByteArrayView data)
     } else {
         m_socket->write(data.data(), data.size());
     }
-    if (m_exchange && m_socket->bytesToWrite() > m_settings->clientHighWaterBytes) {
+    if (m_exchange && !m_exchange->isPaused() && m_socket->bytesToWrite() > m_settings->clientHighWaterBytes) {
         m_exchange->setPaused(true);
+        m_worker->counters()->backpressurePauses.fetch_add(1, std::memory_order_relaxed);
     }
 }
 

@@ -35,7 +35,7 @@ ProxyServer::ProxyServer(keys::KeyRing *keys, int workers, QObject *parent)
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
-        auto *worker = new ProxyWorker(m_keys, &m_active);
+        auto *worker = new ProxyWorker(m_keys, &m_counters);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();

@@ -41,7 +41,8 @@ public:
     quint16 port() const;
 
     void applySettings(SettingsPtr settings);
-    int activeConnections() const { return m_active.load(); }
+    int activeConnections() const { return m_counters.activeConnections.load(); }
+    const ProxyCounters &counters() const { return m_counters; }
     int workerCount() const { return int(m_workers.size()); }
 
 private:
@@ -52,7 +53,7 @@ private:
     std::unique_ptr<Listener> m_listener;
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;
-    std::atomic<int> m_active { 0 };
+    ProxyCounters m_counters;
     size_t m_next = 0; // touched on the listener's thread only
     mutable QMutex m_addressMutex;
     QHostAddress m_address;

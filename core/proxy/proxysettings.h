@@ -8,6 +8,7 @@
 #include <QNetworkProxy>
 #include <QSslCertificate>
 
+#include <atomic>
 #include <memory>
 
 namespace ga::proxy {
@@ -40,6 +41,15 @@ struct ProxySettings
     UpstreamSettings upstream;
 };
 using SettingsPtr = std::shared_ptr<const ProxySettings>;
+
+// Live counters shared by the listener and its workers (read from any thread).
+struct ProxyCounters
+{
+    std::atomic<int> activeConnections { 0 };
+    std::atomic<quint64> requests { 0 }; // requests forwarded upstream (not counting retries)
+    std::atomic<quint64> backpressurePauses { 0 }; // times a slow client made us stop reading upstream
+    std::atomic<quint64> upstreamRetries { 0 }; // extra attempts on another key
+};
 
 // Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.
 SettingsPtr settingsFromConfig(const config::Config &config, QString *error);

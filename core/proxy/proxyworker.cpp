@@ -13,10 +13,10 @@ namespace {
 constexpr int kSweepIntervalMs = 100;
 }
 
-ProxyWorker::ProxyWorker(keys::KeyRing *keys, std::atomic<int> *activeConnections, QObject *parent)
+ProxyWorker::ProxyWorker(keys::KeyRing *keys, ProxyCounters *counters, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
-    , m_active(activeConnections)
+    , m_counters(counters)
     , m_settings(std::make_shared<ProxySettings>())
     , m_pool(new UpstreamPool(this))
 { }
@@ -64,7 +64,7 @@ void ProxyWorker::shutdown()
                 c->disconnect(this);
                 delete c;
             }
-            m_active->fetch_sub(int(m_connections.size()));
+            m_counters->activeConnections.fetch_sub(int(m_connections.size()));
             m_connections.clear();
             m_pool->clear();
         },
@@ -84,7 +84,7 @@ void ProxyWorker::addConnection(qintptr descriptor)
         delete c;
         return;
     }
-    const int active = m_active->fetch_add(1) + 1;
+    const int active = m_counters->activeConnections.fetch_add(1) + 1;
     m_connections.insert(c);
     connect(c, &ClientConnection::closed, this, &ProxyWorker::onClosed);
     if (active > m_settings->maxConnections) {
@@ -96,7 +96,7 @@ void ProxyWorker::addConnection(qintptr descriptor)
 void ProxyWorker::onClosed(ClientConnection *connection)
 {
     if (m_connections.erase(connection) > 0) {
-        m_active->fetch_sub(1);
+        m_counters->activeConnections.fetch_sub(1);
     }
     connection->deleteLater();
 }

@@ -23,7 +23,7 @@ class ProxyWorker final : public QObject
     Q_DISABLE_COPY_MOVE(ProxyWorker)
 
 public:
-    ProxyWorker(keys::KeyRing *keys, std::atomic<int> *activeConnections, QObject *parent = nullptr);
+    ProxyWorker(keys::KeyRing *keys, ProxyCounters *counters, QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -34,6 +34,7 @@ public:
     SettingsPtr settings() const { return m_settings; }
     UpstreamPool *pool() { return m_pool; }
     keys::KeyRing *keys() { return m_keys; }
+    ProxyCounters *counters() { return m_counters; }
 
 private:
     void addConnection(qintptr descriptor);
@@ -41,7 +42,7 @@ private:
     void onClosed(ClientConnection *connection);
 
     keys::KeyRing *m_keys;
-    std::atomic<int> *m_active;
+    ProxyCounters *m_counters;
     SettingsPtr m_settings;
     // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.
     UpstreamPool *m_pool;
