@@ -23,6 +23,9 @@ DEBIAN_PACKAGES=(
     qtkeychain-qt6-dev libssl-dev
     # test-time real components: Secret Service, D-Bus session, virtual display
     gnome-keyring libsecret-tools dbus dbus-x11 xvfb xauth
+    # e2e with real npm clients (tests/e2e; needs node >= 20 with npm) and benchmarks (tests/benchmarks).
+    # Not "npm": the machines' NodeSource nodejs bundles npm and conflicts with Debian's npm package.
+    nodejs wrk nginx
 )
 
 as_root() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The proxy in front of the fake Gemini upstream, driven by raw sockets so every byte is visible.
 #include "fakegemini/fakegemini.h"
-#include "keys/keyring.h"
+#include "keys/keypool.h"
 #include "proxy/proxyserver.h"
 #include "proxy/proxysettings.h"
 #include "testsupport.h"
@@ -173,7 +173,7 @@ class TestProxy : public QObject
     Q_OBJECT
 
     std::unique_ptr<FakeGemini> m_fake;
-    ga::keys::KeyRing m_keys;
+    ga::keys::KeyPool m_keys;
     std::unique_ptr<ga::proxy::ProxyServer> m_proxy;
     QString m_key1, m_key2;
 
@@ -218,7 +218,10 @@ private Q_SLOTS:
 
     void init()
     {
-        m_keys.setKeys({ { QStringLiteral("k1"), m_key1.toLatin1() }, { QStringLiteral("k2"), m_key2.toLatin1() } });
+        m_keys.setKeys({ { QStringLiteral("k1"), m_key1.toLatin1(), {}, 1, true },
+            { QStringLiteral("k2"), m_key2.toLatin1(), {}, 1, true } });
+        m_keys.clearKeyState(QStringLiteral("k1")); // what one test taught the pool must not leak into the next
+        m_keys.clearKeyState(QStringLiteral("k2"));
         m_fake->setDefaultScript(Script());
         m_fake->clearScript(m_key1);
         m_fake->clearScript(m_key2);
@@ -387,6 +390,15 @@ private Q_SLOTS:
         QVERIFY(r.body.contains("RESOURCE_EXHAUSTED"));
         QVERIFY(r.body.contains("RetryInfo"));
         QCOMPARE(m_fake->requests().size(), 2); // each key once, no more
+
+        // Both keys now cool for RetryInfo's 37 s: the proxy answers by itself, saying when to come back.
+        c.send(post(kGenerate, kPrompt));
+        const Reply again = c.read();
+        QCOMPARE(again.status, 429);
+        const int retryAfter = again.header("retry-after").toInt();
+        QVERIFY2(retryAfter >= 36 && retryAfter <= 37, again.header("retry-after").constData());
+        QVERIFY2(again.body.contains("2 cooling down"), again.body.constData());
+        QCOMPARE(m_fake->requests().size(), 2); // nothing went upstream
     }
 
     void clientErrorsAreNotRetried()

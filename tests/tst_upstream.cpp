@@ -2,7 +2,7 @@
 // How the proxy reaches its upstream: through an HTTP CONNECT proxy, a SOCKS5 proxy, the system proxy, and
 // over TLS with verification (and an extra CA bundle). Each middlebox here is a small real server on loopback.
 #include "fakegemini/fakegemini.h"
-#include "keys/keyring.h"
+#include "keys/keypool.h"
 #include "proxy/proxyserver.h"
 #include "proxy/proxysettings.h"
 #include "testsupport.h"
@@ -197,7 +197,7 @@ class TestUpstream : public QObject
     Q_OBJECT
 
     std::unique_ptr<FakeGemini> m_fake;
-    ga::keys::KeyRing m_keys;
+    ga::keys::KeyPool m_keys;
     std::unique_ptr<ga::proxy::ProxyServer> m_proxy;
 
     void use(const std::function<void(ga::config::Config &)> &tweak)
@@ -239,7 +239,7 @@ private Q_SLOTS:
         m_fake = std::make_unique<FakeGemini>();
         QVERIFY(m_fake->listen());
         m_fake->addKey(fakeKey(5));
-        m_keys.setKeys({ { QStringLiteral("k5"), fakeKey(5).toLatin1() } });
+        m_keys.setKeys({ { QStringLiteral("k5"), fakeKey(5).toLatin1(), {}, 1, true } });
         m_proxy = std::make_unique<ga::proxy::ProxyServer>(&m_keys, 1);
         QString error;
         QVERIFY2(m_proxy->listen(QStringLiteral("127.0.0.1"), 0, &error), qPrintable(error));

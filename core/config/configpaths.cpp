@@ -4,6 +4,7 @@
 #include "version.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QStandardPaths>
 
 namespace ga::config {
@@ -38,6 +39,11 @@ QString secretFilePath(const Config &config)
         return QDir::cleanPath(QDir::current().absoluteFilePath(config.secretFile));
     }
     return QDir(dataDirectory()).filePath(QStringLiteral("secrets.enc"));
+}
+
+QString keyStatePath(const QString &configPath)
+{
+    return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("keystate.json"));
 }
 
 } // namespace ga::config

@@ -17,5 +17,7 @@ QString resolveConfigPath(const QString &commandLinePath);
 // <platform data location>/gemini-aggregator: state, logs, the encrypted secret file.
 QString dataDirectory();
 QString secretFilePath(const Config &config);
+// The key pool's learned state (cooldowns, invalid marks, usage): keystate.json beside the config file.
+QString keyStatePath(const QString &configPath);
 
 } // namespace ga::config

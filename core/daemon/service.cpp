@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daemon/service.h"
 
+#include "config/configpaths.h"
 #include "config/configschema.h"
 #include "keys/apikey.h"
 #include "logging/logging.h"
@@ -9,9 +10,11 @@
 #include "proxy/proxyserver.h"
 #include "secrets/secretstore.h"
 
+#include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 
 namespace ga::daemon {
 namespace {
@@ -63,7 +66,13 @@ Service::Service(config::ConfigStore *config, secrets::SecretStore *secrets, QOb
     , m_secrets(secrets)
 { }
 
-Service::~Service() = default;
+Service::~Service()
+{
+    m_proxy.reset(); // workers stop reporting first
+    if (m_stateLoaded) {
+        saveKeyState();
+    }
+}
 
 QString Service::listenUrl() const
 {
@@ -93,46 +102,96 @@ void Service::loadKeys()
     struct Pending
     {
         int outstanding = 0;
-        std::vector<keys::PoolKey> loaded;
+        std::vector<keys::PoolKeyConfig> keys;
     };
     auto pending = std::make_shared<Pending>();
-    QList<config::KeyEntry> wanted;
-    for (const config::KeyEntry &k : m_config->config().keys) {
-        if (k.enabled) {
-            wanted.append(k);
-        }
+    const QList<config::KeyEntry> entries = m_config->config().keys;
+    for (const config::KeyEntry &k : entries) {
+        pending->keys.push_back(keys::PoolKeyConfig { k.id, QByteArray(), k.group, k.weight, k.enabled });
     }
-    if (wanted.isEmpty()) {
-        m_keys.setKeys({});
-        qCWarning(lcKeys).noquote() << "no enabled API key; add one with: gemini-aggregatord keys add";
-        Q_EMIT keysLoaded(0);
+    auto finish = [this, pending] {
+        std::erase_if(pending->keys, [](const keys::PoolKeyConfig &k) { return k.enabled && k.secret.isEmpty(); });
+        const int usable = int(std::count_if(
+            pending->keys.begin(), pending->keys.end(), [](const keys::PoolKeyConfig &k) { return k.enabled; }));
+        m_keys.setKeys(std::move(pending->keys));
+        if (!m_stateLoaded) {
+            m_stateLoaded = true;
+            loadKeyState();
+        }
+        if (usable == 0) {
+            qCWarning(lcKeys).noquote() << "no enabled API key; add one with: gemini-aggregatord keys add";
+        } else {
+            qCInfo(lcKeys) << "keys in use:" << usable;
+        }
+        Q_EMIT keysLoaded(usable);
+    };
+    for (const keys::PoolKeyConfig &k : pending->keys) {
+        pending->outstanding += k.enabled ? 1 : 0;
+    }
+    if (pending->outstanding == 0) {
+        finish();
         return;
     }
-    pending->outstanding = int(wanted.size());
-    pending->loaded.resize(size_t(wanted.size()));
-    for (qsizetype i = 0; i < wanted.size(); ++i) {
-        const config::KeyEntry entry = wanted.at(i);
-        m_secrets->read(keys::secretEntryName(entry.id), this,
-            [this, pending, generation, i, entry](const secrets::SecretResult &r) {
+    for (size_t i = 0; i < pending->keys.size(); ++i) {
+        if (!pending->keys[i].enabled) {
+            continue;
+        }
+        const QString id = pending->keys[i].id;
+        m_secrets->read(keys::secretEntryName(id), this,
+            [this, pending, generation, i, id, finish](const secrets::SecretResult &r) {
                 if (generation != m_keyGeneration) {
                     return; // a newer load superseded this one
                 }
                 if (r.ok() && !r.value.isEmpty()) {
                     logging::Redactor::addSecret(r.value);
-                    pending->loaded[size_t(i)] = keys::PoolKey { entry.id, r.value };
+                    pending->keys[i].secret = r.value;
                 } else {
-                    qCWarning(lcKeys).noquote() << "key" << entry.id << "is not usable:" << r.message;
+                    qCWarning(lcKeys).noquote() << "key" << id << "is not usable:" << r.message;
                 }
-                if (--pending->outstanding > 0) {
-                    return;
+                if (--pending->outstanding == 0) {
+                    finish();
                 }
-                std::erase_if(pending->loaded, [](const keys::PoolKey &k) { return k.secret.isEmpty(); });
-                const int count = int(pending->loaded.size());
-                m_keys.setKeys(std::move(pending->loaded));
-                qCInfo(lcKeys) << "keys in use:" << count;
-                Q_EMIT keysLoaded(count);
             });
     }
+}
+
+void Service::loadKeyState()
+{
+    const QString path = config::keyStatePath(m_config->path());
+    QFile f(path);
+    if (!f.exists()) {
+        return;
+    }
+    QJsonParseError error {};
+    const QJsonDocument doc
+        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
+    if (!doc.isObject()) {
+        qCWarning(lcKeys).noquote() << "ignoring the key state file" << path << "(" << error.errorString()
+                                    << "); it is rewritten with fresh state";
+        return;
+    }
+    m_keys.loadState(doc.object());
+}
+
+void Service::saveKeyState()
+{
+    const QString path = config::keyStatePath(m_config->path());
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << f.errorString();
+        return;
+    }
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    f.write(QJsonDocument(m_keys.saveState()).toJson(QJsonDocument::Indented));
+    if (!f.commit()) {
+        qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << f.errorString();
+    }
+}
+
+void Service::applyKeyStrategy()
+{
+    const QString name = config::keyStrategyName(m_config->config().keyStrategy);
+    m_keys.setStrategy(keys::strategyFromName(name).value_or(keys::Strategy::RoundRobin));
 }
 
 bool Service::start(QString *error)
@@ -146,6 +205,15 @@ bool Service::start(QString *error)
         qCInfo(lcConfig).noquote() << "wrote the default config to" << m_config->path();
     }
     m_effective = config::schema::effectiveDocument(m_config->document());
+    applyKeyStrategy();
+    m_saveTimer.setSingleShot(true);
+    m_saveTimer.setInterval(1000);
+    connect(&m_saveTimer, &QTimer::timeout, this, &Service::saveKeyState);
+    connect(&m_keys, &keys::KeyPool::stateChanged, this, [this] {
+        if (!m_saveTimer.isActive()) {
+            m_saveTimer.start();
+        }
+    });
     m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount);
     if (!applyProxyConfig(error)) {
         m_proxy.reset();
@@ -180,6 +248,7 @@ void Service::onConfigChanged()
         qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
     }
     if (changes.join(u' ').contains(QStringLiteral("keys"))) {
+        applyKeyStrategy();
         loadKeys();
     }
     qCInfo(lcConfig).noquote() << "config applied:" << changes.join(QStringLiteral("; "));

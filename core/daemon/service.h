@@ -2,9 +2,10 @@
 #pragma once
 
 #include "config/configstore.h"
-#include "keys/keyring.h"
+#include "keys/keypool.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 
@@ -35,7 +36,7 @@ public:
     // Where the proxy listens ("http://127.0.0.1:3145"); empty when it does not.
     QString listenUrl() const;
     proxy::ProxyServer *proxyServer() const { return m_proxy.get(); }
-    const keys::KeyRing &keyRing() const { return m_keys; }
+    keys::KeyPool &keyPool() { return m_keys; }
     // Worker threads for the proxy (0 = one per core); set before start().
     void setWorkerCount(int workers) { m_workerCount = workers; }
     const config::Config &config() const { return m_config->config(); }
@@ -52,16 +53,21 @@ Q_SIGNALS:
 private:
     void onConfigChanged();
     void loadKeys();
+    void loadKeyState();
+    void saveKeyState();
+    void applyKeyStrategy();
     bool applyProxyConfig(QString *error);
 
     config::ConfigStore *m_config;
     secrets::SecretStore *m_secrets;
     QJsonObject m_effective;
     bool m_logLevelPinned = false;
-    keys::KeyRing m_keys;
+    keys::KeyPool m_keys;
     std::unique_ptr<proxy::ProxyServer> m_proxy;
     int m_workerCount = 0;
     quint64 m_keyGeneration = 0;
+    bool m_stateLoaded = false;
+    QTimer m_saveTimer;
 };
 
 // Settings that differ between two config documents, as "path: old → new" (lists as counts).

@@ -101,7 +101,7 @@ QByteArray errorBody(int status, const QString &message)
     return QJsonDocument(QJsonObject { { QStringLiteral("error"), error } }).toJson(QJsonDocument::Indented);
 }
 
-QByteArray errorResponse(int status, const QString &message, bool close)
+QByteArray errorResponse(int status, const QString &message, bool close, const QByteArray &extraHeaders)
 {
     const QByteArray body = errorBody(status, message);
     QByteArray out;
@@ -109,6 +109,7 @@ QByteArray errorResponse(int status, const QString &message, bool close)
     out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     out += "Content-Type: application/json; charset=UTF-8\r\n";
     out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    out += extraHeaders; // complete "Name: value\r\n" lines
     if (close) {
         out += "Connection: close\r\n";
     }

@@ -13,6 +13,6 @@ const char *canonicalStatus(int status);
 // {"error": {"code": 400, "message": "...", "status": "INVALID_ARGUMENT"}}
 QByteArray errorBody(int status, const QString &message);
 // A complete response: status line, JSON headers, body. `close` adds "Connection: close".
-QByteArray errorResponse(int status, const QString &message, bool close);
+QByteArray errorResponse(int status, const QString &message, bool close, const QByteArray &extraHeaders = {});
 
 } // namespace ga::http

@@ -5,6 +5,7 @@
 #include "logging/logging.h"
 #include "proxy/forwarding.h"
 #include "proxy/proxyworker.h"
+#include "proxy/usagesniffer.h"
 #include "version.h"
 
 #include <QDeadlineTimer>
@@ -174,6 +175,7 @@ void ClientConnection::dispatch()
     f.body = std::move(m_request.body);
     m_request.body.clear();
     f.bearerAuth = usesBearerAuth(r.path);
+    f.model = modelOf(r.path, f.body);
     m_chunkedOut = false;
     m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
     m_exchange = new Exchange(this, m_worker->pool(), m_worker->keys(), m_settings, std::move(f), this);
@@ -195,7 +197,7 @@ void ClientConnection::answerLocally(int status, const QByteArray &contentType, 
     finishResponse();
 }
 
-void ClientConnection::sendError(int status, const QString &message, bool close)
+void ClientConnection::sendError(int status, const QString &message, bool close, qint64 retryAfterSeconds)
 {
     if (!m_socket) {
         return;
@@ -204,7 +206,9 @@ void ClientConnection::sendError(int status, const QString &message, bool close)
         m_keepAlive = false;
     }
     qCDebug(lcHttp).noquote() << "answering" << status << message;
-    m_socket->write(http::errorResponse(status, message, !m_keepAlive));
+    const QByteArray extra
+        = retryAfterSeconds >= 0 ? "Retry-After: " + QByteArray::number(retryAfterSeconds) + "\r\n" : QByteArray();
+    m_socket->write(http::errorResponse(status, message, !m_keepAlive, extra));
     finishResponse();
 }
 
@@ -285,7 +289,7 @@ void ClientConnection::exchangeEnd()
     finishResponse();
 }
 
-void ClientConnection::exchangeFailed(int status, const QString &message)
+void ClientConnection::exchangeFailed(int status, const QString &message, qint64 retryAfterSeconds)
 {
     if (!m_socket) {
         return;
@@ -303,7 +307,7 @@ void ClientConnection::exchangeFailed(int status, const QString &message)
         closeAfterWrite();
         return;
     }
-    sendError(status, message, !m_keepAlive);
+    sendError(status, message, !m_keepAlive, retryAfterSeconds);
 }
 
 void ClientConnection::finishResponse()

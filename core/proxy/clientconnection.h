@@ -32,7 +32,7 @@ public:
         bool hasBody) override;
     void exchangeData(QByteArrayView data) override;
     void exchangeEnd() override;
-    void exchangeFailed(int status, const QString &message) override;
+    void exchangeFailed(int status, const QString &message, qint64 retryAfterSeconds = -1) override;
 
 Q_SIGNALS:
     void closed(ga::proxy::ClientConnection *connection);
@@ -52,7 +52,7 @@ private:
     void process();
     void dispatch();
     void answerLocally(int status, const QByteArray &contentType, const QByteArray &body);
-    void sendError(int status, const QString &message, bool close);
+    void sendError(int status, const QString &message, bool close, qint64 retryAfterSeconds = -1);
     void finishResponse();
     void closeAfterWrite();
 

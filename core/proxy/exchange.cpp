@@ -21,7 +21,7 @@ qint64 nowMs()
 
 } // namespace
 
-Exchange::Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyRing *keys, SettingsPtr settings,
+Exchange::Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, SettingsPtr settings,
     ForwardRequest request, QObject *parent)
     : QObject(parent)
     , m_sink(sink)
@@ -93,13 +93,19 @@ void Exchange::nextAttempt()
 {
     dropSocket();
     const int maxAttempts = std::max(1, m_settings->upstream.maxAttempts);
-    if (int(m_tried.size()) >= maxAttempts || !m_keys->next(m_tried, &m_key)) {
+    keys::NoKeyReason why;
+    if (int(m_tried.size()) >= maxAttempts || !m_keys->pick(m_request.model, m_tried, &m_key, &why)) {
         m_phase = Phase::Done;
         m_deadline = 0;
         if (m_tried.empty()) {
-            m_sink->exchangeFailed(503,
-                QStringLiteral("No API key is configured. Add one with: "
-                               "echo \"$GEMINI_API_KEY\" | gemini-aggregatord keys add"));
+            if (why.total == 0) {
+                m_sink->exchangeFailed(503, why.describe(m_request.model));
+            } else {
+                // Every key is cooling, invalid or disabled for this model: Gemini's own 429 shape, with the
+                // time until the first key is back.
+                m_sink->exchangeFailed(
+                    429, why.describe(m_request.model), why.retryAfterMs >= 0 ? (why.retryAfterMs + 999) / 1000 : -1);
+            }
             return;
         }
         if (m_haveLastError) {
@@ -343,6 +349,7 @@ void Exchange::deliverBody(QByteArrayView data)
         m_errorBody.append(data);
         return;
     }
+    m_usage.feed(data);
     m_sink->exchangeData(data);
 }
 
@@ -356,8 +363,13 @@ void Exchange::bodyComplete()
         if (reusable) {
             m_pool->release(std::exchange(m_socket, nullptr), m_settings->upstream);
         }
-        if (shouldRetry(status, body)) {
-            qCInfo(lcProxy).noquote() << "key" << m_key.id << "got" << status << "- trying another key";
+        const keys::Failure failure = keys::classifyResponse(status, body);
+        if (failure.kind != keys::FailureKind::ClientError) {
+            m_keys->reportFailure(m_key.id, m_request.model, failure); // a client's own mistake costs no key
+        }
+        if (failure.retryable()) {
+            qCInfo(lcProxy).noquote() << "key" << m_key.id << "got" << keys::failureKindName(failure.kind)
+                                      << "- trying another key";
             m_haveLastError = true;
             m_lastErrorResponse = m_response;
             m_lastErrorBody = body;
@@ -384,31 +396,16 @@ void Exchange::bodyComplete()
     } else {
         dropSocket();
     }
+    m_keys->reportSuccess(m_key.id, m_request.model, m_usage.result());
     m_sink->exchangeEnd();
-}
-
-bool Exchange::shouldRetry(int status, const QByteArray &body) const
-{
-    switch (status) {
-    case 429: // this key's project is out of quota
-    case 500:
-    case 502:
-    case 503:
-    case 504:
-    case 401:
-    case 403: // key suspended, API not enabled for its project
-        return true;
-    case 400:
-        return body.contains("API_KEY_INVALID") || body.contains("API key not valid")
-            || body.contains("API key expired");
-    default:
-        return false;
-    }
 }
 
 void Exchange::attemptFailed(int status, const QString &message, bool countsAsAttempt)
 {
     qCInfo(lcProxy).noquote() << "attempt with key" << m_key.id << "failed:" << message;
+    if (countsAsAttempt && !m_key.id.isEmpty()) {
+        m_keys->reportFailure(m_key.id, m_request.model, keys::networkFailure(message));
+    }
     m_lastStatus = status;
     m_lastMessage = message;
     if (!countsAsAttempt && !m_tried.empty()) {
@@ -427,6 +424,7 @@ void Exchange::failMidStream(const QString &message)
     m_phase = Phase::Done;
     m_deadline = 0;
     dropSocket();
+    m_keys->reportFailure(m_key.id, m_request.model, keys::networkFailure(message));
     m_sink->exchangeFailed(502, message);
 }
 

@@ -2,8 +2,9 @@
 #pragma once
 
 #include "http/requestparser.h"
-#include "keys/keyring.h"
+#include "keys/keypool.h"
 #include "proxy/proxysettings.h"
+#include "proxy/usagesniffer.h"
 
 #include <QObject>
 #include <QTcpSocket>
@@ -28,7 +29,8 @@ public:
     virtual void exchangeEnd() = 0;
     // Before the head: answer with `status` and `message`. After it: the response is broken; the client
     // must see an error (the connection is cut without a clean end).
-    virtual void exchangeFailed(int status, const QString &message) = 0;
+    // retryAfterSeconds >= 0 adds a Retry-After header.
+    virtual void exchangeFailed(int status, const QString &message, qint64 retryAfterSeconds = -1) = 0;
 };
 
 // What goes upstream, prepared by the client side: credentials already removed.
@@ -39,6 +41,7 @@ struct ForwardRequest
     http::HeaderList headers; // end-to-end headers only
     QByteArray body;
     bool bearerAuth = false; // OpenAI-compatible paths take the key as "Authorization: Bearer"
+    QString model; // for per-model cooling and accounting; empty when the request names none
 };
 
 // One client request forwarded upstream: picks a key, sends, and relays the response as it arrives.
@@ -50,7 +53,7 @@ class Exchange final : public QObject
     Q_DISABLE_COPY_MOVE(Exchange)
 
 public:
-    Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyRing *keys, SettingsPtr settings, ForwardRequest request,
+    Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, SettingsPtr settings, ForwardRequest request,
         QObject *parent = nullptr);
     ~Exchange() override;
 
@@ -87,12 +90,11 @@ private:
     void attemptFailed(int status, const QString &message, bool countsAsAttempt = true);
     void failMidStream(const QString &message);
     void dropSocket();
-    bool shouldRetry(int status, const QByteArray &body) const;
     void touch(int timeoutMs);
 
     ExchangeSink *m_sink;
     UpstreamPool *m_pool;
-    keys::KeyRing *m_keys;
+    keys::KeyPool *m_keys;
     SettingsPtr m_settings;
     ForwardRequest m_request;
     bool m_isHead = false;
@@ -110,7 +112,8 @@ private:
     bool m_headDelivered = false;
     bool m_paused = false;
 
-    keys::PoolKey m_key;
+    keys::Pick m_key;
+    UsageSniffer m_usage;
     std::vector<QString> m_tried;
     int m_lastStatus = 0;
     QString m_lastMessage;

@@ -27,7 +27,7 @@ private:
     ProxyServer *m_server;
 };
 
-ProxyServer::ProxyServer(keys::KeyRing *keys, int workers, QObject *parent)
+ProxyServer::ProxyServer(keys::KeyPool *keys, int workers, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "keys/keyring.h"
+#include "keys/keypool.h"
 #include "proxy/proxysettings.h"
 
 #include <QHostAddress>
@@ -29,7 +29,7 @@ class ProxyServer final : public QObject
 
 public:
     // workers = 0: one per CPU core (at least 2).
-    explicit ProxyServer(keys::KeyRing *keys, int workers = 0, QObject *parent = nullptr);
+    explicit ProxyServer(keys::KeyPool *keys, int workers = 0, QObject *parent = nullptr);
     ~ProxyServer() override;
 
     // Listens on host:port (port 0 = any free port). When already listening elsewhere, switches over
@@ -49,7 +49,7 @@ private:
     class Listener;
     void dispatch(qintptr descriptor);
 
-    keys::KeyRing *m_keys;
+    keys::KeyPool *m_keys;
     std::unique_ptr<Listener> m_listener;
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;

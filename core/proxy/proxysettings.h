@@ -48,7 +48,6 @@ struct ProxyCounters
     std::atomic<int> activeConnections { 0 };
     std::atomic<quint64> requests { 0 }; // requests forwarded upstream (not counting retries)
     std::atomic<quint64> backpressurePauses { 0 }; // times a slow client made us stop reading upstream
-    std::atomic<quint64> upstreamRetries { 0 }; // extra attempts on another key
 };
 
 // Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.

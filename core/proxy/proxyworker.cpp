@@ -13,7 +13,7 @@ namespace {
 constexpr int kSweepIntervalMs = 100;
 }
 
-ProxyWorker::ProxyWorker(keys::KeyRing *keys, ProxyCounters *counters, QObject *parent)
+ProxyWorker::ProxyWorker(keys::KeyPool *keys, ProxyCounters *counters, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_counters(counters)

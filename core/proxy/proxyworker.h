@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "keys/keyring.h"
+#include "keys/keypool.h"
 #include "proxy/proxysettings.h"
 #include "proxy/upstreampool.h"
 
@@ -23,7 +23,7 @@ class ProxyWorker final : public QObject
     Q_DISABLE_COPY_MOVE(ProxyWorker)
 
 public:
-    ProxyWorker(keys::KeyRing *keys, ProxyCounters *counters, QObject *parent = nullptr);
+    ProxyWorker(keys::KeyPool *keys, ProxyCounters *counters, QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -33,7 +33,7 @@ public:
 
     SettingsPtr settings() const { return m_settings; }
     UpstreamPool *pool() { return m_pool; }
-    keys::KeyRing *keys() { return m_keys; }
+    keys::KeyPool *keys() { return m_keys; }
     ProxyCounters *counters() { return m_counters; }
 
 private:
@@ -41,7 +41,7 @@ private:
     void sweep();
     void onClosed(ClientConnection *connection);
 
-    keys::KeyRing *m_keys;
+    keys::KeyPool *m_keys;
     ProxyCounters *m_counters;
     SettingsPtr m_settings;
     // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.

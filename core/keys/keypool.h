@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "keys/failure.h"
+#include "time/clock.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QMutex>
+#include <QObject>
+
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace ga::keys {
+
+enum class Strategy
+{
+    RoundRobin,
+    Weighted,
+    LeastUsed,
+    Random
+};
+std::optional<Strategy> strategyFromName(const QString &name); // round_robin, weighted, least_used, random
+
+enum class KeyStatus
+{
+    Active,
+    Cooling,
+    Invalid,
+    Disabled
+};
+QString keyStatusName(KeyStatus status); // "active", "cooling", "invalid", "disabled"
+
+struct PoolKeyConfig
+{
+    QString id;
+    QByteArray secret;
+    QString group; // Google Cloud project: quota is shared by every key of a group
+    int weight = 1;
+    bool enabled = true;
+};
+
+struct Usage
+{
+    qint64 promptTokens = 0;
+    qint64 outputTokens = 0;
+    qint64 totalTokens = 0;
+    bool known = false;
+};
+
+struct Pick
+{
+    QString id;
+    QByteArray secret;
+};
+
+// Why pick() found nothing: counts for the requested model, and when the first key is back.
+struct NoKeyReason
+{
+    int total = 0;
+    int cooling = 0;
+    int invalid = 0;
+    int disabled = 0;
+    int tried = 0;
+    qint64 retryAfterMs = -1; // -1: nothing will come back by itself
+    bool routeThrottled = false;
+    QString describe(const QString &model) const; // one sentence for the 429 body
+};
+
+// Per key and model, one Pacific day.
+struct DayUsage
+{
+    qint64 requests = 0;
+    qint64 promptTokens = 0;
+    qint64 outputTokens = 0;
+    qint64 totalTokens = 0;
+    QHash<QString, qint64> errors; // failureKindName → count
+};
+
+// What `keys list`, `keys stats` and the GUI show.
+struct KeyReport
+{
+    QString id;
+    QString group;
+    KeyStatus status = KeyStatus::Active;
+    QString reason; // why it is cooling/invalid
+    qint64 untilMs = -1; // cooling: when the last listed cooldown ends
+    QStringList coolingModels;
+    qint64 lastUsedMs = -1;
+    QString lastError;
+    qint64 requestsToday = 0;
+    std::map<QString, std::map<QString, DayUsage>> usage; // day (yyyy-MM-dd) → model → usage
+};
+
+// The pool of API keys: picks one per request by strategy, skipping keys that are cooling for the model
+// (per key, or per group — Google applies quota per project and model), invalid, disabled or tripped by
+// their circuit breaker; learns from every answer (report*); keeps usage per key, model and Pacific day.
+// Thread-safe: proxy workers call pick/report concurrently. Picking is O(1) for round_robin/random and
+// O(n) in the usable keys for weighted (stride scheduling, as smooth as nginx's) and least_used.
+class KeyPool final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(KeyPool)
+
+public:
+    explicit KeyPool(const time::Clock &clock = time::Clock::system(), QObject *parent = nullptr);
+    ~KeyPool() override;
+
+    void setStrategy(Strategy strategy);
+    Strategy strategy() const;
+    // Replaces the key list; the learned state of keys that stay is kept.
+    void setKeys(std::vector<PoolKeyConfig> keys);
+    int size() const;
+
+    bool pick(const QString &model, const std::vector<QString> &tried, Pick *out, NoKeyReason *why = nullptr);
+    void reportSuccess(const QString &id, const QString &model, const Usage &usage = {});
+    void reportFailure(const QString &id, const QString &model, const Failure &failure);
+    // The user (or a passing health check) says the key works again.
+    void clearKeyState(const QString &id);
+
+    std::vector<KeyReport> report() const;
+    KeyStatus status(const QString &id, const QString &model = {}) const;
+
+    // State file contents: invalid marks, cooldowns, breakers, usage (30 days).
+    QJsonObject saveState() const;
+    void loadState(const QJsonObject &state);
+
+    // Tunables (defaults as documented in README).
+    static constexpr qint64 kMinuteBackoffStartMs = 30'000;
+    static constexpr qint64 kMinuteBackoffMaxMs = 30 * 60'000;
+    static constexpr int kBreakerThreshold = 3;
+    static constexpr qint64 kBreakerStartMs = 30'000;
+    static constexpr qint64 kBreakerMaxMs = 10 * 60'000;
+    static constexpr qint64 kEgressWindowMs = 5'000;
+    static constexpr int kEgressDistinctKeys = 3;
+    static constexpr qint64 kEgressBackoffStartMs = 5'000;
+    static constexpr qint64 kEgressBackoffMaxMs = 120'000;
+    static constexpr int kUsageDays = 30;
+
+Q_SIGNALS:
+    // Emitted from the reporting thread, outside the lock.
+    void keyStatusChanged(const QString &id, ga::keys::KeyStatus status, const QString &reason);
+    void stateChanged(); // something worth saving changed
+    void egressThrottled(qint64 untilMs);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+    const time::Clock &m_clock;
+};
+
+} // namespace ga::keys

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "keys/keypool.h"
+
+#include <QByteArray>
+
+namespace ga::proxy {
+
+// Finds token usage in a response as it streams past, without buffering it: Gemini's "usageMetadata"
+// (cumulative, so the last one in a stream counts) and OpenAI's "usage". Keeps only a tail window.
+class UsageSniffer
+{
+public:
+    void feed(QByteArrayView data);
+    keys::Usage result() const;
+
+private:
+    QByteArray m_tail;
+    QByteArray m_lastObject;
+    void scan();
+};
+
+// The model a request is for: "gemini-2.5-flash" from ".../models/gemini-2.5-flash:generateContent", or
+// the "model" field of an OpenAI-compatible body; empty when the request names none.
+QString modelOf(QByteArrayView path, QByteArrayView body);
+
+} // namespace ga::proxy

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Throughput and p99 latency of a small non-streaming generateContent through gemini-aggregatord, next to the
+# fake upstream alone and an nginx reverse proxy (1 worker, upstream keepalive 64) in front of the same fake,
+# all in the same run and alternating, so the ratios hold even when absolute numbers drift.
+#   tests/benchmarks/bench-proxy.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
+# Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord
+# (or $BUILD_DIR/...). Environment: ROUNDS (3), DURATION (5s), CONNECTIONS (50), WARMUP (1s).
+# Needs wrk and nginx (installer/bootstrap.sh deps). Targets: proxy >= 10,000 req/s and >= 0.5x nginx.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
+FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
+DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5s}
+CONNECTIONS=${CONNECTIONS:-50}
+WARMUP=${WARMUP:-1s}
+MODEL=gemini-2.5-flash
+PATH_GENERATE=/v1beta/models/$MODEL:generateContent
+
+for tool in wrk nginx curl; do
+    command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
+    command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found: run installer/bootstrap.sh deps (Debian: apt-get install wrk nginx curl)" >&2; exit 1; }
+done
+for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
+    [ -x "$bin" ] || { echo "not built: $bin (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
+done
+
+# shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
+source "$ROOT/tests/e2e/harness.sh"
+harness_init
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record
+KEY=$(harness_gen_key)
+harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+harness_start_daemon "$DAEMON_BIN"
+TOKEN=$(harness_token "$DAEMON_BIN")
+
+# nginx as the current user, everything under its own prefix.
+NGINX_DIR=$H_TMP/nginx
+NGINX_PORT=$(harness_free_port)
+mkdir -p "$NGINX_DIR/tmp"
+cat >"$NGINX_DIR/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $NGINX_DIR/tmp/body;
+    proxy_temp_path $NGINX_DIR/tmp/proxy;
+    fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
+    uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
+    scgi_temp_path $NGINX_DIR/tmp/scgi;
+    upstream fake {
+        server 127.0.0.1:$H_FAKE_PORT;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location / {
+            proxy_pass http://fake;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -t >/dev/null 2>&1 ||
+    { nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -t; exit 1; }
+harness_spawn nginx nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log"
+NGINX_PID=$H_SPAWNED_PID
+NGINX_URL=http://127.0.0.1:$NGINX_PORT
+
+# Readiness of nginx: poll the endpoint with a deadline.
+BODY='{"contents":[{"parts":[{"text":"hi"}]}]}'
+probe() { curl -s -o /dev/null -w '%{http_code}' -m 2 -H 'content-type: application/json' -H "x-goog-api-key: $2" -d "$BODY" "$1$PATH_GENERATE" || true; }
+deadline=$((SECONDS + 20))
+until [ "$(probe "$NGINX_URL" "$KEY")" = 200 ]; do
+    kill -0 "$NGINX_PID" 2>/dev/null || { echo "nginx exited" >&2; exit 1; }
+    ((SECONDS < deadline)) || { echo "nginx not answering after 20 s" >&2; exit 1; }
+    sleep 0.05
+done
+harness_log "nginx (pid $NGINX_PID) at $NGINX_URL -> $H_FAKE_URL"
+for target in "$H_FAKE_URL:$KEY" "$H_PROXY_URL:$TOKEN"; do
+    code=$(probe "${target%:*}" "${target##*:}")
+    [ "$code" = 200 ] || { echo "sanity request to ${target%:*} answered $code" >&2; exit 1; }
+done
+
+cat >"$H_TMP/generate.lua" <<'EOF'
+wrk.method = "POST"
+wrk.path = os.getenv("BENCH_PATH")
+wrk.body = os.getenv("BENCH_BODY")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["x-goog-api-key"] = os.getenv("BENCH_KEY")
+done = function(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format("BENCH rps=%.1f p50_ms=%.3f p99_ms=%.3f requests=%d non2xx=%d socket_errors=%d\n",
+        summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+        summary.requests, e.status, e.connect + e.read + e.write + e.timeout))
+end
+EOF
+
+run_wrk() { # URL KEY DURATION -> wrk output
+    BENCH_PATH=$PATH_GENERATE BENCH_BODY=$BODY BENCH_KEY=$2 \
+        wrk -t1 -c"$CONNECTIONS" -d"$3" --latency -s "$H_TMP/generate.lua" "$1"
+}
+
+declare -A URL=([direct]=$H_FAKE_URL [nginx]=$NGINX_URL [proxy]=$H_PROXY_URL)
+declare -A CRED=([direct]=$KEY [nginx]=$KEY [proxy]=$TOKEN)
+declare -A RPS=() P99=()
+TARGETS=(direct nginx proxy)
+
+echo "== bench-proxy: wrk -t1 -c$CONNECTIONS -d$DURATION --latency, POST $PATH_GENERATE (${#BODY}-byte body), $ROUNDS rounds, $(nproc) cores"
+echo "   direct = wrk -> fake-gemini (1 thread); nginx = wrk -> nginx (1 worker, keepalive 64) -> fake; proxy = wrk -> gemini-aggregatord -> fake"
+for t in "${TARGETS[@]}"; do
+    run_wrk "${URL[$t]}" "${CRED[$t]}" "$WARMUP" >/dev/null
+done
+for ((round = 1; round <= ROUNDS; round++)); do
+    for t in "${TARGETS[@]}"; do
+        out=$(run_wrk "${URL[$t]}" "${CRED[$t]}" "$DURATION")
+        printf '%s\n' "$out" >>"$H_TMP/wrk-$t.txt"
+        line=$(grep '^BENCH ' <<<"$out")
+        rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
+        p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")
+        non2xx=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$line")
+        errs=$(sed -E 's/.*socket_errors=([0-9]+).*/\1/' <<<"$line")
+        RPS[$t]+="$rps "
+        P99[$t]+="$p99 "
+        printf 'round %d  %-6s %10.0f req/s   p99 %7.2f ms   non-2xx %s   socket errors %s\n' "$round" "$t" "$rps" "$p99" "$non2xx" "$errs"
+        if [ "$non2xx" != 0 ] || [ "$errs" != 0 ]; then
+            echo "   !! $t: $non2xx non-2xx answers, $errs socket errors" >&2
+        fi
+    done
+done
+
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+echo "== medians over $ROUNDS rounds"
+for t in "${TARGETS[@]}"; do
+    printf '%-6s %10.0f req/s   p99 %7.2f ms\n' "$t" "$(median "${RPS[$t]}")" "$(median "${P99[$t]}")"
+done
+proxy_rps=$(median "${RPS[proxy]}")
+nginx_rps=$(median "${RPS[nginx]}")
+ratio=$(awk -v p="$proxy_rps" -v n="$nginx_rps" 'BEGIN {printf "%.2f", p / n}')
+echo "proxy/nginx ratio: ${ratio}x"
+verdict() { if awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; then echo met; else echo MISSED; fi; }
+echo "target >= 10000 req/s: $(verdict "$proxy_rps" 10000) ($(printf '%.0f' "$proxy_rps") req/s)"
+echo "target >= 0.5x nginx:  $(verdict "$ratio" 0.5) (${ratio}x)"
+if ! kill -0 "$H_DAEMON_PID" 2>/dev/null; then
+    echo "gemini-aggregatord died during the benchmark" >&2
+    exit 1
+fi

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Memory of gemini-aggregatord: VmRSS idle (right after start, and after one request), with STREAMS open SSE
+# streams (each has received its first event; the fake holds them open with a long interval), and after the
+# streams are closed again. Target: idle < 30 MB.
+#   tests/benchmarks/bench-rss.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
+# Defaults: build/release/... (or $BUILD_DIR/...). Environment: STREAMS (1000); MALLOC_STATS=1 also prints the
+# heap bytes glibc reports in use (gdb attaches for a moment and calls malloc_stats()), which tells memory the
+# allocator keeps after free() from memory still held by the daemon.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
+FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
+DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+STREAMS=${STREAMS:-1000}
+
+for tool in node curl; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found: run installer/bootstrap.sh deps" >&2; exit 1; }
+done
+for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
+    [ -x "$bin" ] || { echo "not built: $bin (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
+done
+
+# Each stream costs the daemon two descriptors (client + upstream), the fake one, the client one.
+need=$((2 * STREAMS + 256))
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
+    echo "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)); $STREAMS streams need about $need" >&2
+    exit 1
+fi
+
+# shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
+source "$ROOT/tests/e2e/harness.sh"
+harness_init
+
+status() { awk -v f="$2" '$1 == f":" {print $2}' "/proc/$1/status"; } # kB
+mb() { awk -v k="$1" 'BEGIN {printf "%.1f MB", k / 1024}'; }
+fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+heap_in_use() { # glibc malloc_stats() "in use bytes" of all arenas (written to the daemon's stderr)
+    gdb -p "$H_DAEMON_PID" -batch -ex 'call (void)malloc_stats()' >/dev/null 2>&1 || return 0
+    grep -A2 'Total (incl. mmap)' "$H_TMP/daemon.log" | awk '/in use bytes/ {v = $NF} END {if (v != "") printf "   heap in use %.2f MB", v / 1048576}'
+}
+snapshot() { # LABEL
+    printf '%-40s VmRSS %9s   VmHWM %9s   threads %3s   open fds %5s%s\n' "$1" "$(mb "$(status "$H_DAEMON_PID" VmRSS)")" \
+        "$(mb "$(status "$H_DAEMON_PID" VmHWM)")" "$(status "$H_DAEMON_PID" Threads)" "$(fds "$H_DAEMON_PID")" \
+        "$([ "${MALLOC_STATS:-0}" = 1 ] && heap_in_use)"
+}
+
+# The fake sends the first event at once and the next one a minute later: every stream stays open.
+harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks 3 --interval-ms 60000
+KEY=$(harness_gen_key)
+harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+harness_start_daemon "$DAEMON_BIN"
+TOKEN=$(harness_token "$DAEMON_BIN")
+
+echo "== bench-rss: gemini-aggregatord pid $H_DAEMON_PID, $STREAMS streams, $(nproc) cores"
+snapshot "idle, right after start"
+IDLE_KB=$(status "$H_DAEMON_PID" VmRSS)
+code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 -H 'content-type: application/json' -H "x-goog-api-key: $TOKEN" \
+    -d '{"contents":[{"parts":[{"text":"hi"}]}]}' "$H_PROXY_URL/v1beta/models/gemini-2.5-flash:generateContent")
+[ "$code" = 200 ] || { echo "warm-up request answered $code" >&2; exit 1; }
+snapshot "idle, after one request"
+WARM_KB=$(status "$H_DAEMON_PID" VmRSS)
+IDLE_FDS=$(fds "$H_DAEMON_PID")
+OPEN_KB=()
+CLOSED_KB=()
+
+# Two rounds: the second tells retained-but-reusable memory (RSS stays flat) from growth per round.
+for round in 1 2; do
+    harness_spawn "streams-$round" node "$HERE/bench-rss-client.mjs" --url "$H_PROXY_URL" --key "$TOKEN" --streams "$STREAMS"
+    CLIENT_PID=$H_SPAWNED_PID
+    line=$(harness_wait_line "$H_TMP/streams-$round.log" "READY" "$CLIENT_PID" 90) || {
+        echo "the streams did not all start:" >&2
+        tail -n 20 "$H_TMP/streams-$round.log" >&2
+        exit 1
+    }
+    snapshot "round $round: $STREAMS streams open"
+    OPEN_KB[round]=$(status "$H_DAEMON_PID" VmRSS)
+    echo "   (all $STREAMS streams had their first event after $(awk '{print $3}' <<<"$line") ms)"
+
+    kill -TERM "$CLIENT_PID"
+    wait "$CLIENT_PID" 2>/dev/null || true
+    # Wait (with a deadline) until the daemon has let go of the streams' descriptors.
+    deadline=$((SECONDS + 60))
+    while [ "$(fds "$H_DAEMON_PID")" -gt $((IDLE_FDS + 8)) ] && ((SECONDS < deadline)); do
+        sleep 0.1
+    done
+    snapshot "round $round: after the streams closed"
+    CLOSED_KB[round]=$(status "$H_DAEMON_PID" VmRSS)
+done
+
+echo "== summary"
+echo "idle RSS:            $(mb "$IDLE_KB") right after start, $(mb "$WARM_KB") after one request"
+echo "with $STREAMS streams: $(mb "${OPEN_KB[1]}")  (+$(awk -v a="${OPEN_KB[1]}" -v b="$WARM_KB" -v n="$STREAMS" 'BEGIN {printf "%.1f", (a - b) / n}') kB per stream); second round $(mb "${OPEN_KB[2]}")"
+echo "after closing them:  $(mb "${CLOSED_KB[1]}"); after the second round $(mb "${CLOSED_KB[2]}")"
+IDLE_MAX_KB=$((IDLE_KB > WARM_KB ? IDLE_KB : WARM_KB))
+verdict=$(awk -v k="$IDLE_MAX_KB" 'BEGIN {print (k < 30 * 1024) ? "met" : "MISSED"}')
+echo "target idle < 30 MB: $verdict ($(mb "$IDLE_MAX_KB"), the larger idle figure)"
+if ! kill -0 "$H_DAEMON_PID" 2>/dev/null; then
+    echo "gemini-aggregatord died during the benchmark" >&2
+    exit 1
+fi

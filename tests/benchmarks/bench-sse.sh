@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Per-chunk latency added by gemini-aggregatord to SSE streams: fake-gemini streams CHUNKS events INTERVAL_MS
+# apart; bench-sse.mjs reads pairs of streams (direct and via the proxy, at the same time), timestamps every event
+# where it leaves the upstream and where it reaches the client, and prints p50/p99 of the added latency per event.
+# Target: p99 < 5 ms.
+#   tests/benchmarks/bench-sse.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
+# Defaults: build/release/... (or $BUILD_DIR/...). Environment: PAIRS (20), CHUNKS (50), INTERVAL_MS (20).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
+FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
+DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+PAIRS=${PAIRS:-20}
+CHUNKS=${CHUNKS:-50}
+INTERVAL_MS=${INTERVAL_MS:-20}
+
+command -v node >/dev/null 2>&1 || { echo "node not found: run installer/bootstrap.sh deps" >&2; exit 1; }
+for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
+    [ -x "$bin" ] || { echo "not built: $bin (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
+done
+
+# shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
+source "$ROOT/tests/e2e/harness.sh"
+harness_init
+
+harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks "$CHUNKS" --interval-ms "$INTERVAL_MS"
+# bench-sse.mjs runs a timestamping tap (a byte-for-byte TCP relay) in front of the fake; the daemon's upstream is
+# the tap, and the direct streams go through the tap too.
+TAP_PORT=$(harness_free_port)
+KEY=$(harness_gen_key)
+harness_setup_daemon "$DAEMON_BIN" "http://127.0.0.1:$TAP_PORT" "$KEY"
+harness_start_daemon "$DAEMON_BIN"
+TOKEN=$(harness_token "$DAEMON_BIN")
+
+echo "== fake-gemini: $CHUNKS events, $INTERVAL_MS ms apart; $(nproc) cores"
+node "$HERE/bench-sse.mjs" --fake "$H_FAKE_URL" --tap-port "$TAP_PORT" --proxy "$H_PROXY_URL" \
+    --direct-key "$KEY" --proxy-key "$TOKEN" --pairs "$PAIRS" --chunks "$CHUNKS"
+if ! kill -0 "$H_DAEMON_PID" 2>/dev/null; then
+    echo "gemini-aggregatord died during the benchmark" >&2
+    exit 1
+fi
