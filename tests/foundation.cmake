@@ -11,3 +11,6 @@ if(GA_BUILD_GUI)
     add_test(NAME gui_loads COMMAND gemini-aggregator --quit-after-load)
     set_tests_properties(gui_loads PROPERTIES ENVIRONMENT "${GA_TEST_ENV}" TIMEOUT 60)
 endif()
+
+# The key pool through the CLI and a running daemon (state file, restart, re-enable).
+ga_add_test(tst_keys_cli LIBS ga_fakegemini)

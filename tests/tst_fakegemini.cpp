@@ -354,6 +354,15 @@ const QByteArray kInternalBody = "{\n"
                                  "  }\n"
                                  "}\n";
 
+// The region block as Google sends it (snailyp/gemini-balance#328, gemini-cli#24641).
+const QByteArray kRegionBlockedBody = "{\n"
+                                      "  \"error\": {\n"
+                                      "    \"code\": 400,\n"
+                                      "    \"message\": \"User location is not supported for the API use.\",\n"
+                                      "    \"status\": \"FAILED_PRECONDITION\"\n"
+                                      "  }\n"
+                                      "}\n";
+
 // generateContent, pretty-printed like adk-go's TestModel_Generate_ok recording.
 QByteArray prettyGenerate(const QString &text, int prompt, int candidates, QByteArrayView model, QByteArrayView id)
 {
@@ -692,6 +701,61 @@ private Q_SLOTS:
         QVERIFY(!bare.body.contains("RetryInfo"));
     }
 
+    void quotaIds_data()
+    {
+        QTest::addColumn<bool>("daily");
+        QTest::addColumn<bool>("projectQuota");
+        QTest::addColumn<QString>("quotaId");
+        const QString perMinute = QStringLiteral("GenerateRequestsPerMinutePerProjectPerModel-FreeTier");
+        const QString perDay = QStringLiteral("GenerateRequestsPerDayPerProjectPerModel-FreeTier");
+        QTest::newRow("per-minute (default)") << false << false << perMinute;
+        QTest::newRow("per-day") << true << false << perDay;
+        QTest::newRow("project quota, per-minute") << false << true << perMinute;
+        QTest::newRow("project quota, per-day") << true << true << perDay;
+    }
+
+    void quotaIds()
+    {
+        QFETCH(bool, daily);
+        QFETCH(bool, projectQuota);
+        QFETCH(QString, quotaId);
+        Script s;
+        s.behaviour = projectQuota ? Behaviour::Normal : Behaviour::RateLimited;
+        s.dailyQuota = daily;
+        const QString key = fakeKey(30);
+        m_fake->addKey(key, QStringLiteral("quota-project"));
+        m_fake->setScript(key, s);
+        if (projectQuota) {
+            m_fake->setProjectQuota(QStringLiteral("quota-project"), 0);
+        }
+        const HttpResponse r = roundTrip(request("POST", kGenerate, { keyHeader(key) }, kPrompt));
+        QCOMPARE(r.status, 429);
+        const QJsonArray details
+            = r.json().object().value(QLatin1String("error")).toObject().value(QLatin1String("details")).toArray();
+        QCOMPARE(details.size(), 3);
+        const QJsonArray violations = details.at(1)[QLatin1String("violations")].toArray();
+        QCOMPARE(violations.size(), 1);
+        QCOMPARE(violations.at(0)[QLatin1String("quotaId")].toString(), quotaId);
+        QCOMPARE(details.at(2)[QLatin1String("retryDelay")].toString(), QStringLiteral("37s"));
+    }
+
+    void regionBlockedIs400FailedPrecondition()
+    {
+        m_fake->setBehaviour(m_key, Behaviour::RegionBlocked);
+        HttpResponse r = roundTrip(request("POST", kGenerate, { keyHeader(m_key) }, kPrompt));
+        QCOMPARE(r.status, 400);
+        QVERIFY(r.head.startsWith("HTTP/1.1 400 Bad Request\r\n"));
+        QCOMPARE(r.header("content-type"), QByteArray("application/json; charset=UTF-8"));
+        QCOMPARE(r.body, kRegionBlockedBody);
+        // The OpenAI-compatible shape: one line in an array.
+        r = roundTrip(request("POST", "/v1beta/openai/chat/completions", { keyHeader(m_key) },
+            R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"hi"}]})"));
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.body,
+            QByteArray(R"([{"error": {"code": 400, "message": "User location is not supported for the API use.", )"
+                       R"("status": "FAILED_PRECONDITION"}}])"));
+    }
+
     void serverErrors()
     {
         m_fake->setBehaviour(m_key, Behaviour::Overloaded);
@@ -1003,6 +1067,19 @@ private Q_SLOTS:
         QCOMPARE(r.status, 200);
         QVERIFY(m_fake->acceptAnyKey());
         QCOMPARE(roundTrip(request("POST", kGenerate, { keyHeader(stranger) }, kPrompt)).status, 200);
+
+        r = roundTrip(request("POST", "/__fake/keys", {},
+            "{\"key\": \"" + k.toUtf8() + "\", \"script\": {\"behaviour\": \"regionBlocked\"}}"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(m_fake->script(k).behaviour, Behaviour::RegionBlocked);
+        QCOMPARE(roundTrip(request("POST", kGenerate, { keyHeader(k) }, kPrompt)).body, kRegionBlockedBody);
+        r = roundTrip(request("POST", "/__fake/keys", {},
+            "{\"key\": \"" + k.toUtf8() + "\", \"script\": {\"behaviour\": \"rateLimited\", \"dailyQuota\": true}}"));
+        QCOMPARE(r.status, 200);
+        QVERIFY(m_fake->script(k).dailyQuota);
+        r = roundTrip(request("POST", kGenerate, { keyHeader(k) }, kPrompt));
+        QCOMPARE(r.status, 429);
+        QVERIFY(r.body.contains("\"quotaId\": \"GenerateRequestsPerDayPerProjectPerModel-FreeTier\""));
 
         r = roundTrip(request("POST", "/__fake/projectQuota", {}, R"({"project": "ctl", "requests": 0})"));
         QCOMPARE(r.status, 200);

@@ -23,7 +23,9 @@ Commands:
   run                                Serve until SIGINT/SIGTERM
   keys add [--label L] [--weight N] [--group G]
                                      Add keys read from standard input, one per line
-  keys list [--json]                 Show keys (secrets masked)
+  keys list [--json]                 Show keys (secrets masked), their state and today's requests
+  keys stats [--json]                Usage per key, model and day (requests, errors, tokens)
+  keys test [ID...]                  Check keys with a cheap call: valid / invalid / quota / network
   keys remove|enable|disable ID      Remove, enable or disable a key
   instances add --name N --url URL   Register a relay instance (Deno Deploy, Cloudflare Workers)
   instances list [--json]            Show relay instances

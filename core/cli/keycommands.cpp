@@ -1,15 +1,48 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "config/configpaths.h"
 #include "config/configschema.h"
 #include "keys/apikey.h"
+#include "keys/healthcheck.h"
+#include "keys/keypool.h"
 #include "logging/logging.h"
+#include "logging/redact.h"
 
+#include <QEventLoop>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 
 namespace ga::cli {
 namespace {
+
+// The daemon's learned key state (keystate.json beside the config), read into a pool for reporting.
+std::unique_ptr<keys::KeyPool> loadKeyState(Context &ctx)
+{
+    auto pool = std::make_unique<keys::KeyPool>();
+    std::vector<keys::PoolKeyConfig> configs;
+    for (const config::KeyEntry &k : ctx.loadConfig()->config().keys) {
+        configs.push_back(keys::PoolKeyConfig { k.id, QByteArray(), k.group, k.weight, k.enabled });
+    }
+    pool->setKeys(std::move(configs));
+    QFile f(config::keyStatePath(ctx.configPath()));
+    if (f.open(QIODevice::ReadOnly)) {
+        const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
+        if (doc.isObject()) {
+            pool->loadState(doc.object());
+            // `keys enable` / a passing `keys test` after the daemon last saved: those marks are gone.
+            const QDateTime savedAt
+                = QDateTime::fromString(doc.object().value(u"savedAt").toString(), Qt::ISODateWithMs);
+            for (const config::KeyEntry &k : ctx.loadConfig()->config().keys) {
+                if (k.resetAt.isValid() && (!savedAt.isValid() || k.resetAt > savedAt)) {
+                    pool->clearKeyState(k.id);
+                }
+            }
+        }
+    }
+    return pool;
+}
 
 QJsonArray keyItems(const QJsonObject &doc)
 {
@@ -134,6 +167,14 @@ int addKeys(Context &ctx, const QStringList &words)
     return kExitOk;
 }
 
+QString shortTime(qint64 ms)
+{
+    if (ms < 0) {
+        return QStringLiteral("-");
+    }
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
 int listKeys(Context &ctx)
 {
     config::ConfigStore *store = ctx.loadConfig();
@@ -141,13 +182,28 @@ int listKeys(Context &ctx)
         return kExitFailure;
     }
     const QList<config::KeyEntry> &keys = store->config().keys;
+    const std::unique_ptr<keys::KeyPool> pool = loadKeyState(ctx);
+    QHash<QString, keys::KeyReport> reports;
+    for (keys::KeyReport &r : pool->report()) {
+        reports.insert(r.id, std::move(r));
+    }
     if (ctx.args().has(QStringLiteral("json"))) {
         QJsonArray arr;
         for (const config::KeyEntry &k : keys) {
-            arr.append(QJsonObject { { QStringLiteral("id"), k.id }, { QStringLiteral("label"), k.label },
+            const keys::KeyReport r = reports.value(k.id);
+            QJsonObject o { { QStringLiteral("id"), k.id }, { QStringLiteral("label"), k.label },
                 { QStringLiteral("key"), k.masked() }, { QStringLiteral("weight"), k.weight },
                 { QStringLiteral("group"), k.group }, { QStringLiteral("enabled"), k.enabled },
-                { QStringLiteral("instance"), k.instance } });
+                { QStringLiteral("instance"), k.instance }, { QStringLiteral("state"), keys::keyStatusName(r.status) },
+                { QStringLiteral("requestsToday"), double(r.requestsToday) } };
+            if (!r.reason.isEmpty()) {
+                o.insert(QStringLiteral("reason"), r.reason);
+            }
+            if (r.untilMs >= 0) {
+                o.insert(
+                    QStringLiteral("until"), QDateTime::fromMSecsSinceEpoch(r.untilMs, Qt::UTC).toString(Qt::ISODate));
+            }
+            arr.append(o);
         }
         ctx.out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
         return kExitOk;
@@ -157,14 +213,168 @@ int listKeys(Context &ctx)
         return kExitOk;
     }
     QList<QStringList> rows { { QStringLiteral("ID"), QStringLiteral("LABEL"), QStringLiteral("KEY"),
-        QStringLiteral("WEIGHT"), QStringLiteral("GROUP"), QStringLiteral("ENABLED"), QStringLiteral("INSTANCE") } };
+        QStringLiteral("WEIGHT"), QStringLiteral("GROUP"), QStringLiteral("ENABLED"), QStringLiteral("INSTANCE"),
+        QStringLiteral("STATE"), QStringLiteral("TODAY") } };
     auto orDash = [](const QString &s) { return s.isEmpty() ? QStringLiteral("-") : s; };
+    QStringList notes;
     for (const config::KeyEntry &k : keys) {
+        const keys::KeyReport r = reports.value(k.id);
+        QString state = keys::keyStatusName(r.status);
+        if (r.status == keys::KeyStatus::Cooling && r.untilMs >= 0) {
+            state += QStringLiteral(" until ") + shortTime(r.untilMs);
+        }
         rows.append({ k.id, orDash(k.label), k.masked(), QString::number(k.weight), orDash(k.group),
-            k.enabled ? QStringLiteral("yes") : QStringLiteral("no"), orDash(k.instance) });
+            k.enabled ? QStringLiteral("yes") : QStringLiteral("no"), orDash(k.instance), state,
+            QString::number(r.requestsToday) });
+        if (!r.reason.isEmpty()) {
+            notes << QStringLiteral("%1: %2").arg(k.id, r.reason);
+        }
     }
     printTable(ctx.out(), rows);
+    for (const QString &n : std::as_const(notes)) {
+        ctx.out() << n << Qt::endl;
+    }
     return kExitOk;
+}
+
+int keyStats(Context &ctx)
+{
+    config::ConfigStore *store = ctx.loadConfig();
+    if (!store) {
+        return kExitFailure;
+    }
+    const std::unique_ptr<keys::KeyPool> pool = loadKeyState(ctx);
+    const std::vector<keys::KeyReport> reports = pool->report();
+    QJsonArray arr;
+    QList<QStringList> rows { { QStringLiteral("ID"), QStringLiteral("DAY"), QStringLiteral("MODEL"),
+        QStringLiteral("REQUESTS"), QStringLiteral("ERRORS"), QStringLiteral("PROMPT"), QStringLiteral("OUTPUT"),
+        QStringLiteral("TOTAL") } };
+    for (const keys::KeyReport &r : reports) {
+        QJsonObject days;
+        for (const auto &[day, models] : r.usage) {
+            QJsonObject m;
+            for (const auto &[model, u] : models) {
+                QJsonObject errors;
+                QStringList errorText;
+                for (auto e = u.errors.constBegin(); e != u.errors.constEnd(); ++e) {
+                    errors.insert(e.key(), double(e.value()));
+                    errorText << QStringLiteral("%1=%2").arg(e.key()).arg(e.value());
+                }
+                m.insert(model,
+                    QJsonObject { { QStringLiteral("requests"), double(u.requests) },
+                        { QStringLiteral("errors"), errors },
+                        { QStringLiteral("promptTokens"), double(u.promptTokens) },
+                        { QStringLiteral("outputTokens"), double(u.outputTokens) },
+                        { QStringLiteral("totalTokens"), double(u.totalTokens) } });
+                rows.append({ r.id, day, model, QString::number(u.requests),
+                    errorText.isEmpty() ? QStringLiteral("-") : errorText.join(u' '), QString::number(u.promptTokens),
+                    QString::number(u.outputTokens), QString::number(u.totalTokens) });
+            }
+            days.insert(day, m);
+        }
+        QJsonObject o { { QStringLiteral("id"), r.id }, { QStringLiteral("state"), keys::keyStatusName(r.status) },
+            { QStringLiteral("requestsToday"), double(r.requestsToday) }, { QStringLiteral("days"), days } };
+        if (r.lastUsedMs >= 0) {
+            o.insert(QStringLiteral("lastUsed"),
+                QDateTime::fromMSecsSinceEpoch(r.lastUsedMs, Qt::UTC).toString(Qt::ISODate));
+        }
+        if (!r.lastError.isEmpty()) {
+            o.insert(QStringLiteral("lastError"), r.lastError);
+        }
+        arr.append(o);
+    }
+    if (ctx.args().has(QStringLiteral("json"))) {
+        ctx.out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+        return kExitOk;
+    }
+    if (rows.size() == 1) {
+        ctx.note(QStringLiteral("no usage recorded yet (the daemon records it in %1)")
+                     .arg(config::keyStatePath(store->path())));
+        return kExitOk;
+    }
+    printTable(ctx.out(), rows);
+    for (const keys::KeyReport &r : reports) {
+        if (!r.lastError.isEmpty()) {
+            ctx.out() << r.id << " last error: " << r.lastError << Qt::endl;
+        }
+    }
+    return kExitOk;
+}
+
+int testKeys(Context &ctx, const QStringList &ids)
+{
+    config::ConfigStore *store = ctx.loadConfig();
+    if (!store || !ctx.openSecrets()) {
+        return kExitFailure;
+    }
+    QList<config::KeyEntry> targets;
+    for (const config::KeyEntry &k : store->config().keys) {
+        if (ids.isEmpty() || ids.contains(k.id)) {
+            targets.append(k);
+        }
+    }
+    for (const QString &id : ids) {
+        if (!store->config().findKey(id)) {
+            return ctx.fail(QStringLiteral("there is no key with id '%1'; 'keys list' shows the ids").arg(id));
+        }
+    }
+    if (targets.isEmpty()) {
+        return ctx.fail(QStringLiteral("there are no keys to test; add one with: gemini-aggregatord keys add"));
+    }
+    QString error;
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(store->config(), &error);
+    if (!settings) {
+        return ctx.fail(error);
+    }
+    keys::HealthChecker checker;
+    QList<QStringList> rows { { QStringLiteral("ID"), QStringLiteral("RESULT"), QStringLiteral("STATUS"),
+        QStringLiteral("LATENCY"), QStringLiteral("DETAIL") } };
+    QStringList revived;
+    bool allValid = true;
+    for (const config::KeyEntry &k : std::as_const(targets)) {
+        const secrets::SecretResult secret = ctx.readSecret(keys::secretEntryName(k.id));
+        if (!secret.ok()) {
+            rows.append({ k.id, QStringLiteral("error"), QStringLiteral("-"), QStringLiteral("-"), secret.message });
+            allValid = false;
+            continue;
+        }
+        logging::Redactor::addSecret(secret.value);
+        QEventLoop loop;
+        keys::HealthResult result;
+        QObject::connect(&checker, &keys::HealthChecker::finished, &loop, [&](const keys::HealthResult &r) {
+            result = r;
+            loop.quit();
+        });
+        checker.check(k.id, secret.value, settings->upstream);
+        loop.exec();
+        checker.disconnect(&loop);
+        rows.append({ k.id, keys::healthVerdictName(result.verdict),
+            result.status ? QString::number(result.status) : QStringLiteral("-"),
+            QStringLiteral("%1 ms").arg(result.latencyMs), logging::Redactor::redact(result.message) });
+        if (result.verdict == keys::HealthVerdict::Valid) {
+            revived << k.id;
+        } else {
+            allValid = false;
+        }
+    }
+    printTable(ctx.out(), rows);
+    // A key that passes is back in rotation: the running daemon sees resetAt change and forgets its marks.
+    if (!revived.isEmpty()) {
+        const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+        applyConfigChange(ctx, [&](QJsonObject &doc) {
+            QJsonArray items = keyItems(doc);
+            for (qsizetype i = 0; i < items.size(); ++i) {
+                QJsonObject o = items.at(i).toObject();
+                if (revived.contains(o.value(u"id").toString())) {
+                    o.insert(QStringLiteral("resetAt"), now);
+                    items.replace(i, o);
+                }
+            }
+            setKeyItems(doc, items);
+            return QString();
+        });
+    }
+    return allValid ? kExitOk : kExitFailure;
 }
 
 int removeKey(Context &ctx, const QString &id)
@@ -214,6 +424,12 @@ int keysCommand(Context &ctx, const QStringList &words)
     if (sub == u"list") {
         return rest.isEmpty() ? listKeys(ctx) : ctx.usage(QStringLiteral("'keys list' takes no arguments"));
     }
+    if (sub == u"stats") {
+        return rest.isEmpty() ? keyStats(ctx) : ctx.usage(QStringLiteral("'keys stats' takes no arguments"));
+    }
+    if (sub == u"test") {
+        return testKeys(ctx, rest);
+    }
     if (sub == u"remove" || sub == u"enable" || sub == u"disable") {
         if (rest.size() != 1) {
             return ctx.usage(QStringLiteral("'keys %1' takes one key id").arg(sub));
@@ -222,15 +438,21 @@ int keysCommand(Context &ctx, const QStringList &words)
             return removeKey(ctx, rest.first());
         }
         const bool enable = sub == u"enable";
-        if (!ctx.loadConfig()
-            || !editKey(ctx, rest.first(), [enable](QJsonObject &o) { o.insert(QStringLiteral("enabled"), enable); })) {
+        const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+        if (!ctx.loadConfig() || !editKey(ctx, rest.first(), [enable, &now](QJsonObject &o) {
+                o.insert(QStringLiteral("enabled"), enable);
+                if (enable) {
+                    o.insert(QStringLiteral("resetAt"), now); // re-enabling also clears invalid/cooling marks
+                }
+            })) {
             return kExitFailure;
         }
         ctx.out() << (enable ? "enabled " : "disabled ") << rest.first() << Qt::endl;
         return kExitOk;
     }
-    return ctx.usage(sub.isEmpty() ? QStringLiteral("'keys' needs a subcommand: add, list, remove, enable, disable")
-                                   : QStringLiteral("'keys %1' is not a command").arg(sub));
+    return ctx.usage(sub.isEmpty()
+            ? QStringLiteral("'keys' needs a subcommand: add, list, stats, test, remove, enable, disable")
+            : QStringLiteral("'keys %1' is not a command").arg(sub));
 }
 
 int bindCommand(Context &ctx, const QStringList &words)

@@ -42,6 +42,7 @@ struct KeyEntry
     int weight = 1;
     bool enabled = true;
     QDateTime added;
+    QDateTime resetAt; // set by `keys enable` / a passing `keys test`: the daemon forgets what it learned
 
     QString masked() const;
     bool operator==(const KeyEntry &) const = default;
@@ -80,6 +81,7 @@ struct Config
 
     KeyStrategy keyStrategy = KeyStrategy::RoundRobin;
     int maxAttempts = 3;
+    int healthCheckIntervalS = 0;
 
     SecretStoreKind secretStore = SecretStoreKind::Keychain;
     QString secretFile; // empty = <data location>/secrets.enc

@@ -197,6 +197,9 @@ const QList<Setting> &settings()
         {"keys.maxAttempts", Kind::Int, 3, 1, 20, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.maxAttempts = v.toInt(); },
          "distinct keys tried before giving up on a request"},
+        {"keys.healthCheckInterval", Kind::Int, 0, 0, 86400, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.healthCheckIntervalS = v.toInt(); },
+         "re-test invalid and cooling keys every N seconds (0 = off)", "s"},
         {"secrets.store", Kind::Enum, QStringLiteral("keychain"), 0, 0,
          {QStringLiteral("keychain"), QStringLiteral("file")}, nullptr,
          [](Config &c, const QJsonValue &v) {
@@ -552,7 +555,7 @@ private:
         }
         static const QStringList known = { QStringLiteral("id"), QStringLiteral("label"), QStringLiteral("group"),
             QStringLiteral("instance"), QStringLiteral("fingerprint"), QStringLiteral("hint"), QStringLiteral("weight"),
-            QStringLiteral("enabled"), QStringLiteral("added") };
+            QStringLiteral("enabled"), QStringLiteral("added"), QStringLiteral("resetAt") };
         QSet<QString> seen;
         for (qsizetype i = 0; i < items.size(); ++i) {
             const QString path = QStringLiteral("keys.items[%1]").arg(i);
@@ -564,6 +567,7 @@ private:
             warnUnknownFields(o, path, known);
             KeyEntry e;
             QString added;
+            QString resetAt;
             bool ok = checkEntryId(o, path, seen, &e.id);
             ok = stringField(o, path, QStringLiteral("label"), false, &e.label) && ok;
             ok = stringField(o, path, QStringLiteral("group"), false, &e.group) && ok;
@@ -571,6 +575,7 @@ private:
             ok = stringField(o, path, QStringLiteral("fingerprint"), false, &e.fingerprint) && ok;
             ok = stringField(o, path, QStringLiteral("hint"), false, &e.hint) && ok;
             ok = stringField(o, path, QStringLiteral("added"), false, &added) && ok;
+            ok = stringField(o, path, QStringLiteral("resetAt"), false, &resetAt) && ok;
             if (!e.instance.isEmpty() && !m_result.config.findInstance(e.instance)) {
                 error(path + QStringLiteral(".instance"),
                     QStringLiteral("bound to instance '%1', which does not exist (run: gemini-aggregatord unbind %2)")
@@ -599,6 +604,7 @@ private:
                 e.weight = weight.toInt(1);
                 e.enabled = enabled.toBool(true);
                 e.added = QDateTime::fromString(added, Qt::ISODate);
+                e.resetAt = QDateTime::fromString(resetAt, Qt::ISODateWithMs);
                 m_result.config.keys.append(e);
             }
         }
@@ -803,6 +809,9 @@ QJsonObject toJson(const KeyEntry &key)
     }
     if (key.added.isValid()) {
         o.insert(QStringLiteral("added"), key.added.toUTC().toString(Qt::ISODate));
+    }
+    if (key.resetAt.isValid()) {
+        o.insert(QStringLiteral("resetAt"), key.resetAt.toUTC().toString(Qt::ISODateWithMs));
     }
     return o;
 }

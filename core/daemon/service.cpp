@@ -4,6 +4,7 @@
 #include "config/configpaths.h"
 #include "config/configschema.h"
 #include "keys/apikey.h"
+#include "keys/healthcheck.h"
 #include "logging/logging.h"
 #include "logging/messagehandler.h"
 #include "logging/redact.h"
@@ -118,6 +119,20 @@ void Service::loadKeys()
             m_stateLoaded = true;
             loadKeyState();
         }
+        // `keys enable` or a passing `keys test` set resetAt: forget what the pool learned about that key.
+        for (const config::KeyEntry &k : m_config->config().keys) {
+            if (!k.resetAt.isValid()) {
+                continue;
+            }
+            const auto seen = m_resetAt.constFind(k.id);
+            const bool changed
+                = seen == m_resetAt.constEnd() ? k.resetAt.toMSecsSinceEpoch() > m_stateSavedAtMs : *seen != k.resetAt;
+            m_resetAt.insert(k.id, k.resetAt);
+            if (changed) {
+                qCInfo(lcKeys).noquote() << "key" << k.id << "was re-enabled: back in rotation";
+                m_keys.clearKeyState(k.id);
+            }
+        }
         if (usable == 0) {
             qCWarning(lcKeys).noquote() << "no enabled API key; add one with: gemini-aggregatord keys add";
         } else {
@@ -171,6 +186,8 @@ void Service::loadKeyState()
         return;
     }
     m_keys.loadState(doc.object());
+    const QDateTime savedAt = QDateTime::fromString(doc.object().value(u"savedAt").toString(), Qt::ISODateWithMs);
+    m_stateSavedAtMs = savedAt.isValid() ? savedAt.toMSecsSinceEpoch() : 0;
 }
 
 void Service::saveKeyState()
@@ -186,6 +203,47 @@ void Service::saveKeyState()
     if (!f.commit()) {
         qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << f.errorString();
     }
+}
+
+void Service::runHealthChecks()
+{
+    QString error;
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(m_config->config(), &error);
+    if (!settings) {
+        return;
+    }
+    if (!m_checker) {
+        m_checker = new keys::HealthChecker(this);
+        connect(m_checker, &keys::HealthChecker::finished, this, [this](const keys::HealthResult &r) {
+            qCInfo(lcKeys).noquote() << "health check of key" << r.id << ":" << keys::healthVerdictName(r.verdict)
+                                     << r.latencyMs << "ms" << logging::Redactor::redact(r.message);
+            if (r.verdict == keys::HealthVerdict::Valid) {
+                m_keys.clearKeyState(r.id);
+            }
+        });
+    }
+    for (const keys::KeyReport &r : m_keys.report()) {
+        if (r.status != keys::KeyStatus::Invalid && r.status != keys::KeyStatus::Cooling) {
+            continue;
+        }
+        const QString id = r.id;
+        const proxy::UpstreamSettings upstream = settings->upstream;
+        m_secrets->read(keys::secretEntryName(id), this, [this, id, upstream](const secrets::SecretResult &secret) {
+            if (secret.ok() && m_checker) {
+                m_checker->check(id, secret.value, upstream);
+            }
+        });
+    }
+}
+
+void Service::applyHealthCheckInterval()
+{
+    const int seconds = m_config->config().healthCheckIntervalS;
+    if (seconds <= 0) {
+        m_healthTimer.stop();
+        return;
+    }
+    m_healthTimer.start(seconds * 1000);
 }
 
 void Service::applyKeyStrategy()
@@ -206,6 +264,8 @@ bool Service::start(QString *error)
     }
     m_effective = config::schema::effectiveDocument(m_config->document());
     applyKeyStrategy();
+    connect(&m_healthTimer, &QTimer::timeout, this, &Service::runHealthChecks);
+    applyHealthCheckInterval();
     m_saveTimer.setSingleShot(true);
     m_saveTimer.setInterval(1000);
     connect(&m_saveTimer, &QTimer::timeout, this, &Service::saveKeyState);
@@ -249,6 +309,7 @@ void Service::onConfigChanged()
     }
     if (changes.join(u' ').contains(QStringLiteral("keys"))) {
         applyKeyStrategy();
+        applyHealthCheckInterval();
         loadKeys();
     }
     qCInfo(lcConfig).noquote() << "config applied:" << changes.join(QStringLiteral("; "));

@@ -4,6 +4,8 @@
 #include "config/configstore.h"
 #include "keys/keypool.h"
 
+#include <QDateTime>
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -15,6 +17,10 @@ class SecretStore;
 
 namespace ga::proxy {
 class ProxyServer;
+}
+
+namespace ga::keys {
+class HealthChecker;
 }
 
 namespace ga::daemon {
@@ -56,6 +62,8 @@ private:
     void loadKeyState();
     void saveKeyState();
     void applyKeyStrategy();
+    void applyHealthCheckInterval();
+    void runHealthChecks();
     bool applyProxyConfig(QString *error);
 
     config::ConfigStore *m_config;
@@ -67,7 +75,11 @@ private:
     int m_workerCount = 0;
     quint64 m_keyGeneration = 0;
     bool m_stateLoaded = false;
+    qint64 m_stateSavedAtMs = 0;
+    QHash<QString, QDateTime> m_resetAt;
     QTimer m_saveTimer;
+    QTimer m_healthTimer;
+    keys::HealthChecker *m_checker = nullptr;
 };
 
 // Settings that differ between two config documents, as "path: old → new" (lists as counts).

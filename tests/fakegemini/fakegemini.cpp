@@ -36,6 +36,7 @@ const BehaviourNameEntry kBehaviourNames[] = {
     { Behaviour::Invalid, "invalid" },
     { Behaviour::Overloaded, "overloaded" },
     { Behaviour::Internal, "internal" },
+    { Behaviour::RegionBlocked, "regionBlocked" },
     { Behaviour::MidStreamError, "midStreamError" },
     { Behaviour::Hang, "hang" },
     { Behaviour::CloseBeforeResponse, "closeBeforeResponse" },

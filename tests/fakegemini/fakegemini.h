@@ -26,6 +26,7 @@ enum class Behaviour
     Invalid, // 400 INVALID_ARGUMENT, ErrorInfo reason API_KEY_INVALID
     Overloaded, // 503 UNAVAILABLE "The model is overloaded. Please try again later."
     Internal, // 500 INTERNAL
+    RegionBlocked, // 400 FAILED_PRECONDITION "User location is not supported for the API use." (egress region)
     MidStreamError, // streams: 200, failAfterChunks events, a raw {"error": ...}, abrupt end (non-stream: Normal)
     Hang, // read the request, never answer
     CloseBeforeResponse, // read the request, close the connection without a byte
@@ -51,6 +52,7 @@ struct Script
     int intervalMs = 0; // delay between two events (QTimer)
     Behaviour behaviour = Behaviour::Normal;
     QByteArray retryDelay = "37s"; // RetryInfo.retryDelay of a 429; empty: no RetryInfo detail
+    bool dailyQuota = false; // a 429 names the per-day quota (…PerDay…) instead of the per-minute one
     int failAfterChunks = 1; // MidStreamError: good events before the error
     bool closeDelimited = false; // streams end by closing the connection instead of chunked encoding
     int latencyMs = 0; // delay before the response headers (every endpoint)

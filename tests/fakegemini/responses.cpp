@@ -367,7 +367,8 @@ struct ErrorSpec
     {
         None,
         KeyInvalid,
-        Quota
+        Quota, // per-minute quotaId
+        QuotaPerDay, // per-day quotaId
     };
     int code = 500;
     QByteArrayView status;
@@ -397,7 +398,7 @@ void writeError(JsonWriter &w, const ErrorSpec &e, QByteArrayView model)
         w.field("message", e.message);
         w.endObject();
         w.endArray();
-    } else if (e.details == ErrorSpec::Details::Quota) {
+    } else if (e.details == ErrorSpec::Details::Quota || e.details == ErrorSpec::Details::QuotaPerDay) {
         w.key("details").beginArray();
         w.beginObject();
         w.field("@type", "type.googleapis.com/google.rpc.Help");
@@ -411,7 +412,9 @@ void writeError(JsonWriter &w, const ErrorSpec &e, QByteArrayView model)
         w.key("violations").beginArray();
         w.beginObject();
         w.field("quotaMetric", "generativelanguage.googleapis.com/generate_content_free_tier_requests");
-        w.field("quotaId", "GenerateRequestsPerMinutePerProjectPerModel-FreeTier");
+        w.field("quotaId",
+            e.details == ErrorSpec::Details::QuotaPerDay ? "GenerateRequestsPerDayPerProjectPerModel-FreeTier"
+                                                         : "GenerateRequestsPerMinutePerProjectPerModel-FreeTier");
         w.key("quotaDimensions").beginObject().field("location", "global").field("model", model).endObject();
         w.field("quotaValue", QByteArray::number(e.limit));
         w.endObject();
@@ -480,7 +483,7 @@ ErrorSpec keyInvalidError()
         {}, 0 };
 }
 
-ErrorSpec quotaError(const QByteArray &retryDelay, QByteArrayView model, int limit)
+ErrorSpec quotaError(const QByteArray &retryDelay, QByteArrayView model, int limit, bool daily)
 {
     QByteArray message = "You exceeded your current quota, please check your plan and billing details. For more "
                          "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To "
@@ -494,12 +497,21 @@ ErrorSpec quotaError(const QByteArray &retryDelay, QByteArrayView model, int lim
         message += retryDelay;
         message += '.';
     }
-    return { 429, "RESOURCE_EXHAUSTED", message, ErrorSpec::Details::Quota, retryDelay, limit };
+    return { 429, "RESOURCE_EXHAUSTED", message, daily ? ErrorSpec::Details::QuotaPerDay : ErrorSpec::Details::Quota,
+        retryDelay, limit };
 }
 
 ErrorSpec overloadedError()
 {
     return { 503, "UNAVAILABLE", "The model is overloaded. Please try again later.", ErrorSpec::Details::None, {}, 0 };
+}
+
+// Sent when the caller's egress IP is in an unsupported region (poenl/gemini-api#4, snailyp/gemini-balance#328,
+// gemini-cli#24641): no details.
+ErrorSpec regionBlockedError()
+{
+    return { 400, "FAILED_PRECONDITION", "User location is not supported for the API use.", ErrorSpec::Details::None,
+        {}, 0 };
 }
 
 ErrorSpec internalError()
@@ -1067,6 +1079,8 @@ bool scriptFromJson(const QJsonObject &o, Script &s, QString *error)
             }
         } else if (k == QLatin1String("retryDelay")) {
             s.retryDelay = v.toString().toUtf8();
+        } else if (k == QLatin1String("dailyQuota")) {
+            s.dailyQuota = v.toBool(s.dailyQuota);
         } else if (k == QLatin1String("failAfterChunks")) {
             s.failAfterChunks = std::max(0, v.toInt(s.failAfterChunks));
         } else if (k == QLatin1String("closeDelimited")) {
@@ -1090,6 +1104,7 @@ QJsonObject scriptToJson(const Script &s)
         { QStringLiteral("intervalMs"), s.intervalMs },
         { QStringLiteral("behaviour"), behaviourName(s.behaviour) },
         { QStringLiteral("retryDelay"), QString::fromUtf8(s.retryDelay) },
+        { QStringLiteral("dailyQuota"), s.dailyQuota },
         { QStringLiteral("failAfterChunks"), s.failAfterChunks },
         { QStringLiteral("closeDelimited"), s.closeDelimited },
         { QStringLiteral("latencyMs"), s.latencyMs },
@@ -1318,7 +1333,7 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
 
     plan.latencyMs = std::max(0, r.script.latencyMs);
     if (quotaHit) {
-        respondError(plan, ctx, quotaError(r.script.retryDelay, ctx.model, quotaLimit));
+        respondError(plan, ctx, quotaError(r.script.retryDelay, ctx.model, quotaLimit, r.script.dailyQuota));
         return;
     }
     switch (r.script.behaviour) {
@@ -1326,7 +1341,7 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
     case Behaviour::MidStreamError:
         break;
     case Behaviour::RateLimited:
-        respondError(plan, ctx, quotaError(r.script.retryDelay, ctx.model, quotaLimit));
+        respondError(plan, ctx, quotaError(r.script.retryDelay, ctx.model, quotaLimit, r.script.dailyQuota));
         return;
     case Behaviour::Invalid:
         respondError(plan, ctx, keyInvalidError());
@@ -1336,6 +1351,9 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
         return;
     case Behaviour::Internal:
         respondError(plan, ctx, internalError());
+        return;
+    case Behaviour::RegionBlocked:
+        respondError(plan, ctx, regionBlockedError());
         return;
     case Behaviour::Hang:
         plan.kind = Plan::Kind::Hang;

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The key pool as a user meets it: `keys test`, `keys list` state, `keys stats`, state kept across a daemon
+// restart, and `keys enable` bringing an invalid key back — real daemon, fake upstream on its own thread.
+#include "fakegemini/fakegemini.h"
+#include "testsupport.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+
+using ga::test::CliResult;
+using ga::test::FakeGemini;
+using ga::test::fakeKey;
+using ga::test::runCli;
+using ga::test::Sandbox;
+
+namespace {
+
+// The fake upstream on a thread of its own, so that blocking on a CLI process does not stall it.
+class FakeOnThread
+{
+public:
+    FakeOnThread()
+    {
+        m_thread.start();
+        m_fake = new FakeGemini;
+        m_fake->moveToThread(&m_thread);
+        call([this] { m_fake->listen(); });
+    }
+    ~FakeOnThread()
+    {
+        call([this] { delete m_fake; });
+        m_thread.quit();
+        m_thread.wait();
+    }
+    template<typename F>
+    void call(F f)
+    {
+        QMetaObject::invokeMethod(m_fake, f, Qt::BlockingQueuedConnection);
+    }
+    QString baseUrl()
+    {
+        QString url;
+        call([&] { url = m_fake->baseUrl(); });
+        return url;
+    }
+    QList<ga::test::RecordedRequest> requests()
+    {
+        QList<ga::test::RecordedRequest> r;
+        call([&] { r = m_fake->requests(); });
+        return r;
+    }
+    FakeGemini *fake() { return m_fake; }
+
+private:
+    QThread m_thread;
+    FakeGemini *m_fake = nullptr;
+};
+
+class Daemon
+{
+public:
+    explicit Daemon(const Sandbox &sb)
+    {
+        m_process.setProcessEnvironment(sb.environment());
+        m_process.start(ga::test::daemonPath(), { QStringLiteral("run") });
+    }
+    ~Daemon()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    bool waitFor(const QString &needle, int timeoutMs)
+    {
+        QSignalSpy spy(&m_process, &QProcess::readyReadStandardError);
+        const QDeadlineTimer deadline(timeoutMs);
+        for (;;) {
+            m_err += m_process.readAllStandardError();
+            if (QString::fromUtf8(m_err).contains(needle)) {
+                return true;
+            }
+            if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning) {
+                return false;
+            }
+            spy.wait(int(std::max<qint64>(1, deadline.remainingTime())));
+        }
+    }
+    int stop()
+    {
+        ::kill(pid_t(m_process.processId()), SIGTERM);
+        if (!m_process.waitForFinished(10'000)) {
+            return -2;
+        }
+        m_err += m_process.readAllStandardError();
+        return m_process.exitCode();
+    }
+    QString log() const { return QString::fromUtf8(m_err); }
+
+private:
+    QProcess m_process;
+    QByteArray m_err;
+};
+
+int generate(quint16 port)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000)) {
+        return -1;
+    }
+    const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+    s.write("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            "Content-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray got;
+    while (s.waitForReadyRead(10'000)) {
+        got += s.readAll();
+    }
+    got += s.readAll();
+    return got.mid(9, 3).toInt();
+}
+
+QJsonArray keysJson(const Sandbox &sb, const QString &what = QStringLiteral("list"))
+{
+    return QJsonDocument::fromJson(runCli(sb, { QStringLiteral("keys"), what, QStringLiteral("--json") }).out).array();
+}
+
+QJsonObject byId(const QJsonArray &a, const QString &id)
+{
+    for (const QJsonValue &v : a) {
+        if (v.toObject().value(u"id").toString() == id) {
+            return v.toObject();
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+class TestKeysCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void testListStatsRestartEnable()
+    {
+        FakeOnThread fake;
+        const QString good = fakeKey(41);
+        const QString bad = fakeKey(42);
+        fake.call([&] {
+            fake.fake()->addKey(good);
+            fake.fake()->addKey(bad);
+            fake.fake()->setBehaviour(bad, ga::test::Behaviour::Invalid);
+        });
+        Sandbox sb;
+        const quint16 port = ga::test::freePort();
+        QCOMPARE(
+            runCli(sb,
+                { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("upstream.baseUrl"), fake.baseUrl() })
+                .exitCode,
+            0);
+        QCOMPARE(runCli(sb,
+                     { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"),
+                         QString::number(port) })
+                     .exitCode,
+            0);
+        CliResult r = runCli(
+            sb, { QStringLiteral("keys"), QStringLiteral("add") }, good.toLatin1() + '\n' + bad.toLatin1() + '\n');
+        QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+        const QJsonArray listed = keysJson(sb);
+        QCOMPARE(listed.size(), 2);
+        const QString goodId = listed.at(0).toObject().value(u"id").toString();
+        const QString badId = listed.at(1).toObject().value(u"id").toString();
+
+        // keys test: one valid, one invalid → exit 1, a line per key with latency.
+        r = runCli(sb, { QStringLiteral("keys"), QStringLiteral("test") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.outText().contains(QRegularExpression(goodId + QStringLiteral("\\s+valid\\s+200\\s+\\d+ ms"))),
+            qPrintable(r.outText()));
+        QVERIFY2(r.outText().contains(QRegularExpression(badId + QStringLiteral("\\s+invalid\\s+400"))),
+            qPrintable(r.outText()));
+        QVERIFY(!r.out.contains(bad.toLatin1()) && !r.err.contains(bad.toLatin1()));
+        QCOMPARE(runCli(sb, { QStringLiteral("keys"), QStringLiteral("test"), goodId }).exitCode, 0);
+
+        // The daemon learns the bad key is invalid and keeps that across a restart.
+        {
+            Daemon d(sb);
+            QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
+            for (int i = 0; i < 4; ++i) {
+                QCOMPARE(generate(port), 200);
+            }
+            QVERIFY2(d.waitFor(QStringLiteral("is now invalid"), 5000), qPrintable(d.log()));
+            QCOMPARE(d.stop(), 0);
+        }
+        QVERIFY(QFile::exists(sb.path() + QStringLiteral("/config/keystate.json")));
+        QCOMPARE(byId(keysJson(sb), badId).value(u"state").toString(), QStringLiteral("invalid"));
+        QCOMPARE(byId(keysJson(sb), goodId).value(u"state").toString(), QStringLiteral("active"));
+        QVERIFY(byId(keysJson(sb), goodId).value(u"requestsToday").toInt() >= 4);
+        r = runCli(sb, { QStringLiteral("keys"), QStringLiteral("list") });
+        QVERIFY2(r.outText().contains(QStringLiteral("invalid")), qPrintable(r.outText()));
+        const QJsonObject stats = byId(keysJson(sb, QStringLiteral("stats")), goodId);
+        QVERIFY(
+            stats.value(u"days").toObject().begin().value().toObject().contains(QStringLiteral("gemini-2.5-flash")));
+
+        int badSeen = 0;
+        for (const auto &rq : fake.requests()) {
+            badSeen += rq.key == bad ? 1 : 0;
+        }
+        {
+            Daemon d(sb);
+            QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
+            for (int i = 0; i < 4; ++i) {
+                QCOMPARE(generate(port), 200);
+            }
+            int badAfter = 0;
+            for (const auto &rq : fake.requests()) {
+                badAfter += rq.key == bad ? 1 : 0;
+            }
+            QCOMPARE(badAfter, badSeen); // the invalid mark survived the restart: never tried again
+
+            // The user fixes the key at Google and re-enables it: the running daemon puts it back at once.
+            fake.call([&] { fake.fake()->setBehaviour(bad, ga::test::Behaviour::Normal); });
+            QCOMPARE(runCli(sb, { QStringLiteral("keys"), QStringLiteral("enable"), badId }).exitCode, 0);
+            QVERIFY2(d.waitFor(QStringLiteral("was re-enabled"), 2000), qPrintable(d.log()));
+            for (int i = 0; i < 4; ++i) {
+                QCOMPARE(generate(port), 200);
+            }
+            int badLater = 0;
+            for (const auto &rq : fake.requests()) {
+                badLater += rq.key == bad ? 1 : 0;
+            }
+            QVERIFY(badLater > badAfter);
+            QCOMPARE(d.stop(), 0);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKeysCli)
+#include "tst_keys_cli.moc"
