@@ -2,3 +2,4 @@
 # Proxy core (core/http, core/proxy) against the fake Gemini upstream. Included from tests/CMakeLists.txt.
 ga_add_test(tst_proxy LIBS ga_fakegemini TIMEOUT 180)
 ga_add_test(tst_upstream LIBS ga_fakegemini)
+ga_add_test(tst_routing LIBS ga_fakegemini)

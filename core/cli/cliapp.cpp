@@ -27,7 +27,9 @@ Commands:
   keys stats [--json]                Usage per key, model and day (requests, errors, tokens)
   keys test [ID...]                  Check keys with a cheap call: valid / invalid / quota / network
   keys remove|enable|disable ID      Remove, enable or disable a key
-  instances add --name N --url URL   Register a relay instance (Deno Deploy, Cloudflare Workers)
+  instances add --name N --url URL   Register a relay instance (Deno Deploy, Cloudflare Workers); its
+                                     secret is read from stdin, or generated and printed once
+  instances test [ID...]             Check relays: reachable? secret accepted? can they reach Google?
   instances list [--json]            Show relay instances
   instances remove ID                Remove an instance (its keys are unbound)
   bind KEY_ID INSTANCE_ID            Send a key's traffic through one instance

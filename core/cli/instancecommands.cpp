@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/commands.h"
+#include "cli/terminal.h"
 #include "config/configschema.h"
 #include "keys/apikey.h"
+#include "proxy/proxysettings.h"
+#include "security/accesstoken.h"
 
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSslConfiguration>
 
 namespace ga::cli {
 namespace {
@@ -24,8 +33,21 @@ int addInstance(Context &ctx, const QStringList &words)
         return ctx.usage(QStringLiteral("--url: %1").arg(problem));
     }
     config::ConfigStore *store = ctx.loadConfig();
-    if (!store) {
+    if (!store || !ctx.openSecrets()) {
         return kExitFailure;
+    }
+    // The relay secret: from stdin when piped (the one you set on Deno Deploy / Cloudflare), else generated.
+    QByteArray secret;
+    bool generated = false;
+    if (!stdinIsTerminal()) {
+        secret = readStandardInput().trimmed();
+    }
+    if (secret.isEmpty()) {
+        secret = security::generateAccessToken().mid(4); // 43 url-safe characters, 256 bits
+        generated = true;
+    } else if (secret.size() < 16) {
+        return ctx.fail(QStringLiteral("the relay secret must be at least 16 characters; pipe a longer one, or none to "
+                                       "have one generated"));
     }
     QString id;
     const bool saved = applyConfigChange(ctx, [&](QJsonObject &doc) {
@@ -50,7 +72,27 @@ int addInstance(Context &ctx, const QStringList &words)
     if (!saved) {
         return kExitFailure;
     }
+    const secrets::SecretResult written = ctx.writeSecret(QStringLiteral("relay/") + id, secret);
+    if (!written.ok()) {
+        applyConfigChange(ctx, [&](QJsonObject &doc) {
+            QJsonArray items = config::schema::valueAt(doc, QStringLiteral("instances.items")).toArray();
+            for (qsizetype i = 0; i < items.size(); ++i) {
+                if (items.at(i).toObject().value(u"id").toString() == id) {
+                    items.removeAt(i);
+                    break;
+                }
+            }
+            config::schema::setValueAt(doc, QStringLiteral("instances.items"), items);
+            return QString();
+        });
+        return ctx.fail(written.message);
+    }
     ctx.out() << "added " << id << "  " << name << "  " << url << Qt::endl;
+    if (generated) {
+        // The one time this secret is shown: the relay needs it as RELAY_SECRET.
+        ctx.out() << "relay secret (set it as RELAY_SECRET on the relay; it is not shown again): "
+                  << QString::fromLatin1(secret) << Qt::endl;
+    }
     return kExitOk;
 }
 
@@ -132,11 +174,118 @@ int removeInstance(Context &ctx, const QString &id)
     if (!saved) {
         return kExitFailure;
     }
+    if (ctx.openSecrets()) {
+        ctx.removeSecret(QStringLiteral("relay/") + id);
+    }
     ctx.out() << "removed " << id << Qt::endl;
     if (!unbound.isEmpty()) {
         ctx.note(QStringLiteral("unbound key(s) %1; they now go through any instance").arg(unbound.join(u", ")));
     }
     return kExitOk;
+}
+
+struct RelayCheck
+{
+    QString verdict; // ok, unreachable, bad-secret, no-upstream, error
+    int status = 0;
+    qint64 latencyMs = 0;
+    QString detail;
+};
+
+RelayCheck checkRelay(const QUrl &base, const QByteArray &secret, const proxy::UpstreamSettings &via)
+{
+    QNetworkAccessManager nam;
+    nam.setProxy(via.proxy);
+    QUrl url = base;
+    url.setPath(
+        url.path().endsWith(u'/') ? url.path() + QStringLiteral("health") : url.path() + QStringLiteral("/health"));
+    url.setQuery(QStringLiteral("upstream=1"));
+    QNetworkRequest request(url);
+    request.setRawHeader("x-relay-secret", secret);
+    request.setTransferTimeout(20'000);
+    if (!via.extraCaCertificates.isEmpty()) {
+        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+        conf.addCaCertificates(via.extraCaCertificates);
+        request.setSslConfiguration(conf);
+    }
+    QElapsedTimer clock;
+    clock.start();
+    QNetworkReply *reply = nam.get(request);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    RelayCheck c;
+    c.latencyMs = clock.elapsed();
+    c.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = reply->readAll();
+    const QByteArray relayError = reply->rawHeader("x-relay-error");
+    if (c.status == 0) {
+        c.verdict = QStringLiteral("unreachable");
+        c.detail = reply->errorString();
+    } else if (c.status == 401 || relayError == "auth") {
+        c.verdict = QStringLiteral("bad-secret");
+        c.detail = QStringLiteral("the relay refused the secret; set the same RELAY_SECRET on both sides");
+    } else if (c.status != 200) {
+        c.verdict = QStringLiteral("error");
+        c.detail = QStringLiteral("unexpected HTTP %1 from /health (is this one of our relays?)").arg(c.status);
+    } else {
+        const QJsonObject upstream = QJsonDocument::fromJson(body).object().value(u"upstream").toObject();
+        if (!upstream.value(u"reachable").toBool()) {
+            c.verdict = QStringLiteral("no-upstream");
+            c.detail = QStringLiteral("the relay cannot reach the upstream: %1")
+                           .arg(upstream.value(u"error").toString(QStringLiteral("unknown error")));
+        } else {
+            c.verdict = QStringLiteral("ok");
+            c.detail = QStringLiteral("relay %1, upstream answered %2 in %3 ms")
+                           .arg(QJsonDocument::fromJson(body).object().value(u"version").toString(),
+                               QString::number(upstream.value(u"status").toInt()),
+                               QString::number(upstream.value(u"latencyMs").toInt()));
+        }
+    }
+    reply->deleteLater();
+    return c;
+}
+
+int testInstances(Context &ctx, const QStringList &ids)
+{
+    config::ConfigStore *store = ctx.loadConfig();
+    if (!store || !ctx.openSecrets()) {
+        return kExitFailure;
+    }
+    QString error;
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(store->config(), &error);
+    if (!settings) {
+        return ctx.fail(error);
+    }
+    for (const QString &id : ids) {
+        if (!store->config().findInstance(id)) {
+            return ctx.fail(
+                QStringLiteral("there is no instance with id '%1'; 'instances list' shows the ids").arg(id));
+        }
+    }
+    if (store->config().instances.isEmpty()) {
+        return ctx.fail(QStringLiteral("there are no relay instances to test; add one with 'instances add'"));
+    }
+    QList<QStringList> rows { { QStringLiteral("ID"), QStringLiteral("RESULT"), QStringLiteral("STATUS"),
+        QStringLiteral("LATENCY"), QStringLiteral("DETAIL") } };
+    bool allOk = true;
+    for (const config::InstanceEntry &i : store->config().instances) {
+        if (!ids.isEmpty() && !ids.contains(i.id)) {
+            continue;
+        }
+        const secrets::SecretResult secret = ctx.readSecret(QStringLiteral("relay/") + i.id);
+        if (!secret.ok()) {
+            rows.append({ i.id, QStringLiteral("error"), QStringLiteral("-"), QStringLiteral("-"), secret.message });
+            allOk = false;
+            continue;
+        }
+        const RelayCheck c = checkRelay(i.url, secret.value, settings->upstream);
+        rows.append({ i.id, c.verdict, c.status ? QString::number(c.status) : QStringLiteral("-"),
+            QStringLiteral("%1 ms").arg(c.latencyMs), c.detail });
+        allOk = allOk && c.verdict == u"ok";
+    }
+    printTable(ctx.out(), rows);
+    return allOk ? kExitOk : kExitFailure;
 }
 
 } // namespace
@@ -151,11 +300,14 @@ int instancesCommand(Context &ctx, const QStringList &words)
     if (sub == u"list") {
         return rest.isEmpty() ? listInstances(ctx) : ctx.usage(QStringLiteral("'instances list' takes no arguments"));
     }
+    if (sub == u"test") {
+        return testInstances(ctx, rest);
+    }
     if (sub == u"remove") {
         return rest.size() == 1 ? removeInstance(ctx, rest.first())
                                 : ctx.usage(QStringLiteral("'instances remove' takes one instance id"));
     }
-    return ctx.usage(sub.isEmpty() ? QStringLiteral("'instances' needs a subcommand: add, list, remove")
+    return ctx.usage(sub.isEmpty() ? QStringLiteral("'instances' needs a subcommand: add, list, test, remove")
                                    : QStringLiteral("'instances %1' is not a command").arg(sub));
 }
 

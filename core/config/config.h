@@ -78,6 +78,7 @@ struct Config
 
     RoutingMode routingMode = RoutingMode::Local;
     bool fallbackToLocal = true;
+    int relayConnectTimeoutMs = 1000;
 
     KeyStrategy keyStrategy = KeyStrategy::RoundRobin;
     int maxAttempts = 3;

@@ -170,6 +170,62 @@ void Service::loadKeys()
     }
 }
 
+void Service::loadRelays()
+{
+    const quint64 generation = ++m_relayGeneration;
+    const config::Config cfg = m_config->config();
+    QString error;
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, &error);
+    if (!settings) {
+        return;
+    }
+    QHash<QString, QString> bindings;
+    for (const config::KeyEntry &k : cfg.keys) {
+        if (!k.instance.isEmpty()) {
+            bindings.insert(k.id, k.instance);
+        }
+    }
+    auto relays = std::make_shared<std::vector<routing::Relay>>();
+    for (const config::InstanceEntry &i : cfg.instances) {
+        routing::Relay r;
+        r.id = i.id;
+        r.name = i.name;
+        r.enabled = i.enabled;
+        r.upstream = proxy::upstreamAt(settings->upstream, i.url);
+        r.upstream.connectTimeoutMs = cfg.relayConnectTimeoutMs;
+        relays->push_back(r);
+    }
+    auto apply = [this, generation, relays, bindings, cfg] {
+        if (generation != m_relayGeneration) {
+            return;
+        }
+        m_router.configure(cfg.routingMode, cfg.fallbackToLocal, std::move(*relays), bindings);
+    };
+    if (relays->empty()) {
+        apply();
+        return;
+    }
+    // Mode and bindings apply now; relays become usable once their secrets are read (never direct by mistake).
+    m_router.configure(cfg.routingMode, cfg.fallbackToLocal, *relays, bindings);
+    auto pending = std::make_shared<int>(int(relays->size()));
+    for (size_t i = 0; i < relays->size(); ++i) {
+        const QString id = (*relays)[i].id;
+        m_secrets->read(
+            QStringLiteral("relay/") + id, this, [this, relays, pending, i, id, apply](const secrets::SecretResult &r) {
+                if (r.ok() && !r.value.isEmpty()) {
+                    logging::Redactor::addSecret(r.value);
+                    (*relays)[i].secret = r.value;
+                } else {
+                    qCWarning(lcRouting).noquote()
+                        << "relay" << id << "has no usable secret and is skipped:" << r.message;
+                }
+                if (--*pending == 0) {
+                    apply();
+                }
+            });
+    }
+}
+
 void Service::loadKeyState()
 {
     const QString path = config::keyStatePath(m_config->path());
@@ -274,12 +330,13 @@ bool Service::start(QString *error)
             m_saveTimer.start();
         }
     });
-    m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount);
+    m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router);
     if (!applyProxyConfig(error)) {
         m_proxy.reset();
         return false;
     }
     loadKeys();
+    loadRelays();
     connect(m_config, &config::ConfigStore::changed, this, &Service::onConfigChanged);
     // ConfigStore logs the reason; the GUI shows it from this signal.
     connect(m_config, &config::ConfigStore::rejected, this, &Service::configRejected);
@@ -307,6 +364,8 @@ void Service::onConfigChanged()
     } else if (changes.join(u' ').contains(QStringLiteral("listen."))) {
         qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
     }
+    // Routing (mode, fallback, relays, bindings) follows every change: cheap, and bindings live in keys.items.
+    loadRelays();
     if (changes.join(u' ').contains(QStringLiteral("keys"))) {
         applyKeyStrategy();
         applyHealthCheckInterval();

@@ -3,6 +3,7 @@
 
 #include "config/configstore.h"
 #include "keys/keypool.h"
+#include "routing/router.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -43,6 +44,7 @@ public:
     QString listenUrl() const;
     proxy::ProxyServer *proxyServer() const { return m_proxy.get(); }
     keys::KeyPool &keyPool() { return m_keys; }
+    routing::Router &router() { return m_router; }
     // Worker threads for the proxy (0 = one per core); set before start().
     void setWorkerCount(int workers) { m_workerCount = workers; }
     const config::Config &config() const { return m_config->config(); }
@@ -59,6 +61,7 @@ Q_SIGNALS:
 private:
     void onConfigChanged();
     void loadKeys();
+    void loadRelays();
     void loadKeyState();
     void saveKeyState();
     void applyKeyStrategy();
@@ -71,6 +74,8 @@ private:
     QJsonObject m_effective;
     bool m_logLevelPinned = false;
     keys::KeyPool m_keys;
+    routing::Router m_router;
+    quint64 m_relayGeneration = 0;
     std::unique_ptr<proxy::ProxyServer> m_proxy;
     int m_workerCount = 0;
     quint64 m_keyGeneration = 0;

@@ -178,7 +178,8 @@ void ClientConnection::dispatch()
     f.model = modelOf(r.path, f.body);
     m_chunkedOut = false;
     m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
-    m_exchange = new Exchange(this, m_worker->pool(), m_worker->keys(), m_settings, std::move(f), this);
+    m_exchange
+        = new Exchange(this, m_worker->pool(), m_worker->keys(), m_worker->router(), m_settings, std::move(f), this);
     m_exchange->start();
 }
 

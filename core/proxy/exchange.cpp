@@ -21,12 +21,13 @@ qint64 nowMs()
 
 } // namespace
 
-Exchange::Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, SettingsPtr settings,
-    ForwardRequest request, QObject *parent)
+Exchange::Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router,
+    SettingsPtr settings, ForwardRequest request, QObject *parent)
     : QObject(parent)
     , m_sink(sink)
     , m_pool(pool)
     , m_keys(keys)
+    , m_router(router)
     , m_settings(std::move(settings))
     , m_request(std::move(request))
 {
@@ -57,7 +58,7 @@ void Exchange::setPaused(bool paused)
     }
     m_paused = paused;
     if (!paused && m_socket && m_phase == Phase::Body) {
-        touch(m_settings->upstream.streamIdleTimeoutMs);
+        touch(m_target.streamIdleTimeoutMs);
         // Data that arrived while paused sits in the socket buffer; no new readyRead will announce it.
         QMetaObject::invokeMethod(this, &Exchange::onReadyRead, Qt::QueuedConnection);
     }
@@ -75,7 +76,7 @@ void Exchange::checkTimeouts(qint64 now)
         return;
     }
     if (m_phase == Phase::Body && m_paused) {
-        touch(m_settings->upstream.streamIdleTimeoutMs); // the client is slow, not the upstream
+        touch(m_target.streamIdleTimeoutMs); // the client is slow, not the upstream
         return;
     }
     const QString what = m_phase == Phase::Connecting ? QStringLiteral("connecting to the upstream")
@@ -123,9 +124,54 @@ void Exchange::nextAttempt()
         return;
     }
     m_tried.push_back(m_key.id);
+    routing::Route route;
+    QString reason;
+    if (!m_router->firstRoute(m_key.id, &route, &reason)) {
+        // Serverless with no usable relay for this key: try another key (a bound key's relay may be down),
+        // and when none is left, say why.
+        m_lastStatus = 503;
+        m_lastMessage = reason;
+        nextAttempt();
+        return;
+    }
+    m_triedRelays.clear();
+    startRoute(route);
+}
+
+void Exchange::startRoute(const routing::Route &route)
+{
+    dropSocket();
+    m_route = route;
+    m_relaySecret.clear();
+    m_target = m_settings->upstream;
+    if (!route.isDirect()) {
+        routing::Relay relay;
+        if (m_router->relay(route.relay, &relay)) {
+            m_target = relay.upstream;
+            m_relaySecret = relay.secret;
+        }
+    }
+    m_attemptStart = QDeadlineTimer::current().deadline();
     bool reused = false;
-    QTcpSocket *socket = m_pool->acquire(m_settings->upstream, &reused);
+    QTcpSocket *socket = m_pool->acquire(m_target, &reused);
     attach(socket, reused);
+}
+
+bool Exchange::relayFailed(const QString &reason)
+{
+    if (m_route.isDirect()) {
+        return false;
+    }
+    m_router->reportRelayFailure(m_route.relay, reason);
+    routing::Route next;
+    if (m_router->fallbackRoute(m_key.id, m_route, m_triedRelays, &next)) {
+        qCInfo(lcRouting).noquote() << "relay failed (" << reason << ") - going"
+                                    << (next.isDirect() ? QStringLiteral("direct")
+                                                        : QStringLiteral("via another relay"));
+        startRoute(next);
+        return true;
+    }
+    return false;
 }
 
 void Exchange::attach(QTcpSocket *socket, bool reused)
@@ -145,7 +191,7 @@ void Exchange::attach(QTcpSocket *socket, bool reused)
         return;
     }
     m_phase = Phase::Connecting;
-    touch(m_settings->upstream.connectTimeoutMs);
+    touch(m_target.connectTimeoutMs);
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
         connect(ssl, &QSslSocket::encrypted, this, &Exchange::sendRequest);
     } else {
@@ -155,7 +201,7 @@ void Exchange::attach(QTcpSocket *socket, bool reused)
 
 void Exchange::sendRequest()
 {
-    const UpstreamSettings &u = m_settings->upstream;
+    const UpstreamSettings &u = m_target;
     QByteArray head;
     head.reserve(512 + m_request.target.size());
     head += m_request.method;
@@ -166,6 +212,11 @@ void Exchange::sendRequest()
     head += u.hostHeader;
     head += "\r\n";
     http::appendHeaders(head, m_request.headers);
+    if (!m_relaySecret.isEmpty()) {
+        head += "x-relay-secret: ";
+        head += m_relaySecret;
+        head += "\r\n";
+    }
     if (m_request.bearerAuth) {
         head += "Authorization: Bearer ";
     } else {
@@ -249,8 +300,7 @@ void Exchange::onSocketError()
         reason = QStringLiteral("TLS verification failed: %1").arg(ssl->sslHandshakeErrors().first().errorString());
     }
     attemptFailed(502,
-        QStringLiteral("Could not reach the upstream %1: %2")
-            .arg(QString::fromLatin1(m_settings->upstream.hostHeader), reason),
+        QStringLiteral("Could not reach the upstream %1: %2").arg(QString::fromLatin1(m_target.hostHeader), reason),
         !staleReuse);
 }
 
@@ -273,12 +323,16 @@ void Exchange::process()
             break;
         }
         m_phase = Phase::Body;
-        touch(m_settings->upstream.streamIdleTimeoutMs);
+        touch(m_target.streamIdleTimeoutMs);
         m_remaining = m_response.contentLength;
         const bool retryable = m_response.status == 429 || m_response.status >= 500 || m_response.status == 400
             || m_response.status == 401 || m_response.status == 403;
-        m_bufferingError = retryable;
+        m_relayError = !m_route.isDirect() && http::findHeader(m_response.headers, "x-relay-error") != nullptr;
+        m_bufferingError = retryable || m_relayError;
         if (!m_bufferingError) {
+            if (!m_route.isDirect()) {
+                m_router->reportRelaySuccess(m_route.relay, QDeadlineTimer::current().deadline() - m_attemptStart);
+            }
             m_headDelivered = true;
             const qint64 length = m_response.bodyKind == http::BodyKind::Length ? m_response.contentLength : -1;
             m_sink->exchangeHead(m_response.status, m_response.reason, m_response.headers, length, m_response.hasBody);
@@ -294,7 +348,7 @@ void Exchange::process()
     if (m_phase != Phase::Body || m_in.isEmpty()) {
         return;
     }
-    touch(m_settings->upstream.streamIdleTimeoutMs);
+    touch(m_target.streamIdleTimeoutMs);
     switch (m_response.bodyKind) {
     case http::BodyKind::Length: {
         const qsizetype take = qsizetype(std::min<qint64>(m_remaining, m_in.size()));
@@ -361,10 +415,26 @@ void Exchange::bodyComplete()
         const int status = m_response.status;
         const QByteArray body = m_errorBody;
         if (reusable) {
-            m_pool->release(std::exchange(m_socket, nullptr), m_settings->upstream);
+            m_pool->release(std::exchange(m_socket, nullptr), m_target);
         }
         const keys::Failure failure = keys::classifyResponse(status, body);
-        if (failure.kind != keys::FailureKind::ClientError) {
+        const bool relayFault
+            = m_relayError || (!m_route.isDirect() && failure.kind == keys::FailureKind::RegionBlocked);
+        if (relayFault) {
+            // The relay's own error (or Google refusing the relay's region): not the key's fault.
+            const QString why = m_relayError
+                ? QStringLiteral("relay answered %1 (%2)")
+                      .arg(status)
+                      .arg(QString::fromLatin1(*http::findHeader(m_response.headers, "x-relay-error")))
+                : QStringLiteral("Google refuses the relay's region");
+            if (relayFailed(why)) {
+                return;
+            }
+        }
+        if (!m_route.isDirect() && !relayFault) {
+            m_router->reportRelaySuccess(m_route.relay, QDeadlineTimer::current().deadline() - m_attemptStart);
+        }
+        if (!relayFault && failure.kind != keys::FailureKind::ClientError) {
             m_keys->reportFailure(m_key.id, m_request.model, failure); // a client's own mistake costs no key
         }
         if (failure.retryable()) {
@@ -392,7 +462,7 @@ void Exchange::bodyComplete()
     m_phase = Phase::Done;
     m_deadline = 0;
     if (reusable && m_socket) {
-        m_pool->release(std::exchange(m_socket, nullptr), m_settings->upstream);
+        m_pool->release(std::exchange(m_socket, nullptr), m_target);
     } else {
         dropSocket();
     }
@@ -403,6 +473,17 @@ void Exchange::bodyComplete()
 void Exchange::attemptFailed(int status, const QString &message, bool countsAsAttempt)
 {
     qCInfo(lcProxy).noquote() << "attempt with key" << m_key.id << "failed:" << message;
+    if (!m_headDelivered && countsAsAttempt && !m_route.isDirect()) {
+        // Could not reach the relay, or it timed out: the relay's fault, never the key's.
+        if (relayFailed(message)) {
+            return;
+        }
+        m_tried.pop_back(); // the key was not really tried
+        m_lastStatus = status;
+        m_lastMessage = message;
+        nextAttempt();
+        return;
+    }
     if (countsAsAttempt && !m_key.id.isEmpty()) {
         m_keys->reportFailure(m_key.id, m_request.model, keys::networkFailure(message));
     }

@@ -5,6 +5,7 @@
 #include "keys/keypool.h"
 #include "proxy/proxysettings.h"
 #include "proxy/usagesniffer.h"
+#include "routing/router.h"
 
 #include <QObject>
 #include <QTcpSocket>
@@ -53,8 +54,8 @@ class Exchange final : public QObject
     Q_DISABLE_COPY_MOVE(Exchange)
 
 public:
-    Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, SettingsPtr settings, ForwardRequest request,
-        QObject *parent = nullptr);
+    Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router, SettingsPtr settings,
+        ForwardRequest request, QObject *parent = nullptr);
     ~Exchange() override;
 
     void start();
@@ -80,6 +81,9 @@ private:
     };
 
     void nextAttempt();
+    void startRoute(const routing::Route &route);
+    // The relay of this attempt failed: reports it and moves to the fallback route; false when there is none.
+    bool relayFailed(const QString &reason);
     void attach(QTcpSocket *socket, bool reused);
     void sendRequest();
     void onReadyRead();
@@ -95,6 +99,13 @@ private:
     ExchangeSink *m_sink;
     UpstreamPool *m_pool;
     keys::KeyPool *m_keys;
+    routing::Router *m_router;
+    routing::Route m_route;
+    std::vector<int> m_triedRelays;
+    UpstreamSettings m_target; // where this attempt goes: the upstream, or a relay
+    QByteArray m_relaySecret;
+    bool m_relayError = false;
+    qint64 m_attemptStart = 0;
     SettingsPtr m_settings;
     ForwardRequest m_request;
     bool m_isHead = false;

@@ -27,15 +27,17 @@ private:
     ProxyServer *m_server;
 };
 
-ProxyServer::ProxyServer(keys::KeyPool *keys, int workers, QObject *parent)
+ProxyServer::ProxyServer(keys::KeyPool *keys, int workers, routing::Router *router, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
+    , m_ownRouter(router ? nullptr : std::make_unique<routing::Router>())
+    , m_router(router ? router : m_ownRouter.get())
 {
     const int count = workers > 0 ? workers : std::max(2, QThread::idealThreadCount());
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
-        auto *worker = new ProxyWorker(m_keys, &m_counters);
+        auto *worker = new ProxyWorker(m_keys, m_router, &m_counters);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();

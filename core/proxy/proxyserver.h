@@ -3,6 +3,7 @@
 
 #include "keys/keypool.h"
 #include "proxy/proxysettings.h"
+#include "routing/router.h"
 
 #include <QHostAddress>
 #include <QMutex>
@@ -29,7 +30,9 @@ class ProxyServer final : public QObject
 
 public:
     // workers = 0: one per CPU core (at least 2).
-    explicit ProxyServer(keys::KeyPool *keys, int workers = 0, QObject *parent = nullptr);
+    // `router` may be null: every request then goes direct (routing.mode local).
+    explicit ProxyServer(
+        keys::KeyPool *keys, int workers = 0, routing::Router *router = nullptr, QObject *parent = nullptr);
     ~ProxyServer() override;
 
     // Listens on host:port (port 0 = any free port). When already listening elsewhere, switches over
@@ -50,6 +53,8 @@ private:
     void dispatch(qintptr descriptor);
 
     keys::KeyPool *m_keys;
+    std::unique_ptr<routing::Router> m_ownRouter; // when none was given
+    routing::Router *m_router;
     std::unique_ptr<Listener> m_listener;
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;

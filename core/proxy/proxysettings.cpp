@@ -7,6 +7,23 @@
 
 namespace ga::proxy {
 
+UpstreamSettings upstreamAt(const UpstreamSettings &base, const QUrl &url)
+{
+    UpstreamSettings u = base;
+    u.tls = url.scheme().compare(u"https", Qt::CaseInsensitive) == 0;
+    u.host = url.host();
+    u.port = quint16(url.port(u.tls ? 443 : 80));
+    const bool defaultPort = url.port() < 0 || u.port == (u.tls ? 443 : 80);
+    const QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
+    const QByteArray hostPart = host.contains(':') ? '[' + host + ']' : host; // IPv6 literal
+    u.hostHeader = defaultPort ? hostPart : hostPart + ':' + QByteArray::number(u.port);
+    u.pathPrefix = url.path(QUrl::FullyEncoded).toLatin1();
+    while (u.pathPrefix.endsWith('/')) {
+        u.pathPrefix.chop(1);
+    }
+    return u;
+}
+
 SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
 {
     auto s = std::make_shared<ProxySettings>();
@@ -15,18 +32,7 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
     s->maxConnections = config.maxConnections;
 
     UpstreamSettings &u = s->upstream;
-    const QUrl base(config.upstreamBaseUrl);
-    u.tls = base.scheme().compare(u"https", Qt::CaseInsensitive) == 0;
-    u.host = base.host();
-    u.port = quint16(base.port(u.tls ? 443 : 80));
-    const bool defaultPort = base.port() < 0 || u.port == (u.tls ? 443 : 80);
-    const QByteArray host = base.host(QUrl::FullyEncoded).toLatin1();
-    const QByteArray hostPart = host.contains(':') ? '[' + host + ']' : host; // IPv6 literal
-    u.hostHeader = defaultPort ? hostPart : hostPart + ':' + QByteArray::number(u.port);
-    u.pathPrefix = base.path(QUrl::FullyEncoded).toLatin1();
-    while (u.pathPrefix.endsWith('/')) {
-        u.pathPrefix.chop(1);
-    }
+    u = upstreamAt(u, QUrl(config.upstreamBaseUrl));
     u.connectTimeoutMs = config.connectTimeoutMs;
     u.firstByteTimeoutMs = config.firstByteTimeoutMs;
     u.streamIdleTimeoutMs = config.streamIdleTimeoutMs;
@@ -34,7 +40,8 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
 
     const QString &p = config.upstreamProxy;
     if (p == u"system") {
-        const QList<QNetworkProxy> found = QNetworkProxyFactory::systemProxyForQuery(QNetworkProxyQuery(base));
+        const QList<QNetworkProxy> found
+            = QNetworkProxyFactory::systemProxyForQuery(QNetworkProxyQuery(QUrl(config.upstreamBaseUrl)));
         u.proxy = found.isEmpty() ? QNetworkProxy(QNetworkProxy::NoProxy) : found.first();
         if (u.proxy.type() == QNetworkProxy::DefaultProxy) {
             u.proxy = QNetworkProxy(QNetworkProxy::NoProxy);

@@ -50,6 +50,9 @@ struct ProxyCounters
     std::atomic<quint64> backpressurePauses { 0 }; // times a slow client made us stop reading upstream
 };
 
+// `base` pointed at another origin (a relay): scheme, host, port and path prefix from `url`.
+UpstreamSettings upstreamAt(const UpstreamSettings &base, const QUrl &url);
+
 // Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.
 SettingsPtr settingsFromConfig(const config::Config &config, QString *error);
 

@@ -13,9 +13,10 @@ namespace {
 constexpr int kSweepIntervalMs = 100;
 }
 
-ProxyWorker::ProxyWorker(keys::KeyPool *keys, ProxyCounters *counters, QObject *parent)
+ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
+    , m_router(router)
     , m_counters(counters)
     , m_settings(std::make_shared<ProxySettings>())
     , m_pool(new UpstreamPool(this))

@@ -4,6 +4,7 @@
 #include "keys/keypool.h"
 #include "proxy/proxysettings.h"
 #include "proxy/upstreampool.h"
+#include "routing/router.h"
 
 #include <QObject>
 #include <QTimer>
@@ -23,7 +24,7 @@ class ProxyWorker final : public QObject
     Q_DISABLE_COPY_MOVE(ProxyWorker)
 
 public:
-    ProxyWorker(keys::KeyPool *keys, ProxyCounters *counters, QObject *parent = nullptr);
+    ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters, QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -34,6 +35,7 @@ public:
     SettingsPtr settings() const { return m_settings; }
     UpstreamPool *pool() { return m_pool; }
     keys::KeyPool *keys() { return m_keys; }
+    routing::Router *router() { return m_router; }
     ProxyCounters *counters() { return m_counters; }
 
 private:
@@ -42,6 +44,7 @@ private:
     void onClosed(ClientConnection *connection);
 
     keys::KeyPool *m_keys;
+    routing::Router *m_router;
     ProxyCounters *m_counters;
     SettingsPtr m_settings;
     // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.

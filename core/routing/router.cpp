@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "routing/router.h"
+
+#include "logging/logging.h"
+
+namespace ga::routing {
+
+QString relayHealthName(RelayHealth health)
+{
+    switch (health) {
+    case RelayHealth::Unknown:
+        return QStringLiteral("unknown");
+    case RelayHealth::Healthy:
+        return QStringLiteral("healthy");
+    case RelayHealth::Unhealthy:
+        return QStringLiteral("unhealthy");
+    }
+    return QString();
+}
+
+Router::Router(const time::Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_clock(clock)
+{ }
+
+void Router::configure(
+    config::RoutingMode mode, bool fallbackToLocal, std::vector<Relay> relays, QHash<QString, QString> keyBindings)
+{
+    QMutexLocker lock(&m_mutex);
+    std::vector<State> state(relays.size());
+    for (size_t i = 0; i < relays.size(); ++i) {
+        for (size_t j = 0; j < m_relays.size(); ++j) {
+            if (m_relays[j].id == relays[i].id && m_relays[j].upstream.hostHeader == relays[i].upstream.hostHeader) {
+                state[i] = m_state[j]; // keep what we learned about a relay that stays
+            }
+        }
+    }
+    m_mode = mode;
+    m_fallback = fallbackToLocal;
+    m_relays = std::move(relays);
+    m_state = std::move(state);
+    m_bindings = std::move(keyBindings);
+}
+
+config::RoutingMode Router::mode() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_mode;
+}
+
+bool Router::usable(size_t i, qint64 now, bool claimTrial)
+{
+    if (!m_relays[i].enabled || m_relays[i].secret.isEmpty()) {
+        return false;
+    }
+    State &s = m_state[i];
+    if (s.health != RelayHealth::Unhealthy) {
+        return true;
+    }
+    if (now < s.unhealthyUntil || s.trialInFlight) {
+        return false;
+    }
+    if (claimTrial) {
+        s.trialInFlight = true; // half-open: one trial request decides
+    }
+    return true;
+}
+
+int Router::nextHealthy(qint64 now, const std::vector<int> &exclude)
+{
+    const size_t n = m_relays.size();
+    for (size_t step = 0; step < n; ++step) {
+        const size_t i = (m_cursor + step) % n;
+        if (std::find(exclude.begin(), exclude.end(), int(i)) != exclude.end()) {
+            continue;
+        }
+        if (usable(i, now, true)) {
+            m_cursor = i + 1;
+            return int(i);
+        }
+    }
+    return -1;
+}
+
+bool Router::firstRoute(const QString &keyId, Route *out, QString *reason)
+{
+    QMutexLocker lock(&m_mutex);
+    *out = Route();
+    if (m_mode == config::RoutingMode::Local) {
+        return true;
+    }
+    const qint64 now = m_clock.nowMs();
+    const QString bound = m_bindings.value(keyId);
+    if (!bound.isEmpty()) {
+        for (size_t i = 0; i < m_relays.size(); ++i) {
+            if (m_relays[i].id == bound) {
+                if (usable(i, now, true)) {
+                    out->relay = int(i);
+                    return true;
+                }
+                break;
+            }
+        }
+        // The bound relay is down: hybrid goes direct (if allowed); serverless must use another key.
+        if (m_mode == config::RoutingMode::Hybrid && m_fallback) {
+            return true;
+        }
+        *reason = QStringLiteral("the relay instance '%1' this key is bound to is unavailable").arg(bound);
+        return false;
+    }
+    const int i = nextHealthy(now, {});
+    if (i >= 0) {
+        out->relay = i;
+        return true;
+    }
+    if (m_mode == config::RoutingMode::Hybrid && m_fallback) {
+        return true;
+    }
+    *reason = m_relays.empty()
+        ? QStringLiteral("No relay instance is configured, and routing.mode is serverless; add one "
+                         "with 'gemini-aggregatord instances add' or switch to hybrid or local.")
+        : QStringLiteral("No relay instance is healthy right now (%1 configured); routing.mode is "
+                         "serverless, so nothing was sent.")
+              .arg(m_relays.size());
+    return false;
+}
+
+bool Router::fallbackRoute(const QString &keyId, const Route &failed, std::vector<int> &triedRelays, Route *out)
+{
+    QMutexLocker lock(&m_mutex);
+    *out = Route();
+    if (failed.isDirect()) {
+        return false;
+    }
+    triedRelays.push_back(failed.relay);
+    if (m_mode == config::RoutingMode::Hybrid && m_fallback) {
+        return true; // direct
+    }
+    if (m_mode == config::RoutingMode::Serverless && !m_bindings.contains(keyId)) {
+        const int i = nextHealthy(m_clock.nowMs(), triedRelays);
+        if (i >= 0) {
+            out->relay = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool Router::relay(int index, Relay *out) const
+{
+    QMutexLocker lock(&m_mutex);
+    if (index < 0 || size_t(index) >= m_relays.size()) {
+        return false;
+    }
+    *out = m_relays[size_t(index)];
+    return true;
+}
+
+void Router::reportRelayFailure(int index, const QString &reason)
+{
+    QString id;
+    qint64 until = 0;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (index < 0 || size_t(index) >= m_relays.size()) {
+            return;
+        }
+        State &s = m_state[size_t(index)];
+        s.trialInFlight = false;
+        ++s.failures;
+        const qint64 cooldown = std::min(kUnhealthyMaxMs, kUnhealthyStartMs << std::min(s.failures - 1, 10));
+        s.health = RelayHealth::Unhealthy;
+        s.unhealthyUntil = m_clock.nowMs() + cooldown;
+        s.lastError = reason;
+        id = m_relays[size_t(index)].id;
+        until = s.unhealthyUntil;
+    }
+    qCWarning(lcRouting).noquote() << "relay" << id << "is unhealthy until"
+                                   << QDateTime::fromMSecsSinceEpoch(until).toString(Qt::ISODate) << "-" << reason;
+    Q_EMIT relayHealthChanged(id, RelayHealth::Unhealthy, reason);
+}
+
+void Router::reportRelaySuccess(int index, qint64 latencyMs)
+{
+    QString id;
+    bool changed = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (index < 0 || size_t(index) >= m_relays.size()) {
+            return;
+        }
+        State &s = m_state[size_t(index)];
+        changed = s.health != RelayHealth::Healthy;
+        s.health = RelayHealth::Healthy;
+        s.failures = 0;
+        s.trialInFlight = false;
+        s.lastLatencyMs = latencyMs;
+        id = m_relays[size_t(index)].id;
+    }
+    if (changed) {
+        qCInfo(lcRouting).noquote() << "relay" << id << "is healthy";
+        Q_EMIT relayHealthChanged(id, RelayHealth::Healthy, QString());
+    }
+}
+
+std::vector<RelayReport> Router::report() const
+{
+    QMutexLocker lock(&m_mutex);
+    std::vector<RelayReport> out;
+    for (size_t i = 0; i < m_relays.size(); ++i) {
+        RelayReport r;
+        r.id = m_relays[i].id;
+        r.name = m_relays[i].name;
+        r.health = m_state[i].health;
+        r.unhealthyUntilMs = m_state[i].health == RelayHealth::Unhealthy ? m_state[i].unhealthyUntil : -1;
+        r.lastLatencyMs = m_state[i].lastLatencyMs;
+        r.lastError = m_state[i].lastError;
+        out.push_back(r);
+    }
+    return out;
+}
+
+} // namespace ga::routing
