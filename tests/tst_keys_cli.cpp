@@ -243,6 +243,40 @@ private Q_SLOTS:
             QCOMPARE(d.stop(), 0);
         }
     }
+
+    void modeSwitchAppliesToTheNextRequest()
+    {
+        FakeOnThread fake;
+        const QString key = fakeKey(43);
+        fake.call([&] { fake.fake()->addKey(key); });
+        Sandbox sb;
+        const quint16 port = ga::test::freePort();
+        QCOMPARE(
+            runCli(sb,
+                { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("upstream.baseUrl"), fake.baseUrl() })
+                .exitCode,
+            0);
+        QCOMPARE(runCli(sb,
+                     { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"),
+                         QString::number(port) })
+                     .exitCode,
+            0);
+        QCOMPARE(runCli(sb, { QStringLiteral("keys"), QStringLiteral("add") }, key.toLatin1() + '\n').exitCode, 0);
+        Daemon d(sb);
+        QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
+        QCOMPARE(generate(port), 200);
+
+        // serverless without any relay: nothing may leave directly.
+        QCOMPARE(runCli(sb, { QStringLiteral("mode"), QStringLiteral("serverless") }).exitCode, 0);
+        QVERIFY2(d.waitFor(QStringLiteral("routing.mode: local → serverless"), 1000), qPrintable(d.log()));
+        QCOMPARE(generate(port), 503);
+
+        // hybrid: relays first, none here, so direct.
+        QCOMPARE(runCli(sb, { QStringLiteral("mode"), QStringLiteral("hybrid") }).exitCode, 0);
+        QVERIFY2(d.waitFor(QStringLiteral("routing.mode: serverless → hybrid"), 1000), qPrintable(d.log()));
+        QCOMPARE(generate(port), 200);
+        QCOMPARE(d.stop(), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestKeysCli)

@@ -35,10 +35,30 @@ int runCommand(Context &ctx, const QStringList &words)
         return kExitFailure;
     }
 
+    const config::Config &cfg = store->config();
+    qCInfo(lcDaemon).noquote() << kDaemonName << kVersion << "pid" << QCoreApplication::applicationPid();
+    qCInfo(lcDaemon).noquote() << "config:" << store->path();
+    qCInfo(lcDaemon).noquote() << "secrets:"
+                               << (ctx.secretStoreName() == u"file"
+                                          ? QStringLiteral("encrypted file %1").arg(config::secretFilePath(cfg))
+                                          : QStringLiteral("OS keychain, service '%1'").arg(QLatin1String(kAppName)));
+    qCInfo(lcDaemon).noquote() << "keys:" << cfg.keys.size() << "instances:" << cfg.instances.size()
+                               << "mode:" << config::routingModeName(cfg.routingMode);
+
     daemon::Service service(store, secrets);
     if (ctx.args().has(QStringLiteral("log-level"))) {
         service.pinLogLevel();
     }
+    // Ready once the keys are loaded: a request before that would find an empty pool.
+    bool announced = false;
+    QObject::connect(&service, &daemon::Service::keysLoaded, &service, [&service, &announced](int count) {
+        if (announced) {
+            return;
+        }
+        announced = true;
+        qCInfo(lcDaemon).noquote() << "ready: listening on" << service.listenUrl() << "with" << count
+                                   << "key(s) - point clients at it (see README: Pointing clients at it)";
+    });
     QString error;
     if (!service.start(&error)) {
         return ctx.fail(error);
@@ -50,17 +70,6 @@ int runCommand(Context &ctx, const QStringList &words)
         QCoreApplication::exit(kExitOk);
     });
 
-    const config::Config &cfg = store->config();
-    qCInfo(lcDaemon).noquote() << kDaemonName << kVersion << "pid" << QCoreApplication::applicationPid();
-    qCInfo(lcDaemon).noquote() << "config:" << store->path();
-    qCInfo(lcDaemon).noquote() << "secrets:"
-                               << (ctx.secretStoreName() == u"file"
-                                          ? QStringLiteral("encrypted file %1").arg(config::secretFilePath(cfg))
-                                          : QStringLiteral("OS keychain, service '%1'").arg(QLatin1String(kAppName)));
-    qCInfo(lcDaemon).noquote() << "keys:" << cfg.keys.size() << "instances:" << cfg.instances.size()
-                               << "mode:" << config::routingModeName(cfg.routingMode);
-    qCInfo(lcDaemon).noquote() << "ready: listening on" << service.listenUrl()
-                               << "- point clients at it (see README: Pointing clients at it)";
     exitCode = QCoreApplication::exec();
     qCInfo(lcDaemon) << "stopped";
     return exitCode;

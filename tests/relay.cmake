@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The serverless relay scripts (resources/relay) in their real runtimes, Deno and workerd (the Cloudflare Workers
+# runtime), both installed from npm into tests/relay/node_modules, in front of fake-gemini.
+# Needs node >= 20 and npm (and the npm registry on first run, for `npm ci`); skipped (exit 77) without them.
+# Included from tests/CMakeLists.txt.
+add_test(NAME relay_runtimes
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/relay/run-relay-tests.sh $<TARGET_FILE:fake-gemini>)
+set_tests_properties(relay_runtimes PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS relay)
