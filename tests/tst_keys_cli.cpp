@@ -9,7 +9,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
@@ -145,6 +147,89 @@ QJsonObject byId(const QJsonArray &a, const QString &id)
     return {};
 }
 
+// A relay's /health endpoint only (for `instances test`): checks x-relay-secret, reports upstream reachability.
+class HealthRelay : public QTcpServer
+{
+public:
+    HealthRelay(QByteArray secret, bool upstreamReachable)
+        : m_secret(std::move(secret))
+        , m_reachable(upstreamReachable)
+    { }
+
+protected:
+    void incomingConnection(qintptr fd) override
+    {
+        auto *c = new QTcpSocket(this);
+        c->setSocketDescriptor(fd);
+        connect(c, &QIODevice::readyRead, this, [this, c] {
+            const QByteArray req = c->readAll();
+            QByteArray secret;
+            for (const QByteArray &line : req.split('\n')) {
+                if (line.toLower().startsWith("x-relay-secret:")) {
+                    secret = line.mid(15).trimmed();
+                }
+            }
+            QByteArray body;
+            QByteArray head;
+            if (secret != m_secret) {
+                body
+                    = R"({"error": {"code": 401, "message": "relay secret missing or wrong", "status": "UNAUTHENTICATED"}})";
+                head = "HTTP/1.1 401 Unauthorized\r\nx-relay-error: auth\r\n";
+            } else {
+                body = m_reachable
+                    ? R"({"ok": true, "version": "t", "upstream": {"reachable": true, "status": 403, "latencyMs": 5}})"
+                    : R"({"ok": true, "version": "t", "upstream": {"reachable": false, "status": 0, "latencyMs": 5, "error": "connection refused"}})";
+                head = "HTTP/1.1 200 OK\r\n";
+            }
+            c->write(head + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+                + "\r\nConnection: close\r\n\r\n" + body);
+            c->disconnectFromHost();
+        });
+    }
+
+private:
+    QByteArray m_secret;
+    bool m_reachable;
+};
+
+// Runs `f` on a thread with an event loop and keeps the objects it makes there alive until destruction.
+class ServerThread
+{
+public:
+    ServerThread() { m_thread.start(); }
+    ~ServerThread()
+    {
+        QMetaObject::invokeMethod(
+            m_context, [this] { qDeleteAll(m_owned); }, Qt::BlockingQueuedConnection);
+        delete m_context;
+        m_thread.quit();
+        m_thread.wait();
+    }
+    quint16 start(const std::function<HealthRelay *()> &make)
+    {
+        quint16 port = 0;
+        QMetaObject::invokeMethod(
+            m_context,
+            [&] {
+                HealthRelay *server = make(); // created on this thread, so its sockets live here too
+                m_owned.append(server);
+                server->listen(QHostAddress::LocalHost);
+                port = server->serverPort();
+            },
+            Qt::BlockingQueuedConnection);
+        return port;
+    }
+
+private:
+    QThread m_thread;
+    QObject *m_context = [this] {
+        auto *o = new QObject;
+        o->moveToThread(&m_thread);
+        return o;
+    }();
+    QList<QObject *> m_owned;
+};
+
 } // namespace
 
 class TestKeysCli : public QObject
@@ -276,6 +361,45 @@ private Q_SLOTS:
         QVERIFY2(d.waitFor(QStringLiteral("routing.mode: serverless → hybrid"), 1000), qPrintable(d.log()));
         QCOMPARE(generate(port), 200);
         QCOMPARE(d.stop(), 0);
+    }
+
+    void instancesTestTellsCausesApart()
+    {
+        ServerThread servers;
+        const QByteArray secret = "relay-secret-0123456789abcdef";
+        const quint16 healthy = servers.start([&] { return new HealthRelay(secret, true); });
+        const quint16 wrongSecret = servers.start([] { return new HealthRelay("another-secret-0123456789", true); });
+        const quint16 noUpstream = servers.start([&] { return new HealthRelay(secret, false); });
+        const quint16 dead = ga::test::freePort();
+        Sandbox sb;
+        QStringList ids;
+        for (const quint16 port : { healthy, wrongSecret, noUpstream, dead }) {
+            const CliResult r = runCli(sb,
+                { QStringLiteral("instances"), QStringLiteral("add"), QStringLiteral("--name"),
+                    QStringLiteral("r%1").arg(port), QStringLiteral("--url"),
+                    QStringLiteral("http://127.0.0.1:%1").arg(port) },
+                secret + '\n');
+            QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+            QVERIFY(!r.out.contains(secret)); // a given secret is never echoed
+            ids << r.outText().section(u' ', 1, 1);
+        }
+        const CliResult r = runCli(sb, { QStringLiteral("instances"), QStringLiteral("test") });
+        const QString out = r.outText();
+        QVERIFY2(r.exitCode == 1, qPrintable(out + r.errText()));
+        QVERIFY2(out.contains(QRegularExpression(ids[0] + QStringLiteral("\\s+ok\\s+200"))), qPrintable(out));
+        QVERIFY2(out.contains(QRegularExpression(ids[1] + QStringLiteral("\\s+bad-secret\\s+401"))), qPrintable(out));
+        QVERIFY2(out.contains(QRegularExpression(ids[2] + QStringLiteral("\\s+no-upstream\\s+200"))), qPrintable(out));
+        QVERIFY2(out.contains(QRegularExpression(ids[3] + QStringLiteral("\\s+unreachable"))), qPrintable(out));
+        QVERIFY(!r.out.contains(secret) && !r.err.contains(secret));
+        QCOMPARE(runCli(sb, { QStringLiteral("instances"), QStringLiteral("test"), ids[0] }).exitCode, 0);
+
+        // Without a secret on stdin, one is generated and shown once.
+        const CliResult gen = runCli(sb,
+            { QStringLiteral("instances"), QStringLiteral("add"), QStringLiteral("--name"), QStringLiteral("gen"),
+                QStringLiteral("--url"), QStringLiteral("https://relay.example.dev") });
+        QCOMPARE(gen.exitCode, 0);
+        QVERIFY(gen.outText().contains(QStringLiteral("RELAY_SECRET")));
+        QVERIFY(!ga::test::readAll(sb.configPath()).contains(gen.outText().section(u' ', -1).trimmed().toLatin1()));
     }
 };
 
