@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "config/configpaths.h"
 #include "config/configschema.h"
 #include "keys/apikey.h"
 #include "proxy/proxysettings.h"
@@ -8,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -112,12 +114,21 @@ int listInstances(Context &ctx)
         }
         return ids;
     };
+    // Relay health as the daemon last saw it (keystate.json beside the config).
+    QJsonObject health;
+    if (QFile f(config::keyStatePath(ctx.configPath())); f.open(QIODevice::ReadOnly)) {
+        health = QJsonDocument::fromJson(f.readAll()).object().value(u"relays").toObject();
+    }
+    auto healthOf = [&](const QString &id) {
+        return health.value(id).toObject().value(u"health").toString(QStringLiteral("unknown"));
+    };
     if (ctx.args().has(QStringLiteral("json"))) {
         QJsonArray arr;
         for (const config::InstanceEntry &i : cfg.instances) {
             arr.append(QJsonObject { { QStringLiteral("id"), i.id }, { QStringLiteral("name"), i.name },
                 { QStringLiteral("url"), i.url.toString() }, { QStringLiteral("enabled"), i.enabled },
-                { QStringLiteral("keys"), QJsonArray::fromStringList(boundKeys(i.id)) } });
+                { QStringLiteral("keys"), QJsonArray::fromStringList(boundKeys(i.id)) },
+                { QStringLiteral("health"), healthOf(i.id) } });
         }
         ctx.out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
         return kExitOk;
@@ -128,13 +139,24 @@ int listInstances(Context &ctx)
         return kExitOk;
     }
     QList<QStringList> rows { { QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("URL"),
-        QStringLiteral("ENABLED"), QStringLiteral("KEYS") } };
+        QStringLiteral("ENABLED"), QStringLiteral("KEYS"), QStringLiteral("HEALTH") } };
     for (const config::InstanceEntry &i : cfg.instances) {
         const QStringList keys = boundKeys(i.id);
+        const QJsonObject h = health.value(i.id).toObject();
+        QString state = healthOf(i.id);
+        if (h.contains(u"latencyMs")) {
+            state += QStringLiteral(" (%1 ms)").arg(h.value(u"latencyMs").toInt());
+        }
         rows.append({ i.id, i.name, i.url.toString(), i.enabled ? QStringLiteral("yes") : QStringLiteral("no"),
-            keys.isEmpty() ? QStringLiteral("-") : keys.join(u',') });
+            keys.isEmpty() ? QStringLiteral("-") : keys.join(u','), state });
     }
     printTable(ctx.out(), rows);
+    for (auto it = health.constBegin(); it != health.constEnd(); ++it) {
+        if (it.value().toObject().contains(u"lastError")) {
+            ctx.out() << it.key() << " last error: " << it.value().toObject().value(u"lastError").toString()
+                      << Qt::endl;
+        }
+    }
     return kExitOk;
 }
 

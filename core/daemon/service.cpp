@@ -255,7 +255,25 @@ void Service::saveKeyState()
         return;
     }
     f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    f.write(QJsonDocument(m_keys.saveState()).toJson(QJsonDocument::Indented));
+    QJsonObject state = m_keys.saveState();
+    // Relay health, for `instances list` and the GUI (the router itself relearns it after a restart).
+    QJsonObject relays;
+    for (const routing::RelayReport &r : m_router.report()) {
+        QJsonObject o { { QStringLiteral("health"), routing::relayHealthName(r.health) } };
+        if (r.lastLatencyMs >= 0) {
+            o.insert(QStringLiteral("latencyMs"), double(r.lastLatencyMs));
+        }
+        if (r.unhealthyUntilMs >= 0) {
+            o.insert(QStringLiteral("unhealthyUntil"),
+                QDateTime::fromMSecsSinceEpoch(r.unhealthyUntilMs, Qt::UTC).toString(Qt::ISODate));
+        }
+        if (!r.lastError.isEmpty()) {
+            o.insert(QStringLiteral("lastError"), logging::Redactor::redact(r.lastError));
+        }
+        relays.insert(r.id, o);
+    }
+    state.insert(QStringLiteral("relays"), relays);
+    f.write(QJsonDocument(state).toJson(QJsonDocument::Indented));
     if (!f.commit()) {
         qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << f.errorString();
     }
@@ -325,11 +343,13 @@ bool Service::start(QString *error)
     m_saveTimer.setSingleShot(true);
     m_saveTimer.setInterval(1000);
     connect(&m_saveTimer, &QTimer::timeout, this, &Service::saveKeyState);
-    connect(&m_keys, &keys::KeyPool::stateChanged, this, [this] {
+    auto scheduleSave = [this] {
         if (!m_saveTimer.isActive()) {
             m_saveTimer.start();
         }
-    });
+    };
+    connect(&m_keys, &keys::KeyPool::stateChanged, this, scheduleSave);
+    connect(&m_router, &routing::Router::relayHealthChanged, this, scheduleSave);
     m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router);
     if (!applyProxyConfig(error)) {
         m_proxy.reset();
