@@ -475,6 +475,35 @@ private Q_SLOTS:
         QVERIFY(r.body.size() > 16 * 1024 * 1024);
     }
 
+    void usageIsCountedFromResponses()
+    {
+        auto tokens = [this](const QString &model) {
+            qint64 total = 0;
+            for (const auto &r : m_keys.report()) {
+                for (const auto &[day, models] : r.usage) {
+                    if (const auto it = models.find(model); it != models.end()) {
+                        total += it->second.totalTokens;
+                    }
+                }
+            }
+            return total;
+        };
+        const qint64 before = tokens(QStringLiteral("gemini-2.5-flash"));
+        Client c(port());
+        c.send(post(kStream, kPrompt)); // usageMetadata of the last SSE event
+        QCOMPARE(c.read().status, 200);
+        const qint64 afterStream = tokens(QStringLiteral("gemini-2.5-flash"));
+        QVERIFY2(afterStream > before, qPrintable(QStringLiteral("%1 → %2").arg(before).arg(afterStream)));
+        c.send(post(kGenerate, kPrompt)); // usageMetadata of a plain answer
+        QCOMPARE(c.read().status, 200);
+        QVERIFY(tokens(QStringLiteral("gemini-2.5-flash")) > afterStream);
+        const qint64 compatBefore = tokens(QStringLiteral("gemini-2.0-flash"));
+        c.send(post("/v1beta/openai/chat/completions",
+            R"({"model":"gemini-2.0-flash","messages":[{"role":"user","content":"hi"}]})"));
+        QCOMPARE(c.read().status, 200); // OpenAI "usage", model from the body
+        QVERIFY(tokens(QStringLiteral("gemini-2.0-flash")) > compatBefore);
+    }
+
     void noKeysGives503()
     {
         m_keys.setKeys({});
