@@ -28,12 +28,8 @@ harness_cleanup() {
         kill -TERM "$pid" 2>/dev/null || true
     done
     for pid in "${H_PIDS[@]}"; do
-        # Bounded wait: TERM first, KILL after ~5 s.
-        local n=0
-        while kill -0 "$pid" 2>/dev/null && ((n < 100)); do
-            sleep 0.05
-            n=$((n + 1))
-        done
+        # Bounded wait for the exit itself (tail --pid returns when the process ends): TERM first, KILL after 5 s.
+        timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || true
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
