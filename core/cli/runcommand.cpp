@@ -45,6 +45,13 @@ int runCommand(Context &ctx, const QStringList &words)
     qCInfo(lcDaemon).noquote() << "keys:" << cfg.keys.size() << "instances:" << cfg.instances.size()
                                << "mode:" << config::routingModeName(cfg.routingMode);
 
+    // Signals are caught before anything can say "ready": a stop right after it must end cleanly.
+    daemon::SignalWatcher watcher;
+    int exitCode = kExitOk;
+    QObject::connect(&watcher, &daemon::SignalWatcher::stopRequested, qApp, [](const QString &name) {
+        qCInfo(lcDaemon).noquote() << "received" << name << "- stopping";
+        QCoreApplication::exit(kExitOk);
+    });
     daemon::Service service(store, secrets);
     if (ctx.args().has(QStringLiteral("log-level"))) {
         service.pinLogLevel();
@@ -63,12 +70,6 @@ int runCommand(Context &ctx, const QStringList &words)
     if (!service.start(&error)) {
         return ctx.fail(error);
     }
-    daemon::SignalWatcher watcher;
-    int exitCode = kExitOk;
-    QObject::connect(&watcher, &daemon::SignalWatcher::stopRequested, qApp, [](const QString &name) {
-        qCInfo(lcDaemon).noquote() << "received" << name << "- stopping";
-        QCoreApplication::exit(kExitOk);
-    });
 
     exitCode = QCoreApplication::exec();
     qCInfo(lcDaemon) << "stopped";
