@@ -114,7 +114,7 @@ Failure classifyResponse(int status, QByteArrayView body)
             retryDelay = qint64(m.captured(1).toDouble() * 1000.0 + 0.5);
         }
     }
-    const QString shortMessage = message.left(200);
+    const QString shortMessage = message.simplified().left(200); // one line, for logs and `keys list`
     f.quotaId = quotaId;
     f.retryDelayMs = retryDelay;
 
@@ -133,6 +133,7 @@ Failure classifyResponse(int status, QByteArrayView body)
             return f;
         }
         if (message.contains(u"location is not supported", Qt::CaseInsensitive)
+            || message.contains(u"not available in your country", Qt::CaseInsensitive)
             || (canonical == u"FAILED_PRECONDITION" && message.contains(u"location", Qt::CaseInsensitive))) {
             f.kind = FailureKind::RegionBlocked;
             f.reason = QStringLiteral("400 %1").arg(shortMessage);
@@ -140,6 +141,13 @@ Failure classifyResponse(int status, QByteArrayView body)
         }
         f.kind = FailureKind::ClientError;
         f.reason = QStringLiteral("400 %1").arg(shortMessage);
+        return f;
+    }
+    if (status == 402) {
+        // Prepaid credit used up: the project's problem, like a daily quota (billing may be fixed any time, but
+        // hammering the key until then is pointless).
+        f.kind = FailureKind::QuotaPerDay;
+        f.reason = QStringLiteral("402 %1").arg(shortMessage);
         return f;
     }
     if (status == 401 || status == 403) {

@@ -15,6 +15,7 @@ namespace {
 
 constexpr qint64 kNever = std::numeric_limits<qint64>::max();
 constexpr quint64 kStrideBase = 720720ULL * 1000ULL; // divisible by 1..16: exact strides for small weights
+constexpr qint64 kStreakMemoryMs = 3'600'000; // a per-minute backoff streak is remembered this long after it ends
 
 QString cooldownKey(const QString &scope, const QString &model)
 {
@@ -117,6 +118,7 @@ struct KeyPool::Impl
         QString invalidReason;
         qint64 invalidSince = -1;
         int serverFailures = 0;
+        quint64 seenSuccessSeq = 0; // Impl::successSeq at this key's last success or server failure
         qint64 breakerUntil = 0;
         int breakerOpens = 0;
         bool halfOpen = false;
@@ -151,13 +153,28 @@ struct KeyPool::Impl
     QHash<QString, View> views;
     quint64 generation = 0;
     qint64 nextExpiry = kNever;
-    qint64 lastGlobalSuccess = -1;
+    quint64 successSeq = 0; // successes of any key, counted: "has another key worked since …?"
     std::deque<std::pair<qint64, QString>> recent429; // (time, scope)
     qint64 routeUntil = 0;
     int routeBackoffs = 0;
     std::mt19937 rng { std::random_device {}() };
     std::vector<Event> events;
     bool dirty = false;
+    QString dayKey; // the Pacific day of [dayFrom, dayUntil), "yyyy-MM-dd"
+    qint64 dayFrom = 0;
+    qint64 dayUntil = 0;
+
+    // Computing the Pacific day costs about a microsecond (time zone rules, formatting): more than the rest of a
+    // pick. It changes once a day, so it is computed again only when `now` leaves the cached day.
+    const QString &pacificDay(qint64 now)
+    {
+        if (now < dayFrom || now >= dayUntil) {
+            dayKey = time::pacificDate(now).toString(Qt::ISODate);
+            dayFrom = now;
+            dayUntil = time::nextPacificMidnightMs(now);
+        }
+        return dayKey;
+    }
 
     static QString scopeOf(const PoolKeyConfig &c)
     {
@@ -200,7 +217,7 @@ struct KeyPool::Impl
             if (it->until <= now) {
                 scopesBack.insert(it.key().section(QChar(0x1f), 0, 0));
                 // Per-minute entries stay an hour past expiry to remember the backoff streak.
-                if (!it->perMinute || it->until + 3'600'000 <= now) {
+                if (!it->perMinute || it->until + kStreakMemoryMs <= now) {
                     it = cooldowns.erase(it);
                     continue;
                 }
@@ -302,7 +319,7 @@ struct KeyPool::Impl
             return v.avail[best];
         }
         case Strategy::LeastUsed: {
-            const QString today = time::pacificDate(now).toString(Qt::ISODate);
+            const QString &today = pacificDay(now);
             int bestIdx = -1;
             qint64 bestCount = 0;
             for (size_t i = 0; i < n; ++i) {
@@ -326,7 +343,7 @@ struct KeyPool::Impl
 
     DayUsage &usageFor(KeyRec &k, const QString &model, qint64 now)
     {
-        const QString day = time::pacificDate(now).toString(Qt::ISODate);
+        const QString &day = pacificDay(now);
         if (k.todayKey != day) {
             k.todayKey = day;
             k.todayRequests = 0;
@@ -470,7 +487,7 @@ void KeyPool::reportSuccess(const QString &id, const QString &model, const Usage
         const qint64 now = m_clock.nowMs();
         Impl::KeyRec &k = d->keys[size_t(*it)];
         k.lastSuccessMs = now;
-        d->lastGlobalSuccess = now;
+        k.seenSuccessSeq = ++d->successSeq;
         k.serverFailures = 0;
         if (k.halfOpen || k.breakerOpens > 0) {
             k.halfOpen = false;
@@ -548,11 +565,19 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
                 d->routeUntil = now + backoff;
                 throttledUntil = d->routeUntil;
                 // Undo the cooldowns this burst caused: the keys were not at fault.
+                QSet<QString> undone;
                 for (auto c = d->cooldowns.begin(); c != d->cooldowns.end();) {
                     if (c->perMinute && c->createdAt >= now - kEgressWindowMs) {
+                        undone.insert(c.key().section(QChar(0x1f), 0, 0));
                         c = d->cooldowns.erase(c);
                     } else {
                         ++c;
+                    }
+                }
+                for (const Impl::KeyRec &o : d->keys) {
+                    if (undone.contains(o.scope) && !o.invalid && o.cfg.enabled) {
+                        d->events.push_back({ o.cfg.id, KeyStatus::Active,
+                            QStringLiteral("cooldown undone: the 429s were throttling of this connection") });
                     }
                 }
                 d->recent429.clear();
@@ -561,7 +586,8 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
             }
             const QString ck = cooldownKey(k.scope, model);
             int streak = 0;
-            if (const auto c = d->cooldowns.constFind(ck); c != d->cooldowns.constEnd() && c->perMinute) {
+            if (const auto c = d->cooldowns.constFind(ck);
+                c != d->cooldowns.constEnd() && c->perMinute && c->until + kStreakMemoryMs > now) {
                 streak = c->minuteStreak + 1;
             }
             const qint64 delay = failure.retryDelayMs >= 0
@@ -572,8 +598,11 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
         }
         case FailureKind::ServerError:
         case FailureKind::NetworkError: {
-            // Blame the key only when it fails while others work (Google's 503s hit every key alike).
-            const bool othersWork = d->lastGlobalSuccess > k.lastSuccessMs;
+            // Blame the key only when it fails while others work (Google's 503s hit every key alike): some other
+            // key must have succeeded since this one last failed or worked. (Comparing with the last success of
+            // any key instead blamed every key but the last one to succeed before a Google-wide outage.)
+            const bool othersWork = d->successSeq > k.seenSuccessSeq;
+            k.seenSuccessSeq = d->successSeq;
             if (!othersWork) {
                 break;
             }
@@ -670,7 +699,16 @@ std::vector<KeyReport> KeyPool::report() const
     QMutexLocker lock(&d->mutex);
     const qint64 now = m_clock.nowMs();
     const QString today = time::pacificDate(now).toString(Qt::ISODate);
+    // Running cooldowns by scope, in one pass: scanning every cooldown for every key took seconds (under the
+    // lock every pick needs) with 10,000 keys.
+    QHash<QString, std::vector<QHash<QString, Impl::Cooldown>::const_iterator>> running;
+    for (auto c = d->cooldowns.constBegin(); c != d->cooldowns.constEnd(); ++c) {
+        if (c->until > now) {
+            running[c.key().section(QChar(0x1f), 0, 0)].push_back(c);
+        }
+    }
     std::vector<KeyReport> out;
+    out.reserve(d->keys.size());
     for (const Impl::KeyRec &k : d->keys) {
         KeyReport r;
         r.id = k.cfg.id;
@@ -695,8 +733,8 @@ std::vector<KeyReport> KeyPool::report() const
                 r.untilMs = k.breakerUntil;
                 r.reason = QStringLiteral("circuit open after repeated failures");
             }
-            for (auto c = d->cooldowns.constBegin(); c != d->cooldowns.constEnd(); ++c) {
-                if (c->until > now && c.key().startsWith(k.scope + QChar(0x1f))) {
+            if (const auto scope = running.constFind(k.scope); scope != running.constEnd()) {
+                for (const auto &c : *scope) {
                     r.status = KeyStatus::Cooling;
                     r.coolingModels << c.key().section(QChar(0x1f), 1);
                     if (c->until > r.untilMs) {

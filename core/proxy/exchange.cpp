@@ -326,7 +326,7 @@ void Exchange::process()
         touch(m_target.streamIdleTimeoutMs);
         m_remaining = m_response.contentLength;
         const bool retryable = m_response.status == 429 || m_response.status >= 500 || m_response.status == 400
-            || m_response.status == 401 || m_response.status == 403;
+            || m_response.status == 401 || m_response.status == 402 || m_response.status == 403;
         m_relayError = !m_route.isDirect() && http::findHeader(m_response.headers, "x-relay-error") != nullptr;
         m_bufferingError = retryable || m_relayError;
         if (!m_bufferingError) {
