@@ -6,6 +6,7 @@
 #include "keys/keypool.h"
 #include "proxy/proxyserver.h"
 #include "proxy/proxysettings.h"
+#include "rawhttp.h"
 #include "testsupport.h"
 #include "time/clock.h"
 
@@ -34,148 +35,10 @@ Q_DECLARE_METATYPE(ga::keys::Strategy)
 
 namespace {
 
-// ---------------------------------------------------------------------------------------------------------------
-// Raw HTTP/1.1 client (copied from tst_proxy.cpp: independent of the proxy's own parser).
-
-struct Reply
-{
-    int status = 0;
-    QList<QPair<QByteArray, QByteArray>> headers;
-    QByteArray body;
-    bool complete = false; // body framing finished cleanly
-    bool chunked = false;
-
-    QByteArray header(const QByteArray &name) const
-    {
-        for (const auto &h : headers) {
-            if (h.first.compare(name, Qt::CaseInsensitive) == 0) {
-                return h.second;
-            }
-        }
-        return {};
-    }
-    bool hasHeader(const QByteArray &name) const
-    {
-        for (const auto &h : headers) {
-            if (h.first.compare(name, Qt::CaseInsensitive) == 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-};
-
-// Parses one response from the front of `buf`; returns bytes used, 0 when incomplete.
-qsizetype parseReply(const QByteArray &buf, Reply *r, bool headRequest = false)
-{
-    const qsizetype end = buf.indexOf("\r\n\r\n");
-    if (end < 0) {
-        return 0;
-    }
-    const QList<QByteArray> lines = buf.first(end).split('\n');
-    *r = Reply();
-    r->status = lines.first().mid(9, 3).toInt();
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const qsizetype colon = line.indexOf(':');
-        r->headers.append({ line.first(colon), line.sliced(colon + 1).trimmed() });
-    }
-    qsizetype pos = end + 4;
-    if (headRequest || r->status == 204 || r->status == 304 || (r->status >= 100 && r->status < 200)) {
-        r->complete = true;
-        return pos;
-    }
-    if (r->header("transfer-encoding").toLower() == "chunked") {
-        r->chunked = true;
-        for (;;) {
-            const qsizetype nl = buf.indexOf("\r\n", pos);
-            if (nl < 0) {
-                return 0;
-            }
-            bool ok = false;
-            const qsizetype size = buf.mid(pos, nl - pos).toLongLong(&ok, 16);
-            if (!ok || buf.size() < nl + 2 + size + 2) {
-                return 0;
-            }
-            if (size == 0) {
-                r->complete = true;
-                return nl + 4;
-            }
-            r->body += buf.mid(nl + 2, size);
-            pos = nl + 2 + size + 2;
-        }
-    }
-    const qsizetype length = r->header("content-length").toLongLong();
-    if (buf.size() < pos + length) {
-        return 0;
-    }
-    r->body = buf.mid(pos, length);
-    r->complete = true;
-    return pos + length;
-}
-
-class Client
-{
-public:
-    explicit Client(quint16 port)
-    {
-        m_socket.connectToHost(QHostAddress::LocalHost, port);
-        m_socket.waitForConnected(5000);
-    }
-    QTcpSocket &socket() { return m_socket; }
-
-    void send(const QByteArray &raw) { m_socket.write(raw); }
-
-    // Waits (on readyRead, with a deadline) for one complete response.
-    Reply read(int timeoutMs = 10'000, bool head = false)
-    {
-        QElapsedTimer t;
-        t.start();
-        Reply r;
-        for (;;) {
-            m_buffer += m_socket.readAll();
-            if (const qsizetype used = parseReply(m_buffer, &r, head)) {
-                m_buffer.remove(0, used);
-                return r;
-            }
-            if (t.elapsed() > timeoutMs || m_socket.state() != QAbstractSocket::ConnectedState) {
-                m_buffer += m_socket.readAll();
-                if (const qsizetype used = parseReply(m_buffer, &r, head)) {
-                    m_buffer.remove(0, used);
-                    return r;
-                }
-                return Reply();
-            }
-            waitForData(int(std::max<qint64>(1, timeoutMs - t.elapsed())));
-        }
-    }
-
-    // Waits for more bytes while running the event loop (the fake upstream's acceptor lives on this thread).
-    bool waitForData(int timeoutMs)
-    {
-        if (m_socket.bytesAvailable() > 0) {
-            return true;
-        }
-        QSignalSpy spy(&m_socket, &QIODevice::readyRead);
-        QSignalSpy gone(&m_socket, &QAbstractSocket::disconnected);
-        QElapsedTimer t;
-        t.start();
-        while (spy.isEmpty() && gone.isEmpty() && t.elapsed() < timeoutMs) {
-            spy.wait(int(std::max<qint64>(1, std::min<qint64>(50, timeoutMs - t.elapsed()))));
-        }
-        return !spy.isEmpty();
-    }
-
-private:
-    QTcpSocket m_socket;
-    QByteArray m_buffer;
-};
-
-QByteArray post(const QByteArray &path, const QByteArray &body, const QByteArray &extraHeaders = {})
-{
-    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-        + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
-}
+using ga::test::Client;
+using ga::test::parseReply;
+using ga::test::post;
+using ga::test::Reply;
 
 const QString kFlash = QStringLiteral("gemini-2.5-flash");
 const QByteArray kGenerate = "/v1beta/models/gemini-2.5-flash:generateContent";
