@@ -355,8 +355,10 @@ struct KeyPool::Impl
         int streak, qint64 now)
     {
         Cooldown &c = cooldowns[cooldownKey(scope, model)];
+        if (c.until <= now) {
+            c.createdAt = now; // a cooldown already running keeps its start: an egress undo must not cancel it
+        }
         c.until = std::max(c.until > now ? c.until : 0, until);
-        c.createdAt = now;
         c.reason = reason;
         c.perMinute = perMinute;
         c.minuteStreak = streak;
