@@ -243,6 +243,23 @@ private Q_SLOTS:
         }
     }
 
+    void reconfiguringKeepsRelaysUsable()
+    {
+        // A config change re-reads relay secrets asynchronously; meanwhile the relay must stay in use.
+        configure(ga::config::RoutingMode::Serverless);
+        std::vector<ga::routing::Relay> again;
+        for (ga::routing::Relay r : { relayEntry(QStringLiteral("ia"), m_relayA->serverPort(), "secret-a-0123456789"),
+                 relayEntry(QStringLiteral("ib"), m_relayB->serverPort(), "secret-b-0123456789") }) {
+            r.secret.clear();
+            again.push_back(r);
+        }
+        m_router.configure(ga::config::RoutingMode::Serverless, true, std::move(again), {});
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(generate().status, 200);
+        }
+        QCOMPARE(m_relayA->forwarded + m_relayB->forwarded, 2);
+    }
+
     void serverlessWithNoHealthyRelayIs503()
     {
         const quint16 deadA = ga::test::freePort();

@@ -32,6 +32,11 @@ void Router::configure(
         for (size_t j = 0; j < m_relays.size(); ++j) {
             if (m_relays[j].id == relays[i].id && m_relays[j].upstream.hostHeader == relays[i].upstream.hostHeader) {
                 state[i] = m_state[j]; // keep what we learned about a relay that stays
+                if (relays[i].secret.isEmpty()) {
+                    // Its secret is being re-read: keep using the one we have, so a config change never opens
+                    // a window in which the relay looks absent (serverless would 503, hybrid would go direct).
+                    relays[i].secret = m_relays[j].secret;
+                }
             }
         }
     }

@@ -29,6 +29,14 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
   });
 }
 
+// Registers another child process (fake-gemini, the daemon, a CLI call) to be killed together with the relays
+// when this process exits or is interrupted. Returns the child.
+export function track(child) {
+  running.add(child);
+  child.on("exit", () => running.delete(child));
+  return child;
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
