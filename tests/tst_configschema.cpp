@@ -57,6 +57,9 @@ QJsonValue fieldOf(const Config &c, const QString &path)
     const QHash<QString, QJsonValue> fields = {
         { QStringLiteral("listen.host"), c.listenHost },
         { QStringLiteral("listen.port"), c.listenPort },
+        { QStringLiteral("listen.allowRemote"), c.allowRemote },
+        { QStringLiteral("security.allowedHosts"), c.allowedHosts },
+        { QStringLiteral("security.allowedOrigins"), c.allowedOrigins },
         { QStringLiteral("listen.maxConnections"), c.maxConnections },
         { QStringLiteral("listen.headerTimeoutMs"), c.headerTimeoutMs },
         { QStringLiteral("listen.keepAliveTimeoutMs"), c.keepAliveTimeoutMs },
@@ -84,6 +87,9 @@ const QStringList &canonicalPaths()
     static const QStringList paths = {
         QStringLiteral("listen.host"),
         QStringLiteral("listen.port"),
+        QStringLiteral("listen.allowRemote"),
+        QStringLiteral("security.allowedHosts"),
+        QStringLiteral("security.allowedOrigins"),
         QStringLiteral("listen.maxConnections"),
         QStringLiteral("listen.headerTimeoutMs"),
         QStringLiteral("listen.keepAliveTimeoutMs"),

@@ -158,7 +158,7 @@ private Q_SLOTS:
             QTcpSocket probe;
             probe.connectToHost(QHostAddress::LocalHost, p2.toUShort());
             QVERIFY(probe.waitForConnected(2000));
-            probe.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            probe.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             QVERIFY(probe.waitForReadyRead(2000));
             QVERIFY(probe.readAll().startsWith("HTTP/1.1 200"));
             QTcpSocket old;
@@ -180,6 +180,24 @@ private Q_SLOTS:
         at = d.waitFor(QStringLiteral("listen.port: %1 → %2").arg(p2, p3), 1000, at);
         QVERIFY2(at >= 0, qPrintable(d.log()));
         QCOMPARE(d.terminate(SIGTERM), 0);
+    }
+
+    void refusesToListenBeyondLoopback()
+    {
+        Sandbox sb;
+        QCOMPARE(runCli(sb,
+                     { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.host"),
+                         QStringLiteral("0.0.0.0") })
+                     .exitCode,
+            0);
+        const QByteArray before = ga::test::readAll(sb.configPath());
+        Daemon d(sb);
+        QVERIFY(d.process().waitForFinished(20'000));
+        QCOMPARE(d.process().exitCode(), 1);
+        const QString err = QString::fromUtf8(d.process().readAllStandardError());
+        QVERIFY2(err.contains(QStringLiteral("listen.host 0.0.0.0")) && err.contains(QStringLiteral("127.0.0.1")),
+            qPrintable(err));
+        QCOMPARE(ga::test::readAll(sb.configPath()), before);
     }
 
     void corruptConfigAtStartExitsOne()

@@ -121,7 +121,7 @@ int generate(quint16 port)
         return -1;
     }
     const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-    s.write("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+    s.write("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
             "Content-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     QByteArray got;

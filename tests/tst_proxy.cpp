@@ -408,7 +408,7 @@ private Q_SLOTS:
     {
         Client c(port());
         c.send(post("/v1beta/models/first:countTokens", kPrompt) + post(kGenerate, kPrompt)
-            + "GET /v1beta/models HTTP/1.1\r\nHost: x\r\n\r\n");
+            + "GET /v1beta/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         const Reply a = c.read();
         const Reply b = c.read();
         const Reply d = c.read();
@@ -421,8 +421,8 @@ private Q_SLOTS:
     void expectContinueAndChunkedBody()
     {
         Client c(port());
-        c.send(
-            "POST " + kGenerate + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+        c.send("POST " + kGenerate
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
         const Reply interim = c.read();
         QCOMPARE(interim.status, 100);
         const QByteArray half = kPrompt.first(10);
@@ -440,10 +440,10 @@ private Q_SLOTS:
     void headRequest()
     {
         Client c(port());
-        c.send("HEAD /v1beta/models HTTP/1.1\r\nHost: x\r\n\r\n");
+        c.send("HEAD /v1beta/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         const Reply r = c.read(5000, true);
         QVERIFY(r.status > 0);
-        c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         const Reply h = c.read();
         QCOMPARE(h.status, 200);
         QVERIFY(h.body.contains("\"ok\""));
@@ -452,7 +452,7 @@ private Q_SLOTS:
     void unknownPathIs404Json()
     {
         Client c(port());
-        c.send("GET /admin HTTP/1.1\r\nHost: x\r\n\r\n");
+        c.send("GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         const Reply r = c.read();
         QCOMPARE(r.status, 404);
         QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"error").toObject().value(u"status").toString(),
@@ -460,38 +460,95 @@ private Q_SLOTS:
         QVERIFY(m_fake->requests().isEmpty());
     }
 
+    void browserGuards_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<bool>("cors");
+        QTest::newRow("foreign host (DNS rebinding)")
+            << QByteArray("Host: evil.example\r\n") << QByteArray("POST") << 421 << false;
+        QTest::newRow("foreign host with port")
+            << QByteArray("Host: evil.example:3145\r\n") << QByteArray("POST") << 421 << false;
+        QTest::newRow("localhost") << QByteArray("Host: localhost:3145\r\n") << QByteArray("POST") << 200 << false;
+        QTest::newRow("IPv6 loopback") << QByteArray("Host: [::1]:3145\r\n") << QByteArray("POST") << 200 << false;
+        QTest::newRow("LAN address") << QByteArray("Host: 192.168.1.5:3145\r\n") << QByteArray("POST") << 200 << false;
+        QTest::newRow("allowed name") << QByteArray("Host: gemini.lan\r\n") << QByteArray("POST") << 200 << false;
+        QTest::newRow("foreign origin") << QByteArray("Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n")
+                                        << QByteArray("POST") << 403 << false;
+        QTest::newRow("null origin") << QByteArray("Host: 127.0.0.1\r\nOrigin: null\r\n") << QByteArray("POST") << 403
+                                     << false;
+        QTest::newRow("foreign preflight")
+            << QByteArray("Host: 127.0.0.1\r\nOrigin: https://evil.example\r\nAccess-Control-Request-Method: POST\r\n")
+            << QByteArray("OPTIONS") << 403 << false;
+        QTest::newRow("allowed preflight")
+            << QByteArray("Host: 127.0.0.1\r\nOrigin: https://app.example\r\nAccess-Control-Request-Method: POST\r\n"
+                          "Access-Control-Request-Headers: content-type, x-goog-api-key\r\n")
+            << QByteArray("OPTIONS") << 204 << true;
+        QTest::newRow("allowed origin") << QByteArray("Host: 127.0.0.1\r\nOrigin: https://app.example\r\n")
+                                        << QByteArray("POST") << 200 << true;
+    }
+
+    void browserGuards()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(QByteArray, method);
+        QFETCH(int, status);
+        QFETCH(bool, cors);
+        apply(settings([](ga::config::Config &c) {
+            c.allowedHosts = QStringLiteral("gemini.lan");
+            c.allowedOrigins = QStringLiteral("https://app.example");
+        }));
+        Client c(port());
+        const QByteArray body = method == "POST" ? kPrompt : QByteArray();
+        c.send(method + " " + kGenerate + " HTTP/1.1\r\n" + headers
+            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        const Reply r = c.read();
+        QCOMPARE(r.status, status);
+        QCOMPARE(r.header("access-control-allow-origin") == "https://app.example", cors);
+        if (status >= 400) {
+            QCOMPARE(
+                QJsonDocument::fromJson(r.body).object().value(u"error").toObject().value(u"code").toInt(), status);
+            QVERIFY(m_fake->requests().isEmpty()); // refused before anything went upstream
+        }
+    }
+
     void malformedRequests_data()
     {
         QTest::addColumn<QByteArray>("raw");
         QTest::addColumn<int>("status");
         const QByteArray big(70 * 1024, 'a');
-        QTest::newRow("CL and TE") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+        QTest::newRow("CL and TE") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n"
                                                  "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
                                    << 400;
-        QTest::newRow("duplicate CL") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
-                                                    "Content-Length: 1\r\n\r\na")
+        QTest::newRow("duplicate CL") << QByteArray(
+            "POST /v1beta/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\n"
+            "Content-Length: 1\r\n\r\na")
                                       << 400;
-        QTest::newRow("bad chunk size") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
-                                                      "chunked\r\n\r\nzz\r\n")
-                                        << 400;
+        QTest::newRow("bad chunk size") << QByteArray(
+            "POST /v1beta/x HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: "
+            "chunked\r\n\r\nzz\r\n") << 400;
         QTest::newRow("bare LF") << QByteArray("GET /v1beta/models HTTP/1.1\nHost: x\n\n") << 400;
-        QTest::newRow("obs-fold") << QByteArray("GET /v1beta/models HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  2\r\n\r\n")
+        QTest::newRow("obs-fold") << QByteArray(
+            "GET /v1beta/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n  2\r\n\r\n")
                                   << 400;
-        QTest::newRow("control char") << QByteArray("GET /v1beta/models HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n", 50)
+        QTest::newRow("control char") << QByteArray(
+            "GET /v1beta/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\x01b\r\n\r\n")
                                       << 400;
-        QTest::newRow("no length") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\n\r\n") << 411;
+        QTest::newRow("no length") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") << 411;
         QTest::newRow("too large") << QByteArray(
-            "POST /v1beta/x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n")
+            "POST /v1beta/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999999\r\n\r\n")
                                    << 413;
-        QTest::newRow("long uri") << QByteArray("GET /v1beta/" + big + " HTTP/1.1\r\nHost: x\r\n\r\n") << 414;
-        QTest::newRow("expect") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: "
-                                              "tea\r\n\r\na")
-                                << 417;
-        QTest::newRow("big headers") << QByteArray("GET /v1beta/x HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n")
-                                     << 431;
-        QTest::newRow("TE gzip") << QByteArray("POST /v1beta/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
+        QTest::newRow("long uri") << QByteArray("GET /v1beta/" + big + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") << 414;
+        QTest::newRow("expect") << QByteArray(
+            "POST /v1beta/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nExpect: "
+            "tea\r\n\r\na") << 417;
+        QTest::newRow("big headers") << QByteArray("GET /v1beta/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + big
+            + "\r\n\r\n") << 431;
+        QTest::newRow("TE gzip") << QByteArray(
+            "POST /v1beta/x HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n")
                                  << 501;
-        QTest::newRow("HTTP/2.0") << QByteArray("GET /v1beta/x HTTP/2.0\r\nHost: x\r\n\r\n") << 505;
+        QTest::newRow("HTTP/2.0") << QByteArray("GET /v1beta/x HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n") << 505;
     }
 
     void malformedRequests()

@@ -164,7 +164,7 @@ class TestRouting : public QObject
         QTcpSocket c;
         c.connectToHost(QHostAddress::LocalHost, m_proxy->port());
         const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-        c.write("POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+        c.write("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QByteArray got;
         QSignalSpy closed(&c, &QAbstractSocket::disconnected);
@@ -402,7 +402,7 @@ private Q_SLOTS:
         QTcpSocket c;
         c.connectToHost(QHostAddress::LocalHost, m_proxy->port());
         const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-        c.write("POST /v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse HTTP/1.1\r\nHost: x\r\n"
+        c.write("POST /v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 "Connection: close\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QElapsedTimer t;

@@ -219,8 +219,9 @@ class TestUpstream : public QObject
         QTcpSocket c;
         c.connectToHost(QHostAddress::LocalHost, m_proxy->port());
         const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-        c.write("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                "Content-Length: "
+        c.write(
+            "POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            "Content-Length: "
             + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QByteArray got;
         QSignalSpy closed(&c, &QAbstractSocket::disconnected);
@@ -297,6 +298,34 @@ private Q_SLOTS:
         use([&](ga::config::Config &c) { c.upstreamProxy = QStringLiteral("http://127.0.0.1:%1").arg(dead); });
         const QByteArray reply = roundTrip();
         QVERIFY2(reply.startsWith("HTTP/1.1 502"), reply.constData());
+    }
+
+    void errorBodiesNeverEchoTheKey()
+    {
+        // Google sometimes names the key in a 403 ("… api_key:AIza…"); such a body must reach the client masked.
+        QTcpServer echo;
+        QVERIFY(echo.listen(QHostAddress::LocalHost));
+        connect(&echo, &QTcpServer::newConnection, this, [&echo] {
+            QTcpSocket *s = echo.nextPendingConnection();
+            connect(s, &QIODevice::readyRead, s, [s] {
+                const QByteArray req = s->readAll();
+                const qsizetype at = req.toLower().indexOf("x-goog-api-key: ");
+                const QByteArray key = req.mid(at + 16, req.indexOf("\r\n", at) - at - 16);
+                const QByteArray body = "{\"error\": {\"code\": 403, \"message\": \"Permission denied: Consumer "
+                                        "'api_key:"
+                    + key + "' has been suspended.\", \"status\": \"PERMISSION_DENIED\"}}";
+                s->write("HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: "
+                    + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            });
+        });
+        use([&](ga::config::Config &c) {
+            c.upstreamBaseUrl = QStringLiteral("http://127.0.0.1:%1").arg(echo.serverPort());
+        });
+        const QByteArray reply = roundTrip();
+        QVERIFY2(reply.startsWith("HTTP/1.1 403"), reply.constData());
+        QVERIFY2(reply.contains("api_key:AIza"), reply.constData()); // the message is kept…
+        QVERIFY2(!reply.contains(fakeKey(5).toLatin1()), reply.constData()); // …the key is not
+        m_keys.clearKeyState(QStringLiteral("k5"));
     }
 
     void tlsVerifiedWithExtraCaBundle()

@@ -158,6 +158,15 @@ const QList<Setting> &settings()
          "address the proxy listens on"},
         {"listen.port", Kind::Int, 3145, 1, 65535, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.listenPort = v.toInt(); }, "TCP port of the proxy"},
+        {"listen.allowRemote", Kind::Bool, false, 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.allowRemote = v.toBool(); },
+         "allow listen.host to be an address other machines can reach"},
+        {"security.allowedHosts", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.allowedHosts = v.toString(); },
+         "comma-separated host names clients may use besides localhost and IP addresses (DNS-rebinding guard)"},
+        {"security.allowedOrigins", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.allowedOrigins = v.toString(); },
+         "comma-separated browser origins allowed to call the proxy (CORS), e.g. https://app.example"},
         {"listen.maxConnections", Kind::Int, 1024, 1, 100000, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.maxConnections = v.toInt(); }, "open client connections at most"},
         {"listen.headerTimeoutMs", Kind::Int, 10000, 100, 600000, {}, nullptr,
@@ -233,10 +242,10 @@ const Setting *findSetting(const QString &path)
 // Members that hold more than a plain setting.
 const QSet<QString> &structuralPaths()
 {
-    static const QSet<QString> paths
-        = { QStringLiteral("version"), QStringLiteral("listen"), QStringLiteral("upstream"), QStringLiteral("routing"),
-              QStringLiteral("keys"), QStringLiteral("keys.items"), QStringLiteral("instances"),
-              QStringLiteral("instances.items"), QStringLiteral("secrets"), QStringLiteral("log") };
+    static const QSet<QString> paths = { QStringLiteral("version"), QStringLiteral("listen"),
+        QStringLiteral("upstream"), QStringLiteral("routing"), QStringLiteral("keys"), QStringLiteral("keys.items"),
+        QStringLiteral("instances"), QStringLiteral("instances.items"), QStringLiteral("secrets"),
+        QStringLiteral("log"), QStringLiteral("security") };
     return paths;
 }
 

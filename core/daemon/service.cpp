@@ -10,6 +10,7 @@
 #include "logging/redact.h"
 #include "proxy/proxyserver.h"
 #include "secrets/secretstore.h"
+#include "security/browserguard.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -89,6 +90,17 @@ QString Service::listenUrl() const
 bool Service::applyProxyConfig(QString *error)
 {
     const config::Config &cfg = m_config->config();
+    if (!security::isLoopbackAddress(cfg.listenHost)) {
+        // Other machines (and anything on the LAN) could spend the user's keys.
+        *error = cfg.allowRemote
+            ? QStringLiteral("listen.host %1 would let other machines use your API keys, and this build does not yet "
+                             "check access tokens on requests; keep listen.host at 127.0.0.1")
+                  .arg(cfg.listenHost)
+            : QStringLiteral("listen.host %1 would let other machines use your API keys; use 127.0.0.1, or set "
+                             "listen.allowRemote to true and give clients the access token")
+                  .arg(cfg.listenHost);
+        return false;
+    }
     const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, error);
     if (!settings) {
         return false;

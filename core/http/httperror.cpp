@@ -39,6 +39,8 @@ const char *reasonPhrase(int status)
         return "URI Too Long";
     case 417:
         return "Expectation Failed";
+    case 421:
+        return "Misdirected Request";
     case 429:
         return "Too Many Requests";
     case 431:
@@ -73,6 +75,7 @@ const char *canonicalStatus(int status)
     case 401:
         return "UNAUTHENTICATED";
     case 403:
+    case 421:
         return "PERMISSION_DENIED";
     case 404:
         return "NOT_FOUND";

@@ -6,6 +6,7 @@
 #include "proxy/forwarding.h"
 #include "proxy/proxyworker.h"
 #include "proxy/usagesniffer.h"
+#include "security/browserguard.h"
 #include "version.h"
 
 #include <QDeadlineTimer>
@@ -148,6 +149,42 @@ void ClientConnection::dispatch()
     m_state = State::Forwarding;
     m_deadline = 0;
     const http::Request &r = m_request;
+    // Browser guards before anything else: a web page must not reach the keys (DNS rebinding, CSRF).
+    const QByteArray *host = http::findHeader(r.headers, "host");
+    if (host && !security::hostAllowed(*host, m_settings->allowedHosts)) {
+        sendError(421,
+            QStringLiteral("The Host '%1' is not this proxy. Use 127.0.0.1 or localhost, or add the name to "
+                           "security.allowedHosts.")
+                .arg(QString::fromLatin1(host->left(100))),
+            true);
+        return;
+    }
+    m_corsOrigin.clear();
+    if (const QByteArray *origin = http::findHeader(r.headers, "origin")) {
+        if (!security::originAllowed(*origin, m_settings->allowedOrigins)) {
+            sendError(403,
+                QStringLiteral("Requests from web pages are refused unless their origin is listed in "
+                               "security.allowedOrigins."),
+                !m_keepAlive);
+            return;
+        }
+        m_corsOrigin = *origin;
+        if (r.method == "OPTIONS") {
+            QByteArray out = "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: " + m_corsOrigin
+                + "\r\nAccess-Control-Allow-Methods: GET, POST, PUT, PATCH, DELETE, OPTIONS\r\n";
+            if (const QByteArray *asked = http::findHeader(r.headers, "access-control-request-headers")) {
+                out += "Access-Control-Allow-Headers: " + *asked + "\r\n";
+            }
+            out += "Access-Control-Max-Age: 600\r\nVary: Origin\r\nContent-Length: 0\r\n";
+            if (!m_keepAlive) {
+                out += "Connection: close\r\n";
+            }
+            out += "\r\n";
+            m_socket->write(out);
+            finishResponse();
+            return;
+        }
+    }
     if (!isForwardedPath(r.path)) {
         if ((r.method == "GET" || r.method == "HEAD") && (r.path == "/" || r.path == "/healthz")) {
             answerLocally(200, "application/json; charset=UTF-8",
@@ -229,6 +266,9 @@ void ClientConnection::exchangeHead(
     head += reason.isEmpty() ? QByteArray(http::reasonPhrase(status)) : reason;
     head += "\r\n";
     http::appendHeaders(head, out);
+    if (!m_corsOrigin.isEmpty()) {
+        head += "Access-Control-Allow-Origin: " + m_corsOrigin + "\r\nVary: Origin\r\n";
+    }
     m_chunkedOut = false;
     if (!hasBody) {
         if (const QByteArray *cl = http::findHeader(headers, "content-length")) {

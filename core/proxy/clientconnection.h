@@ -67,6 +67,7 @@ private:
     bool m_keepAlive = true;
     bool m_chunkedOut = false;
     bool m_headSent = false;
+    QByteArray m_corsOrigin; // the request's allowed Origin, echoed in CORS headers
     bool m_sentContinue = false;
     qint64 m_deadline = 0;
     bool m_closedSignalled = false;

@@ -3,6 +3,7 @@
 
 #include "http/httperror.h"
 #include "logging/logging.h"
+#include "logging/redact.h"
 #include "proxy/upstreampool.h"
 
 #include <QDeadlineTimer>
@@ -442,7 +443,7 @@ void Exchange::bodyComplete()
                                       << "- trying another key";
             m_haveLastError = true;
             m_lastErrorResponse = m_response;
-            m_lastErrorBody = body;
+            m_lastErrorBody = logging::Redactor::redact(body); // Google sometimes names the key ("api_key:AIza…")
             m_lastStatus = status;
             nextAttempt();
             return;
@@ -451,10 +452,12 @@ void Exchange::bodyComplete()
         m_deadline = 0;
         dropSocket();
         m_headDelivered = true;
+        // Google sometimes names the key in an error ("api_key:AIza…"): a key never reaches the client.
+        const QByteArray shown = logging::Redactor::redact(body);
         m_sink->exchangeHead(
-            status, m_response.reason, m_response.headers, m_response.hasBody ? body.size() : -1, m_response.hasBody);
-        if (!body.isEmpty()) {
-            m_sink->exchangeData(body);
+            status, m_response.reason, m_response.headers, m_response.hasBody ? shown.size() : -1, m_response.hasBody);
+        if (!shown.isEmpty()) {
+            m_sink->exchangeData(shown);
         }
         m_sink->exchangeEnd();
         return;

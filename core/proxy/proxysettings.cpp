@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/proxysettings.h"
 
+#include "security/browserguard.h"
+
 #include <QNetworkProxyFactory>
 #include <QNetworkProxyQuery>
 #include <QUrl>
@@ -30,6 +32,8 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
     s->headerTimeoutMs = config.headerTimeoutMs;
     s->keepAliveTimeoutMs = config.keepAliveTimeoutMs;
     s->maxConnections = config.maxConnections;
+    s->allowedHosts = security::splitList(config.allowedHosts);
+    s->allowedOrigins = security::splitList(config.allowedOrigins);
 
     UpstreamSettings &u = s->upstream;
     u = upstreamAt(u, QUrl(config.upstreamBaseUrl));

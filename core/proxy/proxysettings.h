@@ -36,6 +36,8 @@ struct ProxySettings
     int headerTimeoutMs = 10'000;
     int keepAliveTimeoutMs = 60'000;
     int maxConnections = 1024;
+    QList<QByteArray> allowedHosts; // security.allowedHosts, lowercase
+    QList<QByteArray> allowedOrigins; // security.allowedOrigins, lowercase
     qint64 clientHighWaterBytes = 1024 * 1024; // stop reading upstream above this much queued to the client
     qint64 clientLowWaterBytes = 256 * 1024; // resume below this
     UpstreamSettings upstream;
