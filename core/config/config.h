@@ -66,7 +66,7 @@ struct Config
     QString listenHost = QStringLiteral("127.0.0.1");
     int listenPort = 3145;
     bool allowRemote = false;
-    QString allowedHosts;   // comma-separated
+    QString allowedHosts; // comma-separated
     QString allowedOrigins; // comma-separated
     int maxConnections = 1024;
     int headerTimeoutMs = 10'000;
