@@ -225,10 +225,8 @@ RelayCheck checkRelay(const QUrl &base, const QByteArray &secret, const proxy::U
     QNetworkRequest request(url);
     request.setRawHeader("x-relay-secret", secret);
     request.setTransferTimeout(20'000);
-    if (!via.extraCaCertificates.isEmpty()) {
-        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
-        conf.addCaCertificates(via.extraCaCertificates);
-        request.setSslConfiguration(conf);
+    if (url.scheme() == u"https") {
+        request.setSslConfiguration(proxy::sslConfiguration(via));
     }
     QElapsedTimer clock;
     clock.start();

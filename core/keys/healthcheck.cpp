@@ -42,11 +42,7 @@ void HealthChecker::check(
     request.setRawHeader("x-goog-api-key", secret);
     request.setTransferTimeout(timeoutMs);
     if (upstream.tls) {
-        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
-        if (!upstream.extraCaCertificates.isEmpty()) {
-            conf.addCaCertificates(upstream.extraCaCertificates);
-        }
-        request.setSslConfiguration(conf);
+        request.setSslConfiguration(proxy::sslConfiguration(upstream));
     }
     m_nam->setProxy(upstream.proxy);
     auto *clock = new QElapsedTimer;

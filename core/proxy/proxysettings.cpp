@@ -5,9 +5,20 @@
 
 #include <QNetworkProxyFactory>
 #include <QNetworkProxyQuery>
+#include <QSslSocket>
 #include <QUrl>
 
 namespace ga::proxy {
+
+QSslConfiguration sslConfiguration(const UpstreamSettings &upstream)
+{
+    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+    if (!upstream.extraCaCertificates.isEmpty()) {
+        conf.addCaCertificates(upstream.extraCaCertificates);
+    }
+    conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    return conf;
+}
 
 UpstreamSettings upstreamAt(const UpstreamSettings &base, const QUrl &url)
 {

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QNetworkProxy>
 #include <QSslCertificate>
+#include <QSslConfiguration>
 
 #include <atomic>
 #include <memory>
@@ -54,6 +55,9 @@ struct ProxyCounters
 
 // `base` pointed at another origin (a relay): scheme, host, port and path prefix from `url`.
 UpstreamSettings upstreamAt(const UpstreamSettings &base, const QUrl &url);
+
+// The TLS settings for talking to `upstream`: system CAs plus upstream.caBundle, peer verification on.
+QSslConfiguration sslConfiguration(const UpstreamSettings &upstream);
 
 // Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.
 SettingsPtr settingsFromConfig(const config::Config &config, QString *error);

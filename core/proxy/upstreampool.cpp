@@ -51,11 +51,7 @@ QTcpSocket *UpstreamPool::acquire(const UpstreamSettings &settings, bool *reused
     QTcpSocket *socket = nullptr;
     if (settings.tls) {
         auto *ssl = new QSslSocket;
-        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
-        if (!settings.extraCaCertificates.isEmpty()) {
-            conf.addCaCertificates(settings.extraCaCertificates);
-        }
-        conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        QSslConfiguration conf = sslConfiguration(settings);
         conf.setAllowedNextProtocols({ QSslConfiguration::NextProtocolHttp1_1 });
         ssl->setSslConfiguration(conf);
         socket = ssl;

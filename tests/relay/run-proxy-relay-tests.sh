@@ -45,18 +45,7 @@ stop_group() {
 cleanup() {
     local rc=$?
     stop_group
-    if [ "$rc" -ne 0 ] || [ "${RELAY_KEEP_TMP:-0}" = 1 ]; then
-        for f in "$TMP"/*.log; do
-            [ -f "$f" ] || continue
-            echo "----- last lines of $(basename "$f") -----" >&2
-            tail -n 40 "$f" >&2
-        done
-    fi
-    if [ "${RELAY_KEEP_TMP:-0}" = 1 ]; then
-        echo "kept $TMP" >&2
-    else
-        rm -rf "$TMP"
-    fi
+    relay_finish_tmp "$rc" 40
     return "$rc"
 }
 trap cleanup EXIT

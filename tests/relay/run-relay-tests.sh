@@ -31,18 +31,7 @@ cleanup() {
         kill -TERM "$FAKE_PID" 2>/dev/null || true
         wait "$FAKE_PID" 2>/dev/null || true
     fi
-    if [ "$rc" -ne 0 ] || [ "${RELAY_KEEP_TMP:-0}" = 1 ]; then
-        for f in "$TMP"/*.log; do
-            [ -f "$f" ] || continue
-            echo "----- last lines of $(basename "$f") -----" >&2
-            tail -n 30 "$f" >&2
-        done
-    fi
-    if [ "${RELAY_KEEP_TMP:-0}" = 1 ]; then
-        echo "kept $TMP" >&2
-    else
-        rm -rf "$TMP"
-    fi
+    relay_finish_tmp "$rc" 30
     return "$rc"
 }
 trap cleanup EXIT

@@ -48,3 +48,21 @@ for bin in "$DENO_BIN" "$WORKERD_BIN"; do
     "$bin" --version >/dev/null 2>&1 || { echo "does not run on this machine: $bin" >&2; exit 1; }
 done
 
+
+# relay_finish_tmp RC LINES: on failure (or RELAY_KEEP_TMP=1) show the tail of every log in $TMP, then remove
+# $TMP unless it is to be kept. Called from the runners' EXIT traps.
+relay_finish_tmp() {
+    local rc=$1 lines=$2 f
+    if [ "$rc" -ne 0 ] || [ "${RELAY_KEEP_TMP:-0}" = 1 ]; then
+        for f in "$TMP"/*.log; do
+            [ -f "$f" ] || continue
+            echo "----- last lines of $(basename "$f") -----" >&2
+            tail -n "$lines" "$f" >&2
+        done
+    fi
+    if [ "${RELAY_KEEP_TMP:-0}" = 1 ]; then
+        echo "kept $TMP" >&2
+    else
+        rm -rf "$TMP"
+    fi
+}
