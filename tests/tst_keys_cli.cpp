@@ -324,7 +324,11 @@ private Q_SLOTS:
             for (const auto &rq : fake.requests()) {
                 badLater += rq.key == bad ? 1 : 0;
             }
-            QVERIFY(badLater > badAfter);
+            QVERIFY2(badLater > badAfter,
+                qPrintable(
+                    QStringLiteral("the re-enabled key was not used again (%1 requests with it before and after)\n%2")
+                        .arg(badAfter)
+                        .arg(d.log())));
             QCOMPARE(d.stop(), 0);
         }
     }

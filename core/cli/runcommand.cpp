@@ -56,13 +56,8 @@ int runCommand(Context &ctx, const QStringList &words)
     if (ctx.args().has(QStringLiteral("log-level"))) {
         service.pinLogLevel();
     }
-    // Ready once the keys are loaded: a request before that would find an empty pool.
-    bool announced = false;
-    QObject::connect(&service, &daemon::Service::keysLoaded, &service, [&service, &announced](int count) {
-        if (announced) {
-            return;
-        }
-        announced = true;
+    // Ready once keys and relays are loaded: a request before that would find an empty pool.
+    QObject::connect(&service, &daemon::Service::ready, &service, [&service](int count) {
         qCInfo(lcDaemon).noquote() << "ready: listening on" << service.listenUrl() << "with" << count
                                    << "key(s) - point clients at it (see README: Pointing clients at it)";
     });

@@ -109,9 +109,23 @@ bool Service::applyProxyConfig(QString *error)
     return m_proxy->listen(cfg.listenHost, quint16(cfg.listenPort), error);
 }
 
-void Service::loadKeys()
+namespace {
+void flush(std::vector<std::function<void()>> &waiters)
+{
+    std::vector<std::function<void()>> now;
+    now.swap(waiters);
+    for (const auto &fn : now) {
+        fn();
+    }
+}
+} // namespace
+
+void Service::loadKeys(std::function<void()> done)
 {
     const quint64 generation = ++m_keyGeneration;
+    if (done) {
+        m_keyWaiters.push_back(std::move(done));
+    }
     struct Pending
     {
         int outstanding = 0;
@@ -150,7 +164,9 @@ void Service::loadKeys()
         } else {
             qCInfo(lcKeys) << "keys in use:" << usable;
         }
+        m_usableKeys = usable;
         Q_EMIT keysLoaded(usable);
+        flush(m_keyWaiters);
     };
     for (const keys::PoolKeyConfig &k : pending->keys) {
         pending->outstanding += k.enabled ? 1 : 0;
@@ -182,13 +198,17 @@ void Service::loadKeys()
     }
 }
 
-void Service::loadRelays()
+void Service::loadRelays(std::function<void()> done)
 {
     const quint64 generation = ++m_relayGeneration;
+    if (done) {
+        m_relayWaiters.push_back(std::move(done));
+    }
     const config::Config cfg = m_config->config();
     QString error;
     const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, &error);
     if (!settings) {
+        flush(m_relayWaiters);
         return;
     }
     QHash<QString, QString> bindings;
@@ -212,6 +232,7 @@ void Service::loadRelays()
             return;
         }
         m_router.configure(cfg.routingMode, cfg.fallbackToLocal, std::move(*relays), bindings);
+        flush(m_relayWaiters);
     };
     if (relays->empty()) {
         apply();
@@ -367,8 +388,14 @@ bool Service::start(QString *error)
         m_proxy.reset();
         return false;
     }
-    loadKeys();
-    loadRelays();
+    auto remaining = std::make_shared<int>(2);
+    auto settled = [this, remaining] {
+        if (--*remaining == 0) {
+            Q_EMIT ready(m_usableKeys);
+        }
+    };
+    loadKeys(settled);
+    loadRelays(settled);
     connect(m_config, &config::ConfigStore::changed, this, &Service::onConfigChanged);
     // ConfigStore logs the reason; the GUI shows it from this signal.
     connect(m_config, &config::ConfigStore::rejected, this, &Service::configRejected);
@@ -396,15 +423,23 @@ void Service::onConfigChanged()
     } else if (changes.join(u' ').contains(QStringLiteral("listen."))) {
         qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
     }
+    // "config applied" is said once the change is in force, secrets read included: a request sent after
+    // that line never meets a relay or key still waiting for its secret.
+    const bool keysChanged = changes.join(u' ').contains(QStringLiteral("keys"));
+    auto remaining = std::make_shared<int>(keysChanged ? 2 : 1);
+    auto applied = [this, remaining, changes] {
+        if (--*remaining == 0) {
+            qCInfo(lcConfig).noquote() << "config applied:" << changes.join(QStringLiteral("; "));
+            Q_EMIT configApplied(changes);
+        }
+    };
     // Routing (mode, fallback, relays, bindings) follows every change: cheap, and bindings live in keys.items.
-    loadRelays();
-    if (changes.join(u' ').contains(QStringLiteral("keys"))) {
+    loadRelays(applied);
+    if (keysChanged) {
         applyKeyStrategy();
         applyHealthCheckInterval();
-        loadKeys();
+        loadKeys(applied);
     }
-    qCInfo(lcConfig).noquote() << "config applied:" << changes.join(QStringLiteral("; "));
-    Q_EMIT configApplied(changes);
 }
 
 } // namespace ga::daemon

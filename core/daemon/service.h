@@ -10,7 +10,9 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 namespace ga::secrets {
 class SecretStore;
@@ -54,14 +56,17 @@ public:
 Q_SIGNALS:
     // The usable keys were (re)loaded from the secret store.
     void keysLoaded(int count);
-    // A valid edit is in force; `changes` reads like "routing.mode: local → hybrid".
+    // After start(): keys and relays (with their secrets) are in force; requests are served as configured.
+    void ready(int usableKeys);
+    // A valid edit is fully in force, secrets read included; `changes` reads like "routing.mode: local → hybrid".
     void configApplied(const QStringList &changes);
     void configRejected(const QString &reason);
 
 private:
     void onConfigChanged();
-    void loadKeys();
-    void loadRelays();
+    // Both run `done` once what they started is in force (or a newer load that superseded it is).
+    void loadKeys(std::function<void()> done = {});
+    void loadRelays(std::function<void()> done = {});
     void loadKeyState();
     void saveKeyState();
     void applyKeyStrategy();
@@ -79,6 +84,9 @@ private:
     std::unique_ptr<proxy::ProxyServer> m_proxy;
     int m_workerCount = 0;
     quint64 m_keyGeneration = 0;
+    std::vector<std::function<void()>> m_keyWaiters;
+    std::vector<std::function<void()>> m_relayWaiters;
+    int m_usableKeys = 0;
     bool m_stateLoaded = false;
     qint64 m_stateSavedAtMs = 0;
     QHash<QString, QDateTime> m_resetAt;
