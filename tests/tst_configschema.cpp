@@ -78,6 +78,21 @@ QJsonValue fieldOf(const Config &c, const QString &path)
         { QStringLiteral("secrets.store"), secretStoreKindName(c.secretStore) },
         { QStringLiteral("secrets.file"), c.secretFile },
         { QStringLiteral("log.level"), c.logLevel },
+        { QStringLiteral("security.allowCidrs"), c.allowCidrs },
+        { QStringLiteral("security.denyCidrs"), c.denyCidrs },
+        { QStringLiteral("auth.allowAnonymousLoopback"), c.allowAnonymousLoopback },
+        { QStringLiteral("auth.jwt.hs256"), c.jwt.hs256 },
+        { QStringLiteral("auth.jwt.publicKeyFile"), c.jwt.publicKeyFile },
+        { QStringLiteral("auth.jwt.audience"), c.jwt.audience },
+        { QStringLiteral("auth.jwt.issuer"), c.jwt.issuer },
+        { QStringLiteral("auth.jwt.secretSetAt"), c.jwt.secretSetAt },
+        { QStringLiteral("auth.jwt.leewaySeconds"), c.jwt.leewaySeconds },
+        { QStringLiteral("limits.perToken.requestsPerMinute"), c.perTokenLimits.requestsPerMinute },
+        { QStringLiteral("limits.perToken.requestsPerDay"), c.perTokenLimits.requestsPerDay },
+        { QStringLiteral("limits.perToken.concurrentStreams"), c.perTokenLimits.concurrentStreams },
+        { QStringLiteral("limits.perAddress.requestsPerMinute"), c.perAddressLimits.requestsPerMinute },
+        { QStringLiteral("limits.perAddress.requestsPerDay"), c.perAddressLimits.requestsPerDay },
+        { QStringLiteral("limits.perAddress.concurrentStreams"), c.perAddressLimits.concurrentStreams },
     };
     return fields.value(path, QJsonValue(QJsonValue::Undefined));
 }
@@ -108,6 +123,21 @@ const QStringList &canonicalPaths()
         QStringLiteral("secrets.store"),
         QStringLiteral("secrets.file"),
         QStringLiteral("log.level"),
+        QStringLiteral("security.allowCidrs"),
+        QStringLiteral("security.denyCidrs"),
+        QStringLiteral("auth.allowAnonymousLoopback"),
+        QStringLiteral("auth.jwt.hs256"),
+        QStringLiteral("auth.jwt.publicKeyFile"),
+        QStringLiteral("auth.jwt.audience"),
+        QStringLiteral("auth.jwt.issuer"),
+        QStringLiteral("auth.jwt.secretSetAt"),
+        QStringLiteral("auth.jwt.leewaySeconds"),
+        QStringLiteral("limits.perToken.requestsPerMinute"),
+        QStringLiteral("limits.perToken.requestsPerDay"),
+        QStringLiteral("limits.perToken.concurrentStreams"),
+        QStringLiteral("limits.perAddress.requestsPerMinute"),
+        QStringLiteral("limits.perAddress.requestsPerDay"),
+        QStringLiteral("limits.perAddress.concurrentStreams"),
     };
     return paths;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `gemini-aggregatord run`: starts, reports where things are, follows its config live, stops on signals.
+#include "rawhttp.h"
 #include "testsupport.h"
 
 #include <QDeadlineTimer>
@@ -198,6 +199,58 @@ private Q_SLOTS:
         QVERIFY2(err.contains(QStringLiteral("listen.host 0.0.0.0")) && err.contains(QStringLiteral("127.0.0.1")),
             qPrintable(err));
         QCOMPARE(ga::test::readAll(sb.configPath()), before);
+    }
+
+    // listen.allowRemote alone is not enough: without an access token anyone on the network could use the keys.
+    void remoteNeedsAllowRemoteAndAToken()
+    {
+        Sandbox sb;
+        const QString port = QString::number(ga::test::freePort());
+        for (const auto &[path, value] : { std::pair { "listen.host", "0.0.0.0" }, { "listen.allowRemote", "true" },
+                 { "listen.port", port.toLatin1().constData() } }) {
+            QCOMPARE(runCli(sb,
+                         { QStringLiteral("config"), QStringLiteral("set"), QString::fromLatin1(path),
+                             QString::fromLatin1(value) })
+                         .exitCode,
+                0);
+        }
+        const QByteArray before = ga::test::readAll(sb.configPath());
+        {
+            Daemon d(sb);
+            QVERIFY(d.process().waitForFinished(20'000));
+            QCOMPARE(d.process().exitCode(), 1);
+            const QString err = QString::fromUtf8(d.process().readAllStandardError());
+            QVERIFY2(err.contains(QStringLiteral("no access token")) && err.contains(QStringLiteral("token add")),
+                qPrintable(err));
+            QCOMPARE(ga::test::readAll(sb.configPath()), before); // refused before anything was created
+        }
+        const ga::test::CliResult added
+            = runCli(sb, { QStringLiteral("token"), QStringLiteral("add"), QStringLiteral("laptop") });
+        QCOMPARE(added.exitCode, 0);
+        const QByteArray token = added.out.trimmed();
+        QVERIFY(token.startsWith("gat_"));
+        QVERIFY(!ga::test::readAll(sb.configPath()).contains(token));
+
+        Daemon d(sb);
+        QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(d.log()));
+        QVERIFY2(d.log().contains(QStringLiteral("remote access is on")), qPrintable(d.log()));
+        const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+        const QByteArray path = "/v1beta/models/gemini-2.5-flash:generateContent";
+        {
+            ga::test::Client c(quint16(port.toInt()));
+            c.send(ga::test::post(path, body));
+            const ga::test::Reply r = c.read();
+            QCOMPARE(r.status, 401);
+            QVERIFY2(r.body.contains("token show"), r.body.constData());
+        }
+        {
+            ga::test::Client c(quint16(port.toInt()));
+            c.send(ga::test::post(path, body, "x-goog-api-key: " + token + "\r\n"));
+            const ga::test::Reply r = c.read();
+            QVERIFY2(r.status != 401 && r.status != 0, r.body.constData()); // past the token check (no keys: 503)
+        }
+        QVERIFY(!d.log().contains(QString::fromLatin1(token)));
+        QCOMPARE(d.terminate(SIGTERM), 0);
     }
 
     void corruptConfigAtStartExitsOne()

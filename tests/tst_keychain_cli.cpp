@@ -96,7 +96,7 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
         const QString token = r.outText().trimmed();
         QVERIFY(token.startsWith(QStringLiteral("gat_")));
-        QVERIFY(holdsSecret(secretToolSearch(QStringLiteral("token/access")), token));
+        QVERIFY(holdsSecret(secretToolSearch(QStringLiteral("token/default")), token));
         QCOMPARE(runCli(sb, { QStringLiteral("token"), QStringLiteral("show") }).outText().trimmed(), token);
     }
 };

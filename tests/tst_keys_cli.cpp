@@ -113,6 +113,14 @@ private:
     QByteArray m_err;
 };
 
+// The access token the daemon of the current test accepts (set by useTokenOf()).
+QByteArray g_token;
+
+void useTokenOf(const Sandbox &sb)
+{
+    g_token = runCli(sb, { QStringLiteral("token"), QStringLiteral("show") }).out.trimmed();
+}
+
 int generate(quint16 port)
 {
     QTcpSocket s;
@@ -122,8 +130,8 @@ int generate(quint16 port)
     }
     const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
     s.write("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-            "Content-Length: "
-        + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            "x-goog-api-key: "
+        + g_token + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     QByteArray got;
     while (s.waitForReadyRead(10'000)) {
         got += s.readAll();
@@ -279,6 +287,7 @@ private Q_SLOTS:
 
         // The daemon learns the bad key is invalid and keeps that across a restart.
         {
+            useTokenOf(sb);
             Daemon d(sb);
             QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
             for (int i = 0; i < 4; ++i) {
@@ -302,6 +311,7 @@ private Q_SLOTS:
             badSeen += rq.key == bad ? 1 : 0;
         }
         {
+            useTokenOf(sb);
             Daemon d(sb);
             QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
             for (int i = 0; i < 4; ++i) {
@@ -351,6 +361,7 @@ private Q_SLOTS:
                      .exitCode,
             0);
         QCOMPARE(runCli(sb, { QStringLiteral("keys"), QStringLiteral("add") }, key.toLatin1() + '\n').exitCode, 0);
+        useTokenOf(sb);
         Daemon d(sb);
         QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
         QCOMPARE(generate(port), 200);

@@ -39,8 +39,15 @@ Commands:
   config set PATH VALUE              Change a setting (for example: config set listen.port 3146)
   config check                       Validate the config file
   config path                        Print where the config file is
-  token show                         Print the local access token (created on first use)
-  token rotate                       Replace the local access token
+  token show [NAME]                  Print an access token (the 'default' one is created on first use)
+  token add NAME [--requests-per-minute N] [--requests-per-day N] [--streams N]
+                                     Create a named access token (one per tool) and print it
+  token list [--json]                Show token names and their limits (never the tokens)
+  token revoke NAME                  Stop accepting a token
+  token rotate [NAME]                Replace a token's value (default: 'default')
+  token jwt-secret                   Store the HS256 secret for JWTs (from stdin, or generated)
+  token jwt-mint --sub NAME [--ttl S]
+                                     Print an HS256 JWT signed with that secret
 
 Global options:
   --config PATH             Config file (default: $GEMINI_AGGREGATOR_CONFIG or the platform location)
@@ -73,7 +80,10 @@ const QHash<QString, Command> &commands()
         { QStringLiteral("unbind"), { unbindCommand, {} } },
         { QStringLiteral("mode"), { modeCommand, {} } },
         { QStringLiteral("config"), { configCommand, {} } },
-        { QStringLiteral("token"), { tokenCommand, {} } },
+        { QStringLiteral("token"),
+            { tokenCommand,
+                { QStringLiteral("json"), QStringLiteral("requests-per-minute"), QStringLiteral("requests-per-day"),
+                    QStringLiteral("streams"), QStringLiteral("sub"), QStringLiteral("ttl") } } },
     };
     return table;
 }
@@ -92,6 +102,11 @@ const QList<OptionSpec> &optionSpecs()
         { QStringLiteral("json"), false, {} },
         { QStringLiteral("name"), true, {} },
         { QStringLiteral("url"), true, {} },
+        { QStringLiteral("requests-per-minute"), true, {} },
+        { QStringLiteral("requests-per-day"), true, {} },
+        { QStringLiteral("streams"), true, {} },
+        { QStringLiteral("sub"), true, {} },
+        { QStringLiteral("ttl"), true, {} },
     };
     return specs;
 }

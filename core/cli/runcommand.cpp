@@ -5,6 +5,7 @@
 #include "daemon/signalwatcher.h"
 #include "logging/logging.h"
 #include "logging/messagehandler.h"
+#include "security/accesstoken.h"
 #include "version.h"
 
 #include <QCoreApplication>
@@ -30,9 +31,24 @@ int runCommand(Context &ctx, const QStringList &words)
         return kExitFailure;
     }
     // Opening the keychain is lazy; the token read is the first real call and shows whether it works.
-    bool created = false;
-    if (ensureAccessToken(ctx, &created).isEmpty()) {
-        return kExitFailure;
+    // With no token at all (and no JWTs), the 'default' one is made, so clients have something to use.
+    const config::Config &before = store->config();
+    if (QString refused; !daemon::listenPolicyAllows(before, &refused)) {
+        return ctx.fail(refused); // before anything is created: a refused start changes nothing
+    }
+    if (before.tokens.isEmpty() && !before.jwt.enabled()) {
+        bool created = false;
+        if (ensureAccessToken(ctx, &created).isEmpty()) {
+            return kExitFailure;
+        }
+        if (created) {
+            qCInfo(lcSecurity) << "created the access token 'default'; print it with: gemini-aggregatord token show";
+        }
+    } else if (!before.tokens.isEmpty()) {
+        const secrets::SecretResult probe = ctx.readSecret(security::tokenEntryName(before.tokens.first().name));
+        if (!probe.ok() && probe.error != secrets::SecretError::NotFound) {
+            return ctx.fail(probe.message);
+        }
     }
 
     const config::Config &cfg = store->config();

@@ -28,6 +28,29 @@ const InstanceEntry *Config::findInstance(const QString &id) const
     return nullptr;
 }
 
+const TokenEntry *Config::findToken(const QString &name) const
+{
+    for (const TokenEntry &t : tokens) {
+        if (t.name == name) {
+            return &t;
+        }
+    }
+    return nullptr;
+}
+
+RateLimits Config::limitsFor(const TokenEntry *token) const
+{
+    RateLimits r = perTokenLimits;
+    if (token) {
+        r.requestsPerMinute
+            = token->limits.requestsPerMinute >= 0 ? token->limits.requestsPerMinute : r.requestsPerMinute;
+        r.requestsPerDay = token->limits.requestsPerDay >= 0 ? token->limits.requestsPerDay : r.requestsPerDay;
+        r.concurrentStreams
+            = token->limits.concurrentStreams >= 0 ? token->limits.concurrentStreams : r.concurrentStreams;
+    }
+    return r;
+}
+
 QString routingModeName(RoutingMode mode)
 {
     switch (mode) {

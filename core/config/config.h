@@ -59,6 +59,42 @@ struct InstanceEntry
     bool operator==(const InstanceEntry &) const = default;
 };
 
+// Request limits for one client (0 = no limit).
+struct RateLimits
+{
+    int requestsPerMinute = 0;
+    int requestsPerDay = 0;
+    int concurrentStreams = 0;
+
+    bool operator==(const RateLimits &) const = default;
+};
+
+// Metadata of one named local access token (one per tool). The token lives in the secret store under
+// "token/<name>". A limit of -1 means "the global limits.perToken value".
+struct TokenEntry
+{
+    QString name;
+    QDateTime created;
+    QDateTime rotated; // set by `token rotate`: running daemons re-read the secret
+    RateLimits limits { -1, -1, -1 };
+
+    bool operator==(const TokenEntry &) const = default;
+};
+
+// JWTs as a second kind of access credential.
+struct JwtSettings
+{
+    bool hs256 = false; // accept HS256 signed with the secret stored as "jwt/hs256"
+    QString publicKeyFile; // PEM public key: RS256 (RSA) or ES256 (P-256); empty = none
+    QString audience;
+    QString issuer;
+    int leewaySeconds = 30;
+    QString secretSetAt; // set by `token jwt-secret`: running daemons re-read the HS256 secret
+
+    bool enabled() const { return hs256 || !publicKeyFile.isEmpty(); }
+    bool operator==(const JwtSettings &) const = default;
+};
+
 struct Config
 {
     int version = kConfigVersion;
@@ -68,6 +104,12 @@ struct Config
     bool allowRemote = false;
     QString allowedHosts; // comma-separated
     QString allowedOrigins; // comma-separated
+    QString allowCidrs; // comma-separated CIDR blocks; empty = everyone not denied
+    QString denyCidrs; // comma-separated CIDR blocks
+    bool allowAnonymousLoopback = false;
+    JwtSettings jwt;
+    RateLimits perTokenLimits;
+    RateLimits perAddressLimits;
     int maxConnections = 1024;
     int headerTimeoutMs = 10'000;
     int keepAliveTimeoutMs = 60'000;
@@ -94,9 +136,13 @@ struct Config
 
     QList<KeyEntry> keys;
     QList<InstanceEntry> instances;
+    QList<TokenEntry> tokens;
 
     const KeyEntry *findKey(const QString &id) const;
     const InstanceEntry *findInstance(const QString &id) const;
+    const TokenEntry *findToken(const QString &name) const;
+    // Limits for `token` (its own where set, else the global per-token ones).
+    RateLimits limitsFor(const TokenEntry *token) const;
     bool operator==(const Config &) const = default;
 };
 

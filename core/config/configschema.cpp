@@ -130,6 +130,31 @@ QString checkCaBundle(const QString &v)
     return QStringLiteral("CA bundle '%1' does not exist (give a PEM file, or an empty string for none)").arg(v);
 }
 
+QString checkCidrList(const QString &v)
+{
+    for (const QString &part : v.split(u',', Qt::SkipEmptyParts)) {
+        const QString block = part.trimmed();
+        if (block.isEmpty()) {
+            continue;
+        }
+        const auto subnet = QHostAddress::parseSubnet(block.contains(u'/')
+                ? block
+                : block + (block.contains(u':') ? QStringLiteral("/128") : QStringLiteral("/32")));
+        if (subnet.first.isNull()) {
+            return QStringLiteral("'%1' is not an address or CIDR block (e.g. 192.168.1.0/24, fd00::/8)").arg(block);
+        }
+    }
+    return {};
+}
+
+QString checkPemFile(const QString &v)
+{
+    if (v.isEmpty() || QFileInfo(v).isFile()) {
+        return {};
+    }
+    return QStringLiteral("public key file '%1' does not exist (give a PEM file, or an empty string for none)").arg(v);
+}
+
 RoutingMode modeFrom(const QString &s)
 {
     return s == u"serverless" ? RoutingMode::Serverless : s == u"hybrid" ? RoutingMode::Hybrid : RoutingMode::Local;
@@ -167,6 +192,49 @@ const QList<Setting> &settings()
         {"security.allowedOrigins", Kind::String, QString(), 0, 0, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.allowedOrigins = v.toString(); },
          "comma-separated browser origins allowed to call the proxy (CORS), e.g. https://app.example"},
+        {"security.allowCidrs", Kind::String, QString(), 0, 0, {}, checkCidrList,
+         [](Config &c, const QJsonValue &v) { c.allowCidrs = v.toString(); },
+         "comma-separated addresses/CIDR blocks that may connect (empty: any not denied)"},
+        {"security.denyCidrs", Kind::String, QString(), 0, 0, {}, checkCidrList,
+         [](Config &c, const QJsonValue &v) { c.denyCidrs = v.toString(); },
+         "comma-separated addresses/CIDR blocks whose connections are closed unread"},
+        {"auth.allowAnonymousLoopback", Kind::Bool, false, 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.allowAnonymousLoopback = v.toBool(); },
+         "serve clients on this machine without an access token (not recommended)"},
+        {"auth.jwt.hs256", Kind::Bool, false, 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.jwt.hs256 = v.toBool(); },
+         "accept HS256 JWTs signed with the secret set by 'token jwt-secret'"},
+        {"auth.jwt.publicKeyFile", Kind::String, QString(), 0, 0, {}, checkPemFile,
+         [](Config &c, const QJsonValue &v) { c.jwt.publicKeyFile = v.toString(); },
+         "PEM public key for RS256 (RSA) or ES256 (P-256) JWTs"},
+        {"auth.jwt.audience", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.jwt.audience = v.toString(); }, "required JWT 'aud' (empty: not checked)"},
+        {"auth.jwt.issuer", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.jwt.issuer = v.toString(); }, "required JWT 'iss' (empty: not checked)"},
+        {"auth.jwt.secretSetAt", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.jwt.secretSetAt = v.toString(); },
+         "when 'token jwt-secret' last set the HS256 secret (a change makes running daemons re-read it)"},
+        {"auth.jwt.leewaySeconds", Kind::Int, 30, 0, 600, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.jwt.leewaySeconds = v.toInt(); },
+         "clock skew allowed on JWT exp/nbf/iat", "s"},
+        {"limits.perToken.requestsPerMinute", Kind::Int, 0, 0, 1000000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.perTokenLimits.requestsPerMinute = v.toInt(); },
+         "requests per minute per access token (0 = no limit)"},
+        {"limits.perToken.requestsPerDay", Kind::Int, 0, 0, 100000000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.perTokenLimits.requestsPerDay = v.toInt(); },
+         "requests per 24 hours per access token (0 = no limit)"},
+        {"limits.perToken.concurrentStreams", Kind::Int, 0, 0, 100000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.perTokenLimits.concurrentStreams = v.toInt(); },
+         "streams open at once per access token (0 = no limit)"},
+        {"limits.perAddress.requestsPerMinute", Kind::Int, 0, 0, 1000000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.perAddressLimits.requestsPerMinute = v.toInt(); },
+         "requests per minute per client address (0 = no limit)"},
+        {"limits.perAddress.requestsPerDay", Kind::Int, 0, 0, 100000000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.perAddressLimits.requestsPerDay = v.toInt(); },
+         "requests per 24 hours per client address (0 = no limit)"},
+        {"limits.perAddress.concurrentStreams", Kind::Int, 0, 0, 100000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.perAddressLimits.concurrentStreams = v.toInt(); },
+         "streams open at once per client address (0 = no limit)"},
         {"listen.maxConnections", Kind::Int, 1024, 1, 100000, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.maxConnections = v.toInt(); }, "open client connections at most"},
         {"listen.headerTimeoutMs", Kind::Int, 10000, 100, 600000, {}, nullptr,
@@ -245,7 +313,9 @@ const QSet<QString> &structuralPaths()
     static const QSet<QString> paths = { QStringLiteral("version"), QStringLiteral("listen"),
         QStringLiteral("upstream"), QStringLiteral("routing"), QStringLiteral("keys"), QStringLiteral("keys.items"),
         QStringLiteral("instances"), QStringLiteral("instances.items"), QStringLiteral("secrets"),
-        QStringLiteral("log"), QStringLiteral("security") };
+        QStringLiteral("log"), QStringLiteral("security"), QStringLiteral("auth"), QStringLiteral("auth.jwt"),
+        QStringLiteral("auth.tokens"), QStringLiteral("auth.tokens.items"), QStringLiteral("limits"),
+        QStringLiteral("limits.perToken"), QStringLiteral("limits.perAddress") };
     return paths;
 }
 
@@ -328,6 +398,7 @@ public:
         }
         checkInstances(doc);
         checkKeys(doc);
+        checkTokens(doc);
         scanForSecrets(doc, QString());
         return m_result;
     }
@@ -622,11 +693,69 @@ private:
         }
     }
 
+    void checkTokens(const QJsonObject &doc)
+    {
+        QJsonArray items;
+        if (!itemsOf(doc, QStringLiteral("auth.tokens"), &items)) {
+            return;
+        }
+        static const QStringList known = { QStringLiteral("name"), QStringLiteral("created"), QStringLiteral("rotated"),
+            QStringLiteral("requestsPerMinute"), QStringLiteral("requestsPerDay"),
+            QStringLiteral("concurrentStreams") };
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            const QString path = QStringLiteral("auth.tokens.items[%1]").arg(i);
+            if (!items.at(i).isObject()) {
+                error(path, QStringLiteral("expected an object, got %1").arg(jsonTypeName(items.at(i))));
+                continue;
+            }
+            const QJsonObject o = items.at(i).toObject();
+            warnUnknownFields(o, path, known);
+            TokenEntry e;
+            QString created;
+            bool ok = stringField(o, path, QStringLiteral("name"), true, &e.name);
+            if (ok && !isValidId(e.name)) {
+                error(path + QStringLiteral(".name"),
+                    QStringLiteral("'%1' is not a valid token name (lowercase letters, digits, - and _; at most 32)")
+                        .arg(e.name));
+                ok = false;
+            } else if (ok && seen.contains(e.name)) {
+                error(path + QStringLiteral(".name"), QStringLiteral("name '%1' is used twice").arg(e.name));
+                ok = false;
+            }
+            seen.insert(e.name);
+            QString rotated;
+            ok = stringField(o, path, QStringLiteral("created"), false, &created) && ok;
+            ok = stringField(o, path, QStringLiteral("rotated"), false, &rotated) && ok;
+            e.rotated = QDateTime::fromString(rotated, Qt::ISODateWithMs);
+            int *limits[] = { &e.limits.requestsPerMinute, &e.limits.requestsPerDay, &e.limits.concurrentStreams };
+            const char *names[] = { "requestsPerMinute", "requestsPerDay", "concurrentStreams" };
+            for (int f = 0; f < 3; ++f) {
+                const QJsonValue v = o.value(QLatin1String(names[f]));
+                if (v.isUndefined()) {
+                    continue;
+                }
+                if (!v.isDouble() || v.toDouble() != std::floor(v.toDouble()) || v.toDouble() < 0
+                    || v.toDouble() > 100000000) {
+                    error(path + u'.' + QLatin1String(names[f]),
+                        QStringLiteral("%1 is not a limit (whole number ≥ 0; 0 = no limit)").arg(shown(v)));
+                    ok = false;
+                    continue;
+                }
+                *limits[f] = v.toInt();
+            }
+            if (ok) {
+                e.created = QDateTime::fromString(created, Qt::ISODate);
+                m_result.config.tokens.append(e);
+            }
+        }
+    }
+
     // The config file must never hold a secret: a key or token pasted by hand is an error.
     void scanForSecrets(const QJsonValue &v, const QString &path)
     {
-        static const QRegularExpression secretShape(
-            QStringLiteral(R"(AIza[0-9A-Za-z_\-]{35}|gat_[0-9A-Za-z_\-]{20,})"));
+        static const QRegularExpression secretShape(QStringLiteral(
+            R"(AIza[0-9A-Za-z_\-]{35}|gat_[0-9A-Za-z_\-]{20,}|eyJ[0-9A-Za-z_\-]{8,}\.eyJ[0-9A-Za-z_\-]{8,}\.)"));
         if (v.isString()) {
             if (secretShape.match(v.toString()).hasMatch()) {
                 error(path,
@@ -702,6 +831,7 @@ QJsonObject defaultDocument()
     }
     setValueAt(doc, QStringLiteral("keys.items"), QJsonArray());
     setValueAt(doc, QStringLiteral("instances.items"), QJsonArray());
+    setValueAt(doc, QStringLiteral("auth.tokens.items"), QJsonArray());
     return doc;
 }
 
@@ -714,7 +844,7 @@ QJsonObject effectiveDocument(const QJsonObject &document)
             setValueAt(doc, QLatin1String(s.path), s.defaultValue);
         }
     }
-    for (const char *list : { "keys.items", "instances.items" }) {
+    for (const char *list : { "keys.items", "instances.items", "auth.tokens.items" }) {
         if (valueAt(doc, QLatin1String(list)).isUndefined()) {
             setValueAt(doc, QLatin1String(list), QJsonArray());
         }
@@ -847,3 +977,27 @@ QString httpUrlProblem(const QString &url)
 
 } // namespace schema
 } // namespace ga::config
+
+namespace ga::config::schema {
+
+QJsonObject toJson(const TokenEntry &token)
+{
+    QJsonObject o { { QStringLiteral("name"), token.name } };
+    if (token.created.isValid()) {
+        o.insert(QStringLiteral("created"), token.created.toUTC().toString(Qt::ISODate));
+    }
+    if (token.rotated.isValid()) {
+        o.insert(QStringLiteral("rotated"), token.rotated.toUTC().toString(Qt::ISODateWithMs));
+    }
+    const int values[]
+        = { token.limits.requestsPerMinute, token.limits.requestsPerDay, token.limits.concurrentStreams };
+    const char *names[] = { "requestsPerMinute", "requestsPerDay", "concurrentStreams" };
+    for (int f = 0; f < 3; ++f) {
+        if (values[f] >= 0) {
+            o.insert(QLatin1String(names[f]), values[f]);
+        }
+    }
+    return o;
+}
+
+} // namespace ga::config::schema

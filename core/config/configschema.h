@@ -64,6 +64,7 @@ void setValueAt(QJsonObject &document, const QString &path, const QJsonValue &va
 
 QJsonObject toJson(const KeyEntry &key);
 QJsonObject toJson(const InstanceEntry &instance);
+QJsonObject toJson(const TokenEntry &token);
 
 // Why `url` cannot serve as an upstream or relay URL; empty when it can.
 QString httpUrlProblem(const QString &url);

@@ -10,7 +10,10 @@
 #include "logging/redact.h"
 #include "proxy/proxyserver.h"
 #include "secrets/secretstore.h"
+#include "security/accesstoken.h"
+#include "security/authenticator.h"
 #include "security/browserguard.h"
+#include "security/jwt.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -49,12 +52,12 @@ QStringList describeChanges(const QJsonObject &before, const QJsonObject &after)
             out.append(QStringLiteral("%1: %2 → %3").arg(path, shortText(a), shortText(b)));
         }
     }
-    for (const char *list : { "keys.items", "instances.items" }) {
+    for (const char *list : { "keys.items", "instances.items", "auth.tokens.items" }) {
         const QString path = QString::fromLatin1(list);
         const QJsonArray a = config::schema::valueAt(before, path).toArray();
         const QJsonArray b = config::schema::valueAt(after, path).toArray();
         if (a != b) {
-            const QString name = path.section(u'.', 0, 0);
+            const QString name = path.section(u'.', -2, -2); // "keys", "instances", "tokens"
             out.append(a.size() == b.size() ? QStringLiteral("%1: %2 edited").arg(name).arg(b.size())
                                             : QStringLiteral("%1: %2 → %3").arg(name).arg(a.size()).arg(b.size()));
         }
@@ -87,18 +90,31 @@ QString Service::listenUrl() const
     return QStringLiteral("http://%1:%2").arg(host).arg(m_proxy->port());
 }
 
+bool listenPolicyAllows(const config::Config &cfg, QString *error)
+{
+    if (!security::isLoopbackAddress(cfg.listenHost)) {
+        // Other machines (and anything on the LAN) could spend the user's keys: only with tokens.
+        if (!cfg.allowRemote) {
+            *error = QStringLiteral("listen.host %1 would let other machines use your API keys; use 127.0.0.1, or "
+                                    "set listen.allowRemote to true and give each client an access token "
+                                    "(gemini-aggregatord token add NAME)")
+                         .arg(cfg.listenHost);
+            return false;
+        }
+        if (cfg.tokens.isEmpty() && !cfg.jwt.enabled()) {
+            *error = QStringLiteral("listen.allowRemote is on but there is no access token, so anyone who can reach "
+                                    "%1 could use your API keys; create one with: gemini-aggregatord token add NAME")
+                         .arg(cfg.listenHost);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool Service::applyProxyConfig(QString *error)
 {
     const config::Config &cfg = m_config->config();
-    if (!security::isLoopbackAddress(cfg.listenHost)) {
-        // Other machines (and anything on the LAN) could spend the user's keys.
-        *error = cfg.allowRemote
-            ? QStringLiteral("listen.host %1 would let other machines use your API keys, and this build does not yet "
-                             "check access tokens on requests; keep listen.host at 127.0.0.1")
-                  .arg(cfg.listenHost)
-            : QStringLiteral("listen.host %1 would let other machines use your API keys; use 127.0.0.1, or set "
-                             "listen.allowRemote to true and give clients the access token")
-                  .arg(cfg.listenHost);
+    if (!listenPolicyAllows(cfg, error)) {
         return false;
     }
     const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, error);
@@ -259,6 +275,88 @@ void Service::loadRelays(std::function<void()> done)
     }
 }
 
+void Service::loadTokens(std::function<void()> done)
+{
+    const quint64 generation = ++m_tokenGeneration;
+    if (done) {
+        m_tokenWaiters.push_back(std::move(done));
+    }
+    const config::Config cfg = m_config->config();
+    struct Pending
+    {
+        int outstanding = 1; // released at the end of this function
+        QList<security::Authenticator::Token> tokens;
+        QByteArray hmacSecret;
+    };
+    auto pending = std::make_shared<Pending>();
+    auto finish = [this, pending, generation, cfg] {
+        if (--pending->outstanding > 0 || generation != m_tokenGeneration) {
+            return;
+        }
+        security::Authenticator *auth = m_proxy->authenticator();
+        auth->setTokens(pending->tokens);
+        auth->setAllowAnonymousLoopback(cfg.allowAnonymousLoopback);
+        std::shared_ptr<security::JwtVerifier> verifier;
+        if (cfg.jwt.enabled()) {
+            security::JwtConfig jc;
+            jc.hmacSecret = pending->hmacSecret;
+            jc.audience = cfg.jwt.audience;
+            jc.issuer = cfg.jwt.issuer;
+            jc.leewaySeconds = cfg.jwt.leewaySeconds;
+            if (!cfg.jwt.publicKeyFile.isEmpty()) {
+                QFile pem(cfg.jwt.publicKeyFile);
+                if (pem.open(QIODevice::ReadOnly)) {
+                    jc.publicKeyPem = pem.readAll();
+                } else {
+                    qCWarning(lcSecurity).noquote() << "auth.jwt.publicKeyFile: cannot read" << cfg.jwt.publicKeyFile
+                                                    << "-" << pem.errorString() << "- RS256/ES256 JWTs are refused";
+                }
+            }
+            verifier = std::make_shared<security::JwtVerifier>();
+            QString error;
+            if (!verifier->configure(jc, &error)) {
+                qCWarning(lcSecurity).noquote() << "JWTs are refused:" << error;
+                verifier.reset();
+            }
+        }
+        auth->setJwtVerifier(verifier);
+        qCInfo(lcSecurity).noquote() << "access tokens in use:" << pending->tokens.size()
+                                     << (verifier ? QStringLiteral("(JWTs accepted)") : QString());
+        flush(m_tokenWaiters);
+    };
+    for (const config::TokenEntry &t : cfg.tokens) {
+        ++pending->outstanding;
+        const QString name = t.name;
+        m_secrets->read(security::tokenEntryName(name), this, [pending, finish, name](const secrets::SecretResult &r) {
+            if (r.ok() && !r.value.isEmpty()) {
+                logging::Redactor::addSecret(r.value);
+                pending->tokens.append({ name, r.value });
+            } else {
+                qCWarning(lcSecurity).noquote()
+                    << "access token" << name << "cannot be read and is not accepted:" << r.message;
+            }
+            finish();
+        });
+    }
+    if (cfg.jwt.hs256) {
+        ++pending->outstanding;
+        m_secrets->read(
+            QString::fromLatin1(security::kJwtSecretEntry), this, [pending, finish](const secrets::SecretResult &r) {
+                if (r.ok() && !r.value.isEmpty()) {
+                    logging::Redactor::addSecret(r.value);
+                    pending->hmacSecret = r.value;
+                } else {
+                    qCWarning(lcSecurity).noquote()
+                        << "auth.jwt.hs256 is on but the HS256 secret cannot be read (set it with: "
+                           "gemini-aggregatord token jwt-secret):"
+                        << r.message;
+                }
+                finish();
+            });
+    }
+    finish();
+}
+
 void Service::loadKeyState()
 {
     const QString path = config::keyStatePath(m_config->path());
@@ -388,12 +486,23 @@ bool Service::start(QString *error)
         m_proxy.reset();
         return false;
     }
-    auto remaining = std::make_shared<int>(2);
+    if (m_config->config().allowAnonymousLoopback) {
+        qCWarning(lcSecurity).noquote()
+            << "auth.allowAnonymousLoopback is on: any program on this machine can use your API keys without an "
+               "access token";
+    }
+    if (!security::isLoopbackAddress(m_config->config().listenHost)) {
+        qCWarning(lcSecurity).noquote() << "remote access is on (listen.host" << m_config->config().listenHost
+                                        << "): other machines can connect; only requests with an access token "
+                                           "are served";
+    }
+    auto remaining = std::make_shared<int>(3);
     auto settled = [this, remaining] {
         if (--*remaining == 0) {
             Q_EMIT ready(m_usableKeys);
         }
     };
+    loadTokens(settled);
     loadKeys(settled);
     loadRelays(settled);
     connect(m_config, &config::ConfigStore::changed, this, &Service::onConfigChanged);
@@ -426,7 +535,9 @@ void Service::onConfigChanged()
     // "config applied" is said once the change is in force, secrets read included: a request sent after
     // that line never meets a relay or key still waiting for its secret.
     const bool keysChanged = changes.join(u' ').contains(QStringLiteral("keys"));
-    auto remaining = std::make_shared<int>(keysChanged ? 2 : 1);
+    const bool authChanged
+        = changes.join(u' ').contains(QStringLiteral("auth.")) || changes.join(u' ').contains(QStringLiteral("tokens"));
+    auto remaining = std::make_shared<int>(1 + (keysChanged ? 1 : 0) + (authChanged ? 1 : 0));
     auto applied = [this, remaining, changes] {
         if (--*remaining == 0) {
             qCInfo(lcConfig).noquote() << "config applied:" << changes.join(QStringLiteral("; "));
@@ -439,6 +550,9 @@ void Service::onConfigChanged()
         applyKeyStrategy();
         applyHealthCheckInterval();
         loadKeys(applied);
+    }
+    if (authChanged) {
+        loadTokens(applied);
     }
 }
 

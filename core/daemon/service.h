@@ -67,6 +67,7 @@ private:
     // Both run `done` once what they started is in force (or a newer load that superseded it is).
     void loadKeys(std::function<void()> done = {});
     void loadRelays(std::function<void()> done = {});
+    void loadTokens(std::function<void()> done = {});
     void loadKeyState();
     void saveKeyState();
     void applyKeyStrategy();
@@ -87,6 +88,8 @@ private:
     std::vector<std::function<void()>> m_keyWaiters;
     std::vector<std::function<void()>> m_relayWaiters;
     int m_usableKeys = 0;
+    quint64 m_tokenGeneration = 0;
+    std::vector<std::function<void()>> m_tokenWaiters;
     bool m_stateLoaded = false;
     qint64 m_stateSavedAtMs = 0;
     QHash<QString, QDateTime> m_resetAt;
@@ -94,6 +97,10 @@ private:
     QTimer m_healthTimer;
     keys::HealthChecker *m_checker = nullptr;
 };
+
+// Listening beyond loopback needs listen.allowRemote and at least one access token (or JWTs); false
+// with the sentence to show otherwise.
+bool listenPolicyAllows(const config::Config &cfg, QString *error);
 
 // Settings that differ between two config documents, as "path: old → new" (lists as counts).
 QStringList describeChanges(const QJsonObject &before, const QJsonObject &after);

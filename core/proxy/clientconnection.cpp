@@ -6,9 +6,11 @@
 #include "proxy/forwarding.h"
 #include "proxy/proxyworker.h"
 #include "proxy/usagesniffer.h"
+#include "security/authenticator.h"
 #include "security/browserguard.h"
 #include "version.h"
 
+#include <QDateTime>
 #include <QDeadlineTimer>
 
 namespace ga::proxy {
@@ -34,6 +36,8 @@ ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
         return;
     }
     m_socket = socket;
+    m_peer = socket->peerAddress();
+    m_peerLoopback = m_peer.isLoopback();
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(m_socket, &QIODevice::readyRead, this, &ClientConnection::onReadyRead);
     connect(m_socket, &QIODevice::bytesWritten, this, &ClientConnection::onBytesWritten);
@@ -46,6 +50,49 @@ ClientConnection::~ClientConnection()
     if (m_exchange) {
         m_exchange->abort();
     }
+}
+
+void ClientConnection::abortUnread()
+{
+    if (m_socket) {
+        m_socket->abort();
+    }
+}
+
+bool ClientConnection::admit()
+{
+    const http::Request &r = m_request;
+    ProxyCounters *counters = m_worker->counters();
+    const security::Authenticator::Result who = m_worker->authenticator()->authenticate(
+        clientCredential(r.headers, r.query), m_peerLoopback, QDateTime::currentSecsSinceEpoch());
+    if (!who.ok()) {
+        counters->unauthenticated.fetch_add(1, std::memory_order_relaxed);
+        qCDebug(lcSecurity).noquote() << "401 for" << m_peer.toString() << "-" << who.reason;
+        // One message whatever was wrong (missing, unknown, expired, bad signature): no hint for guessing.
+        sendError(401,
+            QStringLiteral("This proxy needs a local access token: set your client's API key to it. Print it with "
+                           "'gemini-aggregatord token show' (or copy it from the app's tray menu)."),
+            !m_keepAlive);
+        return false;
+    }
+    std::vector<security::RateLimiter::Subject> subjects;
+    const bool named = who.kind == security::Authenticator::Kind::Token;
+    const auto own = named ? m_settings->tokenLimits.constFind(who.client) : m_settings->tokenLimits.constEnd();
+    subjects.push_back(
+        { QStringLiteral("token:") + who.client, named ? QStringLiteral("token '%1'").arg(who.client) : who.client,
+            own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits });
+    subjects.push_back({ QStringLiteral("address:") + m_peer.toString(),
+        QStringLiteral("address %1").arg(m_peer.toString()), m_settings->perAddressLimits });
+    security::RateLimiter::Decision d = m_worker->rateLimiter()->admit(
+        subjects, isStreamingRequest(r.path, r.query, r.body), QDateTime::currentMSecsSinceEpoch());
+    if (!d.allowed) {
+        counters->rateLimited.fetch_add(1, std::memory_order_relaxed);
+        qCDebug(lcSecurity).noquote() << "429 for" << who.client << "from" << m_peer.toString() << "-" << d.message;
+        sendError(429, d.message, !m_keepAlive, (d.retryAfterMs + 999) / 1000);
+        return false;
+    }
+    m_ticket = std::move(d.ticket);
+    return true;
 }
 
 void ClientConnection::refuse(const QString &message)
@@ -196,6 +243,9 @@ void ClientConnection::dispatch()
             QStringLiteral("%1 is not a Gemini API path; use /v1beta/…, /v1/…, /v1alpha/… or /upload/…")
                 .arg(QString::fromLatin1(r.path.left(200))),
             !m_keepAlive);
+        return;
+    }
+    if (!admit()) {
         return;
     }
     ForwardRequest f;
@@ -353,6 +403,7 @@ void ClientConnection::exchangeFailed(int status, const QString &message, qint64
 
 void ClientConnection::finishResponse()
 {
+    m_ticket.release();
     if (m_exchange) {
         m_exchange->deleteLater();
         m_exchange = nullptr;

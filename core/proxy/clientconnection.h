@@ -4,6 +4,7 @@
 #include "http/requestparser.h"
 #include "proxy/exchange.h"
 #include "proxy/proxysettings.h"
+#include "security/ratelimiter.h"
 
 #include <QObject>
 #include <QTcpSocket>
@@ -24,6 +25,9 @@ public:
     ~ClientConnection() override;
 
     bool isValid() const { return m_socket != nullptr; }
+    QHostAddress peerAddress() const { return m_peer; }
+    // Closes at once without reading (a denied address).
+    void abortUnread();
     void checkTimeouts(qint64 nowMs);
     // Refuses the connection (server full) with a JSON 503 and closes.
     void refuse(const QString &message);
@@ -53,6 +57,8 @@ private:
     void dispatch();
     void answerLocally(int status, const QByteArray &contentType, const QByteArray &body);
     void sendError(int status, const QString &message, bool close, qint64 retryAfterSeconds = -1);
+    // Access token and rate limits; false when the request was answered (401 / 429).
+    bool admit();
     void finishResponse();
     void closeAfterWrite();
 
@@ -67,6 +73,9 @@ private:
     bool m_keepAlive = true;
     bool m_chunkedOut = false;
     bool m_headSent = false;
+    QHostAddress m_peer;
+    bool m_peerLoopback = false;
+    security::RateLimiter::Ticket m_ticket; // holds a stream slot while a streaming request runs
     QByteArray m_corsOrigin; // the request's allowed Origin, echoed in CORS headers
     bool m_sentContinue = false;
     qint64 m_deadline = 0;

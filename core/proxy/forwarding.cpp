@@ -15,6 +15,53 @@ bool usesBearerAuth(QByteArrayView path)
         || path.startsWith("/v1beta/chat/completions") || path.startsWith("/v1beta/embeddings");
 }
 
+QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView query)
+{
+    if (const QByteArray *key = http::findHeader(headers, "x-goog-api-key"); key && !key->trimmed().isEmpty()) {
+        return key->trimmed();
+    }
+    if (const QByteArray *auth = http::findHeader(headers, "authorization")) {
+        const QByteArray v = auth->trimmed();
+        if (v.size() > 7 && http::equalsIgnoreCase(QByteArrayView(v).first(7), "bearer ")) {
+            return v.sliced(7).trimmed();
+        }
+    }
+    while (!query.isEmpty()) {
+        const qsizetype amp = query.indexOf('&');
+        const QByteArrayView item = amp < 0 ? query : query.first(amp);
+        if (item.startsWith("key=")) {
+            return QByteArray::fromPercentEncoding(item.sliced(4).toByteArray());
+        }
+        if (amp < 0) {
+            break;
+        }
+        query = query.sliced(amp + 1);
+    }
+    return QByteArray();
+}
+
+bool isStreamingRequest(QByteArrayView path, QByteArrayView query, QByteArrayView body)
+{
+    if (path.contains(":streamGenerateContent") || query.contains("alt=sse")) {
+        return true;
+    }
+    if (!path.contains("/openai/")) {
+        return false;
+    }
+    // OpenAI-style bodies say "stream": true; a cheap scan is enough (a false positive only counts a stream).
+    const qsizetype at = body.indexOf("\"stream\"");
+    if (at < 0) {
+        return false;
+    }
+    QByteArrayView rest = body.sliced(at + 8);
+    while (!rest.isEmpty()
+        && (rest.front() == ' ' || rest.front() == ':' || rest.front() == '\t' || rest.front() == '\n'
+            || rest.front() == '\r')) {
+        rest = rest.sliced(1);
+    }
+    return rest.startsWith("true");
+}
+
 QByteArray stripKeyParameter(QByteArrayView query)
 {
     QByteArray out;

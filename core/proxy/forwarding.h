@@ -11,6 +11,13 @@ bool isForwardedPath(QByteArrayView path);
 // OpenAI-compatible endpoints take the key as "Authorization: Bearer", the native API as x-goog-api-key.
 bool usesBearerAuth(QByteArrayView path);
 
+// What the client sent where SDKs put their API key: x-goog-api-key, then "Authorization: Bearer",
+// then the "key" query parameter (percent-decoded). Empty when none is there.
+QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView query);
+
+// A request whose answer streams (streamGenerateContent, alt=sse, or an OpenAI-style "stream": true).
+bool isStreamingRequest(QByteArrayView path, QByteArrayView query, QByteArrayView body);
+
 // The query without any "key" parameter (the client's credential); order and encoding of the rest kept.
 QByteArray stripKeyParameter(QByteArrayView query);
 

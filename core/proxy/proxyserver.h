@@ -4,6 +4,8 @@
 #include "keys/keypool.h"
 #include "proxy/proxysettings.h"
 #include "routing/router.h"
+#include "security/authenticator.h"
+#include "security/ratelimiter.h"
 
 #include <QHostAddress>
 #include <QMutex>
@@ -46,6 +48,9 @@ public:
     void applySettings(SettingsPtr settings);
     int activeConnections() const { return m_counters.activeConnections.load(); }
     const ProxyCounters &counters() const { return m_counters; }
+    // Who may use the proxy; empty (everyone refused) until tokens are set. Thread-safe.
+    security::Authenticator *authenticator() { return &m_auth; }
+    security::RateLimiter *rateLimiter() { return &m_limiter; }
     int workerCount() const { return int(m_workers.size()); }
 
 private:
@@ -59,6 +64,8 @@ private:
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;
     ProxyCounters m_counters;
+    security::Authenticator m_auth;
+    security::RateLimiter m_limiter;
     size_t m_next = 0; // touched on the listener's thread only
     mutable QMutex m_addressMutex;
     QHostAddress m_address;

@@ -45,6 +45,16 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
     s->maxConnections = config.maxConnections;
     s->allowedHosts = security::splitList(config.allowedHosts);
     s->allowedOrigins = security::splitList(config.allowedOrigins);
+    QString cidrError;
+    if (!s->ipRules.parse(config.allowCidrs, config.denyCidrs, &cidrError)) {
+        *error = QStringLiteral("security.allowCidrs / denyCidrs: %1").arg(cidrError);
+        return nullptr;
+    }
+    s->perTokenLimits = config.perTokenLimits;
+    s->perAddressLimits = config.perAddressLimits;
+    for (const config::TokenEntry &t : config.tokens) {
+        s->tokenLimits.insert(t.name, config.limitsFor(&t));
+    }
 
     UpstreamSettings &u = s->upstream;
     u = upstreamAt(u, QUrl(config.upstreamBaseUrl));

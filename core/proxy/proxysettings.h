@@ -3,7 +3,9 @@
 
 #include "config/config.h"
 #include "http/limits.h"
+#include "security/iprules.h"
 
+#include <QHash>
 #include <QList>
 #include <QNetworkProxy>
 #include <QSslCertificate>
@@ -39,6 +41,10 @@ struct ProxySettings
     int maxConnections = 1024;
     QList<QByteArray> allowedHosts; // security.allowedHosts, lowercase
     QList<QByteArray> allowedOrigins; // security.allowedOrigins, lowercase
+    security::IpRules ipRules; // security.allowCidrs / denyCidrs
+    config::RateLimits perTokenLimits; // limits.perToken (anonymous and JWT clients too)
+    config::RateLimits perAddressLimits; // limits.perAddress
+    QHash<QString, config::RateLimits> tokenLimits; // named tokens with limits of their own
     qint64 clientHighWaterBytes = 1024 * 1024; // stop reading upstream above this much queued to the client
     qint64 clientLowWaterBytes = 256 * 1024; // resume below this
     UpstreamSettings upstream;
@@ -51,6 +57,9 @@ struct ProxyCounters
     std::atomic<int> activeConnections { 0 };
     std::atomic<quint64> requests { 0 }; // requests forwarded upstream (not counting retries)
     std::atomic<quint64> backpressurePauses { 0 }; // times a slow client made us stop reading upstream
+    std::atomic<quint64> deniedConnections { 0 }; // closed unread by security.allowCidrs / denyCidrs
+    std::atomic<quint64> unauthenticated { 0 }; // 401: no or no valid access token
+    std::atomic<quint64> rateLimited { 0 }; // 429 from our own limits (not Google's)
 };
 
 // `base` pointed at another origin (a relay): scheme, host, port and path prefix from `url`.

@@ -13,11 +13,14 @@ namespace {
 constexpr int kSweepIntervalMs = 100;
 }
 
-ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters, QObject *parent)
+ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters,
+    security::Authenticator *auth, security::RateLimiter *limiter, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_router(router)
     , m_counters(counters)
+    , m_auth(auth)
+    , m_limiter(limiter)
     , m_settings(std::make_shared<ProxySettings>())
     , m_pool(new UpstreamPool(this))
 { }
@@ -82,6 +85,15 @@ void ProxyWorker::addConnection(qintptr descriptor)
     }
     auto *c = new ClientConnection(descriptor, this);
     if (!c->isValid()) {
+        delete c;
+        return;
+    }
+    if (!m_settings->ipRules.allows(c->peerAddress())) {
+        // security.allowCidrs / denyCidrs: closed before a byte is read.
+        m_counters->deniedConnections.fetch_add(1, std::memory_order_relaxed);
+        qCDebug(lcSecurity).noquote() << "closed a connection from" << c->peerAddress().toString()
+                                      << "(security.allowCidrs / denyCidrs)";
+        c->abortUnread();
         delete c;
         return;
     }

@@ -12,6 +12,11 @@
 #include <atomic>
 #include <unordered_set>
 
+namespace ga::security {
+class Authenticator;
+class RateLimiter;
+} // namespace ga::security
+
 namespace ga::proxy {
 
 class ClientConnection;
@@ -24,7 +29,8 @@ class ProxyWorker final : public QObject
     Q_DISABLE_COPY_MOVE(ProxyWorker)
 
 public:
-    ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters, QObject *parent = nullptr);
+    ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters, security::Authenticator *auth,
+        security::RateLimiter *limiter, QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -37,6 +43,8 @@ public:
     keys::KeyPool *keys() { return m_keys; }
     routing::Router *router() { return m_router; }
     ProxyCounters *counters() { return m_counters; }
+    security::Authenticator *authenticator() { return m_auth; }
+    security::RateLimiter *rateLimiter() { return m_limiter; }
 
 private:
     void addConnection(qintptr descriptor);
@@ -46,6 +54,8 @@ private:
     keys::KeyPool *m_keys;
     routing::Router *m_router;
     ProxyCounters *m_counters;
+    security::Authenticator *m_auth;
+    security::RateLimiter *m_limiter;
     SettingsPtr m_settings;
     // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.
     UpstreamPool *m_pool;

@@ -8,6 +8,11 @@
 
 namespace ga::security {
 
+QString tokenEntryName(const QString &name)
+{
+    return QStringLiteral("token/") + name;
+}
+
 QByteArray generateAccessToken()
 {
     QByteArray random(32, Qt::Uninitialized);

@@ -6,8 +6,12 @@
 
 namespace ga::security {
 
-// The local access token clients present instead of a real Gemini key. Kept in the secret store.
-inline constexpr const char *kAccessTokenEntry = "token/access";
+// Local access tokens are what clients present instead of a real Gemini key; each has a name (one per
+// tool) and lives in the secret store as "token/<name>". The first one is called "default".
+inline constexpr const char *kDefaultTokenName = "default";
+QString tokenEntryName(const QString &name);
+// The HS256 secret for JWTs.
+inline constexpr const char *kJwtSecretEntry = "jwt/hs256";
 
 // "gat_" + 32 random bytes in unpadded base64url (47 characters). The prefix makes tokens easy to
 // recognise for redaction and for secret scanners.

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "security/authenticator.h"
+
+#include "security/jwt.h"
+
+#include <QCryptographicHash>
+#include <QMutexLocker>
+
+#include <openssl/crypto.h>
+#include <vector>
+
+namespace ga::security {
+
+struct Authenticator::State
+{
+    struct Digest
+    {
+        QString name;
+        QByteArray sha256;
+    };
+    std::vector<Digest> tokens; // only digests are kept: a memory dump of this holds no usable token
+    std::shared_ptr<const JwtVerifier> jwt;
+    bool anonymousLoopback = false;
+};
+
+Authenticator::Authenticator()
+    : m_state(std::make_shared<State>())
+{ }
+
+Authenticator::~Authenticator() = default;
+
+std::shared_ptr<const Authenticator::State> Authenticator::snapshot() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_state;
+}
+
+void Authenticator::setTokens(const QList<Token> &tokens)
+{
+    QMutexLocker lock(&m_mutex);
+    auto next = std::make_shared<State>(*m_state);
+    next->tokens.clear();
+    for (const Token &t : tokens) {
+        if (!t.secret.isEmpty()) {
+            next->tokens.push_back({ t.name, QCryptographicHash::hash(t.secret, QCryptographicHash::Sha256) });
+        }
+    }
+    m_state = std::move(next);
+}
+
+void Authenticator::setJwtVerifier(std::shared_ptr<const JwtVerifier> verifier)
+{
+    QMutexLocker lock(&m_mutex);
+    auto next = std::make_shared<State>(*m_state);
+    next->jwt = std::move(verifier);
+    m_state = std::move(next);
+}
+
+void Authenticator::setAllowAnonymousLoopback(bool allow)
+{
+    QMutexLocker lock(&m_mutex);
+    auto next = std::make_shared<State>(*m_state);
+    next->anonymousLoopback = allow;
+    m_state = std::move(next);
+}
+
+int Authenticator::tokenCount() const
+{
+    return int(snapshot()->tokens.size());
+}
+
+bool Authenticator::jwtEnabled() const
+{
+    const auto s = snapshot();
+    return s->jwt && s->jwt->enabled();
+}
+
+Authenticator::Result Authenticator::authenticate(QByteArrayView credential, bool loopbackPeer, qint64 nowSeconds) const
+{
+    const std::shared_ptr<const State> s = snapshot();
+    Result r;
+    if (!credential.isEmpty()) {
+        // Every token is compared, whatever matched: the time taken says nothing about which one (or how much
+        // of one) was right. Hashing first makes the comparison independent of the lengths.
+        const QByteArray digest = QCryptographicHash::hash(
+            QByteArray::fromRawData(credential.data(), credential.size()), QCryptographicHash::Sha256);
+        const State::Digest *match = nullptr;
+        for (const State::Digest &d : s->tokens) {
+            const bool equal = CRYPTO_memcmp(d.sha256.constData(), digest.constData(), size_t(digest.size())) == 0;
+            match = equal ? &d : match;
+        }
+        if (match) {
+            r.kind = Kind::Token;
+            r.client = match->name;
+            return r;
+        }
+        if (s->jwt && s->jwt->enabled() && looksLikeJwt(credential)) {
+            const JwtResult j = s->jwt->verify(credential, nowSeconds);
+            if (j.ok) {
+                r.kind = Kind::Jwt;
+                r.client = QStringLiteral("jwt:") + j.subject;
+                return r;
+            }
+            r.reason = QStringLiteral("JWT refused: ") + j.error;
+        } else {
+            r.reason = QStringLiteral("unknown access token");
+        }
+    } else {
+        r.reason = QStringLiteral("no access token");
+    }
+    // People who switched tokens off for this machine often have to type *something* into a tool's
+    // "API key" field: from loopback, whatever it is, the client is served as anonymous.
+    if (s->anonymousLoopback && loopbackPeer) {
+        r.kind = Kind::Anonymous;
+        r.client = QStringLiteral("anonymous");
+        r.reason.clear();
+    }
+    return r;
+}
+
+} // namespace ga::security

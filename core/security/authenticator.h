@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QMutex>
+#include <QString>
+
+#include <memory>
+
+namespace ga::security {
+
+class JwtVerifier;
+
+// Who may use the proxy: the named local access tokens, JWTs (when configured) and, if the user
+// switched it on, anonymous clients on this machine. Shared by every proxy worker; thread-safe.
+class Authenticator
+{
+public:
+    struct Token
+    {
+        QString name;
+        QByteArray secret;
+    };
+    enum class Kind
+    {
+        None,
+        Token,
+        Jwt,
+        Anonymous
+    };
+    struct Result
+    {
+        Kind kind = Kind::None; // None: refused
+        QString client; // token name, "jwt:<sub>" or "anonymous"; safe to log
+        QString reason; // why it was refused, for the log only (never sent to the client)
+        bool ok() const { return kind != Kind::None; }
+    };
+
+    Authenticator();
+    ~Authenticator();
+    Authenticator(const Authenticator &) = delete;
+    Authenticator &operator=(const Authenticator &) = delete;
+
+    void setTokens(const QList<Token> &tokens);
+    void setJwtVerifier(std::shared_ptr<const JwtVerifier> verifier); // null: JWTs are refused
+    void setAllowAnonymousLoopback(bool allow);
+
+    // `credential` is what the client sent where an SDK puts its API key (may be empty).
+    // `loopbackPeer`: the connection comes from this machine.
+    Result authenticate(QByteArrayView credential, bool loopbackPeer, qint64 nowSeconds) const;
+
+    int tokenCount() const;
+    bool jwtEnabled() const;
+
+private:
+    struct State;
+    std::shared_ptr<const State> snapshot() const;
+    mutable QMutex m_mutex;
+    std::shared_ptr<const State> m_state;
+};
+
+} // namespace ga::security
