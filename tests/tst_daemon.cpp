@@ -253,6 +253,85 @@ private Q_SLOTS:
         QCOMPARE(d.terminate(SIGTERM), 0);
     }
 
+    // Named tokens: created, rotated and revoked by the CLI, in force on the running daemon at once.
+    void tokensApplyLive()
+    {
+        Sandbox sb;
+        const quint16 port = ga::test::freePort();
+        QCOMPARE(runCli(sb,
+                     { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"),
+                         QString::number(port) })
+                     .exitCode,
+            0);
+        auto status = [port](const QByteArray &credentialHeader) {
+            ga::test::Client c(port);
+            c.send(ga::test::post("/v1beta/models/gemini-2.5-flash:generateContent", "{}", credentialHeader));
+            return c.read().status;
+        };
+        auto add = [&sb](const char *name) {
+            const ga::test::CliResult r
+                = runCli(sb, { QStringLiteral("token"), QStringLiteral("add"), QString::fromLatin1(name) });
+            return r.exitCode == 0 ? r.out.trimmed() : QByteArray();
+        };
+        const QByteArray cline = add("cline");
+        QVERIFY(cline.startsWith("gat_"));
+        Daemon d(sb);
+        qsizetype at = d.waitFor(QStringLiteral("ready"), 20'000);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QVERIFY2(!d.log().contains(QStringLiteral("created the access token 'default'")), qPrintable(d.log()));
+        QCOMPARE(status("x-goog-api-key: " + cline + "\r\n"), 503); // accepted; no API key configured
+        QCOMPARE(status("Authorization: Bearer " + cline + "\r\n"), 503);
+        QCOMPARE(status(""), 401);
+
+        const QByteArray cursor = add("cursor");
+        QVERIFY(!cursor.isEmpty() && cursor != cline);
+        at = d.waitFor(QStringLiteral("tokens: 1 → 2"), 5000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QCOMPARE(status("x-goog-api-key: " + cursor + "\r\n"), 503);
+        QCOMPARE(add("cursor"), QByteArray()); // the name is taken
+
+        const ga::test::CliResult listed = runCli(sb, { QStringLiteral("token"), QStringLiteral("list") });
+        QVERIFY(
+            listed.outText().contains(QStringLiteral("cline")) && listed.outText().contains(QStringLiteral("cursor")));
+        QVERIFY(!listed.out.contains(cline) && !listed.out.contains(cursor));
+
+        const ga::test::CliResult rotated
+            = runCli(sb, { QStringLiteral("token"), QStringLiteral("rotate"), QStringLiteral("cline") });
+        QCOMPARE(rotated.exitCode, 0);
+        const QByteArray cline2 = rotated.out.trimmed();
+        at = d.waitFor(QStringLiteral("tokens: 2 edited"), 5000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QCOMPARE(status("x-goog-api-key: " + cline + "\r\n"), 401);
+        QCOMPARE(status("x-goog-api-key: " + cline2 + "\r\n"), 503);
+
+        QCOMPARE(
+            runCli(sb, { QStringLiteral("token"), QStringLiteral("revoke"), QStringLiteral("cursor") }).exitCode, 0);
+        at = d.waitFor(QStringLiteral("tokens: 2 → 1"), 5000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QCOMPARE(status("x-goog-api-key: " + cursor + "\r\n"), 401);
+        QCOMPARE(
+            runCli(sb, { QStringLiteral("token"), QStringLiteral("revoke"), QStringLiteral("cursor") }).exitCode, 1);
+
+        // The explicit switch for no token on this machine, with a warning when it takes effect.
+        QCOMPARE(runCli(sb,
+                     { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("auth.allowAnonymousLoopback"),
+                         QStringLiteral("true") })
+                     .exitCode,
+            0);
+        at = d.waitFor(QStringLiteral("auth.allowAnonymousLoopback: false → true"), 5000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QCOMPARE(status(""), 503);
+        QCOMPARE(d.terminate(SIGTERM), 0);
+        for (const QByteArray &t : { cline, cline2, cursor }) {
+            QVERIFY(!d.log().contains(QString::fromLatin1(t)));
+            QVERIFY(!ga::test::readAll(sb.configPath()).contains(t));
+        }
+        Daemon again(sb);
+        QVERIFY2(again.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(again.log()));
+        QVERIFY2(again.log().contains(QStringLiteral("auth.allowAnonymousLoopback is on")), qPrintable(again.log()));
+        QCOMPARE(again.terminate(SIGTERM), 0);
+    }
+
     void corruptConfigAtStartExitsOne()
     {
         Sandbox sb;

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -448,6 +449,27 @@ private Q_SLOTS:
         const Reply h = c.read();
         QCOMPARE(h.status, 200);
         QVERIFY(h.body.contains("\"ok\""));
+    }
+
+    // Clients configured with "localhost" may resolve it to ::1 first: the proxy answers there too.
+    void localhostOverIpv6()
+    {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHostIPv6, port());
+        if (!probe.waitForConnected(2000)) {
+            QTcpServer v6;
+            if (!v6.listen(QHostAddress::LocalHostIPv6)) {
+                QSKIP("no IPv6 loopback on this machine");
+            }
+            QFAIL(qPrintable(QStringLiteral("not listening on [::1]:%1: %2").arg(port()).arg(probe.errorString())));
+        }
+        probe.write("GET /healthz HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n");
+        QByteArray got;
+        while (probe.state() == QAbstractSocket::ConnectedState && probe.waitForReadyRead(5000)) {
+            got += probe.readAll();
+        }
+        got += probe.readAll();
+        QVERIFY2(got.startsWith("HTTP/1.1 200"), got.constData());
     }
 
     void unknownPathIs404Json()

@@ -86,7 +86,18 @@ bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
                     : QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(fresh->errorString());
                 return;
             }
-            // The old listener closes here; the connections it accepted live on in the workers.
+            // The old listeners close here; the connections they accepted live on in the workers.
+            std::unique_ptr<Listener> fresh6;
+            if (address == QHostAddress(QHostAddress::LocalHost)) {
+                fresh6 = std::make_unique<Listener>(this);
+                fresh6->setMaxPendingConnections(1024);
+                if (!fresh6->listen(QHostAddress(QHostAddress::LocalHostIPv6), fresh->serverPort())) {
+                    qCDebug(lcProxy).noquote()
+                        << "not listening on [::1]:" << fresh->serverPort() << "-" << fresh6->errorString();
+                    fresh6.reset();
+                }
+            }
+            m_listener6 = std::move(fresh6);
             m_listener = std::move(fresh);
             ok = true;
         },
@@ -105,7 +116,12 @@ void ProxyServer::close()
         return;
     }
     QMetaObject::invokeMethod(
-        m_workers.front(), [this] { m_listener.reset(); }, Qt::BlockingQueuedConnection);
+        m_workers.front(),
+        [this] {
+            m_listener.reset();
+            m_listener6.reset();
+        },
+        Qt::BlockingQueuedConnection);
     QMutexLocker lock(&m_addressMutex);
     m_address = QHostAddress();
     m_port = 0;

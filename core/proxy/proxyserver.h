@@ -38,7 +38,8 @@ public:
     ~ProxyServer() override;
 
     // Listens on host:port (port 0 = any free port). When already listening elsewhere, switches over
-    // only once the new address is bound. Returns false with a one-sentence reason.
+    // only once the new address is bound. Returns false with a one-sentence reason. For 127.0.0.1 and
+    // localhost it also listens on ::1 (same port) where IPv6 is available.
     bool listen(const QString &host, quint16 port, QString *error);
     void close();
     bool isListening() const;
@@ -61,6 +62,7 @@ private:
     std::unique_ptr<routing::Router> m_ownRouter; // when none was given
     routing::Router *m_router;
     std::unique_ptr<Listener> m_listener;
+    std::unique_ptr<Listener> m_listener6; // ::1 beside 127.0.0.1, so "localhost" works whichever it resolves to
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;
     ProxyCounters m_counters;
