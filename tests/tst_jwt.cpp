@@ -178,7 +178,6 @@ class TestJwt : public QObject
 
 private Q_SLOTS:
     void initTestCase();
-    void cleanupTestCase();
     void verify_data();
     void verify();
     void looksLikeJwt_data();
@@ -190,7 +189,11 @@ private Q_SLOTS:
     void leavesNoOpenSslErrors();
     void concurrentVerify();
 
+public:
+    ~TestJwt() override;
+
 private:
+    void ensureKeys();
     void addRow(const char *name, const QByteArray &token, const JwtConfig &cfg, bool ok,
         const QString &errorContains = {}, const QString &subject = QStringLiteral("jwt"));
 
@@ -205,8 +208,19 @@ private:
     QByteArray m_ecPem;
 };
 
-void TestJwt::initTestCase()
+TestJwt::~TestJwt()
 {
+    for (EVP_PKEY *k : { m_rsa, m_rsaOther, m_rsa1024, m_ec, m_ecOther, m_ecP384, m_ed25519 }) {
+        EVP_PKEY_free(k);
+    }
+}
+
+// The _data() functions need the keys too, and `-datatags` runs them without initTestCase().
+void TestJwt::ensureKeys()
+{
+    if (m_rsa) {
+        return;
+    }
     m_rsa = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(2048));
     m_rsaOther = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(2048));
     m_rsa1024 = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(1024));
@@ -221,11 +235,9 @@ void TestJwt::initTestCase()
     QVERIFY(m_ecPem.startsWith("-----BEGIN PUBLIC KEY-----"));
 }
 
-void TestJwt::cleanupTestCase()
+void TestJwt::initTestCase()
 {
-    for (EVP_PKEY *k : { m_rsa, m_rsaOther, m_rsa1024, m_ec, m_ecOther, m_ecP384, m_ed25519 }) {
-        EVP_PKEY_free(k);
-    }
+    ensureKeys();
 }
 
 void TestJwt::addRow(const char *name, const QByteArray &token, const JwtConfig &cfg, bool ok,
@@ -236,6 +248,7 @@ void TestJwt::addRow(const char *name, const QByteArray &token, const JwtConfig 
 
 void TestJwt::verify_data()
 {
+    ensureKeys();
     QTest::addColumn<QByteArray>("token");
     QTest::addColumn<JwtConfig>("cfg");
     QTest::addColumn<bool>("ok");
@@ -473,6 +486,7 @@ void TestJwt::verify()
 
 void TestJwt::looksLikeJwt_data()
 {
+    ensureKeys();
     QTest::addColumn<QByteArray>("credential");
     QTest::addColumn<bool>("expected");
 
@@ -527,6 +541,7 @@ void TestJwt::signHs256Format()
 
 void TestJwt::configure_data()
 {
+    ensureKeys();
     QTest::addColumn<JwtConfig>("cfg");
     QTest::addColumn<bool>("ok");
     QTest::addColumn<bool>("enabled");
