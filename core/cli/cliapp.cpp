@@ -53,6 +53,7 @@ Global options:
   --config PATH             Config file (default: $GEMINI_AGGREGATOR_CONFIG or the platform location)
   --secret-store KIND       keychain (default) or file; also $GEMINI_AGGREGATOR_SECRET_STORE
   --log-level LEVEL         debug, info, warning or error
+  --log-format FORMAT       text (default) or json (one JSON object per line)
   -h, --help                Show this help
   -V, --version             Show the version
 
@@ -94,6 +95,7 @@ const QList<OptionSpec> &optionSpecs()
         { QStringLiteral("config"), true, {} },
         { QStringLiteral("secret-store"), true, {} },
         { QStringLiteral("log-level"), true, {} },
+        { QStringLiteral("log-format"), true, {} },
         { QStringLiteral("help"), false, u'h' },
         { QStringLiteral("version"), false, u'V' },
         { QStringLiteral("label"), true, {} },
@@ -149,7 +151,8 @@ int runCli(int argc, char **argv)
         return usageError(QStringLiteral("'%1' is not a command").arg(name));
     }
     static const QStringList global
-        = { QStringLiteral("config"), QStringLiteral("secret-store"), QStringLiteral("log-level") };
+        = { QStringLiteral("config"), QStringLiteral("secret-store"), QStringLiteral("log-level"),
+              QStringLiteral("log-format") };
     for (const QString &option : args.optionNames()) {
         if (!global.contains(option) && !it->options.contains(option)) {
             return usageError(QStringLiteral("'%1' does not take --%2").arg(name, option));
@@ -167,6 +170,14 @@ int runCli(int argc, char **argv)
         level = *parsed;
     }
     logging::setLogLevel(level);
+    if (args.has(QStringLiteral("log-format"))) {
+        const auto format = logging::parseLogFormat(args.value(QStringLiteral("log-format")));
+        if (!format) {
+            return usageError(QStringLiteral("'%1' is not a log format; use text or json")
+                                  .arg(args.value(QStringLiteral("log-format"))));
+        }
+        logging::setLogFormat(*format);
+    }
     if (const QString store = args.value(QStringLiteral("secret-store"));
         args.has(QStringLiteral("secret-store")) && store != u"keychain" && store != u"file") {
         return usageError(QStringLiteral("'%1' is not a secret store; use keychain or file").arg(store));

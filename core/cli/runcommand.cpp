@@ -72,6 +72,9 @@ int runCommand(Context &ctx, const QStringList &words)
     if (ctx.args().has(QStringLiteral("log-level"))) {
         service.pinLogLevel();
     }
+    if (ctx.args().has(QStringLiteral("log-format"))) {
+        service.pinLogFormat();
+    }
     // Ready once keys and relays are loaded: a request before that would find an empty pool.
     QObject::connect(&service, &daemon::Service::ready, &service, [&service](int count) {
         qCInfo(lcDaemon).noquote() << "ready: listening on" << service.listenUrl() << "with" << count

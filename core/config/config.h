@@ -133,6 +133,14 @@ struct Config
     QString secretFile; // empty = <data location>/secrets.enc
 
     QString logLevel = QStringLiteral("info");
+    QString logCategories; // "proxy=debug, access=warning"
+    QString logFormat = QStringLiteral("text"); // text | json
+    QString logFile; // empty: <data location>/logs/gemini-aggregator.log; "none": no file
+    int logMaxFileBytes = 10 * 1024 * 1024;
+    int logMaxFiles = 5;
+
+    bool metricsOnLoopback = true;
+    int historySize = 1000;
 
     QList<KeyEntry> keys;
     QList<InstanceEntry> instances;

@@ -147,6 +147,24 @@ QString checkCidrList(const QString &v)
     return {};
 }
 
+QString checkLogCategories(const QString &v)
+{
+    for (const QString &item : v.split(u',', Qt::SkipEmptyParts)) {
+        static const QStringList known = { QStringLiteral("config"), QStringLiteral("secrets"), QStringLiteral("keys"),
+            QStringLiteral("daemon"), QStringLiteral("cli"), QStringLiteral("proxy"), QStringLiteral("http"),
+            QStringLiteral("routing"), QStringLiteral("security"), QStringLiteral("ui"), QStringLiteral("access") };
+        static const QStringList levels
+            = { QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("error") };
+        const QString name = item.section(u'=', 0, 0).trimmed();
+        const QString level = item.section(u'=', 1).trimmed();
+        if (!item.contains(u'=') || !known.contains(name) || !levels.contains(level)) {
+            return QStringLiteral("'%1' is not CATEGORY=LEVEL (categories: %2; levels: %3)")
+                .arg(item.trimmed(), known.join(QStringLiteral(", ")), levels.join(QStringLiteral(", ")));
+        }
+    }
+    return {};
+}
+
 QString checkPemFile(const QString &v)
 {
     if (v.isEmpty() || QFileInfo(v).isFile()) {
@@ -292,6 +310,26 @@ const QList<Setting> &settings()
         {"log.level", Kind::Enum, QStringLiteral("info"), 0, 0,
          {QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("error")},
          nullptr, [](Config &c, const QJsonValue &v) { c.logLevel = v.toString(); }, "log threshold"},
+        {"log.categories", Kind::String, QString(), 0, 0, {}, checkLogCategories,
+         [](Config &c, const QJsonValue &v) { c.logCategories = v.toString(); },
+         "per-category levels, e.g. proxy=debug, access=warning"},
+        {"log.format", Kind::Enum, QStringLiteral("text"), 0, 0, {QStringLiteral("text"), QStringLiteral("json")},
+         nullptr, [](Config &c, const QJsonValue &v) { c.logFormat = v.toString(); },
+         "text, or json (one JSON object per line)"},
+        {"log.file", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.logFile = v.toString(); },
+         "log file (empty: in the data folder, logs/gemini-aggregator.log; none: no file)"},
+        {"log.maxFileBytes", Kind::Int, 10485760, 4096, 1073741824, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.logMaxFileBytes = v.toInt(); },
+         "size at which the log file is rotated", "bytes"},
+        {"log.maxFiles", Kind::Int, 5, 0, 100, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.logMaxFiles = v.toInt(); }, "rotated log files kept"},
+        {"metrics.loopback", Kind::Bool, true, 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.metricsOnLoopback = v.toBool(); },
+         "serve /metrics to clients on this machine"},
+        {"metrics.historySize", Kind::Int, 1000, 0, 100000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.historySize = v.toInt(); },
+         "requests kept in the in-memory request history"},
     };
     // clang-format on
     return table;
@@ -315,7 +353,7 @@ const QSet<QString> &structuralPaths()
         QStringLiteral("instances"), QStringLiteral("instances.items"), QStringLiteral("secrets"),
         QStringLiteral("log"), QStringLiteral("security"), QStringLiteral("auth"), QStringLiteral("auth.jwt"),
         QStringLiteral("auth.tokens"), QStringLiteral("auth.tokens.items"), QStringLiteral("limits"),
-        QStringLiteral("limits.perToken"), QStringLiteral("limits.perAddress") };
+        QStringLiteral("limits.perToken"), QStringLiteral("limits.perAddress"), QStringLiteral("metrics") };
     return paths;
 }
 

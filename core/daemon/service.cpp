@@ -275,6 +275,35 @@ void Service::loadRelays(std::function<void()> done)
     }
 }
 
+void Service::applyLogging()
+{
+    const config::Config &cfg = m_config->config();
+    if (!m_logLevelPinned) {
+        const auto level = logging::parseLogLevel(cfg.logLevel);
+        logging::setLogLevel(level.value_or(logging::LogLevel::Info), cfg.logCategories);
+    }
+    if (!m_logFormatPinned) {
+        logging::setLogFormat(logging::parseLogFormat(cfg.logFormat).value_or(logging::LogFormat::Text));
+    }
+    if (!m_fileLogging) {
+        return;
+    }
+    if (cfg.logFile == u"none") {
+        logging::closeLogFile();
+        return;
+    }
+    const QString path = cfg.logFile.isEmpty()
+        ? config::dataDirectory() + QStringLiteral("/logs/gemini-aggregator.log")
+        : cfg.logFile;
+    QString error;
+    const bool was = logging::logFilePath() == path;
+    if (!logging::setLogFile(path, cfg.logMaxFileBytes, cfg.logMaxFiles, &error)) {
+        qCWarning(lcDaemon).noquote() << error << "- logging to stderr only";
+    } else if (!was) {
+        qCInfo(lcDaemon).noquote() << "log file:" << path;
+    }
+}
+
 void Service::loadTokens(std::function<void()> done)
 {
     const quint64 generation = ++m_tokenGeneration;
@@ -468,6 +497,7 @@ bool Service::start(QString *error)
         qCInfo(lcConfig).noquote() << "wrote the default config to" << m_config->path();
     }
     m_effective = config::schema::effectiveDocument(m_config->document());
+    applyLogging();
     applyKeyStrategy();
     connect(&m_healthTimer, &QTimer::timeout, this, &Service::runHealthChecks);
     applyHealthCheckInterval();
@@ -482,6 +512,7 @@ bool Service::start(QString *error)
     connect(&m_keys, &keys::KeyPool::stateChanged, this, scheduleSave);
     connect(&m_router, &routing::Router::relayHealthChanged, this, scheduleSave);
     m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router);
+    m_proxy->recorder()->setHistorySize(m_config->config().historySize);
     if (!applyProxyConfig(error)) {
         m_proxy.reset();
         return false;
@@ -520,11 +551,8 @@ void Service::onConfigChanged()
     if (changes.isEmpty()) {
         return;
     }
-    if (!m_logLevelPinned) {
-        if (const auto level = logging::parseLogLevel(m_config->config().logLevel)) {
-            logging::setLogLevel(*level);
-        }
-    }
+    applyLogging();
+    m_proxy->recorder()->setHistorySize(m_config->config().historySize);
     QString error;
     if (!applyProxyConfig(&error)) {
         qCWarning(lcConfig).noquote() << "the new listen or upstream settings could not be applied:" << error

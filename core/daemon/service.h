@@ -52,6 +52,10 @@ public:
     const config::Config &config() const { return m_config->config(); }
     // --log-level given: log.level edits no longer change the level.
     void pinLogLevel() { m_logLevelPinned = true; }
+    // --log-format given: log.format edits no longer change the format.
+    void pinLogFormat() { m_logFormatPinned = true; }
+    // Write the log file named by log.file (the daemon and the GUI do; tests may not).
+    void setFileLogging(bool on) { m_fileLogging = on; }
 
 Q_SIGNALS:
     // The usable keys were (re)loaded from the secret store.
@@ -68,6 +72,7 @@ private:
     void loadKeys(std::function<void()> done = {});
     void loadRelays(std::function<void()> done = {});
     void loadTokens(std::function<void()> done = {});
+    void applyLogging();
     void loadKeyState();
     void saveKeyState();
     void applyKeyStrategy();
@@ -79,6 +84,8 @@ private:
     secrets::SecretStore *m_secrets;
     QJsonObject m_effective;
     bool m_logLevelPinned = false;
+    bool m_logFormatPinned = false;
+    bool m_fileLogging = true;
     keys::KeyPool m_keys;
     routing::Router m_router;
     quint64 m_relayGeneration = 0;

@@ -4,10 +4,17 @@
 #include "logging/redact.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QMutex>
 
+#include <atomic>
 #include <cstdio>
+#include <memory>
 
 namespace ga::logging {
 namespace {
@@ -29,17 +36,110 @@ const char *levelTag(QtMsgType type)
     return "info";
 }
 
-void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+std::atomic<LogFormat> g_format { LogFormat::Text };
+
+// The log file with its size-based rotation. Guarded by the handler's mutex.
+struct LogFile
+{
+    QString path;
+    qint64 maxBytes = 0;
+    int keep = 0;
+    std::unique_ptr<QFile> file;
+    qint64 size = 0;
+
+    void rotate()
+    {
+        file.reset();
+        QFile::remove(path + u'.' + QString::number(keep));
+        for (int i = keep - 1; i >= 1; --i) {
+            QFile::rename(path + u'.' + QString::number(i), path + u'.' + QString::number(i + 1));
+        }
+        if (keep > 0) {
+            QFile::rename(path, path + QStringLiteral(".1"));
+        } else {
+            QFile::remove(path);
+        }
+        open();
+    }
+
+    bool open(QString *error = nullptr)
+    {
+        file = std::make_unique<QFile>(path);
+        if (!file->open(QIODevice::WriteOnly | QIODevice::Append)) {
+            if (error) {
+                *error = QStringLiteral("cannot open the log file %1: %2").arg(path, file->errorString());
+            }
+            file.reset();
+            return false;
+        }
+        file->setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        size = file->size();
+        return true;
+    }
+
+    void write(QByteArray line)
+    {
+        if (!file) {
+            return;
+        }
+        if (line.size() > maxBytes) {
+            line.truncate(maxBytes - 1); // a record longer than a whole file keeps its start
+            line += '\n';
+        }
+        if (size + line.size() > maxBytes && size > 0) {
+            rotate();
+            if (!file) {
+                return;
+            }
+        }
+        file->write(line);
+        file->flush();
+        size += line.size();
+    }
+};
+
+QMutex &handlerMutex()
 {
     static QMutex mutex;
-    const QByteArray line
-        = QStringLiteral("%1 %2 %3: %4\n")
-              .arg(QDateTime::currentDateTime().toString(Qt::ISODateWithMs), QString::fromLatin1(levelTag(type)),
-                  QString::fromLatin1(context.category ? context.category : "default"), Redactor::redact(message))
-              .toUtf8();
-    QMutexLocker locker(&mutex);
+    return mutex;
+}
+
+LogFile &logFile()
+{
+    static LogFile f;
+    return f;
+}
+
+QByteArray formatLine(QtMsgType type, const char *category, const QString &message)
+{
+    const QString time = QDateTime::currentDateTime().toString(Qt::ISODateWithMs);
+    const QString redacted = Redactor::redact(message);
+    if (g_format.load(std::memory_order_relaxed) == LogFormat::Json) {
+        QJsonObject o { { QStringLiteral("time"), time }, { QStringLiteral("level"), QLatin1String(levelTag(type)) },
+            { QStringLiteral("category"), QLatin1String(category) } };
+        // Access records arrive as compact JSON: embedded as an object, not as a string.
+        const QJsonDocument record = qstrcmp(category, "ga.access") == 0
+            ? QJsonDocument::fromJson(redacted.toUtf8())
+            : QJsonDocument();
+        if (record.isObject()) {
+            o.insert(QStringLiteral("access"), record.object());
+        } else {
+            o.insert(QStringLiteral("message"), redacted);
+        }
+        return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+    }
+    return QStringLiteral("%1 %2 %3: %4\n")
+        .arg(time, QString::fromLatin1(levelTag(type)), QString::fromLatin1(category), redacted)
+        .toUtf8();
+}
+
+void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QByteArray line = formatLine(type, context.category ? context.category : "default", message);
+    QMutexLocker locker(&handlerMutex());
     std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
     std::fflush(stderr);
+    logFile().write(line);
 }
 
 } // namespace
@@ -82,13 +182,99 @@ void installMessageHandler()
     qInstallMessageHandler(handleMessage);
 }
 
-void setLogLevel(LogLevel level)
+std::optional<LogFormat> parseLogFormat(const QString &text)
 {
-    QString rules = QStringLiteral("ga.*.debug=%1\nga.*.info=%2\nga.*.warning=%3\n")
-                        .arg(level <= LogLevel::Debug ? u"true" : u"false")
-                        .arg(level <= LogLevel::Info ? u"true" : u"false")
-                        .arg(level <= LogLevel::Warning ? u"true" : u"false");
+    const QString t = text.trimmed().toLower();
+    if (t == u"text") {
+        return LogFormat::Text;
+    }
+    if (t == u"json") {
+        return LogFormat::Json;
+    }
+    return std::nullopt;
+}
+
+namespace {
+QString levelRules(const QString &pattern, LogLevel level)
+{
+    return QStringLiteral("%1.debug=%2\n%1.info=%3\n%1.warning=%4\n")
+        .arg(pattern)
+        .arg(level <= LogLevel::Debug ? u"true" : u"false")
+        .arg(level <= LogLevel::Info ? u"true" : u"false")
+        .arg(level <= LogLevel::Warning ? u"true" : u"false");
+}
+} // namespace
+
+bool setLogLevel(LogLevel level, const QString &perCategory, QString *error)
+{
+    QString rules = levelRules(QStringLiteral("ga.*"), level);
+    for (const QString &item : perCategory.split(u',', Qt::SkipEmptyParts)) {
+        const QString name = item.section(u'=', 0, 0).trimmed().toLower();
+        const std::optional<LogLevel> l = parseLogLevel(item.section(u'=', 1));
+        static const QStringList known = { QStringLiteral("config"), QStringLiteral("secrets"), QStringLiteral("keys"),
+            QStringLiteral("daemon"), QStringLiteral("cli"), QStringLiteral("proxy"), QStringLiteral("http"),
+            QStringLiteral("routing"), QStringLiteral("security"), QStringLiteral("ui"), QStringLiteral("access") };
+        if (!item.contains(u'=') || !l || !known.contains(name)) {
+            if (error) {
+                *error = QStringLiteral("'%1' is not CATEGORY=LEVEL (categories: %2; levels: debug, info, warning, "
+                                        "error)")
+                             .arg(item.trimmed(), known.join(QStringLiteral(", ")));
+            }
+            return false;
+        }
+        rules += levelRules(QStringLiteral("ga.") + name, *l);
+    }
     QLoggingCategory::setFilterRules(rules);
+    return true;
+}
+
+void setLogFormat(LogFormat format)
+{
+    g_format.store(format, std::memory_order_relaxed);
+}
+
+LogFormat logFormat()
+{
+    return g_format.load(std::memory_order_relaxed);
+}
+
+bool setLogFile(const QString &path, qint64 maxBytes, int keep, QString *error)
+{
+    QMutexLocker locker(&handlerMutex());
+    LogFile &f = logFile();
+    if (f.file && f.path == path) {
+        f.maxBytes = std::max<qint64>(maxBytes, 1024);
+        f.keep = std::max(0, keep);
+        return true;
+    }
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+        if (error) {
+            *error = QStringLiteral("cannot create the folder of the log file %1").arg(path);
+        }
+        return false;
+    }
+    LogFile next;
+    next.path = path;
+    next.maxBytes = std::max<qint64>(maxBytes, 1024);
+    next.keep = std::max(0, keep);
+    if (!next.open(error)) {
+        return false;
+    }
+    f = std::move(next);
+    return true;
+}
+
+void closeLogFile()
+{
+    QMutexLocker locker(&handlerMutex());
+    logFile().file.reset();
+    logFile().path.clear();
+}
+
+QString logFilePath()
+{
+    QMutexLocker locker(&handlerMutex());
+    return logFile().file ? logFile().path : QString();
 }
 
 } // namespace ga::logging

@@ -4,6 +4,7 @@
 #include "http/httperror.h"
 #include "logging/logging.h"
 #include "proxy/forwarding.h"
+#include "proxy/observability.h"
 #include "proxy/proxyworker.h"
 #include "proxy/usagesniffer.h"
 #include "security/authenticator.h"
@@ -83,8 +84,10 @@ bool ClientConnection::admit()
             own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits });
     subjects.push_back({ QStringLiteral("address:") + m_peer.toString(),
         QStringLiteral("address %1").arg(m_peer.toString()), m_settings->perAddressLimits });
-    security::RateLimiter::Decision d = m_worker->rateLimiter()->admit(
-        subjects, isStreamingRequest(r.path, r.query, r.body), QDateTime::currentMSecsSinceEpoch());
+    m_record.stream = isStreamingRequest(r.path, r.query, r.body);
+    m_record.client = who.client;
+    security::RateLimiter::Decision d
+        = m_worker->rateLimiter()->admit(subjects, m_record.stream, QDateTime::currentMSecsSinceEpoch());
     if (!d.allowed) {
         counters->rateLimited.fetch_add(1, std::memory_order_relaxed);
         qCDebug(lcSecurity).noquote() << "429 for" << who.client << "from" << m_peer.toString() << "-" << d.message;
@@ -196,6 +199,7 @@ void ClientConnection::dispatch()
     m_state = State::Forwarding;
     m_deadline = 0;
     const http::Request &r = m_request;
+    beginRecord();
     // Browser guards before anything else: a web page must not reach the keys (DNS rebinding, CSRF).
     const QByteArray *host = http::findHeader(r.headers, "host");
     if (host && !security::hostAllowed(*host, m_settings->allowedHosts)) {
@@ -227,18 +231,40 @@ void ClientConnection::dispatch()
                 out += "Connection: close\r\n";
             }
             out += "\r\n";
+            noteHead(204);
             m_socket->write(out);
             finishResponse();
             return;
         }
     }
     if (!isForwardedPath(r.path)) {
+        if ((r.method == "GET" || r.method == "HEAD")
+            && (r.path == "/" || r.path == "/healthz" || r.path == "/readyz" || r.path == "/metrics")) {
+            m_recordOpen = false; // probes and scrapes stay out of the access log and the request counters
+        }
         if ((r.method == "GET" || r.method == "HEAD") && (r.path == "/" || r.path == "/healthz")) {
             answerLocally(200, "application/json; charset=UTF-8",
                 QByteArray("{\"status\": \"ok\", \"name\": \"") + kAppName + "\", \"version\": \"" + kVersion
                     + "\"}\n");
             return;
         }
+        if ((r.method == "GET" || r.method == "HEAD") && r.path == "/readyz") {
+            const Readiness ready = readiness(*m_worker->keys(), *m_worker->router());
+            answerLocally(ready.ready ? 200 : 503, "application/json; charset=UTF-8", readinessJson(ready));
+            return;
+        }
+        if ((r.method == "GET" || r.method == "HEAD") && r.path == "/metrics") {
+            if (!m_peerLoopback || !m_settings->metricsOnLoopback) {
+                sendError(403,
+                    QStringLiteral("The metrics are served only to clients on this machine (metrics.loopback)."),
+                    !m_keepAlive);
+                return;
+            }
+            answerLocally(200, "text/plain; version=0.0.4; charset=utf-8",
+                metricsText(*m_worker->recorder(), *m_worker->keys(), *m_worker->router(), *m_worker->counters()));
+            return;
+        }
+        beginRecord();
         sendError(404,
             QStringLiteral("%1 is not a Gemini API path; use /v1beta/…, /v1/…, /v1alpha/… or /upload/…")
                 .arg(QString::fromLatin1(r.path.left(200))),
@@ -247,6 +273,10 @@ void ClientConnection::dispatch()
     }
     if (!admit()) {
         return;
+    }
+    if (m_record.stream) {
+        m_worker->recorder()->streamStarted();
+        m_streamCounted = true;
     }
     ForwardRequest f;
     f.method = r.method;
@@ -263,6 +293,7 @@ void ClientConnection::dispatch()
     m_request.body.clear();
     f.bearerAuth = usesBearerAuth(r.path);
     f.model = modelOf(r.path, f.body);
+    m_record.model = f.model;
     m_chunkedOut = false;
     m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
     m_exchange
@@ -280,7 +311,9 @@ void ClientConnection::answerLocally(int status, const QByteArray &contentType, 
     out += "\r\n";
     if (m_request.method != "HEAD") {
         out += body;
+        m_record.bytesOut += body.size();
     }
+    noteHead(status);
     m_socket->write(out);
     finishResponse();
 }
@@ -296,7 +329,10 @@ void ClientConnection::sendError(int status, const QString &message, bool close,
     qCDebug(lcHttp).noquote() << "answering" << status << message;
     const QByteArray extra
         = retryAfterSeconds >= 0 ? "Retry-After: " + QByteArray::number(retryAfterSeconds) + "\r\n" : QByteArray();
-    m_socket->write(http::errorResponse(status, message, !m_keepAlive, extra));
+    const QByteArray response = http::errorResponse(status, message, !m_keepAlive, extra);
+    noteHead(status);
+    m_record.bytesOut += response.size() - response.indexOf("\r\n\r\n") - 4;
+    m_socket->write(response);
     finishResponse();
 }
 
@@ -336,6 +372,7 @@ void ClientConnection::exchangeHead(
         head += "Connection: close\r\n";
     }
     head += "\r\n";
+    noteHead(status);
     m_socket->write(head);
     m_headSent = true;
 }
@@ -345,6 +382,7 @@ void ClientConnection::exchangeData(QByteArrayView data)
     if (!m_socket) {
         return;
     }
+    m_record.bytesOut += data.size();
     if (m_chunkedOut) {
         QByteArray frame;
         frame.reserve(data.size() + 16);
@@ -389,6 +427,7 @@ void ClientConnection::exchangeFailed(int status, const QString &message, qint64
         // Part of the response is out: deliver what arrived, then close without the terminating zero-size
         // chunk (or short of Content-Length), so the client sees a broken response, not a truncated success.
         qCWarning(lcHttp).noquote() << "cutting the client response short:" << message;
+        completeRecord(true);
         if (m_exchange) {
             m_exchange->deleteLater();
             m_exchange = nullptr;
@@ -401,8 +440,57 @@ void ClientConnection::exchangeFailed(int status, const QString &message, qint64
     sendError(status, message, !m_keepAlive, retryAfterSeconds);
 }
 
+void ClientConnection::beginRecord()
+{
+    const http::Request &r = m_request;
+    m_record = metrics::AccessRecord();
+    m_record.id = m_worker->recorder()->nextId();
+    m_record.startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_recordStart = nowMs();
+    m_record.peer = m_peer.toString();
+    m_record.method = QString::fromLatin1(r.method);
+    m_record.path = QString::fromLatin1(r.path.left(512));
+    m_record.kind = isForwardedPath(r.path) ? metrics::routeKindOf(r.path) : QStringLiteral("local");
+    m_record.mode = config::routingModeName(m_worker->router()->mode());
+    m_record.bytesIn = r.body.size();
+    m_recordOpen = true;
+}
+
+void ClientConnection::noteHead(int status)
+{
+    m_record.status = status;
+    if (m_record.ttfbMs < 0 && m_recordOpen) {
+        m_record.ttfbMs = nowMs() - m_recordStart;
+    }
+}
+
+void ClientConnection::completeRecord(bool broken)
+{
+    if (m_streamCounted) {
+        m_streamCounted = false;
+        m_worker->recorder()->streamEnded();
+    }
+    if (!m_recordOpen) {
+        return;
+    }
+    m_recordOpen = false;
+    m_record.totalMs = nowMs() - m_recordStart;
+    m_record.broken = broken;
+    if (m_exchange) {
+        m_record.attempts = m_exchange->attemptLog();
+        m_record.keyId = m_exchange->keyId();
+        m_record.route = m_exchange->routeName();
+        m_record.fallbacks = m_exchange->fallbacks();
+        const keys::Usage usage = m_exchange->usage();
+        m_record.tokensIn = usage.promptTokens;
+        m_record.tokensOut = usage.outputTokens;
+    }
+    m_worker->recorder()->record(std::exchange(m_record, metrics::AccessRecord()));
+}
+
 void ClientConnection::finishResponse()
 {
+    completeRecord(false);
     m_ticket.release();
     if (m_exchange) {
         m_exchange->deleteLater();
@@ -433,6 +521,7 @@ void ClientConnection::closeAfterWrite()
 
 void ClientConnection::onDisconnected()
 {
+    completeRecord(true); // the client went away before its response was complete
     if (m_exchange) {
         m_exchange->abort(); // the client went away: the upstream request goes too, now
         m_exchange->deleteLater();

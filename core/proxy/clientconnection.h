@@ -2,6 +2,7 @@
 #pragma once
 
 #include "http/requestparser.h"
+#include "metrics/accessrecord.h"
 #include "proxy/exchange.h"
 #include "proxy/proxysettings.h"
 #include "security/ratelimiter.h"
@@ -59,6 +60,10 @@ private:
     void sendError(int status, const QString &message, bool close, qint64 retryAfterSeconds = -1);
     // Access token and rate limits; false when the request was answered (401 / 429).
     bool admit();
+    // The access record of the current request: opened at dispatch, completed with the response.
+    void beginRecord();
+    void noteHead(int status);
+    void completeRecord(bool broken);
     void finishResponse();
     void closeAfterWrite();
 
@@ -74,6 +79,10 @@ private:
     bool m_chunkedOut = false;
     bool m_headSent = false;
     QHostAddress m_peer;
+    metrics::AccessRecord m_record;
+    qint64 m_recordStart = 0;
+    bool m_recordOpen = false;
+    bool m_streamCounted = false;
     bool m_peerLoopback = false;
     security::RateLimiter::Ticket m_ticket; // holds a stream slot while a streaming request runs
     QByteArray m_corsOrigin; // the request's allowed Origin, echoed in CORS headers

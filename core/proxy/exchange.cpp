@@ -128,6 +128,9 @@ void Exchange::nextAttempt()
     routing::Route route;
     QString reason;
     if (!m_router->firstRoute(m_key.id, &route, &reason)) {
+        m_routeName.clear();
+        m_attemptStart = nowMs();
+        logAttempt(0, QStringLiteral("no route: ") + reason);
         // Serverless with no usable relay for this key: try another key (a bound key's relay may be down),
         // and when none is left, say why.
         m_lastStatus = 503;
@@ -145,11 +148,13 @@ void Exchange::startRoute(const routing::Route &route)
     m_route = route;
     m_relaySecret.clear();
     m_target = m_settings->upstream;
+    m_routeName = QStringLiteral("direct");
     if (!route.isDirect()) {
         routing::Relay relay;
         if (m_router->relay(route.relay, &relay)) {
             m_target = relay.upstream;
             m_relaySecret = relay.secret;
+            m_routeName = relay.id;
         }
     }
     m_attemptStart = QDeadlineTimer::current().deadline();
@@ -163,9 +168,11 @@ bool Exchange::relayFailed(const QString &reason)
     if (m_route.isDirect()) {
         return false;
     }
+    logAttempt(m_phase == Phase::Body ? m_response.status : 0, QStringLiteral("relay failed: ") + reason);
     m_router->reportRelayFailure(m_route.relay, reason);
     routing::Route next;
     if (m_router->fallbackRoute(m_key.id, m_route, m_triedRelays, &next)) {
+        ++m_fallbacks;
         qCInfo(lcRouting).noquote() << "relay failed (" << reason << ") - going"
                                     << (next.isDirect() ? QStringLiteral("direct")
                                                         : QStringLiteral("via another relay"));
@@ -435,6 +442,9 @@ void Exchange::bodyComplete()
         if (!m_route.isDirect() && !relayFault) {
             m_router->reportRelaySuccess(m_route.relay, QDeadlineTimer::current().deadline() - m_attemptStart);
         }
+        if (!relayFault) {
+            logAttempt(status, keys::failureKindName(failure.kind));
+        }
         if (!relayFault && failure.kind != keys::FailureKind::ClientError) {
             m_keys->reportFailure(m_key.id, m_request.model, failure); // a client's own mistake costs no key
         }
@@ -470,6 +480,7 @@ void Exchange::bodyComplete()
         dropSocket();
     }
     m_keys->reportSuccess(m_key.id, m_request.model, m_usage.result());
+    logAttempt(m_response.status, QStringLiteral("ok"));
     m_sink->exchangeEnd();
 }
 
@@ -490,6 +501,9 @@ void Exchange::attemptFailed(int status, const QString &message, bool countsAsAt
     if (countsAsAttempt && !m_key.id.isEmpty()) {
         m_keys->reportFailure(m_key.id, m_request.model, keys::networkFailure(message));
     }
+    if (countsAsAttempt && !m_headDelivered) {
+        logAttempt(0, message);
+    }
     m_lastStatus = status;
     m_lastMessage = message;
     if (!countsAsAttempt && !m_tried.empty()) {
@@ -505,11 +519,17 @@ void Exchange::attemptFailed(int status, const QString &message, bool countsAsAt
 void Exchange::failMidStream(const QString &message)
 {
     qCWarning(lcProxy).noquote() << "stream broken:" << message;
+    logAttempt(m_response.status, QStringLiteral("stream broken: ") + message);
     m_phase = Phase::Done;
     m_deadline = 0;
     dropSocket();
     m_keys->reportFailure(m_key.id, m_request.model, keys::networkFailure(message));
     m_sink->exchangeFailed(502, message);
+}
+
+void Exchange::logAttempt(int status, const QString &outcome)
+{
+    m_attemptLog.push_back({ m_key.id, m_routeName, status, outcome, nowMs() - m_attemptStart });
 }
 
 void Exchange::dropSocket()

@@ -3,6 +3,7 @@
 
 #include "http/requestparser.h"
 #include "keys/keypool.h"
+#include "metrics/accessrecord.h"
 #include "proxy/proxysettings.h"
 #include "proxy/usagesniffer.h"
 #include "routing/router.h"
@@ -69,6 +70,11 @@ public:
 
     QString keyId() const { return m_key.id; }
     int attempts() const { return int(m_tried.size()); }
+    // Every try so far (key, route, outcome), for the access log and the request history.
+    const std::vector<metrics::Attempt> &attemptLog() const { return m_attemptLog; }
+    QString routeName() const { return m_routeName; }
+    int fallbacks() const { return m_fallbacks; }
+    keys::Usage usage() const { return m_usage.result(); }
 
 private:
     enum class Phase
@@ -95,6 +101,7 @@ private:
     void failMidStream(const QString &message);
     void dropSocket();
     void touch(int timeoutMs);
+    void logAttempt(int status, const QString &outcome);
 
     ExchangeSink *m_sink;
     UpstreamPool *m_pool;
@@ -124,6 +131,9 @@ private:
     bool m_paused = false;
 
     keys::Pick m_key;
+    QString m_routeName; // "direct" or the relay's instance id
+    std::vector<metrics::Attempt> m_attemptLog;
+    int m_fallbacks = 0;
     UsageSniffer m_usage;
     std::vector<QString> m_tried;
     int m_lastStatus = 0;

@@ -3,6 +3,7 @@
 
 #include "keys/keypool.h"
 #include "proxy/proxysettings.h"
+#include "metrics/recorder.h"
 #include "routing/router.h"
 #include "security/authenticator.h"
 #include "security/ratelimiter.h"
@@ -52,6 +53,8 @@ public:
     // Who may use the proxy; empty (everyone refused) until tokens are set. Thread-safe.
     security::Authenticator *authenticator() { return &m_auth; }
     security::RateLimiter *rateLimiter() { return &m_limiter; }
+    // Every finished request: metrics, request history, access log. Thread-safe.
+    metrics::Recorder *recorder() { return &m_recorder; }
     int workerCount() const { return int(m_workers.size()); }
 
 private:
@@ -68,6 +71,7 @@ private:
     ProxyCounters m_counters;
     security::Authenticator m_auth;
     security::RateLimiter m_limiter;
+    metrics::Recorder m_recorder;
     size_t m_next = 0; // touched on the listener's thread only
     mutable QMutex m_addressMutex;
     QHostAddress m_address;

@@ -50,6 +50,7 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
         *error = QStringLiteral("security.allowCidrs / denyCidrs: %1").arg(cidrError);
         return nullptr;
     }
+    s->metricsOnLoopback = config.metricsOnLoopback;
     s->perTokenLimits = config.perTokenLimits;
     s->perAddressLimits = config.perAddressLimits;
     for (const config::TokenEntry &t : config.tokens) {

@@ -45,6 +45,7 @@ struct ProxySettings
     config::RateLimits perTokenLimits; // limits.perToken (anonymous and JWT clients too)
     config::RateLimits perAddressLimits; // limits.perAddress
     QHash<QString, config::RateLimits> tokenLimits; // named tokens with limits of their own
+    bool metricsOnLoopback = true; // metrics.loopback: /metrics for clients on this machine
     qint64 clientHighWaterBytes = 1024 * 1024; // stop reading upstream above this much queued to the client
     qint64 clientLowWaterBytes = 256 * 1024; // resume below this
     UpstreamSettings upstream;

@@ -14,13 +14,14 @@ constexpr int kSweepIntervalMs = 100;
 }
 
 ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters,
-    security::Authenticator *auth, security::RateLimiter *limiter, QObject *parent)
+    security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_router(router)
     , m_counters(counters)
     , m_auth(auth)
     , m_limiter(limiter)
+    , m_recorder(recorder)
     , m_settings(std::make_shared<ProxySettings>())
     , m_pool(new UpstreamPool(this))
 { }

@@ -12,6 +12,10 @@
 #include <atomic>
 #include <unordered_set>
 
+namespace ga::metrics {
+class Recorder;
+}
+
 namespace ga::security {
 class Authenticator;
 class RateLimiter;
@@ -30,7 +34,7 @@ class ProxyWorker final : public QObject
 
 public:
     ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters, security::Authenticator *auth,
-        security::RateLimiter *limiter, QObject *parent = nullptr);
+        security::RateLimiter *limiter, metrics::Recorder *recorder, QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -45,6 +49,7 @@ public:
     ProxyCounters *counters() { return m_counters; }
     security::Authenticator *authenticator() { return m_auth; }
     security::RateLimiter *rateLimiter() { return m_limiter; }
+    metrics::Recorder *recorder() { return m_recorder; }
 
 private:
     void addConnection(qintptr descriptor);
@@ -56,6 +61,7 @@ private:
     ProxyCounters *m_counters;
     security::Authenticator *m_auth;
     security::RateLimiter *m_limiter;
+    metrics::Recorder *m_recorder;
     SettingsPtr m_settings;
     // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.
     UpstreamPool *m_pool;

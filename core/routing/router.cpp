@@ -220,6 +220,8 @@ std::vector<RelayReport> Router::report() const
         r.unhealthyUntilMs = m_state[i].health == RelayHealth::Unhealthy ? m_state[i].unhealthyUntil : -1;
         r.lastLatencyMs = m_state[i].lastLatencyMs;
         r.lastError = m_state[i].lastError;
+        r.usable = m_relays[i].enabled && !m_relays[i].secret.isEmpty()
+            && !(m_state[i].health == RelayHealth::Unhealthy && m_state[i].unhealthyUntil > m_clock.nowMs());
         out.push_back(r);
     }
     return out;

@@ -44,6 +44,7 @@ struct RelayReport
     qint64 unhealthyUntilMs = -1;
     qint64 lastLatencyMs = -1;
     QString lastError;
+    bool usable = false; // enabled, has its secret, and not inside an unhealthy cooldown
 };
 
 // Decides the route of each attempt from routing.mode, key bindings and relay health, and learns from

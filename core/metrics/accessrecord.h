@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include <vector>
+
+namespace ga::metrics {
+
+// One try of a request: which key, which way, and what came of it.
+struct Attempt
+{
+    QString keyId;
+    QString route; // "direct" or a relay instance id
+    int status = 0; // upstream status, 0 when none came (network error, timeout)
+    QString outcome; // "ok", "rate_limited", "invalid_key", "relay failed: …", "timeout: …"
+    qint64 ms = 0;
+};
+
+// What the access log, the request history and the metrics know about one request. Never holds a
+// secret: keys by id, clients by token name.
+struct AccessRecord
+{
+    quint64 id = 0; // request id, unique per process
+    qint64 startedMs = 0; // wall clock, ms since the epoch
+    QString client; // token name, "jwt:<sub>", "anonymous", or empty when refused before that
+    QString peer; // client address
+    QString method;
+    QString path; // without the query (it may hold a key)
+    QString kind; // native | openai | upload | local
+    QString model;
+    QString mode; // routing mode when it was served
+    QString keyId; // the key of the last attempt
+    QString route; // the route of the last attempt: "direct" or an instance id
+    int status = 0; // what the client got (0: the connection was cut)
+    bool stream = false;
+    bool broken = false; // cut before its end (mid-stream failure, or the client went away)
+    qint64 bytesIn = 0; // request body
+    qint64 bytesOut = 0; // response body
+    qint64 ttfbMs = -1; // until the response head went to the client
+    qint64 totalMs = 0;
+    qint64 tokensIn = 0;
+    qint64 tokensOut = 0;
+    int fallbacks = 0; // relay → another route
+    std::vector<Attempt> attempts;
+
+    int retries() const { return attempts.empty() ? 0 : int(attempts.size()) - 1; }
+};
+
+QJsonObject toJson(const AccessRecord &r);
+// One line for the human-readable log: "42 cline POST /v1beta/models/x:generateContent 200 k1 direct 1 try …".
+QString toLogLine(const AccessRecord &r);
+// native / openai / upload, from the request path.
+QString routeKindOf(QByteArrayView path);
+
+} // namespace ga::metrics

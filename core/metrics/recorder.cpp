@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "metrics/recorder.h"
+
+#include "logging/logging.h"
+#include "logging/messagehandler.h"
+
+#include <QJsonDocument>
+#include <QMutexLocker>
+
+#include <algorithm>
+#include <map>
+
+namespace ga::metrics {
+namespace {
+
+constexpr int kMaxModels = 64; // label cardinality bound: more distinct models are counted as "other"
+constexpr QChar kSep(0x1f);
+
+QString statusClass(int status)
+{
+    return status <= 0 ? QStringLiteral("none") : QStringLiteral("%1xx").arg(status / 100);
+}
+
+// Label values are escaped as the exposition format requires (backslash, quote, newline).
+QByteArray escaped(const QString &value)
+{
+    QByteArray out;
+    for (const QChar c : value) {
+        if (c == u'\\') {
+            out += "\\\\";
+        } else if (c == u'"') {
+            out += "\\\"";
+        } else if (c == u'\n') {
+            out += "\\n";
+        } else {
+            out += QString(c).toUtf8();
+        }
+    }
+    return out;
+}
+
+QByteArray labels(const std::vector<std::pair<const char *, QString>> &pairs)
+{
+    QByteArray out = "{";
+    bool first = true;
+    for (const auto &[name, value] : pairs) {
+        if (!first) {
+            out += ',';
+        }
+        first = false;
+        out += name;
+        out += "=\"";
+        out += escaped(value);
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+void family(QByteArray &out, const char *name, const char *type, const char *help)
+{
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+void sample(QByteArray &out, const char *name, const QByteArray &labelText, double value)
+{
+    out += name;
+    out += labelText;
+    out += ' ';
+    out += QByteArray::number(value, 'g', 17);
+    out += '\n';
+}
+
+// Samples in a stable order (label sets sorted), so scrapes diff cleanly.
+template<typename T>
+std::map<QString, T> sortedCopy(const QHash<QString, T> &hash)
+{
+    std::map<QString, T> out;
+    for (auto it = hash.cbegin(); it != hash.cend(); ++it) {
+        out.emplace(it.key(), it.value());
+    }
+    return out;
+}
+
+void histogram(QByteArray &out, const char *name, const QHash<QString, Histogram> &byTarget)
+{
+    const std::map<QString, Histogram> sorted = sortedCopy(byTarget);
+    const QByteArray bucket = QByteArray(name) + "_bucket";
+    const QByteArray sum = QByteArray(name) + "_sum";
+    const QByteArray count = QByteArray(name) + "_count";
+    for (const auto &[target, h] : sorted) {
+        quint64 cumulative = 0;
+        for (size_t i = 0; i < Histogram::kBounds.size(); ++i) {
+            cumulative += h.counts[i];
+            sample(out, bucket.constData(),
+                labels({ { "target", target }, { "le", QString::number(Histogram::kBounds[i]) } }), double(cumulative));
+        }
+        cumulative += h.counts.back();
+        sample(out, bucket.constData(), labels({ { "target", target }, { "le", QStringLiteral("+Inf") } }),
+            double(cumulative));
+        sample(out, sum.constData(), labels({ { "target", target } }), h.sum);
+        sample(out, count.constData(), labels({ { "target", target } }), double(h.count));
+    }
+}
+
+} // namespace
+
+void Histogram::observe(double seconds)
+{
+    size_t i = 0;
+    while (i < kBounds.size() && seconds > kBounds[i]) {
+        ++i;
+    }
+    ++counts[i];
+    sum += seconds;
+    ++count;
+}
+
+Recorder::Recorder(int historySize, QObject *parent)
+    : QObject(parent)
+    , m_historySize(std::max(0, historySize))
+{
+    qRegisterMetaType<AccessRecord>();
+}
+
+quint64 Recorder::nextId()
+{
+    QMutexLocker lock(&m_mutex);
+    return ++m_nextId;
+}
+
+void Recorder::streamStarted()
+{
+    QMutexLocker lock(&m_mutex);
+    ++m_activeStreams;
+}
+
+void Recorder::streamEnded()
+{
+    QMutexLocker lock(&m_mutex);
+    m_activeStreams = std::max(0, m_activeStreams - 1);
+}
+
+QString Recorder::modelLabel(const QString &model)
+{
+    if (model.isEmpty()) {
+        return QStringLiteral("none");
+    }
+    QString clean;
+    for (const QChar c : model.left(64)) {
+        clean += (c.isLetterOrNumber() && c.unicode() < 128) || c == u'.' || c == u'-' || c == u'_' ? c : u'_';
+    }
+    if (m_models.contains(clean)) {
+        return clean;
+    }
+    if (m_models.size() >= kMaxModels) {
+        return QStringLiteral("other");
+    }
+    m_models.append(clean);
+    return clean;
+}
+
+void Recorder::record(AccessRecord r)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        ++m_total;
+        const QString model = modelLabel(r.model);
+        const QString target = r.route.isEmpty() ? QStringLiteral("none") : r.route;
+        ++m_requests[r.kind + kSep + model + kSep + statusClass(r.status) + kSep + r.mode + kSep + target];
+        m_retries += quint64(r.retries());
+        m_fallbacks += quint64(r.fallbacks);
+        if (r.tokensIn) {
+            m_tokens[model + kSep + QStringLiteral("in")] += quint64(r.tokensIn);
+        }
+        if (r.tokensOut) {
+            m_tokens[model + kSep + QStringLiteral("out")] += quint64(r.tokensOut);
+        }
+        if (!r.attempts.empty()) {
+            const QString targetKind = r.route == u"direct" ? QStringLiteral("direct") : QStringLiteral("relay");
+            m_latency[targetKind].observe(double(r.totalMs) / 1000.0);
+            if (r.ttfbMs >= 0) {
+                m_ttfb[targetKind].observe(double(r.ttfbMs) / 1000.0);
+            }
+        }
+        if (r.broken) {
+            ++m_brokenStreams;
+        }
+        if (m_historySize > 0) {
+            m_history.push_back(r);
+            while (int(m_history.size()) > m_historySize) {
+                m_history.pop_front();
+            }
+        }
+    }
+    if (lcAccess().isInfoEnabled()) {
+        if (logging::logFormat() == logging::LogFormat::Json) {
+            qCInfo(lcAccess).noquote() << QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact);
+        } else {
+            qCInfo(lcAccess).noquote() << toLogLine(r);
+        }
+    }
+    Q_EMIT recorded(r);
+}
+
+void Recorder::setHistorySize(int size)
+{
+    QMutexLocker lock(&m_mutex);
+    m_historySize = std::max(0, size);
+    while (int(m_history.size()) > m_historySize) {
+        m_history.pop_front();
+    }
+}
+
+std::vector<AccessRecord> Recorder::history(int max) const
+{
+    QMutexLocker lock(&m_mutex);
+    const size_t n = max < 0 ? m_history.size() : std::min(m_history.size(), size_t(max));
+    return std::vector<AccessRecord>(m_history.end() - qsizetype(n), m_history.end());
+}
+
+quint64 Recorder::requestsTotal() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_total;
+}
+
+int Recorder::activeStreams() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_activeStreams;
+}
+
+QByteArray Recorder::renderPrometheus(const ScrapeState &state) const
+{
+    QByteArray out;
+    out.reserve(8192);
+    QMutexLocker lock(&m_mutex);
+
+    family(out, "ga_requests_total", "counter",
+        "Requests answered, by route kind, model, status class, routing mode and target (direct or relay id).");
+    const std::map<QString, quint64> requests = sortedCopy(m_requests);
+    for (const auto &[key, count] : requests) {
+        const QStringList p = key.split(kSep);
+        sample(out, "ga_requests_total",
+            labels({ { "kind", p.value(0) }, { "model", p.value(1) }, { "status_class", p.value(2) },
+                { "mode", p.value(3) }, { "target", p.value(4) } }),
+            double(count));
+    }
+    family(out, "ga_retries_total", "counter", "Extra upstream attempts made after a failed one.");
+    sample(out, "ga_retries_total", QByteArray(), double(m_retries));
+    family(out, "ga_fallbacks_total", "counter", "Times a failed relay was replaced by another route.");
+    sample(out, "ga_fallbacks_total", QByteArray(), double(m_fallbacks));
+    family(out, "ga_broken_streams_total", "counter", "Streams cut before their end.");
+    sample(out, "ga_broken_streams_total", QByteArray(), double(m_brokenStreams));
+    family(out, "ga_tokens_total", "counter", "Model tokens by model and direction (in: prompt, out: output).");
+    const std::map<QString, quint64> tokens = sortedCopy(m_tokens);
+    for (const auto &[key, count] : tokens) {
+        const QStringList p = key.split(kSep);
+        sample(out, "ga_tokens_total", labels({ { "model", p.value(0) }, { "direction", p.value(1) } }), double(count));
+    }
+    family(out, "ga_upstream_latency_seconds", "histogram", "Time from request to the end of the response.");
+    histogram(out, "ga_upstream_latency_seconds", m_latency);
+    family(out, "ga_upstream_ttfb_seconds", "histogram", "Time until the response head reached the client.");
+    histogram(out, "ga_upstream_ttfb_seconds", m_ttfb);
+    family(out, "ga_active_streams", "gauge", "Streaming responses in progress.");
+    sample(out, "ga_active_streams", QByteArray(), m_activeStreams);
+    lock.unlock();
+
+    family(out, "ga_active_connections", "gauge", "Open client connections.");
+    sample(out, "ga_active_connections", QByteArray(), state.activeConnections);
+    family(out, "ga_keys", "gauge", "API keys by state.");
+    for (const char *s : { "active", "cooling", "invalid", "disabled" }) {
+        sample(out, "ga_keys", labels({ { "state", QString::fromLatin1(s) } }),
+            state.keysByState.value(QString::fromLatin1(s)));
+    }
+    family(out, "ga_relay_healthy", "gauge", "1 when a relay instance is usable, 0 when it is not.");
+    const std::map<QString, bool> relays = sortedCopy(state.relayHealthy);
+    for (const auto &[id, healthy] : relays) {
+        sample(out, "ga_relay_healthy", labels({ { "instance", id } }), healthy ? 1 : 0);
+    }
+    family(out, "ga_rate_limited_total", "counter", "Requests refused by the proxy's own rate limits (429).");
+    sample(out, "ga_rate_limited_total", QByteArray(), double(state.rateLimited));
+    family(out, "ga_unauthenticated_total", "counter", "Requests refused for a missing or invalid access token.");
+    sample(out, "ga_unauthenticated_total", QByteArray(), double(state.unauthenticated));
+    family(out, "ga_denied_connections_total", "counter", "Connections closed by the IP rules.");
+    sample(out, "ga_denied_connections_total", QByteArray(), double(state.deniedConnections));
+    family(out, "ga_build_info", "gauge", "Version of the running proxy.");
+    sample(out, "ga_build_info", labels({ { "version", state.version } }), 1);
+    return out;
+}
+
+} // namespace ga::metrics

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "metrics/accessrecord.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QMutex>
+#include <QObject>
+
+#include <array>
+#include <deque>
+#include <vector>
+
+namespace ga::metrics {
+
+// Fixed-bucket histogram in seconds (Prometheus "le" buckets, cumulative when rendered).
+class Histogram
+{
+public:
+    static constexpr std::array<double, 12> kBounds { 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300 };
+    void observe(double seconds);
+    std::array<quint64, kBounds.size() + 1> counts {}; // the last is +Inf (not cumulative here)
+    double sum = 0;
+    quint64 count = 0;
+};
+
+// Gauges read at scrape time from the live objects (key pool, router, listener).
+struct ScrapeState
+{
+    QHash<QString, int> keysByState; // active / cooling / invalid / disabled
+    QHash<QString, bool> relayHealthy; // instance id → healthy
+    int activeConnections = 0;
+    quint64 deniedConnections = 0;
+    quint64 unauthenticated = 0;
+    quint64 rateLimited = 0;
+    QString version;
+};
+
+// Collects every finished request: Prometheus counters and histograms, the in-memory request history
+// (last N records, for the GUI and the admin API) and the access log. Thread-safe: proxy workers call
+// record(), the GUI and the admin API read.
+class Recorder final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Recorder)
+
+public:
+    explicit Recorder(int historySize = 1000, QObject *parent = nullptr);
+
+    // A request id for a new request.
+    quint64 nextId();
+    void streamStarted();
+    void streamEnded();
+    void record(AccessRecord record);
+
+    void setHistorySize(int size);
+    // Newest last; at most `max` records (all when max < 0).
+    std::vector<AccessRecord> history(int max = -1) const;
+    quint64 requestsTotal() const;
+    int activeStreams() const;
+
+    // The Prometheus text exposition format (version 0.0.4).
+    QByteArray renderPrometheus(const ScrapeState &state) const;
+
+Q_SIGNALS:
+    // Emitted from the worker thread that finished the request (connect queued for UI work).
+    void recorded(const ga::metrics::AccessRecord &record);
+
+private:
+    QString modelLabel(const QString &model); // bounded set of label values
+
+    mutable QMutex m_mutex;
+    quint64 m_nextId = 0;
+    int m_historySize;
+    std::deque<AccessRecord> m_history;
+    QHash<QString, quint64> m_requests; // "kind\x1fmodel\x1fclass\x1fmode\x1ftarget" → count
+    QHash<QString, quint64> m_tokens; // "model\x1fdirection" → count
+    QHash<QString, Histogram> m_latency; // by target kind (direct / relay)
+    QHash<QString, Histogram> m_ttfb;
+    QList<QString> m_models;
+    quint64 m_total = 0;
+    quint64 m_retries = 0;
+    quint64 m_fallbacks = 0;
+    quint64 m_brokenStreams = 0;
+    int m_activeStreams = 0;
+};
+
+} // namespace ga::metrics
+
+Q_DECLARE_METATYPE(ga::metrics::AccessRecord)

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "proxy/observability.h"
+
+#include "version.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace ga::proxy {
+
+Readiness readiness(const keys::KeyPool &keys, const routing::Router &router)
+{
+    Readiness r;
+    for (const keys::KeyReport &k : keys.report()) {
+        r.usableKeys += k.status == keys::KeyStatus::Active ? 1 : 0;
+    }
+    for (const routing::RelayReport &relay : router.report()) {
+        r.usableRelays += relay.usable ? 1 : 0;
+    }
+    const config::RoutingMode mode = router.mode();
+    r.mode = config::routingModeName(mode);
+    if (r.usableKeys == 0) {
+        r.missing.append(keys.size() == 0 ? QStringLiteral("no API key is configured")
+                                          : QStringLiteral("no API key is usable right now (all cooling, invalid or "
+                                                           "disabled)"));
+    }
+    if (mode == config::RoutingMode::Serverless && r.usableRelays == 0) {
+        r.missing.append(QStringLiteral("routing.mode is serverless and no relay instance is usable"));
+    }
+    r.ready = r.missing.isEmpty();
+    return r;
+}
+
+QByteArray readinessJson(const Readiness &r)
+{
+    return QJsonDocument(QJsonObject { { QStringLiteral("ready"), r.ready }, { QStringLiteral("mode"), r.mode },
+                             { QStringLiteral("usableKeys"), r.usableKeys },
+                             { QStringLiteral("usableRelays"), r.usableRelays },
+                             { QStringLiteral("missing"), QJsonArray::fromStringList(r.missing) } })
+               .toJson(QJsonDocument::Indented);
+}
+
+QByteArray metricsText(const metrics::Recorder &recorder, const keys::KeyPool &keys, const routing::Router &router,
+    const ProxyCounters &counters)
+{
+    metrics::ScrapeState s;
+    for (const keys::KeyReport &k : keys.report()) {
+        ++s.keysByState[keys::keyStatusName(k.status)];
+    }
+    for (const routing::RelayReport &r : router.report()) {
+        s.relayHealthy.insert(r.id, r.usable);
+    }
+    s.activeConnections = counters.activeConnections.load(std::memory_order_relaxed);
+    s.deniedConnections = counters.deniedConnections.load(std::memory_order_relaxed);
+    s.unauthenticated = counters.unauthenticated.load(std::memory_order_relaxed);
+    s.rateLimited = counters.rateLimited.load(std::memory_order_relaxed);
+    s.version = QString::fromLatin1(kVersion);
+    return recorder.renderPrometheus(s);
+}
+
+} // namespace ga::proxy
