@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The log file: size-based rotation that never splits a record, JSON lines, redaction on the way out.
+#include "logging/logging.h"
+#include "logging/messagehandler.h"
+#include "logging/redact.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ga::logging;
+
+class TestLogging : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        installMessageHandler();
+        setLogLevel(LogLevel::Info);
+    }
+
+    void cleanup()
+    {
+        closeLogFile();
+        setLogFormat(LogFormat::Text);
+    }
+
+    void rotationKeepsWholeRecordsAndTheLimit_data()
+    {
+        QTest::addColumn<int>("maxBytes");
+        QTest::addColumn<int>("keep");
+        QTest::addColumn<int>("lines");
+        QTest::newRow("4 KiB, keep 3") << 4096 << 3 << 600;
+        QTest::newRow("8 KiB, keep 1") << 8192 << 1 << 400;
+        QTest::newRow("16 KiB, keep 5") << 16384 << 5 << 2000;
+    }
+
+    void rotationKeepsWholeRecordsAndTheLimit()
+    {
+        QFETCH(int, maxBytes);
+        QFETCH(int, keep);
+        QFETCH(int, lines);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("logs/ga.log"));
+        QString error;
+        QVERIFY2(setLogFile(path, maxBytes, keep, &error), qPrintable(error));
+        setLogFormat(LogFormat::Json);
+        for (int i = 0; i < lines; ++i) {
+            // Lengths vary so that records end anywhere relative to the limit.
+            qCInfo(lcProxy).noquote() << "record" << i << QString(i % 97, QChar(u'a' + i % 26));
+        }
+        // The configured number of old files, and no more.
+        for (int n = 1; n <= keep; ++n) {
+            QVERIFY2(QFile::exists(path + u'.' + QString::number(n)), qPrintable(QString::number(n)));
+        }
+        QVERIFY(!QFile::exists(path + u'.' + QString::number(keep + 1)));
+        QCOMPARE(QDir(dir.filePath(QStringLiteral("logs"))).entryList(QDir::Files).size(), keep + 1);
+
+        // None larger than the limit; every line a whole JSON record; records in order across files.
+        int last = -1;
+        int seen = 0;
+        for (int n = keep; n >= 0; --n) {
+            QFile f(n == 0 ? path : path + u'.' + QString::number(n));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray text = f.readAll();
+            QVERIFY2(
+                text.size() <= maxBytes, qPrintable(QStringLiteral("%1: %2 bytes").arg(f.fileName()).arg(text.size())));
+            QVERIFY(text.endsWith('\n'));
+            for (const QByteArray &line : text.split('\n')) {
+                if (line.isEmpty()) {
+                    continue;
+                }
+                const QJsonObject o = QJsonDocument::fromJson(line).object();
+                QVERIFY2(o.value(u"category").toString() == u"ga.proxy", line.constData());
+                const int i = o.value(u"message").toString().section(u' ', 1, 1).toInt();
+                QVERIFY2(last < 0 || i == last + 1, line.constData()); // nothing lost inside the kept window
+                last = i;
+                ++seen;
+            }
+        }
+        QCOMPARE(last, lines - 1);
+        QVERIFY(seen < lines); // rotation dropped the oldest records
+    }
+
+    void reopeningAppends()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("ga.log"));
+        QString error;
+        QVERIFY(setLogFile(path, 1 << 20, 2, &error));
+        qCInfo(lcProxy) << "first";
+        closeLogFile();
+        QVERIFY(setLogFile(path, 1 << 20, 2, &error));
+        qCInfo(lcProxy) << "second";
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.contains("first") && text.contains("second"));
+        QCOMPARE(text.count('\n'), 2);
+        QCOMPARE(logFilePath(), path);
+    }
+
+    void secretsAreRedactedInTheFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("ga.log"));
+        QString error;
+        QVERIFY(setLogFile(path, 1 << 20, 1, &error));
+        const QByteArray relaySecret = "relay-secret-value-for-the-log-test";
+        Redactor::addSecret(relaySecret);
+        const QString key = QStringLiteral("AIza") + QString(35, u'Q');
+        qCWarning(lcProxy).noquote() << "upstream said: api_key:" + key << "relay" << relaySecret
+                                     << "token gat_abcdefghijklmnopqrstuvwxyz0123456789";
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.contains("upstream said"));
+        QVERIFY(!text.contains(key.toLatin1()));
+        QVERIFY(!text.contains(relaySecret));
+        QVERIFY(!text.contains("gat_abcdefghijklmnopqrstuvwxyz0123456789"));
+        Redactor::removeSecret(relaySecret);
+    }
+
+    void unwritableFileIsReported()
+    {
+        QString error;
+        QVERIFY(!setLogFile(QStringLiteral("/proc/ga-cannot-write-here/ga.log"), 4096, 1, &error));
+        QVERIFY2(error.contains(QStringLiteral("ga.log")) || error.contains(QStringLiteral("ga-cannot-write-here")),
+            qPrintable(error));
+        QVERIFY(logFilePath().isEmpty());
+    }
+
+    void perCategoryLevels()
+    {
+        QString error;
+        QVERIFY(setLogLevel(LogLevel::Warning, QStringLiteral("proxy=debug, access=error"), &error));
+        QVERIFY(lcProxy().isDebugEnabled());
+        QVERIFY(!lcKeys().isInfoEnabled());
+        QVERIFY(!lcAccess().isWarningEnabled());
+        QVERIFY(!setLogLevel(LogLevel::Info, QStringLiteral("nosuch=debug"), &error));
+        QVERIFY2(error.contains(QStringLiteral("nosuch")), qPrintable(error));
+        QVERIFY(setLogLevel(LogLevel::Info));
+        QVERIFY(lcKeys().isInfoEnabled());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLogging)
+#include "tst_logging.moc"
