@@ -26,6 +26,8 @@ DEBIAN_PACKAGES=(
     # e2e with real npm clients (tests/e2e; needs node >= 20 with npm) and benchmarks (tests/benchmarks).
     # Not "npm": the machines' NodeSource nodejs bundles npm and conflicts with Debian's npm package.
     nodejs wrk nginx
+    # promtool validates the /metrics output (tests/tst_observability)
+    prometheus
 )
 
 as_root() {
