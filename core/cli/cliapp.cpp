@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "logging/logging.h"
 #include "logging/messagehandler.h"
+#include "logging/redact.h"
 #include "version.h"
 
 #include <QCoreApplication>
@@ -27,6 +28,12 @@ Commands:
   keys stats [--json]                Usage per key, model and day (requests, errors, tokens)
   keys test [ID...]                  Check keys with a cheap call: valid / invalid / quota / network
   keys remove|enable|disable ID      Remove, enable or disable a key
+  keys import FILE [--label L] [--group G]
+                                     Add keys from a file: one per line, CSV (key,label,weight,group),
+                                     or an export; prints added / skipped / invalid
+  export [--with-secrets] [--output FILE]
+                                     Keys and instances as JSON; secrets only with --with-secrets,
+                                     encrypted with a passphrase ($GEMINI_AGGREGATOR_EXPORT_PASSPHRASE)
   instances add --name N --url URL   Register a relay instance (Deno Deploy, Cloudflare Workers); its
                                      secret is read from stdin, or generated and printed once
   instances test [ID...]             Check relays: reachable? secret accepted? can they reach Google?
@@ -75,6 +82,7 @@ const QHash<QString, Command> &commands()
             { keysCommand,
                 { QStringLiteral("label"), QStringLiteral("weight"), QStringLiteral("group"),
                     QStringLiteral("json") } } },
+        { QStringLiteral("export"), { exportCommand, { QStringLiteral("with-secrets"), QStringLiteral("output") } } },
         { QStringLiteral("instances"),
             { instancesCommand, { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("json") } } },
         { QStringLiteral("bind"), { bindCommand, {} } },
@@ -109,6 +117,8 @@ const QList<OptionSpec> &optionSpecs()
         { QStringLiteral("streams"), true, {} },
         { QStringLiteral("sub"), true, {} },
         { QStringLiteral("ttl"), true, {} },
+        { QStringLiteral("with-secrets"), false, {} },
+        { QStringLiteral("output"), true, {} },
     };
     return specs;
 }
@@ -116,7 +126,7 @@ const QList<OptionSpec> &optionSpecs()
 int usageError(const QString &sentence)
 {
     std::fprintf(stderr, "%s: %s\nRun '%s --help' for the list of commands.\n", kDaemonName,
-        sentence.toLocal8Bit().constData(), kDaemonName);
+        logging::Redactor::redact(sentence).toLocal8Bit().constData(), kDaemonName);
     return kExitUsage;
 }
 

@@ -16,6 +16,7 @@ int unbindCommand(Context &ctx, const QStringList &words);
 int modeCommand(Context &ctx, const QStringList &words);
 int configCommand(Context &ctx, const QStringList &words);
 int tokenCommand(Context &ctx, const QStringList &words);
+int exportCommand(Context &ctx, const QStringList &words);
 int runCommand(Context &ctx, const QStringList &words);
 
 // Reads the access token, creating and storing one on first use. Returns empty after printing why.

@@ -38,7 +38,7 @@ int Context::fail(const QString &sentence)
 int Context::usage(const QString &sentence)
 {
     m_out.flush();
-    m_err << kDaemonName << ": " << sentence << Qt::endl
+    m_err << kDaemonName << ": " << logging::Redactor::redact(sentence) << Qt::endl
           << "Run '" << kDaemonName << " --help' for the list of commands." << Qt::endl;
     return kExitUsage;
 }

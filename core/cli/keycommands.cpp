@@ -5,6 +5,7 @@
 #include "config/configschema.h"
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
+#include "keys/keyexchange.h"
 #include "keys/keypool.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
@@ -13,6 +14,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 
 namespace ga::cli {
 namespace {
@@ -72,6 +74,75 @@ bool editKey(Context &ctx, const QString &id, const std::function<void(QJsonObje
     });
 }
 
+// Stores the secrets (in one batch) and then the metadata of `items`; undoes the secrets when the config
+// cannot be saved. Returns the entries added, or nullopt after saying why.
+std::optional<QList<config::KeyEntry>> storeKeys(Context &ctx, const QList<keys::ImportItem> &items)
+{
+    QSet<QString> ids;
+    for (const config::KeyEntry &k : ctx.loadConfig()->config().keys) {
+        ids.insert(k.id);
+    }
+    QList<config::KeyEntry> added;
+    secrets::SecretStore::Entries writes;
+    added.reserve(items.size());
+    writes.reserve(items.size());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const keys::ImportItem &item : items) {
+        config::KeyEntry e;
+        e.id = keys::newId(u'k', ids);
+        ids.insert(e.id);
+        e.label = item.label;
+        e.group = item.group;
+        e.weight = item.weight;
+        e.enabled = item.enabled;
+        e.fingerprint = item.key.fingerprint;
+        e.hint = item.key.hint;
+        e.added = now;
+        added.append(e);
+        writes.append({ keys::secretEntryName(e.id), item.key.secret });
+    }
+    if (added.isEmpty()) {
+        return added;
+    }
+    auto undo = [&ctx, &added] {
+        for (const config::KeyEntry &e : std::as_const(added)) {
+            ctx.removeSecret(keys::secretEntryName(e.id));
+        }
+    };
+    // Secrets first: the config never names a key whose secret is missing.
+    secrets::SecretStore *store = ctx.openSecrets();
+    const secrets::SecretResult written = secrets::waitFor(
+        [&](QObject *context, secrets::SecretStore::Callback done) { store->writeMany(writes, context, done); });
+    if (!written.ok()) {
+        undo();
+        ctx.fail(written.message);
+        return std::nullopt;
+    }
+    const bool saved = applyConfigChange(ctx, [&](QJsonObject &doc) {
+        QJsonArray list = keyItems(doc);
+        for (const config::KeyEntry &e : std::as_const(added)) {
+            list.append(config::schema::toJson(e));
+        }
+        setKeyItems(doc, list);
+        return QString();
+    });
+    if (!saved) {
+        undo();
+        return std::nullopt;
+    }
+    qCInfo(lcKeys) << "added" << added.size() << "key(s) to" << ctx.secretStoreName();
+    return added;
+}
+
+QSet<QString> knownFingerprints(const config::Config &cfg)
+{
+    QSet<QString> known;
+    for (const config::KeyEntry &k : cfg.keys) {
+        known.insert(k.fingerprint);
+    }
+    return known;
+}
+
 int addKeys(Context &ctx, const QStringList &words)
 {
     if (!words.isEmpty()) {
@@ -94,14 +165,7 @@ int addKeys(Context &ctx, const QStringList &words)
         ctx.note(QStringLiteral("Paste the keys, one per line (input is hidden), then press Ctrl-D:"));
     }
     const QByteArray input = readStandardInput();
-
-    QSet<QString> known;
-    QSet<QString> ids;
-    for (const config::KeyEntry &k : store->config().keys) {
-        known.insert(k.fingerprint);
-        ids.insert(k.id);
-    }
-    const keys::ImportPlan plan = keys::planImport(input, known);
+    const keys::ImportPlan plan = keys::planImport(input, knownFingerprints(store->config()));
     if (!plan.rejectedLines.isEmpty()) {
         for (const auto &[line, reason] : plan.rejectedLines) {
             ctx.note(QStringLiteral("line %1: %2").arg(line).arg(reason));
@@ -114,48 +178,21 @@ int addKeys(Context &ctx, const QStringList &words)
         return ctx.fail(QStringLiteral("no key on standard input; pipe keys one per line, for example: "
                                        "echo \"$GEMINI_KEY\" | gemini-aggregatord keys add --label work"));
     }
-
     const QString label = ctx.args().value(QStringLiteral("label"));
-    const QString group = ctx.args().value(QStringLiteral("group"));
-    QList<config::KeyEntry> added;
+    QList<keys::ImportItem> items;
     for (qsizetype i = 0; i < plan.fresh.size(); ++i) {
-        const keys::ImportCandidate &c = plan.fresh.at(i);
-        config::KeyEntry e;
-        e.id = keys::newId(u'k', ids);
-        ids.insert(e.id);
-        e.label = plan.fresh.size() > 1 && !label.isEmpty() ? QStringLiteral("%1 %2").arg(label).arg(i + 1) : label;
-        e.group = group;
-        e.weight = weight;
-        e.fingerprint = c.fingerprint;
-        e.hint = c.hint;
-        e.added = QDateTime::currentDateTimeUtc();
-        // Secret first: the config never names a key whose secret is missing.
-        const secrets::SecretResult written = ctx.writeSecret(keys::secretEntryName(e.id), c.secret);
-        if (!written.ok()) {
-            for (const config::KeyEntry &undo : std::as_const(added)) {
-                ctx.removeSecret(keys::secretEntryName(undo.id));
-            }
-            return ctx.fail(written.message);
-        }
-        added.append(e);
+        keys::ImportItem item;
+        item.key = plan.fresh.at(i);
+        item.label = plan.fresh.size() > 1 && !label.isEmpty() ? QStringLiteral("%1 %2").arg(label).arg(i + 1) : label;
+        item.group = ctx.args().value(QStringLiteral("group"));
+        item.weight = weight;
+        items.append(item);
     }
-    if (!added.isEmpty()) {
-        const bool saved = applyConfigChange(ctx, [&](QJsonObject &doc) {
-            QJsonArray items = keyItems(doc);
-            for (const config::KeyEntry &e : std::as_const(added)) {
-                items.append(config::schema::toJson(e));
-            }
-            setKeyItems(doc, items);
-            return QString();
-        });
-        if (!saved) {
-            for (const config::KeyEntry &undo : std::as_const(added)) {
-                ctx.removeSecret(keys::secretEntryName(undo.id));
-            }
-            return kExitFailure;
-        }
+    const std::optional<QList<config::KeyEntry>> added = storeKeys(ctx, items);
+    if (!added) {
+        return kExitFailure;
     }
-    for (const config::KeyEntry &e : std::as_const(added)) {
+    for (const config::KeyEntry &e : *added) {
         ctx.out() << "added " << e.id << "  " << e.masked()
                   << (e.label.isEmpty() ? QString() : QStringLiteral("  ") + e.label) << Qt::endl;
     }
@@ -163,9 +200,154 @@ int addKeys(Context &ctx, const QStringList &words)
         ctx.note(QStringLiteral("skipped %1 duplicate key(s) (already configured or repeated)")
                      .arg(plan.duplicateLines.size()));
     }
-    qCInfo(lcKeys) << "added" << added.size() << "key(s) to" << ctx.secretStoreName();
     return kExitOk;
 }
+
+// The passphrase of an export: $GEMINI_AGGREGATOR_EXPORT_PASSPHRASE, or asked on the terminal.
+std::optional<QByteArray> exportPassphrase(bool twice)
+{
+    if (qEnvironmentVariableIsSet("GEMINI_AGGREGATOR_EXPORT_PASSPHRASE")) {
+        return qgetenv("GEMINI_AGGREGATOR_EXPORT_PASSPHRASE");
+    }
+    const auto first = promptHidden(QStringLiteral("Passphrase for the export: "));
+    if (!first || !twice) {
+        return first;
+    }
+    const auto second = promptHidden(QStringLiteral("Repeat the passphrase: "));
+    if (!second || *second != *first) {
+        return QByteArray();
+    }
+    return first;
+}
+
+// keys import FILE: plain text, CSV (key,label,weight,group) or our JSON export; a report, and only valid,
+// new keys are added (the rest is listed by line).
+int importKeys(Context &ctx, const QStringList &words)
+{
+    if (words.size() != 1) {
+        return ctx.usage(QStringLiteral("usage: keys import FILE   (text: one key per line; CSV with a \"key\" column; "
+                                        "or a file from 'export --with-secrets')"));
+    }
+    QFile file(words.first());
+    if (!file.open(QIODevice::ReadOnly)) {
+        return ctx.fail(QStringLiteral("cannot read %1: %2").arg(words.first(), file.errorString()));
+    }
+    const QByteArray text = file.readAll();
+    config::ConfigStore *store = ctx.loadConfig();
+    if (!store || !ctx.openSecrets()) {
+        return kExitFailure;
+    }
+    std::optional<QByteArray> passphrase;
+    if (keys::exportNeedsPassphrase(text)) {
+        passphrase = exportPassphrase(false);
+        if (!passphrase) {
+            return ctx.fail(QStringLiteral("this export's secrets are encrypted: set "
+                                           "GEMINI_AGGREGATOR_EXPORT_PASSPHRASE or run from a terminal"));
+        }
+    }
+    const keys::FileImportPlan plan = keys::planFileImport(text, knownFingerprints(store->config()), passphrase);
+    if (!plan.error.isEmpty()) {
+        return ctx.fail(QStringLiteral("%1: %2").arg(words.first(), plan.error));
+    }
+    QList<keys::ImportItem> items = plan.fresh;
+    const QString label = ctx.args().value(QStringLiteral("label"));
+    const QString group = ctx.args().value(QStringLiteral("group"));
+    for (keys::ImportItem &item : items) {
+        item.label = item.label.isEmpty() ? label : item.label;
+        item.group = item.group.isEmpty() ? group : item.group;
+    }
+    const std::optional<QList<config::KeyEntry>> added = storeKeys(ctx, items);
+    if (!added) {
+        return kExitFailure;
+    }
+    const QString unit = plan.format == keys::KeyFileFormat::Export ? QStringLiteral("record") : QStringLiteral("line");
+    for (const auto &[line, reason] : plan.rejectedLines) {
+        ctx.note(QStringLiteral("%1 %2: %3").arg(unit).arg(line).arg(reason));
+    }
+    ctx.out() << "added " << added->size() << ", skipped " << plan.duplicateLines.size() << " duplicate(s), "
+              << plan.rejectedLines.size() << " invalid" << Qt::endl;
+    return kExitOk;
+}
+
+} // namespace
+
+// export [--with-secrets] [--output FILE]: keys and instances as JSON; secrets only when asked, encrypted.
+int exportCommand(Context &ctx, const QStringList &words)
+{
+    if (!words.isEmpty()) {
+        return ctx.usage(QStringLiteral("usage: export [--with-secrets] [--output FILE]"));
+    }
+    config::ConfigStore *store = ctx.loadConfig();
+    if (!store) {
+        return kExitFailure;
+    }
+    const config::Config &cfg = store->config();
+    QMap<QString, QByteArray> secrets;
+    QByteArray passphrase;
+    const bool withSecrets = ctx.args().has(QStringLiteral("with-secrets"));
+    if (withSecrets) {
+        const std::optional<QByteArray> given = exportPassphrase(true);
+        if (!given || given->isEmpty()) {
+            return ctx.fail(QStringLiteral("an export with secrets needs a passphrase: set "
+                                           "GEMINI_AGGREGATOR_EXPORT_PASSPHRASE or run from a terminal (and type it "
+                                           "the same twice)"));
+        }
+        passphrase = *given;
+        secrets::SecretStore *secretStore = ctx.openSecrets();
+        if (!secretStore) {
+            return kExitFailure;
+        }
+        QStringList names;
+        for (const config::KeyEntry &k : cfg.keys) {
+            names.append(keys::secretEntryName(k.id));
+        }
+        for (const config::InstanceEntry &i : cfg.instances) {
+            names.append(QStringLiteral("relay/") + i.id);
+        }
+        secrets::SecretResult result;
+        QEventLoop loop;
+        QObject context;
+        secretStore->readMany(names, &context, [&](const secrets::SecretResult &r, const QMap<QString, QByteArray> &v) {
+            result = r;
+            secrets = v;
+            loop.quit();
+        });
+        loop.exec();
+        if (!result.ok()) {
+            return ctx.fail(result.message);
+        }
+        if (secrets.size() < names.size()) {
+            ctx.note(QStringLiteral("%1 secret(s) are missing from the secret store and are not in the export")
+                         .arg(names.size() - secrets.size()));
+        }
+    }
+    const QByteArray out = keys::buildExport(cfg, withSecrets ? &secrets : nullptr, passphrase);
+    const QString path = ctx.args().value(QStringLiteral("output"));
+    if (path.isEmpty()) {
+        ctx.out() << QString::fromUtf8(out);
+        ctx.out().flush();
+    } else {
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly)) {
+            return ctx.fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        }
+        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        file.write(out);
+        if (!file.commit()) {
+            return ctx.fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        }
+    }
+    ctx.note(withSecrets ? QStringLiteral("exported %1 key(s) and %2 instance(s) with their secrets (encrypted)")
+                               .arg(cfg.keys.size())
+                               .arg(cfg.instances.size())
+                         : QStringLiteral("exported %1 key(s) and %2 instance(s) without secrets (add --with-secrets "
+                                          "to move keys to another machine)")
+                               .arg(cfg.keys.size())
+                               .arg(cfg.instances.size()));
+    return kExitOk;
+}
+
+namespace {
 
 QString shortTime(qint64 ms)
 {
@@ -420,6 +602,9 @@ int keysCommand(Context &ctx, const QStringList &words)
     const QStringList rest = words.mid(1);
     if (sub == u"add") {
         return addKeys(ctx, rest);
+    }
+    if (sub == u"import") {
+        return importKeys(ctx, rest);
     }
     if (sub == u"list") {
         return rest.isEmpty() ? listKeys(ctx) : ctx.usage(QStringLiteral("'keys list' takes no arguments"));

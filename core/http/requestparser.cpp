@@ -166,6 +166,46 @@ bool isTargetChar(unsigned char c)
     return c > 0x20 && c < 0x7f;
 }
 
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+// A "." or ".." segment, also spelt with %2e, %2f, %5c or '\' ("/v1beta/%2e%2e/admin", "/v1beta/..%2fadmin"):
+// a server that resolves dot segments would take the request (and the API key added to it) out of the path it
+// names, e.g. out of the upstream's path prefix. No Gemini API path has one.
+bool hasDotSegment(QByteArrayView path)
+{
+    qsizetype dots = 0; // dots in the current segment; -1: something else too
+    for (qsizetype i = 0; i <= path.size(); ++i) {
+        char c = i < path.size() ? path[i] : '/';
+        if (c == '%' && i + 2 < path.size() && hexValue(path[i + 1]) >= 0 && hexValue(path[i + 2]) >= 0) {
+            c = char(hexValue(path[i + 1]) * 16 + hexValue(path[i + 2]));
+            i += 2;
+        }
+        if (c == '/' || c == '\\') {
+            if (dots == 1 || dots == 2) {
+                return true;
+            }
+            dots = 0;
+        } else if (c == '.' && dots >= 0) {
+            ++dots;
+        } else {
+            dots = -1;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request *out)
@@ -222,11 +262,19 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     r.method = method.toByteArray();
     r.versionMinor = version[7] - '0';
     QByteArrayView origin = target;
+    bool absoluteForm = false;
+    QByteArrayView authority;
     if (target.startsWith("http://") || target.startsWith("https://")) {
-        // absolute-form: keep the path and query; the Host header still has to be valid.
-        qsizetype pathStart = target.indexOf("//") + 2;
+        // absolute-form: keep the path and query; the authority replaces the Host header (below).
+        absoluteForm = true;
+        const qsizetype authorityStart = target.indexOf("//") + 2;
+        qsizetype pathStart = authorityStart;
         while (pathStart < target.size() && target[pathStart] != '/' && target[pathStart] != '?') {
             ++pathStart;
+        }
+        authority = target.sliced(authorityStart, pathStart - authorityStart);
+        if (const qsizetype at = authority.lastIndexOf('@'); at >= 0) {
+            authority = authority.sliced(at + 1); // userinfo is not part of the host
         }
         origin = pathStart == target.size() ? QByteArrayView("/") : target.sliced(pathStart);
     } else if (target == "*" && method == "OPTIONS") {
@@ -238,6 +286,9 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     const qsizetype q = r.target.indexOf('?');
     r.path = q < 0 ? r.target : r.target.first(q);
     r.query = q < 0 ? QByteArray() : r.target.sliced(q + 1);
+    if (hasDotSegment(r.path)) {
+        return error(400, "The request path must not contain '.' or '..' segments.");
+    }
 
     ParseOutcome head = parseHeaderLines(data, nl + 1, limits.maxHeaderBytes, limits.maxHeaderCount, &r.headers);
     if (head.state != ParseOutcome::Complete) {
@@ -247,6 +298,20 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     const qsizetype hosts = countHeaders(r.headers, "host");
     if (hosts > 1 || (hosts == 0 && r.versionMinor >= 1)) {
         return error(400, "An HTTP/1.1 request needs exactly one Host header.");
+    }
+    if (absoluteForm) {
+        // RFC 9112 §3.2.2: with an absolute-form target, its authority names the host and the Host header is
+        // ignored; so the browser guards judge the host the request is really for.
+        bool replaced = false;
+        for (Header &h : r.headers) {
+            if (equalsIgnoreCase(h.name, "host")) {
+                h.value = authority.toByteArray();
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            r.headers.push_back(Header { QByteArray("Host"), authority.toByteArray() });
+        }
     }
     const qsizetype te = countHeaders(r.headers, "transfer-encoding");
     const qsizetype cl = countHeaders(r.headers, "content-length");

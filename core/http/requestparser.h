@@ -45,7 +45,8 @@ struct ParseOutcome
 // Strict HTTP/1.1 request-head parser (RFC 9112). Pure: looks only at `data`, which holds the bytes
 // received so far. Rejects what request smuggling and sloppy clients rely on: bare LF line ends,
 // obs-fold, control characters, whitespace before the colon, both Content-Length and Transfer-Encoding,
-// duplicate or invalid Content-Length, unknown transfer codings, missing or repeated Host.
+// duplicate or invalid Content-Length, unknown transfer codings, missing or repeated Host, "." / ".." path
+// segments. An absolute-form target's authority replaces the Host header's value (RFC 9112 §3.2.2).
 ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request *out);
 
 // Incremental decoder for a chunked body: feed it bytes as they arrive.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "keys/failure.h"
+#include "logging/redact.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -114,7 +115,8 @@ Failure classifyResponse(int status, QByteArrayView body)
             retryDelay = qint64(m.captured(1).toDouble() * 1000.0 + 0.5);
         }
     }
-    const QString shortMessage = message.simplified().left(200); // one line, for logs and `keys list`
+    // One line, for logs, keystate.json and `keys stats`; Google sometimes names the key ("api_key:AIza…").
+    const QString shortMessage = logging::Redactor::redact(message.simplified()).left(200);
     f.quotaId = quotaId;
     f.retryDelayMs = retryDelay;
 

@@ -3,6 +3,7 @@
 
 #include "http/httperror.h"
 #include "logging/logging.h"
+#include "logging/redact.h"
 #include "proxy/forwarding.h"
 #include "proxy/observability.h"
 #include "proxy/proxyworker.h"
@@ -267,7 +268,7 @@ void ClientConnection::dispatch()
         beginRecord();
         sendError(404,
             QStringLiteral("%1 is not a Gemini API path; use /v1beta/…, /v1/…, /v1alpha/… or /upload/…")
-                .arg(QString::fromLatin1(r.path.left(200))),
+                .arg(logging::Redactor::redact(QString::fromLatin1(r.path.left(200)))),
             !m_keepAlive);
         return;
     }
@@ -292,7 +293,7 @@ void ClientConnection::dispatch()
     f.body = std::move(m_request.body);
     m_request.body.clear();
     f.bearerAuth = usesBearerAuth(r.path);
-    f.model = modelOf(r.path, f.body);
+    f.model = logging::Redactor::redact(modelOf(r.path, f.body)); // kept in stats, logs, metrics: never a key
     m_record.model = f.model;
     m_chunkedOut = false;
     m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);

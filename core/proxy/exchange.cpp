@@ -336,7 +336,7 @@ void Exchange::process()
         const bool retryable = m_response.status == 429 || m_response.status >= 500 || m_response.status == 400
             || m_response.status == 401 || m_response.status == 402 || m_response.status == 403;
         m_relayError = !m_route.isDirect() && http::findHeader(m_response.headers, "x-relay-error") != nullptr;
-        m_bufferingError = retryable || m_relayError;
+        m_bufferingError = retryable || m_relayError || m_response.status == 404; // 404s echo the path: redacted
         if (!m_bufferingError) {
             if (!m_route.isDirect()) {
                 m_router->reportRelaySuccess(m_route.relay, QDeadlineTimer::current().deadline() - m_attemptStart);

@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
+#include <QPointer>
 #include <QSaveFile>
 
 #include <openssl/crypto.h>
@@ -55,6 +56,35 @@ void FileSecretStore::read(const QString &name, QObject *context, Callback done)
 void FileSecretStore::write(const QString &name, const QByteArray &secret, QObject *context, Callback done)
 {
     deliver(context, std::move(done), change(name, &secret));
+}
+
+void FileSecretStore::writeMany(const Entries &entries, QObject *context, Callback done)
+{
+    deliver(context, std::move(done), changeMany(entries));
+}
+
+void FileSecretStore::readMany(const QStringList &names, QObject *context, ManyCallback done)
+{
+    QMap<QString, QByteArray> entries;
+    bool exists = false;
+    SecretResult loaded = load(&entries, &exists);
+    QMap<QString, QByteArray> values;
+    if (loaded.ok()) {
+        for (const QString &name : names) {
+            if (const auto it = entries.constFind(name); it != entries.constEnd()) {
+                values.insert(name, *it);
+            }
+        }
+    }
+    QPointer<QObject> guard(context);
+    QMetaObject::invokeMethod(
+        context,
+        [guard, done = std::move(done), loaded = std::move(loaded), values = std::move(values)] {
+            if (guard) {
+                done(loaded, values);
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 void FileSecretStore::remove(const QString &name, QObject *context, Callback done)
@@ -139,6 +169,37 @@ SecretResult FileSecretStore::load(QMap<QString, QByteArray> *entries, bool *exi
     }
     return SecretResult::failure(SecretError::Other,
         tr("Decrypting the secret file %1 failed inside OpenSSL. Nothing was changed.").arg(nativePath()));
+}
+
+SecretResult FileSecretStore::changeMany(const Entries &writes)
+{
+    if (writes.isEmpty()) {
+        return SecretResult::success();
+    }
+    for (const auto &w : writes) {
+        if (w.first.isEmpty()) {
+            return SecretResult::failure(SecretError::Other, tr("A secret needs a name."));
+        }
+    }
+    if (SecretResult folder = ensureFolder(); !folder.ok()) {
+        return folder;
+    }
+    QLockFile lock(m_path + QStringLiteral(".lock"));
+    if (!lock.tryLock(kLockTimeoutMs)) {
+        return SecretResult::failure(SecretError::Io,
+            lock.error() == QLockFile::LockFailedError
+                ? tr("Another process is changing the secret file %1; try again.").arg(nativePath())
+                : tr("Cannot create the lock file for the secret file %1.").arg(nativePath()));
+    }
+    QMap<QString, QByteArray> entries;
+    bool exists = false;
+    if (SecretResult loaded = load(&entries, &exists); !loaded.ok()) {
+        return loaded; // never write over a file we could not open
+    }
+    for (const auto &w : writes) {
+        entries.insert(w.first, w.second);
+    }
+    return save(entries);
 }
 
 SecretResult FileSecretStore::change(const QString &name, const QByteArray *secret)

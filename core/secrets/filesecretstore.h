@@ -28,6 +28,9 @@ public:
 
     void read(const QString &name, QObject *context, Callback done) override;
     void write(const QString &name, const QByteArray &secret, QObject *context, Callback done) override;
+    // One read-modify-write for all of them: 10,000 keys cost one encryption, not 10,000.
+    void writeMany(const Entries &entries, QObject *context, Callback done) override;
+    void readMany(const QStringList &names, QObject *context, ManyCallback done) override;
     void remove(const QString &name, QObject *context, Callback done) override;
     QString description() const override;
 
@@ -41,6 +44,7 @@ private:
     SecretResult load(QMap<QString, QByteArray> *entries, bool *exists);
     SecretResult save(const QMap<QString, QByteArray> &entries);
     SecretResult change(const QString &name, const QByteArray *secret); // secret == nullptr: remove
+    SecretResult changeMany(const Entries &writes);
     SecretResult ensureFolder();
     QString nativePath() const;
 

@@ -3,6 +3,7 @@
 
 #include <QEventLoop>
 #include <QMetaObject>
+#include <QPointer>
 
 #include <utility>
 
@@ -56,6 +57,82 @@ SecretResult waitFor(const std::function<void(QObject *context, SecretStore::Cal
         loop.exec(QEventLoop::ExcludeUserInputEvents);
     }
     return result;
+}
+
+struct SecretStore::WriteChain
+{
+    Entries entries;
+    qsizetype next = 0;
+    QPointer<QObject> context;
+    Callback done;
+};
+
+void SecretStore::writeMany(const Entries &entries, QObject *context, Callback done)
+{
+    auto chain = std::make_shared<WriteChain>();
+    chain->entries = entries;
+    chain->context = context;
+    chain->done = std::move(done);
+    writeNext(chain);
+}
+
+void SecretStore::writeNext(const std::shared_ptr<WriteChain> &chain)
+{
+    if (!chain->context) {
+        return;
+    }
+    if (chain->next >= chain->entries.size()) {
+        deliver(chain->context, std::move(chain->done), SecretResult::success());
+        return;
+    }
+    const auto &[name, secret] = chain->entries.at(chain->next++);
+    write(name, secret, chain->context, [this, chain](const SecretResult &r) {
+        if (!r.ok()) {
+            chain->done(r);
+            return;
+        }
+        writeNext(chain);
+    });
+}
+
+struct SecretStore::ReadChain
+{
+    QStringList names;
+    qsizetype next = 0;
+    QMap<QString, QByteArray> values;
+    QPointer<QObject> context;
+    ManyCallback done;
+};
+
+void SecretStore::readMany(const QStringList &names, QObject *context, ManyCallback done)
+{
+    auto chain = std::make_shared<ReadChain>();
+    chain->names = names;
+    chain->context = context;
+    chain->done = std::move(done);
+    readNext(chain);
+}
+
+void SecretStore::readNext(const std::shared_ptr<ReadChain> &chain)
+{
+    if (!chain->context) {
+        return;
+    }
+    if (chain->next >= chain->names.size()) {
+        QMetaObject::invokeMethod(
+            chain->context, [chain] { chain->done(SecretResult::success(), chain->values); }, Qt::QueuedConnection);
+        return;
+    }
+    const QString name = chain->names.at(chain->next++);
+    read(name, chain->context, [this, chain, name](const SecretResult &r) {
+        if (r.ok()) {
+            chain->values.insert(name, r.value);
+        } else if (r.error != SecretError::NotFound) {
+            chain->done(r, {});
+            return;
+        }
+        readNext(chain);
+    });
 }
 
 } // namespace ga::secrets

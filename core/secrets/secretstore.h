@@ -2,10 +2,15 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
+#include <QMap>
 #include <QObject>
+#include <QPair>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
+#include <memory>
 
 namespace ga::secrets {
 
@@ -49,9 +54,23 @@ public:
     virtual void read(const QString &name, QObject *context, Callback done) = 0;
     virtual void write(const QString &name, const QByteArray &secret, QObject *context, Callback done) = 0;
     virtual void remove(const QString &name, QObject *context, Callback done) = 0;
+    // Several writes as one call (an import of thousands of keys). Stops at the first failure and reports
+    // it; entries written before it stay. The default writes one after the other; stores that rewrite a
+    // whole file per write override it to write once.
+    using Entries = QList<QPair<QString, QByteArray>>;
+    virtual void writeMany(const Entries &entries, QObject *context, Callback done);
+    // Reads several entries; `done` gets each name's value (missing names are left out) or the first error.
+    using ManyCallback = std::function<void(const SecretResult &, const QMap<QString, QByteArray> &)>;
+    virtual void readMany(const QStringList &names, QObject *context, ManyCallback done);
 
     // Human-readable location for logs and `--help` ("OS keychain (service gemini-aggregator)").
     virtual QString description() const = 0;
+
+private:
+    struct WriteChain;
+    void writeNext(const std::shared_ptr<WriteChain> &chain);
+    struct ReadChain;
+    void readNext(const std::shared_ptr<ReadChain> &chain);
 
 protected:
     // Calls `done(result)` later, through the event loop of `context`'s thread, unless `context` is
