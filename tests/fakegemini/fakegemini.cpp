@@ -40,6 +40,7 @@ const BehaviourNameEntry kBehaviourNames[] = {
     { Behaviour::MidStreamError, "midStreamError" },
     { Behaviour::Hang, "hang" },
     { Behaviour::CloseBeforeResponse, "closeBeforeResponse" },
+    { Behaviour::Suspended, "suspended" },
 };
 
 bool containsToken(QByteArrayView value, QByteArrayView token)

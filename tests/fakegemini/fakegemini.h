@@ -30,6 +30,7 @@ enum class Behaviour
     MidStreamError, // streams: 200, failAfterChunks events, a raw {"error": ...}, abrupt end (non-stream: Normal)
     Hang, // read the request, never answer
     CloseBeforeResponse, // read the request, close the connection without a byte
+    Suspended, // 403 PERMISSION_DENIED "Permission denied: Consumer 'api_key:<the key>' has been suspended."
 };
 
 // "normal", "rateLimited", ... (the names the control endpoint accepts, case-insensitively).

@@ -514,6 +514,15 @@ ErrorSpec regionBlockedError()
         {}, 0 };
 }
 
+// Google echoes the caller's key in this one (coaidev/coai#67): a proxy must not pass it on unmasked.
+ErrorSpec suspendedError(QByteArrayView key)
+{
+    QByteArray message = "Permission denied: Consumer 'api_key:";
+    message += key;
+    message += "' has been suspended.";
+    return { 403, "PERMISSION_DENIED", message, ErrorSpec::Details::None, {}, 0 };
+}
+
 ErrorSpec internalError()
 {
     return { 500, "INTERNAL",
@@ -1360,6 +1369,9 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
         return;
     case Behaviour::CloseBeforeResponse:
         plan.kind = Plan::Kind::Close;
+        return;
+    case Behaviour::Suspended:
+        respondError(plan, ctx, suspendedError(out.key));
         return;
     }
 
