@@ -6,6 +6,7 @@
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
 #include "keys/keyexchange.h"
+#include "keys/keyjson.h"
 #include "keys/keypool.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
@@ -372,20 +373,7 @@ int listKeys(Context &ctx)
     if (ctx.args().has(QStringLiteral("json"))) {
         QJsonArray arr;
         for (const config::KeyEntry &k : keys) {
-            const keys::KeyReport r = reports.value(k.id);
-            QJsonObject o { { QStringLiteral("id"), k.id }, { QStringLiteral("label"), k.label },
-                { QStringLiteral("key"), k.masked() }, { QStringLiteral("weight"), k.weight },
-                { QStringLiteral("group"), k.group }, { QStringLiteral("enabled"), k.enabled },
-                { QStringLiteral("instance"), k.instance }, { QStringLiteral("state"), keys::keyStatusName(r.status) },
-                { QStringLiteral("requestsToday"), double(r.requestsToday) } };
-            if (!r.reason.isEmpty()) {
-                o.insert(QStringLiteral("reason"), r.reason);
-            }
-            if (r.untilMs >= 0) {
-                o.insert(
-                    QStringLiteral("until"), QDateTime::fromMSecsSinceEpoch(r.untilMs, Qt::UTC).toString(Qt::ISODate));
-            }
-            arr.append(o);
+            arr.append(keys::keyListJson(k, reports.value(k.id)));
         }
         ctx.out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
         return kExitOk;
@@ -432,38 +420,18 @@ int keyStats(Context &ctx)
         QStringLiteral("REQUESTS"), QStringLiteral("ERRORS"), QStringLiteral("PROMPT"), QStringLiteral("OUTPUT"),
         QStringLiteral("TOTAL") } };
     for (const keys::KeyReport &r : reports) {
-        QJsonObject days;
         for (const auto &[day, models] : r.usage) {
-            QJsonObject m;
             for (const auto &[model, u] : models) {
-                QJsonObject errors;
                 QStringList errorText;
                 for (auto e = u.errors.constBegin(); e != u.errors.constEnd(); ++e) {
-                    errors.insert(e.key(), double(e.value()));
                     errorText << QStringLiteral("%1=%2").arg(e.key()).arg(e.value());
                 }
-                m.insert(model,
-                    QJsonObject { { QStringLiteral("requests"), double(u.requests) },
-                        { QStringLiteral("errors"), errors },
-                        { QStringLiteral("promptTokens"), double(u.promptTokens) },
-                        { QStringLiteral("outputTokens"), double(u.outputTokens) },
-                        { QStringLiteral("totalTokens"), double(u.totalTokens) } });
                 rows.append({ r.id, day, model, QString::number(u.requests),
                     errorText.isEmpty() ? QStringLiteral("-") : errorText.join(u' '), QString::number(u.promptTokens),
                     QString::number(u.outputTokens), QString::number(u.totalTokens) });
             }
-            days.insert(day, m);
         }
-        QJsonObject o { { QStringLiteral("id"), r.id }, { QStringLiteral("state"), keys::keyStatusName(r.status) },
-            { QStringLiteral("requestsToday"), double(r.requestsToday) }, { QStringLiteral("days"), days } };
-        if (r.lastUsedMs >= 0) {
-            o.insert(QStringLiteral("lastUsed"),
-                QDateTime::fromMSecsSinceEpoch(r.lastUsedMs, Qt::UTC).toString(Qt::ISODate));
-        }
-        if (!r.lastError.isEmpty()) {
-            o.insert(QStringLiteral("lastError"), r.lastError);
-        }
-        arr.append(o);
+        arr.append(keys::keyStatsJson(r));
     }
     if (ctx.args().has(QStringLiteral("json"))) {
         ctx.out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
