@@ -52,6 +52,8 @@ Commands:
   token list [--json]                Show token names and their limits (never the tokens)
   token revoke NAME                  Stop accepting a token
   token rotate [NAME]                Replace a token's value (default: 'default')
+  token show --admin | token rotate --admin
+                                     The admin API's token (separate from access tokens)
   token jwt-secret                   Store the HS256 secret for JWTs (from stdin, or generated)
   token jwt-mint --sub NAME [--ttl S]
                                      Print an HS256 JWT signed with that secret
@@ -92,7 +94,8 @@ const QHash<QString, Command> &commands()
         { QStringLiteral("token"),
             { tokenCommand,
                 { QStringLiteral("json"), QStringLiteral("requests-per-minute"), QStringLiteral("requests-per-day"),
-                    QStringLiteral("streams"), QStringLiteral("sub"), QStringLiteral("ttl") } } },
+                    QStringLiteral("streams"), QStringLiteral("sub"), QStringLiteral("ttl"),
+                    QStringLiteral("admin") } } },
     };
     return table;
 }
@@ -118,6 +121,7 @@ const QList<OptionSpec> &optionSpecs()
         { QStringLiteral("sub"), true, {} },
         { QStringLiteral("ttl"), true, {} },
         { QStringLiteral("with-secrets"), false, {} },
+        { QStringLiteral("admin"), false, {} },
         { QStringLiteral("output"), true, {} },
     };
     return specs;
@@ -160,9 +164,8 @@ int runCli(int argc, char **argv)
     if (it == commands().constEnd()) {
         return usageError(QStringLiteral("'%1' is not a command").arg(name));
     }
-    static const QStringList global
-        = { QStringLiteral("config"), QStringLiteral("secret-store"), QStringLiteral("log-level"),
-              QStringLiteral("log-format") };
+    static const QStringList global = { QStringLiteral("config"), QStringLiteral("secret-store"),
+        QStringLiteral("log-level"), QStringLiteral("log-format") };
     for (const QString &option : args.optionNames()) {
         if (!global.contains(option) && !it->options.contains(option)) {
             return usageError(QStringLiteral("'%1' does not take --%2").arg(name, option));

@@ -21,6 +21,8 @@ int runCommand(Context &ctx, const QStringList &words);
 
 // Reads the access token, creating and storing one on first use. Returns empty after printing why.
 QByteArray ensureAccessToken(Context &ctx, bool *created);
+// The admin API's token (made on first use; `rotate` replaces it). Empty after printing why.
+QByteArray ensureAdminToken(Context &ctx, bool rotate, bool *created);
 
 // Left-aligned columns, two spaces apart; the first row is the header.
 void printTable(QTextStream &out, const QList<QStringList> &rows);

@@ -51,6 +51,13 @@ int runCommand(Context &ctx, const QStringList &words)
         }
     }
 
+    bool adminCreated = false;
+    if (ensureAdminToken(ctx, false, &adminCreated).isEmpty()) {
+        return kExitFailure;
+    }
+    if (adminCreated) {
+        qCInfo(lcSecurity) << "created the admin API token; print it with: gemini-aggregatord token show --admin";
+    }
     const config::Config &cfg = store->config();
     qCInfo(lcDaemon).noquote() << kDaemonName << kVersion << "pid" << QCoreApplication::applicationPid();
     qCInfo(lcDaemon).noquote() << "config:" << store->path();

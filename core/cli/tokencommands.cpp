@@ -339,6 +339,41 @@ int mintJwt(Context &ctx)
 
 } // namespace
 
+QByteArray ensureAdminToken(Context &ctx, bool rotate, bool *created)
+{
+    *created = false;
+    if (!ctx.loadConfig() || !ctx.openSecrets()) {
+        return QByteArray();
+    }
+    const QString entry = QString::fromLatin1(security::kAdminTokenEntry);
+    if (!rotate) {
+        const secrets::SecretResult existing = ctx.readSecret(entry);
+        if (existing.ok() && !existing.value.isEmpty()) {
+            return existing.value;
+        }
+        if (!existing.ok() && existing.error != secrets::SecretError::NotFound) {
+            ctx.fail(existing.message);
+            return QByteArray();
+        }
+    }
+    const QByteArray token = security::generateAccessToken();
+    const secrets::SecretResult written = ctx.writeSecret(entry, token);
+    if (!written.ok()) {
+        ctx.fail(written.message);
+        return QByteArray();
+    }
+    // Touching the config makes running daemons re-read it.
+    const QString now = nowIso();
+    if (!applyConfigChange(ctx, [&](QJsonObject &doc) {
+            config::schema::setValueAt(doc, QStringLiteral("auth.adminTokenSetAt"), now);
+            return QString();
+        })) {
+        return QByteArray();
+    }
+    *created = true;
+    return token;
+}
+
 QByteArray ensureAccessToken(Context &ctx, bool *created)
 {
     *created = false;
@@ -394,6 +429,21 @@ int tokenCommand(Context &ctx, const QStringList &words)
 {
     const QString sub = words.value(0);
     const QStringList rest = words.mid(1);
+    if (ctx.args().has(QStringLiteral("admin"))) {
+        if ((sub != u"show" && sub != u"rotate") || !rest.isEmpty()) {
+            return ctx.usage(QStringLiteral("usage: token show --admin | token rotate --admin"));
+        }
+        bool created = false;
+        const QByteArray token = ensureAdminToken(ctx, sub == u"rotate", &created);
+        if (token.isEmpty()) {
+            return kExitFailure;
+        }
+        ctx.out() << QString::fromLatin1(token) << Qt::endl;
+        if (sub == u"rotate") {
+            ctx.note(QStringLiteral("the old admin token no longer works"));
+        }
+        return kExitOk;
+    }
     if (sub == u"show" && rest.size() <= 1) {
         return showToken(ctx, rest.value(0));
     }

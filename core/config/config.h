@@ -107,6 +107,7 @@ struct Config
     QString allowCidrs; // comma-separated CIDR blocks; empty = everyone not denied
     QString denyCidrs; // comma-separated CIDR blocks
     bool allowAnonymousLoopback = false;
+    QString adminTokenSetAt; // set by `token rotate --admin`: running daemons re-read the admin token
     JwtSettings jwt;
     RateLimits perTokenLimits;
     RateLimits perAddressLimits;

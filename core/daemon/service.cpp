@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daemon/service.h"
 
+#include "admin/adminapi.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
 #include "keys/apikey.h"
@@ -73,6 +74,10 @@ Service::Service(config::ConfigStore *config, secrets::SecretStore *secrets, QOb
 
 Service::~Service()
 {
+    if (m_proxy) {
+        m_proxy->setAdminHandler(nullptr);
+    }
+    m_admin.reset();
     m_proxy.reset(); // workers stop reporting first
     if (m_stateLoaded) {
         saveKeyState();
@@ -292,9 +297,8 @@ void Service::applyLogging()
         logging::closeLogFile();
         return;
     }
-    const QString path = cfg.logFile.isEmpty()
-        ? config::dataDirectory() + QStringLiteral("/logs/gemini-aggregator.log")
-        : cfg.logFile;
+    const QString path
+        = cfg.logFile.isEmpty() ? config::dataDirectory() + QStringLiteral("/logs/gemini-aggregator.log") : cfg.logFile;
     QString error;
     const bool was = logging::logFilePath() == path;
     if (!logging::setLogFile(path, cfg.logMaxFileBytes, cfg.logMaxFiles, &error)) {
@@ -316,6 +320,7 @@ void Service::loadTokens(std::function<void()> done)
         int outstanding = 1; // released at the end of this function
         QList<security::Authenticator::Token> tokens;
         QByteArray hmacSecret;
+        QByteArray adminToken;
     };
     auto pending = std::make_shared<Pending>();
     auto finish = [this, pending, generation, cfg] {
@@ -325,6 +330,7 @@ void Service::loadTokens(std::function<void()> done)
         security::Authenticator *auth = m_proxy->authenticator();
         auth->setTokens(pending->tokens);
         auth->setAllowAnonymousLoopback(cfg.allowAnonymousLoopback);
+        auth->setAdminToken(pending->adminToken);
         std::shared_ptr<security::JwtVerifier> verifier;
         if (cfg.jwt.enabled()) {
             security::JwtConfig jc;
@@ -367,6 +373,15 @@ void Service::loadTokens(std::function<void()> done)
             finish();
         });
     }
+    ++pending->outstanding;
+    m_secrets->read(
+        QString::fromLatin1(security::kAdminTokenEntry), this, [pending, finish](const secrets::SecretResult &r) {
+            if (r.ok() && !r.value.isEmpty()) {
+                logging::Redactor::addSecret(r.value);
+                pending->adminToken = r.value;
+            }
+            finish();
+        });
     if (cfg.jwt.hs256) {
         ++pending->outstanding;
         m_secrets->read(
@@ -512,6 +527,8 @@ bool Service::start(QString *error)
     connect(&m_keys, &keys::KeyPool::stateChanged, this, scheduleSave);
     connect(&m_router, &routing::Router::relayHealthChanged, this, scheduleSave);
     m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router);
+    m_admin = std::make_unique<admin::AdminApi>(this);
+    m_proxy->setAdminHandler(m_admin.get());
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);
     if (!applyProxyConfig(error)) {
         m_proxy.reset();

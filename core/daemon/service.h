@@ -26,6 +26,10 @@ namespace ga::keys {
 class HealthChecker;
 }
 
+namespace ga::admin {
+class AdminApi;
+}
+
 namespace ga::daemon {
 
 // The running aggregator, shared by the headless daemon and the GUI: it follows the config file and
@@ -50,6 +54,8 @@ public:
     // Worker threads for the proxy (0 = one per core); set before start().
     void setWorkerCount(int workers) { m_workerCount = workers; }
     const config::Config &config() const { return m_config->config(); }
+    config::ConfigStore *configStore() const { return m_config; }
+    secrets::SecretStore *secretStore() const { return m_secrets; }
     // --log-level given: log.level edits no longer change the level.
     void pinLogLevel() { m_logLevelPinned = true; }
     // --log-format given: log.format edits no longer change the format.
@@ -90,6 +96,7 @@ private:
     routing::Router m_router;
     quint64 m_relayGeneration = 0;
     std::unique_ptr<proxy::ProxyServer> m_proxy;
+    std::unique_ptr<admin::AdminApi> m_admin; // destroyed before m_proxy: its replies go to proxy workers
     int m_workerCount = 0;
     quint64 m_keyGeneration = 0;
     std::vector<std::function<void()>> m_keyWaiters;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/clientconnection.h"
 
+#include "admin/adminhandler.h"
 #include "http/httperror.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
@@ -14,6 +15,7 @@
 
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QPointer>
 
 namespace ga::proxy {
 namespace {
@@ -238,6 +240,10 @@ void ClientConnection::dispatch()
             return;
         }
     }
+    if (r.path == "/admin/api/v1" || r.path.startsWith("/admin/api/v1/")) {
+        serveAdmin();
+        return;
+    }
     if (!isForwardedPath(r.path)) {
         if ((r.method == "GET" || r.method == "HEAD")
             && (r.path == "/" || r.path == "/healthz" || r.path == "/readyz" || r.path == "/metrics")) {
@@ -439,6 +445,48 @@ void ClientConnection::exchangeFailed(int status, const QString &message, qint64
         return;
     }
     sendError(status, message, !m_keepAlive, retryAfterSeconds);
+}
+
+void ClientConnection::serveAdmin()
+{
+    const http::Request &r = m_request;
+    m_record.kind = QStringLiteral("admin");
+    // The admin token only: an access token (or anonymous loopback) never reaches the admin API.
+    if (!m_worker->authenticator()->isAdmin(clientCredential(r.headers, r.query))) {
+        m_worker->counters()->unauthenticated.fetch_add(1, std::memory_order_relaxed);
+        sendError(401,
+            QStringLiteral("The admin API needs the admin token (Authorization: Bearer …). Print it with "
+                           "'gemini-aggregatord token show --admin'."),
+            !m_keepAlive);
+        return;
+    }
+    m_record.client = QStringLiteral("admin");
+    admin::Handler *handler = m_worker->adminHandler();
+    if (!handler) {
+        sendError(503, QStringLiteral("The admin API is not available in this process."), !m_keepAlive);
+        return;
+    }
+    admin::Request request;
+    request.method = r.method;
+    request.path = r.path.mid(int(qstrlen("/admin/api/v1")));
+    if (request.path.isEmpty()) {
+        request.path = "/";
+    }
+    request.query = stripKeyParameter(r.query);
+    request.body = r.body;
+    QPointer<ClientConnection> self(this);
+    ProxyWorker *worker = m_worker;
+    handler->handle(std::move(request), [self, worker](admin::Response response) {
+        // Back on this connection's thread; the QPointer is only read there.
+        QMetaObject::invokeMethod(
+            worker,
+            [self, response = std::move(response)] {
+                if (self && self->m_socket && self->m_state == State::Forwarding) {
+                    self->answerLocally(response.status, "application/json; charset=UTF-8", response.body);
+                }
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void ClientConnection::beginRecord()

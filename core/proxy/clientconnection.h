@@ -60,6 +60,8 @@ private:
     void sendError(int status, const QString &message, bool close, qint64 retryAfterSeconds = -1);
     // Access token and rate limits; false when the request was answered (401 / 429).
     bool admit();
+    // /admin/api/v1/…: the admin token, then the admin handler (answered when it replies).
+    void serveAdmin();
     // The access record of the current request: opened at dispatch, completed with the response.
     void beginRecord();
     void noteHead(int status);

@@ -34,11 +34,11 @@ Readiness readiness(const keys::KeyPool &keys, const routing::Router &router)
 
 QByteArray readinessJson(const Readiness &r)
 {
-    return QJsonDocument(QJsonObject { { QStringLiteral("ready"), r.ready }, { QStringLiteral("mode"), r.mode },
-                             { QStringLiteral("usableKeys"), r.usableKeys },
-                             { QStringLiteral("usableRelays"), r.usableRelays },
-                             { QStringLiteral("missing"), QJsonArray::fromStringList(r.missing) } })
-               .toJson(QJsonDocument::Indented);
+    return QJsonDocument(
+        QJsonObject { { QStringLiteral("ready"), r.ready }, { QStringLiteral("mode"), r.mode },
+            { QStringLiteral("usableKeys"), r.usableKeys }, { QStringLiteral("usableRelays"), r.usableRelays },
+            { QStringLiteral("missing"), QJsonArray::fromStringList(r.missing) } })
+        .toJson(QJsonDocument::Indented);
 }
 
 QByteArray metricsText(const metrics::Recorder &recorder, const keys::KeyPool &keys, const routing::Router &router,

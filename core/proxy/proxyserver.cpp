@@ -37,7 +37,7 @@ ProxyServer::ProxyServer(keys::KeyPool *keys, int workers, routing::Router *rout
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
-        auto *worker = new ProxyWorker(m_keys, m_router, &m_counters, &m_auth, &m_limiter, &m_recorder);
+        auto *worker = new ProxyWorker(m_keys, m_router, &m_counters, &m_auth, &m_limiter, &m_recorder, &m_admin);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "keys/keypool.h"
-#include "proxy/proxysettings.h"
 #include "metrics/recorder.h"
+#include "proxy/proxysettings.h"
 #include "routing/router.h"
 #include "security/authenticator.h"
 #include "security/ratelimiter.h"
@@ -17,6 +17,10 @@
 #include <vector>
 
 class QThread;
+
+namespace ga::admin {
+class Handler;
+}
 class QTcpServer;
 
 namespace ga::proxy {
@@ -55,6 +59,8 @@ public:
     security::RateLimiter *rateLimiter() { return &m_limiter; }
     // Every finished request: metrics, request history, access log. Thread-safe.
     metrics::Recorder *recorder() { return &m_recorder; }
+    // Who serves /admin/api/v1/ (null: 503). Not owned; must outlive the server or be reset first.
+    void setAdminHandler(admin::Handler *handler) { m_admin.store(handler); }
     int workerCount() const { return int(m_workers.size()); }
 
 private:
@@ -72,6 +78,7 @@ private:
     security::Authenticator m_auth;
     security::RateLimiter m_limiter;
     metrics::Recorder m_recorder;
+    std::atomic<admin::Handler *> m_admin { nullptr };
     size_t m_next = 0; // touched on the listener's thread only
     mutable QMutex m_addressMutex;
     QHostAddress m_address;

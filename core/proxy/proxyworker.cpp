@@ -14,7 +14,8 @@ constexpr int kSweepIntervalMs = 100;
 }
 
 ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters,
-    security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder, QObject *parent)
+    security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
+    std::atomic<admin::Handler *> *admin, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_router(router)
@@ -22,6 +23,7 @@ ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCoun
     , m_auth(auth)
     , m_limiter(limiter)
     , m_recorder(recorder)
+    , m_admin(admin)
     , m_settings(std::make_shared<ProxySettings>())
     , m_pool(new UpstreamPool(this))
 { }

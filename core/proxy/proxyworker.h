@@ -12,6 +12,10 @@
 #include <atomic>
 #include <unordered_set>
 
+namespace ga::admin {
+class Handler;
+}
+
 namespace ga::metrics {
 class Recorder;
 }
@@ -34,7 +38,8 @@ class ProxyWorker final : public QObject
 
 public:
     ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters, security::Authenticator *auth,
-        security::RateLimiter *limiter, metrics::Recorder *recorder, QObject *parent = nullptr);
+        security::RateLimiter *limiter, metrics::Recorder *recorder, std::atomic<admin::Handler *> *admin,
+        QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -50,6 +55,7 @@ public:
     security::Authenticator *authenticator() { return m_auth; }
     security::RateLimiter *rateLimiter() { return m_limiter; }
     metrics::Recorder *recorder() { return m_recorder; }
+    admin::Handler *adminHandler() { return m_admin->load(); }
 
 private:
     void addConnection(qintptr descriptor);
@@ -62,6 +68,7 @@ private:
     security::Authenticator *m_auth;
     security::RateLimiter *m_limiter;
     metrics::Recorder *m_recorder;
+    std::atomic<admin::Handler *> *m_admin;
     SettingsPtr m_settings;
     // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.
     UpstreamPool *m_pool;

@@ -10,6 +10,8 @@ namespace ga::security {
 // tool) and lives in the secret store as "token/<name>". The first one is called "default".
 inline constexpr const char *kDefaultTokenName = "default";
 QString tokenEntryName(const QString &name);
+// The admin API's token: separate from access tokens, made at first run.
+inline constexpr const char *kAdminTokenEntry = "admin/token";
 // The HS256 secret for JWTs.
 inline constexpr const char *kJwtSecretEntry = "jwt/hs256";
 

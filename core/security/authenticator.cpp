@@ -20,6 +20,7 @@ struct Authenticator::State
     };
     std::vector<Digest> tokens; // only digests are kept: a memory dump of this holds no usable token
     std::shared_ptr<const JwtVerifier> jwt;
+    QByteArray adminSha256; // empty: no admin token
     bool anonymousLoopback = false;
 };
 
@@ -62,6 +63,25 @@ void Authenticator::setAllowAnonymousLoopback(bool allow)
     auto next = std::make_shared<State>(*m_state);
     next->anonymousLoopback = allow;
     m_state = std::move(next);
+}
+
+void Authenticator::setAdminToken(const QByteArray &token)
+{
+    QMutexLocker lock(&m_mutex);
+    auto next = std::make_shared<State>(*m_state);
+    next->adminSha256 = token.isEmpty() ? QByteArray() : QCryptographicHash::hash(token, QCryptographicHash::Sha256);
+    m_state = std::move(next);
+}
+
+bool Authenticator::isAdmin(QByteArrayView credential) const
+{
+    const std::shared_ptr<const State> s = snapshot();
+    if (s->adminSha256.isEmpty() || credential.isEmpty()) {
+        return false;
+    }
+    const QByteArray digest = QCryptographicHash::hash(
+        QByteArray::fromRawData(credential.data(), credential.size()), QCryptographicHash::Sha256);
+    return CRYPTO_memcmp(digest.constData(), s->adminSha256.constData(), size_t(digest.size())) == 0;
 }
 
 int Authenticator::tokenCount() const

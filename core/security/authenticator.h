@@ -46,6 +46,9 @@ public:
     void setTokens(const QList<Token> &tokens);
     void setJwtVerifier(std::shared_ptr<const JwtVerifier> verifier); // null: JWTs are refused
     void setAllowAnonymousLoopback(bool allow);
+    void setAdminToken(const QByteArray &token); // empty: the admin API refuses everyone
+    // Constant-time check of the admin API's token (never an access token, never anonymous).
+    bool isAdmin(QByteArrayView credential) const;
 
     // `credential` is what the client sent where an SDK puts its API key (may be empty).
     // `loopbackPeer`: the connection comes from this machine.

@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "admin/adminapi.h"
+
+#include "config/configschema.h"
+#include "daemon/service.h"
+#include "http/httperror.h"
+#include "keys/apikey.h"
+#include "keys/keyjson.h"
+#include "logging/redact.h"
+#include "metrics/recorder.h"
+#include "proxy/observability.h"
+#include "proxy/proxyserver.h"
+#include "secrets/secretstore.h"
+#include "version.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QPointer>
+#include <QSet>
+#include <QUrlQuery>
+
+namespace ga::admin {
+namespace {
+
+Response json(int status, const QJsonValue &value)
+{
+    const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    return Response { status, doc.toJson(QJsonDocument::Indented) };
+}
+
+Response error(int status, const QString &message, const QList<config::Problem> &problems = {})
+{
+    QJsonObject e { { QStringLiteral("code"), status },
+        { QStringLiteral("status"), QLatin1String(http::canonicalStatus(status)) },
+        { QStringLiteral("message"), logging::Redactor::redact(message) } };
+    if (!problems.isEmpty()) {
+        QJsonArray list;
+        for (const config::Problem &p : problems) {
+            list.append(QJsonObject { { QStringLiteral("path"), p.path },
+                { QStringLiteral("message"), logging::Redactor::redact(p.message) } });
+        }
+        e.insert(QStringLiteral("problems"), list);
+    }
+    return json(status, QJsonObject { { QStringLiteral("error"), e } });
+}
+
+// The request body as a JSON object, or an error answer.
+bool bodyObject(const Request &rq, QJsonObject *out, std::function<void(Response)> &reply)
+{
+    QJsonParseError err {};
+    const QJsonDocument doc = QJsonDocument::fromJson(rq.body, &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+        reply(error(400, QStringLiteral("the body must be a JSON object")));
+        return false;
+    }
+    *out = doc.object();
+    return true;
+}
+
+config::Problem problem(const QString &path, const QString &message)
+{
+    config::Problem p;
+    p.path = path;
+    p.message = message;
+    return p;
+}
+
+QJsonArray itemsAt(const QJsonObject &doc, const QString &path)
+{
+    return config::schema::valueAt(doc, path).toArray();
+}
+
+} // namespace
+
+AdminApi::AdminApi(daemon::Service *service, QObject *parent)
+    : QObject(parent)
+    , m_service(service)
+{
+    const std::vector<Route> table = {
+        { "GET", QStringLiteral("/status"), QStringLiteral("Proxy status: mode, endpoint, key and relay counts"),
+            &AdminApi::getStatus, {} },
+        { "GET", QStringLiteral("/keys"), QStringLiteral("List keys (masked) with their state"), &AdminApi::getKeys,
+            {} },
+        { "POST", QStringLiteral("/keys"), QStringLiteral("Add a key (the secret is write-only)"), &AdminApi::postKey,
+            {} },
+        { "PATCH", QStringLiteral("/keys/{id}"), QStringLiteral("Change label, weight, group, instance or enabled"),
+            &AdminApi::patchKey, {} },
+        { "DELETE", QStringLiteral("/keys/{id}"), QStringLiteral("Remove a key and its secret"), &AdminApi::deleteKey,
+            {} },
+        { "GET", QStringLiteral("/instances"), QStringLiteral("List relay instances with their health"),
+            &AdminApi::getInstances, {} },
+        { "DELETE", QStringLiteral("/instances/{id}"), QStringLiteral("Remove an instance (its keys are unbound)"),
+            &AdminApi::deleteInstance, {} },
+        { "GET", QStringLiteral("/mode"), QStringLiteral("The routing mode"), &AdminApi::getMode, {} },
+        { "PUT", QStringLiteral("/mode"), QStringLiteral("Set the routing mode"), &AdminApi::putMode, {} },
+        { "GET", QStringLiteral("/config"), QStringLiteral("The effective config (no secrets in it)"),
+            &AdminApi::getConfig, {} },
+        { "PATCH", QStringLiteral("/config"), QStringLiteral("Change settings by dotted path; validated as a whole"),
+            &AdminApi::patchConfig, {} },
+        { "GET", QStringLiteral("/stats"), QStringLiteral("Usage per key, day and model"), &AdminApi::getStats, {} },
+        { "GET", QStringLiteral("/history"), QStringLiteral("The last requests with per-attempt detail"),
+            &AdminApi::getHistory, {} },
+        { "GET", QStringLiteral("/tokens"), QStringLiteral("Access token names and limits (never the tokens)"),
+            &AdminApi::getTokens, {} },
+        { "GET", QStringLiteral("/openapi.json"), QStringLiteral("This API as an OpenAPI 3 document"),
+            &AdminApi::getOpenApi, {} },
+    };
+    for (Route r : table) {
+        QString re = QRegularExpression::escape(r.pattern);
+        re.replace(QStringLiteral("\\{id\\}"), QStringLiteral("([a-z0-9][a-z0-9_-]{0,31})"));
+        r.re = QRegularExpression(QRegularExpression::anchoredPattern(re));
+        m_routes.push_back(std::move(r));
+    }
+}
+
+void AdminApi::handle(Request request, std::function<void(Response)> reply)
+{
+    QPointer<AdminApi> self(this);
+    QMetaObject::invokeMethod(
+        this,
+        [self, request = std::move(request), reply = std::move(reply)]() mutable {
+            if (self) {
+                self->route(request, std::move(reply));
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void AdminApi::route(const Request &request, std::function<void(Response)> reply)
+{
+    const QString path = QString::fromLatin1(request.path);
+    bool pathKnown = false;
+    for (const Route &r : m_routes) {
+        const QRegularExpressionMatch m = r.re.match(path);
+        if (!m.hasMatch()) {
+            continue;
+        }
+        pathKnown = true;
+        if (r.method == request.method) {
+            (this->*r.run)(request, m.capturedTexts().mid(1), std::move(reply));
+            return;
+        }
+    }
+    if (pathKnown) {
+        reply(error(405, QStringLiteral("%1 is not allowed on %2").arg(QString::fromLatin1(request.method), path)));
+        return;
+    }
+    reply(error(404, QStringLiteral("no admin route %1 (see /admin/api/v1/openapi.json)").arg(path.left(200))));
+}
+
+void AdminApi::getStatus(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    const config::Config &cfg = m_service->config();
+    proxy::ProxyServer *server = m_service->proxyServer();
+    const proxy::Readiness ready = proxy::readiness(m_service->keyPool(), m_service->router());
+    QJsonObject keyStates;
+    for (const keys::KeyReport &k : m_service->keyPool().report()) {
+        const QString state = keys::keyStatusName(k.status);
+        keyStates.insert(state, keyStates.value(state).toInt() + 1);
+    }
+    reply(json(200,
+        QJsonObject { { QStringLiteral("version"), QLatin1String(kVersion) },
+            { QStringLiteral("endpoint"), m_service->listenUrl() },
+            { QStringLiteral("mode"), config::routingModeName(cfg.routingMode) },
+            { QStringLiteral("ready"), ready.ready },
+            { QStringLiteral("missing"), QJsonArray::fromStringList(ready.missing) },
+            { QStringLiteral("keys"), keyStates },
+            { QStringLiteral("relays"),
+                QJsonObject { { QStringLiteral("configured"), int(cfg.instances.size()) },
+                    { QStringLiteral("usable"), ready.usableRelays } } },
+            { QStringLiteral("requests"), double(server ? server->recorder()->requestsTotal() : 0) },
+            { QStringLiteral("activeStreams"), server ? server->recorder()->activeStreams() : 0 },
+            { QStringLiteral("activeConnections"), server ? server->activeConnections() : 0 } }));
+}
+
+void AdminApi::getKeys(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    QHash<QString, keys::KeyReport> reports;
+    for (keys::KeyReport &r : m_service->keyPool().report()) {
+        reports.insert(r.id, std::move(r));
+    }
+    QJsonArray out;
+    for (const config::KeyEntry &k : m_service->config().keys) {
+        out.append(keys::keyListJson(k, reports.value(k.id)));
+    }
+    reply(json(200, out));
+}
+
+void AdminApi::postKey(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    QList<config::Problem> problems;
+    const QJsonValue secretValue = body.value(u"secret");
+    const QByteArray secret = secretValue.toString().trimmed().toLatin1();
+    if (!secretValue.isString()) {
+        problems.append(problem(QStringLiteral("secret"), QStringLiteral("required: the API key, as a string")));
+    } else if (const QString why = keys::keyFormatProblem(secret); !why.isEmpty()) {
+        problems.append(problem(QStringLiteral("secret"), why));
+    }
+    config::KeyEntry e;
+    const QJsonValue label = body.value(u"label");
+    const QJsonValue group = body.value(u"group");
+    const QJsonValue weight = body.value(u"weight");
+    if (!label.isUndefined() && !label.isString()) {
+        problems.append(problem(QStringLiteral("label"), QStringLiteral("expected a string")));
+    }
+    if (!group.isUndefined() && !group.isString()) {
+        problems.append(problem(QStringLiteral("group"), QStringLiteral("expected a string")));
+    }
+    if (!weight.isUndefined()
+        && (!weight.isDouble() || weight.toInt() < 1 || weight.toInt() > 1000
+            || weight.toDouble() != double(weight.toInt()))) {
+        problems.append(problem(QStringLiteral("weight"), QStringLiteral("expected a whole number from 1 to 1000")));
+    }
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (!QStringList {
+                QStringLiteral("secret"), QStringLiteral("label"), QStringLiteral("group"), QStringLiteral("weight") }
+                 .contains(it.key())) {
+            problems.append(problem(it.key(), QStringLiteral("unknown field")));
+        }
+    }
+    if (!problems.isEmpty()) {
+        reply(error(400, QStringLiteral("the key was not added"), problems));
+        return;
+    }
+    const QString fingerprint = keys::keyFingerprint(secret);
+    QSet<QString> ids;
+    for (const config::KeyEntry &k : m_service->config().keys) {
+        if (k.fingerprint == fingerprint) {
+            reply(error(409, QStringLiteral("this key is already configured as %1").arg(k.id)));
+            return;
+        }
+        ids.insert(k.id);
+    }
+    e.id = keys::newId(u'k', ids);
+    e.label = label.toString();
+    e.group = group.toString();
+    e.weight = weight.toInt(1);
+    e.fingerprint = fingerprint;
+    e.hint = keys::keyHint(secret);
+    e.added = QDateTime::currentDateTimeUtc();
+    logging::Redactor::addSecret(secret);
+    // Secret first: the config never names a key whose secret is missing.
+    m_service->secretStore()->write(
+        keys::secretEntryName(e.id), secret, this, [this, e, reply = std::move(reply)](const secrets::SecretResult &r) {
+            if (!r.ok()) {
+                reply(error(500, QStringLiteral("the secret store refused the key: %1").arg(r.message)));
+                return;
+            }
+            const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
+                QJsonArray items = itemsAt(doc, QStringLiteral("keys.items"));
+                items.append(config::schema::toJson(e));
+                config::schema::setValueAt(doc, QStringLiteral("keys.items"), items);
+                return QString();
+            });
+            if (!saved.ok) {
+                m_service->secretStore()->remove(
+                    keys::secretEntryName(e.id), this, [](const secrets::SecretResult &) {});
+                reply(error(500, saved.error, saved.problems));
+                return;
+            }
+            reply(json(201, keys::keyListJson(e, keys::KeyReport())));
+        });
+}
+
+void AdminApi::patchKey(const Request &rq, const QStringList &args, std::function<void(Response)> reply)
+{
+    const QString id = args.value(0);
+    if (!m_service->config().findKey(id)) {
+        reply(error(404, QStringLiteral("there is no key %1").arg(id)));
+        return;
+    }
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    QList<config::Problem> problems;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const QString f = it.key();
+        const QJsonValue v = it.value();
+        if (f == u"label" || f == u"group") {
+            if (!v.isString()) {
+                problems.append(problem(f, QStringLiteral("expected a string")));
+            }
+        } else if (f == u"instance") {
+            if (!v.isString() && !v.isNull()) {
+                problems.append(problem(f, QStringLiteral("expected an instance id, or null to unbind")));
+            } else if (v.isString() && !v.toString().isEmpty() && !m_service->config().findInstance(v.toString())) {
+                problems.append(problem(f, QStringLiteral("there is no instance %1").arg(v.toString())));
+            }
+        } else if (f == u"weight") {
+            if (!v.isDouble() || v.toInt() < 1 || v.toInt() > 1000 || v.toDouble() != double(v.toInt())) {
+                problems.append(problem(f, QStringLiteral("expected a whole number from 1 to 1000")));
+            }
+        } else if (f == u"enabled") {
+            if (!v.isBool()) {
+                problems.append(problem(f, QStringLiteral("expected true or false")));
+            }
+        } else {
+            problems.append(problem(f, QStringLiteral("unknown field (label, group, weight, instance, enabled)")));
+        }
+    }
+    if (!problems.isEmpty()) {
+        reply(error(400, QStringLiteral("the key was not changed"), problems));
+        return;
+    }
+    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
+        QJsonArray items = itemsAt(doc, QStringLiteral("keys.items"));
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            QJsonObject o = items.at(i).toObject();
+            if (o.value(u"id").toString() != id) {
+                continue;
+            }
+            for (auto it = body.begin(); it != body.end(); ++it) {
+                if (it.key() == u"instance" && (it.value().isNull() || it.value().toString().isEmpty())) {
+                    o.remove(QStringLiteral("instance"));
+                } else {
+                    o.insert(it.key(), it.value());
+                }
+            }
+            if (body.value(u"enabled").toBool(false)) {
+                o.insert(QStringLiteral("resetAt"), now); // re-enabling clears invalid/cooling marks
+            }
+            items.replace(i, o);
+        }
+        config::schema::setValueAt(doc, QStringLiteral("keys.items"), items);
+        return QString();
+    });
+    if (!saved.ok) {
+        reply(error(400, saved.error, saved.problems));
+        return;
+    }
+    keys::KeyReport report;
+    for (keys::KeyReport &r : m_service->keyPool().report()) {
+        if (r.id == id) {
+            report = std::move(r);
+        }
+    }
+    reply(json(200, keys::keyListJson(*m_service->config().findKey(id), report)));
+}
+
+void AdminApi::deleteKey(const Request &, const QStringList &args, std::function<void(Response)> reply)
+{
+    const QString id = args.value(0);
+    if (!m_service->config().findKey(id)) {
+        reply(error(404, QStringLiteral("there is no key %1").arg(id)));
+        return;
+    }
+    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
+        QJsonArray items = itemsAt(doc, QStringLiteral("keys.items"));
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            if (items.at(i).toObject().value(u"id").toString() == id) {
+                items.removeAt(i);
+                break;
+            }
+        }
+        config::schema::setValueAt(doc, QStringLiteral("keys.items"), items);
+        return QString();
+    });
+    if (!saved.ok) {
+        reply(error(500, saved.error, saved.problems));
+        return;
+    }
+    m_service->secretStore()->remove(
+        keys::secretEntryName(id), this, [reply = std::move(reply)](const secrets::SecretResult &) {
+            reply(Response { 204, QByteArray() });
+        });
+}
+
+void AdminApi::getInstances(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    QHash<QString, routing::RelayReport> reports;
+    for (routing::RelayReport &r : m_service->router().report()) {
+        reports.insert(r.id, std::move(r));
+    }
+    QJsonArray out;
+    for (const config::InstanceEntry &i : m_service->config().instances) {
+        QJsonObject o = config::schema::toJson(i);
+        const routing::RelayReport r = reports.value(i.id);
+        o.insert(QStringLiteral("health"), routing::relayHealthName(r.health));
+        o.insert(QStringLiteral("usable"), r.usable);
+        if (r.lastLatencyMs >= 0) {
+            o.insert(QStringLiteral("latencyMs"), double(r.lastLatencyMs));
+        }
+        if (!r.lastError.isEmpty()) {
+            o.insert(QStringLiteral("lastError"), logging::Redactor::redact(r.lastError));
+        }
+        out.append(o);
+    }
+    reply(json(200, out));
+}
+
+void AdminApi::deleteInstance(const Request &, const QStringList &args, std::function<void(Response)> reply)
+{
+    const QString id = args.value(0);
+    if (!m_service->config().findInstance(id)) {
+        reply(error(404, QStringLiteral("there is no instance %1").arg(id)));
+        return;
+    }
+    QStringList unbound;
+    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
+        QJsonArray items = itemsAt(doc, QStringLiteral("instances.items"));
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            if (items.at(i).toObject().value(u"id").toString() == id) {
+                items.removeAt(i);
+                break;
+            }
+        }
+        config::schema::setValueAt(doc, QStringLiteral("instances.items"), items);
+        QJsonArray keyList = itemsAt(doc, QStringLiteral("keys.items"));
+        for (qsizetype i = 0; i < keyList.size(); ++i) {
+            QJsonObject o = keyList.at(i).toObject();
+            if (o.value(u"instance").toString() == id) {
+                o.remove(QStringLiteral("instance"));
+                unbound.append(o.value(u"id").toString());
+                keyList.replace(i, o);
+            }
+        }
+        config::schema::setValueAt(doc, QStringLiteral("keys.items"), keyList);
+        return QString();
+    });
+    if (!saved.ok) {
+        reply(error(500, saved.error, saved.problems));
+        return;
+    }
+    m_service->secretStore()->remove(
+        QStringLiteral("relay/") + id, this, [reply = std::move(reply), unbound](const secrets::SecretResult &) {
+            reply(json(200, QJsonObject { { QStringLiteral("unbound"), QJsonArray::fromStringList(unbound) } }));
+        });
+}
+
+void AdminApi::getMode(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    reply(json(200,
+        QJsonObject { { QStringLiteral("mode"), config::routingModeName(m_service->config().routingMode) },
+            { QStringLiteral("fallbackToLocal"), m_service->config().fallbackToLocal } }));
+}
+
+void AdminApi::putMode(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    const QString mode = body.value(u"mode").toString();
+    if (mode != u"local" && mode != u"serverless" && mode != u"hybrid") {
+        reply(error(400, QStringLiteral("the mode was not changed"),
+            { problem(QStringLiteral("mode"), QStringLiteral("expected local, serverless or hybrid")) }));
+        return;
+    }
+    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
+        config::schema::setValueAt(doc, QStringLiteral("routing.mode"), mode);
+        return QString();
+    });
+    if (!saved.ok) {
+        reply(error(500, saved.error, saved.problems));
+        return;
+    }
+    getMode(rq, {}, std::move(reply));
+}
+
+void AdminApi::getConfig(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    reply(json(200, config::schema::effectiveDocument(m_service->configStore()->document())));
+}
+
+void AdminApi::patchConfig(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    QList<config::Problem> problems;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (!config::schema::settingPaths().contains(it.key())) {
+            problems.append(problem(it.key(), QStringLiteral("not a setting (see GET /config for the paths)")));
+        }
+    }
+    if (!problems.isEmpty()) {
+        reply(error(400, QStringLiteral("nothing was changed"), problems));
+        return;
+    }
+    // The whole result is validated before anything is written: all of it applies, or none.
+    QJsonObject next = m_service->configStore()->document();
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        config::schema::setValueAt(next, it.key(), it.value());
+    }
+    const config::ParseResult checked = config::schema::validate(next);
+    for (const config::Problem &p : checked.problems) {
+        if (p.severity == config::Problem::Severity::Error) {
+            problems.append(p);
+        }
+    }
+    if (!problems.isEmpty()) {
+        reply(error(400, QStringLiteral("nothing was changed"), problems));
+        return;
+    }
+    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
+        for (auto it = body.begin(); it != body.end(); ++it) {
+            config::schema::setValueAt(doc, it.key(), it.value());
+        }
+        return QString();
+    });
+    if (!saved.ok) {
+        reply(error(400, saved.error, saved.problems));
+        return;
+    }
+    getConfig(rq, {}, std::move(reply));
+}
+
+void AdminApi::getStats(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonArray out;
+    for (const keys::KeyReport &r : m_service->keyPool().report()) {
+        out.append(keys::keyStatsJson(r));
+    }
+    reply(json(200, out));
+}
+
+void AdminApi::getHistory(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    const QUrlQuery query(QString::fromLatin1(rq.query));
+    int limit = 100;
+    if (query.hasQueryItem(QStringLiteral("limit"))) {
+        bool ok = false;
+        limit = query.queryItemValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || limit < 1 || limit > 100000) {
+            reply(error(400, QStringLiteral("limit must be a whole number from 1 to 100000"),
+                { problem(QStringLiteral("limit"), QStringLiteral("expected 1–100000")) }));
+            return;
+        }
+    }
+    QJsonArray out;
+    if (proxy::ProxyServer *server = m_service->proxyServer()) {
+        for (const metrics::AccessRecord &r : server->recorder()->history(limit)) {
+            out.append(metrics::toJson(r));
+        }
+    }
+    reply(json(200, out));
+}
+
+void AdminApi::getTokens(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    const config::Config &cfg = m_service->config();
+    QJsonArray out;
+    for (const config::TokenEntry &t : cfg.tokens) {
+        QJsonObject o = config::schema::toJson(t);
+        const config::RateLimits l = cfg.limitsFor(&t);
+        o.insert(QStringLiteral("effectiveLimits"),
+            QJsonObject { { QStringLiteral("requestsPerMinute"), l.requestsPerMinute },
+                { QStringLiteral("requestsPerDay"), l.requestsPerDay },
+                { QStringLiteral("concurrentStreams"), l.concurrentStreams } });
+        out.append(o);
+    }
+    reply(json(200, out));
+}
+
+void AdminApi::getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    reply(json(200, openApi()));
+}
+
+QJsonObject AdminApi::openApi() const
+{
+    const QJsonObject errorRef { { QStringLiteral("$ref"), QStringLiteral("#/components/responses/Error") } };
+    QJsonObject paths;
+    for (const Route &r : m_routes) {
+        QJsonObject pathItem = paths.value(r.pattern).toObject();
+        QJsonObject op { { QStringLiteral("summary"), r.summary },
+            { QStringLiteral("operationId"),
+                QString::fromLatin1(r.method).toLower()
+                    + QString(r.pattern).remove(u'{').remove(u'}').replace(u'/', u'_').replace(u'.', u'_') },
+            { QStringLiteral("responses"),
+                QJsonObject { { QStringLiteral("2XX"),
+                                  QJsonObject { { QStringLiteral("description"), QStringLiteral("Success (JSON)") } } },
+                    { QStringLiteral("4XX"), errorRef }, { QStringLiteral("5XX"), errorRef } } } };
+        if (r.pattern.contains(u'{')) {
+            op.insert(QStringLiteral("parameters"),
+                QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("id") },
+                    { QStringLiteral("in"), QStringLiteral("path") }, { QStringLiteral("required"), true },
+                    { QStringLiteral("schema"),
+                        QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } } });
+        }
+        if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
+            op.insert(QStringLiteral("requestBody"),
+                QJsonObject { { QStringLiteral("required"), true },
+                    { QStringLiteral("content"),
+                        QJsonObject { { QStringLiteral("application/json"),
+                            QJsonObject { { QStringLiteral("schema"),
+                                QJsonObject { { QStringLiteral("type"), QStringLiteral("object") } } } } } } } });
+        }
+        pathItem.insert(QString::fromLatin1(r.method).toLower(), op);
+        paths.insert(r.pattern, pathItem);
+    }
+    return QJsonObject {
+        { QStringLiteral("openapi"), QStringLiteral("3.0.3") },
+        { QStringLiteral("info"),
+            QJsonObject { { QStringLiteral("title"), QStringLiteral("Gemini Aggregator admin API") },
+                { QStringLiteral("version"), QLatin1String(kVersion) } } },
+        { QStringLiteral("servers"),
+            QJsonArray { QJsonObject { { QStringLiteral("url"), QStringLiteral("/admin/api/v1") } } } },
+        { QStringLiteral("security"), QJsonArray { QJsonObject { { QStringLiteral("adminToken"), QJsonArray() } } } },
+        { QStringLiteral("paths"), paths },
+        { QStringLiteral("components"),
+            QJsonObject { { QStringLiteral("securitySchemes"),
+                              QJsonObject { { QStringLiteral("adminToken"),
+                                  QJsonObject { { QStringLiteral("type"), QStringLiteral("http") },
+                                      { QStringLiteral("scheme"), QStringLiteral("bearer") } } } } },
+                { QStringLiteral("responses"),
+                    QJsonObject { { QStringLiteral("Error"),
+                        QJsonObject { { QStringLiteral("description"),
+                            QStringLiteral(
+                                "{\"error\": {code, status, message, problems?: [{path, message}]}}") } } } } } } },
+    };
+}
+
+} // namespace ga::admin

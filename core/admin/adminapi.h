@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "admin/adminhandler.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QRegularExpression>
+
+#include <vector>
+
+namespace ga::daemon {
+class Service;
+}
+
+namespace ga::admin {
+
+// The admin REST API (/admin/api/v1/…) over a running Service. Calls arrive from proxy worker threads and
+// are served on this object's thread (the Service's), where the config store, the secret store and the
+// key pool are safe to use. Every answer is JSON; errors have one shape:
+//   {"error": {"code": 404, "status": "NOT_FOUND", "message": "…", "problems": [{"path", "message"}]}}
+class AdminApi final : public QObject, public Handler
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AdminApi)
+
+public:
+    explicit AdminApi(daemon::Service *service, QObject *parent = nullptr);
+
+    void handle(Request request, std::function<void(Response)> reply) override;
+
+    // The OpenAPI 3 document describing exactly the routes below.
+    QJsonObject openApi() const;
+
+    struct Route
+    {
+        QByteArray method;
+        QString pattern; // "/keys/{id}"
+        QString summary;
+        void (AdminApi::*run)(const Request &, const QStringList &args, std::function<void(Response)> reply);
+        QRegularExpression re;
+    };
+    const std::vector<Route> &routes() const { return m_routes; }
+
+private:
+    void route(const Request &request, std::function<void(Response)> reply);
+
+    void getStatus(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getKeys(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void postKey(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void patchKey(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void deleteKey(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getInstances(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void deleteInstance(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getMode(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void putMode(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getConfig(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void patchConfig(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getStats(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getHistory(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getTokens(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply);
+
+    daemon::Service *m_service;
+    std::vector<Route> m_routes;
+};
+
+} // namespace ga::admin
