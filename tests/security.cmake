@@ -3,8 +3,9 @@
 # so it links OpenSSL directly. Included from tests/CMakeLists.txt.
 ga_add_test(tst_jwt LIBS OpenSSL::Crypto)
 ga_add_test(tst_accesscontrol)
-# Hostile clients against the whole proxy (parser, tokens, JWTs, browser guards, IP rules, rate limits) while a
-# well-behaved client on its own thread must see nothing but successes. Needs the fake upstream.
+# Hostile clients against the whole proxy (parser, tokens, JWTs, browser guards, IP rules, rate limits) while two
+# well-behaved clients (plain and streaming calls, each on its own thread) must see nothing but successes.
+# Needs the fake upstream.
 ga_add_test(tst_hostile LIBS ga_fakegemini LABELS security TIMEOUT 120)
 # Secret-leak sweep: daemon, CLI and proxy through many scenarios with known test secrets, then every log, CLI
 # output, HTTP response, config/keystate file and the daemon's command line is searched for them (zero hits).
