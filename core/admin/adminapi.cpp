@@ -11,6 +11,7 @@
 #include "proxy/observability.h"
 #include "proxy/proxyserver.h"
 #include "secrets/secretstore.h"
+#include "security/accesstoken.h"
 #include "version.h"
 
 #include <QDateTime>
@@ -103,6 +104,12 @@ AdminApi::AdminApi(daemon::Service *service, QObject *parent)
             &AdminApi::getHistory, {} },
         { "GET", QStringLiteral("/tokens"), QStringLiteral("Access token names and limits (never the tokens)"),
             &AdminApi::getTokens, {} },
+        { "POST", QStringLiteral("/tokens"), QStringLiteral("Create a named access token (returned once)"),
+            &AdminApi::postToken, {} },
+        { "DELETE", QStringLiteral("/tokens/{id}"), QStringLiteral("Revoke an access token"), &AdminApi::deleteToken,
+            {} },
+        { "POST", QStringLiteral("/tokens/{id}/rotate"), QStringLiteral("Replace a token's value (returned once)"),
+            &AdminApi::rotateToken, {} },
         { "GET", QStringLiteral("/openapi.json"), QStringLiteral("This API as an OpenAPI 3 document"),
             &AdminApi::getOpenApi, {} },
     };
@@ -558,6 +565,133 @@ void AdminApi::getTokens(const Request &, const QStringList &, std::function<voi
         out.append(o);
     }
     reply(json(200, out));
+}
+
+void AdminApi::storeToken(
+    const QString &name, int status, config::ConfigStore::Change change, std::function<void(Response)> reply)
+{
+    const QByteArray token = security::generateAccessToken();
+    logging::Redactor::addSecret(token);
+    m_service->secretStore()->write(security::tokenEntryName(name), token, this,
+        [this, name, status, token, change = std::move(change), reply = std::move(reply)](
+            const secrets::SecretResult &r) {
+            if (!r.ok()) {
+                reply(error(500, QStringLiteral("the secret store refused the token: %1").arg(r.message)));
+                return;
+            }
+            const config::ConfigStore::UpdateResult saved = m_service->configStore()->update(change);
+            if (!saved.ok) {
+                reply(error(400, saved.error, saved.problems));
+                return;
+            }
+            // The one answer that carries a token: the caller asked for it.
+            reply(json(status,
+                QJsonObject {
+                    { QStringLiteral("name"), name }, { QStringLiteral("token"), QString::fromLatin1(token) } }));
+        });
+}
+
+void AdminApi::postToken(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    QList<config::Problem> problems;
+    const QString name = body.value(u"name").toString();
+    if (!config::schema::isValidId(name)) {
+        problems.append(problem(
+            QStringLiteral("name"), QStringLiteral("required: lowercase letters, digits, - and _ (at most 32)")));
+    } else if (m_service->config().findToken(name)) {
+        reply(error(409, QStringLiteral("there is already a token named %1").arg(name)));
+        return;
+    }
+    config::TokenEntry entry;
+    entry.name = name;
+    entry.created = QDateTime::currentDateTimeUtc();
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        int *limit = it.key() == u"requestsPerMinute" ? &entry.limits.requestsPerMinute
+            : it.key() == u"requestsPerDay"           ? &entry.limits.requestsPerDay
+            : it.key() == u"concurrentStreams"        ? &entry.limits.concurrentStreams
+                                                      : nullptr;
+        if (it.key() == u"name") {
+            continue;
+        }
+        if (!limit) {
+            problems.append(problem(it.key(), QStringLiteral("unknown field")));
+        } else if (!it.value().isDouble() || it.value().toInt() < 0
+            || it.value().toDouble() != double(it.value().toInt())) {
+            problems.append(problem(it.key(), QStringLiteral("expected a whole number ≥ 0 (0 = no limit)")));
+        } else {
+            *limit = it.value().toInt();
+        }
+    }
+    if (!problems.isEmpty()) {
+        reply(error(400, QStringLiteral("no token was created"), problems));
+        return;
+    }
+    storeToken(
+        name, 201,
+        [entry](QJsonObject &doc) {
+            QJsonArray items = itemsAt(doc, QStringLiteral("auth.tokens.items"));
+            items.append(config::schema::toJson(entry));
+            config::schema::setValueAt(doc, QStringLiteral("auth.tokens.items"), items);
+            return QString();
+        },
+        std::move(reply));
+}
+
+void AdminApi::rotateToken(const Request &, const QStringList &args, std::function<void(Response)> reply)
+{
+    const QString name = args.value(0);
+    if (!m_service->config().findToken(name)) {
+        reply(error(404, QStringLiteral("there is no token named %1").arg(name)));
+        return;
+    }
+    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    storeToken(
+        name, 200,
+        [name, now](QJsonObject &doc) {
+            QJsonArray items = itemsAt(doc, QStringLiteral("auth.tokens.items"));
+            for (qsizetype i = 0; i < items.size(); ++i) {
+                QJsonObject o = items.at(i).toObject();
+                if (o.value(u"name").toString() == name) {
+                    o.insert(QStringLiteral("rotated"), now);
+                    items.replace(i, o);
+                }
+            }
+            config::schema::setValueAt(doc, QStringLiteral("auth.tokens.items"), items);
+            return QString();
+        },
+        std::move(reply));
+}
+
+void AdminApi::deleteToken(const Request &, const QStringList &args, std::function<void(Response)> reply)
+{
+    const QString name = args.value(0);
+    if (!m_service->config().findToken(name)) {
+        reply(error(404, QStringLiteral("there is no token named %1").arg(name)));
+        return;
+    }
+    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
+        QJsonArray items = itemsAt(doc, QStringLiteral("auth.tokens.items"));
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            if (items.at(i).toObject().value(u"name").toString() == name) {
+                items.removeAt(i);
+                break;
+            }
+        }
+        config::schema::setValueAt(doc, QStringLiteral("auth.tokens.items"), items);
+        return QString();
+    });
+    if (!saved.ok) {
+        reply(error(500, saved.error, saved.problems));
+        return;
+    }
+    m_service->secretStore()->remove(
+        security::tokenEntryName(name), this, [reply = std::move(reply)](const secrets::SecretResult &) {
+            reply(Response { 204, QByteArray() });
+        });
 }
 
 void AdminApi::getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "admin/adminhandler.h"
+#include "config/configstore.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -59,6 +60,12 @@ private:
     void getStats(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getHistory(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getTokens(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void postToken(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void deleteToken(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void rotateToken(const Request &, const QStringList &, std::function<void(Response)> reply);
+    // Stores a fresh token for `name`, then runs `change` on the config; replies 201/200 with the token once.
+    void storeToken(
+        const QString &name, int status, config::ConfigStore::Change change, std::function<void(Response)> reply);
     void getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply);
 
     daemon::Service *m_service;
