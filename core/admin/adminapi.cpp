@@ -5,6 +5,7 @@
 #include "daemon/service.h"
 #include "http/httperror.h"
 #include "keys/apikey.h"
+#include "keys/healthcheck.h"
 #include "keys/keyjson.h"
 #include "logging/redact.h"
 #include "metrics/recorder.h"
@@ -89,6 +90,8 @@ AdminApi::AdminApi(daemon::Service *service, QObject *parent)
             &AdminApi::patchKey, {} },
         { "DELETE", QStringLiteral("/keys/{id}"), QStringLiteral("Remove a key and its secret"), &AdminApi::deleteKey,
             {} },
+        { "POST", QStringLiteral("/keys/{id}/test"),
+            QStringLiteral("Test a key with a cheap call: valid, invalid, quota or network"), &AdminApi::testKey, {} },
         { "GET", QStringLiteral("/instances"), QStringLiteral("List relay instances with their health"),
             &AdminApi::getInstances, {} },
         { "DELETE", QStringLiteral("/instances/{id}"), QStringLiteral("Remove an instance (its keys are unbound)"),
@@ -376,6 +379,46 @@ void AdminApi::deleteKey(const Request &, const QStringList &args, std::function
     m_service->secretStore()->remove(
         keys::secretEntryName(id), this, [reply = std::move(reply)](const secrets::SecretResult &) {
             reply(Response { 204, QByteArray() });
+        });
+}
+
+void AdminApi::testKey(const Request &, const QStringList &args, std::function<void(Response)> reply)
+{
+    const QString id = args.value(0);
+    if (!m_service->config().findKey(id)) {
+        reply(error(404, QStringLiteral("there is no key %1").arg(id)));
+        return;
+    }
+    QString problemText;
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(m_service->config(), &problemText);
+    if (!settings) {
+        reply(error(500, problemText));
+        return;
+    }
+    m_service->secretStore()->read(keys::secretEntryName(id), this,
+        [this, id, settings, reply = std::move(reply)](const secrets::SecretResult &secret) mutable {
+            if (!secret.ok()) {
+                reply(error(500, QStringLiteral("the key's secret cannot be read: %1").arg(secret.message)));
+                return;
+            }
+            auto *checker = new keys::HealthChecker(this);
+            connect(checker, &keys::HealthChecker::finished, this,
+                [this, checker, reply = std::move(reply)](const keys::HealthResult &r) {
+                    checker->deleteLater();
+                    // What the test learned counts in the running pool at once.
+                    if (r.verdict == keys::HealthVerdict::Valid) {
+                        m_service->keyPool().clearKeyState(r.id);
+                    } else if (r.verdict == keys::HealthVerdict::Invalid) {
+                        m_service->keyPool().reportFailure(r.id, QString(), r.failure);
+                    }
+                    reply(json(200,
+                        QJsonObject { { QStringLiteral("id"), r.id },
+                            { QStringLiteral("result"), keys::healthVerdictName(r.verdict) },
+                            { QStringLiteral("status"), r.status },
+                            { QStringLiteral("latencyMs"), double(r.latencyMs) },
+                            { QStringLiteral("detail"), logging::Redactor::redact(r.message) } }));
+                });
+            checker->check(id, secret.value, settings->upstream);
         });
 }
 

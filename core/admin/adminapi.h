@@ -51,6 +51,7 @@ private:
     void postKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void patchKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteKey(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void testKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getInstances(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteInstance(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getMode(const Request &, const QStringList &, std::function<void(Response)> reply);

@@ -5,6 +5,7 @@
 #include "config/configschema.h"
 #include "keys/apikey.h"
 #include "proxy/proxysettings.h"
+#include "routing/relayprobe.h"
 #include "security/accesstoken.h"
 
 #include <QElapsedTimer>
@@ -206,64 +207,16 @@ int removeInstance(Context &ctx, const QString &id)
     return kExitOk;
 }
 
-struct RelayCheck
+routing::RelayCheck checkRelay(const QUrl &base, const QByteArray &secret, const proxy::UpstreamSettings &via)
 {
-    QString verdict; // ok, unreachable, bad-secret, no-upstream, error
-    int status = 0;
-    qint64 latencyMs = 0;
-    QString detail;
-};
-
-RelayCheck checkRelay(const QUrl &base, const QByteArray &secret, const proxy::UpstreamSettings &via)
-{
-    QNetworkAccessManager nam;
-    nam.setProxy(via.proxy);
-    QUrl url = base;
-    url.setPath(
-        url.path().endsWith(u'/') ? url.path() + QStringLiteral("health") : url.path() + QStringLiteral("/health"));
-    url.setQuery(QStringLiteral("upstream=1"));
-    QNetworkRequest request(url);
-    request.setRawHeader("x-relay-secret", secret);
-    request.setTransferTimeout(20'000);
-    if (url.scheme() == u"https") {
-        request.setSslConfiguration(proxy::sslConfiguration(via));
-    }
-    QElapsedTimer clock;
-    clock.start();
-    QNetworkReply *reply = nam.get(request);
+    routing::RelayCheck result;
     QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    routing::probeRelay(base, secret, via, &loop, [&](const routing::RelayCheck &c) {
+        result = c;
+        loop.quit();
+    });
     loop.exec();
-    RelayCheck c;
-    c.latencyMs = clock.elapsed();
-    c.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
-    const QByteArray relayError = reply->rawHeader("x-relay-error");
-    if (c.status == 0) {
-        c.verdict = QStringLiteral("unreachable");
-        c.detail = reply->errorString();
-    } else if (c.status == 401 || relayError == "auth") {
-        c.verdict = QStringLiteral("bad-secret");
-        c.detail = QStringLiteral("the relay refused the secret; set the same RELAY_SECRET on both sides");
-    } else if (c.status != 200) {
-        c.verdict = QStringLiteral("error");
-        c.detail = QStringLiteral("unexpected HTTP %1 from /health (is this one of our relays?)").arg(c.status);
-    } else {
-        const QJsonObject upstream = QJsonDocument::fromJson(body).object().value(u"upstream").toObject();
-        if (!upstream.value(u"reachable").toBool()) {
-            c.verdict = QStringLiteral("no-upstream");
-            c.detail = QStringLiteral("the relay cannot reach the upstream: %1")
-                           .arg(upstream.value(u"error").toString(QStringLiteral("unknown error")));
-        } else {
-            c.verdict = QStringLiteral("ok");
-            c.detail = QStringLiteral("relay %1, upstream answered %2 in %3 ms")
-                           .arg(QJsonDocument::fromJson(body).object().value(u"version").toString(),
-                               QString::number(upstream.value(u"status").toInt()),
-                               QString::number(upstream.value(u"latencyMs").toInt()));
-        }
-    }
-    reply->deleteLater();
-    return c;
+    return result;
 }
 
 int testInstances(Context &ctx, const QStringList &ids)
@@ -299,7 +252,7 @@ int testInstances(Context &ctx, const QStringList &ids)
             allOk = false;
             continue;
         }
-        const RelayCheck c = checkRelay(i.url, secret.value, settings->upstream);
+        const routing::RelayCheck c = checkRelay(i.url, secret.value, settings->upstream);
         rows.append({ i.id, c.verdict, c.status ? QString::number(c.status) : QStringLiteral("-"),
             QStringLiteral("%1 ms").arg(c.latencyMs), c.detail });
         allOk = allOk && c.verdict == u"ok";
