@@ -3,3 +3,4 @@
 ga_add_test(tst_proxy LIBS ga_fakegemini TIMEOUT 180)
 ga_add_test(tst_upstream LIBS ga_fakegemini)
 ga_add_test(tst_routing LIBS ga_fakegemini)
+ga_add_test(tst_observability LIBS ga_fakegemini)

@@ -54,6 +54,9 @@ private:
     void testKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getInstances(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteInstance(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void postInstance(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void patchInstance(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void testInstance(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getMode(const Request &, const QStringList &, std::function<void(Response)> reply);
     void putMode(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getConfig(const Request &, const QStringList &, std::function<void(Response)> reply);

@@ -5,6 +5,7 @@
 #include "logging/messagehandler.h"
 
 #include <QJsonDocument>
+#include <QLocale>
 #include <QMutexLocker>
 
 #include <algorithm>
@@ -75,7 +76,7 @@ void sample(QByteArray &out, const char *name, const QByteArray &labelText, doub
     out += name;
     out += labelText;
     out += ' ';
-    out += QByteArray::number(value, 'g', 17);
+    out += QString::number(value, 'g', QLocale::FloatingPointShortest).toLatin1();
     out += '\n';
 }
 

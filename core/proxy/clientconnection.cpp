@@ -271,7 +271,6 @@ void ClientConnection::dispatch()
                 metricsText(*m_worker->recorder(), *m_worker->keys(), *m_worker->router(), *m_worker->counters()));
             return;
         }
-        beginRecord();
         sendError(404,
             QStringLiteral("%1 is not a Gemini API path; use /v1beta/…, /v1/…, /v1alpha/… or /upload/…")
                 .arg(logging::Redactor::redact(QString::fromLatin1(r.path.left(200)))),
