@@ -74,6 +74,30 @@ QJsonArray itemsAt(const QJsonObject &doc, const QString &path)
     return config::schema::valueAt(doc, path).toArray();
 }
 
+// Runs `edit` on the items of the list at `path` whose `field` is `value`; an item `edit` returns false
+// for is removed.
+void editItems(QJsonObject &doc, const QString &path, QStringView field, const QString &value,
+    const std::function<bool(QJsonObject &)> &edit)
+{
+    QJsonArray items = itemsAt(doc, path);
+    for (qsizetype i = 0; i < items.size();) {
+        QJsonObject o = items.at(i).toObject();
+        if (o.value(field).toString() != value) {
+            ++i;
+        } else if (edit(o)) {
+            items.replace(i++, o);
+        } else {
+            items.removeAt(i);
+        }
+    }
+    config::schema::setValueAt(doc, path, items);
+}
+
+bool removeItem(QJsonObject &)
+{
+    return false;
+}
+
 } // namespace
 
 AdminApi::AdminApi(daemon::Service *service, QObject *parent)
@@ -329,12 +353,7 @@ void AdminApi::patchKey(const Request &rq, const QStringList &args, std::functio
     }
     const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        QJsonArray items = itemsAt(doc, QStringLiteral("keys.items"));
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            QJsonObject o = items.at(i).toObject();
-            if (o.value(u"id").toString() != id) {
-                continue;
-            }
+        editItems(doc, QStringLiteral("keys.items"), u"id", id, [&](QJsonObject &o) {
             for (auto it = body.begin(); it != body.end(); ++it) {
                 if (it.key() == u"instance" && (it.value().isNull() || it.value().toString().isEmpty())) {
                     o.remove(QStringLiteral("instance"));
@@ -345,9 +364,8 @@ void AdminApi::patchKey(const Request &rq, const QStringList &args, std::functio
             if (body.value(u"enabled").toBool(false)) {
                 o.insert(QStringLiteral("resetAt"), now); // re-enabling clears invalid/cooling marks
             }
-            items.replace(i, o);
-        }
-        config::schema::setValueAt(doc, QStringLiteral("keys.items"), items);
+            return true;
+        });
         return QString();
     });
     if (!saved.ok) {
@@ -371,14 +389,7 @@ void AdminApi::deleteKey(const Request &, const QStringList &args, std::function
         return;
     }
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        QJsonArray items = itemsAt(doc, QStringLiteral("keys.items"));
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            if (items.at(i).toObject().value(u"id").toString() == id) {
-                items.removeAt(i);
-                break;
-            }
-        }
-        config::schema::setValueAt(doc, QStringLiteral("keys.items"), items);
+        editItems(doc, QStringLiteral("keys.items"), u"id", id, removeItem);
         return QString();
     });
     if (!saved.ok) {
@@ -463,24 +474,12 @@ void AdminApi::deleteInstance(const Request &, const QStringList &args, std::fun
     }
     QStringList unbound;
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        QJsonArray items = itemsAt(doc, QStringLiteral("instances.items"));
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            if (items.at(i).toObject().value(u"id").toString() == id) {
-                items.removeAt(i);
-                break;
-            }
-        }
-        config::schema::setValueAt(doc, QStringLiteral("instances.items"), items);
-        QJsonArray keyList = itemsAt(doc, QStringLiteral("keys.items"));
-        for (qsizetype i = 0; i < keyList.size(); ++i) {
-            QJsonObject o = keyList.at(i).toObject();
-            if (o.value(u"instance").toString() == id) {
-                o.remove(QStringLiteral("instance"));
-                unbound.append(o.value(u"id").toString());
-                keyList.replace(i, o);
-            }
-        }
-        config::schema::setValueAt(doc, QStringLiteral("keys.items"), keyList);
+        editItems(doc, QStringLiteral("instances.items"), u"id", id, removeItem);
+        editItems(doc, QStringLiteral("keys.items"), u"instance", id, [&](QJsonObject &o) {
+            o.remove(QStringLiteral("instance"));
+            unbound.append(o.value(u"id").toString());
+            return true;
+        });
         return QString();
     });
     if (!saved.ok) {
@@ -603,17 +602,12 @@ void AdminApi::patchInstance(const Request &rq, const QStringList &args, std::fu
         return;
     }
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        QJsonArray items = itemsAt(doc, QStringLiteral("instances.items"));
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            QJsonObject o = items.at(i).toObject();
-            if (o.value(u"id").toString() == id) {
-                for (auto it = body.begin(); it != body.end(); ++it) {
-                    o.insert(it.key(), it.value());
-                }
-                items.replace(i, o);
+        editItems(doc, QStringLiteral("instances.items"), u"id", id, [&](QJsonObject &o) {
+            for (auto it = body.begin(); it != body.end(); ++it) {
+                o.insert(it.key(), it.value());
             }
-        }
-        config::schema::setValueAt(doc, QStringLiteral("instances.items"), items);
+            return true;
+        });
         return QString();
     });
     if (!saved.ok) {
@@ -866,15 +860,10 @@ void AdminApi::rotateToken(const Request &, const QStringList &args, std::functi
     storeToken(
         name, 200,
         [name, now](QJsonObject &doc) {
-            QJsonArray items = itemsAt(doc, QStringLiteral("auth.tokens.items"));
-            for (qsizetype i = 0; i < items.size(); ++i) {
-                QJsonObject o = items.at(i).toObject();
-                if (o.value(u"name").toString() == name) {
-                    o.insert(QStringLiteral("rotated"), now);
-                    items.replace(i, o);
-                }
-            }
-            config::schema::setValueAt(doc, QStringLiteral("auth.tokens.items"), items);
+            editItems(doc, QStringLiteral("auth.tokens.items"), u"name", name, [&](QJsonObject &o) {
+                o.insert(QStringLiteral("rotated"), now);
+                return true;
+            });
             return QString();
         },
         std::move(reply));
@@ -888,14 +877,7 @@ void AdminApi::deleteToken(const Request &, const QStringList &args, std::functi
         return;
     }
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        QJsonArray items = itemsAt(doc, QStringLiteral("auth.tokens.items"));
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            if (items.at(i).toObject().value(u"name").toString() == name) {
-                items.removeAt(i);
-                break;
-            }
-        }
-        config::schema::setValueAt(doc, QStringLiteral("auth.tokens.items"), items);
+        editItems(doc, QStringLiteral("auth.tokens.items"), u"name", name, removeItem);
         return QString();
     });
     if (!saved.ok) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "keys/failure.h"
+
 #include "logging/redact.h"
 
 #include <QJsonArray>

@@ -118,9 +118,8 @@ QByteArray formatLine(QtMsgType type, const char *category, const QString &messa
         QJsonObject o { { QStringLiteral("time"), time }, { QStringLiteral("level"), QLatin1String(levelTag(type)) },
             { QStringLiteral("category"), QLatin1String(category) } };
         // Access records arrive as compact JSON: embedded as an object, not as a string.
-        const QJsonDocument record = qstrcmp(category, "ga.access") == 0
-            ? QJsonDocument::fromJson(redacted.toUtf8())
-            : QJsonDocument();
+        const QJsonDocument record
+            = qstrcmp(category, "ga.access") == 0 ? QJsonDocument::fromJson(redacted.toUtf8()) : QJsonDocument();
         if (record.isObject()) {
             o.insert(QStringLiteral("access"), record.object());
         } else {

@@ -55,9 +55,10 @@ void probeRelay(const QUrl &base, const QByteArray &secret, const proxy::Upstrea
                                .arg(upstream.value(u"error").toString(QStringLiteral("unknown error")));
             } else {
                 c.verdict = QStringLiteral("ok");
-                c.detail = QStringLiteral("relay %1, upstream answered %2 in %3 ms")
-                               .arg(doc.value(u"version").toString(), QString::number(upstream.value(u"status").toInt()),
-                                   QString::number(upstream.value(u"latencyMs").toInt()));
+                c.detail
+                    = QStringLiteral("relay %1, upstream answered %2 in %3 ms")
+                          .arg(doc.value(u"version").toString(), QString::number(upstream.value(u"status").toInt()),
+                              QString::number(upstream.value(u"latencyMs").toInt()));
             }
         }
         reply->deleteLater();
