@@ -15,3 +15,4 @@ endif()
 # The key pool through the CLI and a running daemon (state file, restart, re-enable).
 ga_add_test(tst_keys_cli LIBS ga_fakegemini)
 ga_add_test(tst_import)
+ga_add_test(tst_remote)

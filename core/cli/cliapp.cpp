@@ -63,6 +63,11 @@ Global options:
   --secret-store KIND       keychain (default) or file; also $GEMINI_AGGREGATOR_SECRET_STORE
   --log-level LEVEL         debug, info, warning or error
   --log-format FORMAT       text (default) or json (one JSON object per line)
+  --remote URL              Carry the command out on a running daemon through its admin API (JSON answers);
+                            the admin token comes from $GEMINI_AGGREGATOR_ADMIN_TOKEN or a prompt.
+                            Available: status, history, keys list|stats|add|enable|disable|remove|test,
+                            instances list|add|remove|test, bind, unbind, mode, config get|set,
+                            token list|add|revoke|rotate
   -h, --help                Show this help
   -V, --version             Show the version
 
@@ -123,6 +128,7 @@ const QList<OptionSpec> &optionSpecs()
         { QStringLiteral("with-secrets"), false, {} },
         { QStringLiteral("admin"), false, {} },
         { QStringLiteral("output"), true, {} },
+        { QStringLiteral("remote"), true, {} },
     };
     return specs;
 }
@@ -159,6 +165,12 @@ int runCli(int argc, char **argv)
     }
 
     QStringList words = args.positionals();
+    if (args.has(QStringLiteral("remote"))) {
+        logging::setLogLevel(logging::LogLevel::Warning);
+        Context ctx(args);
+        return words.isEmpty() ? usageError(QStringLiteral("--remote needs a command, e.g. --remote URL status"))
+                               : remoteCommand(ctx, words);
+    }
     const QString name = words.isEmpty() ? QStringLiteral("run") : words.takeFirst();
     const auto it = commands().constFind(name);
     if (it == commands().constEnd()) {

@@ -17,6 +17,8 @@ int modeCommand(Context &ctx, const QStringList &words);
 int configCommand(Context &ctx, const QStringList &words);
 int tokenCommand(Context &ctx, const QStringList &words);
 int exportCommand(Context &ctx, const QStringList &words);
+// Any of the commands above, sent to a running daemon's admin API (--remote URL). `words` include the command.
+int remoteCommand(Context &ctx, const QStringList &words);
 int runCommand(Context &ctx, const QStringList &words);
 
 // Reads the access token, creating and storing one on first use. Returns empty after printing why.
