@@ -1212,6 +1212,17 @@ private Q_SLOTS:
             QVERIFY(!r.body.contains("ga_requests_total"));
             c.send(get("/healthz"));
             QCOMPARE(c.read().status, 200);
+            // An access token does not open them; the admin token does.
+            c.send(get("/metrics", apiKeyHeader()));
+            QCOMPARE(c.read().status, 403);
+            const QByteArray admin = "gat_admin-token-for-the-metrics-test-0123456789";
+            m_proxy->authenticator()->setAdminToken(admin);
+            auto noAdmin = qScopeGuard([this] { m_proxy->authenticator()->setAdminToken({}); });
+            c.send(get("/metrics", "Authorization: Bearer " + admin + "\r\n"));
+            const Reply withAdmin = c.read();
+            QCOMPARE(withAdmin.status, 200);
+            QVERIFY(withAdmin.body.contains("ga_requests_total"));
+            QVERIFY(!withAdmin.body.contains(admin));
         }
         restore.dismiss();
         m_proxy->applySettings(settings());

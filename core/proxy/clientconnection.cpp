@@ -261,9 +261,12 @@ void ClientConnection::dispatch()
             return;
         }
         if ((r.method == "GET" || r.method == "HEAD") && r.path == "/metrics") {
-            if (!m_peerLoopback || !m_settings->metricsOnLoopback) {
+            // The admin token always opens them; clients on this machine need none when metrics.loopback is on.
+            const bool local = m_peerLoopback && m_settings->metricsOnLoopback;
+            if (!local && !m_worker->authenticator()->isAdmin(clientCredential(r.headers, r.query))) {
                 sendError(403,
-                    QStringLiteral("The metrics are served only to clients on this machine (metrics.loopback)."),
+                    QStringLiteral("The metrics need the admin token (Authorization: Bearer …), or a client on this "
+                                   "machine with metrics.loopback on."),
                     !m_keepAlive);
                 return;
             }
