@@ -601,6 +601,15 @@ void AdminApi::patchInstance(const Request &rq, const QStringList &args, std::fu
         reply(error(400, QStringLiteral("the instance was not changed"), problems));
         return;
     }
+    if (body.contains(u"url")) {
+        const QUrl url(body.value(u"url").toString());
+        for (const config::InstanceEntry &i : m_service->config().instances) {
+            if (i.id != id && i.url == url) {
+                reply(error(409, QStringLiteral("instance %1 already has the URL %2").arg(i.id, url.toString())));
+                return;
+            }
+        }
+    }
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
         editItems(doc, QStringLiteral("instances.items"), u"id", id, [&](QJsonObject &o) {
             for (auto it = body.begin(); it != body.end(); ++it) {
@@ -789,6 +798,10 @@ void AdminApi::storeToken(
             }
             const config::ConfigStore::UpdateResult saved = m_service->configStore()->update(change);
             if (!saved.ok) {
+                if (status == 201) { // a new name: no config entry refers to the secret just written
+                    m_service->secretStore()->remove(
+                        security::tokenEntryName(name), this, [](const secrets::SecretResult &) {});
+                }
                 reply(error(400, saved.error, saved.problems));
                 return;
             }
@@ -827,9 +840,10 @@ void AdminApi::postToken(const Request &rq, const QStringList &, std::function<v
         }
         if (!limit) {
             problems.append(problem(it.key(), QStringLiteral("unknown field")));
-        } else if (!it.value().isDouble() || it.value().toInt() < 0
+        } else if (!it.value().isDouble() || it.value().toInt() < 0 || it.value().toInt() > 100000000
             || it.value().toDouble() != double(it.value().toInt())) {
-            problems.append(problem(it.key(), QStringLiteral("expected a whole number ≥ 0 (0 = no limit)")));
+            problems.append(
+                problem(it.key(), QStringLiteral("expected a whole number from 0 to 100000000 (0 = no limit)")));
         } else {
             *limit = it.value().toInt();
         }
