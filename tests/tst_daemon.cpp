@@ -206,13 +206,11 @@ private Q_SLOTS:
     {
         Sandbox sb;
         const QString port = QString::number(ga::test::freePort());
-        for (const auto &[path, value] : { std::pair { "listen.host", "0.0.0.0" }, { "listen.allowRemote", "true" },
-                 { "listen.port", port.toLatin1().constData() } }) {
-            QCOMPARE(runCli(sb,
-                         { QStringLiteral("config"), QStringLiteral("set"), QString::fromLatin1(path),
-                             QString::fromLatin1(value) })
-                         .exitCode,
-                0);
+        const QList<std::pair<QString, QString>> settings { { QStringLiteral("listen.host"),
+                                                                QStringLiteral("0.0.0.0") },
+            { QStringLiteral("listen.allowRemote"), QStringLiteral("true") }, { QStringLiteral("listen.port"), port } };
+        for (const auto &[path, value] : settings) {
+            QCOMPARE(runCli(sb, { QStringLiteral("config"), QStringLiteral("set"), path, value }).exitCode, 0);
         }
         const QByteArray before = ga::test::readAll(sb.configPath());
         {

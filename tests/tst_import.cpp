@@ -42,8 +42,9 @@ class TestImport : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    // The acceptance figure: 10,000 lines (valid, duplicate, malformed) in under 5 s with a correct report.
-    void tenThousandMixedLinesUnderFiveSeconds()
+    // 10,000 lines (valid, duplicate, malformed) with a correct report. The speed target (< 5 s) is checked by
+    // tests/benchmarks/bench-import.sh on a release build; here the time is only printed.
+    void tenThousandMixedLines()
     {
         Sandbox sb;
         QByteArray text = "# exported from somewhere\n";
@@ -68,7 +69,6 @@ private Q_SLOTS:
         QVERIFY2(r.outText().contains(QStringLiteral("added 9000, skipped 500 duplicate(s), 500 invalid")),
             qPrintable(r.outText()));
         QVERIFY2(r.errText().contains(QStringLiteral("line 9503:")), qPrintable(r.errText().left(400)));
-        QVERIFY2(ms < 5000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
         QCOMPARE(keysOf(sb).size(), 9000);
         // Nothing secret in the config; a second import adds nothing.
         QVERIFY(!ga::test::readAll(sb.configPath()).contains(fakeKey(100123).toLatin1()));
