@@ -176,8 +176,8 @@ void Service::loadKeys(std::function<void()> done)
                 = seen == m_resetAt.constEnd() ? k.resetAt.toMSecsSinceEpoch() > m_stateSavedAtMs : *seen != k.resetAt;
             m_resetAt.insert(k.id, k.resetAt);
             if (changed) {
+                m_keys.clearKeyState(k.id); // before saying so: a client that reads the line may send at once
                 qCInfo(lcKeys).noquote() << "key" << k.id << "was re-enabled: back in rotation";
-                m_keys.clearKeyState(k.id);
             }
         }
         if (usable == 0) {
