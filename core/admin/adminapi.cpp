@@ -388,18 +388,24 @@ void AdminApi::deleteKey(const Request &, const QStringList &args, std::function
         reply(error(404, QStringLiteral("there is no key %1").arg(id)));
         return;
     }
+    removeWithSecret(QStringLiteral("keys.items"), u"id", id, keys::secretEntryName(id), std::move(reply));
+}
+
+void AdminApi::removeWithSecret(const QString &listPath, QStringView field, const QString &value,
+    const QString &secretEntry, std::function<void(Response)> reply)
+{
+    // The config first: a running proxy stops using the entry as soon as it reads it.
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        editItems(doc, QStringLiteral("keys.items"), u"id", id, removeItem);
+        editItems(doc, listPath, field, value, removeItem);
         return QString();
     });
     if (!saved.ok) {
         reply(error(500, saved.error, saved.problems));
         return;
     }
-    m_service->secretStore()->remove(
-        keys::secretEntryName(id), this, [reply = std::move(reply)](const secrets::SecretResult &) {
-            reply(Response { 204, QByteArray() });
-        });
+    m_service->secretStore()->remove(secretEntry, this, [reply = std::move(reply)](const secrets::SecretResult &) {
+        reply(Response { 204, QByteArray() });
+    });
 }
 
 void AdminApi::testKey(const Request &, const QStringList &args, std::function<void(Response)> reply)
@@ -890,18 +896,8 @@ void AdminApi::deleteToken(const Request &, const QStringList &args, std::functi
         reply(error(404, QStringLiteral("there is no token named %1").arg(name)));
         return;
     }
-    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        editItems(doc, QStringLiteral("auth.tokens.items"), u"name", name, removeItem);
-        return QString();
-    });
-    if (!saved.ok) {
-        reply(error(500, saved.error, saved.problems));
-        return;
-    }
-    m_service->secretStore()->remove(
-        security::tokenEntryName(name), this, [reply = std::move(reply)](const secrets::SecretResult &) {
-            reply(Response { 204, QByteArray() });
-        });
+    removeWithSecret(
+        QStringLiteral("auth.tokens.items"), u"name", name, security::tokenEntryName(name), std::move(reply));
 }
 
 void AdminApi::getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply)

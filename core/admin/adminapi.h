@@ -51,6 +51,9 @@ private:
     void postKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void patchKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteKey(const Request &, const QStringList &, std::function<void(Response)> reply);
+    // Removes the item of `listPath` whose `field` is `value` from the config, then its secret; 204.
+    void removeWithSecret(const QString &listPath, QStringView field, const QString &value, const QString &secretEntry,
+        std::function<void(Response)> reply);
     void testKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getInstances(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteInstance(const Request &, const QStringList &, std::function<void(Response)> reply);
