@@ -7,8 +7,8 @@ ga_add_test(tst_keychain_cli LABELS keychain LAUNCHER sh ${CMAKE_CURRENT_SOURCE_
 set_tests_properties(tst_keychain_cli PROPERTIES SKIP_RETURN_CODE 77)
 
 if(GA_BUILD_GUI)
-    # The desktop app loads its QML window on the offscreen platform and exits 0.
-    add_test(NAME gui_loads COMMAND gemini-aggregator --quit-after-load)
+    # The desktop app starts on a fresh profile, shows its QML window on the offscreen platform and exits 0.
+    add_test(NAME gui_loads COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/gui/gui-loads.sh $<TARGET_FILE:gemini-aggregator>)
     set_tests_properties(gui_loads PROPERTIES ENVIRONMENT "${GA_TEST_ENV}" TIMEOUT 60)
 endif()
 

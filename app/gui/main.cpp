@@ -1,28 +1,36 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// gemini-aggregator: the desktop app. The window and tray live in qml/; this file only wires them up.
+// gemini-aggregator: the desktop app. Everything lives in qml/ (ga::ui::DesktopApp); this file only reads
+// the command line and shows a dialog when the app cannot start.
+#include "desktopapp.h"
 #include "logging/messagehandler.h"
 #include "version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QFile>
-#include <QLocale>
-#include <QQmlApplicationEngine>
-#include <QQmlContext>
+#include <QMessageBox>
+#include <QQuickStyle>
+#include <QQuickWindow>
 #include <QTimer>
-#include <QTranslator>
 #include <QtQml/QQmlExtensionPlugin>
 
 Q_IMPORT_QML_PLUGIN(GeminiAggregator_UiPlugin)
 
 int main(int argc, char **argv)
 {
+    ga::ui::msSinceProcessStart();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QLatin1String(ga::kAppName));
     QApplication::setOrganizationName(QLatin1String(ga::kOrganization));
     QApplication::setApplicationVersion(QLatin1String(ga::kVersion));
     QApplication::setApplicationDisplayName(QStringLiteral("Gemini Aggregator"));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.gemini_aggregator.GeminiAggregator"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/GeminiAggregator/Ui/icons/tray-running.svg")));
+    // The window hides to the tray; only Quit ends the app.
+    QApplication::setQuitOnLastWindowClosed(false);
     ga::logging::installMessageHandler();
+    if (QQuickStyle::name().isEmpty()) {
+        QQuickStyle::setStyle(QStringLiteral("Fusion")); // follows the system palette, light or dark
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Local Gemini API proxy with key rotation"));
@@ -30,31 +38,30 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     const QCommandLineOption config(
         QStringLiteral("config"), QStringLiteral("Config file to use."), QStringLiteral("path"));
+    const QCommandLineOption minimized(QStringLiteral("minimized"), QStringLiteral("Start in the tray."));
     const QCommandLineOption quitAfterLoad(
-        QStringLiteral("quit-after-load"), QStringLiteral("Load the window, then exit (0 when it loaded)."));
-    parser.addOptions({ config, quitAfterLoad });
+        QStringLiteral("quit-after-load"), QStringLiteral("Start, show the window, then exit (0 when it was shown)."));
+    parser.addOptions({ config, minimized, quitAfterLoad });
     parser.process(app);
-    if (parser.isSet(config)) {
-        qputenv("GEMINI_AGGREGATOR_CONFIG", QFile::encodeName(parser.value(config)));
-    }
 
-    QTranslator translator;
-    if (translator.load(
-            QLocale(), QStringLiteral("gemini-aggregator"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
-        QApplication::installTranslator(&translator);
+    ga::ui::DesktopApp::Options options;
+    options.configPath = parser.value(config);
+    options.minimized = parser.isSet(minimized);
+    options.singleInstance = !parser.isSet(quitAfterLoad);
+    ga::ui::DesktopApp desktop(options);
+    const int started = desktop.start();
+    if (started == -1) {
+        return 0; // the running instance shows its window
     }
-
-    QQmlApplicationEngine engine;
-    engine.addImportPath(QStringLiteral("qrc:/"));
-    bool loaded = false;
-    QObject::connect(&engine, &QQmlApplicationEngine::objectCreated, &app,
-        [&loaded](QObject *object, const QUrl &) { loaded = object != nullptr; });
-    engine.load(QUrl(QStringLiteral("qrc:/GeminiAggregator/Ui/Main.qml")));
-    if (!loaded) {
-        return 1;
+    if (started != 0) {
+        if (!parser.isSet(quitAfterLoad)) {
+            QMessageBox::critical(nullptr, QStringLiteral("Gemini Aggregator"),
+                QApplication::translate("main", "Gemini Aggregator could not start:\n%1").arg(desktop.error()));
+        }
+        return started;
     }
     if (parser.isSet(quitAfterLoad)) {
-        QTimer::singleShot(0, &app, [] { QCoreApplication::exit(0); });
+        QObject::connect(&desktop, &ga::ui::DesktopApp::windowShown, &app, [] { QCoreApplication::exit(0); });
     }
     return QApplication::exec();
 }

@@ -31,7 +31,8 @@ Context::~Context()
 int Context::fail(const QString &sentence)
 {
     m_out.flush();
-    m_err << kDaemonName << ": " << logging::Redactor::redact(sentence) << Qt::endl;
+    m_lastError = logging::Redactor::redact(sentence);
+    m_err << kDaemonName << ": " << m_lastError << Qt::endl;
     return kExitFailure;
 }
 

@@ -35,6 +35,8 @@ public:
     QTextStream &out() { return m_out; }
 
     int fail(const QString &sentence);
+    // The last sentence fail() printed (the desktop app shows it in a dialog).
+    QString lastError() const { return m_lastError; }
     int usage(const QString &sentence);
     void note(const QString &sentence);
 
@@ -58,6 +60,7 @@ private:
     QTextStream m_out;
     QTextStream m_err;
     QString m_configPath;
+    QString m_lastError;
     std::unique_ptr<config::ConfigStore> m_config;
     std::unique_ptr<secrets::SecretStore> m_secrets;
 };

@@ -12,11 +12,8 @@
 
 namespace ga::cli {
 
-int runCommand(Context &ctx, const QStringList &words)
+int prepareRun(Context &ctx)
 {
-    if (!words.isEmpty()) {
-        return ctx.usage(QStringLiteral("'run' takes no arguments"));
-    }
     config::ConfigStore *store = ctx.loadConfig();
     if (!store) {
         return kExitFailure;
@@ -67,6 +64,19 @@ int runCommand(Context &ctx, const QStringList &words)
                                           : QStringLiteral("OS keychain, service '%1'").arg(QLatin1String(kAppName)));
     qCInfo(lcDaemon).noquote() << "keys:" << cfg.keys.size() << "instances:" << cfg.instances.size()
                                << "mode:" << config::routingModeName(cfg.routingMode);
+    return kExitOk;
+}
+
+int runCommand(Context &ctx, const QStringList &words)
+{
+    if (!words.isEmpty()) {
+        return ctx.usage(QStringLiteral("'run' takes no arguments"));
+    }
+    if (const int prepared = prepareRun(ctx); prepared != kExitOk) {
+        return prepared;
+    }
+    config::ConfigStore *store = ctx.loadConfig();
+    secrets::SecretStore *secrets = ctx.openSecrets();
 
     // Signals are caught before anything can say "ready": a stop right after it must end cleanly.
     daemon::SignalWatcher watcher;

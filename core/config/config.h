@@ -143,6 +143,11 @@ struct Config
     bool metricsOnLoopback = true;
     int historySize = 1000;
 
+    int quotaDailyRequests = 250; // per project (key or group) and model; 0 = no outlook
+    QString quotaModelLimits; // "gemini-2.5-pro=100, …"
+    QString uiLanguage = QStringLiteral("system"); // system | en | zh_CN
+    bool uiNotifications = true;
+
     QList<KeyEntry> keys;
     QList<InstanceEntry> instances;
     QList<TokenEntry> tokens;

@@ -165,6 +165,18 @@ QString checkLogCategories(const QString &v)
     return {};
 }
 
+QString checkModelLimits(const QString &v)
+{
+    for (const QString &item : v.split(u',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int limit = item.section(u'=', 1).trimmed().toInt(&ok);
+        if (!item.contains(u'=') || item.section(u'=', 0, 0).trimmed().isEmpty() || !ok || limit < 0) {
+            return QStringLiteral("'%1' is not MODEL=REQUESTS_PER_DAY, e.g. gemini-2.5-pro=100").arg(item.trimmed());
+        }
+    }
+    return {};
+}
+
 QString checkPemFile(const QString &v)
 {
     if (v.isEmpty() || QFileInfo(v).isFile()) {
@@ -333,6 +345,19 @@ const QList<Setting> &settings()
         {"metrics.historySize", Kind::Int, 1000, 0, 100000, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.historySize = v.toInt(); },
          "requests kept in the in-memory request history"},
+        {"quota.dailyRequests", Kind::Int, 250, 0, 10000000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.quotaDailyRequests = v.toInt(); },
+         "requests per day one project (a key, or a key group) may make per model, for the quota outlook (0 = not shown)"},
+        {"quota.modelLimits", Kind::String, QString(), 0, 0, {}, checkModelLimits,
+         [](Config &c, const QJsonValue &v) { c.quotaModelLimits = v.toString(); },
+         "per-model daily limits overriding quota.dailyRequests, e.g. gemini-2.5-pro=100, gemini-2.5-flash=250"},
+        {"ui.language", Kind::Enum, QStringLiteral("system"), 0, 0,
+         {QStringLiteral("system"), QStringLiteral("en"), QStringLiteral("zh_CN")}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.uiLanguage = v.toString(); },
+         "language of the desktop app: system, en or zh_CN"},
+        {"ui.notifications", Kind::Bool, true, 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.uiNotifications = v.toBool(); },
+         "tray notifications when a key turns invalid, every key is cooling, or a relay goes down or up"},
     };
     // clang-format on
     return table;
@@ -356,7 +381,8 @@ const QSet<QString> &structuralPaths()
         QStringLiteral("instances"), QStringLiteral("instances.items"), QStringLiteral("secrets"),
         QStringLiteral("log"), QStringLiteral("security"), QStringLiteral("auth"), QStringLiteral("auth.jwt"),
         QStringLiteral("auth.tokens"), QStringLiteral("auth.tokens.items"), QStringLiteral("limits"),
-        QStringLiteral("limits.perToken"), QStringLiteral("limits.perAddress"), QStringLiteral("metrics") };
+        QStringLiteral("limits.perToken"), QStringLiteral("limits.perAddress"), QStringLiteral("metrics"),
+        QStringLiteral("quota"), QStringLiteral("ui") };
     return paths;
 }
 
@@ -916,6 +942,19 @@ QString settingHelp(const QString &path)
 {
     const Setting *s = findSetting(path);
     return s ? QString::fromUtf8(s->help) : QString();
+}
+
+SettingInfo settingInfo(const QString &path)
+{
+    const Setting *s = findSetting(path);
+    if (!s) {
+        return {};
+    }
+    static const QHash<Kind, QString> kinds
+        = { { Kind::Bool, QStringLiteral("bool") }, { Kind::Int, QStringLiteral("int") },
+              { Kind::String, QStringLiteral("string") }, { Kind::Enum, QStringLiteral("enum") } };
+    return SettingInfo { kinds.value(s->kind), s->defaultValue, s->min, s->max, s->choices, QString::fromUtf8(s->help),
+        QString::fromUtf8(s->unit) };
 }
 
 std::optional<QJsonValue> valueFromText(const QString &path, const QString &text, QString *error)

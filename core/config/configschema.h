@@ -56,6 +56,18 @@ QByteArray serialize(const QJsonObject &document);
 QStringList settingPaths();
 bool isSetting(const QString &path);
 QString settingHelp(const QString &path);
+// What a form needs to edit a setting. `kind` is bool, int, string or enum; empty when `path` is not one.
+struct SettingInfo
+{
+    QString kind;
+    QJsonValue defaultValue;
+    int min = 0;
+    int max = 0;
+    QStringList choices;
+    QString help;
+    QString unit;
+};
+SettingInfo settingInfo(const QString &path);
 // Converts command-line text to the setting's JSON type ("3145" → 3145, "on" → true).
 std::optional<QJsonValue> valueFromText(const QString &path, const QString &text, QString *error);
 

@@ -127,7 +127,42 @@ bool Service::applyProxyConfig(QString *error)
         return false;
     }
     m_proxy->applySettings(settings);
+    if (m_paused) {
+        return true;
+    }
     return m_proxy->listen(cfg.listenHost, quint16(cfg.listenPort), error);
+}
+
+bool Service::isListening() const
+{
+    return m_proxy && m_proxy->isListening();
+}
+
+bool Service::setListening(bool on, QString *error)
+{
+    if (!m_proxy) {
+        *error = QStringLiteral("the service has not started");
+        return false;
+    }
+    if (on == isListening()) {
+        m_paused = !on;
+        return true;
+    }
+    if (!on) {
+        m_paused = true;
+        m_proxy->close();
+        qCInfo(lcProxy) << "stopped listening; open requests finish";
+        Q_EMIT listeningChanged(false);
+        return true;
+    }
+    m_paused = false;
+    if (!applyProxyConfig(error)) {
+        m_paused = true;
+        return false;
+    }
+    qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
+    Q_EMIT listeningChanged(true);
+    return true;
 }
 
 namespace {
@@ -574,7 +609,7 @@ void Service::onConfigChanged()
     if (!applyProxyConfig(&error)) {
         qCWarning(lcConfig).noquote() << "the new listen or upstream settings could not be applied:" << error
                                       << "- still serving on" << listenUrl();
-    } else if (changes.join(u' ').contains(QStringLiteral("listen."))) {
+    } else if (!m_paused && changes.join(u' ').contains(QStringLiteral("listen."))) {
         qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
     }
     // "config applied" is said once the change is in force, secrets read included: a request sent after

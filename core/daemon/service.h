@@ -56,12 +56,18 @@ public:
     const config::Config &config() const { return m_config->config(); }
     config::ConfigStore *configStore() const { return m_config; }
     secrets::SecretStore *secretStore() const { return m_secrets; }
+    // The admin API, also used in-process by the desktop app (after start()).
+    admin::AdminApi *adminApi() const { return m_admin.get(); }
     // --log-level given: log.level edits no longer change the level.
     void pinLogLevel() { m_logLevelPinned = true; }
     // --log-format given: log.format edits no longer change the format.
     void pinLogFormat() { m_logFormatPinned = true; }
     // Write the log file named by log.file (the daemon and the GUI do; tests may not).
     void setFileLogging(bool on) { m_fileLogging = on; }
+    // Stop or start accepting connections (the GUI's Start/Stop). Stopping lets open exchanges finish;
+    // while stopped, config edits are applied but nothing listens. False with the reason on failure.
+    bool setListening(bool on, QString *error);
+    bool isListening() const;
 
 Q_SIGNALS:
     // The usable keys were (re)loaded from the secret store.
@@ -71,6 +77,7 @@ Q_SIGNALS:
     // A valid edit is fully in force, secrets read included; `changes` reads like "routing.mode: local → hybrid".
     void configApplied(const QStringList &changes);
     void configRejected(const QString &reason);
+    void listeningChanged(bool listening);
 
 private:
     void onConfigChanged();
@@ -92,6 +99,7 @@ private:
     bool m_logLevelPinned = false;
     bool m_logFormatPinned = false;
     bool m_fileLogging = true;
+    bool m_paused = false;
     keys::KeyPool m_keys;
     routing::Router m_router;
     quint64 m_relayGeneration = 0;

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "desktopapp.h"
+
+#include "backend.h"
+#include "cli/commands.h"
+#include "cli/context.h"
+#include "daemon/service.h"
+#include "logging/logging.h"
+#include "notifier.h"
+#include "singleinstance.h"
+#include "traycontroller.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QQmlApplicationEngine>
+#include <QQuickWindow>
+#include <QSystemTrayIcon>
+
+namespace ga::ui {
+
+qint64 msSinceProcessStart()
+{
+    static QElapsedTimer sinceFirstCall = [] {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+#if defined(Q_OS_LINUX)
+    // /proc/self/stat field 22: start time in clock ticks after boot; /proc/uptime: seconds since boot.
+    QFile stat(QStringLiteral("/proc/self/stat"));
+    QFile uptime(QStringLiteral("/proc/uptime"));
+    if (stat.open(QIODevice::ReadOnly) && uptime.open(QIODevice::ReadOnly)) {
+        const QByteArray s = stat.readAll();
+        const QList<QByteArray> fields = s.mid(s.lastIndexOf(')') + 2).split(' ');
+        const double startTicks = fields.value(19).toDouble();
+        const double upSeconds = uptime.readAll().split(' ').value(0).toDouble();
+        if (startTicks > 0 && upSeconds > 0) {
+            return qint64((upSeconds - startTicks / 100.0) * 1000.0); // USER_HZ is 100 on Linux
+        }
+    }
+#endif
+    return sinceFirstCall.elapsed();
+}
+
+DesktopApp::DesktopApp(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    msSinceProcessStart();
+}
+
+DesktopApp::~DesktopApp()
+{
+    // The window and tray talk to the backend, the backend to the service: tear down in that order.
+    m_tray.reset();
+    m_engine.reset();
+    Backend::setInstance(nullptr);
+    m_backend.reset();
+    m_service.reset();
+}
+
+int DesktopApp::start()
+{
+    QStringList words;
+    if (!m_options.configPath.isEmpty()) {
+        words << QStringLiteral("--config") << m_options.configPath;
+    }
+    cli::Args args;
+    QString parseError;
+    args.parse(words, { cli::OptionSpec { QStringLiteral("config"), true, QChar() } }, &parseError);
+    m_context = std::make_unique<cli::Context>(args);
+
+    if (m_options.singleInstance) {
+        m_instance = std::make_unique<SingleInstance>(m_context->configPath());
+        if (m_instance->notifyRunning()) {
+            qCInfo(lcDaemon) << "already running: asked that instance to show its window";
+            return -1;
+        }
+        QString why;
+        if (!m_instance->listen(&why)) {
+            qCWarning(lcDaemon).noquote() << "a second launch will not find this one:" << why;
+        }
+        connect(m_instance.get(), &SingleInstance::activationRequested, this, &DesktopApp::showWindow);
+    }
+
+    if (const int prepared = cli::prepareRun(*m_context); prepared != cli::kExitOk) {
+        m_error = m_context->lastError();
+        return prepared;
+    }
+    m_service = std::make_unique<daemon::Service>(m_context->loadConfig(), m_context->openSecrets());
+    m_service->setWorkerCount(m_options.workers);
+    connect(m_service.get(), &daemon::Service::ready, this, [this](int count) {
+        qCInfo(lcDaemon).noquote() << "ready: listening on" << m_service->listenUrl() << "with" << count << "key(s)";
+    });
+    if (!m_service->start(&m_error)) {
+        return cli::kExitFailure;
+    }
+
+    m_backend = std::make_unique<Backend>(m_service.get());
+    Backend::setInstance(m_backend.get());
+    m_backend->applyLanguage();
+
+    m_engine = std::make_unique<QQmlApplicationEngine>();
+    m_backend->setEngine(m_engine.get());
+    m_engine->load(QUrl(QStringLiteral("qrc:/GeminiAggregator/Ui/Main.qml")));
+    m_window
+        = m_engine->rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(m_engine->rootObjects().first());
+    if (!m_window) {
+        m_error = QStringLiteral("the window could not be loaded (see the QML errors above)");
+        return cli::kExitFailure;
+    }
+    connect(m_window, &QQuickWindow::frameSwapped, this, [this] {
+        if (m_windowShownMs < 0) {
+            m_windowShownMs = msSinceProcessStart();
+            qCInfo(lcDaemon) << "window shown" << m_windowShownMs << "ms after launch";
+            Q_EMIT windowShown(m_windowShownMs);
+        }
+    });
+    connect(m_backend.get(), &Backend::showWindowRequested, this, &DesktopApp::showWindow);
+
+    const bool trayAvailable = m_options.tray && QSystemTrayIcon::isSystemTrayAvailable();
+    if (m_options.tray) {
+        m_tray = std::make_unique<TrayController>(m_backend.get());
+        connect(m_tray.get(), &TrayController::openRequested, this, &DesktopApp::showWindow);
+        connect(m_tray.get(), &TrayController::quitRequested, m_backend.get(), &Backend::quit);
+        connect(m_backend->notifier(), &Notifier::notify, m_tray.get(), &TrayController::showMessage);
+        connect(m_backend.get(), &Backend::closedToTray, m_tray.get(), [this] {
+            m_tray->showMessage(tr("Gemini Aggregator is still running"),
+                tr("The proxy keeps serving. Open the window or quit from the tray icon."));
+        });
+        m_tray->show();
+    }
+    if (!trayAvailable) {
+        qCInfo(lcDaemon) << "no system tray here: closing the window quits";
+        connect(m_window, &QWindow::visibleChanged, m_backend.get(), [this](bool visible) {
+            if (!visible) {
+                m_backend->quit();
+            }
+        });
+    }
+    if (!m_options.minimized || !trayAvailable) {
+        showWindow();
+    }
+    return 0;
+}
+
+void DesktopApp::showWindow()
+{
+    if (!m_window) {
+        return;
+    }
+    const bool wasVisible = m_window->isVisible();
+    m_window->show();
+    if (wasVisible) {
+        m_window->raise(); // a hidden window comes up on top anyway
+    }
+    m_window->requestActivate();
+}
+
+} // namespace ga::ui
