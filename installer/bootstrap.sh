@@ -19,6 +19,8 @@ DEBIAN_PACKAGES=(
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-window
     qml6-module-qtquick-templates qml6-module-qtqml-workerscript qml6-module-qtquick-dialogs
     qml6-module-qt-labs-platform qml6-module-qtqml-models
+    # GUI: SVG icons (runtime plugins + headers), QML unit tests, a system tray for GUI tests under Xvfb
+    libqt6svg6 qt6-svg-dev qml6-module-qttest trayer
     # secrets + crypto
     qtkeychain-qt6-dev libssl-dev
     # test-time real components: Secret Service, D-Bus session, virtual display
@@ -28,6 +30,9 @@ DEBIAN_PACKAGES=(
     nodejs wrk nginx
     # promtool validates the /metrics output (tests/tst_observability)
     prometheus
+    # packaging and its test (tests/install): dpkg-shlibdeps, lintian, desktop entry and AppStream validators,
+    # systemd-analyze for the user unit, man for the manual pages, curl for the request through the installed daemon
+    dpkg-dev file lintian desktop-file-utils appstream systemd man-db curl
 )
 
 as_root() {
