@@ -21,6 +21,8 @@ DEBIAN_PACKAGES=(
     qml6-module-qt-labs-platform qml6-module-qtqml-models
     # GUI: SVG icons (runtime plugins + headers), QML unit tests, a system tray for GUI tests under Xvfb
     libqt6svg6 qt6-svg-dev qml6-module-qttest trayer
+    # CJK glyphs for the Chinese screenshots (tests/tst_screenshots)
+    fonts-wqy-microhei
     # secrets + crypto
     qtkeychain-qt6-dev libssl-dev
     # test-time real components: Secret Service, D-Bus session, virtual display

@@ -101,11 +101,18 @@ bool Autostart::setEnabled(bool on, QString *error)
               .toUtf8();
     return writeFile(location(), plist, error);
 #else
-    // Desktop Entry Exec quoting: the program in double quotes, with \ " ` $ escaped.
-    QString exec = m_program;
-    for (const QChar c : { u'\\', u'"', u'`', u'$' }) {
-        exec.replace(c, QStringLiteral("\\") + c);
+    // Desktop Entry Exec quoting: the program in double quotes, with \ " ` $ escaped by a backslash; then the
+    // string escaping every value gets, applied first when read (each backslash doubled: a literal \ is \\\\,
+    // a " is \\"), and %% for a literal % (a lone one starts a field code).
+    QString exec;
+    for (const QChar c : m_program) {
+        if (c == u'\\' || c == u'"' || c == u'`' || c == u'$') {
+            exec += u'\\';
+        }
+        exec += c;
     }
+    exec.replace(u'\\', QStringLiteral("\\\\"));
+    exec.replace(u'%', QStringLiteral("%%"));
     Q_UNUSED(escapeXml);
     const QByteArray entry = QStringLiteral("[Desktop Entry]\n"
                                             "Type=Application\n"

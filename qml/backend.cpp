@@ -234,6 +234,7 @@ void Backend::setMode(const QString &mode)
         [this](int status, const QJsonValue &body) {
             if (status != 200) {
                 Q_EMIT toast(tr("The mode was not changed: %1").arg(errorMessage(body)));
+                Q_EMIT statusChanged(); // views that ticked the new mode go back to the one in force
             }
             // The new mode is in force once the Service applied the saved config; statusChanged follows then.
         });
@@ -378,7 +379,8 @@ void Backend::finishLocal(const QJSValue &callback, bool ok, const QString &mess
         body.insert(QStringLiteral("error"), QJsonObject { { QStringLiteral("message"), message } });
     }
     finish(callback, ok ? 200 : 400, ok ? data : QJsonValue(body));
-    if (ok && !message.isEmpty()) {
+    // With a callback the caller reports the outcome; without one (tray actions) the toast line does.
+    if (ok && !message.isEmpty() && !callback.isCallable()) {
         Q_EMIT toast(message);
     }
 }

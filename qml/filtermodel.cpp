@@ -44,6 +44,14 @@ void FilterModel::setMatchValue(const QString &value)
     }
 }
 
+void FilterModel::setMatchExact(bool exact)
+{
+    if (exact != m_matchExact) {
+        m_matchExact = exact;
+        update();
+    }
+}
+
 void FilterModel::update()
 {
     invalidateFilter();
@@ -65,7 +73,8 @@ bool FilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParen
     const QModelIndex index = source->index(sourceRow, 0, sourceParent);
     if (!m_matchRole.isEmpty() && !m_matchValue.isEmpty()) {
         const int role = roleId(m_matchRole);
-        if (role < 0 || !source->data(index, role).toString().startsWith(m_matchValue)) {
+        const QString value = role < 0 ? QString() : source->data(index, role).toString();
+        if (role < 0 || (m_matchExact ? value != m_matchValue : !value.startsWith(m_matchValue))) {
             return false;
         }
     }

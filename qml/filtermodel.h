@@ -19,6 +19,8 @@ class FilterModel : public QSortFilterProxyModel
     Q_PROPERTY(QStringList textRoles READ textRoles WRITE setTextRoles NOTIFY filterChanged)
     Q_PROPERTY(QString matchRole READ matchRole WRITE setMatchRole NOTIFY filterChanged)
     Q_PROPERTY(QString matchValue READ matchValue WRITE setMatchValue NOTIFY filterChanged)
+    // true: the value must equal matchValue (keys, models, routes); false: start with it (status classes).
+    Q_PROPERTY(bool matchExact READ matchExact WRITE setMatchExact NOTIFY filterChanged)
     Q_PROPERTY(int count READ count NOTIFY countChanged)
 
 public:
@@ -32,6 +34,8 @@ public:
     void setMatchRole(const QString &role);
     QString matchValue() const { return m_matchValue; }
     void setMatchValue(const QString &value);
+    bool matchExact() const { return m_matchExact; }
+    void setMatchExact(bool exact);
     int count() const { return rowCount(); }
 
     Q_INVOKABLE int mapToSourceRow(int row) const;
@@ -53,6 +57,7 @@ private:
     QStringList m_textRoles;
     QString m_matchRole;
     QString m_matchValue;
+    bool m_matchExact = false;
 };
 
 } // namespace ga::ui

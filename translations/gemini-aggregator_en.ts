@@ -2,18 +2,2150 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>AddKeysDialog</name>
+    <message>
+        <source>Add keys</source>
+        <translation>Add keys</translation>
+    </message>
+    <message>
+        <source>Adding…</source>
+        <translation>Adding…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Add %n key(s)</source>
+        <translation>
+            <numerusform>Add %n key</numerusform>
+            <numerusform>Add %n keys</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>AddKeysForm</name>
+    <message numerus="yes">
+        <source>Added %n key(s).</source>
+        <translation>
+            <numerusform>Added %n key.</numerusform>
+            <numerusform>Added %n keys.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Paste one or more API keys, one per line. Keys start with “AIza”.</source>
+        <translation>Paste one or more API keys, one per line. Keys start with “AIza”.</translation>
+    </message>
+    <message>
+        <source>AIza…</source>
+        <translation>AIza…</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>API keys</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n valid key(s)</source>
+        <translation>
+            <numerusform>%n valid key</numerusform>
+            <numerusform>%n valid keys</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already added</source>
+        <translation>
+            <numerusform>%n already added</numerusform>
+            <numerusform>%n already added</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s) not used</source>
+        <translation>
+            <numerusform>%n line not used</numerusform>
+            <numerusform>%n lines not used</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Line %1: %2</source>
+        <translation>Line %1: %2</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <source>Optional, e.g. work</source>
+        <translation>Optional, e.g. work</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>Optional: keys of one project share a quota</source>
+        <translation>Optional: keys of one project share a quota</translation>
+    </message>
+    <message>
+        <source>Test each key after adding</source>
+        <translation>Test each key after adding</translation>
+    </message>
+    <message>
+        <source>Adding…</source>
+        <translation>Adding…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Add %n key(s)</source>
+        <translation>
+            <numerusform>Add %n key</numerusform>
+            <numerusform>Add %n keys</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Add keys</source>
+        <translation>Add keys</translation>
+    </message>
+</context>
+<context>
+    <name>BindingsPage</name>
+    <message>
+        <source>Bindings</source>
+        <translation>Bindings</translation>
+    </message>
+    <message>
+        <source>Direct (no relay)</source>
+        <translation>Direct (no relay)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Unbound %n key(s).</source>
+        <translation>
+            <numerusform>Unbound %n key.</numerusform>
+            <numerusform>Unbound %n keys.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Bound %n key(s).</source>
+        <translation>
+            <numerusform>Bound %n key.</numerusform>
+            <numerusform>Bound %n keys.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A key bound to a relay always goes through that relay, so Google sees one address per key. Unbound keys use any healthy relay.</source>
+        <translation>A key bound to a relay always goes through that relay, so Google sees one address per key. Unbound keys use any healthy relay.</translation>
+    </message>
+    <message>
+        <source>Bindings apply in serverless and hybrid mode. The proxy is in local mode now.</source>
+        <translation>Bindings apply in serverless and hybrid mode. The proxy is in local mode now.</translation>
+    </message>
+    <message>
+        <source>Use hybrid mode</source>
+        <translation>Use hybrid mode</translation>
+    </message>
+    <message>
+        <source>There are no relays yet.</source>
+        <translation>There are no relays yet.</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>Add relay</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>Search keys</source>
+        <translation>Search keys</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>Select all shown keys</source>
+        <translation>Select all shown keys</translation>
+    </message>
+    <message>
+        <source>Unbound</source>
+        <translation>Unbound</translation>
+    </message>
+    <message>
+        <source>Select the shown keys without a relay</source>
+        <translation>Select the shown keys without a relay</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>Select %1</source>
+        <translation>Select %1</translation>
+    </message>
+    <message>
+        <source>Relay for %1</source>
+        <translation>Relay for %1</translation>
+    </message>
+    <message>
+        <source>No keys yet</source>
+        <translation>No keys yet</translation>
+    </message>
+    <message>
+        <source>No key matches</source>
+        <translation>No key matches</translation>
+    </message>
+    <message>
+        <source>Relays</source>
+        <translation>Relays</translation>
+    </message>
+    <message>
+        <source>Check the relays to spread keys over.</source>
+        <translation>Check the relays to spread keys over.</translation>
+    </message>
+    <message>
+        <source>Healthy</source>
+        <translation>Healthy</translation>
+    </message>
+    <message>
+        <source>Unhealthy</source>
+        <translation>Unhealthy</translation>
+    </message>
+    <message>
+        <source>Not checked yet</source>
+        <translation>Not checked yet</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Disabled</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s)</source>
+        <translation>
+            <numerusform>%n key</numerusform>
+            <numerusform>%n keys</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) selected</source>
+        <translation>
+            <numerusform>%n key selected</numerusform>
+            <numerusform>%n keys selected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n relay(s) checked</source>
+        <translation>
+            <numerusform>%n relay checked</numerusform>
+            <numerusform>%n relays checked</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Spread evenly</source>
+        <translation>Spread evenly</translation>
+    </message>
+    <message>
+        <source>Bind the selected keys to the checked relays in turn</source>
+        <translation>Bind the selected keys to the checked relays in turn</translation>
+    </message>
+    <message>
+        <source>Unbind</source>
+        <translation>Unbind</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmDialog</name>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>CopyField</name>
+    <message>
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <source>Dashboard</source>
+        <translation>Dashboard</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Running</translation>
+    </message>
+    <message>
+        <source>Degraded</source>
+        <translation>Degraded</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>Stopped</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Keys: %1 working, %2 failed. Relays: %3 working, %4 failed.</source>
+        <translation>Keys: %1 working, %2 failed. Relays: %3 working, %4 failed.</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Testing…</translation>
+    </message>
+    <message>
+        <source>Test all</source>
+        <translation>Test all</translation>
+    </message>
+    <message>
+        <source>Test every key and every relay</source>
+        <translation>Test every key and every relay</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <source>Serving requests at %1.</source>
+        <translation>Serving requests at %1.</translation>
+    </message>
+    <message>
+        <source>Not serving requests.</source>
+        <translation>Not serving requests.</translation>
+    </message>
+    <message>
+        <source>Serve</source>
+        <translation>Serve</translation>
+    </message>
+    <message>
+        <source>Serve requests</source>
+        <translation>Serve requests</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>Endpoint</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>Access token</translation>
+    </message>
+    <message>
+        <source>Clients send it as their API key.</source>
+        <translation>Clients send it as their API key.</translation>
+    </message>
+    <message>
+        <source>No token yet: create one in Settings.</source>
+        <translation>No token yet: create one in Settings.</translation>
+    </message>
+    <message>
+        <source>Copy token</source>
+        <translation>Copy token</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Mode</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <source>Straight to Google</source>
+        <translation>Straight to Google</translation>
+    </message>
+    <message>
+        <source>Serverless</source>
+        <translation>Serverless</translation>
+    </message>
+    <message>
+        <source>Only through your relays</source>
+        <translation>Only through your relays</translation>
+    </message>
+    <message>
+        <source>Hybrid</source>
+        <translation>Hybrid</translation>
+    </message>
+    <message>
+        <source>Relays first, then straight to Google</source>
+        <translation>Relays first, then straight to Google</translation>
+    </message>
+    <message>
+        <source>Requests per minute</source>
+        <translation>Requests per minute</translation>
+    </message>
+    <message>
+        <source>%1 in the last hour</source>
+        <translation>%1 in the last hour</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Success rate</translation>
+    </message>
+    <message>
+        <source>No requests in the last hour</source>
+        <translation>No requests in the last hour</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Last hour</translation>
+    </message>
+    <message>
+        <source>Active streams</source>
+        <translation>Active streams</translation>
+    </message>
+    <message>
+        <source>Open right now</source>
+        <translation>Open right now</translation>
+    </message>
+    <message>
+        <source>Tokens today</source>
+        <translation>Tokens today</translation>
+    </message>
+    <message>
+        <source>%1 requests</source>
+        <translation>%1 requests</translation>
+    </message>
+    <message>
+        <source>Requests per minute, last hour</source>
+        <translation>Requests per minute, last hour</translation>
+    </message>
+    <message>
+        <source>60 min ago</source>
+        <translation>60 min ago</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation>Succeeded</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>now</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>%1 of %2 usable</source>
+        <translation>%1 of %2 usable</translation>
+    </message>
+    <message>
+        <source>%1 active</source>
+        <translation>%1 active</translation>
+    </message>
+    <message>
+        <source>%1 cooling</source>
+        <translation>%1 cooling</translation>
+    </message>
+    <message>
+        <source>%1 invalid</source>
+        <translation>%1 invalid</translation>
+    </message>
+    <message>
+        <source>%1 disabled</source>
+        <translation>%1 disabled</translation>
+    </message>
+    <message>
+        <source>Manage keys</source>
+        <translation>Manage keys</translation>
+    </message>
+    <message>
+        <source>Relays</source>
+        <translation>Relays</translation>
+    </message>
+    <message>
+        <source>%1 of %2 healthy</source>
+        <translation>%1 of %2 healthy</translation>
+    </message>
+    <message>
+        <source>No relays</source>
+        <translation>No relays</translation>
+    </message>
+    <message>
+        <source>Local mode: requests go straight to Google.</source>
+        <translation>Local mode: requests go straight to Google.</translation>
+    </message>
+    <message>
+        <source>This mode needs at least one relay.</source>
+        <translation>This mode needs at least one relay.</translation>
+    </message>
+    <message>
+        <source>Requests go through healthy relays.</source>
+        <translation>Requests go through healthy relays.</translation>
+    </message>
+    <message>
+        <source>Manage relays</source>
+        <translation>Manage relays</translation>
+    </message>
+    <message>
+        <source>Quota outlook</source>
+        <translation>Quota outlook</translation>
+    </message>
+    <message>
+        <source>Daily quotas reset at midnight Pacific time, in %1.</source>
+        <translation>Daily quotas reset at midnight Pacific time, in %1.</translation>
+    </message>
+    <message>
+        <source>Set limits</source>
+        <translation>Set limits</translation>
+    </message>
+    <message>
+        <source>No requests today yet.</source>
+        <translation>No requests today yet.</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>Project</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Used today</source>
+        <translation>Used today</translation>
+    </message>
+    <message>
+        <source>Limit</source>
+        <translation>Limit</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>not set</translation>
+    </message>
+</context>
+<context>
+    <name>EditKeyDialog</name>
+    <message>
+        <source>None (direct)</source>
+        <translation>None (direct)</translation>
+    </message>
+    <message>
+        <source>Key saved.</source>
+        <translation>Key saved.</translation>
+    </message>
+    <message>
+        <source>Edit key %1</source>
+        <translation>Edit key %1</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>Keys of one project share a quota</source>
+        <translation>Keys of one project share a quota</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Weight</translation>
+    </message>
+    <message>
+        <source>Share of requests with the weighted strategy</source>
+        <translation>Share of requests with the weighted strategy</translation>
+    </message>
+    <message>
+        <source>Relay</source>
+        <translation>Relay</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Enabled</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>Get started</source>
+        <translation>Get started</translation>
+    </message>
+    <message>
+        <source>Gemini CLI</source>
+        <translation>Gemini CLI</translation>
+    </message>
+    <message>
+        <source>Cline / Roo Code</source>
+        <translation>Cline / Roo Code</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continue</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible</source>
+        <translation>OpenAI-compatible</translation>
+    </message>
+    <message>
+        <source>Gemini Aggregator runs a local Gemini API endpoint that rotates your API keys. Three steps to use it:</source>
+        <translation>Gemini Aggregator runs a local Gemini API endpoint that rotates your API keys. Three steps to use it:</translation>
+    </message>
+    <message>
+        <source>Add your Gemini API keys</source>
+        <translation>Add your Gemini API keys</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) added. You can add more on the Keys page.</source>
+        <translation>
+            <numerusform>%n key added. You can add more on the Keys page.</numerusform>
+            <numerusform>%n keys added. You can add more on the Keys page.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No key yet? Create one for free in Google AI Studio.</source>
+        <translation>No key yet? Create one for free in Google AI Studio.</translation>
+    </message>
+    <message>
+        <source>Get a key</source>
+        <translation>Get a key</translation>
+    </message>
+    <message>
+        <source>Copy the endpoint and your access token</source>
+        <translation>Copy the endpoint and your access token</translation>
+    </message>
+    <message>
+        <source>Point your tool at this address. Use the access token where the tool asks for an API key.</source>
+        <translation>Point your tool at this address. Use the access token where the tool asks for an API key.</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>Endpoint</translation>
+    </message>
+    <message>
+        <source>Copy access token</source>
+        <translation>Copy access token</translation>
+    </message>
+    <message>
+        <source>The token goes to the clipboard; it is never shown.</source>
+        <translation>The token goes to the clipboard; it is never shown.</translation>
+    </message>
+    <message>
+        <source>Set up your tool</source>
+        <translation>Set up your tool</translation>
+    </message>
+    <message>
+        <source>Setup for %1</source>
+        <translation>Setup for %1</translation>
+    </message>
+    <message>
+        <source>Copy with token</source>
+        <translation>Copy with token</translation>
+    </message>
+    <message>
+        <source>The copy holds your real token in place of “&lt;your access token&gt;”.</source>
+        <translation>The copy holds your real token in place of “&lt;your access token&gt;”.</translation>
+    </message>
+    <message>
+        <source>Go to the dashboard</source>
+        <translation>Go to the dashboard</translation>
+    </message>
+</context>
+<context>
+    <name>Fmt</name>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1M</source>
+        <translation>%1M</translation>
+    </message>
+    <message>
+        <source>%1k</source>
+        <translation>%1k</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1%</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+</context>
+<context>
+    <name>InstanceDialog</name>
+    <message>
+        <source>Relay added. Its new secret is in the clipboard: set it as RELAY_SECRET on the relay.</source>
+        <translation>Relay added. Its new secret is in the clipboard: set it as RELAY_SECRET on the relay.</translation>
+    </message>
+    <message>
+        <source>Relay added.</source>
+        <translation>Relay added.</translation>
+    </message>
+    <message>
+        <source>Relay saved.</source>
+        <translation>Relay saved.</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>Add relay</translation>
+    </message>
+    <message>
+        <source>Edit relay</source>
+        <translation>Edit relay</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>e.g. deno-eu</source>
+        <translation>e.g. deno-eu</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>https://my-relay.deno.dev</source>
+        <translation>https://my-relay.deno.dev</translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation>Secret</translation>
+    </message>
+    <message>
+        <source>Leave empty to make one</source>
+        <translation>Leave empty to make one</translation>
+    </message>
+    <message>
+        <source>At least 16 characters.</source>
+        <translation>At least 16 characters.</translation>
+    </message>
+    <message>
+        <source>The relay checks it on every request. A made secret goes to the clipboard once.</source>
+        <translation>The relay checks it on every request. A made secret goes to the clipboard once.</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Enabled</translation>
+    </message>
+    <message>
+        <source>Test the connection after saving</source>
+        <translation>Test the connection after saving</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <source>Connected in %1.</source>
+        <translation>Connected in %1.</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>InstancesPage</name>
+    <message>
+        <source>Relays</source>
+        <translation>Relays</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Disabled</translation>
+    </message>
+    <message>
+        <source>Healthy</source>
+        <translation>Healthy</translation>
+    </message>
+    <message>
+        <source>Unhealthy</source>
+        <translation>Unhealthy</translation>
+    </message>
+    <message>
+        <source>Not checked yet</source>
+        <translation>Not checked yet</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Testing…</translation>
+    </message>
+    <message>
+        <source>Test: connected in %1</source>
+        <translation>Test: connected in %1</translation>
+    </message>
+    <message>
+        <source>Test: unreachable. %1</source>
+        <translation>Test: unreachable. %1</translation>
+    </message>
+    <message>
+        <source>Test: the relay refused the secret. Set RELAY_SECRET on the relay to the same value.</source>
+        <translation>Test: the relay refused the secret. Set RELAY_SECRET on the relay to the same value.</translation>
+    </message>
+    <message>
+        <source>Test: the relay cannot reach Google. %1</source>
+        <translation>Test: the relay cannot reach Google. %1</translation>
+    </message>
+    <message>
+        <source>Test: %1</source>
+        <translation>Test: %1</translation>
+    </message>
+    <message>
+        <source>Remove relay</source>
+        <translation>Remove relay</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove relay “%1”? These %n key(s) lose their binding and go direct or to other relays:</source>
+        <translation>
+            <numerusform>Remove relay “%1”? This key loses its binding and goes direct or to another relay:</numerusform>
+            <numerusform>Remove relay “%1”? These %n keys lose their binding and go direct or to other relays:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove relay “%1”? No key is bound to it.</source>
+        <translation>Remove relay “%1”? No key is bound to it.</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>Relay removed.</source>
+        <translation>Relay removed.</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>Add relay</translation>
+    </message>
+    <message>
+        <source>Relays are used in serverless and hybrid mode. The proxy is in local mode now.</source>
+        <translation>Relays are used in serverless and hybrid mode. The proxy is in local mode now.</translation>
+    </message>
+    <message>
+        <source>Use hybrid mode</source>
+        <translation>Use hybrid mode</translation>
+    </message>
+    <message>
+        <source>No relays yet</source>
+        <translation>No relays yet</translation>
+    </message>
+    <message>
+        <source>A relay is a small script on Deno Deploy or Cloudflare Workers that forwards requests to Google, so Google sees its address instead of yours. See below how to deploy one.</source>
+        <translation>A relay is a small script on Deno Deploy or Cloudflare Workers that forwards requests to Google, so Google sees its address instead of yours. See below how to deploy one.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) bound</source>
+        <translation>
+            <numerusform>%n key bound</numerusform>
+            <numerusform>%n keys bound</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Last error: %1</source>
+        <translation>Last error: %1</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Disable</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Enable</translation>
+    </message>
+    <message>
+        <source>Deploy a relay</source>
+        <translation>Deploy a relay</translation>
+    </message>
+    <message>
+        <source>The relay keeps nothing and only works with its secret. Both platforms have a free tier.</source>
+        <translation>The relay keeps nothing and only works with its secret. Both platforms have a free tier.</translation>
+    </message>
+    <message>
+        <source>Deno Deploy</source>
+        <translation>Deno Deploy</translation>
+    </message>
+    <message>
+        <source>Cloudflare Workers</source>
+        <translation>Cloudflare Workers</translation>
+    </message>
+    <message>
+        <source>Sign in to Deno Deploy and create a new playground.</source>
+        <translation>Sign in to Deno Deploy and create a new playground.</translation>
+    </message>
+    <message>
+        <source>Replace all of main.ts with the script below, then deploy.</source>
+        <translation>Replace all of main.ts with the script below, then deploy.</translation>
+    </message>
+    <message>
+        <source>Copy the app&apos;s URL (https://….deno.dev) and add it here with “Add relay”. Leave the secret empty: a new one goes to your clipboard.</source>
+        <translation>Copy the app&apos;s URL (https://….deno.dev) and add it here with “Add relay”. Leave the secret empty: a new one goes to your clipboard.</translation>
+    </message>
+    <message>
+        <source>In the playground&apos;s environment variables, add RELAY_SECRET with that secret, mark it secret, and deploy again.</source>
+        <translation>In the playground&apos;s environment variables, add RELAY_SECRET with that secret, mark it secret, and deploy again.</translation>
+    </message>
+    <message>
+        <source>Test the relay here. Then bind keys to it, and use serverless or hybrid mode.</source>
+        <translation>Test the relay here. Then bind keys to it, and use serverless or hybrid mode.</translation>
+    </message>
+    <message>
+        <source>Sign in to Cloudflare, open Workers &amp; Pages, and create a Worker from “Hello World”.</source>
+        <translation>Sign in to Cloudflare, open Workers &amp; Pages, and create a Worker from “Hello World”.</translation>
+    </message>
+    <message>
+        <source>Edit its code: replace all of worker.js with the script below, then deploy.</source>
+        <translation>Edit its code: replace all of worker.js with the script below, then deploy.</translation>
+    </message>
+    <message>
+        <source>Copy the Worker&apos;s URL (https://….workers.dev) and add it here with “Add relay”. Leave the secret empty: a new one goes to your clipboard.</source>
+        <translation>Copy the Worker&apos;s URL (https://….workers.dev) and add it here with “Add relay”. Leave the secret empty: a new one goes to your clipboard.</translation>
+    </message>
+    <message>
+        <source>In the Worker&apos;s settings, add a secret named RELAY_SECRET with that value, and deploy.</source>
+        <translation>In the Worker&apos;s settings, add a secret named RELAY_SECRET with that value, and deploy.</translation>
+    </message>
+    <message>
+        <source>Copy script</source>
+        <translation>Copy script</translation>
+    </message>
+    <message>
+        <source>Script copied.</source>
+        <translation>Script copied.</translation>
+    </message>
+    <message>
+        <source>Open Deno Deploy</source>
+        <translation>Open Deno Deploy</translation>
+    </message>
+    <message>
+        <source>Open Cloudflare</source>
+        <translation>Open Cloudflare</translation>
+    </message>
+    <message>
+        <source>Relay script</source>
+        <translation>Relay script</translation>
+    </message>
+</context>
+<context>
+    <name>KeysPage</name>
+    <message>
+        <source>Keys</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <source>Cooling</source>
+        <translation>Cooling</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>Invalid</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Disabled</translation>
+    </message>
+    <message>
+        <source>Test: works, %1</source>
+        <translation>Test: works, %1</translation>
+    </message>
+    <message>
+        <source>Test: invalid key</source>
+        <translation>Test: invalid key</translation>
+    </message>
+    <message>
+        <source>Test: quota used up</source>
+        <translation>Test: quota used up</translation>
+    </message>
+    <message>
+        <source>Test: network error</source>
+        <translation>Test: network error</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Testing…</translation>
+    </message>
+    <message>
+        <source>Test: %1</source>
+        <translation>Test: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Enabled %n key(s).</source>
+        <translation>
+            <numerusform>Enabled %n key.</numerusform>
+            <numerusform>Enabled %n keys.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Disabled %n key(s).</source>
+        <translation>
+            <numerusform>Disabled %n key.</numerusform>
+            <numerusform>Disabled %n keys.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n key(s) work.</source>
+        <translation>
+            <numerusform>%1 of %n key works.</numerusform>
+            <numerusform>%1 of %n keys work.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation>
+            <numerusform>… and %n more</numerusform>
+            <numerusform>… and %n more</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete keys</source>
+        <translation>Delete keys</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n key(s)? They are removed from the secret store too.</source>
+        <translation>
+            <numerusform>Delete %n key? It is removed from the secret store too.</numerusform>
+            <numerusform>Delete %n keys? They are removed from the secret store too.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n key(s).</source>
+        <translation>
+            <numerusform>Deleted %n key.</numerusform>
+            <numerusform>Deleted %n keys.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Search keys</source>
+        <translation>Search keys</translation>
+    </message>
+    <message>
+        <source>Show keys that are</source>
+        <translation>Show keys that are</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>Add keys</source>
+        <translation>Add keys</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected</source>
+        <translation>
+            <numerusform>%n selected</numerusform>
+            <numerusform>%n selected</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Enable</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Disable</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>Clear selection</source>
+        <translation>Clear selection</translation>
+    </message>
+    <message>
+        <source>Select all shown keys</source>
+        <translation>Select all shown keys</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Key</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Weight</translation>
+    </message>
+    <message>
+        <source>Relay</source>
+        <translation>Relay</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Select %1</source>
+        <translation>Select %1</translation>
+    </message>
+    <message>
+        <source>(no label)</source>
+        <translation>(no label)</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>Direct</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>%1 left</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s)</source>
+        <translation>
+            <numerusform>%n request</numerusform>
+            <numerusform>%n requests</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 tokens</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>No keys yet</source>
+        <translation>No keys yet</translation>
+    </message>
+    <message>
+        <source>Add your Gemini API keys. They are kept in the system keychain and never shown again.</source>
+        <translation>Add your Gemini API keys. They are kept in the system keychain and never shown again.</translation>
+    </message>
+    <message>
+        <source>No key matches</source>
+        <translation>No key matches</translation>
+    </message>
+    <message>
+        <source>Change the search or the state filter.</source>
+        <translation>Change the search or the state filter.</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Edit…</translation>
+    </message>
+    <message>
+        <source>Unselect</source>
+        <translation>Unselect</translation>
+    </message>
+    <message>
+        <source>Select</source>
+        <translation>Select</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Delete…</translation>
+    </message>
+</context>
+<context>
+    <name>LogsPage</name>
+    <message>
+        <source>Logs</source>
+        <translation>Logs</translation>
+    </message>
+    <message>
+        <source>All keys</source>
+        <translation>All keys</translation>
+    </message>
+    <message>
+        <source>All routes</source>
+        <translation>All routes</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>Direct</translation>
+    </message>
+    <message>
+        <source>All models</source>
+        <translation>All models</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>Search requests</source>
+        <translation>Search requests</translation>
+    </message>
+    <message>
+        <source>Open logs folder</source>
+        <translation>Open logs folder</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <source>Succeeded (2xx)</source>
+        <translation>Succeeded (2xx)</translation>
+    </message>
+    <message>
+        <source>Client errors (4xx)</source>
+        <translation>Client errors (4xx)</translation>
+    </message>
+    <message>
+        <source>Server errors (5xx)</source>
+        <translation>Server errors (5xx)</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>No answer</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Key</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Clear filters</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>Tries</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>Requests</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Stream cut off</source>
+        <translation>Stream cut off</translation>
+    </message>
+    <message>
+        <source>Streamed</source>
+        <translation>Streamed</translation>
+    </message>
+    <message>
+        <source>No request matches</source>
+        <translation>No request matches</translation>
+    </message>
+    <message>
+        <source>No requests yet</source>
+        <translation>No requests yet</translation>
+    </message>
+    <message>
+        <source>Change or clear the filters.</source>
+        <translation>Change or clear the filters.</translation>
+    </message>
+    <message>
+        <source>Requests through the proxy show up here as they finish.</source>
+        <translation>Requests through the proxy show up here as they finish.</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Gemini Aggregator</source>
         <translation>Gemini Aggregator</translation>
     </message>
     <message>
+        <source>Dashboard</source>
+        <translation>Dashboard</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>Relays</source>
+        <translation>Relays</translation>
+    </message>
+    <message>
+        <source>Bindings</source>
+        <translation>Bindings</translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>Logs</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Get started</source>
+        <translation>Get started</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Running</translation>
+    </message>
+    <message>
+        <source>Degraded</source>
+        <translation>Degraded</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>Stopped</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <source>Serverless</source>
+        <translation>Serverless</translation>
+    </message>
+    <message>
+        <source>Hybrid</source>
+        <translation>Hybrid</translation>
+    </message>
+    <message>
+        <source>Other machines can reach the proxy at %1. Anyone with an access token can use your keys.</source>
+        <translation>Other machines can reach the proxy at %1. Anyone with an access token can use your keys.</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>Pages</translation>
+    </message>
+    <message>
+        <source>Ctrl+%1</source>
+        <translation>Ctrl+%1</translation>
+    </message>
+</context>
+<context>
+    <name>Names</name>
+    <message>
+        <source>Direct</source>
+        <translation>Direct</translation>
+    </message>
+</context>
+<context>
+    <name>RequestDialog</name>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>No answer</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Key</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+    <message>
+        <source>First byte</source>
+        <translation>First byte</translation>
+    </message>
+    <message>
+        <source>Total time</source>
+        <translation>Total time</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>%1 in, %2 out</source>
+        <translation>%1 in, %2 out</translation>
+    </message>
+    <message>
+        <source>Streamed</source>
+        <translation>Streamed</translation>
+    </message>
+    <message>
+        <source>Yes, cut off before the end</source>
+        <translation>Yes, cut off before the end</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>Cut off</source>
+        <translation>Cut off</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <source>Request %1</source>
+        <translation>Request %1</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <source>None: the request was answered by the proxy itself.</source>
+        <translation>None: the request was answered by the proxy itself.</translation>
+    </message>
+</context>
+<context>
+    <name>RpmChart</name>
+    <message>
+        <source>Requests per minute, last hour</source>
+        <translation>Requests per minute, last hour</translation>
+    </message>
+    <message>
+        <source>%1 — requests: %2, failed: %3</source>
+        <translation>%1 — requests: %2, failed: %3</translation>
+    </message>
+</context>
+<context>
+    <name>SettingField</name>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>seconds</translation>
+    </message>
+    <message>
+        <source>bytes</source>
+        <translation>bytes</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 to %2</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>Settings saved.</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the marked fields.</source>
+        <translation>Nothing was saved: fix the marked fields.</translation>
+    </message>
+    <message>
+        <source>Use lowercase letters, digits, - and _ (at most 32).</source>
+        <translation>Use lowercase letters, digits, - and _ (at most 32).</translation>
+    </message>
+    <message>
+        <source>A token with this name exists.</source>
+        <translation>A token with this name exists.</translation>
+    </message>
+    <message>
+        <source>Token “%1” created and copied to the clipboard.</source>
+        <translation>Token “%1” created and copied to the clipboard.</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <source>Listen address</source>
+        <translation>Listen address</translation>
+    </message>
+    <message>
+        <source>127.0.0.1 serves this machine only.</source>
+        <translation>127.0.0.1 serves this machine only.</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>Allow other machines</source>
+        <translation>Allow other machines</translation>
+    </message>
+    <message>
+        <source>Needed for an address other machines can reach. They must send an access token.</source>
+        <translation>Needed for an address other machines can reach. They must send an access token.</translation>
+    </message>
+    <message>
+        <source>Access tokens</source>
+        <translation>Access tokens</translation>
+    </message>
+    <message>
+        <source>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</source>
+        <translation>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</translation>
+    </message>
+    <message>
+        <source>No tokens yet.</source>
+        <translation>No tokens yet.</translation>
+    </message>
+    <message>
+        <source>Replaced %1</source>
+        <translation>Replaced %1</translation>
+    </message>
+    <message>
+        <source>Created %1</source>
+        <translation>Created %1</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Replace</translation>
+    </message>
+    <message>
+        <source>Make a new value; the old one stops working at once</source>
+        <translation>Make a new value; the old one stops working at once</translation>
+    </message>
+    <message>
+        <source>Replace token</source>
+        <translation>Replace token</translation>
+    </message>
+    <message>
+        <source>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</source>
+        <translation>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</translation>
+    </message>
+    <message>
+        <source>New value of “%1” copied to the clipboard.</source>
+        <translation>New value of “%1” copied to the clipboard.</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>Revoke</translation>
+    </message>
+    <message>
+        <source>Revoke token</source>
+        <translation>Revoke token</translation>
+    </message>
+    <message>
+        <source>Revoke token “%1”? Tools using it stop working at once.</source>
+        <translation>Revoke token “%1”? Tools using it stop working at once.</translation>
+    </message>
+    <message>
+        <source>Token revoked.</source>
+        <translation>Token revoked.</translation>
+    </message>
+    <message>
+        <source>New token name, e.g. cline</source>
+        <translation>New token name, e.g. cline</translation>
+    </message>
+    <message>
+        <source>New token name</source>
+        <translation>New token name</translation>
+    </message>
+    <message>
+        <source>Create token</source>
+        <translation>Create token</translation>
+    </message>
+    <message>
+        <source>Upstream</source>
+        <translation>Upstream</translation>
+    </message>
+    <message>
+        <source>Gemini API URL</source>
+        <translation>Gemini API URL</translation>
+    </message>
+    <message>
+        <source>Where requests go in local mode.</source>
+        <translation>Where requests go in local mode.</translation>
+    </message>
+    <message>
+        <source>Outgoing proxy</source>
+        <translation>Outgoing proxy</translation>
+    </message>
+    <message>
+        <source>none, system, http://host:port or socks5://host:port</source>
+        <translation>none, system, http://host:port or socks5://host:port</translation>
+    </message>
+    <message>
+        <source>Routing and retries</source>
+        <translation>Routing and retries</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Mode</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <source>Serverless</source>
+        <translation>Serverless</translation>
+    </message>
+    <message>
+        <source>Hybrid</source>
+        <translation>Hybrid</translation>
+    </message>
+    <message>
+        <source>Local: straight to Google. Serverless: only through relays. Hybrid: relays first, then straight.</source>
+        <translation>Local: straight to Google. Serverless: only through relays. Hybrid: relays first, then straight.</translation>
+    </message>
+    <message>
+        <source>Fall back to direct</source>
+        <translation>Fall back to direct</translation>
+    </message>
+    <message>
+        <source>In hybrid mode, go straight to Google when a relay fails.</source>
+        <translation>In hybrid mode, go straight to Google when a relay fails.</translation>
+    </message>
+    <message>
+        <source>Key rotation</source>
+        <translation>Key rotation</translation>
+    </message>
+    <message>
+        <source>Round robin</source>
+        <translation>Round robin</translation>
+    </message>
+    <message>
+        <source>Weighted</source>
+        <translation>Weighted</translation>
+    </message>
+    <message>
+        <source>Least used</source>
+        <translation>Least used</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>Random</translation>
+    </message>
+    <message>
+        <source>Keys tried per request</source>
+        <translation>Keys tried per request</translation>
+    </message>
+    <message>
+        <source>On a rate limit, a bad key or a server error, the next key is tried.</source>
+        <translation>On a rate limit, a bad key or a server error, the next key is tried.</translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation>Timeouts</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Connect</translation>
+    </message>
+    <message>
+        <source>First byte</source>
+        <translation>First byte</translation>
+    </message>
+    <message>
+        <source>Long prompts can take minutes before the answer starts.</source>
+        <translation>Long prompts can take minutes before the answer starts.</translation>
+    </message>
+    <message>
+        <source>Silence in a stream</source>
+        <translation>Silence in a stream</translation>
+    </message>
+    <message>
+        <source>Relay connect</source>
+        <translation>Relay connect</translation>
+    </message>
+    <message>
+        <source>Quota outlook</source>
+        <translation>Quota outlook</translation>
+    </message>
+    <message>
+        <source>Daily requests per model</source>
+        <translation>Daily requests per model</translation>
+    </message>
+    <message>
+        <source>Per project (a key group, or a key alone). 0 hides the limit.</source>
+        <translation>Per project (a key group, or a key alone). 0 hides the limit.</translation>
+    </message>
+    <message>
+        <source>Limits per model</source>
+        <translation>Limits per model</translation>
+    </message>
+    <message>
+        <source>e.g. gemini-2.5-pro=100, gemini-2.5-flash=250</source>
+        <translation>e.g. gemini-2.5-pro=100, gemini-2.5-flash=250</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>Start at login</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notifications</translation>
+    </message>
+    <message>
+        <source>When a key turns invalid, all keys are cooling, or a relay goes down or up.</source>
+        <translation>When a key turns invalid, all keys are cooling, or a relay goes down or up.</translation>
+    </message>
+    <message>
+        <source>Log level</source>
+        <translation>Log level</translation>
+    </message>
+    <message>
+        <source>Debug</source>
+        <translation>Debug</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>Info</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Config file</source>
+        <translation>Config file</translation>
+    </message>
+    <message>
+        <source>Path copied.</source>
+        <translation>Path copied.</translation>
+    </message>
+    <message>
         <source>Version %1</source>
         <translation>Version %1</translation>
     </message>
+    <message numerus="yes">
+        <source>%n field(s) need a fix before saving.</source>
+        <translation>
+            <numerusform>%n field needs a fix before saving.</numerusform>
+            <numerusform>%n fields need a fix before saving.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unsaved change(s)</source>
+        <translation>
+            <numerusform>%n unsaved change</numerusform>
+            <numerusform>%n unsaved changes</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Config file: %1</source>
-        <translation>Config file: %1</translation>
+        <source>All changes saved.</source>
+        <translation>All changes saved.</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>Revert</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+</context>
+<context>
+    <name>Toast</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Dismiss</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::Backend</name>
+    <message>
+        <source>The config file was not applied: %1</source>
+        <translation>The config file was not applied: %1</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <source>Serverless</source>
+        <translation>Serverless</translation>
+    </message>
+    <message>
+        <source>Hybrid</source>
+        <translation>Hybrid</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>stopped</translation>
+    </message>
+    <message>
+        <source>Gemini Aggregator — %1, %2</source>
+        <translation>Gemini Aggregator — %1, %2</translation>
+    </message>
+    <message>
+        <source>Keys: %1 usable, %2 cooling, %3 invalid</source>
+        <translation>Keys: %1 usable, %2 cooling, %3 invalid</translation>
+    </message>
+    <message>
+        <source>Relays: %1 of %2 healthy</source>
+        <translation>Relays: %1 of %2 healthy</translation>
+    </message>
+    <message>
+        <source>The mode was not changed: %1</source>
+        <translation>The mode was not changed: %1</translation>
+    </message>
+    <message>
+        <source>Start at login was not changed: %1</source>
+        <translation>Start at login was not changed: %1</translation>
+    </message>
+    <message>
+        <source>The proxy could not start: %1</source>
+        <translation>The proxy could not start: %1</translation>
+    </message>
+    <message>
+        <source>Copied the endpoint URL</source>
+        <translation>Copied the endpoint URL</translation>
+    </message>
+    <message>
+        <source>Copied the access token</source>
+        <translation>Copied the access token</translation>
+    </message>
+    <message>
+        <source>There is no access token; create one in Settings</source>
+        <translation>There is no access token; create one in Settings</translation>
+    </message>
+    <message>
+        <source>API Provider: Google Gemini
+Use custom base URL: %1
+Gemini API Key: %2</source>
+        <translation>API Provider: Google Gemini
+Use custom base URL: %1
+Gemini API Key: %2</translation>
+    </message>
+    <message>
+        <source>Base URL: %1/v1beta/openai/
+API key: %2
+Model: gemini-2.5-flash</source>
+        <translation>Base URL: %1/v1beta/openai/
+API key: %2
+Model: gemini-2.5-flash</translation>
+    </message>
+    <message>
+        <source>There is no setup for &apos;%1&apos;</source>
+        <translation>There is no setup for &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>Copied the setup, access token included</source>
+        <translation>Copied the setup, access token included</translation>
+    </message>
+    <message>
+        <source>Keys: %1 passed, %2 failed. Relays: %3 passed, %4 failed.</source>
+        <translation>Keys: %1 passed, %2 failed. Relays: %3 passed, %4 failed.</translation>
+    </message>
+    <message>
+        <source>No valid key found: a Gemini API key starts with AIza</source>
+        <translation>No valid key found: a Gemini API key starts with AIza</translation>
+    </message>
+    <message>
+        <source>These keys are already configured</source>
+        <translation>These keys are already configured</translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n key(s)</source>
+        <translation>
+            <numerusform>Added %n key</numerusform>
+            <numerusform>Added %n keys</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 key(s) passed the test</source>
+        <translation>%1 of %2 key(s) passed the test</translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %n key(s)</source>
+        <translation>
+            <numerusform>Removed %n key</numerusform>
+            <numerusform>Removed %n keys</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</source>
+        <translation>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</translation>
+    </message>
+    <message>
+        <source>Copied the new relay secret: set it as RELAY_SECRET on the relay</source>
+        <translation>Copied the new relay secret: set it as RELAY_SECRET on the relay</translation>
+    </message>
+    <message numerus="yes">
+        <source>Unbound %n key(s)</source>
+        <translation>
+            <numerusform>Unbound %n key</numerusform>
+            <numerusform>Unbound %n keys</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Bound %n key(s)</source>
+        <translation>
+            <numerusform>Bound %n key</numerusform>
+            <numerusform>Bound %n keys</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Created the token and copied it to the clipboard</source>
+        <translation>Created the token and copied it to the clipboard</translation>
+    </message>
+    <message>
+        <source>Replaced the token and copied the new one to the clipboard</source>
+        <translation>Replaced the token and copied the new one to the clipboard</translation>
+    </message>
+    <message>
+        <source>not a setting</source>
+        <translation>not a setting</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the marked fields</source>
+        <translation>Nothing was saved: fix the marked fields</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::DesktopApp</name>
+    <message>
+        <source>Gemini Aggregator is still running</source>
+        <translation>Gemini Aggregator is still running</translation>
+    </message>
+    <message>
+        <source>The proxy keeps serving. Open the window or quit from the tray icon.</source>
+        <translation>The proxy keeps serving. Open the window or quit from the tray icon.</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::Notifier</name>
+    <message>
+        <source>A key is invalid</source>
+        <translation>A key is invalid</translation>
+    </message>
+    <message>
+        <source>%1 was taken out of rotation: %2</source>
+        <translation>%1 was taken out of rotation: %2</translation>
+    </message>
+    <message>
+        <source>the first is back at %1</source>
+        <translation>the first is back at %1</translation>
+    </message>
+    <message>
+        <source>none comes back by itself</source>
+        <translation>none comes back by itself</translation>
+    </message>
+    <message>
+        <source>Every key is cooling</source>
+        <translation>Every key is cooling</translation>
+    </message>
+    <message>
+        <source>Requests get 429 until a key is usable again; %1. Last reason: %2</source>
+        <translation>Requests get 429 until a key is usable again; %1. Last reason: %2</translation>
+    </message>
+    <message>
+        <source>A relay is down</source>
+        <translation>A relay is down</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>A relay is back up</source>
+        <translation>A relay is back up</translation>
+    </message>
+    <message>
+        <source>%1 answers again and is back in rotation</source>
+        <translation>%1 answers again and is back in rotation</translation>
+    </message>
+    <message numerus="yes">
+        <source>(and %n more held back)</source>
+        <translation>
+            <numerusform>(and %n more held back)</numerusform>
+            <numerusform>(and %n more held back)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::TrayController</name>
+    <message>
+        <source>Open Gemini Aggregator</source>
+        <translation>Open Gemini Aggregator</translation>
+    </message>
+    <message>
+        <source>Stop proxy</source>
+        <translation>Stop proxy</translation>
+    </message>
+    <message>
+        <source>Start proxy</source>
+        <translation>Start proxy</translation>
+    </message>
+    <message>
+        <source>Deployment mode</source>
+        <translation>Deployment mode</translation>
+    </message>
+    <message>
+        <source>Local (direct to Google)</source>
+        <translation>Local (direct to Google)</translation>
+    </message>
+    <message>
+        <source>Serverless (relays only)</source>
+        <translation>Serverless (relays only)</translation>
+    </message>
+    <message>
+        <source>Hybrid (relay first, then direct)</source>
+        <translation>Hybrid (relay first, then direct)</translation>
+    </message>
+    <message>
+        <source>Copy endpoint URL</source>
+        <translation>Copy endpoint URL</translation>
+    </message>
+    <message>
+        <source>Copy access token</source>
+        <translation>Copy access token</translation>
+    </message>
+    <message>
+        <source>Copy setup for Gemini CLI</source>
+        <translation>Copy setup for Gemini CLI</translation>
+    </message>
+    <message>
+        <source>Test keys and relays</source>
+        <translation>Test keys and relays</translation>
+    </message>
+    <message>
+        <source>Open logs folder</source>
+        <translation>Open logs folder</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Quit</translation>
     </message>
 </context>
 </TS>

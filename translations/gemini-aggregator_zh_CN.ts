@@ -2,18 +2,2121 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AddKeysDialog</name>
+    <message>
+        <source>Add keys</source>
+        <translation>添加密钥</translation>
+    </message>
+    <message>
+        <source>Adding…</source>
+        <translation>正在添加…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Add %n key(s)</source>
+        <translation>
+            <numerusform>添加 %n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>AddKeysForm</name>
+    <message numerus="yes">
+        <source>Added %n key(s).</source>
+        <translation>
+            <numerusform>已添加 %n 个密钥。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Paste one or more API keys, one per line. Keys start with “AIza”.</source>
+        <translation>粘贴一个或多个 API 密钥，每行一个。密钥以“AIza”开头。</translation>
+    </message>
+    <message>
+        <source>AIza…</source>
+        <translation>AIza…</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n valid key(s)</source>
+        <translation>
+            <numerusform>%n 个有效密钥</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already added</source>
+        <translation>
+            <numerusform>%n 个已添加过</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s) not used</source>
+        <translation>
+            <numerusform>%n 行未使用</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Optional, e.g. work</source>
+        <translation>可选，例如 work</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Optional: keys of one project share a quota</source>
+        <translation>可选：同一项目的密钥共享配额</translation>
+    </message>
+    <message>
+        <source>Test each key after adding</source>
+        <translation>添加后逐个测试密钥</translation>
+    </message>
+    <message>
+        <source>Adding…</source>
+        <translation>正在添加…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Add %n key(s)</source>
+        <translation>
+            <numerusform>添加 %n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Add keys</source>
+        <translation>添加密钥</translation>
+    </message>
+</context>
+<context>
+    <name>BindingsPage</name>
+    <message>
+        <source>Bindings</source>
+        <translation>绑定</translation>
+    </message>
+    <message>
+        <source>Direct (no relay)</source>
+        <translation>直连（不经中继）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Unbound %n key(s).</source>
+        <translation>
+            <numerusform>已解绑 %n 个密钥。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Bound %n key(s).</source>
+        <translation>
+            <numerusform>已绑定 %n 个密钥。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A key bound to a relay always goes through that relay, so Google sees one address per key. Unbound keys use any healthy relay.</source>
+        <translation>绑定到中继的密钥总是经由该中继发送，因此 Google 看到每个密钥对应一个地址。未绑定的密钥使用任一正常的中继。</translation>
+    </message>
+    <message>
+        <source>Bindings apply in serverless and hybrid mode. The proxy is in local mode now.</source>
+        <translation>绑定在无服务器和混合模式下生效。代理当前为本地模式。</translation>
+    </message>
+    <message>
+        <source>Use hybrid mode</source>
+        <translation>使用混合模式</translation>
+    </message>
+    <message>
+        <source>There are no relays yet.</source>
+        <translation>还没有中继。</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>添加中继</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Search keys</source>
+        <translation>搜索密钥</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Select all shown keys</source>
+        <translation>选择所有显示的密钥</translation>
+    </message>
+    <message>
+        <source>Unbound</source>
+        <translation>未绑定</translation>
+    </message>
+    <message>
+        <source>Select the shown keys without a relay</source>
+        <translation>选择显示的未绑定中继的密钥</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>不选</translation>
+    </message>
+    <message>
+        <source>Select %1</source>
+        <translation>选择 %1</translation>
+    </message>
+    <message>
+        <source>Relay for %1</source>
+        <translation>%1 的中继</translation>
+    </message>
+    <message>
+        <source>No keys yet</source>
+        <translation>还没有密钥</translation>
+    </message>
+    <message>
+        <source>No key matches</source>
+        <translation>没有匹配的密钥</translation>
+    </message>
+    <message>
+        <source>Relays</source>
+        <translation>中继</translation>
+    </message>
+    <message>
+        <source>Check the relays to spread keys over.</source>
+        <translation>勾选要分配密钥的中继。</translation>
+    </message>
+    <message>
+        <source>Healthy</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Unhealthy</source>
+        <translation>异常</translation>
+    </message>
+    <message>
+        <source>Not checked yet</source>
+        <translation>尚未检查</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s)</source>
+        <translation>
+            <numerusform>%n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) selected</source>
+        <translation>
+            <numerusform>已选 %n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n relay(s) checked</source>
+        <translation>
+            <numerusform>已勾选 %n 个中继</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Spread evenly</source>
+        <translation>平均分配</translation>
+    </message>
+    <message>
+        <source>Bind the selected keys to the checked relays in turn</source>
+        <translation>将选中的密钥依次绑定到勾选的中继</translation>
+    </message>
+    <message>
+        <source>Unbind</source>
+        <translation>解绑</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmDialog</name>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>CopyField</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <source>Dashboard</source>
+        <translation>仪表盘</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Degraded</source>
+        <translation>部分可用</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Keys: %1 working, %2 failed. Relays: %3 working, %4 failed.</source>
+        <translation>密钥：%1 个可用，%2 个失败。中继：%3 个可用，%4 个失败。</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>Test all</source>
+        <translation>全部测试</translation>
+    </message>
+    <message>
+        <source>Test every key and every relay</source>
+        <translation>测试所有密钥和中继</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <source>Serving requests at %1.</source>
+        <translation>正在 %1 处理请求。</translation>
+    </message>
+    <message>
+        <source>Not serving requests.</source>
+        <translation>未在处理请求。</translation>
+    </message>
+    <message>
+        <source>Serve</source>
+        <translation>服务</translation>
+    </message>
+    <message>
+        <source>Serve requests</source>
+        <translation>处理请求</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <source>Clients send it as their API key.</source>
+        <translation>客户端把它当作 API 密钥发送。</translation>
+    </message>
+    <message>
+        <source>No token yet: create one in Settings.</source>
+        <translation>还没有令牌：请在“设置”中创建。</translation>
+    </message>
+    <message>
+        <source>Copy token</source>
+        <translation>复制令牌</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>本地</translation>
+    </message>
+    <message>
+        <source>Straight to Google</source>
+        <translation>直连 Google</translation>
+    </message>
+    <message>
+        <source>Serverless</source>
+        <translation>无服务器</translation>
+    </message>
+    <message>
+        <source>Only through your relays</source>
+        <translation>仅经你的中继</translation>
+    </message>
+    <message>
+        <source>Hybrid</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>Relays first, then straight to Google</source>
+        <translation>先经中继，再直连 Google</translation>
+    </message>
+    <message>
+        <source>Requests per minute</source>
+        <translation>每分钟请求数</translation>
+    </message>
+    <message>
+        <source>%1 in the last hour</source>
+        <translation>过去一小时 %1 个</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>成功率</translation>
+    </message>
+    <message>
+        <source>No requests in the last hour</source>
+        <translation>过去一小时没有请求</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>过去一小时</translation>
+    </message>
+    <message>
+        <source>Active streams</source>
+        <translation>活动流</translation>
+    </message>
+    <message>
+        <source>Open right now</source>
+        <translation>当前打开的</translation>
+    </message>
+    <message>
+        <source>Tokens today</source>
+        <translation>今日 token</translation>
+    </message>
+    <message>
+        <source>%1 requests</source>
+        <translation>%1 次请求</translation>
+    </message>
+    <message>
+        <source>Requests per minute, last hour</source>
+        <translation>每分钟请求数（过去一小时）</translation>
+    </message>
+    <message>
+        <source>60 min ago</source>
+        <translation>60 分钟前</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>现在</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>%1 of %2 usable</source>
+        <translation>%1 / %2 个可用</translation>
+    </message>
+    <message>
+        <source>%1 active</source>
+        <translation>%1 个可用</translation>
+    </message>
+    <message>
+        <source>%1 cooling</source>
+        <translation>%1 个冷却中</translation>
+    </message>
+    <message>
+        <source>%1 invalid</source>
+        <translation>%1 个无效</translation>
+    </message>
+    <message>
+        <source>%1 disabled</source>
+        <translation>%1 个已停用</translation>
+    </message>
+    <message>
+        <source>Manage keys</source>
+        <translation>管理密钥</translation>
+    </message>
+    <message>
+        <source>Relays</source>
+        <translation>中继</translation>
+    </message>
+    <message>
+        <source>%1 of %2 healthy</source>
+        <translation>%1 / %2 个正常</translation>
+    </message>
+    <message>
+        <source>No relays</source>
+        <translation>没有中继</translation>
+    </message>
+    <message>
+        <source>Local mode: requests go straight to Google.</source>
+        <translation>本地模式：请求直接发往 Google。</translation>
+    </message>
+    <message>
+        <source>This mode needs at least one relay.</source>
+        <translation>此模式至少需要一个中继。</translation>
+    </message>
+    <message>
+        <source>Requests go through healthy relays.</source>
+        <translation>请求经由正常的中继发送。</translation>
+    </message>
+    <message>
+        <source>Manage relays</source>
+        <translation>管理中继</translation>
+    </message>
+    <message>
+        <source>Quota outlook</source>
+        <translation>配额概览</translation>
+    </message>
+    <message>
+        <source>Daily quotas reset at midnight Pacific time, in %1.</source>
+        <translation>每日配额在太平洋时间午夜重置，还有 %1。</translation>
+    </message>
+    <message>
+        <source>Set limits</source>
+        <translation>设置限额</translation>
+    </message>
+    <message>
+        <source>No requests today yet.</source>
+        <translation>今天还没有请求。</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Used today</source>
+        <translation>今日已用</translation>
+    </message>
+    <message>
+        <source>Limit</source>
+        <translation>限额</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>未设置</translation>
+    </message>
+</context>
+<context>
+    <name>EditKeyDialog</name>
+    <message>
+        <source>None (direct)</source>
+        <translation>无（直连）</translation>
+    </message>
+    <message>
+        <source>Key saved.</source>
+        <translation>密钥已保存。</translation>
+    </message>
+    <message>
+        <source>Edit key %1</source>
+        <translation>编辑密钥 %1</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Keys of one project share a quota</source>
+        <translation>同一项目的密钥共享配额</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Share of requests with the weighted strategy</source>
+        <translation>使用加权策略时分得的请求比例</translation>
+    </message>
+    <message>
+        <source>Relay</source>
+        <translation>中继</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>Get started</source>
+        <translation>快速开始</translation>
+    </message>
+    <message>
+        <source>Gemini CLI</source>
+        <translation>Gemini CLI</translation>
+    </message>
+    <message>
+        <source>Cline / Roo Code</source>
+        <translation>Cline / Roo Code</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continue</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible</source>
+        <translation>OpenAI 兼容</translation>
+    </message>
+    <message>
+        <source>Gemini Aggregator runs a local Gemini API endpoint that rotates your API keys. Three steps to use it:</source>
+        <translation>Gemini 聚合器在本机提供一个 Gemini API 端点，并轮换使用你的 API 密钥。只需三步：</translation>
+    </message>
+    <message>
+        <source>Add your Gemini API keys</source>
+        <translation>添加你的 Gemini API 密钥</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) added. You can add more on the Keys page.</source>
+        <translation>
+            <numerusform>已添加 %n 个密钥。可在“密钥”页添加更多。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No key yet? Create one for free in Google AI Studio.</source>
+        <translation>还没有密钥？可在 Google AI Studio 免费创建。</translation>
+    </message>
+    <message>
+        <source>Get a key</source>
+        <translation>获取密钥</translation>
+    </message>
+    <message>
+        <source>Copy the endpoint and your access token</source>
+        <translation>复制端点和访问令牌</translation>
+    </message>
+    <message>
+        <source>Point your tool at this address. Use the access token where the tool asks for an API key.</source>
+        <translation>让你的工具连接这个地址。在工具要求填写 API 密钥的地方填入访问令牌。</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Copy access token</source>
+        <translation>复制访问令牌</translation>
+    </message>
+    <message>
+        <source>The token goes to the clipboard; it is never shown.</source>
+        <translation>令牌会放入剪贴板，不会显示出来。</translation>
+    </message>
+    <message>
+        <source>Set up your tool</source>
+        <translation>配置你的工具</translation>
+    </message>
+    <message>
+        <source>Setup for %1</source>
+        <translation>%1 的配置</translation>
+    </message>
+    <message>
+        <source>Copy with token</source>
+        <translation>连同令牌复制</translation>
+    </message>
+    <message>
+        <source>The copy holds your real token in place of “&lt;your access token&gt;”.</source>
+        <translation>复制的内容会用真实令牌替换“&lt;your access token&gt;”。</translation>
+    </message>
+    <message>
+        <source>Go to the dashboard</source>
+        <translation>前往仪表盘</translation>
+    </message>
+</context>
+<context>
+    <name>Fmt</name>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1M</source>
+        <translation>%1M</translation>
+    </message>
+    <message>
+        <source>%1k</source>
+        <translation>%1k</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1%</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>InstanceDialog</name>
+    <message>
+        <source>Relay added. Its new secret is in the clipboard: set it as RELAY_SECRET on the relay.</source>
+        <translation>中继已添加。新密钥已在剪贴板中：请在中继上将其设为 RELAY_SECRET。</translation>
+    </message>
+    <message>
+        <source>Relay added.</source>
+        <translation>中继已添加。</translation>
+    </message>
+    <message>
+        <source>Relay saved.</source>
+        <translation>中继已保存。</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>添加中继</translation>
+    </message>
+    <message>
+        <source>Edit relay</source>
+        <translation>编辑中继</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>e.g. deno-eu</source>
+        <translation>例如 deno-eu</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <source>https://my-relay.deno.dev</source>
+        <translation>https://my-relay.deno.dev</translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Leave empty to make one</source>
+        <translation>留空则自动生成</translation>
+    </message>
+    <message>
+        <source>At least 16 characters.</source>
+        <translation>至少 16 个字符。</translation>
+    </message>
+    <message>
+        <source>The relay checks it on every request. A made secret goes to the clipboard once.</source>
+        <translation>中继会在每个请求上校验它。自动生成的密钥只会放入剪贴板一次。</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Test the connection after saving</source>
+        <translation>保存后测试连接</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>处理中…</translation>
+    </message>
+    <message>
+        <source>Connected in %1.</source>
+        <translation>已连接，用时 %1。</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>InstancesPage</name>
+    <message>
+        <source>Relays</source>
+        <translation>中继</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Healthy</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Unhealthy</source>
+        <translation>异常</translation>
+    </message>
+    <message>
+        <source>Not checked yet</source>
+        <translation>尚未检查</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>Test: connected in %1</source>
+        <translation>测试：已连接，用时 %1</translation>
+    </message>
+    <message>
+        <source>Test: unreachable. %1</source>
+        <translation>测试：无法访问。%1</translation>
+    </message>
+    <message>
+        <source>Test: the relay refused the secret. Set RELAY_SECRET on the relay to the same value.</source>
+        <translation>测试：中继拒绝了密钥。请将中继上的 RELAY_SECRET 设为相同的值。</translation>
+    </message>
+    <message>
+        <source>Test: the relay cannot reach Google. %1</source>
+        <translation>测试：中继无法访问 Google。%1</translation>
+    </message>
+    <message>
+        <source>Test: %1</source>
+        <translation>测试：%1</translation>
+    </message>
+    <message>
+        <source>Remove relay</source>
+        <translation>移除中继</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove relay “%1”? These %n key(s) lose their binding and go direct or to other relays:</source>
+        <translation>
+            <numerusform>移除中继“%1”？以下 %n 个密钥将失去绑定，改为直连或使用其他中继：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove relay “%1”? No key is bound to it.</source>
+        <translation>移除中继“%1”？没有密钥绑定到它。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Relay removed.</source>
+        <translation>中继已移除。</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>添加中继</translation>
+    </message>
+    <message>
+        <source>Relays are used in serverless and hybrid mode. The proxy is in local mode now.</source>
+        <translation>中继在无服务器和混合模式下使用。代理当前为本地模式。</translation>
+    </message>
+    <message>
+        <source>Use hybrid mode</source>
+        <translation>使用混合模式</translation>
+    </message>
+    <message>
+        <source>No relays yet</source>
+        <translation>还没有中继</translation>
+    </message>
+    <message>
+        <source>A relay is a small script on Deno Deploy or Cloudflare Workers that forwards requests to Google, so Google sees its address instead of yours. See below how to deploy one.</source>
+        <translation>中继是运行在 Deno Deploy 或 Cloudflare Workers 上的小脚本，它把请求转发给 Google，Google 看到的是它的地址而不是你的。部署方法见下方。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) bound</source>
+        <translation>
+            <numerusform>绑定了 %n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Last error: %1</source>
+        <translation>最近错误：%1</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Deploy a relay</source>
+        <translation>部署中继</translation>
+    </message>
+    <message>
+        <source>The relay keeps nothing and only works with its secret. Both platforms have a free tier.</source>
+        <translation>中继不保存任何数据，只接受带密钥的请求。两个平台都有免费额度。</translation>
+    </message>
+    <message>
+        <source>Deno Deploy</source>
+        <translation>Deno Deploy</translation>
+    </message>
+    <message>
+        <source>Cloudflare Workers</source>
+        <translation>Cloudflare Workers</translation>
+    </message>
+    <message>
+        <source>Sign in to Deno Deploy and create a new playground.</source>
+        <translation>登录 Deno Deploy，新建一个 Playground。</translation>
+    </message>
+    <message>
+        <source>Replace all of main.ts with the script below, then deploy.</source>
+        <translation>用下方脚本替换 main.ts 的全部内容，然后部署。</translation>
+    </message>
+    <message>
+        <source>Copy the app&apos;s URL (https://….deno.dev) and add it here with “Add relay”. Leave the secret empty: a new one goes to your clipboard.</source>
+        <translation>复制应用的网址（https://….deno.dev），在这里用“添加中继”添加。密钥留空：会生成一个新密钥并放入剪贴板。</translation>
+    </message>
+    <message>
+        <source>In the playground&apos;s environment variables, add RELAY_SECRET with that secret, mark it secret, and deploy again.</source>
+        <translation>在 Playground 的环境变量中添加 RELAY_SECRET，值为该密钥，标记为机密，然后重新部署。</translation>
+    </message>
+    <message>
+        <source>Test the relay here. Then bind keys to it, and use serverless or hybrid mode.</source>
+        <translation>在这里测试中继。然后给它绑定密钥，并使用无服务器或混合模式。</translation>
+    </message>
+    <message>
+        <source>Sign in to Cloudflare, open Workers &amp; Pages, and create a Worker from “Hello World”.</source>
+        <translation>登录 Cloudflare，打开 Workers &amp; Pages，从“Hello World”模板创建一个 Worker。</translation>
+    </message>
+    <message>
+        <source>Edit its code: replace all of worker.js with the script below, then deploy.</source>
+        <translation>编辑代码：用下方脚本替换 worker.js 的全部内容，然后部署。</translation>
+    </message>
+    <message>
+        <source>Copy the Worker&apos;s URL (https://….workers.dev) and add it here with “Add relay”. Leave the secret empty: a new one goes to your clipboard.</source>
+        <translation>复制 Worker 的网址（https://….workers.dev），在这里用“添加中继”添加。密钥留空：会生成一个新密钥并放入剪贴板。</translation>
+    </message>
+    <message>
+        <source>In the Worker&apos;s settings, add a secret named RELAY_SECRET with that value, and deploy.</source>
+        <translation>在 Worker 的设置中添加名为 RELAY_SECRET 的机密，值为该密钥，然后部署。</translation>
+    </message>
+    <message>
+        <source>Copy script</source>
+        <translation>复制脚本</translation>
+    </message>
+    <message>
+        <source>Script copied.</source>
+        <translation>脚本已复制。</translation>
+    </message>
+    <message>
+        <source>Open Deno Deploy</source>
+        <translation>打开 Deno Deploy</translation>
+    </message>
+    <message>
+        <source>Open Cloudflare</source>
+        <translation>打开 Cloudflare</translation>
+    </message>
+    <message>
+        <source>Relay script</source>
+        <translation>中继脚本</translation>
+    </message>
+</context>
+<context>
+    <name>KeysPage</name>
+    <message>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>可用</translation>
+    </message>
+    <message>
+        <source>Cooling</source>
+        <translation>冷却中</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Test: works, %1</source>
+        <translation>测试：可用，%1</translation>
+    </message>
+    <message>
+        <source>Test: invalid key</source>
+        <translation>测试：密钥无效</translation>
+    </message>
+    <message>
+        <source>Test: quota used up</source>
+        <translation>测试：配额已用尽</translation>
+    </message>
+    <message>
+        <source>Test: network error</source>
+        <translation>测试：网络错误</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>Test: %1</source>
+        <translation>测试：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Enabled %n key(s).</source>
+        <translation>
+            <numerusform>已启用 %n 个密钥。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Disabled %n key(s).</source>
+        <translation>
+            <numerusform>已停用 %n 个密钥。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n key(s) work.</source>
+        <translation>
+            <numerusform>%n 个密钥中有 %1 个可用。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation>
+            <numerusform>……另有 %n 个</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete keys</source>
+        <translation>删除密钥</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n key(s)? They are removed from the secret store too.</source>
+        <translation>
+            <numerusform>删除 %n 个密钥？它们也会从密钥存储中移除。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n key(s).</source>
+        <translation>
+            <numerusform>已删除 %n 个密钥。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Search keys</source>
+        <translation>搜索密钥</translation>
+    </message>
+    <message>
+        <source>Show keys that are</source>
+        <translation>显示以下状态的密钥</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>Add keys</source>
+        <translation>添加密钥</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected</source>
+        <translation>
+            <numerusform>已选 %n 个</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Clear selection</source>
+        <translation>取消选择</translation>
+    </message>
+    <message>
+        <source>Select all shown keys</source>
+        <translation>选择所有显示的密钥</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Relay</source>
+        <translation>中继</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Select %1</source>
+        <translation>选择 %1</translation>
+    </message>
+    <message>
+        <source>(no label)</source>
+        <translation>（无标签）</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>直连</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s)</source>
+        <translation>
+            <numerusform>%n 次请求</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 个 token</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>No keys yet</source>
+        <translation>还没有密钥</translation>
+    </message>
+    <message>
+        <source>Add your Gemini API keys. They are kept in the system keychain and never shown again.</source>
+        <translation>添加你的 Gemini API 密钥。它们保存在系统钥匙串中，之后不再显示。</translation>
+    </message>
+    <message>
+        <source>No key matches</source>
+        <translation>没有匹配的密钥</translation>
+    </message>
+    <message>
+        <source>Change the search or the state filter.</source>
+        <translation>请更改搜索词或状态筛选。</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Unselect</source>
+        <translation>取消选择</translation>
+    </message>
+    <message>
+        <source>Select</source>
+        <translation>选择</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+</context>
+<context>
+    <name>LogsPage</name>
+    <message>
+        <source>Logs</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>All keys</source>
+        <translation>全部密钥</translation>
+    </message>
+    <message>
+        <source>All routes</source>
+        <translation>全部路由</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>直连</translation>
+    </message>
+    <message>
+        <source>All models</source>
+        <translation>全部模型</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Search requests</source>
+        <translation>搜索请求</translation>
+    </message>
+    <message>
+        <source>Open logs folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态码</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态码</translation>
+    </message>
+    <message>
+        <source>Succeeded (2xx)</source>
+        <translation>成功（2xx）</translation>
+    </message>
+    <message>
+        <source>Client errors (4xx)</source>
+        <translation>客户端错误（4xx）</translation>
+    </message>
+    <message>
+        <source>Server errors (5xx)</source>
+        <translation>服务器错误（5xx）</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>无响应</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>尝试</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Stream cut off</source>
+        <translation>流被中断</translation>
+    </message>
+    <message>
+        <source>Streamed</source>
+        <translation>流式</translation>
+    </message>
+    <message>
+        <source>No request matches</source>
+        <translation>没有匹配的请求</translation>
+    </message>
+    <message>
+        <source>No requests yet</source>
+        <translation>还没有请求</translation>
+    </message>
+    <message>
+        <source>Change or clear the filters.</source>
+        <translation>请更改或清除筛选条件。</translation>
+    </message>
+    <message>
+        <source>Requests through the proxy show up here as they finish.</source>
+        <translation>经过代理的请求完成后会显示在这里。</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Gemini Aggregator</source>
         <translation>Gemini 聚合器</translation>
     </message>
     <message>
+        <source>Dashboard</source>
+        <translation>仪表盘</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Relays</source>
+        <translation>中继</translation>
+    </message>
+    <message>
+        <source>Bindings</source>
+        <translation>绑定</translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Get started</source>
+        <translation>快速开始</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Degraded</source>
+        <translation>部分可用</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>本地</translation>
+    </message>
+    <message>
+        <source>Serverless</source>
+        <translation>无服务器</translation>
+    </message>
+    <message>
+        <source>Hybrid</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>Other machines can reach the proxy at %1. Anyone with an access token can use your keys.</source>
+        <translation>其他机器可通过 %1 访问代理。任何持有访问令牌的人都能使用你的密钥。</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页面</translation>
+    </message>
+    <message>
+        <source>Ctrl+%1</source>
+        <translation>Ctrl+%1</translation>
+    </message>
+</context>
+<context>
+    <name>Names</name>
+    <message>
+        <source>Direct</source>
+        <translation>直连</translation>
+    </message>
+</context>
+<context>
+    <name>RequestDialog</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态码</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>无响应</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>First byte</source>
+        <translation>首字节</translation>
+    </message>
+    <message>
+        <source>Total time</source>
+        <translation>总耗时</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>%1 in, %2 out</source>
+        <translation>输入 %1，输出 %2</translation>
+    </message>
+    <message>
+        <source>Streamed</source>
+        <translation>流式</translation>
+    </message>
+    <message>
+        <source>Yes, cut off before the end</source>
+        <translation>是，在结束前被中断</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>Cut off</source>
+        <translation>被中断</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Request %1</source>
+        <translation>请求 %1</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试记录</translation>
+    </message>
+    <message>
+        <source>None: the request was answered by the proxy itself.</source>
+        <translation>无：该请求由代理自身应答。</translation>
+    </message>
+</context>
+<context>
+    <name>RpmChart</name>
+    <message>
+        <source>Requests per minute, last hour</source>
+        <translation>每分钟请求数（过去一小时）</translation>
+    </message>
+    <message>
+        <source>%1 — requests: %2, failed: %3</source>
+        <translation>%1 — 请求：%2，失败：%3</translation>
+    </message>
+</context>
+<context>
+    <name>SettingField</name>
+    <message>
+        <source>ms</source>
+        <translation>毫秒</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>bytes</source>
+        <translation>字节</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 到 %2</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the marked fields.</source>
+        <translation>未保存任何内容：请修正标出的字段。</translation>
+    </message>
+    <message>
+        <source>Use lowercase letters, digits, - and _ (at most 32).</source>
+        <translation>请使用小写字母、数字、- 和 _（最多 32 个）。</translation>
+    </message>
+    <message>
+        <source>A token with this name exists.</source>
+        <translation>已有同名令牌。</translation>
+    </message>
+    <message>
+        <source>Token “%1” created and copied to the clipboard.</source>
+        <translation>令牌“%1”已创建并复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <source>Listen address</source>
+        <translation>监听地址</translation>
+    </message>
+    <message>
+        <source>127.0.0.1 serves this machine only.</source>
+        <translation>127.0.0.1 仅服务本机。</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Allow other machines</source>
+        <translation>允许其他机器访问</translation>
+    </message>
+    <message>
+        <source>Needed for an address other machines can reach. They must send an access token.</source>
+        <translation>监听其他机器可访问的地址时需要开启。它们必须发送访问令牌。</translation>
+    </message>
+    <message>
+        <source>Access tokens</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <source>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</source>
+        <translation>客户端把令牌当作 API 密钥发送。为每个工具单独创建令牌，便于单独吊销。令牌只会被复制，不会显示。</translation>
+    </message>
+    <message>
+        <source>No tokens yet.</source>
+        <translation>还没有令牌。</translation>
+    </message>
+    <message>
+        <source>Replaced %1</source>
+        <translation>替换于 %1</translation>
+    </message>
+    <message>
+        <source>Created %1</source>
+        <translation>创建于 %1</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Make a new value; the old one stops working at once</source>
+        <translation>生成新值；旧值立即失效</translation>
+    </message>
+    <message>
+        <source>Replace token</source>
+        <translation>替换令牌</translation>
+    </message>
+    <message>
+        <source>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</source>
+        <translation>替换令牌“%1”？使用它的工具将停止工作，直到换上新值（新值会放入剪贴板）。</translation>
+    </message>
+    <message>
+        <source>New value of “%1” copied to the clipboard.</source>
+        <translation>“%1”的新值已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>吊销</translation>
+    </message>
+    <message>
+        <source>Revoke token</source>
+        <translation>吊销令牌</translation>
+    </message>
+    <message>
+        <source>Revoke token “%1”? Tools using it stop working at once.</source>
+        <translation>吊销令牌“%1”？使用它的工具将立即停止工作。</translation>
+    </message>
+    <message>
+        <source>Token revoked.</source>
+        <translation>令牌已吊销。</translation>
+    </message>
+    <message>
+        <source>New token name, e.g. cline</source>
+        <translation>新令牌名称，例如 cline</translation>
+    </message>
+    <message>
+        <source>New token name</source>
+        <translation>新令牌名称</translation>
+    </message>
+    <message>
+        <source>Create token</source>
+        <translation>创建令牌</translation>
+    </message>
+    <message>
+        <source>Upstream</source>
+        <translation>上游</translation>
+    </message>
+    <message>
+        <source>Gemini API URL</source>
+        <translation>Gemini API 网址</translation>
+    </message>
+    <message>
+        <source>Where requests go in local mode.</source>
+        <translation>本地模式下请求的发送地址。</translation>
+    </message>
+    <message>
+        <source>Outgoing proxy</source>
+        <translation>出站代理</translation>
+    </message>
+    <message>
+        <source>none, system, http://host:port or socks5://host:port</source>
+        <translation>none、system、http://主机:端口 或 socks5://主机:端口</translation>
+    </message>
+    <message>
+        <source>Routing and retries</source>
+        <translation>路由与重试</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>本地</translation>
+    </message>
+    <message>
+        <source>Serverless</source>
+        <translation>无服务器</translation>
+    </message>
+    <message>
+        <source>Hybrid</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>Local: straight to Google. Serverless: only through relays. Hybrid: relays first, then straight.</source>
+        <translation>本地：直连 Google。无服务器：仅经中继。混合：先经中继，再直连。</translation>
+    </message>
+    <message>
+        <source>Fall back to direct</source>
+        <translation>失败时改为直连</translation>
+    </message>
+    <message>
+        <source>In hybrid mode, go straight to Google when a relay fails.</source>
+        <translation>混合模式下，中继失败时直接连接 Google。</translation>
+    </message>
+    <message>
+        <source>Key rotation</source>
+        <translation>密钥轮换</translation>
+    </message>
+    <message>
+        <source>Round robin</source>
+        <translation>轮询</translation>
+    </message>
+    <message>
+        <source>Weighted</source>
+        <translation>加权</translation>
+    </message>
+    <message>
+        <source>Least used</source>
+        <translation>最少使用</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Keys tried per request</source>
+        <translation>每个请求尝试的密钥数</translation>
+    </message>
+    <message>
+        <source>On a rate limit, a bad key or a server error, the next key is tried.</source>
+        <translation>遇到限流、无效密钥或服务器错误时，会改用下一个密钥。</translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>First byte</source>
+        <translation>首字节</translation>
+    </message>
+    <message>
+        <source>Long prompts can take minutes before the answer starts.</source>
+        <translation>长提示词可能要几分钟才开始返回回答。</translation>
+    </message>
+    <message>
+        <source>Silence in a stream</source>
+        <translation>流中的静默时间</translation>
+    </message>
+    <message>
+        <source>Relay connect</source>
+        <translation>连接中继</translation>
+    </message>
+    <message>
+        <source>Quota outlook</source>
+        <translation>配额概览</translation>
+    </message>
+    <message>
+        <source>Daily requests per model</source>
+        <translation>每个模型每日请求数</translation>
+    </message>
+    <message>
+        <source>Per project (a key group, or a key alone). 0 hides the limit.</source>
+        <translation>按项目计（一个密钥组或单个密钥）。0 表示不显示限额。</translation>
+    </message>
+    <message>
+        <source>Limits per model</source>
+        <translation>按模型的限额</translation>
+    </message>
+    <message>
+        <source>e.g. gemini-2.5-pro=100, gemini-2.5-flash=250</source>
+        <translation>例如 gemini-2.5-pro=100, gemini-2.5-flash=250</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>登录时启动</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>通知</translation>
+    </message>
+    <message>
+        <source>When a key turns invalid, all keys are cooling, or a relay goes down or up.</source>
+        <translation>在密钥失效、所有密钥冷却或中继故障与恢复时通知。</translation>
+    </message>
+    <message>
+        <source>Log level</source>
+        <translation>日志级别</translation>
+    </message>
+    <message>
+        <source>Debug</source>
+        <translation>调试</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Config file</source>
+        <translation>配置文件</translation>
+    </message>
+    <message>
+        <source>Path copied.</source>
+        <translation>路径已复制。</translation>
+    </message>
+    <message>
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
+    <message numerus="yes">
+        <source>%n field(s) need a fix before saving.</source>
+        <translation>
+            <numerusform>保存前需修正 %n 个字段。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unsaved change(s)</source>
+        <translation>
+            <numerusform>%n 项更改未保存</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Config file: %1</source>
-        <translation>配置文件：%1</translation>
+        <source>All changes saved.</source>
+        <translation>所有更改已保存。</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>Toast</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::Backend</name>
+    <message>
+        <source>The config file was not applied: %1</source>
+        <translation>配置文件未生效：%1</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>本地</translation>
+    </message>
+    <message>
+        <source>Serverless</source>
+        <translation>无服务器</translation>
+    </message>
+    <message>
+        <source>Hybrid</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Gemini Aggregator — %1, %2</source>
+        <translation>Gemini 聚合器 — %1，%2</translation>
+    </message>
+    <message>
+        <source>Keys: %1 usable, %2 cooling, %3 invalid</source>
+        <translation>密钥：%1 个可用，%2 个冷却中，%3 个无效</translation>
+    </message>
+    <message>
+        <source>Relays: %1 of %2 healthy</source>
+        <translation>中继：%1 / %2 个正常</translation>
+    </message>
+    <message>
+        <source>The mode was not changed: %1</source>
+        <translation>模式未更改：%1</translation>
+    </message>
+    <message>
+        <source>Start at login was not changed: %1</source>
+        <translation>未能更改登录时启动：%1</translation>
+    </message>
+    <message>
+        <source>The proxy could not start: %1</source>
+        <translation>代理无法启动：%1</translation>
+    </message>
+    <message>
+        <source>Copied the endpoint URL</source>
+        <translation>已复制端点网址</translation>
+    </message>
+    <message>
+        <source>Copied the access token</source>
+        <translation>已复制访问令牌</translation>
+    </message>
+    <message>
+        <source>There is no access token; create one in Settings</source>
+        <translation>没有访问令牌；请在“设置”中创建</translation>
+    </message>
+    <message>
+        <source>API Provider: Google Gemini
+Use custom base URL: %1
+Gemini API Key: %2</source>
+        <translation>API 提供方：Google Gemini
+使用自定义基础网址：%1
+Gemini API 密钥：%2</translation>
+    </message>
+    <message>
+        <source>Base URL: %1/v1beta/openai/
+API key: %2
+Model: gemini-2.5-flash</source>
+        <translation>基础网址：%1/v1beta/openai/
+API 密钥：%2
+模型：gemini-2.5-flash</translation>
+    </message>
+    <message>
+        <source>There is no setup for &apos;%1&apos;</source>
+        <translation>没有“%1”的配置说明</translation>
+    </message>
+    <message>
+        <source>Copied the setup, access token included</source>
+        <translation>已复制配置（含访问令牌）</translation>
+    </message>
+    <message>
+        <source>Keys: %1 passed, %2 failed. Relays: %3 passed, %4 failed.</source>
+        <translation>密钥：%1 个通过，%2 个失败。中继：%3 个通过，%4 个失败。</translation>
+    </message>
+    <message>
+        <source>No valid key found: a Gemini API key starts with AIza</source>
+        <translation>未找到有效密钥：Gemini API 密钥以 AIza 开头</translation>
+    </message>
+    <message>
+        <source>These keys are already configured</source>
+        <translation>这些密钥已经添加过</translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n key(s)</source>
+        <translation>
+            <numerusform>已添加 %n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 key(s) passed the test</source>
+        <translation>%2 个密钥中有 %1 个通过测试</translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed %n key(s)</source>
+        <translation>
+            <numerusform>已移除 %n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</source>
+        <translation>输入中继的网址，例如 https://my-relay.deno.dev</translation>
+    </message>
+    <message>
+        <source>Copied the new relay secret: set it as RELAY_SECRET on the relay</source>
+        <translation>已复制新的中继密钥：请在中继上将其设为 RELAY_SECRET</translation>
+    </message>
+    <message numerus="yes">
+        <source>Unbound %n key(s)</source>
+        <translation>
+            <numerusform>已解绑 %n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Bound %n key(s)</source>
+        <translation>
+            <numerusform>已绑定 %n 个密钥</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Created the token and copied it to the clipboard</source>
+        <translation>已创建令牌并复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Replaced the token and copied the new one to the clipboard</source>
+        <translation>已替换令牌并将新令牌复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>not a setting</source>
+        <translation>不是设置项</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the marked fields</source>
+        <translation>未保存任何内容：请修正标出的字段</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::DesktopApp</name>
+    <message>
+        <source>Gemini Aggregator is still running</source>
+        <translation>Gemini 聚合器仍在运行</translation>
+    </message>
+    <message>
+        <source>The proxy keeps serving. Open the window or quit from the tray icon.</source>
+        <translation>代理会继续运行。可从托盘图标打开窗口或退出。</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::Notifier</name>
+    <message>
+        <source>A key is invalid</source>
+        <translation>有密钥无效</translation>
+    </message>
+    <message>
+        <source>%1 was taken out of rotation: %2</source>
+        <translation>%1 已移出轮换：%2</translation>
+    </message>
+    <message>
+        <source>the first is back at %1</source>
+        <translation>最早于 %1 恢复</translation>
+    </message>
+    <message>
+        <source>none comes back by itself</source>
+        <translation>不会自动恢复</translation>
+    </message>
+    <message>
+        <source>Every key is cooling</source>
+        <translation>所有密钥都在冷却中</translation>
+    </message>
+    <message>
+        <source>Requests get 429 until a key is usable again; %1. Last reason: %2</source>
+        <translation>在有密钥恢复可用之前，请求将返回 429；%1。最近原因：%2</translation>
+    </message>
+    <message>
+        <source>A relay is down</source>
+        <translation>中继不可用</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>A relay is back up</source>
+        <translation>中继已恢复</translation>
+    </message>
+    <message>
+        <source>%1 answers again and is back in rotation</source>
+        <translation>%1 已恢复响应，重新加入轮换</translation>
+    </message>
+    <message numerus="yes">
+        <source>(and %n more held back)</source>
+        <translation>
+            <numerusform>（另有 %n 条未显示）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::TrayController</name>
+    <message>
+        <source>Open Gemini Aggregator</source>
+        <translation>打开 Gemini 聚合器</translation>
+    </message>
+    <message>
+        <source>Stop proxy</source>
+        <translation>停止代理</translation>
+    </message>
+    <message>
+        <source>Start proxy</source>
+        <translation>启动代理</translation>
+    </message>
+    <message>
+        <source>Deployment mode</source>
+        <translation>部署模式</translation>
+    </message>
+    <message>
+        <source>Local (direct to Google)</source>
+        <translation>本地（直连 Google）</translation>
+    </message>
+    <message>
+        <source>Serverless (relays only)</source>
+        <translation>无服务器（仅中继）</translation>
+    </message>
+    <message>
+        <source>Hybrid (relay first, then direct)</source>
+        <translation>混合（先中继，再直连）</translation>
+    </message>
+    <message>
+        <source>Copy endpoint URL</source>
+        <translation>复制端点网址</translation>
+    </message>
+    <message>
+        <source>Copy access token</source>
+        <translation>复制访问令牌</translation>
+    </message>
+    <message>
+        <source>Copy setup for Gemini CLI</source>
+        <translation>复制 Gemini CLI 配置</translation>
+    </message>
+    <message>
+        <source>Test keys and relays</source>
+        <translation>测试密钥和中继</translation>
+    </message>
+    <message>
+        <source>Open logs folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+// The Keys page's "Add keys" dialog around AddKeysForm.
+Dialog {
+    id: dialog
+
+    Theme {
+        id: theme
+        palette: dialog.palette
+        font: dialog.font
+    }
+
+    title: qsTr("Add keys")
+    parent: Overlay.overlay
+    anchors.centerIn: parent
+    modal: true
+    focus: true
+    width: Math.min(parent ? parent.width - theme.em * 2 : theme.em * 34, theme.em * 34)
+
+    AddKeysForm {
+        id: form
+        anchors.fill: parent
+        showButton: false
+        onAdded: dialog.close()
+    }
+
+    footer: DialogButtonBox {
+        Button {
+            text: form.busy ? qsTr("Adding…") : form.validCount > 0 ? qsTr("Add %n key(s)", "", form.validCount) : qsTr("Add keys")
+            enabled: form.canAdd
+            highlighted: true
+            DialogButtonBox.buttonRole: DialogButtonBox.ApplyRole
+            onClicked: form.submit()
+        }
+        Button {
+            text: qsTr("Cancel")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+    }
+    onOpened: form.focusKeys()
+    // Whatever was pasted goes away with the dialog.
+    onClosed: form.reset()
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import GeminiAggregator.Ui
+
+// Paste one or many Gemini API keys, see at once which lines are keys, then add them. The pasted text is
+// cleared once the keys are added (and when the form is reset), so no key stays on screen.
+ColumnLayout {
+    id: form
+    property bool busy: false
+    property bool showButton: true
+    property string errorText
+    // After a successful add: the ids added.
+    signal added(var ids)
+
+    Theme {
+        id: theme
+        palette: form.palette
+    }
+    Fmt {
+        id: fmt
+    }
+
+    readonly property var check: keysArea.text.trim() !== "" ? Backend.checkKeyText(keysArea.text) : null
+    readonly property int validCount: form.check ? fmt.countOf(form.check.valid) : 0
+    readonly property int duplicateCount: form.check ? fmt.countOf(form.check.duplicates) : 0
+    readonly property var problems: form.check && form.check.problems ? form.check.problems : []
+    readonly property bool canAdd: form.validCount > 0 && !form.busy
+
+    function reset() {
+        keysArea.clear()
+        labelField.clear()
+        groupField.clear()
+        form.errorText = ""
+    }
+    function focusKeys() {
+        keysArea.forceActiveFocus()
+    }
+    function submit() {
+        if (!form.canAdd)
+            return
+        form.busy = true
+        form.errorText = ""
+        Backend.addKeys(keysArea.text, labelField.text.trim(), groupField.text.trim(), testBox.checked, function (result) {
+            form.busy = false
+            if (result.ok) {
+                const ids = result.data && result.data.added ? result.data.added : []
+                keysArea.clear()
+                Backend.toast(qsTr("Added %n key(s).", "", ids.length || form.validCount))
+                form.added(ids)
+            } else {
+                form.errorText = result.message
+            }
+        })
+    }
+
+    spacing: theme.spacing
+
+    Label {
+        Layout.fillWidth: true
+        text: qsTr("Paste one or more API keys, one per line. Keys start with “AIza”.")
+        wrapMode: Text.Wrap
+    }
+    ScrollView {
+        id: keysScroll
+        Layout.fillWidth: true
+        Layout.preferredHeight: theme.em * 6
+        background: Rectangle {
+            color: keysScroll.palette.base
+            border.color: keysArea.activeFocus ? keysScroll.palette.highlight : theme.border
+            radius: 2
+        }
+        TextArea {
+            id: keysArea
+            objectName: "keysArea"
+            placeholderText: qsTr("AIza…")
+            font.family: theme.mono
+            wrapMode: TextEdit.WrapAnywhere
+            enabled: !form.busy
+            inputMethodHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+            Accessible.name: qsTr("API keys")
+            // Tab moves on to the next field instead of typing a tab.
+            KeyNavigation.priority: KeyNavigation.BeforeItem
+            KeyNavigation.tab: labelField
+        }
+    }
+    Label {
+        Layout.fillWidth: true
+        visible: form.check !== null
+        wrapMode: Text.Wrap
+        color: form.validCount > 0 ? theme.good : theme.bad
+        text: {
+            let s = qsTr("%n valid key(s)", "", form.validCount)
+            if (form.duplicateCount > 0)
+                s += " · " + qsTr("%n already added", "", form.duplicateCount)
+            if (form.problems.length > 0)
+                s += " · " + qsTr("%n line(s) not used", "", form.problems.length)
+            return s
+        }
+    }
+    Repeater {
+        model: form.problems.slice(0, 5)
+        delegate: Label {
+            required property var modelData
+            Layout.fillWidth: true
+            text: modelData.line ? qsTr("Line %1: %2").arg(modelData.line).arg(modelData.message) : modelData.message
+            color: theme.bad
+            wrapMode: Text.Wrap
+        }
+    }
+    GridLayout {
+        Layout.fillWidth: true
+        columns: 2
+        columnSpacing: theme.spacing
+        rowSpacing: theme.spacing * 0.5
+        Label {
+            text: qsTr("Label")
+        }
+        TextField {
+            id: labelField
+            Layout.fillWidth: true
+            placeholderText: qsTr("Optional, e.g. work")
+            enabled: !form.busy
+            Accessible.name: qsTr("Label")
+        }
+        Label {
+            text: qsTr("Group")
+        }
+        TextField {
+            id: groupField
+            Layout.fillWidth: true
+            placeholderText: qsTr("Optional: keys of one project share a quota")
+            enabled: !form.busy
+            Accessible.name: qsTr("Group")
+        }
+    }
+    CheckBox {
+        id: testBox
+        text: qsTr("Test each key after adding")
+        checked: true
+        enabled: !form.busy
+    }
+    Label {
+        Layout.fillWidth: true
+        visible: form.errorText !== ""
+        text: form.errorText
+        color: theme.bad
+        wrapMode: Text.Wrap
+    }
+    RowLayout {
+        visible: form.showButton
+        spacing: theme.spacing
+        Button {
+            text: form.busy ? qsTr("Adding…") : form.validCount > 0 ? qsTr("Add %n key(s)", "", form.validCount) : qsTr("Add keys")
+            icon.source: Qt.resolvedUrl("../icons/add.svg")
+            icon.color: palette.buttonText
+            enabled: form.canAdd
+            highlighted: true
+            onClicked: form.submit()
+        }
+        BusyIndicator {
+            visible: form.busy
+            running: form.busy
+            Layout.preferredHeight: theme.em * 1.5
+            Layout.preferredWidth: theme.em * 1.5
+        }
+    }
+}

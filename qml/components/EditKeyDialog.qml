@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import GeminiAggregator.Ui
+
+// Edits a key's label, group, weight, relay and enabled flag (never the key itself).
+Dialog {
+    id: dialog
+    property string keyId
+    property string masked
+    property bool busy: false
+    property string errorText
+    property var problems: ({})
+
+    Theme {
+        id: theme
+        palette: dialog.palette
+        font: dialog.font
+    }
+    ChoiceList {
+        id: relays
+        model: Backend.instances
+        leading: [{ value: "", text: qsTr("None (direct)") }]
+    }
+
+    function openFor(row) {
+        dialog.keyId = row.id
+        dialog.masked = row.masked
+        labelField.text = row.label || ""
+        groupField.text = row.group || ""
+        weightField.value = row.weight || 1
+        relayBox.currentIndex = Math.max(0, relayBox.indexOfValue(row.instance || ""))
+        enabledBox.checked = row.enabled !== false
+        dialog.errorText = ""
+        dialog.problems = {}
+        dialog.open()
+    }
+    function save() {
+        dialog.busy = true
+        dialog.errorText = ""
+        const fields = {
+            label: labelField.text.trim(),
+            group: groupField.text.trim(),
+            weight: weightField.value,
+            instance: relayBox.currentValue || "",
+            enabled: enabledBox.checked
+        }
+        Backend.updateKey(dialog.keyId, fields, function (result) {
+            dialog.busy = false
+            if (result.ok) {
+                Backend.toast(qsTr("Key saved."))
+                dialog.close()
+                return
+            }
+            const map = {}
+            for (const p of (result.problems || [])) {
+                const field = String(p.path).split(".").pop()
+                map[field] = p.message
+            }
+            dialog.problems = map
+            dialog.errorText = result.message
+        })
+    }
+
+    title: qsTr("Edit key %1").arg(dialog.masked)
+    parent: Overlay.overlay
+    anchors.centerIn: parent
+    modal: true
+    focus: true
+    width: Math.min(parent ? parent.width - theme.em * 2 : theme.em * 30, theme.em * 30)
+
+    GridLayout {
+        anchors.fill: parent
+        columns: 2
+        columnSpacing: theme.spacing
+        rowSpacing: theme.spacing * 0.6
+
+        Label {
+            text: qsTr("Label")
+        }
+        TextField {
+            id: labelField
+            Layout.fillWidth: true
+            focus: true
+            Accessible.name: qsTr("Label")
+        }
+        Label {
+            text: qsTr("Group")
+        }
+        TextField {
+            id: groupField
+            Layout.fillWidth: true
+            placeholderText: qsTr("Keys of one project share a quota")
+            Accessible.name: qsTr("Group")
+        }
+        Label {
+            text: qsTr("Weight")
+        }
+        SpinBox {
+            id: weightField
+            from: 1
+            to: 1000
+            editable: true
+            Accessible.name: qsTr("Weight")
+            ToolTip.visible: hovered
+            ToolTip.delay: 600
+            ToolTip.text: qsTr("Share of requests with the weighted strategy")
+        }
+        Label {
+            text: qsTr("Relay")
+        }
+        ComboBox {
+            id: relayBox
+            Layout.fillWidth: true
+            model: relays.choices
+            textRole: "text"
+            valueRole: "value"
+            Accessible.name: qsTr("Relay")
+        }
+        Item {
+            implicitWidth: 1
+        }
+        CheckBox {
+            id: enabledBox
+            text: qsTr("Enabled")
+        }
+        Label {
+            Layout.columnSpan: 2
+            Layout.fillWidth: true
+            visible: text !== ""
+            text: {
+                const p = dialog.problems
+                const parts = []
+                for (const k in p)
+                    parts.push(p[k])
+                return parts.length > 0 ? parts.join("\n") : dialog.errorText
+            }
+            color: theme.bad
+            wrapMode: Text.Wrap
+        }
+    }
+
+    footer: DialogButtonBox {
+        Button {
+            text: qsTr("Save")
+            enabled: !dialog.busy
+            highlighted: true
+            DialogButtonBox.buttonRole: DialogButtonBox.ApplyRole
+            onClicked: dialog.save()
+        }
+        Button {
+            text: qsTr("Cancel")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+    }
+}

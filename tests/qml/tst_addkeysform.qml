@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import GeminiAggregator.Ui
+
+// Pasting keys: each line is checked as it is typed, only valid new keys are added, and the pasted text is
+// gone from the screen once they are.
+Item {
+    id: root
+    width: 800
+    height: 600
+
+    Component {
+        id: formComponent
+        AddKeysForm {
+            width: root.width
+        }
+    }
+
+    SignalSpy {
+        id: addedSpy
+        signalName: "added"
+    }
+
+    TestCase {
+        name: "AddKeysForm"
+        when: windowShown
+
+        // A key-shaped string made here ("AIza" + 35 characters), never a real key.
+        function fakeKey(n) {
+            let tail = "QMLTEST" + n
+            while (tail.length < 35)
+                tail += "x"
+            return "AIza" + tail
+        }
+
+        function findByName(item, name) {
+            if (item.objectName === name)
+                return item
+            for (let i = 0; i < item.children.length; ++i) {
+                const found = findByName(item.children[i], name)
+                if (found)
+                    return found
+            }
+            return null
+        }
+
+        function test_checksAndAdds() {
+            const form = createTemporaryObject(formComponent, root)
+            verify(form)
+            const area = findByName(form, "keysArea")
+            verify(area, "the key text area has objectName keysArea")
+            compare(form.canAdd, false)
+
+            const before = Backend.keys.count
+            area.text = fakeKey(1) + "\nnot a key\n" + fakeKey(2) + "\n"
+            compare(form.validCount, 2)
+            compare(form.problems.length, 1)
+            verify(form.canAdd)
+
+            addedSpy.target = form
+            addedSpy.clear()
+            form.submit()
+            addedSpy.wait(10000)
+            compare(addedSpy.signalArguments[0][0].length, 2)
+            tryCompare(Backend.keys, "count", before + 2, 10000)
+            compare(area.text, "", "the pasted keys are cleared once added")
+
+            // The same keys again: duplicates, nothing to add.
+            area.text = fakeKey(1)
+            compare(form.validCount, 0)
+            compare(form.duplicateCount, 1)
+            compare(form.canAdd, false)
+            area.text = ""
+        }
+
+        function test_rowsNeverShowSecrets() {
+            for (let i = 0; i < Backend.keys.count; ++i) {
+                const row = Backend.keys.get(i)
+                verify(String(row.masked).indexOf("QMLTEST") < 0, "row " + i + " shows only the masked key")
+                verify(String(row.masked).length < 20)
+            }
+        }
+    }
+}

@@ -1,0 +1,1575 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The desktop app's C++ layer below the QML: the id-diffing list model, the list models over a running
+// Service, search/filter, the dashboard figures, the notification rules, start at login, the single-instance
+// guard, and the Backend's actions (through the in-process admin API, against the fake upstream).
+// Every model is watched by a QAbstractItemModelTester that aborts at the first inconsistency.
+#include "autostart.h"
+#include "backend.h"
+#include "dashboard.h"
+#include "filtermodel.h"
+#include "guitestenv.h"
+#include "keys/failure.h"
+#include "listmodels.h"
+#include "notifier.h"
+#include "rowlistmodel.h"
+#include "singleinstance.h"
+#include "time/clock.h"
+
+#include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QDir>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QJSEngine>
+#include <QLoggingCategory>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QSet>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QUuid>
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+using ga::test::fakeKey;
+using ga::test::gui::kWaitMs;
+using ga::test::gui::ServiceEnv;
+using ga::ui::Backend;
+using ga::ui::RowListModel;
+
+namespace {
+
+constexpr auto kFatal = QAbstractItemModelTester::FailureReportingMode::Fatal;
+
+// A RowListModel whose rows the test sets directly.
+class Rows final : public RowListModel
+{
+public:
+    explicit Rows(QStringList roles = { QStringLiteral("id"), QStringLiteral("value") })
+        : RowListModel(std::move(roles))
+    { }
+    using RowListModel::setRows;
+};
+
+QStringList words(const char *text)
+{
+    return QString::fromLatin1(text).split(u' ', Qt::SkipEmptyParts);
+}
+
+// Rows for `ids`; the rows named in `changed` carry a second version of their data.
+QList<QVariantMap> rowsFor(const QStringList &ids, const QStringList &changed = {})
+{
+    QList<QVariantMap> rows;
+    for (const QString &id : ids) {
+        rows.append({ { QStringLiteral("id"), id },
+            { QStringLiteral("value"), id + (changed.contains(id) ? QStringLiteral("-v2") : QStringLiteral("-v1")) } });
+    }
+    return rows;
+}
+
+QStringList only(const QStringList &list, const QSet<QString> &keep)
+{
+    QStringList out;
+    for (const QString &s : list) {
+        if (keep.contains(s)) {
+            out.append(s);
+        }
+    }
+    return out;
+}
+
+int spannedRows(const QSignalSpy &spy)
+{
+    int n = 0;
+    for (const QList<QVariant> &args : spy) {
+        n += args.at(2).toInt() - args.at(1).toInt() + 1;
+    }
+    return n;
+}
+
+QVariantMap rowOf(const RowListModel *model, const QString &id)
+{
+    return model->get(model->indexOf(id));
+}
+
+QByteArray jsonOf(const QVariant &value)
+{
+    return QJsonDocument::fromVariant(value).toJson(QJsonDocument::Compact);
+}
+
+// Everything a model shows, through its roles, as one JSON text (for secret checks).
+QByteArray everything(const QAbstractItemModel *model)
+{
+    QVariantList all;
+    const QHash<int, QByteArray> roles = model->roleNames();
+    for (int r = 0; r < model->rowCount(); ++r) {
+        QVariantMap row;
+        for (auto it = roles.begin(); it != roles.end(); ++it) {
+            row.insert(QString::fromUtf8(it.value()), model->data(model->index(r, 0), it.key()));
+        }
+        all.append(row);
+    }
+    return jsonOf(all);
+}
+
+QString clipboardText()
+{
+    return QGuiApplication::clipboard()->text();
+}
+
+// Desktop Entry Exec value → argv, strictly by the Desktop Entry spec (as desktop-file-validate checks it):
+// the string escapes first (only \s \n \t \r \\ exist), then the quoting rules (inside double quotes a
+// backslash escapes exactly " ` $ \), then %% → %. Any other field code is an error here.
+QStringList parseExec(const QString &value, QString *error)
+{
+    QString unescaped;
+    for (qsizetype i = 0; i < value.size(); ++i) {
+        if (value.at(i) == u'\\' && i + 1 < value.size()) {
+            const QChar next = value.at(i + 1);
+            const QString mapped = next == u's' ? QStringLiteral(" ")
+                : next == u'n'                  ? QStringLiteral("\n")
+                : next == u't'                  ? QStringLiteral("\t")
+                : next == u'r'                  ? QStringLiteral("\r")
+                : next == u'\\'                 ? QStringLiteral("\\")
+                                                : QString();
+            if (mapped.isEmpty()) {
+                *error = QStringLiteral("invalid string escape \\%1").arg(next);
+                return {};
+            }
+            unescaped += mapped;
+            ++i;
+            continue;
+        }
+        unescaped += value.at(i);
+    }
+    QStringList argv;
+    QString current;
+    bool inWord = false;
+    bool quoted = false;
+    for (qsizetype i = 0; i < unescaped.size(); ++i) {
+        const QChar c = unescaped.at(i);
+        if (quoted) {
+            if (c == u'\\') {
+                if (i + 1 >= unescaped.size() || !QStringView(u"\"`$\\").contains(unescaped.at(i + 1))) {
+                    *error = QStringLiteral("a backslash in quotes that escapes nothing");
+                    return {};
+                }
+                current += unescaped.at(++i);
+            } else if (c == u'"') {
+                quoted = false;
+            } else {
+                current += c;
+            }
+            continue;
+        }
+        if (c == u' ' || c == u'\t') {
+            if (inWord) {
+                argv.append(current);
+                current.clear();
+                inWord = false;
+            }
+            continue;
+        }
+        inWord = true;
+        if (c == u'"') {
+            quoted = true;
+        } else if (QStringView(u"`$\\'><~|&;*?#()").contains(c)) {
+            *error = QStringLiteral("reserved character %1 outside quotes").arg(c);
+            return {};
+        } else {
+            current += c;
+        }
+    }
+    if (quoted) {
+        *error = QStringLiteral("unterminated quote");
+        return {};
+    }
+    if (inWord) {
+        argv.append(current);
+    }
+    for (QString &arg : argv) {
+        QString out;
+        for (qsizetype i = 0; i < arg.size(); ++i) {
+            if (arg.at(i) == u'%') {
+                if (i + 1 < arg.size() && arg.at(i + 1) == u'%') {
+                    out += u'%';
+                    ++i;
+                    continue;
+                }
+                *error = QStringLiteral("field code %%1").arg(i + 1 < arg.size() ? arg.at(i + 1) : QChar(u' '));
+                return {};
+            }
+            out += arg.at(i);
+        }
+        arg = out;
+    }
+    return argv;
+}
+
+// The Backend with a JS engine for its callbacks, over a started ServiceEnv; testers on its models.
+struct BackendFixture
+{
+    ServiceEnv env;
+    std::unique_ptr<Backend> backend;
+    std::unique_ptr<QJSEngine> engine;
+    QJSValue callback;
+
+    ~BackendFixture()
+    {
+        engine.reset();
+        Backend::setInstance(nullptr);
+        backend.reset();
+    }
+
+    bool start(const QJsonObject &extra, QString *why)
+    {
+        if (!env.start(extra, why)) {
+            return false;
+        }
+        backend = std::make_unique<Backend>(env.service.get());
+        Backend::setInstance(backend.get());
+        for (QAbstractItemModel *m : std::initializer_list<QAbstractItemModel *> {
+                 backend->keys(), backend->instances(), backend->tokens(), backend->history() }) {
+            new QAbstractItemModelTester(m, kFatal, backend.get());
+        }
+        engine = std::make_unique<QJSEngine>();
+        // Callbacks are made through the engine the backend is wrapped in (as QML does with the singleton).
+        QJSEngine::setObjectOwnership(backend.get(), QJSEngine::CppOwnership);
+        engine->globalObject().setProperty(QStringLiteral("backend"), engine->newQObject(backend.get()));
+        engine->evaluate(QStringLiteral("var calls = 0; var last = null;"));
+        callback = engine->evaluate(QStringLiteral("(function (r) { calls = calls + 1; last = r; })"));
+        if (!callback.isCallable()) {
+            *why = QStringLiteral("the callback did not evaluate");
+            return false;
+        }
+        return true;
+    }
+
+    int calls() const { return engine->globalObject().property(QStringLiteral("calls")).toInt(); }
+    QVariantMap last() const { return engine->globalObject().property(QStringLiteral("last")).toVariant().toMap(); }
+    // For failure messages: status and message only (never the data).
+    QString lastMessage() const
+    {
+        return QStringLiteral("status %1: %2")
+            .arg(last().value(QStringLiteral("status")).toInt())
+            .arg(last().value(QStringLiteral("message")).toString());
+    }
+    QByteArray lastJson() const { return engine->evaluate(QStringLiteral("JSON.stringify(last)")).toString().toUtf8(); }
+
+    // Secrets in anything QML can see: every model row, the last callback result, the config file.
+    QString leaks() const
+    {
+        const QList<QPair<QString, QByteArray>> seen {
+            { QStringLiteral("keys model"), everything(backend->keys()) },
+            { QStringLiteral("instances model"), everything(backend->instances()) },
+            { QStringLiteral("tokens model"), everything(backend->tokens()) },
+            { QStringLiteral("callback result"), lastJson() },
+            { QStringLiteral("config file"), ga::test::readAll(env.configPath) },
+        };
+        for (const auto &[where, text] : seen) {
+            if (const QString leak = env.leakIn(text); !leak.isEmpty()) {
+                return where + QStringLiteral(" contains ") + leak;
+            }
+        }
+        return QString();
+    }
+};
+
+bool refusesConnections(quint16 port)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    return !s.waitForConnected(2000) && s.error() == QAbstractSocket::ConnectionRefusedError;
+}
+
+bool acceptsConnections(quint16 port)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    return s.waitForConnected(2000);
+}
+
+ga::metrics::AccessRecord record(int status, bool broken = false)
+{
+    ga::metrics::AccessRecord r;
+    r.status = status;
+    r.broken = broken;
+    r.model = QStringLiteral("gemini-2.5-flash");
+    return r;
+}
+
+int sum(const QVariantList &list)
+{
+    int n = 0;
+    for (const QVariant &v : list) {
+        n += v.toInt();
+    }
+    return n;
+}
+
+} // namespace
+
+class TestUiModels : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_xdg;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_xdg.isValid());
+        // Start at login writes to $XDG_CONFIG_HOME/autostart: a private one (QStandardPaths reads it on use).
+        // The data and state homes too, so nothing here touches the real user's files.
+        for (const char *name : { "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME" }) {
+            const QString dir = m_xdg.filePath(QString::fromLatin1(name).toLower());
+            QVERIFY(QDir().mkpath(dir));
+            qputenv(name, QFile::encodeName(dir));
+        }
+        QCOMPARE(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation),
+            m_xdg.filePath(QStringLiteral("xdg_config_home")));
+        QLoggingCategory::setFilterRules(QStringLiteral("ga.access.info=false"));
+    }
+
+    // ---- RowListModel ---------------------------------------------------------------------------------------
+
+    void rowListModelDiffs_data()
+    {
+        QTest::addColumn<QStringList>("before");
+        QTest::addColumn<QStringList>("after");
+        QTest::addColumn<QStringList>("changed"); // ids whose data differs afterwards
+
+        QTest::newRow("insert at front") << words("b c d") << words("a b c d") << QStringList();
+        QTest::newRow("insert in the middle") << words("a b d") << words("a b c d") << QStringList();
+        QTest::newRow("insert at the end") << words("a b c") << words("a b c d") << QStringList();
+        QTest::newRow("insert several apart") << words("b d") << words("a b c d e") << QStringList();
+        QTest::newRow("remove first") << words("a b c d") << words("b c d") << QStringList();
+        QTest::newRow("remove middle") << words("a b c d") << words("a b d") << QStringList();
+        QTest::newRow("remove last") << words("a b c d") << words("a b c") << QStringList();
+        QTest::newRow("remove several apart") << words("a b c d e") << words("b d") << QStringList();
+        QTest::newRow("move last to front") << words("a b c d") << words("d a b c") << QStringList();
+        QTest::newRow("move first to end") << words("a b c d") << words("b c d a") << QStringList();
+        QTest::newRow("swap neighbours") << words("a b c d") << words("a c b d") << QStringList();
+        QTest::newRow("reverse") << words("a b c d e") << words("e d c b a") << QStringList();
+        QTest::newRow("data only, one row") << words("a b c") << words("a b c") << words("b");
+        QTest::newRow("data only, every row") << words("a b c") << words("a b c") << words("a b c");
+        QTest::newRow("nothing changes") << words("a b c") << words("a b c") << QStringList();
+        QTest::newRow("move and change") << words("a b c") << words("c a b") << words("c a");
+        QTest::newRow("insert, remove, move, change") << words("a b c d e") << words("f d a g c") << words("a");
+        QTest::newRow("replace every row") << words("a b") << words("c d") << QStringList();
+        QTest::newRow("empty to full") << QStringList() << words("a b c") << QStringList();
+        QTest::newRow("full to empty") << words("a b c") << QStringList() << QStringList();
+        QTest::newRow("empty to empty") << QStringList() << QStringList() << QStringList();
+
+        // Random subsets in random orders (no duplicates), reproducible.
+        QRandomGenerator random(20260101);
+        QStringList pool;
+        for (int i = 0; i < 16; ++i) {
+            pool.append(QStringLiteral("r%1").arg(i, 2, 10, QLatin1Char('0')));
+        }
+        auto shuffled = [&random](QStringList list) {
+            for (qsizetype i = list.size() - 1; i > 0; --i) {
+                list.swapItemsAt(i, qsizetype(random.bounded(int(i + 1))));
+            }
+            return list;
+        };
+        auto subset = [&random, &pool, &shuffled] {
+            QStringList out;
+            for (const QString &id : pool) {
+                if (random.bounded(3) != 0) {
+                    out.append(id);
+                }
+            }
+            return shuffled(out);
+        };
+        for (int n = 0; n < 40; ++n) {
+            const QStringList before = subset();
+            const QStringList after = n % 4 == 0 ? shuffled(before) : subset(); // every 4th: a pure permutation
+            QStringList changed;
+            for (const QString &id : after) {
+                if (random.bounded(4) == 0) {
+                    changed.append(id);
+                }
+            }
+            QTest::addRow("random %d", n) << before << after << changed;
+        }
+    }
+
+    void rowListModelDiffs()
+    {
+        QFETCH(QStringList, before);
+        QFETCH(QStringList, after);
+        QFETCH(QStringList, changed);
+
+        Rows model;
+        QAbstractItemModelTester tester(&model, kFatal);
+        model.setRows(rowsFor(before));
+        QCOMPARE(model.ids(), before);
+        QCOMPARE(model.count(), before.size());
+
+        QList<QPersistentModelIndex> persistent;
+        for (int i = 0; i < model.rowCount(); ++i) {
+            persistent.append(QPersistentModelIndex(model.index(i)));
+        }
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy moved(&model, &QAbstractItemModel::rowsMoved);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
+        QSignalSpy count(&model, &RowListModel::countChanged);
+        QStringList dataChangedIds;
+        connect(&model, &QAbstractItemModel::dataChanged, this,
+            [&](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                for (int r = topLeft.row(); r <= bottomRight.row(); ++r) {
+                    dataChangedIds.append(model.get(r).value(QStringLiteral("id")).toString());
+                }
+            });
+
+        const QList<QVariantMap> target = rowsFor(after, changed);
+        model.setRows(target);
+
+        QCOMPARE(model.ids(), after);
+        QCOMPARE(model.rowCount(), after.size());
+        for (int i = 0; i < after.size(); ++i) {
+            QCOMPARE(model.get(i), target.at(i));
+            QCOMPARE(model.data(model.index(i), Qt::UserRole + 2), target.at(i).value(QStringLiteral("value")));
+            QCOMPARE(model.indexOf(after.at(i)), i);
+        }
+
+        const QSet<QString> was(before.begin(), before.end());
+        const QSet<QString> is(after.begin(), after.end());
+        const QSet<QString> kept = was & is;
+        QCOMPARE(spannedRows(inserted), int((is - was).size()));
+        QCOMPARE(spannedRows(removed), int((was - is).size()));
+        // Kept rows change order only when their relative order differs; never a reset or a layout change.
+        if (only(before, kept) == only(after, kept)) {
+            QCOMPARE(moved.size(), 0);
+        } else {
+            QVERIFY(!moved.isEmpty());
+        }
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(layout.size(), 0);
+        // dataChanged exactly for the kept rows whose data changed (new rows come with their data).
+        const QSet<QString> expectChanged = QSet<QString>(changed.begin(), changed.end()) & kept;
+        QCOMPARE(QSet<QString>(dataChangedIds.begin(), dataChangedIds.end()), expectChanged);
+        QCOMPARE(dataChangedIds.size(), expectChanged.size());
+        QCOMPARE(count.size(), before.size() == after.size() ? 0 : 1);
+
+        // Views keep their place: a persistent index follows its row; the rows that went are invalid.
+        for (int i = 0; i < persistent.size(); ++i) {
+            const QString id = before.at(i);
+            if (is.contains(id)) {
+                QVERIFY2(persistent.at(i).isValid(), qPrintable(id));
+                QCOMPARE(model.get(persistent.at(i).row()).value(QStringLiteral("id")).toString(), id);
+            } else {
+                QVERIFY2(!persistent.at(i).isValid(), qPrintable(id));
+            }
+        }
+    }
+
+    void rowListModelBasics()
+    {
+        Rows model;
+        QAbstractItemModelTester tester(&model, kFatal);
+        model.setRows(rowsFor(words("a b")));
+        const QHash<int, QByteArray> roles = model.roleNames();
+        QCOMPARE(roles.value(Qt::UserRole + 1), QByteArray("id"));
+        QCOMPARE(roles.value(Qt::UserRole + 2), QByteArray("value"));
+        QCOMPARE(model.data(model.index(1), Qt::DisplayRole).toString(), QStringLiteral("b"));
+        QVERIFY(!model.data(model.index(0), Qt::UserRole + 3).isValid());
+        QVERIFY(model.get(2).isEmpty());
+        QVERIFY(model.get(-1).isEmpty());
+        QCOMPARE(model.indexOf(QStringLiteral("zz")), -1);
+    }
+
+    // ---- List models over a running Service -----------------------------------------------------------------
+
+    void listModelsFollowTheService()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        const QString k1 = env.addKey(1, QStringLiteral("alpha"));
+        const QString k2 = env.addKey(2, QStringLiteral("beta"));
+        const QString k3 = env.addKey(3, QStringLiteral("gamma"), QStringLiteral("project-g"));
+        QVERIFY(!k1.isEmpty() && !k2.isEmpty() && !k3.isEmpty());
+        const QString i1 = env.addInstance(QStringLiteral("relay-one"),
+            QStringLiteral("http://127.0.0.1:%1").arg(ga::test::freePort()), "relay-secret-one-0123456789");
+        const QString i2 = env.addInstance(QStringLiteral("relay-two"),
+            QStringLiteral("http://127.0.0.1:%1").arg(ga::test::freePort()), "relay-secret-two-0123456789");
+        QVERIFY(!i1.isEmpty() && !i2.isEmpty());
+        const ga::test::gui::AdminAnswer token = env.edit(
+            "POST", QStringLiteral("/tokens"), QJsonObject { { QStringLiteral("name"), QStringLiteral("cline") } });
+        QCOMPARE(token.status, 201);
+        env.secretValues.append(token.obj().value(u"token").toString().toLatin1());
+
+        ga::ui::KeysModel *keys = f.backend->keys();
+        ga::ui::InstancesModel *instances = f.backend->instances();
+        ga::ui::TokensModel *tokens = f.backend->tokens();
+
+        // Roles as documented in listmodels.h.
+        QSet<QByteArray> keyRoles;
+        for (const QByteArray &r : keys->roleNames()) {
+            keyRoles.insert(r);
+        }
+        for (const char *role :
+            { "id", "label", "masked", "group", "weight", "instance", "instanceName", "enabled", "state", "reason",
+                "untilMs", "coolingModels", "requestsToday", "tokensToday", "lastError", "lastUsedMs" }) {
+            QVERIFY2(keyRoles.contains(role), role);
+        }
+        QSet<QByteArray> instanceRoles;
+        for (const QByteArray &r : instances->roleNames()) {
+            instanceRoles.insert(r);
+        }
+        for (const char *role : { "id", "name", "url", "enabled", "health", "usable", "latencyMs", "lastError",
+                 "unhealthyUntilMs", "boundKeys" }) {
+            QVERIFY2(instanceRoles.contains(role), role);
+        }
+        QSet<QByteArray> tokenRoles;
+        for (const QByteArray &r : tokens->roleNames()) {
+            tokenRoles.insert(r);
+        }
+        for (const char *role :
+            { "id", "name", "created", "rotated", "requestsPerMinute", "requestsPerDay", "concurrentStreams" }) {
+            QVERIFY2(tokenRoles.contains(role), role);
+        }
+
+        // Rows in config order, secrets never shown.
+        QTRY_COMPARE_WITH_TIMEOUT(keys->ids(), QStringList({ k1, k2, k3 }), kWaitMs);
+        QCOMPARE(rowOf(keys, k1).value(QStringLiteral("label")).toString(), QStringLiteral("alpha"));
+        QCOMPARE(rowOf(keys, k3).value(QStringLiteral("group")).toString(), QStringLiteral("project-g"));
+        for (int n = 1; n <= 3; ++n) {
+            const QString masked = keys->get(n - 1).value(QStringLiteral("masked")).toString();
+            QVERIFY(masked.startsWith(QStringLiteral("AIza")));
+            QVERIFY(masked.endsWith(fakeKey(n).right(4)));
+            QVERIFY(masked.size() < 16);
+            QVERIFY2(!masked.contains(fakeKey(n)), "the masked form holds the whole key");
+            QCOMPARE(keys->get(n - 1).value(QStringLiteral("state")).toString(), QStringLiteral("active"));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(instances->ids(), QStringList({ i1, i2 }), kWaitMs);
+        QCOMPARE(rowOf(instances, i1).value(QStringLiteral("name")).toString(), QStringLiteral("relay-one"));
+        QCOMPARE(rowOf(instances, i2).value(QStringLiteral("health")).toString(), QStringLiteral("unknown"));
+        QCOMPARE(rowOf(instances, i1).value(QStringLiteral("boundKeys")).toInt(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            tokens->ids(), QStringList({ QStringLiteral("default"), QStringLiteral("cline") }), kWaitMs);
+        QCOMPARE(rowOf(tokens, QStringLiteral("cline")).value(QStringLiteral("concurrentStreams")).toInt(), -1);
+        QVERIFY(!rowOf(tokens, QStringLiteral("cline")).value(QStringLiteral("created")).toString().isEmpty());
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+
+        // beta turns invalid through a real request: the fake answers API_KEY_INVALID for it, the proxy
+        // retries with another key, and the pool's verdict reaches the row.
+        env.fake->setBehaviour(fakeKey(2), ga::test::Behaviour::Invalid);
+        bool betaTried = false;
+        for (int i = 0; i < 6 && !betaTried; ++i) {
+            QCOMPARE(env.generateStatus(env.accessToken), 200);
+            for (const ga::test::RecordedRequest &r : env.fake->requests()) {
+                betaTried = betaTried || r.key == fakeKey(2);
+            }
+        }
+        QVERIFY(betaTried);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(keys, k2).value(QStringLiteral("state")).toString(), QStringLiteral("invalid"), kWaitMs);
+        QVERIFY(!rowOf(keys, k2).value(QStringLiteral("reason")).toString().isEmpty());
+        QCOMPARE(rowOf(keys, k1).value(QStringLiteral("state")).toString(), QStringLiteral("active"));
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->invalidKeys(), 1, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(keys, k1).value(QStringLiteral("requestsToday")).toInt()
+                    + rowOf(keys, k3).value(QStringLiteral("requestsToday")).toInt()
+                >= 1,
+            kWaitMs);
+
+        // The pool reports gamma's project cooling for a model: the row says so, with when it ends.
+        ga::keys::Failure quota;
+        quota.kind = ga::keys::FailureKind::QuotaPerMinute;
+        quota.retryDelayMs = 60'000;
+        quota.reason = QStringLiteral("per-minute quota");
+        env.service->keyPool().reportFailure(k3, QStringLiteral("gemini-2.5-pro"), quota);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(keys, k3).value(QStringLiteral("state")).toString(), QStringLiteral("cooling"), kWaitMs);
+        QVERIFY(
+            rowOf(keys, k3).value(QStringLiteral("untilMs")).toDouble() > double(QDateTime::currentMSecsSinceEpoch()));
+        QCOMPARE(rowOf(keys, k3).value(QStringLiteral("coolingModels")).toStringList(),
+            QStringList { QStringLiteral("gemini-2.5-pro") });
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+
+        // Binding shows the instance's name; the instance counts its keys.
+        QCOMPARE(
+            env.edit("PATCH", QStringLiteral("/keys/%1").arg(k1), QJsonObject { { QStringLiteral("instance"), i1 } })
+                .status,
+            200);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(keys, k1).value(QStringLiteral("instanceName")).toString(), QStringLiteral("relay-one"), kWaitMs);
+        QCOMPARE(rowOf(keys, k1).value(QStringLiteral("instance")).toString(), i1);
+        QCOMPARE(rowOf(keys, k2).value(QStringLiteral("instanceName")).toString(), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(rowOf(instances, i1).value(QStringLiteral("boundKeys")).toInt(), 1, kWaitMs);
+        // Renaming the instance renames it in the key's row.
+        QCOMPARE(env.edit("PATCH", QStringLiteral("/instances/%1").arg(i1),
+                        QJsonObject { { QStringLiteral("name"), QStringLiteral("relay-renamed") } })
+                     .status,
+            200);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(keys, k1).value(QStringLiteral("instanceName")).toString(), QStringLiteral("relay-renamed"), kWaitMs);
+
+        // Config edits from elsewhere: a key added and one removed (as the CLI or the REST API would) …
+        QSignalSpy keyRows(keys, &RowListModel::countChanged);
+        const QString k4 = env.addKey(4, QStringLiteral("delta"));
+        QVERIFY(!k4.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(keys->ids(), QStringList({ k1, k2, k3, k4 }), kWaitMs);
+        QCOMPARE(env.edit("DELETE", QStringLiteral("/keys/%1").arg(k2)).status, 204);
+        QTRY_COMPARE_WITH_TIMEOUT(keys->ids(), QStringList({ k1, k3, k4 }), kWaitMs);
+        QVERIFY(keyRows.size() >= 2);
+        QCOMPARE(env.edit("DELETE", QStringLiteral("/instances/%1").arg(i2)).status, 200); // answers the unbound keys
+        QTRY_COMPARE_WITH_TIMEOUT(instances->ids(), QStringList({ i1 }), kWaitMs);
+
+        // … and the file edited by hand: the label changes in place.
+        QJsonObject doc = QJsonDocument::fromJson(ga::test::readAll(env.configPath)).object();
+        QJsonObject keysSection = doc.value(u"keys").toObject();
+        QJsonArray items = keysSection.value(u"items").toArray();
+        QJsonObject first = items.at(0).toObject();
+        QCOMPARE(first.value(u"id").toString(), k1);
+        first.insert(QStringLiteral("label"), QStringLiteral("alpha (edited)"));
+        items.replace(0, first);
+        keysSection.insert(QStringLiteral("items"), items);
+        doc.insert(QStringLiteral("keys"), keysSection);
+        QSignalSpy applied(env.service.get(), &ga::daemon::Service::configApplied);
+        QSignalSpy moves(keys, &QAbstractItemModel::rowsMoved);
+        QVERIFY(ga::test::writeAll(env.configPath, QJsonDocument(doc).toJson()));
+        QVERIFY(applied.wait(kWaitMs));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(keys, k1).value(QStringLiteral("label")).toString(), QStringLiteral("alpha (edited)"), kWaitMs);
+        QCOMPARE(keys->ids(), QStringList({ k1, k3, k4 }));
+        QCOMPARE(moves.size(), 0);
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+    }
+
+    // ---- FilterModel --------------------------------------------------------------------------------------
+
+    void filterModel()
+    {
+        Rows source(
+            { QStringLiteral("id"), QStringLiteral("label"), QStringLiteral("group"), QStringLiteral("status") });
+        auto row = [](const char *id, const char *label, const char *group, int status) {
+            return QVariantMap { { QStringLiteral("id"), QString::fromLatin1(id) },
+                { QStringLiteral("label"), QString::fromLatin1(label) },
+                { QStringLiteral("group"), QString::fromLatin1(group) }, { QStringLiteral("status"), status } };
+        };
+        source.setRows({ row("a", "Alpha key", "proj-x", 200), row("b", "beta", "proj-y", 404),
+            row("c", "Gamma", "", 429), row("d", "delta", "PROJ-X", 500), row("e", "", "", 401) });
+        ga::ui::FilterModel filter;
+        QAbstractItemModelTester sourceTester(&source, kFatal);
+        QAbstractItemModelTester filterTester(&filter, kFatal);
+        filter.setSourceModel(&source);
+        QSignalSpy count(&filter, &ga::ui::FilterModel::countChanged);
+        QSignalSpy changed(&filter, &ga::ui::FilterModel::filterChanged);
+        auto ids = [&filter] {
+            QStringList out;
+            for (int i = 0; i < filter.rowCount(); ++i) {
+                out.append(filter.get(i).value(QStringLiteral("id")).toString());
+            }
+            return out;
+        };
+        QCOMPARE(filter.count(), 5);
+
+        filter.setTextRoles({ QStringLiteral("label"), QStringLiteral("group"), QStringLiteral("no-such-role") });
+        filter.setText(QStringLiteral("proj-x"));
+        QCOMPARE(ids(), words("a d")); // case-insensitive, any of the roles
+        QCOMPARE(filter.count(), 2);
+        QVERIFY(!count.isEmpty());
+        QCOMPARE(changed.size(), 2);
+        filter.setText(QStringLiteral("ALPHA"));
+        QCOMPARE(ids(), words("a"));
+        filter.setText(QStringLiteral("  beta "));
+        QCOMPARE(ids(), words("b"));
+        filter.setText(QStringLiteral("zzz"));
+        QCOMPARE(filter.count(), 0);
+        filter.setText(QString());
+        QCOMPARE(filter.count(), 5);
+
+        // matchRole/matchValue: a prefix of the value as text ("4" matches 404, 429, 401).
+        count.clear();
+        filter.setMatchRole(QStringLiteral("status"));
+        filter.setMatchValue(QStringLiteral("4"));
+        QCOMPARE(ids(), words("b c e"));
+        QCOMPARE(filter.count(), 3);
+        QVERIFY(!count.isEmpty());
+        filter.setMatchValue(QStringLiteral("42"));
+        QCOMPARE(ids(), words("c"));
+        filter.setMatchValue(QStringLiteral("4"));
+        filter.setText(QStringLiteral("gamma"));
+        QCOMPARE(ids(), words("c")); // both conditions
+        QCOMPARE(filter.mapToSourceRow(0), 2);
+        QCOMPARE(filter.get(0).value(QStringLiteral("status")).toInt(), 429);
+        QVERIFY(filter.get(1).isEmpty());
+        filter.setText(QString());
+        filter.setMatchValue(QString()); // an empty value matches everything
+        QCOMPARE(filter.count(), 5);
+
+        // The source changes under a filter: count follows inserts, removals and data changes.
+        filter.setMatchValue(QStringLiteral("4"));
+        QCOMPARE(filter.count(), 3);
+        count.clear();
+        source.setRows(
+            { row("a", "Alpha key", "proj-x", 200), row("b", "beta", "proj-y", 404), row("c", "Gamma", "", 429),
+                row("d", "delta", "PROJ-X", 500), row("e", "", "", 401), row("f", "zeta", "", 403) });
+        QCOMPARE(filter.count(), 4);
+        QVERIFY(!count.isEmpty());
+        count.clear();
+        source.setRows({ row("a", "Alpha key", "proj-x", 429), row("b", "beta", "proj-y", 404),
+            row("c", "Gamma", "", 200), row("e", "", "", 401), row("f", "zeta", "", 403) });
+        QCOMPARE(ids(), words("a b e f"));
+        QCOMPARE(filter.count(), 4);
+        QVERIFY(!count.isEmpty());
+        source.setRows({});
+        QCOMPARE(filter.count(), 0);
+    }
+
+    // ---- Dashboard ----------------------------------------------------------------------------------------
+
+    void dashboardSeries()
+    {
+        ga::time::ManualClock clock; // 2026-01-01T00:00:00Z, a whole minute
+        ga::ui::Dashboard dash(nullptr, clock);
+        QSignalSpy figures(&dash, &ga::ui::Dashboard::figuresChanged);
+        auto check = [&dash](int last, int previous, int hour) {
+            const QVariantList series = dash.requestsPerMinute();
+            return series.size() == 60 && series.at(59).toInt() == last && series.at(58).toInt() == previous
+                && dash.requestsLastHour() == hour && sum(series) == hour;
+        };
+        QCOMPARE(dash.requestsPerMinute().size(), 60);
+        QCOMPARE(dash.successesPerMinute().size(), 60);
+        QVERIFY(check(0, 0, 0));
+        QCOMPARE(dash.successRate(), -1.0);
+        QCOMPARE(dash.nowMs(), double(clock.nowMs()));
+        QCOMPARE(dash.quotaResetMs(), double(ga::time::nextPacificMidnightMs(clock.nowMs())));
+        QVERIFY(dash.quotaResetMs() > dash.nowMs());
+
+        clock.advance(10'000);
+        dash.add(record(200));
+        dash.add(record(204));
+        dash.add(record(500));
+        QCOMPARE(figures.size(), 3);
+        QVERIFY(check(3, 0, 3));
+        QCOMPARE(dash.successesPerMinute().at(59).toInt(), 2);
+        QCOMPARE(dash.requestsLastMinute(), 3);
+        QCOMPARE(dash.successRate(), 2.0 / 3.0);
+
+        clock.advance(60'000); // minute 1
+        QVERIFY(check(0, 3, 3));
+        QCOMPARE(dash.requestsLastMinute(), 0);
+        dash.add(record(200));
+        dash.add(record(200, true)); // a stream that broke is no success
+        QVERIFY(check(2, 3, 5));
+        QCOMPARE(dash.successesPerMinute().at(59).toInt(), 1);
+        QCOMPARE(dash.successRate(), 3.0 / 5.0);
+
+        clock.advance(58 * 60'000); // minute 59: minute 0 is the oldest bucket shown
+        QCOMPARE(dash.requestsPerMinute().at(0).toInt(), 3);
+        QCOMPARE(dash.requestsPerMinute().at(1).toInt(), 2);
+        QVERIFY(check(0, 0, 5));
+
+        clock.advance(60'000); // minute 60: minute 0 has expired
+        QCOMPARE(dash.requestsPerMinute().at(0).toInt(), 2);
+        QVERIFY(check(0, 0, 2));
+        QCOMPARE(dash.successRate(), 0.5);
+        // Minute 60 reuses minute 0's bucket: it starts from zero.
+        dash.add(record(200));
+        QVERIFY(check(1, 0, 3));
+        QCOMPARE(dash.successesPerMinute().at(59).toInt(), 1);
+
+        clock.advance(61 * 60'000); // more than an hour after everything
+        QVERIFY(check(0, 0, 0));
+        QCOMPARE(sum(dash.successesPerMinute()), 0);
+        QCOMPARE(dash.successRate(), -1.0);
+        QCOMPARE(dash.activeStreams(), 0);
+    }
+
+    void dailyLimitFor_data()
+    {
+        QTest::addColumn<QString>("limits");
+        QTest::addColumn<int>("daily");
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<int>("expected");
+        const QString two = QStringLiteral("gemini-2.5-pro=100, gemini-2.5-flash=250");
+        QTest::newRow("first") << two << 50 << QStringLiteral("gemini-2.5-pro") << 100;
+        QTest::newRow("second") << two << 50 << QStringLiteral("gemini-2.5-flash") << 250;
+        QTest::newRow("not listed") << two << 50 << QStringLiteral("gemini-2.0-flash") << 50;
+        QTest::newRow("no limits") << QString() << 250 << QStringLiteral("gemini-2.5-pro") << 250;
+        QTest::newRow("no limits, no default") << QString() << 0 << QStringLiteral("gemini-2.5-pro") << 0;
+        QTest::newRow("spaces") << QStringLiteral("  a = 7 ,b=8,  ") << 1 << QStringLiteral("a") << 7;
+        QTest::newRow("no trailing match") << QStringLiteral("a=7,b=8") << 1 << QStringLiteral("b") << 8;
+        QTest::newRow("whole names only")
+            << QStringLiteral("gemini-2.5-pro=100") << 9 << QStringLiteral("gemini-2.5-pro-preview") << 9;
+        QTest::newRow("prefix of a listed name")
+            << QStringLiteral("gemini-2.5-pro-preview=5") << 9 << QStringLiteral("gemini-2.5-pro") << 9;
+        QTest::newRow("zero means none") << QStringLiteral("m=0") << 250 << QStringLiteral("m") << 0;
+    }
+
+    void dailyLimitFor()
+    {
+        QFETCH(QString, limits);
+        QFETCH(int, daily);
+        QFETCH(QString, model);
+        QFETCH(int, expected);
+        QCOMPARE(ga::ui::dailyLimitFor(limits, daily, model), expected);
+    }
+
+    void dashboardQuotaAfterRealRequests()
+    {
+        ServiceEnv env;
+        QString why;
+        QVERIFY2(env.start(QJsonObject { { QStringLiteral("quota"),
+                               QJsonObject { { QStringLiteral("dailyRequests"), 250 },
+                                   { QStringLiteral("modelLimits"), QStringLiteral("gemini-2.5-pro=100") } } } },
+                     &why),
+            qPrintable(why));
+        QVERIFY(!env.addKey(11, QStringLiteral("alpha"), QStringLiteral("proj-a")).isEmpty());
+        QVERIFY(!env.addKey(12, QStringLiteral("beta"), QStringLiteral("proj-a")).isEmpty());
+        QVERIFY(!env.addKey(13, QStringLiteral("solo")).isEmpty());
+        // Usage is kept per Pacific day by the real clock: the dashboard reads "today" the same way.
+        ga::ui::Dashboard dash(env.service.get(), ga::time::Clock::system());
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(env.generateStatus(env.accessToken, "gemini-2.5-flash"), 200);
+        }
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(env.generateStatus(env.accessToken, "gemini-2.5-pro"), 200);
+        }
+        auto used = [&dash](const QString &model) {
+            dash.refresh();
+            int n = 0;
+            for (const QVariant &v : dash.quota()) {
+                n += v.toMap().value(QStringLiteral("model")).toString() == model
+                    ? v.toMap().value(QStringLiteral("used")).toInt()
+                    : 0;
+            }
+            return n;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(used(QStringLiteral("gemini-2.5-flash")), 3, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(used(QStringLiteral("gemini-2.5-pro")), 2, kWaitMs);
+        QCOMPARE(dash.requestsToday(), 5.0);
+        QVERIFY(dash.tokensToday() > 0);
+        // The finished requests reached the chart through the recorder (queued onto this thread).
+        QTRY_COMPARE_WITH_TIMEOUT(dash.requestsLastHour(), 5, kWaitMs);
+        QCOMPARE(dash.successRate(), 1.0);
+
+        // One row per project (the group, or the label of an ungrouped key) and model, busiest first.
+        const QVariantList quota = dash.quota();
+        QVERIFY(!quota.isEmpty());
+        double previous = 2.0;
+        QSet<QPair<QString, QString>> seen;
+        for (const QVariant &v : quota) {
+            const QVariantMap r = v.toMap();
+            const QString project = r.value(QStringLiteral("project")).toString();
+            const QString model = r.value(QStringLiteral("model")).toString();
+            QVERIFY2(project == u"proj-a" || project == u"solo", qPrintable(project));
+            QVERIFY2(!seen.contains({ project, model }), "one row per project and model");
+            seen.insert({ project, model });
+            const int limit = model == u"gemini-2.5-pro" ? 100 : 250;
+            QCOMPARE(r.value(QStringLiteral("limit")).toInt(), limit);
+            QCOMPARE(
+                r.value(QStringLiteral("fraction")).toDouble(), r.value(QStringLiteral("used")).toDouble() / limit);
+            QVERIFY(r.value(QStringLiteral("fraction")).toDouble() <= previous);
+            previous = r.value(QStringLiteral("fraction")).toDouble();
+        }
+        // Both proj-a keys served something (round robin over three keys, five requests): one row each model.
+        QVERIFY(seen.contains({ QStringLiteral("proj-a"), QStringLiteral("gemini-2.5-flash") }));
+    }
+
+    // ---- Notifier -----------------------------------------------------------------------------------------
+
+    void notifierInvalidKeyOncePerTenMinutes()
+    {
+        ServiceEnv env;
+        QString why;
+        QVERIFY2(env.start({}, &why), qPrintable(why));
+        const QString k1 = env.addKey(21, QStringLiteral("alpha"));
+        const QString k2 = env.addKey(22, QString()); // no label: the masked form alone
+        QVERIFY(!k1.isEmpty() && !k2.isEmpty());
+        ga::time::ManualClock clock;
+        ga::ui::Notifier notifier(env.service.get(), clock);
+        QVERIFY(notifier.isEnabled());
+        QSignalSpy spy(&notifier, &ga::ui::Notifier::notify);
+
+        notifier.keyStatusChanged(k1, ga::keys::KeyStatus::Invalid, QStringLiteral("API_KEY_INVALID"));
+        QCOMPARE(spy.size(), 1);
+        const QString title = spy.at(0).at(0).toString();
+        const QString message = spy.at(0).at(1).toString();
+        QVERIFY2(env.leakIn(message.toUtf8() + title.toUtf8()).isEmpty(), "the notification names the secret");
+        QCOMPARE(title, QStringLiteral("A key is invalid"));
+        const QString masked = env.service->config().findKey(k1)->masked();
+        QVERIFY2(message.contains(QStringLiteral("alpha")), qPrintable(message));
+        QVERIFY2(message.contains(masked), qPrintable(message));
+        QVERIFY(message.contains(QStringLiteral("API_KEY_INVALID")));
+
+        // The same subject again within 10 minutes: nothing; at 10 minutes: told again.
+        clock.advance(ga::ui::Notifier::kSubjectGapMs - 1000);
+        notifier.keyStatusChanged(k1, ga::keys::KeyStatus::Invalid, QStringLiteral("API_KEY_INVALID"));
+        QCOMPARE(spy.size(), 1);
+        clock.advance(1000);
+        notifier.keyStatusChanged(k1, ga::keys::KeyStatus::Invalid, QStringLiteral("API_KEY_INVALID"));
+        QCOMPARE(spy.size(), 2);
+
+        // Another key is another subject; without a label it is named by its masked form.
+        notifier.keyStatusChanged(k2, ga::keys::KeyStatus::Invalid, QStringLiteral("expired"));
+        QCOMPARE(spy.size(), 3);
+        const QString second = spy.at(2).at(1).toString();
+        QVERIFY2(env.leakIn(second.toUtf8()).isEmpty(), "the notification names the secret");
+        QVERIFY2(second.contains(env.service->config().findKey(k2)->masked()), qPrintable(second));
+
+        // Only "invalid" is news about a single key.
+        clock.advance(ga::ui::Notifier::kWindowMs);
+        notifier.keyStatusChanged(k1, ga::keys::KeyStatus::Active, QString());
+        notifier.keyStatusChanged(k1, ga::keys::KeyStatus::Disabled, QString());
+        QCOMPARE(spy.size(), 3);
+    }
+
+    void notifierBurstLimit()
+    {
+        ServiceEnv env;
+        QString why;
+        QVERIFY2(env.start({}, &why), qPrintable(why));
+        QStringList ids;
+        for (int n = 31; n < 36; ++n) {
+            ids.append(env.addKey(n, QStringLiteral("key %1").arg(n)));
+            QVERIFY(!ids.last().isEmpty());
+        }
+        ga::time::ManualClock clock;
+        ga::ui::Notifier notifier(env.service.get(), clock);
+        QSignalSpy spy(&notifier, &ga::ui::Notifier::notify);
+        for (const QString &id : ids) { // five subjects within a second
+            notifier.keyStatusChanged(id, ga::keys::KeyStatus::Invalid, QStringLiteral("API_KEY_INVALID"));
+            clock.advance(200);
+        }
+        QCOMPARE(spy.size(), ga::ui::Notifier::kBurst);
+        for (const QList<QVariant> &args : std::as_const(spy)) {
+            QVERIFY(!args.at(1).toString().contains(QStringLiteral("held back")));
+        }
+        // Still inside the minute: held back too.
+        clock.advance(ga::ui::Notifier::kWindowMs - 5000);
+        notifier.relayHealthChanged(
+            QStringLiteral("i-x"), ga::routing::RelayHealth::Unhealthy, QStringLiteral("refused"));
+        QCOMPARE(spy.size(), ga::ui::Notifier::kBurst);
+        // A minute after the first: the next one goes out and sums up what was held back.
+        clock.advance(5000);
+        notifier.relayHealthChanged(
+            QStringLiteral("i-y"), ga::routing::RelayHealth::Unhealthy, QStringLiteral("refused"));
+        QCOMPARE(spy.size(), ga::ui::Notifier::kBurst + 1);
+        const QString summary = spy.last().at(1).toString();
+        QVERIFY2(summary.contains(QStringLiteral("and 3 more held back")), qPrintable(summary));
+        // The count starts over.
+        clock.advance(1000);
+        notifier.relayHealthChanged(
+            QStringLiteral("i-z"), ga::routing::RelayHealth::Unhealthy, QStringLiteral("refused"));
+        QCOMPARE(spy.size(), ga::ui::Notifier::kBurst + 2);
+        QVERIFY(!spy.last().at(1).toString().contains(QStringLiteral("held back")));
+    }
+
+    void notifierRelayDownAndUp()
+    {
+        ServiceEnv env;
+        QString why;
+        QVERIFY2(env.start({}, &why), qPrintable(why));
+        const QString relay = env.addInstance(QStringLiteral("berlin-relay"),
+            QStringLiteral("http://127.0.0.1:%1").arg(ga::test::freePort()), "relay-secret-berlin-0123456789");
+        QVERIFY(!relay.isEmpty());
+        ga::time::ManualClock clock;
+        ga::ui::Notifier notifier(env.service.get(), clock);
+        QSignalSpy spy(&notifier, &ga::ui::Notifier::notify);
+        using ga::routing::RelayHealth;
+
+        notifier.relayHealthChanged(relay, RelayHealth::Healthy, QString()); // unknown → healthy: no news
+        QCOMPARE(spy.size(), 0);
+        notifier.relayHealthChanged(relay, RelayHealth::Unhealthy, QStringLiteral("connection refused"));
+        QCOMPARE(spy.size(), 1);
+        QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("A relay is down"));
+        QVERIFY(spy.at(0).at(1).toString().contains(QStringLiteral("berlin-relay")));
+        QVERIFY(spy.at(0).at(1).toString().contains(QStringLiteral("connection refused")));
+        notifier.relayHealthChanged(relay, RelayHealth::Unhealthy, QStringLiteral("still refused"));
+        QCOMPARE(spy.size(), 1); // still down: nothing new
+        clock.advance(30'000);
+        notifier.relayHealthChanged(relay, RelayHealth::Healthy, QString());
+        QCOMPARE(spy.size(), 2);
+        QCOMPARE(spy.at(1).at(0).toString(), QStringLiteral("A relay is back up"));
+        QVERIFY(spy.at(1).at(1).toString().contains(QStringLiteral("berlin-relay")));
+        notifier.relayHealthChanged(relay, RelayHealth::Healthy, QString());
+        QCOMPARE(spy.size(), 2);
+        // Flapping within 10 minutes is not told again; after that it is.
+        clock.advance(60'000);
+        notifier.relayHealthChanged(relay, RelayHealth::Unhealthy, QStringLiteral("timeout"));
+        notifier.relayHealthChanged(relay, RelayHealth::Healthy, QString());
+        QCOMPARE(spy.size(), 2);
+        clock.advance(ga::ui::Notifier::kSubjectGapMs);
+        notifier.relayHealthChanged(relay, RelayHealth::Unhealthy, QStringLiteral("timeout"));
+        QCOMPARE(spy.size(), 3);
+        QCOMPARE(spy.at(2).at(0).toString(), QStringLiteral("A relay is down"));
+        QVERIFY(env.leakIn(jsonOf(QVariant::fromValue(spy.at(2)))).isEmpty());
+    }
+
+    void notifierAllKeysCoolingOnce()
+    {
+        ServiceEnv env;
+        QString why;
+        QVERIFY2(env.start({}, &why), qPrintable(why));
+        // Two keys: three projects with a 429 within seconds would read as throttling of the connection instead.
+        const QStringList ids { env.addKey(41, QStringLiteral("a")), env.addKey(42, QStringLiteral("b")) };
+        QVERIFY(!ids.contains(QString()));
+        ga::time::ManualClock clock;
+        ga::ui::Notifier notifier(env.service.get(), clock); // follows the pool's own events
+        QSignalSpy spy(&notifier, &ga::ui::Notifier::notify);
+        ga::keys::Failure quota;
+        quota.kind = ga::keys::FailureKind::QuotaPerMinute;
+        quota.retryDelayMs = 120'000;
+        quota.reason = QStringLiteral("per-minute quota");
+        ga::keys::KeyPool &pool = env.service->keyPool();
+
+        pool.reportFailure(ids.at(0), QStringLiteral("gemini-2.5-flash"), quota);
+        QSignalSpy poolEvents(&pool, &ga::keys::KeyPool::keyStatusChanged);
+        pool.reportFailure(ids.at(1), QStringLiteral("gemini-2.5-flash"), quota);
+        QVERIFY(!poolEvents.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 1, kWaitMs);
+        QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("Every key is cooling"));
+        QVERIFY2(spy.at(0).at(1).toString().contains(QStringLiteral("per-minute quota")),
+            qPrintable(spy.at(0).at(1).toString()));
+        // More cooling while everything cools: nothing new.
+        clock.advance(ga::ui::Notifier::kWindowMs);
+        pool.reportFailure(ids.at(0), QStringLiteral("gemini-2.5-pro"), quota);
+        QCoreApplication::processEvents(); // the queued pool event
+        QCOMPARE(spy.size(), 1);
+
+        // One key back, then cooling again: told again once the subject's gap has passed.
+        QSignalSpy back(&pool, &ga::keys::KeyPool::keyStatusChanged);
+        pool.clearKeyState(ids.at(1));
+        QTRY_VERIFY_WITH_TIMEOUT(!back.isEmpty(), kWaitMs);
+        QCoreApplication::processEvents();
+        clock.advance(ga::ui::Notifier::kSubjectGapMs);
+        pool.reportFailure(ids.at(1), QStringLiteral("gemini-2.5-flash"), quota);
+        QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 2, kWaitMs);
+        QCOMPARE(spy.at(1).at(0).toString(), QStringLiteral("Every key is cooling"));
+    }
+
+    void notifierDisabledSaysNothing()
+    {
+        ServiceEnv env;
+        QString why;
+        QVERIFY2(env.start({}, &why), qPrintable(why));
+        const QString k = env.addKey(51, QStringLiteral("quiet"));
+        QVERIFY(!k.isEmpty());
+        ga::time::ManualClock clock;
+        ga::ui::Notifier notifier(env.service.get(), clock);
+        QSignalSpy spy(&notifier, &ga::ui::Notifier::notify);
+        notifier.setEnabled(false);
+        QVERIFY(!notifier.isEnabled());
+        notifier.keyStatusChanged(k, ga::keys::KeyStatus::Invalid, QStringLiteral("API_KEY_INVALID"));
+        notifier.relayHealthChanged(QStringLiteral("i1"), ga::routing::RelayHealth::Unhealthy, QStringLiteral("x"));
+        notifier.relayHealthChanged(QStringLiteral("i1"), ga::routing::RelayHealth::Healthy, QString());
+        ga::keys::Failure quota;
+        quota.kind = ga::keys::FailureKind::QuotaPerMinute;
+        quota.retryDelayMs = 60'000;
+        quota.reason = QStringLiteral("per-minute quota");
+        QSignalSpy poolEvents(&env.service->keyPool(), &ga::keys::KeyPool::keyStatusChanged);
+        env.service->keyPool().reportFailure(k, QStringLiteral("gemini-2.5-flash"), quota); // every key cooling
+        QVERIFY(!poolEvents.isEmpty());
+        QCoreApplication::processEvents();
+        QCOMPARE(spy.size(), 0);
+        // Switched back on, the next event is told (disabled time does not count against the limits).
+        notifier.setEnabled(true);
+        notifier.keyStatusChanged(k, ga::keys::KeyStatus::Invalid, QStringLiteral("API_KEY_INVALID"));
+        QCOMPARE(spy.size(), 1);
+    }
+
+    // ---- Autostart ----------------------------------------------------------------------------------------
+
+    void autostart_data()
+    {
+        QTest::addColumn<QString>("program");
+        QTest::newRow("plain") << QStringLiteral("/usr/bin/gemini-aggregator");
+        QTest::newRow("spaces and quotes")
+            << QStringLiteral("/opt/My Apps/\"Gemini\" Aggregator/bin/gemini-aggregator");
+        QTest::newRow("shell characters") << QStringLiteral("/home/u/it's $HOME/`x`/a\\b/50%/app");
+    }
+
+    void autostart()
+    {
+        QFETCH(QString, program);
+        ga::ui::Autostart autostart(program);
+        const QString expected = m_xdg.filePath(QStringLiteral("xdg_config_home/autostart/gemini-aggregator.desktop"));
+        QCOMPARE(autostart.location(), expected);
+        QString error;
+        QVERIFY2(autostart.setEnabled(false, &error), qPrintable(error)); // nothing to remove: fine
+        QVERIFY(!autostart.isEnabled());
+
+        QVERIFY2(autostart.setEnabled(true, &error), qPrintable(error));
+        QVERIFY(autostart.isEnabled());
+        QVERIFY(QFileInfo::exists(expected));
+        const QString text = QString::fromUtf8(ga::test::readAll(expected));
+        QVERIFY(text.startsWith(QStringLiteral("[Desktop Entry]\n")));
+        QString exec;
+        for (const QString &line : text.split(u'\n')) {
+            if (line.startsWith(QStringLiteral("Exec="))) {
+                QVERIFY2(exec.isEmpty(), "two Exec lines");
+                exec = line.mid(5);
+            }
+        }
+        QVERIFY(text.contains(QStringLiteral("\nType=Application\n")));
+        const QStringList argv = parseExec(exec, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error + QStringLiteral(" in ") + exec));
+        QCOMPARE(argv, QStringList({ program, QStringLiteral("--minimized") }));
+
+        const QString validator = QStandardPaths::findExecutable(QStringLiteral("desktop-file-validate"));
+        if (!validator.isEmpty()) {
+            QProcess p;
+            p.start(validator, { expected });
+            QVERIFY(p.waitForFinished(30'000));
+            const QString out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+            QVERIFY2(p.exitCode() == 0, qPrintable(out));
+            QVERIFY2(!out.contains(QStringLiteral("error")), qPrintable(out));
+        } else {
+            qWarning("desktop-file-validate is not in PATH: the entry was only parsed");
+        }
+
+        // Enabling twice rewrites the one entry; disabling removes it.
+        QVERIFY2(autostart.setEnabled(true, &error), qPrintable(error));
+        QCOMPARE(QDir(QFileInfo(expected).absolutePath()).entryList(QDir::Files),
+            QStringList({ QStringLiteral("gemini-aggregator.desktop") }));
+        QVERIFY2(autostart.setEnabled(false, &error), qPrintable(error));
+        QVERIFY(!autostart.isEnabled());
+        QVERIFY(!QFileInfo::exists(expected));
+    }
+
+    void autostartDefaultsToThisProgram()
+    {
+        ga::ui::Autostart autostart;
+        QString error;
+        QVERIFY2(autostart.setEnabled(true, &error), qPrintable(error));
+        const QString text = QString::fromUtf8(ga::test::readAll(autostart.location()));
+        QVERIFY(text.contains(QCoreApplication::applicationFilePath()));
+        QVERIFY2(autostart.setEnabled(false, &error), qPrintable(error));
+    }
+
+    // ---- SingleInstance -----------------------------------------------------------------------------------
+
+    void singleInstance()
+    {
+        const QString key
+            = QStringLiteral("/tmp/config-%1.json").arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+        auto first = std::make_unique<ga::ui::SingleInstance>(key);
+        QString error;
+        QVERIFY2(first->listen(&error), qPrintable(error));
+        QSignalSpy activated(first.get(), &ga::ui::SingleInstance::activationRequested);
+
+        // A second launch (its blocking handshake on another thread; the first answers on this one).
+        QCOMPARE(notifyFromAnotherThread(key), true);
+        QCOMPARE(activated.size(), 1);
+        QCOMPARE(notifyFromAnotherThread(key), true);
+        QCOMPARE(activated.size(), 2);
+
+        // Another key (another config file) is another instance: it does not reach the first and may listen.
+        const QString otherKey = key + QStringLiteral(".other");
+        ga::ui::SingleInstance other(otherKey);
+        QVERIFY(other.serverName() != first->serverName());
+        QVERIFY(!other.notifyRunning(1000));
+        QVERIFY2(other.listen(&error), qPrintable(error));
+        QSignalSpy otherActivated(&other, &ga::ui::SingleInstance::activationRequested);
+        QCOMPARE(notifyFromAnotherThread(otherKey), true);
+        QCOMPARE(otherActivated.size(), 1);
+        QCOMPARE(activated.size(), 2);
+
+        // The first quits: its name is free again.
+        first.reset();
+        ga::ui::SingleInstance next(key);
+        QVERIFY(!next.notifyRunning(1000));
+        QVERIFY2(next.listen(&error), qPrintable(error));
+        QSignalSpy nextActivated(&next, &ga::ui::SingleInstance::activationRequested);
+        QCOMPARE(notifyFromAnotherThread(key), true);
+        QCOMPARE(nextActivated.size(), 1);
+    }
+
+    void singleInstanceTakesOverAStaleSocket()
+    {
+        const QString key
+            = QStringLiteral("/tmp/config-%1.json").arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+        QString path;
+        {
+            ga::ui::SingleInstance probe(key);
+            path = QDir(QDir::tempPath()).filePath(probe.serverName());
+            QString error;
+            QVERIFY2(probe.listen(&error), qPrintable(error));
+            QVERIFY2(QFileInfo::exists(path), qPrintable(path));
+        }
+        QVERIFY(!QFileInfo::exists(path));
+        // What a crashed instance leaves: a bound socket file nobody listens on.
+        const QByteArray native = QFile::encodeName(path);
+        sockaddr_un addr {};
+        addr.sun_family = AF_UNIX;
+        QVERIFY(size_t(native.size()) < sizeof(addr.sun_path));
+        memcpy(addr.sun_path, native.constData(), size_t(native.size()));
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        QVERIFY(fd >= 0);
+        QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
+        ::close(fd);
+        QVERIFY(QFileInfo::exists(path));
+
+        ga::ui::SingleInstance fresh(key);
+        QVERIFY(!fresh.notifyRunning(1000)); // nobody answers
+        QString error;
+        QVERIFY2(fresh.listen(&error), qPrintable(error));
+        QSignalSpy activated(&fresh, &ga::ui::SingleInstance::activationRequested);
+        QCOMPARE(notifyFromAnotherThread(key), true);
+        QCOMPARE(activated.size(), 1);
+    }
+
+    // ---- Backend actions ----------------------------------------------------------------------------------
+
+    void backendAddsChecksEnablesAndRemovesKeys()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        const QString k1 = env.addKey(61, QStringLiteral("first"));
+        QVERIFY(!k1.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->keys()->count(), 1, kWaitMs);
+        for (int n : { 62, 63, 64 }) {
+            env.fake->addKey(fakeKey(n));
+            env.secretValues.append(fakeKey(n).toLatin1());
+        }
+        const QString text = fakeKey(62) + QStringLiteral("\nthis line is not a key\n") + fakeKey(63) + u'\n'
+            + fakeKey(62) + u'\n' + fakeKey(61) + u'\n';
+
+        const QVariantMap checked = f.backend->checkKeyText(text);
+        QCOMPARE(checked.value(QStringLiteral("valid")).toInt(), 2);
+        QCOMPARE(checked.value(QStringLiteral("duplicates")).toInt(), 2); // repeated in the paste, already configured
+        const QVariantList problems = checked.value(QStringLiteral("problems")).toList();
+        QCOMPARE(problems.size(), 1);
+        QCOMPARE(problems.at(0).toMap().value(QStringLiteral("line")).toInt(), 2);
+        QVERIFY(env.leakIn(jsonOf(checked)).isEmpty());
+        QCOMPARE(env.service->config().keys.size(), 1); // checking adds nothing
+
+        f.backend->addKeys(text, QStringLiteral("pasted"), QStringLiteral("team"), false, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
+        QVariantMap result = f.last();
+        QVERIFY2(result.value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        const QVariantMap data = result.value(QStringLiteral("data")).toMap();
+        const QVariantList added = data.value(QStringLiteral("added")).toList();
+        QCOMPARE(added.size(), 2);
+        QCOMPARE(data.value(QStringLiteral("duplicates")).toInt(), 2);
+        QCOMPARE(data.value(QStringLiteral("rejected")).toInt(), 1);
+        QCOMPARE(data.value(QStringLiteral("failed")).toInt(), 0);
+        const QString a1 = added.at(0).toMap().value(QStringLiteral("id")).toString();
+        const QString a2 = added.at(1).toMap().value(QStringLiteral("id")).toString();
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->keys()->ids(), QStringList({ k1, a1, a2 }), kWaitMs);
+        QCOMPARE(rowOf(f.backend->keys(), a1).value(QStringLiteral("label")).toString(), QStringLiteral("pasted 1"));
+        QCOMPARE(rowOf(f.backend->keys(), a2).value(QStringLiteral("label")).toString(), QStringLiteral("pasted 2"));
+        QCOMPARE(rowOf(f.backend->keys(), a2).value(QStringLiteral("group")).toString(), QStringLiteral("team"));
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->totalKeys(), 3, kWaitMs);
+
+        // Nothing new in the text: refused, with the reason.
+        f.backend->addKeys(fakeKey(62), QString(), QString(), false, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
+        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+        QVERIFY(!f.last().value(QStringLiteral("message")).toString().isEmpty());
+        f.backend->addKeys(QStringLiteral("nothing here"), QString(), QString(), false, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 3, kWaitMs);
+        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+
+        // With `test`, each new key is tested against the upstream right away.
+        f.backend->addKeys(fakeKey(64), QStringLiteral("tested"), QString(), true, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 4, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        const QVariantMap tested
+            = f.last().value(QStringLiteral("data")).toMap().value(QStringLiteral("added")).toList().value(0).toMap();
+        QCOMPARE(tested.value(QStringLiteral("result")).toString(), QStringLiteral("valid"));
+        const QString a3 = tested.value(QStringLiteral("id")).toString();
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->keys()->count(), 4, kWaitMs);
+        QCOMPARE(rowOf(f.backend->keys(), a3).value(QStringLiteral("label")).toString(), QStringLiteral("tested"));
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+
+        // Disable two, enable them again.
+        f.backend->setKeysEnabled({ a1, a2 }, false, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 5, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QTRY_COMPARE_WITH_TIMEOUT(rowOf(f.backend->keys(), a2).value(QStringLiteral("state")).toString(),
+            QStringLiteral("disabled"), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(rowOf(f.backend->keys(), a1).value(QStringLiteral("state")).toString(),
+            QStringLiteral("disabled"), kWaitMs);
+        QCOMPARE(rowOf(f.backend->keys(), a1).value(QStringLiteral("enabled")).toBool(), false);
+        QCOMPARE(rowOf(f.backend->keys(), k1).value(QStringLiteral("state")).toString(), QStringLiteral("active"));
+        QVERIFY(!env.service->config().findKey(a1)->enabled);
+        f.backend->setKeysEnabled({ a1, a2 }, true, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 6, kWaitMs);
+        QVERIFY(f.last().value(QStringLiteral("ok")).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(f.backend->keys(), a1).value(QStringLiteral("state")).toString(), QStringLiteral("active"), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(f.backend->keys(), a2).value(QStringLiteral("enabled")).toBool(), true, kWaitMs);
+        f.backend->setKeysEnabled({ QStringLiteral("k-no-such-key") }, false, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 7, kWaitMs);
+        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+
+        // Remove: the rows go, the secrets too.
+        f.backend->removeKeys({ a1, a3 }, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 8, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->keys()->ids(), QStringList({ k1, a2 }), kWaitMs);
+        QVERIFY(!env.secrets->contains(QStringLiteral("key/") + a1));
+        QVERIFY(env.secrets->contains(QStringLiteral("key/") + a2));
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->totalKeys(), 2, kWaitMs);
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+    }
+
+    void backendBindsKeysEvenly()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        QStringList keyIds;
+        for (int n = 71; n <= 75; ++n) {
+            keyIds.append(env.addKey(n, QStringLiteral("k%1").arg(n)));
+        }
+        QVERIFY(!keyIds.contains(QString()));
+        const QString i1 = env.addInstance(QStringLiteral("one"),
+            QStringLiteral("http://127.0.0.1:%1").arg(ga::test::freePort()), "relay-secret-one-0123456789");
+        const QString i2 = env.addInstance(QStringLiteral("two"),
+            QStringLiteral("http://127.0.0.1:%1").arg(ga::test::freePort()), "relay-secret-two-0123456789");
+        QVERIFY(!i1.isEmpty() && !i2.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->instances()->count(), 2, kWaitMs);
+
+        f.backend->bindKeys(keyIds, { i1, i2 }, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        // Round robin in the given order: one, two, one, two, one.
+        const QStringList expected { i1, i2, i1, i2, i1 };
+        auto bound = [&] {
+            QStringList out;
+            for (const QString &id : keyIds) {
+                const ga::config::KeyEntry *k = env.service->config().findKey(id);
+                out.append(k ? k->instance : QStringLiteral("?"));
+            }
+            return out;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(bound(), expected, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(f.backend->instances(), i1).value(QStringLiteral("boundKeys")).toInt(), 3, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(f.backend->instances(), i2).value(QStringLiteral("boundKeys")).toInt(), 2, kWaitMs);
+        for (int i = 0; i < keyIds.size(); ++i) {
+            QTRY_COMPARE_WITH_TIMEOUT(
+                rowOf(f.backend->keys(), keyIds.at(i)).value(QStringLiteral("instanceName")).toString(),
+                expected.at(i) == i1 ? QStringLiteral("one") : QStringLiteral("two"), kWaitMs);
+        }
+        QCOMPARE(f.backend->keysBoundTo(i1),
+            QStringList({ QStringLiteral("k71"), QStringLiteral("k73"), QStringLiteral("k75") }));
+        QCOMPARE(f.backend->keysBoundTo(i2), QStringList({ QStringLiteral("k72"), QStringLiteral("k74") }));
+
+        // An empty instance list unbinds.
+        f.backend->bindKeys(keyIds, {}, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QTRY_COMPARE_WITH_TIMEOUT(bound(), QStringList(5, QString()), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(f.backend->instances(), i1).value(QStringLiteral("boundKeys")).toInt(), 0, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(f.backend->keys(), keyIds.at(0)).value(QStringLiteral("instanceName")).toString(), QString(),
+            kWaitMs);
+        QVERIFY(f.backend->keysBoundTo(i1).isEmpty());
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+    }
+
+    void backendTokens()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        QVERIFY(!env.addKey(81, QStringLiteral("only")).isEmpty());
+        QGuiApplication::clipboard()->clear();
+
+        QSignalSpy applied(env.service.get(), &ga::daemon::Service::configApplied);
+        f.backend->createToken(QStringLiteral("cli-test"), f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QCOMPARE(f.last().value(QStringLiteral("status")).toInt(), 201);
+        const QByteArray token = clipboardText().toLatin1();
+        QVERIFY2(token.startsWith("gat_"), "the clipboard does not hold a new access token");
+        env.secretValues.append(token);
+        QVERIFY2(!f.last().value(QStringLiteral("data")).toMap().contains(QStringLiteral("token")),
+            "the callback's data has a token field");
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+        QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->tokens()->indexOf(QStringLiteral("cli-test")), 1, kWaitMs);
+        // The proxy takes it.
+        const int accepted = env.generateStatus(token);
+        QVERIFY2(accepted != 401, qPrintable(QString::number(accepted)));
+        QCOMPARE(accepted, 200);
+
+        // copyAccessToken puts a named token in the clipboard, never in the callback.
+        QGuiApplication::clipboard()->clear();
+        f.backend->copyAccessToken(QStringLiteral("default"), f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
+        QVERIFY(f.last().value(QStringLiteral("ok")).toBool());
+        QVERIFY2(clipboardText().toLatin1() == env.accessToken, "the clipboard does not hold the default token");
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+        f.backend->copyAccessToken(QStringLiteral("no-such-token"), f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 3, kWaitMs);
+        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+
+        // Revoked: the proxy refuses it; the other token still works.
+        applied.clear();
+        f.backend->revokeToken(QStringLiteral("cli-test"), f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 4, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), kWaitMs);
+        QCOMPARE(env.generateStatus(token), 401);
+        QCOMPARE(env.generateStatus(env.accessToken), 200);
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->tokens()->ids(), QStringList({ QStringLiteral("default") }), kWaitMs);
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+    }
+
+    void backendSettings()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        const QByteArray before = ga::test::readAll(env.configPath);
+
+        const QVariantMap problems = f.backend->checkSettings({ { QStringLiteral("listen.port"), 70000 } });
+        QVERIFY2(problems.contains(QStringLiteral("listen.port")), qPrintable(jsonOf(problems)));
+        QVERIFY(!problems.value(QStringLiteral("listen.port")).toString().isEmpty());
+        QVERIFY(f.backend->checkSettings({ { QStringLiteral("no.such.setting"), 1 } })
+                    .contains(QStringLiteral("no.such.setting")));
+        QVERIFY(f.backend->checkSettings({ { QStringLiteral("listen.port"), 3999 } }).isEmpty());
+        QVERIFY(ga::test::readAll(env.configPath) == before); // checking saves nothing
+
+        // A refused save saves none of the values.
+        f.backend->saveSettings(
+            { { QStringLiteral("listen.port"), 70000 }, { QStringLiteral("quota.dailyRequests"), 321 } }, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
+        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+        QStringList paths;
+        for (const QVariant &p : f.last().value(QStringLiteral("problems")).toList()) {
+            paths.append(p.toMap().value(QStringLiteral("path")).toString());
+        }
+        QCOMPARE(paths, QStringList({ QStringLiteral("listen.port") }));
+        QVERIFY(ga::test::readAll(env.configPath) == before);
+        // Beyond loopback without remote access: refused as `run` would.
+        QVERIFY(f.backend->checkSettings({ { QStringLiteral("listen.host"), QStringLiteral("0.0.0.0") } })
+                    .contains(QStringLiteral("listen.host")));
+
+        // A valid save changes the file and is applied.
+        QSignalSpy applied(env.service.get(), &ga::daemon::Service::configApplied);
+        f.backend->saveSettings({ { QStringLiteral("quota.dailyRequests"), 321 } }, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QVERIFY(ga::test::readAll(env.configPath) != before);
+        QTRY_COMPARE_WITH_TIMEOUT(env.service->config().quotaDailyRequests, 321, kWaitMs);
+        QVERIFY(!applied.isEmpty());
+        QCOMPARE(f.backend->setting(QStringLiteral("quota.dailyRequests")).value(QStringLiteral("value")).toInt(), 321);
+        QCOMPARE(f.backend->setting(QStringLiteral("quota.dailyRequests")).value(QStringLiteral("kind")).toString(),
+            QStringLiteral("int"));
+    }
+
+    void backendModeAndListening()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        QVERIFY(!env.addKey(91, QStringLiteral("only")).isEmpty());
+        QCOMPARE(f.backend->mode(), QStringLiteral("local"));
+        QSignalSpy status(f.backend.get(), &Backend::statusChanged);
+
+        f.backend->setMode(QStringLiteral("hybrid"));
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->mode(), QStringLiteral("hybrid"), kWaitMs);
+        QVERIFY(!status.isEmpty());
+        QCOMPARE(env.service->config().routingMode, ga::config::RoutingMode::Hybrid);
+        QVERIFY(f.backend->statusText().contains(QStringLiteral("Hybrid")));
+        f.backend->setProperty("mode", QStringLiteral("local")); // as QML writes it
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->mode(), QStringLiteral("local"), kWaitMs);
+
+        QVERIFY(f.backend->listening());
+        QVERIFY(f.backend->state() != u"stopped");
+        QCOMPARE(f.backend->endpoint(), QStringLiteral("http://127.0.0.1:%1").arg(env.port));
+        status.clear();
+        f.backend->setListening(false);
+        QVERIFY(!f.backend->listening());
+        QCOMPARE(f.backend->state(), QStringLiteral("stopped"));
+        QVERIFY(!status.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(refusesConnections(env.port), kWaitMs);
+        QVERIFY(f.backend->statusText().contains(QStringLiteral("stopped")));
+
+        f.backend->setListening(true);
+        QVERIFY(f.backend->listening());
+        QVERIFY(f.backend->state() != u"stopped");
+        QVERIFY(f.backend->errorText().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(acceptsConnections(env.port), kWaitMs);
+        QCOMPARE(env.generateStatus(env.accessToken), 200);
+    }
+
+    void backendSetupSnippets()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        const QString endpoint = f.backend->endpoint();
+        for (const QString &tool : { QStringLiteral("gemini-cli"), QStringLiteral("cline"), QStringLiteral("continue"),
+                 QStringLiteral("openai") }) {
+            const QString snippet = f.backend->setupSnippet(tool);
+            QVERIFY2(snippet.contains(endpoint), qPrintable(tool));
+            QVERIFY2(snippet.contains(QStringLiteral("<your access token>")), qPrintable(tool));
+            QVERIFY2(env.leakIn(snippet.toUtf8()).isEmpty(), qPrintable(tool));
+        }
+        QVERIFY(f.backend->setupSnippet(QStringLiteral("no-such-tool")).isEmpty());
+
+        QGuiApplication::clipboard()->clear();
+        f.backend->copySetup(QStringLiteral("gemini-cli"), f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        const QString expected = QStringLiteral("export GOOGLE_GEMINI_BASE_URL=") + endpoint
+            + QStringLiteral("\nexport GEMINI_API_KEY=") + QString::fromLatin1(env.accessToken);
+        QVERIFY2(clipboardText() == expected, "the clipboard does not hold the two export lines with the token");
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+
+        f.backend->copySetup(QStringLiteral("no-such-tool"), f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
+        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+
+        f.backend->copyEndpoint();
+        QCOMPARE(clipboardText(), endpoint);
+    }
+
+private:
+    // Runs notifyRunning() for `key` on a thread of its own while this one keeps its event loop going.
+    static bool notifyFromAnotherThread(const QString &key)
+    {
+        auto answered = std::make_shared<std::atomic<bool>>(false);
+        std::unique_ptr<QThread> thread(QThread::create([key, answered] {
+            ga::ui::SingleInstance second(key);
+            answered->store(second.notifyRunning(5000));
+        }));
+        QSignalSpy finished(thread.get(), &QThread::finished);
+        thread->start();
+        if (!finished.wait(15'000)) {
+            thread->wait();
+            return false;
+        }
+        thread->wait();
+        QCoreApplication::processEvents(); // the activation signal, if the reply beat it
+        return answered->load();
+    }
+};
+
+QTEST_MAIN(TestUiModels)
+#include "tst_uimodels.moc"
