@@ -12,7 +12,7 @@ import "pages"
 // arrows move in the navigation list.
 ApplicationWindow {
     id: window
-    width: Math.round(theme.em * 64)
+    width: Math.round(theme.em * 72)
     height: Math.round(theme.em * 42)
     minimumWidth: Math.round(theme.em * 40)
     minimumHeight: Math.round(theme.em * 26)

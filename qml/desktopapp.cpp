@@ -101,6 +101,12 @@ int DesktopApp::start()
     Backend::setInstance(m_backend.get());
     m_backend->applyLanguage();
 
+    // The window is plain 2D (text, lists, a Canvas chart): Qt Quick's software renderer draws it as well as
+    // OpenGL does, and the GL stack would add ~90 MB resident (measured with Mesa llvmpipe) to an app that mostly
+    // sits in the tray. QT_QUICK_BACKEND (e.g. "rhi"/"opengl") still picks another one.
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND")) {
+        QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+    }
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_backend->setEngine(m_engine.get());
     m_engine->load(QUrl(QStringLiteral("qrc:/GeminiAggregator/Ui/Main.qml")));
