@@ -773,7 +773,9 @@ void Backend::addInstance(const QString &name, const QString &url, const QString
         if (const QString made = data.take(QStringLiteral("secret")).toString(); status == 201 && !made.isEmpty()) {
             copyText(made);
             data.insert(QStringLiteral("secretCopied"), true);
-            Q_EMIT toast(tr("Copied the new relay secret: set it as RELAY_SECRET on the relay"));
+            if (!callback.isCallable()) { // with a callback, the caller tells the user
+                Q_EMIT toast(tr("Copied the new relay secret: set it as RELAY_SECRET on the relay"));
+            }
         }
         finish(callback, status, status == 201 ? QJsonValue(data) : reply);
         m_instances->refresh();
@@ -864,7 +866,9 @@ void Backend::createToken(const QString &name, const QJSValue &callback)
             const QString token = data.take(QStringLiteral("token")).toString();
             if (status == 201 && !token.isEmpty()) {
                 copyText(token);
-                Q_EMIT toast(tr("Created the token and copied it to the clipboard"));
+                if (!callback.isCallable()) { // with a callback, the caller tells the user
+                    Q_EMIT toast(tr("Created the token and copied it to the clipboard"));
+                }
             }
             finish(callback, status, status == 201 ? QJsonValue(data) : body);
             m_tokens->refresh();
@@ -879,7 +883,9 @@ void Backend::rotateToken(const QString &name, const QJSValue &callback)
             const QString token = data.take(QStringLiteral("token")).toString();
             if (status == 200 && !token.isEmpty()) {
                 copyText(token);
-                Q_EMIT toast(tr("Replaced the token and copied the new one to the clipboard"));
+                if (!callback.isCallable()) { // with a callback, the caller tells the user
+                    Q_EMIT toast(tr("Replaced the token and copied the new one to the clipboard"));
+                }
             }
             finish(callback, status, status == 200 ? QJsonValue(data) : body);
         });

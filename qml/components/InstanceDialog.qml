@@ -68,7 +68,7 @@ Dialog {
         }
         secretField.text = ""
         if (dialog.adding) {
-            const made = result.data && result.data.secret !== undefined
+            const made = result.data && result.data.secretCopied === true
             Backend.toast(made ? qsTr("Relay added. Its new secret is in the clipboard: set it as RELAY_SECRET on the relay.")
                                : qsTr("Relay added."))
             dialog.instanceId = id
