@@ -980,10 +980,11 @@ void Backend::shutdown(int graceMs, std::function<void()> done)
     auto poll = new QTimer(this);
     poll->setInterval(50);
     auto check = [server, waited, graceMs, poll, done = std::move(done)] {
-        const int open = server ? server->activeConnections() : 0;
+        // Requests being answered (streams included); idle keep-alive connections do not hold the quit up.
+        const int open = server ? server->counters().requestsInFlight.load() : 0;
         if (open == 0 || waited->elapsed() >= graceMs) {
             if (open > 0) {
-                qCWarning(lcDaemon) << "quitting with" << open << "connection(s) still open";
+                qCWarning(lcDaemon) << "quitting with" << open << "request(s) still being answered";
             }
             poll->stop();
             poll->deleteLater();

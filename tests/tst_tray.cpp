@@ -10,10 +10,12 @@
 #include "config/configschema.h"
 #include "guitestenv.h"
 #include "notifier.h"
+#include "rawhttp.h"
 #include "traycontroller.h"
 
 #include <QActionGroup>
 #include <QClipboard>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QGuiApplication>
 #include <QImage>
@@ -283,6 +285,38 @@ private Q_SLOTS:
         action("quit")->trigger();
         QCOMPARE(quit.size(), 1);
         QVERIFY(m_backend->listening()); // quitting is the app's business (DesktopApp wires it to Backend::quit)
+    }
+
+    // Quit (Backend::shutdown) lets a request being answered — here a stream — finish, but an idle keep-alive
+    // connection does not hold it up for the whole grace period.
+    void shutdownWaitsForRequestsNotIdleConnections()
+    {
+        m_backend->setMode(QStringLiteral("local"));
+        QTRY_COMPARE_WITH_TIMEOUT(m_backend->mode(), QStringLiteral("local"), kWaitMs);
+        ga::test::Script slow;
+        slow.chunks = 4;
+        slow.intervalMs = 150;
+        m_env.fake->setScript(fakeKey(1), slow);
+        ga::test::Client idle(m_env.port);
+        QCOMPARE(idle.socket().state(), QAbstractSocket::ConnectedState);
+        ga::test::Client streaming(m_env.port);
+        streaming.send(ga::test::post("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+            R"({"contents":[{"parts":[{"text":"hi"}]}]})", "x-goog-api-key: " + m_env.accessToken + "\r\n"));
+        QVERIFY(streaming.waitForData(kWaitMs)); // the stream has begun
+        bool done = false;
+        QElapsedTimer waited;
+        waited.start();
+        m_backend->shutdown(5000, [&done] { done = true; });
+        const ga::test::Reply reply = streaming.read(kWaitMs);
+        QCOMPARE(reply.status, 200);
+        QVERIFY2(reply.complete, "the stream was cut instead of finishing");
+        QTRY_VERIFY_WITH_TIMEOUT(done, kWaitMs);
+        QVERIFY2(waited.elapsed() >= 150, qPrintable(QString::number(waited.elapsed())));
+        QVERIFY2(waited.elapsed() < 3000, qPrintable(QString::number(waited.elapsed())));
+        QCOMPARE(idle.socket().state(), QAbstractSocket::ConnectedState); // idle, not waited for
+        m_env.fake->clearScript(fakeKey(1));
+        QString why;
+        QVERIFY2(m_env.service->setListening(true, &why), qPrintable(why));
     }
 
     void invalidKeyBecomesATrayMessage()

@@ -30,6 +30,7 @@ qint64 nowMs()
 ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
     : QObject(worker)
     , m_worker(worker)
+    , m_counters(worker->counters())
     , m_settings(worker->settings())
     , m_chunked(m_settings->limits.maxBodyBytes)
 {
@@ -51,6 +52,7 @@ ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
 
 ClientConnection::~ClientConnection()
 {
+    setInFlight(false);
     if (m_exchange) {
         m_exchange->abort();
     }
@@ -505,6 +507,15 @@ void ClientConnection::beginRecord()
     m_record.mode = config::routingModeName(m_worker->router()->mode());
     m_record.bytesIn = r.body.size();
     m_recordOpen = true;
+    setInFlight(true);
+}
+
+void ClientConnection::setInFlight(bool on)
+{
+    if (on != m_inFlight) {
+        m_inFlight = on;
+        m_counters->requestsInFlight.fetch_add(on ? 1 : -1, std::memory_order_relaxed);
+    }
 }
 
 void ClientConnection::noteHead(int status)
@@ -517,6 +528,7 @@ void ClientConnection::noteHead(int status)
 
 void ClientConnection::completeRecord(bool broken)
 {
+    setInFlight(false);
     if (m_streamCounted) {
         m_streamCounted = false;
         m_worker->recorder()->streamEnded();

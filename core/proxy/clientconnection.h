@@ -66,10 +66,12 @@ private:
     void beginRecord();
     void noteHead(int status);
     void completeRecord(bool broken);
+    void setInFlight(bool on);
     void finishResponse();
     void closeAfterWrite();
 
     ProxyWorker *m_worker;
+    ProxyCounters *m_counters; // the server's; outlives the worker (read in the destructor)
     QTcpSocket *m_socket = nullptr;
     SettingsPtr m_settings;
     State m_state = State::ReadingHead;
@@ -84,6 +86,7 @@ private:
     metrics::AccessRecord m_record;
     qint64 m_recordStart = 0;
     bool m_recordOpen = false;
+    bool m_inFlight = false; // counted in ProxyCounters::requestsInFlight
     bool m_streamCounted = false;
     bool m_peerLoopback = false;
     security::RateLimiter::Ticket m_ticket; // holds a stream slot while a streaming request runs

@@ -56,6 +56,7 @@ using SettingsPtr = std::shared_ptr<const ProxySettings>;
 struct ProxyCounters
 {
     std::atomic<int> activeConnections { 0 };
+    std::atomic<int> requestsInFlight { 0 }; // requests read and not yet fully answered (idle keep-alive: not)
     std::atomic<quint64> requests { 0 }; // requests forwarded upstream (not counting retries)
     std::atomic<quint64> backpressurePauses { 0 }; // times a slow client made us stop reading upstream
     std::atomic<quint64> deniedConnections { 0 }; // closed unread by security.allowCidrs / denyCidrs
