@@ -131,6 +131,13 @@ int DesktopApp::start()
         connect(m_tray.get(), &TrayController::openRequested, this, &DesktopApp::showWindow);
         connect(m_tray.get(), &TrayController::quitRequested, m_backend.get(), &Backend::quit);
         connect(m_backend->notifier(), &Notifier::notify, m_tray.get(), &TrayController::showMessage);
+        // Outcomes of tray actions (copy, test all) go to the window's toast line; with the window hidden,
+        // the tray says them instead.
+        connect(m_backend.get(), &Backend::toast, m_tray.get(), [this](const QString &message) {
+            if (m_window && !m_window->isVisible() && !message.isEmpty()) {
+                m_tray->showMessage(QStringLiteral("Gemini Aggregator"), message);
+            }
+        });
         connect(m_backend.get(), &Backend::closedToTray, m_tray.get(), [this] {
             m_tray->showMessage(tr("Gemini Aggregator is still running"),
                 tr("The proxy keeps serving. Open the window or quit from the tray icon."));
