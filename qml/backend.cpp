@@ -665,30 +665,41 @@ void Backend::updateKey(const QString &id, const QVariantMap &fields, const QJSV
         [this, callback](int status, const QJsonValue &body) { finish(callback, status, body); });
 }
 
-void Backend::setKeysEnabled(const QStringList &ids, bool enabled, const QJSValue &callback)
+void Backend::callEach(const QStringList &ids, int okStatus, std::function<Step(const QString &)> request,
+    std::function<void(const QStringList &failed)> done)
 {
     auto failed = std::make_shared<QStringList>();
     QPointer<Backend> self(this);
     forEach(
         ids,
-        [self, enabled, failed](const QString &id, std::function<void()> next) {
+        [self, failed, okStatus, request = std::move(request)](const QString &id, std::function<void()> next) {
             if (!self) {
                 return;
             }
-            self->call("PATCH", QStringLiteral("/keys/%1").arg(id),
-                QJsonObject { { QStringLiteral("enabled"), enabled } },
-                [failed, next](int status, const QJsonValue &body) {
-                    if (status != 200) {
-                        failed->append(errorMessage(body));
-                    }
-                    next();
-                });
+            const Step step = request(id);
+            self->call(step.method, step.path, step.body, [failed, okStatus, next](int status, const QJsonValue &body) {
+                if (status != okStatus) {
+                    failed->append(errorMessage(body));
+                }
+                next();
+            });
         },
-        [self, failed, callback] {
+        [self, failed, done = std::move(done)] {
             if (self) {
-                self->finishLocal(callback, failed->isEmpty(), failed->value(0));
+                done(*failed);
             }
         });
+}
+
+void Backend::setKeysEnabled(const QStringList &ids, bool enabled, const QJSValue &callback)
+{
+    callEach(
+        ids, 200,
+        [enabled](const QString &id) {
+            return Step { "PATCH", QStringLiteral("/keys/%1").arg(id),
+                QJsonObject { { QStringLiteral("enabled"), enabled } } };
+        },
+        [this, callback](const QStringList &failed) { finishLocal(callback, failed.isEmpty(), failed.value(0)); });
 }
 
 void Backend::testKeys(const QStringList &ids, const QJSValue &callback)
@@ -729,27 +740,14 @@ void Backend::testKeys(const QStringList &ids, const QJSValue &callback)
 
 void Backend::removeKeys(const QStringList &ids, const QJSValue &callback)
 {
-    auto failed = std::make_shared<QStringList>();
-    QPointer<Backend> self(this);
-    forEach(
-        ids,
-        [self, failed](const QString &id, std::function<void()> next) {
-            if (!self) {
-                return;
-            }
-            self->call("DELETE", QStringLiteral("/keys/%1").arg(id), QJsonValue(),
-                [failed, next](int status, const QJsonValue &body) {
-                    if (status != 204) {
-                        failed->append(errorMessage(body));
-                    }
-                    next();
-                });
+    callEach(
+        ids, 204,
+        [](const QString &id) {
+            return Step { "DELETE", QStringLiteral("/keys/%1").arg(id), QJsonValue() };
         },
-        [self, failed, callback, n = ids.size()] {
-            if (self) {
-                self->finishLocal(callback, failed->isEmpty(),
-                    failed->isEmpty() ? tr("Removed %n key(s)", nullptr, int(n)) : failed->value(0));
-            }
+        [this, callback, n = ids.size()](const QStringList &failed) {
+            finishLocal(callback, failed.isEmpty(),
+                failed.isEmpty() ? tr("Removed %n key(s)", nullptr, int(n)) : failed.value(0));
         });
 }
 
@@ -828,33 +826,20 @@ QString Backend::relayScript(const QString &kind) const
 
 void Backend::bindKeys(const QStringList &keyIds, const QStringList &instanceIds, const QJSValue &callback)
 {
-    auto failed = std::make_shared<QStringList>();
-    auto position = std::make_shared<int>(0);
-    QPointer<Backend> self(this);
-    forEach(
-        keyIds,
-        [self, failed, position, instanceIds](const QString &id, std::function<void()> next) {
-            if (!self) {
-                return;
-            }
+    auto position = std::make_shared<int>(0); // round-robin over the instances, in the given order
+    callEach(
+        keyIds, 200,
+        [position, instanceIds](const QString &id) {
             const QJsonValue target
                 = instanceIds.isEmpty() ? QJsonValue() : QJsonValue(instanceIds.at((*position)++ % instanceIds.size()));
-            self->call("PATCH", QStringLiteral("/keys/%1").arg(id),
-                QJsonObject { { QStringLiteral("instance"), target } },
-                [failed, next](int status, const QJsonValue &body) {
-                    if (status != 200) {
-                        failed->append(errorMessage(body));
-                    }
-                    next();
-                });
+            return Step { "PATCH", QStringLiteral("/keys/%1").arg(id),
+                QJsonObject { { QStringLiteral("instance"), target } } };
         },
-        [self, failed, callback, n = keyIds.size(), unbind = instanceIds.isEmpty()] {
-            if (self) {
-                self->finishLocal(callback, failed->isEmpty(),
-                    !failed->isEmpty() ? failed->value(0)
-                        : unbind       ? tr("Unbound %n key(s)", nullptr, int(n))
-                                       : tr("Bound %n key(s)", nullptr, int(n)));
-            }
+        [this, callback, n = keyIds.size(), unbind = instanceIds.isEmpty()](const QStringList &failed) {
+            finishLocal(callback, failed.isEmpty(),
+                !failed.isEmpty() ? failed.value(0)
+                    : unbind      ? tr("Unbound %n key(s)", nullptr, int(n))
+                                  : tr("Bound %n key(s)", nullptr, int(n)));
         });
 }
 

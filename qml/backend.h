@@ -209,6 +209,15 @@ private:
     void refreshStatus();
     void finish(const QJSValue &callback, int status, const QJsonValue &body);
     void finishLocal(const QJSValue &callback, bool ok, const QString &message, const QJsonValue &data = {});
+    // One admin call per id, in turn; `done` gets the messages of the calls that did not answer `okStatus`.
+    struct Step
+    {
+        QByteArray method;
+        QString path;
+        QJsonValue body;
+    };
+    void callEach(const QStringList &ids, int okStatus, std::function<Step(const QString &)> request,
+        std::function<void(const QStringList &failed)> done);
     void readAccessToken(const QString &name, std::function<void(bool ok, const QByteArray &token)> done);
 
     struct Counts
