@@ -371,6 +371,81 @@ const QByteArray kBadRequest = "{\n"
                                "  }\n"
                                "}\n";
 
+// 403s that are about a resource of another project (../shared/gemini-api.md §9), and 403s about the key.
+const QByteArray kFileDenied = R"json({
+  "error": {
+    "code": 403,
+    "message": "You do not have permission to access the File abc123def456 or it may not exist.",
+    "status": "PERMISSION_DENIED"
+  }
+}
+)json";
+const QByteArray kCacheDenied = R"json({
+  "error": {
+    "code": 403,
+    "message": "CachedContent not found (or permission denied)",
+    "status": "PERMISSION_DENIED"
+  }
+}
+)json";
+const QByteArray kCallerNoPermission = R"json({
+  "error": {
+    "code": 403,
+    "message": "The caller does not have permission",
+    "status": "PERMISSION_DENIED"
+  }
+}
+)json";
+const QByteArray kSuspended = R"json({
+  "error": {
+    "code": 403,
+    "message": "Permission denied: Consumer 'api_key:AIza…' has been suspended.",
+    "status": "PERMISSION_DENIED"
+  }
+}
+)json";
+const QByteArray kProjectDenied = R"json({
+  "error": {
+    "code": 403,
+    "message": "Your project has been denied access. Please contact support.",
+    "status": "PERMISSION_DENIED"
+  }
+}
+)json";
+const QByteArray kServiceDisabled = R"json({
+  "error": {
+    "code": 403,
+    "message": "Generative Language API has not been used in project 123456 before or it is disabled. Enable it by visiting the console then retry.",
+    "status": "PERMISSION_DENIED",
+    "details": [
+      {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "SERVICE_DISABLED",
+        "domain": "googleapis.com",
+        "metadata": {"service": "generativelanguage.googleapis.com", "consumer": "projects/123456"}
+      }
+    ]
+  }
+}
+)json";
+const QByteArray kRateLimitErrorInfo = R"json({
+  "error": {
+    "code": 429,
+    "message": "Resource has been exhausted (e.g. check quota).",
+    "status": "RESOURCE_EXHAUSTED",
+    "details": [
+      {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "RATE_LIMIT_EXCEEDED",
+        "domain": "googleapis.com",
+        "metadata": {"quota_metric": "generativelanguage.googleapis.com/generate_content_requests",
+                     "quota_limit": "GenerateContentRequestsPerMinutePerProjectPerRegion"}
+      }
+    ]
+  }
+}
+)json";
+
 // The OpenAI-compatible endpoints wrap the error in an array, on one line.
 const QByteArray kCompatKeyInvalid
     = R"([{"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT", "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com", "metadata": {"service": "generativelanguage.googleapis.com"}}]}}])";
@@ -545,6 +620,128 @@ private Q_SLOTS:
         if (kind != FailureKind::None) {
             QVERIFY(f.reason.startsWith(QString::number(status)));
         }
+    }
+
+    // A key is blamed only for key-level signals; a 403/404 about a resource never marks it.
+    void classifyAgainstResources_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("touchesResource");
+        QTest::addColumn<FailureKind>("kind");
+        QTest::addColumn<bool>("retryable");
+        QTest::newRow("403 file of another project")
+            << 403 << kFileDenied << true << FailureKind::ResourceDenied << false;
+        QTest::newRow("403 file, reference not seen by the proxy")
+            << 403 << kFileDenied << false << FailureKind::ResourceDenied << false;
+        QTest::newRow("403 cached content") << 403 << kCacheDenied << true << FailureKind::ResourceDenied << false;
+        QTest::newRow("403 caller has no permission, resource request")
+            << 403 << kCallerNoPermission << true << FailureKind::ResourceDenied << false;
+        QTest::newRow("403 caller has no permission, plain request")
+            << 403 << kCallerNoPermission << false << FailureKind::Forbidden << true;
+        QTest::newRow("404 resource") << 404 << kNotFound << true << FailureKind::ResourceDenied << false;
+        QTest::newRow("404 plain") << 404 << kNotFound << false << FailureKind::ClientError << false;
+        QTest::newRow("403 leaked, resource request") << 403 << kLeaked << true << FailureKind::InvalidKey << true;
+        QTest::newRow("403 suspended") << 403 << kSuspended << true << FailureKind::InvalidKey << true;
+        QTest::newRow("403 project denied") << 403 << kProjectDenied << false << FailureKind::InvalidKey << true;
+        QTest::newRow("403 SERVICE_DISABLED") << 403 << kServiceDisabled << true << FailureKind::InvalidKey << true;
+        QTest::newRow("400 API_KEY_INVALID, resource request")
+            << 400 << kKeyInvalid << true << FailureKind::InvalidKey << true;
+        QTest::newRow("400 region, resource request")
+            << 400 << kRegionBlocked << true << FailureKind::RegionBlocked << false;
+        QTest::newRow("401 resource request") << 401 << QByteArray() << true << FailureKind::InvalidKey << true;
+    }
+
+    void classifyAgainstResources()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        QFETCH(bool, touchesResource);
+        QFETCH(FailureKind, kind);
+        QFETCH(bool, retryable);
+        const Failure f = classifyResponse(status, body, touchesResource);
+        QCOMPARE(f.kind, kind);
+        QCOMPARE(f.retryable(), retryable);
+        QVERIFY(!f.reason.contains(QStringLiteral("AIza")) || f.reason.contains(QStringLiteral("AIza…")));
+    }
+
+    void quotaNamedOrNot_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("namesQuota");
+        QTest::newRow("QuotaFailure per project per minute") << quotaBody(kPerMinute, "30s") << true;
+        QTest::newRow("QuotaFailure per day") << quotaBody(kPerDay, "30s") << true;
+        QTest::newRow("ErrorInfo RATE_LIMIT_EXCEEDED with quota_limit") << kRateLimitErrorInfo << true;
+        QTest::newRow("plain 429") << kQuotaPlain << false;
+        QTest::newRow("retry hint in the message only") << kQuotaMessageOnly << false;
+        QTest::newRow("empty body") << QByteArray() << false;
+    }
+
+    void quotaNamedOrNot()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(bool, namesQuota);
+        const Failure f = classifyResponse(429, body);
+        QVERIFY(f.isQuota());
+        QCOMPARE(f.namesQuota(), namesQuota);
+    }
+
+    // An unexplained 403 is counted; only a second one within the hour marks the key.
+    void forbiddenTwiceMarksInvalid()
+    {
+        ManualClock clock;
+        KeyPool pool(clock);
+        pool.setKeys(keyConfigs(2));
+        const Failure forbidden = classifyResponse(403, kCallerNoPermission);
+        QCOMPARE(forbidden.kind, FailureKind::Forbidden);
+        pool.reportFailure(QStringLiteral("k1"), kFlash, forbidden);
+        QCOMPARE(pool.status(QStringLiteral("k1")), KeyStatus::Active);
+        clock.advance(KeyPool::kForbiddenMemoryMs + 1);
+        pool.reportFailure(QStringLiteral("k1"), kFlash, forbidden); // an hour later: a first time again
+        QCOMPARE(pool.status(QStringLiteral("k1")), KeyStatus::Active);
+        clock.advance(60'000);
+        pool.reportFailure(QStringLiteral("k1"), kFlash, forbidden);
+        QCOMPARE(pool.status(QStringLiteral("k1")), KeyStatus::Invalid);
+        // Resource denials never do, however many.
+        const Failure denied = classifyResponse(403, kFileDenied, true);
+        for (int i = 0; i < 10; ++i) {
+            pool.reportFailure(QStringLiteral("k2"), kFlash, denied);
+        }
+        QCOMPARE(pool.status(QStringLiteral("k2")), KeyStatus::Active);
+    }
+
+    // Keys of one scope only: the owner's project.
+    void scopedPick()
+    {
+        ManualClock clock;
+        KeyPool pool(clock);
+        pool.setKeys({ keyConfig(1, QStringLiteral("a")), keyConfig(2, QStringLiteral("b")),
+            keyConfig(3, QStringLiteral("a")), keyConfig(4) });
+        const ga::keys::KeyScope groupA { QStringLiteral("k1"), QStringLiteral("a") };
+        QSet<QString> seen;
+        for (int i = 0; i < 6; ++i) {
+            Pick p;
+            QVERIFY(pool.pick(kFlash, {}, &p, nullptr, &groupA));
+            QCOMPARE(p.group, QStringLiteral("a"));
+            seen.insert(p.id);
+        }
+        QCOMPARE(seen, QSet<QString>({ QStringLiteral("k1"), QStringLiteral("k3") }));
+        const ga::keys::KeyScope lone { QStringLiteral("k4"), QString() };
+        Pick p;
+        QVERIFY(pool.pick(kFlash, {}, &p, nullptr, &lone));
+        QCOMPARE(p.id, QStringLiteral("k4"));
+        // Cooling group a: nothing for the scope, and `why` counts its keys only.
+        pool.reportFailure(QStringLiteral("k1"), kFlash, perMinute(30'000));
+        NoKeyReason why;
+        QVERIFY(!pool.pick(kFlash, {}, &p, &why, &groupA));
+        QCOMPARE(why.total, 2);
+        QCOMPARE(why.cooling, 2);
+        QCOMPARE(why.retryAfterMs, qint64(30'000));
+        QVERIFY(pool.pick(kFlash, {}, &p)); // the others still serve
+        QVERIFY(p.id == QStringLiteral("k2") || p.id == QStringLiteral("k4"));
+        // projects(): one per group, one per key without a group.
+        const std::vector<ga::keys::KeyScope> projects = pool.projects();
+        QCOMPARE(projects.size(), size_t(3));
     }
 
     void networkFailureIsRetryable()
@@ -1132,64 +1329,82 @@ private Q_SLOTS:
     // -----------------------------------------------------------------------------------------------------------
     // Egress throttling
 
-    void egressThrottlingUndoesCooldowns()
+    // 429s that name no quota, from three projects within seconds and nothing succeeding: the connection is being
+    // throttled. Those projects wait for a short back-off and then one of them is probed; untried keys never wait.
+    void egressThrottlingHoldsOnlyTheProjectsHitAndProbes()
     {
         ManualClock clock;
         KeyPool pool(clock);
         pool.setKeys({ keyConfig(1, QStringLiteral("a")), keyConfig(2, QStringLiteral("b")),
             keyConfig(3, QStringLiteral("c")), keyConfig(4, QStringLiteral("d")) });
         QSignalSpy throttled(&pool, &KeyPool::egressThrottled);
-        QSignalSpy changed(&pool, &KeyPool::keyStatusChanged);
-        pool.reportFailure(QStringLiteral("k1"), kFlash, perMinute());
+        const Failure plain = classifyResponse(429, kQuotaPlain);
+        QVERIFY(!plain.namesQuota());
+        pool.reportFailure(QStringLiteral("k1"), kFlash, plain);
         clock.advance(2'000);
-        pool.reportFailure(QStringLiteral("k2"), kFlash, perMinute());
-        QCOMPARE(pool.status(QStringLiteral("k1"), kFlash), KeyStatus::Cooling);
-        QCOMPARE(pool.status(QStringLiteral("k2"), kFlash), KeyStatus::Cooling);
+        pool.reportFailure(QStringLiteral("k2"), kFlash, plain);
         QCOMPARE(throttled.size(), 0);
         clock.advance(2'999);
-        pool.reportFailure(QStringLiteral("k3"), kFlash, perMinute()); // third project within 5 s
+        pool.reportFailure(QStringLiteral("k3"), kFlash, plain); // third project within 5 s
         QCOMPARE(throttled.size(), 1);
         QCOMPARE(throttled.first().at(0).toLongLong(), clock.nowMs() + KeyPool::kEgressBackoffStartMs);
-        for (const QString &id : { QStringLiteral("k1"), QStringLiteral("k2"), QStringLiteral("k3") }) {
-            QCOMPARE(pool.status(id, kFlash), KeyStatus::Active); // not their fault
-        }
-        // Whoever watches key states hears that k1 and k2 are back.
-        QSet<QString> backActive;
-        for (const QList<QVariant> &args : changed) {
-            if (args.at(1).value<KeyStatus>() == KeyStatus::Active) {
-                backActive.insert(args.at(0).toString());
+        // The key that was not involved is never held.
+        Pick p;
+        QVERIFY(pool.pick(kFlash, {}, &p));
+        QCOMPARE(p.id, QStringLiteral("k4"));
+        QCOMPARE(pool.status(QStringLiteral("k4"), kFlash), KeyStatus::Active);
+        // When the back-off ends, one project (the probe) comes back, not all of them.
+        clock.advance(KeyPool::kEgressBackoffStartMs);
+        const std::map<QString, int> afterBackoff = pickMany(pool, 8);
+        QCOMPARE(afterBackoff.size(), size_t(2)); // k4 and the probe
+        QString probe;
+        for (const auto &[id, n] : afterBackoff) {
+            if (id != QStringLiteral("k4")) {
+                probe = id;
             }
         }
-        QCOMPARE(backActive, QSet<QString>({ QStringLiteral("k1"), QStringLiteral("k2") }));
+        QVERIFY(probe == QStringLiteral("k1") || probe == QStringLiteral("k2") || probe == QStringLiteral("k3"));
+        // The probe gets 429 again: back off again, doubled (up to the cap), probing another project.
+        pool.reportFailure(probe, kFlash, plain);
+        QCOMPARE(throttled.size(), 2);
+        QCOMPARE(throttled.last().at(0).toLongLong(),
+            clock.nowMs() + std::min(2 * KeyPool::kEgressBackoffStartMs, KeyPool::kEgressBackoffMaxMs));
+        clock.advance(KeyPool::kEgressBackoffMaxMs);
+        const std::map<QString, int> second = pickMany(pool, 8);
+        QCOMPARE(second.size(), size_t(2));
+        QVERIFY(!second.count(probe)); // another project is the probe this time
+        // A success ends it: every held project is back at once.
+        QString probe2;
+        for (const auto &[id, n] : second) {
+            if (id != QStringLiteral("k4")) {
+                probe2 = id;
+            }
+        }
+        pool.reportSuccess(probe2, kFlash);
+        QCOMPARE(pickMany(pool, 8).size(), size_t(4));
+    }
 
-        Pick p;
-        NoKeyReason why;
-        QVERIFY(!pool.pick(kFlash, {}, &p, &why));
-        QVERIFY(why.routeThrottled);
-        QCOMPARE(why.retryAfterMs, KeyPool::kEgressBackoffStartMs);
-        QCOMPARE(why.total, 4);
-        QVERIFY(why.describe(kFlash).contains(QStringLiteral("throttling this connection")));
-        QVERIFY(!pool.pick(kPro, {}, &p)); // every model: it is the connection
-        clock.advance(KeyPool::kEgressBackoffStartMs - 1);
-        QVERIFY(!pool.pick(kFlash, {}, &p, &why));
-        QCOMPARE(why.retryAfterMs, qint64(1));
+    // Per-project quotas named in the answer are honoured whatever other projects do: three projects out of quota
+    // at once is not throttling of the connection, and the good key keeps serving.
+    void namedQuotasNeverLookLikeEgressThrottling()
+    {
+        ManualClock clock;
+        KeyPool pool(clock);
+        pool.setKeys({ keyConfig(1, QStringLiteral("a")), keyConfig(2, QStringLiteral("b")),
+            keyConfig(3, QStringLiteral("c")), keyConfig(4, QStringLiteral("d")) });
+        QSignalSpy throttled(&pool, &KeyPool::egressThrottled);
+        for (int i = 1; i <= 3; ++i) {
+            pool.reportFailure(QStringLiteral("k%1").arg(i), kFlash, perMinute(30'000));
+        }
+        QCOMPARE(throttled.size(), 0);
+        QCOMPARE(pickMany(pool, 20).at(QStringLiteral("k4")), 20);
+        clock.advance(29'999);
+        QCOMPARE(pickMany(pool, 5).at(QStringLiteral("k4")), 5);
+        for (int i = 1; i <= 3; ++i) {
+            QCOMPARE(pool.status(QStringLiteral("k%1").arg(i), kFlash), KeyStatus::Cooling);
+        }
         clock.advance(1);
-        QCOMPARE(pickMany(pool, 4).size(), size_t(4));
-
-        // Again without a success in between: the back-off doubles.
-        for (const QString &id : { QStringLiteral("k1"), QStringLiteral("k2"), QStringLiteral("k4") }) {
-            pool.reportFailure(id, kFlash, perMinute());
-        }
-        QVERIFY(!pool.pick(kFlash, {}, &p, &why));
-        QCOMPARE(why.retryAfterMs, 2 * KeyPool::kEgressBackoffStartMs);
-        clock.advance(2 * KeyPool::kEgressBackoffStartMs);
-        // A success resets it.
-        pool.reportSuccess(QStringLiteral("k1"), kFlash);
-        for (const QString &id : { QStringLiteral("k2"), QStringLiteral("k3"), QStringLiteral("k4") }) {
-            pool.reportFailure(id, kFlash, perMinute());
-        }
-        QVERIFY(!pool.pick(kFlash, {}, &p, &why));
-        QCOMPARE(why.retryAfterMs, KeyPool::kEgressBackoffStartMs);
+        QCOMPARE(pickMany(pool, 8).size(), size_t(4));
     }
 
     void spreadOut429sAreQuotas()

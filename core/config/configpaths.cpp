@@ -46,4 +46,9 @@ QString keyStatePath(const QString &configPath)
     return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("keystate.json"));
 }
 
+QString resourceStatePath(const QString &configPath)
+{
+    return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("resources.json"));
+}
+
 } // namespace ga::config

@@ -19,5 +19,7 @@ QString dataDirectory();
 QString secretFilePath(const Config &config);
 // The key pool's learned state (cooldowns, invalid marks, usage): keystate.json beside the config file.
 QString keyStatePath(const QString &configPath);
+// Who owns each file, cached content, batch and upload session: resources.json beside the config file.
+QString resourceStatePath(const QString &configPath);
 
 } // namespace ga::config

@@ -82,6 +82,9 @@ Service::~Service()
     if (m_stateLoaded) {
         saveKeyState();
     }
+    if (m_resourcesLoaded) {
+        saveResources();
+    }
 }
 
 QString Service::listenUrl() const
@@ -489,6 +492,45 @@ void Service::saveKeyState()
     }
 }
 
+void Service::loadResources()
+{
+    m_resourcesLoaded = true;
+    const QString path = config::resourceStatePath(m_config->path());
+    QFile f(path);
+    if (!f.exists()) {
+        return;
+    }
+    QJsonParseError error {};
+    const QJsonDocument doc
+        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
+    f.close();
+    QString why = error.error != QJsonParseError::NoError ? error.errorString() : f.errorString();
+    if (doc.isObject() && m_resources.load(doc.object(), &why)) {
+        qCInfo(lcProxy).noquote() << "resource owners loaded:" << m_resources.size() << "from" << path;
+        return;
+    }
+    // Kept for a look, never overwritten: the next save starts a fresh file beside it.
+    const QString kept = path + QStringLiteral(".bad-") + QDateTime::currentDateTimeUtc().toString(u"yyyyMMddTHHmmss");
+    QFile::rename(path, kept);
+    qCWarning(lcProxy).noquote() << "could not read the resource owners file" << path << "(" << why << "); kept as"
+                                 << kept << "- files and caches made before are used with any key until listed again";
+}
+
+void Service::saveResources()
+{
+    const QString path = config::resourceStatePath(m_config->path());
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        qCWarning(lcProxy).noquote() << "cannot write the resource owners file" << path << ":" << f.errorString();
+        return;
+    }
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    f.write(QJsonDocument(m_resources.save()).toJson(QJsonDocument::Compact));
+    if (!f.commit()) {
+        qCWarning(lcProxy).noquote() << "cannot write the resource owners file" << path << ":" << f.errorString();
+    }
+}
+
 void Service::runHealthChecks()
 {
     QString error;
@@ -561,7 +603,17 @@ bool Service::start(QString *error)
     };
     connect(&m_keys, &keys::KeyPool::stateChanged, this, scheduleSave);
     connect(&m_router, &routing::Router::relayHealthChanged, this, scheduleSave);
-    m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router);
+    // Owners of files, caches and uploads, before anything listens: a use right after a restart finds its owner.
+    loadResources();
+    m_resourceSaveTimer.setSingleShot(true);
+    m_resourceSaveTimer.setInterval(1000);
+    connect(&m_resourceSaveTimer, &QTimer::timeout, this, &Service::saveResources);
+    connect(&m_resources, &affinity::ResourceMap::changed, this, [this] {
+        if (!m_resourceSaveTimer.isActive()) {
+            m_resourceSaveTimer.start();
+        }
+    });
+    m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router, &m_resources);
     m_admin = std::make_unique<admin::AdminApi>(this);
     m_proxy->setAdminHandler(m_admin.get());
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "affinity/resourcemap.h"
 #include "config/configstore.h"
 #include "keys/keypool.h"
 #include "routing/router.h"
@@ -51,6 +52,8 @@ public:
     proxy::ProxyServer *proxyServer() const { return m_proxy.get(); }
     keys::KeyPool &keyPool() { return m_keys; }
     routing::Router &router() { return m_router; }
+    // Who owns each file, cached content, batch and upload session (saved to resources.json).
+    affinity::ResourceMap &resources() { return m_resources; }
     // Worker threads for the proxy (0 = one per core); set before start().
     void setWorkerCount(int workers) { m_workerCount = workers; }
     const config::Config &config() const { return m_config->config(); }
@@ -88,6 +91,8 @@ private:
     void applyLogging();
     void loadKeyState();
     void saveKeyState();
+    void loadResources();
+    void saveResources();
     void applyKeyStrategy();
     void applyHealthCheckInterval();
     void runHealthChecks();
@@ -102,6 +107,9 @@ private:
     bool m_paused = false;
     keys::KeyPool m_keys;
     routing::Router m_router;
+    affinity::ResourceMap m_resources;
+    QTimer m_resourceSaveTimer;
+    bool m_resourcesLoaded = false;
     quint64 m_relayGeneration = 0;
     std::unique_ptr<proxy::ProxyServer> m_proxy;
     std::unique_ptr<admin::AdminApi> m_admin; // destroyed before m_proxy: its replies go to proxy workers

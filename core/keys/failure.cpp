@@ -19,6 +19,10 @@ QString failureKindName(FailureKind kind)
         return QStringLiteral("client-error");
     case FailureKind::InvalidKey:
         return QStringLiteral("invalid");
+    case FailureKind::ResourceDenied:
+        return QStringLiteral("resource-denied");
+    case FailureKind::Forbidden:
+        return QStringLiteral("forbidden");
     case FailureKind::QuotaPerMinute:
         return QStringLiteral("quota-minute");
     case FailureKind::QuotaPerDay:
@@ -37,6 +41,7 @@ bool Failure::retryable() const
 {
     switch (kind) {
     case FailureKind::InvalidKey:
+    case FailureKind::Forbidden:
     case FailureKind::QuotaPerMinute:
     case FailureKind::QuotaPerDay:
     case FailureKind::ServerError:
@@ -44,6 +49,7 @@ bool Failure::retryable() const
         return true;
     case FailureKind::None:
     case FailureKind::ClientError:
+    case FailureKind::ResourceDenied:
     case FailureKind::RegionBlocked:
         return false;
     }
@@ -78,9 +84,44 @@ QJsonObject errorObject(QByteArrayView body)
     return {};
 }
 
+// Key-level signals (../shared/gemini-api.md §4.1, §4.2, §9): only these say the key itself is bad.
+bool keyLevelSignal(const QString &reason, const QString &message, QByteArrayView raw)
+{
+    static const QStringList reasons { QStringLiteral("API_KEY_INVALID"), QStringLiteral("API_KEY_EXPIRED"),
+        QStringLiteral("SERVICE_DISABLED"), QStringLiteral("API_KEY_SERVICE_BLOCKED"),
+        QStringLiteral("CONSUMER_SUSPENDED"), QStringLiteral("API_KEY_HTTP_REFERRER_BLOCKED"),
+        QStringLiteral("API_KEY_IP_ADDRESS_BLOCKED"), QStringLiteral("API_KEY_ANDROID_APP_BLOCKED"),
+        QStringLiteral("API_KEY_IOS_APP_BLOCKED") };
+    if (reasons.contains(reason) || raw.contains("API_KEY_INVALID") || raw.contains("SERVICE_DISABLED")) {
+        return true;
+    }
+    static const char *const phrases[] = {
+        "API key not valid", "API key expired", "API Key not found", "reported as leaked", "has been suspended",
+        "has not been used in project", "it is disabled", "API has not been enabled", "is not enabled for this project",
+        "project has been denied access", "Permission denied: Consumer",
+        "unregistered callers", // no key reached Google: an empty secret is as good as no key
+    };
+    for (const char *p : phrases) {
+        if (message.contains(QLatin1String(p), Qt::CaseInsensitive)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Google's answer for a resource of another project (or one that expired): "You do not have permission to
+// access the File … or it may not exist.", "CachedContent not found (or permission denied)".
+bool aboutAResource(const QString &message)
+{
+    return message.contains(u"may not exist", Qt::CaseInsensitive)
+        || message.contains(u"not found (or permission denied)", Qt::CaseInsensitive)
+        || message.contains(u"permission to access the File", Qt::CaseInsensitive)
+        || message.contains(u"CachedContent", Qt::CaseInsensitive);
+}
+
 } // namespace
 
-Failure classifyResponse(int status, QByteArrayView body)
+Failure classifyResponse(int status, QByteArrayView body, bool touchesResource)
 {
     Failure f;
     if (status < 400) {
@@ -97,6 +138,11 @@ Failure classifyResponse(int status, QByteArrayView body)
         const QString type = o.value(u"@type").toString();
         if (type.endsWith(u"google.rpc.ErrorInfo")) {
             reason = o.value(u"reason").toString();
+            // The 2024 form of a rate limit: ErrorInfo RATE_LIMIT_EXCEEDED naming the quota in its metadata.
+            const QString limit = o.value(u"metadata").toObject().value(u"quota_limit").toString();
+            if (quotaId.isEmpty() && !limit.isEmpty()) {
+                quotaId = limit;
+            }
         } else if (type.endsWith(u"google.rpc.RetryInfo")) {
             retryDelay = parseDurationMs(o.value(u"retryDelay").toString());
         } else if (type.endsWith(u"google.rpc.QuotaFailure")) {
@@ -120,51 +166,61 @@ Failure classifyResponse(int status, QByteArrayView body)
     const QString shortMessage = logging::Redactor::redact(message.simplified()).left(200);
     f.quotaId = quotaId;
     f.retryDelayMs = retryDelay;
+    f.reason = QStringLiteral("%1 %2").arg(status).arg(shortMessage);
 
     if (status == 429) {
         f.kind = quotaId.contains(u"PerDay") ? FailureKind::QuotaPerDay : FailureKind::QuotaPerMinute;
-        f.reason
-            = quotaId.isEmpty() ? QStringLiteral("429 %1").arg(shortMessage) : QStringLiteral("429 %1").arg(quotaId);
+        if (!quotaId.isEmpty()) {
+            f.reason = QStringLiteral("429 %1").arg(quotaId);
+        }
         return f;
     }
-    const QByteArray raw = body.toByteArray();
+    const QByteArrayView raw = body;
+    const bool keyLevel = keyLevelSignal(reason, message, raw);
     if (status == 400) {
-        if (reason == u"API_KEY_INVALID" || raw.contains("API_KEY_INVALID") || message.contains(u"API key not valid")
-            || message.contains(u"API key expired")) {
+        if (keyLevel) {
             f.kind = FailureKind::InvalidKey;
-            f.reason = QStringLiteral("400 %1").arg(shortMessage);
-            return f;
-        }
-        if (message.contains(u"location is not supported", Qt::CaseInsensitive)
+        } else if (message.contains(u"location is not supported", Qt::CaseInsensitive)
             || message.contains(u"not available in your country", Qt::CaseInsensitive)
             || (canonical == u"FAILED_PRECONDITION" && message.contains(u"location", Qt::CaseInsensitive))) {
             f.kind = FailureKind::RegionBlocked;
-            f.reason = QStringLiteral("400 %1").arg(shortMessage);
-            return f;
+        } else {
+            f.kind = FailureKind::ClientError;
         }
-        f.kind = FailureKind::ClientError;
-        f.reason = QStringLiteral("400 %1").arg(shortMessage);
         return f;
     }
     if (status == 402) {
         // Prepaid credit used up: the project's problem, like a daily quota (billing may be fixed any time, but
         // hammering the key until then is pointless).
         f.kind = FailureKind::QuotaPerDay;
-        f.reason = QStringLiteral("402 %1").arg(shortMessage);
         return f;
     }
-    if (status == 401 || status == 403) {
+    if (status == 401) {
         f.kind = FailureKind::InvalidKey;
-        f.reason = QStringLiteral("%1 %2").arg(status).arg(shortMessage);
+        return f;
+    }
+    if (status == 403) {
+        if (keyLevel) {
+            f.kind = FailureKind::InvalidKey;
+        } else if (message.contains(u"location is not supported", Qt::CaseInsensitive)
+            || message.contains(u"not available in your country", Qt::CaseInsensitive)) {
+            f.kind = FailureKind::RegionBlocked;
+        } else if (touchesResource || aboutAResource(message)) {
+            f.kind = FailureKind::ResourceDenied;
+        } else {
+            f.kind = FailureKind::Forbidden;
+        }
+        return f;
+    }
+    if (status == 404) {
+        f.kind = touchesResource ? FailureKind::ResourceDenied : FailureKind::ClientError;
         return f;
     }
     if (status == 500 || status == 502 || status == 503 || status == 504) {
         f.kind = FailureKind::ServerError;
-        f.reason = QStringLiteral("%1 %2").arg(status).arg(shortMessage);
         return f;
     }
     f.kind = FailureKind::ClientError;
-    f.reason = QStringLiteral("%1 %2").arg(status).arg(shortMessage);
     return f;
 }
 

@@ -108,6 +108,8 @@ struct KeyPool::Impl
         QString reason;
         int minuteStreak = 0; // consecutive per-minute 429s: the backoff doubles with each
         bool perMinute = false;
+        bool egress = false; // held by the egress back-off, not by the project's own quota
+        bool anonymous = false; // only 429s that named no quota made it: the egress back-off may replace it
     };
 
     struct KeyRec
@@ -125,6 +127,7 @@ struct KeyPool::Impl
         qint64 lastSuccessMs = -1;
         qint64 lastUsedMs = -1;
         QString lastError;
+        qint64 forbiddenAt = -1; // the last unexplained 403
         QString todayKey;
         qint64 todayRequests = 0;
         std::map<QString, std::map<QString, DayUsage>> usage;
@@ -154,9 +157,14 @@ struct KeyPool::Impl
     quint64 generation = 0;
     qint64 nextExpiry = kNever;
     quint64 successSeq = 0; // successes of any key, counted: "has another key worked since …?"
-    std::deque<std::pair<qint64, QString>> recent429; // (time, scope)
-    qint64 routeUntil = 0;
-    int routeBackoffs = 0;
+    std::deque<std::pair<qint64, QString>> recent429; // (time, cooldown key) of 429s that name no quota
+    qint64 lastSuccessMs = -1;
+    // Egress back-off: the cooldown keys it holds, the one probed when it ends, and until when.
+    bool egressActive = false;
+    qint64 egressUntil = 0;
+    int egressBackoffs = 0;
+    QStringList egressHeld;
+    QString egressProbe;
     std::mt19937 rng { std::random_device {}() };
     std::vector<Event> events;
     bool dirty = false;
@@ -352,13 +360,17 @@ struct KeyPool::Impl
     }
 
     void cool(const QString &scope, const QString &model, qint64 until, const QString &reason, bool perMinute,
-        int streak, qint64 now)
+        int streak, qint64 now, bool egress = false)
     {
         Cooldown &c = cooldowns[cooldownKey(scope, model)];
         if (c.until <= now) {
-            c.createdAt = now; // a cooldown already running keeps its start: an egress undo must not cancel it
+            c.createdAt = now;
+            c.egress = egress;
         }
-        c.until = std::max(c.until > now ? c.until : 0, until);
+        // The egress back-off sets its own times (shorter than a quota cooldown); a project's own quota only
+        // ever lengthens a cooldown.
+        c.until = egress && c.egress ? until : std::max(c.until > now ? c.until : 0, until);
+        c.egress = c.egress && egress;
         c.reason = reason;
         c.perMinute = perMinute;
         c.minuteStreak = streak;
@@ -369,6 +381,54 @@ struct KeyPool::Impl
                 events.push_back({ k.cfg.id, KeyStatus::Cooling,
                     QStringLiteral("%1 cooling until %2: %3")
                         .arg(model.isEmpty() ? QStringLiteral("all models") : model, isoMs(c.until), reason) });
+            }
+        }
+    }
+
+    // Holds the cooldown keys of a burst of 429s that named no quota: one (the probe) until the back-off ends,
+    // the others a hold time longer, so that only the probe goes out when it ends.
+    void holdForEgress(const QStringList &held, qint64 now)
+    {
+        const qint64 backoff = std::min(kEgressBackoffMaxMs, kEgressBackoffStartMs << std::min(egressBackoffs, 10));
+        ++egressBackoffs;
+        egressActive = true;
+        egressUntil = now + backoff;
+        // Probe a different project each round when there is a choice.
+        const qsizetype last = egressHeld.indexOf(egressProbe);
+        egressHeld = held;
+        egressProbe = held.at(last >= 0 ? (last + 1) % held.size() : 0);
+        for (const QString &ck : held) {
+            if (const auto c = cooldowns.find(ck); c != cooldowns.end() && c->anonymous) {
+                cooldowns.erase(c); // the keys were not at fault: the back-off decides when they are back
+            }
+            const qint64 until = ck == egressProbe ? egressUntil : egressUntil + kEgressHoldMs;
+            cool(ck.section(QChar(0x1f), 0, 0), ck.section(QChar(0x1f), 1), until,
+                QStringLiteral("Google is throttling this connection (429 without a quota)"), false, 0, now, true);
+        }
+    }
+
+    // A success ends the egress back-off: the held projects are usable again at once.
+    void releaseEgress()
+    {
+        if (!egressActive) {
+            return;
+        }
+        egressActive = false;
+        egressBackoffs = 0;
+        QSet<QString> scopesBack;
+        for (const QString &ck : std::as_const(egressHeld)) {
+            const auto c = cooldowns.find(ck);
+            if (c != cooldowns.end() && c->egress) {
+                scopesBack.insert(ck.section(QChar(0x1f), 0, 0));
+                cooldowns.erase(c);
+            }
+        }
+        egressHeld.clear();
+        egressProbe.clear();
+        ++generation;
+        for (const KeyRec &k : keys) {
+            if (scopesBack.contains(k.scope) && !k.invalid && k.cfg.enabled) {
+                events.push_back({ k.cfg.id, KeyStatus::Active, QStringLiteral("egress throttling over") });
             }
         }
     }
@@ -423,51 +483,65 @@ int KeyPool::size() const
     return int(d->keys.size());
 }
 
-bool KeyPool::pick(const QString &model, const std::vector<QString> &tried, Pick *out, NoKeyReason *why)
+bool KeyPool::pick(
+    const QString &model, const std::vector<QString> &tried, Pick *out, NoKeyReason *why, const KeyScope *only)
 {
     std::vector<Impl::Event> events;
     bool ok = false;
     {
         QMutexLocker lock(&d->mutex);
         const qint64 now = m_clock.nowMs();
-        if (d->routeUntil > now) {
-            if (why) {
-                *why = NoKeyReason();
-                why->total = int(d->keys.size());
-                why->routeThrottled = true;
-                why->retryAfterMs = d->routeUntil - now;
+        Impl::View &v = d->view(model, now);
+        int idx = -1;
+        if (only) {
+            // A resource's owner: the first usable key of its scope in rotation order (rare; a scan is fine).
+            const size_t n = v.avail.size();
+            for (size_t i = 0; i < n && idx < 0; ++i) {
+                const size_t pos = (v.cursor + i) % n;
+                const Impl::KeyRec &k = d->keys[size_t(v.avail[pos])];
+                if (only->contains(k.cfg.id, k.cfg.group) && !Impl::wasTried(tried, k.cfg.id)) {
+                    idx = v.avail[pos];
+                    v.cursor = pos + 1; // the keys of a project take turns too
+                }
             }
         } else {
-            Impl::View &v = d->view(model, now);
-            const int idx = d->choose(v, tried, now);
-            if (idx >= 0) {
-                Impl::KeyRec &k = d->keys[size_t(idx)];
-                out->id = k.cfg.id;
-                out->secret = k.cfg.secret;
-                k.lastUsedMs = now;
-                ++d->usageFor(k, model, now).requests;
-                ++k.todayRequests;
-                d->dirty = true;
-                ok = true;
-            } else if (why) {
-                *why = NoKeyReason();
-                why->total = int(d->keys.size());
-                qint64 earliest = kNever;
-                for (const Impl::KeyRec &k : d->keys) {
-                    qint64 until = 0;
-                    if (!k.cfg.enabled) {
-                        ++why->disabled;
-                    } else if (k.invalid) {
-                        ++why->invalid;
-                    } else if (d->coolingFor(k, model, now, &until)) {
-                        ++why->cooling;
-                        earliest = std::min(earliest, until);
-                    } else if (Impl::wasTried(tried, k.cfg.id)) {
-                        ++why->tried;
-                    }
+            idx = d->choose(v, tried, now);
+        }
+        if (idx >= 0) {
+            Impl::KeyRec &k = d->keys[size_t(idx)];
+            out->id = k.cfg.id;
+            out->secret = k.cfg.secret;
+            out->group = k.cfg.group;
+            k.lastUsedMs = now;
+            ++d->usageFor(k, model, now).requests;
+            ++k.todayRequests;
+            d->dirty = true;
+            ok = true;
+        } else if (why) {
+            *why = NoKeyReason();
+            qint64 earliest = kNever;
+            bool egressOnly = true;
+            for (const Impl::KeyRec &k : d->keys) {
+                if (only && !only->contains(k.cfg.id, k.cfg.group)) {
+                    continue;
                 }
-                why->retryAfterMs = earliest == kNever ? -1 : earliest - now;
+                ++why->total;
+                qint64 until = 0;
+                if (!k.cfg.enabled) {
+                    ++why->disabled;
+                } else if (k.invalid) {
+                    ++why->invalid;
+                } else if (d->coolingFor(k, model, now, &until)) {
+                    ++why->cooling;
+                    earliest = std::min(earliest, until);
+                    const auto c = d->cooldowns.constFind(cooldownKey(k.scope, model));
+                    egressOnly = egressOnly && c != d->cooldowns.constEnd() && c->egress && c->until > now;
+                } else if (Impl::wasTried(tried, k.cfg.id)) {
+                    ++why->tried;
+                }
             }
+            why->retryAfterMs = earliest == kNever ? -1 : earliest - now;
+            why->routeThrottled = why->cooling > 0 && egressOnly && d->egressActive;
         }
         events.swap(d->events);
     }
@@ -475,6 +549,28 @@ bool KeyPool::pick(const QString &model, const std::vector<QString> &tried, Pick
         Q_EMIT keyStatusChanged(e.id, e.status, e.reason);
     }
     return ok;
+}
+
+std::vector<KeyScope> KeyPool::projects() const
+{
+    QMutexLocker lock(&d->mutex);
+    std::vector<KeyScope> out;
+    QSet<QString> seen;
+    for (const Impl::KeyRec &k : d->keys) {
+        if (!k.cfg.enabled || k.invalid || seen.contains(k.scope)) {
+            continue;
+        }
+        seen.insert(k.scope);
+        out.push_back({ k.cfg.id, k.cfg.group });
+    }
+    return out;
+}
+
+QString KeyPool::groupOf(const QString &id) const
+{
+    QMutexLocker lock(&d->mutex);
+    const auto it = d->index.constFind(id);
+    return it == d->index.constEnd() ? QString() : d->keys[size_t(*it)].cfg.group;
 }
 
 void KeyPool::reportSuccess(const QString &id, const QString &model, const Usage &usage)
@@ -495,7 +591,8 @@ void KeyPool::reportSuccess(const QString &id, const QString &model, const Usage
             k.halfOpen = false;
             k.breakerOpens = 0;
         }
-        d->routeBackoffs = 0;
+        d->lastSuccessMs = now;
+        d->releaseEgress(); // this connection gets answers: whatever held projects back, it is over
         // A success ends a per-minute backoff streak for this scope and model (if the cooldown is over).
         const QString ck = cooldownKey(k.scope, model);
         if (const auto c = d->cooldowns.constFind(ck); c != d->cooldowns.constEnd() && c->until <= now) {
@@ -534,7 +631,19 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
         switch (failure.kind) {
         case FailureKind::None:
         case FailureKind::ClientError:
+        case FailureKind::ResourceDenied: // about a resource of another project (or an expired one)
         case FailureKind::RegionBlocked: // the route's fault, not the key's (relays handle it)
+            break;
+        case FailureKind::Forbidden:
+            // A 403 that says nothing about keys: counted; a repeat within the hour marks the key.
+            if (k.forbiddenAt >= 0 && now - k.forbiddenAt < kForbiddenMemoryMs && !k.invalid) {
+                k.invalid = true;
+                k.invalidReason = QStringLiteral("%1 (twice within an hour)").arg(failure.reason);
+                k.invalidSince = now;
+                ++d->generation;
+                d->events.push_back({ k.cfg.id, KeyStatus::Invalid, k.invalidReason });
+            }
+            k.forbiddenAt = now;
             break;
         case FailureKind::InvalidKey:
             if (!k.invalid) {
@@ -551,51 +660,60 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
                 now);
             break;
         case FailureKind::QuotaPerMinute: {
-            // Several projects throttled within seconds: that is Google limiting this egress (IP), not quotas.
-            d->recent429.emplace_back(now, k.scope);
-            while (!d->recent429.empty() && d->recent429.front().first < now - kEgressWindowMs) {
-                d->recent429.pop_front();
-            }
-            QSet<QString> scopes;
-            for (const auto &r : d->recent429) {
-                scopes.insert(r.second);
-            }
-            if (scopes.size() >= kEgressDistinctKeys) {
-                const qint64 backoff
-                    = std::min(kEgressBackoffMaxMs, kEgressBackoffStartMs << std::min(d->routeBackoffs, 10));
-                ++d->routeBackoffs;
-                d->routeUntil = now + backoff;
-                throttledUntil = d->routeUntil;
-                // Undo the cooldowns this burst caused: the keys were not at fault.
-                QSet<QString> undone;
-                for (auto c = d->cooldowns.begin(); c != d->cooldowns.end();) {
-                    if (c->perMinute && c->createdAt >= now - kEgressWindowMs) {
-                        undone.insert(c.key().section(QChar(0x1f), 0, 0));
-                        c = d->cooldowns.erase(c);
-                    } else {
-                        ++c;
-                    }
-                }
-                for (const Impl::KeyRec &o : d->keys) {
-                    if (undone.contains(o.scope) && !o.invalid && o.cfg.enabled) {
-                        d->events.push_back({ o.cfg.id, KeyStatus::Active,
-                            QStringLiteral("cooldown undone: the 429s were throttling of this connection") });
-                    }
-                }
-                d->recent429.clear();
-                ++d->generation;
+            const QString ck = cooldownKey(k.scope, model);
+            const auto existing = d->cooldowns.constFind(ck);
+            const bool running = existing != d->cooldowns.constEnd() && existing->until > now;
+            if (!failure.namesQuota() && d->egressActive && d->egressHeld.contains(ck)) {
+                // The probe (or a held project) still gets 429s without a quota: back off again, doubled.
+                d->holdForEgress(d->egressHeld, now);
+                throttledUntil = d->egressUntil;
                 break;
             }
-            const QString ck = cooldownKey(k.scope, model);
             int streak = 0;
-            if (const auto c = d->cooldowns.constFind(ck);
-                c != d->cooldowns.constEnd() && c->perMinute && c->until + kStreakMemoryMs > now) {
-                streak = c->minuteStreak + 1;
+            if (existing != d->cooldowns.constEnd() && existing->perMinute && existing->until + kStreakMemoryMs > now) {
+                streak = existing->minuteStreak + 1;
             }
+            const bool wasAnonymous = !running || existing->anonymous; // (cool() below may rehash: read it now)
+            // A quota the answer names (QuotaFailure, RetryInfo) is honoured for this project and model whatever
+            // other projects do; without a retry delay, 30 s doubling per consecutive 429.
             const qint64 delay = failure.retryDelayMs >= 0
                 ? failure.retryDelayMs
                 : std::min(kMinuteBackoffMaxMs, kMinuteBackoffStartMs << std::min(streak, 10));
             d->cool(k.scope, model, now + delay, failure.reason, true, streak, now);
+            Impl::Cooldown &c = d->cooldowns[ck];
+            c.anonymous = !failure.namesQuota() && wasAnonymous;
+            if (failure.namesQuota()) {
+                break;
+            }
+            // 429s without a quota from several projects within seconds, and nothing succeeding: that is Google
+            // limiting this connection (IP), not the projects' quotas.
+            if (d->egressActive) {
+                if (now < d->egressUntil + kEgressHoldMs) {
+                    d->egressHeld.append(ck); // one more project caught by it: it waits with the others
+                    d->cool(k.scope, model, d->egressUntil + kEgressHoldMs, failure.reason, false, 0, now, true);
+                    break;
+                }
+                d->egressActive = false; // nothing settled it within the hold time: start afresh
+                d->egressBackoffs = 0;
+            }
+            d->recent429.emplace_back(now, ck);
+            while (!d->recent429.empty() && d->recent429.front().first < now - kEgressWindowMs) {
+                d->recent429.pop_front();
+            }
+            QSet<QString> scopes;
+            QStringList held;
+            for (const auto &r : d->recent429) {
+                scopes.insert(r.second.section(QChar(0x1f), 0, 0));
+                if (!held.contains(r.second)) {
+                    held.append(r.second);
+                }
+            }
+            const bool othersWork = d->lastSuccessMs >= now - kEgressWindowMs;
+            if (scopes.size() >= kEgressDistinctKeys && !othersWork) {
+                d->holdForEgress(held, now);
+                throttledUntil = d->egressUntil;
+                d->recent429.clear();
+            }
             break;
         }
         case FailureKind::ServerError:
@@ -632,8 +750,9 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
         Q_EMIT keyStatusChanged(e.id, e.status, e.reason);
     }
     if (throttledUntil > 0) {
-        qCWarning(lcKeys).noquote() << "several projects got 429 within" << kEgressWindowMs / 1000
-                                    << "s: treating it as throttling of this connection until" << isoMs(throttledUntil);
+        qCWarning(lcKeys).noquote() << "several projects got 429 without a quota within" << kEgressWindowMs / 1000
+                                    << "s: treating it as throttling of this connection; probing again at"
+                                    << isoMs(throttledUntil);
         Q_EMIT egressThrottled(throttledUntil);
     }
     Q_EMIT stateChanged();

@@ -55,6 +55,24 @@ struct Pick
 {
     QString id;
     QByteArray secret;
+    QString group;
+};
+
+// Which keys may serve a request: a project-owned resource (file, cached content, batch, upload session) can only
+// be used by keys of the project that created it, i.e. the key's group, or the key itself when it has none.
+struct KeyScope
+{
+    QString keyId; // the owner key
+    QString group; // its group when it has one: then any key of the group will do
+    bool isNull() const { return keyId.isEmpty() && group.isEmpty(); }
+    bool contains(const QString &id, const QString &keyGroup) const
+    {
+        return group.isEmpty() ? id == keyId : keyGroup == group;
+    }
+    bool operator==(const KeyScope &o) const
+    {
+        return group.isEmpty() ? o.group.isEmpty() && keyId == o.keyId : group == o.group;
+    }
 };
 
 // Why pick() found nothing: counts for the requested model, and when the first key is back.
@@ -66,7 +84,7 @@ struct NoKeyReason
     int disabled = 0;
     int tried = 0;
     qint64 retryAfterMs = -1; // -1: nothing will come back by itself
-    bool routeThrottled = false;
+    bool routeThrottled = false; // every key left is held back by the egress back-off
     QString describe(const QString &model) const; // one sentence for the 429 body
 };
 
@@ -115,7 +133,14 @@ public:
     void setKeys(std::vector<PoolKeyConfig> keys);
     int size() const;
 
-    bool pick(const QString &model, const std::vector<QString> &tried, Pick *out, NoKeyReason *why = nullptr);
+    // `only`: pick among the keys of that scope (counts in `why` then cover those keys only).
+    bool pick(const QString &model, const std::vector<QString> &tried, Pick *out, NoKeyReason *why = nullptr,
+        const KeyScope *only = nullptr);
+    // One scope (project) per group, and one per key without a group, of the enabled keys that are not invalid:
+    // where a list of files or cached contents has to be asked.
+    std::vector<KeyScope> projects() const;
+    // The group of a key (empty when it has none or is unknown).
+    QString groupOf(const QString &id) const;
     void reportSuccess(const QString &id, const QString &model, const Usage &usage = {});
     void reportFailure(const QString &id, const QString &model, const Failure &failure);
     // The user (or a passing health check) says the key works again.
@@ -134,10 +159,17 @@ public:
     static constexpr int kBreakerThreshold = 3;
     static constexpr qint64 kBreakerStartMs = 30'000;
     static constexpr qint64 kBreakerMaxMs = 10 * 60'000;
+    // Egress throttling: 429s that name no quota from this many projects within the window, with no success in
+    // it, mean Google is limiting this connection. Those projects wait for the back-off; when it ends one of them
+    // is probed (half-open); the rest follow a success, or wait a hold time. Keys not involved are never held.
     static constexpr qint64 kEgressWindowMs = 5'000;
     static constexpr int kEgressDistinctKeys = 3;
-    static constexpr qint64 kEgressBackoffStartMs = 5'000;
-    static constexpr qint64 kEgressBackoffMaxMs = 120'000;
+    static constexpr qint64 kEgressBackoffStartMs = 1'000;
+    static constexpr qint64 kEgressBackoffMaxMs = 2'000; // at most one probe every 2 s while the throttling lasts
+    static constexpr qint64 kEgressHoldMs = 10'000; // the non-probe projects, when no answer settles it first
+    // An unexplained 403 ("The caller does not have permission") is counted; a second one within this time
+    // marks the key invalid.
+    static constexpr qint64 kForbiddenMemoryMs = 3'600'000;
     static constexpr int kUsageDays = 30;
 
 Q_SIGNALS:

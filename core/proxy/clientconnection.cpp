@@ -6,6 +6,7 @@
 #include "logging/logging.h"
 #include "logging/redact.h"
 #include "proxy/forwarding.h"
+#include "proxy/listfanout.h"
 #include "proxy/observability.h"
 #include "proxy/proxyworker.h"
 #include "proxy/usagesniffer.h"
@@ -69,8 +70,16 @@ bool ClientConnection::admit()
 {
     const http::Request &r = m_request;
     ProxyCounters *counters = m_worker->counters();
-    const security::Authenticator::Result who = m_worker->authenticator()->authenticate(
-        clientCredential(r.headers, r.query), m_peerLoopback, QDateTime::currentSecsSinceEpoch());
+    security::Authenticator::Result who;
+    if (r.path.startsWith("/upload/") && m_worker->resources()->isOpenUpload(affinity::uploadIdOf(r.query))) {
+        // The bytes of an upload an authenticated client started here: at Google the upload id is the
+        // credential, and some SDKs (@ai-sdk/google) send none. Only open sessions started through this proxy.
+        who.kind = security::Authenticator::Kind::UploadSession;
+        who.client = QStringLiteral("upload");
+    } else {
+        who = m_worker->authenticator()->authenticate(
+            clientCredential(r.headers, r.query), m_peerLoopback, QDateTime::currentSecsSinceEpoch());
+    }
     if (!who.ok()) {
         counters->unauthenticated.fetch_add(1, std::memory_order_relaxed);
         qCDebug(lcSecurity).noquote() << "401 for" << m_peer.toString() << "-" << who.reason;
@@ -300,6 +309,7 @@ void ClientConnection::dispatch()
         }
     }
     f.headers = upstreamRequestHeaders(r.headers);
+    f.resources = affinity::requestResources(r.method, r.path, r.query, m_request.body);
     f.body = std::move(m_request.body);
     m_request.body.clear();
     f.bearerAuth = usesBearerAuth(r.path);
@@ -307,8 +317,13 @@ void ClientConnection::dispatch()
     m_record.model = f.model;
     m_chunkedOut = false;
     m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
-    m_exchange
-        = new Exchange(this, m_worker->pool(), m_worker->keys(), m_worker->router(), m_settings, std::move(f), this);
+    if (f.resources.listed) {
+        m_exchange = new ListFanOut(this, m_worker->pool(), m_worker->keys(), m_worker->router(), m_worker->resources(),
+            m_settings, std::move(f), this);
+    } else {
+        m_exchange = new Exchange(this, m_worker->pool(), m_worker->keys(), m_worker->router(), m_worker->resources(),
+            m_settings, std::move(f), this);
+    }
     m_exchange->start();
 }
 

@@ -78,7 +78,7 @@ private:
     QByteArray m_in;
     http::Request m_request;
     http::ChunkedDecoder m_chunked;
-    Exchange *m_exchange = nullptr;
+    Forwarder *m_exchange = nullptr;
     bool m_keepAlive = true;
     bool m_chunkedOut = false;
     bool m_headSent = false;

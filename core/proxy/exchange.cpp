@@ -14,6 +14,8 @@ namespace {
 
 constexpr qsizetype kMaxUpstreamHeadBytes = 64 * 1024;
 constexpr qsizetype kMaxBufferedErrorBytes = 1024 * 1024;
+constexpr qsizetype kMaxCapturedBytes = 8 * 1024 * 1024; // a resource answer read for the map (lists are small)
+constexpr qint64 kDefaultRetryAfterMs = 30'000; // a 429 that says nothing else
 
 qint64 nowMs()
 {
@@ -23,12 +25,13 @@ qint64 nowMs()
 } // namespace
 
 Exchange::Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router,
-    SettingsPtr settings, ForwardRequest request, QObject *parent)
-    : QObject(parent)
+    affinity::ResourceMap *resources, SettingsPtr settings, ForwardRequest request, QObject *parent)
+    : Forwarder(parent)
     , m_sink(sink)
     , m_pool(pool)
     , m_keys(keys)
     , m_router(router)
+    , m_resources(resources)
     , m_settings(std::move(settings))
     , m_request(std::move(request))
 {
@@ -42,7 +45,74 @@ Exchange::~Exchange()
 
 void Exchange::start()
 {
+    m_owner = m_request.scope;
+    m_ownerResource = m_request.scopeLabel;
+    if (m_resources && m_owner.isNull()) {
+        // The owner of every resource the request uses: they must all be of one project.
+        for (const QString &name : std::as_const(m_request.resources.names)) {
+            const std::optional<affinity::Resource> r = m_resources->find(name);
+            if (!r) {
+                continue; // not created through this proxy: any key may try (a 403 then blames no key)
+            }
+            const keys::KeyScope scope { r->keyId, r->group };
+            if (m_owner.isNull()) {
+                m_owner = scope;
+                m_ownerResource = name;
+            } else if (!(m_owner == scope)) {
+                m_phase = Phase::Done;
+                m_sink->exchangeFailed(400,
+                    QStringLiteral("This request uses %1 and %2, which belong to different Google projects (%3 and "
+                                   "%4). Files, cached contents and batches can only be used by keys of the project "
+                                   "that created them, so one request can only use resources of one project.")
+                        .arg(m_ownerResource, name,
+                            m_owner.group.isEmpty() ? QStringLiteral("key ") + m_owner.keyId : m_owner.group,
+                            scope.group.isEmpty() ? QStringLiteral("key ") + scope.keyId : scope.group));
+                return;
+            }
+        }
+    }
     nextAttempt();
+}
+
+void Exchange::ownerUnavailable(const keys::NoKeyReason &why)
+{
+    const QString project = m_owner.group.isEmpty()
+        ? QStringLiteral("the Google project of key %1").arg(m_owner.keyId)
+        : QStringLiteral("the Google project of group '%1'").arg(m_owner.group);
+    const QString rule = QStringLiteral(
+        "Files, cached contents, batches and uploads can only be used by keys of the project that created them.");
+    if (why.total == 0) {
+        m_sink->exchangeFailed(404,
+            QStringLiteral("%1 belongs to %2, and no key of that project is configured any more. %3 Add the key "
+                           "again, or create the resource again.")
+                .arg(m_ownerResource, project, rule));
+        return;
+    }
+    if (why.cooling > 0) {
+        const qint64 seconds = (std::max<qint64>(why.retryAfterMs, 0) + 999) / 1000;
+        m_sink->exchangeFailed(429,
+            QStringLiteral("%1 belongs to %2, whose keys are all cooling down%3; retry in %4 s. %5")
+                .arg(m_ownerResource, project,
+                    m_request.model.isEmpty() ? QString() : QStringLiteral(" for ") + m_request.model)
+                .arg(seconds)
+                .arg(rule),
+            seconds);
+        return;
+    }
+    QStringList states;
+    if (why.invalid) {
+        states << QStringLiteral("%1 invalid").arg(why.invalid);
+    }
+    if (why.disabled) {
+        states << QStringLiteral("%1 disabled").arg(why.disabled);
+    }
+    if (why.tried) {
+        states << QStringLiteral("%1 already tried for this request").arg(why.tried);
+    }
+    m_sink->exchangeFailed(why.tried ? 502 : 400,
+        QStringLiteral("%1 belongs to %2, and none of its keys can be used (%3). %4 Enable or fix that key "
+                       "('gemini-aggregatord keys enable ID'), or create the resource again with another key.")
+            .arg(m_ownerResource, project, states.join(QStringLiteral(", ")), rule));
 }
 
 void Exchange::abort()
@@ -95,25 +165,41 @@ void Exchange::nextAttempt()
 {
     dropSocket();
     const int maxAttempts = std::max(1, m_settings->upstream.maxAttempts);
+    // Quota 429s only move on to another key: they do not use up the attempts that real errors get.
+    const int counted = int(m_tried.size()) - m_quotaSkips;
     keys::NoKeyReason why;
-    if (int(m_tried.size()) >= maxAttempts || !m_keys->pick(m_request.model, m_tried, &m_key, &why)) {
+    const bool picked = counted < maxAttempts && m_quotaSkips <= kMaxQuotaSkips
+        && m_keys->pick(m_request.model, m_tried, &m_key, &why, m_owner.isNull() ? nullptr : &m_owner);
+    if (!picked) {
         m_phase = Phase::Done;
         m_deadline = 0;
+        const bool lastWasQuota = m_haveLastError && m_lastStatus == 429;
+        if (!m_owner.isNull() && (m_tried.empty() || lastWasQuota) && counted < maxAttempts) {
+            ownerUnavailable(why);
+            return;
+        }
         if (m_tried.empty()) {
-            if (why.total == 0) {
+            if (why.total == 0 || why.retryAfterMs < 0) {
+                // No key configured, or none will come back by itself (invalid, disabled): not a rate limit.
                 m_sink->exchangeFailed(503, why.describe(m_request.model));
             } else {
-                // Every key is cooling, invalid or disabled for this model: Gemini's own 429 shape, with the
-                // time until the first key is back.
-                m_sink->exchangeFailed(
-                    429, why.describe(m_request.model), why.retryAfterMs >= 0 ? (why.retryAfterMs + 999) / 1000 : -1);
+                // Every key is cooling for this model: Gemini's own 429 shape, with the time until the first
+                // key is back.
+                m_sink->exchangeFailed(429, why.describe(m_request.model), (why.retryAfterMs + 999) / 1000);
             }
             return;
         }
         if (m_haveLastError) {
             // Every attempt got an error answer: pass the last one on as Google sent it.
-            const http::Response r = m_lastErrorResponse;
+            http::Response r = m_lastErrorResponse;
             const QByteArray body = m_lastErrorBody;
+            if (r.status == 429 && !http::findHeader(r.headers, "retry-after")) {
+                // Generic clients (the OpenAI SDKs) read only this header: when a key is back, or what Google said.
+                const qint64 ms = why.retryAfterMs >= 0 ? why.retryAfterMs
+                    : m_lastRetryDelayMs >= 0           ? m_lastRetryDelayMs
+                                                        : kDefaultRetryAfterMs;
+                r.headers.push_back({ QByteArrayLiteral("Retry-After"), QByteArray::number((ms + 999) / 1000) });
+            }
             m_sink->exchangeHead(r.status, r.reason, r.headers, body.size(), !m_isHead);
             if (!m_isHead) {
                 m_sink->exchangeData(body);
@@ -342,13 +428,30 @@ void Exchange::process()
                 m_router->reportRelaySuccess(m_route.relay, QDeadlineTimer::current().deadline() - m_attemptStart);
             }
             m_headDelivered = true;
+            m_capture = m_resources && m_request.resources.captureAnswer && m_response.status >= 200
+                && m_response.status < 300;
+            if (m_capture) {
+                // An upload session is known before the client can send its first chunk to it.
+                if (const QByteArray *url = http::findHeader(m_response.headers, "x-goog-upload-url")) {
+                    if (const QByteArray id = affinity::uploadIdOf(*url); !id.isEmpty()) {
+                        affinity::Resource r;
+                        r.name = QStringLiteral("uploads/") + QString::fromLatin1(id);
+                        r.kind = affinity::Kind::Upload;
+                        r.keyId = m_key.id;
+                        r.group = m_key.group;
+                        m_resources->remember(std::move(r));
+                    }
+                }
+            }
             const qint64 length = m_response.bodyKind == http::BodyKind::Length ? m_response.contentLength : -1;
             m_sink->exchangeHead(m_response.status, m_response.reason, m_response.headers, length, m_response.hasBody);
             if (m_phase != Phase::Body) {
                 return; // the sink aborted us
             }
         }
-        if (!m_response.hasBody) {
+        // Bodiless answers (HEAD, 204, 304, Content-Length: 0 — the resumable-upload start) end here: no byte
+        // will follow to finish them, and the client's next request on the connection waits for this one.
+        if (!m_response.hasBody || (m_response.bodyKind == http::BodyKind::Length && m_response.contentLength == 0)) {
             bodyComplete();
             return;
         }
@@ -412,6 +515,14 @@ void Exchange::deliverBody(QByteArrayView data)
         return;
     }
     m_usage.feed(data);
+    if (m_capture) {
+        if (m_captured.size() + data.size() <= kMaxCapturedBytes) {
+            m_captured.append(data);
+        } else {
+            m_capture = false; // too large to be a resource answer worth reading
+            m_captured.clear();
+        }
+    }
     m_sink->exchangeData(data);
 }
 
@@ -425,7 +536,7 @@ void Exchange::bodyComplete()
         if (reusable) {
             m_pool->release(std::exchange(m_socket, nullptr), m_target);
         }
-        const keys::Failure failure = keys::classifyResponse(status, body);
+        const keys::Failure failure = keys::classifyResponse(status, body, m_request.resources.touchesResource());
         const bool relayFault
             = m_relayError || (!m_route.isDirect() && failure.kind == keys::FailureKind::RegionBlocked);
         if (relayFault) {
@@ -448,9 +559,18 @@ void Exchange::bodyComplete()
         if (!relayFault && failure.kind != keys::FailureKind::ClientError) {
             m_keys->reportFailure(m_key.id, m_request.model, failure); // a client's own mistake costs no key
         }
+        if (failure.kind == keys::FailureKind::ResourceDenied && m_resources && !m_ownerResource.isEmpty()
+            && m_request.resources.names.size() == 1) {
+            // The owner itself says the resource is gone (expired, deleted elsewhere): forget it.
+            m_resources->forget(m_request.resources.names.first());
+        }
         if (failure.retryable()) {
             qCInfo(lcProxy).noquote() << "key" << m_key.id << "got" << keys::failureKindName(failure.kind)
                                       << "- trying another key";
+            if (failure.isQuota()) {
+                ++m_quotaSkips;
+            }
+            m_lastRetryDelayMs = failure.retryDelayMs;
             m_haveLastError = true;
             m_lastErrorResponse = m_response;
             m_lastErrorBody = logging::Redactor::redact(body); // Google sometimes names the key ("api_key:AIza…")
@@ -481,7 +601,43 @@ void Exchange::bodyComplete()
     }
     m_keys->reportSuccess(m_key.id, m_request.model, m_usage.result());
     logAttempt(m_response.status, QStringLiteral("ok"));
+    learnResources();
     m_sink->exchangeEnd();
+}
+
+void Exchange::learnResources()
+{
+    if (!m_resources || m_response.status < 200 || m_response.status >= 300) {
+        return;
+    }
+    const affinity::RequestResources &rr = m_request.resources;
+    if (!rr.addressed.isEmpty()) {
+        const QByteArray *status = http::findHeader(m_response.headers, "x-goog-upload-status");
+        const bool uploadEnded = status && (status->contains("final") || status->contains("cancelled"));
+        if (m_request.method == "DELETE" || (uploadEnded && rr.addressed.startsWith(u"uploads/"))) {
+            m_resources->forget(rr.addressed); // a finished upload's URL no longer opens anything
+        }
+        if (m_request.method == "DELETE") {
+            return;
+        }
+    }
+    if (!m_capture) {
+        return;
+    }
+    for (affinity::Learned &l : affinity::learnFromAnswer(m_captured)) {
+        affinity::Resource r;
+        r.name = std::move(l.name);
+        r.kind = l.kind;
+        r.keyId = m_key.id;
+        r.group = m_key.group;
+        r.expiresMs = l.expiresMs;
+        r.sizeBytes = l.sizeBytes;
+        r.displayName = std::move(l.displayName);
+        r.mimeType = std::move(l.mimeType);
+        r.model = std::move(l.model);
+        m_resources->remember(std::move(r));
+    }
+    m_captured.clear();
 }
 
 void Exchange::attemptFailed(int status, const QString &message, bool countsAsAttempt)

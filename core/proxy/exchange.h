@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "affinity/resourcemap.h"
 #include "http/requestparser.h"
 #include "keys/keypool.h"
 #include "metrics/accessrecord.h"
@@ -44,37 +45,68 @@ struct ForwardRequest
     QByteArray body;
     bool bearerAuth = false; // OpenAI-compatible paths take the key as "Authorization: Bearer"
     QString model; // for per-model cooling and accounting; empty when the request names none
+    affinity::RequestResources resources; // project-owned resources it addresses or references
+    keys::KeyScope scope; // set: only keys of this scope may serve it (a list fanned out per project)
+    QString scopeLabel; // what the scope stands for, in messages ("the files of project X")
+};
+
+// What the client side drives: one Exchange, or a list fanned out over projects (ListFanOut).
+class Forwarder : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Forwarder)
+
+public:
+    using QObject::QObject;
+    ~Forwarder() override = default;
+    virtual void start() = 0;
+    // The client went away: drop the upstream request at once.
+    virtual void abort() = 0;
+    // Backpressure from the client socket.
+    virtual void setPaused(bool paused) = 0;
+    virtual bool isPaused() const = 0;
+    // Called by the worker's sweeper; fails the attempt or the stream when a deadline passed.
+    virtual void checkTimeouts(qint64 nowMs) = 0;
+    virtual QString keyId() const = 0;
+    // Every try so far (key, route, outcome), for the access log and the request history.
+    virtual std::vector<metrics::Attempt> attemptLog() const = 0;
+    virtual QString routeName() const = 0;
+    virtual int fallbacks() const = 0;
+    virtual keys::Usage usage() const = 0;
 };
 
 // One client request forwarded upstream: picks a key, sends, and relays the response as it arrives.
 // Failures before the first response byte reaches the client (connect error, timeout, 429, 5xx, a bad
 // key) are retried with another key, up to keys.maxAttempts; after it, never.
-class Exchange final : public QObject
+//
+// A request that uses a project-owned resource (a file, cached content, batch, upload session) goes only to keys
+// of the owner's project (affinity::ResourceMap); the answers that create or list resources teach the map.
+class Exchange final : public Forwarder
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Exchange)
 
 public:
-    Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router, SettingsPtr settings,
-        ForwardRequest request, QObject *parent = nullptr);
+    // A quota 429 moves on to another key without using up keys.maxAttempts, up to this many keys per request.
+    static constexpr int kMaxQuotaSkips = 10;
+
+    Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router,
+        affinity::ResourceMap *resources, SettingsPtr settings, ForwardRequest request, QObject *parent = nullptr);
     ~Exchange() override;
 
-    void start();
-    // The client went away: drop the upstream request at once.
-    void abort();
-    // Backpressure from the client socket.
-    void setPaused(bool paused);
-    bool isPaused() const { return m_paused; }
-    // Called by the worker's sweeper; fails the attempt or the stream when a deadline passed.
-    void checkTimeouts(qint64 nowMs);
+    void start() override;
+    void abort() override;
+    void setPaused(bool paused) override;
+    bool isPaused() const override { return m_paused; }
+    void checkTimeouts(qint64 nowMs) override;
 
-    QString keyId() const { return m_key.id; }
+    QString keyId() const override { return m_key.id; }
+    QString keyGroup() const { return m_key.group; }
     int attempts() const { return int(m_tried.size()); }
-    // Every try so far (key, route, outcome), for the access log and the request history.
-    const std::vector<metrics::Attempt> &attemptLog() const { return m_attemptLog; }
-    QString routeName() const { return m_routeName; }
-    int fallbacks() const { return m_fallbacks; }
-    keys::Usage usage() const { return m_usage.result(); }
+    std::vector<metrics::Attempt> attemptLog() const override { return m_attemptLog; }
+    QString routeName() const override { return m_routeName; }
+    int fallbacks() const override { return m_fallbacks; }
+    keys::Usage usage() const override { return m_usage.result(); }
 
 private:
     enum class Phase
@@ -102,11 +134,22 @@ private:
     void dropSocket();
     void touch(int timeoutMs);
     void logAttempt(int status, const QString &outcome);
+    // No key of the owner's project can take the request: say which resource, and why, in Gemini's error shape.
+    void ownerUnavailable(const keys::NoKeyReason &why);
+    // A 2xx answer: what it created, listed or ended goes into the resource map.
+    void learnResources();
 
     ExchangeSink *m_sink;
     UpstreamPool *m_pool;
     keys::KeyPool *m_keys;
     routing::Router *m_router;
+    affinity::ResourceMap *m_resources;
+    keys::KeyScope m_owner; // set: only keys of this scope may serve the request
+    QString m_ownerResource; // the resource that decided it, for messages
+    bool m_capture = false; // reading the answer for resources it creates or lists
+    QByteArray m_captured;
+    int m_quotaSkips = 0;
+    qint64 m_lastRetryDelayMs = -1;
     routing::Route m_route;
     std::vector<int> m_triedRelays;
     UpstreamSettings m_target; // where this attempt goes: the upstream, or a relay

@@ -15,6 +15,30 @@ bool usesBearerAuth(QByteArrayView path)
         || path.startsWith("/v1beta/chat/completions") || path.startsWith("/v1beta/embeddings");
 }
 
+namespace {
+
+// A query parameter's name as the server reads it: percent-decoded ("k%65y" is "key"), so that an encoded
+// credential is found and stripped like a plain one.
+QByteArray parameterName(QByteArrayView item)
+{
+    const qsizetype eq = item.indexOf('=');
+    const QByteArrayView name = eq < 0 ? item : item.first(eq);
+    if (!name.contains('%') && !name.contains('+')) {
+        return name.toByteArray();
+    }
+    QByteArray raw = name.toByteArray();
+    raw.replace('+', ' ');
+    return QByteArray::fromPercentEncoding(raw);
+}
+
+// Query parameters that carry a credential: the client's own (never forwarded), or Google's OAuth form.
+bool isCredentialParameter(const QByteArray &name)
+{
+    return name == "key" || name == "access_token";
+}
+
+} // namespace
+
 QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView query)
 {
     if (const QByteArray *key = http::findHeader(headers, "x-goog-api-key"); key && !key->trimmed().isEmpty()) {
@@ -29,8 +53,8 @@ QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView quer
     while (!query.isEmpty()) {
         const qsizetype amp = query.indexOf('&');
         const QByteArrayView item = amp < 0 ? query : query.first(amp);
-        if (item.startsWith("key=")) {
-            return QByteArray::fromPercentEncoding(item.sliced(4).toByteArray());
+        if (const qsizetype eq = item.indexOf('='); eq > 0 && parameterName(item) == "key") {
+            return QByteArray::fromPercentEncoding(item.sliced(eq + 1).toByteArray());
         }
         if (amp < 0) {
             break;
@@ -69,9 +93,7 @@ QByteArray stripKeyParameter(QByteArrayView query)
     while (!query.isEmpty()) {
         const qsizetype amp = query.indexOf('&');
         const QByteArrayView item = amp < 0 ? query : query.first(amp);
-        const qsizetype eq = item.indexOf('=');
-        const QByteArrayView name = eq < 0 ? item : item.first(eq);
-        if (name != "key" && !item.isEmpty()) {
+        if (!item.isEmpty() && !isCredentialParameter(parameterName(item))) {
             if (!out.isEmpty()) {
                 out += '&';
             }

@@ -18,7 +18,8 @@ QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView quer
 // A request whose answer streams (streamGenerateContent, alt=sse, or an OpenAI-style "stream": true).
 bool isStreamingRequest(QByteArrayView path, QByteArrayView query, QByteArrayView body);
 
-// The query without any "key" parameter (the client's credential); order and encoding of the rest kept.
+// The query without its credential parameters ("key", "access_token", also percent-encoded as "k%65y");
+// order and encoding of the rest kept.
 QByteArray stripKeyParameter(QByteArrayView query);
 
 // Client request headers as they go upstream: hop-by-hop headers, Host, framing, Expect and the

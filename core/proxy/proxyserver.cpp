@@ -27,17 +27,21 @@ private:
     ProxyServer *m_server;
 };
 
-ProxyServer::ProxyServer(keys::KeyPool *keys, int workers, routing::Router *router, QObject *parent)
+ProxyServer::ProxyServer(
+    keys::KeyPool *keys, int workers, routing::Router *router, affinity::ResourceMap *resources, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_ownRouter(router ? nullptr : std::make_unique<routing::Router>())
     , m_router(router ? router : m_ownRouter.get())
+    , m_ownResources(resources ? nullptr : std::make_unique<affinity::ResourceMap>())
+    , m_resources(resources ? resources : m_ownResources.get())
 {
     const int count = workers > 0 ? workers : std::max(2, QThread::idealThreadCount());
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
-        auto *worker = new ProxyWorker(m_keys, m_router, &m_counters, &m_auth, &m_limiter, &m_recorder, &m_admin);
+        auto *worker
+            = new ProxyWorker(m_keys, m_router, m_resources, &m_counters, &m_auth, &m_limiter, &m_recorder, &m_admin);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "affinity/resourcemap.h"
 #include "keys/keypool.h"
 #include "metrics/recorder.h"
 #include "proxy/proxysettings.h"
@@ -38,8 +39,9 @@ class ProxyServer final : public QObject
 public:
     // workers = 0: one per CPU core (at least 2).
     // `router` may be null: every request then goes direct (routing.mode local).
-    explicit ProxyServer(
-        keys::KeyPool *keys, int workers = 0, routing::Router *router = nullptr, QObject *parent = nullptr);
+    // `resources` may be null: the server keeps its own (not saved anywhere).
+    explicit ProxyServer(keys::KeyPool *keys, int workers = 0, routing::Router *router = nullptr,
+        affinity::ResourceMap *resources = nullptr, QObject *parent = nullptr);
     ~ProxyServer() override;
 
     // Listens on host:port (port 0 = any free port). When already listening elsewhere, switches over
@@ -59,6 +61,8 @@ public:
     security::RateLimiter *rateLimiter() { return &m_limiter; }
     // Every finished request: metrics, request history, access log. Thread-safe.
     metrics::Recorder *recorder() { return &m_recorder; }
+    // Who owns each file, cached content, batch and upload session. Thread-safe.
+    affinity::ResourceMap *resources() { return m_resources; }
     // Who serves /admin/api/v1/ (null: 503). Not owned; must outlive the server or be reset first.
     void setAdminHandler(admin::Handler *handler) { m_admin.store(handler); }
     int workerCount() const { return int(m_workers.size()); }
@@ -78,6 +82,8 @@ private:
     security::Authenticator m_auth;
     security::RateLimiter m_limiter;
     metrics::Recorder m_recorder;
+    std::unique_ptr<affinity::ResourceMap> m_ownResources; // when none was given
+    affinity::ResourceMap *m_resources;
     std::atomic<admin::Handler *> m_admin { nullptr };
     size_t m_next = 0; // touched on the listener's thread only
     mutable QMutex m_addressMutex;

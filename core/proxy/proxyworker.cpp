@@ -13,12 +13,13 @@ namespace {
 constexpr int kSweepIntervalMs = 100;
 }
 
-ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters,
-    security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
+ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources,
+    ProxyCounters *counters, security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
     std::atomic<admin::Handler *> *admin, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_router(router)
+    , m_resources(resources)
     , m_counters(counters)
     , m_auth(auth)
     , m_limiter(limiter)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "affinity/resourcemap.h"
 #include "keys/keypool.h"
 #include "proxy/proxysettings.h"
 #include "proxy/upstreampool.h"
@@ -37,9 +38,9 @@ class ProxyWorker final : public QObject
     Q_DISABLE_COPY_MOVE(ProxyWorker)
 
 public:
-    ProxyWorker(keys::KeyPool *keys, routing::Router *router, ProxyCounters *counters, security::Authenticator *auth,
-        security::RateLimiter *limiter, metrics::Recorder *recorder, std::atomic<admin::Handler *> *admin,
-        QObject *parent = nullptr);
+    ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources, ProxyCounters *counters,
+        security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
+        std::atomic<admin::Handler *> *admin, QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -51,6 +52,7 @@ public:
     UpstreamPool *pool() { return m_pool; }
     keys::KeyPool *keys() { return m_keys; }
     routing::Router *router() { return m_router; }
+    affinity::ResourceMap *resources() { return m_resources; }
     ProxyCounters *counters() { return m_counters; }
     security::Authenticator *authenticator() { return m_auth; }
     security::RateLimiter *rateLimiter() { return m_limiter; }
@@ -64,6 +66,7 @@ private:
 
     keys::KeyPool *m_keys;
     routing::Router *m_router;
+    affinity::ResourceMap *m_resources;
     ProxyCounters *m_counters;
     security::Authenticator *m_auth;
     security::RateLimiter *m_limiter;

@@ -28,7 +28,8 @@ public:
         None,
         Token,
         Jwt,
-        Anonymous
+        Anonymous,
+        UploadSession // the bytes of an upload an authenticated client started (decided by the proxy)
     };
     struct Result
     {

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "affinity/resourceref.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+namespace ga::affinity {
+namespace {
+
+constexpr qsizetype kMaxIdLength = 200;
+
+bool isIdChar(QChar c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-' || c == u'_'
+        || c == u'.';
+}
+
+bool isId(QStringView id)
+{
+    if (id.isEmpty() || id.size() > kMaxIdLength || id == u"." || id == u"..") {
+        return false;
+    }
+    for (QChar c : id) {
+        if (!isIdChar(c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// The path after the version segment ("/v1beta/files/abc" → "files/abc"); `upload` says it was under /upload/.
+QStringView apiPath(QStringView path, bool *upload)
+{
+    *upload = false;
+    if (path.startsWith(u"/upload/")) {
+        *upload = true;
+        path = path.sliced(7);
+    }
+    for (QStringView version : { QStringView(u"/v1beta/"), QStringView(u"/v1alpha/"), QStringView(u"/v1/") }) {
+        if (path.startsWith(version)) {
+            return path.sliced(version.size());
+        }
+    }
+    return {};
+}
+
+// "files/abc:download" → "files/abc"; "fileSearchStores/s/documents/d" → "fileSearchStores/s";
+// "models/veo/operations/op" → itself. Empty when the path names no owned resource.
+QString resourceOfApiPath(QStringView rest)
+{
+    const qsizetype colon = rest.indexOf(u':');
+    const QStringView plain = colon < 0 ? rest : rest.first(colon);
+    const QList<QStringView> parts = plain.split(u'/');
+    if (parts.size() >= 2
+        && (parts[0] == u"files" || parts[0] == u"cachedContents" || parts[0] == u"batches"
+            || parts[0] == u"fileSearchStores")
+        && isId(parts[1])) {
+        return parts[0].toString() + u'/' + parts[1].toString();
+    }
+    if (parts.size() == 4 && parts[0] == u"models" && parts[2] == u"operations" && isId(parts[1]) && isId(parts[3])) {
+        return plain.toString();
+    }
+    return {};
+}
+
+// "https://generativelanguage.googleapis.com/v1beta/files/abc", "http://127.0.0.1:3145/v1/files/abc" or
+// "files/abc" → "files/abc". Anything else (gs://, YouTube, other sites) names no resource of ours.
+QString fileOfUri(const QString &uri)
+{
+    static const QRegularExpression re(
+        QStringLiteral("^(?:[a-z][a-z0-9+.-]*://[^/]+/(?:v1beta|v1alpha|v1)/)?files/([A-Za-z0-9_.-]{1,200})$"));
+    const QRegularExpressionMatch m = re.match(uri);
+    return m.hasMatch() ? QStringLiteral("files/") + m.captured(1) : QString();
+}
+
+QString prefixed(const QString &value, QStringView collection)
+{
+    const QString name = value.startsWith(collection) ? value : collection.toString() + value;
+    const QStringView id = QStringView(name).sliced(collection.size());
+    return isId(id) ? name : QString();
+}
+
+void collectReferences(const QJsonValue &v, QStringList *out)
+{
+    if (v.isArray()) {
+        for (const QJsonValue &item : v.toArray()) {
+            collectReferences(item, out);
+        }
+        return;
+    }
+    if (!v.isObject()) {
+        return;
+    }
+    const QJsonObject o = v.toObject();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QString &k = it.key();
+        QString name;
+        if (it->isString()) {
+            const QString s = it->toString();
+            if (k == u"fileUri" || k == u"file_uri" || k == u"fileName" || k == u"file_name") {
+                name = fileOfUri(s);
+            } else if (k == u"cachedContent" || k == u"cached_content") {
+                name = prefixed(s, u"cachedContents/");
+            }
+        } else if (it->isArray() && (k == u"fileSearchStoreNames" || k == u"file_search_store_names")) {
+            for (const QJsonValue &store : it->toArray()) {
+                const QString n = prefixed(store.toString(), u"fileSearchStores/");
+                if (!n.isEmpty() && !out->contains(n)) {
+                    out->append(n);
+                }
+            }
+        } else {
+            collectReferences(*it, out);
+        }
+        if (!name.isEmpty() && !out->contains(name)) {
+            out->append(name);
+        }
+    }
+}
+
+qint64 timeMs(const QJsonValue &v)
+{
+    const QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
+    return t.isValid() ? t.toMSecsSinceEpoch() : -1;
+}
+
+void learnObject(const QJsonObject &o, std::vector<Learned> *out)
+{
+    const QString name = o.value(u"name").toString();
+    const std::optional<Kind> kind = kindOfResource(name);
+    if (!kind || *kind == Kind::Upload) {
+        return;
+    }
+    Learned l;
+    l.name = name;
+    l.kind = *kind;
+    const QJsonValue expiry = o.contains(u"expirationTime") ? o.value(u"expirationTime") : o.value(u"expireTime");
+    l.expiresMs = timeMs(expiry);
+    bool ok = false;
+    const qint64 size = o.value(u"sizeBytes").toVariant().toLongLong(&ok);
+    l.sizeBytes = ok ? size : -1;
+    const QJsonObject meta = o.value(u"metadata").toObject(); // a batch's operation
+    l.displayName = o.value(u"displayName").toString(meta.value(u"displayName").toString()).left(200);
+    l.mimeType = o.value(u"mimeType").toString().left(100);
+    l.model = o.value(u"model").toString(meta.value(u"model").toString()).left(200);
+    out->push_back(std::move(l));
+}
+
+} // namespace
+
+QString kindName(Kind kind)
+{
+    switch (kind) {
+    case Kind::Upload:
+        return QStringLiteral("upload");
+    case Kind::File:
+        return QStringLiteral("file");
+    case Kind::CachedContent:
+        return QStringLiteral("cachedContent");
+    case Kind::Batch:
+        return QStringLiteral("batch");
+    case Kind::FileSearchStore:
+        return QStringLiteral("fileSearchStore");
+    case Kind::Operation:
+        return QStringLiteral("operation");
+    }
+    return QString();
+}
+
+std::optional<Kind> kindFromName(QStringView name)
+{
+    for (Kind k :
+        { Kind::Upload, Kind::File, Kind::CachedContent, Kind::Batch, Kind::FileSearchStore, Kind::Operation }) {
+        if (kindName(k) == name) {
+            return k;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Kind> kindOfResource(QStringView name)
+{
+    const qsizetype slash = name.indexOf(u'/');
+    if (slash <= 0) {
+        return std::nullopt;
+    }
+    const QStringView collection = name.first(slash);
+    const QStringView rest = name.sliced(slash + 1);
+    if (collection == u"models") {
+        const QList<QStringView> parts = rest.split(u'/');
+        if (parts.size() == 3 && parts[1] == u"operations" && isId(parts[0]) && isId(parts[2])) {
+            return Kind::Operation;
+        }
+        return std::nullopt;
+    }
+    if (!isId(rest)) {
+        return std::nullopt;
+    }
+    if (collection == u"files") {
+        return Kind::File;
+    }
+    if (collection == u"cachedContents") {
+        return Kind::CachedContent;
+    }
+    if (collection == u"batches") {
+        return Kind::Batch;
+    }
+    if (collection == u"fileSearchStores") {
+        return Kind::FileSearchStore;
+    }
+    if (collection == u"uploads") {
+        return Kind::Upload;
+    }
+    return std::nullopt;
+}
+
+QByteArray uploadIdOf(QByteArrayView urlOrQuery)
+{
+    const qsizetype q = urlOrQuery.indexOf('?');
+    QByteArrayView query = q < 0 ? urlOrQuery : urlOrQuery.sliced(q + 1);
+    while (!query.isEmpty()) {
+        const qsizetype amp = query.indexOf('&');
+        const QByteArrayView item = amp < 0 ? query : query.first(amp);
+        if (item.startsWith("upload_id=")) {
+            const QByteArray id = QByteArray::fromPercentEncoding(item.sliced(10).toByteArray());
+            return id.size() <= 512 ? id : QByteArray();
+        }
+        if (amp < 0) {
+            break;
+        }
+        query = query.sliced(amp + 1);
+    }
+    return {};
+}
+
+RequestResources requestResources(QByteArrayView method, QByteArrayView path, QByteArrayView query, QByteArrayView body)
+{
+    RequestResources out;
+    const QString p = QString::fromLatin1(path);
+    bool upload = false;
+    const QStringView rest = apiPath(p, &upload);
+    if (rest.isEmpty() && !upload) {
+        return out;
+    }
+    if (upload) {
+        out.captureAnswer = true; // the start answer names the session, the last chunk's answer the file
+        if (const QByteArray id = uploadIdOf(query); !id.isEmpty()) {
+            out.addressed = QStringLiteral("uploads/") + QString::fromLatin1(id);
+            out.names.append(out.addressed);
+        }
+    } else {
+        out.addressed = resourceOfApiPath(rest);
+        if (!out.addressed.isEmpty()) {
+            out.names.append(out.addressed);
+        }
+        const QStringView plain = rest.first(rest.indexOf(u':') < 0 ? rest.size() : rest.indexOf(u':'));
+        if (method == "GET") {
+            if (plain == u"files") {
+                out.listed = Kind::File;
+            } else if (plain == u"cachedContents") {
+                out.listed = Kind::CachedContent;
+            } else if (plain == u"batches") {
+                out.listed = Kind::Batch;
+            } else if (plain == u"fileSearchStores") {
+                out.listed = Kind::FileSearchStore;
+            }
+        }
+        out.captureAnswer = !out.addressed.isEmpty() || out.listed || plain == u"files" || plain == u"cachedContents"
+            || plain == u"fileSearchStores" || rest.endsWith(u":batchGenerateContent")
+            || rest.endsWith(u":asyncBatchEmbedContent") || rest.endsWith(u":predictLongRunning")
+            || rest.startsWith(u"files:");
+    }
+    // References in the body: a cheap look for the field names before any parse.
+    if (!body.isEmpty()
+        && (body.contains("ileUri") || body.contains("ile_uri") || body.contains("achedContent")
+            || body.contains("ached_content") || body.contains("ileName") || body.contains("ile_name")
+            || body.contains("ile_search_store") || body.contains("ileSearchStore"))) {
+        const QJsonDocument doc = QJsonDocument::fromJson(body.toByteArray());
+        if (doc.isObject()) {
+            collectReferences(doc.object(), &out.names);
+        } else if (doc.isArray()) {
+            collectReferences(doc.array(), &out.names);
+        }
+    }
+    return out;
+}
+
+std::vector<Learned> learnFromAnswer(QByteArrayView body)
+{
+    std::vector<Learned> out;
+    const QJsonDocument doc = QJsonDocument::fromJson(body.toByteArray());
+    if (!doc.isObject()) {
+        return out;
+    }
+    const QJsonObject o = doc.object();
+    if (o.value(u"file").isObject()) {
+        learnObject(o.value(u"file").toObject(), &out);
+    }
+    learnObject(o, &out);
+    for (const char16_t *list : { u"files", u"cachedContents", u"batches", u"operations", u"fileSearchStores" }) {
+        for (const QJsonValue &item : o.value(QStringView(list)).toArray()) {
+            learnObject(item.toObject(), &out);
+        }
+    }
+    return out;
+}
+
+} // namespace ga::affinity
