@@ -3,6 +3,7 @@
 #include "fakegemini.h"
 #include "testsupport.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -10,6 +11,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -18,6 +20,7 @@
 #include <memory>
 
 using ga::test::Behaviour;
+using ga::test::behaviourName;
 using ga::test::FakeGemini;
 using ga::test::fakeKey;
 using ga::test::KeySource;
@@ -419,6 +422,53 @@ QJsonObject sseJson(const QByteArray &event)
     return QJsonDocument::fromJson(event.mid(6)).object();
 }
 
+// A 403 PERMISSION_DENIED without details, pretty-printed like every native error.
+QByteArray deniedBody(const QByteArray &message)
+{
+    return "{\n  \"error\": {\n    \"code\": 403,\n    \"message\": \"" + message
+        + "\",\n    \"status\": \"PERMISSION_DENIED\"\n  }\n}\n";
+}
+
+QByteArray fileDeniedBody(QByteArrayView id)
+{
+    return deniedBody("You do not have permission to access the File " + id.toByteArray() + " or it may not exist.");
+}
+
+const QByteArray kCacheDeniedBody = deniedBody("CachedContent not found (or permission denied)");
+
+QByteArray batchDeniedBody(QByteArrayView id)
+{
+    return deniedBody("Permission denied on resource batches/" + id.toByteArray() + " (or it may not exist).");
+}
+
+// "2026-03-01T12:00:00.123456Z" → microseconds since the epoch (-1 when it is not that shape).
+qint64 rfc3339Us(const QString &s)
+{
+    if (s.size() != 27 || !s.endsWith(QLatin1Char('Z')) || s.at(19) != QLatin1Char('.')) {
+        return -1;
+    }
+    QDateTime t = QDateTime::fromString(s.left(19), QStringLiteral("yyyy-MM-ddTHH:mm:ss"));
+    t.setTimeSpec(Qt::UTC);
+    bool ok = false;
+    const qint64 micros = s.mid(20, 6).toLongLong(&ok);
+    return t.isValid() && ok ? t.toMSecsSinceEpoch() * 1000 + micros : -1;
+}
+
+// A raw-string JSON template with %1, %2… filled in. (moc 6.4 mis-lexes a raw string whose text ends with a
+// quote, and then finds no Q_OBJECT class: so none of those in this file.)
+QByteArray fill(QByteArray templ, const QList<QByteArray> &args)
+{
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        templ.replace("%" + QByteArray::number(i + 1), args.at(i));
+    }
+    return templ;
+}
+
+QString str(const QJsonValue &v)
+{
+    return v.toString();
+}
+
 } // namespace
 
 class TestFakeGemini : public QObject
@@ -428,6 +478,91 @@ class TestFakeGemini : public QObject
 private:
     std::unique_ptr<FakeGemini> m_fake;
     QString m_key;
+
+    // Two projects: A1 and A2 in project-a, B1 in project-b.
+    QString m_a1;
+    QString m_a2;
+    QString m_b1;
+    const QString kProjectA = QStringLiteral("project-a");
+    const QString kProjectB = QStringLiteral("project-b");
+
+    void addProjects()
+    {
+        m_a1 = fakeKey(101);
+        m_a2 = fakeKey(102);
+        m_b1 = fakeKey(103);
+        m_fake->addKey(m_a1, kProjectA);
+        m_fake->addKey(m_a2, kProjectA);
+        m_fake->addKey(m_b1, kProjectB);
+    }
+
+    HttpResponse call(QByteArrayView method, const QByteArray &target, const QString &key, const QByteArray &body = {},
+        QList<QByteArray> headers = {})
+    {
+        if (!key.isEmpty()) {
+            headers.prepend(keyHeader(key));
+        }
+        return roundTrip(request(method, target, headers, body));
+    }
+
+    // A resumable upload: start with `key`, then one "upload, finalize" chunk without any key. The file object
+    // of the final answer (empty on failure).
+    QJsonObject upload(const QString &key, const QByteArray &data, const QByteArray &version = "v1beta",
+        const QByteArray &displayName = "notes")
+    {
+        const HttpResponse start = call("POST", "/upload/" + version + "/files", key,
+            fill(R"({"file":{"displayName":"%1","mimeType":"text/plain"}})", { displayName }),
+            { "X-Goog-Upload-Protocol: resumable", "X-Goog-Upload-Command: start",
+                "X-Goog-Upload-Header-Content-Length: " + QByteArray::number(data.size()),
+                "X-Goog-Upload-Header-Content-Type: text/plain", "Content-Type: application/json" });
+        const QByteArray url = start.header("x-goog-upload-url");
+        if (start.status != 200 || url.isEmpty()) {
+            return {};
+        }
+        const HttpResponse final = roundTrip(request("POST", url.mid(m_fake->baseUrl().size()),
+            { "X-Goog-Upload-Command: upload, finalize", "X-Goog-Upload-Offset: 0" }, data));
+        if (final.status != 200 || final.header("x-goog-upload-status") != "final") {
+            return {};
+        }
+        return final.json().object().value(QLatin1String("file")).toObject();
+    }
+
+    // The id of a file object ("files/abc" → "abc").
+    static QByteArray fileId(const QJsonObject &file)
+    {
+        return file.value(QLatin1String("name")).toString().mid(6).toUtf8();
+    }
+
+    // A generate-style body that refers to a file by `uri`, in camelCase or snake_case.
+    static QByteArray fileBody(const QByteArray &uri, bool snake = false)
+    {
+        return snake ? fill(R"({"contents":[{"role":"user","parts":[{"text":"sum up"},)"
+                            R"({"file_data":{"mime_type":"text/plain","file_uri":"%1"}}]}]})",
+                   { uri })
+                     : fill(R"({"contents":[{"role":"user","parts":[{"text":"sum up"},)"
+                            R"({"fileData":{"mimeType":"text/plain","fileUri":"%1"}}]}]})",
+                         { uri });
+    }
+
+    QJsonObject createCache(const QString &key, const QByteArray &extra = "\"ttl\":\"300s\"")
+    {
+        const HttpResponse r = call("POST", "/v1beta/cachedContents", key,
+            R"({"model":"models/gemini-2.5-flash","displayName":"long doc","contents":[{"role":"user","parts":[{"text":"a long document"}]}],"systemInstruction":{"parts":[{"text":"be brief"}]},)"
+                + extra + "}");
+        return r.status == 200 ? r.json().object() : QJsonObject();
+    }
+
+    QJsonObject createBatch(const QString &key, int requests = 2)
+    {
+        QByteArray list;
+        for (int i = 0; i < requests; ++i) {
+            list += (i ? "," : "") + QByteArray(R"({"request":{"contents":[{"parts":[{"text":"q)")
+                + QByteArray::number(i) + R"("}]}]},"metadata":{"key":"r)" + QByteArray::number(i) + "\"}}";
+        }
+        const HttpResponse r = call("POST", "/v1beta/models/gemini-2.5-flash:batchGenerateContent", key,
+            R"({"batch":{"displayName":"nightly","inputConfig":{"requests":{"requests":[)" + list + "]}}}}");
+        return r.status == 200 ? r.json().object() : QJsonObject();
+    }
 
     // One request on a fresh connection; the response (or an empty one with status 0 on timeout).
     HttpResponse roundTrip(const QByteArray &bytes, FakeGemini *fake = nullptr)
@@ -1360,6 +1495,867 @@ private Q_SLOTS:
         QVERIFY(finished.wait(kTimeout));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 0);
+    }
+
+    // ---- Resources owned by a project (gemini-api.md §9)
+
+    void uploadStartAnswersWithoutBody()
+    {
+        addProjects();
+        const HttpResponse r = call("POST", "/upload/v1beta/files", m_a1, R"({"file":{"displayName":"clip"}})",
+            { "X-Goog-Upload-Protocol: resumable", "X-Goog-Upload-Command: start" });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-length"), QByteArray("0"));
+        QVERIFY(r.body.isEmpty());
+        QVERIFY(r.head.endsWith("Content-Length: 0\r\n\r\n"));
+        const QByteArray url = r.header("x-goog-upload-url");
+        const QByteArray prefix = m_fake->baseUrl().toUtf8() + "/upload/v1beta/files?upload_id=";
+        QVERIFY2(url.startsWith(prefix) && url.endsWith("&upload_protocol=resumable"), url.constData());
+        const QByteArray uploadId = url.mid(prefix.size()).chopped(int(strlen("&upload_protocol=resumable")));
+        const QList<ga::test::Resource> res = m_fake->resources();
+        QCOMPARE(res.size(), 1);
+        QCOMPARE(res.first().kind, QStringLiteral("upload"));
+        QCOMPARE(res.first().name, QString::fromUtf8(uploadId));
+        QCOMPARE(res.first().project, kProjectA);
+    }
+
+    void uploadCreatesOwnedFile_data()
+    {
+        QTest::addColumn<QByteArray>("version");
+        QTest::addColumn<QByteArray>(
+            "chunkKeyHeader"); // sent with the chunks (ignored: the upload_id is the credential)
+        QTest::newRow("v1beta, no key on the chunks") << QByteArray("v1beta") << QByteArray();
+        QTest::newRow("v1, no key on the chunks") << QByteArray("v1") << QByteArray();
+        QTest::newRow("another project's key on the chunks") << QByteArray("v1beta") << QByteArray("B1");
+        QTest::newRow("an unknown key on the chunks") << QByteArray("v1beta") << QByteArray("unknown");
+    }
+
+    void uploadCreatesOwnedFile()
+    {
+        QFETCH(QByteArray, version);
+        QFETCH(QByteArray, chunkKeyHeader);
+        addProjects();
+        const QByteArray data = "The quick brown fox jumps over the lazy dog.\n";
+        const HttpResponse start = call("POST", "/upload/" + version + "/files", m_a1,
+            R"({"file":{"displayName":"fox","mimeType":"text/plain"}})",
+            { "X-Goog-Upload-Protocol: resumable", "X-Goog-Upload-Command: start" });
+        QCOMPARE(start.status, 200);
+        const QByteArray target = start.header("x-goog-upload-url").mid(m_fake->baseUrl().size());
+        QList<QByteArray> headers { "X-Goog-Upload-Command: upload", "X-Goog-Upload-Offset: 0" };
+        if (chunkKeyHeader == "B1") {
+            headers.append(keyHeader(m_b1));
+        } else if (!chunkKeyHeader.isEmpty()) {
+            headers.append(keyHeader(fakeKey(999)));
+        }
+        HttpResponse r = roundTrip(request("POST", target, headers, data.left(10)));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("x-goog-upload-status"), QByteArray("active"));
+        headers[0] = "X-Goog-Upload-Command: upload, finalize";
+        headers[1] = "X-Goog-Upload-Offset: 10";
+        r = roundTrip(request("POST", target, headers, data.mid(10)));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("x-goog-upload-status"), QByteArray("final"));
+        QCOMPARE(r.header("content-type"), QByteArray("application/json; charset=UTF-8"));
+        QVERIFY(r.body.startsWith("{\n  \"file\": {\n    \"name\": \"files/"));
+        const QJsonObject file = r.json().object().value(QLatin1String("file")).toObject();
+        const QString name = str(file[QLatin1String("name")]);
+        QVERIFY2(QRegularExpression(QStringLiteral("^files/[a-z0-9]{12}$")).match(name).hasMatch(), qPrintable(name));
+        QCOMPARE(str(file[QLatin1String("displayName")]), QStringLiteral("fox"));
+        QCOMPARE(str(file[QLatin1String("mimeType")]), QStringLiteral("text/plain"));
+        QCOMPARE(file[QLatin1String("sizeBytes")], QJsonValue(QString::number(data.size())));
+        QCOMPARE(str(file[QLatin1String("state")]), QStringLiteral("ACTIVE"));
+        QCOMPARE(str(file[QLatin1String("source")]), QStringLiteral("UPLOADED"));
+        QCOMPARE(str(file[QLatin1String("uri")]),
+            m_fake->baseUrl() + QLatin1Char('/') + QString::fromUtf8(version) + QLatin1Char('/') + name);
+        QCOMPARE(str(file[QLatin1String("sha256Hash")]).toUtf8(),
+            QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex().toBase64());
+        const qint64 created = rfc3339Us(str(file[QLatin1String("createTime")]));
+        QVERIFY(created > 0);
+        QCOMPARE(rfc3339Us(str(file[QLatin1String("updateTime")])), created);
+        QCOMPARE(rfc3339Us(str(file[QLatin1String("expirationTime")])) - created, 48LL * 3600 * 1000000);
+        const qint64 nowUs = QDateTime::currentMSecsSinceEpoch() * 1000;
+        QVERIFY(qAbs(created - nowUs) < 60LL * 1000000);
+
+        // Owned by project-a; the upload session is gone.
+        const QList<ga::test::Resource> res = m_fake->resources();
+        QCOMPARE(res.size(), 1);
+        QCOMPARE(res.first().kind, QStringLiteral("file"));
+        QCOMPARE(res.first().name, name);
+        QCOMPARE(res.first().project, kProjectA);
+        QCOMPARE(res.first().expireTime, res.first().createTime.addSecs(48 * 3600));
+
+        // A2 (same project) can read it, B1 cannot.
+        r = call("GET", "/" + version + "/" + name.toUtf8(), m_a2);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().object(), file);
+        r = call("GET", "/" + version + "/" + name.toUtf8(), m_b1);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, fileDeniedBody(name.mid(6).toUtf8()));
+
+        // The chunks were recorded without a key of their own (or with the ignored one).
+        const QList<RecordedRequest> rec = m_fake->requests();
+        QCOMPARE(rec.size(), 5);
+        QCOMPARE(rec.at(0).project, kProjectA);
+        QCOMPARE(rec.at(2).status, 200);
+        QCOMPARE(rec.at(2).keySource, chunkKeyHeader.isEmpty() ? KeySource::None : KeySource::Header);
+        QCOMPARE(rec.at(2).project, chunkKeyHeader == "B1" ? kProjectB : QString());
+        QCOMPARE(rec.at(4).project, kProjectB);
+        QCOMPARE(rec.at(4).status, 403);
+    }
+
+    void oneShotUploadIsOwned()
+    {
+        addProjects();
+        const HttpResponse r = call("POST", "/upload/v1beta/files", m_b1, "raw bytes", { "Content-Type: text/plain" });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("x-goog-upload-status"), QByteArray("final"));
+        const QJsonObject file = r.json().object().value(QLatin1String("file")).toObject();
+        QCOMPARE(file[QLatin1String("sizeBytes")].toString(), QStringLiteral("9"));
+        QCOMPARE(m_fake->resources().first().project, kProjectB);
+        QCOMPARE(call("GET", "/v1beta/" + file[QLatin1String("name")].toString().toUtf8(), m_a1).status, 403);
+    }
+
+    void uploadQueryAndCancel()
+    {
+        addProjects();
+        const HttpResponse start = call("POST", "/upload/v1beta/files", m_a1, "{}",
+            { "X-Goog-Upload-Protocol: resumable", "X-Goog-Upload-Command: start" });
+        const QByteArray target = start.header("x-goog-upload-url").mid(m_fake->baseUrl().size());
+        HttpResponse r = roundTrip(
+            request("POST", target, { "X-Goog-Upload-Command: upload", "X-Goog-Upload-Offset: 0" }, "12345"));
+        QCOMPARE(r.status, 200);
+        r = roundTrip(request("POST", target, { "X-Goog-Upload-Command: query" }));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("x-goog-upload-status"), QByteArray("active"));
+        QCOMPARE(r.header("x-goog-upload-size-received"), QByteArray("5"));
+        r = roundTrip(request("POST", target, { "X-Goog-Upload-Command: cancel" }));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("x-goog-upload-status"), QByteArray("cancelled"));
+        QVERIFY(m_fake->resources().isEmpty());
+        r = roundTrip(request("POST", target, { "X-Goog-Upload-Command: upload, finalize" }, "6"));
+        QCOMPARE(r.status, 404);
+    }
+
+    void fileAccess_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("suffix"); // after "/v1beta/files/<id>"
+        QTest::addColumn<QString>("who"); // "A1", "A2", "B1"; "unknown-id": A1 asks for an id that never existed
+        QTest::addColumn<int>("status");
+        QTest::newRow("GET by the uploader") << QByteArray("GET") << QByteArray() << "A1" << 200;
+        QTest::newRow("GET by the same project") << QByteArray("GET") << QByteArray() << "A2" << 200;
+        QTest::newRow("GET by another project") << QByteArray("GET") << QByteArray() << "B1" << 403;
+        QTest::newRow("GET of an unknown id") << QByteArray("GET") << QByteArray() << "unknown-id" << 403;
+        QTest::newRow("DELETE by the same project") << QByteArray("DELETE") << QByteArray() << "A2" << 200;
+        QTest::newRow("DELETE by another project") << QByteArray("DELETE") << QByteArray() << "B1" << 403;
+        QTest::newRow("download by the same project")
+            << QByteArray("GET") << QByteArray(":download?alt=media") << "A2" << 200;
+        QTest::newRow("download by another project")
+            << QByteArray("GET") << QByteArray(":download?alt=media") << "B1" << 403;
+    }
+
+    void fileAccess()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, suffix);
+        QFETCH(QString, who);
+        QFETCH(int, status);
+        addProjects();
+        const QByteArray data = "file contents\n";
+        const QJsonObject file = upload(m_a1, data);
+        QVERIFY(!file.isEmpty());
+        const QByteArray id = who == QLatin1String("unknown-id") ? QByteArray("zzzzzzzzzzzz") : fileId(file);
+        const QString key = who == QLatin1String("A2") ? m_a2 : who == QLatin1String("B1") ? m_b1 : m_a1;
+        const HttpResponse r = call(method, "/v1beta/files/" + id + suffix, key);
+        QCOMPARE(r.status, status);
+        if (status == 403) {
+            QVERIFY(r.head.startsWith("HTTP/1.1 403 Forbidden\r\n"));
+            QCOMPARE(r.header("content-type"), QByteArray("application/json; charset=UTF-8"));
+            QCOMPARE(r.body, fileDeniedBody(id));
+            QCOMPARE(m_fake->resources().size(), 1); // nothing was deleted
+        } else if (method == "DELETE") {
+            QCOMPARE(r.body, QByteArray("{}\n"));
+            QVERIFY(m_fake->resources().isEmpty());
+            const HttpResponse again = call("GET", "/v1beta/files/" + id, m_a1);
+            QCOMPARE(again.status, 403);
+            QCOMPARE(again.body, fileDeniedBody(id));
+        } else if (!suffix.isEmpty()) {
+            QCOMPARE(r.body, data);
+            QCOMPARE(r.header("content-type"), QByteArray("text/plain"));
+        } else {
+            QCOMPARE(r.json().object(), file);
+        }
+        const RecordedRequest last = m_fake->requests().at(2); // after the upload's start and chunk
+        QCOMPARE(last.key, key);
+        QCOMPARE(last.project, key == m_b1 ? kProjectB : kProjectA);
+        QCOMPARE(last.status, status);
+    }
+
+    void generateWithFile_data()
+    {
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<QString>("uriForm"); // "google", "base", "name"
+        QTest::addColumn<bool>("snake");
+        QTest::addColumn<bool>("sameProject");
+        const QByteArray generate = kGenerate;
+        const QByteArray sse = kStreamSse;
+        const QByteArray array = "/v1beta/models/gemini-2.5-flash:streamGenerateContent";
+        const QByteArray count = "/v1beta/models/gemini-2.5-flash:countTokens";
+        const QByteArray embed = "/v1beta/models/gemini-embedding-001:embedContent";
+        for (bool same : { true, false }) {
+            const char *who = same ? "A2" : "B1";
+            QTest::addRow("generate, google uri, %s", who) << generate << "google" << false << same;
+            QTest::addRow("generate, base uri, %s", who) << generate << "base" << false << same;
+            QTest::addRow("generate, files/ name, %s", who) << generate << "name" << false << same;
+            QTest::addRow("generate, snake_case, %s", who) << generate << "google" << true << same;
+            QTest::addRow("stream sse, %s", who) << sse << "google" << false << same;
+            QTest::addRow("stream json array, %s", who) << array << "base" << false << same;
+            QTest::addRow("countTokens, %s", who) << count << "google" << true << same;
+            QTest::addRow("embedContent, %s", who) << embed << "name" << false << same;
+        }
+    }
+
+    void generateWithFile()
+    {
+        QFETCH(QByteArray, target);
+        QFETCH(QString, uriForm);
+        QFETCH(bool, snake);
+        QFETCH(bool, sameProject);
+        addProjects();
+        const QJsonObject file = upload(m_a1, "some document");
+        QVERIFY(!file.isEmpty());
+        const QByteArray id = fileId(file);
+        const QByteArray uri = uriForm == QLatin1String("google")
+            ? "https://generativelanguage.googleapis.com/v1beta/files/" + id
+            : uriForm == QLatin1String("base") ? file[QLatin1String("uri")].toString().toUtf8()
+                                               : "files/" + id;
+        QByteArray body = fileBody(uri, snake);
+        if (target.contains(":embedContent")) {
+            body = fill(R"({"content":{"parts":[{"fileData":{"fileUri":"%1"}}]}})", { uri });
+        }
+        const HttpResponse r = call("POST", target, sameProject ? m_a2 : m_b1, body);
+        const bool sse = target.contains("alt=sse");
+        const bool array = target.contains("streamGenerateContent") && !sse;
+        if (sameProject) {
+            QCOMPARE(r.status, 200);
+            QVERIFY(r.ended);
+            return;
+        }
+        QCOMPARE(r.status, 403);
+        QVERIFY(r.header("transfer-encoding").isEmpty()); // answered before any streaming
+        QCOMPARE(r.header("content-type"),
+            sse ? QByteArray("text/event-stream") : QByteArray("application/json; charset=UTF-8"));
+        QCOMPARE(r.body, array ? "[" + fileDeniedBody(id).chopped(1) + "\n]" : fileDeniedBody(id));
+        const RecordedRequest rec = m_fake->requests().last();
+        QCOMPARE(rec.key, m_b1);
+        QCOMPARE(rec.project, kProjectB);
+        QCOMPARE(rec.status, 403);
+    }
+
+    void generateWithUnrelatedUrisIsNormal()
+    {
+        addProjects();
+        // YouTube and gs:// URIs are no Files API references; a 200 for both.
+        QCOMPARE(call("POST", kGenerate, m_b1, fileBody("https://www.youtube.com/watch?v=9hE5-98ZeCg")).status, 200);
+        QCOMPARE(call("POST", kGenerate, m_b1, fileBody("gs://bucket/object.pdf")).status, 200);
+        // A deleted file is refused like a foreign one; so is one referenced twice when one of them is foreign.
+        const QJsonObject mine = upload(m_b1, "b");
+        const QJsonObject theirs = upload(m_a1, "a");
+        const QByteArray body
+            = fill(R"({"contents":[{"parts":[{"fileData":{"fileUri":"%1"}},{"fileData":{"fileUri":"%2"}}]}]})",
+                { mine[QLatin1String("uri")].toString().toUtf8(), theirs[QLatin1String("uri")].toString().toUtf8() });
+        HttpResponse r = call("POST", kGenerate, m_b1, body);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, fileDeniedBody(fileId(theirs)));
+        QCOMPARE(call("DELETE", "/v1beta/files/" + fileId(mine), m_b1).status, 200);
+        r = call("POST", kGenerate, m_b1, fileBody("files/" + fileId(mine)));
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, fileDeniedBody(fileId(mine)));
+        // batchEmbedContents looks inside every request.
+        r = call("POST", "/v1beta/models/gemini-embedding-001:batchEmbedContents", m_b1,
+            R"({"requests":[{"model":"models/gemini-embedding-001","content":{"parts":[{"text":"x"}]}},)"
+            R"({"model":"models/gemini-embedding-001","content":{"parts":[{"fileData":{"fileUri":"files/)"
+                + fileId(theirs) + R"("}}]}}]})");
+        QCOMPARE(r.status, 403);
+    }
+
+    void listFilesPerProject()
+    {
+        addProjects();
+        QStringList aNames;
+        for (int i = 0; i < 5; ++i) {
+            const QJsonObject f = upload(i % 2 ? m_a2 : m_a1, "a" + QByteArray::number(i));
+            QVERIFY(!f.isEmpty());
+            aNames.prepend(f[QLatin1String("name")].toString()); // newest first
+        }
+        const QJsonObject bFile = upload(m_b1, "b");
+        QVERIFY(!bFile.isEmpty());
+
+        // Page through project A two at a time.
+        QStringList seen;
+        QByteArray token;
+        int pages = 0;
+        do {
+            const HttpResponse r = call("GET",
+                "/v1beta/files?pageSize=2"
+                    + (token.isEmpty() ? QByteArray()
+                                       : "&pageToken=" + QUrl::toPercentEncoding(QString::fromUtf8(token))),
+                pages % 2 ? m_a1 : m_a2);
+            QCOMPARE(r.status, 200);
+            const QJsonObject page = r.json().object();
+            const QJsonArray files = page[QLatin1String("files")].toArray();
+            QVERIFY(files.size() <= 2);
+            for (const QJsonValue &f : files) {
+                seen.append(f[QLatin1String("name")].toString());
+            }
+            token = page[QLatin1String("nextPageToken")].toString().toUtf8();
+            ++pages;
+        } while (!token.isEmpty() && pages < 10);
+        QCOMPARE(pages, 3);
+        QCOMPARE(seen, aNames);
+
+        // Project B sees only its file; a project without files gets {}.
+        HttpResponse r = call("GET", "/v1beta/files", m_b1);
+        QCOMPARE(r.status, 200);
+        QJsonArray files = r.json()[QLatin1String("files")].toArray();
+        QCOMPARE(files.size(), 1);
+        QCOMPARE(files.first().toObject(), bFile);
+        QVERIFY(!r.json().object().contains(QLatin1String("nextPageToken")));
+        const QString c1 = fakeKey(104);
+        m_fake->addKey(c1, QStringLiteral("project-c"));
+        r = call("GET", "/v1beta/files", c1);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("{}\n"));
+
+        // Default page size 10, at most 100 per page.
+        for (int i = 0; i < 110; ++i) {
+            m_fake->addFile(QStringLiteral("project-c"), "c" + QByteArray::number(i));
+        }
+        r = call("GET", "/v1beta/files", c1);
+        QCOMPARE(r.json()[QLatin1String("files")].toArray().size(), 10);
+        QVERIFY(!r.json()[QLatin1String("nextPageToken")].toString().isEmpty());
+        r = call("GET", "/v1beta/files?pageSize=1000", c1);
+        QCOMPARE(r.json()[QLatin1String("files")].toArray().size(), 100);
+        r = call("GET",
+            "/v1beta/files?pageSize=100&pageToken=" + r.json()[QLatin1String("nextPageToken")].toString().toUtf8(), c1);
+        QCOMPARE(r.json()[QLatin1String("files")].toArray().size(), 10);
+        QVERIFY(!r.json().object().contains(QLatin1String("nextPageToken")));
+        r = call("GET", "/v1beta/files?pageToken=bogus", c1);
+        QCOMPARE(r.status, 400);
+    }
+
+    void cachedContentLifecycle()
+    {
+        addProjects();
+        const QJsonObject cache = createCache(m_a1);
+        QVERIFY(!cache.isEmpty());
+        const QString name = cache[QLatin1String("name")].toString();
+        QVERIFY2(QRegularExpression(QStringLiteral("^cachedContents/[a-z0-9]{12}$")).match(name).hasMatch(),
+            qPrintable(name));
+        QCOMPARE(cache[QLatin1String("model")].toString(), QStringLiteral("models/gemini-2.5-flash"));
+        QCOMPARE(cache[QLatin1String("displayName")].toString(), QStringLiteral("long doc"));
+        const qint64 created = rfc3339Us(cache[QLatin1String("createTime")].toString());
+        QCOMPARE(rfc3339Us(cache[QLatin1String("updateTime")].toString()), created);
+        QCOMPARE(rfc3339Us(cache[QLatin1String("expireTime")].toString()) - created, 300LL * 1000000);
+        const int tokens = cache[QLatin1String("usageMetadata")][QLatin1String("totalTokenCount")].toInt();
+        QVERIFY(tokens > 0);
+        const QByteArray path = "/v1beta/" + name.toUtf8();
+
+        HttpResponse r = call("GET", path, m_a2);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().object(), cache);
+        for (const QByteArray method : { "GET", "PATCH", "DELETE" }) {
+            r = call(method, path, m_b1, method == "PATCH" ? R"({"ttl":"60s"})" : QByteArray());
+            QCOMPARE(r.status, 403);
+            QCOMPARE(r.body, kCacheDeniedBody);
+        }
+
+        // PATCH moves the expiry (ttl from now, or an explicit expireTime).
+        r = call("PATCH", path + "?updateMask=ttl", m_a2, R"({"ttl":"7200s"})");
+        QCOMPARE(r.status, 200);
+        const qint64 updated = rfc3339Us(r.json()[QLatin1String("updateTime")].toString());
+        QVERIFY(updated >= created);
+        QCOMPARE(rfc3339Us(r.json()[QLatin1String("expireTime")].toString()) - updated, 7200LL * 1000000);
+        r = call("PATCH", path, m_a1, R"({"expireTime":"2099-01-02T03:04:05.5Z"})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()[QLatin1String("expireTime")].toString(), QStringLiteral("2099-01-02T03:04:05.500000Z"));
+
+        // Listed for its project only.
+        r = call("GET", "/v1beta/cachedContents", m_a2);
+        QCOMPARE(r.json()[QLatin1String("cachedContents")].toArray().size(), 1);
+        QCOMPARE(r.json()[QLatin1String("cachedContents")][0][QLatin1String("name")].toString(), name);
+        r = call("GET", "/v1beta/cachedContents", m_b1);
+        QCOMPARE(r.body, QByteArray("{}\n"));
+
+        // Deleted by the owner: {} and gone.
+        r = call("DELETE", path, m_a1);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("{}\n"));
+        QCOMPARE(call("GET", path, m_a1).body, kCacheDeniedBody);
+        QCOMPARE(call("POST", kGenerate, m_a1,
+                     fill(R"({"cachedContent":"%1","contents":[{"parts":[{"text":"q"}]}]})", { name.toUtf8() }))
+                     .body,
+            kCacheDeniedBody);
+        QVERIFY(m_fake->resources().isEmpty());
+    }
+
+    void cacheDefaultsAndPagination()
+    {
+        addProjects();
+        QJsonObject cache = createCache(m_a1, "\"displayName\":\"x\"");
+        QVERIFY(!cache.isEmpty());
+        QCOMPARE(rfc3339Us(cache[QLatin1String("expireTime")].toString())
+                - rfc3339Us(cache[QLatin1String("createTime")].toString()),
+            3600LL * 1000000); // default TTL 1 h
+        cache = createCache(m_a1, "\"expireTime\":\"2099-01-01T00:00:00Z\"");
+        QCOMPARE(cache[QLatin1String("expireTime")].toString(), QStringLiteral("2099-01-01T00:00:00.000000Z"));
+        createCache(m_a2);
+        QStringList names;
+        QByteArray token;
+        int pages = 0;
+        do {
+            const HttpResponse r = call("GET",
+                "/v1beta/cachedContents?pageSize=2" + (token.isEmpty() ? QByteArray() : "&pageToken=" + token), m_a1);
+            for (const QJsonValue &c : r.json()[QLatin1String("cachedContents")].toArray()) {
+                names.append(c[QLatin1String("name")].toString());
+            }
+            token = r.json()[QLatin1String("nextPageToken")].toString().toUtf8();
+            ++pages;
+        } while (!token.isEmpty() && pages < 10);
+        QCOMPARE(pages, 2);
+        QCOMPARE(names.size(), 3);
+        QCOMPARE(QSet<QString>(names.begin(), names.end()).size(), 3);
+        // A nonexistent model and a missing model are refused.
+        QCOMPARE(
+            call("POST", "/v1beta/cachedContents", m_a1, R"({"model":"models/nonexistent-x","contents":[]})").status,
+            404);
+        QCOMPARE(call("POST", "/v1beta/cachedContents", m_a1, R"({"contents":[]})").status, 400);
+    }
+
+    void generateWithCache_data()
+    {
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<QByteArray>("field");
+        QTest::addColumn<bool>("sameProject");
+        for (bool same : { true, false }) {
+            const char *who = same ? "A2" : "B1";
+            QTest::addRow("generate, %s", who) << kGenerate << QByteArray("cachedContent") << same;
+            QTest::addRow("generate snake_case, %s", who) << kGenerate << QByteArray("cached_content") << same;
+            QTest::addRow("stream sse, %s", who) << kStreamSse << QByteArray("cachedContent") << same;
+            QTest::addRow("countTokens, %s", who)
+                << QByteArray("/v1beta/models/gemini-2.5-flash:countTokens") << QByteArray("cachedContent") << same;
+        }
+    }
+
+    void generateWithCache()
+    {
+        QFETCH(QByteArray, target);
+        QFETCH(QByteArray, field);
+        QFETCH(bool, sameProject);
+        addProjects();
+        const QJsonObject cache = createCache(m_a1);
+        QVERIFY(!cache.isEmpty());
+        const int cached = cache[QLatin1String("usageMetadata")][QLatin1String("totalTokenCount")].toInt();
+        const QByteArray body = fill(R"({"%1":"%2","contents":[{"role":"user","parts":[{"text":"and then?"}]}]})",
+            { field, cache[QLatin1String("name")].toString().toUtf8() });
+        const HttpResponse r = call("POST", target, sameProject ? m_a2 : m_b1, body);
+        const bool sse = target.contains("alt=sse");
+        if (!sameProject) {
+            QCOMPARE(r.status, 403);
+            QCOMPARE(r.header("content-type"),
+                sse ? QByteArray("text/event-stream") : QByteArray("application/json; charset=UTF-8"));
+            QCOMPARE(r.body, kCacheDeniedBody);
+            QCOMPARE(m_fake->requests().last().project, kProjectB);
+            return;
+        }
+        QCOMPARE(r.status, 200);
+        QJsonObject usage;
+        if (sse) {
+            usage = sseJson(r.chunks.last())[QLatin1String("usageMetadata")].toObject();
+        } else if (target.contains("countTokens")) {
+            usage = r.json().object();
+            QVERIFY(usage[QLatin1String("totalTokens")].toInt() > cached);
+        } else {
+            usage = r.json()[QLatin1String("usageMetadata")].toObject();
+            QVERIFY(usage[QLatin1String("promptTokenCount")].toInt() > cached);
+        }
+        QCOMPARE(usage[QLatin1String("cachedContentTokenCount")].toInt(), cached);
+    }
+
+    void cacheReferringToForeignFileIsRefused()
+    {
+        addProjects();
+        const QJsonObject file = upload(m_a1, "a's data");
+        QVERIFY(!file.isEmpty());
+        const QByteArray body = fill(R"({"model":"models/gemini-2.5-flash","contents":[{"role":"user","parts":[)"
+                                     R"({"fileData":{"mimeType":"text/plain","fileUri":"%1"}}]}]})",
+            { file[QLatin1String("uri")].toString().toUtf8() });
+        HttpResponse r = call("POST", "/v1beta/cachedContents", m_b1, body);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, fileDeniedBody(fileId(file)));
+        QCOMPARE(m_fake->resources().size(), 1);
+        r = call("POST", "/v1beta/cachedContents", m_a2, body);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(m_fake->resources().size(), 2);
+    }
+
+    void batchLifecycle()
+    {
+        addProjects();
+        m_fake->setBatchCompletion(2, -1); // done on the second GET, never by age
+        const QJsonObject op = createBatch(m_a1, 2);
+        QVERIFY(!op.isEmpty());
+        const QString name = op[QLatin1String("name")].toString();
+        QVERIFY2(QRegularExpression(QStringLiteral("^batches/[a-z0-9]+$")).match(name).hasMatch(), qPrintable(name));
+        QVERIFY(!op.contains(QLatin1String("done")));
+        const QJsonObject meta = op[QLatin1String("metadata")].toObject();
+        QCOMPARE(meta[QLatin1String("@type")].toString(),
+            QStringLiteral("type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"));
+        QCOMPARE(meta[QLatin1String("name")].toString(), name);
+        QCOMPARE(meta[QLatin1String("model")].toString(), QStringLiteral("models/gemini-2.5-flash"));
+        QCOMPARE(meta[QLatin1String("displayName")].toString(), QStringLiteral("nightly"));
+        QCOMPARE(meta[QLatin1String("state")].toString(), QStringLiteral("BATCH_STATE_PENDING"));
+        QCOMPARE(meta[QLatin1String("batchStats")][QLatin1String("requestCount")].toString(), QStringLiteral("2"));
+        QVERIFY(rfc3339Us(meta[QLatin1String("createTime")].toString()) > 0);
+        const QByteArray path = "/v1beta/" + name.toUtf8();
+        const QByteArray id = name.mid(8).toUtf8();
+
+        // Another project: refused everywhere.
+        for (const auto &[method, suffix] :
+            { std::pair<QByteArray, QByteArray> { "GET", "" }, { "POST", ":cancel" }, { "DELETE", "" } }) {
+            const HttpResponse r = call(method, path + suffix, m_b1);
+            QCOMPARE(r.status, 403);
+            QCOMPARE(r.body, batchDeniedBody(id));
+        }
+        QCOMPARE(call("GET", "/v1beta/batches", m_b1).body, QByteArray("{}\n"));
+
+        // First poll: running, not done.
+        HttpResponse r = call("GET", path, m_a2);
+        QCOMPARE(r.status, 200);
+        QVERIFY(!r.json()[QLatin1String("done")].toBool());
+        QCOMPARE(r.json()[QLatin1String("metadata")][QLatin1String("state")].toString(),
+            QStringLiteral("BATCH_STATE_RUNNING"));
+        // Second poll: done, with the inlined responses (in metadata.output and in response).
+        r = call("GET", path, m_a2);
+        QCOMPARE(r.status, 200);
+        const QJsonObject done = r.json().object();
+        QCOMPARE(done[QLatin1String("done")], QJsonValue(true));
+        QCOMPARE(done[QLatin1String("metadata")][QLatin1String("state")].toString(),
+            QStringLiteral("BATCH_STATE_SUCCEEDED"));
+        QCOMPARE(done[QLatin1String("metadata")][QLatin1String("batchStats")][QLatin1String("successfulRequestCount")]
+                     .toString(),
+            QStringLiteral("2"));
+        QCOMPARE(done[QLatin1String("response")][QLatin1String("@type")].toString(),
+            QStringLiteral("type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput"));
+        const QJsonArray responses
+            = done[QLatin1String("response")][QLatin1String("inlinedResponses")][QLatin1String("inlinedResponses")]
+                  .toArray();
+        QCOMPARE(responses.size(), 2);
+        QCOMPARE(responses.at(1)[QLatin1String("metadata")][QLatin1String("key")].toString(), QStringLiteral("r1"));
+        QCOMPARE(responses
+                     .at(0)[QLatin1String("response")][QLatin1String("candidates")][0][QLatin1String("content")]
+                           [QLatin1String("parts")][0][QLatin1String("text")]
+                     .toString(),
+            Script().text);
+        QCOMPARE(done[QLatin1String("metadata")][QLatin1String("output")][QLatin1String("inlinedResponses")]
+                     [QLatin1String("inlinedResponses")]
+                         .toArray(),
+            responses);
+        QCOMPARE(call("GET", path, m_a1).json().object(), done); // stable once done
+
+        // Listed for project A; cancel a second one; delete.
+        const QJsonObject second = createBatch(m_a2, 1);
+        r = call("GET", "/v1beta/batches?pageSize=1", m_a1);
+        QCOMPARE(r.json()[QLatin1String("operations")].toArray().size(), 1);
+        QCOMPARE(r.json()[QLatin1String("operations")][0][QLatin1String("name")], second[QLatin1String("name")]);
+        r = call("GET",
+            "/v1beta/batches?pageSize=1&pageToken=" + r.json()[QLatin1String("nextPageToken")].toString().toUtf8(),
+            m_a1);
+        QCOMPARE(r.json()[QLatin1String("operations")][0][QLatin1String("name")].toString(), name);
+        QVERIFY(!r.json().object().contains(QLatin1String("nextPageToken")));
+        const QByteArray secondPath = "/v1beta/" + second[QLatin1String("name")].toString().toUtf8();
+        r = call("POST", secondPath + ":cancel", m_a1);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("{}\n"));
+        r = call("GET", secondPath, m_a1);
+        QCOMPARE(r.json()[QLatin1String("metadata")][QLatin1String("state")].toString(),
+            QStringLiteral("BATCH_STATE_CANCELLED"));
+        QCOMPARE(r.json()[QLatin1String("done")], QJsonValue(true));
+        QVERIFY(!r.json().object().contains(QLatin1String("response")));
+        r = call("DELETE", path, m_a1);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("{}\n"));
+        r = call("GET", path, m_a1);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, batchDeniedBody(id));
+        QCOMPARE(m_fake->resources().size(), 1);
+        QCOMPARE(m_fake->resources().first().kind, QStringLiteral("batch"));
+        QVERIFY(!m_fake->resources().first().expireTime.isValid());
+    }
+
+    void batchFromFile()
+    {
+        addProjects();
+        m_fake->setBatchCompletion(1, -1);
+        const QByteArray jsonl = R"({"key":"k1","request":{"contents":[{"parts":[{"text":"a"}]}]}})"
+                                 "\n"
+                                 R"({"key":"k2","request":{"contents":[{"parts":[{"text":"b"}]}]}})"
+                                 "\n";
+        const QJsonObject input = upload(m_a1, jsonl);
+        QVERIFY(!input.isEmpty());
+        const QByteArray body = fill(R"({"batch":{"displayName":"from file","inputConfig":{"fileName":"%1"}}})",
+            { input[QLatin1String("name")].toString().toUtf8() });
+        HttpResponse r = call("POST", "/v1beta/models/gemini-2.5-flash:batchGenerateContent", m_b1, body);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, fileDeniedBody(fileId(input)));
+        r = call("POST", "/v1beta/models/gemini-2.5-flash:batchGenerateContent", m_a2, body);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(
+            r.json()[QLatin1String("metadata")][QLatin1String("batchStats")][QLatin1String("requestCount")].toString(),
+            QStringLiteral("2"));
+        r = call("GET", "/v1beta/" + r.json()[QLatin1String("name")].toString().toUtf8(), m_a2);
+        QCOMPARE(r.json()[QLatin1String("done")], QJsonValue(true));
+        const QString results = r.json()[QLatin1String("response")][QLatin1String("responsesFile")].toString();
+        QVERIFY2(results.startsWith(QLatin1String("files/batch-")), qPrintable(results));
+        QCOMPARE(
+            r.json()[QLatin1String("metadata")][QLatin1String("output")][QLatin1String("responsesFile")].toString(),
+            results);
+        // The results file belongs to project A too.
+        QCOMPARE(call("GET", "/v1beta/" + results.toUtf8() + ":download?alt=media", m_b1).status, 403);
+        r = call("GET", "/v1beta/" + results.toUtf8() + ":download?alt=media", m_a1);
+        QCOMPARE(r.status, 200);
+        const QList<QByteArray> lines = r.body.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(QJsonDocument::fromJson(lines.at(1)).object()[QLatin1String("key")].toString(), QStringLiteral("k2"));
+        QVERIFY(QJsonDocument::fromJson(lines.at(0))
+                    .object()[QLatin1String("response")][QLatin1String("candidates")]
+                    .isArray());
+        // A nonexistent model: 404 like any model call.
+        QCOMPARE(call("POST", "/v1beta/models/nonexistent-x:batchGenerateContent", m_a1, body).status, 404);
+        QCOMPARE(
+            call("POST", "/v1beta/models/gemini-2.5-flash:batchGenerateContent", m_a1, R"({"batch":{}})").status, 400);
+    }
+
+    void expiryFollowsTheClock_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<qint64>("aliveMs"); // still usable this far ahead
+        QTest::addColumn<qint64>("goneMs"); // gone this far ahead
+        QTest::addColumn<bool>("overHttp"); // POST /__fake/clock instead of setTimeOffsetMs()
+        QTest::newRow("file, 48 h") << "file" << qint64(48LL * 3600 * 1000 - 60000) << qint64(48LL * 3600 * 1000 + 1000)
+                                    << false;
+        QTest::newRow("file, 48 h, over http")
+            << "file" << qint64(47LL * 3600 * 1000) << qint64(49LL * 3600 * 1000) << true;
+        QTest::newRow("cache, ttl 300s") << "cache" << qint64(290000) << qint64(301000) << false;
+        QTest::newRow("cache, ttl 300s, over http") << "cache" << qint64(1000) << qint64(400000) << true;
+    }
+
+    void expiryFollowsTheClock()
+    {
+        QFETCH(QString, kind);
+        QFETCH(qint64, aliveMs);
+        QFETCH(qint64, goneMs);
+        QFETCH(bool, overHttp);
+        addProjects();
+        const auto setOffset = [&](qint64 ms) {
+            if (overHttp) {
+                const HttpResponse r
+                    = roundTrip(request("POST", "/__fake/clock", {}, "{\"offsetMs\": " + QByteArray::number(ms) + "}"));
+                return r.status == 200 && r.json()[QLatin1String("offsetMs")].toInteger() == ms;
+            }
+            m_fake->setTimeOffsetMs(ms);
+            return m_fake->timeOffsetMs() == ms;
+        };
+        QByteArray path;
+        QByteArray useBody;
+        QByteArray denied;
+        if (kind == QLatin1String("file")) {
+            const QJsonObject f = upload(m_a1, "expiring");
+            QVERIFY(!f.isEmpty());
+            path = "/v1beta/" + f[QLatin1String("name")].toString().toUtf8();
+            useBody = fileBody(f[QLatin1String("uri")].toString().toUtf8());
+            denied = fileDeniedBody(fileId(f));
+        } else {
+            const QJsonObject c = createCache(m_a1);
+            QVERIFY(!c.isEmpty());
+            path = "/v1beta/" + c[QLatin1String("name")].toString().toUtf8();
+            useBody = fill(R"({"cachedContent":"%1","contents":[{"parts":[{"text":"q"}]}]})",
+                { c[QLatin1String("name")].toString().toUtf8() });
+            denied = kCacheDeniedBody;
+        }
+        QVERIFY(setOffset(aliveMs));
+        QCOMPARE(call("GET", path, m_a2).status, 200);
+        QCOMPARE(call("POST", kGenerate, m_a2, useBody).status, 200);
+        QCOMPARE(m_fake->resources().size(), 1);
+        QVERIFY(setOffset(goneMs));
+        QVERIFY(m_fake->resources().isEmpty());
+        HttpResponse r = call("GET", path, m_a1);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, denied);
+        r = call("POST", kGenerate, m_a1, useBody);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, denied);
+        // The clock does not go back in time for what is gone.
+        QVERIFY(setOffset(0));
+        QCOMPARE(call("GET", path, m_a1).status, 403);
+    }
+
+    void batchCompletesByAge()
+    {
+        addProjects();
+        const QJsonObject op = createBatch(m_a1, 1); // defaults: done on the 2nd GET or when 2 s old
+        QVERIFY(!op.isEmpty());
+        m_fake->setTimeOffsetMs(2500);
+        const HttpResponse r = call("GET", "/v1beta/" + op[QLatin1String("name")].toString().toUtf8(), m_a1);
+        QCOMPARE(r.json()[QLatin1String("done")], QJsonValue(true));
+        QCOMPARE(m_fake->now().toMSecsSinceEpoch() - QDateTime::currentMSecsSinceEpoch() >= 2400, true);
+    }
+
+    void resourcesControl()
+    {
+        addProjects();
+        const QJsonObject file = upload(m_a1, "x");
+        const QJsonObject cache = createCache(m_b1);
+        const QJsonObject batch = createBatch(m_a2, 1);
+        call("POST", "/upload/v1beta/files", m_b1, "{}",
+            { "X-Goog-Upload-Protocol: resumable", "X-Goog-Upload-Command: start" });
+        HttpResponse r = roundTrip(request("GET", "/__fake/resources"));
+        QCOMPARE(r.status, 200);
+        const QJsonArray all = r.json().array();
+        QCOMPARE(all.size(), 4);
+        QCOMPARE(all.at(0)[QLatin1String("name")], file[QLatin1String("name")]);
+        QCOMPARE(all.at(0)[QLatin1String("kind")].toString(), QStringLiteral("file"));
+        QCOMPARE(all.at(0)[QLatin1String("project")].toString(), kProjectA);
+        QCOMPARE(all.at(1)[QLatin1String("name")], cache[QLatin1String("name")]);
+        QCOMPARE(all.at(1)[QLatin1String("kind")].toString(), QStringLiteral("cachedContent"));
+        QCOMPARE(all.at(1)[QLatin1String("project")].toString(), kProjectB);
+        const QDateTime cacheCreated
+            = QDateTime::fromString(all.at(1)[QLatin1String("createTime")].toString(), Qt::ISODateWithMs);
+        const QDateTime cacheExpires
+            = QDateTime::fromString(all.at(1)[QLatin1String("expireTime")].toString(), Qt::ISODateWithMs);
+        QVERIFY(cacheCreated.isValid());
+        QCOMPARE(cacheCreated.msecsTo(cacheExpires), 300000);
+        QCOMPARE(all.at(2)[QLatin1String("name")], batch[QLatin1String("name")]);
+        QCOMPARE(all.at(2)[QLatin1String("kind")].toString(), QStringLiteral("batch"));
+        QVERIFY(all.at(2)[QLatin1String("expireTime")].isNull());
+        QCOMPARE(all.at(3)[QLatin1String("kind")].toString(), QStringLiteral("upload"));
+        QCOMPARE(all.at(3)[QLatin1String("project")].toString(), kProjectB);
+        // A key without a project owns its resources alone.
+        const QJsonObject loose = upload(m_key, "y");
+        QVERIFY(!loose.isEmpty());
+        QVERIFY(m_fake->resources().last().project.startsWith(QLatin1String("key-")));
+        m_fake->addKey(fakeKey(2));
+        QCOMPARE(call("GET", "/v1beta/" + loose[QLatin1String("name")].toString().toUtf8(), fakeKey(2)).status, 403);
+
+        r = roundTrip(request("POST", "/__fake/clock", {}, R"({"advanceMs": 1500})"));
+        QCOMPARE(r.json()[QLatin1String("offsetMs")].toInt(), 1500);
+        r = roundTrip(request("POST", "/__fake/clock", {}, R"({"advanceMs": 500})"));
+        QCOMPARE(r.json()[QLatin1String("offsetMs")].toInt(), 2000);
+        QCOMPARE(m_fake->timeOffsetMs(), 2000);
+        QCOMPARE(
+            roundTrip(request("POST", "/__fake/batches", {}, R"({"pollsUntilDone": 5, "doneAfterMs": -1})")).status,
+            200);
+        QCOMPARE(call("GET", "/v1beta/" + batch[QLatin1String("name")].toString().toUtf8(), m_a2)
+                     .json()[QLatin1String("done")]
+                     .toBool(),
+            false);
+        QCOMPARE(roundTrip(request("DELETE", "/__fake/resources")).status, 200);
+        QVERIFY(m_fake->resources().isEmpty());
+        upload(m_a1, "z");
+        QCOMPARE(roundTrip(request("POST", "/__fake/reset")).status, 200);
+        QVERIFY(m_fake->resources().isEmpty());
+        QCOMPARE(m_fake->timeOffsetMs(), 0);
+    }
+
+    void errorBehaviours_data()
+    {
+        QTest::addColumn<QString>("behaviour");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("rateLimited, retryDelay 30s")
+            << "rateLimited" << 429
+            << QByteArray("{\n"
+                          "  \"error\": {\n"
+                          "    \"code\": 429,\n"
+                          "    \"message\": \"You exceeded your current quota, please check your plan and billing "
+                          "details. For more information on this error, head to: "
+                          "https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head "
+                          "to: https://ai.dev/rate-limit. \\n* Quota exceeded for metric: "
+                          "generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 10, model: "
+                          "gemini-2.5-flash\\nPlease retry in 30s.\",\n"
+                          "    \"status\": \"RESOURCE_EXHAUSTED\",\n"
+                          "    \"details\": [\n"
+                          "      {\n"
+                          "        \"@type\": \"type.googleapis.com/google.rpc.Help\",\n"
+                          "        \"links\": [\n"
+                          "          {\n"
+                          "            \"description\": \"Learn more about Gemini API quotas\",\n"
+                          "            \"url\": \"https://ai.google.dev/gemini-api/docs/rate-limits\"\n"
+                          "          }\n"
+                          "        ]\n"
+                          "      },\n"
+                          "      {\n"
+                          "        \"@type\": \"type.googleapis.com/google.rpc.QuotaFailure\",\n"
+                          "        \"violations\": [\n"
+                          "          {\n"
+                          "            \"quotaMetric\": "
+                          "\"generativelanguage.googleapis.com/generate_content_free_tier_requests\",\n"
+                          "            \"quotaId\": \"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\",\n"
+                          "            \"quotaDimensions\": {\n"
+                          "              \"location\": \"global\",\n"
+                          "              \"model\": \"gemini-2.5-flash\"\n"
+                          "            },\n"
+                          "            \"quotaValue\": \"10\"\n"
+                          "          }\n"
+                          "        ]\n"
+                          "      },\n"
+                          "      {\n"
+                          "        \"@type\": \"type.googleapis.com/google.rpc.RetryInfo\",\n"
+                          "        \"retryDelay\": \"30s\"\n"
+                          "      }\n"
+                          "    ]\n"
+                          "  }\n"
+                          "}\n");
+        QTest::newRow("rateLimitedNoQuota")
+            << "rateLimitedNoQuota" << 429
+            << QByteArray("{\n"
+                          "  \"error\": {\n"
+                          "    \"code\": 429,\n"
+                          "    \"message\": \"Resource has been exhausted (e.g. check quota).\",\n"
+                          "    \"status\": \"RESOURCE_EXHAUSTED\"\n"
+                          "  }\n"
+                          "}\n");
+        QTest::newRow("forbidden") << "forbidden" << 403 << deniedBody("The caller does not have permission");
+    }
+
+    void errorBehaviours()
+    {
+        QFETCH(QString, behaviour);
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        addProjects();
+        // Over the control endpoint (names as the README lists them), then from C++.
+        HttpResponse r = roundTrip(request("POST", "/__fake/keys", {},
+            "{\"key\": \"" + m_b1.toUtf8() + "\", \"project\": \"project-b\", \"script\": {\"behaviour\": \""
+                + behaviour.toUtf8() + "\", \"retryDelay\": \"30s\"}}"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(behaviourName(m_fake->script(m_b1).behaviour), behaviour);
+        r = call("POST", kGenerate, m_b1, kPrompt);
+        QCOMPARE(r.status, status);
+        QCOMPARE(r.body, body);
+        r = call("POST", kStreamSse, m_b1, kPrompt);
+        QCOMPARE(r.status, status);
+        QCOMPARE(r.header("content-type"), QByteArray("text/event-stream"));
+        QCOMPARE(r.body, body);
+        // Project A is not affected.
+        QCOMPARE(call("POST", kGenerate, m_a1, kPrompt).status, 200);
+        Behaviour b;
+        QVERIFY(ga::test::behaviourFromName(behaviour, &b));
+        m_fake->setBehaviour(m_a1, b);
+        Script s = m_fake->script(m_a1);
+        s.retryDelay = "30s";
+        m_fake->setScript(m_a1, s);
+        QCOMPARE(call("POST", kGenerate, m_a1, kPrompt).body, body);
     }
 };
 

@@ -41,6 +41,8 @@ const BehaviourNameEntry kBehaviourNames[] = {
     { Behaviour::Hang, "hang" },
     { Behaviour::CloseBeforeResponse, "closeBeforeResponse" },
     { Behaviour::Suspended, "suspended" },
+    { Behaviour::RateLimitedNoQuota, "rateLimitedNoQuota" },
+    { Behaviour::Forbidden, "forbidden" },
 };
 
 bool containsToken(QByteArrayView value, QByteArrayView token)
@@ -863,6 +865,61 @@ void FakeGemini::setUploadUrlIncludesKey(bool include)
 {
     QMutexLocker lock(&m_shared->mutex);
     m_shared->uploadUrlIncludesKey = include;
+}
+
+QList<Resource> FakeGemini::resources() const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return listResources(*m_shared);
+}
+
+void FakeGemini::clearResources()
+{
+    QMutexLocker lock(&m_shared->mutex);
+    fake::clearResources(*m_shared);
+}
+
+QString FakeGemini::addFile(
+    const QString &project, const QByteArray &data, const QString &mimeType, const QString &displayName)
+{
+    FileRes f;
+    f.owner = project;
+    f.version = "v1beta";
+    f.displayName = displayName.toUtf8();
+    f.mimeType = mimeType.toUtf8();
+    f.size = data.size();
+    f.sha256Hex = QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+    f.data = data;
+    f.hasData = true;
+    QMutexLocker lock(&m_shared->mutex);
+    f.createUs = nowUs(*m_shared);
+    f.expireUs = f.createUs + kFileLifetimeUs;
+    return QStringLiteral("files/") + QString::fromLatin1(insertFile(*m_shared, std::move(f)));
+}
+
+void FakeGemini::setTimeOffsetMs(qint64 ms)
+{
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->offsetMs = ms;
+}
+
+qint64 FakeGemini::timeOffsetMs() const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return m_shared->offsetMs;
+}
+
+QDateTime FakeGemini::now() const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return QDateTime::fromMSecsSinceEpoch(nowUs(*m_shared) / 1000, Qt::UTC);
+}
+
+void FakeGemini::setBatchCompletion(int pollsUntilDone, qint64 doneAfterMs)
+{
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->batchPollsUntilDone = pollsUntilDone;
+    m_shared->batchDoneAfterMs = doneAfterMs;
 }
 
 void FakeGemini::setRecording(bool on)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -31,6 +32,8 @@ enum class Behaviour
     Hang, // read the request, never answer
     CloseBeforeResponse, // read the request, close the connection without a byte
     Suspended, // 403 PERMISSION_DENIED "Permission denied: Consumer 'api_key:<the key>' has been suspended."
+    RateLimitedNoQuota, // 429 RESOURCE_EXHAUSTED "Resource has been exhausted (e.g. check quota).", no details
+    Forbidden, // 403 PERMISSION_DENIED "The caller does not have permission", no details
 };
 
 // "normal", "rateLimited", ... (the names the control endpoint accepts, case-insensitively).
@@ -82,6 +85,16 @@ struct RecordedRequest
     QByteArray header(QByteArrayView name) const; // first value, case-insensitive; empty if absent
     QList<QByteArray> headerValues(QByteArrayView name) const;
     bool hasHeader(QByteArrayView name) const;
+};
+
+// A resource owned by a Google project (what GET /__fake/resources lists).
+struct Resource
+{
+    QString name; // "files/abc123def456", "cachedContents/…", "batches/…"; an upload session: its upload_id
+    QString kind; // "file", "cachedContent", "batch", "upload"
+    QString project; // the owner: the creating key's project ("key-<12 hex>" for a key without a project)
+    QDateTime createTime; // UTC, on the fake's clock (real time + timeOffsetMs)
+    QDateTime expireTime; // invalid: does not expire (batches)
 };
 
 namespace fake {
@@ -137,6 +150,20 @@ public:
     // The x-goog-upload-url returned by an upload start carries the caller's key as ?key= (some real servers
     // do, a proxy must scrub it). Off by default.
     void setUploadUrlIncludesKey(bool include);
+
+    // Project-owned resources (files, cached contents, batches, upload sessions). Expired ones are dropped.
+    QList<Resource> resources() const;
+    void clearResources();
+    // Creates a file owned by `project` as if uploaded by one of its keys; returns its name ("files/<id>").
+    QString addFile(const QString &project, const QByteArray &data,
+        const QString &mimeType = QStringLiteral("text/plain"), const QString &displayName = {});
+    // The fake's clock runs `ms` ahead of real time (expiry, createTime, batch completion). Not additive.
+    void setTimeOffsetMs(qint64 ms);
+    qint64 timeOffsetMs() const;
+    QDateTime now() const; // the fake's clock, UTC
+    // A batch is done from its `pollsUntilDone`-th GET on (default 2; <= 0: never by polls), or once it is
+    // `doneAfterMs` old on the fake's clock (default 2000; negative: never by age).
+    void setBatchCompletion(int pollsUntilDone, qint64 doneAfterMs);
 
     // Recording (on by default; turn off for long benchmarks).
     void setRecording(bool on);

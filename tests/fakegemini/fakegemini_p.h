@@ -40,12 +40,83 @@ struct KeyEntry
     Resolved resolved;
 };
 
+// Times are microseconds since the epoch on the fake's clock (real time + Shared::offsetMs).
+constexpr qint64 kUsPerSecond = 1000000;
+constexpr qint64 kFileLifetimeUs = 48LL * 3600 * kUsPerSecond; // files live 48 h (gemini-api.md §9)
+constexpr qint64 kUploadLifetimeUs = 7LL * 24 * 3600 * kUsPerSecond; // upload sessions: one week [inference]
+constexpr qint64 kKeepFileBytes = 64LL * 1024 * 1024; // files up to this size keep their bytes (download)
+
+// A resumable upload session; the upload_id in its URL is the only credential its chunks need.
 struct Upload
 {
     QByteArray displayName;
     QByteArray mimeType;
+    QByteArray version; // of the start URL ("v1beta"): the file's uri uses it
+    QString owner; // project of the key that started it
+    qint64 createUs = 0;
+    quint64 seq = 0;
     qint64 received = 0;
+    QByteArray data; // the bytes so far while received <= kKeepFileBytes
     std::shared_ptr<QCryptographicHash> sha256;
+};
+
+struct FileRes
+{
+    QByteArray id; // "abc123def456" (the name is "files/" + id)
+    QString owner;
+    QByteArray version;
+    QByteArray displayName;
+    QByteArray mimeType;
+    QByteArray source = "UPLOADED";
+    qint64 size = 0;
+    QByteArray sha256Hex;
+    qint64 createUs = 0;
+    qint64 expireUs = 0;
+    quint64 seq = 0;
+    QByteArray data;
+    bool hasData = false;
+};
+
+struct CacheRes
+{
+    QByteArray id;
+    QString owner;
+    QByteArray model; // "models/gemini-2.5-flash"
+    QByteArray displayName;
+    int tokens = 0;
+    qint64 createUs = 0;
+    qint64 updateUs = 0;
+    qint64 expireUs = 0;
+    quint64 seq = 0;
+};
+
+struct BatchRes
+{
+    enum class State
+    {
+        Pending,
+        Running,
+        Succeeded,
+        Cancelled,
+    };
+    QByteArray id;
+    QString owner;
+    QByteArray version;
+    QByteArray model; // "models/gemini-2.5-flash"
+    QByteArray displayName;
+    QByteArray inputFile; // "files/…" when the input is a JSONL file
+    QByteArray inputData; // that file's bytes at creation
+    QList<QByteArray> requests; // inline requests: each {"request": …, "metadata": …} as compact JSON
+    int requestCount = 0;
+    QByteArray text; // the reply text of the creating key's script
+    State state = State::Pending;
+    int polls = 0;
+    qint64 createUs = 0;
+    qint64 updateUs = 0;
+    qint64 endUs = 0;
+    quint64 seq = 0;
+    QByteArray outputFile; // "files/batch-…" once a file-input batch succeeded
+    QList<QByteArray> responseIds; // once succeeded: one per request
 };
 
 struct Shared
@@ -58,7 +129,14 @@ struct Shared
     QHash<QString, int> quota;
     QHash<QString, int> usage;
     QList<RecordedRequest> records;
-    QHash<QByteArray, Upload> uploads;
+    QHash<QByteArray, Upload> uploads; // by upload_id
+    QHash<QByteArray, FileRes> files; // by id
+    QHash<QByteArray, CacheRes> caches;
+    QHash<QByteArray, BatchRes> batches;
+    quint64 resourceSeq = 0;
+    qint64 offsetMs = 0; // the fake's clock runs this far ahead of real time
+    int batchPollsUntilDone = 2;
+    qint64 batchDoneAfterMs = 2000;
     bool acceptAny = false;
     bool uploadUrlIncludesKey = false;
     QByteArray baseUrl; // set by listen(), read-only while serving
@@ -129,6 +207,7 @@ struct Plan
     Kind kind = Kind::Respond;
     int status = 200;
     QByteArrayView contentType = "application/json; charset=UTF-8";
+    QByteArray ownedContentType; // used instead of contentType when not empty
     bool attachment = false; // Content-Disposition: attachment (SSE)
     QList<QPair<QByteArray, QByteArray>> extraHeaders;
     QByteArray body;
@@ -151,6 +230,19 @@ struct Outcome
 // Scripts as JSON objects (control endpoint): fields present in `o` override those of `s`.
 bool scriptFromJson(const QJsonObject &o, Script &s, QString *error);
 QJsonObject scriptToJson(const Script &s);
+
+// The fake's clock (microseconds since the epoch); call with shared.mutex held.
+qint64 nowUs(const Shared &shared);
+// Drops expired files, cached contents and upload sessions; call with shared.mutex held.
+void purgeExpired(Shared &shared, qint64 now);
+QByteArray rfc3339(qint64 us); // "2026-03-01T12:00:00.123456Z"
+// A new resource id: lowercase letters and digits.
+QByteArray lowerId(int length);
+// Registers a file (shared.mutex held); returns its id.
+QByteArray insertFile(Shared &shared, FileRes file);
+// Every resource that has not expired, oldest first (shared.mutex held).
+QList<Resource> listResources(Shared &shared);
+void clearResources(Shared &shared);
 
 // Routes a complete request. Thread-safe (takes shared.mutex as needed).
 void handleRequest(Shared &shared, const Request &request, Plan &plan, Outcome &outcome);

@@ -11,9 +11,11 @@
 #include <QRandomGenerator>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <limits>
 
 namespace ga::test::fake {
 namespace {
@@ -219,7 +221,22 @@ enum class Endpoint
     CompatModels,
     CompatModel,
     CompatEmbeddings,
+    // From here on: endpoints that create or use resources owned by the caller's project.
     Upload,
+    ListFiles,
+    GetFile,
+    DeleteFile,
+    DownloadFile,
+    CreateCache,
+    ListCaches,
+    GetCache,
+    UpdateCache,
+    DeleteCache,
+    CreateBatch,
+    ListBatches,
+    GetBatch,
+    CancelBatch,
+    DeleteBatch,
 };
 
 bool isCompat(Endpoint e)
@@ -250,11 +267,79 @@ struct Route
     QByteArrayView version;
     QByteArrayView model; // without "models/"
     QByteArrayView method; // "generateContent", ...
+    QByteArrayView resource; // the id of a file / cached content / batch (after "files/", ...)
 };
 
 bool isVersion(QByteArrayView v)
 {
     return v == "v1beta" || v == "v1" || v == "v1alpha";
+}
+
+bool isResourceId(QByteArrayView id)
+{
+    return !id.isEmpty() && !id.contains('/') && !id.contains(':');
+}
+
+// files, files/{id}, files/{id}:download; cachedContents[/{id}]; batches[/{id}[:cancel]].
+bool routeResource(QByteArrayView rest, QByteArrayView method, Route &r)
+{
+    const bool get = method == "GET";
+    const bool post = method == "POST";
+    const bool del = method == "DELETE";
+    if (rest == "files") {
+        r.endpoint = get ? Endpoint::ListFiles : Endpoint::Unknown;
+        return true;
+    }
+    if (rest == "cachedContents") {
+        r.endpoint = post ? Endpoint::CreateCache : get ? Endpoint::ListCaches : Endpoint::Unknown;
+        return true;
+    }
+    if (rest == "batches") {
+        r.endpoint = get ? Endpoint::ListBatches : Endpoint::Unknown;
+        return true;
+    }
+    QByteArrayView id;
+    QByteArrayView verb;
+    QByteArrayView kind;
+    for (QByteArrayView prefix :
+        { QByteArrayView("files/"), QByteArrayView("cachedContents/"), QByteArrayView("batches/") }) {
+        if (rest.startsWith(prefix)) {
+            kind = prefix;
+            id = rest.sliced(prefix.size());
+            break;
+        }
+    }
+    if (kind.isEmpty()) {
+        return false;
+    }
+    const qsizetype colon = id.indexOf(':');
+    if (colon >= 0) {
+        verb = id.sliced(colon + 1);
+        id = id.first(colon);
+    }
+    if (!isResourceId(id)) {
+        return true;
+    }
+    r.resource = id;
+    if (kind == "files/") {
+        if (verb == "download") {
+            r.endpoint = get ? Endpoint::DownloadFile : Endpoint::Unknown;
+        } else if (colon < 0) {
+            r.endpoint = get ? Endpoint::GetFile : del ? Endpoint::DeleteFile : Endpoint::Unknown;
+        }
+    } else if (kind == "cachedContents/") {
+        if (colon < 0) {
+            r.endpoint = get        ? Endpoint::GetCache
+                : method == "PATCH" ? Endpoint::UpdateCache
+                : del               ? Endpoint::DeleteCache
+                                    : Endpoint::Unknown;
+        }
+    } else if (verb == "cancel") {
+        r.endpoint = post ? Endpoint::CancelBatch : Endpoint::Unknown;
+    } else if (colon < 0) {
+        r.endpoint = get ? Endpoint::GetBatch : del ? Endpoint::DeleteBatch : Endpoint::Unknown;
+    }
+    return true;
 }
 
 Route route(const Request &rq)
@@ -284,6 +369,9 @@ Route route(const Request &rq)
         if (rest == "files" && post) {
             r.endpoint = Endpoint::Upload;
         }
+        return r;
+    }
+    if (routeResource(rest, rq.method, r)) {
         return r;
     }
     bool compat = false;
@@ -339,6 +427,8 @@ Route route(const Request &rq)
         r.endpoint = Endpoint::EmbedContent;
     } else if (r.method == "batchEmbedContents") {
         r.endpoint = Endpoint::BatchEmbedContents;
+    } else if (r.method == "batchGenerateContent") {
+        r.endpoint = Endpoint::CreateBatch;
     }
     return r;
 }
@@ -359,6 +449,7 @@ struct Context
     ErrorShape shape = ErrorShape::Native;
     bool sse = false;
     QByteArray model; // for 429 quota dimensions and replies
+    int cachedTokens = 0; // tokens of the cached content the request uses
 };
 
 struct ErrorSpec
@@ -523,6 +614,43 @@ ErrorSpec suspendedError(QByteArrayView key)
     return { 403, "PERMISSION_DENIED", message, ErrorSpec::Details::None, {}, 0 };
 }
 
+// The plain 429 without details (generative-ai-docs#236, continue#11450).
+ErrorSpec exhaustedNoQuotaError()
+{
+    return { 429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", ErrorSpec::Details::None, {},
+        0 };
+}
+
+// gemini-cli#14519: the model is not enabled for the key's project.
+ErrorSpec forbiddenError()
+{
+    return { 403, "PERMISSION_DENIED", "The caller does not have permission", ErrorSpec::Details::None, {}, 0 };
+}
+
+// A file of another project, or one that does not exist (any more): gemini-api.md §9.
+ErrorSpec fileDenied(QByteArrayView id)
+{
+    QByteArray message = "You do not have permission to access the File ";
+    message += id;
+    message += " or it may not exist.";
+    return { 403, "PERMISSION_DENIED", message, ErrorSpec::Details::None, {}, 0 };
+}
+
+ErrorSpec cacheDenied()
+{
+    return { 403, "PERMISSION_DENIED", "CachedContent not found (or permission denied)", ErrorSpec::Details::None, {},
+        0 };
+}
+
+// [inference] the wording of Google's generic resource check; not captured for batches.
+ErrorSpec batchDenied(QByteArrayView id)
+{
+    QByteArray message = "Permission denied on resource batches/";
+    message += id;
+    message += " (or it may not exist).";
+    return { 403, "PERMISSION_DENIED", message, ErrorSpec::Details::None, {}, 0 };
+}
+
 ErrorSpec internalError()
 {
     return { 500, "INTERNAL",
@@ -562,8 +690,9 @@ void respondHtml404(Plan &plan, QByteArrayView path)
 // ---------------------------------------------------------------------------------------------------------------
 // Replies
 
-void writeGenerate(
-    JsonWriter &w, QByteArrayView text, bool last, int prompt, int candidates, QByteArrayView model, QByteArrayView id)
+// `prompt` includes `cached` (the tokens of a cached content), as Google counts them.
+void writeGenerate(JsonWriter &w, QByteArrayView text, bool last, int prompt, int candidates, QByteArrayView model,
+    QByteArrayView id, int cached = 0)
 {
     w.beginObject();
     w.key("candidates").beginArray().beginObject();
@@ -580,9 +709,17 @@ void writeGenerate(
     w.field("promptTokenCount", prompt);
     w.field("candidatesTokenCount", candidates);
     w.field("totalTokenCount", prompt + candidates);
+    if (cached > 0) {
+        w.field("cachedContentTokenCount", cached);
+    }
     w.key("promptTokensDetails").beginArray().beginObject();
     w.field("modality", "TEXT").field("tokenCount", prompt);
     w.endObject().endArray();
+    if (cached > 0) {
+        w.key("cacheTokensDetails").beginArray().beginObject();
+        w.field("modality", "TEXT").field("tokenCount", cached);
+        w.endObject().endArray();
+    }
     w.endObject();
     w.field("modelVersion", model);
     w.field("responseId", id);
@@ -698,12 +835,12 @@ void streamGenerate(Plan &plan, const Resolved &r, const Context &ctx, int promp
         if (ctx.sse) {
             piece += "data: ";
             JsonWriter w(piece, Style::Sse);
-            writeGenerate(w, parts[i], last, prompt, textTokens(sent), ctx.model, id);
+            writeGenerate(w, parts[i], last, prompt, textTokens(sent), ctx.model, id, ctx.cachedTokens);
             piece += "\r\n\r\n";
         } else {
             piece += i == 0 ? "[" : ",\r\n";
             JsonWriter w(piece, Style::Pretty);
-            writeGenerate(w, parts[i], last, prompt, textTokens(sent), ctx.model, id);
+            writeGenerate(w, parts[i], last, prompt, textTokens(sent), ctx.model, id, ctx.cachedTokens);
             if (last) {
                 piece += "\n]";
             }
@@ -794,40 +931,287 @@ void listModels(Plan &plan, const Request &rq)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Uploads
+// Uploads and the resources a project owns (gemini-api.md §1.3, §9)
 
 void addHeader(Plan &plan, const QByteArray &name, const QByteArray &value)
 {
     plan.extraHeaders.append(qMakePair(name, value));
 }
 
-void writeFile(JsonWriter &w, const QByteArray &id, const Upload &u, const QByteArray &baseUrl)
+// The project that owns what a key creates: the key's project; a key without one is a project of its own.
+QString ownerOf(const Outcome &out)
 {
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    const QByteArray created = now.toString(Qt::ISODateWithMs).toUtf8();
-    const QByteArray expires = now.addSecs(48 * 3600).toString(Qt::ISODateWithMs).toUtf8();
-    const QByteArray name = "files/" + id.left(12).toLower();
-    w.beginObject().key("file").beginObject();
-    w.field("name", name);
-    if (!u.displayName.isEmpty()) {
-        w.field("displayName", u.displayName);
+    if (!out.project.isEmpty()) {
+        return out.project;
     }
-    w.field("mimeType", u.mimeType.isEmpty() ? QByteArray("application/octet-stream") : u.mimeType);
-    w.field("sizeBytes", QByteArray::number(u.received));
-    w.field("createTime", created);
-    w.field("updateTime", created);
-    w.field("expirationTime", expires);
-    w.field("sha256Hash", u.sha256 ? u.sha256->result().toHex().toBase64() : QByteArray());
-    w.field("uri", baseUrl + "/v1beta/" + name);
-    w.field("state", "ACTIVE");
-    w.field("source", "UPLOADED");
-    w.endObject().endObject();
+    return QStringLiteral("key-")
+        + QString::fromLatin1(QCryptographicHash::hash(out.key, QCryptographicHash::Sha256).toHex().left(12));
 }
 
+// The key of a request, from x-goog-api-key, ?key= or Authorization: Bearer (in that order).
+void extractKey(const Request &rq, Outcome &out)
+{
+    const QByteArrayView headerKey = rq.header("x-goog-api-key").trimmed();
+    if (!headerKey.isEmpty()) {
+        out.key = headerKey.toByteArray();
+        out.source = KeySource::Header;
+        return;
+    }
+    const QByteArray queryKey = queryValue(rq.query, "key");
+    if (!queryKey.isEmpty()) {
+        out.key = queryKey;
+        out.source = KeySource::Query;
+        return;
+    }
+    const QByteArrayView auth = rq.header("authorization").trimmed();
+    if (auth.size() > 7 && auth.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0) {
+        const QByteArrayView token = auth.sliced(7).trimmed();
+        if (!token.isEmpty()) {
+            out.key = token.toByteArray();
+            out.source = KeySource::Bearer;
+        }
+    }
+}
+
+// An arbitrary JSON value (echoed request metadata); keys that would need escaping are skipped.
+void writeJsonValue(JsonWriter &w, const QJsonValue &v, int depth = 0)
+{
+    if (depth > 16) {
+        w.null();
+        return;
+    }
+    switch (v.type()) {
+    case QJsonValue::Object: {
+        const QJsonObject o = v.toObject();
+        w.beginObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            const QByteArray k = it.key().toUtf8();
+            if (std::any_of(k.begin(), k.end(), [](char c) { return c == '"' || c == '\\' || uchar(c) < 0x20; })) {
+                continue;
+            }
+            w.key(k);
+            writeJsonValue(w, it.value(), depth + 1);
+        }
+        w.endObject();
+        break;
+    }
+    case QJsonValue::Array:
+        w.beginArray();
+        for (const QJsonValue &e : v.toArray()) {
+            writeJsonValue(w, e, depth + 1);
+        }
+        w.endArray();
+        break;
+    case QJsonValue::String:
+        w.str(v.toString());
+        break;
+    case QJsonValue::Double: {
+        const double d = v.toDouble();
+        w.raw(d == double(qint64(d)) ? QByteArray::number(qint64(d)) : QByteArray::number(d, 'g', 17));
+        break;
+    }
+    case QJsonValue::Bool:
+        w.boolean(v.toBool());
+        break;
+    default:
+        w.null();
+        break;
+    }
+}
+
+// ---- Files
+
+void writeFileObject(JsonWriter &w, const Shared &sh, const FileRes &f)
+{
+    const QByteArray created = rfc3339(f.createUs);
+    w.beginObject();
+    w.field("name", "files/" + f.id);
+    if (!f.displayName.isEmpty()) {
+        w.field("displayName", f.displayName);
+    }
+    w.field("mimeType", f.mimeType.isEmpty() ? QByteArray("application/octet-stream") : f.mimeType);
+    w.field("sizeBytes", QByteArray::number(f.size));
+    w.field("createTime", created);
+    w.field("updateTime", created);
+    w.field("expirationTime", rfc3339(f.expireUs));
+    w.field("sha256Hash", f.sha256Hex.toBase64()); // Google's value is the base64 of the hex digest
+    w.field("uri", sh.baseUrl + '/' + f.version + "/files/" + f.id);
+    w.field("state", "ACTIVE");
+    w.field("source", f.source);
+    w.endObject();
+}
+
+// "files/ID", "https://host/v1beta/files/ID", "{base}/v1/files/ID" → ID; anything else (YouTube, gs://) → empty.
+QByteArray fileIdFromUri(QByteArrayView uri)
+{
+    QByteArrayView id;
+    if (uri.startsWith("files/")) {
+        id = uri.sliced(6);
+    } else if (uri.startsWith("http://") || uri.startsWith("https://")) {
+        const qsizetype slash = uri.indexOf('/', uri.indexOf("//") + 2);
+        if (slash < 0) {
+            return {};
+        }
+        QByteArrayView path = uri.sliced(slash + 1);
+        for (char stop : { '?', '#' }) {
+            const qsizetype at = path.indexOf(stop);
+            if (at >= 0) {
+                path = path.first(at);
+            }
+        }
+        const qsizetype versionEnd = path.indexOf('/');
+        if (versionEnd < 0 || !isVersion(path.first(versionEnd)) || !path.sliced(versionEnd + 1).startsWith("files/")) {
+            return {};
+        }
+        id = path.sliced(versionEnd + 7);
+    } else {
+        return {};
+    }
+    return isResourceId(id) ? id.toByteArray() : QByteArray();
+}
+
+// Every fileData.fileUri (or file_data.file_uri) anywhere in the JSON.
+void collectFileIds(const QJsonValue &v, QList<QByteArray> &ids, int depth = 0)
+{
+    if (depth > 64) {
+        return;
+    }
+    if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if ((it.key() == QLatin1String("fileData") || it.key() == QLatin1String("file_data"))
+                && it.value().isObject()) {
+                const QJsonObject data = it.value().toObject();
+                QJsonValue uri = data.value(QLatin1String("fileUri"));
+                if (!uri.isString()) {
+                    uri = data.value(QLatin1String("file_uri"));
+                }
+                const QByteArray id = fileIdFromUri(uri.toString().toUtf8());
+                if (!id.isEmpty()) {
+                    ids.append(id);
+                }
+            }
+            collectFileIds(it.value(), ids, depth + 1);
+        }
+    } else if (v.isArray()) {
+        for (const QJsonValue &e : v.toArray()) {
+            collectFileIds(e, ids, depth + 1);
+        }
+    }
+}
+
+// A file of `owner` that has not expired (purged by the caller); nullptr otherwise.
+template<typename T>
+T *owned(QHash<QByteArray, T> &all, QByteArrayView id, const QString &owner)
+{
+    const auto it = all.find(id.toByteArray());
+    return it == all.end() || it->owner != owner ? nullptr : &it.value();
+}
+
+QByteArray uniqueId(const Shared &sh, int length)
+{
+    for (;;) {
+        const QByteArray id = lowerId(length);
+        if (!sh.files.contains(id) && !sh.caches.contains(id) && !sh.batches.contains(id)) {
+            return id;
+        }
+    }
+}
+
+// One page of `owner`'s resources, newest first. The page token names the last one shown ("p:<seq>", base64url).
+template<typename T>
+bool pageOf(QHash<QByteArray, T> &all, const QString &owner, const Request &rq, int defaultSize, int maxSize,
+    QList<T *> &page, QByteArray &next)
+{
+    int size = queryValue(rq.query, "pageSize").toInt();
+    if (size <= 0) {
+        size = defaultSize;
+    }
+    size = std::min(size, maxSize);
+    quint64 before = std::numeric_limits<quint64>::max();
+    const QByteArray token = queryValue(rq.query, "pageToken");
+    if (!token.isEmpty()) {
+        const auto decoded = QByteArray::fromBase64Encoding(token, QByteArray::Base64UrlEncoding);
+        bool ok = decoded && decoded.decoded.startsWith("p:");
+        if (ok) {
+            before = decoded.decoded.mid(2).toULongLong(&ok);
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    QList<T *> mine;
+    for (auto it = all.begin(); it != all.end(); ++it) {
+        if (it->owner == owner && it->seq < before) {
+            mine.append(&it.value());
+        }
+    }
+    std::sort(mine.begin(), mine.end(), [](const T *a, const T *b) { return a->seq > b->seq; });
+    page = mine.first(std::min<qsizetype>(size, mine.size()));
+    if (mine.size() > size) {
+        next = ("p:" + QByteArray::number(page.last()->seq))
+                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    }
+    return true;
+}
+
+// [not verified] what Google answers for a page token it did not issue.
+ErrorSpec badPageToken()
+{
+    return badRequest("Invalid page token.");
+}
+
+void respondRaw(Plan &plan, const QByteArray &contentType, const QByteArray &body)
+{
+    plan.kind = Plan::Kind::Respond;
+    plan.status = 200;
+    plan.ownedContentType = contentType;
+    plan.body = body;
+}
+
+void respondEmpty(Plan &plan)
+{
+    respondPretty(plan, [](JsonWriter &w) { w.beginObject().endObject(); });
+}
+
+FileRes fileFromUpload(const Upload &u, qint64 now)
+{
+    FileRes f;
+    f.owner = u.owner;
+    f.version = u.version;
+    f.displayName = u.displayName;
+    f.mimeType = u.mimeType;
+    f.size = u.received;
+    f.sha256Hex = u.sha256->result().toHex();
+    f.createUs = now;
+    f.expireUs = now + kFileLifetimeUs;
+    f.hasData = u.received <= kKeepFileBytes;
+    if (f.hasData) {
+        f.data = u.data;
+    }
+    return f;
+}
+
+void respondFinalFile(Plan &plan, const Shared &sh, const FileRes &f)
+{
+    plan.kind = Plan::Kind::Respond;
+    plan.status = 200;
+    plan.contentType = kJson;
+    addHeader(plan, "X-Goog-Upload-Status", "final");
+    JsonWriter w(plan.body, Style::Pretty);
+    w.beginObject().key("file");
+    writeFileObject(w, sh, f);
+    w.endObject();
+    plan.body += '\n';
+}
+
+// Chunks need no key: the upload_id is the credential (a key sent anyway is not looked at).
 void uploadChunk(Shared &sh, const Request &rq, Plan &plan, const QByteArray &uploadId)
 {
     const QByteArray command = rq.header("x-goog-upload-command").toByteArray().toLower();
     QMutexLocker lock(&sh.mutex);
+    const qint64 now = nowUs(sh);
+    purgeExpired(sh, now);
     auto it = sh.uploads.find(uploadId);
     if (it == sh.uploads.end()) {
         plan.kind = Plan::Kind::Respond;
@@ -848,14 +1232,17 @@ void uploadChunk(Shared &sh, const Request &rq, Plan &plan, const QByteArray &up
     if (command.contains("upload")) {
         u.received += rq.body.size();
         u.sha256->addData(rq.body);
+        if (u.received <= kKeepFileBytes) {
+            u.data += rq.body;
+        } else {
+            u.data = QByteArray();
+        }
     }
     if (command.contains("finalize")) {
-        addHeader(plan, "X-Goog-Upload-Status", "final");
-        plan.contentType = kJson;
-        JsonWriter w(plan.body, Style::Pretty);
-        writeFile(w, uploadId, u, sh.baseUrl);
-        plan.body += '\n';
+        FileRes f = fileFromUpload(u, now);
         sh.uploads.erase(it);
+        const QByteArray id = insertFile(sh, std::move(f));
+        respondFinalFile(plan, sh, sh.files.value(id));
         return;
     }
     addHeader(plan, "X-Goog-Upload-Status", "active");
@@ -868,19 +1255,26 @@ void uploadStart(Shared &sh, const Request &rq, Plan &plan, const Route &r, cons
     const QByteArray command = rq.header("x-goog-upload-command").toByteArray().toLower();
     Upload u;
     u.sha256 = std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256);
-    const QByteArray id = randomId(40);
+    u.owner = ownerOf(out);
+    u.version = r.version.toByteArray();
     if (resumable && command.contains("start")) {
+        const QByteArray id = randomId(40);
         const QJsonObject file = QJsonDocument::fromJson(rq.body).object().value(QLatin1String("file")).toObject();
         u.displayName = file.value(QLatin1String("displayName")).toString().toUtf8();
         u.mimeType = file.value(QLatin1String("mimeType")).toString().toUtf8();
         if (u.mimeType.isEmpty()) {
             u.mimeType = rq.header("x-goog-upload-header-content-type").toByteArray();
         }
-        QByteArray url = sh.baseUrl + "/upload/" + r.version.toByteArray() + "/files?upload_id=" + id
-            + "&upload_protocol=resumable";
+        QMutexLocker lock(&sh.mutex);
+        u.createUs = nowUs(sh);
+        u.seq = ++sh.resourceSeq;
+        QByteArray url = sh.baseUrl + "/upload/" + u.version + "/files?upload_id=" + id + "&upload_protocol=resumable";
         if (sh.uploadUrlIncludesKey && !out.key.isEmpty()) {
             url += "&key=" + out.key.toPercentEncoding();
         }
+        sh.uploads.insert(id, u);
+        lock.unlock();
+        // Like Google: 200, Content-Length: 0, no body.
         plan.kind = Plan::Kind::Respond;
         plan.status = 200;
         plan.contentType = "text/plain; charset=utf-8";
@@ -889,21 +1283,572 @@ void uploadStart(Shared &sh, const Request &rq, Plan &plan, const Route &r, cons
         addHeader(plan, "X-Goog-Upload-URL", url);
         addHeader(plan, "X-Goog-Upload-Control-URL", url);
         addHeader(plan, "X-Goog-Upload-Chunk-Granularity", "8388608");
-        QMutexLocker lock(&sh.mutex);
-        sh.uploads.insert(id, u);
         return;
     }
     // One-shot (multipart / media) upload: the body is the file.
     u.mimeType = rq.header("content-type").toByteArray();
     u.received = rq.body.size();
     u.sha256->addData(rq.body);
-    plan.kind = Plan::Kind::Respond;
-    plan.status = 200;
-    plan.contentType = kJson;
-    addHeader(plan, "X-Goog-Upload-Status", "final");
-    JsonWriter w(plan.body, Style::Pretty);
-    writeFile(w, id, u, sh.baseUrl);
-    plan.body += '\n';
+    if (u.received <= kKeepFileBytes) {
+        u.data = rq.body;
+    }
+    QMutexLocker lock(&sh.mutex);
+    const qint64 now = nowUs(sh);
+    const QByteArray id = insertFile(sh, fileFromUpload(u, now));
+    respondFinalFile(plan, sh, sh.files.value(id));
+}
+
+void filesEndpoint(Shared &sh, const Request &rq, Plan &plan, const Context &ctx, const QString &owner)
+{
+    QMutexLocker lock(&sh.mutex);
+    purgeExpired(sh, nowUs(sh));
+    const Endpoint ep = ctx.route.endpoint;
+    if (ep == Endpoint::ListFiles) {
+        QList<FileRes *> page;
+        QByteArray next;
+        if (!pageOf(sh.files, owner, rq, 10, 100, page, next)) {
+            respondError(plan, ctx, badPageToken());
+            return;
+        }
+        respondPretty(plan, [&](JsonWriter &w) {
+            w.beginObject();
+            if (!page.isEmpty()) {
+                w.key("files").beginArray();
+                for (const FileRes *f : std::as_const(page)) {
+                    writeFileObject(w, sh, *f);
+                }
+                w.endArray();
+            }
+            if (!next.isEmpty()) {
+                w.field("nextPageToken", next);
+            }
+            w.endObject();
+        });
+        return;
+    }
+    FileRes *f = owned(sh.files, ctx.route.resource, owner);
+    if (!f) {
+        respondError(plan, ctx, fileDenied(ctx.route.resource));
+        return;
+    }
+    switch (ep) {
+    case Endpoint::GetFile:
+        respondPretty(plan, [&](JsonWriter &w) { writeFileObject(w, sh, *f); });
+        break;
+    case Endpoint::DeleteFile:
+        sh.files.remove(QByteArray(f->id));
+        respondEmpty(plan);
+        break;
+    case Endpoint::DownloadFile:
+        if (!f->hasData) {
+            respondError(plan, ctx, badRequest("The file is too large for the fake to serve."));
+            break;
+        }
+        respondRaw(plan, f->mimeType.isEmpty() ? QByteArray("application/octet-stream") : f->mimeType, f->data);
+        break;
+    default:
+        break;
+    }
+}
+
+// ---- Checks of what a request refers to
+
+// 403 (and false) when the body names a file or a cached content that the caller's project does not own.
+bool checkReferences(
+    Shared &sh, const Request &rq, Context &ctx, const Outcome &out, Plan &plan, bool cacheField, bool batchInput)
+{
+    const QByteArray &body = rq.body;
+    const bool files = body.contains("ileUri") || body.contains("ile_uri") || batchInput;
+    const bool cache = cacheField && (body.contains("achedContent") || body.contains("ached_content"));
+    if (!files && !cache) {
+        return true;
+    }
+    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    if (!doc.isObject()) {
+        return true;
+    }
+    const QJsonObject root = doc.object();
+    QList<QByteArray> fileIds;
+    if (files) {
+        collectFileIds(root, fileIds);
+    }
+    if (batchInput) {
+        QByteArray name = root.value(QLatin1String("batch"))
+                              .toObject()
+                              .value(QLatin1String("inputConfig"))
+                              .toObject()
+                              .value(QLatin1String("fileName"))
+                              .toString()
+                              .toUtf8();
+        if (!name.isEmpty()) {
+            fileIds.append(name.startsWith("files/") ? name.mid(6) : name);
+        }
+    }
+    QByteArray cacheId;
+    if (cache) {
+        const auto field = [](const QJsonObject &o) {
+            const QJsonValue v = o.value(QLatin1String("cachedContent"));
+            return v.isString() ? v.toString() : o.value(QLatin1String("cached_content")).toString();
+        };
+        QString name = field(root);
+        if (name.isEmpty()) {
+            name = field(root.value(QLatin1String("generateContentRequest")).toObject());
+        }
+        cacheId = name.toUtf8();
+        if (cacheId.startsWith("cachedContents/")) {
+            cacheId = cacheId.mid(15);
+        }
+    }
+    const QString owner = ownerOf(out);
+    QMutexLocker lock(&sh.mutex);
+    purgeExpired(sh, nowUs(sh));
+    for (const QByteArray &id : std::as_const(fileIds)) {
+        if (!owned(sh.files, id, owner)) {
+            lock.unlock();
+            respondError(plan, ctx, fileDenied(id));
+            return false;
+        }
+    }
+    if (!cacheId.isEmpty()) {
+        const CacheRes *c = owned(sh.caches, cacheId, owner);
+        if (!c) {
+            lock.unlock();
+            respondError(plan, ctx, cacheDenied());
+            return false;
+        }
+        ctx.cachedTokens = c->tokens;
+    }
+    return true;
+}
+
+// ---- Cached contents
+
+// "300s", "1.5s" → microseconds; -1 when malformed.
+qint64 parseDurationUs(const QString &s)
+{
+    if (!s.endsWith(QLatin1Char('s'))) {
+        return -1;
+    }
+    bool ok = false;
+    const double seconds = s.chopped(1).toDouble(&ok);
+    return ok && seconds >= 0 ? qint64(seconds * double(kUsPerSecond)) : -1;
+}
+
+// RFC 3339 ("2026-03-01T12:00:00Z", "…:00.123456789Z", "…+01:00") → microseconds; -1 when malformed.
+qint64 parseRfc3339Us(const QString &s)
+{
+    QString t = s;
+    qint64 fractionUs = 0;
+    const qsizetype dot = t.indexOf(QLatin1Char('.'));
+    if (dot > 0) {
+        qsizetype end = dot + 1;
+        while (end < t.size() && t.at(end).isDigit()) {
+            ++end;
+        }
+        const QString fraction = (t.mid(dot + 1, end - dot - 1) + QStringLiteral("000000")).left(6);
+        fractionUs = fraction.toLongLong();
+        t.remove(dot, end - dot);
+    }
+    const QDateTime dt = QDateTime::fromString(t, Qt::ISODate);
+    return dt.isValid() ? dt.toMSecsSinceEpoch() * 1000 + fractionUs : -1;
+}
+
+// New expiry from "ttl" or "expireTime"; 0 when neither is present, -1 when malformed.
+qint64 expiryFrom(const QJsonObject &o, qint64 now)
+{
+    if (o.contains(QLatin1String("ttl"))) {
+        const qint64 ttl = parseDurationUs(o.value(QLatin1String("ttl")).toString());
+        return ttl < 0 ? -1 : now + ttl;
+    }
+    if (o.contains(QLatin1String("expireTime"))) {
+        return parseRfc3339Us(o.value(QLatin1String("expireTime")).toString());
+    }
+    return 0;
+}
+
+void writeCache(JsonWriter &w, const CacheRes &c)
+{
+    w.beginObject();
+    w.field("name", "cachedContents/" + c.id);
+    w.field("model", c.model);
+    if (!c.displayName.isEmpty()) {
+        w.field("displayName", c.displayName);
+    }
+    w.field("createTime", rfc3339(c.createUs));
+    w.field("updateTime", rfc3339(c.updateUs));
+    w.field("expireTime", rfc3339(c.expireUs));
+    w.key("usageMetadata").beginObject().field("totalTokenCount", c.tokens).endObject();
+    w.endObject();
+}
+
+void createCache(Shared &sh, const Request &rq, Plan &plan, const Context &ctx, const QString &owner)
+{
+    const QJsonObject body = QJsonDocument::fromJson(rq.body).object();
+    QByteArray model = body.value(QLatin1String("model")).toString().toUtf8();
+    if (model.startsWith("models/")) {
+        model = model.mid(7);
+    }
+    if (model.isEmpty()) {
+        respondError(plan, ctx, badRequest("Model name is required."));
+        return;
+    }
+    if (model.startsWith("nonexistent")) {
+        respondError(plan, ctx, modelNotFound(model, ctx.route.version, "createCachedContent"));
+        return;
+    }
+    CacheRes c;
+    c.owner = owner;
+    c.model = "models/" + model;
+    c.displayName = body.value(QLatin1String("displayName")).toString().toUtf8();
+    c.tokens = promptTokens(rq.body.size());
+    QMutexLocker lock(&sh.mutex);
+    const qint64 now = nowUs(sh);
+    purgeExpired(sh, now);
+    const qint64 expire = expiryFrom(body, now);
+    if (expire < 0) {
+        lock.unlock();
+        respondError(plan, ctx, badRequest("Invalid ttl or expireTime."));
+        return;
+    }
+    c.createUs = c.updateUs = now;
+    c.expireUs = expire > 0 ? expire : now + 3600 * kUsPerSecond;
+    c.id = uniqueId(sh, 12);
+    c.seq = ++sh.resourceSeq;
+    sh.caches.insert(c.id, c);
+    respondPretty(plan, [&](JsonWriter &w) { writeCache(w, c); });
+}
+
+void cachesEndpoint(Shared &sh, const Request &rq, Plan &plan, const Context &ctx, const QString &owner)
+{
+    QMutexLocker lock(&sh.mutex);
+    const qint64 now = nowUs(sh);
+    purgeExpired(sh, now);
+    const Endpoint ep = ctx.route.endpoint;
+    if (ep == Endpoint::ListCaches) {
+        QList<CacheRes *> page;
+        QByteArray next;
+        if (!pageOf(sh.caches, owner, rq, 10, 1000, page, next)) {
+            respondError(plan, ctx, badPageToken());
+            return;
+        }
+        respondPretty(plan, [&](JsonWriter &w) {
+            w.beginObject();
+            if (!page.isEmpty()) {
+                w.key("cachedContents").beginArray();
+                for (const CacheRes *c : std::as_const(page)) {
+                    writeCache(w, *c);
+                }
+                w.endArray();
+            }
+            if (!next.isEmpty()) {
+                w.field("nextPageToken", next);
+            }
+            w.endObject();
+        });
+        return;
+    }
+    CacheRes *c = owned(sh.caches, ctx.route.resource, owner);
+    if (!c) {
+        respondError(plan, ctx, cacheDenied());
+        return;
+    }
+    switch (ep) {
+    case Endpoint::GetCache:
+        respondPretty(plan, [&](JsonWriter &w) { writeCache(w, *c); });
+        break;
+    case Endpoint::UpdateCache: {
+        const qint64 expire = expiryFrom(QJsonDocument::fromJson(rq.body).object(), now);
+        if (expire < 0) {
+            respondError(plan, ctx, badRequest("Invalid ttl or expireTime."));
+            break;
+        }
+        if (expire > 0) {
+            c->expireUs = expire;
+        }
+        c->updateUs = now;
+        respondPretty(plan, [&](JsonWriter &w) { writeCache(w, *c); });
+        break;
+    }
+    case Endpoint::DeleteCache:
+        sh.caches.remove(QByteArray(c->id));
+        respondEmpty(plan);
+        break;
+    default:
+        break;
+    }
+}
+
+// ---- Batches
+
+QByteArrayView batchStateName(BatchRes::State s)
+{
+    switch (s) {
+    case BatchRes::State::Pending:
+        return "BATCH_STATE_PENDING";
+    case BatchRes::State::Running:
+        return "BATCH_STATE_RUNNING";
+    case BatchRes::State::Succeeded:
+        return "BATCH_STATE_SUCCEEDED";
+    case BatchRes::State::Cancelled:
+        return "BATCH_STATE_CANCELLED";
+    }
+    return {};
+}
+
+bool isDone(const BatchRes &b)
+{
+    return b.state == BatchRes::State::Succeeded || b.state == BatchRes::State::Cancelled;
+}
+
+// The model part of a model name ("models/x" → "x").
+QByteArrayView modelId(const QByteArray &model)
+{
+    return QByteArrayView(model).sliced(model.startsWith("models/") ? 7 : 0);
+}
+
+// The JSONL lines of a file-input batch that parse as objects.
+QList<QJsonObject> batchLines(const BatchRes &b)
+{
+    QList<QJsonObject> lines;
+    for (const QByteArray &line : b.inputData.split('\n')) {
+        const QJsonDocument doc = QJsonDocument::fromJson(line);
+        if (doc.isObject()) {
+            lines.append(doc.object());
+        }
+    }
+    return lines;
+}
+
+// Completes a batch once it was polled often enough or is old enough; file-input batches get a results file.
+void advanceBatch(Shared &sh, BatchRes &b, qint64 now)
+{
+    if (isDone(b)) {
+        return;
+    }
+    const bool byPolls = sh.batchPollsUntilDone > 0 && b.polls >= sh.batchPollsUntilDone;
+    const bool byAge = sh.batchDoneAfterMs >= 0 && now - b.createUs >= sh.batchDoneAfterMs * 1000;
+    if (!byPolls && !byAge) {
+        if (b.polls > 0 && b.state == BatchRes::State::Pending) {
+            b.state = BatchRes::State::Running;
+            b.updateUs = now;
+        }
+        return;
+    }
+    b.state = BatchRes::State::Succeeded;
+    b.updateUs = b.endUs = now;
+    for (int i = 0; i < b.requestCount; ++i) {
+        b.responseIds.append(randomId(23));
+    }
+    if (b.inputFile.isEmpty()) {
+        return;
+    }
+    const QList<QJsonObject> lines = batchLines(b);
+    QByteArray out;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QJsonObject &line = lines.at(i);
+        const QByteArray request
+            = QJsonDocument(line.value(QLatin1String("request")).toObject()).toJson(QJsonDocument::Compact);
+        JsonWriter w(out, Style::Compact);
+        w.beginObject();
+        if (line.contains(QLatin1String("key"))) {
+            w.key("key");
+            writeJsonValue(w, line.value(QLatin1String("key")));
+        }
+        w.key("response");
+        writeGenerate(w, b.text, true, promptTokens(request.size()), textTokens(b.text.size()), modelId(b.model),
+            b.responseIds.value(i));
+        w.endObject();
+        out += '\n';
+    }
+    FileRes f;
+    f.id = "batch-" + b.id;
+    f.owner = b.owner;
+    f.version = b.version;
+    f.displayName = f.id;
+    f.mimeType = "application/jsonl";
+    f.source = "GENERATED";
+    f.size = out.size();
+    f.sha256Hex = QCryptographicHash::hash(out, QCryptographicHash::Sha256).toHex();
+    f.createUs = now;
+    f.expireUs = now + kFileLifetimeUs;
+    f.data = out;
+    f.hasData = true;
+    b.outputFile = "files/" + insertFile(sh, std::move(f));
+}
+
+// GenerateContentBatchOutput: the inlined responses, or the results file.
+void writeBatchOutput(JsonWriter &w, const BatchRes &b, bool typed)
+{
+    w.beginObject();
+    if (typed) {
+        w.field("@type", "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput");
+    }
+    if (!b.inputFile.isEmpty()) {
+        w.field("responsesFile", b.outputFile);
+        w.endObject();
+        return;
+    }
+    w.key("inlinedResponses").beginObject().key("inlinedResponses").beginArray();
+    for (qsizetype i = 0; i < b.requests.size(); ++i) {
+        const QJsonObject item = QJsonDocument::fromJson(b.requests.at(i)).object();
+        const QByteArray request
+            = QJsonDocument(item.value(QLatin1String("request")).toObject()).toJson(QJsonDocument::Compact);
+        w.beginObject();
+        w.key("response");
+        writeGenerate(w, b.text, true, promptTokens(request.size()), textTokens(b.text.size()), modelId(b.model),
+            b.responseIds.value(i));
+        if (item.contains(QLatin1String("metadata"))) {
+            w.key("metadata");
+            writeJsonValue(w, item.value(QLatin1String("metadata")));
+        }
+        w.endObject();
+    }
+    w.endArray().endObject();
+    w.endObject();
+}
+
+// The long-running operation of a batch.
+void writeBatch(JsonWriter &w, const BatchRes &b)
+{
+    const QByteArray name = "batches/" + b.id;
+    const QByteArray count = QByteArray::number(b.requestCount);
+    w.beginObject();
+    w.field("name", name);
+    w.key("metadata").beginObject();
+    w.field("@type", "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch");
+    w.field("name", name);
+    w.field("model", b.model);
+    if (!b.displayName.isEmpty()) {
+        w.field("displayName", b.displayName);
+    }
+    w.field("createTime", rfc3339(b.createUs));
+    w.field("updateTime", rfc3339(b.updateUs));
+    if (isDone(b)) {
+        w.field("endTime", rfc3339(b.endUs));
+    }
+    w.key("batchStats").beginObject();
+    w.field("requestCount", count);
+    if (b.state == BatchRes::State::Succeeded) {
+        w.field("successfulRequestCount", count);
+    } else if (b.state != BatchRes::State::Cancelled) {
+        w.field("pendingRequestCount", count);
+    }
+    w.endObject();
+    w.field("state", batchStateName(b.state));
+    if (b.state == BatchRes::State::Succeeded) {
+        w.key("output");
+        writeBatchOutput(w, b, false);
+    }
+    w.endObject();
+    if (isDone(b)) { // proto3 JSON leaves out "done": false
+        w.fieldBool("done", true);
+    }
+    if (b.state == BatchRes::State::Succeeded) {
+        w.key("response");
+        writeBatchOutput(w, b, true);
+    }
+    w.endObject();
+}
+
+void createBatch(Shared &sh, const Request &rq, Plan &plan, const Context &ctx, const QString &owner, const Resolved &r)
+{
+    const QJsonObject batch = QJsonDocument::fromJson(rq.body).object().value(QLatin1String("batch")).toObject();
+    const QJsonObject input = batch.value(QLatin1String("inputConfig")).toObject();
+    const QJsonArray requests
+        = input.value(QLatin1String("requests")).toObject().value(QLatin1String("requests")).toArray();
+    QByteArray fileName = input.value(QLatin1String("fileName")).toString().toUtf8();
+    if (requests.isEmpty() && fileName.isEmpty()) {
+        respondError(plan, ctx, badRequest("The batch has no input: inputConfig needs requests or fileName."));
+        return;
+    }
+    BatchRes b;
+    b.owner = owner;
+    b.version = ctx.route.version.toByteArray();
+    b.model = "models/" + ctx.model;
+    b.displayName = batch.value(QLatin1String("displayName")).toString().toUtf8();
+    b.text = r.text;
+    for (const QJsonValue &one : requests) {
+        b.requests.append(QJsonDocument(one.toObject()).toJson(QJsonDocument::Compact));
+    }
+    QMutexLocker lock(&sh.mutex);
+    const qint64 now = nowUs(sh);
+    purgeExpired(sh, now);
+    if (!fileName.isEmpty()) {
+        if (!fileName.startsWith("files/")) {
+            fileName.prepend("files/");
+        }
+        const FileRes *f = owned(sh.files, QByteArrayView(fileName).sliced(6), owner); // checked before: exists
+        b.inputFile = fileName;
+        b.inputData = f ? f->data : QByteArray();
+        b.requestCount = int(batchLines(b).size());
+    } else {
+        b.requestCount = int(b.requests.size());
+    }
+    b.createUs = b.updateUs = now;
+    b.id = uniqueId(sh, 40);
+    b.seq = ++sh.resourceSeq;
+    sh.batches.insert(b.id, b);
+    respondPretty(plan, [&](JsonWriter &w) { writeBatch(w, b); });
+}
+
+void batchesEndpoint(Shared &sh, const Request &rq, Plan &plan, const Context &ctx, const QString &owner)
+{
+    QMutexLocker lock(&sh.mutex);
+    const qint64 now = nowUs(sh);
+    purgeExpired(sh, now);
+    const Endpoint ep = ctx.route.endpoint;
+    if (ep == Endpoint::ListBatches) {
+        QList<BatchRes *> page;
+        QByteArray next;
+        if (!pageOf(sh.batches, owner, rq, 10, 1000, page, next)) {
+            respondError(plan, ctx, badPageToken());
+            return;
+        }
+        for (BatchRes *b : std::as_const(page)) {
+            advanceBatch(sh, *b, now);
+        }
+        respondPretty(plan, [&](JsonWriter &w) {
+            w.beginObject();
+            if (!page.isEmpty()) {
+                w.key("operations").beginArray();
+                for (const BatchRes *b : std::as_const(page)) {
+                    writeBatch(w, *b);
+                }
+                w.endArray();
+            }
+            if (!next.isEmpty()) {
+                w.field("nextPageToken", next);
+            }
+            w.endObject();
+        });
+        return;
+    }
+    BatchRes *b = owned(sh.batches, ctx.route.resource, owner);
+    if (!b) {
+        respondError(plan, ctx, batchDenied(ctx.route.resource));
+        return;
+    }
+    switch (ep) {
+    case Endpoint::GetBatch:
+        ++b->polls;
+        advanceBatch(sh, *b, now);
+        respondPretty(plan, [&](JsonWriter &w) { writeBatch(w, *b); });
+        break;
+    case Endpoint::CancelBatch:
+        advanceBatch(sh, *b, now);
+        if (!isDone(*b)) {
+            b->state = BatchRes::State::Cancelled;
+            b->updateUs = b->endUs = now;
+        }
+        respondEmpty(plan);
+        break;
+    case Endpoint::DeleteBatch:
+        sh.batches.remove(QByteArray(b->id));
+        respondEmpty(plan);
+        break;
+    default:
+        break;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1050,6 +1995,51 @@ void handleControl(Shared &sh, const Request &rq, Plan &plan)
                 { QStringLiteral("requestCount"), sh.handled.load() },
                 { QStringLiteral("abortedStreams"), sh.aborted.load() },
             });
+    } else if (what == "resources" && method == "GET") {
+        QMutexLocker lock(&sh.mutex);
+        const QList<Resource> all = listResources(sh);
+        lock.unlock();
+        QJsonArray list;
+        for (const Resource &r : all) {
+            list.append(QJsonObject {
+                { QStringLiteral("name"), r.name },
+                { QStringLiteral("kind"), r.kind },
+                { QStringLiteral("project"), r.project },
+                { QStringLiteral("createTime"), r.createTime.toString(Qt::ISODateWithMs) },
+                { QStringLiteral("expireTime"),
+                    r.expireTime.isValid() ? QJsonValue(r.expireTime.toString(Qt::ISODateWithMs)) : QJsonValue() },
+            });
+        }
+        controlReply(plan, 200, list);
+    } else if (what == "resources" && method == "DELETE") {
+        QMutexLocker lock(&sh.mutex);
+        clearResources(sh);
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else if (what == "clock" && (method == "POST" || method == "GET")) {
+        QMutexLocker lock(&sh.mutex);
+        if (body.contains(QLatin1String("offsetMs"))) {
+            sh.offsetMs = qint64(body.value(QLatin1String("offsetMs")).toDouble());
+        }
+        if (body.contains(QLatin1String("advanceMs"))) {
+            sh.offsetMs += qint64(body.value(QLatin1String("advanceMs")).toDouble());
+        }
+        const qint64 offset = sh.offsetMs;
+        const QByteArray now = rfc3339(nowUs(sh));
+        lock.unlock();
+        controlReply(plan, 200,
+            QJsonObject { { QStringLiteral("ok"), true }, { QStringLiteral("offsetMs"), offset },
+                { QStringLiteral("now"), QString::fromLatin1(now) } });
+    } else if (what == "batches" && method == "POST") {
+        QMutexLocker lock(&sh.mutex);
+        if (body.contains(QLatin1String("pollsUntilDone"))) {
+            sh.batchPollsUntilDone = body.value(QLatin1String("pollsUntilDone")).toInt();
+        }
+        if (body.contains(QLatin1String("doneAfterMs"))) {
+            sh.batchDoneAfterMs = qint64(body.value(QLatin1String("doneAfterMs")).toDouble());
+        }
+        lock.unlock();
+        controlReply(plan, 200, ok);
     } else if (what == "reset" && method == "POST") {
         QMutexLocker lock(&sh.mutex);
         sh.keys.clear();
@@ -1057,7 +2047,10 @@ void handleControl(Shared &sh, const Request &rq, Plan &plan)
         sh.quota.clear();
         sh.usage.clear();
         sh.records.clear();
-        sh.uploads.clear();
+        clearResources(sh);
+        sh.offsetMs = 0;
+        sh.batchPollsUntilDone = 2;
+        sh.batchDoneAfterMs = 2000;
         sh.acceptAny = false;
         sh.uploadUrlIncludesKey = false;
         lock.unlock();
@@ -1196,7 +2189,7 @@ void appendResponseHead(
     out += ' ';
     out += reasonPhrase(plan.status);
     out += "\r\nContent-Type: ";
-    out += plan.contentType;
+    out += plan.ownedContentType.isEmpty() ? plan.contentType : QByteArrayView(plan.ownedContentType);
     out += "\r\n";
     if (plan.attachment) {
         out += "Content-Disposition: attachment\r\n";
@@ -1258,11 +2251,15 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
         ctx.shape = ErrorShape::Compat;
     }
 
-    // Upload chunks authenticate with the session id, not a key.
-    QByteArray uploadId;
+    // Upload chunks authenticate with the session id, not a key (one sent anyway is recorded, not checked).
     if (ep == Endpoint::Upload) {
-        uploadId = queryValue(rq.query, "upload_id");
+        const QByteArray uploadId = queryValue(rq.query, "upload_id");
         if (!uploadId.isEmpty()) {
+            extractKey(rq, out);
+            if (!out.key.isEmpty()) {
+                QMutexLocker lock(&sh.mutex);
+                out.project = sh.keys.value(out.key).project;
+            }
             uploadChunk(sh, rq, plan, uploadId);
             return;
         }
@@ -1284,26 +2281,7 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
     }
 
     // Authentication.
-    const QByteArrayView headerKey = rq.header("x-goog-api-key").trimmed();
-    if (!headerKey.isEmpty()) {
-        out.key = headerKey.toByteArray();
-        out.source = KeySource::Header;
-    } else {
-        const QByteArray queryKey = queryValue(rq.query, "key");
-        if (!queryKey.isEmpty()) {
-            out.key = queryKey;
-            out.source = KeySource::Query;
-        } else {
-            const QByteArrayView auth = rq.header("authorization").trimmed();
-            if (auth.size() > 7 && auth.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0) {
-                const QByteArrayView token = auth.sliced(7).trimmed();
-                if (!token.isEmpty()) {
-                    out.key = token.toByteArray();
-                    out.source = KeySource::Bearer;
-                }
-            }
-        }
-    }
+    extractKey(rq, out);
     if (out.source == KeySource::None) {
         respondError(plan, ctx, unregisteredError());
         return;
@@ -1373,20 +2351,37 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
     case Behaviour::Suspended:
         respondError(plan, ctx, suspendedError(out.key));
         return;
+    case Behaviour::RateLimitedNoQuota:
+        respondError(plan, ctx, exhaustedNoQuotaError());
+        return;
+    case Behaviour::Forbidden:
+        respondError(plan, ctx, forbiddenError());
+        return;
     }
 
-    const int prompt = promptTokens(rq.body.size());
     if (ctx.model.startsWith("nonexistent") && ep != Endpoint::CompatModel && ep != Endpoint::GetModel) {
         respondError(plan, ctx,
             modelNotFound(ctx.model, ctx.route.version,
                 ctx.route.method.isEmpty() ? QByteArrayView("generateContent") : ctx.route.method));
         return;
     }
+
+    // Files and cached contents a request refers to must belong to the caller's project (gemini-api.md §9).
+    const bool usesCache
+        = ep == Endpoint::GenerateContent || ep == Endpoint::StreamGenerateContent || ep == Endpoint::CountTokens;
+    const bool refers = usesCache || ep == Endpoint::EmbedContent || ep == Endpoint::BatchEmbedContents
+        || ep == Endpoint::CreateCache || ep == Endpoint::CreateBatch;
+    const QString owner = ep >= Endpoint::Upload ? ownerOf(out) : QString();
+    if (refers && !checkReferences(sh, rq, ctx, out, plan, usesCache, ep == Endpoint::CreateBatch)) {
+        return;
+    }
+    const int prompt = promptTokens(rq.body.size()) + ctx.cachedTokens;
     switch (ep) {
     case Endpoint::GenerateContent: {
         const QByteArray id = randomId(23);
-        respondPretty(plan,
-            [&](JsonWriter &w) { writeGenerate(w, r.text, true, prompt, textTokens(r.text.size()), ctx.model, id); });
+        respondPretty(plan, [&](JsonWriter &w) {
+            writeGenerate(w, r.text, true, prompt, textTokens(r.text.size()), ctx.model, id, ctx.cachedTokens);
+        });
         break;
     }
     case Endpoint::StreamGenerateContent:
@@ -1396,6 +2391,9 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
         respondPretty(plan, [&](JsonWriter &w) {
             w.beginObject();
             w.field("totalTokens", prompt);
+            if (ctx.cachedTokens > 0) {
+                w.field("cachedContentTokenCount", ctx.cachedTokens);
+            }
             w.key("promptTokensDetails").beginArray().beginObject();
             w.field("modality", "TEXT").field("tokenCount", prompt);
             w.endObject().endArray();
@@ -1513,10 +2511,134 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
     case Endpoint::Upload:
         uploadStart(sh, rq, plan, ctx.route, out);
         break;
+    case Endpoint::ListFiles:
+    case Endpoint::GetFile:
+    case Endpoint::DeleteFile:
+    case Endpoint::DownloadFile:
+        filesEndpoint(sh, rq, plan, ctx, owner);
+        break;
+    case Endpoint::CreateCache:
+        createCache(sh, rq, plan, ctx, owner);
+        break;
+    case Endpoint::ListCaches:
+    case Endpoint::GetCache:
+    case Endpoint::UpdateCache:
+    case Endpoint::DeleteCache:
+        cachesEndpoint(sh, rq, plan, ctx, owner);
+        break;
+    case Endpoint::CreateBatch:
+        createBatch(sh, rq, plan, ctx, owner, r);
+        break;
+    case Endpoint::ListBatches:
+    case Endpoint::GetBatch:
+    case Endpoint::CancelBatch:
+    case Endpoint::DeleteBatch:
+        batchesEndpoint(sh, rq, plan, ctx, owner);
+        break;
     case Endpoint::Unknown:
         respondHtml404(plan, rq.path);
         break;
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resource store helpers (shared.mutex held)
+
+qint64 nowUs(const Shared &shared)
+{
+    const qint64 real
+        = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+    return real + shared.offsetMs * 1000;
+}
+
+void purgeExpired(Shared &shared, qint64 now)
+{
+    shared.files.removeIf([now](const QHash<QByteArray, FileRes>::iterator it) { return it->expireUs <= now; });
+    shared.caches.removeIf([now](const QHash<QByteArray, CacheRes>::iterator it) { return it->expireUs <= now; });
+    shared.uploads.removeIf(
+        [now](const QHash<QByteArray, Upload>::iterator it) { return it->createUs + kUploadLifetimeUs <= now; });
+}
+
+QByteArray rfc3339(qint64 us)
+{
+    const qint64 ms = us >= 0 ? us / 1000 : (us - 999) / 1000;
+    const qint64 micros = us - ms * 1000;
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+    char fraction[8];
+    std::snprintf(fraction, sizeof fraction, ".%06d", int(t.time().msec() * 1000 + micros));
+    return t.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")).toLatin1() + fraction + 'Z';
+}
+
+QByteArray lowerId(int length)
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    QByteArray id(length, Qt::Uninitialized);
+    quint64 r = nextRandom();
+    for (int i = 0; i < length; ++i) {
+        if (i % 10 == 9) {
+            r = nextRandom();
+        }
+        id[i] = alphabet[r % 36];
+        r /= 36;
+    }
+    return id;
+}
+
+QByteArray insertFile(Shared &shared, FileRes file)
+{
+    if (file.id.isEmpty()) {
+        do {
+            file.id = lowerId(12);
+        } while (shared.files.contains(file.id));
+    }
+    file.seq = ++shared.resourceSeq;
+    const QByteArray id = file.id;
+    shared.files.insert(id, std::move(file));
+    return id;
+}
+
+QList<Resource> listResources(Shared &shared)
+{
+    const qint64 now = nowUs(shared);
+    purgeExpired(shared, now);
+    QList<QPair<quint64, Resource>> all;
+    const auto time = [](qint64 us) { return QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC); };
+    for (auto it = shared.uploads.cbegin(); it != shared.uploads.cend(); ++it) {
+        all.append({ it->seq,
+            Resource { QString::fromLatin1(it.key()), QStringLiteral("upload"), it->owner, time(it->createUs),
+                time(it->createUs + kUploadLifetimeUs) } });
+    }
+    for (const FileRes &f : std::as_const(shared.files)) {
+        all.append({ f.seq,
+            Resource { QString::fromLatin1("files/" + f.id), QStringLiteral("file"), f.owner, time(f.createUs),
+                time(f.expireUs) } });
+    }
+    for (const CacheRes &c : std::as_const(shared.caches)) {
+        all.append({ c.seq,
+            Resource { QString::fromLatin1("cachedContents/" + c.id), QStringLiteral("cachedContent"), c.owner,
+                time(c.createUs), time(c.expireUs) } });
+    }
+    for (const BatchRes &b : std::as_const(shared.batches)) {
+        all.append({ b.seq,
+            Resource { QString::fromLatin1("batches/" + b.id), QStringLiteral("batch"), b.owner, time(b.createUs),
+                QDateTime() } });
+    }
+    std::sort(all.begin(), all.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    QList<Resource> out;
+    out.reserve(all.size());
+    for (const auto &e : std::as_const(all)) {
+        out.append(e.second);
+    }
+    return out;
+}
+
+void clearResources(Shared &shared)
+{
+    shared.uploads.clear();
+    shared.files.clear();
+    shared.caches.clear();
+    shared.batches.clear();
 }
 
 } // namespace ga::test::fake
