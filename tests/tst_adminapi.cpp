@@ -1122,6 +1122,86 @@ private Q_SLOTS:
     }
 
     // Last: the document against the table, and the table against what the functions above called.
+    // Files and cached contents made through the proxy: listed with their owner, deleted at Google with its key.
+    void filesAndCachedContents()
+    {
+        const QString id = addKey(4); // the fake knows this one (project-test)
+        QVERIFY(!id.isEmpty());
+        auto gemini = [this](const QByteArray &method, const QByteArray &target, const QByteArray &headers,
+                          const QByteArray &body) {
+            Client c(m_port);
+            c.send(method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
+                + "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+            return c.read(30'000);
+        };
+        const QByteArray auth = "x-goog-api-key: " + m_accessToken + "\r\n";
+        Reply r = gemini("POST", "/upload/v1beta/files",
+            auth
+                + "X-Goog-Upload-Protocol: resumable\r\nX-Goog-Upload-Command: start\r\n"
+                  "X-Goog-Upload-Header-Content-Type: text/plain\r\nContent-Type: application/json\r\n",
+            R"({"file":{"displayName":"notes"}})");
+        QCOMPARE(r.status, 200);
+        const QByteArray url = r.header("x-goog-upload-url");
+        const QByteArray target = url.mid(url.indexOf("/upload/"));
+        QVERIFY2(target.contains("upload_id="), url.constData());
+        r = gemini("POST", target, "X-Goog-Upload-Command: upload, finalize\r\nX-Goog-Upload-Offset: 0\r\n", "hello");
+        QCOMPARE(r.status, 200);
+        const QString file
+            = QJsonDocument::fromJson(r.body).object().value(u"file").toObject().value(u"name").toString();
+        QVERIFY2(file.startsWith(u"files/"), r.body.constData());
+        r = gemini("POST", "/v1beta/cachedContents", auth + "Content-Type: application/json\r\n",
+            R"({"model":"models/gemini-2.5-flash","contents":[{"role":"user","parts":[{"text":"context"}]}]})");
+        QCOMPARE(r.status, 200);
+        const QString cache = QJsonDocument::fromJson(r.body).object().value(u"name").toString();
+        QVERIFY2(cache.startsWith(u"cachedContents/"), r.body.constData());
+
+        Answer a = call("GET", "/files");
+        QCOMPARE(a.status, 200);
+        const QJsonObject listed = findIn(a.arr(), u"name", file);
+        QCOMPARE(listed.value(u"key").toString(), id);
+        QCOMPARE(listed.value(u"kind").toString(), QStringLiteral("file"));
+        QCOMPARE(listed.value(u"sizeBytes").toInt(), 5);
+        QCOMPARE(listed.value(u"displayName").toString(), QStringLiteral("notes"));
+        a = call("GET", "/files/" + file.mid(6).toLatin1());
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.obj().value(u"name").toString(), file);
+        QCOMPARE(call("GET", "/files/unknown123").status, 404);
+        a = call("GET", "/resources?kind=file");
+        QCOMPARE(a.status, 200);
+        QVERIFY(!findIn(a.arr(), u"name", file).isEmpty());
+        QVERIFY(findIn(a.arr(), u"name", cache).isEmpty());
+        a = call("GET", "/resources");
+        QVERIFY(!findIn(a.arr(), u"name", cache).isEmpty());
+        a = call("GET", "/resources?kind=bogus");
+        QCOMPARE(a.status, 400);
+        QVERIFY(a.problemPaths().contains(QStringLiteral("kind")));
+        a = call("GET", "/cachedContents");
+        QCOMPARE(a.status, 200);
+        QCOMPARE(findIn(a.arr(), u"name", cache).value(u"key").toString(), id);
+
+        // Deleting goes to Google with the owner's key; then the proxy forgets the resource.
+        m_fake->clearRequests();
+        a = call("DELETE", "/cachedContents/" + cache.mid(15).toLatin1());
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.obj().value(u"deleted").toString(), cache);
+        a = call("DELETE", "/files/" + file.mid(6).toLatin1());
+        QCOMPARE(a.status, 200);
+        const auto seen = m_fake->requests();
+        QCOMPARE(seen.size(), size_t(2));
+        for (const auto &rec : seen) {
+            QCOMPARE(rec.method, QByteArray("DELETE"));
+            QCOMPARE(rec.status, 200);
+        }
+        QVERIFY(findIn(call("GET", "/files").arr(), u"name", file).isEmpty());
+        QVERIFY(findIn(call("GET", "/cachedContents").arr(), u"name", cache).isEmpty());
+        // Unknown now: nothing is sent upstream with a guessed key.
+        a = call("DELETE", "/files/" + file.mid(6).toLatin1());
+        QCOMPARE(a.status, 404);
+        QVERIFY(a.error().value(u"message").toString().contains(file));
+        QCOMPARE(m_fake->requests().size(), size_t(2));
+        QVERIFY(removeKey(id));
+    }
+
     void openApiListsExactlyTheRoutesServed()
     {
         const Answer a = call("GET", "/openapi.json");
@@ -1190,6 +1270,12 @@ private Q_SLOTS:
             QStringLiteral("DELETE /tokens/{id}"),
             QStringLiteral("POST /tokens/{id}/rotate"),
             QStringLiteral("GET /openapi.json"),
+            QStringLiteral("GET /resources"),
+            QStringLiteral("GET /files"),
+            QStringLiteral("GET /files/{rid}"),
+            QStringLiteral("DELETE /files/{rid}"),
+            QStringLiteral("GET /cachedContents"),
+            QStringLiteral("DELETE /cachedContents/{rid}"),
         };
         std::sort(expected.begin(), expected.end());
         QCOMPARE(table, expected);

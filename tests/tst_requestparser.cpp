@@ -206,6 +206,8 @@ private Q_SLOTS:
 
     void stripKeyParameter_data();
     void stripKeyParameter();
+    void clientCredential_data();
+    void clientCredential();
     void upstreamRequestHeaders();
     void clientResponseHeaders();
     void uploadUrlRewrite_data();
@@ -981,6 +983,34 @@ void TestRequestParser::stripKeyParameter_data()
     QTest::newRow("value containing key=") << QByteArray("x=key=1&key=2") << QByteArray("x=key=1");
     const QByteArray realistic = "alt=sse&key=" + ga::test::fakeKey(1).toLatin1();
     QTest::newRow("key-shaped value") << realistic << QByteArray("alt=sse");
+    // The server decodes parameter names: an encoded credential is still a credential.
+    QTest::newRow("k%65y") << QByteArray("k%65y=abc&alt=sse") << QByteArray("alt=sse");
+    QTest::newRow("%6B%65%79") << QByteArray("x=1&%6B%65%79=abc") << QByteArray("x=1");
+    QTest::newRow("%6b%65%79 lower-case hex") << QByteArray("%6b%65%79=abc") << QByteArray();
+    QTest::newRow("access_token") << QByteArray("access_token=t&x=1") << QByteArray("x=1");
+    QTest::newRow("access%5Ftoken") << QByteArray("access%5Ftoken=t&x=1") << QByteArray("x=1");
+    QTest::newRow("upload_id kept") << QByteArray("upload_id=AB-c_1&upload_protocol=resumable&key=k")
+                                    << QByteArray("upload_id=AB-c_1&upload_protocol=resumable");
+    QTest::newRow("case differs: not the key") << QByteArray("KEY=1&Key=2") << QByteArray("KEY=1&Key=2");
+}
+
+void TestRequestParser::clientCredential_data()
+{
+    QTest::addColumn<QByteArray>("query");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("none") << QByteArray("alt=sse") << QByteArray();
+    QTest::newRow("key") << QByteArray("alt=sse&key=tok") << QByteArray("tok");
+    QTest::newRow("k%65y") << QByteArray("k%65y=tok") << QByteArray("tok");
+    QTest::newRow("%6B%65%79, encoded value") << QByteArray("%6B%65%79=t%2Bk") << QByteArray("t+k");
+    QTest::newRow("access_token is not the key") << QByteArray("access_token=tok") << QByteArray();
+    QTest::newRow("empty name") << QByteArray("=tok") << QByteArray();
+}
+
+void TestRequestParser::clientCredential()
+{
+    QFETCH(QByteArray, query);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(ga::proxy::clientCredential({}, query), expected);
 }
 
 void TestRequestParser::stripKeyParameter()
@@ -1072,20 +1102,28 @@ void TestRequestParser::uploadUrlRewrite_data()
     QTest::addColumn<QByteArray>("url");
     QTest::addColumn<QByteArray>("origin");
     QTest::addColumn<QByteArray>("expected");
+    QTest::addColumn<QByteArray>("header");
     const QByteArray google = "https://generativelanguage.googleapis.com";
     const QByteArray local = "http://127.0.0.1:3145";
-    QTest::newRow("key only") << google + "/upload/v1beta/files?key=SECRET" << local << local + "/upload/v1beta/files";
-    QTest::newRow("no query") << google + "/upload/v1beta/files" << local << local + "/upload/v1beta/files";
+    QTest::newRow("key only") << google + "/upload/v1beta/files?key=SECRET" << local << local + "/upload/v1beta/files"
+                              << QByteArray("X-Goog-Upload-URL");
+    QTest::newRow("no query") << google + "/upload/v1beta/files" << local << local + "/upload/v1beta/files"
+                              << QByteArray("X-Goog-Upload-URL");
     QTest::newRow("key first") << google + "/upload/v1beta/files?key=S&upload_id=x" << local
-                               << local + "/upload/v1beta/files?upload_id=x";
+                               << local + "/upload/v1beta/files?upload_id=x" << QByteArray("X-Goog-Upload-URL");
     QTest::newRow("key last") << google + "/upload/v1beta/files?upload_id=x&key=S" << local
-                              << local + "/upload/v1beta/files?upload_id=x";
+                              << local + "/upload/v1beta/files?upload_id=x" << QByteArray("X-Goog-Upload-URL");
     QTest::newRow("key-shaped value") << google
             + "/upload/v1beta/files?upload_id=x&key=" + ga::test::fakeKey(3).toLatin1()
-                                      << local << local + "/upload/v1beta/files?upload_id=x";
+                                      << local << local + "/upload/v1beta/files?upload_id=x"
+                                      << QByteArray("X-Goog-Upload-URL");
     QTest::newRow("other origin") << google + "/upload/v1beta/files?upload_id=x" << QByteArray("http://[::1]:8080")
-                                  << QByteArray("http://[::1]:8080/upload/v1beta/files?upload_id=x");
-    QTest::newRow("host only is left alone") << google << local << google;
+                                  << QByteArray("http://[::1]:8080/upload/v1beta/files?upload_id=x")
+                                  << QByteArray("X-Goog-Upload-URL");
+    QTest::newRow("host only is left alone") << google << local << google << QByteArray("X-Goog-Upload-URL");
+    QTest::newRow("control URL too") << google + "/upload/v1beta/files?upload_id=x&key=S" << local
+                                     << local + "/upload/v1beta/files?upload_id=x"
+                                     << QByteArray("X-Goog-Upload-Control-URL");
 }
 
 void TestRequestParser::uploadUrlRewrite()
@@ -1093,9 +1131,10 @@ void TestRequestParser::uploadUrlRewrite()
     QFETCH(QByteArray, url);
     QFETCH(QByteArray, origin);
     QFETCH(QByteArray, expected);
-    const HeaderList out = ga::proxy::clientResponseHeaders({ Header { "X-Goog-Upload-URL", url } }, origin);
+    QFETCH(QByteArray, header);
+    const HeaderList out = ga::proxy::clientResponseHeaders({ Header { header, url } }, origin);
     QCOMPARE(out.size(), size_t(1));
-    QCOMPARE(out[0].name, QByteArray("X-Goog-Upload-URL"));
+    QCOMPARE(out[0].name, header);
     QCOMPARE(out[0].value, expected);
 }
 

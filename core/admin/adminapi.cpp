@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "admin/adminapi.h"
 
+#include "affinity/resourcemap.h"
 #include "config/configschema.h"
 #include "daemon/service.h"
 #include "http/httperror.h"
@@ -11,6 +12,7 @@
 #include "metrics/recorder.h"
 #include "proxy/observability.h"
 #include "proxy/proxyserver.h"
+#include "proxy/upstreamcall.h"
 #include "routing/relayprobe.h"
 #include "secrets/secretstore.h"
 #include "security/accesstoken.h"
@@ -146,12 +148,26 @@ AdminApi::AdminApi(daemon::Service *service, QObject *parent)
             {} },
         { "POST", QStringLiteral("/tokens/{id}/rotate"), QStringLiteral("Replace a token's value (returned once)"),
             &AdminApi::rotateToken, {} },
+        { "GET", QStringLiteral("/resources"),
+            QStringLiteral("Files, cached contents, batches and uploads with their owner key (?kind= filters)"),
+            &AdminApi::getResources, {} },
+        { "GET", QStringLiteral("/files"),
+            QStringLiteral("Files uploaded through the proxy, with owner key and expiry"), &AdminApi::getFiles, {} },
+        { "GET", QStringLiteral("/files/{rid}"), QStringLiteral("One file: owner key, size, expiry"),
+            &AdminApi::getFile, {} },
+        { "DELETE", QStringLiteral("/files/{rid}"), QStringLiteral("Delete a file at Google with its owner's key"),
+            &AdminApi::deleteFile, {} },
+        { "GET", QStringLiteral("/cachedContents"), QStringLiteral("Cached contents made through the proxy"),
+            &AdminApi::getCaches, {} },
+        { "DELETE", QStringLiteral("/cachedContents/{rid}"),
+            QStringLiteral("Delete a cached content at Google with its owner's key"), &AdminApi::deleteCache, {} },
         { "GET", QStringLiteral("/openapi.json"), QStringLiteral("This API as an OpenAPI 3 document"),
             &AdminApi::getOpenApi, {} },
     };
     for (Route r : table) {
         QString re = QRegularExpression::escape(r.pattern);
         re.replace(QStringLiteral("\\{id\\}"), QStringLiteral("([a-z0-9][a-z0-9_-]{0,31})"));
+        re.replace(QStringLiteral("\\{rid\\}"), QStringLiteral("([A-Za-z0-9][A-Za-z0-9_.-]{0,199})"));
         r.re = QRegularExpression(QRegularExpression::anchoredPattern(re));
         m_routes.push_back(std::move(r));
     }
@@ -921,10 +937,12 @@ QJsonObject AdminApi::openApi() const
                     { QStringLiteral("4XX"), errorRef }, { QStringLiteral("5XX"), errorRef } } } };
         if (r.pattern.contains(u'{')) {
             op.insert(QStringLiteral("parameters"),
-                QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("id") },
-                    { QStringLiteral("in"), QStringLiteral("path") }, { QStringLiteral("required"), true },
-                    { QStringLiteral("schema"),
-                        QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } } });
+                QJsonArray {
+                    QJsonObject { { QStringLiteral("name"),
+                                      r.pattern.contains(u"{rid}") ? QStringLiteral("rid") : QStringLiteral("id") },
+                        { QStringLiteral("in"), QStringLiteral("path") }, { QStringLiteral("required"), true },
+                        { QStringLiteral("schema"),
+                            QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } } });
         }
         if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
             op.insert(QStringLiteral("requestBody"),
@@ -957,6 +975,94 @@ QJsonObject AdminApi::openApi() const
                             QStringLiteral(
                                 "{\"error\": {code, status, message, problems?: [{path, message}]}}") } } } } } } },
     };
+}
+
+void AdminApi::getResources(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    const QUrlQuery query(QString::fromLatin1(rq.query));
+    std::optional<affinity::Kind> kind;
+    if (query.hasQueryItem(QStringLiteral("kind"))) {
+        kind = affinity::kindFromName(query.queryItemValue(QStringLiteral("kind")));
+        if (!kind) {
+            reply(error(400,
+                QStringLiteral("kind must be one of upload, file, cachedContent, batch, fileSearchStore, "
+                               "operation"),
+                { problem(QStringLiteral("kind"), QStringLiteral("unknown kind")) }));
+            return;
+        }
+    }
+    listResources(kind, std::move(reply));
+}
+
+void AdminApi::getFiles(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    listResources(affinity::Kind::File, std::move(reply));
+}
+
+void AdminApi::getCaches(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    listResources(affinity::Kind::CachedContent, std::move(reply));
+}
+
+void AdminApi::listResources(std::optional<affinity::Kind> kind, std::function<void(Response)> reply)
+{
+    QJsonArray out;
+    for (const affinity::Resource &r : m_service->resources().list(kind)) {
+        out.append(affinity::toJson(r));
+    }
+    reply(json(200, out));
+}
+
+void AdminApi::getFile(const Request &, const QStringList &args, std::function<void(Response)> reply)
+{
+    const QString name = QStringLiteral("files/") + args.value(0);
+    const std::optional<affinity::Resource> r = m_service->resources().find(name);
+    if (!r) {
+        reply(error(404,
+            QStringLiteral("%1 is not known here: only files uploaded or listed through this proxy are.").arg(name)));
+        return;
+    }
+    reply(json(200, affinity::toJson(*r)));
+}
+
+void AdminApi::deleteFile(const Request &, const QStringList &args, std::function<void(Response)> reply)
+{
+    deleteResource(QStringLiteral("files/") + args.value(0), std::move(reply));
+}
+
+void AdminApi::deleteCache(const Request &, const QStringList &args, std::function<void(Response)> reply)
+{
+    deleteResource(QStringLiteral("cachedContents/") + args.value(0), std::move(reply));
+}
+
+void AdminApi::deleteResource(const QString &name, std::function<void(Response)> reply)
+{
+    if (!m_service->resources().find(name)) {
+        // Without its owner any key would be a guess, and a foreign project's key only gets a 403.
+        reply(error(404,
+            QStringLiteral("%1 is not known here: only resources created or listed through this proxy can be deleted "
+                           "from it.")
+                .arg(name)));
+        return;
+    }
+    proxy::ForwardRequest f;
+    f.method = "DELETE";
+    f.target = "/v1beta/" + name.toLatin1();
+    f.resources = affinity::requestResources(f.method, f.target, {}, {});
+    QPointer<AdminApi> self(this);
+    proxy::UpstreamCall::run(
+        m_service->proxyServer(), std::move(f), [self, reply, name](proxy::UpstreamCall::Result r) {
+            if (r.status >= 200 && r.status < 300) {
+                if (self) {
+                    self->m_service->flushResources();
+                }
+                reply(json(200, QJsonObject { { QStringLiteral("deleted"), name } }));
+                return;
+            }
+            const QJsonObject e = QJsonDocument::fromJson(r.body).object().value(u"error").toObject();
+            reply(error(r.status,
+                QStringLiteral("Google refused to delete %1: %2").arg(name, e.value(u"message").toString(r.message))));
+        });
 }
 
 } // namespace ga::admin

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "admin/adminhandler.h"
+#include "affinity/resourceref.h"
 #include "config/configstore.h"
 
 #include <QJsonObject>
@@ -74,6 +75,16 @@ private:
     void storeToken(
         const QString &name, int status, config::ConfigStore::Change change, std::function<void(Response)> reply);
     void getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply);
+    // Files, cached contents and the other project-owned resources the proxy knows the owner of.
+    void getResources(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getFiles(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getCaches(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getFile(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void deleteFile(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void deleteCache(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void listResources(std::optional<affinity::Kind> kind, std::function<void(Response)> reply);
+    // Deletes `name` at Google through a key of its owner's project; 200 {"deleted": name}.
+    void deleteResource(const QString &name, std::function<void(Response)> reply);
 
     daemon::Service *m_service;
     std::vector<Route> m_routes;

@@ -197,29 +197,34 @@ int ResourceMap::size() const
     return int(m_entries.size());
 }
 
+QJsonObject toJson(const Resource &r)
+{
+    QJsonObject o { { QStringLiteral("name"), r.name }, { QStringLiteral("kind"), kindName(r.kind) },
+        { QStringLiteral("key"), r.keyId }, { QStringLiteral("created"), iso(r.createdMs) },
+        { QStringLiteral("expires"), iso(r.expiresMs) }, { QStringLiteral("lastUsed"), iso(r.lastUsedMs) } };
+    if (!r.group.isEmpty()) {
+        o.insert(QStringLiteral("group"), r.group);
+    }
+    if (r.sizeBytes >= 0) {
+        o.insert(QStringLiteral("sizeBytes"), double(r.sizeBytes));
+    }
+    if (!r.displayName.isEmpty()) {
+        o.insert(QStringLiteral("displayName"), r.displayName);
+    }
+    if (!r.mimeType.isEmpty()) {
+        o.insert(QStringLiteral("mimeType"), r.mimeType);
+    }
+    if (!r.model.isEmpty()) {
+        o.insert(QStringLiteral("model"), r.model);
+    }
+    return o;
+}
+
 QJsonObject ResourceMap::save() const
 {
     QJsonArray items;
     for (const Resource &r : list()) {
-        QJsonObject o { { QStringLiteral("name"), r.name }, { QStringLiteral("kind"), kindName(r.kind) },
-            { QStringLiteral("key"), r.keyId }, { QStringLiteral("created"), iso(r.createdMs) },
-            { QStringLiteral("expires"), iso(r.expiresMs) }, { QStringLiteral("lastUsed"), iso(r.lastUsedMs) } };
-        if (!r.group.isEmpty()) {
-            o.insert(QStringLiteral("group"), r.group);
-        }
-        if (r.sizeBytes >= 0) {
-            o.insert(QStringLiteral("sizeBytes"), double(r.sizeBytes));
-        }
-        if (!r.displayName.isEmpty()) {
-            o.insert(QStringLiteral("displayName"), r.displayName);
-        }
-        if (!r.mimeType.isEmpty()) {
-            o.insert(QStringLiteral("mimeType"), r.mimeType);
-        }
-        if (!r.model.isEmpty()) {
-            o.insert(QStringLiteral("model"), r.model);
-        }
-        items.append(o);
+        items.append(toJson(r));
     }
     return { { QStringLiteral("version"), kStateVersion }, { QStringLiteral("resources"), items } };
 }

@@ -32,6 +32,10 @@ struct Resource
     QString model;
 };
 
+// One resource as JSON (resources.json, the admin API, `files list --json`): name, kind, key, group, created,
+// expires, lastUsed, sizeBytes, displayName, mimeType, model (the optional ones only when known).
+QJsonObject toJson(const Resource &r);
+
 // Resource → owner, for every worker thread (thread-safe). Entries expire with the resource (files 48 h, cached
 // contents at their expireTime, upload sessions after 24 h) and the map is bounded: beyond maxEntries() the least
 // recently used entry goes (logged). Saved by the daemon beside keystate.json (see README).

@@ -34,6 +34,11 @@ Commands:
   export [--with-secrets] [--output FILE]
                                      Keys and instances as JSON; secrets only with --with-secrets,
                                      encrypted with a passphrase ($GEMINI_AGGREGATOR_EXPORT_PASSPHRASE)
+  files list [--json]                Files uploaded or listed through the proxy: owner key, size, expiry
+  files show NAME                    One file (NAME: files/ID or ID)
+  files delete NAME                  Delete a file at Google with its owner's key (needs the running daemon)
+  caches list [--json]               Cached contents made through the proxy, with their owner key
+  caches delete NAME                 Delete a cached content (needs the running daemon)
   instances add --name N --url URL   Register a relay instance (Deno Deploy, Cloudflare Workers); its
                                      secret is read from stdin, or generated and printed once
   instances test [ID...]             Check relays: reachable? secret accepted? can they reach Google?
@@ -67,7 +72,7 @@ Global options:
                             the admin token comes from $GEMINI_AGGREGATOR_ADMIN_TOKEN or a prompt.
                             Available: status, history, keys list|stats|add|enable|disable|remove|test,
                             instances list|add|remove|test, bind, unbind, mode, config get|set,
-                            token list|add|revoke|rotate
+                            token list|add|revoke|rotate, files list|show|delete, caches list|delete
   -h, --help                Show this help
   -V, --version             Show the version
 
@@ -92,6 +97,8 @@ const QHash<QString, Command> &commands()
         { QStringLiteral("export"), { exportCommand, { QStringLiteral("with-secrets"), QStringLiteral("output") } } },
         { QStringLiteral("instances"),
             { instancesCommand, { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("json") } } },
+        { QStringLiteral("files"), { filesCommand, { QStringLiteral("json") } } },
+        { QStringLiteral("caches"), { cachesCommand, { QStringLiteral("json") } } },
         { QStringLiteral("bind"), { bindCommand, {} } },
         { QStringLiteral("unbind"), { unbindCommand, {} } },
         { QStringLiteral("mode"), { modeCommand, {} } },

@@ -3,8 +3,10 @@
 
 #include "cli/context.h"
 
+#include <QJsonDocument>
 #include <QList>
 #include <QStringList>
+#include <QUrl>
 
 namespace ga::cli {
 
@@ -17,6 +19,19 @@ int modeCommand(Context &ctx, const QStringList &words);
 int configCommand(Context &ctx, const QStringList &words);
 int tokenCommand(Context &ctx, const QStringList &words);
 int exportCommand(Context &ctx, const QStringList &words);
+// files list|show|delete, caches list|delete: the resources the proxy knows the owner of (resources.json); delete
+// goes through the running daemon, which uses a key of the owner's project.
+int filesCommand(Context &ctx, const QStringList &words);
+int cachesCommand(Context &ctx, const QStringList &words);
+
+// One call to a daemon's admin API (/admin/api/v1 + path) with its admin token.
+struct AdminAnswer
+{
+    int status = 0; // 0: not reached
+    QJsonDocument json;
+    QString networkError;
+};
+AdminAnswer callAdmin(const QUrl &base, const QByteArray &adminToken, const QByteArray &method, const QString &path);
 // Any of the commands above, sent to a running daemon's admin API (--remote URL). `words` include the command.
 int remoteCommand(Context &ctx, const QStringList &words);
 int runCommand(Context &ctx, const QStringList &words);

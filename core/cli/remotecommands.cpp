@@ -147,16 +147,35 @@ Call plan(Context &ctx, const QStringList &words, QString *why)
         with("POST", QStringLiteral("/tokens/") + arg + QStringLiteral("/rotate"), {});
     } else if (cmd == u"history" && words.size() == 1) {
         get(QStringLiteral("/history"));
+    } else if ((cmd == u"files" || cmd == u"caches") && sub == u"list" && words.size() == 2) {
+        get(cmd == u"files" ? QStringLiteral("/files") : QStringLiteral("/cachedContents"));
+    } else if (cmd == u"files" && sub == u"show" && words.size() == 3) {
+        get(QStringLiteral("/files/") + QString(arg).remove(QStringLiteral("files/")));
+    } else if ((cmd == u"files" || cmd == u"caches") && sub == u"delete" && words.size() == 3) {
+        c.method = "DELETE";
+        c.path = cmd == u"files"
+            ? QStringLiteral("/files/") + QString(arg).remove(QStringLiteral("files/"))
+            : QStringLiteral("/cachedContents/") + QString(arg).remove(QStringLiteral("cachedContents/"));
     } else {
-        *why = QStringLiteral("'%1' cannot be run with --remote; remotely available: status, history, keys "
-                              "list|stats|add|enable|disable|remove|test, instances list|add|remove|test, bind, "
-                              "unbind, mode, config get|set, token list|add|revoke|rotate")
+        *why = QStringLiteral(
+            "'%1' cannot be run with --remote; remotely available: status, history, keys "
+            "list|stats|add|enable|disable|remove|test, instances list|add|remove|test, bind, "
+            "unbind, mode, config get|set, token list|add|revoke|rotate, files list|show|delete, caches list|delete")
                    .arg(words.join(u' ').left(80));
     }
     return c;
 }
 
 } // namespace
+
+AdminAnswer callAdmin(const QUrl &base, const QByteArray &adminToken, const QByteArray &method, const QString &path)
+{
+    Call call;
+    call.method = method;
+    call.path = path;
+    const Answer a = send(base, adminToken, call);
+    return { a.status, a.json, a.networkError };
+}
 
 int remoteCommand(Context &ctx, const QStringList &words)
 {

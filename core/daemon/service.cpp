@@ -516,6 +516,12 @@ void Service::loadResources()
                                  << kept << "- files and caches made before are used with any key until listed again";
 }
 
+void Service::flushResources()
+{
+    m_resourceSaveTimer.stop();
+    saveResources();
+}
+
 void Service::saveResources()
 {
     const QString path = config::resourceStatePath(m_config->path());

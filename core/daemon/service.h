@@ -54,6 +54,8 @@ public:
     routing::Router &router() { return m_router; }
     // Who owns each file, cached content, batch and upload session (saved to resources.json).
     affinity::ResourceMap &resources() { return m_resources; }
+    // Writes resources.json now (after an admin action, so that the CLI reads what it just did).
+    void flushResources();
     // Worker threads for the proxy (0 = one per core); set before start().
     void setWorkerCount(int workers) { m_workerCount = workers; }
     const config::Config &config() const { return m_config->config(); }

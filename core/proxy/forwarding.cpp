@@ -127,7 +127,9 @@ http::HeaderList clientResponseHeaders(const http::HeaderList &upstreamHeaders, 
         return http::equalsIgnoreCase(h.name, "content-length") || http::equalsIgnoreCase(h.name, "alt-svc");
     });
     for (http::Header &h : out) {
-        if (!http::equalsIgnoreCase(h.name, "x-goog-upload-url")) {
+        // The session URL comes as x-goog-upload-url and again as x-goog-upload-control-url.
+        if (!http::equalsIgnoreCase(h.name, "x-goog-upload-url")
+            && !http::equalsIgnoreCase(h.name, "x-goog-upload-control-url")) {
             continue;
         }
         // https://generativelanguage.googleapis.com/upload/v1beta/files?upload_id=…&key=… → proxy origin.

@@ -27,7 +27,8 @@ QByteArray stripKeyParameter(QByteArrayView query);
 http::HeaderList upstreamRequestHeaders(const http::HeaderList &clientHeaders);
 
 // Upstream response headers as they go to the client: hop-by-hop, framing and Alt-Svc removed; an
-// x-goog-upload-url is pointed at the proxy (`proxyOrigin`, e.g. "http://127.0.0.1:3145") without its key.
+// x-goog-upload-url (and x-goog-upload-control-url) is pointed at the proxy (`proxyOrigin`, e.g.
+// "http://127.0.0.1:3145") without its key.
 http::HeaderList clientResponseHeaders(const http::HeaderList &upstreamHeaders, QByteArrayView proxyOrigin);
 
 } // namespace ga::proxy

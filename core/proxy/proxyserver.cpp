@@ -151,6 +151,7 @@ quint16 ProxyServer::port() const
 
 void ProxyServer::applySettings(SettingsPtr settings)
 {
+    m_settings = settings;
     for (ProxyWorker *w : m_workers) {
         w->applySettings(settings);
     }

@@ -54,6 +54,9 @@ public:
     quint16 port() const;
 
     void applySettings(SettingsPtr settings);
+    SettingsPtr settings() const { return m_settings; } // the last applied (on the owner's thread)
+    keys::KeyPool *keys() { return m_keys; }
+    routing::Router *router() { return m_router; }
     int activeConnections() const { return m_counters.activeConnections.load(); }
     const ProxyCounters &counters() const { return m_counters; }
     // Who may use the proxy; empty (everyone refused) until tokens are set. Thread-safe.
@@ -85,6 +88,7 @@ private:
     std::unique_ptr<affinity::ResourceMap> m_ownResources; // when none was given
     affinity::ResourceMap *m_resources;
     std::atomic<admin::Handler *> m_admin { nullptr };
+    SettingsPtr m_settings;
     size_t m_next = 0; // touched on the listener's thread only
     mutable QMutex m_addressMutex;
     QHostAddress m_address;
