@@ -5,3 +5,5 @@ ga_add_test(tst_upstream LIBS ga_fakegemini)
 ga_add_test(tst_routing LIBS ga_fakegemini)
 ga_add_test(tst_observability LIBS ga_fakegemini)
 ga_add_test(tst_adminapi LIBS ga_fakegemini)
+# Resource affinity (files, uploads, cached contents, batches owned by a project), list fan-out, quota skips.
+ga_add_test(tst_affinity LIBS ga_fakegemini)

@@ -120,6 +120,7 @@ private Q_SLOTS:
         QCOMPARE(ga::affinity::uploadIdOf("upload_protocol=resumable&upload_id=x%2Dy"), QByteArray("x-y"));
         QCOMPARE(ga::affinity::uploadIdOf("https://h/upload/v1beta/files"), QByteArray());
         QCOMPARE(ga::affinity::uploadIdOf("upload_id=" + QByteArray(600, 'a')), QByteArray()); // not an id
+        QCOMPARE(ga::affinity::uploadIdOf("upload_id=%00ab%2Fc"), QByteArray()); // found by fuzz_affinity
     }
 
     void learnFromAnswers()

@@ -11,6 +11,7 @@ namespace ga::affinity {
 namespace {
 
 constexpr qsizetype kMaxIdLength = 200;
+constexpr qsizetype kMaxUploadIdLength = 512; // Google's upload ids are long base64url strings
 
 bool isIdChar(QChar c)
 {
@@ -18,9 +19,9 @@ bool isIdChar(QChar c)
         || c == u'.';
 }
 
-bool isId(QStringView id)
+bool isId(QStringView id, qsizetype maxLength = kMaxIdLength)
 {
-    if (id.isEmpty() || id.size() > kMaxIdLength || id == u"." || id == u"..") {
+    if (id.isEmpty() || id.size() > maxLength || id == u"." || id == u"..") {
         return false;
     }
     for (QChar c : id) {
@@ -147,6 +148,20 @@ void learnObject(const QJsonObject &o, std::vector<Learned> *out)
     l.mimeType = o.value(u"mimeType").toString().left(100);
     l.model = o.value(u"model").toString(meta.value(u"model").toString()).left(200);
     out->push_back(std::move(l));
+    if (*kind == Kind::Batch) {
+        // A finished batch names its results file (same project): learn it with the batch.
+        for (const QJsonValue &v : { meta.value(u"output").toObject().value(u"responsesFile"),
+                 o.value(u"response").toObject().value(u"responsesFile"),
+                 o.value(u"output").toObject().value(u"responsesFile") }) {
+            const QString file = v.toString();
+            if (kindOfResource(file) == Kind::File) {
+                Learned f;
+                f.name = file;
+                f.kind = Kind::File;
+                out->push_back(std::move(f));
+            }
+        }
+    }
 }
 
 } // namespace
@@ -196,6 +211,9 @@ std::optional<Kind> kindOfResource(QStringView name)
         }
         return std::nullopt;
     }
+    if (collection == u"uploads") {
+        return isId(rest, kMaxUploadIdLength) ? std::optional(Kind::Upload) : std::nullopt;
+    }
     if (!isId(rest)) {
         return std::nullopt;
     }
@@ -211,9 +229,6 @@ std::optional<Kind> kindOfResource(QStringView name)
     if (collection == u"fileSearchStores") {
         return Kind::FileSearchStore;
     }
-    if (collection == u"uploads") {
-        return Kind::Upload;
-    }
     return std::nullopt;
 }
 
@@ -226,7 +241,8 @@ QByteArray uploadIdOf(QByteArrayView urlOrQuery)
         const QByteArrayView item = amp < 0 ? query : query.first(amp);
         if (item.startsWith("upload_id=")) {
             const QByteArray id = QByteArray::fromPercentEncoding(item.sliced(10).toByteArray());
-            return id.size() <= 512 ? id : QByteArray();
+            // Only what an upload id can be: anything else is no session of ours (and no name for the map).
+            return isId(QString::fromLatin1(id), kMaxUploadIdLength) ? id : QByteArray();
         }
         if (amp < 0) {
             break;

@@ -407,20 +407,35 @@ struct KeyPool::Impl
         }
     }
 
-    // A success ends the egress back-off: the held projects are usable again at once.
-    void releaseEgress()
+    // A success ends the egress back-off. When a held project answered (the probe), they are all usable again at
+    // once. When a key that was not held answered, the connection was never the problem: the held projects are
+    // limited on their own, and get the ordinary back-off of a 429 without a quota.
+    void releaseEgress(const QString &successScope, qint64 now)
     {
         if (!egressActive) {
             return;
         }
         egressActive = false;
         egressBackoffs = 0;
+        bool probeAnswered = false;
+        for (const QString &ck : std::as_const(egressHeld)) {
+            probeAnswered = probeAnswered || ck.section(QChar(0x1f), 0, 0) == successScope;
+        }
         QSet<QString> scopesBack;
         for (const QString &ck : std::as_const(egressHeld)) {
             const auto c = cooldowns.find(ck);
-            if (c != cooldowns.end() && c->egress) {
+            if (c == cooldowns.end() || !c->egress) {
+                continue;
+            }
+            if (probeAnswered) {
                 scopesBack.insert(ck.section(QChar(0x1f), 0, 0));
                 cooldowns.erase(c);
+            } else {
+                c->egress = false;
+                c->anonymous = true;
+                c->perMinute = true;
+                c->until = now + kMinuteBackoffStartMs;
+                nextExpiry = std::min(nextExpiry, c->until);
             }
         }
         egressHeld.clear();
@@ -592,7 +607,7 @@ void KeyPool::reportSuccess(const QString &id, const QString &model, const Usage
             k.breakerOpens = 0;
         }
         d->lastSuccessMs = now;
-        d->releaseEgress(); // this connection gets answers: whatever held projects back, it is over
+        d->releaseEgress(k.scope, now); // this connection gets answers
         // A success ends a per-minute backoff streak for this scope and model (if the cooldown is over).
         const QString ck = cooldownKey(k.scope, model);
         if (const auto c = d->cooldowns.constFind(ck); c != d->cooldowns.constEnd() && c->until <= now) {

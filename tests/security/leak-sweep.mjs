@@ -164,6 +164,7 @@ const printed = (label, args) => cli(label, args, { exempt: true }).stdout.trim(
 // HTTP: node:http (not fetch) so that Host can be set and the raw status line and headers are kept.
 
 let httpCount = 0;
+let lastResponse = null; // the last proxy() answer, for a scenario that reads a header or the body
 function httpSeq() {
     const st = loadState();
     const n = (st.httpSeq ?? 0) + 1;
@@ -209,6 +210,7 @@ async function proxy(label, spec, expectStatus) {
         const tail = Buffer.from(complete ? '' : '\n[incomplete]\n');
         writeFileSync(file, Buffer.concat([Buffer.from(`${head}\n`), body, tail]));
         out = res.statusCode;
+        lastResponse = { res, body };
     } catch (e) {
         writeFileSync(file, `[no response: ${e.message}]\n`);
         out = 0;
@@ -554,6 +556,48 @@ async function live() {
     await proxy('foreign-host', post(GEN, { host: 'evil.example', ...viaHeader(token) }), 421);
     await proxy('foreign-host-key', post(withKey(GEN, pool[0]), { host: 'rebind.example:8080' }), 421);
 
+    // Files: the upload session URL (rewritten to the proxy, never with a key), the bytes sent without any
+    // credential to the session an authenticated client started, a use of the file, and the CLI's file commands
+    // (the owner map, resources.json, is in the config dir the scan covers).
+    await proxy('upload-start', {
+        path: '/upload/v1beta/files',
+        headers: { ...viaHeader(token), 'x-goog-upload-protocol': 'resumable', 'x-goog-upload-command': 'start',
+            'x-goog-upload-header-content-type': 'text/plain' },
+        body: { file: { displayName: 'leak sweep' } },
+    }, 200);
+    const uploadUrl = new URL(String(lastResponse.res.headers['x-goog-upload-url']));
+    check(uploadUrl.origin === new URL(opts.proxy).origin, 'the upload URL does not point at the proxy');
+    await proxy('upload-bytes-no-credential', {
+        path: uploadUrl.pathname + uploadUrl.search,
+        headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' },
+        body: 'leak sweep file body',
+    }, 200);
+    const file = JSON.parse(lastResponse.body.toString()).file;
+    await proxy('upload-forged-session', {
+        path: '/upload/v1beta/files?upload_id=forged-session&upload_protocol=resumable',
+        headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' },
+        body: 'x',
+    }, 401);
+    await proxy('generate-with-file', post(GEN, viaHeader(token), {
+        contents: [{ role: 'user', parts: [{ fileData: { fileUri: file.uri, mimeType: 'text/plain' } }] }],
+    }), 200);
+    await proxy('files-list', { method: 'GET', path: '/v1beta/files', headers: viaHeader(token) }, 200);
+    await proxy('file-get', { method: 'GET', path: `/v1beta/${file.name}`, headers: viaHeader(token) }, 200);
+    // The daemon saves its owner map within a second of a change: wait for it (bounded) before the CLI reads it.
+    const savedMap = join(WORK, 'resources.json');
+    const deadline = Date.now() + 10_000;
+    while (!(existsSync(savedMap) && readFileSync(savedMap, 'utf8').includes(file.name)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    check(existsSync(savedMap) && readFileSync(savedMap, 'utf8').includes(file.name),
+        'resources.json does not name the uploaded file within 10 s');
+    cli('files-list-live', ['files', 'list']);
+    cli('files-list-json-live', ['files', 'list', '--json']);
+    cli('files-show-live', ['files', 'show', file.name]);
+    cli('caches-list-live', ['caches', 'list']);
+    cli('files-delete-live', ['files', 'delete', file.name]);
+    cli('files-delete-unknown-live', ['files', 'delete', 'files/unknown000'], { expect: 1 });
+
     // From here on the log is JSON (access records as objects).
     await cliLive('log-format-json', ['config', 'set', 'log.format', 'json']);
 
@@ -641,6 +685,8 @@ async function live() {
 
 async function afterStop() {
     check(existsSync(join(WORK, 'keystate.json')), 'the daemon did not write keystate.json when it stopped');
+    check(existsSync(join(WORK, 'resources.json')), 'the daemon did not write resources.json when it stopped');
+    cli('files-list-after-stop', ['files', 'list', '--json']);
     cli('keys-list-after-stop', ['keys', 'list']);
     cli('keys-list-json-after-stop', ['keys', 'list', '--json']);
     cli('keys-stats-after-stop', ['keys', 'stats']);
