@@ -42,6 +42,7 @@ const BehaviourNameEntry kBehaviourNames[] = {
     { Behaviour::CloseBeforeResponse, "closeBeforeResponse" },
     { Behaviour::Suspended, "suspended" },
     { Behaviour::RateLimitedNoQuota, "rateLimitedNoQuota" },
+    { Behaviour::NoContent, "noContent" },
     { Behaviour::Forbidden, "forbidden" },
 };
 
@@ -478,7 +479,19 @@ void HttpConnection::dispatch()
     m_busy = true;
     Plan plan;
     Outcome outcome;
+    // HEAD: answered like GET, with the same head and no body (RFC 9110 §9.3.2).
+    m_headRequest = m_request.method == "HEAD";
+    if (m_headRequest) {
+        m_request.method = "GET";
+    }
     handleRequest(*m_shared, m_request, plan, outcome);
+    if (m_headRequest) {
+        m_request.method = "HEAD";
+        if (plan.kind == Plan::Kind::Stream) {
+            plan.kind = Plan::Kind::Respond; // no stream to send
+            plan.pieces.clear();
+        }
+    }
     if (plan.record) {
         ++m_shared->handled;
         if (m_shared->recording.load(std::memory_order_relaxed)) {
@@ -535,8 +548,14 @@ void HttpConnection::startPlan()
         return;
     case Plan::Kind::Respond:
         m_out.resize(0);
-        appendResponseHead(m_out, m_plan, Framing::Length, m_plan.body.size(), m_clock.elapsed(), !m_keepAlive);
-        m_out += m_plan.body;
+        appendResponseHead(m_out, m_plan, m_plan.status == 204 ? Framing::Close : Framing::Length, m_plan.body.size(),
+            m_clock.elapsed(), !m_keepAlive && m_plan.status != 204);
+        if (m_plan.status == 204 && !m_keepAlive) {
+            m_out.insert(m_out.size() - 2, "Connection: close\r\n");
+        }
+        if (!m_headRequest && m_plan.status != 204) {
+            m_out += m_plan.body;
+        }
         flushOut();
         finishResponse();
         return;

@@ -34,6 +34,7 @@ enum class Behaviour
     Suspended, // 403 PERMISSION_DENIED "Permission denied: Consumer 'api_key:<the key>' has been suspended."
     RateLimitedNoQuota, // 429 RESOURCE_EXHAUSTED "Resource has been exhausted (e.g. check quota).", no details
     Forbidden, // 403 PERMISSION_DENIED "The caller does not have permission", no details
+    NoContent, // 204 No Content, no body and no Content-Length (to test bodiless answers; Google sends none)
 };
 
 // "normal", "rateLimited", ... (the names the control endpoint accepts, case-insensitively).

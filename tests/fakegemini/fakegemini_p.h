@@ -312,6 +312,7 @@ private:
     qint64 m_remaining = 0;
     bool m_keepAlive = true;
     bool m_http10 = false; // HTTP/1.0 client: streams end by closing (no chunked encoding)
+    bool m_headRequest = false; // answering HEAD: the head only
     bool m_busy = false; // a response is in progress: input waits
     bool m_processing = false;
     bool m_finished = false;

@@ -2221,7 +2221,7 @@ void appendResponseHead(
     case Framing::Close:
         break;
     }
-    if (connectionClose || framing == Framing::Close) {
+    if (connectionClose || (framing == Framing::Close && plan.status != 204)) {
         out += "Connection: close\r\n";
     }
     out += "\r\n";
@@ -2356,6 +2356,10 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
         return;
     case Behaviour::Forbidden:
         respondError(plan, ctx, forbiddenError());
+        return;
+    case Behaviour::NoContent:
+        plan.status = 204;
+        plan.body.clear();
         return;
     }
 
