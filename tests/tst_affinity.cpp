@@ -966,6 +966,58 @@ private Q_SLOTS:
         QVERIFY(noKeyInvalid());
     }
 
+    // The owner project's keys invalid, disabled or removed: a clear error naming the resource, and no foreign key
+    // tried.
+    void ownerUnusableIsNamed_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("invalid") << QStringLiteral("invalid") << 400 << QStringLiteral("2 invalid");
+        QTest::newRow("disabled") << QStringLiteral("disabled") << 400 << QStringLiteral("2 disabled");
+        QTest::newRow("removed") << QStringLiteral("removed") << 404 << QStringLiteral("no key of that project");
+    }
+
+    void ownerUnusableIsNamed()
+    {
+        QFETCH(QString, how);
+        QFETCH(int, status);
+        QFETCH(QString, says);
+        QVERIFY(start(threeProjects()));
+        File f;
+        QVERIFY(uploadFile(&f));
+        const QString group = m_proxy->resources()->find(f.name)->group;
+        QVERIFY(!group.isEmpty());
+        if (how == u"invalid") {
+            setProjectBehaviour(f.project, Behaviour::Invalid, {});
+        } else {
+            std::vector<PoolKeyConfig> keys = threeProjects();
+            if (how == u"disabled") {
+                for (PoolKeyConfig &k : keys) {
+                    k.enabled = k.enabled && k.group != group;
+                }
+            } else {
+                std::erase_if(keys, [&group](const PoolKeyConfig &k) { return k.group == group; });
+            }
+            m_pool->setKeys(keys);
+        }
+        m_fake->clearRequests();
+        Reply r = generate(generateBody({ filePart(f.uri) }));
+        if (how == u"invalid") {
+            // Both keys of the owner's project answered API_KEY_INVALID (marked); no key of the project is left.
+            QCOMPARE(usesOf(f.name).size(), 2);
+        } else {
+            QCOMPARE(usesOf(f.name).size(), 0); // nothing went upstream
+        }
+        QCOMPARE(r.status, status);
+        const QString message = errorOf(r).value(u"message").toString();
+        QVERIFY2(message.contains(f.name), qPrintable(message));
+        QVERIFY2(message.contains(says), qPrintable(message));
+        for (const RecordedRequest &u : usesOf(f.name)) {
+            QCOMPARE(u.project, f.project);
+        }
+    }
+
     // Quota 429s move on to the next project without using up keys.maxAttempts, and a project that named its
     // quota is not asked again while it cools.
     void quotaSkipsCostNoAttempts_data()

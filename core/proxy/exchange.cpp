@@ -168,13 +168,15 @@ void Exchange::nextAttempt()
     // Quota 429s only move on to another key: they do not use up the attempts that real errors get.
     const int counted = int(m_tried.size()) - m_quotaSkips;
     keys::NoKeyReason why;
-    const bool picked = counted < maxAttempts && m_quotaSkips <= kMaxQuotaSkips
-        && m_keys->pick(m_request.model, m_tried, &m_key, &why, m_owner.isNull() ? nullptr : &m_owner);
+    const bool mayPick = counted < maxAttempts && m_quotaSkips <= kMaxQuotaSkips;
+    const bool picked
+        = mayPick && m_keys->pick(m_request.model, m_tried, &m_key, &why, m_owner.isNull() ? nullptr : &m_owner);
     if (!picked) {
         m_phase = Phase::Done;
         m_deadline = 0;
-        const bool lastWasQuota = m_haveLastError && m_lastStatus == 429;
-        if (!m_owner.isNull() && (m_tried.empty() || lastWasQuota) && counted < maxAttempts) {
+        if (!m_owner.isNull() && mayPick && why.tried == 0) {
+            // The owner's project has no key left that is not cooling, invalid, disabled or gone: say so, naming
+            // the resource (a key of another project would only get Google's 403).
             ownerUnavailable(why);
             return;
         }
