@@ -628,6 +628,12 @@ void TestRequestParser::customLimits()
     ParseOutcome o = ga::http::parseRequestHead(get("/", "A: 1\r\nB: 2\r\nC: 3\r\n"), limits, &r);
     QCOMPARE(o.state, ParseOutcome::Error);
     QCOMPARE(o.status, 431);
+    // HTTP/1.0 in absolute-form without Host: the Host made from the authority counts too (found by the fuzzer).
+    o = ga::http::parseRequestHead("GET http://h/ HTTP/1.0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits, &r);
+    QCOMPARE(o.status, 431);
+    o = ga::http::parseRequestHead("GET http://h/ HTTP/1.0\r\nA: 1\r\nB: 2\r\n\r\n", limits, &r);
+    QCOMPARE(o.state, ParseOutcome::Complete);
+    QCOMPARE(r.headers.size(), size_t(3));
 
     o = ga::http::parseRequestHead("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 101\r\n\r\n", limits, &r);
     QCOMPARE(o.status, 413);

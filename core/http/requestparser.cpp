@@ -310,6 +310,10 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
             }
         }
         if (!replaced) {
+            // (An HTTP/1.0 request may come without Host: the one made here counts towards the limit too.)
+            if (qsizetype(r.headers.size()) >= limits.maxHeaderCount) {
+                return error(431, "The request has more header fields than the server accepts.");
+            }
             r.headers.push_back(Header { QByteArray("Host"), authority.toByteArray() });
         }
     }
