@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <cstring>
+
 namespace ga::affinity {
 namespace {
 
@@ -120,6 +122,32 @@ void collectReferences(const QJsonValue &v, QStringList *out)
             out->append(name);
         }
     }
+}
+
+// Whether a JSON body has a key that can reference a resource: one memchr pass over the quotes, so a large
+// request (inline base64 media has few quotes) costs about as much as reading it once.
+bool mentionsReferenceField(QByteArrayView body)
+{
+    static constexpr QByteArrayView fields[] = { "fileUri\"", "file_uri\"", "cachedContent\"", "cached_content\"",
+        "fileName\"", "file_name\"", "fileSearchStoreNames\"", "file_search_store_names\"" };
+    const char *p = body.data();
+    const char *const end = p + body.size();
+    while (p < end) {
+        const void *quote = std::memchr(p, '"', size_t(end - p));
+        if (!quote) {
+            return false;
+        }
+        p = static_cast<const char *>(quote) + 1;
+        if (p < end && (*p == 'f' || *p == 'c')) {
+            const QByteArrayView rest(p, end - p);
+            for (QByteArrayView f : fields) {
+                if (rest.startsWith(f)) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
 }
 
 qint64 timeMs(const QJsonValue &v)
@@ -255,19 +283,21 @@ QByteArray uploadIdOf(QByteArrayView urlOrQuery)
 RequestResources requestResources(QByteArrayView method, QByteArrayView path, QByteArrayView query, QByteArrayView body)
 {
     RequestResources out;
-    const QString p = QString::fromLatin1(path);
+    // Most requests (generate, stream, models) touch no resource by their path: decided on the bytes first.
+    const bool pathMayTouch = path.startsWith("/upload/") || path.contains("/files") || path.contains("/cachedContents")
+        || path.contains("/batches") || path.contains("/fileSearchStores") || path.contains("/operations/")
+        || path.endsWith(":batchGenerateContent") || path.endsWith(":asyncBatchEmbedContent")
+        || path.endsWith(":predictLongRunning");
+    const QString p = pathMayTouch ? QString::fromLatin1(path) : QString();
     bool upload = false;
-    const QStringView rest = apiPath(p, &upload);
-    if (rest.isEmpty() && !upload) {
-        return out;
-    }
+    const QStringView rest = pathMayTouch ? apiPath(p, &upload) : QStringView();
     if (upload) {
         out.captureAnswer = true; // the start answer names the session, the last chunk's answer the file
         if (const QByteArray id = uploadIdOf(query); !id.isEmpty()) {
             out.addressed = QStringLiteral("uploads/") + QString::fromLatin1(id);
             out.names.append(out.addressed);
         }
-    } else {
+    } else if (!rest.isEmpty()) {
         out.addressed = resourceOfApiPath(rest);
         if (!out.addressed.isEmpty()) {
             out.names.append(out.addressed);
@@ -289,11 +319,8 @@ RequestResources requestResources(QByteArrayView method, QByteArrayView path, QB
             || rest.endsWith(u":asyncBatchEmbedContent") || rest.endsWith(u":predictLongRunning")
             || rest.startsWith(u"files:");
     }
-    // References in the body: a cheap look for the field names before any parse.
-    if (!body.isEmpty()
-        && (body.contains("ileUri") || body.contains("ile_uri") || body.contains("achedContent")
-            || body.contains("ached_content") || body.contains("ileName") || body.contains("ile_name")
-            || body.contains("ile_search_store") || body.contains("ileSearchStore"))) {
+    // References in the body: one cheap pass for the field names before any parse.
+    if (mentionsReferenceField(body)) {
         const QJsonDocument doc = QJsonDocument::fromJson(body.toByteArray());
         if (doc.isObject()) {
             collectReferences(doc.object(), &out.names);
