@@ -8,7 +8,7 @@ import "pages"
 
 // The main window: navigation on the left, the current page on the right, warnings on top. Closing it
 // keeps the app running in the tray.
-// Keyboard: Ctrl+1…7 pick a page, Ctrl+Tab / Ctrl+Shift+Tab (or Ctrl+PgDown / Ctrl+PgUp) step through them,
+// Keyboard: Ctrl+1…8 pick a page, Ctrl+Tab / Ctrl+Shift+Tab (or Ctrl+PgDown / Ctrl+PgUp) step through them,
 // arrows move in the navigation list.
 ApplicationWindow {
     id: window
@@ -20,7 +20,7 @@ ApplicationWindow {
     visible: false
     title: qsTr("Gemini Aggregator")
 
-    // dashboard | keys | instances | bindings | logs | settings | firstrun
+    // dashboard | keys | instances | bindings | files | logs | settings | firstrun
     // Starts on the first-run guide while no key exists (set once: adding a key must not leave the guide).
     property string currentPage: "dashboard"
     // Pages shown so far (id → true): a page is made the first time it is shown, then kept.
@@ -48,6 +48,7 @@ ApplicationWindow {
         { id: "keys", title: qsTr("Keys"), icon: "key" },
         { id: "instances", title: qsTr("Relays"), icon: "relay" },
         { id: "bindings", title: qsTr("Bindings"), icon: "link" },
+        { id: "files", title: qsTr("Files"), icon: "folder" },
         { id: "logs", title: qsTr("Logs"), icon: "logs" },
         { id: "settings", title: qsTr("Settings"), icon: "settings" },
         { id: "firstrun", title: qsTr("Get started"), icon: "start" }
@@ -135,14 +136,18 @@ ApplicationWindow {
     }
     Shortcut {
         sequence: "Ctrl+5"
-        onActivated: window.currentPage = "logs"
+        onActivated: window.currentPage = "files"
     }
     Shortcut {
         sequence: "Ctrl+6"
-        onActivated: window.currentPage = "settings"
+        onActivated: window.currentPage = "logs"
     }
     Shortcut {
         sequence: "Ctrl+7"
+        onActivated: window.currentPage = "settings"
+    }
+    Shortcut {
+        sequence: "Ctrl+8"
         onActivated: window.currentPage = "firstrun"
     }
     Shortcut {
@@ -339,6 +344,7 @@ ApplicationWindow {
                         case "keys": return keysPage
                         case "instances": return instancesPage
                         case "bindings": return bindingsPage
+                        case "files": return filesPage
                         case "logs": return logsPage
                         case "settings": return settingsPage
                         }
@@ -372,6 +378,10 @@ ApplicationWindow {
     Component {
         id: bindingsPage
         BindingsPage {}
+    }
+    Component {
+        id: filesPage
+        FilesPage {}
     }
     Component {
         id: logsPage

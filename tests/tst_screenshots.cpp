@@ -3,6 +3,7 @@
 // English and Chinese, from the real desktop app (ga::ui::DesktopApp) on a fresh profile with keys, a
 // relay and some traffic. Fails when a page does not load or anything logs a QML warning. Runs under Xvfb
 // with trayer as the tray host (tests/gui/xvfb-session.sh), so the tray is the real XEmbed one.
+#include "affinity/resourcemap.h"
 #include "backend.h"
 #include "daemon/service.h"
 #include "desktopapp.h"
@@ -10,6 +11,7 @@
 #include "testsupport.h"
 #include "traycontroller.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QImage>
 #include <QJsonDocument>
@@ -81,6 +83,7 @@ private Q_SLOTS:
 private:
     void setLanguage(const QString &language);
     void request(int n);
+    void rememberResources();
 
     QTemporaryDir m_home;
     FakeGemini m_upstream;
@@ -140,6 +143,43 @@ void TestScreenshots::initTestCase()
     QTRY_COMPARE_WITH_TIMEOUT(backend->instances()->count(), 1, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(backend->usableKeys(), 4, 10000);
     request(12);
+    rememberResources();
+}
+
+void TestScreenshots::rememberResources()
+{
+    // The Files page: two files and a cached content, as if made through the proxy by the first two keys.
+    const QStringList keyIds = m_app->backend()->keys()->ids();
+    QVERIFY(keyIds.size() >= 2);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    affinity::ResourceMap &map = m_app->service()->resources();
+    affinity::Resource report;
+    report.name = QStringLiteral("files/q3x9report2025");
+    report.kind = affinity::Kind::File;
+    report.keyId = keyIds.at(0);
+    report.expiresMs = now + 47LL * 3600 * 1000;
+    report.sizeBytes = 2'450'000;
+    report.displayName = QStringLiteral("quarterly-report.pdf");
+    report.mimeType = QStringLiteral("application/pdf");
+    map.remember(report);
+    affinity::Resource clip;
+    clip.name = QStringLiteral("files/v7k2meetingclip");
+    clip.kind = affinity::Kind::File;
+    clip.keyId = keyIds.at(1);
+    clip.expiresMs = now + 25LL * 60 * 1000;
+    clip.sizeBytes = 38'200'000;
+    clip.displayName = QStringLiteral("meeting.mp4");
+    clip.mimeType = QStringLiteral("video/mp4");
+    map.remember(clip);
+    affinity::Resource cache;
+    cache.name = QStringLiteral("cachedContents/a1b2c3d4e5f6");
+    cache.kind = affinity::Kind::CachedContent;
+    cache.keyId = keyIds.at(0);
+    cache.expiresMs = now + 3LL * 3600 * 1000;
+    cache.displayName = QStringLiteral("handbook context");
+    cache.model = QStringLiteral("models/gemini-2.5-flash");
+    map.remember(cache);
+    QCOMPARE(map.list().size(), size_t(3));
 }
 
 void TestScreenshots::request(int n)
@@ -176,8 +216,8 @@ void TestScreenshots::pages_data()
     QTest::addColumn<QString>("page");
     for (const QString &language : { QStringLiteral("en"), QStringLiteral("zh_CN") }) {
         for (const QString &page : { QStringLiteral("dashboard"), QStringLiteral("keys"), QStringLiteral("instances"),
-                 QStringLiteral("bindings"), QStringLiteral("logs"), QStringLiteral("settings"),
-                 QStringLiteral("firstrun") }) {
+                 QStringLiteral("bindings"), QStringLiteral("files"), QStringLiteral("logs"),
+                 QStringLiteral("settings"), QStringLiteral("firstrun") }) {
             QTest::addRow("%s/%s", qPrintable(language), qPrintable(page)) << language << page;
         }
     }

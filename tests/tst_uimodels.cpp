@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The desktop app's C++ layer below the QML: the id-diffing list model, the list models over a running
 // Service, search/filter, the dashboard figures, the notification rules, start at login, the single-instance
-// guard, and the Backend's actions (through the in-process admin API, against the fake upstream).
+// guard, the Files page's model (the resource map, deletion at the fake upstream), and the Backend's actions
+// (through the in-process admin API, against the fake upstream).
 // Every model is watched by a QAbstractItemModelTester that aborts at the first inconsistency.
+#include "affinity/resourcemap.h"
 #include "autostart.h"
 #include "backend.h"
 #include "dashboard.h"
@@ -11,13 +13,16 @@
 #include "keys/failure.h"
 #include "listmodels.h"
 #include "notifier.h"
+#include "resourcesmodel.h"
 #include "rowlistmodel.h"
 #include "singleinstance.h"
 #include "time/clock.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QJSEngine>
@@ -41,10 +46,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+using ga::affinity::Resource;
 using ga::test::fakeKey;
 using ga::test::gui::kWaitMs;
 using ga::test::gui::ServiceEnv;
 using ga::ui::Backend;
+using ga::ui::ResourcesModel;
 using ga::ui::RowListModel;
 
 namespace {
@@ -284,6 +291,39 @@ struct BackendFixture
         return QString();
     }
 };
+
+// A resource the way the proxy remembers one it saw made.
+Resource resource(const QString &name, ga::affinity::Kind kind, const QString &keyId, const QString &group)
+{
+    Resource r;
+    r.name = name;
+    r.kind = kind;
+    r.keyId = keyId;
+    r.group = group;
+    r.expiresMs = QDateTime::currentMSecsSinceEpoch() + 2LL * 3600 * 1000;
+    return r;
+}
+
+// One request through the proxy (raw, independent of the proxy's parser), with `token` as the client's key.
+ga::test::Reply throughProxy(quint16 port, const QByteArray &token, const QByteArray &method, const QByteArray &target,
+    const QByteArray &body, const QByteArray &headers = {})
+{
+    ga::test::Client c(port);
+    c.send(method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: " + token + "\r\n" + headers
+        + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\nConnection: close\r\n\r\n" + body);
+    return c.read(30'000);
+}
+
+bool fakeHas(const ga::test::FakeGemini &fake, const QString &name)
+{
+    for (const ga::test::Resource &r : fake.resources()) {
+        if (r.name == name) {
+            return true;
+        }
+    }
+    return false;
+}
 
 bool refusesConnections(quint16 port)
 {
@@ -1225,6 +1265,206 @@ private Q_SLOTS:
         QSignalSpy activated(&fresh, &ga::ui::SingleInstance::activationRequested);
         QCOMPARE(notifyFromAnotherThread(key), true);
         QCOMPARE(activated.size(), 1);
+    }
+
+    // ---- Files and cached contents (the Files page) ---------------------------------------------------------
+
+    void resourcesModelFollowsTheMap()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        const QString k1 = env.addKey(101, QStringLiteral("alpha"), QStringLiteral("project-a"));
+        const QString k2 = env.addKey(102, QString(), QStringLiteral("project-b"));
+        QVERIFY(!k1.isEmpty() && !k2.isEmpty());
+        ga::affinity::ResourceMap &map = env.service->resources();
+
+        ResourcesModel model(f.backend.get());
+        QAbstractItemModelTester tester(&model, kFatal);
+        QCOMPARE(model.count(), 0);
+        QSet<QByteArray> roles;
+        for (const QByteArray &r : model.roleNames()) {
+            roles.insert(r);
+        }
+        for (const char *role : { "id", "name", "kind", "displayName", "sizeBytes", "keyId", "keyLabel", "keyMasked",
+                 "group", "createdMs", "expiresMs", "mimeType", "modelName", "deleting" }) {
+            QVERIFY2(roles.contains(role), role);
+        }
+
+        // Remembered by the proxy: the row appears, with its owner key's label and masked form.
+        Resource file
+            = resource(QStringLiteral("files/notes0001"), ga::affinity::Kind::File, k1, QStringLiteral("project-a"));
+        file.sizeBytes = 1234;
+        file.displayName = QStringLiteral("notes.txt");
+        file.mimeType = QStringLiteral("text/plain");
+        map.remember(file);
+        QTRY_COMPARE_WITH_TIMEOUT(model.ids(), QStringList({ file.name }), kWaitMs);
+        QVariantMap row = rowOf(&model, file.name);
+        QCOMPARE(row.value(QStringLiteral("name")).toString(), file.name);
+        QCOMPARE(row.value(QStringLiteral("kind")).toString(), QStringLiteral("file"));
+        QCOMPARE(row.value(QStringLiteral("displayName")).toString(), QStringLiteral("notes.txt"));
+        QCOMPARE(row.value(QStringLiteral("sizeBytes")).toDouble(), 1234.0);
+        QCOMPARE(row.value(QStringLiteral("keyId")).toString(), k1);
+        QCOMPARE(row.value(QStringLiteral("keyLabel")).toString(), QStringLiteral("alpha"));
+        QVERIFY(row.value(QStringLiteral("keyMasked")).toString().startsWith(QStringLiteral("AIza")));
+        QCOMPARE(row.value(QStringLiteral("group")).toString(), QStringLiteral("project-a"));
+        QCOMPARE(row.value(QStringLiteral("mimeType")).toString(), QStringLiteral("text/plain"));
+        QCOMPARE(row.value(QStringLiteral("expiresMs")).toDouble(), double(file.expiresMs));
+        QVERIFY(row.value(QStringLiteral("createdMs")).toDouble() > 0);
+        QCOMPARE(row.value(QStringLiteral("deleting")).toBool(), false);
+
+        // From a proxy worker thread, as answers are read: a cached content shows, a batch does not (the page
+        // is about files and caches).
+        Resource cache = resource(QStringLiteral("cachedContents/ctx0001"), ga::affinity::Kind::CachedContent, k2,
+            QStringLiteral("project-b"));
+        cache.model = QStringLiteral("models/gemini-2.5-flash");
+        const Resource batch
+            = resource(QStringLiteral("batches/b0001"), ga::affinity::Kind::Batch, k2, QStringLiteral("project-b"));
+        QTest::qWait(5); // a later creation time: newest first
+        std::unique_ptr<QThread> worker(QThread::create([&map, cache, batch] {
+            map.remember(cache);
+            map.remember(batch);
+        }));
+        worker->start();
+        QVERIFY(worker->wait(kWaitMs));
+        QTRY_COMPARE_WITH_TIMEOUT(model.ids(), QStringList({ cache.name, file.name }), kWaitMs);
+        row = rowOf(&model, cache.name);
+        QCOMPARE(row.value(QStringLiteral("kind")).toString(), QStringLiteral("cachedContent"));
+        QCOMPARE(row.value(QStringLiteral("modelName")).toString(), QStringLiteral("models/gemini-2.5-flash"));
+        QCOMPARE(row.value(QStringLiteral("sizeBytes")).toDouble(), -1.0);
+        QCOMPARE(row.value(QStringLiteral("keyLabel")).toString(), QString()); // the key has no label
+        QVERIFY(!row.value(QStringLiteral("keyMasked")).toString().isEmpty());
+
+        // The owner's label follows config edits.
+        QCOMPARE(env.edit("PATCH", QStringLiteral("/keys/%1").arg(k2),
+                        QJsonObject { { QStringLiteral("label"), QStringLiteral("beta") } })
+                     .status,
+            200);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            rowOf(&model, cache.name).value(QStringLiteral("keyLabel")).toString(), QStringLiteral("beta"), kWaitMs);
+
+        // Forgotten (deleted elsewhere, expired at Google): the row goes.
+        map.forget(file.name);
+        QTRY_COMPARE_WITH_TIMEOUT(model.ids(), QStringList({ cache.name }), kWaitMs);
+
+        // A burst from a worker is coalesced: at most one refresh per interval (plus the first and the last),
+        // not one per change.
+        QSignalSpy counts(&model, &RowListModel::countChanged);
+        constexpr int kBurst = 300;
+        QElapsedTimer clock;
+        clock.start();
+        std::unique_ptr<QThread> burst(QThread::create([&map, k1] {
+            for (int i = 0; i < kBurst; ++i) {
+                map.remember(resource(QStringLiteral("files/burst%1").arg(i, 4, 10, QLatin1Char('0')),
+                    ga::affinity::Kind::File, k1, QStringLiteral("project-a")));
+                QThread::usleep(1000);
+            }
+        }));
+        QSignalSpy finished(burst.get(), &QThread::finished);
+        burst->start();
+        QVERIFY(finished.wait(30'000));
+        QVERIFY(burst->wait(kWaitMs));
+        const qint64 elapsed = clock.elapsed();
+        QTRY_COMPARE_WITH_TIMEOUT(model.count(), kBurst + 1, kWaitMs);
+        QVERIFY2(counts.size() <= elapsed / ResourcesModel::kRefreshMs + 3,
+            qPrintable(QStringLiteral("%1 refreshes changed the count in %2 ms").arg(counts.size()).arg(elapsed)));
+        QVERIFY(counts.size() < kBurst / 4);
+        for (int i = 0; i < kBurst; ++i) {
+            map.forget(QStringLiteral("files/burst%1").arg(i, 4, 10, QLatin1Char('0')));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(model.ids(), QStringList({ cache.name }), kWaitMs);
+        QVERIFY(env.leakIn(everything(&model)).isEmpty());
+    }
+
+    void resourcesModelDeletesAtGoogle()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        const QString k1 = env.addKey(111, QStringLiteral("alpha"), QStringLiteral("project-a"));
+        const QString k2 = env.addKey(112, QStringLiteral("beta"), QStringLiteral("project-b"));
+        QVERIFY(!k1.isEmpty() && !k2.isEmpty());
+        ResourcesModel model(f.backend.get());
+        QAbstractItemModelTester tester(&model, kFatal);
+        QSignalSpy removed(&model, &ResourcesModel::removed);
+        QSignalSpy failed(&model, &ResourcesModel::removeFailed);
+        auto failure = [&failed] { return failed.isEmpty() ? QString() : failed.last().at(1).toString(); };
+
+        // A file at Google in beta's project, known to the proxy as beta's.
+        const QString name = env.fake->addFile(
+            QStringLiteral("project-b"), "hello, world", QStringLiteral("text/plain"), QStringLiteral("hello.txt"));
+        QVERIFY(name.startsWith(QStringLiteral("files/")));
+        Resource file = resource(name, ga::affinity::Kind::File, k2, QStringLiteral("project-b"));
+        file.sizeBytes = 12;
+        env.service->resources().remember(file);
+        QTRY_COMPARE_WITH_TIMEOUT(model.ids(), QStringList({ name }), kWaitMs);
+
+        // Deleted with the owner's key: the row says so while the call runs, then goes; Google has it no more.
+        env.fake->clearRequests();
+        model.remove(name);
+        QCOMPARE(rowOf(&model, name).value(QStringLiteral("deleting")).toBool(), true);
+        QTRY_COMPARE_WITH_TIMEOUT(removed.size() + failed.size(), 1, 30'000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failure()));
+        QCOMPARE(removed.at(0).at(0).toString(), name);
+        QTRY_COMPARE_WITH_TIMEOUT(model.indexOf(name), -1, kWaitMs);
+        QVERIFY(!env.service->resources().find(name));
+        QVERIFY(!fakeHas(*env.fake, name));
+        bool sentWithOwner = false;
+        for (const ga::test::RecordedRequest &r : env.fake->requests()) {
+            if (r.method == "DELETE" && r.path.contains(name.toLatin1())) {
+                QCOMPARE(r.key, fakeKey(112));
+                sentWithOwner = r.status == 200;
+            }
+        }
+        QVERIFY(sentWithOwner);
+
+        // A cached content made through the proxy by a client: the proxy learns its owner from the answer, the
+        // row appears, and it is deleted the same way.
+        const ga::test::Reply made = throughProxy(env.port, env.accessToken, "POST", "/v1beta/cachedContents",
+            R"({"model":"models/gemini-2.5-flash","contents":[{"role":"user","parts":[{"text":"context"}]}]})");
+        QCOMPARE(made.status, 200);
+        const QString cache = QJsonDocument::fromJson(made.body).object().value(u"name").toString();
+        QVERIFY2(cache.startsWith(QStringLiteral("cachedContents/")), made.body.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(model.indexOf(cache), 0, kWaitMs);
+        const QVariantMap row = rowOf(&model, cache);
+        QCOMPARE(row.value(QStringLiteral("kind")).toString(), QStringLiteral("cachedContent"));
+        QVERIFY(QStringList({ k1, k2 }).contains(row.value(QStringLiteral("keyId")).toString()));
+        QVERIFY(fakeHas(*env.fake, cache));
+        model.remove(cache);
+        QTRY_COMPARE_WITH_TIMEOUT(removed.size() + failed.size(), 2, 30'000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failure()));
+        QTRY_COMPARE_WITH_TIMEOUT(model.indexOf(cache), -1, kWaitMs);
+        QVERIFY(!fakeHas(*env.fake, cache));
+
+        // Google refuses (already gone there): the message comes back, nothing is reported deleted.
+        const Resource ghost
+            = resource(QStringLiteral("files/ghost00001"), ga::affinity::Kind::File, k1, QStringLiteral("project-a"));
+        env.service->resources().remember(ghost);
+        QTRY_COMPARE_WITH_TIMEOUT(model.indexOf(ghost.name), 0, kWaitMs);
+        model.remove(ghost.name);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 30'000);
+        QCOMPARE(removed.size(), 2);
+        QCOMPARE(failed.at(0).at(0).toString(), ghost.name);
+        QVERIFY(!failure().isEmpty());
+        if (model.indexOf(ghost.name) >= 0) {
+            QCOMPARE(rowOf(&model, ghost.name).value(QStringLiteral("deleting")).toBool(), false);
+        }
+
+        // Unknown to the proxy: refused without asking Google (any key would be a guess).
+        env.fake->clearRequests();
+        model.remove(QStringLiteral("files/neverseen01"));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, kWaitMs);
+        QVERIFY(failure().contains(QStringLiteral("files/neverseen01")));
+        QVERIFY(env.fake->requests().isEmpty());
+        // Not a file or a cached content: refused at once.
+        model.remove(QStringLiteral("batches/b0001"));
+        QCOMPARE(failed.size(), 3);
+        QVERIFY(!failure().isEmpty());
+        QCOMPARE(removed.size(), 2);
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+        QVERIFY(env.leakIn(everything(&model)).isEmpty());
     }
 
     // ---- Backend actions ----------------------------------------------------------------------------------

@@ -580,6 +580,117 @@
     </message>
 </context>
 <context>
+    <name>FilesPage</name>
+    <message>
+        <source>Files</source>
+        <translation>Files</translation>
+    </message>
+    <message>
+        <source>Deleted “%1”.</source>
+        <translation>Deleted “%1”.</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Cached content</source>
+        <translation>Cached content</translation>
+    </message>
+    <message>
+        <source>%1 (removed)</source>
+        <translation>%1 (removed)</translation>
+    </message>
+    <message>
+        <source>Delete cached content</source>
+        <translation>Delete cached content</translation>
+    </message>
+    <message>
+        <source>Delete file</source>
+        <translation>Delete file</translation>
+    </message>
+    <message>
+        <source>Delete “%1” at Google? Its owner key deletes it, and requests that use it fail from then on.</source>
+        <translation>Delete “%1” at Google? Its owner key deletes it, and requests that use it fail from then on.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Owner: %1</source>
+        <translation>Owner: %1</translation>
+    </message>
+    <message>
+        <source>Search files</source>
+        <translation>Search files</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <source>Files and caches</source>
+        <translation>Files and caches</translation>
+    </message>
+    <message>
+        <source>Cached contents</source>
+        <translation>Cached contents</translation>
+    </message>
+    <message>
+        <source>Made or listed through the proxy. Only keys of the owner&apos;s project can use one; the proxy sends each request that names one to that project.</source>
+        <translation>Made or listed through the proxy. Only keys of the owner&apos;s project can use one; the proxy sends each request that names one to that project.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Owner key</source>
+        <translation>Owner key</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Size</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Expires</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Deleting…</source>
+        <translation>Deleting…</translation>
+    </message>
+    <message>
+        <source>No files yet</source>
+        <translation>No files yet</translation>
+    </message>
+    <message>
+        <source>Files you upload through the proxy appear here — each can only be used by keys of the project that uploaded it.</source>
+        <translation>Files you upload through the proxy appear here — each can only be used by keys of the project that uploaded it.</translation>
+    </message>
+    <message>
+        <source>No file matches</source>
+        <translation>No file matches</translation>
+    </message>
+    <message>
+        <source>Change the search or the filter.</source>
+        <translation>Change the search or the filter.</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPage</name>
     <message>
         <source>Get started</source>
@@ -698,6 +809,34 @@
     <message>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>expired</translation>
+    </message>
+    <message>
+        <source>in %1 h</source>
+        <translation>in %1 h</translation>
+    </message>
+    <message>
+        <source>in %1 min</source>
+        <translation>in %1 min</translation>
+    </message>
+    <message>
+        <source>%1 B</source>
+        <translation>%1 B</translation>
+    </message>
+    <message>
+        <source>%1 kB</source>
+        <translation>%1 kB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
     </message>
 </context>
 <context>
@@ -1412,6 +1551,10 @@
         <source>Ctrl+%1</source>
         <translation>Ctrl+%1</translation>
     </message>
+    <message>
+        <source>Files</source>
+        <translation>Files</translation>
+    </message>
 </context>
 <context>
     <name>Names</name>
@@ -2091,6 +2234,17 @@ Model: gemini-2.5-flash</translation>
             <numerusform>(and %n more held back)</numerusform>
             <numerusform>(and %n more held back)</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::ResourcesModel</name>
+    <message>
+        <source>“%1” is not a file or a cached content.</source>
+        <translation>“%1” is not a file or a cached content.</translation>
+    </message>
+    <message>
+        <source>“%1” was not deleted (status %2).</source>
+        <translation>“%1” was not deleted (status %2).</translation>
     </message>
 </context>
 <context>

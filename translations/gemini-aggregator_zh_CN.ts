@@ -569,6 +569,117 @@
     </message>
 </context>
 <context>
+    <name>FilesPage</name>
+    <message>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Deleted “%1”.</source>
+        <translation>已删除“%1”。</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Cached content</source>
+        <translation>缓存内容</translation>
+    </message>
+    <message>
+        <source>%1 (removed)</source>
+        <translation>%1（已移除）</translation>
+    </message>
+    <message>
+        <source>Delete cached content</source>
+        <translation>删除缓存内容</translation>
+    </message>
+    <message>
+        <source>Delete file</source>
+        <translation>删除文件</translation>
+    </message>
+    <message>
+        <source>Delete “%1” at Google? Its owner key deletes it, and requests that use it fail from then on.</source>
+        <translation>要在 Google 删除“%1”吗？将由它的所属密钥删除，此后使用它的请求都会失败。</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Owner: %1</source>
+        <translation>所属密钥：%1</translation>
+    </message>
+    <message>
+        <source>Search files</source>
+        <translation>搜索文件</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Files and caches</source>
+        <translation>文件和缓存</translation>
+    </message>
+    <message>
+        <source>Cached contents</source>
+        <translation>缓存内容</translation>
+    </message>
+    <message>
+        <source>Made or listed through the proxy. Only keys of the owner&apos;s project can use one; the proxy sends each request that names one to that project.</source>
+        <translation>经由代理创建或列出。只有所属项目的密钥才能使用它们；引用它们的请求由代理发往该项目。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Owner key</source>
+        <translation>所属密钥</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>过期</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Deleting…</source>
+        <translation>正在删除…</translation>
+    </message>
+    <message>
+        <source>No files yet</source>
+        <translation>还没有文件</translation>
+    </message>
+    <message>
+        <source>Files you upload through the proxy appear here — each can only be used by keys of the project that uploaded it.</source>
+        <translation>通过代理上传的文件会显示在这里——每个文件只能由上传它的项目中的密钥使用。</translation>
+    </message>
+    <message>
+        <source>No file matches</source>
+        <translation>没有匹配的文件</translation>
+    </message>
+    <message>
+        <source>Change the search or the filter.</source>
+        <translation>请更改搜索词或筛选。</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunPage</name>
     <message>
         <source>Get started</source>
@@ -686,6 +797,34 @@
     <message>
         <source>%1 ms</source>
         <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>in %1 h</source>
+        <translation>%1 小时后</translation>
+    </message>
+    <message>
+        <source>in %1 min</source>
+        <translation>%1 分钟后</translation>
+    </message>
+    <message>
+        <source>%1 B</source>
+        <translation>%1 B</translation>
+    </message>
+    <message>
+        <source>%1 kB</source>
+        <translation>%1 kB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
     </message>
 </context>
 <context>
@@ -1390,6 +1529,10 @@
         <source>Ctrl+%1</source>
         <translation>Ctrl+%1</translation>
     </message>
+    <message>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
 </context>
 <context>
     <name>Names</name>
@@ -2062,6 +2205,17 @@ API 密钥：%2
         <translation>
             <numerusform>（另有 %n 条未显示）</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::ResourcesModel</name>
+    <message>
+        <source>“%1” is not a file or a cached content.</source>
+        <translation>“%1”不是文件或缓存内容。</translation>
+    </message>
+    <message>
+        <source>“%1” was not deleted (status %2).</source>
+        <translation>“%1”未删除（状态 %2）。</translation>
     </message>
 </context>
 <context>

@@ -6,7 +6,7 @@ import QtQuick.Layouts
 // Base of every page: a title bar with optional actions on the right, and a way to ask for another page.
 Page {
     id: page
-    // Page id to show: dashboard | keys | instances | bindings | logs | settings | firstrun
+    // Page id to show: dashboard | keys | instances | bindings | files | logs | settings | firstrun
     signal navigateTo(string page)
     property alias headerActions: actionRow.data
     property alias headerExtra: extraRow.data

@@ -59,6 +59,30 @@ QtObject {
     function countdown(untilMs, nowMs) {
         return duration(untilMs - nowMs)
     }
+    // "in 47 h", "in 12 min", "expired": how long until `untilMs`, given the ticking `nowMs` (whole hours from
+    // one hour on, never more than is left; minutes below, rounded up).
+    function expiresIn(untilMs, nowMs) {
+        const left = untilMs - nowMs
+        if (left <= 0)
+            return qsTr("expired")
+        if (left >= 3600000)
+            return qsTr("in %1 h").arg(Math.floor(left / 3600000))
+        return qsTr("in %1 min").arg(Math.ceil(left / 60000))
+    }
+    // 512 → "512 B", 1536 → "1.5 kB", 2500000 → "2.5 MB" (decimal units); "—" when unknown (negative).
+    function bytes(n) {
+        n = Number(n)
+        if (isNaN(n) || n < 0)
+            return qsTr("—")
+        if (n < 1000)
+            return qsTr("%1 B").arg(Math.round(n))
+        const one = (v) => Number(v).toLocaleString(Qt.locale(), "f", v < 10 ? 1 : 0)
+        if (n < 1e6)
+            return qsTr("%1 kB").arg(one(n / 1e3))
+        if (n < 1e9)
+            return qsTr("%1 MB").arg(one(n / 1e6))
+        return qsTr("%1 GB").arg(one(n / 1e9))
+    }
     // The count of a field that may be a number or a list.
     function countOf(v) {
         return Array.isArray(v) ? v.length : Number(v || 0)

@@ -45,4 +45,34 @@ TestCase {
     function test_countdown() {
         compare(fmt.countdown(1000 + 65000, 1000), "1 min 05 s")
     }
+
+    function test_expiresIn_data() {
+        return [
+            { tag: "two days", left: 47 * 3600000 + 59 * 60000, text: "in 47 h" },
+            { tag: "one hour", left: 3600000, text: "in 1 h" },
+            { tag: "under an hour", left: 3599000, text: "in 60 min" },
+            { tag: "minutes round up", left: 12 * 60000 + 1, text: "in 13 min" },
+            { tag: "seconds", left: 5000, text: "in 1 min" },
+            { tag: "now", left: 0, text: "expired" },
+            { tag: "past", left: -60000, text: "expired" }
+        ]
+    }
+    function test_expiresIn(row) {
+        compare(fmt.expiresIn(1000000 + row.left, 1000000), row.text)
+    }
+
+    function test_bytes_data() {
+        return [
+            { tag: "unknown", n: -1, text: "—" },
+            { tag: "zero", n: 0, text: "0 B" },
+            { tag: "bytes", n: 999, text: "999 B" },
+            { tag: "kilobytes", n: 1500, text: "1.5 kB" },
+            { tag: "tens of kilobytes", n: 45200, text: "45 kB" },
+            { tag: "megabytes", n: 2500000, text: "2.5 MB" },
+            { tag: "gigabytes", n: 2000000000, text: "2.0 GB" }
+        ]
+    }
+    function test_bytes(row) {
+        compare(fmt.bytes(row.n), row.text)
+    }
 }

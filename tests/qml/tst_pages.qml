@@ -20,6 +20,7 @@ Item {
                 { tag: "keys", file: "KeysPage" },
                 { tag: "instances", file: "InstancesPage" },
                 { tag: "bindings", file: "BindingsPage" },
+                { tag: "files", file: "FilesPage" },
                 { tag: "logs", file: "LogsPage" },
                 { tag: "settings", file: "SettingsPage" },
                 { tag: "firstrun", file: "FirstRunPage" }
