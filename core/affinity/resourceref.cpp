@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "affinity/resourceref.h"
 
+#include "http/query.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -263,21 +265,10 @@ std::optional<Kind> kindOfResource(QStringView name)
 QByteArray uploadIdOf(QByteArrayView urlOrQuery)
 {
     const qsizetype q = urlOrQuery.indexOf('?');
-    QByteArrayView query = q < 0 ? urlOrQuery : urlOrQuery.sliced(q + 1);
-    while (!query.isEmpty()) {
-        const qsizetype amp = query.indexOf('&');
-        const QByteArrayView item = amp < 0 ? query : query.first(amp);
-        if (item.startsWith("upload_id=")) {
-            const QByteArray id = QByteArray::fromPercentEncoding(item.sliced(10).toByteArray());
-            // Only what an upload id can be: anything else is no session of ours (and no name for the map).
-            return isId(QString::fromLatin1(id), kMaxUploadIdLength) ? id : QByteArray();
-        }
-        if (amp < 0) {
-            break;
-        }
-        query = query.sliced(amp + 1);
-    }
-    return {};
+    const QByteArray id
+        = http::queryParameter(q < 0 ? urlOrQuery : urlOrQuery.sliced(q + 1), "upload_id").value_or(QByteArray());
+    // Only what an upload id can be: anything else is no session of ours (and no name for the map).
+    return isId(QString::fromLatin1(id), kMaxUploadIdLength) ? id : QByteArray();
 }
 
 RequestResources requestResources(QByteArrayView method, QByteArrayView path, QByteArrayView query, QByteArrayView body)

@@ -25,6 +25,23 @@
 namespace ga::daemon {
 namespace {
 
+// State files (keystate.json, resources.json): written whole or not at all, readable by the user only.
+bool writeStateFile(const QString &path, const QJsonObject &state, QJsonDocument::JsonFormat format, QString *error)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        *error = f.errorString();
+        return false;
+    }
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    f.write(QJsonDocument(state).toJson(format));
+    if (!f.commit()) {
+        *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
 QString shortText(const QJsonValue &v)
 {
     switch (v.type()) {
@@ -462,12 +479,6 @@ void Service::loadKeyState()
 void Service::saveKeyState()
 {
     const QString path = config::keyStatePath(m_config->path());
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) {
-        qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << f.errorString();
-        return;
-    }
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     QJsonObject state = m_keys.saveState();
     // Relay health, for `instances list` and the GUI (the router itself relearns it after a restart).
     QJsonObject relays;
@@ -486,9 +497,8 @@ void Service::saveKeyState()
         relays.insert(r.id, o);
     }
     state.insert(QStringLiteral("relays"), relays);
-    f.write(QJsonDocument(state).toJson(QJsonDocument::Indented));
-    if (!f.commit()) {
-        qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << f.errorString();
+    if (QString error; !writeStateFile(path, state, QJsonDocument::Indented, &error)) {
+        qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << error;
     }
 }
 
@@ -525,15 +535,9 @@ void Service::flushResources()
 void Service::saveResources()
 {
     const QString path = config::resourceStatePath(m_config->path());
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) {
-        qCWarning(lcProxy).noquote() << "cannot write the resource owners file" << path << ":" << f.errorString();
-        return;
-    }
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    f.write(QJsonDocument(m_resources.save()).toJson(QJsonDocument::Compact));
-    if (!f.commit()) {
-        qCWarning(lcProxy).noquote() << "cannot write the resource owners file" << path << ":" << f.errorString();
+    // Compact: it may hold 100,000 entries.
+    if (QString error; !writeStateFile(path, m_resources.save(), QJsonDocument::Compact, &error)) {
+        qCWarning(lcProxy).noquote() << "cannot write the resource owners file" << path << ":" << error;
     }
 }
 

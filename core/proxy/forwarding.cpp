@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/forwarding.h"
 
+#include "http/query.h"
+
 namespace ga::proxy {
 
 bool isForwardedPath(QByteArrayView path)
@@ -16,20 +18,6 @@ bool usesBearerAuth(QByteArrayView path)
 }
 
 namespace {
-
-// A query parameter's name as the server reads it: percent-decoded ("k%65y" is "key"), so that an encoded
-// credential is found and stripped like a plain one.
-QByteArray parameterName(QByteArrayView item)
-{
-    const qsizetype eq = item.indexOf('=');
-    const QByteArrayView name = eq < 0 ? item : item.first(eq);
-    if (!name.contains('%') && !name.contains('+')) {
-        return name.toByteArray();
-    }
-    QByteArray raw = name.toByteArray();
-    raw.replace('+', ' ');
-    return QByteArray::fromPercentEncoding(raw);
-}
 
 // Query parameters that carry a credential: the client's own (never forwarded), or Google's OAuth form.
 bool isCredentialParameter(const QByteArray &name)
@@ -50,16 +38,8 @@ QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView quer
             return v.sliced(7).trimmed();
         }
     }
-    while (!query.isEmpty()) {
-        const qsizetype amp = query.indexOf('&');
-        const QByteArrayView item = amp < 0 ? query : query.first(amp);
-        if (const qsizetype eq = item.indexOf('='); eq > 0 && parameterName(item) == "key") {
-            return QByteArray::fromPercentEncoding(item.sliced(eq + 1).toByteArray());
-        }
-        if (amp < 0) {
-            break;
-        }
-        query = query.sliced(amp + 1);
+    if (const std::optional<QByteArray> key = http::queryParameter(query, "key"); key && !key->isEmpty()) {
+        return *key;
     }
     return QByteArray();
 }
@@ -88,23 +68,7 @@ bool isStreamingRequest(QByteArrayView path, QByteArrayView query, QByteArrayVie
 
 QByteArray stripKeyParameter(QByteArrayView query)
 {
-    QByteArray out;
-    out.reserve(query.size());
-    while (!query.isEmpty()) {
-        const qsizetype amp = query.indexOf('&');
-        const QByteArrayView item = amp < 0 ? query : query.first(amp);
-        if (!item.isEmpty() && !isCredentialParameter(parameterName(item))) {
-            if (!out.isEmpty()) {
-                out += '&';
-            }
-            out += item;
-        }
-        if (amp < 0) {
-            break;
-        }
-        query = query.sliced(amp + 1);
-    }
-    return out;
+    return http::withoutParameters(query, isCredentialParameter);
 }
 
 http::HeaderList upstreamRequestHeaders(const http::HeaderList &clientHeaders)

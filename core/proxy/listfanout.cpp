@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/listfanout.h"
 
+#include "http/query.h"
 #include "logging/logging.h"
 
 #include <QJsonArray>
@@ -17,21 +18,7 @@ constexpr qsizetype kMaxPartBytes = 16 * 1024 * 1024;
 // The query with pageToken replaced by `token` (removed when empty); the rest kept as sent.
 QByteArray withPageToken(QByteArrayView query, const QString &token)
 {
-    QByteArray out;
-    while (!query.isEmpty()) {
-        const qsizetype amp = query.indexOf('&');
-        const QByteArrayView item = amp < 0 ? query : query.first(amp);
-        if (!item.isEmpty() && !item.startsWith("pageToken=") && item != "pageToken") {
-            if (!out.isEmpty()) {
-                out += '&';
-            }
-            out += item;
-        }
-        if (amp < 0) {
-            break;
-        }
-        query = query.sliced(amp + 1);
-    }
+    QByteArray out = http::withoutParameters(query, [](const QByteArray &name) { return name == "pageToken"; });
     if (!token.isEmpty()) {
         if (!out.isEmpty()) {
             out += '&';
@@ -39,24 +26,6 @@ QByteArray withPageToken(QByteArrayView query, const QString &token)
         out += "pageToken=" + QUrl::toPercentEncoding(token);
     }
     return out;
-}
-
-QByteArray pageTokenOf(QByteArrayView query)
-{
-    while (!query.isEmpty()) {
-        const qsizetype amp = query.indexOf('&');
-        const QByteArrayView item = amp < 0 ? query : query.first(amp);
-        if (item.startsWith("pageToken=")) {
-            QByteArray v = item.sliced(10).toByteArray();
-            v.replace('+', ' ');
-            return QByteArray::fromPercentEncoding(v);
-        }
-        if (amp < 0) {
-            break;
-        }
-        query = query.sliced(amp + 1);
-    }
-    return {};
 }
 
 } // namespace
@@ -143,7 +112,7 @@ void ListFanOut::start()
     const qsizetype q = m_request.target.indexOf('?');
     const QByteArray query = q < 0 ? QByteArray() : m_request.target.sliced(q + 1);
     const std::vector<keys::KeyScope> projects = m_keys->projects();
-    const QByteArray clientToken = pageTokenOf(query);
+    const QByteArray clientToken = http::queryParameter(query, "pageToken").value_or(QByteArray());
     if (!clientToken.isEmpty()) {
         QList<QPair<QString, QString>> tokens;
         if (!decodePageToken(clientToken, &tokens)) {

