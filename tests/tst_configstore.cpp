@@ -2,11 +2,13 @@
 #include "config/configstore.h"
 #include "testsupport.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QLockFile>
 #include <QObject>
 #include <QSaveFile>
 #include <QSignalSpy>
@@ -150,6 +152,7 @@ private Q_SLOTS:
     void ensureExistsWritesPrivateValidFile();
     void ensureExistsKeepsExistingFile();
     void updateSavesAtomically();
+    void emptyLockFileIsTakenOverAtOnce();
     void updateKeepsUnknownMembers();
     void updateRefusesInvalidFile_data();
     void updateRefusesInvalidFile();
@@ -287,6 +290,35 @@ void TestConfigStore::updateSavesAtomically()
     // A change that changes nothing saves but does not announce a change.
     QVERIFY(store.update([](QJsonObject &) { return QString(); }).ok);
     QCOMPARE(changed.count(), 1);
+}
+
+// `kill -9` between creating the lock file and writing its owner's PID leaves it empty: the next save must not
+// wait for QLockFile's 30 s stale time (hardening issue, defect 5). A lock that names a live owner still holds.
+void TestConfigStore::emptyLockFileIsTakenOverAtOnce()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    const QString lockPath = m_path + QStringLiteral(".lock");
+    {
+        QFile empty(lockPath);
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        QVERIFY(empty.setFileTime(QDateTime::currentDateTime().addSecs(-2), QFileDevice::FileModificationTime));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const ConfigStore::UpdateResult result = store.update(setPort(4002));
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QStringLiteral("the save waited %1 ms").arg(timer.elapsed())));
+    QCOMPARE(store.config().listenPort, 4002);
+    QVERIFY(!QFile::exists(lockPath));
+
+    // A live owner's lock is respected: the save waits and then says so, and changes nothing.
+    QLockFile held(lockPath);
+    QVERIFY(held.tryLock(0));
+    const ConfigStore::UpdateResult blocked = store.update(setPort(4003));
+    QVERIFY(!blocked.ok);
+    QVERIFY2(blocked.error.contains(QStringLiteral("another process")), qPrintable(blocked.error));
+    QCOMPARE(store.config().listenPort, 4002);
 }
 
 void TestConfigStore::updateKeepsUnknownMembers()

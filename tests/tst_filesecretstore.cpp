@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "secrets/filesecretstore.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QObject>
@@ -82,6 +84,7 @@ private Q_SLOTS:
     void fileModeIs0600();
     void existingLooseModeIsNarrowed();
     void twoStoresDoNotLoseWrites();
+    void emptyLockFileIsTakenOverAtOnce();
     void callbacksAreNeverSynchronous();
     void destroyedContextGetsNoCallback();
     void describesItself();
@@ -321,6 +324,24 @@ void TestFileSecretStore::twoStoresDoNotLoseWrites()
     QCOMPARE(readSync(cli, QStringLiteral("key/a")).value, QByteArray("1"));
     QCOMPARE(readSync(daemon, QStringLiteral("key/b")).value, QByteArray("2"));
     QCOMPARE(readSync(cli, QStringLiteral("key/c")).value, QByteArray("3"));
+}
+
+// An empty lock file (its creator was killed before writing its PID) does not hold writes up for 30 s.
+void TestFileSecretStore::emptyLockFileIsTakenOverAtOnce()
+{
+    FileSecretStore store(m_path, kPassphrase, kFast);
+    QVERIFY(writeSync(store, QStringLiteral("a"), "one").ok());
+    {
+        QFile empty(m_path + QStringLiteral(".lock"));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        QVERIFY(empty.setFileTime(QDateTime::currentDateTime().addSecs(-2), QFileDevice::FileModificationTime));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(writeSync(store, QStringLiteral("b"), "two").ok());
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QStringLiteral("the write waited %1 ms").arg(timer.elapsed())));
+    QCOMPARE(readSync(store, QStringLiteral("a")).value, QByteArray("one"));
+    QCOMPARE(readSync(store, QStringLiteral("b")).value, QByteArray("two"));
 }
 
 void TestFileSecretStore::callbacksAreNeverSynchronous()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/configstore.h"
 
+#include "fs/lockfile.h"
 #include "logging/logging.h"
 
 #include <QDir>
@@ -121,7 +122,7 @@ ConfigStore::UpdateResult ConfigStore::update(const Change &change)
     UpdateResult out;
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     QLockFile lock(m_path + QStringLiteral(".lock"));
-    if (!lock.tryLock(kLockWaitMs)) {
+    if (!fs::tryLock(lock, m_path + QStringLiteral(".lock"), kLockWaitMs)) {
         out.error = QStringLiteral("another process is saving the config (lock file %1.lock); try again").arg(m_path);
         return out;
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "secrets/filesecretstore.h"
 
+#include "fs/lockfile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -185,7 +187,7 @@ SecretResult FileSecretStore::changeMany(const Entries &writes)
         return folder;
     }
     QLockFile lock(m_path + QStringLiteral(".lock"));
-    if (!lock.tryLock(kLockTimeoutMs)) {
+    if (!fs::tryLock(lock, m_path + QStringLiteral(".lock"), kLockTimeoutMs)) {
         return SecretResult::failure(SecretError::Io,
             lock.error() == QLockFile::LockFailedError
                 ? tr("Another process is changing the secret file %1; try again.").arg(nativePath())
@@ -218,7 +220,7 @@ SecretResult FileSecretStore::change(const QString &name, const QByteArray *secr
 
     // Read-modify-write under a lock, so a concurrent CLI and daemon do not drop each other's entries.
     QLockFile lock(m_path + QStringLiteral(".lock"));
-    if (!lock.tryLock(kLockTimeoutMs)) {
+    if (!fs::tryLock(lock, m_path + QStringLiteral(".lock"), kLockTimeoutMs)) {
         return SecretResult::failure(SecretError::Io,
             lock.error() == QLockFile::LockFailedError
                 ? tr("Another process is changing the secret file %1; try again.").arg(nativePath())
