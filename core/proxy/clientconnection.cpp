@@ -158,7 +158,7 @@ void ClientConnection::process()
     const http::Limits &limits = m_settings->limits;
     while (m_socket && (m_state == State::ReadingHead || m_state == State::ReadingBody)) {
         if (m_state == State::ReadingHead) {
-            if (m_in.isEmpty()) {
+            if (m_in.isEmpty() || !headWorthParsing()) {
                 return;
             }
             const http::ParseOutcome o = http::parseRequestHead(m_in, limits, &m_request);
@@ -170,6 +170,8 @@ void ClientConnection::process()
                 return;
             }
             m_in.remove(0, o.consumed);
+            m_headScanned = 0;
+            m_sawFirstLine = false;
             m_keepAlive = m_request.keepAlive;
             m_sentContinue = false;
             m_chunked.reset();
@@ -206,6 +208,31 @@ void ClientConnection::process()
         }
         dispatch();
     }
+}
+
+bool ClientConnection::headWorthParsing()
+{
+    // The parser reads the whole buffered head; calling it on every readyRead made a head sent a byte at a time
+    // cost O(n²). It runs only when the request line is complete (so a bad one is refused at once), when a line
+    // end is followed by an empty line (the head is complete, or a bare-LF head the parser refuses), and when the
+    // head outgrows its limit. Only bytes not looked at before are scanned.
+    const qsizetype size = m_in.size();
+    const qsizetype from = std::max<qsizetype>(0, m_headScanned - 2);
+    m_headScanned = size;
+    if (size > m_settings->limits.maxHeaderBytes) {
+        return true;
+    }
+    const char *data = m_in.constData();
+    for (qsizetype i = m_in.indexOf('\n', from); i >= 0; i = m_in.indexOf('\n', i + 1)) {
+        if (!m_sawFirstLine) {
+            m_sawFirstLine = true;
+            return true;
+        }
+        if ((i + 1 < size && data[i + 1] == '\n') || (i + 2 < size && data[i + 1] == '\r' && data[i + 2] == '\n')) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void ClientConnection::dispatch()

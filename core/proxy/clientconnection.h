@@ -55,6 +55,8 @@ private:
     void onBytesWritten();
     void onDisconnected();
     void process();
+    // Whether the buffered head may have changed in a way the parser would see (see the .cpp).
+    bool headWorthParsing();
     void dispatch();
     void answerLocally(int status, const QByteArray &contentType, const QByteArray &body);
     void sendError(int status, const QString &message, bool close, qint64 retryAfterSeconds = -1);
@@ -76,6 +78,8 @@ private:
     SettingsPtr m_settings;
     State m_state = State::ReadingHead;
     QByteArray m_in;
+    qsizetype m_headScanned = 0; // bytes of m_in already scanned for the end of the head
+    bool m_sawFirstLine = false;
     http::Request m_request;
     http::ChunkedDecoder m_chunked;
     Forwarder *m_exchange = nullptr;
