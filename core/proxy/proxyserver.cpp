@@ -78,7 +78,10 @@ bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
                 return;
             }
             auto fresh = std::make_unique<Listener>(this);
-            fresh->setMaxPendingConnections(1024);
+            fresh->setMaxPendingConnections(kListenBacklog);
+            // The kernel's queue too (Qt's default is 50): a burst of connects beyond it is dropped by the kernel
+            // and retried by clients a second later (ListenOverflows). The kernel caps it at net.core.somaxconn.
+            fresh->setListenBacklogSize(kListenBacklog);
             if (!fresh->listen(address, port)) {
                 const bool inUse = fresh->serverError() == QAbstractSocket::AddressInUseError;
                 *error = inUse
@@ -94,7 +97,8 @@ bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
             std::unique_ptr<Listener> fresh6;
             if (address == QHostAddress(QHostAddress::LocalHost)) {
                 fresh6 = std::make_unique<Listener>(this);
-                fresh6->setMaxPendingConnections(1024);
+                fresh6->setMaxPendingConnections(kListenBacklog);
+                fresh6->setListenBacklogSize(kListenBacklog);
                 if (!fresh6->listen(QHostAddress(QHostAddress::LocalHostIPv6), fresh->serverPort())) {
                     qCDebug(lcProxy).noquote()
                         << "not listening on [::1]:" << fresh->serverPort() << "-" << fresh6->errorString();

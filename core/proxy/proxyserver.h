@@ -37,6 +37,9 @@ class ProxyServer final : public QObject
     Q_DISABLE_COPY_MOVE(ProxyServer)
 
 public:
+    // Connections the kernel and the listener queue before they are accepted.
+    static constexpr int kListenBacklog = 4096;
+
     // workers = 0: one per CPU core (at least 2).
     // `router` may be null: every request then goes direct (routing.mode local).
     // `resources` may be null: the server keeps its own (not saved anywhere).
