@@ -190,7 +190,7 @@ QString Backend::state() const
         return QStringLiteral("error"); // every key invalid or disabled: nothing can be served
     }
     if (m_counts.total == 0 || m_counts.cooling > 0 || m_counts.invalid > 0
-        || (relaysMatter && m_counts.healthyRelays < m_counts.relays)) {
+        || (relaysMatter && m_counts.healthyRelays + m_counts.uncheckedRelays < m_counts.relays)) {
         return QStringLiteral("degraded");
     }
     return QStringLiteral("running");
@@ -213,7 +213,13 @@ QString Backend::statusText() const
               .arg(m_counts.usable)
               .arg(m_counts.cooling)
               .arg(m_counts.invalid);
-    text += u'\n' + tr("Relays: %1 of %2 healthy").arg(m_counts.healthyRelays).arg(m_counts.relays);
+    text += u'\n'
+        + (m_counts.uncheckedRelays > 0
+                ? tr("Relays: %1 of %2 healthy, %3 not checked yet")
+                      .arg(m_counts.healthyRelays)
+                      .arg(m_counts.relays)
+                      .arg(m_counts.uncheckedRelays)
+                : tr("Relays: %1 of %2 healthy").arg(m_counts.healthyRelays).arg(m_counts.relays));
     if (!m_errorText.isEmpty()) {
         text += u'\n' + m_errorText;
     }
@@ -321,7 +327,8 @@ void Backend::refreshStatus()
     c.total = std::max(c.total, int(m_service->config().keys.size()));
     for (const routing::RelayReport &r : m_service->router().report()) {
         ++c.relays;
-        c.healthyRelays += r.usable ? 1 : 0;
+        c.healthyRelays += r.usable && r.health == routing::RelayHealth::Healthy ? 1 : 0;
+        c.uncheckedRelays += r.usable && r.health == routing::RelayHealth::Unknown ? 1 : 0;
     }
     m_counts = c;
     Q_EMIT statusChanged();
@@ -910,15 +917,13 @@ QVariantMap Backend::checkSettings(const QVariantMap &values) const
         }
         config::schema::setValueAt(next, it.key(), QJsonValue::fromVariant(it.value()));
     }
-    const config::ParseResult checked = config::schema::validate(next);
+    // The validation a save applies (text rules, size, and the listen rule `run` applies) — not only the reader's.
+    const config::ParseResult checked
+        = config::schema::parseForSave(config::schema::serialize(next), m_service->configStore()->document());
     for (const config::Problem &p : checked.problems) {
         if (p.isError()) {
             problems.insert(p.path.isEmpty() ? QStringLiteral("*") : p.path, p.message);
         }
-    }
-    // Listening beyond loopback needs remote access and a token: the same rule `run` applies.
-    if (QString why; problems.isEmpty() && !daemon::listenPolicyAllows(checked.config, &why)) {
-        problems.insert(QStringLiteral("listen.host"), why);
     }
     return problems;
 }

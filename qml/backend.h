@@ -57,7 +57,9 @@ class Backend final : public QObject
     Q_PROPERTY(int invalidKeys READ invalidKeys NOTIFY statusChanged)
     Q_PROPERTY(int disabledKeys READ disabledKeys NOTIFY statusChanged)
     Q_PROPERTY(int totalRelays READ totalRelays NOTIFY statusChanged)
+    // Healthy: a test or the traffic says so. Unchecked: nothing has said anything yet (never shown as healthy).
     Q_PROPERTY(int healthyRelays READ healthyRelays NOTIFY statusChanged)
+    Q_PROPERTY(int uncheckedRelays READ uncheckedRelays NOTIFY statusChanged)
     // Listening beyond loopback: the window shows a warning banner.
     Q_PROPERTY(bool remoteAccess READ remoteAccess NOTIFY statusChanged)
     // No key configured yet: the window opens the first-run guide.
@@ -103,6 +105,7 @@ public:
     int disabledKeys() const { return m_counts.disabled; }
     int totalRelays() const { return m_counts.relays; }
     int healthyRelays() const { return m_counts.healthyRelays; }
+    int uncheckedRelays() const { return m_counts.uncheckedRelays; }
     bool remoteAccess() const;
     bool firstRun() const { return m_counts.total == 0; }
     QString language() const;
@@ -229,6 +232,7 @@ private:
         int disabled = 0;
         int relays = 0;
         int healthyRelays = 0;
+        int uncheckedRelays = 0;
         bool operator==(const Counts &) const = default;
     };
 

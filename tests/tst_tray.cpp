@@ -132,6 +132,18 @@ private Q_SLOTS:
         m_backend.reset();
     }
 
+    // Before any test or traffic a relay's health is unknown, and unknown is never shown as healthy (hardening
+    // issue, defect 13: the dashboard said "1 of 1 healthy" for a relay that refused connections).
+    void uncheckedRelayIsNotShownHealthy()
+    {
+        QCOMPARE(m_backend->totalRelays(), 1);
+        QCOMPARE(m_backend->healthyRelays(), 0);
+        QCOMPARE(m_backend->uncheckedRelays(), 1);
+        const QString tip = m_tray->toolTip();
+        QVERIFY2(tip.contains(QStringLiteral("Relays: 0 of 1 healthy, 1 not checked yet")), qPrintable(tip));
+        QCOMPARE(m_backend->state(), QStringLiteral("running")); // not checked yet is not a fault either
+    }
+
     void modeSwitchFromTheTrayChangesTheRoute()
     {
         QCOMPARE(m_backend->mode(), QStringLiteral("local"));

@@ -527,6 +527,10 @@
         <source>not set</source>
         <translation>not set</translation>
     </message>
+    <message>
+        <source>%1 of %2 healthy, %3 not checked yet</source>
+        <translation>%1 of %2 healthy, %3 not checked yet</translation>
+    </message>
 </context>
 <context>
     <name>EditKeyDialog</name>
@@ -2173,6 +2177,10 @@ Model: gemini-2.5-flash</translation>
     <message>
         <source>Nothing was saved: fix the marked fields</source>
         <translation>Nothing was saved: fix the marked fields</translation>
+    </message>
+    <message>
+        <source>Relays: %1 of %2 healthy, %3 not checked yet</source>
+        <translation>Relays: %1 of %2 healthy, %3 not checked yet</translation>
     </message>
 </context>
 <context>

@@ -516,6 +516,10 @@
         <source>not set</source>
         <translation>未设置</translation>
     </message>
+    <message>
+        <source>%1 of %2 healthy, %3 not checked yet</source>
+        <translation>%1 / %2 个正常，%3 个尚未检查</translation>
+    </message>
 </context>
 <context>
     <name>EditKeyDialog</name>
@@ -2145,6 +2149,10 @@ API 密钥：%2
     <message>
         <source>Nothing was saved: fix the marked fields</source>
         <translation>未保存任何内容：请修正标出的字段</translation>
+    </message>
+    <message>
+        <source>Relays: %1 of %2 healthy, %3 not checked yet</source>
+        <translation>中继：%1 / %2 个正常，%3 个尚未检查</translation>
     </message>
 </context>
 <context>

@@ -208,6 +208,28 @@ void Router::reportRelaySuccess(int index, qint64 latencyMs)
     }
 }
 
+bool Router::reportRelayCheck(const QString &id, bool ok, qint64 latencyMs, const QString &reason)
+{
+    int index = -1;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (size_t i = 0; i < m_relays.size() && index < 0; ++i) {
+            if (m_relays[i].id == id) {
+                index = int(i);
+            }
+        }
+    }
+    if (index < 0) {
+        return false;
+    }
+    if (ok) {
+        reportRelaySuccess(index, latencyMs);
+    } else {
+        reportRelayFailure(index, reason);
+    }
+    return true;
+}
+
 std::vector<RelayReport> Router::report() const
 {
     QMutexLocker lock(&m_mutex);

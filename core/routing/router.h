@@ -75,6 +75,8 @@ public:
 
     void reportRelayFailure(int index, const QString &reason);
     void reportRelaySuccess(int index, qint64 latencyMs);
+    // An explicit test of a relay (admin API, GUI, tray): the same health the traffic keeps. False: no such relay.
+    bool reportRelayCheck(const QString &id, bool ok, qint64 latencyMs, const QString &reason);
 
     std::vector<RelayReport> report() const;
 

@@ -302,10 +302,14 @@ AppPage {
                 Layout.preferredWidth: 1
                 title: qsTr("Relays")
                 Label {
-                    text: Backend.totalRelays > 0 ? qsTr("%1 of %2 healthy").arg(Backend.healthyRelays).arg(Backend.totalRelays)
-                                                  : qsTr("No relays")
+                    text: Backend.totalRelays === 0 ? qsTr("No relays")
+                          : Backend.uncheckedRelays > 0
+                            ? qsTr("%1 of %2 healthy, %3 not checked yet").arg(Backend.healthyRelays)
+                                  .arg(Backend.totalRelays).arg(Backend.uncheckedRelays)
+                            : qsTr("%1 of %2 healthy").arg(Backend.healthyRelays).arg(Backend.totalRelays)
                     font.pointSize: Qt.application.font.pointSize > 0 ? Qt.application.font.pointSize * 1.3 : 13
-                    color: Backend.totalRelays > 0 && Backend.healthyRelays === 0 && Backend.mode !== "local"
+                    color: Backend.totalRelays > 0 && Backend.healthyRelays + Backend.uncheckedRelays === 0
+                           && Backend.mode !== "local"
                            ? page.theme.bad : page.palette.windowText
                 }
                 Label {
