@@ -4,6 +4,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QObject>
@@ -88,6 +89,7 @@ private Q_SLOTS:
     void callbacksAreNeverSynchronous();
     void destroyedContextGetsNoCallback();
     void describesItself();
+    void listsEntryNamesOnly();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -395,6 +397,37 @@ void TestFileSecretStore::describesItself()
     FileSecretStore store(m_path, kPassphrase, kFast);
     QCOMPARE(store.description(), QStringLiteral("encrypted file ") + QDir::toNativeSeparators(m_path));
     QCOMPARE(store.path(), m_path);
+}
+
+// `keys doctor` finds orphans by listing: names only, sorted; a file the passphrase does not open lists nothing.
+void TestFileSecretStore::listsEntryNamesOnly()
+{
+    const auto list = [](SecretStore &store, QStringList *names) {
+        QEventLoop loop;
+        QObject context;
+        SecretResult result;
+        store.list(&context, [&](const SecretResult &r, const QStringList &listed) {
+            result = r;
+            *names = listed;
+            loop.quit();
+        });
+        loop.exec();
+        return result;
+    };
+    FileSecretStore store(m_path, kPassphrase, kFast);
+    QVERIFY(store.canList());
+    QStringList names;
+    QVERIFY(list(store, &names).ok()); // no file yet: an empty store
+    QVERIFY(names.isEmpty());
+    QVERIFY(writeSync(store, QStringLiteral("token/b"), "second").ok());
+    QVERIFY(writeSync(store, QStringLiteral("key/a"), "first").ok());
+    const SecretResult listed = list(store, &names);
+    QVERIFY(listed.ok() && listed.value.isEmpty());
+    QCOMPARE(names, QStringList({ QStringLiteral("key/a"), QStringLiteral("token/b") }));
+
+    FileSecretStore wrong(m_path, "not the passphrase", kFast);
+    QCOMPARE(list(wrong, &names).error, SecretError::BadPassphrase);
+    QVERIFY(names.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestFileSecretStore)

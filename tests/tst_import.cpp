@@ -11,6 +11,9 @@
 #include <QSet>
 #include <QTest>
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 using ga::test::CliResult;
 using ga::test::fakeKey;
 using ga::test::runCli;
@@ -33,6 +36,54 @@ QString write(const Sandbox &sb, const QString &name, const QByteArray &content)
         return QString();
     }
     return path;
+}
+
+// What the silent-input tests shorten the 30 s wait to.
+const QString kShortTimeoutMs = QStringLiteral("400");
+
+// The CLI with at most `addressSpace` bytes of memory (none under a sanitizer, which reserves terabytes), stdin
+// from `inputFile` (or an open pipe nobody writes to, when empty), killed after `waitMs`.
+struct Limited
+{
+    CliResult result;
+    qint64 elapsedMs = 0;
+};
+
+Limited runLimited(const Sandbox &sb, const QStringList &args, const QString &inputFile, int waitMs,
+    const QByteArray &writeWithoutClosing = {})
+{
+    QProcess p;
+    p.setProcessEnvironment(sb.environment());
+#if !defined(__SANITIZE_ADDRESS__)
+    p.setChildProcessModifier([] {
+        const rlimit limit { rlim_t(1) << 30, rlim_t(1) << 30 }; // 1 GiB: the 64 MiB limit fits well within
+        ::setrlimit(RLIMIT_AS, &limit);
+    });
+#endif
+    if (!inputFile.isEmpty()) {
+        p.setStandardInputFile(inputFile);
+    }
+    Limited out;
+    QElapsedTimer t;
+    t.start();
+    p.start(ga::test::daemonPath(), args);
+    if (!p.waitForStarted(10'000)) {
+        return out;
+    }
+    if (!writeWithoutClosing.isEmpty()) {
+        p.write(writeWithoutClosing);
+        p.waitForBytesWritten(5000);
+    }
+    out.result.finished = p.waitForFinished(waitMs);
+    out.elapsedMs = t.elapsed();
+    if (!out.result.finished) {
+        p.kill();
+        p.waitForFinished(5000);
+    }
+    out.result.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    out.result.out = p.readAllStandardOutput();
+    out.result.err = p.readAllStandardError();
+    return out;
 }
 
 } // namespace
@@ -174,6 +225,90 @@ private Q_SLOTS:
         const CliResult r = runCli(b, { QStringLiteral("keys"), QStringLiteral("import"), out });
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.errText().contains(QStringLiteral("--with-secrets")), qPrintable(r.errText()));
+    }
+
+    // An endless file is refused at 64 MiB, quickly and within 1 GiB of memory (it used to grow until bad_alloc).
+    void importOfAnEndlessFileStopsAtTheLimit()
+    {
+        Sandbox sb;
+        const Limited run = runLimited(
+            sb, { QStringLiteral("keys"), QStringLiteral("import"), QStringLiteral("/dev/zero") }, {}, 30'000);
+        const CliResult &r = run.result;
+        QVERIFY2(r.finished, "keys import /dev/zero did not finish within 30 s");
+        QVERIFY2(r.exitCode == 1, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.errText().left(400))));
+        QVERIFY2(r.errText().contains(QStringLiteral("64 MiB")) && r.errText().contains(QStringLiteral("split")),
+            qPrintable(r.errText()));
+        QCOMPARE(r.errText().count(u'\n'), 1); // one sentence
+        QVERIFY2(run.elapsedMs < 10'000, qPrintable(QString::number(run.elapsedMs)));
+        QCOMPARE(keysOf(sb).size(), 0);
+    }
+
+    // The same bound for keys piped into `keys add`.
+    void keysAddOfAnEndlessInputStopsAtTheLimit()
+    {
+        Sandbox sb;
+        const Limited run
+            = runLimited(sb, { QStringLiteral("keys"), QStringLiteral("add") }, QStringLiteral("/dev/zero"), 30'000);
+        QVERIFY2(run.result.finished, "keys add < /dev/zero did not finish within 30 s");
+        QCOMPARE(run.result.exitCode, 1);
+        QVERIFY2(run.result.errText().contains(QStringLiteral("64 MiB")), qPrintable(run.result.errText()));
+        QCOMPARE(keysOf(sb).size(), 0);
+    }
+
+    // 1,000,000 lines are read; one more is refused before any parsing, with what to do.
+    void importOfMoreThanAMillionLinesIsRefused()
+    {
+        Sandbox sb;
+        QByteArray text;
+        text.reserve(2'000'100);
+        for (int i = 0; i < 999'999; ++i) {
+            text += "#\n";
+        }
+        text += fakeKey(501).toLatin1() + '\n';
+        const QString atLimit = write(sb, QStringLiteral("million.txt"), text);
+        QVERIFY(!atLimit.isEmpty());
+        CliResult r = runCli(sb, { QStringLiteral("keys"), QStringLiteral("import"), atLimit });
+        QVERIFY2(r.exitCode == 0 && r.outText().contains(QStringLiteral("added 1,")), qPrintable(r.errText()));
+
+        text += fakeKey(502).toLatin1(); // line 1,000,001, without a final newline
+        const QString over = write(sb, QStringLiteral("million-and-one.txt"), text);
+        r = runCli(sb, { QStringLiteral("keys"), QStringLiteral("import"), over });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(
+            r.errText().contains(QStringLiteral("1,000,000 lines")) && r.errText().contains(QStringLiteral("split")),
+            qPrintable(r.errText()));
+        QCOMPARE(keysOf(sb).size(), 1);
+    }
+
+    // A pipe nobody writes to: `keys add` gives up after the (shortened) silence with what to do; nothing is added,
+    // not even what arrived before the silence (the input was never closed, so it may be incomplete).
+    void keysAddFromASilentPipeTimesOut()
+    {
+        Sandbox sb;
+        sb.setEnv(QStringLiteral("GEMINI_AGGREGATOR_STDIN_TIMEOUT_MS"), kShortTimeoutMs);
+        for (const QByteArray &sent : { QByteArray(), fakeKey(601).toLatin1() + '\n' }) {
+            const Limited run = runLimited(sb, { QStringLiteral("keys"), QStringLiteral("add") }, {}, 15'000, sent);
+            QVERIFY2(run.result.finished, "keys add waited for a silent pipe for 15 s");
+            QCOMPARE(run.result.exitCode, 1);
+            QVERIFY2(
+                run.result.errText().contains(QStringLiteral("pipe the keys in")), qPrintable(run.result.errText()));
+            QVERIFY(run.elapsedMs >= kShortTimeoutMs.toInt());
+            QVERIFY(!run.result.err.contains(fakeKey(601).toLatin1()));
+            QCOMPARE(keysOf(sb).size(), 0);
+        }
+    }
+
+    // A named pipe given as FILE with no writer: the same limit instead of waiting forever in open().
+    void importFromAPipeWithoutWriterTimesOut()
+    {
+        Sandbox sb;
+        sb.setEnv(QStringLiteral("GEMINI_AGGREGATOR_STDIN_TIMEOUT_MS"), kShortTimeoutMs);
+        const QString fifo = sb.path() + QStringLiteral("/keys.fifo");
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const Limited run = runLimited(sb, { QStringLiteral("keys"), QStringLiteral("import"), fifo }, {}, 15'000);
+        QVERIFY2(run.result.finished, "keys import of a pipe without writer waited for 15 s");
+        QCOMPARE(run.result.exitCode, 1);
+        QVERIFY2(run.result.errText().contains(fifo), qPrintable(run.result.errText()));
     }
 };
 

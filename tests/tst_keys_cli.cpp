@@ -2,6 +2,8 @@
 // The key pool as a user meets it: `keys test`, `keys list` state, `keys stats`, state kept across a daemon
 // restart, and `keys enable` bringing an invalid key back — real daemon, fake upstream on its own thread.
 #include "fakegemini/fakegemini.h"
+#include "secrets/filesecretstore.h"
+#include "secrets/secretcipher.h"
 #include "testsupport.h"
 
 #include <QDeadlineTimer>
@@ -9,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -153,6 +156,38 @@ QJsonObject byId(const QJsonArray &a, const QString &id)
         }
     }
     return {};
+}
+
+// The sandbox's encrypted secret file as the file store reads it: entry names to values.
+QMap<QString, QByteArray> storedSecrets(const Sandbox &sb)
+{
+    const QByteArray passphrase = sb.environment().value(QStringLiteral("GEMINI_AGGREGATOR_PASSPHRASE")).toUtf8();
+    return ga::secrets::cipher::open(ga::test::readAll(sb.secretPath()), passphrase).entries;
+}
+
+// Writes an entry straight into the sandbox's secret file, as a command killed before its config write leaves it.
+bool storeSecret(const Sandbox &sb, const QString &name, const QByteArray &value)
+{
+    ga::secrets::FileSecretStore store(
+        sb.secretPath(), sb.environment().value(QStringLiteral("GEMINI_AGGREGATOR_PASSPHRASE")).toUtf8());
+    return ga::secrets::waitFor([&](QObject *context, ga::secrets::SecretStore::Callback done) {
+        store.write(name, value, context, std::move(done));
+    }).ok();
+}
+
+// The journal a command keeps beside the config while its secrets are not yet named by the config.
+QString journalPath(const Sandbox &sb)
+{
+    return sb.path() + QStringLiteral("/config/secrets.journal");
+}
+
+bool usePort(const Sandbox &sb, quint16 port)
+{
+    return runCli(sb,
+               { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"),
+                   QString::number(port) })
+               .exitCode
+        == 0;
 }
 
 // A relay's /health endpoint only (for `instances test`): checks x-relay-secret, reports upstream reachability.
@@ -415,6 +450,148 @@ private Q_SLOTS:
         QCOMPARE(gen.exitCode, 0);
         QVERIFY(gen.outText().contains(QStringLiteral("RELAY_SECRET")));
         QVERIFY(!ga::test::readAll(sb.configPath()).contains(gen.outText().section(u' ', -1).trimmed().toLatin1()));
+    }
+
+    // `keys doctor` lists secrets no config entry names (keys, relays, named tokens; written directly, or left by an
+    // interrupted command according to the journal) and `--fix` removes exactly those: never an entry the config
+    // names, the admin token or the JWT secret, and never a value on screen.
+    void doctorListsAndFixesOrphanedSecrets()
+    {
+        Sandbox sb;
+        QCOMPARE(
+            runCli(sb, { QStringLiteral("keys"), QStringLiteral("add") }, fakeKey(701).toLatin1() + '\n').exitCode, 0);
+        const QString realId = keysJson(sb).at(0).toObject().value(u"id").toString();
+        QCOMPARE(runCli(sb, { QStringLiteral("token"), QStringLiteral("add"), QStringLiteral("cline") }).exitCode, 0);
+        QCOMPARE(
+            runCli(sb, { QStringLiteral("token"), QStringLiteral("show"), QStringLiteral("--admin") }).exitCode, 0);
+        QCOMPARE(
+            runCli(sb, { QStringLiteral("token"), QStringLiteral("jwt-secret") }, QByteArray(40, 'j')).exitCode, 0);
+        const QByteArray relayValue = "relay-orphan-secret-0123456789";
+        const QByteArray tokenValue = "gat_ghost-token-value-0123456789abcdef0123";
+        QVERIFY(storeSecret(sb, QStringLiteral("key/k0a0b0c0d"), fakeKey(702).toLatin1()));
+        QVERIFY(storeSecret(sb, QStringLiteral("relay/i0a0b0c0d"), relayValue));
+        QVERIFY(storeSecret(sb, QStringLiteral("token/ghost"), tokenValue));
+        QVERIFY(storeSecret(sb, QStringLiteral("key/kdeadbeef"), fakeKey(703).toLatin1()));
+        QVERIFY(ga::test::writeAll(journalPath(sb),
+            "pending: key/kdeadbeef\npending: key/" + realId.toLatin1()
+                + "\npending: token/gone\npending: admin/token\npending: jwt/hs256\n"));
+        const QStringList orphans = { QStringLiteral("key/k0a0b0c0d"), QStringLiteral("relay/i0a0b0c0d"),
+            QStringLiteral("token/ghost"), QStringLiteral("key/kdeadbeef") };
+        const QStringList named = { QStringLiteral("key/") + realId, QStringLiteral("token/cline"),
+            QStringLiteral("admin/token"), QStringLiteral("jwt/hs256") };
+        const QMap<QString, QByteArray> before = storedSecrets(sb);
+        for (const QString &name : orphans + named) {
+            QVERIFY2(before.contains(name), qPrintable(name));
+        }
+
+        CliResult r = runCli(sb, { QStringLiteral("keys"), QStringLiteral("doctor") });
+        QVERIFY2(r.exitCode == 1, qPrintable(r.outText() + r.errText()));
+        for (const QString &name : orphans) {
+            QVERIFY2(r.outText().contains(name), qPrintable(name + u'\n' + r.outText()));
+        }
+        for (const QString &name : named) {
+            QVERIFY2(!r.outText().contains(name), qPrintable(name + u'\n' + r.outText()));
+        }
+        QVERIFY(!r.outText().contains(QStringLiteral("token/gone"))); // pending, but its secret was never written
+        QVERIFY2(r.errText().contains(QStringLiteral("keys doctor --fix")), qPrintable(r.errText()));
+        for (const QByteArray &value : { fakeKey(702).toLatin1(), fakeKey(703).toLatin1(), relayValue, tokenValue }) {
+            QVERIFY(!r.out.contains(value) && !r.err.contains(value));
+        }
+        QCOMPARE(storedSecrets(sb), before); // listing changes nothing
+
+        r = runCli(sb, { QStringLiteral("keys"), QStringLiteral("doctor"), QStringLiteral("--fix") });
+        QVERIFY2(r.exitCode == 0, qPrintable(r.outText() + r.errText()));
+        const QMap<QString, QByteArray> after = storedSecrets(sb);
+        for (const QString &name : orphans) {
+            QVERIFY2(r.outText().contains(QStringLiteral("removed ") + name), qPrintable(r.outText()));
+            QVERIFY2(!after.contains(name), qPrintable(name));
+        }
+        for (const QString &name : named) {
+            QVERIFY2(after.value(name) == before.value(name), qPrintable(name));
+        }
+        QVERIFY(!QFile::exists(journalPath(sb)));
+        r = runCli(sb, { QStringLiteral("keys"), QStringLiteral("doctor") });
+        QVERIFY2(
+            r.exitCode == 0 && r.outText().contains(QStringLiteral("no orphaned secrets")), qPrintable(r.outText()));
+    }
+
+    // At start the daemon removes what an interrupted command left (the journal's names the config does not name)
+    // and logs the name, never the value. An unnamed secret the journal does not mention stays: it may belong to
+    // another config sharing the store, so only `keys doctor --fix` removes it.
+    void startRemovesSecretsLeftByAnInterruptedCommand()
+    {
+        Sandbox sb;
+        QVERIFY(usePort(sb, ga::test::freePort()));
+        QCOMPARE(
+            runCli(sb, { QStringLiteral("keys"), QStringLiteral("add") }, fakeKey(711).toLatin1() + '\n').exitCode, 0);
+        const QString realId = keysJson(sb).at(0).toObject().value(u"id").toString();
+        QVERIFY(storeSecret(sb, QStringLiteral("key/kdeadbeef"), fakeKey(712).toLatin1()));
+        QVERIFY(storeSecret(sb, QStringLiteral("key/k0a0b0c0d"), fakeKey(713).toLatin1()));
+        QVERIFY(
+            ga::test::writeAll(journalPath(sb), "pending: key/kdeadbeef\npending: key/" + realId.toLatin1() + "\n"));
+        {
+            Daemon d(sb);
+            QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
+            QVERIFY2(d.log().contains(QStringLiteral("key/kdeadbeef")), qPrintable(d.log()));
+            QVERIFY(!d.log().contains(fakeKey(712)) && !d.log().contains(QStringLiteral("key/") + realId));
+            QCOMPARE(d.stop(), 0);
+        }
+        const QMap<QString, QByteArray> after = storedSecrets(sb);
+        QVERIFY(!after.contains(QStringLiteral("key/kdeadbeef")));
+        QCOMPARE(after.value(QStringLiteral("key/") + realId), fakeKey(711).toLatin1());
+        QVERIFY(after.contains(QStringLiteral("key/k0a0b0c0d")));
+        QVERIFY(!QFile::exists(journalPath(sb)));
+    }
+
+    // kill -9 of `keys add` after its secret write and before its config write (held deterministically: the test
+    // holds the config's lock), several times: the next start leaves no orphan.
+    void killedAddLeavesNoOrphanAfterStart()
+    {
+        for (int round = 0; round < 3; ++round) {
+            Sandbox sb;
+            QVERIFY(usePort(sb, ga::test::freePort()));
+            QLockFile configLock(sb.configPath() + QStringLiteral(".lock"));
+            QVERIFY(configLock.tryLock(0));
+            QProcess add;
+            add.setProcessEnvironment(sb.environment());
+            add.start(ga::test::daemonPath(), { QStringLiteral("keys"), QStringLiteral("add") });
+            QVERIFY(add.waitForStarted(10'000));
+            QByteArray input;
+            for (int i = 0; i <= round; ++i) {
+                input += fakeKey(720 + 10 * round + i).toLatin1() + '\n';
+            }
+            add.write(input);
+            add.closeWriteChannel();
+            const QDeadlineTimer deadline(10'000);
+            while (!QFile::exists(sb.secretPath()) && !deadline.hasExpired() && add.state() == QProcess::Running) {
+                QTest::qWait(10);
+            }
+            QVERIFY2(QFile::exists(sb.secretPath()), add.readAllStandardError().constData());
+            add.kill(); // SIGKILL, while it waits for the config lock
+            QVERIFY(add.waitForFinished(5000));
+            configLock.unlock();
+
+            QStringList orphans;
+            for (const QString &name : storedSecrets(sb).keys()) {
+                if (name.startsWith(QStringLiteral("key/"))) {
+                    orphans << name;
+                }
+            }
+            QCOMPARE(orphans.size(), round + 1);
+            QCOMPARE(keysJson(sb).size(), 0);
+            {
+                Daemon d(sb);
+                QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
+                for (const QString &name : std::as_const(orphans)) {
+                    QVERIFY2(d.log().contains(name), qPrintable(d.log()));
+                }
+                QCOMPARE(d.stop(), 0);
+            }
+            const QMap<QString, QByteArray> after = storedSecrets(sb);
+            for (const QString &name : std::as_const(orphans)) {
+                QVERIFY2(!after.contains(name), qPrintable(name));
+            }
+        }
     }
 };
 

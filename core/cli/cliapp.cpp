@@ -31,6 +31,8 @@ Commands:
   keys import FILE [--label L] [--group G]
                                      Add keys from a file: one per line, CSV (key,label,weight,group),
                                      or an export; prints added / skipped / invalid
+  keys doctor [--fix]                List secrets no config entry names (left by an interrupted command,
+                                     or found in the store); --fix removes them (exit 1: some are left)
   export [--with-secrets] [--output FILE]
                                      Keys and instances as JSON; secrets only with --with-secrets,
                                      encrypted with a passphrase ($GEMINI_AGGREGATOR_EXPORT_PASSPHRASE)
@@ -77,6 +79,8 @@ Global options:
   -V, --version             Show the version
 
 The file secret store takes its passphrase from $GEMINI_AGGREGATOR_PASSPHRASE or asks on the terminal.
+Input is read up to 64 MiB (imports: 1,000,000 lines); piped input that sends nothing for 30 s
+($GEMINI_AGGREGATOR_STDIN_TIMEOUT_MS) ends the command, a terminal waits.
 Exit codes: 0 success, 1 failure, 2 usage error.
 )";
 
@@ -92,8 +96,8 @@ const QHash<QString, Command> &commands()
         { QStringLiteral("run"), { runCommand, {} } },
         { QStringLiteral("keys"),
             { keysCommand,
-                { QStringLiteral("label"), QStringLiteral("weight"), QStringLiteral("group"),
-                    QStringLiteral("json") } } },
+                { QStringLiteral("label"), QStringLiteral("weight"), QStringLiteral("group"), QStringLiteral("json"),
+                    QStringLiteral("fix") } } },
         { QStringLiteral("export"), { exportCommand, { QStringLiteral("with-secrets"), QStringLiteral("output") } } },
         { QStringLiteral("instances"),
             { instancesCommand, { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("json") } } },
@@ -136,6 +140,7 @@ const QList<OptionSpec> &optionSpecs()
         { QStringLiteral("admin"), false, {} },
         { QStringLiteral("output"), true, {} },
         { QStringLiteral("remote"), true, {} },
+        { QStringLiteral("fix"), false, {} },
     };
     return specs;
 }

@@ -3,6 +3,7 @@
 
 #include "cli/terminal.h"
 #include "config/configpaths.h"
+#include "logging/logging.h"
 #include "logging/redact.h"
 #include "secrets/filesecretstore.h"
 #include "secrets/keychainsecretstore.h"
@@ -13,6 +14,12 @@
 #include <cstdio>
 
 namespace ga::cli {
+namespace {
+
+// A daemon's transaction or another command's takes well under a second; a keychain prompt may take longer.
+constexpr int kJournalWaitMs = 10'000;
+
+} // namespace
 
 Context::Context(Args args)
     : m_args(std::move(args))
@@ -31,7 +38,7 @@ Context::~Context()
 int Context::fail(const QString &sentence)
 {
     m_out.flush();
-    m_lastError = logging::Redactor::redact(sentence);
+    m_lastError = printable(logging::Redactor::redact(sentence), true);
     m_err << kDaemonName << ": " << m_lastError << Qt::endl;
     return kExitFailure;
 }
@@ -39,7 +46,7 @@ int Context::fail(const QString &sentence)
 int Context::usage(const QString &sentence)
 {
     m_out.flush();
-    m_err << kDaemonName << ": " << logging::Redactor::redact(sentence) << Qt::endl
+    m_err << kDaemonName << ": " << printable(logging::Redactor::redact(sentence), true) << Qt::endl
           << "Run '" << kDaemonName << " --help' for the list of commands." << Qt::endl;
     return kExitUsage;
 }
@@ -47,7 +54,7 @@ int Context::usage(const QString &sentence)
 void Context::note(const QString &sentence)
 {
     m_out.flush();
-    m_err << logging::Redactor::redact(sentence) << Qt::endl;
+    m_err << printable(logging::Redactor::redact(sentence), true) << Qt::endl;
 }
 
 config::ConfigStore *Context::loadConfig()
@@ -160,6 +167,39 @@ secrets::SecretResult Context::removeSecret(const QString &name)
 {
     secrets::SecretStore *store = openSecrets();
     return secrets::waitFor([&](QObject *ctx, secrets::SecretStore::Callback done) { store->remove(name, ctx, done); });
+}
+
+bool Context::journalSecrets(const QStringList &names)
+{
+    if (!m_journal) {
+        m_journal = std::make_unique<secrets::SecretJournal>(config::secretJournalPath(m_configPath));
+    }
+    QString error;
+    if (!m_journal->lock(kJournalWaitMs, &error) || !m_journal->add(names, &error)) {
+        if (m_journaled.isEmpty()) {
+            m_journal->unlock();
+        }
+        fail(error);
+        return false;
+    }
+    m_journaled.append(names);
+    return true;
+}
+
+void Context::settleSecrets(const QStringList &names)
+{
+    if (!m_journal || !m_journal->isLocked()) {
+        return;
+    }
+    QString error;
+    if (!m_journal->drop(names, &error)) {
+        // The lines stay: the next start finds the config naming them (or removes the orphans), so only say it.
+        qCWarning(lcSecrets).noquote() << error;
+    }
+    m_journaled.removeIf([&names](const QString &name) { return names.contains(name); });
+    if (m_journaled.isEmpty()) {
+        m_journal->unlock();
+    }
 }
 
 } // namespace ga::cli

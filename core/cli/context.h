@@ -3,6 +3,7 @@
 
 #include "cli/args.h"
 #include "config/configstore.h"
+#include "secrets/secretjournal.h"
 #include "secrets/secretstore.h"
 
 #include <QTextStream>
@@ -53,6 +54,14 @@ public:
     secrets::SecretResult writeSecret(const QString &name, const QByteArray &value);
     secrets::SecretResult removeSecret(const QString &name);
 
+    // A change that writes a secret and then the config entry naming it (or drops the entry and then its secret) is
+    // recoverable through the secret journal (secrets/secretjournal.h): journalSecrets() before the first step,
+    // settleSecrets() once config and store agree; the journal's lock is held in between. A command killed in
+    // between leaves the names pending, and the next start removes the secrets the config does not name.
+    // journalSecrets() prints why and returns false when the journal cannot be written (then change nothing).
+    bool journalSecrets(const QStringList &names);
+    void settleSecrets(const QStringList &names);
+
 private:
     std::optional<QByteArray> passphraseFor(const QString &path, bool fileExists);
 
@@ -63,6 +72,8 @@ private:
     QString m_lastError;
     std::unique_ptr<config::ConfigStore> m_config;
     std::unique_ptr<secrets::SecretStore> m_secrets;
+    std::unique_ptr<secrets::SecretJournal> m_journal;
+    QStringList m_journaled;
 };
 
 } // namespace ga::cli

@@ -43,7 +43,12 @@ int addInstance(Context &ctx, const QStringList &words)
     QByteArray secret;
     bool generated = false;
     if (!stdinIsTerminal()) {
-        secret = readStandardInput().trimmed();
+        const Input input = readStandardInput(QStringLiteral("the relay secret (or </dev/null to have one made)"),
+            QStringLiteral("printf %s \"$RELAY_SECRET\" | gemini-aggregatord instances add --name N --url URL"));
+        if (!input.ok()) {
+            return ctx.fail(input.error);
+        }
+        secret = input.data.trimmed();
     }
     if (secret.isEmpty()) {
         secret = security::generateAccessToken().mid(4); // 43 url-safe characters, 256 bits
@@ -167,6 +172,11 @@ int removeInstance(Context &ctx, const QString &id)
     if (!store) {
         return kExitFailure;
     }
+    // The config first, then the secret; the journal names it in between, so a kill leaves no orphan behind.
+    const QString secretName = QStringLiteral("relay/") + id;
+    if (!ctx.journalSecrets({ secretName })) {
+        return kExitFailure;
+    }
     QStringList unbound;
     const bool saved = applyConfigChange(ctx, [&](QJsonObject &doc) {
         QJsonArray instances = config::schema::valueAt(doc, QStringLiteral("instances.items")).toArray();
@@ -195,10 +205,14 @@ int removeInstance(Context &ctx, const QString &id)
         return QString();
     });
     if (!saved) {
+        ctx.settleSecrets({ secretName });
         return kExitFailure;
     }
     if (ctx.openSecrets()) {
-        ctx.removeSecret(QStringLiteral("relay/") + id);
+        const secrets::SecretResult removed = ctx.removeSecret(secretName);
+        if (removed.ok() || removed.error == secrets::SecretError::NotFound) {
+            ctx.settleSecrets({ secretName }); // otherwise the next start removes it
+        }
     }
     ctx.out() << "removed " << id << Qt::endl;
     if (!unbound.isEmpty()) {

@@ -3,6 +3,7 @@
 #include "cli/terminal.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
+#include "daemon/orphansecrets.h"
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
 #include "keys/keyexchange.h"
@@ -15,10 +16,20 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QSaveFile>
 
 namespace ga::cli {
 namespace {
+
+// `keys doctor` waits this long for a command that is in the middle of writing secrets.
+constexpr int kDoctorWaitMs = 10'000;
+
+// "1,000,000", as messages write it.
+QString importLineLimit()
+{
+    return QLocale(QLocale::English).toString(qlonglong(keys::kMaxImportLines));
+}
 
 // The daemon's learned key state (keystate.json beside the config), read into a pool for reporting.
 std::unique_ptr<keys::KeyPool> loadKeyState(Context &ctx)
@@ -105,12 +116,25 @@ std::optional<QList<config::KeyEntry>> storeKeys(Context &ctx, const QList<keys:
     if (added.isEmpty()) {
         return added;
     }
-    auto undo = [&ctx, &added] {
-        for (const config::KeyEntry &e : std::as_const(added)) {
-            ctx.removeSecret(keys::secretEntryName(e.id));
+    QStringList names;
+    for (const auto &write : std::as_const(writes)) {
+        names.append(write.first);
+    }
+    auto undo = [&ctx, &names] {
+        QStringList removed;
+        for (const QString &name : std::as_const(names)) {
+            const secrets::SecretResult r = ctx.removeSecret(name);
+            if (r.ok() || r.error == secrets::SecretError::NotFound) {
+                removed.append(name);
+            }
         }
+        ctx.settleSecrets(removed); // what could not be removed stays pending: the next start removes it
     };
-    // Secrets first: the config never names a key whose secret is missing.
+    // Secrets first: the config never names a key whose secret is missing. Until it names them the journal does, so
+    // a command killed in between leaves no orphan behind (the next start removes those secrets).
+    if (!ctx.journalSecrets(names)) {
+        return std::nullopt;
+    }
     secrets::SecretStore *store = ctx.openSecrets();
     const secrets::SecretResult written = secrets::waitFor(
         [&](QObject *context, secrets::SecretStore::Callback done) { store->writeMany(writes, context, done); });
@@ -131,6 +155,7 @@ std::optional<QList<config::KeyEntry>> storeKeys(Context &ctx, const QList<keys:
         undo();
         return std::nullopt;
     }
+    ctx.settleSecrets(names);
     qCInfo(lcKeys) << "added" << added.size() << "key(s) to" << ctx.secretStoreName();
     return added;
 }
@@ -165,8 +190,17 @@ int addKeys(Context &ctx, const QStringList &words)
     if (stdinIsTerminal()) {
         ctx.note(QStringLiteral("Paste the keys, one per line (input is hidden), then press Ctrl-D:"));
     }
-    const QByteArray input = readStandardInput();
-    const keys::ImportPlan plan = keys::planImport(input, knownFingerprints(store->config()));
+    const Input input = readStandardInput(
+        QStringLiteral("the keys"), QStringLiteral("echo \"$GEMINI_KEY\" | gemini-aggregatord keys add"));
+    if (!input.ok()) {
+        return ctx.fail(input.error);
+    }
+    if (keys::exceedsImportLines(input.data)) {
+        return ctx.fail(QStringLiteral("standard input has more than %1 lines, the most one command reads; split the "
+                                       "keys into parts and add each part")
+                            .arg(importLineLimit()));
+    }
+    const keys::ImportPlan plan = keys::planImport(input.data, knownFingerprints(store->config()));
     if (!plan.rejectedLines.isEmpty()) {
         for (const auto &[line, reason] : plan.rejectedLines) {
             ctx.note(QStringLiteral("line %1: %2").arg(line).arg(reason));
@@ -229,11 +263,17 @@ int importKeys(Context &ctx, const QStringList &words)
         return ctx.usage(QStringLiteral("usage: keys import FILE   (text: one key per line; CSV with a \"key\" column; "
                                         "or a file from 'export --with-secrets')"));
     }
-    QFile file(words.first());
-    if (!file.open(QIODevice::ReadOnly)) {
-        return ctx.fail(QStringLiteral("cannot read %1: %2").arg(words.first(), file.errorString()));
+    // Bounded: an endless file (/dev/zero) or a pipe nobody writes to ends with what to do, not bad_alloc or a hang.
+    const Input input = readInputFile(words.first());
+    if (!input.ok()) {
+        return ctx.fail(input.error);
     }
-    const QByteArray text = file.readAll();
+    if (keys::exceedsImportLines(input.data)) {
+        return ctx.fail(QStringLiteral("%1 has more than %2 lines, the most one import reads; split it into parts (for "
+                                       "example: split -l 1000000 %1 part-) and import each part")
+                            .arg(words.first(), importLineLimit()));
+    }
+    const QByteArray &text = input.data;
     config::ConfigStore *store = ctx.loadConfig();
     if (!store || !ctx.openSecrets()) {
         return kExitFailure;
@@ -536,7 +576,9 @@ int removeKey(Context &ctx, const QString &id)
     if (!store->config().findKey(id)) {
         return ctx.fail(QStringLiteral("there is no key with id '%1'; 'keys list' shows the ids").arg(id));
     }
-    if (!ctx.openSecrets()) {
+    // The config first, then the secret; the journal names it in between, so a kill leaves no orphan behind.
+    const QString entry = keys::secretEntryName(id);
+    if (!ctx.openSecrets() || !ctx.journalSecrets({ entry })) {
         return kExitFailure;
     }
     const bool saved = applyConfigChange(ctx, [&](QJsonObject &doc) {
@@ -551,15 +593,73 @@ int removeKey(Context &ctx, const QString &id)
         return QString();
     });
     if (!saved) {
+        ctx.settleSecrets({ entry });
         return kExitFailure;
     }
-    const secrets::SecretResult removed = ctx.removeSecret(keys::secretEntryName(id));
+    const secrets::SecretResult removed = ctx.removeSecret(entry);
     if (!removed.ok() && removed.error != secrets::SecretError::NotFound) {
-        return ctx.fail(QStringLiteral("key %1 was removed from the config, but its secret could not be deleted: %2")
+        return ctx.fail(QStringLiteral("key %1 was removed from the config, but its secret could not be deleted (the "
+                                       "next start retries): %2")
                             .arg(id, removed.message));
     }
+    ctx.settleSecrets({ entry });
     ctx.out() << "removed " << id << Qt::endl;
     return kExitOk;
+}
+
+// keys doctor [--fix]: secrets no config entry names — left by a command killed between its two writes (the journal
+// says which), or found by listing the store (not the OS keychain, which cannot list) — and, with --fix, removes them.
+int doctorKeys(Context &ctx, const QStringList &words)
+{
+    if (!words.isEmpty()) {
+        return ctx.usage(QStringLiteral("'keys doctor' takes no arguments (add --fix to remove what it finds)"));
+    }
+    secrets::SecretStore *store = ctx.loadConfig() ? ctx.openSecrets() : nullptr;
+    if (!store) {
+        return kExitFailure;
+    }
+    daemon::OrphanedSecrets orphans(ctx.configPath(), store);
+    QString error;
+    if (!orphans.scan(kDoctorWaitMs, true, &error)) {
+        return ctx.fail(error);
+    }
+    if (!orphans.storeListed()) {
+        ctx.note(QStringLiteral("%1 cannot list its entries, so only secrets left by interrupted commands were checked")
+                     .arg(store->description()));
+    }
+    const QStringList found = orphans.interrupted() + orphans.unnamed();
+    const bool fix = ctx.args().has(QStringLiteral("fix"));
+    QStringList failures;
+    if (found.isEmpty()) {
+        if (fix) {
+            orphans.remove({}, &failures); // forgets the journal's settled lines
+        }
+        ctx.out() << "no orphaned secrets in " << store->description() << Qt::endl;
+        return kExitOk;
+    }
+    if (!fix) {
+        QList<QStringList> rows { { QStringLiteral("SECRET"), QStringLiteral("FOUND") } };
+        for (const QString &name : orphans.interrupted()) {
+            rows.append({ name, QStringLiteral("left by an interrupted command") });
+        }
+        for (const QString &name : orphans.unnamed()) {
+            rows.append({ name, QStringLiteral("in the store, named by no entry of ") + ctx.configPath() });
+        }
+        printTable(ctx.out(), rows);
+        return ctx.fail(QStringLiteral("%1 orphaned secret(s) found; remove them with: gemini-aggregatord keys doctor "
+                                       "--fix (unless another config uses the same secret store)")
+                            .arg(found.size()));
+    }
+    for (const QString &name : orphans.remove(found, &failures)) {
+        ctx.out() << "removed " << name << Qt::endl;
+    }
+    for (const QString &failure : std::as_const(failures)) {
+        ctx.note(failure);
+    }
+    return failures.isEmpty() ? kExitOk
+                              : ctx.fail(QStringLiteral("%1 orphaned secret(s) are left; fix the cause above and run "
+                                                        "'keys doctor --fix' again")
+                                             .arg(failures.size()));
 }
 
 } // namespace
@@ -583,6 +683,9 @@ int keysCommand(Context &ctx, const QStringList &words)
     if (sub == u"test") {
         return testKeys(ctx, rest);
     }
+    if (sub == u"doctor") {
+        return doctorKeys(ctx, rest);
+    }
     if (sub == u"remove" || sub == u"enable" || sub == u"disable") {
         if (rest.size() != 1) {
             return ctx.usage(QStringLiteral("'keys %1' takes one key id").arg(sub));
@@ -603,9 +706,9 @@ int keysCommand(Context &ctx, const QStringList &words)
         ctx.out() << (enable ? "enabled " : "disabled ") << rest.first() << Qt::endl;
         return kExitOk;
     }
-    return ctx.usage(sub.isEmpty()
-            ? QStringLiteral("'keys' needs a subcommand: add, list, stats, test, remove, enable, disable")
-            : QStringLiteral("'keys %1' is not a command").arg(sub));
+    return ctx.usage(sub.isEmpty() ? QStringLiteral(
+                         "'keys' needs a subcommand: add, import, list, stats, test, remove, enable, disable, doctor")
+                                   : QStringLiteral("'keys %1' is not a command").arg(sub));
 }
 
 int bindCommand(Context &ctx, const QStringList &words)

@@ -88,15 +88,24 @@ int addToken(Context &ctx, const QString &name)
         return ctx.fail(
             QStringLiteral("there is already a token named '%1' (use 'token rotate %1' for a new value)").arg(name));
     }
+    // The secret, then the entry naming it; the journal names it in between, so a kill leaves no orphan behind.
+    const QString secretName = security::tokenEntryName(name);
+    if (!ctx.journalSecrets({ secretName })) {
+        return kExitFailure;
+    }
     const QByteArray token = security::generateAccessToken();
-    const secrets::SecretResult written = ctx.writeSecret(security::tokenEntryName(name), token);
+    const secrets::SecretResult written = ctx.writeSecret(secretName, token);
     if (!written.ok()) {
+        ctx.settleSecrets({ secretName });
         return ctx.fail(written.message);
     }
     if (!addTokenEntry(ctx, entry)) {
-        ctx.removeSecret(security::tokenEntryName(name));
+        if (ctx.removeSecret(secretName).ok()) {
+            ctx.settleSecrets({ secretName });
+        }
         return kExitFailure;
     }
+    ctx.settleSecrets({ secretName });
     // One of the few places a secret is printed on purpose: the user asked for it, on stdout only.
     ctx.out() << QString::fromLatin1(token) << Qt::endl;
     ctx.note(
@@ -154,7 +163,12 @@ int revokeToken(Context &ctx, const QString &name)
     if (!store->config().findToken(name)) {
         return ctx.fail(QStringLiteral("there is no token named '%1' (see: gemini-aggregatord token list)").arg(name));
     }
-    // The config first: running proxies stop accepting the token as soon as they read it.
+    // The config first: running proxies stop accepting the token as soon as they read it. The journal names the
+    // secret until it is deleted, so a kill in between leaves no orphan behind.
+    const QString secretName = security::tokenEntryName(name);
+    if (!ctx.journalSecrets({ secretName })) {
+        return kExitFailure;
+    }
     if (!applyConfigChange(ctx, [&](QJsonObject &doc) {
             QJsonArray items = config::schema::valueAt(doc, kTokenItems).toArray();
             for (qsizetype i = 0; i < items.size(); ++i) {
@@ -166,12 +180,16 @@ int revokeToken(Context &ctx, const QString &name)
             config::schema::setValueAt(doc, kTokenItems, items);
             return QString();
         })) {
+        ctx.settleSecrets({ secretName });
         return kExitFailure;
     }
-    const secrets::SecretResult removed = ctx.removeSecret(security::tokenEntryName(name));
+    const secrets::SecretResult removed = ctx.removeSecret(secretName);
     if (!removed.ok() && removed.error != secrets::SecretError::NotFound) {
-        ctx.note(
-            QStringLiteral("the token is revoked, but its stored copy could not be deleted: %1").arg(removed.message));
+        ctx.note(QStringLiteral("the token is revoked, but its stored copy could not be deleted (the next start "
+                                "retries): %1")
+                     .arg(removed.message));
+    } else {
+        ctx.settleSecrets({ secretName });
     }
     ctx.out() << "revoked " << name << Qt::endl;
     const config::ConfigStore *after = ctx.loadConfig();
@@ -265,7 +283,12 @@ int setJwtSecret(Context &ctx)
     QByteArray secret;
     bool generated = false;
     if (!stdinIsTerminal()) {
-        secret = readStandardInput().trimmed();
+        const Input input = readStandardInput(QStringLiteral("the secret (or </dev/null to have one made)"),
+            QStringLiteral("printf %s \"$HS256_SECRET\" | gemini-aggregatord token jwt-secret"));
+        if (!input.ok()) {
+            return ctx.fail(input.error);
+        }
+        secret = input.data.trimmed();
     }
     if (secret.isEmpty()) {
         secret = security::generateAccessToken().mid(4);
@@ -391,9 +414,15 @@ QByteArray ensureAccessToken(Context &ctx, bool *created)
     if (listed && existing.ok() && !existing.value.isEmpty()) {
         return existing.value;
     }
+    // Not listed yet: the journal names the secret until the entry does (a kill in between leaves no orphan).
+    const QString secretName = security::tokenEntryName(name);
+    if (!listed && !ctx.journalSecrets({ secretName })) {
+        return QByteArray();
+    }
     const QByteArray token = security::generateAccessToken();
-    const secrets::SecretResult written = ctx.writeSecret(security::tokenEntryName(name), token);
+    const secrets::SecretResult written = ctx.writeSecret(secretName, token);
     if (!written.ok()) {
+        ctx.settleSecrets({ secretName });
         ctx.fail(written.message);
         return QByteArray();
     }
@@ -417,8 +446,12 @@ QByteArray ensureAccessToken(Context &ctx, bool *created)
         entry.name = name;
         entry.created = QDateTime::currentDateTimeUtc();
         if (!addTokenEntry(ctx, entry)) {
+            if (ctx.removeSecret(secretName).ok()) {
+                ctx.settleSecrets({ secretName });
+            }
             return QByteArray();
         }
+        ctx.settleSecrets({ secretName });
     }
     *created = true;
     qCInfo(lcSecurity) << "generated a new local access token named 'default'";

@@ -62,6 +62,12 @@ QString newId(QChar prefix, const QSet<QString> &taken)
     }
 }
 
+bool exceedsImportLines(const QByteArray &text)
+{
+    const qsizetype lines = text.count('\n') + (text.isEmpty() || text.endsWith('\n') ? 0 : 1);
+    return lines > kMaxImportLines;
+}
+
 ImportPlan planImport(const QByteArray &text, const QSet<QString> &knownFingerprints)
 {
     ImportPlan plan;

@@ -40,6 +40,12 @@ struct ImportPlan
     QList<QPair<int, QString>> rejectedLines; // line number and reason
 };
 
+// The most lines one command imports (keys add, keys import); more is refused before any parsing. With the CLI's
+// 64 MiB input limit it bounds the memory and time an import takes.
+inline constexpr qsizetype kMaxImportLines = 1'000'000;
+// True when `text` has more than kMaxImportLines lines (a last line without a newline counts).
+bool exceedsImportLines(const QByteArray &text);
+
 // Splits pasted or piped text into keys: one per line, blank lines and '#' comments ignored.
 ImportPlan planImport(const QByteArray &text, const QSet<QString> &knownFingerprints);
 

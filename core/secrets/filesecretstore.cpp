@@ -99,6 +99,23 @@ QString FileSecretStore::description() const
     return tr("encrypted file %1").arg(nativePath());
 }
 
+bool FileSecretStore::canList() const
+{
+    return true;
+}
+
+void FileSecretStore::list(QObject *context, NamesCallback done)
+{
+    QMap<QString, QByteArray> entries;
+    bool exists = false;
+    SecretResult loaded = load(&entries, &exists);
+    QStringList names = entries.keys(); // sorted: a QMap
+    for (QByteArray &value : entries) {
+        OPENSSL_cleanse(value.data(), size_t(value.size()));
+    }
+    deliverNames(context, std::move(done), std::move(loaded), std::move(names));
+}
+
 SecretResult FileSecretStore::check()
 {
     QMap<QString, QByteArray> entries;

@@ -33,6 +33,8 @@ public:
     void readMany(const QStringList &names, QObject *context, ManyCallback done) override;
     void remove(const QString &name, QObject *context, Callback done) override;
     QString description() const override;
+    bool canList() const override;
+    void list(QObject *context, NamesCallback done) override;
 
     // Synchronous fail-fast check for the CLI: does the passphrase open the file? A missing file is
     // fine (it will be created on first write). Also warms the key cache, so the next call is fast.

@@ -43,6 +43,18 @@ QString MemorySecretStore::description() const
     return tr("process memory (not persistent)");
 }
 
+bool MemorySecretStore::canList() const
+{
+    return true;
+}
+
+void MemorySecretStore::list(QObject *context, NamesCallback done)
+{
+    QStringList names = m_secrets.keys();
+    names.sort();
+    deliverNames(context, std::move(done), SecretResult::success(), std::move(names));
+}
+
 bool MemorySecretStore::contains(const QString &name) const
 {
     return m_secrets.contains(name);

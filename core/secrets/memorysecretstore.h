@@ -22,6 +22,8 @@ public:
     void write(const QString &name, const QByteArray &secret, QObject *context, Callback done) override;
     void remove(const QString &name, QObject *context, Callback done) override;
     QString description() const override;
+    bool canList() const override;
+    void list(QObject *context, NamesCallback done) override;
 
     // Synchronous inspection for tests.
     bool contains(const QString &name) const;

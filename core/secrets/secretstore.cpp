@@ -42,6 +42,29 @@ void SecretStore::deliver(QObject *context, Callback done, SecretResult result)
         context, [done = std::move(done), result = std::move(result)] { done(result); }, Qt::QueuedConnection);
 }
 
+void SecretStore::deliverNames(QObject *context, NamesCallback done, SecretResult result, QStringList names)
+{
+    Q_ASSERT(context);
+    if (!context || !done) [[unlikely]] {
+        return;
+    }
+    QMetaObject::invokeMethod(
+        context,
+        [done = std::move(done), result = std::move(result), names = std::move(names)] { done(result, names); },
+        Qt::QueuedConnection);
+}
+
+bool SecretStore::canList() const
+{
+    return false;
+}
+
+void SecretStore::list(QObject *context, NamesCallback done)
+{
+    deliverNames(context, std::move(done),
+        SecretResult::failure(SecretError::Other, tr("%1 cannot list its entries.").arg(description())), {});
+}
+
 SecretResult waitFor(const std::function<void(QObject *context, SecretStore::Callback done)> &call)
 {
     QEventLoop loop;

@@ -62,6 +62,11 @@ public:
     // Reads several entries; `done` gets each name's value (missing names are left out) or the first error.
     using ManyCallback = std::function<void(const SecretResult &, const QMap<QString, QByteArray> &)>;
     virtual void readMany(const QStringList &names, QObject *context, ManyCallback done);
+    // The names of all entries, for `keys doctor`. Only stores that can enumerate do (file, memory): the OS keychain
+    // cannot, because QtKeychain reads, writes and deletes by name only. The default fails; canList() tells first.
+    using NamesCallback = std::function<void(const SecretResult &, const QStringList &names)>;
+    virtual bool canList() const;
+    virtual void list(QObject *context, NamesCallback done);
 
     // Human-readable location for logs and `--help` ("OS keychain (service gemini-aggregator)").
     virtual QString description() const = 0;
@@ -76,6 +81,7 @@ protected:
     // Calls `done(result)` later, through the event loop of `context`'s thread, unless `context` is
     // destroyed first. Implementations use it so that no callback ever runs inside the call.
     static void deliver(QObject *context, Callback done, SecretResult result);
+    static void deliverNames(QObject *context, NamesCallback done, SecretResult result, QStringList names);
 };
 
 // Runs an async call to completion with a local event loop. For the CLI and tests only.
