@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Foundation: the CLI and daemon as users run them, and the build's promises. Included from tests/CMakeLists.txt.
 ga_add_test(tst_cli TIMEOUT 300)
-ga_add_test(tst_daemon)
+ga_add_test(tst_daemon LIBS ga_fakegemini)
 ga_add_test(tst_linkage)
 ga_add_test(tst_keychain_cli LABELS keychain LAUNCHER sh ${CMAKE_CURRENT_SOURCE_DIR}/keychain-session.sh)
 set_tests_properties(tst_keychain_cli PROPERTIES SKIP_RETURN_CODE 77)

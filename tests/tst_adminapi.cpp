@@ -23,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 using ga::test::Client;
@@ -860,6 +861,14 @@ private Q_SLOTS:
         QCOMPARE(a.obj().value(u"result").toString(), QStringLiteral("unreachable"));
         QCOMPARE(a.obj().value(u"status").toInt(), 0);
         QVERIFY(m_relay->requests() >= 2);
+        // A test sets the health the dashboard, the tray and routing go by (hardening issue, defect 13).
+        QHash<QString, ga::routing::RelayHealth> health;
+        for (const ga::routing::RelayReport &r : m_service->router().report()) {
+            health.insert(r.id, r.health);
+        }
+        QCOMPARE(health.value(good), ga::routing::RelayHealth::Healthy);
+        QCOMPARE(health.value(refused), ga::routing::RelayHealth::Unhealthy);
+        QCOMPARE(health.value(dead), ga::routing::RelayHealth::Unhealthy);
         QCOMPARE(call("POST", "/instances/nope/test", QByteArray("{}")).status, 404);
         QCOMPARE(call("POST", "/instances/BAD!/test", QByteArray("{}")).status, 404);
         QCOMPARE(call("GET", "/instances/" + good.toLatin1() + "/test").status, 405);
@@ -975,6 +984,69 @@ private Q_SLOTS:
         spy.clear();
         QCOMPARE(call("PATCH", "/config", R"({"routing.mode":"local","listen.headerTimeoutMs":10000})").status, 200);
         QVERIFY(applied(spy));
+    }
+
+    // One validation on write (hardening issue, defects 1 and 8): nothing the API saves is refused by a reader
+    // (config check, keys list, a restart), and a body no save could use is refused before it is read.
+    void writesEveryReaderAccepts()
+    {
+        const QString id = addKey(12, QStringLiteral("plain"));
+        QVERIFY(!id.isEmpty());
+        const QByteArray path = "/keys/" + id.toLatin1();
+        const QByteArray before = ga::test::readAll(m_configPath);
+
+        // Text longer than a label may be, or with characters a terminal acts on: 400 naming the field.
+        const QList<std::pair<QString, QString>> bad {
+            { QStringLiteral("label"), QString(201, u'x') },
+            { QStringLiteral("label"), QStringLiteral("red\x1b[31m") },
+            { QStringLiteral("label"), QStringLiteral("one\nk0000beef  fake row") },
+            { QStringLiteral("label"), QStringLiteral("a") + QChar(0x202e) + QStringLiteral("b") },
+            { QStringLiteral("group"), QStringLiteral("p\x1b]0;title\x07") },
+        };
+        for (const auto &[field, value] : bad) {
+            const Answer a = call("PATCH", path, QJsonObject { { field, value } });
+            QVERIFY2(a.status == 400, a.body.left(300).constData());
+            const QStringList paths = a.problemPaths();
+            QVERIFY2(
+                std::any_of(paths.begin(), paths.end(), [&](const QString &p) { return p.endsWith(u'.' + field); }),
+                a.body.left(300).constData());
+            QVERIFY2(!a.body.contains('\x1b'), a.body.left(300).constData());
+        }
+        QCOMPARE(ga::test::readAll(m_configPath), before);
+
+        // A 17 MiB body is refused from its head with 413: not read, not parsed.
+        {
+            Client c(m_port);
+            c.send("PATCH /admin/api/v1" + path + " HTTP/1.1\r\n" + headersWith(m_adminToken)
+                + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(17 * 1024 * 1024)
+                + "\r\n\r\n{\"label\": \"xxxxxxxx");
+            const Reply r = c.read(5000);
+            QCOMPARE(r.status, 413);
+        }
+        // The same body handed to the API in-process (the desktop app's way in): 413 too.
+        {
+            ga::admin::Request rq;
+            rq.method = "PATCH";
+            rq.path = path;
+            rq.body = "{\"label\": \"" + QByteArray(17 * 1024 * 1024, 'x') + "\"}";
+            int status = 0;
+            m_table->handle(std::move(rq), [&status](ga::admin::Response r) { status = r.status; });
+            QTRY_VERIFY_WITH_TIMEOUT(status != 0, kApplyTimeoutMs);
+            QCOMPARE(status, 413);
+        }
+        QCOMPARE(ga::test::readAll(m_configPath), before);
+
+        // A listen address `run` would refuse: 400 naming listen.host, nothing written, nothing applied.
+        Answer a = call("PATCH", "/config", QByteArray("{\"listen.host\": \"0.0.0.0\"}"));
+        QCOMPARE(a.status, 400);
+        QVERIFY2(a.problemPaths().contains(QStringLiteral("listen.host")), a.body.constData());
+        a = call("PATCH", "/config", QByteArray("{\"listen.host\": \"0.0.0.0\", \"listen.allowRemote\": false}"));
+        QCOMPARE(a.status, 400);
+        QVERIFY2(a.problemPaths().contains(QStringLiteral("listen.host")), a.body.constData());
+        QCOMPARE(ga::test::readAll(m_configPath), before);
+        QCOMPARE(m_service->config().listenHost, QStringLiteral("127.0.0.1"));
+
+        QVERIFY(removeKey(id));
     }
 
     void statsAndHistory()

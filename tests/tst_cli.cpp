@@ -365,6 +365,83 @@ private Q_SLOTS:
         QCOMPARE(listJson(sb, QStringLiteral("keys")).size(), 0);
     }
 
+    // Text a config written before the rule may hold (hardening issue, defect 8): the file still loads, the
+    // reader warns, and the lists print it escaped — a newline cannot fake a row, an escape cannot drive the
+    // terminal.
+    void listsEscapeControlCharacters()
+    {
+        Sandbox sb;
+        const QJsonObject key { { QStringLiteral("id"), QStringLiteral("k1") },
+            { QStringLiteral("label"), QStringLiteral("evil\x1b[2J\nk2  AIza…beef") },
+            { QStringLiteral("group"), QStringLiteral("g\x07") }, { QStringLiteral("hint"), QStringLiteral("AbCd") } };
+        const QJsonObject instance { { QStringLiteral("id"), QStringLiteral("i1") },
+            { QStringLiteral("name"), QStringLiteral("relay\x1b]0;owned\x07") },
+            { QStringLiteral("url"), QStringLiteral("https://relay.example.com") } };
+        const QJsonObject config { { QStringLiteral("version"), 1 },
+            { QStringLiteral("keys"), QJsonObject { { QStringLiteral("items"), QJsonArray { key } } } },
+            { QStringLiteral("instances"), QJsonObject { { QStringLiteral("items"), QJsonArray { instance } } } } };
+        const QByteArray bytes = QJsonDocument(config).toJson();
+        QVERIFY(ga::test::writeAll(sb.configPath(), bytes));
+
+        CliResult r = runCli(sb, { QStringLiteral("keys"), QStringLiteral("list") });
+        QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+        QVERIFY2(!r.out.contains('\x1b') && !r.out.contains('\x07'), r.out.constData());
+        QVERIFY2(r.outText().contains(QStringLiteral("evil\\x1b[2J\\nk2  AIza…beef")), qPrintable(r.outText()));
+        QVERIFY2(r.outText().contains(QStringLiteral("g\\x07")), qPrintable(r.outText()));
+        QCOMPARE(r.out.count('\n'), 2); // the header and one row
+        QVERIFY2(r.errText().contains(QStringLiteral("keys.items[0].label"))
+                && r.errText().contains(QStringLiteral("control character")),
+            qPrintable(r.errText()));
+        QVERIFY2(!r.err.contains('\x1b') && !r.err.contains('\x07'), r.err.constData());
+
+        r = runCli(sb, { QStringLiteral("instances"), QStringLiteral("list") });
+        QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+        QVERIFY2(!r.out.contains('\x1b') && !r.out.contains('\x07'), r.out.constData());
+        QVERIFY2(r.outText().contains(QStringLiteral("relay\\x1b]0;owned\\x07")), qPrintable(r.outText()));
+
+        r = runCli(sb, { QStringLiteral("config"), QStringLiteral("check") });
+        QCOMPARE(r.exitCode, 0); // valid, with warnings
+        QVERIFY2(r.errText().contains(QStringLiteral("instances.items[0].name")), qPrintable(r.errText()));
+        QCOMPARE(ga::test::readAll(sb.configPath()), bytes);
+    }
+
+    // `config set` refuses what `run` would refuse (hardening issue, defect 1): exit 1, nothing written.
+    void configSetRefusesWhatRunWouldRefuse()
+    {
+        Sandbox sb;
+        QCOMPARE(runCli(sb,
+                     { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"),
+                         QStringLiteral("3146") })
+                     .exitCode,
+            0);
+        const QByteArray before = ga::test::readAll(sb.configPath());
+        CliResult r = runCli(sb,
+            { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.host"),
+                QStringLiteral("0.0.0.0") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.errText().contains(QStringLiteral("listen.host"))
+                && r.errText().contains(QStringLiteral("listen.allowRemote")),
+            qPrintable(r.errText()));
+        QCOMPARE(ga::test::readAll(sb.configPath()), before);
+        r = runCli(sb,
+            { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("log.file"),
+                QStringLiteral("/tmp/a\x1b[2J.log") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.errText().contains(QStringLiteral("control character")), qPrintable(r.errText()));
+        QVERIFY(!r.err.contains('\x1b'));
+        QCOMPARE(ga::test::readAll(sb.configPath()), before);
+        QCOMPARE(runCli(sb, { QStringLiteral("config"), QStringLiteral("check") }).exitCode, 0);
+    }
+
+    // A listen address `run` refuses, written by hand: `config check` and `run` say so and change nothing.
+    void corruptConfigRemoteListenWithoutAllowRemote()
+    {
+        const QByteArray bytes = "{\n  \"version\": 1,\n  \"listen\": {\"host\": \"0.0.0.0\"}\n}\n";
+        expectRejected(bytes, { QStringLiteral("config"), QStringLiteral("check") },
+            { QStringLiteral(":3: listen.host"), QStringLiteral("listen.allowRemote") });
+        expectRejected(bytes, { QStringLiteral("run") }, { QStringLiteral("listen.host 0.0.0.0") });
+    }
+
     // Corrupt configs: every command that reads the config exits 1, names the place, and writes nothing.
     void corruptConfigBadJson()
     {

@@ -69,6 +69,7 @@ QJsonValue fieldOf(const Config &c, const QString &path)
         { QStringLiteral("upstream.connectTimeoutMs"), c.connectTimeoutMs },
         { QStringLiteral("upstream.firstByteTimeoutMs"), c.firstByteTimeoutMs },
         { QStringLiteral("upstream.streamIdleTimeoutMs"), c.streamIdleTimeoutMs },
+        { QStringLiteral("upstream.requestTimeoutMs"), c.requestTimeoutMs },
         { QStringLiteral("routing.mode"), routingModeName(c.routingMode) },
         { QStringLiteral("routing.fallbackToLocal"), c.fallbackToLocal },
         { QStringLiteral("routing.relayConnectTimeoutMs"), c.relayConnectTimeoutMs },
@@ -126,6 +127,7 @@ const QStringList &canonicalPaths()
         QStringLiteral("upstream.connectTimeoutMs"),
         QStringLiteral("upstream.firstByteTimeoutMs"),
         QStringLiteral("upstream.streamIdleTimeoutMs"),
+        QStringLiteral("upstream.requestTimeoutMs"),
         QStringLiteral("routing.mode"),
         QStringLiteral("routing.fallbackToLocal"),
         QStringLiteral("routing.relayConnectTimeoutMs"),
@@ -234,6 +236,10 @@ private Q_SLOTS:
     void valueAtAndSetValueAt();
     void problemToString();
     void problemLinesInItems();
+    void listenPolicy_data();
+    void listenPolicy();
+    void badTextOnlyWarnsOnRead_data();
+    void badTextOnlyWarnsOnRead();
 };
 
 void TestConfigSchema::defaultsForEmptyObject()
@@ -257,6 +263,7 @@ void TestConfigSchema::defaultsForEmptyObject()
         QCOMPARE(c.connectTimeoutMs, 10000);
         QCOMPARE(c.firstByteTimeoutMs, 300000);
         QCOMPARE(c.streamIdleTimeoutMs, 120000);
+        QCOMPARE(c.requestTimeoutMs, 600000);
         QCOMPARE(c.routingMode, RoutingMode::Local);
         QCOMPARE(c.fallbackToLocal, true);
         QCOMPARE(c.keyStrategy, KeyStrategy::RoundRobin);
@@ -299,9 +306,7 @@ void TestConfigSchema::acceptedValues_data()
     };
     row("listen.host", QStringLiteral("127.0.0.1"));
     row("listen.host", QStringLiteral("::1"));
-    row("listen.host", QStringLiteral("0.0.0.0"));
-    row("listen.host", QStringLiteral("localhost"));
-    row("listen.host", QStringLiteral("192.168.1.20"));
+    row("listen.host", QStringLiteral("localhost")); // beyond loopback: listenPolicy
     row("listen.port", 1);
     row("listen.port", 3145);
     row("listen.port", 65535);
@@ -325,6 +330,8 @@ void TestConfigSchema::acceptedValues_data()
     row("upstream.firstByteTimeoutMs", 3600000);
     row("upstream.streamIdleTimeoutMs", 1000);
     row("upstream.streamIdleTimeoutMs", 3600000);
+    row("upstream.requestTimeoutMs", 1000);
+    row("upstream.requestTimeoutMs", 3600000);
     row("routing.mode", QStringLiteral("local"));
     row("routing.mode", QStringLiteral("serverless"));
     row("routing.mode", QStringLiteral("hybrid"));
@@ -400,6 +407,8 @@ void TestConfigSchema::rejectedValues_data()
     row("connect timeout low", "upstream.connectTimeoutMs", 50, QStringLiteral("(100–600000 ms)"));
     row("first byte low", "upstream.firstByteTimeoutMs", 999, QStringLiteral("(1000–3600000 ms)"));
     row("stream idle high", "upstream.streamIdleTimeoutMs", 3600001, QStringLiteral("(1000–3600000 ms)"));
+    row("request timeout low", "upstream.requestTimeoutMs", 999, QStringLiteral("(1000–3600000 ms)"));
+    row("request timeout high", "upstream.requestTimeoutMs", 3600001, QStringLiteral("(1000–3600000 ms)"));
     row("mode cloud", "routing.mode", QStringLiteral("cloud"),
         QStringLiteral("\"cloud\" is not one of local, serverless, hybrid"));
     row("mode case", "routing.mode", QStringLiteral("Local"), QStringLiteral("is not one of"));
@@ -960,6 +969,9 @@ void TestConfigSchema::serializeRoundTrip()
 {
     QJsonObject doc;
     schema::setValueAt(doc, QStringLiteral("listen.host"), QStringLiteral("0.0.0.0"));
+    schema::setValueAt(doc, QStringLiteral("listen.allowRemote"), true);
+    schema::setValueAt(doc, QStringLiteral("auth.tokens.items"),
+        QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("laptop") } } });
     schema::setValueAt(doc, QStringLiteral("listen.port"), 4000);
     schema::setValueAt(doc, QStringLiteral("upstream.proxy"), QStringLiteral("socks5://127.0.0.1:9050"));
     schema::setValueAt(doc, QStringLiteral("routing.mode"), QStringLiteral("serverless"));
@@ -1158,6 +1170,151 @@ void TestConfigSchema::problemLinesInItems()
     QVERIFY2(instance, qPrintable(describe(r)));
     QCOMPARE(instance->line, 12);
     QCOMPARE(r.config.keys.size(), 1);
+}
+
+void TestConfigSchema::listenPolicy_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("allowRemote");
+    QTest::addColumn<bool>("token");
+    QTest::addColumn<bool>("jwt");
+    QTest::addColumn<QString>("refusal"); // empty: allowed
+
+    const QString needsAllowRemote = QStringLiteral("set listen.allowRemote to true");
+    const QString needsToken = QStringLiteral("there is no access token");
+    auto row = [](const char *tag, const char *host, bool allowRemote, bool token, bool jwt, const QString &refusal) {
+        QTest::newRow(tag) << QString::fromLatin1(host) << allowRemote << token << jwt << refusal;
+    };
+    row("127.0.0.1", "127.0.0.1", false, false, false, {});
+    row("::1", "::1", false, false, false, {});
+    row("localhost", "localhost", false, false, false, {});
+    row("127.0.0.2 is loopback too", "127.0.0.2", false, false, false, {});
+    row("0.0.0.0 without allowRemote", "0.0.0.0", false, false, false, needsAllowRemote);
+    row("0.0.0.0 without allowRemote, with a token", "0.0.0.0", false, true, false, needsAllowRemote);
+    row("LAN address without allowRemote", "192.168.1.20", false, true, false, needsAllowRemote);
+    row(":: without allowRemote", "::", false, false, false, needsAllowRemote);
+    row("0.0.0.0, allowRemote, no token", "0.0.0.0", true, false, false, needsToken);
+    row(":: allowRemote, no token", "::", true, false, false, needsToken);
+    row("0.0.0.0, allowRemote and a token", "0.0.0.0", true, true, false, {});
+    row("0.0.0.0, allowRemote and HS256 JWTs", "0.0.0.0", true, false, true, {});
+    row("LAN address, allowRemote and a token", "192.168.1.20", true, true, false, {});
+}
+
+// The rule `run` applies is part of what every reader (config check, start, a reload) and every save checks.
+void TestConfigSchema::listenPolicy()
+{
+    QFETCH(QString, host);
+    QFETCH(bool, allowRemote);
+    QFETCH(bool, token);
+    QFETCH(bool, jwt);
+    QFETCH(QString, refusal);
+
+    QJsonObject doc = documentWith(QStringLiteral("listen.host"), host);
+    schema::setValueAt(doc, QStringLiteral("listen.allowRemote"), allowRemote);
+    if (token) {
+        schema::setValueAt(doc, QStringLiteral("auth.tokens.items"),
+            QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("laptop") } } });
+    }
+    if (jwt) {
+        schema::setValueAt(doc, QStringLiteral("auth.jwt.hs256"), true);
+    }
+    const ParseResult r = parseDocument(doc);
+    if (refusal.isEmpty()) {
+        QVERIFY2(r.problems.isEmpty(), qPrintable(describe(r)));
+        QCOMPARE(r.config.listenHost, host);
+        return;
+    }
+    QCOMPARE(r.errors().size(), 1);
+    const Problem p = r.errors().constFirst();
+    QCOMPARE(p.path, QStringLiteral("listen.host"));
+    QVERIFY2(p.message.contains(refusal), qPrintable(p.message));
+    QVERIFY2(p.message.contains(host), qPrintable(p.message));
+    QVERIFY(p.line > 0);
+    QVERIFY(schema::validate(doc).hasErrors());
+}
+
+void TestConfigSchema::badTextOnlyWarnsOnRead_data()
+{
+    QTest::addColumn<QJsonObject>("document");
+    QTest::addColumn<QString>("path"); // where the warning is; empty: no problem at all
+    QTest::addColumn<QString>("messageContains");
+
+    auto keyWith = [](const QString &field, const QString &value) {
+        QJsonObject k = keyItem(QStringLiteral("k1"));
+        k.insert(field, value);
+        return withItems({ k });
+    };
+    auto instanceWith = [](const QString &field, const QString &value) {
+        QJsonObject i = instanceItem(QStringLiteral("i1"));
+        i.insert(field, value);
+        return withItems({}, { i });
+    };
+    const QString control = QStringLiteral("control character");
+    const QString label = QStringLiteral("keys.items[0].label");
+    QTest::newRow("label with ESC") << keyWith(QStringLiteral("label"), QStringLiteral("red\x1b[31m")) << label
+                                    << QStringLiteral("control character (U+001B)");
+    QTest::newRow("label with NUL") << keyWith(QStringLiteral("label"), QStringLiteral("a") + QChar(0) + u'b') << label
+                                    << QStringLiteral("control character (U+0000)");
+    QTest::newRow("label with newline") << keyWith(QStringLiteral("label"), QStringLiteral("one\nk9  spoofed row"))
+                                        << label << QStringLiteral("control character (U+000A)");
+    QTest::newRow("label with C1 control")
+        << keyWith(QStringLiteral("label"), QStringLiteral("a") + QChar(0x9b)) << label << control;
+    QTest::newRow("label with a bidi override")
+        << keyWith(QStringLiteral("label"), QStringLiteral("a") + QChar(0x202e)) << label << control;
+    QTest::newRow("label of 201 characters")
+        << keyWith(QStringLiteral("label"), QString(201, u'x')) << label << QStringLiteral("at most 200");
+    QTest::newRow("group with ESC") << keyWith(QStringLiteral("group"), QStringLiteral("p\x1b]0;title\x07"))
+                                    << QStringLiteral("keys.items[0].group") << control;
+    QTest::newRow("instance name with ESC") << instanceWith(QStringLiteral("name"), QStringLiteral("relay\x1b[2J"))
+                                            << QStringLiteral("instances.items[0].name") << control;
+    QTest::newRow("instance name of 201 characters")
+        << instanceWith(QStringLiteral("name"), QString(201, u'n')) << QStringLiteral("instances.items[0].name")
+        << QStringLiteral("at most 200");
+    QTest::newRow("allowedHosts with newline")
+        << documentWith(QStringLiteral("security.allowedHosts"), QStringLiteral("a.example\nb.example"))
+        << QStringLiteral("security.allowedHosts") << control;
+    QTest::newRow("log.file with ESC") << documentWith(QStringLiteral("log.file"), QStringLiteral("/tmp/x\x1b.log"))
+                                       << QStringLiteral("log.file") << control;
+    QTest::newRow("jwt audience of 2049 characters")
+        << documentWith(QStringLiteral("auth.jwt.audience"), QString(2049, u'a')) << QStringLiteral("auth.jwt.audience")
+        << QStringLiteral("at most 2048");
+    // Within the rules: no problem at all.
+    QTest::newRow("label of 200 characters")
+        << keyWith(QStringLiteral("label"), QString(200, u'x')) << QString() << QString();
+    QTest::newRow("label in Chinese with an emoji")
+        << keyWith(QStringLiteral("label"), QString::fromUtf8("工作密钥 \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb"))
+        << QString() << QString();
+    QTest::newRow("label with spaces") << keyWith(QStringLiteral("label"), QStringLiteral("a    b")) << QString()
+                                       << QString();
+}
+
+// A file an older version wrote may hold text a save now refuses: it still loads (the reader warns, the CLI
+// escapes what it prints) — refusing it would lock users out of their own config.
+void TestConfigSchema::badTextOnlyWarnsOnRead()
+{
+    QFETCH(QJsonObject, document);
+    QFETCH(QString, path);
+    QFETCH(QString, messageContains);
+
+    const ParseResult r = parseDocument(document);
+    QVERIFY2(!r.hasErrors(), qPrintable(describe(r)));
+    if (path.isEmpty()) {
+        QVERIFY2(r.problems.isEmpty(), qPrintable(describe(r)));
+        return;
+    }
+    const Problem *p = problemAt(r, path);
+    QVERIFY2(p, qPrintable(describe(r)));
+    QVERIFY(!p->isError());
+    QVERIFY2(p->message.contains(messageContains), qPrintable(p->message));
+    QVERIFY(p->line > 0);
+    for (const QChar c : p->message) { // the warning names the character, it does not print it
+        QVERIFY2(c.category() != QChar::Other_Control && c != QChar(0x202e), qPrintable(p->message));
+    }
+    if (path.startsWith(u"keys.")) {
+        QCOMPARE(r.config.keys.size(), 1); // the entry is kept, text and all
+    } else if (path.startsWith(u"instances.")) {
+        QCOMPARE(r.config.instances.size(), 1);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConfigSchema)

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLockFile>
 #include <QObject>
@@ -15,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 #ifdef Q_OS_LINUX
@@ -138,6 +140,40 @@ private:
 };
 #endif
 
+// Sets `path` in `doc`: a dotted setting path, or "list[i].field" for a field of an item.
+void applyEdit(QJsonObject &doc, const QString &path, const QJsonValue &value)
+{
+    const qsizetype open = path.indexOf(u'[');
+    if (open < 0) {
+        schema::setValueAt(doc, path, value);
+        return;
+    }
+    const qsizetype close = path.indexOf(u']', open);
+    const QString list = path.left(open);
+    const int index = path.mid(open + 1, close - open - 1).toInt();
+    QJsonArray items = schema::valueAt(doc, list).toArray();
+    QJsonObject item = items.at(index).toObject();
+    item.insert(path.mid(close + 2), value);
+    items.replace(index, item);
+    schema::setValueAt(doc, list, items);
+}
+
+// A config with two keys (k1 "work", k2 "home") and one relay instance (i1 "relay").
+QByteArray configWithEntries()
+{
+    QJsonObject doc = schema::defaultDocument();
+    schema::setValueAt(doc, QStringLiteral("keys.items"),
+        QJsonArray { QJsonObject { { QStringLiteral("id"), QStringLiteral("k1") },
+                         { QStringLiteral("label"), QStringLiteral("work") } },
+            QJsonObject { { QStringLiteral("id"), QStringLiteral("k2") },
+                { QStringLiteral("label"), QStringLiteral("home") } } });
+    schema::setValueAt(doc, QStringLiteral("instances.items"),
+        QJsonArray { QJsonObject { { QStringLiteral("id"), QStringLiteral("i1") },
+            { QStringLiteral("name"), QStringLiteral("relay") },
+            { QStringLiteral("url"), QStringLiteral("https://relay.example.com") } } });
+    return schema::serialize(doc);
+}
+
 } // namespace
 
 class TestConfigStore : public QObject
@@ -168,6 +204,10 @@ private Q_SLOTS:
     void badJsonHandEditIsRejected();
     void identicalBytesDoNotEmitChanged();
     void ownSaveEmitsChangedOnce();
+    void updateRefusesWhatTheReaderWouldNot_data();
+    void updateRefusesWhatTheReaderWouldNot();
+    void remoteListenWithoutAllowRemoteIsRefusedOnLoad();
+    void oldBadTextLoadsAndSavesButNoNewOne();
 
 private:
     // Writes a valid file with `port`, loads it, and checks the store took it.
@@ -654,6 +694,169 @@ void TestConfigStore::ownSaveEmitsChangedOnce()
     QCOMPARE(changed.count(), 1);
     QCOMPARE(store.config().listenPort, 4001);
 #endif
+}
+
+void TestConfigStore::updateRefusesWhatTheReaderWouldNot_data()
+{
+    QTest::addColumn<QJsonObject>("edit"); // path → value, applied by one update()
+    QTest::addColumn<QString>("problemPath"); // empty: the whole file
+    QTest::addColumn<QString>("messageContains");
+
+    const QString control = QStringLiteral("control character");
+    auto row = [](const char *tag, const QJsonObject &edit, const QString &path, const QString &contains) {
+        QTest::newRow(tag) << edit << path << contains;
+    };
+    const QString label = QStringLiteral("keys.items[0].label");
+    row("label of 201 characters", { { label, QString(201, u'x') } }, label, QStringLiteral("at most 200"));
+    row("label with ESC", { { label, QStringLiteral("red\x1b[31m") } }, label, control);
+    row("label with NUL", { { label, QStringLiteral("a") + QChar(0) + u'b' } }, label, control);
+    row("label with newline", { { label, QStringLiteral("work\nk9  AIza…spoofed") } }, label, control);
+    row("group with ESC", { { QStringLiteral("keys.items[1].group"), QStringLiteral("p\x1b[2J") } },
+        QStringLiteral("keys.items[1].group"), control);
+    row("instance name with ESC", { { QStringLiteral("instances.items[0].name"), QStringLiteral("relay\x1b[2J") } },
+        QStringLiteral("instances.items[0].name"), control);
+    row("instance name of 201 characters", { { QStringLiteral("instances.items[0].name"), QString(201, u'n') } },
+        QStringLiteral("instances.items[0].name"), QStringLiteral("at most 200"));
+    row("instance URL of 2100 characters",
+        { { QStringLiteral("instances.items[0].url"),
+            QStringLiteral("https://relay.example.com/") + QString(2100 - 26, u'a') } },
+        QStringLiteral("instances.items[0].url"), QStringLiteral("at most 2048"));
+    row("upstream.baseUrl of 2100 characters",
+        { { QStringLiteral("upstream.baseUrl"), QStringLiteral("https://example.com/") + QString(2080, u'p') } },
+        QStringLiteral("upstream.baseUrl"), QStringLiteral("at most 2048"));
+    row("log.file with newline", { { QStringLiteral("log.file"), QStringLiteral("/tmp/a\n.log") } },
+        QStringLiteral("log.file"), control);
+    row("allowedOrigins with ESC", { { QStringLiteral("security.allowedOrigins"), QStringLiteral("https://a\x1b") } },
+        QStringLiteral("security.allowedOrigins"), control);
+    row("listen.host 0.0.0.0 without allowRemote", { { QStringLiteral("listen.host"), QStringLiteral("0.0.0.0") } },
+        QStringLiteral("listen.host"), QStringLiteral("listen.allowRemote"));
+    row("listen.host 0.0.0.0 with allowRemote but no token",
+        { { QStringLiteral("listen.host"), QStringLiteral("0.0.0.0") },
+            { QStringLiteral("listen.allowRemote"), true } },
+        QStringLiteral("listen.host"), QStringLiteral("no access token"));
+    // Bigger than the reader accepts: refused before anything else is looked at.
+    row("label of 17 MiB", { { label, QString(17 * 1024 * 1024, u'x') } }, QString(), QStringLiteral("16 MiB"));
+    row("unknown member of 17 MiB", { { QStringLiteral("comment"), QString(17 * 1024 * 1024, u'c') } }, QString(),
+        QStringLiteral("16 MiB"));
+}
+
+// One validation on write: what update() saves, every reader (config check, keys list, a restart) accepts.
+void TestConfigStore::updateRefusesWhatTheReaderWouldNot()
+{
+    QFETCH(QJsonObject, edit);
+    QFETCH(QString, problemPath);
+    QFETCH(QString, messageContains);
+
+    QVERIFY(writeAll(m_path, configWithEntries()));
+    ConfigStore store(m_path);
+    QVERIFY(!store.load().hasErrors());
+    const Config loaded = store.config();
+    const QByteArray before = readAll(m_path);
+    QSignalSpy changed(&store, &ConfigStore::changed);
+
+    const ConfigStore::UpdateResult result = store.update([&](QJsonObject &doc) {
+        for (auto it = edit.begin(); it != edit.end(); ++it) {
+            applyEdit(doc, it.key(), it.value());
+        }
+        return QString();
+    });
+    QVERIFY2(!result.ok, "saved what the reader would refuse");
+    const auto found = std::find_if(result.problems.begin(), result.problems.end(),
+        [&](const Problem &p) { return p.isError() && p.path == problemPath; });
+    QVERIFY2(found != result.problems.end(), qPrintable(describe(result.problems).left(2000)));
+    QVERIFY2(found->message.contains(messageContains), qPrintable(found->message.left(2000)));
+    QVERIFY2(result.error.size() < 4096, "the error sentence quotes the whole value"); // no 17 MiB message
+    QCOMPARE(readAll(m_path), before); // byte-identical
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(store.config(), loaded);
+    QCOMPARE(QDir(QFileInfo(m_path).absolutePath()).entryList(QDir::Files | QDir::Hidden | QDir::System),
+        QStringList { QStringLiteral("config.json") });
+}
+
+// `config check`, `run` and every other reader refuse a listen address `run` would refuse; a save to such a
+// file is refused too (the file was written by hand, or by an older version).
+void TestConfigStore::remoteListenWithoutAllowRemoteIsRefusedOnLoad()
+{
+    QJsonObject doc = schema::defaultDocument();
+    schema::setValueAt(doc, QStringLiteral("listen.host"), QStringLiteral("0.0.0.0"));
+    const QByteArray bytes = schema::serialize(doc);
+    QVERIFY(writeAll(m_path, bytes));
+    ConfigStore store(m_path);
+    const ParseResult r = store.load();
+    QVERIFY(r.hasErrors());
+    QCOMPARE(r.errors().constFirst().path, QStringLiteral("listen.host"));
+    QVERIFY2(r.errors().constFirst().message.contains(QStringLiteral("listen.allowRemote")),
+        qPrintable(describe(r.errors())));
+    QCOMPARE(store.config().listenHost, QStringLiteral("127.0.0.1")); // not adopted
+    const ConfigStore::UpdateResult result = store.update(setPort(4001));
+    QVERIFY(!result.ok);
+    QCOMPARE(readAll(m_path), bytes);
+
+    // With remote access on and a token, the same address is fine.
+    schema::setValueAt(doc, QStringLiteral("listen.allowRemote"), true);
+    schema::setValueAt(doc, QStringLiteral("auth.tokens.items"),
+        QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("laptop") } } });
+    QVERIFY(writeAll(m_path, schema::serialize(doc)));
+    QVERIFY2(!store.load().hasErrors(), qPrintable(describe(store.load().problems)));
+    QCOMPARE(store.config().listenHost, QStringLiteral("0.0.0.0"));
+    // Revoking the last token would leave the keys open to the network: refused.
+    const QByteArray withToken = readAll(m_path);
+    const ConfigStore::UpdateResult revoked = store.update([](QJsonObject &d) {
+        schema::setValueAt(d, QStringLiteral("auth.tokens.items"), QJsonArray());
+        return QString();
+    });
+    QVERIFY(!revoked.ok);
+    QVERIFY2(revoked.error.contains(QStringLiteral("no access token")), qPrintable(revoked.error));
+    QCOMPARE(readAll(m_path), withToken);
+}
+
+// A label with a control character from before the rule: the file loads (with a warning), other changes
+// still save and keep it, but no new bad text gets in.
+void TestConfigStore::oldBadTextLoadsAndSavesButNoNewOne()
+{
+    QJsonObject doc = QJsonDocument::fromJson(configWithEntries()).object();
+    applyEdit(doc, QStringLiteral("keys.items[1].label"), QStringLiteral("old\x1b[2J"));
+    QVERIFY(writeAll(m_path, schema::serialize(doc)));
+    ConfigStore store(m_path);
+    const ParseResult r = store.load();
+    QVERIFY2(!r.hasErrors(), qPrintable(describe(r.problems)));
+    QCOMPARE(r.warnings().size(), 1);
+    QCOMPARE(r.warnings().constFirst().path, QStringLiteral("keys.items[1].label"));
+    QCOMPARE(store.config().keys.at(1).label, QStringLiteral("old\x1b[2J"));
+
+    // Unrelated changes save, the old label with them; so does removing the entry before it.
+    ConfigStore::UpdateResult result = store.update(setPort(4001));
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QCOMPARE(store.config().listenPort, 4001);
+    QCOMPARE(store.config().keys.at(1).label, QStringLiteral("old\x1b[2J"));
+    result = store.update([](QJsonObject &d) {
+        QJsonArray items = schema::valueAt(d, QStringLiteral("keys.items")).toArray();
+        items.removeAt(0);
+        schema::setValueAt(d, QStringLiteral("keys.items"), items);
+        return QString();
+    });
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QCOMPARE(store.config().keys.size(), 1);
+
+    // A new bad value is refused, on the same entry or another one.
+    const QByteArray before = readAll(m_path);
+    for (const QString &path : { QStringLiteral("keys.items[0].label"), QStringLiteral("keys.items[0].group"),
+             QStringLiteral("instances.items[0].name") }) {
+        result = store.update([&](QJsonObject &d) {
+            applyEdit(d, path, QStringLiteral("new\x1b[2J"));
+            return QString();
+        });
+        QVERIFY2(!result.ok, qPrintable(path));
+        QVERIFY2(result.error.contains(path), qPrintable(result.error));
+        QCOMPARE(readAll(m_path), before);
+    }
+    // Fixing it is a normal save.
+    result = store.update([](QJsonObject &d) {
+        applyEdit(d, QStringLiteral("keys.items[0].label"), QStringLiteral("old"));
+        return QString();
+    });
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QVERIFY(store.load().problems.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestConfigStore)

@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `gemini-aggregatord run`: starts, reports where things are, follows its config live, stops on signals.
+// The start-up order is also checked on an in-process Service whose secret store answers slowly.
+#include "config/configstore.h"
+#include "daemon/service.h"
+#include "fakegemini/fakegemini.h"
+#include "keys/apikey.h"
 #include "rawhttp.h"
+#include "secrets/memorysecretstore.h"
+#include "security/accesstoken.h"
 #include "testsupport.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSaveFile>
 #include <QSignalSpy>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <csignal>
 
@@ -70,6 +82,34 @@ public:
 private:
     QProcess m_process;
     QByteArray m_err;
+};
+
+// A keychain that answers slowly (a login keyring still starting): every read completes `delayMs` later.
+// Writes and removes are immediate.
+class SlowSecretStore final : public ga::secrets::SecretStore
+{
+public:
+    explicit SlowSecretStore(int delayMs)
+        : m_delayMs(delayMs)
+    { }
+
+    void read(const QString &name, QObject *context, Callback done) override
+    {
+        QTimer::singleShot(m_delayMs, context, [this, name, context, done] { m_inner.read(name, context, done); });
+    }
+    void write(const QString &name, const QByteArray &secret, QObject *context, Callback done) override
+    {
+        m_inner.write(name, secret, context, std::move(done));
+    }
+    void remove(const QString &name, QObject *context, Callback done) override
+    {
+        m_inner.remove(name, context, std::move(done));
+    }
+    QString description() const override { return QStringLiteral("slow process memory"); }
+
+private:
+    ga::secrets::MemorySecretStore m_inner;
+    int m_delayMs;
 };
 
 } // namespace
@@ -186,11 +226,14 @@ private Q_SLOTS:
     void refusesToListenBeyondLoopback()
     {
         Sandbox sb;
+        // `config set` refuses it (one validation on every write); a file edited by hand is refused at start.
         QCOMPARE(runCli(sb,
                      { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.host"),
                          QStringLiteral("0.0.0.0") })
                      .exitCode,
-            0);
+            1);
+        QVERIFY(!QFile::exists(sb.configPath()));
+        QVERIFY(ga::test::writeAll(sb.configPath(), "{\"version\": 1, \"listen\": {\"host\": \"0.0.0.0\"}}\n"));
         const QByteArray before = ga::test::readAll(sb.configPath());
         Daemon d(sb);
         QVERIFY(d.process().waitForFinished(20'000));
@@ -206,21 +249,22 @@ private Q_SLOTS:
     {
         Sandbox sb;
         const QString port = QString::number(ga::test::freePort());
-        const QList<std::pair<QString, QString>> settings { { QStringLiteral("listen.host"),
-                                                                QStringLiteral("0.0.0.0") },
-            { QStringLiteral("listen.allowRemote"), QStringLiteral("true") }, { QStringLiteral("listen.port"), port } };
+        const QList<std::pair<QString, QString>> settings {
+            { QStringLiteral("listen.allowRemote"), QStringLiteral("true") }, { QStringLiteral("listen.port"), port }
+        };
         for (const auto &[path, value] : settings) {
             QCOMPARE(runCli(sb, { QStringLiteral("config"), QStringLiteral("set"), path, value }).exitCode, 0);
         }
+        const QStringList remoteHost { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.host"),
+            QStringLiteral("0.0.0.0") };
         const QByteArray before = ga::test::readAll(sb.configPath());
         {
-            Daemon d(sb);
-            QVERIFY(d.process().waitForFinished(20'000));
-            QCOMPARE(d.process().exitCode(), 1);
-            const QString err = QString::fromUtf8(d.process().readAllStandardError());
-            QVERIFY2(err.contains(QStringLiteral("no access token")) && err.contains(QStringLiteral("token add")),
-                qPrintable(err));
-            QCOMPARE(ga::test::readAll(sb.configPath()), before); // refused before anything was created
+            const ga::test::CliResult refused = runCli(sb, remoteHost);
+            QCOMPARE(refused.exitCode, 1);
+            QVERIFY2(refused.errText().contains(QStringLiteral("no access token"))
+                    && refused.errText().contains(QStringLiteral("token add")),
+                qPrintable(refused.errText()));
+            QCOMPARE(ga::test::readAll(sb.configPath()), before); // nothing written
         }
         const ga::test::CliResult added
             = runCli(sb, { QStringLiteral("token"), QStringLiteral("add"), QStringLiteral("laptop") });
@@ -228,6 +272,7 @@ private Q_SLOTS:
         const QByteArray token = added.out.trimmed();
         QVERIFY(token.startsWith("gat_"));
         QVERIFY(!ga::test::readAll(sb.configPath()).contains(token));
+        QCOMPARE(runCli(sb, remoteHost).exitCode, 0);
 
         Daemon d(sb);
         QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(d.log()));
@@ -328,6 +373,92 @@ private Q_SLOTS:
         QVERIFY2(again.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(again.log()));
         QVERIFY2(again.log().contains(QStringLiteral("auth.allowAnonymousLoopback is on")), qPrintable(again.log()));
         QCOMPARE(again.terminate(SIGTERM), 0);
+    }
+
+    // Defect 7 ("401 right after start"): the listener opened before the access tokens were read, so a client
+    // that connected at once was refused with a valid token. Until keys, tokens and relays are in force the proxy
+    // answers 503 with Retry-After: 1 (and /readyz says 503); it never answers 401 to a valid token.
+    void noWrongAnswerBeforeSecretsAreRead()
+    {
+        ga::test::FakeGemini fake;
+        QVERIFY(fake.listen());
+        fake.addKey(ga::test::fakeKey(7));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString configPath = dir.filePath(QStringLiteral("config/config.json"));
+        const quint16 port = ga::test::freePort();
+        const QJsonObject config {
+            { QStringLiteral("version"), 1 },
+            { QStringLiteral("listen"), QJsonObject { { QStringLiteral("port"), int(port) } } },
+            { QStringLiteral("upstream"), QJsonObject { { QStringLiteral("baseUrl"), fake.baseUrl() } } },
+            { QStringLiteral("keys"),
+                QJsonObject { { QStringLiteral("items"),
+                    QJsonArray { QJsonObject { { QStringLiteral("id"), QStringLiteral("k7") } } } } } },
+            { QStringLiteral("auth"),
+                QJsonObject { { QStringLiteral("tokens"),
+                    QJsonObject { { QStringLiteral("items"),
+                        QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("default") } } } } } } } },
+            { QStringLiteral("log"), QJsonObject { { QStringLiteral("file"), QStringLiteral("none") } } },
+        };
+        QVERIFY(ga::test::writeAll(configPath, QJsonDocument(config).toJson()));
+        SlowSecretStore secrets(300);
+        const QByteArray token = ga::security::generateAccessToken();
+        const auto store = [&secrets](const QString &name, const QByteArray &value) {
+            return ga::secrets::waitFor([&](QObject *context, ga::secrets::SecretStore::Callback done) {
+                secrets.write(name, value, context, std::move(done));
+            }).ok();
+        };
+        QVERIFY(store(ga::security::tokenEntryName(QStringLiteral("default")), token));
+        QVERIFY(store(ga::keys::secretEntryName(QStringLiteral("k7")), ga::test::fakeKey(7).toLatin1()));
+
+        const QByteArray path = "/v1beta/models/gemini-2.5-flash:generateContent";
+        const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+        const QByteArray credential = "x-goog-api-key: " + token + "\r\n";
+        int early = 0;
+        for (int round = 0; round < 20; ++round) {
+            ga::config::ConfigStore configStore(configPath);
+            QVERIFY(!configStore.load().hasErrors());
+            ga::daemon::Service service(&configStore, &secrets);
+            service.setWorkerCount(2);
+            service.setFileLogging(false);
+            QSignalSpy ready(&service, &ga::daemon::Service::ready);
+            QString error;
+            QVERIFY2(service.start(&error), qPrintable(error));
+
+            // As soon as the port accepts a connection, not after the ready signal.
+            ga::test::Client c(port);
+            QCOMPARE(c.socket().state(), QAbstractSocket::ConnectedState);
+            c.send(ga::test::post(path, body, credential));
+            const ga::test::Reply r = c.read();
+            QVERIFY2(r.status != 401, qPrintable(QStringLiteral("round %1: 401 %2").arg(round).arg(r.body)));
+            if (r.status == 503) {
+                ++early;
+                QCOMPARE(r.header("retry-after"), QByteArray("1"));
+                const QJsonObject e = QJsonDocument::fromJson(r.body).object().value(u"error").toObject();
+                QCOMPARE(e.value(u"code").toInt(), 503);
+                QCOMPARE(e.value(u"status").toString(), QStringLiteral("UNAVAILABLE"));
+            } else {
+                QCOMPARE(r.status, 200); // already in force (the store answered before the request came)
+                QVERIFY(!ready.isEmpty());
+            }
+            // The probes: alive at once; ready only once everything is in force.
+            {
+                ga::test::Client probe(port);
+                probe.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                QCOMPARE(probe.read().status, 200);
+                probe.send("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                const ga::test::Reply readyz = probe.read();
+                QVERIFY2(readyz.status == 503 || !ready.isEmpty(), readyz.body.constData());
+            }
+
+            QVERIFY(!ready.isEmpty() || ready.wait(5000));
+            ga::test::Client after(port);
+            after.send(ga::test::post(path, body, credential));
+            const ga::test::Reply served = after.read();
+            QVERIFY2(served.status == 200, served.body.constData());
+        }
+        qInfo("%d of 20 starts answered a request before the secrets were read", early);
+        QVERIFY(early > 0); // the window was really hit
     }
 
     void corruptConfigAtStartExitsOne()

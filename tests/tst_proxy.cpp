@@ -43,7 +43,7 @@ class TestProxy : public QObject
     std::unique_ptr<FakeGemini> m_fake;
     ga::keys::KeyPool m_keys;
     std::unique_ptr<ga::proxy::ProxyServer> m_proxy;
-    QString m_key1, m_key2;
+    QString m_key1, m_key2, m_key3;
 
     ga::proxy::SettingsPtr settings(const std::function<void(ga::config::Config &)> &tweak = {})
     {
@@ -69,16 +69,38 @@ class TestProxy : public QObject
 
     quint16 port() const { return m_proxy->port(); }
 
+    // Three keys whose upstream reads the request and never answers.
+    void hangOnThreeKeys()
+    {
+        m_keys.setKeys({ { QStringLiteral("k1"), m_key1.toLatin1(), {}, 1, true },
+            { QStringLiteral("k2"), m_key2.toLatin1(), {}, 1, true },
+            { QStringLiteral("k3"), m_key3.toLatin1(), {}, 1, true } });
+        m_keys.clearKeyState(QStringLiteral("k3"));
+        for (const QString &key : { m_key1, m_key2, m_key3 }) {
+            m_fake->setBehaviour(key, Behaviour::Hang);
+        }
+    }
+
+    static void verifyGatewayTimeout(const Reply &r)
+    {
+        QCOMPARE(r.status, 504);
+        const QJsonObject e = QJsonDocument::fromJson(r.body).object().value(u"error").toObject();
+        QCOMPARE(e.value(u"code").toInt(), 504);
+        QCOMPARE(e.value(u"status").toString(), QStringLiteral("DEADLINE_EXCEEDED"));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
         m_key1 = fakeKey(1);
         m_key2 = fakeKey(2);
+        m_key3 = fakeKey(3);
         m_fake = std::make_unique<FakeGemini>();
         m_fake->setThreads(2);
         QVERIFY(m_fake->listen());
         m_fake->addKey(m_key1, QStringLiteral("project-a"));
         m_fake->addKey(m_key2, QStringLiteral("project-b"));
+        m_fake->addKey(m_key3, QStringLiteral("project-c"));
         m_proxy = std::make_unique<ga::proxy::ProxyServer>(&m_keys, 2);
         m_proxy->authenticator()->setAllowAnonymousLoopback(true); // auth has its own suite (tst_hostile)
         QString error;
@@ -94,6 +116,7 @@ private Q_SLOTS:
         m_fake->setDefaultScript(Script());
         m_fake->clearScript(m_key1);
         m_fake->clearScript(m_key2);
+        m_fake->clearScript(m_key3);
         m_fake->clearRequests();
         apply(settings());
     }
@@ -396,6 +419,68 @@ private Q_SLOTS:
         const Reply r = c.read(5000);
         QCOMPARE(r.status, 504);
         QVERIFY(t.elapsed() < 3000);
+    }
+
+    // Defect 11: a hung upstream held a client for keys.maxAttempts × firstByteTimeoutMs (15 min by default). A
+    // first-byte timeout is retried once; the second ends the request with 504 instead of trying a third key.
+    void secondFirstByteTimeoutEndsTheRequest()
+    {
+        hangOnThreeKeys();
+        apply(settings([](ga::config::Config &c) {
+            c.firstByteTimeoutMs = 200;
+            c.requestTimeoutMs = 10'000;
+        }));
+        Client c(port());
+        QElapsedTimer t;
+        t.start();
+        c.send(post(kGenerate, kPrompt));
+        const Reply r = c.read(5000);
+        const qint64 ms = t.elapsed();
+        verifyGatewayTimeout(r);
+        QCOMPARE(m_fake->requests().size(), 2);
+        QVERIFY2(ms >= 400 && ms < 2000, qPrintable(QStringLiteral("504 after %1 ms").arg(ms)));
+    }
+
+    // upstream.requestTimeoutMs bounds every attempt of a request together, shorter per-attempt timeouts or not.
+    void requestDeadlineEndsWaitingWith504()
+    {
+        hangOnThreeKeys();
+        apply(settings([](ga::config::Config &c) {
+            c.firstByteTimeoutMs = 1000;
+            c.requestTimeoutMs = 300;
+        }));
+        Client c(port());
+        QElapsedTimer t;
+        t.start();
+        c.send(post(kGenerate, kPrompt));
+        const Reply r = c.read(5000);
+        const qint64 ms = t.elapsed();
+        verifyGatewayTimeout(r);
+        QVERIFY2(ms >= 300 && ms < 900, qPrintable(QStringLiteral("504 after %1 ms").arg(ms)));
+        QCOMPARE(m_fake->requests().size(), 1);
+    }
+
+    // The deadline covers the wait for the answer to start; a stream that keeps sending (within
+    // upstream.streamIdleTimeoutMs) runs as long as it takes.
+    void requestDeadlineDoesNotCutALiveStream()
+    {
+        Script s;
+        s.chunks = 6;
+        s.intervalMs = 150;
+        m_fake->setDefaultScript(s);
+        apply(settings([](ga::config::Config &c) {
+            c.requestTimeoutMs = 300;
+            c.streamIdleTimeoutMs = 1000;
+        }));
+        Client c(port());
+        QElapsedTimer t;
+        t.start();
+        c.send(post(kStream, kPrompt));
+        const Reply r = c.read(5000);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.complete);
+        QCOMPARE(r.body.count("data: "), 6);
+        QVERIFY2(t.elapsed() >= 600, qPrintable(QStringLiteral("%1 ms").arg(t.elapsed())));
     }
 
     void unreachableUpstreamGives502()

@@ -63,6 +63,12 @@ bool bodyObject(const Request &rq, QJsonObject *out, std::function<void(Response
     return true;
 }
 
+// A refused save: 400 when the result broke a rule (the problems say where), 500 when the save itself failed.
+Response saveRefused(const config::ConfigStore::UpdateResult &saved)
+{
+    return error(saved.problems.isEmpty() ? 500 : 400, saved.error, saved.problems);
+}
+
 config::Problem problem(const QString &path, const QString &message)
 {
     config::Problem p;
@@ -175,6 +181,12 @@ AdminApi::AdminApi(daemon::Service *service, QObject *parent)
 
 void AdminApi::handle(Request request, std::function<void(Response)> reply)
 {
+    if (request.body.size() > kMaxRequestBodyBytes) { // the listener refuses these from the head already
+        reply(error(413,
+            QStringLiteral("the request body is larger than the admin API takes (%1 KiB)")
+                .arg(kMaxRequestBodyBytes / 1024)));
+        return;
+    }
     QPointer<AdminApi> self(this);
     QMetaObject::invokeMethod(
         this,
@@ -319,7 +331,7 @@ void AdminApi::postKey(const Request &rq, const QStringList &, std::function<voi
             if (!saved.ok) {
                 m_service->secretStore()->remove(
                     keys::secretEntryName(e.id), this, [](const secrets::SecretResult &) {});
-                reply(error(500, saved.error, saved.problems));
+                reply(saveRefused(saved));
                 return;
             }
             reply(json(201, keys::keyListJson(e, keys::KeyReport())));
@@ -416,7 +428,7 @@ void AdminApi::removeWithSecret(const QString &listPath, QStringView field, cons
         return QString();
     });
     if (!saved.ok) {
-        reply(error(500, saved.error, saved.problems));
+        reply(saveRefused(saved));
         return;
     }
     m_service->secretStore()->remove(secretEntry, this, [reply = std::move(reply)](const secrets::SecretResult &) {
@@ -505,7 +517,7 @@ void AdminApi::deleteInstance(const Request &, const QStringList &args, std::fun
         return QString();
     });
     if (!saved.ok) {
-        reply(error(500, saved.error, saved.problems));
+        reply(saveRefused(saved));
         return;
     }
     m_service->secretStore()->remove(
@@ -670,7 +682,10 @@ void AdminApi::testInstance(const Request &, const QStringList &args, std::funct
                 return;
             }
             routing::probeRelay(url, secret.value, settings->upstream, this,
-                [id, reply = std::move(reply)](const routing::RelayCheck &c) {
+                [this, id, reply = std::move(reply)](const routing::RelayCheck &c) {
+                    // What a test finds is what the dashboard, the tray and routing go by (one health per relay).
+                    m_service->router().reportRelayCheck(id, c.verdict == u"ok", c.latencyMs,
+                        QStringLiteral("test: %1 (%2)").arg(c.verdict, logging::Redactor::redact(c.detail)));
                     reply(json(200,
                         QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("result"), c.verdict },
                             { QStringLiteral("status"), c.status },
@@ -704,7 +719,7 @@ void AdminApi::putMode(const Request &rq, const QStringList &, std::function<voi
         return QString();
     });
     if (!saved.ok) {
-        reply(error(500, saved.error, saved.problems));
+        reply(saveRefused(saved));
         return;
     }
     getMode(rq, {}, std::move(reply));
@@ -736,7 +751,8 @@ void AdminApi::patchConfig(const Request &rq, const QStringList &, std::function
     for (auto it = body.begin(); it != body.end(); ++it) {
         config::schema::setValueAt(next, it.key(), it.value());
     }
-    const config::ParseResult checked = config::schema::validate(next);
+    const config::ParseResult checked
+        = config::schema::parseForSave(config::schema::serialize(next), m_service->configStore()->document());
     for (const config::Problem &p : checked.problems) {
         if (p.severity == config::Problem::Severity::Error) {
             problems.append(p);

@@ -7,6 +7,11 @@
 
 namespace ga::admin {
 
+// The largest request body the admin API takes: its bodies are a key or a few settings (a few KiB). A larger one
+// gets 413 — from the listener as soon as the head says so, before the body is read, and from handle() for a
+// caller in-process (the desktop app).
+inline constexpr qint64 kMaxRequestBodyBytes = 1024 * 1024;
+
 // One call to /admin/api/v1/…, already past the Host/Origin guards and the admin token check.
 struct Request
 {

@@ -45,7 +45,7 @@ QByteArray ensureAccessToken(Context &ctx, bool *created);
 // The admin API's token (made on first use; `rotate` replaces it). Empty after printing why.
 QByteArray ensureAdminToken(Context &ctx, bool rotate, bool *created);
 
-// Left-aligned columns, two spaces apart; the first row is the header.
+// Left-aligned columns, two spaces apart; the first row is the header. Control characters are shown escaped.
 void printTable(QTextStream &out, const QList<QStringList> &rows);
 
 // Saves a change to the config, printing why when it fails.

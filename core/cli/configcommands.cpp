@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/commands.h"
+#include "cli/terminal.h"
 #include "config/configschema.h"
 
 #include <QJsonArray>
@@ -163,8 +164,20 @@ bool applyConfigChange(Context &ctx, const config::ConfigStore::Change &change)
     return false;
 }
 
-void printTable(QTextStream &out, const QList<QStringList> &rows)
+void printTable(QTextStream &out, const QList<QStringList> &rawRows)
 {
+    // Values come from the config and from servers; a config written before text was checked may hold control
+    // characters. Shown escaped, a newline cannot fake a row and an escape sequence cannot drive the terminal.
+    QList<QStringList> rows;
+    rows.reserve(rawRows.size());
+    for (const QStringList &raw : rawRows) {
+        QStringList row;
+        row.reserve(raw.size());
+        for (const QString &cell : raw) {
+            row.append(printable(cell));
+        }
+        rows.append(row);
+    }
     QList<qsizetype> widths;
     for (const QStringList &row : rows) {
         for (qsizetype c = 0; c < row.size(); ++c) {

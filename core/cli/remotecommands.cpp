@@ -24,6 +24,7 @@ struct Call
     QJsonObject body;
     bool hasBody = false;
     QString query;
+    QString failure; // the input could not be read (one sentence); nothing is sent
 };
 
 struct Answer
@@ -85,8 +86,13 @@ Call plan(Context &ctx, const QStringList &words, QString *why)
     } else if (cmd == u"keys" && sub == u"stats" && words.size() == 2) {
         get(QStringLiteral("/stats"));
     } else if (cmd == u"keys" && sub == u"add" && words.size() == 2) {
-        const QByteArray key = readStandardInput().trimmed();
-        QJsonObject body { { QStringLiteral("secret"), QString::fromLatin1(key) } };
+        const Input input = readStandardInput(QStringLiteral("the key"),
+            QStringLiteral("echo \"$GEMINI_KEY\" | gemini-aggregatord --remote URL keys add"));
+        if (!input.ok()) {
+            c.failure = input.error;
+            return c;
+        }
+        QJsonObject body { { QStringLiteral("secret"), QString::fromLatin1(input.data.trimmed()) } };
         if (ctx.args().has(QStringLiteral("label"))) {
             body.insert(QStringLiteral("label"), ctx.args().value(QStringLiteral("label")));
         }
@@ -110,7 +116,13 @@ Call plan(Context &ctx, const QStringList &words, QString *why)
         QJsonObject body { { QStringLiteral("name"), ctx.args().value(QStringLiteral("name")) },
             { QStringLiteral("url"), ctx.args().value(QStringLiteral("url")) } };
         if (!stdinIsTerminal()) {
-            if (const QByteArray secret = readStandardInput().trimmed(); !secret.isEmpty()) {
+            const Input input = readStandardInput(QStringLiteral("the relay secret (or </dev/null to have one made)"),
+                QStringLiteral("printf %s \"$RELAY_SECRET\" | gemini-aggregatord --remote URL instances add ..."));
+            if (!input.ok()) {
+                c.failure = input.error;
+                return c;
+            }
+            if (const QByteArray secret = input.data.trimmed(); !secret.isEmpty()) {
                 body.insert(QStringLiteral("secret"), QString::fromUtf8(secret));
             }
         }
@@ -195,6 +207,9 @@ int remoteCommand(Context &ctx, const QStringList &words)
     }
     QString why;
     const Call call = plan(ctx, words, &why);
+    if (!call.failure.isEmpty()) {
+        return ctx.fail(call.failure);
+    }
     if (call.method.isEmpty()) {
         return ctx.usage(why);
     }

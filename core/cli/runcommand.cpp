@@ -30,7 +30,7 @@ int prepareRun(Context &ctx)
     // Opening the keychain is lazy; the token read is the first real call and shows whether it works.
     // With no token at all (and no JWTs), the 'default' one is made, so clients have something to use.
     const config::Config &before = store->config();
-    if (QString refused; !daemon::listenPolicyAllows(before, &refused)) {
+    if (QString refused; !config::listenPolicyAllows(before, &refused)) {
         return ctx.fail(refused); // before anything is created: a refused start changes nothing
     }
     if (before.tokens.isEmpty() && !before.jwt.enabled()) {

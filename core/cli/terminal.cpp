@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/terminal.h"
 
+#include "config/configschema.h"
+
+#include <QDir>
+#include <QFile>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <optional>
 
 #ifdef Q_OS_WIN
 #include <io.h>
 #include <windows.h>
 #else
 #include <fcntl.h>
+#include <poll.h>
 #include <termios.h>
 #include <unistd.h>
 #endif
@@ -70,6 +79,89 @@ private:
 };
 #endif
 
+enum class ReadEnd
+{
+    Done,
+    TooLarge,
+    Silent,
+    Failed,
+};
+
+int silentInputTimeoutMs()
+{
+    bool ok = false;
+    const int ms = qEnvironmentVariableIntValue(kStdinTimeoutEnvVar, &ok);
+    return ok && ms > 0 ? ms : kSilentInputTimeoutMs;
+}
+
+QString seconds(int ms)
+{
+    return QStringLiteral("%1 s").arg(ms / 1000.0);
+}
+
+QString mebibytes(qint64 bytes)
+{
+    return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
+}
+
+// Input that was refused may hold keys: overwritten before it is freed.
+void wipe(QByteArray *data)
+{
+    data->fill('\0');
+    data->clear();
+}
+
+#ifdef Q_OS_WIN
+// No silence limit here: Windows pipes cannot be polled like POSIX descriptors.
+ReadEnd readStdio(qint64 maxBytes, QByteArray *out)
+{
+    char buffer[64 * 1024];
+    size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
+        if (out->size() + qint64(n) > maxBytes) {
+            return ReadEnd::TooLarge;
+        }
+        out->append(buffer, qsizetype(n));
+    }
+    return std::ferror(stdin) ? ReadEnd::Failed : ReadEnd::Done;
+}
+#else
+// Reads `fd` to its end: at most `maxBytes`, and waiting at most `silentMs` for each next byte (-1: forever).
+ReadEnd readBounded(int fd, qint64 maxBytes, int silentMs, QByteArray *out, QString *reason)
+{
+    char buffer[64 * 1024];
+    for (;;) {
+        pollfd p { fd, POLLIN, 0 };
+        int ready = 0;
+        do {
+            ready = ::poll(&p, 1, silentMs);
+        } while (ready < 0 && errno == EINTR);
+        if (ready == 0) {
+            return ReadEnd::Silent;
+        }
+        if (ready < 0) {
+            *reason = qt_error_string(errno);
+            return ReadEnd::Failed;
+        }
+        const ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got == 0) {
+            return ReadEnd::Done;
+        }
+        if (got < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
+                continue;
+            }
+            *reason = qt_error_string(errno);
+            return ReadEnd::Failed;
+        }
+        if (out->size() + got > maxBytes) {
+            return ReadEnd::TooLarge;
+        }
+        out->append(buffer, qsizetype(got));
+    }
+}
+#endif
+
 } // namespace
 
 bool stdinIsTerminal()
@@ -128,27 +220,134 @@ std::optional<QByteArray> promptHidden(const QString &prompt)
 #endif
 }
 
-QByteArray readStandardInput()
+Input readStandardInput(const QString &what, const QString &example, qint64 maxBytes)
 {
-    QByteArray all;
-    auto readAll = [&all] {
-        char buffer[4096];
-        size_t n = 0;
-        while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
-            all.append(buffer, qsizetype(n));
-        }
-    };
-    if (!stdinIsTerminal()) {
-        readAll();
-        return all;
-    }
+    const bool terminal = stdinIsTerminal();
+    Input input;
+    QString reason;
+    ReadEnd end = ReadEnd::Done;
+    [[maybe_unused]] const int silentMs = terminal ? -1 : silentInputTimeoutMs();
+    {
 #ifdef Q_OS_WIN
-    EchoOff quiet(GetStdHandle(STD_INPUT_HANDLE));
+        std::optional<EchoOff> quiet;
+        if (terminal) {
+            quiet.emplace(GetStdHandle(STD_INPUT_HANDLE));
+        }
+        end = readStdio(maxBytes, &input.data);
 #else
-    EchoOff quiet(STDIN_FILENO);
+        std::optional<EchoOff> quiet;
+        if (terminal) {
+            quiet.emplace(STDIN_FILENO);
+        }
+        end = readBounded(STDIN_FILENO, maxBytes, silentMs, &input.data, &reason);
 #endif
-    readAll();
-    return all;
+    }
+    switch (end) {
+    case ReadEnd::Done:
+        return input;
+    case ReadEnd::TooLarge:
+        input.error = QStringLiteral("standard input holds more than %1, the most one command reads; split %2 into "
+                                     "parts and run the command once for each")
+                          .arg(mebibytes(maxBytes), what);
+        break;
+    case ReadEnd::Silent:
+        input.error = QStringLiteral("standard input is not a terminal and stayed silent for %1 without being "
+                                     "closed; pipe %2 in and close it, for example: %3")
+                          .arg(seconds(silentMs), what, example);
+        break;
+    case ReadEnd::Failed:
+        input.error = QStringLiteral("cannot read standard input: %1").arg(reason);
+        break;
+    }
+    wipe(&input.data);
+    return input;
+}
+
+Input readInputFile(const QString &path, qint64 maxBytes)
+{
+    Input input;
+    QString reason;
+    ReadEnd end = ReadEnd::Done;
+    int silentMs = -1;
+#ifdef Q_OS_WIN
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        input.error = QStringLiteral("cannot read %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return input;
+    }
+    char buffer[64 * 1024];
+    for (qint64 got = 0; (got = file.read(buffer, sizeof buffer)) != 0;) {
+        if (got < 0) {
+            reason = file.errorString();
+            end = ReadEnd::Failed;
+            break;
+        }
+        if (input.data.size() + got > maxBytes) {
+            end = ReadEnd::TooLarge;
+            break;
+        }
+        input.data.append(buffer, qsizetype(got));
+    }
+#else
+    // Opened without blocking: open() of a named pipe with no writer would wait forever. Reads block again, each
+    // after poll() said there is something (or the silence limit ends it).
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        input.error = QStringLiteral("cannot read %1: %2").arg(path, qt_error_string(errno));
+        return input;
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    silentMs = ::isatty(fd) ? -1 : silentInputTimeoutMs();
+    end = readBounded(fd, maxBytes, silentMs, &input.data, &reason);
+    ::close(fd);
+#endif
+    const QString shown = QDir::toNativeSeparators(path);
+    switch (end) {
+    case ReadEnd::Done:
+        return input;
+    case ReadEnd::TooLarge:
+        input.error = QStringLiteral("%1 is larger than %2, the most one command reads; split it into parts (for "
+                                     "example: split -l 500000 %1 part-) and import each part")
+                          .arg(shown, mebibytes(maxBytes));
+        break;
+    case ReadEnd::Silent:
+        input.error = QStringLiteral("%1 stayed silent for %2 without being closed; if it is a pipe, write the keys "
+                                     "into it and close it, or import a regular file")
+                          .arg(shown, seconds(silentMs));
+        break;
+    case ReadEnd::Failed:
+        input.error = QStringLiteral("cannot read %1: %2").arg(shown, reason);
+        break;
+    }
+    wipe(&input.data);
+    return input;
+}
+
+QString printable(const QString &text, bool keepNewlines)
+{
+    const auto escaped
+        = [keepNewlines](QChar c) { return config::schema::isControlCharacter(c) && (!keepNewlines || c != u'\n'); };
+    if (std::none_of(text.begin(), text.end(), escaped)) {
+        return text;
+    }
+    QString out;
+    out.reserve(text.size() + 16);
+    for (const QChar c : text) {
+        if (!escaped(c)) {
+            out += c;
+        } else if (c == u'\n') {
+            out += QStringLiteral("\\n");
+        } else if (c == u'\r') {
+            out += QStringLiteral("\\r");
+        } else if (c == u'\t') {
+            out += QStringLiteral("\\t");
+        } else if (c.unicode() <= 0xff) {
+            out += QStringLiteral("\\x") + QString::number(c.unicode(), 16).rightJustified(2, u'0');
+        } else {
+            out += QStringLiteral("\\u") + QString::number(c.unicode(), 16).rightJustified(4, u'0');
+        }
+    }
+    return out;
 }
 
 } // namespace ga::cli

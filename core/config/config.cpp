@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/config.h"
 
+#include <QHostAddress>
+
 namespace ga::config {
 
 QString KeyEntry::masked() const
@@ -82,6 +84,37 @@ QString keyStrategyName(KeyStrategy strategy)
 QString secretStoreKindName(SecretStoreKind kind)
 {
     return kind == SecretStoreKind::File ? QStringLiteral("file") : QStringLiteral("keychain");
+}
+
+bool isLoopbackHost(const QString &host)
+{
+    if (host.compare(u"localhost", Qt::CaseInsensitive) == 0) {
+        return true;
+    }
+    const QHostAddress a(host);
+    return !a.isNull() && a.isLoopback();
+}
+
+bool listenPolicyAllows(const Config &cfg, QString *error)
+{
+    if (isLoopbackHost(cfg.listenHost)) {
+        return true;
+    }
+    // Other machines (and anything on the LAN) could spend the user's keys: only with tokens.
+    if (!cfg.allowRemote) {
+        *error = QStringLiteral("listen.host %1 would let other machines use your API keys; use 127.0.0.1, or "
+                                "set listen.allowRemote to true and give each client an access token "
+                                "(gemini-aggregatord token add NAME)")
+                     .arg(cfg.listenHost);
+        return false;
+    }
+    if (cfg.tokens.isEmpty() && !cfg.jwt.enabled()) {
+        *error = QStringLiteral("listen.allowRemote is on but there is no access token, so anyone who can reach "
+                                "%1 could use your API keys; create one with: gemini-aggregatord token add NAME")
+                     .arg(cfg.listenHost);
+        return false;
+    }
+    return true;
 }
 
 } // namespace ga::config

@@ -121,6 +121,7 @@ struct Config
     int connectTimeoutMs = 10'000;
     int firstByteTimeoutMs = 300'000;
     int streamIdleTimeoutMs = 120'000;
+    int requestTimeoutMs = 600'000; // all attempts of one request, until the response head reaches the client
 
     RoutingMode routingMode = RoutingMode::Local;
     bool fallbackToLocal = true;
@@ -163,6 +164,13 @@ struct Config
 QString routingModeName(RoutingMode mode);
 QString keyStrategyName(KeyStrategy strategy);
 QString secretStoreKindName(SecretStoreKind kind);
+
+// True for "localhost" and loopback addresses (127.0.0.0/8, ::1).
+bool isLoopbackHost(const QString &host);
+// Listening beyond loopback needs listen.allowRemote and at least one access token (or JWTs); false with the
+// sentence to show otherwise. Part of config validation (every save, `config check`, every load), and asked
+// again by the daemon before it listens.
+bool listenPolicyAllows(const Config &cfg, QString *error);
 
 } // namespace ga::config
 

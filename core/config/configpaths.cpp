@@ -51,4 +51,9 @@ QString resourceStatePath(const QString &configPath)
     return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("resources.json"));
 }
 
+QString secretJournalPath(const QString &configPath)
+{
+    return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("secrets.journal"));
+}
+
 } // namespace ga::config

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace ga::config {
 
@@ -185,6 +186,23 @@ QString checkPemFile(const QString &v)
     return QStringLiteral("public key file '%1' does not exist (give a PEM file, or an empty string for none)").arg(v);
 }
 
+// Why `value` cannot be saved as text of at most `max` characters (0: no length rule here); empty when it can.
+// Never quotes the value: it may be megabytes long, or hold the very characters a terminal would act on.
+QString textProblem(const QString &value, qsizetype max)
+{
+    for (const QChar c : value) {
+        if (isControlCharacter(c)) {
+            return QStringLiteral("contains a control character (U+%1); text may not hold control characters, line "
+                                  "breaks or direction overrides")
+                .arg(QString::number(c.unicode(), 16).toUpper().rightJustified(4, u'0'));
+        }
+    }
+    if (max > 0 && value.size() > max) {
+        return QStringLiteral("is %1 characters long; at most %2 are allowed").arg(value.size()).arg(max);
+    }
+    return {};
+}
+
 RoutingMode modeFrom(const QString &s)
 {
     return s == u"serverless" ? RoutingMode::Serverless : s == u"hybrid" ? RoutingMode::Hybrid : RoutingMode::Local;
@@ -293,6 +311,9 @@ const QList<Setting> &settings()
         {"upstream.streamIdleTimeoutMs", Kind::Int, 120000, 1000, 3600000, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.streamIdleTimeoutMs = v.toInt(); },
          "longest silence allowed between stream chunks", "ms"},
+        {"upstream.requestTimeoutMs", Kind::Int, 600000, 1000, 3600000, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.requestTimeoutMs = v.toInt(); },
+         "longest wait for an answer to start, over every retry (then 504; a started stream is not cut)", "ms"},
         {"routing.mode", Kind::Enum, QStringLiteral("local"), 0, 0,
          {QStringLiteral("local"), QStringLiteral("serverless"), QStringLiteral("hybrid")}, nullptr,
          [](Config &c, const QJsonValue &v) { c.routingMode = modeFrom(v.toString()); },
@@ -373,6 +394,24 @@ const Setting *findSetting(const QString &path)
     return nullptr;
 }
 
+// The longest value a text setting may hold.
+qsizetype maxCharsOf(const QString &path)
+{
+    static const QHash<QString, qsizetype> limits = {
+        { QStringLiteral("upstream.baseUrl"), kMaxUrlChars },
+        { QStringLiteral("upstream.proxy"), kMaxUrlChars },
+        { QStringLiteral("auth.jwt.audience"), kMaxUrlChars },
+        { QStringLiteral("auth.jwt.issuer"), kMaxUrlChars },
+        { QStringLiteral("security.allowedHosts"), kMaxListChars },
+        { QStringLiteral("security.allowedOrigins"), kMaxListChars },
+        { QStringLiteral("security.allowCidrs"), kMaxListChars },
+        { QStringLiteral("security.denyCidrs"), kMaxListChars },
+        { QStringLiteral("log.categories"), kMaxListChars },
+        { QStringLiteral("quota.modelLimits"), kMaxListChars },
+    };
+    return limits.value(path, kMaxTextChars);
+}
+
 // Members that hold more than a plain setting.
 const QSet<QString> &structuralPaths()
 {
@@ -445,11 +484,20 @@ QString suggestion(const QString &path, const QStringList &candidates)
     return best.isEmpty() ? QString() : QStringLiteral(" (did you mean '%1'?)").arg(best);
 }
 
+// A read only warns about text that breaks the rules (an older file keeps loading); a save refuses it.
+enum class Mode
+{
+    Read,
+    Save
+};
+
 class Validator
 {
 public:
-    explicit Validator(const QHash<QString, int> &lines)
+    explicit Validator(const QHash<QString, int> &lines, Mode mode = Mode::Read, const QJsonObject &previous = {})
         : m_lines(lines)
+        , m_mode(mode)
+        , m_previous(previous)
     { }
 
     void error(const QString &path, const QString &message) { add(Problem::Severity::Error, path, message); }
@@ -466,6 +514,7 @@ public:
         checkInstances(doc);
         checkKeys(doc);
         checkTokens(doc);
+        checkListenPolicy();
         scanForSecrets(doc, QString());
         return m_result;
     }
@@ -488,6 +537,46 @@ private:
             path = cut > 0 ? path.left(cut) : QString();
         }
         return 0;
+    }
+
+    // The rules for text. `held` tells whether the file being replaced holds this very value at this place; on a
+    // save, only such a value is let through (with a warning). Returns false when the value is refused.
+    bool checkText(const QString &path, const QString &value, qsizetype max, const std::function<bool()> &held)
+    {
+        const QString reason = textProblem(value, max);
+        if (reason.isEmpty()) {
+            return true;
+        }
+        if (m_mode == Mode::Save && !held()) {
+            error(path, reason);
+            return false;
+        }
+        warning(path, reason + QStringLiteral(" (kept as it was written; change it)"));
+        return true;
+    }
+
+    // Whether the previous file's list that `itemPath` ("keys.items[3]") is in has an item whose `field` is `value`
+    // (by value, not index: removing an earlier item moves the later ones up).
+    bool heldInList(const QString &itemPath, const QString &field, const QString &value) const
+    {
+        const QString list = itemPath.left(itemPath.lastIndexOf(u'['));
+        const QJsonArray items = valueAt(m_previous, list).toArray();
+        return std::any_of(items.begin(), items.end(),
+            [&](const QJsonValue &item) { return item.toObject().value(field) == QJsonValue(value); });
+    }
+
+    // Listening beyond loopback without remote access and a token is refused by `run`, so by every reader and save.
+    void checkListenPolicy()
+    {
+        for (const Problem &p : std::as_const(m_result.problems)) {
+            if (p.isError()
+                && (p.path == u"listen.host" || p.path == u"listen.allowRemote" || p.path.startsWith(u"auth."))) {
+                return; // what it depends on is broken, and reported on its own
+            }
+        }
+        if (QString why; !listenPolicyAllows(m_result.config, &why)) {
+            error(QStringLiteral("listen.host"), why);
+        }
     }
 
     void checkVersion(const QJsonObject &doc)
@@ -583,6 +672,9 @@ private:
                 error(path, QStringLiteral("expected a string, got %1 %2").arg(jsonTypeName(v), shown(v)));
                 return false;
             }
+            if (!checkText(path, v.toString(), maxCharsOf(path), [&] { return valueAt(m_previous, path) == v; })) {
+                return false;
+            }
             if (s.check) {
                 if (const QString reason = s.check(v.toString()); !reason.isEmpty()) {
                     error(path, logging::Redactor::redact(reason));
@@ -610,7 +702,9 @@ private:
         return true;
     }
 
-    bool stringField(const QJsonObject &o, const QString &path, const QString &name, bool required, QString *out)
+    // `max`: the longest text allowed; 0 when the field has a stricter rule of its own (ids, names).
+    bool stringField(
+        const QJsonObject &o, const QString &path, const QString &name, bool required, QString *out, qsizetype max)
     {
         const QJsonValue v = o.value(name);
         if (v.isUndefined()) {
@@ -625,12 +719,12 @@ private:
             return false;
         }
         *out = v.toString();
-        return true;
+        return max == 0 || checkText(path + u'.' + name, *out, max, [&] { return heldInList(path, name, *out); });
     }
 
     bool checkEntryId(const QJsonObject &o, const QString &path, QSet<QString> &seen, QString *id)
     {
-        if (!stringField(o, path, QStringLiteral("id"), true, id)) {
+        if (!stringField(o, path, QStringLiteral("id"), true, id, 0)) {
             return false;
         }
         if (!isValidId(*id)) {
@@ -676,8 +770,8 @@ private:
             InstanceEntry e;
             QString url;
             bool ok = checkEntryId(o, path, seen, &e.id);
-            ok = stringField(o, path, QStringLiteral("name"), true, &e.name) && ok;
-            ok = stringField(o, path, QStringLiteral("url"), true, &url) && ok;
+            ok = stringField(o, path, QStringLiteral("name"), true, &e.name, kMaxLabelChars) && ok;
+            ok = stringField(o, path, QStringLiteral("url"), true, &url, kMaxUrlChars) && ok;
             if (ok && !url.isEmpty()) {
                 if (const QString reason = checkHttpUrl(url); !reason.isEmpty()) {
                     error(path + QStringLiteral(".url"), reason);
@@ -719,13 +813,13 @@ private:
             QString added;
             QString resetAt;
             bool ok = checkEntryId(o, path, seen, &e.id);
-            ok = stringField(o, path, QStringLiteral("label"), false, &e.label) && ok;
-            ok = stringField(o, path, QStringLiteral("group"), false, &e.group) && ok;
-            ok = stringField(o, path, QStringLiteral("instance"), false, &e.instance) && ok;
-            ok = stringField(o, path, QStringLiteral("fingerprint"), false, &e.fingerprint) && ok;
-            ok = stringField(o, path, QStringLiteral("hint"), false, &e.hint) && ok;
-            ok = stringField(o, path, QStringLiteral("added"), false, &added) && ok;
-            ok = stringField(o, path, QStringLiteral("resetAt"), false, &resetAt) && ok;
+            ok = stringField(o, path, QStringLiteral("label"), false, &e.label, kMaxLabelChars) && ok;
+            ok = stringField(o, path, QStringLiteral("group"), false, &e.group, kMaxLabelChars) && ok;
+            ok = stringField(o, path, QStringLiteral("instance"), false, &e.instance, kMaxTextChars) && ok;
+            ok = stringField(o, path, QStringLiteral("fingerprint"), false, &e.fingerprint, kMaxTextChars) && ok;
+            ok = stringField(o, path, QStringLiteral("hint"), false, &e.hint, kMaxTextChars) && ok;
+            ok = stringField(o, path, QStringLiteral("added"), false, &added, kMaxTextChars) && ok;
+            ok = stringField(o, path, QStringLiteral("resetAt"), false, &resetAt, kMaxTextChars) && ok;
             if (!e.instance.isEmpty() && !m_result.config.findInstance(e.instance)) {
                 error(path + QStringLiteral(".instance"),
                     QStringLiteral("bound to instance '%1', which does not exist (run: gemini-aggregatord unbind %2)")
@@ -780,7 +874,7 @@ private:
             warnUnknownFields(o, path, known);
             TokenEntry e;
             QString created;
-            bool ok = stringField(o, path, QStringLiteral("name"), true, &e.name);
+            bool ok = stringField(o, path, QStringLiteral("name"), true, &e.name, 0);
             if (ok && !isValidId(e.name)) {
                 error(path + QStringLiteral(".name"),
                     QStringLiteral("'%1' is not a valid token name (lowercase letters, digits, - and _; at most 32)")
@@ -792,8 +886,8 @@ private:
             }
             seen.insert(e.name);
             QString rotated;
-            ok = stringField(o, path, QStringLiteral("created"), false, &created) && ok;
-            ok = stringField(o, path, QStringLiteral("rotated"), false, &rotated) && ok;
+            ok = stringField(o, path, QStringLiteral("created"), false, &created, kMaxTextChars) && ok;
+            ok = stringField(o, path, QStringLiteral("rotated"), false, &rotated, kMaxTextChars) && ok;
             e.rotated = QDateTime::fromString(rotated, Qt::ISODateWithMs);
             int *limits[] = { &e.limits.requestsPerMinute, &e.limits.requestsPerDay, &e.limits.concurrentStreams };
             const char *names[] = { "requestsPerMinute", "requestsPerDay", "concurrentStreams" };
@@ -850,12 +944,12 @@ private:
     }
 
     const QHash<QString, int> &m_lines;
+    const Mode m_mode;
+    const QJsonObject m_previous;
     ParseResult m_result;
 };
 
-} // namespace
-
-ParseResult parse(const QByteArray &text)
+ParseResult parseText(const QByteArray &text, Mode mode, const QJsonObject &previous)
 {
     QJsonParseError err {};
     const QJsonDocument doc = QJsonDocument::fromJson(text, &err);
@@ -881,7 +975,29 @@ ParseResult parse(const QByteArray &text)
         return r;
     }
     const QHash<QString, int> lines = locateJsonPaths(text);
-    return Validator(lines).run(doc.object());
+    return Validator(lines, mode, previous).run(doc.object());
+}
+
+} // namespace
+
+ParseResult parse(const QByteArray &text)
+{
+    return parseText(text, Mode::Read, QJsonObject());
+}
+
+ParseResult parseForSave(const QByteArray &text, const QJsonObject &previous)
+{
+    // The reader's limit, checked first: a result that large is not parsed, let alone written.
+    if (text.size() > kMaxConfigBytes) {
+        ParseResult r;
+        r.problems.append(Problem { Problem::Severity::Error, QString(),
+            QStringLiteral("the config would be %1 MiB, more than the %2 MiB a config file may be; nothing was saved")
+                .arg(QString::number(double(text.size()) / (1024 * 1024), 'f', 1))
+                .arg(kMaxConfigBytes / (1024 * 1024)),
+            0 });
+        return r;
+    }
+    return parseText(text, Mode::Save, previous);
 }
 
 ParseResult validate(const QJsonObject &document)
@@ -1042,6 +1158,13 @@ QJsonObject toJson(const InstanceEntry &instance)
 {
     return QJsonObject { { QStringLiteral("id"), instance.id }, { QStringLiteral("name"), instance.name },
         { QStringLiteral("url"), instance.url.toString() }, { QStringLiteral("enabled"), instance.enabled } };
+}
+
+bool isControlCharacter(QChar c)
+{
+    const char16_t u = c.unicode();
+    return u < 0x20 || (u >= 0x7f && u <= 0x9f) || u == 0x2028 || u == 0x2029 || (u >= 0x202a && u <= 0x202e)
+        || (u >= 0x2066 && u <= 0x2069);
 }
 
 bool isValidId(const QString &id)

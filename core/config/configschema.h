@@ -12,6 +12,15 @@
 
 namespace ga::config {
 
+// The largest config file any reader accepts; a save whose result would be larger is refused.
+inline constexpr qint64 kMaxConfigBytes = 16 * 1024 * 1024;
+
+// Longest text a field may hold, in UTF-16 code units (QString::size()).
+inline constexpr qsizetype kMaxLabelChars = 200; // key labels and groups, instance names
+inline constexpr qsizetype kMaxUrlChars = 2048; // URLs, proxy settings, JWT audience and issuer
+inline constexpr qsizetype kMaxTextChars = 4096; // any other single value: a file path, a host, a time
+inline constexpr qsizetype kMaxListChars = 16384; // comma-separated lists (hosts, origins, CIDR blocks, …)
+
 struct Problem
 {
     enum class Severity
@@ -43,10 +52,20 @@ struct ParseResult
 // The config file's shape: every setting with its type, default and rule, in one table.
 namespace schema {
 
-// Parses JSON text; problems carry line numbers. Bad JSON gives a single problem with line:column.
+// Parses JSON text; problems carry line numbers. Bad JSON gives a single problem with line:column. What every
+// reader (load, reload, `config check`) applies: text that breaks the rules for text (control characters,
+// length) is only a warning, so a file an older version wrote keeps loading.
 ParseResult parse(const QByteArray &text);
-// Validates an in-memory document (problems without line numbers).
+// Validates an in-memory document (problems without line numbers), as parse() does.
 ParseResult validate(const QJsonObject &document);
+// What a save must pass (ConfigStore::update, and the admin API and the app before they ask for one): all that
+// parse() checks, with the rules for text as errors — except for a value `previous` (the file as it is) already
+// holds at the same place, which stays a warning — and at most kMaxConfigBytes, checked before anything else.
+ParseResult parseForSave(const QByteArray &text, const QJsonObject &previous);
+
+// Characters no text field may hold: C0 and C1 controls (NUL, ESC, newline, tab, …), the Unicode line and
+// paragraph separators and the bidirectional embeddings, overrides and isolates (they reorder what is shown).
+bool isControlCharacter(QChar c);
 
 QJsonObject defaultDocument();
 // The document with every default filled in: what `config get` shows.

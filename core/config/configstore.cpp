@@ -17,7 +17,6 @@ namespace {
 // Editors and QSaveFile produce bursts of events; one reload per burst.
 constexpr int kReloadDebounceMs = 25;
 constexpr int kLockWaitMs = 5000;
-constexpr qint64 kMaxConfigBytes = 16 * 1024 * 1024;
 
 QString problemsText(const QString &path, const QList<Problem> &problems)
 {
@@ -60,7 +59,9 @@ bool ConfigStore::readFile(QByteArray *bytes, QString *error) const
         return false;
     }
     if (file.size() > kMaxConfigBytes) {
-        *error = QStringLiteral("%1: the config file is larger than 16 MiB; this is not a config file").arg(m_path);
+        *error = QStringLiteral("%1: the config file is larger than %2 MiB; this is not a config file")
+                     .arg(m_path)
+                     .arg(kMaxConfigBytes / (1024 * 1024));
         return false;
     }
     *bytes = file.readAll();
@@ -128,6 +129,7 @@ ConfigStore::UpdateResult ConfigStore::update(const Change &change)
     }
 
     QJsonObject document;
+    QJsonObject onDisk; // the file as it is: text it already holds may stay (see schema::parseForSave)
     if (fileExists()) {
         QByteArray bytes;
         if (!readFile(&bytes, &out.error)) {
@@ -141,6 +143,7 @@ ConfigStore::UpdateResult ConfigStore::update(const Change &change)
             return out;
         }
         document = current.document;
+        onDisk = current.document;
     } else {
         document = schema::defaultDocument();
     }
@@ -151,8 +154,9 @@ ConfigStore::UpdateResult ConfigStore::update(const Change &change)
     }
     document.insert(QStringLiteral("version"), kConfigVersion);
 
+    // One validation for every writer (CLI, admin API, app): what is saved, every reader accepts.
     const QByteArray bytes = schema::serialize(document);
-    const ParseResult next = schema::parse(bytes);
+    const ParseResult next = schema::parseForSave(bytes, onDisk);
     if (next.hasErrors()) {
         out.problems = next.errors();
         QStringList reasons;

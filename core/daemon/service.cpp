@@ -4,6 +4,7 @@
 #include "admin/adminapi.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
+#include "daemon/orphansecrets.h"
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
 #include "logging/logging.h"
@@ -115,31 +116,12 @@ QString Service::listenUrl() const
     return QStringLiteral("http://%1:%2").arg(host).arg(m_proxy->port());
 }
 
-bool listenPolicyAllows(const config::Config &cfg, QString *error)
-{
-    if (!security::isLoopbackAddress(cfg.listenHost)) {
-        // Other machines (and anything on the LAN) could spend the user's keys: only with tokens.
-        if (!cfg.allowRemote) {
-            *error = QStringLiteral("listen.host %1 would let other machines use your API keys; use 127.0.0.1, or "
-                                    "set listen.allowRemote to true and give each client an access token "
-                                    "(gemini-aggregatord token add NAME)")
-                         .arg(cfg.listenHost);
-            return false;
-        }
-        if (cfg.tokens.isEmpty() && !cfg.jwt.enabled()) {
-            *error = QStringLiteral("listen.allowRemote is on but there is no access token, so anyone who can reach "
-                                    "%1 could use your API keys; create one with: gemini-aggregatord token add NAME")
-                         .arg(cfg.listenHost);
-            return false;
-        }
-    }
-    return true;
-}
-
 bool Service::applyProxyConfig(QString *error)
 {
     const config::Config &cfg = m_config->config();
-    if (!listenPolicyAllows(cfg, error)) {
+    // Config validation applies the same rule (config/config.h), so a loaded config passes; asked again here
+    // because this is where the socket is opened.
+    if (!config::listenPolicyAllows(cfg, error)) {
         return false;
     }
     const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, error);
@@ -600,6 +582,8 @@ bool Service::start(QString *error)
     }
     m_effective = config::schema::effectiveDocument(m_config->document());
     applyLogging();
+    // Before any secret is read: what a command killed between its secret and config writes left (logged by name).
+    removeInterruptedSecrets(m_config->path(), m_secrets);
     applyKeyStrategy();
     connect(&m_healthTimer, &QTimer::timeout, this, &Service::runHealthChecks);
     applyHealthCheckInterval();
@@ -627,6 +611,9 @@ bool Service::start(QString *error)
     m_admin = std::make_unique<admin::AdminApi>(this);
     m_proxy->setAdminHandler(m_admin.get());
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);
+    // The port is bound now, so start-up errors ("port in use") are reported here; until the secrets are read
+    // (below, asynchronously) the proxy answers 503 with Retry-After: 1 instead of a wrong 401 or "no key".
+    m_proxy->setStarting(true);
     if (!applyProxyConfig(error)) {
         m_proxy.reset();
         return false;
@@ -644,6 +631,7 @@ bool Service::start(QString *error)
     auto remaining = std::make_shared<int>(3);
     auto settled = [this, remaining] {
         if (--*remaining == 0) {
+            m_proxy->setStarting(false);
             Q_EMIT ready(m_usableKeys);
         }
     };

@@ -77,7 +77,8 @@ public:
 Q_SIGNALS:
     // The usable keys were (re)loaded from the secret store.
     void keysLoaded(int count);
-    // After start(): keys and relays (with their secrets) are in force; requests are served as configured.
+    // After start(): keys, access tokens and relays (with their secrets) are in force; requests are served as
+    // configured. Before it the listener is open but answers 503 with Retry-After: 1 (/healthz: 200).
     void ready(int usableKeys);
     // A valid edit is fully in force, secrets read included; `changes` reads like "routing.mode: local → hybrid".
     void configApplied(const QStringList &changes);
@@ -129,10 +130,6 @@ private:
     QTimer m_healthTimer;
     keys::HealthChecker *m_checker = nullptr;
 };
-
-// Listening beyond loopback needs listen.allowRemote and at least one access token (or JWTs); false
-// with the sentence to show otherwise.
-bool listenPolicyAllows(const config::Config &cfg, QString *error);
 
 // Settings that differ between two config documents, as "path: old → new" (lists as counts).
 QStringList describeChanges(const QJsonObject &before, const QJsonObject &after);

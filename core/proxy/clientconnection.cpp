@@ -26,6 +26,11 @@ qint64 nowMs()
     return QDeadlineTimer::current().deadline();
 }
 
+bool isAdminPath(const QByteArray &path)
+{
+    return path == "/admin/api/v1" || path.startsWith("/admin/api/v1/");
+}
+
 } // namespace
 
 ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
@@ -174,7 +179,13 @@ void ClientConnection::process()
             m_sawFirstLine = false;
             m_keepAlive = m_request.keepAlive;
             m_sentContinue = false;
-            m_chunked.reset();
+            // The admin API takes small bodies only: a larger one is refused from its head, never read or parsed.
+            const qint64 maxBody = isAdminPath(m_request.path) ? admin::kMaxRequestBodyBytes : limits.maxBodyBytes;
+            if (m_request.bodyKind == http::BodyKind::Length && m_request.contentLength > maxBody) {
+                sendError(413, QStringLiteral("The request body is larger than the server accepts."), true);
+                return;
+            }
+            m_chunked = http::ChunkedDecoder(maxBody);
             if (m_request.bodyKind == http::BodyKind::None) {
                 dispatch();
                 continue;
@@ -278,7 +289,18 @@ void ClientConnection::dispatch()
             return;
         }
     }
-    if (r.path == "/admin/api/v1" || r.path.startsWith("/admin/api/v1/")) {
+    const bool probe
+        = (r.method == "GET" || r.method == "HEAD") && (r.path == "/" || r.path == "/healthz" || r.path == "/readyz");
+    const bool starting = m_counters->starting.load(std::memory_order_acquire);
+    if (starting && !probe) {
+        // Keys, access tokens and relays are still being read from the secret store: a valid token would be
+        // refused, a key not found. Nothing answers wrong; the client comes back in a second.
+        sendError(503,
+            QStringLiteral("The proxy is starting and still reading its keys and access tokens; retry in a second."),
+            !m_keepAlive, 1);
+        return;
+    }
+    if (isAdminPath(r.path)) {
         serveAdmin();
         return;
     }
@@ -294,7 +316,11 @@ void ClientConnection::dispatch()
             return;
         }
         if ((r.method == "GET" || r.method == "HEAD") && r.path == "/readyz") {
-            const Readiness ready = readiness(*m_worker->keys(), *m_worker->router());
+            Readiness ready = readiness(*m_worker->keys(), *m_worker->router());
+            if (starting) {
+                ready.ready = false;
+                ready.missing.prepend(QStringLiteral("starting: keys, access tokens and relays are still being read"));
+            }
             answerLocally(ready.ready ? 200 : 503, "application/json; charset=UTF-8", readinessJson(ready));
             return;
         }

@@ -45,6 +45,10 @@ Exchange::~Exchange()
 
 void Exchange::start()
 {
+    m_requestDeadline = m_request.deadlineMs;
+    if (const int budgetMs = m_settings->upstream.requestTimeoutMs; m_requestDeadline == 0 && budgetMs > 0) {
+        m_requestDeadline = nowMs() + budgetMs;
+    }
     m_owner = m_request.scope;
     m_ownerResource = m_request.scopeLabel;
     if (m_resources && m_owner.isNull()) {
@@ -143,7 +147,18 @@ void Exchange::touch(int timeoutMs)
 
 void Exchange::checkTimeouts(qint64 now)
 {
-    if (m_deadline == 0 || now < m_deadline || m_phase == Phase::Done) {
+    if (m_phase == Phase::Done) {
+        return;
+    }
+    if (!m_headDelivered && m_requestDeadline > 0 && now >= m_requestDeadline) {
+        // The request's time is up before its answer started, whatever this attempt is doing: not the key's fault.
+        if (m_socket) {
+            logAttempt(0, QStringLiteral("request deadline passed"));
+        }
+        outOfTime();
+        return;
+    }
+    if (m_deadline == 0 || now < m_deadline) {
         return;
     }
     if (m_phase == Phase::Body && m_paused) {
@@ -154,6 +169,9 @@ void Exchange::checkTimeouts(qint64 now)
         : m_phase == Phase::WaitingHead               ? QStringLiteral("waiting for the upstream to answer")
                                                       : QStringLiteral("waiting for the next part of the stream");
     const QString message = QStringLiteral("Timed out after %1 ms %2.").arg(m_deadlineTimeoutMs).arg(what);
+    if (m_phase == Phase::WaitingHead) {
+        ++m_firstByteTimeouts; // counted before attemptFailed: the retry it starts checks it (outOfTime)
+    }
     if (m_phase == Phase::Body && m_headDelivered) {
         failMidStream(message);
     } else {
@@ -161,9 +179,39 @@ void Exchange::checkTimeouts(qint64 now)
     }
 }
 
+bool Exchange::outOfTime()
+{
+    if (m_headDelivered || m_phase == Phase::Done) {
+        return false;
+    }
+    QString message;
+    if (m_requestDeadline > 0 && nowMs() >= m_requestDeadline) {
+        message = QStringLiteral("The upstream did not answer within %1 ms (upstream.requestTimeoutMs), over %2 "
+                                 "attempt(s).")
+                      .arg(m_settings->upstream.requestTimeoutMs)
+                      .arg(std::max<size_t>(1, m_attemptLog.size()));
+    } else if (m_firstByteTimeouts >= kMaxFirstByteTimeouts) {
+        message = QStringLiteral("The upstream timed out %1 times before answering (%2 ms each, "
+                                 "upstream.firstByteTimeoutMs); not trying again.")
+                      .arg(m_firstByteTimeouts)
+                      .arg(m_target.firstByteTimeoutMs);
+    } else {
+        return false;
+    }
+    qCInfo(lcProxy).noquote() << "giving up:" << message;
+    m_phase = Phase::Done;
+    m_deadline = 0;
+    dropSocket();
+    m_sink->exchangeFailed(504, message);
+    return true;
+}
+
 void Exchange::nextAttempt()
 {
     dropSocket();
+    if (outOfTime()) {
+        return;
+    }
     const int maxAttempts = std::max(1, m_settings->upstream.maxAttempts);
     // Quota 429s only move on to another key: they do not use up the attempts that real errors get.
     const int counted = int(m_tried.size()) - m_quotaSkips;
@@ -258,6 +306,9 @@ bool Exchange::relayFailed(const QString &reason)
     }
     logAttempt(m_phase == Phase::Body ? m_response.status : 0, QStringLiteral("relay failed: ") + reason);
     m_router->reportRelayFailure(m_route.relay, reason);
+    if (outOfTime()) {
+        return true; // answered 504: no fallback
+    }
     routing::Route next;
     if (m_router->fallbackRoute(m_key.id, m_route, m_triedRelays, &next)) {
         ++m_fallbacks;

@@ -48,6 +48,9 @@ struct ForwardRequest
     affinity::RequestResources resources; // project-owned resources it addresses or references
     keys::KeyScope scope; // set: only keys of this scope may serve it (a list fanned out per project)
     QString scopeLabel; // what the scope stands for, in messages ("the files of project X")
+    // When the answer must have started (QDeadlineTimer::current() clock); 0: upstream.requestTimeoutMs from
+    // start(). A list fanned out over projects gives every part the deadline of the client's request.
+    qint64 deadlineMs = 0;
 };
 
 // What the client side drives: one Exchange, or a list fanned out over projects (ListFanOut).
@@ -77,7 +80,9 @@ public:
 
 // One client request forwarded upstream: picks a key, sends, and relays the response as it arrives.
 // Failures before the first response byte reaches the client (connect error, timeout, 429, 5xx, a bad
-// key) are retried with another key, up to keys.maxAttempts; after it, never.
+// key) are retried with another key, up to keys.maxAttempts; after it, never. Every attempt together must
+// bring the response head within upstream.requestTimeoutMs, and a first-byte timeout is retried only once:
+// otherwise the client gets 504. A response that has started is bounded by the stream idle timeout only.
 //
 // A request that uses a project-owned resource (a file, cached content, batch, upload session) goes only to keys
 // of the owner's project (affinity::ResourceMap); the answers that create or list resources teach the map.
@@ -89,6 +94,9 @@ class Exchange final : public Forwarder
 public:
     // A quota 429 moves on to another key without using up keys.maxAttempts, up to this many keys per request.
     static constexpr int kMaxQuotaSkips = 10;
+    // The second first-byte timeout of a request ends it with 504: a prompt that hangs one key tends to hang the
+    // next, and each wait is upstream.firstByteTimeoutMs (5 min by default).
+    static constexpr int kMaxFirstByteTimeouts = 2;
 
     Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router,
         affinity::ResourceMap *resources, SettingsPtr settings, ForwardRequest request, QObject *parent = nullptr);
@@ -130,6 +138,9 @@ private:
     void deliverBody(QByteArrayView data);
     void bodyComplete();
     void attemptFailed(int status, const QString &message, bool countsAsAttempt = true);
+    // Before another attempt: when the request's deadline has passed or the upstream already timed out
+    // kMaxFirstByteTimeouts times, answers 504 and returns true.
+    bool outOfTime();
     void failMidStream(const QString &message);
     void dropSocket();
     void touch(int timeoutMs);
@@ -187,6 +198,8 @@ private:
 
     qint64 m_deadline = 0; // 0 = none
     int m_deadlineTimeoutMs = 0;
+    qint64 m_requestDeadline = 0; // the whole request, until the head reaches the client; 0 = none
+    int m_firstByteTimeouts = 0;
 };
 
 } // namespace ga::proxy

@@ -4,6 +4,7 @@
 #include "http/query.h"
 #include "logging/logging.h"
 
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -155,6 +156,10 @@ void ListFanOut::start()
     }
     m_request.resources.listed.reset();
     m_request.resources.captureAnswer = true; // every listed item teaches the map its owner
+    if (const int budgetMs = m_settings->upstream.requestTimeoutMs; budgetMs > 0) {
+        // One deadline for the client's request, whatever the number of projects asked.
+        m_request.deadlineMs = QDeadlineTimer::current().deadline() + budgetMs;
+    }
     m_request.resources.names.clear();
     m_next = 0;
     runPart();

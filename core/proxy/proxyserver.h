@@ -61,6 +61,11 @@ public:
     keys::KeyPool *keys() { return m_keys; }
     routing::Router *router() { return m_router; }
     int activeConnections() const { return m_counters.activeConnections.load(); }
+    // While starting, only /, /healthz and /readyz (503) answer as usual; everything else gets 503 with
+    // Retry-After: 1. The owner sets it before listening and clears it once keys, tokens and relays are in force.
+    // Off by default (a server whose owner sets everything before listening).
+    void setStarting(bool starting) { m_counters.starting.store(starting, std::memory_order_release); }
+    bool isStarting() const { return m_counters.starting.load(std::memory_order_acquire); }
     const ProxyCounters &counters() const { return m_counters; }
     // Who may use the proxy; empty (everyone refused) until tokens are set. Thread-safe.
     security::Authenticator *authenticator() { return &m_auth; }

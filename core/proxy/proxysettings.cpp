@@ -62,6 +62,7 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
     u.connectTimeoutMs = config.connectTimeoutMs;
     u.firstByteTimeoutMs = config.firstByteTimeoutMs;
     u.streamIdleTimeoutMs = config.streamIdleTimeoutMs;
+    u.requestTimeoutMs = config.requestTimeoutMs;
     u.maxAttempts = config.maxAttempts;
 
     const QString &p = config.upstreamProxy;

@@ -29,6 +29,8 @@ struct UpstreamSettings
     int connectTimeoutMs = 10'000;
     int firstByteTimeoutMs = 300'000;
     int streamIdleTimeoutMs = 120'000;
+    // One request, every attempt (retries, relay fallbacks, quota skips) until its response head: then 504.
+    int requestTimeoutMs = 600'000;
     int maxAttempts = 3;
     int maxIdleConnectionsPerWorker = 256;
 };
@@ -52,9 +54,12 @@ struct ProxySettings
 };
 using SettingsPtr = std::shared_ptr<const ProxySettings>;
 
-// Live counters shared by the listener and its workers (read from any thread).
+// Live counters (and the start-up state) shared by the listener and its workers (read from any thread).
 struct ProxyCounters
 {
+    // Set while the owner is still reading keys, access tokens and relays from the secret store: every request
+    // but the health probes gets 503 with Retry-After: 1 (a valid token would otherwise be refused with 401).
+    std::atomic<bool> starting { false };
     std::atomic<int> activeConnections { 0 };
     std::atomic<int> requestsInFlight { 0 }; // requests read and not yet fully answered (idle keep-alive: not)
     std::atomic<quint64> requests { 0 }; // requests forwarded upstream (not counting retries)

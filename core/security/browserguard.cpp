@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "security/browserguard.h"
 
+#include "config/config.h"
+
 #include <QHostAddress>
 
 namespace ga::security {
@@ -50,11 +52,7 @@ bool originAllowed(QByteArrayView origin, const QList<QByteArray> &allowedOrigin
 
 bool isLoopbackAddress(const QString &host)
 {
-    if (host.compare(u"localhost", Qt::CaseInsensitive) == 0) {
-        return true;
-    }
-    const QHostAddress a(host);
-    return !a.isNull() && a.isLoopback();
+    return config::isLoopbackHost(host); // one definition for the guards and the config's listen rule
 }
 
 } // namespace ga::security
