@@ -708,6 +708,98 @@ private Q_SLOTS:
 #endif
     }
 
+    // Defect 4: at listen.maxConnections a new connection used to be refused while idle and half-sent ones
+    // held every slot. Now the waiting connection that matters least goes: never-served before served, the
+    // longest waiting first; only when every connection has a request running is the new one refused (503 +
+    // Retry-After). One worker, so that every connection meets the same limit.
+    void connectionLimitClosesWaitingConnectionsFirst()
+    {
+        ga::proxy::ProxyServer server(&m_keys, 1);
+        server.authenticator()->setAllowAnonymousLoopback(true);
+        server.applySettings(settings([](ga::config::Config &c) {
+            c.maxConnections = 3;
+            c.firstByteTimeoutMs = 5000;
+        }));
+        QString error;
+        QVERIFY2(server.listen(QStringLiteral("127.0.0.1"), 0, &error), qPrintable(error));
+        const quint16 p = server.port();
+        auto healthz = [](Client &c, bool close) {
+            c.send(QByteArray("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                + (close ? "Connection: close\r\n" : "") + "\r\n");
+            return c.read(5000);
+        };
+        auto waitClosed = [](Client &c) {
+            QElapsedTimer t;
+            t.start();
+            while (c.socket().state() == QAbstractSocket::ConnectedState && t.elapsed() < 5000) {
+                c.waitForData(50);
+            }
+            return c.socket().state() != QAbstractSocket::ConnectedState;
+        };
+        auto settle = [&](int connections) {
+            QTRY_COMPARE_WITH_TIMEOUT(server.activeConnections(), connections, 5000);
+        };
+
+        Client a(p); // idle, never sent a byte (the oldest)
+        settle(1);
+        QTest::qWait(20);
+        Client b(p); // a working client's idle keep-alive connection
+        QCOMPARE(healthz(b, false).status, 200);
+        settle(2);
+        QTest::qWait(20);
+        Client c(p); // half a head
+        c.send("GET /healthz HTTP/1.1\r\n");
+        settle(3);
+
+        Client d(p); // over the limit: the idle never-served one (a) goes, quietly
+        QCOMPARE(healthz(d, true).status, 200);
+        QVERIFY(waitClosed(a));
+        QVERIFY(a.buffer().isEmpty() && a.socket().readAll().isEmpty());
+        QCOMPARE(server.counters().evictedConnections.load(), 1u);
+
+        Client e(p); // idle, never served, younger than c
+        settle(3); // b, c, e
+        Client f(p); // next: the half-sent head (c), the oldest never-served one, told why
+        QCOMPARE(healthz(f, true).status, 200);
+        const Reply toldC = c.read(5000);
+        QCOMPARE(toldC.status, 503);
+        QCOMPARE(toldC.header("Retry-After"), QByteArray("1"));
+        QVERIFY(waitClosed(c));
+
+        settle(2); // b (served, the oldest) and e (never served)
+        QTest::qWait(20);
+        Client e2(p);
+        settle(3);
+        Client g(p);
+        QCOMPARE(healthz(g, true).status, 200);
+        QVERIFY(waitClosed(e)); // never served goes before served, however long b has waited
+        QVERIFY(b.socket().state() == QAbstractSocket::ConnectedState);
+        QCOMPARE(server.counters().evictedConnections.load(), 3u);
+        QCOMPARE(server.counters().refusedConnections.load(), 0u);
+        b.socket().abort();
+        e2.socket().abort();
+
+        // Every slot has a request running: the new connection is refused with 503 + Retry-After, nobody is cut.
+        settle(0);
+        m_fake->setBehaviour(m_key1, Behaviour::Hang);
+        m_fake->setBehaviour(m_key2, Behaviour::Hang);
+        std::vector<std::unique_ptr<Client>> busy;
+        for (int i = 0; i < 3; ++i) {
+            busy.push_back(std::make_unique<Client>(p));
+            busy.back()->send(post(kGenerate, kPrompt));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server.counters().requestsInFlight.load(), 3, 5000);
+        Client h(p);
+        const Reply refused = h.read(5000);
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(refused.header("Retry-After"), QByteArray("1"));
+        QVERIFY(refused.body.contains("listen.maxConnections"));
+        QCOMPARE(server.counters().refusedConnections.load(), 1u);
+        for (const auto &client : busy) {
+            QVERIFY(client->socket().state() == QAbstractSocket::ConnectedState);
+        }
+    }
+
     void rebindKeepsInFlightStreams()
     {
         Script s;

@@ -294,6 +294,14 @@ QByteArray Recorder::renderPrometheus(const ScrapeState &state) const
     sample(out, "ga_unauthenticated_total", QByteArray(), double(state.unauthenticated));
     family(out, "ga_denied_connections_total", "counter", "Connections closed by the IP rules.");
     sample(out, "ga_denied_connections_total", QByteArray(), double(state.deniedConnections));
+    family(out, "ga_evicted_connections_total", "counter",
+        "Idle or slow-header connections closed to make room at listen.maxConnections.");
+    sample(out, "ga_evicted_connections_total", QByteArray(), double(state.evictedConnections));
+    family(out, "ga_refused_connections_total", "counter",
+        "Connections refused with 503 at listen.maxConnections (nothing could be closed).");
+    sample(out, "ga_refused_connections_total", QByteArray(), double(state.refusedConnections));
+    family(out, "ga_accept_errors_total", "counter", "Failed accepts (out of file descriptors, say); retried.");
+    sample(out, "ga_accept_errors_total", QByteArray(), double(state.acceptErrors));
     family(out, "ga_build_info", "gauge", "Version of the running proxy.");
     sample(out, "ga_build_info", labels({ { "version", state.version } }), 1);
     return out;

@@ -33,6 +33,9 @@ struct ScrapeState
     QHash<QString, bool> relayHealthy; // instance id → healthy
     int activeConnections = 0;
     quint64 deniedConnections = 0;
+    quint64 evictedConnections = 0;
+    quint64 refusedConnections = 0;
+    quint64 acceptErrors = 0;
     quint64 unauthenticated = 0;
     quint64 rateLimited = 0;
     QString version;

@@ -53,7 +53,8 @@ ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
     connect(m_socket, &QIODevice::readyRead, this, &ClientConnection::onReadyRead);
     connect(m_socket, &QIODevice::bytesWritten, this, &ClientConnection::onBytesWritten);
     connect(m_socket, &QAbstractSocket::disconnected, this, &ClientConnection::onDisconnected);
-    m_deadline = nowMs() + m_settings->headerTimeoutMs;
+    m_waitingSince = nowMs();
+    m_deadline = m_waitingSince + m_settings->headerTimeoutMs;
 }
 
 ClientConnection::~ClientConnection()
@@ -119,8 +120,47 @@ bool ClientConnection::admit()
 
 void ClientConnection::refuse(const QString &message)
 {
+    if (!m_socket) {
+        return;
+    }
     m_keepAlive = false;
-    sendError(503, message, true);
+    writeAndClose(http::errorResponse(503, message, true, "Retry-After: 1\r\n"));
+}
+
+void ClientConnection::evict()
+{
+    if (!isEvictable()) {
+        return;
+    }
+    m_keepAlive = false;
+    if (m_in.isEmpty() && !m_sawFirstLine) {
+        // Idle: closed as a keep-alive timeout would close it; clients open a new connection.
+        writeAndClose(QByteArray());
+        return;
+    }
+    writeAndClose(http::errorResponse(503,
+        QStringLiteral("The proxy is at its connection limit and closed this connection, which had not sent a "
+                       "complete request; retry shortly."),
+        true, "Retry-After: 1\r\n"));
+}
+
+void ClientConnection::writeAndClose(const QByteArray &response)
+{
+    m_state = State::Closing;
+    m_deadline = 0;
+    // Unread request bytes would turn the close into a reset that can destroy the answer on the way.
+    m_socket->readAll();
+    m_in.clear();
+    if (!response.isEmpty()) {
+        m_socket->write(response);
+        m_socket->flush(); // a small answer goes to the kernel's send buffer now
+    }
+    if (m_socket->bytesToWrite() > 0) {
+        closeAfterWrite(); // the kernel's buffer is full: the usual 5 s grace
+        return;
+    }
+    m_socket->abort();
+    onDisconnected();
 }
 
 void ClientConnection::checkTimeouts(qint64 now)
@@ -634,7 +674,9 @@ void ClientConnection::finishResponse()
         return;
     }
     m_state = State::ReadingHead;
-    m_deadline = nowMs() + (m_in.isEmpty() ? m_settings->keepAliveTimeoutMs : m_settings->headerTimeoutMs);
+    ++m_served;
+    m_waitingSince = nowMs();
+    m_deadline = m_waitingSince + (m_in.isEmpty() ? m_settings->keepAliveTimeoutMs : m_settings->headerTimeoutMs);
     if (!m_in.isEmpty()) {
         // Pipelined requests: answer them in order, but from the event loop (no deep recursion).
         QMetaObject::invokeMethod(this, &ClientConnection::process, Qt::QueuedConnection);

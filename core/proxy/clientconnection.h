@@ -30,8 +30,17 @@ public:
     // Closes at once without reading (a denied address).
     void abortUnread();
     void checkTimeouts(qint64 nowMs);
-    // Refuses the connection (server full) with a JSON 503 and closes.
+    // Refuses the connection (server full) with a JSON 503 + Retry-After: 1 and closes at once.
     void refuse(const QString &message);
+    // Under connection pressure: may this connection be closed to make room? Only while it waits for a
+    // request head (idle keep-alive, nothing sent yet, or a partial head) — never while a request runs.
+    bool isEvictable() const { return m_socket && m_state == State::ReadingHead && !m_exchange; }
+    // Whether a request was answered on it (an idle keep-alive connection of a working client).
+    bool hasServed() const { return m_served > 0; }
+    // Since when it has been waiting for a head (accept, or the end of the last response).
+    qint64 waitingSinceMs() const { return m_waitingSince; }
+    // Closes an evictable connection now: quietly when idle, with 503 + Retry-After when a head was begun.
+    void evict();
 
     void exchangeHead(int status, const QByteArray &reason, const http::HeaderList &headers, qint64 contentLength,
         bool hasBody) override;
@@ -71,6 +80,8 @@ private:
     void setInFlight(bool on);
     void finishResponse();
     void closeAfterWrite();
+    // Writes `response` as far as the kernel takes it and closes at once (the slot is free immediately).
+    void writeAndClose(const QByteArray &response);
 
     ProxyWorker *m_worker;
     ProxyCounters *m_counters; // the server's; outlives the worker (read in the destructor)
@@ -97,6 +108,8 @@ private:
     QByteArray m_corsOrigin; // the request's allowed Origin, echoed in CORS headers
     bool m_sentContinue = false;
     qint64 m_deadline = 0;
+    qint64 m_waitingSince = 0;
+    quint32 m_served = 0;
     bool m_closedSignalled = false;
 };
 

@@ -53,6 +53,9 @@ QByteArray metricsText(const metrics::Recorder &recorder, const keys::KeyPool &k
     }
     s.activeConnections = counters.activeConnections.load(std::memory_order_relaxed);
     s.deniedConnections = counters.deniedConnections.load(std::memory_order_relaxed);
+    s.evictedConnections = counters.evictedConnections.load(std::memory_order_relaxed);
+    s.refusedConnections = counters.refusedConnections.load(std::memory_order_relaxed);
+    s.acceptErrors = counters.acceptErrors.load(std::memory_order_relaxed);
     s.unauthenticated = counters.unauthenticated.load(std::memory_order_relaxed);
     s.rateLimited = counters.rateLimited.load(std::memory_order_relaxed);
     s.version = QString::fromLatin1(kVersion);

@@ -8,8 +8,41 @@
 #include <QNetworkProxy>
 #include <QTcpServer>
 #include <QThread>
+#include <QTimer>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
 
 namespace ga::proxy {
+
+namespace {
+
+// Desktop sessions start programs with a soft limit of 1,024 open files, which listen.maxConnections alone
+// (1,024 client sockets, plus their upstream sockets) would exhaust. Servers raise it to the hard limit, as
+// nginx's worker_rlimit_nofile and Go's runtime do; the hard limit stays the administrator's choice.
+void raiseOpenFileLimit()
+{
+#ifdef Q_OS_UNIX
+    rlimit limit {};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+        return;
+    }
+    constexpr rlim_t kWanted = 65536;
+    const rlim_t target = limit.rlim_max == RLIM_INFINITY ? kWanted : std::min(limit.rlim_max, kWanted);
+    if (limit.rlim_cur < target) {
+        const rlim_t before = limit.rlim_cur;
+        limit.rlim_cur = target;
+        if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+            qCDebug(lcProxy) << "open file limit raised from" << quint64(before) << "to" << quint64(target);
+        }
+    }
+#endif
+}
+
+constexpr int kAcceptRetryMs = 100;
+
+} // namespace
 
 class ProxyServer::Listener final : public QTcpServer
 {
@@ -18,6 +51,17 @@ public:
         : m_server(server)
     {
         setProxy(QNetworkProxy::NoProxy); // the listener never goes through a proxy
+        // Qt pauses accepting for good after a failed accept (EMFILE, ENOBUFS, ECONNABORTED): the proxy would
+        // stop taking connections while still listening. Count it, log it (rate-limited), and accept again shortly.
+        connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+            ProxyCounters &counters = m_server->m_counters;
+            const quint64 n = counters.acceptErrors.fetch_add(1, std::memory_order_relaxed) + 1;
+            if ((n & (n - 1)) == 0) { // the 1st, 2nd, 4th, 8th… time
+                qCWarning(lcProxy).noquote() << "accepting a connection failed:" << errorString() << "(" << n
+                                             << "time(s) so far); accepting again in" << kAcceptRetryMs << "ms";
+            }
+            QTimer::singleShot(kAcceptRetryMs, this, [this] { resumeAccepting(); });
+        });
     }
 
 protected:
@@ -36,6 +80,7 @@ ProxyServer::ProxyServer(
     , m_ownResources(resources ? nullptr : std::make_unique<affinity::ResourceMap>())
     , m_resources(resources ? resources : m_ownResources.get())
 {
+    raiseOpenFileLimit();
     const int count = workers > 0 ? workers : std::max(2, QThread::idealThreadCount());
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;

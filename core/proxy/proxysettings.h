@@ -67,6 +67,12 @@ struct ProxyCounters
     std::atomic<quint64> deniedConnections { 0 }; // closed unread by security.allowCidrs / denyCidrs
     std::atomic<quint64> unauthenticated { 0 }; // 401: no or no valid access token
     std::atomic<quint64> rateLimited { 0 }; // 429 from our own limits (not Google's)
+    // Connection pressure (listen.maxConnections reached): idle or slow-header connections closed to make room,
+    // and new connections refused with 503 because nothing could be closed.
+    std::atomic<quint64> evictedConnections { 0 };
+    std::atomic<quint64> refusedConnections { 0 };
+    std::atomic<quint64> acceptErrors { 0 }; // accept() failed (out of file descriptors, say); retried shortly
+    std::atomic<qint64> lastPressureLogMs { 0 }; // when connection pressure was last logged (rate limit)
 };
 
 // `base` pointed at another origin (a relay): scheme, host, port and path prefix from `url`.

@@ -5,6 +5,8 @@
 #include "proxy/clientconnection.h"
 
 #include <QDeadlineTimer>
+#include <QHash>
+#include <QHostAddress>
 #include <QThread>
 
 namespace ga::proxy {
@@ -105,9 +107,69 @@ void ProxyWorker::addConnection(qintptr descriptor)
     m_connections.insert(c);
     connect(c, &ClientConnection::closed, this, &ProxyWorker::onClosed);
     if (active > m_settings->maxConnections) {
-        c->refuse(QStringLiteral("The proxy has %1 open connections, its limit (listen.maxConnections); retry shortly.")
-                      .arg(m_settings->maxConnections));
+        makeRoomFor(c);
     }
+}
+
+// At the connection limit a new connection is not simply refused: that would let anyone who holds idle or
+// half-sent connections (a slowloris, a reconnecting flood) lock out every good client. Instead the connection
+// that is costing the least to lose goes: from the address holding the most waiting connections (so one
+// address cannot crowd out the others), one that never finished a request before one that did, the longest
+// waiting first. A connection with a request running is never touched. Only when none is waiting here is
+// the new one refused, with 503 and Retry-After.
+void ProxyWorker::makeRoomFor(ClientConnection *fresh)
+{
+    QHash<QHostAddress, int> waitingPerAddress;
+    for (ClientConnection *c : m_connections) {
+        if (c != fresh && c->isEvictable()) {
+            ++waitingPerAddress[c->peerAddress()];
+        }
+    }
+    ClientConnection *victim = nullptr;
+    auto worse = [&](ClientConnection *a, ClientConnection *b) { // does `a` go before `b`?
+        const int ca = waitingPerAddress.value(a->peerAddress());
+        const int cb = waitingPerAddress.value(b->peerAddress());
+        if (ca != cb) {
+            return ca > cb;
+        }
+        if (a->hasServed() != b->hasServed()) {
+            return !a->hasServed();
+        }
+        return a->waitingSinceMs() < b->waitingSinceMs();
+    };
+    for (ClientConnection *c : m_connections) {
+        if (c != fresh && c->isEvictable() && (!victim || worse(c, victim))) {
+            victim = c;
+        }
+    }
+    if (victim) {
+        m_counters->evictedConnections.fetch_add(1, std::memory_order_relaxed);
+        victim->evict();
+    } else {
+        m_counters->refusedConnections.fetch_add(1, std::memory_order_relaxed);
+        fresh->refuse(QStringLiteral("The proxy has %1 open connections, its limit (listen.maxConnections), and "
+                                     "all of them are in use; retry shortly.")
+                          .arg(m_settings->maxConnections));
+    }
+    logPressure();
+}
+
+void ProxyWorker::logPressure()
+{
+    // One line per 10 s at most (for every worker together): a flood must not flood the log too.
+    constexpr qint64 kEveryMs = 10'000;
+    const qint64 now = QDeadlineTimer::current().deadline();
+    qint64 last = m_counters->lastPressureLogMs.load(std::memory_order_relaxed);
+    if (now - last < kEveryMs
+        || !m_counters->lastPressureLogMs.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+        return;
+    }
+    qCWarning(lcProxy).noquote() << QStringLiteral(
+        "at the connection limit (listen.maxConnections %1): %2 waiting connection(s) closed to "
+        "make room and %3 refused with 503 so far")
+                                        .arg(m_settings->maxConnections)
+                                        .arg(m_counters->evictedConnections.load(std::memory_order_relaxed))
+                                        .arg(m_counters->refusedConnections.load(std::memory_order_relaxed));
 }
 
 void ProxyWorker::onClosed(ClientConnection *connection)

@@ -61,6 +61,9 @@ public:
 
 private:
     void addConnection(qintptr descriptor);
+    // At listen.maxConnections: closes the waiting connection that matters least, or refuses `fresh`.
+    void makeRoomFor(ClientConnection *fresh);
+    void logPressure();
     void sweep();
     void onClosed(ClientConnection *connection);
 
