@@ -31,7 +31,9 @@ ApplicationWindow {
                                        && pageRepeater.itemAt(window.pageIndex).status === Loader.Ready
     onCurrentPageChanged: window.markVisited()
     Component.onCompleted: {
-        if (Backend.firstRun && window.currentPage === "dashboard")
+        if (Backend.listenProblem !== "")
+            window.currentPage = "settings" // the address could not be bound: where it is changed
+        else if (Backend.firstRun && window.currentPage === "dashboard")
             window.currentPage = "firstrun"
         window.markVisited()
     }

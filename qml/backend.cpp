@@ -103,7 +103,13 @@ Backend::Backend(daemon::Service *service, QObject *parent)
             applyLanguage();
         }
     });
-    connect(m_service, &daemon::Service::listeningChanged, this, &Backend::refreshStatus);
+    connect(m_service, &daemon::Service::listeningChanged, this, [this](bool listening) {
+        if (listening) {
+            m_errorText.clear(); // a failed start is over once it listens (after a listen change, say)
+        }
+        refreshStatus();
+    });
+    connect(m_service, &daemon::Service::listenProblemChanged, this, &Backend::refreshStatus);
     connect(m_service, &daemon::Service::configRejected, this,
         [this](const QString &reason) { Q_EMIT toast(tr("The config file was not applied: %1").arg(reason)); });
     // Pool and router events come from proxy workers: queued.
@@ -177,9 +183,23 @@ bool Backend::listening() const
     return m_service->isListening();
 }
 
-QString Backend::state() const
+QString Backend::listenProblem() const
+{
+    return m_service->listenProblem();
+}
+
+QString Backend::errorText() const
 {
     if (!m_errorText.isEmpty()) {
+        return m_errorText;
+    }
+    const QString problem = listenProblem();
+    return problem.isEmpty() ? QString() : tr("The proxy is not listening: %1").arg(problem);
+}
+
+QString Backend::state() const
+{
+    if (!errorText().isEmpty()) {
         return QStringLiteral("error");
     }
     if (!listening()) {
@@ -220,8 +240,8 @@ QString Backend::statusText() const
                       .arg(m_counts.relays)
                       .arg(m_counts.uncheckedRelays)
                 : tr("Relays: %1 of %2 healthy").arg(m_counts.healthyRelays).arg(m_counts.relays));
-    if (!m_errorText.isEmpty()) {
-        text += u'\n' + m_errorText;
+    if (const QString error = errorText(); !error.isEmpty()) {
+        text += u'\n' + error;
     }
     return text;
 }

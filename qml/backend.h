@@ -50,6 +50,7 @@ class Backend final : public QObject
     // One line for the tray tooltip and the dashboard header (translated).
     Q_PROPERTY(QString statusText READ statusText NOTIFY statusChanged)
     Q_PROPERTY(QString errorText READ errorText NOTIFY statusChanged)
+    Q_PROPERTY(QString listenProblem READ listenProblem NOTIFY statusChanged)
     Q_PROPERTY(QString mode READ mode WRITE setMode NOTIFY statusChanged)
     Q_PROPERTY(int totalKeys READ totalKeys NOTIFY statusChanged)
     Q_PROPERTY(int usableKeys READ usableKeys NOTIFY statusChanged)
@@ -95,7 +96,10 @@ public:
     bool listening() const;
     QString state() const;
     QString statusText() const;
-    QString errorText() const { return m_errorText; }
+    // Why the proxy is not serving: a failed start or listen change (the address cannot be bound, say).
+    QString errorText() const;
+    // Set when the configured listen address could not be bound (Settings shows it at listen.port).
+    QString listenProblem() const;
     QString mode() const;
     void setMode(const QString &mode);
     int totalKeys() const { return m_counts.total; }

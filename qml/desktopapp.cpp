@@ -90,6 +90,8 @@ int DesktopApp::start()
     }
     m_service = std::make_unique<daemon::Service>(m_context->loadConfig(), m_context->openSecrets());
     m_service->setWorkerCount(m_options.workers);
+    // A port that cannot be bound opens the window on Settings with the problem shown, not an exit-only dialog.
+    m_service->setStartWithoutListener(true);
     connect(m_service.get(), &daemon::Service::ready, this, [this](int count) {
         qCInfo(lcDaemon).noquote() << "ready: listening on" << m_service->listenUrl() << "with" << count << "key(s)";
     });
@@ -152,7 +154,7 @@ int DesktopApp::start()
             }
         });
     }
-    if (!m_options.minimized || !trayAvailable) {
+    if (!m_options.minimized || !trayAvailable || !m_service->listenProblem().isEmpty()) {
         showWindow();
     }
     return 0;

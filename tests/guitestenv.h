@@ -57,7 +57,8 @@ class ServiceEnv
 public:
     QTemporaryDir dir;
     QString configPath;
-    quint16 port = 0;
+    quint16 port = 0; // set before start() to use that port (a busy one, say); otherwise a free one
+    bool startWithoutListener = false; // as the desktop app starts it (a port that cannot be bound is no failure)
     std::unique_ptr<FakeGemini> fake; // the direct upstream
     std::unique_ptr<config::ConfigStore> store;
     std::unique_ptr<secrets::MemorySecretStore> secrets;
@@ -83,7 +84,9 @@ public:
             return false;
         }
         configPath = dir.filePath(QStringLiteral("config/config.json"));
-        port = freePort();
+        if (port == 0) {
+            port = freePort();
+        }
         fake = std::make_unique<FakeGemini>();
         if (!fake->listen()) {
             *why = QStringLiteral("the fake upstream does not listen: ") + fake->errorString();
@@ -118,6 +121,7 @@ public:
         service = std::make_unique<daemon::Service>(store.get(), secrets.get());
         service->setWorkerCount(2);
         service->setFileLogging(false);
+        service->setStartWithoutListener(startWithoutListener);
         QSignalSpy ready(service.get(), &daemon::Service::ready);
         if (!service->start(why)) {
             return false;

@@ -7,6 +7,7 @@
 #include "daemon/service.h"
 #include "fakegemini/fakegemini.h"
 #include "keys/apikey.h"
+#include "proxy/proxyserver.h"
 #include "rawhttp.h"
 #include "secrets/memorysecretstore.h"
 #include "security/accesstoken.h"
@@ -984,6 +985,45 @@ private Q_SLOTS:
         spy.clear();
         QCOMPARE(call("PATCH", "/config", R"({"routing.mode":"local","listen.headerTimeoutMs":10000})").status, 200);
         QVERIFY(applied(spy));
+    }
+
+    // Defect 2: a listen change that cannot be bound is refused with 409 naming the field, nothing is written,
+    // and the proxy keeps serving where it was; one that can be bound moves the listener before it is saved.
+    void listenChangeThatCannotBindIsRefused()
+    {
+        auto healthz = [](quint16 port) {
+            Client c(port);
+            c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            return c.read(10'000).status;
+        };
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        const QByteArray before = ga::test::readAll(m_configPath);
+        Answer a
+            = call("PATCH", "/config", QJsonObject { { QStringLiteral("listen.port"), int(squatter.serverPort()) } });
+        QCOMPARE(a.status, 409);
+        QCOMPARE(a.problemPaths(), QStringList { QStringLiteral("listen.port") });
+        QVERIFY2(a.body.contains("already in use"), a.body.constData());
+        QCOMPARE(ga::test::readAll(m_configPath), before);
+        QCOMPARE(m_service->proxyServer()->port(), m_port);
+        QCOMPARE(healthz(m_port), 200);
+
+        const quint16 other = ga::test::freePort();
+        QSignalSpy spy(m_service.get(), &ga::daemon::Service::configApplied);
+        a = call("PATCH", "/config", QJsonObject { { QStringLiteral("listen.port"), int(other) } });
+        QCOMPARE(a.status, 200);
+        QCOMPARE(m_service->proxyServer()->port(), other); // bound before the answer
+        QCOMPARE(fileValue(QStringLiteral("listen.port")).toInt(), int(other));
+        QVERIFY(applied(spy));
+        QCOMPARE(healthz(other), 200);
+        spy.clear();
+        const quint16 home = std::exchange(m_port, other); // the API answers on the new port now
+        a = call("PATCH", "/config", QJsonObject { { QStringLiteral("listen.port"), int(home) } });
+        m_port = home;
+        QCOMPARE(a.status, 200);
+        QVERIFY(applied(spy));
+        QCOMPARE(m_service->proxyServer()->port(), m_port);
+        QCOMPARE(healthz(m_port), 200);
     }
 
     // One validation on write (hardening issue, defects 1 and 8): nothing the API saves is refused by a reader

@@ -18,6 +18,7 @@
 #include <QJsonObject>
 #include <QSaveFile>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -219,6 +220,57 @@ private Q_SLOTS:
         QVERIFY(ga::test::writeAll(
             sb.configPath(), QByteArray(text).replace("\"port\": " + p2.toLatin1(), "\"port\": " + p3.toLatin1())));
         at = d.waitFor(QStringLiteral("listen.port: %1 → %2").arg(p2, p3), 1000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QCOMPARE(d.terminate(SIGTERM), 0);
+    }
+
+    // Defect 2: a port that cannot be bound is refused by `config set` (exit 1, nothing written); one written by
+    // hand is set back in the file by the running daemon, which keeps serving where it was, so the next start
+    // does not fail on it either.
+    void listenChangeThatCannotBindIsRefusedOrSetBack()
+    {
+        Sandbox sb;
+        Daemon d(sb);
+        qsizetype at = d.waitFor(QStringLiteral("ready"), 20'000);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        const QString p1
+            = runCli(sb, { QStringLiteral("config"), QStringLiteral("get"), QStringLiteral("listen.port") })
+                  .outText()
+                  .trimmed();
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        const QString busy = QString::number(squatter.serverPort());
+
+        const QByteArray before = ga::test::readAll(sb.configPath());
+        const CliResult refused
+            = runCli(sb, { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"), busy });
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.errText().contains(QStringLiteral("already in use")), qPrintable(refused.errText()));
+        QCOMPARE(ga::test::readAll(sb.configPath()), before);
+
+        // By hand: the daemon cannot bind it, keeps p1 and writes p1 back.
+        const QByteArray portLine = "\"port\": " + p1.toLatin1();
+        QVERIFY(before.contains(portLine));
+        QVERIFY(
+            ga::test::writeAll(sb.configPath(), QByteArray(before).replace(portLine, "\"port\": " + busy.toLatin1())));
+        at = d.waitFor(QStringLiteral("set back to 127.0.0.1:%1").arg(p1), 5000, at);
+        QVERIFY2(at >= 0, qPrintable(d.log()));
+        QTRY_VERIFY_WITH_TIMEOUT(ga::test::readAll(sb.configPath()).contains(portLine), 5000);
+        QCOMPARE(runCli(sb, { QStringLiteral("config"), QStringLiteral("check") }).exitCode, 0);
+        {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, p1.toUShort());
+            QVERIFY(probe.waitForConnected(2000));
+            probe.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            QVERIFY(probe.waitForReadyRead(2000));
+            QVERIFY(probe.readAll().startsWith("HTTP/1.1 200"));
+        }
+        // A free port is still taken at once, from the CLI.
+        const QString p2 = QString::number(ga::test::freePort());
+        QCOMPARE(
+            runCli(sb, { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"), p2 }).exitCode,
+            0);
+        at = d.waitFor(QStringLiteral("listen.port: %1 → %2").arg(p1, p2), 2000, at);
         QVERIFY2(at >= 0, qPrintable(d.log()));
         QCOMPARE(d.terminate(SIGTERM), 0);
     }

@@ -23,6 +23,7 @@
 #include <QQuickWindow>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtQml/QQmlExtensionPlugin>
@@ -78,6 +79,7 @@ private Q_SLOTS:
     void trayMenu_data();
     void trayMenu();
     void noQmlWarnings();
+    void busyPortOpensSettings();
     void cleanupTestCase();
 
 private:
@@ -280,6 +282,47 @@ void TestScreenshots::trayMenu()
 
 void TestScreenshots::noQmlWarnings()
 {
+    QMutexLocker lock(&g_mutex);
+    QVERIFY2(g_qmlWarnings.isEmpty(), qPrintable(g_qmlWarnings.join(u'\n')));
+}
+
+// Defect 2 of the hardening issue: a port that cannot be bound at start-up used to end in an exit-only dialog.
+// The app starts anyway (even --minimized) with its window on Settings, the problem at listen.port and in the
+// banner. Runs last: it replaces the app of the other tests.
+void TestScreenshots::busyPortOpensSettings()
+{
+    m_app.reset();
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+    const QString config = m_home.filePath(QStringLiteral("busy.json"));
+    QVERIFY(test::writeAll(config,
+        QJsonDocument(
+            QJsonObject {
+                { QStringLiteral("version"), 1 },
+                { QStringLiteral("listen"), QJsonObject { { QStringLiteral("port"), squatter.serverPort() } } },
+                { QStringLiteral("upstream"), QJsonObject { { QStringLiteral("baseUrl"), m_upstream.baseUrl() } } },
+            })
+            .toJson()));
+    ui::DesktopApp::Options options;
+    options.configPath = config;
+    options.singleInstance = false;
+    options.workers = 1;
+    options.minimized = true;
+    m_app = std::make_unique<ui::DesktopApp>(options);
+    QCOMPARE(m_app->start(), 0);
+    QQuickWindow *window = m_app->window();
+    QVERIFY(window);
+    QTRY_VERIFY_WITH_TIMEOUT(window->isVisible(), 10000);
+    QCOMPARE(window->property("currentPage").toString(), QStringLiteral("settings"));
+    QTRY_VERIFY_WITH_TIMEOUT(window->property("pageLoaded").toBool(), 5000);
+    QVERIFY(m_app->backend()->listenProblem().contains(QStringLiteral("already in use")));
+    QCOMPARE(m_app->backend()->state(), QStringLiteral("error"));
+    QSignalSpy frame(window, &QQuickWindow::frameSwapped);
+    window->contentItem()->update();
+    QVERIFY(frame.wait(5000));
+    const QString dir = QDir(m_outDir).filePath(QStringLiteral("en"));
+    QDir().mkpath(dir);
+    QVERIFY(window->grabWindow().save(QDir(dir).filePath(QStringLiteral("settings-port-busy.png"))));
     QMutexLocker lock(&g_mutex);
     QVERIFY2(g_qmlWarnings.isEmpty(), qPrintable(g_qmlWarnings.join(u'\n')));
 }

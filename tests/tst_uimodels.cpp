@@ -33,6 +33,7 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -1755,6 +1756,52 @@ private Q_SLOTS:
         QVERIFY(f.backend->errorText().isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(acceptsConnections(env.port), kWaitMs);
         QCOMPARE(env.generateStatus(env.accessToken), 200);
+    }
+
+    // Defect 2: the desktop app started on a port it cannot bind used to show an exit-only dialog. Now the
+    // service runs without a listener, the Backend says why (state "error", listenProblem for the Settings
+    // field), a save with another busy port is refused at listen.port (409), and a free one starts listening.
+    void backendStartsWithoutAPortItCannotBind()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        QTcpServer squatter2;
+        QVERIFY(squatter2.listen(QHostAddress::LocalHost, 0));
+        BackendFixture f;
+        f.env.port = squatter.serverPort();
+        f.env.startWithoutListener = true;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        QVERIFY(!f.backend->listening());
+        QCOMPARE(f.backend->state(), QStringLiteral("error"));
+        QVERIFY2(f.backend->listenProblem().contains(QStringLiteral("already in use")),
+            qPrintable(f.backend->listenProblem()));
+        QVERIFY(f.backend->errorText().contains(f.backend->listenProblem()));
+        const QByteArray before = ga::test::readAll(f.env.configPath);
+
+        f.backend->saveSettings({ { QStringLiteral("listen.port"), int(squatter2.serverPort()) } }, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
+        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+        QCOMPARE(f.last().value(QStringLiteral("status")).toInt(), 409);
+        const QVariantList problems = f.last().value(QStringLiteral("problems")).toList();
+        QCOMPARE(problems.size(), 1);
+        QCOMPARE(problems.first().toMap().value(QStringLiteral("path")).toString(), QStringLiteral("listen.port"));
+        QVERIFY(ga::test::readAll(f.env.configPath) == before);
+        QVERIFY(!f.backend->listening());
+
+        const quint16 free = ga::test::freePort();
+        f.backend->saveSettings({ { QStringLiteral("listen.port"), int(free) } }, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QVERIFY(f.backend->listening());
+        QVERIFY(f.backend->listenProblem().isEmpty());
+        QVERIFY(f.backend->errorText().isEmpty());
+        QVERIFY(f.backend->state() != u"error");
+        QCOMPARE(f.backend->endpoint(), QStringLiteral("http://127.0.0.1:%1").arg(free));
+        QTRY_COMPARE_WITH_TIMEOUT(f.env.service->config().listenPort, int(free), kWaitMs);
+        f.env.port = free;
+        QVERIFY(!f.env.addKey(92, QStringLiteral("after")).isEmpty());
+        QCOMPARE(f.env.generateStatus(f.env.accessToken), 200);
     }
 
     void backendSetupSnippets()

@@ -762,6 +762,20 @@ void AdminApi::patchConfig(const Request &rq, const QStringList &, std::function
         reply(error(400, QStringLiteral("nothing was changed"), problems));
         return;
     }
+    // A new listen address is bound before it is saved: one that cannot be bound is refused (409) and the
+    // file keeps an address the next start can use. The proxy keeps serving on the old one until then.
+    const config::Config &inForce = m_service->config();
+    const bool listenChanges = checked.config.listenHost != inForce.listenHost
+        || checked.config.listenPort != inForce.listenPort || !m_service->listenProblem().isEmpty();
+    if (QString why;
+        listenChanges && !m_service->prepareListen(checked.config.listenHost, checked.config.listenPort, &why)) {
+        const QString path
+            = checked.config.listenPort != inForce.listenPort || checked.config.listenHost == inForce.listenHost
+            ? QStringLiteral("listen.port")
+            : QStringLiteral("listen.host");
+        reply(error(409, QStringLiteral("nothing was changed: %1").arg(why), { problem(path, why) }));
+        return;
+    }
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
         for (auto it = body.begin(); it != body.end(); ++it) {
             config::schema::setValueAt(doc, it.key(), it.value());
@@ -769,6 +783,9 @@ void AdminApi::patchConfig(const Request &rq, const QStringList &, std::function
         return QString();
     });
     if (!saved.ok) {
+        if (listenChanges) {
+            m_service->reapplyListen();
+        }
         reply(error(400, saved.error, saved.problems));
         return;
     }

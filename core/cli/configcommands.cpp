@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "config/configschema.h"
+#include "proxy/proxyserver.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -69,8 +70,21 @@ int configSet(Context &ctx, const QStringList &words)
     if (!value) {
         return ctx.fail(error);
     }
-    if (!ctx.loadConfig()) {
+    const config::ConfigStore *store = ctx.loadConfig();
+    if (!store) {
         return kExitFailure;
+    }
+    if (path == u"listen.port" || path == u"listen.host") {
+        // A port that cannot be bound is refused here rather than written for the daemon (or the next start) to
+        // fail on. An unchanged port is not checked: the running daemon holds it and moves hosts itself (and
+        // sets the file back if it cannot).
+        const config::Config &now = store->config();
+        const QString host = path == u"listen.host" ? value->toString() : now.listenHost;
+        const int port = path == u"listen.port" ? value->toInt() : now.listenPort;
+        if (QString why;
+            port != 0 && port != now.listenPort && !proxy::ProxyServer::canListen(host, quint16(port), &why)) {
+            return ctx.fail(QStringLiteral("nothing was changed: %1").arg(why));
+        }
     }
     if (!applyConfigChange(ctx, [&](QJsonObject &doc) {
             config::schema::setValueAt(doc, path, *value);

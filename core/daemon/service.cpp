@@ -116,8 +116,11 @@ QString Service::listenUrl() const
     return QStringLiteral("http://%1:%2").arg(host).arg(m_proxy->port());
 }
 
-bool Service::applyProxyConfig(QString *error)
+bool Service::applyProxyConfig(QString *error, bool *bindFailed)
 {
+    if (bindFailed) {
+        *bindFailed = false;
+    }
     const config::Config &cfg = m_config->config();
     // Config validation applies the same rule (config/config.h), so a loaded config passes; asked again here
     // because this is where the socket is opened.
@@ -132,12 +135,27 @@ bool Service::applyProxyConfig(QString *error)
     if (m_paused) {
         return true;
     }
-    return m_proxy->listen(cfg.listenHost, quint16(cfg.listenPort), error);
+    if (!m_proxy->listen(cfg.listenHost, quint16(cfg.listenPort), error)) {
+        if (bindFailed) {
+            *bindFailed = true;
+        }
+        return false;
+    }
+    return true;
 }
 
 bool Service::isListening() const
 {
     return m_proxy && m_proxy->isListening();
+}
+
+void Service::setListenProblem(const QString &problem)
+{
+    if (problem == m_listenProblem) {
+        return;
+    }
+    m_listenProblem = problem;
+    Q_EMIT listenProblemChanged(problem);
 }
 
 bool Service::setListening(bool on, QString *error)
@@ -148,11 +166,15 @@ bool Service::setListening(bool on, QString *error)
     }
     if (on == isListening()) {
         m_paused = !on;
+        if (!on) {
+            setListenProblem(QString()); // stopped on purpose now
+        }
         return true;
     }
     if (!on) {
         m_paused = true;
         m_proxy->close();
+        setListenProblem(QString());
         qCInfo(lcProxy) << "stopped listening; open requests finish";
         Q_EMIT listeningChanged(false);
         return true;
@@ -160,11 +182,68 @@ bool Service::setListening(bool on, QString *error)
     m_paused = false;
     if (!applyProxyConfig(error)) {
         m_paused = true;
+        setListenProblem(*error);
         return false;
     }
+    setListenProblem(QString());
     qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
     Q_EMIT listeningChanged(true);
     return true;
+}
+
+bool Service::prepareListen(const QString &host, int port, QString *error)
+{
+    if (!m_proxy) {
+        *error = QStringLiteral("the service has not started");
+        return false;
+    }
+    if (m_paused && m_listenProblem.isEmpty()) {
+        return proxy::ProxyServer::canListen(host, quint16(port), error); // stopped on purpose: stays stopped
+    }
+    if (!m_proxy->listen(host, quint16(port), error)) {
+        return false;
+    }
+    if (m_paused) { // it could not listen before; now it does
+        m_paused = false;
+        setListenProblem(QString());
+        qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
+        Q_EMIT listeningChanged(true);
+    }
+    return true;
+}
+
+void Service::reapplyListen()
+{
+    if (!m_proxy || (m_paused && m_listenProblem.isEmpty())) {
+        return;
+    }
+    QString error;
+    if (!applyProxyConfig(&error)) {
+        m_proxy->close();
+        m_paused = true;
+        setListenProblem(error);
+        Q_EMIT listeningChanged(false);
+    }
+}
+
+void Service::restoreListenInFile(const QJsonValue &host, const QJsonValue &port, const QString &why)
+{
+    const config::ConfigStore::UpdateResult saved = m_config->update([&](QJsonObject &doc) {
+        config::schema::setValueAt(doc, QStringLiteral("listen.host"), host);
+        config::schema::setValueAt(doc, QStringLiteral("listen.port"), port);
+        return QString();
+    });
+    if (saved.ok) {
+        qCWarning(lcConfig).noquote() << "the new listen address cannot be used:" << why
+                                      << QStringLiteral("- listen.host and listen.port are set back to %1:%2 in %3; "
+                                                        "still serving on %4")
+                                             .arg(host.toString())
+                                             .arg(port.toInt())
+                                             .arg(m_config->path(), listenUrl());
+    } else {
+        qCWarning(lcConfig).noquote() << "the new listen address cannot be used:" << why
+                                      << "- and the config file could not be set back:" << saved.error;
+    }
 }
 
 namespace {
@@ -614,9 +693,16 @@ bool Service::start(QString *error)
     // The port is bound now, so start-up errors ("port in use") are reported here; until the secrets are read
     // (below, asynchronously) the proxy answers 503 with Retry-After: 1 instead of a wrong 401 or "no key".
     m_proxy->setStarting(true);
-    if (!applyProxyConfig(error)) {
-        m_proxy.reset();
-        return false;
+    if (bool bindFailed = false; !applyProxyConfig(error, &bindFailed)) {
+        if (!bindFailed || !m_startWithoutListener) {
+            m_proxy.reset();
+            return false;
+        }
+        // The desktop app opens on Settings with this shown, instead of a dialog that can only quit.
+        m_paused = true;
+        setListenProblem(*error);
+        qCWarning(lcProxy).noquote() << "not listening:" << *error;
+        error->clear();
     }
     if (m_config->config().allowAnonymousLoopback) {
         qCWarning(lcSecurity).noquote()
@@ -649,16 +735,39 @@ void Service::onConfigChanged()
 {
     const QJsonObject effective = config::schema::effectiveDocument(m_config->document());
     const QStringList changes = describeChanges(m_effective, effective);
-    m_effective = effective;
+    const QJsonObject previous = std::exchange(m_effective, effective);
     if (changes.isEmpty()) {
         return;
     }
     applyLogging();
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);
     QString error;
-    if (!applyProxyConfig(&error)) {
-        qCWarning(lcConfig).noquote() << "the new listen or upstream settings could not be applied:" << error
-                                      << "- still serving on" << listenUrl();
+    // Not listening because the address could not be bound (at start-up, say): every change is a new try.
+    const bool retryListen = m_paused && !m_listenProblem.isEmpty();
+    if (retryListen) {
+        m_paused = false;
+    }
+    if (bool bindFailed = false; !applyProxyConfig(&error, &bindFailed)) {
+        if (retryListen) {
+            m_paused = true;
+        }
+        if (bindFailed && isListening()) {
+            // Edited by hand or by a CLI that could not know: the file would name an address this daemon (and
+            // the next start) cannot use. It gets back the one in force; later edits are applied as usual.
+            const QJsonValue host = config::schema::valueAt(previous, QStringLiteral("listen.host"));
+            const QJsonValue port = config::schema::valueAt(previous, QStringLiteral("listen.port"));
+            QTimer::singleShot(0, this, [this, host, port, error] { restoreListenInFile(host, port, error); });
+        } else if (bindFailed) {
+            setListenProblem(error);
+            qCWarning(lcConfig).noquote() << "still not listening:" << error;
+        } else {
+            qCWarning(lcConfig).noquote() << "the new listen or upstream settings could not be applied:" << error
+                                          << "- still serving on" << listenUrl();
+        }
+    } else if (retryListen) {
+        setListenProblem(QString());
+        qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
+        Q_EMIT listeningChanged(true);
     } else if (!m_paused && changes.join(u' ').contains(QStringLiteral("listen."))) {
         qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
     }

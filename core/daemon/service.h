@@ -73,6 +73,18 @@ public:
     // while stopped, config edits are applied but nothing listens. False with the reason on failure.
     bool setListening(bool on, QString *error);
     bool isListening() const;
+    // The desktop app: a listen address that cannot be bound at start-up does not fail start(); the service
+    // runs without a listener and listenProblem() says why, until a listen change or setListening(true) binds.
+    // Set before start().
+    void setStartWithoutListener(bool on) { m_startWithoutListener = on; }
+    // Why the proxy is not listening although it should (empty when it is, or when stopped on purpose).
+    QString listenProblem() const { return m_listenProblem; }
+    // Before a listen change is saved: binds host:port now (the old listener stays until the new one is bound)
+    // and returns false with the reason when it cannot, so that the change is refused and nothing is written.
+    // While stopped on purpose it only checks that the address can be bound.
+    bool prepareListen(const QString &host, int port, QString *error);
+    // After a prepared listen change could not be saved: back to the address in the config in force.
+    void reapplyListen();
 
 Q_SIGNALS:
     // The usable keys were (re)loaded from the secret store.
@@ -84,6 +96,7 @@ Q_SIGNALS:
     void configApplied(const QStringList &changes);
     void configRejected(const QString &reason);
     void listeningChanged(bool listening);
+    void listenProblemChanged(const QString &problem);
 
 private:
     void onConfigChanged();
@@ -99,7 +112,11 @@ private:
     void applyKeyStrategy();
     void applyHealthCheckInterval();
     void runHealthChecks();
-    bool applyProxyConfig(QString *error);
+    // `bindFailed`: false when the settings were refused, true when only the address could not be bound.
+    bool applyProxyConfig(QString *error, bool *bindFailed = nullptr);
+    void setListenProblem(const QString &problem);
+    // A listen change in the file that cannot be bound: the file gets back the address still in force.
+    void restoreListenInFile(const QJsonValue &host, const QJsonValue &port, const QString &why);
 
     config::ConfigStore *m_config;
     secrets::SecretStore *m_secrets;
@@ -108,6 +125,8 @@ private:
     bool m_logFormatPinned = false;
     bool m_fileLogging = true;
     bool m_paused = false;
+    bool m_startWithoutListener = false;
+    QString m_listenProblem;
     keys::KeyPool m_keys;
     routing::Router m_router;
     affinity::ResourceMap m_resources;

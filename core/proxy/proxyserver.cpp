@@ -108,9 +108,41 @@ ProxyServer::~ProxyServer()
     }
 }
 
+namespace {
+
+QHostAddress addressOf(const QString &host)
+{
+    return host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
+}
+
+QString bindFailure(const QTcpServer &server, const QString &host, quint16 port)
+{
+    if (server.serverError() == QAbstractSocket::AddressInUseError) {
+        return QStringLiteral("port %1 on %2 is already in use (another gemini-aggregatord, or the VS Code "
+                              "extension?); stop that program or choose another port with: gemini-aggregatord "
+                              "config set listen.port PORT")
+            .arg(port)
+            .arg(host);
+    }
+    return QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(server.errorString());
+}
+
+} // namespace
+
+bool ProxyServer::canListen(const QString &host, quint16 port, QString *error)
+{
+    QTcpServer probe;
+    probe.setProxy(QNetworkProxy::NoProxy);
+    if (!probe.listen(addressOf(host), port)) {
+        *error = bindFailure(probe, host, port);
+        return false;
+    }
+    return true;
+}
+
 bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
 {
-    const QHostAddress address = host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
+    const QHostAddress address = addressOf(host);
     bool ok = false;
     // The listener lives on the first worker's thread, so accepting never waits for the owner's
     // (possibly GUI) thread.
@@ -122,29 +154,38 @@ bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
                 ok = true;
                 return;
             }
-            auto fresh = std::make_unique<Listener>(this);
-            fresh->setMaxPendingConnections(kListenBacklog);
-            // The kernel's queue too (Qt's default is 50): a burst of connects beyond it is dropped by the kernel
-            // and retried by clients a second later (ListenOverflows). The kernel caps it at net.core.somaxconn.
-            fresh->setListenBacklogSize(kListenBacklog);
-            if (!fresh->listen(address, port)) {
-                const bool inUse = fresh->serverError() == QAbstractSocket::AddressInUseError;
-                *error = inUse
-                    ? QStringLiteral("port %1 on %2 is already in use (another gemini-aggregatord, or the "
-                                     "VS Code extension?); stop that program or choose another port with: "
-                                     "gemini-aggregatord config set listen.port PORT")
-                          .arg(port)
-                          .arg(host)
-                    : QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(fresh->errorString());
+            auto open = [this](const QHostAddress &a, quint16 p) {
+                auto fresh = std::make_unique<Listener>(this);
+                fresh->setMaxPendingConnections(kListenBacklog);
+                // The kernel's queue too (Qt's default is 50): a burst of connects beyond it is dropped by the
+                // kernel and retried by clients a second later (ListenOverflows). The kernel caps it at
+                // net.core.somaxconn.
+                fresh->setListenBacklogSize(kListenBacklog);
+                fresh->listen(a, p);
+                return fresh;
+            };
+            auto fresh = open(address, port);
+            if (!fresh->isListening() && fresh->serverError() == QAbstractSocket::AddressInUseError && m_listener
+                && m_listener->serverPort() == port) {
+                // Same port, another host (127.0.0.1 → 0.0.0.0, say): our own listener is in the way. Close it
+                // and try again; put it back when the new address still cannot be bound.
+                const QHostAddress oldAddress = m_listener->serverAddress();
+                m_listener.reset();
+                m_listener6.reset();
+                fresh = open(address, port);
+                if (!fresh->isListening()) {
+                    m_listener = open(oldAddress, port);
+                }
+            }
+            if (!fresh->isListening()) {
+                *error = bindFailure(*fresh, host, port);
                 return;
             }
             // The old listeners close here; the connections they accepted live on in the workers.
             std::unique_ptr<Listener> fresh6;
             if (address == QHostAddress(QHostAddress::LocalHost)) {
-                fresh6 = std::make_unique<Listener>(this);
-                fresh6->setMaxPendingConnections(kListenBacklog);
-                fresh6->setListenBacklogSize(kListenBacklog);
-                if (!fresh6->listen(QHostAddress(QHostAddress::LocalHostIPv6), fresh->serverPort())) {
+                fresh6 = open(QHostAddress(QHostAddress::LocalHostIPv6), fresh->serverPort());
+                if (!fresh6->isListening()) {
                     qCDebug(lcProxy).noquote()
                         << "not listening on [::1]:" << fresh->serverPort() << "-" << fresh6->errorString();
                     fresh6.reset();
@@ -155,11 +196,10 @@ bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
             ok = true;
         },
         Qt::BlockingQueuedConnection);
-    if (ok) {
-        QMutexLocker lock(&m_addressMutex);
-        m_address = m_listener->serverAddress();
-        m_port = m_listener->serverPort();
-    }
+    QMutexLocker lock(&m_addressMutex);
+    const bool listening = m_listener && m_listener->isListening();
+    m_address = listening ? m_listener->serverAddress() : QHostAddress();
+    m_port = listening ? m_listener->serverPort() : 0;
     return ok;
 }
 

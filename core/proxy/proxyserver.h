@@ -52,6 +52,8 @@ public:
     // localhost it also listens on ::1 (same port) where IPv6 is available.
     bool listen(const QString &host, quint16 port, QString *error);
     void close();
+    // Whether host:port can be bound right now (checked by binding and releasing it); false with the reason.
+    static bool canListen(const QString &host, quint16 port, QString *error);
     bool isListening() const;
     QHostAddress address() const;
     quint16 port() const;

@@ -21,7 +21,11 @@ AppPage {
 
     readonly property var typedValues: page.typed(page.edits)
     readonly property var liveProblems: Object.keys(page.edits).length > 0 ? Backend.checkSettings(page.typedValues) : ({})
-    readonly property var problems: Object.assign({}, page.saveProblems, page.liveProblems)
+    // The configured address could not be bound (at start-up, or since): shown at the port until it is edited.
+    readonly property var listenProblems: Backend.listenProblem !== "" && page.edits["listen.port"] === undefined
+                                          && page.edits["listen.host"] === undefined
+                                          ? { "listen.port": Backend.listenProblem } : ({})
+    readonly property var problems: Object.assign({}, page.listenProblems, page.saveProblems, page.liveProblems)
     readonly property int changeCount: Object.keys(page.edits).length
     readonly property int problemCount: Object.keys(page.problems).length
     readonly property real labelWidth: page.em * 12
