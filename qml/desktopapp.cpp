@@ -13,9 +13,12 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QIcon>
+#include <QLocale>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QSystemTrayIcon>
+#include <QTranslator>
 
 namespace ga::ui {
 
@@ -82,6 +85,36 @@ int DesktopApp::start()
             qCWarning(lcDaemon).noquote() << "a second launch will not find this one:" << why;
         }
         connect(m_instance.get(), &SingleInstance::activationRequested, this, &DesktopApp::showWindow);
+    }
+    // Started at login, the app may come up before the keychain: prepareRun then waits for it (up to a minute, the
+    // event loop running) and this icon says so. It is not the TrayController, which needs the Service, which needs
+    // the secrets. The Backend loads the translations later, so the configured language is loaded here for the tooltip.
+    if (m_options.tray) {
+        m_context->setKeychainWaitObserver([this](bool waiting) {
+            const QString name = QStringLiteral("keychainWaitTray");
+            auto *icon = findChild<QSystemTrayIcon *>(name, Qt::FindDirectChildrenOnly);
+            if (!waiting) {
+                delete icon;
+                return;
+            }
+            if (icon || !QSystemTrayIcon::isSystemTrayAvailable()) {
+                return; // a tray host that comes up later still gets the icon at the next probe
+            }
+            icon = new QSystemTrayIcon(QIcon(TrayController::iconPath(QStringLiteral("stopped"))), this);
+            icon->setObjectName(name);
+            const QString language = m_context->loadConfig()->config().uiLanguage;
+            QTranslator translator;
+            const bool translated = translator.load(language == u"system" ? QLocale() : QLocale(language),
+                QStringLiteral("gemini-aggregator"), QStringLiteral("_"), QStringLiteral(":/i18n"));
+            if (translated) {
+                QCoreApplication::installTranslator(&translator);
+            }
+            icon->setToolTip(tr("Gemini Aggregator — waiting for the keychain…"));
+            if (translated) {
+                QCoreApplication::removeTranslator(&translator);
+            }
+            icon->show();
+        });
     }
 
     if (const int prepared = cli::prepareRun(*m_context); prepared != cli::kExitOk) {

@@ -5,6 +5,9 @@ ga_add_test(tst_daemon LIBS ga_fakegemini)
 ga_add_test(tst_linkage)
 ga_add_test(tst_keychain_cli LABELS keychain LAUNCHER sh ${CMAKE_CURRENT_SOURCE_DIR}/keychain-session.sh)
 set_tests_properties(tst_keychain_cli PROPERTIES SKIP_RETURN_CODE 77)
+# Started before the keyring, as at login: a session where no Secret Service runs until the test starts one.
+ga_add_test(tst_keychainwait LABELS keychain LAUNCHER sh ${CMAKE_CURRENT_SOURCE_DIR}/keychain-session.sh --no-keyring)
+set_tests_properties(tst_keychainwait PROPERTIES SKIP_RETURN_CODE 77)
 
 if(GA_BUILD_GUI)
     # The desktop app starts on a fresh profile, shows its QML window on the offscreen platform and exits 0.

@@ -4,6 +4,7 @@ ga_add_test(tst_secretcipher)
 ga_add_test(tst_memorysecretstore)
 ga_add_test(tst_filesecretstore)
 ga_add_test(tst_secretjournal)
+ga_add_test(tst_storereadiness)
 
 # Integration test against a real gnome-keyring in a private D-Bus session (see keychain-session.sh).
 # Label "keychain" so CI can exclude it (ctest -LE keychain); exit 77 = tools missing = skipped.

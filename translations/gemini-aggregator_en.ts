@@ -2182,6 +2182,10 @@ Model: gemini-2.5-flash</translation>
         <source>Relays: %1 of %2 healthy, %3 not checked yet</source>
         <translation>Relays: %1 of %2 healthy, %3 not checked yet</translation>
     </message>
+    <message>
+        <source>The proxy is not listening: %1</source>
+        <translation>The proxy is not listening: %1</translation>
+    </message>
 </context>
 <context>
     <name>ga::ui::DesktopApp</name>
@@ -2192,6 +2196,10 @@ Model: gemini-2.5-flash</translation>
     <message>
         <source>The proxy keeps serving. Open the window or quit from the tray icon.</source>
         <translation>The proxy keeps serving. Open the window or quit from the tray icon.</translation>
+    </message>
+    <message>
+        <source>Gemini Aggregator — waiting for the keychain…</source>
+        <translation>Gemini Aggregator — waiting for the keychain…</translation>
     </message>
 </context>
 <context>

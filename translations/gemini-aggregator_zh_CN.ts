@@ -2154,6 +2154,10 @@ API 密钥：%2
         <source>Relays: %1 of %2 healthy, %3 not checked yet</source>
         <translation>中继：%1 / %2 个正常，%3 个尚未检查</translation>
     </message>
+    <message>
+        <source>The proxy is not listening: %1</source>
+        <translation>代理未在监听：%1</translation>
+    </message>
 </context>
 <context>
     <name>ga::ui::DesktopApp</name>
@@ -2164,6 +2168,10 @@ API 密钥：%2
     <message>
         <source>The proxy keeps serving. Open the window or quit from the tray icon.</source>
         <translation>代理会继续运行。可从托盘图标打开窗口或退出。</translation>
+    </message>
+    <message>
+        <source>Gemini Aggregator — waiting for the keychain…</source>
+        <translation>Gemini 聚合器 — 正在等待钥匙串…</translation>
     </message>
 </context>
 <context>

@@ -150,6 +150,18 @@ secrets::SecretStore *Context::openSecrets()
     return m_secrets.get();
 }
 
+void Context::setKeychainWaitObserver(std::function<void(bool waiting)> observer)
+{
+    m_keychainWaitObserver = std::move(observer);
+}
+
+void Context::keychainWaiting(bool waiting) const
+{
+    if (m_keychainWaitObserver) {
+        m_keychainWaitObserver(waiting);
+    }
+}
+
 secrets::SecretResult Context::readSecret(const QString &name)
 {
     secrets::SecretStore *store = openSecrets();

@@ -8,6 +8,7 @@
 
 #include <QTextStream>
 
+#include <functional>
 #include <memory>
 
 namespace ga::cli {
@@ -49,6 +50,12 @@ public:
     secrets::SecretStore *openSecrets();
     QString secretStoreName() const;
 
+    // `run` and the desktop app wait for an OS keychain that is still starting (prepareRun). The app shows the wait in
+    // its tray: the observer gets `true` after each probe that found the keychain unavailable, and `false` once when
+    // the wait ends (only after a `true`). It runs inside prepareRun, from its local event loop.
+    void setKeychainWaitObserver(std::function<void(bool waiting)> observer);
+    void keychainWaiting(bool waiting) const;
+
     // Runs a secret-store call to completion.
     secrets::SecretResult readSecret(const QString &name);
     secrets::SecretResult writeSecret(const QString &name, const QByteArray &value);
@@ -74,6 +81,7 @@ private:
     std::unique_ptr<secrets::SecretStore> m_secrets;
     std::unique_ptr<secrets::SecretJournal> m_journal;
     QStringList m_journaled;
+    std::function<void(bool waiting)> m_keychainWaitObserver;
 };
 
 } // namespace ga::cli

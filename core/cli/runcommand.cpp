@@ -5,12 +5,65 @@
 #include "daemon/signalwatcher.h"
 #include "logging/logging.h"
 #include "logging/messagehandler.h"
+#include "secrets/keychainsecretstore.h"
+#include "secrets/storereadiness.h"
 #include "security/accesstoken.h"
 #include "version.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 
 namespace ga::cli {
+namespace {
+
+// While waiting for the keychain, at most one log line per this many milliseconds.
+constexpr qint64 kKeychainWaitLogEveryMs = 5000;
+
+QString seconds(qint64 ms)
+{
+    return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
+}
+
+// Started at login (the app's autostart entry, a systemd user service), we often come up before the Secret Service:
+// "unavailable" is then retried for up to a minute instead of failing at once (secrets/storereadiness.h). The log says
+// so at most every few seconds; its lines carry QtKeychain's cause, never a secret. After the limit it fails with the
+// same sentence as an unavailable keychain always did.
+int waitForKeychain(Context &ctx, secrets::SecretStore *store)
+{
+    secrets::StoreReadiness readiness(store, QLatin1String(security::kAdminTokenEntry)); // read next anyway
+    readiness.setLimitMs(secrets::StoreReadiness::limitFromEnvironment());
+    QElapsedTimer sinceLog;
+    QObject::connect(&readiness, &secrets::StoreReadiness::waiting, &readiness,
+        [&](int attempt, qint64 elapsedMs, int retryInMs, const QString &message) {
+            if (!sinceLog.isValid()) {
+                qCInfo(lcSecrets).noquote()
+                    << QStringLiteral("waiting for the OS keychain, up to %1 (it may still be starting): %2")
+                           .arg(seconds(secrets::StoreReadiness::limitFromEnvironment()), message);
+                sinceLog.start();
+            } else if (sinceLog.elapsed() >= kKeychainWaitLogEveryMs) {
+                qCInfo(lcSecrets).noquote()
+                    << QStringLiteral("still waiting for the OS keychain: attempt %1 after %2, next in %3")
+                           .arg(QString::number(attempt), seconds(elapsedMs), seconds(retryInMs));
+                sinceLog.restart();
+            }
+            ctx.keychainWaiting(true);
+        });
+    const secrets::SecretResult ready = readiness.wait();
+    if (readiness.attempts() > 1) {
+        ctx.keychainWaiting(false);
+        if (ready.ok()) {
+            qCInfo(lcSecrets).noquote() << QStringLiteral("the OS keychain answered after %1 (attempt %2)")
+                                               .arg(seconds(readiness.elapsedMs()),
+                                                   QString::number(readiness.attempts()));
+        } else {
+            qCWarning(lcSecrets).noquote()
+                << QStringLiteral("stopped waiting for the OS keychain after %1").arg(seconds(readiness.elapsedMs()));
+        }
+    }
+    return ready.ok() ? kExitOk : ctx.fail(ready.message);
+}
+
+} // namespace
 
 int prepareRun(Context &ctx)
 {
@@ -27,11 +80,16 @@ int prepareRun(Context &ctx)
     if (!secrets) {
         return kExitFailure;
     }
-    // Opening the keychain is lazy; the token read is the first real call and shows whether it works.
+    // Opening the keychain is lazy; the first real call shows whether it works (waiting while it starts).
     // With no token at all (and no JWTs), the 'default' one is made, so clients have something to use.
     const config::Config &before = store->config();
     if (QString refused; !config::listenPolicyAllows(before, &refused)) {
         return ctx.fail(refused); // before anything is created: a refused start changes nothing
+    }
+    if (qobject_cast<secrets::KeychainSecretStore *>(secrets)) { // a file is never "not up yet"
+        if (const int waited = waitForKeychain(ctx, secrets); waited != kExitOk) {
+            return waited;
+        }
     }
     if (before.tokens.isEmpty() && !before.jwt.enabled()) {
         bool created = false;
