@@ -17,6 +17,7 @@
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QPointer>
+#include <QTimer>
 
 namespace ga::proxy {
 namespace {
@@ -189,9 +190,22 @@ void ClientConnection::onReadyRead()
     if (!m_socket) {
         return;
     }
-    m_in += m_socket->readAll();
+    if (m_readPaused) {
+        return; // the byte Qt read stays in its buffer, which stops further reads until resumeReading()
+    }
+    const QByteArray chunk = m_socket->readAll();
+    m_counters->clientReads.fetch_add(1, std::memory_order_relaxed);
+    m_in += chunk;
     if (m_state == State::ReadingHead || m_state == State::ReadingBody) {
         process();
+        if (m_readPauseMs > 0 && chunk.size() >= kFastRead) {
+            m_readPauseMs = 0; // a pause gathered plenty: not a trickle after all
+            m_smallReads = 0;
+        }
+        if (m_socket && m_state == State::ReadingHead && !m_in.isEmpty()
+            && (m_readPauseMs > 0 || (chunk.size() < kSmallRead && ++m_smallReads >= kSmallReadsBeforePause))) {
+            pauseReading(chunk.size() < kFastRead);
+        }
     } else if (m_state == State::Forwarding
         && m_in.size() > m_settings->limits.maxHeaderBytes + m_settings->limits.maxBodyBytes) {
         m_socket->abort(); // a client flooding pipelined requests faster than we answer
@@ -261,6 +275,37 @@ void ClientConnection::process()
     }
 }
 
+// A head that keeps arriving in tiny pieces (a byte per segment, as a slowloris client sends it) would cost a
+// wake-up, a read and a scan per piece. After a few such reads the socket is left alone for a moment and the
+// kernel gathers what arrives meanwhile into one read: the cost per head no longer grows with the number of
+// writes. Heads of real clients come in one or two reads and never get here; the header deadline is unchanged.
+void ClientConnection::pauseReading(bool longer)
+{
+    m_readPaused = true;
+    // Qt stops reading from the kernel once its buffer holds this many unread bytes.
+    m_socket->setReadBufferSize(1);
+    // Slow for the rest of this head: while a pause still gathers only a little, the next one is twice as long,
+    // up to a limit. One that gathers a lot ends the slow mode (above).
+    m_readPauseMs = m_readPauseMs == 0 ? kReadPauseMs
+        : longer                       ? std::min(2 * m_readPauseMs, kMaxReadPauseMs)
+                                       : m_readPauseMs;
+    QTimer::singleShot(m_readPauseMs, this, &ClientConnection::resumeReading);
+}
+
+void ClientConnection::resumeReading()
+{
+    if (!m_readPaused || !m_socket) {
+        return;
+    }
+    m_readPaused = false;
+    m_socket->setReadBufferSize(0);
+    // Everything the kernel gathered meanwhile, in one read (a poll that does not wait; readyRead follows it),
+    // together with the byte held back.
+    if (!m_socket->waitForReadyRead(0) && m_socket && m_socket->bytesAvailable() > 0) {
+        onReadyRead();
+    }
+}
+
 bool ClientConnection::headWorthParsing()
 {
     // The parser reads the whole buffered head; calling it on every readyRead made a head sent a byte at a time
@@ -288,6 +333,8 @@ bool ClientConnection::headWorthParsing()
 
 void ClientConnection::dispatch()
 {
+    m_smallReads = 0;
+    m_readPauseMs = 0;
     m_state = State::Forwarding;
     m_deadline = 0;
     const http::Request &r = m_request;

@@ -61,6 +61,8 @@ private:
     };
 
     void onReadyRead();
+    void pauseReading(bool longer);
+    void resumeReading();
     void onBytesWritten();
     void onDisconnected();
     void process();
@@ -109,6 +111,15 @@ private:
     bool m_sentContinue = false;
     qint64 m_deadline = 0;
     qint64 m_waitingSince = 0;
+    // Tiny reads of an unfinished head (see pauseReading()).
+    static constexpr qsizetype kSmallRead = 512;
+    static constexpr qsizetype kFastRead = 8192;
+    static constexpr int kSmallReadsBeforePause = 3;
+    static constexpr int kReadPauseMs = 20;
+    static constexpr int kMaxReadPauseMs = 320;
+    int m_smallReads = 0;
+    int m_readPauseMs = 0; // the last pause; 0 while the head comes at a normal pace
+    bool m_readPaused = false;
     quint32 m_served = 0;
     bool m_closedSignalled = false;
 };

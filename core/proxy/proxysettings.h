@@ -71,6 +71,7 @@ struct ProxyCounters
     // and new connections refused with 503 because nothing could be closed.
     std::atomic<quint64> evictedConnections { 0 };
     std::atomic<quint64> refusedConnections { 0 };
+    std::atomic<quint64> clientReads { 0 }; // reads from client sockets (a head in tiny pieces is gathered)
     std::atomic<quint64> acceptErrors { 0 }; // accept() failed (out of file descriptors, say); retried shortly
     std::atomic<qint64> lastPressureLogMs { 0 }; // when connection pressure was last logged (rate limit)
 };
