@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "testsupport.h"
 
+#include "secrets/secretcipher.h"
+
 #include <QCryptographicHash>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QSignalSpy>
 #include <QTcpServer>
+
+#include <algorithm>
+#include <csignal>
 
 namespace ga::test {
 
@@ -76,6 +83,95 @@ CliResult runCli(const Sandbox &sandbox, const QStringList &args, const QByteArr
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+DaemonProcess::DaemonProcess(const Sandbox &sandbox, const QStringList &args)
+{
+    m_process.setProcessEnvironment(sandbox.environment());
+    m_process.start(daemonPath(), args);
+}
+
+DaemonProcess::~DaemonProcess()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+QString DaemonProcess::log()
+{
+    m_err += m_process.readAllStandardError();
+    return QString::fromUtf8(m_err);
+}
+
+qsizetype DaemonProcess::waitFor(const QString &needle, int timeoutMs, qsizetype from)
+{
+    QSignalSpy spy(&m_process, &QProcess::readyReadStandardError);
+    const QDeadlineTimer deadline(timeoutMs);
+    for (;;) {
+        const qsizetype at = log().indexOf(needle, from);
+        if (at >= 0) {
+            return at + needle.size();
+        }
+        if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning) {
+            return -1;
+        }
+        spy.wait(int(std::clamp<qint64>(deadline.remainingTime(), 1, 100)));
+    }
+}
+
+int DaemonProcess::stop(int signal, int timeoutMs)
+{
+    if (m_process.state() == QProcess::NotRunning) {
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    }
+    ::kill(pid_t(m_process.processId()), signal);
+    if (!m_process.waitForFinished(timeoutMs)) {
+        return -2;
+    }
+    m_err += m_process.readAllStandardError();
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+}
+
+qint64 residentKiB(qint64 pid)
+{
+    const QByteArray status = readAll(QStringLiteral("/proc/%1/status").arg(pid));
+    for (const QByteArray &line : status.split('\n')) {
+        if (line.startsWith("VmRSS:")) {
+            bool ok = false;
+            const qint64 kib = line.mid(6).trimmed().split(' ').first().toLongLong(&ok);
+            return ok ? kib : -1;
+        }
+    }
+    return -1;
+}
+
+int openFdCount(qint64 pid)
+{
+    const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+    if (!fds.exists()) {
+        return -1;
+    }
+    return int(fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size());
+}
+
+bool useFastSecretFile(const Sandbox &sandbox)
+{
+    const QString path = sandbox.secretPath();
+    if (QFile::exists(path)) {
+        return false;
+    }
+    const QByteArray passphrase = sandbox.environment().value(QStringLiteral("GEMINI_AGGREGATOR_PASSPHRASE")).toUtf8();
+    const QByteArray bytes = secrets::cipher::seal({}, passphrase, secrets::cipher::CipherParams { 10, 8, 1 });
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(folder) || !QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                                                     | QFileDevice::ExeOwner)) {
+        return false;
+    }
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::NewOnly)
+        && f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) && f.write(bytes) == bytes.size();
 }
 
 } // namespace ga::test

@@ -57,4 +57,39 @@ quint16 freePort();
 // Path of the built daemon binary.
 QString daemonPath();
 
+// A running `gemini-aggregatord` (default: `run`) in a sandbox. Its stderr is collected as it arrives; waits run
+// the event loop (in-process servers keep working). Killed on destruction if still running.
+class DaemonProcess
+{
+public:
+    explicit DaemonProcess(const Sandbox &sandbox, const QStringList &args = { QStringLiteral("run") });
+    ~DaemonProcess();
+    Q_DISABLE_COPY_MOVE(DaemonProcess)
+
+    QProcess &process() { return m_process; }
+    qint64 pid() const { return m_process.processId(); }
+    bool isRunning() const { return m_process.state() == QProcess::Running; }
+    // Everything it wrote to stderr so far.
+    QString log();
+    // Waits until stderr (from `from` on) contains `needle`; returns the offset after it, or -1.
+    qsizetype waitFor(const QString &needle, int timeoutMs, qsizetype from = 0);
+    // Sends `signal` and waits: the exit code, -1 when it crashed (or died of a signal), -2 when it did not stop.
+    int stop(int signal, int timeoutMs = 10'000);
+
+private:
+    QProcess m_process;
+    QByteArray m_err;
+};
+
+// Resident memory of a process (VmRSS in /proc/PID/status) in KiB; -1 when unknown.
+qint64 residentKiB(qint64 pid);
+
+// Open file descriptors of a process (entries of /proc/PID/fd); -1 when unknown.
+int openFdCount(qint64 pid);
+
+// Creates the sandbox's secret file, empty, with a cheap scrypt cost (1 MiB instead of 64 MiB): a file keeps its own
+// cost when written again, so every process that opens it derives its key in milliseconds instead of ~0.2 s. For
+// tests that start hundreds of commands. False when the file exists already or cannot be written.
+bool useFastSecretFile(const Sandbox &sandbox);
+
 } // namespace ga::test
