@@ -2,6 +2,7 @@
 // The admin REST API (/admin/api/v1/…) of a Service running in-process, driven over raw HTTP: every route with
 // good and bad input, the token and browser guards in front of it, and the OpenAPI document against the routes.
 #include "admin/adminapi.h"
+#include "config/configpaths.h"
 #include "config/configschema.h"
 #include "config/configstore.h"
 #include "daemon/service.h"
@@ -34,6 +35,37 @@ using ga::test::Reply;
 namespace {
 
 constexpr int kApplyTimeoutMs = 10'000;
+
+// Process memory that tells the test when a secret is written or removed (to look at the journal right then).
+class WatchedSecretStore final : public ga::secrets::SecretStore
+{
+public:
+    std::function<void(const QString &what, const QString &name)> onChange;
+
+    void read(const QString &name, QObject *context, Callback done) override
+    {
+        m_inner.read(name, context, std::move(done));
+    }
+    void write(const QString &name, const QByteArray &secret, QObject *context, Callback done) override
+    {
+        if (onChange) {
+            onChange(QStringLiteral("write"), name);
+        }
+        m_inner.write(name, secret, context, std::move(done));
+    }
+    void remove(const QString &name, QObject *context, Callback done) override
+    {
+        if (onChange) {
+            onChange(QStringLiteral("remove"), name);
+        }
+        m_inner.remove(name, context, std::move(done));
+    }
+    QString description() const override { return QStringLiteral("watched process memory"); }
+    bool contains(const QString &name) const { return m_inner.contains(name); }
+
+private:
+    ga::secrets::MemorySecretStore m_inner;
+};
 
 struct Answer
 {
@@ -148,7 +180,7 @@ class TestAdminApi : public QObject
     std::unique_ptr<ga::test::FakeGemini> m_fake;
     std::unique_ptr<FakeRelay> m_relay;
     std::unique_ptr<ga::config::ConfigStore> m_store;
-    std::unique_ptr<ga::secrets::MemorySecretStore> m_secrets;
+    std::unique_ptr<WatchedSecretStore> m_secrets;
     std::unique_ptr<ga::daemon::Service> m_service;
     std::unique_ptr<ga::admin::AdminApi> m_table; // the route table (not wired to the proxy)
 
@@ -333,7 +365,7 @@ private Q_SLOTS:
         QVERIFY(m_adminToken.startsWith("gat_"));
         QVERIFY(m_adminToken != m_accessToken);
         m_forbidden = { m_adminToken, m_accessToken, m_relaySecret };
-        m_secrets = std::make_unique<ga::secrets::MemorySecretStore>();
+        m_secrets = std::make_unique<WatchedSecretStore>();
         QVERIFY(storeSecret(QString::fromLatin1(ga::security::kAdminTokenEntry), m_adminToken));
         QVERIFY(storeSecret(ga::security::tokenEntryName(QStringLiteral("default")), m_accessToken));
 
@@ -985,6 +1017,45 @@ private Q_SLOTS:
         spy.clear();
         QCOMPARE(call("PATCH", "/config", R"({"routing.mode":"local","listen.headerTimeoutMs":10000})").status, 200);
         QVERIFY(applied(spy));
+    }
+
+    // Defect 6 for the admin API (and so the GUI): a secret is written or removed only while the secrets journal
+    // names it, so a daemon killed between its secret and config writes leaves nothing the next start cannot
+    // clean up; once both agree the name leaves the journal.
+    void secretWritesAreJournaled()
+    {
+        const QString journalPath = ga::config::secretJournalPath(m_configPath);
+        QStringList seen;
+        m_secrets->onChange = [&](const QString &what, const QString &name) {
+            const bool named = ga::test::readAll(journalPath).contains(name.toUtf8());
+            seen.append(QStringLiteral("%1 %2 %3")
+                            .arg(what, name, named ? QStringLiteral("journaled") : QStringLiteral("NOT journaled")));
+        };
+        const QString key = addKey(31, QStringLiteral("journal"));
+        QVERIFY(!key.isEmpty());
+        QVERIFY(removeKey(key));
+        Answer a = call("POST", "/tokens", QJsonObject { { QStringLiteral("name"), QStringLiteral("journaled") } });
+        QCOMPARE(a.status, 201);
+        m_forbidden.append(a.obj().value(u"token").toString().toLatin1());
+        QCOMPARE(call("DELETE", "/tokens/journaled").status, 204);
+        a = call("POST", "/instances",
+            QJsonObject { { QStringLiteral("name"), QStringLiteral("journaled") },
+                { QStringLiteral("url"), QStringLiteral("https://journal.example.net") },
+                { QStringLiteral("secret"), QString::fromLatin1(m_relaySecret) } });
+        QCOMPARE(a.status, 201);
+        const QString instance = a.obj().value(u"id").toString();
+        QCOMPARE(call("DELETE", "/instances/" + instance.toLatin1()).status, 200);
+        m_secrets->onChange = nullptr;
+        QCOMPARE(seen.size(), 6);
+        for (const QString &line : std::as_const(seen)) {
+            QVERIFY2(line.endsWith(QStringLiteral(" journaled")), qPrintable(seen.join(u'\n')));
+        }
+        // Settled: the journal names none of them any more.
+        const QByteArray journal = ga::test::readAll(journalPath);
+        for (const QString &name :
+            { QStringLiteral("key/") + key, QStringLiteral("token/journaled"), QStringLiteral("relay/") + instance }) {
+            QVERIFY2(!journal.contains(name.toUtf8()), journal.constData());
+        }
     }
 
     // Defect 2: a listen change that cannot be bound is refused with 409 naming the field, nothing is written,

@@ -2,18 +2,21 @@
 #include "admin/adminapi.h"
 
 #include "affinity/resourcemap.h"
+#include "config/configpaths.h"
 #include "config/configschema.h"
 #include "daemon/service.h"
 #include "http/httperror.h"
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
 #include "keys/keyjson.h"
+#include "logging/logging.h"
 #include "logging/redact.h"
 #include "metrics/recorder.h"
 #include "proxy/observability.h"
 #include "proxy/proxyserver.h"
 #include "proxy/upstreamcall.h"
 #include "routing/relayprobe.h"
+#include "secrets/secretjournal.h"
 #include "secrets/secretstore.h"
 #include "security/accesstoken.h"
 #include "version.h"
@@ -27,6 +30,56 @@
 
 namespace ga::admin {
 namespace {
+
+// The secrets journal (secrets/secretjournal.h) around a write in two steps (secret and config): if the daemon dies
+// between them, the next start removes what the config does not name, as for the CLI's writes. Held (locked) from
+// before the first step until settle() or the last copy is gone.
+class JournalHold
+{
+public:
+    static std::shared_ptr<JournalHold> begin(const QString &configPath, const QStringList &names, QString *error)
+    {
+        auto hold = std::shared_ptr<JournalHold>(new JournalHold(config::secretJournalPath(configPath), names));
+        // Short: the admin API runs on the service's thread, and a CLI transaction takes milliseconds.
+        constexpr int kWaitMs = 3000;
+        if (!hold->m_journal.lock(kWaitMs, error) || !hold->m_journal.add(names, error)) {
+            return nullptr;
+        }
+        return hold;
+    }
+    // Config and store agree: the names leave the journal.
+    void settle()
+    {
+        if (!m_journal.isLocked()) {
+            return;
+        }
+        if (QString error; !m_journal.drop(m_names, &error)) {
+            qCWarning(lcSecrets).noquote() << error; // the next start settles them
+        }
+        m_journal.unlock();
+    }
+
+private:
+    JournalHold(const QString &path, QStringList names)
+        : m_journal(path)
+        , m_names(std::move(names))
+    { }
+
+    secrets::SecretJournal m_journal;
+    QStringList m_names;
+};
+
+// Settles a hold when the scope ends, whichever way the callback leaves.
+struct SettleAtEnd
+{
+    std::shared_ptr<JournalHold> hold;
+    ~SettleAtEnd()
+    {
+        if (hold) {
+            hold->settle();
+        }
+    }
+};
 
 Response json(int status, const QJsonValue &value)
 {
@@ -315,9 +368,16 @@ void AdminApi::postKey(const Request &rq, const QStringList &, std::function<voi
     e.hint = keys::keyHint(secret);
     e.added = QDateTime::currentDateTimeUtc();
     logging::Redactor::addSecret(secret);
-    // Secret first: the config never names a key whose secret is missing.
-    m_service->secretStore()->write(
-        keys::secretEntryName(e.id), secret, this, [this, e, reply = std::move(reply)](const secrets::SecretResult &r) {
+    // Secret first: the config never names a key whose secret is missing; the journal names it in between.
+    QString why;
+    const auto hold = JournalHold::begin(m_service->configStore()->path(), { keys::secretEntryName(e.id) }, &why);
+    if (!hold) {
+        reply(error(503, QStringLiteral("nothing was changed: %1").arg(why)));
+        return;
+    }
+    m_service->secretStore()->write(keys::secretEntryName(e.id), secret, this,
+        [this, e, hold, reply = std::move(reply)](const secrets::SecretResult &r) {
+            const SettleAtEnd settle { hold };
             if (!r.ok()) {
                 reply(error(500, QStringLiteral("the secret store refused the key: %1").arg(r.message)));
                 return;
@@ -422,18 +482,28 @@ void AdminApi::deleteKey(const Request &, const QStringList &args, std::function
 void AdminApi::removeWithSecret(const QString &listPath, QStringView field, const QString &value,
     const QString &secretEntry, std::function<void(Response)> reply)
 {
-    // The config first: a running proxy stops using the entry as soon as it reads it.
+    // The config first: a running proxy stops using the entry as soon as it reads it. The journal names the secret
+    // until it is gone, so a daemon killed in between leaves no orphan.
+    QString why;
+    const auto hold = JournalHold::begin(m_service->configStore()->path(), { secretEntry }, &why);
+    if (!hold) {
+        reply(error(503, QStringLiteral("nothing was changed: %1").arg(why)));
+        return;
+    }
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
         editItems(doc, listPath, field, value, removeItem);
         return QString();
     });
     if (!saved.ok) {
+        hold->settle();
         reply(saveRefused(saved));
         return;
     }
-    m_service->secretStore()->remove(secretEntry, this, [reply = std::move(reply)](const secrets::SecretResult &) {
-        reply(Response { 204, QByteArray() });
-    });
+    m_service->secretStore()->remove(
+        secretEntry, this, [hold, reply = std::move(reply)](const secrets::SecretResult &) {
+            hold->settle();
+            reply(Response { 204, QByteArray() });
+        });
 }
 
 void AdminApi::testKey(const Request &, const QStringList &args, std::function<void(Response)> reply)
@@ -506,6 +576,12 @@ void AdminApi::deleteInstance(const Request &, const QStringList &args, std::fun
         reply(error(404, QStringLiteral("there is no instance %1").arg(id)));
         return;
     }
+    QString why;
+    const auto hold = JournalHold::begin(m_service->configStore()->path(), { QStringLiteral("relay/") + id }, &why);
+    if (!hold) {
+        reply(error(503, QStringLiteral("nothing was changed: %1").arg(why)));
+        return;
+    }
     QStringList unbound;
     const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
         editItems(doc, QStringLiteral("instances.items"), u"id", id, removeItem);
@@ -517,11 +593,13 @@ void AdminApi::deleteInstance(const Request &, const QStringList &args, std::fun
         return QString();
     });
     if (!saved.ok) {
+        hold->settle();
         reply(saveRefused(saved));
         return;
     }
     m_service->secretStore()->remove(
-        QStringLiteral("relay/") + id, this, [reply = std::move(reply), unbound](const secrets::SecretResult &) {
+        QStringLiteral("relay/") + id, this, [hold, reply = std::move(reply), unbound](const secrets::SecretResult &) {
+            hold->settle();
             reply(json(200, QJsonObject { { QStringLiteral("unbound"), QJsonArray::fromStringList(unbound) } }));
         });
 }
@@ -575,8 +653,15 @@ void AdminApi::postInstance(const Request &rq, const QStringList &, std::functio
     e.name = name;
     e.url = QUrl(url);
     logging::Redactor::addSecret(secret);
+    QString why;
+    const auto hold = JournalHold::begin(m_service->configStore()->path(), { QStringLiteral("relay/") + e.id }, &why);
+    if (!hold) {
+        reply(error(503, QStringLiteral("nothing was changed: %1").arg(why)));
+        return;
+    }
     m_service->secretStore()->write(QStringLiteral("relay/") + e.id, secret, this,
-        [this, e, secret, generated, reply = std::move(reply)](const secrets::SecretResult &r) {
+        [this, e, secret, generated, hold, reply = std::move(reply)](const secrets::SecretResult &r) {
+            const SettleAtEnd settle { hold };
             if (!r.ok()) {
                 reply(error(500, QStringLiteral("the secret store refused the relay secret: %1").arg(r.message)));
                 return;
@@ -588,6 +673,8 @@ void AdminApi::postInstance(const Request &rq, const QStringList &, std::functio
                 return QString();
             });
             if (!saved.ok) {
+                m_service->secretStore()->remove(
+                    QStringLiteral("relay/") + e.id, this, [](const secrets::SecretResult &) {});
                 reply(error(400, saved.error, saved.problems));
                 return;
             }
@@ -844,9 +931,19 @@ void AdminApi::storeToken(
 {
     const QByteArray token = security::generateAccessToken();
     logging::Redactor::addSecret(token);
+    std::shared_ptr<JournalHold> hold;
+    if (status == 201) { // a new name: until the config names it, the journal does
+        QString why;
+        hold = JournalHold::begin(m_service->configStore()->path(), { security::tokenEntryName(name) }, &why);
+        if (!hold) {
+            reply(error(503, QStringLiteral("nothing was changed: %1").arg(why)));
+            return;
+        }
+    }
     m_service->secretStore()->write(security::tokenEntryName(name), token, this,
-        [this, name, status, token, change = std::move(change), reply = std::move(reply)](
+        [this, name, status, token, hold, change = std::move(change), reply = std::move(reply)](
             const secrets::SecretResult &r) {
+            const SettleAtEnd settle { hold };
             if (!r.ok()) {
                 reply(error(500, QStringLiteral("the secret store refused the token: %1").arg(r.message)));
                 return;
