@@ -57,44 +57,52 @@ int addInstance(Context &ctx, const QStringList &words)
         return ctx.fail(QStringLiteral("the relay secret must be at least 16 characters; pipe a longer one, or none to "
                                        "have one generated"));
     }
-    QString id;
+    // The secret first, named by the journal until the config names the relay: a command killed in between leaves
+    // neither a relay without its secret nor a secret the next start cannot clean up.
+    QSet<QString> taken;
+    for (const config::InstanceEntry &i : store->config().instances) {
+        taken.insert(i.id);
+        if (i.url == QUrl(url)) {
+            return ctx.fail(QStringLiteral("instance %1 already has the URL %2").arg(i.id, url));
+        }
+    }
+    const QString id = keys::newId(u'i', taken);
+    const QString entry = QStringLiteral("relay/") + id;
+    if (!ctx.journalSecrets({ entry })) {
+        return kExitFailure;
+    }
+    const secrets::SecretResult written = ctx.writeSecret(entry, secret);
+    if (!written.ok()) {
+        ctx.settleSecrets({ entry });
+        return ctx.fail(written.message);
+    }
     const bool saved = applyConfigChange(ctx, [&](QJsonObject &doc) {
         QJsonArray items = config::schema::valueAt(doc, QStringLiteral("instances.items")).toArray();
-        QSet<QString> taken;
         for (const QJsonValue &v : std::as_const(items)) {
             const QJsonObject o = v.toObject();
-            taken.insert(o.value(u"id").toString());
+            if (o.value(u"id").toString() == id) {
+                return QStringLiteral("another command added instance %1 at the same moment; run this again").arg(id);
+            }
             if (QUrl(o.value(u"url").toString()) == QUrl(url)) {
                 return QStringLiteral("instance %1 already has the URL %2").arg(o.value(u"id").toString(), url);
             }
         }
         config::InstanceEntry e;
-        e.id = keys::newId(u'i', taken);
+        e.id = id;
         e.name = name;
         e.url = QUrl(url);
-        id = e.id;
         items.append(config::schema::toJson(e));
         config::schema::setValueAt(doc, QStringLiteral("instances.items"), items);
         return QString();
     });
     if (!saved) {
+        if (const secrets::SecretResult r = ctx.removeSecret(entry);
+            r.ok() || r.error == secrets::SecretError::NotFound) {
+            ctx.settleSecrets({ entry }); // else it stays journaled: the next start removes it
+        }
         return kExitFailure;
     }
-    const secrets::SecretResult written = ctx.writeSecret(QStringLiteral("relay/") + id, secret);
-    if (!written.ok()) {
-        applyConfigChange(ctx, [&](QJsonObject &doc) {
-            QJsonArray items = config::schema::valueAt(doc, QStringLiteral("instances.items")).toArray();
-            for (qsizetype i = 0; i < items.size(); ++i) {
-                if (items.at(i).toObject().value(u"id").toString() == id) {
-                    items.removeAt(i);
-                    break;
-                }
-            }
-            config::schema::setValueAt(doc, QStringLiteral("instances.items"), items);
-            return QString();
-        });
-        return ctx.fail(written.message);
-    }
+    ctx.settleSecrets({ entry });
     ctx.out() << "added " << id << "  " << name << "  " << url << Qt::endl;
     if (generated) {
         // The one time this secret is shown: the relay needs it as RELAY_SECRET.
