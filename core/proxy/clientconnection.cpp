@@ -6,6 +6,7 @@
 #include "logging/logging.h"
 #include "logging/redact.h"
 #include "proxy/forwarding.h"
+#include "proxy/halfclose.h"
 #include "proxy/listfanout.h"
 #include "proxy/observability.h"
 #include "proxy/proxyworker.h"
@@ -180,6 +181,7 @@ void ClientConnection::checkTimeouts(qint64 now)
     }
     if (m_state == State::ReadingHead || m_state == State::ReadingBody) {
         sendError(408, QStringLiteral("The request was not received in time."), true);
+        m_linger = false; // too slow to be owed more time: closed once the answer is out
     } else if (m_state == State::Closing) {
         m_socket->abort();
     }
@@ -192,6 +194,10 @@ void ClientConnection::onReadyRead()
     }
     if (m_readPaused) {
         return; // the byte Qt read stays in its buffer, which stops further reads until resumeReading()
+    }
+    if (m_state == State::Closing) {
+        m_socket->readAll(); // the rest of a refused request (lingering close): read and dropped, never kept
+        return;
     }
     const QByteArray chunk = m_socket->readAll();
     m_counters->clientReads.fetch_add(1, std::memory_order_relaxed);
@@ -491,6 +497,10 @@ void ClientConnection::sendError(int status, const QString &message, bool close,
     }
     if (close) {
         m_keepAlive = false;
+        // Answered before the request was read to its end (413, 431, a bad head, a timeout): the client may still
+        // be sending. Closing with its bytes unread would reset the connection, and a reset can destroy this
+        // answer before the client reads it; so the close lingers (see finishClose()).
+        m_linger = (m_state == State::ReadingHead && !m_in.isEmpty()) || m_state == State::ReadingBody;
     }
     qCDebug(lcHttp).noquote() << "answering" << status << message;
     const QByteArray extra
@@ -572,8 +582,28 @@ void ClientConnection::onBytesWritten()
         m_exchange->setPaused(false);
     }
     if (m_state == State::Closing && m_socket->bytesToWrite() == 0) {
-        m_socket->disconnectFromHost();
+        finishClose();
     }
+}
+
+void ClientConnection::finishClose()
+{
+    if (!m_linger || m_lingering) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    // Lingering close, as nginx does it: end our direction (the client reads the answer, then end-of-file), keep
+    // reading and dropping what the client still sends, and close when it closes or after kLingerMs.
+    m_lingering = true;
+    m_in.clear();
+    m_readPaused = false;
+    m_socket->setReadBufferSize(0);
+    if (!shutdownSending(m_socket->socketDescriptor())) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    m_deadline = nowMs() + kLingerMs;
+    m_socket->readAll();
 }
 
 void ClientConnection::exchangeEnd()
@@ -735,7 +765,7 @@ void ClientConnection::closeAfterWrite()
     m_state = State::Closing;
     m_deadline = nowMs() + 5000; // a client that never reads its response is cut after this
     if (m_socket->bytesToWrite() == 0) {
-        m_socket->disconnectFromHost();
+        finishClose();
     }
 }
 

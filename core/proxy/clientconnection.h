@@ -82,6 +82,8 @@ private:
     void setInFlight(bool on);
     void finishResponse();
     void closeAfterWrite();
+    // Everything is written: close, or first linger (m_linger) so that unread request bytes cause no reset.
+    void finishClose();
     // Writes `response` as far as the kernel takes it and closes at once (the slot is free immediately).
     void writeAndClose(const QByteArray &response);
 
@@ -117,6 +119,9 @@ private:
     static constexpr int kSmallReadsBeforePause = 3;
     static constexpr int kReadPauseMs = 20;
     static constexpr int kMaxReadPauseMs = 320;
+    static constexpr int kLingerMs = 2000;
+    bool m_linger = false; // answered before the request was read to its end
+    bool m_lingering = false; // half-closed, dropping the rest of the request
     int m_smallReads = 0;
     int m_readPauseMs = 0; // the last pause; 0 while the head comes at a normal pace
     bool m_readPaused = false;
