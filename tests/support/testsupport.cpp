@@ -165,8 +165,8 @@ bool useFastSecretFile(const Sandbox &sandbox)
     const QByteArray passphrase = sandbox.environment().value(QStringLiteral("GEMINI_AGGREGATOR_PASSPHRASE")).toUtf8();
     const QByteArray bytes = secrets::cipher::seal({}, passphrase, secrets::cipher::CipherParams { 10, 8, 1 });
     const QString folder = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(folder) || !QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                                                     | QFileDevice::ExeOwner)) {
+    if (!QDir().mkpath(folder)
+        || !QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner)) {
         return false;
     }
     QFile f(path);
