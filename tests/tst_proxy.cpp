@@ -767,6 +767,7 @@ private Q_SLOTS:
         QVERIFY(a.buffer().isEmpty() && a.socket().readAll().isEmpty());
         QCOMPARE(server.counters().evictedConnections.load(), 1u);
 
+        settle(2); // b and c: d (Connection: close) is gone
         Client e(p); // idle, never served, younger than c
         settle(3); // b, c, e
         Client f(p); // next: the half-sent head (c), the oldest never-served one, told why
