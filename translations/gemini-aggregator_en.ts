@@ -2020,6 +2020,14 @@
         <source>Save</source>
         <translation>Save</translation>
     </message>
+    <message>
+        <source>Whole request</source>
+        <translation>Whole request</translation>
+    </message>
+    <message>
+        <source>Until the answer starts, across every retry; a stream that has started runs on.</source>
+        <translation>Until the answer starts, across every retry; a stream that has started runs on.</translation>
+    </message>
 </context>
 <context>
     <name>Toast</name>

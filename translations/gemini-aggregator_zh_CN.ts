@@ -1996,6 +1996,14 @@
         <source>Save</source>
         <translation>保存</translation>
     </message>
+    <message>
+        <source>Whole request</source>
+        <translation>整个请求</translation>
+    </message>
+    <message>
+        <source>Until the answer starts, across every retry; a stream that has started runs on.</source>
+        <translation>从发出请求到回答开始（含所有重试）的总时限；已开始的流式回答不受限制。</translation>
+    </message>
 </context>
 <context>
     <name>Toast</name>

@@ -362,6 +362,14 @@ AppPage {
                     Layout.fillWidth: true
                     form: page
                     labelWidth: page.labelWidth
+                    path: "upstream.requestTimeoutMs"
+                    title: qsTr("Whole request")
+                    hint: qsTr("Until the answer starts, across every retry; a stream that has started runs on.")
+                }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
                     path: "routing.relayConnectTimeoutMs"
                     title: qsTr("Relay connect")
                 }
