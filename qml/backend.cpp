@@ -364,7 +364,7 @@ void Backend::call(const QByteArray &method, const QString &path, const QJsonVal
                                       : QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
     }
     QPointer<Backend> self(this);
-    m_service->adminApi()->handle(std::move(request), [self, done = std::move(done)](admin::Response response) {
+    m_service->adminHandler()->handle(std::move(request), [self, done = std::move(done)](admin::Response response) {
         const QJsonDocument doc = QJsonDocument::fromJson(response.body);
         const QJsonValue value = doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
         // The reply may come from any thread: hand it to ours.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "desktopapp.h"
 
+#include "admin/adminapi.h"
 #include "backend.h"
 #include "cli/commands.h"
 #include "cli/context.h"
@@ -123,6 +124,7 @@ int DesktopApp::start()
     }
     m_service = std::make_unique<daemon::Service>(m_context->loadConfig(), m_context->openSecrets());
     m_service->setWorkerCount(m_options.workers);
+    admin::install(*m_service);
     // A port that cannot be bound opens the window on Settings with the problem shown, not an exit-only dialog.
     m_service->setStartWithoutListener(true);
     connect(m_service.get(), &daemon::Service::ready, this, [this](int count) {

@@ -120,6 +120,7 @@ public:
         }
         service = std::make_unique<daemon::Service>(store.get(), secrets.get());
         service->setWorkerCount(2);
+        admin::install(*service);
         service->setFileLogging(false);
         service->setStartWithoutListener(startWithoutListener);
         QSignalSpy ready(service.get(), &daemon::Service::ready);
@@ -152,7 +153,7 @@ public:
         auto answer = std::make_shared<std::optional<admin::Response>>();
         QEventLoop loop;
         QPointer<QEventLoop> guard(&loop);
-        service->adminApi()->handle(std::move(request), [answer, guard](admin::Response r) {
+        service->adminHandler()->handle(std::move(request), [answer, guard](admin::Response r) {
             // May come from any thread: hand it to the waiting one.
             QMetaObject::invokeMethod(
                 QCoreApplication::instance(),

@@ -371,6 +371,7 @@ private Q_SLOTS:
 
         m_service = std::make_unique<ga::daemon::Service>(m_store.get(), m_secrets.get());
         m_service->setWorkerCount(2);
+        ga::admin::install(*m_service);
         m_service->setFileLogging(false);
         QSignalSpy ready(m_service.get(), &ga::daemon::Service::ready);
         QString error;

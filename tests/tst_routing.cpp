@@ -143,7 +143,8 @@ class TestRouting : public QObject
         r.id = id;
         r.name = id;
         r.secret = secret;
-        r.upstream = ga::proxy::upstreamAt(m_settings->upstream, QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+        r.upstream
+            = ga::upstream::upstreamAt(m_settings->upstream, QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
         r.upstream.connectTimeoutMs = 500;
         return r;
     }

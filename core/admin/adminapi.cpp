@@ -1195,4 +1195,9 @@ void AdminApi::deleteResource(const QString &name, std::function<void(Response)>
         });
 }
 
+void install(daemon::Service &service)
+{
+    service.setAdminHandler(std::make_unique<AdminApi>(&service));
+}
+
 } // namespace ga::admin

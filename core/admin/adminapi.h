@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "admin/adminhandler.h"
 #include "affinity/resourceref.h"
 #include "config/configstore.h"
+#include "proxy/adminport.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -17,11 +17,15 @@ class Service;
 
 namespace ga::admin {
 
+using Request = proxy::AdminRequest;
+using Response = proxy::AdminResponse;
+inline constexpr qint64 kMaxRequestBodyBytes = proxy::kMaxAdminBodyBytes;
+
 // The admin REST API (/admin/api/v1/…) over a running Service. Calls arrive from proxy worker threads and
 // are served on this object's thread (the Service's), where the config store, the secret store and the
 // key pool are safe to use. Every answer is JSON; errors have one shape:
 //   {"error": {"code": 404, "status": "NOT_FOUND", "message": "…", "problems": [{"path", "message"}]}}
-class AdminApi final : public QObject, public Handler
+class AdminApi final : public QObject, public proxy::AdminHandler
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AdminApi)
@@ -89,5 +93,8 @@ private:
     daemon::Service *m_service;
     std::vector<Route> m_routes;
 };
+
+// Serves the admin API for `service` (its proxy's /admin/api/v1/ and in-process callers): call before start().
+void install(daemon::Service &service);
 
 } // namespace ga::admin

@@ -229,7 +229,7 @@ int removeInstance(Context &ctx, const QString &id)
     return kExitOk;
 }
 
-routing::RelayCheck checkRelay(const QUrl &base, const QByteArray &secret, const proxy::UpstreamSettings &via)
+routing::RelayCheck checkRelay(const QUrl &base, const QByteArray &secret, const upstream::UpstreamSettings &via)
 {
     routing::RelayCheck result;
     QEventLoop loop;

@@ -11,6 +11,7 @@
 #include "keys/keypool.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
+#include "proxy/proxysettings.h"
 
 #include <QEventLoop>
 #include <QFile>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "admin/adminapi.h"
 #include "cli/commands.h"
 #include "config/configpaths.h"
 #include "daemon/service.h"
@@ -144,6 +145,7 @@ int runCommand(Context &ctx, const QStringList &words)
         QCoreApplication::exit(kExitOk);
     });
     daemon::Service service(store, secrets);
+    admin::install(service);
     if (ctx.args().has(QStringLiteral("log-level"))) {
         service.pinLogLevel();
     }

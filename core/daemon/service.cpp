@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daemon/service.h"
 
-#include "admin/adminapi.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
 #include "daemon/orphansecrets.h"
@@ -103,6 +102,14 @@ Service::~Service()
     if (m_resourcesLoaded) {
         saveResources();
     }
+}
+
+void Service::setAdminHandler(std::unique_ptr<proxy::AdminHandler> handler)
+{
+    if (m_proxy) {
+        m_proxy->setAdminHandler(handler.get());
+    }
+    m_admin = std::move(handler); // the old one (if any) is no longer reachable from the proxy
 }
 
 QString Service::listenUrl() const
@@ -360,7 +367,7 @@ void Service::loadRelays(std::function<void()> done)
         r.id = i.id;
         r.name = i.name;
         r.enabled = i.enabled;
-        r.upstream = proxy::upstreamAt(settings->upstream, i.url);
+        r.upstream = upstream::upstreamAt(settings->upstream, i.url);
         r.upstream.connectTimeoutMs = cfg.relayConnectTimeoutMs;
         relays->push_back(r);
     }
@@ -624,7 +631,7 @@ void Service::runHealthChecks()
             continue;
         }
         const QString id = r.id;
-        const proxy::UpstreamSettings upstream = settings->upstream;
+        const upstream::UpstreamSettings upstream = settings->upstream;
         m_secrets->read(keys::secretEntryName(id), this, [this, id, upstream](const secrets::SecretResult &secret) {
             if (secret.ok() && m_checker) {
                 m_checker->check(id, secret.value, upstream);
@@ -687,7 +694,6 @@ bool Service::start(QString *error)
         }
     });
     m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router, &m_resources);
-    m_admin = std::make_unique<admin::AdminApi>(this);
     m_proxy->setAdminHandler(m_admin.get());
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);
     // The port is bound now, so start-up errors ("port in use") are reported here; until the secrets are read

@@ -4,6 +4,7 @@
 #include "affinity/resourcemap.h"
 #include "config/configstore.h"
 #include "keys/keypool.h"
+#include "proxy/adminport.h"
 #include "routing/router.h"
 
 #include <QDateTime>
@@ -25,10 +26,6 @@ class ProxyServer;
 
 namespace ga::keys {
 class HealthChecker;
-}
-
-namespace ga::admin {
-class AdminApi;
 }
 
 namespace ga::daemon {
@@ -61,8 +58,10 @@ public:
     const config::Config &config() const { return m_config->config(); }
     config::ConfigStore *configStore() const { return m_config; }
     secrets::SecretStore *secretStore() const { return m_secrets; }
-    // The admin API, also used in-process by the desktop app (after start()).
-    admin::AdminApi *adminApi() const { return m_admin.get(); }
+    // Who serves /admin/api/v1/ (the admin API, admin::install()); the proxy answers 503 without one. Set it before
+    // start(). Also used in-process by the desktop app. The service sits below the admin API and knows only this port.
+    void setAdminHandler(std::unique_ptr<proxy::AdminHandler> handler);
+    proxy::AdminHandler *adminHandler() const { return m_admin.get(); }
     // --log-level given: log.level edits no longer change the level.
     void pinLogLevel() { m_logLevelPinned = true; }
     // --log-format given: log.format edits no longer change the format.
@@ -134,7 +133,7 @@ private:
     bool m_resourcesLoaded = false;
     quint64 m_relayGeneration = 0;
     std::unique_ptr<proxy::ProxyServer> m_proxy;
-    std::unique_ptr<admin::AdminApi> m_admin; // destroyed before m_proxy: its replies go to proxy workers
+    std::unique_ptr<proxy::AdminHandler> m_admin; // destroyed before m_proxy: its replies go to proxy workers
     int m_workerCount = 0;
     quint64 m_keyGeneration = 0;
     std::vector<std::function<void()>> m_keyWaiters;

@@ -33,7 +33,7 @@ HealthChecker::HealthChecker(QObject *parent)
 HealthChecker::~HealthChecker() = default;
 
 void HealthChecker::check(
-    const QString &id, const QByteArray &secret, const proxy::UpstreamSettings &upstream, int timeoutMs)
+    const QString &id, const QByteArray &secret, const upstream::UpstreamSettings &upstream, int timeoutMs)
 {
     const QString base = QStringLiteral("%1://%2").arg(
         upstream.tls ? QStringLiteral("https") : QStringLiteral("http"), QString::fromLatin1(upstream.hostHeader));
@@ -42,7 +42,7 @@ void HealthChecker::check(
     request.setRawHeader("x-goog-api-key", secret);
     request.setTransferTimeout(timeoutMs);
     if (upstream.tls) {
-        request.setSslConfiguration(proxy::sslConfiguration(upstream));
+        request.setSslConfiguration(upstream::sslConfiguration(upstream));
     }
     m_nam->setProxy(upstream.proxy);
     auto *clock = new QElapsedTimer;

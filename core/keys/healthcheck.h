@@ -2,7 +2,7 @@
 #pragma once
 
 #include "keys/failure.h"
-#include "proxy/proxysettings.h"
+#include "upstream/upstream.h"
 
 #include <QObject>
 
@@ -42,8 +42,8 @@ public:
     explicit HealthChecker(QObject *parent = nullptr);
     ~HealthChecker() override;
 
-    void check(
-        const QString &id, const QByteArray &secret, const proxy::UpstreamSettings &upstream, int timeoutMs = 15'000);
+    void check(const QString &id, const QByteArray &secret, const upstream::UpstreamSettings &upstream,
+        int timeoutMs = 15'000);
 
 Q_SIGNALS:
     void finished(const ga::keys::HealthResult &result);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/clientconnection.h"
 
-#include "admin/adminhandler.h"
 #include "http/httperror.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
+#include "proxy/adminport.h"
 #include "proxy/forwarding.h"
 #include "proxy/halfclose.h"
 #include "proxy/listfanout.h"
@@ -240,7 +240,7 @@ void ClientConnection::process()
             m_keepAlive = m_request.keepAlive;
             m_sentContinue = false;
             // The admin API takes small bodies only: a larger one is refused from its head, never read or parsed.
-            const qint64 maxBody = isAdminPath(m_request.path) ? admin::kMaxRequestBodyBytes : limits.maxBodyBytes;
+            const qint64 maxBody = isAdminPath(m_request.path) ? kMaxAdminBodyBytes : limits.maxBodyBytes;
             if (m_request.bodyKind == http::BodyKind::Length && m_request.contentLength > maxBody) {
                 sendError(413, QStringLiteral("The request body is larger than the server accepts."), true);
                 return;
@@ -650,12 +650,12 @@ void ClientConnection::serveAdmin()
         return;
     }
     m_record.client = QStringLiteral("admin");
-    admin::Handler *handler = m_worker->adminHandler();
+    AdminHandler *handler = m_worker->adminHandler();
     if (!handler) {
         sendError(503, QStringLiteral("The admin API is not available in this process."), !m_keepAlive);
         return;
     }
-    admin::Request request;
+    AdminRequest request;
     request.method = r.method;
     request.path = r.path.mid(int(qstrlen("/admin/api/v1")));
     if (request.path.isEmpty()) {
@@ -665,7 +665,7 @@ void ClientConnection::serveAdmin()
     request.body = r.body;
     QPointer<ClientConnection> self(this);
     ProxyWorker *worker = m_worker;
-    handler->handle(std::move(request), [self, worker](admin::Response response) {
+    handler->handle(std::move(request), [self, worker](AdminResponse response) {
         // Back on this connection's thread; the QPointer is only read there.
         QMetaObject::invokeMethod(
             worker,

@@ -4,6 +4,7 @@
 #include "affinity/resourcemap.h"
 #include "keys/keypool.h"
 #include "metrics/recorder.h"
+#include "proxy/adminport.h"
 #include "proxy/proxysettings.h"
 #include "routing/router.h"
 #include "security/authenticator.h"
@@ -19,9 +20,6 @@
 
 class QThread;
 
-namespace ga::admin {
-class Handler;
-}
 class QTcpServer;
 
 namespace ga::proxy {
@@ -77,7 +75,7 @@ public:
     // Who owns each file, cached content, batch and upload session. Thread-safe.
     affinity::ResourceMap *resources() { return m_resources; }
     // Who serves /admin/api/v1/ (null: 503). Not owned; must outlive the server or be reset first.
-    void setAdminHandler(admin::Handler *handler) { m_admin.store(handler); }
+    void setAdminHandler(AdminHandler *handler) { m_admin.store(handler); }
     int workerCount() const { return int(m_workers.size()); }
 
 private:
@@ -97,7 +95,7 @@ private:
     metrics::Recorder m_recorder;
     std::unique_ptr<affinity::ResourceMap> m_ownResources; // when none was given
     affinity::ResourceMap *m_resources;
-    std::atomic<admin::Handler *> m_admin { nullptr };
+    std::atomic<AdminHandler *> m_admin { nullptr };
     SettingsPtr m_settings;
     size_t m_next = 0; // touched on the listener's thread only
     mutable QMutex m_addressMutex;

@@ -10,33 +10,6 @@
 
 namespace ga::proxy {
 
-QSslConfiguration sslConfiguration(const UpstreamSettings &upstream)
-{
-    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
-    if (!upstream.extraCaCertificates.isEmpty()) {
-        conf.addCaCertificates(upstream.extraCaCertificates);
-    }
-    conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
-    return conf;
-}
-
-UpstreamSettings upstreamAt(const UpstreamSettings &base, const QUrl &url)
-{
-    UpstreamSettings u = base;
-    u.tls = url.scheme().compare(u"https", Qt::CaseInsensitive) == 0;
-    u.host = url.host();
-    u.port = quint16(url.port(u.tls ? 443 : 80));
-    const bool defaultPort = url.port() < 0 || u.port == (u.tls ? 443 : 80);
-    const QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
-    const QByteArray hostPart = host.contains(':') ? '[' + host + ']' : host; // IPv6 literal
-    u.hostHeader = defaultPort ? hostPart : hostPart + ':' + QByteArray::number(u.port);
-    u.pathPrefix = url.path(QUrl::FullyEncoded).toLatin1();
-    while (u.pathPrefix.endsWith('/')) {
-        u.pathPrefix.chop(1);
-    }
-    return u;
-}
-
 SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
 {
     auto s = std::make_shared<ProxySettings>();
@@ -58,7 +31,7 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
     }
 
     UpstreamSettings &u = s->upstream;
-    u = upstreamAt(u, QUrl(config.upstreamBaseUrl));
+    u = upstream::upstreamAt(u, QUrl(config.upstreamBaseUrl));
     u.connectTimeoutMs = config.connectTimeoutMs;
     u.firstByteTimeoutMs = config.firstByteTimeoutMs;
     u.streamIdleTimeoutMs = config.streamIdleTimeoutMs;

@@ -4,6 +4,7 @@
 #include "config/config.h"
 #include "http/limits.h"
 #include "security/iprules.h"
+#include "upstream/upstream.h"
 
 #include <QHash>
 #include <QList>
@@ -16,24 +17,7 @@
 
 namespace ga::proxy {
 
-// Where requests go upstream and how; derived from the config, immutable, shared by the workers.
-struct UpstreamSettings
-{
-    bool tls = true;
-    QString host;
-    quint16 port = 443;
-    QByteArray hostHeader; // "host" or "host:port"
-    QByteArray pathPrefix; // base URL path without the trailing '/', usually empty
-    QNetworkProxy proxy = QNetworkProxy(QNetworkProxy::NoProxy);
-    QList<QSslCertificate> extraCaCertificates;
-    int connectTimeoutMs = 10'000;
-    int firstByteTimeoutMs = 300'000;
-    int streamIdleTimeoutMs = 120'000;
-    // One request, every attempt (retries, relay fallbacks, quota skips) until its response head: then 504.
-    int requestTimeoutMs = 600'000;
-    int maxAttempts = 3;
-    int maxIdleConnectionsPerWorker = 256;
-};
+using upstream::UpstreamSettings;
 
 struct ProxySettings
 {
@@ -75,12 +59,6 @@ struct ProxyCounters
     std::atomic<quint64> acceptErrors { 0 }; // accept() failed (out of file descriptors, say); retried shortly
     std::atomic<qint64> lastPressureLogMs { 0 }; // when connection pressure was last logged (rate limit)
 };
-
-// `base` pointed at another origin (a relay): scheme, host, port and path prefix from `url`.
-UpstreamSettings upstreamAt(const UpstreamSettings &base, const QUrl &url);
-
-// The TLS settings for talking to `upstream`: system CAs plus upstream.caBundle, peer verification on.
-QSslConfiguration sslConfiguration(const UpstreamSettings &upstream);
 
 // Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.
 SettingsPtr settingsFromConfig(const config::Config &config, QString *error);

@@ -17,7 +17,7 @@ constexpr int kSweepIntervalMs = 100;
 
 ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources,
     ProxyCounters *counters, security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
-    std::atomic<admin::Handler *> *admin, QObject *parent)
+    std::atomic<AdminHandler *> *admin, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_router(router)

@@ -3,6 +3,7 @@
 
 #include "affinity/resourcemap.h"
 #include "keys/keypool.h"
+#include "proxy/adminport.h"
 #include "proxy/proxysettings.h"
 #include "proxy/upstreampool.h"
 #include "routing/router.h"
@@ -12,10 +13,6 @@
 
 #include <atomic>
 #include <unordered_set>
-
-namespace ga::admin {
-class Handler;
-}
 
 namespace ga::metrics {
 class Recorder;
@@ -40,7 +37,7 @@ class ProxyWorker final : public QObject
 public:
     ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources, ProxyCounters *counters,
         security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
-        std::atomic<admin::Handler *> *admin, QObject *parent = nullptr);
+        std::atomic<AdminHandler *> *admin, QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -57,7 +54,7 @@ public:
     security::Authenticator *authenticator() { return m_auth; }
     security::RateLimiter *rateLimiter() { return m_limiter; }
     metrics::Recorder *recorder() { return m_recorder; }
-    admin::Handler *adminHandler() { return m_admin->load(); }
+    AdminHandler *adminHandler() { return m_admin->load(); }
 
 private:
     void addConnection(qintptr descriptor);
@@ -74,7 +71,7 @@ private:
     security::Authenticator *m_auth;
     security::RateLimiter *m_limiter;
     metrics::Recorder *m_recorder;
-    std::atomic<admin::Handler *> *m_admin;
+    std::atomic<AdminHandler *> *m_admin;
     SettingsPtr m_settings;
     // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.
     UpstreamPool *m_pool;

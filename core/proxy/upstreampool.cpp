@@ -51,7 +51,7 @@ QTcpSocket *UpstreamPool::acquire(const UpstreamSettings &settings, bool *reused
     QTcpSocket *socket = nullptr;
     if (settings.tls) {
         auto *ssl = new QSslSocket;
-        QSslConfiguration conf = sslConfiguration(settings);
+        QSslConfiguration conf = upstream::sslConfiguration(settings);
         conf.setAllowedNextProtocols({ QSslConfiguration::NextProtocolHttp1_1 });
         ssl->setSslConfiguration(conf);
         socket = ssl;

@@ -13,7 +13,7 @@
 
 namespace ga::routing {
 
-void probeRelay(const QUrl &base, const QByteArray &secret, const proxy::UpstreamSettings &via, QObject *context,
+void probeRelay(const QUrl &base, const QByteArray &secret, const upstream::UpstreamSettings &via, QObject *context,
     std::function<void(const RelayCheck &)> done)
 {
     auto *nam = new QNetworkAccessManager(context);
@@ -26,7 +26,7 @@ void probeRelay(const QUrl &base, const QByteArray &secret, const proxy::Upstrea
     request.setRawHeader("x-relay-secret", secret);
     request.setTransferTimeout(20'000);
     if (url.scheme() == u"https") {
-        request.setSslConfiguration(proxy::sslConfiguration(via));
+        request.setSslConfiguration(upstream::sslConfiguration(via));
     }
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "proxy/proxysettings.h"
+#include "upstream/upstream.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -23,7 +23,7 @@ struct RelayCheck
 
 // Probes the relay at `base` through the same outgoing proxy and CA settings as the upstream (`via`).
 // `done` runs on `context`'s thread unless `context` is destroyed first.
-void probeRelay(const QUrl &base, const QByteArray &secret, const proxy::UpstreamSettings &via, QObject *context,
+void probeRelay(const QUrl &base, const QByteArray &secret, const upstream::UpstreamSettings &via, QObject *context,
     std::function<void(const RelayCheck &)> done);
 
 } // namespace ga::routing

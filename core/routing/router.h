@@ -2,8 +2,8 @@
 #pragma once
 
 #include "config/config.h"
-#include "proxy/proxysettings.h"
 #include "time/clock.h"
+#include "upstream/upstream.h"
 
 #include <QMutex>
 #include <QObject>
@@ -26,7 +26,7 @@ struct Relay
     QString name;
     QByteArray secret;
     bool enabled = true;
-    proxy::UpstreamSettings upstream; // where the relay is, with the proxy/CA/timeouts of the upstream
+    upstream::UpstreamSettings upstream; // where the relay is, with the proxy/CA/timeouts of the upstream
 };
 
 // Where one attempt goes: through a relay (index into the router's list) or direct.

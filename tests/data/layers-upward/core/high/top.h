@@ -1,0 +1,2 @@
+// The layer above low/.
+#pragma once
