@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `gemini-aggregatord run`: starts, reports where things are, follows its config live, stops on signals.
 // The start-up order is also checked on an in-process Service whose secret store answers slowly.
+#include "config/configschema.h"
 #include "config/configstore.h"
 #include "daemon/service.h"
 #include "fakegemini/fakegemini.h"
@@ -511,6 +512,31 @@ private Q_SLOTS:
         }
         qInfo("%d of 20 starts answered a request before the secrets were read", early);
         QVERIFY(early > 0); // the window was really hit
+    }
+
+    // What a reload reads again is decided from the changed paths (typed), not by searching the log text.
+    void changesAreTypedBySection()
+    {
+        using ga::config::schema::setValueAt;
+        const QJsonObject base
+            = ga::config::schema::effectiveDocument(QJsonObject { { QStringLiteral("version"), 1 } });
+        auto changed = [&](const QString &path, const QJsonValue &value) {
+            QJsonObject after = base;
+            setValueAt(after, path, value);
+            return ga::daemon::describeChanges(base, after);
+        };
+        auto c = changed(QStringLiteral("keys.strategy"), QStringLiteral("random"));
+        QVERIFY(c.keys && !c.auth && !c.listen);
+        QCOMPARE(c.lines.size(), 1);
+        c = changed(QStringLiteral("auth.tokens.items"),
+            QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("x") } } });
+        QVERIFY(c.auth && !c.keys);
+        c = changed(QStringLiteral("listen.port"), 4000);
+        QVERIFY(c.listen && !c.keys && !c.auth);
+        // Text that mentions keys or tokens elsewhere does not count: only the section does.
+        c = changed(QStringLiteral("routing.mode"), QStringLiteral("hybrid"));
+        QVERIFY(!c.keys && !c.auth && !c.listen && !c.isEmpty());
+        QVERIFY(ga::daemon::describeChanges(base, base).isEmpty());
     }
 
     void corruptConfigAtStartExitsOne()

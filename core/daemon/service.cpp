@@ -60,14 +60,21 @@ QString shortText(const QJsonValue &v)
 
 } // namespace
 
-QStringList describeChanges(const QJsonObject &before, const QJsonObject &after)
+ConfigChanges describeChanges(const QJsonObject &before, const QJsonObject &after)
 {
-    QStringList out;
+    ConfigChanges out;
+    auto mark = [&out](const QString &path) {
+        const QStringView section = QStringView(path).left(path.indexOf(u'.'));
+        out.keys = out.keys || section == u"keys";
+        out.auth = out.auth || section == u"auth";
+        out.listen = out.listen || section == u"listen";
+    };
     for (const QString &path : config::schema::settingPaths()) {
         const QJsonValue a = config::schema::valueAt(before, path);
         const QJsonValue b = config::schema::valueAt(after, path);
         if (a != b) {
-            out.append(QStringLiteral("%1: %2 → %3").arg(path, shortText(a), shortText(b)));
+            out.lines.append(QStringLiteral("%1: %2 → %3").arg(path, shortText(a), shortText(b)));
+            mark(path);
         }
     }
     for (const char *list : { "keys.items", "instances.items", "auth.tokens.items" }) {
@@ -76,8 +83,10 @@ QStringList describeChanges(const QJsonObject &before, const QJsonObject &after)
         const QJsonArray b = config::schema::valueAt(after, path).toArray();
         if (a != b) {
             const QString name = path.section(u'.', -2, -2); // "keys", "instances", "tokens"
-            out.append(a.size() == b.size() ? QStringLiteral("%1: %2 edited").arg(name).arg(b.size())
-                                            : QStringLiteral("%1: %2 → %3").arg(name).arg(a.size()).arg(b.size()));
+            out.lines.append(a.size() == b.size()
+                    ? QStringLiteral("%1: %2 edited").arg(name).arg(b.size())
+                    : QStringLiteral("%1: %2 → %3").arg(name).arg(a.size()).arg(b.size()));
+            mark(path);
         }
     }
     return out;
@@ -740,11 +749,12 @@ bool Service::start(QString *error)
 void Service::onConfigChanged()
 {
     const QJsonObject effective = config::schema::effectiveDocument(m_config->document());
-    const QStringList changes = describeChanges(m_effective, effective);
+    const ConfigChanges changed = describeChanges(m_effective, effective);
     const QJsonObject previous = std::exchange(m_effective, effective);
-    if (changes.isEmpty()) {
+    if (changed.isEmpty()) {
         return;
     }
+    const QStringList &changes = changed.lines;
     applyLogging();
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);
     QString error;
@@ -774,14 +784,13 @@ void Service::onConfigChanged()
         setListenProblem(QString());
         qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
         Q_EMIT listeningChanged(true);
-    } else if (!m_paused && changes.join(u' ').contains(QStringLiteral("listen."))) {
+    } else if (!m_paused && changed.listen) {
         qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
     }
     // "config applied" is said once the change is in force, secrets read included: a request sent after
     // that line never meets a relay or key still waiting for its secret.
-    const bool keysChanged = changes.join(u' ').contains(QStringLiteral("keys"));
-    const bool authChanged
-        = changes.join(u' ').contains(QStringLiteral("auth.")) || changes.join(u' ').contains(QStringLiteral("tokens"));
+    const bool keysChanged = changed.keys;
+    const bool authChanged = changed.auth;
     auto remaining = std::make_shared<int>(1 + (keysChanged ? 1 : 0) + (authChanged ? 1 : 0));
     auto applied = [this, remaining, changes] {
         if (--*remaining == 0) {

@@ -149,7 +149,19 @@ private:
     keys::HealthChecker *m_checker = nullptr;
 };
 
-// Settings that differ between two config documents, as "path: old → new" (lists as counts).
-QStringList describeChanges(const QJsonObject &before, const QJsonObject &after);
+// What an edit changed: lines for the log ("routing.mode: local → hybrid", lists as counts) and, typed, the
+// sections whose secrets must be read again (decided from the paths, never from the text).
+struct ConfigChanges
+{
+    QStringList lines;
+    bool keys = false; // keys.items or a keys.* setting
+    bool auth = false; // auth.tokens.items or an auth.* setting
+    bool listen = false; // a listen.* setting
+
+    bool isEmpty() const { return lines.isEmpty(); }
+};
+
+// Settings that differ between two config documents.
+ConfigChanges describeChanges(const QJsonObject &before, const QJsonObject &after);
 
 } // namespace ga::daemon
