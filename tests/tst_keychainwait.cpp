@@ -21,65 +21,7 @@ using ga::test::Sandbox;
 
 namespace {
 
-// A running daemon whose stderr is collected as it arrives.
-class Daemon
-{
-public:
-    explicit Daemon(const Sandbox &sb)
-    {
-        m_process.setProcessEnvironment(sb.environment());
-        m_process.start(ga::test::daemonPath(), { QStringLiteral("run") });
-    }
-    ~Daemon()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-
-    QProcess &process() { return m_process; }
-    QString log() const { return QString::fromUtf8(m_err); }
-
-    // Waits until stderr contains `needle` (true) or the deadline passes / the daemon exits (false).
-    bool waitFor(const QString &needle, int timeoutMs)
-    {
-        QSignalSpy spy(&m_process, &QProcess::readyReadStandardError);
-        const QDeadlineTimer deadline(timeoutMs);
-        for (;;) {
-            m_err += m_process.readAllStandardError();
-            if (log().contains(needle)) {
-                return true;
-            }
-            if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning) {
-                return false;
-            }
-            spy.wait(int(std::clamp<qint64>(deadline.remainingTime(), 1, 200)));
-        }
-    }
-
-    // Lets the daemon run for `ms`, collecting its log; false when it exited meanwhile.
-    bool runFor(int ms)
-    {
-        QTest::qWait(ms);
-        m_err += m_process.readAllStandardError();
-        return m_process.state() == QProcess::Running;
-    }
-
-    // Waits for the exit; the exit code, or -1 on a crash or timeout.
-    int finished(int timeoutMs)
-    {
-        if (!m_process.waitForFinished(timeoutMs)) {
-            return -1;
-        }
-        m_err += m_process.readAllStandardError();
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-
-private:
-    QProcess m_process;
-    QByteArray m_err;
-};
+using Daemon = ga::test::DaemonProcess;
 
 Sandbox keychainSandbox(quint16 port)
 {
@@ -150,14 +92,14 @@ private Q_SLOTS:
         const quint16 port = ga::test::freePort();
         Sandbox sb = keychainSandbox(port);
         Daemon d(sb);
-        QVERIFY2(d.waitFor(QStringLiteral("waiting for the OS keychain"), 10'000), qPrintable(d.log()));
+        QVERIFY2(d.waitFor(QStringLiteral("waiting for the OS keychain"), 10'000) >= 0, qPrintable(d.log()));
         QVERIFY2(d.runFor(3000), qPrintable(d.log())); // still waiting, not failed
         QVERIFY2(!d.log().contains(QStringLiteral("ready: listening")), qPrintable(d.log()));
 
         QVERIFY(startKeyring());
         QElapsedTimer sinceKeyring;
         sinceKeyring.start();
-        QVERIFY2(d.waitFor(QStringLiteral("ready: listening"), 20'000), qPrintable(d.log()));
+        QVERIFY2(d.waitFor(QStringLiteral("ready: listening"), 20'000) >= 0, qPrintable(d.log()));
         const qint64 toReady = sinceKeyring.elapsed();
         qInfo("ready %lld ms after the keyring started", toReady);
         QVERIFY2(toReady < 10'000, qPrintable(QString::number(toReady))); // the next probe, at most 8 s later

@@ -9,7 +9,6 @@
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -157,22 +156,8 @@ private Q_SLOTS:
         }
         QCOMPARE(runCli(sb, { "keys", "add" }, key.toLatin1() + '\n').exitCode, 0);
 
-        QProcess daemon;
-        daemon.setProcessEnvironment(sb.environment());
-        daemon.setProcessChannelMode(QProcess::SeparateChannels);
-        daemon.start(ga::test::daemonPath(), { "run" });
-        QVERIFY(daemon.waitForStarted(10'000));
-        QByteArray log;
-        auto waitLog = [&](const QByteArray &needle, int ms) {
-            QDeadlineTimer deadline(ms);
-            while (!log.contains(needle) && !deadline.hasExpired() && daemon.state() == QProcess::Running) {
-                daemon.waitForReadyRead(50);
-                log += daemon.readAllStandardError();
-            }
-            log += daemon.readAllStandardError();
-            return log.contains(needle);
-        };
-        QVERIFY2(waitLog("ready", 20'000), log.constData());
+        ga::test::DaemonProcess daemon(sb);
+        QVERIFY2(daemon.waitFor(QStringLiteral("ready"), 20'000) >= 0, qPrintable(daemon.log()));
         const auto tokenRun = runCli(sb, { "token", "show" });
         QCOMPARE(tokenRun.exitCode, 0);
         const QByteArray token = tokenRun.out.trimmed();
@@ -246,9 +231,10 @@ private Q_SLOTS:
         QVERIFY(retryAfterOnRefusal);
         QVERIFY2(evicted > 0, metrics.constData()); // the flood did reach the limit
         QVERIFY(refused >= 0);
-        QVERIFY2(waitLog("at the connection limit", 1000), "connection pressure was not logged");
+        QVERIFY2(
+            daemon.waitFor(QStringLiteral("at the connection limit"), 1000) >= 0, "connection pressure was not logged");
         // Rate-limited: one line per 10 s at most during the ~17 s flood.
-        QVERIFY(log.count("at the connection limit") <= 3);
+        QVERIFY(daemon.log().count(QStringLiteral("at the connection limit")) <= 3);
 
         // Nothing lost: the daemon still serves, its config is valid, and it stops cleanly.
         ga::test::Client after(port);
@@ -256,9 +242,7 @@ private Q_SLOTS:
             "x-goog-api-key: " + token + "\r\nConnection: close\r\n"));
         QCOMPARE(after.read(5000).status, 200);
         QCOMPARE(runCli(sb, { "config", "check" }).exitCode, 0);
-        ::kill(pid_t(daemon.processId()), SIGTERM);
-        QVERIFY(daemon.waitForFinished(10'000));
-        QCOMPARE(daemon.exitCode(), 0);
+        QCOMPARE(daemon.stop(SIGTERM), 0);
     }
 };
 

@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTest>
 
 #include <algorithm>
 #include <csignal>
@@ -119,6 +120,22 @@ qsizetype DaemonProcess::waitFor(const QString &needle, int timeoutMs, qsizetype
         }
         spy.wait(int(std::clamp<qint64>(deadline.remainingTime(), 1, 100)));
     }
+}
+
+int DaemonProcess::finished(int timeoutMs)
+{
+    if (!m_process.waitForFinished(timeoutMs)) {
+        return -2;
+    }
+    m_err += m_process.readAllStandardError();
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+}
+
+bool DaemonProcess::runFor(int ms)
+{
+    QTest::qWait(ms);
+    m_err += m_process.readAllStandardError();
+    return m_process.state() == QProcess::Running;
 }
 
 int DaemonProcess::stop(int signal, int timeoutMs)

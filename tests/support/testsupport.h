@@ -73,6 +73,10 @@ public:
     QString log();
     // Waits until stderr (from `from` on) contains `needle`; returns the offset after it, or -1.
     qsizetype waitFor(const QString &needle, int timeoutMs, qsizetype from = 0);
+    // Waits for it to exit on its own: the exit code, -1 when it crashed, -2 when it did not exit in time.
+    int finished(int timeoutMs);
+    // Lets it run for `ms` (the event loop runs), collecting its log; false when it exited meanwhile.
+    bool runFor(int ms);
     // Sends `signal` and waits: the exit code, -1 when it crashed (or died of a signal), -2 when it did not stop.
     int stop(int signal, int timeoutMs = 10'000);
 
