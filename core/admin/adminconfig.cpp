@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The admin API: Routing mode, settings (validated as a whole; listen changes bound before they are saved), stats,
+// The admin API, routing mode, settings (validated as a whole; listen changes bound before they are saved), stats,
 // history.
 #include "admin/adminapi.h"
 #include "admin/adminreply.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The admin API: Keys: list, add (secret first, under the secrets journal), edit, remove, test.
+// The admin API, keys: list, add (secret first, under the secrets journal), edit, remove, test.
 #include "admin/adminapi.h"
 #include "admin/adminreply.h"
 #include "affinity/resourcemap.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The admin API: Files, cached contents and other resources made through the proxy, with their owner keys.
+// The admin API, files, cached contents and other resources made through the proxy, with their owner keys.
 #include "admin/adminapi.h"
 #include "admin/adminreply.h"
 #include "affinity/resourcemap.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The admin API: Access tokens: list, create, rotate, revoke (the token is returned once).
+// The admin API, access tokens: list, create, rotate, revoke (the token is returned once).
 #include "admin/adminapi.h"
 #include "admin/adminreply.h"
 #include "affinity/resourcemap.h"
