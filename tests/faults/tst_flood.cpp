@@ -178,7 +178,8 @@ private Q_SLOTS:
         QList<qint64> latencies;
         QElapsedTimer run;
         run.start();
-        while (run.elapsed() < 15'000) {
+        // 15 s, and at least 50 requests to judge by (a sanitizer build is several times slower), within 60 s.
+        while ((run.elapsed() < 15'000 || ok + failed < 50) && run.elapsed() < 60'000) {
             QElapsedTimer t;
             t.start();
             ga::test::Client c(port);
@@ -233,8 +234,9 @@ private Q_SLOTS:
         QVERIFY(refused >= 0);
         QVERIFY2(
             daemon.waitFor(QStringLiteral("at the connection limit"), 1000) >= 0, "connection pressure was not logged");
-        // Rate-limited: one line per 10 s at most during the ~17 s flood.
-        QVERIFY(daemon.log().count(QStringLiteral("at the connection limit")) <= 3);
+        // Rate-limited: one line per 10 s at most while the flood lasted (2 s of filling, then the good client).
+        const qint64 floodMs = 2000 + run.elapsed();
+        QVERIFY(daemon.log().count(QStringLiteral("at the connection limit")) <= floodMs / 10'000 + 1);
 
         // Nothing lost: the daemon still serves, its config is valid, and it stops cleanly.
         ga::test::Client after(port);
