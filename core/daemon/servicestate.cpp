@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Service's state files: key state (keystate.json) and resource owners (resources.json).
+#include "config/configpaths.h"
+#include "config/configschema.h"
+#include "daemon/orphansecrets.h"
+#include "daemon/service.h"
+#include "keys/apikey.h"
+#include "keys/healthcheck.h"
+#include "logging/logging.h"
+#include "logging/messagehandler.h"
+#include "logging/redact.h"
+#include "proxy/proxyserver.h"
+#include "secrets/secretstore.h"
+#include "security/accesstoken.h"
+#include "security/authenticator.h"
+#include "security/browserguard.h"
+#include "security/jwt.h"
+
+#include <QFile>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace ga::daemon {
+
+namespace {
+
+// State files (keystate.json, resources.json): written whole or not at all, readable by the user only.
+bool writeStateFile(const QString &path, const QJsonObject &state, QJsonDocument::JsonFormat format, QString *error)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        *error = f.errorString();
+        return false;
+    }
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    f.write(QJsonDocument(state).toJson(format));
+    if (!f.commit()) {
+        *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void Service::loadKeyState()
+{
+    const QString path = config::keyStatePath(m_config->path());
+    QFile f(path);
+    if (!f.exists()) {
+        return;
+    }
+    QJsonParseError error {};
+    const QJsonDocument doc
+        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
+    if (!doc.isObject()) {
+        qCWarning(lcKeys).noquote() << "ignoring the key state file" << path << "(" << error.errorString()
+                                    << "); it is rewritten with fresh state";
+        return;
+    }
+    m_keys.loadState(doc.object());
+    const QDateTime savedAt = QDateTime::fromString(doc.object().value(u"savedAt").toString(), Qt::ISODateWithMs);
+    m_stateSavedAtMs = savedAt.isValid() ? savedAt.toMSecsSinceEpoch() : 0;
+}
+
+void Service::saveKeyState()
+{
+    const QString path = config::keyStatePath(m_config->path());
+    QJsonObject state = m_keys.saveState();
+    // Relay health, for `instances list` and the GUI (the router itself relearns it after a restart).
+    QJsonObject relays;
+    for (const routing::RelayReport &r : m_router.report()) {
+        QJsonObject o { { QStringLiteral("health"), routing::relayHealthName(r.health) } };
+        if (r.lastLatencyMs >= 0) {
+            o.insert(QStringLiteral("latencyMs"), double(r.lastLatencyMs));
+        }
+        if (r.unhealthyUntilMs >= 0) {
+            o.insert(QStringLiteral("unhealthyUntil"),
+                QDateTime::fromMSecsSinceEpoch(r.unhealthyUntilMs, Qt::UTC).toString(Qt::ISODate));
+        }
+        if (!r.lastError.isEmpty()) {
+            o.insert(QStringLiteral("lastError"), logging::Redactor::redact(r.lastError));
+        }
+        relays.insert(r.id, o);
+    }
+    state.insert(QStringLiteral("relays"), relays);
+    if (QString error; !writeStateFile(path, state, QJsonDocument::Indented, &error)) {
+        qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << error;
+    }
+}
+
+void Service::loadResources()
+{
+    m_resourcesLoaded = true;
+    const QString path = config::resourceStatePath(m_config->path());
+    QFile f(path);
+    if (!f.exists()) {
+        return;
+    }
+    QJsonParseError error {};
+    const QJsonDocument doc
+        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
+    f.close();
+    QString why = error.error != QJsonParseError::NoError ? error.errorString() : f.errorString();
+    if (doc.isObject() && m_resources.load(doc.object(), &why)) {
+        qCInfo(lcProxy).noquote() << "resource owners loaded:" << m_resources.size() << "from" << path;
+        return;
+    }
+    // Kept for a look, never overwritten: the next save starts a fresh file beside it.
+    const QString kept = path + QStringLiteral(".bad-") + QDateTime::currentDateTimeUtc().toString(u"yyyyMMddTHHmmss");
+    QFile::rename(path, kept);
+    qCWarning(lcProxy).noquote() << "could not read the resource owners file" << path << "(" << why << "); kept as"
+                                 << kept << "- files and caches made before are used with any key until listed again";
+}
+
+void Service::flushResources()
+{
+    m_resourceSaveTimer.stop();
+    saveResources();
+}
+
+void Service::saveResources()
+{
+    const QString path = config::resourceStatePath(m_config->path());
+    // Compact: it may hold 100,000 entries.
+    if (QString error; !writeStateFile(path, m_resources.save(), QJsonDocument::Compact, &error)) {
+        qCWarning(lcProxy).noquote() << "cannot write the resource owners file" << path << ":" << error;
+    }
+}
+
+} // namespace ga::daemon
