@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Shared by clientconnection.cpp and clientdispatch.cpp only.
+#pragma once
+
+#include <QByteArray>
+#include <QDeadlineTimer>
+
+namespace ga::proxy {
+
+inline qint64 nowMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+
+inline bool isAdminPath(const QByteArray &path)
+{
+    return path == "/admin/api/v1" || path.startsWith("/admin/api/v1/");
+}
+
+} // namespace ga::proxy

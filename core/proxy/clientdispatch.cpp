@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ClientConnection, the request side: admission (tokens, limits), dispatch to the exchange, the local answers and
+// the admin API, the access record, and the response as the exchange streams it back.
+#include "http/httperror.h"
+#include "logging/logging.h"
+#include "logging/redact.h"
+#include "proxy/adminport.h"
+#include "proxy/clientconnection.h"
+#include "proxy/clientconnection_p.h"
+#include "proxy/forwarding.h"
+#include "proxy/halfclose.h"
+#include "proxy/listfanout.h"
+#include "proxy/observability.h"
+#include "proxy/proxyworker.h"
+#include "proxy/usagesniffer.h"
+#include "security/authenticator.h"
+#include "security/browserguard.h"
+#include "version.h"
+
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QPointer>
+#include <QTimer>
+
+namespace ga::proxy {
+
+bool ClientConnection::admit()
+{
+    const http::Request &r = m_request;
+    ProxyCounters *counters = m_worker->counters();
+    security::Authenticator::Result who;
+    if (r.path.startsWith("/upload/") && m_worker->resources()->isOpenUpload(affinity::uploadIdOf(r.query))) {
+        // The bytes of an upload an authenticated client started here: at Google the upload id is the
+        // credential, and some SDKs (@ai-sdk/google) send none. Only open sessions started through this proxy.
+        who.kind = security::Authenticator::Kind::UploadSession;
+        who.client = QStringLiteral("upload");
+    } else {
+        who = m_worker->authenticator()->authenticate(
+            clientCredential(r.headers, r.query), m_peerLoopback, QDateTime::currentSecsSinceEpoch());
+    }
+    if (!who.ok()) {
+        counters->unauthenticated.fetch_add(1, std::memory_order_relaxed);
+        qCDebug(lcSecurity).noquote() << "401 for" << m_peer.toString() << "-" << who.reason;
+        // One message whatever was wrong (missing, unknown, expired, bad signature): no hint for guessing.
+        sendError(401,
+            QStringLiteral("This proxy needs a local access token: set your client's API key to it. Print it with "
+                           "'gemini-aggregatord token show' (or copy it from the app's tray menu)."),
+            !m_keepAlive);
+        return false;
+    }
+    std::vector<security::RateLimiter::Subject> subjects;
+    const bool named = who.kind == security::Authenticator::Kind::Token;
+    const auto own = named ? m_settings->tokenLimits.constFind(who.client) : m_settings->tokenLimits.constEnd();
+    subjects.push_back(
+        { QStringLiteral("token:") + who.client, named ? QStringLiteral("token '%1'").arg(who.client) : who.client,
+            own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits });
+    subjects.push_back({ QStringLiteral("address:") + m_peer.toString(),
+        QStringLiteral("address %1").arg(m_peer.toString()), m_settings->perAddressLimits });
+    m_record.stream = isStreamingRequest(r.path, r.query, r.body);
+    m_record.client = who.client;
+    security::RateLimiter::Decision d
+        = m_worker->rateLimiter()->admit(subjects, m_record.stream, QDateTime::currentMSecsSinceEpoch());
+    if (!d.allowed) {
+        counters->rateLimited.fetch_add(1, std::memory_order_relaxed);
+        qCDebug(lcSecurity).noquote() << "429 for" << who.client << "from" << m_peer.toString() << "-" << d.message;
+        sendError(429, d.message, !m_keepAlive, (d.retryAfterMs + 999) / 1000);
+        return false;
+    }
+    m_ticket = std::move(d.ticket);
+    return true;
+}
+
+void ClientConnection::dispatch()
+{
+    m_smallReads = 0;
+    m_readPauseMs = 0;
+    m_state = State::Forwarding;
+    m_deadline = 0;
+    const http::Request &r = m_request;
+    beginRecord();
+    // Browser guards before anything else: a web page must not reach the keys (DNS rebinding, CSRF).
+    const QByteArray *host = http::findHeader(r.headers, "host");
+    if (host && !security::hostAllowed(*host, m_settings->allowedHosts)) {
+        sendError(421,
+            QStringLiteral("The Host '%1' is not this proxy. Use 127.0.0.1 or localhost, or add the name to "
+                           "security.allowedHosts.")
+                .arg(QString::fromLatin1(host->left(100))),
+            true);
+        return;
+    }
+    m_corsOrigin.clear();
+    if (const QByteArray *origin = http::findHeader(r.headers, "origin")) {
+        if (!security::originAllowed(*origin, m_settings->allowedOrigins)) {
+            sendError(403,
+                QStringLiteral("Requests from web pages are refused unless their origin is listed in "
+                               "security.allowedOrigins."),
+                !m_keepAlive);
+            return;
+        }
+        m_corsOrigin = *origin;
+        if (r.method == "OPTIONS") {
+            QByteArray out = "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: " + m_corsOrigin
+                + "\r\nAccess-Control-Allow-Methods: GET, POST, PUT, PATCH, DELETE, OPTIONS\r\n";
+            if (const QByteArray *asked = http::findHeader(r.headers, "access-control-request-headers")) {
+                out += "Access-Control-Allow-Headers: " + *asked + "\r\n";
+            }
+            out += "Access-Control-Max-Age: 600\r\nVary: Origin\r\nContent-Length: 0\r\n";
+            if (!m_keepAlive) {
+                out += "Connection: close\r\n";
+            }
+            out += "\r\n";
+            noteHead(204);
+            m_socket->write(out);
+            finishResponse();
+            return;
+        }
+    }
+    const bool probe
+        = (r.method == "GET" || r.method == "HEAD") && (r.path == "/" || r.path == "/healthz" || r.path == "/readyz");
+    const bool starting = m_counters->starting.load(std::memory_order_acquire);
+    if (starting && !probe) {
+        // Keys, access tokens and relays are still being read from the secret store: a valid token would be
+        // refused, a key not found. Nothing answers wrong; the client comes back in a second.
+        sendError(503,
+            QStringLiteral("The proxy is starting and still reading its keys and access tokens; retry in a second."),
+            !m_keepAlive, 1);
+        return;
+    }
+    if (isAdminPath(r.path)) {
+        serveAdmin();
+        return;
+    }
+    if (!isForwardedPath(r.path)) {
+        if ((r.method == "GET" || r.method == "HEAD")
+            && (r.path == "/" || r.path == "/healthz" || r.path == "/readyz" || r.path == "/metrics")) {
+            m_recordOpen = false; // probes and scrapes stay out of the access log and the request counters
+        }
+        if ((r.method == "GET" || r.method == "HEAD") && (r.path == "/" || r.path == "/healthz")) {
+            answerLocally(200, "application/json; charset=UTF-8",
+                QByteArray("{\"status\": \"ok\", \"name\": \"") + kAppName + "\", \"version\": \"" + kVersion
+                    + "\"}\n");
+            return;
+        }
+        if ((r.method == "GET" || r.method == "HEAD") && r.path == "/readyz") {
+            Readiness ready = readiness(*m_worker->keys(), *m_worker->router());
+            if (starting) {
+                ready.ready = false;
+                ready.missing.prepend(QStringLiteral("starting: keys, access tokens and relays are still being read"));
+            }
+            answerLocally(ready.ready ? 200 : 503, "application/json; charset=UTF-8", readinessJson(ready));
+            return;
+        }
+        if ((r.method == "GET" || r.method == "HEAD") && r.path == "/metrics") {
+            // The admin token always opens them; clients on this machine need none when metrics.loopback is on.
+            const bool local = m_peerLoopback && m_settings->metricsOnLoopback;
+            if (!local && !m_worker->authenticator()->isAdmin(clientCredential(r.headers, r.query))) {
+                sendError(403,
+                    QStringLiteral("The metrics need the admin token (Authorization: Bearer …), or a client on this "
+                                   "machine with metrics.loopback on."),
+                    !m_keepAlive);
+                return;
+            }
+            answerLocally(200, "text/plain; version=0.0.4; charset=utf-8",
+                metricsText(*m_worker->recorder(), *m_worker->keys(), *m_worker->router(), *m_worker->counters()));
+            return;
+        }
+        sendError(404,
+            QStringLiteral("%1 is not a Gemini API path; use /v1beta/…, /v1/…, /v1alpha/… or /upload/…")
+                .arg(logging::Redactor::redact(QString::fromLatin1(r.path.left(200)))),
+            !m_keepAlive);
+        return;
+    }
+    if (!admit()) {
+        return;
+    }
+    if (m_record.stream) {
+        m_worker->recorder()->streamStarted();
+        m_streamCounted = true;
+    }
+    ForwardRequest f;
+    f.method = r.method;
+    f.target = r.path;
+    if (!r.query.isEmpty()) {
+        const QByteArray query = stripKeyParameter(r.query);
+        if (!query.isEmpty()) {
+            f.target += '?';
+            f.target += query;
+        }
+    }
+    f.headers = upstreamRequestHeaders(r.headers);
+    f.resources = affinity::requestResources(r.method, r.path, r.query, m_request.body);
+    f.body = std::move(m_request.body);
+    m_request.body.clear();
+    f.bearerAuth = usesBearerAuth(r.path);
+    f.model = logging::Redactor::redact(modelOf(r.path, f.body)); // kept in stats, logs, metrics: never a key
+    m_record.model = f.model;
+    m_chunkedOut = false;
+    m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
+    if (f.resources.listed) {
+        m_exchange = new ListFanOut(this, m_worker->pool(), m_worker->keys(), m_worker->router(), m_worker->resources(),
+            m_settings, std::move(f), this);
+    } else {
+        m_exchange = new Exchange(this, m_worker->pool(), m_worker->keys(), m_worker->router(), m_worker->resources(),
+            m_settings, std::move(f), this);
+    }
+    m_exchange->start();
+}
+
+void ClientConnection::exchangeHead(
+    int status, const QByteArray &reason, const http::HeaderList &headers, qint64 contentLength, bool hasBody)
+{
+    const QByteArray host = [&] {
+        const QByteArray *h = http::findHeader(m_request.headers, "host");
+        return h ? *h : QByteArray("127.0.0.1");
+    }();
+    const http::HeaderList out = clientResponseHeaders(headers, "http://" + host);
+    QByteArray head;
+    head.reserve(512);
+    head += "HTTP/1.1 ";
+    head += QByteArray::number(status);
+    head += ' ';
+    head += reason.isEmpty() ? QByteArray(http::reasonPhrase(status)) : reason;
+    head += "\r\n";
+    http::appendHeaders(head, out);
+    if (!m_corsOrigin.isEmpty()) {
+        head += "Access-Control-Allow-Origin: " + m_corsOrigin + "\r\nVary: Origin\r\n";
+    }
+    m_chunkedOut = false;
+    if (!hasBody) {
+        if (const QByteArray *cl = http::findHeader(headers, "content-length")) {
+            head += "Content-Length: " + *cl + "\r\n"; // HEAD: the length the GET would have
+        }
+    } else if (contentLength >= 0) {
+        head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+    } else if (m_request.versionMinor >= 1) {
+        head += "Transfer-Encoding: chunked\r\n";
+        m_chunkedOut = true;
+    } else {
+        m_keepAlive = false; // HTTP/1.0 client, unknown length: the close ends the body
+    }
+    if (!m_keepAlive) {
+        head += "Connection: close\r\n";
+    }
+    head += "\r\n";
+    noteHead(status);
+    m_socket->write(head);
+    m_headSent = true;
+}
+
+void ClientConnection::exchangeData(QByteArrayView data)
+{
+    if (!m_socket) {
+        return;
+    }
+    m_record.bytesOut += data.size();
+    if (m_chunkedOut) {
+        QByteArray frame;
+        frame.reserve(data.size() + 16);
+        frame += QByteArray::number(data.size(), 16);
+        frame += "\r\n";
+        frame += data;
+        frame += "\r\n";
+        m_socket->write(frame);
+    } else {
+        m_socket->write(data.data(), data.size());
+    }
+    if (m_exchange && !m_exchange->isPaused() && m_socket->bytesToWrite() > m_settings->clientHighWaterBytes) {
+        m_exchange->setPaused(true);
+        m_worker->counters()->backpressurePauses.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void ClientConnection::exchangeEnd()
+{
+    if (m_chunkedOut) {
+        m_socket->write("0\r\n\r\n");
+    }
+    finishResponse();
+}
+
+void ClientConnection::exchangeFailed(int status, const QString &message, qint64 retryAfterSeconds)
+{
+    if (!m_socket) {
+        return;
+    }
+    if (m_headSent) {
+        // Part of the response is out: deliver what arrived, then close without the terminating zero-size
+        // chunk (or short of Content-Length), so the client sees a broken response, not a truncated success.
+        qCWarning(lcHttp).noquote() << "cutting the client response short:" << message;
+        completeRecord(true);
+        if (m_exchange) {
+            m_exchange->deleteLater();
+            m_exchange = nullptr;
+        }
+        m_keepAlive = false;
+        m_in.clear();
+        closeAfterWrite();
+        return;
+    }
+    sendError(status, message, !m_keepAlive, retryAfterSeconds);
+}
+
+void ClientConnection::serveAdmin()
+{
+    const http::Request &r = m_request;
+    m_record.kind = QStringLiteral("admin");
+    // The admin token only: an access token (or anonymous loopback) never reaches the admin API.
+    if (!m_worker->authenticator()->isAdmin(clientCredential(r.headers, r.query))) {
+        m_worker->counters()->unauthenticated.fetch_add(1, std::memory_order_relaxed);
+        sendError(401,
+            QStringLiteral("The admin API needs the admin token (Authorization: Bearer …). Print it with "
+                           "'gemini-aggregatord token show --admin'."),
+            !m_keepAlive);
+        return;
+    }
+    m_record.client = QStringLiteral("admin");
+    AdminHandler *handler = m_worker->adminHandler();
+    if (!handler) {
+        sendError(503, QStringLiteral("The admin API is not available in this process."), !m_keepAlive);
+        return;
+    }
+    AdminRequest request;
+    request.method = r.method;
+    request.path = r.path.mid(int(qstrlen("/admin/api/v1")));
+    if (request.path.isEmpty()) {
+        request.path = "/";
+    }
+    request.query = stripKeyParameter(r.query);
+    request.body = r.body;
+    QPointer<ClientConnection> self(this);
+    ProxyWorker *worker = m_worker;
+    handler->handle(std::move(request), [self, worker](AdminResponse response) {
+        // Back on this connection's thread; the QPointer is only read there.
+        QMetaObject::invokeMethod(
+            worker,
+            [self, response = std::move(response)] {
+                if (self && self->m_socket && self->m_state == State::Forwarding) {
+                    self->answerLocally(response.status, "application/json; charset=UTF-8", response.body);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void ClientConnection::beginRecord()
+{
+    const http::Request &r = m_request;
+    m_record = metrics::AccessRecord();
+    m_record.id = m_worker->recorder()->nextId();
+    m_record.startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_recordStart = nowMs();
+    m_record.peer = m_peer.toString();
+    m_record.method = QString::fromLatin1(r.method);
+    m_record.path = QString::fromLatin1(r.path.left(512));
+    m_record.kind = isForwardedPath(r.path) ? metrics::routeKindOf(r.path) : QStringLiteral("local");
+    m_record.mode = config::routingModeName(m_worker->router()->mode());
+    m_record.bytesIn = r.body.size();
+    m_recordOpen = true;
+    setInFlight(true);
+}
+
+void ClientConnection::setInFlight(bool on)
+{
+    if (on != m_inFlight) {
+        m_inFlight = on;
+        m_counters->requestsInFlight.fetch_add(on ? 1 : -1, std::memory_order_relaxed);
+    }
+}
+
+void ClientConnection::noteHead(int status)
+{
+    m_record.status = status;
+    if (m_record.ttfbMs < 0 && m_recordOpen) {
+        m_record.ttfbMs = nowMs() - m_recordStart;
+    }
+}
+
+void ClientConnection::completeRecord(bool broken)
+{
+    setInFlight(false);
+    if (m_streamCounted) {
+        m_streamCounted = false;
+        m_worker->recorder()->streamEnded();
+    }
+    if (!m_recordOpen) {
+        return;
+    }
+    m_recordOpen = false;
+    m_record.totalMs = nowMs() - m_recordStart;
+    m_record.broken = broken;
+    if (m_exchange) {
+        m_record.attempts = m_exchange->attemptLog();
+        m_record.keyId = m_exchange->keyId();
+        m_record.route = m_exchange->routeName();
+        m_record.fallbacks = m_exchange->fallbacks();
+        const keys::Usage usage = m_exchange->usage();
+        m_record.tokensIn = usage.promptTokens;
+        m_record.tokensOut = usage.outputTokens;
+    }
+    m_worker->recorder()->record(std::exchange(m_record, metrics::AccessRecord()));
+}
+
+} // namespace ga::proxy
