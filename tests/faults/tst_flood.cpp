@@ -168,7 +168,15 @@ private Q_SLOTS:
         auto *flood = new Flood(port);
         flood->moveToThread(&floodThread);
         QMetaObject::invokeMethod(flood, &Flood::start, Qt::BlockingQueuedConnection);
-        QTest::qWait(2000); // the flood fills the connection limit
+        // The flood fills the connection limit: every flood socket has connected at least once.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                int connected = 0;
+                QMetaObject::invokeMethod(
+                    flood, [&] { connected = flood->connected(); }, Qt::BlockingQueuedConnection);
+                return connected >= kIdle + kSlow;
+            }(),
+            20'000);
 
         const QByteArray body = R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})";
         int ok = 0;
