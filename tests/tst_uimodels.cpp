@@ -1777,10 +1777,16 @@ private Q_SLOTS:
         QVERIFY2(f.backend->listenProblem().contains(QStringLiteral("already in use")),
             qPrintable(f.backend->listenProblem()));
         QVERIFY(f.backend->errorText().contains(f.backend->listenProblem()));
+        // Other settings can still be saved meanwhile.
+        f.backend->saveSettings({ { QStringLiteral("quota.dailyRequests"), 123 } }, f.callback);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
+        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QTRY_COMPARE_WITH_TIMEOUT(f.env.service->config().quotaDailyRequests, 123, kWaitMs);
+        QVERIFY(!f.backend->listening());
         const QByteArray before = ga::test::readAll(f.env.configPath);
 
         f.backend->saveSettings({ { QStringLiteral("listen.port"), int(squatter2.serverPort()) } }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
         QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
         QCOMPARE(f.last().value(QStringLiteral("status")).toInt(), 409);
         const QVariantList problems = f.last().value(QStringLiteral("problems")).toList();
@@ -1791,7 +1797,7 @@ private Q_SLOTS:
 
         const quint16 free = ga::test::freePort();
         f.backend->saveSettings({ { QStringLiteral("listen.port"), int(free) } }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 3, kWaitMs);
         QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
         QVERIFY(f.backend->listening());
         QVERIFY(f.backend->listenProblem().isEmpty());

@@ -102,8 +102,9 @@ void AdminApi::patchConfig(const Request &rq, const QStringList &, std::function
     // A new listen address is bound before it is saved: one that cannot be bound is refused (409) and the
     // file keeps an address the next start can use. The proxy keeps serving on the old one until then.
     const config::Config &inForce = m_service->config();
-    const bool listenChanges = checked.config.listenHost != inForce.listenHost
-        || checked.config.listenPort != inForce.listenPort || !m_service->listenProblem().isEmpty();
+    // (Only a new address: other settings can be saved while the old one cannot be bound; "Try again" retries it.)
+    const bool listenChanges
+        = checked.config.listenHost != inForce.listenHost || checked.config.listenPort != inForce.listenPort;
     if (QString why;
         listenChanges && !m_service->prepareListen(checked.config.listenHost, checked.config.listenPort, &why)) {
         const QString path
