@@ -11,6 +11,7 @@
 #include "security/accesstoken.h"
 #include "testsupport.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -510,8 +511,12 @@ private Q_SLOTS:
         QVERIFY(add.waitForStarted(10'000));
         add.write("relay-secret-held-0123456789abcdef");
         add.closeWriteChannel();
-        // Until it waits for the lock: it has written the config by then, or it never will before the secret.
-        QTest::qWait(1000);
+        // Until it is stuck at the secret store's lock: by then the journal names the relay's secret (secret first),
+        // or the config names the relay (config first, the order this test guards against).
+        const QString journal = ga::config::secretJournalPath(sb.configPath());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            ga::test::readAll(journal).contains("relay/") || ga::test::readAll(sb.configPath()).contains("\"held\""),
+            10'000);
         QCOMPARE(add.state(), QProcess::Running);
         ::kill(pid_t(add.processId()), SIGKILL);
         QVERIFY(add.waitForFinished(5000));
@@ -556,7 +561,12 @@ private Q_SLOTS:
             0);
         const QString path = lockPaths(sb).at(lock);
         QVERIFY(ga::test::writeAll(path, QByteArray()));
-        QThread::msleep(ulong(ageMs));
+        {
+            // Left `ageMs` ago: its time is set back rather than waited for.
+            QFile aged(path);
+            QVERIFY(aged.open(QIODevice::ReadWrite));
+            QVERIFY(aged.setFileTime(QDateTime::currentDateTime().addMSecs(-ageMs), QFileDevice::FileModificationTime));
+        }
 
         QElapsedTimer clock;
         clock.start();
