@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "keys/keyjson.h"
 
+#include "keys/usageledger.h"
+
 #include <QDateTime>
 
 namespace ga::keys {
@@ -33,15 +35,7 @@ QJsonObject keyStatsJson(const KeyReport &r)
     for (const auto &[day, models] : r.usage) {
         QJsonObject m;
         for (const auto &[model, u] : models) {
-            QJsonObject errors;
-            for (auto e = u.errors.constBegin(); e != u.errors.constEnd(); ++e) {
-                errors.insert(e.key(), double(e.value()));
-            }
-            m.insert(model,
-                QJsonObject { { QStringLiteral("requests"), double(u.requests) }, { QStringLiteral("errors"), errors },
-                    { QStringLiteral("promptTokens"), double(u.promptTokens) },
-                    { QStringLiteral("outputTokens"), double(u.outputTokens) },
-                    { QStringLiteral("totalTokens"), double(u.totalTokens) } });
+            m.insert(model, dayUsageJson(u));
         }
         days.insert(day, m);
     }

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The usage ledger of the key pool: what each key did, per model and Pacific day (requests, errors by kind,
+// tokens), when it was last used, last worked and last failed, and how that is saved to keystate.json.
+// It decides nothing: the health policy (keyhealth.h) judges keys, the selector (keyselection.h) reads
+// today's request count for least_used. Not thread-safe on its own: KeyPool's mutex guards it.
+
+#include "keys/failure.h"
+#include "keys/keypool.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <map>
+
+namespace ga::keys {
+
+// One key's entry in the ledger.
+struct KeyUsage
+{
+    qint64 lastUsedMs = -1;
+    qint64 lastSuccessMs = -1;
+    QString lastError; // "<time> <kind>: <reason>"
+    // Today's requests, kept apart from `days` so that least_used reads one number instead of summing models.
+    QString todayKey;
+    qint64 todayRequests = 0;
+    std::map<QString, std::map<QString, DayUsage>> days; // day (yyyy-MM-dd) → model ("-" for none) → usage
+};
+
+class UsageLedger
+{
+public:
+    // The Pacific day of `now`, "yyyy-MM-dd". Computing it costs about a microsecond (time zone rules,
+    // formatting): more than the rest of a pick. It changes once a day, so it is cached until `now` leaves it.
+    const QString &day(qint64 now);
+
+    // A key was handed out for `model`.
+    void countRequest(KeyUsage &u, const QString &model, qint64 now);
+    // Its answer was a success; `usage` adds the tokens when the answer reported them.
+    void countSuccess(KeyUsage &u, const QString &model, const Usage &usage, qint64 now);
+    // Its answer was a failure (of any kind but None).
+    void countFailure(KeyUsage &u, const QString &model, const Failure &failure, qint64 now);
+    // Requests handed out today: what least_used compares.
+    qint64 requestsToday(const KeyUsage &u, qint64 now);
+
+    // The usage half of a KeyReport; `today` as from day().
+    static void report(const KeyUsage &u, const QString &today, KeyReport *out);
+    // Writes the ledger fields of one key's keystate.json object, leaving out days before `oldest`.
+    static void save(const KeyUsage &u, const QString &oldest, QJsonObject *o);
+    // Reads them back (replacing the key's days) and recounts today's requests.
+    static void load(KeyUsage &u, const QJsonObject &o, const QString &today);
+
+private:
+    DayUsage &entry(KeyUsage &u, const QString &model, qint64 now);
+
+    QString m_dayKey; // the Pacific day of [m_dayFrom, m_dayUntil)
+    qint64 m_dayFrom = 0;
+    qint64 m_dayUntil = 0;
+};
+
+// One model's usage on one day as JSON: the shape keystate.json and `keys stats --json` share.
+QJsonObject dayUsageJson(const DayUsage &u);
+DayUsage dayUsageFromJson(const QJsonObject &o);
+
+} // namespace ga::keys
