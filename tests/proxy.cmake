@@ -7,3 +7,5 @@ ga_add_test(tst_observability LIBS ga_fakegemini)
 ga_add_test(tst_adminapi LIBS ga_fakegemini)
 # Resource affinity (files, uploads, cached contents, batches owned by a project), list fan-out, quota skips.
 ga_add_test(tst_affinity LIBS ga_fakegemini)
+# The attempt policy (core/proxy/attemptpolicy.h): each answer or failure → the next step, as a table; no sockets.
+ga_add_test(tst_attemptpolicy)

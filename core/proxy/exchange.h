@@ -5,14 +5,13 @@
 #include "http/requestparser.h"
 #include "keys/keypool.h"
 #include "metrics/accessrecord.h"
+#include "proxy/attemptpolicy.h"
 #include "proxy/proxysettings.h"
+#include "proxy/upstreamclient.h"
 #include "proxy/usagesniffer.h"
 #include "routing/router.h"
 
 #include <QObject>
-#include <QTcpSocket>
-
-#include <limits>
 
 namespace ga::proxy {
 
@@ -86,17 +85,19 @@ public:
 //
 // A request that uses a project-owned resource (a file, cached content, batch, upload session) goes only to keys
 // of the owner's project (affinity::ResourceMap); the answers that create or list resources teach the map.
-class Exchange final : public Forwarder
+//
+// The Exchange coordinates: the UpstreamClient does the HTTP/1.1 of each attempt, the AttemptPolicy says what each
+// answer or failure means for the next step, and the Exchange carries it out (key pool, router, resource map, the
+// client side). exchange.cpp holds the attempts, exchangeresources.cpp the resource owners.
+class Exchange final : public Forwarder, private UpstreamHandler
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Exchange)
 
 public:
-    // A quota 429 moves on to another key without using up keys.maxAttempts, up to this many keys per request.
-    static constexpr int kMaxQuotaSkips = 10;
-    // The second first-byte timeout of a request ends it with 504: a prompt that hangs one key tends to hang the
-    // next, and each wait is upstream.firstByteTimeoutMs (5 min by default).
-    static constexpr int kMaxFirstByteTimeouts = 2;
+    // The policy's limits (attemptpolicy.h), under the names the README and callers know.
+    static constexpr int kMaxQuotaSkips = AttemptPolicy::kMaxQuotaSkips;
+    static constexpr int kMaxFirstByteTimeouts = AttemptPolicy::kMaxFirstByteTimeouts;
 
     Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router,
         affinity::ResourceMap *resources, SettingsPtr settings, ForwardRequest request, QObject *parent = nullptr);
@@ -105,101 +106,80 @@ public:
     void start() override;
     void abort() override;
     void setPaused(bool paused) override;
-    bool isPaused() const override { return m_paused; }
+    bool isPaused() const override { return m_client.isPaused(); }
     void checkTimeouts(qint64 nowMs) override;
 
     QString keyId() const override { return m_key.id; }
     QString keyGroup() const { return m_key.group; }
-    int attempts() const { return int(m_tried.size()); }
+    int attempts() const { return int(m_policy.tried().size()); }
     std::vector<metrics::Attempt> attemptLog() const override { return m_attemptLog; }
     QString routeName() const override { return m_routeName; }
     int fallbacks() const override { return m_fallbacks; }
     keys::Usage usage() const override { return m_usage.result(); }
 
 private:
-    enum class Phase
-    {
-        Idle,
-        Connecting,
-        WaitingHead,
-        Body,
-        Done
-    };
+    // UpstreamHandler: what the current attempt's client saw.
+    bool upstreamHead(const http::Response &head) override;
+    void upstreamData(QByteArrayView data) override;
+    void upstreamEnd(const QByteArray &held) override;
+    void upstreamFailed(const UpstreamFailure &failure) override;
 
     void nextAttempt();
     void startRoute(const routing::Route &route);
-    // The relay of this attempt failed: reports it and moves to the fallback route; false when there is none.
-    bool relayFailed(const QString &reason);
-    void attach(QTcpSocket *socket, bool reused);
-    void sendRequest();
-    void onReadyRead();
-    void onSocketError();
-    void process();
-    void deliverBody(QByteArrayView data);
-    void bodyComplete();
-    void attemptFailed(int status, const QString &message, bool countsAsAttempt = true);
-    // Before another attempt: when the request's deadline has passed or the upstream already timed out
-    // kMaxFirstByteTimeouts times, answers 504 and returns true.
-    bool outOfTime();
+    // A held-back answer, read whole: retry, fall back or pass it on, as the policy says.
+    void judgeAnswer(const QByteArray &body);
+    // The relay of this attempt failed (step.relay == Failed): reports it, then gives up or takes the router's
+    // fallback route. False when the router has none: the caller decides again with noOtherRoute.
+    bool relayFailed(const AttemptEvent &e, const AttemptStep &step, const QString &reason, int logStatus);
+    // No further attempt (AttemptStep::GiveUp): 504 when out of time, else what whenNoKey says.
+    void giveUp(AttemptStep::Stop why);
+    // No key could be picked: answer as the policy says.
+    void noKey(bool mayPick, const keys::NoKeyReason &why);
+    void forwardAnswer(const QByteArray &body);
     void failMidStream(const QString &message);
-    void dropSocket();
-    void touch(int timeoutMs);
     void logAttempt(int status, const QString &outcome);
+    // The owner of every resource the request uses, before the first attempt. False: they belong to different
+    // projects, and the client has its 400.
+    bool findOwner();
     // No key of the owner's project can take the request: say which resource, and why, in Gemini's error shape.
     void ownerUnavailable(const keys::NoKeyReason &why);
+    // A streamed 2xx head: an upload session is known before the client can send its first chunk to it.
+    void learnFromHead(const http::Response &head);
     // A 2xx answer: what it created, listed or ended goes into the resource map.
     void learnResources();
 
     ExchangeSink *m_sink;
-    UpstreamPool *m_pool;
     keys::KeyPool *m_keys;
     routing::Router *m_router;
     affinity::ResourceMap *m_resources;
+    SettingsPtr m_settings;
+    ForwardRequest m_request; // before m_client, which refers to it
+    UpstreamClient m_client;
+    AttemptPolicy m_policy;
+    bool m_done = false; // answered (or aborted): nothing more happens
+
     keys::KeyScope m_owner; // set: only keys of this scope may serve the request
     QString m_ownerResource; // the resource that decided it, for messages
     bool m_capture = false; // reading the answer for resources it creates or lists
     QByteArray m_captured;
-    int m_quotaSkips = 0;
-    qint64 m_lastRetryDelayMs = -1;
-    routing::Route m_route;
-    std::vector<int> m_triedRelays;
-    UpstreamSettings m_target; // where this attempt goes: the upstream, or a relay
-    QByteArray m_relaySecret;
-    bool m_relayError = false;
-    qint64 m_attemptStart = 0;
-    SettingsPtr m_settings;
-    ForwardRequest m_request;
-    bool m_isHead = false;
-
-    QTcpSocket *m_socket = nullptr;
-    bool m_reused = false;
-    bool m_sent = false;
-    Phase m_phase = Phase::Idle;
-    QByteArray m_in;
-    http::Response m_response;
-    http::ChunkedDecoder m_chunked { std::numeric_limits<qint64>::max() };
-    qint64 m_remaining = 0;
-    bool m_bufferingError = false;
-    QByteArray m_errorBody;
-    bool m_headDelivered = false;
-    bool m_paused = false;
 
     keys::Pick m_key;
+    routing::Route m_route;
+    std::vector<int> m_triedRelays;
     QString m_routeName; // "direct" or the relay's instance id
+    bool m_relayError = false; // the relay answered with its own error (x-relay-error)
+    qint64 m_attemptStart = 0;
     std::vector<metrics::Attempt> m_attemptLog;
     int m_fallbacks = 0;
     UsageSniffer m_usage;
-    std::vector<QString> m_tried;
+
+    // The last failure, for the client when no key is left: an error answer as Google sent it (redacted), or a
+    // status and message.
     int m_lastStatus = 0;
     QString m_lastMessage;
     QByteArray m_lastErrorBody;
     http::Response m_lastErrorResponse;
-    bool m_haveLastError = false;
-
-    qint64 m_deadline = 0; // 0 = none
-    int m_deadlineTimeoutMs = 0;
-    qint64 m_requestDeadline = 0; // the whole request, until the head reaches the client; 0 = none
-    int m_firstByteTimeouts = 0;
+    qint64 m_lastRetryDelayMs = -1;
 };
 
 } // namespace ga::proxy

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "proxy/upstreamclient.h"
+
+#include "proxy/upstreampool.h"
+
+#include <QDeadlineTimer>
+#include <QSslSocket>
+
+namespace ga::proxy {
+namespace {
+
+constexpr qsizetype kMaxUpstreamHeadBytes = 64 * 1024;
+
+qint64 nowMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+
+} // namespace
+
+UpstreamClient::UpstreamClient(QObject *context, UpstreamHandler *handler, UpstreamPool *pool, UpstreamRequest request)
+    : m_context(context)
+    , m_handler(handler)
+    , m_pool(pool)
+    , m_request(request)
+    , m_isHead(request.method == "HEAD")
+{ }
+
+UpstreamClient::~UpstreamClient()
+{
+    dropSocket();
+}
+
+void UpstreamClient::open(const UpstreamSettings &target, const QByteArray &keySecret, const QByteArray &relaySecret)
+{
+    dropSocket();
+    m_target = target;
+    m_keySecret = keySecret;
+    m_relaySecret = relaySecret;
+    bool reused = false;
+    QTcpSocket *socket = m_pool->acquire(m_target, &reused);
+    m_socket = socket;
+    m_reused = reused;
+    m_in.clear();
+    m_holding = false;
+    m_held.clear();
+    m_chunked.reset();
+    QObject::connect(socket, &QIODevice::readyRead, m_context, [this] { onReadyRead(); });
+    QObject::connect(socket, &QAbstractSocket::disconnected, m_context, [this] { onSocketError(); });
+    QObject::connect(socket, &QAbstractSocket::errorOccurred, m_context, [this] { onSocketError(); });
+    if (reused) {
+        sendRequest();
+        return;
+    }
+    m_phase = Phase::Connecting;
+    touch(m_target.connectTimeoutMs);
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
+        QObject::connect(ssl, &QSslSocket::encrypted, m_context, [this] { sendRequest(); });
+    } else {
+        QObject::connect(socket, &QAbstractSocket::connected, m_context, [this] { sendRequest(); });
+    }
+}
+
+void UpstreamClient::close()
+{
+    m_phase = Phase::Idle;
+    m_deadline = 0;
+    dropSocket();
+}
+
+void UpstreamClient::setPaused(bool paused)
+{
+    if (m_paused == paused) {
+        return;
+    }
+    m_paused = paused;
+    if (!paused && m_socket && m_phase == Phase::Body) {
+        touch(m_target.streamIdleTimeoutMs);
+        // Data that arrived while paused sits in the socket buffer; no new readyRead will announce it.
+        QMetaObject::invokeMethod(
+            m_context, [this] { onReadyRead(); }, Qt::QueuedConnection);
+    }
+}
+
+void UpstreamClient::touch(int timeoutMs)
+{
+    m_deadlineTimeoutMs = timeoutMs;
+    m_deadline = timeoutMs > 0 ? nowMs() + timeoutMs : 0;
+}
+
+void UpstreamClient::checkTimeouts(qint64 now)
+{
+    if (m_deadline == 0 || now < m_deadline) {
+        return;
+    }
+    if (m_phase == Phase::Body && m_paused) {
+        touch(m_target.streamIdleTimeoutMs); // the client is slow, not the upstream
+        return;
+    }
+    using Kind = UpstreamFailure::Kind;
+    const Kind kind = m_phase == Phase::Connecting ? Kind::ConnectTimeout
+        : m_phase == Phase::WaitingHead            ? Kind::FirstByteTimeout
+                                                   : Kind::IdleTimeout;
+    const QString what = kind == Kind::ConnectTimeout ? QStringLiteral("connecting to the upstream")
+        : kind == Kind::FirstByteTimeout              ? QStringLiteral("waiting for the upstream to answer")
+                                                      : QStringLiteral("waiting for the next part of the stream");
+    fail(kind, 504, QStringLiteral("Timed out after %1 ms %2.").arg(m_deadlineTimeoutMs).arg(what));
+}
+
+void UpstreamClient::sendRequest()
+{
+    const UpstreamSettings &u = m_target;
+    QByteArray head;
+    head.reserve(512 + m_request.target.size());
+    head += m_request.method;
+    head += ' ';
+    head += u.pathPrefix;
+    head += m_request.target;
+    head += " HTTP/1.1\r\nHost: ";
+    head += u.hostHeader;
+    head += "\r\n";
+    http::appendHeaders(head, m_request.headers);
+    if (!m_relaySecret.isEmpty()) {
+        head += "x-relay-secret: ";
+        head += m_relaySecret;
+        head += "\r\n";
+    }
+    if (m_request.bearerAuth) {
+        head += "Authorization: Bearer ";
+    } else {
+        head += "x-goog-api-key: ";
+    }
+    head += m_keySecret;
+    head += "\r\n";
+    if (!m_request.body.isEmpty() || m_request.method == "POST" || m_request.method == "PUT"
+        || m_request.method == "PATCH") {
+        head += "Content-Length: ";
+        head += QByteArray::number(m_request.body.size());
+        head += "\r\n";
+    }
+    head += "\r\n";
+    if (m_request.body.size() < 16 * 1024) {
+        head += m_request.body;
+        m_socket->write(head);
+    } else {
+        m_socket->write(head);
+        m_socket->write(m_request.body);
+    }
+    m_phase = Phase::WaitingHead;
+    touch(u.firstByteTimeoutMs);
+}
+
+void UpstreamClient::onReadyRead()
+{
+    if (!m_socket || m_phase == Phase::Idle || m_phase == Phase::Connecting) {
+        return;
+    }
+    if (m_paused) {
+        return; // leave it in the (bounded) socket buffer: TCP pushes back on the upstream
+    }
+    if (m_socket->bytesAvailable() > 0) {
+        m_in += m_socket->readAll();
+    }
+    process();
+}
+
+void UpstreamClient::onSocketError()
+{
+    if (!m_socket || m_phase == Phase::Idle) {
+        return;
+    }
+    QTcpSocket *socket = m_socket;
+    // Bytes may still be buffered when the server closes right after sending them.
+    if (socket->bytesAvailable() > 0 && !m_paused) {
+        m_in += socket->readAll();
+        process();
+        if (m_socket != socket || m_phase == Phase::Idle) {
+            return; // the attempt ended (or the next one began) while processing them
+        }
+    }
+    const bool closed = socket->state() != QAbstractSocket::ConnectedState
+        || socket->error() == QAbstractSocket::RemoteHostClosedError;
+    if (!closed) {
+        return; // a non-fatal error; the disconnect follows
+    }
+    if (m_phase == Phase::Body) {
+        if (m_paused && socket->bytesAvailable() > 0) {
+            return; // finish when the client catches up
+        }
+        if (m_response.bodyKind == http::BodyKind::None && m_response.contentLength < 0) {
+            complete(); // close-delimited body: the close is the end
+            return;
+        }
+        fail(UpstreamFailure::Kind::Broken, 502,
+            m_holding ? QStringLiteral("The upstream closed the connection in the middle of an error response.")
+                      : QStringLiteral("The upstream closed the connection in the middle of the response."));
+        return;
+    }
+    // Before any response byte: a reused keep-alive connection the server had already closed is not the
+    // key's fault; the owner tries again on a fresh one without counting an attempt.
+    const bool staleReuse = m_reused && m_in.isEmpty();
+    QString reason = socket->errorString();
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket); ssl && !ssl->sslHandshakeErrors().isEmpty()) {
+        reason = QStringLiteral("TLS verification failed: %1").arg(ssl->sslHandshakeErrors().first().errorString());
+    }
+    fail(staleReuse ? UpstreamFailure::Kind::Stale : UpstreamFailure::Kind::Unreachable, 502,
+        QStringLiteral("Could not reach the upstream %1: %2").arg(QString::fromLatin1(m_target.hostHeader), reason));
+}
+
+void UpstreamClient::process()
+{
+    if (m_phase == Phase::WaitingHead) {
+        for (;;) {
+            const http::ParseOutcome o = http::parseResponseHead(m_in, m_isHead, kMaxUpstreamHeadBytes, &m_response);
+            if (o.state == http::ParseOutcome::Incomplete) {
+                return;
+            }
+            if (o.state == http::ParseOutcome::Error) {
+                fail(UpstreamFailure::Kind::Broken, 502, QString::fromLatin1(o.reason));
+                return;
+            }
+            m_in.remove(0, o.consumed);
+            if (m_response.status >= 100 && m_response.status < 200) {
+                continue; // 100 Continue and friends: the real head follows
+            }
+            break;
+        }
+        m_phase = Phase::Body;
+        touch(m_target.streamIdleTimeoutMs);
+        m_remaining = m_response.contentLength;
+        m_holding = m_handler->upstreamHead(m_response);
+        if (m_phase != Phase::Body) {
+            return; // the owner closed us (the client went away)
+        }
+        // Bodiless answers (HEAD, 204, 304, Content-Length: 0 — the resumable-upload start) end here: no byte
+        // will follow to finish them, and the client's next request on the connection waits for this one.
+        if (!m_response.hasBody || (m_response.bodyKind == http::BodyKind::Length && m_response.contentLength == 0)) {
+            complete();
+            return;
+        }
+    }
+    if (m_phase != Phase::Body || m_in.isEmpty()) {
+        return;
+    }
+    touch(m_target.streamIdleTimeoutMs);
+    switch (m_response.bodyKind) {
+    case http::BodyKind::Length: {
+        const qsizetype take = qsizetype(std::min<qint64>(m_remaining, m_in.size()));
+        const QByteArray data = m_in.first(take);
+        m_in.remove(0, take);
+        m_remaining -= take;
+        deliver(data);
+        if (m_phase == Phase::Body && m_remaining == 0) {
+            complete();
+        }
+        break;
+    }
+    case http::BodyKind::Chunked: {
+        QByteArray decoded;
+        const http::ChunkedDecoder::Step step = m_chunked.feed(m_in, &decoded);
+        m_in.remove(0, step.consumed);
+        if (!decoded.isEmpty()) {
+            deliver(decoded);
+        }
+        if (m_phase != Phase::Body) {
+            return;
+        }
+        if (step.errorStatus) {
+            fail(UpstreamFailure::Kind::Broken, 502, QStringLiteral("The upstream sent a malformed chunked body."));
+        } else if (step.done) {
+            complete();
+        }
+        break;
+    }
+    case http::BodyKind::None: {
+        const QByteArray data = std::exchange(m_in, QByteArray());
+        deliver(data);
+        break;
+    }
+    }
+}
+
+void UpstreamClient::deliver(QByteArrayView data)
+{
+    if (data.isEmpty()) {
+        return;
+    }
+    if (m_holding) {
+        if (m_held.size() + data.size() > kMaxHeldBytes) {
+            fail(UpstreamFailure::Kind::Broken, 502, QStringLiteral("The upstream error response is too large."));
+            return;
+        }
+        m_held.append(data);
+        return;
+    }
+    m_handler->upstreamData(data);
+}
+
+void UpstreamClient::complete()
+{
+    const bool reusable = m_response.keepAlive && m_in.isEmpty()
+        && !(m_response.bodyKind == http::BodyKind::None && m_response.contentLength < 0);
+    if (reusable && m_socket) {
+        m_pool->release(std::exchange(m_socket, nullptr), m_target); // it drops our connections
+    } else {
+        dropSocket();
+    }
+    m_phase = Phase::Idle;
+    m_deadline = 0;
+    const QByteArray held = std::exchange(m_held, QByteArray());
+    m_handler->upstreamEnd(held);
+}
+
+void UpstreamClient::fail(UpstreamFailure::Kind kind, int status, const QString &message)
+{
+    const int headStatus = m_phase == Phase::Body ? m_response.status : 0;
+    dropSocket();
+    m_phase = Phase::Idle;
+    m_deadline = 0;
+    m_handler->upstreamFailed({ kind, status, headStatus, message });
+}
+
+void UpstreamClient::dropSocket()
+{
+    if (!m_socket) {
+        return;
+    }
+    QTcpSocket *socket = std::exchange(m_socket, nullptr);
+    socket->disconnect(m_context);
+    socket->abort();
+    socket->deleteLater();
+}
+
+} // namespace ga::proxy

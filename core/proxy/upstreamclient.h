@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The HTTP/1.1 client of one attempt: takes a socket from the UpstreamPool, sends the request, parses the response
+// head (http/), reads the body by Content-Length, chunked or until close, keeps the connect, first-byte and idle
+// deadlines, and stops reading while the client side is paused (backpressure). It decides nothing about retries:
+// it says what happened, and the Exchange asks the AttemptPolicy what that means.
+#pragma once
+
+#include "http/requestparser.h"
+#include "proxy/proxysettings.h"
+
+#include <QTcpSocket>
+
+#include <limits>
+
+namespace ga::proxy {
+
+class UpstreamPool;
+
+// What one attempt sends. References into the Exchange's request, which outlives the client.
+struct UpstreamRequest
+{
+    const QByteArray &method;
+    const QByteArray &target; // path and query as the upstream should see them (before the base-URL prefix)
+    const http::HeaderList &headers; // end-to-end headers only
+    const QByteArray &body;
+    bool bearerAuth = false; // the key goes as "Authorization: Bearer", not x-goog-api-key
+};
+
+// How an attempt failed, as the client saw it.
+struct UpstreamFailure
+{
+    enum class Kind
+    {
+        Unreachable, // connect or TLS error, reset or close before the body (upstream or relay)
+        Stale, // a reused keep-alive socket was closed before any byte: the server had timed it out
+        Broken, // a malformed head or chunked body, a close in the middle of the body, an error body too large
+        ConnectTimeout,
+        FirstByteTimeout, // connected and sent, no head within firstByteTimeoutMs
+        IdleTimeout, // no body bytes within streamIdleTimeoutMs
+    };
+    Kind kind = Kind::Unreachable;
+    int status = 502; // for the client, should this end the request: 502, or 504 for the timeouts
+    int headStatus = 0; // the response status when the head had arrived, else 0
+    QString message;
+};
+
+// What the client reports to its owner (the Exchange). After upstreamEnd and upstreamFailed the socket is back in
+// the pool or closed, so the owner may start the next attempt from inside them.
+class UpstreamHandler
+{
+public:
+    virtual ~UpstreamHandler() = default;
+    // The final head (1xx skipped). True: hold the body back and hand it whole to upstreamEnd; false: stream it
+    // through upstreamData. The owner may close() the client from here.
+    virtual bool upstreamHead(const http::Response &head) = 0;
+    virtual void upstreamData(QByteArrayView data) = 0;
+    // The body is complete; `held` is the held-back body (empty when it was streamed).
+    virtual void upstreamEnd(const QByteArray &held) = 0;
+    virtual void upstreamFailed(const UpstreamFailure &failure) = 0;
+};
+
+class UpstreamClient
+{
+    Q_DISABLE_COPY_MOVE(UpstreamClient)
+
+public:
+    // A held-back (error) body larger than this fails the attempt: real error answers are a few KiB.
+    static constexpr qsizetype kMaxHeldBytes = 1024 * 1024;
+
+    // `context` receives the socket's signals (the Exchange: its thread, and its lifetime).
+    UpstreamClient(QObject *context, UpstreamHandler *handler, UpstreamPool *pool, UpstreamRequest request);
+    ~UpstreamClient();
+
+    // Starts an attempt to `target` (the upstream or a relay) with the key's secret, and the relay's when set.
+    void open(const UpstreamSettings &target, const QByteArray &keySecret, const QByteArray &relaySecret);
+    // Ends the attempt at once, closing the socket; no more calls to the handler.
+    void close();
+    // Backpressure from the client socket: while paused, bytes stay in the (bounded) socket buffer.
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    // Called by the sweeper: fails the attempt when its connect, first-byte or idle deadline passed.
+    void checkTimeouts(qint64 nowMs);
+
+    bool isOpen() const { return m_socket != nullptr; }
+    const UpstreamSettings &target() const { return m_target; }
+    const http::Response &response() const { return m_response; }
+
+private:
+    enum class Phase
+    {
+        Idle,
+        Connecting,
+        WaitingHead,
+        Body,
+    };
+
+    void sendRequest();
+    void onReadyRead();
+    void onSocketError();
+    void process();
+    void deliver(QByteArrayView data);
+    void complete();
+    void fail(UpstreamFailure::Kind kind, int status, const QString &message);
+    void dropSocket();
+    void touch(int timeoutMs);
+
+    QObject *m_context;
+    UpstreamHandler *m_handler;
+    UpstreamPool *m_pool;
+    UpstreamRequest m_request;
+    bool m_isHead = false;
+    UpstreamSettings m_target;
+    QByteArray m_keySecret;
+    QByteArray m_relaySecret;
+
+    QTcpSocket *m_socket = nullptr;
+    bool m_reused = false;
+    Phase m_phase = Phase::Idle;
+    QByteArray m_in;
+    http::Response m_response;
+    http::ChunkedDecoder m_chunked { std::numeric_limits<qint64>::max() };
+    qint64 m_remaining = 0;
+    bool m_holding = false;
+    QByteArray m_held;
+    bool m_paused = false;
+
+    qint64 m_deadline = 0; // 0 = none
+    int m_deadlineTimeoutMs = 0;
+};
+
+} // namespace ga::proxy
