@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The schema's public face: parse(), parseForSave(), validate(), the default and effective documents, what the
+// settings are (paths, help, form info, text to value), ids and URLs. The table is settingstable.cpp, the checks
+// validator.cpp, dotted paths jsonpath.cpp and entries as JSON configjson.cpp.
 #include "config/configschema.h"
 
 #include "config/jsonlocator.h"
@@ -189,58 +192,6 @@ std::optional<QJsonValue> valueFromText(const QString &path, const QString &text
     return std::nullopt;
 }
 
-QJsonValue valueAt(const QJsonObject &document, const QString &path)
-{
-    const QStringList parts = path.split(u'.');
-    QJsonValue v = document;
-    for (const QString &part : parts) {
-        if (!v.isObject()) {
-            return QJsonValue(QJsonValue::Undefined);
-        }
-        v = v.toObject().value(part);
-    }
-    return v;
-}
-
-void setValueAt(QJsonObject &document, const QString &path, const QJsonValue &value)
-{
-    const qsizetype dot = path.indexOf(u'.');
-    if (dot < 0) {
-        document.insert(path, value);
-        return;
-    }
-    const QString head = path.left(dot);
-    QJsonObject child = document.value(head).toObject();
-    setValueAt(child, path.mid(dot + 1), value);
-    document.insert(head, child);
-}
-
-QJsonObject toJson(const KeyEntry &key)
-{
-    QJsonObject o { { QStringLiteral("id"), key.id }, { QStringLiteral("label"), key.label },
-        { QStringLiteral("weight"), key.weight }, { QStringLiteral("enabled"), key.enabled },
-        { QStringLiteral("hint"), key.hint }, { QStringLiteral("fingerprint"), key.fingerprint } };
-    if (!key.group.isEmpty()) {
-        o.insert(QStringLiteral("group"), key.group);
-    }
-    if (!key.instance.isEmpty()) {
-        o.insert(QStringLiteral("instance"), key.instance);
-    }
-    if (key.added.isValid()) {
-        o.insert(QStringLiteral("added"), key.added.toUTC().toString(Qt::ISODate));
-    }
-    if (key.resetAt.isValid()) {
-        o.insert(QStringLiteral("resetAt"), key.resetAt.toUTC().toString(Qt::ISODateWithMs));
-    }
-    return o;
-}
-
-QJsonObject toJson(const InstanceEntry &instance)
-{
-    return QJsonObject { { QStringLiteral("id"), instance.id }, { QStringLiteral("name"), instance.name },
-        { QStringLiteral("url"), instance.url.toString() }, { QStringLiteral("enabled"), instance.enabled } };
-}
-
 bool isControlCharacter(QChar c)
 {
     const char16_t u = c.unicode();
@@ -261,27 +212,3 @@ QString httpUrlProblem(const QString &url)
 
 } // namespace schema
 } // namespace ga::config
-
-namespace ga::config::schema {
-
-QJsonObject toJson(const TokenEntry &token)
-{
-    QJsonObject o { { QStringLiteral("name"), token.name } };
-    if (token.created.isValid()) {
-        o.insert(QStringLiteral("created"), token.created.toUTC().toString(Qt::ISODate));
-    }
-    if (token.rotated.isValid()) {
-        o.insert(QStringLiteral("rotated"), token.rotated.toUTC().toString(Qt::ISODateWithMs));
-    }
-    const int values[]
-        = { token.limits.requestsPerMinute, token.limits.requestsPerDay, token.limits.concurrentStreams };
-    const char *names[] = { "requestsPerMinute", "requestsPerDay", "concurrentStreams" };
-    for (int f = 0; f < 3; ++f) {
-        if (values[f] >= 0) {
-            o.insert(QLatin1String(names[f]), values[f]);
-        }
-    }
-    return o;
-}
-
-} // namespace ga::config::schema

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "config/config.h"
+#include "config/configjson.h" // schema::toJson(entry), kept reachable from here
+#include "config/jsonpath.h" // schema::valueAt / setValueAt, kept reachable from here
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -90,12 +92,8 @@ SettingInfo settingInfo(const QString &path);
 // Converts command-line text to the setting's JSON type ("3145" → 3145, "on" → true).
 std::optional<QJsonValue> valueFromText(const QString &path, const QString &text, QString *error);
 
-QJsonValue valueAt(const QJsonObject &document, const QString &path);
-void setValueAt(QJsonObject &document, const QString &path, const QJsonValue &value);
-
-QJsonObject toJson(const KeyEntry &key);
-QJsonObject toJson(const InstanceEntry &instance);
-QJsonObject toJson(const TokenEntry &token);
+// valueAt() and setValueAt() (dotted paths) are in config/jsonpath.h, toJson() of the entries in
+// config/configjson.h; both are included above.
 
 // Why `url` cannot serve as an upstream or relay URL; empty when it can.
 QString httpUrlProblem(const QString &url);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "http/chunkeddecoder.h" // ChunkedDecoder, for the callers of this header
 #include "http/headers.h"
 #include "http/limits.h"
 
@@ -48,39 +49,6 @@ struct ParseOutcome
 // duplicate or invalid Content-Length, unknown transfer codings, missing or repeated Host, "." / ".." path
 // segments. An absolute-form target's authority replaces the Host header's value (RFC 9112 §3.2.2).
 ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request *out);
-
-// Incremental decoder for a chunked body: feed it bytes as they arrive.
-class ChunkedDecoder
-{
-public:
-    struct Step
-    {
-        qsizetype consumed = 0;
-        bool done = false; // last chunk and trailers seen
-        int errorStatus = 0; // 400 malformed, 413 too large, 431 trailers too large
-        const char *reason = "";
-    };
-    explicit ChunkedDecoder(qint64 maxBodyBytes = Limits::kDefaultMaxBodyBytes);
-    // Appends decoded data to *out; consumes as much of `in` as it can.
-    Step feed(QByteArrayView in, QByteArray *out);
-    void reset();
-    qint64 bodyBytes() const { return m_total; }
-
-private:
-    enum class State
-    {
-        Size,
-        Data,
-        DataCrlf,
-        Trailer,
-        Done
-    };
-    State m_state = State::Size;
-    qint64 m_remaining = 0;
-    qint64 m_total = 0;
-    qint64 m_max;
-    qsizetype m_trailerBytes = 0;
-};
 
 // Response head from an upstream server (status line + headers). Lenient only where real servers
 // differ harmlessly (reason phrase may be empty); still refuses bare LF and obs-fold.

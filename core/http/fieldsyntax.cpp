@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The field syntax and the header section with its limits (header lines, Content-Length digits, the
+// Transfer-Encoding list), shared by the request and response parsers and the chunked decoder.
+#include "http/fieldsyntax_p.h"
+
+namespace ga::http::detail {
+namespace {
+
+// RFC 9110 tchar.
+constexpr bool isTchar(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '!' || c == '#'
+        || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' || c == '-' || c == '.' || c == '^'
+        || c == '_' || c == '`' || c == '|' || c == '~';
+}
+
+} // namespace
+
+bool isToken(QByteArrayView v)
+{
+    if (v.isEmpty()) {
+        return false;
+    }
+    for (char c : v) {
+        if (!isTchar(static_cast<unsigned char>(c))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool isFieldValue(QByteArrayView v)
+{
+    for (char ch : v) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c != '\t' && (c < 0x20 || c == 0x7f)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QByteArrayView trimOws(QByteArrayView v)
+{
+    while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t')) {
+        v = v.sliced(1);
+    }
+    while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t')) {
+        v.chop(1);
+    }
+    return v;
+}
+
+ParseOutcome error(int status, const char *reason)
+{
+    ParseOutcome o;
+    o.state = ParseOutcome::Error;
+    o.status = status;
+    o.reason = reason;
+    return o;
+}
+
+ParseOutcome parseHeaderLines(
+    QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount, HeaderList *headers)
+{
+    for (;;) {
+        const qsizetype nl = data.indexOf('\n', pos);
+        if (nl < 0) {
+            if (data.size() > maxHeaderBytes) {
+                return error(431, "The request headers are larger than the server accepts.");
+            }
+            return ParseOutcome {};
+        }
+        if (nl + 1 > maxHeaderBytes) {
+            return error(431, "The request headers are larger than the server accepts.");
+        }
+        if (nl == pos || data[nl - 1] != '\r') {
+            return error(400, "Header lines must end with CRLF; a bare LF is not accepted.");
+        }
+        const QByteArrayView line = data.sliced(pos, nl - 1 - pos);
+        pos = nl + 1;
+        if (line.isEmpty()) {
+            ParseOutcome o;
+            o.state = ParseOutcome::Complete;
+            o.consumed = pos;
+            return o;
+        }
+        if (line.front() == ' ' || line.front() == '\t') {
+            return error(400, "Folded header lines (obs-fold) are not accepted.");
+        }
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0 || !isToken(line.first(colon))) {
+            return error(400, "A header line is malformed: expected 'Name: value' with no space before the colon.");
+        }
+        const QByteArrayView value = trimOws(line.sliced(colon + 1));
+        if (!isFieldValue(value)) {
+            return error(400, "A header value contains a control character.");
+        }
+        if (qsizetype(headers->size()) >= maxHeaderCount) {
+            return error(431, "The request has more header fields than the server accepts.");
+        }
+        headers->push_back(Header { line.first(colon).toByteArray(), value.toByteArray() });
+    }
+}
+
+bool parseDecimal(QByteArrayView v, qint64 *out)
+{
+    if (v.isEmpty() || v.size() > 18) {
+        return false;
+    }
+    qint64 n = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+        n = n * 10 + (c - '0');
+    }
+    *out = n;
+    return true;
+}
+
+int checkTransferEncoding(const HeaderList &headers)
+{
+    int codings = 0;
+    bool chunkedLast = false;
+    for (const Header &h : headers) {
+        if (!equalsIgnoreCase(h.name, "transfer-encoding")) {
+            continue;
+        }
+        QByteArrayView list = h.value;
+        while (true) {
+            const qsizetype comma = list.indexOf(',');
+            const QByteArrayView item = trimOws(comma < 0 ? list : list.first(comma));
+            if (!item.isEmpty()) {
+                if (chunkedLast) {
+                    return 400; // chunked must be the final coding, and appear once
+                }
+                ++codings;
+                if (equalsIgnoreCase(item, "chunked")) {
+                    chunkedLast = true;
+                } else {
+                    return 501;
+                }
+            }
+            if (comma < 0) {
+                break;
+            }
+            list = list.sliced(comma + 1);
+        }
+    }
+    return codings == 1 && chunkedLast ? 0 : 400;
+}
+
+} // namespace ga::http::detail

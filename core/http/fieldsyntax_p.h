@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Inside http/: the field syntax (RFC 9110 tokens, field values, OWS) and the header section with its limits,
+// shared by the request and response parsers and the chunked decoder. Not for use outside core/http.
+#pragma once
+
+#include "http/headers.h"
+#include "http/requestparser.h"
+
+namespace ga::http::detail {
+
+// RFC 9110 token: one or more tchar.
+bool isToken(QByteArrayView v);
+// field-value: VCHAR, SP, HTAB, obs-text. No other control characters (NUL, CR, LF, DEL, ...).
+bool isFieldValue(QByteArrayView v);
+// `v` without leading and trailing spaces and tabs.
+QByteArrayView trimOws(QByteArrayView v);
+
+// An Error outcome with `status` and the one-sentence `reason`.
+ParseOutcome error(int status, const char *reason);
+
+// Parses header lines from `pos` to the blank line into *headers, refusing bare LF, obs-fold, malformed names,
+// control characters in values, more than `maxHeaderBytes` of head and more than `maxHeaderCount` fields (431).
+// Returns Complete with `consumed` = end of head, Incomplete while the blank line has not arrived.
+ParseOutcome parseHeaderLines(
+    QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount, HeaderList *headers);
+
+// A Content-Length value: 1 to 18 decimal digits, nothing else.
+bool parseDecimal(QByteArrayView v, qint64 *out);
+
+// The combined Transfer-Encoding list: 0 = only "chunked", 400 = chunked not last / empty, 501 = other coding.
+int checkTransferEncoding(const HeaderList &headers);
+
+} // namespace ga::http::detail
