@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Foundation: the CLI and daemon as users run them, and the build's promises. Included from tests/CMakeLists.txt.
 ga_add_test(tst_cli TIMEOUT 300)
+# The command line's tables: generated help, per-command parsers, options refused with the command that takes them.
+ga_add_test(tst_cliparser TIMEOUT 300)
 ga_add_test(tst_daemon LIBS ga_fakegemini)
 ga_add_test(tst_linkage)
 ga_add_test(tst_keychain_cli LABELS keychain LAUNCHER sh ${CMAKE_CURRENT_SOURCE_DIR}/keychain-session.sh)

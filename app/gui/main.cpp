@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // gemini-aggregator: the desktop app. Everything lives in qml/ (ga::ui::DesktopApp); this file only reads
 // the command line and shows a dialog when the app cannot start.
+#include "cli/commandtable.h"
 #include "desktopapp.h"
 #include "logging/messagehandler.h"
 #include "version.h"
@@ -36,8 +37,7 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("Local Gemini API proxy with key rotation"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption config(
-        QStringLiteral("config"), QStringLiteral("Config file to use."), QStringLiteral("path"));
+    const QCommandLineOption config = ga::cli::commandLineOption(QStringLiteral("config")); // as gemini-aggregatord's
     const QCommandLineOption minimized(QStringLiteral("minimized"), QStringLiteral("Start in the tray."));
     const QCommandLineOption quitAfterLoad(
         QStringLiteral("quit-after-load"), QStringLiteral("Start, show the window, then exit (0 when it was shown)."));
