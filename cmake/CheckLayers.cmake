@@ -4,7 +4,10 @@
 # spaces), so the diagram there is the rule. Fails (FATAL_ERROR) naming every offending #include; on success
 # touches STAMP. Run at build time by core/CMakeLists.txt, and by a test against a tree made to break it.
 #
-#   cmake -DCORE_DIR=<dir> [-DSTAMP=<file>] -P CheckLayers.cmake
+# With GUI_DIR, also that the GUI (qml/) goes through the application layer, never through the command line:
+# no source there includes cli/.
+#
+#   cmake -DCORE_DIR=<dir> [-DGUI_DIR=<dir>] [-DSTAMP=<file>] -P CheckLayers.cmake
 
 if(NOT CORE_DIR)
     message(FATAL_ERROR "CheckLayers.cmake: CORE_DIR is not set")
@@ -39,6 +42,18 @@ foreach(entry IN LISTS entries)
         endforeach()
     endforeach()
 endforeach()
+
+if(GUI_DIR)
+    get_filename_component(gui_parent "${GUI_DIR}/.." ABSOLUTE)
+    file(GLOB_RECURSE sources "${GUI_DIR}/*.h" "${GUI_DIR}/*.cpp")
+    foreach(source IN LISTS sources)
+        file(STRINGS "${source}" includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"cli/")
+        if(includes)
+            file(RELATIVE_PATH name "${gui_parent}" "${source}")
+            list(APPEND problems "${name} includes cli/: the GUI uses the application layer (app/), not the CLI")
+        endif()
+    endforeach()
+endif()
 
 if(problems)
     list(JOIN problems "\n  " text)

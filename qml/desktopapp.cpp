@@ -2,9 +2,9 @@
 #include "desktopapp.h"
 
 #include "admin/adminapi.h"
+#include "app/session.h"
+#include "app/startup.h"
 #include "backend.h"
-#include "cli/commands.h"
-#include "cli/context.h"
 #include "daemon/service.h"
 #include "logging/logging.h"
 #include "notifier.h"
@@ -22,6 +22,13 @@
 #include <QTranslator>
 
 namespace ga::ui {
+namespace {
+
+constexpr int kStartFailed = 1; // the exit code of a start that failed (as the daemon's)
+// As for a command: another writer's secret transaction takes well under a second; a keychain prompt longer.
+constexpr int kJournalWaitMs = 10'000;
+
+} // namespace
 
 qint64 msSinceProcessStart()
 {
@@ -66,17 +73,18 @@ DesktopApp::~DesktopApp()
 
 int DesktopApp::start()
 {
-    QStringList words;
-    if (!m_options.configPath.isEmpty()) {
-        words << QStringLiteral("--config") << m_options.configPath;
-    }
-    cli::Args args;
-    QString parseError;
-    args.parse(words, { cli::OptionSpec { QStringLiteral("config"), true, QChar() } }, &parseError);
-    m_context = std::make_unique<cli::Context>(args);
+    // An encrypted secret file is opened with $GEMINI_AGGREGATOR_PASSPHRASE (a window has no terminal to ask on).
+    app::Session::Options session;
+    session.configPath = m_options.configPath;
+    session.note = [this](const QString &line) {
+        qCWarning(lcDaemon).noquote() << line;
+        m_configNotes.append(line);
+    };
+    session.journalWaitMs = kJournalWaitMs;
+    m_session = std::make_unique<app::Session>(session);
 
     if (m_options.singleInstance) {
-        m_instance = std::make_unique<SingleInstance>(m_context->configPath());
+        m_instance = std::make_unique<SingleInstance>(m_session->configPath());
         if (m_instance->notifyRunning()) {
             qCInfo(lcDaemon) << "already running: asked that instance to show its window";
             return -1;
@@ -90,8 +98,9 @@ int DesktopApp::start()
     // Started at login, the app may come up before the keychain: prepareRun then waits for it (up to a minute, the
     // event loop running) and this icon says so. It is not the TrayController, which needs the Service, which needs
     // the secrets. The Backend loads the translations later, so the configured language is loaded here for the tooltip.
+    app::StartupOptions startup;
     if (m_options.tray) {
-        m_context->setKeychainWaitObserver([this](bool waiting) {
+        startup.keychainWaiting = [this](bool waiting) {
             const QString name = QStringLiteral("keychainWaitTray");
             auto *icon = findChild<QSystemTrayIcon *>(name, Qt::FindDirectChildrenOnly);
             if (!waiting) {
@@ -103,7 +112,8 @@ int DesktopApp::start()
             }
             icon = new QSystemTrayIcon(QIcon(TrayController::iconPath(QStringLiteral("stopped"))), this);
             icon->setObjectName(name);
-            const QString language = m_context->loadConfig()->config().uiLanguage;
+            app::Outcome unused;
+            const QString language = m_session->config(&unused)->config().uiLanguage;
             QTranslator translator;
             const bool translated = translator.load(language == u"system" ? QLocale() : QLocale(language),
                 QStringLiteral("gemini-aggregator"), QStringLiteral("_"), QStringLiteral(":/i18n"));
@@ -115,23 +125,27 @@ int DesktopApp::start()
                 QCoreApplication::removeTranslator(&translator);
             }
             icon->show();
-        });
+        };
     }
 
-    if (const int prepared = cli::prepareRun(*m_context); prepared != cli::kExitOk) {
-        m_error = m_context->lastError();
-        return prepared;
+    if (const app::Outcome prepared = app::prepareRun(*m_session, startup); !prepared.ok()) {
+        m_error = prepared.message;
+        if (!m_configNotes.isEmpty()) {
+            m_error += QStringLiteral("\n\n") + m_configNotes.join(u'\n');
+        }
+        return kStartFailed;
     }
-    m_service = std::make_unique<daemon::Service>(m_context->loadConfig(), m_context->openSecrets());
+    app::Outcome opened;
+    m_service = std::make_unique<daemon::Service>(m_session->config(&opened), m_session->secrets(&opened));
     m_service->setWorkerCount(m_options.workers);
-    admin::install(*m_service);
+    admin::install(app::serviceRuntime(*m_service));
     // A port that cannot be bound opens the window on Settings with the problem shown, not an exit-only dialog.
     m_service->setStartWithoutListener(true);
     connect(m_service.get(), &daemon::Service::ready, this, [this](int count) {
         qCInfo(lcDaemon).noquote() << "ready: listening on" << m_service->listenUrl() << "with" << count << "key(s)";
     });
     if (!m_service->start(&m_error)) {
-        return cli::kExitFailure;
+        return kStartFailed;
     }
 
     m_backend = std::make_unique<Backend>(m_service.get());
@@ -151,7 +165,7 @@ int DesktopApp::start()
         = m_engine->rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(m_engine->rootObjects().first());
     if (!m_window) {
         m_error = QStringLiteral("the window could not be loaded (see the QML errors above)");
-        return cli::kExitFailure;
+        return kStartFailed;
     }
     connect(m_window, &QQuickWindow::frameSwapped, this, [this] {
         if (m_windowShownMs < 0) {

@@ -9,8 +9,8 @@
 
 #include <memory>
 
-namespace ga::cli {
-class Context;
+namespace ga::app {
+class Session;
 }
 namespace ga::daemon {
 class Service;
@@ -64,7 +64,8 @@ Q_SIGNALS:
 private:
     Options m_options;
     QString m_error;
-    std::unique_ptr<cli::Context> m_context;
+    std::unique_ptr<app::Session> m_session;
+    QStringList m_configNotes; // warnings and problems found in the config file
     std::unique_ptr<daemon::Service> m_service;
     std::unique_ptr<Backend> m_backend;
     std::unique_ptr<QQmlApplicationEngine> m_engine;

@@ -120,7 +120,7 @@ public:
         }
         service = std::make_unique<daemon::Service>(store.get(), secrets.get());
         service->setWorkerCount(2);
-        admin::install(*service);
+        admin::install(app::serviceRuntime(*service));
         service->setFileLogging(false);
         service->setStartWithoutListener(startWithoutListener);
         QSignalSpy ready(service.get(), &daemon::Service::ready);

@@ -371,13 +371,13 @@ private Q_SLOTS:
 
         m_service = std::make_unique<ga::daemon::Service>(m_store.get(), m_secrets.get());
         m_service->setWorkerCount(2);
-        ga::admin::install(*m_service);
+        ga::admin::install(ga::app::serviceRuntime(*m_service));
         m_service->setFileLogging(false);
         QSignalSpy ready(m_service.get(), &ga::daemon::Service::ready);
         QString error;
         QVERIFY2(m_service->start(&error), qPrintable(error));
         QVERIFY(!ready.isEmpty() || ready.wait(kApplyTimeoutMs));
-        m_table = std::make_unique<ga::admin::AdminApi>(m_service.get());
+        m_table = std::make_unique<ga::admin::AdminApi>(ga::app::serviceRuntime(*m_service));
     }
 
     void cleanupTestCase()

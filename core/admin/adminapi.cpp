@@ -5,7 +5,6 @@
 #include "affinity/resourcemap.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
-#include "daemon/service.h"
 #include "http/httperror.h"
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
@@ -31,9 +30,9 @@
 
 namespace ga::admin {
 
-AdminApi::AdminApi(daemon::Service *service, QObject *parent)
+AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
     : QObject(parent)
-    , m_service(service)
+    , m_runtime(std::move(runtime))
 {
     const std::vector<Route> table = {
         { "GET", QStringLiteral("/status"), QStringLiteral("Proxy status: mode, endpoint, key and relay counts"),
@@ -145,17 +144,17 @@ void AdminApi::route(const Request &request, std::function<void(Response)> reply
 
 void AdminApi::getStatus(const Request &, const QStringList &, std::function<void(Response)> reply)
 {
-    const config::Config &cfg = m_service->config();
-    proxy::ProxyServer *server = m_service->proxyServer();
-    const proxy::Readiness ready = proxy::readiness(m_service->keyPool(), m_service->router());
+    const config::Config &cfg = m_runtime->workspace().config();
+    proxy::ProxyServer *server = m_runtime->proxyServer();
+    const proxy::Readiness ready = proxy::readiness(m_runtime->keyPool(), m_runtime->router());
     QJsonObject keyStates;
-    for (const keys::KeyReport &k : m_service->keyPool().report()) {
+    for (const keys::KeyReport &k : m_runtime->keyPool().report()) {
         const QString state = keys::keyStatusName(k.status);
         keyStates.insert(state, keyStates.value(state).toInt() + 1);
     }
     reply(json(200,
         QJsonObject { { QStringLiteral("version"), QLatin1String(kVersion) },
-            { QStringLiteral("endpoint"), m_service->listenUrl() },
+            { QStringLiteral("endpoint"), m_runtime->listenUrl() },
             { QStringLiteral("mode"), config::routingModeName(cfg.routingMode) },
             { QStringLiteral("ready"), ready.ready },
             { QStringLiteral("missing"), QJsonArray::fromStringList(ready.missing) },
@@ -229,9 +228,10 @@ QJsonObject AdminApi::openApi() const
     };
 }
 
-void install(daemon::Service &service)
+void install(std::unique_ptr<app::Runtime> runtime)
 {
-    service.setAdminHandler(std::make_unique<AdminApi>(&service));
+    app::Runtime &host = *runtime;
+    host.setAdminHandler(std::make_unique<AdminApi>(std::move(runtime)));
 }
 
 } // namespace ga::admin

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "affinity/resourceref.h"
+#include "app/runtime.h"
 #include "config/configstore.h"
 #include "proxy/adminport.h"
 
@@ -11,19 +12,16 @@
 
 #include <vector>
 
-namespace ga::daemon {
-class Service;
-}
-
 namespace ga::admin {
 
 using Request = proxy::AdminRequest;
 using Response = proxy::AdminResponse;
 inline constexpr qint64 kMaxRequestBodyBytes = proxy::kMaxAdminBodyBytes;
 
-// The admin REST API (/admin/api/v1/…) over a running Service. Calls arrive from proxy worker threads and
-// are served on this object's thread (the Service's), where the config store, the secret store and the
-// key pool are safe to use. Every answer is JSON; errors have one shape:
+// The admin REST API (/admin/api/v1/…) over a running proxy (an app::Runtime: the daemon's or the desktop app's).
+// Calls arrive from proxy worker threads and are served on this object's thread (the runtime's), where the config
+// store, the secret store and the key pool are safe to use. Every write is an app:: operation (app/*ops.h): this
+// file only maps JSON to them and their outcomes to HTTP. Every answer is JSON; errors have one shape:
 //   {"error": {"code": 404, "status": "NOT_FOUND", "message": "…", "problems": [{"path", "message"}]}}
 class AdminApi final : public QObject, public proxy::AdminHandler
 {
@@ -31,7 +29,7 @@ class AdminApi final : public QObject, public proxy::AdminHandler
     Q_DISABLE_COPY_MOVE(AdminApi)
 
 public:
-    explicit AdminApi(daemon::Service *service, QObject *parent = nullptr);
+    explicit AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent = nullptr);
 
     void handle(Request request, std::function<void(Response)> reply) override;
 
@@ -56,9 +54,6 @@ private:
     void postKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void patchKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteKey(const Request &, const QStringList &, std::function<void(Response)> reply);
-    // Removes the item of `listPath` whose `field` is `value` from the config, then its secret; 204.
-    void removeWithSecret(const QString &listPath, QStringView field, const QString &value, const QString &secretEntry,
-        std::function<void(Response)> reply);
     void testKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getInstances(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteInstance(const Request &, const QStringList &, std::function<void(Response)> reply);
@@ -75,9 +70,6 @@ private:
     void postToken(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteToken(const Request &, const QStringList &, std::function<void(Response)> reply);
     void rotateToken(const Request &, const QStringList &, std::function<void(Response)> reply);
-    // Stores a fresh token for `name`, then runs `change` on the config; replies 201/200 with the token once.
-    void storeToken(
-        const QString &name, int status, config::ConfigStore::Change change, std::function<void(Response)> reply);
     void getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply);
     // Files, cached contents and the other project-owned resources the proxy knows the owner of.
     void getResources(const Request &, const QStringList &, std::function<void(Response)> reply);
@@ -90,11 +82,12 @@ private:
     // Deletes `name` at Google through a key of its owner's project; 200 {"deleted": name}.
     void deleteResource(const QString &name, std::function<void(Response)> reply);
 
-    daemon::Service *m_service;
+    std::unique_ptr<app::Runtime> m_runtime;
     std::vector<Route> m_routes;
 };
 
-// Serves the admin API for `service` (its proxy's /admin/api/v1/ and in-process callers): call before start().
-void install(daemon::Service &service);
+// Serves the admin API for `runtime` (its proxy's /admin/api/v1/ and in-process callers), which it keeps: call before
+// the service starts. For a daemon::Service: install(app::serviceRuntime(service)).
+void install(std::unique_ptr<app::Runtime> runtime);
 
 } // namespace ga::admin

@@ -3,9 +3,9 @@
 #include "admin/adminapi.h"
 #include "admin/adminreply.h"
 #include "affinity/resourcemap.h"
+#include "app/instanceops.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
-#include "daemon/service.h"
 #include "http/httperror.h"
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
@@ -34,11 +34,11 @@ namespace ga::admin {
 void AdminApi::getInstances(const Request &, const QStringList &, std::function<void(Response)> reply)
 {
     QHash<QString, routing::RelayReport> reports;
-    for (routing::RelayReport &r : m_service->router().report()) {
+    for (routing::RelayReport &r : m_runtime->router().report()) {
         reports.insert(r.id, std::move(r));
     }
     QJsonArray out;
-    for (const config::InstanceEntry &i : m_service->config().instances) {
+    for (const config::InstanceEntry &i : m_runtime->workspace().config().instances) {
         QJsonObject o = config::schema::toJson(i);
         const routing::RelayReport r = reports.value(i.id);
         o.insert(QStringLiteral("health"), routing::relayHealthName(r.health));
@@ -56,36 +56,11 @@ void AdminApi::getInstances(const Request &, const QStringList &, std::function<
 
 void AdminApi::deleteInstance(const Request &, const QStringList &args, std::function<void(Response)> reply)
 {
-    const QString id = args.value(0);
-    if (!m_service->config().findInstance(id)) {
-        reply(error(404, QStringLiteral("there is no instance %1").arg(id)));
-        return;
-    }
-    QString why;
-    const auto hold = JournalHold::begin(m_service->configStore()->path(), { QStringLiteral("relay/") + id }, &why);
-    if (!hold) {
-        reply(error(503, QStringLiteral("nothing was changed: %1").arg(why)));
-        return;
-    }
-    QStringList unbound;
-    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        editItems(doc, QStringLiteral("instances.items"), u"id", id, removeItem);
-        editItems(doc, QStringLiteral("keys.items"), u"instance", id, [&](QJsonObject &o) {
-            o.remove(QStringLiteral("instance"));
-            unbound.append(o.value(u"id").toString());
-            return true;
-        });
-        return QString();
-    });
-    if (!saved.ok) {
-        hold->settle();
-        reply(saveRefused(saved));
-        return;
-    }
-    m_service->secretStore()->remove(
-        QStringLiteral("relay/") + id, this, [hold, reply = std::move(reply), unbound](const secrets::SecretResult &) {
-            hold->settle();
-            reply(json(200, QJsonObject { { QStringLiteral("unbound"), QJsonArray::fromStringList(unbound) } }));
+    app::InstanceOps(m_runtime->workspace())
+        .remove(args.value(0), [reply = std::move(reply)](const app::Outcome &done, const QStringList &unbound) {
+            reply(done.ok()
+                    ? json(200, QJsonObject { { QStringLiteral("unbound"), QJsonArray::fromStringList(unbound) } })
+                    : refused(done));
         });
 }
 
@@ -95,86 +70,44 @@ void AdminApi::postInstance(const Request &rq, const QStringList &, std::functio
     if (!bodyObject(rq, &body, reply)) {
         return;
     }
-    QList<config::Problem> problems;
-    const QString name = body.value(u"name").toString().trimmed();
-    const QString url = body.value(u"url").toString().trimmed();
-    if (!body.value(u"name").isString() || name.isEmpty()) {
-        problems.append(problem(QStringLiteral("name"), QStringLiteral("required: a name for the instance")));
+    BodyFields fields { body, {} };
+    const std::optional<QString> name = fields.string(QStringLiteral("name"));
+    const std::optional<QString> url = fields.string(QStringLiteral("url"));
+    const std::optional<QString> secret = fields.string(QStringLiteral("secret"));
+    if (!body.contains(u"url")) {
+        fields.problems.append(problem(QStringLiteral("url"), QStringLiteral("required: the relay's https:// URL")));
     }
-    if (!body.value(u"url").isString()) {
-        problems.append(problem(QStringLiteral("url"), QStringLiteral("required: the relay's https:// URL")));
-    } else if (const QString why = config::schema::httpUrlProblem(url); !why.isEmpty()) {
-        problems.append(problem(QStringLiteral("url"), why));
-    }
-    const QJsonValue secretValue = body.value(u"secret");
-    QByteArray secret = secretValue.toString().toUtf8();
-    const bool generated = secretValue.isUndefined();
-    if (!generated && (!secretValue.isString() || secret.size() < 16)) {
-        problems.append(problem(
+    if (secret && secret->isEmpty()) {
+        fields.problems.append(problem(
             QStringLiteral("secret"), QStringLiteral("at least 16 characters, or leave it out to have one generated")));
     }
-    for (auto it = body.begin(); it != body.end(); ++it) {
-        if (it.key() != u"name" && it.key() != u"url" && it.key() != u"secret") {
-            problems.append(problem(it.key(), QStringLiteral("unknown field")));
-        }
-    }
-    if (!problems.isEmpty()) {
-        reply(error(400, QStringLiteral("the instance was not added"), problems));
+    fields.onlyKnown({ QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("secret") });
+    if (!fields.problems.isEmpty()) {
+        fields.alsoCheck(app::InstanceOps::check(
+            name.value_or(QString()), url.value_or(QString()), secret.value_or(QString()).toUtf8()));
+        reply(error(400, QStringLiteral("the instance was not added"), fields.problems));
         return;
     }
-    QSet<QString> ids;
-    for (const config::InstanceEntry &i : m_service->config().instances) {
-        if (i.url == QUrl(url)) {
-            reply(error(409, QStringLiteral("instance %1 already has the URL %2").arg(i.id, url)));
-            return;
-        }
-        ids.insert(i.id);
-    }
-    if (generated) {
-        secret = security::generateAccessToken().mid(4);
-    }
-    config::InstanceEntry e;
-    e.id = keys::newId(u'i', ids);
-    e.name = name;
-    e.url = QUrl(url);
-    logging::Redactor::addSecret(secret);
-    QString why;
-    const auto hold = JournalHold::begin(m_service->configStore()->path(), { QStringLiteral("relay/") + e.id }, &why);
-    if (!hold) {
-        reply(error(503, QStringLiteral("nothing was changed: %1").arg(why)));
-        return;
-    }
-    m_service->secretStore()->write(QStringLiteral("relay/") + e.id, secret, this,
-        [this, e, secret, generated, hold, reply = std::move(reply)](const secrets::SecretResult &r) {
-            const SettleAtEnd settle { hold };
-            if (!r.ok()) {
-                reply(error(500, QStringLiteral("the secret store refused the relay secret: %1").arg(r.message)));
-                return;
-            }
-            const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-                QJsonArray items = itemsAt(doc, QStringLiteral("instances.items"));
-                items.append(config::schema::toJson(e));
-                config::schema::setValueAt(doc, QStringLiteral("instances.items"), items);
-                return QString();
+    app::InstanceOps(m_runtime->workspace())
+        .add(name.value_or(QString()), url.value_or(QString()), secret.value_or(QString()).toUtf8(),
+            [reply = std::move(reply)](
+                const app::Outcome &done, const config::InstanceEntry &added, const QByteArray &made) {
+                if (!done.ok()) {
+                    reply(refused(done));
+                    return;
+                }
+                QJsonObject o = config::schema::toJson(added);
+                if (!made.isEmpty()) {
+                    o.insert(QStringLiteral("secret"), QString::fromLatin1(made)); // once: set it as RELAY_SECRET
+                }
+                reply(json(201, o));
             });
-            if (!saved.ok) {
-                m_service->secretStore()->remove(
-                    QStringLiteral("relay/") + e.id, this, [](const secrets::SecretResult &) {});
-                reply(error(400, saved.error, saved.problems));
-                return;
-            }
-            QJsonObject o = config::schema::toJson(e);
-            if (generated) {
-                o.insert(QStringLiteral("secret"), QString::fromLatin1(secret)); // once: set it as RELAY_SECRET
-            }
-            reply(json(201, o));
-        });
 }
 
 void AdminApi::patchInstance(const Request &rq, const QStringList &args, std::function<void(Response)> reply)
 {
     const QString id = args.value(0);
-    if (!m_service->config().findInstance(id)) {
+    if (!m_runtime->workspace().config().findInstance(id)) {
         reply(error(404, QStringLiteral("there is no instance %1").arg(id)));
         return;
     }
@@ -182,72 +115,40 @@ void AdminApi::patchInstance(const Request &rq, const QStringList &args, std::fu
     if (!bodyObject(rq, &body, reply)) {
         return;
     }
-    QList<config::Problem> problems;
-    for (auto it = body.begin(); it != body.end(); ++it) {
-        const QJsonValue v = it.value();
-        if (it.key() == u"name") {
-            if (!v.isString() || v.toString().trimmed().isEmpty()) {
-                problems.append(problem(it.key(), QStringLiteral("expected a non-empty string")));
-            }
-        } else if (it.key() == u"url") {
-            const QString why
-                = v.isString() ? config::schema::httpUrlProblem(v.toString()) : QStringLiteral("expected a URL string");
-            if (!why.isEmpty()) {
-                problems.append(problem(it.key(), why));
-            }
-        } else if (it.key() == u"enabled") {
-            if (!v.isBool()) {
-                problems.append(problem(it.key(), QStringLiteral("expected true or false")));
-            }
-        } else {
-            problems.append(problem(it.key(), QStringLiteral("unknown field (name, url, enabled)")));
-        }
-    }
-    if (!problems.isEmpty()) {
-        reply(error(400, QStringLiteral("the instance was not changed"), problems));
+    BodyFields fields { body, {} };
+    app::InstanceChange change;
+    change.name = fields.string(QStringLiteral("name"));
+    change.url = fields.string(QStringLiteral("url"));
+    change.enabled = fields.boolean(QStringLiteral("enabled"));
+    fields.onlyKnown({ QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("enabled") });
+    if (!fields.problems.isEmpty()) {
+        reply(error(400, QStringLiteral("the instance was not changed"), fields.problems));
         return;
     }
-    if (body.contains(u"url")) {
-        const QUrl url(body.value(u"url").toString());
-        for (const config::InstanceEntry &i : m_service->config().instances) {
-            if (i.id != id && i.url == url) {
-                reply(error(409, QStringLiteral("instance %1 already has the URL %2").arg(i.id, url.toString())));
-                return;
-            }
-        }
-    }
-    const config::ConfigStore::UpdateResult saved = m_service->configStore()->update([&](QJsonObject &doc) {
-        editItems(doc, QStringLiteral("instances.items"), u"id", id, [&](QJsonObject &o) {
-            for (auto it = body.begin(); it != body.end(); ++it) {
-                o.insert(it.key(), it.value());
-            }
-            return true;
-        });
-        return QString();
-    });
-    if (!saved.ok) {
-        reply(error(400, saved.error, saved.problems));
+    config::InstanceEntry changed;
+    if (const app::Outcome done = app::InstanceOps(m_runtime->workspace()).change(id, change, &changed); !done.ok()) {
+        reply(refused(done));
         return;
     }
-    reply(json(200, config::schema::toJson(*m_service->config().findInstance(id))));
+    reply(json(200, config::schema::toJson(changed)));
 }
 
 void AdminApi::testInstance(const Request &, const QStringList &args, std::function<void(Response)> reply)
 {
     const QString id = args.value(0);
-    const config::InstanceEntry *instance = m_service->config().findInstance(id);
+    const config::InstanceEntry *instance = m_runtime->workspace().config().findInstance(id);
     if (!instance) {
         reply(error(404, QStringLiteral("there is no instance %1").arg(id)));
         return;
     }
     QString problemText;
-    const proxy::SettingsPtr settings = proxy::settingsFromConfig(m_service->config(), &problemText);
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(m_runtime->workspace().config(), &problemText);
     if (!settings) {
         reply(error(500, problemText));
         return;
     }
     const QUrl url = instance->url;
-    m_service->secretStore()->read(QStringLiteral("relay/") + id, this,
+    m_runtime->workspace().secretStore()->read(app::relaySecretName(id), this,
         [this, id, url, settings, reply = std::move(reply)](const secrets::SecretResult &secret) mutable {
             if (!secret.ok()) {
                 reply(error(500, QStringLiteral("the relay secret cannot be read: %1").arg(secret.message)));
@@ -256,7 +157,7 @@ void AdminApi::testInstance(const Request &, const QStringList &args, std::funct
             routing::probeRelay(url, secret.value, settings->upstream, this,
                 [this, id, reply = std::move(reply)](const routing::RelayCheck &c) {
                     // What a test finds is what the dashboard, the tray and routing go by (one health per relay).
-                    m_service->router().reportRelayCheck(id, c.verdict == u"ok", c.latencyMs,
+                    m_runtime->router().reportRelayCheck(id, c.verdict == u"ok", c.latencyMs,
                         QStringLiteral("test: %1 (%2)").arg(c.verdict, logging::Redactor::redact(c.detail)));
                     reply(json(200,
                         QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("result"), c.verdict },

@@ -1,75 +1,25 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Shared by the admin API's route files (admin*.cpp): answers in one JSON shape, body parsing, list edits in the
-// config document, and the secrets-journal hold around two-step writes. Not for use outside core/admin.
+// Shared by the admin API's route files (admin*.cpp): answers in one JSON shape, body parsing, and operation
+// outcomes as HTTP answers. Not for use outside core/admin.
 #pragma once
 
 #include "admin/adminapi.h"
+#include "app/outcome.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
 #include "config/configstore.h"
 #include "http/httperror.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
-#include "secrets/secretjournal.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <functional>
-#include <memory>
+#include <optional>
 
 namespace ga::admin {
-
-// The secrets journal (secrets/secretjournal.h) around a write in two steps (secret and config): if the daemon dies
-// between them, the next start removes what the config does not name, as for the CLI's writes. Held (locked) from
-// before the first step until settle() or the last copy is gone.
-class JournalHold
-{
-public:
-    static std::shared_ptr<JournalHold> begin(const QString &configPath, const QStringList &names, QString *error)
-    {
-        auto hold = std::shared_ptr<JournalHold>(new JournalHold(config::secretJournalPath(configPath), names));
-        // Short: the admin API runs on the service's thread, and a CLI transaction takes milliseconds.
-        constexpr int kWaitMs = 3000;
-        if (!hold->m_journal.lock(kWaitMs, error) || !hold->m_journal.add(names, error)) {
-            return nullptr;
-        }
-        return hold;
-    }
-    // Config and store agree: the names leave the journal.
-    void settle()
-    {
-        if (!m_journal.isLocked()) {
-            return;
-        }
-        if (QString error; !m_journal.drop(m_names, &error)) {
-            qCWarning(lcSecrets).noquote() << error; // the next start settles them
-        }
-        m_journal.unlock();
-    }
-
-private:
-    JournalHold(const QString &path, QStringList names)
-        : m_journal(path)
-        , m_names(std::move(names))
-    { }
-
-    secrets::SecretJournal m_journal;
-    QStringList m_names;
-};
-
-// Settles a hold when the scope ends, whichever way the callback leaves.
-struct SettleAtEnd
-{
-    std::shared_ptr<JournalHold> hold;
-    ~SettleAtEnd()
-    {
-        if (hold) {
-            hold->settle();
-        }
-    }
-};
 
 inline Response json(int status, const QJsonValue &value)
 {
@@ -106,47 +56,94 @@ inline bool bodyObject(const Request &rq, QJsonObject *out, std::function<void(R
     return true;
 }
 
-// A refused save: 400 when the result broke a rule (the problems say where), 500 when the save itself failed.
-inline Response saveRefused(const config::ConfigStore::UpdateResult &saved)
-{
-    return error(saved.problems.isEmpty() ? 500 : 400, saved.error, saved.problems);
-}
-
 inline config::Problem problem(const QString &path, const QString &message)
 {
-    config::Problem p;
-    p.path = path;
-    p.message = message;
-    return p;
+    return app::problemAt(path, message);
 }
 
-inline QJsonArray itemsAt(const QJsonObject &doc, const QString &path)
+// Fields of a request body, type-checked: a wrong type adds a problem at the field and yields nothing. The rules
+// on the values themselves belong to the operations (app/).
+struct BodyFields
 {
-    return config::schema::valueAt(doc, path).toArray();
-}
+    const QJsonObject &body;
+    QList<config::Problem> problems;
 
-// Runs `edit` on the items of the list at `path` whose `field` is `value`; an item `edit` returns false
-// for is removed.
-inline void editItems(QJsonObject &doc, const QString &path, QStringView field, const QString &value,
-    const std::function<bool(QJsonObject &)> &edit)
-{
-    QJsonArray items = itemsAt(doc, path);
-    for (qsizetype i = 0; i < items.size();) {
-        QJsonObject o = items.at(i).toObject();
-        if (o.value(field).toString() != value) {
-            ++i;
-        } else if (edit(o)) {
-            items.replace(i++, o);
-        } else {
-            items.removeAt(i);
+    std::optional<QString> string(const QString &field)
+    {
+        const QJsonValue v = body.value(field);
+        if (v.isUndefined()) {
+            return std::nullopt;
+        }
+        if (!v.isString()) {
+            problems.append(problem(field, QStringLiteral("expected a string")));
+            return std::nullopt;
+        }
+        return v.toString();
+    }
+    std::optional<int> whole(const QString &field)
+    {
+        const QJsonValue v = body.value(field);
+        if (v.isUndefined()) {
+            return std::nullopt;
+        }
+        if (!v.isDouble() || v.toDouble() != double(v.toInt())) {
+            problems.append(problem(field, QStringLiteral("expected a whole number")));
+            return std::nullopt;
+        }
+        return v.toInt();
+    }
+    std::optional<bool> boolean(const QString &field)
+    {
+        const QJsonValue v = body.value(field);
+        if (v.isUndefined()) {
+            return std::nullopt;
+        }
+        if (!v.isBool()) {
+            problems.append(problem(field, QStringLiteral("expected true or false")));
+            return std::nullopt;
+        }
+        return v.toBool();
+    }
+    // The rules an operation checks, for a body that already has problems: one answer names all of them (a field
+    // reported already is not reported twice).
+    void alsoCheck(const QList<config::Problem> &more)
+    {
+        for (const config::Problem &p : more) {
+            if (std::none_of(
+                    problems.begin(), problems.end(), [&p](const config::Problem &q) { return q.path == p.path; })) {
+                problems.append(p);
+            }
         }
     }
-    config::schema::setValueAt(doc, path, items);
-}
+    // Any field not in `known` is a problem.
+    void onlyKnown(const QStringList &known)
+    {
+        for (auto it = body.begin(); it != body.end(); ++it) {
+            if (!known.contains(it.key())) {
+                problems.append(
+                    problem(it.key(), QStringLiteral("unknown field (%1)").arg(known.join(QStringLiteral(", ")))));
+            }
+        }
+    }
+};
 
-inline bool removeItem(QJsonObject &)
+// An operation that did not succeed, as its HTTP answer.
+inline Response refused(const app::Outcome &outcome)
 {
-    return false;
+    switch (outcome.fault) {
+    case app::Fault::Invalid:
+        return error(400, outcome.message, outcome.problems);
+    case app::Fault::NotFound:
+        return error(404, outcome.message);
+    case app::Fault::Conflict:
+        return error(409, outcome.message, outcome.problems);
+    case app::Fault::Busy:
+        return error(503, outcome.message);
+    case app::Fault::None:
+    case app::Fault::Failed:
+        break;
+    }
+    return error(500, outcome.message);
 }
 
 } // namespace ga::admin

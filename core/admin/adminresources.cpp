@@ -5,7 +5,6 @@
 #include "affinity/resourcemap.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
-#include "daemon/service.h"
 #include "http/httperror.h"
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
@@ -61,7 +60,7 @@ void AdminApi::getCaches(const Request &, const QStringList &, std::function<voi
 void AdminApi::listResources(std::optional<affinity::Kind> kind, std::function<void(Response)> reply)
 {
     QJsonArray out;
-    for (const affinity::Resource &r : m_service->resources().list(kind)) {
+    for (const affinity::Resource &r : m_runtime->resources().list(kind)) {
         out.append(affinity::toJson(r));
     }
     reply(json(200, out));
@@ -70,7 +69,7 @@ void AdminApi::listResources(std::optional<affinity::Kind> kind, std::function<v
 void AdminApi::getFile(const Request &, const QStringList &args, std::function<void(Response)> reply)
 {
     const QString name = QStringLiteral("files/") + args.value(0);
-    const std::optional<affinity::Resource> r = m_service->resources().find(name);
+    const std::optional<affinity::Resource> r = m_runtime->resources().find(name);
     if (!r) {
         reply(error(404,
             QStringLiteral("%1 is not known here: only files uploaded or listed through this proxy are.").arg(name)));
@@ -91,7 +90,7 @@ void AdminApi::deleteCache(const Request &, const QStringList &args, std::functi
 
 void AdminApi::deleteResource(const QString &name, std::function<void(Response)> reply)
 {
-    if (!m_service->resources().find(name)) {
+    if (!m_runtime->resources().find(name)) {
         // Without its owner any key would be a guess, and a foreign project's key only gets a 403.
         reply(error(404,
             QStringLiteral("%1 is not known here: only resources created or listed through this proxy can be deleted "
@@ -105,10 +104,10 @@ void AdminApi::deleteResource(const QString &name, std::function<void(Response)>
     f.resources = affinity::requestResources(f.method, f.target, {}, {});
     QPointer<AdminApi> self(this);
     proxy::UpstreamCall::run(
-        m_service->proxyServer(), std::move(f), [self, reply, name](proxy::UpstreamCall::Result r) {
+        m_runtime->proxyServer(), std::move(f), [self, reply, name](proxy::UpstreamCall::Result r) {
             if (r.status >= 200 && r.status < 300) {
                 if (self) {
-                    self->m_service->flushResources();
+                    self->m_runtime->flushResources();
                 }
                 reply(json(200, QJsonObject { { QStringLiteral("deleted"), name } }));
                 return;

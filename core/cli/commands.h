@@ -35,10 +35,6 @@ AdminAnswer callAdmin(const QUrl &base, const QByteArray &adminToken, const QByt
 // Any of the commands above, sent to a running daemon's admin API (--remote URL). `words` include the command.
 int remoteCommand(Context &ctx, const QStringList &words);
 int runCommand(Context &ctx, const QStringList &words);
-// What `run` and the desktop app do before starting the Service: load the config, open the secrets, make
-// the first access token and the admin token when missing, refuse a remote listen without a token, and
-// log where things are. kExitOk, or the exit code after printing why.
-int prepareRun(Context &ctx);
 
 // Reads the access token, creating and storing one on first use. Returns empty after printing why.
 QByteArray ensureAccessToken(Context &ctx, bool *created);
@@ -47,8 +43,5 @@ QByteArray ensureAdminToken(Context &ctx, bool rotate, bool *created);
 
 // Left-aligned columns, two spaces apart; the first row is the header. Control characters are shown escaped.
 void printTable(QTextStream &out, const QList<QStringList> &rows);
-
-// Saves a change to the config, printing why when it fails.
-bool applyConfigChange(Context &ctx, const config::ConfigStore::Change &change);
 
 } // namespace ga::cli

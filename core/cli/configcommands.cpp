@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/settingsops.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "config/configschema.h"
@@ -70,27 +71,20 @@ int configSet(Context &ctx, const QStringList &words)
     if (!value) {
         return ctx.fail(error);
     }
-    const config::ConfigStore *store = ctx.loadConfig();
-    if (!store) {
+    app::Workspace *ws = ctx.workspace(false);
+    if (!ws) {
         return kExitFailure;
     }
-    if (path == u"listen.port" || path == u"listen.host") {
-        // A port that cannot be bound is refused here rather than written for the daemon (or the next start) to
-        // fail on. An unchanged port is not checked: the running daemon holds it and moves hosts itself (and
-        // sets the file back if it cannot).
-        const config::Config &now = store->config();
-        const QString host = path == u"listen.host" ? value->toString() : now.listenHost;
-        const int port = path == u"listen.port" ? value->toInt() : now.listenPort;
-        if (QString why;
-            port != 0 && port != now.listenPort && !proxy::ProxyServer::canListen(host, quint16(port), &why)) {
-            return ctx.fail(QStringLiteral("nothing was changed: %1").arg(why));
-        }
-    }
-    if (!applyConfigChange(ctx, [&](QJsonObject &doc) {
-            config::schema::setValueAt(doc, path, *value);
-            return QString();
-        })) {
-        return kExitFailure;
+    // A port that cannot be bound is refused here rather than written for the daemon (or the next start) to fail
+    // on. An unchanged port is not checked: the running daemon holds it and moves hosts itself (and sets the file
+    // back if it cannot).
+    const int portInForce = ws->config().listenPort;
+    app::ListenGate probe;
+    probe.prepare = [portInForce](const QString &host, int port, QString *why) {
+        return port == 0 || port == portInForce || proxy::ProxyServer::canListen(host, quint16(port), why);
+    };
+    if (const app::Outcome set = app::SettingsOps(*ws).set(QJsonObject { { path, *value } }, probe); !set.ok()) {
+        return set.fault == app::Fault::Conflict ? ctx.fail(set.message) : ctx.finish(set);
     }
     ctx.out() << path << " = " << valueText(*value) << Qt::endl;
     return kExitOk;
@@ -148,34 +142,15 @@ int modeCommand(Context &ctx, const QStringList &words)
         return kExitOk;
     }
     const QString mode = words.first();
-    if (mode != u"local" && mode != u"serverless" && mode != u"hybrid") {
-        return ctx.usage(QStringLiteral("'%1' is not a mode; use local, serverless or hybrid").arg(mode));
-    }
-    if (!ctx.loadConfig() || !applyConfigChange(ctx, [&](QJsonObject &doc) {
-            config::schema::setValueAt(doc, QStringLiteral("routing.mode"), mode);
-            return QString();
-        })) {
+    app::Workspace *ws = ctx.workspace(false);
+    if (!ws) {
         return kExitFailure;
+    }
+    if (const app::Outcome set = app::SettingsOps(*ws).setMode(mode); !set.ok()) {
+        return set.fault == app::Fault::Invalid ? ctx.usage(set.message) : ctx.finish(set);
     }
     ctx.out() << "mode " << mode << Qt::endl;
     return kExitOk;
-}
-
-bool applyConfigChange(Context &ctx, const config::ConfigStore::Change &change)
-{
-    config::ConfigStore *store = ctx.loadConfig();
-    if (!store) {
-        return false;
-    }
-    const config::ConfigStore::UpdateResult result = store->update(change);
-    if (result.ok) {
-        return true;
-    }
-    for (const config::Problem &p : result.problems) {
-        ctx.note(p.toString());
-    }
-    ctx.fail(result.error);
-    return false;
 }
 
 void printTable(QTextStream &out, const QList<QStringList> &rawRows)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/instanceops.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "config/configpaths.h"
@@ -35,13 +36,12 @@ int addInstance(Context &ctx, const QStringList &words)
     if (const QString problem = config::schema::httpUrlProblem(url); !problem.isEmpty()) {
         return ctx.usage(QStringLiteral("--url: %1").arg(problem));
     }
-    config::ConfigStore *store = ctx.loadConfig();
-    if (!store || !ctx.openSecrets()) {
+    app::Workspace *ws = ctx.workspace();
+    if (!ws) {
         return kExitFailure;
     }
     // The relay secret: from stdin when piped (the one you set on Deno Deploy / Cloudflare), else generated.
     QByteArray secret;
-    bool generated = false;
     if (!stdinIsTerminal()) {
         const Input input = readStandardInput(QStringLiteral("the relay secret (or </dev/null to have one made)"),
             QStringLiteral("printf %s \"$RELAY_SECRET\" | gemini-aggregatord instances add --name N --url URL"));
@@ -50,64 +50,24 @@ int addInstance(Context &ctx, const QStringList &words)
         }
         secret = input.data.trimmed();
     }
-    if (secret.isEmpty()) {
-        secret = security::generateAccessToken().mid(4); // 43 url-safe characters, 256 bits
-        generated = true;
-    } else if (secret.size() < 16) {
-        return ctx.fail(QStringLiteral("the relay secret must be at least 16 characters; pipe a longer one, or none to "
-                                       "have one generated"));
-    }
-    // The secret first, named by the journal until the config names the relay: a command killed in between leaves
-    // neither a relay without its secret nor a secret the next start cannot clean up.
-    QSet<QString> taken;
-    for (const config::InstanceEntry &i : store->config().instances) {
-        taken.insert(i.id);
-        if (i.url == QUrl(url)) {
-            return ctx.fail(QStringLiteral("instance %1 already has the URL %2").arg(i.id, url));
-        }
-    }
-    const QString id = keys::newId(u'i', taken);
-    const QString entry = QStringLiteral("relay/") + id;
-    if (!ctx.journalSecrets({ entry })) {
-        return kExitFailure;
-    }
-    const secrets::SecretResult written = ctx.writeSecret(entry, secret);
-    if (!written.ok()) {
-        ctx.settleSecrets({ entry });
-        return ctx.fail(written.message);
-    }
-    const bool saved = applyConfigChange(ctx, [&](QJsonObject &doc) {
-        QJsonArray items = config::schema::valueAt(doc, QStringLiteral("instances.items")).toArray();
-        for (const QJsonValue &v : std::as_const(items)) {
-            const QJsonObject o = v.toObject();
-            if (o.value(u"id").toString() == id) {
-                return QStringLiteral("another command added instance %1 at the same moment; run this again").arg(id);
-            }
-            if (QUrl(o.value(u"url").toString()) == QUrl(url)) {
-                return QStringLiteral("instance %1 already has the URL %2").arg(o.value(u"id").toString(), url);
-            }
-        }
-        config::InstanceEntry e;
-        e.id = id;
-        e.name = name;
-        e.url = QUrl(url);
-        items.append(config::schema::toJson(e));
-        config::schema::setValueAt(doc, QStringLiteral("instances.items"), items);
-        return QString();
+    config::InstanceEntry added;
+    QByteArray generated;
+    const app::Outcome outcome = ctx.await([&](app::Done done) {
+        app::InstanceOps(*ws).add(name, url, secret,
+            [&added, &generated, done](const app::Outcome &o, const config::InstanceEntry &e, const QByteArray &made) {
+                added = e;
+                generated = made;
+                done(o);
+            });
     });
-    if (!saved) {
-        if (const secrets::SecretResult r = ctx.removeSecret(entry);
-            r.ok() || r.error == secrets::SecretError::NotFound) {
-            ctx.settleSecrets({ entry }); // else it stays journaled: the next start removes it
-        }
-        return kExitFailure;
+    if (!outcome.ok()) {
+        return ctx.finish(outcome);
     }
-    ctx.settleSecrets({ entry });
-    ctx.out() << "added " << id << "  " << name << "  " << url << Qt::endl;
-    if (generated) {
+    ctx.out() << "added " << added.id << "  " << added.name << "  " << added.url.toString() << Qt::endl;
+    if (!generated.isEmpty()) {
         // The one time this secret is shown: the relay needs it as RELAY_SECRET.
         ctx.out() << "relay secret (set it as RELAY_SECRET on the relay; it is not shown again): "
-                  << QString::fromLatin1(secret) << Qt::endl;
+                  << QString::fromLatin1(generated) << Qt::endl;
     }
     return kExitOk;
 }
@@ -176,51 +136,21 @@ int listInstances(Context &ctx)
 
 int removeInstance(Context &ctx, const QString &id)
 {
-    config::ConfigStore *store = ctx.loadConfig();
-    if (!store) {
-        return kExitFailure;
-    }
-    // The config first, then the secret; the journal names it in between, so a kill leaves no orphan behind.
-    const QString secretName = QStringLiteral("relay/") + id;
-    if (!ctx.journalSecrets({ secretName })) {
+    app::Workspace *ws = ctx.workspace();
+    if (!ws) {
         return kExitFailure;
     }
     QStringList unbound;
-    const bool saved = applyConfigChange(ctx, [&](QJsonObject &doc) {
-        QJsonArray instances = config::schema::valueAt(doc, QStringLiteral("instances.items")).toArray();
-        qsizetype found = -1;
-        for (qsizetype i = 0; i < instances.size(); ++i) {
-            if (instances.at(i).toObject().value(u"id").toString() == id) {
-                found = i;
-            }
-        }
-        if (found < 0) {
-            return QStringLiteral("there is no instance with id '%1'; 'instances list' shows the ids").arg(id);
-        }
-        instances.removeAt(found);
-        config::schema::setValueAt(doc, QStringLiteral("instances.items"), instances);
-        QJsonArray keys = config::schema::valueAt(doc, QStringLiteral("keys.items")).toArray();
-        unbound.clear();
-        for (qsizetype i = 0; i < keys.size(); ++i) {
-            QJsonObject o = keys.at(i).toObject();
-            if (o.value(u"instance").toString() == id) {
-                unbound.append(o.value(u"id").toString());
-                o.remove(QStringLiteral("instance"));
-                keys.replace(i, o);
-            }
-        }
-        config::schema::setValueAt(doc, QStringLiteral("keys.items"), keys);
-        return QString();
+    const app::Outcome removed = ctx.await([&](app::Done done) {
+        app::InstanceOps(*ws).remove(id, [&unbound, done](const app::Outcome &o, const QStringList &keys) {
+            unbound = keys;
+            done(o);
+        });
     });
-    if (!saved) {
-        ctx.settleSecrets({ secretName });
-        return kExitFailure;
-    }
-    if (ctx.openSecrets()) {
-        const secrets::SecretResult removed = ctx.removeSecret(secretName);
-        if (removed.ok() || removed.error == secrets::SecretError::NotFound) {
-            ctx.settleSecrets({ secretName }); // otherwise the next start removes it
-        }
+    if (removed.fault == app::Fault::Failed && !ws->config().findInstance(id)) {
+        ctx.note(removed.message); // removed; only its secret is left for the next start to delete
+    } else if (!removed.ok()) {
+        return ctx.finish(removed, QStringLiteral("'instances list' shows the ids"));
     }
     ctx.out() << "removed " << id << Qt::endl;
     if (!unbound.isEmpty()) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/tokenops.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "config/configschema.h"
@@ -14,47 +15,53 @@
 namespace ga::cli {
 namespace {
 
-const QString kTokenItems = QStringLiteral("auth.tokens.items");
-
 QString nowIso()
 {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
-// Adds the metadata of token `name` (its secret already stored). Fails when the name is taken.
-bool addTokenEntry(Context &ctx, const config::TokenEntry &entry)
+const QString kListHint = QStringLiteral("see: gemini-aggregatord token list");
+
+// Runs a TokenOps call that yields a token; empty after saying why.
+QByteArray awaitToken(Context &ctx, const std::function<void(app::TokenOps &, app::TokenOps::Made)> &call,
+    const QString &notFoundHint = kListHint)
 {
-    return applyConfigChange(ctx, [&](QJsonObject &doc) {
-        QJsonArray items = config::schema::valueAt(doc, kTokenItems).toArray();
-        for (const QJsonValue &v : std::as_const(items)) {
-            if (v.toObject().value(u"name").toString() == entry.name) {
-                return QStringLiteral("there is already a token named '%1' (use 'token rotate %1' for a new value)")
-                    .arg(entry.name);
-            }
-        }
-        items.append(config::schema::toJson(entry));
-        config::schema::setValueAt(doc, kTokenItems, items);
-        return QString();
+    app::Workspace *ws = ctx.workspace();
+    if (!ws) {
+        return QByteArray();
+    }
+    QByteArray token;
+    const app::Outcome outcome = ctx.await([&](app::Done done) {
+        app::TokenOps ops(*ws);
+        call(ops, [&token, done](const app::Outcome &o, const QByteArray &t) {
+            token = t;
+            done(o);
+        });
     });
+    if (!outcome.ok()) {
+        ctx.finish(outcome, notFoundHint);
+        return QByteArray();
+    }
+    return token;
 }
 
-// --requests-per-minute / --requests-per-day / --streams, for `token add`.
-bool parseLimits(Context &ctx, config::RateLimits *limits)
+// --requests-per-minute / --requests-per-day / --streams, for `token add` (their range is TokenOps' rule).
+bool parseLimits(Context &ctx, app::TokenOps::Limits *limits)
 {
-    const std::pair<const char *, int *> options[] = { { "requests-per-minute", &limits->requestsPerMinute },
-        { "requests-per-day", &limits->requestsPerDay }, { "streams", &limits->concurrentStreams } };
+    const std::pair<const char *, std::optional<int> *> options[]
+        = { { "requests-per-minute", &limits->requestsPerMinute }, { "requests-per-day", &limits->requestsPerDay },
+              { "streams", &limits->concurrentStreams } };
     for (const auto &[name, out] : options) {
         const QString option = QString::fromLatin1(name);
         if (!ctx.args().has(option)) {
             continue;
         }
         bool ok = false;
-        const int v = ctx.args().value(option).toInt(&ok);
-        if (!ok || v < 0) {
+        *out = ctx.args().value(option).toInt(&ok);
+        if (!ok) {
             ctx.usage(QStringLiteral("--%1 takes a whole number ≥ 0 (0 = no limit)").arg(option));
             return false;
         }
-        *out = v;
     }
     return true;
 }
@@ -68,44 +75,35 @@ QString limitText(int own, int global)
 
 int addToken(Context &ctx, const QString &name)
 {
-    if (!config::schema::isValidId(name)) {
-        return ctx.usage(
-            QStringLiteral("'%1' is not a token name: use lowercase letters, digits, - and _ (at most 32), "
-                           "for example: token add cline")
-                .arg(name));
-    }
-    config::TokenEntry entry;
-    entry.name = name;
-    entry.created = QDateTime::currentDateTimeUtc();
-    if (!parseLimits(ctx, &entry.limits)) {
+    app::TokenOps::Limits limits; // not given: the global per-token limits
+    if (!parseLimits(ctx, &limits)) {
         return kExitUsage;
     }
-    config::ConfigStore *store = ctx.loadConfig();
-    if (!store || !ctx.openSecrets()) {
+    app::Workspace *ws = ctx.workspace();
+    if (!ws) {
         return kExitFailure;
     }
-    if (store->config().findToken(name)) {
+    QByteArray token;
+    const app::Outcome outcome = ctx.await([&](app::Done done) {
+        app::TokenOps(*ws).add(name, limits, [&token, done](const app::Outcome &o, const QByteArray &t) {
+            token = t;
+            done(o);
+        });
+    });
+    if (outcome.fault == app::Fault::Invalid) { // the name or a limit given on the command line
+        QStringList why;
+        for (const config::Problem &p : outcome.problems) {
+            why.append(p.toString());
+        }
+        return ctx.usage(why.join(QStringLiteral("; ")) + QStringLiteral(", for example: token add cline"));
+    }
+    if (outcome.fault == app::Fault::Conflict) {
         return ctx.fail(
             QStringLiteral("there is already a token named '%1' (use 'token rotate %1' for a new value)").arg(name));
     }
-    // The secret, then the entry naming it; the journal names it in between, so a kill leaves no orphan behind.
-    const QString secretName = security::tokenEntryName(name);
-    if (!ctx.journalSecrets({ secretName })) {
-        return kExitFailure;
+    if (!outcome.ok()) {
+        return ctx.finish(outcome);
     }
-    const QByteArray token = security::generateAccessToken();
-    const secrets::SecretResult written = ctx.writeSecret(secretName, token);
-    if (!written.ok()) {
-        ctx.settleSecrets({ secretName });
-        return ctx.fail(written.message);
-    }
-    if (!addTokenEntry(ctx, entry)) {
-        if (ctx.removeSecret(secretName).ok()) {
-            ctx.settleSecrets({ secretName });
-        }
-        return kExitFailure;
-    }
-    ctx.settleSecrets({ secretName });
     // One of the few places a secret is printed on purpose: the user asked for it, on stdout only.
     ctx.out() << QString::fromLatin1(token) << Qt::endl;
     ctx.note(
@@ -122,16 +120,7 @@ int listTokens(Context &ctx)
     }
     const config::Config &cfg = store->config();
     if (ctx.args().has(QStringLiteral("json"))) {
-        QJsonArray out;
-        for (const config::TokenEntry &t : cfg.tokens) {
-            QJsonObject o = config::schema::toJson(t);
-            const config::RateLimits l = cfg.limitsFor(&t);
-            o.insert(QStringLiteral("effectiveLimits"),
-                QJsonObject { { QStringLiteral("requestsPerMinute"), l.requestsPerMinute },
-                    { QStringLiteral("requestsPerDay"), l.requestsPerDay },
-                    { QStringLiteral("concurrentStreams"), l.concurrentStreams } });
-            out.append(o);
-        }
+        const QJsonArray out = app::TokenOps::listJson(cfg);
         ctx.out() << QJsonDocument(out).toJson(QJsonDocument::Indented);
         return kExitOk;
     }
@@ -156,44 +145,18 @@ int listTokens(Context &ctx)
 
 int revokeToken(Context &ctx, const QString &name)
 {
-    config::ConfigStore *store = ctx.loadConfig();
-    if (!store || !ctx.openSecrets()) {
+    app::Workspace *ws = ctx.workspace();
+    if (!ws) {
         return kExitFailure;
     }
-    if (!store->config().findToken(name)) {
-        return ctx.fail(QStringLiteral("there is no token named '%1' (see: gemini-aggregatord token list)").arg(name));
-    }
-    // The config first: running proxies stop accepting the token as soon as they read it. The journal names the
-    // secret until it is deleted, so a kill in between leaves no orphan behind.
-    const QString secretName = security::tokenEntryName(name);
-    if (!ctx.journalSecrets({ secretName })) {
-        return kExitFailure;
-    }
-    if (!applyConfigChange(ctx, [&](QJsonObject &doc) {
-            QJsonArray items = config::schema::valueAt(doc, kTokenItems).toArray();
-            for (qsizetype i = 0; i < items.size(); ++i) {
-                if (items.at(i).toObject().value(u"name").toString() == name) {
-                    items.removeAt(i);
-                    break;
-                }
-            }
-            config::schema::setValueAt(doc, kTokenItems, items);
-            return QString();
-        })) {
-        ctx.settleSecrets({ secretName });
-        return kExitFailure;
-    }
-    const secrets::SecretResult removed = ctx.removeSecret(secretName);
-    if (!removed.ok() && removed.error != secrets::SecretError::NotFound) {
-        ctx.note(QStringLiteral("the token is revoked, but its stored copy could not be deleted (the next start "
-                                "retries): %1")
-                     .arg(removed.message));
-    } else {
-        ctx.settleSecrets({ secretName });
+    const app::Outcome revoked = ctx.await([&](app::Done done) { app::TokenOps(*ws).revoke(name, done); });
+    if (revoked.fault == app::Fault::Failed && !ws->config().findToken(name)) {
+        ctx.note(revoked.message); // revoked; only its stored copy is left for the next start to delete
+    } else if (!revoked.ok()) {
+        return ctx.finish(revoked, kListHint);
     }
     ctx.out() << "revoked " << name << Qt::endl;
-    const config::ConfigStore *after = ctx.loadConfig();
-    if (after && after->config().tokens.isEmpty() && !after->config().jwt.enabled()) {
+    if (ws->config().tokens.isEmpty() && !ws->config().jwt.enabled()) {
         ctx.note(QStringLiteral("no access token is left: clients are refused until you create one with 'token add'"));
     }
     return kExitOk;
@@ -203,35 +166,16 @@ int showToken(Context &ctx, const QString &name);
 
 int rotateToken(Context &ctx, const QString &name)
 {
-    config::ConfigStore *store = ctx.loadConfig();
-    if (!store || !ctx.openSecrets()) {
+    const config::ConfigStore *store = ctx.loadConfig();
+    if (!store) {
         return kExitFailure;
     }
-    if (!store->config().findToken(name)) {
-        if (name == QLatin1String(security::kDefaultTokenName)) {
-            return showToken(ctx, QString()); // no 'default' yet: rotating it means making it
-        }
-        return ctx.fail(QStringLiteral("there is no token named '%1' (see: gemini-aggregatord token list)").arg(name));
+    if (name == QLatin1String(security::kDefaultTokenName) && !store->config().findToken(name)) {
+        return showToken(ctx, QString()); // no 'default' yet: rotating it means making it
     }
-    const QByteArray token = security::generateAccessToken();
-    const secrets::SecretResult written = ctx.writeSecret(security::tokenEntryName(name), token);
-    if (!written.ok()) {
-        return ctx.fail(written.message);
-    }
-    // Touching the entry makes running proxies re-read the secret.
-    const QString now = nowIso();
-    if (!applyConfigChange(ctx, [&](QJsonObject &doc) {
-            QJsonArray items = config::schema::valueAt(doc, kTokenItems).toArray();
-            for (qsizetype i = 0; i < items.size(); ++i) {
-                QJsonObject o = items.at(i).toObject();
-                if (o.value(u"name").toString() == name) {
-                    o.insert(QStringLiteral("rotated"), now);
-                    items.replace(i, o);
-                }
-            }
-            config::schema::setValueAt(doc, kTokenItems, items);
-            return QString();
-        })) {
+    const QByteArray token
+        = awaitToken(ctx, [&](app::TokenOps &ops, app::TokenOps::Made done) { ops.rotate(name, std::move(done)); });
+    if (token.isEmpty()) {
         return kExitFailure;
     }
     ctx.out() << QString::fromLatin1(token) << Qt::endl;
@@ -242,13 +186,9 @@ int rotateToken(Context &ctx, const QString &name)
 
 int showToken(Context &ctx, const QString &name)
 {
-    if (!ctx.loadConfig()) {
-        return kExitFailure;
-    }
-    QByteArray token;
     if (name.isEmpty()) {
         bool created = false;
-        token = ensureAccessToken(ctx, &created);
+        const QByteArray token = ensureAccessToken(ctx, &created);
         if (token.isEmpty()) {
             return kExitFailure;
         }
@@ -258,26 +198,19 @@ int showToken(Context &ctx, const QString &name)
         }
         return kExitOk;
     }
-    if (!ctx.loadConfig()->config().findToken(name)) {
-        return ctx.fail(QStringLiteral("there is no token named '%1' (see: gemini-aggregatord token list)").arg(name));
-    }
-    if (!ctx.openSecrets()) {
+    const QByteArray token
+        = awaitToken(ctx, [&](app::TokenOps &ops, app::TokenOps::Made done) { ops.read(name, std::move(done)); });
+    if (token.isEmpty()) {
         return kExitFailure;
     }
-    const secrets::SecretResult r = ctx.readSecret(security::tokenEntryName(name));
-    if (!r.ok() || r.value.isEmpty()) {
-        return ctx.fail(
-            QStringLiteral("token '%1' cannot be read: %2 (replace it with: token rotate %1)").arg(name, r.message));
-    }
-    ctx.out() << QString::fromLatin1(r.value) << Qt::endl;
+    ctx.out() << QString::fromLatin1(token) << Qt::endl;
     return kExitOk;
 }
 
 // The HS256 secret shared with whatever mints the team's JWTs: piped in, or generated and printed once.
 int setJwtSecret(Context &ctx)
 {
-    config::ConfigStore *store = ctx.loadConfig();
-    if (!store || !ctx.openSecrets()) {
+    if (!ctx.workspace()) {
         return kExitFailure;
     }
     QByteArray secret;
@@ -301,13 +234,13 @@ int setJwtSecret(Context &ctx)
     if (!written.ok()) {
         return ctx.fail(written.message);
     }
-    const QString now = nowIso();
-    if (!applyConfigChange(ctx, [&](QJsonObject &doc) {
-            config::schema::setValueAt(doc, QStringLiteral("auth.jwt.hs256"), true);
-            config::schema::setValueAt(doc, QStringLiteral("auth.jwt.secretSetAt"), now);
-            return QString();
-        })) {
-        return kExitFailure;
+    const app::Outcome saved = ctx.workspace()->update([now = nowIso()](QJsonObject &doc) {
+        config::schema::setValueAt(doc, QStringLiteral("auth.jwt.hs256"), true);
+        config::schema::setValueAt(doc, QStringLiteral("auth.jwt.secretSetAt"), now);
+        return QString();
+    });
+    if (!saved.ok()) {
+        return ctx.finish(saved);
     }
     if (generated) {
         ctx.out() << QString::fromLatin1(secret) << Qt::endl;
@@ -365,97 +298,23 @@ int mintJwt(Context &ctx)
 QByteArray ensureAdminToken(Context &ctx, bool rotate, bool *created)
 {
     *created = false;
-    if (!ctx.loadConfig() || !ctx.openSecrets()) {
-        return QByteArray();
-    }
-    const QString entry = QString::fromLatin1(security::kAdminTokenEntry);
-    if (!rotate) {
-        const secrets::SecretResult existing = ctx.readSecret(entry);
-        if (existing.ok() && !existing.value.isEmpty()) {
-            return existing.value;
-        }
-        if (!existing.ok() && existing.error != secrets::SecretError::NotFound) {
-            ctx.fail(existing.message);
-            return QByteArray();
-        }
-    }
-    const QByteArray token = security::generateAccessToken();
-    const secrets::SecretResult written = ctx.writeSecret(entry, token);
-    if (!written.ok()) {
-        ctx.fail(written.message);
-        return QByteArray();
-    }
-    // Touching the config makes running daemons re-read it.
-    const QString now = nowIso();
-    if (!applyConfigChange(ctx, [&](QJsonObject &doc) {
-            config::schema::setValueAt(doc, QStringLiteral("auth.adminTokenSetAt"), now);
-            return QString();
-        })) {
-        return QByteArray();
-    }
-    *created = true;
-    return token;
+    return awaitToken(ctx, [&](app::TokenOps &ops, app::TokenOps::Made done) {
+        ops.ensureAdmin(rotate, [created, done](const app::Outcome &o, const QByteArray &token, bool made) {
+            *created = made;
+            done(o, token);
+        });
+    });
 }
 
 QByteArray ensureAccessToken(Context &ctx, bool *created)
 {
     *created = false;
-    config::ConfigStore *store = ctx.loadConfig();
-    if (!store || !ctx.openSecrets()) {
-        return QByteArray();
-    }
-    const QString name = QString::fromLatin1(security::kDefaultTokenName);
-    const bool listed = store->config().findToken(name) != nullptr;
-    const secrets::SecretResult existing = ctx.readSecret(security::tokenEntryName(name));
-    if (!existing.ok() && existing.error != secrets::SecretError::NotFound) {
-        ctx.fail(existing.message);
-        return QByteArray();
-    }
-    if (listed && existing.ok() && !existing.value.isEmpty()) {
-        return existing.value;
-    }
-    // Not listed yet: the journal names the secret until the entry does (a kill in between leaves no orphan).
-    const QString secretName = security::tokenEntryName(name);
-    if (!listed && !ctx.journalSecrets({ secretName })) {
-        return QByteArray();
-    }
-    const QByteArray token = security::generateAccessToken();
-    const secrets::SecretResult written = ctx.writeSecret(secretName, token);
-    if (!written.ok()) {
-        ctx.settleSecrets({ secretName });
-        ctx.fail(written.message);
-        return QByteArray();
-    }
-    if (listed) {
-        // Listed but its secret was lost (a new keychain, say): a fresh value, and running proxies re-read it.
-        const QString now = nowIso();
-        applyConfigChange(ctx, [&](QJsonObject &doc) {
-            QJsonArray items = config::schema::valueAt(doc, kTokenItems).toArray();
-            for (qsizetype i = 0; i < items.size(); ++i) {
-                QJsonObject o = items.at(i).toObject();
-                if (o.value(u"name").toString() == name) {
-                    o.insert(QStringLiteral("rotated"), now);
-                    items.replace(i, o);
-                }
-            }
-            config::schema::setValueAt(doc, kTokenItems, items);
-            return QString();
+    return awaitToken(ctx, [&](app::TokenOps &ops, app::TokenOps::Made done) {
+        ops.ensureAccess([created, done](const app::Outcome &o, const QByteArray &token, bool made) {
+            *created = made;
+            done(o, token);
         });
-    } else {
-        config::TokenEntry entry;
-        entry.name = name;
-        entry.created = QDateTime::currentDateTimeUtc();
-        if (!addTokenEntry(ctx, entry)) {
-            if (ctx.removeSecret(secretName).ok()) {
-                ctx.settleSecrets({ secretName });
-            }
-            return QByteArray();
-        }
-        ctx.settleSecrets({ secretName });
-    }
-    *created = true;
-    qCInfo(lcSecurity) << "generated a new local access token named 'default'";
-    return token;
+    });
 }
 
 int tokenCommand(Context &ctx, const QStringList &words)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Qt Quick Test runner for the window's components (tests/qml/tst_*.qml), offscreen. Before the QML engine
 // loads a test, a real Service (temporary config, in-memory secret store, the fake Gemini upstream) is
-// started and its Backend registered as the GeminiAggregator.Ui singleton — the same facade the app uses.
+// started and its Backend registered for the GeminiAggregator.Ui singletons (Backend and the controllers it makes:
+// KeysController, SettingsController, …) — the same objects the app uses.
 #include "admin/adminapi.h"
 #include "backend.h"
 #include "config/configstore.h"
@@ -77,7 +78,7 @@ private:
         }
         QString error;
         m_service = std::make_unique<daemon::Service>(m_config.get(), &m_secrets);
-        admin::install(*m_service);
+        admin::install(app::serviceRuntime(*m_service));
         m_service->setWorkerCount(1);
         m_service->setFileLogging(false);
         if (!m_service->start(&error)) {
