@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "controller.h"
 #include "dashboard.h"
 #include "listmodels.h"
 #include "metrics/historymodel.h"
 
-#include <QJSValue>
-#include <QJsonValue>
-#include <QObject>
 #include <QPointer>
 #include <QQmlEngine>
 #include <QTimer>
-#include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
 
 #include <functional>
@@ -26,14 +23,19 @@ namespace ga::ui {
 
 class Notifier;
 class Autostart;
+class KeysController;
+class InstancesController;
+class TokensController;
+class SettingsController;
+class SetupController;
 
-// The one facade the window (and the tray) talk to. It wraps a running daemon::Service: status
-// properties for the header and the tray, list models for the pages, and actions that go through the
-// same admin API the REST clients and `--remote` use (so the GUI, the CLI and the API validate alike).
-// Every asynchronous action takes an optional JS callback called once with
-//   { ok: bool, status: int, message: string, problems: [{path, message}], data: any }.
-// Secrets never come back to QML: keys and relay secrets are write-only; tokens go to the clipboard.
-class Backend final : public QObject
+// The window's status and the app-wide actions, for the window, the tray and the Dashboard: status properties
+// for the header and the tray, the list models, listening, mode, language, start at login, copying the endpoint
+// and a tool's setup, testing everything, and quitting. Each page's own actions are on a controller of its own
+// (KeysController, InstancesController, TokensController, SettingsController, SetupController, ResourcesModel), which
+// the Backend makes over the same Service: QML reaches them as singletons. Asynchronous actions report through signals
+// (see controller.h); secrets never come back to QML.
+class Backend final : public Controller
 {
     Q_OBJECT
     QML_ELEMENT
@@ -86,7 +88,6 @@ public:
     static void setInstance(Backend *backend);
     static Backend *instance();
 
-    daemon::Service *service() const { return m_service; }
     Notifier *notifier() const { return m_notifier; }
 
     QString version() const;
@@ -127,74 +128,23 @@ public:
     void applyLanguage();
     void setEngine(QQmlEngine *engine) { m_engine = engine; }
 
-    // One admin API call, served in-process. `done` runs on this object's thread.
-    using Reply = std::function<void(int status, const QJsonValue &body)>;
-    void call(const QByteArray &method, const QString &path, const QJsonValue &body, Reply done);
+    // The pages' controllers (their QML_SINGLETON factories hand these to the engine).
+    KeysController *keysController() const { return m_keysController; }
+    InstancesController *instancesController() const { return m_instancesController; }
+    TokensController *tokensController() const { return m_tokensController; }
+    SettingsController *settingsController() const { return m_settingsController; }
+    SetupController *setupController() const { return m_setupController; }
 
     // Stops accepting connections, gives open streams up to `graceMs` to finish, then runs `done`.
     void shutdown(int graceMs, std::function<void()> done);
 
-    // Proxy
     Q_INVOKABLE void setListening(bool on);
     Q_INVOKABLE void copyText(const QString &text);
     Q_INVOKABLE void copyEndpoint();
-    // Copies the named access token (the first one when empty) to the clipboard; false when there is none.
-    Q_INVOKABLE void copyAccessToken(const QString &name = QString(), const QJSValue &callback = QJSValue());
-    // tool: gemini-cli | cline | continue | openai. The text shows "<your access token>" in place of the token;
-    // copySetup() puts the real one in the clipboard.
-    Q_INVOKABLE QString setupSnippet(const QString &tool) const;
-    Q_INVOKABLE void copySetup(const QString &tool, const QJSValue &callback = QJSValue());
     Q_INVOKABLE void openLogsFolder();
-    // Tests every key and every relay; the callback gets {keys: {ok, failed}, relays: {ok, failed}}.
-    Q_INVOKABLE void testAll(const QJSValue &callback = QJSValue());
-
-    // Keys. Pasted text: one key per line (or CSV); returns {valid, duplicates, problems: [{line, message}]}
-    // without touching anything.
-    Q_INVOKABLE QVariantMap checkKeyText(const QString &text) const;
-    // Adds every valid key of `text` with `label`/`group`; data: {added: [ids], duplicates, rejected}.
-    // With `test`, each new key is tested right after it is added.
-    Q_INVOKABLE void addKeys(const QString &text, const QString &label, const QString &group, bool test,
-        const QJSValue &callback = QJSValue());
-    // fields: any of label, group, weight, instance (""/null unbinds), enabled.
-    Q_INVOKABLE void updateKey(const QString &id, const QVariantMap &fields, const QJSValue &callback = QJSValue());
-    Q_INVOKABLE void setKeysEnabled(const QStringList &ids, bool enabled, const QJSValue &callback = QJSValue());
-    // data: [{id, result: valid|invalid|quota|network|…, message, latencyMs}]
-    Q_INVOKABLE void testKeys(const QStringList &ids, const QJSValue &callback = QJSValue());
-    Q_INVOKABLE void removeKeys(const QStringList &ids, const QJSValue &callback = QJSValue());
-
-    // Instances. "" when `url` is a usable relay URL, else why not.
-    Q_INVOKABLE QString checkInstanceUrl(const QString &url) const;
-    // An empty secret makes one; data: {id, secret?} (a made secret is copied to the clipboard, never shown).
-    Q_INVOKABLE void addInstance(
-        const QString &name, const QString &url, const QString &secret, const QJSValue &callback = QJSValue());
-    // fields: any of name, url, enabled.
-    Q_INVOKABLE void updateInstance(
-        const QString &id, const QVariantMap &fields, const QJSValue &callback = QJSValue());
-    // data: {result: ok|unreachable|bad-secret|no-upstream|…, message, latencyMs}
-    Q_INVOKABLE void testInstance(const QString &id, const QJSValue &callback = QJSValue());
-    Q_INVOKABLE void removeInstance(const QString &id, const QJSValue &callback = QJSValue());
-    // Labels of the keys bound to `id` (they go back to unbound when it is removed).
-    Q_INVOKABLE QStringList keysBoundTo(const QString &id) const;
-    // deno | workers: the paste-ready relay script shipped with the app.
-    Q_INVOKABLE QString relayScript(const QString &kind) const;
-
-    // Bindings: binds `keyIds` to `instanceIds` spread evenly (round-robin, in the given order); an empty
-    // `instanceIds` unbinds them.
-    Q_INVOKABLE void bindKeys(
-        const QStringList &keyIds, const QStringList &instanceIds, const QJSValue &callback = QJSValue());
-
-    // Access tokens. The new token goes to the clipboard, never into QML.
-    Q_INVOKABLE void createToken(const QString &name, const QJSValue &callback = QJSValue());
-    Q_INVOKABLE void rotateToken(const QString &name, const QJSValue &callback = QJSValue());
-    Q_INVOKABLE void revokeToken(const QString &name, const QJSValue &callback = QJSValue());
-
-    // Settings by dotted config path (the schema's names: "listen.port", "upstream.proxy", …).
-    // {value, default, kind: bool|int|string|enum, choices, min, max, unit, description}
-    Q_INVOKABLE QVariantMap setting(const QString &path) const;
-    // {path: message} for every value that would be refused; empty when all are valid. Nothing is saved.
-    Q_INVOKABLE QVariantMap checkSettings(const QVariantMap &values) const;
-    // Saves all of `values` or none (problems per path in the callback's `problems`).
-    Q_INVOKABLE void saveSettings(const QVariantMap &values, const QJSValue &callback = QJSValue());
+    // Tests every enabled key and every relay → allTested.
+    Q_INVOKABLE int testAll();
+    int testAll(Report report);
 
     // The window was closed (hidden to the tray): the first time, closedToTray() asks for a notice.
     Q_INVOKABLE void noteWindowClosed();
@@ -205,8 +155,8 @@ Q_SIGNALS:
     void statusChanged();
     void languageChanged();
     void startAtLoginChanged();
-    // A short message for the window's toast line (copy confirmations, errors of background actions).
-    void toast(const QString &message);
+    // Keys and relays that passed or failed their test.
+    void allTested(int request, int keysOk, int keysFailed, int relaysOk, int relaysFailed);
     // The window should come to the front (second launch, tray "Open").
     void showWindowRequested();
     // The window was closed for the first time this run: "still running in the tray".
@@ -214,18 +164,6 @@ Q_SIGNALS:
 
 private:
     void refreshStatus();
-    void finish(const QJSValue &callback, int status, const QJsonValue &body);
-    void finishLocal(const QJSValue &callback, bool ok, const QString &message, const QJsonValue &data = {});
-    // One admin call per id, in turn; `done` gets the messages of the calls that did not answer `okStatus`.
-    struct Step
-    {
-        QByteArray method;
-        QString path;
-        QJsonValue body;
-    };
-    void callEach(const QStringList &ids, int okStatus, std::function<Step(const QString &)> request,
-        std::function<void(const QStringList &failed)> done);
-    void readAccessToken(const QString &name, std::function<void(bool ok, const QByteArray &token)> done);
 
     struct Counts
     {
@@ -240,7 +178,6 @@ private:
         bool operator==(const Counts &) const = default;
     };
 
-    daemon::Service *m_service;
     QPointer<QQmlEngine> m_engine;
     KeysModel *m_keys;
     InstancesModel *m_instances;
@@ -249,6 +186,11 @@ private:
     Dashboard *m_dashboard;
     Notifier *m_notifier;
     Autostart *m_autostart;
+    KeysController *m_keysController;
+    InstancesController *m_instancesController;
+    TokensController *m_tokensController;
+    SettingsController *m_settingsController;
+    SetupController *m_setupController;
     QTranslator *m_translator = nullptr;
     QString m_loadedLanguage;
     Counts m_counts;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "resourcesmodel.h"
 
+#include "adminclient.h"
 #include "affinity/resourcemap.h"
 #include "backend.h"
 #include "daemon/service.h"
@@ -45,6 +46,7 @@ ResourcesModel::ResourcesModel(Backend *backend, QObject *parent)
         return;
     }
     daemon::Service *service = m_backend->service();
+    m_admin = new AdminClient(service, this);
     // From proxy workers (and admin calls): queued to this thread, then throttled.
     connect(&service->resources(), &affinity::ResourceMap::changed, this, &ResourcesModel::mapChanged,
         Qt::QueuedConnection);
@@ -79,6 +81,7 @@ void ResourcesModel::refresh()
         return;
     }
     daemon::Service *service = m_backend->service();
+    m_admin = new AdminClient(service, this);
     const config::Config &cfg = service->config();
     QList<QVariantMap> rows;
     for (const affinity::Resource &r : service->resources().list()) {
@@ -109,7 +112,7 @@ void ResourcesModel::refresh()
 void ResourcesModel::remove(const QString &name)
 {
     const QString path = adminPath(name);
-    if (!m_backend || path.isEmpty()) {
+    if (!m_admin || path.isEmpty()) {
         Q_EMIT removeFailed(name, tr("“%1” is not a file or a cached content.").arg(name));
         return;
     }
@@ -118,22 +121,19 @@ void ResourcesModel::remove(const QString &name)
     }
     m_deleting.insert(name);
     refresh();
-    QPointer<ResourcesModel> self(this);
-    m_backend->call("DELETE", path, QJsonValue(), [self, name](int status, const QJsonValue &body) {
-        if (!self) {
+    // Answers come only while this model (the owner of m_admin) exists.
+    m_admin->deleteResource(path, [this, name](const AdminClient::Reply &reply) {
+        m_deleting.remove(name);
+        refresh();
+        if (reply.ok()) {
+            Q_EMIT removed(name);
             return;
         }
-        self->m_deleting.remove(name);
-        self->refresh();
-        if (status >= 200 && status < 300) {
-            Q_EMIT self->removed(name);
-            return;
-        }
-        QString message = body.toObject().value(u"error").toObject().value(u"message").toString();
+        QString message = reply.message();
         if (message.isEmpty()) {
-            message = tr("“%1” was not deleted (status %2).").arg(name).arg(status);
+            message = tr("“%1” was not deleted (status %2).").arg(name).arg(reply.status);
         }
-        Q_EMIT self->removeFailed(name, message);
+        Q_EMIT removeFailed(name, message);
     });
 }
 

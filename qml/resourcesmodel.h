@@ -9,6 +9,7 @@
 
 namespace ga::ui {
 
+class AdminClient;
 class Backend;
 
 // The Files page's model and controller: the files and cached contents the proxy knows the owner of (made or
@@ -35,8 +36,8 @@ public:
     explicit ResourcesModel(Backend *backend, QObject *parent = nullptr);
 
     Q_INVOKABLE void refresh();
-    // Deletes a file or cached content at Google with its owner's key (DELETE /files/{id} or
-    // /cachedContents/{id} of the admin API); removed() or removeFailed() follows, once.
+    // Deletes a file or cached content at Google with its owner's key (AdminClient::deleteResource);
+    // removed() or removeFailed() follows, once.
     Q_INVOKABLE void remove(const QString &name);
 
 Q_SIGNALS:
@@ -48,6 +49,7 @@ private:
     void throttleElapsed();
 
     QPointer<Backend> m_backend;
+    AdminClient *m_admin = nullptr; // null without a Backend
     QSet<QString> m_deleting;
     QTimer m_throttle;
     QTimer m_sweep;

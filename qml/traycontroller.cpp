@@ -2,6 +2,8 @@
 #include "traycontroller.h"
 
 #include "backend.h"
+#include "setupcontroller.h"
+#include "tokenscontroller.h"
 
 namespace ga::ui {
 
@@ -62,10 +64,13 @@ void TrayController::build()
     }
     m_menu.addSeparator();
     add(QStringLiteral("copyEndpoint"), [this] { m_backend->copyEndpoint(); });
-    add(QStringLiteral("copyToken"), [this] { m_backend->copyAccessToken(); });
-    add(QStringLiteral("copyGeminiCli"), [this] { m_backend->copySetup(QStringLiteral("gemini-cli")); });
+    // No page listens for how these end: they report on the toast line (the tray says it while the window is hidden).
+    add(QStringLiteral("copyToken"),
+        [this] { m_backend->tokensController()->copyToken(QString(), Controller::Report::Toast); });
+    add(QStringLiteral("copyGeminiCli"),
+        [this] { m_backend->setupController()->copySetup(QStringLiteral("gemini-cli"), Controller::Report::Toast); });
     m_menu.addSeparator();
-    add(QStringLiteral("test"), [this] { m_backend->testAll(); });
+    add(QStringLiteral("test"), [this] { m_backend->testAll(Controller::Report::Toast); });
     add(QStringLiteral("logs"), [this] { m_backend->openLogsFolder(); });
     m_menu.addSeparator();
     add(QStringLiteral("quit"), [this] { Q_EMIT quitRequested(); });

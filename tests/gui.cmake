@@ -2,7 +2,8 @@
 # The desktop app's C++ layer (qml/*.h|cpp, library aggregator_ui) and its translations. Included from
 # tests/CMakeLists.txt when GA_BUILD_GUI is on; label "gui". The default test environment already runs Qt
 # offscreen (QT_QPA_PLATFORM=offscreen).
-#   tst_uimodels      models, filter, dashboard, notifier, autostart, single instance, Backend actions
+#   tst_uimodels      models, filter, dashboard, notifier, autostart, single instance, the actions of the
+#                     Backend and the pages' controllers (through their signals)
 #   tst_tray          the tray menu against a running Service: mode switch → route of the next request
 #   tst_translations  translations/*.ts complete and consistent (fails while zh_CN is unfinished)
 #   tst_keychainwait_tray  started before the keychain: the tray says it waits (Xvfb + trayer)

@@ -8,6 +8,8 @@
 #include "daemon/service.h"
 #include "desktopapp.h"
 #include "fakegemini.h"
+#include "instancescontroller.h"
+#include "keyscontroller.h"
 #include "testsupport.h"
 #include "traycontroller.h"
 
@@ -138,10 +140,10 @@ void TestScreenshots::initTestCase()
         lines.append(test::fakeKey(i));
     }
     m_upstream.setBehaviour(test::fakeKey(4), test::Behaviour::Invalid);
-    backend->addKeys(lines.join(u'\n'), QStringLiteral("Work"), QString(), false);
+    backend->keysController()->addKeys(lines.join(u'\n'), QStringLiteral("Work"), QString(), false);
     QTRY_COMPARE_WITH_TIMEOUT(backend->keys()->count(), 4, 10000);
-    backend->addInstance(QStringLiteral("deno-eu"), QStringLiteral("https://relay-eu.example.net"),
-        QStringLiteral("a-relay-secret-of-some-length"));
+    backend->instancesController()->addInstance(QStringLiteral("deno-eu"),
+        QStringLiteral("https://relay-eu.example.net"), QStringLiteral("a-relay-secret-of-some-length"));
     QTRY_COMPARE_WITH_TIMEOUT(backend->instances()->count(), 1, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(backend->usableKeys(), 4, 10000);
     request(12);

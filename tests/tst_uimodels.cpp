@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The desktop app's C++ layer below the QML: the id-diffing list model, the list models over a running
 // Service, search/filter, the dashboard figures, the notification rules, start at login, the single-instance
-// guard, the Files page's model (the resource map, deletion at the fake upstream), and the Backend's actions
-// (through the in-process admin API, against the fake upstream).
+// guard, the Files page's model (the resource map, deletion at the fake upstream), and the actions of the Backend
+// and the pages' controllers (through the in-process admin API, against the fake upstream), observed through the
+// signals the pages listen to.
 // Every model is watched by a QAbstractItemModelTester that aborts at the first inconsistency.
 #include "affinity/resourcemap.h"
 #include "autostart.h"
@@ -10,13 +11,18 @@
 #include "dashboard.h"
 #include "filtermodel.h"
 #include "guitestenv.h"
+#include "instancescontroller.h"
 #include "keys/failure.h"
+#include "keyscontroller.h"
 #include "listmodels.h"
 #include "notifier.h"
 #include "resourcesmodel.h"
 #include "rowlistmodel.h"
+#include "settingscontroller.h"
+#include "setupcontroller.h"
 #include "singleinstance.h"
 #include "time/clock.h"
+#include "tokenscontroller.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
@@ -25,8 +31,8 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QGuiApplication>
-#include <QJSEngine>
 #include <QLoggingCategory>
+#include <QMetaMethod>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -42,6 +48,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -224,17 +231,103 @@ QStringList parseExec(const QString &value, QString *error)
     return argv;
 }
 
-// The Backend with a JS engine for its callbacks, over a started ServiceEnv; testers on its models.
+// How one request of a controller ended, as a page's Connections sees it: the signal that carried its id, and that
+// signal's other arguments. `count` is how many outcome signals named the request (exactly one is right).
+struct Outcome
+{
+    int count = 0;
+    QByteArray signal;
+    QVariantList args; // after the request id
+
+    bool ok() const { return count == 1 && signal != "failed"; }
+    bool failed() const { return count == 1 && signal == "failed"; }
+    // failed(request, message, problems, fault)
+    QString message() const { return signal == "failed" ? args.value(0).toString() : QString(); }
+    QVariantList problems() const { return signal == "failed" ? args.value(1).toList() : QVariantList(); }
+    QString fault() const { return signal == "failed" ? args.value(2).toString() : QString(); }
+    // For failure messages: never the arguments of a success (they could name what a test must not print).
+    QString describe() const
+    {
+        return QStringLiteral("%1 outcome(s), last %2: %3").arg(count).arg(QString::fromLatin1(signal), message());
+    }
+};
+
+// Records every outcome signal of a controller (a signal whose first parameter is `int request`).
+class Outcomes
+{
+public:
+    explicit Outcomes(QObject *controller)
+    {
+        const QMetaObject *mo = controller->metaObject();
+        for (int i = 0; i < mo->methodCount(); ++i) {
+            const QMetaMethod m = mo->method(i);
+            if (m.methodType() == QMetaMethod::Signal && m.parameterNames().value(0) == "request") {
+                m_spies.push_back(std::make_unique<QSignalSpy>(controller, m));
+                m_names.append(m.name());
+            }
+        }
+    }
+
+    int count(int request) const
+    {
+        int n = 0;
+        for (const auto &spy : m_spies) {
+            for (const QList<QVariant> &args : *spy) {
+                n += args.value(0).toInt() == request ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    // How `request` ended; waits up to kWaitMs for its signal, then a moment more for a second one.
+    Outcome wait(int request) const
+    {
+        QElapsedTimer waited;
+        waited.start();
+        while (count(request) == 0 && waited.elapsed() < kWaitMs) {
+            QTest::qWait(5);
+        }
+        QCoreApplication::processEvents();
+        Outcome o;
+        for (size_t i = 0; i < m_spies.size(); ++i) {
+            for (const QList<QVariant> &args : *m_spies[i]) {
+                if (args.value(0).toInt() == request) {
+                    ++o.count;
+                    o.signal = m_names.at(qsizetype(i));
+                    o.args = args.mid(1);
+                }
+            }
+        }
+        return o;
+    }
+
+    // Every argument every outcome signal carried (for secret checks).
+    QByteArray json() const
+    {
+        QVariantList all;
+        for (const auto &spy : m_spies) {
+            for (const QList<QVariant> &args : *spy) {
+                all.append(QVariant(args));
+            }
+        }
+        return jsonOf(all);
+    }
+
+private:
+    std::vector<std::unique_ptr<QSignalSpy>> m_spies;
+    QByteArrayList m_names;
+};
+
+// The Backend and its controllers over a started ServiceEnv, every outcome signal recorded; testers on its models.
 struct BackendFixture
 {
     ServiceEnv env;
     std::unique_ptr<Backend> backend;
-    std::unique_ptr<QJSEngine> engine;
-    QJSValue callback;
+    std::map<const QObject *, std::unique_ptr<Outcomes>> outcomes;
 
     ~BackendFixture()
     {
-        engine.reset();
+        outcomes.clear();
         Backend::setInstance(nullptr);
         backend.reset();
     }
@@ -250,38 +343,34 @@ struct BackendFixture
                  backend->keys(), backend->instances(), backend->tokens(), backend->history() }) {
             new QAbstractItemModelTester(m, kFatal, backend.get());
         }
-        engine = std::make_unique<QJSEngine>();
-        // Callbacks are made through the engine the backend is wrapped in (as QML does with the singleton).
-        QJSEngine::setObjectOwnership(backend.get(), QJSEngine::CppOwnership);
-        engine->globalObject().setProperty(QStringLiteral("backend"), engine->newQObject(backend.get()));
-        engine->evaluate(QStringLiteral("var calls = 0; var last = null;"));
-        callback = engine->evaluate(QStringLiteral("(function (r) { calls = calls + 1; last = r; })"));
-        if (!callback.isCallable()) {
-            *why = QStringLiteral("the callback did not evaluate");
-            return false;
+        for (const QObject *c : std::initializer_list<const QObject *> {
+                 backend.get(), keys(), instances(), tokens(), settings(), setup() }) {
+            outcomes[c] = std::make_unique<Outcomes>(const_cast<QObject *>(c));
         }
         return true;
     }
 
-    int calls() const { return engine->globalObject().property(QStringLiteral("calls")).toInt(); }
-    QVariantMap last() const { return engine->globalObject().property(QStringLiteral("last")).toVariant().toMap(); }
-    // For failure messages: status and message only (never the data).
-    QString lastMessage() const
-    {
-        return QStringLiteral("status %1: %2")
-            .arg(last().value(QStringLiteral("status")).toInt())
-            .arg(last().value(QStringLiteral("message")).toString());
-    }
-    QByteArray lastJson() const { return engine->evaluate(QStringLiteral("JSON.stringify(last)")).toString().toUtf8(); }
+    ga::ui::KeysController *keys() const { return backend->keysController(); }
+    ga::ui::InstancesController *instances() const { return backend->instancesController(); }
+    ga::ui::TokensController *tokens() const { return backend->tokensController(); }
+    ga::ui::SettingsController *settings() const { return backend->settingsController(); }
+    ga::ui::SetupController *setup() const { return backend->setupController(); }
 
-    // Secrets in anything QML can see: every model row, the last callback result, the config file.
+    // How `request` of `controller` ended (waits for it).
+    Outcome wait(const QObject *controller, int request) const { return outcomes.at(controller)->wait(request); }
+
+    // Secrets in anything QML can see: every model row, every outcome signal, the config file.
     QString leaks() const
     {
+        QByteArray signalled;
+        for (const auto &[controller, recorded] : outcomes) {
+            signalled += recorded->json();
+        }
         const QList<QPair<QString, QByteArray>> seen {
             { QStringLiteral("keys model"), everything(backend->keys()) },
             { QStringLiteral("instances model"), everything(backend->instances()) },
             { QStringLiteral("tokens model"), everything(backend->tokens()) },
-            { QStringLiteral("callback result"), lastJson() },
+            { QStringLiteral("outcome signals"), signalled },
             { QStringLiteral("config file"), ga::test::readAll(env.configPath) },
         };
         for (const auto &[where, text] : seen) {
@@ -1468,7 +1557,7 @@ private Q_SLOTS:
         QVERIFY(env.leakIn(everything(&model)).isEmpty());
     }
 
-    // ---- Backend actions ----------------------------------------------------------------------------------
+    // ---- Actions of the Backend and the pages' controllers -------------------------------------------------
 
     void backendAddsChecksEnablesAndRemovesKeys()
     {
@@ -1486,7 +1575,7 @@ private Q_SLOTS:
         const QString text = fakeKey(62) + QStringLiteral("\nthis line is not a key\n") + fakeKey(63) + u'\n'
             + fakeKey(62) + u'\n' + fakeKey(61) + u'\n';
 
-        const QVariantMap checked = f.backend->checkKeyText(text);
+        const QVariantMap checked = f.keys()->checkKeyText(text);
         QCOMPARE(checked.value(QStringLiteral("valid")).toInt(), 2);
         QCOMPARE(checked.value(QStringLiteral("duplicates")).toInt(), 2); // repeated in the paste, already configured
         const QVariantList problems = checked.value(QStringLiteral("problems")).toList();
@@ -1495,16 +1584,20 @@ private Q_SLOTS:
         QVERIFY(env.leakIn(jsonOf(checked)).isEmpty());
         QCOMPARE(env.service->config().keys.size(), 1); // checking adds nothing
 
-        f.backend->addKeys(text, QStringLiteral("pasted"), QStringLiteral("team"), false, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
-        QVariantMap result = f.last();
-        QVERIFY2(result.value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
-        const QVariantMap data = result.value(QStringLiteral("data")).toMap();
-        const QVariantList added = data.value(QStringLiteral("added")).toList();
+        QSignalSpy busy(f.keys(), &ga::ui::KeysController::busyChanged);
+        const int adding = f.keys()->addKeys(text, QStringLiteral("pasted"), QStringLiteral("team"), false);
+        QVERIFY(f.keys()->busy());
+        QCOMPARE(busy.size(), 1);
+        Outcome result = f.wait(f.keys(), adding);
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("keysAdded")); // (request, added, duplicates, rejected, failures)
+        QVERIFY(!f.keys()->busy());
+        QCOMPARE(busy.size(), 2);
+        const QVariantList added = result.args.at(0).toList();
         QCOMPARE(added.size(), 2);
-        QCOMPARE(data.value(QStringLiteral("duplicates")).toInt(), 2);
-        QCOMPARE(data.value(QStringLiteral("rejected")).toInt(), 1);
-        QCOMPARE(data.value(QStringLiteral("failed")).toInt(), 0);
+        QCOMPARE(result.args.at(1).toInt(), 2);
+        QCOMPARE(result.args.at(2).toInt(), 1);
+        QCOMPARE(result.args.at(3).toInt(), 0);
         const QString a1 = added.at(0).toMap().value(QStringLiteral("id")).toString();
         const QString a2 = added.at(1).toMap().value(QStringLiteral("id")).toString();
         QTRY_COMPARE_WITH_TIMEOUT(f.backend->keys()->ids(), QStringList({ k1, a1, a2 }), kWaitMs);
@@ -1514,21 +1607,22 @@ private Q_SLOTS:
         QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
         QTRY_COMPARE_WITH_TIMEOUT(f.backend->totalKeys(), 3, kWaitMs);
 
-        // Nothing new in the text: refused, with the reason.
-        f.backend->addKeys(fakeKey(62), QString(), QString(), false, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
-        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
-        QVERIFY(!f.last().value(QStringLiteral("message")).toString().isEmpty());
-        f.backend->addKeys(QStringLiteral("nothing here"), QString(), QString(), false, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 3, kWaitMs);
-        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+        // Nothing new in the text: refused, with the reason — after the caller has its request id, although
+        // nothing had to be asked (a page compares the id it got with the signal's).
+        int request = f.keys()->addKeys(fakeKey(62), QString(), QString(), false);
+        QCOMPARE(f.outcomes.at(f.keys())->count(request), 0);
+        result = f.wait(f.keys(), request);
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
+        QVERIFY(!result.message().isEmpty());
+        QCOMPARE(f.keys()->lastError(), result.message());
+        result = f.wait(f.keys(), f.keys()->addKeys(QStringLiteral("nothing here"), QString(), QString(), false));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
 
         // With `test`, each new key is tested against the upstream right away.
-        f.backend->addKeys(fakeKey(64), QStringLiteral("tested"), QString(), true, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 4, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
-        const QVariantMap tested
-            = f.last().value(QStringLiteral("data")).toMap().value(QStringLiteral("added")).toList().value(0).toMap();
+        result = f.wait(f.keys(), f.keys()->addKeys(fakeKey(64), QStringLiteral("tested"), QString(), true));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QVERIFY(f.keys()->lastError().isEmpty()); // a success ends the last failure's message
+        const QVariantMap tested = result.args.at(0).toList().value(0).toMap();
         QCOMPARE(tested.value(QStringLiteral("result")).toString(), QStringLiteral("valid"));
         const QString a3 = tested.value(QStringLiteral("id")).toString();
         QTRY_COMPARE_WITH_TIMEOUT(f.backend->keys()->count(), 4, kWaitMs);
@@ -1536,9 +1630,9 @@ private Q_SLOTS:
         QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
 
         // Disable two, enable them again.
-        f.backend->setKeysEnabled({ a1, a2 }, false, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 5, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        result = f.wait(f.keys(), f.keys()->setKeysEnabled({ a1, a2 }, false));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("keysEnabledSet"));
         QTRY_COMPARE_WITH_TIMEOUT(rowOf(f.backend->keys(), a2).value(QStringLiteral("state")).toString(),
             QStringLiteral("disabled"), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(rowOf(f.backend->keys(), a1).value(QStringLiteral("state")).toString(),
@@ -1546,21 +1640,19 @@ private Q_SLOTS:
         QCOMPARE(rowOf(f.backend->keys(), a1).value(QStringLiteral("enabled")).toBool(), false);
         QCOMPARE(rowOf(f.backend->keys(), k1).value(QStringLiteral("state")).toString(), QStringLiteral("active"));
         QVERIFY(!env.service->config().findKey(a1)->enabled);
-        f.backend->setKeysEnabled({ a1, a2 }, true, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 6, kWaitMs);
-        QVERIFY(f.last().value(QStringLiteral("ok")).toBool());
+        result = f.wait(f.keys(), f.keys()->setKeysEnabled({ a1, a2 }, true));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
         QTRY_COMPARE_WITH_TIMEOUT(
             rowOf(f.backend->keys(), a1).value(QStringLiteral("state")).toString(), QStringLiteral("active"), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(
             rowOf(f.backend->keys(), a2).value(QStringLiteral("enabled")).toBool(), true, kWaitMs);
-        f.backend->setKeysEnabled({ QStringLiteral("k-no-such-key") }, false, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 7, kWaitMs);
-        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+        result = f.wait(f.keys(), f.keys()->setKeysEnabled({ QStringLiteral("k-no-such-key") }, false));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
 
         // Remove: the rows go, the secrets too.
-        f.backend->removeKeys({ a1, a3 }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 8, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        result = f.wait(f.keys(), f.keys()->removeKeys({ a1, a3 }));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("keysRemoved"));
         QTRY_COMPARE_WITH_TIMEOUT(f.backend->keys()->ids(), QStringList({ k1, a2 }), kWaitMs);
         QVERIFY(!env.secrets->contains(QStringLiteral("key/") + a1));
         QVERIFY(env.secrets->contains(QStringLiteral("key/") + a2));
@@ -1586,9 +1678,9 @@ private Q_SLOTS:
         QVERIFY(!i1.isEmpty() && !i2.isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(f.backend->instances()->count(), 2, kWaitMs);
 
-        f.backend->bindKeys(keyIds, { i1, i2 }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        Outcome result = f.wait(f.keys(), f.keys()->bindKeys(keyIds, { i1, i2 }));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("keysBound"));
         // Round robin in the given order: one, two, one, two, one.
         const QStringList expected { i1, i2, i1, i2, i1 };
         auto bound = [&] {
@@ -1609,21 +1701,20 @@ private Q_SLOTS:
                 rowOf(f.backend->keys(), keyIds.at(i)).value(QStringLiteral("instanceName")).toString(),
                 expected.at(i) == i1 ? QStringLiteral("one") : QStringLiteral("two"), kWaitMs);
         }
-        QCOMPARE(f.backend->keysBoundTo(i1),
+        QCOMPARE(f.instances()->keysBoundTo(i1),
             QStringList({ QStringLiteral("k71"), QStringLiteral("k73"), QStringLiteral("k75") }));
-        QCOMPARE(f.backend->keysBoundTo(i2), QStringList({ QStringLiteral("k72"), QStringLiteral("k74") }));
+        QCOMPARE(f.instances()->keysBoundTo(i2), QStringList({ QStringLiteral("k72"), QStringLiteral("k74") }));
 
         // An empty instance list unbinds.
-        f.backend->bindKeys(keyIds, {}, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        result = f.wait(f.keys(), f.keys()->bindKeys(keyIds, {}));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
         QTRY_COMPARE_WITH_TIMEOUT(bound(), QStringList(5, QString()), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(
             rowOf(f.backend->instances(), i1).value(QStringLiteral("boundKeys")).toInt(), 0, kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(
             rowOf(f.backend->keys(), keyIds.at(0)).value(QStringLiteral("instanceName")).toString(), QString(),
             kWaitMs);
-        QVERIFY(f.backend->keysBoundTo(i1).isEmpty());
+        QVERIFY(f.instances()->keysBoundTo(i1).isEmpty());
         QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
     }
 
@@ -1637,15 +1728,15 @@ private Q_SLOTS:
         QGuiApplication::clipboard()->clear();
 
         QSignalSpy applied(env.service.get(), &ga::daemon::Service::configApplied);
-        f.backend->createToken(QStringLiteral("cli-test"), f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
-        QCOMPARE(f.last().value(QStringLiteral("status")).toInt(), 201);
+        Outcome result = f.wait(f.tokens(), f.tokens()->createToken(QStringLiteral("cli-test")));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        // Created (201): the token is copied only from a 201 answer that holds one.
+        QCOMPARE(result.signal, QByteArray("tokenCreated"));
         const QByteArray token = clipboardText().toLatin1();
         QVERIFY2(token.startsWith("gat_"), "the clipboard does not hold a new access token");
         env.secretValues.append(token);
-        QVERIFY2(!f.last().value(QStringLiteral("data")).toMap().contains(QStringLiteral("token")),
-            "the callback's data has a token field");
+        QVERIFY2(result.args == QVariantList({ QStringLiteral("cli-test") }),
+            "tokenCreated carries more than the token's name");
         QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
         QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(f.backend->tokens()->indexOf(QStringLiteral("cli-test")), 1, kWaitMs);
@@ -1654,22 +1745,20 @@ private Q_SLOTS:
         QVERIFY2(accepted != 401, qPrintable(QString::number(accepted)));
         QCOMPARE(accepted, 200);
 
-        // copyAccessToken puts a named token in the clipboard, never in the callback.
+        // copyToken puts a named token in the clipboard, never in a signal.
         QGuiApplication::clipboard()->clear();
-        f.backend->copyAccessToken(QStringLiteral("default"), f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
-        QVERIFY(f.last().value(QStringLiteral("ok")).toBool());
+        result = f.wait(f.tokens(), f.tokens()->copyToken(QStringLiteral("default")));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
         QVERIFY2(clipboardText().toLatin1() == env.accessToken, "the clipboard does not hold the default token");
         QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
-        f.backend->copyAccessToken(QStringLiteral("no-such-token"), f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 3, kWaitMs);
-        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+        result = f.wait(f.tokens(), f.tokens()->copyToken(QStringLiteral("no-such-token")));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
 
         // Revoked: the proxy refuses it; the other token still works.
         applied.clear();
-        f.backend->revokeToken(QStringLiteral("cli-test"), f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 4, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        result = f.wait(f.tokens(), f.tokens()->revokeToken(QStringLiteral("cli-test")));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("tokenRevoked"));
         QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), kWaitMs);
         QCOMPARE(env.generateStatus(token), 401);
         QCOMPARE(env.generateStatus(env.accessToken), 200);
@@ -1685,39 +1774,42 @@ private Q_SLOTS:
         ServiceEnv &env = f.env;
         const QByteArray before = ga::test::readAll(env.configPath);
 
-        const QVariantMap problems = f.backend->checkSettings({ { QStringLiteral("listen.port"), 70000 } });
+        const QVariantMap problems = f.settings()->checkSettings({ { QStringLiteral("listen.port"), 70000 } });
         QVERIFY2(problems.contains(QStringLiteral("listen.port")), qPrintable(jsonOf(problems)));
         QVERIFY(!problems.value(QStringLiteral("listen.port")).toString().isEmpty());
-        QVERIFY(f.backend->checkSettings({ { QStringLiteral("no.such.setting"), 1 } })
+        QVERIFY(f.settings()
+                    ->checkSettings({ { QStringLiteral("no.such.setting"), 1 } })
                     .contains(QStringLiteral("no.such.setting")));
-        QVERIFY(f.backend->checkSettings({ { QStringLiteral("listen.port"), 3999 } }).isEmpty());
+        QVERIFY(f.settings()->checkSettings({ { QStringLiteral("listen.port"), 3999 } }).isEmpty());
         QVERIFY(ga::test::readAll(env.configPath) == before); // checking saves nothing
 
         // A refused save saves none of the values.
-        f.backend->saveSettings(
-            { { QStringLiteral("listen.port"), 70000 }, { QStringLiteral("quota.dailyRequests"), 321 } }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
-        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+        Outcome result = f.wait(f.settings(),
+            f.settings()->saveSettings(
+                { { QStringLiteral("listen.port"), 70000 }, { QStringLiteral("quota.dailyRequests"), 321 } }));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
         QStringList paths;
-        for (const QVariant &p : f.last().value(QStringLiteral("problems")).toList()) {
+        for (const QVariant &p : result.problems()) {
             paths.append(p.toMap().value(QStringLiteral("path")).toString());
         }
         QCOMPARE(paths, QStringList({ QStringLiteral("listen.port") }));
         QVERIFY(ga::test::readAll(env.configPath) == before);
         // Beyond loopback without remote access: refused as `run` would.
-        QVERIFY(f.backend->checkSettings({ { QStringLiteral("listen.host"), QStringLiteral("0.0.0.0") } })
+        QVERIFY(f.settings()
+                    ->checkSettings({ { QStringLiteral("listen.host"), QStringLiteral("0.0.0.0") } })
                     .contains(QStringLiteral("listen.host")));
 
         // A valid save changes the file and is applied.
         QSignalSpy applied(env.service.get(), &ga::daemon::Service::configApplied);
-        f.backend->saveSettings({ { QStringLiteral("quota.dailyRequests"), 321 } }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        result = f.wait(f.settings(), f.settings()->saveSettings({ { QStringLiteral("quota.dailyRequests"), 321 } }));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("settingsSaved"));
         QVERIFY(ga::test::readAll(env.configPath) != before);
         QTRY_COMPARE_WITH_TIMEOUT(env.service->config().quotaDailyRequests, 321, kWaitMs);
         QVERIFY(!applied.isEmpty());
-        QCOMPARE(f.backend->setting(QStringLiteral("quota.dailyRequests")).value(QStringLiteral("value")).toInt(), 321);
-        QCOMPARE(f.backend->setting(QStringLiteral("quota.dailyRequests")).value(QStringLiteral("kind")).toString(),
+        QCOMPARE(
+            f.settings()->setting(QStringLiteral("quota.dailyRequests")).value(QStringLiteral("value")).toInt(), 321);
+        QCOMPARE(f.settings()->setting(QStringLiteral("quota.dailyRequests")).value(QStringLiteral("kind")).toString(),
             QStringLiteral("int"));
     }
 
@@ -1777,30 +1869,33 @@ private Q_SLOTS:
         QVERIFY2(f.backend->listenProblem().contains(QStringLiteral("already in use")),
             qPrintable(f.backend->listenProblem()));
         QVERIFY(f.backend->errorText().contains(f.backend->listenProblem()));
+        QCOMPARE(f.settings()->listenProblem(), f.backend->listenProblem()); // the Settings page shows it at the port
         // Other settings can still be saved meanwhile.
-        f.backend->saveSettings({ { QStringLiteral("quota.dailyRequests"), 123 } }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        Outcome result
+            = f.wait(f.settings(), f.settings()->saveSettings({ { QStringLiteral("quota.dailyRequests"), 123 } }));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
         QTRY_COMPARE_WITH_TIMEOUT(f.env.service->config().quotaDailyRequests, 123, kWaitMs);
         QVERIFY(!f.backend->listening());
         const QByteArray before = ga::test::readAll(f.env.configPath);
 
-        f.backend->saveSettings({ { QStringLiteral("listen.port"), int(squatter2.serverPort()) } }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
-        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
-        QCOMPARE(f.last().value(QStringLiteral("status")).toInt(), 409);
-        const QVariantList problems = f.last().value(QStringLiteral("problems")).toList();
+        result = f.wait(f.settings(),
+            f.settings()->saveSettings({ { QStringLiteral("listen.port"), int(squatter2.serverPort()) } }));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
+        QCOMPARE(result.fault(), QStringLiteral("conflict")); // the admin API's 409, and only that, is a conflict
+        const QVariantList problems = result.problems();
         QCOMPARE(problems.size(), 1);
         QCOMPARE(problems.first().toMap().value(QStringLiteral("path")).toString(), QStringLiteral("listen.port"));
         QVERIFY(ga::test::readAll(f.env.configPath) == before);
         QVERIFY(!f.backend->listening());
 
         const quint16 free = ga::test::freePort();
-        f.backend->saveSettings({ { QStringLiteral("listen.port"), int(free) } }, f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 3, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QSignalSpy listenProblem(f.settings(), &ga::ui::SettingsController::listenProblemChanged);
+        result = f.wait(f.settings(), f.settings()->saveSettings({ { QStringLiteral("listen.port"), int(free) } }));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
         QVERIFY(f.backend->listening());
         QVERIFY(f.backend->listenProblem().isEmpty());
+        QVERIFY(f.settings()->listenProblem().isEmpty());
+        QVERIFY(!listenProblem.isEmpty());
         QVERIFY(f.backend->errorText().isEmpty());
         QVERIFY(f.backend->state() != u"error");
         QCOMPARE(f.backend->endpoint(), QStringLiteral("http://127.0.0.1:%1").arg(free));
@@ -1808,6 +1903,59 @@ private Q_SLOTS:
         f.env.port = free;
         QVERIFY(!f.env.addKey(92, QStringLiteral("after")).isEmpty());
         QCOMPARE(f.env.generateStatus(f.env.accessToken), 200);
+    }
+
+    void instancesControllerAddsTestsAndRemoves()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        ServiceEnv &env = f.env;
+        QVERIFY(!f.instances()->checkInstanceUrl(QString()).isEmpty());
+        QVERIFY(!f.instances()->checkInstanceUrl(QStringLiteral("not a url")).isEmpty());
+        QVERIFY(f.instances()->checkInstanceUrl(QStringLiteral("https://relay.example.net")).isEmpty());
+
+        // No secret given: the proxy makes one; it goes to the clipboard, and no signal carries it.
+        QGuiApplication::clipboard()->clear();
+        const QString url = QStringLiteral("http://127.0.0.1:%1").arg(ga::test::freePort());
+        Outcome result = f.wait(f.instances(), f.instances()->addInstance(QStringLiteral("nowhere"), url, QString()));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("instanceAdded"));
+        const QString id = result.args.at(0).toString();
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(result.args.at(1).toBool(), true); // secretCopied
+        const QByteArray secret = clipboardText().toLatin1();
+        QVERIFY2(secret.size() >= 16, "the clipboard does not hold the made relay secret");
+        env.secretValues.append(secret);
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->instances()->ids(), QStringList({ id }), kWaitMs);
+
+        // Nothing listens there: a test that fails is a result (with the relay's detail), not a failure.
+        result = f.wait(f.instances(), f.instances()->testInstance(id));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("instanceTested")); // (request, id, result, message, latencyMs)
+        QCOMPARE(result.args.at(0).toString(), id);
+        QCOMPARE(result.args.at(1).toString(), QStringLiteral("unreachable"));
+        QVERIFY(!result.args.at(2).toString().isEmpty());
+
+        // Refused input comes back as failed(), with its message.
+        result = f.wait(f.instances(),
+            f.instances()->updateInstance(id, { { QStringLiteral("url"), QStringLiteral("not a url") } }));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
+        QVERIFY(!result.message().isEmpty());
+        result = f.wait(f.instances(), f.instances()->updateInstance(id, { { QStringLiteral("enabled"), false } }));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("instanceUpdated"));
+        QTRY_VERIFY_WITH_TIMEOUT(!env.service->config().instances.value(0).enabled, kWaitMs);
+
+        result = f.wait(f.instances(), f.instances()->removeInstance(id));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("instanceRemoved"));
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->instances()->count(), 0, kWaitMs);
+        result = f.wait(f.instances(), f.instances()->removeInstance(id));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
+        QCOMPARE(result.fault(), QStringLiteral("not-found"));
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
     }
 
     void backendSetupSnippets()
@@ -1819,25 +1967,40 @@ private Q_SLOTS:
         const QString endpoint = f.backend->endpoint();
         for (const QString &tool : { QStringLiteral("gemini-cli"), QStringLiteral("cline"), QStringLiteral("continue"),
                  QStringLiteral("openai") }) {
-            const QString snippet = f.backend->setupSnippet(tool);
+            const QString snippet = f.setup()->setupSnippet(tool);
             QVERIFY2(snippet.contains(endpoint), qPrintable(tool));
             QVERIFY2(snippet.contains(QStringLiteral("<your access token>")), qPrintable(tool));
             QVERIFY2(env.leakIn(snippet.toUtf8()).isEmpty(), qPrintable(tool));
         }
-        QVERIFY(f.backend->setupSnippet(QStringLiteral("no-such-tool")).isEmpty());
+        QVERIFY(f.setup()->setupSnippet(QStringLiteral("no-such-tool")).isEmpty());
 
         QGuiApplication::clipboard()->clear();
-        f.backend->copySetup(QStringLiteral("gemini-cli"), f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 1, kWaitMs);
-        QVERIFY2(f.last().value(QStringLiteral("ok")).toBool(), qPrintable(f.lastMessage()));
+        QSignalSpy toasts(f.backend.get(), &Backend::toast);
+        Outcome result = f.wait(f.setup(), f.setup()->copySetup(QStringLiteral("gemini-cli")));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("setupCopied"));
+        QCOMPARE(toasts.size(), 0); // a page that asked says it itself
         const QString expected = QStringLiteral("export GOOGLE_GEMINI_BASE_URL=") + endpoint
             + QStringLiteral("\nexport GEMINI_API_KEY=") + QString::fromLatin1(env.accessToken);
         QVERIFY2(clipboardText() == expected, "the clipboard does not hold the two export lines with the token");
         QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
 
-        f.backend->copySetup(QStringLiteral("no-such-tool"), f.callback);
-        QTRY_COMPARE_WITH_TIMEOUT(f.calls(), 2, kWaitMs);
-        QVERIFY(!f.last().value(QStringLiteral("ok")).toBool());
+        result = f.wait(f.setup(), f.setup()->copySetup(QStringLiteral("no-such-tool")));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
+        QCOMPARE(toasts.size(), 0);
+
+        // From the tray nobody listens: the outcome goes to the Backend's toast line as well.
+        QGuiApplication::clipboard()->clear();
+        result = f.wait(f.setup(), f.setup()->copySetup(QStringLiteral("gemini-cli"), Backend::Report::Toast));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(clipboardText(), expected);
+        QCOMPARE(toasts.size(), 1);
+        QCOMPARE(toasts.takeFirst().at(0).toString(), QStringLiteral("Copied the setup, access token included"));
+        result = f.wait(f.tokens(), f.tokens()->copyToken(QStringLiteral("no-such-token"), Backend::Report::Toast));
+        QVERIFY2(result.failed(), qPrintable(result.describe()));
+        QCOMPARE(toasts.size(), 1);
+        QCOMPARE(toasts.takeFirst().at(0).toString(), result.message());
+        QVERIFY2(f.leaks().isEmpty(), qPrintable(f.leaks()));
 
         f.backend->copyEndpoint();
         QCOMPARE(clipboardText(), endpoint);

@@ -106,6 +106,65 @@
     </message>
 </context>
 <context>
+    <name>AppSettingsCard</name>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>Start at login</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notifications</translation>
+    </message>
+    <message>
+        <source>When a key turns invalid, all keys are cooling, or a relay goes down or up.</source>
+        <translation>When a key turns invalid, all keys are cooling, or a relay goes down or up.</translation>
+    </message>
+    <message>
+        <source>Log level</source>
+        <translation>Log level</translation>
+    </message>
+    <message>
+        <source>Debug</source>
+        <translation>Debug</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>Info</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Config file</source>
+        <translation>Config file</translation>
+    </message>
+    <message>
+        <source>Path copied.</source>
+        <translation>Path copied.</translation>
+    </message>
+    <message>
+        <source>Version %1</source>
+        <translation>Version %1</translation>
+    </message>
+</context>
+<context>
     <name>BindingsPage</name>
     <message>
         <source>Bindings</source>
@@ -1120,11 +1179,7 @@
     </message>
 </context>
 <context>
-    <name>KeysPage</name>
-    <message>
-        <source>Keys</source>
-        <translation>Keys</translation>
-    </message>
+    <name>KeyRow</name>
     <message>
         <source>Active</source>
         <translation>Active</translation>
@@ -1164,6 +1219,80 @@
     <message>
         <source>Test: %1</source>
         <translation>Test: %1</translation>
+    </message>
+    <message>
+        <source>Select %1</source>
+        <translation>Select %1</translation>
+    </message>
+    <message>
+        <source>(no label)</source>
+        <translation>(no label)</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>Direct</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>%1 left</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s)</source>
+        <translation>
+            <numerusform>%n request</numerusform>
+            <numerusform>%n requests</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 tokens</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Disable</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Enable</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+</context>
+<context>
+    <name>KeysPage</name>
+    <message>
+        <source>Keys</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <source>Cooling</source>
+        <translation>Cooling</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>Invalid</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Disabled</translation>
     </message>
     <message numerus="yes">
         <source>Enabled %n key(s).</source>
@@ -1281,41 +1410,6 @@
     <message>
         <source>Today</source>
         <translation>Today</translation>
-    </message>
-    <message>
-        <source>Select %1</source>
-        <translation>Select %1</translation>
-    </message>
-    <message>
-        <source>(no label)</source>
-        <translation>(no label)</translation>
-    </message>
-    <message>
-        <source>—</source>
-        <translation>—</translation>
-    </message>
-    <message>
-        <source>Direct</source>
-        <translation>Direct</translation>
-    </message>
-    <message>
-        <source>%1 left</source>
-        <translation>%1 left</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n request(s)</source>
-        <translation>
-            <numerusform>%n request</numerusform>
-            <numerusform>%n requests</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>%1 tokens</source>
-        <translation>%1 tokens</translation>
-    </message>
-    <message>
-        <source>Edit</source>
-        <translation>Edit</translation>
     </message>
     <message>
         <source>No keys yet</source>
@@ -1703,18 +1797,6 @@
         <translation>Nothing was saved: fix the marked fields.</translation>
     </message>
     <message>
-        <source>Use lowercase letters, digits, - and _ (at most 32).</source>
-        <translation>Use lowercase letters, digits, - and _ (at most 32).</translation>
-    </message>
-    <message>
-        <source>A token with this name exists.</source>
-        <translation>A token with this name exists.</translation>
-    </message>
-    <message>
-        <source>Token “%1” created and copied to the clipboard.</source>
-        <translation>Token “%1” created and copied to the clipboard.</translation>
-    </message>
-    <message>
         <source>Proxy</source>
         <translation>Proxy</translation>
     </message>
@@ -1737,78 +1819,6 @@
     <message>
         <source>Needed for an address other machines can reach. They must send an access token.</source>
         <translation>Needed for an address other machines can reach. They must send an access token.</translation>
-    </message>
-    <message>
-        <source>Access tokens</source>
-        <translation>Access tokens</translation>
-    </message>
-    <message>
-        <source>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</source>
-        <translation>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</translation>
-    </message>
-    <message>
-        <source>No tokens yet.</source>
-        <translation>No tokens yet.</translation>
-    </message>
-    <message>
-        <source>Replaced %1</source>
-        <translation>Replaced %1</translation>
-    </message>
-    <message>
-        <source>Created %1</source>
-        <translation>Created %1</translation>
-    </message>
-    <message>
-        <source>Copy</source>
-        <translation>Copy</translation>
-    </message>
-    <message>
-        <source>Replace</source>
-        <translation>Replace</translation>
-    </message>
-    <message>
-        <source>Make a new value; the old one stops working at once</source>
-        <translation>Make a new value; the old one stops working at once</translation>
-    </message>
-    <message>
-        <source>Replace token</source>
-        <translation>Replace token</translation>
-    </message>
-    <message>
-        <source>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</source>
-        <translation>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</translation>
-    </message>
-    <message>
-        <source>New value of “%1” copied to the clipboard.</source>
-        <translation>New value of “%1” copied to the clipboard.</translation>
-    </message>
-    <message>
-        <source>Revoke</source>
-        <translation>Revoke</translation>
-    </message>
-    <message>
-        <source>Revoke token</source>
-        <translation>Revoke token</translation>
-    </message>
-    <message>
-        <source>Revoke token “%1”? Tools using it stop working at once.</source>
-        <translation>Revoke token “%1”? Tools using it stop working at once.</translation>
-    </message>
-    <message>
-        <source>Token revoked.</source>
-        <translation>Token revoked.</translation>
-    </message>
-    <message>
-        <source>New token name, e.g. cline</source>
-        <translation>New token name, e.g. cline</translation>
-    </message>
-    <message>
-        <source>New token name</source>
-        <translation>New token name</translation>
-    </message>
-    <message>
-        <source>Create token</source>
-        <translation>Create token</translation>
     </message>
     <message>
         <source>Upstream</source>
@@ -1934,62 +1944,6 @@
         <source>e.g. gemini-2.5-pro=100, gemini-2.5-flash=250</source>
         <translation>e.g. gemini-2.5-pro=100, gemini-2.5-flash=250</translation>
     </message>
-    <message>
-        <source>App</source>
-        <translation>App</translation>
-    </message>
-    <message>
-        <source>Start at login</source>
-        <translation>Start at login</translation>
-    </message>
-    <message>
-        <source>Language</source>
-        <translation>Language</translation>
-    </message>
-    <message>
-        <source>System</source>
-        <translation>System</translation>
-    </message>
-    <message>
-        <source>Notifications</source>
-        <translation>Notifications</translation>
-    </message>
-    <message>
-        <source>When a key turns invalid, all keys are cooling, or a relay goes down or up.</source>
-        <translation>When a key turns invalid, all keys are cooling, or a relay goes down or up.</translation>
-    </message>
-    <message>
-        <source>Log level</source>
-        <translation>Log level</translation>
-    </message>
-    <message>
-        <source>Debug</source>
-        <translation>Debug</translation>
-    </message>
-    <message>
-        <source>Info</source>
-        <translation>Info</translation>
-    </message>
-    <message>
-        <source>Warning</source>
-        <translation>Warning</translation>
-    </message>
-    <message>
-        <source>Error</source>
-        <translation>Error</translation>
-    </message>
-    <message>
-        <source>Config file</source>
-        <translation>Config file</translation>
-    </message>
-    <message>
-        <source>Path copied.</source>
-        <translation>Path copied.</translation>
-    </message>
-    <message>
-        <source>Version %1</source>
-        <translation>Version %1</translation>
-    </message>
     <message numerus="yes">
         <source>%n field(s) need a fix before saving.</source>
         <translation>
@@ -2034,6 +1988,93 @@
     <message>
         <source>Dismiss</source>
         <translation>Dismiss</translation>
+    </message>
+</context>
+<context>
+    <name>TokensCard</name>
+    <message>
+        <source>Access tokens</source>
+        <translation>Access tokens</translation>
+    </message>
+    <message>
+        <source>Use lowercase letters, digits, - and _ (at most 32).</source>
+        <translation>Use lowercase letters, digits, - and _ (at most 32).</translation>
+    </message>
+    <message>
+        <source>A token with this name exists.</source>
+        <translation>A token with this name exists.</translation>
+    </message>
+    <message>
+        <source>Token “%1” created and copied to the clipboard.</source>
+        <translation>Token “%1” created and copied to the clipboard.</translation>
+    </message>
+    <message>
+        <source>New value of “%1” copied to the clipboard.</source>
+        <translation>New value of “%1” copied to the clipboard.</translation>
+    </message>
+    <message>
+        <source>Token revoked.</source>
+        <translation>Token revoked.</translation>
+    </message>
+    <message>
+        <source>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</source>
+        <translation>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</translation>
+    </message>
+    <message>
+        <source>No tokens yet.</source>
+        <translation>No tokens yet.</translation>
+    </message>
+    <message>
+        <source>Replaced %1</source>
+        <translation>Replaced %1</translation>
+    </message>
+    <message>
+        <source>Created %1</source>
+        <translation>Created %1</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Replace</translation>
+    </message>
+    <message>
+        <source>Make a new value; the old one stops working at once</source>
+        <translation>Make a new value; the old one stops working at once</translation>
+    </message>
+    <message>
+        <source>Replace token</source>
+        <translation>Replace token</translation>
+    </message>
+    <message>
+        <source>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</source>
+        <translation>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>Revoke</translation>
+    </message>
+    <message>
+        <source>Revoke token</source>
+        <translation>Revoke token</translation>
+    </message>
+    <message>
+        <source>Revoke token “%1”? Tools using it stop working at once.</source>
+        <translation>Revoke token “%1”? Tools using it stop working at once.</translation>
+    </message>
+    <message>
+        <source>New token name, e.g. cline</source>
+        <translation>New token name, e.g. cline</translation>
+    </message>
+    <message>
+        <source>New token name</source>
+        <translation>New token name</translation>
+    </message>
+    <message>
+        <source>Create token</source>
+        <translation>Create token</translation>
     </message>
 </context>
 <context>
@@ -2087,104 +2128,8 @@
         <translation>Copied the endpoint URL</translation>
     </message>
     <message>
-        <source>Copied the access token</source>
-        <translation>Copied the access token</translation>
-    </message>
-    <message>
-        <source>There is no access token; create one in Settings</source>
-        <translation>There is no access token; create one in Settings</translation>
-    </message>
-    <message>
-        <source>API Provider: Google Gemini
-Use custom base URL: %1
-Gemini API Key: %2</source>
-        <translation>API Provider: Google Gemini
-Use custom base URL: %1
-Gemini API Key: %2</translation>
-    </message>
-    <message>
-        <source>Base URL: %1/v1beta/openai/
-API key: %2
-Model: gemini-2.5-flash</source>
-        <translation>Base URL: %1/v1beta/openai/
-API key: %2
-Model: gemini-2.5-flash</translation>
-    </message>
-    <message>
-        <source>There is no setup for &apos;%1&apos;</source>
-        <translation>There is no setup for &apos;%1&apos;</translation>
-    </message>
-    <message>
-        <source>Copied the setup, access token included</source>
-        <translation>Copied the setup, access token included</translation>
-    </message>
-    <message>
         <source>Keys: %1 passed, %2 failed. Relays: %3 passed, %4 failed.</source>
         <translation>Keys: %1 passed, %2 failed. Relays: %3 passed, %4 failed.</translation>
-    </message>
-    <message>
-        <source>No valid key found: a Gemini API key starts with AIza</source>
-        <translation>No valid key found: a Gemini API key starts with AIza</translation>
-    </message>
-    <message>
-        <source>These keys are already configured</source>
-        <translation>These keys are already configured</translation>
-    </message>
-    <message numerus="yes">
-        <source>Added %n key(s)</source>
-        <translation>
-            <numerusform>Added %n key</numerusform>
-            <numerusform>Added %n keys</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>%1 of %2 key(s) passed the test</source>
-        <translation>%1 of %2 key(s) passed the test</translation>
-    </message>
-    <message numerus="yes">
-        <source>Removed %n key(s)</source>
-        <translation>
-            <numerusform>Removed %n key</numerusform>
-            <numerusform>Removed %n keys</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</source>
-        <translation>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</translation>
-    </message>
-    <message>
-        <source>Copied the new relay secret: set it as RELAY_SECRET on the relay</source>
-        <translation>Copied the new relay secret: set it as RELAY_SECRET on the relay</translation>
-    </message>
-    <message numerus="yes">
-        <source>Unbound %n key(s)</source>
-        <translation>
-            <numerusform>Unbound %n key</numerusform>
-            <numerusform>Unbound %n keys</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Bound %n key(s)</source>
-        <translation>
-            <numerusform>Bound %n key</numerusform>
-            <numerusform>Bound %n keys</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Created the token and copied it to the clipboard</source>
-        <translation>Created the token and copied it to the clipboard</translation>
-    </message>
-    <message>
-        <source>Replaced the token and copied the new one to the clipboard</source>
-        <translation>Replaced the token and copied the new one to the clipboard</translation>
-    </message>
-    <message>
-        <source>not a setting</source>
-        <translation>not a setting</translation>
-    </message>
-    <message>
-        <source>Nothing was saved: fix the marked fields</source>
-        <translation>Nothing was saved: fix the marked fields</translation>
     </message>
     <message>
         <source>Relays: %1 of %2 healthy, %3 not checked yet</source>
@@ -2208,6 +2153,24 @@ Model: gemini-2.5-flash</translation>
     <message>
         <source>Gemini Aggregator — waiting for the keychain…</source>
         <translation>Gemini Aggregator — waiting for the keychain…</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::InstancesController</name>
+    <message>
+        <source>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</source>
+        <translation>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::KeysController</name>
+    <message>
+        <source>No valid key found: a Gemini API key starts with AIza</source>
+        <translation>No valid key found: a Gemini API key starts with AIza</translation>
+    </message>
+    <message>
+        <source>These keys are already configured</source>
+        <translation>These keys are already configured</translation>
     </message>
 </context>
 <context>
@@ -2269,6 +2232,59 @@ Model: gemini-2.5-flash</translation>
     <message>
         <source>“%1” was not deleted (status %2).</source>
         <translation>“%1” was not deleted (status %2).</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::SettingsController</name>
+    <message>
+        <source>not a setting</source>
+        <translation>not a setting</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the marked fields</source>
+        <translation>Nothing was saved: fix the marked fields</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::SetupController</name>
+    <message>
+        <source>API Provider: Google Gemini
+Use custom base URL: %1
+Gemini API Key: %2</source>
+        <translation>API Provider: Google Gemini
+Use custom base URL: %1
+Gemini API Key: %2</translation>
+    </message>
+    <message>
+        <source>Base URL: %1/v1beta/openai/
+API key: %2
+Model: gemini-2.5-flash</source>
+        <translation>Base URL: %1/v1beta/openai/
+API key: %2
+Model: gemini-2.5-flash</translation>
+    </message>
+    <message>
+        <source>There is no setup for &apos;%1&apos;</source>
+        <translation>There is no setup for &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>There is no access token; create one in Settings</source>
+        <translation>There is no access token; create one in Settings</translation>
+    </message>
+    <message>
+        <source>Copied the setup, access token included</source>
+        <translation>Copied the setup, access token included</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::TokensController</name>
+    <message>
+        <source>There is no access token; create one in Settings</source>
+        <translation>There is no access token; create one in Settings</translation>
+    </message>
+    <message>
+        <source>Copied the access token</source>
+        <translation>Copied the access token</translation>
     </message>
 </context>
 <context>

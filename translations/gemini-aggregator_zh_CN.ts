@@ -100,6 +100,65 @@
     </message>
 </context>
 <context>
+    <name>AppSettingsCard</name>
+    <message>
+        <source>App</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>登录时启动</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>通知</translation>
+    </message>
+    <message>
+        <source>When a key turns invalid, all keys are cooling, or a relay goes down or up.</source>
+        <translation>在密钥失效、所有密钥冷却或中继故障与恢复时通知。</translation>
+    </message>
+    <message>
+        <source>Log level</source>
+        <translation>日志级别</translation>
+    </message>
+    <message>
+        <source>Debug</source>
+        <translation>调试</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Config file</source>
+        <translation>配置文件</translation>
+    </message>
+    <message>
+        <source>Path copied.</source>
+        <translation>路径已复制。</translation>
+    </message>
+    <message>
+        <source>Version %1</source>
+        <translation>版本 %1</translation>
+    </message>
+</context>
+<context>
     <name>BindingsPage</name>
     <message>
         <source>Bindings</source>
@@ -1106,11 +1165,7 @@
     </message>
 </context>
 <context>
-    <name>KeysPage</name>
-    <message>
-        <source>Keys</source>
-        <translation>密钥</translation>
-    </message>
+    <name>KeyRow</name>
     <message>
         <source>Active</source>
         <translation>可用</translation>
@@ -1150,6 +1205,79 @@
     <message>
         <source>Test: %1</source>
         <translation>测试：%1</translation>
+    </message>
+    <message>
+        <source>Select %1</source>
+        <translation>选择 %1</translation>
+    </message>
+    <message>
+        <source>(no label)</source>
+        <translation>（无标签）</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>直连</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s)</source>
+        <translation>
+            <numerusform>%n 次请求</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 个 token</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>KeysPage</name>
+    <message>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>可用</translation>
+    </message>
+    <message>
+        <source>Cooling</source>
+        <translation>冷却中</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
     </message>
     <message numerus="yes">
         <source>Enabled %n key(s).</source>
@@ -1260,40 +1388,6 @@
     <message>
         <source>Today</source>
         <translation>今日</translation>
-    </message>
-    <message>
-        <source>Select %1</source>
-        <translation>选择 %1</translation>
-    </message>
-    <message>
-        <source>(no label)</source>
-        <translation>（无标签）</translation>
-    </message>
-    <message>
-        <source>—</source>
-        <translation>—</translation>
-    </message>
-    <message>
-        <source>Direct</source>
-        <translation>直连</translation>
-    </message>
-    <message>
-        <source>%1 left</source>
-        <translation>剩余 %1</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n request(s)</source>
-        <translation>
-            <numerusform>%n 次请求</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>%1 tokens</source>
-        <translation>%1 个 token</translation>
-    </message>
-    <message>
-        <source>Edit</source>
-        <translation>编辑</translation>
     </message>
     <message>
         <source>No keys yet</source>
@@ -1681,18 +1775,6 @@
         <translation>未保存任何内容：请修正标出的字段。</translation>
     </message>
     <message>
-        <source>Use lowercase letters, digits, - and _ (at most 32).</source>
-        <translation>请使用小写字母、数字、- 和 _（最多 32 个）。</translation>
-    </message>
-    <message>
-        <source>A token with this name exists.</source>
-        <translation>已有同名令牌。</translation>
-    </message>
-    <message>
-        <source>Token “%1” created and copied to the clipboard.</source>
-        <translation>令牌“%1”已创建并复制到剪贴板。</translation>
-    </message>
-    <message>
         <source>Proxy</source>
         <translation>代理</translation>
     </message>
@@ -1715,78 +1797,6 @@
     <message>
         <source>Needed for an address other machines can reach. They must send an access token.</source>
         <translation>监听其他机器可访问的地址时需要开启。它们必须发送访问令牌。</translation>
-    </message>
-    <message>
-        <source>Access tokens</source>
-        <translation>访问令牌</translation>
-    </message>
-    <message>
-        <source>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</source>
-        <translation>客户端把令牌当作 API 密钥发送。为每个工具单独创建令牌，便于单独吊销。令牌只会被复制，不会显示。</translation>
-    </message>
-    <message>
-        <source>No tokens yet.</source>
-        <translation>还没有令牌。</translation>
-    </message>
-    <message>
-        <source>Replaced %1</source>
-        <translation>替换于 %1</translation>
-    </message>
-    <message>
-        <source>Created %1</source>
-        <translation>创建于 %1</translation>
-    </message>
-    <message>
-        <source>Copy</source>
-        <translation>复制</translation>
-    </message>
-    <message>
-        <source>Replace</source>
-        <translation>替换</translation>
-    </message>
-    <message>
-        <source>Make a new value; the old one stops working at once</source>
-        <translation>生成新值；旧值立即失效</translation>
-    </message>
-    <message>
-        <source>Replace token</source>
-        <translation>替换令牌</translation>
-    </message>
-    <message>
-        <source>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</source>
-        <translation>替换令牌“%1”？使用它的工具将停止工作，直到换上新值（新值会放入剪贴板）。</translation>
-    </message>
-    <message>
-        <source>New value of “%1” copied to the clipboard.</source>
-        <translation>“%1”的新值已复制到剪贴板。</translation>
-    </message>
-    <message>
-        <source>Revoke</source>
-        <translation>吊销</translation>
-    </message>
-    <message>
-        <source>Revoke token</source>
-        <translation>吊销令牌</translation>
-    </message>
-    <message>
-        <source>Revoke token “%1”? Tools using it stop working at once.</source>
-        <translation>吊销令牌“%1”？使用它的工具将立即停止工作。</translation>
-    </message>
-    <message>
-        <source>Token revoked.</source>
-        <translation>令牌已吊销。</translation>
-    </message>
-    <message>
-        <source>New token name, e.g. cline</source>
-        <translation>新令牌名称，例如 cline</translation>
-    </message>
-    <message>
-        <source>New token name</source>
-        <translation>新令牌名称</translation>
-    </message>
-    <message>
-        <source>Create token</source>
-        <translation>创建令牌</translation>
     </message>
     <message>
         <source>Upstream</source>
@@ -1912,62 +1922,6 @@
         <source>e.g. gemini-2.5-pro=100, gemini-2.5-flash=250</source>
         <translation>例如 gemini-2.5-pro=100, gemini-2.5-flash=250</translation>
     </message>
-    <message>
-        <source>App</source>
-        <translation>应用</translation>
-    </message>
-    <message>
-        <source>Start at login</source>
-        <translation>登录时启动</translation>
-    </message>
-    <message>
-        <source>Language</source>
-        <translation>语言</translation>
-    </message>
-    <message>
-        <source>System</source>
-        <translation>跟随系统</translation>
-    </message>
-    <message>
-        <source>Notifications</source>
-        <translation>通知</translation>
-    </message>
-    <message>
-        <source>When a key turns invalid, all keys are cooling, or a relay goes down or up.</source>
-        <translation>在密钥失效、所有密钥冷却或中继故障与恢复时通知。</translation>
-    </message>
-    <message>
-        <source>Log level</source>
-        <translation>日志级别</translation>
-    </message>
-    <message>
-        <source>Debug</source>
-        <translation>调试</translation>
-    </message>
-    <message>
-        <source>Info</source>
-        <translation>信息</translation>
-    </message>
-    <message>
-        <source>Warning</source>
-        <translation>警告</translation>
-    </message>
-    <message>
-        <source>Error</source>
-        <translation>错误</translation>
-    </message>
-    <message>
-        <source>Config file</source>
-        <translation>配置文件</translation>
-    </message>
-    <message>
-        <source>Path copied.</source>
-        <translation>路径已复制。</translation>
-    </message>
-    <message>
-        <source>Version %1</source>
-        <translation>版本 %1</translation>
-    </message>
     <message numerus="yes">
         <source>%n field(s) need a fix before saving.</source>
         <translation>
@@ -2010,6 +1964,93 @@
     <message>
         <source>Dismiss</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>TokensCard</name>
+    <message>
+        <source>Access tokens</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <source>Use lowercase letters, digits, - and _ (at most 32).</source>
+        <translation>请使用小写字母、数字、- 和 _（最多 32 个）。</translation>
+    </message>
+    <message>
+        <source>A token with this name exists.</source>
+        <translation>已有同名令牌。</translation>
+    </message>
+    <message>
+        <source>Token “%1” created and copied to the clipboard.</source>
+        <translation>令牌“%1”已创建并复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>New value of “%1” copied to the clipboard.</source>
+        <translation>“%1”的新值已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Token revoked.</source>
+        <translation>令牌已吊销。</translation>
+    </message>
+    <message>
+        <source>Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.</source>
+        <translation>客户端把令牌当作 API 密钥发送。为每个工具单独创建令牌，便于单独吊销。令牌只会被复制，不会显示。</translation>
+    </message>
+    <message>
+        <source>No tokens yet.</source>
+        <translation>还没有令牌。</translation>
+    </message>
+    <message>
+        <source>Replaced %1</source>
+        <translation>替换于 %1</translation>
+    </message>
+    <message>
+        <source>Created %1</source>
+        <translation>创建于 %1</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Make a new value; the old one stops working at once</source>
+        <translation>生成新值；旧值立即失效</translation>
+    </message>
+    <message>
+        <source>Replace token</source>
+        <translation>替换令牌</translation>
+    </message>
+    <message>
+        <source>Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.</source>
+        <translation>替换令牌“%1”？使用它的工具将停止工作，直到换上新值（新值会放入剪贴板）。</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>吊销</translation>
+    </message>
+    <message>
+        <source>Revoke token</source>
+        <translation>吊销令牌</translation>
+    </message>
+    <message>
+        <source>Revoke token “%1”? Tools using it stop working at once.</source>
+        <translation>吊销令牌“%1”？使用它的工具将立即停止工作。</translation>
+    </message>
+    <message>
+        <source>New token name, e.g. cline</source>
+        <translation>新令牌名称，例如 cline</translation>
+    </message>
+    <message>
+        <source>New token name</source>
+        <translation>新令牌名称</translation>
+    </message>
+    <message>
+        <source>Create token</source>
+        <translation>创建令牌</translation>
     </message>
 </context>
 <context>
@@ -2063,100 +2104,8 @@
         <translation>已复制端点网址</translation>
     </message>
     <message>
-        <source>Copied the access token</source>
-        <translation>已复制访问令牌</translation>
-    </message>
-    <message>
-        <source>There is no access token; create one in Settings</source>
-        <translation>没有访问令牌；请在“设置”中创建</translation>
-    </message>
-    <message>
-        <source>API Provider: Google Gemini
-Use custom base URL: %1
-Gemini API Key: %2</source>
-        <translation>API 提供方：Google Gemini
-使用自定义基础网址：%1
-Gemini API 密钥：%2</translation>
-    </message>
-    <message>
-        <source>Base URL: %1/v1beta/openai/
-API key: %2
-Model: gemini-2.5-flash</source>
-        <translation>基础网址：%1/v1beta/openai/
-API 密钥：%2
-模型：gemini-2.5-flash</translation>
-    </message>
-    <message>
-        <source>There is no setup for &apos;%1&apos;</source>
-        <translation>没有“%1”的配置说明</translation>
-    </message>
-    <message>
-        <source>Copied the setup, access token included</source>
-        <translation>已复制配置（含访问令牌）</translation>
-    </message>
-    <message>
         <source>Keys: %1 passed, %2 failed. Relays: %3 passed, %4 failed.</source>
         <translation>密钥：%1 个通过，%2 个失败。中继：%3 个通过，%4 个失败。</translation>
-    </message>
-    <message>
-        <source>No valid key found: a Gemini API key starts with AIza</source>
-        <translation>未找到有效密钥：Gemini API 密钥以 AIza 开头</translation>
-    </message>
-    <message>
-        <source>These keys are already configured</source>
-        <translation>这些密钥已经添加过</translation>
-    </message>
-    <message numerus="yes">
-        <source>Added %n key(s)</source>
-        <translation>
-            <numerusform>已添加 %n 个密钥</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>%1 of %2 key(s) passed the test</source>
-        <translation>%2 个密钥中有 %1 个通过测试</translation>
-    </message>
-    <message numerus="yes">
-        <source>Removed %n key(s)</source>
-        <translation>
-            <numerusform>已移除 %n 个密钥</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</source>
-        <translation>输入中继的网址，例如 https://my-relay.deno.dev</translation>
-    </message>
-    <message>
-        <source>Copied the new relay secret: set it as RELAY_SECRET on the relay</source>
-        <translation>已复制新的中继密钥：请在中继上将其设为 RELAY_SECRET</translation>
-    </message>
-    <message numerus="yes">
-        <source>Unbound %n key(s)</source>
-        <translation>
-            <numerusform>已解绑 %n 个密钥</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Bound %n key(s)</source>
-        <translation>
-            <numerusform>已绑定 %n 个密钥</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Created the token and copied it to the clipboard</source>
-        <translation>已创建令牌并复制到剪贴板</translation>
-    </message>
-    <message>
-        <source>Replaced the token and copied the new one to the clipboard</source>
-        <translation>已替换令牌并将新令牌复制到剪贴板</translation>
-    </message>
-    <message>
-        <source>not a setting</source>
-        <translation>不是设置项</translation>
-    </message>
-    <message>
-        <source>Nothing was saved: fix the marked fields</source>
-        <translation>未保存任何内容：请修正标出的字段</translation>
     </message>
     <message>
         <source>Relays: %1 of %2 healthy, %3 not checked yet</source>
@@ -2180,6 +2129,24 @@ API 密钥：%2
     <message>
         <source>Gemini Aggregator — waiting for the keychain…</source>
         <translation>Gemini 聚合器 — 正在等待钥匙串…</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::InstancesController</name>
+    <message>
+        <source>Enter the relay&apos;s URL, e.g. https://my-relay.deno.dev</source>
+        <translation>输入中继的网址，例如 https://my-relay.deno.dev</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::KeysController</name>
+    <message>
+        <source>No valid key found: a Gemini API key starts with AIza</source>
+        <translation>未找到有效密钥：Gemini API 密钥以 AIza 开头</translation>
+    </message>
+    <message>
+        <source>These keys are already configured</source>
+        <translation>这些密钥已经添加过</translation>
     </message>
 </context>
 <context>
@@ -2240,6 +2207,59 @@ API 密钥：%2
     <message>
         <source>“%1” was not deleted (status %2).</source>
         <translation>“%1”未删除（状态 %2）。</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::SettingsController</name>
+    <message>
+        <source>not a setting</source>
+        <translation>不是设置项</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: fix the marked fields</source>
+        <translation>未保存任何内容：请修正标出的字段</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::SetupController</name>
+    <message>
+        <source>API Provider: Google Gemini
+Use custom base URL: %1
+Gemini API Key: %2</source>
+        <translation>API 提供方：Google Gemini
+使用自定义基础网址：%1
+Gemini API 密钥：%2</translation>
+    </message>
+    <message>
+        <source>Base URL: %1/v1beta/openai/
+API key: %2
+Model: gemini-2.5-flash</source>
+        <translation>基础网址：%1/v1beta/openai/
+API 密钥：%2
+模型：gemini-2.5-flash</translation>
+    </message>
+    <message>
+        <source>There is no setup for &apos;%1&apos;</source>
+        <translation>没有“%1”的配置说明</translation>
+    </message>
+    <message>
+        <source>There is no access token; create one in Settings</source>
+        <translation>没有访问令牌；请在“设置”中创建</translation>
+    </message>
+    <message>
+        <source>Copied the setup, access token included</source>
+        <translation>已复制配置（含访问令牌）</translation>
+    </message>
+</context>
+<context>
+    <name>ga::ui::TokensController</name>
+    <message>
+        <source>There is no access token; create one in Settings</source>
+        <translation>没有访问令牌；请在“设置”中创建</translation>
+    </message>
+    <message>
+        <source>Copied the access token</source>
+        <translation>已复制访问令牌</translation>
     </message>
 </context>
 <context>

@@ -8,10 +8,10 @@ import GeminiAggregator.Ui
 // cleared once the keys are added (and when the form is reset), so no key stays on screen.
 ColumnLayout {
     id: form
-    property bool busy: false
+    readonly property bool busy: requests.count > 0
     property bool showButton: true
     property string errorText
-    // After a successful add: the ids added.
+    // After a successful add: the keys added, [{id}] (with {result, detail} when tested).
     signal added(var ids)
 
     Theme {
@@ -21,8 +21,11 @@ ColumnLayout {
     Fmt {
         id: fmt
     }
+    Requests {
+        id: requests
+    }
 
-    readonly property var check: keysArea.text.trim() !== "" ? Backend.checkKeyText(keysArea.text) : null
+    readonly property var check: keysArea.text.trim() !== "" ? KeysController.checkKeyText(keysArea.text) : null
     readonly property int validCount: form.check ? fmt.countOf(form.check.valid) : 0
     readonly property int duplicateCount: form.check ? fmt.countOf(form.check.duplicates) : 0
     readonly property var problems: form.check && form.check.problems ? form.check.problems : []
@@ -40,19 +43,23 @@ ColumnLayout {
     function submit() {
         if (!form.canAdd)
             return
-        form.busy = true
         form.errorText = ""
-        Backend.addKeys(keysArea.text, labelField.text.trim(), groupField.text.trim(), testBox.checked, function (result) {
-            form.busy = false
-            if (result.ok) {
-                const ids = result.data && result.data.added ? result.data.added : []
-                keysArea.clear()
-                Backend.toast(qsTr("Added %n key(s).", "", ids.length || form.validCount))
-                form.added(ids)
-            } else {
-                form.errorText = result.message
-            }
-        })
+        requests.add(KeysController.addKeys(keysArea.text, labelField.text.trim(), groupField.text.trim(), testBox.checked))
+    }
+
+    Connections {
+        target: KeysController
+        function onKeysAdded(request, added) {
+            if (requests.take(request) === undefined)
+                return
+            keysArea.clear()
+            Backend.toast(qsTr("Added %n key(s).", "", added.length || form.validCount))
+            form.added(added)
+        }
+        function onFailed(request, message) {
+            if (requests.take(request) !== undefined)
+                form.errorText = message
+        }
     }
 
     spacing: theme.spacing

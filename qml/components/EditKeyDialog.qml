@@ -9,7 +9,7 @@ Dialog {
     id: dialog
     property string keyId
     property string masked
-    property bool busy: false
+    readonly property bool busy: requests.count > 0
     property string errorText
     property var problems: ({})
 
@@ -17,6 +17,9 @@ Dialog {
         id: theme
         palette: dialog.palette
         font: dialog.font
+    }
+    Requests {
+        id: requests
     }
     ChoiceList {
         id: relays
@@ -37,7 +40,6 @@ Dialog {
         dialog.open()
     }
     function save() {
-        dialog.busy = true
         dialog.errorText = ""
         const fields = {
             label: labelField.text.trim(),
@@ -46,21 +48,28 @@ Dialog {
             instance: relayBox.currentValue || "",
             enabled: enabledBox.checked
         }
-        Backend.updateKey(dialog.keyId, fields, function (result) {
-            dialog.busy = false
-            if (result.ok) {
-                Backend.toast(qsTr("Key saved."))
-                dialog.close()
+        requests.add(KeysController.updateKey(dialog.keyId, fields))
+    }
+
+    Connections {
+        target: KeysController
+        function onKeyUpdated(request) {
+            if (requests.take(request) === undefined)
                 return
-            }
+            Backend.toast(qsTr("Key saved."))
+            dialog.close()
+        }
+        function onFailed(request, message, problems) {
+            if (requests.take(request) === undefined)
+                return
             const map = {}
-            for (const p of (result.problems || [])) {
+            for (const p of (problems || [])) {
                 const field = String(p.path).split(".").pop()
                 map[field] = p.message
             }
             dialog.problems = map
-            dialog.errorText = result.message
-        })
+            dialog.errorText = message
+        }
     }
 
     title: qsTr("Edit key %1").arg(dialog.masked)

@@ -9,7 +9,7 @@ import GeminiAggregator.Ui
 Dialog {
     id: dialog
     property string instanceId    // empty: adding
-    property bool busy: false
+    readonly property bool busy: requests.count > 0
     property string errorText
     property var testResult: null
     readonly property bool adding: dialog.instanceId === ""
@@ -22,8 +22,11 @@ Dialog {
     Fmt {
         id: fmt
     }
+    Requests {
+        id: requests
+    }
 
-    readonly property string urlProblem: urlField.text.trim() === "" ? "" : Backend.checkInstanceUrl(urlField.text.trim())
+    readonly property string urlProblem: urlField.text.trim() === "" ? "" : InstancesController.checkInstanceUrl(urlField.text.trim())
     readonly property bool secretTooShort: secretField.text.length > 0 && secretField.text.length < 16
     readonly property bool canSave: !dialog.busy && nameField.text.trim() !== "" && urlField.text.trim() !== ""
                                     && dialog.urlProblem === "" && !dialog.secretTooShort
@@ -51,26 +54,15 @@ Dialog {
         dialog.open()
     }
     function runTest(id) {
-        dialog.busy = true
         dialog.testResult = null
-        Backend.testInstance(id, function (result) {
-            dialog.busy = false
-            const d = result.data || {}
-            dialog.testResult = { ok: result.ok && d.result === "ok", result: d.result || "", message: d.message || result.message, latencyMs: d.latencyMs }
-        })
+        requests.add(InstancesController.testInstance(id), "test")
     }
-    function finish(result, id) {
-        dialog.busy = false
-        if (!result.ok) {
-            const lines = (result.problems || []).map(p => p.message)
-            dialog.errorText = lines.length > 0 ? lines.join("\n") : result.message
-            return
-        }
+    // Added or saved: say so, then test the connection or close.
+    function saved(id, secretCopied) {
         secretField.text = ""
         if (dialog.adding) {
-            const made = result.data && result.data.secretCopied === true
-            Backend.toast(made ? qsTr("Relay added. Its new secret is in the clipboard: set it as RELAY_SECRET on the relay.")
-                               : qsTr("Relay added."))
+            Backend.toast(secretCopied ? qsTr("Relay added. Its new secret is in the clipboard: set it as RELAY_SECRET on the relay.")
+                                       : qsTr("Relay added."))
             dialog.instanceId = id
         } else {
             Backend.toast(qsTr("Relay saved."))
@@ -81,17 +73,38 @@ Dialog {
             dialog.close()
     }
     function save() {
-        dialog.busy = true
         dialog.errorText = ""
         dialog.testResult = null
         if (dialog.adding) {
-            Backend.addInstance(nameField.text.trim(), urlField.text.trim(), secretField.text, function (result) {
-                dialog.finish(result, result.data ? result.data.id : "")
-            })
+            requests.add(InstancesController.addInstance(nameField.text.trim(), urlField.text.trim(), secretField.text), "save")
         } else {
-            const id = dialog.instanceId
-            Backend.updateInstance(id, { name: nameField.text.trim(), url: urlField.text.trim(), enabled: enabledBox.checked },
-                                   function (result) { dialog.finish(result, id) })
+            requests.add(InstancesController.updateInstance(dialog.instanceId, { name: nameField.text.trim(), url: urlField.text.trim(), enabled: enabledBox.checked }),
+                         "save")
+        }
+    }
+
+    Connections {
+        target: InstancesController
+        function onInstanceAdded(request, id, secretCopied) {
+            if (requests.take(request) !== undefined)
+                dialog.saved(id, secretCopied)
+        }
+        function onInstanceUpdated(request, id) {
+            if (requests.take(request) !== undefined)
+                dialog.saved(id, false)
+        }
+        function onInstanceTested(request, id, result, message, latencyMs) {
+            if (requests.take(request) !== undefined)
+                dialog.testResult = { ok: result === "ok", result: result, message: message, latencyMs: latencyMs }
+        }
+        function onFailed(request, message, problems) {
+            const kind = requests.take(request)
+            if (kind === "test") {
+                dialog.testResult = { ok: false, result: "", message: message, latencyMs: -1 }
+            } else if (kind === "save") {
+                const lines = (problems || []).map(p => p.message)
+                dialog.errorText = lines.length > 0 ? lines.join("\n") : message
+            }
         }
     }
 

@@ -22,7 +22,7 @@ RowLayout {
         palette: field.palette
     }
 
-    readonly property var info: field.form && field.form.revision >= 0 && field.path !== "" ? Backend.setting(field.path) : ({})
+    readonly property var info: field.form && field.form.revision >= 0 && field.path !== "" ? SettingsController.setting(field.path) : ({})
     readonly property string kind: field.info.kind ? String(field.info.kind) : "string"
     readonly property bool edited: field.form !== null && field.form.edits[field.path] !== undefined
     readonly property var value: field.edited ? field.form.edits[field.path]

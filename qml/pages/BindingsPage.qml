@@ -51,21 +51,37 @@ AppPage {
     }
     function bind(keyIds, relayIds) {
         page.busy = true
-        Backend.bindKeys(keyIds, relayIds, function (result) {
+        requests.add(KeysController.bindKeys(keyIds, relayIds), "bind")
+    }
+    function bindOne(keyId, relayId) {
+        requests.add(KeysController.updateKey(keyId, { instance: relayId }), "one")
+    }
+
+    Requests {
+        id: requests
+    }
+    Connections {
+        target: KeysController
+        function onKeysBound(request, keyIds, instanceIds) {
+            if (requests.take(request) === undefined)
+                return
             page.busy = false
-            if (!result.ok)
-                Backend.toast(result.message)
-            else if (relayIds.length === 0)
+            if (instanceIds.length === 0)
                 Backend.toast(qsTr("Unbound %n key(s).", "", keyIds.length))
             else
                 Backend.toast(qsTr("Bound %n key(s).", "", keyIds.length))
-        })
-    }
-    function bindOne(keyId, relayId) {
-        Backend.updateKey(keyId, { instance: relayId }, function (result) {
-            if (!result.ok)
-                Backend.toast(result.message)
-        })
+        }
+        function onKeyUpdated(request) {
+            requests.take(request)
+        }
+        function onFailed(request, message) {
+            const kind = requests.take(request)
+            if (kind === undefined)
+                return
+            if (kind === "bind")
+                page.busy = false
+            Backend.toast(message)
+        }
     }
 
     Connections {

@@ -31,18 +31,40 @@ AppPage {
     }
     function testAll() {
         page.testing = true
-        Backend.testAll(function (result) {
-            page.testing = false
-            const d = result.data || {}
-            const k = d.keys || { ok: 0, failed: 0 }
-            const r = d.relays || { ok: 0, failed: 0 }
-            if (!result.ok && !result.data) {
-                Backend.toast(result.message)
+        requests.add(Backend.testAll())
+    }
+
+    Requests {
+        id: requests
+    }
+    Requests {
+        id: tokenRequests
+    }
+    Connections {
+        target: Backend
+        function onAllTested(request, keysOk, keysFailed, relaysOk, relaysFailed) {
+            if (requests.take(request) === undefined)
                 return
-            }
+            page.testing = false
             Backend.toast(qsTr("Keys: %1 working, %2 failed. Relays: %3 working, %4 failed.")
-                          .arg(k.ok).arg(k.failed).arg(r.ok).arg(r.failed))
-        })
+                          .arg(keysOk).arg(keysFailed).arg(relaysOk).arg(relaysFailed))
+        }
+        function onFailed(request, message) {
+            if (requests.take(request) === undefined)
+                return
+            page.testing = false
+            Backend.toast(message)
+        }
+    }
+    Connections {
+        target: TokensController
+        function onTokenCopied(request) {
+            tokenRequests.take(request)
+        }
+        function onFailed(request, message) {
+            if (tokenRequests.take(request) !== undefined)
+                Backend.toast(message)
+        }
     }
 
     headerActions: [
@@ -123,10 +145,7 @@ AppPage {
                         text: qsTr("Copy token")
                         icon.source: Qt.resolvedUrl("../icons/copy.svg")
                         icon.color: palette.buttonText
-                        onClicked: Backend.copyAccessToken("", function (result) {
-                            if (!result.ok)
-                                Backend.toast(result.message)
-                        })
+                        onClicked: tokenRequests.add(TokensController.copyToken(""))
                     }
                 }
                 Label {

@@ -22,6 +22,34 @@ AppPage {
     readonly property string toolId: page.tool.id
     readonly property bool hasKeys: Backend.totalKeys > 0
 
+    // Copying fails only when there is no access token: the toast line says so.
+    Requests {
+        id: tokenRequests
+    }
+    Requests {
+        id: setupRequests
+    }
+    Connections {
+        target: TokensController
+        function onTokenCopied(request) {
+            tokenRequests.take(request)
+        }
+        function onFailed(request, message) {
+            if (tokenRequests.take(request) !== undefined)
+                Backend.toast(message)
+        }
+    }
+    Connections {
+        target: SetupController
+        function onSetupCopied(request) {
+            setupRequests.take(request)
+        }
+        function onFailed(request, message) {
+            if (setupRequests.take(request) !== undefined)
+                Backend.toast(message)
+        }
+    }
+
     ScrollColumn {
         anchors.fill: parent
 
@@ -95,10 +123,7 @@ AppPage {
                     text: qsTr("Copy access token")
                     icon.source: Qt.resolvedUrl("../icons/token.svg")
                     icon.color: palette.buttonText
-                    onClicked: Backend.copyAccessToken("", function (result) {
-                        if (!result.ok)
-                            Backend.toast(result.message)
-                    })
+                    onClicked: tokenRequests.add(TokensController.copyToken(""))
                 }
                 Label {
                     Layout.fillWidth: true
@@ -134,7 +159,7 @@ AppPage {
             CodeBox {
                 Layout.fillWidth: true
                 Layout.preferredHeight: Math.min(implicitHeight, page.em * 12)
-                text: Backend.setupSnippet(page.toolId)
+                text: SetupController.setupSnippet(page.toolId)
                 accessibleName: qsTr("Setup for %1").arg(page.tool.name)
             }
             RowLayout {
@@ -144,10 +169,7 @@ AppPage {
                     icon.source: Qt.resolvedUrl("../icons/copy.svg")
                     icon.color: palette.buttonText
                     highlighted: true
-                    onClicked: Backend.copySetup(page.toolId, function (result) {
-                        if (!result.ok)
-                            Backend.toast(result.message)
-                    })
+                    onClicked: setupRequests.add(SetupController.copySetup(page.toolId))
                 }
                 Label {
                     Layout.fillWidth: true

@@ -17,6 +17,9 @@ AppPage {
     Fmt {
         id: fmt
     }
+    Requests {
+        id: requests
+    }
 
     function healthName(health, enabled) {
         if (!enabled)
@@ -30,16 +33,14 @@ AppPage {
     function healthKind(health, enabled) {
         return !enabled ? "neutral" : health === "healthy" ? "good" : health === "unhealthy" ? "bad" : "neutral"
     }
+    function setTestResult(id, r) {
+        const next = Object.assign({}, page.testResults)
+        next[id] = r
+        page.testResults = next
+    }
     function test(id) {
-        const pending = Object.assign({}, page.testResults)
-        pending[id] = { pending: true }
-        page.testResults = pending
-        Backend.testInstance(id, function (result) {
-            const next = Object.assign({}, page.testResults)
-            const d = result.data || {}
-            next[id] = { ok: result.ok && d.result === "ok", result: d.result || "", message: d.message || result.message, latencyMs: d.latencyMs }
-            page.testResults = next
-        })
+        page.setTestResult(id, { pending: true })
+        requests.add(InstancesController.testInstance(id), { kind: "test", id: id })
     }
     function testText(r) {
         if (!r)
@@ -56,23 +57,42 @@ AppPage {
         return qsTr("Test: %1").arg(r.message || r.result)
     }
     function askRemove(row) {
-        const bound = Backend.keysBoundTo(row.id)
+        const bound = InstancesController.keysBoundTo(row.id)
         confirm.ask(qsTr("Remove relay"),
                     bound.length > 0
                     ? qsTr("Remove relay “%1”? These %n key(s) lose their binding and go direct or to other relays:", "", bound.length).arg(row.name)
                     : qsTr("Remove relay “%1”? No key is bound to it.").arg(row.name),
                     qsTr("Remove"), bound,
                     function () {
-                        Backend.removeInstance(row.id, function (result) {
-                            Backend.toast(result.ok ? qsTr("Relay removed.") : result.message)
-                        })
+                        requests.add(InstancesController.removeInstance(row.id), { kind: "remove" })
                     })
     }
     function setEnabled(row, on) {
-        Backend.updateInstance(row.id, { enabled: on }, function (result) {
-            if (!result.ok)
-                Backend.toast(result.message)
-        })
+        requests.add(InstancesController.updateInstance(row.id, { enabled: on }), { kind: "enable" })
+    }
+
+    Connections {
+        target: InstancesController
+        function onInstanceTested(request, id, result, message, latencyMs) {
+            if (requests.take(request) !== undefined)
+                page.setTestResult(id, { ok: result === "ok", result: result, message: message, latencyMs: latencyMs })
+        }
+        function onInstanceRemoved(request) {
+            if (requests.take(request) !== undefined)
+                Backend.toast(qsTr("Relay removed."))
+        }
+        function onInstanceUpdated(request) {
+            requests.take(request)
+        }
+        function onFailed(request, message) {
+            const mine = requests.take(request)
+            if (mine === undefined)
+                return
+            if (mine.kind === "test")
+                page.setTestResult(mine.id, { ok: false, result: "", message: message })
+            else
+                Backend.toast(message)
+        }
     }
 
     Shortcut {
@@ -276,7 +296,7 @@ AppPage {
                     icon.color: palette.buttonText
                     highlighted: true
                     onClicked: {
-                        Backend.copyText(Backend.relayScript(page.deployKind === 0 ? "deno" : "workers"))
+                        Backend.copyText(InstancesController.relayScript(page.deployKind === 0 ? "deno" : "workers"))
                         Backend.toast(qsTr("Script copied."))
                     }
                 }
@@ -293,7 +313,7 @@ AppPage {
             CodeBox {
                 Layout.fillWidth: true
                 Layout.preferredHeight: page.em * 14
-                text: Backend.relayScript(page.deployKind === 0 ? "deno" : "workers")
+                text: InstancesController.relayScript(page.deployKind === 0 ? "deno" : "workers")
                 accessibleName: qsTr("Relay script")
             }
         }

@@ -19,10 +19,6 @@ AppPage {
     property int testsRunning: 0
     readonly property real nowMs: Backend.dashboard.nowMs
 
-    Fmt {
-        id: fmt
-    }
-
     FilterModel {
         id: keyFilter
         sourceModel: Backend.keys
@@ -30,31 +26,6 @@ AppPage {
         matchRole: "state"
         matchValue: stateBox.currentValue || ""
         text: searchField.text
-    }
-
-    function stateName(state) {
-        switch (state) {
-        case "active": return qsTr("Active")
-        case "cooling": return qsTr("Cooling")
-        case "invalid": return qsTr("Invalid")
-        case "disabled": return qsTr("Disabled")
-        }
-        return state
-    }
-    function stateKind(state) {
-        return state === "active" ? "good" : state === "cooling" ? "warn" : state === "invalid" ? "bad" : "neutral"
-    }
-    function testText(r) {
-        if (!r)
-            return ""
-        switch (r.result) {
-        case "valid": return qsTr("Test: works, %1").arg(fmt.millis(r.latencyMs))
-        case "invalid": return qsTr("Test: invalid key")
-        case "quota": return qsTr("Test: quota used up")
-        case "network": return qsTr("Test: network error")
-        case "pending": return qsTr("Testing…")
-        }
-        return r.message ? qsTr("Test: %1").arg(r.message) : qsTr("Test: %1").arg(r.result)
     }
 
     function isSelected(id) {
@@ -96,13 +67,8 @@ AppPage {
         return n
     }
 
-    function report(result, okText) {
-        Backend.toast(result.ok ? okText : result.message)
-    }
     function setEnabled(ids, on) {
-        Backend.setKeysEnabled(ids, on, function (result) {
-            page.report(result, on ? qsTr("Enabled %n key(s).", "", ids.length) : qsTr("Disabled %n key(s).", "", ids.length))
-        })
+        requests.add(KeysController.setKeysEnabled(ids, on), { kind: "enable" })
     }
     function test(ids) {
         const pending = Object.assign({}, page.testResults)
@@ -110,23 +76,22 @@ AppPage {
             pending[id] = { result: "pending" }
         page.testResults = pending
         page.testsRunning += 1
-        Backend.testKeys(ids, function (result) {
-            page.testsRunning -= 1
-            const next = Object.assign({}, page.testResults)
-            let working = 0
-            for (const id of ids)
-                delete next[id]
-            for (const r of (Array.isArray(result.data) ? result.data : [])) {
-                next[r.id] = r
-                if (r.result === "valid")
-                    ++working
-            }
-            page.testResults = next
-            if (!result.ok && !Array.isArray(result.data))
-                Backend.toast(result.message)
-            else
-                Backend.toast(qsTr("%1 of %n key(s) work.", "", ids.length).arg(working))
-        })
+        requests.add(KeysController.testKeys(ids), { kind: "test", ids: ids })
+    }
+    // The test of `ids` is over: their results replace "pending"; returns how many work.
+    function endTest(ids, results) {
+        page.testsRunning -= 1
+        const next = Object.assign({}, page.testResults)
+        let working = 0
+        for (const id of ids)
+            delete next[id]
+        for (const r of results) {
+            next[r.id] = r
+            if (r.result === "valid")
+                ++working
+        }
+        page.testResults = next
+        return working
     }
     function askDelete(ids) {
         if (ids.length === 0)
@@ -141,10 +106,7 @@ AppPage {
                     qsTr("Delete %n key(s)? They are removed from the secret store too.", "", ids.length),
                     qsTr("Delete"), names,
                     function () {
-                        Backend.removeKeys(ids, function (result) {
-                            page.report(result, qsTr("Deleted %n key(s).", "", ids.length))
-                            page.pruneSelection()
-                        })
+                        requests.add(KeysController.removeKeys(ids), { kind: "remove" })
                     })
     }
     function openMenu(row, item) {
@@ -152,6 +114,39 @@ AppPage {
         rowMenu.popup(item, item ? item.width / 3 : 0, item ? item.height / 2 : 0)
     }
 
+    Requests {
+        id: requests
+    }
+    Connections {
+        target: KeysController
+        function onKeysEnabledSet(request, ids, enabled) {
+            if (requests.take(request) !== undefined)
+                Backend.toast(enabled ? qsTr("Enabled %n key(s).", "", ids.length) : qsTr("Disabled %n key(s).", "", ids.length))
+        }
+        function onKeysTested(request, results) {
+            const mine = requests.take(request)
+            if (mine === undefined)
+                return
+            const working = page.endTest(mine.ids, results)
+            Backend.toast(qsTr("%1 of %n key(s) work.", "", mine.ids.length).arg(working))
+        }
+        function onKeysRemoved(request, ids) {
+            if (requests.take(request) === undefined)
+                return
+            Backend.toast(qsTr("Deleted %n key(s).", "", ids.length))
+            page.pruneSelection()
+        }
+        function onFailed(request, message) {
+            const mine = requests.take(request)
+            if (mine === undefined)
+                return
+            if (mine.kind === "test")
+                page.endTest(mine.ids, [])
+            Backend.toast(message)
+            if (mine.kind === "remove")
+                page.pruneSelection()
+        }
+    }
     Connections {
         target: Backend.keys
         function onCountChanged() { page.pruneSelection() }
@@ -367,165 +362,25 @@ AppPage {
                     }
                 }
 
-                delegate: ItemDelegate {
-                    id: row
-                    required property var model
-                    required property int index
-                    readonly property string keyId: row.model.id
-                    readonly property bool isCooling: row.model.state === "cooling"
-                    readonly property var test: page.testResults[row.keyId]
-
-                    width: ListView.view.width
-                    highlighted: ListView.isCurrentItem && list.activeFocus
-                    focusPolicy: Qt.NoFocus
-                    padding: page.em * 0.3
-                    leftPadding: page.em * 0.5
-                    rightPadding: page.em * 0.5
-                    Accessible.name: (row.model.label ? row.model.label + " " : "") + row.model.masked + ", " + page.stateName(row.model.state)
-
+                delegate: KeyRow {
+                    id: keyRow
+                    selected: page.isSelected(keyRow.keyId)
+                    test: page.testResults[keyRow.keyId]
+                    nowMs: page.nowMs
                     onClicked: {
-                        list.currentIndex = index
+                        list.currentIndex = keyRow.index
                         list.forceActiveFocus()
                     }
-                    onDoubleClicked: editDialog.openFor(keyFilter.get(index))
-                    TapHandler {
-                        acceptedButtons: Qt.RightButton
-                        onTapped: {
-                            list.currentIndex = row.index
-                            page.openMenu(keyFilter.get(row.index), row)
-                        }
+                    onDoubleClicked: editDialog.openFor(keyFilter.get(keyRow.index))
+                    onMenuRequested: {
+                        list.currentIndex = keyRow.index
+                        page.openMenu(keyFilter.get(keyRow.index), keyRow)
                     }
-
-                    contentItem: RowLayout {
-                        spacing: page.theme.spacing
-                        CheckBox {
-                            checked: page.isSelected(row.keyId)
-                            focusPolicy: Qt.NoFocus
-                            onToggled: page.setSelected(row.keyId, checked)
-                            Accessible.name: qsTr("Select %1").arg(row.model.masked)
-                        }
-                        ColumnLayout {
-                            Layout.fillWidth: true
-                            Layout.minimumWidth: page.em * 8
-                            spacing: 0
-                            Label {
-                                Layout.fillWidth: true
-                                text: row.model.label ? row.model.label : qsTr("(no label)")
-                                color: row.model.label ? row.palette.windowText : page.theme.neutral
-                                font.bold: row.model.label !== ""
-                                elide: Text.ElideRight
-                            }
-                            Label {
-                                Layout.fillWidth: true
-                                text: row.model.masked
-                                font.family: page.theme.mono
-                                color: page.theme.neutral
-                                elide: Text.ElideRight
-                            }
-                            Label {
-                                Layout.fillWidth: true
-                                visible: row.test !== undefined
-                                text: page.testText(row.test)
-                                color: !row.test ? page.theme.neutral
-                                     : row.test.result === "valid" ? page.theme.good
-                                     : row.test.result === "pending" ? page.theme.neutral : page.theme.bad
-                                elide: Text.ElideRight
-                            }
-                        }
-                        Label {
-                            Layout.preferredWidth: page.em * 6
-                            text: row.model.group || qsTr("—")
-                            color: row.model.group ? row.palette.windowText : page.theme.neutral
-                            elide: Text.ElideRight
-                        }
-                        Label {
-                            Layout.preferredWidth: page.em * 3.5
-                            text: String(row.model.weight)
-                        }
-                        Label {
-                            Layout.preferredWidth: page.em * 7
-                            text: row.model.instance ? (row.model.instanceName || row.model.instance) : qsTr("Direct")
-                            color: row.model.instance ? row.palette.windowText : page.theme.neutral
-                            elide: Text.ElideRight
-                        }
-                        ColumnLayout {
-                            Layout.fillWidth: false
-                            Layout.preferredWidth: page.em * 9
-                            Layout.maximumWidth: page.em * 9
-                            spacing: 0
-                            StateBadge {
-                                Layout.maximumWidth: page.em * 9
-                                text: page.stateName(row.model.state)
-                                kind: page.stateKind(row.model.state)
-                            }
-                            Label {
-                                Layout.fillWidth: true
-                                visible: row.isCooling && row.model.untilMs > 0
-                                text: row.isCooling && row.model.untilMs > 0
-                                      ? qsTr("%1 left").arg(fmt.countdown(row.model.untilMs, page.nowMs)) : ""
-                                color: page.theme.warn
-                                elide: Text.ElideRight
-                            }
-                            Label {
-                                id: reasonLabel
-                                Layout.fillWidth: true
-                                visible: text !== ""
-                                text: row.model.reason || (row.model.state === "invalid" ? row.model.lastError || "" : "")
-                                color: page.theme.neutral
-                                elide: Text.ElideRight
-                                HoverHandler {
-                                    id: reasonHover
-                                }
-                                ToolTip.visible: reasonHover.hovered && reasonLabel.truncated
-                                ToolTip.text: reasonLabel.text
-                            }
-                        }
-                        ColumnLayout {
-                            Layout.fillWidth: false
-                            Layout.preferredWidth: page.em * 6
-                            spacing: 0
-                            Label {
-                                Layout.fillWidth: true
-                                text: qsTr("%n request(s)", "", Number(row.model.requestsToday))
-                                elide: Text.ElideRight
-                            }
-                            Label {
-                                Layout.fillWidth: true
-                                visible: Number(row.model.tokensToday) > 0
-                                text: qsTr("%1 tokens").arg(fmt.compact(row.model.tokensToday))
-                                color: page.theme.neutral
-                                elide: Text.ElideRight
-                            }
-                        }
-                        RowLayout {
-                            spacing: 0
-                            IconButton {
-                                iconName: "test"
-                                text: qsTr("Test")
-                                focusPolicy: Qt.NoFocus
-                                enabled: !(row.test && row.test.result === "pending")
-                                onClicked: page.test([row.keyId])
-                            }
-                            IconButton {
-                                iconName: "edit"
-                                text: qsTr("Edit")
-                                focusPolicy: Qt.NoFocus
-                                onClicked: editDialog.openFor(keyFilter.get(row.index))
-                            }
-                            IconButton {
-                                iconName: row.model.enabled ? "disable" : "enable"
-                                text: row.model.enabled ? qsTr("Disable") : qsTr("Enable")
-                                focusPolicy: Qt.NoFocus
-                                onClicked: page.setEnabled([row.keyId], !row.model.enabled)
-                            }
-                            IconButton {
-                                iconName: "delete"
-                                text: qsTr("Delete")
-                                focusPolicy: Qt.NoFocus
-                                onClicked: page.askDelete([row.keyId])
-                            }
-                        }
-                    }
+                    onSelectToggled: (on) => page.setSelected(keyRow.keyId, on)
+                    onTestClicked: page.test([keyRow.keyId])
+                    onEditClicked: editDialog.openFor(keyFilter.get(keyRow.index))
+                    onEnableClicked: (on) => page.setEnabled([keyRow.keyId], on)
+                    onDeleteClicked: page.askDelete([keyRow.keyId])
                 }
             }
 

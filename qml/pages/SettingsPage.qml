@@ -17,29 +17,25 @@ AppPage {
     property int revision: 0
     // Problems the last save reported, until the field is edited again.
     property var saveProblems: ({})
-    property bool saving: false
+    readonly property bool saving: requests.count > 0
 
     readonly property var typedValues: page.typed(page.edits)
-    readonly property var liveProblems: Object.keys(page.edits).length > 0 ? Backend.checkSettings(page.typedValues) : ({})
+    readonly property var liveProblems: Object.keys(page.edits).length > 0 ? SettingsController.checkSettings(page.typedValues) : ({})
     // The configured address could not be bound (at start-up, or since): shown at the port until it is edited.
-    readonly property var listenProblems: Backend.listenProblem !== "" && page.edits["listen.port"] === undefined
+    readonly property var listenProblems: SettingsController.listenProblem !== "" && page.edits["listen.port"] === undefined
                                           && page.edits["listen.host"] === undefined
-                                          ? { "listen.port": Backend.listenProblem } : ({})
+                                          ? { "listen.port": SettingsController.listenProblem } : ({})
     readonly property var problems: Object.assign({}, page.listenProblems, page.saveProblems, page.liveProblems)
     readonly property int changeCount: Object.keys(page.edits).length
     readonly property int problemCount: Object.keys(page.problems).length
     readonly property real labelWidth: page.em * 12
-
-    Fmt {
-        id: fmt
-    }
 
     // Whole numbers typed into int fields become numbers; anything else stays text for the check to refuse.
     function typed(map) {
         const out = {}
         for (const path in map) {
             const v = map[path]
-            if (typeof v === "string" && Backend.setting(path).kind === "int" && /^\s*-?\d+\s*$/.test(v))
+            if (typeof v === "string" && SettingsController.setting(path).kind === "int" && /^\s*-?\d+\s*$/.test(v))
                 out[path] = Number(v)
             else
                 out[path] = v
@@ -48,7 +44,7 @@ AppPage {
     }
     function setValue(path, value) {
         const next = Object.assign({}, page.edits)
-        const saved = Backend.setting(path).value
+        const saved = SettingsController.setting(path).value
         if (String(value) === String(saved))
             delete next[path]
         else
@@ -68,46 +64,31 @@ AppPage {
     function save() {
         if (page.changeCount === 0 || Object.keys(page.liveProblems).length > 0)
             return
-        page.saving = true
-        Backend.saveSettings(page.typedValues, function (result) {
-            page.saving = false
-            if (result.ok) {
-                page.edits = {}
-                page.saveProblems = {}
-                page.revision += 1
-                Backend.toast(qsTr("Settings saved."))
-                return
-            }
-            const map = {}
-            for (const p of (result.problems || []))
-                map[p.path] = p.message
-            page.saveProblems = map
-            Backend.toast(result.message ? result.message : qsTr("Nothing was saved: fix the marked fields."))
-        })
+        requests.add(SettingsController.saveSettings(page.typedValues))
     }
 
-    readonly property string newTokenProblem: {
-        const t = newTokenField.text
-        if (t === "")
-            return ""
-        if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(t))
-            return qsTr("Use lowercase letters, digits, - and _ (at most 32).")
-        if (Backend.tokens.indexOf(t) >= 0)
-            return qsTr("A token with this name exists.")
-        return ""
+    Requests {
+        id: requests
     }
-    function createToken() {
-        const name = newTokenField.text
-        if (name === "" || page.newTokenProblem !== "")
-            return
-        Backend.createToken(name, function (result) {
-            if (result.ok) {
-                newTokenField.clear()
-                Backend.toast(qsTr("Token “%1” created and copied to the clipboard.").arg(name))
-            } else {
-                Backend.toast(result.message)
-            }
-        })
+    Connections {
+        target: SettingsController
+        function onSettingsSaved(request) {
+            if (requests.take(request) === undefined)
+                return
+            page.edits = {}
+            page.saveProblems = {}
+            page.revision += 1
+            Backend.toast(qsTr("Settings saved."))
+        }
+        function onFailed(request, message, problems) {
+            if (requests.take(request) === undefined)
+                return
+            const map = {}
+            for (const p of (problems || []))
+                map[p.path] = p.message
+            page.saveProblems = map
+            Backend.toast(message ? message : qsTr("Nothing was saved: fix the marked fields."))
+        }
     }
 
     Shortcut {
@@ -152,125 +133,8 @@ AppPage {
                 }
             }
 
-            Card {
+            TokensCard {
                 Layout.fillWidth: true
-                title: qsTr("Access tokens")
-                Label {
-                    Layout.fillWidth: true
-                    text: qsTr("Clients send a token as their API key. Give each tool its own, so you can revoke one alone. Tokens are copied, never shown.")
-                    wrapMode: Text.Wrap
-                    color: page.theme.neutral
-                }
-                Label {
-                    visible: Backend.tokens.count === 0
-                    text: qsTr("No tokens yet.")
-                    color: page.theme.warn
-                }
-                Repeater {
-                    model: Backend.tokens
-                    delegate: RowLayout {
-                        id: tokenRow
-                        required property var model
-                        Layout.fillWidth: true
-                        spacing: page.theme.spacing
-                        AppIcon {
-                            iconName: "token"
-                            color: page.theme.neutral
-                        }
-                        ColumnLayout {
-                            Layout.fillWidth: true
-                            spacing: 0
-                            Label {
-                                Layout.fillWidth: true
-                                text: tokenRow.model.name
-                                font.bold: true
-                                elide: Text.ElideRight
-                            }
-                            Label {
-                                Layout.fillWidth: true
-                                visible: text !== ""
-                                text: tokenRow.model.rotated ? qsTr("Replaced %1").arg(fmt.isoDate(tokenRow.model.rotated))
-                                    : tokenRow.model.created ? qsTr("Created %1").arg(fmt.isoDate(tokenRow.model.created)) : ""
-                                color: page.theme.neutral
-                                elide: Text.ElideRight
-                            }
-                        }
-                        Button {
-                            text: qsTr("Copy")
-                            icon.source: Qt.resolvedUrl("../icons/copy.svg")
-                            icon.color: palette.buttonText
-                            onClicked: Backend.copyAccessToken(tokenRow.model.name, function (result) {
-                                if (!result.ok)
-                                    Backend.toast(result.message)
-                            })
-                        }
-                        Button {
-                            text: qsTr("Replace")
-                            icon.source: Qt.resolvedUrl("../icons/refresh.svg")
-                            icon.color: palette.buttonText
-                            ToolTip.visible: hovered
-                            ToolTip.delay: 600
-                            ToolTip.text: qsTr("Make a new value; the old one stops working at once")
-                            onClicked: {
-                                const name = tokenRow.model.name
-                                confirm.ask(qsTr("Replace token"),
-                                            qsTr("Replace token “%1”? Tools using it stop working until they get the new value, which goes to the clipboard.").arg(name),
-                                            qsTr("Replace"), [],
-                                            function () {
-                                                Backend.rotateToken(name, function (result) {
-                                                    Backend.toast(result.ok ? qsTr("New value of “%1” copied to the clipboard.").arg(name) : result.message)
-                                                })
-                                            })
-                            }
-                        }
-                        Button {
-                            text: qsTr("Revoke")
-                            icon.source: Qt.resolvedUrl("../icons/delete.svg")
-                            icon.color: page.theme.bad
-                            onClicked: {
-                                const name = tokenRow.model.name
-                                confirm.ask(qsTr("Revoke token"),
-                                            qsTr("Revoke token “%1”? Tools using it stop working at once.").arg(name),
-                                            qsTr("Revoke"), [],
-                                            function () {
-                                                Backend.revokeToken(name, function (result) {
-                                                    Backend.toast(result.ok ? qsTr("Token revoked.") : result.message)
-                                                })
-                                            })
-                            }
-                        }
-                    }
-                }
-                RowLayout {
-                    Layout.fillWidth: true
-                    spacing: page.theme.spacing
-                    TextField {
-                        id: newTokenField
-                        Layout.fillWidth: true
-                        Layout.maximumWidth: page.em * 16
-                        placeholderText: qsTr("New token name, e.g. cline")
-                        inputMethodHints: Qt.ImhNoAutoUppercase | Qt.ImhLowercaseOnly
-                        Accessible.name: qsTr("New token name")
-                        onAccepted: page.createToken()
-                    }
-                    Button {
-                        text: qsTr("Create token")
-                        icon.source: Qt.resolvedUrl("../icons/add.svg")
-                        icon.color: palette.buttonText
-                        enabled: newTokenField.text !== "" && page.newTokenProblem === ""
-                        onClicked: page.createToken()
-                    }
-                    Item {
-                        Layout.fillWidth: true
-                    }
-                }
-                Label {
-                    Layout.fillWidth: true
-                    visible: page.newTokenProblem !== ""
-                    text: page.newTokenProblem
-                    color: page.theme.bad
-                    wrapMode: Text.Wrap
-                }
             }
 
             Card {
@@ -396,91 +260,10 @@ AppPage {
                 }
             }
 
-            Card {
+            AppSettingsCard {
                 Layout.fillWidth: true
-                title: qsTr("App")
-                RowLayout {
-                    Layout.fillWidth: true
-                    spacing: page.theme.spacing
-                    Label {
-                        Layout.preferredWidth: page.labelWidth
-                        text: qsTr("Start at login")
-                        wrapMode: Text.Wrap
-                    }
-                    Switch {
-                        checked: Backend.startAtLogin
-                        onToggled: Backend.startAtLogin = checked
-                        Accessible.name: qsTr("Start at login")
-                    }
-                    Item {
-                        Layout.fillWidth: true
-                    }
-                }
-                RowLayout {
-                    Layout.fillWidth: true
-                    spacing: page.theme.spacing
-                    Label {
-                        Layout.preferredWidth: page.labelWidth
-                        text: qsTr("Language")
-                        wrapMode: Text.Wrap
-                    }
-                    ComboBox {
-                        id: languageBox
-                        Layout.preferredWidth: Math.max(implicitWidth, page.em * 10)
-                        textRole: "text"
-                        valueRole: "value"
-                        model: [
-                            { value: "system", text: qsTr("System") },
-                            { value: "en", text: "English" },
-                            { value: "zh_CN", text: "简体中文" }
-                        ]
-                        currentIndex: Backend.language === "en" ? 1 : Backend.language === "zh_CN" ? 2 : 0
-                        onActivated: (index) => Backend.language = model[index].value
-                        Accessible.name: qsTr("Language")
-                    }
-                    Item {
-                        Layout.fillWidth: true
-                    }
-                }
-                SettingField {
-                    Layout.fillWidth: true
-                    form: page
-                    labelWidth: page.labelWidth
-                    path: "ui.notifications"
-                    title: qsTr("Notifications")
-                    hint: qsTr("When a key turns invalid, all keys are cooling, or a relay goes down or up.")
-                }
-                SettingField {
-                    Layout.fillWidth: true
-                    form: page
-                    labelWidth: page.labelWidth
-                    path: "log.level"
-                    title: qsTr("Log level")
-                    choiceLabels: ({ debug: qsTr("Debug"), info: qsTr("Info"), warning: qsTr("Warning"), error: qsTr("Error") })
-                }
-                RowLayout {
-                    Layout.fillWidth: true
-                    spacing: page.theme.spacing
-                    Label {
-                        Layout.preferredWidth: page.labelWidth
-                        text: qsTr("Config file")
-                        wrapMode: Text.Wrap
-                    }
-                    CopyField {
-                        Layout.fillWidth: true
-                        value: Backend.configPath
-                        accessibleName: qsTr("Config file")
-                        onCopyClicked: {
-                            Backend.copyText(Backend.configPath)
-                            Backend.toast(qsTr("Path copied."))
-                        }
-                    }
-                }
-                Label {
-                    Layout.fillWidth: true
-                    text: qsTr("Version %1").arg(Backend.version)
-                    color: page.theme.neutral
-                }
+                form: page
+                labelWidth: page.labelWidth
             }
         }
 
@@ -523,9 +306,5 @@ AppPage {
                 }
             }
         }
-    }
-
-    ConfirmDialog {
-        id: confirm
     }
 }

@@ -22,6 +22,10 @@ Item {
         id: addedSpy
         signalName: "added"
     }
+    SignalSpy {
+        id: otherSpy
+        signalName: "added"
+    }
 
     TestCase {
         name: "AddKeysForm"
@@ -73,6 +77,31 @@ Item {
             compare(form.duplicateCount, 1)
             compare(form.canAdd, false)
             area.text = ""
+        }
+
+        // The controller is one singleton for every form: each form answers only to its own request.
+        function test_onlyTheAskingFormHears() {
+            const asking = createTemporaryObject(formComponent, root)
+            const other = createTemporaryObject(formComponent, root)
+            verify(asking && other)
+            const otherArea = findByName(other, "keysArea")
+            otherArea.text = fakeKey(6)
+            findByName(asking, "keysArea").text = fakeKey(5)
+            const before = Backend.keys.count
+            addedSpy.target = asking
+            addedSpy.clear()
+            otherSpy.target = other
+            otherSpy.clear()
+            asking.submit()
+            verify(asking.busy)
+            verify(!other.busy)
+            addedSpy.wait(10000)
+            compare(addedSpy.count, 1)
+            tryCompare(Backend.keys, "count", before + 1, 10000)
+            compare(otherSpy.count, 0)
+            compare(other.errorText, "")
+            compare(otherArea.text, fakeKey(6), "the other form keeps its text")
+            otherArea.text = ""
         }
 
         function test_rowsNeverShowSecrets() {

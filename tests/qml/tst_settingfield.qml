@@ -20,8 +20,23 @@ Item {
             const next = Object.assign({}, edits)
             next[path] = value
             edits = next
-            problems = Backend.checkSettings(edits)
+            problems = SettingsController.checkSettings(edits)
             revision++
+        }
+    }
+
+    // How each save request ended, as the Settings page hears it (request id → {ok, message, problems}).
+    QtObject {
+        id: saves
+        property var outcomes: ({})
+    }
+    Connections {
+        target: SettingsController
+        function onSettingsSaved(request) {
+            saves.outcomes[request] = { ok: true }
+        }
+        function onFailed(request, message, problems) {
+            saves.outcomes[request] = { ok: false, message: message, problems: problems }
         }
     }
 
@@ -38,22 +53,23 @@ Item {
         when: windowShown
 
         function test_invalidValueShowsTheMessage() {
-            const saved = Backend.setting("listen.port").value
+            const saved = SettingsController.setting("listen.port").value
             compare(portField.kind, "int")
             compare(portField.problem, "")
             form.setValue("listen.port", 70000)
             verify(portField.problem.indexOf("port") >= 0, portField.problem)
             verify(portField.edited)
             // Only checked: the config still has the old port.
-            compare(Backend.setting("listen.port").value, saved)
+            compare(SettingsController.setting("listen.port").value, saved)
             form.setValue("listen.port", saved)
             compare(portField.problem, "")
         }
 
         function test_saveRefusesInvalidValues() {
-            let result = null
-            Backend.saveSettings({ "listen.port": 0 }, function (r) { result = r })
-            tryVerify(function () { return result !== null }, 5000)
+            const request = SettingsController.saveSettings({ "listen.port": 0 })
+            verify(request > 0)
+            tryVerify(function () { return saves.outcomes[request] !== undefined }, 5000)
+            const result = saves.outcomes[request]
             compare(result.ok, false)
             compare(result.problems.length, 1)
             compare(result.problems[0].path, "listen.port")

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "controller.h"
+
+#include <QVariantMap>
+
+class QQmlEngine;
+
+namespace ga::ui {
+
+// The Settings page's form and its fields: what a setting is (by dotted config path: "listen.port",
+// "upstream.proxy", …), which typed values would be refused, and saving all of them or none.
+class SettingsController final : public Controller
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+    Q_DISABLE_COPY_MOVE(SettingsController)
+
+    // Set while the configured listen address cannot be bound: the page shows it at listen.port.
+    Q_PROPERTY(QString listenProblem READ listenProblem NOTIFY listenProblemChanged)
+
+public:
+    explicit SettingsController(daemon::Service *service, QObject *parent = nullptr);
+
+    // QML_SINGLETON: the one the Backend made.
+    static SettingsController *create(QQmlEngine *engine, QJSEngine *js);
+
+    QString listenProblem() const;
+
+    // {value, default, kind: bool|int|string|enum, choices, min, max, unit, description}; {} for no setting.
+    Q_INVOKABLE QVariantMap setting(const QString &path) const;
+    // {path: message} for every value that would be refused; empty when all are valid. Nothing is saved.
+    Q_INVOKABLE QVariantMap checkSettings(const QVariantMap &values) const;
+    // Saves all of `values` or none → settingsSaved, or failed with a problem per refused path (fault "conflict"
+    // when the new listen address cannot be bound).
+    Q_INVOKABLE int saveSettings(const QVariantMap &values);
+    int saveSettings(const QVariantMap &values, Report report);
+
+Q_SIGNALS:
+    void listenProblemChanged();
+    void settingsSaved(int request);
+};
+
+} // namespace ga::ui

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import GeminiAggregator.Ui
+
+// The Keys page's actions go through KeysController and come back through its signals: disable says so and the
+// row follows; a test shows "pending", then the result.
+Item {
+    id: root
+    width: 1000
+    height: 700
+
+    SignalSpy {
+        id: toastSpy
+        target: Backend
+        signalName: "toast"
+    }
+
+    TestCase {
+        name: "KeysPage"
+        when: windowShown
+
+        // A key-shaped string made here ("AIza" + 35 characters), never a real key.
+        function fakeKey(n) {
+            let tail = "QMLPAGE" + n
+            while (tail.length < 35)
+                tail += "x"
+            return "AIza" + tail
+        }
+        function idOf(label) {
+            for (let i = 0; i < Backend.keys.count; ++i) {
+                if (Backend.keys.get(i).label === label)
+                    return Backend.keys.get(i).id
+            }
+            return ""
+        }
+
+        function test_disableAndTest() {
+            const component = Qt.createComponent("qrc:/GeminiAggregator/Ui/pages/KeysPage.qml")
+            compare(component.status, Component.Ready, component.errorString())
+            const page = createTemporaryObject(component, root, { width: root.width, height: root.height })
+            verify(page)
+
+            KeysController.addKeys(fakeKey(1), "page-key", "", false)
+            tryVerify(function () { return idOf("page-key") !== "" }, 10000)
+            const id = idOf("page-key")
+
+            toastSpy.clear()
+            page.setEnabled([id], false)
+            tryCompare(toastSpy, "count", 1, 10000)
+            // "Disabled 1 key." (or the untranslated "Disabled 1 key(s).")
+            verify(String(toastSpy.signalArguments[0][0]).indexOf("Disabled 1 key") === 0, toastSpy.signalArguments[0][0])
+            tryVerify(function () { return Backend.keys.get(Backend.keys.indexOf(id)).enabled === false }, 10000)
+
+            toastSpy.clear()
+            page.test([id])
+            compare(page.testResults[id].result, "pending")
+            compare(page.testsRunning, 1)
+            tryCompare(toastSpy, "count", 1, 10000)
+            verify(/^0 of 1 key/.test(String(toastSpy.signalArguments[0][0])), toastSpy.signalArguments[0][0])
+            verify(page.testResults[id].result !== "pending")
+            compare(page.testsRunning, 0)
+        }
+    }
+}
