@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // --remote URL: the same commands, carried out by a running daemon through its admin API.
 #include "cli/commands.h"
+#include "cli/commandtable.h"
 #include "cli/terminal.h"
 #include "logging/redact.h"
 
@@ -169,11 +170,8 @@ Call plan(Context &ctx, const QStringList &words, QString *why)
             ? QStringLiteral("/files/") + QString(arg).remove(QStringLiteral("files/"))
             : QStringLiteral("/cachedContents/") + QString(arg).remove(QStringLiteral("cachedContents/"));
     } else {
-        *why = QStringLiteral(
-            "'%1' cannot be run with --remote; remotely available: status, history, keys "
-            "list|stats|add|enable|disable|remove|test, instances list|add|remove|test, bind, "
-            "unbind, mode, config get|set, token list|add|revoke|rotate, files list|show|delete, caches list|delete")
-                   .arg(words.join(u' ').left(80));
+        *why = QStringLiteral("'%1' cannot be run with --remote; remotely available: %2")
+                   .arg(words.join(u' ').left(80), remoteCommands());
     }
     return c;
 }
