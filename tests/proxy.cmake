@@ -9,3 +9,5 @@ ga_add_test(tst_adminapi LIBS ga_fakegemini)
 ga_add_test(tst_affinity LIBS ga_fakegemini)
 # The attempt policy (core/proxy/attemptpolicy.h): each answer or failure → the next step, as a table; no sockets.
 ga_add_test(tst_attemptpolicy)
+# Token usage sniffed from answers as they stream past (core/proxy/usagesniffer.h), whole and cut at every byte.
+ga_add_test(tst_usagesniffer)

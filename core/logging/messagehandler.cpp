@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <limits>
 #include <memory>
 
 namespace ga::logging {
@@ -110,26 +111,55 @@ LogFile &logFile()
     return f;
 }
 
+// The local time as Qt::ISODateWithMs writes it. Formatting a date is costly next to a log line, so each thread
+// formats the current second once and patches in the milliseconds.
+QByteArray timestamp()
+{
+    thread_local qint64 cachedSecond = std::numeric_limits<qint64>::min();
+    thread_local QByteArray cached;
+    thread_local qsizetype millisAt = -1;
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 second = nowMs >= 0 ? nowMs / 1000 : (nowMs - 999) / 1000;
+    if (second != cachedSecond) {
+        cached = QDateTime::fromMSecsSinceEpoch(second * 1000, Qt::LocalTime).toString(Qt::ISODateWithMs).toLatin1();
+        const qsizetype dot = cached.indexOf('.', cached.indexOf('T'));
+        millisAt = dot >= 0 && dot + 3 < cached.size() ? dot + 1 : -1;
+        cachedSecond = second;
+    }
+    QByteArray out = cached;
+    if (millisAt >= 0) {
+        const int ms = int(nowMs - second * 1000);
+        char *digits = out.data() + millisAt; // detaches: `cached` stays as it is
+        digits[0] = char('0' + ms / 100);
+        digits[1] = char('0' + ms / 10 % 10);
+        digits[2] = char('0' + ms % 10);
+    }
+    return out;
+}
+
 QByteArray formatLine(QtMsgType type, const char *category, const QString &message)
 {
-    const QString time = QDateTime::currentDateTime().toString(Qt::ISODateWithMs);
-    const QString redacted = Redactor::redact(message);
+    const QByteArray time = timestamp();
+    const QByteArray redacted = Redactor::redact(message).toUtf8();
+    const char *level = levelTag(type);
+    QByteArray line;
     if (g_format.load(std::memory_order_relaxed) == LogFormat::Json) {
-        QJsonObject o { { QStringLiteral("time"), time }, { QStringLiteral("level"), QLatin1String(levelTag(type)) },
-            { QStringLiteral("category"), QLatin1String(category) } };
-        // Access records arrive as compact JSON: embedded as an object, not as a string.
-        const QJsonDocument record
-            = qstrcmp(category, "ga.access") == 0 ? QJsonDocument::fromJson(redacted.toUtf8()) : QJsonDocument();
-        if (record.isObject()) {
-            o.insert(QStringLiteral("access"), record.object());
-        } else {
-            o.insert(QStringLiteral("message"), redacted);
+        // Access records arrive as compact JSON (metrics::Recorder, the only writer of "ga.access"): embedded as an
+        // object, not as a string. Keys in the order QJsonObject writes them.
+        if (qstrcmp(category, "ga.access") == 0 && redacted.startsWith('{') && redacted.endsWith('}')) {
+            line.reserve(redacted.size() + time.size() + 64);
+            line.append("{\"access\":").append(redacted).append(",\"category\":\"ga.access\",\"level\":\"");
+            line.append(level).append("\",\"time\":\"").append(time).append("\"}\n");
+            return line;
         }
+        const QJsonObject o { { QStringLiteral("time"), QString::fromLatin1(time) },
+            { QStringLiteral("level"), QLatin1String(level) }, { QStringLiteral("category"), QLatin1String(category) },
+            { QStringLiteral("message"), QString::fromUtf8(redacted) } };
         return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
     }
-    return QStringLiteral("%1 %2 %3: %4\n")
-        .arg(time, QString::fromLatin1(levelTag(type)), QString::fromLatin1(category), redacted)
-        .toUtf8();
+    line.reserve(time.size() + redacted.size() + qsizetype(qstrlen(category)) + 16);
+    line.append(time).append(' ').append(level).append(' ').append(category).append(": ").append(redacted).append('\n');
+    return line;
 }
 
 void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)

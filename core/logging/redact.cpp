@@ -6,6 +6,8 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <array>
+#include <string_view>
 
 namespace ga::logging {
 namespace {
@@ -23,6 +25,58 @@ const QRegularExpression &patterns()
             R"(|(?<jwt>eyJ[0-9A-Za-z_\-]{4,}\.eyJ[0-9A-Za-z_\-]{4,}\.[0-9A-Za-z_\-]*))"),
         QRegularExpression::CaseInsensitiveOption);
     return re;
+}
+
+// Whether the pattern can match at all: each of its alternatives starts with one of these needles (ASCII, matched
+// case-insensitively). Most log lines hold none, and one pass over the text costs a fraction of running the
+// expression. Text with any non-ASCII character goes to the expression (its Unicode case folding is not repeated
+// here).
+bool mayMatchPattern(QStringView text)
+{
+    static constexpr std::string_view needles[]
+        = { "?key=", "&key=", ";key=", "x-goog-api-key", "authorization", "aiza", "gat_", "eyj" };
+    // The first letters of the needles, lower case: most characters are none of them and cost one lookup.
+    static constexpr auto starts = [] {
+        std::array<bool, 128> t {};
+        for (std::string_view needle : needles) {
+            t[size_t(needle[0])] = true;
+        }
+        return t;
+    }();
+    const qsizetype n = text.size();
+    const QChar *d = text.data();
+    auto lower = [](char16_t c) { return c >= u'A' && c <= u'Z' ? char16_t(c + 32) : c; };
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = lower(d[i].unicode());
+        if (c >= 0x80) {
+            return true;
+        }
+        if (!starts[c]) {
+            continue;
+        }
+        for (std::string_view needle : needles) {
+            if (c != char16_t(needle[0]) || qsizetype(needle.size()) > n - i) {
+                continue;
+            }
+            qsizetype k = 1;
+            while (k < qsizetype(needle.size()) && lower(d[i + k].unicode()) == char16_t(needle[size_t(k)])) {
+                ++k;
+            }
+            if (k == qsizetype(needle.size())) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+// Whether the pattern masks `value` wherever it appears (a Gemini key, one of our tokens): registering it as well
+// would only make every line cost one more search.
+bool maskedByPattern(const QString &value)
+{
+    const QRegularExpressionMatch m = patterns().match(value);
+    return m.hasMatch() && m.capturedStart() == 0 && m.capturedLength() == value.size()
+        && (m.capturedLength(u"gkey") > 0 || m.capturedLength(u"tok") > 0);
 }
 
 struct Registry
@@ -70,6 +124,9 @@ QString maskToken(const QString &token)
 
 QString Redactor::redact(const QString &text)
 {
+    if (!mayMatchPattern(text)) {
+        return redactRegistered(text);
+    }
     QString out;
     out.reserve(text.size());
     qsizetype last = 0;
@@ -90,13 +147,19 @@ QString Redactor::redact(const QString &text)
         last = m.capturedEnd();
     }
     out += QStringView(text).mid(last);
+    return redactRegistered(out);
+}
 
+QString Redactor::redactRegistered(QString text)
+{
     Registry &reg = registry();
     QReadLocker locker(&reg.lock);
     for (const QString &secret : std::as_const(reg.secrets)) {
-        out.replace(secret, QStringLiteral("[redacted]"));
+        if (text.contains(secret)) {
+            text.replace(secret, QStringLiteral("[redacted]"));
+        }
     }
-    return out;
+    return text;
 }
 
 QByteArray Redactor::redact(const QByteArray &text)
@@ -111,6 +174,9 @@ void Redactor::addSecret(const QByteArray &secret)
     }
     Registry &reg = registry();
     const QString value = QString::fromUtf8(secret);
+    if (maskedByPattern(value)) {
+        return;
+    }
     QWriteLocker locker(&reg.lock);
     if (reg.secrets.contains(value)) {
         return;

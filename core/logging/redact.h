@@ -21,6 +21,10 @@ public:
     static void addSecret(const QByteArray &secret);
     static void removeSecret(const QByteArray &secret);
     static void clearSecrets();
+
+private:
+    // The registered secrets masked in `text`.
+    static QString redactRegistered(QString text);
 };
 
 // "AIza…x9Q2": recognisable prefix and last four characters, nothing else.

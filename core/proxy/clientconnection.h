@@ -102,6 +102,7 @@ private:
     bool m_chunkedOut = false;
     bool m_headSent = false;
     QHostAddress m_peer;
+    QString m_peerText; // m_peer as text, formatted once per connection (the record and the rate limiter use it)
     metrics::AccessRecord m_record;
     qint64 m_recordStart = 0;
     bool m_recordOpen = false;

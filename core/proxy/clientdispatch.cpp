@@ -40,7 +40,7 @@ bool ClientConnection::admit()
     }
     if (!who.ok()) {
         counters->unauthenticated.fetch_add(1, std::memory_order_relaxed);
-        qCDebug(lcSecurity).noquote() << "401 for" << m_peer.toString() << "-" << who.reason;
+        qCDebug(lcSecurity).noquote() << "401 for" << m_peerText << "-" << who.reason;
         // One message whatever was wrong (missing, unknown, expired, bad signature): no hint for guessing.
         sendError(401,
             QStringLiteral("This proxy needs a local access token: set your client's API key to it. Print it with "
@@ -52,17 +52,17 @@ bool ClientConnection::admit()
     const bool named = who.kind == security::Authenticator::Kind::Token;
     const auto own = named ? m_settings->tokenLimits.constFind(who.client) : m_settings->tokenLimits.constEnd();
     subjects.push_back(
-        { QStringLiteral("token:") + who.client, named ? QStringLiteral("token '%1'").arg(who.client) : who.client,
+        { QStringLiteral("token:") + who.client, named ? QStringLiteral("token '") + who.client + u'\'' : who.client,
             own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits });
-    subjects.push_back({ QStringLiteral("address:") + m_peer.toString(),
-        QStringLiteral("address %1").arg(m_peer.toString()), m_settings->perAddressLimits });
+    subjects.push_back({ QStringLiteral("address:") + m_peerText, QStringLiteral("address ") + m_peerText,
+        m_settings->perAddressLimits });
     m_record.stream = isStreamingRequest(r.path, r.query, r.body);
     m_record.client = who.client;
     security::RateLimiter::Decision d
         = m_worker->rateLimiter()->admit(subjects, m_record.stream, QDateTime::currentMSecsSinceEpoch());
     if (!d.allowed) {
         counters->rateLimited.fetch_add(1, std::memory_order_relaxed);
-        qCDebug(lcSecurity).noquote() << "429 for" << who.client << "from" << m_peer.toString() << "-" << d.message;
+        qCDebug(lcSecurity).noquote() << "429 for" << who.client << "from" << m_peerText << "-" << d.message;
         sendError(429, d.message, !m_keepAlive, (d.retryAfterMs + 999) / 1000);
         return false;
     }
@@ -349,7 +349,7 @@ void ClientConnection::beginRecord()
     m_record.id = m_worker->recorder()->nextId();
     m_record.startedMs = QDateTime::currentMSecsSinceEpoch();
     m_recordStart = nowMs();
-    m_record.peer = m_peer.toString();
+    m_record.peer = m_peerText;
     m_record.method = QString::fromLatin1(r.method);
     m_record.path = QString::fromLatin1(r.path.left(512));
     m_record.kind = isForwardedPath(r.path) ? metrics::routeKindOf(r.path) : QStringLiteral("local");

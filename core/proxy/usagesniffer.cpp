@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/usagesniffer.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <algorithm>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
 
 namespace ga::proxy {
 namespace {
@@ -35,33 +37,98 @@ QByteArrayView objectAt(QByteArrayView text, qsizetype open)
     return {};
 }
 
+// The whole numbers of `fields` among the top-level members of the JSON object `obj` (the ones not present stay 0).
+// A scan instead of a QJsonDocument: one usage object per answer, on the hot path.
+void topLevelNumbers(QByteArrayView obj, std::initializer_list<std::pair<const char *, qint64 *>> fields)
+{
+    int depth = 0;
+    for (qsizetype i = 0; i < obj.size(); ++i) {
+        const char c = obj[i];
+        if (c == '{' || c == '[') {
+            ++depth;
+            continue;
+        }
+        if (c == '}' || c == ']') {
+            --depth;
+            continue;
+        }
+        if (c != '"') {
+            continue;
+        }
+        const qsizetype start = i + 1; // a string: a member name when a ':' follows it at depth 1
+        for (++i; i < obj.size() && obj[i] != '"'; ++i) {
+            if (obj[i] == '\\') {
+                ++i;
+            }
+        }
+        const QByteArrayView name = obj.sliced(start, std::min(i, obj.size()) - start);
+        qsizetype j = i + 1;
+        while (j < obj.size() && (obj[j] == ' ' || obj[j] == '\t' || obj[j] == '\n' || obj[j] == '\r')) {
+            ++j;
+        }
+        if (depth != 1 || j >= obj.size() || obj[j] != ':') {
+            continue;
+        }
+        for (const auto &[field, out] : fields) {
+            if (name == QByteArrayView(field)) {
+                ++j;
+                while (j < obj.size() && (obj[j] == ' ' || obj[j] == '\t' || obj[j] == '\n' || obj[j] == '\r')) {
+                    ++j;
+                }
+                qint64 v = 0;
+                for (int digits = 0; j < obj.size() && obj[j] >= '0' && obj[j] <= '9' && digits < 18; ++j, ++digits) {
+                    v = v * 10 + (obj[j] - '0');
+                }
+                *out = v;
+                i = j - 1;
+                break;
+            }
+        }
+    }
+}
+
 } // namespace
 
 void UsageSniffer::feed(QByteArrayView data)
 {
-    m_tail.append(data);
-    scan();
-    if (m_tail.size() > kWindow) {
-        m_tail.remove(0, m_tail.size() - kWindow);
+    // Only what may still matter is kept between chunks: a usage object that has not fully arrived, or the last few
+    // bytes (a name cut in two). The rest of an answer is looked at once, where it lies, and never copied.
+    QByteArrayView text = data;
+    if (!m_tail.isEmpty()) {
+        m_tail.append(data);
+        text = m_tail;
     }
+    qsizetype keep = scan(text);
+    keep = std::max(keep, text.size() - kWindow);
+    QByteArray rest = text.sliced(keep).toByteArray(); // before m_tail changes: `text` may be a view of it
+    m_tail = std::move(rest);
 }
 
-void UsageSniffer::scan()
+qsizetype UsageSniffer::scan(QByteArrayView text)
 {
-    for (const char *name : { "\"usageMetadata\"", "\"usage\"" }) {
-        const qsizetype at = m_tail.lastIndexOf(name);
-        if (at < 0) {
-            continue;
+    static constexpr std::string_view kUsage = "\"usage";
+    static constexpr std::string_view kMetadata = "Metadata\"";
+    const std::string_view all(text.data(), size_t(text.size()));
+    for (size_t at = all.find(kUsage); at != std::string_view::npos; at = all.find(kUsage, at + 1)) {
+        const std::string_view after = all.substr(at + kUsage.size());
+        qsizetype nameLength = 0;
+        if (after.substr(0, kMetadata.size()) == kMetadata) {
+            nameLength = qsizetype(kUsage.size() + kMetadata.size()); // "usageMetadata"
+        } else if (!after.empty() && after.front() == '"') {
+            nameLength = qsizetype(kUsage.size() + 1); // "usage"
+        } else if (after.size() < kMetadata.size() && kMetadata.substr(0, after.size()) == after) {
+            return qsizetype(at); // the name is not complete yet
+        } else {
+            continue; // "usageSomethingElse"
         }
-        const qsizetype open = m_tail.indexOf('{', at);
-        if (open < 0) {
-            continue;
+        const qsizetype open = text.indexOf('{', qsizetype(at) + nameLength);
+        const QByteArrayView obj = open < 0 ? QByteArrayView() : objectAt(text, open);
+        if (obj.isEmpty()) {
+            return qsizetype(at); // the object has not fully arrived: looked at again with the next chunk
         }
-        const QByteArrayView obj = objectAt(m_tail, open);
-        if (!obj.isEmpty()) {
-            m_lastObject = QByteArray(name) + obj.toByteArray();
-        }
+        m_lastObject = text.sliced(qsizetype(at), nameLength).toByteArray() + obj.toByteArray();
     }
+    return std::max<qsizetype>(0, text.size() - qsizetype(kUsage.size() + kMetadata.size()) + 1);
 }
 
 keys::Usage UsageSniffer::result() const
@@ -70,16 +137,18 @@ keys::Usage UsageSniffer::result() const
     if (m_lastObject.isEmpty()) {
         return u;
     }
-    const qsizetype brace = m_lastObject.indexOf('{');
-    const QJsonObject o = QJsonDocument::fromJson(m_lastObject.sliced(brace)).object();
+    const QByteArrayView obj = QByteArrayView(m_lastObject).sliced(m_lastObject.indexOf('{'));
     if (m_lastObject.startsWith("\"usageMetadata\"")) {
-        u.promptTokens = o.value(u"promptTokenCount").toInteger();
-        u.outputTokens = o.value(u"candidatesTokenCount").toInteger() + o.value(u"thoughtsTokenCount").toInteger();
-        u.totalTokens = o.value(u"totalTokenCount").toInteger();
+        qint64 candidates = 0;
+        qint64 thoughts = 0;
+        topLevelNumbers(obj,
+            { { "promptTokenCount", &u.promptTokens }, { "candidatesTokenCount", &candidates },
+                { "thoughtsTokenCount", &thoughts }, { "totalTokenCount", &u.totalTokens } });
+        u.outputTokens = candidates + thoughts;
     } else {
-        u.promptTokens = o.value(u"prompt_tokens").toInteger();
-        u.outputTokens = o.value(u"completion_tokens").toInteger();
-        u.totalTokens = o.value(u"total_tokens").toInteger();
+        topLevelNumbers(obj,
+            { { "prompt_tokens", &u.promptTokens }, { "completion_tokens", &u.outputTokens },
+                { "total_tokens", &u.totalTokens } });
     }
     u.known = u.totalTokens > 0 || u.promptTokens > 0;
     return u;

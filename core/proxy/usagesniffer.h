@@ -8,7 +8,7 @@
 namespace ga::proxy {
 
 // Finds token usage in a response as it streams past, without buffering it: Gemini's "usageMetadata"
-// (cumulative, so the last one in a stream counts) and OpenAI's "usage". Keeps only a tail window.
+// (cumulative, so the last one in a stream counts) and OpenAI's "usage". Keeps only what may still matter.
 class UsageSniffer
 {
 public:
@@ -16,9 +16,10 @@ public:
     keys::Usage result() const;
 
 private:
-    QByteArray m_tail;
+    QByteArray m_tail; // what of the last chunks may still matter (see feed())
     QByteArray m_lastObject;
-    void scan();
+    // Finds the usage objects complete in `text`; returns where what must be kept for the next chunk begins.
+    qsizetype scan(QByteArrayView text);
 };
 
 // The model a request is for: "gemini-2.5-flash" from ".../models/gemini-2.5-flash:generateContent", or

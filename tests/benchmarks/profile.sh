@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Instructions per proxied request, counted by valgrind's callgrind: a number that does not move with machine
+# noise, so each change to the hot path shows its effect. The daemon runs under callgrind with instrumentation off;
+# after a warm-up it is switched on, a fixed workload is sent, and the counters are dumped.
+#   tests/benchmarks/profile.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
+# Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord (or $BUILD_DIR/...).
+# Environment: REQUESTS (2000) unary generateContent calls on one keep-alive connection, WARMUP (200),
+# TOP (15) functions listed by inclusive cost, KEEP=1 keeps the callgrind file (its path is printed).
+# Prints: "instructions per request: N" and the most expensive functions of the workload.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
+FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
+DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+REQUESTS=${REQUESTS:-2000}
+WARMUP=${WARMUP:-200}
+TOP=${TOP:-15}
+MODEL=gemini-2.5-flash
+PATH_GENERATE=/v1beta/models/$MODEL:generateContent
+BODY='{"contents":[{"parts":[{"text":"hi"}]}]}'
+
+for tool in valgrind callgrind_control callgrind_annotate curl; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found (Debian: apt-get install valgrind curl)" >&2; exit 1; }
+done
+for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
+    [ -x "$bin" ] || { echo "not built: $bin (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
+done
+
+# shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
+source "$ROOT/tests/e2e/harness.sh"
+harness_init
+
+harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record
+KEY=$(harness_gen_key)
+harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+TOKEN=$(harness_token "$DAEMON_BIN")
+
+OUT=$H_TMP/callgrind.out
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT" --dump-instr=no \
+    "$DAEMON_BIN" run >"$H_TMP/daemon.log" 2>&1 &
+H_DAEMON_PID=$!
+H_PIDS+=("$H_DAEMON_PID")
+# The secret file's key derivation (scrypt) is slow under valgrind: allow minutes for the start.
+line=$(harness_wait_line "$H_TMP/daemon.log" "ready: listening on http://" "$H_DAEMON_PID" 600) || {
+    harness_dump_logs
+    exit 1
+}
+URL=${line##*ready: listening on }
+URL=${URL%%[[:space:]]*}
+URL=${URL%/}
+
+# One curl, one keep-alive connection, N requests; the token stays off the command line (a config file).
+send() { # COUNT
+    local cfg=$H_TMP/curl-$1.cfg i
+    {
+        printf 'silent\noutput = "/dev/null"\nheader = "content-type: application/json"\n'
+        printf 'header = "x-goog-api-key: %s"\ndata = "%s"\nwrite-out = "%%{http_code}\\n"\n' "$TOKEN" "${BODY//\"/\\\"}"
+        for ((i = 0; i < $1; i++)); do
+            printf 'url = "%s%s"\n' "$URL" "$PATH_GENERATE"
+        done
+    } >"$cfg"
+    curl -K "$cfg" >"$H_TMP/codes-$1.txt"
+    local good
+    good=$(grep -c '^200$' "$H_TMP/codes-$1.txt" || true)
+    [ "$good" = "$1" ] || { echo "only $good of $1 requests answered 200" >&2; exit 1; }
+}
+
+send "$WARMUP"
+callgrind_control -i on "$H_DAEMON_PID" >/dev/null
+send "$REQUESTS"
+callgrind_control -d "$H_DAEMON_PID" >/dev/null
+callgrind_control -i off "$H_DAEMON_PID" >/dev/null
+kill "$H_DAEMON_PID" 2>/dev/null || true
+wait "$H_DAEMON_PID" 2>/dev/null || true
+
+# The dump asked for above (callgrind numbers them: OUT.1; OUT itself is written at exit).
+file=$OUT.1
+best=$(awk '/^(summary|totals):/ && $2 ~ /^[0-9]+$/ {print $2; exit}' "$file" 2>/dev/null || true)
+[ -n "$best" ] && [ "$best" -gt 0 ] || { echo "callgrind wrote no counts to $file" >&2; ls -l "$OUT"* >&2; exit 1; }
+echo "== profile: $REQUESTS x POST $PATH_GENERATE (${#BODY}-byte body) on one keep-alive connection, after $WARMUP warm-up"
+echo "instructions total: $best"
+echo "instructions per request: $((best / REQUESTS))"
+# callgrind_annotate's rows: "12,345 (1.2%)  file:function [object]"; shown per request.
+rows() { # INCLUSIVE(yes|no) FILTER
+    callgrind_annotate --inclusive="$1" --threshold=100 "$file" 2>/dev/null |
+        awk -v n="$REQUESTS" -v top="$TOP" -v filter="$2" '
+            $1 ~ /^[0-9,]+$/ && $0 ~ filter && $0 !~ /PROGRAM TOTALS/ && shown < top {
+                ir = $1; gsub(",", "", ir)
+                name = $0; sub(/^ *[0-9,]+ *(\([0-9.]+%\))? */, "", name); sub(/ \[.*$/, "", name)
+                if (length(name) > 110) name = substr(name, 1, 107) "..."
+                printf "%10.0f  %s\n", ir / n, name; shown++
+            }'
+}
+echo "== top $TOP functions by own instructions, per request"
+rows no ""
+echo "== top $TOP of ours (ga::) by inclusive instructions, per request"
+rows yes "ga::"
+if [ "${KEEP:-0}" = 1 ]; then
+    cp "$file" "$ROOT/callgrind.out.profile"
+    echo "kept: $ROOT/callgrind.out.profile (callgrind_annotate or kcachegrind)"
+fi

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Token usage found in answers as they stream past (core/proxy/usagesniffer.h): whole bodies, SSE streams, OpenAI
+// bodies, and the same bytes cut into chunks at every position — a name or an object split between chunks must
+// give the same counts as the body in one piece. (Plain strings: moc 6.4 misreads some raw strings.)
+#include "proxy/usagesniffer.h"
+
+#include <QTest>
+
+using ga::proxy::UsageSniffer;
+
+class TestUsageSniffer : public QObject
+{
+    Q_OBJECT
+
+    static ga::keys::Usage sniff(const QByteArray &body, qsizetype chunk)
+    {
+        UsageSniffer s;
+        for (qsizetype at = 0; at < body.size(); at += chunk) {
+            s.feed(QByteArrayView(body).sliced(at, std::min(chunk, body.size() - at)));
+        }
+        return s.result();
+    }
+
+private Q_SLOTS:
+    void counts_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("known");
+        QTest::addColumn<qint64>("prompt");
+        QTest::addColumn<qint64>("output");
+        QTest::addColumn<qint64>("total");
+
+        QTest::newRow("gemini answer") << QByteArray(
+            "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hi\"}]}}],\"usageMetadata\":"
+            "{\"promptTokenCount\":10,\"candidatesTokenCount\":18,\"totalTokenCount\":28,"
+            "\"promptTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":10}]},\"modelVersion\":\"x\"}")
+                                       << true << qint64(10) << qint64(18) << qint64(28);
+        QTest::newRow("thoughts count as output")
+            << QByteArray("{\"usageMetadata\": {\"promptTokenCount\": 3, \"candidatesTokenCount\": 4,"
+                          " \"thoughtsTokenCount\": 5, \"totalTokenCount\": 12}}")
+            << true << qint64(3) << qint64(9) << qint64(12);
+        QTest::newRow("nested counts are not the top-level ones") << QByteArray(
+            "{\"usageMetadata\":{\"cacheTokensDetails\":[{\"totalTokenCount\":999}],\"promptTokenCount\":1,"
+            "\"totalTokenCount\":2}}") << true << qint64(1) << qint64(0)
+                                                                  << qint64(2);
+        QTest::newRow("sse: the last usage counts")
+            << QByteArray("data: {\"usageMetadata\":{\"promptTokenCount\":7,\"totalTokenCount\":8}}\r\n\r\n"
+                          "data: {\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":30,"
+                          "\"totalTokenCount\":37}}\r\n\r\n")
+            << true << qint64(7) << qint64(30) << qint64(37);
+        QTest::newRow("openai usage") << QByteArray(
+            "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6,\"total_tokens\":11}}")
+                                      << true << qint64(5) << qint64(6) << qint64(11);
+        QTest::newRow("quoted in text is not usage")
+            << QByteArray("{\"text\":\"say \\\"usage\\\": {\\\"total_tokens\\\": 5} and \\\"usageMetadata\\\":{}\"}")
+            << false << qint64(0) << qint64(0) << qint64(0);
+        QTest::newRow("other names starting with usage")
+            << QByteArray("{\"usageLimits\":{\"totalTokenCount\":4}}") << false << qint64(0) << qint64(0) << qint64(0);
+        QTest::newRow("object never closed")
+            << QByteArray("{\"usageMetadata\":{\"promptTokenCount\":4") << false << qint64(0) << qint64(0) << qint64(0);
+        QTest::newRow("none") << QByteArray("{\"candidates\":[]}") << false << qint64(0) << qint64(0) << qint64(0);
+    }
+
+    void counts()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(bool, known);
+        QFETCH(qint64, prompt);
+        QFETCH(qint64, output);
+        QFETCH(qint64, total);
+        for (qsizetype chunk = 1; chunk <= body.size(); ++chunk) {
+            const ga::keys::Usage u = sniff(body, chunk);
+            const QByteArray where = "chunks of " + QByteArray::number(chunk);
+            QVERIFY2(u.known == known, where.constData());
+            QVERIFY2(u.promptTokens == prompt, where.constData());
+            QVERIFY2(u.outputTokens == output, where.constData());
+            QVERIFY2(u.totalTokens == total, where.constData());
+        }
+    }
+
+    // A long stream keeps a bounded tail, and usage at its end is still found.
+    void longStreamEndsWithUsage()
+    {
+        UsageSniffer s;
+        const QByteArray filler = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"" + QByteArray(900, 'x')
+            + "\"}]}}]}\r\n\r\n";
+        for (int i = 0; i < 2000; ++i) {
+            s.feed(filler);
+        }
+        s.feed("data: {\"usageMetadata\":{\"promptTokenCount\":2,\"candidatesTokenCount\":3,\"totalTokenCount\":5}}");
+        QCOMPARE(s.result().totalTokens, qint64(5));
+        QCOMPARE(s.result().outputTokens, qint64(3));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUsageSniffer)
+#include "tst_usagesniffer.moc"
