@@ -758,8 +758,11 @@ private Q_SLOTS:
         settle(2);
         QTest::qWait(20);
         Client c(p); // half a head
+        const quint64 readsBefore = server.counters().clientReads.load();
         c.send("GET /healthz HTTP/1.1\r\n");
         settle(3);
+        // The proxy has read those bytes (not merely accepted c): only then is c a begun head and not an idle one.
+        QTRY_VERIFY_WITH_TIMEOUT(server.counters().clientReads.load() > readsBefore, 5000);
 
         Client d(p); // over the limit: the idle never-served one (a) goes, quietly
         QCOMPARE(healthz(d, true).status, 200);

@@ -154,6 +154,9 @@ void ClientConnection::onReadyRead()
         m_socket->readAll(); // the rest of a refused request (lingering close): read and dropped, never kept
         return;
     }
+    if (m_in.isEmpty() && m_state == State::ReadingHead) {
+        m_worker->wakeSweeper(); // a request begins: its deadlines are finer than the idle sweep
+    }
     const QByteArray chunk = m_socket->readAll();
     m_counters->clientReads.fetch_add(1, std::memory_order_relaxed);
     m_in += chunk;

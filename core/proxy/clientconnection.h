@@ -35,6 +35,10 @@ public:
     // Under connection pressure: may this connection be closed to make room? Only while it waits for a
     // request head (idle keep-alive, nothing sent yet, or a partial head) — never while a request runs.
     bool isEvictable() const { return m_socket && m_state == State::ReadingHead && !m_exchange; }
+    // Waiting for a next request with nothing of it read: only the keep-alive timeout can expire.
+    bool isIdle() const { return isEvictable() && m_in.isEmpty() && !m_readPaused; }
+    // When its own timeout expires (QDeadlineTimer milliseconds; 0: none pending).
+    qint64 deadline() const { return m_deadline; }
     // Whether a request was answered on it (an idle keep-alive connection of a working client).
     bool hasServed() const { return m_served > 0; }
     // Since when it has been waiting for a head (accept, or the end of the last response).

@@ -9,11 +9,15 @@
 #include <QHostAddress>
 #include <QThread>
 
+#include <algorithm>
+
 namespace ga::proxy {
 
 namespace {
 constexpr int kSweepIntervalMs = 100;
-}
+// Only idle keep-alive connections: the sweeper sleeps until the first of their timeouts (at most this long).
+constexpr qint64 kIdleSweepMaxMs = 60'000;
+} // namespace
 
 ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources,
     ProxyCounters *counters, security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
@@ -85,10 +89,9 @@ void ProxyWorker::addConnection(qintptr descriptor)
 {
     if (!m_sweeper) {
         m_sweeper = new QTimer(this);
-        m_sweeper->setInterval(kSweepIntervalMs);
         connect(m_sweeper, &QTimer::timeout, this, &ProxyWorker::sweep);
-        m_sweeper->start();
     }
+    wakeSweeper(); // the new connection's head deadline
     auto *c = new ClientConnection(descriptor, this);
     if (!c->isValid()) {
         delete c;
@@ -178,6 +181,16 @@ void ProxyWorker::onClosed(ClientConnection *connection)
         m_counters->activeConnections.fetch_sub(1);
     }
     connection->deleteLater();
+    if (m_connections.empty() && m_sweeper) {
+        m_sweeper->stop(); // nothing can expire
+    }
+}
+
+void ProxyWorker::wakeSweeper()
+{
+    if (m_sweeper && (m_sweeper->interval() != kSweepIntervalMs || !m_sweeper->isActive())) {
+        m_sweeper->start(kSweepIntervalMs);
+    }
 }
 
 void ProxyWorker::sweep()
@@ -185,10 +198,25 @@ void ProxyWorker::sweep()
     const qint64 now = QDeadlineTimer::current().deadline();
     // Deadlines may close connections (and so change the set): iterate over a copy.
     const std::vector<ClientConnection *> all(m_connections.begin(), m_connections.end());
+    bool busy = false;
+    qint64 next = now + kIdleSweepMaxMs; // the first idle timeout
     for (ClientConnection *c : all) {
         if (m_connections.count(c)) {
             c->checkTimeouts(now);
+            busy = busy || !c->isIdle();
+            if (c->deadline() > 0) {
+                next = std::min(next, c->deadline());
+            }
         }
+    }
+    if (m_connections.empty()) {
+        m_sweeper->stop();
+        return;
+    }
+    const int interval
+        = busy ? kSweepIntervalMs : int(std::clamp<qint64>(next - now + 1, kSweepIntervalMs, kIdleSweepMaxMs));
+    if (m_sweeper->interval() != interval) {
+        m_sweeper->start(interval);
     }
 }
 

@@ -28,7 +28,9 @@ namespace ga::proxy {
 class ClientConnection;
 
 // One event-loop thread's share of the proxy: its client connections, its upstream pool, and one
-// sweeper timer for every deadline (header read, keep-alive idle, connect, first byte, stream idle).
+// sweeper timer for every deadline (header read, keep-alive idle, connect, first byte, stream idle). The sweeper
+// runs only while there are connections: every 100 ms while one of them is doing something, and only at the
+// first keep-alive timeout while all are idle. An idle proxy does not wake up.
 class ProxyWorker final : public QObject
 {
     Q_OBJECT
@@ -55,6 +57,9 @@ public:
     security::RateLimiter *rateLimiter() { return m_limiter; }
     metrics::Recorder *recorder() { return m_recorder; }
     AdminHandler *adminHandler() { return m_admin->load(); }
+    // A connection has work with deadlines finer than a second (a request arrives): the sweeper runs at its
+    // fine interval again. Cheap when it already does.
+    void wakeSweeper();
 
 private:
     void addConnection(qintptr descriptor);

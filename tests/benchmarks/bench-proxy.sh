@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Throughput and p99 latency of a small non-streaming generateContent through gemini-aggregatord, next to the
-# fake upstream alone and an nginx reverse proxy (1 worker, upstream keepalive 64) in front of the same fake,
-# all in the same run and alternating, so the ratios hold even when absolute numbers drift.
+# Throughput, p99 latency and CPU per request of a small non-streaming generateContent through gemini-aggregatord,
+# next to the fake upstream alone and an nginx reverse proxy (1 worker, upstream keepalive 64, access log to a file)
+# in front of the same fake, all in the same run and alternating, so the ratios hold even when absolute numbers
+# drift. CPU per request is the forwarder's user + system time (/proc/PID/stat, all its processes) over a round
+# divided by the requests of that round.
 #   tests/benchmarks/bench-proxy.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
 # Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord
-# (or $BUILD_DIR/...). Environment: ROUNDS (3), DURATION (5s), CONNECTIONS (50), WARMUP (1s).
+# (or $BUILD_DIR/...). Environment: ROUNDS (3), DURATION (5s), CONNECTIONS (50), WARMUP (1s), NGINX_ACCESS_LOG
+# (on; off to compare with nginx logging nothing).
 # Needs wrk and nginx (installer/bootstrap.sh deps). Targets: proxy >= 10,000 req/s and >= 0.5x nginx.
 set -euo pipefail
 
@@ -51,7 +54,7 @@ pid $NGINX_DIR/nginx.pid;
 error_log $NGINX_DIR/error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    access_log $( [ "${NGINX_ACCESS_LOG:-on}" = off ] && echo off || echo "$NGINX_DIR/access.log" );
     client_body_temp_path $NGINX_DIR/tmp/body;
     proxy_temp_path $NGINX_DIR/tmp/proxy;
     fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
@@ -110,7 +113,16 @@ run_wrk() { # URL KEY DURATION -> wrk output
 
 declare -A URL=([direct]=$H_FAKE_URL [nginx]=$NGINX_URL [proxy]=$H_PROXY_URL)
 declare -A CRED=([direct]=$KEY [nginx]=$KEY [proxy]=$TOKEN)
-declare -A RPS=() P99=()
+declare -A PIDS=([direct]=$H_FAKE_PID [nginx]=$NGINX_PID [proxy]=$H_DAEMON_PID)
+declare -A RPS=() P99=() CPU=()
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+cpu_ticks() { # PID: utime + stime of the process and its children that are still running (nginx's worker)
+    local total=0 p
+    for p in "$1" $(pgrep -P "$1" || true); do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
 TARGETS=(direct nginx proxy)
 
 echo "== bench-proxy: wrk -t1 -c$CONNECTIONS -d$DURATION --latency, POST $PATH_GENERATE (${#BODY}-byte body), $ROUNDS rounds, $(nproc) cores"
@@ -120,16 +132,22 @@ for t in "${TARGETS[@]}"; do
 done
 for ((round = 1; round <= ROUNDS; round++)); do
     for t in "${TARGETS[@]}"; do
+        before=$(cpu_ticks "${PIDS[$t]}")
         out=$(run_wrk "${URL[$t]}" "${CRED[$t]}" "$DURATION")
+        after=$(cpu_ticks "${PIDS[$t]}")
         printf '%s\n' "$out" >>"$H_TMP/wrk-$t.txt"
         line=$(grep '^BENCH ' <<<"$out")
         rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
         p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")
         non2xx=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$line")
         errs=$(sed -E 's/.*socket_errors=([0-9]+).*/\1/' <<<"$line")
+        requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+        cpu=$(awk -v d=$((after - before)) -v us="$TICK_US" -v n="$requests" 'BEGIN {printf "%.1f", n ? d * us / n : 0}')
         RPS[$t]+="$rps "
         P99[$t]+="$p99 "
-        printf 'round %d  %-6s %10.0f req/s   p99 %7.2f ms   non-2xx %s   socket errors %s\n' "$round" "$t" "$rps" "$p99" "$non2xx" "$errs"
+        CPU[$t]+="$cpu "
+        printf 'round %d  %-6s %10.0f req/s   p99 %7.2f ms   CPU %6.1f us/req   non-2xx %s   socket errors %s\n' \
+            "$round" "$t" "$rps" "$p99" "$cpu" "$non2xx" "$errs"
         if [ "$non2xx" != 0 ] || [ "$errs" != 0 ]; then
             echo "   !! $t: $non2xx non-2xx answers, $errs socket errors" >&2
         fi
@@ -139,15 +157,20 @@ done
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 echo "== medians over $ROUNDS rounds"
 for t in "${TARGETS[@]}"; do
-    printf '%-6s %10.0f req/s   p99 %7.2f ms\n' "$t" "$(median "${RPS[$t]}")" "$(median "${P99[$t]}")"
+    printf '%-6s %10.0f req/s   p99 %7.2f ms   CPU %6.1f us/req\n' "$t" "$(median "${RPS[$t]}")" \
+        "$(median "${P99[$t]}")" "$(median "${CPU[$t]}")"
 done
 proxy_rps=$(median "${RPS[proxy]}")
 nginx_rps=$(median "${RPS[nginx]}")
 ratio=$(awk -v p="$proxy_rps" -v n="$nginx_rps" 'BEGIN {printf "%.2f", p / n}')
 echo "proxy/nginx ratio: ${ratio}x"
+cpu_ratio=$(awk -v p="$(median "${CPU[proxy]}")" -v n="$(median "${CPU[nginx]}")" 'BEGIN {printf "%.2f", n > 0 ? p / n : 0}')
+echo "proxy/nginx CPU per request: ${cpu_ratio}x"
 verdict() { if awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; then echo met; else echo MISSED; fi; }
 echo "target >= 10000 req/s: $(verdict "$proxy_rps" 10000) ($(printf '%.0f' "$proxy_rps") req/s)"
 echo "target >= 0.5x nginx:  $(verdict "$ratio" 0.5) (${ratio}x)"
+echo "target >= 1.0x nginx throughput (issue 18): $(verdict "$ratio" 1.0) (${ratio}x)"
+echo "target <= 1.0x nginx CPU per request (issue 18): $(verdict 1.0 "$cpu_ratio") (${cpu_ratio}x)"
 if ! kill -0 "$H_DAEMON_PID" 2>/dev/null; then
     echo "gemini-aggregatord died during the benchmark" >&2
     exit 1

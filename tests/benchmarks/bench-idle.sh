@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Wake-ups per second of an idle gemini-aggregatord: with no connection open, and with 10 keep-alive clients that
+# each made one request and then wait. A wake-up is a voluntary context switch of any of its threads
+# (/proc/PID/task/*/status), counted over a quiet window.
+#   tests/benchmarks/bench-idle.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
+# Defaults: build/release/... (or $BUILD_DIR/...). Environment: WINDOW seconds (10), CLIENTS (10).
+# Targets (issue 18): 0 per second idle, at most 1 per second with 10 idle keep-alive clients.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
+FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
+DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+WINDOW=${WINDOW:-10}
+CLIENTS=${CLIENTS:-10}
+
+command -v python3 >/dev/null 2>&1 || { echo "python3 not found" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
+source "$ROOT/tests/e2e/harness.sh"
+harness_init
+harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record
+KEY=$(harness_gen_key)
+harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+harness_start_daemon "$DAEMON_BIN"
+TOKEN=$(harness_token "$DAEMON_BIN")
+PID=$H_DAEMON_PID
+
+switches() { # the voluntary context switches of every thread of PID, summed
+    cat /proc/"$PID"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'
+}
+measure() { # LABEL: wake-ups per second over WINDOW seconds
+    local a b
+    sleep 1 # let what the last step started settle
+    a=$(switches)
+    sleep "$WINDOW"
+    b=$(switches)
+    printf '%-40s %6.1f wake-ups/s  (%d in %d s, %d threads)\n' "$1" "$(awk -v d=$((b - a)) -v w="$WINDOW" 'BEGIN {print d / w}')" \
+        $((b - a)) "$WINDOW" "$(ls /proc/"$PID"/task | wc -l)"
+}
+
+echo "== bench-idle: gemini-aggregatord wake-ups per second, ${WINDOW}-second windows, $(nproc) cores"
+measure "started, no connection yet"
+# One request through the proxy, then the connection closes: the idle state after traffic.
+curl -s -o /dev/null -H "x-goog-api-key: $TOKEN" -H 'content-type: application/json' \
+    -d '{"contents":[{"parts":[{"text":"hi"}]}]}' "$H_PROXY_URL/v1beta/models/gemini-2.5-flash:generateContent"
+measure "after a request, no connection open"
+
+# Clients that keep their connections open after one request each (the token goes through the environment).
+GA_TOKEN=$TOKEN python3 - "$H_PROXY_URL" "$CLIENTS" "$((WINDOW + 3))" <<'EOF' &
+import os, socket, sys, time
+url, count, hold = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+host, port = url.split("//")[1].split(":")
+body = b'{"contents":[{"parts":[{"text":"hi"}]}]}'
+head = ("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nHost: %s\r\nx-goog-api-key: %s\r\n"
+        "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (host, os.environ["GA_TOKEN"], len(body))).encode()
+conns = []
+for _ in range(count):
+    s = socket.create_connection((host, int(port)))
+    s.sendall(head + body)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(65536)
+    conns.append(s)
+time.sleep(hold)
+EOF
+CLIENTS_PID=$!
+measure "$CLIENTS idle keep-alive clients"
+wait "$CLIENTS_PID" 2>/dev/null || true
+measure "after the clients left"
