@@ -164,7 +164,7 @@ proxy_rps=$(median "${RPS[proxy]}")
 nginx_rps=$(median "${RPS[nginx]}")
 ratio=$(awk -v p="$proxy_rps" -v n="$nginx_rps" 'BEGIN {printf "%.2f", p / n}')
 echo "proxy/nginx ratio: ${ratio}x"
-cpu_ratio=$(awk -v p="$(median "${CPU[proxy]}")" -v n="$(median "${CPU[nginx]}")" 'BEGIN {printf "%.2f", n > 0 ? p / n : 0}')
+cpu_ratio=$(awk -v p="$(median "${CPU[proxy]}")" -v n="$(median "${CPU[nginx]}")" 'BEGIN {printf "%.2f", (n > 0 ? p / n : 0)}')
 echo "proxy/nginx CPU per request: ${cpu_ratio}x"
 verdict() { if awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; then echo met; else echo MISSED; fi; }
 echo "target >= 10000 req/s: $(verdict "$proxy_rps" 10000) ($(printf '%.0f' "$proxy_rps") req/s)"
