@@ -93,6 +93,29 @@ private Q_SLOTS:
         QCOMPARE(auth.tokenCount(), 0);
     }
 
+    // A connection remembers what its token was (Authenticator::Memo): the answer is the same as without the memo,
+    // and a revocation, a rotation or another credential on the same connection is seen at once.
+    void connectionMemoFollowsTheTokens()
+    {
+        Authenticator auth;
+        const QByteArray a = "gat_aaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        const QByteArray b = "gat_bbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        auth.setTokens({ { QStringLiteral("a"), a }, { QStringLiteral("b"), b } });
+        Authenticator::Memo memo;
+        QCOMPARE(auth.authenticate(a, false, 0, &memo).client, QStringLiteral("a"));
+        QCOMPARE(auth.authenticate(a, false, 0, &memo).client, QStringLiteral("a")); // from the memo
+        QCOMPARE(auth.authenticate(b, false, 0, &memo).client, QStringLiteral("b")); // another token: checked
+        QVERIFY(!auth.authenticate("gat_bbbbbbbbbbbbbbbbbbbbbbbbbbbX", false, 0, &memo).ok()); // same length
+        QVERIFY(!auth.authenticate("gat_b", false, 0, &memo).ok());
+        QVERIFY(!auth.authenticate(QByteArrayView(), false, 0, &memo).ok());
+        QCOMPARE(auth.authenticate(b, false, 0, &memo).client, QStringLiteral("b"));
+        auth.setTokens({ { QStringLiteral("a"), a } }); // b revoked
+        QVERIFY(!auth.authenticate(b, false, 0, &memo).ok());
+        auth.setTokens({ { QStringLiteral("a"), "gat_rotatedrotatedrotatedrotated" } }); // a rotated
+        QVERIFY(!auth.authenticate(a, false, 0, &memo).ok());
+        QCOMPARE(auth.authenticate("gat_rotatedrotatedrotatedrotated", false, 0, &memo).client, QStringLiteral("a"));
+    }
+
     void slidingWindow()
     {
         SlidingWindow w(60, 1000); // a minute in 1 s slots

@@ -63,6 +63,7 @@ ParseOutcome error(int status, const char *reason)
 ParseOutcome parseHeaderLines(
     QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount, HeaderList *headers)
 {
+    headers->reserve(headers->size() + 16); // a typical head in one allocation
     for (;;) {
         const qsizetype nl = data.indexOf('\n', pos);
         if (nl < 0) {

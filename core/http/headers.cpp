@@ -121,6 +121,11 @@ void removeHopByHop(HeaderList &headers)
 
 void appendHeaders(QByteArray &out, const HeaderList &headers)
 {
+    qsizetype size = out.size();
+    for (const Header &h : headers) {
+        size += h.name.size() + h.value.size() + 4;
+    }
+    out.reserve(size); // one allocation for the whole block, not one per growth step
     for (const Header &h : headers) {
         out += h.name;
         out += ": ";

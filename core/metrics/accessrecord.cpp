@@ -4,6 +4,8 @@
 #include <QDateTime>
 #include <QJsonArray>
 
+#include <charconv>
+
 namespace ga::metrics {
 
 QJsonObject toJson(const AccessRecord &r)
@@ -41,6 +43,18 @@ QJsonObject toJson(const AccessRecord &r)
     };
 }
 
+namespace {
+
+// Appends the decimal digits of `v` without a temporary string (QString::number allocates one per call).
+void appendNumber(QString &line, qint64 v)
+{
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+    line += QLatin1StringView(digits, ec == std::errc() ? end - digits : 0);
+}
+
+} // namespace
+
 QString toLogLine(const AccessRecord &r)
 {
     // Appended piece by piece: one record per request, and QString::arg() chains cost several times more.
@@ -48,7 +62,7 @@ QString toLogLine(const AccessRecord &r)
     line.reserve(160 + r.path.size());
     auto field = [&line](const QString &s) { line += s.isEmpty() ? QStringLiteral("-") : s; };
     line += u'#';
-    line += QString::number(r.id);
+    appendNumber(line, qint64(r.id));
     line += u' ';
     field(r.client);
     line += u' ';
@@ -56,7 +70,7 @@ QString toLogLine(const AccessRecord &r)
     line += u' ';
     line += r.path;
     line += u' ';
-    line += QString::number(r.status);
+    appendNumber(line, r.status);
     line += u' ';
     field(r.model);
     line += QLatin1String(" key=");
@@ -64,19 +78,23 @@ QString toLogLine(const AccessRecord &r)
     line += QLatin1String(" route=");
     field(r.route);
     line += QLatin1String(" tries=");
-    line += QString::number(r.attempts.size());
+    appendNumber(line, qint64(r.attempts.size()));
     line += QLatin1String(" ttfb=");
-    line += r.ttfbMs >= 0 ? QString::number(r.ttfbMs) : QStringLiteral("-");
+    if (r.ttfbMs >= 0) {
+        appendNumber(line, r.ttfbMs);
+    } else {
+        line += u'-';
+    }
     line += QLatin1String("ms total=");
-    line += QString::number(r.totalMs);
+    appendNumber(line, r.totalMs);
     line += QLatin1String("ms out=");
-    line += QString::number(r.bytesOut);
+    appendNumber(line, r.bytesOut);
     line += u'B';
     if (r.tokensIn || r.tokensOut) {
         line += QLatin1String(" tokens=");
-        line += QString::number(r.tokensIn);
+        appendNumber(line, r.tokensIn);
         line += u'/';
-        line += QString::number(r.tokensOut);
+        appendNumber(line, r.tokensOut);
     }
     if (r.attempts.size() > 1 || r.fallbacks) {
         line += QLatin1String(" [");

@@ -5,6 +5,7 @@
 #include "metrics/accessrecord.h"
 #include "proxy/exchange.h"
 #include "proxy/proxysettings.h"
+#include "security/authenticator.h"
 #include "security/ratelimiter.h"
 
 #include <QObject>
@@ -107,6 +108,7 @@ private:
     bool m_headSent = false;
     QHostAddress m_peer;
     QString m_peerText; // m_peer as text, formatted once per connection (the record and the rate limiter use it)
+    security::Authenticator::Memo m_authMemo; // the token this connection last sent, and who it is
     metrics::AccessRecord m_record;
     qint64 m_recordStart = 0;
     bool m_recordOpen = false;

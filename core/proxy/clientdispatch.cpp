@@ -36,7 +36,7 @@ bool ClientConnection::admit()
         who.client = QStringLiteral("upload");
     } else {
         who = m_worker->authenticator()->authenticate(
-            clientCredential(r.headers, r.query), m_peerLoopback, QDateTime::currentSecsSinceEpoch());
+            clientCredential(r.headers, r.query), m_peerLoopback, QDateTime::currentSecsSinceEpoch(), &m_authMemo);
     }
     if (!who.ok()) {
         counters->unauthenticated.fetch_add(1, std::memory_order_relaxed);

@@ -51,9 +51,19 @@ public:
     // Constant-time check of the admin API's token (never an access token, never anonymous).
     bool isAdmin(QByteArrayView credential) const;
 
+    // What one connection last authenticated as: a client sends the same token with every request, and hashing it
+    // each time costs more than the rest of the check. Valid only while the tokens stay as they were (any
+    // setTokens(), rotation or revocation makes a new state); only access tokens are remembered (a JWT expires).
+    struct Memo
+    {
+        std::shared_ptr<const void> state;
+        QByteArray credential;
+        Result result;
+    };
+
     // `credential` is what the client sent where an SDK puts its API key (may be empty).
-    // `loopbackPeer`: the connection comes from this machine.
-    Result authenticate(QByteArrayView credential, bool loopbackPeer, qint64 nowSeconds) const;
+    // `loopbackPeer`: the connection comes from this machine. `memo`: the connection's, or null.
+    Result authenticate(QByteArrayView credential, bool loopbackPeer, qint64 nowSeconds, Memo *memo = nullptr) const;
 
     int tokenCount() const;
     bool jwtEnabled() const;
