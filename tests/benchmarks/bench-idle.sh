@@ -8,15 +8,13 @@
 # Targets (issue 18): 0 per second idle, at most 1 per second with 10 idle keep-alive clients.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
-FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
-DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "$0")/common.sh"
+bench_binaries "${1:-}" "${2:-}"
+bench_require python3 curl
 WINDOW=${WINDOW:-10}
 CLIENTS=${CLIENTS:-10}
 
-command -v python3 >/dev/null 2>&1 || { echo "python3 not found" >&2; exit 1; }
 # shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
 source "$ROOT/tests/e2e/harness.sh"
 harness_init

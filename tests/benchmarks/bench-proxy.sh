@@ -12,11 +12,10 @@
 # Needs wrk and nginx (installer/bootstrap.sh deps). Targets: proxy >= 10,000 req/s and >= 0.5x nginx.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
-FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
-DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "$0")/common.sh"
+bench_binaries "${1:-}" "${2:-}"
+bench_require wrk nginx curl
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-50}
@@ -24,13 +23,6 @@ WARMUP=${WARMUP:-1s}
 MODEL=gemini-2.5-flash
 PATH_GENERATE=/v1beta/models/$MODEL:generateContent
 
-for tool in wrk nginx curl; do
-    command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
-    command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found: run installer/bootstrap.sh deps (Debian: apt-get install wrk nginx curl)" >&2; exit 1; }
-done
-for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
-    [ -x "$bin" ] || { echo "not built: $bin (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
-done
 
 # shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
 source "$ROOT/tests/e2e/harness.sh"

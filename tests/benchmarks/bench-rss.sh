@@ -9,19 +9,12 @@
 # allocator keeps after free() from memory still held by the daemon.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
-FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
-DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "$0")/common.sh"
+bench_binaries "${1:-}" "${2:-}"
+bench_require node curl
 STREAMS=${STREAMS:-1000}
 
-for tool in node curl; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found: run installer/bootstrap.sh deps" >&2; exit 1; }
-done
-for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
-    [ -x "$bin" ] || { echo "not built: $bin (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
-done
 
 # Each stream costs the daemon two descriptors (client + upstream), the fake one, the client one.
 need=$((2 * STREAMS + 256))

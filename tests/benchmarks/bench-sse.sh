@@ -8,19 +8,13 @@
 # Defaults: build/release/... (or $BUILD_DIR/...). Environment: PAIRS (20), CHUNKS (50), INTERVAL_MS (20).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
-FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
-DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "$0")/common.sh"
+bench_binaries "${1:-}" "${2:-}"
+bench_require node
 PAIRS=${PAIRS:-20}
 CHUNKS=${CHUNKS:-50}
 INTERVAL_MS=${INTERVAL_MS:-20}
-
-command -v node >/dev/null 2>&1 || { echo "node not found: run installer/bootstrap.sh deps" >&2; exit 1; }
-for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
-    [ -x "$bin" ] || { echo "not built: $bin (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
-done
 
 # shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
 source "$ROOT/tests/e2e/harness.sh"

@@ -10,11 +10,10 @@
 # Prints: "instructions per request: N" and the most expensive functions of the workload.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
-FAKE_BIN=$(realpath "${1:-$BUILD_DIR/tests/fakegemini/fake-gemini}")
-DAEMON_BIN=$(realpath "${2:-$BUILD_DIR/app/gemini-aggregatord}")
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "$0")/common.sh"
+bench_binaries "${1:-}" "${2:-}"
+bench_require valgrind callgrind_control callgrind_annotate curl
 REQUESTS=${REQUESTS:-2000}
 WARMUP=${WARMUP:-200}
 TOP=${TOP:-15}
@@ -22,12 +21,6 @@ MODEL=gemini-2.5-flash
 PATH_GENERATE=/v1beta/models/$MODEL:generateContent
 BODY='{"contents":[{"parts":[{"text":"hi"}]}]}'
 
-for tool in valgrind callgrind_control callgrind_annotate curl; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found (Debian: apt-get install valgrind curl)" >&2; exit 1; }
-done
-for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
-    [ -x "$bin" ] || { echo "not built: $bin (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
-done
 
 # shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
 source "$ROOT/tests/e2e/harness.sh"
