@@ -30,6 +30,8 @@ DEBIAN_PACKAGES=(
     # e2e with real npm clients (tests/e2e; needs node >= 20 with npm) and benchmarks (tests/benchmarks).
     # Not "npm": the machines' NodeSource nodejs bundles npm and conflicts with Debian's npm package.
     nodejs wrk nginx
+    # benchmarks only: callgrind for tests/benchmarks/profile.sh (python3 for bench-idle.sh comes with the system)
+    valgrind
     # promtool validates the /metrics output (tests/tst_observability)
     prometheus
     # packaging and its test (tests/install): dpkg-shlibdeps, lintian, desktop entry and AppStream validators,
