@@ -82,6 +82,15 @@ ProxyServer::ProxyServer(
 {
     raiseOpenFileLimit();
     const int count = workers > 0 ? workers : std::max(2, QThread::idealThreadCount());
+    // Workers run Qt's own event dispatcher, not GLib's: each turn of a GLib loop costs more, for nothing a worker
+    // uses (profile.sh, bench-proxy.sh). The thread that made the server keeps its dispatcher (the desktop app's
+    // and the Secret Service client's answers come through GLib there). Qt picks a thread's dispatcher from
+    // QT_NO_GLIB as the thread starts, so the variable is set until every worker has its dispatcher, unless the
+    // user set it already.
+    const bool pickDispatcher = qEnvironmentVariableIsEmpty("QT_NO_GLIB");
+    if (pickDispatcher) {
+        qputenv("QT_NO_GLIB", "1");
+    }
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
@@ -92,6 +101,14 @@ ProxyServer::ProxyServer(
         thread->start();
         m_threads.push_back(thread);
         m_workers.push_back(worker);
+    }
+    if (pickDispatcher) {
+        for (QThread *thread : m_threads) {
+            while (!thread->eventDispatcher() && thread->isRunning()) {
+                QThread::yieldCurrentThread(); // a moment: the dispatcher is the first thing a thread makes
+            }
+        }
+        qunsetenv("QT_NO_GLIB");
     }
 }
 
