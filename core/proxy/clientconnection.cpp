@@ -45,6 +45,7 @@ ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
     connect(m_socket, &QIODevice::bytesWritten, this, &ClientConnection::onBytesWritten);
     connect(m_socket, &QAbstractSocket::disconnected, this, &ClientConnection::onDisconnected);
     m_waitingSince = nowMs();
+    m_waitingOrder = m_worker->nextWaitingOrder();
     m_deadline = m_waitingSince + m_settings->headerTimeoutMs;
 }
 
@@ -383,6 +384,7 @@ void ClientConnection::finishResponse()
     m_state = State::ReadingHead;
     ++m_served;
     m_waitingSince = nowMs();
+    m_waitingOrder = m_worker->nextWaitingOrder();
     m_deadline = m_waitingSince + (m_in.isEmpty() ? m_settings->keepAliveTimeoutMs : m_settings->headerTimeoutMs);
     if (!m_in.isEmpty()) {
         // Pipelined requests: answer them in order, but from the event loop (no deep recursion).

@@ -44,6 +44,8 @@ public:
     bool hasServed() const { return m_served > 0; }
     // Since when it has been waiting for a head (accept, or the end of the last response).
     qint64 waitingSinceMs() const { return m_waitingSince; }
+    // The same as an order among the worker's connections: ties within a millisecond broken by who came first.
+    quint64 waitingOrder() const { return m_waitingOrder; }
     // Closes an evictable connection now: quietly when idle, with 503 + Retry-After when a head was begun.
     void evict();
 
@@ -120,6 +122,7 @@ private:
     bool m_sentContinue = false;
     qint64 m_deadline = 0;
     qint64 m_waitingSince = 0;
+    quint64 m_waitingOrder = 0;
     // Tiny reads of an unfinished head (see pauseReading()).
     static constexpr qsizetype kSmallRead = 512;
     static constexpr qsizetype kFastRead = 8192;

@@ -138,7 +138,7 @@ void ProxyWorker::makeRoomFor(ClientConnection *fresh)
         if (a->hasServed() != b->hasServed()) {
             return !a->hasServed();
         }
-        return a->waitingSinceMs() < b->waitingSinceMs();
+        return a->waitingOrder() < b->waitingOrder(); // the longest waiting (milliseconds tie under load)
     };
     for (ClientConnection *c : m_connections) {
         if (c != fresh && c->isEvictable() && (!victim || worse(c, victim))) {

@@ -60,6 +60,8 @@ public:
     // A connection has work with deadlines finer than a second (a request arrives): the sweeper runs at its
     // fine interval again. Cheap when it already does.
     void wakeSweeper();
+    // Increases with every call: the order in which this worker's connections began waiting.
+    quint64 nextWaitingOrder() { return ++m_waitingOrder; }
 
 private:
     void addConnection(qintptr descriptor);
@@ -82,6 +84,7 @@ private:
     UpstreamPool *m_pool;
     std::unordered_set<ClientConnection *> m_connections;
     QTimer *m_sweeper = nullptr;
+    quint64 m_waitingOrder = 0;
 };
 
 } // namespace ga::proxy
