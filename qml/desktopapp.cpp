@@ -25,8 +25,6 @@ namespace ga::ui {
 namespace {
 
 constexpr int kStartFailed = 1; // the exit code of a start that failed (as the daemon's)
-// As for a command: another writer's secret transaction takes well under a second; a keychain prompt longer.
-constexpr int kJournalWaitMs = 10'000;
 
 } // namespace
 
@@ -80,7 +78,6 @@ int DesktopApp::start()
         qCWarning(lcDaemon).noquote() << line;
         m_configNotes.append(line);
     };
-    session.journalWaitMs = kJournalWaitMs;
     m_session = std::make_unique<app::Session>(session);
 
     if (m_options.singleInstance) {

@@ -34,7 +34,8 @@ public:
         std::function<std::optional<QByteArray>(const QString &path, bool exists)> passphrase;
         // One line about the config (a warning, each problem of an invalid file). Never contains a secret.
         std::function<void(const QString &line)> note;
-        // How long a two-step secret write waits for another one (secrets/secretjournal.h).
+        // How long a two-step secret write waits for another one (secrets/secretjournal.h). Another writer's
+        // transaction takes well under a second; a keychain prompt may take longer.
         int journalWaitMs = 10'000;
     };
 

@@ -8,9 +8,6 @@
 namespace ga::cli {
 namespace {
 
-// A daemon's transaction or another command's takes well under a second; a keychain prompt may take longer.
-constexpr int kJournalWaitMs = 10'000;
-
 // A passphrase asked on the terminal: once to open the file, twice to create it. nullopt without a terminal; empty
 // after saying the two differ.
 std::optional<QByteArray> askPassphrase(Context *ctx, const QString &path, bool fileExists)
@@ -37,7 +34,6 @@ app::Session::Options sessionOptions(Context *ctx, const Args &args)
     o.secretStore = args.value(QStringLiteral("secret-store"));
     o.passphrase = [ctx](const QString &path, bool exists) { return askPassphrase(ctx, path, exists); };
     o.note = [ctx](const QString &line) { ctx->note(line); };
-    o.journalWaitMs = kJournalWaitMs;
     return o;
 }
 
