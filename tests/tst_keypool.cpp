@@ -1227,6 +1227,29 @@ private Q_SLOTS:
         QCOMPARE(pickMany(pool, 30).at(QStringLiteral("k2")), 10);
     }
 
+    // Many requests between two saves post one stateChanged, not one each (the saver lives on another thread).
+    void stateChangedOncePerSave()
+    {
+        ManualClock clock;
+        KeyPool pool(clock);
+        pool.setKeys(keyConfigs(3));
+        QSignalSpy changed(&pool, &KeyPool::stateChanged);
+        for (int i = 0; i < 50; ++i) {
+            pool.reportSuccess(QStringLiteral("k1"), kFlash);
+        }
+        pool.reportFailure(QStringLiteral("k2"), kFlash, invalidKey());
+        QCOMPARE(changed.size(), 1);
+        const QJsonObject saved = pool.saveState();
+        QVERIFY(saved.value(u"keys").toObject().contains(u"k2"));
+        pool.reportSuccess(QStringLiteral("k1"), kFlash);
+        QCOMPARE(changed.size(), 2); // the first change after a save is signalled again
+        pool.clearKeyState(QStringLiteral("k2"));
+        QCOMPARE(changed.size(), 2);
+        pool.saveState();
+        pool.clearKeyState(QStringLiteral("k2"));
+        QCOMPARE(changed.size(), 3);
+    }
+
     void clearKeyStateEndsCooldownsAndBreaker()
     {
         ManualClock clock;

@@ -11,6 +11,8 @@
 #include <QJsonArray>
 #include <QSet>
 
+#include <utility>
+
 namespace ga::keys {
 
 QString keyStatusName(KeyStatus status)
@@ -67,6 +69,12 @@ struct KeyPool::Impl
     UsageLedger ledger;
     HealthPolicy health { pool };
     KeySelector selector { pool, health, ledger };
+    // Set by every change worth saving, cleared by saveState(): stateChanged is emitted only when it goes from
+    // clear to set, so a busy pool does not post an event to the saver's thread for every request.
+    bool unsaved = false;
+
+    // Under the lock: whether this change is the first since the last save (and so owes a stateChanged).
+    bool markUnsaved() { return !std::exchange(unsaved, true); }
 
     // The keyStatusChanged signals owed, to emit once the lock is released (slots may call back into the pool).
     std::vector<StatusEvent> takeEvents()
@@ -178,6 +186,7 @@ QString KeyPool::groupOf(const QString &id) const
 void KeyPool::reportSuccess(const QString &id, const QString &model, const Usage &usage)
 {
     std::vector<StatusEvent> events;
+    bool firstChange = false;
     {
         QMutexLocker lock(&d->mutex);
         KeyRec *k = d->pool.find(id);
@@ -188,17 +197,21 @@ void KeyPool::reportSuccess(const QString &id, const QString &model, const Usage
         d->health.onSuccess(*k, model, now);
         d->ledger.countSuccess(k->usage, model, usage, now);
         events = d->takeEvents();
+        firstChange = d->markUnsaved();
     }
     for (const StatusEvent &e : events) {
         Q_EMIT keyStatusChanged(e.id, e.status, e.reason);
     }
-    Q_EMIT stateChanged();
+    if (firstChange) {
+        Q_EMIT stateChanged();
+    }
 }
 
 void KeyPool::reportFailure(const QString &id, const QString &model, const Failure &failure)
 {
     std::vector<StatusEvent> events;
     qint64 throttledUntil = -1;
+    bool firstChange = false;
     {
         QMutexLocker lock(&d->mutex);
         KeyRec *k = d->pool.find(id);
@@ -209,6 +222,7 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
         d->ledger.countFailure(k->usage, model, failure, now);
         throttledUntil = d->health.onFailure(*k, model, failure, now);
         events = d->takeEvents();
+        firstChange = d->markUnsaved();
     }
     for (const StatusEvent &e : events) {
         qCInfo(lcKeys).noquote() << "key" << e.id << "is now" << keyStatusName(e.status) << "-" << e.reason;
@@ -220,11 +234,14 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
                                     << isoMs(throttledUntil);
         Q_EMIT egressThrottled(throttledUntil);
     }
-    Q_EMIT stateChanged();
+    if (firstChange) {
+        Q_EMIT stateChanged();
+    }
 }
 
 void KeyPool::clearKeyState(const QString &id)
 {
+    bool firstChange = false;
     {
         QMutexLocker lock(&d->mutex);
         KeyRec *k = d->pool.find(id);
@@ -232,9 +249,12 @@ void KeyPool::clearKeyState(const QString &id)
             return;
         }
         d->health.clear(*k);
+        firstChange = d->markUnsaved();
     }
     Q_EMIT keyStatusChanged(id, KeyStatus::Active, QStringLiteral("cleared"));
-    Q_EMIT stateChanged();
+    if (firstChange) {
+        Q_EMIT stateChanged();
+    }
 }
 
 KeyStatus KeyPool::status(const QString &id, const QString &model) const
@@ -265,6 +285,7 @@ std::vector<KeyReport> KeyPool::report() const
 QJsonObject KeyPool::saveState() const
 {
     QMutexLocker lock(&d->mutex);
+    d->unsaved = false;
     const qint64 now = m_clock.nowMs();
     const QString oldest = time::pacificDate(now).addDays(-kUsageDays).toString(Qt::ISODate);
     QJsonObject keys;

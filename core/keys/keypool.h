@@ -149,7 +149,7 @@ public:
     std::vector<KeyReport> report() const;
     KeyStatus status(const QString &id, const QString &model = {}) const;
 
-    // State file contents: invalid marks, cooldowns, breakers, usage (30 days).
+    // State file contents: invalid marks, cooldowns, breakers, usage (30 days). Calling it re-arms stateChanged.
     QJsonObject saveState() const;
     void loadState(const QJsonObject &state);
 
@@ -175,7 +175,9 @@ public:
 Q_SIGNALS:
     // Emitted from the reporting thread, outside the lock.
     void keyStatusChanged(const QString &id, ga::keys::KeyStatus status, const QString &reason);
-    void stateChanged(); // something worth saving changed
+    // Something worth saving changed, for the first time since the last saveState() (which the receiver is
+    // expected to call; later changes before it are not signalled again).
+    void stateChanged();
     void egressThrottled(qint64 untilMs);
 
 private:
