@@ -10,6 +10,10 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+
+#include <memory>
+#include <vector>
 
 using namespace ga::logging;
 
@@ -146,6 +150,88 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("nosuch")), qPrintable(error));
         QVERIFY(setLogLevel(LogLevel::Info));
         QVERIFY(lcKeys().isInfoEnabled());
+    }
+
+    // The writer thread: lines from several threads all arrive, each thread's in its order, rotation still never
+    // splits one; a warning is in the file when the call returns; stopping drains what is queued.
+    void writerThreadKeepsEveryLineInOrder()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("ga.log"));
+        QString error;
+        QVERIFY(setLogFile(path, 128 * 1024, 9, &error)); // rotates, and keeps all of it
+        startLogWriter();
+        constexpr int kThreads = 4;
+        constexpr int kLines = 2000;
+        std::vector<std::unique_ptr<QThread>> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back(QThread::create([t] {
+                for (int i = 0; i < kLines; ++i) {
+                    qCInfo(lcProxy).noquote() << QStringLiteral("line-of %1 %2").arg(t).arg(i) << QString(i % 50, u'x');
+                }
+            }));
+            threads.back()->start();
+        }
+        for (auto &thread : threads) {
+            QVERIFY(thread->wait(60'000));
+        }
+        qCWarning(lcProxy) << "warning-written-at-once";
+        QVERIFY(readAllLogs(path).contains("warning-written-at-once")); // no flushLog() needed
+        qCInfo(lcProxy) << "queued-before-stop";
+        stopLogWriter();
+        const QByteArray all = readAllLogs(path);
+        QVERIFY(all.contains("queued-before-stop"));
+        std::vector<int> next(kThreads, 0);
+        for (const QByteArray &line : all.split('\n')) {
+            const qsizetype at = line.indexOf(": line-of ");
+            if (at < 0) {
+                continue;
+            }
+            const QList<QByteArray> words = line.mid(at + 10).split(' ');
+            const int t = words.value(0).toInt();
+            QVERIFY(t >= 0 && t < kThreads);
+            QCOMPARE(words.value(1).toInt(), next[size_t(t)]);
+            ++next[size_t(t)];
+        }
+        for (int t = 0; t < kThreads; ++t) {
+            QCOMPARE(next[size_t(t)], kLines);
+        }
+        // Synchronous again: a line is in the file when the call returns.
+        qCInfo(lcProxy) << "after-stop";
+        QVERIFY(readAllLogs(path).contains("after-stop"));
+    }
+
+    // What the access record uses: a safe message through this handler's format and sinks, no redaction pass; and
+    // nothing when another handler is installed.
+    void safeMessagesUseTheHandlersFormat()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("ga.log"));
+        QString error;
+        QVERIFY(setLogFile(path, 1 << 20, 1, &error));
+        QVERIFY(writeSafeMessage(QtInfoMsg, "ga.access", QStringLiteral("#1 safe-line")));
+        QVERIFY(readAllLogs(path).contains(" info ga.access: #1 safe-line\n"));
+        const QtMessageHandler ours = qInstallMessageHandler(nullptr);
+        const QtMessageHandler other = installMessageHandler(); // the default one, now replaced again
+        restoreMessageHandler(other);
+        QVERIFY(!writeSafeMessage(QtInfoMsg, "ga.access", QStringLiteral("#2 not-ours")));
+        qInstallMessageHandler(ours);
+        installMessageHandler();
+        QVERIFY(!readAllLogs(path).contains("not-ours"));
+    }
+
+private:
+    // The file and its rotated predecessors, oldest first.
+    static QByteArray readAllLogs(const QString &path)
+    {
+        QByteArray all;
+        for (int n = 9; n >= 0; --n) {
+            QFile f(n == 0 ? path : path + u'.' + QString::number(n));
+            if (f.open(QIODevice::ReadOnly)) {
+                all += f.readAll();
+            }
+        }
+        return all;
     }
 };
 

@@ -394,18 +394,16 @@ void TestRedact::messageHandlerRedacts()
     const QString token = fakeToken(12);
     Redactor::addSecret("handler-relay-secret");
 
-    const QtMessageHandler previous = qInstallMessageHandler(nullptr);
     QByteArray captured;
     {
         StderrCapture capture;
         if (!capture.isActive()) {
-            qInstallMessageHandler(previous);
             QSKIP("cannot redirect stderr");
         }
-        ga::logging::installMessageHandler();
+        const QtMessageHandler previous = ga::logging::installMessageHandler();
         qCWarning(lcConfig).noquote() << "rejected key" << key << "and token" << token;
         qWarning("relay secret handler-relay-secret in a plain warning");
-        qInstallMessageHandler(previous);
+        ga::logging::restoreMessageHandler(previous);
         captured = capture.finish();
     }
 

@@ -29,6 +29,7 @@ int main(int argc, char **argv)
     // The window hides to the tray; only Quit ends the app.
     QApplication::setQuitOnLastWindowClosed(false);
     ga::logging::installMessageHandler();
+    ga::logging::startLogWriter(); // the proxy's threads queue their lines; a writer thread writes them
     if (QQuickStyle::name().isEmpty()) {
         QQuickStyle::setStyle(QStringLiteral("Fusion")); // follows the system palette, light or dark
     }

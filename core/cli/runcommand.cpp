@@ -5,6 +5,7 @@
 #include "daemon/service.h"
 #include "daemon/signalwatcher.h"
 #include "logging/logging.h"
+#include "logging/messagehandler.h"
 
 #include <QCoreApplication>
 
@@ -20,6 +21,9 @@ int runCommand(Context &ctx, const QStringList &words)
     if (const app::Outcome prepared = app::prepareRun(ctx.session(), startup); !prepared.ok()) {
         return ctx.finish(prepared);
     }
+    // From here on a long-running process: its threads queue log lines to a writer thread instead of writing them
+    // (one record per request); stopped, and drained, at exit.
+    logging::startLogWriter();
     config::ConfigStore *store = ctx.loadConfig();
     secrets::SecretStore *secrets = ctx.openSecrets();
 

@@ -13,9 +13,13 @@
 #include <QMutex>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace ga::logging {
 namespace {
@@ -78,24 +82,41 @@ struct LogFile
         return true;
     }
 
-    void write(QByteArray line)
+    // Whole lines, each ending in '\n' (a batch of them from the writer thread, or one). Rotation happens between
+    // lines, never inside one.
+    void writeLines(QByteArrayView lines)
     {
-        if (!file) {
-            return;
-        }
-        if (line.size() > maxBytes) {
-            line.truncate(maxBytes - 1); // a record longer than a whole file keeps its start
-            line += '\n';
-        }
-        if (size + line.size() > maxBytes && size > 0) {
-            rotate();
-            if (!file) {
-                return;
+        while (file && !lines.isEmpty()) {
+            qsizetype end = lines.size();
+            if (size + end > maxBytes) {
+                // As many whole lines as fit; at least one (a file always takes the line it starts with).
+                const qsizetype room = std::max<qsizetype>(maxBytes - size, 0);
+                const qsizetype cut = room > 0 ? lines.first(std::min(room, lines.size())).lastIndexOf('\n') : -1;
+                if (cut >= 0) {
+                    end = cut + 1;
+                } else if (size > 0) {
+                    rotate();
+                    continue;
+                } else {
+                    const qsizetype newline = lines.indexOf('\n');
+                    end = newline >= 0 ? newline + 1 : lines.size();
+                }
+            }
+            QByteArrayView part = lines.first(end);
+            lines = lines.sliced(end);
+            if (part.size() > maxBytes) {
+                // A record longer than a whole file keeps its start.
+                file->write(part.first(maxBytes - 1).data(), maxBytes - 1);
+                file->write("\n", 1);
+                size += maxBytes;
+            } else {
+                file->write(part.data(), part.size());
+                size += part.size();
             }
         }
-        file->write(line);
-        file->flush();
-        size += line.size();
+        if (file) {
+            file->flush();
+        }
     }
 };
 
@@ -137,10 +158,10 @@ QByteArray timestamp()
     return out;
 }
 
-QByteArray formatLine(QtMsgType type, const char *category, const QString &message)
+// `redacted`: the message, UTF-8, with nothing secret left in it.
+QByteArray formatSafeLine(QtMsgType type, const char *category, const QByteArray &redacted)
 {
     const QByteArray time = timestamp();
-    const QByteArray redacted = Redactor::redact(message).toUtf8();
     const char *level = levelTag(type);
     QByteArray line;
     if (g_format.load(std::memory_order_relaxed) == LogFormat::Json) {
@@ -162,13 +183,141 @@ QByteArray formatLine(QtMsgType type, const char *category, const QString &messa
     return line;
 }
 
+QByteArray formatLine(QtMsgType type, const char *category, const QString &message)
+{
+    return formatSafeLine(type, category, Redactor::redact(message).toUtf8());
+}
+
+// Lines to stderr and the log file, in one write each.
+void writeToSinks(QByteArrayView lines)
+{
+    QMutexLocker locker(&handlerMutex());
+    std::fwrite(lines.data(), 1, size_t(lines.size()), stderr);
+    std::fflush(stderr);
+    logFile().writeLines(lines);
+}
+
+// The writer thread (startLogWriter): threads that log append to `queue` and go on; the writer takes all of it at
+// once. It sleeps on a condition variable while nothing is queued (no timer, no wake-ups when idle).
+class AsyncWriter
+{
+public:
+    static AsyncWriter &instance()
+    {
+        static AsyncWriter writer;
+        return writer;
+    }
+
+    ~AsyncWriter() { stop(); }
+
+    void start()
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_running) {
+            return;
+        }
+        m_running = true;
+        m_stopping = false;
+        m_thread = std::thread([this] { run(); });
+    }
+
+    void stop()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_running) {
+                return;
+            }
+            m_stopping = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+        std::lock_guard lock(m_mutex);
+        m_running = false;
+        m_done.notify_all();
+    }
+
+    // False when the writer does not run (the caller writes itself). With `wait`, returns once the line (and all
+    // before it) is written.
+    bool post(const QByteArray &line, bool wait)
+    {
+        std::unique_lock lock(m_mutex);
+        if (!m_running || m_stopping || std::this_thread::get_id() == m_thread.get_id()) {
+            return false;
+        }
+        // Bounded: when the sinks cannot keep up (a stalled stderr reader), loggers wait as they would writing
+        // themselves, instead of the queue growing without limit.
+        m_done.wait(lock, [this] { return m_queue.size() < kMaxQueued || !m_running; });
+        if (!m_running) {
+            return false;
+        }
+        const bool wasEmpty = m_queue.isEmpty();
+        m_queue.append(line);
+        const quint64 seq = ++m_posted;
+        if (wasEmpty) {
+            m_wake.notify_one();
+        }
+        if (wait) {
+            m_done.wait(lock, [this, seq] { return m_written >= seq || !m_running; });
+        }
+        return true;
+    }
+
+    void flush()
+    {
+        std::unique_lock lock(m_mutex);
+        const quint64 seq = m_posted;
+        m_done.wait(lock, [this, seq] { return m_written >= seq || !m_running; });
+    }
+
+private:
+    static constexpr qsizetype kMaxQueued = 4 << 20;
+
+    void run()
+    {
+        QByteArray batch;
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_wake.wait(lock, [this] { return !m_queue.isEmpty() || m_stopping; });
+            if (m_queue.isEmpty()) {
+                return; // stopping, and everything is written
+            }
+            batch.swap(m_queue);
+            const quint64 seq = m_posted;
+            lock.unlock();
+            writeToSinks(batch);
+            batch.resize(0); // keeps its capacity for the next swap
+            lock.lock();
+            m_written = seq;
+            m_done.notify_all();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake; // the writer: something is queued, or stop
+    std::condition_variable m_done; // loggers: written up to m_written, or room in the queue
+    QByteArray m_queue;
+    quint64 m_posted = 0;
+    quint64 m_written = 0;
+    bool m_running = false;
+    bool m_stopping = false;
+    std::thread m_thread;
+};
+
+std::atomic<bool> g_handlerInstalled { false };
+
+void writeLine(QtMsgType type, const QByteArray &line)
+{
+    // Warnings and worse return only once written: a crash right after one still leaves it in the log.
+    const bool wait = type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg;
+    if (!AsyncWriter::instance().post(line, wait)) {
+        writeToSinks(line);
+    }
+}
+
 void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    const QByteArray line = formatLine(type, context.category ? context.category : "default", message);
-    QMutexLocker locker(&handlerMutex());
-    std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
-    std::fflush(stderr);
-    logFile().write(line);
+    writeLine(type, formatLine(type, context.category ? context.category : "default", message));
 }
 
 } // namespace
@@ -206,9 +355,43 @@ QString logLevelName(LogLevel level)
     return QStringLiteral("info");
 }
 
-void installMessageHandler()
+QtMessageHandler installMessageHandler()
 {
-    qInstallMessageHandler(handleMessage);
+    const QtMessageHandler previous = qInstallMessageHandler(handleMessage);
+    g_handlerInstalled.store(true, std::memory_order_relaxed);
+    return previous;
+}
+
+void restoreMessageHandler(QtMessageHandler previous)
+{
+    g_handlerInstalled.store(false, std::memory_order_relaxed);
+    qInstallMessageHandler(previous);
+}
+
+bool writeSafeMessage(QtMsgType type, const char *category, const QString &message)
+{
+    if (!g_handlerInstalled.load(std::memory_order_relaxed)) {
+        return false;
+    }
+    writeLine(type, formatSafeLine(type, category, message.toUtf8()));
+    return true;
+}
+
+void startLogWriter()
+{
+    static std::once_flag atExit;
+    AsyncWriter::instance().start();
+    std::call_once(atExit, [] { std::atexit([] { AsyncWriter::instance().stop(); }); });
+}
+
+void stopLogWriter()
+{
+    AsyncWriter::instance().stop();
+}
+
+void flushLog()
+{
+    AsyncWriter::instance().flush();
 }
 
 std::optional<LogFormat> parseLogFormat(const QString &text)
@@ -269,6 +452,7 @@ LogFormat logFormat()
 
 bool setLogFile(const QString &path, qint64 maxBytes, int keep, QString *error)
 {
+    flushLog(); // what was logged before goes where it would have gone
     QMutexLocker locker(&handlerMutex());
     LogFile &f = logFile();
     if (f.file && f.path == path) {
@@ -295,6 +479,7 @@ bool setLogFile(const QString &path, qint64 maxBytes, int keep, QString *error)
 
 void closeLogFile()
 {
+    flushLog();
     QMutexLocker locker(&handlerMutex());
     logFile().file.reset();
     logFile().path.clear();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QString>
+#include <QtGlobal>
 
 #include <optional>
 
@@ -25,8 +26,23 @@ std::optional<LogLevel> parseLogLevel(const QString &text);
 QString logLevelName(LogLevel level);
 std::optional<LogFormat> parseLogFormat(const QString &text);
 
-// Routes every Qt message through the redactor to stderr (and the log file, when one is set).
-void installMessageHandler();
+// Routes every Qt message through the redactor to stderr (and the log file, when one is set). Returns the handler
+// it replaced, for restoreMessageHandler().
+QtMessageHandler installMessageHandler();
+void restoreMessageHandler(QtMessageHandler previous);
+
+// Moves the writing of lines to a thread of its own (the daemon and the GUI, not the one-shot CLI commands, whose
+// messages must interleave with what they print): a thread that logs queues its line and goes on; the writer takes
+// all that is queued at once and writes it with one write per sink. Warnings and errors still return only once
+// written, with everything before them. The writer sleeps while nothing is queued; at exit it drains and stops.
+void startLogWriter();
+void stopLogWriter(); // drains the queue; writes are synchronous again
+void flushLog(); // returns once every line logged before the call is written
+
+// Writes `message` as a message of `category` through this handler's formatting and sinks, without the redaction
+// pass over the whole text: for a caller that has made every part that can hold text safe itself (the access
+// record). False, writing nothing, when this handler is not installed (the caller then logs through Qt).
+bool writeSafeMessage(QtMsgType type, const char *category, const QString &message);
 
 // Sets the threshold for all "ga.*" categories, then per-category overrides such as
 // "proxy=debug, access=warning" (QT_LOGGING_RULES still wins for finer control). False with the bad item

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "metrics/accessrecord.h"
 
+#include "logging/redact.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 
@@ -58,21 +60,31 @@ void appendNumber(QString &line, qint64 v)
 QString toLogLine(const AccessRecord &r)
 {
     // Appended piece by piece: one record per request, and QString::arg() chains cost several times more.
+    // Redacted field by field, and only the fields that carry text from outside (a client can put anything in its
+    // path, method or model name; a token name and an attempt's outcome are free text): the numbers and the ids of
+    // keys and routes cannot hold a secret, and one pass over the whole line would cost more.
     QString line;
     line.reserve(160 + r.path.size());
     auto field = [&line](const QString &s) { line += s.isEmpty() ? QStringLiteral("-") : s; };
+    auto text = [&line](const QString &s) {
+        if (s.isEmpty()) {
+            line += u'-';
+        } else {
+            line += logging::Redactor::redact(s);
+        }
+    };
     line += u'#';
     appendNumber(line, qint64(r.id));
     line += u' ';
-    field(r.client);
+    text(r.client);
     line += u' ';
-    line += r.method;
+    text(r.method);
     line += u' ';
-    line += r.path;
+    text(r.path);
     line += u' ';
     appendNumber(line, r.status);
     line += u' ';
-    field(r.model);
+    text(r.model);
     line += QLatin1String(" key=");
     field(r.keyId);
     line += QLatin1String(" route=");
@@ -108,7 +120,7 @@ QString toLogLine(const AccessRecord &r)
             line += u'@';
             field(a.route);
             line += u':';
-            line += a.outcome;
+            line += logging::Redactor::redact(a.outcome);
         }
         line += u']';
     }

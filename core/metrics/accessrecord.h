@@ -49,7 +49,8 @@ struct AccessRecord
 };
 
 QJsonObject toJson(const AccessRecord &r);
-// One line for the human-readable log: "42 cline POST /v1beta/models/x:generateContent 200 k1 direct 1 try …".
+// One line for the human-readable log: "#42 cline POST /v1beta/models/x:generateContent 200 gemini-2.5-flash
+// key=k1 route=direct tries=1 …", with every text field redacted (the line is safe to write as it is).
 QString toLogLine(const AccessRecord &r);
 // native / openai / upload, from the request path.
 QString routeKindOf(QByteArrayView path);

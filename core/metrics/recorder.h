@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QHashFunctions>
 #include <QList>
 #include <QMutex>
 #include <QObject>
@@ -72,14 +73,31 @@ Q_SIGNALS:
     void recorded(const ga::metrics::AccessRecord &record);
 
 private:
+    // The labels of ga_requests_total, a hash key of its own (joining them into one string cost a few allocations
+    // per request).
+    struct RequestLabels
+    {
+        QString kind;
+        QString model;
+        int statusClass = 0; // status / 100; 0: none
+        QString mode;
+        QString target;
+        bool operator==(const RequestLabels &o) const = default;
+        friend size_t qHash(const RequestLabels &k, size_t seed = 0)
+        {
+            return qHashMulti(seed, k.kind, k.model, k.statusClass, k.mode, k.target);
+        }
+    };
+
     QString modelLabel(const QString &model); // bounded set of label values
 
     mutable QMutex m_mutex;
     quint64 m_nextId = 0;
     int m_historySize;
     std::deque<AccessRecord> m_history;
-    QHash<QString, quint64> m_requests; // "kind\x1fmodel\x1fclass\x1fmode\x1ftarget" → count
-    QHash<QString, quint64> m_tokens; // "model\x1fdirection" → count
+    QHash<RequestLabels, quint64> m_requests;
+    QHash<QString, quint64> m_tokensIn; // by model label
+    QHash<QString, quint64> m_tokensOut;
     QHash<QString, Histogram> m_latency; // by target kind (direct / relay)
     QHash<QString, Histogram> m_ttfb;
     QList<QString> m_models;
