@@ -4,7 +4,6 @@
 #include "proxy/upstreampool.h"
 
 #include <QDeadlineTimer>
-#include <QSslSocket>
 
 namespace ga::proxy {
 namespace {
@@ -38,27 +37,36 @@ void UpstreamClient::open(const UpstreamSettings &target, const QByteArray &keyS
     m_keySecret = keySecret;
     m_relaySecret = relaySecret;
     bool reused = false;
-    QTcpSocket *socket = m_pool->acquire(m_target, &reused);
-    m_socket = socket;
+    m_lease = m_pool->acquire(m_target, this, &reused);
+    m_socket = m_lease->socket();
     m_reused = reused;
     m_in.clear();
     m_holding = false;
     m_held.clear();
     m_chunked.reset();
-    QObject::connect(socket, &QIODevice::readyRead, m_context, [this] { onReadyRead(); });
-    QObject::connect(socket, &QAbstractSocket::disconnected, m_context, [this] { onSocketError(); });
-    QObject::connect(socket, &QAbstractSocket::errorOccurred, m_context, [this] { onSocketError(); });
     if (reused) {
         sendRequest();
         return;
     }
     m_phase = Phase::Connecting;
     touch(m_target.connectTimeoutMs);
-    if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
-        QObject::connect(ssl, &QSslSocket::encrypted, m_context, [this] { sendRequest(); });
-    } else {
-        QObject::connect(socket, &QAbstractSocket::connected, m_context, [this] { sendRequest(); });
+}
+
+void UpstreamClient::socketConnected()
+{
+    if (m_phase == Phase::Connecting) {
+        sendRequest();
     }
+}
+
+void UpstreamClient::socketReadyRead()
+{
+    onReadyRead();
+}
+
+void UpstreamClient::socketClosed()
+{
+    onSocketError();
 }
 
 void UpstreamClient::close()
@@ -301,7 +309,8 @@ void UpstreamClient::complete()
     const bool reusable = m_response.keepAlive && m_in.isEmpty()
         && !(m_response.bodyKind == http::BodyKind::None && m_response.contentLength < 0);
     if (reusable && m_socket) {
-        m_pool->release(std::exchange(m_socket, nullptr), m_target); // it drops our connections
+        m_socket = nullptr;
+        m_pool->release(std::exchange(m_lease, nullptr), m_target); // we hear nothing more from it
     } else {
         dropSocket();
     }
@@ -325,10 +334,8 @@ void UpstreamClient::dropSocket()
     if (!m_socket) {
         return;
     }
-    QTcpSocket *socket = std::exchange(m_socket, nullptr);
-    socket->disconnect(m_context);
-    socket->abort();
-    socket->deleteLater();
+    m_socket = nullptr;
+    UpstreamPool::discard(std::exchange(m_lease, nullptr));
 }
 
 } // namespace ga::proxy

@@ -7,14 +7,13 @@
 
 #include "http/requestparser.h"
 #include "proxy/proxysettings.h"
+#include "proxy/upstreampool.h"
 
 #include <QTcpSocket>
 
 #include <limits>
 
 namespace ga::proxy {
-
-class UpstreamPool;
 
 // What one attempt sends. References into the Exchange's request, which outlives the client.
 struct UpstreamRequest
@@ -59,7 +58,7 @@ public:
     virtual void upstreamFailed(const UpstreamFailure &failure) = 0;
 };
 
-class UpstreamClient
+class UpstreamClient final : private UpstreamPool::User
 {
     Q_DISABLE_COPY_MOVE(UpstreamClient)
 
@@ -67,7 +66,7 @@ public:
     // A held-back (error) body larger than this fails the attempt: real error answers are a few KiB.
     static constexpr qsizetype kMaxHeldBytes = 1024 * 1024;
 
-    // `context` receives the socket's signals (the Exchange: its thread, and its lifetime).
+    // `context` is the Exchange (its thread: a resumed read is queued to it).
     UpstreamClient(QObject *context, UpstreamHandler *handler, UpstreamPool *pool, UpstreamRequest request);
     ~UpstreamClient();
 
@@ -94,6 +93,9 @@ private:
         Body,
     };
 
+    void socketConnected() override;
+    void socketReadyRead() override;
+    void socketClosed() override;
     void sendRequest();
     void onReadyRead();
     void onSocketError();
@@ -113,7 +115,8 @@ private:
     QByteArray m_keySecret;
     QByteArray m_relaySecret;
 
-    QTcpSocket *m_socket = nullptr;
+    UpstreamPool::Lease *m_lease = nullptr;
+    QTcpSocket *m_socket = nullptr; // m_lease's, while there is one
     bool m_reused = false;
     Phase m_phase = Phase::Idle;
     QByteArray m_in;

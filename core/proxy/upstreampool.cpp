@@ -17,36 +17,52 @@ UpstreamPool::~UpstreamPool()
     clear();
 }
 
-QByteArray UpstreamPool::poolKey(const UpstreamSettings &s)
+UpstreamPool::Endpoint UpstreamPool::endpointOf(const UpstreamSettings &s)
 {
-    QByteArray key = (s.tls ? "https://" : "http://") + s.host.toUtf8() + ':' + QByteArray::number(s.port);
+    Endpoint e;
+    e.tls = s.tls;
+    e.host = s.host;
+    e.port = s.port;
     if (s.proxy.type() != QNetworkProxy::NoProxy) {
-        key += '|' + QByteArray::number(int(s.proxy.type())) + s.proxy.hostName().toUtf8() + ':'
-            + QByteArray::number(s.proxy.port());
+        e.proxyType = s.proxy.type();
+        e.proxyHost = s.proxy.hostName();
+        e.proxyPort = s.proxy.port();
     }
-    return key;
+    return e;
 }
 
-QTcpSocket *UpstreamPool::acquire(const UpstreamSettings &settings, bool *reused)
+UpstreamPool::Lease *UpstreamPool::acquire(const UpstreamSettings &settings, User *user, bool *reused)
 {
-    const QByteArray key = poolKey(settings);
+    const Endpoint endpoint = endpointOf(settings);
     // Most recently used first: the freshest connection is the least likely to have been closed.
     for (auto it = m_idle.rbegin(); it != m_idle.rend(); ++it) {
-        if (it->key != key) {
+        if (!(it->endpoint == endpoint)) {
             continue;
         }
-        QTcpSocket *socket = it->socket;
+        Lease *lease = it->lease;
         m_idle.erase(std::next(it).base());
-        socket->disconnect(this);
+        QTcpSocket *socket = lease->socket();
         if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0) {
+            lease->m_user = user;
             *reused = true;
-            return socket;
+            return lease;
         }
-        socket->deleteLater(); // closed by the server, or stray bytes: not safe to reuse
-        return acquire(settings, reused);
+        discard(lease); // closed by the server, or stray bytes: not safe to reuse
+        return acquire(settings, user, reused);
     }
-
     *reused = false;
+    Lease *lease = open(settings);
+    lease->m_user = user;
+    if (auto *ssl = qobject_cast<QSslSocket *>(lease->socket())) {
+        ssl->connectToHostEncrypted(settings.host, settings.port);
+    } else {
+        lease->socket()->connectToHost(settings.host, settings.port);
+    }
+    return lease;
+}
+
+UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
+{
     ++m_opened;
     QTcpSocket *socket = nullptr;
     if (settings.tls) {
@@ -61,39 +77,74 @@ QTcpSocket *UpstreamPool::acquire(const UpstreamSettings &settings, bool *reused
     socket->setProxy(settings.proxy);
     socket->setReadBufferSize(256 * 1024); // bounded: a paused reader pushes back on the upstream via TCP
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+
+    auto *lease = new Lease(socket);
+    connect(socket, &QIODevice::readyRead, lease, [lease] {
+        if (lease->m_user) {
+            lease->m_user->socketReadyRead();
+        } else if (!lease->m_discarded) {
+            lease->socket()->abort(); // a byte on an idle connection: it must not be read as the next answer
+        }
+    });
+    connect(socket, &QAbstractSocket::disconnected, lease, [this, lease] {
+        if (lease->m_user) {
+            lease->m_user->socketClosed();
+        } else if (!lease->m_discarded) {
+            dropIdle(lease); // the server closed an idle connection: dropped now, not found broken later
+        }
+    });
+    connect(socket, &QAbstractSocket::errorOccurred, lease, [lease] {
+        if (lease->m_user) {
+            lease->m_user->socketClosed();
+        }
+    });
+    auto connected = [lease] {
+        if (lease->m_user) {
+            lease->m_user->socketConnected();
+        }
+    };
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
-        ssl->connectToHostEncrypted(settings.host, settings.port);
+        connect(ssl, &QSslSocket::encrypted, lease, connected);
     } else {
-        socket->connectToHost(settings.host, settings.port);
+        connect(socket, &QAbstractSocket::connected, lease, connected);
     }
-    return socket;
+    return lease;
 }
 
-void UpstreamPool::release(QTcpSocket *socket, const UpstreamSettings &settings)
+void UpstreamPool::release(Lease *lease, const UpstreamSettings &settings)
 {
-    socket->disconnect();
-    if (socket->state() != QAbstractSocket::ConnectedState
+    lease->m_user = nullptr;
+    if (lease->socket()->state() != QAbstractSocket::ConnectedState
         || qsizetype(m_idle.size()) >= settings.maxIdleConnectionsPerWorker) {
-        socket->deleteLater();
+        discard(lease);
         return;
     }
-    // An idle connection the server closes is dropped at once, not found broken on the next request.
-    connect(socket, &QAbstractSocket::disconnected, this, [this, socket] {
-        std::erase_if(m_idle, [socket](const Idle &i) { return i.socket == socket; });
-        socket->deleteLater();
-    });
-    connect(socket, &QIODevice::readyRead, this, [socket] { socket->abort(); });
-    m_idle.push_back(Idle { poolKey(settings), socket });
+    m_idle.push_back(Idle { endpointOf(settings), lease });
+}
+
+void UpstreamPool::discard(Lease *lease)
+{
+    if (lease->m_discarded) {
+        return;
+    }
+    lease->m_user = nullptr;
+    lease->m_discarded = true;
+    lease->socket()->abort();
+    lease->socket()->deleteLater();
+}
+
+void UpstreamPool::dropIdle(Lease *lease)
+{
+    std::erase_if(m_idle, [lease](const Idle &i) { return i.lease == lease; });
+    discard(lease);
 }
 
 void UpstreamPool::clear()
 {
-    for (const Idle &i : m_idle) {
-        i.socket->disconnect(this);
-        i.socket->abort();
-        i.socket->deleteLater();
+    const std::vector<Idle> idle = std::exchange(m_idle, {});
+    for (const Idle &i : idle) {
+        discard(i.lease);
     }
-    m_idle.clear();
 }
 
 } // namespace ga::proxy

@@ -3,6 +3,7 @@
 
 #include "proxy/proxysettings.h"
 
+#include <QNetworkProxy>
 #include <QObject>
 #include <QTcpSocket>
 
@@ -13,32 +14,83 @@ namespace ga::proxy {
 // A keep-alive connection pool to the upstream, one per worker thread (so no locking). Sockets are plain
 // QTcpSocket or QSslSocket; nothing goes through QNetworkAccessManager (which caps a host at six
 // connections and costs ~10× per request, see README).
+//
+// A socket's signals are connected once, when it is made, to the pool, which hands them to the socket's current
+// user (an UpstreamClient) or, while the socket is idle, closes it on a stray byte or drops it when the server
+// closes it. Connecting and disconnecting the user's slots for every request cost more than the rest of the
+// pool's work.
 class UpstreamPool final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UpstreamPool)
 
 public:
+    // Who gets a leased socket's events, from the socket's thread.
+    class User
+    {
+    public:
+        virtual void socketConnected() = 0; // connected (TLS: encrypted); new sockets only
+        virtual void socketReadyRead() = 0;
+        virtual void socketClosed() = 0; // disconnected, or an error
+
+    protected:
+        ~User() = default;
+    };
+
+    // One socket as the pool knows it: a child of the socket, so it goes with it (and so do the connections made
+    // with it as their context).
+    class Lease final : public QObject
+    {
+    public:
+        QTcpSocket *socket() const { return m_socket; }
+
+    private:
+        friend class UpstreamPool;
+        explicit Lease(QTcpSocket *socket)
+            : QObject(socket)
+            , m_socket(socket)
+        { }
+        QTcpSocket *m_socket;
+        User *m_user = nullptr; // null while idle
+        bool m_discarded = false;
+    };
+
     explicit UpstreamPool(QObject *parent = nullptr);
     ~UpstreamPool() override;
 
-    // An idle connected socket for these settings, or a new one already connecting. The caller owns it
-    // until it gives it back with release(). *reused tells which.
-    QTcpSocket *acquire(const UpstreamSettings &settings, bool *reused);
+    // An idle connected socket for these settings, or a new one already connecting, leased to `user` until it is
+    // given back with release() or discard(). *reused tells which.
+    Lease *acquire(const UpstreamSettings &settings, User *user, bool *reused);
     // Returns a socket whose last response was read completely and may be reused.
-    void release(QTcpSocket *socket, const UpstreamSettings &settings);
+    void release(Lease *lease, const UpstreamSettings &settings);
+    // Closes a leased socket that must not be reused; its user hears nothing more. Needs no pool (a user may
+    // outlive its worker's pool while both are torn down).
+    static void discard(Lease *lease);
     // Closes idle connections, e.g. when the upstream settings change.
     void clear();
     qsizetype idleCount() const { return qsizetype(m_idle.size()); }
     quint64 connectionsOpened() const { return m_opened; }
 
 private:
-    static QByteArray poolKey(const UpstreamSettings &settings);
+    // What makes two sockets interchangeable: the same origin through the same proxy.
+    struct Endpoint
+    {
+        bool tls = false;
+        QString host;
+        quint16 port = 0;
+        QNetworkProxy::ProxyType proxyType = QNetworkProxy::NoProxy;
+        QString proxyHost;
+        quint16 proxyPort = 0;
+        bool operator==(const Endpoint &) const = default;
+    };
+    static Endpoint endpointOf(const UpstreamSettings &settings);
+    Lease *open(const UpstreamSettings &settings);
+    void dropIdle(Lease *lease);
 
     struct Idle
     {
-        QByteArray key;
-        QTcpSocket *socket;
+        Endpoint endpoint;
+        Lease *lease;
     };
     std::vector<Idle> m_idle;
     quint64 m_opened = 0;
