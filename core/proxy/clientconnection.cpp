@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/clientconnection.h"
 
+#include "http/buffer.h"
 #include "http/httperror.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
@@ -158,18 +159,17 @@ void ClientConnection::onReadyRead()
     if (m_in.isEmpty() && m_state == State::ReadingHead) {
         m_worker->wakeSweeper(); // a request begins: its deadlines are finer than the idle sweep
     }
-    const QByteArray chunk = m_socket->readAll();
+    const qint64 got = http::appendAvailable(m_socket, m_in);
     m_counters->clientReads.fetch_add(1, std::memory_order_relaxed);
-    m_in += chunk;
     if (m_state == State::ReadingHead || m_state == State::ReadingBody) {
         process();
-        if (m_readPauseMs > 0 && chunk.size() >= kFastRead) {
+        if (m_readPauseMs > 0 && got >= kFastRead) {
             m_readPauseMs = 0; // a pause gathered plenty: not a trickle after all
             m_smallReads = 0;
         }
         if (m_socket && m_state == State::ReadingHead && !m_in.isEmpty()
-            && (m_readPauseMs > 0 || (chunk.size() < kSmallRead && ++m_smallReads >= kSmallReadsBeforePause))) {
-            pauseReading(chunk.size() < kFastRead);
+            && (m_readPauseMs > 0 || (got < kSmallRead && ++m_smallReads >= kSmallReadsBeforePause))) {
+            pauseReading(got < kFastRead);
         }
     } else if (m_state == State::Forwarding
         && m_in.size() > m_settings->limits.maxHeaderBytes + m_settings->limits.maxBodyBytes) {
@@ -193,7 +193,7 @@ void ClientConnection::process()
                 sendError(o.status, QString::fromLatin1(o.reason), true);
                 return;
             }
-            m_in.remove(0, o.consumed);
+            http::consumeFront(m_in, o.consumed);
             m_headScanned = 0;
             m_sawFirstLine = false;
             m_keepAlive = m_request.keepAlive;
@@ -222,13 +222,12 @@ void ClientConnection::process()
             if (m_in.size() < m_request.contentLength) {
                 return;
             }
-            m_request.body = m_in.first(m_request.contentLength);
-            m_in.remove(0, m_request.contentLength);
+            m_request.body = http::takeFront(m_in, m_request.contentLength);
             dispatch();
             continue;
         }
         const http::ChunkedDecoder::Step step = m_chunked.feed(m_in, &m_request.body);
-        m_in.remove(0, step.consumed);
+        http::consumeFront(m_in, step.consumed);
         if (step.errorStatus) {
             sendError(step.errorStatus, QString::fromLatin1(step.reason), true);
             return;

@@ -11,6 +11,10 @@
 
 #include <algorithm>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace ga::proxy {
 
 namespace {
@@ -108,6 +112,7 @@ void ProxyWorker::addConnection(qintptr descriptor)
     }
     const int active = m_counters->activeConnections.fetch_add(1) + 1;
     m_connections.insert(c);
+    m_peakSinceTrim = std::max(m_peakSinceTrim, m_connections.size());
     connect(c, &ClientConnection::closed, this, &ProxyWorker::onClosed);
     if (active > m_settings->maxConnections) {
         makeRoomFor(c);
@@ -184,6 +189,24 @@ void ProxyWorker::onClosed(ClientConnection *connection)
     if (m_connections.empty() && m_sweeper) {
         m_sweeper->stop(); // nothing can expire
     }
+    if (m_connections.empty() && m_peakSinceTrim >= kTrimAfterConnections) {
+        m_peakSinceTrim = 0;
+        // A moment later: the connections and their upstream sockets are deleted in steps (deferred deletes that
+        // post more of them), and a new burst may follow at once.
+        QTimer::singleShot(kTrimDelayMs, this, &ProxyWorker::returnFreedMemory);
+    }
+}
+
+void ProxyWorker::returnFreedMemory()
+{
+    if (!m_connections.empty()) {
+        return; // busy again
+    }
+#ifdef __GLIBC__
+    // glibc keeps what was freed in its arenas (one per thread that allocates); after a burst of connections that
+    // is most of the peak. Handing it back to the OS brings the resident size back near idle.
+    malloc_trim(0);
+#endif
 }
 
 void ProxyWorker::wakeSweeper()

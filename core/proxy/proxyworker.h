@@ -70,6 +70,7 @@ private:
     void logPressure();
     void sweep();
     void onClosed(ClientConnection *connection);
+    void returnFreedMemory();
 
     keys::KeyPool *m_keys;
     routing::Router *m_router;
@@ -84,6 +85,11 @@ private:
     UpstreamPool *m_pool;
     std::unordered_set<ClientConnection *> m_connections;
     QTimer *m_sweeper = nullptr;
+    // Connections at once since memory was last returned to the OS; when this many have come and gone, the freed
+    // memory is handed back (returnFreedMemory).
+    static constexpr size_t kTrimAfterConnections = 64;
+    static constexpr int kTrimDelayMs = 1000;
+    size_t m_peakSinceTrim = 0;
     quint64 m_waitingOrder = 0;
 };
 

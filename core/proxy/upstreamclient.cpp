@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/upstreamclient.h"
 
+#include "http/buffer.h"
 #include "proxy/upstreampool.h"
 
 #include <QDeadlineTimer>
@@ -166,9 +167,7 @@ void UpstreamClient::onReadyRead()
     if (m_paused) {
         return; // leave it in the (bounded) socket buffer: TCP pushes back on the upstream
     }
-    if (m_socket->bytesAvailable() > 0) {
-        m_in += m_socket->readAll();
-    }
+    http::appendAvailable(m_socket, m_in);
     process();
 }
 
@@ -180,7 +179,7 @@ void UpstreamClient::onSocketError()
     QTcpSocket *socket = m_socket;
     // Bytes may still be buffered when the server closes right after sending them.
     if (socket->bytesAvailable() > 0 && !m_paused) {
-        m_in += socket->readAll();
+        http::appendAvailable(socket, m_in);
         process();
         if (m_socket != socket || m_phase == Phase::Idle) {
             return; // the attempt ended (or the next one began) while processing them
@@ -227,7 +226,7 @@ void UpstreamClient::process()
                 fail(UpstreamFailure::Kind::Broken, 502, QString::fromLatin1(o.reason));
                 return;
             }
-            m_in.remove(0, o.consumed);
+            http::consumeFront(m_in, o.consumed);
             if (m_response.status >= 100 && m_response.status < 200) {
                 continue; // 100 Continue and friends: the real head follows
             }
@@ -254,8 +253,7 @@ void UpstreamClient::process()
     switch (m_response.bodyKind) {
     case http::BodyKind::Length: {
         const qsizetype take = qsizetype(std::min<qint64>(m_remaining, m_in.size()));
-        const QByteArray data = m_in.first(take);
-        m_in.remove(0, take);
+        const QByteArray data = http::takeFront(m_in, take);
         m_remaining -= take;
         deliver(data);
         if (m_phase == Phase::Body && m_remaining == 0) {
@@ -266,7 +264,7 @@ void UpstreamClient::process()
     case http::BodyKind::Chunked: {
         QByteArray decoded;
         const http::ChunkedDecoder::Step step = m_chunked.feed(m_in, &decoded);
-        m_in.remove(0, step.consumed);
+        http::consumeFront(m_in, step.consumed);
         if (!decoded.isEmpty()) {
             deliver(decoded);
         }

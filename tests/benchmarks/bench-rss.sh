@@ -78,10 +78,12 @@ for round in 1 2; do
     # Wait (with a deadline) until the daemon has let go of the streams' descriptors.
     # (a request round trip after the client is gone: by then the daemon has processed the closes)
     curl -s -o /dev/null -m 30 "$H_PROXY_URL/healthz" || true
+    sleep "${SETTLE_S:-2}" # the daemon hands freed memory back a second after its last connection closed
     snapshot "round $round: after the streams closed"
     CLOSED_KB[round]=$(status "$H_DAEMON_PID" VmRSS)
 done
 
+[ -n "${SMAPS_OUT:-}" ] && cp "/proc/$H_DAEMON_PID/smaps" "$SMAPS_OUT"
 echo "== summary"
 echo "idle RSS:            $(mb "$IDLE_KB") right after start, $(mb "$WARM_KB") after one request"
 echo "with $STREAMS streams: $(mb "${OPEN_KB[1]}")  (+$(awk -v a="${OPEN_KB[1]}" -v b="$WARM_KB" -v n="$STREAMS" 'BEGIN {printf "%.1f", (a - b) / n}') kB per stream); second round $(mb "${OPEN_KB[2]}")"

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Receive buffers that hold what they hold and little more. QIODevice::readAll() sizes its result for a 16 KiB
+// read and grows it by another 16 KiB before it finds the end, and a QByteArray keeps its capacity when bytes are
+// removed: a connection that once read a request kept 32 KiB or more for as long as it lived (a held stream has
+// two such buffers).
+#pragma once
+
+#include <QByteArray>
+#include <QIODevice>
+
+#include <algorithm>
+#include <utility>
+
+namespace ga::http {
+
+// An emptied buffer keeps storage up to this size (the next request on the connection reuses it).
+inline constexpr qsizetype kKeptBufferCapacity = 4096;
+
+// Appends everything `device` has buffered to `buffer`; the number of bytes appended.
+inline qint64 appendAvailable(QIODevice *device, QByteArray &buffer)
+{
+    const qint64 available = device->bytesAvailable();
+    if (available <= 0) {
+        return 0;
+    }
+    const qsizetype old = buffer.size();
+    buffer.resize(old + qsizetype(available));
+    const qint64 got = device->read(buffer.data() + old, available);
+    buffer.resize(old + qsizetype(std::max<qint64>(got, 0)));
+    return std::max<qint64>(got, 0);
+}
+
+// Drops the first `n` bytes of `buffer`; when that empties it, large storage is given back.
+inline void consumeFront(QByteArray &buffer, qsizetype n)
+{
+    if (n < buffer.size()) {
+        buffer.remove(0, n);
+    } else if (buffer.capacity() > kKeptBufferCapacity) {
+        buffer.clear();
+    } else {
+        buffer.resize(0);
+    }
+}
+
+// The first `n` bytes of `buffer`, taken out of it (without a copy when that is all of it).
+inline QByteArray takeFront(QByteArray &buffer, qsizetype n)
+{
+    if (n >= buffer.size()) {
+        return std::exchange(buffer, QByteArray());
+    }
+    QByteArray front = buffer.first(n);
+    buffer.remove(0, n);
+    return front;
+}
+
+} // namespace ga::http
