@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Throughput, p99 latency and CPU per request of a small non-streaming generateContent through gemini-aggregatord,
 # next to the fake upstream alone and an nginx reverse proxy (1 worker, upstream keepalive 64, access log to a file)
-# in front of the same fake, all in the same run and alternating, so the ratios hold even when absolute numbers
+# in front of the same fake (responses not buffered, as the daemon streams them), all in the same run and alternating, so the ratios hold even when absolute numbers
 # drift. CPU per request is the forwarder's user + system time (/proc/PID/stat, all its processes) over a round
 # divided by the requests of that round.
 #   tests/benchmarks/bench-proxy.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
@@ -35,48 +35,12 @@ harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
 harness_start_daemon "$DAEMON_BIN"
 TOKEN=$(harness_token "$DAEMON_BIN")
 
-# nginx as the current user, everything under its own prefix.
-NGINX_DIR=$H_TMP/nginx
-NGINX_PORT=$(harness_free_port)
-mkdir -p "$NGINX_DIR/tmp"
-cat >"$NGINX_DIR/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log $( [ "${NGINX_ACCESS_LOG:-on}" = off ] && echo off || echo "$NGINX_DIR/access.log" );
-    client_body_temp_path $NGINX_DIR/tmp/body;
-    proxy_temp_path $NGINX_DIR/tmp/proxy;
-    fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
-    uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
-    scgi_temp_path $NGINX_DIR/tmp/scgi;
-    upstream fake {
-        server 127.0.0.1:$H_FAKE_PORT;
-        keepalive 64;
-    }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location / {
-            proxy_pass http://fake;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-    }
-}
-EOF
-nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -t >/dev/null 2>&1 ||
-    { nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -t; exit 1; }
-harness_spawn nginx nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log"
-NGINX_PID=$H_SPAWNED_PID
-NGINX_URL=http://127.0.0.1:$NGINX_PORT
+bench_start_nginx "$H_FAKE_PORT" "${NGINX_ACCESS_LOG:-on}"
+NGINX_PID=$BENCH_NGINX_PID
+NGINX_URL=$BENCH_NGINX_URL
 
-# Readiness of nginx: poll the endpoint with a deadline.
 BODY='{"contents":[{"parts":[{"text":"hi"}]}]}'
 probe() { curl -s -o /dev/null -w '%{http_code}' -m 2 -H 'content-type: application/json' -H "x-goog-api-key: $2" -d "$BODY" "$1$PATH_GENERATE" || true; }
-# curl retries refused connections itself until nginx has bound its port (at most 20 s).
-curl -s -o /dev/null -m 20 --retry 400 --retry-delay 0 --retry-connrefused --retry-max-time 20 "$NGINX_URL/" || true
 [ "$(probe "$NGINX_URL" "$KEY")" = 200 ] || { echo "nginx not answering after 20 s" >&2; exit 1; }
 harness_log "nginx (pid $NGINX_PID) at $NGINX_URL -> $H_FAKE_URL"
 for target in "$H_FAKE_URL:$KEY" "$H_PROXY_URL:$TOKEN"; do

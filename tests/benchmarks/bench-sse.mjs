@@ -28,6 +28,8 @@ const { values: opt } = parseArgs({
         'direct-key': { type: 'string' },
         'proxy-key': { type: 'string' },
         pairs: { type: 'string', default: '20' },
+        concurrency: { type: 'string', default: '1' },
+        nginx: { type: 'string' },
         chunks: { type: 'string', default: '50' },
         model: { type: 'string', default: 'gemini-2.5-flash' },
     },
@@ -39,6 +41,8 @@ for (const k of ['fake', 'tap-port', 'proxy', 'direct-key', 'proxy-key']) {
     }
 }
 const PAIRS = Number(opt.pairs);
+const CONCURRENCY = Number(opt.concurrency);
+const NGINX = opt.nginx; // nginx in front of the same tap, when given
 const CHUNKS = Number(opt.chunks);
 const PATH = `/v1beta/models/${opt.model}:streamGenerateContent?alt=sse`;
 const BODY = JSON.stringify({ contents: [{ parts: [{ text: 'stream me something' }] }] });
@@ -97,7 +101,11 @@ const TAP_URL = `http://127.0.0.1:${opt['tap-port']}`;
 
 // --- the readers ------------------------------------------------------------------------------------------------
 
-const agents = { direct: new http.Agent({ keepAlive: true }), proxy: new http.Agent({ keepAlive: true }) };
+const agents = {
+    direct: new http.Agent({ keepAlive: true }),
+    proxy: new http.Agent({ keepAlive: true }),
+    nginx: new http.Agent({ keepAlive: true }),
+};
 
 // Resolves with { start, events: [{ id, t }] }: the arrival time (ns) of every complete SSE event.
 function stream(which, base, key) {
@@ -166,33 +174,48 @@ function summary(label, samples) {
     return { p50: percentile(s, 50), p99: percentile(s, 99) };
 }
 
-// One unmeasured pair first: connections and the proxy's upstream pool get warm for both sides alike.
-await Promise.all([stream('direct', TAP_URL, opt['direct-key']), stream('proxy', opt.proxy, opt['proxy-key'])]);
+// One group of streams, started together: direct, via the proxy and (when given) via nginx.
+function group() {
+    return Promise.all([
+        stream('direct', TAP_URL, opt['direct-key']),
+        stream('proxy', opt.proxy, opt['proxy-key']),
+        NGINX ? stream('nginx', NGINX, opt['direct-key']) : Promise.resolve(null),
+    ]);
+}
+
+// One unmeasured group first: connections and the proxy's upstream pool get warm for every side alike.
+await group();
 
 const direct = [];
 const viaProxy = [];
+const viaNginx = [];
 const added = [];
+const addedNginx = [];
 const firstEvent = [];
 let bad = 0;
 for (let p = 0; p < PAIRS; ++p) {
-    const [d, x] = await Promise.all([
-        stream('direct', TAP_URL, opt['direct-key']),
-        stream('proxy', opt.proxy, opt['proxy-key']),
-    ]);
-    const td = transits(d);
-    const tx = transits(x);
-    if (!td || !tx) {
-        console.error(`pair ${p}: ${d.events.length} events direct, ${x.events.length} via the proxy (expected ${CHUNKS}),`
-            + ' or an event did not pass the tap');
-        bad += 1;
-        continue;
+    const groups = await Promise.all(Array.from({ length: CONCURRENCY }, group));
+    for (const [d, x, n] of groups) {
+        const td = transits(d);
+        const tx = transits(x);
+        const tn = n ? transits(n) : [];
+        if (!td || !tx || !tn) {
+            console.error(`round ${p}: ${d.events.length} events direct, ${x.events.length} via the proxy`
+                + `${n ? `, ${n.events.length} via nginx` : ''} (expected ${CHUNKS}), or an event did not pass the tap`);
+            bad += 1;
+            continue;
+        }
+        for (let i = 0; i < CHUNKS; ++i) {
+            direct.push(td[i]);
+            viaProxy.push(tx[i]);
+            added.push(tx[i] - td[i]);
+            if (n) {
+                viaNginx.push(tn[i]);
+                addedNginx.push(tn[i] - td[i]);
+            }
+        }
+        firstEvent.push(Number((x.events[0].t - x.start) - (d.events[0].t - d.start)) / 1e6);
     }
-    for (let i = 0; i < CHUNKS; ++i) {
-        direct.push(td[i]);
-        viaProxy.push(tx[i]);
-        added.push(tx[i] - td[i]);
-    }
-    firstEvent.push(Number((x.events[0].t - x.start) - (d.events[0].t - d.start)) / 1e6);
 }
 for (const a of Object.values(agents)) {
     a.destroy();
@@ -202,16 +225,29 @@ for (const s of tapSockets) {
     s.destroy(); // the proxy keeps its upstream connections open
 }
 
-console.log(`== bench-sse: ${PAIRS} pairs (direct + via proxy at the same time) x ${CHUNKS} events`);
+console.log(`== bench-sse: ${PAIRS} rounds of ${CONCURRENCY} group(s) (direct + via proxy${NGINX ? ' + via nginx' : ''}`
+    + ` at the same time: ${CONCURRENCY * (NGINX ? 3 : 2)} streams open) x ${CHUNKS} events`);
 if (direct.length === 0) {
     console.error('no complete pair measured');
     process.exit(1);
 }
 summary('transit direct (tap -> client)', direct);
-summary('transit via proxy (tap -> proxy -> client)', viaProxy);
+const tp = summary('transit via proxy (tap -> proxy -> client)', viaProxy);
+const tn = NGINX ? summary('transit via nginx (tap -> nginx -> client)', viaNginx) : null;
 const a = summary('added per event (via proxy - direct)', added);
+if (NGINX) {
+    summary('added per event (via nginx - direct)', addedNginx);
+}
 summary('time to first event, added (incl. request)', firstEvent);
 console.log(`target p99 added per event < 5 ms: ${a.p99 < 5 ? 'met' : 'MISSED'} (p99 ${a.p99.toFixed(3)} ms)`);
+if (tn) {
+    const ok50 = tp.p50 <= tn.p50 + 0.2;
+    const ok99 = tp.p99 <= tn.p99;
+    console.log(`target p50 transit <= nginx's + 0.2 ms (issue 18): ${ok50 ? 'met' : 'MISSED'}`
+        + ` (${tp.p50.toFixed(3)} vs ${tn.p50.toFixed(3)} ms)`);
+    console.log(`target p99 transit <= nginx's (issue 18): ${ok99 ? 'met' : 'MISSED'}`
+        + ` (${tp.p99.toFixed(3)} vs ${tn.p99.toFixed(3)} ms)`);
+}
 if (bad > 0) {
     console.error(`${bad} pair(s) incomplete`);
 }

@@ -3,9 +3,12 @@
 # Per-chunk latency added by gemini-aggregatord to SSE streams: fake-gemini streams CHUNKS events INTERVAL_MS
 # apart; bench-sse.mjs reads pairs of streams (direct and via the proxy, at the same time), timestamps every event
 # where it leaves the upstream and where it reaches the client, and prints p50/p99 of the added latency per event.
-# Target: p99 < 5 ms.
+# With nginx installed, a third stream goes through nginx (buffering off) in front of the same tap, and the daemon's
+# transit is compared with nginx's. CONCURRENCY sets how many such groups run at once (streams open: 3 x it).
+# Targets: p99 added < 5 ms; issue 18: p50 transit <= nginx's + 0.2 ms, p99 transit <= nginx's.
 #   tests/benchmarks/bench-sse.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
-# Defaults: build/release/... (or $BUILD_DIR/...). Environment: PAIRS (20), CHUNKS (50), INTERVAL_MS (20).
+# Defaults: build/release/... (or $BUILD_DIR/...). Environment: PAIRS (20 rounds), CHUNKS (50), INTERVAL_MS (20),
+# CONCURRENCY (1), NGINX (on; off to leave it out).
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -13,6 +16,7 @@ source "$(dirname "$0")/common.sh"
 bench_binaries "${1:-}" "${2:-}"
 bench_require node
 PAIRS=${PAIRS:-20}
+CONCURRENCY=${CONCURRENCY:-1}
 CHUNKS=${CHUNKS:-50}
 INTERVAL_MS=${INTERVAL_MS:-20}
 
@@ -28,10 +32,18 @@ KEY=$(harness_gen_key)
 harness_setup_daemon "$DAEMON_BIN" "http://127.0.0.1:$TAP_PORT" "$KEY"
 harness_start_daemon "$DAEMON_BIN"
 TOKEN=$(harness_token "$DAEMON_BIN")
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NGINX_ARGS=()
+if [ "${NGINX:-on}" != off ] && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }; then
+    PATH=$PATH:/usr/sbin
+    bench_start_nginx "$TAP_PORT" on # its upstream is the tap, which bench-sse.mjs starts
+    NGINX_ARGS=(--nginx "$BENCH_NGINX_URL")
+fi
 
 echo "== fake-gemini: $CHUNKS events, $INTERVAL_MS ms apart; $(nproc) cores"
 node "$HERE/bench-sse.mjs" --fake "$H_FAKE_URL" --tap-port "$TAP_PORT" --proxy "$H_PROXY_URL" \
-    --direct-key "$KEY" --proxy-key "$TOKEN" --pairs "$PAIRS" --chunks "$CHUNKS"
+    --direct-key "$KEY" --proxy-key "$TOKEN" --pairs "$PAIRS" --chunks "$CHUNKS" --concurrency "$CONCURRENCY" \
+    "${NGINX_ARGS[@]}"
 if ! kill -0 "$H_DAEMON_PID" 2>/dev/null; then
     echo "gemini-aggregatord died during the benchmark" >&2
     exit 1

@@ -26,3 +26,49 @@ bench_require() {
         command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found: run installer/bootstrap.sh deps" >&2; exit 1; }
     done
 }
+
+# bench_start_nginx UPSTREAM_PORT [ACCESS_LOG(on|off)]: nginx as the current user under $H_TMP/nginx (after
+# harness_init), one worker, reverse proxy to 127.0.0.1:UPSTREAM_PORT with upstream keep-alive, response buffering
+# off (SSE events pass at once, as they do through the daemon), access log to a file unless off. Sets
+# BENCH_NGINX_PID and BENCH_NGINX_URL; nginx is stopped with the harness's processes.
+bench_start_nginx() {
+    local upstream_port=$1 access_log=${2:-on} dir=$H_TMP/nginx port
+    port=$(harness_free_port)
+    mkdir -p "$dir/tmp"
+    cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 16384; }
+http {
+    access_log $([ "$access_log" = off ] && echo off || echo "$dir/access.log");
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    upstream fake {
+        server 127.0.0.1:$upstream_port;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            proxy_pass http://fake;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+        }
+    }
+}
+EOF
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -t >/dev/null 2>&1 ||
+        { nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -t; exit 1; }
+    harness_spawn nginx nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
+    BENCH_NGINX_PID=$H_SPAWNED_PID
+    BENCH_NGINX_URL=http://127.0.0.1:$port
+    # nginx binds its port a moment after it starts: curl retries refused connections until then (at most 20 s).
+    curl -s -o /dev/null -m 20 --retry 400 --retry-delay 0 --retry-connrefused --retry-max-time 20 \
+        "$BENCH_NGINX_URL/" || true
+}
