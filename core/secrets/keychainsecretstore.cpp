@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "secrets/keychainsecretstore.h"
 
+#include "logging/logging.h"
+#include "secrets/secretservicebulk.h"
+
+#include <QCoreApplication>
 #include <QPointer>
+#include <QThreadPool>
 #include <qt6keychain/keychain.h>
 
 #include <utility>
@@ -84,6 +89,44 @@ void KeychainSecretStore::write(const QString &name, const QByteArray &secret, Q
     auto *job = newJob<QKeychain::WritePasswordJob>(m_service, name);
     job->setBinaryData(secret);
     run(job, name, context, std::move(done));
+}
+
+void KeychainSecretStore::readMany(const QStringList &names, QObject *context, ManyCallback done)
+{
+    if (!secretServiceBulkReadAvailable() || names.size() < 2) {
+        m_lastReadManyBulk = false;
+        SecretStore::readMany(names, context, std::move(done));
+        return;
+    }
+    // The search blocks on D-Bus: a thread of the global pool runs it, the answer comes back through the event loop
+    // of the application object (which outlives both this store and `context`; both are checked there).
+    QPointer<KeychainSecretStore> self(this);
+    QPointer<QObject> guard(context);
+    QThreadPool::globalInstance()->start([self, guard, names, done = std::move(done), service = m_service]() mutable {
+        SecretServiceRead read = readAllFromSecretService(service);
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, guard, names, done = std::move(done), read = std::move(read)]() mutable {
+                if (!self || !guard) {
+                    return;
+                }
+                self->m_lastReadManyBulk = read.ok;
+                if (!read.ok) {
+                    qCDebug(lcSecrets).noquote()
+                        << "reading the keychain in one search failed (" + read.error + "); reading entry by entry";
+                    self->SecretStore::readMany(names, guard, std::move(done));
+                    return;
+                }
+                QMap<QString, QByteArray> values;
+                for (const QString &name : names) {
+                    if (const auto it = read.values.constFind(name); it != read.values.constEnd()) {
+                        values.insert(name, *it);
+                    }
+                }
+                done(SecretResult::success(), values);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void KeychainSecretStore::remove(const QString &name, QObject *context, Callback done)

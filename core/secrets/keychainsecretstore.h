@@ -27,7 +27,13 @@ public:
     void read(const QString &name, QObject *context, Callback done) override;
     void write(const QString &name, const QByteArray &secret, QObject *context, Callback done) override;
     void remove(const QString &name, QObject *context, Callback done) override;
+    // With libsecret (Linux): every entry of the service in one search, in a thread of its own; entry by entry
+    // through QtKeychain when that is not built or fails.
+    void readMany(const QStringList &names, QObject *context, ManyCallback done) override;
     QString description() const override;
+
+    // How the last readMany() was served (tests): true when by the one search.
+    bool lastReadManyWasBulk() const { return m_lastReadManyBulk; }
 
     QString service() const;
 
@@ -35,6 +41,7 @@ private:
     void run(QKeychain::Job *job, const QString &name, QObject *context, Callback done);
 
     QString m_service;
+    bool m_lastReadManyBulk = false;
 };
 
 } // namespace ga::secrets
