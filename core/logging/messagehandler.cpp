@@ -13,6 +13,7 @@
 #include <QMutex>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -251,10 +252,13 @@ public:
         if (!m_running) {
             return false;
         }
-        const bool wasEmpty = m_queue.isEmpty();
         m_queue.append(line);
         const quint64 seq = ++m_posted;
-        if (wasEmpty) {
+        m_urgent = m_urgent || wait;
+        // The writer is told only when it sleeps with nothing to do, when the batch is full, or when someone waits:
+        // otherwise it is already gathering and takes this line with the rest (no wake-up per line under load).
+        if (m_writerIdle || wait || m_queue.size() >= kBatchBytes) {
+            m_writerIdle = false;
             m_wake.notify_one();
         }
         if (wait) {
@@ -267,21 +271,39 @@ public:
     {
         std::unique_lock lock(m_mutex);
         const quint64 seq = m_posted;
+        if (m_written >= seq) {
+            return;
+        }
+        m_urgent = true;
+        m_wake.notify_one();
         m_done.wait(lock, [this, seq] { return m_written >= seq || !m_running; });
     }
 
 private:
     static constexpr qsizetype kMaxQueued = 4 << 20;
+    static constexpr qsizetype kBatchBytes = 64 * 1024; // written at once when this much is queued
+    static constexpr auto kGatherTime = std::chrono::milliseconds(5); // a line waits at most this long (+ the write)
 
     void run()
     {
         QByteArray batch;
         std::unique_lock lock(m_mutex);
         for (;;) {
-            m_wake.wait(lock, [this] { return !m_queue.isEmpty() || m_stopping; });
-            if (m_queue.isEmpty()) {
-                return; // stopping, and everything is written
+            if (m_queue.isEmpty() && !m_stopping) {
+                m_writerIdle = true; // nothing to do: sleep until a line comes (no timer, no idle wake-ups)
+                m_wake.wait(lock, [this] { return !m_queue.isEmpty() || m_stopping; });
+                m_writerIdle = false;
             }
+            // Gather what more comes within a few milliseconds, unless someone waits or the batch is full.
+            m_wake.wait_for(
+                lock, kGatherTime, [this] { return m_urgent || m_stopping || m_queue.size() >= kBatchBytes; });
+            if (m_queue.isEmpty()) {
+                if (m_stopping) {
+                    return; // everything is written
+                }
+                continue;
+            }
+            m_urgent = false;
             batch.swap(m_queue);
             const quint64 seq = m_posted;
             lock.unlock();
@@ -301,6 +323,8 @@ private:
     quint64 m_written = 0;
     bool m_running = false;
     bool m_stopping = false;
+    bool m_writerIdle = false; // the writer sleeps until told
+    bool m_urgent = false; // a logger waits for its line (a warning, flushLog())
     std::thread m_thread;
 };
 

@@ -243,7 +243,9 @@ void ClientConnection::exchangeHead(
     }
     head += "\r\n";
     noteHead(status);
-    m_socket->write(head);
+    // Copied into the socket's buffer (not shared as a chunk of its own), so the first body bytes join it and both
+    // leave in one send.
+    m_socket->write(head.constData(), head.size());
     m_headSent = true;
 }
 
@@ -264,6 +266,14 @@ void ClientConnection::exchangeData(QByteArrayView data)
     } else {
         m_socket->write(data.data(), data.size());
     }
+    // A chunked answer (every stream) is sent now, not on the next turn of the event loop (a write notifier, a
+    // poll and a wake-up more, and that delay on every event): the client cannot take it for complete before the
+    // last chunk, which exchangeEnd() writes after the exchange has recorded what the answer created. An answer
+    // with a Content-Length is complete with its last byte, so its bytes wait for exchangeEnd() (or drain as the
+    // socket allows): a client must not be able to use a new file before its owner is known.
+    if (m_chunkedOut) {
+        m_socket->flush();
+    }
     if (m_exchange && !m_exchange->isPaused() && m_socket->bytesToWrite() > m_settings->clientHighWaterBytes) {
         m_exchange->setPaused(true);
         m_worker->counters()->backpressurePauses.fetch_add(1, std::memory_order_relaxed);
@@ -275,6 +285,7 @@ void ClientConnection::exchangeEnd()
     if (m_chunkedOut) {
         m_socket->write("0\r\n\r\n");
     }
+    m_socket->flush(); // the end (or a bodiless head) goes out before the bookkeeping of finishResponse()
     finishResponse();
 }
 

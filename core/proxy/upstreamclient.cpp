@@ -155,6 +155,7 @@ void UpstreamClient::sendRequest()
         m_socket->write(head);
         m_socket->write(m_request.body);
     }
+    m_socket->flush(); // now, not from a write notifier on the next turn of the event loop
     m_phase = Phase::WaitingHead;
     touch(u.firstByteTimeoutMs);
 }
