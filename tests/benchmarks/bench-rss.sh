@@ -45,6 +45,9 @@ snapshot() { # LABEL
 harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks 3 --interval-ms 60000
 KEY=$(harness_gen_key)
 harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+if [ "$STREAMS" -gt 900 ]; then # the default listen.maxConnections (1024) is for a desktop; raised for the benchmark
+    "$DAEMON_BIN" config set listen.maxConnections $((STREAMS + 100)) >/dev/null
+fi
 harness_start_daemon "$DAEMON_BIN"
 TOKEN=$(harness_token "$DAEMON_BIN")
 
