@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The desktop app with 100 keys: time from launch until the window is first shown, and resident memory
-# while idle. Targets (issue "Desktop app"): window in < 1 s, idle RSS < 150 MB.
+# while idle. Targets (issue "Desktop app"): window in < 1 s, idle RSS < 150 MB; issue 18: <= 400 ms (keychain).
+# STORE=keychain|file (default file).
 #   tests/benchmarks/bench-gui.sh [BUILD_DIR]     (default build/release; runs under Xvfb when there is no display)
 # Prints the figures of 5 launches and the median; exits 1 when a target is missed.
 set -euo pipefail
@@ -13,6 +14,11 @@ GUI="$BUILD_DIR/app/gemini-aggregator"
 DAEMON="$BUILD_DIR/app/gemini-aggregatord"
 [ -x "$GUI" ] && [ -x "$DAEMON" ] || { echo "not built: $GUI (cmake --preset release && cmake --build --preset release)" >&2; exit 1; }
 
+# STORE=keychain: the OS keychain (gnome-keyring in a private D-Bus session), the desktop's default; the default
+# STORE=file unlocks the encrypted file store, whose scrypt derivation (~250 ms) comes first.
+if [ "${STORE:-file}" = keychain ] && [ -z "${GA_KEYCHAIN_TEST_SESSION:-}" ]; then
+    exec "$ROOT/tests/keychain-session.sh" "$0" "$BUILD_DIR"
+fi
 WORK=$(mktemp -d)
 pids=()
 cleanup() {
@@ -21,7 +27,9 @@ cleanup() {
 }
 trap cleanup EXIT
 export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/data" XDG_RUNTIME_DIR="$WORK/run"
-export GEMINI_AGGREGATOR_SECRET_STORE=file GEMINI_AGGREGATOR_PASSPHRASE=bench-passphrase
+if [ "${STORE:-file}" = file ]; then
+    export GEMINI_AGGREGATOR_SECRET_STORE=file GEMINI_AGGREGATOR_PASSPHRASE=bench-passphrase
+fi
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 if [ -z "${DISPLAY:-}" ]; then
@@ -63,7 +71,7 @@ done
 median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
 ms=$(median "${shown[@]}")
 kb=$(median "${rss[@]}")
-printf 'median: window shown after %d ms (target < 1000), idle RSS %.1f MB with 100 keys (target < 150)\n' \
-    "$ms" "$(awk "BEGIN { print $kb / 1024 }")"
+printf 'median: window shown after %d ms (target < 1000; issue 18: <= 400 with the keychain), idle RSS %.1f MB with 100 keys (target < 150), store %s\n' \
+    "$ms" "$(awk "BEGIN { print $kb / 1024 }")" "${STORE:-file}"
 [ "$ms" -lt 1000 ] || { echo "target missed: window after ${ms} ms" >&2; exit 1; }
 [ "$kb" -lt $((150 * 1024)) ] || { echo "target missed: RSS ${kb} kB" >&2; exit 1; }
