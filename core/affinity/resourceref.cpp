@@ -271,12 +271,32 @@ QByteArray uploadIdOf(QByteArrayView urlOrQuery)
     return isId(QString::fromLatin1(id), kMaxUploadIdLength) ? id : QByteArray();
 }
 
+namespace {
+
+// Whether a '/' in `path` starts "files", "cachedContents", "batches", "fileSearchStores" or "operations/": one walk
+// over the slashes (five substring searches of the whole path cost ~3,000 instructions a request).
+bool hasResourceSegment(QByteArrayView path)
+{
+    static constexpr QByteArrayView kSegments[]
+        = { "files", "cachedContents", "batches", "fileSearchStores", "operations/" };
+    for (qsizetype slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+        const QByteArrayView after = path.sliced(slash + 1);
+        for (QByteArrayView segment : kSegments) {
+            if (after.startsWith(segment)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+} // namespace
+
 RequestResources requestResources(QByteArrayView method, QByteArrayView path, QByteArrayView query, QByteArrayView body)
 {
     RequestResources out;
     // Most requests (generate, stream, models) touch no resource by their path: decided on the bytes first.
-    const bool pathMayTouch = path.startsWith("/upload/") || path.contains("/files") || path.contains("/cachedContents")
-        || path.contains("/batches") || path.contains("/fileSearchStores") || path.contains("/operations/")
+    const bool pathMayTouch = path.startsWith("/upload/") || hasResourceSegment(path)
         || path.endsWith(":batchGenerateContent") || path.endsWith(":asyncBatchEmbedContent")
         || path.endsWith(":predictLongRunning");
     const QString p = pathMayTouch ? QString::fromLatin1(path) : QString();
