@@ -22,6 +22,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <utility>
+
 namespace ga::proxy {
 
 ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
@@ -400,8 +402,22 @@ void ClientConnection::closeAfterWrite()
     }
 }
 
+void ClientConnection::flushNow()
+{
+    m_flushing = true;
+    m_socket->flush();
+    m_flushing = false;
+    if (std::exchange(m_disconnectedWhileFlushing, false)) {
+        QMetaObject::invokeMethod(this, &ClientConnection::onDisconnected, Qt::QueuedConnection);
+    }
+}
+
 void ClientConnection::onDisconnected()
 {
+    if (m_flushing) {
+        m_disconnectedWhileFlushing = true; // see flushNow()
+        return;
+    }
     completeRecord(true); // the client went away before its response was complete
     if (m_exchange) {
         m_exchange->abort(); // the client went away: the upstream request goes too, now

@@ -72,6 +72,10 @@ private:
     void resumeReading();
     void onBytesWritten();
     void onDisconnected();
+    // Sends what is buffered now. A write that fails (the client reset the connection) makes Qt emit
+    // disconnected() from inside flush(); that is handled from the event loop instead, so the caller (deep in an
+    // exchange's upstream callback) never sees the connection torn down under it.
+    void flushNow();
     void process();
     // Whether the buffered head may have changed in a way the parser would see (see the .cpp).
     bool headWorthParsing();
@@ -137,6 +141,8 @@ private:
     bool m_readPaused = false;
     quint32 m_served = 0;
     bool m_closedSignalled = false;
+    bool m_flushing = false;
+    bool m_disconnectedWhileFlushing = false;
 };
 
 } // namespace ga::proxy

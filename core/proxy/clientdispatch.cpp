@@ -272,7 +272,7 @@ void ClientConnection::exchangeData(QByteArrayView data)
     // with a Content-Length is complete with its last byte, so its bytes wait for exchangeEnd() (or drain as the
     // socket allows): a client must not be able to use a new file before its owner is known.
     if (m_chunkedOut) {
-        m_socket->flush();
+        flushNow();
     }
     if (m_exchange && !m_exchange->isPaused() && m_socket->bytesToWrite() > m_settings->clientHighWaterBytes) {
         m_exchange->setPaused(true);
@@ -285,7 +285,7 @@ void ClientConnection::exchangeEnd()
     if (m_chunkedOut) {
         m_socket->write("0\r\n\r\n");
     }
-    m_socket->flush(); // the end (or a bodiless head) goes out before the bookkeeping of finishResponse()
+    flushNow(); // the end (or a bodiless head) goes out before the bookkeeping of finishResponse()
     finishResponse();
 }
 

@@ -6,6 +6,8 @@
 
 #include <QDeadlineTimer>
 
+#include <utility>
+
 namespace ga::proxy {
 namespace {
 
@@ -38,6 +40,7 @@ void UpstreamClient::open(const UpstreamSettings &target, const QByteArray &keyS
     m_keySecret = keySecret;
     m_relaySecret = relaySecret;
     bool reused = false;
+    ++m_attempt;
     m_lease = m_pool->acquire(m_target, this, &reused);
     m_socket = m_lease->socket();
     m_reused = reused;
@@ -67,6 +70,10 @@ void UpstreamClient::socketReadyRead()
 
 void UpstreamClient::socketClosed()
 {
+    if (m_flushing) {
+        m_closedWhileFlushing = true; // see sendRequest()
+        return;
+    }
     onSocketError();
 }
 
@@ -155,9 +162,24 @@ void UpstreamClient::sendRequest()
         m_socket->write(head);
         m_socket->write(m_request.body);
     }
-    m_socket->flush(); // now, not from a write notifier on the next turn of the event loop
     m_phase = Phase::WaitingHead;
     touch(u.firstByteTimeoutMs);
+    // Sent now, not from a write notifier on the next turn of the event loop. A write that fails (a reused
+    // connection the server reset) makes Qt report the close from inside flush(): it is handled from the event loop,
+    // as it was when Qt wrote later, so the attempt fails (or is retried as stale) outside open()'s caller.
+    m_flushing = true;
+    m_socket->flush();
+    m_flushing = false;
+    if (std::exchange(m_closedWhileFlushing, false)) {
+        QMetaObject::invokeMethod(
+            m_context,
+            [this, attempt = m_attempt] {
+                if (attempt == m_attempt) {
+                    onSocketError();
+                }
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void UpstreamClient::onReadyRead()

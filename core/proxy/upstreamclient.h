@@ -118,6 +118,9 @@ private:
     UpstreamPool::Lease *m_lease = nullptr;
     QTcpSocket *m_socket = nullptr; // m_lease's, while there is one
     bool m_reused = false;
+    bool m_flushing = false; // see sendRequest()
+    bool m_closedWhileFlushing = false;
+    quint64 m_attempt = 0; // counts open(): a deferred close belongs to the attempt it happened in
     Phase m_phase = Phase::Idle;
     QByteArray m_in;
     http::Response m_response;
