@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The serverless relay (resources/relay) in its real runtimes: starts fake-gemini on loopback, then runs the same
-# node:test suite (relay.test.mjs) with the relay in Deno and again in workerd (the Cloudflare Workers runtime).
+# node:test suites (relay.test.mjs: HTTP; live.test.mjs: the Live API over WebSocket, against its own loopback
+# WebSocket upstream from ws.mjs) with the relay in Deno and again in workerd (the Cloudflare Workers runtime).
 # Both runtimes come from npm (pinned in package.json / package-lock.json, installed into node_modules here).
 #   tests/relay/run-relay-tests.sh FAKE_GEMINI_BIN
 # RELAY_RUNTIMES="deno workerd" (default) picks the runtimes; RELAY_VARIANTS="source dist" (default) the files;
@@ -55,7 +56,8 @@ for runtime in $RUNTIMES; do
         cd "$HERE"
         RELAY_RUNTIME="$runtime" FAKE_URL="$FAKE_URL" RELAY_TMP="$TMP" \
             RELAY_DENO_BIN="$DENO_BIN" RELAY_WORKERD_BIN="$WORKERD_BIN" \
-            node --test --test-reporter=spec --test-timeout=120000 "$HERE/relay.test.mjs"
+            node --test --test-reporter=spec --test-timeout=120000 --test-concurrency=1 \
+                "$HERE/relay.test.mjs" "$HERE/live.test.mjs"
     )
     rc=$?
     set -e

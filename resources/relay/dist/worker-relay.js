@@ -6,16 +6,21 @@
 // Gemini Aggregator relay: the logic shared by the Deno Deploy and Cloudflare Workers entries.
 // The local proxy (gemini-aggregatord) sends a normal Gemini API request here, with the API key already set and
 // the header `x-relay-secret`; the relay checks the secret and forwards the request to Google from its own IP,
-// streaming both bodies. Protocol: resources/relay/README.md. No imports, no runtime-specific API: build.mjs
-// pastes this file into the single-file versions in dist/.
+// streaming both bodies. The Live API (WebSocket) is relayed message by message: the entries supply the two
+// runtime-specific steps (open the upstream WebSocket, accept the client's upgrade) and this file does the rest.
+// Protocol: resources/relay/README.md. No imports, no runtime-specific API: build.mjs pastes this file into the
+// single-file versions in dist/.
 // Never log a request's headers, URL or body: they carry API keys and the relay secret.
 
-const RELAY_VERSION = "1.0.0";
+const RELAY_VERSION = "1.1.0";
 const DEFAULT_UPSTREAM = "https://generativelanguage.googleapis.com";
 const MIN_SECRET_LENGTH = 16;
 
 // Paths forwarded to the upstream. Everything else is answered 404 by the relay itself.
 const GEMINI_PATH = /^\/(?:v1|v1beta|v1alpha)[/:]|^\/upload\//;
+// The Live API endpoints, relayed as WebSockets (only with a WebSocket upgrade, only GET).
+const LIVE_PATH =
+  /^\/ws\/google\.ai\.generativelanguage\.(?:v1beta|v1alpha|v1)\.GenerativeService\.BidiGenerateContent(?:Constrained)?$/;
 
 // Request headers that never reach the upstream: the relay's own secret, what identifies the caller or the
 // platform in front of the relay, and hop-by-hop headers (RFC 9110 §7.6.1).
@@ -63,18 +68,55 @@ const DROP_RESPONSE_HEADERS = new Set([
   "upgrade",
 ]);
 
+// Request headers that do not go into the upstream WebSocket handshake, besides DROP_REQUEST_HEADERS: the
+// runtime makes its own handshake (key, version, extensions); subprotocols are not negotiated.
+const DROP_LIVE_REQUEST_HEADERS = new Set([
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+  "sec-websocket-protocol",
+  "sec-websocket-accept",
+  "accept-encoding",
+  "content-length",
+  "content-type",
+]);
+
 const ERROR_KINDS = {
   auth: { code: 401, status: "UNAUTHENTICATED" },
   path: { code: 404, status: "NOT_FOUND" },
   "upstream-unreachable": { code: 502, status: "UNAVAILABLE" },
+  "upstream-refused": { code: 502, status: "UNAVAILABLE" },
   internal: { code: 500, status: "INTERNAL" },
 };
 
-const HEALTH_TIMEOUT_MS = 10000;
+// Google's status names for the HTTP codes an upstream may refuse a WebSocket handshake with (for the relay's
+// own body when the runtime tells the status but not the body).
+const HTTP_STATUS_NAMES = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  409: "ABORTED",
+  429: "RESOURCE_EXHAUSTED",
+  499: "CANCELLED",
+  500: "INTERNAL",
+  501: "NOT_IMPLEMENTED",
+  502: "UNAVAILABLE",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
 
-// An answer the relay makes itself: Gemini's error shape, plus `x-relay-error: <kind>`.
-function relayError(kind, message) {
-  const { code, status } = ERROR_KINDS[kind];
+const HEALTH_TIMEOUT_MS = 10000;
+const LIVE_CONNECT_TIMEOUT_MS = 30000;
+
+// An answer the relay makes itself: Gemini's error shape, plus `x-relay-error: <kind>`. `httpCode` overrides
+// the kind's usual code (an upstream's refusal status).
+function relayError(kind, message, httpCode) {
+  let { code, status } = ERROR_KINDS[kind];
+  if (httpCode && httpCode !== code) {
+    code = httpCode;
+    status = HTTP_STATUS_NAMES[code] || (code >= 500 ? "UNAVAILABLE" : "FAILED_PRECONDITION");
+  }
   const body = JSON.stringify({ error: { code, message, status } }, null, 2) + "\n";
   return new Response(body, {
     status: code,
@@ -237,14 +279,245 @@ async function health(url, runtime, upstream, fetchImpl) {
   return jsonResponse(report);
 }
 
+// ---- Live API (WebSocket) ----
+//
+// The entries pass `live`, the two steps only the runtime can do:
+//   live.connect(url, headers, signal): opens the upstream WebSocket (url is http(s); the entry turns it into
+//     ws(s) if its API needs that) and resolves when it is OPEN, to one of
+//       { socket }     the open upstream WebSocket (binaryType "arraybuffer" where settable)
+//       { response }   the upstream refused the handshake and this is its HTTP answer (status and body)
+//       { status }     the upstream refused with this HTTP status; the runtime does not show the body
+//       { refused: true }  the upstream refused, the status is not known
+//     and rejects when the upstream cannot be reached (DNS, connect, TLS, reset). It must give up when `signal`
+//     aborts (the relay then answers 502 upstream-unreachable).
+//   live.accept(request): accepts the client's upgrade; returns { socket, response }, `response` being the 101
+//     the handler must return.
+// Both sockets are used through the standard WebSocket interface only (addEventListener, send, close,
+// readyState), which Deno and workerd both implement.
+
+/**
+ * @typedef {{ socket?: WebSocket, response?: Response, status?: number, refused?: boolean }} LiveConnectResult
+ * @typedef {{
+ *   connect: (url: string, headers: Headers, signal: AbortSignal) => Promise<LiveConnectResult>,
+ *   accept: (request: Request) => { socket: WebSocket, response: Response },
+ * }} LiveSteps
+ */
+
+// Returns `steps` unchanged; it only gives the entries' adapter its type (deno/main.ts is type-checked as
+// TypeScript but written in plain JavaScript syntax).
+/**
+ * @param {LiveSteps} steps
+ * @returns {LiveSteps}
+ */
+function liveSteps(steps) {
+  return steps;
+}
+
+const WS_CONNECTING = 0;
+const WS_OPEN = 1;
+const MAX_CLOSE_REASON_BYTES = 123; // RFC 6455 §5.5: a control frame's payload is at most 125 bytes
+
+function isWebSocketUpgrade(request) {
+  const upgrade = request.headers.get("upgrade");
+  return !!upgrade && upgrade.split(",").some((t) => t.trim().toLowerCase() === "websocket");
+}
+
+function liveRequestHeaders(incoming) {
+  const out = forwardedRequestHeaders(incoming);
+  for (const name of DROP_LIVE_REQUEST_HEADERS) {
+    out.delete(name);
+  }
+  return out;
+}
+
+// A close reason cut to what a close frame can carry, without splitting a UTF-8 sequence.
+function closeReason(reason) {
+  let r = typeof reason === "string" ? reason : "";
+  const enc = new TextEncoder();
+  while (enc.encode(r).length > MAX_CLOSE_REASON_BYTES) {
+    r = r.slice(0, -1);
+  }
+  return r;
+}
+
+// The close code and reason to pass on to the other side, given what one side closed with. Codes that must
+// never be sent in a close frame (RFC 6455 §7.4.1) become sendable ones: 1005 (no code given) → 1000 with
+// no reason; 1006 (connection lost without a close frame), 1015 (TLS failure) and anything outside
+// 1000–4999 → 1011 with the relay's reason (the peer sent none; a runtime's own text is not passed on).
+function closeToPassOn(code, reason, side) {
+  if (code === 1005) {
+    return [1000, ""];
+  }
+  if (code === 1006 || code === 1015 || !Number.isInteger(code) || code < 1000 || code > 4999 || code === 1004) {
+    return [1011, `relay: the ${side} connection was lost`];
+  }
+  return [code, closeReason(reason)];
+}
+
+// Closes `ws` with `code` and `reason`, falling back to 1000 where the runtime's API refuses the code (the
+// standard WebSocket API lets a *client* socket send only 1000 and 3000–4999, e.g. Deno's `new WebSocket`).
+function closeSocket(ws, code, reason) {
+  for (const args of [[code, reason], [1000, reason], []]) {
+    try {
+      ws.close(...args);
+      return;
+    } catch {
+      // refused code or already closed: try the next form
+    }
+  }
+}
+
+// Sends to `ws` in order, holding everything back until it is open (a socket can still be CONNECTING: the
+// client's until the 101 has gone out on some runtimes). Items: { data } (string, ArrayBuffer, a view or a
+// Blob) or { close: [code, reason] }. Anything that arrives for a socket that is closing or closed is dropped.
+function outbox(ws) {
+  const queue = [];
+  let running = false;
+  async function run() {
+    running = true;
+    try {
+      while (queue.length > 0 && ws.readyState !== WS_CONNECTING) {
+        const item = queue.shift();
+        if (ws.readyState !== WS_OPEN) {
+          continue;
+        }
+        if (item.close) {
+          closeSocket(ws, item.close[0], item.close[1]);
+          continue;
+        }
+        let data = item.data;
+        // A Blob only where binaryType could not be set; converting it keeps the message binary.
+        if (typeof Blob !== "undefined" && data instanceof Blob) {
+          data = await data.arrayBuffer();
+          if (ws.readyState !== WS_OPEN) {
+            continue;
+          }
+        }
+        try {
+          ws.send(data);
+        } catch {
+          // closed meanwhile: its close event ends the session
+        }
+      }
+    } finally {
+      running = false;
+    }
+  }
+  ws.addEventListener("open", () => {
+    if (!running) run();
+  });
+  return (item) => {
+    queue.push(item);
+    if (!running) run();
+  };
+}
+
+// Relays messages between the client's and the upstream's WebSocket until either side closes or fails: text
+// stays text, binary stays binary, order is kept; a close (code and reason) is passed on to the other side, an
+// error closes the other side with 1011.
+function bridge(client, upstream) {
+  for (const ws of [client, upstream]) {
+    try {
+      ws.binaryType = "arraybuffer";
+    } catch {
+      // workerd: binary messages are always ArrayBuffers
+    }
+  }
+  let ended = false;
+  const wire = (from, side, send) => {
+    from.addEventListener("message", (event) => {
+      if (!ended) send({ data: event.data });
+    });
+    from.addEventListener("close", (event) => {
+      const [code, reason] = closeToPassOn(event.code, event.reason, side);
+      // Complete the closing handshake where the runtime leaves that to the script (workerd); elsewhere the
+      // socket is already closed and this does nothing.
+      closeSocket(from, code, reason);
+      if (!ended) {
+        ended = true;
+        send({ close: [code, reason] });
+      }
+    });
+    from.addEventListener("error", () => {
+      closeSocket(from, 1011, "relay: WebSocket error"); // usually closed already; a close event follows
+      if (!ended) {
+        ended = true;
+        send({ close: [1011, `relay: the ${side} WebSocket failed`] });
+      }
+    });
+  };
+  wire(upstream, "upstream", outbox(client));
+  wire(client, "client", outbox(upstream));
+}
+
+// The upstream refused the WebSocket handshake. With the upstream's answer at hand (Workers) its status and
+// body go back as they are; otherwise the relay's own body with the upstream's status when known, else 502.
+// Either way `x-relay-error: upstream-refused` tells the proxy that the relay worked and the upstream said no.
+function refusedResponse(result) {
+  if (result.response && result.response.status >= 400) {
+    const response = passedThroughResponse(result.response);
+    response.headers.set("x-relay-error", "upstream-refused");
+    return response;
+  }
+  if (result.response && result.response.body) {
+    result.response.body.cancel().catch(() => {});
+  }
+  const status = result.response ? result.response.status : result.status;
+  if (Number.isInteger(status) && status >= 400 && status <= 599) {
+    return relayError(
+      "upstream-refused",
+      `The Gemini API upstream refused the WebSocket handshake with HTTP ${status}.`,
+      status,
+    );
+  }
+  const what = Number.isInteger(status) ? ` (HTTP ${status} instead of 101)` : "";
+  return relayError("upstream-refused", `The Gemini API upstream refused the WebSocket handshake${what}.`);
+}
+
+async function relayLive(request, url, upstream, live) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), LIVE_CONNECT_TIMEOUT_MS);
+  let result;
+  try {
+    result = await live.connect(
+      joinUpstream(upstream, url.pathname + url.search),
+      liveRequestHeaders(request.headers),
+      controller.signal,
+    );
+  } catch (e) {
+    const why = controller.signal.aborted ? `no answer within ${LIVE_CONNECT_TIMEOUT_MS} ms` : describeError(e);
+    return relayError("upstream-unreachable", `The relay could not reach the Gemini API upstream (${why}).`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!result || !result.socket) {
+    return refusedResponse(result || { refused: true });
+  }
+  // Only now, with the upstream open, accept the client's upgrade.
+  let accepted;
+  try {
+    accepted = live.accept(request);
+  } catch (e) {
+    closeSocket(result.socket, 1011, "relay: the client's upgrade failed");
+    throw e;
+  }
+  bridge(accepted.socket, result.socket);
+  return accepted.response;
+}
+
 // Handles one request. `secret`: the relay secret (RELAY_SECRET); `upstream`: base URL of the Gemini API;
-// `runtime`: "deno" or "workerd", reported by /health; `fetchImpl`: the fetch used towards the upstream.
+// `runtime`: "deno" or "workerd", reported by /health; `fetchImpl`: the fetch used towards the upstream;
+// `live`: the runtime's WebSocket steps (see "Live API" above), without which Live requests get 500.
 /**
  * @param {Request} request
- * @param {{ secret?: string, upstream?: string, runtime?: string, fetchImpl?: typeof fetch }} [options]
+ * @param {{ secret?: string, upstream?: string, runtime?: string, fetchImpl?: typeof fetch,
+ *           live?: LiveSteps }} [options]
  * @returns {Promise<Response>}
  */
-async function handle(request, { secret, upstream = DEFAULT_UPSTREAM, runtime = "unknown", fetchImpl = fetch } = {}) {
+async function handle(
+  request,
+  { secret, upstream = DEFAULT_UPSTREAM, runtime = "unknown", fetchImpl = fetch, live } = {},
+) {
   try {
     if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {
       return relayError(
@@ -262,6 +535,15 @@ async function handle(request, { secret, upstream = DEFAULT_UPSTREAM, runtime = 
     if (url.pathname === "/health" && (method === "GET" || method === "HEAD")) {
       return await health(url, runtime, upstream || DEFAULT_UPSTREAM, fetchImpl);
     }
+    if (isWebSocketUpgrade(request)) {
+      if (method !== "GET" || !LIVE_PATH.test(url.pathname)) {
+        return relayError("path", "The relay accepts WebSocket upgrades only on the Gemini Live API paths.");
+      }
+      if (!live) {
+        return relayError("internal", "This relay cannot relay WebSockets on its runtime.");
+      }
+      return await relayLive(request, url, upstream || DEFAULT_UPSTREAM, live);
+    }
     if (!GEMINI_PATH.test(url.pathname)) {
       return relayError("path", "The relay forwards only Gemini API paths (/v1beta/, /v1/, /v1alpha/, /upload/).");
     }
@@ -277,12 +559,39 @@ async function handle(request, { secret, upstream = DEFAULT_UPSTREAM, runtime = 
 // Bindings: RELAY_SECRET (a secret, required, at least 16 characters), UPSTREAM_URL (optional, tests only).
 // build.mjs pastes this file into dist/worker-relay.js.
 
+// The Live API's two runtime-specific steps (relay-core.js, "Live API"). The upstream WebSocket is a fetch()
+// with `Upgrade: websocket` (headers as given, so the credential travels in x-goog-api-key / Authorization);
+// a refused handshake is an ordinary Response whose status and body the relay passes back.
+const live = liveSteps({
+  async connect(url, headers, signal) {
+    headers.set("upgrade", "websocket");
+    const response = await fetch(url, { headers, signal });
+    const ws = response.webSocket;
+    if (!ws) {
+      return { response };
+    }
+    ws.accept();
+    return { socket: ws };
+  },
+  accept() {
+    const pair = new WebSocketPair();
+    const client = pair[0];
+    const server = pair[1];
+    server.accept();
+    return {
+      socket: server,
+      response: new Response(null, { status: 101, webSocket: client, headers: { "x-relay-version": RELAY_VERSION } }),
+    };
+  },
+});
+
 export default {
   fetch(request, env) {
     return handle(request, {
       secret: env.RELAY_SECRET, // missing or too short: handle() answers 500 with x-relay-error: internal
       upstream: env.UPSTREAM_URL || DEFAULT_UPSTREAM,
       runtime: "workerd",
+      live,
     });
   },
 };
