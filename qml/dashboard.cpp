@@ -133,6 +133,12 @@ int Dashboard::activeStreams() const
     return server ? server->recorder()->activeStreams() : 0;
 }
 
+int Dashboard::liveSessions() const
+{
+    proxy::ProxyServer *server = m_service ? m_service->proxyServer() : nullptr;
+    return server ? server->recorder()->activeLiveSessions() : 0;
+}
+
 void Dashboard::refresh()
 {
     if (!m_service) {

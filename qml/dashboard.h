@@ -37,6 +37,7 @@ class Dashboard final : public QObject
     // 0..1 over the last hour; -1 when there were no requests.
     Q_PROPERTY(double successRate READ successRate NOTIFY figuresChanged)
     Q_PROPERTY(int activeStreams READ activeStreams NOTIFY figuresChanged)
+    Q_PROPERTY(int liveSessions READ liveSessions NOTIFY figuresChanged)
     // Prompt + output tokens today (Pacific day, as Google counts), over all keys.
     Q_PROPERTY(double tokensToday READ tokensToday NOTIFY figuresChanged)
     Q_PROPERTY(double requestsToday READ requestsToday NOTIFY figuresChanged)
@@ -56,6 +57,7 @@ public:
     int requestsLastHour() const;
     double successRate() const;
     int activeStreams() const;
+    int liveSessions() const; // Live API sessions open (counted in activeStreams too)
     double tokensToday() const { return m_tokensToday; }
     double requestsToday() const { return m_requestsToday; }
     QVariantList quota() const { return m_quota; }

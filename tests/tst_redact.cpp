@@ -105,6 +105,7 @@ private Q_SLOTS:
     void masksBearerCredentials();
     void masksAccessTokens();
     void masksJwts();
+    void masksEphemeralTokens();
     void registeredSecrets();
     void registeredSecretsInByteArrays();
     void shortSecretsAreNotRegistered();
@@ -273,6 +274,19 @@ void TestRedact::masksJwts()
     const QString jwt = QStringLiteral("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl");
     QCOMPARE(Redactor::redact(QStringLiteral("id_token=") + jwt + QStringLiteral(" ok")),
         QStringLiteral("id_token=[jwt] ok"));
+}
+
+void TestRedact::masksEphemeralTokens()
+{
+    // An ephemeral Live token opens a session at Google: masked wherever it appears, also as a carrier's value.
+    const QString token = QStringLiteral("auth_tokens/9f8e7d6c5b4a39281706f5e4d3c2b1a0");
+    QCOMPARE(Redactor::redact(QStringLiteral("created ") + token), QStringLiteral("created auth_tokens/[redacted]"));
+    const QString url
+        = QStringLiteral("/ws/x.BidiGenerateContentConstrained?access_token=") + token + QStringLiteral("&alt=1");
+    QVERIFY(!Redactor::redact(url).contains(QLatin1String("9f8e7d6c5b4a")));
+    QVERIFY(Redactor::redact(url).endsWith(QLatin1String("&alt=1")));
+    QVERIFY(!Redactor::redact(QStringLiteral("Authorization: Token ") + token).contains(QLatin1String("9f8e7d")));
+    QCOMPARE(Redactor::redact(QStringLiteral("a token of 5 words")), QStringLiteral("a token of 5 words"));
 }
 
 void TestRedact::registeredSecrets()

@@ -463,6 +463,10 @@
         <translation>Open right now</translation>
     </message>
     <message>
+        <source>Open right now, %1 of them Live sessions</source>
+        <translation>Open right now, %1 of them Live sessions</translation>
+    </message>
+    <message>
         <source>Tokens today</source>
         <translation>Tokens today</translation>
     </message>

@@ -452,6 +452,10 @@
         <translation>当前打开的</translation>
     </message>
     <message>
+        <source>Open right now, %1 of them Live sessions</source>
+        <translation>当前打开的，其中 %1 个是 Live 会话</translation>
+    </message>
+    <message>
         <source>Tokens today</source>
         <translation>今日 token</translation>
     </message>

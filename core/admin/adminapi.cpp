@@ -164,6 +164,7 @@ void AdminApi::getStatus(const Request &, const QStringList &, std::function<voi
                     { QStringLiteral("usable"), ready.usableRelays } } },
             { QStringLiteral("requests"), double(server ? server->recorder()->requestsTotal() : 0) },
             { QStringLiteral("activeStreams"), server ? server->recorder()->activeStreams() : 0 },
+            { QStringLiteral("liveSessions"), server ? server->recorder()->activeLiveSessions() : 0 },
             { QStringLiteral("activeConnections"), server ? server->activeConnections() : 0 } }));
 }
 

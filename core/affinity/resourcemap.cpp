@@ -44,6 +44,10 @@ qint64 ResourceMap::defaultLifetimeMs(Kind kind)
     case Kind::FileSearchStore:
     case Kind::Operation:
         return kOtherLifetimeMs;
+    case Kind::AuthToken:
+        return kCacheLifetimeMs; // Google's default: new sessions within 1 min, a token lives 30 min
+    case Kind::LiveHandle:
+        return 2LL * 3600 * 1000;
     }
     return kOtherLifetimeMs;
 }

@@ -3,6 +3,7 @@
 
 #include "http/query.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -211,14 +212,18 @@ QString kindName(Kind kind)
         return QStringLiteral("fileSearchStore");
     case Kind::Operation:
         return QStringLiteral("operation");
+    case Kind::AuthToken:
+        return QStringLiteral("authToken");
+    case Kind::LiveHandle:
+        return QStringLiteral("liveHandle");
     }
     return QString();
 }
 
 std::optional<Kind> kindFromName(QStringView name)
 {
-    for (Kind k :
-        { Kind::Upload, Kind::File, Kind::CachedContent, Kind::Batch, Kind::FileSearchStore, Kind::Operation }) {
+    for (Kind k : { Kind::Upload, Kind::File, Kind::CachedContent, Kind::Batch, Kind::FileSearchStore, Kind::Operation,
+             Kind::AuthToken, Kind::LiveHandle }) {
         if (kindName(k) == name) {
             return k;
         }
@@ -259,7 +264,20 @@ std::optional<Kind> kindOfResource(QStringView name)
     if (collection == u"fileSearchStores") {
         return Kind::FileSearchStore;
     }
+    if (collection == u"auth_tokens" || collection == u"authTokens") {
+        return Kind::AuthToken;
+    }
+    if (collection == u"liveHandles") {
+        return Kind::LiveHandle;
+    }
     return std::nullopt;
+}
+
+QString hashedResourceName(Kind kind, QByteArrayView secret)
+{
+    const QByteArray hash = QCryptographicHash::hash(secret, QCryptographicHash::Sha256).toHex().left(40);
+    return (kind == Kind::AuthToken ? QStringLiteral("authTokens/") : QStringLiteral("liveHandles/"))
+        + QString::fromLatin1(hash);
 }
 
 QByteArray uploadIdOf(QByteArrayView urlOrQuery)
@@ -278,7 +296,7 @@ namespace {
 bool hasResourceSegment(QByteArrayView path)
 {
     static constexpr QByteArrayView kSegments[]
-        = { "files", "cachedContents", "batches", "fileSearchStores", "operations/" };
+        = { "files", "cachedContents", "batches", "fileSearchStores", "operations/", "auth_tokens" };
     for (qsizetype slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
         const QByteArrayView after = path.sliced(slash + 1);
         for (QByteArrayView segment : kSegments) {
@@ -328,7 +346,7 @@ RequestResources requestResources(QByteArrayView method, QByteArrayView path, QB
         out.captureAnswer = !out.addressed.isEmpty() || out.listed || plain == u"files" || plain == u"cachedContents"
             || plain == u"fileSearchStores" || rest.endsWith(u":batchGenerateContent")
             || rest.endsWith(u":asyncBatchEmbedContent") || rest.endsWith(u":predictLongRunning")
-            || rest.startsWith(u"files:");
+            || rest.startsWith(u"files:") || (method == "POST" && plain == u"auth_tokens");
     }
     // References in the body: one cheap pass for the field names before any parse.
     if (mentionsReferenceField(body)) {

@@ -19,9 +19,14 @@ enum class Kind
     Batch, // "batches/<id>"
     FileSearchStore, // "fileSearchStores/<id>"
     Operation, // "models/<m>/operations/<id>" (long-running generation)
+    AuthToken, // an ephemeral Live token: "authTokens/<hash>" (our name: Google's "auth_tokens/<id>" is a credential)
+    LiveHandle, // a Live session resumption handle: "liveHandles/<hash>" (our name; the handle itself is opaque)
 };
 QString kindName(Kind kind); // "upload", "file", "cachedContent", "batch", "fileSearchStore", "operation"
 std::optional<Kind> kindFromName(QStringView name);
+// The name under which a credential-like resource (an ephemeral token "auth_tokens/…", a resumption handle) is
+// kept: a hash, so that resources.json, the admin API and the logs never hold something that opens a session.
+QString hashedResourceName(Kind kind, QByteArrayView secret);
 // The kind of a resource name ("files/abc" → File); nullopt when it is not one.
 std::optional<Kind> kindOfResource(QStringView name);
 

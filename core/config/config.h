@@ -65,6 +65,7 @@ struct RateLimits
     int requestsPerMinute = 0;
     int requestsPerDay = 0;
     int concurrentStreams = 0;
+    int liveSessions = 0; // Live API sessions open at once (limits.perToken only)
 
     bool operator==(const RateLimits &) const = default;
 };

@@ -19,9 +19,10 @@ const QRegularExpression &patterns()
 {
     static const QRegularExpression re(
         QStringLiteral(
-            R"((?<carrier>(?:[?&;]key=|x-goog-api-key[\"']?\s*[:=]\s*[\"']?|authorization[\"']?\s*[:=]\s*[\"']?bearer\s+))(?<cval>[^\s&\"',;]+))"
+            R"((?<carrier>(?:[?&;](?:key|access_token)=|x-goog-api-key[\"']?\s*[:=]\s*[\"']?|authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|token)\s+))(?<cval>[^\s&\"',;]+))"
             R"(|(?<gkey>AIza[0-9A-Za-z_\-]{35}))"
             R"(|(?<tok>gat_[0-9A-Za-z_\-]{20,}))"
+            R"(|(?<eph>auth_tokens/[0-9A-Za-z_\-]{4,}))"
             R"(|(?<jwt>eyJ[0-9A-Za-z_\-]{4,}\.eyJ[0-9A-Za-z_\-]{4,}\.[0-9A-Za-z_\-]*))"),
         QRegularExpression::CaseInsensitiveOption);
     return re;
@@ -34,7 +35,8 @@ const QRegularExpression &patterns()
 bool mayMatchPattern(QStringView text)
 {
     static constexpr std::string_view needles[]
-        = { "?key=", "&key=", ";key=", "x-goog-api-key", "authorization", "aiza", "gat_", "eyj" };
+        = { "?key=", "&key=", ";key=", "?access_token=", "&access_token=", ";access_token=", "x-goog-api-key",
+              "authorization", "aiza", "gat_", "eyj", "auth_tokens/" };
     // The first letters of the needles, lower case: most characters are none of them and cost one lookup.
     static constexpr auto starts = [] {
         std::array<bool, 128> t {};
@@ -141,6 +143,8 @@ QString Redactor::redact(const QString &text)
             out += maskKey(m.captured(u"gkey"));
         } else if (m.capturedLength(u"tok") > 0) {
             out += maskToken(m.captured(u"tok"));
+        } else if (m.capturedLength(u"eph") > 0) {
+            out += QStringLiteral("auth_tokens/[redacted]"); // an ephemeral token opens a Live session
         } else {
             out += QStringLiteral("[jwt]");
         }

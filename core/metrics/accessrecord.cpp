@@ -18,7 +18,7 @@ QJsonObject toJson(const AccessRecord &r)
             { QStringLiteral("status"), a.status }, { QStringLiteral("outcome"), a.outcome },
             { QStringLiteral("ms"), double(a.ms) } });
     }
-    return QJsonObject {
+    QJsonObject out {
         { QStringLiteral("id"), double(r.id) },
         { QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(r.startedMs, Qt::UTC).toString(Qt::ISODateWithMs) },
         { QStringLiteral("client"), r.client },
@@ -43,6 +43,16 @@ QJsonObject toJson(const AccessRecord &r)
         { QStringLiteral("fallbacks"), r.fallbacks },
         { QStringLiteral("attempts"), attempts },
     };
+    if (r.live) {
+        const LiveFigures &l = *r.live;
+        out.insert(QStringLiteral("live"),
+            QJsonObject { { QStringLiteral("framesIn"), double(l.framesIn) },
+                { QStringLiteral("framesOut"), double(l.framesOut) }, { QStringLiteral("bytesIn"), double(l.bytesIn) },
+                { QStringLiteral("bytesOut"), double(l.bytesOut) }, { QStringLiteral("closeCode"), l.closeCode },
+                { QStringLiteral("closeReason"), logging::Redactor::redact(l.closeReason) },
+                { QStringLiteral("started"), l.started } });
+    }
+    return out;
 }
 
 namespace {
@@ -107,6 +117,22 @@ QString toLogLine(const AccessRecord &r)
         appendNumber(line, r.tokensIn);
         line += u'/';
         appendNumber(line, r.tokensOut);
+    }
+    if (r.live) {
+        const LiveFigures &l = *r.live;
+        line += QLatin1String(" live frames=");
+        appendNumber(line, l.framesIn);
+        line += u'/';
+        appendNumber(line, l.framesOut);
+        line += QLatin1String(" in=");
+        appendNumber(line, l.bytesIn);
+        line += QLatin1String("B close=");
+        appendNumber(line, l.closeCode);
+        if (!l.closeReason.isEmpty()) {
+            line += QLatin1String(" \"");
+            line += logging::Redactor::redact(l.closeReason);
+            line += u'"';
+        }
     }
     if (r.attempts.size() > 1 || r.fallbacks) {
         line += QLatin1String(" [");

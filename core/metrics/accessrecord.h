@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <optional>
 #include <vector>
 
 namespace ga::metrics {
@@ -20,6 +21,18 @@ struct Attempt
 
 // What the access log, the request history and the metrics know about one request. Never holds a
 // secret: keys by id, clients by token name.
+// A Live API session (WebSocket) as its access record tells it.
+struct LiveFigures
+{
+    qint64 framesIn = 0; // data and control frames from the client
+    qint64 framesOut = 0; // to the client
+    qint64 bytesIn = 0; // payload bytes from the client
+    qint64 bytesOut = 0;
+    int closeCode = 0; // the close code that ended it (1006: no close frame, the connection dropped)
+    QString closeReason; // as sent, cut to 123 bytes
+    bool started = false; // Google confirmed the setup
+};
+
 struct AccessRecord
 {
     quint64 id = 0; // request id, unique per process
@@ -44,6 +57,7 @@ struct AccessRecord
     qint64 tokensOut = 0;
     int fallbacks = 0; // relay → another route
     std::vector<Attempt> attempts;
+    std::optional<LiveFigures> live; // a Live session (kind "live"): status 101, bytes are payload bytes
 
     int retries() const { return attempts.empty() ? 0 : int(attempts.size()) - 1; }
 };

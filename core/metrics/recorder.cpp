@@ -156,6 +156,25 @@ void Recorder::streamEnded()
     m_activeStreams = std::max(0, m_activeStreams - 1);
 }
 
+void Recorder::liveStarted()
+{
+    QMutexLocker lock(&m_mutex);
+    ++m_activeLive;
+}
+
+void Recorder::liveEnded(int closeCode)
+{
+    QMutexLocker lock(&m_mutex);
+    m_activeLive = std::max(0, m_activeLive - 1);
+    ++m_liveByClose[closeCode];
+}
+
+int Recorder::activeLiveSessions() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_activeLive;
+}
+
 QString Recorder::modelLabel(const QString &model)
 {
     if (model.isEmpty()) {
@@ -299,6 +318,13 @@ QByteArray Recorder::renderPrometheus(const ScrapeState &state) const
     histogram(out, "ga_upstream_ttfb_seconds", m_ttfb);
     family(out, "ga_active_streams", "gauge", "Streaming responses in progress.");
     sample(out, "ga_active_streams", QByteArray(), m_activeStreams);
+    family(out, "ga_live_sessions_open", "gauge", "Live API sessions (WebSocket) in progress.");
+    sample(out, "ga_live_sessions_open", QByteArray(), m_activeLive);
+    family(out, "ga_live_sessions_total", "counter",
+        "Live API sessions ended, by the close code that ended them (1006: the connection dropped).");
+    for (const auto &[code, count] : m_liveByClose) {
+        sample(out, "ga_live_sessions_total", labels({ { "close_code", QString::number(code) } }), double(count));
+    }
     lock.unlock();
 
     family(out, "ga_active_connections", "gauge", "Open client connections.");

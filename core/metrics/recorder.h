@@ -12,6 +12,7 @@
 
 #include <array>
 #include <deque>
+#include <map>
 #include <vector>
 
 namespace ga::metrics {
@@ -57,6 +58,9 @@ public:
     quint64 nextId();
     void streamStarted();
     void streamEnded();
+    // A Live session was upgraded / ended with this close code.
+    void liveStarted();
+    void liveEnded(int closeCode);
     void record(AccessRecord record);
 
     void setHistorySize(int size);
@@ -64,6 +68,7 @@ public:
     std::vector<AccessRecord> history(int max = -1) const;
     quint64 requestsTotal() const;
     int activeStreams() const;
+    int activeLiveSessions() const;
 
     // The Prometheus text exposition format (version 0.0.4).
     QByteArray renderPrometheus(const ScrapeState &state) const;
@@ -106,6 +111,8 @@ private:
     quint64 m_fallbacks = 0;
     quint64 m_brokenStreams = 0;
     int m_activeStreams = 0;
+    int m_activeLive = 0;
+    std::map<int, quint64> m_liveByClose; // sorted: the exposition lists codes in order
 };
 
 } // namespace ga::metrics

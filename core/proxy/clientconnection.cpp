@@ -126,6 +126,12 @@ void ClientConnection::writeAndClose(const QByteArray &response)
 
 void ClientConnection::checkTimeouts(qint64 now)
 {
+    if (m_live) {
+        m_live->checkTimeouts(now);
+        if (m_state != State::Closing) {
+            return;
+        }
+    }
     if (m_exchange) {
         m_exchange->checkTimeouts(now);
         return;
@@ -156,6 +162,14 @@ void ClientConnection::onReadyRead()
     }
     if (m_state == State::Closing) {
         m_socket->readAll(); // the rest of a refused request (lingering close): read and dropped, never kept
+        return;
+    }
+    if (m_state == State::Live) {
+        if (m_livePaused) {
+            return; // Qt's buffer (bounded for Live) fills, then TCP pushes back on the client
+        }
+        http::appendAvailable(m_socket, m_in);
+        m_live->clientData(m_in);
         return;
     }
     if (m_in.isEmpty() && m_state == State::ReadingHead) {
@@ -340,6 +354,9 @@ void ClientConnection::sendError(int status, const QString &message, bool close,
 
 void ClientConnection::onBytesWritten()
 {
+    if (m_live && m_state == State::Live) {
+        m_live->clientDrained();
+    }
     if (m_exchange && m_exchange->isPaused() && m_socket->bytesToWrite() < m_settings->clientLowWaterBytes) {
         m_exchange->setPaused(false);
     }
@@ -417,6 +434,9 @@ void ClientConnection::onDisconnected()
     if (m_flushing) {
         m_disconnectedWhileFlushing = true; // see flushNow()
         return;
+    }
+    if (m_live && !m_live->isOver()) {
+        m_live->clientGone(); // the upstream side ends too (and the record is completed through liveEnded())
     }
     completeRecord(true); // the client went away before its response was complete
     if (m_exchange) {

@@ -4,6 +4,7 @@
 #include "http/requestparser.h"
 #include "metrics/accessrecord.h"
 #include "proxy/exchange.h"
+#include "proxy/livesession.h"
 #include "proxy/proxysettings.h"
 #include "security/authenticator.h"
 #include "security/ratelimiter.h"
@@ -17,7 +18,7 @@ class ProxyWorker;
 
 // One client socket: reads requests (keep-alive, pipelined ones answered in order), forwards each
 // through an Exchange, and writes the response back as it streams in.
-class ClientConnection final : public QObject, public ExchangeSink
+class ClientConnection final : public QObject, public ExchangeSink, private LiveClient
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ClientConnection)
@@ -64,6 +65,7 @@ private:
         ReadingHead,
         ReadingBody,
         Forwarding,
+        Live, // upgraded to a Live API WebSocket: m_live has the connection
         Closing
     };
 
@@ -82,8 +84,18 @@ private:
     void dispatch();
     void answerLocally(int status, const QByteArray &contentType, const QByteArray &body);
     void sendError(int status, const QString &message, bool close, qint64 retryAfterSeconds = -1);
-    // Access token and rate limits; false when the request was answered (401 / 429).
-    bool admit();
+    // Access token and rate limits; false when the request was answered (401 / 429). `live`: a Live session
+    // (counted as a stream, and against limits.perToken.liveSessions). `ephemeralClient`: set when an ephemeral
+    // token this proxy issued stands in for the access token (a browser's Live session).
+    bool admit(bool live = false, const QString &ephemeralClient = {});
+    // The Live API's WebSocket endpoint: checks the upgrade and the credentials, answers 101 and hands the
+    // connection to a LiveSession.
+    void serveLive(const QByteArray &livePath);
+    // LiveClient
+    void liveSend(QByteArrayView bytes) override;
+    qint64 liveClientPending() const override;
+    void liveReadClient(bool on) override;
+    void liveEnded() override;
     // /admin/api/v1/…: the admin token, then the admin handler (answered when it replies).
     void serveAdmin();
     // The access record of the current request: opened at dispatch, completed with the response.
@@ -109,6 +121,8 @@ private:
     http::Request m_request;
     http::ChunkedDecoder m_chunked;
     Forwarder *m_exchange = nullptr;
+    LiveSession *m_live = nullptr;
+    bool m_livePaused = false; // the upstream is slow: the client is not read (its socket buffer is bounded)
     bool m_keepAlive = true;
     bool m_chunkedOut = false;
     bool m_headSent = false;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ClientConnection, the request side: admission (tokens, limits), dispatch to the exchange, the local answers and
 // the admin API, the access record, and the response as the exchange streams it back.
+#include "affinity/resourceref.h"
 #include "http/httperror.h"
+#include "http/query.h"
+#include "http/websocket.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
 #include "proxy/adminport.h"
@@ -24,12 +27,17 @@
 
 namespace ga::proxy {
 
-bool ClientConnection::admit()
+bool ClientConnection::admit(bool live, const QString &ephemeralClient)
 {
     const http::Request &r = m_request;
     ProxyCounters *counters = m_worker->counters();
     security::Authenticator::Result who;
-    if (r.path.startsWith("/upload/") && m_worker->resources()->isOpenUpload(affinity::uploadIdOf(r.query))) {
+    if (!ephemeralClient.isEmpty()) {
+        // An ephemeral token this proxy's client created: at Google it is the credential of a Live session, and
+        // browsers hold it instead of the API key (or our access token). Limited like an anonymous client.
+        who.kind = security::Authenticator::Kind::EphemeralToken;
+        who.client = ephemeralClient;
+    } else if (r.path.startsWith("/upload/") && m_worker->resources()->isOpenUpload(affinity::uploadIdOf(r.query))) {
         // The bytes of an upload an authenticated client started here: at Google the upload id is the
         // credential, and some SDKs (@ai-sdk/google) send none. Only open sessions started through this proxy.
         who.kind = security::Authenticator::Kind::UploadSession;
@@ -56,7 +64,16 @@ bool ClientConnection::admit()
             own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits });
     subjects.push_back({ QStringLiteral("address:") + m_peerText, QStringLiteral("address ") + m_peerText,
         m_settings->perAddressLimits });
-    m_record.stream = isStreamingRequest(r.path, r.query, r.body);
+    if (live) {
+        const int cap
+            = own != m_settings->tokenLimits.constEnd() ? own->liveSessions : m_settings->perTokenLimits.liveSessions;
+        if (cap > 0) {
+            subjects.push_back({ QStringLiteral("live:") + who.client,
+                QStringLiteral("the Live sessions of ") + subjects.front().label,
+                config::RateLimits { 0, 0, cap, 0 } });
+        }
+    }
+    m_record.stream = live || isStreamingRequest(r.path, r.query, r.body);
     m_record.client = who.client;
     security::RateLimiter::Decision d
         = m_worker->rateLimiter()->admit(subjects, m_record.stream, QDateTime::currentMSecsSinceEpoch());
@@ -128,6 +145,10 @@ void ClientConnection::dispatch()
     }
     if (isAdminPath(r.path)) {
         serveAdmin();
+        return;
+    }
+    if (const QByteArray live = livePathOf(r.path); !live.isEmpty()) {
+        serveLive(live);
         return;
     }
     if (!isForwardedPath(r.path)) {
@@ -353,6 +374,116 @@ void ClientConnection::serveAdmin()
     });
 }
 
+void ClientConnection::serveLive(const QByteArray &livePath)
+{
+    const http::Request &r = m_request;
+    m_record.kind = QStringLiteral("live");
+    m_record.path = QString::fromLatin1(livePath);
+    const QByteArray *upgrade = http::findHeader(r.headers, "upgrade");
+    const QByteArray *connection = http::findHeader(r.headers, "connection");
+    if (r.method != "GET" || !upgrade || !http::equalsIgnoreCase(upgrade->trimmed(), "websocket") || !connection
+        || !QLatin1StringView(*connection).contains(QLatin1StringView("upgrade"), Qt::CaseInsensitive)) {
+        sendError(426,
+            QStringLiteral("This is the Live API's WebSocket endpoint: connect with a WebSocket client (GET with "
+                           "Upgrade: websocket)."),
+            true);
+        return;
+    }
+    const QByteArray *version = http::findHeader(r.headers, "sec-websocket-version");
+    if (!version || version->trimmed() != "13") {
+        sendError(426, QStringLiteral("Only WebSocket version 13 is supported (Sec-WebSocket-Version: 13)."), true);
+        return;
+    }
+    const QByteArray *key = http::findHeader(r.headers, "sec-websocket-key");
+    if (!key || !http::ws::isValidClientKey(key->trimmed())) {
+        sendError(400, QStringLiteral("The WebSocket handshake has no valid Sec-WebSocket-Key."), true);
+        return;
+    }
+    LiveTarget target;
+    target.path = livePath;
+    target.query = stripKeyParameter(r.query);
+    // An ephemeral token (…Constrained?access_token=auth_tokens/… or Authorization: Token auth_tokens/…) created
+    // through this proxy opens the session on its own: it goes up as the credential, to its creator's project.
+    QByteArray token = http::queryParameter(r.query, "access_token").value_or(QByteArray());
+    if (const QByteArray *auth = http::findHeader(r.headers, "authorization");
+        token.isEmpty() && auth && auth->size() > 6 && http::equalsIgnoreCase(auth->first(6), "token ")) {
+        token = auth->sliced(6).trimmed();
+    }
+    QString ephemeralClient;
+    if (livePath.endsWith("Constrained") && token.startsWith("auth_tokens/")) {
+        target.ephemeralToken = token;
+        const QString name = affinity::hashedResourceName(affinity::Kind::AuthToken, token);
+        if (const std::optional<affinity::Resource> owner = m_worker->resources()->find(name)) {
+            target.tokenOwner = keys::KeyScope { owner->keyId, owner->group };
+            ephemeralClient = QStringLiteral("ephemeral");
+        }
+    }
+    if (!admit(true, ephemeralClient)) {
+        return;
+    }
+    m_worker->recorder()->streamStarted();
+    m_streamCounted = true;
+    m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
+    http::HeaderList headers = upstreamRequestHeaders(r.headers);
+    std::erase_if(headers, [](const http::Header &h) {
+        return h.name.size() > 14 && http::equalsIgnoreCase(QByteArrayView(h.name).first(14), "sec-websocket-")
+            ? true
+            : http::equalsIgnoreCase(h.name, "origin") || http::equalsIgnoreCase(h.name, "cookie")
+                || http::equalsIgnoreCase(h.name, "upgrade");
+    });
+    target.headers = std::move(headers);
+    const QByteArray answer = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                              "Sec-WebSocket-Accept: "
+        + http::ws::acceptValue(key->trimmed()) + "\r\n\r\n";
+    noteHead(101);
+    m_keepAlive = false;
+    m_state = State::Live;
+    m_deadline = 0;
+    // What the client sends while the upstream is slow waits in a bounded buffer: then TCP pushes back.
+    m_socket->setReadBufferSize(256 * 1024);
+    m_socket->write(answer);
+    m_live = new LiveSession(this, m_worker, std::move(target), this);
+    flushNow();
+    if (m_live && !m_in.isEmpty()) {
+        m_live->clientData(m_in);
+    }
+}
+
+void ClientConnection::liveSend(QByteArrayView bytes)
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        return;
+    }
+    m_socket->write(bytes.data(), bytes.size());
+    flushNow();
+}
+
+qint64 ClientConnection::liveClientPending() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+void ClientConnection::liveReadClient(bool on)
+{
+    if (m_livePaused == !on) {
+        return;
+    }
+    m_livePaused = !on;
+    if (on && m_socket && m_state == State::Live) {
+        QMetaObject::invokeMethod(this, &ClientConnection::onReadyRead, Qt::QueuedConnection);
+    }
+}
+
+void ClientConnection::liveEnded()
+{
+    completeRecord(false);
+    m_ticket.release();
+    if (m_socket && m_state == State::Live) {
+        m_in.clear();
+        closeAfterWrite();
+    }
+}
+
 void ClientConnection::beginRecord()
 {
     const http::Request &r = m_request;
@@ -399,7 +530,19 @@ void ClientConnection::completeRecord(bool broken)
     m_recordOpen = false;
     m_record.totalMs = nowMs() - m_recordStart;
     m_record.broken = broken;
-    if (m_exchange) {
+    if (m_live) {
+        m_record.attempts = m_live->attemptLog();
+        m_record.keyId = m_live->keyId();
+        m_record.route = m_live->routeName();
+        m_record.model = m_live->model();
+        m_record.live = m_live->figures();
+        m_record.bytesIn = m_record.live->bytesIn;
+        m_record.bytesOut = m_record.live->bytesOut;
+        m_record.broken = broken && !m_record.live->closeCode;
+        const keys::Usage usage = m_live->usage();
+        m_record.tokensIn = usage.promptTokens;
+        m_record.tokensOut = usage.outputTokens;
+    } else if (m_exchange) {
         m_record.attempts = m_exchange->attemptLog();
         m_record.keyId = m_exchange->keyId();
         m_record.route = m_exchange->routeName();

@@ -119,7 +119,9 @@ void Exchange::learnResources()
     }
     for (affinity::Learned &l : affinity::learnFromAnswer(m_captured)) {
         affinity::Resource r;
-        r.name = std::move(l.name);
+        // An ephemeral token's name is what opens a Live session: kept as a hash only.
+        r.name = l.kind == affinity::Kind::AuthToken ? affinity::hashedResourceName(l.kind, l.name.toUtf8())
+                                                     : std::move(l.name);
         r.kind = l.kind;
         r.keyId = m_key.id;
         r.group = m_key.group;

@@ -17,6 +17,26 @@ bool usesBearerAuth(QByteArrayView path)
         || path.startsWith("/v1beta/chat/completions") || path.startsWith("/v1beta/embeddings");
 }
 
+QByteArray livePathOf(QByteArrayView path)
+{
+    static constexpr QByteArrayView kPrefix = "/ws/google.ai.generativelanguage.";
+    const qsizetype at = path.indexOf(kPrefix);
+    if (at < 0) {
+        return QByteArray();
+    }
+    const QByteArrayView rest = path.sliced(at + kPrefix.size());
+    for (QByteArrayView version : { QByteArrayView("v1beta"), QByteArrayView("v1alpha"), QByteArrayView("v1") }) {
+        for (QByteArrayView method : { QByteArrayView(".GenerativeService.BidiGenerateContent"),
+                 QByteArrayView(".GenerativeService.BidiGenerateContentConstrained") }) {
+            if (rest.size() == version.size() + method.size() && rest.startsWith(version)
+                && rest.sliced(version.size()) == method) {
+                return path.sliced(at).toByteArray();
+            }
+        }
+    }
+    return QByteArray();
+}
+
 namespace {
 
 // Query parameters that carry a credential: the client's own (never forwarded), or Google's OAuth form.

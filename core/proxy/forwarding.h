@@ -11,6 +11,11 @@ bool isForwardedPath(QByteArrayView path);
 // OpenAI-compatible endpoints take the key as "Authorization: Bearer", the native API as x-goog-api-key.
 bool usesBearerAuth(QByteArrayView path);
 
+// The Live API's WebSocket path as the upstream knows it ("/ws/google.ai.generativelanguage.v1beta.GenerativeService.
+// BidiGenerateContent" or "…Constrained"), found also behind a base path and after the "//ws/" @google/genai sends;
+// empty when `path` is not one.
+QByteArray livePathOf(QByteArrayView path);
+
 // What the client sent where SDKs put their API key: x-goog-api-key, then "Authorization: Bearer",
 // then the "key" query parameter (percent-decoded). Empty when none is there.
 QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView query);

@@ -61,9 +61,8 @@ UpstreamPool::Lease *UpstreamPool::acquire(const UpstreamSettings &settings, Use
     return lease;
 }
 
-UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
+QTcpSocket *UpstreamPool::newSocket(const UpstreamSettings &settings)
 {
-    ++m_opened;
     QTcpSocket *socket = nullptr;
     if (settings.tls) {
         auto *ssl = new QSslSocket;
@@ -77,7 +76,13 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     socket->setProxy(settings.proxy);
     socket->setReadBufferSize(256 * 1024); // bounded: a paused reader pushes back on the upstream via TCP
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    return socket;
+}
 
+UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
+{
+    ++m_opened;
+    QTcpSocket *socket = newSocket(settings);
     auto *lease = new Lease(socket);
     connect(socket, &QIODevice::readyRead, lease, [lease] {
         if (lease->m_user) {

@@ -66,6 +66,9 @@ public:
     // Closes a leased socket that must not be reused; its user hears nothing more. Needs no pool (a user may
     // outlive its worker's pool while both are torn down).
     static void discard(Lease *lease);
+    // A new, unconnected socket for these settings (TLS, proxy, CA bundle, bounded read buffer), outside any pool:
+    // a Live session's upgraded connection is never reused.
+    static QTcpSocket *newSocket(const UpstreamSettings &settings);
     // Closes idle connections, e.g. when the upstream settings change.
     void clear();
     qsizetype idleCount() const { return qsizetype(m_idle.size()); }

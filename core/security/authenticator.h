@@ -29,7 +29,8 @@ public:
         Token,
         Jwt,
         Anonymous,
-        UploadSession // the bytes of an upload an authenticated client started (decided by the proxy)
+        UploadSession, // the bytes of an upload an authenticated client started (decided by the proxy)
+        EphemeralToken // a Live session opened with an ephemeral token created through the proxy (decided by it)
     };
     struct Result
     {

@@ -200,7 +200,9 @@ AppPage {
             StatCard {
                 caption: qsTr("Active streams")
                 value: fmt.number(page.dash.activeStreams)
-                detail: qsTr("Open right now")
+                detail: page.dash.liveSessions > 0
+                        ? qsTr("Open right now, %1 of them Live sessions").arg(fmt.number(page.dash.liveSessions))
+                        : qsTr("Open right now")
             }
             StatCard {
                 caption: qsTr("Tokens today")
