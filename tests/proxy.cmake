@@ -11,3 +11,6 @@ ga_add_test(tst_affinity LIBS ga_fakegemini)
 ga_add_test(tst_attemptpolicy)
 # Token usage sniffed from answers as they stream past (core/proxy/usagesniffer.h), whole and cut at every byte.
 ga_add_test(tst_usagesniffer)
+# The Live API (WebSocket) through the proxy, in front of the fake's Live server: relay, retry before setupComplete,
+# resumption and ephemeral tokens, hostile clients, the access record.
+ga_add_test(tst_live LIBS ga_fakegemini Qt6::WebSockets)

@@ -16,6 +16,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QUrl>
+#include <QWebSocket>
 
 #include <memory>
 
@@ -24,6 +25,7 @@ using ga::test::behaviourName;
 using ga::test::FakeGemini;
 using ga::test::fakeKey;
 using ga::test::KeySource;
+using ga::test::LiveSession;
 using ga::test::RecordedRequest;
 using ga::test::Script;
 
@@ -469,6 +471,99 @@ QString str(const QJsonValue &v)
     return v.toString();
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The Live API (WebSocket), with Qt's own client.
+
+const QByteArray kLivePath = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
+const QByteArray kLiveConstrained
+    = "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained";
+const QByteArray kSetup = R"({"setup":{"model":"models/gemini-live-2.5-flash-preview"}})";
+const QByteArray kSetupComplete = "{\n  \"setupComplete\": {}\n}\n";
+const QString kQuotaReason = QStringLiteral(
+    "You exceeded your current quota, please check your plan and billing details. For more information on this "
+    "error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.")
+                                 .left(123);
+const QString kKeyInvalidReason = QStringLiteral("API key not valid. Please pass a valid API key.");
+
+// A raw upgrade request (for the refusals, which are plain HTTP answers).
+QByteArray upgradeRequest(const QByteArray &target, const QList<QByteArray> &headers = {})
+{
+    QList<QByteArray> all { "Upgrade: websocket", "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13" };
+    all += headers;
+    return request("GET", target, all);
+}
+
+// A value at a dotted path, numbers index arrays: at(o, "serverContent.modelTurn.parts.0.text").
+QJsonValue at(QJsonValue v, const QString &path)
+{
+    for (const QString &part : path.split(QLatin1Char('.'))) {
+        bool index = false;
+        const int i = part.toInt(&index);
+        v = index ? v.toArray().at(i) : v.toObject().value(part);
+    }
+    return v;
+}
+
+class LiveClient : public QObject
+{
+public:
+    LiveClient()
+    {
+        connect(&ws, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &m) {
+            messages.append(m);
+            binary.append(true);
+        });
+        connect(&ws, &QWebSocket::textMessageReceived, this, [this](const QString &m) {
+            messages.append(m.toUtf8());
+            binary.append(false);
+        });
+        connect(&ws, &QWebSocket::disconnected, this, [this] { closed = true; });
+    }
+    ~LiveClient() override { QObject::disconnect(&ws, nullptr, this, nullptr); }
+
+    // Opens base + target (with extra request headers); false unless the upgrade succeeded.
+    bool open(const QString &base, const QByteArray &target, const QList<QPair<QByteArray, QByteArray>> &headers = {})
+    {
+        QUrl url(base + QString::fromUtf8(target));
+        url.setScheme(QStringLiteral("ws"));
+        QNetworkRequest rq(url);
+        for (const auto &h : headers) {
+            rq.setRawHeader(h.first, h.second);
+        }
+        ws.open(rq);
+        return QTest::qWaitFor([this] { return ws.state() == QAbstractSocket::ConnectedState || closed; }, kTimeout)
+            && ws.state() == QAbstractSocket::ConnectedState;
+    }
+    // Opens and sends the setup; true once setupComplete arrived.
+    bool start(const QString &base, const QByteArray &target, const QByteArray &setup = kSetup)
+    {
+        if (!open(base, target)) {
+            return false;
+        }
+        ws.sendTextMessage(QString::fromUtf8(setup));
+        return waitMessages(1) && messages.first() == kSetupComplete && binary.first();
+    }
+    bool waitMessages(int n, int timeout = kTimeout)
+    {
+        return QTest::qWaitFor([this, n] { return messages.size() >= n; }, timeout);
+    }
+    bool waitClosed(int timeout = kTimeout)
+    {
+        return QTest::qWaitFor([this] { return closed; }, timeout);
+    }
+    QJsonObject json(qsizetype i) const { return QJsonDocument::fromJson(messages.value(i)).object(); }
+    // The text of a serverContent.modelTurn message.
+    QString text(qsizetype i) const
+    {
+        return at(json(i), QStringLiteral("serverContent.modelTurn.parts.0.text")).toString();
+    }
+
+    QWebSocket ws;
+    QList<QByteArray> messages;
+    QList<bool> binary;
+    bool closed = false;
+};
 } // namespace
 
 class TestFakeGemini : public QObject
@@ -576,6 +671,23 @@ private:
             return {};
         }
         return c.responses.first();
+    }
+
+    // Live API (WebSocket) helpers.
+
+    QString liveBase() const { return m_fake->baseUrl(); }
+    QByteArray withKey(const QByteArray &path, const QString &key) const { return path + "?key=" + key.toUtf8(); }
+
+    // The last Live session (waits until its connection ended when `ended`).
+    LiveSession lastSession(bool ended = false)
+    {
+        const bool ok = QTest::qWaitFor(
+            [&] { return !m_fake->liveSessions().isEmpty() && (!ended || !m_fake->liveSessions().last().open); },
+            kTimeout);
+        if (!ok) {
+            return {};
+        }
+        return m_fake->liveSessions().value(m_fake->liveSessions().size() - 1);
     }
 
 private Q_SLOTS:
@@ -2265,6 +2377,511 @@ private Q_SLOTS:
         QCOMPARE(roundTrip(request("POST", "/__fake/reset")).status, 200);
         QVERIFY(m_fake->resources().isEmpty());
         QCOMPARE(m_fake->timeOffsetMs(), 0);
+    }
+
+    void liveSetupComplete_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<QByteArray>("path");
+        QTest::newRow("in-thread") << 0 << kLivePath;
+        QTest::newRow("2 workers") << 2 << kLivePath;
+        QTest::newRow("v1alpha, //ws/ as @google/genai sends it")
+            << 2 << QByteArray("//ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContent");
+    }
+
+    void liveSetupComplete()
+    {
+        QFETCH(int, threads);
+        QFETCH(QByteArray, path);
+        m_fake = std::make_unique<FakeGemini>();
+        m_fake->setThreads(threads);
+        QVERIFY(m_fake->listen());
+        addProjects();
+        for (int round = 0; round < 3; ++round) { // several connections spread over the workers
+            LiveClient c;
+            QVERIFY(c.open(liveBase(), withKey(path, m_a1)));
+            QCOMPARE(m_fake->openLiveSessions(), 1);
+            c.ws.sendTextMessage(QString::fromUtf8(kSetup));
+            QVERIFY(c.waitMessages(1));
+            QCOMPARE(c.messages.first(), kSetupComplete);
+            QVERIFY(c.binary.first()); // Google sends server JSON as binary frames
+            const LiveSession l = lastSession();
+            QVERIFY(l.open);
+            QVERIFY(l.setupCompleted);
+            QCOMPARE(l.path, path);
+            QCOMPARE(l.key, m_a1);
+            QCOMPARE(l.keySource, KeySource::Query);
+            QCOMPARE(l.project, kProjectA);
+            QCOMPARE(l.model, QStringLiteral("models/gemini-live-2.5-flash-preview"));
+            QCOMPARE(l.framesIn, 1);
+            QCOMPARE(l.framesOut, 1);
+            QCOMPARE(l.bytesOut, qint64(kSetupComplete.size()));
+            const RecordedRequest r = m_fake->requests().last();
+            QCOMPARE(r.id, l.requestId);
+            QCOMPARE(r.status, 101);
+            QCOMPARE(r.method, QByteArray("GET"));
+            QCOMPARE(r.key, m_a1);
+            QCOMPARE(r.project, kProjectA);
+            c.ws.sendTextMessage(QStringLiteral(R"({"realtimeInput":{"text":"hi"}})"));
+            QVERIFY(c.waitMessages(4));
+            QVERIFY(at(c.json(3), QStringLiteral("serverContent.turnComplete")).toBool());
+            c.ws.close();
+            QVERIFY(c.waitClosed());
+        }
+        QVERIFY(QTest::qWaitFor([&] { return m_fake->openLiveSessions() == 0; }, kTimeout));
+        QVERIFY(QTest::qWaitFor([&] { return m_fake->openConnections() == 0; }, kTimeout));
+        QCOMPARE(m_fake->liveSessions().size(), 3);
+        // HTTP still works next to it on the same fake.
+        QCOMPARE(call("POST", kGenerate, m_a1, kPrompt).status, 200);
+    }
+
+    void liveTextTurn_data()
+    {
+        QTest::addColumn<QByteArray>("turn");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("clientContent") << QByteArray(
+            R"({"clientContent":{"turns":[{"role":"user","parts":[{"text":"What is the capital of France?"}]}],"turnComplete":true}})")
+                                       << QStringLiteral("What is the capital of France?");
+        QTest::newRow("realtimeInput.text")
+            << QByteArray(R"({"realtimeInput":{"text":"caf\u00e9 au lait"}})") << QStringLiteral("caf\u00e9 au lait");
+    }
+
+    void liveTextTurn()
+    {
+        QFETCH(QByteArray, turn);
+        QFETCH(QString, text);
+        Script s;
+        s.text = QStringLiteral("Paris is the capital of France, \u00e9l\u00e9gante.");
+        s.intervalMs = 30;
+        m_fake->setScript(m_key, s);
+        LiveClient c;
+        QVERIFY(c.start(liveBase(), withKey(kLivePath, m_key)));
+        QElapsedTimer clock;
+        clock.start();
+        c.ws.sendBinaryMessage(turn);
+        QVERIFY(c.waitMessages(4));
+        QVERIFY(clock.elapsed() >= 2 * 30 - 5); // intervalMs between the three messages
+        QVERIFY(!c.text(1).isEmpty());
+        QVERIFY(!c.text(2).isEmpty());
+        QCOMPARE(c.text(1) + c.text(2), s.text);
+        const QJsonObject done = c.json(3);
+        QCOMPARE(done.value(QLatin1String("serverContent")).toObject(),
+            (QJsonObject { { QStringLiteral("turnComplete"), true } }));
+        const int prompt = int((text.toUtf8().size() + 3) / 4);
+        const int response = int((s.text.toUtf8().size() + 3) / 4);
+        QCOMPARE(done.value(QLatin1String("usageMetadata")).toObject(),
+            (QJsonObject { { QStringLiteral("promptTokenCount"), prompt },
+                { QStringLiteral("responseTokenCount"), response },
+                { QStringLiteral("totalTokenCount"), prompt + response } }));
+        QVERIFY(c.messages.at(1).startsWith("{\n  \"serverContent\": {\n    \"modelTurn\": {"));
+        QCOMPARE(c.binary, (QList<bool> { true, true, true, true }));
+        QTest::qWait(100);
+        QCOMPARE(c.messages.size(), 4);
+    }
+
+    void liveAudioEcho()
+    {
+        QByteArray pcm(4000, Qt::Uninitialized);
+        for (qsizetype i = 0; i < pcm.size(); ++i) {
+            pcm[i] = char((i * 7919) & 0xff);
+        }
+        const QByteArray b64 = pcm.toBase64();
+        LiveClient c;
+        QVERIFY(c.start(liveBase(), withKey(kLivePath, m_key)));
+        c.ws.sendTextMessage(QString::fromLatin1(
+            fill(R"({"realtimeInput":{"audio":{"mimeType":"audio/pcm;rate=16000","data":"%1"}}})", { b64 })));
+        c.ws.sendTextMessage(QString::fromLatin1(fill(
+            R"({"realtimeInput":{"mediaChunks":[{"mimeType":"image/jpeg","data":"AAAA"},{"mimeType":"audio/pcm","data":"%1"}]}})",
+            { b64.left(8) })));
+        c.ws.sendTextMessage(QStringLiteral(R"({"realtimeInput":{"audioStreamEnd":true}})"));
+        QVERIFY(c.waitMessages(4));
+        const QJsonObject blob = at(c.json(1), QStringLiteral("serverContent.modelTurn.parts.0.inlineData")).toObject();
+        QCOMPARE(blob.value(QLatin1String("mimeType")).toString(), QStringLiteral("audio/pcm;rate=24000"));
+        QCOMPARE(blob.value(QLatin1String("data")).toString().toLatin1(), b64); // byte-identical
+        QCOMPARE(QByteArray::fromBase64(blob.value(QLatin1String("data")).toString().toLatin1()), pcm);
+        QCOMPARE(at(c.json(2), QStringLiteral("serverContent.modelTurn.parts.0.inlineData.data")).toString().toLatin1(),
+            b64.left(8)); // the legacy mediaChunks; the jpeg is not echoed
+        QVERIFY(at(c.json(3), QStringLiteral("serverContent.turnComplete")).toBool());
+        const int tokens = int((pcm.size() + 6 + 999) / 1000);
+        QCOMPARE(at(c.json(3), QStringLiteral("usageMetadata.promptTokenCount")).toInt(), tokens);
+        QCOMPARE(at(c.json(3), QStringLiteral("usageMetadata.totalTokenCount")).toInt(), 2 * tokens);
+    }
+
+    void liveToolCall()
+    {
+        LiveClient c;
+        QVERIFY(c.start(liveBase(), withKey(kLivePath, m_key),
+            R"({"setup":{"model":"models/gemini-live-2.5-flash-preview","tools":[{"googleSearch":{}},{"functionDeclarations":[{"name":"lookup","description":"d"},{"name":"other"}]}]}})"));
+        c.ws.sendTextMessage(QStringLiteral(R"({"realtimeInput":{"text":"weather in Paris"}})"));
+        QVERIFY(c.waitMessages(2));
+        const QJsonObject call = at(c.json(1), QStringLiteral("toolCall.functionCalls.0")).toObject();
+        QCOMPARE(call,
+            (QJsonObject { { QStringLiteral("id"), QStringLiteral("call-1") },
+                { QStringLiteral("name"), QStringLiteral("lookup") },
+                { QStringLiteral("args"),
+                    QJsonObject { { QStringLiteral("q"), QStringLiteral("weather in Paris") } } } }));
+        c.ws.sendTextMessage(QStringLiteral(
+            R"({"toolResponse":{"functionResponses":[{"id":"call-1","name":"lookup","response":{"temp":21,"sky":"clear"}}]}})"));
+        QVERIFY(c.waitMessages(4));
+        QCOMPARE(c.text(2), QStringLiteral(R"(tool lookup answered {"sky":"clear","temp":21})"));
+        QVERIFY(at(c.json(3), QStringLiteral("serverContent.turnComplete")).toBool());
+        QVERIFY(at(c.json(3), QStringLiteral("usageMetadata.totalTokenCount")).toInt() > 0);
+        // The same id again is unknown now.
+        c.ws.sendTextMessage(QStringLiteral(
+            R"({"toolResponse":{"functionResponses":[{"id":"call-1","name":"lookup","response":{}}]}})"));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(int(c.ws.closeCode()), 1007);
+        QCOMPARE(lastSession(true).closeCode, 1007);
+    }
+
+    void liveResumption()
+    {
+        addProjects();
+        const QByteArray setup = R"({"setup":{"model":"models/m","sessionResumption":{}}})";
+        LiveClient first;
+        QVERIFY(first.start(liveBase(), withKey(kLivePath, m_a1), setup));
+        QVERIFY(first.waitMessages(2));
+        const QJsonObject update = first.json(1).value(QLatin1String("sessionResumptionUpdate")).toObject();
+        QCOMPARE(update.value(QLatin1String("resumable")).toBool(), true);
+        const QString handle = update.value(QLatin1String("newHandle")).toString();
+        QVERIFY(handle.size() >= 32);
+        // One more after each turnComplete.
+        first.ws.sendTextMessage(QStringLiteral(R"({"realtimeInput":{"text":"hi"}})"));
+        QVERIFY(first.waitMessages(6));
+        QVERIFY(at(first.json(4), QStringLiteral("serverContent.turnComplete")).toBool());
+        const QString second = at(first.json(5), QStringLiteral("sessionResumptionUpdate.newHandle")).toString();
+        QVERIFY(!second.isEmpty() && second != handle);
+        bool listed = false;
+        for (const auto &r : m_fake->resources()) {
+            listed = listed || (r.kind == QStringLiteral("liveHandle") && r.name == handle && r.project == kProjectA);
+        }
+        QVERIFY(listed);
+
+        const QByteArray resume
+            = fill(R"({"setup":{"model":"models/m","sessionResumption":{"handle":"%1"}}})", { handle.toUtf8() });
+        LiveClient sameProject; // another key of project-a
+        QVERIFY(sameProject.start(liveBase(), withKey(kLivePath, m_a2), resume));
+        QCOMPARE(lastSession().resumedHandle, handle);
+
+        LiveClient otherProject;
+        QVERIFY(otherProject.open(liveBase(), withKey(kLivePath, m_b1)));
+        otherProject.ws.sendTextMessage(QString::fromUtf8(resume));
+        QVERIFY(otherProject.waitClosed());
+        QCOMPARE(int(otherProject.ws.closeCode()), 1008);
+        QVERIFY(otherProject.ws.closeReason().startsWith(QStringLiteral("Session not found")));
+        QVERIFY(otherProject.messages.isEmpty());
+
+        m_fake->setTimeOffsetMs(2LL * 3600 * 1000 + 1000); // handles live 2 h
+        LiveClient late;
+        QVERIFY(late.open(liveBase(), withKey(kLivePath, m_a1)));
+        late.ws.sendTextMessage(QString::fromUtf8(resume));
+        QVERIFY(late.waitClosed());
+        QCOMPARE(int(late.ws.closeCode()), 1008);
+    }
+
+    void liveGoAway()
+    {
+        LiveClient c;
+        QVERIFY(c.start(liveBase(), withKey(kLivePath, m_key)));
+        c.ws.sendTextMessage(QStringLiteral(R"({"realtimeInput":{"text":"please goaway soon"}})"));
+        QVERIFY(c.waitMessages(5));
+        QCOMPARE(c.messages.at(1), QByteArray("{\n  \"goAway\": {\n    \"timeLeft\": \"5s\"\n  }\n}\n"));
+        QVERIFY(!c.text(2).isEmpty());
+        QVERIFY(at(c.json(4), QStringLiteral("serverContent.turnComplete")).toBool());
+
+        m_fake->setLiveMaxSessionMs(200);
+        LiveClient timed;
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(timed.start(liveBase(), withKey(kLivePath, m_key)));
+        QVERIFY(timed.waitMessages(2));
+        QCOMPARE(at(timed.json(1), QStringLiteral("goAway.timeLeft")).toString(), QStringLiteral("1s"));
+        QVERIFY(timed.waitClosed());
+        QVERIFY(clock.elapsed() >= 1150);
+        QCOMPARE(int(timed.ws.closeCode()), 1000);
+        QCOMPARE(lastSession(true).closeCode, 1000);
+    }
+
+    void liveRefusedAfterSetup_data()
+    {
+        QTest::addColumn<QString>("behaviour");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("invalid") << "invalid" << 1007 << kKeyInvalidReason;
+        QTest::newRow("rateLimited") << "rateLimited" << 1011 << kQuotaReason;
+        QTest::newRow("rateLimitedNoQuota") << "rateLimitedNoQuota" << 1011 << kQuotaReason;
+        QTest::newRow("forbidden") << "forbidden" << 1008 << QStringLiteral("The caller does not have permission");
+    }
+
+    void liveRefusedAfterSetup()
+    {
+        QFETCH(QString, behaviour);
+        QFETCH(int, code);
+        QFETCH(QString, reason);
+        Behaviour b;
+        QVERIFY(ga::test::behaviourFromName(behaviour, &b));
+        m_fake->setBehaviour(m_key, b);
+        LiveClient c;
+        QVERIFY(c.open(liveBase(), withKey(kLivePath, m_key))); // the upgrade itself succeeds
+        QCOMPARE(m_fake->requests().last().status, 101);
+        c.ws.sendBinaryMessage(kSetup);
+        QVERIFY(c.waitClosed());
+        QVERIFY(c.messages.isEmpty());
+        QCOMPARE(int(c.ws.closeCode()), code);
+        QCOMPARE(c.ws.closeReason(), reason);
+        const LiveSession l = lastSession(true);
+        QCOMPARE(l.closeCode, code);
+        QCOMPARE(l.closeReason, reason);
+        QVERIFY(!l.closedByClient);
+        QVERIFY(!l.setupCompleted);
+    }
+
+    void liveKeysAndQuota()
+    {
+        addProjects();
+        // An unknown key: 1007, like an invalid one.
+        LiveClient unknown;
+        QVERIFY(unknown.open(liveBase(), withKey(kLivePath, fakeKey(999))));
+        unknown.ws.sendTextMessage(QString::fromUtf8(kSetup));
+        QVERIFY(unknown.waitClosed());
+        QCOMPARE(int(unknown.ws.closeCode()), 1007);
+        QCOMPARE(unknown.ws.closeReason(), kKeyInvalidReason);
+        // Suspended: Google echoes the key in the reason.
+        m_fake->setBehaviour(m_b1, Behaviour::Suspended);
+        LiveClient suspended;
+        QVERIFY(suspended.open(liveBase(), kLivePath, { { "x-goog-api-key", m_b1.toUtf8() } }));
+        suspended.ws.sendTextMessage(QString::fromUtf8(kSetup));
+        QVERIFY(suspended.waitClosed());
+        QCOMPARE(int(suspended.ws.closeCode()), 1007);
+        QCOMPARE(suspended.ws.closeReason(),
+            QStringLiteral("Permission denied: Consumer 'api_key:%1' has been suspended.").arg(m_b1));
+        QCOMPARE(lastSession(true).keySource, KeySource::Header);
+        // The project quota is shared with REST: a session is one model call.
+        m_fake->setProjectQuota(kProjectA, 2);
+        QCOMPARE(call("POST", kGenerate, m_a1, kPrompt).status, 200);
+        LiveClient ok;
+        QVERIFY(ok.start(liveBase(), withKey(kLivePath, m_a2)));
+        QCOMPARE(m_fake->projectUsage(kProjectA), 2);
+        LiveClient over;
+        QVERIFY(over.open(liveBase(), withKey(kLivePath, m_a1)));
+        over.ws.sendTextMessage(QString::fromUtf8(kSetup));
+        QVERIFY(over.waitClosed());
+        QCOMPARE(int(over.ws.closeCode()), 1011);
+        QCOMPARE(over.ws.closeReason(), kQuotaReason);
+        QCOMPARE(over.ws.closeReason().toUtf8().size(), 123);
+        QCOMPARE(call("POST", kGenerate, m_a2, kPrompt).status, 429);
+        QVERIFY(ok.ws.state() == QAbstractSocket::ConnectedState); // an open session is not cut
+    }
+
+    void liveRefusedHandshake_data()
+    {
+        QTest::addColumn<QString>("behaviour");
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("overloaded") << "overloaded" << QByteArray("?key=K") << 503 << kOverloadedBody;
+        QTest::newRow("internal") << "internal" << QByteArray("?key=K") << 500 << kInternalBody;
+        QTest::newRow("no credential") << "normal" << QByteArray() << 403 << kUnregisteredBody;
+        QTest::newRow("a token on the plain path is no credential")
+            << "normal" << QByteArray("?access_token=auth_tokens/abc") << 403 << kUnregisteredBody;
+    }
+
+    void liveRefusedHandshake()
+    {
+        QFETCH(QString, behaviour);
+        QFETCH(QByteArray, target);
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        Behaviour b;
+        QVERIFY(ga::test::behaviourFromName(behaviour, &b));
+        m_fake->setBehaviour(m_key, b);
+        target.replace("=K", "=" + m_key.toUtf8());
+        const HttpResponse r = roundTrip(upgradeRequest(kLivePath + target));
+        QCOMPARE(r.status, status);
+        QCOMPARE(r.header("content-type"), QByteArray("application/json; charset=UTF-8"));
+        QCOMPARE(r.header("connection"), QByteArray("close"));
+        QCOMPARE(r.body, body);
+        QCOMPARE(m_fake->requests().last().status, status);
+        QVERIFY(m_fake->liveSessions().isEmpty());
+        // Qt's client sees a failed upgrade, too.
+        LiveClient c;
+        QVERIFY(!c.open(liveBase(), kLivePath + target));
+        // Another /ws/ path: 404 with a Google-shaped JSON error.
+        const HttpResponse other = roundTrip(
+            upgradeRequest("/ws/google.ai.generativelanguage.v1beta.GenerativeService.Nope?key=" + m_key.toUtf8()));
+        QCOMPARE(other.status, 404);
+        QCOMPARE(other.json().object()["error"].toObject()["status"].toString(), QStringLiteral("NOT_FOUND"));
+    }
+
+    void liveProtocolErrors()
+    {
+        // The first message must be a setup.
+        LiveClient notSetup;
+        QVERIFY(notSetup.open(liveBase(), withKey(kLivePath, m_key)));
+        notSetup.ws.sendTextMessage(QStringLiteral(R"({"realtimeInput":{"text":"hi"}})"));
+        QVERIFY(notSetup.waitClosed());
+        QCOMPARE(int(notSetup.ws.closeCode()), 1007);
+        QVERIFY(notSetup.ws.closeReason().contains(QStringLiteral("setup")));
+        // Raw non-JSON bytes after the setup.
+        LiveClient raw;
+        QVERIFY(raw.start(liveBase(), withKey(kLivePath, m_key)));
+        raw.ws.sendBinaryMessage(QByteArray("\x01\x02\x03\x04", 4));
+        QVERIFY(raw.waitClosed());
+        QCOMPARE(int(raw.ws.closeCode()), 1007);
+        QCOMPARE(raw.ws.closeReason(), QStringLiteral("Invalid JSON payload received."));
+        // A model without Live support.
+        LiveClient noLive;
+        QVERIFY(noLive.open(liveBase(), withKey(kLivePath, m_key)));
+        noLive.ws.sendTextMessage(QStringLiteral(R"({"setup":{"model":"models/gemini-2.0-no-live"}})"));
+        QVERIFY(noLive.waitClosed());
+        QCOMPARE(int(noLive.ws.closeCode()), 1008);
+        QCOMPARE(noLive.ws.closeReason(),
+            QStringLiteral("models/gemini-2.0-no-live is not found for API version v1beta, or is not supported for "
+                           "bidiGenerateContent. Call ListModels to see the list of available models and their "
+                           "supported methods.")
+                .left(123));
+        // Hang: the setup is never answered; CloseBeforeResponse: the connection drops without a close frame.
+        m_fake->setBehaviour(m_key, Behaviour::Hang);
+        LiveClient hang;
+        QVERIFY(hang.open(liveBase(), withKey(kLivePath, m_key)));
+        hang.ws.sendTextMessage(QString::fromUtf8(kSetup));
+        QVERIFY(!hang.waitMessages(1, 300));
+        QVERIFY(!hang.closed);
+        m_fake->setBehaviour(m_key, Behaviour::CloseBeforeResponse);
+        LiveClient drop;
+        QVERIFY(drop.open(liveBase(), withKey(kLivePath, m_key)));
+        drop.ws.sendTextMessage(QString::fromUtf8(kSetup));
+        QVERIFY(drop.waitClosed());
+        QVERIFY(drop.messages.isEmpty());
+        QCOMPARE(lastSession(true).closeCode, 1006);
+        // latencyMs delays setupComplete.
+        Script slow;
+        slow.latencyMs = 250;
+        m_fake->setScript(m_key, slow);
+        LiveClient late;
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(late.start(liveBase(), withKey(kLivePath, m_key)));
+        QVERIFY(clock.elapsed() >= 240);
+    }
+
+    void liveEphemeralToken()
+    {
+        addProjects();
+        HttpResponse r = call("POST", "/v1alpha/auth_tokens", m_a1, R"({"uses":1})");
+        QCOMPARE(r.status, 200);
+        const QJsonObject token = r.json().object();
+        QCOMPARE(token.keys(), QStringList { QStringLiteral("name") }); // the other fields are input-only
+        const QString name = token.value(QLatin1String("name")).toString();
+        QVERIFY(name.startsWith(QStringLiteral("auth_tokens/")));
+        bool listed = false;
+        for (const auto &res : m_fake->resources()) {
+            listed
+                = listed || (res.kind == QStringLiteral("authToken") && res.name == name && res.project == kProjectA);
+        }
+        QVERIFY(listed);
+
+        LiveClient c;
+        const bool started = c.start(liveBase(), kLiveConstrained + "?access_token=" + name.toUtf8());
+        QVERIFY2(started,
+            qPrintable(QStringLiteral("%1 %2 %3 %4")
+                           .arg(int(c.ws.closeCode()))
+                           .arg(c.ws.closeReason())
+                           .arg(m_fake->requests().last().status)
+                           .arg(QString::fromUtf8(m_fake->requests().last().target))));
+        LiveSession l = lastSession();
+        QCOMPARE(l.project, kProjectA);
+        QCOMPARE(l.key, name);
+        QCOMPARE(l.keySource, KeySource::AccessToken);
+        // uses: 1 — a second new session is refused.
+        LiveClient again;
+        QVERIFY(again.open(liveBase(), kLiveConstrained, { { "Authorization", "Token " + name.toUtf8() } }));
+        again.ws.sendTextMessage(QString::fromUtf8(kSetup));
+        QVERIFY(again.waitClosed());
+        QCOMPARE(int(again.ws.closeCode()), 1008);
+        QCOMPARE(lastSession(true).keySource, KeySource::Token);
+
+        // A token from project-b's key with two uses, over the Authorization header; its session is project-b's.
+        r = call("POST", "/v1alpha/auth_tokens", m_b1, R"({"uses":2})");
+        const QByteArray other = r.json().object().value(QLatin1String("name")).toString().toUtf8();
+        LiveClient b;
+        QVERIFY(b.open(liveBase(), kLiveConstrained, { { "Authorization", "Token " + other } }));
+        b.ws.sendTextMessage(QString::fromUtf8(kSetup));
+        QVERIFY(b.waitMessages(1));
+        QCOMPARE(b.messages.first(), kSetupComplete);
+        QCOMPARE(lastSession().project, kProjectB);
+        // Past newSessionExpireTime (60 s by default) no new session starts.
+        m_fake->setTimeOffsetMs(61 * 1000);
+        LiveClient expired;
+        QVERIFY(expired.open(liveBase(), kLiveConstrained + "?access_token=" + other));
+        expired.ws.sendTextMessage(QString::fromUtf8(kSetup));
+        QVERIFY(expired.waitClosed());
+        QCOMPARE(int(expired.ws.closeCode()), 1008);
+        m_fake->setTimeOffsetMs(0);
+
+        // REST refuses tokens.
+        r = call("POST", kGenerate, name, kPrompt);
+        QCOMPARE(r.status, 401);
+        QCOMPARE(r.json().object()["error"].toObject()["message"].toString(),
+            QStringLiteral("Ephemeral tokens are only supported by the live API."));
+        // Creating one needs a real key.
+        QCOMPARE(call("POST", "/v1alpha/auth_tokens", QString(), "{}").status, 403);
+        QCOMPARE(call("POST", "/v1alpha/auth_tokens", fakeKey(998), "{}").status, 400);
+    }
+
+    void liveRecording()
+    {
+        QSignalSpy ended(m_fake.get(), &FakeGemini::liveSessionEnded);
+        LiveClient c;
+        QVERIFY(c.start(liveBase(), withKey(kLivePath, m_key)));
+        const QByteArray hi = R"({"realtimeInput":{"text":"hi"}})";
+        c.ws.sendTextMessage(QString::fromUtf8(hi));
+        QVERIFY(c.waitMessages(4));
+        QCOMPARE(m_fake->openLiveSessions(), 1);
+        c.ws.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
+        QVERIFY(c.waitClosed());
+        QVERIFY(ended.wait(kTimeout) || ended.size() == 1);
+        const LiveSession l = ended.first().first().value<LiveSession>();
+        QCOMPARE(l.closeCode, 1000);
+        QCOMPARE(l.closeReason, QStringLiteral("bye"));
+        QVERIFY(l.closedByClient);
+        QVERIFY(!l.open);
+        QCOMPARE(l.framesIn, 2);
+        QCOMPARE(l.framesOut, 4);
+        qint64 out = 0;
+        for (const QByteArray &m : std::as_const(c.messages)) {
+            out += m.size();
+        }
+        QCOMPARE(l.bytesOut, out);
+        QCOMPARE(l.bytesIn, qint64(kSetup.size() + hi.size()));
+        QVERIFY(l.headers.contains(qMakePair(QByteArray("Upgrade"), QByteArray("websocket"))));
+        QCOMPARE(m_fake->openLiveSessions(), 0);
+
+        // A client that just drops the connection: 1006.
+        LiveClient gone;
+        QVERIFY(gone.start(liveBase(), withKey(kLivePath, m_key)));
+        gone.ws.abort();
+        QVERIFY(ended.wait(kTimeout));
+        QCOMPARE(ended.last().first().value<LiveSession>().closeCode, 1006);
+
+        // GET /__fake/live: the sessions, with keys only as their SHA-256.
+        const HttpResponse r = roundTrip(request("GET", "/__fake/live"));
+        QCOMPARE(r.status, 200);
+        const QJsonArray all = r.json().array();
+        QCOMPARE(all.size(), 2);
+        const QJsonObject first = all.first().toObject();
+        QCOMPARE(first.value(QLatin1String("closeReason")).toString(), QStringLiteral("bye"));
+        QCOMPARE(first.value(QLatin1String("framesOut")).toInt(), 4);
+        QCOMPARE(first.value(QLatin1String("requestId")).toInteger(), qint64(l.requestId));
+        QCOMPARE(first.value(QLatin1String("keySha256")).toString(),
+            QString::fromLatin1(QCryptographicHash::hash(m_key.toUtf8(), QCryptographicHash::Sha256).toHex()));
+        QVERIFY(!r.body.contains(m_key.toUtf8()));
+        QCOMPARE(roundTrip(request("DELETE", "/__fake/live")).status, 200);
+        QVERIFY(m_fake->liveSessions().isEmpty());
+        QCOMPARE(roundTrip(request("POST", "/__fake/live", {}, R"({"maxSessionMs": 5000})")).status, 200);
+        QCOMPARE(m_fake->liveMaxSessionMs(), qint64(5000));
+        m_fake->clearLiveSessions();
+        QVERIFY(m_fake->liveSessions().isEmpty());
     }
 
     void errorBehaviours_data()

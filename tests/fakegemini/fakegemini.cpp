@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -85,6 +86,10 @@ QString keySourceName(KeySource s)
         return QStringLiteral("query");
     case KeySource::Bearer:
         return QStringLiteral("bearer");
+    case KeySource::AccessToken:
+        return QStringLiteral("accessToken");
+    case KeySource::Token:
+        return QStringLiteral("token");
     }
     return {};
 }
@@ -176,6 +181,9 @@ void HttpConnection::onReadyRead()
     }
     if (m_phase == Phase::Closed) {
         m_socket->skip(available);
+        return;
+    }
+    if (m_phase == Phase::Head && !m_busy && m_pos == m_in.size() && peekUpgrade()) {
         return;
     }
     const qsizetype old = m_in.size();
@@ -474,6 +482,43 @@ void HttpConnection::failAndClose(int status, QByteArrayView message)
     closeGracefully();
 }
 
+// A Live API upgrade must stay unread in the socket: QWebSocketServer::handleConnection() reads the handshake
+// itself. So a GET whose request line has "/ws/" is parsed from peeked bytes, and only what is not handed over is
+// read. True when those bytes were dealt with (or more are needed), false to read them as usual.
+bool HttpConnection::peekUpgrade()
+{
+    if (m_socket->peek(4) != "GET ") {
+        return false;
+    }
+    const QByteArray peeked = m_socket->peek(kMaxHead + 4);
+    const qsizetype lineEnd = peeked.indexOf("\r\n");
+    if (lineEnd < 0) {
+        return peeked.size() <= kMaxHead; // wait for the whole request line
+    }
+    if (!QByteArrayView(peeked).first(lineEnd).contains("/ws/")) {
+        return false;
+    }
+    const qsizetype end = peeked.indexOf("\r\n\r\n");
+    if (end < 0) {
+        return peeked.size() <= kMaxHead; // wait for the whole head
+    }
+    m_in = peeked;
+    m_pos = 0;
+    const bool parsed = parseHead(end); // views point into m_request.head, not m_in
+    m_in.resize(0);
+    m_scan = 0;
+    if (!parsed) {
+        return true; // answered and closing
+    }
+    if (m_phase != Phase::Head || !m_request.hasHeader("upgrade")) { // not an upgrade: read as usual
+        m_phase = Phase::Head;
+        return false;
+    }
+    m_peekedHead = end + 4;
+    dispatch();
+    return true;
+}
+
 void HttpConnection::dispatch()
 {
     m_busy = true;
@@ -492,11 +537,26 @@ void HttpConnection::dispatch()
             plan.pieces.clear();
         }
     }
+    const qsizetype peeked = std::exchange(m_peekedHead, 0);
+    if (plan.kind == Plan::Kind::Upgrade && peeked == 0) {
+        // Read already (pipelined behind another request): the socket cannot be handed over any more.
+        failAndClose(400, "A WebSocket upgrade must be the first request of its connection.");
+        return;
+    }
+    if (peeked > 0 && plan.kind != Plan::Kind::Upgrade) { // a refused upgrade: consume it, answer, close
+        m_socket->skip(peeked);
+        m_keepAlive = false;
+    }
+    quint64 recordId = 0;
     if (plan.record) {
         ++m_shared->handled;
         if (m_shared->recording.load(std::memory_order_relaxed)) {
-            record(plan, outcome);
+            recordId = record(plan, outcome);
         }
+    }
+    if (plan.kind == Plan::Kind::Upgrade) {
+        handOver(std::move(plan.live), recordId);
+        return;
     }
     m_plan = std::move(plan);
     m_nextPiece = 0;
@@ -508,7 +568,20 @@ void HttpConnection::dispatch()
     startPlan();
 }
 
-void HttpConnection::record(const Plan &plan, const Outcome &outcome)
+// The socket, its upgrade request still unread, goes to a LiveConnection in this thread; this object is done.
+void HttpConnection::handOver(std::shared_ptr<LiveStart> start, quint64 requestId)
+{
+    QTcpSocket *socket = std::exchange(m_socket, nullptr); // counted as open by the LiveConnection from now on
+    socket->disconnect(this);
+    m_timer->stop();
+    m_phase = Phase::Closed;
+    m_finished = true;
+    m_busy = false;
+    new LiveConnection(m_shared, socket, m_request, std::move(start), requestId, parent());
+    deleteLater();
+}
+
+quint64 HttpConnection::record(const Plan &plan, const Outcome &outcome)
 {
     const Request &rq = m_request;
     RecordedRequest r;
@@ -527,7 +600,9 @@ void HttpConnection::record(const Plan &plan, const Outcome &outcome)
     r.key = QString::fromUtf8(outcome.key);
     r.keySource = outcome.source;
     r.project = outcome.project;
-    r.status = (plan.kind == Plan::Kind::Respond || plan.kind == Plan::Kind::Stream) ? plan.status : 0;
+    r.status = (plan.kind == Plan::Kind::Respond || plan.kind == Plan::Kind::Stream || plan.kind == Plan::Kind::Upgrade)
+        ? plan.status
+        : 0;
     r.chunkedBody = rq.chunked;
     r.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
     {
@@ -535,12 +610,14 @@ void HttpConnection::record(const Plan &plan, const Outcome &outcome)
         m_shared->records.append(r);
     }
     m_shared->owner->notifyRequest(r);
+    return r.id;
 }
 
 void HttpConnection::startPlan()
 {
     switch (m_plan.kind) {
     case Plan::Kind::Hang:
+    case Plan::Kind::Upgrade: // handed over in dispatch(), never gets here
         return; // stays busy until the client goes away
     case Plan::Kind::Close:
         m_busy = false;
@@ -963,6 +1040,35 @@ void FakeGemini::clearRequests()
     m_shared->records.clear();
 }
 
+QList<LiveSession> FakeGemini::liveSessions() const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return m_shared->liveSessions;
+}
+
+void FakeGemini::clearLiveSessions()
+{
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->liveSessions.clear();
+}
+
+int FakeGemini::openLiveSessions() const
+{
+    return m_shared->liveOpen;
+}
+
+void FakeGemini::setLiveMaxSessionMs(qint64 ms)
+{
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->liveMaxSessionMs = std::max<qint64>(0, ms);
+}
+
+qint64 FakeGemini::liveMaxSessionMs() const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return m_shared->liveMaxSessionMs;
+}
+
 int FakeGemini::requestCount() const
 {
     return m_shared->handled;
@@ -1012,6 +1118,15 @@ void FakeGemini::notifyAborted()
     if (isSignalConnected(signal)) {
         QMetaObject::invokeMethod(
             this, [this] { Q_EMIT streamAborted(); }, Qt::QueuedConnection);
+    }
+}
+
+void FakeGemini::notifyLiveEnded(const LiveSession &session)
+{
+    static const QMetaMethod signal = QMetaMethod::fromSignal(&FakeGemini::liveSessionEnded);
+    if (isSignalConnected(signal)) {
+        QMetaObject::invokeMethod(
+            this, [this, session] { Q_EMIT liveSessionEnded(session); }, Qt::QueuedConnection);
     }
 }
 

@@ -47,8 +47,10 @@ enum class KeySource
     Header, // x-goog-api-key
     Query, // ?key=
     Bearer, // Authorization: Bearer
+    AccessToken, // ?access_token=auth_tokens/… (Live, BidiGenerateContentConstrained)
+    Token, // Authorization: Token auth_tokens/… (Live, BidiGenerateContentConstrained)
 };
-QString keySourceName(KeySource s); // "none", "header", "query", "bearer"
+QString keySourceName(KeySource s); // "none", "header", "query", "bearer", "accessToken", "token"
 
 // How a key (or every key, as the default) is answered.
 struct Script
@@ -91,11 +93,37 @@ struct RecordedRequest
 // A resource owned by a Google project (what GET /__fake/resources lists).
 struct Resource
 {
-    QString name; // "files/abc123def456", "cachedContents/…", "batches/…"; an upload session: its upload_id
-    QString kind; // "file", "cachedContent", "batch", "upload"
+    QString name; // "files/abc123def456", "cachedContents/…", "batches/…", "auth_tokens/…"; an upload session: its
+                  // upload_id; a Live resumption handle: the handle
+    QString kind; // "file", "cachedContent", "batch", "upload", "authToken", "liveHandle"
     QString project; // the owner: the creating key's project ("key-<12 hex>" for a key without a project)
     QDateTime createTime; // UTC, on the fake's clock (real time + timeOffsetMs)
     QDateTime expireTime; // invalid: does not expire (batches)
+};
+
+// One Live API (WebSocket) session: what liveSessions() and GET /__fake/live report.
+struct LiveSession
+{
+    quint64 id = 0; // 1, 2, ... per accepted upgrade
+    quint64 requestId = 0; // id of the upgrade GET in requests() (0 when not recording)
+    quint64 connectionId = 0;
+    QByteArray path; // as received (also "//ws/…")
+    QByteArray query;
+    QList<QPair<QByteArray, QByteArray>> headers; // of the upgrade request, in order, original case
+    QString key; // the API key, or the token name "auth_tokens/…"
+    KeySource keySource = KeySource::None;
+    QString project; // the key's project; for a token the project that created it
+    QString model; // setup.model as sent ("models/…")
+    QString resumedHandle; // setup.sessionResumption.handle, if any
+    int framesIn = 0; // WebSocket messages (a fragmented message counts once)
+    int framesOut = 0;
+    qint64 bytesIn = 0; // message payload bytes
+    qint64 bytesOut = 0;
+    int closeCode = 0; // of the first close frame (either side); 1006 when the TCP connection ended without one
+    QString closeReason;
+    bool closedByClient = false; // the client sent the first close frame
+    bool setupCompleted = false; // setupComplete was sent
+    bool open = true;
 };
 
 namespace fake {
@@ -103,6 +131,7 @@ struct Shared;
 class Host;
 class Acceptor;
 class HttpConnection;
+class LiveConnection;
 } // namespace fake
 
 class FakeGemini : public QObject
@@ -172,6 +201,14 @@ public:
     QList<RecordedRequest> requests() const;
     void clearRequests();
 
+    // Live API (WebSocket) sessions, oldest first; recorded while recording is on.
+    QList<LiveSession> liveSessions() const;
+    void clearLiveSessions();
+    int openLiveSessions() const;
+    // After `ms` (0: never) a session gets {"goAway": {"timeLeft": "1s"}} and is closed (1000) one second later.
+    void setLiveMaxSessionMs(qint64 ms);
+    qint64 liveMaxSessionMs() const;
+
     // Counters.
     int requestCount() const; // requests answered or taken (excluding /__fake/ control calls)
     int openConnections() const;
@@ -182,15 +219,18 @@ Q_SIGNALS:
     void requestReceived(const ga::test::RecordedRequest &request); // only while recording
     void streamAborted(); // a client closed its connection while its response was in progress
     void connectionClosed(); // any client connection ended
+    void liveSessionEnded(const ga::test::LiveSession &session); // a Live session's connection ended
 
 private:
     friend class fake::Host;
     friend class fake::Acceptor;
     friend class fake::HttpConnection;
+    friend class fake::LiveConnection;
     void adoptSocket(qintptr descriptor);
     void notifyRequest(const RecordedRequest &request);
     void notifyAborted();
     void notifyClosed();
+    void notifyLiveEnded(const LiveSession &session);
 
     std::shared_ptr<fake::Shared> m_shared;
     fake::Acceptor *m_acceptor = nullptr;

@@ -18,9 +18,12 @@
 #include <atomic>
 #include <memory>
 
+class QJsonArray;
 class QJsonObject;
 class QTcpSocket;
 class QTimer;
+class QWebSocket;
+class QWebSocketServer;
 
 namespace ga::test::fake {
 
@@ -119,6 +122,30 @@ struct BatchRes
     QList<QByteArray> responseIds; // once succeeded: one per request
 };
 
+constexpr qint64 kLiveHandleLifetimeUs = 2LL * 3600 * kUsPerSecond; // resumption handles: about 2 h (§10)
+
+// An ephemeral token (POST /v1alpha/auth_tokens); its name "auth_tokens/…" is the credential.
+struct AuthTokenRes
+{
+    QString owner; // project of the creating key
+    QByteArray creatorKey; // whose script (behaviour) the token's sessions follow
+    int uses = 1; // 0: unlimited
+    int used = 0; // new sessions started with it (resumptions do not count)
+    qint64 createUs = 0;
+    qint64 expireUs = 0; // no session may use it after this
+    qint64 newSessionExpireUs = 0; // no new session may start after this
+    quint64 seq = 0;
+};
+
+// A Live session resumption handle (sessionResumptionUpdate.newHandle).
+struct LiveHandleRes
+{
+    QString owner;
+    qint64 createUs = 0;
+    qint64 expireUs = 0;
+    quint64 seq = 0;
+};
+
 struct Shared
 {
     FakeGemini *owner = nullptr;
@@ -133,6 +160,10 @@ struct Shared
     QHash<QByteArray, FileRes> files; // by id
     QHash<QByteArray, CacheRes> caches;
     QHash<QByteArray, BatchRes> batches;
+    QHash<QByteArray, AuthTokenRes> authTokens; // by name ("auth_tokens/…")
+    QHash<QByteArray, LiveHandleRes> liveHandles; // by handle
+    QList<LiveSession> liveSessions;
+    qint64 liveMaxSessionMs = 0;
     quint64 resourceSeq = 0;
     qint64 offsetMs = 0; // the fake's clock runs this far ahead of real time
     int batchPollsUntilDone = 2;
@@ -148,6 +179,8 @@ struct Shared
     std::atomic<int> handled { 0 };
     std::atomic<quint64> requestSeq { 0 };
     std::atomic<quint64> connectionSeq { 0 };
+    std::atomic<quint64> liveSeq { 0 };
+    std::atomic<int> liveOpen { 0 };
 };
 
 struct HeaderRef
@@ -194,6 +227,19 @@ struct Request
     bool hasHeader(QByteArrayView name) const { return !header(name).isNull(); }
 };
 
+// An accepted Live API upgrade: who is calling and how the session is to behave.
+struct LiveStart
+{
+    QByteArray version; // "v1beta", "v1alpha", "v1"
+    bool constrained = false; // …BidiGenerateContentConstrained
+    QByteArray key; // the API key, or the token name
+    KeySource source = KeySource::None;
+    bool token = false; // an ephemeral token ("auth_tokens/…" on …Constrained)
+    bool known = false; // a registered key (or any key with acceptAnyKey); a token that exists
+    QString project; // the key's project ("" when it has none); a token's owner
+    Resolved resolved; // the key's script (a token: the script of the key that created it)
+};
+
 // What to send back.
 struct Plan
 {
@@ -203,6 +249,7 @@ struct Plan
         Stream, // status + headers, then `pieces` spaced by intervalMs
         Hang,
         Close,
+        Upgrade, // a Live API WebSocket: the socket goes to a LiveConnection (status 101 in the record)
     };
     Kind kind = Kind::Respond;
     int status = 200;
@@ -217,6 +264,7 @@ struct Plan
     int latencyMs = 0;
     bool closeDelimited = false;
     bool record = true; // false for /__fake/ control calls
+    std::shared_ptr<LiveStart> live; // Kind::Upgrade
 };
 
 // Who asked, for the record.
@@ -226,6 +274,14 @@ struct Outcome
     KeySource source = KeySource::None;
     QString project;
 };
+
+// Helpers shared by the REST routes (responses.cpp) and the Live sessions (live.cpp).
+QByteArray randomId(int length); // [A-Za-z0-9]
+QByteArray queryValue(QByteArrayView query, QByteArrayView name); // percent-decoded; null when absent
+int textTokens(qsizetype textBytes); // ceil(bytes / 4), at least 1
+QList<QByteArrayView> splitText(QByteArrayView text, int n); // n pieces of about equal size (UTF-8 safe)
+QString ownerOfKey(const QByteArray &key, const QString &project); // "key-<12 hex>" for a key without a project
+QJsonArray liveSessionsJson(const QList<LiveSession> &sessions); // GET /__fake/live (keys only as sha256)
 
 // Scripts as JSON objects (control endpoint): fields present in `o` override those of `s`.
 bool scriptFromJson(const QJsonObject &o, Script &s, QString *error);
@@ -291,8 +347,10 @@ private:
     bool parseHead(qsizetype end);
     bool takeBody();
     void failAndClose(int status, QByteArrayView message);
+    bool peekUpgrade();
     void dispatch();
-    void record(const Plan &plan, const Outcome &outcome);
+    void handOver(std::shared_ptr<LiveStart> start, quint64 requestId);
+    quint64 record(const Plan &plan, const Outcome &outcome);
     void startPlan();
     void sendPieces();
     void appendPiece(QByteArrayView data);
@@ -320,8 +378,82 @@ private:
     Plan m_plan;
     Framing m_framing = Framing::Length;
     qsizetype m_nextPiece = 0;
+    qsizetype m_peekedHead = 0; // > 0: the head of a WebSocket upgrade, parsed from peeked (unread) bytes
     QElapsedTimer m_clock;
     QByteArray m_out;
+};
+
+// One Live API session, on a socket an HttpConnection handed over with the upgrade request still unread; lives in
+// that connection's thread. A QWebSocketServer of its own (same thread) does the handshake via handleConnection().
+class LiveConnection : public QObject
+{
+public:
+    LiveConnection(std::shared_ptr<Shared> shared, QTcpSocket *socket, const Request &request,
+        std::shared_ptr<LiveStart> start, quint64 requestId, QObject *parent);
+    ~LiveConnection() override;
+
+private:
+    struct Out
+    {
+        enum class Kind
+        {
+            Message, // a binary frame
+            Delay, // wait `code` ms
+            Close, // close frame `code` + `reason`
+            Abort, // drop the TCP connection
+        };
+        Kind kind = Kind::Message;
+        QByteArray data; // a message, or the close reason
+        int code = 0; // close code, or delay in ms
+        bool setupComplete = false; // this message completes the setup
+    };
+    enum class State
+    {
+        Handshake,
+        AwaitSetup,
+        Hanging, // setup never answered
+        Ready,
+        Closing,
+    };
+
+    void onUpgraded();
+    void onMessage(const QByteArray &data);
+    void onDisconnected();
+    void onMaxSessionTimer();
+    void handleSetup(const QJsonObject &setup);
+    bool admit(); // false: the session was refused (a close is queued)
+    void handleClientContent(const QJsonObject &content);
+    void handleRealtimeInput(const QJsonObject &input);
+    void handleToolResponse(const QJsonObject &response);
+    void answerTurn(const QByteArray &text, int promptTokens);
+    void completeTurn(int promptTokens, int responseTokens);
+    void offerResumption();
+    void send(const QByteArray &json);
+    void closeWith(int code, QByteArrayView reason);
+    void pump();
+    void publish();
+    void end(bool notify);
+
+    std::shared_ptr<Shared> m_shared;
+    std::shared_ptr<LiveStart> m_start;
+    QTcpSocket *m_socket = nullptr;
+    QWebSocketServer *m_server = nullptr;
+    QWebSocket *m_ws = nullptr;
+    QTimer *m_pumpTimer = nullptr;
+    QTimer *m_maxTimer = nullptr;
+    LiveSession m_rec;
+    QList<Out> m_queue;
+    State m_state = State::Handshake;
+    QByteArray m_function; // the first declared function (setup.tools); empty: no tools
+    QHash<QByteArray, QByteArray> m_pendingCalls; // toolCall id → function name
+    QByteArray m_turnText; // clientContent text of a turn not complete yet
+    qint64 m_audioBytes = 0; // decoded audio bytes since the last turnComplete
+    int m_callSeq = 0;
+    bool m_resumable = false; // setup.sessionResumption was present
+    bool m_closeSeen = false; // a close handshake happened (aboutToClose)
+    bool m_listed = false; // m_rec is in shared.liveSessions
+    bool m_goAwaySent = false; // the max session time is up
+    bool m_ended = false;
 };
 
 // Owns the connections of one thread.

@@ -54,10 +54,12 @@ int main(int argc, char **argv)
         QStringLiteral("interval-ms"), QStringLiteral("Delay between streamed events."), QStringLiteral("ms"));
     const QCommandLineOption latencyOption(
         QStringLiteral("latency-ms"), QStringLiteral("Delay before every response."), QStringLiteral("ms"));
+    const QCommandLineOption liveMaxOption(QStringLiteral("live-max-session-ms"),
+        QStringLiteral("Live sessions get a goAway and are closed after this long (0: never)."), QStringLiteral("ms"));
     const QCommandLineOption noRecordOption(
         QStringLiteral("no-record"), QStringLiteral("Do not record requests (long benchmarks)."));
     parser.addOptions({ hostOption, portOption, threadsOption, anyKeyOption, keyOption, chunksOption, intervalOption,
-        latencyOption, noRecordOption });
+        latencyOption, liveMaxOption, noRecordOption });
     parser.process(app);
 
     const QHostAddress address(parser.value(hostOption));
@@ -87,6 +89,7 @@ int main(int argc, char **argv)
         script.latencyMs = std::max(0, parser.value(latencyOption).toInt());
     }
     fake.setDefaultScript(script);
+    fake.setLiveMaxSessionMs(parser.value(liveMaxOption).toLongLong());
 
 #ifdef Q_OS_UNIX
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) != 0) {

@@ -39,6 +39,8 @@ quint64 nextRandom()
     return state * 0x2545F4914F6CDD1DULL;
 }
 
+} // namespace
+
 // An opaque id from [A-Za-z0-9], like the real responseId ("yFWYabnBB8Wg1e8P3ZTdiAY").
 QByteArray randomId(int length)
 {
@@ -81,11 +83,6 @@ QByteArray queryValue(QByteArrayView query, QByteArrayView name)
     return {};
 }
 
-int promptTokens(qsizetype bodyBytes)
-{
-    return bodyBytes <= 0 ? 1 : int(std::min<qsizetype>((bodyBytes + 3) / 4, 1 << 30));
-}
-
 int textTokens(qsizetype textBytes)
 {
     return std::max(1, int((textBytes + 3) / 4));
@@ -107,6 +104,13 @@ QList<QByteArrayView> splitText(QByteArrayView text, int n)
         start = end;
     }
     return parts;
+}
+
+namespace {
+
+int promptTokens(qsizetype bodyBytes)
+{
+    return bodyBytes <= 0 ? 1 : int(std::min<qsizetype>((bodyBytes + 3) / 4, 1 << 30));
 }
 
 QByteArray htmlEscape(QByteArrayView s)
@@ -237,6 +241,7 @@ enum class Endpoint
     GetBatch,
     CancelBatch,
     DeleteBatch,
+    CreateAuthToken,
 };
 
 bool isCompat(Endpoint e)
@@ -369,6 +374,10 @@ Route route(const Request &rq)
         if (rest == "files" && post) {
             r.endpoint = Endpoint::Upload;
         }
+        return r;
+    }
+    if (rest == "auth_tokens") { // ephemeral tokens for the Live API (gemini-api.md §5)
+        r.endpoint = post && r.version != "v1" ? Endpoint::CreateAuthToken : Endpoint::Unknown;
         return r;
     }
     if (routeResource(rest, rq.method, r)) {
@@ -941,11 +950,7 @@ void addHeader(Plan &plan, const QByteArray &name, const QByteArray &value)
 // The project that owns what a key creates: the key's project; a key without one is a project of its own.
 QString ownerOf(const Outcome &out)
 {
-    if (!out.project.isEmpty()) {
-        return out.project;
-    }
-    return QStringLiteral("key-")
-        + QString::fromLatin1(QCryptographicHash::hash(out.key, QCryptographicHash::Sha256).toHex().left(12));
+    return ownerOfKey(out.key, out.project);
 }
 
 // The key of a request, from x-goog-api-key, ?key= or Authorization: Bearer (in that order).
@@ -1852,6 +1857,193 @@ void batchesEndpoint(Shared &sh, const Request &rq, Plan &plan, const Context &c
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Ephemeral tokens and the Live API upgrade (gemini-api.md §5, §9, §10); the session itself is in live.cpp.
+
+constexpr qint64 kTokenLifetimeUs = 30LL * 60 * kUsPerSecond; // expireTime default: 30 min (AuthToken docs)
+constexpr qint64 kTokenNewSessionUs = 60LL * kUsPerSecond; // newSessionExpireTime default: 60 s
+constexpr QByteArrayView kTokenPrefix = "auth_tokens/";
+constexpr QByteArrayView kLivePrefix = "/ws/google.ai.generativelanguage.";
+
+// @google/genai refuses REST calls with a token before sending them, with these words; the service's own answer
+// is not captured, so the 401 UNAUTHENTICATED around them is [inference].
+ErrorSpec tokenOnRestError()
+{
+    return { 401, "UNAUTHENTICATED", "Ephemeral tokens are only supported by the live API.", ErrorSpec::Details::None,
+        {}, 0 };
+}
+
+// POST /v1alpha/auth_tokens {"uses", "expireTime", "newSessionExpireTime", "bidiGenerateContentSetup", …}.
+// Every field but the name is input-only in the AuthToken proto, so the answer is {"name": "auth_tokens/…"}.
+void createAuthToken(Shared &sh, const Request &rq, Plan &plan, const Context &ctx, const Outcome &out)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(rq.body);
+    if (!rq.body.trimmed().isEmpty() && !doc.isObject()) {
+        respondError(plan, ctx, badRequest("Invalid JSON payload received."));
+        return;
+    }
+    const QJsonObject o = doc.object();
+    AuthTokenRes t;
+    t.owner = ownerOf(out);
+    t.creatorKey = out.key;
+    t.uses = o.value(QLatin1String("uses")).toInt(1);
+    QMutexLocker lock(&sh.mutex);
+    t.createUs = nowUs(sh);
+    t.expireUs = t.createUs + kTokenLifetimeUs;
+    t.newSessionExpireUs = t.createUs + kTokenNewSessionUs;
+    for (const auto &[field, target] :
+        { std::pair { "expireTime", &t.expireUs }, std::pair { "newSessionExpireTime", &t.newSessionExpireUs } }) {
+        const QJsonValue v = o.value(QLatin1String(field));
+        if (v.isUndefined()) {
+            continue;
+        }
+        *target = parseRfc3339Us(v.toString());
+        if (*target < 0) {
+            lock.unlock();
+            respondError(plan, ctx, badRequest(QByteArray("Invalid value at '") + field + "'."));
+            return;
+        }
+    }
+    if (t.uses < 0) {
+        lock.unlock();
+        respondError(plan, ctx, badRequest("Invalid value at 'uses'."));
+        return;
+    }
+    QByteArray name;
+    do {
+        name = kTokenPrefix.toByteArray() + randomId(32);
+    } while (sh.authTokens.contains(name));
+    t.seq = ++sh.resourceSeq;
+    sh.authTokens.insert(name, t);
+    lock.unlock();
+    respondPretty(plan, [&](JsonWriter &w) { w.beginObject().field("name", name).endObject(); });
+}
+
+QByteArrayView withoutExtraSlashes(QByteArrayView path)
+{
+    while (path.startsWith("//")) { // @google/genai sends "//ws/…" (gemini-api.md §10)
+        path = path.sliced(1);
+    }
+    return path;
+}
+
+bool isLivePath(QByteArrayView path)
+{
+    return withoutExtraSlashes(path).startsWith("/ws/");
+}
+
+// "/ws/google.ai.generativelanguage.{v1beta|v1alpha|v1}.GenerativeService.BidiGenerateContent[Constrained]".
+bool parseLivePath(QByteArrayView path, LiveStart &start)
+{
+    path = withoutExtraSlashes(path);
+    if (!path.startsWith(kLivePrefix)) {
+        return false;
+    }
+    const QByteArrayView rest = path.sliced(kLivePrefix.size());
+    const qsizetype dot = rest.indexOf('.');
+    if (dot < 0 || !isVersion(rest.first(dot))) {
+        return false;
+    }
+    const QByteArrayView method = rest.sliced(dot + 1);
+    start.version = rest.first(dot).toByteArray();
+    start.constrained = method == "GenerativeService.BidiGenerateContentConstrained";
+    return start.constrained || method == "GenerativeService.BidiGenerateContent";
+}
+
+// What QWebSocketServer accepts (RFC 6455 §4.2.1); checked here so that an accepted upgrade always opens.
+bool isValidHandshake(const Request &rq)
+{
+    QList<QByteArray> connection = rq.header("connection").toByteArray().toLower().split(',');
+    for (QByteArray &token : connection) {
+        token = token.trimmed();
+    }
+    return rq.method == "GET" && rq.version != "HTTP/1.0"
+        && rq.header("upgrade").trimmed().compare("websocket", Qt::CaseInsensitive) == 0
+        && connection.contains("upgrade") && !rq.header("host").trimmed().isEmpty()
+        && !rq.header("sec-websocket-key").trimmed().isEmpty() && rq.header("sec-websocket-version").contains("13");
+}
+
+// A key (x-goog-api-key, ?key=) on both Live paths; on …Constrained also an ephemeral token (?access_token=,
+// Authorization: Token). Any credential on …Constrained that starts with "auth_tokens/" is a token.
+void extractLiveCredential(const Request &rq, bool constrained, Outcome &out)
+{
+    const QByteArrayView headerKey = rq.header("x-goog-api-key").trimmed();
+    const QByteArray queryKey = queryValue(rq.query, "key");
+    if (!headerKey.isEmpty()) {
+        out.key = headerKey.toByteArray();
+        out.source = KeySource::Header;
+    } else if (!queryKey.isEmpty()) {
+        out.key = queryKey;
+        out.source = KeySource::Query;
+    } else if (constrained) {
+        const QByteArray access = queryValue(rq.query, "access_token");
+        const QByteArrayView auth = rq.header("authorization").trimmed();
+        if (!access.isEmpty()) {
+            out.key = access;
+            out.source = KeySource::AccessToken;
+        } else if (auth.size() > 6 && auth.first(6).compare("Token ", Qt::CaseInsensitive) == 0
+            && !auth.sliced(6).trimmed().isEmpty()) {
+            out.key = auth.sliced(6).trimmed().toByteArray();
+            out.source = KeySource::Token;
+        }
+    }
+}
+
+// The upgrade GET of a Live session: refused here with an HTTP status (no credential 403, Overloaded 503,
+// Internal 500, unknown path 404), or accepted (Plan::Kind::Upgrade). Everything else is decided when the setup
+// message arrives (live.cpp), as Google does it.
+void liveHandshake(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
+{
+    const Context ctx;
+    auto start = std::make_shared<LiveStart>();
+    if (!parseLivePath(rq.path, *start)) {
+        respondError(plan, ctx, { 404, "NOT_FOUND", "Method not found.", ErrorSpec::Details::None, {}, 0 });
+        return;
+    }
+    if (!isValidHandshake(rq)) {
+        respondError(plan, ctx, badRequest("Invalid WebSocket handshake."));
+        return;
+    }
+    extractLiveCredential(rq, start->constrained, out);
+    if (out.source == KeySource::None) {
+        respondError(plan, ctx, unregisteredError());
+        return;
+    }
+    start->key = out.key;
+    start->source = out.source;
+    {
+        QMutexLocker lock(&sh.mutex);
+        QByteArray scriptKey = out.key;
+        if (start->constrained && out.key.startsWith(kTokenPrefix)) {
+            const auto t = sh.authTokens.constFind(out.key);
+            start->token = true;
+            start->known = t != sh.authTokens.cend();
+            if (start->known) {
+                scriptKey = t->creatorKey;
+                start->project = t->owner;
+            }
+        }
+        const auto k = sh.keys.constFind(scriptKey);
+        if (!start->token) {
+            start->known = k != sh.keys.cend() || sh.acceptAny;
+            start->project = k != sh.keys.cend() ? k->project : QString();
+        }
+        start->resolved = k != sh.keys.cend() && k->hasScript ? k->resolved : sh.defaults;
+    }
+    out.project = start->project;
+    if (start->known && start->resolved.script.behaviour == Behaviour::Overloaded) {
+        respondError(plan, ctx, overloadedError());
+        return;
+    }
+    if (start->known && start->resolved.script.behaviour == Behaviour::Internal) {
+        respondError(plan, ctx, internalError());
+        return;
+    }
+    plan.kind = Plan::Kind::Upgrade;
+    plan.status = 101;
+    plan.live = std::move(start);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Control endpoint (/__fake/...)
 
 QJsonObject recordToJson(const RecordedRequest &r)
@@ -1987,6 +2179,23 @@ void handleControl(Shared &sh, const Request &rq, Plan &plan)
         }
         lock.unlock();
         controlReply(plan, 200, ok);
+    } else if (what == "live" && method == "GET") {
+        QMutexLocker lock(&sh.mutex);
+        const QList<LiveSession> sessions = sh.liveSessions;
+        lock.unlock();
+        controlReply(plan, 200, liveSessionsJson(sessions));
+    } else if (what == "live" && method == "DELETE") {
+        QMutexLocker lock(&sh.mutex);
+        sh.liveSessions.clear();
+        lock.unlock();
+        controlReply(plan, 200, ok);
+    } else if (what == "live" && method == "POST") {
+        QMutexLocker lock(&sh.mutex);
+        if (body.contains(QLatin1String("maxSessionMs"))) {
+            sh.liveMaxSessionMs = std::max<qint64>(0, qint64(body.value(QLatin1String("maxSessionMs")).toDouble()));
+        }
+        lock.unlock();
+        controlReply(plan, 200, ok);
     } else if (what == "stats" && method == "GET") {
         controlReply(plan, 200,
             QJsonObject {
@@ -1994,6 +2203,7 @@ void handleControl(Shared &sh, const Request &rq, Plan &plan)
                 { QStringLiteral("totalConnections"), sh.total.load() },
                 { QStringLiteral("requestCount"), sh.handled.load() },
                 { QStringLiteral("abortedStreams"), sh.aborted.load() },
+                { QStringLiteral("openLiveSessions"), sh.liveOpen.load() },
             });
     } else if (what == "resources" && method == "GET") {
         QMutexLocker lock(&sh.mutex);
@@ -2053,6 +2263,8 @@ void handleControl(Shared &sh, const Request &rq, Plan &plan)
         sh.batchDoneAfterMs = 2000;
         sh.acceptAny = false;
         sh.uploadUrlIncludesKey = false;
+        sh.liveSessions.clear();
+        sh.liveMaxSessionMs = 0;
         lock.unlock();
         controlReply(plan, 200, ok);
     } else {
@@ -2236,6 +2448,10 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
         handleControl(sh, rq, plan);
         return;
     }
+    if (isLivePath(rq.path)) {
+        liveHandshake(sh, rq, plan, out);
+        return;
+    }
 
     Context ctx;
     ctx.route = route(rq);
@@ -2284,6 +2500,10 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
     extractKey(rq, out);
     if (out.source == KeySource::None) {
         respondError(plan, ctx, unregisteredError());
+        return;
+    }
+    if (out.key.startsWith(kTokenPrefix)) {
+        respondError(plan, ctx, tokenOnRestError());
         return;
     }
 
@@ -2539,6 +2759,9 @@ void handleRequest(Shared &sh, const Request &rq, Plan &plan, Outcome &out)
     case Endpoint::DeleteBatch:
         batchesEndpoint(sh, rq, plan, ctx, owner);
         break;
+    case Endpoint::CreateAuthToken:
+        createAuthToken(sh, rq, plan, ctx, out);
+        break;
     case Endpoint::Unknown:
         respondHtml404(plan, rq.path);
         break;
@@ -2562,6 +2785,10 @@ void purgeExpired(Shared &shared, qint64 now)
     shared.caches.removeIf([now](const QHash<QByteArray, CacheRes>::iterator it) { return it->expireUs <= now; });
     shared.uploads.removeIf(
         [now](const QHash<QByteArray, Upload>::iterator it) { return it->createUs + kUploadLifetimeUs <= now; });
+    shared.authTokens.removeIf(
+        [now](const QHash<QByteArray, AuthTokenRes>::iterator it) { return it->expireUs <= now; });
+    shared.liveHandles.removeIf(
+        [now](const QHash<QByteArray, LiveHandleRes>::iterator it) { return it->expireUs <= now; });
 }
 
 QByteArray rfc3339(qint64 us)
@@ -2628,6 +2855,16 @@ QList<Resource> listResources(Shared &shared)
             Resource { QString::fromLatin1("batches/" + b.id), QStringLiteral("batch"), b.owner, time(b.createUs),
                 QDateTime() } });
     }
+    for (auto it = shared.authTokens.cbegin(); it != shared.authTokens.cend(); ++it) {
+        all.append({ it->seq,
+            Resource { QString::fromLatin1(it.key()), QStringLiteral("authToken"), it->owner, time(it->createUs),
+                time(it->expireUs) } });
+    }
+    for (auto it = shared.liveHandles.cbegin(); it != shared.liveHandles.cend(); ++it) {
+        all.append({ it->seq,
+            Resource { QString::fromLatin1(it.key()), QStringLiteral("liveHandle"), it->owner, time(it->createUs),
+                time(it->expireUs) } });
+    }
     std::sort(all.begin(), all.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     QList<Resource> out;
     out.reserve(all.size());
@@ -2643,6 +2880,74 @@ void clearResources(Shared &shared)
     shared.files.clear();
     shared.caches.clear();
     shared.batches.clear();
+    shared.authTokens.clear();
+    shared.liveHandles.clear();
+}
+
+QString ownerOfKey(const QByteArray &key, const QString &project)
+{
+    if (!project.isEmpty()) {
+        return project;
+    }
+    return QStringLiteral("key-")
+        + QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(12));
+}
+
+// Keys appear only as their SHA-256 (the full key is in the upgrade request's record, /__fake/requests), also
+// inside a close reason that echoes one ("…Consumer 'api_key:KEY' has been suspended.").
+QJsonArray liveSessionsJson(const QList<LiveSession> &sessions)
+{
+    QJsonArray list;
+    for (const LiveSession &l : sessions) {
+        const QByteArray key = l.key.toUtf8();
+        const QString keyHash = QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex());
+        QString reason = l.closeReason;
+        if (!l.key.isEmpty()) {
+            reason.replace(l.key, QStringLiteral("<key sha256:%1>").arg(keyHash.left(12)));
+        }
+        QJsonArray headers;
+        for (const auto &h : l.headers) {
+            const bool secret = h.first.compare("x-goog-api-key", Qt::CaseInsensitive) == 0
+                || h.first.compare("authorization", Qt::CaseInsensitive) == 0;
+            headers.append(QJsonArray {
+                QString::fromLatin1(h.first), secret ? QStringLiteral("<redacted>") : QString::fromUtf8(h.second) });
+        }
+        QByteArray query = l.query;
+        for (const char *name : { "key", "access_token" }) {
+            if (!queryValue(query, name).isEmpty()) {
+                QList<QByteArray> parts = query.split('&');
+                for (QByteArray &part : parts) {
+                    if (part.startsWith(QByteArray(name) + '=')) {
+                        part = QByteArray(name) + "=<redacted>";
+                    }
+                }
+                query = parts.join('&');
+            }
+        }
+        list.append(QJsonObject {
+            { QStringLiteral("id"), qint64(l.id) },
+            { QStringLiteral("requestId"), qint64(l.requestId) },
+            { QStringLiteral("connectionId"), qint64(l.connectionId) },
+            { QStringLiteral("path"), QString::fromUtf8(l.path) },
+            { QStringLiteral("query"), QString::fromUtf8(query) },
+            { QStringLiteral("headers"), headers },
+            { QStringLiteral("keySha256"), l.key.isEmpty() ? QString() : keyHash },
+            { QStringLiteral("keySource"), keySourceName(l.keySource) },
+            { QStringLiteral("project"), l.project },
+            { QStringLiteral("model"), l.model },
+            { QStringLiteral("resumedHandle"), l.resumedHandle },
+            { QStringLiteral("framesIn"), l.framesIn },
+            { QStringLiteral("framesOut"), l.framesOut },
+            { QStringLiteral("bytesIn"), l.bytesIn },
+            { QStringLiteral("bytesOut"), l.bytesOut },
+            { QStringLiteral("closeCode"), l.closeCode },
+            { QStringLiteral("closeReason"), reason },
+            { QStringLiteral("closedByClient"), l.closedByClient },
+            { QStringLiteral("setupCompleted"), l.setupCompleted },
+            { QStringLiteral("open"), l.open },
+        });
+    }
+    return list;
 }
 
 } // namespace ga::test::fake
