@@ -93,6 +93,7 @@ private:
     void serveLive(const QByteArray &livePath);
     // LiveClient
     void liveSend(QByteArrayView bytes) override;
+    void liveFlush() override;
     qint64 liveClientPending() const override;
     void liveReadClient(bool on) override;
     void liveEnded() override;

@@ -455,7 +455,13 @@ void ClientConnection::liveSend(QByteArrayView bytes)
         return;
     }
     m_socket->write(bytes.data(), bytes.size());
-    flushNow();
+}
+
+void ClientConnection::liveFlush()
+{
+    if (m_socket && m_socket->bytesToWrite() > 0) {
+        flushNow();
+    }
 }
 
 qint64 ClientConnection::liveClientPending() const

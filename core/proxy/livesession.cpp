@@ -110,6 +110,10 @@ void LiveSession::clientData(QByteArray &in)
         return;
     }
     pumpClient(in);
+    if (m_upstream && m_handshakeDone && m_upstream->bytesToWrite() > 0) {
+        m_upstream->flush(); // everything one read brought, in one send
+    }
+    m_client->liveFlush(); // a pong or a close answered here
 }
 
 void LiveSession::pumpClient(QByteArray &in)
@@ -250,8 +254,7 @@ void LiveSession::toUpstream(QByteArrayView bytes)
         m_replay.append(bytes);
     }
     if (m_upstream && m_handshakeDone) {
-        m_upstream->write(bytes.data(), bytes.size());
-        m_upstream->flush();
+        m_upstream->write(bytes.data(), bytes.size()); // flushed once per read (flushUpstream)
         if (!m_clientPaused && m_upstream && m_upstream->bytesToWrite() > m_settings->clientHighWaterBytes) {
             m_clientPaused = true;
             m_client->liveReadClient(false);
@@ -418,6 +421,7 @@ void LiveSession::onUpstreamRead()
         return;
     }
     pumpUpstream();
+    m_client->liveFlush(); // everything one read brought, in one send
 }
 
 LiveSession::Handshake LiveSession::readHandshake()
@@ -694,6 +698,7 @@ void LiveSession::onUpstreamGone()
         http::appendAvailable(m_upstream, m_upstreamIn);
         m_upstreamPaused = false;
         pumpUpstream();
+        m_client->liveFlush();
         if (m_phase == Phase::Over || !m_upstream) {
             return;
         }
@@ -788,6 +793,7 @@ void LiveSession::closeClient(quint16 code, QByteArrayView reason)
             m_figures.closeReason = QString::fromUtf8(reason.first(std::min(reason.size(), ws::kMaxCloseReason)));
         }
         m_client->liveSend(ws::buildFrame(ws::Close, ws::closePayload(code, reason)));
+        m_client->liveFlush();
         ++m_figures.framesOut;
     }
     finish();
@@ -816,6 +822,7 @@ void LiveSession::finish()
         return;
     }
     const bool started = m_phase == Phase::Open || m_phase == Phase::Closing;
+    m_client->liveFlush();
     if (m_upstream) {
         // A close frame written just before stays in flight: the socket closes after writing it.
         m_upstream->disconnect(this);

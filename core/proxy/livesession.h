@@ -24,8 +24,10 @@ class ProxyWorker;
 class LiveClient
 {
 public:
-    // Bytes for the client, sent at once.
+    // Bytes for the client, buffered until liveFlush() (or the next turn of the event loop).
     virtual void liveSend(QByteArrayView bytes) = 0;
+    // Sends what liveSend() buffered now.
+    virtual void liveFlush() = 0;
     // Bytes still waiting to go to the client.
     virtual qint64 liveClientPending() const = 0;
     // Stop (false) or resume (true) reading the client: backpressure from the upstream side.
