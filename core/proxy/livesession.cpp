@@ -124,12 +124,11 @@ void LiveSession::pumpClient(QByteArray &in)
         const QByteArrayView rest = QByteArrayView(in).sliced(pos);
         if (d.remaining == 0) {
             ws::FrameHeader h;
-            const ws::HeaderParse parsed = ws::parseFrameHeader(rest, &h);
-            if (parsed == ws::HeaderParse::NeedMore) {
+            const std::optional<ws::FrameChecker::Verdict> checked = d.readHeader(rest, &h);
+            if (!checked) {
                 break;
             }
-            const ws::FrameChecker::Verdict verdict
-                = parsed == ws::HeaderParse::Invalid ? ws::FrameChecker::Verdict::ProtocolError : d.checker.check(h);
+            const ws::FrameChecker::Verdict verdict = *checked;
             if (verdict != ws::FrameChecker::Verdict::Ok) {
                 const bool tooBig = verdict == ws::FrameChecker::Verdict::TooBig;
                 qCDebug(lcHttp).noquote() << "Live: client frame refused:" << d.checker.lastError();
@@ -529,12 +528,11 @@ void LiveSession::pumpUpstream()
         const QByteArrayView rest = QByteArrayView(in).sliced(pos);
         if (d.remaining == 0) {
             ws::FrameHeader h;
-            const ws::HeaderParse parsed = ws::parseFrameHeader(rest, &h);
-            if (parsed == ws::HeaderParse::NeedMore) {
+            const std::optional<ws::FrameChecker::Verdict> checked = d.readHeader(rest, &h);
+            if (!checked) {
                 break;
             }
-            const ws::FrameChecker::Verdict verdict
-                = parsed == ws::HeaderParse::Invalid ? ws::FrameChecker::Verdict::ProtocolError : d.checker.check(h);
+            const ws::FrameChecker::Verdict verdict = *checked;
             if (verdict != ws::FrameChecker::Verdict::Ok) {
                 qCWarning(lcHttp).noquote() << "Live: upstream frame refused:" << d.checker.lastError();
                 in.clear();

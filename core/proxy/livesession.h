@@ -103,6 +103,16 @@ private:
         explicit Direction(bool masked)
             : checker(masked, kMaxMessageBytes)
         { }
+        // The header of the next frame at the start of `rest`, checked: nullopt when it is not complete yet.
+        std::optional<http::ws::FrameChecker::Verdict> readHeader(QByteArrayView rest, http::ws::FrameHeader *h)
+        {
+            const http::ws::HeaderParse parsed = http::ws::parseFrameHeader(rest, h);
+            if (parsed == http::ws::HeaderParse::NeedMore) {
+                return std::nullopt;
+            }
+            return parsed == http::ws::HeaderParse::Invalid ? http::ws::FrameChecker::Verdict::ProtocolError
+                                                            : checker.check(*h);
+        }
         http::ws::FrameChecker checker;
         quint64 remaining = 0; // payload bytes of the current data frame not seen yet
         quint64 offset = 0; // payload bytes of it already seen (mask position)
