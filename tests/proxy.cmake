@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Proxy core (core/http, core/proxy) against the fake Gemini upstream. Included from tests/CMakeLists.txt.
 ga_add_test(tst_proxy LIBS ga_fakegemini TIMEOUT 180)
-ga_add_test(tst_upstream LIBS ga_fakegemini)
+ga_add_test(tst_upstream LIBS ga_fakegemini Qt6::WebSockets)
 ga_add_test(tst_routing LIBS ga_fakegemini)
 ga_add_test(tst_observability LIBS ga_fakegemini)
 ga_add_test(tst_adminapi LIBS ga_fakegemini)

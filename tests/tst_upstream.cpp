@@ -19,6 +19,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 using ga::test::FakeGemini;
 using ga::test::fakeKey;
@@ -234,6 +235,31 @@ class TestUpstream : public QObject
         return got + c.readAll();
     }
 
+    // A Live session through the proxy: true when Google's setupComplete came back (the upstream WebSocket went the
+    // same way as the requests: proxy, TLS verification, CA bundle).
+    bool liveSetup()
+    {
+        QWebSocket ws;
+        bool complete = false;
+        bool closed = false;
+        QObject::connect(&ws, &QWebSocket::binaryMessageReceived,
+            [&](const QByteArray &m) { complete = complete || m.contains("setupComplete"); });
+        QObject::connect(&ws, &QWebSocket::disconnected, [&] { closed = true; });
+        QObject::connect(&ws, &QWebSocket::connected, [&] {
+            ws.sendTextMessage(QStringLiteral(R"({"setup":{"model":"models/gemini-live-2.5-flash-preview"}})"));
+        });
+        ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/google.ai.generativelanguage.v1beta.GenerativeService."
+                                    "BidiGenerateContent")
+                         .arg(m_proxy->port())));
+        QElapsedTimer t;
+        t.start();
+        while (!complete && !closed && t.elapsed() < 10'000) {
+            QTest::qWait(10);
+        }
+        ws.abort();
+        return complete;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -264,6 +290,8 @@ private Q_SLOTS:
         QVERIFY2(reply.startsWith("HTTP/1.1 200"), reply.constData());
         QCOMPARE(middle.tunnels, 1);
         QVERIFY(middle.lastConnectLine.startsWith("CONNECT 127.0.0.1:" + QByteArray::number(m_fake->port())));
+        QVERIFY(liveSetup()); // a Live session's upstream WebSocket takes the same tunnel
+        QCOMPARE(middle.tunnels, 2);
     }
 
     void throughSocks5Proxy()
@@ -362,6 +390,8 @@ private Q_SLOTS:
         QByteArray reply = roundTrip();
         QVERIFY2(reply.startsWith("HTTP/1.1 502"), reply.constData());
         QVERIFY2(reply.contains("TLS"), reply.constData());
+        QVERIFY(!liveSetup()); // nor does a Live session start over an unverified connection
+        const int refusedHandshakes = front.handshakes;
 
         // With the CA bundle: verified, forwarded.
         use([&](ga::config::Config &c) {
@@ -370,6 +400,8 @@ private Q_SLOTS:
         });
         reply = roundTrip();
         QVERIFY2(reply.startsWith("HTTP/1.1 200"), reply.constData());
+        QVERIFY(liveSetup()); // wss:// to the same upstream, verified with the bundle
+        QVERIFY(front.handshakes > refusedHandshakes);
     }
 };
 
