@@ -669,6 +669,20 @@ private Q_SLOTS:
         QCOMPARE(ended.first().closeReason, QStringLiteral("custom reason"));
     }
 
+    void goAwayAndGooglesClosePassThrough()
+    {
+        QVERIFY(start(1));
+        m_fake->setLiveMaxSessionMs(300); // Google's session limit, shortened
+        LiveClient c;
+        QVERIFY(startSession(c));
+        QVERIFY(c.waitFor("goAway", 1) > 0);
+        QVERIFY(c.waitClosed());
+        m_fake->setLiveMaxSessionMs(0);
+        QCOMPARE(int(c.socket.closeCode()), 1000);
+        QTRY_VERIFY(!m_proxy->recorder()->history().empty());
+        QCOMPARE(m_proxy->recorder()->history().back().live->closeCode, 1000);
+    }
+
     void liveSessionCapPerToken()
     {
         QVERIFY(start(1, 10'000, 1));
