@@ -831,7 +831,7 @@ void LiveSession::finish()
             s->abort();
             s->deleteLater();
         });
-        s->setParent(nullptr);
+        s->setParent(m_worker->pool()); // outlives this session, goes with the worker
     }
     m_phase = Phase::Over;
     if (started && !m_reported && !m_key.id.isEmpty()) {
