@@ -577,6 +577,14 @@ private Q_SLOTS:
             QVERIFY(!raw.handshake(port(), kPath, {}));
             QCOMPARE(raw.status, 401);
         }
+        // The access token as "Authorization: Token …" (the scheme Live clients use for tokens) is accepted.
+        {
+            RawClient raw;
+            QVERIFY(raw.handshake(port(), kPath, "Authorization: Token " + m_token + "\r\n"));
+            RawClient wrong;
+            QVERIFY(!wrong.handshake(port(), kPath, "Authorization: Token not-our-token-at-all\r\n"));
+            QCOMPARE(wrong.status, 401);
+        }
         // A web page of another origin: 403 before the upgrade.
         {
             RawClient raw;

@@ -87,7 +87,8 @@ private:
     // Access token and rate limits; false when the request was answered (401 / 429). `live`: a Live session
     // (counted as a stream, and against limits.perToken.liveSessions). `ephemeralClient`: set when an ephemeral
     // token this proxy issued stands in for the access token (a browser's Live session).
-    bool admit(bool live = false, const QString &ephemeralClient = {});
+    // `credential`: the access token when the request carries it somewhere else than clientCredential() looks.
+    bool admit(bool live = false, const QString &ephemeralClient = {}, const QByteArray &credential = {});
     // The Live API's WebSocket endpoint: checks the upgrade and the credentials, answers 101 and hands the
     // connection to a LiveSession.
     void serveLive(const QByteArray &livePath);

@@ -27,7 +27,7 @@
 
 namespace ga::proxy {
 
-bool ClientConnection::admit(bool live, const QString &ephemeralClient)
+bool ClientConnection::admit(bool live, const QString &ephemeralClient, const QByteArray &credential)
 {
     const http::Request &r = m_request;
     ProxyCounters *counters = m_worker->counters();
@@ -44,7 +44,8 @@ bool ClientConnection::admit(bool live, const QString &ephemeralClient)
         who.client = QStringLiteral("upload");
     } else {
         who = m_worker->authenticator()->authenticate(
-            clientCredential(r.headers, r.query), m_peerLoopback, QDateTime::currentSecsSinceEpoch(), &m_authMemo);
+            credential.isEmpty() ? clientCredential(r.headers, r.query) : credential, m_peerLoopback,
+            QDateTime::currentSecsSinceEpoch(), &m_authMemo);
     }
     if (!who.ok()) {
         counters->unauthenticated.fetch_add(1, std::memory_order_relaxed);
@@ -418,7 +419,10 @@ void ClientConnection::serveLive(const QByteArray &livePath)
             ephemeralClient = QStringLiteral("ephemeral");
         }
     }
-    if (!admit(true, ephemeralClient)) {
+    // The access token may also come as "Authorization: Token …" or ?access_token= (how Live clients send tokens).
+    const QByteArray credential
+        = clientCredential(r.headers, r.query).isEmpty() && !token.startsWith("auth_tokens/") ? token : QByteArray();
+    if (!admit(true, ephemeralClient, credential)) {
         return;
     }
     m_worker->recorder()->streamStarted();
