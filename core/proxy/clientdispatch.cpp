@@ -544,6 +544,7 @@ void ClientConnection::completeRecord(bool broken)
         m_record.attempts = m_live->attemptLog();
         m_record.keyId = m_live->keyId();
         m_record.route = m_live->routeName();
+        m_record.fallbacks = m_live->fallbacks();
         m_record.model = m_live->model();
         m_record.live = m_live->figures();
         m_record.bytesIn = m_record.live->bytesIn;

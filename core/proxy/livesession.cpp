@@ -376,6 +376,9 @@ void LiveSession::onConnected()
     if (!m_upstream) {
         return;
     }
+    // Only now does the option reach the socket (Qt ignores it before the connection exists): without it Nagle
+    // holds a frame's payload behind its header until the peer's delayed ACK (~40 ms per client message).
+    m_upstream->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     const upstream::UpstreamSettings &target = m_viaRelay ? m_relay.upstream : m_settings->upstream;
     m_handshakeKey = ws::newClientKey();
     QByteArray head;
@@ -492,6 +495,10 @@ void LiveSession::attemptFailed(const keys::Failure &failure, bool relayFault, i
         router->reportRelayFailure(m_route.relay, failure.reason);
         routing::Route next;
         if (router->fallbackRoute(m_key.id, m_route, m_triedRelays, &next)) {
+            ++m_fallbacks;
+            qCInfo(lcRouting).noquote() << "Live: relay failed (" << failure.reason << ") - going"
+                                        << (next.isDirect() ? QStringLiteral("direct")
+                                                            : QStringLiteral("via another relay"));
             startRoute(next); // hybrid: direct; serverless: another relay
             return;
         }

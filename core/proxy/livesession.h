@@ -85,6 +85,7 @@ public:
     const metrics::LiveFigures &figures() const { return m_figures; }
     keys::Usage usage() const { return m_usage; }
     std::vector<metrics::Attempt> attemptLog() const { return m_attempts; }
+    int fallbacks() const { return m_fallbacks; }
 
 private:
     enum class Phase
@@ -178,6 +179,7 @@ private:
     qint64 m_attemptStart = 0;
     int m_countedAttempts = 0;
     int m_quotaSkips = 0;
+    int m_fallbacks = 0;
     std::vector<metrics::Attempt> m_attempts;
     bool m_upstreamPaused = false; // the client is slow: upstream bytes wait
     bool m_clientPaused = false; // the upstream is slow: client bytes wait

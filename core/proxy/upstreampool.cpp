@@ -75,7 +75,6 @@ QTcpSocket *UpstreamPool::newSocket(const UpstreamSettings &settings)
     }
     socket->setProxy(settings.proxy);
     socket->setReadBufferSize(256 * 1024); // bounded: a paused reader pushes back on the upstream via TCP
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     return socket;
 }
 
@@ -104,6 +103,8 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
         }
     });
     auto connected = [lease] {
+        // Set once connected: Qt ignores the option on a socket that is not connected yet.
+        lease->socket()->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         if (lease->m_user) {
             lease->m_user->socketConnected();
         }
