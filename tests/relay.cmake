@@ -15,4 +15,4 @@ add_test(NAME proxy_through_relays
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/relay/run-proxy-relay-tests.sh $<TARGET_FILE:fake-gemini>
         $<TARGET_FILE:gemini-aggregatord>)
 set_tests_properties(proxy_through_relays PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS relay
-    RESOURCE_LOCK relay_node_modules)
+    RESOURCE_LOCK "relay_node_modules;e2e_node_modules") # the Live tests use @google/genai from tests/e2e

@@ -8,6 +8,8 @@
 //   E2E_TMP           a private temporary directory (gemini-cli's HOME and workspace)
 // After every client call the upstream's recorded requests are checked: only pool keys reached it, never the
 // access token, in x-goog-api-key on native paths and Authorization: Bearer on /v1beta/openai/, never in the URL.
+// The Live API (ai.live.connect over WebSocket, live.mjs) is checked the same way on the fake's handshake records
+// and its list of Live sessions (/__fake/live).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -17,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
+
+import * as live from './live.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -152,6 +156,108 @@ for (const { label, version, ai } of genaiClients) {
         assertUpstreamCredentials(records, 'header');
     });
 }
+
+// --- @google/genai Live API (WebSocket) ------------------------------------------------------------------------
+
+const liveSessions = () => fake('live');
+const clearLive = () => fake('live', { method: 'DELETE' });
+
+// The Live sessions the fake saw since the last clear: `count` of them, all over, each with a pool key that came
+// in x-goog-api-key (never the access token, never in the URL), on a Live path of the expected API version.
+async function assertLiveUpstream(count, version) {
+    // A session is listed once its handshake is done; it is over once the fake has seen the close.
+    const deadline = Date.now() + 5000;
+    let sessions;
+    for (;;) {
+        sessions = await liveSessions();
+        if (sessions.length >= count && sessions.every((s) => !s.open)) {
+            break;
+        }
+        assert.ok(Date.now() < deadline, `fake Live sessions not all over: ${JSON.stringify(sessions.map((s) => ({ open: s.open, closeCode: s.closeCode })))}`);
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(sessions.length, count, 'Live sessions at the upstream');
+    // The fake lists keys by their SHA-256 only (the full key is in the handshake's record in /__fake/requests).
+    const poolHashes = POOL.map(live.sha256);
+    for (const s of sessions) {
+        assert.ok(poolHashes.includes(s.keySha256), 'a Live session used a key that is not a pool key');
+        assert.notEqual(s.keySha256, live.sha256(TOKEN), 'the access token reached the upstream as the Live key');
+        assert.equal(s.keySource, 'header', `the Live key came as ${s.keySource}, expected the x-goog-api-key header`);
+        assert.ok(!/(^|&)(key|access_token)=/.test(s.query), `a credential in the Live URL: ${s.query}`);
+        assert.ok(!JSON.stringify(s).includes(TOKEN), 'the access token appears in a Live session record');
+        assert.ok(s.setupCompleted, 'the fake sent setupComplete');
+        assert.ok(s.closedByClient, 'the client closed the session');
+        assert.ok([1000, 1005].includes(s.closeCode), `Live session closed with ${s.closeCode}`);
+    }
+    // The handshakes, as the fake recorded them: the key in the header, nothing in the query.
+    const handshakes = (await upstreamRequests()).filter((r) => live.LIVE_PATH_RE.test(r.path));
+    assert.equal(handshakes.length, count, `Live handshakes at the upstream: ${handshakes.map((r) => r.path)}`);
+    for (const r of handshakes) {
+        assert.equal(r.method, 'GET');
+        assert.match(r.path, new RegExp(`^/ws/google\\.ai\\.generativelanguage\\.${version}\\.GenerativeService\\.BidiGenerateContent$`),
+            'the upstream path is the Live path alone (no // and no base path)');
+        assert.equal(r.keySource, 'header', `Live key came as ${r.keySource}, expected the x-goog-api-key header`);
+        assert.deepEqual(headerValues(r, 'x-goog-api-key'), [r.key]);
+        assert.ok(POOL.includes(r.key), 'the handshake carried a pool key');
+        const query = new URLSearchParams(r.query);
+        assert.ok(!query.has('key') && !query.has('access_token'), 'a credential is in the Live URL');
+        assert.ok(![...query.values()].some((v) => POOL.includes(v) || v === TOKEN), 'a key is in the Live URL');
+        assert.ok(!r.target.includes(TOKEN) && !POOL.some((k) => r.target.includes(k)), 'a key is in the Live URL');
+        assert.ok(!JSON.stringify(r).includes(TOKEN), 'the access token appears in the Live handshake');
+    }
+    return sessions;
+}
+
+const genai130 = await live.loadGenai130();
+const liveClients = [
+    { label: '@google/genai 3.1.0 (default API version)', sdk: live.genai310, version: 'v1(beta)?', baseUrl: PROXY },
+    { label: '@google/genai 3.1.0 (apiVersion v1beta)', sdk: live.genai310, version: 'v1beta', baseUrl: PROXY,
+        apiVersion: 'v1beta' },
+    { label: '@google/genai 3.1.0 (v1alpha, proxy under a base path)', sdk: live.genai310, version: 'v1alpha',
+        baseUrl: `${PROXY}/gemini`, apiVersion: 'v1alpha' },
+];
+if (genai130) {
+    liveClients.push({ label: `@google/genai ${genai130.version}`, sdk: genai130.mod, version: 'v1beta', baseUrl: PROXY });
+}
+
+for (const c of liveClients) {
+    test(`${c.label} ai.live.connect: text turn, audio echoed byte for byte, tool call round trip`,
+        { timeout: 60_000 }, async () => {
+            await clearUpstream();
+            await clearLive();
+            const opts = { baseUrl: c.baseUrl, apiKey: TOKEN, apiVersion: c.apiVersion };
+            try {
+                const s1 = await live.openLive(c.sdk, opts);
+                assert.equal((await live.liveTextTurn(s1)).text, TEXT, 'the turn\'s text (two serverContent messages)');
+                await live.liveAudioEcho(s1);
+                await live.liveTextTurn(s1, 'and once more');
+                await live.closeLive(s1);
+                const s2 = await live.openLive(c.sdk, { ...opts, config: live.toolConfig() });
+                await live.liveToolCall(s2);
+                await live.closeLive(s2);
+                assert.deepEqual([...s1.inbox.errors, ...s2.inbox.errors], [], 'WebSocket errors');
+            } finally {
+                live.closeOpenLive();
+            }
+            await assertLiveUpstream(2, c.version);
+        });
+}
+if (!genai130) {
+    test('@google/genai 1.30.0 ai.live.connect', { skip: 'tests/e2e-resources/node_modules has no genai130 (npm ci there)' },
+        () => {});
+}
+
+test('Live with a wrong access token: refused, nothing reaches the upstream', { timeout: 30_000 }, async () => {
+    await clearUpstream();
+    await clearLive();
+    try {
+        await assert.rejects(live.openLive(live.genai310, { baseUrl: PROXY, apiKey: `${TOKEN}x` }));
+    } finally {
+        live.closeOpenLive();
+    }
+    assert.deepEqual(await liveSessions(), [], 'a Live session reached the upstream without a valid token');
+    assert.deepEqual((await upstreamRequests()).filter((r) => live.LIVE_PATH_RE.test(r.path)), []);
+});
 
 // --- openai (OpenAI-compatible endpoint) ------------------------------------------------------------------------
 

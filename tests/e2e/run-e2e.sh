@@ -31,6 +31,8 @@ done
 # shellcheck source-path=SCRIPTDIR source=harness.sh
 source "$HERE/harness.sh"
 harness_npm_install "$HERE"
+# @google/genai 1.30.0 (what gemini-cli pins) for the Live tests comes from the resources suite's packages.
+harness_npm_install "$HERE/../e2e-resources"
 
 harness_init
 

@@ -9,6 +9,9 @@
 // so the fake that recorded it says which way it went (and that it arrived exactly once).
 // The daemon runs in a sandbox under RELAY_TMP with the encrypted file secret store; keys and relay secrets
 // are made here at run time, go in through standard input, and are never printed.
+// The Live API (WebSocket) is driven by @google/genai's ai.live.connect (tests/e2e/live.mjs, with the SDK from
+// tests/e2e/node_modules, which the runner installs): its handshake carries x-test-id too, and each fake's
+// /__fake/live tells which upstream had the session.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,6 +20,9 @@ import net from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { freePort, startRelay, track } from "./relays.mjs";
+
+// The Live checks and @google/genai come from tests/e2e (run-proxy-relay-tests.sh installs its node_modules).
+const live = await import("../e2e/live.mjs");
 
 const FAKE_BIN = process.env.FAKE_GEMINI_BIN;
 const DAEMON_BIN = process.env.GEMINI_AGGREGATORD_BIN;
@@ -164,6 +170,14 @@ function checkRecord(via, rec) {
   for (const s of SECRETS) assert.ok(!dump.includes(s), `a relay secret reached the upstream (fake ${via}, ${rec.path})`);
   assert.equal(headerValue(rec, "x-relay-secret"), undefined, `x-relay-secret reached fake ${via}`);
   // (The relays' own /health?upstream=1 probes are keyless GET /v1beta/models; they are no client requests.)
+  if (rec.path.startsWith("/ws/")) {
+    // A Live handshake: a pool key in x-goog-api-key, no credential in the URL.
+    assert.equal(rec.keySource, "header", `Live key source at fake ${via}`);
+    assert.ok(KEYS.includes(rec.key), `fake ${via} got a Live key that is not one of the pool's`);
+    const query = new URLSearchParams(rec.query);
+    assert.ok(!query.has("key") && !query.has("access_token"), `a credential in the Live URL at fake ${via}`);
+    assert.ok(!KEYS.some((k) => rec.target.includes(k)), `a key in the Live URL at fake ${via}`);
+  }
   if (rec.path.startsWith("/v1beta/models/gemini")) {
     assert.equal(rec.keySource, "header", `key source at fake ${via}`);
     assert.ok(KEYS.includes(rec.key), `fake ${via} got a key that is not one of the pool's`);
@@ -349,6 +363,96 @@ function refused(url) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Live API (WebSocket) through the daemon with @google/genai's ai.live.connect.
+
+let adminToken = "";
+
+// The daemon's last access records (admin API /history), newest last.
+async function history(limit = 50) {
+  const r = await fetch(`${daemon.url}/admin/api/v1/history?limit=${limit}`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  const text = await r.text();
+  assert.equal(r.status, 200, `admin /history: ${text}`);
+  return JSON.parse(text);
+}
+
+// The access record of the Live session whose handshake carried `id`: the daemon does not record x-test-id,
+// so it is the newest live record after `sinceId` (one session at a time here).
+async function liveRecord(sinceId, { timeoutMs = 5000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rec = (await history()).filter((r) => r.kind === "live" && r.id > sinceId);
+    if (rec.length) return rec;
+    assert.ok(Date.now() < deadline, "no access record for the Live session");
+    await sleep(25);
+  }
+}
+const lastHistoryId = async () => (await history(1)).at(-1)?.id ?? 0;
+
+async function clearLiveSessions() {
+  await Promise.all(Object.values(fakes).map((f) => fakeCall(f, "DELETE", "/__fake/live")));
+}
+
+// Every fake's Live sessions, waited for until `count` exist and all are over: [{ via, s }].
+async function liveSessionsOver(count, { timeoutMs = 5000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = [];
+    for (const f of Object.values(fakes)) {
+      for (const s of await fakeCall(f, "GET", "/__fake/live")) all.push({ via: f.name, s });
+    }
+    if (all.length >= count && all.every(({ s }) => !s.open)) return all;
+    assert.ok(Date.now() < deadline, `Live sessions at the fakes: ${JSON.stringify(all.map(({ via, s }) => [via, s.open, s.closeCode]))}`);
+    await sleep(25);
+  }
+}
+
+// A text turn, audio frames echoed byte for byte, and (in a second session, with a function declared) a tool call
+// round trip, all with ai.live.connect through the daemon. Every session's handshake carries an x-test-id.
+// Returns the two sessions' test ids.
+async function liveRoundTrip(tag) {
+  const ids = [`${tag}-${process.pid}-${++reqSeq}`, `${tag}-${process.pid}-${++reqSeq}`];
+  const opts = (id) => ({ baseUrl: daemon.url, apiKey: TOKEN, apiVersion: "v1beta", headers: { "x-test-id": id } });
+  try {
+    const s1 = await live.openLive(live.genai310, opts(ids[0]));
+    await live.liveTextTurn(s1);
+    await live.liveAudioEcho(s1);
+    await live.closeLive(s1);
+    const s2 = await live.openLive(live.genai310, { ...opts(ids[1]), config: live.toolConfig() });
+    await live.liveToolCall(s2);
+    await live.closeLive(s2);
+    assert.deepEqual([...s1.inbox.errors, ...s2.inbox.errors], [], "WebSocket errors");
+  } finally {
+    live.closeOpenLive(); // a failed check leaves nothing open
+  }
+  return ids;
+}
+
+// Checks that both sessions of `ids` went to fake `via` (and nowhere else), with a pool key in the header.
+async function assertLiveWent(ids, via) {
+  const sessions = await liveSessionsOver(ids.length);
+  assert.deepEqual(sessions.map((x) => x.via), ids.map(() => via), `Live sessions went ${sessions.map((x) => x.via)}`);
+  const poolHashes = KEYS.map(live.sha256); // the fake lists Live keys by their SHA-256 only
+  for (const { s } of sessions) {
+    assert.ok(poolHashes.includes(s.keySha256), "a Live session at the upstream used a key that is not one of the pool's");
+    assert.equal(s.keySource, "header", `the Live key came as ${s.keySource}`);
+    assert.ok(!/(^|&)(key|access_token)=/.test(s.query), `a credential in the Live URL: ${s.query}`);
+    assert.ok(!JSON.stringify(s).includes(TOKEN), "the access token reached the upstream's Live session");
+    for (const sec of SECRETS) assert.ok(!JSON.stringify(s).includes(sec), "a relay secret reached the upstream");
+    assert.ok(s.setupCompleted && s.closedByClient, "setupComplete sent, the client closed");
+    assert.ok([1000, 1005].includes(s.closeCode), `Live session closed with ${s.closeCode}`);
+  }
+  for (const id of ids) {
+    const hit = await routeOf(id); // checks the handshake record (checkRecord: key in the header, none in the URL)
+    assert.ok(hit, `the Live handshake ${id} reached no upstream`);
+    assert.equal(hit.via, via, `the Live handshake ${id} went ${hit.via}`);
+    assert.equal(hit.rec.method, "GET");
+    assert.match(hit.rec.path, live.LIVE_PATH_RE);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 const relays = []; // every relay started here
 async function relay(runtime, { secret: s, upstream }) {
@@ -405,6 +509,8 @@ before(async () => {
   daemon = { child, log, url: m[1] };
   TOKEN = (await cliOk(["token", "show"])).trim();
   assert.ok(TOKEN.length >= 16, "token show prints the access token");
+  adminToken = (await cliOk(["token", "show", "--admin"])).trim();
+  assert.ok(adminToken.length >= 16, "token show --admin prints the admin token");
 });
 
 after(async () => {
@@ -666,6 +772,58 @@ describe("gemini-aggregatord through real relays", () => {
     for (let i = 0; i < 5; i++) direct.push((await generateOk("wrong-direct")).ms);
     measured.wrongSecret = fallbackReport(fb, direct);
     assert.equal((await allRecords()).filter((h) => h.via === "deno").length, 0, "nothing went through the relay");
+    await assertKeysStillActive(id);
+    assertDaemonAlive();
+  });
+
+  for (const runtime of ["deno", "workerd"]) {
+    test(`serverless Live (ai.live.connect) through the ${runtime} relay: text, audio byte for byte, tool call`, async () => {
+      const r = runtime === "deno" ? denoA : workerdA;
+      const [instanceId] = await configure({
+        mode: "serverless",
+        relays: [{ name: `${runtime}-live`, url: r.url, secret: runtime === "deno" ? secretA : secretW }],
+      });
+      await clearRecords();
+      await clearLiveSessions();
+      const since = await lastHistoryId();
+      const ids = await liveRoundTrip(`live-${runtime}`);
+      await assertLiveWent(ids, runtime);
+      const records = await liveRecord(since);
+      assert.equal(records.length, 2, "one access record per Live session");
+      for (const rec of records) {
+        assert.equal(rec.status, 101);
+        assert.equal(rec.route, instanceId, `the Live session's route is ${rec.route}, not the ${runtime} relay`);
+        assert.deepEqual(rec.attempts.map((a) => a.route), [instanceId], "one attempt, through the relay");
+        assert.ok(rec.live?.started, "the access record says setupComplete came");
+      }
+      assertDaemonAlive();
+    });
+  }
+
+  test("hybrid Live: the relay refuses the upgrade (wrong secret → 401) → the session goes direct", async () => {
+    const relaySide = secret();
+    const proxySide = secret();
+    const r = await relay("deno", { secret: relaySide, upstream: fakes.deno.url });
+    const [id] = await configure({ mode: "hybrid", relays: [{ name: "deno-live-wrong", url: r.url, secret: proxySide }] });
+    await clearRecords();
+    await clearLiveSessions();
+    const since = await lastHistoryId();
+    const ids = await liveRoundTrip("live-hybrid");
+    await assertLiveWent(ids, "direct");
+    assert.equal((await allRecords()).filter((h) => h.via === "deno").length, 0, "nothing went through the relay");
+    const records = await liveRecord(since);
+    assert.equal(records.length, 2, "one access record per Live session");
+    // The first session tried the relay (refused), then went direct; the relay may be marked unhealthy after that,
+    // so the second may go direct at once.
+    for (const rec of records) {
+      assert.equal(rec.status, 101);
+      assert.equal(rec.route, "direct", `the Live session's route is ${rec.route}`);
+      assert.equal(rec.attempts.at(-1).route, "direct");
+    }
+    const first = records[0];
+    assert.deepEqual(first.attempts.map((a) => a.route), [id, "direct"], `attempts ${JSON.stringify(first.attempts)}`);
+    assert.match(first.attempts[0].outcome, /relay|401|auth/i, `the relay attempt's outcome: ${first.attempts[0].outcome}`);
+    assert.ok(first.fallbacks >= 1, `the fallback is counted: ${JSON.stringify(first)}`);
     await assertKeysStillActive(id);
     assertDaemonAlive();
   });

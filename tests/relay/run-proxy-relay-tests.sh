@@ -5,7 +5,8 @@
 # proxy.test.mjs starts the fakes, the relays and the daemon itself (in a private sandbox under a temporary
 # directory, encrypted file secret store) and covers serverless / hybrid routing, key binding, fallback when a
 # relay is killed, hung or has the wrong secret, the 503 when no relay is left, live mode switches, streaming
-# timing and `instances test`.
+# timing, `instances test`, and Live API sessions (WebSocket, @google/genai from tests/e2e) through each relay
+# and falling back to direct.
 #   tests/relay/run-proxy-relay-tests.sh FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN
 # The runtimes come from npm exactly as in run-relay-tests.sh (pinned in package.json, installed into
 # node_modules here). RELAY_KEEP_TMP=1 keeps the temporary directory (daemon, relay and fake logs) afterwards.
@@ -25,6 +26,11 @@ for bin in "$FAKE_BIN" "$DAEMON_BIN"; do
 done
 # shellcheck source=runtimes.sh
 source "$HERE/runtimes.sh"
+# The Live API tests drive @google/genai (ai.live.connect): the SDK pinned in tests/e2e, installed there.
+E2E_DIR=$(cd "$HERE/../e2e" && pwd)
+# shellcheck source=../e2e/harness.sh
+source "$E2E_DIR/harness.sh"
+harness_npm_install "$E2E_DIR"
 echo "==> deno $("$DENO_BIN" --version | head -n 1 | cut -d' ' -f2), workerd $("$WORKERD_BIN" --version | cut -d' ' -f2)"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ga-proxy-relay.XXXXXX")
