@@ -453,6 +453,24 @@ private Q_SLOTS:
         m_fake->setBehaviour(m_keys[0], Behaviour::Normal);
     }
 
+    void networkFailureBeforeSetupCompleteRetried()
+    {
+        QVERIFY(start(2));
+        m_fake->setBehaviour(m_keys[0], Behaviour::CloseBeforeResponse); // TCP dropped when the setup arrives
+        LiveClient c;
+        QVERIFY(startSession(c));
+        QVERIFY(QJsonDocument::fromJson(c.messages.first().second).object().contains(u"setupComplete"));
+        c.socket.close();
+        QVERIFY(c.waitClosed());
+        const QList<ga::test::LiveSession> ended = endedSessions(2);
+        QCOMPARE(ended.size(), 2);
+        QCOMPARE(ended[0].key, m_keys[0]);
+        QCOMPARE(ended[0].closeCode, 1006);
+        QCOMPARE(ended[1].key, m_keys[1]);
+        QVERIFY(ended[1].setupCompleted);
+        m_fake->setBehaviour(m_keys[0], Behaviour::Normal);
+    }
+
     void everyKeyInvalidClosesWithGooglesReason()
     {
         QVERIFY(start(2));
