@@ -37,6 +37,13 @@ Dashboard::Dashboard(daemon::Service *service, const time::Clock &clock, QObject
     if (proxy::ProxyServer *server = m_service ? m_service->proxyServer() : nullptr) {
         // Emitted on proxy workers: queued here, so the proxy never waits for the UI.
         connect(server->recorder(), &metrics::Recorder::recorded, this, &Dashboard::add, Qt::QueuedConnection);
+        // The last hour as the history has it (also the last run's, read back from disk at start).
+        const qint64 now = m_clock.nowMs();
+        for (const metrics::AccessRecord &r : server->recorder()->history()) {
+            if (r.startedMs > now - 3'600'000 && r.startedMs <= now) {
+                count(r.startedMs / 60'000, r);
+            }
+        }
     }
     refresh();
 }
@@ -63,16 +70,20 @@ void Dashboard::advance()
 
 void Dashboard::add(const metrics::AccessRecord &record)
 {
-    const qint64 minute = m_clock.nowMs() / 60'000;
+    count(m_clock.nowMs() / 60'000, record);
+    Q_EMIT figuresChanged();
+}
+
+void Dashboard::count(qint64 minute, const metrics::AccessRecord &record)
+{
     Bucket &b = m_buckets[size_t(minute % 60)];
     if (b.minute != minute) {
         b = Bucket { minute, 0, 0 };
     }
     ++b.requests;
-    if (record.status >= 200 && record.status < 300 && !record.broken) {
-        ++b.successes;
+    if ((record.status >= 200 && record.status < 300) || record.status == 101) {
+        b.successes += record.broken ? 0 : 1;
     }
-    Q_EMIT figuresChanged();
 }
 
 QVariantList Dashboard::series(bool successes) const

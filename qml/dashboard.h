@@ -65,6 +65,7 @@ public:
 
     // Counts one finished request (the proxy's recorder feeds this; tests may call it).
     void add(const metrics::AccessRecord &record);
+    void count(qint64 minute, const metrics::AccessRecord &record);
     // Re-reads the key pool's usage (tokens, quota).
     Q_INVOKABLE void refresh();
 

@@ -6,6 +6,8 @@
 #include "daemon/service.h"
 #include "fakegemini/fakegemini.h"
 #include "keys/apikey.h"
+#include "metrics/recorder.h"
+#include "proxy/proxyserver.h"
 #include "rawhttp.h"
 #include "secrets/memorysecretstore.h"
 #include "security/accesstoken.h"
@@ -26,6 +28,7 @@
 #include <QTimer>
 
 #include <csignal>
+#include <optional>
 
 using ga::test::CliResult;
 using ga::test::runCli;
@@ -512,6 +515,78 @@ private Q_SLOTS:
         }
         qInfo("%d of 20 starts answered a request before the secrets were read", early);
         QVERIFY(early > 0); // the window was really hit
+    }
+
+    // The request history is on disk: after a restart the last run's requests are in the history (Logs, the
+    // dashboard, the admin API), and metrics.historyRetentionDays 0 keeps nothing.
+    void historySurvivesARestart()
+    {
+        ga::test::FakeGemini fake;
+        QVERIFY(fake.listen());
+        fake.addKey(ga::test::fakeKey(7));
+        QTemporaryDir dir;
+        const QString configPath = dir.filePath(QStringLiteral("config/config.json"));
+        const quint16 port = ga::test::freePort();
+        QJsonObject config {
+            { QStringLiteral("version"), 1 },
+            { QStringLiteral("listen"), QJsonObject { { QStringLiteral("port"), int(port) } } },
+            { QStringLiteral("upstream"), QJsonObject { { QStringLiteral("baseUrl"), fake.baseUrl() } } },
+            { QStringLiteral("keys"),
+                QJsonObject { { QStringLiteral("items"),
+                    QJsonArray { QJsonObject { { QStringLiteral("id"), QStringLiteral("k7") } } } } } },
+            { QStringLiteral("auth"), QJsonObject { { QStringLiteral("allowAnonymousLoopback"), true } } },
+            { QStringLiteral("log"), QJsonObject { { QStringLiteral("file"), QStringLiteral("none") } } },
+        };
+        QVERIFY(ga::test::writeAll(configPath, QJsonDocument(config).toJson()));
+        SlowSecretStore secrets(0);
+        QVERIFY(ga::secrets::waitFor([&](QObject *context, ga::secrets::SecretStore::Callback done) {
+            secrets.write(ga::keys::secretEntryName(QStringLiteral("k7")), ga::test::fakeKey(7).toLatin1(), context,
+                std::move(done));
+        }).ok());
+        const QByteArray path = "/v1beta/models/gemini-2.5-flash:generateContent";
+        const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+        auto run = [&](int requests) -> std::optional<std::vector<ga::metrics::AccessRecord>> {
+            ga::config::ConfigStore configStore(configPath);
+            if (configStore.load().hasErrors()) {
+                return std::nullopt;
+            }
+            ga::daemon::Service service(&configStore, &secrets);
+            service.setWorkerCount(2);
+            service.setFileLogging(false);
+            QSignalSpy ready(&service, &ga::daemon::Service::ready);
+            QString error;
+            if (!service.start(&error) || !(ready.count() > 0 || ready.wait(5000))) {
+                return std::nullopt;
+            }
+            const std::vector<ga::metrics::AccessRecord> before = service.proxyServer()->recorder()->history();
+            for (int i = 0; i < requests; ++i) {
+                ga::test::Client c(port);
+                c.send(ga::test::post(path, body, {}));
+                if (c.read().status != 200) {
+                    return std::nullopt;
+                }
+            }
+            return before;
+        };
+        auto first = run(0);
+        QVERIFY(first && first->empty());
+        auto second = run(7);
+        QVERIFY(second && second->empty()); // nothing was served before
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("config/history.sqlite"))));
+        const auto restored = run(0);
+        QVERIFY(restored);
+        const std::vector<ga::metrics::AccessRecord> &back = *restored;
+        QCOMPARE(back.size(), size_t(7));
+        QCOMPARE(back.back().status, 200);
+        QCOMPARE(back.back().keyId, QStringLiteral("k7"));
+        QCOMPARE(back.back().model, QStringLiteral("gemini-2.5-flash"));
+        // Not kept on disk: a restart starts empty again (the file is left alone).
+        config.insert(QStringLiteral("metrics"), QJsonObject { { QStringLiteral("historyRetentionDays"), 0 } });
+        QVERIFY(ga::test::writeAll(configPath, QJsonDocument(config).toJson()));
+        const auto off = run(2);
+        QVERIFY(off && off->empty());
+        const auto offAgain = run(0);
+        QVERIFY(offAgain && offAgain->empty());
     }
 
     // What a reload reads again is decided from the changed paths (typed), not by searching the log text.

@@ -7,4 +7,6 @@ ga_add_test(tst_configschema)
 ga_add_test(tst_configstore)
 ga_add_test(tst_logging)
 ga_add_test(tst_historymodel)
+# The request history on disk (SQLite): restart, retention, damaged files, the recorder feeding it.
+ga_add_test(tst_historystore)
 ga_add_test(tst_resourcemap)

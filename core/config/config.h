@@ -144,6 +144,8 @@ struct Config
 
     bool metricsOnLoopback = true;
     int historySize = 1000;
+    int historyRetentionDays = 30; // the request history on disk (history.sqlite); 0: not kept on disk
+    int historyMaxRecords = 1'000'000;
 
     int quotaDailyRequests = 250; // per project (key or group) and model; 0 = no outlook
     QString quotaModelLimits; // "gemini-2.5-pro=100, …"

@@ -51,6 +51,11 @@ QString resourceStatePath(const QString &configPath)
     return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("resources.json"));
 }
 
+QString historyDatabasePath(const QString &configPath)
+{
+    return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("history.sqlite"));
+}
+
 QString secretJournalPath(const QString &configPath)
 {
     return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("secrets.journal"));

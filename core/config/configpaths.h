@@ -21,6 +21,8 @@ QString secretFilePath(const Config &config);
 QString keyStatePath(const QString &configPath);
 // Who owns each file, cached content, batch and upload session: resources.json beside the config file.
 QString resourceStatePath(const QString &configPath);
+// The request history on disk (metrics/historystore.h): history.sqlite beside the config file.
+QString historyDatabasePath(const QString &configPath);
 // Secret-store entries written or removed by a command whose config write has not happened yet: secrets.journal
 // beside the config file (secrets/secretjournal.h).
 QString secretJournalPath(const QString &configPath);

@@ -219,6 +219,7 @@ bool Service::start(QString *error)
     m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router, &m_resources);
     m_proxy->setAdminHandler(m_admin.get());
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);
+    applyHistoryStore(); // the last run's requests are back in the history before anything new is recorded
     // The port is bound now, so start-up errors ("port in use") are reported here; until the secrets are read
     // (below, asynchronously) the proxy answers 503 with Retry-After: 1 instead of a wrong 401 or "no key".
     m_proxy->setStarting(true);
@@ -260,6 +261,26 @@ bool Service::start(QString *error)
     return true;
 }
 
+void Service::applyHistoryStore()
+{
+    const config::Config &c = m_config->config();
+    if (c.historyRetentionDays <= 0) {
+        // Records stop going to disk; the store itself stays until the proxy is gone (a worker may be handing it
+        // a record right now).
+        m_proxy->recorder()->setStore(nullptr);
+        return;
+    }
+    if (m_history) {
+        m_history->setRetention(c.historyRetentionDays, c.historyMaxRecords);
+        m_proxy->recorder()->setStore(m_history.get());
+        return;
+    }
+    m_history = std::make_unique<metrics::HistoryStore>(metrics::HistoryStore::Options {
+        config::historyDatabasePath(m_config->path()), c.historyRetentionDays, c.historyMaxRecords });
+    m_proxy->recorder()->restoreHistory(m_history->open(c.historySize));
+    m_proxy->recorder()->setStore(m_history.get());
+}
+
 void Service::onConfigChanged()
 {
     const QJsonObject effective = config::schema::effectiveDocument(m_config->document());
@@ -271,6 +292,7 @@ void Service::onConfigChanged()
     const QStringList &changes = changed.lines;
     applyLogging();
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);
+    applyHistoryStore();
     QString error;
     // Not listening because the address could not be bound (at start-up, say): every change is a new try.
     const bool retryListen = m_paused && !m_listenProblem.isEmpty();

@@ -4,6 +4,7 @@
 #include "affinity/resourcemap.h"
 #include "config/configstore.h"
 #include "keys/keypool.h"
+#include "metrics/historystore.h"
 #include "proxy/adminport.h"
 #include "routing/router.h"
 
@@ -51,6 +52,8 @@ public:
     routing::Router &router() { return m_router; }
     // Who owns each file, cached content, batch and upload session (saved to resources.json).
     affinity::ResourceMap &resources() { return m_resources; }
+    // The request history on disk (null when history.retentionDays is 0): the CLI and the admin API query it.
+    metrics::HistoryStore *historyStore() { return m_history.get(); }
     // Writes resources.json now (after an admin action, so that the CLI reads what it just did).
     void flushResources();
     // Worker threads for the proxy (0 = one per core); set before start().
@@ -107,6 +110,8 @@ private:
     void loadKeyState();
     void saveKeyState();
     void loadResources();
+    // Opens, retunes or closes the request history on disk as metrics.historyRetentionDays says.
+    void applyHistoryStore();
     void saveResources();
     void applyKeyStrategy();
     void applyHealthCheckInterval();
@@ -132,6 +137,8 @@ private:
     QTimer m_resourceSaveTimer;
     bool m_resourcesLoaded = false;
     quint64 m_relayGeneration = 0;
+    // Before m_proxy: destroyed after it, so every record the proxy makes while stopping is written.
+    std::unique_ptr<metrics::HistoryStore> m_history;
     std::unique_ptr<proxy::ProxyServer> m_proxy;
     std::unique_ptr<proxy::AdminHandler> m_admin; // destroyed before m_proxy: its replies go to proxy workers
     int m_workerCount = 0;

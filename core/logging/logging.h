@@ -14,4 +14,5 @@ Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 Q_DECLARE_LOGGING_CATEGORY(lcRouting)
 Q_DECLARE_LOGGING_CATEGORY(lcSecurity)
 Q_DECLARE_LOGGING_CATEGORY(lcUi)
+Q_DECLARE_LOGGING_CATEGORY(lcMetrics) // the request history on disk
 Q_DECLARE_LOGGING_CATEGORY(lcAccess) // one record per request (the access log)

@@ -55,6 +55,50 @@ QJsonObject toJson(const AccessRecord &r)
     return out;
 }
 
+AccessRecord accessRecordFromJson(const QJsonObject &o)
+{
+    AccessRecord r;
+    r.id = quint64(o.value(u"id").toDouble());
+    r.startedMs = QDateTime::fromString(o.value(u"time").toString(), Qt::ISODateWithMs).toMSecsSinceEpoch();
+    r.client = o.value(u"client").toString();
+    r.peer = o.value(u"peer").toString();
+    r.method = o.value(u"method").toString();
+    r.path = o.value(u"path").toString();
+    r.kind = o.value(u"kind").toString();
+    r.model = o.value(u"model").toString();
+    r.mode = o.value(u"mode").toString();
+    r.keyId = o.value(u"key").toString();
+    r.route = o.value(u"route").toString();
+    r.status = o.value(u"status").toInt();
+    r.stream = o.value(u"stream").toBool();
+    r.broken = o.value(u"broken").toBool();
+    r.bytesIn = qint64(o.value(u"bytesIn").toDouble());
+    r.bytesOut = qint64(o.value(u"bytesOut").toDouble());
+    r.ttfbMs = qint64(o.value(u"ttfbMs").toDouble(-1));
+    r.totalMs = qint64(o.value(u"totalMs").toDouble());
+    r.tokensIn = qint64(o.value(u"tokensIn").toDouble());
+    r.tokensOut = qint64(o.value(u"tokensOut").toDouble());
+    r.fallbacks = o.value(u"fallbacks").toInt();
+    for (const QJsonValue &v : o.value(u"attempts").toArray()) {
+        const QJsonObject a = v.toObject();
+        r.attempts.push_back(Attempt { a.value(u"key").toString(), a.value(u"route").toString(),
+            a.value(u"status").toInt(), a.value(u"outcome").toString(), qint64(a.value(u"ms").toDouble()) });
+    }
+    if (o.value(u"live").isObject()) {
+        const QJsonObject l = o.value(u"live").toObject();
+        LiveFigures f;
+        f.framesIn = qint64(l.value(u"framesIn").toDouble());
+        f.framesOut = qint64(l.value(u"framesOut").toDouble());
+        f.bytesIn = qint64(l.value(u"bytesIn").toDouble());
+        f.bytesOut = qint64(l.value(u"bytesOut").toDouble());
+        f.closeCode = l.value(u"closeCode").toInt();
+        f.closeReason = l.value(u"closeReason").toString();
+        f.started = l.value(u"started").toBool();
+        r.live = f;
+    }
+    return r;
+}
+
 namespace {
 
 // Appends the decimal digits of `v` without a temporary string (QString::number allocates one per call).

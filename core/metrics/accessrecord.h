@@ -63,6 +63,8 @@ struct AccessRecord
 };
 
 QJsonObject toJson(const AccessRecord &r);
+// The record toJson() wrote (the request history on disk); fields it lacks keep their defaults.
+AccessRecord accessRecordFromJson(const QJsonObject &o);
 // One line for the human-readable log: "#42 cline POST /v1beta/models/x:generateContent 200 gemini-2.5-flash
 // key=k1 route=direct tries=1 …", with every text field redacted (the line is safe to write as it is).
 QString toLogLine(const AccessRecord &r);

@@ -3,6 +3,7 @@
 
 #include "logging/logging.h"
 #include "logging/messagehandler.h"
+#include "metrics/historystore.h"
 
 #include <QJsonDocument>
 #include <QLocale>
@@ -239,7 +240,32 @@ void Recorder::record(AccessRecord r)
             qCInfo(lcAccess).noquote() << line; // another message handler (a test's) gets it the usual way
         }
     }
+    if (HistoryStore *store = m_store.load(std::memory_order_acquire)) {
+        store->append(r);
+    }
     Q_EMIT recorded(r);
+}
+
+void Recorder::setStore(HistoryStore *store)
+{
+    m_store.store(store, std::memory_order_release);
+}
+
+void Recorder::restoreHistory(std::vector<AccessRecord> records)
+{
+    QMutexLocker lock(&m_mutex);
+    std::deque<AccessRecord> restored;
+    for (AccessRecord &r : records) {
+        m_nextId = std::max(m_nextId, r.id);
+        restored.push_back(std::move(r));
+    }
+    for (AccessRecord &r : m_history) {
+        restored.push_back(std::move(r)); // anything recorded meanwhile is newer
+    }
+    m_history = std::move(restored);
+    while (int(m_history.size()) > m_historySize) {
+        m_history.pop_front();
+    }
 }
 
 void Recorder::setHistorySize(int size)

@@ -11,6 +11,7 @@
 #include <QObject>
 
 #include <array>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <vector>
@@ -64,6 +65,11 @@ public:
     void record(AccessRecord record);
 
     void setHistorySize(int size);
+    // Every record from now on also goes to `store` (not owned; null: none). Set before the proxy serves.
+    void setStore(class HistoryStore *store);
+    // Records of an earlier run (oldest first) back into the history: the GUI and the admin API show them. Counters
+    // and metrics are not touched; new ids continue after the highest one.
+    void restoreHistory(std::vector<AccessRecord> records);
     // Newest last; at most `max` records (all when max < 0).
     std::vector<AccessRecord> history(int max = -1) const;
     quint64 requestsTotal() const;
@@ -97,6 +103,7 @@ private:
     QString modelLabel(const QString &model); // bounded set of label values
 
     mutable QMutex m_mutex;
+    std::atomic<class HistoryStore *> m_store { nullptr };
     quint64 m_nextId = 0;
     int m_historySize;
     std::deque<AccessRecord> m_history;

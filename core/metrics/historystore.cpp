@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "metrics/historystore.h"
+
+#include "logging/logging.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QTimer>
+#include <QUuid>
+
+#include <atomic>
+
+namespace ga::metrics {
+
+// Lives on the store's thread: the only user of its database connection.
+class HistoryWriter final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit HistoryWriter(HistoryStore::Options options)
+        : m_options(std::move(options))
+        , m_connection(QStringLiteral("ga-history-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    { }
+
+    ~HistoryWriter() override
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+            if (db.isOpen()) {
+                db.close();
+            }
+        }
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+
+    std::vector<AccessRecord> open(int max)
+    {
+        if (!openDatabase()) {
+            return {};
+        }
+        prune();
+        m_pruneTimer = new QTimer(this);
+        m_pruneTimer->setInterval(3600 * 1000);
+        connect(m_pruneTimer, &QTimer::timeout, this, &HistoryWriter::prune);
+        m_pruneTimer->start();
+        std::vector<AccessRecord> out = query(0, 0, max, 0);
+        std::reverse(out.begin(), out.end());
+        return out;
+    }
+
+    void enqueue(AccessRecord record)
+    {
+        bool first = false;
+        {
+            QMutexLocker lock(&m_mutex);
+            first = m_queue.empty();
+            m_queue.push_back(std::move(record));
+        }
+        if (first) {
+            // One event per batch, not per record: the batch is written 200 ms after its first record.
+            QMetaObject::invokeMethod(this, &HistoryWriter::scheduleWrite, Qt::QueuedConnection);
+        }
+    }
+
+    void scheduleWrite()
+    {
+        if (!m_writeTimer) {
+            m_writeTimer = new QTimer(this);
+            m_writeTimer->setSingleShot(true);
+            m_writeTimer->setInterval(200);
+            connect(m_writeTimer, &QTimer::timeout, this, &HistoryWriter::write);
+        }
+        if (!m_writeTimer->isActive()) {
+            m_writeTimer->start();
+        }
+    }
+
+    void write()
+    {
+        std::vector<AccessRecord> batch;
+        {
+            QMutexLocker lock(&m_mutex);
+            batch.swap(m_queue);
+        }
+        if (batch.empty() || !m_open) {
+            return;
+        }
+        QSqlDatabase db = QSqlDatabase::database(m_connection);
+        db.transaction();
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("INSERT INTO requests (started_ms, status, key, model, route, record) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)"));
+        for (const AccessRecord &r : batch) {
+            q.addBindValue(r.startedMs);
+            q.addBindValue(r.status);
+            q.addBindValue(r.keyId);
+            q.addBindValue(r.model);
+            q.addBindValue(r.route);
+            q.addBindValue(QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact));
+            if (!q.exec()) {
+                qCWarning(lcMetrics).noquote()
+                    << "could not write the request history to" << m_options.path << ":" << q.lastError().text();
+                db.rollback();
+                return;
+            }
+        }
+        if (!db.commit()) {
+            qCWarning(lcMetrics).noquote()
+                << "could not write the request history to" << m_options.path << ":" << db.lastError().text();
+            return;
+        }
+        m_written += qint64(batch.size());
+        if (m_written >= kPruneEveryRecords) {
+            m_written = 0;
+            prune(); // the row cap holds between the hourly runs too
+        }
+    }
+
+    void prune()
+    {
+        if (!m_open) {
+            return;
+        }
+        QSqlDatabase db = QSqlDatabase::database(m_connection);
+        QSqlQuery q(db);
+        if (m_options.retentionDays > 0) {
+            q.prepare(QStringLiteral("DELETE FROM requests WHERE started_ms < ?"));
+            q.addBindValue(QDateTime::currentMSecsSinceEpoch() - qint64(m_options.retentionDays) * 86'400'000);
+            q.exec();
+        }
+        if (m_options.maxRecords > 0) {
+            q.prepare(QStringLiteral(
+                "DELETE FROM requests WHERE id <= (SELECT id FROM requests ORDER BY id DESC LIMIT 1 OFFSET ?)"));
+            q.addBindValue(m_options.maxRecords);
+            q.exec();
+        }
+    }
+
+    std::vector<AccessRecord> query(qint64 sinceMs, qint64 untilMs, int limit, int offset)
+    {
+        std::vector<AccessRecord> out;
+        if (!m_open || limit <= 0) {
+            return out;
+        }
+        QSqlQuery q(QSqlDatabase::database(m_connection));
+        q.prepare(QStringLiteral("SELECT record FROM requests WHERE started_ms >= ? AND started_ms < ? "
+                                 "ORDER BY id DESC LIMIT ? OFFSET ?"));
+        q.addBindValue(sinceMs);
+        q.addBindValue(untilMs > 0 ? untilMs : std::numeric_limits<qint64>::max());
+        q.addBindValue(limit);
+        q.addBindValue(offset);
+        if (!q.exec()) {
+            qCWarning(lcMetrics).noquote() << "could not read the request history:" << q.lastError().text();
+            return out;
+        }
+        while (q.next()) {
+            out.push_back(accessRecordFromJson(QJsonDocument::fromJson(q.value(0).toByteArray()).object()));
+        }
+        return out;
+    }
+
+    qint64 count()
+    {
+        if (!m_open) {
+            return 0;
+        }
+        QSqlQuery q(QSqlDatabase::database(m_connection));
+        return q.exec(QStringLiteral("SELECT COUNT(*) FROM requests")) && q.next() ? q.value(0).toLongLong() : 0;
+    }
+
+    void setRetention(int days, qint64 maxRecords)
+    {
+        m_options.retentionDays = days;
+        m_options.maxRecords = maxRecords;
+        prune();
+    }
+
+private:
+    bool openDatabase()
+    {
+        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
+            qCWarning(lcMetrics).noquote() << "the request history is not kept on disk: Qt's SQLite driver is "
+                                              "missing (install libqt6sql6-sqlite)";
+            return false;
+        }
+        QDir().mkpath(QFileInfo(m_options.path).absolutePath());
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            if (tryOpen()) {
+                m_open = true;
+                return true;
+            }
+            // Unreadable or damaged: kept for a look, and a new one made. The history is not worth stopping for.
+            QSqlDatabase::database(m_connection, false).close();
+            const QString aside = m_options.path + QStringLiteral(".corrupt-")
+                + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+            qCWarning(lcMetrics).noquote() << "the request history" << m_options.path << "is damaged (" << m_error
+                                           << "); it was moved to" << aside << "and a new one started";
+            QFile::rename(m_options.path, aside);
+            QFile::remove(m_options.path + QStringLiteral("-wal"));
+            QFile::remove(m_options.path + QStringLiteral("-shm"));
+        }
+        qCWarning(lcMetrics).noquote() << "the request history is not kept on disk:" << m_error;
+        return false;
+    }
+
+    bool tryOpen()
+    {
+        QSqlDatabase db = QSqlDatabase::contains(m_connection)
+            ? QSqlDatabase::database(m_connection, false)
+            : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        db.setDatabaseName(m_options.path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=2000"));
+        const bool existed = QFileInfo::exists(m_options.path);
+        if (!db.open()) {
+            m_error = db.lastError().text();
+            return false;
+        }
+        if (!existed) {
+            QFile::setPermissions(m_options.path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        }
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() || q.value(0).toString() != u"ok") {
+            m_error = q.lastError().isValid() ? q.lastError().text() : QStringLiteral("integrity check failed");
+            return false;
+        }
+        // WAL: a write does not block a read (the admin API and the CLI read while the proxy writes).
+        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                                   "started_ms INTEGER NOT NULL, status INTEGER, key TEXT, model TEXT, route TEXT, "
+                                   "record TEXT NOT NULL)"))
+            || !q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_started ON requests (started_ms)"))) {
+            m_error = q.lastError().text();
+            return false;
+        }
+        return true;
+    }
+
+    static constexpr qint64 kPruneEveryRecords = 10'000;
+    HistoryStore::Options m_options;
+    QString m_connection;
+    QString m_error;
+    bool m_open = false;
+    QMutex m_mutex;
+    std::vector<AccessRecord> m_queue;
+    QTimer *m_writeTimer = nullptr;
+    QTimer *m_pruneTimer = nullptr;
+    qint64 m_written = 0;
+};
+
+HistoryStore::HistoryStore(Options options)
+    : m_path(options.path)
+    , m_thread(new QThread)
+    , m_writer(new HistoryWriter(std::move(options)))
+{
+    m_thread->setObjectName(QStringLiteral("history"));
+    m_writer->moveToThread(m_thread);
+    m_thread->start();
+}
+
+HistoryStore::~HistoryStore()
+{
+    flush();
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer] { delete w; }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+}
+
+std::vector<AccessRecord> HistoryStore::open(int max)
+{
+    std::vector<AccessRecord> out;
+    QMetaObject::invokeMethod(
+        m_writer, [&] { out = m_writer->open(max); }, Qt::BlockingQueuedConnection);
+    return out;
+}
+
+void HistoryStore::append(AccessRecord record)
+{
+    m_writer->enqueue(std::move(record));
+}
+
+void HistoryStore::setRetention(int retentionDays, qint64 maxRecords)
+{
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer, retentionDays, maxRecords] { w->setRetention(retentionDays, maxRecords); },
+        Qt::QueuedConnection);
+}
+
+void HistoryStore::flush()
+{
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer] { w->write(); }, Qt::BlockingQueuedConnection);
+}
+
+std::vector<AccessRecord> HistoryStore::query(qint64 sinceMs, qint64 untilMs, int limit, int offset)
+{
+    std::vector<AccessRecord> out;
+    QMetaObject::invokeMethod(
+        m_writer, [&] { out = m_writer->query(sinceMs, untilMs, limit, offset); }, Qt::BlockingQueuedConnection);
+    return out;
+}
+
+qint64 HistoryStore::count()
+{
+    qint64 n = 0;
+    QMetaObject::invokeMethod(
+        m_writer, [&] { n = m_writer->count(); }, Qt::BlockingQueuedConnection);
+    return n;
+}
+
+} // namespace ga::metrics
+
+#include "historystore.moc"

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "metrics/accessrecord.h"
+
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+class QThread;
+
+namespace ga::metrics {
+
+class HistoryWriter;
+
+// The request history on disk (SQLite through Qt SQL's driver: nothing to install or run), so the Logs page, the
+// dashboard's last hour and `history` survive a restart.
+//
+// Proxy threads only queue a record (a lock and a move); the store's own thread writes what queued up in one
+// transaction, at most every 200 ms, and applies the retention (days, and a cap on the number of records) when it
+// opens and then hourly. A database that cannot be opened, or fails its integrity check, is moved aside
+// (`history.sqlite.corrupt-<time>`) and made anew with a warning; the proxy never waits on it and never fails
+// because of it (a failed write is logged and its records dropped).
+class HistoryStore final
+{
+public:
+    struct Options
+    {
+        QString path; // the database file; created 0600 with its directory
+        int retentionDays = 30; // 0: kept until maxRecords
+        qint64 maxRecords = 1'000'000;
+    };
+
+    explicit HistoryStore(Options options);
+    ~HistoryStore(); // writes what is queued, then stops its thread
+    HistoryStore(const HistoryStore &) = delete;
+    HistoryStore &operator=(const HistoryStore &) = delete;
+
+    // Opens the database (or makes it anew, see above) and returns the newest `max` records, oldest first.
+    std::vector<AccessRecord> open(int max);
+    // Queues a record; thread-safe and cheap.
+    void append(AccessRecord record);
+    void setRetention(int retentionDays, qint64 maxRecords);
+    // Blocks until everything queued so far is written.
+    void flush();
+    // Records started in [sinceMs, untilMs) (untilMs <= 0: no upper bound), newest first, `limit` from `offset`.
+    std::vector<AccessRecord> query(qint64 sinceMs, qint64 untilMs, int limit, int offset = 0);
+    qint64 count();
+    QString path() const { return m_path; }
+
+private:
+    QString m_path;
+    QThread *m_thread = nullptr;
+    HistoryWriter *m_writer = nullptr;
+};
+
+} // namespace ga::metrics

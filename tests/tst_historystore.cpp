@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The request history on disk (core/metrics/historystore.h): records survive a restart, retention and the row cap
+// prune, a damaged database is moved aside and made anew, and the recorder hands every record to it.
+#include "metrics/historystore.h"
+#include "metrics/recorder.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using ga::metrics::AccessRecord;
+using ga::metrics::HistoryStore;
+
+namespace {
+
+AccessRecord record(quint64 id, qint64 startedMs)
+{
+    AccessRecord r;
+    r.id = id;
+    r.startedMs = startedMs;
+    r.client = QStringLiteral("cline");
+    r.peer = QStringLiteral("127.0.0.1");
+    r.method = QStringLiteral("POST");
+    r.path = QStringLiteral("/v1beta/models/gemini-2.5-flash:generateContent");
+    r.kind = QStringLiteral("native");
+    r.model = QStringLiteral("gemini-2.5-flash");
+    r.mode = QStringLiteral("local");
+    r.keyId = QStringLiteral("k%1").arg(id % 3);
+    r.route = QStringLiteral("direct");
+    r.status = id % 5 == 0 ? 429 : 200;
+    r.ttfbMs = 12;
+    r.totalMs = 40 + qint64(id);
+    r.tokensIn = 7;
+    r.tokensOut = 11;
+    r.attempts.push_back({ r.keyId, r.route, r.status, QStringLiteral("ok"), 40 });
+    return r;
+}
+
+} // namespace
+
+class TestHistoryStore : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString path() const { return m_dir.filePath(QStringLiteral("history.sqlite")); }
+
+private Q_SLOTS:
+    void init() { QFile::remove(path()); }
+
+    void recordsSurviveARestart()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        {
+            HistoryStore store({ path(), 30, 1'000'000 });
+            QVERIFY(store.open(1000).empty());
+            for (quint64 i = 1; i <= 50; ++i) {
+                AccessRecord r = record(i, now - 50'000 + qint64(i) * 1000);
+                if (i == 50) {
+                    r.kind = QStringLiteral("live");
+                    r.status = 101;
+                    r.live = ga::metrics::LiveFigures { 3, 5, 150, 498, 1000, QStringLiteral("bye"), true };
+                }
+                store.append(r);
+            }
+        } // the destructor writes what is queued
+        QVERIFY(QFile::exists(path()));
+        QCOMPARE(
+            QFile::permissions(path()) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        HistoryStore again({ path(), 30, 1'000'000 });
+        const std::vector<AccessRecord> back = again.open(1000);
+        QCOMPARE(back.size(), size_t(50));
+        QCOMPARE(back.front().id, quint64(1)); // oldest first
+        QCOMPARE(back.back().id, quint64(50));
+        const AccessRecord &r = back[9];
+        const AccessRecord want = record(10, now - 50'000 + 10'000);
+        QCOMPARE(r.startedMs, want.startedMs);
+        QCOMPARE(r.status, 429);
+        QCOMPARE(r.keyId, want.keyId);
+        QCOMPARE(r.model, want.model);
+        QCOMPARE(r.totalMs, want.totalMs);
+        QCOMPARE(r.tokensOut, qint64(11));
+        QCOMPARE(r.attempts.size(), size_t(1));
+        QVERIFY(back.back().live);
+        QCOMPARE(back.back().live->closeCode, 1000);
+        QCOMPARE(back.back().live->framesOut, qint64(5));
+        // Only the newest N come back when fewer are wanted.
+        HistoryStore third({ path(), 30, 1'000'000 });
+        const std::vector<AccessRecord> newest = third.open(5);
+        QCOMPARE(newest.size(), size_t(5));
+        QCOMPARE(newest.front().id, quint64(46));
+    }
+
+    void retentionAndCapPrune()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        {
+            HistoryStore store({ path(), 0, 0 });
+            store.open(0);
+            store.append(record(1, now - 40LL * 86'400'000)); // older than 30 days
+            store.append(record(2, now - 10LL * 86'400'000));
+            for (quint64 i = 3; i <= 25; ++i) {
+                store.append(record(i, now - 1000));
+            }
+            store.flush();
+            QCOMPARE(store.count(), qint64(25));
+        }
+        HistoryStore store({ path(), 30, 1'000'000 });
+        store.open(0);
+        QCOMPARE(store.count(), qint64(24)); // the 40-day-old one went at open
+        store.setRetention(30, 10);
+        store.flush();
+        QCOMPARE(store.count(), qint64(10));
+        const std::vector<AccessRecord> left = store.query(0, 0, 100);
+        QCOMPARE(left.front().id, quint64(25)); // newest first; the oldest went
+        QCOMPARE(left.back().id, quint64(16));
+    }
+
+    void queryByTime()
+    {
+        HistoryStore store({ path(), 0, 0 });
+        store.open(0);
+        for (quint64 i = 1; i <= 10; ++i) {
+            store.append(record(i, qint64(i) * 1000));
+        }
+        store.flush();
+        const std::vector<AccessRecord> window = store.query(3000, 6000, 100);
+        QCOMPARE(window.size(), size_t(3));
+        QCOMPARE(window.front().id, quint64(5));
+        QCOMPARE(store.query(0, 0, 2, 1).front().id, quint64(9)); // paged
+    }
+
+    void damagedDatabaseIsMovedAsideAndMadeAnew()
+    {
+        {
+            QFile f(path());
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray("SQLite format 3") + QByteArray(5000, '\x7f'));
+        }
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("is damaged")));
+        HistoryStore store({ path(), 30, 1000 });
+        QVERIFY(store.open(100).empty());
+        store.append(record(1, QDateTime::currentMSecsSinceEpoch()));
+        store.flush();
+        QCOMPARE(store.count(), qint64(1));
+        const QStringList aside
+            = QDir(m_dir.path()).entryList({ QStringLiteral("history.sqlite.corrupt-*") }, QDir::Files);
+        QCOMPARE(aside.size(), 1);
+        QVERIFY(QFile::remove(m_dir.filePath(aside.first())));
+    }
+
+    void recorderHandsRecordsToTheStore()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        {
+            HistoryStore store({ path(), 30, 1000 });
+            ga::metrics::Recorder recorder(100);
+            recorder.restoreHistory(store.open(100));
+            recorder.setStore(&store);
+            for (int i = 0; i < 3; ++i) {
+                AccessRecord r = record(recorder.nextId(), now);
+                recorder.record(r);
+            }
+            recorder.setStore(nullptr);
+        }
+        HistoryStore store({ path(), 30, 1000 });
+        ga::metrics::Recorder recorder(100);
+        recorder.restoreHistory(store.open(100));
+        QCOMPARE(recorder.history().size(), size_t(3));
+        QCOMPARE(recorder.requestsTotal(), quint64(0)); // counters are this run's
+        QCOMPARE(recorder.nextId(), quint64(4)); // ids go on after the restored ones
+    }
+
+    // Not a test: tests/benchmarks/bench-history.sh sets BENCH_HISTORY_RECORDS and reads the figure printed here.
+    void writeMany()
+    {
+        const int n = qEnvironmentVariableIntValue("BENCH_HISTORY_RECORDS");
+        if (n <= 0) {
+            QSKIP("benchmark only (BENCH_HISTORY_RECORDS)");
+        }
+        HistoryStore store({ path(), 30, 10'000'000 });
+        store.open(0);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QElapsedTimer t;
+        t.start();
+        for (int i = 1; i <= n; ++i) {
+            store.append(record(quint64(i), now));
+        }
+        const qint64 queued = t.elapsed();
+        store.flush();
+        const qint64 written = t.elapsed();
+        QCOMPARE(store.count(), qint64(n));
+        qInfo("history: %d records queued in %lld ms, all written after %lld ms (%.0f records/s)", n, queued, written,
+            n * 1000.0 / double(std::max<qint64>(written, 1)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHistoryStore)
+#include "tst_historystore.moc"
