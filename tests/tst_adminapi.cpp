@@ -1185,6 +1185,32 @@ private Q_SLOTS:
             QVERIFY2(a.status == 400, limit.constData());
             QVERIFY2(a.problemPaths().contains(QStringLiteral("limit")), a.body.constData());
         }
+        // Filtered and paged (from history.sqlite: admin calls are recorded too).
+        a = call("GET", "/history?status=2&since=1h");
+        QCOMPARE(a.status, 200);
+        QVERIFY(a.arr().size() >= 1);
+        for (const QJsonValue &v : a.arr()) {
+            QCOMPARE(v.toObject().value(u"status").toInt() / 100, 2);
+        }
+        // Paged within a fixed window (every call adds a record of its own, after `until`).
+        QTest::qWait(5);
+        const QByteArray until = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toLatin1();
+        QTest::qWait(5);
+        const QJsonArray two = call("GET", "/history?limit=2&until=" + until).arr();
+        QCOMPARE(two.size(), 2);
+        const QJsonArray second = call("GET", "/history?limit=1&offset=1&until=" + until).arr();
+        QCOMPARE(second.size(), 1);
+        QCOMPARE(second.first().toObject().value(u"id"), two.at(1).toObject().value(u"id"));
+        QVERIFY(two.at(0).toObject().value(u"id").toDouble() > two.at(1).toObject().value(u"id").toDouble());
+        a = call("GET", "/history?status=404&since=1h&keyId=nobody");
+        QVERIFY2(a.arr().isEmpty(), a.body.left(600).constData());
+        QCOMPARE(call("GET", "/history?until=2000-01-01T00:00:00Z").arr().size(), 0);
+        for (const QByteArray &bad : { QByteArray("since=yesterday"), QByteArray("until=12x"), QByteArray("status=42"),
+                 QByteArray("offset=-1") }) {
+            a = call("GET", "/history?" + bad);
+            QVERIFY2(a.status == 400, bad.constData());
+            QVERIFY2(a.problemPaths().contains(QString::fromLatin1(bad.left(bad.indexOf('=')))), a.body.constData());
+        }
         QCOMPARE(call("DELETE", "/history").status, 405);
         QCOMPARE(call("POST", "/stats", QByteArray("{}")).status, 405);
         QVERIFY(removeKey(id));

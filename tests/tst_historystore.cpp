@@ -131,6 +131,15 @@ private Q_SLOTS:
         QCOMPARE(window.size(), size_t(3));
         QCOMPARE(window.front().id, quint64(5));
         QCOMPARE(store.query(0, 0, 2, 1).front().id, quint64(9)); // paged
+        HistoryStore::Filter f;
+        f.status = 429;
+        QCOMPARE(store.query(f, 100).size(), size_t(2)); // ids 5 and 10
+        f.status = 2;
+        QCOMPARE(store.query(f, 100).size(), size_t(8));
+        f.key = QStringLiteral("k1");
+        QCOMPARE(store.query(f, 100).size(), size_t(3)); // 1, 4, 7 (10 is a 429)
+        f.key = QStringLiteral("nobody");
+        QCOMPARE(store.query(f, 100).size(), size_t(0));
     }
 
     void damagedDatabaseIsMovedAsideAndMadeAnew()

@@ -66,7 +66,10 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
         { "PATCH", QStringLiteral("/config"), QStringLiteral("Change settings by dotted path; validated as a whole"),
             &AdminApi::patchConfig, {} },
         { "GET", QStringLiteral("/stats"), QStringLiteral("Usage per key, day and model"), &AdminApi::getStats, {} },
-        { "GET", QStringLiteral("/history"), QStringLiteral("The last requests with per-attempt detail"),
+        { "GET", QStringLiteral("/history"),
+            QStringLiteral(
+                "The request history, newest first, with per-attempt detail: limit, offset, since and until (ISO 8601 "
+                "or a time ago: 15m, 2h, 7d), status (a code or a class 1–5), keyId, model, route"),
             &AdminApi::getHistory, {} },
         { "GET", QStringLiteral("/tokens"), QStringLiteral("Access token names and limits (never the tokens)"),
             &AdminApi::getTokens, {} },

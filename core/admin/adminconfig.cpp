@@ -13,6 +13,7 @@
 #include "keys/keyjson.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
+#include "metrics/historystore.h"
 #include "metrics/recorder.h"
 #include "proxy/observability.h"
 #include "proxy/proxyserver.h"
@@ -27,6 +28,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QSet>
 #include <QUrlQuery>
 
@@ -81,23 +83,98 @@ void AdminApi::getStats(const Request &, const QStringList &, std::function<void
     reply(json(200, out));
 }
 
+namespace {
+
+// "2026-12-04T10:00:00Z" (any ISO 8601 date-time), or a time ago: "90s", "15m", "2h", "7d". -1 when neither.
+qint64 timeParameter(const QString &text)
+{
+    static const QRegularExpression ago(QStringLiteral("^([0-9]{1,7})([smhd])$"));
+    if (const QRegularExpressionMatch m = ago.match(text); m.hasMatch()) {
+        const qint64 unit = m.captured(2) == u"s" ? 1000
+            : m.captured(2) == u"m"               ? 60'000
+            : m.captured(2) == u"h"               ? 3'600'000
+                                                  : 86'400'000;
+        return QDateTime::currentMSecsSinceEpoch() - m.captured(1).toLongLong() * unit;
+    }
+    const QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
+    return t.isValid() ? t.toMSecsSinceEpoch() : -1;
+}
+
+bool matches(const metrics::AccessRecord &r, const metrics::HistoryStore::Filter &f)
+{
+    if (r.startedMs < f.sinceMs || (f.untilMs > 0 && r.startedMs >= f.untilMs)) {
+        return false;
+    }
+    if (f.status >= 100 ? r.status != f.status : f.status > 0 && r.status / 100 != f.status) {
+        return false;
+    }
+    return (f.key.isEmpty() || r.keyId == f.key) && (f.model.isEmpty() || r.model == f.model)
+        && (f.route.isEmpty() || r.route == f.route);
+}
+
+} // namespace
+
 void AdminApi::getHistory(const Request &rq, const QStringList &, std::function<void(Response)> reply)
 {
     const QUrlQuery query(QString::fromLatin1(rq.query));
-    int limit = 100;
-    if (query.hasQueryItem(QStringLiteral("limit"))) {
+    QList<config::Problem> problems;
+    auto whole = [&](const char *name, int min, int max, int fallback) {
+        const QString key = QString::fromLatin1(name);
+        if (!query.hasQueryItem(key)) {
+            return fallback;
+        }
         bool ok = false;
-        limit = query.queryItemValue(QStringLiteral("limit")).toInt(&ok);
-        if (!ok || limit < 1 || limit > 100000) {
-            reply(error(400, QStringLiteral("limit must be a whole number from 1 to 100000"),
-                { problem(QStringLiteral("limit"), QStringLiteral("expected 1–100000")) }));
-            return;
+        const int v = query.queryItemValue(key).toInt(&ok);
+        if (!ok || v < min || v > max) {
+            problems.append(problem(key, QStringLiteral("expected a whole number from %1 to %2").arg(min).arg(max)));
+            return fallback;
+        }
+        return v;
+    };
+    const int limit = whole("limit", 1, 100000, 100);
+    const int offset = whole("offset", 0, 100'000'000, 0);
+    metrics::HistoryStore::Filter filter;
+    filter.status = whole("status", 1, 599, 0);
+    if (filter.status > 5 && filter.status < 100) {
+        problems.append(problem(QStringLiteral("status"), QStringLiteral("a status code (e.g. 429) or a class 1–5")));
+    }
+    for (const auto &[name, target] :
+        { std::pair { "since", &filter.sinceMs }, std::pair { "until", &filter.untilMs } }) {
+        const QString key = QString::fromLatin1(name);
+        if (query.hasQueryItem(key)) {
+            *target = timeParameter(query.queryItemValue(key, QUrl::FullyDecoded));
+            if (*target < 0) {
+                problems.append(problem(key, QStringLiteral("an ISO 8601 time or a time ago such as 15m, 2h, 7d")));
+            }
         }
     }
+    // "keyId", not "key": a "key" parameter is a credential and never reaches the admin API.
+    filter.key = query.queryItemValue(QStringLiteral("keyId"), QUrl::FullyDecoded);
+    filter.model = query.queryItemValue(QStringLiteral("model"), QUrl::FullyDecoded);
+    filter.route = query.queryItemValue(QStringLiteral("route"), QUrl::FullyDecoded);
+    if (!problems.isEmpty()) {
+        reply(error(400, QStringLiteral("The history query has invalid parameters."), problems));
+        return;
+    }
     QJsonArray out;
-    if (proxy::ProxyServer *server = m_runtime->proxyServer()) {
-        for (const metrics::AccessRecord &r : server->recorder()->history(limit)) {
+    if (metrics::HistoryStore *store = m_runtime->historyStore()) {
+        // On disk: every record kept (metrics.historyRetentionDays), newest first.
+        for (const metrics::AccessRecord &r : store->query(filter, limit, offset)) {
             out.append(metrics::toJson(r));
+        }
+    } else if (proxy::ProxyServer *server = m_runtime->proxyServer()) {
+        // In memory only: the last metrics.historySize records, newest last (as before), filtered the same way.
+        std::vector<metrics::AccessRecord> all = server->recorder()->history();
+        std::vector<const metrics::AccessRecord *> hits;
+        for (auto it = all.rbegin(); it != all.rend(); ++it) {
+            if (matches(*it, filter)) {
+                hits.push_back(&*it);
+            }
+        }
+        const size_t from = std::min(hits.size(), size_t(offset));
+        const size_t to = std::min(hits.size(), from + size_t(limit));
+        for (size_t i = to; i > from; --i) {
+            out.append(metrics::toJson(*hits[i - 1]));
         }
     }
     reply(json(200, out));

@@ -22,6 +22,9 @@ class ResourceMap;
 namespace ga::proxy {
 class ProxyServer;
 }
+namespace ga::metrics {
+class HistoryStore;
+}
 namespace ga::daemon {
 class Service;
 }
@@ -43,6 +46,8 @@ public:
     virtual void flushResources() = 0;
     // The listener and its workers; null while the proxy does not run.
     virtual proxy::ProxyServer *proxyServer() = 0;
+    // The request history on disk; null when it is kept in memory only (metrics.historyRetentionDays 0).
+    virtual metrics::HistoryStore *historyStore() = 0;
     virtual QString listenUrl() const = 0;
     // Binds a new listen address before a settings change is saved (SettingsOps::set).
     virtual ListenGate listenGate() = 0;

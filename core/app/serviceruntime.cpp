@@ -24,6 +24,7 @@ public:
     affinity::ResourceMap &resources() override { return m_service.resources(); }
     void flushResources() override { m_service.flushResources(); }
     proxy::ProxyServer *proxyServer() override { return m_service.proxyServer(); }
+    metrics::HistoryStore *historyStore() override { return m_service.historyStore(); }
     QString listenUrl() const override { return m_service.listenUrl(); }
     ListenGate listenGate() override
     {

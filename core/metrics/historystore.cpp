@@ -147,17 +147,42 @@ public:
 
     std::vector<AccessRecord> query(qint64 sinceMs, qint64 untilMs, int limit, int offset)
     {
+        HistoryStore::Filter f;
+        f.sinceMs = sinceMs;
+        f.untilMs = untilMs;
+        return query(f, limit, offset);
+    }
+
+    std::vector<AccessRecord> query(const HistoryStore::Filter &f, int limit, int offset)
+    {
         std::vector<AccessRecord> out;
         if (!m_open || limit <= 0) {
             return out;
         }
+        write(); // what is still queued is part of the answer
+        QString sql = QStringLiteral("SELECT record FROM requests WHERE started_ms >= ? AND started_ms < ?");
+        QVariantList values { f.sinceMs, f.untilMs > 0 ? f.untilMs : std::numeric_limits<qint64>::max() };
+        if (f.status >= 100) {
+            sql += QStringLiteral(" AND status = ?");
+            values << f.status;
+        } else if (f.status >= 1 && f.status <= 5) {
+            sql += QStringLiteral(" AND status >= ? AND status < ?");
+            values << f.status * 100 << (f.status + 1) * 100;
+        }
+        for (const auto &[column, value] :
+            { std::pair { "key", &f.key }, std::pair { "model", &f.model }, std::pair { "route", &f.route } }) {
+            if (!value->isEmpty()) {
+                sql += QStringLiteral(" AND %1 = ?").arg(QLatin1String(column));
+                values << *value;
+            }
+        }
+        sql += QStringLiteral(" ORDER BY id DESC LIMIT ? OFFSET ?");
+        values << limit << offset;
         QSqlQuery q(QSqlDatabase::database(m_connection));
-        q.prepare(QStringLiteral("SELECT record FROM requests WHERE started_ms >= ? AND started_ms < ? "
-                                 "ORDER BY id DESC LIMIT ? OFFSET ?"));
-        q.addBindValue(sinceMs);
-        q.addBindValue(untilMs > 0 ? untilMs : std::numeric_limits<qint64>::max());
-        q.addBindValue(limit);
-        q.addBindValue(offset);
+        q.prepare(sql);
+        for (const QVariant &v : values) {
+            q.addBindValue(v);
+        }
         if (!q.exec()) {
             qCWarning(lcMetrics).noquote() << "could not read the request history:" << q.lastError().text();
             return out;
@@ -308,6 +333,14 @@ std::vector<AccessRecord> HistoryStore::query(qint64 sinceMs, qint64 untilMs, in
     std::vector<AccessRecord> out;
     QMetaObject::invokeMethod(
         m_writer, [&] { out = m_writer->query(sinceMs, untilMs, limit, offset); }, Qt::BlockingQueuedConnection);
+    return out;
+}
+
+std::vector<AccessRecord> HistoryStore::query(const Filter &filter, int limit, int offset)
+{
+    std::vector<AccessRecord> out;
+    QMetaObject::invokeMethod(
+        m_writer, [&] { out = m_writer->query(filter, limit, offset); }, Qt::BlockingQueuedConnection);
     return out;
 }
 

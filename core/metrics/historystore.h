@@ -46,6 +46,17 @@ public:
     void flush();
     // Records started in [sinceMs, untilMs) (untilMs <= 0: no upper bound), newest first, `limit` from `offset`.
     std::vector<AccessRecord> query(qint64 sinceMs, qint64 untilMs, int limit, int offset = 0);
+    // The same, narrowed: only the fields that are set must match (status: exact code, or 1–5 for a class).
+    struct Filter
+    {
+        qint64 sinceMs = 0;
+        qint64 untilMs = 0;
+        int status = 0;
+        QString key;
+        QString model;
+        QString route;
+    };
+    std::vector<AccessRecord> query(const Filter &filter, int limit, int offset = 0);
     qint64 count();
     QString path() const { return m_path; }
 
