@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // gemini-aggregatord as a user runs it: the real binary, a sandboxed config and an encrypted file store.
+#include "config/configpaths.h"
+#include "metrics/historystore.h"
 #include "testsupport.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -56,6 +59,58 @@ private:
     }
 
 private Q_SLOTS:
+    // `history` reads the daemon's history.sqlite: filters, JSON, CSV, and a clear usage error for a bad time.
+    void historyFromTheDatabase()
+    {
+        Sandbox sb;
+        QVERIFY(ga::test::writeAll(sb.configPath(), R"({"version": 1})"));
+        CliResult r = runCli(sb, { QStringLiteral("history") });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.errText().contains(QLatin1String("no request history yet")), qPrintable(r.errText()));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        {
+            ga::metrics::HistoryStore store({ ga::config::historyDatabasePath(sb.configPath()), 30, 1000 });
+            store.open(0);
+            for (int i = 1; i <= 6; ++i) {
+                ga::metrics::AccessRecord rec;
+                rec.id = quint64(i);
+                rec.startedMs = i == 1 ? now - 3LL * 86'400'000 : now - 1000 + i; // one is 3 days old
+                rec.method = QStringLiteral("POST");
+                rec.path = QStringLiteral("/v1beta/models/gemini-2.5-flash:generateContent");
+                rec.model = QStringLiteral("gemini-2.5-flash");
+                rec.keyId = QStringLiteral("k%1").arg(i % 2);
+                rec.route = QStringLiteral("direct");
+                rec.status = i % 3 == 0 ? 429 : 200;
+                rec.client = QStringLiteral("a, \"quoted\" client");
+                store.append(rec);
+            }
+        }
+        r = runCli(sb, { QStringLiteral("history"), QStringLiteral("--json") });
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 6);
+        r = runCli(sb,
+            { QStringLiteral("history"), QStringLiteral("--json"), QStringLiteral("--since"), QStringLiteral("1h"),
+                QStringLiteral("--status"), QStringLiteral("4") });
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray quota = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(quota.size(), 2); // 3 and 6
+        QCOMPARE(quota.first().toObject().value(u"status").toInt(), 429);
+        r = runCli(sb,
+            { QStringLiteral("history"), QStringLiteral("--csv"), QStringLiteral("--key-id"), QStringLiteral("k1"),
+                QStringLiteral("--limit"), QStringLiteral("2") });
+        QCOMPARE(r.exitCode, 0);
+        const QStringList lines = r.outText().split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3); // header + 2
+        QVERIFY(lines.first().startsWith(QLatin1String("time,status,client")));
+        QVERIFY2(lines.at(1).contains(QLatin1String("\"a, \"\"quoted\"\" client\"")), qPrintable(lines.at(1)));
+        r = runCli(sb, { QStringLiteral("history") });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.outText().contains(QLatin1String("gemini-2.5-flash")));
+        r = runCli(sb, { QStringLiteral("history"), QStringLiteral("--since"), QStringLiteral("yesterday") });
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.errText().contains(QLatin1String("--since")), qPrintable(r.errText()));
+    }
+
     void versionAndHelp()
     {
         Sandbox sb;

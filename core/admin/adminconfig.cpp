@@ -28,7 +28,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
-#include <QRegularExpression>
 #include <QSet>
 #include <QUrlQuery>
 
@@ -85,21 +84,6 @@ void AdminApi::getStats(const Request &, const QStringList &, std::function<void
 
 namespace {
 
-// "2026-12-04T10:00:00Z" (any ISO 8601 date-time), or a time ago: "90s", "15m", "2h", "7d". -1 when neither.
-qint64 timeParameter(const QString &text)
-{
-    static const QRegularExpression ago(QStringLiteral("^([0-9]{1,7})([smhd])$"));
-    if (const QRegularExpressionMatch m = ago.match(text); m.hasMatch()) {
-        const qint64 unit = m.captured(2) == u"s" ? 1000
-            : m.captured(2) == u"m"               ? 60'000
-            : m.captured(2) == u"h"               ? 3'600'000
-                                                  : 86'400'000;
-        return QDateTime::currentMSecsSinceEpoch() - m.captured(1).toLongLong() * unit;
-    }
-    const QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
-    return t.isValid() ? t.toMSecsSinceEpoch() : -1;
-}
-
 bool matches(const metrics::AccessRecord &r, const metrics::HistoryStore::Filter &f)
 {
     if (r.startedMs < f.sinceMs || (f.untilMs > 0 && r.startedMs >= f.untilMs)) {
@@ -142,7 +126,8 @@ void AdminApi::getHistory(const Request &rq, const QStringList &, std::function<
         { std::pair { "since", &filter.sinceMs }, std::pair { "until", &filter.untilMs } }) {
         const QString key = QString::fromLatin1(name);
         if (query.hasQueryItem(key)) {
-            *target = timeParameter(query.queryItemValue(key, QUrl::FullyDecoded));
+            *target = metrics::parseHistoryTime(
+                query.queryItemValue(key, QUrl::FullyDecoded), QDateTime::currentMSecsSinceEpoch());
             if (*target < 0) {
                 problems.append(problem(key, QStringLiteral("an ISO 8601 time or a time ago such as 15m, 2h, 7d")));
             }

@@ -22,6 +22,7 @@ int exportCommand(Context &ctx, const QStringList &words);
 // files list|show|delete, caches list|delete: the resources the proxy knows the owner of (resources.json); delete
 // goes through the running daemon, which uses a key of the owner's project.
 int filesCommand(Context &ctx, const QStringList &words);
+int historyCommand(Context &ctx, const QStringList &words);
 int cachesCommand(Context &ctx, const QStringList &words);
 
 // One call to a daemon's admin API (/admin/api/v1 + path) with its admin token.

@@ -43,6 +43,14 @@ const QList<OptionDef> &optionTable()
         { s("version"), u'V', {}, s("Show the version"), true },
         // Taken by the commands that list them.
         { s("json"), {}, {}, s("Print JSON instead of a table") },
+        { s("csv"), {}, {}, s("Print CSV instead of a table") },
+        { s("since"), {}, s("T"), s("From this time: ISO 8601 (2026-12-04T10:00:00Z) or a time ago (15m, 2h, 7d)") },
+        { s("until"), {}, s("T"), s("Before this time (as --since)") },
+        { s("status"), {}, s("N"), s("Only this status code (429), or class (5: every 5xx)") },
+        { s("key-id"), {}, s("ID"), s("Only requests answered with this key") },
+        { s("model"), {}, s("M"), s("Only requests for this model") },
+        { s("route"), {}, s("R"), s("Only requests that went this route: direct, or a relay's id") },
+        { s("limit"), {}, s("N"), s("At most N records (default 100)") },
         { s("label"), {}, s("L"), s("Label for the keys (numbered 'L 1', 'L 2'... when several come at once)") },
         { s("weight"), {}, s("N"), s("Share of the traffic relative to the other keys, 1 to 1000 (default 1)") },
         { s("group"), {}, s("G"), s("Group (Google project) the keys belong to") },
@@ -143,7 +151,11 @@ const QList<CommandDef> &commandTable()
         { s("token"), s("jwt-mint"), {}, s("Print an HS256 JWT signed with that secret"), list({ "sub", "ttl" }),
             list({ "sub" }), Local, tokenCommand },
         { s("status"), {}, {}, s("The daemon's mode, endpoint, key and relay counts"), {}, {}, RemoteOnly, nullptr },
-        { s("history"), {}, {}, s("The daemon's last requests, with per-attempt detail"), {}, {}, RemoteOnly, nullptr },
+        { s("history"), {}, {},
+            s("The request history (kept on disk by the daemon), newest first: filter by time, status, key, model, "
+              "route; print as a table, JSON or CSV"),
+            list({ "since", "until", "status", "key-id", "model", "route", "limit", "json", "csv" }), {},
+            LocalAndRemote, historyCommand },
     };
     return table;
 }

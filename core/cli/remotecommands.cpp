@@ -40,7 +40,12 @@ Answer send(const QUrl &base, const QByteArray &adminToken, const Call &call)
     QNetworkAccessManager nam;
     nam.setProxy(QNetworkProxy::NoProxy);
     QUrl url = base;
-    url.setPath(base.path().chopped(base.path().endsWith(u'/') ? 1 : 0) + QStringLiteral("/admin/api/v1") + call.path);
+    const qsizetype q = call.path.indexOf(u'?');
+    url.setPath(base.path().chopped(base.path().endsWith(u'/') ? 1 : 0) + QStringLiteral("/admin/api/v1")
+        + (q < 0 ? call.path : call.path.left(q)));
+    if (q >= 0) {
+        url.setQuery(call.path.mid(q + 1), QUrl::StrictMode);
+    }
     if (!call.query.isEmpty()) {
         url.setQuery(call.query);
     }
@@ -159,7 +164,16 @@ Call plan(Context &ctx, const QStringList &words, QString *why)
     } else if (cmd == u"token" && sub == u"rotate" && words.size() == 3) {
         with("POST", QStringLiteral("/tokens/") + arg + QStringLiteral("/rotate"), {});
     } else if (cmd == u"history" && words.size() == 1) {
-        get(QStringLiteral("/history"));
+        // The same filters, as the admin API's query (it checks them and says what is wrong).
+        QUrlQuery q;
+        for (const auto &[option, parameter] : { std::pair { "since", "since" }, std::pair { "until", "until" },
+                 std::pair { "status", "status" }, std::pair { "key-id", "keyId" }, std::pair { "model", "model" },
+                 std::pair { "route", "route" }, std::pair { "limit", "limit" } }) {
+            if (ctx.args().has(QString::fromLatin1(option))) {
+                q.addQueryItem(QString::fromLatin1(parameter), ctx.args().value(QString::fromLatin1(option)));
+            }
+        }
+        get(q.isEmpty() ? QStringLiteral("/history") : QStringLiteral("/history?") + q.toString(QUrl::FullyEncoded));
     } else if ((cmd == u"files" || cmd == u"caches") && sub == u"list" && words.size() == 2) {
         get(cmd == u"files" ? QStringLiteral("/files") : QStringLiteral("/cachedContents"));
     } else if (cmd == u"files" && sub == u"show" && words.size() == 3) {

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QMutex>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -281,6 +282,18 @@ private:
     QTimer *m_pruneTimer = nullptr;
     qint64 m_written = 0;
 };
+
+qint64 parseHistoryTime(const QString &text, qint64 nowMs)
+{
+    static const QRegularExpression ago(QStringLiteral("^([0-9]{1,7})([smhd])$"));
+    if (const QRegularExpressionMatch m = ago.match(text); m.hasMatch()) {
+        const QChar unit = m.captured(2).at(0);
+        const qint64 ms = unit == u's' ? 1000 : unit == u'm' ? 60'000 : unit == u'h' ? 3'600'000 : 86'400'000;
+        return nowMs - m.captured(1).toLongLong() * ms;
+    }
+    const QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
+    return t.isValid() ? t.toMSecsSinceEpoch() : -1;
+}
 
 HistoryStore::HistoryStore(Options options)
     : m_path(options.path)

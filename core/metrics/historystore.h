@@ -66,4 +66,8 @@ private:
     HistoryWriter *m_writer = nullptr;
 };
 
+// A time for a history query: an ISO 8601 date-time ("2026-12-04T10:00:00Z"), or a time ago ("90s", "15m", "2h",
+// "7d") counted back from `nowMs`. -1 when it is neither.
+qint64 parseHistoryTime(const QString &text, qint64 nowMs);
+
 } // namespace ga::metrics
