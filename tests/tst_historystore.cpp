@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -119,6 +120,25 @@ private Q_SLOTS:
         QCOMPARE(left.back().id, quint64(16));
     }
 
+    // The direct writer gives the same object as toJson(), whatever the strings hold.
+    void compactJsonMatchesToJson()
+    {
+        AccessRecord r = record(7, 1'764'800'000'123);
+        r.path = QStringLiteral("/v1beta/models/x\"y\\z:generateContent\n\t\r\x01\x1f end");
+        r.client = QString::fromUtf8("客户端 ☃ 😀");
+        r.model.clear();
+        r.attempts.push_back(
+            { QStringLiteral("k2"), QStringLiteral("relay-1"), 0, QStringLiteral("timeout: \"x\""), 5 });
+        QCOMPARE(QJsonDocument::fromJson(ga::metrics::toJsonBytes(r)).object(), ga::metrics::toJson(r));
+        r.attempts.clear();
+        r.live = ga::metrics::LiveFigures { 1, 2, 3, 4, 1007, QStringLiteral("API key not valid"), false };
+        QJsonParseError error {};
+        const QJsonDocument doc = QJsonDocument::fromJson(ga::metrics::toJsonBytes(r), &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(doc.object(), ga::metrics::toJson(r));
+        QCOMPARE(ga::metrics::accessRecordFromJson(doc.object()).path, r.path);
+    }
+
     void queryByTime()
     {
         HistoryStore store({ path(), 0, 0 });
@@ -190,9 +210,9 @@ private Q_SLOTS:
         if (n <= 0) {
             QSKIP("benchmark only (BENCH_HISTORY_RECORDS)");
         }
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
         HistoryStore store({ path(), 30, 10'000'000 });
         store.open(0);
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QElapsedTimer t;
         t.start();
         for (int i = 1; i <= n; ++i) {

@@ -55,6 +55,133 @@ QJsonObject toJson(const AccessRecord &r)
     return out;
 }
 
+namespace {
+
+void appendJsonString(QByteArray &out, const QString &s)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    const QByteArray utf8 = s.toUtf8();
+    for (const char c : utf8) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (quint8(c) < 0x20) {
+                out += "\\u00";
+                out += kHex[quint8(c) >> 4];
+                out += kHex[quint8(c) & 0xF];
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+struct JsonObjectWriter
+{
+    QByteArray &out;
+    bool first = true;
+    void key(const char *name)
+    {
+        out += first ? "\"" : ",\"";
+        first = false;
+        out += name;
+        out += "\":";
+    }
+    void text(const char *name, const QString &v)
+    {
+        key(name);
+        appendJsonString(out, v);
+    }
+    void number(const char *name, qint64 v)
+    {
+        key(name);
+        out += QByteArray::number(v);
+    }
+    void boolean(const char *name, bool v)
+    {
+        key(name);
+        out += v ? "true" : "false";
+    }
+};
+
+} // namespace
+
+QByteArray toJsonBytes(const AccessRecord &r)
+{
+    QByteArray out;
+    out.reserve(512 + r.path.size());
+    out += '{';
+    JsonObjectWriter w { out };
+    w.number("id", qint64(r.id));
+    w.text("time", QDateTime::fromMSecsSinceEpoch(r.startedMs, Qt::UTC).toString(Qt::ISODateWithMs));
+    w.text("client", r.client);
+    w.text("peer", r.peer);
+    w.text("method", r.method);
+    w.text("path", r.path);
+    w.text("kind", r.kind);
+    w.text("model", r.model);
+    w.text("mode", r.mode);
+    w.text("key", r.keyId);
+    w.text("route", r.route);
+    w.number("status", r.status);
+    w.boolean("stream", r.stream);
+    w.boolean("broken", r.broken);
+    w.number("bytesIn", r.bytesIn);
+    w.number("bytesOut", r.bytesOut);
+    w.number("ttfbMs", r.ttfbMs);
+    w.number("totalMs", r.totalMs);
+    w.number("tokensIn", r.tokensIn);
+    w.number("tokensOut", r.tokensOut);
+    w.number("retries", r.retries());
+    w.number("fallbacks", r.fallbacks);
+    w.key("attempts");
+    out += '[';
+    for (size_t i = 0; i < r.attempts.size(); ++i) {
+        const Attempt &a = r.attempts[i];
+        out += i ? ",{" : "{";
+        JsonObjectWriter aw { out };
+        aw.text("key", a.keyId);
+        aw.text("route", a.route);
+        aw.number("status", a.status);
+        aw.text("outcome", a.outcome);
+        aw.number("ms", a.ms);
+        out += '}';
+    }
+    out += ']';
+    if (r.live) {
+        const LiveFigures &l = *r.live;
+        w.key("live");
+        out += '{';
+        JsonObjectWriter lw { out };
+        lw.number("framesIn", l.framesIn);
+        lw.number("framesOut", l.framesOut);
+        lw.number("bytesIn", l.bytesIn);
+        lw.number("bytesOut", l.bytesOut);
+        lw.number("closeCode", l.closeCode);
+        lw.text("closeReason", logging::Redactor::redact(l.closeReason));
+        lw.boolean("started", l.started);
+        out += '}';
+    }
+    out += '}';
+    return out;
+}
+
 AccessRecord accessRecordFromJson(const QJsonObject &o)
 {
     AccessRecord r;

@@ -106,7 +106,7 @@ public:
             q.addBindValue(r.keyId);
             q.addBindValue(r.model);
             q.addBindValue(r.route);
-            q.addBindValue(QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact));
+            q.addBindValue(toJsonBytes(r));
             if (!q.exec()) {
                 qCWarning(lcMetrics).noquote()
                     << "could not write the request history to" << m_options.path << ":" << q.lastError().text();

@@ -234,7 +234,7 @@ void Recorder::record(AccessRecord r)
     }
     if (lcAccess().isInfoEnabled()) {
         if (logging::logFormat() == logging::LogFormat::Json) {
-            qCInfo(lcAccess).noquote() << QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact);
+            qCInfo(lcAccess).noquote() << toJsonBytes(r);
         } else if (const QString line = toLogLine(r);
                    !logging::writeSafeMessage(QtInfoMsg, lcAccess().categoryName(), line)) {
             qCInfo(lcAccess).noquote() << line; // another message handler (a test's) gets it the usual way
