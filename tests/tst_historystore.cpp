@@ -3,6 +3,7 @@
 // prune, a damaged database is moved aside and made anew, and the recorder hands every record to it.
 #include "metrics/historystore.h"
 #include "metrics/recorder.h"
+#include "testsupport.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -137,6 +138,13 @@ private Q_SLOTS:
         QCOMPARE(error.error, QJsonParseError::NoError);
         QCOMPARE(doc.object(), ga::metrics::toJson(r));
         QCOMPARE(ga::metrics::accessRecordFromJson(doc.object()).path, r.path);
+        // A key a client put in its path never reaches the database, the admin API or the JSON log.
+        const QString key = ga::test::fakeKey(3);
+        r.path = QStringLiteral("/v1beta/models/") + key;
+        r.model = key;
+        QVERIFY(!ga::metrics::toJsonBytes(r).contains(key.toLatin1()));
+        QVERIFY(!QJsonDocument(ga::metrics::toJson(r)).toJson().contains(key.toLatin1()));
+        QVERIFY(!ga::metrics::toJsonBytes(r).contains(key.mid(12, 12).toLatin1()));
     }
 
     void queryByTime()

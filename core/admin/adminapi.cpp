@@ -68,8 +68,9 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
         { "GET", QStringLiteral("/stats"), QStringLiteral("Usage per key, day and model"), &AdminApi::getStats, {} },
         { "GET", QStringLiteral("/history"),
             QStringLiteral(
-                "The request history, newest first, with per-attempt detail: limit, offset, since and until (ISO 8601 "
-                "or a time ago: 15m, 2h, 7d), status (a code or a class 1–5), keyId, model, route"),
+                "The request history with per-attempt detail, in time order: the newest limit records (after offset "
+                "newer ones); filters since and until (ISO 8601 or a time ago: 15m, 2h, 7d), status (a code or a class "
+                "1–5), keyId, model, route"),
             &AdminApi::getHistory, {} },
         { "GET", QStringLiteral("/tokens"), QStringLiteral("Access token names and limits (never the tokens)"),
             &AdminApi::getTokens, {} },

@@ -143,9 +143,11 @@ void AdminApi::getHistory(const Request &rq, const QStringList &, std::function<
     }
     QJsonArray out;
     if (metrics::HistoryStore *store = m_runtime->historyStore()) {
-        // On disk: every record kept (metrics.historyRetentionDays), newest first.
-        for (const metrics::AccessRecord &r : store->query(filter, limit, offset)) {
-            out.append(metrics::toJson(r));
+        // On disk: every record kept (metrics.historyRetentionDays). The newest `limit` after `offset` newer ones,
+        // in time order like the in-memory history (oldest first).
+        const std::vector<metrics::AccessRecord> page = store->query(filter, limit, offset);
+        for (auto it = page.rbegin(); it != page.rend(); ++it) {
+            out.append(metrics::toJson(*it));
         }
     } else if (proxy::ProxyServer *server = m_runtime->proxyServer()) {
         // In memory only: the last metrics.historySize records, newest last (as before), filtered the same way.

@@ -152,8 +152,9 @@ const QList<CommandDef> &commandTable()
             list({ "sub" }), Local, tokenCommand },
         { s("status"), {}, {}, s("The daemon's mode, endpoint, key and relay counts"), {}, {}, RemoteOnly, nullptr },
         { s("history"), {}, {},
-            s("The request history (kept on disk by the daemon), newest first: filter by time, status, key, model, "
-              "route; print as a table, JSON or CSV"),
+            s("The request history (kept on disk by the daemon), the newest in time order: filter by time, status, "
+              "key, "
+              "model, route; print as a table, JSON or CSV"),
             list({ "since", "until", "status", "key-id", "model", "route", "limit", "json", "csv" }), {},
             LocalAndRemote, historyCommand },
     };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `history`: the request history the daemon keeps on disk (history.sqlite beside the config), filtered, as a
-// table, JSON or CSV. Read straight from the database, so it works while the daemon runs and after it stopped.
+// `history`: the request history the daemon keeps on disk (history.sqlite beside the config), filtered, the newest
+// records in time order, as a table, JSON or CSV. Read straight from the database, so it works while the daemon runs
+// and after it stopped.
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "config/configpaths.h"
@@ -87,6 +88,7 @@ int historyCommand(Context &ctx, const QStringList &words)
         metrics::HistoryStore store({ path, 0, 0 }); // a reader: retention is the daemon's business
         store.open(0);
         records = store.query(filter, limit);
+        std::reverse(records.begin(), records.end()); // in time order, the newest last (as the admin API answers)
     }
     if (ctx.args().has(QStringLiteral("json"))) {
         QJsonArray arr;

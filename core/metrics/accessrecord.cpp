@@ -10,23 +10,26 @@
 
 namespace ga::metrics {
 
+// The fields that carry text from outside (a client can put anything in its path, method or model; a token name
+// and an attempt's outcome are free text) are redacted here, as in toLogLine(): a record goes to the admin API, the
+// JSON access log and the history database, none of which may hold a key.
 QJsonObject toJson(const AccessRecord &r)
 {
     QJsonArray attempts;
     for (const Attempt &a : r.attempts) {
         attempts.append(QJsonObject { { QStringLiteral("key"), a.keyId }, { QStringLiteral("route"), a.route },
-            { QStringLiteral("status"), a.status }, { QStringLiteral("outcome"), a.outcome },
+            { QStringLiteral("status"), a.status }, { QStringLiteral("outcome"), logging::Redactor::redact(a.outcome) },
             { QStringLiteral("ms"), double(a.ms) } });
     }
     QJsonObject out {
         { QStringLiteral("id"), double(r.id) },
         { QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(r.startedMs, Qt::UTC).toString(Qt::ISODateWithMs) },
-        { QStringLiteral("client"), r.client },
+        { QStringLiteral("client"), logging::Redactor::redact(r.client) },
         { QStringLiteral("peer"), r.peer },
-        { QStringLiteral("method"), r.method },
-        { QStringLiteral("path"), r.path },
+        { QStringLiteral("method"), logging::Redactor::redact(r.method) },
+        { QStringLiteral("path"), logging::Redactor::redact(r.path) },
         { QStringLiteral("kind"), r.kind },
-        { QStringLiteral("model"), r.model },
+        { QStringLiteral("model"), logging::Redactor::redact(r.model) },
         { QStringLiteral("mode"), r.mode },
         { QStringLiteral("key"), r.keyId },
         { QStringLiteral("route"), r.route },
@@ -130,12 +133,12 @@ QByteArray toJsonBytes(const AccessRecord &r)
     JsonObjectWriter w { out };
     w.number("id", qint64(r.id));
     w.text("time", QDateTime::fromMSecsSinceEpoch(r.startedMs, Qt::UTC).toString(Qt::ISODateWithMs));
-    w.text("client", r.client);
+    w.text("client", logging::Redactor::redact(r.client));
     w.text("peer", r.peer);
-    w.text("method", r.method);
-    w.text("path", r.path);
+    w.text("method", logging::Redactor::redact(r.method));
+    w.text("path", logging::Redactor::redact(r.path));
     w.text("kind", r.kind);
-    w.text("model", r.model);
+    w.text("model", logging::Redactor::redact(r.model));
     w.text("mode", r.mode);
     w.text("key", r.keyId);
     w.text("route", r.route);
@@ -159,7 +162,7 @@ QByteArray toJsonBytes(const AccessRecord &r)
         aw.text("key", a.keyId);
         aw.text("route", a.route);
         aw.number("status", a.status);
-        aw.text("outcome", a.outcome);
+        aw.text("outcome", logging::Redactor::redact(a.outcome));
         aw.number("ms", a.ms);
         out += '}';
     }
