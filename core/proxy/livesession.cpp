@@ -711,16 +711,22 @@ void LiveSession::onUpstreamGone()
         http::appendAvailable(m_upstream, m_upstreamIn);
     }
     if (!m_handshakeDone) {
-        // A refusal whose body ended with the connection is judged with what arrived.
-        if (!m_upstreamIn.isEmpty() && readHandshake() != Handshake::NeedMore) {
+        // A refusal whose body ended with the connection is judged with what arrived; an upgrade that came with
+        // the close is relayed, then ends as a lost connection below.
+        const Handshake h = m_upstreamIn.isEmpty() ? Handshake::NeedMore : readHandshake();
+        if (h == Handshake::Failed || m_phase == Phase::Over) {
             return;
         }
-        if (m_phase == Phase::Over || m_handshakeDone) {
+        if (h == Handshake::NeedMore) {
+            attemptFailed(keys::networkFailure(QStringLiteral("could not open the WebSocket upstream: ") + error),
+                m_viaRelay, 0, QStringLiteral("network"));
             return;
         }
-        attemptFailed(keys::networkFailure(QStringLiteral("could not open the WebSocket upstream: ") + error),
-            m_viaRelay, 0, QStringLiteral("network"));
-        return;
+        pumpUpstream();
+        m_client->liveFlush();
+        if (m_phase == Phase::Over || !m_upstream) {
+            return;
+        }
     }
     if (m_phase == Phase::AwaitSetupComplete) {
         attemptFailed(keys::networkFailure(QStringLiteral("the upstream closed before setupComplete")), m_viaRelay, 0,
