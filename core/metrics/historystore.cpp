@@ -48,11 +48,13 @@ public:
         if (!openDatabase()) {
             return {};
         }
-        prune();
+        // The retention runs after the caller has its records (queued: the start-up does not wait for a DELETE
+        // over a large table), then hourly.
         m_pruneTimer = new QTimer(this);
         m_pruneTimer->setInterval(3600 * 1000);
         connect(m_pruneTimer, &QTimer::timeout, this, &HistoryWriter::prune);
         m_pruneTimer->start();
+        QMetaObject::invokeMethod(this, &HistoryWriter::prune, Qt::QueuedConnection);
         std::vector<AccessRecord> out = query(0, 0, max, 0);
         std::reverse(out.begin(), out.end());
         return out;
@@ -108,15 +110,20 @@ public:
             q.addBindValue(r.route);
             q.addBindValue(toJsonBytes(r));
             if (!q.exec()) {
+                const QSqlError error = q.lastError();
                 qCWarning(lcMetrics).noquote()
-                    << "could not write the request history to" << m_options.path << ":" << q.lastError().text();
+                    << "could not write the request history to" << m_options.path << ":" << error.text();
+                q.finish();
                 db.rollback();
+                recoverIfDamaged(error);
                 return;
             }
         }
         if (!db.commit()) {
+            const QSqlError error = db.lastError();
             qCWarning(lcMetrics).noquote()
-                << "could not write the request history to" << m_options.path << ":" << db.lastError().text();
+                << "could not write the request history to" << m_options.path << ":" << error.text();
+            recoverIfDamaged(error);
             return;
         }
         m_written += qint64(batch.size());
@@ -136,13 +143,19 @@ public:
         if (m_options.retentionDays > 0) {
             q.prepare(QStringLiteral("DELETE FROM requests WHERE started_ms < ?"));
             q.addBindValue(QDateTime::currentMSecsSinceEpoch() - qint64(m_options.retentionDays) * 86'400'000);
-            q.exec();
+            if (!q.exec()) {
+                failed(q);
+                return;
+            }
         }
         if (m_options.maxRecords > 0) {
-            q.prepare(QStringLiteral(
-                "DELETE FROM requests WHERE id <= (SELECT id FROM requests ORDER BY id DESC LIMIT 1 OFFSET ?)"));
+            // Row ids only grow and the oldest go first, so the newest maxRecords are the ids above MAX(id) -
+            // maxRecords (one index lookup, where OFFSET walked a million rows).
+            q.prepare(QStringLiteral("DELETE FROM requests WHERE id <= (SELECT MAX(id) FROM requests) - ?"));
             q.addBindValue(m_options.maxRecords);
-            q.exec();
+            if (!q.exec()) {
+                failed(q);
+            }
         }
     }
 
@@ -177,7 +190,10 @@ public:
                 values << *value;
             }
         }
-        sql += QStringLiteral(" ORDER BY id DESC LIMIT ? OFFSET ?");
+        // By start time, which the index on started_ms yields as it is (its entries end in the row id, so ties
+        // keep their order): "ORDER BY id" made SQLite sort every row in the time range first, which with a
+        // million records took two seconds at each start-up.
+        sql += QStringLiteral(" ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?");
         values << limit << offset;
         QSqlQuery q(QSqlDatabase::database(m_connection));
         q.prepare(sql);
@@ -185,11 +201,20 @@ public:
             q.addBindValue(v);
         }
         if (!q.exec()) {
-            qCWarning(lcMetrics).noquote() << "could not read the request history:" << q.lastError().text();
+            const QSqlError error = q.lastError();
+            qCWarning(lcMetrics).noquote() << "could not read the request history:" << error.text();
+            q.finish();
+            recoverIfDamaged(error);
             return out;
         }
         while (q.next()) {
             out.push_back(accessRecordFromJson(QJsonDocument::fromJson(q.value(0).toByteArray()).object()));
+        }
+        if (const QSqlError error = q.lastError(); error.isValid()) {
+            // A step failed part way (damage met after the first rows): what was read is answered.
+            qCWarning(lcMetrics).noquote() << "could not read all of the request history:" << error.text();
+            q.finish();
+            recoverIfDamaged(error);
         }
         return out;
     }
@@ -211,6 +236,34 @@ public:
     }
 
 private:
+    void failed(QSqlQuery &q)
+    {
+        const QSqlError error = q.lastError();
+        qCWarning(lcMetrics).noquote() << "could not prune the request history:" << error.text();
+        q.finish();
+        recoverIfDamaged(error);
+    }
+
+    // The integrity of a large file is not checked at every start (PRAGMA quick_check reads all of it: seconds for
+    // the default cap of a million records); SQLite says so when it meets damage, and then the file is checked and,
+    // if damaged, moved aside and made anew like at the start.
+    void recoverIfDamaged(const QSqlError &error)
+    {
+        const int code = error.nativeErrorCode().toInt() & 0xff; // primary result code of an extended one
+        if (code != kSqliteCorrupt && code != kSqliteNotADatabase) {
+            return;
+        }
+        {
+            QSqlQuery q(QSqlDatabase::database(m_connection));
+            if (q.exec(QStringLiteral("PRAGMA quick_check")) && q.next() && q.value(0).toString() == u"ok") {
+                return;
+            }
+        }
+        m_error = error.text();
+        m_open = false;
+        m_open = recreate();
+    }
+
     bool openDatabase()
     {
         if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
@@ -219,20 +272,27 @@ private:
             return false;
         }
         QDir().mkpath(QFileInfo(m_options.path).absolutePath());
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            if (tryOpen()) {
-                m_open = true;
-                return true;
-            }
-            // Unreadable or damaged: kept for a look, and a new one made. The history is not worth stopping for.
-            QSqlDatabase::database(m_connection, false).close();
-            const QString aside = m_options.path + QStringLiteral(".corrupt-")
-                + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-            qCWarning(lcMetrics).noquote() << "the request history" << m_options.path << "is damaged (" << m_error
-                                           << "); it was moved to" << aside << "and a new one started";
-            QFile::rename(m_options.path, aside);
-            QFile::remove(m_options.path + QStringLiteral("-wal"));
-            QFile::remove(m_options.path + QStringLiteral("-shm"));
+        if (tryOpen()) {
+            m_open = true;
+            return true;
+        }
+        m_open = recreate();
+        return m_open;
+    }
+
+    // Unreadable or damaged: kept for a look, and a new one made. The history is not worth stopping for.
+    bool recreate()
+    {
+        QSqlDatabase::database(m_connection, false).close();
+        const QString aside = m_options.path + QStringLiteral(".corrupt-")
+            + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+        qCWarning(lcMetrics).noquote() << "the request history" << m_options.path << "is damaged (" << m_error
+                                       << "); it was moved to" << aside << "and a new one started";
+        QFile::rename(m_options.path, aside);
+        QFile::remove(m_options.path + QStringLiteral("-wal"));
+        QFile::remove(m_options.path + QStringLiteral("-shm"));
+        if (tryOpen()) {
+            return true;
         }
         qCWarning(lcMetrics).noquote() << "the request history is not kept on disk:" << m_error;
         return false;
@@ -254,12 +314,12 @@ private:
             QFile::setPermissions(m_options.path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         }
         QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() || q.value(0).toString() != u"ok") {
-            m_error = q.lastError().isValid() ? q.lastError().text() : QStringLiteral("integrity check failed");
+        // WAL: a write does not block a read (the admin API and the CLI read while the proxy writes). Reading the
+        // header here is also what finds a file that is not a database at all.
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+            m_error = q.lastError().text();
             return false;
         }
-        // WAL: a write does not block a read (the admin API and the CLI read while the proxy writes).
-        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY AUTOINCREMENT, "
                                    "started_ms INTEGER NOT NULL, status INTEGER, key TEXT, model TEXT, route TEXT, "
@@ -272,6 +332,8 @@ private:
     }
 
     static constexpr qint64 kPruneEveryRecords = 10'000;
+    static constexpr int kSqliteCorrupt = 11; // SQLITE_CORRUPT
+    static constexpr int kSqliteNotADatabase = 26; // SQLITE_NOTADB
     HistoryStore::Options m_options;
     QString m_connection;
     QString m_error;

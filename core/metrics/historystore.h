@@ -37,14 +37,16 @@ public:
     HistoryStore(const HistoryStore &) = delete;
     HistoryStore &operator=(const HistoryStore &) = delete;
 
-    // Opens the database (or makes it anew, see above) and returns the newest `max` records, oldest first.
+    // Opens the database (or makes it anew, see above) and returns the latest `max` records, oldest first. Cheap
+    // however large the file: the integrity is checked when SQLite finds damage, and the retention runs after.
     std::vector<AccessRecord> open(int max);
     // Queues a record; thread-safe and cheap.
     void append(AccessRecord record);
     void setRetention(int retentionDays, qint64 maxRecords);
     // Blocks until everything queued so far is written.
     void flush();
-    // Records started in [sinceMs, untilMs) (untilMs <= 0: no upper bound), newest first, `limit` from `offset`.
+    // Records started in [sinceMs, untilMs) (untilMs <= 0: no upper bound), the latest started first, `limit` from
+    // `offset`.
     std::vector<AccessRecord> query(qint64 sinceMs, qint64 untilMs, int limit, int offset = 0);
     // The same, narrowed: only the fields that are set must match (status: exact code, or 1–5 for a class).
     struct Filter

@@ -4,6 +4,8 @@
 # and the keys are loaded), with KEYS (100) keys, over RUNS (7) starts; median and max. Two secret stores:
 #   keychain  the OS keychain (gnome-keyring in a private D-Bus session, tests/keychain-session.sh)
 #   file      the encrypted file store (its scrypt key derivation at unlock is most of its start)
+# HISTORY=N (0) first fills the request history (history.sqlite beside the config) with N records, as a long-used
+# install has (the default cap is 1,000,000), so its cost at start-up shows.
 # Target (issue 18): ready <= 150 ms with the keychain.
 #   tests/benchmarks/bench-startup.sh [GEMINI_AGGREGATORD_BIN]      (default build/release/app/gemini-aggregatord)
 set -euo pipefail
@@ -12,11 +14,12 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-7}
 KEYS=${KEYS:-100}
+HISTORY=${HISTORY:-0}
 
 if [ "${1:-}" != --inside ]; then
     bench_binaries "" "${1:-}"
     bench_require python3
-    echo "== bench-startup: $KEYS keys, $RUNS starts per store, $(nproc) cores"
+    echo "== bench-startup: $KEYS keys, $HISTORY history records, $RUNS starts per store, $(nproc) cores"
     GA_BENCH_STORE=file GEMINI_AGGREGATOR_SECRET_STORE=file GEMINI_AGGREGATOR_PASSPHRASE=bench-passphrase \
         HOME=$(mktemp -d) "$0" --inside "$DAEMON_BIN"
     GA_BENCH_STORE=keychain "$ROOT/tests/keychain-session.sh" "$0" --inside "$DAEMON_BIN" || {
@@ -69,6 +72,29 @@ for ((i = 0; i < 300; i++)); do
 done
 kill "$first" 2>/dev/null || true
 wait "$first" 2>/dev/null || true
+if [ "$HISTORY" -gt 0 ]; then
+    # Rows shaped like the daemon's own (its first start made the table), spread over the last 20 days.
+    python3 - "$WORK/history.sqlite" "$HISTORY" <<'PY'
+import json, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+n = int(sys.argv[2])
+now = int(time.time() * 1000)
+def rows():
+    for i in range(1, n + 1):
+        started = now - (n - i) * (20 * 86400000 // n)
+        rec = {"id": i, "startedMs": started, "client": "127.0.0.1", "method": "POST",
+               "path": "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "kind": "stream",
+               "model": "gemini-2.5-flash", "status": 200, "keyId": "k%03d" % (i % 100), "route": "direct",
+               "ttfbMs": 412, "totalMs": 2210, "tokensIn": 1830, "tokensOut": 512, "bytesIn": 7421,
+               "bytesOut": 20480, "attempts": [{"keyId": "k%03d" % (i % 100), "route": "direct", "status": 200,
+                                                "outcome": "ok", "ms": 2210}]}
+        yield (started, 200, rec["keyId"], rec["model"], "direct", json.dumps(rec))
+db.executemany("INSERT INTO requests (started_ms, status, key, model, route, record) VALUES (?,?,?,?,?,?)", rows())
+db.commit()
+db.close()
+PY
+    echo "$GA_BENCH_STORE: history.sqlite $(du -m "$WORK/history.sqlite" | cut -f1) MB"
+fi
 times=()
 for ((i = 0; i < RUNS; i++)); do
     t=$(measure)
