@@ -147,6 +147,23 @@ private Q_SLOTS:
         QVERIFY(!ga::metrics::toJsonBytes(r).contains(key.mid(12, 12).toLatin1()));
     }
 
+    // A record's time is written without QDateTime (the history formats one per record): the same text.
+    void timeIsIsoUtcWithMilliseconds()
+    {
+        const qint64 day = 86'400'000;
+        QList<qint64> times { 0, 1, 999, day - 1, day, 951'782'400'000 /* 2000-02-29 */, 4'107'542'399'999,
+            253'402'300'799'999 /* 9999-12-31T23:59:59.999 */, -1, -day, -62'135'596'800'000 /* 0001-01-01 */ };
+        for (qint64 t = 0; t < 4'200'000'000'000; t += 7'919'876'543) {
+            times << t;
+        }
+        for (const qint64 t : times) {
+            AccessRecord r = record(1, t);
+            const QString expected = QDateTime::fromMSecsSinceEpoch(t, Qt::UTC).toString(Qt::ISODateWithMs);
+            QCOMPARE(toJson(r).value(u"time").toString(), expected);
+            QVERIFY2(toJsonBytes(r).contains("\"time\":\"" + expected.toUtf8() + '"'), qPrintable(expected));
+        }
+    }
+
     void queryByTime()
     {
         HistoryStore store({ path(), 0, 0 });

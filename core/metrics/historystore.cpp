@@ -2,6 +2,7 @@
 #include "metrics/historystore.h"
 
 #include "logging/logging.h"
+#include "logging/redact.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -106,7 +107,7 @@ public:
             q.addBindValue(r.startedMs);
             q.addBindValue(r.status);
             q.addBindValue(r.keyId);
-            q.addBindValue(r.model);
+            q.addBindValue(r.model.isEmpty() ? r.model : logging::Redactor::redact(r.model)); // as in the record
             q.addBindValue(r.route);
             q.addBindValue(toJsonBytes(r));
             if (!q.exec()) {
