@@ -923,6 +923,43 @@ private Q_SLOTS:
         QCOMPARE(dash.activeStreams(), 0);
     }
 
+    // The desktop app after a relaunch: Logs lists the last run's requests and the last-hour chart counts them
+    // (both read back from history.sqlite beside the config), while nothing new has been served yet.
+    void historyAndChartComeBackAfterARestart()
+    {
+        BackendFixture f;
+        QString why;
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        QVERIFY(!f.env.addKey(21, QStringLiteral("h")).isEmpty());
+        for (int i = 0; i < 50; ++i) {
+            QCOMPARE(f.env.generateStatus(f.env.accessToken), 200);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->history()->rowCount(), 50, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(f.backend->dashboard()->requestsLastHour(), 50, kWaitMs);
+
+        // Quit: the window's models go first, then the service (which writes what is still queued).
+        f.outcomes.clear();
+        Backend::setInstance(nullptr);
+        f.backend.reset();
+        f.env.service.reset();
+        f.env.store.reset();
+        QVERIFY(QFile::exists(QFileInfo(f.env.configPath).absoluteDir().filePath(QStringLiteral("history.sqlite"))));
+
+        QVERIFY2(f.start({}, &why), qPrintable(why));
+        QCOMPARE(f.backend->history()->rowCount(), 50);
+        const QModelIndex newest = f.backend->history()->index(0);
+        QCOMPARE(newest.data(ga::metrics::HistoryModel::StatusRole).toInt(), 200);
+        QCOMPARE(newest.data(ga::metrics::HistoryModel::ModelRole).toString(), QStringLiteral("gemini-2.5-flash"));
+        ga::ui::Dashboard *dash = f.backend->dashboard();
+        QCOMPARE(dash->requestsLastHour(), 50);
+        int charted = 0;
+        for (const QVariant &v : dash->requestsPerMinute()) {
+            charted += v.toInt();
+        }
+        QCOMPARE(charted, 50);
+        QCOMPARE(dash->successRate(), 1.0);
+    }
+
     void dailyLimitFor_data()
     {
         QTest::addColumn<QString>("limits");
@@ -1123,6 +1160,7 @@ private Q_SLOTS:
         QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("A relay is down"));
         QVERIFY(spy.at(0).at(1).toString().contains(QStringLiteral("berlin-relay")));
         QVERIFY(spy.at(0).at(1).toString().contains(QStringLiteral("connection refused")));
+        QCOMPARE(spy.at(0).at(2).toBool(), true); // a warning: the tray shows it with the warning icon
         notifier.relayHealthChanged(relay, RelayHealth::Unhealthy, QStringLiteral("still refused"));
         QCOMPARE(spy.size(), 1); // still down: nothing new
         clock.advance(30'000);
@@ -1130,6 +1168,7 @@ private Q_SLOTS:
         QCOMPARE(spy.size(), 2);
         QCOMPARE(spy.at(1).at(0).toString(), QStringLiteral("A relay is back up"));
         QVERIFY(spy.at(1).at(1).toString().contains(QStringLiteral("berlin-relay")));
+        QCOMPARE(spy.at(1).at(2).toBool(), false); // good news: the information icon
         notifier.relayHealthChanged(relay, RelayHealth::Healthy, QString());
         QCOMPARE(spy.size(), 2);
         // Flapping within 10 minutes is not told again; after that it is.
