@@ -127,6 +127,7 @@ private Q_SLOTS:
         AccessRecord r = record(7, 1'764'800'000'123);
         r.path = QStringLiteral("/v1beta/models/x\"y\\z:generateContent\n\t\r\x01\x1f end");
         r.client = QString::fromUtf8("客户端 ☃ 😀");
+        r.kind = QString::fromUtf8("ascii \" then é \\ \n 😀 \x7f end"); // ASCII, then the rest encoded
         r.model.clear();
         r.attempts.push_back(
             { QStringLiteral("k2"), QStringLiteral("relay-1"), 0, QStringLiteral("timeout: \"x\""), 5 });

@@ -107,36 +107,49 @@ QJsonObject toJson(const AccessRecord &r)
 
 namespace {
 
-void appendJsonString(QByteArray &out, const QString &s)
+// One byte of a JSON string (ASCII, or a byte of UTF-8 from 0x80 up, which passes as it is).
+void appendJsonByte(QByteArray &out, quint8 c)
 {
     static constexpr char kHex[] = "0123456789abcdef";
+    switch (c) {
+    case '"':
+        out += "\\\"";
+        break;
+    case '\\':
+        out += "\\\\";
+        break;
+    case '\n':
+        out += "\\n";
+        break;
+    case '\r':
+        out += "\\r";
+        break;
+    case '\t':
+        out += "\\t";
+        break;
+    default:
+        if (c < 0x20) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        } else {
+            out += char(c);
+        }
+    }
+}
+
+void appendJsonString(QByteArray &out, const QString &s)
+{
     out += '"';
-    const QByteArray utf8 = s.toUtf8();
-    for (const char c : utf8) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (quint8(c) < 0x20) {
-                out += "\\u00";
-                out += kHex[quint8(c) >> 4];
-                out += kHex[quint8(c) & 0xF];
-            } else {
-                out += c;
-            }
+    // Written straight from UTF-16: the fields are nearly always ASCII, and a UTF-8 copy per field was a tenth of
+    // a history record's cost. Anything else goes through QString's encoder from the first such character on.
+    qsizetype i = 0;
+    for (const QChar *data = s.constData(); i < s.size() && data[i].unicode() < 0x80; ++i) {
+        appendJsonByte(out, quint8(data[i].unicode()));
+    }
+    if (i < s.size()) {
+        for (const char c : QStringView(s).mid(i).toUtf8()) {
+            appendJsonByte(out, quint8(c));
         }
     }
     out += '"';
@@ -161,7 +174,9 @@ struct JsonObjectWriter
     void number(const char *name, qint64 v)
     {
         key(name);
-        out += QByteArray::number(v);
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+        out.append(digits, end - digits);
     }
     void boolean(const char *name, bool v)
     {
