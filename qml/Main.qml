@@ -31,6 +31,7 @@ ApplicationWindow {
                                        && pageRepeater.itemAt(window.pageIndex).status === Loader.Ready
     onCurrentPageChanged: window.markVisited()
     Component.onCompleted: {
+        window.readStyle()
         if (Backend.listenProblem !== "")
             window.currentPage = "settings" // the address could not be bound: where it is changed
         else if (Backend.firstRun && window.currentPage === "dashboard")
@@ -108,6 +109,98 @@ ApplicationWindow {
         palette: window.palette
         font: window.font
     }
+    ProxyStatus {
+        id: proxyStatus
+    }
+
+    // The palette every page reads. It is the system's (light or dark, following the desktop), with the roles
+    // text is drawn in made readable by the Theme. A style with colours of its own (Material, Universal) ignores
+    // the palette; then its colours become the palette, so text the pages colour themselves reads on what the
+    // style draws. The probes tell: they carry a marker colour that only a palette-following style shows.
+    SystemPalette {
+        id: systemColors
+        colorGroup: SystemPalette.Active
+    }
+    readonly property color probeMarker: "#010203"
+    // In a window of their own (never shown), so the palette set here cannot feed back into them.
+    readonly property Window probes: Window {
+        visible: false
+        width: 10
+        height: 10
+        Label {
+            id: textProbe
+            palette.windowText: window.probeMarker
+        }
+        Pane {
+            id: surfaceProbe
+            palette.window: window.probeMarker
+        }
+    }
+    // Read when the probes change, not bound: the palette set from them must not feed back into them.
+    property color styleText: window.probeMarker
+    property color styleSurface: window.probeMarker
+    function readStyle() {
+        window.styleText = textProbe.color
+        const bg = surfaceProbe.background
+        window.styleSurface = bg && bg.color !== undefined ? bg.color : window.probeMarker
+    }
+    Connections {
+        target: textProbe
+        function onColorChanged() { Qt.callLater(window.readStyle) }
+    }
+    Connections {
+        target: surfaceProbe.background
+        ignoreUnknownSignals: true
+        function onColorChanged() { Qt.callLater(window.readStyle) }
+    }
+    readonly property bool styleHasOwnColours: !Qt.colorEqual(window.styleText, window.probeMarker)
+                                               && !Qt.colorEqual(window.styleSurface, window.probeMarker)
+    readonly property var sourcePalette: {
+        if (!window.styleHasOwnColours)
+            return systemColors
+        const surface = window.styleSurface
+        const text = window.styleText
+        const m = (t) => sourceTheme.mix(surface, text, t)
+        return {
+            window: surface, windowText: text, base: m(0.05), alternateBase: m(0.09), text: text,
+            button: m(0.12), buttonText: text, toolTipBase: m(0.14), toolTipText: text,
+            placeholderText: Qt.rgba(text.r, text.g, text.b, 0.6), mid: m(0.3), light: m(0.2), midlight: m(0.15),
+            dark: m(0.4), shadow: m(0.5), highlight: systemColors.highlight,
+            highlightedText: systemColors.highlightedText
+        }
+    }
+    Theme {
+        id: sourceTheme
+        palette: window.sourcePalette
+    }
+    readonly property color selectionText: sourceTheme.onColor(sourcePalette.highlight, sourcePalette.highlightedText)
+    readonly property color selection: sourceTheme.fillFor(sourcePalette.highlight, window.selectionText)
+    palette.active.window: window.sourcePalette.window
+    palette.active.windowText: window.sourcePalette.windowText
+    palette.active.base: window.sourcePalette.base
+    palette.active.alternateBase: window.sourcePalette.alternateBase
+    palette.active.text: window.sourcePalette.text
+    palette.active.button: window.sourcePalette.button
+    palette.active.buttonText: window.sourcePalette.buttonText
+    palette.active.toolTipBase: window.sourcePalette.toolTipBase
+    palette.active.toolTipText: window.sourcePalette.toolTipText
+    palette.active.mid: window.sourcePalette.mid
+    palette.active.placeholderText: sourceTheme.neutral
+    palette.active.highlight: window.selection
+    palette.active.highlightedText: window.selectionText
+    palette.inactive.window: window.sourcePalette.window
+    palette.inactive.windowText: window.sourcePalette.windowText
+    palette.inactive.base: window.sourcePalette.base
+    palette.inactive.alternateBase: window.sourcePalette.alternateBase
+    palette.inactive.text: window.sourcePalette.text
+    palette.inactive.button: window.sourcePalette.button
+    palette.inactive.buttonText: window.sourcePalette.buttonText
+    palette.inactive.toolTipBase: window.sourcePalette.toolTipBase
+    palette.inactive.toolTipText: window.sourcePalette.toolTipText
+    palette.inactive.mid: window.sourcePalette.mid
+    palette.inactive.placeholderText: sourceTheme.neutral
+    palette.inactive.highlight: window.selection
+    palette.inactive.highlightedText: window.selectionText
 
     onClosing: (close) => {
         close.accepted = false
@@ -118,6 +211,11 @@ ApplicationWindow {
         target: Backend
         function onShowWindowRequested() { window.bringToFront() }
         function onToast(message) { toast.show(message) }
+    }
+
+    // Return and Enter press the focused button, as Space does.
+    EnterPressesButtons {
+        window: window
     }
 
     Shortcut {
@@ -198,10 +296,12 @@ ApplicationWindow {
         // Navigation
         Pane {
             Layout.fillHeight: true
-            Layout.preferredWidth: Math.max(theme.em * 12.5, navList.widest + theme.em)
+            // Wide enough for the app's name and every page name (with its badge) in the current language.
+            Layout.preferredWidth: Math.max(theme.em * 12.5, navList.widest + theme.em,
+                                            appName.implicitWidth + theme.em * 1.5 + theme.spacing + theme.em * 1.6)
             padding: theme.em * 0.5
             background: Rectangle {
-                color: Qt.tint(window.palette.window, theme.wash(window.palette.windowText, theme.dark ? 0.05 : 0.03))
+                color: theme.sidebar
                 Rectangle {
                     anchors.top: parent.top
                     anchors.bottom: parent.bottom
@@ -223,10 +323,11 @@ ApplicationWindow {
                         Layout.preferredHeight: theme.em * 1.5
                     }
                     Label {
+                        id: appName
                         Layout.fillWidth: true
                         text: qsTr("Gemini Aggregator")
                         font.bold: true
-                        elide: Text.ElideRight
+                        wrapMode: Text.Wrap
                     }
                 }
                 ListView {
@@ -273,24 +374,32 @@ ApplicationWindow {
                         ToolTip.delay: 1200
                         ToolTip.text: qsTr("Ctrl+%1").arg(index + 1)
                         onClicked: window.currentPage = modelData.id
-                        Component.onCompleted: navList.widest = Math.max(navList.widest, implicitWidth)
+                        Component.onCompleted: navList.widest = Math.max(navList.widest, implicitWidth
+                                                                         + (keysBadge.visible ? keysBadge.implicitWidth + theme.em * 0.4 : 0))
                         // Shows keyboard focus on the list (the delegate itself takes none).
+                        // Inset and 2 px wide in the highlighted text's colour: it shows on the selected item's highlight.
                         Rectangle {
+                            objectName: "navFocusRing"
                             anchors.fill: parent
+                            anchors.margins: 3
                             visible: navItem.highlighted && navList.activeFocus
                             color: "transparent"
                             border.color: window.palette.highlightedText
-                            border.width: 1
+                            border.width: 2
                             radius: 2
                         }
                         // Unread counters: keys that need attention.
                         StateBadge {
+                            id: keysBadge
                             anchors.right: parent.right
                             anchors.rightMargin: theme.em * 0.4
                             anchors.verticalCenter: parent.verticalCenter
                             visible: navItem.modelData.id === "keys" && (Backend.invalidKeys > 0)
                             text: String(Backend.invalidKeys)
                             kind: "bad"
+                            // Solid, so it reads on the selected item's highlight as well.
+                            solid: true
+                            Accessible.name: qsTr("%n key(s) invalid", "", Backend.invalidKeys)
                         }
                     }
                 }
@@ -301,25 +410,35 @@ ApplicationWindow {
                     RowLayout {
                         Layout.fillWidth: true
                         spacing: theme.spacing * 0.6
-                        Rectangle {
-                            implicitWidth: theme.em * 0.6
-                            implicitHeight: theme.em * 0.6
-                            radius: width / 2
-                            color: Backend.state === "running" ? theme.good
-                                 : Backend.state === "degraded" ? theme.warn
-                                 : Backend.state === "error" ? theme.bad : theme.neutral
-                        }
-                        Label {
-                            Layout.fillWidth: true
-                            text: window.stateName(Backend.state) + " · " + window.modeName(Backend.mode)
-                            elide: Text.ElideRight
-                            color: theme.neutral
-                            ToolTip.visible: statusHover.hovered
-                            ToolTip.text: Backend.statusText
+                        StateBadge {
+                            id: stateBadge
+                            text: proxyStatus.name
+                            kind: proxyStatus.kind
+                            solid: true
+                            Layout.maximumWidth: parent.width
                             HoverHandler {
                                 id: statusHover
                             }
+                            ToolTip.visible: statusHover.hovered
+                            ToolTip.text: proxyStatus.why !== "" ? proxyStatus.why : Backend.statusText
+                            Accessible.description: proxyStatus.why
                         }
+                        Label {
+                            Layout.fillWidth: true
+                            text: window.modeName(Backend.mode)
+                            elide: Text.ElideRight
+                            color: theme.neutral
+                        }
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        visible: proxyStatus.why !== ""
+                        text: proxyStatus.reasons.length > 0 ? proxyStatus.reasons[0] : ""
+                        wrapMode: Text.Wrap
+                        maximumLineCount: 3
+                        elide: Text.ElideRight
+                        color: theme.neutral
+                        font.pointSize: Qt.application.font.pointSize > 0 ? Math.max(7, Qt.application.font.pointSize - 1) : 9
                     }
                 }
             }
@@ -363,6 +482,7 @@ ApplicationWindow {
 
     Toast {
         id: toast
+        objectName: "toast"
     }
 
     Component {

@@ -2,6 +2,7 @@
 #include "adminclient.h"
 
 #include "daemon/service.h"
+#include "logging/usertext.h"
 #include "proxy/adminport.h"
 
 #include <QCoreApplication>
@@ -13,12 +14,18 @@ namespace ga::ui {
 
 QString AdminClient::Reply::message() const
 {
-    return body.toObject().value(u"error").toObject().value(u"message").toString();
+    return logging::translated(body.toObject().value(u"error").toObject().value(u"message").toString());
 }
 
 QVariantList AdminClient::Reply::problems() const
 {
-    return body.toObject().value(u"error").toObject().value(u"problems").toArray().toVariantList();
+    QVariantList out = body.toObject().value(u"error").toObject().value(u"problems").toArray().toVariantList();
+    for (QVariant &problem : out) {
+        QVariantMap p = problem.toMap();
+        p.insert(QStringLiteral("message"), logging::translated(p.value(QStringLiteral("message")).toString()));
+        problem = p;
+    }
+    return out;
 }
 
 QString AdminClient::Reply::fault() const

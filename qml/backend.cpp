@@ -24,7 +24,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QJSEngine>
+#include <QLibraryInfo>
 #include <QLocale>
 #include <QQmlEngine>
 #include <QTranslator>
@@ -273,7 +275,26 @@ void Backend::applyLanguage()
     if (m_translator) {
         QCoreApplication::installTranslator(m_translator);
     }
+    // Qt's own sentences (a network error in a relay or key test) from qttranslations, where the system has them.
+    if (m_qtTranslator) {
+        QCoreApplication::removeTranslator(m_qtTranslator);
+        delete m_qtTranslator;
+        m_qtTranslator = nullptr;
+    }
+    if (m_translator) {
+        auto *qt = new QTranslator(this);
+        if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+            m_qtTranslator = qt;
+            QCoreApplication::installTranslator(m_qtTranslator);
+        } else {
+            delete qt;
+        }
+    }
     m_loadedLanguage = wanted;
+    // Qt appends the display name to each window title unless the title ends with it: the same words as the
+    // window's title (Main.qml), so a translated window is not titled "Gemini 聚合器 — Gemini Aggregator".
+    QGuiApplication::setApplicationDisplayName(QCoreApplication::translate("Main", "Gemini Aggregator"));
     if (m_engine) {
         m_engine->retranslate();
     }

@@ -192,6 +192,7 @@ private:
     SettingsController *m_settingsController;
     SetupController *m_setupController;
     QTranslator *m_translator = nullptr;
+    QTranslator *m_qtTranslator = nullptr; // Qt's own messages (network errors in test results), when installed
     QString m_loadedLanguage;
     Counts m_counts;
     QString m_errorText;

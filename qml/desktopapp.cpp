@@ -10,10 +10,13 @@
 #include "notifier.h"
 #include "singleinstance.h"
 #include "traycontroller.h"
+#include "windowgeometry.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QIcon>
 #include <QLocale>
 #include <QQmlApplicationEngine>
@@ -61,7 +64,12 @@ DesktopApp::DesktopApp(Options options, QObject *parent)
 
 DesktopApp::~DesktopApp()
 {
-    // The window and tray talk to the backend, the backend to the service: tear down in that order.
+    // The window's last geometry is kept; then the window and tray talk to the backend, the backend to the service:
+    // tear down in that order.
+    if (m_geometry) {
+        m_geometry->save();
+        m_geometry.reset();
+    }
     m_tray.reset();
     m_engine.reset();
     Backend::setInstance(nullptr);
@@ -172,6 +180,10 @@ int DesktopApp::start()
         }
     });
     connect(m_backend.get(), &Backend::showWindowRequested, this, &DesktopApp::showWindow);
+    // Where the window was on this screen last time, and never larger than the screen.
+    m_geometry = std::make_unique<WindowGeometry>(
+        m_window, QFileInfo(m_session->configPath()).absoluteDir().filePath(QStringLiteral("ui-state.ini")));
+    m_geometry->restore();
 
     const bool trayAvailable = m_options.tray && QSystemTrayIcon::isSystemTrayAvailable();
     if (m_options.tray) {

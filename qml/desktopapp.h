@@ -21,6 +21,7 @@ namespace ga::ui {
 class Backend;
 class SingleInstance;
 class TrayController;
+class WindowGeometry;
 
 // The desktop app put together: config and secrets (as `run` opens them), the Service with its proxy, the
 // Backend facade, the QML window, the tray and the single-instance guard. app/gui/main.cpp is a thin
@@ -53,6 +54,7 @@ public:
     QQmlApplicationEngine *engine() const { return m_engine.get(); }
     QQuickWindow *window() const { return m_window; }
     TrayController *tray() const { return m_tray.get(); }
+    WindowGeometry *geometry() const { return m_geometry.get(); }
     // Milliseconds from the process's start until the window was first shown (-1: not yet).
     qint64 windowShownMs() const { return m_windowShownMs; }
 
@@ -72,6 +74,7 @@ private:
     std::unique_ptr<TrayController> m_tray;
     std::unique_ptr<SingleInstance> m_instance;
     QPointer<QQuickWindow> m_window;
+    std::unique_ptr<WindowGeometry> m_geometry;
     qint64 m_windowShownMs = -1;
 };
 

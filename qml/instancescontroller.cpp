@@ -5,6 +5,7 @@
 #include "config/configschema.h"
 #include "daemon/service.h"
 #include "listmodels.h"
+#include "logging/usertext.h"
 
 #include <QFile>
 
@@ -79,7 +80,8 @@ int InstancesController::testInstance(const QString &id)
         }
         const QJsonObject o = reply.data();
         succeed(request,
-            [this, request, id, result = o.value(u"result").toString(), message = o.value(u"detail").toString(),
+            [this, request, id, result = o.value(u"result").toString(),
+                message = logging::translated(o.value(u"detail").toString()),
                 latency = o.value(u"latencyMs").toInt(-1)] {
                 Q_EMIT instanceTested(request, id, result, message, latency);
             });

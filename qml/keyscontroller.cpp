@@ -5,6 +5,7 @@
 #include "daemon/service.h"
 #include "keys/keyexchange.h"
 #include "listmodels.h"
+#include "logging/usertext.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -39,10 +40,12 @@ QVariantMap KeysController::checkKeyText(const QString &text) const
     const keys::FileImportPlan plan = keys::planFileImport(text.toUtf8(), knownFingerprints(service()), std::nullopt);
     QVariantList problems;
     for (const auto &[line, why] : plan.rejectedLines) {
-        problems.append(QVariantMap { { QStringLiteral("line"), line }, { QStringLiteral("message"), why } });
+        problems.append(
+            QVariantMap { { QStringLiteral("line"), line }, { QStringLiteral("message"), logging::translated(why) } });
     }
     if (!plan.error.isEmpty()) {
-        problems.append(QVariantMap { { QStringLiteral("line"), 0 }, { QStringLiteral("message"), plan.error } });
+        problems.append(QVariantMap {
+            { QStringLiteral("line"), 0 }, { QStringLiteral("message"), logging::translated(plan.error) } });
     }
     return { { QStringLiteral("valid"), int(plan.fresh.size()) },
         { QStringLiteral("duplicates"), int(plan.duplicateLines.size()) }, { QStringLiteral("problems"), problems } };
@@ -102,7 +105,7 @@ int KeysController::addKeys(const QString &text, const QString &label, const QSt
                 admin()->testKey(id, [added, id, next](const AdminClient::Reply &tested) {
                     added->append(QVariantMap { { QStringLiteral("id"), id },
                         { QStringLiteral("result"), tested.data().value(u"result").toString() },
-                        { QStringLiteral("detail"), tested.data().value(u"detail").toString() } });
+                        { QStringLiteral("detail"), logging::translated(tested.data().value(u"detail").toString()) } });
                     next();
                 });
             });
@@ -182,7 +185,7 @@ int KeysController::testKeys(const QStringList &ids)
                     { QStringLiteral("result"),
                         reply.status == 200 ? o.value(u"result").toString() : QStringLiteral("error") },
                     { QStringLiteral("message"),
-                        reply.status == 200 ? o.value(u"detail").toString() : reply.message() },
+                        reply.status == 200 ? logging::translated(o.value(u"detail").toString()) : reply.message() },
                     { QStringLiteral("latencyMs"), o.value(u"latencyMs").toVariant() } });
                 next();
             });

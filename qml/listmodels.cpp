@@ -2,7 +2,10 @@
 #include "listmodels.h"
 
 #include "daemon/service.h"
+#include "logging/usertext.h"
 #include "time/clock.h"
+
+#include <QRegularExpression>
 
 namespace ga::ui {
 
@@ -10,6 +13,15 @@ namespace {
 QString isoOrEmpty(const QDateTime &t)
 {
     return t.isValid() ? t.toString(Qt::ISODate) : QString();
+}
+
+// A key's last error is "<time> <kind>: <reason>" (keys/usageledger.cpp); the reason is core's English sentence.
+QString translatedLastError(const QString &line)
+{
+    static const QRegularExpression shape(
+        QStringLiteral("\\A(\\S+ \\S+: )(.*)\\z"), QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch m = shape.match(line);
+    return m.hasMatch() ? m.captured(1) + logging::translated(m.captured(2)) : logging::translated(line);
 }
 } // namespace
 
@@ -58,12 +70,12 @@ void KeysModel::refresh()
             { QStringLiteral("instanceName"), instance ? instance->name : QString() },
             { QStringLiteral("enabled"), k.enabled },
             { QStringLiteral("state"), state },
-            { QStringLiteral("reason"), r.reason },
+            { QStringLiteral("reason"), logging::translated(r.reason) },
             { QStringLiteral("untilMs"), double(r.untilMs) },
             { QStringLiteral("coolingModels"), r.coolingModels },
             { QStringLiteral("requestsToday"), double(r.requestsToday) },
             { QStringLiteral("tokensToday"), double(tokens) },
-            { QStringLiteral("lastError"), r.lastError },
+            { QStringLiteral("lastError"), translatedLastError(r.lastError) },
             { QStringLiteral("lastUsedMs"), double(r.lastUsedMs) },
         });
     }
@@ -102,7 +114,7 @@ void InstancesModel::refresh()
             { QStringLiteral("health"), routing::relayHealthName(r.health) },
             { QStringLiteral("usable"), r.usable },
             { QStringLiteral("latencyMs"), double(r.lastLatencyMs) },
-            { QStringLiteral("lastError"), r.lastError },
+            { QStringLiteral("lastError"), logging::translated(r.lastError) },
             { QStringLiteral("unhealthyUntilMs"), double(r.unhealthyUntilMs) },
             { QStringLiteral("boundKeys"), bound },
         });

@@ -86,11 +86,11 @@ void Notifier::relayHealthChanged(const QString &id, routing::RelayHealth health
         post(QStringLiteral("relay:") + id, tr("A relay is down"), tr("%1: %2").arg(relayName(id), reason));
     } else if (health == routing::RelayHealth::Healthy && before == routing::RelayHealth::Unhealthy) {
         post(QStringLiteral("relay:") + id, tr("A relay is back up"),
-            tr("%1 answers again and is back in rotation").arg(relayName(id)));
+            tr("%1 answers again and is back in rotation").arg(relayName(id)), false);
     }
 }
 
-void Notifier::post(const QString &subject, const QString &title, const QString &message)
+void Notifier::post(const QString &subject, const QString &title, const QString &message, bool warning)
 {
     if (!m_enabled) {
         return;
@@ -116,7 +116,7 @@ void Notifier::post(const QString &subject, const QString &title, const QString 
         text += u'\n' + tr("(and %n more held back)", nullptr, m_heldBack);
         m_heldBack = 0;
     }
-    Q_EMIT notify(title, text);
+    Q_EMIT notify(title, text, warning);
 }
 
 } // namespace ga::ui

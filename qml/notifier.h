@@ -43,10 +43,12 @@ public:
 
 Q_SIGNALS:
     // title and message are translated, and name keys by label and masked form, never by secret.
-    void notify(const QString &title, const QString &message);
+    // `warning`: something stopped working (a key invalid, every key cooling, a relay down); otherwise news, such as
+    // a relay back up. The tray picks the message's icon from it.
+    void notify(const QString &title, const QString &message, bool warning);
 
 private:
-    void post(const QString &subject, const QString &title, const QString &message);
+    void post(const QString &subject, const QString &title, const QString &message, bool warning = true);
     QString keyName(const QString &id) const;
     QString relayName(const QString &id) const;
 

@@ -4,6 +4,7 @@
 #include "backend.h"
 #include "config/configschema.h"
 #include "daemon/service.h"
+#include "logging/usertext.h"
 
 namespace ga::ui {
 
@@ -53,7 +54,7 @@ QVariantMap SettingsController::checkSettings(const QVariantMap &values) const
         = config::schema::parseForSave(config::schema::serialize(next), service()->configStore()->document());
     for (const config::Problem &p : checked.problems) {
         if (p.isError()) {
-            problems.insert(p.path.isEmpty() ? QStringLiteral("*") : p.path, p.message);
+            problems.insert(p.path.isEmpty() ? QStringLiteral("*") : p.path, logging::translated(p.message));
         }
     }
     return problems;

@@ -102,12 +102,9 @@ void TrayController::update()
     m_tray.setToolTip(m_backend->statusText());
 }
 
-void TrayController::showMessage(const QString &title, const QString &message)
+void TrayController::showMessage(const QString &title, const QString &message, bool warning)
 {
-    const QSystemTrayIcon::MessageIcon icon = m_iconState == u"error" ? QSystemTrayIcon::Critical
-        : m_iconState == u"degraded"                                  ? QSystemTrayIcon::Warning
-                                                                      : QSystemTrayIcon::Information;
-    m_tray.showMessage(title, message, icon, 8000);
+    m_tray.showMessage(title, message, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
     Q_EMIT messageShown(title, message);
 }
 

@@ -40,7 +40,8 @@ Q_SIGNALS:
     void messageShown(const QString &title, const QString &message);
 
 public Q_SLOTS:
-    void showMessage(const QString &title, const QString &message);
+    // The message's icon says what it is about (a warning, or news such as "still running"), not the app's state.
+    void showMessage(const QString &title, const QString &message, bool warning = false);
     // Re-reads the backend's state and retranslates the menu.
     void update();
 

@@ -2,6 +2,7 @@
 // The proxy in front of the fake Gemini upstream, driven by raw sockets so every byte is visible.
 #include "fakegemini/fakegemini.h"
 #include "keys/keypool.h"
+#include "metrics/recorder.h"
 #include "proxy/proxyserver.h"
 #include "proxy/proxysettings.h"
 #include "rawhttp.h"
@@ -343,6 +344,7 @@ private Q_SLOTS:
         s.intervalMs = 500;
         m_fake->setDefaultScript(s);
         QSignalSpy aborted(m_fake.get(), &FakeGemini::streamAborted);
+        const quint64 recordsBefore = m_proxy->recorder()->requestsTotal();
         {
             Client c(port());
             c.send(post(kStream, kPrompt));
@@ -354,6 +356,15 @@ private Q_SLOTS:
             qInfo() << "upstream aborted" << t.elapsed() << "ms after the client left";
             QVERIFY(t.elapsed() < 1000);
         }
+        // The history says so: the attempt under way (its key, the 200 the client had) ended with the client.
+        QTRY_COMPARE_WITH_TIMEOUT(m_proxy->recorder()->requestsTotal(), recordsBefore + 1, 5000);
+        const ga::metrics::AccessRecord r = m_proxy->recorder()->history(1).back();
+        QVERIFY(r.broken);
+        QVERIFY(!r.keyId.isEmpty());
+        QCOMPARE(r.attempts.size(), size_t(1));
+        QCOMPARE(r.attempts.back().keyId, r.keyId);
+        QCOMPARE(r.attempts.back().status, 200);
+        QCOMPARE(r.attempts.back().outcome, QStringLiteral("client aborted"));
     }
 
     void slowClientPushesBackOnUpstream()

@@ -3,16 +3,31 @@
 //   - zh_CN has no unfinished message (type="unfinished", an empty translation, an empty numerus form) and no
 //     vanished/obsolete entry left behind;
 //   - every message of a .ts file exists in the English one, and the English messages all exist in zh_CN;
-//   - the .ts files hold what the sources say (lupdate over qml/ finds nothing new and nothing gone).
+//   - the .ts files hold what the sources say (lupdate over qml/ and the core sources that make sentences people
+//     see finds nothing new and nothing gone);
+//   - core's sentences (logging::UserText) come out Chinese under the zh_CN translation: every registered pattern
+//     is translated, and what the validators answer to bad input is a registered pattern (a sentence written as a
+//     plain literal would stay English in the window).
 // The checks are plain functions over parsed files; theChecksCatchProblems() runs them on broken copies in a
 // temporary directory, so a passing run means "complete", not "the checker never fails".
+#include "config/configschema.h"
+#include "keys/apikey.h"
+#include "keys/keyexchange.h"
+#include "logging/usertext.h"
+#include "secrets/memorysecretstore.h"
+
+#include <QCoreApplication>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTranslator>
 #include <QXmlStreamReader>
 
 #include <algorithm>
@@ -173,6 +188,45 @@ bool write(const QString &path, const QByteArray &bytes)
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
 }
 
+bool hasChinese(const QString &text)
+{
+    return std::any_of(
+        text.begin(), text.end(), [](QChar c) { return c.unicode() >= 0x4E00 && c.unicode() <= 0x9FFF; });
+}
+
+// Why `message` (one of core's English sentences) would not be shown in Chinese; empty when it would. Needs the
+// zh_CN translator installed.
+QString notChinese(const QString &message)
+{
+    if (ga::logging::matchingPattern(message).isEmpty()) {
+        return QStringLiteral("\"%1\": no logging::UserText pattern makes it (a plain literal?)").arg(message);
+    }
+    const QString shown = ga::logging::translated(message);
+    if (!hasChinese(shown)) {
+        return QStringLiteral("\"%1\": shown as \"%2\", not Chinese").arg(message, shown);
+    }
+    return QString();
+}
+
+// Compiles `ts` with lrelease into `dir` and loads it into `translator`; an error message, or empty.
+QString loadCompiled(const QString &ts, const QString &dir, QTranslator *translator)
+{
+#ifndef GA_LRELEASE
+    Q_UNUSED(ts)
+    Q_UNUSED(dir)
+    Q_UNUSED(translator)
+    return QStringLiteral("lrelease is not known to this build");
+#else
+    const QString qm = QDir(dir).filePath(QFileInfo(ts).completeBaseName() + QStringLiteral(".qm"));
+    QProcess lrelease;
+    lrelease.start(QStringLiteral(GA_LRELEASE), { QStringLiteral("-silent"), ts, QStringLiteral("-qm"), qm });
+    if (!lrelease.waitForFinished(60000) || lrelease.exitCode() != 0) {
+        return QStringLiteral("lrelease failed: %1").arg(QString::fromLocal8Bit(lrelease.readAllStandardError()));
+    }
+    return translator->load(qm) ? QString() : QStringLiteral("cannot load %1").arg(qm);
+#endif
+}
+
 const QByteArray kEnglish = R"(<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
@@ -255,9 +309,35 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(m_en.path, copy));
         QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
         QProcess lupdate;
-        lupdate.start(QStringLiteral(GA_LUPDATE),
-            { QStringLiteral("-silent"), QStringLiteral("-recursive"), QStringLiteral("-locations"),
-                QStringLiteral("none"), QStringLiteral(GA_UI_SOURCE_DIR), QStringLiteral("-ts"), copy });
+        QStringList arguments { QStringLiteral("-silent"), QStringLiteral("-recursive"), QStringLiteral("-locations"),
+            QStringLiteral("none"), QStringLiteral(GA_UI_SOURCE_DIR) };
+        // The core sources that define sentences people see, found here, and the build's list of them.
+        QStringList coreSources;
+        QDirIterator it(
+            QStringLiteral(GA_CORE_SOURCE_DIR), { QStringLiteral("*.cpp") }, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QFile f(path);
+            static const QRegularExpression makesSentences(
+                QStringLiteral("logging::UserText k|[^A-Za-z_:]tr\\(\"|::tr\\(\""));
+            if (f.open(QIODevice::ReadOnly) && makesSentences.match(QString::fromUtf8(f.readAll())).hasMatch()) {
+                coreSources.append(QFileInfo(path).canonicalFilePath());
+            }
+        }
+        QVERIFY2(coreSources.size() >= 5, "no core source makes sentences (logging::UserText, tr())");
+        QStringList listed;
+        for (const QString &path : QStringLiteral(GA_CORE_TEXT_SOURCES).split(u'|', Qt::SkipEmptyParts)) {
+            listed.append(QFileInfo(path).canonicalFilePath());
+        }
+        for (const QString &path : std::as_const(coreSources)) {
+            QVERIFY2(listed.contains(path),
+                qPrintable(path + QStringLiteral(" defines sentences but lupdate does not read it: run cmake again")));
+        }
+        arguments += coreSources;
+        // The headers, so that tr() in a class of a namespace gets the class's full name as its context.
+        arguments += { QStringLiteral("-I"), QStringLiteral(GA_CORE_SOURCE_DIR) };
+        arguments += { QStringLiteral("-ts"), copy };
+        lupdate.start(QStringLiteral(GA_LUPDATE), arguments);
         QVERIFY(lupdate.waitForFinished(120'000));
         QVERIFY2(lupdate.exitCode() == 0, lupdate.readAllStandardError().constData());
         const TsFile updated = readTs(copy);
@@ -275,6 +355,105 @@ private Q_SLOTS:
         QVERIFY2(
             problems.isEmpty(), report(QStringLiteral("the .ts files and the sources differ"), problems).constData());
 #endif
+    }
+
+    // Core's sentences under the zh_CN translation: every pattern core registers is translated, and what the
+    // validators answer to bad input (the window shows exactly that) comes out Chinese.
+    void coreSentencesAreChinese()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        QTranslator zh;
+        const QString error = loadCompiled(m_zh.path, tmp.path(), &zh);
+        if (error == u"lrelease is not known to this build") {
+            QSKIP("lrelease is not known to this build");
+        }
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCoreApplication::installTranslator(&zh);
+        const auto cleanup = qScopeGuard([&] { QCoreApplication::removeTranslator(&zh); });
+
+        QStringList problems;
+        const QStringList patterns = ga::logging::userTextPatterns();
+        QVERIFY(patterns.size() >= 40);
+        for (const QString &p : patterns) {
+            const QString context = p.section(u'\x1f', 0, 0);
+            const QString source = p.section(u'\x1f', 1);
+            const QString zhText
+                = QCoreApplication::translate(context.toUtf8().constData(), source.toUtf8().constData());
+            if (!hasChinese(zhText)) {
+                problems.append(QStringLiteral("[%1] \"%2\": no Chinese translation").arg(context, source));
+            }
+        }
+
+        QStringList messages;
+        for (const QByteArray &key : { QByteArray("hello"), QByteArray("AIza123456789"),
+                 QByteArray("AIza") + QByteArray(34, 'x') + QByteArray("!") }) {
+            messages.append(ga::keys::keyFormatProblem(key));
+        }
+        // One bad value per kind of rule: range (a port, a number with a unit), type, choice, URL, address,
+        // list items, unknown settings and fields, and the entries' own rules.
+        const QByteArray bad
+            = "{ "
+              "\"version\": 1, "
+              "\"listen\": { \"port\": 70000, \"host\": \"somewhere\" }, "
+              "\"upstream\": { \"baseUrl\": \"ftp://example.com\", \"proxy\": \"maybe\" }, "
+              "\"routing\": { \"mode\": \"anywhere\" }, "
+              "\"limits\": { \"perToken\": { \"requestsPerMinute\": -5 } }, "
+              "\"security\": { \"allowCidrs\": \"10.0.0.0/99\" }, "
+              "\"log\": { \"categories\": \"proxy\" }, "
+              "\"quota\": { \"modelLimits\": \"gemini\" }, "
+              "\"unknownThing\": true, "
+              "\"instances\": { \"items\": [ { \"id\": \"BAD ID\", \"name\": \"r\", \"url\": "
+              "\"https://r.example.com/?q=1\", \"x\": 1 } ] }, "
+              "\"keys\": { \"items\": [ { \"id\": \"k1\", \"weight\": 5000, \"instance\": \"nowhere\" }, 7 ] } "
+              "} ";
+        const ga::config::ParseResult parsed = ga::config::schema::parseForSave(bad, QJsonObject());
+        QVERIFY(parsed.problems.size() >= 10);
+        for (const ga::config::Problem &p : parsed.problems) {
+            messages.append(p.message);
+        }
+        messages.append(ga::config::schema::parse("{ \"version\": tru }").problems.value(0).message);
+        messages.append(ga::config::schema::parse("[]").problems.value(0).message);
+        // Pasted or imported key files (the add-keys form shows these).
+        messages.append(ga::keys::planFileImport("{ \"format\": \"other\" }", {}, std::nullopt).error);
+        messages.append(ga::keys::planFileImport(
+            "{ \"format\": \"gemini-aggregator-export\", \"secrets\": \"c2VhbGVk\" }", {}, std::nullopt)
+                            .error);
+        const ga::keys::FileImportPlan csv
+            = ga::keys::planFileImport("key,weight\nAIza" + QByteArray(35, 'c') + ",5000\n", {}, std::nullopt);
+        QCOMPARE(csv.rejectedLines.size(), 1);
+        messages.append(csv.rejectedLines.at(0).second);
+        const ga::keys::FileImportPlan pasted = ga::keys::planFileImport("AIza-too-short\n", {}, std::nullopt);
+        QCOMPARE(pasted.rejectedLines.size(), 1);
+        messages.append(pasted.rejectedLines.at(0).second);
+        // The secret stores translate where they speak (tr()): their sentences are in the .ts files too.
+        ga::secrets::MemorySecretStore memory;
+        const ga::secrets::SecretResult missing
+            = ga::secrets::waitFor([&](QObject *context, ga::secrets::SecretStore::Callback done) {
+                  memory.read(QStringLiteral("absent"), context, std::move(done));
+              });
+        QVERIFY(!missing.ok());
+        if (!hasChinese(missing.message)) {
+            problems.append(QStringLiteral("\"%1\": the secret store's sentence is not Chinese").arg(missing.message));
+        }
+        for (const QString &m : std::as_const(messages)) {
+            QVERIFY(!m.isEmpty());
+            if (const QString why = notChinese(m); !why.isEmpty()) {
+                problems.append(why);
+            }
+        }
+        QVERIFY2(
+            problems.isEmpty(), report(QStringLiteral("core sentences not shown in Chinese"), problems).constData());
+
+        // The check fails on an English sentence no pattern makes, and on a pattern without a translation.
+        QVERIFY(!notChinese(QStringLiteral("70000 is no port at all")).isEmpty());
+        QVERIFY(ga::logging::translated(QStringLiteral("70000 is no port at all")) == u"70000 is no port at all");
+        QCoreApplication::removeTranslator(&zh);
+        QVERIFY(!notChinese(ga::keys::keyFormatProblem("hello")).isEmpty());
+        QCoreApplication::installTranslator(&zh);
+        // Arguments are put back, and translated in turn.
+        const QString port = ga::logging::translated(QStringLiteral("70000 is not a port (1–65535)"));
+        QVERIFY2(port.contains(u"70000") && port.contains(u"65535") && hasChinese(port), qPrintable(port));
     }
 
     // The checks on files made broken on purpose: each kind of problem is found, and a complete file passes.

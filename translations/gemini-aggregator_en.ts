@@ -104,6 +104,34 @@
         <source>Add keys</source>
         <translation>Add keys</translation>
     </message>
+    <message numerus="yes">
+        <source>%n duplicate(s) skipped.</source>
+        <translation>
+            <numerusform>%n duplicate skipped.</numerusform>
+            <numerusform>%n duplicates skipped.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n invalid line(s) skipped.</source>
+        <translation>
+            <numerusform>%n invalid line skipped.</numerusform>
+            <numerusform>%n invalid lines skipped.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) not added.</source>
+        <translation>
+            <numerusform>%n key not added.</numerusform>
+            <numerusform>%n keys not added.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Test: %1 of %n key(s) work.</source>
+        <translation>
+            <numerusform>Test: %1 of %n key works.</numerusform>
+            <numerusform>Test: %1 of %n keys work.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>AppSettingsCard</name>
@@ -594,6 +622,22 @@
         <source>%1 of %2 healthy, %3 not checked yet</source>
         <translation>%1 of %2 healthy, %3 not checked yet</translation>
     </message>
+    <message>
+        <source>Access token copied to the clipboard.</source>
+        <translation>Access token copied to the clipboard.</translation>
+    </message>
+    <message>
+        <source>Serverless mode needs a relay: requests fail until you add one.</source>
+        <translation>Serverless mode needs a relay: requests fail until you add one.</translation>
+    </message>
+    <message>
+        <source>Hybrid mode has no relay yet: requests go straight to Google.</source>
+        <translation>Hybrid mode has no relay yet: requests go straight to Google.</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>Add relay</translation>
+    </message>
 </context>
 <context>
     <name>EditKeyDialog</name>
@@ -756,6 +800,10 @@
         <source>Change the search or the filter.</source>
         <translation>Change the search or the filter.</translation>
     </message>
+    <message>
+        <source>Group %1</source>
+        <translation>Group %1</translation>
+    </message>
 </context>
 <context>
     <name>FirstRunPage</name>
@@ -841,6 +889,14 @@
     <message>
         <source>Go to the dashboard</source>
         <translation>Go to the dashboard</translation>
+    </message>
+    <message>
+        <source>Access token copied to the clipboard.</source>
+        <translation>Access token copied to the clipboard.</translation>
+    </message>
+    <message>
+        <source>Setup copied to the clipboard, with your access token.</source>
+        <translation>Setup copied to the clipboard, with your access token.</translation>
     </message>
 </context>
 <context>
@@ -1275,6 +1331,22 @@
         <source>Delete</source>
         <translation>Delete</translation>
     </message>
+    <message>
+        <source>Group %1</source>
+        <translation>Group %1</translation>
+    </message>
+    <message>
+        <source>via %1</source>
+        <translation>via %1</translation>
+    </message>
+    <message>
+        <source>weight %1</source>
+        <translation>weight %1</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Actions</translation>
+    </message>
 </context>
 <context>
     <name>KeysPage</name>
@@ -1574,6 +1646,10 @@
         <source>Requests through the proxy show up here as they finish.</source>
         <translation>Requests through the proxy show up here as they finish.</translation>
     </message>
+    <message>
+        <source>client aborted</source>
+        <translation>client aborted</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>
@@ -1657,12 +1733,83 @@
         <source>Files</source>
         <translation>Files</translation>
     </message>
+    <message numerus="yes">
+        <source>%n key(s) invalid</source>
+        <translation>
+            <numerusform>%n key invalid</numerusform>
+            <numerusform>%n keys invalid</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Names</name>
     <message>
         <source>Direct</source>
         <translation>Direct</translation>
+    </message>
+</context>
+<context>
+    <name>ProxyStatus</name>
+    <message>
+        <source>No keys yet</source>
+        <translation>No keys yet</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Running</translation>
+    </message>
+    <message>
+        <source>Degraded</source>
+        <translation>Degraded</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>Stopped</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Not serving requests: switch Serve on to start.</source>
+        <translation>Not serving requests: switch Serve on to start.</translation>
+    </message>
+    <message>
+        <source>Add a Gemini API key to serve requests.</source>
+        <translation>Add a Gemini API key to serve requests.</translation>
+    </message>
+    <message>
+        <source>No key can be used: every key is invalid or disabled.</source>
+        <translation>No key can be used: every key is invalid or disabled.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) cooling down after a rate limit.</source>
+        <translation>
+            <numerusform>%n key cooling down after a rate limit.</numerusform>
+            <numerusform>%n keys cooling down after a rate limit.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) invalid.</source>
+        <translation>
+            <numerusform>%n key invalid.</numerusform>
+            <numerusform>%n keys invalid.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Serverless mode needs a relay: add one on the Relays page.</source>
+        <translation>Serverless mode needs a relay: add one on the Relays page.</translation>
+    </message>
+    <message>
+        <source>Hybrid mode has no relay: requests go straight to Google.</source>
+        <translation>Hybrid mode has no relay: requests go straight to Google.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n relay(s) down.</source>
+        <translation>
+            <numerusform>%n relay down.</numerusform>
+            <numerusform>%n relays down.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1754,6 +1901,18 @@
     <message>
         <source>None: the request was answered by the proxy itself.</source>
         <translation>None: the request was answered by the proxy itself.</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Call</translation>
+    </message>
+    <message>
+        <source>Yes, the client stopped it before the end</source>
+        <translation>Yes, the client stopped it before the end</translation>
+    </message>
+    <message>
+        <source>No; the client went away before the answer</source>
+        <translation>No; the client went away before the answer</translation>
     </message>
 </context>
 <context>
@@ -2079,6 +2238,573 @@
     <message>
         <source>Create token</source>
         <translation>Create token</translation>
+    </message>
+    <message>
+        <source>Token “%1” copied to the clipboard.</source>
+        <translation>Token “%1” copied to the clipboard.</translation>
+    </message>
+</context>
+<context>
+    <name>ga::app</name>
+    <message>
+        <source>there is no instance with id &apos;%1&apos;</source>
+        <translation>there is no instance with id &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>required: a name for the instance</source>
+        <translation>required: a name for the instance</translation>
+    </message>
+    <message>
+        <source>at least 16 characters, or leave it out to have one generated</source>
+        <translation>at least 16 characters, or leave it out to have one generated</translation>
+    </message>
+    <message>
+        <source>the instance was not added</source>
+        <translation>the instance was not added</translation>
+    </message>
+    <message>
+        <source>instance %1 already has the URL %2</source>
+        <translation>instance %1 already has the URL %2</translation>
+    </message>
+    <message>
+        <source>the secret store refused the relay secret: %1</source>
+        <translation>the secret store refused the relay secret: %1</translation>
+    </message>
+    <message>
+        <source>another change added instance %1 at the same moment; try again</source>
+        <translation>another change added instance %1 at the same moment; try again</translation>
+    </message>
+    <message>
+        <source>expected a non-empty string</source>
+        <translation>expected a non-empty string</translation>
+    </message>
+    <message>
+        <source>the instance was not changed</source>
+        <translation>the instance was not changed</translation>
+    </message>
+    <message>
+        <source>another change removed instance %1 at the same moment</source>
+        <translation>another change removed instance %1 at the same moment</translation>
+    </message>
+    <message>
+        <source>there is no key with id &apos;%1&apos;</source>
+        <translation>there is no key with id &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>expected a whole number from 1 to 1000</source>
+        <translation>expected a whole number from 1 to 1000</translation>
+    </message>
+    <message>
+        <source>the key was not added</source>
+        <translation>the key was not added</translation>
+    </message>
+    <message>
+        <source>this key is already configured as %1</source>
+        <translation>this key is already configured as %1</translation>
+    </message>
+    <message>
+        <source>the secret store refused the keys: %1</source>
+        <translation>the secret store refused the keys: %1</translation>
+    </message>
+    <message>
+        <source>another change added key %1 at the same moment; nothing was added, try again</source>
+        <translation>another change added key %1 at the same moment; nothing was added, try again</translation>
+    </message>
+    <message>
+        <source>the key was not changed</source>
+        <translation>the key was not changed</translation>
+    </message>
+    <message>
+        <source>another change removed a key at the same moment</source>
+        <translation>another change removed a key at the same moment</translation>
+    </message>
+    <message>
+        <source>the key was removed from the config, but its secret could not be deleted (the next start retries): %1</source>
+        <translation>the key was removed from the config, but its secret could not be deleted (the next start retries): %1</translation>
+    </message>
+    <message>
+        <source>nothing was changed</source>
+        <translation>nothing was changed</translation>
+    </message>
+    <message>
+        <source>nothing was changed: %1</source>
+        <translation>nothing was changed: %1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a mode; use local, serverless or hybrid</source>
+        <translation>&apos;%1&apos; is not a mode; use local, serverless or hybrid</translation>
+    </message>
+    <message>
+        <source>expected local, serverless or hybrid</source>
+        <translation>expected local, serverless or hybrid</translation>
+    </message>
+    <message>
+        <source>there is no token named &apos;%1&apos;</source>
+        <translation>there is no token named &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a token name: use lowercase letters, digits, - and _ (at most 32)</source>
+        <translation>&apos;%1&apos; is not a token name: use lowercase letters, digits, - and _ (at most 32)</translation>
+    </message>
+    <message>
+        <source>expected a whole number from 0 to 100000000 (0 = no limit)</source>
+        <translation>expected a whole number from 0 to 100000000 (0 = no limit)</translation>
+    </message>
+    <message>
+        <source>the secret store refused the token: %1</source>
+        <translation>the secret store refused the token: %1</translation>
+    </message>
+    <message>
+        <source>no token was created</source>
+        <translation>no token was created</translation>
+    </message>
+    <message>
+        <source>there is already a token named &apos;%1&apos; (rotate it for a new value)</source>
+        <translation>there is already a token named &apos;%1&apos; (rotate it for a new value)</translation>
+    </message>
+    <message>
+        <source>there is already a token named &apos;%1&apos;</source>
+        <translation>there is already a token named &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>the token is revoked, but its stored copy could not be deleted (the next start retries): %1</source>
+        <translation>the token is revoked, but its stored copy could not be deleted (the next start retries): %1</translation>
+    </message>
+    <message>
+        <source>token &apos;%1&apos; cannot be read: %2 (rotate it for a new value)</source>
+        <translation>token &apos;%1&apos; cannot be read: %2 (rotate it for a new value)</translation>
+    </message>
+</context>
+<context>
+    <name>ga::config</name>
+    <message>
+        <source>expected a list, got %1</source>
+        <translation>expected a list, got %1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is missing</source>
+        <translation>&apos;%1&apos; is missing</translation>
+    </message>
+    <message>
+        <source>expected a string, got %1</source>
+        <translation>expected a string, got %1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid id (lowercase letters, digits, - and _; at most 32)</source>
+        <translation>&apos;%1&apos; is not a valid id (lowercase letters, digits, - and _; at most 32)</translation>
+    </message>
+    <message>
+        <source>id &apos;%1&apos; is used twice</source>
+        <translation>id &apos;%1&apos; is used twice</translation>
+    </message>
+    <message>
+        <source>unknown field, ignored%1</source>
+        <translation>unknown field, ignored%1</translation>
+    </message>
+    <message>
+        <source>expected an object, got %1</source>
+        <translation>expected an object, got %1</translation>
+    </message>
+    <message>
+        <source>expected true or false</source>
+        <translation>expected true or false</translation>
+    </message>
+    <message>
+        <source>bound to instance &apos;%1&apos;, which does not exist (run: gemini-aggregatord unbind %2)</source>
+        <translation>bound to instance &apos;%1&apos;, which does not exist (run: gemini-aggregatord unbind %2)</translation>
+    </message>
+    <message>
+        <source>holds at most the last 4 characters of the key</source>
+        <translation>holds at most the last 4 characters of the key</translation>
+    </message>
+    <message>
+        <source>%1 is not a weight (whole number 1–1000)</source>
+        <translation>%1 is not a weight (whole number 1–1000)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid token name (lowercase letters, digits, - and _; at most 32)</source>
+        <translation>&apos;%1&apos; is not a valid token name (lowercase letters, digits, - and _; at most 32)</translation>
+    </message>
+    <message>
+        <source>name &apos;%1&apos; is used twice</source>
+        <translation>name &apos;%1&apos; is used twice</translation>
+    </message>
+    <message>
+        <source>%1 is not a limit (whole number ≥ 0; 0 = no limit)</source>
+        <translation>%1 is not a limit (whole number ≥ 0; 0 = no limit)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an IP address to listen on (use 127.0.0.1, ::1 or 0.0.0.0)</source>
+        <translation>&apos;%1&apos; is not an IP address to listen on (use 127.0.0.1, ::1 or 0.0.0.0)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an http:// or https:// URL (for example https://generativelanguage.googleapis.com)</source>
+        <translation>&apos;%1&apos; is not an http:// or https:// URL (for example https://generativelanguage.googleapis.com)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; must not contain a query or fragment</source>
+        <translation>&apos;%1&apos; must not contain a query or fragment</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a proxy setting (use none, system, http://host:port or socks5://host:port)</source>
+        <translation>&apos;%1&apos; is not a proxy setting (use none, system, http://host:port or socks5://host:port)</translation>
+    </message>
+    <message>
+        <source>CA bundle &apos;%1&apos; does not exist (give a PEM file, or an empty string for none)</source>
+        <translation>CA bundle &apos;%1&apos; does not exist (give a PEM file, or an empty string for none)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an address or CIDR block (e.g. 192.168.1.0/24, fd00::/8)</source>
+        <translation>&apos;%1&apos; is not an address or CIDR block (e.g. 192.168.1.0/24, fd00::/8)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not CATEGORY=LEVEL (categories: %2; levels: %3)</source>
+        <translation>&apos;%1&apos; is not CATEGORY=LEVEL (categories: %2; levels: %3)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not MODEL=REQUESTS_PER_DAY, e.g. gemini-2.5-pro=100</source>
+        <translation>&apos;%1&apos; is not MODEL=REQUESTS_PER_DAY, e.g. gemini-2.5-pro=100</translation>
+    </message>
+    <message>
+        <source>public key file &apos;%1&apos; does not exist (give a PEM file, or an empty string for none)</source>
+        <translation>public key file &apos;%1&apos; does not exist (give a PEM file, or an empty string for none)</translation>
+    </message>
+    <message>
+        <source>contains a control character (U+%1); text may not hold control characters, line breaks or direction overrides</source>
+        <translation>contains a control character (U+%1); text may not hold control characters, line breaks or direction overrides</translation>
+    </message>
+    <message>
+        <source>is %1 characters long; at most %2 are allowed</source>
+        <translation>is %1 characters long; at most %2 are allowed</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>a number</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>a string</translation>
+    </message>
+    <message>
+        <source>a list</source>
+        <translation>a list</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>an object</translation>
+    </message>
+    <message>
+        <source> (did you mean &apos;%1&apos;?)</source>
+        <translation> (did you mean &apos;%1&apos;?)</translation>
+    </message>
+    <message>
+        <source>%1 (kept as it was written; change it)</source>
+        <translation>%1 (kept as it was written; change it)</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got %1</source>
+        <translation>expected a whole number, got %1</translation>
+    </message>
+    <message>
+        <source>the file was written by a newer Gemini Aggregator (format %1; this one reads up to %2) — update the program</source>
+        <translation>the file was written by a newer Gemini Aggregator (format %1; this one reads up to %2) — update the program</translation>
+    </message>
+    <message>
+        <source>%1 is not a config format version (1)</source>
+        <translation>%1 is not a config format version (1)</translation>
+    </message>
+    <message>
+        <source>unknown setting, ignored%1</source>
+        <translation>unknown setting, ignored%1</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got %1 %2</source>
+        <translation>expected a whole number, got %1 %2</translation>
+    </message>
+    <message>
+        <source>%1 is not a whole number</source>
+        <translation>%1 is not a whole number</translation>
+    </message>
+    <message>
+        <source>%1 is not a port (%2–%3%4)</source>
+        <translation>%1 is not a port (%2–%3%4)</translation>
+    </message>
+    <message>
+        <source>%1 is out of range (%2–%3%4)</source>
+        <translation>%1 is out of range (%2–%3%4)</translation>
+    </message>
+    <message>
+        <source>expected true or false, got %1 %2</source>
+        <translation>expected true or false, got %1 %2</translation>
+    </message>
+    <message>
+        <source>%1 is not one of %2</source>
+        <translation>%1 is not one of %2</translation>
+    </message>
+    <message>
+        <source>expected a string, got %1 %2</source>
+        <translation>expected a string, got %1 %2</translation>
+    </message>
+    <message>
+        <source>holds what looks like an API key or access token; secrets belong in the secret store — remove it here and use &apos;gemini-aggregatord keys add&apos;</source>
+        <translation>holds what looks like an API key or access token; secrets belong in the secret store — remove it here and use &apos;gemini-aggregatord keys add&apos;</translation>
+    </message>
+    <message>
+        <source>this member name looks like an API key or access token; secrets belong in the secret store — remove it here and use &apos;gemini-aggregatord keys add&apos;</source>
+        <translation>this member name looks like an API key or access token; secrets belong in the secret store — remove it here and use &apos;gemini-aggregatord keys add&apos;</translation>
+    </message>
+    <message>
+        <source>column %1: not valid JSON (%2)</source>
+        <translation>column %1: not valid JSON (%2)</translation>
+    </message>
+    <message>
+        <source>the file must hold a JSON object ({ … }), not a list or value</source>
+        <translation>the file must hold a JSON object ({ … }), not a list or value</translation>
+    </message>
+</context>
+<context>
+    <name>ga::keys</name>
+    <message>
+        <source>not a Gemini API key (they start with &apos;AIza&apos;)</source>
+        <translation>not a Gemini API key (they start with &apos;AIza&apos;)</translation>
+    </message>
+    <message>
+        <source>not a Gemini API key (%1 characters; a key has 39)</source>
+        <translation>not a Gemini API key (%1 characters; a key has 39)</translation>
+    </message>
+    <message>
+        <source>not a Gemini API key (it holds a character other than letters, digits, - and _)</source>
+        <translation>not a Gemini API key (it holds a character other than letters, digits, - and _)</translation>
+    </message>
+    <message>
+        <source>the CSV header (line %1) has no &quot;key&quot; column</source>
+        <translation>the CSV header (line %1) has no &quot;key&quot; column</translation>
+    </message>
+    <message>
+        <source>weight must be a whole number from 1 to 1000</source>
+        <translation>weight must be a whole number from 1 to 1000</translation>
+    </message>
+    <message>
+        <source>not a gemini-aggregator export (JSON with &quot;format&quot;: &quot;%1&quot;)</source>
+        <translation>not a gemini-aggregator export (JSON with &quot;format&quot;: &quot;%1&quot;)</translation>
+    </message>
+    <message>
+        <source>this export was made without --with-secrets, so it holds no keys to import</source>
+        <translation>this export was made without --with-secrets, so it holds no keys to import</translation>
+    </message>
+    <message>
+        <source>this export&apos;s secrets are encrypted: give the passphrase used by &apos;export&apos;</source>
+        <translation>this export&apos;s secrets are encrypted: give the passphrase used by &apos;export&apos;</translation>
+    </message>
+    <message>
+        <source>wrong passphrase for this export (or the file was changed)</source>
+        <translation>wrong passphrase for this export (or the file was changed)</translation>
+    </message>
+    <message>
+        <source>the export&apos;s secrets cannot be read (damaged, or made by a newer version)</source>
+        <translation>the export&apos;s secrets cannot be read (damaged, or made by a newer version)</translation>
+    </message>
+    <message>
+        <source>no secret for this key in the export</source>
+        <translation>no secret for this key in the export</translation>
+    </message>
+</context>
+<context>
+    <name>ga::proxy</name>
+    <message>
+        <source>connecting to the upstream</source>
+        <translation>connecting to the upstream</translation>
+    </message>
+    <message>
+        <source>waiting for the upstream to answer</source>
+        <translation>waiting for the upstream to answer</translation>
+    </message>
+    <message>
+        <source>waiting for the next part of the stream</source>
+        <translation>waiting for the next part of the stream</translation>
+    </message>
+    <message>
+        <source>Timed out after %1 ms %2.</source>
+        <translation>Timed out after %1 ms %2.</translation>
+    </message>
+    <message>
+        <source>The upstream closed the connection in the middle of an error response.</source>
+        <translation>The upstream closed the connection in the middle of an error response.</translation>
+    </message>
+    <message>
+        <source>The upstream closed the connection in the middle of the response.</source>
+        <translation>The upstream closed the connection in the middle of the response.</translation>
+    </message>
+    <message>
+        <source>TLS verification failed: %1</source>
+        <translation>TLS verification failed: %1</translation>
+    </message>
+    <message>
+        <source>Could not reach the upstream %1: %2</source>
+        <translation>Could not reach the upstream %1: %2</translation>
+    </message>
+    <message>
+        <source>The upstream sent a malformed chunked body.</source>
+        <translation>The upstream sent a malformed chunked body.</translation>
+    </message>
+    <message>
+        <source>The upstream error response is too large.</source>
+        <translation>The upstream error response is too large.</translation>
+    </message>
+</context>
+<context>
+    <name>ga::routing</name>
+    <message>
+        <source>the relay refused the secret; set the same RELAY_SECRET on both sides</source>
+        <translation>the relay refused the secret; set the same RELAY_SECRET on both sides</translation>
+    </message>
+    <message>
+        <source>unexpected HTTP %1 from /health (is this one of our relays?)</source>
+        <translation>unexpected HTTP %1 from /health (is this one of our relays?)</translation>
+    </message>
+    <message>
+        <source>the relay cannot reach the upstream: %1</source>
+        <translation>the relay cannot reach the upstream: %1</translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation>unknown error</translation>
+    </message>
+    <message>
+        <source>relay %1, upstream answered %2 in %3 ms</source>
+        <translation>relay %1, upstream answered %2 in %3 ms</translation>
+    </message>
+    <message>
+        <source>the relay instance &apos;%1&apos; this key is bound to is unavailable</source>
+        <translation>the relay instance &apos;%1&apos; this key is bound to is unavailable</translation>
+    </message>
+    <message>
+        <source>No relay instance is configured, and routing.mode is serverless; add one with &apos;gemini-aggregatord instances add&apos; or switch to hybrid or local.</source>
+        <translation>No relay instance is configured, and routing.mode is serverless; add one with &apos;gemini-aggregatord instances add&apos; or switch to hybrid or local.</translation>
+    </message>
+    <message>
+        <source>No relay instance is healthy right now (%1 configured); routing.mode is serverless, so nothing was sent.</source>
+        <translation>No relay instance is healthy right now (%1 configured); routing.mode is serverless, so nothing was sent.</translation>
+    </message>
+</context>
+<context>
+    <name>ga::secrets::FileSecretStore</name>
+    <message>
+        <source>No secret named %1 is stored in %2.</source>
+        <translation>No secret named %1 is stored in %2.</translation>
+    </message>
+    <message>
+        <source>encrypted file %1</source>
+        <translation>encrypted file %1</translation>
+    </message>
+    <message>
+        <source>No passphrase was given for the secret file %1.</source>
+        <translation>No passphrase was given for the secret file %1.</translation>
+    </message>
+    <message>
+        <source>Cannot read the secret file %1: %2.</source>
+        <translation>Cannot read the secret file %1: %2.</translation>
+    </message>
+    <message>
+        <source>%1 is too large to be a secret file. Nothing was changed.</source>
+        <translation>%1 is too large to be a secret file. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>The passphrase does not open the secret file %1 (wrong passphrase, or the file was altered). Nothing was changed.</source>
+        <translation>The passphrase does not open the secret file %1 (wrong passphrase, or the file was altered). Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>%1 is not a Gemini Aggregator secret file. Nothing was changed.</source>
+        <translation>%1 is not a Gemini Aggregator secret file. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>The secret file %1 has format version %2, which this version cannot read. Nothing was changed.</source>
+        <translation>The secret file %1 has format version %2, which this version cannot read. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>The secret file %1 is damaged (truncated or invalid). Nothing was changed.</source>
+        <translation>The secret file %1 is damaged (truncated or invalid). Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>Decrypting the secret file %1 failed inside OpenSSL. Nothing was changed.</source>
+        <translation>Decrypting the secret file %1 failed inside OpenSSL. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>A secret needs a name.</source>
+        <translation>A secret needs a name.</translation>
+    </message>
+    <message>
+        <source>Another process is changing the secret file %1; try again.</source>
+        <translation>Another process is changing the secret file %1; try again.</translation>
+    </message>
+    <message>
+        <source>Cannot create the lock file for the secret file %1.</source>
+        <translation>Cannot create the lock file for the secret file %1.</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1 for the secret file.</source>
+        <translation>Cannot create the folder %1 for the secret file.</translation>
+    </message>
+    <message>
+        <source>Encrypting the secret file %1 failed inside OpenSSL. Nothing was changed.</source>
+        <translation>Encrypting the secret file %1 failed inside OpenSSL. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>Cannot write the secret file %1: %2. Nothing was changed.</source>
+        <translation>Cannot write the secret file %1: %2. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>The secret file %1 was written but its mode could not be restricted to 0600.</source>
+        <translation>The secret file %1 was written but its mode could not be restricted to 0600.</translation>
+    </message>
+</context>
+<context>
+    <name>ga::secrets::KeychainSecretStore</name>
+    <message>
+        <source>error code %1</source>
+        <translation>error code %1</translation>
+    </message>
+    <message>
+        <source>No secret named %1 is stored in the OS keychain (service %2).</source>
+        <translation>No secret named %1 is stored in the OS keychain (service %2).</translation>
+    </message>
+    <message>
+        <source>The OS keychain refused access (%1). Unlock your keyring (for example the &quot;login&quot; collection), or use the encrypted file store with --secret-store file.</source>
+        <translation>The OS keychain refused access (%1). Unlock your keyring (for example the &quot;login&quot; collection), or use the encrypted file store with --secret-store file.</translation>
+    </message>
+    <message>
+        <source>The OS keychain could not delete %1 (%2).</source>
+        <translation>The OS keychain could not delete %1 (%2).</translation>
+    </message>
+    <message>
+        <source>The OS keychain is not available (%1). Start a keyring such as gnome-keyring-daemon in your D-Bus session, or use the encrypted file store with --secret-store file.</source>
+        <translation>The OS keychain is not available (%1). Start a keyring such as gnome-keyring-daemon in your D-Bus session, or use the encrypted file store with --secret-store file.</translation>
+    </message>
+    <message>
+        <source>OS keychain (service %1)</source>
+        <translation>OS keychain (service %1)</translation>
+    </message>
+</context>
+<context>
+    <name>ga::secrets::MemorySecretStore</name>
+    <message>
+        <source>No secret named %1 is stored.</source>
+        <translation>No secret named %1 is stored.</translation>
+    </message>
+    <message>
+        <source>A secret needs a name.</source>
+        <translation>A secret needs a name.</translation>
+    </message>
+    <message>
+        <source>process memory (not persistent)</source>
+        <translation>process memory (not persistent)</translation>
+    </message>
+</context>
+<context>
+    <name>ga::secrets::SecretStore</name>
+    <message>
+        <source>%1 cannot list its entries.</source>
+        <translation>%1 cannot list its entries.</translation>
     </message>
 </context>
 <context>

@@ -70,7 +70,7 @@
     </message>
     <message>
         <source>Optional, e.g. work</source>
-        <translation>可选，例如 work</translation>
+        <translation>可选，例如“工作”</translation>
     </message>
     <message>
         <source>Group</source>
@@ -97,6 +97,30 @@
     <message>
         <source>Add keys</source>
         <translation>添加密钥</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n duplicate(s) skipped.</source>
+        <translation>
+            <numerusform>已跳过 %n 个重复的密钥。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n invalid line(s) skipped.</source>
+        <translation>
+            <numerusform>已跳过 %n 行无效内容。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) not added.</source>
+        <translation>
+            <numerusform>%n 个密钥未添加。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Test: %1 of %n key(s) work.</source>
+        <translation>
+            <numerusform>测试：%n 个密钥中有 %1 个可用。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -583,6 +607,22 @@
         <source>%1 of %2 healthy, %3 not checked yet</source>
         <translation>%1 / %2 个正常，%3 个尚未检查</translation>
     </message>
+    <message>
+        <source>Access token copied to the clipboard.</source>
+        <translation>访问令牌已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Serverless mode needs a relay: requests fail until you add one.</source>
+        <translation>无服务器模式需要中继：添加中继之前，请求都会失败。</translation>
+    </message>
+    <message>
+        <source>Hybrid mode has no relay yet: requests go straight to Google.</source>
+        <translation>混合模式还没有中继：请求直接发往 Google。</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>添加中继</translation>
+    </message>
 </context>
 <context>
     <name>EditKeyDialog</name>
@@ -745,6 +785,10 @@
         <source>Change the search or the filter.</source>
         <translation>请更改搜索词或筛选。</translation>
     </message>
+    <message>
+        <source>Group %1</source>
+        <translation>分组 %1</translation>
+    </message>
 </context>
 <context>
     <name>FirstRunPage</name>
@@ -829,6 +873,14 @@
     <message>
         <source>Go to the dashboard</source>
         <translation>前往仪表盘</translation>
+    </message>
+    <message>
+        <source>Access token copied to the clipboard.</source>
+        <translation>访问令牌已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Setup copied to the clipboard, with your access token.</source>
+        <translation>配置已复制到剪贴板，其中包含你的访问令牌。</translation>
     </message>
 </context>
 <context>
@@ -1260,6 +1312,22 @@
         <source>Delete</source>
         <translation>删除</translation>
     </message>
+    <message>
+        <source>Group %1</source>
+        <translation>分组 %1</translation>
+    </message>
+    <message>
+        <source>via %1</source>
+        <translation>经由 %1</translation>
+    </message>
+    <message>
+        <source>weight %1</source>
+        <translation>权重 %1</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>操作</translation>
+    </message>
 </context>
 <context>
     <name>KeysPage</name>
@@ -1552,6 +1620,10 @@
         <source>Requests through the proxy show up here as they finish.</source>
         <translation>经过代理的请求完成后会显示在这里。</translation>
     </message>
+    <message>
+        <source>client aborted</source>
+        <translation>客户端已中止</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>
@@ -1635,12 +1707,79 @@
         <source>Files</source>
         <translation>文件</translation>
     </message>
+    <message numerus="yes">
+        <source>%n key(s) invalid</source>
+        <translation>
+            <numerusform>%n 个密钥无效</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Names</name>
     <message>
         <source>Direct</source>
         <translation>直连</translation>
+    </message>
+</context>
+<context>
+    <name>ProxyStatus</name>
+    <message>
+        <source>No keys yet</source>
+        <translation>还没有密钥</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Degraded</source>
+        <translation>部分可用</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Not serving requests: switch Serve on to start.</source>
+        <translation>未在处理请求：打开“服务”开关即可开始。</translation>
+    </message>
+    <message>
+        <source>Add a Gemini API key to serve requests.</source>
+        <translation>添加一个 Gemini API 密钥即可处理请求。</translation>
+    </message>
+    <message>
+        <source>No key can be used: every key is invalid or disabled.</source>
+        <translation>没有可用的密钥：所有密钥都无效或已停用。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) cooling down after a rate limit.</source>
+        <translation>
+            <numerusform>%n 个密钥因速率限制正在冷却。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) invalid.</source>
+        <translation>
+            <numerusform>%n 个密钥无效。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Serverless mode needs a relay: add one on the Relays page.</source>
+        <translation>无服务器模式需要中继：请在“中继”页面添加。</translation>
+    </message>
+    <message>
+        <source>Hybrid mode has no relay: requests go straight to Google.</source>
+        <translation>混合模式没有中继：请求直接发往 Google。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n relay(s) down.</source>
+        <translation>
+            <numerusform>%n 个中继不可用。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1732,6 +1871,18 @@
     <message>
         <source>None: the request was answered by the proxy itself.</source>
         <translation>无：该请求由代理自身应答。</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>调用</translation>
+    </message>
+    <message>
+        <source>Yes, the client stopped it before the end</source>
+        <translation>是，客户端在结束前中止了</translation>
+    </message>
+    <message>
+        <source>No; the client went away before the answer</source>
+        <translation>否；客户端在收到应答前已断开</translation>
     </message>
 </context>
 <context>
@@ -2055,6 +2206,573 @@
     <message>
         <source>Create token</source>
         <translation>创建令牌</translation>
+    </message>
+    <message>
+        <source>Token “%1” copied to the clipboard.</source>
+        <translation>令牌“%1”已复制到剪贴板。</translation>
+    </message>
+</context>
+<context>
+    <name>ga::app</name>
+    <message>
+        <source>there is no instance with id &apos;%1&apos;</source>
+        <translation>没有 ID 为“%1”的中继实例</translation>
+    </message>
+    <message>
+        <source>required: a name for the instance</source>
+        <translation>必填：中继实例的名称</translation>
+    </message>
+    <message>
+        <source>at least 16 characters, or leave it out to have one generated</source>
+        <translation>至少 16 个字符；留空则自动生成</translation>
+    </message>
+    <message>
+        <source>the instance was not added</source>
+        <translation>中继实例未添加</translation>
+    </message>
+    <message>
+        <source>instance %1 already has the URL %2</source>
+        <translation>中继实例 %1 已使用网址 %2</translation>
+    </message>
+    <message>
+        <source>the secret store refused the relay secret: %1</source>
+        <translation>密钥存储拒绝保存中继密钥：%1</translation>
+    </message>
+    <message>
+        <source>another change added instance %1 at the same moment; try again</source>
+        <translation>另一项更改同时添加了中继实例 %1，请重试</translation>
+    </message>
+    <message>
+        <source>expected a non-empty string</source>
+        <translation>不能为空</translation>
+    </message>
+    <message>
+        <source>the instance was not changed</source>
+        <translation>中继实例未更改</translation>
+    </message>
+    <message>
+        <source>another change removed instance %1 at the same moment</source>
+        <translation>另一项更改同时删除了中继实例 %1</translation>
+    </message>
+    <message>
+        <source>there is no key with id &apos;%1&apos;</source>
+        <translation>没有 ID 为“%1”的密钥</translation>
+    </message>
+    <message>
+        <source>expected a whole number from 1 to 1000</source>
+        <translation>应为 1 到 1000 之间的整数</translation>
+    </message>
+    <message>
+        <source>the key was not added</source>
+        <translation>密钥未添加</translation>
+    </message>
+    <message>
+        <source>this key is already configured as %1</source>
+        <translation>此密钥已配置为 %1</translation>
+    </message>
+    <message>
+        <source>the secret store refused the keys: %1</source>
+        <translation>密钥存储拒绝保存这些密钥：%1</translation>
+    </message>
+    <message>
+        <source>another change added key %1 at the same moment; nothing was added, try again</source>
+        <translation>另一项更改同时添加了密钥 %1；未添加任何密钥，请重试</translation>
+    </message>
+    <message>
+        <source>the key was not changed</source>
+        <translation>密钥未更改</translation>
+    </message>
+    <message>
+        <source>another change removed a key at the same moment</source>
+        <translation>另一项更改同时删除了一个密钥</translation>
+    </message>
+    <message>
+        <source>the key was removed from the config, but its secret could not be deleted (the next start retries): %1</source>
+        <translation>密钥已从配置中删除，但其密文未能删除（下次启动时会重试）：%1</translation>
+    </message>
+    <message>
+        <source>nothing was changed</source>
+        <translation>未做任何更改</translation>
+    </message>
+    <message>
+        <source>nothing was changed: %1</source>
+        <translation>未做任何更改：%1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a mode; use local, serverless or hybrid</source>
+        <translation>“%1”不是有效的模式；请使用 local、serverless 或 hybrid</translation>
+    </message>
+    <message>
+        <source>expected local, serverless or hybrid</source>
+        <translation>应为 local、serverless 或 hybrid</translation>
+    </message>
+    <message>
+        <source>there is no token named &apos;%1&apos;</source>
+        <translation>没有名为“%1”的令牌</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a token name: use lowercase letters, digits, - and _ (at most 32)</source>
+        <translation>“%1”不是有效的令牌名称：请使用小写字母、数字、- 和 _（最多 32 个字符）</translation>
+    </message>
+    <message>
+        <source>expected a whole number from 0 to 100000000 (0 = no limit)</source>
+        <translation>应为 0 到 100000000 之间的整数（0 表示不限）</translation>
+    </message>
+    <message>
+        <source>the secret store refused the token: %1</source>
+        <translation>密钥存储拒绝保存令牌：%1</translation>
+    </message>
+    <message>
+        <source>no token was created</source>
+        <translation>未创建令牌</translation>
+    </message>
+    <message>
+        <source>there is already a token named &apos;%1&apos; (rotate it for a new value)</source>
+        <translation>已有名为“%1”的令牌（如需新值，请轮换它）</translation>
+    </message>
+    <message>
+        <source>there is already a token named &apos;%1&apos;</source>
+        <translation>已有名为“%1”的令牌</translation>
+    </message>
+    <message>
+        <source>the token is revoked, but its stored copy could not be deleted (the next start retries): %1</source>
+        <translation>令牌已吊销，但其保存的副本未能删除（下次启动时会重试）：%1</translation>
+    </message>
+    <message>
+        <source>token &apos;%1&apos; cannot be read: %2 (rotate it for a new value)</source>
+        <translation>无法读取令牌“%1”：%2（如需新值，请轮换它）</translation>
+    </message>
+</context>
+<context>
+    <name>ga::config</name>
+    <message>
+        <source>expected a list, got %1</source>
+        <translation>应为列表，实际为%1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is missing</source>
+        <translation>缺少“%1”</translation>
+    </message>
+    <message>
+        <source>expected a string, got %1</source>
+        <translation>应为字符串，实际为%1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid id (lowercase letters, digits, - and _; at most 32)</source>
+        <translation>“%1”不是有效的 ID（小写字母、数字、- 和 _，最多 32 个字符）</translation>
+    </message>
+    <message>
+        <source>id &apos;%1&apos; is used twice</source>
+        <translation>ID“%1”被使用了两次</translation>
+    </message>
+    <message>
+        <source>unknown field, ignored%1</source>
+        <translation>未知字段，已忽略%1</translation>
+    </message>
+    <message>
+        <source>expected an object, got %1</source>
+        <translation>应为对象，实际为%1</translation>
+    </message>
+    <message>
+        <source>expected true or false</source>
+        <translation>应为 true 或 false</translation>
+    </message>
+    <message>
+        <source>bound to instance &apos;%1&apos;, which does not exist (run: gemini-aggregatord unbind %2)</source>
+        <translation>绑定到不存在的中继实例“%1”（请运行：gemini-aggregatord unbind %2）</translation>
+    </message>
+    <message>
+        <source>holds at most the last 4 characters of the key</source>
+        <translation>最多只能保存密钥的最后 4 个字符</translation>
+    </message>
+    <message>
+        <source>%1 is not a weight (whole number 1–1000)</source>
+        <translation>%1 不是有效的权重（1–1000 的整数）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid token name (lowercase letters, digits, - and _; at most 32)</source>
+        <translation>“%1”不是有效的令牌名称（小写字母、数字、- 和 _，最多 32 个字符）</translation>
+    </message>
+    <message>
+        <source>name &apos;%1&apos; is used twice</source>
+        <translation>名称“%1”被使用了两次</translation>
+    </message>
+    <message>
+        <source>%1 is not a limit (whole number ≥ 0; 0 = no limit)</source>
+        <translation>%1 不是有效的限额（≥ 0 的整数；0 表示不限）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an IP address to listen on (use 127.0.0.1, ::1 or 0.0.0.0)</source>
+        <translation>“%1”不是可监听的 IP 地址（请使用 127.0.0.1、::1 或 0.0.0.0）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an http:// or https:// URL (for example https://generativelanguage.googleapis.com)</source>
+        <translation>“%1”不是 http:// 或 https:// 网址（例如 https://generativelanguage.googleapis.com）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; must not contain a query or fragment</source>
+        <translation>“%1”不能包含查询参数或片段（? 或 #）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a proxy setting (use none, system, http://host:port or socks5://host:port)</source>
+        <translation>“%1”不是有效的代理设置（请使用 none、system、http://主机:端口 或 socks5://主机:端口）</translation>
+    </message>
+    <message>
+        <source>CA bundle &apos;%1&apos; does not exist (give a PEM file, or an empty string for none)</source>
+        <translation>CA 证书包“%1”不存在（请指定 PEM 文件，或留空表示不使用）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an address or CIDR block (e.g. 192.168.1.0/24, fd00::/8)</source>
+        <translation>“%1”不是地址或 CIDR 网段（例如 192.168.1.0/24、fd00::/8）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not CATEGORY=LEVEL (categories: %2; levels: %3)</source>
+        <translation>“%1”不是 类别=级别 的格式（类别：%2；级别：%3）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not MODEL=REQUESTS_PER_DAY, e.g. gemini-2.5-pro=100</source>
+        <translation>“%1”不是 模型=每日请求数 的格式，例如 gemini-2.5-pro=100</translation>
+    </message>
+    <message>
+        <source>public key file &apos;%1&apos; does not exist (give a PEM file, or an empty string for none)</source>
+        <translation>公钥文件“%1”不存在（请指定 PEM 文件，或留空表示不使用）</translation>
+    </message>
+    <message>
+        <source>contains a control character (U+%1); text may not hold control characters, line breaks or direction overrides</source>
+        <translation>包含控制字符（U+%1）；文本中不能有控制字符、换行或文字方向控制符</translation>
+    </message>
+    <message>
+        <source>is %1 characters long; at most %2 are allowed</source>
+        <translation>长度为 %1 个字符；最多允许 %2 个</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>字符串</translation>
+    </message>
+    <message>
+        <source>a list</source>
+        <translation>列表</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source> (did you mean &apos;%1&apos;?)</source>
+        <translation>（您是想输入“%1”吗？）</translation>
+    </message>
+    <message>
+        <source>%1 (kept as it was written; change it)</source>
+        <translation>%1（已按原样保留；请修改）</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got %1</source>
+        <translation>应为整数，实际为%1</translation>
+    </message>
+    <message>
+        <source>the file was written by a newer Gemini Aggregator (format %1; this one reads up to %2) — update the program</source>
+        <translation>此文件由更新版本的 Gemini 聚合器写入（格式 %1；当前版本最高只能读取 %2）——请更新程序</translation>
+    </message>
+    <message>
+        <source>%1 is not a config format version (1)</source>
+        <translation>%1 不是有效的配置格式版本（1）</translation>
+    </message>
+    <message>
+        <source>unknown setting, ignored%1</source>
+        <translation>未知设置，已忽略%1</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got %1 %2</source>
+        <translation>应为整数，实际为%1 %2</translation>
+    </message>
+    <message>
+        <source>%1 is not a whole number</source>
+        <translation>%1 不是整数</translation>
+    </message>
+    <message>
+        <source>%1 is not a port (%2–%3%4)</source>
+        <translation>%1 不是有效的端口（%2–%3%4）</translation>
+    </message>
+    <message>
+        <source>%1 is out of range (%2–%3%4)</source>
+        <translation>%1 超出范围（%2–%3%4）</translation>
+    </message>
+    <message>
+        <source>expected true or false, got %1 %2</source>
+        <translation>应为 true 或 false，实际为%1 %2</translation>
+    </message>
+    <message>
+        <source>%1 is not one of %2</source>
+        <translation>%1 不是以下选项之一：%2</translation>
+    </message>
+    <message>
+        <source>expected a string, got %1 %2</source>
+        <translation>应为字符串，实际为%1 %2</translation>
+    </message>
+    <message>
+        <source>holds what looks like an API key or access token; secrets belong in the secret store — remove it here and use &apos;gemini-aggregatord keys add&apos;</source>
+        <translation>包含疑似 API 密钥或访问令牌的内容；机密应保存在密钥存储中——请从这里删除，并使用“gemini-aggregatord keys add”</translation>
+    </message>
+    <message>
+        <source>this member name looks like an API key or access token; secrets belong in the secret store — remove it here and use &apos;gemini-aggregatord keys add&apos;</source>
+        <translation>此成员名称疑似 API 密钥或访问令牌；机密应保存在密钥存储中——请从这里删除，并使用“gemini-aggregatord keys add”</translation>
+    </message>
+    <message>
+        <source>column %1: not valid JSON (%2)</source>
+        <translation>第 %1 列：不是有效的 JSON（%2）</translation>
+    </message>
+    <message>
+        <source>the file must hold a JSON object ({ … }), not a list or value</source>
+        <translation>文件必须是一个 JSON 对象（{ … }），而不是列表或单个值</translation>
+    </message>
+</context>
+<context>
+    <name>ga::keys</name>
+    <message>
+        <source>not a Gemini API key (they start with &apos;AIza&apos;)</source>
+        <translation>不是 Gemini API 密钥（密钥以“AIza”开头）</translation>
+    </message>
+    <message>
+        <source>not a Gemini API key (%1 characters; a key has 39)</source>
+        <translation>不是 Gemini API 密钥（%1 个字符；密钥应为 39 个字符）</translation>
+    </message>
+    <message>
+        <source>not a Gemini API key (it holds a character other than letters, digits, - and _)</source>
+        <translation>不是 Gemini API 密钥（包含字母、数字、- 和 _ 以外的字符）</translation>
+    </message>
+    <message>
+        <source>the CSV header (line %1) has no &quot;key&quot; column</source>
+        <translation>CSV 表头（第 %1 行）没有“key”列</translation>
+    </message>
+    <message>
+        <source>weight must be a whole number from 1 to 1000</source>
+        <translation>权重必须是 1 到 1000 之间的整数</translation>
+    </message>
+    <message>
+        <source>not a gemini-aggregator export (JSON with &quot;format&quot;: &quot;%1&quot;)</source>
+        <translation>不是 gemini-aggregator 导出文件（应为含 &quot;format&quot;: &quot;%1&quot; 的 JSON）</translation>
+    </message>
+    <message>
+        <source>this export was made without --with-secrets, so it holds no keys to import</source>
+        <translation>此导出文件生成时未使用 --with-secrets，不含可导入的密钥</translation>
+    </message>
+    <message>
+        <source>this export&apos;s secrets are encrypted: give the passphrase used by &apos;export&apos;</source>
+        <translation>此导出文件中的密钥已加密：请提供“export”时使用的口令</translation>
+    </message>
+    <message>
+        <source>wrong passphrase for this export (or the file was changed)</source>
+        <translation>此导出文件的口令错误（或文件已被修改）</translation>
+    </message>
+    <message>
+        <source>the export&apos;s secrets cannot be read (damaged, or made by a newer version)</source>
+        <translation>无法读取导出文件中的密钥（文件已损坏，或由更新版本生成）</translation>
+    </message>
+    <message>
+        <source>no secret for this key in the export</source>
+        <translation>导出文件中没有此密钥的密文</translation>
+    </message>
+</context>
+<context>
+    <name>ga::proxy</name>
+    <message>
+        <source>connecting to the upstream</source>
+        <translation>连接上游时</translation>
+    </message>
+    <message>
+        <source>waiting for the upstream to answer</source>
+        <translation>等待上游应答时</translation>
+    </message>
+    <message>
+        <source>waiting for the next part of the stream</source>
+        <translation>等待流的下一部分时</translation>
+    </message>
+    <message>
+        <source>Timed out after %1 ms %2.</source>
+        <translation>%2超时（%1 毫秒）。</translation>
+    </message>
+    <message>
+        <source>The upstream closed the connection in the middle of an error response.</source>
+        <translation>上游在发送错误响应的中途关闭了连接。</translation>
+    </message>
+    <message>
+        <source>The upstream closed the connection in the middle of the response.</source>
+        <translation>上游在响应中途关闭了连接。</translation>
+    </message>
+    <message>
+        <source>TLS verification failed: %1</source>
+        <translation>TLS 验证失败：%1</translation>
+    </message>
+    <message>
+        <source>Could not reach the upstream %1: %2</source>
+        <translation>无法连接上游 %1：%2</translation>
+    </message>
+    <message>
+        <source>The upstream sent a malformed chunked body.</source>
+        <translation>上游发送了格式错误的分块响应体。</translation>
+    </message>
+    <message>
+        <source>The upstream error response is too large.</source>
+        <translation>上游的错误响应过大。</translation>
+    </message>
+</context>
+<context>
+    <name>ga::routing</name>
+    <message>
+        <source>the relay refused the secret; set the same RELAY_SECRET on both sides</source>
+        <translation>中继拒绝了密钥；请在两端设置相同的 RELAY_SECRET</translation>
+    </message>
+    <message>
+        <source>unexpected HTTP %1 from /health (is this one of our relays?)</source>
+        <translation>/health 返回了意外的 HTTP %1（这是本程序的中继吗？）</translation>
+    </message>
+    <message>
+        <source>the relay cannot reach the upstream: %1</source>
+        <translation>中继无法连接上游：%1</translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation>未知错误</translation>
+    </message>
+    <message>
+        <source>relay %1, upstream answered %2 in %3 ms</source>
+        <translation>中继 %1，上游在 %3 毫秒内返回 %2</translation>
+    </message>
+    <message>
+        <source>the relay instance &apos;%1&apos; this key is bound to is unavailable</source>
+        <translation>此密钥绑定的中继实例“%1”不可用</translation>
+    </message>
+    <message>
+        <source>No relay instance is configured, and routing.mode is serverless; add one with &apos;gemini-aggregatord instances add&apos; or switch to hybrid or local.</source>
+        <translation>未配置中继实例，而 routing.mode 为 serverless；请用“gemini-aggregatord instances add”添加一个，或切换到 hybrid 或 local 模式。</translation>
+    </message>
+    <message>
+        <source>No relay instance is healthy right now (%1 configured); routing.mode is serverless, so nothing was sent.</source>
+        <translation>当前没有健康的中继实例（已配置 %1 个）；routing.mode 为 serverless，因此没有发送任何请求。</translation>
+    </message>
+</context>
+<context>
+    <name>ga::secrets::FileSecretStore</name>
+    <message>
+        <source>No secret named %1 is stored in %2.</source>
+        <translation>%2 中没有名为 %1 的密文。</translation>
+    </message>
+    <message>
+        <source>encrypted file %1</source>
+        <translation>加密文件 %1</translation>
+    </message>
+    <message>
+        <source>No passphrase was given for the secret file %1.</source>
+        <translation>未提供密钥文件 %1 的口令。</translation>
+    </message>
+    <message>
+        <source>Cannot read the secret file %1: %2.</source>
+        <translation>无法读取密钥文件 %1：%2。</translation>
+    </message>
+    <message>
+        <source>%1 is too large to be a secret file. Nothing was changed.</source>
+        <translation>%1 太大，不可能是密钥文件。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The passphrase does not open the secret file %1 (wrong passphrase, or the file was altered). Nothing was changed.</source>
+        <translation>此口令无法打开密钥文件 %1（口令错误，或文件已被修改）。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>%1 is not a Gemini Aggregator secret file. Nothing was changed.</source>
+        <translation>%1 不是 Gemini 聚合器的密钥文件。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The secret file %1 has format version %2, which this version cannot read. Nothing was changed.</source>
+        <translation>密钥文件 %1 的格式版本为 %2，当前版本无法读取。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The secret file %1 is damaged (truncated or invalid). Nothing was changed.</source>
+        <translation>密钥文件 %1 已损坏（被截断或无效）。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Decrypting the secret file %1 failed inside OpenSSL. Nothing was changed.</source>
+        <translation>OpenSSL 解密密钥文件 %1 时出错。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>A secret needs a name.</source>
+        <translation>密文必须有名称。</translation>
+    </message>
+    <message>
+        <source>Another process is changing the secret file %1; try again.</source>
+        <translation>另一个进程正在修改密钥文件 %1，请重试。</translation>
+    </message>
+    <message>
+        <source>Cannot create the lock file for the secret file %1.</source>
+        <translation>无法为密钥文件 %1 创建锁文件。</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1 for the secret file.</source>
+        <translation>无法为密钥文件创建文件夹 %1。</translation>
+    </message>
+    <message>
+        <source>Encrypting the secret file %1 failed inside OpenSSL. Nothing was changed.</source>
+        <translation>OpenSSL 加密密钥文件 %1 时出错。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Cannot write the secret file %1: %2. Nothing was changed.</source>
+        <translation>无法写入密钥文件 %1：%2。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The secret file %1 was written but its mode could not be restricted to 0600.</source>
+        <translation>密钥文件 %1 已写入，但无法将其权限限制为 0600。</translation>
+    </message>
+</context>
+<context>
+    <name>ga::secrets::KeychainSecretStore</name>
+    <message>
+        <source>error code %1</source>
+        <translation>错误代码 %1</translation>
+    </message>
+    <message>
+        <source>No secret named %1 is stored in the OS keychain (service %2).</source>
+        <translation>系统钥匙串中没有名为 %1 的密文（服务 %2）。</translation>
+    </message>
+    <message>
+        <source>The OS keychain refused access (%1). Unlock your keyring (for example the &quot;login&quot; collection), or use the encrypted file store with --secret-store file.</source>
+        <translation>系统钥匙串拒绝访问（%1）。请解锁您的密钥环（例如“login”集合），或使用 --secret-store file 改用加密文件存储。</translation>
+    </message>
+    <message>
+        <source>The OS keychain could not delete %1 (%2).</source>
+        <translation>系统钥匙串无法删除 %1（%2）。</translation>
+    </message>
+    <message>
+        <source>The OS keychain is not available (%1). Start a keyring such as gnome-keyring-daemon in your D-Bus session, or use the encrypted file store with --secret-store file.</source>
+        <translation>系统钥匙串不可用（%1）。请在 D-Bus 会话中启动密钥环（例如 gnome-keyring-daemon），或使用 --secret-store file 改用加密文件存储。</translation>
+    </message>
+    <message>
+        <source>OS keychain (service %1)</source>
+        <translation>系统钥匙串（服务 %1）</translation>
+    </message>
+</context>
+<context>
+    <name>ga::secrets::MemorySecretStore</name>
+    <message>
+        <source>No secret named %1 is stored.</source>
+        <translation>没有保存名为 %1 的密文。</translation>
+    </message>
+    <message>
+        <source>A secret needs a name.</source>
+        <translation>密文必须有名称。</translation>
+    </message>
+    <message>
+        <source>process memory (not persistent)</source>
+        <translation>进程内存（不持久保存）</translation>
+    </message>
+</context>
+<context>
+    <name>ga::secrets::SecretStore</name>
+    <message>
+        <source>%1 cannot list its entries.</source>
+        <translation>%1 无法列出其条目。</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "config/configschema.h"
 #include "keys/apikey.h"
 #include "logging/redact.h"
+#include "logging/usertext.h"
 #include "security/accesstoken.h"
 
 #include <QSet>
@@ -13,11 +14,36 @@
 namespace ga::app {
 namespace {
 
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kThereIsNoInstanceWith(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "there is no instance with id '%1'"));
+const logging::UserText kRequiredANameForThe(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "required: a name for the instance"));
+const logging::UserText kAtLeastCharactersOrLeave(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "at least 16 characters, or leave it out to have one generated"));
+const logging::UserText kTheInstanceWasNotAdded("ga::app", QT_TRANSLATE_NOOP("ga::app", "the instance was not added"));
+const logging::UserText kInstanceAlreadyHasTheUrl(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "instance %1 already has the URL %2"));
+const logging::UserText kTheSecretStoreRefusedThe(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "the secret store refused the relay secret: %1"));
+const logging::UserText kAnotherChangeAddedInstanceAt(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "another change added instance %1 at the same moment; try again"));
+const logging::UserText kExpectedANonEmptyString(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "expected a non-empty string"));
+const logging::UserText kTheInstanceWasNotChanged(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "the instance was not changed"));
+const logging::UserText kAnotherChangeRemovedInstanceAt(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "another change removed instance %1 at the same moment"));
+
+} // namespace
+
+namespace {
+
 constexpr qsizetype kMinRelaySecret = 16;
 
 Outcome missingInstance(const QString &id)
 {
-    return Outcome::notFound(QStringLiteral("there is no instance with id '%1'").arg(id));
+    return Outcome::notFound(kThereIsNoInstanceWith.text().arg(id));
 }
 
 // The instance other than `self` that already has `url`.
@@ -42,14 +68,13 @@ QList<config::Problem> InstanceOps::check(const QString &name, const QString &ur
 {
     QList<config::Problem> problems;
     if (name.trimmed().isEmpty()) {
-        problems.append(problemAt(QStringLiteral("name"), QStringLiteral("required: a name for the instance")));
+        problems.append(problemAt(QStringLiteral("name"), kRequiredANameForThe.text()));
     }
     if (const QString why = config::schema::httpUrlProblem(url.trimmed()); !why.isEmpty()) {
         problems.append(problemAt(QStringLiteral("url"), why));
     }
     if (!secret.isEmpty() && secret.size() < kMinRelaySecret) {
-        problems.append(problemAt(
-            QStringLiteral("secret"), QStringLiteral("at least 16 characters, or leave it out to have one generated")));
+        problems.append(problemAt(QStringLiteral("secret"), kAtLeastCharactersOrLeave.text()));
     }
     return problems;
 }
@@ -60,11 +85,11 @@ void InstanceOps::add(const QString &givenName, const QString &givenUrl, QByteAr
     const QString url = givenUrl.trimmed();
     const bool generated = secret.isEmpty();
     if (const QList<config::Problem> problems = check(name, url, secret); !problems.isEmpty()) {
-        done(Outcome::invalid(QStringLiteral("the instance was not added"), problems), {}, {});
+        done(Outcome::invalid(kTheInstanceWasNotAdded.text(), problems), {}, {});
         return;
     }
     if (const config::InstanceEntry *other = urlTaken(m_ws.config(), QUrl(url))) {
-        done(Outcome::conflict(QStringLiteral("instance %1 already has the URL %2").arg(other->id, url)), {}, {});
+        done(Outcome::conflict(kInstanceAlreadyHasTheUrl.text().arg(other->id, url)), {}, {});
         return;
     }
     if (generated) {
@@ -91,20 +116,17 @@ void InstanceOps::add(const QString &givenName, const QString &givenUrl, QByteAr
         [ws, e, entry, secret, generated, hold, done = std::move(done)](const secrets::SecretResult &r) {
             if (!r.ok()) {
                 hold->settleAll();
-                done(Outcome::failed(QStringLiteral("the secret store refused the relay secret: %1").arg(r.message)),
-                    {}, {});
+                done(Outcome::failed(kTheSecretStoreRefusedThe.text().arg(r.message)), {}, {});
                 return;
             }
             const Outcome saved = ws->update([&](QJsonObject &doc) {
                 for (const QJsonValue &v : itemsAt(doc, kInstanceItems)) {
                     const QJsonObject o = v.toObject();
                     if (o.value(u"id").toString() == e.id) {
-                        return QStringLiteral("another change added instance %1 at the same moment; try again")
-                            .arg(e.id);
+                        return kAnotherChangeAddedInstanceAt.text().arg(e.id);
                     }
                     if (QUrl(o.value(u"url").toString()) == e.url) {
-                        return QStringLiteral("instance %1 already has the URL %2")
-                            .arg(o.value(u"id").toString(), e.url.toString());
+                        return kInstanceAlreadyHasTheUrl.text().arg(o.value(u"id").toString(), e.url.toString());
                     }
                 }
                 appendItem(doc, kInstanceItems, config::schema::toJson(e));
@@ -126,7 +148,7 @@ Outcome InstanceOps::change(const QString &id, const InstanceChange &change, con
     }
     QList<config::Problem> problems;
     if (change.name && change.name->trimmed().isEmpty()) {
-        problems.append(problemAt(QStringLiteral("name"), QStringLiteral("expected a non-empty string")));
+        problems.append(problemAt(QStringLiteral("name"), kExpectedANonEmptyString.text()));
     }
     if (change.url) {
         if (const QString why = config::schema::httpUrlProblem(*change.url); !why.isEmpty()) {
@@ -134,12 +156,11 @@ Outcome InstanceOps::change(const QString &id, const InstanceChange &change, con
         }
     }
     if (!problems.isEmpty()) {
-        return Outcome::invalid(QStringLiteral("the instance was not changed"), problems);
+        return Outcome::invalid(kTheInstanceWasNotChanged.text(), problems);
     }
     if (change.url) {
         if (const config::InstanceEntry *other = urlTaken(m_ws.config(), QUrl(*change.url), id)) {
-            return Outcome::conflict(
-                QStringLiteral("instance %1 already has the URL %2").arg(other->id, QUrl(*change.url).toString()));
+            return Outcome::conflict(kInstanceAlreadyHasTheUrl.text().arg(other->id, QUrl(*change.url).toString()));
         }
     }
     const Outcome saved = m_ws.update([&](QJsonObject &doc) {
@@ -181,7 +202,7 @@ void InstanceOps::remove(const QString &id, std::function<void(const Outcome &, 
     const Outcome saved = m_ws.update([&](QJsonObject &doc) {
         unbound.clear();
         if (editItems(doc, kInstanceItems, u"id", { id }, dropItem) == 0) {
-            return QStringLiteral("another change removed instance %1 at the same moment").arg(id);
+            return kAnotherChangeRemovedInstanceAt.text().arg(id);
         }
         editItems(doc, kKeyItems, u"instance", { id }, [&](QJsonObject &o) {
             o.remove(QStringLiteral("instance"));

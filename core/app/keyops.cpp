@@ -6,6 +6,7 @@
 #include "keys/apikey.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
+#include "logging/usertext.h"
 
 #include <QDateTime>
 #include <QSet>
@@ -13,12 +14,36 @@
 namespace ga::app {
 namespace {
 
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kThereIsNoKeyWith("ga::app", QT_TRANSLATE_NOOP("ga::app", "there is no key with id '%1'"));
+const logging::UserText kExpectedAWholeNumberFrom(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "expected a whole number from 1 to 1000"));
+const logging::UserText kTheKeyWasNotAdded("ga::app", QT_TRANSLATE_NOOP("ga::app", "the key was not added"));
+const logging::UserText kThisKeyIsAlreadyConfigured(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "this key is already configured as %1"));
+const logging::UserText kTheSecretStoreRefusedThe(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "the secret store refused the keys: %1"));
+const logging::UserText kAnotherChangeAddedKeyAt("ga::app",
+    QT_TRANSLATE_NOOP("ga::app", "another change added key %1 at the same moment; nothing was added, try again"));
+const logging::UserText kThereIsNoInstanceWith(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "there is no instance with id '%1'"));
+const logging::UserText kTheKeyWasNotChanged("ga::app", QT_TRANSLATE_NOOP("ga::app", "the key was not changed"));
+const logging::UserText kAnotherChangeRemovedAKey(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "another change removed a key at the same moment"));
+const logging::UserText kTheKeyWasRemovedFrom("ga::app",
+    QT_TRANSLATE_NOOP("ga::app",
+        "the key was removed from the config, but its secret could not be deleted (the next start retries): %1"));
+
+} // namespace
+
+namespace {
+
 constexpr int kMinWeight = 1;
 constexpr int kMaxWeight = 1000;
 
 Outcome missingKey(const QString &id)
 {
-    return Outcome::notFound(QStringLiteral("there is no key with id '%1'").arg(id));
+    return Outcome::notFound(kThereIsNoKeyWith.text().arg(id));
 }
 
 } // namespace
@@ -31,10 +56,10 @@ std::optional<keys::ImportItem> KeyOps::newKey(
         problems.append(problemAt(QStringLiteral("secret"), why));
     }
     if (weight < kMinWeight || weight > kMaxWeight) {
-        problems.append(problemAt(QStringLiteral("weight"), QStringLiteral("expected a whole number from 1 to 1000")));
+        problems.append(problemAt(QStringLiteral("weight"), kExpectedAWholeNumberFrom.text()));
     }
     if (!problems.isEmpty()) {
-        *refused = Outcome::invalid(QStringLiteral("the key was not added"), problems);
+        *refused = Outcome::invalid(kTheKeyWasNotAdded.text(), problems);
         return std::nullopt;
     }
     keys::ImportItem item;
@@ -46,7 +71,7 @@ std::optional<keys::ImportItem> KeyOps::newKey(
     item.weight = weight;
     for (const config::KeyEntry &k : m_ws.config().keys) {
         if (k.fingerprint == item.key.fingerprint) {
-            *refused = Outcome::conflict(QStringLiteral("this key is already configured as %1").arg(k.id));
+            *refused = Outcome::conflict(kThisKeyIsAlreadyConfigured.text().arg(k.id));
             return std::nullopt;
         }
     }
@@ -98,7 +123,7 @@ void KeyOps::add(const QList<keys::ImportItem> &items, Added done)
                 ws->removeSecrets(names, hold, [done, why](const QStringList &) { done(why, {}); });
             };
             if (!written.ok()) {
-                undo(Outcome::failed(QStringLiteral("the secret store refused the keys: %1").arg(written.message)));
+                undo(Outcome::failed(kTheSecretStoreRefusedThe.text().arg(written.message)));
                 return;
             }
             const Outcome saved = ws->update([&](QJsonObject &doc) {
@@ -109,9 +134,7 @@ void KeyOps::add(const QList<keys::ImportItem> &items, Added done)
                 }
                 for (const config::KeyEntry &e : added) {
                     if (present.contains(e.fingerprint) || present.contains(e.id)) {
-                        return QStringLiteral("another change added key %1 at the same moment; nothing was added, "
-                                              "try again")
-                            .arg(e.masked());
+                        return kAnotherChangeAddedKeyAt.text().arg(e.masked());
                     }
                     appendItem(doc, kKeyItems, config::schema::toJson(e));
                 }
@@ -137,14 +160,13 @@ Outcome KeyOps::change(const QStringList &ids, const KeyChange &change, QList<co
     }
     QList<config::Problem> problems;
     if (change.weight && (*change.weight < kMinWeight || *change.weight > kMaxWeight)) {
-        problems.append(problemAt(QStringLiteral("weight"), QStringLiteral("expected a whole number from 1 to 1000")));
+        problems.append(problemAt(QStringLiteral("weight"), kExpectedAWholeNumberFrom.text()));
     }
     if (change.instance && !change.instance->isEmpty() && !cfg.findInstance(*change.instance)) {
-        problems.append(problemAt(
-            QStringLiteral("instance"), QStringLiteral("there is no instance with id '%1'").arg(*change.instance)));
+        problems.append(problemAt(QStringLiteral("instance"), kThereIsNoInstanceWith.text().arg(*change.instance)));
     }
     if (!problems.isEmpty()) {
-        return Outcome::invalid(QStringLiteral("the key was not changed"), problems);
+        return Outcome::invalid(kTheKeyWasNotChanged.text(), problems);
     }
     const QString now = nowText();
     const Outcome saved = m_ws.update([&](QJsonObject &doc) {
@@ -174,7 +196,7 @@ Outcome KeyOps::change(const QStringList &ids, const KeyChange &change, QList<co
             }
             return true;
         });
-        return matched == ids.size() ? QString() : QStringLiteral("another change removed a key at the same moment");
+        return matched == ids.size() ? QString() : kAnotherChangeRemovedAKey.text();
     });
     if (saved.ok() && changed) {
         changed->clear();
@@ -215,9 +237,7 @@ void KeyOps::remove(const QStringList &ids, Done done)
     m_ws.removeSecrets(names, hold, [done = std::move(done)](const QStringList &failures) {
         if (!failures.isEmpty()) {
             // Removed from the config; the secret stays journaled and the next start deletes it.
-            done(Outcome::failed(QStringLiteral("the key was removed from the config, but its secret could not be "
-                                                "deleted (the next start retries): %1")
-                                     .arg(failures.join(QStringLiteral("; ")))));
+            done(Outcome::failed(kTheKeyWasRemovedFrom.text().arg(failures.join(QStringLiteral("; ")))));
             return;
         }
         done(Outcome::done());

@@ -2,8 +2,20 @@
 #include "app/settingsops.h"
 
 #include "config/configschema.h"
+#include "logging/usertext.h"
 
 namespace ga::app {
+namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kNothingWasChanged("ga::app", QT_TRANSLATE_NOOP("ga::app", "nothing was changed"));
+const logging::UserText kNothingWasChangedBecause("ga::app", QT_TRANSLATE_NOOP("ga::app", "nothing was changed: %1"));
+const logging::UserText kIsNotAModeUse(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "'%1' is not a mode; use local, serverless or hybrid"));
+const logging::UserText kExpectedLocalServerlessOrHybrid(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "expected local, serverless or hybrid"));
+
+} // namespace
 
 Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
 {
@@ -16,7 +28,7 @@ Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
         }
     }
     if (!problems.isEmpty()) {
-        return Outcome::invalid(QStringLiteral("nothing was changed"), problems);
+        return Outcome::invalid(kNothingWasChanged.text(), problems);
     }
     auto apply = [&values](QJsonObject &doc) {
         for (auto it = values.begin(); it != values.end(); ++it) {
@@ -33,7 +45,7 @@ Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
         }
     }
     if (!problems.isEmpty()) {
-        return Outcome::invalid(QStringLiteral("nothing was changed"), problems);
+        return Outcome::invalid(kNothingWasChanged.text(), problems);
     }
     // A new listen address is bound (or probed) before it is saved, so the file keeps an address the next start can
     // use. Other settings can be saved while the address in force cannot be bound.
@@ -46,7 +58,7 @@ Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
             = checked.config.listenPort != inForce.listenPort || checked.config.listenHost == inForce.listenHost
             ? QStringLiteral("listen.port")
             : QStringLiteral("listen.host");
-        return Outcome::conflict(QStringLiteral("nothing was changed: %1").arg(why), { problemAt(path, why) });
+        return Outcome::conflict(kNothingWasChangedBecause.text().arg(why), { problemAt(path, why) });
     }
     const Outcome saved = m_ws.update([&](QJsonObject &doc) {
         apply(doc);
@@ -61,8 +73,8 @@ Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
 Outcome SettingsOps::setMode(const QString &mode)
 {
     if (mode != u"local" && mode != u"serverless" && mode != u"hybrid") {
-        return Outcome::invalid(QStringLiteral("'%1' is not a mode; use local, serverless or hybrid").arg(mode),
-            { problemAt(QStringLiteral("mode"), QStringLiteral("expected local, serverless or hybrid")) });
+        return Outcome::invalid(kIsNotAModeUse.text().arg(mode),
+            { problemAt(QStringLiteral("mode"), kExpectedLocalServerlessOrHybrid.text()) });
     }
     return set(QJsonObject { { QStringLiteral("routing.mode"), mode } });
 }

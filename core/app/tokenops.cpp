@@ -5,6 +5,7 @@
 #include "config/configschema.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
+#include "logging/usertext.h"
 #include "security/accesstoken.h"
 
 #include <QDateTime>
@@ -13,11 +14,29 @@
 namespace ga::app {
 namespace {
 
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kThereIsNoTokenNamed("ga::app", QT_TRANSLATE_NOOP("ga::app", "there is no token named '%1'"));
+const logging::UserText kIsNotATokenName("ga::app",
+    QT_TRANSLATE_NOOP("ga::app", "'%1' is not a token name: use lowercase letters, digits, - and _ (at most 32)"));
+const logging::UserText kExpectedAWholeNumberFrom(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "expected a whole number from 0 to 100000000 (0 = no limit)"));
+const logging::UserText kTheSecretStoreRefusedThe(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "the secret store refused the token: %1"));
+const logging::UserText kNoTokenWasCreated("ga::app", QT_TRANSLATE_NOOP("ga::app", "no token was created"));
+const logging::UserText kThereIsAlreadyAToken(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "there is already a token named '%1' (rotate it for a new value)"));
+const logging::UserText kTokenNameTaken("ga::app", QT_TRANSLATE_NOOP("ga::app", "there is already a token named '%1'"));
+const logging::UserText kTheTokenIsRevokedBut("ga::app",
+    QT_TRANSLATE_NOOP(
+        "ga::app", "the token is revoked, but its stored copy could not be deleted (the next start retries): %1"));
+const logging::UserText kTokenCannotBeReadRotate(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "token '%1' cannot be read: %2 (rotate it for a new value)"));
+
 constexpr int kMaxLimit = 100'000'000;
 
 Outcome missingToken(const QString &name)
 {
-    return Outcome::notFound(QStringLiteral("there is no token named '%1'").arg(name));
+    return Outcome::notFound(kThereIsNoTokenNamed.text().arg(name));
 }
 
 config::ConfigStore::Change markRotated(const QString &name)
@@ -52,16 +71,14 @@ QList<config::Problem> TokenOps::check(const QString &name, const Limits &limits
 {
     QList<config::Problem> problems;
     if (!config::schema::isValidId(name)) {
-        problems.append(problemAt(QStringLiteral("name"),
-            QStringLiteral("'%1' is not a token name: use lowercase letters, digits, - and _ (at most 32)").arg(name)));
+        problems.append(problemAt(QStringLiteral("name"), kIsNotATokenName.text().arg(name)));
     }
     const std::pair<const char *, const std::optional<int> *> given[]
         = { { "requestsPerMinute", &limits.requestsPerMinute }, { "requestsPerDay", &limits.requestsPerDay },
               { "concurrentStreams", &limits.concurrentStreams } };
     for (const auto &[field, value] : given) {
         if (*value && (**value < 0 || **value > kMaxLimit)) {
-            problems.append(problemAt(
-                QLatin1String(field), QStringLiteral("expected a whole number from 0 to 100000000 (0 = no limit)")));
+            problems.append(problemAt(QLatin1String(field), kExpectedAWholeNumberFrom.text()));
         }
     }
     return problems;
@@ -88,7 +105,7 @@ void TokenOps::store(
                 if (hold) {
                     hold->settleAll();
                 }
-                done(Outcome::failed(QStringLiteral("the secret store refused the token: %1").arg(r.message)), {});
+                done(Outcome::failed(kTheSecretStoreRefusedThe.text().arg(r.message)), {});
                 return;
             }
             const Outcome saved = ws->update(change);
@@ -106,13 +123,11 @@ void TokenOps::store(
 void TokenOps::add(const QString &name, const Limits &limits, Made done)
 {
     if (const QList<config::Problem> problems = check(name, limits); !problems.isEmpty()) {
-        done(Outcome::invalid(QStringLiteral("no token was created"), problems), {});
+        done(Outcome::invalid(kNoTokenWasCreated.text(), problems), {});
         return;
     }
     if (m_ws.config().findToken(name)) {
-        done(Outcome::conflict(
-                 QStringLiteral("there is already a token named '%1' (rotate it for a new value)").arg(name)),
-            {});
+        done(Outcome::conflict(kThereIsAlreadyAToken.text().arg(name)), {});
         return;
     }
     config::TokenEntry entry;
@@ -126,7 +141,7 @@ void TokenOps::add(const QString &name, const Limits &limits, Made done)
         [entry](QJsonObject &doc) {
             for (const QJsonValue &v : itemsAt(doc, kTokenItems)) {
                 if (v.toObject().value(u"name").toString() == entry.name) {
-                    return QStringLiteral("there is already a token named '%1'").arg(entry.name);
+                    return kTokenNameTaken.text().arg(entry.name);
                 }
             }
             appendItem(doc, kTokenItems, config::schema::toJson(entry));
@@ -168,10 +183,9 @@ void TokenOps::revoke(const QString &name, Done done)
     }
     m_ws.removeSecrets({ entry }, hold, [done = std::move(done)](const QStringList &failures) {
         // Revoked either way; a copy that could not be deleted stays journaled and the next start deletes it.
-        done(failures.isEmpty() ? Outcome::done()
-                                : Outcome::failed(QStringLiteral("the token is revoked, but its stored copy could not "
-                                                                 "be deleted (the next start retries): %1")
-                                                      .arg(failures.join(QStringLiteral("; ")))));
+        done(failures.isEmpty()
+                ? Outcome::done()
+                : Outcome::failed(kTheTokenIsRevokedBut.text().arg(failures.join(QStringLiteral("; ")))));
     });
 }
 
@@ -184,9 +198,7 @@ void TokenOps::read(const QString &name, Made done)
     m_ws.secretStore()->read(
         security::tokenEntryName(name), m_ws.context(), [name, done = std::move(done)](const secrets::SecretResult &r) {
             if (!r.ok() || r.value.isEmpty()) {
-                done(Outcome::failed(QStringLiteral("token '%1' cannot be read: %2 (rotate it for a new value)")
-                                         .arg(name, r.message)),
-                    {});
+                done(Outcome::failed(kTokenCannotBeReadRotate.text().arg(name, r.message)), {});
                 return;
             }
             done(Outcome::done(), r.value);

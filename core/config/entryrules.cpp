@@ -3,11 +3,39 @@
 // names, required and unknown fields, the rules for text, references between them, weights and limits), and the
 // Config entries built from what passes.
 #include "config/validator_p.h"
+#include "logging/usertext.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace ga::config::schema::detail {
+namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kExpectedAListGot("ga::config", QT_TRANSLATE_NOOP("ga::config", "expected a list, got %1"));
+const logging::UserText kIsMissing("ga::config", QT_TRANSLATE_NOOP("ga::config", "'%1' is missing"));
+const logging::UserText kExpectedAStringGot("ga::config", QT_TRANSLATE_NOOP("ga::config", "expected a string, got %1"));
+const logging::UserText kIsNotAValidId("ga::config",
+    QT_TRANSLATE_NOOP("ga::config", "'%1' is not a valid id (lowercase letters, digits, - and _; at most 32)"));
+const logging::UserText kIdIsUsedTwice("ga::config", QT_TRANSLATE_NOOP("ga::config", "id '%1' is used twice"));
+const logging::UserText kUnknownFieldIgnored("ga::config", QT_TRANSLATE_NOOP("ga::config", "unknown field, ignored%1"));
+const logging::UserText kExpectedAnObjectGot(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "expected an object, got %1"));
+const logging::UserText kExpectedTrueOrFalse("ga::config", QT_TRANSLATE_NOOP("ga::config", "expected true or false"));
+const logging::UserText kBoundToInstanceWhichDoes("ga::config",
+    QT_TRANSLATE_NOOP(
+        "ga::config", "bound to instance '%1', which does not exist (run: gemini-aggregatord unbind %2)"));
+const logging::UserText kHoldsAtMostTheLast(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "holds at most the last 4 characters of the key"));
+const logging::UserText kIsNotAWeightWhole(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "%1 is not a weight (whole number 1–1000)"));
+const logging::UserText kIsNotAValidToken("ga::config",
+    QT_TRANSLATE_NOOP("ga::config", "'%1' is not a valid token name (lowercase letters, digits, - and _; at most 32)"));
+const logging::UserText kNameIsUsedTwice("ga::config", QT_TRANSLATE_NOOP("ga::config", "name '%1' is used twice"));
+const logging::UserText kIsNotALimitWhole(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "%1 is not a limit (whole number ≥ 0; 0 = no limit)"));
+
+} // namespace
 
 bool Validator::heldInList(const QString &itemPath, const QString &field, const QString &value) const
 {
@@ -25,7 +53,7 @@ bool Validator::itemsOf(const QJsonObject &doc, const QString &section, QJsonArr
         return false;
     }
     if (!v.isArray()) {
-        error(path, QStringLiteral("expected a list, got %1").arg(jsonTypeName(v)));
+        error(path, kExpectedAListGot.text().arg(jsonTypeName(v)));
         return false;
     }
     *out = v.toArray();
@@ -38,13 +66,13 @@ bool Validator::stringField(
     const QJsonValue v = o.value(name);
     if (v.isUndefined()) {
         if (required) {
-            error(path, QStringLiteral("'%1' is missing").arg(name));
+            error(path, kIsMissing.text().arg(name));
             return false;
         }
         return true;
     }
     if (!v.isString()) {
-        error(path + u'.' + name, QStringLiteral("expected a string, got %1").arg(jsonTypeName(v)));
+        error(path + u'.' + name, kExpectedAStringGot.text().arg(jsonTypeName(v)));
         return false;
     }
     *out = v.toString();
@@ -57,12 +85,11 @@ bool Validator::checkEntryId(const QJsonObject &o, const QString &path, QSet<QSt
         return false;
     }
     if (!isValidId(*id)) {
-        error(path + QStringLiteral(".id"),
-            QStringLiteral("'%1' is not a valid id (lowercase letters, digits, - and _; at most 32)").arg(*id));
+        error(path + QStringLiteral(".id"), kIsNotAValidId.text().arg(*id));
         return false;
     }
     if (seen.contains(*id)) {
-        error(path + QStringLiteral(".id"), QStringLiteral("id '%1' is used twice").arg(*id));
+        error(path + QStringLiteral(".id"), kIdIsUsedTwice.text().arg(*id));
         return false;
     }
     seen.insert(*id);
@@ -73,8 +100,7 @@ void Validator::warnUnknownFields(const QJsonObject &o, const QString &path, con
 {
     for (auto it = o.begin(); it != o.end(); ++it) {
         if (!known.contains(it.key())) {
-            warning(
-                path + u'.' + it.key(), QStringLiteral("unknown field, ignored%1").arg(suggestion(it.key(), known)));
+            warning(path + u'.' + it.key(), kUnknownFieldIgnored.text().arg(suggestion(it.key(), known)));
         }
     }
 }
@@ -91,7 +117,7 @@ void Validator::checkInstances(const QJsonObject &doc)
     for (qsizetype i = 0; i < items.size(); ++i) {
         const QString path = QStringLiteral("instances.items[%1]").arg(i);
         if (!items.at(i).isObject()) {
-            error(path, QStringLiteral("expected an object, got %1").arg(jsonTypeName(items.at(i))));
+            error(path, kExpectedAnObjectGot.text().arg(jsonTypeName(items.at(i))));
             continue;
         }
         const QJsonObject o = items.at(i).toObject();
@@ -109,7 +135,7 @@ void Validator::checkInstances(const QJsonObject &doc)
         }
         const QJsonValue enabled = o.value(u"enabled");
         if (!enabled.isUndefined() && !enabled.isBool()) {
-            error(path + QStringLiteral(".enabled"), QStringLiteral("expected true or false"));
+            error(path + QStringLiteral(".enabled"), kExpectedTrueOrFalse.text());
             ok = false;
         }
         if (ok) {
@@ -133,7 +159,7 @@ void Validator::checkKeys(const QJsonObject &doc)
     for (qsizetype i = 0; i < items.size(); ++i) {
         const QString path = QStringLiteral("keys.items[%1]").arg(i);
         if (!items.at(i).isObject()) {
-            error(path, QStringLiteral("expected an object, got %1").arg(jsonTypeName(items.at(i))));
+            error(path, kExpectedAnObjectGot.text().arg(jsonTypeName(items.at(i))));
             continue;
         }
         const QJsonObject o = items.at(i).toObject();
@@ -150,27 +176,24 @@ void Validator::checkKeys(const QJsonObject &doc)
         ok = stringField(o, path, QStringLiteral("added"), false, &added, kMaxTextChars) && ok;
         ok = stringField(o, path, QStringLiteral("resetAt"), false, &resetAt, kMaxTextChars) && ok;
         if (!e.instance.isEmpty() && !m_result.config.findInstance(e.instance)) {
-            error(path + QStringLiteral(".instance"),
-                QStringLiteral("bound to instance '%1', which does not exist (run: gemini-aggregatord unbind %2)")
-                    .arg(e.instance, e.id));
+            error(path + QStringLiteral(".instance"), kBoundToInstanceWhichDoes.text().arg(e.instance, e.id));
             ok = false;
         }
         if (e.hint.size() > 4) {
-            error(path + QStringLiteral(".hint"), QStringLiteral("holds at most the last 4 characters of the key"));
+            error(path + QStringLiteral(".hint"), kHoldsAtMostTheLast.text());
             ok = false;
         }
         const QJsonValue weight = o.value(u"weight");
         if (!weight.isUndefined()) {
             if (!weight.isDouble() || weight.toDouble() != std::floor(weight.toDouble()) || weight.toInt() < 1
                 || weight.toInt() > 1000) {
-                error(path + QStringLiteral(".weight"),
-                    QStringLiteral("%1 is not a weight (whole number 1–1000)").arg(shown(weight)));
+                error(path + QStringLiteral(".weight"), kIsNotAWeightWhole.text().arg(shown(weight)));
                 ok = false;
             }
         }
         const QJsonValue enabled = o.value(u"enabled");
         if (!enabled.isUndefined() && !enabled.isBool()) {
-            error(path + QStringLiteral(".enabled"), QStringLiteral("expected true or false"));
+            error(path + QStringLiteral(".enabled"), kExpectedTrueOrFalse.text());
             ok = false;
         }
         if (ok) {
@@ -195,7 +218,7 @@ void Validator::checkTokens(const QJsonObject &doc)
     for (qsizetype i = 0; i < items.size(); ++i) {
         const QString path = QStringLiteral("auth.tokens.items[%1]").arg(i);
         if (!items.at(i).isObject()) {
-            error(path, QStringLiteral("expected an object, got %1").arg(jsonTypeName(items.at(i))));
+            error(path, kExpectedAnObjectGot.text().arg(jsonTypeName(items.at(i))));
             continue;
         }
         const QJsonObject o = items.at(i).toObject();
@@ -204,12 +227,10 @@ void Validator::checkTokens(const QJsonObject &doc)
         QString created;
         bool ok = stringField(o, path, QStringLiteral("name"), true, &e.name, 0);
         if (ok && !isValidId(e.name)) {
-            error(path + QStringLiteral(".name"),
-                QStringLiteral("'%1' is not a valid token name (lowercase letters, digits, - and _; at most 32)")
-                    .arg(e.name));
+            error(path + QStringLiteral(".name"), kIsNotAValidToken.text().arg(e.name));
             ok = false;
         } else if (ok && seen.contains(e.name)) {
-            error(path + QStringLiteral(".name"), QStringLiteral("name '%1' is used twice").arg(e.name));
+            error(path + QStringLiteral(".name"), kNameIsUsedTwice.text().arg(e.name));
             ok = false;
         }
         seen.insert(e.name);
@@ -226,8 +247,7 @@ void Validator::checkTokens(const QJsonObject &doc)
             }
             if (!v.isDouble() || v.toDouble() != std::floor(v.toDouble()) || v.toDouble() < 0
                 || v.toDouble() > 100000000) {
-                error(path + u'.' + QLatin1String(names[f]),
-                    QStringLiteral("%1 is not a limit (whole number ≥ 0; 0 = no limit)").arg(shown(v)));
+                error(path + u'.' + QLatin1String(names[f]), kIsNotALimitWhole.text().arg(shown(v)));
                 ok = false;
                 continue;
             }

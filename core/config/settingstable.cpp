@@ -4,6 +4,7 @@
 #include "config/jsonlocator.h"
 #include "config/settingstable_p.h"
 #include "logging/redact.h"
+#include "logging/usertext.h"
 
 #include <QFileInfo>
 #include <QHostAddress>
@@ -18,13 +19,50 @@
 #include <functional>
 
 namespace ga::config::schema::detail {
+namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kIsNotAnIpAddress("ga::config",
+    QT_TRANSLATE_NOOP("ga::config", "'%1' is not an IP address to listen on (use 127.0.0.1, ::1 or 0.0.0.0)"));
+const logging::UserText kIsNotAnHttpOr("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "'%1' is not an http:// or https:// URL (for example https://generativelanguage.googleapis.com)"));
+const logging::UserText kMustNotContainAQuery(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "'%1' must not contain a query or fragment"));
+const logging::UserText kIsNotAProxySetting("ga::config",
+    QT_TRANSLATE_NOOP(
+        "ga::config", "'%1' is not a proxy setting (use none, system, http://host:port or socks5://host:port)"));
+const logging::UserText kCaBundleDoesNotExist("ga::config",
+    QT_TRANSLATE_NOOP("ga::config", "CA bundle '%1' does not exist (give a PEM file, or an empty string for none)"));
+const logging::UserText kIsNotAnAddressOr("ga::config",
+    QT_TRANSLATE_NOOP("ga::config", "'%1' is not an address or CIDR block (e.g. 192.168.1.0/24, fd00::/8)"));
+const logging::UserText kIsNotCategoryLevelCategories(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "'%1' is not CATEGORY=LEVEL (categories: %2; levels: %3)"));
+const logging::UserText kIsNotModelRequestsPer(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "'%1' is not MODEL=REQUESTS_PER_DAY, e.g. gemini-2.5-pro=100"));
+const logging::UserText kPublicKeyFileDoesNot("ga::config",
+    QT_TRANSLATE_NOOP(
+        "ga::config", "public key file '%1' does not exist (give a PEM file, or an empty string for none)"));
+const logging::UserText kContainsAControlCharacterU("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "contains a control character (U+%1); text may not hold control characters, line breaks or direction "
+        "overrides"));
+const logging::UserText kIsCharactersLongAtMost(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "is %1 characters long; at most %2 are allowed"));
+const logging::UserText kANumber("ga::config", QT_TRANSLATE_NOOP("ga::config", "a number"));
+const logging::UserText kAString("ga::config", QT_TRANSLATE_NOOP("ga::config", "a string"));
+const logging::UserText kAList("ga::config", QT_TRANSLATE_NOOP("ga::config", "a list"));
+const logging::UserText kAnObject("ga::config", QT_TRANSLATE_NOOP("ga::config", "an object"));
+const logging::UserText kDidYouMean("ga::config", QT_TRANSLATE_NOOP("ga::config", " (did you mean '%1'?)"));
+
+} // namespace
 
 QString checkListenHost(const QString &v)
 {
     if (v == u"localhost" || !QHostAddress(v).isNull()) {
         return {};
     }
-    return QStringLiteral("'%1' is not an IP address to listen on (use 127.0.0.1, ::1 or 0.0.0.0)").arg(v);
+    return kIsNotAnIpAddress.text().arg(v);
 }
 
 QString checkHttpUrl(const QString &v)
@@ -32,12 +70,10 @@ QString checkHttpUrl(const QString &v)
     const QUrl url(v, QUrl::StrictMode);
     const QString scheme = url.scheme().toLower();
     if (!url.isValid() || (scheme != u"http" && scheme != u"https") || url.host().isEmpty()) {
-        return QStringLiteral("'%1' is not an http:// or https:// URL (for example "
-                              "https://generativelanguage.googleapis.com)")
-            .arg(v);
+        return kIsNotAnHttpOr.text().arg(v);
     }
     if (url.hasQuery() || url.hasFragment()) {
-        return QStringLiteral("'%1' must not contain a query or fragment").arg(v);
+        return kMustNotContainAQuery.text().arg(v);
     }
     return {};
 }
@@ -52,8 +88,7 @@ QString checkProxy(const QString &v)
     if (url.isValid() && (scheme == u"http" || scheme == u"socks5") && !url.host().isEmpty() && url.port() > 0) {
         return {};
     }
-    return QStringLiteral("'%1' is not a proxy setting (use none, system, http://host:port or socks5://host:port)")
-        .arg(v);
+    return kIsNotAProxySetting.text().arg(v);
 }
 
 QString checkCaBundle(const QString &v)
@@ -61,7 +96,7 @@ QString checkCaBundle(const QString &v)
     if (v.isEmpty() || QFileInfo(v).isFile()) {
         return {};
     }
-    return QStringLiteral("CA bundle '%1' does not exist (give a PEM file, or an empty string for none)").arg(v);
+    return kCaBundleDoesNotExist.text().arg(v);
 }
 
 QString checkCidrList(const QString &v)
@@ -75,7 +110,7 @@ QString checkCidrList(const QString &v)
                 ? block
                 : block + (block.contains(u':') ? QStringLiteral("/128") : QStringLiteral("/32")));
         if (subnet.first.isNull()) {
-            return QStringLiteral("'%1' is not an address or CIDR block (e.g. 192.168.1.0/24, fd00::/8)").arg(block);
+            return kIsNotAnAddressOr.text().arg(block);
         }
     }
     return {};
@@ -92,8 +127,8 @@ QString checkLogCategories(const QString &v)
         const QString name = item.section(u'=', 0, 0).trimmed();
         const QString level = item.section(u'=', 1).trimmed();
         if (!item.contains(u'=') || !known.contains(name) || !levels.contains(level)) {
-            return QStringLiteral("'%1' is not CATEGORY=LEVEL (categories: %2; levels: %3)")
-                .arg(item.trimmed(), known.join(QStringLiteral(", ")), levels.join(QStringLiteral(", ")));
+            return kIsNotCategoryLevelCategories.text().arg(
+                item.trimmed(), known.join(QStringLiteral(", ")), levels.join(QStringLiteral(", ")));
         }
     }
     return {};
@@ -105,7 +140,7 @@ QString checkModelLimits(const QString &v)
         bool ok = false;
         const int limit = item.section(u'=', 1).trimmed().toInt(&ok);
         if (!item.contains(u'=') || item.section(u'=', 0, 0).trimmed().isEmpty() || !ok || limit < 0) {
-            return QStringLiteral("'%1' is not MODEL=REQUESTS_PER_DAY, e.g. gemini-2.5-pro=100").arg(item.trimmed());
+            return kIsNotModelRequestsPer.text().arg(item.trimmed());
         }
     }
     return {};
@@ -116,7 +151,7 @@ QString checkPemFile(const QString &v)
     if (v.isEmpty() || QFileInfo(v).isFile()) {
         return {};
     }
-    return QStringLiteral("public key file '%1' does not exist (give a PEM file, or an empty string for none)").arg(v);
+    return kPublicKeyFileDoesNot.text().arg(v);
 }
 
 // Why `value` cannot be saved as text of at most `max` characters (0: no length rule here); empty when it can.
@@ -125,13 +160,12 @@ QString textProblem(const QString &value, qsizetype max)
 {
     for (const QChar c : value) {
         if (isControlCharacter(c)) {
-            return QStringLiteral("contains a control character (U+%1); text may not hold control characters, line "
-                                  "breaks or direction overrides")
-                .arg(QString::number(c.unicode(), 16).toUpper().rightJustified(4, u'0'));
+            return kContainsAControlCharacterU.text().arg(
+                QString::number(c.unicode(), 16).toUpper().rightJustified(4, u'0'));
         }
     }
     if (max > 0 && value.size() > max) {
-        return QStringLiteral("is %1 characters long; at most %2 are allowed").arg(value.size()).arg(max);
+        return kIsCharactersLongAtMost.text().arg(value.size()).arg(max);
     }
     return {};
 }
@@ -375,13 +409,13 @@ QString jsonTypeName(const QJsonValue &v)
     case QJsonValue::Bool:
         return QStringLiteral("true/false");
     case QJsonValue::Double:
-        return QStringLiteral("a number");
+        return kANumber.text();
     case QJsonValue::String:
-        return QStringLiteral("a string");
+        return kAString.text();
     case QJsonValue::Array:
-        return QStringLiteral("a list");
+        return kAList.text();
     case QJsonValue::Object:
-        return QStringLiteral("an object");
+        return kAnObject.text();
     case QJsonValue::Undefined:
         break;
     }
@@ -423,7 +457,7 @@ QString suggestion(const QString &path, const QStringList &candidates)
             best = c;
         }
     }
-    return best.isEmpty() ? QString() : QStringLiteral(" (did you mean '%1'?)").arg(best);
+    return best.isEmpty() ? QString() : kDidYouMean.text().arg(best);
 }
 
 } // namespace ga::config::schema::detail

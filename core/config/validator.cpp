@@ -5,6 +5,7 @@
 #include "config/jsonlocator.h"
 #include "config/validator_p.h"
 #include "logging/redact.h"
+#include "logging/usertext.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -14,6 +15,46 @@
 #include <cmath>
 
 namespace ga::config::schema::detail {
+namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kKeptAsItWasWritten(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "%1 (kept as it was written; change it)"));
+const logging::UserText kExpectedAWholeNumberGot(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "expected a whole number, got %1"));
+const logging::UserText kTheFileWasWrittenBy("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "the file was written by a newer Gemini Aggregator (format %1; this one reads up to %2) — update the program"));
+const logging::UserText kIsNotAConfigFormat(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "%1 is not a config format version (1)"));
+const logging::UserText kExpectedAnObjectGot(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "expected an object, got %1"));
+const logging::UserText kUnknownSettingIgnored(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "unknown setting, ignored%1"));
+const logging::UserText kExpectedWholeNumberGotValue(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "expected a whole number, got %1 %2"));
+const logging::UserText kIsNotAWholeNumber("ga::config", QT_TRANSLATE_NOOP("ga::config", "%1 is not a whole number"));
+const logging::UserText kIsNotAPort("ga::config", QT_TRANSLATE_NOOP("ga::config", "%1 is not a port (%2–%3%4)"));
+const logging::UserText kIsOutOfRange("ga::config", QT_TRANSLATE_NOOP("ga::config", "%1 is out of range (%2–%3%4)"));
+const logging::UserText kExpectedTrueOrFalseGot(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "expected true or false, got %1 %2"));
+const logging::UserText kIsNotOneOf("ga::config", QT_TRANSLATE_NOOP("ga::config", "%1 is not one of %2"));
+const logging::UserText kExpectedAStringGot(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "expected a string, got %1 %2"));
+const logging::UserText kHoldsWhatLooksLikeAn("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "holds what looks like an API key or access token; secrets belong in the secret store — remove it here and use "
+        "'gemini-aggregatord keys add'"));
+const logging::UserText kThisMemberNameLooksLike("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "this member name looks like an API key or access token; secrets belong in the secret store — remove it here "
+        "and use 'gemini-aggregatord keys add'"));
+const logging::UserText kColumnNotValidJson(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "column %1: not valid JSON (%2)"));
+const logging::UserText kTheFileMustHoldA(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "the file must hold a JSON object ({ … }), not a list or value"));
+
+} // namespace
 
 ParseResult Validator::run(const QJsonObject &doc)
 {
@@ -60,7 +101,7 @@ bool Validator::checkText(const QString &path, const QString &value, qsizetype m
         error(path, reason);
         return false;
     }
-    warning(path, reason + QStringLiteral(" (kept as it was written; change it)"));
+    warning(path, kKeptAsItWasWritten.text().arg(reason));
     return true;
 }
 
@@ -84,18 +125,14 @@ void Validator::checkVersion(const QJsonObject &doc)
         return;
     }
     if (!v.isDouble() || v.toDouble() != std::floor(v.toDouble())) {
-        error(QStringLiteral("version"), QStringLiteral("expected a whole number, got %1").arg(jsonTypeName(v)));
+        error(QStringLiteral("version"), kExpectedAWholeNumberGot.text().arg(jsonTypeName(v)));
         return;
     }
     const int version = v.toInt();
     if (version > kConfigVersion) {
-        error(QStringLiteral("version"),
-            QStringLiteral("the file was written by a newer Gemini Aggregator (format %1; this one reads up to %2)"
-                           " — update the program")
-                .arg(version)
-                .arg(kConfigVersion));
+        error(QStringLiteral("version"), kTheFileWasWrittenBy.text().arg(version).arg(kConfigVersion));
     } else if (version < 1) {
-        error(QStringLiteral("version"), QStringLiteral("%1 is not a config format version (1)").arg(version));
+        error(QStringLiteral("version"), kIsNotAConfigFormat.text().arg(version));
     }
 }
 
@@ -109,12 +146,12 @@ void Validator::checkUnknown(const QJsonObject &obj, const QString &prefix)
             if (it.value().isObject() && path != u"version") {
                 checkUnknown(it.value().toObject(), path);
             } else if (!it.value().isObject() && !path.endsWith(u".items") && path != u"version") {
-                error(path, QStringLiteral("expected an object, got %1").arg(jsonTypeName(it.value())));
+                error(path, kExpectedAnObjectGot.text().arg(jsonTypeName(it.value())));
             }
             continue;
         }
         if (!findSetting(path)) {
-            warning(path, QStringLiteral("unknown setting, ignored%1").arg(suggestion(path, known)));
+            warning(path, kUnknownSettingIgnored.text().arg(suggestion(path, known)));
         }
     }
 }
@@ -136,38 +173,37 @@ bool Validator::checkValue(const QString &path, const Setting &s, const QJsonVal
     switch (s.kind) {
     case Kind::Int: {
         if (!v.isDouble()) {
-            error(path, QStringLiteral("expected a whole number, got %1 %2").arg(jsonTypeName(v), shown(v)));
+            error(path, kExpectedWholeNumberGotValue.text().arg(jsonTypeName(v), shown(v)));
             return false;
         }
         const double d = v.toDouble();
         if (d != std::floor(d)) {
-            error(path, QStringLiteral("%1 is not a whole number").arg(d));
+            error(path, kIsNotAWholeNumber.text().arg(d));
             return false;
         }
         if (d < s.min || d > s.max) {
             const QString unit = *s.unit ? QStringLiteral(" ") + QLatin1String(s.unit) : QString();
-            const QString what
-                = path == u"listen.port" ? QStringLiteral("is not a port") : QStringLiteral("is out of range");
-            error(path, QStringLiteral("%1 %2 (%3–%4%5)").arg(shown(v), what).arg(s.min).arg(s.max).arg(unit));
+            const QString range = path == u"listen.port" ? kIsNotAPort.text() : kIsOutOfRange.text();
+            error(path, range.arg(shown(v)).arg(s.min).arg(s.max).arg(unit));
             return false;
         }
         return true;
     }
     case Kind::Bool:
         if (!v.isBool()) {
-            error(path, QStringLiteral("expected true or false, got %1 %2").arg(jsonTypeName(v), shown(v)));
+            error(path, kExpectedTrueOrFalseGot.text().arg(jsonTypeName(v), shown(v)));
             return false;
         }
         return true;
     case Kind::Enum:
         if (!v.isString() || !s.choices.contains(v.toString())) {
-            error(path, QStringLiteral("%1 is not one of %2").arg(shown(v), s.choices.join(QStringLiteral(", "))));
+            error(path, kIsNotOneOf.text().arg(shown(v), s.choices.join(QStringLiteral(", "))));
             return false;
         }
         return true;
     case Kind::String:
         if (!v.isString()) {
-            error(path, QStringLiteral("expected a string, got %1 %2").arg(jsonTypeName(v), shown(v)));
+            error(path, kExpectedAStringGot.text().arg(jsonTypeName(v), shown(v)));
             return false;
         }
         if (!checkText(path, v.toString(), maxCharsOf(path), [&] { return valueAt(m_previous, path) == v; })) {
@@ -190,19 +226,14 @@ void Validator::scanForSecrets(const QJsonValue &v, const QString &path)
         R"(AIza[0-9A-Za-z_\-]{35}|gat_[0-9A-Za-z_\-]{20,}|eyJ[0-9A-Za-z_\-]{8,}\.eyJ[0-9A-Za-z_\-]{8,}\.)"));
     if (v.isString()) {
         if (secretShape.match(v.toString()).hasMatch()) {
-            error(path,
-                QStringLiteral("holds what looks like an API key or access token; secrets belong in the "
-                               "secret store — remove it here and use 'gemini-aggregatord keys add'"));
+            error(path, kHoldsWhatLooksLikeAn.text());
         }
     } else if (v.isObject()) {
         const QJsonObject o = v.toObject();
         for (auto it = o.begin(); it != o.end(); ++it) {
             const QString member = path.isEmpty() ? it.key() : path + u'.' + it.key();
             if (secretShape.match(it.key()).hasMatch()) {
-                error(member,
-                    QStringLiteral("this member name looks like an API key or access token; secrets "
-                                   "belong in the secret store — remove it here and use "
-                                   "'gemini-aggregatord keys add'"));
+                error(member, kThisMemberNameLooksLike.text());
             }
             scanForSecrets(it.value(), member);
         }
@@ -229,14 +260,13 @@ ParseResult parseText(const QByteArray &text, Mode mode, const QJsonObject &prev
         int column = 0;
         lineColumnAt(text, at, &line, &column);
         ParseResult r;
-        r.problems.append(Problem { Problem::Severity::Error, QString(),
-            QStringLiteral("column %1: not valid JSON (%2)").arg(column).arg(err.errorString()), line });
+        r.problems.append(Problem {
+            Problem::Severity::Error, QString(), kColumnNotValidJson.text().arg(column).arg(err.errorString()), line });
         return r;
     }
     if (!doc.isObject()) {
         ParseResult r;
-        r.problems.append(Problem { Problem::Severity::Error, QString(),
-            QStringLiteral("the file must hold a JSON object ({ … }), not a list or value"), 1 });
+        r.problems.append(Problem { Problem::Severity::Error, QString(), kTheFileMustHoldA.text(), 1 });
         return r;
     }
     const QHash<QString, int> lines = locateJsonPaths(text);

@@ -1,10 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "keys/apikey.h"
 
+#include "logging/usertext.h"
+
 #include <QCryptographicHash>
 #include <QRandomGenerator>
 
 namespace ga::keys {
+namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kNoAizaPrefix(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "not a Gemini API key (they start with 'AIza')"));
+const logging::UserText kWrongLength(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "not a Gemini API key (%1 characters; a key has 39)"));
+const logging::UserText kBadCharacter("ga::keys",
+    QT_TRANSLATE_NOOP("ga::keys", "not a Gemini API key (it holds a character other than letters, digits, - and _)"));
+
+} // namespace
+
 namespace {
 
 constexpr qsizetype kKeyLength = 39;
@@ -24,14 +38,14 @@ bool isValidKeyFormat(const QByteArray &key)
 QString keyFormatProblem(const QByteArray &key)
 {
     if (!key.startsWith("AIza")) {
-        return QStringLiteral("not a Gemini API key (they start with 'AIza')");
+        return kNoAizaPrefix.text();
     }
     if (key.size() != kKeyLength) {
-        return QStringLiteral("not a Gemini API key (%1 characters; a key has 39)").arg(key.size());
+        return kWrongLength.text().arg(key.size());
     }
     for (char c : key) {
         if (!isKeyChar(c)) {
-            return QStringLiteral("not a Gemini API key (it holds a character other than letters, digits, - and _)");
+            return kBadCharacter.text();
         }
     }
     return {};

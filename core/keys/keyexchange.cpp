@@ -2,6 +2,7 @@
 #include "keys/keyexchange.h"
 
 #include "config/configschema.h"
+#include "logging/usertext.h"
 #include "secrets/secretcipher.h"
 
 #include <QJsonArray>
@@ -12,6 +13,24 @@
 
 namespace ga::keys {
 namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kTheCsvHeaderLineHas(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "the CSV header (line %1) has no \"key\" column"));
+const logging::UserText kWeightMustBeAWhole(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "weight must be a whole number from 1 to 1000"));
+const logging::UserText kNotAGeminiAggregatorExport(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "not a gemini-aggregator export (JSON with \"format\": \"%1\")"));
+const logging::UserText kThisExportWasMadeWithout("ga::keys",
+    QT_TRANSLATE_NOOP("ga::keys", "this export was made without --with-secrets, so it holds no keys to import"));
+const logging::UserText kThisExportSSecretsAre("ga::keys",
+    QT_TRANSLATE_NOOP("ga::keys", "this export's secrets are encrypted: give the passphrase used by 'export'"));
+const logging::UserText kWrongPassphraseForThisExport(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "wrong passphrase for this export (or the file was changed)"));
+const logging::UserText kTheExportSSecretsCannot("ga::keys",
+    QT_TRANSLATE_NOOP("ga::keys", "the export's secrets cannot be read (damaged, or made by a newer version)"));
+const logging::UserText kNoSecretForThisKey(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "no secret for this key in the export"));
 
 constexpr const char *kExportFormat = "gemini-aggregator-export";
 
@@ -87,7 +106,7 @@ void planCsv(FileImportPlan &plan, const QByteArray &text, QSet<QString> &seen)
                 groupColumn = name == "group" || name == "project" ? c : groupColumn;
             }
             if (keyColumn < 0) {
-                plan.error = QStringLiteral("the CSV header (line %1) has no \"key\" column").arg(number);
+                plan.error = kTheCsvHeaderLineHas.text().arg(number);
                 return;
             }
             continue;
@@ -99,7 +118,7 @@ void planCsv(FileImportPlan &plan, const QByteArray &text, QSet<QString> &seen)
             bool ok = false;
             item.weight = fields.value(weightColumn).toInt(&ok);
             if (!ok || item.weight < 1 || item.weight > 1000) {
-                plan.rejectedLines.append({ number, QStringLiteral("weight must be a whole number from 1 to 1000") });
+                plan.rejectedLines.append({ number, kWeightMustBeAWhole.text() });
                 continue;
             }
         }
@@ -113,24 +132,22 @@ void planExport(
     QJsonParseError error {};
     const QJsonObject doc = QJsonDocument::fromJson(text, &error).object();
     if (error.error != QJsonParseError::NoError || doc.value(u"format").toString() != QLatin1String(kExportFormat)) {
-        plan.error = QStringLiteral("not a gemini-aggregator export (JSON with \"format\": \"%1\")")
-                         .arg(QLatin1String(kExportFormat));
+        plan.error = kNotAGeminiAggregatorExport.text().arg(QLatin1String(kExportFormat));
         return;
     }
     const QByteArray sealed = QByteArray::fromBase64(doc.value(u"secrets").toString().toLatin1());
     if (sealed.isEmpty()) {
-        plan.error = QStringLiteral("this export was made without --with-secrets, so it holds no keys to import");
+        plan.error = kThisExportWasMadeWithout.text();
         return;
     }
     if (!passphrase || passphrase->isEmpty()) {
-        plan.error = QStringLiteral("this export's secrets are encrypted: give the passphrase used by 'export'");
+        plan.error = kThisExportSSecretsAre.text();
         return;
     }
     const secrets::cipher::DecryptResult opened = secrets::cipher::open(sealed, *passphrase);
     if (opened.status != secrets::cipher::OpenStatus::Ok) {
-        plan.error = opened.status == secrets::cipher::OpenStatus::BadPassphrase
-            ? QStringLiteral("wrong passphrase for this export (or the file was changed)")
-            : QStringLiteral("the export's secrets cannot be read (damaged, or made by a newer version)");
+        plan.error = opened.status == secrets::cipher::OpenStatus::BadPassphrase ? kWrongPassphraseForThisExport.text()
+                                                                                 : kTheExportSSecretsCannot.text();
         return;
     }
     const QJsonArray keys = doc.value(u"keys").toArray();
@@ -140,7 +157,7 @@ void planExport(
         const int number = int(i + 1);
         const auto secret = opened.entries.constFind(secretEntryName(id));
         if (id.isEmpty() || secret == opened.entries.constEnd()) {
-            plan.rejectedLines.append({ number, QStringLiteral("no secret for this key in the export") });
+            plan.rejectedLines.append({ number, kNoSecretForThisKey.text() });
             continue;
         }
         ImportItem item;

@@ -438,9 +438,11 @@ void ClientConnection::onDisconnected()
     if (m_live && !m_live->isOver()) {
         m_live->clientGone(); // the upstream side ends too (and the record is completed through liveEnded())
     }
+    if (m_exchange) {
+        m_exchange->abort(); // the client went away: the upstream request goes too, now (logged as its attempt)
+    }
     completeRecord(true); // the client went away before its response was complete
     if (m_exchange) {
-        m_exchange->abort(); // the client went away: the upstream request goes too, now
         m_exchange->deleteLater();
         m_exchange = nullptr;
     }

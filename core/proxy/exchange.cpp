@@ -56,6 +56,10 @@ void Exchange::start()
 
 void Exchange::abort()
 {
+    if (!m_done && m_client.isOpen() && !m_key.id.isEmpty()) {
+        // The attempt under way ends with the client (it cancelled, or stopped reading a stream): it was tried.
+        logAttempt(m_client.response().status, QStringLiteral("client aborted"));
+    }
     m_done = true;
     m_client.close();
 }

@@ -2,6 +2,7 @@
 #include "proxy/upstreamclient.h"
 
 #include "http/buffer.h"
+#include "logging/usertext.h"
 #include "proxy/upstreampool.h"
 
 #include <QDeadlineTimer>
@@ -9,6 +10,31 @@
 #include <utility>
 
 namespace ga::proxy {
+namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kConnectingToTheUpstream(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "connecting to the upstream"));
+const logging::UserText kWaitingForTheUpstreamTo(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "waiting for the upstream to answer"));
+const logging::UserText kWaitingForTheNextPart(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "waiting for the next part of the stream"));
+const logging::UserText kTimedOutAfterMs("ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "Timed out after %1 ms %2."));
+const logging::UserText kClosedInErrorResponse("ga::proxy",
+    QT_TRANSLATE_NOOP("ga::proxy", "The upstream closed the connection in the middle of an error response."));
+const logging::UserText kClosedInResponse(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "The upstream closed the connection in the middle of the response."));
+const logging::UserText kTlsVerificationFailed(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "TLS verification failed: %1"));
+const logging::UserText kCouldNotReachTheUpstream(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "Could not reach the upstream %1: %2"));
+const logging::UserText kTheUpstreamSentAMalformed(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "The upstream sent a malformed chunked body."));
+const logging::UserText kTheUpstreamErrorResponseIs(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "The upstream error response is too large."));
+
+} // namespace
+
 namespace {
 
 constexpr qsizetype kMaxUpstreamHeadBytes = 64 * 1024;
@@ -117,10 +143,10 @@ void UpstreamClient::checkTimeouts(qint64 now)
     const Kind kind = m_phase == Phase::Connecting ? Kind::ConnectTimeout
         : m_phase == Phase::WaitingHead            ? Kind::FirstByteTimeout
                                                    : Kind::IdleTimeout;
-    const QString what = kind == Kind::ConnectTimeout ? QStringLiteral("connecting to the upstream")
-        : kind == Kind::FirstByteTimeout              ? QStringLiteral("waiting for the upstream to answer")
-                                                      : QStringLiteral("waiting for the next part of the stream");
-    fail(kind, 504, QStringLiteral("Timed out after %1 ms %2.").arg(m_deadlineTimeoutMs).arg(what));
+    const QString what = kind == Kind::ConnectTimeout ? kConnectingToTheUpstream.text()
+        : kind == Kind::FirstByteTimeout              ? kWaitingForTheUpstreamTo.text()
+                                                      : kWaitingForTheNextPart.text();
+    fail(kind, 504, kTimedOutAfterMs.text().arg(m_deadlineTimeoutMs).arg(what));
 }
 
 void UpstreamClient::sendRequest()
@@ -221,9 +247,7 @@ void UpstreamClient::onSocketError()
             complete(); // close-delimited body: the close is the end
             return;
         }
-        fail(UpstreamFailure::Kind::Broken, 502,
-            m_holding ? QStringLiteral("The upstream closed the connection in the middle of an error response.")
-                      : QStringLiteral("The upstream closed the connection in the middle of the response."));
+        fail(UpstreamFailure::Kind::Broken, 502, m_holding ? kClosedInErrorResponse.text() : kClosedInResponse.text());
         return;
     }
     // Before any response byte: a reused keep-alive connection the server had already closed is not the
@@ -231,10 +255,10 @@ void UpstreamClient::onSocketError()
     const bool staleReuse = m_reused && m_in.isEmpty();
     QString reason = socket->errorString();
     if (auto *ssl = qobject_cast<QSslSocket *>(socket); ssl && !ssl->sslHandshakeErrors().isEmpty()) {
-        reason = QStringLiteral("TLS verification failed: %1").arg(ssl->sslHandshakeErrors().first().errorString());
+        reason = kTlsVerificationFailed.text().arg(ssl->sslHandshakeErrors().first().errorString());
     }
     fail(staleReuse ? UpstreamFailure::Kind::Stale : UpstreamFailure::Kind::Unreachable, 502,
-        QStringLiteral("Could not reach the upstream %1: %2").arg(QString::fromLatin1(m_target.hostHeader), reason));
+        kCouldNotReachTheUpstream.text().arg(QString::fromLatin1(m_target.hostHeader), reason));
 }
 
 void UpstreamClient::process()
@@ -295,7 +319,7 @@ void UpstreamClient::process()
             return;
         }
         if (step.errorStatus) {
-            fail(UpstreamFailure::Kind::Broken, 502, QStringLiteral("The upstream sent a malformed chunked body."));
+            fail(UpstreamFailure::Kind::Broken, 502, kTheUpstreamSentAMalformed.text());
         } else if (step.done) {
             complete();
         }
@@ -316,7 +340,7 @@ void UpstreamClient::deliver(QByteArrayView data)
     }
     if (m_holding) {
         if (m_held.size() + data.size() > kMaxHeldBytes) {
-            fail(UpstreamFailure::Kind::Broken, 502, QStringLiteral("The upstream error response is too large."));
+            fail(UpstreamFailure::Kind::Broken, 502, kTheUpstreamErrorResponseIs.text());
             return;
         }
         m_held.append(data);

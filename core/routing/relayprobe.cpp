@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "routing/relayprobe.h"
 
+#include "logging/usertext.h"
+
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,6 +14,20 @@
 #include <memory>
 
 namespace ga::routing {
+namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kTheRelayRefusedTheSecret("ga::routing",
+    QT_TRANSLATE_NOOP("ga::routing", "the relay refused the secret; set the same RELAY_SECRET on both sides"));
+const logging::UserText kUnexpectedHttpFromHealthIs(
+    "ga::routing", QT_TRANSLATE_NOOP("ga::routing", "unexpected HTTP %1 from /health (is this one of our relays?)"));
+const logging::UserText kTheRelayCannotReachThe(
+    "ga::routing", QT_TRANSLATE_NOOP("ga::routing", "the relay cannot reach the upstream: %1"));
+const logging::UserText kUnknownError("ga::routing", QT_TRANSLATE_NOOP("ga::routing", "unknown error"));
+const logging::UserText kRelayUpstreamAnsweredInMs(
+    "ga::routing", QT_TRANSLATE_NOOP("ga::routing", "relay %1, upstream answered %2 in %3 ms"));
+
+} // namespace
 
 void probeRelay(const QUrl &base, const QByteArray &secret, const upstream::UpstreamSettings &via, QObject *context,
     std::function<void(const RelayCheck &)> done)
@@ -42,23 +58,21 @@ void probeRelay(const QUrl &base, const QByteArray &secret, const upstream::Upst
             c.detail = reply->errorString();
         } else if (c.status == 401 || relayError == "auth") {
             c.verdict = QStringLiteral("bad-secret");
-            c.detail = QStringLiteral("the relay refused the secret; set the same RELAY_SECRET on both sides");
+            c.detail = kTheRelayRefusedTheSecret.text();
         } else if (c.status != 200) {
             c.verdict = QStringLiteral("error");
-            c.detail = QStringLiteral("unexpected HTTP %1 from /health (is this one of our relays?)").arg(c.status);
+            c.detail = kUnexpectedHttpFromHealthIs.text().arg(c.status);
         } else {
             const QJsonObject doc = QJsonDocument::fromJson(body).object();
             const QJsonObject upstream = doc.value(u"upstream").toObject();
             if (!upstream.value(u"reachable").toBool()) {
                 c.verdict = QStringLiteral("no-upstream");
-                c.detail = QStringLiteral("the relay cannot reach the upstream: %1")
-                               .arg(upstream.value(u"error").toString(QStringLiteral("unknown error")));
+                c.detail = kTheRelayCannotReachThe.text().arg(upstream.value(u"error").toString(kUnknownError.text()));
             } else {
                 c.verdict = QStringLiteral("ok");
-                c.detail
-                    = QStringLiteral("relay %1, upstream answered %2 in %3 ms")
-                          .arg(doc.value(u"version").toString(), QString::number(upstream.value(u"status").toInt()),
-                              QString::number(upstream.value(u"latencyMs").toInt()));
+                c.detail = kRelayUpstreamAnsweredInMs.text().arg(doc.value(u"version").toString(),
+                    QString::number(upstream.value(u"status").toInt()),
+                    QString::number(upstream.value(u"latencyMs").toInt()));
             }
         }
         reply->deleteLater();

@@ -2,8 +2,23 @@
 #include "routing/router.h"
 
 #include "logging/logging.h"
+#include "logging/usertext.h"
 
 namespace ga::routing {
+namespace {
+
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kTheRelayInstanceThisKey(
+    "ga::routing", QT_TRANSLATE_NOOP("ga::routing", "the relay instance '%1' this key is bound to is unavailable"));
+const logging::UserText kNoRelayInstanceIsConfigured("ga::routing",
+    QT_TRANSLATE_NOOP("ga::routing",
+        "No relay instance is configured, and routing.mode is serverless; add one with 'gemini-aggregatord instances "
+        "add' or switch to hybrid or local."));
+const logging::UserText kNoRelayInstanceIsHealthy("ga::routing",
+    QT_TRANSLATE_NOOP("ga::routing",
+        "No relay instance is healthy right now (%1 configured); routing.mode is serverless, so nothing was sent."));
+
+} // namespace
 
 QString relayHealthName(RelayHealth health)
 {
@@ -110,7 +125,7 @@ bool Router::firstRoute(const QString &keyId, Route *out, QString *reason)
         if (m_mode == config::RoutingMode::Hybrid && m_fallback) {
             return true;
         }
-        *reason = QStringLiteral("the relay instance '%1' this key is bound to is unavailable").arg(bound);
+        *reason = kTheRelayInstanceThisKey.text().arg(bound);
         return false;
     }
     const int i = nextHealthy(now, {});
@@ -121,12 +136,8 @@ bool Router::firstRoute(const QString &keyId, Route *out, QString *reason)
     if (m_mode == config::RoutingMode::Hybrid && m_fallback) {
         return true;
     }
-    *reason = m_relays.empty()
-        ? QStringLiteral("No relay instance is configured, and routing.mode is serverless; add one "
-                         "with 'gemini-aggregatord instances add' or switch to hybrid or local.")
-        : QStringLiteral("No relay instance is healthy right now (%1 configured); routing.mode is "
-                         "serverless, so nothing was sent.")
-              .arg(m_relays.size());
+    *reason = m_relays.empty() ? kNoRelayInstanceIsConfigured.text()
+                               : kNoRelayInstanceIsHealthy.text().arg(m_relays.size());
     return false;
 }
 

@@ -17,6 +17,20 @@ Dialog {
     parent: Overlay.overlay
     anchors.centerIn: parent
     modal: true
+    // Room around the title, the content and the buttons (the styles' own is a few pixels).
+    padding: theme.em
+    topPadding: theme.em * 0.6
+    header: Label {
+        text: dialog.title
+        visible: dialog.title !== ""
+        elide: Label.ElideRight
+        font.bold: true
+        leftPadding: theme.em
+        rightPadding: theme.em
+        topPadding: theme.em * 0.8
+        bottomPadding: theme.em * 0.2
+        Accessible.role: Accessible.Heading
+    }
     focus: true
     width: Math.min(parent ? parent.width - theme.em * 2 : theme.em * 34, theme.em * 34)
 
@@ -28,6 +42,9 @@ Dialog {
     }
 
     footer: DialogButtonBox {
+        padding: theme.em * 0.6
+        leftPadding: theme.em
+        rightPadding: theme.em
         Button {
             text: form.busy ? qsTr("Adding…") : form.validCount > 0 ? qsTr("Add %n key(s)", "", form.validCount) : qsTr("Add keys")
             enabled: form.canAdd

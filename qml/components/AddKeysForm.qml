@@ -30,12 +30,31 @@ ColumnLayout {
     readonly property int duplicateCount: form.check ? fmt.countOf(form.check.duplicates) : 0
     readonly property var problems: form.check && form.check.problems ? form.check.problems : []
     readonly property bool canAdd: form.validCount > 0 && !form.busy
+    // Return or Enter in the label or group field adds the keys (the keys box keeps Return for new lines).
+    Keys.onReturnPressed: form.submit()
+    Keys.onEnterPressed: form.submit()
 
     function reset() {
         keysArea.clear()
         labelField.clear()
         groupField.clear()
         form.errorText = ""
+    }
+    // What an add did: how many keys were added, skipped as duplicates or invalid, refused, and how the test went.
+    function summary(added, duplicates, rejected, failures) {
+        const parts = [qsTr("Added %n key(s).", "", added.length)]
+        if (duplicates > 0)
+            parts.push(qsTr("%n duplicate(s) skipped.", "", duplicates))
+        if (rejected > 0)
+            parts.push(qsTr("%n invalid line(s) skipped.", "", rejected))
+        if (failures > 0)
+            parts.push(qsTr("%n key(s) not added.", "", failures))
+        const tested = added.filter(a => a.result !== undefined)
+        if (tested.length > 0) {
+            const working = tested.filter(a => a.result === "valid").length
+            parts.push(qsTr("Test: %1 of %n key(s) work.", "", tested.length).arg(working))
+        }
+        return parts.join(" ")
     }
     function focusKeys() {
         keysArea.forceActiveFocus()
@@ -49,11 +68,11 @@ ColumnLayout {
 
     Connections {
         target: KeysController
-        function onKeysAdded(request, added) {
+        function onKeysAdded(request, added, duplicates, rejected, failures) {
             if (requests.take(request) === undefined)
                 return
             keysArea.clear()
-            Backend.toast(qsTr("Added %n key(s).", "", added.length || form.validCount))
+            Backend.toast(form.summary(added, duplicates, rejected, failures))
             form.added(added)
         }
         function onFailed(request, message) {
@@ -90,6 +109,13 @@ ColumnLayout {
             // Tab moves on to the next field instead of typing a tab.
             KeyNavigation.priority: KeyNavigation.BeforeItem
             KeyNavigation.tab: labelField
+            // Return starts a new line of keys; Ctrl+Return adds them.
+            Keys.onPressed: (event) => {
+                if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter) && (event.modifiers & Qt.ControlModifier)) {
+                    form.submit()
+                    event.accepted = true
+                }
+            }
         }
     }
     Label {

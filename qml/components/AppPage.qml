@@ -36,12 +36,13 @@ Page {
         contentItem: RowLayout {
             spacing: pageTheme.spacing
             Label {
+                objectName: "heading"
                 text: page.title
                 font.pointSize: Qt.application.font.pointSize > 0 ? Qt.application.font.pointSize * 1.4 : 14
                 font.bold: true
                 elide: Text.ElideRight
                 Layout.fillWidth: extraRow.children.length === 0
-                Layout.minimumWidth: Math.min(implicitWidth, pageTheme.em * 6)
+                Layout.minimumWidth: implicitWidth
                 Accessible.role: Accessible.Heading
             }
             RowLayout {

@@ -27,6 +27,7 @@ Pane {
         spacing: theme.spacing
         Label {
             id: titleLabel
+            objectName: "heading"
             Layout.fillWidth: true
             visible: card.title !== ""
             text: card.title

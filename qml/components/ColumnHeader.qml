@@ -5,6 +5,7 @@ import QtQuick.Controls
 // A table column title.
 Label {
     id: header
+    objectName: "columnHeader"
     Theme {
         id: theme
         palette: header.palette

@@ -11,6 +11,8 @@ Dialog {
     // Extra lines listed under the text (e.g. the keys a relay takes with it).
     property var details: []
     property var acceptAction: null
+    // The accept button says in colour that it destroys something (Delete, Revoke, Remove); off for Replace.
+    property bool destructive: true
 
     Theme {
         id: theme
@@ -18,7 +20,8 @@ Dialog {
         font: dialog.font
     }
 
-    function ask(title, text, acceptText, details, action) {
+    function ask(title, text, acceptText, details, action, destructive) {
+        dialog.destructive = destructive !== false
         dialog.title = title
         dialog.text = text
         dialog.acceptText = acceptText
@@ -30,6 +33,20 @@ Dialog {
     parent: Overlay.overlay
     anchors.centerIn: parent
     modal: true
+    // Room around the title, the content and the buttons (the styles' own is a few pixels).
+    padding: theme.em
+    topPadding: theme.em * 0.6
+    header: Label {
+        text: dialog.title
+        visible: dialog.title !== ""
+        elide: Label.ElideRight
+        font.bold: true
+        leftPadding: theme.em
+        rightPadding: theme.em
+        topPadding: theme.em * 0.8
+        bottomPadding: theme.em * 0.2
+        Accessible.role: Accessible.Heading
+    }
     width: Math.min(parent ? parent.width - theme.em * 2 : theme.em * 28, theme.em * 28)
     focus: true
 
@@ -53,9 +70,15 @@ Dialog {
     }
 
     footer: DialogButtonBox {
+        padding: theme.em * 0.6
+        leftPadding: theme.em
+        rightPadding: theme.em
         Button {
             id: acceptButton
             text: dialog.acceptText
+            icon.source: dialog.destructive ? Qt.resolvedUrl("../icons/delete.svg") : ""
+            icon.color: theme.bad
+            palette.buttonText: dialog.destructive ? theme.badOnButton : dialog.palette.buttonText
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
         }
         Button {

@@ -19,6 +19,7 @@ RowLayout {
 
     spacing: theme.spacing * 0.5
     TextField {
+        placeholderTextColor: theme.neutral
         Layout.fillWidth: true
         readOnly: true
         selectByMouse: true

@@ -76,12 +76,29 @@ Dialog {
     parent: Overlay.overlay
     anchors.centerIn: parent
     modal: true
+    // Room around the title, the content and the buttons (the styles' own is a few pixels).
+    padding: theme.em
+    topPadding: theme.em * 0.6
+    header: Label {
+        text: dialog.title
+        visible: dialog.title !== ""
+        elide: Label.ElideRight
+        font.bold: true
+        leftPadding: theme.em
+        rightPadding: theme.em
+        topPadding: theme.em * 0.8
+        bottomPadding: theme.em * 0.2
+        Accessible.role: Accessible.Heading
+    }
     focus: true
     width: Math.min(parent ? parent.width - theme.em * 2 : theme.em * 30, theme.em * 30)
 
     GridLayout {
         anchors.fill: parent
         columns: 2
+        // Return or Enter in a field (a focused button takes it itself) saves: the dialog's default action.
+        Keys.onReturnPressed: if (!dialog.busy) dialog.save()
+        Keys.onEnterPressed: if (!dialog.busy) dialog.save()
         columnSpacing: theme.spacing
         rowSpacing: theme.spacing * 0.6
 
@@ -89,6 +106,7 @@ Dialog {
             text: qsTr("Label")
         }
         TextField {
+            placeholderTextColor: theme.neutral
             id: labelField
             Layout.fillWidth: true
             focus: true
@@ -98,6 +116,7 @@ Dialog {
             text: qsTr("Group")
         }
         TextField {
+            placeholderTextColor: theme.neutral
             id: groupField
             Layout.fillWidth: true
             placeholderText: qsTr("Keys of one project share a quota")
@@ -151,6 +170,9 @@ Dialog {
     }
 
     footer: DialogButtonBox {
+        padding: theme.em * 0.6
+        leftPadding: theme.em
+        rightPadding: theme.em
         Button {
             text: qsTr("Save")
             enabled: !dialog.busy

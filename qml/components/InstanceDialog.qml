@@ -112,6 +112,20 @@ Dialog {
     parent: Overlay.overlay
     anchors.centerIn: parent
     modal: true
+    // Room around the title, the content and the buttons (the styles' own is a few pixels).
+    padding: theme.em
+    topPadding: theme.em * 0.6
+    header: Label {
+        text: dialog.title
+        visible: dialog.title !== ""
+        elide: Label.ElideRight
+        font.bold: true
+        leftPadding: theme.em
+        rightPadding: theme.em
+        topPadding: theme.em * 0.8
+        bottomPadding: theme.em * 0.2
+        Accessible.role: Accessible.Heading
+    }
     focus: true
     width: Math.min(parent ? parent.width - theme.em * 2 : theme.em * 34, theme.em * 34)
     onClosed: secretField.text = ""
@@ -119,6 +133,9 @@ Dialog {
     GridLayout {
         anchors.fill: parent
         columns: 2
+        // Return or Enter in a field (a focused button takes it itself) adds or saves: the default action.
+        Keys.onReturnPressed: if (dialog.canSave && (!dialog.adding || dialog.testResult === null)) dialog.save()
+        Keys.onEnterPressed: if (dialog.canSave && (!dialog.adding || dialog.testResult === null)) dialog.save()
         columnSpacing: theme.spacing
         rowSpacing: theme.spacing * 0.6
 
@@ -126,6 +143,7 @@ Dialog {
             text: qsTr("Name")
         }
         TextField {
+            placeholderTextColor: theme.neutral
             id: nameField
             Layout.fillWidth: true
             focus: true
@@ -136,6 +154,7 @@ Dialog {
             text: qsTr("URL")
         }
         TextField {
+            placeholderTextColor: theme.neutral
             id: urlField
             Layout.fillWidth: true
             placeholderText: qsTr("https://my-relay.deno.dev")
@@ -158,6 +177,7 @@ Dialog {
             text: qsTr("Secret")
         }
         TextField {
+            placeholderTextColor: theme.neutral
             id: secretField
             Layout.fillWidth: true
             visible: dialog.adding
@@ -236,6 +256,9 @@ Dialog {
     }
 
     footer: DialogButtonBox {
+        padding: theme.em * 0.6
+        leftPadding: theme.em
+        rightPadding: theme.em
         Button {
             visible: !dialog.adding || dialog.testResult === null
             text: dialog.adding ? qsTr("Add") : qsTr("Save")

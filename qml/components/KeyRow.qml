@@ -19,6 +19,8 @@ ItemDelegate {
     property var test
     // Now (UTC ms), for the cooling countdown.
     property real nowMs: 0
+    // A narrow window: group, weight and relay go under the key, and the row's buttons into its menu.
+    property bool compact: false
 
     signal selectToggled(bool on)
     signal menuRequested()
@@ -93,34 +95,53 @@ ItemDelegate {
                 font.bold: row.model.label !== ""
                 elide: Text.ElideRight
             }
-            Label {
+            // The key and, after a test, its result on the same line: a test never changes the row's height.
+            RowLayout {
                 Layout.fillWidth: true
-                text: row.model.masked
-                font.family: theme.mono
-                color: theme.neutral
-                elide: Text.ElideRight
+                spacing: theme.spacing
+                Label {
+                    Layout.maximumWidth: implicitWidth
+                    Layout.fillWidth: true
+                    text: row.model.masked
+                    font.family: theme.mono
+                    color: theme.neutral
+                    elide: Text.ElideRight
+                }
+                Label {
+                    objectName: "testResult"
+                    Layout.fillWidth: true
+                    visible: row.test !== undefined
+                    text: row.testText(row.test)
+                    color: !row.test ? theme.neutral
+                         : row.test.result === "valid" ? theme.good
+                         : row.test.result === "pending" ? theme.neutral : theme.bad
+                    elide: Text.ElideRight
+                }
             }
             Label {
                 Layout.fillWidth: true
-                visible: row.test !== undefined
-                text: row.testText(row.test)
-                color: !row.test ? theme.neutral
-                     : row.test.result === "valid" ? theme.good
-                     : row.test.result === "pending" ? theme.neutral : theme.bad
+                visible: row.compact
+                text: [row.model.group ? qsTr("Group %1").arg(row.model.group) : "",
+                       row.model.instance ? qsTr("via %1").arg(row.model.instanceName || row.model.instance) : qsTr("Direct"),
+                       qsTr("weight %1").arg(row.model.weight)].filter(s => s !== "").join(" · ")
+                color: theme.neutral
                 elide: Text.ElideRight
             }
         }
         Label {
+            visible: !row.compact
             Layout.preferredWidth: theme.em * 6
             text: row.model.group || qsTr("—")
             color: row.model.group ? row.palette.windowText : theme.neutral
             elide: Text.ElideRight
         }
         Label {
+            visible: !row.compact
             Layout.preferredWidth: theme.em * 3.5
             text: String(row.model.weight)
         }
         Label {
+            visible: !row.compact
             Layout.preferredWidth: theme.em * 7
             text: row.model.instance ? (row.model.instanceName || row.model.instance) : qsTr("Direct")
             color: row.model.instance ? row.palette.windowText : theme.neutral
@@ -175,7 +196,15 @@ ItemDelegate {
                 elide: Text.ElideRight
             }
         }
+        IconButton {
+            visible: row.compact
+            iconName: "more"
+            text: qsTr("Actions")
+            focusPolicy: Qt.NoFocus
+            onClicked: row.menuRequested()
+        }
         RowLayout {
+            visible: !row.compact
             spacing: 0
             IconButton {
                 iconName: "test"
@@ -200,6 +229,7 @@ ItemDelegate {
                 iconName: "delete"
                 text: qsTr("Delete")
                 focusPolicy: Qt.NoFocus
+                icon.color: theme.bad
                 onClicked: row.deleteClicked()
             }
         }

@@ -25,10 +25,18 @@ Dialog {
         dialog.open()
     }
 
+    // The Gemini method the request called ("streamGenerateContent"), empty for other paths.
+    readonly property string callName: {
+        const m = /:([A-Za-z]+)$/.exec(String(dialog.row.path || ""))
+        return m ? m[1] : ""
+    }
     readonly property var attemptList: dialog.row.attemptsText ? String(dialog.row.attemptsText).split(" → ") : []
+    // The last attempt ended because the client went away (core/proxy logs it as "client aborted").
+    readonly property bool aborted: /: client aborted$/.test(String(dialog.row.attemptsText || ""))
     readonly property var facts: [
         [qsTr("Time"), fmt.dateTime(dialog.row.time)],
         [qsTr("Client"), dialog.row.client || qsTr("—")],
+        [qsTr("Call"), dialog.callName || qsTr("—")],
         [qsTr("Request"), (dialog.row.method || "") + " " + (dialog.row.path || "")],
         [qsTr("Kind"), dialog.row.kind || qsTr("—")],
         [qsTr("Model"), dialog.row.model || qsTr("—")],
@@ -38,13 +46,28 @@ Dialog {
         [qsTr("First byte"), fmt.millis(dialog.row.ttfbMs)],
         [qsTr("Total time"), fmt.millis(dialog.row.totalMs)],
         [qsTr("Tokens"), qsTr("%1 in, %2 out").arg(fmt.number(dialog.row.tokensIn)).arg(fmt.number(dialog.row.tokensOut))],
-        [qsTr("Streamed"), dialog.row.stream ? (dialog.row.broken ? qsTr("Yes, cut off before the end") : qsTr("Yes")) : (dialog.row.broken ? qsTr("Cut off") : qsTr("No"))]
+        [qsTr("Streamed"), dialog.row.stream ? (dialog.aborted ? qsTr("Yes, the client stopped it before the end") : dialog.row.broken ? qsTr("Yes, cut off before the end") : qsTr("Yes"))
+                                             : (dialog.aborted ? qsTr("No; the client went away before the answer") : dialog.row.broken ? qsTr("Cut off") : qsTr("No"))]
     ]
 
     title: qsTr("Request %1").arg(dialog.row.requestId !== undefined ? dialog.row.requestId : "")
     parent: Overlay.overlay
     anchors.centerIn: parent
     modal: true
+    // Room around the title, the content and the buttons (the styles' own is a few pixels).
+    padding: theme.em
+    topPadding: theme.em * 0.6
+    header: Label {
+        text: dialog.title
+        visible: dialog.title !== ""
+        elide: Label.ElideRight
+        font.bold: true
+        leftPadding: theme.em
+        rightPadding: theme.em
+        topPadding: theme.em * 0.8
+        bottomPadding: theme.em * 0.2
+        Accessible.role: Accessible.Heading
+    }
     focus: true
     width: Math.min(parent ? parent.width - theme.em * 2 : theme.em * 36, theme.em * 36)
     height: Math.min(implicitHeight, parent ? parent.height - theme.em * 2 : implicitHeight)
@@ -99,9 +122,10 @@ Dialog {
                     Layout.fillWidth: true
                     spacing: theme.spacing
                     readonly property bool ok: /:\s*ok$/.test(String(attempt.modelData))
+                    readonly property bool aborted: /:\s*client aborted$/.test(String(attempt.modelData))
                     StateBadge {
                         text: String(attempt.index + 1)
-                        kind: attempt.ok ? "good" : "bad"
+                        kind: attempt.ok ? "good" : attempt.aborted ? "warn" : "bad"
                     }
                     Label {
                         Layout.fillWidth: true

@@ -53,6 +53,7 @@ RowLayout {
             Layout.fillWidth: true
             spacing: theme.spacing
             TextField {
+                placeholderTextColor: theme.neutral
                 id: textEditor
                 visible: field.kind === "string" || field.kind === "int"
                 Layout.fillWidth: field.kind === "string"

@@ -9,7 +9,7 @@ Card {
     property string caption
     property string value
     property string detail
-    property color valueColor: stat.palette.windowText
+    property color valueColor: valueTheme.text
 
     Layout.fillWidth: true
     Layout.preferredWidth: 1
@@ -17,7 +17,7 @@ Card {
     Label {
         text: stat.caption
         color: valueTheme.neutral
-        elide: Text.ElideRight
+        wrapMode: Text.Wrap
         Layout.fillWidth: true
     }
     Label {
@@ -31,7 +31,7 @@ Card {
     Label {
         text: stat.detail
         color: valueTheme.neutral
-        elide: Text.ElideRight
+        wrapMode: Text.Wrap
         Layout.fillWidth: true
     }
     Theme {

@@ -25,7 +25,7 @@ RowLayout {
             anchors.centerIn: parent
             visible: !step.done
             text: String(step.number)
-            color: step.palette.highlightedText
+            color: theme.onColor(parent.color, step.palette.highlightedText)
             font.bold: true
         }
         AppIcon {
@@ -33,7 +33,7 @@ RowLayout {
             visible: step.done
             iconName: "check"
             size: theme.em
-            color: step.palette.highlightedText
+            color: theme.onColor(parent.color, step.palette.highlightedText)
         }
     }
     Label {

@@ -61,7 +61,9 @@ Card {
                 Backend.toast(qsTr("Token revoked."))
         }
         function onTokenCopied(request) {
-            requests.take(request)
+            const mine = requests.take(request)
+            if (mine !== undefined)
+                Backend.toast(qsTr("Token “%1” copied to the clipboard.").arg(mine.name))
         }
         function onFailed(request, message) {
             if (requests.take(request) !== undefined)
@@ -110,6 +112,7 @@ Card {
                 }
             }
             Button {
+                objectName: "copyToken"
                 text: qsTr("Copy")
                 icon.source: Qt.resolvedUrl("../icons/copy.svg")
                 icon.color: palette.buttonText
@@ -129,13 +132,14 @@ Card {
                                 qsTr("Replace"), [],
                                 function () {
                                     requests.add(TokensController.rotateToken(name), { name: name })
-                                })
+                                }, false)
                 }
             }
             Button {
                 text: qsTr("Revoke")
                 icon.source: Qt.resolvedUrl("../icons/delete.svg")
                 icon.color: theme.bad
+                palette.buttonText: theme.badOnButton
                 onClicked: {
                     const name = tokenRow.model.name
                     confirm.ask(qsTr("Revoke token"),
@@ -152,6 +156,7 @@ Card {
         Layout.fillWidth: true
         spacing: theme.spacing
         TextField {
+            placeholderTextColor: theme.neutral
             id: newTokenField
             objectName: "newTokenField"
             Layout.fillWidth: true

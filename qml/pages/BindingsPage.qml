@@ -137,6 +137,7 @@ AppPage {
                     Layout.fillWidth: true
                     spacing: page.theme.spacing * 0.5
                     TextField {
+                        placeholderTextColor: page.theme.neutral
                         id: searchField
                         Layout.fillWidth: true
                         placeholderText: qsTr("Search keys")
@@ -218,7 +219,11 @@ AppPage {
                                 }
                             }
                             ComboBox {
+                                // Narrower when the window is: the relay's name elides, the box stays whole.
+                                Layout.fillWidth: true
                                 Layout.preferredWidth: page.em * 11
+                                Layout.maximumWidth: page.em * 11
+                                Layout.minimumWidth: page.em * 6
                                 model: relayChoices.choices
                                 textRole: "text"
                                 valueRole: "value"
@@ -247,7 +252,7 @@ AppPage {
 
             // Relays
             Card {
-                Layout.preferredWidth: page.em * 18
+                Layout.preferredWidth: Math.min(page.em * 18, page.width * 0.35)
                 Layout.fillHeight: true
                 title: qsTr("Relays")
                 Label {

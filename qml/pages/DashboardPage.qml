@@ -19,6 +19,9 @@ AppPage {
     Fmt {
         id: fmt
     }
+    ProxyStatus {
+        id: proxyStatus
+    }
 
     function stateName(state) {
         switch (state) {
@@ -59,7 +62,8 @@ AppPage {
     Connections {
         target: TokensController
         function onTokenCopied(request) {
-            tokenRequests.take(request)
+            if (tokenRequests.take(request) !== undefined)
+                Backend.toast(qsTr("Access token copied to the clipboard."))
         }
         function onFailed(request, message) {
             if (tokenRequests.take(request) !== undefined)
@@ -91,8 +95,15 @@ AppPage {
                 Layout.fillWidth: true
                 spacing: page.theme.spacing
                 StateBadge {
-                    text: page.stateName(Backend.state)
-                    kind: page.stateKind
+                    text: proxyStatus.name
+                    kind: proxyStatus.kind
+                    solid: true
+                    HoverHandler {
+                        id: stateHover
+                    }
+                    ToolTip.visible: stateHover.hovered && proxyStatus.why !== ""
+                    ToolTip.text: proxyStatus.why
+                    Accessible.description: proxyStatus.why
                 }
                 Label {
                     Layout.fillWidth: true
@@ -107,12 +118,18 @@ AppPage {
                     Accessible.name: qsTr("Serve requests")
                 }
             }
-            Label {
-                Layout.fillWidth: true
-                visible: Backend.errorText !== ""
-                text: Backend.errorText
-                color: page.theme.bad
-                wrapMode: Text.Wrap
+            // Why the state is what it is, in words (the error first).
+            Repeater {
+                model: Backend.state === "running" ? [] : proxyStatus.reasons
+                delegate: Label {
+                    required property string modelData
+                    required property int index
+                    Layout.fillWidth: true
+                    text: modelData
+                    color: index === 0 && Backend.state === "error" ? page.theme.bad
+                         : proxyStatus.kind === "warn" ? page.theme.warn : page.theme.neutral
+                    wrapMode: Text.Wrap
+                }
             }
             GridLayout {
                 Layout.fillWidth: true
@@ -167,12 +184,46 @@ AppPage {
                             text: modelData.text
                             checkable: true
                             checked: Backend.mode === modelData.mode
+                            // The active mode is filled with the accent colour, not just a shade darker (the palette
+                            // for styles that paint with it, `highlighted` for those with colours of their own).
+                            highlighted: checked
+                            palette.button: checked ? page.theme.accent : page.palette.button
+                            palette.buttonText: checked ? page.theme.onColor(page.theme.accent, page.palette.highlightedText)
+                                                        : page.palette.buttonText
                             ButtonGroup.group: modeGroup
                             ToolTip.visible: hovered
                             ToolTip.delay: 600
                             ToolTip.text: modelData.tip
                             onClicked: Backend.mode = modelData.mode
                         }
+                    }
+                }
+                // A mode that uses relays without any: say what happens.
+                Item {
+                    visible: modeWarning.visible
+                    implicitWidth: 1
+                }
+                RowLayout {
+                    id: modeWarning
+                    Layout.fillWidth: true
+                    visible: Backend.mode !== "local" && Backend.totalRelays === 0
+                    spacing: page.theme.spacing * 0.5
+                    AppIcon {
+                        iconName: "warning"
+                        color: page.theme.warn
+                        Layout.alignment: Qt.AlignTop
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: Backend.mode === "serverless"
+                              ? qsTr("Serverless mode needs a relay: requests fail until you add one.")
+                              : qsTr("Hybrid mode has no relay yet: requests go straight to Google.")
+                        color: page.theme.warn
+                        wrapMode: Text.Wrap
+                    }
+                    Button {
+                        text: qsTr("Add relay")
+                        onClicked: page.navigateTo("instances")
                     }
                 }
             }
@@ -256,7 +307,7 @@ AppPage {
                 }
                 Label {
                     text: qsTr("Succeeded")
-                    color: page.theme.accent
+                    color: page.theme.accentText
                 }
                 Item {
                     Layout.fillWidth: true
@@ -387,13 +438,19 @@ AppPage {
                     Layout.fillWidth: true
                     spacing: page.theme.spacing
                     Label {
+                        Layout.fillWidth: true
                         Layout.preferredWidth: page.em * 9
+                        Layout.maximumWidth: page.em * 9
+                        Layout.minimumWidth: page.em * 4
                         text: qsTr("Project")
                         color: page.theme.neutral
                         elide: Text.ElideRight
                     }
                     Label {
+                        Layout.fillWidth: true
                         Layout.preferredWidth: page.em * 10
+                        Layout.maximumWidth: page.em * 10
+                        Layout.minimumWidth: page.em * 4
                         text: qsTr("Model")
                         color: page.theme.neutral
                         elide: Text.ElideRight
@@ -422,12 +479,18 @@ AppPage {
                         Layout.fillWidth: true
                         spacing: page.theme.spacing
                         Label {
+                            Layout.fillWidth: true
                             Layout.preferredWidth: page.em * 9
+                            Layout.maximumWidth: page.em * 9
+                            Layout.minimumWidth: page.em * 4
                             text: quotaRow.modelData.project || ""
                             elide: Text.ElideRight
                         }
                         Label {
+                            Layout.fillWidth: true
                             Layout.preferredWidth: page.em * 10
+                            Layout.maximumWidth: page.em * 10
+                            Layout.minimumWidth: page.em * 4
                             text: quotaRow.modelData.model || ""
                             elide: Text.ElideRight
                         }

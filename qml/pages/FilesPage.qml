@@ -13,6 +13,8 @@ AppPage {
     title: qsTr("Files")
 
     readonly property real nowMs: Backend.dashboard.nowMs
+    // Too narrow for every column: the owner key and its group go under the name.
+    readonly property bool compact: page.width < page.em * 58
     // What a delete in flight is called in its toast (name → title), kept from when it was asked.
     property var pendingTitles: ({})
 
@@ -92,6 +94,7 @@ AppPage {
 
     headerExtra: [
         TextField {
+            placeholderTextColor: page.theme.neutral
             id: searchField
             Layout.fillWidth: true
             Layout.maximumWidth: page.em * 18
@@ -156,10 +159,12 @@ AppPage {
                     Layout.preferredWidth: page.em * 8
                 }
                 ColumnHeader {
+                    visible: !page.compact
                     text: qsTr("Owner key")
                     Layout.preferredWidth: page.em * 10
                 }
                 ColumnHeader {
+                    visible: !page.compact
                     text: qsTr("Group")
                     Layout.preferredWidth: page.em * 6
                 }
@@ -237,6 +242,14 @@ AppPage {
                                 color: page.theme.neutral
                                 elide: Text.ElideMiddle
                             }
+                            Label {
+                                Layout.fillWidth: true
+                                visible: page.compact
+                                text: qsTr("Owner: %1").arg(page.ownerName(row.model))
+                                      + (row.model.group ? " · " + qsTr("Group %1").arg(row.model.group) : "")
+                                color: row.model.keyMasked ? page.theme.neutral : page.theme.warn
+                                elide: Text.ElideRight
+                            }
                         }
                         ColumnLayout {
                             Layout.fillWidth: false
@@ -263,6 +276,7 @@ AppPage {
                             }
                         }
                         ColumnLayout {
+                            visible: !page.compact
                             Layout.fillWidth: false
                             Layout.preferredWidth: page.em * 10
                             Layout.maximumWidth: page.em * 10
@@ -283,6 +297,7 @@ AppPage {
                             }
                         }
                         Label {
+                            visible: !page.compact
                             Layout.preferredWidth: page.em * 6
                             text: row.model.group || qsTr("—")
                             color: row.model.group ? row.palette.windowText : page.theme.neutral

@@ -32,7 +32,8 @@ AppPage {
     Connections {
         target: TokensController
         function onTokenCopied(request) {
-            tokenRequests.take(request)
+            if (tokenRequests.take(request) !== undefined)
+                Backend.toast(qsTr("Access token copied to the clipboard."))
         }
         function onFailed(request, message) {
             if (tokenRequests.take(request) !== undefined)
@@ -42,7 +43,8 @@ AppPage {
     Connections {
         target: SetupController
         function onSetupCopied(request) {
-            setupRequests.take(request)
+            if (setupRequests.take(request) !== undefined)
+                Backend.toast(qsTr("Setup copied to the clipboard, with your access token."))
         }
         function onFailed(request, message) {
             if (setupRequests.take(request) !== undefined)
@@ -153,6 +155,8 @@ AppPage {
                     delegate: TabButton {
                         required property var modelData
                         text: modelData.name
+                        // Its own width: the bar scrolls when the tabs do not fit, so no name is cut short.
+                        width: implicitWidth
                     }
                 }
             }

@@ -225,6 +225,7 @@ AppPage {
                         IconButton {
                             iconName: "delete"
                             text: qsTr("Remove")
+                            icon.color: page.theme.bad
                             onClicked: page.askRemove(Backend.instances.get(relayCard.index))
                         }
                     }
@@ -248,11 +249,14 @@ AppPage {
                 Layout.fillWidth: true
                 currentIndex: page.deployKind
                 onCurrentIndexChanged: if (currentIndex >= 0) page.deployKind = currentIndex
+                // At their own width: the bar scrolls when the tabs do not fit, so no name is cut short.
                 TabButton {
                     text: qsTr("Deno Deploy")
+                    width: implicitWidth
                 }
                 TabButton {
                     text: qsTr("Cloudflare Workers")
+                    width: implicitWidth
                 }
             }
             Repeater {
@@ -321,6 +325,7 @@ AppPage {
 
     InstanceDialog {
         id: instanceDialog
+        objectName: "instanceDialog"
     }
     ConfirmDialog {
         id: confirm

@@ -18,6 +18,8 @@ AppPage {
     property var testResults: ({})
     property int testsRunning: 0
     readonly property real nowMs: Backend.dashboard.nowMs
+    // Too narrow for every column: group, weight and relay go under the key, the row's buttons into its menu.
+    readonly property bool compact: page.width < page.em * 56
 
     FilterModel {
         id: keyFilter
@@ -164,6 +166,7 @@ AppPage {
 
     headerExtra: [
         TextField {
+            placeholderTextColor: page.theme.neutral
             id: searchField
             Layout.fillWidth: true
             Layout.maximumWidth: page.em * 18
@@ -237,6 +240,7 @@ AppPage {
                     text: qsTr("Delete")
                     icon.source: Qt.resolvedUrl("../icons/delete.svg")
                     icon.color: page.theme.bad
+                    palette.buttonText: page.theme.badOnButton
                     onClicked: page.askDelete(page.selectedIds)
                 }
                 Item {
@@ -290,14 +294,17 @@ AppPage {
                     Layout.minimumWidth: page.em * 8
                 }
                 ColumnHeader {
+                    visible: !page.compact
                     text: qsTr("Group")
                     Layout.preferredWidth: page.em * 6
                 }
                 ColumnHeader {
+                    visible: !page.compact
                     text: qsTr("Weight")
                     Layout.preferredWidth: page.em * 3.5
                 }
                 ColumnHeader {
+                    visible: !page.compact
                     text: qsTr("Relay")
                     Layout.preferredWidth: page.em * 7
                 }
@@ -310,7 +317,7 @@ AppPage {
                     Layout.preferredWidth: page.em * 6
                 }
                 Item {
-                    Layout.preferredWidth: buttonSizer.implicitWidth * 4
+                    Layout.preferredWidth: buttonSizer.implicitWidth * (page.compact ? 1 : 4)
                 }
             }
         }
@@ -367,6 +374,7 @@ AppPage {
                     selected: page.isSelected(keyRow.keyId)
                     test: page.testResults[keyRow.keyId]
                     nowMs: page.nowMs
+                    compact: page.compact
                     onClicked: {
                         list.currentIndex = keyRow.index
                         list.forceActiveFocus()
@@ -439,17 +447,21 @@ AppPage {
         MenuItem {
             text: qsTr("Delete…")
             icon.source: Qt.resolvedUrl("../icons/delete.svg")
+            icon.color: page.theme.bad
             onTriggered: page.askDelete([rowMenu.row.id])
         }
     }
 
     AddKeysDialog {
         id: addDialog
+        objectName: "addKeysDialog"
     }
     EditKeyDialog {
         id: editDialog
+        objectName: "editKeyDialog"
     }
     ConfirmDialog {
         id: confirm
+        objectName: "confirmDialog"
     }
 }

@@ -80,6 +80,16 @@ AppPage {
                                      || routeBox.currentIndex > 0 || searchField.text !== ""
     readonly property bool wide: page.width > page.em * 52
 
+    // What a request called: the Gemini method after the model ("generateContent", "streamGenerateContent"), or
+    // the path for anything else.
+    function callName(path) {
+        const m = /:([A-Za-z]+)$/.exec(String(path || ""))
+        return m ? m[1] : String(path || "")
+    }
+    // The client went away before its answer was complete (its last attempt says so).
+    function clientAborted(attemptsText) {
+        return /: client aborted$/.test(String(attemptsText || ""))
+    }
     function statusKind(status) {
         return status >= 200 && status < 300 ? "good" : status >= 400 && status < 500 ? "warn" : "bad"
     }
@@ -269,6 +279,7 @@ AppPage {
                     required property string keyId
                     required property string route
                     required property int attempts
+                    required property string attemptsText
                     required property real totalMs
                     required property real tokensIn
                     required property real tokensOut
@@ -313,9 +324,22 @@ AppPage {
                                 color: page.theme.neutral
                             }
                             Label {
+                                objectName: "callName"
                                 Layout.fillWidth: true
-                                text: row.path
+                                text: page.callName(row.path)
                                 elide: Text.ElideMiddle
+                                ToolTip.visible: callHover.hovered
+                                ToolTip.delay: 800
+                                ToolTip.text: row.path
+                                HoverHandler {
+                                    id: callHover
+                                }
+                            }
+                            StateBadge {
+                                objectName: "clientAborted"
+                                visible: page.clientAborted(row.attemptsText)
+                                text: qsTr("client aborted")
+                                kind: "warn"
                             }
                             AppIcon {
                                 visible: row.stream === true

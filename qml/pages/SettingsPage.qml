@@ -100,6 +100,9 @@ AppPage {
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
+        // Return or Enter in a field saves (as Ctrl+S does); a focused button takes the key itself.
+        Keys.onReturnPressed: page.save()
+        Keys.onEnterPressed: page.save()
 
         ScrollColumn {
             Layout.fillWidth: true

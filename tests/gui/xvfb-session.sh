@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 mkfifo "$dir/display"
 # -displayfd: Xvfb picks a free display and writes its number once it accepts connections.
-Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$dir/display" 2>"$dir/xvfb.log" &
+Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>"$dir/display" 2>"$dir/xvfb.log" &
 xvfb_pid=$!
 read -r display <"$dir/display"
 export DISPLAY=":$display"

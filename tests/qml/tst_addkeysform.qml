@@ -26,6 +26,11 @@ Item {
         id: otherSpy
         signalName: "added"
     }
+    SignalSpy {
+        id: toastSpy
+        target: Backend
+        signalName: "toast"
+    }
 
     TestCase {
         name: "AddKeysForm"
@@ -77,6 +82,35 @@ Item {
             compare(form.duplicateCount, 1)
             compare(form.canAdd, false)
             area.text = ""
+        }
+
+        // The toast says what was added, what was skipped (duplicates, invalid lines) and how a test went.
+        function test_summarySaysWhatWasSkipped() {
+            const form = createTemporaryObject(formComponent, root)
+            verify(form)
+            const area = findByName(form, "keysArea")
+            area.text = fakeKey(11)
+            addedSpy.target = form
+            addedSpy.clear()
+            form.submit()
+            addedSpy.wait(10000)
+
+            toastSpy.clear()
+            addedSpy.clear()
+            // One known key (a duplicate), one line that is no key, one new key.
+            area.text = fakeKey(11) + "\nnot a key\n" + fakeKey(12) + "\n"
+            form.submit()
+            addedSpy.wait(10000)
+            tryCompare(toastSpy, "count", 1, 5000)
+            const toast = String(toastSpy.signalArguments[0][0])
+            // Untranslated here: the numerus source texts with %n filled in.
+            verify(/^Added 1 key/.test(toast), toast)
+            verify(toast.indexOf("1 duplicate") >= 0, toast)
+            verify(toast.indexOf("1 invalid line") >= 0, toast)
+
+            const tested = form.summary([{ id: "a", result: "valid" }, { id: "b", result: "invalid" }], 0, 0, 0)
+            verify(/^Added 2 key.*Test: 1 of 2 key/.test(tested), tested)
+            verify(tested.indexOf("duplicate") < 0 && tested.indexOf("invalid line") < 0, tested)
         }
 
         // The controller is one singleton for every form: each form answers only to its own request.

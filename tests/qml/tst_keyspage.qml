@@ -36,6 +36,22 @@ Item {
             return ""
         }
 
+        function rowItem(item, id) {
+            if (item.testText !== undefined && item.model && item.model.id === id)
+                return item
+            for (let i = 0; i < item.children.length; ++i) {
+                const found = rowItem(item.children[i], id)
+                if (found)
+                    return found
+            }
+            if (item.contentItem && item.contentItem !== item && item.contentItem.parent !== item) {
+                const found = rowItem(item.contentItem, id)
+                if (found)
+                    return found
+            }
+            return null
+        }
+
         function test_disableAndTest() {
             const component = Qt.createComponent("qrc:/GeminiAggregator/Ui/pages/KeysPage.qml")
             compare(component.status, Component.Ready, component.errorString())
@@ -53,6 +69,10 @@ Item {
             verify(String(toastSpy.signalArguments[0][0]).indexOf("Disabled 1 key") === 0, toastSpy.signalArguments[0][0])
             tryVerify(function () { return Backend.keys.get(Backend.keys.indexOf(id)).enabled === false }, 10000)
 
+            // A test shows its result without changing the row's height (the row may be under the mouse).
+            const keyRow = rowItem(page, id)
+            verify(keyRow, "no row for the key")
+            const height = keyRow.height
             toastSpy.clear()
             page.test([id])
             compare(page.testResults[id].result, "pending")
@@ -61,6 +81,8 @@ Item {
             verify(/^0 of 1 key/.test(String(toastSpy.signalArguments[0][0])), toastSpy.signalArguments[0][0])
             verify(page.testResults[id].result !== "pending")
             compare(page.testsRunning, 0)
+            tryVerify(function () { return keyRow.test !== undefined && keyRow.test.result !== "pending" })
+            compare(keyRow.height, height)
         }
     }
 }

@@ -44,6 +44,21 @@ Item {
             return null
         }
 
+        // Copying a token says so on the toast line (the token itself is never shown).
+        function test_copyConfirms() {
+            if (Backend.tokens.count === 0) {
+                TokensController.createToken("qml-copy")
+                tryVerify(() => Backend.tokens.count > 0, 10000)
+            }
+            const card = createTemporaryObject(cardComponent, root)
+            verify(card)
+            tryVerify(() => findByName(card, "copyToken") !== null, 10000, "a token row has a Copy button")
+            toastSpy.clear()
+            findByName(card, "copyToken").clicked()
+            tryCompare(toastSpy, "count", 1, 10000)
+            verify(/copied to the clipboard/.test(String(toastSpy.signalArguments[0][0])), toastSpy.signalArguments[0][0])
+        }
+
         function test_createsAToken() {
             const asking = createTemporaryObject(cardComponent, root)
             const other = createTemporaryObject(cardComponent, root)
