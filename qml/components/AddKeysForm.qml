@@ -100,6 +100,7 @@ ColumnLayout {
         TextArea {
             id: keysArea
             objectName: "keysArea"
+            placeholderTextColor: theme.neutral
             placeholderText: qsTr("AIza…")
             font.family: theme.mono
             wrapMode: TextEdit.WrapAnywhere
@@ -153,6 +154,7 @@ ColumnLayout {
         TextField {
             id: labelField
             Layout.fillWidth: true
+            placeholderTextColor: theme.neutral
             placeholderText: qsTr("Optional, e.g. work")
             enabled: !form.busy
             Accessible.name: qsTr("Label")
@@ -163,6 +165,7 @@ ColumnLayout {
         TextField {
             id: groupField
             Layout.fillWidth: true
+            placeholderTextColor: theme.neutral
             placeholderText: qsTr("Optional: keys of one project share a quota")
             enabled: !form.busy
             Accessible.name: qsTr("Group")

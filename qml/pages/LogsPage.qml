@@ -79,6 +79,9 @@ AppPage {
     readonly property bool filtered: statusBox.currentIndex > 0 || keyBox.currentIndex > 0 || modelBox.currentIndex > 0
                                      || routeBox.currentIndex > 0 || searchField.text !== ""
     readonly property bool wide: page.width > page.em * 52
+    // Narrower still (a large font, or a style with roomier controls, at 800 px): the key goes too; the request
+    // dialog shows it, with the route and the tokens.
+    readonly property bool showKey: page.width > page.em * 40
 
     // What a request called: the Gemini method after the model ("generateContent", "streamGenerateContent"), or
     // the path for anything else.
@@ -112,6 +115,7 @@ AppPage {
             id: searchField
             Layout.fillWidth: true
             Layout.maximumWidth: page.em * 16
+            placeholderTextColor: page.theme.neutral
             placeholderText: qsTr("Search")
             Accessible.name: qsTr("Search requests")
             KeyNavigation.down: list
@@ -224,6 +228,7 @@ AppPage {
                     Layout.preferredWidth: page.em * 8
                 }
                 ColumnHeader {
+                    visible: page.showKey
                     text: qsTr("Key")
                     Layout.preferredWidth: page.em * 6
                 }
@@ -359,6 +364,7 @@ AppPage {
                             elide: Text.ElideRight
                         }
                         Label {
+                            visible: page.showKey
                             Layout.preferredWidth: page.em * 6
                             text: row.keyId ? names.keyLabel(row.keyId) : qsTr("—")
                             elide: Text.ElideRight
