@@ -9,6 +9,7 @@
 #include "keyscontroller.h"
 #include "listmodels.h"
 #include "logging/logging.h"
+#include "logging/usertext.h"
 #include "metrics/historymodel.h"
 #include "notifier.h"
 #include "proxy/proxyserver.h"
@@ -159,7 +160,7 @@ bool Backend::listening() const
 
 QString Backend::listenProblem() const
 {
-    return service()->listenProblem();
+    return logging::translated(service()->listenProblem());
 }
 
 QString Backend::errorText() const

@@ -21,7 +21,7 @@ SettingsController *SettingsController::create(QQmlEngine *engine, QJSEngine *js
 
 QString SettingsController::listenProblem() const
 {
-    return service()->listenProblem();
+    return logging::translated(service()->listenProblem());
 }
 
 QVariantMap SettingsController::setting(const QString &path) const

@@ -2145,6 +2145,18 @@
         <source>Until the answer starts, across every retry; a stream that has started runs on.</source>
         <translation>Until the answer starts, across every retry; a stream that has started runs on.</translation>
     </message>
+    <message>
+        <source>Serverless mode needs a relay: requests fail until you add one.</source>
+        <translation>Serverless mode needs a relay: requests fail until you add one.</translation>
+    </message>
+    <message>
+        <source>Hybrid mode has no relay yet: requests go straight to Google.</source>
+        <translation>Hybrid mode has no relay yet: requests go straight to Google.</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>Add relay</translation>
+    </message>
 </context>
 <context>
     <name>Toast</name>
@@ -2650,6 +2662,14 @@
     <message>
         <source>The upstream error response is too large.</source>
         <translation>The upstream error response is too large.</translation>
+    </message>
+    <message>
+        <source>port %1 on %2 is already in use (another gemini-aggregatord, or the VS Code extension?); stop that program or choose another port with: gemini-aggregatord config set listen.port PORT</source>
+        <translation>port %1 on %2 is already in use (another gemini-aggregatord, or the VS Code extension?); stop that program or choose another port with: gemini-aggregatord config set listen.port PORT</translation>
+    </message>
+    <message>
+        <source>cannot listen on %1:%2: %3</source>
+        <translation>cannot listen on %1:%2: %3</translation>
     </message>
 </context>
 <context>

@@ -2113,6 +2113,18 @@
         <source>Until the answer starts, across every retry; a stream that has started runs on.</source>
         <translation>从发出请求到回答开始（含所有重试）的总时限；已开始的流式回答不受限制。</translation>
     </message>
+    <message>
+        <source>Serverless mode needs a relay: requests fail until you add one.</source>
+        <translation>无服务器模式需要中继：添加中继之前，请求都会失败。</translation>
+    </message>
+    <message>
+        <source>Hybrid mode has no relay yet: requests go straight to Google.</source>
+        <translation>混合模式还没有中继：请求直接发往 Google。</translation>
+    </message>
+    <message>
+        <source>Add relay</source>
+        <translation>添加中继</translation>
+    </message>
 </context>
 <context>
     <name>Toast</name>
@@ -2618,6 +2630,14 @@
     <message>
         <source>The upstream error response is too large.</source>
         <translation>上游的错误响应过大。</translation>
+    </message>
+    <message>
+        <source>port %1 on %2 is already in use (another gemini-aggregatord, or the VS Code extension?); stop that program or choose another port with: gemini-aggregatord config set listen.port PORT</source>
+        <translation>%2 上的端口 %1 已被占用（另一个 gemini-aggregatord，还是 VS Code 扩展？）；请停止那个程序，或用此命令换一个端口：gemini-aggregatord config set listen.port PORT</translation>
+    </message>
+    <message>
+        <source>cannot listen on %1:%2: %3</source>
+        <translation>无法在 %1:%2 上监听：%3</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 #include "proxy/proxyserver.h"
 
 #include "logging/logging.h"
+#include "logging/usertext.h"
 #include "proxy/proxyworker.h"
 
 #include <QMutexLocker>
@@ -132,16 +133,19 @@ QHostAddress addressOf(const QString &host)
     return host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
 }
 
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kPortInUse("ga::proxy",
+    QT_TRANSLATE_NOOP("ga::proxy",
+        "port %1 on %2 is already in use (another gemini-aggregatord, or the VS Code extension?); stop that program "
+        "or choose another port with: gemini-aggregatord config set listen.port PORT"));
+const logging::UserText kCannotListen("ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "cannot listen on %1:%2: %3"));
+
 QString bindFailure(const QTcpServer &server, const QString &host, quint16 port)
 {
     if (server.serverError() == QAbstractSocket::AddressInUseError) {
-        return QStringLiteral("port %1 on %2 is already in use (another gemini-aggregatord, or the VS Code "
-                              "extension?); stop that program or choose another port with: gemini-aggregatord "
-                              "config set listen.port PORT")
-            .arg(port)
-            .arg(host);
+        return kPortInUse.text().arg(port).arg(host);
     }
-    return QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(server.errorString());
+    return kCannotListen.text().arg(host).arg(port).arg(server.errorString());
 }
 
 } // namespace

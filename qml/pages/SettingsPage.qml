@@ -165,6 +165,7 @@ AppPage {
                 Layout.fillWidth: true
                 title: qsTr("Routing and retries")
                 SettingField {
+                    id: modeField
                     Layout.fillWidth: true
                     form: page
                     labelWidth: page.labelWidth
@@ -172,6 +173,32 @@ AppPage {
                     title: qsTr("Mode")
                     choiceLabels: ({ local: qsTr("Local"), serverless: qsTr("Serverless"), hybrid: qsTr("Hybrid") })
                     hint: qsTr("Local: straight to Google. Serverless: only through relays. Hybrid: relays first, then straight.")
+                }
+                // A mode that uses relays, chosen (or being chosen) without any: say what happens, as the
+                // Dashboard does.
+                RowLayout {
+                    objectName: "modeWarning"
+                    readonly property string mode: modeField.value === undefined ? "local" : String(modeField.value)
+                    Layout.fillWidth: true
+                    visible: mode !== "local" && Backend.totalRelays === 0
+                    spacing: page.theme.spacing * 0.5
+                    AppIcon {
+                        iconName: "warning"
+                        color: page.theme.warn
+                        Layout.alignment: Qt.AlignTop
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: parent.mode === "serverless"
+                              ? qsTr("Serverless mode needs a relay: requests fail until you add one.")
+                              : qsTr("Hybrid mode has no relay yet: requests go straight to Google.")
+                        color: page.theme.warn
+                        wrapMode: Text.Wrap
+                    }
+                    Button {
+                        text: qsTr("Add relay")
+                        onClicked: page.navigateTo("instances")
+                    }
                 }
                 SettingField {
                     Layout.fillWidth: true

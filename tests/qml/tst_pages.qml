@@ -33,5 +33,38 @@ Item {
             verify(page !== null, "the page was not created")
             waitForRendering(root)
         }
+
+        function findByName(item, name) {
+            if (!item)
+                return null
+            if (item.objectName === name)
+                return item
+            const lists = [item.children, item.contentChildren || []]
+            for (const list of lists) {
+                for (let i = 0; i < list.length; ++i) {
+                    const found = findByName(list[i], name)
+                    if (found)
+                        return found
+                }
+            }
+            return item.contentItem && item.contentItem !== item ? findByName(item.contentItem, name) : null
+        }
+
+        // Settings says what a relay mode without a relay does, as soon as it is chosen (before saving).
+        function test_settingsWarnsOfARelayModeWithoutRelays() {
+            compare(Backend.totalRelays, 0)
+            const component = Qt.createComponent("qrc:/GeminiAggregator/Ui/pages/SettingsPage.qml")
+            compare(component.status, Component.Ready, component.errorString())
+            const page = createTemporaryObject(component, root, { width: root.width, height: root.height })
+            verify(page)
+            const warning = findByName(page, "modeWarning")
+            verify(warning, "no mode warning")
+            compare(SettingsController.setting("routing.mode").value, "local")
+            verify(!warning.visible)
+            page.setValue("routing.mode", "hybrid")
+            tryVerify(function () { return warning.visible })
+            page.setValue("routing.mode", "local")
+            tryVerify(function () { return !warning.visible })
+        }
     }
 }
