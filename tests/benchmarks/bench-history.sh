@@ -53,9 +53,15 @@ LUA
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 ticks() { awk '{print $14 + $15}' "/proc/$H_DAEMON_PID/stat"; }
 rows() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM requests").fetchone()[0])' "$DB" 2>/dev/null || echo 0; }
-set_history() { # on|off: the daemon applies a config change within a second
+applied() { grep -c 'config applied: metrics.historyRetentionDays' "$H_TMP/daemon.log" || true; }
+set_history() { # on|off: returns once the daemon says the change is in force (10 s at most)
+    local before deadline=$((SECONDS + 10))
+    before=$(applied)
     "$DAEMON_BIN" config set metrics.historyRetentionDays "$([ "$1" = on ] && echo 30 || echo 0)" >/dev/null
-    sleep 1.5
+    while [ "$(applied)" -le "$before" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || { echo "the daemon did not apply metrics.historyRetentionDays" >&2; exit 1; }
+        sleep 0.05
+    done
 }
 declare -A RPS=() CPU=()
 BENCH_KEY=$TOKEN wrk -t1 -c50 -d2s -s "$H_TMP/generate.lua" "$H_PROXY_URL" >/dev/null
@@ -63,14 +69,23 @@ echo "== proxying with the history on and off: wrk -t1 -c50 -d$DURATION, $ROUNDS
 for ((round = 1; round <= ROUNDS; round++)); do
     for mode in off on; do
         set_history "$mode"
+        # What the previous run queued is still being written: counted from when the table stops growing.
         before_rows=$(rows)
+        for ((i = 0; i < 40; i++)); do
+            sleep 0.25
+            now_rows=$(rows)
+            [ "$now_rows" -ne "$before_rows" ] || break
+            before_rows=$now_rows
+        done
         before=$(ticks)
         line=$(BENCH_KEY=$TOKEN wrk -t1 -c50 -d"$DURATION" -s "$H_TMP/generate.lua" "$H_PROXY_URL" | grep '^BENCH ')
         after=$(ticks)
-        sleep 0.5 # the last batch (200 ms)
+        n=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+        if [ "$mode" = on ]; then # until the last batch is in (written every 200 ms; 10 s at most)
+            for ((i = 0; i < 200 && $(rows) - before_rows < n; i++)); do sleep 0.05; done
+        fi
         added=$(($(rows) - before_rows))
         rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
-        n=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
         errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$line")
         cpu=$(awk -v d=$((after - before)) -v us="$TICK_US" -v n="$n" 'BEGIN {printf "%.1f", n ? d * us / n : 0}')
         RPS[$mode]+="$rps "
