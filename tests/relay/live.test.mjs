@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { freePort, startRelay } from "./relays.mjs";
+import { closedPort, startRelay } from "./relays.mjs";
 import { refusalBody, startWsUpstream, wsConnect } from "./ws.mjs";
 
 const RUNTIME = process.env.RELAY_RUNTIME;
@@ -102,10 +102,10 @@ for (const variant of VARIANTS) {
       wsConnect(wsUrl(main.url, path), { "x-relay-secret": SECRET, "x-goog-api-key": KEY, ...headers });
 
     before(async () => {
-      const closedPort = await freePort();
+      const deadPort = await closedPort();
       [main, dead] = await Promise.all([
         relay({ variant, secret: SECRET, upstream: upstream.url }),
-        relay({ variant, secret: SECRET, upstream: `http://127.0.0.1:${closedPort}` }),
+        relay({ variant, secret: SECRET, upstream: `http://127.0.0.1:${deadPort}` }),
       ]);
     });
 

@@ -11,7 +11,7 @@ import http from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import zlib from "node:zlib";
-import { RELAY_DIR, freePort, startRelay } from "./relays.mjs";
+import { RELAY_DIR, closedPort, startRelay } from "./relays.mjs";
 
 const RUNTIME = process.env.RELAY_RUNTIME;
 const FAKE = process.env.FAKE_URL;
@@ -191,10 +191,10 @@ for (const variant of VARIANTS) {
     const S = () => ({ "x-relay-secret": SECRET });
 
     before(async () => {
-      const closedPort = await freePort();
+      const deadPort = await closedPort();
       [main, dead, viaStub] = await Promise.all([
         relay({ variant, secret: SECRET, upstream: FAKE }),
-        relay({ variant, secret: SECRET, upstream: `http://127.0.0.1:${closedPort}` }),
+        relay({ variant, secret: SECRET, upstream: `http://127.0.0.1:${deadPort}` }),
         relay({ variant, secret: SECRET, upstream: `http://127.0.0.1:${stub.address().port}/` }),
       ]);
     });

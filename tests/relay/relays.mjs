@@ -48,6 +48,26 @@ export function freePort() {
   });
 }
 
+// A loopback port nothing listens on, that stays so: below the ephemeral range, so no relay or server a test
+// starts on a free port (freePort) can take it. (A port from freePort is free only until the next one is asked
+// for: a relay started next to it could land there and answer.) Checked: a connection is refused.
+export async function closedPort() {
+  for (const port of [1, 9, 47, 59]) {
+    const refused = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.on("connect", () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.on("error", (e) => resolve(e.code === "ECONNREFUSED"));
+    });
+    if (refused) {
+      return port;
+    }
+  }
+  throw new Error("no closed port below 60 on 127.0.0.1");
+}
+
 let relaySeq = 0;
 
 function command(runtime, variant, port) {
