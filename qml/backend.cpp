@@ -360,6 +360,11 @@ void Backend::setListening(bool on)
     refreshStatus();
 }
 
+QString Backend::translated(const QString &coreText) const
+{
+    return logging::translated(coreText);
+}
+
 void Backend::copyText(const QString &text)
 {
     toClipboard(text);

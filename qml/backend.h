@@ -139,6 +139,8 @@ public:
     void shutdown(int graceMs, std::function<void()> done);
 
     Q_INVOKABLE void setListening(bool on);
+    // A sentence from core (an attempt's outcome, a reason) in the window's language (logging/usertext.h).
+    Q_INVOKABLE QString translated(const QString &coreText) const;
     Q_INVOKABLE void copyText(const QString &text);
     Q_INVOKABLE void copyEndpoint();
     Q_INVOKABLE void openLogsFolder();

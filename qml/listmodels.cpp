@@ -15,13 +15,16 @@ QString isoOrEmpty(const QDateTime &t)
     return t.isValid() ? t.toString(Qt::ISODate) : QString();
 }
 
-// A key's last error is "<time> <kind>: <reason>" (keys/usageledger.cpp); the reason is core's English sentence.
+// A key's last error is "<time> <kind>: <reason>" (keys/usageledger.cpp); the kind and the reason are core's
+// English.
 QString translatedLastError(const QString &line)
 {
     static const QRegularExpression shape(
-        QStringLiteral("\\A(\\S+ \\S+: )(.*)\\z"), QRegularExpression::DotMatchesEverythingOption);
+        QStringLiteral("\\A(\\S+ )(\\S+)(: )(.*)\\z"), QRegularExpression::DotMatchesEverythingOption);
     const QRegularExpressionMatch m = shape.match(line);
-    return m.hasMatch() ? m.captured(1) + logging::translated(m.captured(2)) : logging::translated(line);
+    return m.hasMatch()
+        ? m.captured(1) + logging::translated(m.captured(2)) + m.captured(3) + logging::translated(m.captured(4))
+        : logging::translated(line);
 }
 } // namespace
 

@@ -2,6 +2,7 @@
 #include "notifier.h"
 
 #include "daemon/service.h"
+#include "logging/usertext.h"
 #include "time/clock.h"
 
 #include <QCoreApplication>
@@ -47,7 +48,7 @@ void Notifier::keyStatusChanged(const QString &id, keys::KeyStatus status, const
 {
     if (status == keys::KeyStatus::Invalid) {
         post(QStringLiteral("invalid:") + id, tr("A key is invalid"),
-            tr("%1 was taken out of rotation: %2").arg(keyName(id), reason));
+            tr("%1 was taken out of rotation: %2").arg(keyName(id), logging::translated(reason)));
     }
     if (!m_service) {
         return;
@@ -73,7 +74,8 @@ void Notifier::keyStatusChanged(const QString &id, keys::KeyStatus status, const
                   .arg(QDateTime::fromMSecsSinceEpoch(nextBack).toLocalTime().toString(QStringLiteral("HH:mm:ss")))
             : tr("none comes back by itself");
         post(QStringLiteral("all-cooling"), tr("Every key is cooling"),
-            tr("Requests get 429 until a key is usable again; %1. Last reason: %2").arg(when, reason));
+            tr("Requests get 429 until a key is usable again; %1. Last reason: %2")
+                .arg(when, logging::translated(reason)));
     }
     m_allCooling = allCooling;
 }
@@ -83,7 +85,8 @@ void Notifier::relayHealthChanged(const QString &id, routing::RelayHealth health
     const routing::RelayHealth before = m_relayHealth.value(id, routing::RelayHealth::Unknown);
     m_relayHealth.insert(id, health);
     if (health == routing::RelayHealth::Unhealthy && before != routing::RelayHealth::Unhealthy) {
-        post(QStringLiteral("relay:") + id, tr("A relay is down"), tr("%1: %2").arg(relayName(id), reason));
+        post(QStringLiteral("relay:") + id, tr("A relay is down"),
+            tr("%1: %2").arg(relayName(id), logging::translated(reason)));
     } else if (health == routing::RelayHealth::Healthy && before == routing::RelayHealth::Unhealthy) {
         post(QStringLiteral("relay:") + id, tr("A relay is back up"),
             tr("%1 answers again and is back in rotation").arg(relayName(id)), false);

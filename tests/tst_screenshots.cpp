@@ -462,7 +462,7 @@ QStringList TestScreenshots::inspect(const QImage &image, bool chinese, QQuickIt
     static const QRegularExpression urlOrPath(
         QStringLiteral(R"([A-Za-z0-9+]+://[^\s、，。；：）]+|[\w.~-]*/[^\s、，。；）]+|[\w-]+(\.[\w-]+){2,})"));
     static const QRegularExpression googleMessage(
-        QStringLiteral(R"(\b\d{3} API key not valid\. Please pass a valid API key\.)"));
+        QStringLiteral(R"(上游返回 \d{3}：API key not valid\. Please pass a valid API key\.)"));
     static const QRegularExpression placeholder(QStringLiteral(R"(<[^<>]+>)"));
     static const QRegularExpression word(QStringLiteral(R"([A-Za-z][A-Za-z_]+)"));
     // Words of the data, for what a page shows a part of (the method of a request path, a model's family).
@@ -578,9 +578,8 @@ QStringList TestScreenshots::inspect(const QImage &image, bool chinese, QQuickIt
             for (const QString &d : data) {
                 rest.replace(d, QStringLiteral(" "));
             }
-            // Core message, item 2 (issue 20): a key's last error is the upstream's status and Google's own English
-            // text ("400 API key not valid. Please pass a valid API key."), quoted by core as it came. Allowed here
-            // until core's lastError line says it in the UI's language around the quote.
+            // Core message, item 2 (issue 20): a key's last error quotes Google's own English text as it came, inside
+            // a sentence in the UI's language ("上游返回 400：API key not valid. …"); only so quoted is it allowed.
             rest.replace(googleMessage, QStringLiteral(" "));
             rest.replace(urlOrPath, QStringLiteral(" "));
             // "<your access token>": a placeholder quoted from a setup snippet (code), not UI text.

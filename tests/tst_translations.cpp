@@ -13,8 +13,11 @@
 #include "config/configschema.h"
 #include "keys/apikey.h"
 #include "keys/keyexchange.h"
+#include "keys/keypool.h"
 #include "logging/usertext.h"
+#include "proxy/outcomes.h"
 #include "secrets/memorysecretstore.h"
+#include "time/clock.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -426,6 +429,54 @@ private Q_SLOTS:
         const ga::keys::FileImportPlan pasted = ga::keys::planFileImport("AIza-too-short\n", {}, std::nullopt);
         QCOMPARE(pasted.rejectedLines.size(), 1);
         messages.append(pasted.rejectedLines.at(0).second);
+        // What a key pool says about its keys (the Keys page's reason column, tray messages) and why it has none
+        // to give (a request's error), from a real pool: a per-day quota, a key Google calls invalid, a 403 twice.
+        {
+            ga::time::ManualClock clock(1'767'225'600'000); // 2026-01-01T00:00:00Z
+            ga::keys::KeyPool pool(clock);
+            QStringList said;
+            QObject::connect(&pool, &ga::keys::KeyPool::keyStatusChanged,
+                [&](const QString &, ga::keys::KeyStatus, const QString &reason) { said.append(reason); });
+            pool.setKeys({ { QStringLiteral("k1"), "AIza-one", QString(), 1, true },
+                { QStringLiteral("k2"), "AIza-two", QString(), 1, true },
+                { QStringLiteral("k3"), "AIza-three", QString(), 1, true } });
+            const QByteArray perDay = R"({"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED",
+                "details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":
+                "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]}]}})";
+            pool.reportFailure(
+                QStringLiteral("k1"), QStringLiteral("gemini-2.5-pro"), ga::keys::classifyResponse(429, perDay));
+            pool.reportFailure(QStringLiteral("k2"), QStringLiteral("gemini-2.5-pro"),
+                ga::keys::classifyResponse(400,
+                    R"({"error":{"code":400,"message":"API key not valid. Please pass a valid API key.",
+                    "status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason":"API_KEY_INVALID"}]}})"));
+            for (int i = 0; i < 2; ++i) {
+                pool.reportFailure(QStringLiteral("k3"), QStringLiteral("gemini-2.5-pro"),
+                    ga::keys::classifyResponse(
+                        403, R"({"error":{"code":403,"message":"Forbidden","status":"PERMISSION_DENIED"}})"));
+            }
+            for (const ga::keys::KeyReport &r : pool.report()) {
+                if (!r.reason.isEmpty()) {
+                    messages.append(r.reason);
+                }
+            }
+            QVERIFY2(said.size() >= 2, qPrintable(said.join(u'\n')));
+            messages += said;
+            ga::keys::Pick pick;
+            ga::keys::NoKeyReason why;
+            QVERIFY(!pool.pick(QStringLiteral("gemini-2.5-pro"), {}, &pick, &why));
+            messages.append(why.describe(QStringLiteral("gemini-2.5-pro")));
+            messages.append(why.describe(QString()));
+            ga::keys::NoKeyReason none;
+            messages.append(none.describe(QString()));
+        }
+        // How an attempt ended, as the Logs page shows it.
+        for (int k = int(ga::keys::FailureKind::None); k <= int(ga::keys::FailureKind::NetworkError); ++k) {
+            messages.append(ga::keys::failureKindName(ga::keys::FailureKind(k)));
+        }
+        messages.append(ga::proxy::outcome::kClientAborted.text());
+        messages.append(ga::proxy::outcome::kStreamBroken.text().arg(
+            QStringLiteral("The upstream closed the connection in the middle of the response.")));
         // The secret stores translate where they speak (tr()): their sentences are in the .ts files too.
         ga::secrets::MemorySecretStore memory;
         const ga::secrets::SecretResult missing

@@ -2620,6 +2620,114 @@
         <source>no secret for this key in the export</source>
         <translation>no secret for this key in the export</translation>
     </message>
+    <message>
+        <source>%1 cooling until %2: %3</source>
+        <translation>%1 cooling until %2: %3</translation>
+    </message>
+    <message>
+        <source>all models</source>
+        <translation>all models</translation>
+    </message>
+    <message>
+        <source>Google is throttling this connection (429 without a quota)</source>
+        <translation>Google is throttling this connection (429 without a quota)</translation>
+    </message>
+    <message>
+        <source>egress throttling over</source>
+        <translation>egress throttling over</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>ok</translation>
+    </message>
+    <message>
+        <source>client-error</source>
+        <translation>client-error</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>invalid</translation>
+    </message>
+    <message>
+        <source>resource-denied</source>
+        <translation>resource-denied</translation>
+    </message>
+    <message>
+        <source>forbidden</source>
+        <translation>forbidden</translation>
+    </message>
+    <message>
+        <source>quota-minute</source>
+        <translation>quota-minute</translation>
+    </message>
+    <message>
+        <source>quota-day</source>
+        <translation>quota-day</translation>
+    </message>
+    <message>
+        <source>region-blocked</source>
+        <translation>region-blocked</translation>
+    </message>
+    <message>
+        <source>server-error</source>
+        <translation>server-error</translation>
+    </message>
+    <message>
+        <source>network-error</source>
+        <translation>network-error</translation>
+    </message>
+    <message>
+        <source>circuit half-open: trying it again</source>
+        <translation>circuit half-open: trying it again</translation>
+    </message>
+    <message>
+        <source>cooldown over</source>
+        <translation>cooldown over</translation>
+    </message>
+    <message>
+        <source>%1 (twice within an hour)</source>
+        <translation>%1 (twice within an hour)</translation>
+    </message>
+    <message>
+        <source>daily quota (%1); resets at midnight Pacific time</source>
+        <translation>daily quota (%1); resets at midnight Pacific time</translation>
+    </message>
+    <message>
+        <source>circuit open for %1 s: it keeps failing (%2) while other keys work</source>
+        <translation>circuit open for %1 s: it keeps failing (%2) while other keys work</translation>
+    </message>
+    <message>
+        <source>circuit open after repeated failures</source>
+        <translation>circuit open after repeated failures</translation>
+    </message>
+    <message>
+        <source>this request</source>
+        <translation>this request</translation>
+    </message>
+    <message>
+        <source>Google is throttling this connection (several projects got 429 at once); retry in %1 s.</source>
+        <translation>Google is throttling this connection (several projects got 429 at once); retry in %1 s.</translation>
+    </message>
+    <message>
+        <source>No API key is configured. Add one with: echo &quot;$GEMINI_API_KEY&quot; | gemini-aggregatord keys add</source>
+        <translation>No API key is configured. Add one with: echo &quot;$GEMINI_API_KEY&quot; | gemini-aggregatord keys add</translation>
+    </message>
+    <message>
+        <source>No usable API key for %1 (keys: %2 in all, %3 cooling down, %4 invalid, %5 disabled, %6 already tried for this request).</source>
+        <translation>No usable API key for %1 (keys: %2 in all, %3 cooling down, %4 invalid, %5 disabled, %6 already tried for this request).</translation>
+    </message>
+    <message>
+        <source>No usable API key for %1 (keys: %2 in all, %3 cooling down, %4 invalid, %5 disabled, %6 already tried for this request). The first one is back in %7 s.</source>
+        <translation>No usable API key for %1 (keys: %2 in all, %3 cooling down, %4 invalid, %5 disabled, %6 already tried for this request). The first one is back in %7 s.</translation>
+    </message>
+    <message>
+        <source>the upstream answered %1: %2</source>
+        <translation>the upstream answered %1: %2</translation>
+    </message>
+    <message>
+        <source>quota %1 exceeded (429)</source>
+        <translation>quota %1 exceeded (429)</translation>
+    </message>
 </context>
 <context>
     <name>ga::proxy</name>
@@ -2670,6 +2778,70 @@
     <message>
         <source>cannot listen on %1:%2: %3</source>
         <translation>cannot listen on %1:%2: %3</translation>
+    </message>
+    <message>
+        <source>Live close %1: %2</source>
+        <translation>Live close %1: %2</translation>
+    </message>
+    <message>
+        <source>the relay refused the upgrade (%1)</source>
+        <translation>the relay refused the upgrade (%1)</translation>
+    </message>
+    <message>
+        <source>handshake refused with HTTP %1</source>
+        <translation>handshake refused with HTTP %1</translation>
+    </message>
+    <message>
+        <source>the upstream&apos;s handshake answer is not HTTP</source>
+        <translation>the upstream&apos;s handshake answer is not HTTP</translation>
+    </message>
+    <message>
+        <source>the upstream&apos;s WebSocket handshake is invalid</source>
+        <translation>the upstream&apos;s WebSocket handshake is invalid</translation>
+    </message>
+    <message>
+        <source>the upstream broke the WebSocket protocol</source>
+        <translation>the upstream broke the WebSocket protocol</translation>
+    </message>
+    <message>
+        <source>could not open the WebSocket upstream: %1</source>
+        <translation>could not open the WebSocket upstream: %1</translation>
+    </message>
+    <message>
+        <source>the upstream closed before setupComplete</source>
+        <translation>the upstream closed before setupComplete</translation>
+    </message>
+    <message>
+        <source>the upstream did not answer the WebSocket handshake in time</source>
+        <translation>the upstream did not answer the WebSocket handshake in time</translation>
+    </message>
+    <message>
+        <source>no setupComplete in time</source>
+        <translation>no setupComplete in time</translation>
+    </message>
+    <message>
+        <source>started</source>
+        <translation>started</translation>
+    </message>
+    <message>
+        <source>client aborted</source>
+        <translation>client aborted</translation>
+    </message>
+    <message>
+        <source>request deadline passed</source>
+        <translation>request deadline passed</translation>
+    </message>
+    <message>
+        <source>no route: %1</source>
+        <translation>no route: %1</translation>
+    </message>
+    <message>
+        <source>relay failed: %1</source>
+        <translation>relay failed: %1</translation>
+    </message>
+    <message>
+        <source>stream broken: %1</source>
+        <translation>stream broken: %1</translation>
     </message>
 </context>
 <context>

@@ -2588,6 +2588,114 @@
         <source>no secret for this key in the export</source>
         <translation>导出文件中没有此密钥的密文</translation>
     </message>
+    <message>
+        <source>%1 cooling until %2: %3</source>
+        <translation>%1 冷却至 %2：%3</translation>
+    </message>
+    <message>
+        <source>all models</source>
+        <translation>所有模型</translation>
+    </message>
+    <message>
+        <source>Google is throttling this connection (429 without a quota)</source>
+        <translation>Google 正在限制此连接（429，未指明配额）</translation>
+    </message>
+    <message>
+        <source>egress throttling over</source>
+        <translation>出口限流结束</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>client-error</source>
+        <translation>客户端错误</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>resource-denied</source>
+        <translation>资源被拒绝</translation>
+    </message>
+    <message>
+        <source>forbidden</source>
+        <translation>禁止访问</translation>
+    </message>
+    <message>
+        <source>quota-minute</source>
+        <translation>每分钟配额用尽</translation>
+    </message>
+    <message>
+        <source>quota-day</source>
+        <translation>每日配额用尽</translation>
+    </message>
+    <message>
+        <source>region-blocked</source>
+        <translation>地区受限</translation>
+    </message>
+    <message>
+        <source>server-error</source>
+        <translation>服务器错误</translation>
+    </message>
+    <message>
+        <source>network-error</source>
+        <translation>网络错误</translation>
+    </message>
+    <message>
+        <source>circuit half-open: trying it again</source>
+        <translation>熔断半开：正在重新尝试</translation>
+    </message>
+    <message>
+        <source>cooldown over</source>
+        <translation>冷却结束</translation>
+    </message>
+    <message>
+        <source>%1 (twice within an hour)</source>
+        <translation>%1（一小时内两次）</translation>
+    </message>
+    <message>
+        <source>daily quota (%1); resets at midnight Pacific time</source>
+        <translation>每日配额已用尽（%1）；于太平洋时间午夜重置</translation>
+    </message>
+    <message>
+        <source>circuit open for %1 s: it keeps failing (%2) while other keys work</source>
+        <translation>熔断 %1 秒：其他密钥正常，而它持续失败（%2）</translation>
+    </message>
+    <message>
+        <source>circuit open after repeated failures</source>
+        <translation>多次失败后已熔断</translation>
+    </message>
+    <message>
+        <source>this request</source>
+        <translation>此请求</translation>
+    </message>
+    <message>
+        <source>Google is throttling this connection (several projects got 429 at once); retry in %1 s.</source>
+        <translation>Google 正在限制此连接（多个项目同时收到 429）；请在 %1 秒后重试。</translation>
+    </message>
+    <message>
+        <source>No API key is configured. Add one with: echo &quot;$GEMINI_API_KEY&quot; | gemini-aggregatord keys add</source>
+        <translation>尚未配置 API 密钥。可用以下命令添加：echo &quot;$GEMINI_API_KEY&quot; | gemini-aggregatord keys add</translation>
+    </message>
+    <message>
+        <source>No usable API key for %1 (keys: %2 in all, %3 cooling down, %4 invalid, %5 disabled, %6 already tried for this request).</source>
+        <translation>%1 没有可用的 API 密钥（密钥：共 %2 个，%3 个冷却中，%4 个无效，%5 个已停用，%6 个已为此请求尝试过）。</translation>
+    </message>
+    <message>
+        <source>No usable API key for %1 (keys: %2 in all, %3 cooling down, %4 invalid, %5 disabled, %6 already tried for this request). The first one is back in %7 s.</source>
+        <translation>%1 没有可用的 API 密钥（密钥：共 %2 个，%3 个冷却中，%4 个无效，%5 个已停用，%6 个已为此请求尝试过）。最早恢复的密钥将在 %7 秒后可用。</translation>
+    </message>
+    <message>
+        <source>the upstream answered %1: %2</source>
+        <translation>上游返回 %1：%2</translation>
+    </message>
+    <message>
+        <source>quota %1 exceeded (429)</source>
+        <translation>超出配额 %1（429）</translation>
+    </message>
 </context>
 <context>
     <name>ga::proxy</name>
@@ -2638,6 +2746,70 @@
     <message>
         <source>cannot listen on %1:%2: %3</source>
         <translation>无法在 %1:%2 上监听：%3</translation>
+    </message>
+    <message>
+        <source>Live close %1: %2</source>
+        <translation>Live 关闭 %1：%2</translation>
+    </message>
+    <message>
+        <source>the relay refused the upgrade (%1)</source>
+        <translation>中继拒绝了协议升级（%1）</translation>
+    </message>
+    <message>
+        <source>handshake refused with HTTP %1</source>
+        <translation>握手被拒绝，HTTP %1</translation>
+    </message>
+    <message>
+        <source>the upstream&apos;s handshake answer is not HTTP</source>
+        <translation>上游的握手应答不是 HTTP</translation>
+    </message>
+    <message>
+        <source>the upstream&apos;s WebSocket handshake is invalid</source>
+        <translation>上游的 WebSocket 握手无效</translation>
+    </message>
+    <message>
+        <source>the upstream broke the WebSocket protocol</source>
+        <translation>上游违反了 WebSocket 协议</translation>
+    </message>
+    <message>
+        <source>could not open the WebSocket upstream: %1</source>
+        <translation>无法打开 WebSocket 上游：%1</translation>
+    </message>
+    <message>
+        <source>the upstream closed before setupComplete</source>
+        <translation>上游在 setupComplete 之前关闭了连接</translation>
+    </message>
+    <message>
+        <source>the upstream did not answer the WebSocket handshake in time</source>
+        <translation>上游未及时应答 WebSocket 握手</translation>
+    </message>
+    <message>
+        <source>no setupComplete in time</source>
+        <translation>未及时收到 setupComplete</translation>
+    </message>
+    <message>
+        <source>started</source>
+        <translation>已开始</translation>
+    </message>
+    <message>
+        <source>client aborted</source>
+        <translation>客户端已中止</translation>
+    </message>
+    <message>
+        <source>request deadline passed</source>
+        <translation>请求已超过截止时间</translation>
+    </message>
+    <message>
+        <source>no route: %1</source>
+        <translation>无可用线路：%1</translation>
+    </message>
+    <message>
+        <source>relay failed: %1</source>
+        <translation>中继失败：%1</translation>
+    </message>
+    <message>
+        <source>stream broken: %1</source>
+        <translation>流已中断：%1</translation>
     </message>
 </context>
 <context>

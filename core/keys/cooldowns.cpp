@@ -2,10 +2,16 @@
 #include "keys/cooldowns.h"
 
 #include "keys/keypool_p.h"
+#include "logging/usertext.h"
 
 #include <QJsonObject>
 
 namespace ga::keys {
+namespace {
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kCoolingUntil("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "%1 cooling until %2: %3"));
+const logging::UserText kAllModels("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "all models"));
+} // namespace
 
 namespace {
 constexpr QChar kSeparator(0x1f); // the ASCII unit separator: no key id, group or model name holds one
@@ -73,8 +79,7 @@ Cooldown &Cooldowns::cool(const QString &scope, const QString &model, qint64 unt
     for (const KeyRec &k : m_pool.keys) {
         if (k.scope == scope) {
             m_pool.events.push_back({ k.cfg.id, KeyStatus::Cooling,
-                QStringLiteral("%1 cooling until %2: %3")
-                    .arg(model.isEmpty() ? QStringLiteral("all models") : model, isoMs(c.until), reason) });
+                kCoolingUntil.text().arg(model.isEmpty() ? kAllModels.text() : model, isoMs(c.until), reason) });
         }
     }
     return c;

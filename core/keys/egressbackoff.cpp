@@ -3,8 +3,15 @@
 
 #include "keys/cooldowns.h"
 #include "keys/keypool_p.h"
+#include "logging/usertext.h"
 
 namespace ga::keys {
+namespace {
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kEgressThrottled(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "Google is throttling this connection (429 without a quota)"));
+const logging::UserText kEgressOver("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "egress throttling over"));
+} // namespace
 
 EgressBackoff::EgressBackoff(PoolState &pool, Cooldowns &cooldowns)
     : m_pool(pool)
@@ -74,8 +81,8 @@ void EgressBackoff::hold(const QStringList &held, qint64 now)
             m_cooldowns.erase(ck); // the keys were not at fault: the back-off decides when they are back
         }
         const qint64 until = ck == m_probe ? m_until : m_until + KeyPool::kEgressHoldMs;
-        m_cooldowns.cool(Cooldowns::scopeOf(ck), Cooldowns::modelOf(ck), until,
-            QStringLiteral("Google is throttling this connection (429 without a quota)"), false, 0, now, true);
+        m_cooldowns.cool(
+            Cooldowns::scopeOf(ck), Cooldowns::modelOf(ck), until, kEgressThrottled.text(), false, 0, now, true);
     }
 }
 
@@ -115,7 +122,7 @@ void EgressBackoff::release(const QString &successScope, qint64 now)
     ++m_pool.generation;
     for (const KeyRec &k : m_pool.keys) {
         if (scopesBack.contains(k.scope) && !k.health.invalid && k.cfg.enabled) {
-            m_pool.events.push_back({ k.cfg.id, KeyStatus::Active, QStringLiteral("egress throttling over") });
+            m_pool.events.push_back({ k.cfg.id, KeyStatus::Active, kEgressOver.text() });
         }
     }
 }

@@ -2,6 +2,7 @@
 #include "keys/failure.h"
 
 #include "logging/redact.h"
+#include "logging/usertext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -9,30 +10,47 @@
 #include <QRegularExpression>
 
 namespace ga::keys {
+namespace {
+// The kinds are names (logs, metrics labels, keystate.json) and also what the Logs page shows for an attempt:
+// registered (logging/usertext.h) so the window can say them in its language.
+const logging::UserText kOk("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "ok"));
+const logging::UserText kClientError("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "client-error"));
+const logging::UserText kInvalid("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "invalid"));
+const logging::UserText kResourceDenied("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "resource-denied"));
+const logging::UserText kForbidden("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "forbidden"));
+const logging::UserText kQuotaMinute("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "quota-minute"));
+const logging::UserText kQuotaDay("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "quota-day"));
+const logging::UserText kRegionBlocked("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "region-blocked"));
+const logging::UserText kServerError("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "server-error"));
+const logging::UserText kNetworkError("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "network-error"));
+// A refusal's reason: the upstream's own message (English, from Google) in a sentence of ours.
+const logging::UserText kUpstreamAnswered("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "the upstream answered %1: %2"));
+const logging::UserText kQuotaExceeded("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "quota %1 exceeded (429)"));
+} // namespace
 
 QString failureKindName(FailureKind kind)
 {
     switch (kind) {
     case FailureKind::None:
-        return QStringLiteral("ok");
+        return kOk.text();
     case FailureKind::ClientError:
-        return QStringLiteral("client-error");
+        return kClientError.text();
     case FailureKind::InvalidKey:
-        return QStringLiteral("invalid");
+        return kInvalid.text();
     case FailureKind::ResourceDenied:
-        return QStringLiteral("resource-denied");
+        return kResourceDenied.text();
     case FailureKind::Forbidden:
-        return QStringLiteral("forbidden");
+        return kForbidden.text();
     case FailureKind::QuotaPerMinute:
-        return QStringLiteral("quota-minute");
+        return kQuotaMinute.text();
     case FailureKind::QuotaPerDay:
-        return QStringLiteral("quota-day");
+        return kQuotaDay.text();
     case FailureKind::RegionBlocked:
-        return QStringLiteral("region-blocked");
+        return kRegionBlocked.text();
     case FailureKind::ServerError:
-        return QStringLiteral("server-error");
+        return kServerError.text();
     case FailureKind::NetworkError:
-        return QStringLiteral("network-error");
+        return kNetworkError.text();
     }
     return QString();
 }
@@ -166,12 +184,12 @@ Failure classifyResponse(int status, QByteArrayView body, bool touchesResource)
     const QString shortMessage = logging::Redactor::redact(message.simplified()).left(200);
     f.quotaId = quotaId;
     f.retryDelayMs = retryDelay;
-    f.reason = QStringLiteral("%1 %2").arg(status).arg(shortMessage);
+    f.reason = kUpstreamAnswered.text().arg(status).arg(shortMessage);
 
     if (status == 429) {
         f.kind = quotaId.contains(u"PerDay") ? FailureKind::QuotaPerDay : FailureKind::QuotaPerMinute;
         if (!quotaId.isEmpty()) {
-            f.reason = QStringLiteral("429 %1").arg(quotaId);
+            f.reason = kQuotaExceeded.text().arg(quotaId);
         }
         return f;
     }

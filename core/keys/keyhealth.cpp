@@ -2,9 +2,21 @@
 #include "keys/keyhealth.h"
 
 #include "keys/keypool_p.h"
+#include "logging/usertext.h"
 #include "time/clock.h"
 
 namespace ga::keys {
+namespace {
+// What this file says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kHalfOpen("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "circuit half-open: trying it again"));
+const logging::UserText kCooldownOver("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "cooldown over"));
+const logging::UserText kTwiceWithinAnHour("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "%1 (twice within an hour)"));
+const logging::UserText kDailyQuota(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "daily quota (%1); resets at midnight Pacific time"));
+const logging::UserText kCircuitOpenFor(
+    "ga::keys", QT_TRANSLATE_NOOP("ga::keys", "circuit open for %1 s: it keeps failing (%2) while other keys work"));
+const logging::UserText kCircuitOpen("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "circuit open after repeated failures"));
+} // namespace
 
 HealthPolicy::HealthPolicy(PoolState &pool)
     : m_pool(pool)
@@ -26,13 +38,12 @@ void HealthPolicy::expire(qint64 now)
         if (h.breakerUntil > 0 && h.breakerUntil <= now) {
             h.breakerUntil = 0;
             h.halfOpen = true;
-            m_pool.events.push_back(
-                { k.cfg.id, KeyStatus::Active, QStringLiteral("circuit half-open: trying it again") });
+            m_pool.events.push_back({ k.cfg.id, KeyStatus::Active, kHalfOpen.text() });
         } else if (h.breakerUntil > now) {
             m_pool.expiresAt(h.breakerUntil);
         }
         if (scopesBack.contains(k.scope) && !h.invalid && k.cfg.enabled) {
-            m_pool.events.push_back({ k.cfg.id, KeyStatus::Active, QStringLiteral("cooldown over") });
+            m_pool.events.push_back({ k.cfg.id, KeyStatus::Active, kCooldownOver.text() });
         }
     }
 }
@@ -115,7 +126,7 @@ qint64 HealthPolicy::onFailure(KeyRec &k, const QString &model, const Failure &f
     case FailureKind::Forbidden:
         // A 403 that says nothing about keys: counted; a repeat within the hour marks the key.
         if (h.forbiddenAt >= 0 && now - h.forbiddenAt < KeyPool::kForbiddenMemoryMs && !h.invalid) {
-            markInvalid(k, QStringLiteral("%1 (twice within an hour)").arg(failure.reason), now);
+            markInvalid(k, kTwiceWithinAnHour.text().arg(failure.reason), now);
         }
         h.forbiddenAt = now;
         break;
@@ -125,8 +136,8 @@ qint64 HealthPolicy::onFailure(KeyRec &k, const QString &model, const Failure &f
         }
         break;
     case FailureKind::QuotaPerDay:
-        m_cooldowns.cool(k.scope, model, time::nextPacificMidnightMs(now),
-            QStringLiteral("daily quota (%1); resets at midnight Pacific time").arg(failure.quotaId), false, 0, now);
+        m_cooldowns.cool(
+            k.scope, model, time::nextPacificMidnightMs(now), kDailyQuota.text().arg(failure.quotaId), false, 0, now);
         break;
     case FailureKind::QuotaPerMinute:
         return coolForMinuteQuota(k, model, failure, now);
@@ -195,10 +206,8 @@ void HealthPolicy::blameServerFailure(KeyRec &k, const Failure &failure, qint64 
     h.serverFailures = 0;
     m_pool.expiresAt(h.breakerUntil);
     ++m_pool.generation;
-    m_pool.events.push_back({ k.cfg.id, KeyStatus::Cooling,
-        QStringLiteral("circuit open for %1 s: it keeps failing (%2) while other keys work")
-            .arg(open / 1000)
-            .arg(failure.reason) });
+    m_pool.events.push_back(
+        { k.cfg.id, KeyStatus::Cooling, kCircuitOpenFor.text().arg(open / 1000).arg(failure.reason) });
 }
 
 void HealthPolicy::clear(KeyRec &k)
@@ -251,7 +260,7 @@ void HealthPolicy::report(std::vector<KeyReport> &out, qint64 now) const
         if (k.health.breakerUntil > now) {
             r.status = KeyStatus::Cooling;
             r.untilMs = k.health.breakerUntil;
-            r.reason = QStringLiteral("circuit open after repeated failures");
+            r.reason = kCircuitOpen.text();
         }
         if (const auto scope = running.constFind(k.scope); scope != running.constEnd()) {
             for (const auto &c : *scope) {

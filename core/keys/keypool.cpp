@@ -7,6 +7,7 @@
 #include "keys/keypool_p.h"
 #include "keys/keyselection.h"
 #include "logging/logging.h"
+#include "logging/usertext.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -30,36 +31,44 @@ QString keyStatusName(KeyStatus status)
     return QString();
 }
 
+namespace {
+// What a refused request says (logging/usertext.h): English here, translated where the window shows it.
+const logging::UserText kThisRequest("ga::keys", QT_TRANSLATE_NOOP("ga::keys", "this request"));
+const logging::UserText kRouteThrottled("ga::keys",
+    QT_TRANSLATE_NOOP(
+        "ga::keys", "Google is throttling this connection (several projects got 429 at once); retry in %1 s."));
+const logging::UserText kNoKeyConfigured("ga::keys",
+    QT_TRANSLATE_NOOP(
+        "ga::keys", "No API key is configured. Add one with: echo \"$GEMINI_API_KEY\" | gemini-aggregatord keys add"));
+const logging::UserText kNoUsableKey("ga::keys",
+    QT_TRANSLATE_NOOP("ga::keys",
+        "No usable API key for %1 (keys: %2 in all, %3 cooling down, %4 invalid, %5 disabled, %6 already tried for "
+        "this request)."));
+const logging::UserText kNoUsableKeyUntil("ga::keys",
+    QT_TRANSLATE_NOOP("ga::keys",
+        "No usable API key for %1 (keys: %2 in all, %3 cooling down, %4 invalid, %5 disabled, %6 already tried for "
+        "this request). The first one is back in %7 s."));
+} // namespace
+
 QString NoKeyReason::describe(const QString &model) const
 {
-    const QString what = model.isEmpty() ? QStringLiteral("this request") : model;
+    const qint64 seconds = (retryAfterMs + 999) / 1000;
     if (routeThrottled) {
-        return QStringLiteral("Google is throttling this connection (several projects got 429 at once); retry in %1 s.")
-            .arg((retryAfterMs + 999) / 1000);
+        return kRouteThrottled.text().arg(seconds);
     }
     if (total == 0) {
-        return QStringLiteral("No API key is configured. Add one with: echo \"$GEMINI_API_KEY\" | gemini-aggregatord "
-                              "keys add");
+        return kNoKeyConfigured.text();
     }
-    QStringList parts;
-    if (cooling) {
-        parts << QStringLiteral("%1 cooling down").arg(cooling);
-    }
-    if (invalid) {
-        parts << QStringLiteral("%1 invalid").arg(invalid);
-    }
-    if (disabled) {
-        parts << QStringLiteral("%1 disabled").arg(disabled);
-    }
-    if (tried) {
-        parts << QStringLiteral("%1 already tried for this request").arg(tried);
-    }
-    QString s
-        = QStringLiteral("No usable API key for %1: of %2 key(s), %3.").arg(what).arg(total).arg(parts.join(u", "));
-    if (retryAfterMs >= 0) {
-        s += QStringLiteral(" The first one is back in %1 s.").arg((retryAfterMs + 999) / 1000);
-    }
-    return s;
+    // Every count is said, zeros too: one fixed sentence a translator (and a reader scanning logs) can rely on.
+    const QString s = (retryAfterMs >= 0 ? kNoUsableKeyUntil : kNoUsableKey)
+                          .text()
+                          .arg(model.isEmpty() ? kThisRequest.text() : model)
+                          .arg(total)
+                          .arg(cooling)
+                          .arg(invalid)
+                          .arg(disabled)
+                          .arg(tried);
+    return retryAfterMs >= 0 ? s.arg(seconds) : s;
 }
 
 struct KeyPool::Impl

@@ -2,6 +2,7 @@
 #include "logging/usertext.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QList>
 #include <QMutex>
 #include <QMutexLocker>
@@ -22,12 +23,22 @@ struct Compiled
     qsizetype fixedChars = 0;
 };
 
+struct Match
+{
+    const UserText *text = nullptr;
+    QHash<int, QString> args;
+};
+
 struct Registry
 {
     QMutex mutex;
     QList<const UserText *> texts;
     QList<Compiled> compiled; // by fixedChars, most first; rebuilt when texts grew
     qsizetype compiledFrom = -1;
+    // What each recent text matched (the pattern and its arguments, not a language): a Keys page with thousands
+    // of keys asks for the same few sentences again on every refresh, and each miss tries every pattern.
+    QHash<QString, Match> recent;
+    static constexpr qsizetype kRecentMax = 4096;
 };
 
 Registry &registry()
@@ -94,33 +105,36 @@ const QList<Compiled> &compiledLocked(Registry &r)
         std::stable_sort(r.compiled.begin(), r.compiled.end(),
             [](const Compiled &a, const Compiled &b) { return a.fixedChars > b.fixedChars; });
         r.compiledFrom = r.texts.size();
+        r.recent.clear();
     }
     return r.compiled;
 }
-
-struct Match
-{
-    const UserText *text = nullptr;
-    QHash<int, QString> args;
-};
 
 Match match(const QString &text)
 {
     Registry &r = registry();
     QMutexLocker lock(&r.mutex);
-    for (const Compiled &c : compiledLocked(r)) {
+    const QList<Compiled> &compiled = compiledLocked(r);
+    if (const auto seen = r.recent.constFind(text); seen != r.recent.constEnd()) {
+        return *seen;
+    }
+    Match out;
+    for (const Compiled &c : compiled) {
         const QRegularExpressionMatch m = c.expression.match(text);
         if (!m.hasMatch()) {
             continue;
         }
-        Match out;
         out.text = c.text;
         for (qsizetype i = 0; i < c.groupArg.size(); ++i) {
             out.args.insert(c.groupArg.at(i), m.captured(int(i + 1)));
         }
-        return out;
+        break;
     }
-    return {};
+    if (r.recent.size() >= Registry::kRecentMax) {
+        r.recent.clear();
+    }
+    r.recent.insert(text, out);
+    return out;
 }
 
 QString translatedAt(const QString &text, int depth)

@@ -7,6 +7,7 @@
 
 #include "logging/logging.h"
 #include "logging/redact.h"
+#include "proxy/outcomes.h"
 
 #include <QDeadlineTimer>
 
@@ -58,7 +59,7 @@ void Exchange::abort()
 {
     if (!m_done && m_client.isOpen() && !m_key.id.isEmpty()) {
         // The attempt under way ends with the client (it cancelled, or stopped reading a stream): it was tried.
-        logAttempt(m_client.response().status, QStringLiteral("client aborted"));
+        logAttempt(m_client.response().status, outcome::kClientAborted.text());
     }
     m_done = true;
     m_client.close();
@@ -77,7 +78,7 @@ void Exchange::checkTimeouts(qint64 now)
     if (m_policy.deadlinePassed(now)) {
         // The request's time is up before its answer started, whatever this attempt is doing: not the key's fault.
         if (m_client.isOpen()) {
-            logAttempt(0, QStringLiteral("request deadline passed"));
+            logAttempt(0, outcome::kDeadlinePassed.text());
         }
         giveUp(Stop::Deadline);
         return;
@@ -106,7 +107,7 @@ void Exchange::nextAttempt()
     if (!m_router->firstRoute(m_key.id, &route, &reason)) {
         m_routeName.clear();
         m_attemptStart = nowMs();
-        logAttempt(0, QStringLiteral("no route: ") + reason);
+        logAttempt(0, outcome::kNoRoute.text().arg(reason));
         // Serverless with no usable relay for this key: try another key (a bound key's relay may be down),
         // and when none is left, say why.
         m_lastStatus = 503;
@@ -187,7 +188,7 @@ void Exchange::upstreamEnd(const QByteArray &held)
     if (step.key == AttemptStep::KeyReport::Success) {
         m_keys->reportSuccess(m_key.id, m_request.model, m_usage.result());
     }
-    logAttempt(m_client.response().status, QStringLiteral("ok"));
+    logAttempt(m_client.response().status, QStringLiteral("ok")); // failureKindName(None), without a copy per request
     learnResources();
     m_sink->exchangeEnd();
 }
@@ -280,7 +281,7 @@ void Exchange::upstreamFailed(const UpstreamFailure &f)
 
 bool Exchange::relayFailed(const AttemptEvent &e, const AttemptStep &step, const QString &reason, int logStatus)
 {
-    logAttempt(logStatus, QStringLiteral("relay failed: ") + reason);
+    logAttempt(logStatus, outcome::kRelayFailed.text().arg(reason));
     m_router->reportRelayFailure(m_route.relay, reason);
     if (step.next == Next::GiveUp) {
         m_policy.commit(e, step);
@@ -379,7 +380,7 @@ void Exchange::forwardAnswer(const QByteArray &body)
 void Exchange::failMidStream(const QString &message)
 {
     qCWarning(lcProxy).noquote() << "stream broken:" << message;
-    logAttempt(m_client.response().status, QStringLiteral("stream broken: ") + message);
+    logAttempt(m_client.response().status, outcome::kStreamBroken.text().arg(message));
     m_done = true;
     m_client.close();
     m_keys->reportFailure(m_key.id, m_request.model, keys::networkFailure(message));

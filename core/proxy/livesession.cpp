@@ -6,7 +6,9 @@
 #include "http/requestparser.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
+#include "logging/usertext.h"
 #include "metrics/recorder.h"
+#include "proxy/outcomes.h"
 #include "proxy/proxyworker.h"
 #include "proxy/upstreampool.h"
 
@@ -21,6 +23,28 @@
 namespace ga::proxy {
 
 namespace ws = http::ws;
+
+namespace {
+// What a Live session says to people (logging/usertext.h): English here, translated where it is shown.
+const logging::UserText kLiveClose("ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "Live close %1: %2"));
+const logging::UserText kRelayRefusedUpgrade(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the relay refused the upgrade (%1)"));
+const logging::UserText kHandshakeRefused(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "handshake refused with HTTP %1"));
+const logging::UserText kHandshakeNotHttp(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the upstream's handshake answer is not HTTP"));
+const logging::UserText kHandshakeInvalid(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the upstream's WebSocket handshake is invalid"));
+const logging::UserText kBrokeProtocol(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the upstream broke the WebSocket protocol"));
+const logging::UserText kCouldNotOpen(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "could not open the WebSocket upstream: %1"));
+const logging::UserText kClosedBeforeSetup(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the upstream closed before setupComplete"));
+const logging::UserText kHandshakeTimeout(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the upstream did not answer the WebSocket handshake in time"));
+const logging::UserText kNoSetupInTime("ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "no setupComplete in time"));
+} // namespace
 
 namespace {
 
@@ -48,7 +72,7 @@ bool containsIgnoreCase(QByteArrayView haystack, QByteArrayView needle)
 std::optional<keys::Failure> classifyLiveClose(quint16 code, QByteArrayView reason)
 {
     keys::Failure f;
-    f.reason = QStringLiteral("Live close %1: %2").arg(code).arg(QString::fromUtf8(reason));
+    f.reason = kLiveClose.text().arg(code).arg(QString::fromUtf8(reason));
     if (code == ws::InvalidPayload) {
         // 1007 is also what a malformed message gets: only the key-level texts blame the key.
         if (containsIgnoreCase(reason, "API key") || containsIgnoreCase(reason, "suspended")
@@ -328,7 +352,7 @@ void LiveSession::nextAttempt()
     if (!m_worker->router()->firstRoute(m_key.id, &route, &reason)) {
         m_attemptStart = nowMs();
         m_routeName.clear();
-        logAttempt(0, QStringLiteral("no route: ") + reason);
+        logAttempt(0, outcome::kNoRoute.text().arg(reason));
         m_failCode = ws::TryAgainLater;
         m_failReason = reason.toUtf8();
         ++m_countedAttempts;
@@ -434,8 +458,8 @@ LiveSession::Handshake LiveSession::readHandshake()
         return Handshake::NeedMore;
     }
     if (o.state == http::ParseOutcome::Error) {
-        attemptFailed(keys::networkFailure(QStringLiteral("the upstream's handshake answer is not HTTP")), m_viaRelay,
-            502, QStringLiteral("bad handshake answer"));
+        attemptFailed(
+            keys::networkFailure(kHandshakeNotHttp.text()), m_viaRelay, 502, QStringLiteral("bad handshake answer"));
         return Handshake::Failed;
     }
     const QByteArray *relayError = http::findHeader(response.headers, "x-relay-error");
@@ -444,8 +468,8 @@ LiveSession::Handshake LiveSession::readHandshake()
         const QByteArray *upgrade = http::findHeader(response.headers, "upgrade");
         if (!accept || accept->trimmed() != ws::acceptValue(m_handshakeKey) || !upgrade
             || !http::equalsIgnoreCase(upgrade->trimmed(), "websocket")) {
-            attemptFailed(keys::networkFailure(QStringLiteral("the upstream's WebSocket handshake is invalid")),
-                m_viaRelay, 502, QStringLiteral("bad handshake"));
+            attemptFailed(
+                keys::networkFailure(kHandshakeInvalid.text()), m_viaRelay, 502, QStringLiteral("bad handshake"));
             return Handshake::Failed;
         }
         http::consumeFront(m_upstreamIn, o.consumed);
@@ -466,11 +490,10 @@ LiveSession::Handshake LiveSession::readHandshake()
     const QByteArray body = m_upstreamIn.mid(o.consumed, kMaxRefusalBody);
     const bool relayFault = m_viaRelay && relayError && relayError->trimmed() != "upstream-refused";
     keys::Failure failure = relayFault
-        ? keys::networkFailure(
-            QStringLiteral("the relay refused the upgrade (%1)").arg(QString::fromLatin1(relayError->left(60))))
+        ? keys::networkFailure(kRelayRefusedUpgrade.text().arg(QString::fromLatin1(relayError->left(60))))
         : keys::classifyResponse(response.status, body);
     if (failure.reason.isEmpty()) {
-        failure.reason = QStringLiteral("handshake refused with HTTP %1").arg(response.status);
+        failure.reason = kHandshakeRefused.text().arg(response.status);
     }
     if (!relayFault && !failure.retryable()) {
         // The client's own problem (a model or request Google refuses): it hears it as a policy close.
@@ -544,8 +567,8 @@ void LiveSession::pumpUpstream()
                 qCWarning(lcHttp).noquote() << "Live: upstream frame refused:" << d.checker.lastError();
                 in.clear();
                 if (m_phase != Phase::Open && m_phase != Phase::Closing) {
-                    attemptFailed(keys::networkFailure(QStringLiteral("the upstream broke the WebSocket protocol")),
-                        m_viaRelay, 502, QStringLiteral("protocol error"));
+                    attemptFailed(
+                        keys::networkFailure(kBrokeProtocol.text()), m_viaRelay, 502, QStringLiteral("protocol error"));
                     return;
                 }
                 closeUpstream();
@@ -644,7 +667,7 @@ void LiveSession::upstreamMessage(const QByteArray &message)
         if (m_viaRelay) {
             m_worker->router()->reportRelaySuccess(m_route.relay, nowMs() - m_attemptStart);
         }
-        logAttempt(101, m_figures.started ? QStringLiteral("ok") : QStringLiteral("started"));
+        logAttempt(101, m_figures.started ? keys::failureKindName(keys::FailureKind::None) : outcome::kStarted.text());
     }
     const bool usage = message.contains("usageMetadata");
     const bool resumption = message.contains("sessionResumptionUpdate");
@@ -718,8 +741,8 @@ void LiveSession::onUpstreamGone()
             return;
         }
         if (h == Handshake::NeedMore) {
-            attemptFailed(keys::networkFailure(QStringLiteral("could not open the WebSocket upstream: ") + error),
-                m_viaRelay, 0, QStringLiteral("network"));
+            attemptFailed(
+                keys::networkFailure(kCouldNotOpen.text().arg(error)), m_viaRelay, 0, QStringLiteral("network"));
             return;
         }
         pumpUpstream();
@@ -729,8 +752,7 @@ void LiveSession::onUpstreamGone()
         }
     }
     if (m_phase == Phase::AwaitSetupComplete) {
-        attemptFailed(keys::networkFailure(QStringLiteral("the upstream closed before setupComplete")), m_viaRelay, 0,
-            QStringLiteral("network"));
+        attemptFailed(keys::networkFailure(kClosedBeforeSetup.text()), m_viaRelay, 0, QStringLiteral("network"));
         return;
     }
     closeUpstream();
@@ -758,13 +780,10 @@ void LiveSession::checkTimeouts(qint64 now)
         closeClient(ws::PolicyViolation, "No setup message arrived in time.");
         return;
     case Phase::Connecting:
-        attemptFailed(
-            keys::networkFailure(QStringLiteral("the upstream did not answer the WebSocket handshake in time")),
-            m_viaRelay, 0, QStringLiteral("timeout"));
+        attemptFailed(keys::networkFailure(kHandshakeTimeout.text()), m_viaRelay, 0, QStringLiteral("timeout"));
         return;
     case Phase::AwaitSetupComplete:
-        attemptFailed(
-            keys::networkFailure(QStringLiteral("no setupComplete in time")), m_viaRelay, 0, QStringLiteral("timeout"));
+        attemptFailed(keys::networkFailure(kNoSetupInTime.text()), m_viaRelay, 0, QStringLiteral("timeout"));
         return;
     case Phase::Open:
         return;

@@ -2,10 +2,18 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import GeminiAggregator.Ui
 
 // One request of the history with every attempt it took (which key, which route, what came of it).
 Dialog {
     id: dialog
+    // A popup follows its window's palette only when it is the window's own QObject child, and the pages (with
+    // their dialogs) come from Loaders: bound here, so a change of the desktop's palette reaches an open dialog too.
+    Binding on palette {
+        when: dialog.ApplicationWindow.window !== null
+        value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
+        restoreMode: Binding.RestoreNone
+    }
     property var row: ({})
 
     Theme {
@@ -129,7 +137,12 @@ Dialog {
                     }
                     Label {
                         Layout.fillWidth: true
-                        text: attempt.modelData
+                        // "key@route: outcome"; the outcome is core's English, said in the window's language.
+                        text: {
+                            const s = String(attempt.modelData)
+                            const i = s.indexOf(": ")
+                            return i < 0 ? s : s.slice(0, i + 2) + Backend.translated(s.slice(i + 2))
+                        }
                         font.family: theme.mono
                         wrapMode: Text.WrapAnywhere
                     }
