@@ -199,7 +199,7 @@ int DesktopApp::start()
             }
         });
         connect(m_backend.get(), &Backend::closedToTray, m_tray.get(), [this] {
-            m_tray->showMessage(tr("Gemini Aggregator is still running"),
+            m_tray->showNotice(tr("Gemini Aggregator is still running"),
                 tr("The proxy keeps serving. Open the window or quit from the tray icon."));
         });
         m_tray->show();
@@ -224,6 +224,9 @@ void DesktopApp::showWindow()
         return;
     }
     const bool wasVisible = m_window->isVisible();
+    if (m_tray) {
+        m_tray->withdrawNotice(); // "still running in the tray" is no longer true news
+    }
     m_window->show();
     if (wasVisible) {
         m_window->raise(); // a hidden window comes up on top anyway

@@ -104,8 +104,20 @@ void TrayController::update()
 
 void TrayController::showMessage(const QString &title, const QString &message, bool warning)
 {
+    m_notice.replacedByMessage();
     m_tray.showMessage(title, message, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
     Q_EMIT messageShown(title, message);
+}
+
+void TrayController::showNotice(const QString &title, const QString &message)
+{
+    m_notice.show(title, message);
+    Q_EMIT messageShown(title, message);
+}
+
+void TrayController::withdrawNotice()
+{
+    m_notice.withdraw();
 }
 
 } // namespace ga::ui

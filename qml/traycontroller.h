@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "traynotice.h"
+
 #include <QAction>
 #include <QActionGroup>
 #include <QIcon>
@@ -42,6 +44,9 @@ Q_SIGNALS:
 public Q_SLOTS:
     // The message's icon says what it is about (a warning, or news such as "still running"), not the app's state.
     void showMessage(const QString &title, const QString &message, bool warning = false);
+    // A notice that stands only until withdrawNotice() (the close-to-tray notice, taken down when the window is back).
+    void showNotice(const QString &title, const QString &message);
+    void withdrawNotice();
     // Re-reads the backend's state and retranslates the menu.
     void update();
 
@@ -54,6 +59,7 @@ private:
     QActionGroup m_modes;
     QHash<QString, QAction *> m_actions;
     QString m_iconState;
+    TrayNotice m_notice { &m_tray };
 };
 
 } // namespace ga::ui

@@ -10,6 +10,14 @@
 #   tst_keychainwait_tray  started before the keychain: the tray says it waits (Xvfb + trayer)
 ga_add_test(tst_uimodels LIBS aggregator_ui ga_fakegemini LABELS gui TIMEOUT 240)
 ga_add_test(tst_tray LIBS aggregator_ui ga_fakegemini LABELS gui)
+# The close-to-tray notice is withdrawn when the window is back: Qt's balloon (Xvfb + trayer) and a desktop
+# notification service on the test's own session bus.
+find_package(Qt6 QUIET COMPONENTS DBus)
+if(TARGET Qt6::DBus)
+    ga_add_test(tst_traynotice LIBS aggregator_ui Qt6::DBus LABELS gui
+        LAUNCHER dbus-run-session -- sh ${CMAKE_CURRENT_SOURCE_DIR}/gui/xvfb-session.sh)
+    set_tests_properties(tst_traynotice PROPERTIES SKIP_RETURN_CODE 77)
+endif()
 # The main window (real app, offscreen): geometry kept per screen across restarts and never larger than the screen;
 # in Chinese, the title and core's messages.
 ga_add_test(tst_windowgeometry LIBS aggregator_ui aggregator_uiplugin Qt6::Quick LABELS gui)
