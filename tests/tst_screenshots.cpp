@@ -628,10 +628,9 @@ void TestScreenshots::pages()
 }
 
 // The dialogs in both languages at the small size: the same checks as the pages, on the dialog alone (the page
-// behind it is dimmed on purpose). In the palette the app started with only, and first: a dialog keeps the palette
-// it was first shown in when the desktop's changes later (Qt 6.4 hands a palette change only to popups that are
-// QObject children of the window, and the pages' dialogs are not: the pages come from a Repeater's Loaders). The
-// check that the dialog is in the window's palette finds that as soon as a dark row is added here.
+// behind it is dimmed on purpose). Light first, then dark: each dialog has been shown before the desktop's palette
+// changes, as a user switching the desktop to dark would have it (Qt 6.4 hands a palette change only to popups that
+// are QObject children of the window; the pages' dialogs are not, and bind the window's palette themselves).
 void TestScreenshots::dialogs_data()
 {
     QTest::addColumn<QString>("language");
@@ -639,7 +638,7 @@ void TestScreenshots::dialogs_data()
     QTest::addColumn<QString>("page");
     QTest::addColumn<QString>("dialog");
     for (const QString &language : { QStringLiteral("en"), QStringLiteral("zh_CN") }) {
-        for (const QString &palette : { QStringLiteral("light") }) {
+        for (const QString &palette : { QStringLiteral("light"), QStringLiteral("dark") }) {
             for (const auto &[page, dialog] : { std::pair { "keys", "editKeyDialog" }, { "keys", "addKeysDialog" },
                      { "keys", "confirmDialog" }, { "instances", "instanceDialog" } }) {
                 QTest::addRow("%s/%s/%s", qPrintable(language), qPrintable(palette), dialog)

@@ -6,6 +6,13 @@ import QtQuick.Layouts
 // The Keys page's "Add keys" dialog around AddKeysForm.
 Dialog {
     id: dialog
+    // A popup follows its window's palette only when it is the window's own QObject child, and the pages (with
+    // their dialogs) come from Loaders: bound here, so a change of the desktop's palette reaches an open dialog too.
+    Binding on palette {
+        when: dialog.ApplicationWindow.window !== null
+        value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
+        restoreMode: Binding.RestoreNone
+    }
 
     Theme {
         id: theme

@@ -6,6 +6,13 @@ import QtQuick.Layouts
 // Asks before something that cannot be undone: confirm.ask(title, text, acceptText, details, action).
 Dialog {
     id: dialog
+    // A popup follows its window's palette only when it is the window's own QObject child, and the pages (with
+    // their dialogs) come from Loaders: bound here, so a change of the desktop's palette reaches an open dialog too.
+    Binding on palette {
+        when: dialog.ApplicationWindow.window !== null
+        value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
+        restoreMode: Binding.RestoreNone
+    }
     property string text
     property string acceptText: qsTr("Delete")
     // Extra lines listed under the text (e.g. the keys a relay takes with it).

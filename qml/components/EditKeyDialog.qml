@@ -7,6 +7,13 @@ import GeminiAggregator.Ui
 // Edits a key's label, group, weight, relay and enabled flag (never the key itself).
 Dialog {
     id: dialog
+    // A popup follows its window's palette only when it is the window's own QObject child, and the pages (with
+    // their dialogs) come from Loaders: bound here, so a change of the desktop's palette reaches an open dialog too.
+    Binding on palette {
+        when: dialog.ApplicationWindow.window !== null
+        value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
+        restoreMode: Binding.RestoreNone
+    }
     property string keyId
     property string masked
     readonly property bool busy: requests.count > 0

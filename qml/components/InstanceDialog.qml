@@ -8,6 +8,13 @@ import GeminiAggregator.Ui
 // The secret is write-only: it is never shown again, and the field is cleared when the dialog closes.
 Dialog {
     id: dialog
+    // A popup follows its window's palette only when it is the window's own QObject child, and the pages (with
+    // their dialogs) come from Loaders: bound here, so a change of the desktop's palette reaches an open dialog too.
+    Binding on palette {
+        when: dialog.ApplicationWindow.window !== null
+        value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
+        restoreMode: Binding.RestoreNone
+    }
     property string instanceId    // empty: adding
     readonly property bool busy: requests.count > 0
     property string errorText

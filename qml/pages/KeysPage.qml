@@ -423,6 +423,12 @@ AppPage {
     Menu {
         id: rowMenu
         property var row: ({})
+        // As the dialogs: a page's popup is not the window's child, so it binds the window's palette itself.
+        Binding on palette {
+            when: rowMenu.ApplicationWindow.window !== null
+            value: rowMenu.ApplicationWindow.window ? rowMenu.ApplicationWindow.window.palette : null
+            restoreMode: Binding.RestoreNone
+        }
         MenuItem {
             text: qsTr("Test")
             icon.source: Qt.resolvedUrl("../icons/test.svg")
