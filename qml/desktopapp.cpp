@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "daemon/service.h"
 #include "logging/logging.h"
+#include "logging/usertext.h"
 #include "notifier.h"
 #include "singleinstance.h"
 #include "traycontroller.h"
@@ -18,6 +19,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QIcon>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLocale>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
@@ -77,6 +80,41 @@ DesktopApp::~DesktopApp()
     m_service.reset();
 }
 
+std::unique_ptr<QTranslator> DesktopApp::loadStartupTranslator(const QString &configPath)
+{
+    // Read as plain JSON: the config may be the very thing that is wrong, and ui.language still be there.
+    QString language = QStringLiteral("system");
+    if (QFile file(configPath); file.size() < 4 * 1024 * 1024 && file.open(QIODevice::ReadOnly)) {
+        const QJsonValue set
+            = QJsonDocument::fromJson(file.readAll()).object().value(u"ui").toObject().value(u"language");
+        if (set.isString() && !set.toString().isEmpty()) {
+            language = set.toString();
+        }
+    }
+    auto translator = std::make_unique<QTranslator>();
+    if (!translator->load(language == u"system" ? QLocale() : QLocale(language), QStringLiteral("gemini-aggregator"),
+            QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+        return nullptr;
+    }
+    return translator;
+}
+
+QString DesktopApp::errorForPeople() const
+{
+    // error() is the reason, then the config file's problems; people read the problems first, then what to do.
+    const qsizetype split = m_error.indexOf(QStringLiteral("\n\n"));
+    const QString reason = split < 0 ? m_error : m_error.left(split);
+    QStringList lines;
+    if (split >= 0) {
+        for (const QString &line : m_error.mid(split + 2).split(u'\n')) {
+            lines.append(logging::translatedAfterPrefix(line));
+        }
+        lines.append(QString());
+    }
+    lines.append(logging::translated(reason));
+    return tr("Gemini Aggregator could not start:\n%1").arg(lines.join(u'\n'));
+}
+
 int DesktopApp::start()
 {
     // An encrypted secret file is opened with $GEMINI_AGGREGATOR_PASSPHRASE (a window has no terminal to ask on).
@@ -103,6 +141,10 @@ int DesktopApp::start()
     // Started at login, the app may come up before the keychain: prepareRun then waits for it (up to a minute, the
     // event loop running) and this icon says so. It is not the TrayController, which needs the Service, which needs
     // the secrets. The Backend loads the translations later, so the configured language is loaded here for the tooltip.
+    m_startupTranslator = loadStartupTranslator(m_session->configPath());
+    if (m_startupTranslator) {
+        QCoreApplication::installTranslator(m_startupTranslator.get());
+    }
     app::StartupOptions startup;
     if (m_options.tray) {
         startup.keychainWaiting = [this](bool waiting) {
@@ -117,24 +159,13 @@ int DesktopApp::start()
             }
             icon = new QSystemTrayIcon(QIcon(TrayController::iconPath(QStringLiteral("stopped"))), this);
             icon->setObjectName(name);
-            app::Outcome unused;
-            const QString language = m_session->config(&unused)->config().uiLanguage;
-            QTranslator translator;
-            const bool translated = translator.load(language == u"system" ? QLocale() : QLocale(language),
-                QStringLiteral("gemini-aggregator"), QStringLiteral("_"), QStringLiteral(":/i18n"));
-            if (translated) {
-                QCoreApplication::installTranslator(&translator);
-            }
-            icon->setToolTip(tr("Gemini Aggregator — waiting for the keychain…"));
-            if (translated) {
-                QCoreApplication::removeTranslator(&translator);
-            }
+            icon->setToolTip(tr("Gemini Aggregator — waiting for the keychain…")); // m_startupTranslator's language
             icon->show();
         };
     }
 
     if (const app::Outcome prepared = app::prepareRun(*m_session, startup); !prepared.ok()) {
-        m_error = prepared.message;
+        m_error = prepared.message; // the start-up translator stays: the failure dialog speaks its language
         if (!m_configNotes.isEmpty()) {
             m_error += QStringLiteral("\n\n") + m_configNotes.join(u'\n');
         }
@@ -155,6 +186,7 @@ int DesktopApp::start()
 
     m_backend = std::make_unique<Backend>(m_service.get());
     Backend::setInstance(m_backend.get());
+    m_startupTranslator.reset(); // the Backend's translator from here on, following ui.language as it changes
     m_backend->applyLanguage();
 
     // The window is plain 2D (text, lists, a Canvas chart): Qt Quick's software renderer draws it as well as

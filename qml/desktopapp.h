@@ -6,6 +6,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QString>
+#include <QTranslator>
 
 #include <memory>
 
@@ -47,7 +48,10 @@ public:
     // 0 when everything runs; -1 when another instance was asked to show itself (exit quietly); else an
     // exit code, with the reason in error().
     int start();
-    QString error() const { return m_error; }
+    QString error() const { return m_error; } // English, as logged
+    // What the start-up failure dialog says: error() and the config file's problems, in the configured language
+    // (the system's when the config cannot say).
+    QString errorForPeople() const;
 
     Backend *backend() const { return m_backend.get(); }
     daemon::Service *service() const { return m_service.get(); }
@@ -64,10 +68,15 @@ Q_SIGNALS:
     void windowShown(qint64 msSinceProcessStart);
 
 private:
+    static std::unique_ptr<QTranslator> loadStartupTranslator(const QString &configPath);
+
     Options m_options;
     QString m_error;
     std::unique_ptr<app::Session> m_session;
     QStringList m_configNotes; // warnings and problems found in the config file
+    // The configured language while the app starts (the Backend loads it for good once the config is open): the
+    // keychain-wait tooltip, the secret store's sentences and a failure speak it.
+    std::unique_ptr<QTranslator> m_startupTranslator;
     std::unique_ptr<daemon::Service> m_service;
     std::unique_ptr<Backend> m_backend;
     std::unique_ptr<QQmlApplicationEngine> m_engine;

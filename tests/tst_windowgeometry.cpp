@@ -192,6 +192,31 @@ private Q_SLOTS:
         const QString url = problems.value(QStringLiteral("upstream.baseUrl")).toString();
         QVERIFY2(url.contains(QStringLiteral("网址")), qPrintable(url));
     }
+
+    // A config file the app cannot start with: the failure dialog speaks the language the file asks for (read even
+    // though the file is not valid), its problems with where they are and the reason what to do (issue 20, item 2).
+    void startFailureSpeaksTheConfiguredLanguage()
+    {
+        const QString broken = m_home.filePath(QStringLiteral("broken.json"));
+        QVERIFY(test::writeAll(broken,
+            "{\n  \"version\": 1,\n  \"ui\": { \"language\": \"zh_CN\" },\n  \"listen\": { \"port\": 70000 }\n}\n"));
+        ui::DesktopApp::Options options;
+        options.configPath = broken;
+        options.singleInstance = false;
+        options.tray = false;
+        options.workers = 1;
+        ui::DesktopApp app(options);
+        QVERIFY(app.start() > 0);
+        // The log and error() stay English.
+        QVERIFY2(app.error().contains(QStringLiteral("is not valid and was left unchanged")), qPrintable(app.error()));
+        QVERIFY2(app.error().contains(QStringLiteral("70000 is not a port")), qPrintable(app.error()));
+        const QString shown = app.errorForPeople();
+        QVERIFY2(shown.startsWith(QStringLiteral("Gemini 聚合器无法启动：\n")), qPrintable(shown));
+        QVERIFY2(shown.contains(broken + QStringLiteral(":4: listen.port: 70000 不是有效的端口")), qPrintable(shown));
+        QVERIFY2(shown.contains(QStringLiteral("配置文件 ") + broken), qPrintable(shown));
+        // The problems come first, what to do last ("fix the lines above").
+        QVERIFY(shown.indexOf(u"70000") < shown.indexOf(QStringLiteral("配置文件 ")));
+    }
 };
 
 QTEST_MAIN(TestWindowGeometry)

@@ -2386,6 +2386,22 @@
         <source>token &apos;%1&apos; cannot be read: %2 (rotate it for a new value)</source>
         <translation>token &apos;%1&apos; cannot be read: %2 (rotate it for a new value)</translation>
     </message>
+    <message>
+        <source>the config file %1 is not valid and was left unchanged; fix the lines above by hand (or move the file away to start from defaults)</source>
+        <translation>the config file %1 is not valid and was left unchanged; fix the lines above by hand (or move the file away to start from defaults)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a secret store; use keychain or file</source>
+        <translation>&apos;%1&apos; is not a secret store; use keychain or file</translation>
+    </message>
+    <message>
+        <source>the encrypted secret file %1 needs a passphrase: set %2 or run from a terminal</source>
+        <translation>the encrypted secret file %1 needs a passphrase: set %2 or run from a terminal</translation>
+    </message>
+    <message>
+        <source>an empty passphrase would not protect the secret file; choose a real one</source>
+        <translation>an empty passphrase would not protect the secret file; choose a real one</translation>
+    </message>
 </context>
 <context>
     <name>ga::config</name>
@@ -2572,6 +2588,14 @@
     <message>
         <source>the file must hold a JSON object ({ … }), not a list or value</source>
         <translation>the file must hold a JSON object ({ … }), not a list or value</translation>
+    </message>
+    <message>
+        <source>listen.host %1 would let other machines use your API keys; use 127.0.0.1, or set listen.allowRemote to true and give each client an access token (gemini-aggregatord token add NAME)</source>
+        <translation>listen.host %1 would let other machines use your API keys; use 127.0.0.1, or set listen.allowRemote to true and give each client an access token (gemini-aggregatord token add NAME)</translation>
+    </message>
+    <message>
+        <source>listen.allowRemote is on but there is no access token, so anyone who can reach %1 could use your API keys; create one with: gemini-aggregatord token add NAME</source>
+        <translation>listen.allowRemote is on but there is no access token, so anyone who can reach %1 could use your API keys; create one with: gemini-aggregatord token add NAME</translation>
     </message>
 </context>
 <context>
@@ -3075,6 +3099,12 @@
     <message>
         <source>Gemini Aggregator — waiting for the keychain…</source>
         <translation>Gemini Aggregator — waiting for the keychain…</translation>
+    </message>
+    <message>
+        <source>Gemini Aggregator could not start:
+%1</source>
+        <translation>Gemini Aggregator could not start:
+%1</translation>
     </message>
 </context>
 <context>

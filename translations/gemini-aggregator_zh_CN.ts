@@ -2354,6 +2354,22 @@
         <source>token &apos;%1&apos; cannot be read: %2 (rotate it for a new value)</source>
         <translation>无法读取令牌“%1”：%2（如需新值，请轮换它）</translation>
     </message>
+    <message>
+        <source>the config file %1 is not valid and was left unchanged; fix the lines above by hand (or move the file away to start from defaults)</source>
+        <translation>配置文件 %1 无效，已保持原样；请手动修正上面列出的行（或把该文件移走，以默认设置启动）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a secret store; use keychain or file</source>
+        <translation>“%1”不是有效的密钥存储；请使用 keychain 或 file</translation>
+    </message>
+    <message>
+        <source>the encrypted secret file %1 needs a passphrase: set %2 or run from a terminal</source>
+        <translation>加密的密钥文件 %1 需要口令：请设置 %2，或在终端中运行</translation>
+    </message>
+    <message>
+        <source>an empty passphrase would not protect the secret file; choose a real one</source>
+        <translation>空口令无法保护密钥文件；请设置一个真正的口令</translation>
+    </message>
 </context>
 <context>
     <name>ga::config</name>
@@ -2540,6 +2556,14 @@
     <message>
         <source>the file must hold a JSON object ({ … }), not a list or value</source>
         <translation>文件必须是一个 JSON 对象（{ … }），而不是列表或单个值</translation>
+    </message>
+    <message>
+        <source>listen.host %1 would let other machines use your API keys; use 127.0.0.1, or set listen.allowRemote to true and give each client an access token (gemini-aggregatord token add NAME)</source>
+        <translation>listen.host %1 会让其他机器使用你的 API 密钥；请使用 127.0.0.1，或把 listen.allowRemote 设为 true 并为每个客户端创建访问令牌（gemini-aggregatord token add NAME）</translation>
+    </message>
+    <message>
+        <source>listen.allowRemote is on but there is no access token, so anyone who can reach %1 could use your API keys; create one with: gemini-aggregatord token add NAME</source>
+        <translation>listen.allowRemote 已开启，但没有访问令牌，任何能访问 %1 的人都可以使用你的 API 密钥；请用以下命令创建一个：gemini-aggregatord token add NAME</translation>
     </message>
 </context>
 <context>
@@ -3043,6 +3067,12 @@
     <message>
         <source>Gemini Aggregator — waiting for the keychain…</source>
         <translation>Gemini 聚合器 — 正在等待钥匙串…</translation>
+    </message>
+    <message>
+        <source>Gemini Aggregator could not start:
+%1</source>
+        <translation>Gemini 聚合器无法启动：
+%1</translation>
     </message>
 </context>
 <context>

@@ -56,8 +56,7 @@ int main(int argc, char **argv)
     }
     if (started != 0) {
         if (!parser.isSet(quitAfterLoad)) {
-            QMessageBox::critical(nullptr, QStringLiteral("Gemini Aggregator"),
-                QApplication::translate("main", "Gemini Aggregator could not start:\n%1").arg(desktop.error()));
+            QMessageBox::critical(nullptr, QStringLiteral("Gemini Aggregator"), desktop.errorForPeople());
         }
         return started;
     }

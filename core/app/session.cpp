@@ -2,6 +2,7 @@
 #include "app/session.h"
 
 #include "config/configpaths.h"
+#include "logging/usertext.h"
 #include "secrets/filesecretstore.h"
 #include "secrets/keychainsecretstore.h"
 
@@ -9,6 +10,19 @@
 #include <QFileInfo>
 
 namespace ga::app {
+namespace {
+// Why a session cannot open (logging/usertext.h): English here, translated where the window shows it.
+const logging::UserText kConfigNotValid("ga::app",
+    QT_TRANSLATE_NOOP("ga::app",
+        "the config file %1 is not valid and was left unchanged; fix the lines above by hand (or move the file away "
+        "to start from defaults)"));
+const logging::UserText kNotASecretStore(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "'%1' is not a secret store; use keychain or file"));
+const logging::UserText kNeedsPassphrase("ga::app",
+    QT_TRANSLATE_NOOP("ga::app", "the encrypted secret file %1 needs a passphrase: set %2 or run from a terminal"));
+const logging::UserText kEmptyPassphrase("ga::app",
+    QT_TRANSLATE_NOOP("ga::app", "an empty passphrase would not protect the secret file; choose a real one"));
+} // namespace
 
 Session::Session(Options options)
     : m_options(std::move(options))
@@ -36,9 +50,7 @@ config::ConfigStore *Session::config(Outcome *why)
         for (const config::Problem &e : result.errors()) {
             note(e);
         }
-        *why = Outcome::failed(QStringLiteral("the config file %1 is not valid and was left unchanged; fix the lines "
-                                              "above by hand (or move the file away to start from defaults)")
-                                   .arg(m_configPath));
+        *why = Outcome::failed(kConfigNotValid.text().arg(m_configPath));
         return nullptr;
     }
     m_config = std::move(store);
@@ -71,7 +83,7 @@ secrets::SecretStore *Session::secrets(Outcome *why)
         return m_secrets.get();
     }
     if (kind != u"file") {
-        *why = Outcome::invalid(QStringLiteral("'%1' is not a secret store; use keychain or file").arg(kind));
+        *why = Outcome::invalid(kNotASecretStore.text().arg(kind));
         return nullptr;
     }
     const QString path = config::secretFilePath(m_config->config());
@@ -82,14 +94,11 @@ secrets::SecretStore *Session::secrets(Outcome *why)
         passphrase = m_options.passphrase(path, QFileInfo::exists(path));
     }
     if (!passphrase) {
-        *why = Outcome::failed(
-            QStringLiteral("the encrypted secret file %1 needs a passphrase: set %2 or run from a terminal")
-                .arg(path, QLatin1String(kPassphraseEnvVar)));
+        *why = Outcome::failed(kNeedsPassphrase.text().arg(path, QLatin1String(kPassphraseEnvVar)));
         return nullptr;
     }
     if (passphrase->isEmpty()) {
-        *why = Outcome::failed(
-            QStringLiteral("an empty passphrase would not protect the secret file; choose a real one"));
+        *why = Outcome::failed(kEmptyPassphrase.text());
         return nullptr;
     }
     auto store = std::make_unique<secrets::FileSecretStore>(path, *passphrase);

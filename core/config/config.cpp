@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/config.h"
 
+#include "logging/usertext.h"
+
 #include <QHostAddress>
 
 namespace ga::config {
+namespace {
+// Why a start is refused (logging/usertext.h): English here, translated where the window shows it.
+const logging::UserText kRemoteNeedsAllow("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "listen.host %1 would let other machines use your API keys; use 127.0.0.1, or set listen.allowRemote to "
+        "true and give each client an access token (gemini-aggregatord token add NAME)"));
+const logging::UserText kRemoteNeedsToken("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "listen.allowRemote is on but there is no access token, so anyone who can reach %1 could use your API keys; "
+        "create one with: gemini-aggregatord token add NAME"));
+} // namespace
 
 QString KeyEntry::masked() const
 {
@@ -102,16 +115,11 @@ bool listenPolicyAllows(const Config &cfg, QString *error)
     }
     // Other machines (and anything on the LAN) could spend the user's keys: only with tokens.
     if (!cfg.allowRemote) {
-        *error = QStringLiteral("listen.host %1 would let other machines use your API keys; use 127.0.0.1, or "
-                                "set listen.allowRemote to true and give each client an access token "
-                                "(gemini-aggregatord token add NAME)")
-                     .arg(cfg.listenHost);
+        *error = kRemoteNeedsAllow.text().arg(cfg.listenHost);
         return false;
     }
     if (cfg.tokens.isEmpty() && !cfg.jwt.enabled()) {
-        *error = QStringLiteral("listen.allowRemote is on but there is no access token, so anyone who can reach "
-                                "%1 could use your API keys; create one with: gemini-aggregatord token add NAME")
-                     .arg(cfg.listenHost);
+        *error = kRemoteNeedsToken.text().arg(cfg.listenHost);
         return false;
     }
     return true;

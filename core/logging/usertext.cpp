@@ -173,6 +173,20 @@ QString translated(const QString &text)
     return translatedAt(text, 0);
 }
 
+QString translatedAfterPrefix(const QString &text)
+{
+    if (match(text).text) {
+        return translated(text);
+    }
+    for (qsizetype at = text.indexOf(u": "); at >= 0; at = text.indexOf(u": ", at + 2)) {
+        const QString tail = text.mid(at + 2);
+        if (match(tail).text) {
+            return text.left(at + 2) + translated(tail);
+        }
+    }
+    return text;
+}
+
 QString matchingPattern(const QString &text)
 {
     const Match m = match(text);

@@ -34,6 +34,11 @@ private:
 // reason inside a sentence is a sentence of its own). Text no pattern matches comes back unchanged.
 QString translated(const QString &text);
 
+// As translated(), for a line with a prefix of where it comes from ("config.json:3: listen.port: 70000 is not a
+// port (1–65535)"): when no pattern matches all of it, the longest tail after a ": " that one matches is translated
+// and what comes before it kept as it is.
+QString translatedAfterPrefix(const QString &text);
+
 // The "context\x1fsource" of the pattern translated() would use for `text`; empty when none matches.
 QString matchingPattern(const QString &text);
 
