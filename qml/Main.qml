@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.impl
 import QtQuick.Layouts
 import GeminiAggregator.Ui
 import "components"
@@ -368,6 +369,25 @@ ApplicationWindow {
                         focusPolicy: Qt.NoFocus
                         icon.source: Qt.resolvedUrl("icons/" + modelData.icon + ".svg")
                         icon.color: highlighted ? window.palette.highlightedText : window.palette.windowText
+                        // The selected page on the highlight, in the highlighted text's colour, in every style (Basic
+                        // puts it on palette.light, Universal and Material in colours of their own, where the
+                        // palette's text colours do not read).
+                        contentItem: IconLabel {
+                            spacing: navItem.spacing
+                            mirrored: navItem.mirrored
+                            display: navItem.display
+                            alignment: Qt.AlignLeft | Qt.AlignVCenter
+                            icon: navItem.icon
+                            text: navItem.text
+                            font: navItem.font
+                            color: navItem.highlighted ? window.palette.highlightedText : window.palette.windowText
+                        }
+                        background: Rectangle {
+                            implicitWidth: 100
+                            implicitHeight: 20
+                            color: navItem.highlighted ? window.palette.highlight
+                                                       : navItem.down ? window.palette.midlight : "transparent"
+                        }
                         Accessible.role: Accessible.PageTab
                         Accessible.name: modelData.title
                         ToolTip.visible: hovered

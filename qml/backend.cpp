@@ -72,11 +72,12 @@ Backend::Backend(daemon::Service *service, QObject *parent)
     connect(service, &daemon::Service::ready, this, refreshAll);
     connect(service, &daemon::Service::keysLoaded, this, refreshAll);
     connect(service, &daemon::Service::configApplied, this, [this, refreshAll] {
-        refreshAll();
-        m_dashboard->refresh();
+        // The language first: the models translate core's sentences (reasons, last errors) as they refresh.
         if (this->service()->config().uiLanguage != m_loadedLanguage) {
             applyLanguage();
         }
+        refreshAll();
+        m_dashboard->refresh();
     });
     connect(service, &daemon::Service::listeningChanged, this, [this](bool listening) {
         if (listening) {

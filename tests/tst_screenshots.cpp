@@ -6,8 +6,8 @@
 // text is elided), text reads below 4.5:1 against what is drawn behind it (WCAG AA, measured on the rendered
 // pixels), or, in Chinese, a text shows English words that are neither names nor the user's own data.
 // Runs under Xvfb with trayer as the tray host (tests/gui/xvfb-session.sh), so the tray is the real XEmbed one.
-// Try another style by hand: QT_QUICK_CONTROLS_STYLE=Material QT_QUICK_CONTROLS_MATERIAL_THEME=Dark (the app's
-// own default, Fusion, is used otherwise).
+// The app's own style, Fusion, unless QT_QUICK_CONTROLS_STYLE asks for another: ctest runs it again under Basic and
+// under Material Dark (tests/screenshots.cmake), styles a user may force.
 #include "affinity/resourcemap.h"
 #include "backend.h"
 #include "daemon/service.h"
@@ -242,7 +242,9 @@ private:
 void TestScreenshots::initTestCase()
 {
     g_previous = qInstallMessageHandler(captureWarnings);
-    // The app's own style (app/gui/main.cpp) unless one is asked for.
+    // The app's own style (app/gui/main.cpp) unless one is asked for (tests/screenshots.cmake forces two more).
+    const QString forcedStyle = qEnvironmentVariable("QT_QUICK_CONTROLS_STYLE").toLower()
+        + qEnvironmentVariable("QT_QUICK_CONTROLS_MATERIAL_THEME").toLower();
     if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE")) {
         qputenv("QT_QUICK_CONTROLS_STYLE", "Fusion");
     }
@@ -255,7 +257,9 @@ void TestScreenshots::initTestCase()
     }
     qputenv("GEMINI_AGGREGATOR_SECRET_STORE", "file");
     qputenv("GEMINI_AGGREGATOR_PASSPHRASE", "screenshot-test");
-    m_outDir = QDir(QStringLiteral(QT_TESTCASE_BUILDDIR)).filePath(QStringLiteral("screenshots"));
+    m_outDir = QDir(QStringLiteral(QT_TESTCASE_BUILDDIR))
+                   .filePath(forcedStyle.isEmpty() ? QStringLiteral("screenshots")
+                                                   : QStringLiteral("screenshots-") + forcedStyle);
     QDir(m_outDir).removeRecursively();
 
     QVERIFY(m_upstream.listen());
@@ -699,8 +703,17 @@ void TestScreenshots::dialogs()
     // The dialog is in the window's palette: dark on a dark desktop (a hidden popup can miss the change).
     const QRectF box = item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
     const double dialogLight = luminance(backgroundIn(image, (box.toRect())));
-    if ((palette == u"dark") != (dialogLight < 0.18)) {
-        problems << QStringLiteral("a %1 dialog in the %2 palette").arg(dialogLight < 0.18 ? "dark" : "light", palette);
+    // The window's palette is the system's, unless a forced style (Material Dark, …) has colours of its own: then the
+    // dialog follows the window, not the desktop.
+    auto *windowPalette = window->property("palette").value<QObject *>();
+    QVERIFY(windowPalette);
+    const bool windowDark = luminance(windowPalette->property("window").value<QColor>()) < 0.18;
+    if (!window->property("styleHasOwnColours").toBool() && windowDark != (palette == u"dark")) {
+        problems << QStringLiteral("a %1 window in the %2 palette").arg(windowDark ? "dark" : "light", palette);
+    }
+    if (windowDark != (dialogLight < 0.18)) {
+        problems << QStringLiteral("a %1 dialog in a %2 window")
+                        .arg(dialogLight < 0.18 ? "dark" : "light", windowDark ? "dark" : "light");
     }
     QMetaObject::invokeMethod(popup, "close");
     QTRY_VERIFY_WITH_TIMEOUT(!popup->property("visible").toBool(), 5000);

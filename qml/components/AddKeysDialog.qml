@@ -13,6 +13,9 @@ Dialog {
         value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
         restoreMode: Binding.RestoreNone
     }
+    background: DialogBackground {
+        colors: dialog.palette
+    }
 
     Theme {
         id: theme

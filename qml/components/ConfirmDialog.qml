@@ -13,6 +13,9 @@ Dialog {
         value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
         restoreMode: Binding.RestoreNone
     }
+    background: DialogBackground {
+        colors: dialog.palette
+    }
     property string text
     property string acceptText: qsTr("Delete")
     // Extra lines listed under the text (e.g. the keys a relay takes with it).

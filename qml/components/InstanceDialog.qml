@@ -15,6 +15,9 @@ Dialog {
         value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
         restoreMode: Binding.RestoreNone
     }
+    background: DialogBackground {
+        colors: dialog.palette
+    }
     property string instanceId    // empty: adding
     readonly property bool busy: requests.count > 0
     property string errorText

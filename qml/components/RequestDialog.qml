@@ -14,6 +14,9 @@ Dialog {
         value: dialog.ApplicationWindow.window ? dialog.ApplicationWindow.window.palette : null
         restoreMode: Binding.RestoreNone
     }
+    background: DialogBackground {
+        colors: dialog.palette
+    }
     property var row: ({})
 
     Theme {

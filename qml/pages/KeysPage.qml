@@ -429,6 +429,11 @@ AppPage {
             value: rowMenu.ApplicationWindow.window ? rowMenu.ApplicationWindow.window.palette : null
             restoreMode: Binding.RestoreNone
         }
+        background: DialogBackground {
+            implicitWidth: 200
+            implicitHeight: 40
+            colors: rowMenu.palette
+        }
         MenuItem {
             text: qsTr("Test")
             icon.source: Qt.resolvedUrl("../icons/test.svg")
