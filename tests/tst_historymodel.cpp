@@ -9,6 +9,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <algorithm>
+
 using ga::metrics::AccessRecord;
 using ga::metrics::HistoryModel;
 using ga::metrics::Recorder;
@@ -55,6 +57,58 @@ private Q_SLOTS:
         QCOMPARE(model.index(0).data(HistoryModel::AttemptsTextRole).toString(),
             QStringLiteral("k1@direct: quota-minute → k2@direct: ok"));
         QVERIFY(model.roleNames().values().contains("attemptsText"));
+    }
+
+    // The recorder keeps the last historySize records in order through its ring: past the size, around the
+    // slots made ahead (64 at a time), after a resize, and with older records restored in front.
+    void recorderKeepsTheNewestInOrder()
+    {
+        Recorder recorder(100);
+        QCOMPARE(recorder.history().size(), size_t(0));
+        for (int i = 0; i < 250; ++i) {
+            recorder.record(record(recorder, 200));
+        }
+        auto ids = [](const std::vector<ga::metrics::AccessRecord> &records) {
+            std::vector<quint64> out;
+            for (const auto &r : records) {
+                out.push_back(r.id);
+            }
+            return out;
+        };
+        std::vector<quint64> history = ids(recorder.history());
+        QCOMPARE(history.size(), size_t(100));
+        QCOMPARE(history.front(), quint64(151));
+        QCOMPARE(history.back(), quint64(250));
+        QVERIFY(std::is_sorted(history.begin(), history.end()));
+        QCOMPARE(ids(recorder.history(3)), (std::vector<quint64> { 248, 249, 250 }));
+        const auto newest = recorder.history(1).front();
+        QCOMPARE(newest.attempts.size(), size_t(2));
+        QCOMPARE(newest.attempts.back().outcome, QStringLiteral("ok"));
+        QCOMPARE(newest.model, QStringLiteral("gemini-2.5-flash"));
+
+        recorder.setHistorySize(10);
+        QCOMPARE(ids(recorder.history()), (std::vector<quint64> { 241, 242, 243, 244, 245, 246, 247, 248, 249, 250 }));
+        recorder.record(record(recorder, 200));
+        QCOMPARE(recorder.history().front().id, quint64(242));
+        QCOMPARE(recorder.history().back().id, quint64(251));
+
+        // Older records from disk go in front (1, 2, 3 and the 10 kept): the newest 12 stay.
+        std::vector<ga::metrics::AccessRecord> older;
+        for (quint64 id = 1; id <= 3; ++id) {
+            ga::metrics::AccessRecord r;
+            r.id = id;
+            older.push_back(r);
+        }
+        recorder.setHistorySize(12);
+        recorder.restoreHistory(older);
+        history = ids(recorder.history());
+        QCOMPARE(history.size(), size_t(12));
+        QCOMPARE(history.front(), quint64(2));
+        QCOMPARE(history.back(), quint64(251));
+
+        recorder.setHistorySize(0);
+        recorder.record(record(recorder, 200));
+        QCOMPARE(recorder.history().size(), size_t(0));
     }
 
     void liveFromAWorkerThreadAndBounded()

@@ -9,10 +9,10 @@
 #include <QList>
 #include <QMutex>
 #include <QObject>
+#include <QSet>
 
 #include <array>
 #include <atomic>
-#include <deque>
 #include <map>
 #include <vector>
 
@@ -101,12 +101,20 @@ private:
     };
 
     QString modelLabel(const QString &model); // bounded set of label values
+    // The kept history: a ring of m_kept records (in order of arrival from m_oldest once full), reserved in one block.
+    void keepLocked(const AccessRecord &r);
+    std::vector<AccessRecord> historyInOrderLocked() const;
+    void setHistoryLocked(std::vector<AccessRecord> ordered);
+    void internLocked(QString &text);
 
     mutable QMutex m_mutex;
     std::atomic<class HistoryStore *> m_store { nullptr };
     quint64 m_nextId = 0;
     int m_historySize;
-    std::deque<AccessRecord> m_history;
+    std::vector<AccessRecord> m_history;
+    size_t m_kept = 0; // records in m_history (its first slots; the rest are made ahead, see keepLocked)
+    size_t m_oldest = 0;
+    QSet<QString> m_interned; // the values the kept records' text fields take (internLocked)
     QHash<RequestLabels, quint64> m_requests;
     QHash<QString, quint64> m_tokensIn; // by model label
     QHash<QString, quint64> m_tokensOut;

@@ -4,7 +4,8 @@
 # streams (each has received its first event; the fake holds them open with a long interval), and after the
 # streams are closed again. Target: idle < 30 MB.
 #   tests/benchmarks/bench-rss.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
-# Defaults: build/release/... (or $BUILD_DIR/...). Environment: STREAMS (1000); MALLOC_STATS=1 also prints the
+# Defaults: build/release/... (or $BUILD_DIR/...). Environment: STREAMS (1000); SET="KEY=VALUE …" config settings
+# made before the start (e.g. metrics.historySize=0, to see what the history keeps); MALLOC_STATS=1 also prints the
 # heap bytes glibc reports in use (gdb attaches for a moment and calls malloc_stats()), which tells memory the
 # allocator keeps after free() from memory still held by the daemon.
 set -euo pipefail
@@ -48,6 +49,10 @@ harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
 if [ "$STREAMS" -gt 900 ]; then # the default listen.maxConnections (1024) is for a desktop; raised for the benchmark
     "$DAEMON_BIN" config set listen.maxConnections $((STREAMS + 100)) >/dev/null
 fi
+# SET="metrics.historySize=0 history.enabled=false": settings to compare (what a part of the daemon keeps).
+for setting in ${SET:-}; do
+    "$DAEMON_BIN" config set "${setting%%=*}" "${setting#*=}" >/dev/null
+done
 harness_start_daemon "$DAEMON_BIN"
 TOKEN=$(harness_token "$DAEMON_BIN")
 
