@@ -18,11 +18,14 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QIcon>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+#include <QPalette>
 #include <QQmlApplicationEngine>
+#include <QQuickStyle>
 #include <QQuickWindow>
 #include <QSystemTrayIcon>
 #include <QTranslator>
@@ -192,8 +195,24 @@ int DesktopApp::start()
     // The window is plain 2D (text, lists, a Canvas chart): Qt Quick's software renderer draws it as well as
     // OpenGL does, and the GL stack would add ~90 MB resident (measured with Mesa llvmpipe) to an app that mostly
     // sits in the tray. QT_QUICK_BACKEND (e.g. "rhi"/"opengl") still picks another one.
-    if (qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND")) {
+    // A forced Material style in its light theme is the exception: it draws every raised surface (a button's fill,
+    // a dialog, a menu) through a shader effect, which the software renderer leaves out, and a highlighted button's
+    // white text stood on the page's white. Its dark theme reads without the fills (white on the dark page), and
+    // filled it cannot read with any one accent: white text on its pale dark-theme accent is 2.3:1.
+    const bool material = QQuickStyle::name().compare(u"Material", Qt::CaseInsensitive) == 0;
+    const QString materialTheme = qEnvironmentVariable("QT_QUICK_CONTROLS_MATERIAL_THEME");
+    const bool materialDark = materialTheme.compare(u"Dark", Qt::CaseInsensitive) == 0
+        || (materialTheme.compare(u"System", Qt::CaseInsensitive) == 0
+            && QGuiApplication::palette().color(QPalette::Window).lightness() < 128);
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND") && !(material && !materialDark)) {
         QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+    }
+    // Material's default accent (pink) reads below 4.5:1 as text on its light surfaces (4.35:1); indigo reads, as
+    // text and under white text. (In the dark theme pink reads and indigo's pale shade does not: 4.35:1.) A user's
+    // own choice (this variable, or a qtquickcontrols2.conf named by QT_QUICK_CONTROLS_CONF) stays.
+    if (material && !materialDark && qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_MATERIAL_ACCENT")
+        && qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_CONF")) {
+        qputenv("QT_QUICK_CONTROLS_MATERIAL_ACCENT", "Indigo");
     }
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_backend->setEngine(m_engine.get());

@@ -411,7 +411,9 @@ QImage TestScreenshots::render()
     QSignalSpy frame(window, &QQuickWindow::frameSwapped);
     window->contentItem()->update();
     frame.wait(1000); // nothing new to draw (a dialog shown again) is no frame: grab what is there
-    return window->grabWindow();
+    // One pixel format whatever the renderer: the software one grabs ARGB32, OpenGL RGBA8888 (read as ARGB, red and
+    // blue would trade places).
+    return window->grabWindow().convertToFormat(QImage::Format_ARGB32);
 }
 
 // The app's data as the pages show it (key labels, masked keys, relay names and URLs, paths, models, file names):

@@ -170,9 +170,6 @@ AppPage {
                 }
                 RowLayout {
                     spacing: 0
-                    ButtonGroup {
-                        id: modeGroup
-                    }
                     Repeater {
                         model: [
                             { mode: "local", text: qsTr("Local"), tip: qsTr("Straight to Google") },
@@ -181,16 +178,18 @@ AppPage {
                         ]
                         delegate: Button {
                             required property var modelData
+                            readonly property bool active: Backend.mode === modelData.mode
                             text: modelData.text
-                            checkable: true
-                            checked: Backend.mode === modelData.mode
                             // The active mode is filled with the accent colour, not just a shade darker (the palette
-                            // for styles that paint with it, `highlighted` for those with colours of their own).
-                            highlighted: checked
-                            palette.button: checked ? page.theme.accent : page.palette.button
-                            palette.buttonText: checked ? page.theme.onColor(page.theme.accent, page.palette.highlightedText)
-                                                        : page.palette.buttonText
-                            ButtonGroup.group: modeGroup
+                            // for styles that paint with it, `highlighted` for those with colours of their own). Not
+                            // a checkable button: Material fills a checked highlighted one with a paler accent that
+                            // white text does not read on (3.4:1); screen readers still hear which one is on.
+                            highlighted: active
+                            Accessible.checkable: true
+                            Accessible.checked: active
+                            palette.button: active ? page.theme.accent : page.palette.button
+                            palette.buttonText: active ? page.theme.onColor(page.theme.accent, page.palette.highlightedText)
+                                                       : page.palette.buttonText
                             ToolTip.visible: hovered
                             ToolTip.delay: 600
                             ToolTip.text: modelData.tip
