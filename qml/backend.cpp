@@ -263,9 +263,9 @@ void Backend::setLanguage(const QString &language)
 void Backend::applyLanguage()
 {
     const QString wanted = service()->config().uiLanguage;
-    const QLocale locale = wanted == u"system" ? QLocale() : QLocale(wanted);
+    const QLocale locale = uiLocale(wanted);
     auto *next = new QTranslator(this);
-    if (!next->load(locale, QStringLiteral("gemini-aggregator"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+    if (!loadAppTranslation(next, wanted)) {
         delete next;
         next = nullptr;
     }
@@ -489,6 +489,17 @@ void Backend::quit()
     m_quitting = true;
     qCInfo(lcDaemon) << "quit requested: finishing open requests";
     shutdown(5000, [] { QCoreApplication::exit(0); });
+}
+
+QLocale uiLocale(const QString &language)
+{
+    return language == u"system" ? QLocale() : QLocale(language);
+}
+
+bool loadAppTranslation(QTranslator *translator, const QString &language)
+{
+    return translator->load(
+        uiLocale(language), QStringLiteral("gemini-aggregator"), QStringLiteral("_"), QStringLiteral(":/i18n"));
 }
 
 } // namespace ga::ui

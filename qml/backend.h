@@ -6,6 +6,7 @@
 #include "listmodels.h"
 #include "metrics/historymodel.h"
 
+#include <QLocale>
 #include <QPointer>
 #include <QQmlEngine>
 #include <QTimer>
@@ -202,5 +203,10 @@ private:
     bool m_quitting = false;
     bool m_closeNoticeShown = false;
 };
+
+// The locale ui.language names ("system": the system's), and the app's translation for it loaded into `translator`
+// (false when there is none, as for English).
+QLocale uiLocale(const QString &language);
+bool loadAppTranslation(QTranslator *translator, const QString &language);
 
 } // namespace ga::ui

@@ -95,26 +95,20 @@ std::unique_ptr<QTranslator> DesktopApp::loadStartupTranslator(const QString &co
         }
     }
     auto translator = std::make_unique<QTranslator>();
-    if (!translator->load(language == u"system" ? QLocale() : QLocale(language), QStringLiteral("gemini-aggregator"),
-            QStringLiteral("_"), QStringLiteral(":/i18n"))) {
-        return nullptr;
-    }
-    return translator;
+    return loadAppTranslation(translator.get(), language) ? std::move(translator) : nullptr;
 }
 
 QString DesktopApp::errorForPeople() const
 {
-    // error() is the reason, then the config file's problems; people read the problems first, then what to do.
-    const qsizetype split = m_error.indexOf(QStringLiteral("\n\n"));
-    const QString reason = split < 0 ? m_error : m_error.left(split);
+    // People read the config file's problems first, then what to do.
     QStringList lines;
-    if (split >= 0) {
-        for (const QString &line : m_error.mid(split + 2).split(u'\n')) {
-            lines.append(logging::translatedAfterPrefix(line));
-        }
+    for (const QString &line : m_failureNotes) {
+        lines.append(logging::translatedAfterPrefix(line));
+    }
+    if (!lines.isEmpty()) {
         lines.append(QString());
     }
-    lines.append(logging::translated(reason));
+    lines.append(logging::translated(m_failureNotes.isEmpty() ? m_error : m_failureReason));
     return tr("Gemini Aggregator could not start:\n%1").arg(lines.join(u'\n'));
 }
 
@@ -170,6 +164,8 @@ int DesktopApp::start()
     if (const app::Outcome prepared = app::prepareRun(*m_session, startup); !prepared.ok()) {
         m_error = prepared.message; // the start-up translator stays: the failure dialog speaks its language
         if (!m_configNotes.isEmpty()) {
+            m_failureReason = m_error;
+            m_failureNotes = m_configNotes;
             m_error += QStringLiteral("\n\n") + m_configNotes.join(u'\n');
         }
         return kStartFailed;

@@ -74,6 +74,9 @@ private:
     QString m_error;
     std::unique_ptr<app::Session> m_session;
     QStringList m_configNotes; // warnings and problems found in the config file
+    // A start that failed with the config's notes: the reason and the notes apart (error() holds both).
+    QString m_failureReason;
+    QStringList m_failureNotes;
     // The configured language while the app starts (the Backend loads it for good once the config is open): the
     // keychain-wait tooltip, the secret store's sentences and a failure speak it.
     std::unique_ptr<QTranslator> m_startupTranslator;
