@@ -14,3 +14,6 @@ ga_add_test(tst_usagesniffer)
 # The Live API (WebSocket) through the proxy, in front of the fake's Live server: relay, retry before setupComplete,
 # resumption and ephemeral tokens, hostile clients, the access record.
 ga_add_test(tst_live LIBS ga_fakegemini Qt6::WebSockets)
+# Socket I/O past Qt's buffers (core/proxy/socketio.h, core/http/buffer.h): sends at once, queues what the kernel
+# refuses in order, never bypasses TLS; reads take Qt's block instead of copying it.
+ga_add_test(tst_socketio)

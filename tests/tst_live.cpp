@@ -283,6 +283,13 @@ class TestLive : public QObject
     }
 
 private Q_SLOTS:
+    // The servers' threads stop while the test logger still exists: a connection closing late logs its record.
+    void cleanupTestCase()
+    {
+        m_proxy.reset();
+        m_fake.reset();
+    }
+
     void initTestCase()
     {
         m_token = ga::security::generateAccessToken();

@@ -16,25 +16,35 @@ namespace ga::http {
 // An emptied buffer keeps storage up to this size (the next request on the connection reuses it).
 inline constexpr qsizetype kKeptBufferCapacity = 4096;
 
-// Appends everything `device` has buffered to `buffer`; the number of bytes appended.
+// Appends everything `device` has buffered to `buffer`; the number of bytes appended. What a socket read arrives
+// in one block of Qt's read buffer: that block is taken over (QIODevice::read(n) hands it out without a copy when
+// n is all of it) rather than copied out, so that Qt allocates a block per read instead of keeping one of 16 KiB
+// per socket for as long as the connection lives. An empty `buffer` becomes the block; otherwise it is appended.
 inline qint64 appendAvailable(QIODevice *device, QByteArray &buffer)
 {
     const qint64 available = device->bytesAvailable();
     if (available <= 0) {
         return 0;
     }
-    const qsizetype old = buffer.size();
-    buffer.resize(old + qsizetype(available));
-    const qint64 got = device->read(buffer.data() + old, available);
-    buffer.resize(old + qsizetype(std::max<qint64>(got, 0)));
-    return std::max<qint64>(got, 0);
+    QByteArray block = device->read(available);
+    const qint64 got = block.size();
+    if (buffer.isEmpty()) {
+        buffer = std::move(block);
+    } else {
+        buffer.append(block);
+    }
+    return got;
 }
 
 // Drops the first `n` bytes of `buffer`; when that empties it, large storage is given back.
 inline void consumeFront(QByteArray &buffer, qsizetype n)
 {
     if (n < buffer.size()) {
-        buffer.remove(0, n);
+        if (buffer.capacity() > kKeptBufferCapacity && buffer.size() - n <= kKeptBufferCapacity) {
+            buffer = QByteArray(buffer.constData() + n, buffer.size() - n); // not a large block for a few bytes
+        } else {
+            buffer.remove(0, n);
+        }
     } else if (buffer.capacity() > kKeptBufferCapacity) {
         buffer.clear();
     } else {

@@ -8,10 +8,10 @@
 #include "proxy/adminport.h"
 #include "proxy/clientconnection_p.h"
 #include "proxy/forwarding.h"
-#include "proxy/halfclose.h"
 #include "proxy/listfanout.h"
 #include "proxy/observability.h"
 #include "proxy/proxyworker.h"
+#include "proxy/socketio.h"
 #include "proxy/usagesniffer.h"
 #include "security/authenticator.h"
 #include "security/browserguard.h"
@@ -113,8 +113,7 @@ void ClientConnection::writeAndClose(const QByteArray &response)
         return;
     }
     if (!response.isEmpty()) {
-        m_socket->write(response);
-        m_socket->flush(); // a small answer goes to the kernel's send buffer now
+        put(response); // a small answer goes to the kernel's send buffer now
     }
     if (m_socket->bytesToWrite() > 0) {
         closeAfterWrite(); // the kernel's buffer is full: the usual 5 s grace
@@ -231,7 +230,7 @@ void ClientConnection::process()
         // ReadingBody
         if (m_request.expectContinue && !m_sentContinue && m_in.isEmpty()) {
             m_sentContinue = true;
-            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            put("HTTP/1.1 100 Continue\r\n\r\n");
             return;
         }
         if (m_request.bodyKind == http::BodyKind::Length) {
@@ -239,6 +238,9 @@ void ClientConnection::process()
                 return;
             }
             m_request.body = http::takeFront(m_in, m_request.contentLength);
+            if (m_request.body.capacity() - m_request.body.size() > http::kKeptBufferCapacity) {
+                m_request.body.squeeze(); // kept for retries while the request runs: not in a whole read block
+            }
             dispatch();
             continue;
         }
@@ -324,7 +326,7 @@ void ClientConnection::answerLocally(int status, const QByteArray &contentType, 
         m_record.bytesOut += body.size();
     }
     noteHead(status);
-    m_socket->write(out);
+    put(out);
     finishResponse();
 }
 
@@ -348,7 +350,7 @@ void ClientConnection::sendError(int status, const QString &message, bool close,
     const QByteArray response = http::errorResponse(status, message, !m_keepAlive, extra);
     noteHead(status);
     m_record.bytesOut += response.size() - response.indexOf("\r\n\r\n") - 4;
-    m_socket->write(response);
+    put(response);
     finishResponse();
 }
 
@@ -412,6 +414,7 @@ void ClientConnection::finishResponse()
 
 void ClientConnection::closeAfterWrite()
 {
+    put({}); // what is held (a head, the end of a body) is delivered before the close
     m_state = State::Closing;
     m_deadline = nowMs() + 5000; // a client that never reads its response is cut after this
     if (m_socket->bytesToWrite() == 0) {
@@ -419,8 +422,20 @@ void ClientConnection::closeAfterWrite()
     }
 }
 
+void ClientConnection::put(QByteArrayView bytes)
+{
+    if (m_held.isEmpty()) {
+        writeThrough(m_socket, bytes);
+        return;
+    }
+    m_held.append(bytes);
+    writeThrough(m_socket, m_held);
+    m_held = QByteArray();
+}
+
 void ClientConnection::flushNow()
 {
+    put({});
     m_flushing = true;
     m_socket->flush();
     m_flushing = false;

@@ -78,6 +78,8 @@ private:
     // disconnected() from inside flush(); that is handled from the event loop instead, so the caller (deep in an
     // exchange's upstream callback) never sees the connection torn down under it.
     void flushNow();
+    // Hands `bytes` to the socket after what is held (see writeThrough()); flushNow() also sends what is held.
+    void put(QByteArrayView bytes);
     void process();
     // Whether the buffered head may have changed in a way the parser would see (see the .cpp).
     bool headWorthParsing();
@@ -118,6 +120,8 @@ private:
     SettingsPtr m_settings;
     State m_state = State::ReadingHead;
     QByteArray m_in;
+    QByteArray m_held; // response bytes not handed to the socket yet: a head, the last bytes of a body
+    qint64 m_bodyLeft = -1; // bytes of a Content-Length answer still to come (-1: not known)
     qsizetype m_headScanned = 0; // bytes of m_in already scanned for the end of the head
     bool m_sawFirstLine = false;
     http::Request m_request;

@@ -11,10 +11,10 @@
 #include "proxy/clientconnection.h"
 #include "proxy/clientconnection_p.h"
 #include "proxy/forwarding.h"
-#include "proxy/halfclose.h"
 #include "proxy/listfanout.h"
 #include "proxy/observability.h"
 #include "proxy/proxyworker.h"
+#include "proxy/socketio.h"
 #include "proxy/usagesniffer.h"
 #include "security/authenticator.h"
 #include "security/browserguard.h"
@@ -128,7 +128,7 @@ void ClientConnection::dispatch()
             }
             out += "\r\n";
             noteHead(204);
-            m_socket->write(out);
+            put(out);
             finishResponse();
             return;
         }
@@ -265,9 +265,9 @@ void ClientConnection::exchangeHead(
     }
     head += "\r\n";
     noteHead(status);
-    // Copied into the socket's buffer (not shared as a chunk of its own), so the first body bytes join it and both
-    // leave in one send.
-    m_socket->write(head.constData(), head.size());
+    // Held until the first body bytes (or the end), so that both leave in one send.
+    m_held = std::move(head);
+    m_bodyLeft = hasBody ? contentLength : 0;
     m_headSent = true;
 }
 
@@ -277,26 +277,25 @@ void ClientConnection::exchangeData(QByteArrayView data)
         return;
     }
     m_record.bytesOut += data.size();
-    if (m_chunkedOut) {
-        QByteArray frame;
-        frame.reserve(data.size() + 16);
-        frame += QByteArray::number(data.size(), 16);
-        frame += "\r\n";
-        frame += data;
-        frame += "\r\n";
-        m_socket->write(frame);
-    } else {
-        m_socket->write(data.data(), data.size());
-    }
     // A chunked answer (every stream) is sent now, not on the next turn of the event loop (a write notifier, a
     // poll and a wake-up more, and that delay on every event): the client cannot take it for complete before the
     // last chunk, which exchangeEnd() writes after the exchange has recorded what the answer created. An answer
-    // with a Content-Length is complete with its last byte, so its bytes wait for exchangeEnd() (or drain as the
-    // socket allows): a client must not be able to use a new file before its owner is known.
+    // with a Content-Length is complete with its last byte, so that byte is held until exchangeEnd() (the bytes
+    // before it leave at once): a client must not be able to use a new file before its owner is known.
     if (m_chunkedOut) {
-        flushNow();
+        // Framed in the held buffer, behind the head when this is the first piece: one send.
+        m_held += QByteArray::number(data.size(), 16);
+        m_held += "\r\n";
+        m_held += data;
+        m_held += "\r\n";
+        put({});
+    } else if (m_bodyLeft >= 0 && (m_bodyLeft -= data.size()) <= 0) {
+        m_held += data;
+    } else {
+        put(data);
     }
-    if (m_exchange && !m_exchange->isPaused() && m_socket->bytesToWrite() > m_settings->clientHighWaterBytes) {
+    if (m_exchange && !m_exchange->isPaused()
+        && m_socket->bytesToWrite() + m_held.size() > m_settings->clientHighWaterBytes) {
         m_exchange->setPaused(true);
         m_worker->counters()->backpressurePauses.fetch_add(1, std::memory_order_relaxed);
     }
@@ -305,7 +304,7 @@ void ClientConnection::exchangeData(QByteArrayView data)
 void ClientConnection::exchangeEnd()
 {
     if (m_chunkedOut) {
-        m_socket->write("0\r\n\r\n");
+        put("0\r\n\r\n");
     }
     flushNow(); // the end (or a bodiless head) goes out before the bookkeeping of finishResponse()
     finishResponse();
@@ -445,7 +444,7 @@ void ClientConnection::serveLive(const QByteArray &livePath)
     m_deadline = 0;
     // What the client sends while the upstream is slow waits in a bounded buffer: then TCP pushes back.
     m_socket->setReadBufferSize(256 * 1024);
-    m_socket->write(answer);
+    put(answer);
     m_live = new LiveSession(this, m_worker, std::move(target), this);
     flushNow();
     if (m_live && !m_in.isEmpty()) {

@@ -3,6 +3,7 @@
 
 #include "http/buffer.h"
 #include "logging/usertext.h"
+#include "proxy/socketio.h"
 #include "proxy/upstreampool.h"
 
 #include <QDeadlineTimer>
@@ -183,8 +184,8 @@ void UpstreamClient::sendRequest()
     head += "\r\n";
     if (m_request.body.size() < 16 * 1024) {
         head += m_request.body;
-        m_socket->write(head);
-    } else {
+        writeThrough(m_socket, head); // not into a 16 KiB block that Qt would keep for the socket's life
+    } else { // shared with Qt's buffer, not copied
         m_socket->write(head);
         m_socket->write(m_request.body);
     }
