@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Opens STREAMS concurrent streamGenerateContent?alt=sse requests to URL and holds them open. Prints
 // "READY <n> <ms>" once every stream has received its first event (or "FAILED ..." and exits 1), then keeps the
-// streams open until SIGTERM/SIGINT, when it closes them all and exits 0. Used by bench-rss.sh.
-//   node bench-rss-client.mjs --url URL --key KEY [--streams 1000] [--timeout-ms 60000]
+// streams open until SIGTERM/SIGINT, when it closes them all and exits 0. With --expect-events K it instead waits
+// for every stream to end and checks it: K events, each a whole JSON object, and the body's proper end (not a cut
+// connection); then it prints "COMPLETE <ok> of <n>" and exits 0 only if all were. Used by bench-rss.sh.
+//   node bench-rss-client.mjs --url URL --key KEY [--streams 1000] [--timeout-ms 60000] [--expect-events K]
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -13,6 +15,7 @@ const { values: opt } = parseArgs({
         streams: { type: 'string', default: '1000' },
         'timeout-ms': { type: 'string', default: '60000' },
         model: { type: 'string', default: 'gemini-2.5-flash' },
+        'expect-events': { type: 'string', default: '0' },
     },
 });
 if (!opt.url || !opt.key) {
@@ -27,6 +30,22 @@ const requests = [];
 const t0 = Date.now();
 let firstEvents = 0;
 let failed = 0;
+const expectEvents = Number(opt['expect-events']);
+let ended = 0;
+let complete = 0;
+
+function streamEnded(ok, i, why) {
+    ended += 1;
+    if (ok) {
+        complete += 1;
+    } else if (complete + 10 > ended) {
+        console.error(`stream ${i}: ${why}`);
+    }
+    if (expectEvents > 0 && ended === N) {
+        console.log(`COMPLETE ${complete} of ${N}`);
+        process.exit(complete === N ? 0 : 1);
+    }
+}
 let reported = false;
 
 function report() {
@@ -60,21 +79,34 @@ for (let i = 0; i < N; ++i) {
             return;
         }
         res.on('data', (d) => {
-            if (got) {
+            if (got && expectEvents === 0) {
                 return;
             }
             buf += d;
-            if (/\r\n\r\n|\n\n/.test(buf) && buf.includes('data:')) {
+            if (!got && /\r\n\r\n|\n\n/.test(buf) && buf.includes('data:')) {
                 got = true;
                 firstEvents += 1;
                 report();
             }
         });
         res.on('error', () => {});
+        res.on('aborted', () => streamEnded(false, i, 'cut before its end'));
         res.on('end', () => {
             if (!got) {
                 failed += 1;
                 report();
+            }
+            if (expectEvents > 0 && res.complete) {
+                const events = buf.split(/\r?\n\r?\n/).filter((e) => e.startsWith('data:'));
+                let whole = true;
+                for (const e of events) {
+                    try {
+                        JSON.parse(e.slice(5));
+                    } catch {
+                        whole = false;
+                    }
+                }
+                streamEnded(events.length === expectEvents && whole, i, `${events.length} events (whole: ${whole})`);
             }
         });
     });
@@ -90,6 +122,10 @@ for (let i = 0; i < N; ++i) {
 }
 
 const timer = setTimeout(() => {
+    if (expectEvents > 0 && reported) {
+        console.log(`COMPLETE ${complete} of ${N} (timeout: ${N - ended} still open)`);
+        process.exit(1);
+    }
     if (!reported) {
         console.log(`FAILED timeout: ${firstEvents} of ${N} streams got their first event in ${opt['timeout-ms']} ms`);
         process.exit(1);

@@ -7,7 +7,8 @@
 # Defaults: build/release/... (or $BUILD_DIR/...). Environment: STREAMS (1000); SET="KEY=VALUE …" config settings
 # made before the start (e.g. metrics.historySize=0, to see what the history keeps); MALLOC_STATS=1 also prints the
 # heap bytes glibc reports in use (gdb attaches for a moment and calls malloc_stats()), which tells memory the
-# allocator keeps after free() from memory still held by the daemon.
+# allocator keeps after free() from memory still held by the daemon. COMPLETE=1: the streams are not cut but run to
+# their end (3 events, INTERVAL_S (15) apart), and the client checks that every one arrived whole.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -18,7 +19,7 @@ STREAMS=${STREAMS:-1000}
 
 
 # Each stream costs the daemon two descriptors (client + upstream), the fake one, the client one.
-need=$((2 * STREAMS + 256))
+need=$((2 * STREAMS + 64)) # plus what the daemon holds idle (about 20)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
     echo "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)); $STREAMS streams need about $need" >&2
@@ -42,8 +43,13 @@ snapshot() { # LABEL
         "$([ "${MALLOC_STATS:-0}" = 1 ] && heap_in_use)"
 }
 
-# The fake sends the first event at once and the next one a minute later: every stream stays open.
-harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks 3 --interval-ms 60000
+# The fake sends the first event at once and the next one a minute later: every stream stays open. With COMPLETE=1
+# the next ones come INTERVAL_S apart and the streams end by themselves.
+COMPLETE=${COMPLETE:-0}
+INTERVAL_S=${INTERVAL_S:-15}
+interval_ms=60000
+[ "$COMPLETE" = 1 ] && interval_ms=$((INTERVAL_S * 1000))
+harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks 3 --interval-ms "$interval_ms"
 KEY=$(harness_gen_key)
 harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
 if [ "$STREAMS" -gt 900 ]; then # the default listen.maxConnections (1024) is for a desktop; raised for the benchmark
@@ -70,7 +76,10 @@ CLOSED_KB=()
 
 # Two rounds: the second tells retained-but-reusable memory (RSS stays flat) from growth per round.
 for round in 1 2; do
-    harness_spawn "streams-$round" node "$HERE/bench-rss-client.mjs" --url "$H_PROXY_URL" --key "$TOKEN" --streams "$STREAMS"
+    expect=()
+    [ "$COMPLETE" = 1 ] && expect=(--expect-events 3 --timeout-ms $(((2 * INTERVAL_S + 90) * 1000)))
+    harness_spawn "streams-$round" node "$HERE/bench-rss-client.mjs" --url "$H_PROXY_URL" --key "$TOKEN" \
+        --streams "$STREAMS" "${expect[@]}"
     CLIENT_PID=$H_SPAWNED_PID
     line=$(harness_wait_line "$H_TMP/streams-$round.log" "READY" "$CLIENT_PID" 90) || {
         echo "the streams did not all start:" >&2
@@ -81,8 +90,19 @@ for round in 1 2; do
     OPEN_KB[round]=$(status "$H_DAEMON_PID" VmRSS)
     echo "   (all $STREAMS streams had their first event after $(awk '{print $3}' <<<"$line") ms)"
 
-    kill -TERM "$CLIENT_PID"
-    wait "$CLIENT_PID" 2>/dev/null || true
+    if [ "$COMPLETE" = 1 ]; then
+        rc=0
+        wait "$CLIENT_PID" || rc=$?
+        echo "   ($(grep -m1 '^COMPLETE' "$H_TMP/streams-$round.log" || echo 'no COMPLETE line'))"
+        if [ "$rc" != 0 ]; then
+            echo "not every stream completed whole:" >&2
+            tail -n 20 "$H_TMP/streams-$round.log" >&2
+            exit 1
+        fi
+    else
+        kill -TERM "$CLIENT_PID"
+        wait "$CLIENT_PID" 2>/dev/null || true
+    fi
     # Wait (with a deadline) until the daemon has let go of the streams' descriptors.
     # (a request round trip after the client is gone: by then the daemon has processed the closes)
     curl -s -o /dev/null -m 30 "$H_PROXY_URL/healthz" || true
