@@ -106,6 +106,7 @@ private:
     std::vector<AccessRecord> historyInOrderLocked() const;
     void setHistoryLocked(std::vector<AccessRecord> ordered);
     void internLocked(QString &text);
+    void makeSlotsLocked();
 
     mutable QMutex m_mutex;
     std::atomic<class HistoryStore *> m_store { nullptr };
