@@ -9,9 +9,12 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <limits>
 
 using ga::metrics::AccessRecord;
 using ga::metrics::HistoryStore;
@@ -139,6 +142,34 @@ private Q_SLOTS:
         QCOMPARE(error.error, QJsonParseError::NoError);
         QCOMPARE(doc.object(), ga::metrics::toJson(r));
         QCOMPARE(ga::metrics::accessRecordFromJson(doc.object()).path, r.path);
+        {
+            // The writer sizes its storage for the worst case: every character escaped or multi-byte, many attempts,
+            // the longest numbers (ASan finds a write past it).
+            AccessRecord worst = r;
+            const QString hostile = QString(300, QChar(0x01)) + QStringLiteral("\"\\\u00e9\u6f22\U0001F600\x7f");
+            worst.client = worst.peer = worst.method = worst.path = worst.kind = worst.model = worst.mode = hostile;
+            worst.keyId = worst.route = hostile;
+            worst.live->closeReason = hostile;
+            for (int i = 0; i < 40; ++i) {
+                worst.attempts.push_back({ hostile, hostile, -2147483647, hostile, 0 });
+            }
+            auto setNumbers = [&worst](qint64 v) {
+                worst.id = quint64(v < 0 ? -v : v);
+                worst.bytesIn = worst.bytesOut = worst.ttfbMs = worst.totalMs = worst.tokensIn = worst.tokensOut = v;
+                worst.live->framesIn = worst.live->framesOut = worst.live->bytesIn = worst.live->bytesOut = v;
+                for (ga::metrics::Attempt &a : worst.attempts) {
+                    a.ms = v;
+                }
+            };
+            setNumbers(std::numeric_limits<qint64>::min()); // 20 characters
+            QJsonDocument::fromJson(ga::metrics::toJsonBytes(worst), &error);
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            // Equal to toJson(), which holds numbers as doubles: compared where a double holds them exactly.
+            setNumbers(-(qint64(1) << 53) + 1);
+            const QJsonDocument parsed = QJsonDocument::fromJson(ga::metrics::toJsonBytes(worst), &error);
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            QCOMPARE(parsed.object(), ga::metrics::toJson(worst));
+        }
         // A key a client put in its path never reaches the database, the admin API or the JSON log.
         const QString key = ga::test::fakeKey(3);
         r.path = QStringLiteral("/v1beta/models/") + key;
