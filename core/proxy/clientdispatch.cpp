@@ -236,6 +236,7 @@ void ClientConnection::exchangeHead(
         return h ? *h : QByteArray("127.0.0.1");
     }();
     const http::HeaderList out = clientResponseHeaders(headers, "http://" + host);
+    m_request.headers = http::HeaderList(); // not needed past the head, which may begin a long stream
     QByteArray head;
     head.reserve(512);
     head += "HTTP/1.1 ";

@@ -143,6 +143,9 @@ void Exchange::startRoute(const routing::Route &route)
 bool Exchange::upstreamHead(const http::Response &head)
 {
     m_relayError = !m_route.isDirect() && http::findHeader(head.headers, "x-relay-error") != nullptr;
+    // What learnResources() needs of the headers at the end (the client lets them go once the head is out).
+    const QByteArray *uploadStatus = http::findHeader(head.headers, "x-goog-upload-status");
+    m_uploadEnded = uploadStatus && (uploadStatus->contains("final") || uploadStatus->contains("cancelled"));
     AttemptEvent e;
     e.what = AttemptEvent::What::Head;
     e.status = head.status;
@@ -155,6 +158,10 @@ bool Exchange::upstreamHead(const http::Response &head)
         m_router->reportRelaySuccess(m_route.relay, nowMs() - m_attemptStart);
     }
     m_policy.headSent();
+    // No attempt follows once the head is out: what only another attempt would send again is let go (a long prompt
+    // is not held for as long as its stream runs).
+    m_request.headers = http::HeaderList();
+    m_request.body = QByteArray();
     learnFromHead(head);
     const qint64 length = head.bodyKind == http::BodyKind::Length ? head.contentLength : -1;
     m_sink->exchangeHead(head.status, head.reason, head.headers, length, head.hasBody);

@@ -168,6 +168,7 @@ private:
     std::vector<int> m_triedRelays;
     QString m_routeName; // "direct" or the relay's instance id
     bool m_relayError = false; // the relay answered with its own error (x-relay-error)
+    bool m_uploadEnded = false; // the answer said the upload it addressed is final or cancelled (x-goog-upload-status)
     qint64 m_attemptStart = 0;
     std::vector<metrics::Attempt> m_attemptLog;
     int m_fallbacks = 0;

@@ -105,9 +105,7 @@ void Exchange::learnResources()
     }
     const affinity::RequestResources &rr = m_request.resources;
     if (!rr.addressed.isEmpty()) {
-        const QByteArray *status = http::findHeader(answer.headers, "x-goog-upload-status");
-        const bool uploadEnded = status && (status->contains("final") || status->contains("cancelled"));
-        if (m_request.method == "DELETE" || (uploadEnded && rr.addressed.startsWith(u"uploads/"))) {
+        if (m_request.method == "DELETE" || (m_uploadEnded && rr.addressed.startsWith(u"uploads/"))) {
             m_resources->forget(rr.addressed); // a finished upload's URL no longer opens anything
         }
         if (m_request.method == "DELETE") {

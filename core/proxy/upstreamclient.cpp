@@ -287,6 +287,9 @@ void UpstreamClient::process()
         if (m_phase != Phase::Body) {
             return; // the owner closed us (the client went away)
         }
+        if (!m_holding) {
+            m_response.headers = http::HeaderList(); // passed on: not held for as long as a stream runs
+        }
         // Bodiless answers (HEAD, 204, 304, Content-Length: 0 — the resumable-upload start) end here: no byte
         // will follow to finish them, and the client's next request on the connection waits for this one.
         if (!m_response.hasBody || (m_response.bodyKind == http::BodyKind::Length && m_response.contentLength == 0)) {
