@@ -154,7 +154,7 @@ private Q_SLOTS:
                 worst.attempts.push_back({ hostile, hostile, -2147483647, hostile, 0 });
             }
             auto setNumbers = [&worst](qint64 v) {
-                worst.id = quint64(v < 0 ? -v : v);
+                worst.id = v == std::numeric_limits<qint64>::min() ? std::numeric_limits<quint64>::max() : quint64(-v);
                 worst.bytesIn = worst.bytesOut = worst.ttfbMs = worst.totalMs = worst.tokensIn = worst.tokensOut = v;
                 worst.live->framesIn = worst.live->framesOut = worst.live->bytesIn = worst.live->bytesOut = v;
                 for (ga::metrics::Attempt &a : worst.attempts) {
