@@ -59,6 +59,32 @@ QString isoUtcMs(qint64 ms)
 
 } // namespace
 
+namespace {
+
+QString freeText(const AccessRecord &r, const QString &text)
+{
+    return r.redacted ? text : logging::Redactor::redact(text);
+}
+
+} // namespace
+
+void redactFreeText(AccessRecord &r)
+{
+    if (r.redacted) {
+        return;
+    }
+    for (QString *text : { &r.client, &r.method, &r.path, &r.model }) {
+        *text = logging::Redactor::redact(*text);
+    }
+    for (Attempt &a : r.attempts) {
+        a.outcome = logging::Redactor::redact(a.outcome);
+    }
+    if (r.live) {
+        r.live->closeReason = logging::Redactor::redact(r.live->closeReason);
+    }
+    r.redacted = true;
+}
+
 // The fields that carry text from outside (a client can put anything in its path, method or model; a token name
 // and an attempt's outcome are free text) are redacted here, as in toLogLine(): a record goes to the admin API, the
 // JSON access log and the history database, none of which may hold a key.
@@ -67,18 +93,18 @@ QJsonObject toJson(const AccessRecord &r)
     QJsonArray attempts;
     for (const Attempt &a : r.attempts) {
         attempts.append(QJsonObject { { QStringLiteral("key"), a.keyId }, { QStringLiteral("route"), a.route },
-            { QStringLiteral("status"), a.status }, { QStringLiteral("outcome"), logging::Redactor::redact(a.outcome) },
+            { QStringLiteral("status"), a.status }, { QStringLiteral("outcome"), freeText(r, a.outcome) },
             { QStringLiteral("ms"), double(a.ms) } });
     }
     QJsonObject out {
         { QStringLiteral("id"), double(r.id) },
         { QStringLiteral("time"), isoUtcMs(r.startedMs) },
-        { QStringLiteral("client"), logging::Redactor::redact(r.client) },
+        { QStringLiteral("client"), freeText(r, r.client) },
         { QStringLiteral("peer"), r.peer },
-        { QStringLiteral("method"), logging::Redactor::redact(r.method) },
-        { QStringLiteral("path"), logging::Redactor::redact(r.path) },
+        { QStringLiteral("method"), freeText(r, r.method) },
+        { QStringLiteral("path"), freeText(r, r.path) },
         { QStringLiteral("kind"), r.kind },
-        { QStringLiteral("model"), logging::Redactor::redact(r.model) },
+        { QStringLiteral("model"), freeText(r, r.model) },
         { QStringLiteral("mode"), r.mode },
         { QStringLiteral("key"), r.keyId },
         { QStringLiteral("route"), r.route },
@@ -101,7 +127,7 @@ QJsonObject toJson(const AccessRecord &r)
             QJsonObject { { QStringLiteral("framesIn"), double(l.framesIn) },
                 { QStringLiteral("framesOut"), double(l.framesOut) }, { QStringLiteral("bytesIn"), double(l.bytesIn) },
                 { QStringLiteral("bytesOut"), double(l.bytesOut) }, { QStringLiteral("closeCode"), l.closeCode },
-                { QStringLiteral("closeReason"), logging::Redactor::redact(l.closeReason) },
+                { QStringLiteral("closeReason"), freeText(r, l.closeReason) },
                 { QStringLiteral("started"), l.started } });
     }
     return out;
@@ -232,20 +258,20 @@ private:
 QByteArray toJsonBytes(const AccessRecord &r)
 {
     // The free-text fields, redacted first: their sizes bound the output.
-    const QString client = logging::Redactor::redact(r.client);
-    const QString method = logging::Redactor::redact(r.method);
-    const QString path = logging::Redactor::redact(r.path);
-    const QString model = logging::Redactor::redact(r.model);
+    const QString client = freeText(r, r.client);
+    const QString method = freeText(r, r.method);
+    const QString path = freeText(r, r.path);
+    const QString model = freeText(r, r.model);
     const QString time = isoUtcMs(r.startedMs);
     std::vector<QString> outcomes;
     outcomes.reserve(r.attempts.size());
     qsizetype units = client.size() + method.size() + path.size() + model.size() + time.size() + r.peer.size()
         + r.kind.size() + r.mode.size() + r.keyId.size() + r.route.size();
     for (const Attempt &a : r.attempts) {
-        outcomes.push_back(logging::Redactor::redact(a.outcome));
+        outcomes.push_back(freeText(r, a.outcome));
         units += a.keyId.size() + a.route.size() + outcomes.back().size();
     }
-    const QString closeReason = r.live ? logging::Redactor::redact(r.live->closeReason) : QString();
+    const QString closeReason = r.live ? freeText(r, r.live->closeReason) : QString();
     units += closeReason.size();
     // Names, punctuation and numbers: under 600 bytes for the record, 100 per attempt, 200 for the Live figures.
     const qsizetype bound = 1024 + 128 * qsizetype(r.attempts.size()) + JsonWriter::kMaxPerUnit * units;
@@ -374,11 +400,11 @@ QString toLogLine(const AccessRecord &r)
     QString line;
     line.reserve(160 + r.path.size());
     auto field = [&line](const QString &s) { line += s.isEmpty() ? QStringLiteral("-") : s; };
-    auto text = [&line](const QString &s) {
+    auto text = [&line, &r](const QString &s) {
         if (s.isEmpty()) {
             line += u'-';
         } else {
-            line += logging::Redactor::redact(s);
+            line += freeText(r, s);
         }
     };
     line += u'#';
@@ -428,7 +454,7 @@ QString toLogLine(const AccessRecord &r)
         appendNumber(line, l.closeCode);
         if (!l.closeReason.isEmpty()) {
             line += QLatin1String(" \"");
-            line += logging::Redactor::redact(l.closeReason);
+            line += freeText(r, l.closeReason);
             line += u'"';
         }
     }
@@ -444,7 +470,7 @@ QString toLogLine(const AccessRecord &r)
             line += u'@';
             field(a.route);
             line += u':';
-            line += logging::Redactor::redact(a.outcome);
+            line += freeText(r, a.outcome);
         }
         line += u']';
     }

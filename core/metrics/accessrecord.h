@@ -59,10 +59,16 @@ struct AccessRecord
     int fallbacks = 0; // relay → another route
     std::vector<Attempt> attempts;
     std::optional<LiveFigures> live; // a Live session (kind "live"): status 101, bytes are payload bytes
+    // The free-text fields (client, method, path, model, outcomes, close reason) are redacted already
+    // (redactFreeText()): the writers below then use them as they are instead of redacting each again.
+    bool redacted = false;
 
     int retries() const { return attempts.empty() ? 0 : int(attempts.size()) - 1; }
 };
 
+// Redacts the fields that carry text from outside (a client can put anything in its path, method or model; a token
+// name and an attempt's outcome are free text) in place, once, for every writer of the record.
+void redactFreeText(AccessRecord &r);
 QJsonObject toJson(const AccessRecord &r);
 // The same object as toJson(r), compact, written directly (about ten times cheaper than building a QJsonObject and
 // serialising it: the request history on disk and the JSON access log write one per request).

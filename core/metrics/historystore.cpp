@@ -107,7 +107,8 @@ public:
             q.addBindValue(r.startedMs);
             q.addBindValue(r.status);
             q.addBindValue(r.keyId);
-            q.addBindValue(r.model.isEmpty() ? r.model : logging::Redactor::redact(r.model)); // as in the record
+            q.addBindValue(
+                r.model.isEmpty() || r.redacted ? r.model : logging::Redactor::redact(r.model)); // as in the record
             q.addBindValue(r.route);
             q.addBindValue(toJsonBytes(r));
             if (!q.exec()) {

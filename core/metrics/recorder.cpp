@@ -284,6 +284,7 @@ QString Recorder::modelLabel(const QString &model)
 
 void Recorder::record(AccessRecord r)
 {
+    redactFreeText(r); // once, for the log line, the history, the database and whoever listens
     {
         QMutexLocker lock(&m_mutex);
         ++m_total;

@@ -93,6 +93,7 @@ void UsageSniffer::feed(QByteArrayView data)
 {
     // Only what may still matter is kept between chunks: a usage object that has not fully arrived, or the last few
     // bytes (a name cut in two). The rest of an answer is looked at once, where it lies, and never copied.
+    m_result.reset();
     QByteArrayView text = data;
     if (!m_tail.isEmpty()) {
         m_tail.append(data);
@@ -133,7 +134,10 @@ qsizetype UsageSniffer::scan(QByteArrayView text)
 
 keys::Usage UsageSniffer::result() const
 {
-    keys::Usage u;
+    if (m_result) {
+        return *m_result;
+    }
+    keys::Usage &u = m_result.emplace();
     if (m_lastObject.isEmpty()) {
         return u;
     }

@@ -5,6 +5,8 @@
 
 #include <QByteArray>
 
+#include <optional>
+
 namespace ga::proxy {
 
 // Finds token usage in a response as it streams past, without buffering it: Gemini's "usageMetadata"
@@ -18,6 +20,8 @@ public:
 private:
     QByteArray m_tail; // what of the last chunks may still matter (see feed())
     QByteArray m_lastObject;
+    // result() is asked twice per request (the key's usage, the access record): read once per object found.
+    mutable std::optional<keys::Usage> m_result;
     // Finds the usage objects complete in `text`; returns where what must be kept for the next chunk begins.
     qsizetype scan(QByteArrayView text);
 };
