@@ -69,6 +69,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 -H 'content-type: applicatio
     -d '{"contents":[{"parts":[{"text":"hi"}]}]}' "$H_PROXY_URL/v1beta/models/gemini-2.5-flash:generateContent")
 [ "$code" = 200 ] || { echo "warm-up request answered $code" >&2; exit 1; }
 snapshot "idle, after one request"
+[ -n "${SMAPS_OUT:-}" ] && cp "/proc/$H_DAEMON_PID/smaps" "$SMAPS_OUT.idle"
 WARM_KB=$(status "$H_DAEMON_PID" VmRSS)
 IDLE_FDS=$(fds "$H_DAEMON_PID")
 OPEN_KB=()
