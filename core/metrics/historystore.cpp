@@ -326,7 +326,11 @@ private:
         // Rows and the one index are appended at their right edge, which is all a write touches: 256 KiB of page
         // cache (not SQLite's default 2 MB, which a busy daemon would fill and keep) serves that.
         q.exec(QStringLiteral("PRAGMA cache_size=-256"));
-        if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        // The id is the rowid without AUTOINCREMENT (which reads and rewrites sqlite_sequence on every insert, a
+        // quarter of an insert's time): rows are only appended, and pruning removes the oldest, so a new row's id is
+        // still one more than the newest (the row cap's DELETE relies on that). Files made with AUTOINCREMENT by
+        // earlier versions keep it; both read the same.
+        if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY, "
                                    "started_ms INTEGER NOT NULL, status INTEGER, key TEXT, model TEXT, route TEXT, "
                                    "record TEXT NOT NULL)"))
             || !q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_started ON requests (started_ms)"))) {
