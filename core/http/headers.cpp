@@ -79,14 +79,25 @@ bool headerHasToken(QByteArrayView list, QByteArrayView token)
 
 bool isHopByHop(QByteArrayView name)
 {
-    static constexpr QByteArrayView kHopByHop[] = { "connection", "keep-alive", "proxy-connection", "te", "trailer",
-        "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization" };
-    for (QByteArrayView h : kHopByHop) {
-        if (equalsIgnoreCase(name, h)) {
-            return true;
-        }
+    // By length first: every header of every request and answer comes through here.
+    switch (name.size()) {
+    case 2:
+        return equalsIgnoreCase(name, "te");
+    case 7:
+        return equalsIgnoreCase(name, "trailer") || equalsIgnoreCase(name, "upgrade");
+    case 10:
+        return equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "keep-alive");
+    case 16:
+        return equalsIgnoreCase(name, "proxy-connection");
+    case 17:
+        return equalsIgnoreCase(name, "transfer-encoding");
+    case 18:
+        return equalsIgnoreCase(name, "proxy-authenticate");
+    case 19:
+        return equalsIgnoreCase(name, "proxy-authorization");
+    default:
+        return false;
     }
-    return false;
 }
 
 void removeHopByHop(HeaderList &headers)
