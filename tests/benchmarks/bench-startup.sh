@@ -57,9 +57,18 @@ for line in p.stdout:
         break
     if time.monotonic() > deadline:
         break
+# Memory a second after it got ready (idle): resident, and of that what is the daemon's own (private pages, not
+# the shared libraries' clean pages that every Qt program maps).
+rss = private = 0
+if ms is not None:
+    time.sleep(1)
+    with open(f"/proc/{p.pid}/status") as f:
+        rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+    with open(f"/proc/{p.pid}/smaps_rollup") as f:
+        private = sum(int(l.split()[1]) for l in f if l.startswith(("Private_Clean:", "Private_Dirty:")))
 p.terminate()
 p.wait(10)
-print(f"{ms:.1f}" if ms is not None else "FAILED")
+print(f"{ms:.1f} {rss} {private}" if ms is not None else "FAILED")
 PY
 }
 # The first start creates the access tokens: not measured; stopped once it says it is ready (30 s at most).
@@ -96,11 +105,16 @@ PY
     echo "$GA_BENCH_STORE: history.sqlite $(du -m "$WORK/history.sqlite" | cut -f1) MB"
 fi
 times=()
+rss=()
+private=()
 for ((i = 0; i < RUNS; i++)); do
-    t=$(measure)
+    read -r t r pr <<<"$(measure)"
     [ "$t" != FAILED ] || { echo "$GA_BENCH_STORE: the daemon did not get ready within 30 s" >&2; exit 1; }
     times+=("$t")
+    rss+=("$r")
+    private+=("$pr")
 done
+median_of() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 sorted=$(printf '%s\n' "${times[@]}" | sort -g)
 median=$(awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}' <<<"$sorted")
 max=$(tail -n 1 <<<"$sorted")
@@ -110,3 +124,6 @@ if [ "$GA_BENCH_STORE" = keychain ]; then
 fi
 printf '%-9s ready after: median %7.1f ms   max %7.1f ms   (runs: %s)%s\n' "$GA_BENCH_STORE" "$median" "$max" \
     "${times[*]}" "$verdict"
+printf '%-9s idle 1 s after ready: VmRSS %.1f MB, of which private %.1f MB (medians; issue 18: idle <= 15 MB)\n' \
+    "$GA_BENCH_STORE" "$(awk -v k="$(median_of "${rss[@]}")" 'BEGIN {print k / 1024}')" \
+    "$(awk -v k="$(median_of "${private[@]}")" 'BEGIN {print k / 1024}')"
