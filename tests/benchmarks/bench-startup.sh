@@ -57,15 +57,15 @@ for line in p.stdout:
         break
     if time.monotonic() > deadline:
         break
-# Memory a second after it got ready (idle): resident, and of that what is the daemon's own (private pages, not
-# the shared libraries' clean pages that every Qt program maps).
+# Memory a second after it got ready (idle): resident, and of that what the daemon wrote (private dirty pages: its
+# heap, stacks, data and the libraries' relocated tables), not the libraries' clean pages read from disk.
 rss = private = 0
 if ms is not None:
     time.sleep(1)
     with open(f"/proc/{p.pid}/status") as f:
         rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
     with open(f"/proc/{p.pid}/smaps_rollup") as f:
-        private = sum(int(l.split()[1]) for l in f if l.startswith(("Private_Clean:", "Private_Dirty:")))
+        private = sum(int(l.split()[1]) for l in f if l.startswith("Private_Dirty:"))
 p.terminate()
 p.wait(10)
 print(f"{ms:.1f} {rss} {private}" if ms is not None else "FAILED")
@@ -124,6 +124,6 @@ if [ "$GA_BENCH_STORE" = keychain ]; then
 fi
 printf '%-9s ready after: median %7.1f ms   max %7.1f ms   (runs: %s)%s\n' "$GA_BENCH_STORE" "$median" "$max" \
     "${times[*]}" "$verdict"
-printf '%-9s idle 1 s after ready: VmRSS %.1f MB, of which private %.1f MB (medians; issue 18: idle <= 15 MB)\n' \
+printf '%-9s idle 1 s after ready: VmRSS %.1f MB, of which written (private dirty) %.1f MB (medians; issue 18: idle <= 15 MB)\n' \
     "$GA_BENCH_STORE" "$(awk -v k="$(median_of "${rss[@]}")" 'BEGIN {print k / 1024}')" \
     "$(awk -v k="$(median_of "${private[@]}")" 'BEGIN {print k / 1024}')"
