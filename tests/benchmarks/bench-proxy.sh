@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Throughput, p99 latency and CPU per request of a small non-streaming generateContent through gemini-aggregatord,
 # next to the fake upstream alone and an nginx reverse proxy (1 worker, upstream keepalive 64, access log to a file)
-# in front of the same fake (responses not buffered, as the daemon streams them), all in the same run and alternating, so the ratios hold even when absolute numbers
-# drift. CPU per request is the forwarder's user + system time (/proc/PID/stat, all its processes) over a round
+# in front of the same fake (responses not buffered, as the daemon streams them) and, when installed, the Portkey
+# gateway (Node; OpenAI-shaped chat requests turned into generateContent over two google targets), all in the same
+# run and alternating, so the ratios hold even when absolute numbers drift. CPU per request is the forwarder's user + system time (/proc/PID/stat, all its processes) over a round
 # divided by the requests of that round.
 #   tests/benchmarks/bench-proxy.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
 # Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord
 # (or $BUILD_DIR/...). Environment: ROUNDS (3), DURATION (5s), CONNECTIONS (50), WARMUP (1s), NGINX_ACCESS_LOG
-# (on; off to compare with nginx logging nothing).
-# Needs wrk and nginx (installer/bootstrap.sh deps). Targets: proxy >= 10,000 req/s and >= 0.5x nginx.
+# (on; off to compare with nginx logging nothing), PORTKEY (auto; install fetches @portkey-ai/gateway with npm into
+# PORTKEY_DIR once; off), PORTKEY_DIR, PORTKEY_VERSION (1.15.2).
+# Needs wrk and nginx (installer/bootstrap.sh deps). Targets: proxy >= 10,000 req/s and >= 0.5x nginx; issue 18:
+# CPU per request <= nginx's, throughput >= nginx's and >= 20x the Portkey gateway's.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -48,12 +51,46 @@ for target in "$H_FAKE_URL:$KEY" "$H_PROXY_URL:$TOKEN"; do
     [ "$code" = 200 ] || { echo "sanity request to ${target%:*} answered $code" >&2; exit 1; }
 done
 
+# The Portkey gateway (Node), when installed: PORTKEY=install puts @portkey-ai/gateway in PORTKEY_DIR once (npm);
+# PORTKEY=off leaves it out. It takes OpenAI-shaped chat requests and sends Google's generateContent to the same
+# fake, balancing over two google targets (as the daemon balances over its keys).
+PORTKEY=${PORTKEY:-auto}
+PORTKEY_DIR=${PORTKEY_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gemini-aggregator/bench/portkey}
+PORTKEY_JS=$PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js
+if [ "$PORTKEY" = install ] && [ ! -f "$PORTKEY_JS" ]; then
+    bench_require npm
+    npm install --prefix "$PORTKEY_DIR" --no-audit --no-fund "@portkey-ai/gateway@${PORTKEY_VERSION:-1.15.2}" >&2
+fi
+PORTKEY_URL=""
+if [ "$PORTKEY" != off ] && [ -f "$PORTKEY_JS" ] && command -v node >/dev/null; then
+    PORTKEY_PORT=$(harness_free_port)
+    harness_spawn portkey node "$PORTKEY_JS" --port="$PORTKEY_PORT" --headless
+    PORTKEY_PID=$H_SPAWNED_PID
+    PORTKEY_URL=http://127.0.0.1:$PORTKEY_PORT
+    for ((i = 0; i < 200; i++)); do
+        curl -s -m 1 "$PORTKEY_URL/" >/dev/null 2>&1 && break
+        kill -0 "$PORTKEY_PID" 2>/dev/null || { cat "$H_TMP/portkey.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    PORTKEY_CONFIG='{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"google","api_key":"'$KEY'","custom_host":"'$H_FAKE_URL'"},{"provider":"google","api_key":"'$KEY'","custom_host":"'$H_FAKE_URL'"}]}'
+    PORTKEY_BODY='{"model":"'$MODEL'","messages":[{"role":"user","content":"hi"}]}'
+    code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'content-type: application/json' \
+        -H "x-portkey-config: $PORTKEY_CONFIG" -d "$PORTKEY_BODY" "$PORTKEY_URL/v1/chat/completions" || true)
+    [ "$code" = 200 ] || { echo "sanity request to the Portkey gateway answered $code" >&2; exit 1; }
+    harness_log "Portkey gateway (pid $PORTKEY_PID) at $PORTKEY_URL -> $H_FAKE_URL"
+fi
+
 cat >"$H_TMP/generate.lua" <<'EOF'
 wrk.method = "POST"
 wrk.path = os.getenv("BENCH_PATH")
 wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["x-goog-api-key"] = os.getenv("BENCH_KEY")
+if os.getenv("BENCH_KEY") ~= "" then
+    wrk.headers["x-goog-api-key"] = os.getenv("BENCH_KEY")
+end
+if os.getenv("BENCH_CONFIG") ~= "" then
+    wrk.headers["x-portkey-config"] = os.getenv("BENCH_CONFIG")
+end
 done = function(summary, latency, requests)
     local e = summary.errors
     io.write(string.format("BENCH rps=%.1f p50_ms=%.3f p99_ms=%.3f requests=%d non2xx=%d socket_errors=%d\n",
@@ -62,9 +99,14 @@ done = function(summary, latency, requests)
 end
 EOF
 
-run_wrk() { # URL KEY DURATION -> wrk output
-    BENCH_PATH=$PATH_GENERATE BENCH_BODY=$BODY BENCH_KEY=$2 \
-        wrk -t1 -c"$CONNECTIONS" -d"$3" --latency -s "$H_TMP/generate.lua" "$1"
+run_wrk() { # URL KEY DURATION -> wrk output (KEY "portkey": an OpenAI-shaped request with Portkey's config)
+    if [ "$2" = portkey ]; then
+        BENCH_PATH=/v1/chat/completions BENCH_BODY=$PORTKEY_BODY BENCH_KEY="" BENCH_CONFIG=$PORTKEY_CONFIG \
+            wrk -t1 -c"$CONNECTIONS" -d"$3" --latency -s "$H_TMP/generate.lua" "$1"
+    else
+        BENCH_PATH=$PATH_GENERATE BENCH_BODY=$BODY BENCH_KEY=$2 BENCH_CONFIG="" \
+            wrk -t1 -c"$CONNECTIONS" -d"$3" --latency -s "$H_TMP/generate.lua" "$1"
+    fi
 }
 
 declare -A URL=([direct]=$H_FAKE_URL [nginx]=$NGINX_URL [proxy]=$H_PROXY_URL)
@@ -80,9 +122,16 @@ cpu_ticks() { # PID: utime + stime of the process and its children that are stil
     echo "$total"
 }
 TARGETS=(direct nginx proxy)
+if [ -n "$PORTKEY_URL" ]; then
+    URL[portkey]=$PORTKEY_URL
+    CRED[portkey]=portkey
+    PIDS[portkey]=$PORTKEY_PID
+    TARGETS+=(portkey)
+fi
 
 echo "== bench-proxy: wrk -t1 -c$CONNECTIONS -d$DURATION --latency, POST $PATH_GENERATE (${#BODY}-byte body), $ROUNDS rounds, $(nproc) cores"
 echo "   direct = wrk -> fake-gemini (1 thread); nginx = wrk -> nginx (1 worker, keepalive 64) -> fake; proxy = wrk -> gemini-aggregatord -> fake"
+[ -n "$PORTKEY_URL" ] && echo "   portkey = wrk -> Portkey gateway (node, OpenAI chat -> google generateContent, 2 targets) -> fake"
 for t in "${TARGETS[@]}"; do
     run_wrk "${URL[$t]}" "${CRED[$t]}" "$WARMUP" >/dev/null
 done
@@ -123,6 +172,12 @@ echo "proxy/nginx ratio: ${ratio}x"
 cpu_ratio=$(awk -v p="$(median "${CPU[proxy]}")" -v n="$(median "${CPU[nginx]}")" 'BEGIN {printf "%.2f", (n > 0 ? p / n : 0)}')
 echo "proxy/nginx CPU per request: ${cpu_ratio}x"
 verdict() { if awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; then echo met; else echo MISSED; fi; }
+if [ -n "$PORTKEY_URL" ]; then
+    pk_ratio=$(awk -v p="$proxy_rps" -v n="$(median "${RPS[portkey]}")" 'BEGIN {printf "%.1f", (n > 0 ? p / n : 0)}')
+    echo "target >= 20x the Portkey gateway's throughput (issue 18): $(verdict "$pk_ratio" 20) (${pk_ratio}x)"
+else
+    echo "Portkey gateway: not installed (PORTKEY=install fetches it with npm into $PORTKEY_DIR)"
+fi
 echo "target >= 10000 req/s: $(verdict "$proxy_rps" 10000) ($(printf '%.0f' "$proxy_rps") req/s)"
 echo "target >= 0.5x nginx:  $(verdict "$ratio" 0.5) (${ratio}x)"
 echo "target >= 1.0x nginx throughput (issue 18): $(verdict "$ratio" 1.0) (${ratio}x)"
