@@ -6,7 +6,8 @@
 #   tests/benchmarks/profile.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
 # Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord (or $BUILD_DIR/...).
 # Environment: REQUESTS (2000) unary generateContent calls on one keep-alive connection, WARMUP (200),
-# TOP (15) functions listed by inclusive cost, KEEP=1 keeps the callgrind file (its path is printed).
+# TOP (15) functions listed by inclusive cost, KEEP=1 keeps the callgrind file (its path is printed). STREAM=1 sends
+# streamGenerateContent?alt=sse instead, the fake answering CHUNKS (50) events at once: the cost per event shows.
 # Prints: "instructions per request: N" and the most expensive functions of the workload.
 set -euo pipefail
 
@@ -20,13 +21,20 @@ TOP=${TOP:-15}
 MODEL=gemini-2.5-flash
 PATH_GENERATE=/v1beta/models/$MODEL:generateContent
 BODY='{"contents":[{"parts":[{"text":"hi"}]}]}'
+STREAM=${STREAM:-0}
+CHUNKS=${CHUNKS:-50}
+FAKE_ARGS=()
+if [ "$STREAM" = 1 ]; then
+    PATH_GENERATE="/v1beta/models/$MODEL:streamGenerateContent?alt=sse"
+    FAKE_ARGS=(--chunks "$CHUNKS" --interval-ms 0)
+fi
 
 
 # shellcheck source-path=SCRIPTDIR source=../e2e/harness.sh
 source "$ROOT/tests/e2e/harness.sh"
 harness_init
 
-harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record
+harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record "${FAKE_ARGS[@]}"
 KEY=$(harness_gen_key)
 harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
 TOKEN=$(harness_token "$DAEMON_BIN")
@@ -76,6 +84,7 @@ best=$(awk '/^(summary|totals):/ && $2 ~ /^[0-9]+$/ {print $2; exit}' "$file" 2>
 echo "== profile: $REQUESTS x POST $PATH_GENERATE (${#BODY}-byte body) on one keep-alive connection, after $WARMUP warm-up"
 echo "instructions total: $best"
 echo "instructions per request: $((best / REQUESTS))"
+[ "$STREAM" = 1 ] && echo "instructions per event: $((best / REQUESTS / CHUNKS)) ($CHUNKS events a stream)"
 # callgrind_annotate's rows: "12,345 (1.2%)  file:function [object]"; shown per request.
 rows() { # INCLUSIVE(yes|no) FILTER
     callgrind_annotate --inclusive="$1" --threshold=100 "$file" 2>/dev/null |
