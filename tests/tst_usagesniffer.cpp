@@ -48,6 +48,10 @@ private Q_SLOTS:
                           "data: {\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":30,"
                           "\"totalTokenCount\":37}}\r\n\r\n")
             << true << qint64(7) << qint64(30) << qint64(37);
+        QTest::newRow("a later object cut off: the last complete one counts")
+            << QByteArray("data: {\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":30,"
+                          "\"totalTokenCount\":37}}\r\n\r\ndata: {\"usageMetadata\":{\"promptTokenCount\":9,\"tot")
+            << true << qint64(7) << qint64(30) << qint64(37);
         QTest::newRow("openai usage") << QByteArray(
             "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6,\"total_tokens\":11}}")
                                       << true << qint64(5) << qint64(6) << qint64(11);

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/usagesniffer.h"
 
-#include <QVarLengthArray>
-
 #include <algorithm>
 #include <functional>
 #include <initializer_list>
+#include <iterator>
 #include <string_view>
 #include <utility>
 
@@ -112,48 +111,45 @@ qsizetype UsageSniffer::scan(QByteArrayView text)
 {
     static constexpr std::string_view kUsage = "\"usage";
     static constexpr std::string_view kMetadata = "Metadata\"";
-    // Every quote in an answer starts a string: searching for the first character and comparing the rest cost a
-    // call per quote (half of a stream's cost in the proxy, measured with profile.sh STREAM=1).
-    static const std::boyer_moore_horspool_searcher usageName(kUsage.begin(), kUsage.end());
+    // Usage is cumulative, so only the last complete usage object matters, and Google puts it at the end of each
+    // chunk: the name is searched for from the end backwards, and the search stops at the first complete object.
+    // Boyer-Moore-Horspool over the reversed name: searching for the quote that begins it and comparing the rest cost
+    // a call per quote in the answer (every string), half of a stream's cost in the proxy (profile.sh STREAM=1).
+    static constexpr std::string_view kReversedUsage = "egasu\"";
+    static const std::boyer_moore_horspool_searcher reversedName(kReversedUsage.begin(), kReversedUsage.end());
+    using Back = std::reverse_iterator<const char *>;
     const char *const begin = text.data();
     const char *const end = begin + text.size();
-    struct Found
-    {
-        qsizetype at;
-        qsizetype nameLength;
-    };
-    QVarLengthArray<Found, 8> found;
-    for (const char *from = begin;;) {
-        const char *hit = usageName(from, end).first;
-        if (hit == end) {
+    // Where the next chunk's scan must begin: an object (or a name) that has not fully arrived is looked at again
+    // with it; otherwise only the last bytes, where a name may have been cut in two.
+    qsizetype keep = std::max<qsizetype>(0, text.size() - qsizetype(kUsage.size() + kMetadata.size()) + 1);
+    for (const char *to = end;;) {
+        const auto match = reversedName(Back(to), Back(begin));
+        if (match.first == Back(begin)) {
             break;
         }
-        from = hit + 1;
+        const char *hit = match.second.base(); // where the name begins
+        to = hit; // the next search looks before this name
         const std::string_view after(hit + kUsage.size(), size_t(end - hit) - kUsage.size());
         const qsizetype at = qsizetype(hit - begin);
+        qsizetype nameLength = 0;
         if (after.substr(0, kMetadata.size()) == kMetadata) {
-            found.push_back({ at, qsizetype(kUsage.size() + kMetadata.size()) }); // "usageMetadata"
+            nameLength = qsizetype(kUsage.size() + kMetadata.size()); // "usageMetadata"
         } else if (!after.empty() && after.front() == '"') {
-            found.push_back({ at, qsizetype(kUsage.size() + 1) }); // "usage"
+            nameLength = qsizetype(kUsage.size() + 1); // "usage"
         } else if (after.size() < kMetadata.size() && kMetadata.substr(0, after.size()) == after) {
-            found.push_back({ at, -1 }); // the name is not complete yet
-        }
-    }
-    // Usage is cumulative: only the last complete object matters. From the end: an object that has not fully arrived
-    // is looked at again with the next chunk (kept from where it begins); the first complete one before it counts.
-    qsizetype keep = std::max<qsizetype>(0, text.size() - qsizetype(kUsage.size() + kMetadata.size()) + 1);
-    for (auto it = found.rbegin(); it != found.rend(); ++it) {
-        if (it->nameLength < 0) {
-            keep = it->at;
+            keep = at; // the name is not complete yet
             continue;
+        } else {
+            continue; // "usageSomethingElse"
         }
-        const qsizetype open = text.indexOf('{', it->at + it->nameLength);
+        const qsizetype open = text.indexOf('{', at + nameLength);
         const QByteArrayView obj = open < 0 ? QByteArrayView() : objectAt(text, open);
         if (obj.isEmpty()) {
-            keep = it->at;
+            keep = at; // the object has not fully arrived
             continue;
         }
-        m_lastObject = text.sliced(it->at, it->nameLength).toByteArray() + obj.toByteArray();
+        m_lastObject = text.sliced(at, nameLength).toByteArray() + obj.toByteArray();
         break;
     }
     return keep;
