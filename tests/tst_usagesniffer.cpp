@@ -52,6 +52,16 @@ private Q_SLOTS:
             << QByteArray("data: {\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":30,"
                           "\"totalTokenCount\":37}}\r\n\r\ndata: {\"usageMetadata\":{\"promptTokenCount\":9,\"tot")
             << true << qint64(7) << qint64(30) << qint64(37);
+        QTest::newRow("three objects, the last cut off: the middle one counts")
+            << QByteArray("data: {\"usageMetadata\":{\"promptTokenCount\":1,\"totalTokenCount\":2}}\r\n\r\n"
+                          "data: {\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":30,"
+                          "\"totalTokenCount\":37}}\r\n\r\ndata: {\"usageMetadata\":{\"promptTokenCount\":9,\"tot")
+            << true << qint64(7) << qint64(30) << qint64(37);
+        QTest::newRow("openai stream: usage in the last chunk, then [DONE]")
+            << QByteArray("data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n"
+                          "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6,"
+                          "\"total_tokens\":11}}\n\ndata: [DONE]\n\n")
+            << true << qint64(5) << qint64(6) << qint64(11);
         QTest::newRow("openai usage") << QByteArray(
             "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6,\"total_tokens\":11}}")
                                       << true << qint64(5) << qint64(6) << qint64(11);

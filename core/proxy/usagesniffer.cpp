@@ -89,70 +89,75 @@ void topLevelNumbers(QByteArrayView obj, std::initializer_list<std::pair<const c
     }
 }
 
+// A usage name ("usageMetadata" or "usage", quoted) that begins at `at` in `text`: its length; 0 when the name
+// there is another one ("usageLimits", an escaped quote inside a string), -1 when `text` ends before it does.
+qsizetype usageNameLength(std::string_view text, size_t at)
+{
+    static constexpr std::string_view kUsage = "\"usage";
+    static constexpr std::string_view kMetadata = "Metadata\"";
+    const std::string_view after = text.substr(at + kUsage.size());
+    if (after.substr(0, kMetadata.size()) == kMetadata) {
+        return qsizetype(kUsage.size() + kMetadata.size());
+    }
+    if (!after.empty() && after.front() == '"') {
+        return qsizetype(kUsage.size() + 1);
+    }
+    return after.size() < kMetadata.size() && kMetadata.substr(0, after.size()) == after ? -1 : 0;
+}
+
 } // namespace
 
 void UsageSniffer::feed(QByteArrayView data)
 {
-    // Only what may still matter is kept between chunks: a usage object that has not fully arrived, or the last few
-    // bytes (a name cut in two). The rest of an answer is looked at once, where it lies, and never copied.
-    m_result.reset();
-    QByteArrayView text = data;
-    if (!m_tail.isEmpty()) {
-        m_tail.append(data);
-        text = m_tail;
-    }
-    qsizetype keep = scan(text);
-    keep = std::max(keep, text.size() - kWindow);
-    QByteArray rest = text.sliced(keep).toByteArray(); // before m_tail changes: `text` may be a view of it
-    m_tail = std::move(rest);
-}
-
-qsizetype UsageSniffer::scan(QByteArrayView text)
-{
-    static constexpr std::string_view kUsage = "\"usage";
-    static constexpr std::string_view kMetadata = "Metadata\"";
-    // Usage is cumulative, so only the last complete usage object matters, and Google puts it at the end of each
-    // chunk: the name is searched for from the end backwards, and the search stops at the first complete object.
-    // Boyer-Moore-Horspool over the reversed name: searching for the quote that begins it and comparing the rest cost
-    // a call per quote in the answer (every string), half of a stream's cost in the proxy (profile.sh STREAM=1).
+    // The last bytes of the previous chunk go in front of this one, so a name cut in two is found whole; a name that
+    // ends inside them was found before.
+    static constexpr qsizetype kTail = 14; // one byte less than "usageMetadata" with its quotes
+    // Searched for from the end (the candidate is the last name) with Boyer-Moore-Horspool over the reversed name:
+    // searching for the quote that begins it and comparing the rest cost a call per string in the answer.
     static constexpr std::string_view kReversedUsage = "egasu\"";
     static const std::boyer_moore_horspool_searcher reversedName(kReversedUsage.begin(), kReversedUsage.end());
     using Back = std::reverse_iterator<const char *>;
-    const char *const begin = text.data();
-    const char *const end = begin + text.size();
-    // Where the next chunk's scan must begin: an object (or a name) that has not fully arrived is looked at again
-    // with it; otherwise only the last bytes, where a name may have been cut in two.
-    qsizetype keep = std::max<qsizetype>(0, text.size() - qsizetype(kUsage.size() + kMetadata.size()) + 1);
-    for (const char *to = end;;) {
-        const auto match = reversedName(Back(to), Back(begin));
-        if (match.first == Back(begin)) {
+    m_result.reset();
+    QByteArray joined;
+    QByteArrayView text = data;
+    const qsizetype tailSize = m_tail.size();
+    if (tailSize > 0) {
+        joined.reserve(tailSize + data.size());
+        joined.append(m_tail).append(data);
+        text = joined;
+    }
+    const std::string_view all(text.data(), size_t(text.size()));
+    // The last two complete names in `text` that end after the tail.
+    qsizetype found[2] = { -1, -1 };
+    int count = 0;
+    for (const char *to = text.data() + text.size(); count < 2;) {
+        const auto match = reversedName(Back(to), Back(text.data()));
+        if (match.first == Back(text.data())) {
             break;
         }
-        const char *hit = match.second.base(); // where the name begins
-        to = hit; // the next search looks before this name
-        const std::string_view after(hit + kUsage.size(), size_t(end - hit) - kUsage.size());
-        const qsizetype at = qsizetype(hit - begin);
-        qsizetype nameLength = 0;
-        if (after.substr(0, kMetadata.size()) == kMetadata) {
-            nameLength = qsizetype(kUsage.size() + kMetadata.size()); // "usageMetadata"
-        } else if (!after.empty() && after.front() == '"') {
-            nameLength = qsizetype(kUsage.size() + 1); // "usage"
-        } else if (after.size() < kMetadata.size() && kMetadata.substr(0, after.size()) == after) {
-            keep = at; // the name is not complete yet
-            continue;
-        } else {
-            continue; // "usageSomethingElse"
+        const char *hit = match.second.base();
+        to = hit;
+        const qsizetype at = qsizetype(hit - text.data());
+        const qsizetype length = usageNameLength(all, size_t(at));
+        if (length > 0 && at + length > tailSize) {
+            found[count++] = at;
         }
-        const qsizetype open = text.indexOf('{', at + nameLength);
-        const QByteArrayView obj = open < 0 ? QByteArrayView() : objectAt(text, open);
-        if (obj.isEmpty()) {
-            keep = at; // the object has not fully arrived
-            continue;
-        }
-        m_lastObject = text.sliced(at, nameLength).toByteArray() + obj.toByteArray();
-        break;
     }
-    return keep;
+    if (count > 0) {
+        if (count == 2) {
+            m_previous = text.sliced(found[1], found[0] - found[1]).toByteArray();
+        } else {
+            // The candidate so far, with what of this chunk came before the newer name (its object's end).
+            m_previous = std::move(m_candidate);
+            if (!m_previous.isEmpty() && found[0] > tailSize && m_previous.size() < kWindow) {
+                m_previous.append(text.sliced(tailSize, std::min(found[0] - tailSize, kWindow - m_previous.size())));
+            }
+        }
+        m_candidate = text.sliced(found[0], std::min(text.size() - found[0], kWindow)).toByteArray();
+    } else if (!m_candidate.isEmpty() && m_candidate.size() < kWindow) {
+        m_candidate.append(data.first(std::min(data.size(), kWindow - m_candidate.size())));
+    }
+    m_tail = text.last(std::min(text.size(), kTail)).toByteArray();
 }
 
 keys::Usage UsageSniffer::result() const
@@ -161,21 +166,26 @@ keys::Usage UsageSniffer::result() const
         return *m_result;
     }
     keys::Usage &u = m_result.emplace();
-    if (m_lastObject.isEmpty()) {
-        return u;
-    }
-    const QByteArrayView obj = QByteArrayView(m_lastObject).sliced(m_lastObject.indexOf('{'));
-    if (m_lastObject.startsWith("\"usageMetadata\"")) {
-        qint64 candidates = 0;
-        qint64 thoughts = 0;
-        topLevelNumbers(obj,
-            { { "promptTokenCount", &u.promptTokens }, { "candidatesTokenCount", &candidates },
-                { "thoughtsTokenCount", &thoughts }, { "totalTokenCount", &u.totalTokens } });
-        u.outputTokens = candidates + thoughts;
-    } else {
-        topLevelNumbers(obj,
-            { { "prompt_tokens", &u.promptTokens }, { "completion_tokens", &u.outputTokens },
-                { "total_tokens", &u.totalTokens } });
+    for (const QByteArray *candidate : { &m_candidate, &m_previous }) {
+        const qsizetype nameLength = candidate->isEmpty() ? 0 : usageNameLength(std::string_view(*candidate), 0);
+        const qsizetype open = nameLength > 0 ? candidate->indexOf('{', nameLength) : -1;
+        const QByteArrayView obj = open < 0 ? QByteArrayView() : objectAt(*candidate, open);
+        if (obj.isEmpty()) {
+            continue; // cut before its end: the one before counts
+        }
+        if (candidate->startsWith("\"usageMetadata\"")) {
+            qint64 candidates = 0;
+            qint64 thoughts = 0;
+            topLevelNumbers(obj,
+                { { "promptTokenCount", &u.promptTokens }, { "candidatesTokenCount", &candidates },
+                    { "thoughtsTokenCount", &thoughts }, { "totalTokenCount", &u.totalTokens } });
+            u.outputTokens = candidates + thoughts;
+        } else {
+            topLevelNumbers(obj,
+                { { "prompt_tokens", &u.promptTokens }, { "completion_tokens", &u.outputTokens },
+                    { "total_tokens", &u.totalTokens } });
+        }
+        break;
     }
     u.known = u.totalTokens > 0 || u.promptTokens > 0;
     return u;

@@ -18,12 +18,14 @@ public:
     keys::Usage result() const;
 
 private:
-    QByteArray m_tail; // what of the last chunks may still matter (see feed())
-    QByteArray m_lastObject;
-    // result() is asked twice per request (the key's usage, the access record): read once per object found.
+    // A usage object is not parsed as it passes (Google sends one in every chunk of a stream, and only the last
+    // counts): the text from the last usage name on is kept as the candidate, and result() parses it. When a newer
+    // name arrives, the candidate before it becomes the fallback, for a stream cut inside its last object.
+    QByteArray m_tail; // the last bytes of what was fed: a name may have been cut in two
+    QByteArray m_candidate; // from the last usage name to the end of what was fed (bounded)
+    QByteArray m_previous; // the candidate before it, up to where the newer name began
+    // result() is asked twice per request (the key's usage, the access record): parsed once per change.
     mutable std::optional<keys::Usage> m_result;
-    // Finds the usage objects complete in `text`; returns where what must be kept for the next chunk begins.
-    qsizetype scan(QByteArrayView text);
 };
 
 // The model a request is for: "gemini-2.5-flash" from ".../models/gemini-2.5-flash:generateContent", or

@@ -7,7 +7,8 @@
 # Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord (or $BUILD_DIR/...).
 # Environment: REQUESTS (2000) unary generateContent calls on one keep-alive connection, WARMUP (200),
 # TOP (15) functions listed by inclusive cost, KEEP=1 keeps the callgrind file (its path is printed). STREAM=1 sends
-# streamGenerateContent?alt=sse instead, the fake answering CHUNKS (50) events at once: the cost per event shows.
+# streamGenerateContent?alt=sse instead, the fake answering CHUNKS (50) events INTERVAL_MS (0) apart: the cost per
+# event shows (with INTERVAL_MS > 0 each event arrives in a read of its own, as in a real stream).
 # Prints: "instructions per request: N" and the most expensive functions of the workload.
 set -euo pipefail
 
@@ -26,7 +27,7 @@ CHUNKS=${CHUNKS:-50}
 FAKE_ARGS=()
 if [ "$STREAM" = 1 ]; then
     PATH_GENERATE="/v1beta/models/$MODEL:streamGenerateContent?alt=sse"
-    FAKE_ARGS=(--chunks "$CHUNKS" --interval-ms 0)
+    FAKE_ARGS=(--chunks "$CHUNKS" --interval-ms "${INTERVAL_MS:-0}")
 fi
 
 
