@@ -8,7 +8,8 @@
 # made before the start (e.g. metrics.historySize=0, to see what the history keeps); MALLOC_STATS=1 also prints the
 # heap bytes glibc reports in use (gdb attaches for a moment and calls malloc_stats()), which tells memory the
 # allocator keeps after free() from memory still held by the daemon. COMPLETE=1: the streams are not cut but run to
-# their end (3 events, INTERVAL_S (15) apart), and the client checks that every one arrived whole.
+# their end (3 events, INTERVAL_S (15) apart), and the client checks that every one arrived whole. TLS=1 puts nginx
+# with a self-signed certificate between the daemon and the fake (the upstream spoken to over TLS, as Google is).
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -52,6 +53,14 @@ interval_ms=60000
 harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks 3 --interval-ms "$interval_ms"
 KEY=$(harness_gen_key)
 harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+# TLS=1: the upstream is reached over TLS, as Google is: nginx terminates it (a self-signed certificate the daemon
+# trusts through upstream.caBundle) in front of the same fake.
+if [ "${TLS:-0}" = 1 ]; then
+    bench_require nginx openssl
+    bench_start_nginx "$H_FAKE_PORT" off tls
+    "$DAEMON_BIN" config set upstream.baseUrl "$BENCH_NGINX_URL" >/dev/null
+    "$DAEMON_BIN" config set upstream.caBundle "$BENCH_NGINX_CA" >/dev/null
+fi
 if [ "$STREAMS" -gt 900 ]; then # the default listen.maxConnections (1024) is for a desktop; raised for the benchmark
     "$DAEMON_BIN" config set listen.maxConnections $((STREAMS + 100)) >/dev/null
 fi

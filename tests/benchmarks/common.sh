@@ -31,10 +31,19 @@ bench_require() {
 # harness_init), one worker, reverse proxy to 127.0.0.1:UPSTREAM_PORT with upstream keep-alive, response buffering
 # off (SSE events pass at once, as they do through the daemon), access log to a file unless off. Sets
 # BENCH_NGINX_PID and BENCH_NGINX_URL; nginx is stopped with the harness's processes.
-bench_start_nginx() {
-    local upstream_port=$1 access_log=${2:-on} dir=$H_TMP/nginx port
+bench_start_nginx() { # UPSTREAM_PORT [ACCESS_LOG on|off] [tls]: "tls" serves HTTPS with a new self-signed
+    # certificate for 127.0.0.1 (its path in BENCH_NGINX_CA)
+    local upstream_port=$1 access_log=${2:-on} tls=${3:-} dir=$H_TMP/nginx port listen
     port=$(harness_free_port)
     mkdir -p "$dir/tmp"
+    listen="listen 127.0.0.1:$port;"
+    BENCH_NGINX_CA=""
+    if [ "$tls" = tls ]; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
+            -addext subjectAltName=IP:127.0.0.1 -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+        listen="listen 127.0.0.1:$port ssl; ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem;"
+        BENCH_NGINX_CA=$dir/cert.pem
+    fi
     cat >"$dir/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
@@ -53,7 +62,7 @@ http {
         keepalive 64;
     }
     server {
-        listen 127.0.0.1:$port;
+        $listen
         location / {
             proxy_pass http://fake;
             proxy_http_version 1.1;
@@ -67,8 +76,8 @@ EOF
         { nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -t; exit 1; }
     harness_spawn nginx nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
     BENCH_NGINX_PID=$H_SPAWNED_PID
-    BENCH_NGINX_URL=http://127.0.0.1:$port
+    BENCH_NGINX_URL=$([ "$tls" = tls ] && echo https || echo http)://127.0.0.1:$port
     # nginx binds its port a moment after it starts: curl retries refused connections until then (at most 20 s).
     curl -s -o /dev/null -m 20 --retry 400 --retry-delay 0 --retry-connrefused --retry-max-time 20 \
-        "$BENCH_NGINX_URL/" || true
+        ${BENCH_NGINX_CA:+--cacert "$BENCH_NGINX_CA"} "$BENCH_NGINX_URL/" || true
 }
