@@ -19,6 +19,7 @@
 #include "traycontroller.h"
 
 #include <QAbstractItemModel>
+#include <QCursor>
 #include <QDateTime>
 #include <QDir>
 #include <QGuiApplication>
@@ -401,6 +402,16 @@ void TestScreenshots::setLook(const QString &palette, const QSize &size)
     }
 }
 
+// No row or button drawn hovered: Xvfb's pointer starts in the middle of its screen, where a large window lies under
+// it (a hovered row's tint lowered the contrast of its text, now and then). The pointer goes off the window and the
+// window is told the mouse is outside it.
+static void moveMouseAway(QQuickWindow *window)
+{
+    QCursor::setPos(window->screen(), window->geometry().bottomRight() + QPoint(50, 50));
+    QTest::mouseMove(window, QPoint(-10, -10));
+    QCoreApplication::processEvents();
+}
+
 QImage TestScreenshots::render()
 {
     QQuickWindow *window = m_app->window();
@@ -408,6 +419,7 @@ QImage TestScreenshots::render()
     if (QObject *toast = window->findChild<QObject *>(QStringLiteral("toast"))) {
         QMetaObject::invokeMethod(toast, "close");
     }
+    moveMouseAway(window);
     QSignalSpy frame(window, &QQuickWindow::frameSwapped);
     window->contentItem()->update();
     frame.wait(1000); // nothing new to draw (a dialog shown again) is no frame: grab what is there
@@ -831,6 +843,7 @@ void TestScreenshots::busyPortOpensSettings()
     QTRY_VERIFY_WITH_TIMEOUT(window->property("pageLoaded").toBool(), 5000);
     QVERIFY(m_app->backend()->listenProblem().contains(QStringLiteral("already in use")));
     QCOMPARE(m_app->backend()->state(), QStringLiteral("error"));
+    moveMouseAway(window);
     QSignalSpy frame(window, &QQuickWindow::frameSwapped);
     window->contentItem()->update();
     QVERIFY(frame.wait(5000));
