@@ -67,11 +67,9 @@ if [ "$PORTKEY" != off ] && [ -f "$PORTKEY_JS" ] && command -v node >/dev/null; 
     harness_spawn portkey node "$PORTKEY_JS" --port="$PORTKEY_PORT" --headless
     PORTKEY_PID=$H_SPAWNED_PID
     PORTKEY_URL=http://127.0.0.1:$PORTKEY_PORT
-    for ((i = 0; i < 200; i++)); do
-        curl -s -m 1 "$PORTKEY_URL/" >/dev/null 2>&1 && break
-        kill -0 "$PORTKEY_PID" 2>/dev/null || { cat "$H_TMP/portkey.log" >&2; exit 1; }
-        sleep 0.1
-    done
+    # It listens a moment after it starts: curl retries refused connections until then (at most 20 s), as for nginx.
+    curl -s -o /dev/null -m 20 --retry 400 --retry-delay 0 --retry-connrefused --retry-max-time 20 \
+        "$PORTKEY_URL/" || { cat "$H_TMP/portkey.log" >&2; exit 1; }
     PORTKEY_CONFIG='{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"google","api_key":"'$KEY'","custom_host":"'$H_FAKE_URL'"},{"provider":"google","api_key":"'$KEY'","custom_host":"'$H_FAKE_URL'"}]}'
     PORTKEY_BODY='{"model":"'$MODEL'","messages":[{"role":"user","content":"hi"}]}'
     code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'content-type: application/json' \
