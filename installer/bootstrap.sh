@@ -33,7 +33,8 @@ DEBIAN_PACKAGES=(
     gnome-keyring libsecret-tools dbus dbus-x11 xvfb xauth
     # e2e with real npm clients (tests/e2e; needs node >= 20 with npm) and benchmarks (tests/benchmarks).
     # Not "npm": the machines' NodeSource nodejs bundles npm and conflicts with Debian's npm package.
-    nodejs wrk nginx
+    # chromium: the browser of the web console tests (tests/webui, driven by playwright-core).
+    nodejs wrk nginx chromium
     # benchmarks only: callgrind for tests/benchmarks/profile.sh (python3 for bench-idle.sh comes with the system)
     valgrind
     # promtool validates the /metrics output (tests/tst_observability)
