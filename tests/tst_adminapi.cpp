@@ -2,6 +2,7 @@
 // The admin REST API (/admin/api/v1/…) of a Service running in-process, driven over raw HTTP: every route with
 // good and bad input, the token and browser guards in front of it, and the OpenAPI document against the routes.
 #include "admin/adminapi.h"
+#include "app/tokenops.h"
 #include "config/configpaths.h"
 #include "config/configschema.h"
 #include "config/configstore.h"
@@ -14,6 +15,7 @@
 #include "security/accesstoken.h"
 #include "testsupport.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -222,14 +224,14 @@ class TestAdminApi : public QObject
                 }
             }
         }
-        if (!a.contentType.startsWith("application/json")) {
-            m_failures.append(what + QStringLiteral(": content type %1").arg(QString::fromLatin1(a.contentType)));
-        }
         if (r.status == 204) {
-            if (!r.body.isEmpty()) {
-                m_failures.append(what + QStringLiteral(": 204 with a body"));
+            if (!r.body.isEmpty() || r.hasHeader("content-length")) {
+                m_failures.append(what + QStringLiteral(": 204 with a body or a Content-Length"));
             }
             return a;
+        }
+        if (!a.contentType.startsWith("application/json")) {
+            m_failures.append(what + QStringLiteral(": content type %1").arg(QString::fromLatin1(a.contentType)));
         }
         QJsonParseError err {};
         const QJsonDocument doc = QJsonDocument::fromJson(r.body, &err);
@@ -1161,6 +1163,286 @@ private Q_SLOTS:
         QVERIFY(removeKey(id));
     }
 
+    void keysImportBulkExport()
+    {
+        const QString existing = addKey(21);
+        QVERIFY(!existing.isEmpty());
+        const QByteArray fresh = fakeKey(22).toLatin1();
+        m_forbidden.append(fresh);
+        const QByteArray text = fresh + "\n" + fakeKey(21).toLatin1() + "\n\nnot-a-key\n";
+        const QByteArray before = ga::test::readAll(m_configPath);
+
+        // A dry run says what each line would do and writes nothing.
+        Answer a = call("POST", "/keys/import",
+            QJsonObject { { QStringLiteral("text"), QString::fromLatin1(text) }, { QStringLiteral("dryRun"), true } });
+        QCOMPARE(a.status, 200);
+        QJsonArray results = a.obj().value(u"results").toArray();
+        QCOMPARE(results.size(), 3);
+        QCOMPARE(results.at(0).toObject().value(u"line").toInt(), 1);
+        QCOMPARE(results.at(0).toObject().value(u"status").toString(), QStringLiteral("valid"));
+        QCOMPARE(results.at(1).toObject().value(u"status").toString(), QStringLiteral("duplicate"));
+        QCOMPARE(results.at(2).toObject().value(u"line").toInt(), 4);
+        QCOMPARE(results.at(2).toObject().value(u"status").toString(), QStringLiteral("invalid"));
+        QVERIFY(!results.at(2).toObject().value(u"message").toString().isEmpty());
+        QCOMPARE(ga::test::readAll(m_configPath), before);
+
+        QSignalSpy spy(m_service.get(), &ga::daemon::Service::configApplied);
+        a = call("POST", "/keys/import",
+            QJsonObject { { QStringLiteral("text"), QString::fromLatin1(text) }, { QStringLiteral("group"), "bulk" } });
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.obj().value(u"added").toInt(), 1);
+        results = a.obj().value(u"results").toArray();
+        QCOMPARE(results.at(0).toObject().value(u"status").toString(), QStringLiteral("added"));
+        const QString added = results.at(0).toObject().value(u"id").toString();
+        QVERIFY(!added.isEmpty());
+        QVERIFY(applied(spy));
+        QCOMPARE(findIn(call("GET", "/keys").arr(), u"id", added).value(u"group").toString(), QStringLiteral("bulk"));
+
+        // Bad shapes.
+        QCOMPARE(call("POST", "/keys/import", QJsonObject {}).status, 400);
+        QCOMPARE(call("POST", "/keys/import", QJsonObject { { QStringLiteral("text"), 5 } }).status, 400);
+
+        // Bulk changes: one save for all ids.
+        const QJsonArray both { existing, added };
+        spy.clear();
+        a = call("POST", "/keys/bulk",
+            QJsonObject { { QStringLiteral("ids"), both }, { QStringLiteral("action"), "disable" } });
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.obj().value(u"changed").toInt(), 2);
+        QVERIFY(applied(spy));
+        for (const QJsonValue &k : configFile().value(u"keys").toObject().value(u"items").toArray()) {
+            if (both.contains(k.toObject().value(u"id"))) {
+                QCOMPARE(k.toObject().value(u"enabled").toBool(true), false);
+            }
+        }
+        QCOMPARE(call("POST", "/keys/bulk",
+                     QJsonObject { { QStringLiteral("ids"), both }, { QStringLiteral("action"), "enable" } })
+                     .status,
+            200);
+        QCOMPARE(call("POST", "/keys/bulk",
+                     QJsonObject { { QStringLiteral("ids"), both }, { QStringLiteral("action"), "reset" } })
+                     .status,
+            200);
+        a = call("POST", "/keys/bulk",
+            QJsonObject { { QStringLiteral("ids"), both }, { QStringLiteral("action"), "explode" } });
+        QCOMPARE(a.status, 400);
+        QVERIFY(a.problemPaths().contains(QStringLiteral("action")));
+        a = call("POST", "/keys/bulk",
+            QJsonObject { { QStringLiteral("ids"), QJsonArray {} }, { QStringLiteral("action"), "enable" } });
+        QCOMPARE(a.status, 400);
+        QVERIFY(a.problemPaths().contains(QStringLiteral("ids")));
+        QCOMPARE(call("POST", "/keys/bulk",
+                     QJsonObject { { QStringLiteral("ids"), QJsonArray { existing, QStringLiteral("knope") } },
+                         { QStringLiteral("action"), "disable" } })
+                     .status,
+            404);
+
+        // The export: every key by id, no secret (send() checks every answer for the secrets).
+        a = call("GET", "/keys/export");
+        QCOMPARE(a.status, 200);
+        QVERIFY(findIn(a.obj().value(u"keys").toArray(), u"id", added).contains(u"label"));
+        QVERIFY(!a.obj().contains(u"secrets"));
+
+        spy.clear();
+        a = call("POST", "/keys/bulk",
+            QJsonObject { { QStringLiteral("ids"), both }, { QStringLiteral("action"), "delete" } });
+        QCOMPARE(a.status, 200);
+        QVERIFY(applied(spy));
+        QVERIFY(findIn(call("GET", "/keys").arr(), u"id", added).isEmpty());
+        QVERIFY(findIn(call("GET", "/keys").arr(), u"id", existing).isEmpty());
+    }
+
+    void configSchemaAndCheck()
+    {
+        Answer a = call("GET", "/config/schema");
+        QCOMPARE(a.status, 200);
+        const QJsonArray settings = a.obj().value(u"settings").toArray();
+        QCOMPARE(settings.size(), ga::config::schema::settingPaths().size());
+        const QJsonObject port = findIn(settings, u"path", QStringLiteral("listen.port"));
+        QCOMPARE(port.value(u"kind").toString(), QStringLiteral("int"));
+        QCOMPARE(port.value(u"tab").toString(), QStringLiteral("listen"));
+        QCOMPARE(port.value(u"min").toInt(), 1);
+        QCOMPARE(port.value(u"max").toInt(), 65535);
+        QVERIFY(!findIn(settings, u"path", QStringLiteral("routing.mode")).value(u"choices").toArray().isEmpty());
+
+        // The check is PATCH /config's own validation, and writes nothing.
+        const QByteArray before = ga::test::readAll(m_configPath);
+        a = call("POST", "/config/check", QJsonObject { { QStringLiteral("listen.port"), 70000 } });
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.obj().value(u"ok").toBool(true), false);
+        const QJsonObject problem = a.obj().value(u"problems").toArray().first().toObject();
+        QCOMPARE(problem.value(u"path").toString(), QStringLiteral("listen.port"));
+        const Answer patched = call("PATCH", "/config", QJsonObject { { QStringLiteral("listen.port"), 70000 } });
+        QCOMPARE(patched.status, 400);
+        QVERIFY(patched.body.contains(problem.value(u"message").toString().toUtf8())); // the same words
+        a = call("POST", "/config/check", QJsonObject { { QStringLiteral("routing.mode"), "hybrid" } });
+        QCOMPARE(a.obj().value(u"ok").toBool(), true);
+        const QJsonObject change = a.obj().value(u"changes").toArray().first().toObject();
+        QCOMPARE(change.value(u"path").toString(), QStringLiteral("routing.mode"));
+        QCOMPARE(change.value(u"from").toString(), QStringLiteral("local"));
+        QCOMPARE(change.value(u"to").toString(), QStringLiteral("hybrid"));
+        QCOMPARE(call("POST", "/config/check", QJsonObject { { QStringLiteral("no.such"), 1 } })
+                     .obj()
+                     .value(u"ok")
+                     .toBool(true),
+            false);
+        QCOMPARE(ga::test::readAll(m_configPath), before);
+    }
+
+    void historySummaryAndTail()
+    {
+        // The tail: a server-sent event per finished request (admin calls left out).
+        QTcpSocket tail;
+        tail.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(tail.waitForConnected(5000));
+        tail.write("GET /admin/api/v1/history/tail HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + m_adminToken
+            + "\r\n\r\n");
+        m_exercised.insert(QStringLiteral("GET /history/tail"));
+        QByteArray got;
+        auto waitFor = [&](const QByteArray &text) {
+            QElapsedTimer t;
+            t.start();
+            while (!got.contains(text) && t.elapsed() < 10'000) {
+                if (tail.bytesAvailable() == 0) {
+                    QSignalSpy more(&tail, &QIODevice::readyRead);
+                    more.wait(200);
+                }
+                got += tail.readAll();
+            }
+            return got.contains(text);
+        };
+        QVERIFY(waitFor(": the request history as it happens"));
+        QVERIFY(got.startsWith("HTTP/1.1 200"));
+        QVERIFY(got.contains("Content-Type: text/event-stream"));
+        QCOMPARE(call("GET", "/status").status, 200); // an admin call: not in the tail
+        QVERIFY(geminiStatus(m_accessToken) > 0); // whatever the upstream answers, the request is recorded
+        QVERIFY2(waitFor("\"path\":\"/v1beta/models\""), got.constData());
+        QVERIFY(!got.contains("\"kind\":\"admin\""));
+        tail.close();
+
+        // In-process callers are told it is a stream.
+        int inProcess = 0;
+        m_table->handle(ga::admin::Request { "GET", "/history/tail", {}, {} },
+            [&](const ga::admin::Response &r) { inProcess = r.status; });
+        QTRY_COMPARE_WITH_TIMEOUT(inProcess, 406, 10'000);
+
+        Answer a = call("GET", "/history/summary?window=1h");
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.obj().value(u"bucketSeconds").toInt(), 60);
+        const QJsonArray buckets = a.obj().value(u"buckets").toArray();
+        QCOMPARE(buckets.size(), 60);
+        double requests = 0;
+        for (const QJsonValue &b : buckets) {
+            requests += b.toObject().value(u"requests").toDouble();
+        }
+        QVERIFY(requests >= 1); // the Gemini call above; admin calls are not counted
+        QVERIFY(!a.obj().value(u"byModel").toArray().isEmpty());
+        QCOMPARE(call("GET", "/history/summary?window=7d").obj().value(u"buckets").toArray().size(), 168);
+        QCOMPARE(call("GET", "/history/summary?window=24h").obj().value(u"buckets").toArray().size(), 96);
+        a = call("GET", "/history/summary?window=1y");
+        QCOMPARE(a.status, 400);
+        QVERIFY(a.problemPaths().contains(QStringLiteral("window")));
+    }
+
+    void consoleSessions()
+    {
+        auto raw = [&](const QByteArray &method, const QByteArray &path, const QByteArray &headers,
+                       const QByteArray &body = {}) {
+            Client c(m_port);
+            QByteArray req = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
+            if (!body.isEmpty() || method == "POST" || method == "PUT") {
+                req += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+            }
+            c.send(req + "Connection: close\r\n\r\n" + body);
+            const Reply r = c.read(30'000);
+            for (const QByteArray &secret : std::as_const(m_forbidden)) {
+                if (r.body.contains(secret)) {
+                    m_failures.append(QStringLiteral("%1 %2: the answer contains a secret")
+                                          .arg(QString::fromLatin1(method), QString::fromLatin1(path)));
+                }
+            }
+            return r;
+        };
+        // Without a built console, /admin/ says how to build it.
+        Reply r = raw("GET", "/admin/", {});
+        QCOMPARE(r.status, 404);
+        QVERIFY(r.body.contains("GA_BUILD_WEBUI"));
+        QVERIFY(r.header("content-security-policy").contains("frame-ancestors 'none'"));
+        QCOMPARE(raw("GET", "/admin", {}).header("location"), QByteArray("/admin/"));
+        QCOMPARE(raw("GET", "/admin/a..b.js", {}).status, 404);
+        QCOMPARE(raw("GET", "/admin/assets/missing.js", {}).status, 404);
+
+        QCOMPARE(raw("POST", "/admin/session", {}, "{\"token\": \"gat_wrong\"}").status, 401);
+        QCOMPARE(raw("POST", "/admin/session", {}, "not json").status, 401);
+        QCOMPARE(raw("GET", "/admin/session", {}).status, 401);
+        r = raw("POST", "/admin/session", {}, "{\"token\": \"" + m_adminToken + "\"}");
+        QCOMPARE(r.status, 200);
+        const QByteArray setCookie = r.header("set-cookie");
+        for (const char *attribute : { "Path=/admin", "HttpOnly", "SameSite=Strict", "Max-Age=43200" }) {
+            QVERIFY2(setCookie.contains(attribute), setCookie.constData());
+        }
+        QVERIFY(!setCookie.contains("Secure")); // plain HTTP here
+        const QByteArray cookie = "Cookie: " + setCookie.left(setCookie.indexOf(';')) + "\r\n";
+        const QByteArray csrf = QJsonDocument::fromJson(r.body).object().value(u"csrfToken").toString().toLatin1();
+        QCOMPARE(csrf.size(), 43);
+        QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"insecureRemote").toBool(true), false);
+        QCOMPARE(
+            QJsonDocument::fromJson(raw("GET", "/admin/session", cookie).body).object().value(u"csrfToken").toString(),
+            QString::fromLatin1(csrf));
+
+        // Reads with the cookie; writes with the cookie and its CSRF token only.
+        QCOMPARE(raw("GET", "/admin/api/v1/status", cookie).status, 200);
+        QCOMPARE(raw("GET", "/admin/api/v1/status", {}).status, 401);
+        const QByteArray mode = "{\"mode\": \"hybrid\"}";
+        QCOMPARE(raw("PUT", "/admin/api/v1/mode", cookie, mode).status, 403);
+        QCOMPARE(
+            raw("PUT", "/admin/api/v1/mode", cookie + "X-CSRF-Token: " + csrf.left(42) + "x\r\n", mode).status, 403);
+        QCOMPARE(raw("PUT", "/admin/api/v1/mode", "X-CSRF-Token: " + csrf + "\r\n", mode).status, 401);
+        QCOMPARE(fileValue(QStringLiteral("routing.mode")).toString(QStringLiteral("local")), QStringLiteral("local"));
+        // A page of another origin is refused even with both; the console's own origin is let through.
+        QCOMPARE(raw("PUT", "/admin/api/v1/mode",
+                     cookie + "X-CSRF-Token: " + csrf + "\r\nOrigin: http://evil.example\r\n", mode)
+                     .status,
+            403);
+        QCOMPARE(
+            raw("POST", "/admin/session", "Origin: http://evil.example\r\n", "{\"token\": \"" + m_adminToken + "\"}")
+                .status,
+            403);
+        QSignalSpy spy(m_service.get(), &ga::daemon::Service::configApplied);
+        const QByteArray origin = "Origin: http://127.0.0.1\r\n";
+        QCOMPARE(
+            raw("PUT", "/admin/api/v1/mode", cookie + "X-CSRF-Token: " + csrf + "\r\n" + origin, mode).status, 200);
+        QVERIFY(applied(spy));
+        QCOMPARE(call("PUT", "/mode", QJsonObject { { QStringLiteral("mode"), "local" } }).status, 200);
+
+        // Signing out needs the CSRF token, clears the cookie and ends the session.
+        QCOMPARE(raw("DELETE", "/admin/session", cookie).status, 403);
+        r = raw("DELETE", "/admin/session", cookie + "X-CSRF-Token: " + csrf + "\r\n");
+        QCOMPARE(r.status, 204);
+        QVERIFY(r.header("set-cookie").contains("Max-Age=0"));
+        QCOMPARE(raw("GET", "/admin/api/v1/status", cookie).status, 401);
+
+        // A new admin token signs every console out.
+        r = raw("POST", "/admin/session", {}, "{\"token\": \"" + m_adminToken + "\"}");
+        const QByteArray second
+            = "Cookie: " + r.header("set-cookie").left(r.header("set-cookie").indexOf(';')) + "\r\n";
+        QCOMPARE(raw("GET", "/admin/api/v1/status", second).status, 200);
+        QByteArray rotated;
+        const std::unique_ptr<ga::app::Runtime> runtime = ga::app::serviceRuntime(*m_service);
+        ga::app::TokenOps(runtime->workspace())
+            .ensureAdmin(true, [&](const ga::app::Outcome &done, const QByteArray &token, bool) {
+                QVERIFY(done.ok());
+                rotated = token;
+            });
+        QTRY_VERIFY_WITH_TIMEOUT(!rotated.isEmpty(), 10'000);
+        m_forbidden.append(rotated);
+        QTRY_COMPARE_WITH_TIMEOUT(raw("GET", "/admin/api/v1/status", second).status, 401, 10'000);
+        const QByteArray old = m_adminToken;
+        m_adminToken = rotated;
+        QCOMPARE(call("GET", "/status").status, 200);
+        QCOMPARE(raw("POST", "/admin/session", {}, "{\"token\": \"" + old + "\"}").status, 401);
+    }
+
     void statsAndHistory()
     {
         const QString id = addKey(11);
@@ -1487,6 +1769,13 @@ private Q_SLOTS:
             QStringLiteral("DELETE /files/{rid}"),
             QStringLiteral("GET /cachedContents"),
             QStringLiteral("DELETE /cachedContents/{rid}"),
+            QStringLiteral("POST /keys/import"),
+            QStringLiteral("POST /keys/bulk"),
+            QStringLiteral("GET /keys/export"),
+            QStringLiteral("GET /config/schema"),
+            QStringLiteral("POST /config/check"),
+            QStringLiteral("GET /history/summary"),
+            QStringLiteral("GET /history/tail"),
         };
         std::sort(expected.begin(), expected.end());
         QCOMPARE(table, expected);

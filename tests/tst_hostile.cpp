@@ -878,7 +878,8 @@ private Q_SLOTS:
 
         // --- Paths
         // ------------------------------------------------------------------------------------------------------
-        add({ "path outside the API", request("GET", "/admin", good), { 404 } });
+        add({ "path outside the API", request("GET", "/administrator", good), { 404 } });
+        add({ "console path with an encoded dot", request("GET", "/admin/%2e%2e/keys", good), { 400 }, false, 0 });
         add({ "health check needs no token", request("GET", "/healthz", {}), { 200 } });
         add({ "path traversal out of the API", request("GET", "/v1beta/../../etc/passwd", good), { 400 }, false, 0 });
         add({ "encoded path traversal", request("GET", "/v1beta/%2e%2e/%2E%2E/admin", good), { 400 }, false, 0 });

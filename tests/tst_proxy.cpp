@@ -591,7 +591,7 @@ private Q_SLOTS:
     void unknownPathIs404Json()
     {
         Client c(port());
-        c.send("GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        c.send("GET /adminx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         const Reply r = c.read();
         QCOMPARE(r.status, 404);
         QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"error").toObject().value(u"status").toString(),

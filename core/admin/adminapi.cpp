@@ -19,6 +19,7 @@
 #include "secrets/secretjournal.h"
 #include "secrets/secretstore.h"
 #include "security/accesstoken.h"
+#include "time/clock.h"
 #include "version.h"
 
 #include <QDateTime>
@@ -26,6 +27,7 @@
 #include <QJsonDocument>
 #include <QPointer>
 #include <QSet>
+#include <QTimeZone>
 #include <QUrlQuery>
 
 namespace ga::admin {
@@ -41,6 +43,15 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
             {} },
         { "POST", QStringLiteral("/keys"), QStringLiteral("Add a key (the secret is write-only)"), &AdminApi::postKey,
             {} },
+        { "POST", QStringLiteral("/keys/import"),
+            QStringLiteral(
+                "Add keys from text (one per line, CSV or an export); a result per line; dryRun checks only"),
+            &AdminApi::postKeysImport, {} },
+        { "POST", QStringLiteral("/keys/bulk"),
+            QStringLiteral("Enable, disable, reset (forget invalid/cooling) or delete many keys in one save"),
+            &AdminApi::postKeysBulk, {} },
+        { "GET", QStringLiteral("/keys/export"),
+            QStringLiteral("The keys and instances as an export file (no secrets)"), &AdminApi::getKeysExport, {} },
         { "PATCH", QStringLiteral("/keys/{id}"), QStringLiteral("Change label, weight, group, instance or enabled"),
             &AdminApi::patchKey, {} },
         { "DELETE", QStringLiteral("/keys/{id}"), QStringLiteral("Remove a key and its secret"), &AdminApi::deleteKey,
@@ -65,6 +76,12 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
             &AdminApi::getConfig, {} },
         { "PATCH", QStringLiteral("/config"), QStringLiteral("Change settings by dotted path; validated as a whole"),
             &AdminApi::patchConfig, {} },
+        { "GET", QStringLiteral("/config/schema"),
+            QStringLiteral("Every setting with its kind, default, range, choices and help"), &AdminApi::getConfigSchema,
+            {} },
+        { "POST", QStringLiteral("/config/check"),
+            QStringLiteral("Validate settings as PATCH /config would, without saving; the problems and the changes"),
+            &AdminApi::postConfigCheck, {} },
         { "GET", QStringLiteral("/stats"), QStringLiteral("Usage per key, day and model"), &AdminApi::getStats, {} },
         { "GET", QStringLiteral("/history"),
             QStringLiteral(
@@ -72,6 +89,13 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
                 "newer ones); filters since and until (ISO 8601 or a time ago: 15m, 2h, 7d), status (a code or a class "
                 "1–5), keyId, model, route"),
             &AdminApi::getHistory, {} },
+        { "GET", QStringLiteral("/history/summary"),
+            QStringLiteral("Requests, errors and tokens per time bucket, key and model over window=1h, 24h or 7d"),
+            &AdminApi::getHistorySummary, {} },
+        { "GET", QStringLiteral("/history/tail"),
+            QStringLiteral("The history as it happens: server-sent events, one record per finished request (admin=1 "
+                           "includes admin calls)"),
+            &AdminApi::getHistoryTail, {} },
         { "GET", QStringLiteral("/tokens"), QStringLiteral("Access token names and limits (never the tokens)"),
             &AdminApi::getTokens, {} },
         { "POST", QStringLiteral("/tokens"), QStringLiteral("Create a named access token (returned once)"),
@@ -169,7 +193,12 @@ void AdminApi::getStatus(const Request &, const QStringList &, std::function<voi
             { QStringLiteral("requests"), double(server ? server->recorder()->requestsTotal() : 0) },
             { QStringLiteral("activeStreams"), server ? server->recorder()->activeStreams() : 0 },
             { QStringLiteral("liveSessions"), server ? server->recorder()->activeLiveSessions() : 0 },
-            { QStringLiteral("activeConnections"), server ? server->activeConnections() : 0 } }));
+            { QStringLiteral("activeConnections"), server ? server->activeConnections() : 0 },
+            { QStringLiteral("quota"),
+                QJsonObject { { QStringLiteral("resetAt"),
+                    QDateTime::fromMSecsSinceEpoch(
+                        time::nextPacificMidnightMs(QDateTime::currentMSecsSinceEpoch()), Qt::UTC)
+                        .toString(Qt::ISODate) } } } }));
 }
 
 void AdminApi::getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply)

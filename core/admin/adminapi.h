@@ -51,6 +51,13 @@ private:
 
     void getStatus(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getKeys(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void postKeysImport(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void postKeysBulk(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getKeysExport(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getConfigSchema(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void postConfigCheck(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getHistorySummary(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getHistoryTail(const Request &, const QStringList &, std::function<void(Response)> reply);
     void postKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void patchKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteKey(const Request &, const QStringList &, std::function<void(Response)> reply);

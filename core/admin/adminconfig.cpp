@@ -14,6 +14,7 @@
 #include "logging/logging.h"
 #include "logging/redact.h"
 #include "metrics/historystore.h"
+#include "metrics/historysummary.h"
 #include "metrics/recorder.h"
 #include "proxy/observability.h"
 #include "proxy/proxyserver.h"
@@ -29,6 +30,7 @@
 #include <QJsonDocument>
 #include <QPointer>
 #include <QSet>
+#include <QTimeZone>
 #include <QUrlQuery>
 
 namespace ga::admin {
@@ -165,6 +167,128 @@ void AdminApi::getHistory(const Request &rq, const QStringList &, std::function<
         }
     }
     reply(json(200, out));
+}
+
+} // namespace ga::admin
+
+namespace ga::admin {
+
+void AdminApi::getConfigSchema(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    // The table the daemon validates with, for forms: one entry per setting, in the table's order.
+    QJsonArray settings;
+    for (const QString &path : config::schema::settingPaths()) {
+        const config::schema::SettingInfo info = config::schema::settingInfo(path);
+        QJsonObject o { { QStringLiteral("path"), path }, { QStringLiteral("tab"), path.section(u'.', 0, 0) },
+            { QStringLiteral("kind"), info.kind }, { QStringLiteral("default"), info.defaultValue },
+            { QStringLiteral("help"), info.help } };
+        if (info.kind == u"int") {
+            o.insert(QStringLiteral("min"), info.min);
+            o.insert(QStringLiteral("max"), info.max);
+        }
+        if (!info.choices.isEmpty()) {
+            o.insert(QStringLiteral("choices"), QJsonArray::fromStringList(info.choices));
+        }
+        if (!info.unit.isEmpty()) {
+            o.insert(QStringLiteral("unit"), info.unit);
+        }
+        settings.append(o);
+    }
+    reply(json(200, QJsonObject { { QStringLiteral("settings"), settings } }));
+}
+
+void AdminApi::postConfigCheck(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    // PATCH /config's own check, without the write: every problem, and what would change.
+    const app::Outcome checked = app::SettingsOps(m_runtime->workspace()).check(body);
+    QJsonArray problems;
+    for (const config::Problem &p : checked.problems) {
+        problems.append(QJsonObject {
+            { QStringLiteral("path"), p.path }, { QStringLiteral("message"), logging::Redactor::redact(p.message) } });
+    }
+    if (!checked.ok() && problems.isEmpty()) {
+        problems.append(QJsonObject { { QStringLiteral("path"), QString() },
+            { QStringLiteral("message"), logging::Redactor::redact(checked.message) } });
+    }
+    const QJsonObject current = config::schema::effectiveDocument(m_runtime->workspace().configStore().document());
+    QJsonArray changes;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const QJsonValue from = config::schema::valueAt(current, it.key());
+        if (from != it.value()) {
+            changes.append(QJsonObject { { QStringLiteral("path"), it.key() }, { QStringLiteral("from"), from },
+                { QStringLiteral("to"), *it } });
+        }
+    }
+    reply(json(200,
+        QJsonObject { { QStringLiteral("ok"), checked.ok() }, { QStringLiteral("problems"), problems },
+            { QStringLiteral("changes"), changes } }));
+}
+
+void AdminApi::getHistorySummary(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    const QUrlQuery query(QString::fromLatin1(rq.query));
+    const QString window = query.hasQueryItem(QStringLiteral("window")) ? query.queryItemValue(QStringLiteral("window"))
+                                                                        : QStringLiteral("1h");
+    static const QHash<QString, std::pair<qint64, qint64>> kWindows { // length and bucket, in seconds
+        { QStringLiteral("1h"), { 3600, 60 } }, { QStringLiteral("24h"), { 86400, 900 } },
+        { QStringLiteral("7d"), { 7 * 86400, 3600 } }
+    };
+    const auto w = kWindows.constFind(window);
+    if (w == kWindows.constEnd()) {
+        reply(error(400, QStringLiteral("The history summary has invalid parameters."),
+            { problem(QStringLiteral("window"), QStringLiteral("one of 1h, 24h, 7d")) }));
+        return;
+    }
+    const qint64 bucketMs = w->second * 1000;
+    const qint64 untilMs = (QDateTime::currentMSecsSinceEpoch() / bucketMs + 1) * bucketMs;
+    metrics::HistorySummary summary(untilMs - w->first * 1000, untilMs, bucketMs);
+    if (metrics::HistoryStore *store = m_runtime->historyStore()) {
+        store->summarize(summary, untilMs);
+    } else if (proxy::ProxyServer *server = m_runtime->proxyServer()) {
+        for (const metrics::AccessRecord &r : server->recorder()->history()) {
+            summary.add(r);
+        }
+    }
+    auto figures = [](const metrics::HistorySummary::Figures &f) {
+        return QJsonObject { { QStringLiteral("requests"), double(f.requests) },
+            { QStringLiteral("errors"), double(f.errors) }, { QStringLiteral("tokens"), double(f.tokens) } };
+    };
+    QJsonArray buckets;
+    for (const metrics::HistorySummary::Bucket &b : summary.buckets) {
+        QJsonObject o = figures(b.figures);
+        o.insert(QStringLiteral("t"), QDateTime::fromMSecsSinceEpoch(b.startMs, Qt::UTC).toString(Qt::ISODate));
+        buckets.append(o);
+    }
+    auto totals = [&](const QHash<QString, metrics::HistorySummary::Figures> &by, const QString &name) {
+        QList<QString> names = by.keys();
+        std::sort(names.begin(), names.end(),
+            [&](const QString &a, const QString &b) { return by.value(a).requests > by.value(b).requests; });
+        QJsonArray out;
+        for (const QString &n : names) {
+            QJsonObject o = figures(by.value(n));
+            o.insert(name, n);
+            out.append(o);
+        }
+        return out;
+    };
+    reply(json(200,
+        QJsonObject { { QStringLiteral("window"), window }, { QStringLiteral("bucketSeconds"), double(w->second) },
+            { QStringLiteral("buckets"), buckets },
+            { QStringLiteral("byKey"), totals(summary.byKey, QStringLiteral("keyId")) },
+            { QStringLiteral("byModel"), totals(summary.byModel, QStringLiteral("model")) } }));
+}
+
+void AdminApi::getHistoryTail(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    // The listener serves this route itself as a server-sent event stream (proxy/historytail.h); only a caller in
+    // this process (the desktop app) lands here.
+    reply(error(406,
+        QStringLiteral("The history tail is a server-sent event stream: GET it through the listener "
+                       "(EventSource or curl -N).")));
 }
 
 } // namespace ga::admin

@@ -9,6 +9,7 @@
 #include "http/httperror.h"
 #include "keys/apikey.h"
 #include "keys/healthcheck.h"
+#include "keys/keyexchange.h"
 #include "keys/keyjson.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
@@ -164,6 +165,184 @@ void AdminApi::testKey(const Request &, const QStringList &args, std::function<v
                 });
             checker->check(id, secret.value, settings->upstream);
         });
+}
+
+} // namespace ga::admin
+
+namespace ga::admin {
+
+namespace {
+
+QSet<QString> configuredFingerprints(const config::Config &cfg)
+{
+    QSet<QString> out;
+    for (const config::KeyEntry &k : cfg.keys) {
+        out.insert(k.fingerprint);
+    }
+    return out;
+}
+
+QJsonObject lineResult(int line, const char *status, const QString &message, const QString &id = {})
+{
+    QJsonObject o { { QStringLiteral("line"), line }, { QStringLiteral("status"), QLatin1String(status) },
+        { QStringLiteral("message"), logging::Redactor::redact(message) } };
+    if (!id.isEmpty()) {
+        o.insert(QStringLiteral("id"), id);
+    }
+    return o;
+}
+
+QJsonArray sortedByLine(QList<QJsonObject> results)
+{
+    std::stable_sort(results.begin(), results.end(),
+        [](const QJsonObject &a, const QJsonObject &b) { return a.value(u"line").toInt() < b.value(u"line").toInt(); });
+    QJsonArray out;
+    for (const QJsonObject &o : results) {
+        out.append(o);
+    }
+    return out;
+}
+
+} // namespace
+
+void AdminApi::postKeysImport(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    BodyFields fields { body, {} };
+    const std::optional<QString> text = fields.string(QStringLiteral("text"));
+    if (!text && !body.contains(u"text")) {
+        fields.problems.append(problem(QStringLiteral("text"),
+            QStringLiteral("required: the keys, one per line (or CSV with a \"key\" column, or an export)")));
+    }
+    const std::optional<QString> group = fields.string(QStringLiteral("group"));
+    const bool dryRun = fields.boolean(QStringLiteral("dryRun")).value_or(false);
+    fields.onlyKnown({ QStringLiteral("text"), QStringLiteral("group"), QStringLiteral("dryRun") });
+    if (!fields.problems.isEmpty()) {
+        reply(error(400, QStringLiteral("no key was added"), fields.problems));
+        return;
+    }
+    const QByteArray input = text->toUtf8();
+    if (keys::exceedsImportLines(input)) {
+        reply(error(400, QStringLiteral("too many lines for one import; split the keys into parts")));
+        return;
+    }
+    // The same reading of the text as `keys import` (text, CSV or an export), then each key through the same rules
+    // as one added alone.
+    const keys::FileImportPlan plan
+        = keys::planFileImport(input, configuredFingerprints(m_runtime->workspace().config()), std::nullopt);
+    if (!plan.error.isEmpty()) {
+        reply(error(400, plan.error));
+        return;
+    }
+    QList<QJsonObject> results;
+    for (int line : plan.duplicateLines) {
+        results.append(
+            lineResult(line, "duplicate", QStringLiteral("this key is already configured (or on an earlier line)")));
+    }
+    for (const auto &[line, why] : plan.rejectedLines) {
+        results.append(lineResult(line, "invalid", why));
+    }
+    app::KeyOps ops(m_runtime->workspace());
+    QList<keys::ImportItem> items;
+    for (const keys::ImportItem &fresh : plan.fresh) {
+        app::Outcome why;
+        const QString itemGroup = fresh.group.isEmpty() ? group.value_or(QString()) : fresh.group;
+        std::optional<keys::ImportItem> item = ops.newKey(fresh.key.secret, fresh.label, itemGroup, fresh.weight, &why);
+        if (!item) {
+            const QString reason = why.problems.isEmpty() ? why.message : why.problems.first().message;
+            results.append(
+                lineResult(fresh.key.line, why.fault == app::Fault::Conflict ? "duplicate" : "invalid", reason));
+            continue;
+        }
+        item->key.line = fresh.key.line;
+        item->enabled = fresh.enabled;
+        items.append(*item);
+    }
+    if (dryRun || items.isEmpty()) {
+        for (const keys::ImportItem &item : items) {
+            results.append(lineResult(item.key.line, "valid", QStringLiteral("a new key (%1)").arg(item.key.hint)));
+        }
+        reply(json(
+            200, QJsonObject { { QStringLiteral("results"), sortedByLine(results) }, { QStringLiteral("added"), 0 } }));
+        return;
+    }
+    ops.add(items,
+        [items, results, reply = std::move(reply)](
+            const app::Outcome &done, const QList<config::KeyEntry> &added) mutable {
+            if (!done.ok()) {
+                reply(refused(done));
+                return;
+            }
+            // add() keeps the order it was given.
+            for (qsizetype i = 0; i < items.size(); ++i) {
+                const QString id = i < added.size() ? added.at(i).id : QString();
+                results.append(lineResult(
+                    items.at(i).key.line, "added", QStringLiteral("added (%1)").arg(items.at(i).key.hint), id));
+            }
+            reply(json(200,
+                QJsonObject { { QStringLiteral("results"), sortedByLine(results) },
+                    { QStringLiteral("added"), int(added.size()) } }));
+        });
+}
+
+void AdminApi::postKeysBulk(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    BodyFields fields { body, {} };
+    const QJsonValue idsValue = body.value(u"ids");
+    QStringList ids;
+    if (!idsValue.isArray() || idsValue.toArray().isEmpty()) {
+        fields.problems.append(problem(QStringLiteral("ids"), QStringLiteral("required: a non-empty list of key ids")));
+    } else {
+        for (const QJsonValue &v : idsValue.toArray()) {
+            if (!v.isString()) {
+                fields.problems.append(problem(QStringLiteral("ids"), QStringLiteral("expected key ids (strings)")));
+                break;
+            }
+            ids.append(v.toString());
+        }
+    }
+    const QString action = fields.string(QStringLiteral("action")).value_or(QString());
+    const QStringList actions { QStringLiteral("enable"), QStringLiteral("disable"), QStringLiteral("reset"),
+        QStringLiteral("delete") };
+    if (!actions.contains(action)) {
+        fields.problems.append(
+            problem(QStringLiteral("action"), QStringLiteral("one of enable, disable, reset, delete")));
+    }
+    fields.onlyKnown({ QStringLiteral("ids"), QStringLiteral("action") });
+    if (!fields.problems.isEmpty()) {
+        reply(error(400, QStringLiteral("no key was changed"), fields.problems));
+        return;
+    }
+    ids.removeDuplicates();
+    app::KeyOps ops(m_runtime->workspace());
+    const int n = int(ids.size());
+    if (action == u"delete") {
+        ops.remove(ids, [n, reply = std::move(reply)](const app::Outcome &done) {
+            reply(done.ok() ? json(200, QJsonObject { { QStringLiteral("changed"), n } }) : refused(done));
+        });
+        return;
+    }
+    app::KeyChange change;
+    if (action == u"reset") {
+        change.clearMarks = true;
+    } else {
+        change.enabled = action == u"enable";
+    }
+    const app::Outcome done = ops.change(ids, change); // one save for all of them
+    reply(done.ok() ? json(200, QJsonObject { { QStringLiteral("changed"), n } }) : refused(done));
+}
+
+void AdminApi::getKeysExport(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    // The CLI's `export` without secrets: labels, groups, weights, bindings and instances.
+    reply(Response { 200, keys::buildExport(m_runtime->workspace().config(), nullptr, {}) });
 }
 
 } // namespace ga::admin

@@ -15,9 +15,16 @@ const logging::UserText kIsNotAModeUse(
 const logging::UserText kExpectedLocalServerlessOrHybrid(
     "ga::app", QT_TRANSLATE_NOOP("ga::app", "expected local, serverless or hybrid"));
 
+void applyValues(QJsonObject &doc, const QJsonObject &values)
+{
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        config::schema::setValueAt(doc, it.key(), it.value());
+    }
+}
+
 } // namespace
 
-Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
+Outcome SettingsOps::check(const QJsonObject &values, config::ParseResult *result) const
 {
     QList<config::Problem> problems;
     for (auto it = values.begin(); it != values.end(); ++it) {
@@ -30,13 +37,8 @@ Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
     if (!problems.isEmpty()) {
         return Outcome::invalid(kNothingWasChanged.text(), problems);
     }
-    auto apply = [&values](QJsonObject &doc) {
-        for (auto it = values.begin(); it != values.end(); ++it) {
-            config::schema::setValueAt(doc, it.key(), it.value());
-        }
-    };
     QJsonObject next = m_ws.configStore().document();
-    apply(next);
+    applyValues(next, values);
     const config::ParseResult checked
         = config::schema::parseForSave(config::schema::serialize(next), m_ws.configStore().document());
     for (const config::Problem &p : checked.problems) {
@@ -46,6 +48,18 @@ Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
     }
     if (!problems.isEmpty()) {
         return Outcome::invalid(kNothingWasChanged.text(), problems);
+    }
+    if (result) {
+        *result = checked;
+    }
+    return Outcome::done();
+}
+
+Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
+{
+    config::ParseResult checked;
+    if (Outcome refused = check(values, &checked); !refused.ok()) {
+        return refused;
     }
     // A new listen address is bound (or probed) before it is saved, so the file keeps an address the next start can
     // use. Other settings can be saved while the address in force cannot be bound.
@@ -61,7 +75,7 @@ Outcome SettingsOps::set(const QJsonObject &values, const ListenGate &gate)
         return Outcome::conflict(kNothingWasChangedBecause.text().arg(why), { problemAt(path, why) });
     }
     const Outcome saved = m_ws.update([&](QJsonObject &doc) {
-        apply(doc);
+        applyValues(doc, values);
         return QString();
     });
     if (!saved.ok() && listenChanges && gate.undo) {

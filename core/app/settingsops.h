@@ -4,6 +4,7 @@
 #pragma once
 
 #include "app/workspace.h"
+#include "config/configschema.h"
 
 #include <QJsonObject>
 
@@ -28,6 +29,9 @@ public:
     // it applies, or none (Invalid with the problems). A new listen address that `gate` cannot bind is refused
     // (Conflict at listen.port or listen.host) and nothing is written.
     Outcome set(const QJsonObject &values, const ListenGate &gate = {});
+    // What set() checks before it writes, and nothing more: Invalid with every problem, or success with the result
+    // in `result` (the console's live validation and its preview).
+    Outcome check(const QJsonObject &values, config::ParseResult *result = nullptr) const;
     // routing.mode: local, serverless or hybrid (Invalid at "mode" otherwise).
     Outcome setMode(const QString &mode);
 

@@ -221,6 +221,44 @@ public:
         return out;
     }
 
+    void summarize(HistorySummary &summary, qint64 untilMs)
+    {
+        if (!m_open) {
+            return;
+        }
+        write();
+        // Grouped in SQLite: one row per bucket, key and model, not one per request. The kind and the token counts
+        // live in the record's JSON only (SQLite's JSON functions read them).
+        QSqlQuery q(QSqlDatabase::database(m_connection));
+        q.prepare(QStringLiteral(
+            "SELECT (started_ms - ?) / ? AS b, key, model, COUNT(*), "
+            "SUM(CASE WHEN status IS NULL OR status <= 0 OR status >= 400 OR json_extract(record, '$.broken') "
+            "THEN 1 ELSE 0 END), "
+            "SUM(IFNULL(json_extract(record, '$.tokensIn'), 0) + IFNULL(json_extract(record, '$.tokensOut'), 0)) "
+            "FROM requests WHERE started_ms >= ? AND started_ms < ? "
+            "AND IFNULL(json_extract(record, '$.kind'), '') != 'admin' GROUP BY b, key, model"));
+        for (const QVariant &v :
+            { QVariant(summary.sinceMs), QVariant(summary.bucketMs), QVariant(summary.sinceMs), QVariant(untilMs) }) {
+            q.addBindValue(v);
+        }
+        if (!q.exec()) {
+            qCWarning(lcMetrics).noquote() << "could not summarise the request history:" << q.lastError().text();
+            return;
+        }
+        while (q.next()) {
+            const qint64 count = q.value(3).toLongLong();
+            const qint64 errors = q.value(4).toLongLong();
+            const qint64 started = summary.sinceMs + q.value(0).toLongLong() * summary.bucketMs;
+            const QString key = q.value(1).toString();
+            const QString model = q.value(2).toString();
+            // Split into the failed and the rest, each counted once; tokens go with the rest.
+            summary.add(started, key, model, false, q.value(5).toLongLong(), count - errors);
+            if (errors > 0) {
+                summary.add(started, key, model, true, 0, errors);
+            }
+        }
+    }
+
     qint64 count()
     {
         if (!m_open) {
@@ -426,6 +464,12 @@ std::vector<AccessRecord> HistoryStore::query(const Filter &filter, int limit, i
     QMetaObject::invokeMethod(
         m_writer, [&] { out = m_writer->query(filter, limit, offset); }, Qt::BlockingQueuedConnection);
     return out;
+}
+
+void HistoryStore::summarize(HistorySummary &summary, qint64 untilMs)
+{
+    QMetaObject::invokeMethod(
+        m_writer, [&] { m_writer->summarize(summary, untilMs); }, Qt::BlockingQueuedConnection);
 }
 
 qint64 HistoryStore::count()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "metrics/accessrecord.h"
+#include "metrics/historysummary.h"
 
 #include <QString>
 
@@ -59,6 +60,8 @@ public:
         QString route;
     };
     std::vector<AccessRecord> query(const Filter &filter, int limit, int offset = 0);
+    // Adds the records started in [summary.sinceMs, untilMs) to `summary` (grouped by the database).
+    void summarize(HistorySummary &summary, qint64 untilMs);
     qint64 count();
     QString path() const { return m_path; }
 

@@ -214,7 +214,7 @@ void ClientConnection::process()
             m_keepAlive = m_request.keepAlive;
             m_sentContinue = false;
             // The admin API takes small bodies only: a larger one is refused from its head, never read or parsed.
-            const qint64 maxBody = isAdminPath(m_request.path) ? kMaxAdminBodyBytes : limits.maxBodyBytes;
+            const qint64 maxBody = isConsolePath(m_request.path) ? kMaxAdminBodyBytes : limits.maxBodyBytes;
             if (m_request.bodyKind == http::BodyKind::Length && m_request.contentLength > maxBody) {
                 sendError(413, QStringLiteral("The request body is larger than the server accepts."), true);
                 return;
@@ -313,10 +313,14 @@ bool ClientConnection::headWorthParsing()
     return false;
 }
 
-void ClientConnection::answerLocally(int status, const QByteArray &contentType, const QByteArray &body)
+void ClientConnection::answerLocally(
+    int status, const QByteArray &contentType, const QByteArray &body, const QByteArray &extraHeaders)
 {
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + http::reasonPhrase(status) + "\r\n";
-    out += "Content-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    if (status != 204) { // 204 carries neither (RFC 9110 §8.6)
+        out += "Content-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    }
+    out += extraHeaders;
     if (!m_keepAlive) {
         out += "Connection: close\r\n";
     }

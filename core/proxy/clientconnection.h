@@ -84,7 +84,9 @@ private:
     // Whether the buffered head may have changed in a way the parser would see (see the .cpp).
     bool headWorthParsing();
     void dispatch();
-    void answerLocally(int status, const QByteArray &contentType, const QByteArray &body);
+    // `extraHeaders`: complete "Name: value\r\n" lines.
+    void answerLocally(
+        int status, const QByteArray &contentType, const QByteArray &body, const QByteArray &extraHeaders = {});
     void sendError(int status, const QString &message, bool close, qint64 retryAfterSeconds = -1);
     // Access token and rate limits; false when the request was answered (401 / 429). `live`: a Live session
     // (counted as a stream, and against limits.perToken.liveSessions). `ephemeralClient`: set when an ephemeral
@@ -100,8 +102,20 @@ private:
     qint64 liveClientPending() const override;
     void liveReadClient(bool on) override;
     void liveEnded() override;
-    // /admin/api/v1/…: the admin token, then the admin handler (answered when it replies).
+    // /admin/api/v1/…: the admin token or a console session (with its CSRF token for writes), then the admin
+    // handler (answered when it replies), or the live history tail.
     void serveAdmin();
+    // The rest of /admin: the console's sign-in (/admin/session) and its files (clientconsole.cpp).
+    void serveConsole();
+    void serveSession();
+    enum class AdminAccess
+    {
+        Granted,
+        NoCredential, // 401
+        BadCsrf // 403: a console session without its CSRF token on a write
+    };
+    AdminAccess adminAccess();
+    bool isTls() const;
     // The access record of the current request: opened at dispatch, completed with the response.
     void beginRecord();
     void noteHead(int status);

@@ -17,4 +17,10 @@ inline bool isAdminPath(const QByteArray &path)
     return path == "/admin/api/v1" || path.startsWith("/admin/api/v1/");
 }
 
+// Everything under /admin: the admin API, the console's sign-in (/admin/session) and its files.
+inline bool isConsolePath(const QByteArray &path)
+{
+    return path == "/admin" || path.startsWith("/admin/");
+}
+
 } // namespace ga::proxy

@@ -10,7 +10,9 @@
 #include "proxy/adminport.h"
 #include "proxy/clientconnection.h"
 #include "proxy/clientconnection_p.h"
+#include "proxy/console.h"
 #include "proxy/forwarding.h"
+#include "proxy/historytail.h"
 #include "proxy/listfanout.h"
 #include "proxy/observability.h"
 #include "proxy/proxyworker.h"
@@ -108,7 +110,9 @@ void ClientConnection::dispatch()
     }
     m_corsOrigin.clear();
     if (const QByteArray *origin = http::findHeader(r.headers, "origin")) {
-        if (!security::originAllowed(*origin, m_settings->allowedOrigins)) {
+        // The console's own pages call /admin/… from the origin they were served from.
+        const bool console = isConsolePath(r.path) && host && isSameOrigin(*origin, *host, isTls());
+        if (!console && !security::originAllowed(*origin, m_settings->allowedOrigins)) {
             sendError(403,
                 QStringLiteral("Requests from web pages are refused unless their origin is listed in "
                                "security.allowedOrigins."),
@@ -146,6 +150,10 @@ void ClientConnection::dispatch()
     }
     if (isAdminPath(r.path)) {
         serveAdmin();
+        return;
+    }
+    if (isConsolePath(r.path)) {
+        serveConsole();
         return;
     }
     if (const QByteArray live = livePathOf(r.path); !live.isEmpty()) {
@@ -337,16 +345,30 @@ void ClientConnection::serveAdmin()
 {
     const http::Request &r = m_request;
     m_record.kind = QStringLiteral("admin");
-    // The admin token only: an access token (or anonymous loopback) never reaches the admin API.
-    if (!m_worker->authenticator()->isAdmin(clientCredential(r.headers, r.query))) {
+    // The admin token or a console session: an access token (or anonymous loopback) never reaches the admin API.
+    const AdminAccess access = adminAccess();
+    if (access == AdminAccess::NoCredential) {
         m_worker->counters()->unauthenticated.fetch_add(1, std::memory_order_relaxed);
         sendError(401,
-            QStringLiteral("The admin API needs the admin token (Authorization: Bearer …). Print it with "
-                           "'gemini-aggregatord token show --admin'."),
+            QStringLiteral("The admin API needs the admin token (Authorization: Bearer …) or a signed-in console "
+                           "session. Print the token with 'gemini-aggregatord token show --admin'."),
+            !m_keepAlive);
+        return;
+    }
+    if (access == AdminAccess::BadCsrf) {
+        m_worker->counters()->unauthenticated.fetch_add(1, std::memory_order_relaxed);
+        sendError(403,
+            QStringLiteral("A change through a console session needs the session's CSRF token (X-CSRF-Token)."),
             !m_keepAlive);
         return;
     }
     m_record.client = QStringLiteral("admin");
+    if (r.method == "GET" && r.path == "/admin/api/v1/history/tail") {
+        m_recordOpen = false; // a tail ends only when the client leaves: not a request to count or keep
+        m_exchange = new HistoryTail(this, m_worker->recorder(), http::queryParameter(r.query, "admin") == "1", this);
+        m_exchange->start();
+        return;
+    }
     AdminHandler *handler = m_worker->adminHandler();
     if (!handler) {
         sendError(503, QStringLiteral("The admin API is not available in this process."), !m_keepAlive);

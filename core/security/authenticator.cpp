@@ -84,6 +84,24 @@ bool Authenticator::isAdmin(QByteArrayView credential) const
     return CRYPTO_memcmp(digest.constData(), s->adminSha256.constData(), size_t(digest.size())) == 0;
 }
 
+std::optional<AdminSession> Authenticator::openAdminSession(QByteArrayView adminToken, qint64 nowMs)
+{
+    if (!isAdmin(adminToken)) {
+        return std::nullopt;
+    }
+    return m_sessions.open(snapshot()->adminSha256, nowMs);
+}
+
+std::optional<AdminSession> Authenticator::adminSession(QByteArrayView id, qint64 nowMs)
+{
+    return m_sessions.find(id, snapshot()->adminSha256, nowMs);
+}
+
+void Authenticator::closeAdminSession(QByteArrayView id)
+{
+    m_sessions.close(id);
+}
+
 int Authenticator::tokenCount() const
 {
     return int(snapshot()->tokens.size());

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "security/adminsessions.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
@@ -51,6 +53,11 @@ public:
     void setAdminToken(const QByteArray &token); // empty: the admin API refuses everyone
     // Constant-time check of the admin API's token (never an access token, never anonymous).
     bool isAdmin(QByteArrayView credential) const;
+    // The web console: the admin token (once) for a session, its cookie value back for the session (refused once
+    // the admin token has been replaced), and signing out.
+    std::optional<AdminSession> openAdminSession(QByteArrayView adminToken, qint64 nowMs);
+    std::optional<AdminSession> adminSession(QByteArrayView id, qint64 nowMs);
+    void closeAdminSession(QByteArrayView id);
 
     // What one connection last authenticated as: a client sends the same token with every request, and hashing it
     // each time costs more than the rest of the check. Valid only while the tokens stay as they were (any
@@ -74,6 +81,7 @@ private:
     std::shared_ptr<const State> snapshot() const;
     mutable QMutex m_mutex;
     std::shared_ptr<const State> m_state;
+    AdminSessions m_sessions;
 };
 
 } // namespace ga::security
