@@ -650,6 +650,30 @@ async function live() {
     await cliLive('unbind-live', ['unbind', ids.K2]);
     await cliLive('mode-local-live', ['mode', 'local']);
 
+    // The web console: the admin token once for a session (never echoed, never logged), then the cookie and the
+    // CSRF token; keys pasted into it are never repeated. The session values are in the answers by design: they
+    // are not in the secret list; the admin token and the keys are.
+    const admin = addSecret('admin-token', 'admin', printed('token-show-admin', ['token', 'show', '--admin']));
+    await proxy('console-page', { method: 'GET', path: '/admin/' }, [200, 404]);
+    await proxy('console-signin-wrong', { path: '/admin/session', body: { token: secret('never issued') } }, 401);
+    await proxy('console-signin-gemini-key', { path: '/admin/session', body: { token: pool[0] } }, 401);
+    await proxy('console-signin', { path: '/admin/session', body: { token: admin } }, 200);
+    const cookie = String(lastResponse.res.headers['set-cookie'] ?? '').split(';')[0];
+    const csrf = JSON.parse(lastResponse.body.toString('utf8')).csrfToken;
+    check(cookie.startsWith('ga_admin=') && csrf, 'the console sign-in gave no session cookie or CSRF token');
+    const session = { cookie, 'x-csrf-token': csrf };
+    await proxy('console-status', { method: 'GET', path: '/admin/api/v1/status', headers: { cookie } }, 200);
+    await proxy('console-keys', { method: 'GET', path: '/admin/api/v1/keys', headers: { cookie } }, 200);
+    await proxy('console-write-without-csrf', { method: 'PUT', path: '/admin/api/v1/mode', headers: { cookie },
+        body: { mode: 'local' } }, 403);
+    await proxy('console-paste-keys', { path: '/admin/api/v1/keys/import', headers: session,
+        body: { text: `${pool[0]}\n${secret('truncated key')}\n${pool[1]}x\n`, dryRun: true } }, 200);
+    await proxy('console-history', { method: 'GET', path: '/admin/api/v1/history?limit=50', headers: { cookie } }, 200);
+    await proxy('console-admin-bearer', { method: 'GET', path: '/admin/api/v1/config', headers: viaBearer(admin) },
+        200);
+    await proxy('console-signout', { method: 'DELETE', path: '/admin/session', headers: session }, 204);
+    await proxy('console-after-signout', { method: 'GET', path: '/admin/api/v1/status', headers: { cookie } }, 401);
+
     // Tokens and limits changed while running.
     const live = addSecret('access-token', 'live',
         (await cliLive('token-add-live', ['token', 'add', 'live'], { exempt: true })).stdout.trim());

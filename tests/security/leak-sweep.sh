@@ -12,7 +12,8 @@
 #     with SIGABRT, one with SIGSEGV), and /proc/PID/cmdline of the first;
 #   * stdout and stderr of every CLI command (each run with --log-level debug), except the stdout of the
 #     commands whose purpose is to print a secret (EXEMPT, see below);
-#   * status line, headers and body of every HTTP response of the proxy;
+#   * status line, headers and body of every HTTP response of the proxy, the web console's sign-in and its admin
+#     calls included (the admin token is one of the secrets);
 #   * the config dir: config.json, keystate.json and whatever else the daemon writes in the sandbox's
 #     home, config and data folders, except the encrypted secret store;
 #   * fake-gemini's output and this test's own node output.
