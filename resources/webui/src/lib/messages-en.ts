@@ -237,6 +237,7 @@ export const en = {
   'logs.sinceOpt.7d': 'last 7 days',
   'logs.sinceOpt.all': 'everything kept',
   'logs.status': 'Status (code or class)',
+  'logs.statusHint': 'e.g. 429 or 5',
   'logs.key': 'Key ID',
   'logs.model': 'Model',
   'logs.route': 'Route',

@@ -232,6 +232,7 @@ export const zhCN: Record<MessageKey, string> = {
   'logs.sinceOpt.7d': '最近 7 天',
   'logs.sinceOpt.all': '全部保留记录',
   'logs.status': '状态（状态码或类别）',
+  'logs.statusHint': '例如 429 或 5',
   'logs.key': '密钥 ID',
   'logs.model': '模型',
   'logs.route': '路由',
