@@ -1237,6 +1237,21 @@ private Q_SLOTS:
                      .status,
             404);
 
+        // Bind to a relay instance that does not exist: refused by the same rule as PATCH /keys/{id}.
+        a = call("POST", "/keys/bulk",
+            QJsonObject { { QStringLiteral("ids"), both }, { QStringLiteral("action"), "bind" },
+                { QStringLiteral("instance"), "inope" } });
+        QVERIFY2(a.status == 400 || a.status == 404, a.body.constData());
+        a = call("POST", "/keys/bulk",
+            QJsonObject { { QStringLiteral("ids"), both }, { QStringLiteral("action"), "bind" } });
+        QCOMPARE(a.status, 400);
+        QVERIFY(a.problemPaths().contains(QStringLiteral("instance")));
+        QCOMPARE(call("POST", "/keys/bulk",
+                     QJsonObject { { QStringLiteral("ids"), both }, { QStringLiteral("action"), "bind" },
+                         { QStringLiteral("instance"), QJsonValue::Null } })
+                     .status,
+            200);
+
         // The export: every key by id, no secret (send() checks every answer for the secrets).
         a = call("GET", "/keys/export");
         QCOMPARE(a.status, 200);

@@ -48,7 +48,8 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
                 "Add keys from text (one per line, CSV or an export); a result per line; dryRun checks only"),
             &AdminApi::postKeysImport, {} },
         { "POST", QStringLiteral("/keys/bulk"),
-            QStringLiteral("Enable, disable, reset (forget invalid/cooling) or delete many keys in one save"),
+            QStringLiteral("Enable, disable, reset (forget invalid/cooling), delete or bind (to an instance, or null) "
+                           "many keys in one save"),
             &AdminApi::postKeysBulk, {} },
         { "GET", QStringLiteral("/keys/export"),
             QStringLiteral("The keys and instances as an export file (no secrets)"), &AdminApi::getKeysExport, {} },

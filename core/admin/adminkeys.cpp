@@ -310,12 +310,25 @@ void AdminApi::postKeysBulk(const Request &rq, const QStringList &, std::functio
     }
     const QString action = fields.string(QStringLiteral("action")).value_or(QString());
     const QStringList actions { QStringLiteral("enable"), QStringLiteral("disable"), QStringLiteral("reset"),
-        QStringLiteral("delete") };
+        QStringLiteral("delete"), QStringLiteral("bind") };
     if (!actions.contains(action)) {
         fields.problems.append(
-            problem(QStringLiteral("action"), QStringLiteral("one of enable, disable, reset, delete")));
+            problem(QStringLiteral("action"), QStringLiteral("one of enable, disable, reset, delete, bind")));
     }
-    fields.onlyKnown({ QStringLiteral("ids"), QStringLiteral("action") });
+    // bind: "instance" is a relay instance's id, or null to unbind (as PATCH /keys/{id} takes it).
+    std::optional<QString> instance;
+    if (action == u"bind") {
+        if (body.value(u"instance").isNull()) {
+            instance = QString();
+        } else {
+            instance = fields.string(QStringLiteral("instance"));
+            if (!instance && !body.contains(u"instance")) {
+                fields.problems.append(problem(QStringLiteral("instance"),
+                    QStringLiteral("required with bind: a relay instance's id, or null to unbind")));
+            }
+        }
+    }
+    fields.onlyKnown({ QStringLiteral("ids"), QStringLiteral("action"), QStringLiteral("instance") });
     if (!fields.problems.isEmpty()) {
         reply(error(400, QStringLiteral("no key was changed"), fields.problems));
         return;
@@ -332,6 +345,8 @@ void AdminApi::postKeysBulk(const Request &rq, const QStringList &, std::functio
     app::KeyChange change;
     if (action == u"reset") {
         change.clearMarks = true;
+    } else if (action == u"bind") {
+        change.instance = instance;
     } else {
         change.enabled = action == u"enable";
     }
