@@ -169,7 +169,7 @@ export async function adminCall(method, route, { bearer, cookie, csrf, body, bas
 
 // The console's session cookie of a browser context, as a Cookie header value.
 export async function sessionCookie(context, base = env.proxyUrl) {
-    const cookies = await context.cookies(base);
+    const cookies = await context.cookies(`${base}/admin/`);
     const c = cookies.find((x) => x.name === 'ga_admin');
     return c ? `${c.name}=${c.value}` : '';
 }
