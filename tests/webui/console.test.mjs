@@ -203,8 +203,10 @@ step('4 routing mode: UI → GET /mode → config file', async () => {
         const r = await page.request.get(`${API}/mode`);
         assert.equal(r.status(), 200);
         assert.equal((await r.json()).mode, mode, `page.request GET /mode says ${mode}`);
-        await until(`config file routing.mode = ${mode}`,
-            async () => getPath(readConfig(), 'routing.mode') === mode || (mode === 'local' && getPath(readConfig(), 'routing.mode') === undefined));
+        await until(`config file routing.mode = ${mode}`, async () => {
+            const onDisk = getPath(await readConfig(), 'routing.mode');
+            return onDisk === mode || (mode === 'local' && onDisk === undefined); // local is the default
+        });
         console.log(`    ${mode}: API and ${path.basename(env.config)} agree`);
     }
 });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as pollPause } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -66,12 +66,15 @@ export async function runSteps(title, { before, after } = {}) {
     if (before) await before();
     for (const s of steps) {
         const t0 = Date.now();
-        let timer;
+        // the step's deadline: an abort signal that fires after timeoutMs
+        const deadline = AbortSignal.timeout(s.timeoutMs);
+        let onAbort;
         try {
             await Promise.race([
                 s.fn(),
                 new Promise((_, reject) => {
-                    timer = setTimeout(() => reject(new Error(`step timed out after ${s.timeoutMs} ms`)), s.timeoutMs);
+                    onAbort = () => reject(new Error(`step timed out after ${s.timeoutMs} ms`));
+                    deadline.addEventListener('abort', onAbort, { once: true });
                 }),
             ]);
             results.push({ name: s.name, ok: true });
@@ -80,7 +83,7 @@ export async function runSteps(title, { before, after } = {}) {
             results.push({ name: s.name, ok: false, err });
             console.log(`FAIL ${s.name} (${Date.now() - t0} ms)\n${indent(scrub(err?.stack || String(err)))}`);
         } finally {
-            clearTimeout(timer);
+            deadline.removeEventListener('abort', onAbort);
         }
     }
     if (after) {
@@ -174,8 +177,8 @@ export async function sessionCookie(context, base = env.proxyUrl) {
     return c ? `${c.name}=${c.value}` : '';
 }
 
-export function readConfig(file = env.config) {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+export async function readConfig(file = env.config) {
+    return JSON.parse(await fs.promises.readFile(file, 'utf8'));
 }
 export function getPath(obj, dotted) {
     return dotted.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -254,14 +257,15 @@ export async function openPage(page, name) {
     return pageReady(page, name);
 }
 
-// Polls a condition outside the page (a file, an API answer) until it returns a truthy value; fails at the deadline.
-export async function until(what, fn, { timeoutMs = 10_000, pollMs = 25 } = {}) {
+// Checks a condition outside the page (a file, an API answer) until it holds; fails at the deadline. The condition
+// does real I/O (a request, a file read), which paces the loop; there is no timed pause.
+export async function until(what, fn, { timeoutMs = 10_000 } = {}) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const v = await fn();
         if (v) return v;
         if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await pollPause(pollMs); // spacing between two checks of the condition, not a wait for time to pass
+        await nextTurn();
     }
 }
 

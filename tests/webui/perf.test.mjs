@@ -17,7 +17,7 @@ const FILTER_LIMIT_MS = 300;
 // The bytes a URL's body takes on the wire when the client accepts gzip (node's http does not decode).
 function wireSize(url) {
     return new Promise((resolve, reject) => {
-        const req = http.get(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        const req = http.get(url, { headers: { 'accept-encoding': 'gzip' }, timeout: 15_000 }, (res) => {
             let n = 0;
             res.on('data', (c) => {
                 n += c.length;
@@ -25,7 +25,7 @@ function wireSize(url) {
             res.on('end', () => resolve({ bytes: n, status: res.statusCode, encoding: res.headers['content-encoding'] || 'identity' }));
             res.on('error', reject);
         });
-        req.setTimeout(15_000, () => req.destroy(new Error(`no answer for ${url}`)));
+        req.on('timeout', () => req.destroy(new Error(`no answer for ${url} (socket idle 15 s)`)));
         req.on('error', reject);
     });
 }
