@@ -10,9 +10,36 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {
-    ADMIN, API, HERE, adminCall, assert, cli, closeBrowser, env, fakeKey, figure, genKey, getPath, keyPattern,
-    KEY_PREFIX, launch, newContext, openPage, pageErrors, pageReady, readConfig, requestedUrls, runSteps, scrub,
-    requireConsole, secrets, sessionCookie, signIn, step, tid, until,
+    ADMIN,
+    API,
+    HERE,
+    adminCall,
+    assert,
+    cli,
+    closeBrowser,
+    env,
+    fakeKey,
+    figure,
+    genKey,
+    getPath,
+    keyPattern,
+    KEY_PREFIX,
+    launch,
+    newContext,
+    openPage,
+    pageErrors,
+    pageReady,
+    readConfig,
+    requestedUrls,
+    runSteps,
+    scrub,
+    requireConsole,
+    secrets,
+    sessionCookie,
+    signIn,
+    step,
+    tid,
+    until,
 } from './lib.mjs';
 
 const PAGES = ['dashboard', 'keys', 'relays', 'tokens', 'logs', 'settings'];
@@ -80,7 +107,11 @@ async function before() {
     await fakeKey(keys.good);
     await fakeKey(keys.quota, { behaviour: 'rateLimited', retryDelay: '30s' });
     await fakeKey(keys.fresh);
-    for (const [label, secret] of [['good', keys.good], ['bad', keys.bad], ['quota', keys.quota]]) {
+    for (const [label, secret] of [
+        ['good', keys.good],
+        ['bad', keys.bad],
+        ['quota', keys.quota],
+    ]) {
         const r = await adminCall('POST', '/keys', { bearer: secrets.admin, body: { secret, label } });
         assert.equal(r.status, 201, `POST /keys (${label}) answered ${r.status}: ${scrub(r.text)}`);
     }
@@ -104,7 +135,11 @@ step('1 sign-in: wrong token → login-error, right token → console', async ()
     await err.waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok((await err.innerText()).trim().length > 0, 'login-error has a message');
     assert.equal(await sessionCookie(context), '', 'no session cookie after a wrong token');
-    assert.equal(await page.locator(tid('login-token')).getAttribute('type'), 'password', 'the token input is a password field');
+    assert.equal(
+        await page.locator(tid('login-token')).getAttribute('type'),
+        'password',
+        'the token input is a password field',
+    );
 
     await signIn(page, secrets.admin);
     await pageReady(page, 'dashboard');
@@ -129,18 +164,26 @@ step('2 keys by paste: added / duplicate / invalid', async () => {
     await text.fill([keys.fresh, keys.good, malformed].join('\n'));
     await page.locator(tid('keys-paste-submit')).click();
     const rows = page.locator(tid('keys-paste-result'));
-    await page.waitForFunction((sel) => document.querySelectorAll(sel).length >= 3, tid('keys-paste-result'),
-        { timeout: 15_000 });
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length >= 3, tid('keys-paste-result'), {
+        timeout: 15_000,
+    });
     // An app that previews first (dry run: "valid") and adds on a second submit is allowed.
     const statuses = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
     if (statuses.includes('valid')) {
         await page.locator(tid('keys-paste-submit')).click();
-        await page.waitForFunction((sel) => [...document.querySelectorAll(sel)]
-            .some((e) => e.getAttribute('data-status') === 'added'), tid('keys-paste-result'), { timeout: 15_000 });
+        await page.waitForFunction(
+            (sel) => [...document.querySelectorAll(sel)].some((e) => e.getAttribute('data-status') === 'added'),
+            tid('keys-paste-result'),
+            { timeout: 15_000 },
+        );
     }
-    const got = await rows.evaluateAll((els) => els.map((e) => ({
-        line: e.getAttribute('data-line'), status: e.getAttribute('data-status'), text: e.textContent.trim(),
-    })));
+    const got = await rows.evaluateAll((els) =>
+        els.map((e) => ({
+            line: e.getAttribute('data-line'),
+            status: e.getAttribute('data-status'),
+            text: e.textContent.trim(),
+        })),
+    );
     assert.equal(got.length, 3, `three result rows (got ${got.length})`);
     const byLine = Object.fromEntries(got.map((r) => [r.line, r]));
     assert.equal(byLine['1']?.status, 'added', `line 1 (new key) is added: ${JSON.stringify(byLine['1']?.status)}`);
@@ -170,12 +213,15 @@ step('3 bulk verify: progress to 100 and results', async () => {
         };
         window.__progressObserver = new MutationObserver(seen);
         window.__progressObserver.observe(document.body, {
-            subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'],
+            subtree: true,
+            childList: true,
+            attributes: true,
+            attributeFilter: ['aria-valuenow'],
         });
     }, tid('keys-verify-progress'));
     const selectAll = page.locator(tid('keys-select-all'));
     const verify = page.locator(tid('keys-bulk-verify'));
-    if (await verify.isDisabled() && (await selectAll.count())) await selectAll.check();
+    if ((await verify.isDisabled()) && (await selectAll.count())) await selectAll.check();
     await verify.click();
     const done = page.locator(tid('keys-verify-done'));
     await done.waitFor({ state: 'visible', timeout: 60_000 });
@@ -188,7 +234,10 @@ step('3 bulk verify: progress to 100 and results', async () => {
     const summary = (await done.innerText()).trim();
     console.log(`    progress values seen: ${[...new Set(progress)].join(', ')}; summary: "${summary}"`);
     assert.ok(progress.length > 0, 'keys-verify-progress was shown');
-    assert.ok(progress.every((v) => v >= 0 && v <= 100), 'aria-valuenow stays within 0..100');
+    assert.ok(
+        progress.every((v) => v >= 0 && v <= 100),
+        'aria-valuenow stays within 0..100',
+    );
     assert.ok(progress.includes(100), 'aria-valuenow reached 100');
     assert.match(summary, /\b4\b/, 'keys-verify-done summarises the 4 keys checked');
 });
@@ -215,7 +264,8 @@ step('4 routing mode: UI → GET /mode → config file', async () => {
 step('5 settings: listen.port 70000 → validator message, nothing saved', async () => {
     await ensureSignedIn();
     const check = await adminCall('POST', '/config/check', {
-        cookie: await sessionCookie(context), csrf: await csrfOf(await sessionCookie(context)),
+        cookie: await sessionCookie(context),
+        csrf: await csrfOf(await sessionCookie(context)),
         body: { 'listen.port': 70000 },
     });
     assert.equal(check.status, 200, `POST /config/check answered ${check.status}`);
@@ -236,13 +286,15 @@ step('5 settings: listen.port 70000 → validator message, nothing saved', async
     const shown = (await err.innerText()).trim();
     console.log(`    shown: "${shown}"; validator: "${problem.message}"`);
     assert.ok(shown.length > 0, 'setting-error-listen.port has a message');
-    assert.ok(shown.includes(problem.message), 'the field shows the daemon validator\'s message');
+    assert.ok(shown.includes(problem.message), "the field shows the daemon validator's message");
 
     const save = page.locator(tid('settings-save'));
     if (await save.isEnabled()) {
         await save.click();
         // Either an error appears, or the page says it saved (a failure below).
-        await page.locator(`${tid('settings-save-error')}, ${tid('settings-saved')}`).first()
+        await page
+            .locator(`${tid('settings-save-error')}, ${tid('settings-saved')}`)
+            .first()
             .waitFor({ state: 'visible', timeout: 10_000 });
         assert.equal(await page.locator(tid('settings-saved')).isVisible(), false, 'the page does not claim a save');
     } else {
@@ -264,37 +316,68 @@ step('6 logs: a curl request appears in the live tail within 1 s', async () => {
     await openPage(page, 'logs');
     const live = page.locator(tid('logs-live'));
     await live.waitFor({ state: 'visible' });
-    const on = await live.evaluate((el) => el.getAttribute('aria-checked') === 'true' || el.checked === true
-        || el.getAttribute('aria-pressed') === 'true' || !!el.querySelector('input:checked'));
+    const on = await live.evaluate(
+        (el) =>
+            el.getAttribute('aria-checked') === 'true' ||
+            el.checked === true ||
+            el.getAttribute('aria-pressed') === 'true' ||
+            !!el.querySelector('input:checked'),
+    );
     assert.ok(on, 'logs-live is on by default');
 
     const model = `gemini-2.5-flash-webui-${randomBytes(4).toString('hex')}`;
-    await page.evaluate(({ sel, model }) => {
-        window.__seenAt = 0;
-        const look = () => {
-            if (window.__seenAt) return;
-            for (const el of document.querySelectorAll(sel)) {
-                if ((el.getAttribute('data-path') || '').includes(model)) {
-                    window.__seenAt = Date.now();
-                    window.__seenRow = { path: el.getAttribute('data-path'), status: el.getAttribute('data-status') };
+    await page.evaluate(
+        ({ sel, model }) => {
+            window.__seenAt = 0;
+            const look = () => {
+                if (window.__seenAt) return;
+                for (const el of document.querySelectorAll(sel)) {
+                    if ((el.getAttribute('data-path') || '').includes(model)) {
+                        window.__seenAt = Date.now();
+                        window.__seenRow = {
+                            path: el.getAttribute('data-path'),
+                            status: el.getAttribute('data-status'),
+                        };
+                    }
                 }
-            }
-        };
-        new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
-        look();
-    }, { sel: tid('log-row'), model });
+            };
+            new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
+            look();
+        },
+        { sel: tid('log-row'), model },
+    );
 
     const access = (await cli(['token', 'show'])).stdout.trim();
     const url = `${env.proxyUrl}/v1beta/models/${model}:generateContent`;
     const curl = await new Promise((resolve, reject) => {
         // the access token reaches curl through stdin (-H @-), not its argv
-        const child = execFile('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-H', '@-',
-            '-H', 'content-type: application/json', '--data', '{"contents":[{"parts":[{"text":"hello from the webui test"}]}]}', url],
-        (err, stdout, stderr) => (err ? reject(new Error(`curl failed: ${scrub(stderr)}`)) : resolve({ code: stdout.trim(), endedAt: Date.now() })));
+        const child = execFile(
+            'curl',
+            [
+                '-sS',
+                '-o',
+                '/dev/null',
+                '-w',
+                '%{http_code}',
+                '-H',
+                '@-',
+                '-H',
+                'content-type: application/json',
+                '--data',
+                '{"contents":[{"parts":[{"text":"hello from the webui test"}]}]}',
+                url,
+            ],
+            (err, stdout, stderr) =>
+                err
+                    ? reject(new Error(`curl failed: ${scrub(stderr)}`))
+                    : resolve({ code: stdout.trim(), endedAt: Date.now() }),
+        );
         child.stdin.end(`x-goog-api-key: ${access}\n`);
     });
     console.log(`    curl ${url.replace(env.proxyUrl, '')} → ${curl.code}`);
-    const seenAt = await page.waitForFunction(() => window.__seenAt, null, { timeout: 10_000 }).then((h) => h.jsonValue());
+    const seenAt = await page
+        .waitForFunction(() => window.__seenAt, null, { timeout: 10_000 })
+        .then((h) => h.jsonValue());
     const lag = Math.max(0, seenAt - curl.endedAt);
     const row = await page.evaluate(() => window.__seenRow);
     figure(`live tail: the log row appeared ${lag} ms after curl finished (row status ${row.status})`);
@@ -326,7 +409,10 @@ step('8 token rotate --admin: stale cookie 401, app back to sign-in', async () =
     assert.ok(fresh && fresh !== old, 'the CLI shows a new admin token');
     secrets.admin = fresh;
     // the running daemon picks up the rotation (it reads the secret store): wait for the old cookie to stop working
-    await until('the stale cookie to be refused', async () => (await adminCall('GET', '/status', { cookie })).status === 401);
+    await until(
+        'the stale cookie to be refused',
+        async () => (await adminCall('GET', '/status', { cookie })).status === 401,
+    );
     assert.equal((await adminCall('GET', '/status', { bearer: old })).status, 401, 'the old token itself is refused');
     // the app's next call gets a 401 and shows the sign-in page
     await page.locator(tid('nav-keys')).click();
@@ -346,7 +432,9 @@ async function nodeSession() {
 // 9a. No cookie → 401 everywhere; cookie without the right CSRF token → 403 on every write. Run from node with a
 // session cookie (made through POST /admin/session, as the sign-in page does), so it needs the server only.
 step('9a session + CSRF rules (node fetch with the cookie)', async () => {
-    const wrongLogin = await adminCall('POST', '/admin/session', { body: { token: `wrong-${randomBytes(12).toString('hex')}` } });
+    const wrongLogin = await adminCall('POST', '/admin/session', {
+        body: { token: `wrong-${randomBytes(12).toString('hex')}` },
+    });
     assert.equal(wrongLogin.status, 401, `POST /admin/session with a wrong token → ${wrongLogin.status}`);
     assert.equal(wrongLogin.json?.error?.status, 'UNAUTHENTICATED', 'the error shape of a wrong token');
     assert.ok(!wrongLogin.headers.getSetCookie().some((c) => /^ga_admin=[^;]+/.test(c)), 'no cookie for a wrong token');
@@ -359,8 +447,21 @@ step('9a session + CSRF rules (node fetch with the cookie)', async () => {
     assert.equal(session.body.insecureRemote, false, 'insecureRemote is false on loopback');
     assert.ok(!JSON.stringify(session.body).includes(secrets.admin), 'the answer does not echo the admin token');
 
-    const reads = ['/status', '/keys', '/mode', '/config', '/config/schema', '/stats', '/history', '/tokens', '/instances',
-        '/keys/export', '/history/summary?window=1h', '/resources', '/openapi.json'];
+    const reads = [
+        '/status',
+        '/keys',
+        '/mode',
+        '/config',
+        '/config/schema',
+        '/stats',
+        '/history',
+        '/tokens',
+        '/instances',
+        '/keys/export',
+        '/history/summary?window=1h',
+        '/resources',
+        '/openapi.json',
+    ];
     const writes = [
         ['PUT', '/mode', { mode: 'serverless' }],
         ['PATCH', '/config', { 'logging.level': 'debug' }],
@@ -382,7 +483,8 @@ step('9a session + CSRF rules (node fetch with the cookie)', async () => {
         const res = await adminCall(m, r, { body });
         if (res.status !== 401) bad.push(`${m} ${r} without cookie → ${res.status} (want 401)`);
     }
-    if ((await adminCall('GET', '/admin/session')).status !== 401) bad.push('GET /admin/session without cookie is not 401');
+    if ((await adminCall('GET', '/admin/session')).status !== 401)
+        bad.push('GET /admin/session without cookie is not 401');
 
     const { cookie } = session;
     const csrf = await csrfOf(cookie);
@@ -393,7 +495,11 @@ step('9a session + CSRF rules (node fetch with the cookie)', async () => {
     for (const [m, r, body] of writes) {
         const none = await adminCall(m, r, { body, cookie });
         if (none.status !== 403) bad.push(`${m} ${r} with cookie, no CSRF → ${none.status} (want 403)`);
-        const wrong = await adminCall(m, r, { body, cookie, csrf: `${csrf.slice(0, -2)}${csrf.endsWith('xx') ? 'yy' : 'xx'}` });
+        const wrong = await adminCall(m, r, {
+            body,
+            cookie,
+            csrf: `${csrf.slice(0, -2)}${csrf.endsWith('xx') ? 'yy' : 'xx'}`,
+        });
         if (wrong.status !== 403) bad.push(`${m} ${r} with cookie, wrong CSRF → ${wrong.status} (want 403)`);
     }
     const del = await adminCall('DELETE', '/admin/session', { cookie });
@@ -406,7 +512,10 @@ step('9a session + CSRF rules (node fetch with the cookie)', async () => {
     // signing out through the API: 204, the cookie cleared, then refused
     const out = await adminCall('DELETE', '/admin/session', { cookie, csrf });
     assert.equal(out.status, 204, `DELETE /admin/session with CSRF → ${out.status}`);
-    assert.ok(out.headers.getSetCookie().some((c) => /^ga_admin=/.test(c) && /max-age=0/i.test(c)), 'the sign-out clears the cookie (Max-Age=0)');
+    assert.ok(
+        out.headers.getSetCookie().some((c) => /^ga_admin=/.test(c) && /max-age=0/i.test(c)),
+        'the sign-out clears the cookie (Max-Age=0)',
+    );
     assert.equal((await adminCall('GET', '/status', { cookie })).status, 401, 'the signed-out cookie is refused');
     assert.deepEqual(bad, [], bad.join('\n'));
 });
@@ -420,14 +529,19 @@ step('9b a cross-origin page cannot change anything', async () => {
     const evilKey = genKey();
     const server = http.createServer((req, res) => {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end('<!doctype html><html lang="en"><title>elsewhere</title><body><iframe name="sink"></iframe></body></html>');
+        res.end(
+            '<!doctype html><html lang="en"><title>elsewhere</title><body><iframe name="sink"></iframe></body></html>',
+        );
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
     const evilOrigin = `http://127.0.0.1:${server.address().port}`;
     const seen = []; // what the daemon answered to the attacking page (Playwright sees cross-origin traffic)
     const onResponse = (res) => {
         const req = res.request();
-        if (req.url().startsWith(ADMIN) && (req.headers().origin === evilOrigin || req.frame()?.url().startsWith(evilOrigin))) {
+        if (
+            req.url().startsWith(ADMIN) &&
+            (req.headers().origin === evilOrigin || req.frame()?.url().startsWith(evilOrigin))
+        ) {
             seen.push(`${req.method()} ${req.url().replace(env.proxyUrl, '')} → ${res.status()}`);
         }
     };
@@ -435,81 +549,141 @@ step('9b a cross-origin page cannot change anything', async () => {
     const evil = await context.newPage();
     try {
         await evil.goto(`${evilOrigin}/`);
-        const report = await evil.evaluate(async ({ admin, key }) => {
-            const out = {};
-            const attempt = async (name, fn) => {
-                try {
-                    out[name] = await fn();
-                } catch (e) {
-                    out[name] = `blocked (${e.name})`;
-                }
-            };
-            await attempt('PUT mode (cors)', async () => (await fetch(`${admin}/api/v1/mode`, {
-                method: 'PUT', credentials: 'include', headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ mode: 'serverless' }),
-            })).status);
-            await attempt('POST keys (no-cors text/plain)', async () => (await fetch(`${admin}/api/v1/keys`, {
-                method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' },
-                body: JSON.stringify({ secret: key, label: 'evil' }),
-            })).type);
-            await attempt('PUT mode (no-cors POST override)', async () => (await fetch(`${admin}/api/v1/mode`, {
-                method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' },
-                body: JSON.stringify({ mode: 'serverless' }),
-            })).type);
-            await attempt('GET keys (read)', async () => {
-                const r = await fetch(`${admin}/api/v1/keys`, { credentials: 'include' });
-                return `readable ${r.status} ${(await r.text()).length} bytes`;
-            });
-            await attempt('GET session (read csrf)', async () => {
-                const r = await fetch(`${admin}/session`, { credentials: 'include' });
-                return `readable ${r.status} ${(await r.text()).length} bytes`;
-            });
-            await attempt('DELETE session', async () => (await fetch(`${admin}/session`, {
-                method: 'DELETE', credentials: 'include',
-            })).status);
-            await attempt('POST session (no-cors)', async () => (await fetch(`${admin}/session`, {
-                method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' },
-                body: JSON.stringify({ token: 'guess' }),
-            })).type);
-            // classic form posts (no preflight, cookies attached), into an iframe
-            const formPost = (action, enctype, fields) => new Promise((resolve) => {
-                const f = document.createElement('form');
-                f.method = 'POST';
-                f.action = action;
-                f.enctype = enctype;
-                f.target = 'sink';
-                for (const [n, v] of fields) {
-                    const i = document.createElement('input');
-                    i.type = 'hidden';
-                    i.name = n;
-                    i.value = v;
-                    f.appendChild(i);
-                }
-                document.body.appendChild(f);
-                document.querySelector('iframe').addEventListener('load', () => resolve('submitted'), { once: true });
-                f.submit();
-            });
-            await attempt('form keys (text/plain JSON)', () => formPost(`${admin}/api/v1/keys`, 'text/plain',
-                [[`{"secret":"${key}","label":"evil","x":"`, '"}']]));
-            await attempt('form mode (urlencoded)', () => formPost(`${admin}/api/v1/mode`,
-                'application/x-www-form-urlencoded', [['mode', 'serverless']]));
-            await attempt('form session (text/plain JSON)', () => formPost(`${admin}/session`, 'text/plain',
-                [['{"token":"guess","x":"', '"}']]));
-            return out;
-        }, { admin: ADMIN, key: evilKey });
+        const report = await evil.evaluate(
+            async ({ admin, key }) => {
+                const out = {};
+                const attempt = async (name, fn) => {
+                    try {
+                        out[name] = await fn();
+                    } catch (e) {
+                        out[name] = `blocked (${e.name})`;
+                    }
+                };
+                await attempt(
+                    'PUT mode (cors)',
+                    async () =>
+                        (
+                            await fetch(`${admin}/api/v1/mode`, {
+                                method: 'PUT',
+                                credentials: 'include',
+                                headers: { 'content-type': 'application/json' },
+                                body: JSON.stringify({ mode: 'serverless' }),
+                            })
+                        ).status,
+                );
+                await attempt(
+                    'POST keys (no-cors text/plain)',
+                    async () =>
+                        (
+                            await fetch(`${admin}/api/v1/keys`, {
+                                method: 'POST',
+                                mode: 'no-cors',
+                                credentials: 'include',
+                                headers: { 'content-type': 'text/plain' },
+                                body: JSON.stringify({ secret: key, label: 'evil' }),
+                            })
+                        ).type,
+                );
+                await attempt(
+                    'PUT mode (no-cors POST override)',
+                    async () =>
+                        (
+                            await fetch(`${admin}/api/v1/mode`, {
+                                method: 'POST',
+                                mode: 'no-cors',
+                                credentials: 'include',
+                                headers: { 'content-type': 'text/plain' },
+                                body: JSON.stringify({ mode: 'serverless' }),
+                            })
+                        ).type,
+                );
+                await attempt('GET keys (read)', async () => {
+                    const r = await fetch(`${admin}/api/v1/keys`, { credentials: 'include' });
+                    return `readable ${r.status} ${(await r.text()).length} bytes`;
+                });
+                await attempt('GET session (read csrf)', async () => {
+                    const r = await fetch(`${admin}/session`, { credentials: 'include' });
+                    return `readable ${r.status} ${(await r.text()).length} bytes`;
+                });
+                await attempt(
+                    'DELETE session',
+                    async () =>
+                        (
+                            await fetch(`${admin}/session`, {
+                                method: 'DELETE',
+                                credentials: 'include',
+                            })
+                        ).status,
+                );
+                await attempt(
+                    'POST session (no-cors)',
+                    async () =>
+                        (
+                            await fetch(`${admin}/session`, {
+                                method: 'POST',
+                                mode: 'no-cors',
+                                credentials: 'include',
+                                headers: { 'content-type': 'text/plain' },
+                                body: JSON.stringify({ token: 'guess' }),
+                            })
+                        ).type,
+                );
+                // classic form posts (no preflight, cookies attached), into an iframe
+                const formPost = (action, enctype, fields) =>
+                    new Promise((resolve) => {
+                        const f = document.createElement('form');
+                        f.method = 'POST';
+                        f.action = action;
+                        f.enctype = enctype;
+                        f.target = 'sink';
+                        for (const [n, v] of fields) {
+                            const i = document.createElement('input');
+                            i.type = 'hidden';
+                            i.name = n;
+                            i.value = v;
+                            f.appendChild(i);
+                        }
+                        document.body.appendChild(f);
+                        document
+                            .querySelector('iframe')
+                            .addEventListener('load', () => resolve('submitted'), { once: true });
+                        f.submit();
+                    });
+                await attempt('form keys (text/plain JSON)', () =>
+                    formPost(`${admin}/api/v1/keys`, 'text/plain', [[`{"secret":"${key}","label":"evil","x":"`, '"}']]),
+                );
+                await attempt('form mode (urlencoded)', () =>
+                    formPost(`${admin}/api/v1/mode`, 'application/x-www-form-urlencoded', [['mode', 'serverless']]),
+                );
+                await attempt('form session (text/plain JSON)', () =>
+                    formPost(`${admin}/session`, 'text/plain', [['{"token":"guess","x":"', '"}']]),
+                );
+                return out;
+            },
+            { admin: ADMIN, key: evilKey },
+        );
         for (const [k, v] of Object.entries(report)) console.log(`    ${k}: ${v}`);
         for (const s of seen) console.log(`    daemon: ${s}`);
         assert.equal(await currentMode(), modeBefore, 'the mode did not change');
         const keysAfter = await keyList();
         assert.equal(keysAfter.length, keysBefore.length, 'no key was added');
         assert.ok(!keysAfter.some((k) => k.label === 'evil'), 'no key labelled "evil"');
-        assert.equal((await adminCall('GET', '/admin/session', { cookie: victimCookie })).status, 200,
-            'the victim\'s session is still valid');
+        assert.equal(
+            (await adminCall('GET', '/admin/session', { cookie: victimCookie })).status,
+            200,
+            "the victim's session is still valid",
+        );
         for (const name of ['GET keys (read)', 'GET session (read csrf)']) {
             assert.ok(!String(report[name]).startsWith('readable 200'), `${name}: the page could not read the answer`);
         }
-        assert.ok(!String(report['PUT mode (cors)']).match(/^2\d\d$/), 'PUT mode from the other origin did not succeed');
-        assert.ok(!String(report['DELETE session']).match(/^2\d\d$/), 'DELETE session from the other origin did not succeed');
+        assert.ok(
+            !String(report['PUT mode (cors)']).match(/^2\d\d$/),
+            'PUT mode from the other origin did not succeed',
+        );
+        assert.ok(
+            !String(report['DELETE session']).match(/^2\d\d$/),
+            'DELETE session from the other origin did not succeed',
+        );
         const accepted = seen.filter((s) => / → 2\d\d$/.test(s) && !s.startsWith('OPTIONS'));
         assert.deepEqual(accepted, [], `the daemon accepted requests of the other origin:\n${accepted.join('\n')}`);
     } finally {
@@ -531,7 +705,12 @@ async function axeCheck(p, label) {
     const result = await p.evaluate(async () => {
         // eslint-disable-next-line no-undef
         const r = await axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+        return r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            targets: v.nodes.map((n) => n.target.join(' ')),
+        }));
     });
     for (const v of result) {
         const line = `[${label}] ${v.id} (${v.impact}): ${v.help} — ${v.targets.slice(0, 5).join(' | ')}${v.targets.length > 5 ? ` (+${v.targets.length - 5})` : ''}`;
@@ -549,12 +728,14 @@ step('10+11 axe-core and screenshots: every page, en and zh_CN', async () => {
     await ensureSignedIn();
     // Canary: the same injection finds a nameless button (critical) on a page made for it.
     const canary = await context.newPage();
-    await canary.setContent('<!doctype html><html lang="en"><title>canary</title><body><main><button></button></main></body></html>');
+    await canary.setContent(
+        '<!doctype html><html lang="en"><title>canary</title><body><main><button></button></main></body></html>',
+    );
     const before = axeFindings.length;
     await axeCheck(canary, 'canary');
     const caught = axeFindings.splice(before).filter((l) => l.includes('button-name'));
     await canary.close();
-    assert.equal(caught.length, 1, 'axe-core reports the canary\'s nameless button as serious or critical');
+    assert.equal(caught.length, 1, "axe-core reports the canary's nameless button as serious or critical");
     fs.mkdirSync(env.shots, { recursive: true });
     const navTexts = {};
     let shots = 0;
@@ -589,7 +770,11 @@ step('10+11 axe-core and screenshots: every page, en and zh_CN', async () => {
         await ctx.close();
     }
     figure(`${shots} screenshots in ${env.shots}`);
-    assert.notEqual(navTexts.en, navTexts.zh_CN, `the nav text changes with the language (${JSON.stringify(navTexts)})`);
+    assert.notEqual(
+        navTexts.en,
+        navTexts.zh_CN,
+        `the nav text changes with the language (${JSON.stringify(navTexts)})`,
+    );
     await page.locator(tid('lang-en')).click();
     if (axeFindings.length) console.log(axeFindings.map((l) => `    axe: ${l}`).join('\n'));
     figure(`axe: ${axeFindings.length} serious/critical violation(s) over ${PAGES.length + 1} pages × 2 languages`);
@@ -601,10 +786,13 @@ step('9c leak sweep: storage, URLs, daemon logs, config file', async () => {
     await ensureSignedIn();
     const csrf = await csrfOf(await sessionCookie(context));
     const storage = await page.evaluate(() => {
-        const dump = (s) => Object.fromEntries(Array.from({ length: s.length }, (_, i) => [s.key(i), s.getItem(s.key(i))]));
+        const dump = (s) =>
+            Object.fromEntries(Array.from({ length: s.length }, (_, i) => [s.key(i), s.getItem(s.key(i))]));
         return { local: dump(localStorage), session: dump(sessionStorage) };
     });
-    console.log(`    localStorage keys: ${Object.keys(storage.local).join(', ') || '(none)'}; sessionStorage keys: ${Object.keys(storage.session).join(', ') || '(none)'}`);
+    console.log(
+        `    localStorage keys: ${Object.keys(storage.local).join(', ') || '(none)'}; sessionStorage keys: ${Object.keys(storage.session).join(', ') || '(none)'}`,
+    );
     const sources = [
         ['localStorage/sessionStorage', JSON.stringify(storage)],
         ['requested URLs', requestedUrls.join('\n')],
@@ -622,14 +810,19 @@ step('9c leak sweep: storage, URLs, daemon logs, config file', async () => {
         }
     };
     walk(env.tmp);
-    assert.ok(files.includes(env.config) && files.includes(path.join(env.tmp, 'daemon.log')), 'the sweep reads the config and the daemon output');
+    assert.ok(
+        files.includes(env.config) && files.includes(path.join(env.tmp, 'daemon.log')),
+        'the sweep reads the config and the daemon output',
+    );
     for (const f of files) sources.push([f.replace(env.tmp, '$TMP'), fs.readFileSync(f, 'latin1')]);
     console.log(`    files swept: ${files.map((f) => f.replace(env.tmp, '$TMP')).join(', ')}`);
     const leaks = [];
     for (const [where, text] of sources) {
         for (const t of secrets.allAdmin) if (t && text.includes(t)) leaks.push(`${where}: an admin token`);
         for (const m of text.matchAll(keyPattern())) {
-            leaks.push(`${where}: a full key (${secrets.keys.has(m[0]) ? 'one this test made' : 'unknown'}) at offset ${m.index}`);
+            leaks.push(
+                `${where}: a full key (${secrets.keys.has(m[0]) ? 'one this test made' : 'unknown'}) at offset ${m.index}`,
+            );
         }
         if (where.startsWith('local') && text.includes(csrf)) leaks.push(`${where}: the CSRF token`);
     }

@@ -94,13 +94,18 @@ export async function runSteps(title, { before, after } = {}) {
         }
     }
     const failed = results.filter((r) => !r.ok);
-    console.log(`== ${title}: ${results.length - failed.length}/${results.length} passed in ${Date.now() - started} ms`);
+    console.log(
+        `== ${title}: ${results.length - failed.length}/${results.length} passed in ${Date.now() - started} ms`,
+    );
     if (figures.length) console.log(`figures:\n${figures.map((f) => `  ${f}`).join('\n')}`);
     for (const f of failed) console.log(`  failed: ${f.name}`);
     process.exitCode = failed.length ? 1 : 0;
 }
 function indent(s) {
-    return s.split('\n').map((l) => `     ${l}`).join('\n');
+    return s
+        .split('\n')
+        .map((l) => `     ${l}`)
+        .join('\n');
 }
 // Error messages may quote a request or a value: take out anything secret before printing.
 export function scrub(text) {
@@ -139,11 +144,15 @@ export async function fakeKey(key, script = {}) {
 // The CLI, against the main instance's config (the environment run.sh exported).
 export function cli(args, { input, env: extra } = {}) {
     return new Promise((resolve, reject) => {
-        const child = execFile(env.daemonBin, args, { env: { ...process.env, ...extra }, maxBuffer: 64 << 20 },
+        const child = execFile(
+            env.daemonBin,
+            args,
+            { env: { ...process.env, ...extra }, maxBuffer: 64 << 20 },
             (err, stdout, stderr) => {
                 if (err) reject(new Error(`gemini-aggregatord ${args[0]} ${args[1] || ''} failed: ${scrub(stderr)}`));
                 else resolve({ stdout, stderr });
-            });
+            },
+        );
         if (input !== undefined) child.stdin.end(input);
     });
 }
@@ -158,7 +167,10 @@ export async function adminCall(method, route, { bearer, cookie, csrf, body, bas
     if (body !== undefined) h['content-type'] = 'application/json';
     const url = route.startsWith('/admin') ? `${base}${route}` : `${base}/admin/api/v1${route}`;
     const res = await fetch(url, {
-        method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000),
+        method,
+        headers: h,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
     });
     const text = await res.text();
     let json;

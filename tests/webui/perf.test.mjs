@@ -7,8 +7,20 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {
-    assert, closeBrowser, env, figure, keyPattern, launch, newContext, pageReady, requireConsole, runSteps, secrets,
-    signIn, step, tid,
+    assert,
+    closeBrowser,
+    env,
+    figure,
+    keyPattern,
+    launch,
+    newContext,
+    pageReady,
+    requireConsole,
+    runSteps,
+    secrets,
+    signIn,
+    step,
+    tid,
 } from './lib.mjs';
 
 const LIMIT_BYTES = 350 * 1000; // 350 KB (decimal, the stricter reading)
@@ -22,7 +34,9 @@ function wireSize(url) {
             res.on('data', (c) => {
                 n += c.length;
             });
-            res.on('end', () => resolve({ bytes: n, status: res.statusCode, encoding: res.headers['content-encoding'] || 'identity' }));
+            res.on('end', () =>
+                resolve({ bytes: n, status: res.statusCode, encoding: res.headers['content-encoding'] || 'identity' }),
+            );
             res.on('error', reject);
         });
         req.on('timeout', () => req.destroy(new Error(`no answer for ${url} (socket idle 15 s)`)));
@@ -38,7 +52,11 @@ step('12 first load: compressed JS + CSS up to the sign-in page ≤ 350 KB', asy
         const type = res.request().resourceType();
         const url = res.url();
         if (type === 'script' || type === 'stylesheet' || /\.(m?js|css)(\?|$)/.test(url)) {
-            assets.set(url, { type, header: res.headers()['content-length'], encoding: res.headers()['content-encoding'] });
+            assets.set(url, {
+                type,
+                header: res.headers()['content-length'],
+                encoding: res.headers()['content-encoding'],
+            });
         }
     });
     const page = await context.newPage();
@@ -51,12 +69,16 @@ step('12 first load: compressed JS + CSS up to the sign-in page ≤ 350 KB', asy
         const wire = await wireSize(url);
         assert.equal(wire.status, 200, `${url} answers 200`);
         total += wire.bytes;
-        lines.push(`${url.replace(env.proxyUrl, '')}: ${wire.bytes} B on the wire (${wire.encoding}; browser saw content-length ${info.header ?? '-'}, ${info.encoding ?? 'identity'})`);
+        lines.push(
+            `${url.replace(env.proxyUrl, '')}: ${wire.bytes} B on the wire (${wire.encoding}; browser saw content-length ${info.header ?? '-'}, ${info.encoding ?? 'identity'})`,
+        );
     }
     await context.close();
     for (const l of lines) console.log(`    ${l}`);
     assert.ok(assets.size > 0, 'the sign-in page loaded some JS or CSS');
-    figure(`first load: ${assets.size} JS/CSS files, ${total} bytes (${(total / 1000).toFixed(1)} KB) compressed; limit ${LIMIT_BYTES / 1000} KB`);
+    figure(
+        `first load: ${assets.size} JS/CSS files, ${total} bytes (${(total / 1000).toFixed(1)} KB) compressed; limit ${LIMIT_BYTES / 1000} KB`,
+    );
     assert.ok(total <= LIMIT_BYTES, `JS + CSS of the first load is ${total} bytes, above ${LIMIT_BYTES}`);
 });
 
@@ -69,11 +91,18 @@ step('13 keys page with 10,000 keys: load, then filter < 300 ms', async () => {
     await pageReady(page, 'dashboard', 30_000);
 
     // (a) in-app navigation: click nav-keys in the page, until the page is ready and a row is visible
-    const rendered = async () => page.waitForFunction(() => {
-        const root = document.querySelector('[data-testid="page-keys"][data-ready="true"]');
-        const row = document.querySelector('[data-testid="key-row"]');
-        return root && row && row.getBoundingClientRect().height > 0 ? performance.now() : 0;
-    }, null, { polling: 'raf', timeout: 30_000 }).then((h) => h.jsonValue());
+    const rendered = async () =>
+        page
+            .waitForFunction(
+                () => {
+                    const root = document.querySelector('[data-testid="page-keys"][data-ready="true"]');
+                    const row = document.querySelector('[data-testid="key-row"]');
+                    return root && row && row.getBoundingClientRect().height > 0 ? performance.now() : 0;
+                },
+                null,
+                { polling: 'raf', timeout: 30_000 },
+            )
+            .then((h) => h.jsonValue());
     const t0 = await page.evaluate(() => {
         const t = performance.now();
         document.querySelector('[data-testid="nav-keys"]').click();
@@ -90,51 +119,65 @@ step('13 keys page with 10,000 keys: load, then filter < 300 ms', async () => {
     // the filter: "big-0042" matches the labels big-00420 … big-00429
     const filter = page.locator(tid('keys-filter'));
     await filter.waitFor({ state: 'visible' });
-    const result = await page.evaluate(({ text, want }) => new Promise((resolve, reject) => {
-        const input = document.querySelector('[data-testid="keys-filter"]');
-        const count = () => (document.querySelector('[data-testid="keys-count"]')?.textContent || '').replace(/\D/g, '');
-        let settled = false;
-        const finish = () => {
-            // the frame after the count changed: what the user sees
-            requestAnimationFrame(() => {
-                const ms = performance.now() - start;
-                const rows = [...document.querySelectorAll('[data-testid="key-row"]')].map((r) => r.textContent);
-                resolve({ ms, rows: rows.length, allMatch: rows.every((r) => r.includes(text)) });
-            });
-        };
-        const observer = new MutationObserver(() => {
-            if (!settled && count() === want) {
-                settled = true;
-                observer.disconnect();
-                finish();
-            }
-        });
-        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-        const deadline = performance.now() + 10_000;
-        const watchdog = () => {
-            if (settled) return;
-            if (performance.now() > deadline) {
-                observer.disconnect();
-                reject(new Error(`keys-count still "${count()}" 10 s after typing (want ${want})`));
-            } else requestAnimationFrame(watchdog);
-        };
-        const start = performance.now();
-        input.value = text;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-        if (count() === want) {
-            settled = true;
-            observer.disconnect();
-            finish();
-        } else requestAnimationFrame(watchdog);
-    }), { text: 'big-0042', want: '10' });
+    const result = await page.evaluate(
+        ({ text, want }) =>
+            new Promise((resolve, reject) => {
+                const input = document.querySelector('[data-testid="keys-filter"]');
+                const count = () =>
+                    (document.querySelector('[data-testid="keys-count"]')?.textContent || '').replace(/\D/g, '');
+                let settled = false;
+                const finish = () => {
+                    // the frame after the count changed: what the user sees
+                    requestAnimationFrame(() => {
+                        const ms = performance.now() - start;
+                        const rows = [...document.querySelectorAll('[data-testid="key-row"]')].map(
+                            (r) => r.textContent,
+                        );
+                        resolve({ ms, rows: rows.length, allMatch: rows.every((r) => r.includes(text)) });
+                    });
+                };
+                const observer = new MutationObserver(() => {
+                    if (!settled && count() === want) {
+                        settled = true;
+                        observer.disconnect();
+                        finish();
+                    }
+                });
+                observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+                const deadline = performance.now() + 10_000;
+                const watchdog = () => {
+                    if (settled) return;
+                    if (performance.now() > deadline) {
+                        observer.disconnect();
+                        reject(new Error(`keys-count still "${count()}" 10 s after typing (want ${want})`));
+                    } else requestAnimationFrame(watchdog);
+                };
+                const start = performance.now();
+                input.value = text;
+                input.dispatchEvent(new Event('input', { bubbles: true }));
+                if (count() === want) {
+                    settled = true;
+                    observer.disconnect();
+                    finish();
+                } else requestAnimationFrame(watchdog);
+            }),
+        { text: 'big-0042', want: '10' },
+    );
     await context.close();
-    figure(`10,000 keys: nav-keys → ready + rows visible ${navMs.toFixed(0)} ms; fresh load of /admin/keys → ready + rows ${loadMs.toFixed(0)} ms`);
-    figure(`10,000 keys: filter "big-0042" → keys-count 10 in ${result.ms.toFixed(1)} ms (${result.rows} rows rendered); limit ${FILTER_LIMIT_MS} ms`);
-    assert.ok(result.rows >= 1 && result.rows <= 10 && result.allMatch, `the rendered rows are the matching ones (${result.rows})`);
+    figure(
+        `10,000 keys: nav-keys → ready + rows visible ${navMs.toFixed(0)} ms; fresh load of /admin/keys → ready + rows ${loadMs.toFixed(0)} ms`,
+    );
+    figure(
+        `10,000 keys: filter "big-0042" → keys-count 10 in ${result.ms.toFixed(1)} ms (${result.rows} rows rendered); limit ${FILTER_LIMIT_MS} ms`,
+    );
+    assert.ok(
+        result.rows >= 1 && result.rows <= 10 && result.allMatch,
+        `the rendered rows are the matching ones (${result.rows})`,
+    );
     assert.ok(result.ms < FILTER_LIMIT_MS, `filtering took ${result.ms.toFixed(1)} ms`);
 });
 
-step('13b no admin token or key in the big instance\'s output, logs and config', async () => {
+step("13b no admin token or key in the big instance's output, logs and config", async () => {
     const files = [path.join(env.tmp, 'daemon-big.log'), env.bigConfig];
     const walk = (dir) => {
         if (!dir || !fs.existsSync(dir)) return;
