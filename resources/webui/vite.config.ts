@@ -19,6 +19,20 @@ export default defineConfig({
       resolvers: [ElementPlusResolver({ importStyle: 'css' })],
     }),
   ],
+  // The dev server pre-bundles these at start instead of discovering them page by page (each discovery reloads).
+  optimizeDeps: {
+    include: [
+      'vue',
+      'vue-router',
+      'pinia',
+      'element-plus/es',
+      'element-plus/es/locale/lang/zh-cn',
+      ...[
+        'base', 'alert', 'button', 'config-provider', 'dialog', 'drawer', 'input', 'message', 'message-box',
+        'table-v2', 'tabs', 'tab-pane',
+      ].map((c) => `element-plus/es/components/${c}/style/css`),
+    ],
+  },
   build: {
     target: 'es2020',
     chunkSizeWarningLimit: 400,

@@ -289,6 +289,8 @@ export const en = {
   'settings.tab.log': 'Logging',
   'settings.tab.metrics': 'Metrics',
   'settings.tab.quota': 'Quota',
+  'logs.hideConsole': 'Hide console requests',
+  'settings.tab.ui': 'Interface',
   'settings.tab.admin': 'Admin',
 } as const
 

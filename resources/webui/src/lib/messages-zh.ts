@@ -284,5 +284,7 @@ export const zhCN: Record<MessageKey, string> = {
   'settings.tab.log': '日志',
   'settings.tab.metrics': '指标',
   'settings.tab.quota': '配额',
+  'logs.hideConsole': '隐藏控制台自身请求',
+  'settings.tab.ui': '界面',
   'settings.tab.admin': '管理',
 }
