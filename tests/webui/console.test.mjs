@@ -150,6 +150,7 @@ step('1 sign-in: wrong token → login-error, right token → console', async ()
     assert.equal(c.sameSite, 'Strict', 'the cookie is SameSite=Strict');
     assert.equal(c.path, '/admin', 'the cookie has Path=/admin');
     assert.ok(!page.url().includes(secrets.admin), 'the token is not in the URL');
+    assert.equal(await page.locator(tid('insecure-banner')).isVisible(), false, 'no insecure-banner on loopback');
 });
 
 // 2. Three keys by paste: a new good one, a duplicate of a configured one, a malformed one.
@@ -816,16 +817,23 @@ step('9c leak sweep: storage, URLs, daemon logs, config file', async () => {
     );
     for (const f of files) sources.push([f.replace(env.tmp, '$TMP'), fs.readFileSync(f, 'latin1')]);
     console.log(`    files swept: ${files.map((f) => f.replace(env.tmp, '$TMP')).join(', ')}`);
-    const leaks = [];
-    for (const [where, text] of sources) {
-        for (const t of secrets.allAdmin) if (t && text.includes(t)) leaks.push(`${where}: an admin token`);
+    const scan = (where, text) => {
+        const found = [];
+        for (const t of secrets.allAdmin) if (t && text.includes(t)) found.push(`${where}: an admin token`);
         for (const m of text.matchAll(keyPattern())) {
-            leaks.push(
-                `${where}: a full key (${secrets.keys.has(m[0]) ? 'one this test made' : 'unknown'}) at offset ${m.index}`,
-            );
+            const whose = secrets.keys.has(m[0]) ? 'one this test made' : 'unknown';
+            found.push(`${where}: a full key (${whose}) at offset ${m.index}`);
         }
-        if (where.startsWith('local') && text.includes(csrf)) leaks.push(`${where}: the CSRF token`);
-    }
+        if (text.includes(csrf) && where.includes('Storage')) found.push(`${where}: the CSRF token`);
+        return found;
+    };
+    // Canary: the scanner finds a planted token and a planted key (else a broken scanner would pass everything).
+    const planted = scan('canary', `x${[...secrets.allAdmin][0]}x ${genKey()}.`);
+    assert.equal(planted.length, 2, `the scanner finds the planted secrets (${planted.length})`);
+    const leaks = sources.flatMap(([where, text]) => scan(where, text));
+    // The session cookie is HttpOnly: the page's script cannot read it.
+    const docCookie = await page.evaluate(() => document.cookie);
+    if (docCookie.includes('ga_admin')) leaks.push('document.cookie shows ga_admin (not HttpOnly)');
     console.log(`    swept ${sources.length} sources (${requestedUrls.length} URLs, ${files.length} files)`);
     assert.deepEqual(leaks, [], leaks.join('\n'));
 });
