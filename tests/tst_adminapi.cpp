@@ -1489,6 +1489,18 @@ private Q_SLOTS:
         for (const QJsonValue &v : a.arr()) {
             QCOMPARE(v.toObject().value(u"status").toInt() / 100, 2);
         }
+        // By kind: the admin calls alone, or everything but them.
+        a = call("GET", "/history?kind=admin&limit=20");
+        QCOMPARE(a.status, 200);
+        QVERIFY(!a.arr().isEmpty());
+        for (const QJsonValue &v : a.arr()) {
+            QCOMPARE(v.toObject().value(u"kind").toString(), QStringLiteral("admin"));
+        }
+        a = call("GET", "/history?notKind=admin&limit=1000");
+        QCOMPARE(a.status, 200);
+        for (const QJsonValue &v : a.arr()) {
+            QVERIFY(v.toObject().value(u"kind").toString() != u"admin");
+        }
         // Paged within a fixed window (every call adds a record of its own, after `until`).
         QTest::qWait(5);
         const QByteArray until = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toLatin1();

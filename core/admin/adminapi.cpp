@@ -88,7 +88,7 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
             QStringLiteral(
                 "The request history with per-attempt detail, in time order: the newest limit records (after offset "
                 "newer ones); filters since and until (ISO 8601 or a time ago: 15m, 2h, 7d), status (a code or a class "
-                "1–5), keyId, model, route"),
+                "1–5), keyId, model, route, kind, notKind (notKind=admin leaves out admin calls)"),
             &AdminApi::getHistory, {} },
         { "GET", QStringLiteral("/history/summary"),
             QStringLiteral("Requests, errors and tokens per time bucket, key and model over window=1h, 24h or 7d"),

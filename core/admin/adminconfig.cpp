@@ -95,7 +95,8 @@ bool matches(const metrics::AccessRecord &r, const metrics::HistoryStore::Filter
         return false;
     }
     return (f.key.isEmpty() || r.keyId == f.key) && (f.model.isEmpty() || r.model == f.model)
-        && (f.route.isEmpty() || r.route == f.route);
+        && (f.route.isEmpty() || r.route == f.route) && (f.kind.isEmpty() || r.kind == f.kind)
+        && (f.notKind.isEmpty() || r.kind != f.notKind);
 }
 
 } // namespace
@@ -139,6 +140,8 @@ void AdminApi::getHistory(const Request &rq, const QStringList &, std::function<
     filter.key = query.queryItemValue(QStringLiteral("keyId"), QUrl::FullyDecoded);
     filter.model = query.queryItemValue(QStringLiteral("model"), QUrl::FullyDecoded);
     filter.route = query.queryItemValue(QStringLiteral("route"), QUrl::FullyDecoded);
+    filter.kind = query.queryItemValue(QStringLiteral("kind"), QUrl::FullyDecoded);
+    filter.notKind = query.queryItemValue(QStringLiteral("notKind"), QUrl::FullyDecoded);
     if (!problems.isEmpty()) {
         reply(error(400, QStringLiteral("The history query has invalid parameters."), problems));
         return;

@@ -192,6 +192,15 @@ public:
                 values << *value;
             }
         }
+        // The kind is in the record's JSON only: tested on the rows the other conditions leave.
+        if (!f.kind.isEmpty()) {
+            sql += QStringLiteral(" AND json_extract(record, '$.kind') = ?");
+            values << f.kind;
+        }
+        if (!f.notKind.isEmpty()) {
+            sql += QStringLiteral(" AND IFNULL(json_extract(record, '$.kind'), '') != ?");
+            values << f.notKind;
+        }
         // By start time, which the index on started_ms yields as it is (its entries end in the row id, so ties
         // keep their order): "ORDER BY id" made SQLite sort every row in the time range first, which with a
         // million records took two seconds at each start-up.

@@ -58,6 +58,8 @@ public:
         QString key;
         QString model;
         QString route;
+        QString kind; // native, openai, upload, live, local, admin
+        QString notKind; // leaves this kind out (the console's own admin calls)
     };
     std::vector<AccessRecord> query(const Filter &filter, int limit, int offset = 0);
     // Adds the records started in [summary.sinceMs, untilMs) to `summary` (grouped by the database).
