@@ -43,6 +43,12 @@ export const router = createRouter({
           component: () => import('./views/TokensView.vue'),
           meta: { title: 'nav.tokens' },
         },
+        {
+          path: 'files',
+          name: 'files',
+          component: () => import('./views/FilesView.vue'),
+          meta: { title: 'nav.files' },
+        },
         { path: 'logs', name: 'logs', component: () => import('./views/LogsView.vue'), meta: { title: 'nav.logs' } },
         {
           path: 'settings',

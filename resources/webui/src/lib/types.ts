@@ -169,3 +169,28 @@ export interface ConfigCheck {
   problems: { path: string; message: string }[]
   changes: { path: string; from: unknown; to: unknown }[]
 }
+
+// One resource made (or listed) through the proxy, with the key that owns it (core/affinity/resourcemap.cpp toJson).
+export type ResourceKind =
+  | 'upload'
+  | 'file'
+  | 'cachedContent'
+  | 'batch'
+  | 'fileSearchStore'
+  | 'operation'
+  | 'authToken'
+  | 'liveHandle'
+
+export interface ResourceItem {
+  name: string // e.g. files/abc, cachedContents/xyz, batches/…
+  kind: ResourceKind | string
+  key: string // owner key id
+  group?: string
+  created: string
+  expires: string
+  lastUsed: string
+  sizeBytes?: number
+  displayName?: string
+  mimeType?: string
+  model?: string
+}
