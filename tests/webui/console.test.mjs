@@ -36,6 +36,7 @@ import {
     requireConsole,
     secrets,
     sessionCookie,
+    settled,
     signIn,
     step,
     tid,
@@ -698,6 +699,7 @@ step('9b a cross-origin page cannot change anything', async () => {
 const axeFindings = [];
 let axeSource;
 async function axeCheck(p, label) {
+    await settled(p);
     // Through the DevTools protocol, not a <script> tag: the console's Content-Security-Policy (script-src 'self')
     // rightly refuses inline scripts, and the test must not weaken it (no bypassCSP).
     axeSource ??= fs.readFileSync(path.join(HERE, 'node_modules/axe-core/axe.min.js'), 'utf8');

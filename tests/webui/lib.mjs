@@ -263,6 +263,21 @@ export async function signIn(page, token, base = env.proxyUrl) {
     await page.locator(tid('signout')).waitFor({ state: 'visible', timeout: 20_000 });
 }
 
+// Waits until the page's finite CSS transitions and animations have finished (a page fading in has, mid-way, colours
+// it will not have at rest: axe's contrast check and the screenshots must see the final state).
+export async function settled(page) {
+    await page.evaluate(async () => {
+        for (let round = 0; round < 5; round++) {
+            const running = document
+                .getAnimations()
+                .filter((a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity);
+            if (!running.length) break;
+            await Promise.all(running.map((a) => a.finished.catch(() => {})));
+        }
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    });
+}
+
 // Goes to a console page through its nav link and waits until it has loaded its data.
 export async function openPage(page, name) {
     await page.locator(tid(`nav-${name}`)).click();
