@@ -123,7 +123,7 @@ void ClientConnection::serveSession()
         const std::optional<security::AdminSession> s = auth->openAdminSession(token, now);
         if (!s) {
             m_worker->counters()->unauthenticated.fetch_add(1, std::memory_order_relaxed);
-            qCInfo(lcSecurity).noquote() << "console sign-in refused for" << m_peerText;
+            qCDebug(lcSecurity).noquote() << "console sign-in refused for" << m_peerText; // as other 401s
             sendError(401,
                 QStringLiteral("That is not the admin token. Print it with 'gemini-aggregatord token show --admin'."),
                 !m_keepAlive);
