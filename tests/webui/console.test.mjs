@@ -192,7 +192,12 @@ step('2 keys by paste: added / duplicate / invalid', async () => {
     assert.equal(byLine['2']?.status, 'duplicate', `line 2 (configured key) is a duplicate: ${byLine['2']?.status}`);
     assert.equal(byLine['3']?.status, 'invalid', `line 3 (malformed) is invalid: ${byLine['3']?.status}`);
     for (const r of got) {
-        assert.ok(r.text.length > 0, `result row ${r.line} has a message`);
+        // a message beyond the row's status badge and line number
+        const message = r.text
+            .replace(r.status, '')
+            .replace(/line\s*\d+/i, '')
+            .trim();
+        assert.ok(message.length >= 3, `result row ${r.line} has a message (${JSON.stringify(scrub(r.text))})`);
         assert.ok(!r.text.includes(keys.fresh) && !r.text.includes(keys.good), `row ${r.line} does not echo the key`);
     }
     console.log(`    results: ${got.map((r) => `${r.line}:${r.status} "${scrub(r.text)}"`).join(' | ')}`);
