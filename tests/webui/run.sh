@@ -59,6 +59,11 @@ mkdir -p "$SHOTS"
 harness_start_fake "$FAKE_BIN"
 harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL"
 harness_start_daemon "$DAEMON_BIN"
+# A build without npm (GA_BUILD_WEBUI off) has no console to test: /admin/ says how to build it.
+if curl -s "$H_PROXY_URL/admin/" | grep -q 'not part of this build'; then
+    echo "SKIP: $DAEMON_BIN was built without the web console (configure with -DGA_BUILD_WEBUI=ON and npm present)"
+    exit 77
+fi
 MAIN_CONFIG=$GEMINI_AGGREGATOR_CONFIG
 MAIN_DATA=$XDG_DATA_HOME
 # The admin token goes to the tests through the environment only; it is never printed.
