@@ -365,6 +365,7 @@ void ClientConnection::serveAdmin()
     m_record.client = QStringLiteral("admin");
     if (r.method == "GET" && r.path == "/admin/api/v1/history/tail") {
         m_recordOpen = false; // a tail ends only when the client leaves: not a request to count or keep
+        setInFlight(false); // nor one a quit waits for
         m_exchange = new HistoryTail(this, m_worker->recorder(), http::queryParameter(r.query, "admin") == "1", this);
         m_exchange->start();
         return;
