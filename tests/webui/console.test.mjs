@@ -43,7 +43,7 @@ import {
     until,
 } from './lib.mjs';
 
-const PAGES = ['dashboard', 'keys', 'relays', 'tokens', 'logs', 'settings'];
+const PAGES = ['dashboard', 'keys', 'relays', 'tokens', 'files', 'logs', 'settings'];
 const LANGS = [
     { name: 'en', button: 'lang-en' },
     { name: 'zh_CN', button: 'lang-zh' },
@@ -203,6 +203,28 @@ step('2 keys by paste: added / duplicate / invalid', async () => {
     console.log(`    results: ${got.map((r) => `${r.line}:${r.status} "${scrub(r.text)}"`).join(' | ')}`);
     const after = await keyList();
     assert.equal(after.length, before + 1, `one key more in the config (${before} → ${after.length})`);
+});
+
+// 2b. One key edited in its dialog: the label and group reach the config.
+step('2b edit one key: label and group saved', async () => {
+    await ensureSignedIn();
+    await page.goto(`${ADMIN}/keys`); // a fresh page: the paste dialog of step 2 is gone
+    await pageReady(page, 'keys');
+    const target = (await keyList()).find((k) => k.enabled !== false);
+    assert.ok(target, 'a configured key to edit');
+    const row = page.locator(`${tid('key-row')}[data-key-id="${target.id}"]`);
+    await row.locator(tid('key-edit')).click();
+    const dialog = page.locator(tid('key-edit-dialog'));
+    await dialog.waitFor({ state: 'visible' });
+    const label = `edited-${randomBytes(3).toString('hex')}`;
+    await page.locator(tid('key-edit-label')).fill(label);
+    await page.locator(tid('key-edit-group')).fill('team-a');
+    await page.locator(tid('key-edit-save')).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    const saved = (await keyList()).find((k) => k.id === target.id);
+    assert.equal(saved?.label, label, `the label reached the daemon (${saved?.label})`);
+    assert.equal(saved?.group, 'team-a', `the group reached the daemon (${saved?.group})`);
+    await row.getByText(label).waitFor({ state: 'visible', timeout: 10_000 });
 });
 
 // 3. Bulk verify: progress reaches 100, then a summary.
