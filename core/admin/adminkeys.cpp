@@ -34,13 +34,19 @@ namespace ga::admin {
 
 void AdminApi::getKeys(const Request &, const QStringList &, std::function<void(Response)> reply)
 {
-    QHash<QString, keys::KeyReport> reports;
-    for (keys::KeyReport &r : m_runtime->keyPool().report()) {
-        reports.insert(r.id, std::move(r));
+    // Moved, not copied, and looked up in place: with 10,000 keys (the console's keys page) the copies of the
+    // reports cost more than the JSON.
+    std::vector<keys::KeyReport> all = m_runtime->keyPool().report();
+    QHash<QString, const keys::KeyReport *> reports;
+    reports.reserve(qsizetype(all.size()));
+    for (const keys::KeyReport &r : all) {
+        reports.insert(r.id, &r);
     }
+    const keys::KeyReport none;
     QJsonArray out;
     for (const config::KeyEntry &k : m_runtime->workspace().config().keys) {
-        out.append(keys::keyListJson(k, reports.value(k.id)));
+        const keys::KeyReport *r = reports.value(k.id, nullptr);
+        out.append(keys::keyListJson(k, r ? *r : none));
     }
     reply(json(200, out));
 }

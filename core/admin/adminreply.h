@@ -24,7 +24,7 @@ namespace ga::admin {
 inline Response json(int status, const QJsonValue &value)
 {
     const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
-    return Response { status, doc.toJson(QJsonDocument::Indented) };
+    return Response { status, doc.toJson(QJsonDocument::Compact) };
 }
 
 inline Response error(int status, const QString &message, const QList<config::Problem> &problems = {})

@@ -108,7 +108,22 @@ step('13 keys page with 10,000 keys: load, then filter < 300 ms', async () => {
         document.querySelector('[data-testid="nav-keys"]').click();
         return t;
     });
-    const navMs = (await rendered()) - t0;
+    const navDone = await rendered();
+    const navMs = navDone - t0;
+    // The page's own share: from the last of its API answers (Resource Timing) to the rows on screen.
+    const dataAt = await page.evaluate(
+        (since) =>
+            Math.max(
+                0,
+                ...performance
+                    .getEntriesByType('resource')
+                    .filter((e) => e.startTime >= since && /\/admin\/api\/v1\/(keys|stats|instances)(\?|$)/.test(e.name))
+                    .map((e) => e.responseEnd),
+            ),
+        t0,
+    );
+    assert.ok(dataAt > t0, 'Resource Timing saw the keys page fetch its data');
+    const renderMs = navDone - dataAt;
     const countText = async () => (await page.locator(tid('keys-count')).innerText()).replace(/\D/g, '');
     assert.equal(await countText(), '10000', 'keys-count shows 10000 before filtering');
 
@@ -165,8 +180,11 @@ step('13 keys page with 10,000 keys: load, then filter < 300 ms', async () => {
     );
     await context.close();
     figure(
-        `10,000 keys: nav-keys → ready + rows visible ${navMs.toFixed(0)} ms; fresh load of /admin/keys → ready + rows ${loadMs.toFixed(0)} ms`,
+        `10,000 keys: nav-keys → ready + rows visible ${navMs.toFixed(0)} ms (of which the page's render after its data ` +
+            `arrived: ${renderMs.toFixed(0)} ms, limit ${FILTER_LIMIT_MS} ms); fresh load of /admin/keys → ready + rows ` +
+            `${loadMs.toFixed(0)} ms`,
     );
+    assert.ok(renderMs < FILTER_LIMIT_MS, `the keys page renders 10,000 keys in ${renderMs.toFixed(0)} ms (< ${FILTER_LIMIT_MS})`);
     figure(
         `10,000 keys: filter "big-0042" → keys-count 10 in ${result.ms.toFixed(1)} ms (${result.rows} rows rendered); limit ${FILTER_LIMIT_MS} ms`,
     );
