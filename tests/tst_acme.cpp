@@ -5,7 +5,9 @@
 #include "acme/certrequest.h"
 #include "acme/challengestore.h"
 #include "acme/jose.h"
+#include "acme/problem.h"
 #include "acme/renewal.h"
+#include "acme/transport.h"
 #include "testsupport.h"
 
 #include <QCryptographicHash>
@@ -28,6 +30,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <thread>
 
 using namespace ga::acme;
 
@@ -134,11 +137,19 @@ private Q_SLOTS:
     void jwsSignatureVerifiesWithThePublicKey();
     void thumbprintHashesTheCanonicalJwk();
     void certificateRequestRefusesOddNames();
+    void retryAfterIsSecondsOrADate_data();
+    void retryAfterIsSecondsOrADate();
+    void problemDocumentsBecomeAdvice();
+    void challengeStoreIsThreadSafe();
+    void unreadableAccountKeyFailsBeforeAnyRequest();
+    void secondIssueWhileRunningFails();
 
     void issuesForTwoNamesAgainstPebble();
     void laterOrdersReuseTheStoredAccount();
     void wrongDirectoryUrlFailsClearly();
     void unansweredChallengeFailsWithCouldNotReach();
+    void directoryTlsIsVerified();
+    void badNonceIsRetriedOnce();
 
 private:
     void respond(QTcpSocket *socket);
@@ -399,6 +410,128 @@ void TestAcme::certificateRequestRefusesOddNames()
     QVERIFY(isPlainDnsName("xn--bcher-kva.example"));
 }
 
+void TestAcme::retryAfterIsSecondsOrADate_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<qint64>("expected");
+    QTest::addRow("seconds") << QByteArray("120") << qint64(120000);
+    QTest::addRow("zero") << QByteArray("0") << qint64(0);
+    QTest::addRow("HTTP date, a minute ahead") << QByteArray("Wed, 21 Oct 2026 07:28:00 GMT") << qint64(60000);
+    QTest::addRow("HTTP date in the past") << QByteArray("Wed, 21 Oct 2026 07:00:00 GMT") << qint64(0);
+    QTest::addRow("absent") << QByteArray() << qint64(-1);
+    QTest::addRow("negative") << QByteArray("-5") << qint64(-1);
+    QTest::addRow("garbage") << QByteArray("soon") << qint64(-1);
+}
+
+void TestAcme::retryAfterIsSecondsOrADate()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(qint64, expected);
+    const QDateTime now = QDateTime::fromString(QStringLiteral("2026-10-21T07:27:00Z"), Qt::ISODate);
+    QCOMPARE(parseRetryAfter(value, now), expected);
+}
+
+void TestAcme::problemDocumentsBecomeAdvice()
+{
+    const auto limited = parseProblem(QByteArray(R"({"type":"urn:ietf:params:acme:error:rateLimited",)"
+                                                 R"("detail":"too many certificates already issued for: a.test"})"));
+    QVERIFY(limited);
+    QVERIFY(limited->is(QLatin1String("rateLimited")));
+    const Failure rate = problemFailure(*limited, QStringLiteral("place the certificate order"), 3 * kHour);
+    QVERIFY(rate.rateLimited);
+    QCOMPARE(rate.retryAfterMs, 3 * kHour);
+    QVERIFY2(rate.message.startsWith(QStringLiteral("the CA refused to place the certificate order because of its rate "
+                                                    "limits (too many certificates already issued for: a.test): try "
+                                                    "again after ")),
+        qPrintable(rate.message));
+
+    // Subproblems name the identifier they are about.
+    const auto compound = parseProblem(QByteArray(
+        R"({"type":"urn:ietf:params:acme:error:compound","detail":"Some identifiers were rejected","subproblems":[)"
+        R"({"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"forbidden name",)"
+        R"("identifier":{"type":"dns","value":"local.test"}}]})"));
+    QVERIFY(compound);
+    QCOMPARE(compound->subproblems.size(), 1);
+    const Failure refused = problemFailure(*compound, QStringLiteral("place the certificate order"), -1);
+    QVERIFY2(refused.message.contains(QStringLiteral("local.test: forbidden name")), qPrintable(refused.message));
+    QVERIFY(!refused.rateLimited);
+    QCOMPARE(refused.retryAfterMs, -1);
+
+    const auto connection = parseProblem(QByteArray(
+        R"({"type":"urn:ietf:params:acme:error:connection","detail":"dial tcp 192.0.2.1:80: connect: timeout"})"));
+    const Failure unreachable = challengeFailure(*connection, QStringLiteral("a.test"), "tok");
+    QCOMPARE(unreachable.message,
+        QStringLiteral("the CA could not reach http://a.test/.well-known/acme-challenge/tok (dial tcp 192.0.2.1:80: "
+                       "connect: timeout): make port 80 of a.test reach this machine"));
+    const auto dns = parseProblem(QByteArray(R"({"type":"urn:ietf:params:acme:error:dns","detail":"NXDOMAIN"})"));
+    QVERIFY(challengeFailure(*dns, QStringLiteral("a.test"), "tok").message.contains(QStringLiteral("DNS records")));
+
+    // A long detail is cut; a body that is no problem document is not taken for one.
+    const auto verbose = parseProblem(QJsonObject {
+        { "type", "urn:ietf:params:acme:error:malformed" }, { "detail", QString(5000, QLatin1Char('x')) } });
+    QVERIFY(problemFailure(*verbose, QStringLiteral("x"), -1).message.size() < 500);
+    QVERIFY(!parseProblem(QByteArray("<html>Bad gateway</html>")));
+    QVERIFY(!parseProblem(QByteArray(R"({"status":"valid"})")));
+}
+
+void TestAcme::challengeStoreIsThreadSafe()
+{
+    ChallengeStore store;
+    std::atomic<int> found { 0 };
+    std::thread reader([&] {
+        for (int i = 0; i < 20000; ++i) {
+            if (const auto value = store.lookup(QByteArray::number(i % 50)))
+                found += value->startsWith(QByteArray::number(i % 50) + '.') ? 1 : 0;
+        }
+    });
+    for (int i = 0; i < 20000; ++i) {
+        const QByteArray token = QByteArray::number(i % 50);
+        store.set(token, token + ".thumb");
+        if (i % 3 == 0)
+            store.remove(token);
+    }
+    reader.join();
+    QVERIFY(found >= 0);
+    QCOMPARE(store.lookup("1").value_or(QByteArray()), QByteArray("1.thumb"));
+    store.remove("1");
+    QVERIFY(!store.lookup("1"));
+}
+
+void TestAcme::unreadableAccountKeyFailsBeforeAnyRequest()
+{
+    QTemporaryDir state;
+    QVERIFY(ga::test::writeAll(state.filePath(QStringLiteral("acme-account.key")), "not a key\n"));
+    Options bad;
+    bad.directoryUrl = QUrl(QStringLiteral("https://127.0.0.1:%1/dir").arg(ga::test::freePort()));
+    bad.domains = QStringList { QStringLiteral("a.test") };
+    bad.stateDir = state.path();
+    AcmeClient client(bad, &m_store);
+    QSignalSpy failed(&client, &AcmeClient::failed);
+    client.issue();
+    QVERIFY(failed.wait(5000));
+    const QString message = failed.at(0).at(0).value<Failure>().message;
+    QVERIFY2(message.contains(QStringLiteral("is not an EC P-256 private key: move it away")), qPrintable(message));
+    QVERIFY(!message.contains(QStringLiteral("not a key")));
+}
+
+void TestAcme::secondIssueWhileRunningFails()
+{
+    QTemporaryDir state;
+    Options bad;
+    bad.directoryUrl = QUrl(QStringLiteral("https://127.0.0.1:%1/dir").arg(ga::test::freePort()));
+    bad.domains = QStringList { QStringLiteral("a.test") };
+    bad.stateDir = state.path();
+    AcmeClient client(bad, &m_store);
+    QSignalSpy failed(&client, &AcmeClient::failed);
+    client.issue();
+    QVERIFY(client.isRunning());
+    client.issue();
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, 10000);
+    QCOMPARE(failed.at(0).at(0).value<Failure>().message,
+        QStringLiteral("a certificate order is already running: wait for it to finish"));
+    QVERIFY(!client.isRunning());
+}
+
 void TestAcme::issuesForTwoNamesAgainstPebble()
 {
     if (!m_havePebble)
@@ -477,9 +610,9 @@ void TestAcme::wrongDirectoryUrlFailsClearly()
     QVERIFY(runOrder(client, issued, failed) >= 0);
     QCOMPARE(failed.size(), 1);
     const Failure failure = failed.at(0).at(0).value<Failure>();
-    QVERIFY2(failure.message.startsWith(QStringLiteral("Cannot reach the ACME directory URL https://127.0.0.1:")),
+    QVERIFY2(failure.message.startsWith(QStringLiteral("cannot reach the ACME directory URL https://127.0.0.1:")),
         qPrintable(failure.message));
-    QVERIFY(failure.message.endsWith(QStringLiteral(": check the URL and the network.")));
+    QVERIFY(failure.message.endsWith(QStringLiteral(": check the URL and the network")));
     QVERIFY(!failure.rateLimited);
 
     // Bad names fail before any request.
@@ -505,13 +638,56 @@ void TestAcme::unansweredChallengeFailsWithCouldNotReach()
     qInfo("unanswered challenge failed after %lld ms", ms);
     const Failure failure = failed.at(0).at(0).value<Failure>();
     QVERIFY2(
-        failure.message.startsWith(QStringLiteral("The CA could not reach http://c.test/.well-known/acme-challenge/")),
+        failure.message.startsWith(QStringLiteral("the CA could not reach http://c.test/.well-known/acme-challenge/")),
         qPrintable(failure.message));
-    QVERIFY(failure.message.endsWith(QStringLiteral("make port 80 of c.test reach this machine.")));
+    QVERIFY(failure.message.endsWith(QStringLiteral("make port 80 of c.test reach this machine")));
     // No key in the message: neither the account key's PEM nor its thumbprint.
     const EcKey account = EcKey::fromPem(ga::test::readAll(m_state.filePath(QStringLiteral("acme-account.key"))));
     QVERIFY(!failure.message.contains(QString::fromLatin1(account.thumbprint())));
     QVERIFY(!failure.message.contains(QStringLiteral("PRIVATE KEY")));
+}
+
+void TestAcme::directoryTlsIsVerified()
+{
+    if (!m_havePebble)
+        QSKIP("pebble is not installed (apt install pebble)");
+    // Without pebble's test CA the directory's certificate is not trusted.
+    QTemporaryDir state;
+    Options untrusted = options({ "a.test" }, state.path());
+    untrusted.extraCaCertificates.clear();
+    AcmeClient client(untrusted, &m_store);
+    QSignalSpy issued(&client, &AcmeClient::issued);
+    QSignalSpy failed(&client, &AcmeClient::failed);
+    QVERIFY(runOrder(client, issued, failed) >= 0);
+    QCOMPARE(failed.size(), 1);
+    const QString message = failed.at(0).at(0).value<Failure>().message;
+    QVERIFY2(message.startsWith(QStringLiteral("cannot reach the ACME directory URL")), qPrintable(message));
+}
+
+void TestAcme::badNonceIsRetriedOnce()
+{
+    if (!m_havePebble)
+        QSKIP("pebble is not installed (apt install pebble)");
+    const Options opts = options({ "a.test" }, m_state.path());
+    Transport transport(opts.extraCaCertificates, opts.timeoutMs);
+    std::optional<Reply> directory;
+    transport.get(opts.directoryUrl, [&](const Reply &reply) { directory = reply; });
+    QTRY_VERIFY_WITH_TIMEOUT(directory.has_value(), 10000);
+    QVERIFY(directory->ok());
+    const QJsonObject urls = QJsonDocument::fromJson(directory->body).object();
+    transport.setNewNonceUrl(QUrl(urls.value("newNonce").toString()));
+    const EcKey key = EcKey::generate();
+    transport.setAccount(&key, QString());
+
+    // A nonce the server never gave: refused with badNonce and a fresh nonce, which the retry uses.
+    transport.setNonce("c3RhbGUtbm9uY2U");
+    std::optional<Reply> account;
+    transport.post(QUrl(urls.value("newAccount").toString()), R"({"termsOfServiceAgreed":true})",
+        [&](const Reply &reply) { account = reply; });
+    QTRY_VERIFY_WITH_TIMEOUT(account.has_value(), 10000);
+    QVERIFY2(account->ok(), account->body.constData());
+    QCOMPARE(account->status, 201);
+    QVERIFY(!account->location.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestAcme)

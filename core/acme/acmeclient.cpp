@@ -61,7 +61,7 @@ AcmeClient::~AcmeClient()
 void AcmeClient::issue()
 {
     if (m_running) {
-        const Failure busy { QStringLiteral("A certificate order is already running: wait for it to finish.") };
+        const Failure busy { QStringLiteral("a certificate order is already running: wait for it to finish") };
         QMetaObject::invokeMethod(
             this, [this, busy] { Q_EMIT failed(busy); }, Qt::QueuedConnection);
         return;
@@ -73,15 +73,15 @@ void AcmeClient::issue()
         this,
         [this] {
             if (m_options.domains.isEmpty())
-                return fail(QStringLiteral("No domain names are set for the certificate: add at least one."));
+                return fail(QStringLiteral("no domain names are set for the certificate: add at least one"));
             for (const QString &domain : std::as_const(m_options.domains)) {
-                if (domain.startsWith(QLatin1String("*.")))
-                    return fail(QStringLiteral("The wildcard name %1 cannot be validated over HTTP: list the names "
-                                               "one by one.")
+                if (domain.startsWith(QLatin1String("*")))
+                    return fail(QStringLiteral("the wildcard name %1 cannot be validated over HTTP: list the names "
+                                               "one by one")
                                     .arg(domain));
                 if (!isPlainDnsName(domain))
                     return fail(QStringLiteral("%1 is not a DNS name a certificate can be issued for: use names like "
-                                               "proxy.example.org.")
+                                               "proxy.example.org")
                                     .arg(domain));
             }
             QString error;
@@ -97,7 +97,7 @@ bool AcmeClient::loadAccountKey(QString *error)
     if (!m_accountKey.isNull())
         return true;
     if (m_options.stateDir.isEmpty()) {
-        *error = QStringLiteral("No folder is set for the ACME account key: set the state folder.");
+        *error = QStringLiteral("no folder is set for the ACME account key: set the state folder");
         return false;
     }
     const QDir dir(m_options.stateDir);
@@ -105,14 +105,14 @@ bool AcmeClient::loadAccountKey(QString *error)
     QFile file(path);
     if (file.exists()) {
         if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("Cannot read the ACME account key %1 (%2): check its permissions.")
+            *error = QStringLiteral("cannot read the ACME account key %1 (%2): check its permissions")
                          .arg(QDir::toNativeSeparators(path), file.errorString());
             return false;
         }
         m_accountKey = EcKey::fromPem(file.readAll());
         if (m_accountKey.isNull()) {
-            *error = QStringLiteral("The ACME account key %1 is not an EC P-256 private key: move it away to have a "
-                                    "new account made.")
+            *error = QStringLiteral("the ACME account key %1 is not an EC P-256 private key: move it away to have a "
+                                    "new account made")
                          .arg(QDir::toNativeSeparators(path));
             return false;
         }
@@ -127,7 +127,7 @@ bool AcmeClient::loadAccountKey(QString *error)
     QSaveFile save(path);
     if (key.isNull() || pem.isEmpty() || !dir.mkpath(QStringLiteral(".")) || !save.open(QIODevice::WriteOnly)
         || !save.setPermissions(kOwnerOnly) || save.write(pem) != pem.size() || !save.commit()) {
-        *error = QStringLiteral("Cannot store the ACME account key in %1 (%2): make the folder writable.")
+        *error = QStringLiteral("cannot store the ACME account key in %1 (%2): make the folder writable")
                      .arg(QDir::toNativeSeparators(m_options.stateDir), save.errorString());
         return false;
     }
@@ -142,7 +142,7 @@ void AcmeClient::fetchDirectory()
     m_transport->get(url, [this, url](const Reply &reply) {
         const QString shown = url.toDisplayString();
         if (reply.networkFailed)
-            return fail(QStringLiteral("Cannot reach the ACME directory URL %1 (%2): check the URL and the network.")
+            return fail(QStringLiteral("cannot reach the ACME directory URL %1 (%2): check the URL and the network")
                             .arg(shown, reply.networkError));
         const QJsonObject directory = jsonObject(reply.body);
         const QUrl newNonce(directory.value(QLatin1String("newNonce")).toString());
@@ -151,7 +151,7 @@ void AcmeClient::fetchDirectory()
         if (reply.status != 200 || !newNonce.isValid() || !m_newAccountUrl.isValid() || !m_newOrderUrl.isValid()
             || newNonce.isEmpty() || m_newAccountUrl.isEmpty() || m_newOrderUrl.isEmpty())
             return fail(
-                QStringLiteral("%1 is not an ACME directory (HTTP %2): check the URL.").arg(shown).arg(reply.status));
+                QStringLiteral("%1 is not an ACME directory (HTTP %2): check the URL").arg(shown).arg(reply.status));
         m_transport->setNewNonceUrl(newNonce);
         createAccount();
     });
@@ -168,10 +168,10 @@ void AcmeClient::createAccount()
     post(m_newAccountUrl, compact(payload), QStringLiteral("create the ACME account"), [this](const Reply &reply) {
         const QString status = statusOf(jsonObject(reply.body));
         if (reply.location.isEmpty())
-            return fail(QStringLiteral("The CA did not name the ACME account it made: check the directory URL."));
+            return fail(QStringLiteral("the CA did not name the ACME account it made: check the directory URL"));
         if (!status.isEmpty() && status != QLatin1String("valid"))
-            return fail(QStringLiteral("The ACME account for this key is %1 at the CA: move %2 away to have a new "
-                                       "account made.")
+            return fail(QStringLiteral("the ACME account for this key is %1 at the CA: move %2 away to have a new "
+                                       "account made")
                             .arg(status, QDir(m_options.stateDir).filePath(kAccountKeyFile)));
         m_accountUrl = reply.location;
         m_accountCreated = reply.status == 201;
@@ -197,7 +197,7 @@ void AcmeClient::placeOrder()
         for (const QJsonValue &value : authorizations)
             m_authorizations.append(QUrl(value.toString()));
         if (m_orderUrl.isEmpty() || m_finalizeUrl.isEmpty())
-            return fail(QStringLiteral("The CA answered the order without its URLs: check the directory URL."));
+            return fail(QStringLiteral("the CA answered the order without its URLs: check the directory URL"));
         m_authorizationIndex = 0;
         qCInfo(lcAcme) << "placed order" << m_orderUrl.toString() << "for" << m_options.domains;
         if (statusOf(order) == QLatin1String("pending"))
@@ -221,7 +221,7 @@ void AcmeClient::nextAuthorization()
                 return nextAuthorization();
             }
             if (status != QLatin1String("pending"))
-                return fail(QStringLiteral("The CA's authorization for %1 is %2: try again to start a new order.")
+                return fail(QStringLiteral("the CA's authorization for %1 is %2: try again to start a new order")
                                 .arg(m_domain, status));
             answerChallenge(authorization);
         });
@@ -238,7 +238,7 @@ void AcmeClient::answerChallenge(const QJsonObject &authorization)
     const QByteArray token = http01.value(QLatin1String("token")).toString().toLatin1();
     const QUrl url(http01.value(QLatin1String("url")).toString());
     if (http01.isEmpty() || token.isEmpty() || url.isEmpty())
-        return fail(QStringLiteral("The CA offers no HTTP-01 challenge for %1: use a CA that validates over port 80.")
+        return fail(QStringLiteral("the CA offers no HTTP-01 challenge for %1: use a CA that validates over port 80")
                         .arg(m_domain));
     // [rfc8555] 8.1 / 8.3: the answer is the token and the account key's thumbprint.
     m_token = token;
@@ -274,8 +274,8 @@ void AcmeClient::pollAuthorization()
                     return fail(challengeFailure(
                         *problem, m_domain, challenge.value(QLatin1String("token")).toString().toLatin1()));
             }
-            fail(QStringLiteral("The CA could not validate %1 (authorization %2): check that port 80 of the name "
-                                "reaches this machine.")
+            fail(QStringLiteral("the CA could not validate %1 (authorization %2): check that port 80 of the name "
+                                "reaches this machine")
                      .arg(m_domain, status));
         });
 }
@@ -286,8 +286,8 @@ void AcmeClient::finalizeOrder()
     m_certificateKey = EcKey::generate();
     const QByteArray csr = certificateRequestDer(m_certificateKey, m_options.domains);
     if (csr.isEmpty())
-        return fail(QStringLiteral("Could not make the certificate request (OpenSSL failed): check the OpenSSL "
-                                   "installation."));
+        return fail(QStringLiteral("could not make the certificate request (OpenSSL failed): check the OpenSSL "
+                                   "installation"));
     const QJsonObject payload { { QStringLiteral("csr"), QString::fromLatin1(base64Url(csr)) } };
     post(m_finalizeUrl, compact(payload), QStringLiteral("finalize the order"), [this](const Reply &reply) {
         m_pollTimer.start();
@@ -306,7 +306,7 @@ void AcmeClient::handleOrder(const QJsonObject &order)
 {
     const QString status = statusOf(order);
     if (status == QLatin1String("valid") && m_certificateKey.isNull())
-        return fail(QStringLiteral("The CA answered with an order that was already finished: try again."));
+        return fail(QStringLiteral("the CA answered with an order that was already finished: try again"));
     if (status == QLatin1String("valid"))
         return download(QUrl(order.value(QLatin1String("certificate")).toString()));
     if (status == QLatin1String("ready"))
@@ -315,19 +315,19 @@ void AcmeClient::handleOrder(const QJsonObject &order)
         return later(-1, &AcmeClient::pollOrder, QStringLiteral("issuing the certificate"));
     if (const auto problem = parseProblem(order.value(QLatin1String("error")).toObject()))
         return fail(problemFailure(*problem, QStringLiteral("issue the certificate"), -1));
-    fail(QStringLiteral("The CA's order is %1: try again to start a new one.").arg(status));
+    fail(QStringLiteral("the CA's order is %1: try again to start a new one").arg(status));
 }
 
 void AcmeClient::download(const QUrl &certificateUrl)
 {
     if (certificateUrl.isEmpty())
-        return fail(QStringLiteral("The CA marked the order valid without a certificate: try again."));
+        return fail(QStringLiteral("the CA marked the order valid without a certificate: try again"));
     post(
         certificateUrl, {}, QStringLiteral("download the certificate"),
         [this](const Reply &reply) {
             const QList<QSslCertificate> chain = QSslCertificate::fromData(reply.body, QSsl::Pem);
             if (chain.isEmpty())
-                return fail(QStringLiteral("The CA sent a certificate that does not parse: try again."));
+                return fail(QStringLiteral("the CA sent a certificate that does not parse: try again"));
             Issued result { reply.body, m_certificateKey.toPem(), chain.constFirst().effectiveDate(),
                 chain.constFirst().expiryDate() };
             qCInfo(lcAcme) << "issued a certificate for" << m_options.domains << "valid until"
@@ -345,12 +345,12 @@ void AcmeClient::post(const QUrl &url, const QByteArray &payload, const QString 
         url, payload,
         [this, url, what, onSuccess = std::move(onSuccess)](const Reply &reply) {
             if (reply.networkFailed)
-                return fail(QStringLiteral("The ACME server %1 did not answer (%2): check the network and try again.")
+                return fail(QStringLiteral("the ACME server %1 did not answer (%2): check the network and try again")
                                 .arg(url.host(), reply.networkError));
             if (reply.problem)
                 return fail(problemFailure(*reply.problem, what, reply.retryAfterMs));
             if (!reply.ok())
-                return fail(QStringLiteral("The ACME server answered HTTP %1 when asked to %2: try again later.")
+                return fail(QStringLiteral("the ACME server answered HTTP %1 when asked to %2: try again later")
                                 .arg(reply.status)
                                 .arg(what));
             onSuccess(reply);
@@ -364,7 +364,7 @@ void AcmeClient::later(qint64 retryAfterMs, void (AcmeClient::*step)(), const QS
     const qint64 delay = retryAfterMs >= 0 ? retryAfterMs : m_pollDelayMs;
     m_pollDelayMs = std::min(m_pollDelayMs * 2, kMaxPollMs);
     if (m_pollTimer.elapsed() + delay > kPollBudgetMs) {
-        Failure failure { QStringLiteral("The CA was still %1 after %2 minutes: try again later.")
+        Failure failure { QStringLiteral("the CA was still %1 after %2 minutes: try again later")
                               .arg(what)
                               .arg(kPollBudgetMs / 60000),
             retryAfterMs };

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "acme/problem.h"
 
-#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLocale>
 
 namespace ga::acme {
 
@@ -76,23 +74,23 @@ Failure problemFailure(const Problem &problem, const QString &what, qint64 retry
     const QString detail = detailText(problem);
     if (problem.is(QLatin1String("rateLimited"))) {
         failure.rateLimited = true;
-        failure.message = QStringLiteral("The CA refused to %1 because of its rate limits (%2): %3.")
+        failure.message = QStringLiteral("the CA refused to %1 because of its rate limits (%2): %3")
                               .arg(what, detail, waitText(retryAfterMs));
     } else if (problem.is(QLatin1String("rejectedIdentifier")) || problem.is(QLatin1String("caa"))
         || problem.is(QLatin1String("unsupportedIdentifier"))) {
-        failure.message = QStringLiteral("The CA will not issue a certificate for these names (%1): use names you "
-                                         "control that the CA accepts.")
+        failure.message = QStringLiteral("the CA will not issue a certificate for these names (%1): use names you "
+                                         "control that the CA accepts")
                               .arg(detail);
     } else if (problem.is(QLatin1String("externalAccountRequired"))) {
-        failure.message = QStringLiteral("The CA requires external account binding, which is not supported: use a CA "
-                                         "that does not, such as Let's Encrypt.");
+        failure.message = QStringLiteral("the CA requires external account binding, which is not supported: use a CA "
+                                         "that does not, such as Let's Encrypt");
     } else if (problem.is(QLatin1String("userActionRequired"))) {
-        failure.message = QStringLiteral("The CA wants the account holder to act (%1): follow the CA's instructions "
-                                         "and try again.")
+        failure.message = QStringLiteral("the CA wants the account holder to act (%1): follow the CA's instructions "
+                                         "and try again")
                               .arg(detail);
     } else {
-        failure.message = QStringLiteral("The CA refused to %1 (%2): check the domains and the ACME settings, then "
-                                         "try again.")
+        failure.message = QStringLiteral("the CA refused to %1 (%2): check the domains and the ACME settings, then "
+                                         "try again")
                               .arg(what, detail);
     }
     return failure;
@@ -110,11 +108,11 @@ Failure challengeFailure(const Problem &problem, const QString &domain, const QB
         = QStringLiteral("http://%1/.well-known/acme-challenge/%2").arg(domain, QString::fromLatin1(token));
     if (problem.is(QLatin1String("dns"))) {
         failure.message
-            = QStringLiteral("The CA could not look up %1 to fetch %2 (%3): point the name's DNS records at "
-                             "this machine.")
+            = QStringLiteral("the CA could not look up %1 to fetch %2 (%3): point the name's DNS records at "
+                             "this machine")
                   .arg(domain, url, detailText(problem));
     } else {
-        failure.message = QStringLiteral("The CA could not reach %1 (%2): make port 80 of %3 reach this machine.")
+        failure.message = QStringLiteral("the CA could not reach %1 (%2): make port 80 of %3 reach this machine")
                               .arg(url, detailText(problem), domain);
     }
     return failure;

@@ -2,14 +2,14 @@
 #include "acme/transport.h"
 
 #include <QDateTime>
+#include <QLocale>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QTimeZone>
 
 namespace ga::acme {
 
-namespace {
-
-qint64 parseRetryAfter(const QByteArray &value)
+qint64 parseRetryAfter(const QByteArray &value, const QDateTime &now)
 {
     const QByteArray trimmed = value.trimmed();
     if (trimmed.isEmpty())
@@ -18,14 +18,14 @@ qint64 parseRetryAfter(const QByteArray &value)
     const qint64 seconds = trimmed.toLongLong(&isNumber);
     if (isNumber)
         return seconds < 0 ? -1 : seconds * 1000;
-    // [rfc9110] 10.2.3: an HTTP-date (IMF-fixdate), which Qt's RFC 2822 parser reads.
-    const QDateTime at = QDateTime::fromString(QString::fromLatin1(trimmed), Qt::RFC2822Date);
+    // [rfc9110] 5.6.7: an HTTP-date, IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), always in English and GMT.
+    QDateTime at
+        = QLocale::c().toDateTime(QString::fromLatin1(trimmed), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
+    at.setTimeZone(QTimeZone::utc());
     if (!at.isValid())
         return -1;
-    return std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(at));
+    return std::max<qint64>(0, now.msecsTo(at));
 }
-
-} // namespace
 
 Transport::Transport(const QList<QSslCertificate> &extraCaCertificates, int timeoutMs)
     : m_ssl(QSslConfiguration::defaultConfiguration())
@@ -67,7 +67,7 @@ void Transport::send(QNetworkReply *reply, Callback done)
         result.body = reply->readAll();
         result.location = QString::fromUtf8(reply->rawHeader("Location"));
         result.contentType = reply->rawHeader("Content-Type");
-        result.retryAfterMs = parseRetryAfter(reply->rawHeader("Retry-After"));
+        result.retryAfterMs = parseRetryAfter(reply->rawHeader("Retry-After"), QDateTime::currentDateTimeUtc());
         const QByteArray nonce = reply->rawHeader("Replay-Nonce");
         if (!nonce.isEmpty())
             m_nonce = nonce;

@@ -5,6 +5,7 @@
 #include "acme/problem.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QList>
 #include <QNetworkAccessManager>
 #include <QSslConfiguration>
@@ -31,6 +32,10 @@ struct Reply
     bool ok() const { return !networkFailed && status >= 200 && status < 300; }
 };
 
+// Retry-After ([rfc9110] 10.2.3): delay-seconds or an HTTP-date, as milliseconds after `now`; -1 when absent or
+// unreadable, 0 for a date in the past.
+qint64 parseRetryAfter(const QByteArray &value, const QDateTime &now);
+
 // HTTP for the ACME client (QNetworkAccessManager; the volume is a few requests a day): TLS verified against the
 // system CAs plus the extra ones, a transfer timeout, and the signed POSTs of RFC 8555 §6.2 with their nonces:
 // every answer's Replay-Nonce is kept for the next request, a new one is fetched from newNonce when none is left,
@@ -46,6 +51,9 @@ public:
     void setNewNonceUrl(const QUrl &url) { m_newNonceUrl = url; }
     // The signing key (owned by the caller) and the account URL once known; without one the JWS carries the jwk.
     void setAccount(const EcKey *key, const QString &kid);
+
+    // The nonce the next signed request uses (tests plant a stale one to see the badNonce retry).
+    void setNonce(const QByteArray &nonce) { m_nonce = nonce; }
 
     void get(const QUrl &url, Callback done);
     // payload: compact JSON, or empty for POST-as-GET. accept: the Accept header, when it matters.
