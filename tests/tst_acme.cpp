@@ -30,6 +30,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sys/stat.h>
 #include <thread>
 
 using namespace ga::acme;
@@ -142,6 +143,7 @@ private Q_SLOTS:
     void problemDocumentsBecomeAdvice();
     void challengeStoreIsThreadSafe();
     void unreadableAccountKeyFailsBeforeAnyRequest();
+    void looseAccountKeyIsMadePrivate();
     void secondIssueWhileRunningFails();
 
     void issuesForTwoNamesAgainstPebble();
@@ -405,6 +407,7 @@ void TestAcme::certificateRequestRefusesOddNames()
     QVERIFY(certificateRequestDer(key, { "a.test", "b.test,DNS:evil.test" }).isEmpty());
     QVERIFY(certificateRequestDer(key, { "*.test" }).isEmpty());
     QVERIFY(certificateRequestDer(key, {}).isEmpty());
+    QVERIFY(!certificateMatchesKey("no certificate", key));
     QVERIFY(!isPlainDnsName("-a.test"));
     QVERIFY(!isPlainDnsName("a..test"));
     QVERIFY(isPlainDnsName("xn--bcher-kva.example"));
@@ -514,6 +517,25 @@ void TestAcme::unreadableAccountKeyFailsBeforeAnyRequest()
     QVERIFY(!message.contains(QStringLiteral("not a key")));
 }
 
+void TestAcme::looseAccountKeyIsMadePrivate()
+{
+    QTemporaryDir state;
+    const QString path = state.filePath(QStringLiteral("acme-account.key"));
+    const QByteArray pem = EcKey::generate().toPem();
+    QVERIFY(ga::test::writeAll(path, pem));
+    QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
+    Options opts;
+    opts.directoryUrl = QUrl(QStringLiteral("https://127.0.0.1:%1/dir").arg(ga::test::freePort()));
+    opts.domains = QStringList { QStringLiteral("a.test") };
+    opts.stateDir = state.path();
+    AcmeClient client(opts, &m_store);
+    QSignalSpy failed(&client, &AcmeClient::failed);
+    client.issue();
+    QVERIFY(failed.wait(10000)); // the directory is not there; the key was read first
+    QVERIFY(!(QFile::permissions(path) & (QFile::ReadGroup | QFile::ReadOther)));
+    QCOMPARE(ga::test::readAll(path), pem);
+}
+
 void TestAcme::secondIssueWhileRunningFails()
 {
     QTemporaryDir state;
@@ -565,6 +587,10 @@ void TestAcme::issuesForTwoNamesAgainstPebble()
     const QFile::Permissions permissions = QFile(m_state.filePath(QStringLiteral("acme-account.key"))).permissions();
     QVERIFY(permissions.testFlag(QFile::ReadOwner) && permissions.testFlag(QFile::WriteOwner));
     QVERIFY(!(permissions & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther)));
+    struct stat info
+    { };
+    QCOMPARE(::stat(QFile::encodeName(m_state.filePath(QStringLiteral("acme-account.key"))).constData(), &info), 0);
+    QCOMPARE(info.st_mode & 0777, 0600u);
     // Nothing is left in the store once the order ended.
     QVERIFY(!client.isRunning());
 }

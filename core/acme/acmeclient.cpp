@@ -116,7 +116,9 @@ bool AcmeClient::loadAccountKey(QString *error)
                          .arg(QDir::toNativeSeparators(path));
             return false;
         }
-        if ((file.permissions() & ~(kOwnerOnly | QFileDevice::ReadUser | QFileDevice::WriteUser)) != 0) {
+        const QFileDevice::Permissions others
+            = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther;
+        if ((file.permissions() & others) != 0) {
             qCWarning(lcAcme) << "the ACME account key was readable by others; made it owner-only:" << path;
             file.setPermissions(kOwnerOnly);
         }
@@ -152,6 +154,12 @@ void AcmeClient::fetchDirectory()
             || newNonce.isEmpty() || m_newAccountUrl.isEmpty() || m_newOrderUrl.isEmpty())
             return fail(
                 QStringLiteral("%1 is not an ACME directory (HTTP %2): check the URL").arg(shown).arg(reply.status));
+        // [rfc8555] 7.3.4: such a CA wants a key from its own sign-up page with every new account.
+        if (directory.value(QLatin1String("meta")).toObject().value(QLatin1String("externalAccountRequired")).toBool())
+            return fail(
+                QStringLiteral("the CA at %1 requires external account binding, which is not supported: use a CA "
+                               "that does not, such as Let's Encrypt")
+                    .arg(shown));
         m_transport->setNewNonceUrl(newNonce);
         createAccount();
     });
@@ -328,6 +336,8 @@ void AcmeClient::download(const QUrl &certificateUrl)
             const QList<QSslCertificate> chain = QSslCertificate::fromData(reply.body, QSsl::Pem);
             if (chain.isEmpty())
                 return fail(QStringLiteral("the CA sent a certificate that does not parse: try again"));
+            if (!certificateMatchesKey(reply.body, m_certificateKey))
+                return fail(QStringLiteral("the CA sent a certificate for another key: try again"));
             Issued result { reply.body, m_certificateKey.toPem(), chain.constFirst().effectiveDate(),
                 chain.constFirst().expiryDate() };
             qCInfo(lcAcme) << "issued a certificate for" << m_options.domains << "valid until"

@@ -2,8 +2,10 @@
 #include "acme/certrequest.h"
 
 #include <memory>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -14,6 +16,14 @@ namespace {
 struct ReqFree
 {
     void operator()(X509_REQ *req) const { X509_REQ_free(req); }
+};
+struct X509Free
+{
+    void operator()(X509 *certificate) const { X509_free(certificate); }
+};
+struct BioFree
+{
+    void operator()(BIO *bio) const { BIO_free(bio); }
 };
 struct ExtensionsFree
 {
@@ -88,6 +98,17 @@ QByteArray certificateRequestDer(const EcKey &key, const QStringList &domains)
     if (i2d_X509_REQ(req.get(), &cursor) != length)
         return failed();
     return der;
+}
+
+bool certificateMatchesKey(const QByteArray &chainPem, const EcKey &key)
+{
+    if (key.isNull())
+        return false;
+    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(chainPem.constData(), static_cast<int>(chainPem.size())));
+    std::unique_ptr<X509, X509Free> leaf(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    const bool matches = leaf && X509_check_private_key(leaf.get(), static_cast<EVP_PKEY *>(key.handle())) == 1;
+    ERR_clear_error();
+    return matches;
 }
 
 } // namespace ga::acme

@@ -13,6 +13,9 @@ namespace ga::acme {
 // that is not a plain DNS name, or OpenSSL failing).
 QByteArray certificateRequestDer(const EcKey &key, const QStringList &domains);
 
+// Whether the first certificate in `chainPem` is for `key` (its public key is the key's).
+bool certificateMatchesKey(const QByteArray &chainPem, const EcKey &key);
+
 // Whether `name` can go into an order validated over HTTP-01: lower-case letters, digits, '-' and '.', labels of
 // 1–63 characters, at most 253 in all; no wildcard.
 bool isPlainDnsName(const QString &name);

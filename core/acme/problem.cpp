@@ -81,6 +81,10 @@ Failure problemFailure(const Problem &problem, const QString &what, qint64 retry
         failure.message = QStringLiteral("the CA will not issue a certificate for these names (%1): use names you "
                                          "control that the CA accepts")
                               .arg(detail);
+    } else if (problem.is(QLatin1String("invalidContact")) || problem.is(QLatin1String("unsupportedContact"))) {
+        failure.message = QStringLiteral("the CA refused the contact address (%1): give a working e-mail address, or "
+                                         "none")
+                              .arg(detail);
     } else if (problem.is(QLatin1String("externalAccountRequired"))) {
         failure.message = QStringLiteral("the CA requires external account binding, which is not supported: use a CA "
                                          "that does not, such as Let's Encrypt");

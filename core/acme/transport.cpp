@@ -107,6 +107,7 @@ void Transport::signedPost(
             });
         return;
     }
+    Q_ASSERT(m_key != nullptr && !m_key->isNull());
     const QByteArray nonce = std::exchange(m_nonce, QByteArray());
     const QByteArray body = signedRequest(*m_key, m_kid, nonce, url.toString(QUrl::FullyEncoded), payload);
     QNetworkRequest request = this->request(url);
