@@ -149,8 +149,10 @@ private Q_SLOTS:
     void issuesForTwoNamesAgainstPebble();
     void laterOrdersReuseTheStoredAccount();
     void wrongDirectoryUrlFailsClearly();
+    void unansweredChallengeFailsWithCouldNotReach_data();
     void unansweredChallengeFailsWithCouldNotReach();
     void directoryTlsIsVerified();
+    void pathThatIsNoDirectoryFails();
     void badNonceIsRetriedOnce();
 
 private:
@@ -649,13 +651,30 @@ void TestAcme::wrongDirectoryUrlFailsClearly()
     QVERIFY(wildcardFailed.at(0).at(0).value<Failure>().message.contains(QStringLiteral("wildcard")));
 }
 
+void TestAcme::unansweredChallengeFailsWithCouldNotReach_data()
+{
+    QTest::addColumn<QString>("domain");
+    QTest::addColumn<bool>("listening");
+    QTest::addRow("responder answers 404 (unauthorized)") << QStringLiteral("c.test") << true;
+    QTest::addRow("nothing listens (connection)") << QStringLiteral("d.test") << false;
+}
+
 void TestAcme::unansweredChallengeFailsWithCouldNotReach()
 {
     if (!m_havePebble)
         QSKIP("pebble is not installed (apt install pebble)");
+    QFETCH(QString, domain);
+    QFETCH(bool, listening);
     m_answer = false;
-    const auto restore = qScopeGuard([this] { m_answer = true; });
-    AcmeClient client(options({ "c.test" }, m_state.path()), &m_store);
+    const quint16 port = m_responder.serverPort();
+    if (!listening)
+        m_responder.close();
+    const auto restore = qScopeGuard([this, port] {
+        m_answer = true;
+        if (!m_responder.isListening())
+            QVERIFY(m_responder.listen(QHostAddress::LocalHost, port));
+    });
+    AcmeClient client(options({ domain }, m_state.path()), &m_store);
     QSignalSpy issued(&client, &AcmeClient::issued);
     QSignalSpy failed(&client, &AcmeClient::failed);
     const qint64 ms = runOrder(client, issued, failed);
@@ -663,10 +682,12 @@ void TestAcme::unansweredChallengeFailsWithCouldNotReach()
     QCOMPARE(failed.size(), 1);
     qInfo("unanswered challenge failed after %lld ms", ms);
     const Failure failure = failed.at(0).at(0).value<Failure>();
-    QVERIFY2(
-        failure.message.startsWith(QStringLiteral("the CA could not reach http://c.test/.well-known/acme-challenge/")),
+    QVERIFY2(failure.message.startsWith(
+                 QStringLiteral("the CA could not reach http://%1/.well-known/acme-challenge/").arg(domain)),
         qPrintable(failure.message));
-    QVERIFY(failure.message.endsWith(QStringLiteral("make port 80 of c.test reach this machine")));
+    QVERIFY(failure.message.endsWith(QStringLiteral("make port 80 of %1 reach this machine").arg(domain)));
+    QVERIFY(
+        !m_store.lookup(failure.message.section(QLatin1Char('/'), 4, 4).section(QLatin1Char(' '), 0, 0).toLatin1()));
     // No key in the message: neither the account key's PEM nor its thumbprint.
     const EcKey account = EcKey::fromPem(ga::test::readAll(m_state.filePath(QStringLiteral("acme-account.key"))));
     QVERIFY(!failure.message.contains(QString::fromLatin1(account.thumbprint())));
@@ -687,7 +708,26 @@ void TestAcme::directoryTlsIsVerified()
     QVERIFY(runOrder(client, issued, failed) >= 0);
     QCOMPARE(failed.size(), 1);
     const QString message = failed.at(0).at(0).value<Failure>().message;
-    QVERIFY2(message.startsWith(QStringLiteral("cannot reach the ACME directory URL")), qPrintable(message));
+    QVERIFY2(message.startsWith(QStringLiteral("cannot reach the ACME directory URL https://127.0.0.1:")),
+        qPrintable(message));
+    QVERIFY(message.contains(QStringLiteral(" securely (")));
+}
+
+void TestAcme::pathThatIsNoDirectoryFails()
+{
+    if (!m_havePebble)
+        QSKIP("pebble is not installed (apt install pebble)");
+    QTemporaryDir state;
+    Options wrongPath = options({ "a.test" }, state.path());
+    wrongPath.directoryUrl = QUrl(QStringLiteral("https://127.0.0.1:%1/no-such-directory").arg(m_pebblePort));
+    AcmeClient client(wrongPath, &m_store);
+    QSignalSpy issued(&client, &AcmeClient::issued);
+    QSignalSpy failed(&client, &AcmeClient::failed);
+    QVERIFY(runOrder(client, issued, failed) >= 0);
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(0).value<Failure>().message,
+        QStringLiteral("https://127.0.0.1:%1/no-such-directory is not an ACME directory (HTTP 404): check the URL")
+            .arg(m_pebblePort));
 }
 
 void TestAcme::badNonceIsRetriedOnce()

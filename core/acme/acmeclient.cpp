@@ -143,6 +143,10 @@ void AcmeClient::fetchDirectory()
     const QUrl url = m_options.directoryUrl;
     m_transport->get(url, [this, url](const Reply &reply) {
         const QString shown = url.toDisplayString();
+        if (reply.networkFailed && reply.tlsFailed)
+            return fail(QStringLiteral("cannot reach the ACME directory URL %1 securely (%2): check the URL, and for a "
+                                       "test CA add its certificate to the trusted ones")
+                            .arg(shown, reply.networkError));
         if (reply.networkFailed)
             return fail(QStringLiteral("cannot reach the ACME directory URL %1 (%2): check the URL and the network")
                             .arg(shown, reply.networkError));

@@ -60,6 +60,7 @@ void Transport::send(QNetworkReply *reply, Callback done)
         if (!status.isValid()) {
             result.networkFailed = true;
             result.networkError = reply->errorString();
+            result.tlsFailed = reply->error() == QNetworkReply::SslHandshakeFailedError;
             done(result);
             return;
         }

@@ -22,6 +22,7 @@ struct Reply
 {
     bool networkFailed = false; // no HTTP answer at all (refused, TLS, timeout): see networkError
     QString networkError;
+    bool tlsFailed = false; // the server's certificate was not trusted (or TLS failed otherwise)
     int status = 0;
     QByteArray body;
     QString location;
