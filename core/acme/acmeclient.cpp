@@ -1,29 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "acme/acmeclient.h"
 
+#include "acme/accountkey.h"
+#include "acme/acmelogging.h"
 #include "acme/certrequest.h"
 #include "acme/problem.h"
 #include "acme/transport.h"
 
 #include <QDir>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLoggingCategory>
-#include <QSaveFile>
 #include <QTimer>
 
 namespace ga::acme {
 
-Q_LOGGING_CATEGORY(lcAcme, "ga.acme", QtInfoMsg)
-
 namespace {
 
-const QString kAccountKeyFile = QStringLiteral("acme-account.key");
 constexpr qint64 kFirstPollMs = 250;
 constexpr qint64 kMaxPollMs = 2000;
 constexpr qint64 kPollBudgetMs = 5 * 60 * 1000; // per wait (one authorization, the order)
-const QFileDevice::Permissions kOwnerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
 
 QJsonObject jsonObject(const QByteArray &body)
 {
@@ -84,58 +79,15 @@ void AcmeClient::issue()
                                                "proxy.example.org")
                                     .arg(domain));
             }
-            QString error;
-            if (!loadAccountKey(&error))
-                return fail(error);
+            if (m_accountKey.isNull()) {
+                QString error;
+                m_accountKey = loadOrCreateAccountKey(m_options.stateDir, &error);
+                if (m_accountKey.isNull())
+                    return fail(error);
+            }
             fetchDirectory();
         },
         Qt::QueuedConnection);
-}
-
-bool AcmeClient::loadAccountKey(QString *error)
-{
-    if (!m_accountKey.isNull())
-        return true;
-    if (m_options.stateDir.isEmpty()) {
-        *error = QStringLiteral("no folder is set for the ACME account key: set the state folder");
-        return false;
-    }
-    const QDir dir(m_options.stateDir);
-    const QString path = dir.filePath(kAccountKeyFile);
-    QFile file(path);
-    if (file.exists()) {
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read the ACME account key %1 (%2): check its permissions")
-                         .arg(QDir::toNativeSeparators(path), file.errorString());
-            return false;
-        }
-        m_accountKey = EcKey::fromPem(file.readAll());
-        if (m_accountKey.isNull()) {
-            *error = QStringLiteral("the ACME account key %1 is not an EC P-256 private key: move it away to have a "
-                                    "new account made")
-                         .arg(QDir::toNativeSeparators(path));
-            return false;
-        }
-        const QFileDevice::Permissions others
-            = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther;
-        if ((file.permissions() & others) != 0) {
-            qCWarning(lcAcme) << "the ACME account key was readable by others; made it owner-only:" << path;
-            file.setPermissions(kOwnerOnly);
-        }
-        return true;
-    }
-    EcKey key = EcKey::generate();
-    const QByteArray pem = key.toPem();
-    QSaveFile save(path);
-    if (key.isNull() || pem.isEmpty() || !dir.mkpath(QStringLiteral(".")) || !save.open(QIODevice::WriteOnly)
-        || !save.setPermissions(kOwnerOnly) || save.write(pem) != pem.size() || !save.commit()) {
-        *error = QStringLiteral("cannot store the ACME account key in %1 (%2): make the folder writable")
-                     .arg(QDir::toNativeSeparators(m_options.stateDir), save.errorString());
-        return false;
-    }
-    qCInfo(lcAcme) << "made a new ACME account key:" << path;
-    m_accountKey = std::move(key);
-    return true;
 }
 
 void AcmeClient::fetchDirectory()
@@ -184,7 +136,7 @@ void AcmeClient::createAccount()
         if (!status.isEmpty() && status != QLatin1String("valid"))
             return fail(QStringLiteral("the ACME account for this key is %1 at the CA: move %2 away to have a new "
                                        "account made")
-                            .arg(status, QDir(m_options.stateDir).filePath(kAccountKeyFile)));
+                            .arg(status, QDir::toNativeSeparators(accountKeyPath(m_options.stateDir))));
         m_accountUrl = reply.location;
         m_accountCreated = reply.status == 201;
         qCInfo(lcAcme) << (m_accountCreated ? "created ACME account" : "using ACME account") << m_accountUrl;

@@ -43,7 +43,6 @@ Q_SIGNALS:
     void failed(const ga::acme::Failure &failure);
 
 private:
-    bool loadAccountKey(QString *error);
     void fetchDirectory();
     void createAccount();
     void placeOrder();
