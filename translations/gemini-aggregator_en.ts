@@ -2597,6 +2597,22 @@
         <source>listen.allowRemote is on but there is no access token, so anyone who can reach %1 could use your API keys; create one with: gemini-aggregatord token add NAME</source>
         <translation>listen.allowRemote is on but there is no access token, so anyone who can reach %1 could use your API keys; create one with: gemini-aggregatord token add NAME</translation>
     </message>
+    <message>
+        <source>TLS file &apos;%1&apos; does not exist (give a PEM file, or an empty string for none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>give both listen.tls.certFile and listen.tls.keyFile, or neither</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is the HTTP port (listen.port) too: give HTTPS a port of its own</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, or turn on listen.tls.selfSigned</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ga::keys</name>

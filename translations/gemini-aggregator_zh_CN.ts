@@ -2565,6 +2565,22 @@
         <source>listen.allowRemote is on but there is no access token, so anyone who can reach %1 could use your API keys; create one with: gemini-aggregatord token add NAME</source>
         <translation>listen.allowRemote 已开启，但没有访问令牌，任何能访问 %1 的人都可以使用你的 API 密钥；请用以下命令创建一个：gemini-aggregatord token add NAME</translation>
     </message>
+    <message>
+        <source>TLS file &apos;%1&apos; does not exist (give a PEM file, or an empty string for none)</source>
+        <translation>TLS 文件“%1”不存在（请提供 PEM 文件，或留空表示不使用）</translation>
+    </message>
+    <message>
+        <source>give both listen.tls.certFile and listen.tls.keyFile, or neither</source>
+        <translation>listen.tls.certFile 和 listen.tls.keyFile 须同时设置，或都不设置</translation>
+    </message>
+    <message>
+        <source>%1 is the HTTP port (listen.port) too: give HTTPS a port of its own</source>
+        <translation>%1 也是 HTTP 端口（listen.port）：请为 HTTPS 指定单独的端口</translation>
+    </message>
+    <message>
+        <source>HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, or turn on listen.tls.selfSigned</source>
+        <translation>HTTPS 需要证书：请设置 listen.tls.certFile 和 listen.tls.keyFile，或开启 listen.tls.selfSigned</translation>
+    </message>
 </context>
 <context>
     <name>ga::keys</name>

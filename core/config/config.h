@@ -103,6 +103,10 @@ struct Config
     QString listenHost = QStringLiteral("127.0.0.1");
     int listenPort = 3145;
     bool allowRemote = false;
+    int tlsPort = 0; // HTTPS listener on listenHost; 0: none
+    QString tlsCertFile; // PEM chain (leaf first), reloaded when it changes
+    QString tlsKeyFile; // PEM key of tlsCertFile, 0600
+    bool tlsSelfSigned = false; // without files: a certificate from a local CA kept in the data folder
     QString allowedHosts; // comma-separated
     QString allowedOrigins; // comma-separated
     QString allowCidrs; // comma-separated CIDR blocks; empty = everyone not denied

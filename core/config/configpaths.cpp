@@ -61,4 +61,9 @@ QString secretJournalPath(const QString &configPath)
     return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("secrets.journal"));
 }
 
+QString tlsDirectory(const QString &configPath)
+{
+    return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("tls"));
+}
+
 } // namespace ga::config

@@ -26,5 +26,8 @@ QString historyDatabasePath(const QString &configPath);
 // Secret-store entries written or removed by a command whose config write has not happened yet: secrets.journal
 // beside the config file (secrets/secretjournal.h).
 QString secretJournalPath(const QString &configPath);
+// The HTTPS listener's own files (the local CA and its certificate; ACME's account key and certificates): tls/
+// beside the config file, 0700.
+QString tlsDirectory(const QString &configPath);
 
 } // namespace ga::config

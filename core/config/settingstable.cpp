@@ -34,6 +34,8 @@ const logging::UserText kIsNotAProxySetting("ga::config",
         "ga::config", "'%1' is not a proxy setting (use none, system, http://host:port or socks5://host:port)"));
 const logging::UserText kCaBundleDoesNotExist("ga::config",
     QT_TRANSLATE_NOOP("ga::config", "CA bundle '%1' does not exist (give a PEM file, or an empty string for none)"));
+const logging::UserText kTlsFileDoesNotExist("ga::config",
+    QT_TRANSLATE_NOOP("ga::config", "TLS file '%1' does not exist (give a PEM file, or an empty string for none)"));
 const logging::UserText kIsNotAnAddressOr("ga::config",
     QT_TRANSLATE_NOOP("ga::config", "'%1' is not an address or CIDR block (e.g. 192.168.1.0/24, fd00::/8)"));
 const logging::UserText kIsNotCategoryLevelCategories(
@@ -97,6 +99,14 @@ QString checkCaBundle(const QString &v)
         return {};
     }
     return kCaBundleDoesNotExist.text().arg(v);
+}
+
+QString checkTlsFile(const QString &v)
+{
+    if (v.isEmpty() || QFileInfo(v).isFile()) {
+        return {};
+    }
+    return kTlsFileDoesNotExist.text().arg(v);
 }
 
 QString checkCidrList(const QString &v)
@@ -201,6 +211,19 @@ const QList<Setting> &settings()
         {"listen.allowRemote", Kind::Bool, false, 0, 0, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.allowRemote = v.toBool(); },
          "allow listen.host to be an address other machines can reach"},
+        {"listen.tls.port", Kind::Int, 0, 0, 65535, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.tlsPort = v.toInt(); },
+         "HTTPS port on listen.host, beside the HTTP port (0: no HTTPS)"},
+        {"listen.tls.certFile", Kind::String, QString(), 0, 0, {}, checkTlsFile,
+         [](Config &c, const QJsonValue &v) { c.tlsCertFile = v.toString(); },
+         "PEM certificate chain for HTTPS, leaf first; replaced files are used for new connections at once"},
+        {"listen.tls.keyFile", Kind::String, QString(), 0, 0, {}, checkTlsFile,
+         [](Config &c, const QJsonValue &v) { c.tlsKeyFile = v.toString(); },
+         "PEM private key of listen.tls.certFile, readable by this user only (chmod 600)"},
+        {"listen.tls.selfSigned", Kind::Bool, false, 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.tlsSelfSigned = v.toBool(); },
+         "without certificate files: a certificate from a local CA made once in the data folder "
+         "('gemini-aggregatord tls trust' shows how to trust it)"},
         {"security.allowedHosts", Kind::String, QString(), 0, 0, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.allowedHosts = v.toString(); },
          "comma-separated host names clients may use besides localhost and IP addresses (DNS-rebinding guard)"},
@@ -392,12 +415,12 @@ qsizetype maxCharsOf(const QString &path)
 const QSet<QString> &structuralPaths()
 {
     static const QSet<QString> paths = { QStringLiteral("version"), QStringLiteral("listen"),
-        QStringLiteral("upstream"), QStringLiteral("routing"), QStringLiteral("keys"), QStringLiteral("keys.items"),
-        QStringLiteral("instances"), QStringLiteral("instances.items"), QStringLiteral("secrets"),
-        QStringLiteral("log"), QStringLiteral("security"), QStringLiteral("auth"), QStringLiteral("auth.jwt"),
-        QStringLiteral("auth.tokens"), QStringLiteral("auth.tokens.items"), QStringLiteral("limits"),
-        QStringLiteral("limits.perToken"), QStringLiteral("limits.perAddress"), QStringLiteral("metrics"),
-        QStringLiteral("quota"), QStringLiteral("ui") };
+        QStringLiteral("listen.tls"), QStringLiteral("upstream"), QStringLiteral("routing"), QStringLiteral("keys"),
+        QStringLiteral("keys.items"), QStringLiteral("instances"), QStringLiteral("instances.items"),
+        QStringLiteral("secrets"), QStringLiteral("log"), QStringLiteral("security"), QStringLiteral("auth"),
+        QStringLiteral("auth.jwt"), QStringLiteral("auth.tokens"), QStringLiteral("auth.tokens.items"),
+        QStringLiteral("limits"), QStringLiteral("limits.perToken"), QStringLiteral("limits.perAddress"),
+        QStringLiteral("metrics"), QStringLiteral("quota"), QStringLiteral("ui") };
     return paths;
 }
 

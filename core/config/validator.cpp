@@ -49,6 +49,13 @@ const logging::UserText kThisMemberNameLooksLike("ga::config",
     QT_TRANSLATE_NOOP("ga::config",
         "this member name looks like an API key or access token; secrets belong in the secret store — remove it here "
         "and use 'gemini-aggregatord keys add'"));
+const logging::UserText kGiveBothTlsFiles(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "give both listen.tls.certFile and listen.tls.keyFile, or neither"));
+const logging::UserText kTlsPortIsHttpPort("ga::config",
+    QT_TRANSLATE_NOOP("ga::config", "%1 is the HTTP port (listen.port) too: give HTTPS a port of its own"));
+const logging::UserText kTlsPortNeedsCertificate("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, or turn on listen.tls.selfSigned"));
 const logging::UserText kColumnNotValidJson(
     "ga::config", QT_TRANSLATE_NOOP("ga::config", "column %1: not valid JSON (%2)"));
 const logging::UserText kTheFileMustHoldA(
@@ -68,6 +75,7 @@ ParseResult Validator::run(const QJsonObject &doc)
     checkKeys(doc);
     checkTokens(doc);
     checkListenPolicy();
+    checkTls();
     scanForSecrets(doc, QString());
     return m_result;
 }
@@ -115,6 +123,23 @@ void Validator::checkListenPolicy()
     }
     if (QString why; !listenPolicyAllows(m_result.config, &why)) {
         error(QStringLiteral("listen.host"), why);
+    }
+}
+
+void Validator::checkTls()
+{
+    const Config &c = m_result.config;
+    if (c.tlsCertFile.isEmpty() != c.tlsKeyFile.isEmpty()) {
+        error(c.tlsCertFile.isEmpty() ? QStringLiteral("listen.tls.certFile") : QStringLiteral("listen.tls.keyFile"),
+            kGiveBothTlsFiles.text());
+    }
+    if (c.tlsPort == 0) {
+        return;
+    }
+    if (c.tlsPort == c.listenPort) {
+        error(QStringLiteral("listen.tls.port"), kTlsPortIsHttpPort.text().arg(c.tlsPort));
+    } else if (c.tlsCertFile.isEmpty() && !c.tlsSelfSigned) {
+        error(QStringLiteral("listen.tls.port"), kTlsPortNeedsCertificate.text());
     }
 }
 

@@ -37,6 +37,7 @@ private:
     bool checkText(const QString &path, const QString &value, qsizetype max, const std::function<bool()> &held);
     // Listening beyond loopback without remote access and a token is refused by `run`, so by every reader and save.
     void checkListenPolicy();
+    void checkTls();
     void checkVersion(const QJsonObject &doc);
     void checkUnknown(const QJsonObject &obj, const QString &prefix);
     void checkSetting(const QJsonObject &doc, const Setting &s);

@@ -7,8 +7,10 @@
 #include "metrics/historystore.h"
 #include "proxy/adminport.h"
 #include "routing/router.h"
+#include "tls/tlsidentity.h"
 
 #include <QDateTime>
+#include <QFileSystemWatcher>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
@@ -54,6 +56,10 @@ public:
     affinity::ResourceMap &resources() { return m_resources; }
     // The request history on disk (null when history.retentionDays is 0): the CLI and the admin API query it.
     metrics::HistoryStore *historyStore() { return m_history.get(); }
+    // The HTTPS listener's certificate: what is in service, where from, and the last failure (which left the
+    // certificate before it in service).
+    tls::CertificateStatus tlsStatus() const { return m_tlsStatus; }
+    QString tlsUrl() const;
     // Writes resources.json now (after an admin action, so that the CLI reads what it just did).
     void flushResources();
     // Worker threads for the proxy (0 = one per core); set before start().
@@ -119,6 +125,10 @@ private:
     // `bindFailed`: false when the settings were refused, true when only the address could not be bound.
     bool applyProxyConfig(QString *error, bool *bindFailed = nullptr);
     void setListenProblem(const QString &problem);
+    // The certificate for listen.tls.*: read (files) or made (local CA), put in service for new connections when it
+    // is good; a bad one is logged and leaves the one in service. Watches the files while HTTPS is on.
+    void reloadTlsIdentity();
+    bool applyTlsListener(QString *error);
     // A listen change in the file that cannot be bound: the file gets back the address still in force.
     void restoreListenInFile(const QJsonValue &host, const QJsonValue &port, const QString &why);
 
@@ -154,6 +164,10 @@ private:
     QTimer m_saveTimer;
     QTimer m_healthTimer;
     keys::HealthChecker *m_checker = nullptr;
+    tls::CertificateStatus m_tlsStatus;
+    QString m_tlsSourceKey; // what the identity in service was made from (files, self-signed names)
+    QFileSystemWatcher *m_tlsWatcher = nullptr;
+    QTimer m_tlsReloadTimer; // gathers the events of one replacement (write, rename, chmod)
 };
 
 // What an edit changed: lines for the log ("routing.mode: local → hybrid", lists as counts) and, typed, the

@@ -60,6 +60,10 @@ bool Service::applyProxyConfig(QString *error, bool *bindFailed)
         }
         return false;
     }
+    // HTTPS beside it: a certificate or port problem is logged and leaves HTTP serving.
+    if (QString why; !applyTlsListener(&why)) {
+        qCWarning(lcProxy).noquote() << "no HTTPS listener:" << why;
+    }
     return true;
 }
 

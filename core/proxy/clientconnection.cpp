@@ -20,24 +20,35 @@
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QPointer>
+#include <QSslSocket>
 #include <QTimer>
 
 #include <utility>
 
 namespace ga::proxy {
 
-ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker)
+ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker, const QSslConfiguration *tls)
     : QObject(worker)
     , m_worker(worker)
     , m_counters(worker->counters())
     , m_settings(worker->settings())
     , m_chunked(m_settings->limits.maxBodyBytes)
 {
-    auto *socket = new QTcpSocket(this);
+    QSslSocket *ssl = tls ? new QSslSocket(this) : nullptr;
+    QTcpSocket *socket = ssl ? ssl : new QTcpSocket(this);
+    if (ssl) {
+        ssl->setSslConfiguration(*tls);
+    }
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcHttp) << "could not adopt a client socket:" << socket->errorString();
         delete socket;
         return;
+    }
+    if (ssl) {
+        // The handshake runs in the event loop; a client that never finishes it is cut at the head deadline.
+        connect(ssl, &QSslSocket::handshakeInterruptedOnError, ssl,
+            [](const QSslError &e) { qCDebug(lcHttp).noquote() << "TLS handshake failed:" << e.errorString(); });
+        ssl->startServerEncryption();
     }
     m_socket = socket;
     m_peer = socket->peerAddress();
@@ -373,7 +384,8 @@ void ClientConnection::onBytesWritten()
 
 void ClientConnection::finishClose()
 {
-    if (!m_linger || m_lingering) {
+    // TLS ends with its close_notify (disconnectFromHost), never a bare shutdown of the descriptor under it.
+    if (!m_linger || m_lingering || isTls()) {
         m_socket->disconnectFromHost();
         return;
     }

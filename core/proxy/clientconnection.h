@@ -10,6 +10,7 @@
 #include "security/ratelimiter.h"
 
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTcpSocket>
 
 namespace ga::proxy {
@@ -24,7 +25,8 @@ class ClientConnection final : public QObject, public ExchangeSink, private Live
     Q_DISABLE_COPY_MOVE(ClientConnection)
 
 public:
-    ClientConnection(qintptr descriptor, ProxyWorker *worker);
+    // `tls`: serve HTTPS with it (the handshake starts at once); null: plain HTTP.
+    ClientConnection(qintptr descriptor, ProxyWorker *worker, const QSslConfiguration *tls = nullptr);
     ~ClientConnection() override;
 
     bool isValid() const { return m_socket != nullptr; }

@@ -8,6 +8,7 @@
 #include <QMutexLocker>
 #include <QNetworkProxy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
 
@@ -48,8 +49,9 @@ constexpr int kAcceptRetryMs = 100;
 class ProxyServer::Listener final : public QTcpServer
 {
 public:
-    explicit Listener(ProxyServer *server)
+    Listener(ProxyServer *server, bool tls)
         : m_server(server)
+        , m_tls(tls)
     {
         setProxy(QNetworkProxy::NoProxy); // the listener never goes through a proxy
         // Qt pauses accepting for good after a failed accept (EMFILE, ENOBUFS, ECONNABORTED): the proxy would
@@ -66,10 +68,11 @@ public:
     }
 
 protected:
-    void incomingConnection(qintptr descriptor) override { m_server->dispatch(descriptor); }
+    void incomingConnection(qintptr descriptor) override { m_server->dispatch(descriptor, m_tls); }
 
 private:
     ProxyServer *m_server;
+    bool m_tls;
 };
 
 ProxyServer::ProxyServer(
@@ -176,7 +179,7 @@ bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
                 return;
             }
             auto open = [this](const QHostAddress &a, quint16 p) {
-                auto fresh = std::make_unique<Listener>(this);
+                auto fresh = std::make_unique<Listener>(this, false);
                 fresh->setMaxPendingConnections(kListenBacklog);
                 // The kernel's queue too (Qt's default is 50): a burst of connects beyond it is dropped by the
                 // kernel and retried by clients a second later (ListenOverflows). The kernel caps it at
@@ -234,11 +237,14 @@ void ProxyServer::close()
         [this] {
             m_listener.reset();
             m_listener6.reset();
+            m_tlsListener.reset();
+            m_tlsListener6.reset();
         },
         Qt::BlockingQueuedConnection);
     QMutexLocker lock(&m_addressMutex);
     m_address = QHostAddress();
     m_port = 0;
+    m_tlsPort = 0;
 }
 
 bool ProxyServer::isListening() const
@@ -267,10 +273,101 @@ void ProxyServer::applySettings(SettingsPtr settings)
     }
 }
 
-void ProxyServer::dispatch(qintptr descriptor)
+void ProxyServer::dispatch(qintptr descriptor, bool tls)
 {
     ProxyWorker *w = m_workers[m_next++ % m_workers.size()];
-    w->adoptSocket(descriptor);
+    std::shared_ptr<const QSslConfiguration> configuration;
+    if (tls) {
+        configuration = tlsConfiguration();
+        if (!configuration) { // no certificate (yet): nothing to answer with
+            QTcpSocket refused;
+            refused.setSocketDescriptor(descriptor);
+            refused.abort();
+            return;
+        }
+    }
+    w->adoptSocket(descriptor, std::move(configuration));
+}
+
+bool ProxyServer::listenTls(const QString &host, quint16 port, QString *error)
+{
+    const QHostAddress address = addressOf(host);
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        m_workers.front(),
+        [&] {
+            if (m_tlsListener && m_tlsListener->isListening() && m_tlsListener->serverAddress() == address && port != 0
+                && m_tlsListener->serverPort() == port) {
+                ok = true;
+                return;
+            }
+            auto open = [this](const QHostAddress &a, quint16 p) {
+                auto fresh = std::make_unique<Listener>(this, true);
+                fresh->setMaxPendingConnections(kListenBacklog);
+                fresh->setListenBacklogSize(kListenBacklog);
+                fresh->listen(a, p);
+                return fresh;
+            };
+            auto fresh = open(address, port);
+            if (!fresh->isListening() && fresh->serverError() == QAbstractSocket::AddressInUseError && m_tlsListener
+                && m_tlsListener->serverPort() == port) {
+                m_tlsListener.reset(); // same port, another host: ours is in the way
+                m_tlsListener6.reset();
+                fresh = open(address, port);
+            }
+            if (!fresh->isListening()) {
+                *error = bindFailure(*fresh, host, port);
+                return;
+            }
+            std::unique_ptr<Listener> fresh6;
+            if (address == QHostAddress(QHostAddress::LocalHost)) {
+                fresh6 = open(QHostAddress(QHostAddress::LocalHostIPv6), fresh->serverPort());
+                if (!fresh6->isListening()) {
+                    fresh6.reset();
+                }
+            }
+            m_tlsListener6 = std::move(fresh6);
+            m_tlsListener = std::move(fresh);
+            ok = true;
+        },
+        Qt::BlockingQueuedConnection);
+    QMutexLocker lock(&m_addressMutex);
+    m_tlsPort = ok && m_tlsListener ? m_tlsListener->serverPort() : 0;
+    return ok;
+}
+
+void ProxyServer::closeTls()
+{
+    if (m_workers.empty()) {
+        return;
+    }
+    QMetaObject::invokeMethod(
+        m_workers.front(),
+        [this] {
+            m_tlsListener.reset();
+            m_tlsListener6.reset();
+        },
+        Qt::BlockingQueuedConnection);
+    QMutexLocker lock(&m_addressMutex);
+    m_tlsPort = 0;
+}
+
+quint16 ProxyServer::tlsPort() const
+{
+    QMutexLocker lock(&m_addressMutex);
+    return m_tlsPort;
+}
+
+void ProxyServer::setTlsConfiguration(std::shared_ptr<const QSslConfiguration> configuration)
+{
+    QMutexLocker lock(&m_addressMutex);
+    m_tls = std::move(configuration);
+}
+
+std::shared_ptr<const QSslConfiguration> ProxyServer::tlsConfiguration() const
+{
+    QMutexLocker lock(&m_addressMutex);
+    return m_tls;
 }
 
 } // namespace ga::proxy

@@ -13,6 +13,7 @@
 #include <QHostAddress>
 #include <QMutex>
 #include <QObject>
+#include <QSslConfiguration>
 
 #include <atomic>
 #include <memory>
@@ -49,12 +50,21 @@ public:
     // only once the new address is bound. Returns false with a one-sentence reason. For 127.0.0.1 and
     // localhost it also listens on ::1 (same port) where IPv6 is available.
     bool listen(const QString &host, quint16 port, QString *error);
-    void close();
+    void close(); // both listeners
     // Whether host:port can be bound right now (checked by binding and releasing it); false with the reason.
     static bool canListen(const QString &host, quint16 port, QString *error);
     bool isListening() const;
     QHostAddress address() const;
     quint16 port() const;
+
+    // The HTTPS listener beside the HTTP one (same host, its own port; ::1 too for loopback), serving the TLS
+    // configuration in force when each connection arrives: setTlsConfiguration() swaps it for new connections
+    // without touching open ones (streams and Live sessions go on with the certificate they began with).
+    bool listenTls(const QString &host, quint16 port, QString *error);
+    void closeTls();
+    quint16 tlsPort() const;
+    void setTlsConfiguration(std::shared_ptr<const QSslConfiguration> configuration);
+    std::shared_ptr<const QSslConfiguration> tlsConfiguration() const;
 
     void applySettings(SettingsPtr settings);
     SettingsPtr settings() const { return m_settings; } // the last applied (on the owner's thread)
@@ -80,13 +90,15 @@ public:
 
 private:
     class Listener;
-    void dispatch(qintptr descriptor);
+    void dispatch(qintptr descriptor, bool tls);
 
     keys::KeyPool *m_keys;
     std::unique_ptr<routing::Router> m_ownRouter; // when none was given
     routing::Router *m_router;
     std::unique_ptr<Listener> m_listener;
     std::unique_ptr<Listener> m_listener6; // ::1 beside 127.0.0.1, so "localhost" works whichever it resolves to
+    std::unique_ptr<Listener> m_tlsListener;
+    std::unique_ptr<Listener> m_tlsListener6;
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;
     ProxyCounters m_counters;
@@ -101,6 +113,8 @@ private:
     mutable QMutex m_addressMutex;
     QHostAddress m_address;
     quint16 m_port = 0;
+    quint16 m_tlsPort = 0;
+    std::shared_ptr<const QSslConfiguration> m_tls; // under m_addressMutex
 };
 
 } // namespace ga::proxy

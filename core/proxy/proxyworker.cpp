@@ -46,10 +46,10 @@ ProxyWorker::~ProxyWorker()
     }
 }
 
-void ProxyWorker::adoptSocket(qintptr descriptor)
+void ProxyWorker::adoptSocket(qintptr descriptor, std::shared_ptr<const QSslConfiguration> tls)
 {
     QMetaObject::invokeMethod(
-        this, [this, descriptor] { addConnection(descriptor); }, Qt::QueuedConnection);
+        this, [this, descriptor, tls = std::move(tls)] { addConnection(descriptor, tls); }, Qt::QueuedConnection);
 }
 
 void ProxyWorker::applySettings(SettingsPtr settings)
@@ -89,14 +89,14 @@ void ProxyWorker::shutdown()
         Qt::BlockingQueuedConnection);
 }
 
-void ProxyWorker::addConnection(qintptr descriptor)
+void ProxyWorker::addConnection(qintptr descriptor, const std::shared_ptr<const QSslConfiguration> &tls)
 {
     if (!m_sweeper) {
         m_sweeper = new QTimer(this);
         connect(m_sweeper, &QTimer::timeout, this, &ProxyWorker::sweep);
     }
     wakeSweeper(); // the new connection's head deadline
-    auto *c = new ClientConnection(descriptor, this);
+    auto *c = new ClientConnection(descriptor, this, tls.get());
     if (!c->isValid()) {
         delete c;
         return;

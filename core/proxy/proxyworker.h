@@ -9,6 +9,7 @@
 #include "routing/router.h"
 
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTimer>
 
 #include <atomic>
@@ -43,7 +44,8 @@ public:
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
-    void adoptSocket(qintptr descriptor);
+    // `tls`: the HTTPS listener's configuration in force when it was accepted (null: plain HTTP).
+    void adoptSocket(qintptr descriptor, std::shared_ptr<const QSslConfiguration> tls = {});
     void applySettings(SettingsPtr settings);
     void shutdown();
 
@@ -64,7 +66,7 @@ public:
     quint64 nextWaitingOrder() { return ++m_waitingOrder; }
 
 private:
-    void addConnection(qintptr descriptor);
+    void addConnection(qintptr descriptor, const std::shared_ptr<const QSslConfiguration> &tls);
     // At listen.maxConnections: closes the waiting connection that matters least, or refuses `fresh`.
     void makeRoomFor(ClientConnection *fresh);
     void logPressure();

@@ -327,6 +327,7 @@ std::optional<Identity> localIdentity(
     const QString &dir, const QStringList &extraNames, const QDateTime &now, QString *error)
 {
     QDir().mkpath(dir);
+    QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     const QString caCertPath = localCaFile(dir);
     const QString caKeyPath = QDir(dir).filePath(QStringLiteral("local-ca.key"));
     const QString leafPath = QDir(dir).filePath(QStringLiteral("local-tls.pem"));

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Service's HTTPS listener: its certificate (files or the local CA), swapped for new connections when the files
+// change, and its status.
+#include "config/configpaths.h"
+#include "daemon/service.h"
+#include "logging/logging.h"
+#include "proxy/proxyserver.h"
+
+#include <QFileInfo>
+#include <QHostAddress>
+
+namespace ga::daemon {
+
+QString Service::tlsUrl() const
+{
+    if (!m_proxy || m_proxy->tlsPort() == 0) {
+        return QString();
+    }
+    const QHostAddress a = m_proxy->address();
+    const QString host
+        = a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString()) : a.toString();
+    return QStringLiteral("https://%1:%2").arg(host).arg(m_proxy->tlsPort());
+}
+
+void Service::reloadTlsIdentity()
+{
+    const config::Config &cfg = m_config->config();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QString error;
+    std::optional<tls::Identity> identity;
+    QString sourceKey;
+    if (!cfg.tlsCertFile.isEmpty()) {
+        sourceKey = cfg.tlsCertFile + u'\n' + cfg.tlsKeyFile;
+        identity = tls::loadIdentity(cfg.tlsCertFile, cfg.tlsKeyFile, now, &error);
+    } else if (cfg.tlsSelfSigned) {
+        // The listen host as a name too, when it is one other machines use (not a wildcard address).
+        QStringList extra;
+        if (const QHostAddress a(cfg.listenHost);
+            a.isNull() || (a != QHostAddress::Any && a != QHostAddress::AnyIPv6 && a != QHostAddress::AnyIPv4)) {
+            extra.append(cfg.listenHost);
+        }
+        sourceKey = QStringLiteral("self-signed\n") + extra.join(u',');
+        identity = tls::localIdentity(config::tlsDirectory(m_config->path()), extra, now, &error);
+    }
+    if (!identity) {
+        if (!sourceKey.isEmpty()) {
+            const bool inService = m_proxy && m_proxy->tlsConfiguration();
+            qCWarning(lcProxy).noquote() << "HTTPS certificate not loaded:" << error
+                                         << (inService ? "(the one in service stays)" : "");
+            m_tlsStatus.lastError = error;
+        }
+        return;
+    }
+    m_proxy->setTlsConfiguration(std::make_shared<const QSslConfiguration>(tls::serverConfiguration(*identity)));
+    m_tlsStatus = tls::statusOf(*identity);
+    m_tlsSourceKey = sourceKey;
+    qCInfo(lcProxy).noquote() << "HTTPS certificate in service:" << m_tlsStatus.subject << "for"
+                              << m_tlsStatus.names.join(QStringLiteral(", ")) << "until"
+                              << m_tlsStatus.notAfter.toString(Qt::ISODate) << "(" << m_tlsStatus.source << ")";
+    // Watch the files (and their folders: a replacement by rename ends the watch on the old file).
+    if (!m_tlsWatcher) {
+        m_tlsWatcher = new QFileSystemWatcher(this);
+        m_tlsReloadTimer.setSingleShot(true);
+        m_tlsReloadTimer.setInterval(300);
+        connect(&m_tlsReloadTimer, &QTimer::timeout, this, [this] {
+            if (m_config->config().tlsPort > 0) {
+                reloadTlsIdentity();
+            }
+        });
+        connect(m_tlsWatcher, &QFileSystemWatcher::fileChanged, this, [this] { m_tlsReloadTimer.start(); });
+        connect(m_tlsWatcher, &QFileSystemWatcher::directoryChanged, this, [this] { m_tlsReloadTimer.start(); });
+    }
+    const QStringList watched = m_tlsWatcher->files() + m_tlsWatcher->directories();
+    if (!watched.isEmpty()) {
+        m_tlsWatcher->removePaths(watched);
+    }
+    if (!cfg.tlsCertFile.isEmpty()) {
+        m_tlsWatcher->addPaths({ cfg.tlsCertFile, cfg.tlsKeyFile, QFileInfo(cfg.tlsCertFile).absolutePath(),
+            QFileInfo(cfg.tlsKeyFile).absolutePath() });
+    }
+}
+
+bool Service::applyTlsListener(QString *error)
+{
+    const config::Config &cfg = m_config->config();
+    if (cfg.tlsPort == 0) {
+        if (m_proxy->tlsPort() != 0) {
+            m_proxy->closeTls();
+            qCInfo(lcProxy) << "stopped the HTTPS listener";
+        }
+        m_proxy->setTlsConfiguration({});
+        m_tlsStatus = tls::CertificateStatus();
+        m_tlsSourceKey.clear();
+        if (m_tlsWatcher) {
+            const QStringList watched = m_tlsWatcher->files() + m_tlsWatcher->directories();
+            if (!watched.isEmpty()) {
+                m_tlsWatcher->removePaths(watched);
+            }
+        }
+        return true;
+    }
+    reloadTlsIdentity();
+    if (!m_proxy->tlsConfiguration()) {
+        *error = QStringLiteral("HTTPS on port %1 has no certificate: %2").arg(cfg.tlsPort).arg(m_tlsStatus.lastError);
+        return false;
+    }
+    const bool wasListening = m_proxy->tlsPort() != 0;
+    if (!m_proxy->listenTls(cfg.listenHost, quint16(cfg.tlsPort), error)) {
+        return false;
+    }
+    if (!wasListening) {
+        qCInfo(lcProxy).noquote() << "listening for HTTPS on" << tlsUrl();
+    }
+    return true;
+}
+
+} // namespace ga::daemon
