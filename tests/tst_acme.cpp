@@ -18,6 +18,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSslCertificate>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -176,7 +177,8 @@ private:
 
 void TestAcme::initTestCase()
 {
-    m_havePebble = QFile::exists(kPebble) && QFile::exists(kChallTestSrv);
+    m_havePebble = QFile::exists(kPebble) && QFile::exists(kChallTestSrv)
+        && !QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty();
     if (!m_havePebble)
         return;
     QVERIFY(m_dir.isValid());
@@ -559,7 +561,7 @@ void TestAcme::secondIssueWhileRunningFails()
 void TestAcme::issuesForTwoNamesAgainstPebble()
 {
     if (!m_havePebble)
-        QSKIP("pebble is not installed (apt install pebble)");
+        QSKIP("pebble or openssl is not installed (apt install pebble openssl)");
     AcmeClient client(options({ "a.test", "b.test" }, m_state.path()), &m_store);
     QSignalSpy issued(&client, &AcmeClient::issued);
     QSignalSpy failed(&client, &AcmeClient::failed);
@@ -600,7 +602,7 @@ void TestAcme::issuesForTwoNamesAgainstPebble()
 void TestAcme::laterOrdersReuseTheStoredAccount()
 {
     if (!m_havePebble)
-        QSKIP("pebble is not installed (apt install pebble)");
+        QSKIP("pebble or openssl is not installed (apt install pebble openssl)");
     const QByteArray keyBefore = ga::test::readAll(m_state.filePath(QStringLiteral("acme-account.key")));
     QVERIFY2(!keyBefore.isEmpty(), "runs after issuesForTwoNamesAgainstPebble");
     QString firstAccount;
@@ -662,7 +664,7 @@ void TestAcme::unansweredChallengeFailsWithCouldNotReach_data()
 void TestAcme::unansweredChallengeFailsWithCouldNotReach()
 {
     if (!m_havePebble)
-        QSKIP("pebble is not installed (apt install pebble)");
+        QSKIP("pebble or openssl is not installed (apt install pebble openssl)");
     QFETCH(QString, domain);
     QFETCH(bool, listening);
     m_answer = false;
@@ -697,7 +699,7 @@ void TestAcme::unansweredChallengeFailsWithCouldNotReach()
 void TestAcme::directoryTlsIsVerified()
 {
     if (!m_havePebble)
-        QSKIP("pebble is not installed (apt install pebble)");
+        QSKIP("pebble or openssl is not installed (apt install pebble openssl)");
     // Without pebble's test CA the directory's certificate is not trusted.
     QTemporaryDir state;
     Options untrusted = options({ "a.test" }, state.path());
@@ -716,7 +718,7 @@ void TestAcme::directoryTlsIsVerified()
 void TestAcme::pathThatIsNoDirectoryFails()
 {
     if (!m_havePebble)
-        QSKIP("pebble is not installed (apt install pebble)");
+        QSKIP("pebble or openssl is not installed (apt install pebble openssl)");
     QTemporaryDir state;
     Options wrongPath = options({ "a.test" }, state.path());
     wrongPath.directoryUrl = QUrl(QStringLiteral("https://127.0.0.1:%1/no-such-directory").arg(m_pebblePort));
@@ -733,7 +735,7 @@ void TestAcme::pathThatIsNoDirectoryFails()
 void TestAcme::badNonceIsRetriedOnce()
 {
     if (!m_havePebble)
-        QSKIP("pebble is not installed (apt install pebble)");
+        QSKIP("pebble or openssl is not installed (apt install pebble openssl)");
     const Options opts = options({ "a.test" }, m_state.path());
     Transport transport(opts.extraCaCertificates, opts.timeoutMs);
     std::optional<Reply> directory;
