@@ -1359,6 +1359,16 @@ private Q_SLOTS:
         QVERIFY(a.problemPaths().contains(QStringLiteral("window")));
     }
 
+    void tlsStatusWhenOff()
+    {
+        const Answer a = call("GET", "/tls");
+        QCOMPARE(a.status, 200);
+        const QJsonObject listener = a.obj().value(u"listener").toObject();
+        QCOMPARE(listener.value(u"enabled").toBool(true), false);
+        QCOMPARE(listener.value(u"present").toBool(true), false);
+        QCOMPARE(listener.value(u"url").toString(), QString());
+    }
+
     void consoleSessions()
     {
         auto raw = [&](const QByteArray &method, const QByteArray &path, const QByteArray &headers,
@@ -1803,6 +1813,7 @@ private Q_SLOTS:
             QStringLiteral("POST /config/check"),
             QStringLiteral("GET /history/summary"),
             QStringLiteral("GET /history/tail"),
+            QStringLiteral("GET /tls"),
         };
         std::sort(expected.begin(), expected.end());
         QCOMPARE(table, expected);

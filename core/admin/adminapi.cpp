@@ -118,6 +118,10 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
             &AdminApi::getCaches, {} },
         { "DELETE", QStringLiteral("/cachedContents/{rid}"),
             QStringLiteral("Delete a cached content at Google with its owner's key"), &AdminApi::deleteCache, {} },
+        { "GET", QStringLiteral("/tls"),
+            QStringLiteral("The HTTPS listener: URL and certificate (subject, names, issuer, expiry, source, last "
+                           "error)"),
+            &AdminApi::getTls, {} },
         { "GET", QStringLiteral("/openapi.json"), QStringLiteral("This API as an OpenAPI 3 document"),
             &AdminApi::getOpenApi, {} },
     };
@@ -200,6 +204,16 @@ void AdminApi::getStatus(const Request &, const QStringList &, std::function<voi
                     QDateTime::fromMSecsSinceEpoch(
                         time::nextPacificMidnightMs(QDateTime::currentMSecsSinceEpoch()), Qt::UTC)
                         .toString(Qt::ISODate) } } } }));
+}
+
+void AdminApi::getTls(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    const config::Config &cfg = m_runtime->workspace().config();
+    QJsonObject o = tls::toJson(m_runtime->tlsStatus());
+    o.insert(QStringLiteral("url"), m_runtime->tlsUrl());
+    o.insert(QStringLiteral("port"), cfg.tlsPort);
+    o.insert(QStringLiteral("enabled"), cfg.tlsPort > 0);
+    reply(json(200, QJsonObject { { QStringLiteral("listener"), o } }));
 }
 
 void AdminApi::getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply)

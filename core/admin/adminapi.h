@@ -58,6 +58,7 @@ private:
     void postConfigCheck(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getHistorySummary(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getHistoryTail(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getTls(const Request &, const QStringList &, std::function<void(Response)> reply);
     void postKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void patchKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteKey(const Request &, const QStringList &, std::function<void(Response)> reply);

@@ -7,6 +7,7 @@
 #include "app/settingsops.h"
 #include "app/workspace.h"
 #include "proxy/adminport.h"
+#include "tls/tlsidentity.h"
 
 #include <memory>
 
@@ -49,6 +50,9 @@ public:
     // The request history on disk; null when it is kept in memory only (metrics.historyRetentionDays 0).
     virtual metrics::HistoryStore *historyStore() = 0;
     virtual QString listenUrl() const = 0;
+    // The HTTPS listener: its URL (empty when off) and its certificate.
+    virtual QString tlsUrl() const = 0;
+    virtual tls::CertificateStatus tlsStatus() const = 0;
     // Binds a new listen address before a settings change is saved (SettingsOps::set).
     virtual ListenGate listenGate() = 0;
     // Who serves /admin/api/v1/ on the proxy's listener.

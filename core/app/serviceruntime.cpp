@@ -26,6 +26,8 @@ public:
     proxy::ProxyServer *proxyServer() override { return m_service.proxyServer(); }
     metrics::HistoryStore *historyStore() override { return m_service.historyStore(); }
     QString listenUrl() const override { return m_service.listenUrl(); }
+    QString tlsUrl() const override { return m_service.tlsUrl(); }
+    tls::CertificateStatus tlsStatus() const override { return m_service.tlsStatus(); }
     ListenGate listenGate() override
     {
         daemon::Service *service = &m_service;

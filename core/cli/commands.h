@@ -17,6 +17,7 @@ int bindCommand(Context &ctx, const QStringList &words);
 int unbindCommand(Context &ctx, const QStringList &words);
 int modeCommand(Context &ctx, const QStringList &words);
 int configCommand(Context &ctx, const QStringList &words);
+int tlsCommand(Context &ctx, const QStringList &words);
 int tokenCommand(Context &ctx, const QStringList &words);
 int exportCommand(Context &ctx, const QStringList &words);
 // files list|show|delete, caches list|delete: the resources the proxy knows the owner of (resources.json); delete

@@ -133,6 +133,11 @@ const QList<CommandDef> &commandTable()
             {}, LocalAndRemote, configCommand },
         { s("config"), s("check"), {}, s("Validate the config file"), {}, {}, Local, configCommand },
         { s("config"), s("path"), {}, s("Print where the config file is"), {}, {}, Local, configCommand },
+        { s("tls"), s("status"), {},
+            s("The HTTPS listener's certificate: names, issuer, expiry, source, or why it cannot be used"),
+            list({ "json" }), {}, Local, tlsCommand },
+        { s("tls"), s("trust"), {}, s("Where the local CA of listen.tls.selfSigned is, and how to trust it"), {}, {},
+            Local, tlsCommand },
         { s("token"), s("show"), s("[NAME]"),
             s("Print an access token (the 'default' one is created on first use), or with --admin the admin "
               "API's"),

@@ -433,6 +433,12 @@ QByteArray Recorder::renderPrometheus(const ScrapeState &state) const
 
     family(out, "ga_active_connections", "gauge", "Open client connections.");
     sample(out, "ga_active_connections", QByteArray(), state.activeConnections);
+    if (state.tlsNotAfterSecs > 0) {
+        family(out, "ga_tls_certificate_expiry_days", "gauge",
+            "Days until the HTTPS listener's certificate expires (negative: expired).");
+        sample(out, "ga_tls_certificate_expiry_days", QByteArray(),
+            double(state.tlsNotAfterSecs - QDateTime::currentSecsSinceEpoch()) / 86400.0);
+    }
     family(out, "ga_keys", "gauge", "API keys by state.");
     for (const char *s : { "active", "cooling", "invalid", "disabled" }) {
         sample(out, "ga_keys", labels({ { "state", QString::fromLatin1(s) } }),

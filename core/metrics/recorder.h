@@ -41,6 +41,7 @@ struct ScrapeState
     quint64 acceptErrors = 0;
     quint64 unauthenticated = 0;
     quint64 rateLimited = 0;
+    qint64 tlsNotAfterSecs = 0; // the HTTPS listener's certificate's end (seconds since the epoch); 0: no HTTPS
     QString version;
 };
 

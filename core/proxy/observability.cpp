@@ -58,6 +58,7 @@ QByteArray metricsText(const metrics::Recorder &recorder, const keys::KeyPool &k
     s.acceptErrors = counters.acceptErrors.load(std::memory_order_relaxed);
     s.unauthenticated = counters.unauthenticated.load(std::memory_order_relaxed);
     s.rateLimited = counters.rateLimited.load(std::memory_order_relaxed);
+    s.tlsNotAfterSecs = counters.tlsNotAfterSecs.load(std::memory_order_relaxed);
     s.version = QString::fromLatin1(kVersion);
     return recorder.renderPrometheus(s);
 }

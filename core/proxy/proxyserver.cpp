@@ -360,6 +360,9 @@ quint16 ProxyServer::tlsPort() const
 
 void ProxyServer::setTlsConfiguration(std::shared_ptr<const QSslConfiguration> configuration)
 {
+    m_counters.tlsNotAfterSecs.store(
+        configuration ? configuration->localCertificate().expiryDate().toSecsSinceEpoch() : 0,
+        std::memory_order_relaxed);
     QMutexLocker lock(&m_addressMutex);
     m_tls = std::move(configuration);
 }

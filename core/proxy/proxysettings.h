@@ -58,6 +58,7 @@ struct ProxyCounters
     std::atomic<quint64> clientReads { 0 }; // reads from client sockets (a head in tiny pieces is gathered)
     std::atomic<quint64> acceptErrors { 0 }; // accept() failed (out of file descriptors, say); retried shortly
     std::atomic<qint64> lastPressureLogMs { 0 }; // when connection pressure was last logged (rate limit)
+    std::atomic<qint64> tlsNotAfterSecs { 0 }; // the HTTPS certificate in service ends then; 0: none
 };
 
 // Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.
