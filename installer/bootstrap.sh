@@ -37,6 +37,9 @@ DEBIAN_PACKAGES=(
     nodejs wrk nginx chromium
     # benchmarks only: callgrind for tests/benchmarks/profile.sh (python3 for bench-idle.sh comes with the system)
     valgrind
+    # the ACME test CA and its DNS answers for the HTTPS listener's tests (tests/tst_acme, tests/tst_tls); openssl's
+    # command-line tool makes their throwaway certificates and checks the listener's protocols
+    pebble openssl
     # promtool validates the /metrics output (tests/tst_observability)
     prometheus
     # packaging and its test (tests/install): dpkg-shlibdeps, lintian, desktop entry and AppStream validators,
