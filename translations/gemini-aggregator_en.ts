@@ -2610,7 +2610,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, or turn on listen.tls.selfSigned</source>
+        <source>&apos;%1&apos; is not an ACME directory URL (https://…, for example https://acme-v02.api.letsencrypt.org/directory)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, turn on listen.tls.selfSigned, or set listen.tls.acme.directoryUrl</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME needs the names the certificate is for (comma-separated, e.g. proxy.example.com)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME certificates are for HTTPS: set listen.tls.port too</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

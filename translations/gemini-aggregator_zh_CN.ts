@@ -2578,8 +2578,20 @@
         <translation>%1 也是 HTTP 端口（listen.port）：请为 HTTPS 指定单独的端口</translation>
     </message>
     <message>
-        <source>HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, or turn on listen.tls.selfSigned</source>
-        <translation>HTTPS 需要证书：请设置 listen.tls.certFile 和 listen.tls.keyFile，或开启 listen.tls.selfSigned</translation>
+        <source>&apos;%1&apos; is not an ACME directory URL (https://…, for example https://acme-v02.api.letsencrypt.org/directory)</source>
+        <translation>“%1”不是 ACME 目录 URL（须为 https://…，例如 https://acme-v02.api.letsencrypt.org/directory）</translation>
+    </message>
+    <message>
+        <source>HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, turn on listen.tls.selfSigned, or set listen.tls.acme.directoryUrl</source>
+        <translation>HTTPS 需要证书：请设置 listen.tls.certFile 和 listen.tls.keyFile，开启 listen.tls.selfSigned，或设置 listen.tls.acme.directoryUrl</translation>
+    </message>
+    <message>
+        <source>ACME needs the names the certificate is for (comma-separated, e.g. proxy.example.com)</source>
+        <translation>ACME 需要证书所用的域名（以逗号分隔，例如 proxy.example.com）</translation>
+    </message>
+    <message>
+        <source>ACME certificates are for HTTPS: set listen.tls.port too</source>
+        <translation>ACME 证书用于 HTTPS：请同时设置 listen.tls.port</translation>
     </message>
 </context>
 <context>

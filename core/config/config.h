@@ -107,6 +107,10 @@ struct Config
     QString tlsCertFile; // PEM chain (leaf first), reloaded when it changes
     QString tlsKeyFile; // PEM key of tlsCertFile, 0600
     bool tlsSelfSigned = false; // without files: a certificate from a local CA kept in the data folder
+    QString acmeDirectoryUrl; // ACME (RFC 8555) directory; empty: no automatic certificates
+    QString acmeDomains; // comma-separated names the certificate is for
+    QString acmeEmail; // contact for the CA's expiry notices (optional)
+    QString acmeCaBundle; // extra PEM CA trusted for the directory's TLS (a private CA, pebble)
     QString allowedHosts; // comma-separated
     QString allowedOrigins; // comma-separated
     QString allowCidrs; // comma-separated CIDR blocks; empty = everyone not denied

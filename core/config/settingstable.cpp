@@ -13,6 +13,7 @@
 #include <QJsonParseError>
 #include <QRegularExpression>
 #include <QSet>
+#include <QUrl>
 
 #include <algorithm>
 #include <cmath>
@@ -36,6 +37,9 @@ const logging::UserText kCaBundleDoesNotExist("ga::config",
     QT_TRANSLATE_NOOP("ga::config", "CA bundle '%1' does not exist (give a PEM file, or an empty string for none)"));
 const logging::UserText kTlsFileDoesNotExist("ga::config",
     QT_TRANSLATE_NOOP("ga::config", "TLS file '%1' does not exist (give a PEM file, or an empty string for none)"));
+const logging::UserText kIsNotAnAcmeDirectory("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "'%1' is not an ACME directory URL (https://…, for example https://acme-v02.api.letsencrypt.org/directory)"));
 const logging::UserText kIsNotAnAddressOr("ga::config",
     QT_TRANSLATE_NOOP("ga::config", "'%1' is not an address or CIDR block (e.g. 192.168.1.0/24, fd00::/8)"));
 const logging::UserText kIsNotCategoryLevelCategories(
@@ -107,6 +111,18 @@ QString checkTlsFile(const QString &v)
         return {};
     }
     return kTlsFileDoesNotExist.text().arg(v);
+}
+
+QString checkAcmeDirectory(const QString &v)
+{
+    if (v.isEmpty()) {
+        return {};
+    }
+    const QUrl url(v, QUrl::StrictMode);
+    if (!url.isValid() || url.scheme() != u"https" || url.host().isEmpty()) {
+        return kIsNotAnAcmeDirectory.text().arg(v);
+    }
+    return {};
 }
 
 QString checkCidrList(const QString &v)
@@ -224,6 +240,20 @@ const QList<Setting> &settings()
          [](Config &c, const QJsonValue &v) { c.tlsSelfSigned = v.toBool(); },
          "without certificate files: a certificate from a local CA made once in the data folder "
          "('gemini-aggregatord tls trust' shows how to trust it)"},
+        {"listen.tls.acme.directoryUrl", Kind::String, QString(), 0, 0, {}, checkAcmeDirectory,
+         [](Config &c, const QJsonValue &v) { c.acmeDirectoryUrl = v.toString(); },
+         "ACME directory for automatic certificates, e.g. https://acme-v02.api.letsencrypt.org/directory "
+         "(staging: https://acme-staging-v02.api.letsencrypt.org/directory); empty: off"},
+        {"listen.tls.acme.domains", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.acmeDomains = v.toString(); },
+         "comma-separated names of this machine the ACME certificate is for; port 80 of each must reach listen.port "
+         "(HTTP-01)"},
+        {"listen.tls.acme.email", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.acmeEmail = v.toString(); },
+         "contact address the CA may write to about the certificates (optional)"},
+        {"listen.tls.acme.caBundle", Kind::String, QString(), 0, 0, {}, checkTlsFile,
+         [](Config &c, const QJsonValue &v) { c.acmeCaBundle = v.toString(); },
+         "extra PEM CA trusted for the ACME directory's own HTTPS (a private CA); empty: the system's"},
         {"security.allowedHosts", Kind::String, QString(), 0, 0, {}, nullptr,
          [](Config &c, const QJsonValue &v) { c.allowedHosts = v.toString(); },
          "comma-separated host names clients may use besides localhost and IP addresses (DNS-rebinding guard)"},
@@ -415,12 +445,12 @@ qsizetype maxCharsOf(const QString &path)
 const QSet<QString> &structuralPaths()
 {
     static const QSet<QString> paths = { QStringLiteral("version"), QStringLiteral("listen"),
-        QStringLiteral("listen.tls"), QStringLiteral("upstream"), QStringLiteral("routing"), QStringLiteral("keys"),
-        QStringLiteral("keys.items"), QStringLiteral("instances"), QStringLiteral("instances.items"),
-        QStringLiteral("secrets"), QStringLiteral("log"), QStringLiteral("security"), QStringLiteral("auth"),
-        QStringLiteral("auth.jwt"), QStringLiteral("auth.tokens"), QStringLiteral("auth.tokens.items"),
-        QStringLiteral("limits"), QStringLiteral("limits.perToken"), QStringLiteral("limits.perAddress"),
-        QStringLiteral("metrics"), QStringLiteral("quota"), QStringLiteral("ui") };
+        QStringLiteral("listen.tls"), QStringLiteral("listen.tls.acme"), QStringLiteral("upstream"),
+        QStringLiteral("routing"), QStringLiteral("keys"), QStringLiteral("keys.items"), QStringLiteral("instances"),
+        QStringLiteral("instances.items"), QStringLiteral("secrets"), QStringLiteral("log"), QStringLiteral("security"),
+        QStringLiteral("auth"), QStringLiteral("auth.jwt"), QStringLiteral("auth.tokens"),
+        QStringLiteral("auth.tokens.items"), QStringLiteral("limits"), QStringLiteral("limits.perToken"),
+        QStringLiteral("limits.perAddress"), QStringLiteral("metrics"), QStringLiteral("quota"), QStringLiteral("ui") };
     return paths;
 }
 

@@ -55,7 +55,13 @@ const logging::UserText kTlsPortIsHttpPort("ga::config",
     QT_TRANSLATE_NOOP("ga::config", "%1 is the HTTP port (listen.port) too: give HTTPS a port of its own"));
 const logging::UserText kTlsPortNeedsCertificate("ga::config",
     QT_TRANSLATE_NOOP("ga::config",
-        "HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, or turn on listen.tls.selfSigned"));
+        "HTTPS needs a certificate: set listen.tls.certFile and listen.tls.keyFile, turn on listen.tls.selfSigned, or "
+        "set listen.tls.acme.directoryUrl"));
+const logging::UserText kAcmeNeedsDomains("ga::config",
+    QT_TRANSLATE_NOOP(
+        "ga::config", "ACME needs the names the certificate is for (comma-separated, e.g. proxy.example.com)"));
+const logging::UserText kAcmeNeedsTlsPort(
+    "ga::config", QT_TRANSLATE_NOOP("ga::config", "ACME certificates are for HTTPS: set listen.tls.port too"));
 const logging::UserText kColumnNotValidJson(
     "ga::config", QT_TRANSLATE_NOOP("ga::config", "column %1: not valid JSON (%2)"));
 const logging::UserText kTheFileMustHoldA(
@@ -133,12 +139,19 @@ void Validator::checkTls()
         error(c.tlsCertFile.isEmpty() ? QStringLiteral("listen.tls.certFile") : QStringLiteral("listen.tls.keyFile"),
             kGiveBothTlsFiles.text());
     }
+    const bool acme = !c.acmeDirectoryUrl.isEmpty();
+    if (acme && c.acmeDomains.trimmed().isEmpty()) {
+        error(QStringLiteral("listen.tls.acme.domains"), kAcmeNeedsDomains.text());
+    }
     if (c.tlsPort == 0) {
+        if (acme) { // harmless (nothing is ordered), and a step on the way when settings are made one at a time
+            warning(QStringLiteral("listen.tls.port"), kAcmeNeedsTlsPort.text());
+        }
         return;
     }
     if (c.tlsPort == c.listenPort) {
         error(QStringLiteral("listen.tls.port"), kTlsPortIsHttpPort.text().arg(c.tlsPort));
-    } else if (c.tlsCertFile.isEmpty() && !c.tlsSelfSigned) {
+    } else if (c.tlsCertFile.isEmpty() && !c.tlsSelfSigned && !acme) {
         error(QStringLiteral("listen.tls.port"), kTlsPortNeedsCertificate.text());
     }
 }

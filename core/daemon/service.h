@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "acme/acmeclient.h"
+#include "acme/challengestore.h"
 #include "affinity/resourcemap.h"
 #include "config/configstore.h"
 #include "keys/keypool.h"
 #include "metrics/historystore.h"
 #include "proxy/adminport.h"
 #include "routing/router.h"
+#include "time/clock.h"
 #include "tls/tlsidentity.h"
 
 #include <QDateTime>
@@ -60,6 +63,10 @@ public:
     // certificate before it in service).
     tls::CertificateStatus tlsStatus() const { return m_tlsStatus; }
     QString tlsUrl() const;
+    // ACME: the clock renewals are measured with (tests move a ManualClock), and the check the renewal timer runs
+    // (renews when two-thirds of the certificate's life have passed, or retries after a failure's backoff).
+    void setTlsClock(const time::Clock *clock) { m_tlsClock = clock; }
+    void checkCertificateRenewal();
     // Writes resources.json now (after an admin action, so that the CLI reads what it just did).
     void flushResources();
     // Worker threads for the proxy (0 = one per core); set before start().
@@ -129,6 +136,11 @@ private:
     // is good; a bad one is logged and leaves the one in service. Watches the files while HTTPS is on.
     void reloadTlsIdentity();
     bool applyTlsListener(QString *error);
+    // Starts, reschedules or stops the ACME client as listen.tls.acme.* say.
+    void applyAcme();
+    void scheduleAcme(qint64 atMs);
+    void onAcmeIssued(const acme::Issued &issued);
+    void onAcmeFailed(const acme::Failure &failure);
     // A listen change in the file that cannot be bound: the file gets back the address still in force.
     void restoreListenInFile(const QJsonValue &host, const QJsonValue &port, const QString &why);
 
@@ -168,6 +180,13 @@ private:
     QString m_tlsSourceKey; // what the identity in service was made from (files, self-signed names)
     QFileSystemWatcher *m_tlsWatcher = nullptr;
     QTimer m_tlsReloadTimer; // gathers the events of one replacement (write, rename, chmod)
+    const time::Clock *m_tlsClock = &time::Clock::system();
+    acme::ChallengeStore m_challenges;
+    acme::AcmeClient *m_acme = nullptr;
+    QString m_acmeFor; // the directory, names and contact m_acme was made for
+    QTimer m_acmeTimer; // single shot: the next renewal check (at most a day ahead)
+    qint64 m_acmeDueMs = 0; // when the next issuance is due (0: now)
+    int m_acmeFailures = 0;
 };
 
 // What an edit changed: lines for the log ("routing.mode: local → hybrid", lists as counts) and, typed, the

@@ -6,6 +6,8 @@
 #include "logging/logging.h"
 #include "proxy/proxyserver.h"
 
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 
@@ -29,7 +31,31 @@ void Service::reloadTlsIdentity()
     QString error;
     std::optional<tls::Identity> identity;
     QString sourceKey;
-    if (!cfg.tlsCertFile.isEmpty()) {
+    // ACME's certificate when it has one in date for the configured names; else the files; else the local CA's.
+    if (!cfg.acmeDirectoryUrl.isEmpty()) {
+        const QString dir = config::tlsDirectory(m_config->path());
+        const QString certPath = QDir(dir).filePath(QStringLiteral("acme-cert.pem"));
+        QString why;
+        if (QFile::exists(certPath)) {
+            identity = tls::loadIdentity(certPath, QDir(dir).filePath(QStringLiteral("acme-key.pem")), now, &why);
+        }
+        if (identity) {
+            const QStringList has = tls::statusOf(*identity).names;
+            for (const QString &n : cfg.acmeDomains.split(u',', Qt::SkipEmptyParts)) {
+                if (!has.contains(n.trimmed(), Qt::CaseInsensitive)) {
+                    identity.reset(); // for other names than the config's now: a new one is ordered
+                    break;
+                }
+            }
+        }
+        if (identity) {
+            identity->source = QStringLiteral("acme");
+            sourceKey = QStringLiteral("acme");
+        }
+    }
+    if (identity) {
+        // ACME's, above
+    } else if (!cfg.tlsCertFile.isEmpty()) {
         sourceKey = cfg.tlsCertFile + u'\n' + cfg.tlsKeyFile;
         identity = tls::loadIdentity(cfg.tlsCertFile, cfg.tlsKeyFile, now, &error);
     } else if (cfg.tlsSelfSigned) {
@@ -43,6 +69,10 @@ void Service::reloadTlsIdentity()
         identity = tls::localIdentity(config::tlsDirectory(m_config->path()), extra, now, &error);
     }
     if (!identity) {
+        if (!cfg.acmeDirectoryUrl.isEmpty() && sourceKey.isEmpty()) {
+            error = QStringLiteral("waiting for the first certificate from the ACME CA");
+            sourceKey = QStringLiteral("acme");
+        }
         if (!sourceKey.isEmpty()) {
             const bool inService = m_proxy && m_proxy->tlsConfiguration();
             qCWarning(lcProxy).noquote() << "HTTPS certificate not loaded:" << error
@@ -52,7 +82,13 @@ void Service::reloadTlsIdentity()
         return;
     }
     m_proxy->setTlsConfiguration(std::make_shared<const QSslConfiguration>(tls::serverConfiguration(*identity)));
+    const QDateTime nextRenewal = m_tlsStatus.nextRenewal;
+    const QString lastError = m_tlsStatus.lastError;
     m_tlsStatus = tls::statusOf(*identity);
+    if (!cfg.acmeDirectoryUrl.isEmpty()) {
+        m_tlsStatus.nextRenewal = nextRenewal; // ACME's schedule and its last failure outlive a reload
+        m_tlsStatus.lastError = lastError;
+    }
     m_tlsSourceKey = sourceKey;
     qCInfo(lcProxy).noquote() << "HTTPS certificate in service:" << m_tlsStatus.subject << "for"
                               << m_tlsStatus.names.join(QStringLiteral(", ")) << "until"
@@ -89,6 +125,7 @@ bool Service::applyTlsListener(QString *error)
             qCInfo(lcProxy) << "stopped the HTTPS listener";
         }
         m_proxy->setTlsConfiguration({});
+        applyAcme(); // stops it
         m_tlsStatus = tls::CertificateStatus();
         m_tlsSourceKey.clear();
         if (m_tlsWatcher) {
@@ -100,6 +137,7 @@ bool Service::applyTlsListener(QString *error)
         return true;
     }
     reloadTlsIdentity();
+    applyAcme();
     if (!m_proxy->tlsConfiguration()) {
         *error = QStringLiteral("HTTPS on port %1 has no certificate: %2").arg(cfg.tlsPort).arg(m_tlsStatus.lastError);
         return false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ClientConnection, the request side: admission (tokens, limits), dispatch to the exchange, the local answers and
 // the admin API, the access record, and the response as the exchange streams it back.
+#include "acme/challengestore.h"
 #include "affinity/resourceref.h"
 #include "http/httperror.h"
 #include "http/query.h"
@@ -98,6 +99,19 @@ void ClientConnection::dispatch()
     m_deadline = 0;
     const http::Request &r = m_request;
     beginRecord();
+    // ACME HTTP-01: the CA asks under the certificate's name, which the Host guard below would refuse. The answer
+    // is public (the key authorization of a pending challenge) and nothing else is served here.
+    if ((r.method == "GET" || r.method == "HEAD") && r.path.startsWith("/.well-known/acme-challenge/")) {
+        const acme::ChallengeStore *challenges = m_worker->acmeChallenges();
+        const std::optional<QByteArray> answer
+            = challenges ? challenges->lookup(QByteArrayView(r.path).sliced(28)) : std::nullopt;
+        if (!answer) {
+            sendError(404, QStringLiteral("No ACME challenge is pending under that token."), !m_keepAlive);
+            return;
+        }
+        answerLocally(200, "application/octet-stream", *answer);
+        return;
+    }
     // Browser guards before anything else: a web page must not reach the keys (DNS rebinding, CSRF).
     const QByteArray *host = http::findHeader(r.headers, "host");
     if (host && !security::hostAllowed(*host, m_settings->allowedHosts)) {

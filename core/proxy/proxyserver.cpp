@@ -98,8 +98,8 @@ ProxyServer::ProxyServer(
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
-        auto *worker
-            = new ProxyWorker(m_keys, m_router, m_resources, &m_counters, &m_auth, &m_limiter, &m_recorder, &m_admin);
+        auto *worker = new ProxyWorker(
+            m_keys, m_router, m_resources, &m_counters, &m_auth, &m_limiter, &m_recorder, &m_admin, &m_challenges);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();

@@ -23,6 +23,10 @@ class QThread;
 
 class QTcpServer;
 
+namespace ga::acme {
+class ChallengeStore;
+}
+
 namespace ga::proxy {
 
 class ProxyWorker;
@@ -86,6 +90,8 @@ public:
     affinity::ResourceMap *resources() { return m_resources; }
     // Who serves /admin/api/v1/ (null: 503). Not owned; must outlive the server or be reset first.
     void setAdminHandler(AdminHandler *handler) { m_admin.store(handler); }
+    // Who answers /.well-known/acme-challenge/ (ACME HTTP-01) on both listeners; null: 404. Not owned.
+    void setAcmeChallenges(const acme::ChallengeStore *challenges) { m_challenges.store(challenges); }
     int workerCount() const { return int(m_workers.size()); }
 
 private:
@@ -108,6 +114,7 @@ private:
     std::unique_ptr<affinity::ResourceMap> m_ownResources; // when none was given
     affinity::ResourceMap *m_resources;
     std::atomic<AdminHandler *> m_admin { nullptr };
+    std::atomic<const acme::ChallengeStore *> m_challenges { nullptr };
     SettingsPtr m_settings;
     size_t m_next = 0; // touched on the listener's thread only
     mutable QMutex m_addressMutex;

@@ -25,7 +25,7 @@ constexpr qint64 kIdleSweepMaxMs = 60'000;
 
 ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources,
     ProxyCounters *counters, security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
-    std::atomic<AdminHandler *> *admin, QObject *parent)
+    std::atomic<AdminHandler *> *admin, std::atomic<const acme::ChallengeStore *> *challenges, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_router(router)
@@ -35,6 +35,7 @@ ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity:
     , m_limiter(limiter)
     , m_recorder(recorder)
     , m_admin(admin)
+    , m_challenges(challenges)
     , m_settings(std::make_shared<ProxySettings>())
     , m_pool(new UpstreamPool(this))
 { }

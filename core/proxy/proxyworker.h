@@ -24,6 +24,10 @@ class Authenticator;
 class RateLimiter;
 } // namespace ga::security
 
+namespace ga::acme {
+class ChallengeStore;
+}
+
 namespace ga::proxy {
 
 class ClientConnection;
@@ -40,7 +44,8 @@ class ProxyWorker final : public QObject
 public:
     ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources, ProxyCounters *counters,
         security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
-        std::atomic<AdminHandler *> *admin, QObject *parent = nullptr);
+        std::atomic<AdminHandler *> *admin, std::atomic<const acme::ChallengeStore *> *challenges,
+        QObject *parent = nullptr);
     ~ProxyWorker() override;
 
     // Thread-safe entry points (queued onto the worker's thread).
@@ -59,6 +64,8 @@ public:
     security::RateLimiter *rateLimiter() { return m_limiter; }
     metrics::Recorder *recorder() { return m_recorder; }
     AdminHandler *adminHandler() { return m_admin->load(); }
+    // The ACME HTTP-01 answers (null: no ACME).
+    const acme::ChallengeStore *acmeChallenges() { return m_challenges->load(); }
     // A connection has work with deadlines finer than a second (a request arrives): the sweeper runs at its
     // fine interval again. Cheap when it already does.
     void wakeSweeper();
@@ -82,6 +89,7 @@ private:
     security::RateLimiter *m_limiter;
     metrics::Recorder *m_recorder;
     std::atomic<AdminHandler *> *m_admin;
+    std::atomic<const acme::ChallengeStore *> *m_challenges;
     SettingsPtr m_settings;
     // A child (not a member) so that moveToThread() takes it along: its connections must run on this thread.
     UpstreamPool *m_pool;
