@@ -43,7 +43,7 @@ import {
     until,
 } from './lib.mjs';
 
-const PAGES = ['dashboard', 'keys', 'relays', 'tokens', 'files', 'logs', 'settings'];
+const PAGES = ['dashboard', 'keys', 'relays', 'tokens', 'files', 'logs', 'tls', 'settings'];
 const LANGS = [
     { name: 'en', button: 'lang-en' },
     { name: 'zh_CN', button: 'lang-zh' },

@@ -50,6 +50,7 @@ export const router = createRouter({
           meta: { title: 'nav.files' },
         },
         { path: 'logs', name: 'logs', component: () => import('./views/LogsView.vue'), meta: { title: 'nav.logs' } },
+        { path: 'tls', name: 'tls', component: () => import('./views/TlsView.vue'), meta: { title: 'nav.tls' } },
         {
           path: 'settings',
           name: 'settings',

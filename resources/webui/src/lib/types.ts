@@ -194,3 +194,24 @@ export interface ResourceItem {
   mimeType?: string
   model?: string
 }
+
+// The HTTPS listener (GET /tls → {listener}: core/admin/adminapi.cpp getTls, core/tls/tlsidentity.cpp toJson).
+// The certificate fields are there only when `present`; nextRenewal (ACME) and lastError only when known.
+export type TlsSource = 'files' | 'self-signed' | 'acme'
+
+export interface TlsListener {
+  enabled: boolean // listen.tls.port > 0
+  port: number
+  url: string // https://host:port, or "" while no HTTPS listener is up
+  present: boolean // a certificate is in service
+  subject?: string
+  names?: string[]
+  issuer?: string
+  notBefore?: string
+  notAfter?: string
+  daysLeft?: number // fractional, at the time of the answer
+  source?: TlsSource | string
+  certFile?: string
+  nextRenewal?: string
+  lastError?: string
+}
