@@ -134,6 +134,11 @@ void Validator::checkListenPolicy()
 
 void Validator::checkTls()
 {
+    for (const Problem &p : std::as_const(m_result.problems)) {
+        if (p.isError() && (p.path.startsWith(u"listen.tls.") || p.path == u"listen.port")) {
+            return; // what the rules below compare is broken, and reported on its own
+        }
+    }
     const Config &c = m_result.config;
     if (c.tlsCertFile.isEmpty() != c.tlsKeyFile.isEmpty()) {
         error(c.tlsCertFile.isEmpty() ? QStringLiteral("listen.tls.certFile") : QStringLiteral("listen.tls.keyFile"),

@@ -135,6 +135,8 @@ private:
     // The certificate for listen.tls.*: read (files) or made (local CA), put in service for new connections when it
     // is good; a bad one is logged and leaves the one in service. Watches the files while HTTPS is on.
     void reloadTlsIdentity();
+    // Watches listen.tls.certFile/keyFile and their folders (a replacement by rename ends a file's watch).
+    void watchTlsFiles();
     bool applyTlsListener(QString *error);
     // Starts, reschedules or stops the ACME client as listen.tls.acme.* say.
     void applyAcme();

@@ -79,6 +79,7 @@ void Service::reloadTlsIdentity()
                                          << (inService ? "(the one in service stays)" : "");
             m_tlsStatus.lastError = error;
         }
+        watchTlsFiles(); // a fix written into the files later must be seen too
         return;
     }
     m_proxy->setTlsConfiguration(std::make_shared<const QSslConfiguration>(tls::serverConfiguration(*identity)));
@@ -93,6 +94,12 @@ void Service::reloadTlsIdentity()
     qCInfo(lcProxy).noquote() << "HTTPS certificate in service:" << m_tlsStatus.subject << "for"
                               << m_tlsStatus.names.join(QStringLiteral(", ")) << "until"
                               << m_tlsStatus.notAfter.toString(Qt::ISODate) << "(" << m_tlsStatus.source << ")";
+    watchTlsFiles();
+}
+
+void Service::watchTlsFiles()
+{
+    const config::Config &cfg = m_config->config();
     // Watch the files (and their folders: a replacement by rename ends the watch on the old file).
     if (!m_tlsWatcher) {
         m_tlsWatcher = new QFileSystemWatcher(this);
@@ -110,7 +117,7 @@ void Service::reloadTlsIdentity()
     if (!watched.isEmpty()) {
         m_tlsWatcher->removePaths(watched);
     }
-    if (!cfg.tlsCertFile.isEmpty()) {
+    if (cfg.tlsPort > 0 && !cfg.tlsCertFile.isEmpty()) {
         m_tlsWatcher->addPaths({ cfg.tlsCertFile, cfg.tlsKeyFile, QFileInfo(cfg.tlsCertFile).absolutePath(),
             QFileInfo(cfg.tlsKeyFile).absolutePath() });
     }
@@ -129,10 +136,7 @@ bool Service::applyTlsListener(QString *error)
         m_tlsStatus = tls::CertificateStatus();
         m_tlsSourceKey.clear();
         if (m_tlsWatcher) {
-            const QStringList watched = m_tlsWatcher->files() + m_tlsWatcher->directories();
-            if (!watched.isEmpty()) {
-                m_tlsWatcher->removePaths(watched);
-            }
+            watchTlsFiles(); // with HTTPS off: nothing
         }
         return true;
     }
