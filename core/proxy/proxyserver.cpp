@@ -164,22 +164,22 @@ bool ProxyServer::canListen(const QString &host, quint16 port, QString *error)
     return true;
 }
 
-bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
+bool ProxyServer::bindListeners(Listeners &slot, bool tls, const QString &host, quint16 port, QString *error)
 {
     const QHostAddress address = addressOf(host);
     bool ok = false;
-    // The listener lives on the first worker's thread, so accepting never waits for the owner's
-    // (possibly GUI) thread.
+    // The listeners live on the first worker's thread, so accepting never waits for the owner's (possibly GUI)
+    // thread.
     QMetaObject::invokeMethod(
         m_workers.front(),
         [&] {
-            if (m_listener && m_listener->isListening() && m_listener->serverAddress() == address && port != 0
-                && m_listener->serverPort() == port) {
+            if (slot.v4 && slot.v4->isListening() && slot.v4->serverAddress() == address && port != 0
+                && slot.v4->serverPort() == port) {
                 ok = true;
                 return;
             }
-            auto open = [this](const QHostAddress &a, quint16 p) {
-                auto fresh = std::make_unique<Listener>(this, false);
+            auto open = [this, tls](const QHostAddress &a, quint16 p) {
+                auto fresh = std::make_unique<Listener>(this, tls);
                 fresh->setMaxPendingConnections(kListenBacklog);
                 // The kernel's queue too (Qt's default is 50): a burst of connects beyond it is dropped by the
                 // kernel and retried by clients a second later (ListenOverflows). The kernel caps it at
@@ -189,16 +189,16 @@ bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
                 return fresh;
             };
             auto fresh = open(address, port);
-            if (!fresh->isListening() && fresh->serverError() == QAbstractSocket::AddressInUseError && m_listener
-                && m_listener->serverPort() == port) {
+            if (!fresh->isListening() && fresh->serverError() == QAbstractSocket::AddressInUseError && slot.v4
+                && slot.v4->serverPort() == port) {
                 // Same port, another host (127.0.0.1 → 0.0.0.0, say): our own listener is in the way. Close it
                 // and try again; put it back when the new address still cannot be bound.
-                const QHostAddress oldAddress = m_listener->serverAddress();
-                m_listener.reset();
-                m_listener6.reset();
+                const QHostAddress oldAddress = slot.v4->serverAddress();
+                slot.v4.reset();
+                slot.v6.reset();
                 fresh = open(address, port);
                 if (!fresh->isListening()) {
-                    m_listener = open(oldAddress, port);
+                    slot.v4 = open(oldAddress, port);
                 }
             }
             if (!fresh->isListening()) {
@@ -215,15 +215,21 @@ bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
                     fresh6.reset();
                 }
             }
-            m_listener6 = std::move(fresh6);
-            m_listener = std::move(fresh);
+            slot.v6 = std::move(fresh6);
+            slot.v4 = std::move(fresh);
             ok = true;
         },
         Qt::BlockingQueuedConnection);
+    return ok;
+}
+
+bool ProxyServer::listen(const QString &host, quint16 port, QString *error)
+{
+    const bool ok = bindListeners(m_plain, false, host, port, error);
     QMutexLocker lock(&m_addressMutex);
-    const bool listening = m_listener && m_listener->isListening();
-    m_address = listening ? m_listener->serverAddress() : QHostAddress();
-    m_port = listening ? m_listener->serverPort() : 0;
+    const bool listening = m_plain.v4 && m_plain.v4->isListening();
+    m_address = listening ? m_plain.v4->serverAddress() : QHostAddress();
+    m_port = listening ? m_plain.v4->serverPort() : 0;
     return ok;
 }
 
@@ -235,10 +241,8 @@ void ProxyServer::close()
     QMetaObject::invokeMethod(
         m_workers.front(),
         [this] {
-            m_listener.reset();
-            m_listener6.reset();
-            m_tlsListener.reset();
-            m_tlsListener6.reset();
+            m_plain = Listeners();
+            m_secure = Listeners();
         },
         Qt::BlockingQueuedConnection);
     QMutexLocker lock(&m_addressMutex);
@@ -291,48 +295,9 @@ void ProxyServer::dispatch(qintptr descriptor, bool tls)
 
 bool ProxyServer::listenTls(const QString &host, quint16 port, QString *error)
 {
-    const QHostAddress address = addressOf(host);
-    bool ok = false;
-    QMetaObject::invokeMethod(
-        m_workers.front(),
-        [&] {
-            if (m_tlsListener && m_tlsListener->isListening() && m_tlsListener->serverAddress() == address && port != 0
-                && m_tlsListener->serverPort() == port) {
-                ok = true;
-                return;
-            }
-            auto open = [this](const QHostAddress &a, quint16 p) {
-                auto fresh = std::make_unique<Listener>(this, true);
-                fresh->setMaxPendingConnections(kListenBacklog);
-                fresh->setListenBacklogSize(kListenBacklog);
-                fresh->listen(a, p);
-                return fresh;
-            };
-            auto fresh = open(address, port);
-            if (!fresh->isListening() && fresh->serverError() == QAbstractSocket::AddressInUseError && m_tlsListener
-                && m_tlsListener->serverPort() == port) {
-                m_tlsListener.reset(); // same port, another host: ours is in the way
-                m_tlsListener6.reset();
-                fresh = open(address, port);
-            }
-            if (!fresh->isListening()) {
-                *error = bindFailure(*fresh, host, port);
-                return;
-            }
-            std::unique_ptr<Listener> fresh6;
-            if (address == QHostAddress(QHostAddress::LocalHost)) {
-                fresh6 = open(QHostAddress(QHostAddress::LocalHostIPv6), fresh->serverPort());
-                if (!fresh6->isListening()) {
-                    fresh6.reset();
-                }
-            }
-            m_tlsListener6 = std::move(fresh6);
-            m_tlsListener = std::move(fresh);
-            ok = true;
-        },
-        Qt::BlockingQueuedConnection);
+    const bool ok = bindListeners(m_secure, true, host, port, error);
     QMutexLocker lock(&m_addressMutex);
-    m_tlsPort = ok && m_tlsListener ? m_tlsListener->serverPort() : 0;
+    m_tlsPort = ok && m_secure.v4 ? m_secure.v4->serverPort() : 0;
     return ok;
 }
 
@@ -342,12 +307,7 @@ void ProxyServer::closeTls()
         return;
     }
     QMetaObject::invokeMethod(
-        m_workers.front(),
-        [this] {
-            m_tlsListener.reset();
-            m_tlsListener6.reset();
-        },
-        Qt::BlockingQueuedConnection);
+        m_workers.front(), [this] { m_secure = Listeners(); }, Qt::BlockingQueuedConnection);
     QMutexLocker lock(&m_addressMutex);
     m_tlsPort = 0;
 }

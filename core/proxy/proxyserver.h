@@ -101,10 +101,15 @@ private:
     keys::KeyPool *m_keys;
     std::unique_ptr<routing::Router> m_ownRouter; // when none was given
     routing::Router *m_router;
-    std::unique_ptr<Listener> m_listener;
-    std::unique_ptr<Listener> m_listener6; // ::1 beside 127.0.0.1, so "localhost" works whichever it resolves to
-    std::unique_ptr<Listener> m_tlsListener;
-    std::unique_ptr<Listener> m_tlsListener6;
+    struct Listeners
+    {
+        std::unique_ptr<Listener> v4;
+        std::unique_ptr<Listener> v6; // ::1 beside 127.0.0.1, so "localhost" works whichever it resolves to
+    };
+    // Binds `slot` to host:port (switching over only once the new address is bound), on the first worker's thread.
+    bool bindListeners(Listeners &slot, bool tls, const QString &host, quint16 port, QString *error);
+    Listeners m_plain;
+    Listeners m_secure; // HTTPS
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;
     ProxyCounters m_counters;
