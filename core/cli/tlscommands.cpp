@@ -26,7 +26,17 @@ int tlsStatus(Context &ctx)
     QString error;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     std::optional<tls::Identity> id;
-    if (!cfg.tlsCertFile.isEmpty()) {
+    // The order the daemon uses: ACME's certificate (when ACME is on and it has one), the files, the local CA's.
+    const QString acmeCert = QDir(dir).filePath(QStringLiteral("acme-cert.pem"));
+    if (!cfg.acmeDirectoryUrl.isEmpty() && QFile::exists(acmeCert)) {
+        id = tls::loadIdentity(acmeCert, QDir(dir).filePath(QStringLiteral("acme-key.pem")), now, &error);
+        if (id) {
+            id->source = QStringLiteral("acme");
+        }
+    }
+    if (id) {
+        // ACME's, above
+    } else if (!cfg.tlsCertFile.isEmpty()) {
         id = tls::loadIdentity(cfg.tlsCertFile, cfg.tlsKeyFile, now, &error);
     } else if (cfg.tlsSelfSigned) {
         const QString leaf = QDir(dir).filePath(QStringLiteral("local-tls.pem"));
@@ -39,6 +49,9 @@ int tlsStatus(Context &ctx)
         } else {
             error = QStringLiteral("not made yet: the daemon makes it when it starts with listen.tls.port set");
         }
+    } else if (!cfg.acmeDirectoryUrl.isEmpty()) {
+        error = QStringLiteral("no certificate from the ACME CA yet: the running daemon orders it (its GET "
+                               "/admin/api/v1/tls says how that goes)");
     }
     if (id) {
         status = tls::statusOf(*id);

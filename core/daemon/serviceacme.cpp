@@ -76,8 +76,11 @@ void Service::applyAcme()
     m_acmeTimer.setSingleShot(true);
     disconnect(&m_acmeTimer, &QTimer::timeout, this, nullptr);
     connect(&m_acmeTimer, &QTimer::timeout, this, &Service::checkCertificateRenewal);
-    // The certificate in hand (when it is ACME's, for these names) decides when; otherwise now.
-    const bool ours = m_tlsStatus.present && m_tlsStatus.source == u"acme";
+    // The certificate in hand (when it is ACME's, for all of these names) decides when; otherwise now.
+    bool ours = m_tlsStatus.present && m_tlsStatus.source == u"acme";
+    for (const QString &name : options.domains) {
+        ours = ours && m_tlsStatus.names.contains(name, Qt::CaseInsensitive);
+    }
     scheduleAcme(ours ? acme::renewalTimeMs(
                      m_tlsStatus.notBefore, m_tlsStatus.notAfter, QRandomGenerator::global()->bounded(2.0) - 1.0)
                       : 0);
@@ -88,6 +91,7 @@ void Service::scheduleAcme(qint64 atMs)
     m_acmeDueMs = atMs;
     if (atMs > 0) {
         m_tlsStatus.nextRenewal = QDateTime::fromMSecsSinceEpoch(atMs, Qt::UTC);
+        Q_EMIT tlsStatusChanged();
     }
     const qint64 wait = std::clamp<qint64>(atMs - m_tlsClock->nowMs(), 0, 24LL * 3600 * 1000);
     m_acmeTimer.start(int(wait)); // at most a day ahead: checked again then (QTimer takes int milliseconds)

@@ -39,15 +39,7 @@ void Service::reloadTlsIdentity()
         if (QFile::exists(certPath)) {
             identity = tls::loadIdentity(certPath, QDir(dir).filePath(QStringLiteral("acme-key.pem")), now, &why);
         }
-        if (identity) {
-            const QStringList has = tls::statusOf(*identity).names;
-            for (const QString &n : cfg.acmeDomains.split(u',', Qt::SkipEmptyParts)) {
-                if (!has.contains(n.trimmed(), Qt::CaseInsensitive)) {
-                    identity.reset(); // for other names than the config's now: a new one is ordered
-                    break;
-                }
-            }
-        }
+        // One for fewer names than the config's now stays in service too: a new one is ordered (applyAcme()).
         if (identity) {
             identity->source = QStringLiteral("acme");
             sourceKey = QStringLiteral("acme");
@@ -78,6 +70,7 @@ void Service::reloadTlsIdentity()
             qCWarning(lcProxy).noquote() << "HTTPS certificate not loaded:" << error
                                          << (inService ? "(the one in service stays)" : "");
             m_tlsStatus.lastError = error;
+            Q_EMIT tlsStatusChanged();
         }
         watchTlsFiles(); // a fix written into the files later must be seen too
         return;
@@ -94,6 +87,7 @@ void Service::reloadTlsIdentity()
     qCInfo(lcProxy).noquote() << "HTTPS certificate in service:" << m_tlsStatus.subject << "for"
                               << m_tlsStatus.names.join(QStringLiteral(", ")) << "until"
                               << m_tlsStatus.notAfter.toString(Qt::ISODate) << "(" << m_tlsStatus.source << ")";
+    Q_EMIT tlsStatusChanged();
     watchTlsFiles();
 }
 
@@ -134,6 +128,7 @@ bool Service::applyTlsListener(QString *error)
         m_proxy->setTlsConfiguration({});
         applyAcme(); // stops it
         m_tlsStatus = tls::CertificateStatus();
+        Q_EMIT tlsStatusChanged();
         m_tlsSourceKey.clear();
         if (m_tlsWatcher) {
             watchTlsFiles(); // with HTTPS off: nothing

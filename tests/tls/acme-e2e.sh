@@ -74,7 +74,7 @@ NAMES2="a.test,b.test,c.test"
 #   restart-keeps-cert  a daemon started with more acme.domains than its certificate has, while the CA is
 #                       unreachable, serves no HTTPS at all until a new order succeeds, instead of the
 #                       certificate it has (valid for the other names)
-KNOWN_BUGS=" cli-status-acme live-domains restart-keeps-cert "
+KNOWN_BUGS=" "
 [ "${TLS_E2E_STRICT:-0}" = 1 ] && KNOWN_BUGS=" "
 BUG="" # the known bug the checks being made are about ("" for none)
 FAILED=()
