@@ -5,6 +5,9 @@
 #include "config/configschema.h"
 #include "daemon/service.h"
 #include "logging/usertext.h"
+#include "tls/tlsidentity.h"
+
+#include <QJsonObject>
 
 namespace ga::ui {
 
@@ -12,11 +15,22 @@ SettingsController::SettingsController(daemon::Service *service, QObject *parent
     : Controller(service, parent)
 {
     connect(service, &daemon::Service::listenProblemChanged, this, &SettingsController::listenProblemChanged);
+    connect(service, &daemon::Service::tlsStatusChanged, this, &SettingsController::tlsStatusChanged);
 }
 
 SettingsController *SettingsController::create(QQmlEngine *engine, QJSEngine *js)
 {
     return exposed(Backend::create(engine, js)->settingsController());
+}
+
+QVariantMap SettingsController::tlsStatus() const
+{
+    QJsonObject o = tls::toJson(service()->tlsStatus());
+    o.insert(QStringLiteral("url"), service()->tlsUrl());
+    if (o.contains(u"lastError")) {
+        o.insert(QStringLiteral("lastError"), logging::translated(o.value(u"lastError").toString()));
+    }
+    return o.toVariantMap();
 }
 
 QString SettingsController::listenProblem() const

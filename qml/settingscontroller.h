@@ -20,6 +20,9 @@ class SettingsController final : public Controller
 
     // Set while the configured listen address cannot be bound: the page shows it at listen.port.
     Q_PROPERTY(QString listenProblem READ listenProblem NOTIFY listenProblemChanged)
+    // The HTTPS listener's certificate: {present, subject, names, issuer, notAfter, daysLeft, source, nextRenewal,
+    // lastError, url} (core/tls toJson); shown under the HTTPS settings.
+    Q_PROPERTY(QVariantMap tlsStatus READ tlsStatus NOTIFY tlsStatusChanged)
 
 public:
     explicit SettingsController(daemon::Service *service, QObject *parent = nullptr);
@@ -28,6 +31,7 @@ public:
     static SettingsController *create(QQmlEngine *engine, QJSEngine *js);
 
     QString listenProblem() const;
+    QVariantMap tlsStatus() const;
 
     // {value, default, kind: bool|int|string|enum, choices, min, max, unit, description}; {} for no setting.
     Q_INVOKABLE QVariantMap setting(const QString &path) const;
@@ -40,6 +44,7 @@ public:
 
 Q_SIGNALS:
     void listenProblemChanged();
+    void tlsStatusChanged();
     void settingsSaved(int request);
 };
 

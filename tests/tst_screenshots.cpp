@@ -197,7 +197,9 @@ const QSet<QString> &allowedWords()
                  // Loanwords Chinese AI tools use as they are: model tokens, Deno Deploy's playground.
                  "token", "tokens", "playground",
                  // Values typed in a field as they are (the outgoing proxy: none, system, http://…).
-                 "none", "system" }) {
+                 "none", "system",
+                 // Certificate terms and names used as they are: ACME, a CA, Let's Encrypt, chmod, the tls command.
+                 "acme", "ca", "let", "encrypt", "chmod", "aggregatord", "tls", "trust", "readme" }) {
             w.insert(QString::fromLatin1(word));
         }
         return w;

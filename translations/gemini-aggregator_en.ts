@@ -2157,6 +2157,86 @@
         <source>Add relay</source>
         <translation>Add relay</translation>
     </message>
+    <message>
+        <source>HTTPS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In service: %1 for %2, until %3 (%4 days) — %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>local CA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>certificate files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No HTTPS listener. Set a port and a certificate: your own files, the local CA, or ACME.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next renewal: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last problem: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTPS port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0: no HTTPS. A port of its own, beside the HTTP port.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local CA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A certificate for this machine from a CA made once; &apos;gemini-aggregatord tls trust&apos; shows how to trust it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Readable by you only (chmod 600). Replaced files are used for new connections at once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The CA&apos;s directory URL, for example Let&apos;s Encrypt&apos;s (listed in the README).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME names</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comma-separated; port 80 of each must reach this proxy&apos;s port.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME contact</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Toast</name>

@@ -2125,6 +2125,86 @@
         <source>Add relay</source>
         <translation>添加中继</translation>
     </message>
+    <message>
+        <source>HTTPS</source>
+        <translation>HTTPS</translation>
+    </message>
+    <message>
+        <source>In service: %1 for %2, until %3 (%4 days) — %5</source>
+        <translation>使用中：%1，用于 %2，有效至 %3（剩余 %4 天）— %5</translation>
+    </message>
+    <message>
+        <source>ACME</source>
+        <translation>ACME</translation>
+    </message>
+    <message>
+        <source>local CA</source>
+        <translation>本地 CA</translation>
+    </message>
+    <message>
+        <source>certificate files</source>
+        <translation>证书文件</translation>
+    </message>
+    <message>
+        <source>No HTTPS listener. Set a port and a certificate: your own files, the local CA, or ACME.</source>
+        <translation>未启用 HTTPS 监听。请设置端口和证书：自己的证书文件、本地 CA 或 ACME。</translation>
+    </message>
+    <message>
+        <source>Next renewal: %1</source>
+        <translation>下次续期：%1</translation>
+    </message>
+    <message>
+        <source>Last problem: %1</source>
+        <translation>最近的问题：%1</translation>
+    </message>
+    <message>
+        <source>HTTPS port</source>
+        <translation>HTTPS 端口</translation>
+    </message>
+    <message>
+        <source>0: no HTTPS. A port of its own, beside the HTTP port.</source>
+        <translation>0：不启用 HTTPS。须为独立端口，与 HTTP 端口并存。</translation>
+    </message>
+    <message>
+        <source>Local CA</source>
+        <translation>本地 CA</translation>
+    </message>
+    <message>
+        <source>A certificate for this machine from a CA made once; &apos;gemini-aggregatord tls trust&apos; shows how to trust it.</source>
+        <translation>由一次性创建的 CA 为本机签发证书；运行“gemini-aggregatord tls trust”查看如何信任它。</translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation>证书文件</translation>
+    </message>
+    <message>
+        <source>Key file</source>
+        <translation>私钥文件</translation>
+    </message>
+    <message>
+        <source>Readable by you only (chmod 600). Replaced files are used for new connections at once.</source>
+        <translation>仅限本人可读（chmod 600）。替换后的文件会立即用于新连接。</translation>
+    </message>
+    <message>
+        <source>ACME directory</source>
+        <translation>ACME 目录</translation>
+    </message>
+    <message>
+        <source>The CA&apos;s directory URL, for example Let&apos;s Encrypt&apos;s (listed in the README).</source>
+        <translation>CA 的目录 URL，例如 Let’s Encrypt 的（见 README）。</translation>
+    </message>
+    <message>
+        <source>ACME names</source>
+        <translation>ACME 域名</translation>
+    </message>
+    <message>
+        <source>Comma-separated; port 80 of each must reach this proxy&apos;s port.</source>
+        <translation>以逗号分隔；每个域名的 80 端口须能到达本代理的端口。</translation>
+    </message>
+    <message>
+        <source>ACME contact</source>
+        <translation>ACME 联系邮箱</translation>
+    </message>
 </context>
 <context>
     <name>Toast</name>

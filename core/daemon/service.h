@@ -112,6 +112,8 @@ Q_SIGNALS:
     void configRejected(const QString &reason);
     void listeningChanged(bool listening);
     void listenProblemChanged(const QString &problem);
+    // The HTTPS certificate, its source, renewal or last error changed (tlsStatus()).
+    void tlsStatusChanged();
 
 private:
     void onConfigChanged();

@@ -136,6 +136,93 @@ AppPage {
                 }
             }
 
+            Card {
+                id: httpsCard
+                Layout.fillWidth: true
+                title: qsTr("HTTPS")
+                readonly property var tls: SettingsController.tlsStatus
+                Label {
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    text: httpsCard.tls.present
+                          ? qsTr("In service: %1 for %2, until %3 (%4 days) — %5")
+                                .arg(httpsCard.tls.subject)
+                                .arg((httpsCard.tls.names || []).join(", "))
+                                .arg(String(httpsCard.tls.notAfter).slice(0, 10))
+                                .arg(Math.floor(httpsCard.tls.daysLeft))
+                                .arg(httpsCard.tls.source === "acme" ? qsTr("ACME")
+                                     : httpsCard.tls.source === "self-signed" ? qsTr("local CA") : qsTr("certificate files"))
+                          : qsTr("No HTTPS listener. Set a port and a certificate: your own files, the local CA, or ACME.")
+                }
+                Label {
+                    Layout.fillWidth: true
+                    visible: !!httpsCard.tls.nextRenewal
+                    wrapMode: Text.Wrap
+                    text: qsTr("Next renewal: %1").arg(String(httpsCard.tls.nextRenewal || "").replace("T", " ").replace("Z", " UTC"))
+                }
+                Label {
+                    Layout.fillWidth: true
+                    visible: !!httpsCard.tls.lastError
+                    wrapMode: Text.Wrap
+                    color: page.theme.bad
+                    text: qsTr("Last problem: %1").arg(httpsCard.tls.lastError || "")
+                }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
+                    path: "listen.tls.port"
+                    title: qsTr("HTTPS port")
+                    hint: qsTr("0: no HTTPS. A port of its own, beside the HTTP port.")
+                }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
+                    path: "listen.tls.selfSigned"
+                    title: qsTr("Local CA")
+                    hint: qsTr("A certificate for this machine from a CA made once; 'gemini-aggregatord tls trust' shows how to trust it.")
+                }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
+                    path: "listen.tls.certFile"
+                    title: qsTr("Certificate file")
+                }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
+                    path: "listen.tls.keyFile"
+                    title: qsTr("Key file")
+                    hint: qsTr("Readable by you only (chmod 600). Replaced files are used for new connections at once.")
+                }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
+                    path: "listen.tls.acme.directoryUrl"
+                    title: qsTr("ACME directory")
+                    hint: qsTr("The CA's directory URL, for example Let's Encrypt's (listed in the README).")
+                }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
+                    path: "listen.tls.acme.domains"
+                    title: qsTr("ACME names")
+                    hint: qsTr("Comma-separated; port 80 of each must reach this proxy's port.")
+                }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
+                    path: "listen.tls.acme.email"
+                    title: qsTr("ACME contact")
+                }
+            }
+
             TokensCard {
                 Layout.fillWidth: true
             }
