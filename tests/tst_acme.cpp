@@ -8,6 +8,7 @@
 #include "acme/problem.h"
 #include "acme/renewal.h"
 #include "acme/transport.h"
+#include "pebbleserver.h"
 #include "testsupport.h"
 
 #include <QCryptographicHash>
@@ -38,29 +39,7 @@ using namespace ga::acme;
 
 namespace {
 
-const QString kPebble = QStringLiteral("/usr/bin/pebble");
-const QString kChallTestSrv = QStringLiteral("/usr/bin/pebble-challtestsrv");
 constexpr qint64 kHour = 3600 * 1000;
-
-bool canConnect(quint16 port)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    return socket.waitForConnected(200);
-}
-
-bool runOpenssl(const QString &dir, const QStringList &args)
-{
-    QProcess process;
-    process.setWorkingDirectory(dir);
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(QStringLiteral("openssl"), args);
-    if (!process.waitForFinished(30000) || process.exitCode() != 0) {
-        qWarning().noquote() << "openssl" << args.join(QLatin1Char(' ')) << "failed:" << process.readAll();
-        return false;
-    }
-    return true;
-}
 
 // ES256 verification as a JWS verifier does it: raw R || S back to DER, then EVP_DigestVerify.
 bool verifyEs256(const QByteArray &publicPem, const QByteArray &data, const QByteArray &signature)
@@ -163,9 +142,7 @@ private:
     qint64 runOrder(AcmeClient &client, QSignalSpy &issued, QSignalSpy &failed);
 
     bool m_havePebble = false;
-    QTemporaryDir m_dir;
-    QProcess m_dns;
-    QProcess m_pebble;
+    ga::test::PebbleServer m_pebble;
     QTcpServer m_responder;
     ChallengeStore m_store;
     bool m_answer = true;
@@ -177,28 +154,9 @@ private:
 
 void TestAcme::initTestCase()
 {
-    m_havePebble = QFile::exists(kPebble) && QFile::exists(kChallTestSrv)
-        && !QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty();
+    m_havePebble = ga::test::PebbleServer::available();
     if (!m_havePebble)
         return;
-    QVERIFY(m_dir.isValid());
-    const QString dir = m_dir.path();
-    // A throwaway CA and a certificate for pebble's own HTTPS endpoint.
-    QVERIFY(runOpenssl(dir,
-        { "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key",
-            "-out", "ca.pem", "-days", "2", "-subj", "/CN=ga acme test CA", "-addext",
-            "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign" }));
-    QVERIFY(runOpenssl(dir,
-        { "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "key.pem", "-out",
-            "server.csr", "-subj", "/CN=localhost" }));
-    QVERIFY(ga::test::writeAll(m_dir.filePath(QStringLiteral("ext.cnf")),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"));
-    QVERIFY(runOpenssl(dir,
-        { "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
-            "cert.pem", "-days", "2", "-extfile", "ext.cnf" }));
-    m_ca = QSslCertificate::fromPath(m_dir.filePath(QStringLiteral("ca.pem")));
-    QCOMPARE(m_ca.size(), 1);
-
     // The HTTP-01 responder pebble validates against: answers from the store, like the proxy's port 80 will.
     QVERIFY(m_responder.listen(QHostAddress::LocalHost));
     connect(&m_responder, &QTcpServer::newConnection, this, [this] {
@@ -208,47 +166,15 @@ void TestAcme::initTestCase()
         }
     });
 
-    // DNS for pebble's validation: every name is 127.0.0.1 (no AAAA, so pebble dials IPv4).
-    const quint16 dnsPort = ga::test::freePort();
-    const quint16 dnsManagement = ga::test::freePort();
-    m_dns.setProcessChannelMode(QProcess::MergedChannels);
-    m_dns.start(kChallTestSrv,
-        { "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", QStringLiteral("127.0.0.1:%1").arg(dnsPort),
-            "-http01", "", "-https01", "", "-tlsalpn01", "", "-management",
-            QStringLiteral("127.0.0.1:%1").arg(dnsManagement) });
-    QVERIFY(m_dns.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(canConnect(dnsManagement), 10000);
-
-    m_pebblePort = ga::test::freePort();
-    const QJsonObject config { { "pebble",
-        QJsonObject { { "listenAddress", QStringLiteral("127.0.0.1:%1").arg(m_pebblePort) },
-            { "managementListenAddress", QStringLiteral("127.0.0.1:%1").arg(ga::test::freePort()) },
-            { "certificate", m_dir.filePath(QStringLiteral("cert.pem")) },
-            { "privateKey", m_dir.filePath(QStringLiteral("key.pem")) }, { "httpPort", m_responder.serverPort() },
-            { "tlsPort", ga::test::freePort() }, { "ocspResponderURL", "" },
-            { "externalAccountBindingRequired", false } } } };
-    const QString configPath = m_dir.filePath(QStringLiteral("pebble.json"));
-    QVERIFY(ga::test::writeAll(configPath, QJsonDocument(config).toJson()));
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("PEBBLE_VA_NOSLEEP"), QStringLiteral("1"));
-    env.insert(QStringLiteral("PEBBLE_WFE_NONCEREJECT"), QStringLiteral("0"));
-    m_pebble.setProcessEnvironment(env);
-    m_pebble.setProcessChannelMode(QProcess::MergedChannels);
-    m_pebble.start(kPebble, { "-config", configPath, "-dnsserver", QStringLiteral("127.0.0.1:%1").arg(dnsPort) });
-    QVERIFY(m_pebble.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(canConnect(m_pebblePort), 10000);
+    QString error;
+    QVERIFY2(m_pebble.start(m_responder.serverPort(), &error), qPrintable(error));
+    m_ca = m_pebble.directoryCa();
+    QCOMPARE(m_ca.size(), 1);
+    m_pebblePort = quint16(m_pebble.directoryUrl().port());
     QVERIFY(m_state.isValid());
 }
 
-void TestAcme::cleanupTestCase()
-{
-    for (QProcess *process : { &m_pebble, &m_dns }) {
-        if (process->state() != QProcess::NotRunning) {
-            process->kill();
-            process->waitForFinished(5000);
-        }
-    }
-}
+void TestAcme::cleanupTestCase() { }
 
 void TestAcme::respond(QTcpSocket *socket)
 {
