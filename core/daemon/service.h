@@ -136,6 +136,8 @@ private:
     void setListenProblem(const QString &problem);
     // The certificate for listen.tls.*: read (files) or made (local CA), put in service for new connections when it
     // is good; a bad one is logged and leaves the one in service. Watches the files while HTTPS is on.
+    // "scheme://address:port" of the listening address ([…] around IPv6).
+    QString urlOf(const char *scheme, quint16 port) const;
     void reloadTlsIdentity();
     // Watches listen.tls.certFile/keyFile and their folders (a replacement by rename ends a file's watch).
     void watchTlsFiles();

@@ -11,7 +11,6 @@
 #include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
-#include <QSaveFile>
 
 namespace ga::daemon {
 namespace {
@@ -25,13 +24,6 @@ QStringList acmeNames(const config::Config &cfg)
         }
     }
     return out;
-}
-
-bool writePrivate(const QString &path, const QByteArray &bytes)
-{
-    QSaveFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        && f.write(bytes) == bytes.size() && f.commit();
 }
 
 } // namespace
@@ -119,17 +111,15 @@ void Service::onAcmeIssued(const acme::Issued &issued)
     const QString certPath = QDir(dir).filePath(QStringLiteral("acme-cert.pem"));
     const QString keyPath = QDir(dir).filePath(QStringLiteral("acme-key.pem"));
     // The key first: a certificate on disk always has its key beside it.
-    if (!writePrivate(keyPath, issued.privateKeyPem) || !writePrivate(certPath, issued.certificateChainPem)) {
-        onAcmeFailed(acme::Failure { QStringLiteral("could not store the new certificate in %1: check that the "
-                                                    "folder is writable")
-                                         .arg(dir),
-            -1, false });
+    QString error;
+    if (!tls::writePrivateFile(keyPath, issued.privateKeyPem, &error)
+        || !tls::writePrivateFile(certPath, issued.certificateChainPem, &error)) {
+        onAcmeFailed(acme::Failure { QStringLiteral("could not store the new certificate: %1").arg(error), -1, false });
         return;
     }
     m_acmeFailures = 0;
     m_tlsStatus.lastError.clear();
     reloadTlsIdentity();
-    QString error;
     if (m_proxy->tlsPort() == 0 && !m_paused && !applyTlsListener(&error)) {
         qCWarning(lcProxy).noquote() << "no HTTPS listener:" << error;
     }

@@ -24,15 +24,17 @@
 
 namespace ga::daemon {
 
-QString Service::listenUrl() const
+QString Service::urlOf(const char *scheme, quint16 port) const
 {
-    if (!m_proxy || !m_proxy->isListening()) {
-        return QString();
-    }
     const QHostAddress a = m_proxy->address();
     const QString host
         = a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString()) : a.toString();
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_proxy->port());
+    return QStringLiteral("%1://%2:%3").arg(QLatin1String(scheme), host).arg(port);
+}
+
+QString Service::listenUrl() const
+{
+    return m_proxy && m_proxy->isListening() ? urlOf("http", m_proxy->port()) : QString();
 }
 
 bool Service::applyProxyConfig(QString *error, bool *bindFailed)

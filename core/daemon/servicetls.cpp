@@ -15,13 +15,7 @@ namespace ga::daemon {
 
 QString Service::tlsUrl() const
 {
-    if (!m_proxy || m_proxy->tlsPort() == 0) {
-        return QString();
-    }
-    const QHostAddress a = m_proxy->address();
-    const QString host
-        = a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString()) : a.toString();
-    return QStringLiteral("https://%1:%2").arg(host).arg(m_proxy->tlsPort());
+    return m_proxy && m_proxy->tlsPort() != 0 ? urlOf("https", m_proxy->tlsPort()) : QString();
 }
 
 void Service::reloadTlsIdentity()

@@ -161,20 +161,6 @@ X509Ptr certFromPem(const QByteArray &pem)
     return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
 }
 
-// Written atomically, readable by this user only (the permissions are set on the new file before it replaces the
-// old one).
-bool writePrivate(const QString &path, const QByteArray &bytes, QString *error)
-{
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || f.write(bytes) != bytes.size() || !f.commit()) {
-        *error
-            = QStringLiteral("cannot write %1 (%2): check that the data folder is writable").arg(path, f.errorString());
-        return false;
-    }
-    return true;
-}
-
 } // namespace
 
 std::optional<Identity> identityFromPem(
@@ -318,6 +304,18 @@ QSslConfiguration serverConfiguration(const Identity &identity)
     return c;
 }
 
+bool writePrivateFile(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || f.write(bytes) != bytes.size() || !f.commit()) {
+        *error
+            = QStringLiteral("cannot write %1 (%2): check that the data folder is writable").arg(path, f.errorString());
+        return false;
+    }
+    return true;
+}
+
 QString localCaFile(const QString &dir)
 {
     return QDir(dir).filePath(QStringLiteral("local-ca.pem"));
@@ -364,8 +362,8 @@ std::optional<Identity> localIdentity(
                     { { NID_basic_constraints, "critical,CA:TRUE,pathlen:0" },
                         { NID_key_usage, "critical,keyCertSign,cRLSign" }, { NID_subject_key_identifier, "hash" } });
         }
-        if (!caCert || !writePrivate(caKeyPath, pemOf(caKey.get()), error)
-            || !writePrivate(caCertPath, pemOf(caCert.get()), error)) {
+        if (!caCert || !writePrivateFile(caKeyPath, pemOf(caKey.get()), error)
+            || !writePrivateFile(caCertPath, pemOf(caCert.get()), error)) {
             if (error->isEmpty()) {
                 *error = QStringLiteral("could not make the local CA (OpenSSL failed)");
             }
@@ -408,7 +406,7 @@ std::optional<Identity> localIdentity(
     }
     const QByteArray leafPem = pemOf(leaf.get()) + pemOf(caCert.get());
     const QByteArray keyPem = pemOf(leafKey.get());
-    if (!writePrivate(leafKeyPath, keyPem, error) || !writePrivate(leafPath, leafPem, error)) {
+    if (!writePrivateFile(leafKeyPath, keyPem, error) || !writePrivateFile(leafPath, leafPem, error)) {
         return std::nullopt;
     }
     std::optional<Identity> id = identityFromPem(leafPem, keyPem, now, error);

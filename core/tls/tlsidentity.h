@@ -59,4 +59,8 @@ std::optional<Identity> localIdentity(
     const QString &dir, const QStringList &extraNames, const QDateTime &now, QString *error);
 QString localCaFile(const QString &dir);
 
+// Writes `bytes` atomically (QSaveFile), readable by this user only: the permissions are set on the new file before
+// it replaces the old one. False with a sentence in *error.
+bool writePrivateFile(const QString &path, const QByteArray &bytes, QString *error);
+
 } // namespace ga::tls
