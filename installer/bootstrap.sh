@@ -45,6 +45,9 @@ DEBIAN_PACKAGES=(
     # packaging and its test (tests/install): dpkg-shlibdeps, lintian, desktop entry and AppStream validators,
     # systemd-analyze for the user unit, man for the manual pages, curl for the request through the installed daemon
     dpkg-dev file lintian desktop-file-utils appstream systemd man-db curl
+    # cluster mode: hiredis (core/cluster) and a real redis-server for its tests; debootstrap builds the container
+    # image's root file system for the deployment test (tests/deploy)
+    libhiredis-dev redis-server debootstrap
 )
 
 as_root() {

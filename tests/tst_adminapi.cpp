@@ -1369,6 +1369,16 @@ private Q_SLOTS:
         QCOMPARE(listener.value(u"url").toString(), QString());
     }
 
+    void clusterStatusWhenOff()
+    {
+        const Answer a = call("GET", "/cluster");
+        QCOMPARE(a.status, 200);
+        const QJsonObject cluster = a.obj().value(u"cluster").toObject();
+        QCOMPARE(cluster.value(u"state").toString(), QStringLiteral("off"));
+        QCOMPARE(cluster.value(u"redis").toString(), QString());
+        QCOMPARE(cluster.value(u"published").toInt(-1), 0);
+    }
+
     void consoleSessions()
     {
         auto raw = [&](const QByteArray &method, const QByteArray &path, const QByteArray &headers,
@@ -1814,6 +1824,7 @@ private Q_SLOTS:
             QStringLiteral("GET /history/summary"),
             QStringLiteral("GET /history/tail"),
             QStringLiteral("GET /tls"),
+            QStringLiteral("GET /cluster"),
         };
         std::sort(expected.begin(), expected.end());
         QCOMPARE(table, expected);

@@ -2482,6 +2482,26 @@
         <source>an empty passphrase would not protect the secret file; choose a real one</source>
         <translation>an empty passphrase would not protect the secret file; choose a real one</translation>
     </message>
+    <message>
+        <source>both %1 and %2 are set; set only one of them</source>
+        <translation>both %1 and %2 are set; set only one of them</translation>
+    </message>
+    <message>
+        <source>cannot read the passphrase file %1 (named by %2): %3</source>
+        <translation>cannot read the passphrase file %1 (named by %2): %3</translation>
+    </message>
+    <message>
+        <source>the passphrase file %1 (named by %2) is over %3 bytes: it must hold the passphrase only</source>
+        <translation>the passphrase file %1 (named by %2) is over %3 bytes: it must hold the passphrase only</translation>
+    </message>
+    <message>
+        <source>the passphrase file %1 (named by %2) is empty; write the passphrase into it</source>
+        <translation>the passphrase file %1 (named by %2) is empty; write the passphrase into it</translation>
+    </message>
+    <message>
+        <source>a given token must be 32 to 256 visible ASCII characters without spaces (a token another daemon printed)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ga::config</name>
@@ -2703,6 +2723,22 @@
     </message>
     <message>
         <source>ACME certificates are for HTTPS: set listen.tls.port too</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a Redis address (use redis://host:6379/0 or unix:///run/redis/redis.sock?db=0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the Redis address must not hold a password (the config file is not secret); store it with: gemini-aggregatord cluster password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rediss:// (Redis over TLS) is not available: Debian 12&apos;s hiredis has no TLS; reach Redis over a private network or a unix socket (unix:///run/redis/redis.sock)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a Redis database number (0–15 on a default Redis)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

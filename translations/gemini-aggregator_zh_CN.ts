@@ -2450,6 +2450,26 @@
         <source>an empty passphrase would not protect the secret file; choose a real one</source>
         <translation>空口令无法保护密钥文件；请设置一个真正的口令</translation>
     </message>
+    <message>
+        <source>both %1 and %2 are set; set only one of them</source>
+        <translation>%1 和 %2 都已设置；只能设置其中一个</translation>
+    </message>
+    <message>
+        <source>cannot read the passphrase file %1 (named by %2): %3</source>
+        <translation>无法读取口令文件 %1（由 %2 指定）：%3</translation>
+    </message>
+    <message>
+        <source>the passphrase file %1 (named by %2) is over %3 bytes: it must hold the passphrase only</source>
+        <translation>口令文件 %1（由 %2 指定）超过 %3 字节：其中只能包含口令</translation>
+    </message>
+    <message>
+        <source>the passphrase file %1 (named by %2) is empty; write the passphrase into it</source>
+        <translation>口令文件 %1（由 %2 指定）为空；请将口令写入其中</translation>
+    </message>
+    <message>
+        <source>a given token must be 32 to 256 visible ASCII characters without spaces (a token another daemon printed)</source>
+        <translation>给定的令牌必须是 32 到 256 个不含空格的可见 ASCII 字符（另一个守护进程打印出的令牌）</translation>
+    </message>
 </context>
 <context>
     <name>ga::config</name>
@@ -2672,6 +2692,22 @@
     <message>
         <source>ACME certificates are for HTTPS: set listen.tls.port too</source>
         <translation>ACME 证书用于 HTTPS：请同时设置 listen.tls.port</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a Redis address (use redis://host:6379/0 or unix:///run/redis/redis.sock?db=0)</source>
+        <translation>“%1”不是 Redis 地址（请使用 redis://host:6379/0 或 unix:///run/redis/redis.sock?db=0）</translation>
+    </message>
+    <message>
+        <source>the Redis address must not hold a password (the config file is not secret); store it with: gemini-aggregatord cluster password</source>
+        <translation>Redis 地址中不能包含密码（配置文件不是机密）；请用以下命令保存：gemini-aggregatord cluster password</translation>
+    </message>
+    <message>
+        <source>rediss:// (Redis over TLS) is not available: Debian 12&apos;s hiredis has no TLS; reach Redis over a private network or a unix socket (unix:///run/redis/redis.sock)</source>
+        <translation>rediss://（基于 TLS 的 Redis）不可用：Debian 12 的 hiredis 不支持 TLS；请通过私有网络或 unix 套接字（unix:///run/redis/redis.sock）连接 Redis</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a Redis database number (0–15 on a default Redis)</source>
+        <translation>“%1”不是 Redis 数据库编号（默认的 Redis 为 0–15）</translation>
     </message>
 </context>
 <context>

@@ -122,6 +122,9 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
             QStringLiteral("The HTTPS listener: URL and certificate (subject, names, issuer, expiry, source, last "
                            "error)"),
             &AdminApi::getTls, {} },
+        { "GET", QStringLiteral("/cluster"),
+            QStringLiteral("Cluster mode: the shared Redis, this node's state, events sent and received, last resync"),
+            &AdminApi::getCluster, {} },
         { "GET", QStringLiteral("/openapi.json"), QStringLiteral("This API as an OpenAPI 3 document"),
             &AdminApi::getOpenApi, {} },
     };
@@ -214,6 +217,23 @@ void AdminApi::getTls(const Request &, const QStringList &, std::function<void(R
     o.insert(QStringLiteral("port"), cfg.tlsPort);
     o.insert(QStringLiteral("enabled"), cfg.tlsPort > 0);
     reply(json(200, QJsonObject { { QStringLiteral("listener"), o } }));
+}
+
+void AdminApi::getCluster(const Request &, const QStringList &, std::function<void(Response)> reply)
+{
+    const cluster::ClusterStatus s = m_runtime->clusterStatus();
+    QJsonObject o { { QStringLiteral("state"), cluster::clusterStateName(s.state) },
+        { QStringLiteral("redis"), s.address }, { QStringLiteral("node"), s.nodeId },
+        { QStringLiteral("since"), QDateTime::fromMSecsSinceEpoch(s.sinceMs, Qt::UTC).toString(Qt::ISODateWithMs) },
+        { QStringLiteral("published"), double(s.published) }, { QStringLiteral("received"), double(s.received) },
+        { QStringLiteral("reconnects"), double(s.reconnects) }, { QStringLiteral("unknownKeys"), s.unknownKeys } };
+    if (!s.lastError.isEmpty()) {
+        o.insert(QStringLiteral("lastError"), s.lastError);
+    }
+    if (s.lastResyncMs >= 0) {
+        o.insert(QStringLiteral("lastResyncMs"), double(s.lastResyncMs));
+    }
+    reply(json(200, QJsonObject { { QStringLiteral("cluster"), o } }));
 }
 
 void AdminApi::getOpenApi(const Request &, const QStringList &, std::function<void(Response)> reply)

@@ -59,6 +59,7 @@ private:
     void getHistorySummary(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getHistoryTail(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getTls(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void getCluster(const Request &, const QStringList &, std::function<void(Response)> reply);
     void postKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void patchKey(const Request &, const QStringList &, std::function<void(Response)> reply);
     void deleteKey(const Request &, const QStringList &, std::function<void(Response)> reply);

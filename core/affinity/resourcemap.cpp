@@ -121,21 +121,65 @@ void ResourceMap::dropExpiredLocked(qint64 now)
 
 void ResourceMap::remember(Resource r)
 {
+    rememberImpl(std::move(r), true);
+}
+
+void ResourceMap::rememberShared(Resource r)
+{
+    rememberImpl(std::move(r), false);
+}
+
+void ResourceMap::rememberImpl(Resource r, bool share)
+{
     if (r.name.isEmpty() || r.keyId.isEmpty()) {
         return;
     }
     int evicted = 0;
+    bool firstShared = false;
     {
         QMutexLocker lock(&m_mutex);
         const qint64 now = m_clock.nowMs();
         dropExpiredLocked(now);
+        const QString name = r.name;
         insertLocked(std::move(r), now, &evicted);
+        if (share) {
+            if (const auto it = m_entries.constFind(name); it != m_entries.constEnd()) {
+                firstShared = shareLocked({ it->r, false });
+            }
+        }
     }
     if (evicted > 0) {
         qCWarning(lcProxy).noquote() << "resource map full (" << maxEntries() << "entries): forgot the owner of"
                                      << evicted << "least recently used resource(s)";
     }
     Q_EMIT changed();
+    if (firstShared) {
+        Q_EMIT sharedPending();
+    }
+}
+
+bool ResourceMap::shareLocked(SharedChange change)
+{
+    if (!m_sharing) {
+        return false;
+    }
+    m_shared.push_back(std::move(change));
+    return m_shared.size() == 1;
+}
+
+void ResourceMap::setSharing(bool on)
+{
+    QMutexLocker lock(&m_mutex);
+    m_sharing = on;
+    m_shared.clear();
+}
+
+std::vector<ResourceMap::SharedChange> ResourceMap::takeShared()
+{
+    QMutexLocker lock(&m_mutex);
+    std::vector<SharedChange> out;
+    out.swap(m_shared);
+    return out;
 }
 
 std::optional<Resource> ResourceMap::find(const QString &name)
@@ -158,6 +202,17 @@ std::optional<Resource> ResourceMap::find(const QString &name)
 
 void ResourceMap::forget(const QString &name)
 {
+    forgetImpl(name, true);
+}
+
+void ResourceMap::forgetShared(const QString &name)
+{
+    forgetImpl(name, false);
+}
+
+void ResourceMap::forgetImpl(const QString &name, bool share)
+{
+    bool firstShared = false;
     {
         QMutexLocker lock(&m_mutex);
         const auto it = m_entries.find(name);
@@ -166,8 +221,16 @@ void ResourceMap::forget(const QString &name)
         }
         m_lru.erase(it->lru);
         m_entries.erase(it);
+        if (share) {
+            Resource gone;
+            gone.name = name;
+            firstShared = shareLocked({ std::move(gone), true });
+        }
     }
     Q_EMIT changed();
+    if (firstShared) {
+        Q_EMIT sharedPending();
+    }
 }
 
 bool ResourceMap::isOpenUpload(QByteArrayView uploadId)

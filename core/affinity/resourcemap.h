@@ -71,12 +71,26 @@ public:
     std::vector<Resource> list(std::optional<Kind> kind = std::nullopt) const;
     int size() const;
 
+    // Cluster mode (core/cluster): while sharing is on, every owner remembered or forgotten here is queued for
+    // takeShared() (sharedPending() says when the queue stops being empty). rememberShared()/forgetShared() apply
+    // what another node learned without queueing it back.
+    struct SharedChange
+    {
+        Resource resource; // the entry as kept (for a forget: only the name)
+        bool forgotten = false;
+    };
+    void setSharing(bool on);
+    std::vector<SharedChange> takeShared();
+    void rememberShared(Resource r);
+    void forgetShared(const QString &name);
+
     QJsonObject save() const;
     // Replaces the contents; expired entries are dropped. False (nothing changed) when the object is not ours.
     bool load(const QJsonObject &state, QString *error = nullptr);
 
 Q_SIGNALS:
     void changed(); // something worth saving changed (emitted outside the lock)
+    void sharedPending(); // cluster mode: the first change queued since the last takeShared()
 
 private:
     struct Entry
@@ -86,6 +100,10 @@ private:
     };
     void insertLocked(Resource r, qint64 now, int *evicted);
     void dropExpiredLocked(qint64 now);
+    void rememberImpl(Resource r, bool share);
+    void forgetImpl(const QString &name, bool share);
+    // Under the lock: queues a change when sharing; true when it is the first since the last take.
+    bool shareLocked(SharedChange change);
 
     const time::Clock &m_clock;
     mutable QMutex m_mutex;
@@ -93,6 +111,8 @@ private:
     std::list<QString> m_lru; // front: most recently used
     int m_max = kDefaultMaxEntries;
     qint64 m_nextSweepMs = 0;
+    bool m_sharing = false;
+    std::vector<SharedChange> m_shared;
 };
 
 } // namespace ga::affinity

@@ -6,6 +6,7 @@
 
 #include "app/settingsops.h"
 #include "app/workspace.h"
+#include "cluster/clusternode.h"
 #include "proxy/adminport.h"
 #include "tls/tlsidentity.h"
 
@@ -53,6 +54,8 @@ public:
     // The HTTPS listener: its URL (empty when off) and its certificate.
     virtual QString tlsUrl() const = 0;
     virtual tls::CertificateStatus tlsStatus() const = 0;
+    // Cluster mode: this node's membership (state Off when cluster.redis is empty).
+    virtual cluster::ClusterStatus clusterStatus() const = 0;
     // Binds a new listen address before a settings change is saved (SettingsOps::set).
     virtual ListenGate listenGate() = 0;
     // Who serves /admin/api/v1/ on the proxy's listener.

@@ -28,6 +28,7 @@ public:
     QString listenUrl() const override { return m_service.listenUrl(); }
     QString tlsUrl() const override { return m_service.tlsUrl(); }
     tls::CertificateStatus tlsStatus() const override { return m_service.tlsStatus(); }
+    cluster::ClusterStatus clusterStatus() const override { return m_service.clusterStatus(); }
     ListenGate listenGate() override
     {
         daemon::Service *service = &m_service;

@@ -25,6 +25,9 @@ const logging::UserText kTheSecretStoreRefusedThe(
 const logging::UserText kNoTokenWasCreated("ga::app", QT_TRANSLATE_NOOP("ga::app", "no token was created"));
 const logging::UserText kThereIsAlreadyAToken(
     "ga::app", QT_TRANSLATE_NOOP("ga::app", "there is already a token named '%1' (rotate it for a new value)"));
+const logging::UserText kGivenTokenTooWeak("ga::app",
+    QT_TRANSLATE_NOOP("ga::app",
+        "a given token must be 32 to 256 visible ASCII characters without spaces (a token another daemon printed)"));
 const logging::UserText kTokenNameTaken("ga::app", QT_TRANSLATE_NOOP("ga::app", "there is already a token named '%1'"));
 const logging::UserText kTheTokenIsRevokedBut("ga::app",
     QT_TRANSLATE_NOOP(
@@ -120,9 +123,15 @@ void TokenOps::store(
         });
 }
 
-void TokenOps::add(const QString &name, const Limits &limits, Made done)
+void TokenOps::add(const QString &name, const Limits &limits, Made done, const QByteArray &given)
 {
-    if (const QList<config::Problem> problems = check(name, limits); !problems.isEmpty()) {
+    QList<config::Problem> problems = check(name, limits);
+    const bool visible = std::all_of(given.begin(), given.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+    if (!given.isEmpty() && (given.size() < 32 || given.size() > 256 || !visible)) {
+        problems.append(
+            config::Problem { config::Problem::Severity::Error, QStringLiteral("token"), kGivenTokenTooWeak.text() });
+    }
+    if (!problems.isEmpty()) {
         done(Outcome::invalid(kNoTokenWasCreated.text(), problems), {});
         return;
     }
@@ -137,7 +146,7 @@ void TokenOps::add(const QString &name, const Limits &limits, Made done)
     entry.limits.requestsPerDay = limits.requestsPerDay.value_or(-1);
     entry.limits.concurrentStreams = limits.concurrentStreams.value_or(-1);
     store(
-        name, true, security::generateAccessToken(),
+        name, true, given.isEmpty() ? security::generateAccessToken() : given,
         [entry](QJsonObject &doc) {
             for (const QJsonValue &v : itemsAt(doc, kTokenItems)) {
                 if (v.toObject().value(u"name").toString() == entry.name) {

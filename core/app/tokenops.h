@@ -35,7 +35,8 @@ public:
 
     using Made = std::function<void(const Outcome &, const QByteArray &token)>;
     // A new named token: Invalid name or limit, Conflict when the name is taken. The token goes to `done` once.
-    void add(const QString &name, const Limits &limits, Made done);
+    // `given`: the token to store (the same token on several daemons of a cluster); empty: a new one is made.
+    void add(const QString &name, const Limits &limits, Made done, const QByteArray &given = {});
     // A fresh value for an existing token (NotFound otherwise); running proxies re-read it at once.
     void rotate(const QString &name, Made done);
     // The entry first (running proxies stop accepting the token), then its stored copy.

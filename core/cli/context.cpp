@@ -125,6 +125,12 @@ secrets::SecretResult Context::writeSecret(const QString &name, const QByteArray
         [&](QObject *ctx, secrets::SecretStore::Callback done) { store->write(name, value, ctx, done); });
 }
 
+secrets::SecretResult Context::removeSecret(const QString &name)
+{
+    secrets::SecretStore *store = openSecrets();
+    return secrets::waitFor([&](QObject *ctx, secrets::SecretStore::Callback done) { store->remove(name, ctx, done); });
+}
+
 int Context::finish(const app::Outcome &outcome, const QString &notFoundHint)
 {
     if (outcome.ok()) {

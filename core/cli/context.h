@@ -60,6 +60,7 @@ public:
     // Runs a secret-store call to completion.
     secrets::SecretResult readSecret(const QString &name);
     secrets::SecretResult writeSecret(const QString &name, const QByteArray &value);
+    secrets::SecretResult removeSecret(const QString &name);
 
 private:
     // Prints why the session could not open something: usage for a name given wrongly, else a failure.

@@ -87,6 +87,8 @@ Call plan(Context &ctx, const QStringList &words, QString *why)
     };
     if (cmd == u"status" && words.size() == 1) {
         get(QStringLiteral("/status"));
+    } else if (cmd == u"cluster" && sub == u"status" && words.size() == 2) {
+        get(QStringLiteral("/cluster"));
     } else if (cmd == u"keys" && sub == u"list" && words.size() == 2) {
         get(QStringLiteral("/keys"));
     } else if (cmd == u"keys" && sub == u"stats" && words.size() == 2) {

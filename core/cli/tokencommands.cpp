@@ -79,16 +79,32 @@ int addToken(Context &ctx, const QString &name)
     if (!parseLimits(ctx, &limits)) {
         return kExitUsage;
     }
+    QByteArray given;
+    if (ctx.args().has(QStringLiteral("from-stdin"))) {
+        const Input input = readStandardInput(QStringLiteral("the token"),
+            QStringLiteral("printf %s \"$TOKEN\" | gemini-aggregatord token add NAME --from-stdin"));
+        if (!input.ok()) {
+            return ctx.fail(input.error);
+        }
+        given = input.data.trimmed();
+        if (given.isEmpty()) {
+            return ctx.usage(QStringLiteral("--from-stdin read no token; pipe one in, or leave the option out to have "
+                                            "one made"));
+        }
+    }
     app::Workspace *ws = ctx.workspace();
     if (!ws) {
         return kExitFailure;
     }
     QByteArray token;
     const app::Outcome outcome = ctx.await([&](app::Done done) {
-        app::TokenOps(*ws).add(name, limits, [&token, done](const app::Outcome &o, const QByteArray &t) {
-            token = t;
-            done(o);
-        });
+        app::TokenOps(*ws).add(
+            name, limits,
+            [&token, done](const app::Outcome &o, const QByteArray &t) {
+                token = t;
+                done(o);
+            },
+            given);
     });
     if (outcome.fault == app::Fault::Invalid) { // the name or a limit given on the command line
         QStringList why;
@@ -103,6 +119,10 @@ int addToken(Context &ctx, const QString &name)
     }
     if (!outcome.ok()) {
         return ctx.finish(outcome);
+    }
+    if (!given.isEmpty()) {
+        ctx.note(QStringLiteral("token '%1' stored (the one given); running proxies accept it at once").arg(name));
+        return kExitOk;
     }
     // One of the few places a secret is printed on purpose: the user asked for it, on stdout only.
     ctx.out() << QString::fromLatin1(token) << Qt::endl;

@@ -157,6 +157,8 @@ struct Config
 
     int quotaDailyRequests = 250; // per project (key or group) and model; 0 = no outlook
     QString quotaModelLimits; // "gemini-2.5-pro=100, …"
+    QString clusterPasswordSetAt; // set by `cluster password`: running daemons re-read it
+    QString clusterRedis; // cluster mode: Redis shared by several daemons (config/redisurl.h); empty: this node alone
     QString uiLanguage = QStringLiteral("system"); // system | en | zh_CN
     bool uiNotifications = true;
 

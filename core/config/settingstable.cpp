@@ -2,6 +2,7 @@
 // The settings table: every setting's path, type, default, range or choices and extra rule, and the helpers
 // that describe values and suggest paths.
 #include "config/jsonlocator.h"
+#include "config/redisurl.h"
 #include "config/settingstable_p.h"
 #include "logging/redact.h"
 #include "logging/usertext.h"
@@ -69,6 +70,12 @@ QString checkListenHost(const QString &v)
         return {};
     }
     return kIsNotAnIpAddress.text().arg(v);
+}
+
+QString checkRedisUrl(const QString &v)
+{
+    QString error;
+    return v.isEmpty() || parseRedisUrl(v, nullptr, &error) ? QString() : error;
 }
 
 QString checkHttpUrl(const QString &v)
@@ -147,7 +154,8 @@ QString checkLogCategories(const QString &v)
     for (const QString &item : v.split(u',', Qt::SkipEmptyParts)) {
         static const QStringList known = { QStringLiteral("config"), QStringLiteral("secrets"), QStringLiteral("keys"),
             QStringLiteral("daemon"), QStringLiteral("cli"), QStringLiteral("proxy"), QStringLiteral("http"),
-            QStringLiteral("routing"), QStringLiteral("security"), QStringLiteral("ui"), QStringLiteral("access") };
+            QStringLiteral("routing"), QStringLiteral("security"), QStringLiteral("ui"), QStringLiteral("access"),
+            QStringLiteral("cluster") };
         static const QStringList levels
             = { QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("error") };
         const QString name = item.section(u'=', 0, 0).trimmed();
@@ -401,6 +409,13 @@ const QList<Setting> &settings()
         {"quota.modelLimits", Kind::String, QString(), 0, 0, {}, checkModelLimits,
          [](Config &c, const QJsonValue &v) { c.quotaModelLimits = v.toString(); },
          "per-model daily limits overriding quota.dailyRequests, e.g. gemini-2.5-pro=100, gemini-2.5-flash=250"},
+        {"cluster.redis", Kind::String, QString(), 0, 0, {}, checkRedisUrl,
+         [](Config &c, const QJsonValue &v) { c.clusterRedis = v.toString(); },
+         "Redis shared by several daemons (redis://host:6379/0 or unix:///path?db=0; password: cluster password); "
+         "empty: this daemon alone"},
+        {"cluster.passwordSetAt", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.clusterPasswordSetAt = v.toString(); },
+         "set by `cluster password`: running daemons read the Redis password again"},
         {"ui.language", Kind::Enum, QStringLiteral("system"), 0, 0,
          {QStringLiteral("system"), QStringLiteral("en"), QStringLiteral("zh_CN")}, nullptr,
          [](Config &c, const QJsonValue &v) { c.uiLanguage = v.toString(); },
@@ -450,7 +465,8 @@ const QSet<QString> &structuralPaths()
         QStringLiteral("instances.items"), QStringLiteral("secrets"), QStringLiteral("log"), QStringLiteral("security"),
         QStringLiteral("auth"), QStringLiteral("auth.jwt"), QStringLiteral("auth.tokens"),
         QStringLiteral("auth.tokens.items"), QStringLiteral("limits"), QStringLiteral("limits.perToken"),
-        QStringLiteral("limits.perAddress"), QStringLiteral("metrics"), QStringLiteral("quota"), QStringLiteral("ui") };
+        QStringLiteral("limits.perAddress"), QStringLiteral("metrics"), QStringLiteral("quota"), QStringLiteral("ui"),
+        QStringLiteral("cluster") };
     return paths;
 }
 

@@ -56,6 +56,7 @@ QString suggestion(const QString &path, const QStringList &candidates);
 // Why `value` cannot be saved as text of at most `max` characters (0: no length rule here); empty when it can.
 QString textProblem(const QString &value, qsizetype max);
 QString checkHttpUrl(const QString &v);
+QString checkRedisUrl(const QString &v);
 RoutingMode modeFrom(const QString &s);
 KeyStrategy strategyFrom(const QString &s);
 

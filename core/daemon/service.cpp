@@ -244,6 +244,7 @@ bool Service::start(QString *error)
                                         << "): other machines can connect; only requests with an access token "
                                            "are served";
     }
+    applyCluster(); // joins before the keys are in: what the cluster knows is applied as soon as they are
     auto remaining = std::make_shared<int>(3);
     auto settled = [this, remaining] {
         if (--*remaining == 0) {
@@ -336,6 +337,7 @@ void Service::onConfigChanged()
     };
     // Routing (mode, fallback, relays, bindings) follows every change: cheap, and bindings live in keys.items.
     loadRelays(applied);
+    applyCluster();
     if (keysChanged) {
         applyKeyStrategy();
         applyHealthCheckInterval();

@@ -4,6 +4,7 @@
 #include "acme/acmeclient.h"
 #include "acme/challengestore.h"
 #include "affinity/resourcemap.h"
+#include "cluster/clusternode.h"
 #include "config/configstore.h"
 #include "keys/keypool.h"
 #include "metrics/historystore.h"
@@ -67,6 +68,9 @@ public:
     // (renews when two-thirds of the certificate's life have passed, or retries after a failure's backoff).
     void setTlsClock(const time::Clock *clock) { m_tlsClock = clock; }
     void checkCertificateRenewal();
+    // Cluster mode (cluster.redis): the state of this node's membership.
+    cluster::ClusterStatus clusterStatus() const;
+    cluster::ClusterNode *clusterNode() const { return m_cluster.get(); }
     // Writes resources.json now (after an admin action, so that the CLI reads what it just did).
     void flushResources();
     // Worker threads for the proxy (0 = one per core); set before start().
@@ -142,6 +146,9 @@ private:
     // Watches listen.tls.certFile/keyFile and their folders (a replacement by rename ends a file's watch).
     void watchTlsFiles();
     bool applyTlsListener(QString *error);
+    // Joins, rejoins (another Redis, a new password) or leaves the cluster as cluster.redis says.
+    void applyCluster();
+    void publishClusterStatus();
     // Starts, reschedules or stops the ACME client as listen.tls.acme.* say.
     void applyAcme();
     void scheduleAcme(qint64 atMs);
@@ -169,6 +176,8 @@ private:
     std::unique_ptr<metrics::HistoryStore> m_history;
     std::unique_ptr<proxy::ProxyServer> m_proxy;
     std::unique_ptr<proxy::AdminHandler> m_admin; // destroyed before m_proxy: its replies go to proxy workers
+    std::unique_ptr<cluster::ClusterNode> m_cluster; // destroyed first: it flushes usage from the key pool
+    quint64 m_clusterGeneration = 0;
     int m_workerCount = 0;
     quint64 m_keyGeneration = 0;
     std::vector<std::function<void()>> m_keyWaiters;

@@ -26,6 +26,7 @@ struct Cooldown
     bool perMinute = false;
     bool egress = false; // held by the egress back-off, not by the project's own quota
     bool anonymous = false; // only 429s that named no quota made it: the egress back-off may replace it
+    bool shared = false; // cluster mode: Google named it (quota or retry delay), or another node learned it
 };
 
 class Cooldowns
@@ -60,6 +61,9 @@ public:
     bool anyRunning(const QString &scope, qint64 now) const;
     // The running entries by scope, found in one pass (per key, reports would scan the table once each).
     QHash<QString, std::vector<Table::const_iterator>> runningByScope(qint64 now) const;
+
+    // Every entry, for a pass over them (the cluster's snapshot).
+    const Table &table() const { return m_table; }
 
     // keystate.json: running entries, and ended per-minute ones (their streak).
     QJsonArray save(qint64 now) const;

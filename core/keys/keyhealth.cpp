@@ -136,8 +136,9 @@ qint64 HealthPolicy::onFailure(KeyRec &k, const QString &model, const Failure &f
         }
         break;
     case FailureKind::QuotaPerDay:
-        m_cooldowns.cool(
-            k.scope, model, time::nextPacificMidnightMs(now), kDailyQuota.text().arg(failure.quotaId), false, 0, now);
+        shareCooldown(k, model,
+            m_cooldowns.cool(k.scope, model, time::nextPacificMidnightMs(now), kDailyQuota.text().arg(failure.quotaId),
+                false, 0, now));
         break;
     case FailureKind::QuotaPerMinute:
         return coolForMinuteQuota(k, model, failure, now);
@@ -156,6 +157,13 @@ void HealthPolicy::markInvalid(KeyRec &k, const QString &reason, qint64 now)
     k.health.invalidSince = now;
     ++m_pool.generation;
     m_pool.events.push_back({ k.cfg.id, KeyStatus::Invalid, reason });
+    m_pool.share({ SharedFact::Kind::Invalid, k.cfg.id, {}, 0, reason });
+}
+
+void HealthPolicy::shareCooldown(const KeyRec &k, const QString &model, Cooldown &c)
+{
+    c.shared = true;
+    m_pool.share({ SharedFact::Kind::Cooldown, k.cfg.id, model, c.until, c.reason });
 }
 
 qint64 HealthPolicy::coolForMinuteQuota(KeyRec &k, const QString &model, const Failure &failure, qint64 now)
@@ -178,6 +186,9 @@ qint64 HealthPolicy::coolForMinuteQuota(KeyRec &k, const QString &model, const F
         : std::min(KeyPool::kMinuteBackoffMaxMs, KeyPool::kMinuteBackoffStartMs << std::min(streak, 10));
     Cooldown &c = m_cooldowns.cool(k.scope, model, now + delay, failure.reason, true, streak, now);
     c.anonymous = !failure.namesQuota() && wasAnonymous;
+    if (failure.namesQuota() || failure.retryDelayMs >= 0) {
+        shareCooldown(k, model, c); // Google said how long: the project's quota, not this node's connection
+    }
     if (failure.namesQuota()) {
         return -1;
     }
@@ -201,13 +212,18 @@ void HealthPolicy::blameServerFailure(KeyRec &k, const Failure &failure, qint64 
     }
     const qint64 open = std::min(KeyPool::kBreakerMaxMs, KeyPool::kBreakerStartMs << std::min(h.breakerOpens, 10));
     ++h.breakerOpens;
-    h.breakerUntil = now + open;
     h.halfOpen = false;
     h.serverFailures = 0;
-    m_pool.expiresAt(h.breakerUntil);
+    openBreaker(k, now + open, kCircuitOpenFor.text().arg(open / 1000).arg(failure.reason));
+}
+
+void HealthPolicy::openBreaker(KeyRec &k, qint64 until, const QString &reason)
+{
+    k.health.breakerUntil = until;
+    m_pool.expiresAt(until);
     ++m_pool.generation;
-    m_pool.events.push_back(
-        { k.cfg.id, KeyStatus::Cooling, kCircuitOpenFor.text().arg(open / 1000).arg(failure.reason) });
+    m_pool.events.push_back({ k.cfg.id, KeyStatus::Cooling, reason });
+    m_pool.share({ SharedFact::Kind::Breaker, k.cfg.id, {}, until, reason });
 }
 
 void HealthPolicy::clear(KeyRec &k)
@@ -221,6 +237,57 @@ void HealthPolicy::clear(KeyRec &k)
     h.halfOpen = false;
     m_cooldowns.clearScope(k.scope);
     ++m_pool.generation;
+    m_pool.share({ SharedFact::Kind::Cleared, k.cfg.id, {}, 0, {} });
+}
+
+void HealthPolicy::applyShared(KeyRec &k, const SharedFact &fact, qint64 now)
+{
+    switch (fact.kind) {
+    case SharedFact::Kind::Cooldown: {
+        const Cooldown *c = m_cooldowns.running(Cooldowns::key(k.scope, fact.model), now);
+        if (fact.untilMs > now && (!c || c->until < fact.untilMs)) {
+            m_cooldowns.cool(k.scope, fact.model, fact.untilMs, fact.reason, false, 0, now).shared = true;
+        }
+        break;
+    }
+    case SharedFact::Kind::Invalid:
+        if (!k.health.invalid) {
+            markInvalid(k, fact.reason, now);
+        }
+        break;
+    case SharedFact::Kind::Breaker:
+        if (fact.untilMs > now && fact.untilMs > k.health.breakerUntil) {
+            k.health.halfOpen = false;
+            openBreaker(k, fact.untilMs, fact.reason);
+        }
+        break;
+    case SharedFact::Kind::Cleared:
+        clear(k);
+        break;
+    }
+}
+
+std::vector<SharedFact> HealthPolicy::sharedSnapshot(qint64 now) const
+{
+    std::vector<SharedFact> out;
+    QHash<QString, QString> keyOfScope; // a scope's first key: the receiver cools that key's own scope
+    for (const KeyRec &k : m_pool.keys) {
+        keyOfScope.insert(k.scope, k.cfg.id); // (a later key of the same scope will do as well)
+        if (k.health.invalid) {
+            out.push_back({ SharedFact::Kind::Invalid, k.cfg.id, {}, 0, k.health.invalidReason });
+        }
+        if (k.health.breakerUntil > now) {
+            out.push_back({ SharedFact::Kind::Breaker, k.cfg.id, {}, k.health.breakerUntil, kCircuitOpen.text() });
+        }
+    }
+    const Cooldowns::Table &table = m_cooldowns.table();
+    for (auto c = table.constBegin(); c != table.constEnd(); ++c) {
+        const QString keyId = keyOfScope.value(Cooldowns::scopeOf(c.key()));
+        if (c->shared && c->until > now && !keyId.isEmpty()) {
+            out.push_back({ SharedFact::Kind::Cooldown, keyId, Cooldowns::modelOf(c.key()), c->until, c->reason });
+        }
+    }
+    return out;
 }
 
 KeyStatus HealthPolicy::status(const KeyRec &k, const QString &model, qint64 now) const

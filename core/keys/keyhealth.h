@@ -53,6 +53,10 @@ public:
     qint64 onFailure(KeyRec &k, const QString &model, const Failure &failure, qint64 now);
     // The user (or a passing health check) says the key works again.
     void clear(KeyRec &k);
+    // Cluster mode: a fact another node learned (PoolState::sharing is off meanwhile, so nothing is queued back).
+    void applyShared(KeyRec &k, const SharedFact &fact, qint64 now);
+    // The running shared cooldowns, invalid marks and open breakers.
+    std::vector<SharedFact> sharedSnapshot(qint64 now) const;
 
     KeyStatus status(const KeyRec &k, const QString &model, qint64 now) const;
     // Fills status, reason, untilMs and coolingModels of `out`, parallel to the pool's keys.
@@ -66,6 +70,8 @@ public:
 
 private:
     void markInvalid(KeyRec &k, const QString &reason, qint64 now);
+    void openBreaker(KeyRec &k, qint64 until, const QString &reason);
+    void shareCooldown(const KeyRec &k, const QString &model, Cooldown &c);
     qint64 coolForMinuteQuota(KeyRec &k, const QString &model, const Failure &failure, qint64 now);
     void blameServerFailure(KeyRec &k, const Failure &failure, qint64 now);
 

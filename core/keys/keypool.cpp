@@ -85,6 +85,10 @@ struct KeyPool::Impl
     // Under the lock: whether this change is the first since the last save (and so owes a stateChanged).
     bool markUnsaved() { return !std::exchange(unsaved, true); }
 
+    // Under the lock: whether facts are queued for the cluster and nobody was told yet (since the last take).
+    bool factsSignalled = false;
+    bool factsNowPending() { return !pool.facts.empty() && !std::exchange(factsSignalled, true); }
+
     // The keyStatusChanged signals owed, to emit once the lock is released (slots may call back into the pool).
     std::vector<StatusEvent> takeEvents()
     {
@@ -221,6 +225,7 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
     std::vector<StatusEvent> events;
     qint64 throttledUntil = -1;
     bool firstChange = false;
+    bool factsPending = false;
     {
         QMutexLocker lock(&d->mutex);
         KeyRec *k = d->pool.find(id);
@@ -232,6 +237,7 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
         throttledUntil = d->health.onFailure(*k, model, failure, now);
         events = d->takeEvents();
         firstChange = d->markUnsaved();
+        factsPending = d->factsNowPending();
     }
     for (const StatusEvent &e : events) {
         qCInfo(lcKeys).noquote() << "key" << e.id << "is now" << keyStatusName(e.status) << "-" << e.reason;
@@ -246,11 +252,15 @@ void KeyPool::reportFailure(const QString &id, const QString &model, const Failu
     if (firstChange) {
         Q_EMIT stateChanged();
     }
+    if (factsPending) {
+        Q_EMIT sharedFactsPending();
+    }
 }
 
 void KeyPool::clearKeyState(const QString &id)
 {
     bool firstChange = false;
+    bool factsPending = false;
     {
         QMutexLocker lock(&d->mutex);
         KeyRec *k = d->pool.find(id);
@@ -259,10 +269,14 @@ void KeyPool::clearKeyState(const QString &id)
         }
         d->health.clear(*k);
         firstChange = d->markUnsaved();
+        factsPending = d->factsNowPending();
     }
     Q_EMIT keyStatusChanged(id, KeyStatus::Active, QStringLiteral("cleared"));
     if (firstChange) {
         Q_EMIT stateChanged();
+    }
+    if (factsPending) {
+        Q_EMIT sharedFactsPending();
     }
 }
 
@@ -285,6 +299,15 @@ std::vector<KeyReport> KeyPool::report() const
         r.id = k.cfg.id;
         r.group = k.cfg.group;
         UsageLedger::report(k.usage, today, &r);
+        if (const auto shared = d->pool.sharedUsage.constFind(k.cfg.id); shared != d->pool.sharedUsage.constEnd()) {
+            r.usage = *shared; // every node's counts (this node's included)
+            r.requestsToday = 0;
+            if (const auto t = r.usage.find(today); t != r.usage.end()) {
+                for (const auto &m : t->second) {
+                    r.requestsToday += m.second.requests;
+                }
+            }
+        }
         out.push_back(std::move(r));
     }
     d->health.report(out, now);
@@ -324,6 +347,84 @@ void KeyPool::loadState(const QJsonObject &state)
     }
     d->health.loadCooldowns(state.value(u"cooldowns").toArray(), now);
     ++d->pool.generation;
+}
+
+void KeyPool::setSharing(bool on)
+{
+    QMutexLocker lock(&d->mutex);
+    d->pool.sharing = on;
+    d->ledger.setTrackPending(on);
+    if (!on) {
+        d->pool.facts.clear();
+        d->pool.sharedUsage.clear();
+        for (KeyRec &k : d->pool.keys) {
+            k.usage.pending.clear();
+        }
+    }
+}
+
+std::vector<SharedFact> KeyPool::takeSharedFacts()
+{
+    QMutexLocker lock(&d->mutex);
+    d->factsSignalled = false;
+    std::vector<SharedFact> out;
+    out.swap(d->pool.facts);
+    return out;
+}
+
+std::vector<SharedFact> KeyPool::sharedSnapshot() const
+{
+    QMutexLocker lock(&d->mutex);
+    return d->health.sharedSnapshot(m_clock.nowMs());
+}
+
+void KeyPool::applySharedFact(const SharedFact &fact)
+{
+    std::vector<StatusEvent> events;
+    bool firstChange = false;
+    {
+        QMutexLocker lock(&d->mutex);
+        KeyRec *k = d->pool.find(fact.keyId);
+        if (!k) {
+            return;
+        }
+        const qint64 now = m_clock.nowMs();
+        d->health.expire(now);
+        const bool sharing = std::exchange(d->pool.sharing, false); // not queued back to the cluster
+        d->health.applyShared(*k, fact, now);
+        d->pool.sharing = sharing;
+        events = d->takeEvents();
+        firstChange = d->markUnsaved();
+    }
+    for (const StatusEvent &e : events) {
+        qCInfo(lcKeys).noquote() << "key" << e.id << "is now" << keyStatusName(e.status)
+                                 << "(learned from the cluster) -" << e.reason;
+        Q_EMIT keyStatusChanged(e.id, e.status, e.reason);
+    }
+    if (firstChange) {
+        Q_EMIT stateChanged();
+    }
+}
+
+std::vector<UsageDelta> KeyPool::takeUsageDeltas()
+{
+    QMutexLocker lock(&d->mutex);
+    std::vector<UsageDelta> out;
+    for (KeyRec &k : d->pool.keys) {
+        for (auto &[day, models] : k.usage.pending) {
+            for (auto &[model, usage] : models) {
+                out.push_back({ k.cfg.id, day, model, std::move(usage) });
+            }
+        }
+        k.usage.pending.clear();
+    }
+    return out;
+}
+
+void KeyPool::setSharedUsage(UsageByKey usage)
+{
+    QMutexLocker lock(&d->mutex);
+    d->pool.sharedUsage = std::move(usage);
 }
 
 } // namespace ga::keys

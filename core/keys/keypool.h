@@ -113,6 +113,37 @@ struct KeyReport
     std::map<QString, std::map<QString, DayUsage>> usage; // day (yyyy-MM-dd) → model → usage
 };
 
+// Cluster mode (core/cluster): what this pool learned from Google's answers that the other daemons sharing the keys
+// should know too, and what they learned, applied here. Keys are named by their local id; the cluster maps ids to
+// fingerprints, which are the same on every node.
+struct SharedFact
+{
+    enum class Kind
+    {
+        Cooldown, // a quota cooldown of the key's project (its group, or the key alone) for `model`
+        Invalid, // the key is invalid (Google said so)
+        Breaker, // the key's circuit breaker opened
+        Cleared // the user (or a passing check) cleared the key
+    };
+    Kind kind = Kind::Cooldown;
+    QString keyId;
+    QString model; // Cooldown: the model ("" = every model)
+    qint64 untilMs = 0; // Cooldown, Breaker: when it ends
+    QString reason;
+};
+
+// Usage counted on this node since the last takeUsageDeltas(), for one key, Pacific day and model.
+struct UsageDelta
+{
+    QString keyId;
+    QString day; // yyyy-MM-dd
+    QString model; // "-" for none
+    DayUsage usage;
+};
+
+// Per key id: day → model → usage.
+using UsageByKey = QHash<QString, std::map<QString, std::map<QString, DayUsage>>>;
+
 // The pool of API keys: picks one per request by strategy, skipping keys that are cooling for the model
 // (per key, or per group — Google applies quota per project and model), invalid, disabled or tripped by
 // their circuit breaker; learns from every answer (report*); keeps usage per key, model and Pacific day.
@@ -149,6 +180,21 @@ public:
     std::vector<KeyReport> report() const;
     KeyStatus status(const QString &id, const QString &model = {}) const;
 
+    // Cluster mode. While sharing is on, quota cooldowns that Google named (a quota or a retry delay: not the
+    // egress back-off, which belongs to this node's connection), invalid marks, breaker openings and clears are
+    // queued for takeSharedFacts() (sharedFactsPending() says when the queue stops being empty), and usage is
+    // counted for takeUsageDeltas() as well.
+    void setSharing(bool on);
+    std::vector<SharedFact> takeSharedFacts();
+    // What is in force now and worth sharing: running shared cooldowns, invalid marks, open breakers (a resync).
+    std::vector<SharedFact> sharedSnapshot() const;
+    // A fact another node learned. Applying it queues nothing; a cooldown only ever lengthens.
+    void applySharedFact(const SharedFact &fact);
+    std::vector<UsageDelta> takeUsageDeltas();
+    // Every node's usage (per key id), shown by report() in place of this node's own counts for the keys it names;
+    // an empty map: this node's own counts again.
+    void setSharedUsage(UsageByKey usage);
+
     // State file contents: invalid marks, cooldowns, breakers, usage (30 days). Calling it re-arms stateChanged.
     QJsonObject saveState() const;
     void loadState(const QJsonObject &state);
@@ -179,6 +225,8 @@ Q_SIGNALS:
     // expected to call; later changes before it are not signalled again).
     void stateChanged();
     void egressThrottled(qint64 untilMs);
+    // Cluster mode: a shared fact was queued, the first since the last takeSharedFacts().
+    void sharedFactsPending();
 
 private:
     struct Impl;

@@ -49,6 +49,16 @@ struct PoolState
     quint64 generation = 0; // bumped whenever which keys are usable may have changed
     qint64 nextExpiry = kNever; // the earliest end of a cooldown or breaker: generation moves then too
     std::vector<StatusEvent> events;
+    bool sharing = false; // cluster mode: facts and usage deltas are collected
+    std::vector<SharedFact> facts; // learned here, owed to the cluster
+    UsageByKey sharedUsage; // every node's usage, for reports
+
+    void share(SharedFact fact)
+    {
+        if (sharing) {
+            facts.push_back(std::move(fact));
+        }
+    }
 
     KeyRec *find(const QString &id)
     {

@@ -26,11 +26,19 @@ DayUsage &UsageLedger::entry(KeyUsage &u, const QString &model, qint64 now)
     return u.days[today][model.isEmpty() ? QStringLiteral("-") : model];
 }
 
+DayUsage *UsageLedger::pendingEntry(KeyUsage &u, const QString &model, qint64 now)
+{
+    return m_trackPending ? &u.pending[day(now)][model.isEmpty() ? QStringLiteral("-") : model] : nullptr;
+}
+
 void UsageLedger::countRequest(KeyUsage &u, const QString &model, qint64 now)
 {
     u.lastUsedMs = now;
     ++entry(u, model, now).requests;
     ++u.todayRequests;
+    if (DayUsage *p = pendingEntry(u, model, now)) {
+        ++p->requests;
+    }
 }
 
 void UsageLedger::countSuccess(KeyUsage &u, const QString &model, const Usage &usage, qint64 now)
@@ -38,16 +46,22 @@ void UsageLedger::countSuccess(KeyUsage &u, const QString &model, const Usage &u
     u.lastSuccessMs = now;
     // Only answers that reported their tokens count them; a success alone creates no entry (the request did).
     if (usage.known) {
-        DayUsage &d = entry(u, model, now);
-        d.promptTokens += usage.promptTokens;
-        d.outputTokens += usage.outputTokens;
-        d.totalTokens += usage.totalTokens;
+        for (DayUsage *d : { &entry(u, model, now), pendingEntry(u, model, now) }) {
+            if (d) {
+                d->promptTokens += usage.promptTokens;
+                d->outputTokens += usage.outputTokens;
+                d->totalTokens += usage.totalTokens;
+            }
+        }
     }
 }
 
 void UsageLedger::countFailure(KeyUsage &u, const QString &model, const Failure &failure, qint64 now)
 {
     ++entry(u, model, now).errors[failureKindName(failure.kind)];
+    if (DayUsage *p = pendingEntry(u, model, now)) {
+        ++p->errors[failureKindName(failure.kind)];
+    }
     u.lastError = QStringLiteral("%1 %2: %3").arg(isoMs(now), failureKindName(failure.kind), failure.reason);
 }
 

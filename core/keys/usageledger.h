@@ -26,6 +26,7 @@ struct KeyUsage
     QString todayKey;
     qint64 todayRequests = 0;
     std::map<QString, std::map<QString, DayUsage>> days; // day (yyyy-MM-dd) → model ("-" for none) → usage
+    std::map<QString, std::map<QString, DayUsage>> pending; // cluster mode: counted since the last hand-over
 };
 
 class UsageLedger
@@ -51,8 +52,14 @@ public:
     // Reads them back (replacing the key's days) and recounts today's requests.
     static void load(KeyUsage &u, const QJsonObject &o, const QString &today);
 
+    // Cluster mode: also count into KeyUsage::pending.
+    void setTrackPending(bool on) { m_trackPending = on; }
+
 private:
     DayUsage &entry(KeyUsage &u, const QString &model, qint64 now);
+    // The pending entry when tracking, else null.
+    DayUsage *pendingEntry(KeyUsage &u, const QString &model, qint64 now);
+    bool m_trackPending = false;
 
     QString m_dayKey; // the Pacific day of [m_dayFrom, m_dayUntil)
     qint64 m_dayFrom = 0;

@@ -439,6 +439,18 @@ QByteArray Recorder::renderPrometheus(const ScrapeState &state) const
         sample(out, "ga_tls_certificate_expiry_days", QByteArray(),
             double(state.tlsNotAfterSecs - QDateTime::currentSecsSinceEpoch()) / 86400.0);
     }
+    if (state.clusterState != 0) {
+        family(out, "ga_cluster_redis_up", "gauge",
+            "Cluster mode: 1 while this node is connected to the shared Redis, 0 while it runs on its own state.");
+        sample(out, "ga_cluster_redis_up", QByteArray(), state.clusterState == 2 ? 1 : 0);
+        family(out, "ga_cluster_events_published_total", "counter", "Cluster mode: events sent to the other nodes.");
+        sample(out, "ga_cluster_events_published_total", QByteArray(), double(state.clusterPublished));
+        family(out, "ga_cluster_events_received_total", "counter",
+            "Cluster mode: events from the other nodes applied here.");
+        sample(out, "ga_cluster_events_received_total", QByteArray(), double(state.clusterReceived));
+        family(out, "ga_cluster_reconnects_total", "counter", "Cluster mode: times Redis came back after an outage.");
+        sample(out, "ga_cluster_reconnects_total", QByteArray(), double(state.clusterReconnects));
+    }
     family(out, "ga_keys", "gauge", "API keys by state.");
     for (const char *s : { "active", "cooling", "invalid", "disabled" }) {
         sample(out, "ga_keys", labels({ { "state", QString::fromLatin1(s) } }),

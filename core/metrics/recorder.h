@@ -42,6 +42,10 @@ struct ScrapeState
     quint64 unauthenticated = 0;
     quint64 rateLimited = 0;
     qint64 tlsNotAfterSecs = 0; // the HTTPS listener's certificate's end (seconds since the epoch); 0: no HTTPS
+    int clusterState = 0; // cluster mode: 0 off, 1 connecting, 2 connected, 3 down (Redis unreachable)
+    quint64 clusterPublished = 0;
+    quint64 clusterReceived = 0;
+    quint64 clusterReconnects = 0;
     QString version;
 };
 

@@ -186,7 +186,7 @@ void ClientConnection::dispatch()
             return;
         }
         if ((r.method == "GET" || r.method == "HEAD") && r.path == "/readyz") {
-            Readiness ready = readiness(*m_worker->keys(), *m_worker->router());
+            Readiness ready = readiness(*m_worker->keys(), *m_worker->router(), m_worker->counters());
             if (starting) {
                 ready.ready = false;
                 ready.missing.prepend(QStringLiteral("starting: keys, access tokens and relays are still being read"));

@@ -9,9 +9,18 @@
 
 namespace ga::proxy {
 
-Readiness readiness(const keys::KeyPool &keys, const routing::Router &router)
+Readiness readiness(const keys::KeyPool &keys, const routing::Router &router, const ProxyCounters *counters)
 {
     Readiness r;
+    static const char *const kClusterStates[] = { "", "connecting", "connected", "down" };
+    if (const int cluster = counters ? counters->clusterState.load(std::memory_order_relaxed) : 0;
+        cluster > 0 && cluster < 4) {
+        r.cluster = QString::fromLatin1(kClusterStates[cluster]);
+        if (cluster == 3) {
+            r.warnings.append(QStringLiteral("cluster: Redis is unreachable; this node serves with its own state "
+                                             "(cooldowns and limits are not shared) and reconnects"));
+        }
+    }
     for (const keys::KeyReport &k : keys.report()) {
         r.usableKeys += k.status == keys::KeyStatus::Active ? 1 : 0;
     }
@@ -34,11 +43,16 @@ Readiness readiness(const keys::KeyPool &keys, const routing::Router &router)
 
 QByteArray readinessJson(const Readiness &r)
 {
-    return QJsonDocument(
-        QJsonObject { { QStringLiteral("ready"), r.ready }, { QStringLiteral("mode"), r.mode },
-            { QStringLiteral("usableKeys"), r.usableKeys }, { QStringLiteral("usableRelays"), r.usableRelays },
-            { QStringLiteral("missing"), QJsonArray::fromStringList(r.missing) } })
-        .toJson(QJsonDocument::Indented);
+    QJsonObject o(QJsonObject { { QStringLiteral("ready"), r.ready }, { QStringLiteral("mode"), r.mode },
+        { QStringLiteral("usableKeys"), r.usableKeys }, { QStringLiteral("usableRelays"), r.usableRelays },
+        { QStringLiteral("missing"), QJsonArray::fromStringList(r.missing) } });
+    if (!r.cluster.isEmpty()) {
+        o.insert(QStringLiteral("cluster"), r.cluster);
+    }
+    if (!r.warnings.isEmpty()) {
+        o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings));
+    }
+    return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
 
 QByteArray metricsText(const metrics::Recorder &recorder, const keys::KeyPool &keys, const routing::Router &router,
@@ -59,6 +73,10 @@ QByteArray metricsText(const metrics::Recorder &recorder, const keys::KeyPool &k
     s.unauthenticated = counters.unauthenticated.load(std::memory_order_relaxed);
     s.rateLimited = counters.rateLimited.load(std::memory_order_relaxed);
     s.tlsNotAfterSecs = counters.tlsNotAfterSecs.load(std::memory_order_relaxed);
+    s.clusterState = counters.clusterState.load(std::memory_order_relaxed);
+    s.clusterPublished = counters.clusterPublished.load(std::memory_order_relaxed);
+    s.clusterReceived = counters.clusterReceived.load(std::memory_order_relaxed);
+    s.clusterReconnects = counters.clusterReconnects.load(std::memory_order_relaxed);
     s.version = QString::fromLatin1(kVersion);
     return recorder.renderPrometheus(s);
 }

@@ -20,8 +20,11 @@ struct Readiness
     int usableRelays = 0;
     QString mode;
     QStringList missing;
+    QString cluster; // cluster mode's state ("connected", "down", …); empty when off
+    QStringList warnings; // degraded but serving (Redis down in cluster mode)
 };
-Readiness readiness(const keys::KeyPool &keys, const routing::Router &router);
+// `counters` (optional) adds cluster mode's state.
+Readiness readiness(const keys::KeyPool &keys, const routing::Router &router, const ProxyCounters *counters = nullptr);
 QByteArray readinessJson(const Readiness &r);
 
 // GET /metrics: the recorder's counters plus gauges read now from the pool, the router and the listener.

@@ -81,6 +81,14 @@ public:
     void setStarting(bool starting) { m_counters.starting.store(starting, std::memory_order_release); }
     bool isStarting() const { return m_counters.starting.load(std::memory_order_acquire); }
     const ProxyCounters &counters() const { return m_counters; }
+    // Cluster mode's state for /readyz and /metrics (ProxyCounters::cluster*; the state: 0 off … 3 down).
+    void setClusterState(int state, quint64 published, quint64 received, quint64 reconnects)
+    {
+        m_counters.clusterState.store(state, std::memory_order_relaxed);
+        m_counters.clusterPublished.store(published, std::memory_order_relaxed);
+        m_counters.clusterReceived.store(received, std::memory_order_relaxed);
+        m_counters.clusterReconnects.store(reconnects, std::memory_order_relaxed);
+    }
     // Who may use the proxy; empty (everyone refused) until tokens are set. Thread-safe.
     security::Authenticator *authenticator() { return &m_auth; }
     security::RateLimiter *rateLimiter() { return &m_limiter; }

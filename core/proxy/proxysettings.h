@@ -59,6 +59,12 @@ struct ProxyCounters
     std::atomic<quint64> acceptErrors { 0 }; // accept() failed (out of file descriptors, say); retried shortly
     std::atomic<qint64> lastPressureLogMs { 0 }; // when connection pressure was last logged (rate limit)
     std::atomic<qint64> tlsNotAfterSecs { 0 }; // the HTTPS certificate in service ends then; 0: none
+    // Cluster mode, kept up to date by the service: 0 off, 1 connecting, 2 connected, 3 down (Redis unreachable:
+    // this node goes on with its own state); the event counters for /metrics.
+    std::atomic<int> clusterState { 0 };
+    std::atomic<quint64> clusterPublished { 0 };
+    std::atomic<quint64> clusterReceived { 0 };
+    std::atomic<quint64> clusterReconnects { 0 };
 };
 
 // Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.

@@ -194,6 +194,7 @@ void Router::reportRelayFailure(int index, const QString &reason)
     qCWarning(lcRouting).noquote() << "relay" << id << "is unhealthy until"
                                    << QDateTime::fromMSecsSinceEpoch(until).toString(Qt::ISODate) << "-" << reason;
     Q_EMIT relayHealthChanged(id, RelayHealth::Unhealthy, reason);
+    Q_EMIT relayHealthLearned(id, false, until, reason);
 }
 
 void Router::reportRelaySuccess(int index, qint64 latencyMs)
@@ -216,6 +217,39 @@ void Router::reportRelaySuccess(int index, qint64 latencyMs)
     if (changed) {
         qCInfo(lcRouting).noquote() << "relay" << id << "is healthy";
         Q_EMIT relayHealthChanged(id, RelayHealth::Healthy, QString());
+        Q_EMIT relayHealthLearned(id, true, 0, QString());
+    }
+}
+
+void Router::applySharedHealth(const QString &id, bool healthy, qint64 untilMs, const QString &reason)
+{
+    bool changed = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (size_t i = 0; i < m_relays.size(); ++i) {
+            if (m_relays[i].id != id) {
+                continue;
+            }
+            State &s = m_state[i];
+            if (healthy) {
+                changed = s.health == RelayHealth::Unhealthy;
+                if (changed) {
+                    s.health = RelayHealth::Healthy;
+                    s.failures = 0;
+                    s.unhealthyUntil = 0;
+                }
+            } else if (untilMs > m_clock.nowMs() && untilMs > s.unhealthyUntil) {
+                changed = s.health != RelayHealth::Unhealthy;
+                s.health = RelayHealth::Unhealthy;
+                s.unhealthyUntil = untilMs;
+                s.lastError = reason;
+            }
+        }
+    }
+    if (changed) {
+        qCInfo(lcRouting).noquote() << "relay" << id << "is" << (healthy ? "healthy" : "unhealthy")
+                                    << "(learned from the cluster)";
+        Q_EMIT relayHealthChanged(id, healthy ? RelayHealth::Healthy : RelayHealth::Unhealthy, reason);
     }
 }
 

@@ -79,12 +79,17 @@ public:
     bool reportRelayCheck(const QString &id, bool ok, qint64 latencyMs, const QString &reason);
 
     std::vector<RelayReport> report() const;
+    // Cluster mode: what another node learned about relay `id` (unhealthy until `untilMs`, or healthy again).
+    // Emits relayHealthChanged when the health changes, never relayHealthLearned.
+    void applySharedHealth(const QString &id, bool healthy, qint64 untilMs, const QString &reason);
 
     static constexpr qint64 kUnhealthyStartMs = 30'000;
     static constexpr qint64 kUnhealthyMaxMs = 10 * 60'000;
 
 Q_SIGNALS:
     void relayHealthChanged(const QString &id, ga::routing::RelayHealth health, const QString &reason);
+    // Learned here from traffic or a check (not from the cluster): for the other nodes.
+    void relayHealthLearned(const QString &id, bool healthy, qint64 unhealthyUntilMs, const QString &reason);
 
 private:
     struct State

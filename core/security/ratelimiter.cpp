@@ -113,70 +113,127 @@ void RateLimiter::Ticket::release()
 RateLimiter::RateLimiter() = default;
 RateLimiter::~RateLimiter() = default;
 
+void RateLimiter::setShared(std::shared_ptr<SharedWindows> shared)
+{
+    QMutexLocker lock(&m_mutex);
+    m_shared = std::move(shared);
+}
+
+namespace {
+QString perMinuteMessage(const QString &label, int limit, bool cluster)
+{
+    return (cluster ? QStringLiteral("Rate limit reached for %1: %2 requests per minute across the cluster.")
+                    : QStringLiteral("Local rate limit reached for %1: %2 requests per minute."))
+        .arg(label)
+        .arg(limit);
+}
+
+QString perDayMessage(const QString &label, int limit, bool cluster)
+{
+    return (cluster ? QStringLiteral("Rate limit reached for %1: %2 requests per day across the cluster.")
+                    : QStringLiteral("Local rate limit reached for %1: %2 requests per day."))
+        .arg(label)
+        .arg(limit);
+}
+} // namespace
+
 RateLimiter::Decision RateLimiter::admit(const std::vector<Subject> &subjects, bool stream, qint64 nowMs)
 {
     Decision d;
-    QMutexLocker lock(&m_mutex);
-    if (nowMs - m_lastSweepMs > 60'000) {
-        m_lastSweepMs = nowMs;
-        for (auto it = m_entries.begin(); it != m_entries.end();) {
-            it = (nowMs - it.value()->lastSeenMs > kIdleForgetMs && it.value()->streams == 0) ? m_entries.erase(it)
-                                                                                              : std::next(it);
+    std::vector<SharedWindows::Window> windows;
+    std::vector<size_t> windowSubject;
+    std::shared_ptr<SharedWindows> shared;
+    {
+        QMutexLocker lock(&m_mutex);
+        shared = m_shared;
+    }
+    if (shared) {
+        for (size_t i = 0; i < subjects.size(); ++i) {
+            const config::RateLimits &l = subjects[i].limits;
+            if (l.requestsPerMinute > 0 || l.requestsPerDay > 0) {
+                windows.push_back({ subjects[i].key, std::max(0, l.requestsPerMinute), std::max(0, l.requestsPerDay) });
+                windowSubject.push_back(i);
+            }
         }
     }
-    std::vector<Entry *> entries;
-    entries.reserve(subjects.size());
-    for (const Subject &s : subjects) {
-        const config::RateLimits &l = s.limits;
-        if (l.requestsPerMinute <= 0 && l.requestsPerDay <= 0 && l.concurrentStreams <= 0) {
-            entries.push_back(nullptr); // unlimited: nothing to count
+    // Streams (and, without an answer from the cluster, the windows) are checked here first, so that a request
+    // refused for them is not counted in the cluster's windows.
+    std::optional<SharedWindows::Verdict> verdict;
+    for (int pass = 0; pass < 2; ++pass) {
+        QMutexLocker lock(&m_mutex);
+        if (nowMs - m_lastSweepMs > 60'000) {
+            m_lastSweepMs = nowMs;
+            for (auto it = m_entries.begin(); it != m_entries.end();) {
+                it = (nowMs - it.value()->lastSeenMs > kIdleForgetMs && it.value()->streams == 0) ? m_entries.erase(it)
+                                                                                                  : std::next(it);
+            }
+        }
+        const bool clusterCounts = verdict.has_value();
+        std::vector<Entry *> entries;
+        entries.reserve(subjects.size());
+        for (const Subject &s : subjects) {
+            const config::RateLimits &l = s.limits;
+            if (l.requestsPerMinute <= 0 && l.requestsPerDay <= 0 && l.concurrentStreams <= 0) {
+                entries.push_back(nullptr); // unlimited: nothing to count
+                continue;
+            }
+            std::shared_ptr<Entry> &e = m_entries[s.key];
+            if (!e) {
+                e = std::make_shared<Entry>();
+            }
+            e->lastSeenMs = nowMs;
+            entries.push_back(e.get());
+            const bool windowsHere = pass == 0 ? windows.empty() : !clusterCounts;
+            if (windowsHere && l.requestsPerMinute > 0 && e->minute.count(nowMs) >= l.requestsPerMinute) {
+                d.allowed = false;
+                d.retryAfterMs = std::max(d.retryAfterMs, e->minute.retryAfterMs(nowMs, l.requestsPerMinute));
+                d.message = perMinuteMessage(s.label, l.requestsPerMinute, false);
+            } else if (windowsHere && l.requestsPerDay > 0 && e->day.count(nowMs) >= l.requestsPerDay) {
+                d.allowed = false;
+                d.retryAfterMs = std::max(d.retryAfterMs, e->day.retryAfterMs(nowMs, l.requestsPerDay));
+                d.message = perDayMessage(s.label, l.requestsPerDay, false);
+            } else if (stream && l.concurrentStreams > 0 && e->streams >= l.concurrentStreams) {
+                d.allowed = false;
+                d.retryAfterMs = std::max<qint64>(d.retryAfterMs, 1000);
+                d.message = QStringLiteral("Too many streams open for %1 (at most %2 at once); retry when one ends.")
+                                .arg(s.label)
+                                .arg(l.concurrentStreams);
+            }
+        }
+        if (pass == 1 && clusterCounts && !verdict->allowed) {
+            const Subject &s = subjects[windowSubject[size_t(std::max(0, verdict->window))]];
+            d.allowed = false;
+            d.retryAfterMs = std::max(d.retryAfterMs, verdict->retryAfterMs);
+            d.message = verdict->perDay ? perDayMessage(s.label, s.limits.requestsPerDay, true)
+                                        : perMinuteMessage(s.label, s.limits.requestsPerMinute, true);
+        }
+        if (!d.allowed) {
+            ++m_rejected;
+            d.message += QStringLiteral(" Retry in %1 s. The limits are set in the proxy's config (limits.*).")
+                             .arg((d.retryAfterMs + 999) / 1000);
+            return d;
+        }
+        if (pass == 0 && !windows.empty()) {
+            lock.unlock();
+            verdict = shared->admit(windows); // a round trip to the shared store, outside the lock
             continue;
         }
-        std::shared_ptr<Entry> &e = m_entries[s.key];
-        if (!e) {
-            e = std::make_shared<Entry>();
+        for (size_t i = 0; i < subjects.size(); ++i) {
+            Entry *e = entries[i];
+            if (!e) {
+                continue;
+            }
+            // Counted here as well: when the cluster cannot answer, this node goes on from what it saw.
+            e->minute.add(nowMs);
+            e->day.add(nowMs);
+            if (stream) {
+                ++e->streams;
+                d.ticket.m_streamKeys.push_back(subjects[i].key);
+            }
         }
-        e->lastSeenMs = nowMs;
-        entries.push_back(e.get());
-        if (l.requestsPerMinute > 0 && e->minute.count(nowMs) >= l.requestsPerMinute) {
-            d.allowed = false;
-            d.retryAfterMs = std::max(d.retryAfterMs, e->minute.retryAfterMs(nowMs, l.requestsPerMinute));
-            d.message = QStringLiteral("Local rate limit reached for %1: %2 requests per minute.")
-                            .arg(s.label)
-                            .arg(l.requestsPerMinute);
-        } else if (l.requestsPerDay > 0 && e->day.count(nowMs) >= l.requestsPerDay) {
-            d.allowed = false;
-            d.retryAfterMs = std::max(d.retryAfterMs, e->day.retryAfterMs(nowMs, l.requestsPerDay));
-            d.message = QStringLiteral("Local rate limit reached for %1: %2 requests per day.")
-                            .arg(s.label)
-                            .arg(l.requestsPerDay);
-        } else if (stream && l.concurrentStreams > 0 && e->streams >= l.concurrentStreams) {
-            d.allowed = false;
-            d.retryAfterMs = std::max<qint64>(d.retryAfterMs, 1000);
-            d.message = QStringLiteral("Too many streams open for %1 (at most %2 at once); retry when one ends.")
-                            .arg(s.label)
-                            .arg(l.concurrentStreams);
-        }
-    }
-    if (!d.allowed) {
-        ++m_rejected;
-        d.message += QStringLiteral(" Retry in %1 s. The limits are set in the proxy's config (limits.*).")
-                         .arg((d.retryAfterMs + 999) / 1000);
+        d.ticket.m_limiter = this;
         return d;
     }
-    for (size_t i = 0; i < subjects.size(); ++i) {
-        Entry *e = entries[i];
-        if (!e) {
-            continue;
-        }
-        e->minute.add(nowMs);
-        e->day.add(nowMs);
-        if (stream) {
-            ++e->streams;
-            d.ticket.m_streamKeys.push_back(subjects[i].key);
-        }
-    }
-    d.ticket.m_limiter = this;
     return d;
 }
 

@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace ga::security {
@@ -29,6 +30,30 @@ private:
     qint64 m_bucketMs;
     qint64 m_head = -1; // index (time / bucketMs) of the newest slot
     int m_total = 0;
+};
+
+// Request windows kept for several daemons together (cluster mode, core/cluster): a token limited to 60 requests per
+// minute gets 60 across all of them. Called from proxy worker threads.
+class SharedWindows
+{
+public:
+    struct Window
+    {
+        QString key; // the subject ("token:NAME")
+        int perMinute = 0; // 0: none
+        int perDay = 0;
+    };
+    struct Verdict
+    {
+        bool allowed = true;
+        qint64 retryAfterMs = 0;
+        int window = -1; // when refused: the index of the full window
+        bool perDay = false; // … and which of its limits
+    };
+    virtual ~SharedWindows() = default;
+    // Counts one request against every window, or against none when one of them is full. nullopt when the shared
+    // store cannot answer now: the limiter then counts on this node alone.
+    virtual std::optional<Verdict> admit(const std::vector<Window> &windows) = 0;
 };
 
 // Per-subject limits: requests per minute, per day (sliding windows) and open streams at once.
@@ -77,12 +102,16 @@ public:
     // Counts one request against every subject, or (when any limit is reached) against none.
     Decision admit(const std::vector<Subject> &subjects, bool stream, qint64 nowMs);
     int openStreams(const QString &key) const;
+    // Cluster mode: the per-minute and per-day windows are counted there (and here too, for when it cannot answer);
+    // open streams stay per node. Null: this node alone.
+    void setShared(std::shared_ptr<SharedWindows> shared);
     int rejected() const;
 
 private:
     struct Entry;
     void releaseStreams(const std::vector<QString> &keys);
     mutable QMutex m_mutex;
+    std::shared_ptr<SharedWindows> m_shared;
     QHash<QString, std::shared_ptr<Entry>> m_entries;
     qint64 m_lastSweepMs = 0;
     int m_rejected = 0;
