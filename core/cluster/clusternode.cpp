@@ -302,6 +302,7 @@ void ClusterNode::onClosed(const QString &reason)
     m_sub.close();
     m_cmdOpen = m_subOpen = false;
     m_pulling = false;
+    m_pullQueued = false;
     m_usageTimer.stop();
     if (m_windows) {
         m_windows->setReachable(false);
@@ -398,6 +399,19 @@ void ClusterNode::pull(const QByteArray &cursor, qint64 startedMs)
     });
 }
 
+void ClusterNode::pullAgain()
+{
+    if (m_status.state != ClusterStatus::State::Connected) {
+        return; // the resync after the connection pulls
+    }
+    if (m_pulling) {
+        m_pullQueued = true; // what this pull already applied may have missed the change: once more after it
+        return;
+    }
+    m_pulling = true;
+    pull("0", nowMs());
+}
+
 void ClusterNode::pullDone(qint64 startedMs)
 {
     m_pulling = false;
@@ -406,6 +420,9 @@ void ClusterNode::pullDone(qint64 startedMs)
     qCInfo(lcCluster).noquote() << "resynced with the cluster in" << m_status.lastResyncMs << "ms";
     Q_EMIT statusChanged();
     Q_EMIT resynced();
+    if (std::exchange(m_pullQueued, false)) {
+        pullAgain();
+    }
 }
 
 void ClusterNode::publish(const QJsonObject &event)
@@ -575,9 +592,8 @@ void ClusterNode::onMessage(const QByteArray &payload)
         if (!m_usageRefresh.isActive()) {
             m_usageRefresh.start();
         }
-    } else if (type == u"sync" && !m_pulling && m_status.state == ClusterStatus::State::Connected) {
-        m_pulling = true; // a node came back: whatever it pushed is pulled here too
-        pull("0", nowMs());
+    } else if (type == u"sync") {
+        pullAgain(); // a node came back: whatever it pushed is pulled here too
     }
 }
 

@@ -78,6 +78,9 @@ public:
     std::shared_ptr<RedisWindows> windows() const { return m_windows; }
     // Writes the usage counted since the last flush now (tests; shutdown).
     void flushUsage();
+    // Reads everything the cluster knows again (when connected): the key pool got keys it did not have when the last
+    // pull ran (at start-up the node joins before the secret store handed over the keys).
+    void pullAgain();
 
 Q_SIGNALS:
     void statusChanged();
@@ -143,6 +146,7 @@ private:
     bool m_cmdOpen = false;
     bool m_subOpen = false;
     bool m_pulling = false;
+    bool m_pullQueued = false;
     quint64 m_toldPublished = 0;
     quint64 m_toldReceived = 0;
 };

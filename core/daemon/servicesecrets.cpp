@@ -79,6 +79,9 @@ void Service::loadKeys(std::function<void()> done)
             qCInfo(lcKeys) << "keys in use:" << usable;
         }
         m_usableKeys = usable;
+        if (m_cluster) {
+            m_cluster->pullAgain(); // what the cluster knows about keys the pool did not have until now
+        }
         Q_EMIT keysLoaded(usable);
         flush(m_keyWaiters);
     };
