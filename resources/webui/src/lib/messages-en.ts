@@ -71,6 +71,11 @@ export const en = {
   'import.invalid': 'invalid',
 
   'dash.version': 'version {v}',
+  'dash.cluster.connecting': 'cluster: connecting to Redis',
+  'dash.cluster.connected': 'cluster: connected',
+  'dash.cluster.down': 'cluster: Redis unreachable',
+  'dash.clusterDown':
+    'The cluster\'s Redis is unreachable: this daemon serves with its own state (cooldowns and limits are not shared) and reconnects.',
   'dash.notReady': 'Not ready to serve: {missing}',
   'dash.requests': 'Requests',
   'dash.sinceStart': 'since the daemon started',

@@ -71,6 +71,10 @@ export const zhCN: Record<MessageKey, string> = {
   'import.invalid': '无效',
 
   'dash.version': '版本 {v}',
+  'dash.cluster.connecting': '集群：正在连接 Redis',
+  'dash.cluster.connected': '集群：已连接',
+  'dash.cluster.down': '集群：Redis 无法连接',
+  'dash.clusterDown': '集群的 Redis 无法连接：本守护进程以自身状态继续服务（冷却和限额不再共享），并会自动重连。',
   'dash.notReady': '尚不能提供服务：{missing}',
   'dash.requests': '请求数',
   'dash.sinceStart': '自守护进程启动以来',
