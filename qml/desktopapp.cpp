@@ -114,7 +114,8 @@ QString DesktopApp::errorForPeople() const
 
 int DesktopApp::start()
 {
-    // An encrypted secret file is opened with $GEMINI_AGGREGATOR_PASSPHRASE (a window has no terminal to ask on).
+    // An encrypted secret file is opened with the passphrase the environment gives (app::passphraseFromEnvironment():
+    // $GEMINI_AGGREGATOR_PASSPHRASE or the file $GEMINI_AGGREGATOR_PASSPHRASE_FILE names); a window has no terminal.
     app::Session::Options session;
     session.configPath = m_options.configPath;
     session.note = [this](const QString &line) {

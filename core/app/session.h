@@ -19,6 +19,12 @@
 namespace ga::app {
 
 inline constexpr const char *kPassphraseEnvVar = "GEMINI_AGGREGATOR_PASSPHRASE";
+// A file that holds the passphrase (a container secret, /run/secrets/…): read once, one trailing newline dropped.
+inline constexpr const char *kPassphraseFileEnvVar = "GEMINI_AGGREGATOR_PASSPHRASE_FILE";
+// systemd's credential "passphrase" (LoadCredential=passphrase:/etc/gemini-aggregator/passphrase in a unit):
+// $CREDENTIALS_DIRECTORY/passphrase is read when neither variable above is set.
+inline constexpr const char *kCredentialsDirEnvVar = "CREDENTIALS_DIRECTORY";
+inline constexpr const char *kPassphraseCredential = "passphrase";
 inline constexpr const char *kSecretStoreEnvVar = "GEMINI_AGGREGATOR_SECRET_STORE";
 
 class Session
@@ -30,7 +36,7 @@ public:
         QString secretStore; // "keychain" or "file" as given (--secret-store); empty: $GEMINI_AGGREGATOR_SECRET_STORE,
                              // then secrets.store
         // The passphrase of the encrypted secret file at `path` (`exists`: to open it, else to create it). Not
-        // called when $GEMINI_AGGREGATOR_PASSPHRASE is set. nullopt: none can be had (no terminal).
+        // called when the environment gives one (passphraseFromEnvironment()). nullopt: none can be had (no terminal).
         std::function<std::optional<QByteArray>(const QString &path, bool exists)> passphrase;
         // One line about the config (a warning, each problem of an invalid file). Never contains a secret.
         std::function<void(const QString &line)> note;
@@ -62,6 +68,13 @@ private:
     std::unique_ptr<secrets::SecretStore> m_secrets;
     std::unique_ptr<Workspace> m_workspace;
 };
+
+// The file store's passphrase as the environment gives it, first of: $GEMINI_AGGREGATOR_PASSPHRASE, the file named by
+// $GEMINI_AGGREGATOR_PASSPHRASE_FILE, systemd's credential $CREDENTIALS_DIRECTORY/passphrase (when that file exists).
+// A file's one trailing newline ("\n" or "\r\n") is not part of it. nullopt with `*why` untouched: the environment
+// names none; nullopt with `*why` Failed: it names one that cannot be used (both variables set, a file that cannot be
+// read, an empty one). The message names the variable and the file, never what the file holds.
+std::optional<QByteArray> passphraseFromEnvironment(Outcome *why);
 
 // Runs an asynchronous operation to its end: a local event loop turns while the secret store answers. For front
 // ends that work in steps (a command, the start-up); the running service never waits.

@@ -15,10 +15,13 @@ constexpr qsizetype kWidth = 118;
 constexpr QChar kKeepTogether = QChar(0x00A0); // a space wrapped() does not break at
 
 // What holds for every command; the commands and options themselves come from the tables.
-const char kNotes[] = "The file secret store takes its passphrase from $GEMINI_AGGREGATOR_PASSPHRASE or asks on the "
-                      "terminal. Input is read up to 64 MiB (imports: 1,000,000 lines); piped input that sends "
-                      "nothing for 30 s ($GEMINI_AGGREGATOR_STDIN_TIMEOUT_MS) ends the command, a terminal waits.\n"
-                      "Exit codes: 0 success, 1 failure, 2 usage error.\n";
+const char kNotes[]
+    = "The file secret store takes its passphrase from $GEMINI_AGGREGATOR_PASSPHRASE, from the file "
+      "$GEMINI_AGGREGATOR_PASSPHRASE_FILE names, from systemd's credential "
+      "$CREDENTIALS_DIRECTORY/passphrase, or asks on the terminal. Input is read up to 64 MiB (imports: "
+      "1,000,000 lines); piped input that sends nothing for 30 s ($GEMINI_AGGREGATOR_STDIN_TIMEOUT_MS) "
+      "ends the command, a terminal waits.\n"
+      "Exit codes: 0 success, 1 failure, 2 usage error.\n";
 
 QString daemon()
 {

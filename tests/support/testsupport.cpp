@@ -51,6 +51,9 @@ Sandbox::Sandbox()
     m_env.insert(QStringLiteral("GEMINI_AGGREGATOR_CONFIG"), configPath());
     m_env.insert(QStringLiteral("GEMINI_AGGREGATOR_SECRET_STORE"), QStringLiteral("file"));
     m_env.insert(QStringLiteral("GEMINI_AGGREGATOR_PASSPHRASE"), QStringLiteral("correct horse battery staple"));
+    // The other passphrase sources of the caller's environment (core/app/session.h) must not reach the sandbox.
+    m_env.remove(QStringLiteral("GEMINI_AGGREGATOR_PASSPHRASE_FILE"));
+    m_env.remove(QStringLiteral("CREDENTIALS_DIRECTORY"));
     m_env.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
 }
 
