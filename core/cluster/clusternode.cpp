@@ -174,10 +174,7 @@ void ClusterNode::configure(const std::optional<config::RedisAddress> &address, 
         return;
     }
     m_reconnect.stop();
-    m_usageTimer.stop();
-    m_cmd.close();
-    m_sub.close();
-    m_cmdOpen = m_subOpen = false;
+    disconnectBoth();
     m_address = address;
     m_password = password;
     m_flushInFlight.clear();
@@ -274,6 +271,19 @@ void ClusterNode::connectBoth()
     m_sub.open(*m_address, m_password);
 }
 
+void ClusterNode::disconnectBoth()
+{
+    m_cmd.close();
+    m_sub.close();
+    m_cmdOpen = m_subOpen = false;
+    m_pulling = false;
+    m_pullQueued = false;
+    m_usageTimer.stop();
+    if (m_windows) {
+        m_windows->setReachable(false);
+    }
+}
+
 void ClusterNode::onOpened()
 {
     if (!m_cmdOpen || !m_subOpen) {
@@ -298,15 +308,7 @@ void ClusterNode::onClosed(const QString &reason)
     if (!m_address) {
         return;
     }
-    m_cmd.close();
-    m_sub.close();
-    m_cmdOpen = m_subOpen = false;
-    m_pulling = false;
-    m_pullQueued = false;
-    m_usageTimer.stop();
-    if (m_windows) {
-        m_windows->setReachable(false);
-    }
+    disconnectBoth();
     const bool wasUp = m_status.state != ClusterStatus::State::Down;
     setState(ClusterStatus::State::Down, reason);
     if (wasUp) {

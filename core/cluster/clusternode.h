@@ -91,6 +91,7 @@ Q_SIGNALS:
 
 private:
     void connectBoth();
+    void disconnectBoth();
     void onOpened();
     void onClosed(const QString &reason);
     void setState(ClusterStatus::State state, const QString &error = {});

@@ -70,46 +70,36 @@ struct RedisClient::Impl
     bool subscribed = false; // subscribe mode: no PINGs (hiredis 0.14 would route their answers as messages)
 
     // The event-loop adapter (hiredis calls these to start and stop watching its socket).
+    void watch(std::unique_ptr<QSocketNotifier> &n, QSocketNotifier::Type type, void (*handle)(redisAsyncContext *))
+    {
+        if (!n) {
+            n = std::make_unique<QSocketNotifier>(ctx->c.fd, type);
+            QObject::connect(n.get(), &QSocketNotifier::activated, q, [this, handle] {
+                if (ctx) {
+                    handle(ctx);
+                }
+            });
+        }
+        n->setEnabled(true);
+    }
+    static void unwatch(std::unique_ptr<QSocketNotifier> &n)
+    {
+        if (n) {
+            n->setEnabled(false);
+        }
+    }
     static void addRead(void *p)
     {
         auto *d = static_cast<Impl *>(p);
-        if (!d->reader) {
-            d->reader = std::make_unique<QSocketNotifier>(d->ctx->c.fd, QSocketNotifier::Read);
-            QObject::connect(d->reader.get(), &QSocketNotifier::activated, d->q, [d] {
-                if (d->ctx) {
-                    redisAsyncHandleRead(d->ctx);
-                }
-            });
-        }
-        d->reader->setEnabled(true);
+        d->watch(d->reader, QSocketNotifier::Read, &redisAsyncHandleRead);
     }
-    static void delRead(void *p)
-    {
-        auto *d = static_cast<Impl *>(p);
-        if (d->reader) {
-            d->reader->setEnabled(false);
-        }
-    }
+    static void delRead(void *p) { unwatch(static_cast<Impl *>(p)->reader); }
     static void addWrite(void *p)
     {
         auto *d = static_cast<Impl *>(p);
-        if (!d->writer) {
-            d->writer = std::make_unique<QSocketNotifier>(d->ctx->c.fd, QSocketNotifier::Write);
-            QObject::connect(d->writer.get(), &QSocketNotifier::activated, d->q, [d] {
-                if (d->ctx) {
-                    redisAsyncHandleWrite(d->ctx);
-                }
-            });
-        }
-        d->writer->setEnabled(true);
+        d->watch(d->writer, QSocketNotifier::Write, &redisAsyncHandleWrite);
     }
-    static void delWrite(void *p)
-    {
-        auto *d = static_cast<Impl *>(p);
-        if (d->writer) {
-            d->writer->setEnabled(false);
-        }
-    }
+    static void delWrite(void *p) { unwatch(static_cast<Impl *>(p)->writer); }
     static void cleanup(void *p)
     {
         auto *d = static_cast<Impl *>(p);
