@@ -353,7 +353,14 @@ private Q_SLOTS:
     // learned meanwhile reaches the others within 5 s of Redis's return, and usage counted meanwhile is added.
     void redisDownAndBack()
     {
-        QSignalSpy down(m_nodes[0]->cluster.get(), &cluster::ClusterNode::statusChanged);
+        // Served before the outage (node 1, flushed to Redis, which then loses everything).
+        for (int i = 0; i < 3; ++i) {
+            keys::Pick p;
+            QVERIFY(m_nodes[1]->keys.pick(QStringLiteral("m"), {}, &p));
+            m_nodes[1]->keys.reportSuccess(p.id, QStringLiteral("m"));
+        }
+        m_nodes[1]->cluster->flushUsage();
+        QTRY_COMPARE(m_redis.cli({ QStringLiteral("KEYS"), QStringLiteral("ga:usage:*") }).isEmpty(), false);
         m_redis.kill();
         QTRY_VERIFY_WITH_TIMEOUT(m_nodes[0]->cluster->status().state == cluster::ClusterStatus::State::Down, 5000);
         QVERIFY(!m_nodes[0]->cluster->status().lastError.isEmpty());
@@ -400,7 +407,51 @@ private Q_SLOTS:
             }
             return n;
         };
-        QTRY_COMPARE_WITH_TIMEOUT(requests(*m_nodes[2]), qint64(4), 3000);
+        // Everything served, before and during the outage, although Redis came back empty.
+        QTRY_COMPARE_WITH_TIMEOUT(requests(*m_nodes[2]), qint64(3 + 4), 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(requests(*m_nodes[0]), qint64(3 + 4), 3000);
+    }
+
+    // A key cleared on one node while Redis is down stays cleared when a node that still has the old mark comes back
+    // later and pushes its state; a failure learned after the clear is not undone by it.
+    void clearDuringOutageWins()
+    {
+        keys::Failure invalid;
+        invalid.kind = keys::FailureKind::InvalidKey;
+        invalid.reason = QStringLiteral("API key not valid. Please pass a valid API key.");
+        m_nodes[1]->keys.reportFailure(idOf(1, 2), QStringLiteral("m"), invalid);
+        QTRY_VERIFY(m_nodes[0]->keys.status(idOf(0, 2)) == keys::KeyStatus::Invalid
+            && m_nodes[2]->keys.status(idOf(2, 2)) == keys::KeyStatus::Invalid);
+
+        m_redis.kill();
+        QTRY_VERIFY_WITH_TIMEOUT(m_nodes[0]->cluster->status().state == cluster::ClusterStatus::State::Down, 5000);
+        m_nodes[2]->cluster->configure(std::nullopt, {}); // node 2 comes back last (it keeps its marks meanwhile)
+        m_nodes[0]->keys.clearKeyState(idOf(0, 2)); // the user: keys enable, on node 0
+        QCOMPARE(m_nodes[2]->keys.status(idOf(2, 2)), keys::KeyStatus::Invalid);
+
+        QString error;
+        QVERIFY2(m_redis.start(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(m_nodes[0]->cluster->status().state == cluster::ClusterStatus::State::Connected
+                && m_nodes[1]->cluster->status().state == cluster::ClusterStatus::State::Connected,
+            5000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_nodes[1]->keys.status(idOf(1, 2)), keys::KeyStatus::Active, 5000);
+        // Node 2 rejoins with its stale mark, pushes it, pulls: the clear wins everywhere.
+        QSignalSpy resynced(m_nodes[2]->cluster.get(), &cluster::ClusterNode::resynced);
+        m_nodes[2]->cluster->configure(address(), {});
+        QTRY_VERIFY_WITH_TIMEOUT(resynced.count() >= 1, 5000);
+        QTRY_COMPARE(m_nodes[2]->keys.status(idOf(2, 2)), keys::KeyStatus::Active);
+        // (the others pulled again on node 2's "sync"; give that pull its answers)
+        QTRY_VERIFY(m_nodes[0]->cluster->status().received > 0);
+        QCOMPARE(m_nodes[0]->keys.status(idOf(0, 2)), keys::KeyStatus::Active);
+        QCOMPARE(m_nodes[1]->keys.status(idOf(1, 2)), keys::KeyStatus::Active);
+        QCOMPARE(m_redis.cli({ QStringLiteral("EXISTS"),
+                     QStringLiteral("ga:inv:") + keys::keyFingerprint(m_keys[2].secret.toLatin1()) }),
+            QByteArray("0"));
+
+        // Failing again after the clear: that mark is newer than the tombstone and is shared as usual.
+        m_nodes[2]->keys.reportFailure(idOf(2, 2), QStringLiteral("m"), invalid);
+        QTRY_VERIFY(m_nodes[0]->keys.status(idOf(0, 2)) == keys::KeyStatus::Invalid
+            && m_nodes[1]->keys.status(idOf(1, 2)) == keys::KeyStatus::Invalid);
     }
 
     // A fingerprint the cluster names but this node lacks is logged once, not per event.

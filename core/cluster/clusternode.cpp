@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cluster/clusternode.h"
 
+#include "keys/usageledger.h"
 #include "logging/logging.h"
 #include "time/clock.h"
 
@@ -20,23 +21,41 @@ const QString kBreakerPrefix = QStringLiteral("ga:brk:");
 const QString kResourcePrefix = QStringLiteral("ga:res:");
 const QString kRelayPrefix = QStringLiteral("ga:relay:");
 const QString kUsagePrefix = QStringLiteral("ga:usage:");
+const QString kClearedPrefix = QStringLiteral("ga:clr:");
+constexpr qint64 kTombstoneSeconds = 31LL * 86400;
 
-// HSET a cooldown, and keep the hash until its longest cooldown ends.
-const QByteArray kCooldownScript = QByteArrayLiteral(R"lua(
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-local cur = redis.call('PEXPIRETIME', KEYS[1])
-if cur < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
+// A fact about a key, written unless a clear of that key (its tombstone, ga:clr:<fp>) is at least as new, and then
+// announced in the same step. KEYS: the fact's key, the tombstone. ARGV: learned at (ms), "hset" | "set", hash field,
+// JSON, ends at (ms; 0: never), the channel, the event ("" : none).
+const QByteArray kFactScript = QByteArrayLiteral(R"lua(
+local cleared = tonumber(redis.call('GET', KEYS[2]) or '0')
+if cleared >= tonumber(ARGV[1]) then return 0 end
+if ARGV[2] == 'hset' then
+  redis.call('HSET', KEYS[1], ARGV[3], ARGV[4])
+  if redis.call('PEXPIRETIME', KEYS[1]) < tonumber(ARGV[5]) then redis.call('PEXPIREAT', KEYS[1], ARGV[5]) end
+elseif ARGV[5] ~= '0' then
+  redis.call('SET', KEYS[1], ARGV[4], 'PXAT', ARGV[5])
+else
+  redis.call('SET', KEYS[1], ARGV[4])
+end
+if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 return 1
 )lua");
 
-// One usage batch of a node, applied once however often it is sent (a reply lost with the connection is resent).
-// ARGV: batch id, ttl seconds, then (hash, field, increment) triples.
-const QByteArray kUsageScript = QByteArrayLiteral(R"lua(
-if not redis.call('SET', 'ga:flush:' .. ARGV[1], '1', 'NX', 'EX', 86400) then return 0 end
-for i = 3, #ARGV, 3 do
-  redis.call('HINCRBY', ARGV[i], ARGV[i + 1], ARGV[i + 2])
-  redis.call('EXPIRE', ARGV[i], ARGV[2])
+// A clear: the tombstone (kept 31 days, only ever moved forward) and the facts learned before it go; facts learned
+// after it (by a node that saw the key fail again) stay. KEYS: tombstone, cooldown hash, invalid, breaker. ARGV:
+// cleared at (ms), tombstone seconds, the channel, the event.
+const QByteArray kClearScript = QByteArrayLiteral(R"lua(
+local at = tonumber(ARGV[1])
+if tonumber(redis.call('GET', KEYS[1]) or '0') < at then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+local function older(json) local ok, o = pcall(cjson.decode, json); return not ok or (tonumber(o.s) or 0) <= at end
+local h = redis.call('HGETALL', KEYS[2])
+for i = 1, #h, 2 do if older(h[i + 1]) then redis.call('HDEL', KEYS[2], h[i]) end end
+for k = 3, 4 do
+  local v = redis.call('GET', KEYS[k])
+  if v and older(v) then redis.call('DEL', KEYS[k]) end
 end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 )lua");
 
@@ -112,7 +131,8 @@ ClusterNode::ClusterNode(
     , m_resources(resources)
     , m_router(router)
 {
-    m_status.nodeId = QString::number(QRandomGenerator::system()->generate64(), 16);
+    m_instance = QString::number(QRandomGenerator::system()->generate64(), 16);
+    m_status.nodeId = m_instance;
     m_status.sinceMs = nowMs();
     m_reconnect.setSingleShot(true);
     connect(&m_reconnect, &QTimer::timeout, this, &ClusterNode::connectBoth);
@@ -129,9 +149,10 @@ ClusterNode::ClusterNode(
     m_usageRefresh.setSingleShot(true);
     m_usageRefresh.setInterval(100);
     connect(&m_usageRefresh, &QTimer::timeout, this, [this] {
-        const QStringList days(m_usageDaysDue.cbegin(), m_usageDaysDue.cend());
-        m_usageDaysDue.clear();
-        refreshUsage(days);
+        const auto due = std::exchange(m_usageDue, {});
+        for (const auto &[node, day] : due) {
+            refreshUsage(node, { day });
+        }
     });
 
     connect(&m_cmd, &RedisClient::opened, this, [this] {
@@ -166,6 +187,13 @@ ClusterNode::~ClusterNode()
     m_resources.setSharing(false);
 }
 
+void ClusterNode::setNodeId(const QString &id)
+{
+    if (!id.isEmpty()) {
+        m_status.nodeId = id;
+    }
+}
+
 void ClusterNode::configure(const std::optional<config::RedisAddress> &address, const QByteArray &password)
 {
     const bool same = address.has_value() == m_address.has_value()
@@ -177,8 +205,8 @@ void ClusterNode::configure(const std::optional<config::RedisAddress> &address, 
     disconnectBoth();
     m_address = address;
     m_password = password;
-    m_flushInFlight.clear();
     m_usage.clear();
+    m_clearedAt.clear();
     m_keys.setSharedUsage({});
     if (!address) {
         m_keys.setSharing(false);
@@ -345,13 +373,8 @@ void ClusterNode::resync()
     for (const affinity::Resource &r : m_resources.list()) {
         writeResource({ r, false }, false, true);
     }
-    if (!m_flushInFlight.isEmpty()) {
-        m_cmd.command(m_flushInFlight, [this](const RedisValue &v) {
-            if (!v.isError()) {
-                m_flushInFlight.clear();
-            }
-        });
-    }
+    m_keys.takeChangedUsage(); // the snapshot below has them
+    writeUsage(m_keys.usageSnapshot()); // a Redis that restarted empty gets this node's totals back
     publish(QJsonObject { { QStringLiteral("t"), QStringLiteral("sync") } });
     m_pulling = true;
     pull("0", started);
@@ -383,8 +406,20 @@ void ClusterNode::pull(const QByteArray &cursor, qint64 startedMs)
                 m_cmd.command({ "GET", k.str },
                     [this](const RedisValue &s) { applyRelay(QJsonDocument::fromJson(s.str).object()); });
             } else if (key.startsWith(kUsagePrefix)) {
-                const QString day = key.mid(kUsagePrefix.size());
-                m_cmd.command({ "HGETALL", k.str }, [this, day](const RedisValue &h) { applyUsageHash(day, h); });
+                const QString rest = key.mid(kUsagePrefix.size()); // <day>:<node>
+                const QString day = rest.section(u':', 0, 0);
+                const QString node = rest.section(u':', 1);
+                if (node != m_status.nodeId && !node.isEmpty()) {
+                    m_cmd.command(
+                        { "HGETALL", k.str }, [this, day, node](const RedisValue &h) { applyUsageHash(day, node, h); });
+                }
+            } else if (key.startsWith(kClearedPrefix)) {
+                const QString fp = key.mid(kClearedPrefix.size());
+                m_cmd.command({ "GET", k.str }, [this, fp](const RedisValue &s) {
+                    if (s.type == RedisValue::Type::String) {
+                        noteCleared(fp, s.str.toLongLong());
+                    }
+                });
             }
         }
         const QByteArray next = v.elements[0].str;
@@ -430,7 +465,7 @@ void ClusterNode::pullDone(qint64 startedMs)
 void ClusterNode::publish(const QJsonObject &event)
 {
     QJsonObject e = event;
-    e.insert(QStringLiteral("n"), m_status.nodeId);
+    e.insert(QStringLiteral("n"), m_instance);
     m_cmd.command({ "PUBLISH", kChannel, compact(e) });
     ++m_status.published;
 }
@@ -457,8 +492,12 @@ void ClusterNode::writeFact(const keys::SharedFact &fact, bool announce)
     if (fp.isEmpty()) {
         return;
     }
+    const qint64 since = fact.sinceMs > 0 ? fact.sinceMs : nowMs();
+    if (fact.kind != keys::SharedFact::Kind::Cleared && since <= m_clearedAt.value(fp, -1)) {
+        return; // cleared since this node learned it
+    }
     QJsonObject o { { QStringLiteral("t"), QStringLiteral("fact") }, { QStringLiteral("k"), factKindName(fact.kind) },
-        { QStringLiteral("fp"), fp } };
+        { QStringLiteral("fp"), fp }, { QStringLiteral("s"), double(since) } };
     if (const QString group = m_groupOfId.value(fact.keyId); !group.isEmpty()) {
         o.insert(QStringLiteral("g"), group);
     }
@@ -472,31 +511,40 @@ void ClusterNode::writeFact(const keys::SharedFact &fact, bool announce)
         o.insert(QStringLiteral("r"), fact.reason.left(500));
     }
     const QByteArray json = compact(o);
-    const qint64 ttl = fact.untilMs - nowMs();
+    QJsonObject event = o;
+    event.insert(QStringLiteral("n"), m_instance);
+    const QByteArray announcement = announce ? compact(event) : QByteArray();
+    const QByteArray tombstone = (kClearedPrefix + fp).toUtf8();
+    auto write = [&](const QString &prefix, const QByteArray &mode, const QByteArray &field, qint64 until) {
+        m_cmd.command({ "EVAL", kFactScript, "2", (prefix + fp).toUtf8(), tombstone, QByteArray::number(since), mode,
+            field, json, QByteArray::number(until), kChannel, announcement });
+    };
     switch (fact.kind) {
     case keys::SharedFact::Kind::Cooldown:
-        if (ttl <= 0) {
+        if (fact.untilMs <= nowMs()) {
             return;
         }
-        m_cmd.command({ "EVAL", kCooldownScript, "1", (kCooldownPrefix + fp).toUtf8(), fact.model.toUtf8(), json,
-            QByteArray::number(fact.untilMs) });
+        write(kCooldownPrefix, "hset", fact.model.toUtf8(), fact.untilMs);
         break;
     case keys::SharedFact::Kind::Invalid:
-        m_cmd.command({ "SET", (kInvalidPrefix + fp).toUtf8(), json });
+        write(kInvalidPrefix, "set", {}, 0);
         break;
     case keys::SharedFact::Kind::Breaker:
-        if (ttl <= 0) {
+        if (fact.untilMs <= nowMs()) {
             return;
         }
-        m_cmd.command({ "SET", (kBreakerPrefix + fp).toUtf8(), json, "PX", QByteArray::number(ttl) });
+        write(kBreakerPrefix, "set", {}, fact.untilMs);
         break;
     case keys::SharedFact::Kind::Cleared:
-        m_cmd.command(
-            { "DEL", (kCooldownPrefix + fp).toUtf8(), (kInvalidPrefix + fp).toUtf8(), (kBreakerPrefix + fp).toUtf8() });
-        break;
+        m_clearedAt.insert(fp, std::max(m_clearedAt.value(fp, -1), since));
+        m_cmd.command({ "EVAL", kClearScript, "4", tombstone, (kCooldownPrefix + fp).toUtf8(),
+            (kInvalidPrefix + fp).toUtf8(), (kBreakerPrefix + fp).toUtf8(), QByteArray::number(since),
+            QByteArray::number(kTombstoneSeconds), kChannel, compact(event) });
+        ++m_status.published;
+        return;
     }
     if (announce) {
-        publish(o);
+        ++m_status.published;
     }
 }
 
@@ -574,7 +622,7 @@ void ClusterNode::shareRelay(const QString &id, bool healthy, qint64 untilMs, co
 void ClusterNode::onMessage(const QByteArray &payload)
 {
     const QJsonObject o = QJsonDocument::fromJson(payload).object();
-    if (o.value(u"n").toString() == m_status.nodeId) {
+    if (o.value(u"n").toString() == m_instance) {
         return; // our own
     }
     ++m_status.received;
@@ -588,8 +636,12 @@ void ClusterNode::onMessage(const QByteArray &payload)
     } else if (type == u"relay") {
         applyRelay(o);
     } else if (type == u"usage") {
+        const QString node = o.value(u"node").toString();
+        if (node.isEmpty() || node == m_status.nodeId) {
+            return;
+        }
         for (const QJsonValue &d : o.value(u"days").toArray()) {
-            m_usageDaysDue.insert(d.toString());
+            m_usageDue.insert({ node, d.toString() });
         }
         if (!m_usageRefresh.isActive()) {
             m_usageRefresh.start();
@@ -622,7 +674,16 @@ void ClusterNode::applyFact(const QJsonObject &o)
     if (!kind) {
         return;
     }
-    const QString id = localKey(o.value(u"fp").toString(), o.value(u"g").toString());
+    const QString fp = o.value(u"fp").toString();
+    const qint64 since = qint64(o.value(u"s").toDouble());
+    if (*kind == keys::SharedFact::Kind::Cleared) {
+        noteCleared(fp, since);
+        return;
+    }
+    if (since <= m_clearedAt.value(fp, -1)) {
+        return; // learned before the key was cleared (a node that missed the clear pushed it again)
+    }
+    const QString id = localKey(fp, o.value(u"g").toString());
     if (id.isEmpty()) {
         return;
     }
@@ -632,7 +693,26 @@ void ClusterNode::applyFact(const QJsonObject &o)
     f.model = o.value(u"m").toString();
     f.untilMs = qint64(o.value(u"u").toDouble());
     f.reason = o.value(u"r").toString();
+    f.sinceMs = since;
     m_keys.applySharedFact(f);
+}
+
+void ClusterNode::noteCleared(const QString &fingerprint, qint64 sinceMs)
+{
+    if (fingerprint.isEmpty() || sinceMs <= 0) {
+        return;
+    }
+    qint64 &known = m_clearedAt[fingerprint];
+    const bool newer = sinceMs > known;
+    known = std::max(known, sinceMs);
+    const QString id = m_idOfFp.value(fingerprint);
+    if (!id.isEmpty() && newer) {
+        keys::SharedFact f;
+        f.kind = keys::SharedFact::Kind::Cleared;
+        f.keyId = id;
+        f.sinceMs = sinceMs;
+        m_keys.applySharedFact(f); // undoes only what this node learned before the clear
+    }
 }
 
 void ClusterNode::applyResource(const QJsonObject &o)
@@ -674,70 +754,68 @@ void ClusterNode::applyRelay(const QJsonObject &o)
 
 void ClusterNode::flushUsage()
 {
-    if (m_status.state != ClusterStatus::State::Connected || !m_flushInFlight.isEmpty()) {
-        return; // the deltas wait in the pool (or behind the batch not yet acknowledged)
+    if (m_status.state != ClusterStatus::State::Connected) {
+        return; // the changes stay noted in the pool; the resync writes everything anyway
     }
-    const std::vector<keys::UsageDelta> deltas = m_keys.takeUsageDeltas();
-    if (deltas.empty()) {
-        return;
-    }
-    QByteArrayList args { "EVAL", kUsageScript, "0", (m_status.nodeId + u':' + QString::number(++m_flushSeq)).toUtf8(),
-        QByteArray::number(qint64(kUsageDays) * 86400) };
-    QSet<QString> days;
-    auto add = [&args](const QByteArray &hash, const QByteArray &field, qint64 n) {
-        if (n != 0) {
-            args << hash << field << QByteArray::number(n);
-        }
-    };
-    for (const keys::UsageDelta &d : deltas) {
-        const QString fp = m_fpOfId.value(d.keyId);
+    writeUsage(m_keys.takeChangedUsage());
+}
+
+// This node's own totals go to its own hash per day (ga:usage:<day>:<node>), as absolute values: written again
+// they change nothing, so a lost reply, a resync or a restart of the daemon never counts twice, and a Redis that
+// lost everything gets every node's totals back at the next resync.
+void ClusterNode::writeUsage(const std::vector<keys::UsageEntry> &entries)
+{
+    std::map<QString, QByteArrayList> byDay;
+    for (const keys::UsageEntry &e : entries) {
+        const QString fp = m_fpOfId.value(e.keyId);
         if (fp.isEmpty()) {
             continue;
         }
-        days.insert(d.day);
-        const QByteArray hash = (kUsagePrefix + d.day).toUtf8();
-        add(hash, usageField(fp, d.model, QStringLiteral("req")), d.usage.requests);
-        add(hash, usageField(fp, d.model, QStringLiteral("pt")), d.usage.promptTokens);
-        add(hash, usageField(fp, d.model, QStringLiteral("ot")), d.usage.outputTokens);
-        add(hash, usageField(fp, d.model, QStringLiteral("tt")), d.usage.totalTokens);
-        for (auto e = d.usage.errors.constBegin(); e != d.usage.errors.constEnd(); ++e) {
-            add(hash, usageField(fp, d.model, QStringLiteral("e:") + e.key()), e.value());
+        QByteArrayList &args = byDay[e.day];
+        auto add = [&args, &fp, &e](const QString &counter, qint64 n) {
+            args << usageField(fp, e.model, counter) << QByteArray::number(n);
+        };
+        add(QStringLiteral("req"), e.usage.requests);
+        add(QStringLiteral("pt"), e.usage.promptTokens);
+        add(QStringLiteral("ot"), e.usage.outputTokens);
+        add(QStringLiteral("tt"), e.usage.totalTokens);
+        for (auto err = e.usage.errors.constBegin(); err != e.usage.errors.constEnd(); ++err) {
+            add(QStringLiteral("e:") + err.key(), err.value());
         }
     }
-    if (args.size() <= 5) {
+    if (byDay.empty()) {
         return;
     }
-    m_flushInFlight = args;
-    const QStringList dayList(days.cbegin(), days.cend());
-    m_cmd.command(args, [this, dayList](const RedisValue &v) {
-        if (v.isError()) {
-            return; // kept in m_flushInFlight: resent (idempotently) after the reconnect
-        }
-        m_flushInFlight.clear();
-        publish(QJsonObject { { QStringLiteral("t"), QStringLiteral("usage") },
-            { QStringLiteral("days"), QJsonArray::fromStringList(dayList) } });
-        refreshUsage(dayList);
-    });
+    QStringList days;
+    for (auto &[day, fields] : byDay) {
+        const QByteArray key = (kUsagePrefix + day + u':' + m_status.nodeId).toUtf8();
+        m_cmd.command(QByteArrayList { "HSET", key } + fields);
+        m_cmd.command({ "EXPIRE", key, QByteArray::number(qint64(kUsageDays) * 86400) });
+        days << day;
+    }
+    publish(QJsonObject { { QStringLiteral("t"), QStringLiteral("usage") }, { QStringLiteral("node"), m_status.nodeId },
+        { QStringLiteral("days"), QJsonArray::fromStringList(days) } });
 }
 
-void ClusterNode::refreshUsage(const QStringList &days)
+void ClusterNode::refreshUsage(const QString &node, const QStringList &days)
 {
     for (const QString &day : days) {
-        m_cmd.command({ "HGETALL", (kUsagePrefix + day).toUtf8() }, [this, day](const RedisValue &h) {
-            if (h.type == RedisValue::Type::Array) {
-                applyUsageHash(day, h);
-                pushUsageToPool();
-            }
-        });
+        m_cmd.command(
+            { "HGETALL", (kUsagePrefix + day + u':' + node).toUtf8() }, [this, day, node](const RedisValue &h) {
+                if (h.type == RedisValue::Type::Array) {
+                    applyUsageHash(day, node, h);
+                    pushUsageToPool();
+                }
+            });
     }
 }
 
-void ClusterNode::applyUsageHash(const QString &day, const RedisValue &hash)
+void ClusterNode::applyUsageHash(const QString &day, const QString &node, const RedisValue &hash)
 {
     if (hash.type != RedisValue::Type::Array) {
         return;
     }
-    auto &byFp = m_usage[day];
+    auto &byFp = m_usage[day][node];
     byFp.clear();
     for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) {
         const QList<QByteArray> parts = hash.elements[i].str.split('|');
@@ -770,12 +848,17 @@ void ClusterNode::pushUsageToPool()
     if (m_status.state == ClusterStatus::State::Off) {
         return;
     }
-    keys::UsageByKey byKey;
-    for (const auto &[day, byFp] : m_usage) {
-        for (const auto &[fp, models] : byFp) {
-            const QString id = m_idOfFp.value(fp);
-            if (!id.isEmpty()) {
-                byKey[id][day] = models;
+    keys::UsageByKey byKey; // the other nodes' totals, per local key id
+    for (const auto &[day, byNode] : m_usage) {
+        for (const auto &[node, byFp] : byNode) {
+            for (const auto &[fp, models] : byFp) {
+                const QString id = m_idOfFp.value(fp);
+                if (id.isEmpty()) {
+                    continue;
+                }
+                for (const auto &[model, u] : models) {
+                    keys::addUsage(byKey[id][day][model], u);
+                }
             }
         }
     }

@@ -33,7 +33,7 @@ struct ClusterStatus
     };
     State state = State::Off;
     QString address; // config::RedisAddress::display(): nothing secret
-    QString nodeId;
+    QString nodeId; // stable across restarts of the same daemon (its machine and config): names its usage in Redis
     qint64 sinceMs = 0; // when the state began
     QString lastError;
     quint64 published = 0; // events sent to the other nodes
@@ -67,6 +67,9 @@ public:
     static constexpr int kUsageDays = 31;
     static constexpr int kMaxBacklog = 100'000; // changes kept while Redis is down, to write when it is back
 
+    // A name for this daemon that stays the same across its restarts (the service derives it from the machine and the
+    // config file): its usage totals in Redis are kept under it, so a restart rewrites them instead of adding.
+    void setNodeId(const QString &id);
     // Starts, restarts (address or password changed) or stops cluster mode; nullopt: off.
     void configure(const std::optional<config::RedisAddress> &address, const QByteArray &password);
     // The keys and relays as configured here: ids ↔ fingerprints (the same on every node) and relay URLs.
@@ -112,8 +115,11 @@ private:
     void applyFact(const QJsonObject &o);
     void applyResource(const QJsonObject &o);
     void applyRelay(const QJsonObject &o);
-    void applyUsageHash(const QString &day, const RedisValue &hash);
-    void refreshUsage(const QStringList &days);
+    void applyUsageHash(const QString &day, const QString &node, const RedisValue &hash);
+    void refreshUsage(const QString &node, const QStringList &days);
+    void writeUsage(const std::vector<keys::UsageEntry> &entries);
+    // A clear at `sinceMs` (of a key named by its fingerprint): facts learned before it are stale.
+    void noteCleared(const QString &fingerprint, qint64 sinceMs);
     void pushUsageToPool();
     // The local key for a fingerprint (or, failing that, a key of the same group); empty when this node lacks it.
     QString localKey(const QString &fingerprint, const QString &group);
@@ -131,9 +137,9 @@ private:
     int m_backoffMs = kMinBackoffMs;
     QTimer m_usageTimer;
     QTimer m_usageRefresh; // coalesces usage refreshes after events
-    QSet<QString> m_usageDaysDue;
-    quint64 m_flushSeq = 0;
-    QByteArrayList m_flushInFlight; // the usage batch sent and not acknowledged (resent as is: idempotent)
+    QSet<QPair<QString, QString>> m_usageDue; // (node, day) to read again
+    QString m_instance; // this process (the nodeId may be shared with an earlier run): echo suppression
+    QHash<QString, qint64> m_clearedAt; // fingerprint → the latest clear known (tombstones ga:clr:<fp>)
     QHash<QString, QString> m_fpOfId;
     QHash<QString, QString> m_idOfFp;
     QHash<QString, QString> m_groupOfId;
@@ -143,7 +149,8 @@ private:
     QSet<QString> m_unknownLogged;
     std::vector<keys::SharedFact> m_factBacklog; // learned while Redis was down
     std::vector<affinity::ResourceMap::SharedChange> m_resourceBacklog;
-    std::map<QString, std::map<QString, std::map<QString, keys::DayUsage>>> m_usage; // day → fp → model → usage
+    // The other nodes' totals: day → node → fingerprint → model → usage.
+    std::map<QString, std::map<QString, std::map<QString, std::map<QString, keys::DayUsage>>>> m_usage;
     bool m_cmdOpen = false;
     bool m_subOpen = false;
     bool m_pulling = false;

@@ -11,8 +11,8 @@
 namespace ga::cluster {
 
 // Request windows (requests per minute and per day of a token or an address) counted in Redis, for every node
-// together: one script run per admitted request (sliding windows of 1 s slots over a minute and 15 min slots over
-// a day, Redis's own clock, all of a request's windows or none). Each proxy worker thread keeps its own blocking
+// together: one script run per admitted request (an exact sliding minute, a day of 15-minute slots that never lets
+// more through than the limit, Redis's own clock, all of a request's windows or none). Each proxy worker thread keeps its own blocking
 // connection with short timeouts; when Redis does not answer within kTimeoutMs, or is known to be down, admit()
 // says nullopt at once and the limiter counts on this node alone. Only requests of limited tokens and addresses
 // come here: everything else never waits on Redis.

@@ -9,6 +9,10 @@
 #include "proxy/proxyserver.h"
 #include "secrets/secretstore.h"
 
+#include <QCryptographicHash>
+#include <QRegularExpression>
+#include <QSysInfo>
+
 namespace ga::daemon {
 
 cluster::ClusterStatus Service::clusterStatus() const
@@ -29,6 +33,13 @@ void Service::applyCluster()
 {
     if (!m_cluster) {
         m_cluster = std::make_unique<cluster::ClusterNode>(m_keys, m_resources, m_router);
+        // The same name at every start of this daemon (this machine, this config file): its usage totals in Redis
+        // are rewritten by a restart, not added to. The host name in front is for people reading `cluster status`.
+        QString host = QSysInfo::machineHostName();
+        host.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9.-]")), QStringLiteral("-"));
+        const QByteArray seed = QSysInfo::machineUniqueId() + '\n' + host.toUtf8() + '\n' + m_config->path().toUtf8();
+        m_cluster->setNodeId(host.left(32) + u'-'
+            + QString::fromLatin1(QCryptographicHash::hash(seed, QCryptographicHash::Sha256).toHex().left(8)));
         connect(m_cluster.get(), &cluster::ClusterNode::windowsChanged, this, [this] {
             if (m_proxy) {
                 m_proxy->rateLimiter()->setShared(m_cluster->windows());

@@ -104,10 +104,10 @@ QSet<QString> Cooldowns::expire(qint64 now)
     return scopesBack;
 }
 
-void Cooldowns::clearScope(const QString &scope)
+void Cooldowns::clearScope(const QString &scope, qint64 before)
 {
     for (auto c = m_table.begin(); c != m_table.end();) {
-        if (c.key().startsWith(scope + kSeparator)) {
+        if (c.key().startsWith(scope + kSeparator) && c->createdAt <= before) {
             c = m_table.erase(c);
         } else {
             ++c;

@@ -11,6 +11,7 @@
 #include <QSet>
 #include <QString>
 
+#include <limits>
 #include <vector>
 
 namespace ga::keys {
@@ -56,8 +57,8 @@ public:
     // Drops what ended at `now` (per-minute entries only after kStreakMemoryMs) and returns the scopes that got a
     // model back; notes the earliest end still to come in the pool.
     QSet<QString> expire(qint64 now);
-    // Forgets every entry of a scope (the user cleared a key).
-    void clearScope(const QString &scope);
+    // Forgets every entry of a scope (the user cleared a key), or those created at or before `before`.
+    void clearScope(const QString &scope, qint64 before = std::numeric_limits<qint64>::max());
     bool anyRunning(const QString &scope, qint64 now) const;
     // The running entries by scope, found in one pass (per key, reports would scan the table once each).
     QHash<QString, std::vector<Table::const_iterator>> runningByScope(qint64 now) const;

@@ -150,20 +150,20 @@ qint64 HealthPolicy::onFailure(KeyRec &k, const QString &model, const Failure &f
     return -1;
 }
 
-void HealthPolicy::markInvalid(KeyRec &k, const QString &reason, qint64 now)
+void HealthPolicy::markInvalid(KeyRec &k, const QString &reason, qint64 since)
 {
     k.health.invalid = true;
     k.health.invalidReason = reason;
-    k.health.invalidSince = now;
+    k.health.invalidSince = since;
     ++m_pool.generation;
     m_pool.events.push_back({ k.cfg.id, KeyStatus::Invalid, reason });
-    m_pool.share({ SharedFact::Kind::Invalid, k.cfg.id, {}, 0, reason });
+    m_pool.share({ SharedFact::Kind::Invalid, k.cfg.id, {}, 0, reason, since });
 }
 
 void HealthPolicy::shareCooldown(const KeyRec &k, const QString &model, Cooldown &c)
 {
     c.shared = true;
-    m_pool.share({ SharedFact::Kind::Cooldown, k.cfg.id, model, c.until, c.reason });
+    m_pool.share({ SharedFact::Kind::Cooldown, k.cfg.id, model, c.until, c.reason, c.createdAt });
 }
 
 qint64 HealthPolicy::coolForMinuteQuota(KeyRec &k, const QString &model, const Failure &failure, qint64 now)
@@ -214,19 +214,20 @@ void HealthPolicy::blameServerFailure(KeyRec &k, const Failure &failure, qint64 
     ++h.breakerOpens;
     h.halfOpen = false;
     h.serverFailures = 0;
-    openBreaker(k, now + open, kCircuitOpenFor.text().arg(open / 1000).arg(failure.reason));
+    openBreaker(k, now + open, kCircuitOpenFor.text().arg(open / 1000).arg(failure.reason), now);
 }
 
-void HealthPolicy::openBreaker(KeyRec &k, qint64 until, const QString &reason)
+void HealthPolicy::openBreaker(KeyRec &k, qint64 until, const QString &reason, qint64 since)
 {
     k.health.breakerUntil = until;
+    k.health.breakerSince = since;
     m_pool.expiresAt(until);
     ++m_pool.generation;
     m_pool.events.push_back({ k.cfg.id, KeyStatus::Cooling, reason });
-    m_pool.share({ SharedFact::Kind::Breaker, k.cfg.id, {}, until, reason });
+    m_pool.share({ SharedFact::Kind::Breaker, k.cfg.id, {}, until, reason, since });
 }
 
-void HealthPolicy::clear(KeyRec &k)
+void HealthPolicy::clear(KeyRec &k, qint64 now)
 {
     KeyHealth &h = k.health;
     h.invalid = false;
@@ -237,7 +238,24 @@ void HealthPolicy::clear(KeyRec &k)
     h.halfOpen = false;
     m_cooldowns.clearScope(k.scope);
     ++m_pool.generation;
-    m_pool.share({ SharedFact::Kind::Cleared, k.cfg.id, {}, 0, {} });
+    m_pool.share({ SharedFact::Kind::Cleared, k.cfg.id, {}, 0, {}, now });
+}
+
+void HealthPolicy::clearOlderThan(KeyRec &k, qint64 since)
+{
+    KeyHealth &h = k.health;
+    if (h.invalid && h.invalidSince <= since) {
+        h.invalid = false;
+        h.invalidReason.clear();
+    }
+    if (h.breakerUntil > 0 && h.breakerSince <= since) {
+        h.breakerUntil = 0;
+        h.breakerOpens = 0;
+        h.serverFailures = 0;
+        h.halfOpen = false;
+    }
+    m_cooldowns.clearScope(k.scope, since);
+    ++m_pool.generation;
 }
 
 void HealthPolicy::applyShared(KeyRec &k, const SharedFact &fact, qint64 now)
@@ -246,23 +264,27 @@ void HealthPolicy::applyShared(KeyRec &k, const SharedFact &fact, qint64 now)
     case SharedFact::Kind::Cooldown: {
         const Cooldown *c = m_cooldowns.running(Cooldowns::key(k.scope, fact.model), now);
         if (fact.untilMs > now && (!c || c->until < fact.untilMs)) {
-            m_cooldowns.cool(k.scope, fact.model, fact.untilMs, fact.reason, false, 0, now).shared = true;
+            Cooldown &cooled = m_cooldowns.cool(k.scope, fact.model, fact.untilMs, fact.reason, false, 0, now);
+            cooled.shared = true;
+            if (fact.sinceMs > 0 && !c) {
+                cooled.createdAt = fact.sinceMs; // learned then (a later clear compares with it)
+            }
         }
         break;
     }
     case SharedFact::Kind::Invalid:
         if (!k.health.invalid) {
-            markInvalid(k, fact.reason, now);
+            markInvalid(k, fact.reason, fact.sinceMs > 0 ? fact.sinceMs : now);
         }
         break;
     case SharedFact::Kind::Breaker:
         if (fact.untilMs > now && fact.untilMs > k.health.breakerUntil) {
             k.health.halfOpen = false;
-            openBreaker(k, fact.untilMs, fact.reason);
+            openBreaker(k, fact.untilMs, fact.reason, fact.sinceMs > 0 ? fact.sinceMs : now);
         }
         break;
     case SharedFact::Kind::Cleared:
-        clear(k);
+        clearOlderThan(k, fact.sinceMs > 0 ? fact.sinceMs : now);
         break;
     }
 }
@@ -274,17 +296,20 @@ std::vector<SharedFact> HealthPolicy::sharedSnapshot(qint64 now) const
     for (const KeyRec &k : m_pool.keys) {
         keyOfScope.insert(k.scope, k.cfg.id); // (a later key of the same scope will do as well)
         if (k.health.invalid) {
-            out.push_back({ SharedFact::Kind::Invalid, k.cfg.id, {}, 0, k.health.invalidReason });
+            out.push_back(
+                { SharedFact::Kind::Invalid, k.cfg.id, {}, 0, k.health.invalidReason, k.health.invalidSince });
         }
         if (k.health.breakerUntil > now) {
-            out.push_back({ SharedFact::Kind::Breaker, k.cfg.id, {}, k.health.breakerUntil, kCircuitOpen.text() });
+            out.push_back({ SharedFact::Kind::Breaker, k.cfg.id, {}, k.health.breakerUntil, kCircuitOpen.text(),
+                k.health.breakerSince });
         }
     }
     const Cooldowns::Table &table = m_cooldowns.table();
     for (auto c = table.constBegin(); c != table.constEnd(); ++c) {
         const QString keyId = keyOfScope.value(Cooldowns::scopeOf(c.key()));
         if (c->shared && c->until > now && !keyId.isEmpty()) {
-            out.push_back({ SharedFact::Kind::Cooldown, keyId, Cooldowns::modelOf(c.key()), c->until, c->reason });
+            out.push_back(
+                { SharedFact::Kind::Cooldown, keyId, Cooldowns::modelOf(c.key()), c->until, c->reason, c->createdAt });
         }
     }
     return out;

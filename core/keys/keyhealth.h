@@ -29,6 +29,7 @@ struct KeyHealth
     int serverFailures = 0; // while others work; the breaker opens at KeyPool::kBreakerThreshold
     quint64 seenSuccessSeq = 0; // HealthPolicy's success count at this key's last success or server failure
     qint64 breakerUntil = 0;
+    qint64 breakerSince = 0; // when the breaker opened
     int breakerOpens = 0;
     bool halfOpen = false;
     qint64 forbiddenAt = -1; // the last unexplained 403
@@ -52,7 +53,7 @@ public:
     // Returns when an egress back-off it started (or extended) ends, or -1.
     qint64 onFailure(KeyRec &k, const QString &model, const Failure &failure, qint64 now);
     // The user (or a passing health check) says the key works again.
-    void clear(KeyRec &k);
+    void clear(KeyRec &k, qint64 now);
     // Cluster mode: a fact another node learned (PoolState::sharing is off meanwhile, so nothing is queued back).
     void applyShared(KeyRec &k, const SharedFact &fact, qint64 now);
     // The running shared cooldowns, invalid marks and open breakers.
@@ -69,8 +70,10 @@ public:
     void loadCooldowns(const QJsonArray &entries, qint64 now) { m_cooldowns.load(entries, now); }
 
 private:
-    void markInvalid(KeyRec &k, const QString &reason, qint64 now);
-    void openBreaker(KeyRec &k, qint64 until, const QString &reason);
+    void markInvalid(KeyRec &k, const QString &reason, qint64 since);
+    void openBreaker(KeyRec &k, qint64 until, const QString &reason, qint64 since);
+    // A clear made on another node at `since`: undoes what this node learned before it, keeps what came later.
+    void clearOlderThan(KeyRec &k, qint64 since);
     void shareCooldown(const KeyRec &k, const QString &model, Cooldown &c);
     qint64 coolForMinuteQuota(KeyRec &k, const QString &model, const Failure &failure, qint64 now);
     void blameServerFailure(KeyRec &k, const Failure &failure, qint64 now);

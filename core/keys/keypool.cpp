@@ -267,7 +267,7 @@ void KeyPool::clearKeyState(const QString &id)
         if (!k) {
             return;
         }
-        d->health.clear(*k);
+        d->health.clear(*k, m_clock.nowMs());
         firstChange = d->markUnsaved();
         factsPending = d->factsNowPending();
     }
@@ -300,11 +300,12 @@ std::vector<KeyReport> KeyPool::report() const
         r.group = k.cfg.group;
         UsageLedger::report(k.usage, today, &r);
         if (const auto shared = d->pool.sharedUsage.constFind(k.cfg.id); shared != d->pool.sharedUsage.constEnd()) {
-            r.usage = *shared; // every node's counts (this node's included)
-            r.requestsToday = 0;
-            if (const auto t = r.usage.find(today); t != r.usage.end()) {
-                for (const auto &m : t->second) {
-                    r.requestsToday += m.second.requests;
+            for (const auto &[day, models] : *shared) { // the other nodes' counts, added to this node's
+                for (const auto &[model, u] : models) {
+                    addUsage(r.usage[day][model], u);
+                    if (day == today) {
+                        r.requestsToday += u.requests;
+                    }
                 }
             }
         }
@@ -353,12 +354,12 @@ void KeyPool::setSharing(bool on)
 {
     QMutexLocker lock(&d->mutex);
     d->pool.sharing = on;
-    d->ledger.setTrackPending(on);
+    d->ledger.setTrackTouched(on);
     if (!on) {
         d->pool.facts.clear();
         d->pool.sharedUsage.clear();
         for (KeyRec &k : d->pool.keys) {
-            k.usage.pending.clear();
+            k.usage.touched.clear();
         }
     }
 }
@@ -406,17 +407,40 @@ void KeyPool::applySharedFact(const SharedFact &fact)
     }
 }
 
-std::vector<UsageDelta> KeyPool::takeUsageDeltas()
+std::vector<UsageEntry> KeyPool::takeChangedUsage()
 {
     QMutexLocker lock(&d->mutex);
-    std::vector<UsageDelta> out;
+    std::vector<UsageEntry> out;
     for (KeyRec &k : d->pool.keys) {
-        for (auto &[day, models] : k.usage.pending) {
-            for (auto &[model, usage] : models) {
-                out.push_back({ k.cfg.id, day, model, std::move(usage) });
+        for (const auto &[day, models] : k.usage.touched) {
+            const auto dayIt = k.usage.days.find(day);
+            for (const QString &model : models) {
+                if (dayIt != k.usage.days.end()) {
+                    if (const auto m = dayIt->second.find(model); m != dayIt->second.end()) {
+                        out.push_back({ k.cfg.id, day, model, m->second });
+                    }
+                }
             }
         }
-        k.usage.pending.clear();
+        k.usage.touched.clear();
+    }
+    return out;
+}
+
+std::vector<UsageEntry> KeyPool::usageSnapshot() const
+{
+    QMutexLocker lock(&d->mutex);
+    const QString oldest = time::pacificDate(m_clock.nowMs()).addDays(-kUsageDays).toString(Qt::ISODate);
+    std::vector<UsageEntry> out;
+    for (const KeyRec &k : d->pool.keys) {
+        for (const auto &[day, models] : k.usage.days) {
+            if (day < oldest) {
+                continue;
+            }
+            for (const auto &[model, u] : models) {
+                out.push_back({ k.cfg.id, day, model, u });
+            }
+        }
     }
     return out;
 }

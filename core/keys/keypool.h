@@ -130,10 +130,11 @@ struct SharedFact
     QString model; // Cooldown: the model ("" = every model)
     qint64 untilMs = 0; // Cooldown, Breaker: when it ends
     QString reason;
+    qint64 sinceMs = 0; // when it was learned (Cleared: when the key was cleared): a clear undoes only older facts
 };
 
-// Usage counted on this node since the last takeUsageDeltas(), for one key, Pacific day and model.
-struct UsageDelta
+// What this node counted for one key, Pacific day and model (its own totals, not the cluster's).
+struct UsageEntry
 {
     QString keyId;
     QString day; // yyyy-MM-dd
@@ -182,17 +183,19 @@ public:
 
     // Cluster mode. While sharing is on, quota cooldowns that Google named (a quota or a retry delay: not the
     // egress back-off, which belongs to this node's connection), invalid marks, breaker openings and clears are
-    // queued for takeSharedFacts() (sharedFactsPending() says when the queue stops being empty), and usage is
-    // counted for takeUsageDeltas() as well.
+    // queued for takeSharedFacts() (sharedFactsPending() says when the queue stops being empty), and the usage
+    // entries each request changes are noted for takeChangedUsage().
     void setSharing(bool on);
     std::vector<SharedFact> takeSharedFacts();
     // What is in force now and worth sharing: running shared cooldowns, invalid marks, open breakers (a resync).
     std::vector<SharedFact> sharedSnapshot() const;
     // A fact another node learned. Applying it queues nothing; a cooldown only ever lengthens.
     void applySharedFact(const SharedFact &fact);
-    std::vector<UsageDelta> takeUsageDeltas();
-    // Every node's usage (per key id), shown by report() in place of this node's own counts for the keys it names;
-    // an empty map: this node's own counts again.
+    // This node's totals of the entries changed since the last call.
+    std::vector<UsageEntry> takeChangedUsage();
+    // All of this node's totals (the last kUsageDays days).
+    std::vector<UsageEntry> usageSnapshot() const;
+    // The other nodes' usage (per key id), added by report() to this node's own; empty: this node's alone.
     void setSharedUsage(UsageByKey usage);
 
     // State file contents: invalid marks, cooldowns, breakers, usage (30 days). Calling it re-arms stateChanged.

@@ -23,12 +23,11 @@ DayUsage &UsageLedger::entry(KeyUsage &u, const QString &model, qint64 now)
         u.todayKey = today;
         u.todayRequests = 0;
     }
-    return u.days[today][model.isEmpty() ? QStringLiteral("-") : model];
-}
-
-DayUsage *UsageLedger::pendingEntry(KeyUsage &u, const QString &model, qint64 now)
-{
-    return m_trackPending ? &u.pending[day(now)][model.isEmpty() ? QStringLiteral("-") : model] : nullptr;
+    const QString name = model.isEmpty() ? QStringLiteral("-") : model;
+    if (m_trackTouched) {
+        u.touched[today].insert(name);
+    }
+    return u.days[today][name];
 }
 
 void UsageLedger::countRequest(KeyUsage &u, const QString &model, qint64 now)
@@ -36,9 +35,6 @@ void UsageLedger::countRequest(KeyUsage &u, const QString &model, qint64 now)
     u.lastUsedMs = now;
     ++entry(u, model, now).requests;
     ++u.todayRequests;
-    if (DayUsage *p = pendingEntry(u, model, now)) {
-        ++p->requests;
-    }
 }
 
 void UsageLedger::countSuccess(KeyUsage &u, const QString &model, const Usage &usage, qint64 now)
@@ -46,22 +42,16 @@ void UsageLedger::countSuccess(KeyUsage &u, const QString &model, const Usage &u
     u.lastSuccessMs = now;
     // Only answers that reported their tokens count them; a success alone creates no entry (the request did).
     if (usage.known) {
-        for (DayUsage *d : { &entry(u, model, now), pendingEntry(u, model, now) }) {
-            if (d) {
-                d->promptTokens += usage.promptTokens;
-                d->outputTokens += usage.outputTokens;
-                d->totalTokens += usage.totalTokens;
-            }
-        }
+        DayUsage &d = entry(u, model, now);
+        d.promptTokens += usage.promptTokens;
+        d.outputTokens += usage.outputTokens;
+        d.totalTokens += usage.totalTokens;
     }
 }
 
 void UsageLedger::countFailure(KeyUsage &u, const QString &model, const Failure &failure, qint64 now)
 {
     ++entry(u, model, now).errors[failureKindName(failure.kind)];
-    if (DayUsage *p = pendingEntry(u, model, now)) {
-        ++p->errors[failureKindName(failure.kind)];
-    }
     u.lastError = QStringLiteral("%1 %2: %3").arg(isoMs(now), failureKindName(failure.kind), failure.reason);
 }
 
@@ -135,6 +125,17 @@ void UsageLedger::load(KeyUsage &u, const QJsonObject &o, const QString &today)
 }
 
 // Counts go out as JSON doubles (exact up to 2^53), as they always have in keystate.json.
+void addUsage(DayUsage &to, const DayUsage &from)
+{
+    to.requests += from.requests;
+    to.promptTokens += from.promptTokens;
+    to.outputTokens += from.outputTokens;
+    to.totalTokens += from.totalTokens;
+    for (auto e = from.errors.constBegin(); e != from.errors.constEnd(); ++e) {
+        to.errors[e.key()] += e.value();
+    }
+}
+
 QJsonObject dayUsageJson(const DayUsage &u)
 {
     QJsonObject errors;

@@ -13,6 +13,7 @@
 #include <QString>
 
 #include <map>
+#include <set>
 
 namespace ga::keys {
 
@@ -26,7 +27,7 @@ struct KeyUsage
     QString todayKey;
     qint64 todayRequests = 0;
     std::map<QString, std::map<QString, DayUsage>> days; // day (yyyy-MM-dd) → model ("-" for none) → usage
-    std::map<QString, std::map<QString, DayUsage>> pending; // cluster mode: counted since the last hand-over
+    std::map<QString, std::set<QString>> touched; // cluster mode: day → models counted since the last hand-over
 };
 
 class UsageLedger
@@ -52,19 +53,21 @@ public:
     // Reads them back (replacing the key's days) and recounts today's requests.
     static void load(KeyUsage &u, const QJsonObject &o, const QString &today);
 
-    // Cluster mode: also count into KeyUsage::pending.
-    void setTrackPending(bool on) { m_trackPending = on; }
+    // Cluster mode: note in KeyUsage::touched what each count changed.
+    void setTrackTouched(bool on) { m_trackTouched = on; }
 
 private:
+    // The day's entry of `model`, noted as touched when tracking.
     DayUsage &entry(KeyUsage &u, const QString &model, qint64 now);
-    // The pending entry when tracking, else null.
-    DayUsage *pendingEntry(KeyUsage &u, const QString &model, qint64 now);
-    bool m_trackPending = false;
+    bool m_trackTouched = false;
 
     QString m_dayKey; // the Pacific day of [m_dayFrom, m_dayUntil)
     qint64 m_dayFrom = 0;
     qint64 m_dayUntil = 0;
 };
+
+// Adds `from`'s counts to `to`.
+void addUsage(DayUsage &to, const DayUsage &from);
 
 // One model's usage on one day as JSON: the shape keystate.json and `keys stats --json` share.
 QJsonObject dayUsageJson(const DayUsage &u);
