@@ -18,28 +18,20 @@ namespace {
 
 // KEYS: none (a standalone Redis; the keys are built from the prefix). ARGV: prefix, n, then n × (subject,
 // perMinute, perDay). Returns {1} when counted, {0, window index, 0 minute | 1 day, retry after ms} when refused.
-// The minute is exact: a sorted set of the admitted requests' times (at most the limit of them), so no 60-second
-// span ever holds more than the limit. The day is 96 slots of 15 minutes and one more: a request is counted until
-// its whole slot has left the day, so a day never holds more than the limit either (a refusal may come up to 15
-// minutes early).
+// A minute limit up to 1,000 is exact: a sorted set of the admitted requests' times (at most the limit of
+// them), so no 60-second span ever holds more than the limit. Larger ones (where a set would hold too much) count
+// 61 one-second slots, a day 97 slots of 15 minutes: a request counts until its whole slot has left the window, so
+// neither ever lets more than the limit through (a refusal may come up to a slot early).
 const char kScript[] = R"lua(
 local prefix = ARGV[1]
 local n = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local sec = tonumber(t[1])
 local nowMs = sec * 1000 + math.floor(tonumber(t[2]) / 1000)
-local function minuteFull(key, limit)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', nowMs - 60000)
-  local count = redis.call('ZCARD', key)
-  if count < limit then return -1 end
-  local oldest = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + 60000 - nowMs + 1)
-end
-local function dayFull(key, limit)
-  local slot = 900
+local function slotsFull(key, limit, slot, slots)
   local now = math.floor(sec / slot)
   local names = {}
-  for i = 96, 0, -1 do names[#names + 1] = key .. (now - i) end
+  for i = slots - 1, 0, -1 do names[#names + 1] = key .. (now - i) end
   local vals = redis.call('MGET', unpack(names))
   local total = 0
   for i = 1, #vals do total = total + (tonumber(vals[i]) or 0) end
@@ -48,10 +40,18 @@ local function dayFull(key, limit)
   for i = 1, #vals do
     remaining = remaining - (tonumber(vals[i]) or 0)
     if remaining < limit then
-      return math.max(1, (now - 97 + i + 97) * slot * 1000 - nowMs)
+      return math.max(1, (now + i) * slot * 1000 - nowMs)
     end
   end
   return slot * 1000
+end
+local function minuteFull(key, limit)
+  if limit > 1000 then return slotsFull(key .. ':s:', limit, 1, 61) end
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', nowMs - 60000)
+  local count = redis.call('ZCARD', key)
+  if count < limit then return -1 end
+  local oldest = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + 60000 - nowMs + 1)
 end
 for i = 0, n - 1 do
   local key = prefix .. ARGV[3 + i * 3]
@@ -62,13 +62,18 @@ for i = 0, n - 1 do
     if r >= 0 then return {0, i, 0, r} end
   end
   if pd > 0 then
-    local r = dayFull(key .. ':d:', pd)
+    local r = slotsFull(key .. ':d:', pd, 900, 97)
     if r >= 0 then return {0, i, 1, r} end
   end
 end
 for i = 0, n - 1 do
   local key = prefix .. ARGV[3 + i * 3]
-  if tonumber(ARGV[4 + i * 3]) > 0 then
+  local pm = tonumber(ARGV[4 + i * 3])
+  if pm > 1000 then
+    local b = key .. ':m:s:' .. sec
+    redis.call('INCR', b)
+    redis.call('EXPIRE', b, 62)
+  elseif pm > 0 then
     local z = key .. ':m'
     redis.call('ZADD', z, nowMs, nowMs .. ':' .. redis.call('INCR', key .. ':seq'))
     redis.call('PEXPIRE', z, 61000)
