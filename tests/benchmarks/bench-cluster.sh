@@ -7,8 +7,9 @@
 #   on         cluster.redis set, the same token: forwarding never waits on Redis (usage is flushed once a second)
 #   off-limit  cluster.redis empty, a token limited to LIMIT requests per minute (high enough never to trigger):
 #              counted by the node's own limiter
-#   on-limit   cluster.redis set, the limited token: every request also runs the window script in Redis (a round
-#              trip from the worker thread before forwarding): the cost of sharing the limit
+#   on-limit   cluster.redis set, the limited token: admissions come from leases the node takes from the window
+#              script in Redis (about one round trip per lease, a lease lasting a second): the cost of sharing the
+#              limit
 # Each: wrk -t1 -c$CONNECTIONS -d$DURATION, after an unmeasured warm-up. Redis's EVALSHA calls per round show the
 # limited rounds did go to Redis (and the others did not).
 #   tests/benchmarks/bench-cluster.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
@@ -150,7 +151,7 @@ ratio() { awk -v a="$(median "${RPS[$1]}")" -v b="$(median "${RPS[$2]}")" 'BEGIN
 verdict() { if awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; then echo met; else echo MISSED; fi; }
 on_off=$(ratio on off)
 echo "cluster on / off (token without limits):        ${on_off}x   target >= 0.9: $(verdict "$on_off" 0.9)"
-echo "cluster on / off (limited token, Redis window): $(ratio on-limit off-limit)x   (the Redis round trip per request)"
+echo "cluster on / off (limited token, Redis window): $(ratio on-limit off-limit)x   (leases from the window script in Redis)"
 echo "limited / unlimited token, cluster on:          $(ratio on-limit on)x"
 echo "limited / unlimited token, cluster off:         $(ratio off-limit off)x"
 if ! kill -0 "$H_DAEMON_PID" 2>/dev/null; then
