@@ -10,7 +10,6 @@
 //   - end to end through the built CLI and daemon: a secret file made with one passphrase opens with the same one
 //     from a file or a credential, not with one newline more, and `run` starts with it.
 #include "app/session.h"
-
 #include "testsupport.h"
 
 #include <QDir>
@@ -33,8 +32,8 @@ using ga::test::Sandbox;
 
 namespace {
 
-const char *const kSources[] = { ga::app::kPassphraseEnvVar, ga::app::kPassphraseFileEnvVar,
-    ga::app::kCredentialsDirEnvVar };
+const char *const kSources[]
+    = { ga::app::kPassphraseEnvVar, ga::app::kPassphraseFileEnvVar, ga::app::kCredentialsDirEnvVar };
 const QString kValueVar = QLatin1String(ga::app::kPassphraseEnvVar);
 const QString kFileVar = QLatin1String(ga::app::kPassphraseFileEnvVar);
 const QString kCredentialsVar = QLatin1String(ga::app::kCredentialsDirEnvVar);
@@ -90,8 +89,8 @@ private Q_SLOTS:
         QTest::addRow("a lone CR is kept") << QByteArray("s3cret\r") << QByteArray("s3cret\r");
         QTest::addRow("binary bytes") << QByteArray("\x00\xff\x01 x\n", 6) << QByteArray("\x00\xff\x01 x", 5);
         QTest::addRow("64 KiB exactly") << QByteArray(kMaxFileBytes, 'x') << QByteArray(kMaxFileBytes, 'x');
-        QTest::addRow("64 KiB and its newline")
-            << QByteArray(kMaxFileBytes - 1, 'x') + '\n' << QByteArray(kMaxFileBytes - 1, 'x');
+        QTest::addRow("64 KiB and its newline") << QByteArray(kMaxFileBytes - 1, 'x') + '\n'
+                                                << QByteArray(kMaxFileBytes - 1, 'x');
     }
     void readsTheFileDroppingOneNewline()
     {
@@ -282,9 +281,9 @@ private Q_SLOTS:
         QVERIFY(ga::test::useFastSecretFile(sb));
         const QByteArray passphrase = sb.environment().value(kValueVar).toUtf8();
         const QString port = QString::number(ga::test::freePort());
-        QCOMPARE(
-            ga::test::runCli(sb, { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"), port })
-                .exitCode,
+        QCOMPARE(ga::test::runCli(
+                     sb, { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"), port })
+                     .exitCode,
             0);
         QCOMPARE(ga::test::runCli(sb, { QStringLiteral("token"), QStringLiteral("show") }).exitCode, 0);
         sb.unsetEnv(kValueVar);
