@@ -135,13 +135,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
         CALLS[$mode]+="$((after - before)) "
         printf 'round %d  %-9s %8.0f req/s   p99 %7.2f ms   requests %7d   Redis EVALSHA %7d   non-2xx %s   socket errors %s\n' \
             "$round" "$mode" "$rps" "$p99" "$requests" "$((after - before))" "$non2xx" "$errs"
-        if [ "$non2xx" != 0 ] || [ "$errs" != 0 ]; then
-            echo "   !! $mode: $non2xx non-2xx answers, $errs socket errors" >&2
-        fi
+        bench_warn_failures "$mode" "$non2xx" "$errs"
     done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 echo "== medians over $ROUNDS rounds"
 for mode in "${MODES[@]}"; do
     printf '%-9s %8.0f req/s   p99 %7.2f ms   Redis EVALSHA per round %s\n' "$mode" "$(median "${RPS[$mode]}")" \

@@ -94,7 +94,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
             "$round" "$mode" "$rps" "$cpu" "$n" "$added" "$errors"
     done
 done
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 on=$(median "${RPS[on]}")
 off=$(median "${RPS[off]}")
 printf 'medians: history off %.0f req/s, %.1f us/req; on %.0f req/s, %.1f us/req (%.1f %% of the throughput with it off)\n' \

@@ -151,13 +151,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
         CPU[$t]+="$cpu "
         printf 'round %d  %-6s %10.0f req/s   p99 %7.2f ms   CPU %6.1f us/req   non-2xx %s   socket errors %s\n' \
             "$round" "$t" "$rps" "$p99" "$cpu" "$non2xx" "$errs"
-        if [ "$non2xx" != 0 ] || [ "$errs" != 0 ]; then
-            echo "   !! $t: $non2xx non-2xx answers, $errs socket errors" >&2
-        fi
+        bench_warn_failures "$t" "$non2xx" "$errs"
     done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 echo "== medians over $ROUNDS rounds"
 for t in "${TARGETS[@]}"; do
     printf '%-6s %10.0f req/s   p99 %7.2f ms   CPU %6.1f us/req\n' "$t" "$(median "${RPS[$t]}")" \

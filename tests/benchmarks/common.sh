@@ -81,3 +81,13 @@ EOF
     curl -s -o /dev/null -m 20 --retry 400 --retry-delay 0 --retry-connrefused --retry-max-time 20 \
         ${BENCH_NGINX_CA:+--cacert "$BENCH_NGINX_CA"} "$BENCH_NGINX_URL/" || true
 }
+
+# The median of a space-separated list of numbers (the figures of the rounds).
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# Warns (stderr) when a wrk run had failed answers: NAME NON2XX SOCKET_ERRORS.
+bench_warn_failures() {
+    if [ "$2" != 0 ] || [ "$3" != 0 ]; then
+        echo "   !! $1: $2 non-2xx answers, $3 socket errors" >&2
+    fi
+}
