@@ -345,7 +345,9 @@ void ClusterNode::onClosed(const QString &reason)
                 + "): this node goes on with its own state and reconnects";
     }
     if (!m_reconnect.isActive()) {
-        m_reconnect.start(m_backoffMs);
+        // ±20 %: the nodes of a cluster that lost Redis together do not all knock in the same millisecond.
+        const int jitter = int(QRandomGenerator::global()->bounded(m_backoffMs * 2 / 5 + 1)) - m_backoffMs / 5;
+        m_reconnect.start(m_backoffMs + jitter);
         m_backoffMs = std::min(kMaxBackoffMs, m_backoffMs * 2);
     }
 }

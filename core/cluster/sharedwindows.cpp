@@ -167,7 +167,9 @@ bool RedisWindows::takeFromLeases(const std::vector<Window> &windows, qint64 now
     QMutexLocker lock(&m_leaseMutex);
     for (size_t i = 0; i < windows.size(); ++i) {
         // Refused by Redis until then (a window frees room only as its counted requests age out).
-        if (const auto full = m_full.constFind(windows[i].key); full != m_full.constEnd() && full->untilMs > now) {
+        const auto full = m_full.constFind(windows[i].key);
+        if (full != m_full.constEnd() && full->untilMs > now && full->perMinute == windows[i].perMinute
+            && full->perDayLimit == windows[i].perDay) {
             refused->allowed = false;
             refused->window = int(i);
             refused->perDay = full->perDay;
@@ -292,7 +294,8 @@ std::optional<security::SharedWindows::Verdict> RedisWindows::admit(const std::v
     v.retryAfterMs = r->element[3]->integer;
     if (v.window >= 0 && size_t(v.window) < windows.size()) {
         QMutexLocker lock(&m_leaseMutex);
-        m_full.insert(windows[size_t(v.window)].key, Full { now + v.retryAfterMs, v.perDay });
+        const Window &w = windows[size_t(v.window)];
+        m_full.insert(w.key, Full { now + v.retryAfterMs, v.perDay, w.perMinute, w.perDay });
         if (m_full.size() > kMaxLeases) {
             for (auto it = m_full.begin(); it != m_full.end();) {
                 it = it->untilMs < now ? m_full.erase(it) : std::next(it);

@@ -51,6 +51,8 @@ private:
     {
         qint64 untilMs = 0;
         bool perDay = false;
+        int perMinute = 0; // the limits it was full for (a raised limit asks again)
+        int perDayLimit = 0;
     };
     // One admission from this node's leases for every window, when it has them all. False otherwise; `refused`
     // then says when a window Redis said was full is known to be full still (no need to ask).
