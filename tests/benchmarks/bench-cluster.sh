@@ -83,22 +83,9 @@ evalsha_calls() {
         grep . || echo 0
 }
 
-cat >"$H_TMP/generate.lua" <<'EOF'
-wrk.method = "POST"
-wrk.path = os.getenv("BENCH_PATH")
-wrk.body = os.getenv("BENCH_BODY")
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["x-goog-api-key"] = os.getenv("BENCH_TOKEN")
-done = function(summary, latency, requests)
-    local e = summary.errors
-    io.write(string.format("BENCH rps=%.1f p50_ms=%.3f p99_ms=%.3f requests=%d non2xx=%d socket_errors=%d\n",
-        summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-        summary.requests, e.status, e.connect + e.read + e.write + e.timeout))
-end
-EOF
 run_wrk() { # TOKEN DURATION
-    BENCH_PATH=$PATH_GENERATE BENCH_BODY=$BODY BENCH_TOKEN=$1 \
-        wrk -t1 -c"$CONNECTIONS" -d"$2" --latency -s "$H_TMP/generate.lua" "$H_PROXY_URL"
+    BENCH_PATH=$PATH_GENERATE BENCH_BODY=$BODY BENCH_KEY=$1 \
+        wrk -t1 -c"$CONNECTIONS" -d"$2" --latency -s "$HERE/wrk-generate.lua" "$H_PROXY_URL"
 }
 
 code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H "x-goog-api-key: $LIMITED_TOKEN" -d "$BODY" "$H_PROXY_URL$PATH_GENERATE" || true)
@@ -125,11 +112,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         after=$(evalsha_calls)
         printf '%s\n' "$out" >>"$H_TMP/wrk-$mode.txt"
         line=$(grep '^BENCH ' <<<"$out")
-        rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
-        p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")
-        requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
-        non2xx=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$line")
-        errs=$(sed -E 's/.*socket_errors=([0-9]+).*/\1/' <<<"$line")
+        rps=$(bench_field "$line" rps)
+        p99=$(bench_field "$line" p99_ms)
+        requests=$(bench_field "$line" requests)
+        non2xx=$(bench_field "$line" non2xx)
+        errs=$(bench_field "$line" socket_errors)
         RPS[$mode]+="$rps "
         P99[$mode]+="$p99 "
         CALLS[$mode]+="$((after - before)) "

@@ -78,32 +78,14 @@ if [ "$PORTKEY" != off ] && [ -f "$PORTKEY_JS" ] && command -v node >/dev/null; 
     harness_log "Portkey gateway (pid $PORTKEY_PID) at $PORTKEY_URL -> $H_FAKE_URL"
 fi
 
-cat >"$H_TMP/generate.lua" <<'EOF'
-wrk.method = "POST"
-wrk.path = os.getenv("BENCH_PATH")
-wrk.body = os.getenv("BENCH_BODY")
-wrk.headers["Content-Type"] = "application/json"
-if os.getenv("BENCH_KEY") ~= "" then
-    wrk.headers["x-goog-api-key"] = os.getenv("BENCH_KEY")
-end
-if os.getenv("BENCH_CONFIG") ~= "" then
-    wrk.headers["x-portkey-config"] = os.getenv("BENCH_CONFIG")
-end
-done = function(summary, latency, requests)
-    local e = summary.errors
-    io.write(string.format("BENCH rps=%.1f p50_ms=%.3f p99_ms=%.3f requests=%d non2xx=%d socket_errors=%d\n",
-        summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-        summary.requests, e.status, e.connect + e.read + e.write + e.timeout))
-end
-EOF
 
 run_wrk() { # URL KEY DURATION -> wrk output (KEY "portkey": an OpenAI-shaped request with Portkey's config)
     if [ "$2" = portkey ]; then
         BENCH_PATH=/v1/chat/completions BENCH_BODY=$PORTKEY_BODY BENCH_KEY="" BENCH_CONFIG=$PORTKEY_CONFIG \
-            wrk -t1 -c"$CONNECTIONS" -d"$3" --latency -s "$H_TMP/generate.lua" "$1"
+            wrk -t1 -c"$CONNECTIONS" -d"$3" --latency -s "$HERE/wrk-generate.lua" "$1"
     else
         BENCH_PATH=$PATH_GENERATE BENCH_BODY=$BODY BENCH_KEY=$2 BENCH_CONFIG="" \
-            wrk -t1 -c"$CONNECTIONS" -d"$3" --latency -s "$H_TMP/generate.lua" "$1"
+            wrk -t1 -c"$CONNECTIONS" -d"$3" --latency -s "$HERE/wrk-generate.lua" "$1"
     fi
 }
 
@@ -140,11 +122,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         after=$(cpu_ticks "${PIDS[$t]}")
         printf '%s\n' "$out" >>"$H_TMP/wrk-$t.txt"
         line=$(grep '^BENCH ' <<<"$out")
-        rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
-        p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")
-        non2xx=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$line")
-        errs=$(sed -E 's/.*socket_errors=([0-9]+).*/\1/' <<<"$line")
-        requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+        rps=$(bench_field "$line" rps)
+        p99=$(bench_field "$line" p99_ms)
+        non2xx=$(bench_field "$line" non2xx)
+        errs=$(bench_field "$line" socket_errors)
+        requests=$(bench_field "$line" requests)
         cpu=$(awk -v d=$((after - before)) -v us="$TICK_US" -v n="$requests" 'BEGIN {printf "%.1f", n ? d * us / n : 0}')
         RPS[$t]+="$rps "
         P99[$t]+="$p99 "

@@ -91,3 +91,6 @@ bench_warn_failures() {
         echo "   !! $1: $2 non-2xx answers, $3 socket errors" >&2
     fi
 }
+
+# One figure of wrk-generate.lua's "BENCH name=value …" line: LINE NAME.
+bench_field() { sed -E "s/(^|.* )$2=([0-9.]+).*/\\2/" <<<"$1"; }
