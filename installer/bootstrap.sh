@@ -27,8 +27,8 @@ DEBIAN_PACKAGES=(
     qtkeychain-qt6-dev libssl-dev
     # the keychain read in one search at start-up (core/secrets/secretservicebulk.h)
     libsecret-1-dev
-    # Qt SQL's SQLite driver: the request history on disk
-    libqt6sql6-sqlite
+    # SQLite: the request history on disk (core/metrics/historystore.cpp)
+    libsqlite3-dev
     # test-time real components: Secret Service, D-Bus session, virtual display
     gnome-keyring libsecret-tools dbus dbus-x11 xvfb xauth
     # e2e with real npm clients (tests/e2e; needs node >= 20 with npm) and benchmarks (tests/benchmarks).

@@ -15,7 +15,7 @@ namespace ga::metrics {
 
 class HistoryWriter;
 
-// The request history on disk (SQLite through Qt SQL's driver: nothing to install or run), so the Logs page, the
+// The request history on disk (SQLite, embedded: nothing to install or run), so the Logs page, the
 // dashboard's last hour and `history` survive a restart.
 //
 // Proxy threads only queue a record (a lock and a move); the store's own thread writes what queued up in one
