@@ -17,3 +17,8 @@ ga_add_test(tst_live LIBS ga_fakegemini Qt6::WebSockets)
 # Socket I/O past Qt's buffers (core/proxy/socketio.h, core/http/buffer.h): sends at once, queues what the kernel
 # refuses in order, never bypasses TLS; reads take Qt's block instead of copying it.
 ga_add_test(tst_socketio)
+# The workers' epoll event dispatcher (core/proxy/epolldispatcher.h): timers, posted events and wake-ups, socket
+# notifiers removed or reused in the middle of a batch, interrupts, timers that move between threads.
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    ga_add_test(tst_epolldispatcher)
+endif()

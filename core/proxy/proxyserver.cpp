@@ -3,6 +3,7 @@
 
 #include "logging/logging.h"
 #include "logging/usertext.h"
+#include "proxy/epolldispatcher.h"
 #include "proxy/proxyworker.h"
 
 #include <QMutexLocker>
@@ -86,12 +87,18 @@ ProxyServer::ProxyServer(
 {
     raiseOpenFileLimit();
     const int count = workers > 0 ? workers : std::max(2, QThread::idealThreadCount());
-    // Workers run Qt's own event dispatcher, not GLib's: each turn of a GLib loop costs more, for nothing a worker
-    // uses (profile.sh, bench-proxy.sh). The thread that made the server keeps its dispatcher (the desktop app's
-    // and the Secret Service client's answers come through GLib there). Qt picks a thread's dispatcher from
-    // QT_NO_GLIB as the thread starts, so the variable is set until every worker has its dispatcher, unless the
-    // user set it already.
-    const bool pickDispatcher = qEnvironmentVariableIsEmpty("QT_NO_GLIB");
+    // Workers run our epoll dispatcher on Linux (epolldispatcher.h), elsewhere Qt's own, never GLib's: each turn of a
+    // GLib loop costs more, for nothing a worker uses (profile.sh, bench-proxy.sh). The thread that made the server
+    // keeps its dispatcher (the desktop app's and the Secret Service client's answers come through GLib there). Qt
+    // picks a thread's dispatcher from QT_NO_GLIB as the thread starts, so where there is no epoll the variable is
+    // set until every worker has its dispatcher, unless the user set it already.
+    std::vector<std::unique_ptr<QAbstractEventDispatcher>> dispatchers;
+    for (int i = 0; i < count; ++i) {
+        if (auto d = makeWorkerDispatcher()) {
+            dispatchers.push_back(std::move(d));
+        }
+    }
+    const bool pickDispatcher = int(dispatchers.size()) < count && qEnvironmentVariableIsEmpty("QT_NO_GLIB");
     if (pickDispatcher) {
         qputenv("QT_NO_GLIB", "1");
     }
@@ -102,6 +109,9 @@ ProxyServer::ProxyServer(
             m_keys, m_router, m_resources, &m_counters, &m_auth, &m_limiter, &m_recorder, &m_admin, &m_challenges);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        if (size_t(i) < dispatchers.size()) {
+            thread->setEventDispatcher(dispatchers[size_t(i)].release()); // the thread owns it
+        }
         thread->start();
         m_threads.push_back(thread);
         m_workers.push_back(worker);

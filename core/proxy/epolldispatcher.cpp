@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "proxy/epolldispatcher.h"
+
+#ifdef Q_OS_LINUX
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QSocketNotifier>
+#include <QTimerEvent>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <vector>
+
+namespace ga::proxy {
+namespace {
+
+// Nanoseconds: a timer never fires before its interval has passed, not even by the part of a millisecond that
+// millisecond clocks drop.
+qint64 nowNs()
+{
+    return QDeadlineTimer::current(Qt::PreciseTimer).deadlineNSecs();
+}
+
+constexpr qint64 kNsPerMs = 1'000'000;
+
+class EpollDispatcher final : public QAbstractEventDispatcher
+{
+public:
+    EpollDispatcher()
+        : m_epoll(epoll_create1(EPOLL_CLOEXEC))
+        , m_wakeFd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+    {
+        epoll_event ev {};
+        ev.events = EPOLLIN;
+        ev.data.u64 = kWakeTag;
+        epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &ev);
+    }
+
+    ~EpollDispatcher() override
+    {
+        ::close(m_wakeFd);
+        ::close(m_epoll);
+    }
+
+    bool valid() const { return m_epoll >= 0 && m_wakeFd >= 0; }
+
+    bool processEvents(QEventLoop::ProcessEventsFlags flags) override
+    {
+        m_interrupt.store(false, std::memory_order_relaxed);
+        QCoreApplication::sendPostedEvents();
+        const bool timersToo = !(flags & QEventLoop::X11ExcludeTimers);
+        const bool socketsToo = !(flags & QEventLoop::ExcludeSocketNotifiers);
+        int timeout = 0;
+        if ((flags & QEventLoop::WaitForMoreEvents) && !m_interrupt.load(std::memory_order_relaxed)) {
+            timeout = timersToo ? msUntilNextTimer() : -1;
+        }
+        if (timeout != 0) {
+            Q_EMIT aboutToBlock();
+        }
+        int delivered = 0;
+        if (socketsToo) {
+            delivered += waitAndDeliver(timeout);
+        } else {
+            delivered += waitForWakeUp(timeout);
+        }
+        if (timeout != 0) {
+            Q_EMIT awake();
+        }
+        if (timersToo) {
+            delivered += fireTimers();
+        }
+        return delivered > 0;
+    }
+
+    void registerSocketNotifier(QSocketNotifier *notifier) override
+    {
+        const int fd = int(notifier->socket());
+        if (fd < 0) {
+            return;
+        }
+        if (size_t(fd) >= m_watches.size()) {
+            m_watches.resize(size_t(fd) + 1);
+        }
+        Watch &w = m_watches[size_t(fd)];
+        w.notifiers[notifier->type()] = notifier;
+        update(fd, w);
+    }
+
+    void unregisterSocketNotifier(QSocketNotifier *notifier) override
+    {
+        const int fd = int(notifier->socket());
+        if (fd < 0 || size_t(fd) >= m_watches.size()) {
+            return;
+        }
+        Watch &w = m_watches[size_t(fd)];
+        if (w.notifiers[notifier->type()] != notifier) {
+            return;
+        }
+        w.notifiers[notifier->type()] = nullptr;
+        update(fd, w);
+    }
+
+    void registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object) override
+    {
+        m_timers.push_back(Timer { timerId, interval, nowNs() + interval * kNsPerMs, timerType, object, false });
+    }
+
+    bool unregisterTimer(int timerId) override
+    {
+        for (auto it = m_timers.begin(); it != m_timers.end(); ++it) {
+            if (it->id == timerId) {
+                m_timers.erase(it);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    bool unregisterTimers(QObject *object) override
+    {
+        const auto before = m_timers.size();
+        std::erase_if(m_timers, [object](const Timer &t) { return t.object == object; });
+        return m_timers.size() != before;
+    }
+
+    QList<TimerInfo> registeredTimers(QObject *object) const override
+    {
+        QList<TimerInfo> out;
+        for (const Timer &t : m_timers) {
+            if (t.object == object) {
+                out.push_back(TimerInfo(t.id, int(t.interval), t.type));
+            }
+        }
+        return out;
+    }
+
+    int remainingTime(int timerId) override
+    {
+        for (const Timer &t : m_timers) {
+            if (t.id == timerId) {
+                return int(std::clamp<qint64>((t.due - nowNs()) / kNsPerMs, 0, std::numeric_limits<int>::max()));
+            }
+        }
+        return -1;
+    }
+
+    void wakeUp() override
+    {
+        // One write per wake-up, however many events were posted before the loop read it.
+        if (!m_wakePending.exchange(true, std::memory_order_acq_rel)) {
+            const quint64 one = 1;
+            while (::write(m_wakeFd, &one, sizeof one) < 0 && errno == EINTR) { }
+        }
+    }
+
+    void interrupt() override
+    {
+        m_interrupt.store(true, std::memory_order_relaxed);
+        wakeUp();
+    }
+
+private:
+    static constexpr quint64 kWakeTag = std::numeric_limits<quint64>::max();
+    static constexpr int kBatch = 128;
+
+    struct Watch
+    {
+        QSocketNotifier *notifiers[3] = { nullptr, nullptr, nullptr }; // by QSocketNotifier::Type
+        quint32 generation = 0; // tells a stale epoll answer from the fd's next registration
+        quint32 events = 0; // what epoll watches, 0: not in the set
+    };
+
+    struct Timer
+    {
+        int id;
+        qint64 interval;
+        qint64 due; // nowNs()
+        Qt::TimerType type;
+        QObject *object;
+        bool firing; // its event is being delivered: not sent again from a nested loop
+    };
+
+    void update(int fd, Watch &w)
+    {
+        quint32 want = 0;
+        if (w.notifiers[QSocketNotifier::Read]) {
+            want |= EPOLLIN;
+        }
+        if (w.notifiers[QSocketNotifier::Write]) {
+            want |= EPOLLOUT;
+        }
+        if (w.notifiers[QSocketNotifier::Exception]) {
+            want |= EPOLLPRI;
+        }
+        if (want == w.events) {
+            return;
+        }
+        if (want == 0) {
+            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr); // fails harmlessly if the fd was closed already
+            w.events = 0;
+            return;
+        }
+        epoll_event ev {};
+        ev.events = want;
+        if (w.events == 0) {
+            w.generation = ++m_generation;
+        }
+        ev.data.u64 = (quint64(w.generation) << 32) | quint32(fd);
+        int op = w.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        if (epoll_ctl(m_epoll, op, fd, &ev) < 0) {
+            // The fd was closed and its number reused while we still watched it (epoll dropped it: MOD fails), or a
+            // registration we dropped is still there (ADD fails): try the other way.
+            op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+            if (epoll_ctl(m_epoll, op, fd, &ev) < 0) {
+                qWarning("QSocketNotifier: cannot watch socket %d (%s)", fd, strerror(errno));
+                w.events = 0;
+                return;
+            }
+        }
+        w.events = want;
+    }
+
+    int waitAndDeliver(int timeout)
+    {
+        epoll_event events[kBatch];
+        int n;
+        do {
+            n = epoll_wait(m_epoll, events, kBatch, timeout);
+        } while (n < 0 && errno == EINTR);
+        int delivered = 0;
+        for (int i = 0; i < n; ++i) {
+            const quint64 tag = events[i].data.u64;
+            if (tag == kWakeTag) {
+                drainWakeUps();
+                continue;
+            }
+            const int fd = int(quint32(tag));
+            const auto generation = quint32(tag >> 32);
+            const quint32 got = events[i].events;
+            // As Qt's dispatcher: a hang-up or an error goes to every notifier of the socket.
+            static constexpr struct
+            {
+                QSocketNotifier::Type type;
+                quint32 flags;
+            } kinds[] = { { QSocketNotifier::Read, EPOLLIN | EPOLLHUP | EPOLLERR },
+                { QSocketNotifier::Write, EPOLLOUT | EPOLLHUP | EPOLLERR },
+                { QSocketNotifier::Exception, EPOLLPRI | EPOLLHUP | EPOLLERR } };
+            for (const auto &kind : kinds) {
+                if (!(got & kind.flags)) {
+                    continue;
+                }
+                // Looked up again for each: an earlier delivery may have removed or replaced the notifier.
+                if (size_t(fd) >= m_watches.size()) {
+                    break;
+                }
+                const Watch &w = m_watches[size_t(fd)];
+                if (w.generation != generation || w.events == 0) {
+                    break;
+                }
+                if (QSocketNotifier *notifier = w.notifiers[kind.type]) {
+                    QEvent event(QEvent::SockAct);
+                    QCoreApplication::sendEvent(notifier, &event);
+                    ++delivered;
+                }
+            }
+        }
+        return delivered;
+    }
+
+    // Socket notifiers excluded: only a wake-up (or the timeout) ends the wait.
+    int waitForWakeUp(int timeout)
+    {
+        pollfd p { m_wakeFd, POLLIN, 0 };
+        int n;
+        do {
+            n = ::poll(&p, 1, timeout);
+        } while (n < 0 && errno == EINTR);
+        if (n > 0) {
+            drainWakeUps();
+        }
+        return 0;
+    }
+
+    void drainWakeUps()
+    {
+        quint64 count = 0;
+        while (::read(m_wakeFd, &count, sizeof count) < 0 && errno == EINTR) { }
+        // Cleared after the read: an event posted from here on writes again; the next turn sends what came before.
+        m_wakePending.store(false, std::memory_order_release);
+    }
+
+    int msUntilNextTimer() const
+    {
+        qint64 next = -1;
+        const qint64 now = nowNs();
+        for (const Timer &t : m_timers) {
+            if (t.firing) {
+                continue;
+            }
+            const qint64 wait = std::max<qint64>(0, (t.due - now + kNsPerMs - 1) / kNsPerMs); // rounded up
+            if (next < 0 || wait < next) {
+                next = wait;
+            }
+        }
+        return int(std::min<qint64>(next, std::numeric_limits<int>::max()));
+    }
+
+    int fireTimers()
+    {
+        if (m_timers.empty()) {
+            return 0;
+        }
+        const qint64 now = nowNs();
+        // The ids due now, then each looked up again: a timer event may stop, start or move any timer.
+        std::vector<int> due;
+        for (const Timer &t : m_timers) {
+            if (!t.firing && t.due <= now) {
+                due.push_back(t.id);
+            }
+        }
+        int fired = 0;
+        for (int id : due) {
+            Timer *t = find(id);
+            if (!t || t->firing || t->due > now) {
+                continue;
+            }
+            // The next time from the one it was due at (no drift), or from now if the loop fell behind by more than
+            // an interval.
+            t->due += t->interval * kNsPerMs;
+            if (t->due <= now) {
+                t->due = now + t->interval * kNsPerMs;
+            }
+            t->firing = true;
+            QObject *object = t->object;
+            QTimerEvent event(id);
+            QCoreApplication::sendEvent(object, &event);
+            if (Timer *still = find(id)) {
+                still->firing = false;
+            }
+            ++fired;
+        }
+        return fired;
+    }
+
+    Timer *find(int id)
+    {
+        for (Timer &t : m_timers) {
+            if (t.id == id) {
+                return &t;
+            }
+        }
+        return nullptr;
+    }
+
+    int m_epoll;
+    int m_wakeFd;
+    std::atomic<bool> m_wakePending { false };
+    std::atomic<bool> m_interrupt { false };
+    quint32 m_generation = 0;
+    std::vector<Watch> m_watches; // by fd
+    std::vector<Timer> m_timers;
+};
+
+} // namespace
+
+std::unique_ptr<QAbstractEventDispatcher> makeWorkerDispatcher()
+{
+    auto d = std::make_unique<EpollDispatcher>();
+    if (!d->valid()) {
+        return nullptr;
+    }
+    return d;
+}
+
+} // namespace ga::proxy
+
+#else
+
+namespace ga::proxy {
+
+std::unique_ptr<QAbstractEventDispatcher> makeWorkerDispatcher()
+{
+    return nullptr;
+}
+
+} // namespace ga::proxy
+
+#endif

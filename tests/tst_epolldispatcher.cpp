@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The proxy workers' epoll event dispatcher, on a thread of its own, against what Qt's dispatcher promises.
+#include "proxy/epolldispatcher.h"
+
+#include <QElapsedTimer>
+#include <QSocketNotifier>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <atomic>
+#include <functional>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using ga::proxy::makeWorkerDispatcher;
+
+namespace {
+
+// A thread running the dispatcher; run() executes a function on it and waits for the answer.
+class DispatcherThread
+{
+public:
+    DispatcherThread()
+    {
+        m_thread.setEventDispatcher(makeWorkerDispatcher().release());
+        m_thread.start();
+        m_context.moveToThread(&m_thread);
+    }
+    ~DispatcherThread()
+    {
+        m_thread.quit();
+        m_thread.wait();
+    }
+    void run(const std::function<void()> &f) { QMetaObject::invokeMethod(&m_context, f, Qt::BlockingQueuedConnection); }
+    QObject *context() { return &m_context; }
+    QThread *thread() { return &m_thread; }
+
+private:
+    QThread m_thread;
+    QObject m_context;
+};
+
+struct Pair
+{
+    int fds[2] = { -1, -1 };
+    Pair() { QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0); }
+    ~Pair() { closeBoth(); }
+    void closeBoth()
+    {
+        for (int &fd : fds) {
+            if (fd >= 0) {
+                ::close(fd);
+                fd = -1;
+            }
+        }
+    }
+};
+
+} // namespace
+
+class TestEpollDispatcher : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void isTheThreadsDispatcher()
+    {
+        DispatcherThread t;
+        QByteArray name;
+        t.run([&] { name = QAbstractEventDispatcher::instance()->metaObject()->className(); });
+        QVERIFY2(!name.contains("QEventDispatcherUNIX") && !name.contains("Glib"), name.constData());
+    }
+
+    void timersFireOnTimeRepeatAndStop()
+    {
+        DispatcherThread t;
+        std::atomic<int> single { 0 }, repeating { 0 };
+        std::atomic<qint64> singleAtMs { 0 };
+        QElapsedTimer clock;
+        QTimer *rep = nullptr;
+        t.run([&] {
+            clock.start();
+            QTimer::singleShot(60, t.context(), [&] {
+                singleAtMs = clock.elapsed();
+                ++single;
+            });
+            rep = new QTimer(t.context());
+            rep->setInterval(10);
+            QObject::connect(rep, &QTimer::timeout, rep, [&] {
+                if (++repeating == 5) {
+                    rep->stop(); // stopped from its own timeout
+                }
+            });
+            rep->start();
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(single.load(), 1, 2000);
+        QVERIFY2(singleAtMs >= 60 && singleAtMs < 500, qPrintable(QString::number(singleAtMs)));
+        QTRY_COMPARE(repeating.load(), 5);
+        QTest::qWait(60);
+        QCOMPARE(repeating.load(), 5);
+        QCOMPARE(single.load(), 1);
+        int remaining = -2;
+        t.run([&] {
+            rep->start(1000);
+            remaining = rep->remainingTime();
+        });
+        QVERIFY2(remaining > 900 && remaining <= 1000, qPrintable(QString::number(remaining)));
+        t.run([&] { delete rep; });
+    }
+
+    void zeroTimerRunsEachTurnWithoutStarvingOthers()
+    {
+        DispatcherThread t;
+        std::atomic<int> zero { 0 }, later { 0 };
+        QTimer *z = nullptr;
+        t.run([&] {
+            z = new QTimer(t.context());
+            z->setInterval(0);
+            QObject::connect(z, &QTimer::timeout, z, [&] { ++zero; });
+            z->start();
+            QTimer::singleShot(30, t.context(), [&] { ++later; });
+        });
+        QTRY_COMPARE(later.load(), 1);
+        QVERIFY(zero.load() > 10);
+        t.run([&] { delete z; });
+    }
+
+    void postedEventsFromAnotherThreadWakeTheLoop()
+    {
+        DispatcherThread t;
+        t.run([] {}); // the loop is running and blocked with nothing to wait for
+        QTest::qWait(20);
+        for (int i = 0; i < 20; ++i) {
+            std::atomic<bool> done { false };
+            QElapsedTimer clock;
+            clock.start();
+            QMetaObject::invokeMethod(
+                t.context(), [&] { done = true; }, Qt::QueuedConnection);
+            while (!done && clock.elapsed() < 2000) {
+                QThread::yieldCurrentThread();
+            }
+            QVERIFY(done);
+            QVERIFY2(clock.elapsed() < 100, qPrintable(QString::number(clock.elapsed())));
+        }
+    }
+
+    void readWriteAndHangUpReachTheirNotifiers()
+    {
+        DispatcherThread t;
+        Pair p;
+        std::atomic<int> reads { 0 }, writes { 0 };
+        QSocketNotifier *rn = nullptr, *wn = nullptr;
+        QByteArray got;
+        t.run([&] {
+            rn = new QSocketNotifier(p.fds[0], QSocketNotifier::Read, t.context());
+            QObject::connect(rn, &QSocketNotifier::activated, rn, [&] {
+                char buf[64];
+                const ssize_t n = ::read(p.fds[0], buf, sizeof buf);
+                if (n > 0) {
+                    got.append(buf, n);
+                } else {
+                    rn->setEnabled(false); // end of stream: level-triggered, it would fire forever
+                }
+                ++reads;
+            });
+            wn = new QSocketNotifier(p.fds[0], QSocketNotifier::Write, t.context());
+            QObject::connect(wn, &QSocketNotifier::activated, wn, [&] {
+                ++writes;
+                wn->setEnabled(false); // writable once is enough
+            });
+        });
+        QTRY_COMPARE(writes.load(), 1);
+        QCOMPARE(reads.load(), 0);
+        QCOMPARE(::write(p.fds[1], "hello", 5), ssize_t(5));
+        QTRY_COMPARE(got, QByteArray("hello"));
+        ::close(p.fds[1]);
+        p.fds[1] = -1;
+        QTRY_VERIFY(reads.load() >= 2); // the hang-up reads 0
+        t.run([&] {
+            QVERIFY(!rn->isEnabled());
+            delete rn;
+            delete wn;
+        });
+    }
+
+    // Two sockets ready in one batch; the first one's handler deletes the second's notifier. Qt says a deleted
+    // notifier gets nothing (ASan would see a use after free).
+    void notifierDeletedByAnEarlierOneInTheSameBatch()
+    {
+        DispatcherThread t;
+        Pair a, b;
+        std::atomic<int> firstCalls { 0 }, secondCalls { 0 };
+        QSocketNotifier *first = nullptr, *second = nullptr;
+        t.run([&] {
+            first = new QSocketNotifier(a.fds[0], QSocketNotifier::Read, t.context());
+            second = new QSocketNotifier(b.fds[0], QSocketNotifier::Read, t.context());
+            const auto handler = [&](bool isFirst) {
+                ++(isFirst ? firstCalls : secondCalls);
+                char buf[8];
+                (void)::read(isFirst ? a.fds[0] : b.fds[0], buf, sizeof buf);
+                delete (isFirst ? second : first); // whichever came first removes the other
+                (isFirst ? second : first) = nullptr;
+            };
+            QObject::connect(first, &QSocketNotifier::activated, first, [handler] { handler(true); });
+            QObject::connect(second, &QSocketNotifier::activated, second, [handler] { handler(false); });
+        });
+        // Both readable before the loop looks: one epoll answer holds both.
+        t.run([&] {
+            QCOMPARE(::write(a.fds[1], "x", 1), ssize_t(1));
+            QCOMPARE(::write(b.fds[1], "y", 1), ssize_t(1));
+        });
+        QTRY_COMPARE(firstCalls.load() + secondCalls.load(), 1);
+        QTest::qWait(30);
+        QCOMPARE(firstCalls.load() + secondCalls.load(), 1);
+        t.run([&] {
+            delete first;
+            delete second;
+        });
+    }
+
+    // A socket closed while watched and its number given to a new one: the new registration is watched, the old
+    // one's answers are not delivered to it.
+    void descriptorNumberReused()
+    {
+        DispatcherThread t;
+        auto *old = new Pair;
+        const int number = old->fds[0];
+        QSocketNotifier *n = nullptr;
+        std::atomic<int> calls { 0 };
+        t.run([&] { n = new QSocketNotifier(number, QSocketNotifier::Read, t.context()); });
+        // Closed under the notifier (epoll forgets it with the file), then the number is reused.
+        t.run([&] {
+            old->closeBoth();
+            delete old;
+            delete n;
+            n = nullptr;
+        });
+        Pair fresh;
+        QCOMPARE(fresh.fds[0], number);
+        t.run([&] {
+            n = new QSocketNotifier(fresh.fds[0], QSocketNotifier::Read, t.context());
+            QObject::connect(n, &QSocketNotifier::activated, n, [&] {
+                char buf[8];
+                (void)::read(fresh.fds[0], buf, sizeof buf);
+                ++calls;
+            });
+        });
+        QCOMPARE(::write(fresh.fds[1], "z", 1), ssize_t(1));
+        QTRY_COMPARE(calls.load(), 1);
+        t.run([&] { delete n; });
+    }
+
+    void tcpRoundTripAndDisconnect()
+    {
+        DispatcherThread t;
+        QTcpServer *server = nullptr;
+        QTcpSocket *client = nullptr;
+        std::atomic<bool> echoed { false }, disconnected { false };
+        t.run([&] {
+            server = new QTcpServer(t.context());
+            QVERIFY(server->listen(QHostAddress::LocalHost));
+            QObject::connect(server, &QTcpServer::newConnection, server, [&] {
+                QTcpSocket *s = server->nextPendingConnection();
+                QObject::connect(s, &QTcpSocket::readyRead, s, [s] {
+                    s->write(s->readAll().toUpper());
+                    s->disconnectFromHost();
+                });
+            });
+            client = new QTcpSocket(t.context());
+            QObject::connect(client, &QTcpSocket::connected, client, [&] { client->write(QByteArray(100'000, 'a')); });
+            QObject::connect(client, &QTcpSocket::readyRead, client, [&] {
+                if (client->bytesAvailable() >= 100'000) {
+                    echoed = client->readAll() == QByteArray(100'000, 'A');
+                }
+            });
+            QObject::connect(client, &QTcpSocket::disconnected, client, [&] { disconnected = true; });
+            client->connectToHost(QHostAddress::LocalHost, server->serverPort());
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(disconnected.load(), 5000);
+        QVERIFY(echoed.load());
+        t.run([&] {
+            delete client;
+            delete server;
+        });
+    }
+
+    void quitEndsABlockedLoopAtOnce()
+    {
+        auto t = std::make_unique<DispatcherThread>();
+        t->run([] {});
+        QTest::qWait(20);
+        QElapsedTimer clock;
+        clock.start();
+        t->thread()->quit();
+        QVERIFY(t->thread()->wait(2000));
+        QVERIFY2(clock.elapsed() < 200, qPrintable(QString::number(clock.elapsed())));
+    }
+
+    // An object with a running timer moved off the dispatcher's thread: the timer goes with it (registeredTimers,
+    // unregisterTimers) and keeps firing on the new thread.
+    void timersMoveWithTheirObject()
+    {
+        DispatcherThread t;
+        QTimer *timer = nullptr;
+        std::atomic<int> fired { 0 };
+        std::atomic<QThread *> firedOn { nullptr };
+        t.run([&] {
+            timer = new QTimer;
+            timer->setInterval(20);
+            QObject::connect(timer, &QTimer::timeout, timer, [&] {
+                ++fired;
+                firedOn = QThread::currentThread();
+            });
+            timer->start();
+            timer->moveToThread(QCoreApplication::instance()->thread());
+        });
+        QTRY_VERIFY(fired.load() >= 2);
+        QCOMPARE(firedOn.load(), QThread::currentThread());
+        delete timer;
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEpollDispatcher)
+#include "tst_epolldispatcher.moc"
