@@ -189,6 +189,7 @@ private Q_SLOTS:
     void requestHead_data();
     void requestHead();
     void headersKeptAsReceived();
+    void repeatedHeadersShareTheirBytes();
     void byteAtATime_data();
     void byteAtATime();
     void pipelining();
@@ -520,6 +521,34 @@ void TestRequestParser::headersKeptAsReceived()
     QCOMPARE(ga::http::countHeaders(r.headers, "ACCEPT"), qsizetype(2));
     QCOMPARE(*ga::http::findHeader(r.headers, "x-goog-upload-protocol"), QByteArray("resumable"));
     QCOMPARE(r.target, QByteArray("/v1beta/files"));
+}
+
+// A name or value this thread parsed recently is shared, not allocated again; one that only looks alike (same
+// length, same first and last eight bytes) is never taken for it.
+void TestRequestParser::repeatedHeadersShareTheirBytes()
+{
+    const auto head = [](QByteArrayView middle) {
+        return "POST /v1beta/models/m:generateContent HTTP/1.1\r\nHost: localhost\r\nX-Goog-Api-Key: "
+            + middle.toByteArray() + "\r\nContent-Length: 2\r\n\r\n";
+    };
+    const QByteArray first = "0123456789-same-length-AAAAAAAA-76543210";
+    const QByteArray alike = "0123456789-same-length-BBBBBBBB-76543210";
+    Request a, b, c;
+    QCOMPARE(ga::http::parseRequestHead(head(first), Limits(), &a).state, ParseOutcome::Complete);
+    QCOMPARE(ga::http::parseRequestHead(head(first), Limits(), &b).state, ParseOutcome::Complete);
+    QCOMPARE(ga::http::parseRequestHead(head(alike), Limits(), &c).state, ParseOutcome::Complete);
+    QCOMPARE(a.headers.size(), size_t(3));
+    for (size_t i = 0; i < a.headers.size(); ++i) {
+        QCOMPARE(b.headers[i].name, a.headers[i].name);
+        QCOMPARE(b.headers[i].value, a.headers[i].value);
+        QCOMPARE(b.headers[i].name.constData(), a.headers[i].name.constData()); // the same bytes, shared
+        QCOMPARE(b.headers[i].value.constData(), a.headers[i].value.constData());
+    }
+    QCOMPARE(a.headers[1].value, first);
+    QCOMPARE(c.headers[1].value, alike);
+    // A shared value changed through one request leaves the others as they were.
+    b.headers[1].value[0] = 'x';
+    QCOMPARE(a.headers[1].value, first);
 }
 
 // Every proper prefix of a valid head is Incomplete (never an error), and only the last byte completes it.
