@@ -613,6 +613,16 @@ private Q_SLOTS:
         QTest::newRow("IPv6 loopback") << QByteArray("Host: [::1]:3145\r\n") << QByteArray("POST") << 200 << false;
         QTest::newRow("LAN address") << QByteArray("Host: 192.168.1.5:3145\r\n") << QByteArray("POST") << 200 << false;
         QTest::newRow("allowed name") << QByteArray("Host: gemini.lan\r\n") << QByteArray("POST") << 200 << false;
+        QTest::newRow("allowed name, other case")
+            << QByteArray("Host: GEMINI.Lan:3145\r\n") << QByteArray("POST") << 200 << false;
+        QTest::newRow("address with a trailing dot")
+            << QByteArray("Host: 127.0.0.1.:3145\r\n") << QByteArray("POST") << 200 << false;
+        QTest::newRow("name that starts like an address")
+            << QByteArray("Host: 127.0.0.1.evil.example\r\n") << QByteArray("POST") << 421 << false;
+        QTest::newRow("not an address (a part over 255)")
+            << QByteArray("Host: 127.0.0.256\r\n") << QByteArray("POST") << 421 << false;
+        QTest::newRow("not an address (five parts)")
+            << QByteArray("Host: 1.2.3.4.5\r\n") << QByteArray("POST") << 421 << false;
         QTest::newRow("foreign origin") << QByteArray("Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n")
                                         << QByteArray("POST") << 403 << false;
         QTest::newRow("null origin") << QByteArray("Host: 127.0.0.1\r\nOrigin: null\r\n") << QByteArray("POST") << 403

@@ -2,8 +2,11 @@
 #include "security/browserguard.h"
 
 #include "config/config.h"
+#include "http/headers.h"
 
 #include <QHostAddress>
+
+#include <algorithm>
 
 namespace ga::security {
 
@@ -19,15 +22,52 @@ QList<QByteArray> splitList(const QString &commaSeparated)
     return out;
 }
 
+namespace {
+
+// A dotted-quad IPv4 literal (1.2.3.4, each part 0–255 in at most three digits): the Host of nearly every request
+// to a loopback proxy, answered without building a QString and a QHostAddress.
+bool isDottedQuad(QByteArrayView v)
+{
+    int parts = 0;
+    qsizetype i = 0;
+    while (i < v.size()) {
+        int value = 0;
+        int digits = 0;
+        while (i < v.size() && v[i] >= '0' && v[i] <= '9' && digits < 4) {
+            value = value * 10 + (v[i] - '0');
+            ++digits;
+            ++i;
+        }
+        if (digits == 0 || digits > 3 || value > 255) {
+            return false;
+        }
+        ++parts;
+        if (i == v.size()) {
+            break;
+        }
+        if (v[i] != '.' || parts == 4) {
+            return false;
+        }
+        ++i;
+        if (i == v.size()) {
+            return false; // "1.2.3." ends in a dot
+        }
+    }
+    return parts == 4;
+}
+
+} // namespace
+
 bool hostAllowed(QByteArrayView hostHeader, const QList<QByteArray> &allowedHosts)
 {
-    QByteArray host = hostHeader.trimmed().toByteArray().toLower();
+    // Views, not copies: this runs for every request (allowed hosts are kept in lower case, splitList).
+    QByteArrayView host = hostHeader.trimmed();
     if (host.startsWith('[')) { // [::1]:3145
         const qsizetype close = host.indexOf(']');
         if (close < 0) {
             return false;
         }
-        return !QHostAddress(QString::fromLatin1(host.mid(1, close - 1))).isNull();
+        return !QHostAddress(QString::fromLatin1(host.sliced(1, close - 1))).isNull();
     }
     if (const qsizetype colon = host.lastIndexOf(':'); colon >= 0 && host.count(':') == 1) {
         host.truncate(colon);
@@ -38,10 +78,12 @@ bool hostAllowed(QByteArrayView hostHeader, const QList<QByteArray> &allowedHost
     if (host.isEmpty()) {
         return false;
     }
-    if (host == "localhost" || !QHostAddress(QString::fromLatin1(host)).isNull()) {
+    if (http::equalsIgnoreCase(host, "localhost") || isDottedQuad(host)
+        || !QHostAddress(QString::fromLatin1(host)).isNull()) {
         return true;
     }
-    return allowedHosts.contains(host);
+    return std::any_of(allowedHosts.begin(), allowedHosts.end(),
+        [host](const QByteArray &allowed) { return http::equalsIgnoreCase(host, allowed); });
 }
 
 bool originAllowed(QByteArrayView origin, const QList<QByteArray> &allowedOrigins)
