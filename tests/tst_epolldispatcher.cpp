@@ -6,6 +6,7 @@
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryFile>
 #include <QTest>
 #include <QThread>
 #include <QTimer>
@@ -250,6 +251,26 @@ private Q_SLOTS:
         });
         QCOMPARE(::write(fresh.fds[1], "z", 1), ssize_t(1));
         QTRY_COMPARE(calls.load(), 1);
+        t.run([&] { delete n; });
+    }
+
+    // epoll cannot watch a regular file; poll() calls one always ready, and so does this dispatcher.
+    void regularFileIsAlwaysReady()
+    {
+        DispatcherThread t;
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        std::atomic<int> calls { 0 };
+        QSocketNotifier *n = nullptr;
+        t.run([&] {
+            n = new QSocketNotifier(file.handle(), QSocketNotifier::Read, t.context());
+            QObject::connect(n, &QSocketNotifier::activated, n, [&] {
+                if (++calls == 3) {
+                    n->setEnabled(false);
+                }
+            });
+        });
+        QTRY_COMPARE(calls.load(), 3);
         t.run([&] { delete n; });
     }
 

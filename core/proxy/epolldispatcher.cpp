@@ -59,7 +59,8 @@ public:
         const bool timersToo = !(flags & QEventLoop::X11ExcludeTimers);
         const bool socketsToo = !(flags & QEventLoop::ExcludeSocketNotifiers);
         int timeout = 0;
-        if ((flags & QEventLoop::WaitForMoreEvents) && !m_interrupt.load(std::memory_order_relaxed)) {
+        if ((flags & QEventLoop::WaitForMoreEvents) && !m_interrupt.load(std::memory_order_relaxed)
+            && (!socketsToo || m_alwaysReady.empty())) {
             timeout = timersToo ? msUntilNextTimer() : -1;
         }
         if (timeout != 0) {
@@ -68,6 +69,7 @@ public:
         int delivered = 0;
         if (socketsToo) {
             delivered += waitAndDeliver(timeout);
+            delivered += deliverAlwaysReady();
         } else {
             delivered += waitForWakeUp(timeout);
         }
@@ -176,6 +178,7 @@ private:
         QSocketNotifier *notifiers[3] = { nullptr, nullptr, nullptr }; // by QSocketNotifier::Type
         quint32 generation = 0; // tells a stale epoll answer from the fd's next registration
         quint32 events = 0; // what epoll watches, 0: not in the set
+        bool alwaysReady = false; // not pollable by epoll (a regular file): delivered at every turn
     };
 
     struct Timer
@@ -204,8 +207,17 @@ private:
             return;
         }
         if (want == 0) {
-            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr); // fails harmlessly if the fd was closed already
+            if (w.alwaysReady) {
+                w.alwaysReady = false;
+                std::erase(m_alwaysReady, fd);
+            } else {
+                epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr); // fails harmlessly if the fd was closed already
+            }
             w.events = 0;
+            return;
+        }
+        if (w.alwaysReady) {
+            w.events = want;
             return;
         }
         epoll_event ev {};
@@ -220,6 +232,13 @@ private:
             // registration we dropped is still there (ADD fails): try the other way.
             op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
             if (epoll_ctl(m_epoll, op, fd, &ev) < 0) {
+                if (errno == EPERM) {
+                    // A regular file or a directory: epoll cannot watch it, poll() calls it always ready, so do we.
+                    w.alwaysReady = true;
+                    w.events = want;
+                    m_alwaysReady.push_back(fd);
+                    return;
+                }
                 qWarning("QSocketNotifier: cannot watch socket %d (%s)", fd, strerror(errno));
                 w.events = 0;
                 return;
@@ -266,6 +285,29 @@ private:
                     break;
                 }
                 if (QSocketNotifier *notifier = w.notifiers[kind.type]) {
+                    QEvent event(QEvent::SockAct);
+                    QCoreApplication::sendEvent(notifier, &event);
+                    ++delivered;
+                }
+            }
+        }
+        return delivered;
+    }
+
+    int deliverAlwaysReady()
+    {
+        if (m_alwaysReady.empty()) {
+            return 0;
+        }
+        int delivered = 0;
+        const std::vector<int> fds = m_alwaysReady; // a delivery may change the list
+        for (int fd : fds) {
+            for (auto type : { QSocketNotifier::Read, QSocketNotifier::Write }) {
+                const Watch &w = m_watches[size_t(fd)];
+                if (!w.alwaysReady) {
+                    break;
+                }
+                if (QSocketNotifier *notifier = w.notifiers[type]) {
                     QEvent event(QEvent::SockAct);
                     QCoreApplication::sendEvent(notifier, &event);
                     ++delivered;
@@ -367,6 +409,7 @@ private:
     quint32 m_generation = 0;
     std::vector<Watch> m_watches; // by fd
     std::vector<Timer> m_timers;
+    std::vector<int> m_alwaysReady; // fds of always-ready watches
 };
 
 } // namespace
