@@ -549,6 +549,14 @@ void TestRequestParser::repeatedHeadersShareTheirBytes()
     // A shared value changed through one request leaves the others as they were.
     b.headers[1].value[0] = 'x';
     QCOMPARE(a.headers[1].value, first);
+    // Bytes seen as a value (a field value, not a token) are still refused as a name.
+    Request d, e;
+    QCOMPARE(ga::http::parseRequestHead("GET / HTTP/1.1\r\nHost: h\r\nX-A: bad name\r\n\r\n", Limits(), &d).state,
+        ParseOutcome::Complete);
+    const ParseOutcome refused
+        = ga::http::parseRequestHead("GET / HTTP/1.1\r\nHost: h\r\nbad name: v\r\n\r\n", Limits(), &e);
+    QCOMPARE(refused.state, ParseOutcome::Error);
+    QCOMPARE(refused.status, 400);
 }
 
 // Every proper prefix of a valid head is Incomplete (never an error), and only the last byte completes it.

@@ -32,31 +32,48 @@ constexpr bool isTchar(unsigned char c)
     return kTchar[c];
 }
 
-// A header name or value as a QByteArray, shared with an equal one this thread parsed recently when there is one.
-// Most of a head repeats from one request or answer to the next (names, content types, the client's key, Google's
-// fixed headers), and two allocations a header (malloc + free, ~250 instructions each copy) were a sixth of a
-// proxied request's instructions (profile.sh). A hit costs a few comparisons and a reference count; the slot is
-// picked from the length and the first and last bytes, so a string is never hashed in full.
-QByteArray sharedBytes(QByteArrayView bytes)
+// A header name or value as a QByteArray, checked (a token, a field value), and shared with an equal one this thread
+// parsed recently when there is one. Most of a head repeats from one request or answer to the next (names, content
+// types, the client's key, Google's fixed headers), and two allocations a header (malloc + free, ~250 instructions
+// each copy) were a sixth of a proxied request's instructions (profile.sh); so was checking the same bytes again.
+// A hit costs a few comparisons and a reference count, and needs no check: what a slot holds passed it (a slot
+// filled by a value serves a name only once it has passed the token check). The slot is picked from the length and
+// the first and last bytes, so a string is never hashed in full. False: the check failed.
+bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
 {
     constexpr qsizetype kMaxShared = 128; // longer ones are rarely repeated: copied
     constexpr size_t kSlots = 256;
     const qsizetype n = bytes.size();
     if (n == 0 || n > kMaxShared) {
-        return bytes.toByteArray();
+        if (!(name ? isToken(bytes) : isFieldValue(bytes))) {
+            return false;
+        }
+        *out = bytes.toByteArray();
+        return true;
     }
     const auto *d = reinterpret_cast<const unsigned char *>(bytes.data());
     quint64 head = 0, tail = 0;
     std::memcpy(&head, d, size_t(std::min<qsizetype>(n, 8)));
     std::memcpy(&tail, d + std::max<qsizetype>(0, n - 8), size_t(std::min<qsizetype>(n, 8)));
     const quint64 mixed = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL) ^ quint64(n);
-    thread_local std::array<QByteArray, kSlots> slots;
-    QByteArray &slot = slots[size_t(mixed >> 56) % kSlots];
-    if (slot.size() == n && std::memcmp(slot.constData(), d, size_t(n)) == 0) {
-        return slot;
+    struct Slot
+    {
+        QByteArray bytes; // a field value (every token is one too)
+        bool token = false;
+    };
+    thread_local std::array<Slot, kSlots> slots;
+    Slot &slot = slots[size_t(mixed >> 56) % kSlots];
+    if (slot.bytes.size() == n && (slot.token || !name) && std::memcmp(slot.bytes.constData(), d, size_t(n)) == 0) {
+        *out = slot.bytes;
+        return true;
     }
-    slot = bytes.toByteArray();
-    return slot;
+    if (!(name ? isToken(bytes) : isFieldValue(bytes))) {
+        return false;
+    }
+    slot.bytes = bytes.toByteArray();
+    slot.token = name;
+    *out = slot.bytes;
+    return true;
 }
 
 } // namespace
@@ -135,17 +152,17 @@ ParseOutcome parseHeaderLines(
             return error(400, "Folded header lines (obs-fold) are not accepted.");
         }
         const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(line.first(colon))) {
+        Header header;
+        if (colon <= 0 || !sharedField(line.first(colon), true, &header.name)) {
             return error(400, "A header line is malformed: expected 'Name: value' with no space before the colon.");
         }
-        const QByteArrayView value = trimOws(line.sliced(colon + 1));
-        if (!isFieldValue(value)) {
+        if (!sharedField(trimOws(line.sliced(colon + 1)), false, &header.value)) {
             return error(400, "A header value contains a control character.");
         }
         if (qsizetype(headers->size()) >= maxHeaderCount) {
             return error(431, "The request has more header fields than the server accepts.");
         }
-        headers->push_back(Header { sharedBytes(line.first(colon)), sharedBytes(value) });
+        headers->push_back(std::move(header));
     }
 }
 
