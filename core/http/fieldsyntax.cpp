@@ -127,7 +127,11 @@ ParseOutcome parseHeaderLines(
 {
     headers->reserve(headers->size() + 16); // a typical head in one allocation
     for (;;) {
-        const qsizetype nl = data.indexOf('\n', pos);
+        // memchr itself: QByteArrayView::indexOf(char) goes through Qt's general substring search first.
+        const auto *found = pos < data.size()
+            ? static_cast<const char *>(std::memchr(data.data() + pos, '\n', size_t(data.size() - pos)))
+            : nullptr;
+        const qsizetype nl = found ? found - data.data() : -1;
         if (nl < 0) {
             if (data.size() > maxHeaderBytes) {
                 return error(431, "The request headers are larger than the server accepts.");
@@ -151,7 +155,8 @@ ParseOutcome parseHeaderLines(
         if (line.front() == ' ' || line.front() == '\t') {
             return error(400, "Folded header lines (obs-fold) are not accepted.");
         }
-        const qsizetype colon = line.indexOf(':');
+        const auto *colonAt = static_cast<const char *>(std::memchr(line.data(), ':', size_t(line.size())));
+        const qsizetype colon = colonAt ? colonAt - line.data() : -1;
         Header header;
         if (colon <= 0 || !sharedField(line.first(colon), true, &header.name)) {
             return error(400, "A header line is malformed: expected 'Name: value' with no space before the colon.");

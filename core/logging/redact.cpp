@@ -156,6 +156,9 @@ QString Redactor::redact(const QString &text)
 
 QString Redactor::redactRegistered(QString text)
 {
+    if (text.size() < kMinRegisteredSecret) {
+        return text; // too short to hold any registered secret: no lock, no search (a method, a model name)
+    }
     Registry &reg = registry();
     QReadLocker locker(&reg.lock);
     for (const QString &secret : std::as_const(reg.secrets)) {
