@@ -310,6 +310,24 @@ private Q_SLOTS:
         });
     }
 
+    // aboutToBlock/awake are emitted only while connected (an emit costs even with no receiver), and then each time
+    // the loop waits.
+    void announcesBlockingWhenListenedTo()
+    {
+        DispatcherThread t;
+        std::atomic<int> blocks { 0 }, wakes { 0 };
+        t.run([&] {
+            QAbstractEventDispatcher *d = QAbstractEventDispatcher::instance();
+            QObject::connect(d, &QAbstractEventDispatcher::aboutToBlock, t.context(), [&] { ++blocks; });
+            QObject::connect(d, &QAbstractEventDispatcher::awake, t.context(), [&] { ++wakes; });
+        });
+        for (int i = 0; i < 3; ++i) {
+            t.run([] {});
+        }
+        QTRY_VERIFY(blocks.load() >= 3);
+        QTRY_VERIFY(wakes.load() >= 3);
+    }
+
     void quitEndsABlockedLoopAtOnce()
     {
         auto t = std::make_unique<DispatcherThread>();

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QMetaMethod>
 #include <QSocketNotifier>
 #include <QTimerEvent>
 
@@ -63,7 +64,9 @@ public:
             && (!socketsToo || m_alwaysReady.empty())) {
             timeout = timersToo ? msUntilNextTimer() : -1;
         }
-        if (timeout != 0) {
+        // Announced only when someone listens: an emit without receivers still cost ~75 instructions, twice a turn.
+        const bool announce = timeout != 0 && (isSignalConnected(m_aboutToBlock) || isSignalConnected(m_awake));
+        if (announce) {
             Q_EMIT aboutToBlock();
         }
         int delivered = 0;
@@ -73,7 +76,7 @@ public:
         } else {
             delivered += waitForWakeUp(timeout);
         }
-        if (timeout != 0) {
+        if (announce) {
             Q_EMIT awake();
         }
         if (timersToo) {
@@ -402,6 +405,8 @@ private:
         return nullptr;
     }
 
+    const QMetaMethod m_aboutToBlock = QMetaMethod::fromSignal(&QAbstractEventDispatcher::aboutToBlock);
+    const QMetaMethod m_awake = QMetaMethod::fromSignal(&QAbstractEventDispatcher::awake);
     int m_epoll;
     int m_wakeFd;
     std::atomic<bool> m_wakePending { false };
