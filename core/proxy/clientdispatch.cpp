@@ -28,6 +28,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <algorithm>
 #include <charconv>
 
 namespace ga::proxy {
@@ -308,14 +309,19 @@ void ClientConnection::exchangeData(QByteArrayView data)
     // with a Content-Length is complete with its last byte, so that byte is held until exchangeEnd() (the bytes
     // before it leave at once): a client must not be able to use a new file before its owner is known.
     if (m_chunkedOut) {
-        // Framed in the held buffer, behind the head when this is the first piece: one send. One reservation and
+        // Framed in the held buffer, behind the head when this is the first piece: one send. Sized once and copied in,
         // the size in hex from the stack (QByteArray::number and four growing appends were a tenth of an event).
         char size[16];
         const auto [sizeEnd, ec] = std::to_chars(size, size + sizeof size, data.size(), 16);
         Q_UNUSED(ec) // 16 hex digits hold any qsizetype
         const qsizetype sizeLength = sizeEnd - size;
-        m_held.reserve(m_held.size() + sizeLength + data.size() + 4);
-        m_held.append(size, sizeLength).append("\r\n", 2).append(data).append("\r\n", 2);
+        const qsizetype at = m_held.size();
+        m_held.resize(at + sizeLength + data.size() + 4);
+        char *p = m_held.data() + at;
+        p = std::copy_n(size, sizeLength, p);
+        p = std::copy_n("\r\n", 2, p);
+        p = std::copy_n(data.data(), data.size(), p);
+        std::copy_n("\r\n", 2, p);
         put({});
     } else if (m_bodyLeft >= 0 && (m_bodyLeft -= data.size()) <= 0) {
         m_held += data;

@@ -65,7 +65,11 @@ public:
             timeout = timersToo ? msUntilNextTimer() : -1;
         }
         // Announced only when someone listens: an emit without receivers still cost ~75 instructions, twice a turn.
-        const bool announce = timeout != 0 && (isSignalConnected(m_aboutToBlock) || isSignalConnected(m_awake));
+        // Who listens is looked up again only after a connection changed (isSignalConnected costs as much).
+        if (m_listenersChanged.exchange(false, std::memory_order_acquire)) {
+            m_announce = isSignalConnected(m_aboutToBlock) || isSignalConnected(m_awake);
+        }
+        const bool announce = timeout != 0 && m_announce;
         if (announce) {
             Q_EMIT aboutToBlock();
         }
@@ -171,6 +175,10 @@ public:
         m_interrupt.store(true, std::memory_order_relaxed);
         wakeUp();
     }
+
+protected:
+    void connectNotify(const QMetaMethod &) override { m_listenersChanged.store(true, std::memory_order_release); }
+    void disconnectNotify(const QMetaMethod &) override { m_listenersChanged.store(true, std::memory_order_release); }
 
 private:
     static constexpr quint64 kWakeTag = std::numeric_limits<quint64>::max();
@@ -407,6 +415,8 @@ private:
 
     const QMetaMethod m_aboutToBlock = QMetaMethod::fromSignal(&QAbstractEventDispatcher::aboutToBlock);
     const QMetaMethod m_awake = QMetaMethod::fromSignal(&QAbstractEventDispatcher::awake);
+    std::atomic<bool> m_listenersChanged { true };
+    bool m_announce = false;
     int m_epoll;
     int m_wakeFd;
     std::atomic<bool> m_wakePending { false };
