@@ -37,15 +37,16 @@ constexpr bool isTchar(unsigned char c)
 // types, the client's key, Google's fixed headers), and two allocations a header (malloc + free, ~250 instructions
 // each copy) were a sixth of a proxied request's instructions (profile.sh); so was checking the same bytes again.
 // A hit costs a few comparisons and a reference count, and needs no check: what a slot holds passed it (a slot
-// filled by a value serves a name only once it has passed the token check). The slot is picked from the length and
-// the first and last bytes, so a string is never hashed in full. False: the check failed.
+// filled by a value serves a name only once it has passed the token check). The slot is picked from
+// the first and last 8 bytes, so a string is never hashed in full. False: the check failed.
 bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
 {
     constexpr qsizetype kMaxShared = 128; // longer ones are rarely repeated: copied
     constexpr size_t kSlots = 256;
     const qsizetype n = bytes.size();
+    const auto passes = [&] { return name ? isToken(bytes) : isFieldValue(bytes); };
     if (n == 0 || n > kMaxShared) {
-        if (!(name ? isToken(bytes) : isFieldValue(bytes))) {
+        if (!passes()) {
             return false;
         }
         *out = bytes.toByteArray();
@@ -55,7 +56,9 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
     quint64 head = 0, tail = 0;
     std::memcpy(&head, d, size_t(std::min<qsizetype>(n, 8)));
     std::memcpy(&tail, d + std::max<qsizetype>(0, n - 8), size_t(std::min<qsizetype>(n, 8)));
-    const quint64 mixed = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL) ^ quint64(n);
+    // The slot is the top byte of the mixed first and last bytes (mixing the length in too measured more collisions
+    // among one head's fields); a hit still compares the length and every byte.
+    const quint64 mixed = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL);
     struct Slot
     {
         QByteArray bytes; // a field value (every token is one too)
@@ -67,7 +70,7 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
         *out = slot.bytes;
         return true;
     }
-    if (!(name ? isToken(bytes) : isFieldValue(bytes))) {
+    if (!passes()) {
         return false;
     }
     slot.bytes = bytes.toByteArray();

@@ -92,16 +92,7 @@ ProxyServer::ProxyServer(
     // keeps its dispatcher (the desktop app's and the Secret Service client's answers come through GLib there). Qt
     // picks a thread's dispatcher from QT_NO_GLIB as the thread starts, so where there is no epoll the variable is
     // set until every worker has its dispatcher, unless the user set it already.
-    std::vector<std::unique_ptr<QAbstractEventDispatcher>> dispatchers;
-    for (int i = 0; i < count; ++i) {
-        if (auto d = makeWorkerDispatcher()) {
-            dispatchers.push_back(std::move(d));
-        }
-    }
-    const bool pickDispatcher = int(dispatchers.size()) < count && qEnvironmentVariableIsEmpty("QT_NO_GLIB");
-    if (pickDispatcher) {
-        qputenv("QT_NO_GLIB", "1");
-    }
+    bool pickDispatcher = false;
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
@@ -109,8 +100,11 @@ ProxyServer::ProxyServer(
             m_keys, m_router, m_resources, &m_counters, &m_auth, &m_limiter, &m_recorder, &m_admin, &m_challenges);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-        if (size_t(i) < dispatchers.size()) {
-            thread->setEventDispatcher(dispatchers[size_t(i)].release()); // the thread owns it
+        if (auto dispatcher = makeWorkerDispatcher()) {
+            thread->setEventDispatcher(dispatcher.release()); // the thread owns it
+        } else if (!pickDispatcher && qEnvironmentVariableIsEmpty("QT_NO_GLIB")) {
+            pickDispatcher = true;
+            qputenv("QT_NO_GLIB", "1");
         }
         thread->start();
         m_threads.push_back(thread);
