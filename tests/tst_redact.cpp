@@ -5,8 +5,10 @@
 #include "testsupport.h"
 
 #include <QObject>
+#include <QScopeGuard>
 #include <QTemporaryFile>
 #include <QTest>
+#include <QThread>
 
 #ifdef Q_OS_UNIX
 #include <cstdio>
@@ -108,6 +110,7 @@ private Q_SLOTS:
     void masksEphemeralTokens();
     void registeredSecrets();
     void registeredSecretsInByteArrays();
+    void registeredSecretsReachOtherThreads();
     void shortSecretsAreNotRegistered();
     void nestedRegisteredSecretsAreMaskedWhole();
     void maskKeyForm();
@@ -318,6 +321,37 @@ void TestRedact::registeredSecretsInByteArrays()
     const QString key = fakeKey(8);
     const QByteArray mixed = secret + " " + key.toLatin1();
     QCOMPARE(Redactor::redact(mixed), "[redacted] " + masked(key).toUtf8());
+}
+
+// Each thread searches its own copy of the registered secrets: a change made on another thread must reach a thread
+// that has redacted before (its copy refreshed), as an addition, a removal and a clearing.
+void TestRedact::registeredSecretsReachOtherThreads()
+{
+    const QByteArray secret = "relay-secret-from-the-main-thread";
+    const QString text = QStringLiteral("sent %1 upstream").arg(QString::fromLatin1(secret));
+    QThread worker;
+    QObject there; // lives on the worker: what is invoked on it runs there
+    there.moveToThread(&worker);
+    worker.start();
+    const auto stop = qScopeGuard([&] {
+        worker.quit();
+        worker.wait();
+    });
+    auto redactThere = [&] {
+        QString out;
+        QMetaObject::invokeMethod(
+            &there, [&] { out = Redactor::redact(text); }, Qt::BlockingQueuedConnection);
+        return out;
+    };
+    QCOMPARE(redactThere(), text);
+    Redactor::addSecret(secret);
+    QCOMPARE(redactThere(), QStringLiteral("sent [redacted] upstream"));
+    Redactor::removeSecret(secret);
+    QCOMPARE(redactThere(), text);
+    Redactor::addSecret(secret);
+    QCOMPARE(redactThere(), QStringLiteral("sent [redacted] upstream"));
+    Redactor::clearSecrets();
+    QCOMPARE(redactThere(), text);
 }
 
 void TestRedact::shortSecretsAreNotRegistered()

@@ -2,6 +2,7 @@
 #include "affinity/resourceref.h"
 
 #include "http/query.h"
+#include "http/search.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -144,7 +145,7 @@ bool mentionsReferenceField(QByteArrayView body)
         if (p < end && (*p == 'f' || *p == 'c')) {
             const QByteArrayView rest(p, end - p);
             for (QByteArrayView f : fields) {
-                if (rest.startsWith(f)) {
+                if (http::startsWith(rest, f)) {
                     return true;
                 }
             }
@@ -300,7 +301,7 @@ bool hasResourceSegment(QByteArrayView path)
     for (qsizetype slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
         const QByteArrayView after = path.sliced(slash + 1);
         for (QByteArrayView segment : kSegments) {
-            if (after.startsWith(segment)) {
+            if (http::startsWith(after, segment)) {
                 return true;
             }
         }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "logging/redact.h"
 
-#include <QReadWriteLock>
+#include <QMutex>
 #include <QRegularExpression>
 #include <QStringList>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <bit>
 #include <string_view>
 
 namespace ga::logging {
@@ -37,11 +39,13 @@ bool mayMatchPattern(QStringView text)
     static constexpr std::string_view needles[]
         = { "?key=", "&key=", ";key=", "?access_token=", "&access_token=", ";access_token=", "x-goog-api-key",
               "authorization", "aiza", "gat_", "eyj", "auth_tokens/" };
-    // The first letters of the needles, lower case: most characters are none of them and cost one lookup.
-    static constexpr auto starts = [] {
-        std::array<bool, 128> t {};
-        for (std::string_view needle : needles) {
-            t[size_t(needle[0])] = true;
+    static_assert(std::size(needles) <= 16);
+    // For each lower-case ASCII character, the needles that start with it: most characters start none and cost
+    // one lookup, and a path's many a, e and g are tried against one to three needles, not all of them.
+    static constexpr auto startingWith = [] {
+        std::array<quint16, 128> t {};
+        for (size_t i = 0; i < std::size(needles); ++i) {
+            t[size_t(needles[i][0])] |= quint16(1u << i);
         }
         return t;
     }();
@@ -53,11 +57,9 @@ bool mayMatchPattern(QStringView text)
         if (c >= 0x80) {
             return true;
         }
-        if (!starts[c]) {
-            continue;
-        }
-        for (std::string_view needle : needles) {
-            if (c != char16_t(needle[0]) || qsizetype(needle.size()) > n - i) {
+        for (quint16 set = startingWith[c]; set != 0; set &= quint16(set - 1)) {
+            const std::string_view needle = needles[std::countr_zero(set)];
+            if (qsizetype(needle.size()) > n - i) {
                 continue;
             }
             qsizetype k = 1;
@@ -83,16 +85,38 @@ bool maskedByPattern(const QString &value)
 
 struct Registry
 {
-    QReadWriteLock lock;
+    QMutex lock;
     // Longest first: when one secret contains another, the longer one must be masked before the shorter one
     // turns part of it into "[redacted]" and leaves the rest of it in the text.
     QStringList secrets;
 };
 
+// Raised (under the registry's lock) by every change: a thread searches its own copy of the secrets and takes the
+// lock only to refresh it, so redacting on several threads shares no written memory.
+std::atomic<quint64> g_generation { 1 };
+
 Registry &registry()
 {
     static Registry r;
     return r;
+}
+
+// This thread's copy of the registered secrets, current as of the registry's generation.
+const QStringList &currentSecrets()
+{
+    struct Copy
+    {
+        quint64 generation = 0;
+        QStringList secrets;
+    };
+    thread_local Copy copy;
+    Registry &reg = registry();
+    if (copy.generation != g_generation.load(std::memory_order_acquire)) {
+        QMutexLocker locker(&reg.lock);
+        copy.secrets = reg.secrets;
+        copy.generation = g_generation.load(std::memory_order_relaxed);
+    }
+    return copy.secrets;
 }
 
 QString maskValue(const QString &value)
@@ -157,11 +181,9 @@ QString Redactor::redact(const QString &text)
 QString Redactor::redactRegistered(QString text)
 {
     if (text.size() < kMinRegisteredSecret) {
-        return text; // too short to hold any registered secret: no lock, no search (a method, a model name)
+        return text; // too short to hold any registered secret (a method, a model name)
     }
-    Registry &reg = registry();
-    QReadLocker locker(&reg.lock);
-    for (const QString &secret : std::as_const(reg.secrets)) {
+    for (const QString &secret : currentSecrets()) {
         if (text.contains(secret)) {
             text.replace(secret, QStringLiteral("[redacted]"));
         }
@@ -184,27 +206,31 @@ void Redactor::addSecret(const QByteArray &secret)
     if (maskedByPattern(value)) {
         return;
     }
-    QWriteLocker locker(&reg.lock);
+    QMutexLocker locker(&reg.lock);
     if (reg.secrets.contains(value)) {
         return;
     }
     const auto at = std::upper_bound(reg.secrets.begin(), reg.secrets.end(), value,
         [](const QString &a, const QString &b) { return a.size() > b.size(); });
     reg.secrets.insert(at, value);
+    g_generation.fetch_add(1, std::memory_order_release);
 }
 
 void Redactor::removeSecret(const QByteArray &secret)
 {
     Registry &reg = registry();
-    QWriteLocker locker(&reg.lock);
-    reg.secrets.removeAll(QString::fromUtf8(secret));
+    QMutexLocker locker(&reg.lock);
+    if (reg.secrets.removeAll(QString::fromUtf8(secret)) > 0) {
+        g_generation.fetch_add(1, std::memory_order_release);
+    }
 }
 
 void Redactor::clearSecrets()
 {
     Registry &reg = registry();
-    QWriteLocker locker(&reg.lock);
+    QMutexLocker locker(&reg.lock);
     reg.secrets.clear();
+    g_generation.fetch_add(1, std::memory_order_release);
 }
 
 } // namespace ga::logging

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "metrics/accessrecord.h"
 
+#include "http/search.h"
 #include "logging/redact.h"
 
 #include <QDateTime>
@@ -482,7 +483,7 @@ QString routeKindOf(QByteArrayView path)
     if (path.startsWith("/upload/")) {
         return QStringLiteral("upload");
     }
-    if (path.contains("/openai/")) {
+    if (http::contains(path, "/openai/")) {
         return QStringLiteral("openai");
     }
     return QStringLiteral("native");

@@ -2,25 +2,27 @@
 #include "proxy/forwarding.h"
 
 #include "http/query.h"
+#include "http/search.h"
 
 namespace ga::proxy {
 
 bool isForwardedPath(QByteArrayView path)
 {
-    return path.startsWith("/v1beta/") || path.startsWith("/v1/") || path.startsWith("/v1alpha/")
-        || path.startsWith("/upload/") || path.startsWith("/v1beta:") || path.startsWith("/v1:");
+    return http::startsWith(path, "/v1beta/") || http::startsWith(path, "/v1/") || http::startsWith(path, "/v1alpha/")
+        || http::startsWith(path, "/upload/") || http::startsWith(path, "/v1beta:") || http::startsWith(path, "/v1:");
 }
 
 bool usesBearerAuth(QByteArrayView path)
 {
-    return path.startsWith("/v1beta/openai/") || path.startsWith("/v1/openai/") || path.startsWith("/v1alpha/openai/")
-        || path.startsWith("/v1beta/chat/completions") || path.startsWith("/v1beta/embeddings");
+    return http::startsWith(path, "/v1beta/openai/") || http::startsWith(path, "/v1/openai/")
+        || http::startsWith(path, "/v1alpha/openai/") || http::startsWith(path, "/v1beta/chat/completions")
+        || http::startsWith(path, "/v1beta/embeddings");
 }
 
 QByteArray livePathOf(QByteArrayView path)
 {
     static constexpr QByteArrayView kPrefix = "/ws/google.ai.generativelanguage.";
-    const qsizetype at = path.indexOf(kPrefix);
+    const qsizetype at = http::indexOf(path, kPrefix);
     if (at < 0) {
         return QByteArray();
     }
@@ -66,14 +68,14 @@ QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView quer
 
 bool isStreamingRequest(QByteArrayView path, QByteArrayView query, QByteArrayView body)
 {
-    if (path.contains(":streamGenerateContent") || query.contains("alt=sse")) {
+    if (http::contains(path, ":streamGenerateContent") || http::contains(query, "alt=sse")) {
         return true;
     }
-    if (!path.contains("/openai/")) {
+    if (!http::contains(path, "/openai/")) {
         return false;
     }
     // OpenAI-style bodies say "stream": true; a cheap scan is enough (a false positive only counts a stream).
-    const qsizetype at = body.indexOf("\"stream\"");
+    const qsizetype at = http::indexOf(body, "\"stream\"");
     if (at < 0) {
         return false;
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/usagesniffer.h"
 
+#include "http/search.h"
+
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -205,7 +207,7 @@ keys::Usage UsageSniffer::result() const
 
 QString modelOf(QByteArrayView path, QByteArrayView body)
 {
-    const qsizetype at = path.indexOf("/models/");
+    const qsizetype at = http::indexOf(path, "/models/");
     if (at >= 0) {
         QByteArrayView rest = path.sliced(at + 8);
         const qsizetype end = rest.indexOf(':');
@@ -217,9 +219,9 @@ QString modelOf(QByteArrayView path, QByteArrayView body)
         }
         return QString::fromUtf8(rest);
     }
-    if (path.contains("/openai/") && !body.isEmpty()) {
+    if (http::contains(path, "/openai/") && !body.isEmpty()) {
         // The compat body names the model: {"model": "gemini-2.5-flash", ...} (sometimes "models/…").
-        const qsizetype key = body.indexOf("\"model\"");
+        const qsizetype key = http::indexOf(body, "\"model\"");
         if (key >= 0) {
             const qsizetype open = body.indexOf('"', body.indexOf(':', key) + 1);
             const qsizetype close = open < 0 ? -1 : body.indexOf('"', open + 1);

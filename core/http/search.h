@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Finding bytes in short texts: request paths, queries, header values. QByteArrayView::indexOf(QByteArrayView)
+// prepares each search (it hashes the needle) and costs more than the search itself in a path of 50 bytes, several
+// times per request; std::string_view::find looks for the needle's first byte with memchr and compares there.
+#pragma once
+
+#include <QByteArrayView>
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+namespace ga::http {
+
+// The index of the first `needle` in `haystack` at or after `from`, or -1.
+inline qsizetype indexOf(QByteArrayView haystack, QByteArrayView needle, qsizetype from = 0)
+{
+    const std::string_view h(haystack.data(), size_t(haystack.size()));
+    const size_t at
+        = h.find(std::string_view(needle.data(), size_t(needle.size())), size_t(std::max<qsizetype>(from, 0)));
+    return at == std::string_view::npos ? -1 : qsizetype(at);
+}
+
+inline bool contains(QByteArrayView haystack, QByteArrayView needle)
+{
+    return indexOf(haystack, needle) >= 0;
+}
+
+// QByteArrayView::startsWith() is a call into Qt and a memcmp; here most tests end at the size or the first byte.
+inline bool startsWith(QByteArrayView text, QByteArrayView prefix)
+{
+    return prefix.isEmpty()
+        || (text.size() >= prefix.size() && text.front() == prefix.front()
+            && std::memcmp(text.data(), prefix.data(), size_t(prefix.size())) == 0);
+}
+
+} // namespace ga::http
