@@ -25,6 +25,31 @@ void ChunkedDecoder::reset()
 
 ChunkedDecoder::Step ChunkedDecoder::feed(QByteArrayView in, QByteArray *out)
 {
+    return run(in, [out](QByteArrayView piece) { out->append(piece); });
+}
+
+ChunkedDecoder::Step ChunkedDecoder::decode(QByteArrayView in, QByteArray *joined)
+{
+    QByteArrayView first;
+    bool several = false;
+    Step s = run(in, [&](QByteArrayView piece) {
+        if (first.isEmpty() && !several) {
+            first = piece;
+            return;
+        }
+        if (!several) {
+            joined->append(first);
+            several = true;
+        }
+        joined->append(piece);
+    });
+    s.data = several ? QByteArrayView(*joined) : first;
+    return s;
+}
+
+template<typename Piece>
+ChunkedDecoder::Step ChunkedDecoder::run(QByteArrayView in, Piece &&piece)
+{
     Step s;
     auto fail = [&s](int status, const char *reason) {
         s.errorStatus = status;
@@ -101,7 +126,7 @@ ChunkedDecoder::Step ChunkedDecoder::feed(QByteArrayView in, QByteArray *out)
         }
         case State::Data: {
             const qsizetype take = qsizetype(std::min<qint64>(m_remaining, in.size() - pos));
-            out->append(in.sliced(pos, take));
+            piece(in.sliced(pos, take));
             pos += take;
             m_remaining -= take;
             m_total += take;

@@ -313,11 +313,19 @@ void UpstreamClient::process()
         break;
     }
     case http::BodyKind::Chunked: {
-        QByteArray decoded;
-        const http::ChunkedDecoder::Step step = m_chunked.feed(m_in, &decoded);
-        http::consumeFront(m_in, step.consumed);
-        if (!decoded.isEmpty()) {
-            deliver(decoded);
+        // Decoded without a copy when a read holds one chunk (a stream's event): the data is then a view of `in`,
+        // which keeps the bytes alive while they are delivered (m_in changes before that, and what the delivery
+        // sets off may drop it).
+        const QByteArray in = m_in;
+        QByteArray joined;
+        const http::ChunkedDecoder::Step step = m_chunked.decode(in, &joined);
+        if (step.consumed >= m_in.size()) {
+            m_in = QByteArray(); // our reference only: `in` still holds the bytes
+        } else {
+            http::consumeFront(m_in, step.consumed);
+        }
+        if (!step.data.isEmpty()) {
+            deliver(step.data);
         }
         if (m_phase != Phase::Body) {
             return;

@@ -151,17 +151,23 @@ void UsageSniffer::feed(QByteArrayView data)
             found[count++] = at;
         }
     }
+    // Copied into storage the two buffers already have (they trade places as a newer name comes): a stream's events
+    // are much alike in size, so after the first few no event allocates.
+    auto copyInto = [](QByteArray &to, QByteArrayView bytes) {
+        to.resize(bytes.size());
+        std::memcpy(to.data(), bytes.data(), size_t(bytes.size()));
+    };
     if (count > 0) {
         if (count == 2) {
-            m_previous = text.sliced(found[1], found[0] - found[1]).toByteArray();
+            copyInto(m_previous, text.sliced(found[1], found[0] - found[1]));
         } else {
             // The candidate so far, with what of this chunk came before the newer name (its object's end).
-            m_previous = std::move(m_candidate);
+            m_previous.swap(m_candidate);
             if (!m_previous.isEmpty() && found[0] > tailSize && m_previous.size() < kWindow) {
                 m_previous.append(text.sliced(tailSize, std::min(found[0] - tailSize, kWindow - m_previous.size())));
             }
         }
-        m_candidate = text.sliced(found[0], std::min(text.size() - found[0], kWindow)).toByteArray();
+        copyInto(m_candidate, text.sliced(found[0], std::min(text.size() - found[0], kWindow)));
     } else if (!m_candidate.isEmpty() && m_candidate.size() < kWindow) {
         m_candidate.append(data.first(std::min(data.size(), kWindow - m_candidate.size())));
     }
