@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// writeThrough() and the receive buffers of http/buffer.h on real loopback sockets.
+// writeThrough(), direct reads and the receive buffers of http/buffer.h on real loopback sockets.
 #include "http/buffer.h"
 #include "proxy/socketio.h"
 
@@ -60,6 +60,30 @@ QByteArray pattern(qsizetype offset, qsizetype n)
     }
     return b;
 }
+
+// Reads a socket directly (attachDirectReads()) while `take` is set, as the proxy's connections do.
+struct DirectTarget final : ga::proxy::DirectReadable
+{
+    QAbstractSocket *socket = nullptr;
+    QByteArray got;
+    bool take = true;
+    int calls = 0;
+    int ends = 0;
+
+    bool readable() override
+    {
+        ++calls;
+        if (!take) {
+            return false;
+        }
+        const qint64 n = ga::proxy::readDirect(socket, got);
+        if (n < 0) {
+            ++ends;
+            return false;
+        }
+        return true;
+    }
+};
 
 } // namespace
 
@@ -147,6 +171,80 @@ private Q_SLOTS:
         QCOMPARE(ga::http::appendAvailable(p.far, buffer), qint64(7));
         QCOMPARE(buffer, QByteArray("first second"));
         QCOMPARE(ga::http::appendAvailable(p.far, buffer), qint64(0));
+    }
+
+    // Both kinds of socket the proxy has: one it connected (upstream) and one it adopted from accept() (a client).
+    void directReadsTakeTheBytesFromTheKernel_data()
+    {
+        QTest::addColumn<bool>("adopted");
+        QTest::newRow("connected") << false;
+        QTest::newRow("adopted") << true;
+    }
+    void directReadsTakeTheBytesFromTheKernel()
+    {
+        QFETCH(bool, adopted);
+        Pair p;
+        QVERIFY(p.open(new QTcpSocket));
+        QTcpSocket *reader = adopted ? p.far : p.near.get();
+        QTcpSocket *writer = adopted ? p.near.get() : p.far;
+        DirectTarget target;
+        target.socket = reader;
+        QVERIFY(ga::proxy::attachDirectReads(reader, &target));
+        QSignalSpy readyRead(reader, &QIODevice::readyRead);
+        QVERIFY(writeThrough(writer, "hello"));
+        QTRY_COMPARE(target.got, QByteArray("hello"));
+        QCOMPARE(readyRead.count(), 0); // Qt never read them
+        QCOMPARE(reader->bytesAvailable(), qint64(0));
+
+        // Much more than one read's block and one call's share: all of it, once, in order.
+        const qsizetype n = 3 * 1024 * 1024;
+        target.got.clear();
+        qsizetype offset = 0;
+        while (offset < n) {
+            QVERIFY(writeThrough(writer, pattern(offset, 64 * 1024)));
+            offset += 64 * 1024;
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(target.got.size(), n, 20000);
+        QVERIFY(target.got == pattern(0, n));
+        QCOMPARE(readyRead.count(), 0);
+    }
+
+    void directReadsLeaveToQtWhatTheyDecline()
+    {
+        Pair p;
+        QVERIFY(p.open(new QTcpSocket));
+        DirectTarget target;
+        target.socket = p.far;
+        QVERIFY(ga::proxy::attachDirectReads(p.far, &target));
+        // Declined (a paused reader): Qt reads into its buffer and says so, as without direct reads.
+        target.take = false;
+        QSignalSpy readyRead(p.far, &QIODevice::readyRead);
+        QVERIFY(writeThrough(p.near.get(), "first "));
+        QTRY_COMPARE(p.far->bytesAvailable(), qint64(6));
+        QVERIFY(readyRead.count() > 0);
+        // Taken again: what Qt holds comes first, then what the kernel has.
+        target.take = true;
+        QVERIFY(writeThrough(p.near.get(), "second"));
+        QTRY_COMPARE(target.got, QByteArray("first second"));
+        QCOMPARE(p.far->bytesAvailable(), qint64(0));
+
+        // The end of the stream is Qt's to find: it reports the close as always.
+        QSignalSpy disconnected(p.far, &QAbstractSocket::disconnected);
+        p.near->disconnectFromHost();
+        QTRY_COMPARE(disconnected.count(), 1);
+        QVERIFY(target.ends > 0);
+        QCOMPARE(target.got, QByteArray("first second"));
+    }
+
+    void directReadsOnlyOnPlainConnectedSockets()
+    {
+        DirectTarget target;
+        QTcpSocket unconnected;
+        QVERIFY(!ga::proxy::attachDirectReads(&unconnected, &target));
+        Pair tls;
+        QVERIFY(tls.open(new QSslSocket));
+        QVERIFY(!ga::proxy::attachDirectReads(tls.near.get(), &target)); // ciphertext: QSslSocket reads it
+        QCOMPARE(target.calls, 0);
     }
 
     void consumedBuffersGiveBackLargeBlocks()

@@ -58,6 +58,7 @@ ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker, cons
     connect(m_socket, &QIODevice::readyRead, this, &ClientConnection::onReadyRead);
     connect(m_socket, &QIODevice::bytesWritten, this, &ClientConnection::onBytesWritten);
     connect(m_socket, &QAbstractSocket::disconnected, this, &ClientConnection::onDisconnected);
+    attachDirectReads(m_socket, this); // plain HTTP: read with recv() (TLS: through QSslSocket)
     m_waitingSince = nowMs();
     m_waitingOrder = m_worker->nextWaitingOrder();
     m_deadline = m_waitingSince + m_settings->headerTimeoutMs;
@@ -185,7 +186,33 @@ void ClientConnection::onReadyRead()
     if (m_in.isEmpty() && m_state == State::ReadingHead) {
         m_worker->wakeSweeper(); // a request begins: its deadlines are finer than the idle sweep
     }
-    const qint64 got = http::appendAvailable(m_socket, m_in);
+    requestBytesRead(http::appendAvailable(m_socket, m_in));
+}
+
+bool ClientConnection::readable()
+{
+    // Only the states onReadyRead() reads requests in; the rest (a paused slow head, a lingering close, Live) as
+    // Qt reads them.
+    if (!m_socket || m_readPaused
+        || !(m_state == State::ReadingHead || m_state == State::ReadingBody || m_state == State::Forwarding)) {
+        return false;
+    }
+    const bool begins = m_in.isEmpty() && m_state == State::ReadingHead;
+    const qint64 got = readDirect(m_socket, m_in);
+    if (got < 0) {
+        return false; // the end of the stream or an error: Qt reads it too and reports the close
+    }
+    if (got > 0) {
+        if (begins) {
+            m_worker->wakeSweeper();
+        }
+        requestBytesRead(got);
+    }
+    return true;
+}
+
+void ClientConnection::requestBytesRead(qint64 got)
+{
     m_counters->clientReads.fetch_add(1, std::memory_order_relaxed);
     if (m_state == State::ReadingHead || m_state == State::ReadingBody) {
         process();

@@ -6,6 +6,7 @@
 #include "proxy/exchange.h"
 #include "proxy/livesession.h"
 #include "proxy/proxysettings.h"
+#include "proxy/socketio.h"
 #include "security/authenticator.h"
 #include "security/ratelimiter.h"
 
@@ -19,7 +20,7 @@ class ProxyWorker;
 
 // One client socket: reads requests (keep-alive, pipelined ones answered in order), forwards each
 // through an Exchange, and writes the response back as it streams in.
-class ClientConnection final : public QObject, public ExchangeSink, private LiveClient
+class ClientConnection final : public QObject, public ExchangeSink, private LiveClient, private DirectReadable
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ClientConnection)
@@ -72,6 +73,10 @@ private:
     };
 
     void onReadyRead();
+    // DirectReadable: a plain connection's reads while it reads requests or waits on an answer (socketio.h).
+    bool readable() override;
+    // After `got` bytes were appended to m_in (in a request-reading state or while forwarding).
+    void requestBytesRead(qint64 got);
     void pauseReading(bool longer);
     void resumeReading();
     void onBytesWritten();

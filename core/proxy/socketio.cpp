@@ -8,10 +8,15 @@
 #include <sys/types.h>
 #endif
 
+#include "http/buffer.h"
 #include "proxy/socketio.h"
 
+#include <QEvent>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
+
+#include <memory>
 
 namespace ga::proxy {
 
@@ -64,6 +69,98 @@ bool writeThrough(QAbstractSocket *socket, QByteArrayView data)
         return true;
     }
     return socket->write(data.data() + sent, data.size() - sent) == data.size() - sent;
+}
+
+namespace {
+
+// Watches Qt's read notifier of one socket: a child of the notifier, so it goes with it.
+class DirectReadFilter final : public QObject
+{
+public:
+    DirectReadFilter(QSocketNotifier *notifier, DirectReadable *target)
+        : QObject(notifier)
+        , m_target(target)
+    {
+        notifier->installEventFilter(this);
+    }
+
+protected:
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        return event->type() == QEvent::SockAct && m_target->readable();
+    }
+
+private:
+    DirectReadable *m_target;
+};
+
+} // namespace
+
+bool attachDirectReads(QAbstractSocket *socket, DirectReadable *target)
+{
+#ifdef _WIN32
+    Q_UNUSED(socket)
+    Q_UNUSED(target)
+    return false;
+#else
+    const qintptr fd = socket->socketDescriptor();
+    if (fd == -1 || socket->state() != QAbstractSocket::ConnectedState
+        || socket->socketType() != QAbstractSocket::TcpSocket || qobject_cast<QSslSocket *>(socket)) {
+        return false;
+    }
+    // The socket's own engine must be the native one, the notifier its own: a socket through a proxy has a proxy
+    // engine (HTTP CONNECT, SOCKS5) whose bytes pass through another socket inside it.
+    for (QObject *engine : socket->children()) {
+        if (!engine->inherits("QNativeSocketEngine")) {
+            continue;
+        }
+        for (QObject *child : engine->children()) {
+            auto *n = qobject_cast<QSocketNotifier *>(child);
+            if (n && n->type() == QSocketNotifier::Read && n->socket() == fd) {
+                new DirectReadFilter(n, target);
+                return true;
+            }
+        }
+    }
+    return false;
+#endif
+}
+
+qint64 readDirect(QAbstractSocket *socket, QByteArray &buffer)
+{
+    qint64 got = http::appendAvailable(socket, buffer);
+#ifdef _WIN32
+    return got;
+#else
+    // Read into a block of the thread's and copied out at its size: a buffer sized for the largest read would keep
+    // that capacity for the connection's life (http/buffer.h).
+    static constexpr qsizetype kBlock = 16 * 1024;
+    static constexpr qint64 kMaxPerCall = 256 * 1024; // the rest on the next activation: others get their turn
+    thread_local std::unique_ptr<char[]> block;
+    if (!block) {
+        block = std::make_unique<char[]>(size_t(kBlock));
+    }
+    const int fd = int(socket->socketDescriptor());
+    while (got < kMaxPerCall) {
+        const ssize_t n = ::recv(fd, block.get(), size_t(kBlock), MSG_DONTWAIT);
+        if (n > 0) {
+            buffer.append(block.get(), qsizetype(n));
+            got += n;
+            if (n < kBlock) {
+                break; // all there was: no second call to hear "nothing more"
+            }
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        }
+        return got > 0 ? got : -1; // the end, or an error: Qt's read finds it again (at the next activation)
+    }
+    return got;
+#endif
 }
 
 } // namespace ga::proxy

@@ -2,6 +2,7 @@
 // What the proxy does with a connected socket's descriptor that Qt's socket classes do not offer.
 #pragma once
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QtGlobal>
 
@@ -23,5 +24,34 @@ bool shutdownSending(qintptr descriptor);
 // write reports the error (errorOccurred, disconnected), from the event loop, never from inside this call.
 // Returns false only if the socket refused the bytes (not connected).
 bool writeThrough(QAbstractSocket *socket, QByteArrayView data);
+
+// Reads of a plain TCP socket made here with recv(), not by Qt. Each time the socket becomes readable Qt asks the
+// kernel how much there is (an ioctl), reads it into a ring buffer of its own, emits readyRead, and the bytes are
+// read out of that buffer again: on a proxied request that was a tenth of its instructions and two of its six
+// system calls. Qt offers no switch for it, so this watches the read notifier Qt's socket engine made (a QObject
+// inside the socket) and takes its activations first: what the kernel has goes straight into the owner's buffer.
+// Anything out of the ordinary is left to Qt by returning false from `readable()`: the end of the stream and
+// errors (Qt finds them on its read and emits disconnected/errorOccurred as always), a paused reader (Qt's
+// bounded buffer fills, then TCP pushes back), a closing connection.
+class DirectReadable
+{
+public:
+    // The socket has something to read (data, or its end). True: taken care of here (readDirect()); false: Qt
+    // reads it and emits readyRead, as without direct reads.
+    virtual bool readable() = 0;
+
+protected:
+    ~DirectReadable() = default;
+};
+
+// Sends `socket`'s read activations to `target` first. Only a connected plain TCP socket through no proxy, and only
+// where the platform's recv() is used (not Windows); false when not attached (Qt reads as before). `target` must
+// outlive the socket or be detached by deleting the socket.
+bool attachDirectReads(QAbstractSocket *socket, DirectReadable *target);
+
+// Appends to `buffer` what Qt has buffered for `socket` (it was read first), then what the kernel has (recv() until
+// it has no more, at most a few hundred KiB per call). The number of bytes appended; 0 when there was nothing;
+// -1 when nothing was appended and the kernel reports the end of the stream or an error (for Qt to find).
+qint64 readDirect(QAbstractSocket *socket, QByteArray &buffer);
 
 } // namespace ga::proxy

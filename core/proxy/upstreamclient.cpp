@@ -95,6 +95,23 @@ void UpstreamClient::socketReadyRead()
     onReadyRead();
 }
 
+bool UpstreamClient::socketReadable()
+{
+    // Read here unless onReadyRead() would leave the bytes alone (paused: Qt's bounded buffer fills, then TCP pushes
+    // back on the upstream) or there is no answer to read.
+    if (!m_socket || m_paused || m_phase == Phase::Idle || m_phase == Phase::Connecting) {
+        return false;
+    }
+    const qint64 got = readDirect(m_socket, m_in);
+    if (got < 0) {
+        return false; // the end of the stream or an error: Qt reads it too and reports the close
+    }
+    if (got > 0) {
+        process();
+    }
+    return true;
+}
+
 void UpstreamClient::socketClosed()
 {
     if (m_flushing) {

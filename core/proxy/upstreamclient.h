@@ -95,6 +95,7 @@ private:
 
     void socketConnected() override;
     void socketReadyRead() override;
+    bool socketReadable() override;
     void socketClosed() override;
     void sendRequest();
     void onReadyRead();

@@ -105,6 +105,7 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     auto connected = [lease] {
         // Set once connected: Qt ignores the option on a socket that is not connected yet.
         lease->socket()->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        attachDirectReads(lease->socket(), lease); // plain HTTP: read with recv()
         if (lease->m_user) {
             lease->m_user->socketConnected();
         }

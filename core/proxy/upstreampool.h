@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/proxysettings.h"
+#include "proxy/socketio.h"
 
 #include <QNetworkProxy>
 #include <QObject>
@@ -31,6 +32,9 @@ public:
     public:
         virtual void socketConnected() = 0; // connected (TLS: encrypted); new sockets only
         virtual void socketReadyRead() = 0;
+        // A plain socket has something to read (socketio.h, DirectReadable): true when read here, false to leave it
+        // to Qt (then socketReadyRead() follows).
+        virtual bool socketReadable() = 0;
         virtual void socketClosed() = 0; // disconnected, or an error
 
     protected:
@@ -39,12 +43,15 @@ public:
 
     // One socket as the pool knows it: a child of the socket, so it goes with it (and so do the connections made
     // with it as their context).
-    class Lease final : public QObject
+    class Lease final : public QObject, private DirectReadable
     {
     public:
         QTcpSocket *socket() const { return m_socket; }
 
     private:
+        // An idle socket's bytes are Qt's to read (a stray byte closes it).
+        bool readable() override { return m_user && m_user->socketReadable(); }
+
         friend class UpstreamPool;
         explicit Lease(QTcpSocket *socket)
             : QObject(socket)
