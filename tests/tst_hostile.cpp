@@ -500,7 +500,7 @@ class TestHostile : public QObject
     std::unique_ptr<GoodClient> m_good; // plain calls
     std::unique_ptr<GoodClient> m_goodStreams; // streamed calls
     QString m_key1, m_key2;
-    QByteArray m_goodToken, m_hostileToken, m_burstToken, m_streamToken;
+    QByteArray m_goodToken, m_hostileToken, m_burstToken, m_streamToken, m_switchToken;
     QList<QByteArray> m_jwts; // every JWT the rows present (none may reach the upstream)
     QHash<QByteArray, int> m_expectedForwarded; // case id → requests of it the upstream must have seen
     int m_goodAtStart = 0;
@@ -561,12 +561,14 @@ private Q_SLOTS:
         m_hostileToken = ga::security::generateAccessToken();
         m_burstToken = ga::security::generateAccessToken();
         m_streamToken = ga::security::generateAccessToken();
+        m_switchToken = ga::security::generateAccessToken();
         QVERIFY(m_goodToken.startsWith("gat_"));
 
         m_proxy = std::make_unique<ga::proxy::ProxyServer>(&m_keys, 2);
         ga::security::Authenticator *auth = m_proxy->authenticator();
         auth->setTokens({ { QStringLiteral("good"), m_goodToken }, { QStringLiteral("hostile"), m_hostileToken },
-            { QStringLiteral("burst"), m_burstToken }, { QStringLiteral("streamcap"), m_streamToken } });
+            { QStringLiteral("burst"), m_burstToken }, { QStringLiteral("streamcap"), m_streamToken },
+            { QStringLiteral("switch"), m_switchToken } });
         auto verifier = std::make_shared<ga::security::JwtVerifier>();
         ga::security::JwtConfig jc;
         jc.hmacSecret = kJwtSecret;
@@ -592,6 +594,7 @@ private Q_SLOTS:
         s->limits.maxHeaderCount = kMaxHeaderCount;
         s->tokenLimits.insert(QStringLiteral("burst"), { kBurstPerMinute, 0, 0 });
         s->tokenLimits.insert(QStringLiteral("streamcap"), { 0, 0, 1 });
+        s->tokenLimits.insert(QStringLiteral("switch"), { 2, 0, 0 });
         QVERIFY(!s->ipRules.allows(QHostAddress(QStringLiteral("127.0.0.2"))));
         QVERIFY(s->ipRules.allows(QHostAddress(QStringLiteral("127.0.0.1"))));
         m_proxy->applySettings(s);
@@ -638,6 +641,7 @@ private Q_SLOTS:
         QTest::addColumn<bool>("mustClose"); // the proxy closes the connection after them
         QTest::addColumn<int>("forwarded"); // requests of the case the upstream sees
         QTest::addColumn<QByteArray>("secret"); // must not come back in any response byte
+        QTest::addColumn<QByteArray>("limitedAs"); // what every 429 must name as over its limit (when set)
 
         struct Case
         {
@@ -649,10 +653,11 @@ private Q_SLOTS:
             QByteArray secret = {};
             Special special = Special::None;
             QString from = {};
+            QByteArray limitedAs = {};
         };
         auto add = [](const Case &c) {
             QTest::newRow(c.name) << c.raw << int(c.special) << c.from << c.statuses << c.mustClose << c.forwarded
-                                  << c.secret;
+                                  << c.secret << c.limitedAs;
         };
         const QByteArray good = keyHeader(m_hostileToken); // a valid token, so only the hostile part can fail
         const QByteArray post = "POST " + kGenerate + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Case: {CASE}\r\n" + good;
@@ -870,6 +875,12 @@ private Q_SLOTS:
         }
         add({ "rate limit: burst over the per-minute limit", burst, { 200, 200, 200, 200, 200, 429, 429 }, false,
             kBurstPerMinute });
+        // A client that changes its token on a kept-alive connection is limited as the new token from its first
+        // request with it (the connection keeps what it limits between requests).
+        add({ "rate limit: token changed on one connection",
+            generate(good) + generate(keyHeader(m_switchToken)) + generate(keyHeader(m_switchToken))
+                + generate(keyHeader(m_switchToken)) + generate(good),
+            { 200, 200, 200, 429, 200 }, false, 4, {}, Special::None, {}, "token 'switch'" });
         add({ "rate limit: second stream of a one-stream token",
             request("POST", kStream, keyHeader(m_streamToken), kPrompt), { 200, 429, 200 }, false, 2, {},
             Special::StreamCap, QStringLiteral("127.0.0.4") });
@@ -896,6 +907,7 @@ private Q_SLOTS:
         QFETCH(bool, mustClose);
         QFETCH(int, forwarded);
         QFETCH(QByteArray, secret);
+        QFETCH(QByteArray, limitedAs);
         ++m_rows;
         const QByteArray id = caseId(QTest::currentDataTag());
         raw.replace(kCasePlaceholder, id);
@@ -996,6 +1008,7 @@ private Q_SLOTS:
                 bool ok = false;
                 const int retryAfter = r.header("retry-after").toInt(&ok);
                 QVERIFY2(ok && retryAfter >= 1 && retryAfter <= 60, r.header("retry-after").constData());
+                QVERIFY2(limitedAs.isEmpty() || r.body.contains(limitedAs), r.body.constData());
             }
             if (r.status == 204) { // the allowed preflight
                 QCOMPARE(r.header("access-control-allow-origin"), kAllowedOrigin);
@@ -1022,7 +1035,8 @@ private Q_SLOTS:
             if (!secret.isEmpty()) {
                 QVERIFY2(!c->everything().contains(secret), "a response echoes the presented credential");
             }
-            for (const QByteArray &token : { m_goodToken, m_hostileToken, m_burstToken, m_streamToken }) {
+            for (const QByteArray &token :
+                { m_goodToken, m_hostileToken, m_burstToken, m_streamToken, m_switchToken }) {
                 QVERIFY2(!c->everything().contains(token), "a response carries an access token");
             }
         }
@@ -1055,7 +1069,7 @@ private Q_SLOTS:
     {
         const QList<ga::test::RecordedRequest> seen = m_fake->fake()->requests();
         QVERIFY(!seen.isEmpty());
-        QList<QByteArray> secrets { m_goodToken, m_hostileToken, m_burstToken, m_streamToken, "gat_" };
+        QList<QByteArray> secrets { m_goodToken, m_hostileToken, m_burstToken, m_streamToken, m_switchToken, "gat_" };
         secrets += m_jwts;
         for (const ga::test::RecordedRequest &r : seen) {
             QVERIFY2(r.key == m_key1 || r.key == m_key2,

@@ -132,12 +132,18 @@ void removeHopByHop(HeaderList &headers)
     });
 }
 
-void appendHeaders(QByteArray &out, const HeaderList &headers)
+qsizetype headersSize(const HeaderList &headers)
 {
-    qsizetype size = out.size();
+    qsizetype size = 0;
     for (const Header &h : headers) {
         size += h.name.size() + h.value.size() + 4;
     }
+    return size;
+}
+
+void appendHeaders(QByteArray &out, const HeaderList &headers)
+{
+    const qsizetype size = out.size() + headersSize(headers);
     // Sized once and filled with memcpy: four QByteArray appends per header cost ~130 instructions each (every
     // append is an insert with its checks), more than the copying.
     qsizetype at = out.size();

@@ -29,6 +29,8 @@ bool isHopByHop(QByteArrayView name);
 // Removes hop-by-hop headers, including the ones the Connection header lists.
 void removeHopByHop(HeaderList &headers);
 
+// The bytes appendHeaders() writes for `headers`.
+qsizetype headersSize(const HeaderList &headers);
 // "Name: value\r\n" for each header.
 void appendHeaders(QByteArray &out, const HeaderList &headers);
 

@@ -3,6 +3,7 @@
 // the admin API, the access record, and the response as the exchange streams it back.
 #include "acme/challengestore.h"
 #include "affinity/resourceref.h"
+#include "http/buffer.h"
 #include "http/httperror.h"
 #include "http/query.h"
 #include "http/websocket.h"
@@ -63,14 +64,22 @@ bool ClientConnection::admit(bool live, const QString &ephemeralClient, const QB
             !m_keepAlive);
         return false;
     }
-    std::vector<security::RateLimiter::Subject> subjects;
+    // The client and the address make the same keys and labels request after request on a connection: formatted
+    // when the client changes, not for every request (four strings built and freed per request).
+    std::vector<security::RateLimiter::Subject> &subjects = m_limitSubjects;
     const bool named = who.kind == security::Authenticator::Kind::Token;
+    if (subjects.size() < 2 || m_limitSubjectsNamed != named || m_limitSubjectsClient != who.client) {
+        subjects.clear();
+        subjects.push_back({ QStringLiteral("token:") + who.client,
+            named ? QStringLiteral("token '") + who.client + u'\'' : who.client, {} });
+        subjects.push_back({ QStringLiteral("address:") + m_peerText, QStringLiteral("address ") + m_peerText, {} });
+        m_limitSubjectsNamed = named;
+        m_limitSubjectsClient = who.client;
+    }
+    subjects.resize(2);
     const auto own = named ? m_settings->tokenLimits.constFind(who.client) : m_settings->tokenLimits.constEnd();
-    subjects.push_back(
-        { QStringLiteral("token:") + who.client, named ? QStringLiteral("token '") + who.client + u'\'' : who.client,
-            own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits });
-    subjects.push_back({ QStringLiteral("address:") + m_peerText, QStringLiteral("address ") + m_peerText,
-        m_settings->perAddressLimits });
+    subjects[0].limits = own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits;
+    subjects[1].limits = m_settings->perAddressLimits;
     if (live) {
         const int cap
             = own != m_settings->tokenLimits.constEnd() ? own->liveSessions : m_settings->perTokenLimits.liveSessions;
@@ -256,40 +265,44 @@ void ClientConnection::dispatch()
 void ClientConnection::exchangeHead(
     int status, const QByteArray &reason, const http::HeaderList &headers, qint64 contentLength, bool hasBody)
 {
-    const QByteArray host = [&] {
-        const QByteArray *h = http::findHeader(m_request.headers, "host");
-        return h ? *h : QByteArray("127.0.0.1");
-    }();
-    const http::HeaderList out = clientResponseHeaders(headers, "http://" + host);
+    const QByteArray *host = http::findHeader(m_request.headers, "host");
+    const http::HeaderList out = clientResponseHeaders(headers, "http://" + (host ? *host : QByteArray("127.0.0.1")));
     m_request.headers = http::HeaderList(); // not needed past the head, which may begin a long stream
+    const QByteArrayView reasonText = reason.isEmpty() ? QByteArrayView(http::reasonPhrase(status)) : reason;
     QByteArray head;
-    head.reserve(512);
-    head += "HTTP/1.1 ";
-    head += QByteArray::number(status);
-    head += ' ';
-    head += reason.isEmpty() ? QByteArray(http::reasonPhrase(status)) : reason;
-    head += "\r\n";
+    head.reserve(256 + reasonText.size() + m_corsOrigin.size() + http::headersSize(out));
+    http::appendBytes(head, "HTTP/1.1 ");
+    http::appendNumber(head, status);
+    http::appendBytes(head, " ");
+    http::appendBytes(head, reasonText);
+    http::appendBytes(head, "\r\n");
     http::appendHeaders(head, out);
     if (!m_corsOrigin.isEmpty()) {
-        head += "Access-Control-Allow-Origin: " + m_corsOrigin + "\r\nVary: Origin\r\n";
+        http::appendBytes(head, "Access-Control-Allow-Origin: ");
+        http::appendBytes(head, m_corsOrigin);
+        http::appendBytes(head, "\r\nVary: Origin\r\n");
     }
     m_chunkedOut = false;
     if (!hasBody) {
         if (const QByteArray *cl = http::findHeader(headers, "content-length")) {
-            head += "Content-Length: " + *cl + "\r\n"; // HEAD: the length the GET would have
+            http::appendBytes(head, "Content-Length: "); // HEAD: the length the GET would have
+            http::appendBytes(head, *cl);
+            http::appendBytes(head, "\r\n");
         }
     } else if (contentLength >= 0) {
-        head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+        http::appendBytes(head, "Content-Length: ");
+        http::appendNumber(head, contentLength);
+        http::appendBytes(head, "\r\n");
     } else if (m_request.versionMinor >= 1) {
-        head += "Transfer-Encoding: chunked\r\n";
+        http::appendBytes(head, "Transfer-Encoding: chunked\r\n");
         m_chunkedOut = true;
     } else {
         m_keepAlive = false; // HTTP/1.0 client, unknown length: the close ends the body
     }
     if (!m_keepAlive) {
-        head += "Connection: close\r\n";
+        http::appendBytes(head, "Connection: close\r\n");
     }
-    head += "\r\n";
+    http::appendBytes(head, "\r\n");
     noteHead(status);
     // Held until the first body bytes (or the end), so that both leave in one send.
     m_held = std::move(head);

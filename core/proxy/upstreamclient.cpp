@@ -170,37 +170,37 @@ void UpstreamClient::checkTimeouts(qint64 now)
 void UpstreamClient::sendRequest()
 {
     const UpstreamSettings &u = m_target;
+    const bool sendsLength = !m_request.body.isEmpty() || m_request.method == "POST" || m_request.method == "PUT"
+        || m_request.method == "PATCH";
+    const bool bodyInHead = m_request.body.size() < 16 * 1024;
     QByteArray head;
-    head.reserve(512 + m_request.target.size());
-    head += m_request.method;
-    head += ' ';
-    head += u.pathPrefix;
-    head += m_request.target;
-    head += " HTTP/1.1\r\nHost: ";
-    head += u.hostHeader;
-    head += "\r\n";
+    head.reserve(160 + m_request.method.size() + u.pathPrefix.size() + m_request.target.size() + u.hostHeader.size()
+        + http::headersSize(m_request.headers) + m_relaySecret.size() + m_keySecret.size()
+        + (bodyInHead ? m_request.body.size() : 0));
+    http::appendBytes(head, m_request.method);
+    http::appendBytes(head, " ");
+    http::appendBytes(head, u.pathPrefix);
+    http::appendBytes(head, m_request.target);
+    http::appendBytes(head, " HTTP/1.1\r\nHost: ");
+    http::appendBytes(head, u.hostHeader);
+    http::appendBytes(head, "\r\n");
     http::appendHeaders(head, m_request.headers);
     if (!m_relaySecret.isEmpty()) {
-        head += "x-relay-secret: ";
-        head += m_relaySecret;
-        head += "\r\n";
+        http::appendBytes(head, "x-relay-secret: ");
+        http::appendBytes(head, m_relaySecret);
+        http::appendBytes(head, "\r\n");
     }
-    if (m_request.bearerAuth) {
-        head += "Authorization: Bearer ";
-    } else {
-        head += "x-goog-api-key: ";
+    http::appendBytes(head, m_request.bearerAuth ? QByteArrayView("Authorization: Bearer ") : "x-goog-api-key: ");
+    http::appendBytes(head, m_keySecret);
+    http::appendBytes(head, "\r\n");
+    if (sendsLength) {
+        http::appendBytes(head, "Content-Length: ");
+        http::appendNumber(head, m_request.body.size());
+        http::appendBytes(head, "\r\n");
     }
-    head += m_keySecret;
-    head += "\r\n";
-    if (!m_request.body.isEmpty() || m_request.method == "POST" || m_request.method == "PUT"
-        || m_request.method == "PATCH") {
-        head += "Content-Length: ";
-        head += QByteArray::number(m_request.body.size());
-        head += "\r\n";
-    }
-    head += "\r\n";
-    if (m_request.body.size() < 16 * 1024) {
-        head += m_request.body;
+    http::appendBytes(head, "\r\n");
+    if (bodyInHead) {
+        http::appendBytes(head, m_request.body);
         writeThrough(m_socket, head); // not into a 16 KiB block that Qt would keep for the socket's life
     } else { // shared with Qt's buffer, not copied
         m_socket->write(head);

@@ -44,7 +44,7 @@ QByteArrayView objectAt(QByteArrayView text, qsizetype open)
 
 // The whole numbers of `fields` among the top-level members of the JSON object `obj` (the ones not present stay 0).
 // A scan instead of a QJsonDocument: one usage object per answer, on the hot path.
-void topLevelNumbers(QByteArrayView obj, std::initializer_list<std::pair<const char *, qint64 *>> fields)
+void topLevelNumbers(QByteArrayView obj, std::initializer_list<std::pair<QByteArrayView, qint64 *>> fields)
 {
     int depth = 0;
     for (qsizetype i = 0; i < obj.size(); ++i) {
@@ -75,7 +75,7 @@ void topLevelNumbers(QByteArrayView obj, std::initializer_list<std::pair<const c
             continue;
         }
         for (const auto &[field, out] : fields) {
-            if (name == QByteArrayView(field)) {
+            if (name == field) {
                 ++j;
                 while (j < obj.size() && (obj[j] == ' ' || obj[j] == '\t' || obj[j] == '\n' || obj[j] == '\r')) {
                     ++j;
