@@ -179,6 +179,60 @@ private Q_SLOTS:
         QVERIFY(!ga::metrics::toJsonBytes(r).contains(key.mid(12, 12).toLatin1()));
     }
 
+    // The human-readable access line, written straight as UTF-8: every field in its place, text fields redacted.
+    void logLineFieldByField()
+    {
+        AccessRecord r = record(7, 1'764'800'000'123);
+        r.bytesOut = 567;
+        const QByteArray plain = "#7 cline POST /v1beta/models/gemini-2.5-flash:generateContent 200 gemini-2.5-flash "
+                                 "key=k1 route=direct tries=1 ttfb=12ms total=47ms out=567B tokens=7/11";
+        QCOMPARE(ga::metrics::toLogLineUtf8(r), plain);
+        QCOMPARE(ga::metrics::toLogLine(r), QString::fromUtf8(plain));
+
+        // Empty fields as "-", no usage, non-ASCII text, a fallback's attempts and a Live session's figures.
+        r.client.clear();
+        r.model = QString::fromUtf8("模型-é");
+        r.keyId.clear();
+        r.ttfbMs = -1;
+        r.tokensIn = r.tokensOut = 0;
+        r.fallbacks = 1;
+        r.attempts = { { QStringLiteral("k1"), QStringLiteral("relay-1"), 0, QStringLiteral("relay failed: ☃"), 5 },
+            { QStringLiteral("k2"), QStringLiteral("direct"), 200, QStringLiteral("ok"), 9 } };
+        r.live = ga::metrics::LiveFigures { 3, 4, 1000, 2000, 1000, QString::fromUtf8("bye ✓"), true };
+        QCOMPARE(QString::fromUtf8(ga::metrics::toLogLineUtf8(r)),
+            QString::fromUtf8("#7 - POST /v1beta/models/gemini-2.5-flash:generateContent 200 模型-é key=- route=direct "
+                              "tries=2 ttfb=-ms total=47ms out=567B live frames=3/4 in=1000B close=1000 \"bye ✓\" "
+                              "[k1@relay-1:relay failed: ☃, k2@direct:ok]"));
+
+        // A key in any free-text field never reaches the line.
+        const QString key = ga::test::fakeKey(4);
+        r.path = QStringLiteral("/v1beta/models/") + key + QStringLiteral(":generateContent");
+        r.attempts[0].outcome = QStringLiteral("upstream said ") + key;
+        r.live->closeReason = key;
+        const QByteArray line = ga::metrics::toLogLineUtf8(r);
+        QVERIFY2(!line.contains(key.toLatin1()) && !line.contains(key.mid(12, 12).toLatin1()), line.constData());
+
+        // Storage sized for the worst: every unit three bytes of UTF-8, many attempts, the longest numbers (ASan finds
+        // a write past it).
+        const QString wide = QString(200, QChar(0x6f22));
+        AccessRecord worst = r;
+        worst.client = worst.method = worst.path = worst.model = worst.keyId = worst.route = wide;
+        worst.live->closeReason = wide;
+        worst.attempts.clear();
+        for (int i = 0; i < 40; ++i) {
+            worst.attempts.push_back({ wide, wide, -2147483647, wide, std::numeric_limits<qint64>::min() });
+        }
+        worst.id = std::numeric_limits<quint64>::max();
+        worst.status = std::numeric_limits<int>::min();
+        worst.ttfbMs = worst.totalMs = worst.bytesOut = worst.tokensIn = worst.tokensOut
+            = std::numeric_limits<qint64>::min();
+        worst.live->framesIn = worst.live->framesOut = worst.live->bytesIn = std::numeric_limits<qint64>::min();
+        worst.live->closeCode = std::numeric_limits<int>::min();
+        const QString wrote = ga::metrics::toLogLine(worst);
+        QCOMPARE(wrote.count(wide), 7 + 3 * 40);
+        QVERIFY(wrote.endsWith(wide + u']'));
+    }
+
     // A record's time is written without QDateTime (the history formats one per record): the same text.
     void timeIsIsoUtcWithMilliseconds()
     {

@@ -209,12 +209,12 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("ga.log"));
         QString error;
         QVERIFY(setLogFile(path, 1 << 20, 1, &error));
-        QVERIFY(writeSafeMessage(QtInfoMsg, "ga.access", QStringLiteral("#1 safe-line")));
+        QVERIFY(writeSafeMessage(QtInfoMsg, "ga.access", QByteArray("#1 safe-line")));
         QVERIFY(readAllLogs(path).contains(" info ga.access: #1 safe-line\n"));
         const QtMessageHandler ours = qInstallMessageHandler(nullptr);
         const QtMessageHandler other = installMessageHandler(); // the default one, now replaced again
         restoreMessageHandler(other);
-        QVERIFY(!writeSafeMessage(QtInfoMsg, "ga.access", QStringLiteral("#2 not-ours")));
+        QVERIFY(!writeSafeMessage(QtInfoMsg, "ga.access", QByteArray("#2 not-ours")));
         qInstallMessageHandler(ours);
         installMessageHandler();
         QVERIFY(!readAllLogs(path).contains("not-ours"));

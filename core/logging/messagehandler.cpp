@@ -392,12 +392,12 @@ void restoreMessageHandler(QtMessageHandler previous)
     qInstallMessageHandler(previous);
 }
 
-bool writeSafeMessage(QtMsgType type, const char *category, const QString &message)
+bool writeSafeMessage(QtMsgType type, const char *category, const QByteArray &utf8)
 {
     if (!g_handlerInstalled.load(std::memory_order_relaxed)) {
         return false;
     }
-    writeLine(type, formatSafeLine(type, category, message.toUtf8()));
+    writeLine(type, formatSafeLine(type, category, utf8));
     return true;
 }
 

@@ -39,10 +39,10 @@ void startLogWriter();
 void stopLogWriter(); // drains the queue; writes are synchronous again
 void flushLog(); // returns once every line logged before the call is written
 
-// Writes `message` as a message of `category` through this handler's formatting and sinks, without the redaction
+// Writes `utf8` as a message of `category` through this handler's formatting and sinks, without the redaction
 // pass over the whole text: for a caller that has made every part that can hold text safe itself (the access
 // record). False, writing nothing, when this handler is not installed (the caller then logs through Qt).
-bool writeSafeMessage(QtMsgType type, const char *category, const QString &message);
+bool writeSafeMessage(QtMsgType type, const char *category, const QByteArray &utf8);
 
 // Sets the threshold for all "ga.*" categories, then per-category overrides such as
 // "proxy=debug, access=warning" (QT_LOGGING_RULES still wins for finer control). False with the bad item

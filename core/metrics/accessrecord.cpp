@@ -380,102 +380,127 @@ AccessRecord accessRecordFromJson(const QJsonObject &o)
     return r;
 }
 
-namespace {
+namespace { } // namespace
 
-// Appends the decimal digits of `v` without a temporary string (QString::number allocates one per call).
-void appendNumber(QString &line, qint64 v)
+QByteArray toLogLineUtf8(const AccessRecord &r)
 {
-    char digits[24];
-    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
-    line += QLatin1StringView(digits, ec == std::errc() ? end - digits : 0);
-}
-
-} // namespace
-
-QString toLogLine(const AccessRecord &r)
-{
-    // Appended piece by piece: one record per request, and QString::arg() chains cost several times more.
-    // Redacted field by field, and only the fields that carry text from outside (a client can put anything in its
-    // path, method or model name; a token name and an attempt's outcome are free text): the numbers and the ids of
-    // keys and routes cannot hold a secret, and one pass over the whole line would cost more.
-    QString line;
-    line.reserve(160 + r.path.size());
-    auto field = [&line](const QString &s) { line += s.isEmpty() ? QStringLiteral("-") : s; };
-    auto text = [&line, &r](const QString &s) {
-        if (s.isEmpty()) {
-            line += u'-';
-        } else {
-            line += freeText(r, s);
+    // Written straight as UTF-8 into storage sized once: built as a QString (thirty appends of ~150 instructions)
+    // and converted, the line cost more than the rest of the record. Redacted field by field, and only the fields
+    // that carry text from outside (a client can put anything in its path, method or model name; a token name and an
+    // attempt's outcome are free text): the numbers and the ids of keys and routes cannot hold a secret, and one pass
+    // over the whole line would cost more.
+    const QString client = freeText(r, r.client);
+    const QString method = freeText(r, r.method);
+    const QString path = freeText(r, r.path);
+    const QString model = freeText(r, r.model);
+    std::vector<QString> outcomes;
+    qsizetype units = client.size() + method.size() + path.size() + model.size() + r.keyId.size() + r.route.size();
+    const bool listAttempts = r.attempts.size() > 1 || r.fallbacks;
+    if (listAttempts) {
+        outcomes.reserve(r.attempts.size());
+        for (const Attempt &a : r.attempts) {
+            outcomes.push_back(freeText(r, a.outcome));
+            units += a.keyId.size() + a.route.size() + outcomes.back().size();
+        }
+    }
+    const QString closeReason = r.live ? freeText(r, r.live->closeReason) : QString();
+    units += closeReason.size();
+    // Names, punctuation and numbers: under 200 bytes, 40 per attempt, 150 for the Live figures; a UTF-16 unit is
+    // at most 3 bytes of UTF-8.
+    QByteArray out(400 + 48 * qsizetype(outcomes.size()) + 3 * units, Qt::Uninitialized);
+    char *p = out.data();
+    auto raw = [&p](QByteArrayView bytes) { p = std::copy_n(bytes.data(), bytes.size(), p); };
+    auto number = [&p](qint64 v) { p = std::to_chars(p, p + 21, v).ptr; };
+    auto text = [&p](const QString &t) {
+        if (t.isEmpty()) {
+            *p++ = '-';
+            return;
+        }
+        const QChar *d = t.constData();
+        qsizetype i = 0;
+        for (; i < t.size() && d[i].unicode() < 0x80; ++i) {
+            *p++ = char(d[i].unicode());
+        }
+        if (i < t.size()) {
+            const QByteArray rest = QStringView(t).sliced(i).toUtf8();
+            p = std::copy_n(rest.constData(), rest.size(), p);
         }
     };
-    line += u'#';
-    appendNumber(line, qint64(r.id));
-    line += u' ';
-    text(r.client);
-    line += u' ';
-    text(r.method);
-    line += u' ';
-    text(r.path);
-    line += u' ';
-    appendNumber(line, r.status);
-    line += u' ';
-    text(r.model);
-    line += QLatin1String(" key=");
-    field(r.keyId);
-    line += QLatin1String(" route=");
-    field(r.route);
-    line += QLatin1String(" tries=");
-    appendNumber(line, qint64(r.attempts.size()));
-    line += QLatin1String(" ttfb=");
+    raw("#");
+    number(qint64(r.id));
+    raw(" ");
+    text(client);
+    raw(" ");
+    text(method);
+    raw(" ");
+    text(path);
+    raw(" ");
+    number(r.status);
+    raw(" ");
+    text(model);
+    raw(" key=");
+    text(r.keyId);
+    raw(" route=");
+    text(r.route);
+    raw(" tries=");
+    number(qint64(r.attempts.size()));
+    raw(" ttfb=");
     if (r.ttfbMs >= 0) {
-        appendNumber(line, r.ttfbMs);
+        number(r.ttfbMs);
     } else {
-        line += u'-';
+        raw("-");
     }
-    line += QLatin1String("ms total=");
-    appendNumber(line, r.totalMs);
-    line += QLatin1String("ms out=");
-    appendNumber(line, r.bytesOut);
-    line += u'B';
+    raw("ms total=");
+    number(r.totalMs);
+    raw("ms out=");
+    number(r.bytesOut);
+    raw("B");
     if (r.tokensIn || r.tokensOut) {
-        line += QLatin1String(" tokens=");
-        appendNumber(line, r.tokensIn);
-        line += u'/';
-        appendNumber(line, r.tokensOut);
+        raw(" tokens=");
+        number(r.tokensIn);
+        raw("/");
+        number(r.tokensOut);
     }
     if (r.live) {
         const LiveFigures &l = *r.live;
-        line += QLatin1String(" live frames=");
-        appendNumber(line, l.framesIn);
-        line += u'/';
-        appendNumber(line, l.framesOut);
-        line += QLatin1String(" in=");
-        appendNumber(line, l.bytesIn);
-        line += QLatin1String("B close=");
-        appendNumber(line, l.closeCode);
-        if (!l.closeReason.isEmpty()) {
-            line += QLatin1String(" \"");
-            line += freeText(r, l.closeReason);
-            line += u'"';
+        raw(" live frames=");
+        number(l.framesIn);
+        raw("/");
+        number(l.framesOut);
+        raw(" in=");
+        number(l.bytesIn);
+        raw("B close=");
+        number(l.closeCode);
+        if (!closeReason.isEmpty()) {
+            raw(" \"");
+            text(closeReason);
+            raw("\"");
         }
     }
-    if (r.attempts.size() > 1 || r.fallbacks) {
-        line += QLatin1String(" [");
-        bool first = true;
-        for (const Attempt &a : r.attempts) {
-            if (!first) {
-                line += QLatin1String(", ");
+    if (listAttempts) {
+        raw(" [");
+        for (size_t i = 0; i < r.attempts.size(); ++i) {
+            if (i > 0) {
+                raw(", ");
             }
-            first = false;
-            field(a.keyId);
-            line += u'@';
-            field(a.route);
-            line += u':';
-            line += freeText(r, a.outcome);
+            text(r.attempts[i].keyId);
+            raw("@");
+            text(r.attempts[i].route);
+            raw(":");
+            const QString &outcome = outcomes[i];
+            if (!outcome.isEmpty()) {
+                text(outcome);
+            }
         }
-        line += u']';
+        raw("]");
     }
-    return line;
+    out.truncate(p - out.constData());
+    return out;
+}
+
+QString toLogLine(const AccessRecord &r)
+{
+    return QString::fromUtf8(toLogLineUtf8(r));
 }
 
 QString routeKindOf(QByteArrayView path)

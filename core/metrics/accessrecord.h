@@ -78,6 +78,8 @@ AccessRecord accessRecordFromJson(const QJsonObject &o);
 // One line for the human-readable log: "#42 cline POST /v1beta/models/x:generateContent 200 gemini-2.5-flash
 // key=k1 route=direct tries=1 …", with every text field redacted (the line is safe to write as it is).
 QString toLogLine(const AccessRecord &r);
+// The same line as UTF-8 (what the log writes).
+QByteArray toLogLineUtf8(const AccessRecord &r);
 // native / openai / upload, from the request path.
 QString routeKindOf(QByteArrayView path);
 
