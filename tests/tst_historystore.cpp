@@ -99,6 +99,25 @@ private Q_SLOTS:
         QCOMPARE(newest.front().id, quint64(46));
     }
 
+    // A new file is made with 16 KiB pages (fewer WAL frames per commit); the page size is in the file's header.
+    void newFilesUseLargePages()
+    {
+        {
+            HistoryStore store({ path(), 30, 1'000'000 });
+            store.open(0);
+            store.append(record(1, QDateTime::currentMSecsSinceEpoch()));
+            store.flush();
+        } // closed: checkpointed into the file
+        QFile file(path());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray header = file.read(100);
+        QVERIFY(header.startsWith("SQLite format 3"));
+        QCOMPARE((quint8(header[16]) << 8) | quint8(header[17]), 16384);
+        file.close();
+        HistoryStore again({ path(), 30, 1'000'000 });
+        QCOMPARE(again.open(10).size(), size_t(1));
+    }
+
     void retentionAndCapPrune()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
