@@ -112,72 +112,86 @@ qsizetype usageNameLength(std::string_view text, size_t at)
 
 void UsageSniffer::feed(QByteArrayView data)
 {
-    // The last bytes of the previous chunk go in front of this one, so a name cut in two is found whole; a name that
-    // ends inside them was found before.
+    // The last bytes of the previous chunk count as if they stood in front of this one, so a name cut in two is found
+    // whole; a name that ends inside them was found before. Positions below are in that text (tail, then chunk); it
+    // is never put together: a name wholly in the chunk is found in the chunk, one that begins in the tail in a few
+    // bytes on the stack, and what is kept is copied from the two parts (joining each chunk to the tail cost a copy
+    // and two appends per event).
     static constexpr qsizetype kTail = 14; // one byte less than "usageMetadata" with its quotes
+    static constexpr qsizetype kLongestName = 15; // "usageMetadata" with its quotes
     // Searched for from the end (the candidate is the last name) with Boyer-Moore-Horspool over the reversed name:
     // searching for the quote that begins it and comparing the rest cost a call per string in the answer.
     static constexpr std::string_view kReversedUsage = "egasu\"";
     static const std::boyer_moore_horspool_searcher reversedName(kReversedUsage.begin(), kReversedUsage.end());
     using Back = std::reverse_iterator<const char *>;
     m_result.reset();
-    // The joined bytes go into a buffer of the thread's, kept between calls (up to 64 KiB): an allocation and a free
-    // per event were a tenth of an SSE event's instructions (profile.sh STREAM=1 INTERVAL_MS=3). Nothing keeps a
-    // view of it after this call.
-    static constexpr qsizetype kKeptScratch = 64 * 1024;
-    thread_local QByteArray scratch;
-    QByteArrayView text = data;
     const qsizetype tailSize = m_tail.size();
-    if (tailSize > 0) {
-        scratch.resize(0); // keeps the capacity
-        scratch.reserve(tailSize + data.size());
-        scratch.append(m_tail).append(data);
-        text = scratch;
-    }
-    const std::string_view all(text.data(), size_t(text.size()));
-    // The last two complete names in `text` that end after the tail.
+    const qsizetype textSize = tailSize + data.size();
+    // The last complete names of `text` (up to two, the latest first) that end after the tail.
     qsizetype found[2] = { -1, -1 };
     int count = 0;
-    for (const char *to = text.data() + text.size(); count < 2;) {
-        const auto match = reversedName(Back(to), Back(text.data()));
-        if (match.first == Back(text.data())) {
-            break;
+    auto collect = [&](std::string_view text, qsizetype offset, qsizetype startsBefore) {
+        for (const char *to = text.data() + text.size(); count < 2;) {
+            const auto match = reversedName(Back(to), Back(text.data()));
+            if (match.first == Back(text.data())) {
+                return;
+            }
+            const char *hit = match.second.base();
+            to = hit;
+            const qsizetype at = qsizetype(hit - text.data());
+            const qsizetype length = usageNameLength(text, size_t(at));
+            if (length > 0 && offset + at + length > tailSize && offset + at < startsBefore) {
+                found[count++] = offset + at;
+            }
         }
-        const char *hit = match.second.base();
-        to = hit;
-        const qsizetype at = qsizetype(hit - text.data());
-        const qsizetype length = usageNameLength(all, size_t(at));
-        if (length > 0 && at + length > tailSize) {
-            found[count++] = at;
-        }
+    };
+    collect(std::string_view(data.data(), size_t(data.size())), tailSize, textSize);
+    if (count < 2 && tailSize > 0) {
+        // A name that begins in the tail and ends in this chunk: before any found in the chunk.
+        char edge[kTail + kLongestName];
+        const qsizetype fromChunk = std::min(data.size(), kLongestName);
+        std::memcpy(edge, m_tail.constData(), size_t(tailSize));
+        std::memcpy(edge + tailSize, data.data(), size_t(fromChunk));
+        collect(std::string_view(edge, size_t(tailSize + fromChunk)), 0, tailSize);
     }
-    // Copied into storage the two buffers already have (they trade places as a newer name comes): a stream's events
-    // are much alike in size, so after the first few no event allocates.
-    auto copyInto = [](QByteArray &to, QByteArrayView bytes) {
-        to.resize(bytes.size());
-        std::memcpy(to.data(), bytes.data(), size_t(bytes.size()));
+    // [from, to) of the text into `out` (resized, or appended to): its storage is reused, as the two buffers trade
+    // places when a newer name comes, and a stream's events are much alike in size, so after the first few no event
+    // allocates.
+    auto copyText = [&](QByteArray &out, qsizetype from, qsizetype to, bool append) {
+        const qsizetype at = append ? out.size() : 0;
+        out.resize(at + (to - from));
+        char *p = out.data() + at;
+        if (from < tailSize) {
+            const qsizetype inTail = std::min(tailSize, to) - from;
+            p = std::copy_n(m_tail.constData() + from, inTail, p);
+            from += inTail;
+        }
+        std::copy_n(data.data() + (from - tailSize), to - from, p);
     };
     if (count > 0) {
         if (count == 2) {
-            copyInto(m_previous, text.sliced(found[1], found[0] - found[1]));
+            copyText(m_previous, found[1], found[0], false);
         } else {
             // The candidate so far, with what of this chunk came before the newer name (its object's end).
             m_previous.swap(m_candidate);
             if (!m_previous.isEmpty() && found[0] > tailSize && m_previous.size() < kWindow) {
-                m_previous.append(text.sliced(tailSize, std::min(found[0] - tailSize, kWindow - m_previous.size())));
+                copyText(
+                    m_previous, tailSize, tailSize + std::min(found[0] - tailSize, kWindow - m_previous.size()), true);
             }
         }
-        copyInto(m_candidate, text.sliced(found[0], std::min(text.size() - found[0], kWindow)));
+        copyText(m_candidate, found[0], found[0] + std::min(textSize - found[0], kWindow), false);
     } else if (!m_candidate.isEmpty() && m_candidate.size() < kWindow) {
         m_candidate.append(data.first(std::min(data.size(), kWindow - m_candidate.size())));
     }
-    // In place: the tail's own 14 bytes are reused from chunk to chunk.
-    const QByteArrayView tail = text.last(std::min(text.size(), kTail));
-    m_tail.resize(tail.size());
-    std::memcpy(m_tail.data(), tail.data(), size_t(tail.size()));
-    if (scratch.capacity() > kKeptScratch) {
-        scratch = QByteArray(); // a big answer's chunk: not kept
-    }
+    // The new tail: the text's last bytes, in the tail's own storage (assembled on the stack, as they may be taken
+    // from the old tail).
+    const qsizetype newTail = std::min(textSize, kTail);
+    char last[kTail];
+    const qsizetype fromOld = std::max<qsizetype>(0, newTail - data.size());
+    std::memcpy(last, m_tail.constData() + (tailSize - fromOld), size_t(fromOld));
+    std::memcpy(last + fromOld, data.data() + (data.size() - (newTail - fromOld)), size_t(newTail - fromOld));
+    m_tail.resize(newTail);
+    std::memcpy(m_tail.data(), last, size_t(newTail));
 }
 
 keys::Usage UsageSniffer::result() const
