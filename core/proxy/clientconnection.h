@@ -163,9 +163,6 @@ private:
     bool m_streamCounted = false;
     bool m_peerLoopback = false;
     security::RateLimiter::Ticket m_ticket; // holds a stream slot while a streaming request runs
-    std::vector<security::RateLimiter::Subject> m_limitSubjects; // what admit() limits, kept for the next request
-    QString m_limitSubjectsClient; // whom they were made for
-    bool m_limitSubjectsNamed = false;
     QByteArray m_corsOrigin; // the request's allowed Origin, echoed in CORS headers
     bool m_sentContinue = false;
     qint64 m_deadline = 0;

@@ -64,31 +64,22 @@ bool ClientConnection::admit(bool live, const QString &ephemeralClient, const QB
             !m_keepAlive);
         return false;
     }
-    // The client and the address make the same keys and labels request after request on a connection: formatted
-    // when the client changes, not for every request (four strings built and freed per request).
-    std::vector<security::RateLimiter::Subject> &subjects = m_limitSubjects;
     const bool named = who.kind == security::Authenticator::Kind::Token;
-    if (subjects.size() < 2 || m_limitSubjectsNamed != named || m_limitSubjectsClient != who.client) {
-        subjects.clear();
-        subjects.push_back({ QStringLiteral("token:") + who.client,
-            named ? QStringLiteral("token '") + who.client + u'\'' : who.client, {} });
-        subjects.push_back({ QStringLiteral("address:") + m_peerText, QStringLiteral("address ") + m_peerText, {} });
-        m_limitSubjectsNamed = named;
-        m_limitSubjectsClient = who.client;
-    }
-    subjects.resize(2);
+    std::vector<security::RateLimiter::Subject> &shared = m_worker->limitSubjects(who.client, named, m_peerText);
     const auto own = named ? m_settings->tokenLimits.constFind(who.client) : m_settings->tokenLimits.constEnd();
-    subjects[0].limits = own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits;
-    subjects[1].limits = m_settings->perAddressLimits;
+    shared[0].limits = own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits;
+    shared[1].limits = m_settings->perAddressLimits;
+    std::vector<security::RateLimiter::Subject> withLive; // a Live session's: its own copy, with one subject more
     if (live) {
         const int cap
             = own != m_settings->tokenLimits.constEnd() ? own->liveSessions : m_settings->perTokenLimits.liveSessions;
         if (cap > 0) {
-            subjects.push_back({ QStringLiteral("live:") + who.client,
-                QStringLiteral("the Live sessions of ") + subjects.front().label,
-                config::RateLimits { 0, 0, cap, 0 } });
+            withLive = shared;
+            withLive.push_back({ QStringLiteral("live:") + who.client,
+                QStringLiteral("the Live sessions of ") + shared.front().label, config::RateLimits { 0, 0, cap, 0 } });
         }
     }
+    const std::vector<security::RateLimiter::Subject> &subjects = withLive.empty() ? shared : withLive;
     m_record.stream = live || isStreamingRequest(r.path, r.query, r.body);
     m_record.client = who.client;
     security::RateLimiter::Decision d

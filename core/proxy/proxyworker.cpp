@@ -244,4 +244,19 @@ void ProxyWorker::sweep()
     }
 }
 
+std::vector<security::RateLimiter::Subject> &ProxyWorker::limitSubjects(
+    const QString &client, bool named, const QString &peer)
+{
+    if (m_limitSubjects.size() != 2 || m_limitNamed != named || m_limitClient != client || m_limitPeer != peer) {
+        m_limitSubjects.clear();
+        m_limitSubjects.push_back(
+            { QStringLiteral("token:") + client, named ? QStringLiteral("token '") + client + u'\'' : client, {} });
+        m_limitSubjects.push_back({ QStringLiteral("address:") + peer, QStringLiteral("address ") + peer, {} });
+        m_limitClient = client;
+        m_limitPeer = peer;
+        m_limitNamed = named;
+    }
+    return m_limitSubjects;
+}
+
 } // namespace ga::proxy

@@ -7,6 +7,7 @@
 #include "proxy/proxysettings.h"
 #include "proxy/upstreampool.h"
 #include "routing/router.h"
+#include "security/ratelimiter.h"
 
 #include <QObject>
 #include <QSslConfiguration>
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <unordered_set>
+#include <vector>
 
 namespace ga::metrics {
 class Recorder;
@@ -71,6 +73,10 @@ public:
     void wakeSweeper();
     // Increases with every call: the order in which this worker's connections began waiting.
     quint64 nextWaitingOrder() { return ++m_waitingOrder; }
+    // What the rate limiter limits for `client` (a token's name when `named`) at `peer`: its keys and labels, made
+    // when the client or the address differs from the last request's on this worker, not four strings per request;
+    // kept here, not per connection (a held stream would carry them). The limits are the caller's to set.
+    std::vector<security::RateLimiter::Subject> &limitSubjects(const QString &client, bool named, const QString &peer);
 
 private:
     void addConnection(qintptr descriptor, const std::shared_ptr<const QSslConfiguration> &tls);
@@ -101,6 +107,10 @@ private:
     static constexpr int kTrimDelayMs = 1000;
     size_t m_peakSinceTrim = 0;
     quint64 m_waitingOrder = 0;
+    std::vector<security::RateLimiter::Subject> m_limitSubjects; // limitSubjects(), for:
+    QString m_limitClient;
+    QString m_limitPeer;
+    bool m_limitNamed = false;
 };
 
 } // namespace ga::proxy

@@ -144,7 +144,11 @@ qint64 readDirect(QAbstractSocket *socket, QByteArray &buffer)
     while (got < kMaxPerCall) {
         const ssize_t n = ::recv(fd, block.get(), size_t(kBlock), MSG_DONTWAIT);
         if (n > 0) {
-            buffer.append(block.get(), qsizetype(n));
+            if (buffer.isEmpty() && buffer.capacity() < n) {
+                buffer = QByteArray(block.get(), qsizetype(n)); // at its size (an append would round it up)
+            } else {
+                buffer.append(block.get(), qsizetype(n));
+            }
             got += n;
             if (n < kBlock) {
                 break; // all there was: no second call to hear "nothing more"

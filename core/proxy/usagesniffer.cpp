@@ -159,6 +159,9 @@ void UsageSniffer::feed(QByteArrayView data)
     // allocates.
     auto copyText = [&](QByteArray &out, qsizetype from, qsizetype to, bool append) {
         const qsizetype at = append ? out.size() : 0;
+        if (out.capacity() < at + (to - from)) {
+            out.reserve(at + (to - from)); // at its size: growing by resize() rounds it up, for every held stream
+        }
         out.resize(at + (to - from));
         char *p = out.data() + at;
         if (from < tailSize) {
