@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The proxy workers' epoll event dispatcher, on a thread of its own, against what Qt's dispatcher promises.
 #include "proxy/epolldispatcher.h"
+#include "proxy/socketio.h"
 
 #include <QElapsedTimer>
 #include <QSocketNotifier>
@@ -15,6 +16,7 @@
 #include <functional>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 using ga::proxy::makeWorkerDispatcher;
 
@@ -306,6 +308,133 @@ private Q_SLOTS:
         QVERIFY(echoed.load());
         t.run([&] {
             delete client;
+            delete server;
+        });
+    }
+
+    // Direct reads (socketio.h) routed by the dispatcher itself: the owner reads, Qt never does; declined reads and
+    // the end of the stream go to Qt; a pause that turns the socket's notifiers off ends the route until the owner
+    // attaches again; a socket that reuses a closed one's descriptor is never routed to the old owner.
+    void routesReadActivationsToTheOwner()
+    {
+        struct Owner final : ga::proxy::DirectReadable
+        {
+            QTcpSocket *socket = nullptr;
+            std::atomic<int> take { 1 };
+            QByteArray got;
+            std::atomic<int> gotSize { 0 }, calls { 0 }, ends { 0 };
+            bool readable() override
+            {
+                ++calls;
+                if (!take) {
+                    return false;
+                }
+                const qint64 n = ga::proxy::readDirect(socket, got);
+                gotSize = int(got.size());
+                ends += n < 0 ? 1 : 0;
+                return n >= 0;
+            }
+        };
+        DispatcherThread t;
+        QTcpServer *server = nullptr;
+        QTcpSocket *client = nullptr;
+        std::vector<QTcpSocket *> accepted;
+        std::atomic<int> readyReads { 0 }, disconnects { 0 }, qtHolds { 0 };
+        std::atomic<bool> drain { true }; // the client's readyRead handler reads what Qt read (into qtGot)
+        QByteArray qtGot;
+        Owner owner;
+        auto connectPair = [&] {
+            t.run([&] {
+                client = new QTcpSocket(t.context());
+                QObject::connect(client, &QTcpSocket::readyRead, client, [&] {
+                    ++readyReads;
+                    if (drain) {
+                        qtGot += client->readAll();
+                    }
+                    qtHolds = int(client->bytesAvailable());
+                });
+                QObject::connect(client, &QTcpSocket::disconnected, client, [&] { ++disconnects; });
+                client->connectToHost(QHostAddress::LocalHost, server->serverPort());
+            });
+            QTRY_VERIFY_WITH_TIMEOUT(accepted.size() == 1 && client->state() == QAbstractSocket::ConnectedState, 5000);
+        };
+        auto send = [&](const QByteArray &bytes) { t.run([&] { accepted.front()->write(bytes); }); };
+        t.run([&] {
+            server = new QTcpServer(t.context());
+            server->listen(QHostAddress::LocalHost);
+            QObject::connect(server, &QTcpServer::newConnection, server,
+                [&] { accepted.push_back(server->nextPendingConnection()); });
+        });
+        QVERIFY(server->isListening());
+        connectPair();
+        bool attached = false;
+        t.run([&] {
+            owner.socket = client;
+            attached = ga::proxy::attachDirectReads(client, &owner);
+        });
+        QVERIFY(attached);
+        send("first ");
+        QTRY_COMPARE_WITH_TIMEOUT(owner.gotSize.load(), 6, 5000);
+        QCOMPARE(readyReads.load(), 0); // Qt never read
+
+        // Declined: Qt reads it.
+        owner.take = 0;
+        send("second ");
+        QTRY_COMPARE_WITH_TIMEOUT(readyReads.load(), 1, 5000);
+        owner.take = 1;
+        send("third ");
+        QTRY_COMPARE_WITH_TIMEOUT(owner.gotSize.load(), 12, 5000);
+
+        // A pause turns the notifiers off (declined, Qt reads one byte into its 1-byte buffer and stops): the route
+        // ends, and after the pause Qt reads, until the owner attaches again.
+        owner.take = 0;
+        drain = false;
+        t.run([&] { client->setReadBufferSize(1); });
+        send("xy");
+        QTRY_COMPARE_WITH_TIMEOUT(qtHolds.load(), 1, 5000);
+        owner.take = 1;
+        drain = true;
+        const int callsBefore = owner.calls.load();
+        t.run([&] { client->setReadBufferSize(0); });
+        send("z");
+        auto qtRead = [&] {
+            QByteArray held;
+            t.run([&] { held = qtGot; });
+            return held;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(qtRead(), QByteArray("second xyz"), 5000);
+        QCOMPARE(owner.calls.load(), callsBefore);
+        t.run([&] {
+            attached = ga::proxy::attachDirectReads(client, &owner);
+            owner.got.clear();
+        });
+        QVERIFY(attached);
+        const int readyReadsBefore = readyReads.load();
+        send("routed again");
+        QTRY_COMPARE_WITH_TIMEOUT(owner.gotSize.load(), 12, 5000);
+        QCOMPARE(readyReads.load(), readyReadsBefore);
+
+        // The end of the stream: Qt reports it.
+        t.run([&] { accepted.front()->disconnectFromHost(); });
+        QTRY_COMPARE_WITH_TIMEOUT(disconnects.load(), 1, 5000);
+        QVERIFY(owner.ends.load() > 0);
+
+        // The next socket may get the same descriptor: it is Qt's to read, never the old owner's.
+        const int ownerCalls = owner.calls.load();
+        t.run([&] {
+            delete client;
+            client = nullptr;
+            qDeleteAll(accepted);
+            accepted.clear();
+        });
+        readyReads = 0;
+        connectPair();
+        send("new socket");
+        QTRY_VERIFY_WITH_TIMEOUT(readyReads.load() > 0, 5000);
+        QCOMPARE(owner.calls.load(), ownerCalls);
+        t.run([&] {
+            delete client;
+            qDeleteAll(accepted);
             delete server;
         });
     }

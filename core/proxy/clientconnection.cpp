@@ -319,6 +319,7 @@ void ClientConnection::resumeReading()
     }
     m_readPaused = false;
     m_socket->setReadBufferSize(0);
+    attachDirectReads(m_socket, this); // the pause may have turned Qt's notifiers off, and the route with them
     // Everything the kernel gathered meanwhile, in one read (a poll that does not wait; readyRead follows it),
     // together with the byte held back.
     if (!m_socket->waitForReadyRead(0) && m_socket && m_socket->bytesAvailable() > 0) {

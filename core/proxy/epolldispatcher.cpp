@@ -100,6 +100,9 @@ public:
         }
         Watch &w = m_watches[size_t(fd)];
         w.notifiers[notifier->type()] = notifier;
+        if (notifier->type() == QSocketNotifier::Read && notifier != w.directFor) {
+            w.direct = nullptr; // another socket's notifier: never the route of the one before
+        }
         update(fd, w);
     }
 
@@ -114,7 +117,22 @@ public:
             return;
         }
         w.notifiers[notifier->type()] = nullptr;
+        if (!w.notifiers[0] && !w.notifiers[1] && !w.notifiers[2]) {
+            w.direct = nullptr; // the socket closed (or paused): its descriptor may be another socket's next
+            w.directFor = nullptr;
+        }
         update(fd, w);
+    }
+
+    // routeReadActivations(): nothing while the notifier is off (its socket may close before it is on again).
+    void route(QSocketNotifier *notifier, DirectReadable *target)
+    {
+        const int fd = int(notifier->socket());
+        if (fd >= 0 && size_t(fd) < m_watches.size()
+            && m_watches[size_t(fd)].notifiers[QSocketNotifier::Read] == notifier) {
+            m_watches[size_t(fd)].direct = target;
+            m_watches[size_t(fd)].directFor = notifier;
+        }
     }
 
     void registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object) override
@@ -190,6 +208,8 @@ private:
         quint32 generation = 0; // tells a stale epoll answer from the fd's next registration
         quint32 events = 0; // what epoll watches, 0: not in the set
         bool alwaysReady = false; // not pollable by epoll (a regular file): delivered at every turn
+        DirectReadable *direct = nullptr; // takes the read notifier's activations first (routeReadActivations)
+        QSocketNotifier *directFor = nullptr; // the read notifier it was given for
     };
 
     struct Timer
@@ -291,11 +311,25 @@ private:
                 if (size_t(fd) >= m_watches.size()) {
                     break;
                 }
-                const Watch &w = m_watches[size_t(fd)];
-                if (w.generation != generation || w.events == 0) {
+                const Watch *w = &m_watches[size_t(fd)];
+                if (w->generation != generation || w->events == 0) {
                     break;
                 }
-                if (QSocketNotifier *notifier = w.notifiers[kind.type]) {
+                if (kind.type == QSocketNotifier::Read && w->direct && w->notifiers[QSocketNotifier::Read]) {
+                    if (w->direct->readable()) {
+                        ++delivered;
+                        continue;
+                    }
+                    // Declined: Qt reads. Looked up again (the call may have changed the watches).
+                    if (size_t(fd) >= m_watches.size()) {
+                        break;
+                    }
+                    w = &m_watches[size_t(fd)];
+                    if (w->generation != generation || w->events == 0) {
+                        break;
+                    }
+                }
+                if (QSocketNotifier *notifier = w->notifiers[kind.type]) {
                     QEvent event(QEvent::SockAct);
                     QCoreApplication::sendEvent(notifier, &event);
                     ++delivered;
@@ -438,6 +472,16 @@ std::unique_ptr<QAbstractEventDispatcher> makeWorkerDispatcher()
     return d;
 }
 
+bool routeReadActivations(QSocketNotifier *notifier, DirectReadable *target)
+{
+    auto *d = dynamic_cast<EpollDispatcher *>(QAbstractEventDispatcher::instance(notifier->thread()));
+    if (!d) {
+        return false;
+    }
+    d->route(notifier, target);
+    return true;
+}
+
 } // namespace ga::proxy
 
 #else
@@ -447,6 +491,11 @@ namespace ga::proxy {
 std::unique_ptr<QAbstractEventDispatcher> makeWorkerDispatcher()
 {
     return nullptr;
+}
+
+bool routeReadActivations(QSocketNotifier *, DirectReadable *)
+{
+    return false;
 }
 
 } // namespace ga::proxy

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "proxy/socketio.h"
+
 #include <QAbstractEventDispatcher>
 
 #include <memory>
@@ -13,5 +15,12 @@ namespace ga::proxy {
 // what to watch and answers only with what is ready. Timers, posted events, wake-ups and interrupts behave as in
 // Qt's dispatcher (README.md). nullptr where there is no epoll: the thread keeps Qt's.
 std::unique_ptr<QAbstractEventDispatcher> makeWorkerDispatcher();
+
+// Hands the read activations of `notifier` (the read notifier of a socket on the calling thread) to `target`
+// before Qt sees them (socketio.h, DirectReadable), when this thread runs the dispatcher above: no object per
+// socket, no event filter. Only while the notifier is on, and until every notifier of the socket is off (it closed,
+// or Qt stopped reading it for a while): then Qt reads, until the owner attaches again. False where the thread runs
+// another dispatcher.
+bool routeReadActivations(QSocketNotifier *notifier, DirectReadable *target);
 
 } // namespace ga::proxy

@@ -9,6 +9,7 @@
 #endif
 
 #include "http/buffer.h"
+#include "proxy/epolldispatcher.h"
 #include "proxy/socketio.h"
 
 #include <QEvent>
@@ -16,6 +17,7 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <memory>
 
 namespace ga::proxy {
@@ -117,7 +119,13 @@ bool attachDirectReads(QAbstractSocket *socket, DirectReadable *target)
         for (QObject *child : engine->children()) {
             auto *n = qobject_cast<QSocketNotifier *>(child);
             if (n && n->type() == QSocketNotifier::Read && n->socket() == fd) {
-                new DirectReadFilter(n, target);
+                // The worker's epoll dispatcher hands the activations over itself; elsewhere an event filter (once).
+                const QObjectList &filters = n->children();
+                if (!routeReadActivations(n, target) && std::none_of(filters.begin(), filters.end(), [](QObject *o) {
+                        return dynamic_cast<DirectReadFilter *>(o) != nullptr;
+                    })) {
+                    new DirectReadFilter(n, target);
+                }
                 return true;
             }
         }

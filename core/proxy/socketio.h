@@ -46,7 +46,9 @@ protected:
 
 // Sends `socket`'s read activations to `target` first. Only a connected plain TCP socket through no proxy, and only
 // where the platform's recv() is used (not Windows); false when not attached (Qt reads as before). `target` must
-// outlive the socket or be detached by deleting the socket.
+// outlive the socket or be detached by deleting the socket. On a worker's epoll dispatcher the route lasts while Qt
+// keeps the socket's notifiers on (epolldispatcher.h): an owner that paused reading attaches again when it resumes;
+// calling it again is harmless.
 bool attachDirectReads(QAbstractSocket *socket, DirectReadable *target);
 
 // Appends to `buffer` what Qt has buffered for `socket` (it was read first), then what the kernel has (recv() until

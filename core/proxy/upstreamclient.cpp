@@ -136,9 +136,17 @@ void UpstreamClient::setPaused(bool paused)
     m_paused = paused;
     if (!paused && m_socket && m_phase == Phase::Body) {
         touch(m_target.streamIdleTimeoutMs);
-        // Data that arrived while paused sits in the socket buffer; no new readyRead will announce it.
+        // Data that arrived while paused sits in the socket buffer; no new readyRead will announce it. Once Qt's
+        // buffer is drained its notifier is on again, and the direct reads resume (the pause may have ended them).
         QMetaObject::invokeMethod(
-            m_context, [this] { onReadyRead(); }, Qt::QueuedConnection);
+            m_context,
+            [this] {
+                onReadyRead();
+                if (m_lease) {
+                    UpstreamPool::readDirectly(m_lease);
+                }
+            },
+            Qt::QueuedConnection);
     }
 }
 

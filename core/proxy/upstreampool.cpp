@@ -105,7 +105,7 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     auto connected = [lease] {
         // Set once connected: Qt ignores the option on a socket that is not connected yet.
         lease->socket()->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        attachDirectReads(lease->socket(), lease); // plain HTTP: read with recv()
+        readDirectly(lease);
         if (lease->m_user) {
             lease->m_user->socketConnected();
         }
@@ -138,6 +138,11 @@ void UpstreamPool::discard(Lease *lease)
     lease->m_discarded = true;
     lease->socket()->abort();
     lease->socket()->deleteLater();
+}
+
+void UpstreamPool::readDirectly(Lease *lease)
+{
+    attachDirectReads(lease->socket(), lease); // plain HTTP only
 }
 
 void UpstreamPool::dropIdle(Lease *lease)

@@ -73,6 +73,9 @@ public:
     // Closes a leased socket that must not be reused; its user hears nothing more. Needs no pool (a user may
     // outlive its worker's pool while both are torn down).
     static void discard(Lease *lease);
+    // Reads a plain socket with recv() from now on (attachDirectReads(), socketio.h): done when it connects, and again
+    // by a user that paused reading.
+    static void readDirectly(Lease *lease);
     // A new, unconnected socket for these settings (TLS, proxy, CA bundle, bounded read buffer), outside any pool:
     // a Live session's upgraded connection is never reused.
     static QTcpSocket *newSocket(const UpstreamSettings &settings);
