@@ -4,6 +4,7 @@
 #include "http/search.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <functional>
 #include <initializer_list>
@@ -16,80 +17,67 @@ namespace {
 
 constexpr qsizetype kWindow = 64 * 1024;
 
-// The JSON object that starts at `open` ('{'), or empty when it is not complete in `text`.
-QByteArrayView objectAt(QByteArrayView text, qsizetype open)
+// The whole numbers of `fields` among the top-level members of the JSON object that begins `text` (at its '{'), set
+// only when the object ends in `text` (then true; the ones not present are 0). One scan instead of a QJsonDocument
+// (one usage object per answer, on the hot path), which also finds where the object ends.
+bool topLevelNumbers(QByteArrayView text, std::initializer_list<std::pair<QByteArrayView, qint64 *>> fields)
 {
+    std::array<qint64, 4> found {};
+    Q_ASSERT(fields.size() <= found.size());
     int depth = 0;
-    bool inString = false;
-    for (qsizetype i = open; i < text.size(); ++i) {
+    for (qsizetype i = 0; i < text.size(); ++i) {
         const char c = text[i];
-        if (inString) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                inString = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            inString = true;
-        } else if (c == '{') {
-            ++depth;
-        } else if (c == '}' && --depth == 0) {
-            return text.sliced(open, i - open + 1);
-        }
-    }
-    return {};
-}
-
-// The whole numbers of `fields` among the top-level members of the JSON object `obj` (the ones not present stay 0).
-// A scan instead of a QJsonDocument: one usage object per answer, on the hot path.
-void topLevelNumbers(QByteArrayView obj, std::initializer_list<std::pair<QByteArrayView, qint64 *>> fields)
-{
-    int depth = 0;
-    for (qsizetype i = 0; i < obj.size(); ++i) {
-        const char c = obj[i];
         if (c == '{' || c == '[') {
             ++depth;
             continue;
         }
         if (c == '}' || c == ']') {
-            --depth;
+            if (--depth == 0) {
+                size_t k = 0;
+                for (const auto &field : fields) {
+                    *field.second = found[k++];
+                }
+                return true;
+            }
             continue;
         }
         if (c != '"') {
             continue;
         }
         const qsizetype start = i + 1; // a string: a member name when a ':' follows it at depth 1
-        for (++i; i < obj.size() && obj[i] != '"'; ++i) {
-            if (obj[i] == '\\') {
+        for (++i; i < text.size() && text[i] != '"'; ++i) {
+            if (text[i] == '\\') {
                 ++i;
             }
         }
-        const QByteArrayView name = obj.sliced(start, std::min(i, obj.size()) - start);
+        const QByteArrayView name = text.sliced(start, std::min(i, text.size()) - start);
         qsizetype j = i + 1;
-        while (j < obj.size() && (obj[j] == ' ' || obj[j] == '\t' || obj[j] == '\n' || obj[j] == '\r')) {
+        while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r')) {
             ++j;
         }
-        if (depth != 1 || j >= obj.size() || obj[j] != ':') {
+        if (depth != 1 || j >= text.size() || text[j] != ':') {
             continue;
         }
-        for (const auto &[field, out] : fields) {
-            if (name == field) {
+        size_t k = 0;
+        for (const auto &field : fields) {
+            if (name == field.first) {
                 ++j;
-                while (j < obj.size() && (obj[j] == ' ' || obj[j] == '\t' || obj[j] == '\n' || obj[j] == '\r')) {
+                while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r')) {
                     ++j;
                 }
                 qint64 v = 0;
-                for (int digits = 0; j < obj.size() && obj[j] >= '0' && obj[j] <= '9' && digits < 18; ++j, ++digits) {
-                    v = v * 10 + (obj[j] - '0');
+                for (int digits = 0; j < text.size() && text[j] >= '0' && text[j] <= '9' && digits < 18;
+                     ++j, ++digits) {
+                    v = v * 10 + (text[j] - '0');
                 }
-                *out = v;
+                found[k] = v;
                 i = j - 1;
                 break;
             }
+            ++k;
         }
     }
+    return false;
 }
 
 // A usage name ("usageMetadata" or "usage", quoted) that begins at `at` in `text`: its length; 0 when the name
@@ -206,21 +194,23 @@ keys::Usage UsageSniffer::result() const
     for (const QByteArray *candidate : { &m_candidate, &m_previous }) {
         const qsizetype nameLength = candidate->isEmpty() ? 0 : usageNameLength(std::string_view(*candidate), 0);
         const qsizetype open = nameLength > 0 ? candidate->indexOf('{', nameLength) : -1;
-        const QByteArrayView obj = open < 0 ? QByteArrayView() : objectAt(*candidate, open);
-        if (obj.isEmpty()) {
-            continue; // cut before its end: the one before counts
+        if (open < 0) {
+            continue;
         }
+        const QByteArrayView obj = QByteArrayView(*candidate).sliced(open);
         if (candidate->startsWith("\"usageMetadata\"")) {
             qint64 candidates = 0;
             qint64 thoughts = 0;
-            topLevelNumbers(obj,
-                { { "promptTokenCount", &u.promptTokens }, { "candidatesTokenCount", &candidates },
-                    { "thoughtsTokenCount", &thoughts }, { "totalTokenCount", &u.totalTokens } });
+            if (!topLevelNumbers(obj,
+                    { { "promptTokenCount", &u.promptTokens }, { "candidatesTokenCount", &candidates },
+                        { "thoughtsTokenCount", &thoughts }, { "totalTokenCount", &u.totalTokens } })) {
+                continue; // cut before its end: the one before counts
+            }
             u.outputTokens = candidates + thoughts;
-        } else {
-            topLevelNumbers(obj,
-                { { "prompt_tokens", &u.promptTokens }, { "completion_tokens", &u.outputTokens },
-                    { "total_tokens", &u.totalTokens } });
+        } else if (!topLevelNumbers(obj,
+                       { { "prompt_tokens", &u.promptTokens }, { "completion_tokens", &u.outputTokens },
+                           { "total_tokens", &u.totalTokens } })) {
+            continue;
         }
         break;
     }
