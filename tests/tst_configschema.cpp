@@ -78,6 +78,7 @@ QJsonValue fieldOf(const Config &c, const QString &path)
         { QStringLiteral("upstream.firstByteTimeoutMs"), c.firstByteTimeoutMs },
         { QStringLiteral("upstream.streamIdleTimeoutMs"), c.streamIdleTimeoutMs },
         { QStringLiteral("upstream.requestTimeoutMs"), c.requestTimeoutMs },
+        { QStringLiteral("upstream.idleTimeoutMs"), c.upstreamIdleTimeoutMs },
         { QStringLiteral("routing.mode"), routingModeName(c.routingMode) },
         { QStringLiteral("routing.fallbackToLocal"), c.fallbackToLocal },
         { QStringLiteral("routing.relayConnectTimeoutMs"), c.relayConnectTimeoutMs },
@@ -149,6 +150,7 @@ const QStringList &canonicalPaths()
         QStringLiteral("upstream.firstByteTimeoutMs"),
         QStringLiteral("upstream.streamIdleTimeoutMs"),
         QStringLiteral("upstream.requestTimeoutMs"),
+        QStringLiteral("upstream.idleTimeoutMs"),
         QStringLiteral("routing.mode"),
         QStringLiteral("routing.fallbackToLocal"),
         QStringLiteral("routing.relayConnectTimeoutMs"),
@@ -290,6 +292,7 @@ void TestConfigSchema::defaultsForEmptyObject()
         QCOMPARE(c.firstByteTimeoutMs, 300000);
         QCOMPARE(c.streamIdleTimeoutMs, 120000);
         QCOMPARE(c.requestTimeoutMs, 600000);
+        QCOMPARE(c.upstreamIdleTimeoutMs, 60000);
         QCOMPARE(c.routingMode, RoutingMode::Local);
         QCOMPARE(c.fallbackToLocal, true);
         QCOMPARE(c.keyStrategy, KeyStrategy::RoundRobin);
@@ -358,6 +361,8 @@ void TestConfigSchema::acceptedValues_data()
     row("upstream.streamIdleTimeoutMs", 3600000);
     row("upstream.requestTimeoutMs", 1000);
     row("upstream.requestTimeoutMs", 3600000);
+    row("upstream.idleTimeoutMs", 1000);
+    row("upstream.idleTimeoutMs", 3600000);
     row("routing.mode", QStringLiteral("local"));
     row("routing.mode", QStringLiteral("serverless"));
     row("routing.mode", QStringLiteral("hybrid"));
@@ -435,6 +440,7 @@ void TestConfigSchema::rejectedValues_data()
     row("stream idle high", "upstream.streamIdleTimeoutMs", 3600001, QStringLiteral("(1000–3600000 ms)"));
     row("request timeout low", "upstream.requestTimeoutMs", 999, QStringLiteral("(1000–3600000 ms)"));
     row("request timeout high", "upstream.requestTimeoutMs", 3600001, QStringLiteral("(1000–3600000 ms)"));
+    row("upstream idle low", "upstream.idleTimeoutMs", 999, QStringLiteral("(1000–3600000 ms)"));
     row("mode cloud", "routing.mode", QStringLiteral("cloud"),
         QStringLiteral("\"cloud\" is not one of local, serverless, hybrid"));
     row("mode case", "routing.mode", QStringLiteral("Local"), QStringLiteral("is not one of"));

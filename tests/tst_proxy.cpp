@@ -212,6 +212,31 @@ private Q_SLOTS:
             m_fake->totalConnections() - before <= 2, qPrintable(QString::number(m_fake->totalConnections() - before)));
     }
 
+    // upstream.idleTimeoutMs: an unused upstream connection is kept for the next request, then closed.
+    void unusedUpstreamConnectionsAreClosed()
+    {
+        apply(settings([](ga::config::Config &c) { c.upstreamIdleTimeoutMs = 1500; }));
+        QTRY_COMPARE(m_fake->openConnections(), 0); // the pool starts anew with a new timeout
+        const int before = m_fake->totalConnections();
+        Client c(port());
+        c.send(post(kGenerate, kPrompt));
+        QCOMPARE(c.read().status, 200);
+        QElapsedTimer idle;
+        idle.start();
+        QCOMPARE(m_fake->openConnections(), 1);
+        QTest::qWait(500);
+        c.send(post(kGenerate, kPrompt));
+        QCOMPARE(c.read().status, 200);
+        idle.start();
+        QCOMPARE(m_fake->totalConnections() - before, 1); // reused while it was kept
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake->openConnections(), 0, 5000);
+        QVERIFY2(idle.elapsed() >= 1400, qPrintable(QStringLiteral("closed after %1 ms").arg(idle.elapsed())));
+        // The next request opens a new one, and the client's own keep-alive connection was never touched.
+        c.send(post(kGenerate, kPrompt));
+        QCOMPARE(c.read().status, 200);
+        QCOMPARE(m_fake->totalConnections() - before, 2);
+    }
+
     void streamingIsReal()
     {
         Script s;

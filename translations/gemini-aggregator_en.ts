@@ -2237,6 +2237,14 @@
         <source>ACME contact</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Unused connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept open this long for the next request, then closed.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Toast</name>

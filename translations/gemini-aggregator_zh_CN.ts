@@ -2205,6 +2205,14 @@
         <source>ACME contact</source>
         <translation>ACME 联系邮箱</translation>
     </message>
+    <message>
+        <source>Unused connection</source>
+        <translation>空闲连接</translation>
+    </message>
+    <message>
+        <source>Kept open this long for the next request, then closed.</source>
+        <translation>保持这么久以供下一个请求复用，之后关闭。</translation>
+    </message>
 </context>
 <context>
     <name>Toast</name>

@@ -131,6 +131,7 @@ struct Config
     int firstByteTimeoutMs = 300'000;
     int streamIdleTimeoutMs = 120'000;
     int requestTimeoutMs = 600'000; // all attempts of one request, until the response head reaches the client
+    int upstreamIdleTimeoutMs = 60'000; // an unused pooled upstream connection is closed after this
 
     RoutingMode routingMode = RoutingMode::Local;
     bool fallbackToLocal = true;

@@ -36,6 +36,7 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
     u.firstByteTimeoutMs = config.firstByteTimeoutMs;
     u.streamIdleTimeoutMs = config.streamIdleTimeoutMs;
     u.requestTimeoutMs = config.requestTimeoutMs;
+    u.idleConnectionTimeoutMs = config.upstreamIdleTimeoutMs;
     u.maxAttempts = config.maxAttempts;
 
     const QString &p = config.upstreamProxy;

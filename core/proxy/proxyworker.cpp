@@ -38,7 +38,13 @@ ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity:
     , m_challenges(challenges)
     , m_settings(std::make_shared<ProxySettings>())
     , m_pool(new UpstreamPool(this))
-{ }
+{
+    connect(m_pool, &UpstreamPool::idleExpired, this, [this](qsizetype count) {
+        if (size_t(count) >= kTrimAfterConnections / 4) { // what a burst left in the pool: its memory goes back too
+            QTimer::singleShot(kTrimDelayMs, this, [] { trimHeap(); });
+        }
+    });
+}
 
 ProxyWorker::~ProxyWorker()
 {
@@ -61,7 +67,9 @@ void ProxyWorker::applySettings(SettingsPtr settings)
             const bool upstreamChanged = !m_settings || m_settings->upstream.host != settings->upstream.host
                 || m_settings->upstream.port != settings->upstream.port
                 || m_settings->upstream.tls != settings->upstream.tls
-                || m_settings->upstream.proxy != settings->upstream.proxy;
+                || m_settings->upstream.proxy != settings->upstream.proxy
+                // idle sockets keep the deadline they were given: a new timeout starts from a fresh pool
+                || m_settings->upstream.idleConnectionTimeoutMs != settings->upstream.idleConnectionTimeoutMs;
             m_settings = settings;
             if (upstreamChanged) {
                 m_pool->clear();
@@ -203,6 +211,11 @@ void ProxyWorker::returnFreedMemory()
     if (!m_connections.empty()) {
         return; // busy again
     }
+    trimHeap();
+}
+
+void ProxyWorker::trimHeap()
+{
 #ifdef __GLIBC__
     // glibc keeps what was freed in its arenas (one per thread that allocates); after a burst of connections that
     // is most of the peak. Handing it back to the OS brings the resident size back near idle.

@@ -86,6 +86,7 @@ private:
     void sweep();
     void onClosed(ClientConnection *connection);
     void returnFreedMemory();
+    static void trimHeap();
 
     keys::KeyPool *m_keys;
     routing::Router *m_router;

@@ -3,14 +3,29 @@
 
 #include "logging/logging.h"
 
+#include <QDeadlineTimer>
 #include <QSslConfiguration>
 #include <QSslSocket>
 
+#include <algorithm>
+#include <limits>
+
 namespace ga::proxy {
+
+namespace {
+qint64 nowMs()
+{
+    return QDeadlineTimer::current(Qt::CoarseTimer).deadline();
+}
+} // namespace
 
 UpstreamPool::UpstreamPool(QObject *parent)
     : QObject(parent)
-{ }
+{
+    m_expiry.setSingleShot(true);
+    m_expiry.setTimerType(Qt::CoarseTimer);
+    connect(&m_expiry, &QTimer::timeout, this, &UpstreamPool::expireIdle);
+}
 
 UpstreamPool::~UpstreamPool()
 {
@@ -126,7 +141,44 @@ void UpstreamPool::release(Lease *lease, const UpstreamSettings &settings)
         discard(lease);
         return;
     }
-    m_idle.push_back(Idle { endpointOf(settings), lease });
+    const int timeout = settings.idleConnectionTimeoutMs;
+    const qint64 expires = nowMs() + timeout;
+    m_idle.push_back(Idle { endpointOf(settings), lease, expires, std::min(1000, timeout / 20) });
+    if (!m_expiry.isActive() || expires < m_expiryAt) {
+        armExpiry(expires);
+    }
+}
+
+void UpstreamPool::armExpiry(qint64 deadline)
+{
+    m_expiryAt = deadline;
+    m_expiry.start(int(std::max<qint64>(0, deadline - nowMs())));
+}
+
+void UpstreamPool::expireIdle()
+{
+    // Deadlines are in release order unless the timeout setting changed in between: every entry is looked at.
+    // Those due very soon go now too (a coarse timer may fire a little early; one wake-up for several).
+    const qint64 now = nowMs();
+    qint64 next = std::numeric_limits<qint64>::max();
+    std::vector<Lease *> expired;
+    std::erase_if(m_idle, [&](const Idle &i) {
+        if (i.expires <= now + i.early) {
+            expired.push_back(i.lease);
+            return true;
+        }
+        next = std::min(next, i.expires);
+        return false;
+    });
+    for (Lease *lease : expired) {
+        discard(lease);
+    }
+    if (!m_idle.empty()) {
+        armExpiry(next);
+    }
+    if (!expired.empty()) {
+        Q_EMIT idleExpired(qsizetype(expired.size()));
+    }
 }
 
 void UpstreamPool::discard(Lease *lease)
@@ -153,6 +205,7 @@ void UpstreamPool::dropIdle(Lease *lease)
 
 void UpstreamPool::clear()
 {
+    m_expiry.stop();
     const std::vector<Idle> idle = std::exchange(m_idle, {});
     for (const Idle &i : idle) {
         discard(i.lease);

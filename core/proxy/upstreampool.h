@@ -7,6 +7,7 @@
 #include <QNetworkProxy>
 #include <QObject>
 #include <QTcpSocket>
+#include <QTimer>
 
 #include <vector>
 
@@ -20,6 +21,11 @@ namespace ga::proxy {
 // user (an UpstreamClient) or, while the socket is idle, closes it on a stray byte or drops it when the server
 // closes it. Connecting and disconnecting the user's slots for every request cost more than the rest of the
 // pool's work.
+//
+// An idle socket is closed after UpstreamSettings::idleConnectionTimeoutMs unused (upstream.idleTimeoutMs): a burst
+// of streams leaves as many connections as it had, and each holds buffers and a descriptor. One timer per pool, armed
+// only while a socket is idle, for the earliest of their deadlines. Sockets are reused most recently released first,
+// so under a steady load the pool shrinks to what the load needs.
 class UpstreamPool final : public QObject
 {
     Q_OBJECT
@@ -84,6 +90,10 @@ public:
     qsizetype idleCount() const { return qsizetype(m_idle.size()); }
     quint64 connectionsOpened() const { return m_opened; }
 
+Q_SIGNALS:
+    // Idle sockets were closed for their idle timeout (they are deleted on a later turn of the event loop).
+    void idleExpired(qsizetype count);
+
 private:
     // What makes two sockets interchangeable: the same origin through the same proxy.
     struct Endpoint
@@ -99,13 +109,19 @@ private:
     static Endpoint endpointOf(const UpstreamSettings &settings);
     Lease *open(const UpstreamSettings &settings);
     void dropIdle(Lease *lease);
+    void expireIdle();
+    void armExpiry(qint64 deadline);
 
     struct Idle
     {
         Endpoint endpoint;
         Lease *lease;
+        qint64 expires; // QDeadlineTimer-style monotonic ms
+        int early; // how much sooner it may go with another one's wake-up: 5 % of its timeout, at most a second
     };
     std::vector<Idle> m_idle;
+    QTimer m_expiry { this }; // a child: it moves to the worker's thread with the pool
+    qint64 m_expiryAt = 0; // when m_expiry fires, while it is active
     quint64 m_opened = 0;
 };
 

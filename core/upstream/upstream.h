@@ -30,6 +30,7 @@ struct UpstreamSettings
     int requestTimeoutMs = 600'000;
     int maxAttempts = 3;
     int maxIdleConnectionsPerWorker = 256;
+    int idleConnectionTimeoutMs = 60'000; // an unused pooled connection is closed after this
 };
 
 // `base` pointed at another origin (a relay): scheme, host, port and path prefix from `url`.

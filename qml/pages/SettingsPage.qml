@@ -354,6 +354,14 @@ AppPage {
                     path: "routing.relayConnectTimeoutMs"
                     title: qsTr("Relay connect")
                 }
+                SettingField {
+                    Layout.fillWidth: true
+                    form: page
+                    labelWidth: page.labelWidth
+                    path: "upstream.idleTimeoutMs"
+                    title: qsTr("Unused connection")
+                    hint: qsTr("Kept open this long for the next request, then closed.")
+                }
             }
 
             Card {
