@@ -13,6 +13,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <fcntl.h>
 #include <functional>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -256,6 +257,46 @@ private Q_SLOTS:
         QCOMPARE(::write(fresh.fds[1], "z", 1), ssize_t(1));
         QTRY_COMPARE(calls.load(), 1);
         t.run([&] { delete n; });
+    }
+
+    // The table by descriptor grows to the highest one watched and shrinks once the top of it is unused again (after
+    // a burst of connections it kept ~1 MB per worker for good).
+    void descriptorTableShrinksAfterABurst()
+    {
+        DispatcherThread t;
+        Pair p;
+        constexpr int kHigh = 900; // under the usual 1,024 descriptors a process may open
+        const int high = ::fcntl(p.fds[0], F_DUPFD_CLOEXEC, kHigh);
+        QVERIFY2(high >= kHigh, "no free descriptor above 900");
+        size_t before = 0, during = 0, after = 0;
+        t.run([&] {
+            before = ga::proxy::descriptorTableBytes();
+            auto *low = new QSocketNotifier(p.fds[1], QSocketNotifier::Read, t.context());
+            auto *n = new QSocketNotifier(high, QSocketNotifier::Read, t.context());
+            during = ga::proxy::descriptorTableBytes();
+            delete n; // the top entry unused: the table shrinks down to the next one in use
+            after = ga::proxy::descriptorTableBytes();
+            delete low;
+        });
+        ::close(high);
+        QVERIFY2(during >= size_t(kHigh) * 16, qPrintable(QString::number(during)));
+        QVERIFY2(
+            after < during / 4, qPrintable(QStringLiteral("%1 → %2 → %3 bytes").arg(before).arg(during).arg(after)));
+        // Watching a high descriptor again still works after the shrink.
+        std::atomic<int> calls { 0 };
+        QSocketNotifier *n = nullptr;
+        const int again = ::fcntl(p.fds[0], F_DUPFD_CLOEXEC, kHigh);
+        t.run([&] {
+            n = new QSocketNotifier(again, QSocketNotifier::Read, t.context());
+            QObject::connect(n, &QSocketNotifier::activated, n, [&] {
+                n->setEnabled(false);
+                ++calls;
+            });
+        });
+        QCOMPARE(::write(p.fds[1], "x", 1), ssize_t(1));
+        QTRY_COMPARE(calls.load(), 1);
+        t.run([&] { delete n; });
+        ::close(again);
     }
 
     // epoll cannot watch a regular file; poll() calls one always ready, and so does this dispatcher.

@@ -23,4 +23,8 @@ std::unique_ptr<QAbstractEventDispatcher> makeWorkerDispatcher();
 // another dispatcher.
 bool routeReadActivations(QSocketNotifier *notifier, DirectReadable *target);
 
+// Bytes the calling thread's dispatcher above keeps for its table of descriptors (0 with another dispatcher), for
+// tests and diagnostics: it grows with the highest descriptor watched and shrinks again when the top of it is unused.
+size_t descriptorTableBytes();
+
 } // namespace ga::proxy
