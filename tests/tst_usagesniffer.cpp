@@ -57,6 +57,19 @@ private Q_SLOTS:
                           "data: {\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":30,"
                           "\"totalTokenCount\":37}}\r\n\r\ndata: {\"usageMetadata\":{\"promptTokenCount\":9,\"tot")
             << true << qint64(7) << qint64(30) << qint64(37);
+        // The fallback is the usage of an earlier event (line), never a name nested in the cut one: here a function
+        // call's argument named "usage" comes before the event's own usageMetadata, which is cut off.
+        QTest::newRow("cut after a nested usage name: the event before counts")
+            << QByteArray("data: {\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":30,"
+                          "\"totalTokenCount\":37}}\r\n\r\ndata: {\"candidates\":[{\"content\":{\"parts\":[{"
+                          "\"functionCall\":{\"name\":\"f\",\"args\":{\"usage\":{\"total_tokens\":999}}}}]}}],"
+                          "\"usageMetadata\":{\"promptTokenCount\":9,\"tot")
+            << true << qint64(7) << qint64(30) << qint64(37);
+        QTest::newRow("a nested usage name before the event's own: the event's counts")
+            << QByteArray("data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":\"f\","
+                          "\"args\":{\"usage\":{\"total_tokens\":999}}}}]}}],\"usageMetadata\":{"
+                          "\"promptTokenCount\":9,\"candidatesTokenCount\":1,\"totalTokenCount\":10}}\r\n\r\n")
+            << true << qint64(9) << qint64(1) << qint64(10);
         QTest::newRow("openai stream: usage in the last chunk, then [DONE]")
             << QByteArray("data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n"
                           "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6,"

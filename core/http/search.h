@@ -26,6 +26,22 @@ inline bool contains(QByteArrayView haystack, QByteArrayView needle)
     return indexOf(haystack, needle) >= 0;
 }
 
+// The index of the last `c` in `text`, or -1. glibc's memrchr looks at 32 bytes a step; the loop elsewhere.
+inline qsizetype lastIndexOf(QByteArrayView text, char c)
+{
+#ifdef __GLIBC__
+    const void *at = ::memrchr(text.data(), c, size_t(text.size()));
+    return at ? qsizetype(static_cast<const char *>(at) - text.data()) : -1;
+#else
+    for (qsizetype i = text.size() - 1; i >= 0; --i) {
+        if (text[i] == c) {
+            return i;
+        }
+    }
+    return -1;
+#endif
+}
+
 // QByteArrayView::startsWith() is a call into Qt and a memcmp; here most tests end at the size or the first byte.
 inline bool startsWith(QByteArrayView text, QByteArrayView prefix)
 {

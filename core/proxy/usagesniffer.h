@@ -20,10 +20,13 @@ public:
 private:
     // A usage object is not parsed as it passes (Google sends one in every chunk of a stream, and only the last
     // counts): the text from the last usage name on is kept as the candidate, and result() parses it. When a newer
-    // name arrives, the candidate before it becomes the fallback, for a stream cut inside its last object.
+    // name arrives on a later line, the candidate before it becomes the fallback, for a stream cut inside its last
+    // object. A stream's events are a line each, and an event's own usage comes after its content: a name earlier
+    // on the same line (a function call's argument) is nested, and never the fallback.
     QByteArray m_tail; // the last bytes of what was fed: a name may have been cut in two
     QByteArray m_candidate; // from the last usage name to the end of what was fed (bounded)
-    QByteArray m_previous; // the candidate before it, up to where the newer name began
+    QByteArray m_previous; // the last name of an earlier line than the candidate's, up to where the next one began
+    bool m_lineEnded = false; // a line ended after the candidate's name
     // result() is asked twice per request (the key's usage, the access record): parsed once per change.
     mutable std::optional<keys::Usage> m_result;
 };
