@@ -95,7 +95,7 @@ const tap = net.createServer((down) => {
 });
 await new Promise((resolve, reject) => {
     tap.once('error', reject);
-    tap.listen(Number(opt['tap-port']), '127.0.0.1', resolve);
+    tap.listen({ port: Number(opt['tap-port']), host: '127.0.0.1', backlog: 4096 }, resolve); // 1,000 connect at once
 });
 const TAP_URL = `http://127.0.0.1:${opt['tap-port']}`;
 

@@ -36,12 +36,12 @@ bench_start_nginx() { # UPSTREAM_PORT [ACCESS_LOG on|off] [tls]: "tls" serves HT
     local upstream_port=$1 access_log=${2:-on} tls=${3:-} dir=$H_TMP/nginx port listen
     port=$(harness_free_port)
     mkdir -p "$dir/tmp"
-    listen="listen 127.0.0.1:$port;"
+    listen="listen 127.0.0.1:$port backlog=4096;" # as the daemon's listen backlog
     BENCH_NGINX_CA=""
     if [ "$tls" = tls ]; then
         openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
             -addext subjectAltName=IP:127.0.0.1 -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
-        listen="listen 127.0.0.1:$port ssl; ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem;"
+        listen="listen 127.0.0.1:$port ssl backlog=4096; ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem;"
         BENCH_NGINX_CA=$dir/cert.pem
     fi
     cat >"$dir/nginx.conf" <<EOF
