@@ -11,6 +11,10 @@
 
 #include <memory>
 
+#ifndef _WIN32
+#include <poll.h>
+#endif
+
 using ga::proxy::writeThrough;
 
 namespace {
@@ -207,6 +211,55 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(target.got.size(), n, 20000);
         QVERIFY(target.got == pattern(0, n));
         QCOMPARE(readyRead.count(), 0);
+    }
+
+    // DirectRead leaves the bytes in the thread's block when there is nothing before them; a read nested inside
+    // uses another block, so the lent bytes stay as they were.
+    void directReadLendsTheThreadsBlock()
+    {
+#ifdef _WIN32
+        QSKIP("Qt reads sockets on Windows");
+#else
+        Pair a, b;
+        QVERIFY(a.open(new QTcpSocket));
+        QVERIFY(b.open(new QTcpSocket));
+        // Waited for without the event loop, which would let Qt read them.
+        auto arrive = [](QTcpSocket *writer, QTcpSocket *reader, const QByteArray &bytes) {
+            if (!writeThrough(writer, bytes)) {
+                return false;
+            }
+            pollfd p { int(reader->socketDescriptor()), POLLIN, 0 };
+            return ::poll(&p, 1, 5000) == 1;
+        };
+        QVERIFY(arrive(a.near.get(), a.far, "alpha"));
+        QVERIFY(arrive(b.near.get(), b.far, "beta"));
+        QByteArray bufferA, bufferB;
+        {
+            const ga::proxy::DirectRead readA(a.far, bufferA);
+            QCOMPARE(readA.got(), qint64(5));
+            QCOMPARE(readA.lent(), QByteArrayView("alpha"));
+            QVERIFY(bufferA.isEmpty());
+            {
+                const ga::proxy::DirectRead readB(b.far, bufferB);
+                QCOMPARE(readB.got(), qint64(4));
+                QVERIFY(readB.lent().isEmpty()); // the block is out: copied
+                QCOMPARE(bufferB, QByteArray("beta"));
+            }
+            QCOMPARE(readA.lent(), QByteArrayView("alpha"));
+        }
+        // Something before them: appended, not lent.
+        QVERIFY(arrive(a.near.get(), a.far, "gamma"));
+        QByteArray held("x");
+        {
+            const ga::proxy::DirectRead read(a.far, held);
+            QVERIFY(read.lent().isEmpty());
+            QCOMPARE(held, QByteArray("xgamma"));
+        }
+        // Given back: lent again.
+        QVERIFY(arrive(a.near.get(), a.far, "delta"));
+        const ga::proxy::DirectRead again(a.far, bufferA);
+        QCOMPARE(again.lent(), QByteArrayView("delta"));
+#endif
     }
 
     void directReadsLeaveToQtWhatTheyDecline()

@@ -134,28 +134,48 @@ bool attachDirectReads(QAbstractSocket *socket, DirectReadable *target)
 #endif
 }
 
-qint64 readDirect(QAbstractSocket *socket, QByteArray &buffer)
+namespace {
+
+#ifndef _WIN32
+// Reads land in a block of the thread's and are copied out at their size: a buffer sized for the largest read would
+// keep that capacity for the connection's life (http/buffer.h). A DirectRead may lend the block out.
+constexpr qsizetype kBlock = 16 * 1024;
+struct ReadBlock
 {
-    qint64 got = http::appendAvailable(socket, buffer);
-#ifdef _WIN32
-    return got;
-#else
-    // Read into a block of the thread's and copied out at its size: a buffer sized for the largest read would keep
-    // that capacity for the connection's life (http/buffer.h).
-    static constexpr qsizetype kBlock = 16 * 1024;
+    std::unique_ptr<char[]> bytes;
+    bool lent = false;
+};
+thread_local ReadBlock t_block;
+
+qint64 readInto(QAbstractSocket *socket, QByteArray &buffer, bool mayLend, QByteArrayView *lent)
+{
     static constexpr qint64 kMaxPerCall = 256 * 1024; // the rest on the next activation: others get their turn
-    thread_local std::unique_ptr<char[]> block;
-    if (!block) {
-        block = std::make_unique<char[]>(size_t(kBlock));
+    qint64 got = http::appendAvailable(socket, buffer);
+    std::unique_ptr<char[]> own; // while the thread's block is lent out
+    char *block = nullptr;
+    if (!t_block.lent) {
+        if (!t_block.bytes) {
+            t_block.bytes = std::make_unique<char[]>(size_t(kBlock));
+        }
+        block = t_block.bytes.get();
+    } else {
+        own = std::make_unique<char[]>(size_t(kBlock));
+        block = own.get();
+        mayLend = false;
     }
     const int fd = int(socket->socketDescriptor());
     while (got < kMaxPerCall) {
-        const ssize_t n = ::recv(fd, block.get(), size_t(kBlock), MSG_DONTWAIT);
+        const ssize_t n = ::recv(fd, block, size_t(kBlock), MSG_DONTWAIT);
         if (n > 0) {
+            if (n < kBlock && got == 0 && mayLend && buffer.isEmpty()) {
+                t_block.lent = true;
+                *lent = QByteArrayView(block, qsizetype(n));
+                return n;
+            }
             if (buffer.isEmpty() && buffer.capacity() < n) {
-                buffer = QByteArray(block.get(), qsizetype(n)); // at its size (an append would round it up)
+                buffer = QByteArray(block, qsizetype(n)); // at its size (an append would round it up)
             } else {
-                buffer.append(block.get(), qsizetype(n));
+                buffer.append(block, qsizetype(n));
             }
             got += n;
             if (n < kBlock) {
@@ -172,6 +192,35 @@ qint64 readDirect(QAbstractSocket *socket, QByteArray &buffer)
         return got > 0 ? got : -1; // the end, or an error: Qt's read finds it again (at the next activation)
     }
     return got;
+}
+#endif
+
+} // namespace
+
+qint64 readDirect(QAbstractSocket *socket, QByteArray &buffer)
+{
+#ifdef _WIN32
+    return http::appendAvailable(socket, buffer);
+#else
+    return readInto(socket, buffer, false, nullptr);
+#endif
+}
+
+DirectRead::DirectRead(QAbstractSocket *socket, QByteArray &buffer)
+{
+#ifdef _WIN32
+    m_got = http::appendAvailable(socket, buffer);
+#else
+    m_got = readInto(socket, buffer, true, &m_lent);
+#endif
+}
+
+DirectRead::~DirectRead()
+{
+#ifndef _WIN32
+    if (!m_lent.isEmpty()) {
+        t_block.lent = false;
+    }
 #endif
 }
 

@@ -102,11 +102,17 @@ bool UpstreamClient::socketReadable()
     if (!m_socket || m_paused || m_phase == Phase::Idle || m_phase == Phase::Connecting) {
         return false;
     }
-    const qint64 got = readDirect(m_socket, m_in);
-    if (got < 0) {
+    // A body's bytes are used where they landed when there is nothing before them (DirectRead).
+    DirectRead read(m_socket, m_in);
+    if (read.got() < 0) {
         return false; // the end of the stream or an error: Qt reads it too and reports the close
     }
-    if (got > 0) {
+    if (!read.lent().isEmpty() && m_phase == Phase::Body) {
+        body(read.lent());
+    } else if (!read.lent().isEmpty()) {
+        m_in = read.lent().toByteArray(); // a head to parse
+        process();
+    } else if (read.got() > 0) {
         process();
     }
     return true;
@@ -325,29 +331,35 @@ void UpstreamClient::process()
     if (m_phase != Phase::Body || m_in.isEmpty()) {
         return;
     }
+    // Taken out of m_in, which is kept alive here while the bytes are delivered (what the delivery sets off may
+    // change m_in).
+    const QByteArray in = std::exchange(m_in, QByteArray());
+    body(in);
+}
+
+void UpstreamClient::body(QByteArrayView in)
+{
+    // Everything read so far is `in` (m_in is empty): what is not used now goes to m_in for the next read.
     touch(m_target.streamIdleTimeoutMs);
     switch (m_response.bodyKind) {
     case http::BodyKind::Length: {
-        const qsizetype take = qsizetype(std::min<qint64>(m_remaining, m_in.size()));
-        const QByteArray data = http::takeFront(m_in, take);
+        const qsizetype take = qsizetype(std::min<qint64>(m_remaining, in.size()));
+        if (take < in.size()) {
+            m_in = in.sliced(take).toByteArray(); // bytes after the body: the connection is not reused (complete())
+        }
         m_remaining -= take;
-        deliver(data);
+        deliver(in.first(take));
         if (m_phase == Phase::Body && m_remaining == 0) {
             complete();
         }
         break;
     }
     case http::BodyKind::Chunked: {
-        // Decoded without a copy when a read holds one chunk (a stream's event): the data is then a view of `in`,
-        // which keeps the bytes alive while they are delivered (m_in changes before that, and what the delivery
-        // sets off may drop it).
-        const QByteArray in = m_in;
+        // Decoded without a copy when a read holds one chunk (a stream's event): the data is then a view of `in`.
         QByteArray joined;
         const http::ChunkedDecoder::Step step = m_chunked.decode(in, &joined);
-        if (step.consumed >= m_in.size()) {
-            m_in = QByteArray(); // our reference only: `in` still holds the bytes
-        } else {
-            http::consumeFront(m_in, step.consumed);
+        if (step.consumed < in.size()) {
+            m_in = in.sliced(step.consumed).toByteArray(); // a chunk's size line or CRLF cut by the read: a few bytes
         }
         if (!step.data.isEmpty()) {
             deliver(step.data);
@@ -362,11 +374,9 @@ void UpstreamClient::process()
         }
         break;
     }
-    case http::BodyKind::None: {
-        const QByteArray data = std::exchange(m_in, QByteArray());
-        deliver(data);
+    case http::BodyKind::None:
+        deliver(in);
         break;
-    }
     }
 }
 

@@ -101,6 +101,7 @@ private:
     void onReadyRead();
     void onSocketError();
     void process();
+    void body(QByteArrayView in); // the answer's body bytes, all there is (m_in is empty)
     void deliver(QByteArrayView data);
     void complete();
     void fail(UpstreamFailure::Kind kind, int status, const QString &message);
