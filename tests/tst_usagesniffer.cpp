@@ -78,6 +78,16 @@ private Q_SLOTS:
         QTest::newRow("openai usage") << QByteArray(
             "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6,\"total_tokens\":11}}")
                                       << true << qint64(5) << qint64(6) << qint64(11);
+        // Many names beginning with a quote and a u after the usage object, several in one 16-byte block: each is
+        // looked at and passed over.
+        QTest::newRow("names like usage after it") << QByteArray(
+            "{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6,\"total_tokens\":11},\"u\":\"u\",\"uu\":{"
+            "\"u\":\"usag\"},\"users\":[\"u\",\"u\",\"usage2\"],\"usages\":1,\"u\":\"usagE\"}")
+                                                   << true << qint64(5) << qint64(6) << qint64(11);
+        QTest::newRow("two usage names a few bytes apart: the later counts")
+            << QByteArray(
+                   "{\"usage\":0}\n{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6,\"total_tokens\":11}}")
+            << true << qint64(5) << qint64(6) << qint64(11);
         QTest::newRow("quoted in text is not usage")
             << QByteArray("{\"text\":\"say \\\"usage\\\": {\\\"total_tokens\\\": 5} and \\\"usageMetadata\\\":{}\"}")
             << false << qint64(0) << qint64(0) << qint64(0);

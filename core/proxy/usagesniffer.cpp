@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
-#include <functional>
 #include <initializer_list>
-#include <iterator>
 #include <string_view>
 #include <utility>
+
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
 
 namespace ga::proxy {
 namespace {
@@ -80,6 +83,42 @@ bool topLevelNumbers(QByteArrayView text, std::initializer_list<std::pair<QByteA
     return false;
 }
 
+// The start of the last `"usage` that lies wholly in [begin, end), or nullptr. Searched from the end, 16 bytes a
+// step where SSE2 is there (every x86-64): both of its first two bytes compared at once, the rest only where they
+// match (std::boyer_moore_horspool_searcher over the six bytes cost ~380 instructions an event, a sixth of it).
+const char *lastUsageQuote(const char *begin, const char *end)
+{
+    static constexpr std::string_view kRest = "sage";
+    if (end - begin < 6) {
+        return nullptr;
+    }
+    const char *p = end - 6; // the last place it can start
+#if defined(__SSE2__) || defined(_M_X64)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i u = _mm_set1_epi8('u');
+    while (p - 15 >= begin) {
+        const char *block = p - 15; // starts block[0..15], their next bytes block[1..16] (p + 1 at most)
+        const __m128i first = _mm_loadu_si128(reinterpret_cast<const __m128i *>(block));
+        const __m128i second = _mm_loadu_si128(reinterpret_cast<const __m128i *>(block + 1));
+        auto mask = unsigned(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(first, quote), _mm_cmpeq_epi8(second, u))));
+        while (mask != 0) {
+            const int bit = std::bit_width(mask) - 1; // the latest start first
+            if (std::memcmp(block + bit + 2, kRest.data(), kRest.size()) == 0) {
+                return block + bit;
+            }
+            mask &= ~(1u << bit);
+        }
+        p -= 16;
+    }
+#endif
+    for (; p >= begin; --p) {
+        if (p[0] == '"' && p[1] == 'u' && std::memcmp(p + 2, kRest.data(), kRest.size()) == 0) {
+            return p;
+        }
+    }
+    return nullptr;
+}
+
 // A usage name ("usageMetadata" or "usage", quoted) that begins at `at` in `text`: its length; 0 when the name
 // there is another one ("usageLimits", an escaped quote inside a string), -1 when `text` ends before it does.
 qsizetype usageNameLength(std::string_view text, size_t at)
@@ -107,11 +146,7 @@ void UsageSniffer::feed(QByteArrayView data)
     // and two appends per event).
     static constexpr qsizetype kTail = 14; // one byte less than "usageMetadata" with its quotes
     static constexpr qsizetype kLongestName = 15; // "usageMetadata" with its quotes
-    // Searched for from the end (the candidate is the last name) with Boyer-Moore-Horspool over the reversed name:
-    // searching for the quote that begins it and comparing the rest cost a call per string in the answer.
-    static constexpr std::string_view kReversedUsage = "egasu\"";
-    static const std::boyer_moore_horspool_searcher reversedName(kReversedUsage.begin(), kReversedUsage.end());
-    using Back = std::reverse_iterator<const char *>;
+    // Searched for from the end (the candidate is the last name), lastUsageQuote().
     m_result.reset();
     const qsizetype tailSize = m_tail.size();
     const qsizetype textSize = tailSize + data.size();
@@ -123,11 +158,10 @@ void UsageSniffer::feed(QByteArrayView data)
     bool earlierLines = true; // a line ends in this chunk before found[0]
     auto collect = [&](std::string_view text, qsizetype offset, qsizetype startsBefore) {
         for (const char *to = text.data() + text.size(); count < 2;) {
-            const auto match = reversedName(Back(to), Back(text.data()));
-            if (match.first == Back(text.data())) {
+            const char *hit = lastUsageQuote(text.data(), to);
+            if (!hit) {
                 return;
             }
-            const char *hit = match.second.base();
             to = hit;
             const qsizetype at = qsizetype(hit - text.data());
             const qsizetype length = usageNameLength(text, size_t(at));
