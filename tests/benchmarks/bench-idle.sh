@@ -4,7 +4,8 @@
 # each made one request and then wait. A wake-up is a voluntary context switch of any of its threads
 # (/proc/PID/task/*/status), counted over a quiet window.
 #   tests/benchmarks/bench-idle.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
-# Defaults: build/release/... (or $BUILD_DIR/...). Environment: WINDOW seconds (10), CLIENTS (10).
+# Defaults: build/release/... (or $BUILD_DIR/...). Environment: WINDOW seconds (10), CLIENTS (10); DETAIL=1 names
+# the threads that woke in each window.
 # Targets (issue 18): 0 per second idle, at most 1 per second with 10 idle keep-alive clients.
 set -euo pipefail
 
@@ -25,17 +26,24 @@ harness_start_daemon "$DAEMON_BIN"
 TOKEN=$(harness_token "$DAEMON_BIN")
 PID=$H_DAEMON_PID
 
-switches() { # the voluntary context switches of every thread of PID, summed
-    cat /proc/"$PID"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'
+by_thread() { # "TID NAME SWITCHES" per thread of PID
+    for t in /proc/"$PID"/task/*; do
+        printf '%s %s %s\n' "${t##*/}" "$(tr ' ' _ <"$t/comm")" "$(awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status")"
+    done 2>/dev/null
 }
-measure() { # LABEL: wake-ups per second over WINDOW seconds
-    local a b
+measure() { # LABEL: wake-ups per second over WINDOW seconds; DETAIL=1 also names the threads that woke
+    local a b before after
     sleep 1 # let what the last step started settle
-    a=$(switches)
+    before=$(by_thread)
     sleep "$WINDOW"
-    b=$(switches)
+    after=$(by_thread)
+    a=$(awk '{n += $3} END {print n + 0}' <<<"$before")
+    b=$(awk '{n += $3} END {print n + 0}' <<<"$after")
     printf '%-40s %6.1f wake-ups/s  (%d in %d s, %d threads)\n' "$1" "$(awk -v d=$((b - a)) -v w="$WINDOW" 'BEGIN {print d / w}')" \
         $((b - a)) "$WINDOW" "$(ls /proc/"$PID"/task | wc -l)"
+    if [ "${DETAIL:-0}" = 1 ]; then
+        join <(sort <<<"$before") <(sort <<<"$after") | awk '$5 != $3 {printf "    thread %s (%s): %d\n", $1, $2, $5 - $3}'
+    fi
 }
 
 echo "== bench-idle: gemini-aggregatord wake-ups per second, ${WINDOW}-second windows, $(nproc) cores"
