@@ -198,6 +198,32 @@ private Q_SLOTS:
         QVERIFY(!ga::metrics::toJsonBytes(r).contains(key.mid(12, 12).toLatin1()));
     }
 
+    // Text is copied eight UTF-16 units a step where it needs no escaping: a unit that does (or is not ASCII) is
+    // found at every place in a block and across blocks, in the JSON and in the log line.
+    void unitsNeedingCareAnywhereInABlock()
+    {
+        const QString specials[] = { QStringLiteral("\""), QStringLiteral("\\"), QStringLiteral("\x01"),
+            QStringLiteral("\x1f"), QStringLiteral("\n"), QStringLiteral("\x7f"), QString(QChar(0x80)),
+            QString(QChar(0xe9)), QString(QChar(0x6f22)), QString::fromUtf8("😀"), QString(QChar(0xfffd)) };
+        AccessRecord r = record(9, 1'764'800'000'123);
+        for (const QString &special : specials) {
+            for (int at = 0; at < 26; ++at) {
+                QString text = QStringLiteral("abcdefghijklmnopqrstuvwxyz");
+                text.insert(at, special);
+                r.path = text;
+                r.client = text.left(at + 3); // the special unit in the last, short block too
+                QJsonParseError error {};
+                const QJsonDocument doc = QJsonDocument::fromJson(ga::metrics::toJsonBytes(r), &error);
+                QCOMPARE(error.error, QJsonParseError::NoError);
+                QCOMPARE(doc.object().value(u"path").toString(), text);
+                QCOMPARE(doc.object().value(u"client").toString(), text.left(at + 3));
+                const QString line = ga::metrics::toLogLine(r);
+                QVERIFY2(line.contains(u' ' + text + u' '), qPrintable(line));
+                QVERIFY2(line.contains(u' ' + text.left(at + 3) + u' '), qPrintable(line));
+            }
+        }
+    }
+
     // The human-readable access line, written straight as UTF-8: every field in its place, text fields redacted.
     void logLineFieldByField()
     {
