@@ -203,6 +203,7 @@ class TestRequestParser : public QObject
 private Q_SLOTS:
     void requestHead_data();
     void requestHead();
+    void namesCompareIgnoringAsciiCase();
     void headersKeptAsReceived();
     void repeatedHeadersShareTheirBytes();
     void byteAtATime_data();
@@ -510,6 +511,22 @@ void TestRequestParser::requestHead()
     QCOMPARE(r.versionMinor, versionMinor);
     QCOMPARE(qint64(o.consumed), consumed);
     QVERIFY(r.body.isEmpty());
+}
+
+// Only A-Z and a-z fold into each other; sizes are compared first (inline), then every byte.
+void TestRequestParser::namesCompareIgnoringAsciiCase()
+{
+    using ga::http::equalsIgnoreCase;
+    QVERIFY(equalsIgnoreCase("Content-Length", "content-length"));
+    QVERIFY(equalsIgnoreCase("X-GOOG-API-KEY", "x-goog-api-key"));
+    QVERIFY(equalsIgnoreCase("", ""));
+    QVERIFY(!equalsIgnoreCase("content-length", "content-lengt"));
+    QVERIFY(!equalsIgnoreCase("content-length", "x-goog-api-key")); // the same size
+    QVERIFY(!equalsIgnoreCase("content-lengtH", "content-lengtx")); // only the last byte differs
+    QVERIFY(!equalsIgnoreCase("a[", "a{")); // 0x5b and 0x7b are one bit apart, as letters are, but not letters
+    QVERIFY(!equalsIgnoreCase("a^", "a~"));
+    QVERIFY(!equalsIgnoreCase("@", "`"));
+    QVERIFY(!equalsIgnoreCase("\xc3\x89", "\xc3\xa9")); // no folding beyond ASCII
 }
 
 void TestRequestParser::headersKeptAsReceived()

@@ -24,13 +24,10 @@ QByteArrayView trimmed(QByteArrayView v)
 
 } // namespace
 
-bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b)
+bool detail::equalsIgnoreCaseSameSize(const char *a, const char *b, qsizetype n)
 {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lower(b[i])) {
+    for (qsizetype i = 0; i < n; ++i) {
+        if (a[i] != b[i] && lower(a[i]) != lower(b[i])) {
             return false;
         }
     }
