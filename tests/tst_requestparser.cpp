@@ -578,6 +578,19 @@ void TestRequestParser::repeatedHeadersShareTheirBytes()
     }
     QCOMPARE(a.headers[1].value, first);
     QCOMPARE(c.headers[1].value, alike);
+    // Values of every short size that differ in one byte only, wherever it is, are told apart.
+    for (int size = 1; size <= 40; ++size) {
+        for (int at = 0; at < size; ++at) {
+            const QByteArray same(size, 'a');
+            QByteArray other = same;
+            other[at] = 'b';
+            Request x, y;
+            QCOMPARE(ga::http::parseRequestHead(head(same), Limits(), &x).state, ParseOutcome::Complete);
+            QCOMPARE(ga::http::parseRequestHead(head(other), Limits(), &y).state, ParseOutcome::Complete);
+            QCOMPARE(x.headers[1].value, same);
+            QCOMPARE(y.headers[1].value, other);
+        }
+    }
     // A shared value changed through one request leaves the others as they were.
     b.headers[1].value[0] = 'x';
     QCOMPARE(a.headers[1].value, first);

@@ -37,8 +37,9 @@ constexpr bool isTchar(unsigned char c)
 // types, the client's key, Google's fixed headers), and two allocations a header (malloc + free, ~250 instructions
 // each copy) were a sixth of a proxied request's instructions (profile.sh); so was checking the same bytes again.
 // A hit costs a few comparisons and a reference count, and needs no check: what a slot holds passed it (a slot
-// filled by a value serves a name only once it has passed the token check). The slot is picked from
-// the first and last 8 bytes, so a string is never hashed in full. False: the check failed.
+// filled by a value serves a name only once it has passed the token check). The slot is picked from two words that
+// hold the first and last bytes (up to 8 each), so a string is never hashed in full, and for strings of up to 16
+// bytes the words hold every byte: a hit compares them and the size, no memcmp (a call into libc for each field).
 bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
 {
     constexpr qsizetype kMaxShared = 128; // longer ones are rarely repeated: copied
@@ -53,29 +54,43 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
         return true;
     }
     const auto *d = reinterpret_cast<const unsigned char *>(bytes.data());
-    quint64 head = 0, tail = 0;
-    std::memcpy(&head, d, size_t(std::min<qsizetype>(n, 8)));
-    std::memcpy(&tail, d + std::max<qsizetype>(0, n - 8), size_t(std::min<qsizetype>(n, 8)));
-    // The slot is the top byte of the mixed first and last bytes (mixing the length in too measured more collisions
-    // among one head's fields); a hit still compares the length and every byte.
+    quint64 head = 0, tail = 0; // fixed-size copies: the compiler makes them loads
+    if (n >= 8) {
+        std::memcpy(&head, d, 8);
+        std::memcpy(&tail, d + n - 8, 8);
+    } else if (n >= 4) {
+        quint32 first = 0, last = 0;
+        std::memcpy(&first, d, 4);
+        std::memcpy(&last, d + n - 4, 4);
+        head = first | (quint64(last) << 32);
+    } else {
+        head = d[0] | (quint64(d[n / 2]) << 8) | (quint64(d[n - 1]) << 16);
+    }
+    // The slot is the top byte of the mixed words (mixing the length in too measured more collisions among one
+    // head's fields); a hit still compares the length and every byte.
     const quint64 mixed = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL);
     struct Slot
     {
         QByteArray bytes; // a field value (every token is one too)
+        quint64 head = 0;
+        quint64 tail = 0;
         bool token = false;
     };
     thread_local std::array<Slot, kSlots> slots;
     Slot &slot = slots[size_t(mixed >> 56) % kSlots];
-    if (slot.bytes.size() == n && (slot.token || !name) && std::memcmp(slot.bytes.constData(), d, size_t(n)) == 0) {
-        *out = slot.bytes;
+    if (slot.bytes.size() == n && slot.head == head && slot.tail == tail && (slot.token || !name)
+        && (n <= 16 || std::memcmp(slot.bytes.constData() + 8, d + 8, size_t(n - 16)) == 0)) {
+        *out = QByteArray(slot.bytes); // a copy made inline and moved: QByteArray's copy assignment is a call
         return true;
     }
     if (!passes()) {
         return false;
     }
     slot.bytes = bytes.toByteArray();
+    slot.head = head;
+    slot.tail = tail;
     slot.token = name;
-    *out = slot.bytes;
+    *out = QByteArray(slot.bytes);
     return true;
 }
 
