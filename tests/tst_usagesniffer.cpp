@@ -96,6 +96,21 @@ private Q_SLOTS:
         QTest::newRow("object never closed")
             << QByteArray("{\"usageMetadata\":{\"promptTokenCount\":4") << false << qint64(0) << qint64(0) << qint64(0);
         QTest::newRow("none") << QByteArray("{\"candidates\":[]}") << false << qint64(0) << qint64(0) << qint64(0);
+        // Strings and blanks are passed over 16 bytes at a time: escaped quotes, braces and a closing backslash in a
+        // value, at every offset in a block, and Google's indentation.
+        for (int pad = 0; pad <= 17; ++pad) {
+            QTest::newRow(qPrintable(QStringLiteral("escapes in a value, %1 bytes in").arg(pad)))
+                << "{\"usageMetadata\":{\"note\":\"" + QByteArray(pad, 'x')
+                    + "\\\"}} ] \\\"totalTokenCount\\\":999 { [ and a backslash \\\\\",\"promptTokenCount\":3,"
+                      "\"totalTokenCount\":4}}"
+                << true << qint64(3) << qint64(0) << qint64(4);
+        }
+        QTest::newRow("indented") << QByteArray("{\n  \"usageMetadata\": {\n    \"promptTokenCount\": 10,\n    "
+                                                "\"candidatesTokenCount\": 18,\n    \"totalTokenCount\": 28,\n    "
+                                                "\"promptTokensDetails\": [\n      {\n        \"modality\": "
+                                                "\"TEXT\",\n        \"tokenCount\": 10\n      }\n    ]\n  },\n  "
+                                                "\"modelVersion\": \"gemini-2.5-flash\"\n}\n")
+                                  << true << qint64(10) << qint64(18) << qint64(28);
     }
 
     void counts()
