@@ -108,6 +108,7 @@ private Q_SLOTS:
     void masksAccessTokens();
     void masksJwts();
     void masksEphemeralTokens();
+    void everyShapeFoundAfterAnyText();
     void registeredSecrets();
     void registeredSecretsInByteArrays();
     void registeredSecretsReachOtherThreads();
@@ -290,6 +291,34 @@ void TestRedact::masksEphemeralTokens()
     QVERIFY(Redactor::redact(url).endsWith(QLatin1String("&alt=1")));
     QVERIFY(!Redactor::redact(QStringLiteral("Authorization: Token ") + token).contains(QLatin1String("9f8e7d")));
     QCOMPARE(Redactor::redact(QStringLiteral("a token of 5 words")), QStringLiteral("a token of 5 words"));
+}
+
+// Text is searched for the pairs of characters that begin a secret's shape: each shape, in any case, after text
+// full of the letters that begin several (a, e, g, x) and at every offset, is masked.
+void TestRedact::everyShapeFoundAfterAnyText()
+{
+    const QString key = fakeKey(5);
+    const QString token = fakeToken(5);
+    const QList<std::pair<QString, QString>> shapes { // the text, the secret it holds
+        { QStringLiteral("?key=hunter2hunter2"), QStringLiteral("hunter2hunter2") },
+        { QStringLiteral("&KEY=hunter2hunter2"), QStringLiteral("hunter2hunter2") },
+        { QStringLiteral(";Access_Token=hunter2hunter2"), QStringLiteral("hunter2hunter2") },
+        { QStringLiteral("X-Goog-Api-Key: opensesame123"), QStringLiteral("opensesame123") },
+        { QStringLiteral("AUTHORIZATION: Bearer opensesame123"), QStringLiteral("opensesame123") },
+        { key, middleOf(key) }, { key.toLower().replace(0, 4, QStringLiteral("aIZA")), middleOf(key.toLower()) },
+        { token, middleOf(token) },
+        { QStringLiteral("EYJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl"),
+            QStringLiteral("c2lnbmF0dXJl") },
+        { QStringLiteral("Auth_Tokens/9f8e7d6c5b4a"), QStringLiteral("9f8e7d6c5b4a") }
+    };
+    const QString before = QStringLiteral("agexgenerateContent/beta/gemini-2.5-flash/ax-g");
+    for (const auto &[shape, secret] : shapes) {
+        for (qsizetype at = 0; at <= before.size(); ++at) {
+            const QString text = before.left(at) + shape;
+            QVERIFY2(!Redactor::redact(text).contains(secret), qPrintable(before.left(at) + QStringLiteral("…")));
+        }
+    }
+    QCOMPARE(Redactor::redact(before), before);
 }
 
 void TestRedact::registeredSecrets()

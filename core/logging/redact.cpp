@@ -11,6 +11,10 @@
 #include <bit>
 #include <string_view>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
 namespace ga::logging {
 namespace {
 
@@ -40,8 +44,9 @@ bool mayMatchPattern(QStringView text)
         = { "?key=", "&key=", ";key=", "?access_token=", "&access_token=", ";access_token=", "x-goog-api-key",
               "authorization", "aiza", "gat_", "eyj", "auth_tokens/" };
     static_assert(std::size(needles) <= 16);
-    // For each lower-case ASCII character, the needles that start with it: most characters start none and cost
-    // one lookup, and a path's many a, e and g are tried against one to three needles, not all of them.
+    // For each lower-case ASCII character, the needles that start with it; a needle is tried only where its first
+    // two characters are seen together (one bit of a table of pairs): paths and model names are full of a, e and g
+    // (generateContent, gemini, beta).
     static constexpr auto startingWith = [] {
         std::array<quint16, 128> t {};
         for (size_t i = 0; i < std::size(needles); ++i) {
@@ -49,26 +54,77 @@ bool mayMatchPattern(QStringView text)
         }
         return t;
     }();
+    static constexpr auto pairs = [] {
+        std::array<quint64, 128 * 128 / 64> t {};
+        for (const std::string_view needle : needles) {
+            const size_t pair = size_t(needle[0]) * 128 + size_t(needle[1]);
+            t[pair / 64] |= quint64(1) << (pair % 64);
+        }
+        return t;
+    }();
     const qsizetype n = text.size();
-    const QChar *d = text.data();
+    const auto *d = reinterpret_cast<const char16_t *>(text.data());
     auto lower = [](char16_t c) { return c >= u'A' && c <= u'Z' ? char16_t(c + 32) : c; };
-    for (qsizetype i = 0; i < n; ++i) {
-        const char16_t c = lower(d[i].unicode());
+    // Whether a needle starts at i (or the text is not ASCII there).
+    auto mayStartAt = [&](qsizetype i) {
+        const char16_t c = lower(d[i]);
         if (c >= 0x80) {
             return true;
+        }
+        if (startingWith[c] == 0 || i + 1 == n) {
+            return false; // every needle is longer than one character
+        }
+        const char16_t next = lower(d[i + 1]);
+        const size_t pair = size_t(c) * 128 + std::min<size_t>(next, 127);
+        if ((pairs[pair / 64] >> (pair % 64) & 1) == 0) {
+            return false; // a non-ASCII next character is looked at in its own turn
         }
         for (quint16 set = startingWith[c]; set != 0; set &= quint16(set - 1)) {
             const std::string_view needle = needles[std::countr_zero(set)];
             if (qsizetype(needle.size()) > n - i) {
                 continue;
             }
-            qsizetype k = 1;
-            while (k < qsizetype(needle.size()) && lower(d[i + k].unicode()) == char16_t(needle[size_t(k)])) {
+            qsizetype k = 2;
+            while (k < qsizetype(needle.size()) && lower(d[i + k]) == char16_t(needle[size_t(k)])) {
                 ++k;
             }
             if (k == qsizetype(needle.size())) {
                 return true;
             }
+        }
+        return false;
+    };
+    qsizetype i = 0;
+#if defined(__SSE2__) || defined(_M_X64)
+    // Eight units a step: only those that begin a needle (in either case) or are not ASCII are looked at further.
+    static constexpr char kFirsts[] = { '?', '&', ';', 'x', 'a', 'g', 'e' };
+    static_assert([] {
+        for (const std::string_view needle : needles) {
+            if (std::find(std::begin(kFirsts), std::end(kFirsts), needle[0]) == std::end(kFirsts)) {
+                return false;
+            }
+        }
+        return true;
+    }());
+    for (; i + 8 <= n; i += 8) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(d + i));
+        // Setting bit 0x20 folds upper-case letters to lower case; '?', '&' and ';' then also meet three control
+        // characters, which the check of the unit rejects. Signed comparisons: from 0x8000 up a unit is negative.
+        const __m128i folded = _mm_or_si128(v, _mm_set1_epi16(0x20));
+        __m128i hit = _mm_or_si128(_mm_cmpgt_epi16(v, _mm_set1_epi16(0x7f)), _mm_cmplt_epi16(v, _mm_setzero_si128()));
+        for (const char first : kFirsts) {
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi16(folded, _mm_set1_epi16(first)));
+        }
+        for (auto mask = unsigned(_mm_movemask_epi8(hit)) & 0x5555u; mask != 0; mask &= mask - 1) {
+            if (mayStartAt(i + std::countr_zero(mask) / 2)) {
+                return true;
+            }
+        }
+    }
+#endif
+    for (; i < n; ++i) {
+        if (mayStartAt(i)) {
+            return true;
         }
     }
     return false;
