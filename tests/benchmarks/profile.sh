@@ -6,7 +6,7 @@
 #   tests/benchmarks/profile.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
 # Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord (or $BUILD_DIR/...).
 # Environment: REQUESTS (2000) unary generateContent calls on one keep-alive connection, WARMUP (200),
-# TOP (15) functions listed by inclusive cost, KEEP=1 keeps the callgrind file (its path is printed). STREAM=1 sends
+# TOP (15) functions listed by inclusive cost, SETTLE (2) seconds waited for the request history's writer, KEEP=1 keeps the callgrind file (its path is printed). STREAM=1 sends
 # streamGenerateContent?alt=sse instead, the fake answering CHUNKS (50) events INTERVAL_MS (0) apart: the cost per
 # event shows (with INTERVAL_MS > 0 each event arrives in a read of its own, as in a real stream).
 # Prints: "instructions per request: N" and the most expensive functions of the workload.
@@ -23,6 +23,7 @@ MODEL=gemini-2.5-flash
 PATH_GENERATE=/v1beta/models/$MODEL:generateContent
 BODY='{"contents":[{"parts":[{"text":"hi"}]}]}'
 STREAM=${STREAM:-0}
+SETTLE=${SETTLE:-2} # seconds for the history's writer after the warm-up and the workload
 CHUNKS=${CHUNKS:-50}
 FAKE_ARGS=()
 if [ "$STREAM" = 1 ]; then
@@ -70,9 +71,14 @@ send() { # COUNT
     [ "$good" = "$1" ] || { echo "only $good of $1 requests answered 200" >&2; exit 1; }
 }
 
+# The request history writes what queued up 200 ms later, on its own thread: the warm-up's rows are written before
+# counting starts and the workload's before the counts are dumped, so every run counts exactly REQUESTS rows (the
+# figure moved by ~1,500 instructions a request with how batches fell otherwise).
 send "$WARMUP"
+sleep "$SETTLE"
 callgrind_control -i on "$H_DAEMON_PID" >/dev/null
 send "$REQUESTS"
+sleep "$SETTLE"
 callgrind_control -d "$H_DAEMON_PID" >/dev/null
 callgrind_control -i off "$H_DAEMON_PID" >/dev/null
 kill "$H_DAEMON_PID" 2>/dev/null || true
