@@ -318,6 +318,46 @@ private Q_SLOTS:
         QCOMPARE(store.query(f, 100).size(), size_t(0));
     }
 
+    // The writer keeps one buffer for each text it binds, from row to row: long rows then short ones, and text that is
+    // not ASCII, come back as written, in the record and in the columns the filters use.
+    void rowsOfEverySizeComeBackWhole()
+    {
+        HistoryStore store({ path(), 0, 0 });
+        store.open(0);
+        std::vector<AccessRecord> written;
+        for (quint64 i = 1; i <= 12; ++i) {
+            AccessRecord r = record(i, qint64(i) * 1000);
+            const int n = int((i * 37) % 11) * 40; // sizes up and down
+            r.path = QStringLiteral("/v1beta/models/") + QString(n, u'p') + QStringLiteral(":generateContent");
+            r.model = i % 3 == 0 ? QString::fromUtf8("模型-") + QString(n / 4, u'm') : QString(n / 4 + 1, u'm');
+            r.keyId = i % 4 == 0 ? QString::fromUtf8("ключ") : QStringLiteral("k") + QString(int(i), u'1');
+            r.route = i % 2 ? QString(n / 8 + 1, u'r') : QStringLiteral("direct");
+            r.redacted = i % 2 == 0;
+            store.append(r);
+            written.push_back(r);
+        }
+        store.flush();
+        const std::vector<AccessRecord> back = store.query(0, 0, 100);
+        QCOMPARE(back.size(), written.size());
+        for (const AccessRecord &want : written) {
+            const auto got
+                = std::find_if(back.begin(), back.end(), [&want](const AccessRecord &r) { return r.id == want.id; });
+            QVERIFY(got != back.end());
+            QCOMPARE(got->path, want.path);
+            QCOMPARE(got->model, want.model);
+            QCOMPARE(got->keyId, want.keyId);
+            QCOMPARE(got->route, want.route);
+            HistoryStore::Filter f;
+            f.key = want.keyId;
+            f.model = want.model;
+            f.route = want.route;
+            const std::vector<AccessRecord> matching = store.query(f, 100);
+            QVERIFY2(std::any_of(
+                         matching.begin(), matching.end(), [&want](const AccessRecord &r) { return r.id == want.id; }),
+                qPrintable(want.keyId + u' ' + want.model + u' ' + want.route));
+        }
+    }
+
     void damagedDatabaseIsMovedAsideAndMadeAnew()
     {
         {

@@ -301,25 +301,38 @@ private:
 
 QByteArray toJsonBytes(const AccessRecord &r)
 {
+    QByteArray out;
+    toJsonBytes(r, out);
+    return out;
+}
+
+void toJsonBytes(const AccessRecord &r, QByteArray &out)
+{
     // The free-text fields, redacted first: their sizes bound the output.
     const QString client = freeText(r, r.client);
     const QString method = freeText(r, r.method);
     const QString path = freeText(r, r.path);
     const QString model = freeText(r, r.model);
     const QString time = isoUtcMs(r.startedMs);
-    std::vector<QString> outcomes;
-    outcomes.reserve(r.attempts.size());
+    std::vector<QString> redactedOutcomes; // a record from the recorder was redacted already: no copies
+    if (!r.redacted) {
+        redactedOutcomes.reserve(r.attempts.size());
+    }
     qsizetype units = client.size() + method.size() + path.size() + model.size() + time.size() + r.peer.size()
         + r.kind.size() + r.mode.size() + r.keyId.size() + r.route.size();
-    for (const Attempt &a : r.attempts) {
-        outcomes.push_back(freeText(r, a.outcome));
-        units += a.keyId.size() + a.route.size() + outcomes.back().size();
+    const auto outcome
+        = [&](size_t i) -> const QString & { return r.redacted ? r.attempts[i].outcome : redactedOutcomes[i]; };
+    for (size_t i = 0; i < r.attempts.size(); ++i) {
+        if (!r.redacted) {
+            redactedOutcomes.push_back(freeText(r, r.attempts[i].outcome));
+        }
+        units += r.attempts[i].keyId.size() + r.attempts[i].route.size() + outcome(i).size();
     }
     const QString closeReason = r.live ? freeText(r, r.live->closeReason) : QString();
     units += closeReason.size();
     // Names, punctuation and numbers: under 600 bytes for the record, 100 per attempt, 200 for the Live figures.
     const qsizetype bound = 1024 + 128 * qsizetype(r.attempts.size()) + JsonWriter::kMaxPerUnit * units;
-    QByteArray out(bound, Qt::Uninitialized);
+    out.resize(bound); // storage kept from an earlier record is reused
     JsonWriter w(out.data());
     w.beginObject();
     w.number("id", qint64(r.id));
@@ -355,7 +368,7 @@ QByteArray toJsonBytes(const AccessRecord &r)
         w.text("key", a.keyId);
         w.text("route", a.route);
         w.number("status", a.status);
-        w.text("outcome", outcomes[i]);
+        w.text("outcome", outcome(i));
         w.number("ms", a.ms);
         w.endObject();
     }
@@ -376,7 +389,6 @@ QByteArray toJsonBytes(const AccessRecord &r)
     w.endObject();
     Q_ASSERT(w.end() - out.constData() <= bound);
     out.truncate(w.end() - out.constData());
-    return out;
 }
 
 AccessRecord accessRecordFromJson(const QJsonObject &o)

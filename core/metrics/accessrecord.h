@@ -73,6 +73,8 @@ QJsonObject toJson(const AccessRecord &r);
 // The same object as toJson(r), compact, written directly (about ten times cheaper than building a QJsonObject and
 // serialising it: the request history on disk and the JSON access log write one per request).
 QByteArray toJsonBytes(const AccessRecord &r);
+// The same into `out`, whose storage is reused when it is large enough and not shared (the history's writer).
+void toJsonBytes(const AccessRecord &r, QByteArray &out);
 // The record toJson() wrote (the request history on disk); fields it lacks keep their defaults.
 AccessRecord accessRecordFromJson(const QJsonObject &o);
 // One line for the human-readable log: "#42 cline POST /v1beta/models/x:generateContent 200 gemini-2.5-flash
