@@ -412,6 +412,40 @@ private Q_SLOTS:
         QVERIFY(QFile::remove(m_dir.filePath(aside.first())));
     }
 
+    // Kept records share their text with earlier ones of the same value, whether it repeats the record just before
+    // or one further back, and keep every value as it was.
+    void keptRecordsShareRepeatedText()
+    {
+        ga::metrics::Recorder recorder(100);
+        const QStringList paths { QStringLiteral("/v1beta/models/a:generateContent"),
+            QStringLiteral("/v1beta/models/b:generateContent"), QStringLiteral("/v1beta/models/a:generateContent") };
+        const QStringList clients { QStringLiteral("cline"), QStringLiteral("cline"), QStringLiteral("roo") };
+        std::vector<AccessRecord> made;
+        for (int i = 0; i < 9; ++i) {
+            AccessRecord r = record(recorder.nextId(), 1000);
+            // Made anew each time, as a request's text is (not shared with the one before).
+            r.path = QString(paths[i % 3].constData(), paths[i % 3].size());
+            r.client = QString(clients[i / 3].constData(), clients[i / 3].size());
+            r.model = QString::fromUtf8(i % 2 ? "m-odd" : "m-even");
+            made.push_back(r);
+            recorder.record(r);
+        }
+        const std::vector<AccessRecord> kept = recorder.history();
+        QCOMPARE(kept.size(), made.size());
+        for (size_t i = 0; i < kept.size(); ++i) {
+            QCOMPARE(kept[i].path, made[i].path);
+            QCOMPARE(kept[i].client, made[i].client);
+            QCOMPARE(kept[i].model, made[i].model);
+            for (size_t j = 0; j < i; ++j) {
+                for (const auto field : { &AccessRecord::path, &AccessRecord::client, &AccessRecord::model }) {
+                    if (kept[i].*field == kept[j].*field) {
+                        QCOMPARE((kept[i].*field).constData(), (kept[j].*field).constData()); // one allocation
+                    }
+                }
+            }
+        }
+    }
+
     void recorderHandsRecordsToTheStore()
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();

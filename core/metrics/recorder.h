@@ -110,7 +110,8 @@ private:
     void keepLocked(const AccessRecord &r);
     std::vector<AccessRecord> historyInOrderLocked() const;
     void setHistoryLocked(std::vector<AccessRecord> ordered);
-    void internLocked(QString &text);
+    // `last`: the value this field was interned to last time (the next record's is mostly the same).
+    void internLocked(QString &text, QString &last);
     void makeSlotsLocked();
 
     mutable QMutex m_mutex;
@@ -121,6 +122,7 @@ private:
     size_t m_kept = 0; // records in m_history (its first slots; the rest are made ahead, see keepLocked)
     size_t m_oldest = 0;
     QSet<QString> m_interned; // the values the kept records' text fields take (internLocked)
+    std::array<QString, 6> m_lastInterned; // per field (keepLocked), each one of m_interned
     QHash<RequestLabels, quint64> m_requests;
     QHash<QString, quint64> m_tokensIn; // by model label
     QHash<QString, quint64> m_tokensOut;
