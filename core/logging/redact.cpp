@@ -98,6 +98,7 @@ bool mayMatchPattern(QStringView text)
 #if defined(__SSE2__) || defined(_M_X64)
     // Eight units a step: only those that begin a needle (in either case) or are not ASCII are looked at further.
     static constexpr char kFirsts[] = { '?', '&', ';', 'x', 'a', 'g', 'e' };
+    static_assert(std::size(kFirsts) == 7); // compared one by one below
     static_assert([] {
         for (const std::string_view needle : needles) {
             if (std::find(std::begin(kFirsts), std::end(kFirsts), needle[0]) == std::end(kFirsts)) {
@@ -112,9 +113,10 @@ bool mayMatchPattern(QStringView text)
         // characters, which the check of the unit rejects. Signed comparisons: from 0x8000 up a unit is negative.
         const __m128i folded = _mm_or_si128(v, _mm_set1_epi16(0x20));
         __m128i hit = _mm_or_si128(_mm_cmpgt_epi16(v, _mm_set1_epi16(0x7f)), _mm_cmplt_epi16(v, _mm_setzero_si128()));
-        for (const char first : kFirsts) {
-            hit = _mm_or_si128(hit, _mm_cmpeq_epi16(folded, _mm_set1_epi16(first)));
-        }
+        const auto is = [&folded](char c) { return _mm_cmpeq_epi16(folded, _mm_set1_epi16(c)); };
+        hit = _mm_or_si128(_mm_or_si128(hit, _mm_or_si128(is(kFirsts[0]), is(kFirsts[1]))),
+            _mm_or_si128(_mm_or_si128(is(kFirsts[2]), is(kFirsts[3])),
+                _mm_or_si128(_mm_or_si128(is(kFirsts[4]), is(kFirsts[5])), is(kFirsts[6]))));
         for (auto mask = unsigned(_mm_movemask_epi8(hit)) & 0x5555u; mask != 0; mask &= mask - 1) {
             if (mayStartAt(i + std::countr_zero(mask) / 2)) {
                 return true;
