@@ -209,8 +209,24 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("ga.log"));
         QString error;
         QVERIFY(setLogFile(path, 1 << 20, 1, &error));
+        const QDateTime before = QDateTime::currentDateTime().addMSecs(-1);
         QVERIFY(writeSafeMessage(QtInfoMsg, "ga.access", QByteArray("#1 safe-line")));
-        QVERIFY(readAllLogs(path).contains(" info ga.access: #1 safe-line\n"));
+        setLogFormat(LogFormat::Json);
+        QVERIFY(writeSafeMessage(QtInfoMsg, "ga.access", QByteArray("{\"id\":2}")));
+        setLogFormat(LogFormat::Text);
+        const QDateTime after = QDateTime::currentDateTime().addMSecs(1);
+        const QList<QByteArray> lines = readAllLogs(path).split('\n');
+        QVERIFY2(lines.size() >= 2, readAllLogs(path).constData());
+        // Each line's time is local, with milliseconds, and between the times read before and after.
+        const auto timeIsNow = [&](const QByteArray &text) {
+            const QDateTime t = QDateTime::fromString(QString::fromLatin1(text), Qt::ISODateWithMs);
+            return text.size() == 23 && t.isValid() && t >= before && t <= after;
+        };
+        QVERIFY2(lines[0].endsWith(" info ga.access: #1 safe-line"), lines[0].constData());
+        QVERIFY2(timeIsNow(lines[0].left(lines[0].indexOf(' '))), lines[0].constData());
+        const QJsonObject json = QJsonDocument::fromJson(lines[1]).object();
+        QCOMPARE(json.value(u"access").toObject().value(u"id").toInt(), 2);
+        QVERIFY2(timeIsNow(json.value(u"time").toString().toLatin1()), lines[1].constData());
         const QtMessageHandler ours = qInstallMessageHandler(nullptr);
         const QtMessageHandler other = installMessageHandler(); // the default one, now replaced again
         restoreMessageHandler(other);

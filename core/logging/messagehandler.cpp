@@ -135,7 +135,9 @@ LogFile &logFile()
 
 // The local time as Qt::ISODateWithMs writes it. Formatting a date is costly next to a log line, so each thread
 // formats the current second once and patches in the milliseconds.
-QByteArray timestamp()
+// Appends the local time with milliseconds ("2026-12-05T14:20:01.123"): the text is made once a second, and the
+// milliseconds are written into the line itself (a copy of the second's text to patch was an allocation a line).
+void appendTimestamp(QByteArray &line)
 {
     thread_local qint64 cachedSecond = std::numeric_limits<qint64>::min();
     thread_local QByteArray cached;
@@ -148,39 +150,45 @@ QByteArray timestamp()
         millisAt = dot >= 0 && dot + 3 < cached.size() ? dot + 1 : -1;
         cachedSecond = second;
     }
-    QByteArray out = cached;
+    const qsizetype at = line.size();
+    line.append(cached);
     if (millisAt >= 0) {
         const int ms = int(nowMs - second * 1000);
-        char *digits = out.data() + millisAt; // detaches: `cached` stays as it is
+        char *digits = line.data() + at + millisAt; // the line's own storage: `cached` stays as it is
         digits[0] = char('0' + ms / 100);
         digits[1] = char('0' + ms / 10 % 10);
         digits[2] = char('0' + ms % 10);
     }
-    return out;
 }
+
+constexpr qsizetype kTimestampBytes = 32; // room for the time appendTimestamp() writes
 
 // `redacted`: the message, UTF-8, with nothing secret left in it.
 QByteArray formatSafeLine(QtMsgType type, const char *category, const QByteArray &redacted)
 {
-    const QByteArray time = timestamp();
     const char *level = levelTag(type);
     QByteArray line;
     if (g_format.load(std::memory_order_relaxed) == LogFormat::Json) {
         // Access records arrive as compact JSON (metrics::Recorder, the only writer of "ga.access"): embedded as an
         // object, not as a string. Keys in the order QJsonObject writes them.
         if (qstrcmp(category, "ga.access") == 0 && redacted.startsWith('{') && redacted.endsWith('}')) {
-            line.reserve(redacted.size() + time.size() + 64);
+            line.reserve(redacted.size() + kTimestampBytes + 64);
             line.append("{\"access\":").append(redacted).append(",\"category\":\"ga.access\",\"level\":\"");
-            line.append(level).append("\",\"time\":\"").append(time).append("\"}\n");
+            line.append(level).append("\",\"time\":\"");
+            appendTimestamp(line);
+            line.append("\"}\n");
             return line;
         }
+        QByteArray time;
+        appendTimestamp(time);
         const QJsonObject o { { QStringLiteral("time"), QString::fromLatin1(time) },
             { QStringLiteral("level"), QLatin1String(level) }, { QStringLiteral("category"), QLatin1String(category) },
             { QStringLiteral("message"), QString::fromUtf8(redacted) } };
         return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
     }
-    line.reserve(time.size() + redacted.size() + qsizetype(qstrlen(category)) + 16);
-    line.append(time).append(' ').append(level).append(' ').append(category).append(": ").append(redacted).append('\n');
+    line.reserve(kTimestampBytes + redacted.size() + qsizetype(qstrlen(category)) + 16);
+    appendTimestamp(line);
+    line.append(' ').append(level).append(' ').append(category).append(": ").append(redacted).append('\n');
     return line;
 }
 
