@@ -737,6 +737,61 @@ private Q_SLOTS:
     }
 
     // The recorder's own escaping of label values (quote, backslash, newline), read back by the checker.
+    // The recorder remembers where the last record's labels counted: records repeating the labels before them,
+    // records with new labels in between (the hashes grow and move their entries), tokens and a first byte only
+    // sometimes: every counter ends as counted here, and no series appears that nothing counted into.
+    void countersHoldAcrossRepeatedAndNewLabels()
+    {
+        ga::metrics::Recorder recorder;
+        QHash<QString, double> requests, tokensIn, tokensOut; // by model label
+        QHash<QString, double> ttfbCount, latencyCount; // by target kind
+        for (int i = 0; i < 600; ++i) {
+            ga::metrics::AccessRecord r;
+            r.kind = QStringLiteral("native");
+            // Runs of one model, and now and then one of 50 others (each new the first time).
+            const QString model = i % 7 == 3 ? QStringLiteral("m%1").arg(i % 50) : QStringLiteral("gemini-2.5-flash");
+            r.model = QString(model.constData(), model.size()); // a new allocation, as for a request
+            r.status = i % 11 == 0 ? 429 : 200;
+            r.mode = QStringLiteral("local");
+            r.route = i % 13 == 0 ? QStringLiteral("relay-1") : QStringLiteral("direct");
+            r.attempts.push_back({ QStringLiteral("k"), r.route, r.status, QStringLiteral("ok"), 3 });
+            r.totalMs = 10;
+            r.ttfbMs = i % 5 == 0 ? -1 : 4;
+            r.tokensIn = i % 3 == 0 ? 0 : 7;
+            r.tokensOut = i % 4 == 0 ? 0 : 11;
+            recorder.record(r);
+            requests[model] += 1;
+            if (r.tokensIn) {
+                tokensIn[model] += double(r.tokensIn);
+            }
+            if (r.tokensOut) {
+                tokensOut[model] += double(r.tokensOut);
+            }
+            const QString target = r.route == u"direct" ? QStringLiteral("direct") : QStringLiteral("relay");
+            latencyCount[target] += 1;
+            if (r.ttfbMs >= 0) {
+                ttfbCount[target] += 1;
+            }
+        }
+        const Exposition e = parseExposition(recorder.renderPrometheus(ga::metrics::ScrapeState {}));
+        QVERIFY(e.error.isEmpty());
+        QCOMPARE(e.sum("ga_requests_total"), 600.0);
+        for (auto it = requests.cbegin(); it != requests.cend(); ++it) {
+            QCOMPARE(e.sum("ga_requests_total", { { "model", it.key() } }), it.value());
+            QCOMPARE(e.sum("ga_tokens_total", { { "model", it.key() }, { "direction", QStringLiteral("in") } }),
+                tokensIn.value(it.key()));
+            QCOMPARE(e.sum("ga_tokens_total", { { "model", it.key() }, { "direction", QStringLiteral("out") } }),
+                tokensOut.value(it.key()));
+        }
+        QCOMPARE(e.sum("ga_requests_total", { { "status_class", QStringLiteral("4xx") } }), 55.0); // i % 11 == 0
+        // Models that counted no tokens in a direction have no series for it.
+        QCOMPARE(e.count("ga_tokens_total"), int(tokensIn.size() + tokensOut.size()));
+        for (const QString &target : { QStringLiteral("direct"), QStringLiteral("relay") }) {
+            QCOMPARE(e.sum("ga_upstream_latency_seconds_count", { { "target", target } }), latencyCount[target]);
+            QCOMPARE(e.sum("ga_upstream_ttfb_seconds_count", { { "target", target } }), ttfbCount[target]);
+        }
+    }
+
     void recorderEscapesLabelValues()
     {
         ga::metrics::Recorder recorder;

@@ -300,22 +300,51 @@ void Recorder::record(AccessRecord r)
     {
         QMutexLocker lock(&m_mutex);
         ++m_total;
-        const QString model = modelLabel(r.model);
-        ++m_requests[RequestLabels { r.kind, model, r.status <= 0 ? 0 : r.status / 100, r.mode,
-            r.route.isEmpty() ? QStringLiteral("none") : r.route }];
+        const int statusClass = r.status <= 0 ? 0 : r.status / 100;
+        const QString route = r.route.isEmpty() ? QStringLiteral("none") : r.route;
+        LabelMemo &memo = m_memo;
+        const auto same = [](const QString &a, const QString &b) {
+            return a.size() == b.size() && (a.constData() == b.constData() || a == b);
+        };
+        if (!memo.valid || memo.statusClass != statusClass || !same(memo.kind, r.kind) || !same(memo.model, r.model)
+            || !same(memo.mode, r.mode) || !same(memo.route, route)) {
+            memo = LabelMemo {};
+            memo.kind = r.kind;
+            memo.model = r.model;
+            memo.mode = r.mode;
+            memo.route = route;
+            memo.statusClass = statusClass;
+            memo.label = modelLabel(r.model);
+            memo.requests = &m_requests[RequestLabels { r.kind, memo.label, statusClass, r.mode, route }];
+            memo.valid = true;
+        }
+        ++*memo.requests;
         m_retries += quint64(r.retries());
         m_fallbacks += quint64(r.fallbacks);
         if (r.tokensIn) {
-            m_tokensIn[model] += quint64(r.tokensIn);
+            if (!memo.tokensIn) {
+                memo.tokensIn = &m_tokensIn[memo.label];
+            }
+            *memo.tokensIn += quint64(r.tokensIn);
         }
         if (r.tokensOut) {
-            m_tokensOut[model] += quint64(r.tokensOut);
+            if (!memo.tokensOut) {
+                memo.tokensOut = &m_tokensOut[memo.label];
+            }
+            *memo.tokensOut += quint64(r.tokensOut);
         }
         if (!r.attempts.empty()) {
-            const QString targetKind = r.route == u"direct" ? QStringLiteral("direct") : QStringLiteral("relay");
-            m_latency[targetKind].observe(double(r.totalMs) / 1000.0);
+            const auto targetKind
+                = [&r] { return r.route == u"direct" ? QStringLiteral("direct") : QStringLiteral("relay"); };
+            if (!memo.latency) {
+                memo.latency = &m_latency[targetKind()];
+            }
+            memo.latency->observe(double(r.totalMs) / 1000.0);
             if (r.ttfbMs >= 0) {
-                m_ttfb[targetKind].observe(double(r.ttfbMs) / 1000.0);
+                if (!memo.ttfb) {
+                    memo.ttfb = &m_ttfb[targetKind()];
+                }
+                memo.ttfb->observe(double(r.ttfbMs) / 1000.0);
             }
         }
         if (r.broken) {

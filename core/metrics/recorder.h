@@ -129,6 +129,23 @@ private:
     QHash<QString, Histogram> m_latency; // by target kind (direct / relay)
     QHash<QString, Histogram> m_ttfb;
     QList<QString> m_models;
+    // Where the last record's labels counted: most records have the labels of the one before, and finding them in
+    // the hashes cost ~2,000 instructions a record (five lookups, each hashing strings). Pointers into the hashes
+    // stay valid until something is inserted into that hash, which happens only in record(), which takes each
+    // pointer again after its own insert; the hashes are never copied (a shared one would not be detached).
+    struct LabelMemo
+    {
+        bool valid = false;
+        QString kind, model, mode, route; // model: as in the record, route: as in the labels
+        int statusClass = 0;
+        QString label; // modelLabel(model)
+        quint64 *requests = nullptr;
+        quint64 *tokensIn = nullptr; // null until this label counted tokens
+        quint64 *tokensOut = nullptr;
+        Histogram *latency = nullptr;
+        Histogram *ttfb = nullptr;
+    };
+    LabelMemo m_memo;
     quint64 m_total = 0;
     quint64 m_retries = 0;
     quint64 m_fallbacks = 0;
