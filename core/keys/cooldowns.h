@@ -43,6 +43,8 @@ public:
     static QString scopeOf(const QString &key);
     static QString modelOf(const QString &key);
 
+    // Nothing cooling: the usual state, checked before a key is made for a lookup (a string built per request).
+    bool isEmpty() const { return m_table.isEmpty(); }
     Cooldown *find(const QString &key);
     const Cooldown *find(const QString &key) const;
     // The entry for `key`, when one is running at `now`.

@@ -50,7 +50,8 @@ void HealthPolicy::expire(qint64 now)
 
 bool HealthPolicy::coolingFor(const KeyRec &k, const QString &model, qint64 now, qint64 *until) const
 {
-    if (const Cooldown *c = m_cooldowns.running(Cooldowns::key(k.scope, model), now)) {
+    if (const Cooldown *c
+        = m_cooldowns.isEmpty() ? nullptr : m_cooldowns.running(Cooldowns::key(k.scope, model), now)) {
         if (until) {
             *until = c->until;
         }
@@ -108,6 +109,9 @@ void HealthPolicy::onSuccess(KeyRec &k, const QString &model, qint64 now)
     h.breakerOpens = 0;
     m_egress.noteSuccess(k.scope, now); // this connection gets answers
     // A success ends a per-minute backoff streak for this scope and model (if the cooldown is over).
+    if (m_cooldowns.isEmpty()) {
+        return;
+    }
     const QString ck = Cooldowns::key(k.scope, model);
     if (const Cooldown *c = m_cooldowns.find(ck); c && c->until <= now) {
         m_cooldowns.erase(ck);
