@@ -361,10 +361,10 @@ void Recorder::record(AccessRecord r)
             qCInfo(lcAccess).noquote() << QString::fromUtf8(line);
         }
     }
-    if (HistoryStore *store = m_store.load(std::memory_order_acquire)) {
-        store->append(r);
-    }
     Q_EMIT recorded(r);
+    if (HistoryStore *store = m_store.load(std::memory_order_acquire)) {
+        store->append(std::move(r)); // last: the record is not copied for the store
+    }
 }
 
 void Recorder::setStore(HistoryStore *store)
