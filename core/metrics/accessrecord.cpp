@@ -22,7 +22,8 @@ namespace {
 
 // "2026-12-04T15:20:25.123Z", as QDateTime::toString(Qt::ISODateWithMs) writes a UTC time, without building a
 // QDateTime: the history writes one per record, and QDateTime's formatting was a tenth of its cost.
-QString isoUtcMs(qint64 ms)
+// The text into `buf`; false outside years 0-9999 (isoUtcMs() then asks QDateTime).
+bool isoUtcMsInto(qint64 ms, char (&buf)[24])
 {
     const qint64 day = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
     const qint64 msOfDay = ms - day * 86'400'000;
@@ -37,9 +38,8 @@ QString isoUtcMs(qint64 ms)
     const int m = int(mp < 10 ? mp + 3 : mp - 9);
     const qint64 y = yoe + era * 400 + (m <= 2 ? 1 : 0);
     if (y < 0 || y > 9999) {
-        return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+        return false;
     }
-    char buf[24];
     auto put = [&buf](int at, qint64 value, int digits) {
         for (int i = digits - 1; i >= 0; --i) {
             buf[at + i] = char('0' + value % 10);
@@ -60,7 +60,14 @@ QString isoUtcMs(qint64 ms)
     buf[19] = '.';
     put(20, msOfDay % 1000, 3);
     buf[23] = 'Z';
-    return QString::fromLatin1(buf, sizeof buf);
+    return true;
+}
+
+QString isoUtcMs(qint64 ms)
+{
+    char buf[24];
+    return isoUtcMsInto(ms, buf) ? QString::fromLatin1(buf, sizeof buf)
+                                 : QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
 } // namespace
@@ -218,6 +225,16 @@ public:
         key(name);
         string(v);
     }
+    // Text known to need no escaping (a time).
+    template<size_t N>
+    void ascii(const char (&name)[N], QByteArrayView v)
+    {
+        key(name);
+        raw('"');
+        std::memcpy(m_p, v.data(), size_t(v.size()));
+        m_p += v.size();
+        raw('"');
+    }
     template<size_t N>
     void number(const char (&name)[N], qint64 v)
     {
@@ -313,13 +330,16 @@ void toJsonBytes(const AccessRecord &r, QByteArray &out)
     const QString method = freeText(r, r.method);
     const QString path = freeText(r, r.path);
     const QString model = freeText(r, r.model);
-    const QString time = isoUtcMs(r.startedMs);
+    char timeBuf[24];
+    const bool timeWritten = isoUtcMsInto(r.startedMs, timeBuf); // nearly always: no QString made
+    const QString time = timeWritten ? QString() : isoUtcMs(r.startedMs);
     std::vector<QString> redactedOutcomes; // a record from the recorder was redacted already: no copies
     if (!r.redacted) {
         redactedOutcomes.reserve(r.attempts.size());
     }
-    qsizetype units = client.size() + method.size() + path.size() + model.size() + time.size() + r.peer.size()
-        + r.kind.size() + r.mode.size() + r.keyId.size() + r.route.size();
+    qsizetype units = client.size() + method.size() + path.size() + model.size()
+        + (timeWritten ? qsizetype(sizeof timeBuf) : time.size()) + r.peer.size() + r.kind.size() + r.mode.size()
+        + r.keyId.size() + r.route.size();
     const auto outcome
         = [&](size_t i) -> const QString & { return r.redacted ? r.attempts[i].outcome : redactedOutcomes[i]; };
     for (size_t i = 0; i < r.attempts.size(); ++i) {
@@ -336,7 +356,11 @@ void toJsonBytes(const AccessRecord &r, QByteArray &out)
     JsonWriter w(out.data());
     w.beginObject();
     w.number("id", qint64(r.id));
-    w.text("time", time);
+    if (timeWritten) {
+        w.ascii("time", QByteArrayView(timeBuf, sizeof timeBuf));
+    } else {
+        w.text("time", time);
+    }
     w.text("client", client);
     w.text("peer", r.peer);
     w.text("method", method);
