@@ -9,6 +9,7 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <limits>
 #include <memory>
 
 #ifndef _WIN32
@@ -298,6 +299,34 @@ private Q_SLOTS:
         QVERIFY(tls.open(new QSslSocket));
         QVERIFY(!ga::proxy::attachDirectReads(tls.near.get(), &target)); // ciphertext: QSslSocket reads it
         QCOMPARE(target.calls, 0);
+    }
+
+    // A head is written through a pointer into storage sized once; writing past the room asked for grows it, and
+    // finish() (or the end of the writer) leaves exactly what was written, behind what the array held.
+    void byteWriterKeepsExactlyWhatWasWritten()
+    {
+        QByteArray out = "held:";
+        {
+            ga::http::ByteWriter w(out, 4);
+            w.put("HTTP/1.1 ");
+            w.number(200);
+            w.put("");
+            w.put(" OK\r\n");
+            w.number(std::numeric_limits<qint64>::min());
+            w.put(QByteArray(5000, 'x'));
+            w.number(-1);
+        }
+        QCOMPARE(out, "held:HTTP/1.1 200 OK\r\n-9223372036854775808" + QByteArray(5000, 'x') + "-1");
+        QByteArray exact;
+        ga::http::ByteWriter w(exact, 3);
+        w.put("abc");
+        w.finish();
+        QCOMPARE(exact, QByteArray("abc"));
+        QByteArray roomy;
+        ga::http::ByteWriter r(roomy, 1000);
+        r.number(7);
+        r.finish();
+        QCOMPARE(roomy, QByteArray("7"));
     }
 
     void consumedBuffersGiveBackLargeBlocks()

@@ -49,6 +49,67 @@ inline void appendBytes(QByteArray &out, QByteArrayView bytes)
     }
 }
 
+// Appends to a QByteArray through a pointer into storage sized once: each put() is a bounds check and a memcpy,
+// where appendBytes() calls QByteArray::resize() (a call into Qt with its checks) for every piece of a head.
+// Writes past the room asked for still work (the storage grows); finish() (or the destructor) sets the size.
+class ByteWriter
+{
+public:
+    ByteWriter(QByteArray &out, qsizetype room)
+        : m_out(out)
+    {
+        const qsizetype used = out.size();
+        m_out.resize(used + room);
+        m_p = m_out.data() + used;
+        m_end = m_out.data() + m_out.size();
+    }
+    ByteWriter(const ByteWriter &) = delete;
+    ByteWriter &operator=(const ByteWriter &) = delete;
+    ~ByteWriter() { finish(); }
+
+    void put(QByteArrayView bytes)
+    {
+        Q_ASSERT(m_p); // not after finish()
+        if (m_end - m_p < bytes.size()) {
+            grow(bytes.size());
+        }
+        if (!bytes.isEmpty()) {
+            std::memcpy(m_p, bytes.data(), size_t(bytes.size()));
+            m_p += bytes.size();
+        }
+    }
+    void number(qint64 v)
+    {
+        Q_ASSERT(m_p);
+        constexpr qsizetype kMaxDigits = 20; // "-9223372036854775808"
+        if (m_end - m_p < kMaxDigits) {
+            grow(kMaxDigits);
+        }
+        m_p = std::to_chars(m_p, m_end, v).ptr;
+    }
+    // The bytes written so far become `out`'s size (once; later puts are not expected).
+    void finish()
+    {
+        if (m_p) {
+            m_out.truncate(m_p - m_out.constData());
+            m_p = m_end = nullptr;
+        }
+    }
+
+private:
+    void grow(qsizetype n)
+    {
+        const qsizetype used = m_p - m_out.constData();
+        m_out.resize(std::max(2 * m_out.size(), used + n));
+        m_p = m_out.data() + used;
+        m_end = m_out.data() + m_out.size();
+    }
+
+    QByteArray &m_out;
+    char *m_p = nullptr;
+    char *m_end = nullptr;
+};
+
 // Appends the decimal digits of `v` (QByteArray::number() makes a string of them first).
 inline void appendNumber(QByteArray &out, qint64 v)
 {

@@ -261,39 +261,45 @@ void ClientConnection::exchangeHead(
     m_request.headers = http::HeaderList(); // not needed past the head, which may begin a long stream
     const QByteArrayView reasonText = reason.isEmpty() ? QByteArrayView(http::reasonPhrase(status)) : reason;
     QByteArray head;
-    head.reserve(256 + reasonText.size() + m_corsOrigin.size() + http::headersSize(out));
-    http::appendBytes(head, "HTTP/1.1 ");
-    http::appendNumber(head, status);
-    http::appendBytes(head, " ");
-    http::appendBytes(head, reasonText);
-    http::appendBytes(head, "\r\n");
-    http::appendHeaders(head, out);
+    http::ByteWriter w(head, 256 + reasonText.size() + m_corsOrigin.size() + http::headersSize(out));
+    w.put("HTTP/1.1 ");
+    w.number(status);
+    w.put(" ");
+    w.put(reasonText);
+    w.put("\r\n");
+    for (const http::Header &h : out) {
+        w.put(h.name);
+        w.put(": ");
+        w.put(h.value);
+        w.put("\r\n");
+    }
     if (!m_corsOrigin.isEmpty()) {
-        http::appendBytes(head, "Access-Control-Allow-Origin: ");
-        http::appendBytes(head, m_corsOrigin);
-        http::appendBytes(head, "\r\nVary: Origin\r\n");
+        w.put("Access-Control-Allow-Origin: ");
+        w.put(m_corsOrigin);
+        w.put("\r\nVary: Origin\r\n");
     }
     m_chunkedOut = false;
     if (!hasBody) {
         if (const QByteArray *cl = http::findHeader(headers, "content-length")) {
-            http::appendBytes(head, "Content-Length: "); // HEAD: the length the GET would have
-            http::appendBytes(head, *cl);
-            http::appendBytes(head, "\r\n");
+            w.put("Content-Length: "); // HEAD: the length the GET would have
+            w.put(*cl);
+            w.put("\r\n");
         }
     } else if (contentLength >= 0) {
-        http::appendBytes(head, "Content-Length: ");
-        http::appendNumber(head, contentLength);
-        http::appendBytes(head, "\r\n");
+        w.put("Content-Length: ");
+        w.number(contentLength);
+        w.put("\r\n");
     } else if (m_request.versionMinor >= 1) {
-        http::appendBytes(head, "Transfer-Encoding: chunked\r\n");
+        w.put("Transfer-Encoding: chunked\r\n");
         m_chunkedOut = true;
     } else {
         m_keepAlive = false; // HTTP/1.0 client, unknown length: the close ends the body
     }
     if (!m_keepAlive) {
-        http::appendBytes(head, "Connection: close\r\n");
+        w.put("Connection: close\r\n");
     }
-    http::appendBytes(head, "\r\n");
+    w.put("\r\n");
+    w.finish();
     noteHead(status);
     // Held until the first body bytes (or the end), so that both leave in one send.
     m_held = std::move(head);

@@ -188,33 +188,43 @@ void UpstreamClient::sendRequest()
         || m_request.method == "PATCH";
     const bool bodyInHead = m_request.body.size() < 16 * 1024;
     QByteArray head;
-    head.reserve(160 + m_request.method.size() + u.pathPrefix.size() + m_request.target.size() + u.hostHeader.size()
-        + http::headersSize(m_request.headers) + m_relaySecret.size() + m_keySecret.size()
-        + (bodyInHead ? m_request.body.size() : 0));
-    http::appendBytes(head, m_request.method);
-    http::appendBytes(head, " ");
-    http::appendBytes(head, u.pathPrefix);
-    http::appendBytes(head, m_request.target);
-    http::appendBytes(head, " HTTP/1.1\r\nHost: ");
-    http::appendBytes(head, u.hostHeader);
-    http::appendBytes(head, "\r\n");
-    http::appendHeaders(head, m_request.headers);
-    if (!m_relaySecret.isEmpty()) {
-        http::appendBytes(head, "x-relay-secret: ");
-        http::appendBytes(head, m_relaySecret);
-        http::appendBytes(head, "\r\n");
+    {
+        http::ByteWriter w(head,
+            160 + m_request.method.size() + u.pathPrefix.size() + m_request.target.size() + u.hostHeader.size()
+                + http::headersSize(m_request.headers) + m_relaySecret.size() + m_keySecret.size()
+                + (bodyInHead ? m_request.body.size() : 0));
+        w.put(m_request.method);
+        w.put(" ");
+        w.put(u.pathPrefix);
+        w.put(m_request.target);
+        w.put(" HTTP/1.1\r\nHost: ");
+        w.put(u.hostHeader);
+        w.put("\r\n");
+        for (const http::Header &h : m_request.headers) {
+            w.put(h.name);
+            w.put(": ");
+            w.put(h.value);
+            w.put("\r\n");
+        }
+        if (!m_relaySecret.isEmpty()) {
+            w.put("x-relay-secret: ");
+            w.put(m_relaySecret);
+            w.put("\r\n");
+        }
+        w.put(m_request.bearerAuth ? QByteArrayView("Authorization: Bearer ") : "x-goog-api-key: ");
+        w.put(m_keySecret);
+        w.put("\r\n");
+        if (sendsLength) {
+            w.put("Content-Length: ");
+            w.number(m_request.body.size());
+            w.put("\r\n");
+        }
+        w.put("\r\n");
+        if (bodyInHead) {
+            w.put(m_request.body);
+        }
     }
-    http::appendBytes(head, m_request.bearerAuth ? QByteArrayView("Authorization: Bearer ") : "x-goog-api-key: ");
-    http::appendBytes(head, m_keySecret);
-    http::appendBytes(head, "\r\n");
-    if (sendsLength) {
-        http::appendBytes(head, "Content-Length: ");
-        http::appendNumber(head, m_request.body.size());
-        http::appendBytes(head, "\r\n");
-    }
-    http::appendBytes(head, "\r\n");
     if (bodyInHead) {
-        http::appendBytes(head, m_request.body);
         writeThrough(m_socket, head); // not into a 16 KiB block that Qt would keep for the socket's life
     } else { // shared with Qt's buffer, not copied
         m_socket->write(head);
