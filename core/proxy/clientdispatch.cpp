@@ -28,6 +28,7 @@
 #include <QDeadlineTimer>
 #include <QPointer>
 #include <QTimer>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <charconv>
@@ -256,8 +257,14 @@ void ClientConnection::dispatch()
 void ClientConnection::exchangeHead(
     int status, const QByteArray &reason, const http::HeaderList &headers, qint64 contentLength, bool hasBody)
 {
+    // The origin the client reached us at (upload session URLs are rewritten to it), made on the stack: a string
+    // concatenation per answer for the rare upload.
     const QByteArray *host = http::findHeader(m_request.headers, "host");
-    const http::HeaderList out = clientResponseHeaders(headers, "http://" + (host ? *host : QByteArray("127.0.0.1")));
+    const QByteArrayView hostText = host ? QByteArrayView(*host) : QByteArrayView("127.0.0.1");
+    QVarLengthArray<char, 128> origin;
+    origin.append("http://", 7);
+    origin.append(hostText.data(), hostText.size());
+    const http::HeaderList out = clientResponseHeaders(headers, QByteArrayView(origin.data(), origin.size()));
     m_request.headers = http::HeaderList(); // not needed past the head, which may begin a long stream
     const QByteArrayView reasonText = reason.isEmpty() ? QByteArrayView(http::reasonPhrase(status)) : reason;
     QByteArray head;
