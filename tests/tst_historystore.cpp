@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The request history on disk (core/metrics/historystore.h): records survive a restart, retention and the row cap
 // prune, a damaged database is moved aside and made anew, and the recorder hands every record to it.
+#include "logging/redact.h"
 #include "metrics/historystore.h"
 #include "metrics/recorder.h"
 #include "testsupport.h"
@@ -11,6 +12,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -222,6 +224,31 @@ private Q_SLOTS:
                 QVERIFY2(line.contains(u' ' + text.left(at + 3) + u' '), qPrintable(line));
             }
         }
+    }
+
+    // A record's text equal to one found clean before is not searched again, until the registered secrets change:
+    // then the same text is searched anew. Text that differs is always searched.
+    void textFoundCleanIsSearchedAgainWhenSecretsChange()
+    {
+        const auto redacted = [](const QString &path, const QString &model) {
+            AccessRecord r = record(1, 1000);
+            r.path = path;
+            r.model = model;
+            ga::metrics::redactFreeText(r);
+            return r;
+        };
+        const QString secret = QStringLiteral("relay-secret-0123456789");
+        const QString path = QStringLiteral("/v1beta/models/x:generateContent/") + secret;
+        QCOMPARE(redacted(path, QStringLiteral("m")).path, path); // nothing registered: clean
+        QCOMPARE(redacted(path, QStringLiteral("m")).path, path); // remembered as clean
+        ga::logging::Redactor::addSecret(secret.toUtf8());
+        const auto cleanup = qScopeGuard([&] { ga::logging::Redactor::removeSecret(secret.toUtf8()); });
+        QVERIFY(!redacted(path, QStringLiteral("m")).path.contains(secret));
+        QVERIFY(!redacted(QString(path), QStringLiteral("m")).path.contains(secret)); // the same, in another string
+        // After a clean text, one holding a key is still searched.
+        const QString key = ga::test::fakeKey(6);
+        QCOMPARE(redacted(path, QStringLiteral("gemini")).model, QStringLiteral("gemini"));
+        QVERIFY(!redacted(path, QStringLiteral("gemini-") + key).model.contains(key.mid(8, 20)));
     }
 
     // The human-readable access line, written straight as UTF-8: every field in its place, text fields redacted.

@@ -283,6 +283,11 @@ void Redactor::removeSecret(const QByteArray &secret)
     }
 }
 
+quint64 Redactor::secretsGeneration()
+{
+    return g_generation.load(std::memory_order_acquire);
+}
+
 void Redactor::clearSecrets()
 {
     Registry &reg = registry();

@@ -21,6 +21,8 @@ public:
     static void addSecret(const QByteArray &secret);
     static void removeSecret(const QByteArray &secret);
     static void clearSecrets();
+    // Changes whenever the registered secrets do: a text found clean stays clean while it is the same.
+    static quint64 secretsGeneration();
 
 private:
     // The registered secrets masked in `text`.
