@@ -109,6 +109,7 @@ private Q_SLOTS:
     void masksJwts();
     void masksEphemeralTokens();
     void everyShapeFoundAfterAnyText();
+    void repeatedTextSearchedAgainWhenSecretsChange();
     void registeredSecrets();
     void registeredSecretsInByteArrays();
     void registeredSecretsReachOtherThreads();
@@ -319,6 +320,31 @@ void TestRedact::everyShapeFoundAfterAnyText()
         }
     }
     QCOMPARE(Redactor::redact(before), before);
+}
+
+// A text equal to the last one found clean is not searched again, until the registered secrets change; a text that
+// held a secret is masked every time it comes.
+void TestRedact::repeatedTextSearchedAgainWhenSecretsChange()
+{
+    ga::logging::RepeatedTextRedactor redactor;
+    const auto redacted = [&redactor](const QString &text) {
+        QString copy(text.constData(), text.size()); // a new string each time, as a request's text is
+        redactor.redact(copy);
+        return copy;
+    };
+    const QString secret = QStringLiteral("relay-secret-abcdefgh");
+    const QString text = QStringLiteral("/v1beta/models/m:generateContent?s=") + secret;
+    QCOMPARE(redacted(text), text);
+    QCOMPARE(redacted(text), text);
+    Redactor::addSecret(secret.toUtf8());
+    QVERIFY(!redacted(text).contains(secret));
+    QVERIFY(!redacted(text).contains(secret));
+    const QString key = fakeKey(8);
+    QCOMPARE(redacted(QStringLiteral("gemini")), QStringLiteral("gemini"));
+    QCOMPARE(redacted(key), masked(key));
+    QCOMPARE(redacted(key), masked(key));
+    Redactor::removeSecret(secret.toUtf8());
+    QCOMPARE(redacted(text), text);
 }
 
 void TestRedact::registeredSecrets()

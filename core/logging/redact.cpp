@@ -283,6 +283,23 @@ void Redactor::removeSecret(const QByteArray &secret)
     }
 }
 
+void RepeatedTextRedactor::redact(QString &text)
+{
+    if (const quint64 generation = Redactor::secretsGeneration(); m_generation != generation) {
+        m_generation = generation;
+        m_clean.clear();
+    }
+    if (text.size() == m_clean.size() && (text.constData() == m_clean.constData() || text == m_clean)) {
+        return;
+    }
+    QString out = Redactor::redact(text);
+    if (out.size() == text.size() && (out.constData() == text.constData() || out == text)) {
+        m_clean = text;
+    } else {
+        text = std::move(out);
+    }
+}
+
 quint64 Redactor::secretsGeneration()
 {
     return g_generation.load(std::memory_order_acquire);

@@ -29,6 +29,19 @@ private:
     static QString redactRegistered(QString text);
 };
 
+// Redacts texts that mostly repeat (a request's model or path, a client's name): a text equal to the last one found
+// clean is not searched again while the registered secrets stay the same. Keeps that one text; one per thread and
+// use (not shared between threads).
+class RepeatedTextRedactor
+{
+public:
+    void redact(QString &text);
+
+private:
+    quint64 m_generation = 0;
+    QString m_clean;
+};
+
 // "AIza…x9Q2": recognisable prefix and last four characters, nothing else.
 QString maskKey(const QString &key);
 QString maskToken(const QString &token);

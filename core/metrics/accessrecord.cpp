@@ -120,35 +120,15 @@ void redactFreeText(AccessRecord &r)
         return;
     }
     // Most records repeat the texts of the ones before (one client, a few paths and models, "ok"): a text equal to
-    // the one this thread last found clean in that field, with the same registered secrets, is not searched again
-    // (the searches were ~1,700 instructions a record, profile.sh). One string per field and thread is kept.
-    struct Clean
-    {
-        quint64 generation = 0;
-        std::array<QString, 5> texts;
-    };
-    thread_local Clean clean;
-    if (const quint64 generation = logging::Redactor::secretsGeneration(); clean.generation != generation) {
-        clean = Clean {};
-        clean.generation = generation;
-    }
-    const auto redactField = [](QString &text, QString &known) {
-        if (text.size() == known.size() && (text.constData() == known.constData() || text == known)) {
-            return;
-        }
-        QString out = logging::Redactor::redact(text);
-        if (out.size() == text.size() && (out.constData() == text.constData() || out == text)) {
-            known = text;
-        } else {
-            text = std::move(out);
-        }
-    };
+    // the one this thread last found clean in that field is not searched again (the searches were ~1,700
+    // instructions a record, profile.sh).
+    thread_local std::array<logging::RepeatedTextRedactor, 5> fields;
     size_t field = 0;
     for (QString *text : { &r.client, &r.method, &r.path, &r.model }) {
-        redactField(*text, clean.texts[field++]);
+        fields[field++].redact(*text);
     }
     for (Attempt &a : r.attempts) {
-        redactField(a.outcome, clean.texts[field]);
+        fields[field].redact(a.outcome);
     }
     if (r.live) {
         r.live->closeReason = logging::Redactor::redact(r.live->closeReason);

@@ -240,7 +240,9 @@ void ClientConnection::dispatch()
     f.body = std::move(m_request.body);
     m_request.body.clear();
     f.bearerAuth = usesBearerAuth(r.path);
-    f.model = logging::Redactor::redact(modelOf(r.path, f.body)); // kept in stats, logs, metrics: never a key
+    f.model = modelOf(r.path, f.body); // kept in stats, logs, metrics: never a key
+    thread_local logging::RepeatedTextRedactor models;
+    models.redact(f.model);
     m_record.model = f.model;
     m_chunkedOut = false;
     m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
