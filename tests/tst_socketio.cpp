@@ -320,8 +320,9 @@ private Q_SLOTS:
         QByteArray exact;
         ga::http::ByteWriter w(exact, 3);
         w.put("abc");
+        w.headers({ { "Host", "h" }, { "x-a", "" } });
         w.finish();
-        QCOMPARE(exact, QByteArray("abc"));
+        QCOMPARE(exact, QByteArray("abcHost: h\r\nx-a: \r\n"));
         QByteArray roomy;
         ga::http::ByteWriter r(roomy, 1000);
         r.number(7);

@@ -5,6 +5,8 @@
 // two such buffers).
 #pragma once
 
+#include "http/headers.h"
+
 #include <QByteArray>
 #include <QIODevice>
 
@@ -86,6 +88,16 @@ public:
             grow(kMaxDigits);
         }
         m_p = std::to_chars(m_p, m_end, v).ptr;
+    }
+    // "Name: value\r\n" for each header.
+    void headers(const HeaderList &list)
+    {
+        for (const Header &h : list) {
+            put(h.name);
+            put(": ");
+            put(h.value);
+            put("\r\n");
+        }
     }
     // The bytes written so far become `out`'s size (once; later puts are not expected).
     void finish()

@@ -276,12 +276,7 @@ void ClientConnection::exchangeHead(
     w.put(" ");
     w.put(reasonText);
     w.put("\r\n");
-    for (const http::Header &h : out) {
-        w.put(h.name);
-        w.put(": ");
-        w.put(h.value);
-        w.put("\r\n");
-    }
+    w.headers(out);
     if (!m_corsOrigin.isEmpty()) {
         w.put("Access-Control-Allow-Origin: ");
         w.put(m_corsOrigin);

@@ -200,12 +200,7 @@ void UpstreamClient::sendRequest()
         w.put(" HTTP/1.1\r\nHost: ");
         w.put(u.hostHeader);
         w.put("\r\n");
-        for (const http::Header &h : m_request.headers) {
-            w.put(h.name);
-            w.put(": ");
-            w.put(h.value);
-            w.put("\r\n");
-        }
+        w.headers(m_request.headers);
         if (!m_relaySecret.isEmpty()) {
             w.put("x-relay-secret: ");
             w.put(m_relaySecret);
