@@ -7,6 +7,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
@@ -59,6 +60,18 @@ Sandbox::Sandbox()
 
 quint16 freePort()
 {
+    // Below the kernel's ephemeral range (Linux 32768-60999, Windows and macOS 49152-65535): a port the kernel hands
+    // out for "any port" (a listener on port 0, an outgoing connection) could be the one returned here, taken by
+    // another socket before the caller binds it (tst_tlsacme once found its HTTPS port so taken while pebble and the
+    // fake Gemini started).
+    constexpr quint32 kLow = 20000, kHigh = 32767;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const auto port = quint16(QRandomGenerator::global()->bounded(kLow, kHigh + 1));
+        QTcpServer server;
+        if (server.listen(QHostAddress::LocalHost, port)) {
+            return port;
+        }
+    }
     QTcpServer server;
     return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
 }

@@ -51,7 +51,7 @@ struct CliResult
 // Runs gemini-aggregatord with `args`, feeding `input` on stdin, and waits for it to exit.
 CliResult runCli(const Sandbox &sandbox, const QStringList &args, const QByteArray &input = {});
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, release).
+// A TCP port on 127.0.0.1 that was free a moment ago (bound and released), below the ephemeral range.
 quint16 freePort();
 
 // Path of the built daemon binary.
