@@ -20,9 +20,6 @@ namespace {
 
 constexpr qsizetype kWindow = 64 * 1024;
 
-// The whole numbers of `fields` among the top-level members of the JSON object that begins `text` (at its '{'), set
-// only when the object ends in `text` (then true; the ones not present are 0). One scan instead of a QJsonDocument
-// (one usage object per answer, on the hot path), which also finds where the object ends.
 // The index of the quote that ends the JSON string whose text starts at `i` (escapes passed over), or the text's
 // size. 16 bytes a step where SSE2 is there: the names and values of a usage object are most of its bytes.
 qsizetype closingQuote(QByteArrayView text, qsizetype i)
@@ -55,6 +52,9 @@ qsizetype closingQuote(QByteArrayView text, qsizetype i)
     return n;
 }
 
+// The whole numbers of `fields` among the top-level members of the JSON object that begins `text` (at its '{'), set
+// only when the object ends in `text` (then true; the ones not present are 0). One scan instead of a QJsonDocument
+// (one usage object per answer, on the hot path), which also finds where the object ends.
 bool topLevelNumbers(QByteArrayView text, std::initializer_list<std::pair<QByteArrayView, qint64 *>> fields)
 {
     std::array<qint64, 4> found {};
