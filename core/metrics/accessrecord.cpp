@@ -329,6 +329,16 @@ QByteArray toJsonBytes(const AccessRecord &r)
     return out;
 }
 
+void toUtf8Into(const QString &text, QByteArray &buf)
+{
+    buf.resize(text.size());
+    const qsizetype plain
+        = copyPlainAscii<false>(reinterpret_cast<const char16_t *>(text.constData()), text.size(), buf.data());
+    if (plain < text.size()) {
+        buf = text.toUtf8();
+    }
+}
+
 void toJsonBytes(const AccessRecord &r, QByteArray &out)
 {
     // The free-text fields, redacted first: their sizes bound the output.

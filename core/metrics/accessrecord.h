@@ -75,6 +75,8 @@ QJsonObject toJson(const AccessRecord &r);
 QByteArray toJsonBytes(const AccessRecord &r);
 // The same into `out`, whose storage is reused when it is large enough and not shared (the history's writer).
 void toJsonBytes(const AccessRecord &r, QByteArray &out);
+// `text` as UTF-8 in `buf`, whose storage is reused likewise (the history writer's key, model and route columns).
+void toUtf8Into(const QString &text, QByteArray &buf);
 // The record toJson() wrote (the request history on disk); fields it lacks keep their defaults.
 AccessRecord accessRecordFromJson(const QJsonObject &o);
 // One line for the human-readable log: "#42 cline POST /v1beta/models/x:generateContent 200 gemini-2.5-flash
