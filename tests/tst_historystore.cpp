@@ -17,11 +17,30 @@
 #include <QTest>
 
 #include <limits>
+#include <sqlite3.h>
 
 using ga::metrics::AccessRecord;
 using ga::metrics::HistoryStore;
 
 namespace {
+
+// Runs SQL on the file directly (as a user with the sqlite3 tool would); false with the message on failure.
+bool execSql(const QString &file, const char *sql, QString *message = nullptr)
+{
+    sqlite3 *db = nullptr;
+    int rc = sqlite3_open_v2(
+        QFile::encodeName(file).constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    char *error = nullptr;
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+    }
+    if (rc != SQLITE_OK && message) {
+        *message = QString::fromUtf8(error ? error : sqlite3_errstr(rc));
+    }
+    sqlite3_free(error);
+    sqlite3_close(db);
+    return rc == SQLITE_OK;
+}
 
 AccessRecord record(quint64 id, qint64 startedMs)
 {
@@ -143,6 +162,144 @@ private Q_SLOTS:
         const std::vector<AccessRecord> left = store.query(0, 0, 100);
         QCOMPARE(left.front().id, quint64(25)); // newest first; the oldest went
         QCOMPARE(left.back().id, quint64(16));
+    }
+
+    // Rows are kept in start order whatever order they finish in (a long stream is written after short requests that
+    // started later), and ties keep the order they were written in.
+    void startOrderNotWriteOrder()
+    {
+        HistoryStore store({ path(), 0, 0 });
+        store.open(0);
+        const qint64 base = 1'700'000'000'000;
+        for (quint64 id : { 3, 1, 4, 2, 5, 6 }) {
+            store.append(record(id, base + (id == 6 ? 5 : qint64(id)) * 1000)); // 5 and 6 started together
+        }
+        store.flush();
+        std::vector<quint64> ids;
+        for (const AccessRecord &r : store.query(0, 0, 100)) {
+            ids.push_back(r.id);
+        }
+        QCOMPARE(ids, (std::vector<quint64> { 6, 5, 4, 3, 2, 1 }));
+        QCOMPARE(store.query(base + 2000, base + 4000, 100).size(), size_t(2)); // 2 and 3
+        QCOMPARE(store.query(base + 5000, base + 5001, 100).size(), size_t(2)); // 5 and 6, to the millisecond
+    }
+
+    // A row whose id is taken (the clock went back after a restart, which numbers rows from 0 again) goes after the
+    // rows of its millisecond: nothing is lost.
+    void sameMillisecondAfterARestart()
+    {
+        const qint64 at = QDateTime::currentMSecsSinceEpoch() - 1000;
+        for (int run = 0; run < 3; ++run) {
+            HistoryStore store({ path(), 30, 1'000'000 });
+            store.open(0);
+            for (quint64 i = 1; i <= 4; ++i) {
+                store.append(record(quint64(run) * 10 + i, at));
+            }
+        }
+        HistoryStore store({ path(), 30, 1'000'000 });
+        const std::vector<AccessRecord> back = store.open(100);
+        QCOMPARE(back.size(), size_t(12));
+        QCOMPARE(store.count(), qint64(12));
+        QCOMPARE(back.front().id, quint64(1));
+        QCOMPARE(back[4].id, quint64(11)); // in the order written
+        QCOMPARE(back.back().id, quint64(24));
+    }
+
+    // A file from before the time-keyed layout (a table "requests" with an index on started_ms) is moved over when
+    // opened: every row, in start order, counted for the row cap; the old table goes.
+    void oldLayoutIsMigrated()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QByteArray sql = "PRAGMA journal_mode=WAL;"
+                         "CREATE TABLE requests (id INTEGER PRIMARY KEY, started_ms INTEGER NOT NULL, status INTEGER, "
+                         "key TEXT, model TEXT, route TEXT, record TEXT NOT NULL);"
+                         "CREATE INDEX requests_started ON requests (started_ms);";
+        // Written in the old way: ids in write order, start times not; 3 and 4 started in the same millisecond.
+        for (quint64 id : { 2, 1, 3, 4, 5 }) {
+            const qint64 started = now - 10'000 + (id == 4 ? 3 : qint64(id)) * 1000;
+            AccessRecord r = record(id, started);
+            sql += "INSERT INTO requests (started_ms, status, key, model, route, record) VALUES ("
+                + QByteArray::number(started) + ", " + QByteArray::number(r.status) + ", '" + r.keyId.toUtf8()
+                + "', 'gemini-2.5-flash', 'direct', '" + ga::metrics::toJsonBytes(r).replace('\'', "''") + "');";
+        }
+        QString message;
+        QVERIFY2(execSql(path(), sql.constData(), &message), qPrintable(message));
+        {
+            HistoryStore store({ path(), 30, 1'000'000 });
+            const std::vector<AccessRecord> back = store.open(100);
+            std::vector<quint64> ids;
+            for (const AccessRecord &r : back) {
+                ids.push_back(r.id);
+            }
+            QCOMPARE(ids, (std::vector<quint64> { 1, 2, 3, 4, 5 }));
+            QCOMPARE(store.count(), qint64(5));
+            QCOMPARE(back[1].keyId, QStringLiteral("k2"));
+            store.append(record(6, now));
+            store.setRetention(30, 3);
+            store.flush();
+            QCOMPARE(store.count(), qint64(3)); // the migrated rows count for the cap
+            QCOMPARE(store.query(0, 0, 100).back().id, quint64(4));
+        }
+        QVERIFY(!execSql(path(), "SELECT 1 FROM requests", &message)); // gone
+        QVERIFY2(message.contains(QLatin1String("no such table")), qPrintable(message));
+    }
+
+    // A large old file moves in steps, the newest first: the start-up's read has them at once, and the rest follows
+    // while the store writes and answers.
+    void largeOldLayoutMovesInSteps()
+    {
+        const qint64 base = QDateTime::currentMSecsSinceEpoch() - 3'600'000;
+        const QByteArray sql = "CREATE TABLE requests (id INTEGER PRIMARY KEY, started_ms INTEGER NOT NULL, "
+                               "status INTEGER, key TEXT, model TEXT, route TEXT, record TEXT NOT NULL);"
+                               "CREATE INDEX requests_started ON requests (started_ms);"
+                               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 45000) "
+                               "INSERT INTO requests (started_ms, status, key, model, route, record) "
+                               "SELECT "
+            + QByteArray::number(base)
+            + " + i / 2, 200, 'k1', 'm', 'direct', '{\"id\":' || i || '}' FROM n;"; // two rows a millisecond
+        QString message;
+        QVERIFY2(execSql(path(), sql.constData(), &message), qPrintable(message));
+        HistoryStore store({ path(), 30, 1'000'000 });
+        const std::vector<AccessRecord> newest = store.open(3);
+        QCOMPARE(newest.size(), size_t(3));
+        QCOMPARE(newest.back().id, quint64(45000));
+        QCOMPARE(newest.front().id, quint64(44998));
+        store.append(record(45001, base + 3'600'000));
+        QTRY_COMPARE_WITH_TIMEOUT(store.count(), qint64(45001), 10'000);
+        QCOMPARE(store.query(0, 0, 1, 45000).front().id, quint64(1)); // the oldest, moved last
+        store.setRetention(30, 45000);
+        store.flush();
+        QCOMPARE(store.count(), qint64(45000)); // counted as they moved
+        QVERIFY(!execSql(path(), "SELECT 1 FROM requests", &message));
+    }
+
+    // The row cap trusts a count kept in the file; one higher than the rows there are (rows deleted by hand) is found
+    // when the cap meets fewer rows than it says, counted again, and the cap still holds.
+    void rowCapSurvivesAWrongCount()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        {
+            HistoryStore store({ path(), 0, 0 });
+            store.open(0);
+            for (quint64 i = 1; i <= 20; ++i) {
+                store.append(record(i, now - 100'000 + qint64(i)));
+            }
+        }
+        QString message;
+        QVERIFY2(
+            execSql(path(), "UPDATE history_meta SET value = 1000 WHERE name = 'rows'", &message), qPrintable(message));
+        HistoryStore store({ path(), 0, 0 });
+        store.open(0);
+        store.setRetention(0, 15);
+        store.flush();
+        QCOMPARE(store.count(), qint64(15));
+        QCOMPARE(store.query(0, 0, 100).back().id, quint64(6));
+        // Counted right again from there on: writes add, the cap removes exactly what is over.
+        store.append(record(21, now));
+        store.setRetention(0, 10);
+        store.flush();
+        QCOMPARE(store.count(), qint64(10));
+        QCOMPARE(store.query(0, 0, 100).back().id, quint64(12));
     }
 
     // The direct writer gives the same object as toJson(), whatever the strings hold.

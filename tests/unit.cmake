@@ -8,5 +8,5 @@ ga_add_test(tst_configstore)
 ga_add_test(tst_logging)
 ga_add_test(tst_historymodel)
 # The request history on disk (SQLite): restart, retention, damaged files, the recorder feeding it.
-ga_add_test(tst_historystore)
+ga_add_test(tst_historystore LIBS SQLite::SQLite3) # old-layout files made directly
 ga_add_test(tst_resourcemap)

@@ -14,7 +14,9 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
 #include <sqlite3.h>
 #include <utility>
 
@@ -95,6 +97,20 @@ Value text(const QString &s)
     return { 0, s.toUtf8(), true };
 }
 
+// A row's id is its start time in milliseconds times 2^20 plus a sequence number: the table's own B-tree keeps the
+// rows in start order, so a time range is a range of ids and no second index is needed (the started_ms index was
+// ~3,300 of a proxied request's ~61,000 instructions, profile.sh). 2^20 rows can start in one millisecond, and the
+// ids hold times until the year 2248.
+constexpr int kSeqBits = 20;
+constexpr qint64 kSeqSpan = qint64(1) << kSeqBits;
+constexpr qint64 kMaxMs = std::numeric_limits<qint64>::max() / kSeqSpan - 1;
+
+// The first id of a row started at `ms` (or later), clamped to the ids there are.
+qint64 firstIdAt(qint64 ms)
+{
+    return std::clamp(ms, -kMaxMs, kMaxMs + 1) * kSeqSpan;
+}
+
 } // namespace
 
 // Lives on the store's thread: the only user of its database connection.
@@ -113,6 +129,10 @@ public:
     {
         if (!openDatabase()) {
             return {};
+        }
+        if (hasOldLayout()) {
+            qCInfo(lcMetrics).noquote() << "moving the request history in" << m_options.path << "to its new layout";
+            migrate(std::max(max, 1)); // the newest first: what is read next is there, the rest follows
         }
         // The retention runs after the caller has its records (queued: the start-up does not wait for a DELETE
         // over a large table), then hourly.
@@ -171,25 +191,40 @@ public:
             // Written into storage kept from row to row: four allocations (and frees) a row were ~2,500 instructions
             // with the JSON's (profile.sh). Every parameter is bound again for each row, so the bindings are not
             // cleared; they point into these buffers only until the next bind.
-            m_insert.bind(1, r.startedMs);
-            m_insert.bind(2, qint64(r.status));
+            const qint64 startedMs = std::clamp(r.startedMs, -kMaxMs, kMaxMs);
+            m_insert.bind(1, startedMs * kSeqSpan + nextSeq());
+            m_insert.bind(2, startedMs);
+            m_insert.bind(3, qint64(r.status));
             toUtf8Into(r.keyId, m_key);
-            m_insert.bind(3, m_key);
+            m_insert.bind(4, m_key);
             // Redacted as in the record.
             toUtf8Into(r.model.isEmpty() || r.redacted ? r.model : logging::Redactor::redact(r.model), m_model);
-            m_insert.bind(4, m_model);
+            m_insert.bind(5, m_model);
             toUtf8Into(r.route, m_route);
-            m_insert.bind(5, m_route);
+            m_insert.bind(6, m_route);
             toJsonBytes(r, m_json);
-            m_insert.bind(6, m_json);
-            const int rc = m_insert.step();
+            m_insert.bind(7, m_json);
+            int rc = m_insert.step();
             m_insert.rewind();
+            if (rc == SQLITE_CONSTRAINT) {
+                // The id is taken: the clock went back past rows written with this sequence number (or another
+                // process writes the file too). The row goes after the last one of its millisecond.
+                rc = insertAfterLastOf(startedMs);
+            }
             if (rc != SQLITE_DONE) {
                 exec("ROLLBACK");
                 writeFailed(rc);
                 return;
             }
         }
+        m_addRows.bind(1, qint64(batch.size()));
+        if (const int rc = m_addRows.step(); rc != SQLITE_DONE) {
+            m_addRows.rewind();
+            exec("ROLLBACK");
+            writeFailed(rc);
+            return;
+        }
+        m_addRows.rewind();
         if (int rc = exec("COMMIT"); rc != SQLITE_OK) {
             exec("ROLLBACK");
             writeFailed(rc);
@@ -207,22 +242,19 @@ public:
         if (!m_open) {
             return;
         }
-        if (m_options.retentionDays > 0) {
-            Statement q(m_db, "DELETE FROM requests WHERE started_ms < ?");
-            q.bind(1, QDateTime::currentMSecsSinceEpoch() - qint64(m_options.retentionDays) * 86'400'000);
-            if (const int rc = run(q); rc != SQLITE_DONE) {
-                failed("could not prune the request history:", rc);
-                return;
-            }
+        if (const int rc = exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
+            failed("could not prune the request history:", rc);
+            return;
         }
-        if (m_options.maxRecords > 0) {
-            // Row ids only grow and the oldest go first, so the newest maxRecords are the ids above MAX(id) -
-            // maxRecords (one index lookup, where OFFSET walked a million rows).
-            Statement q(m_db, "DELETE FROM requests WHERE id <= (SELECT MAX(id) FROM requests) - ?");
-            q.bind(1, m_options.maxRecords);
-            if (const int rc = run(q); rc != SQLITE_DONE) {
-                failed("could not prune the request history:", rc);
-            }
+        const int rc = pruneInTransaction();
+        if (rc != SQLITE_OK) {
+            exec("ROLLBACK");
+            failed("could not prune the request history:", rc);
+            return;
+        }
+        if (const int commitRc = exec("COMMIT"); commitRc != SQLITE_OK) {
+            exec("ROLLBACK");
+            failed("could not prune the request history:", commitRc);
         }
     }
 
@@ -241,9 +273,9 @@ public:
             return out;
         }
         write(); // what is still queued is part of the answer
-        QByteArray sql = "SELECT record FROM requests WHERE started_ms >= ? AND started_ms < ?";
-        std::vector<Value> values { number(f.sinceMs),
-            number(f.untilMs > 0 ? f.untilMs : std::numeric_limits<qint64>::max()) };
+        QByteArray sql = "SELECT record FROM history WHERE id >= ? AND id < ?";
+        std::vector<Value> values { number(firstIdAt(f.sinceMs)),
+            number(f.untilMs > 0 ? firstIdAt(f.untilMs) : std::numeric_limits<qint64>::max()) };
         if (f.status >= 100) {
             sql += " AND status = ?";
             values.push_back(number(f.status));
@@ -268,10 +300,8 @@ public:
             sql += " AND IFNULL(json_extract(record, '$.kind'), '') != ?";
             values.push_back(text(f.notKind));
         }
-        // By start time, which the index on started_ms yields as it is (its entries end in the row id, so ties
-        // keep their order): "ORDER BY id" made SQLite sort every row in the time range first, which with a
-        // million records took two seconds at each start-up.
-        sql += " ORDER BY started_ms DESC, id DESC LIMIT ? OFFSET ?";
+        // By start time, which is the table's own order: nothing is sorted, however large the range.
+        sql += " ORDER BY id DESC LIMIT ? OFFSET ?";
         values.push_back(number(limit));
         values.push_back(number(offset));
         Statement q = prepare(sql, values);
@@ -300,9 +330,10 @@ public:
                               "json_extract(record, '$.broken') THEN 1 ELSE 0 END), "
                               "SUM(IFNULL(json_extract(record, '$.tokensIn'), 0) + "
                               "IFNULL(json_extract(record, '$.tokensOut'), 0)) "
-                              "FROM requests WHERE started_ms >= ? AND started_ms < ? "
+                              "FROM history WHERE id >= ? AND id < ? "
                               "AND IFNULL(json_extract(record, '$.kind'), '') != 'admin' GROUP BY b, key, model",
-            { number(summary.sinceMs), number(summary.bucketMs), number(summary.sinceMs), number(untilMs) });
+            { number(summary.sinceMs), number(summary.bucketMs), number(firstIdAt(summary.sinceMs)),
+                number(firstIdAt(untilMs)) });
         int rc = q ? q.step() : sqlite3_errcode(m_db);
         for (; rc == SQLITE_ROW; rc = q.step()) {
             const qint64 count = q.int64(3);
@@ -326,7 +357,7 @@ public:
         if (!m_open) {
             return 0;
         }
-        Statement q(m_db, "SELECT COUNT(*) FROM requests");
+        Statement q(m_db, "SELECT COUNT(*) FROM history");
         return q && q.step() == SQLITE_ROW ? q.int64(0) : 0;
     }
 
@@ -334,11 +365,184 @@ public:
     {
         m_options.retentionDays = days;
         m_options.maxRecords = maxRecords;
+        write(); // what is queued counts for the cap
         prune();
     }
 
 private:
     int exec(const char *sql) { return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr); }
+
+    qint64 nextSeq()
+    {
+        const qint64 seq = m_seq;
+        m_seq = (m_seq + 1) % kSeqSpan;
+        return seq;
+    }
+
+    // The insert whose id was taken, bound again after the last row of its millisecond (the other parameters are
+    // still bound).
+    int insertAfterLastOf(qint64 startedMs)
+    {
+        Statement last(m_db, "SELECT MAX(id) FROM history WHERE id >= ? AND id < ?");
+        last.bind(1, startedMs * kSeqSpan);
+        last.bind(2, (startedMs + 1) * kSeqSpan);
+        int rc = last ? last.step() : sqlite3_errcode(m_db);
+        if (rc != SQLITE_ROW) {
+            return rc;
+        }
+        const qint64 id = last.int64(0) + 1;
+        if (id >= (startedMs + 1) * kSeqSpan) {
+            return SQLITE_FULL; // 2^20 rows started in this millisecond
+        }
+        m_seq = (id + 1) % kSeqSpan;
+        m_insert.bind(1, id);
+        rc = m_insert.step();
+        m_insert.rewind();
+        return rc;
+    }
+
+    qint64 rowCount()
+    {
+        Statement q(m_db, "SELECT value FROM history_meta WHERE name = 'rows'");
+        return q && q.step() == SQLITE_ROW ? q.int64(0) : 0;
+    }
+
+    int addRows(qint64 n)
+    {
+        m_addRows.bind(1, n);
+        const int rc = m_addRows.step();
+        m_addRows.rewind();
+        return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+
+    // The retention and the row cap, inside the caller's transaction. The number of rows is kept in history_meta
+    // (counted up by each write, down by each prune) because counting them reads the whole table: ~600 MB at the
+    // default cap.
+    int pruneInTransaction()
+    {
+        if (m_options.retentionDays > 0) {
+            Statement q(m_db, "DELETE FROM history WHERE id < ?");
+            q.bind(1, firstIdAt(QDateTime::currentMSecsSinceEpoch() - qint64(m_options.retentionDays) * 86'400'000));
+            if (const int rc = run(q); rc != SQLITE_DONE) {
+                return rc;
+            }
+            if (const int rc = addRows(-qint64(sqlite3_changes(m_db))); rc != SQLITE_OK) {
+                return rc;
+            }
+        }
+        if (m_options.maxRecords <= 0) {
+            return SQLITE_OK;
+        }
+        for (int pass = 0; pass < 2; ++pass) {
+            const qint64 excess = rowCount() - m_options.maxRecords;
+            if (excess <= 0) {
+                return SQLITE_OK;
+            }
+            // The oldest first: the ids below the excess-th one (a walk over the rows that go, from the table's
+            // left edge).
+            Statement q(m_db, "DELETE FROM history WHERE id < (SELECT id FROM history ORDER BY id LIMIT 1 OFFSET ?)");
+            q.bind(1, excess);
+            if (const int rc = run(q); rc != SQLITE_DONE) {
+                return rc;
+            }
+            if (const int removed = sqlite3_changes(m_db); removed > 0) {
+                return addRows(-qint64(removed));
+            }
+            // Fewer rows than counted (the file was edited by hand): counted again, once.
+            Statement recount(
+                m_db, "UPDATE history_meta SET value = (SELECT COUNT(*) FROM history) WHERE name = 'rows'");
+            if (const int rc = run(recount); rc != SQLITE_DONE) {
+                return rc;
+            }
+        }
+        return SQLITE_OK;
+    }
+
+    // The layout before time-keyed ids: a table "requests" with a plain rowid and an index on started_ms. Its rows
+    // move into "history" in steps of kMigrateStep, the newest first (the start-up's read needs only those), each
+    // step one transaction that copies and deletes, so an interrupted move goes on at the next start. Between steps
+    // the thread writes and answers queries (which meanwhile miss the rows not moved yet). A row keeps its old id
+    // modulo 2^20 as its sequence number, unique within its millisecond (ids were handed out one by one). An older
+    // version started on the file later makes itself a new, empty "requests".
+    bool hasOldLayout()
+    {
+        Statement q(m_db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'");
+        return q && q.step() == SQLITE_ROW;
+    }
+
+    void migrate(qint64 rows)
+    {
+        if (!m_open) {
+            return;
+        }
+        const int rc = migrateStep(rows);
+        if (rc == SQLITE_ROW) {
+            QTimer::singleShot(0, this, [this] { migrate(kMigrateStep); });
+            return;
+        }
+        if (rc == SQLITE_DONE) {
+            qCInfo(lcMetrics).noquote() << "the request history in" << m_options.path << "is in its new layout";
+            prune(); // the moved rows count for the cap now
+            return;
+        }
+        qCWarning(lcMetrics).noquote() << "could not move the request history in" << m_options.path
+                                       << "to its new layout (tried again at the next start):" << errorText(rc);
+    }
+
+    // SQLITE_ROW while rows are left, SQLITE_DONE once the old table is gone, or an error.
+    int migrateStep(qint64 rows)
+    {
+        if (const int rc = exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
+            return rc;
+        }
+        const int rc = migrateInTransaction(rows);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            exec("ROLLBACK");
+            return rc;
+        }
+        if (const int commitRc = exec("COMMIT"); commitRc != SQLITE_OK) {
+            exec("ROLLBACK");
+            return commitRc;
+        }
+        return rc;
+    }
+
+    int migrateInTransaction(qint64 rows)
+    {
+        // The step takes every row started at or after the rows-th newest start (ties stay together).
+        qint64 from = std::numeric_limits<qint64>::min();
+        {
+            Statement edge(m_db, "SELECT started_ms FROM requests ORDER BY started_ms DESC LIMIT 1 OFFSET ?");
+            edge.bind(1, rows - 1);
+            const int rc = edge ? edge.step() : sqlite3_errcode(m_db);
+            if (rc == SQLITE_ROW) {
+                from = edge.int64(0);
+            } else if (rc != SQLITE_DONE) {
+                return rc;
+            }
+        }
+        const QByteArray copySql = "INSERT OR IGNORE INTO history (id, started_ms, status, key, model, route, record) "
+                                   "SELECT MIN(MAX(started_ms, "
+            + QByteArray::number(-kMaxMs) + "), " + QByteArray::number(kMaxMs) + ") * " + QByteArray::number(kSeqSpan)
+            + " + id % " + QByteArray::number(kSeqSpan)
+            + ", started_ms, status, key, model, route, record FROM requests WHERE started_ms >= ?";
+        Statement copy(m_db, copySql);
+        copy.bind(1, from);
+        if (const int rc = copy ? run(copy) : sqlite3_errcode(m_db); rc != SQLITE_DONE) {
+            return rc;
+        }
+        if (const int rc = addRows(sqlite3_changes(m_db)); rc != SQLITE_OK) {
+            return rc;
+        }
+        if (from == std::numeric_limits<qint64>::min()) {
+            const int rc = exec("DROP TABLE requests");
+            return rc == SQLITE_OK ? SQLITE_DONE : rc;
+        }
+        Statement remove(m_db, "DELETE FROM requests WHERE started_ms >= ?");
+        remove.bind(1, from);
+        const int rc = remove ? run(remove) : sqlite3_errcode(m_db);
+        return rc == SQLITE_DONE ? SQLITE_ROW : rc;
+    }
 
     // Steps a statement that returns no rows to its end.
     static int run(Statement &q)
@@ -420,6 +624,7 @@ private:
     void close()
     {
         m_insert = Statement();
+        m_addRows = Statement();
         // A statement still open (a read that met damage) keeps the connection until it is finalized.
         sqlite3_close_v2(m_db);
         m_db = nullptr;
@@ -477,21 +682,21 @@ private:
         // Rows and the one index are appended at their right edge, which is all a write touches: 256 KiB of page
         // cache (not SQLite's default 2 MB, which a busy daemon would fill and keep) serves that.
         exec("PRAGMA cache_size=-256");
-        // The id is the rowid without AUTOINCREMENT (which reads and rewrites sqlite_sequence on every insert, a
-        // quarter of an insert's time): rows are only appended, and pruning removes the oldest, so a new row's id is
-        // still one more than the newest (the row cap's DELETE relies on that). Files made with AUTOINCREMENT by
-        // earlier versions keep it; both read the same.
-        for (const char *sql : { "CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY, started_ms INTEGER "
+        // The id is the rowid (see firstIdAt), without AUTOINCREMENT (which reads and rewrites sqlite_sequence on
+        // every insert, a quarter of an insert's time). The number of rows is kept beside it (see pruneInTransaction).
+        for (const char *sql : { "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, started_ms INTEGER "
                                  "NOT NULL, status INTEGER, key TEXT, model TEXT, route TEXT, record TEXT NOT NULL)",
-                 "CREATE INDEX IF NOT EXISTS requests_started ON requests (started_ms)" }) {
+                 "CREATE TABLE IF NOT EXISTS history_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+                 "INSERT OR IGNORE INTO history_meta (name, value) VALUES ('rows', 0)" }) {
             if (const int createRc = exec(sql); createRc != SQLITE_OK) {
                 m_error = errorText(createRc);
                 return false;
             }
         }
-        m_insert = Statement(
-            m_db, "INSERT INTO requests (started_ms, status, key, model, route, record) VALUES (?, ?, ?, ?, ?, ?)");
-        if (!m_insert) {
+        m_insert = Statement(m_db,
+            "INSERT INTO history (id, started_ms, status, key, model, route, record) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        m_addRows = Statement(m_db, "UPDATE history_meta SET value = value + ? WHERE name = 'rows'");
+        if (!m_insert || !m_addRows) {
             m_error = errorText(sqlite3_errcode(m_db));
             return false;
         }
@@ -499,9 +704,12 @@ private:
     }
 
     static constexpr qint64 kPruneEveryRecords = 10'000;
+    static constexpr qint64 kMigrateStep = 20'000;
     HistoryStore::Options m_options;
     sqlite3 *m_db = nullptr;
     Statement m_insert;
+    Statement m_addRows;
+    qint64 m_seq = 0; // the next row's sequence number within its millisecond (see firstIdAt)
     QByteArray m_key, m_model, m_route, m_json; // a row's text, bound from here
     QString m_error;
     bool m_open = false;

@@ -52,7 +52,7 @@ end
 LUA
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 ticks() { awk '{print $14 + $15}' "/proc/$H_DAEMON_PID/stat"; }
-rows() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM requests").fetchone()[0])' "$DB" 2>/dev/null || echo 0; }
+rows() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM history").fetchone()[0])' "$DB" 2>/dev/null || echo 0; }
 applied() { grep -c 'config applied: metrics.historyRetentionDays' "$H_TMP/daemon.log" || true; }
 set_history() { # on|off: returns once the daemon says the change is in force (10 s at most)
     local before deadline=$((SECONDS + 10))

@@ -97,8 +97,11 @@ def rows():
                "ttfbMs": 412, "totalMs": 2210, "tokensIn": 1830, "tokensOut": 512, "bytesIn": 7421,
                "bytesOut": 20480, "attempts": [{"keyId": "k%03d" % (i % 100), "route": "direct", "status": 200,
                                                 "outcome": "ok", "ms": 2210}]}
-        yield (started, 200, rec["keyId"], rec["model"], "direct", json.dumps(rec))
-db.executemany("INSERT INTO requests (started_ms, status, key, model, route, record) VALUES (?,?,?,?,?,?)", rows())
+        # the daemon's ids: the start time in ms times 2^20 plus a sequence number (core/metrics/historystore.cpp)
+        yield (started * 1048576 + i % 1024, started, 200, rec["keyId"], rec["model"], "direct", json.dumps(rec))
+db.executemany("INSERT INTO history (id, started_ms, status, key, model, route, record) VALUES (?,?,?,?,?,?,?)",
+               rows())
+db.execute("UPDATE history_meta SET value = value + ? WHERE name = 'rows'", (n,))
 db.commit()
 db.close()
 PY
