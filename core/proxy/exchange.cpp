@@ -133,11 +133,19 @@ void Exchange::startRoute(const routing::Route &route)
     m_route = route;
     // A relay that vanished since the router chose it: this attempt goes direct, and fails over like a relay.
     m_policy.setViaRelay(!route.isDirect());
-    routing::Relay relay;
-    const bool viaRelay = !route.isDirect() && m_router->relay(route.relay, &relay);
-    m_routeName = viaRelay ? relay.id : QStringLiteral("direct");
     m_attemptStart = nowMs();
-    m_client.open(viaRelay ? relay.upstream : m_settings->upstream, m_key.secret, relay.secret);
+    if (!route.isDirect()) {
+        // A Relay is made only here: its settings hold a QNetworkProxy, an allocation a direct attempt has no use for.
+        routing::Relay relay;
+        if (m_router->relay(route.relay, &relay)) {
+            m_routeName = relay.id;
+            m_relayTarget = std::make_unique<upstream::UpstreamSettings>(std::move(relay.upstream)); // client closed
+            m_client.open(*m_relayTarget, m_key.secret, relay.secret);
+            return;
+        }
+    }
+    m_routeName = QStringLiteral("direct");
+    m_client.open(m_settings->upstream, m_key.secret, QByteArray());
 }
 
 bool Exchange::upstreamHead(const http::Response &head)

@@ -13,6 +13,8 @@
 
 #include <QObject>
 
+#include <memory>
+
 namespace ga::proxy {
 
 class UpstreamPool;
@@ -154,6 +156,9 @@ private:
     affinity::ResourceMap *m_resources;
     SettingsPtr m_settings;
     ForwardRequest m_request; // before m_client, which refers to it
+    // The relay of the current attempt, when it goes through one (m_settings->upstream otherwise): before m_client,
+    // which refers to it.
+    std::unique_ptr<upstream::UpstreamSettings> m_relayTarget;
     UpstreamClient m_client;
     AttemptPolicy m_policy;
     bool m_done = false; // answered (or aborted): nothing more happens

@@ -63,12 +63,12 @@ UpstreamClient::~UpstreamClient()
 void UpstreamClient::open(const UpstreamSettings &target, const QByteArray &keySecret, const QByteArray &relaySecret)
 {
     dropSocket();
-    m_target = target;
+    m_target = &target;
     m_keySecret = keySecret;
     m_relaySecret = relaySecret;
     bool reused = false;
     ++m_attempt;
-    m_lease = m_pool->acquire(m_target, this, &reused);
+    m_lease = m_pool->acquire(*m_target, this, &reused);
     m_socket = m_lease->socket();
     m_reused = reused;
     m_in.clear();
@@ -80,7 +80,7 @@ void UpstreamClient::open(const UpstreamSettings &target, const QByteArray &keyS
         return;
     }
     m_phase = Phase::Connecting;
-    touch(m_target.connectTimeoutMs);
+    touch(m_target->connectTimeoutMs);
 }
 
 void UpstreamClient::socketConnected()
@@ -141,7 +141,7 @@ void UpstreamClient::setPaused(bool paused)
     }
     m_paused = paused;
     if (!paused && m_socket && m_phase == Phase::Body) {
-        touch(m_target.streamIdleTimeoutMs);
+        touch(m_target->streamIdleTimeoutMs);
         // Data that arrived while paused sits in the socket buffer; no new readyRead will announce it. Once Qt's
         // buffer is drained its notifier is on again, and the direct reads resume (the pause may have ended them).
         QMetaObject::invokeMethod(
@@ -168,7 +168,7 @@ void UpstreamClient::checkTimeouts(qint64 now)
         return;
     }
     if (m_phase == Phase::Body && m_paused) {
-        touch(m_target.streamIdleTimeoutMs); // the client is slow, not the upstream
+        touch(m_target->streamIdleTimeoutMs); // the client is slow, not the upstream
         return;
     }
     using Kind = UpstreamFailure::Kind;
@@ -183,7 +183,7 @@ void UpstreamClient::checkTimeouts(qint64 now)
 
 void UpstreamClient::sendRequest()
 {
-    const UpstreamSettings &u = m_target;
+    const UpstreamSettings &u = *m_target;
     const bool sendsLength = !m_request.body.isEmpty() || m_request.method == "POST" || m_request.method == "PUT"
         || m_request.method == "PATCH";
     const bool bodyInHead = m_request.body.size() < 16 * 1024;
@@ -295,7 +295,7 @@ void UpstreamClient::onSocketError()
         reason = kTlsVerificationFailed.text().arg(ssl->sslHandshakeErrors().first().errorString());
     }
     fail(staleReuse ? UpstreamFailure::Kind::Stale : UpstreamFailure::Kind::Unreachable, 502,
-        kCouldNotReachTheUpstream.text().arg(QString::fromLatin1(m_target.hostHeader), reason));
+        kCouldNotReachTheUpstream.text().arg(QString::fromLatin1(m_target->hostHeader), reason));
 }
 
 void UpstreamClient::process()
@@ -317,7 +317,7 @@ void UpstreamClient::process()
             break;
         }
         m_phase = Phase::Body;
-        touch(m_target.streamIdleTimeoutMs);
+        touch(m_target->streamIdleTimeoutMs);
         m_remaining = m_response.contentLength;
         m_holding = m_handler->upstreamHead(m_response);
         if (m_phase != Phase::Body) {
@@ -345,7 +345,7 @@ void UpstreamClient::process()
 void UpstreamClient::body(QByteArrayView in)
 {
     // Everything read so far is `in` (m_in is empty): what is not used now goes to m_in for the next read.
-    touch(m_target.streamIdleTimeoutMs);
+    touch(m_target->streamIdleTimeoutMs);
     switch (m_response.bodyKind) {
     case http::BodyKind::Length: {
         const qsizetype take = qsizetype(std::min<qint64>(m_remaining, in.size()));
@@ -407,7 +407,7 @@ void UpstreamClient::complete()
         && !(m_response.bodyKind == http::BodyKind::None && m_response.contentLength < 0);
     if (reusable && m_socket) {
         m_socket = nullptr;
-        m_pool->release(std::exchange(m_lease, nullptr), m_target); // we hear nothing more from it
+        m_pool->release(std::exchange(m_lease, nullptr), *m_target); // we hear nothing more from it
     } else {
         dropSocket();
     }

@@ -71,6 +71,7 @@ public:
     ~UpstreamClient();
 
     // Starts an attempt to `target` (the upstream or a relay) with the key's secret, and the relay's when set.
+    // `target` is not copied: it must outlive the attempt (until the next open() or the client's end).
     void open(const UpstreamSettings &target, const QByteArray &keySecret, const QByteArray &relaySecret);
     // Ends the attempt at once, closing the socket; no more calls to the handler.
     void close();
@@ -81,7 +82,7 @@ public:
     void checkTimeouts(qint64 nowMs);
 
     bool isOpen() const { return m_socket != nullptr; }
-    const UpstreamSettings &target() const { return m_target; }
+    const UpstreamSettings &target() const { return *m_target; } // after open()
     const http::Response &response() const { return m_response; }
 
 private:
@@ -113,7 +114,7 @@ private:
     UpstreamPool *m_pool;
     UpstreamRequest m_request;
     bool m_isHead = false;
-    UpstreamSettings m_target;
+    const UpstreamSettings *m_target = nullptr; // open()'s, kept alive by the caller (no copy an attempt)
     QByteArray m_keySecret;
     QByteArray m_relaySecret;
 
