@@ -628,7 +628,7 @@ void ClientConnection::completeRecord(bool broken)
         m_record.tokensIn = usage.promptTokens;
         m_record.tokensOut = usage.outputTokens;
     } else if (m_exchange) {
-        m_record.attempts = m_exchange->attemptLog();
+        m_record.attempts = m_exchange->takeAttemptLog();
         m_record.keyId = m_exchange->keyId();
         m_record.route = m_exchange->routeName();
         m_record.fallbacks = m_exchange->fallbacks();

@@ -14,6 +14,7 @@
 #include <QObject>
 
 #include <memory>
+#include <utility>
 
 namespace ga::proxy {
 
@@ -74,6 +75,8 @@ public:
     virtual QString keyId() const = 0;
     // Every try so far (key, route, outcome), for the access log and the request history.
     virtual std::vector<metrics::Attempt> attemptLog() const = 0;
+    // The same, for the finished request's record: moved out where the forwarder can (no copy per request).
+    virtual std::vector<metrics::Attempt> takeAttemptLog() { return attemptLog(); }
     virtual QString routeName() const = 0;
     virtual int fallbacks() const = 0;
     virtual keys::Usage usage() const = 0;
@@ -115,6 +118,7 @@ public:
     QString keyGroup() const { return m_key.group; }
     int attempts() const { return int(m_policy.tried().size()); }
     std::vector<metrics::Attempt> attemptLog() const override { return m_attemptLog; }
+    std::vector<metrics::Attempt> takeAttemptLog() override { return std::exchange(m_attemptLog, {}); }
     QString routeName() const override { return m_routeName; }
     int fallbacks() const override { return m_fallbacks; }
     keys::Usage usage() const override { return m_usage.result(); }
