@@ -214,7 +214,7 @@ private Q_SLOTS:
         setLogFormat(LogFormat::Json);
         QVERIFY(writeSafeMessage(QtInfoMsg, "ga.access", QByteArray("{\"id\":2}")));
         setLogFormat(LogFormat::Text);
-        const QDateTime after = QDateTime::currentDateTime().addMSecs(1);
+        QDateTime after = QDateTime::currentDateTime().addMSecs(1);
         const QList<QByteArray> lines = readAllLogs(path).split('\n');
         QVERIFY2(lines.size() >= 2, readAllLogs(path).constData());
         // Each line's time is local, with milliseconds, and between the times read before and after.
@@ -227,6 +227,17 @@ private Q_SLOTS:
         const QJsonObject json = QJsonDocument::fromJson(lines[1]).object();
         QCOMPARE(json.value(u"access").toObject().value(u"id").toInt(), 2);
         QVERIFY2(timeIsNow(json.value(u"time").toString().toLatin1()), lines[1].constData());
+        // Through the writer thread the line is written straight into its queue: the same format.
+        startLogWriter();
+        QVERIFY(writeSafeMessage(QtInfoMsg, "ga.access", QByteArray("#3 queued-line")));
+        QVERIFY(writeSafeMessage(QtInfoMsg, "ga.access", QByteArray("#4 queued-line")));
+        stopLogWriter(); // writes what is queued
+        after = QDateTime::currentDateTime().addMSecs(1);
+        const QList<QByteArray> queued = readAllLogs(path).split('\n');
+        QVERIFY2(queued.size() >= 4, readAllLogs(path).constData());
+        QVERIFY2(queued[2].endsWith(" info ga.access: #3 queued-line"), queued[2].constData());
+        QVERIFY2(timeIsNow(queued[2].left(queued[2].indexOf(' '))), queued[2].constData());
+        QVERIFY2(queued[3].endsWith(" info ga.access: #4 queued-line"), queued[3].constData());
         const QtMessageHandler ours = qInstallMessageHandler(nullptr);
         const QtMessageHandler other = installMessageHandler(); // the default one, now replaced again
         restoreMessageHandler(other);

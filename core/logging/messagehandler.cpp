@@ -12,6 +12,7 @@
 #include <QLoggingCategory>
 #include <QMutex>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -161,34 +162,52 @@ void appendTimestamp(QByteArray &line)
     }
 }
 
-constexpr qsizetype kTimestampBytes = 32; // room for the time appendTimestamp() writes
-
-// `redacted`: the message, UTF-8, with nothing secret left in it.
-QByteArray formatSafeLine(QtMsgType type, const char *category, const QByteArray &redacted)
+// Appends the line for a message to `out`. `redacted`: the message, UTF-8, with nothing secret left in it.
+void appendSafeLine(QByteArray &out, QtMsgType type, const char *category, const QByteArray &redacted)
 {
     const char *level = levelTag(type);
-    QByteArray line;
     if (g_format.load(std::memory_order_relaxed) == LogFormat::Json) {
         // Access records arrive as compact JSON (metrics::Recorder, the only writer of "ga.access"): embedded as an
         // object, not as a string. Keys in the order QJsonObject writes them.
         if (qstrcmp(category, "ga.access") == 0 && redacted.startsWith('{') && redacted.endsWith('}')) {
-            line.reserve(redacted.size() + kTimestampBytes + 64);
-            line.append("{\"access\":").append(redacted).append(",\"category\":\"ga.access\",\"level\":\"");
-            line.append(level).append("\",\"time\":\"");
-            appendTimestamp(line);
-            line.append("\"}\n");
-            return line;
+            out.append("{\"access\":").append(redacted).append(",\"category\":\"ga.access\",\"level\":\"");
+            out.append(level).append("\",\"time\":\"");
+            appendTimestamp(out);
+            out.append("\"}\n");
+            return;
         }
         QByteArray time;
         appendTimestamp(time);
         const QJsonObject o { { QStringLiteral("time"), QString::fromLatin1(time) },
             { QStringLiteral("level"), QLatin1String(level) }, { QStringLiteral("category"), QLatin1String(category) },
             { QStringLiteral("message"), QString::fromUtf8(redacted) } };
-        return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+        out.append(QJsonDocument(o).toJson(QJsonDocument::Compact)).append('\n');
+        return;
     }
-    line.reserve(kTimestampBytes + redacted.size() + qsizetype(qstrlen(category)) + 16);
-    appendTimestamp(line);
-    line.append(' ').append(level).append(' ').append(category).append(": ").append(redacted).append('\n');
+    appendTimestamp(out);
+    // The rest in one resize: six appends were a call and a size check each.
+    const auto levelSize = qsizetype(qstrlen(level));
+    const auto categorySize = qsizetype(qstrlen(category));
+    const qsizetype at = out.size();
+    out.resize(at + 1 + levelSize + 1 + categorySize + 2 + redacted.size() + 1);
+    char *p = out.data() + at;
+    *p++ = ' ';
+    p = std::copy_n(level, levelSize, p);
+    *p++ = ' ';
+    p = std::copy_n(category, categorySize, p);
+    *p++ = ':';
+    *p++ = ' ';
+    p = std::copy_n(redacted.constData(), redacted.size(), p);
+    *p = '\n';
+}
+
+constexpr qsizetype kTimestampBytes = 32; // room for the time appendTimestamp() writes
+
+QByteArray formatSafeLine(QtMsgType type, const char *category, const QByteArray &redacted)
+{
+    QByteArray line;
+    line.reserve(kTimestampBytes + redacted.size() + qsizetype(qstrlen(category)) + 64);
+    appendSafeLine(line, type, category, redacted);
     return line;
 }
 
@@ -250,6 +269,14 @@ public:
     // before it) is written.
     bool post(const QByteArray &line, bool wait)
     {
+        return postWith([&line](QByteArray &queue) { queue.append(line); }, wait);
+    }
+
+    // The same, the line written straight into the queue by `append(queue)`: no line of its own to allocate, copy and
+    // free (the access log writes one a request).
+    template<typename Append>
+    bool postWith(Append &&append, bool wait)
+    {
         std::unique_lock lock(m_mutex);
         if (!m_running || m_stopping || std::this_thread::get_id() == m_thread.get_id()) {
             return false;
@@ -260,7 +287,7 @@ public:
         if (!m_running) {
             return false;
         }
-        m_queue.append(line);
+        append(m_queue);
         const quint64 seq = ++m_posted;
         m_urgent = m_urgent || wait;
         // The writer is told only when it sleeps with nothing to do, when the batch is full, or when someone waits:
@@ -338,11 +365,15 @@ private:
 
 std::atomic<bool> g_handlerInstalled { false };
 
+// Warnings and worse return only once written: a crash right after one still leaves it in the log.
+bool waitsForWrite(QtMsgType type)
+{
+    return type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg;
+}
+
 void writeLine(QtMsgType type, const QByteArray &line)
 {
-    // Warnings and worse return only once written: a crash right after one still leaves it in the log.
-    const bool wait = type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg;
-    if (!AsyncWriter::instance().post(line, wait)) {
+    if (!AsyncWriter::instance().post(line, waitsForWrite(type))) {
         writeToSinks(line);
     }
 }
@@ -405,7 +436,10 @@ bool writeSafeMessage(QtMsgType type, const char *category, const QByteArray &ut
     if (!g_handlerInstalled.load(std::memory_order_relaxed)) {
         return false;
     }
-    writeLine(type, formatSafeLine(type, category, utf8));
+    const auto append = [&](QByteArray &queue) { appendSafeLine(queue, type, category, utf8); };
+    if (!AsyncWriter::instance().postWith(append, waitsForWrite(type))) {
+        writeToSinks(formatSafeLine(type, category, utf8));
+    }
     return true;
 }
 
