@@ -94,7 +94,7 @@ public:
     struct State
     {
         int maxAttempts = 1; // keys.maxAttempts (at least 1)
-        qint64 deadlineMs = 0; // until the head reaches the client (QDeadlineTimer::current() clock); 0: none
+        qint64 deadlineMs = 0; // until the head reaches the client (nowMs(), proxy/clock.h); 0: none
         std::vector<QString> tried; // keys picked for this request (counted attempts, quota skips included)
         int quotaSkips = 0;
         int firstByteTimeouts = 0;

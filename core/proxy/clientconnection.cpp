@@ -18,7 +18,6 @@
 #include "version.h"
 
 #include <QDateTime>
-#include <QDeadlineTimer>
 #include <QPointer>
 #include <QSslSocket>
 #include <QTimer>

@@ -42,7 +42,7 @@ public:
     bool isEvictable() const { return m_socket && m_state == State::ReadingHead && !m_exchange; }
     // Waiting for a next request with nothing of it read: only the keep-alive timeout can expire.
     bool isIdle() const { return isEvictable() && m_in.isEmpty() && !m_readPaused; }
-    // When its own timeout expires (QDeadlineTimer milliseconds; 0: none pending).
+    // When its own timeout expires (nowMs() milliseconds, proxy/clock.h; 0: none pending).
     qint64 deadline() const { return m_deadline; }
     // Whether a request was answered on it (an idle keep-alive connection of a working client).
     bool hasServed() const { return m_served > 0; }

@@ -2,15 +2,11 @@
 // Shared by clientconnection.cpp and clientdispatch.cpp only.
 #pragma once
 
+#include "proxy/clock.h"
+
 #include <QByteArray>
-#include <QDeadlineTimer>
 
 namespace ga::proxy {
-
-inline qint64 nowMs()
-{
-    return QDeadlineTimer::current().deadline();
-}
 
 inline bool isAdminPath(const QByteArray &path)
 {

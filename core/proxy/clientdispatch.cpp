@@ -25,7 +25,6 @@
 #include "version.h"
 
 #include <QDateTime>
-#include <QDeadlineTimer>
 #include <QPointer>
 #include <QTimer>
 #include <QVarLengthArray>

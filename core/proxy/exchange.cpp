@@ -7,20 +7,14 @@
 
 #include "logging/logging.h"
 #include "logging/redact.h"
+#include "proxy/clock.h"
 #include "proxy/outcomes.h"
-
-#include <QDeadlineTimer>
 
 namespace ga::proxy {
 namespace {
 
 constexpr qint64 kDefaultRetryAfterMs = 30'000; // a 429 that says nothing else
 constexpr qsizetype kMaxCapturedBytes = 8 * 1024 * 1024; // a resource answer read for the map (lists are small)
-
-qint64 nowMs()
-{
-    return QDeadlineTimer::current().deadline();
-}
 
 } // namespace
 

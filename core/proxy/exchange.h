@@ -50,7 +50,7 @@ struct ForwardRequest
     affinity::RequestResources resources; // project-owned resources it addresses or references
     keys::KeyScope scope; // set: only keys of this scope may serve it (a list fanned out per project)
     QString scopeLabel; // what the scope stands for, in messages ("the files of project X")
-    // When the answer must have started (QDeadlineTimer::current() clock); 0: upstream.requestTimeoutMs from
+    // When the answer must have started (nowMs(), proxy/clock.h); 0: upstream.requestTimeoutMs from
     // start(). A list fanned out over projects gives every part the deadline of the client's request.
     qint64 deadlineMs = 0;
 };

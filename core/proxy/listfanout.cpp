@@ -3,8 +3,8 @@
 
 #include "http/query.h"
 #include "logging/logging.h"
+#include "proxy/clock.h"
 
-#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -158,7 +158,7 @@ void ListFanOut::start()
     m_request.resources.captureAnswer = true; // every listed item teaches the map its owner
     if (const int budgetMs = m_settings->upstream.requestTimeoutMs; budgetMs > 0) {
         // One deadline for the client's request, whatever the number of projects asked.
-        m_request.deadlineMs = QDeadlineTimer::current().deadline() + budgetMs;
+        m_request.deadlineMs = nowMs() + budgetMs;
     }
     m_request.resources.names.clear();
     m_next = 0;

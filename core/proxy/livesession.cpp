@@ -8,12 +8,12 @@
 #include "logging/redact.h"
 #include "logging/usertext.h"
 #include "metrics/recorder.h"
+#include "proxy/clock.h"
 #include "proxy/outcomes.h"
 #include "proxy/proxyworker.h"
 #include "proxy/upstreampool.h"
 
 #include <QDateTime>
-#include <QDeadlineTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -47,11 +47,6 @@ const logging::UserText kNoSetupInTime("ga::proxy", QT_TRANSLATE_NOOP("ga::proxy
 } // namespace
 
 namespace {
-
-qint64 nowMs()
-{
-    return QDeadlineTimer::current().deadline();
-}
 
 // Inspected messages are copied up to this size: setup, setupComplete, usage and resumption updates are small;
 // audio is not looked at.

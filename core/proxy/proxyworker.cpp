@@ -3,8 +3,8 @@
 
 #include "logging/logging.h"
 #include "proxy/clientconnection.h"
+#include "proxy/clock.h"
 
-#include <QDeadlineTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QThread>
@@ -175,7 +175,7 @@ void ProxyWorker::logPressure()
 {
     // One line per 10 s at most (for every worker together): a flood must not flood the log too.
     constexpr qint64 kEveryMs = 10'000;
-    const qint64 now = QDeadlineTimer::current().deadline();
+    const qint64 now = nowMs();
     qint64 last = m_counters->lastPressureLogMs.load(std::memory_order_relaxed);
     if (now - last < kEveryMs
         || !m_counters->lastPressureLogMs.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
@@ -232,7 +232,7 @@ void ProxyWorker::wakeSweeper()
 
 void ProxyWorker::sweep()
 {
-    const qint64 now = QDeadlineTimer::current().deadline();
+    const qint64 now = nowMs();
     // Deadlines may close connections (and so change the set): iterate over a copy.
     const std::vector<ClientConnection *> all(m_connections.begin(), m_connections.end());
     bool busy = false;

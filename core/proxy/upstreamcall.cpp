@@ -2,10 +2,10 @@
 #include "proxy/upstreamcall.h"
 
 #include "http/httperror.h"
+#include "proxy/clock.h"
 #include "proxy/proxyserver.h"
 #include "proxy/upstreampool.h"
 
-#include <QDeadlineTimer>
 #include <QTimer>
 
 namespace ga::proxy {
@@ -29,10 +29,10 @@ UpstreamCall::UpstreamCall(ProxyServer *server, ForwardRequest request, std::fun
     m_exchange = new Exchange(this, m_pool, server->keys(), server->router(), server->resources(), server->settings(),
         std::move(request), this);
     // No worker sweeper runs here: one timer drives the exchange's deadlines, and bounds the whole call.
-    m_deadline = QDeadlineTimer::current().deadline() + kTimeoutMs;
+    m_deadline = nowMs() + kTimeoutMs;
     auto *sweeper = new QTimer(this);
     connect(sweeper, &QTimer::timeout, this, [this] {
-        const qint64 now = QDeadlineTimer::current().deadline();
+        const qint64 now = nowMs();
         if (now >= m_deadline) {
             exchangeFailed(504, QStringLiteral("The upstream did not answer within %1 s.").arg(kTimeoutMs / 1000), -1);
             return;

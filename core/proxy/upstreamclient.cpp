@@ -3,10 +3,9 @@
 
 #include "http/buffer.h"
 #include "logging/usertext.h"
+#include "proxy/clock.h"
 #include "proxy/socketio.h"
 #include "proxy/upstreampool.h"
-
-#include <QDeadlineTimer>
 
 #include <utility>
 
@@ -39,11 +38,6 @@ const logging::UserText kTheUpstreamErrorResponseIs(
 namespace {
 
 constexpr qsizetype kMaxUpstreamHeadBytes = 64 * 1024;
-
-qint64 nowMs()
-{
-    return QDeadlineTimer::current().deadline();
-}
 
 } // namespace
 

@@ -2,8 +2,8 @@
 #include "proxy/upstreampool.h"
 
 #include "logging/logging.h"
+#include "proxy/clock.h"
 
-#include <QDeadlineTimer>
 #include <QSslConfiguration>
 #include <QSslSocket>
 
@@ -11,13 +11,6 @@
 #include <limits>
 
 namespace ga::proxy {
-
-namespace {
-qint64 nowMs()
-{
-    return QDeadlineTimer::current(Qt::CoarseTimer).deadline();
-}
-} // namespace
 
 UpstreamPool::UpstreamPool(QObject *parent)
     : QObject(parent)

@@ -116,7 +116,7 @@ private:
     {
         Endpoint endpoint;
         Lease *lease;
-        qint64 expires; // QDeadlineTimer-style monotonic ms
+        qint64 expires; // monotonic ms (proxy/clock.h)
         int early; // how much sooner it may go with another one's wake-up: 5 % of its timeout, at most a second
     };
     std::vector<Idle> m_idle;
