@@ -5,7 +5,7 @@
 # in front of the same fake (responses not buffered, as the daemon streams them) and, when installed, the Portkey
 # gateway (Node; OpenAI-shaped chat requests turned into generateContent over two google targets), all in the same
 # run and alternating, so the ratios hold even when absolute numbers drift. CPU per request is the forwarder's user + system time (/proc/PID/stat, all its processes) over a round
-# divided by the requests of that round.
+# divided by the requests of that round, also shown split into user and system time.
 #   tests/benchmarks/bench-proxy.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
 # Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord
 # (or $BUILD_DIR/...). Environment: ROUNDS (3), DURATION (5s), CONNECTIONS (50), WARMUP (1s), NGINX_ACCESS_LOG
@@ -92,14 +92,19 @@ run_wrk() { # URL KEY DURATION -> wrk output (KEY "portkey": an OpenAI-shaped re
 declare -A URL=([direct]=$H_FAKE_URL [nginx]=$NGINX_URL [proxy]=$H_PROXY_URL)
 declare -A CRED=([direct]=$KEY [nginx]=$KEY [proxy]=$TOKEN)
 declare -A PIDS=([direct]=$H_FAKE_PID [nginx]=$NGINX_PID [proxy]=$H_DAEMON_PID)
-declare -A RPS=() P99=() CPU=()
+declare -A RPS=() P99=() CPU=() USER=() SYS=()
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
-cpu_ticks() { # PID: utime + stime of the process and its children that are still running (nginx's worker)
-    local total=0 p
+cpu_ticks() { # PID: "utime stime" of the process and its children that are still running (nginx's worker)
+    local user=0 sys=0 p u s
     for p in "$1" $(pgrep -P "$1" || true); do
-        total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+        read -r u s < <(awk '{print $14, $15}' "/proc/$p/stat" 2>/dev/null || echo 0 0)
+        user=$((user + u))
+        sys=$((sys + s))
     done
-    echo "$total"
+    echo "$user $sys"
+}
+per_request() { # TICKS REQUESTS: microseconds a request
+    awk -v d="$1" -v us="$TICK_US" -v n="$2" 'BEGIN {printf "%.1f", n ? d * us / n : 0}'
 }
 TARGETS=(direct nginx proxy)
 if [ -n "$PORTKEY_URL" ]; then
@@ -117,9 +122,9 @@ for t in "${TARGETS[@]}"; do
 done
 for ((round = 1; round <= ROUNDS; round++)); do
     for t in "${TARGETS[@]}"; do
-        before=$(cpu_ticks "${PIDS[$t]}")
+        read -r user0 sys0 <<<"$(cpu_ticks "${PIDS[$t]}")"
         out=$(run_wrk "${URL[$t]}" "${CRED[$t]}" "$DURATION")
-        after=$(cpu_ticks "${PIDS[$t]}")
+        read -r user1 sys1 <<<"$(cpu_ticks "${PIDS[$t]}")"
         printf '%s\n' "$out" >>"$H_TMP/wrk-$t.txt"
         line=$(grep '^BENCH ' <<<"$out")
         rps=$(bench_field "$line" rps)
@@ -127,20 +132,25 @@ for ((round = 1; round <= ROUNDS; round++)); do
         non2xx=$(bench_field "$line" non2xx)
         errs=$(bench_field "$line" socket_errors)
         requests=$(bench_field "$line" requests)
-        cpu=$(awk -v d=$((after - before)) -v us="$TICK_US" -v n="$requests" 'BEGIN {printf "%.1f", n ? d * us / n : 0}')
+        cpu=$(per_request $((user1 - user0 + sys1 - sys0)) "$requests")
+        user=$(per_request $((user1 - user0)) "$requests")
+        sys=$(per_request $((sys1 - sys0)) "$requests")
         RPS[$t]+="$rps "
         P99[$t]+="$p99 "
         CPU[$t]+="$cpu "
-        printf 'round %d  %-6s %10.0f req/s   p99 %7.2f ms   CPU %6.1f us/req   non-2xx %s   socket errors %s\n' \
-            "$round" "$t" "$rps" "$p99" "$cpu" "$non2xx" "$errs"
+        USER[$t]+="$user "
+        SYS[$t]+="$sys "
+        printf 'round %d  %-6s %10.0f req/s   p99 %7.2f ms   CPU %6.1f us/req (user %5.1f, system %5.1f)   non-2xx %s   socket errors %s\n' \
+            "$round" "$t" "$rps" "$p99" "$cpu" "$user" "$sys" "$non2xx" "$errs"
         bench_warn_failures "$t" "$non2xx" "$errs"
     done
 done
 
 echo "== medians over $ROUNDS rounds"
 for t in "${TARGETS[@]}"; do
-    printf '%-6s %10.0f req/s   p99 %7.2f ms   CPU %6.1f us/req\n' "$t" "$(median "${RPS[$t]}")" \
-        "$(median "${P99[$t]}")" "$(median "${CPU[$t]}")"
+    printf '%-6s %10.0f req/s   p99 %7.2f ms   CPU %6.1f us/req (user %5.1f, system %5.1f)\n' "$t" \
+        "$(median "${RPS[$t]}")" "$(median "${P99[$t]}")" "$(median "${CPU[$t]}")" "$(median "${USER[$t]}")" \
+        "$(median "${SYS[$t]}")"
 done
 proxy_rps=$(median "${RPS[proxy]}")
 nginx_rps=$(median "${RPS[nginx]}")
