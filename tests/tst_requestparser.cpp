@@ -1188,6 +1188,13 @@ void TestRequestParser::clientResponseHeaders()
                    "http://127.0.0.1:3145/upload/v1beta/files?upload_id=abc&upload_protocol=resumable\r\n"
                    "x-goog-upload-chunk-granularity: 8388608\r\n"));
     QVERIFY(!headerDump(out).contains("SECRET"));
+    // Headers the answer's Connection header names are hop-by-hop too, whatever their case or spacing.
+    const HeaderList listed = parseHeaderDump("Connection: X-Hop ,keep-alive\r\n"
+                                              "x-hop: 1\r\n"
+                                              "Keep-Alive: timeout=5\r\n"
+                                              "X-Kept: 2\r\n");
+    QCOMPARE(
+        headerDump(ga::proxy::clientResponseHeaders(listed, "http://127.0.0.1:3145")), QByteArray("X-Kept: 2\r\n"));
 }
 
 void TestRequestParser::uploadUrlRewrite_data()

@@ -265,17 +265,23 @@ void ClientConnection::exchangeHead(
     QVarLengthArray<char, 128> origin;
     origin.append("http://", 7);
     origin.append(hostText.data(), hostText.size());
-    const http::HeaderList out = clientResponseHeaders(headers, QByteArrayView(origin.data(), origin.size()));
-    m_request.headers = http::HeaderList(); // not needed past the head, which may begin a long stream
     const QByteArrayView reasonText = reason.isEmpty() ? QByteArrayView(http::reasonPhrase(status)) : reason;
     QByteArray head;
-    http::ByteWriter w(head, 256 + reasonText.size() + m_corsOrigin.size() + http::headersSize(out));
+    // Sized for the upstream's headers (those left out make room for a rewritten upload URL; the writer grows if not).
+    http::ByteWriter w(head, 256 + reasonText.size() + m_corsOrigin.size() + http::headersSize(headers));
     w.put("HTTP/1.1 ");
     w.number(status);
     w.put(" ");
     w.put(reasonText);
     w.put("\r\n");
-    w.headers(out);
+    forEachClientResponseHeader(
+        headers, QByteArrayView(origin.data(), origin.size()), [&w](QByteArrayView name, QByteArrayView value) {
+            w.put(name);
+            w.put(": ");
+            w.put(value);
+            w.put("\r\n");
+        });
+    m_request.headers = http::HeaderList(); // not needed past the head, which may begin a long stream
     if (!m_corsOrigin.isEmpty()) {
         w.put("Access-Control-Allow-Origin: ");
         w.put(m_corsOrigin);

@@ -4,6 +4,8 @@
 #include "http/query.h"
 #include "http/search.h"
 
+#include <algorithm>
+
 namespace ga::proxy {
 
 bool isForwardedPath(QByteArrayView path)
@@ -107,37 +109,66 @@ http::HeaderList upstreamRequestHeaders(const http::HeaderList &clientHeaders)
 
 http::HeaderList clientResponseHeaders(const http::HeaderList &upstreamHeaders, QByteArrayView proxyOrigin)
 {
-    http::HeaderList out = upstreamHeaders;
-    http::removeHopByHop(out);
-    std::erase_if(out, [](const http::Header &h) {
-        return http::equalsIgnoreCase(h.name, "content-length") || http::equalsIgnoreCase(h.name, "alt-svc");
+    http::HeaderList out;
+    forEachClientResponseHeader(upstreamHeaders, proxyOrigin, [&out](QByteArrayView name, QByteArrayView value) {
+        out.push_back({ name.toByteArray(), value.toByteArray() });
     });
-    for (http::Header &h : out) {
-        // The session URL comes as x-goog-upload-url and again as x-goog-upload-control-url.
-        if (!http::equalsIgnoreCase(h.name, "x-goog-upload-url")
-            && !http::equalsIgnoreCase(h.name, "x-goog-upload-control-url")) {
-            continue;
-        }
-        // https://generativelanguage.googleapis.com/upload/v1beta/files?upload_id=…&key=… → proxy origin.
-        QByteArrayView url = h.value;
-        const qsizetype scheme = url.indexOf("://");
-        const qsizetype pathStart = scheme < 0 ? -1 : url.indexOf('/', scheme + 3);
-        if (pathStart < 0) {
-            continue;
-        }
-        const QByteArrayView pathAndQuery = url.sliced(pathStart);
-        const qsizetype q = pathAndQuery.indexOf('?');
-        QByteArray rewritten = proxyOrigin.toByteArray();
-        rewritten += q < 0 ? pathAndQuery : pathAndQuery.first(q);
-        if (q >= 0) {
-            const QByteArray query = stripKeyParameter(pathAndQuery.sliced(q + 1));
-            if (!query.isEmpty()) {
-                rewritten += '?' + query;
-            }
-        }
-        h.value = rewritten;
-    }
     return out;
+}
+
+ClientResponseFilter::ClientResponseFilter(const http::HeaderList &upstreamHeaders)
+{
+    for (const http::Header &h : upstreamHeaders) {
+        if (!http::equalsIgnoreCase(h.name, "connection")) {
+            continue;
+        }
+        for (QByteArrayView list = h.value; !list.isEmpty();) {
+            const qsizetype comma = list.indexOf(',');
+            if (const QByteArrayView item = (comma < 0 ? list : list.first(comma)).trimmed(); !item.isEmpty()) {
+                m_listed.append(item);
+            }
+            if (comma < 0) {
+                break;
+            }
+            list = list.sliced(comma + 1);
+        }
+    }
+}
+
+bool ClientResponseFilter::dropsNamed(QByteArrayView name) const
+{
+    if (http::isHopByHop(name) || http::equalsIgnoreCase(name, "content-length")
+        || http::equalsIgnoreCase(name, "alt-svc")) {
+        return true;
+    }
+    return std::any_of(m_listed.begin(), m_listed.end(),
+        [name](QByteArrayView listed) { return http::equalsIgnoreCase(name, listed); });
+}
+
+QByteArray uploadUrlAtProxy(QByteArrayView name, QByteArrayView url, QByteArrayView proxyOrigin)
+{
+    // The session URL comes as x-goog-upload-url and again as x-goog-upload-control-url.
+    if (!http::equalsIgnoreCase(name, "x-goog-upload-url")
+        && !http::equalsIgnoreCase(name, "x-goog-upload-control-url")) {
+        return {};
+    }
+    // https://generativelanguage.googleapis.com/upload/v1beta/files?upload_id=…&key=… → proxy origin.
+    const qsizetype scheme = url.indexOf("://");
+    const qsizetype pathStart = scheme < 0 ? -1 : url.indexOf('/', scheme + 3);
+    if (pathStart < 0) {
+        return {};
+    }
+    const QByteArrayView pathAndQuery = url.sliced(pathStart);
+    const qsizetype q = pathAndQuery.indexOf('?');
+    QByteArray rewritten = proxyOrigin.toByteArray();
+    rewritten += q < 0 ? pathAndQuery : pathAndQuery.first(q);
+    if (q >= 0) {
+        const QByteArray query = stripKeyParameter(pathAndQuery.sliced(q + 1));
+        if (!query.isEmpty()) {
+            rewritten += '?' + query;
+        }
+    }
+    return rewritten;
 }
 
 } // namespace ga::proxy
