@@ -205,6 +205,39 @@ bool parseDecimal(QByteArrayView v, qint64 *out)
     return true;
 }
 
+FramingFields framingFields(const HeaderList &headers)
+{
+    FramingFields f;
+    for (const Header &h : headers) {
+        switch (h.name.size()) { // the length first: most names are none of these
+        case 4:
+            f.hosts += equalsIgnoreCase(h.name, "host") ? 1 : 0;
+            break;
+        case 6:
+            if (equalsIgnoreCase(h.name, "expect") && f.expects++ == 0) {
+                f.expect = &h.value;
+            }
+            break;
+        case 10:
+            if (!f.connection && equalsIgnoreCase(h.name, "connection")) {
+                f.connection = &h.value;
+            }
+            break;
+        case 14:
+            if (equalsIgnoreCase(h.name, "content-length") && f.contentLengths++ == 0) {
+                f.contentLength = &h.value;
+            }
+            break;
+        case 17:
+            f.transferEncodings += equalsIgnoreCase(h.name, "transfer-encoding") ? 1 : 0;
+            break;
+        default:
+            break;
+        }
+    }
+    return f;
+}
+
 int checkTransferEncoding(const HeaderList &headers)
 {
     int codings = 0;

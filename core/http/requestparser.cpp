@@ -156,8 +156,8 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
         return head;
     }
 
-    const qsizetype hosts = countHeaders(r.headers, "host");
-    if (hosts > 1 || (hosts == 0 && r.versionMinor >= 1)) {
+    FramingFields f = framingFields(r.headers);
+    if (f.hosts > 1 || (f.hosts == 0 && r.versionMinor >= 1)) {
         return error(400, "An HTTP/1.1 request needs exactly one Host header.");
     }
     if (absoluteForm) {
@@ -176,10 +176,11 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
                 return error(431, "The request has more header fields than the server accepts.");
             }
             r.headers.push_back(Header { QByteArray("Host"), authority.toByteArray() });
+            f = framingFields(r.headers); // its pointers moved with the list
         }
     }
-    const qsizetype te = countHeaders(r.headers, "transfer-encoding");
-    const qsizetype cl = countHeaders(r.headers, "content-length");
+    const qsizetype te = f.transferEncodings;
+    const qsizetype cl = f.contentLengths;
     if (te > 0 && cl > 0) {
         return error(400, "A request must not carry both Content-Length and Transfer-Encoding.");
     }
@@ -200,7 +201,7 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
             return error(400, "The request has more than one Content-Length header.");
         }
         qint64 length = 0;
-        if (!parseDecimal(*findHeader(r.headers, "content-length"), &length)) {
+        if (!parseDecimal(*f.contentLength, &length)) {
             return error(400, "Content-Length must be a non-negative decimal number.");
         }
         if (length > limits.maxBodyBytes) {
@@ -212,13 +213,13 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
         return error(411, "A request with a body needs Content-Length or Transfer-Encoding: chunked.");
     }
 
-    if (const QByteArray *expect = findHeader(r.headers, "expect")) {
-        if (!equalsIgnoreCase(*expect, "100-continue") || countHeaders(r.headers, "expect") > 1) {
+    if (const QByteArray *expect = f.expect) {
+        if (!equalsIgnoreCase(*expect, "100-continue") || f.expects > 1) {
             return error(417, "Only 'Expect: 100-continue' is supported.");
         }
         r.expectContinue = r.versionMinor >= 1;
     }
-    const QByteArray *connection = findHeader(r.headers, "connection");
+    const QByteArray *connection = f.connection;
     if (r.versionMinor >= 1) {
         r.keepAlive = !(connection && headerHasToken(*connection, "close"));
     } else {
@@ -263,7 +264,8 @@ ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizety
     if (head.state != ParseOutcome::Complete) {
         return head;
     }
-    const QByteArray *connection = findHeader(r.headers, "connection");
+    const FramingFields f = framingFields(r.headers);
+    const QByteArray *connection = f.connection;
     r.keepAlive = r.versionMinor >= 1 ? !(connection && headerHasToken(*connection, "close"))
                                       : (connection && headerHasToken(*connection, "keep-alive"));
     if (requestWasHead || (status >= 100 && status < 200) || status == 204 || status == 304) {
@@ -272,7 +274,7 @@ ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizety
         r.contentLength = 0;
         return head;
     }
-    if (countHeaders(r.headers, "transfer-encoding") > 0) {
+    if (f.transferEncodings > 0) {
         if (checkTransferEncoding(r.headers) == 0) {
             r.bodyKind = BodyKind::Chunked;
         } else {
@@ -282,9 +284,9 @@ ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizety
         }
         return head;
     }
-    if (const QByteArray *cl = findHeader(r.headers, "content-length")) {
+    if (const QByteArray *cl = f.contentLength) {
         qint64 length = 0;
-        if (countHeaders(r.headers, "content-length") > 1 || !parseDecimal(*cl, &length)) {
+        if (f.contentLengths > 1 || !parseDecimal(*cl, &length)) {
             return error(502, "The upstream response has an invalid Content-Length.");
         }
         r.bodyKind = BodyKind::Length;
