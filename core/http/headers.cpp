@@ -97,38 +97,6 @@ bool isHopByHop(QByteArrayView name)
     }
 }
 
-void removeHopByHop(HeaderList &headers)
-{
-    std::vector<QByteArray> listed;
-    for (const Header &h : headers) {
-        if (equalsIgnoreCase(h.name, "connection")) {
-            QByteArrayView list = h.value;
-            while (!list.isEmpty()) {
-                const qsizetype comma = list.indexOf(',');
-                const QByteArrayView item = trimmed(comma < 0 ? list : list.first(comma));
-                if (!item.isEmpty()) {
-                    listed.emplace_back(item.toByteArray());
-                }
-                if (comma < 0) {
-                    break;
-                }
-                list = list.sliced(comma + 1);
-            }
-        }
-    }
-    std::erase_if(headers, [&listed](const Header &h) {
-        if (isHopByHop(h.name)) {
-            return true;
-        }
-        for (const QByteArray &l : listed) {
-            if (equalsIgnoreCase(h.name, l)) {
-                return true;
-            }
-        }
-        return false;
-    });
-}
-
 qsizetype headersSize(const HeaderList &headers)
 {
     qsizetype size = 0;

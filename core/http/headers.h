@@ -32,10 +32,9 @@ void removeHeaders(HeaderList &headers, QByteArrayView name);
 // Whether `list` (a comma-separated header value) contains `token`, case-insensitively.
 bool headerHasToken(QByteArrayView list, QByteArrayView token);
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) plus those named in Connection: a proxy never forwards them.
+// The fixed hop-by-hop headers (RFC 9110 §7.6.1); those the Connection header names are hop-by-hop too
+// (proxy::HopByHopFilter): a proxy never forwards either.
 bool isHopByHop(QByteArrayView name);
-// Removes hop-by-hop headers, including the ones the Connection header lists.
-void removeHopByHop(HeaderList &headers);
 
 // The bytes appendHeaders() writes for `headers`.
 qsizetype headersSize(const HeaderList &headers);

@@ -97,13 +97,21 @@ QByteArray stripKeyParameter(QByteArrayView query)
 
 http::HeaderList upstreamRequestHeaders(const http::HeaderList &clientHeaders)
 {
-    http::HeaderList out = clientHeaders;
-    http::removeHopByHop(out);
-    std::erase_if(out, [](const http::Header &h) {
-        return http::equalsIgnoreCase(h.name, "host") || http::equalsIgnoreCase(h.name, "content-length")
-            || http::equalsIgnoreCase(h.name, "expect") || http::equalsIgnoreCase(h.name, "x-goog-api-key")
-            || http::equalsIgnoreCase(h.name, "authorization");
-    });
+    // Only what goes is copied (a copy of the list with the rest erased was ~1,100 instructions a request).
+    const HopByHopFilter hopByHop(clientHeaders);
+    http::HeaderList out;
+    out.reserve(clientHeaders.size());
+    for (const http::Header &h : clientHeaders) {
+        const QByteArrayView name = h.name;
+        const bool drop = hopByHop.drops(name) || (name.size() == 4 && http::equalsIgnoreCase(name, "host"))
+            || (name.size() == 6 && http::equalsIgnoreCase(name, "expect"))
+            || (name.size() == 13 && http::equalsIgnoreCase(name, "authorization"))
+            || (name.size() == 14
+                && (http::equalsIgnoreCase(name, "content-length") || http::equalsIgnoreCase(name, "x-goog-api-key")));
+        if (!drop) {
+            out.push_back(h);
+        }
+    }
     return out;
 }
 
@@ -116,9 +124,9 @@ http::HeaderList clientResponseHeaders(const http::HeaderList &upstreamHeaders, 
     return out;
 }
 
-ClientResponseFilter::ClientResponseFilter(const http::HeaderList &upstreamHeaders)
+HopByHopFilter::HopByHopFilter(const http::HeaderList &headers)
 {
-    for (const http::Header &h : upstreamHeaders) {
+    for (const http::Header &h : headers) {
         if (!http::equalsIgnoreCase(h.name, "connection")) {
             continue;
         }
@@ -135,10 +143,9 @@ ClientResponseFilter::ClientResponseFilter(const http::HeaderList &upstreamHeade
     }
 }
 
-bool ClientResponseFilter::dropsNamed(QByteArrayView name) const
+bool HopByHopFilter::dropsNamed(QByteArrayView name) const
 {
-    if (http::isHopByHop(name) || http::equalsIgnoreCase(name, "content-length")
-        || http::equalsIgnoreCase(name, "alt-svc")) {
+    if (http::isHopByHop(name)) {
         return true;
     }
     return std::any_of(m_listed.begin(), m_listed.end(),

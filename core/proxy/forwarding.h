@@ -38,20 +38,18 @@ http::HeaderList upstreamRequestHeaders(const http::HeaderList &clientHeaders);
 // "http://127.0.0.1:3145") without its key.
 http::HeaderList clientResponseHeaders(const http::HeaderList &upstreamHeaders, QByteArrayView proxyOrigin);
 
-// Which upstream response headers clientResponseHeaders() leaves out: hop-by-hop ones, those the answer's Connection
-// header names, Content-Length and Alt-Svc.
-class ClientResponseFilter
+// The hop-by-hop headers of a message: the fixed ones and those its Connection header names.
+class HopByHopFilter
 {
 public:
-    explicit ClientResponseFilter(const http::HeaderList &upstreamHeaders);
+    explicit HopByHopFilter(const http::HeaderList &headers);
     bool drops(QByteArrayView name) const
     {
-        // By length first (inline): most of an answer's headers are none of these.
+        // By length first (inline): most of a message's headers are none of these.
         switch (name.size()) {
         case 2: // te
-        case 7: // trailer, upgrade, alt-svc
+        case 7: // trailer, upgrade
         case 10: // connection, keep-alive
-        case 14: // content-length
         case 16: // proxy-connection
         case 17: // transfer-encoding
         case 18: // proxy-authenticate
@@ -68,6 +66,13 @@ private:
     QVarLengthArray<QByteArrayView, 4> m_listed; // named by Connection, views into the headers
 };
 
+// Whether clientResponseHeaders() leaves an upstream response header out: hop-by-hop ones, Content-Length, Alt-Svc.
+inline bool dropsFromClientResponse(const HopByHopFilter &hopByHop, QByteArrayView name)
+{
+    return hopByHop.drops(name) || (name.size() == 14 && http::equalsIgnoreCase(name, "content-length"))
+        || (name.size() == 7 && http::equalsIgnoreCase(name, "alt-svc"));
+}
+
 // An x-goog-upload-url (or -control-url) value pointed at the proxy, without its key; null when `name` is not one of
 // those or the URL has no path to keep (then it goes as it is).
 QByteArray uploadUrlAtProxy(QByteArrayView name, QByteArrayView url, QByteArrayView proxyOrigin);
@@ -77,9 +82,9 @@ QByteArray uploadUrlAtProxy(QByteArrayView name, QByteArrayView url, QByteArrayV
 template<typename Emit>
 void forEachClientResponseHeader(const http::HeaderList &upstreamHeaders, QByteArrayView proxyOrigin, Emit &&emit)
 {
-    const ClientResponseFilter filter(upstreamHeaders);
+    const HopByHopFilter hopByHop(upstreamHeaders);
     for (const http::Header &h : upstreamHeaders) {
-        if (filter.drops(h.name)) {
+        if (dropsFromClientResponse(hopByHop, h.name)) {
             continue;
         }
         if (h.name.size() == 17 || h.name.size() == 25) { // the upload URLs' names
