@@ -142,6 +142,44 @@ private Q_SLOTS:
         QCOMPARE(p.near->bytesToWrite(), 0);
     }
 
+    // Pieces sent with one sendmsg(): when the kernel takes only part of them, the rest (from inside whichever piece
+    // it stopped in) is queued in order, and later pieces queue behind it.
+    void piecesGoOutInOrderWhateverTheKernelTakes()
+    {
+        Pair p;
+        QVERIFY(p.open(new QTcpSocket));
+        QVERIFY(writeThrough(p.near.get(), { QByteArrayView("ab"), QByteArrayView(), QByteArrayView("cd") }));
+        QCOMPARE(p.near->bytesToWrite(), 0);
+        QCOMPARE(readExactly(p.far, 4), QByteArray("abcd"));
+        p.near->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, 4096);
+        p.far->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        qsizetype offset = 0;
+        // More than the kernel's buffers hold, in odd sizes: the kernel stops inside a piece.
+        const auto send = [&] {
+            const QByteArray all = pattern(offset, 20'001 + 3 + 30'013);
+            offset += all.size();
+            return writeThrough(p.near.get(),
+                { QByteArrayView(all).first(7001), QByteArrayView(all).sliced(7001, 3),
+                    QByteArrayView(all).sliced(7004) });
+        };
+        while (p.near->bytesToWrite() == 0 && offset < 64 * 1024 * 1024) {
+            QVERIFY(send());
+        }
+        QVERIFY2(p.near->bytesToWrite() > 0, "the kernel never refused a byte");
+        const qint64 queued = p.near->bytesToWrite();
+        QVERIFY(send());
+        QCOMPARE(p.near->bytesToWrite(), queued + 20'001 + 3 + 30'013);
+        QByteArray got;
+        QDeadlineTimer deadline(20000);
+        while (got.size() < offset && !deadline.hasExpired()) {
+            p.near->waitForBytesWritten(10);
+            p.far->waitForReadyRead(10);
+            got += p.far->readAll();
+        }
+        QCOMPARE(got.size(), offset);
+        QVERIFY(got == pattern(0, offset));
+    }
+
     void neverBypassesTls()
     {
         // A QSslSocket's descriptor carries ciphertext once encrypted: writeThrough() always leaves its bytes to it.

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #endif
 
 #include "http/buffer.h"
@@ -53,6 +54,15 @@ qsizetype sendToKernel(qintptr descriptor, const char *data, qsizetype size)
 #endif
 }
 
+// Whether `socket`'s bytes can go to its descriptor now: a plain, connected TCP socket with nothing queued (a TLS
+// socket's descriptor carries ciphertext: its bytes must go through QSslSocket).
+bool sendsDirectly(QAbstractSocket *socket)
+{
+    return socket->socketDescriptor() != -1 && socket->bytesToWrite() == 0
+        && socket->state() == QAbstractSocket::ConnectedState && socket->socketType() == QAbstractSocket::TcpSocket
+        && !qobject_cast<QSslSocket *>(socket);
+}
+
 } // namespace
 
 bool writeThrough(QAbstractSocket *socket, QByteArrayView data)
@@ -61,16 +71,71 @@ bool writeThrough(QAbstractSocket *socket, QByteArrayView data)
         return true;
     }
     qsizetype sent = 0;
-    const qintptr fd = socket->socketDescriptor();
-    // A TLS socket's descriptor carries ciphertext: its bytes must go through QSslSocket.
-    if (fd != -1 && socket->bytesToWrite() == 0 && socket->state() == QAbstractSocket::ConnectedState
-        && socket->socketType() == QAbstractSocket::TcpSocket && !qobject_cast<QSslSocket *>(socket)) {
-        sent = sendToKernel(fd, data.data(), data.size());
+    if (sendsDirectly(socket)) {
+        sent = sendToKernel(socket->socketDescriptor(), data.data(), data.size());
     }
     if (sent == data.size()) {
         return true;
     }
     return socket->write(data.data() + sent, data.size() - sent) == data.size() - sent;
+}
+
+bool writeThrough(QAbstractSocket *socket, std::initializer_list<QByteArrayView> parts)
+{
+#ifdef _WIN32
+    // No sendmsg: the pieces are put together (Windows is not where the proxy's throughput is measured).
+    QByteArray joined;
+    for (QByteArrayView part : parts) {
+        joined.append(part);
+    }
+    return writeThrough(socket, joined);
+#else
+    constexpr size_t kMaxParts = 8;
+    Q_ASSERT(parts.size() <= kMaxParts);
+    iovec vec[kMaxParts];
+    size_t count = 0;
+    qsizetype total = 0;
+    for (QByteArrayView part : parts) {
+        if (!part.isEmpty() && count < kMaxParts) {
+            vec[count].iov_base = const_cast<char *>(part.data());
+            vec[count].iov_len = size_t(part.size());
+            total += part.size();
+            ++count;
+        }
+    }
+    qsizetype sent = 0;
+    if (count > 0 && sendsDirectly(socket)) {
+        msghdr msg {};
+        msg.msg_iov = vec;
+        msg.msg_iovlen = decltype(msg.msg_iovlen)(count);
+#ifdef MSG_NOSIGNAL
+        constexpr int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+#else
+        constexpr int flags = MSG_DONTWAIT;
+#endif
+        ssize_t n;
+        do {
+            n = ::sendmsg(int(socket->socketDescriptor()), &msg, flags);
+        } while (n < 0 && errno == EINTR);
+        sent = n > 0 ? qsizetype(n) : 0;
+    }
+    if (sent == total) {
+        return true;
+    }
+    // What the kernel did not take goes to Qt's buffer, piece by piece from where the send stopped.
+    bool ok = true;
+    for (size_t i = 0; i < count; ++i) {
+        const auto size = qsizetype(vec[i].iov_len);
+        if (sent >= size) {
+            sent -= size;
+            continue;
+        }
+        const char *from = static_cast<const char *>(vec[i].iov_base) + sent;
+        ok = socket->write(from, size - sent) == size - sent && ok;
+        sent = 0;
+    }
+    return ok;
+#endif
 }
 
 namespace {

@@ -6,6 +6,8 @@
 #include <QByteArrayView>
 #include <QtGlobal>
 
+#include <initializer_list>
+
 QT_BEGIN_NAMESPACE
 class QAbstractSocket;
 QT_END_NAMESPACE
@@ -24,6 +26,9 @@ bool shutdownSending(qintptr descriptor);
 // write reports the error (errorOccurred, disconnected), from the event loop, never from inside this call.
 // Returns false only if the socket refused the bytes (not connected).
 bool writeThrough(QAbstractSocket *socket, QByteArrayView data);
+// The same for pieces that go out one after the other (a chunk's size line, its data, its end), sent with one
+// sendmsg() where the platform has it: no buffer to put them together in.
+bool writeThrough(QAbstractSocket *socket, std::initializer_list<QByteArrayView> parts);
 
 // Reads of a plain TCP socket made here with recv(), not by Qt. Each time the socket becomes readable Qt asks the
 // kernel how much there is (an ioctl), reads it into a ring buffer of its own, emits readyRead, and the bytes are
