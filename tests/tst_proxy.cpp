@@ -637,6 +637,10 @@ private Q_SLOTS:
         QTest::newRow("localhost") << QByteArray("Host: localhost:3145\r\n") << QByteArray("POST") << 200 << false;
         QTest::newRow("IPv6 loopback") << QByteArray("Host: [::1]:3145\r\n") << QByteArray("POST") << 200 << false;
         QTest::newRow("LAN address") << QByteArray("Host: 192.168.1.5:3145\r\n") << QByteArray("POST") << 200 << false;
+        QTest::newRow("IPv6 loopback without brackets")
+            << QByteArray("Host: ::1\r\n") << QByteArray("POST") << 200 << false; // two colons: no port taken off
+        QTest::newRow("foreign host with two colons")
+            << QByteArray("Host: evil.example:3145:1\r\n") << QByteArray("POST") << 421 << false;
         QTest::newRow("allowed name") << QByteArray("Host: gemini.lan\r\n") << QByteArray("POST") << 200 << false;
         QTest::newRow("allowed name, other case")
             << QByteArray("Host: GEMINI.Lan:3145\r\n") << QByteArray("POST") << 200 << false;

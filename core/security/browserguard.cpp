@@ -69,7 +69,8 @@ bool hostAllowed(QByteArrayView hostHeader, const QList<QByteArray> &allowedHost
         }
         return !QHostAddress(QString::fromLatin1(host.sliced(1, close - 1))).isNull();
     }
-    if (const qsizetype colon = host.lastIndexOf(':'); colon >= 0 && host.count(':') == 1) {
+    // A port after the one colon (two or more: an IPv6 address without brackets, judged as it is).
+    if (const qsizetype colon = host.lastIndexOf(':'); colon >= 0 && host.indexOf(':') == colon) {
         host.truncate(colon);
     }
     if (host.endsWith('.')) {
