@@ -99,7 +99,7 @@ Value text(const QString &s)
 
 // A row's id is its start time in milliseconds times 2^20 plus a sequence number: the table's own B-tree keeps the
 // rows in start order, so a time range is a range of ids and no second index is needed (the started_ms index was
-// ~3,300 of a proxied request's ~61,000 instructions, profile.sh). 2^20 rows can start in one millisecond, and the
+// ~2,400 of a proxied request's ~61,000 instructions, profile.sh). 2^20 rows can start in one millisecond, and the
 // ids hold times until the year 2248.
 constexpr int kSeqBits = 20;
 constexpr qint64 kSeqSpan = qint64(1) << kSeqBits;
@@ -217,14 +217,11 @@ public:
                 return;
             }
         }
-        m_addRows.bind(1, qint64(batch.size()));
-        if (const int rc = m_addRows.step(); rc != SQLITE_DONE) {
-            m_addRows.rewind();
+        if (const int rc = addRows(qint64(batch.size())); rc != SQLITE_OK) {
             exec("ROLLBACK");
             writeFailed(rc);
             return;
         }
-        m_addRows.rewind();
         if (int rc = exec("COMMIT"); rc != SQLITE_OK) {
             exec("ROLLBACK");
             writeFailed(rc);
@@ -242,19 +239,8 @@ public:
         if (!m_open) {
             return;
         }
-        if (const int rc = exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
+        if (const int rc = inTransaction([this] { return pruneInTransaction(); }); rc != SQLITE_OK) {
             failed("could not prune the request history:", rc);
-            return;
-        }
-        const int rc = pruneInTransaction();
-        if (rc != SQLITE_OK) {
-            exec("ROLLBACK");
-            failed("could not prune the request history:", rc);
-            return;
-        }
-        if (const int commitRc = exec("COMMIT"); commitRc != SQLITE_OK) {
-            exec("ROLLBACK");
-            failed("could not prune the request history:", commitRc);
         }
     }
 
@@ -372,6 +358,26 @@ public:
 private:
     int exec(const char *sql) { return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr); }
 
+    // Runs `body` in a write transaction: committed when it returns SQLITE_OK, SQLITE_ROW or SQLITE_DONE (its result is
+    // returned), rolled back on any other code (returned too), or on a failed commit (the commit's code).
+    template<typename Body>
+    int inTransaction(Body &&body)
+    {
+        if (const int rc = exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
+            return rc;
+        }
+        const int rc = body();
+        if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            exec("ROLLBACK");
+            return rc;
+        }
+        if (const int commitRc = exec("COMMIT"); commitRc != SQLITE_OK) {
+            exec("ROLLBACK");
+            return commitRc;
+        }
+        return rc;
+    }
+
     qint64 nextSeq()
     {
         const qint64 seq = m_seq;
@@ -416,7 +422,7 @@ private:
     }
 
     // The retention and the row cap, inside the caller's transaction. The number of rows is kept in history_meta
-    // (counted up by each write, down by each prune) because counting them reads the whole table: ~600 MB at the
+    // (counted up by each write, down by each prune) because counting them reads the whole table: ~500 MB at the
     // default cap.
     int pruneInTransaction()
     {
@@ -492,19 +498,7 @@ private:
     // SQLITE_ROW while rows are left, SQLITE_DONE once the old table is gone, or an error.
     int migrateStep(qint64 rows)
     {
-        if (const int rc = exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
-            return rc;
-        }
-        const int rc = migrateInTransaction(rows);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            exec("ROLLBACK");
-            return rc;
-        }
-        if (const int commitRc = exec("COMMIT"); commitRc != SQLITE_OK) {
-            exec("ROLLBACK");
-            return commitRc;
-        }
-        return rc;
+        return inTransaction([this, rows] { return migrateInTransaction(rows); });
     }
 
     int migrateInTransaction(qint64 rows)
@@ -679,7 +673,7 @@ private:
         }
         wal = Statement();
         exec("PRAGMA synchronous=NORMAL");
-        // Rows and the one index are appended at their right edge, which is all a write touches: 256 KiB of page
+        // Rows land at or near the table's right edge (by start time), which is all a write touches: 256 KiB of page
         // cache (not SQLite's default 2 MB, which a busy daemon would fill and keep) serves that.
         exec("PRAGMA cache_size=-256");
         // The id is the rowid (see firstIdAt), without AUTOINCREMENT (which reads and rewrites sqlite_sequence on
