@@ -56,6 +56,19 @@ QByteArray readExactly(QTcpSocket *socket, qsizetype n)
     return got;
 }
 
+// Lets Qt drain what `p.near` queued while the far end reads, until `n` bytes arrived (or 20 s passed).
+QByteArray drain(Pair &p, qsizetype n)
+{
+    QByteArray got;
+    QDeadlineTimer deadline(20000);
+    while (got.size() < n && !deadline.hasExpired()) {
+        p.near->waitForBytesWritten(10);
+        p.far->waitForReadyRead(10);
+        got += p.far->readAll();
+    }
+    return got;
+}
+
 // Bytes numbered so that a lost, doubled or reordered piece shows.
 QByteArray pattern(qsizetype offset, qsizetype n)
 {
@@ -130,13 +143,7 @@ private Q_SLOTS:
         offset += 100;
         QCOMPARE(p.near->bytesToWrite(), queued + 100);
         // Qt drains its buffer while the far end reads: every byte arrives once, in order.
-        QByteArray got;
-        QDeadlineTimer deadline(20000);
-        while (got.size() < offset && !deadline.hasExpired()) {
-            p.near->waitForBytesWritten(10);
-            p.far->waitForReadyRead(10);
-            got += p.far->readAll();
-        }
+        const QByteArray got = drain(p, offset);
         QCOMPARE(got.size(), offset);
         QVERIFY(got == pattern(0, offset));
         QCOMPARE(p.near->bytesToWrite(), 0);
@@ -169,13 +176,7 @@ private Q_SLOTS:
         const qint64 queued = p.near->bytesToWrite();
         QVERIFY(send());
         QCOMPARE(p.near->bytesToWrite(), queued + 20'001 + 3 + 30'013);
-        QByteArray got;
-        QDeadlineTimer deadline(20000);
-        while (got.size() < offset && !deadline.hasExpired()) {
-            p.near->waitForBytesWritten(10);
-            p.far->waitForReadyRead(10);
-            got += p.far->readAll();
-        }
+        const QByteArray got = drain(p, offset);
         QCOMPARE(got.size(), offset);
         QVERIFY(got == pattern(0, offset));
     }

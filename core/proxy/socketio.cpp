@@ -34,6 +34,26 @@ bool shutdownSending(qintptr descriptor)
 
 namespace {
 
+#ifndef _WIN32
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL | MSG_DONTWAIT; // Qt's sockets are non-blocking; DONTWAIT says it anyway
+#else
+constexpr int kSendFlags = MSG_DONTWAIT; // macOS: Qt sets SO_NOSIGPIPE on its sockets
+#endif
+
+// Bytes a send call took (retried when a signal interrupts it): 0 when the kernel's buffer is full or the send
+// failed (Qt then meets the failure itself).
+template<typename Send>
+qsizetype sentBy(Send &&send)
+{
+    ssize_t n;
+    do {
+        n = send();
+    } while (n < 0 && errno == EINTR);
+    return n > 0 ? qsizetype(n) : 0;
+}
+#endif
+
 // Bytes the kernel took: 0 when its buffer is full or the send failed (Qt then meets the failure itself).
 qsizetype sendToKernel(qintptr descriptor, const char *data, qsizetype size)
 {
@@ -41,16 +61,7 @@ qsizetype sendToKernel(qintptr descriptor, const char *data, qsizetype size)
     const int n = ::send(SOCKET(descriptor), data, int(qMin<qsizetype>(size, 1 << 30)), 0);
     return n > 0 ? n : 0;
 #else
-#ifdef MSG_NOSIGNAL
-    constexpr int flags = MSG_NOSIGNAL | MSG_DONTWAIT; // Qt's sockets are non-blocking; DONTWAIT says it anyway
-#else
-    constexpr int flags = MSG_DONTWAIT; // macOS: Qt sets SO_NOSIGPIPE on its sockets
-#endif
-    ssize_t n;
-    do {
-        n = ::send(int(descriptor), data, size_t(size), flags);
-    } while (n < 0 && errno == EINTR);
-    return n > 0 ? qsizetype(n) : 0;
+    return sentBy([&] { return ::send(int(descriptor), data, size_t(size), kSendFlags); });
 #endif
 }
 
@@ -108,16 +119,7 @@ bool writeThrough(QAbstractSocket *socket, std::initializer_list<QByteArrayView>
         msghdr msg {};
         msg.msg_iov = vec;
         msg.msg_iovlen = decltype(msg.msg_iovlen)(count);
-#ifdef MSG_NOSIGNAL
-        constexpr int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
-#else
-        constexpr int flags = MSG_DONTWAIT;
-#endif
-        ssize_t n;
-        do {
-            n = ::sendmsg(int(socket->socketDescriptor()), &msg, flags);
-        } while (n < 0 && errno == EINTR);
-        sent = n > 0 ? qsizetype(n) : 0;
+        sent = sentBy([&] { return ::sendmsg(int(socket->socketDescriptor()), &msg, kSendFlags); });
     }
     if (sent == total) {
         return true;
