@@ -59,9 +59,6 @@ public:
     void exchangeEnd() override;
     void exchangeFailed(int status, const QString &message, qint64 retryAfterSeconds = -1) override;
 
-Q_SIGNALS:
-    void closed(ga::proxy::ClientConnection *connection);
-
 private:
     enum class State
     {
@@ -181,7 +178,7 @@ private:
     int m_readPauseMs = 0; // the last pause; 0 while the head comes at a normal pace
     bool m_readPaused = false;
     quint32 m_served = 0;
-    bool m_closedSignalled = false;
+    bool m_closedSignalled = false; // the worker was told (ProxyWorker::onClosed) once
     bool m_flushing = false;
     bool m_disconnectedWhileFlushing = false;
 };

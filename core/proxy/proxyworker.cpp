@@ -122,7 +122,6 @@ void ProxyWorker::addConnection(qintptr descriptor, const std::shared_ptr<const 
     const int active = m_counters->activeConnections.fetch_add(1) + 1;
     m_connections.insert(c);
     m_peakSinceTrim = std::max(m_peakSinceTrim, m_connections.size());
-    connect(c, &ClientConnection::closed, this, &ProxyWorker::onClosed);
     if (active > m_settings->maxConnections) {
         makeRoomFor(c);
     }

@@ -79,11 +79,14 @@ public:
     std::vector<security::RateLimiter::Subject> &limitSubjects(const QString &client, bool named, const QString &peer);
 
 private:
+    friend class ClientConnection; // onClosed()
+
     void addConnection(qintptr descriptor, const std::shared_ptr<const QSslConfiguration> &tls);
     // At listen.maxConnections: closes the waiting connection that matters least, or refuses `fresh`.
     void makeRoomFor(ClientConnection *fresh);
     void logPressure();
     void sweep();
+    // A connection ended (called by it, once): forgotten, deleted later.
     void onClosed(ClientConnection *connection);
     void returnFreedMemory();
     static void trimHeap();

@@ -91,21 +91,21 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     ++m_opened;
     QTcpSocket *socket = newSocket(settings);
     auto *lease = new Lease(socket);
-    connect(socket, &QIODevice::readyRead, lease, [lease] {
+    connect(socket, &QIODevice::readyRead, socket, [lease] {
         if (lease->m_user) {
             lease->m_user->socketReadyRead();
         } else if (!lease->m_discarded) {
             lease->socket()->abort(); // a byte on an idle connection: it must not be read as the next answer
         }
     });
-    connect(socket, &QAbstractSocket::disconnected, lease, [this, lease] {
+    connect(socket, &QAbstractSocket::disconnected, socket, [this, lease] {
         if (lease->m_user) {
             lease->m_user->socketClosed();
         } else if (!lease->m_discarded) {
             dropIdle(lease); // the server closed an idle connection: dropped now, not found broken later
         }
     });
-    connect(socket, &QAbstractSocket::errorOccurred, lease, [lease] {
+    connect(socket, &QAbstractSocket::errorOccurred, socket, [lease] {
         if (lease->m_user) {
             lease->m_user->socketClosed();
         }
@@ -119,9 +119,9 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
         }
     };
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
-        connect(ssl, &QSslSocket::encrypted, lease, connected);
+        connect(ssl, &QSslSocket::encrypted, ssl, connected);
     } else {
-        connect(socket, &QAbstractSocket::connected, lease, connected);
+        connect(socket, &QAbstractSocket::connected, socket, connected);
     }
     return lease;
 }
@@ -176,13 +176,13 @@ void UpstreamPool::expireIdle()
 
 void UpstreamPool::discard(Lease *lease)
 {
-    if (lease->m_discarded) {
-        return;
-    }
     lease->m_user = nullptr;
-    lease->m_discarded = true;
-    lease->socket()->abort();
-    lease->socket()->deleteLater();
+    lease->m_discarded = true; // what abort() emits finds the lease discarded
+    QTcpSocket *socket = lease->socket();
+    socket->abort();
+    QObject::disconnect(socket, nullptr, socket, nullptr); // the handlers above, which point at the lease
+    socket->deleteLater();
+    delete lease;
 }
 
 void UpstreamPool::readDirectly(Lease *lease)

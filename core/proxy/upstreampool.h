@@ -47,9 +47,9 @@ public:
         ~User() = default;
     };
 
-    // One socket as the pool knows it: a child of the socket, so it goes with it (and so do the connections made
-    // with it as their context).
-    class Lease final : public QObject, private DirectReadable
+    // One socket as the pool knows it. Not a QObject (a stream holds one for its whole life): the socket's signals
+    // reach it through connections whose context is the socket itself, cut when discard() deletes it.
+    class Lease final : private DirectReadable
     {
     public:
         QTcpSocket *socket() const { return m_socket; }
@@ -60,8 +60,7 @@ public:
 
         friend class UpstreamPool;
         explicit Lease(QTcpSocket *socket)
-            : QObject(socket)
-            , m_socket(socket)
+            : m_socket(socket)
         { }
         QTcpSocket *m_socket;
         User *m_user = nullptr; // null while idle
@@ -76,8 +75,8 @@ public:
     Lease *acquire(const UpstreamSettings &settings, User *user, bool *reused);
     // Returns a socket whose last response was read completely and may be reused.
     void release(Lease *lease, const UpstreamSettings &settings);
-    // Closes a leased socket that must not be reused; its user hears nothing more. Needs no pool (a user may
-    // outlive its worker's pool while both are torn down).
+    // Closes a leased socket that must not be reused and deletes the lease; its user hears nothing more. Needs no
+    // pool (a user may outlive its worker's pool while both are torn down).
     static void discard(Lease *lease);
     // Reads a plain socket with recv() from now on (attachDirectReads(), socketio.h): done when it connects, and again
     // by a user that paused reading.
