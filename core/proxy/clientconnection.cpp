@@ -51,7 +51,7 @@ ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker, cons
     }
     m_socket = socket;
     m_peer = socket->peerAddress();
-    m_peerText = m_peer.toString();
+    m_peerText = worker->peerText(m_peer);
     m_peerLoopback = m_peer.isLoopback();
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(m_socket, &QIODevice::readyRead, this, &ClientConnection::onReadyRead);

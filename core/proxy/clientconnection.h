@@ -151,7 +151,7 @@ private:
     bool m_chunkedOut = false;
     bool m_headSent = false;
     QHostAddress m_peer;
-    QString m_peerText; // m_peer as text, formatted once per connection (the record and the rate limiter use it)
+    QString m_peerText; // m_peer as text (ProxyWorker::peerText, shared): the record and the rate limiter use it
     security::Authenticator::Memo m_authMemo; // the token this connection last sent, and who it is
     metrics::AccessRecord m_record;
     qint64 m_recordStart = 0;

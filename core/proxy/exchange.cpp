@@ -104,8 +104,8 @@ void Exchange::nextAttempt()
         logAttempt(0, outcome::kNoRoute.text().arg(reason));
         // Serverless with no usable relay for this key: try another key (a bound key's relay may be down),
         // and when none is left, say why.
-        m_lastStatus = 503;
-        m_lastMessage = reason;
+        lastFailure().status = 503;
+        lastFailure().message = reason;
         AttemptEvent e;
         e.what = AttemptEvent::What::NoRoute;
         const AttemptStep step = m_policy.decide(e, nowMs());
@@ -242,15 +242,24 @@ void Exchange::judgeAnswer(const QByteArray &body)
     }
     qCInfo(lcProxy).noquote() << "key" << m_key.id << "got" << keys::failureKindName(e.failure.kind)
                               << "- trying another key";
-    m_lastRetryDelayMs = e.failure.retryDelayMs;
-    m_lastErrorResponse = r;
-    m_lastErrorBody = logging::Redactor::redact(body); // Google sometimes names the key ("api_key:AIza…")
-    m_lastStatus = r.status;
+    LastFailure &last = lastFailure();
+    last.retryDelayMs = e.failure.retryDelayMs;
+    last.errorResponse = r;
+    last.errorBody = logging::Redactor::redact(body); // Google sometimes names the key ("api_key:AIza…")
+    last.status = r.status;
     if (step.next == Next::GiveUp) {
         giveUp(step.stop);
     } else {
         nextAttempt();
     }
+}
+
+Exchange::LastFailure &Exchange::lastFailure()
+{
+    if (!m_last) {
+        m_last = std::make_unique<LastFailure>();
+    }
+    return *m_last;
 }
 
 void Exchange::upstreamFailed(const UpstreamFailure &f)
@@ -278,8 +287,8 @@ void Exchange::upstreamFailed(const UpstreamFailure &f)
         }
         logAttempt(0, f.message);
     }
-    m_lastStatus = f.status;
-    m_lastMessage = f.message;
+    lastFailure().status = f.status;
+    lastFailure().message = f.message;
     m_policy.commit(e, step);
     if (step.next == Next::GiveUp) {
         giveUp(step.stop);
@@ -349,25 +358,28 @@ void Exchange::noKey(bool mayPick, const keys::NoKeyReason &why)
         return;
     case AttemptPolicy::NoKey::LastAnswer: {
         // Every attempt got an error answer: pass the last one on as Google sent it.
-        http::Response r = m_lastErrorResponse;
+        const LastFailure &last = lastFailure();
+        http::Response r = last.errorResponse;
         if (r.status == 429 && !http::findHeader(r.headers, "retry-after")) {
             // Generic clients (the OpenAI SDKs) read only this header: when a key is back, or what Google said.
             const qint64 ms = why.retryAfterMs >= 0 ? why.retryAfterMs
-                : m_lastRetryDelayMs >= 0           ? m_lastRetryDelayMs
+                : last.retryDelayMs >= 0            ? last.retryDelayMs
                                                     : kDefaultRetryAfterMs;
             r.headers.push_back({ QByteArrayLiteral("Retry-After"), QByteArray::number((ms + 999) / 1000) });
         }
         const bool isHead = m_request.method == "HEAD";
-        m_sink->exchangeHead(r.status, r.reason, r.headers, m_lastErrorBody.size(), !isHead);
+        m_sink->exchangeHead(r.status, r.reason, r.headers, last.errorBody.size(), !isHead);
         if (!isHead) {
-            m_sink->exchangeData(m_lastErrorBody);
+            m_sink->exchangeData(last.errorBody);
         }
         m_sink->exchangeEnd();
         return;
     }
-    case AttemptPolicy::NoKey::LastFailure:
-        m_sink->exchangeFailed(m_lastStatus ? m_lastStatus : 502, m_lastMessage);
+    case AttemptPolicy::NoKey::LastFailure: {
+        const LastFailure &last = lastFailure();
+        m_sink->exchangeFailed(last.status ? last.status : 502, last.message);
         return;
+    }
     }
 }
 

@@ -184,12 +184,17 @@ private:
     UsageSniffer m_usage;
 
     // The last failure, for the client when no key is left: an error answer as Google sent it (redacted), or a
-    // status and message.
-    int m_lastStatus = 0;
-    QString m_lastMessage;
-    QByteArray m_lastErrorBody;
-    http::Response m_lastErrorResponse;
-    qint64 m_lastRetryDelayMs = -1;
+    // status and message. Made at the first failure: most requests have none, and a held stream need not carry it.
+    struct LastFailure
+    {
+        int status = 0;
+        QString message;
+        QByteArray errorBody;
+        http::Response errorResponse;
+        qint64 retryDelayMs = -1;
+    };
+    LastFailure &lastFailure();
+    std::unique_ptr<LastFailure> m_last;
 };
 
 } // namespace ga::proxy

@@ -256,6 +256,15 @@ void ProxyWorker::sweep()
     }
 }
 
+QString ProxyWorker::peerText(const QHostAddress &address)
+{
+    if (m_lastPeerText.isEmpty() || address != m_lastPeer) {
+        m_lastPeer = address;
+        m_lastPeerText = address.toString();
+    }
+    return m_lastPeerText;
+}
+
 std::vector<security::RateLimiter::Subject> &ProxyWorker::limitSubjects(
     const QString &client, bool named, const QString &peer)
 {

@@ -9,6 +9,7 @@
 #include "routing/router.h"
 #include "security/ratelimiter.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QTimer>
@@ -77,6 +78,9 @@ public:
     // when the client or the address differs from the last request's on this worker, not four strings per request;
     // kept here, not per connection (a held stream would carry them). The limits are the caller's to set.
     std::vector<security::RateLimiter::Subject> &limitSubjects(const QString &client, bool named, const QString &peer);
+    // `address` as text: the last one formatted is kept, and connections from it share its string (a client opens
+    // its connections from one address; each held stream would otherwise carry a copy).
+    QString peerText(const QHostAddress &address);
 
 private:
     friend class ClientConnection; // onClosed()
@@ -114,6 +118,8 @@ private:
     std::vector<security::RateLimiter::Subject> m_limitSubjects; // limitSubjects(), for:
     QString m_limitClient;
     QString m_limitPeer;
+    QHostAddress m_lastPeer;
+    QString m_lastPeerText;
     bool m_limitNamed = false;
 };
 
