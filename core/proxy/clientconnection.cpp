@@ -434,10 +434,7 @@ void ClientConnection::finishResponse()
 {
     completeRecord(false);
     m_ticket.release();
-    if (m_exchange) {
-        m_exchange->deleteLater();
-        m_exchange = nullptr;
-    }
+    m_worker->retire(std::move(m_exchange));
     m_request = http::Request();
     m_headSent = false;
     if (!m_keepAlive) {
@@ -500,10 +497,7 @@ void ClientConnection::onDisconnected()
         m_exchange->abort(); // the client went away: the upstream request goes too, now (logged as its attempt)
     }
     completeRecord(true); // the client went away before its response was complete
-    if (m_exchange) {
-        m_exchange->deleteLater();
-        m_exchange = nullptr;
-    }
+    m_worker->retire(std::move(m_exchange));
     m_state = State::Closing;
     if (!m_closedSignalled) {
         m_closedSignalled = true;

@@ -144,7 +144,7 @@ private:
     bool m_sawFirstLine = false;
     http::Request m_request;
     http::ChunkedDecoder m_chunked;
-    Forwarder *m_exchange = nullptr;
+    std::unique_ptr<Forwarder> m_exchange; // once ended, handed to ProxyWorker::retire() (it may be inside its call)
     LiveSession *m_live = nullptr;
     bool m_livePaused = false; // the upstream is slow: the client is not read (its socket buffer is bounded)
     bool m_keepAlive = true;

@@ -246,11 +246,11 @@ void ClientConnection::dispatch()
     m_chunkedOut = false;
     m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
     if (f.resources.listed) {
-        m_exchange = new ListFanOut(this, m_worker->pool(), m_worker->keys(), m_worker->router(), m_worker->resources(),
-            m_settings, std::move(f), this);
+        m_exchange = std::make_unique<ListFanOut>(this, m_worker->pool(), m_worker->keys(), m_worker->router(),
+            m_worker->resources(), m_settings, std::move(f));
     } else {
-        m_exchange = new Exchange(this, m_worker->pool(), m_worker->keys(), m_worker->router(), m_worker->resources(),
-            m_settings, std::move(f), this);
+        m_exchange = std::make_unique<Exchange>(this, m_worker->pool(), m_worker->keys(), m_worker->router(),
+            m_worker->resources(), m_settings, std::move(f));
     }
     m_exchange->start();
 }
@@ -374,10 +374,7 @@ void ClientConnection::exchangeFailed(int status, const QString &message, qint64
         // chunk (or short of Content-Length), so the client sees a broken response, not a truncated success.
         qCWarning(lcHttp).noquote() << "cutting the client response short:" << message;
         completeRecord(true);
-        if (m_exchange) {
-            m_exchange->deleteLater();
-            m_exchange = nullptr;
-        }
+        m_worker->retire(std::move(m_exchange));
         m_keepAlive = false;
         m_in.clear();
         closeAfterWrite();
@@ -411,7 +408,8 @@ void ClientConnection::serveAdmin()
     if (r.method == "GET" && r.path == "/admin/api/v1/history/tail") {
         m_recordOpen = false; // a tail ends only when the client leaves: not a request to count or keep
         setInFlight(false); // nor one a quit waits for
-        m_exchange = new HistoryTail(this, m_worker->recorder(), http::queryParameter(r.query, "admin") == "1", this);
+        m_exchange = std::make_unique<HistoryTail>(
+            this, m_worker->recorder(), http::queryParameter(r.query, "admin") == "1", nullptr);
         m_exchange->start();
         return;
     }

@@ -22,16 +22,15 @@ using Next = AttemptStep::Next;
 using Stop = AttemptStep::Stop;
 
 Exchange::Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router,
-    affinity::ResourceMap *resources, SettingsPtr settings, ForwardRequest request, QObject *parent)
-    : Forwarder(parent)
-    , m_sink(sink)
+    affinity::ResourceMap *resources, SettingsPtr settings, ForwardRequest request)
+    : m_sink(sink)
     , m_keys(keys)
     , m_router(router)
     , m_resources(resources)
     , m_settings(std::move(settings))
     , m_request(std::move(request))
-    , m_client(this, this, pool,
-          { m_request.method, m_request.target, m_request.headers, m_request.body, m_request.bearerAuth })
+    , m_client(
+          this, pool, { m_request.method, m_request.target, m_request.headers, m_request.body, m_request.bearerAuth })
 { }
 
 Exchange::~Exchange() = default; // the client closes its socket

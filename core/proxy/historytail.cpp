@@ -7,7 +7,7 @@
 namespace ga::proxy {
 
 HistoryTail::HistoryTail(ExchangeSink *sink, metrics::Recorder *recorder, bool withAdmin, QObject *parent)
-    : Forwarder(parent)
+    : QObject(parent)
     , m_sink(sink)
     , m_recorder(recorder)
     , m_withAdmin(withAdmin)

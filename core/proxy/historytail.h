@@ -17,7 +17,7 @@ namespace ga::proxy {
 // own; a comment every 15 s keeps proxies and browsers from closing it. Records of admin calls are left out unless
 // asked for (the console's own polling would fill it). While the client does not read, records are dropped and the
 // next event says how many (`event: dropped`), so a stalled tab holds no memory.
-class HistoryTail final : public Forwarder
+class HistoryTail final : public QObject, public Forwarder
 {
     Q_OBJECT
 

@@ -35,7 +35,7 @@ struct ListFanOut::Part
 {
     keys::KeyScope scope;
     QString token; // the project's own page token
-    Exchange *exchange = nullptr;
+    std::unique_ptr<Exchange> exchange;
     int status = 0;
     QByteArray reason;
     http::HeaderList headers;
@@ -52,7 +52,7 @@ struct ListFanOut::Part
 
 ListFanOut::ListFanOut(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router,
     affinity::ResourceMap *resources, SettingsPtr settings, ForwardRequest request, QObject *parent)
-    : Forwarder(parent)
+    : QObject(parent)
     , m_sink(sink)
     , m_pool(pool)
     , m_keys(keys)
@@ -178,7 +178,8 @@ void ListFanOut::runPart()
     r.target = path + (query.isEmpty() ? QByteArray() : '?' + query);
     r.scope = p->scope;
     r.scopeLabel = QStringLiteral("the list of project %1").arg(scopeId(p->scope));
-    p->exchange = new Exchange(this, m_pool, m_keys, m_router, m_resources, m_settings, std::move(r), this);
+    p->exchange = std::make_unique<Exchange>(
+        static_cast<ExchangeSink *>(this), m_pool, m_keys, m_router, m_resources, m_settings, std::move(r));
     p->exchange->start();
 }
 
@@ -237,8 +238,7 @@ void ListFanOut::partDone()
         p->route = p->exchange->routeName();
         p->fallbacks = p->exchange->fallbacks();
         p->attempts = p->exchange->attemptLog();
-        p->exchange->deleteLater(); // we are inside its call
-        p->exchange = nullptr;
+        // Not deleted: we are inside its call. It goes with the fan-out (a list asks a handful of projects).
     }
     ++m_next;
     if (m_next >= m_parts.size()) {

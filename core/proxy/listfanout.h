@@ -11,7 +11,7 @@ namespace ga::proxy {
 // asks one key of every project and merges the answers into one. The page token it hands out holds each
 // project's own token, so the next page asks only the projects that have more. Projects whose keys are all
 // cooling or failing are left out (logged); when every project fails, the first failure is passed on.
-class ListFanOut final : public Forwarder, private ExchangeSink
+class ListFanOut final : public QObject, public Forwarder, private ExchangeSink
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ListFanOut)

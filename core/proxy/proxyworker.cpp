@@ -5,6 +5,8 @@
 #include "proxy/clientconnection.h"
 #include "proxy/clock.h"
 
+#include <QCoreApplication>
+#include <QEvent>
 #include <QHash>
 #include <QHostAddress>
 #include <QThread>
@@ -46,12 +48,7 @@ ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity:
     });
 }
 
-ProxyWorker::~ProxyWorker()
-{
-    for (ClientConnection *c : m_connections) {
-        c->disconnect(this);
-    }
-}
+ProxyWorker::~ProxyWorker() = default;
 
 void ProxyWorker::adoptSocket(qintptr descriptor, std::shared_ptr<const QSslConfiguration> tls)
 {
@@ -88,8 +85,7 @@ void ProxyWorker::shutdown()
             }
             const auto connections = m_connections;
             for (ClientConnection *c : connections) {
-                c->disconnect(this);
-                delete c;
+                delete c; // tells the worker nothing (onClosed() is called only from a socket's disconnect)
             }
             m_counters->activeConnections.fetch_sub(int(m_connections.size()));
             m_connections.clear();
@@ -254,6 +250,39 @@ void ProxyWorker::sweep()
     if (m_sweeper->interval() != interval) {
         m_sweeper->start(interval);
     }
+}
+
+namespace {
+QEvent::Type retiredEventType()
+{
+    static const auto type = QEvent::Type(QEvent::registerEventType());
+    return type;
+}
+} // namespace
+
+void ProxyWorker::retire(std::unique_ptr<Forwarder> forwarder)
+{
+    if (!forwarder) {
+        return;
+    }
+    if (m_retired.empty()) {
+        QCoreApplication::postEvent(this, new QEvent(retiredEventType()));
+    }
+    m_retired.push_back(std::move(forwarder));
+}
+
+bool ProxyWorker::event(QEvent *event)
+{
+    if (event->type() != retiredEventType()) {
+        return QObject::event(event);
+    }
+    std::vector<std::unique_ptr<Forwarder>> retired;
+    retired.swap(m_retired);
+    retired.clear(); // one that retired another while going (none does) posted an event of its own
+    if (m_retired.empty()) {
+        m_retired.swap(retired); // the storage stays for the next turn
+    }
+    return true;
 }
 
 QString ProxyWorker::peerText(const QHostAddress &address)

@@ -15,6 +15,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <memory>
 #include <unordered_set>
 #include <vector>
 
@@ -34,6 +35,7 @@ class ChallengeStore;
 namespace ga::proxy {
 
 class ClientConnection;
+class Forwarder;
 
 // One event-loop thread's share of the proxy: its client connections, its upstream pool, and one
 // sweeper timer for every deadline (header read, keep-alive idle, connect, first byte, stream idle). The sweeper
@@ -82,8 +84,11 @@ public:
     // its connections from one address; each held stream would otherwise carry a copy).
     QString peerText(const QHostAddress &address);
 
+protected:
+    bool event(QEvent *event) override;
+
 private:
-    friend class ClientConnection; // onClosed()
+    friend class ClientConnection; // onClosed(), retire()
 
     void addConnection(qintptr descriptor, const std::shared_ptr<const QSslConfiguration> &tls);
     // At listen.maxConnections: closes the waiting connection that matters least, or refuses `fresh`.
@@ -92,6 +97,9 @@ private:
     void sweep();
     // A connection ended (called by it, once): forgotten, deleted later.
     void onClosed(ClientConnection *connection);
+    // An exchange that ended, maybe inside its own call: deleted at the start of the event loop's next turn, one
+    // posted event for all that end in a turn (a QObject's deleteLater() was an event, and a QObject, each).
+    void retire(std::unique_ptr<Forwarder> forwarder);
     void returnFreedMemory();
     static void trimHeap();
 
@@ -121,6 +129,7 @@ private:
     QHostAddress m_lastPeer;
     QString m_lastPeerText;
     bool m_limitNamed = false;
+    std::vector<std::unique_ptr<Forwarder>> m_retired; // see retire()
 };
 
 } // namespace ga::proxy

@@ -26,8 +26,8 @@ UpstreamCall::UpstreamCall(ProxyServer *server, ForwardRequest request, std::fun
     : m_done(std::move(done))
     , m_pool(new UpstreamPool(this))
 {
-    m_exchange = new Exchange(this, m_pool, server->keys(), server->router(), server->resources(), server->settings(),
-        std::move(request), this);
+    m_exchange = std::make_unique<Exchange>(static_cast<ExchangeSink *>(this), m_pool, server->keys(), server->router(),
+        server->resources(), server->settings(), std::move(request));
     // No worker sweeper runs here: one timer drives the exchange's deadlines, and bounds the whole call.
     m_deadline = nowMs() + kTimeoutMs;
     auto *sweeper = new QTimer(this);

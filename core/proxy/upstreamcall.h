@@ -4,6 +4,7 @@
 #include "proxy/exchange.h"
 
 #include <functional>
+#include <memory>
 
 namespace ga::proxy {
 
@@ -40,7 +41,7 @@ private:
     std::function<void(Result)> m_done;
     Result m_result;
     UpstreamPool *m_pool;
-    Exchange *m_exchange = nullptr;
+    std::unique_ptr<Exchange> m_exchange; // deleted with the call (finish() defers that)
     qint64 m_deadline = 0;
     bool m_finished = false;
 };

@@ -41,9 +41,8 @@ constexpr qsizetype kMaxUpstreamHeadBytes = 64 * 1024;
 
 } // namespace
 
-UpstreamClient::UpstreamClient(QObject *context, UpstreamHandler *handler, UpstreamPool *pool, UpstreamRequest request)
-    : m_context(context)
-    , m_handler(handler)
+UpstreamClient::UpstreamClient(UpstreamHandler *handler, UpstreamPool *pool, UpstreamRequest request)
+    : m_handler(handler)
     , m_pool(pool)
     , m_request(request)
     , m_isHead(request.method == "HEAD")
@@ -52,6 +51,22 @@ UpstreamClient::UpstreamClient(QObject *context, UpstreamHandler *handler, Upstr
 UpstreamClient::~UpstreamClient()
 {
     dropSocket();
+}
+
+template<typename Work>
+void UpstreamClient::later(Work work)
+{
+    if (!m_alive) {
+        m_alive = std::make_shared<char>(0);
+    }
+    QMetaObject::invokeMethod(
+        m_pool,
+        [alive = std::weak_ptr<char>(m_alive), work = std::move(work)]() mutable {
+            if (!alive.expired()) {
+                work();
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 void UpstreamClient::open(const UpstreamSettings &target, const QByteArray &keySecret, const QByteArray &relaySecret)
@@ -138,15 +153,12 @@ void UpstreamClient::setPaused(bool paused)
         touch(m_target->streamIdleTimeoutMs);
         // Data that arrived while paused sits in the socket buffer; no new readyRead will announce it. Once Qt's
         // buffer is drained its notifier is on again, and the direct reads resume (the pause may have ended them).
-        QMetaObject::invokeMethod(
-            m_context,
-            [this] {
-                onReadyRead();
-                if (m_lease) {
-                    UpstreamPool::readDirectly(m_lease);
-                }
-            },
-            Qt::QueuedConnection);
+        later([this] {
+            onReadyRead();
+            if (m_lease) {
+                UpstreamPool::readDirectly(m_lease);
+            }
+        });
     }
 }
 
@@ -228,14 +240,11 @@ void UpstreamClient::sendRequest()
     m_socket->flush();
     m_flushing = false;
     if (std::exchange(m_closedWhileFlushing, false)) {
-        QMetaObject::invokeMethod(
-            m_context,
-            [this, attempt = m_attempt] {
-                if (attempt == m_attempt) {
-                    onSocketError();
-                }
-            },
-            Qt::QueuedConnection);
+        later([this, attempt = m_attempt] {
+            if (attempt == m_attempt) {
+                onSocketError();
+            }
+        });
     }
 }
 

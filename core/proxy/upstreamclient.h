@@ -12,6 +12,7 @@
 #include <QTcpSocket>
 
 #include <limits>
+#include <memory>
 
 namespace ga::proxy {
 
@@ -66,8 +67,8 @@ public:
     // A held-back (error) body larger than this fails the attempt: real error answers are a few KiB.
     static constexpr qsizetype kMaxHeldBytes = 1024 * 1024;
 
-    // `context` is the Exchange (its thread: a resumed read is queued to it).
-    UpstreamClient(QObject *context, UpstreamHandler *handler, UpstreamPool *pool, UpstreamRequest request);
+    // Work queued for later (a resumed read) runs on the pool's thread, and only while the client lives.
+    UpstreamClient(UpstreamHandler *handler, UpstreamPool *pool, UpstreamRequest request);
     ~UpstreamClient();
 
     // Starts an attempt to `target` (the upstream or a relay) with the key's secret, and the relay's when set.
@@ -108,8 +109,11 @@ private:
     void fail(UpstreamFailure::Kind kind, int status, const QString &message);
     void dropSocket();
     void touch(int timeoutMs);
+    // Runs `work` from the event loop of the pool's thread, unless this client is gone by then.
+    template<typename Work>
+    void later(Work work);
 
-    QObject *m_context;
+    std::shared_ptr<char> m_alive; // made by the first later(): its weak copies tell a queued call the client lives
     UpstreamHandler *m_handler;
     UpstreamPool *m_pool;
     UpstreamRequest m_request;
