@@ -89,8 +89,7 @@ void Exchange::nextAttempt()
     }
     const bool mayPick = stop == Stop::None;
     keys::NoKeyReason why;
-    if (!mayPick
-        || !m_keys->pick(m_request.model, m_policy.tried(), &m_key, &why, m_owner.isNull() ? nullptr : &m_owner)) {
+    if (!mayPick || !m_keys->pick(m_request.model, m_policy.tried(), &m_key, &why, owner())) {
         noKey(mayPick, why);
         return;
     }
@@ -172,12 +171,12 @@ bool Exchange::upstreamHead(const http::Response &head)
 void Exchange::upstreamData(QByteArrayView data)
 {
     m_usage.feed(data);
-    if (m_capture) {
-        if (m_captured.size() + data.size() <= kMaxCapturedBytes) {
-            m_captured.append(data);
+    if (m_res && m_res->capture) {
+        if (m_res->captured.size() + data.size() <= kMaxCapturedBytes) {
+            m_res->captured.append(data);
         } else {
-            m_capture = false; // too large to be a resource answer worth reading
-            m_captured.clear();
+            m_res->capture = false; // too large to be a resource answer worth reading
+            m_res->captured.clear();
         }
     }
     m_sink->exchangeData(data);
@@ -230,7 +229,8 @@ void Exchange::judgeAnswer(const QByteArray &body)
     if (step.key == AttemptStep::KeyReport::Failure) {
         m_keys->reportFailure(m_key.id, m_request.model, e.failure);
     }
-    if (step.forgetResource && m_resources && !m_ownerResource.isEmpty() && m_request.resources.names.size() == 1) {
+    if (step.forgetResource && m_resources && m_res && !m_res->ownerResource.isEmpty()
+        && m_request.resources.names.size() == 1) {
         // The owner itself says the resource is gone (expired, deleted elsewhere): forget it.
         m_resources->forget(m_request.resources.names.first());
     }
@@ -344,7 +344,7 @@ void Exchange::noKey(bool mayPick, const keys::NoKeyReason &why)
 {
     m_done = true;
     m_client.close();
-    switch (m_policy.whenNoKey(mayPick, !m_owner.isNull(), why)) {
+    switch (m_policy.whenNoKey(mayPick, owner() != nullptr, why)) {
     case AttemptPolicy::NoKey::OwnerUnavailable:
         ownerUnavailable(why);
         return;

@@ -165,23 +165,32 @@ private:
     std::unique_ptr<upstream::UpstreamSettings> m_relayTarget;
     UpstreamClient m_client;
     AttemptPolicy m_policy;
-    bool m_done = false; // answered (or aborted): nothing more happens
 
-    keys::KeyScope m_owner; // set: only keys of this scope may serve the request
-    QString m_ownerResource; // the resource that decided it, for messages
-    bool m_capture = false; // reading the answer for resources it creates or lists
-    QByteArray m_captured;
+    // Which project's keys may serve the request, and the answer read for the resources it creates or lists: made
+    // only for a request that uses or creates project-owned resources (a held stream need not carry it).
+    struct Resources
+    {
+        keys::KeyScope owner; // set: only keys of this scope may serve the request
+        QString ownerResource; // the resource that decided it, for messages
+        bool capture = false; // reading the answer for resources it creates or lists
+        QByteArray captured;
+    };
+    Resources &resources();
+    const keys::KeyScope *owner() const { return m_res && !m_res->owner.isNull() ? &m_res->owner : nullptr; }
+    std::unique_ptr<Resources> m_res;
 
     keys::Pick m_key;
-    routing::Route m_route;
     std::vector<int> m_triedRelays;
     QString m_routeName; // "direct" or the relay's instance id
-    bool m_relayError = false; // the relay answered with its own error (x-relay-error)
-    bool m_uploadEnded = false; // the answer said the upload it addressed is final or cancelled (x-goog-upload-status)
     qint64 m_attemptStart = 0;
     std::vector<metrics::Attempt> m_attemptLog;
-    int m_fallbacks = 0;
     UsageSniffer m_usage;
+    // Together, not each padded to 8 bytes.
+    routing::Route m_route;
+    int m_fallbacks = 0;
+    bool m_done = false; // answered (or aborted): nothing more happens
+    bool m_relayError = false; // the relay answered with its own error (x-relay-error)
+    bool m_uploadEnded = false; // the answer said the upload it addressed is final or cancelled (x-goog-upload-status)
 
     // The last failure, for the client when no key is left: an error answer as Google sent it (redacted), or a
     // status and message. Made at the first failure: most requests have none, and a held stream need not carry it.

@@ -5,11 +5,22 @@
 
 namespace ga::proxy {
 
+Exchange::Resources &Exchange::resources()
+{
+    if (!m_res) {
+        m_res = std::make_unique<Resources>();
+    }
+    return *m_res;
+}
+
 bool Exchange::findOwner()
 {
-    m_owner = m_request.scope;
-    m_ownerResource = m_request.scopeLabel;
-    if (!m_resources || !m_owner.isNull()) {
+    if (!m_request.scope.isNull()) {
+        resources().owner = m_request.scope;
+        resources().ownerResource = m_request.scopeLabel;
+        return true;
+    }
+    if (!m_resources) {
         return true;
     }
     // The owner of every resource the request uses: they must all be of one project.
@@ -19,17 +30,17 @@ bool Exchange::findOwner()
             continue; // not created through this proxy: any key may try (a 403 then blames no key)
         }
         const keys::KeyScope scope { r->keyId, r->group };
-        if (m_owner.isNull()) {
-            m_owner = scope;
-            m_ownerResource = name;
-        } else if (!(m_owner == scope)) {
+        if (!owner()) {
+            resources().owner = scope;
+            resources().ownerResource = name;
+        } else if (!(m_res->owner == scope)) {
             m_done = true;
             m_sink->exchangeFailed(400,
                 QStringLiteral("This request uses %1 and %2, which belong to different Google projects (%3 and "
                                "%4). Files, cached contents and batches can only be used by keys of the project "
                                "that created them, so one request can only use resources of one project.")
-                    .arg(m_ownerResource, name,
-                        m_owner.group.isEmpty() ? QStringLiteral("key ") + m_owner.keyId : m_owner.group,
+                    .arg(m_res->ownerResource, name,
+                        m_res->owner.group.isEmpty() ? QStringLiteral("key ") + m_res->owner.keyId : m_res->owner.group,
                         scope.group.isEmpty() ? QStringLiteral("key ") + scope.keyId : scope.group));
             return false;
         }
@@ -39,23 +50,24 @@ bool Exchange::findOwner()
 
 void Exchange::ownerUnavailable(const keys::NoKeyReason &why)
 {
-    const QString project = m_owner.group.isEmpty()
-        ? QStringLiteral("the Google project of key %1").arg(m_owner.keyId)
-        : QStringLiteral("the Google project of group '%1'").arg(m_owner.group);
+    const Resources &owned = resources(); // there is an owner (AttemptPolicy::NoKey::OwnerUnavailable)
+    const QString project = owned.owner.group.isEmpty()
+        ? QStringLiteral("the Google project of key %1").arg(owned.owner.keyId)
+        : QStringLiteral("the Google project of group '%1'").arg(owned.owner.group);
     const QString rule = QStringLiteral(
         "Files, cached contents, batches and uploads can only be used by keys of the project that created them.");
     if (why.total == 0) {
         m_sink->exchangeFailed(404,
             QStringLiteral("%1 belongs to %2, and no key of that project is configured any more. %3 Add the key "
                            "again, or create the resource again.")
-                .arg(m_ownerResource, project, rule));
+                .arg(owned.ownerResource, project, rule));
         return;
     }
     if (why.cooling > 0) {
         const qint64 seconds = (std::max<qint64>(why.retryAfterMs, 0) + 999) / 1000;
         m_sink->exchangeFailed(429,
             QStringLiteral("%1 belongs to %2, whose keys are all cooling down%3; retry in %4 s. %5")
-                .arg(m_ownerResource, project,
+                .arg(owned.ownerResource, project,
                     m_request.model.isEmpty() ? QString() : QStringLiteral(" for ") + m_request.model)
                 .arg(seconds)
                 .arg(rule),
@@ -75,15 +87,19 @@ void Exchange::ownerUnavailable(const keys::NoKeyReason &why)
     m_sink->exchangeFailed(why.tried ? 502 : 400,
         QStringLiteral("%1 belongs to %2, and none of its keys can be used (%3). %4 Enable or fix that key "
                        "('gemini-aggregatord keys enable ID'), or create the resource again with another key.")
-            .arg(m_ownerResource, project, states.join(QStringLiteral(", ")), rule));
+            .arg(owned.ownerResource, project, states.join(QStringLiteral(", ")), rule));
 }
 
 void Exchange::learnFromHead(const http::Response &head)
 {
-    m_capture = m_resources && m_request.resources.captureAnswer && head.status >= 200 && head.status < 300;
-    if (!m_capture) {
+    if (!(m_resources && m_request.resources.captureAnswer && head.status >= 200 && head.status < 300)) {
+        if (m_res) {
+            m_res->capture = false; // an earlier attempt's answer was read; this one is not
+            m_res->captured.clear();
+        }
         return;
     }
+    resources().capture = true;
     // An upload session is known before the client can send its first chunk to it.
     if (const QByteArray *url = http::findHeader(head.headers, "x-goog-upload-url")) {
         if (const QByteArray id = affinity::uploadIdOf(*url); !id.isEmpty()) {
@@ -112,10 +128,10 @@ void Exchange::learnResources()
             return;
         }
     }
-    if (!m_capture) {
+    if (!m_res || !m_res->capture) {
         return;
     }
-    for (affinity::Learned &l : affinity::learnFromAnswer(m_captured)) {
+    for (affinity::Learned &l : affinity::learnFromAnswer(m_res->captured)) {
         affinity::Resource r;
         // An ephemeral token's name is what opens a Live session: kept as a hash only.
         r.name = l.kind == affinity::Kind::AuthToken ? affinity::hashedResourceName(l.kind, l.name.toUtf8())
@@ -130,7 +146,7 @@ void Exchange::learnResources()
         r.model = std::move(l.model);
         m_resources->remember(std::move(r));
     }
-    m_captured.clear();
+    m_res->captured.clear();
 }
 
 } // namespace ga::proxy

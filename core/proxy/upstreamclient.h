@@ -117,28 +117,28 @@ private:
     UpstreamHandler *m_handler;
     UpstreamPool *m_pool;
     UpstreamRequest m_request;
-    bool m_isHead = false;
     const UpstreamSettings *m_target = nullptr; // open()'s, kept alive by the caller (no copy an attempt)
     QByteArray m_keySecret;
     QByteArray m_relaySecret;
 
     UpstreamPool::Lease *m_lease = nullptr;
     QTcpSocket *m_socket = nullptr; // m_lease's, while there is one
-    bool m_reused = false;
-    bool m_flushing = false; // see sendRequest()
-    bool m_closedWhileFlushing = false;
     quint64 m_attempt = 0; // counts open(): a deferred close belongs to the attempt it happened in
-    Phase m_phase = Phase::Idle;
     QByteArray m_in;
     http::Response m_response;
     http::ChunkedDecoder m_chunked { std::numeric_limits<qint64>::max() };
     qint64 m_remaining = 0;
-    bool m_holding = false;
     QByteArray m_held;
-    bool m_paused = false;
-
     qint64 m_deadline = 0; // 0 = none
     int m_deadlineTimeoutMs = 0;
+    // Together, not each padded to 8 bytes: a held stream carries this object.
+    Phase m_phase = Phase::Idle;
+    bool m_isHead = false;
+    bool m_reused = false;
+    bool m_flushing = false; // see sendRequest()
+    bool m_closedWhileFlushing = false;
+    bool m_holding = false;
+    bool m_paused = false;
 };
 
 } // namespace ga::proxy
