@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -34,6 +35,40 @@ struct LiveFigures
     bool started = false; // Google confirmed the setup
 };
 
+// An optional value kept on the heap: a record that has none (every record but a Live session's) carries a pointer,
+// not the value's room. Copies copy the value.
+template<typename T>
+class HeapOptional
+{
+public:
+    HeapOptional() = default;
+    HeapOptional(const T &value) // NOLINT(google-explicit-constructor): assigned like std::optional
+        : m_value(std::make_unique<T>(value))
+    { }
+    HeapOptional(const HeapOptional &other)
+        : m_value(other.m_value ? std::make_unique<T>(*other.m_value) : nullptr)
+    { }
+    HeapOptional(HeapOptional &&) noexcept = default;
+    HeapOptional &operator=(const HeapOptional &other)
+    {
+        if (this != &other) {
+            m_value = other.m_value ? std::make_unique<T>(*other.m_value) : nullptr;
+        }
+        return *this;
+    }
+    HeapOptional &operator=(HeapOptional &&) noexcept = default;
+    ~HeapOptional() = default;
+
+    explicit operator bool() const { return m_value != nullptr; }
+    T &operator*() { return *m_value; }
+    const T &operator*() const { return *m_value; }
+    T *operator->() { return m_value.get(); }
+    const T *operator->() const { return m_value.get(); }
+
+private:
+    std::unique_ptr<T> m_value;
+};
+
 struct AccessRecord
 {
     quint64 id = 0; // request id, unique per process
@@ -48,20 +83,20 @@ struct AccessRecord
     QString keyId; // the key of the last attempt
     QString route; // the route of the last attempt: "direct" or an instance id
     int status = 0; // what the client got (0: the connection was cut)
+    int fallbacks = 0; // relay → another route
     bool stream = false;
     bool broken = false; // cut before its end (mid-stream failure, or the client went away)
+    // The free-text fields (client, method, path, model, outcomes, close reason) are redacted already
+    // (redactFreeText()): the writers below then use them as they are instead of redacting each again.
+    bool redacted = false;
     qint64 bytesIn = 0; // request body
     qint64 bytesOut = 0; // response body
     qint64 ttfbMs = -1; // until the response head went to the client
     qint64 totalMs = 0;
     qint64 tokensIn = 0;
     qint64 tokensOut = 0;
-    int fallbacks = 0; // relay → another route
     std::vector<Attempt> attempts;
-    std::optional<LiveFigures> live; // a Live session (kind "live"): status 101, bytes are payload bytes
-    // The free-text fields (client, method, path, model, outcomes, close reason) are redacted already
-    // (redactFreeText()): the writers below then use them as they are instead of redacting each again.
-    bool redacted = false;
+    HeapOptional<LiveFigures> live; // a Live session (kind "live"): status 101, bytes are payload bytes
 
     int retries() const { return attempts.empty() ? 0 : int(attempts.size()) - 1; }
 };
