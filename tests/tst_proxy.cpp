@@ -561,6 +561,28 @@ private Q_SLOTS:
         QVERIFY(d.body.contains("models"));
     }
 
+    // Each record names its own request's method and path, though a worker hands the text of the last path (and of
+    // the common methods) to the next request that has the same.
+    void recordsNameEachRequestsMethodAndPath()
+    {
+        const quint64 before = m_proxy->recorder()->requestsTotal();
+        const QByteArray count = "/v1beta/models/first:countTokens";
+        Client c(port());
+        c.send(post(count, kPrompt) + post(kGenerate, kPrompt) + post(kGenerate + "?alt=json", kPrompt)
+            + "GET /v1beta/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + post(count, kPrompt));
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(c.read().status, 200);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_proxy->recorder()->requestsTotal(), before + 5, 5000);
+        const std::vector<ga::metrics::AccessRecord> records = m_proxy->recorder()->history(5);
+        const QStringList expected { "POST " + count, "POST " + kGenerate, "POST " + kGenerate, "GET /v1beta/models",
+            "POST " + count };
+        QCOMPARE(records.size(), size_t(expected.size()));
+        for (size_t i = 0; i < records.size(); ++i) {
+            QCOMPARE(records[i].method + u' ' + records[i].path, expected[qsizetype(i)]);
+        }
+    }
+
     void expectContinueAndChunkedBody()
     {
         Client c(port());

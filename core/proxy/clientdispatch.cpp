@@ -568,8 +568,8 @@ void ClientConnection::beginRecord()
     m_record.startedMs = QDateTime::currentMSecsSinceEpoch();
     m_recordStart = nowMs();
     m_record.peer = m_peerText;
-    m_record.method = QString::fromLatin1(r.method);
-    m_record.path = QString::fromLatin1(r.path.left(512));
+    m_record.method = ProxyWorker::methodText(r.method);
+    m_record.path = m_worker->pathText(QByteArrayView(r.path).first(std::min<qsizetype>(r.path.size(), 512)));
     m_record.kind = isForwardedPath(r.path) ? metrics::routeKindOf(r.path) : QStringLiteral("local");
     m_record.mode = config::routingModeName(m_worker->router()->mode());
     m_record.bytesIn = r.body.size();

@@ -294,6 +294,31 @@ QString ProxyWorker::peerText(const QHostAddress &address)
     return m_lastPeerText;
 }
 
+QString ProxyWorker::methodText(QByteArrayView method)
+{
+    if (method == "POST") {
+        return QStringLiteral("POST");
+    }
+    if (method == "GET") {
+        return QStringLiteral("GET");
+    }
+    if (method == "DELETE") {
+        return QStringLiteral("DELETE");
+    }
+    if (method == "PATCH") {
+        return QStringLiteral("PATCH");
+    }
+    return QString::fromLatin1(method);
+}
+
+QString ProxyWorker::pathText(QByteArrayView path)
+{
+    if (m_lastPathText.isEmpty() || m_lastPathText != QLatin1StringView(path)) {
+        m_lastPathText = QString::fromLatin1(path);
+    }
+    return m_lastPathText;
+}
+
 std::vector<security::RateLimiter::Subject> &ProxyWorker::limitSubjects(
     const QString &client, bool named, const QString &peer)
 {

@@ -83,6 +83,10 @@ public:
     // `address` as text: the last one formatted is kept, and connections from it share its string (a client opens
     // its connections from one address; each held stream would otherwise carry a copy).
     QString peerText(const QHostAddress &address);
+    // A request's method and path as the record's text: the common methods are constants, and the last path is kept
+    // (a client sends the same few again and again), so most requests convert and allocate neither.
+    static QString methodText(QByteArrayView method);
+    QString pathText(QByteArrayView path);
 
 protected:
     bool event(QEvent *event) override;
@@ -128,6 +132,7 @@ private:
     QString m_limitPeer;
     QHostAddress m_lastPeer;
     QString m_lastPeerText;
+    QString m_lastPathText; // pathText()
     bool m_limitNamed = false;
     std::vector<std::unique_ptr<Forwarder>> m_retired; // see retire()
 };
