@@ -19,6 +19,9 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <algorithm>
+#include <iterator>
+
 #ifdef Q_OS_UNIX
 #include <arpa/inet.h>
 #include <cerrno>
@@ -633,6 +636,24 @@ private Q_SLOTS:
         }
         got += probe.readAll();
         QVERIFY2(got.startsWith("HTTP/1.1 200"), got.constData());
+
+        // Each record names its client's address, though a worker shares the text of the last address it saw (in
+        // this order each of two workers taking connections in turn sees both).
+        const quint64 before = m_proxy->recorder()->requestsTotal();
+        const QHostAddress order[] = { QHostAddress(QHostAddress::LocalHostIPv6), QHostAddress(QHostAddress::LocalHost),
+            QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6) };
+        for (const QHostAddress &from : order) {
+            Client c(port(), from);
+            c.send(post("/v1beta/models/first:countTokens", kPrompt));
+            QCOMPARE(c.read().status, 200);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_proxy->recorder()->requestsTotal(), before + 4, 5000);
+        std::vector<ga::metrics::AccessRecord> records = m_proxy->recorder()->history(4);
+        std::sort(records.begin(), records.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
+        QCOMPARE(records.size(), std::size(order));
+        for (size_t i = 0; i < records.size(); ++i) {
+            QCOMPARE(records[i].peer, order[i].toString());
+        }
     }
 
     void unknownPathIs404Json()

@@ -47,9 +47,9 @@ qsizetype parseReply(const QByteArray &buf, Reply *r, bool headRequest = false);
 class Client
 {
 public:
-    explicit Client(quint16 port)
+    explicit Client(quint16 port, const QHostAddress &host = QHostAddress(QHostAddress::LocalHost))
     {
-        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        m_socket.connectToHost(host, port);
         m_socket.waitForConnected(5000);
     }
     QTcpSocket &socket() { return m_socket; }
