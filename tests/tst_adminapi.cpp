@@ -476,6 +476,7 @@ private Q_SLOTS:
         QVERIFY(o.value(u"relays").toObject().value(u"usable").isDouble());
         QVERIFY(o.value(u"requests").isDouble());
         QVERIFY(o.value(u"requests").toDouble() >= 0);
+        QCOMPARE(o.value(u"workers").toInt(), 2); // setWorkerCount(2) in init
 
         // With a key the counts follow.
         const QString id = addKey(10);

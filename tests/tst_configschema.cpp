@@ -69,6 +69,7 @@ QJsonValue fieldOf(const Config &c, const QString &path)
         { QStringLiteral("security.allowedHosts"), c.allowedHosts },
         { QStringLiteral("security.allowedOrigins"), c.allowedOrigins },
         { QStringLiteral("listen.maxConnections"), c.maxConnections },
+        { QStringLiteral("listen.workers"), c.workers },
         { QStringLiteral("listen.headerTimeoutMs"), c.headerTimeoutMs },
         { QStringLiteral("listen.keepAliveTimeoutMs"), c.keepAliveTimeoutMs },
         { QStringLiteral("upstream.baseUrl"), c.upstreamBaseUrl },
@@ -141,6 +142,7 @@ const QStringList &canonicalPaths()
         QStringLiteral("security.allowedHosts"),
         QStringLiteral("security.allowedOrigins"),
         QStringLiteral("listen.maxConnections"),
+        QStringLiteral("listen.workers"),
         QStringLiteral("listen.headerTimeoutMs"),
         QStringLiteral("listen.keepAliveTimeoutMs"),
         QStringLiteral("upstream.baseUrl"),
@@ -341,6 +343,8 @@ void TestConfigSchema::acceptedValues_data()
     row("listen.port", 65535);
     row("listen.maxConnections", 1);
     row("listen.maxConnections", 100000);
+    row("listen.workers", 0);
+    row("listen.workers", 256);
     row("listen.headerTimeoutMs", 100);
     row("listen.headerTimeoutMs", 600000);
     row("listen.keepAliveTimeoutMs", 3600000);
@@ -415,6 +419,7 @@ void TestConfigSchema::rejectedValues_data()
     row("port as bool", "listen.port", true, QStringLiteral("expected a whole number, got true/false"));
     row("port null", "listen.port", QJsonValue(), QStringLiteral("expected a whole number, got null"));
     row("maxConnections 0", "listen.maxConnections", 0, QStringLiteral("out of range (1–100000)"));
+    row("workers 257", "listen.workers", 257, QStringLiteral("out of range (0–256)"));
     row("headerTimeout low", "listen.headerTimeoutMs", 99, QStringLiteral("99 is out of range (100–600000 ms)"));
     row("keepAlive high", "listen.keepAliveTimeoutMs", 3600001, QStringLiteral("(100–3600000 ms)"));
     row("baseUrl ftp", "upstream.baseUrl", QStringLiteral("ftp://example.com"),

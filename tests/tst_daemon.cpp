@@ -25,8 +25,10 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <optional>
 
@@ -587,6 +589,58 @@ private Q_SLOTS:
         QVERIFY(off && off->empty());
         const auto offAgain = run(0);
         QVERIFY(offAgain && offAgain->empty());
+    }
+
+    // listen.workers sets the proxy's worker threads when the service starts; 0 (the default) is half the cores, at
+    // least one. A change while running is reported in "config applied" and waits for the next start.
+    void workersAreReadAtStart()
+    {
+        QCOMPARE(ga::proxy::ProxyServer::defaultWorkerCount(), std::max(1, QThread::idealThreadCount() / 2));
+        QTemporaryDir dir;
+        const QString configPath = dir.filePath(QStringLiteral("config/config.json"));
+        auto configWith = [&](const QJsonObject &listen) {
+            const QJsonObject config { { QStringLiteral("version"), 1 }, { QStringLiteral("listen"), listen },
+                { QStringLiteral("log"), QJsonObject { { QStringLiteral("file"), QStringLiteral("none") } } } };
+            return ga::test::writeAll(configPath, QJsonDocument(config).toJson());
+        };
+        ga::secrets::MemorySecretStore secrets;
+        QJsonObject listen { { QStringLiteral("port"), int(ga::test::freePort()) } };
+        QVERIFY(configWith(listen));
+        {
+            ga::config::ConfigStore configStore(configPath);
+            QVERIFY(!configStore.load().hasErrors());
+            ga::daemon::Service service(&configStore, &secrets);
+            service.setFileLogging(false);
+            QString error;
+            QVERIFY2(service.start(&error), qPrintable(error));
+            QCOMPARE(service.proxyServer()->workerCount(), ga::proxy::ProxyServer::defaultWorkerCount());
+        }
+        listen.insert(QStringLiteral("workers"), 3);
+        QVERIFY(configWith(listen));
+        ga::config::ConfigStore configStore(configPath);
+        QVERIFY(!configStore.load().hasErrors());
+        ga::daemon::Service service(&configStore, &secrets);
+        service.setFileLogging(false);
+        QSignalSpy applied(&service, &ga::daemon::Service::configApplied);
+        QString error;
+        QVERIFY2(service.start(&error), qPrintable(error));
+        QCOMPARE(service.proxyServer()->workerCount(), 3);
+        QVERIFY(configStore
+                    .update([](QJsonObject &doc) {
+                        ga::config::schema::setValueAt(doc, QStringLiteral("listen.workers"), 1);
+                        return QString();
+                    })
+                    .ok);
+        QVERIFY(applied.count() > 0 || applied.wait(5000)); // applied within update() or once the watcher saw it
+        QVERIFY2(applied.last().first().toStringList().contains(QStringLiteral("listen.workers: 3 → 1")),
+            qPrintable(applied.last().first().toStringList().join(u'|')));
+        QCOMPARE(service.proxyServer()->workerCount(), 3);
+        // Out of range: refused like any other setting.
+        const auto refused = configStore.update([](QJsonObject &doc) {
+            ga::config::schema::setValueAt(doc, QStringLiteral("listen.workers"), 1000);
+            return QString();
+        });
+        QVERIFY(!refused.ok);
     }
 
     // What a reload reads again is decided from the changed paths (typed), not by searching the log text.

@@ -202,6 +202,7 @@ void AdminApi::getStatus(const Request &, const QStringList &, std::function<voi
             { QStringLiteral("activeStreams"), server ? server->recorder()->activeStreams() : 0 },
             { QStringLiteral("liveSessions"), server ? server->recorder()->activeLiveSessions() : 0 },
             { QStringLiteral("activeConnections"), server ? server->activeConnections() : 0 },
+            { QStringLiteral("workers"), server ? server->workerCount() : 0 },
             { QStringLiteral("cluster"), cluster::clusterStateName(m_runtime->clusterStatus().state) },
             { QStringLiteral("quota"),
                 QJsonObject { { QStringLiteral("resetAt"),

@@ -121,6 +121,7 @@ struct Config
     RateLimits perTokenLimits;
     RateLimits perAddressLimits;
     int maxConnections = 1024;
+    int workers = 0; // proxy worker threads; 0: ProxyServer::defaultWorkerCount(). Read at start
     int headerTimeoutMs = 10'000;
     int keepAliveTimeoutMs = 60'000;
 

@@ -216,7 +216,8 @@ bool Service::start(QString *error)
             m_resourceSaveTimer.start();
         }
     });
-    m_proxy = std::make_unique<proxy::ProxyServer>(&m_keys, m_workerCount, &m_router, &m_resources);
+    m_proxy = std::make_unique<proxy::ProxyServer>(
+        &m_keys, m_workerCount > 0 ? m_workerCount : m_config->config().workers, &m_router, &m_resources);
     m_proxy->setAdminHandler(m_admin.get());
     m_proxy->recorder()->setHistorySize(m_config->config().historySize);
     applyHistoryStore(); // the last run's requests are back in the history before anything new is recorded
@@ -323,6 +324,11 @@ void Service::onConfigChanged()
         Q_EMIT listeningChanged(true);
     } else if (!m_paused && changed.listen) {
         qCInfo(lcProxy).noquote() << "listening on" << listenUrl();
+    }
+    if (const int workers = m_config->config().workers;
+        config::schema::valueAt(previous, QStringLiteral("listen.workers")).toInt() != workers) {
+        qCInfo(lcConfig).noquote() << "listen.workers" << workers << "takes effect when the daemon starts again; now"
+                                   << m_proxy->workerCount() << "worker thread(s)";
     }
     // "config applied" is said once the change is in force, secrets read included: a request sent after
     // that line never meets a relay or key still waiting for its secret.

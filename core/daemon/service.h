@@ -73,7 +73,7 @@ public:
     cluster::ClusterNode *clusterNode() const { return m_cluster.get(); }
     // Writes resources.json now (after an admin action, so that the CLI reads what it just did).
     void flushResources();
-    // Worker threads for the proxy (0 = one per core); set before start().
+    // Worker threads for the proxy (0: listen.workers, whose 0 is ProxyServer::defaultWorkerCount()); before start().
     void setWorkerCount(int workers) { m_workerCount = workers; }
     const config::Config &config() const { return m_config->config(); }
     config::ConfigStore *configStore() const { return m_config; }

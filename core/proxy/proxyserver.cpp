@@ -86,7 +86,7 @@ ProxyServer::ProxyServer(
     , m_resources(resources ? resources : m_ownResources.get())
 {
     raiseOpenFileLimit();
-    const int count = workers > 0 ? workers : std::max(2, QThread::idealThreadCount());
+    const int count = workers > 0 ? workers : defaultWorkerCount();
     // Workers run our epoll dispatcher on Linux (epolldispatcher.h), elsewhere Qt's own, never GLib's: each turn of a
     // GLib loop costs more, for nothing a worker uses (profile.sh, bench-proxy.sh). The thread that made the server
     // keeps its dispatcher (the desktop app's and the Secret Service client's answers come through GLib there). Qt
@@ -118,6 +118,11 @@ ProxyServer::ProxyServer(
         }
         qunsetenv("QT_NO_GLIB");
     }
+}
+
+int ProxyServer::defaultWorkerCount()
+{
+    return std::max(1, QThread::idealThreadCount() / 2);
 }
 
 ProxyServer::~ProxyServer()

@@ -43,7 +43,7 @@ public:
     // Connections the kernel and the listener queue before they are accepted.
     static constexpr int kListenBacklog = 4096;
 
-    // workers = 0: one per CPU core (at least 2).
+    // workers = 0: defaultWorkerCount().
     // `router` may be null: every request then goes direct (routing.mode local).
     // `resources` may be null: the server keeps its own (not saved anywhere).
     explicit ProxyServer(keys::KeyPool *keys, int workers = 0, routing::Router *router = nullptr,
@@ -101,6 +101,8 @@ public:
     // Who answers /.well-known/acme-challenge/ (ACME HTTP-01) on both listeners; null: 404. Not owned.
     void setAcmeChallenges(const acme::ChallengeStore *challenges) { m_challenges.store(challenges); }
     int workerCount() const { return int(m_workers.size()); }
+    // Half the CPU cores, at least one: the proxy shares the machine with its clients (README.md, "Workers").
+    static int defaultWorkerCount();
 
 private:
     class Listener;

@@ -15,6 +15,7 @@ export interface Status {
   activeStreams: number
   liveSessions: number
   activeConnections: number
+  workers?: number
   cluster?: 'off' | 'connecting' | 'connected' | 'down'
   quota?: { resetAt: string }
 }
