@@ -15,9 +15,9 @@ Exchange::Resources &Exchange::resources()
 
 bool Exchange::findOwner()
 {
-    if (!m_request.scope.isNull()) {
-        resources().owner = m_request.scope;
-        resources().ownerResource = m_request.scopeLabel;
+    if (m_request.scope && !m_request.scope->keys.isNull()) {
+        resources().owner = m_request.scope->keys;
+        resources().ownerResource = m_request.scope->label;
         return true;
     }
     if (!m_resources) {

@@ -176,8 +176,7 @@ void ListFanOut::runPart()
     const QByteArray query = withPageToken(q < 0 ? QByteArray() : m_request.target.sliced(q + 1), p->token);
     ForwardRequest r = m_request;
     r.target = path + (query.isEmpty() ? QByteArray() : '?' + query);
-    r.scope = p->scope;
-    r.scopeLabel = QStringLiteral("the list of project %1").arg(scopeId(p->scope));
+    r.scope = ForwardRequest::Scope { p->scope, QStringLiteral("the list of project %1").arg(scopeId(p->scope)) };
     p->exchange = std::make_unique<Exchange>(
         static_cast<ExchangeSink *>(this), m_pool, m_keys, m_router, m_resources, m_settings, std::move(r));
     p->exchange->start();
