@@ -319,6 +319,18 @@ QString ProxyWorker::pathText(QByteArrayView path)
     return m_lastPathText;
 }
 
+QString ProxyWorker::modelText(QByteArrayView model)
+{
+    if (model.isEmpty()) {
+        return QString();
+    }
+    if (m_lastModel != model) {
+        m_lastModel = model.toByteArray();
+        m_lastModelText = QString::fromUtf8(model);
+    }
+    return m_lastModelText;
+}
+
 std::vector<security::RateLimiter::Subject> &ProxyWorker::limitSubjects(
     const QString &client, bool named, const QString &peer)
 {

@@ -87,6 +87,8 @@ public:
     // (a client sends the same few again and again), so most requests convert and allocate neither.
     static QString methodText(QByteArrayView method);
     QString pathText(QByteArrayView path);
+    // A request's model (UTF-8) as text, the last one kept likewise.
+    QString modelText(QByteArrayView model);
 
 protected:
     bool event(QEvent *event) override;
@@ -133,6 +135,8 @@ private:
     QHostAddress m_lastPeer;
     QString m_lastPeerText;
     QString m_lastPathText; // pathText()
+    QByteArray m_lastModel; // modelText(): the bytes, and their text
+    QString m_lastModelText;
     bool m_limitNamed = false;
     std::vector<std::unique_ptr<Forwarder>> m_retired; // see retire()
 };

@@ -326,7 +326,7 @@ keys::Usage UsageSniffer::result() const
     return u;
 }
 
-QString modelOf(QByteArrayView path, QByteArrayView body)
+QByteArrayView modelBytesOf(QByteArrayView path, QByteArrayView body)
 {
     const qsizetype at = http::indexOf(path, "/models/");
     if (at >= 0) {
@@ -338,7 +338,7 @@ QString modelOf(QByteArrayView path, QByteArrayView body)
         if (const qsizetype slash = rest.indexOf('/'); slash >= 0) {
             rest = rest.first(slash);
         }
-        return QString::fromUtf8(rest);
+        return rest;
     }
     if (http::contains(path, "/openai/") && !body.isEmpty()) {
         // The compat body names the model: {"model": "gemini-2.5-flash", ...} (sometimes "models/…").
@@ -351,11 +351,11 @@ QString modelOf(QByteArrayView path, QByteArrayView body)
                 if (m.startsWith("models/")) {
                     m = m.sliced(7);
                 }
-                return QString::fromUtf8(m);
+                return m;
             }
         }
     }
-    return QString();
+    return {};
 }
 
 } // namespace ga::proxy

@@ -31,8 +31,9 @@ private:
     mutable std::optional<keys::Usage> m_result;
 };
 
-// The model a request is for: "gemini-2.5-flash" from ".../models/gemini-2.5-flash:generateContent", or
-// the "model" field of an OpenAI-compatible body; empty when the request names none.
-QString modelOf(QByteArrayView path, QByteArrayView body);
+// The model a request is for, as UTF-8 bytes (a part of `path` or `body`): "gemini-2.5-flash" from
+// ".../models/gemini-2.5-flash:generateContent", or the "model" field of an OpenAI-compatible body; empty when the
+// request names none.
+QByteArrayView modelBytesOf(QByteArrayView path, QByteArrayView body);
 
 } // namespace ga::proxy
