@@ -8,13 +8,23 @@
 # Targets: p99 added < 5 ms; issue 18: p50 transit <= nginx's + 0.2 ms, p99 transit <= nginx's.
 #   tests/benchmarks/bench-sse.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
 # Defaults: build/release/... (or $BUILD_DIR/...). Environment: PAIRS (20 rounds), CHUNKS (50), INTERVAL_MS (20),
-# CONCURRENCY (1), NGINX (on; off to leave it out).
+# CONCURRENCY (1), NGINX (on; off to leave it out), CLIENT (cpp: bench_sse_client, built in $BUILD_DIR when missing;
+# node: bench-sse.mjs, one node process, which saturates at ~1,000 streams on 2 cores).
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "$0")/common.sh"
 bench_binaries "${1:-}" "${2:-}"
-bench_require node
+CLIENT=${CLIENT:-cpp}
+if [ "$CLIENT" = cpp ]; then
+    CLIENT_BIN=$BUILD_DIR/tests/benchmarks/bench_sse_client
+    cmake --build "$BUILD_DIR" --target bench_sse_client >/dev/null || {
+        echo "could not build bench_sse_client in $BUILD_DIR (CLIENT=node runs bench-sse.mjs instead)" >&2
+        exit 1
+    }
+else
+    bench_require node
+fi
 PAIRS=${PAIRS:-20}
 CONCURRENCY=${CONCURRENCY:-1}
 CHUNKS=${CHUNKS:-50}
@@ -41,9 +51,14 @@ if [ "${NGINX:-on}" != off ] && { command -v nginx >/dev/null 2>&1 || [ -x /usr/
 fi
 
 echo "== fake-gemini: $CHUNKS events, $INTERVAL_MS ms apart; $(nproc) cores"
-node "$HERE/bench-sse.mjs" --fake "$H_FAKE_URL" --tap-port "$TAP_PORT" --proxy "$H_PROXY_URL" \
-    --direct-key "$KEY" --proxy-key "$TOKEN" --pairs "$PAIRS" --chunks "$CHUNKS" --concurrency "$CONCURRENCY" \
-    "${NGINX_ARGS[@]}"
+if [ "$CLIENT" = cpp ]; then
+    GA_BENCH_DIRECT_KEY=$KEY GA_BENCH_PROXY_KEY=$TOKEN "$CLIENT_BIN" --fake "$H_FAKE_URL" --tap-port "$TAP_PORT" \
+        --proxy "$H_PROXY_URL" --pairs "$PAIRS" --chunks "$CHUNKS" --concurrency "$CONCURRENCY" "${NGINX_ARGS[@]}"
+else
+    node "$HERE/bench-sse.mjs" --fake "$H_FAKE_URL" --tap-port "$TAP_PORT" --proxy "$H_PROXY_URL" \
+        --direct-key "$KEY" --proxy-key "$TOKEN" --pairs "$PAIRS" --chunks "$CHUNKS" --concurrency "$CONCURRENCY" \
+        "${NGINX_ARGS[@]}"
+fi
 if ! kill -0 "$H_DAEMON_PID" 2>/dev/null; then
     echo "gemini-aggregatord died during the benchmark" >&2
     exit 1
