@@ -350,7 +350,8 @@ struct Event
 };
 
 // One stream on a kept-alive connection: the request, then the answer read as it comes (head, chunked or sized
-// body, SSE events split at a blank line).
+// body, SSE events split at a blank line). Its own small decoder, not http::ChunkedDecoder: like
+// tests/support/rawhttp, the client that measures the proxy does not read through the proxy's own parser.
 class Stream
 {
 public:
