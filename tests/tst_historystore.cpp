@@ -472,6 +472,12 @@ private Q_SLOTS:
         for (qint64 t = 0; t < 4'200'000'000'000; t += 7'919'876'543) {
             times << t;
         }
+        // Within a second and across one, forwards and back (the text up to the second is kept per thread).
+        for (const qint64 base : { qint64(0), qint64(1'764'800'000'000), -day, qint64(-1000) }) {
+            for (const qint64 step : { 0, 1, 500, 999, 1000, 999, 1001, -1, 0, -1000, -1001, 1 }) {
+                times << base + step;
+            }
+        }
         for (const qint64 t : times) {
             AccessRecord r = record(1, t);
             const QString expected = QDateTime::fromMSecsSinceEpoch(t, Qt::UTC).toString(Qt::ISODateWithMs);

@@ -11,6 +11,7 @@
 #include <bit>
 #include <charconv>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #if defined(__SSE2__) || defined(_M_X64)
@@ -26,6 +27,23 @@ namespace {
 // The text into `buf`; false outside years 0-9999 (isoUtcMs() then asks QDateTime).
 bool isoUtcMsInto(qint64 ms, char (&buf)[24])
 {
+    // The text up to the second changes once a second: each thread keeps the last one it wrote (the access log's
+    // and the history's records come in order of time), and only the milliseconds are written again.
+    thread_local qint64 cachedSecond = std::numeric_limits<qint64>::min();
+    thread_local char cached[19];
+    const qint64 second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    const auto putMs = [&buf](qint64 msOfSecond) {
+        buf[19] = '.';
+        buf[20] = char('0' + msOfSecond / 100);
+        buf[21] = char('0' + msOfSecond / 10 % 10);
+        buf[22] = char('0' + msOfSecond % 10);
+        buf[23] = 'Z';
+    };
+    if (second == cachedSecond) {
+        std::memcpy(buf, cached, sizeof cached);
+        putMs(ms - second * 1000);
+        return true;
+    }
     const qint64 day = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
     const qint64 msOfDay = ms - day * 86'400'000;
     // Days since 1970-01-01 to a civil date (proleptic Gregorian; eras of 400 years, March-based years).
@@ -58,9 +76,9 @@ bool isoUtcMsInto(qint64 ms, char (&buf)[24])
     put(14, msOfDay / 60'000 % 60, 2);
     buf[16] = ':';
     put(17, msOfDay / 1000 % 60, 2);
-    buf[19] = '.';
-    put(20, msOfDay % 1000, 3);
-    buf[23] = 'Z';
+    putMs(msOfDay % 1000);
+    std::memcpy(cached, buf, sizeof cached);
+    cachedSecond = second;
     return true;
 }
 
@@ -80,31 +98,49 @@ namespace {
 // nearly always such ASCII: eight units a step (SSE2: compared and narrowed together) instead of a test and a
 // store per unit (the history's JSON spent a fifth of its instructions there, profile.sh).
 template<bool JsonSafe>
-qsizetype copyPlainAscii(const char16_t *d, qsizetype n, char *out)
+qsizetype copyPlainAsciiBytes(const char16_t *d, qsizetype n, char *out)
 {
     const auto plain = [](char16_t c) { return c < 0x80 && (!JsonSafe || (c >= 0x20 && c != u'"' && c != u'\\')); };
+    qsizetype i = 0;
+    for (; i < n && plain(d[i]); ++i) {
+        out[i] = char(d[i]);
+    }
+    return i;
+}
+
+template<bool JsonSafe>
+qsizetype copyPlainAscii(const char16_t *d, qsizetype n, char *out)
+{
     qsizetype i = 0;
 #if defined(__SSE2__) || defined(_M_X64)
     // Signed 16-bit comparisons: a unit from 0x8000 up is negative, below the low bound.
     const __m128i high = _mm_set1_epi16(0x7f);
     const __m128i low = _mm_set1_epi16(JsonSafe ? 0x20 : 0);
-    for (; i + 8 <= n; i += 8) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(d + i));
+    const auto copied = [&](qsizetype at) { // the 8 units from `at` stored, or false when one is not plain
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(d + at));
         __m128i bad = _mm_or_si128(_mm_cmpgt_epi16(v, high), _mm_cmplt_epi16(v, low));
         if constexpr (JsonSafe) {
             bad = _mm_or_si128(
                 bad, _mm_or_si128(_mm_cmpeq_epi16(v, _mm_set1_epi16(u'"')), _mm_cmpeq_epi16(v, _mm_set1_epi16(u'\\'))));
         }
         if (_mm_movemask_epi8(bad) != 0) {
-            break; // the byte loop copies up to the unit that is not plain
+            return false;
         }
-        _mm_storel_epi64(reinterpret_cast<__m128i *>(out + i), _mm_packus_epi16(v, v));
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(out + at), _mm_packus_epi16(v, v));
+        return true;
+    };
+    for (; i + 8 <= n; i += 8) {
+        if (!copied(i)) {
+            return i + copyPlainAsciiBytes<JsonSafe>(d + i, n - i, out + i); // up to the unit that is not plain
+        }
+    }
+    // The last few units as the last eight (some again), when there are eight: a loop a unit cost more than all
+    // the blocks before it (profile.sh).
+    if (i < n && n >= 8 && copied(n - 8)) {
+        return n;
     }
 #endif
-    for (; i < n && plain(d[i]); ++i) {
-        out[i] = char(d[i]);
-    }
-    return i;
+    return i + copyPlainAsciiBytes<JsonSafe>(d + i, n - i, out + i);
 }
 
 QString freeText(const AccessRecord &r, const QString &text)
