@@ -15,6 +15,7 @@
 #include <QTest>
 
 #include <cstring>
+#include <utility>
 
 using ga::http::BodyKind;
 using ga::http::ChunkedDecoder;
@@ -204,6 +205,8 @@ private Q_SLOTS:
     void requestHead_data();
     void requestHead();
     void namesCompareIgnoringAsciiCase();
+    void namesCompareAtEveryLengthAndPlace();
+    void valueBytesCheckedAtEveryPlace();
     void headersKeptAsReceived();
     void repeatedHeadersShareTheirBytes();
     void byteAtATime_data();
@@ -529,6 +532,57 @@ void TestRequestParser::namesCompareIgnoringAsciiCase()
     QVERIFY(!equalsIgnoreCase("\xc3\x89", "\xc3\xa9")); // no folding beyond ASCII
 }
 
+// A difference, a case change or a byte that is not ASCII is found at every place of names of every length up to
+// 40 (for a comparison that takes the bytes in groups: shorter than a group, a group, groups and a part).
+void TestRequestParser::namesCompareAtEveryLengthAndPlace()
+{
+    using ga::http::equalsIgnoreCase;
+    const QByteArray letters = "content-length-x-goog-api-key-transfer-encoding";
+    for (qsizetype n = 1; n <= 40; ++n) {
+        const QByteArray lowerName = letters.left(n);
+        for (qsizetype at = 0; at < n; ++at) {
+            const QByteArray where = QByteArray::number(n) + " bytes, at " + QByteArray::number(at);
+            QByteArray upper = lowerName;
+            upper[at] = char(QChar::toUpper(char16_t(upper[at])));
+            QVERIFY2(equalsIgnoreCase(upper, lowerName), where.constData());
+            QVERIFY2(equalsIgnoreCase(lowerName.toUpper(), lowerName), where.constData());
+            // Bytes one case bit (0x20) apart that are not letters, and bytes from 0x80 up.
+            for (const auto &[a, b] : { std::pair { '@', '`' }, { '[', '{' }, { '^', '~' }, { '-', '\r' },
+                     { '1', '\x11' }, { '\xc9', '\xe9' }, { '\x80', '\xa0' }, { 'a', 'b' } }) {
+                QByteArray x = upper, y = lowerName;
+                x[at] = a;
+                y[at] = b;
+                QVERIFY2(!equalsIgnoreCase(x, y), where.constData());
+                y[at] = a;
+                QVERIFY2(equalsIgnoreCase(x, y), where.constData()); // the same byte, the rest folded
+            }
+        }
+    }
+}
+
+// A header value is checked 16 bytes a step, the last step overlapping: a control character (not a tab) is refused
+// at every place of every length, and a tab or a byte from 0x80 up (obs-text) is accepted anywhere.
+void TestRequestParser::valueBytesCheckedAtEveryPlace()
+{
+    for (qsizetype n = 1; n <= 40; ++n) {
+        for (qsizetype at = 0; at < n; ++at) {
+            const QByteArray where = QByteArray::number(n) + " bytes, at " + QByteArray::number(at);
+            for (const char c : { '\x00', '\x01', '\x1f', '\x7f', '\r', '\t', '\x80', '\xff', ' ' }) {
+                QByteArray value(n, 'v');
+                value[at] = c;
+                const QByteArray raw = "GET / HTTP/1.1\r\nHost: h\r\nX-V: " + value + "\r\n\r\n";
+                Request r;
+                const ParseOutcome o = ga::http::parseRequestHead(raw, Limits(), &r);
+                const bool allowed = c == '\t' || c == ' ' || uchar(c) >= 0x80;
+                QVERIFY2(o.state == (allowed ? ParseOutcome::Complete : ParseOutcome::Error), where.constData());
+                if (allowed) {
+                    QCOMPARE(*ga::http::findHeader(r.headers, "x-v"), value.trimmed());
+                }
+            }
+        }
+    }
+}
+
 void TestRequestParser::headersKeptAsReceived()
 {
     const QByteArray raw = "POST /v1beta/files HTTP/1.1\r\n"
@@ -590,6 +644,27 @@ void TestRequestParser::repeatedHeadersShareTheirBytes()
             QCOMPARE(x.headers[1].value, same);
             QCOMPARE(y.headers[1].value, other);
         }
+    }
+    // A value that meets another in the same place of the thread's table is kept beside it: after any of 1,000
+    // other values, one seen before is still shared (with one place a value, about four of them pushed it out).
+    {
+        const auto only
+            = [](QByteArrayView value) { return "GET / HTTP/1.0\r\nX-V: " + value.toByteArray() + "\r\n\r\n"; };
+        const QByteArray kept = "a value that stays: 0123456789";
+        Request before;
+        QCOMPARE(ga::http::parseRequestHead(only(kept), Limits(), &before).state, ParseOutcome::Complete);
+        int pushedOut = 0;
+        for (int i = 0; i < 1000; ++i) {
+            Request other, again;
+            QCOMPARE(ga::http::parseRequestHead(only("another value " + QByteArray::number(i)), Limits(), &other).state,
+                ParseOutcome::Complete);
+            QCOMPARE(ga::http::parseRequestHead(only(kept), Limits(), &again).state, ParseOutcome::Complete);
+            if (again.headers[0].value.constData() != before.headers[0].value.constData()) {
+                ++pushedOut;
+                before = again;
+            }
+        }
+        QCOMPARE(pushedOut, 0);
     }
     // A shared value changed through one request leaves the others as they were.
     b.headers[1].value[0] = 'x';
