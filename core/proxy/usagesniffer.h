@@ -23,7 +23,11 @@ private:
     // name arrives on a later line, the candidate before it becomes the fallback, for a stream cut inside its last
     // object. A stream's events are a line each, and an event's own usage comes after its content: a name earlier
     // on the same line (a function call's argument) is nested, and never the fallback.
-    QByteArray m_tail; // the last bytes of what was fed: a name may have been cut in two
+    // The last bytes of what was fed (a name may have been cut in two), held inline: one byte less than
+    // "usageMetadata" with its quotes.
+    static constexpr qsizetype kTail = 14;
+    char m_tail[kTail] = {};
+    qsizetype m_tailSize = 0;
     QByteArray m_candidate; // from the last usage name to the end of what was fed (bounded)
     QByteArray m_previous; // the last name of an earlier line than the candidate's, up to where the next one began
     bool m_lineEnded = false; // a line ended after the candidate's name
