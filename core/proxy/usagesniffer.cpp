@@ -247,13 +247,9 @@ void UsageSniffer::feed(QByteArrayView data)
     // [from, to) of the text into `out` (resized, or appended to): its storage is reused, as the two buffers trade
     // places when a newer name comes, and a stream's events are much alike in size, so after the first few no event
     // allocates.
-    auto copyText = [&](QByteArray &out, qsizetype from, qsizetype to, bool append) {
+    auto copyText = [&](Text &out, qsizetype from, qsizetype to, bool append) {
         const qsizetype at = append ? out.size() : 0;
-        if (out.capacity() < at + (to - from)) {
-            out.reserve(at + (to - from)); // at its size: growing by resize() rounds it up, for every held stream
-        }
-        out.resize(at + (to - from));
-        char *p = out.data() + at;
+        char *p = out.resize(at + (to - from), false) + at; // at its size: every held stream has one
         if (from < tailSize) {
             const qsizetype inTail = std::min(tailSize, to) - from;
             p = std::copy_n(m_tail + from, inTail, p);
@@ -281,7 +277,9 @@ void UsageSniffer::feed(QByteArrayView data)
         m_lineEnded = std::memchr(data.data() + after, '\n', size_t(data.size() - after)) != nullptr;
     } else if (!m_candidate.isEmpty()) {
         if (m_candidate.size() < kWindow) {
-            m_candidate.append(data.first(std::min(data.size(), kWindow - m_candidate.size())));
+            const QByteArrayView more = data.first(std::min(data.size(), kWindow - m_candidate.size()));
+            const qsizetype at = m_candidate.size();
+            std::memcpy(m_candidate.resize(at + more.size(), true) + at, more.data(), size_t(more.size()));
         }
         m_lineEnded = m_lineEnded || std::memchr(data.data(), '\n', size_t(data.size())) != nullptr;
     }
@@ -301,20 +299,38 @@ void UsageSniffer::feed(QByteArrayView data)
     std::memcpy(m_tail, last, size_t(newTail));
 }
 
+char *UsageSniffer::Text::resize(qsizetype size, bool doubling)
+{
+    if (size > m_capacity) {
+        const qsizetype capacity = doubling ? std::max(size, m_capacity + m_capacity / 2) : size;
+        std::unique_ptr<char[]> bytes(new char[size_t(capacity)]);
+        if (const qsizetype kept = std::min(m_size, size); kept > 0) {
+            std::memcpy(bytes.get(), m_bytes.get(), size_t(kept));
+        }
+        m_bytes = std::move(bytes);
+        m_capacity = capacity;
+    }
+    m_size = size;
+    return m_bytes.get();
+}
+
 keys::Usage UsageSniffer::result() const
 {
     if (m_result) {
         return *m_result;
     }
     keys::Usage &u = m_result.emplace();
-    for (const QByteArray *candidate : { &m_candidate, &m_previous }) {
-        const qsizetype nameLength = candidate->isEmpty() ? 0 : usageNameLength(std::string_view(*candidate), 0);
-        const qsizetype open = nameLength > 0 ? candidate->indexOf('{', nameLength) : -1;
+    for (const Text *text : { &m_candidate, &m_previous }) {
+        const QByteArrayView candidate = text->view();
+        const qsizetype nameLength = candidate.isEmpty()
+            ? 0
+            : usageNameLength(std::string_view(candidate.data(), size_t(candidate.size())), 0);
+        const qsizetype open = nameLength > 0 ? candidate.indexOf('{', nameLength) : -1;
         if (open < 0) {
             continue;
         }
-        const QByteArrayView obj = QByteArrayView(*candidate).sliced(open);
-        if (candidate->startsWith("\"usageMetadata\"")) {
+        const QByteArrayView obj = candidate.sliced(open);
+        if (candidate.startsWith("\"usageMetadata\"")) {
             qint64 candidates = 0;
             qint64 thoughts = 0;
             if (!topLevelNumbers(obj,

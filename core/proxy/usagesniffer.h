@@ -5,7 +5,9 @@
 
 #include <QByteArray>
 
+#include <memory>
 #include <optional>
+#include <utility>
 
 namespace ga::proxy {
 
@@ -28,8 +30,31 @@ private:
     static constexpr qsizetype kTail = 14;
     char m_tail[kTail] = {};
     qsizetype m_tailSize = 0;
-    QByteArray m_candidate; // from the last usage name to the end of what was fed (bounded)
-    QByteArray m_previous; // the last name of an earlier line than the candidate's, up to where the next one began
+    // Text kept from chunk to chunk, sized without a call into Qt (QByteArray::resize() was ~35 instructions an
+    // event): its storage is kept and grows to what is asked (by half again at least for appends), and as a stream's
+    // events are much alike in size only the first few allocate.
+    class Text
+    {
+    public:
+        qsizetype size() const { return m_size; }
+        bool isEmpty() const { return m_size == 0; }
+        QByteArrayView view() const { return { m_bytes.get(), m_size }; }
+        // The storage for `size` bytes, those it held kept; with `doubling` it grows by half again at least.
+        char *resize(qsizetype size, bool doubling);
+        void swap(Text &other) noexcept
+        {
+            std::swap(m_bytes, other.m_bytes);
+            std::swap(m_size, other.m_size);
+            std::swap(m_capacity, other.m_capacity);
+        }
+
+    private:
+        std::unique_ptr<char[]> m_bytes;
+        qsizetype m_size = 0;
+        qsizetype m_capacity = 0;
+    };
+    Text m_candidate; // from the last usage name to the end of what was fed (bounded)
+    Text m_previous; // the last name of an earlier line than the candidate's, up to where the next one began
     bool m_lineEnded = false; // a line ended after the candidate's name
     // result() is asked twice per request (the key's usage, the access record): parsed once per change.
     mutable std::optional<keys::Usage> m_result;
