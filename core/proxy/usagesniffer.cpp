@@ -265,8 +265,9 @@ void UsageSniffer::feed(QByteArrayView data)
             // text so far ended an SSE event (a blank line): nothing after that is part of its object. A stream's
             // chunk is usually one whole event, and this copy was a third of the sniffer's cost an event.
             m_previous.swap(m_candidate);
-            const QByteArrayView before(m_tail, m_tailSize);
-            const bool eventEnded = before.endsWith("\n\n") || before.endsWith("\n\r\n");
+            const char *end = m_tail + m_tailSize; // the tail holds 14 bytes unless all that was fed is shorter
+            const bool eventEnded = m_tailSize >= 2 && end[-1] == '\n'
+                && (end[-2] == '\n' || (m_tailSize >= 3 && end[-2] == '\r' && end[-3] == '\n'));
             if (!m_previous.isEmpty() && !eventEnded && found[0] > tailSize && m_previous.size() < kWindow) {
                 copyText(
                     m_previous, tailSize, tailSize + std::min(found[0] - tailSize, kWindow - m_previous.size()), true);
