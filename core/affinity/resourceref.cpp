@@ -298,7 +298,7 @@ bool hasResourceSegment(QByteArrayView path)
 {
     static constexpr QByteArrayView kSegments[]
         = { "files", "cachedContents", "batches", "fileSearchStores", "operations/", "auth_tokens" };
-    for (qsizetype slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+    for (qsizetype slash = http::indexOf(path, '/'); slash >= 0; slash = http::indexOf(path, '/', slash + 1)) {
         const QByteArrayView after = path.sliced(slash + 1);
         for (QByteArrayView segment : kSegments) {
             if (http::startsWith(after, segment)) {
@@ -315,9 +315,9 @@ RequestResources requestResources(QByteArrayView method, QByteArrayView path, QB
 {
     RequestResources out;
     // Most requests (generate, stream, models) touch no resource by their path: decided on the bytes first.
-    const bool pathMayTouch = path.startsWith("/upload/") || hasResourceSegment(path)
-        || path.endsWith(":batchGenerateContent") || path.endsWith(":asyncBatchEmbedContent")
-        || path.endsWith(":predictLongRunning");
+    const bool pathMayTouch = http::startsWith(path, "/upload/") || hasResourceSegment(path)
+        || http::endsWith(path, ":batchGenerateContent") || http::endsWith(path, ":asyncBatchEmbedContent")
+        || http::endsWith(path, ":predictLongRunning");
     const QString p = pathMayTouch ? QString::fromLatin1(path) : QString();
     bool upload = false;
     const QStringView rest = pathMayTouch ? apiPath(p, &upload) : QStringView();
@@ -333,7 +333,7 @@ RequestResources requestResources(QByteArrayView method, QByteArrayView path, QB
             out.names.append(out.addressed);
         }
         const QStringView plain = rest.first(rest.indexOf(u':') < 0 ? rest.size() : rest.indexOf(u':'));
-        if (method == "GET") {
+        if (http::equals(method, "GET")) {
             if (plain == u"files") {
                 out.listed = Kind::File;
             } else if (plain == u"cachedContents") {
@@ -347,7 +347,7 @@ RequestResources requestResources(QByteArrayView method, QByteArrayView path, QB
         out.captureAnswer = !out.addressed.isEmpty() || out.listed || plain == u"files" || plain == u"cachedContents"
             || plain == u"fileSearchStores" || rest.endsWith(u":batchGenerateContent")
             || rest.endsWith(u":asyncBatchEmbedContent") || rest.endsWith(u":predictLongRunning")
-            || rest.startsWith(u"files:") || (method == "POST" && plain == u"auth_tokens");
+            || rest.startsWith(u"files:") || (http::equals(method, "POST") && plain == u"auth_tokens");
     }
     // References in the body: one cheap pass for the field names before any parse.
     if (mentionsReferenceField(body)) {

@@ -5,6 +5,7 @@
 #include "http/requestparser.h"
 
 #include "http/fieldsyntax_p.h"
+#include "http/search.h"
 
 namespace ga::http {
 using namespace detail;
@@ -76,7 +77,7 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     while (start + 1 < data.size() && data[start] == '\r' && data[start + 1] == '\n' && start < 8) {
         start += 2;
     }
-    const qsizetype nl = data.indexOf('\n', start);
+    const qsizetype nl = indexOf(data, '\n', start);
     if (nl < 0) {
         // A trailing CR may be the start of the CRLF, not part of the line.
         if (data.size() - start > limits.maxRequestLineBytes + (data.endsWith('\r') ? 1 : 0)) {
@@ -91,9 +92,9 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     if (line.size() > limits.maxRequestLineBytes) {
         return error(414, "The request line (method, path and query) is longer than the server accepts.");
     }
-    const qsizetype sp1 = line.indexOf(' ');
-    const qsizetype sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
-    if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || line.indexOf(' ', sp2 + 1) >= 0) {
+    const qsizetype sp1 = indexOf(line, ' ');
+    const qsizetype sp2 = sp1 < 0 ? -1 : indexOf(line, ' ', sp1 + 1);
+    if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || indexOf(line, ' ', sp2 + 1) >= 0) {
         return error(400, "The request line is malformed: expected 'METHOD /path HTTP/1.1'.");
     }
     const QByteArrayView method = line.first(sp1);
@@ -102,8 +103,8 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     if (!isToken(method)) {
         return error(400, "The request method is not a valid token.");
     }
-    if (version.size() != 8 || !version.startsWith("HTTP/") || version[6] != '.' || version[5] < '0' || version[5] > '9'
-        || version[7] < '0' || version[7] > '9') {
+    if (version.size() != 8 || !startsWith(version, "HTTP/") || version[6] != '.' || version[5] < '0'
+        || version[5] > '9' || version[7] < '0' || version[7] > '9') {
         return error(400, "The HTTP version is malformed: expected HTTP/1.1.");
     }
     if (version[5] != '1') {
@@ -125,7 +126,7 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     QByteArrayView origin = target;
     bool absoluteForm = false;
     QByteArrayView authority;
-    if (target.startsWith("http://") || target.startsWith("https://")) {
+    if (startsWith(target, "http://") || startsWith(target, "https://")) {
         // absolute-form: keep the path and query; the authority replaces the Host header (below).
         absoluteForm = true;
         const qsizetype authorityStart = target.indexOf("//") + 2;
@@ -144,7 +145,7 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
         return error(400, "The request target must be a path starting with '/'.");
     }
     r.target = origin.startsWith('?') ? "/" + origin.toByteArray() : origin.toByteArray();
-    const qsizetype q = r.target.indexOf('?');
+    const qsizetype q = indexOf(r.target, '?');
     r.path = q < 0 ? r.target : r.target.first(q);
     r.query = q < 0 ? QByteArray() : r.target.sliced(q + 1);
     if (hasDotSegment(r.path)) {
@@ -230,7 +231,7 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
 
 ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizetype maxHeaderBytes, Response *out)
 {
-    const qsizetype nl = data.indexOf('\n');
+    const qsizetype nl = indexOf(data, '\n');
     if (nl < 0) {
         return data.size() > maxHeaderBytes ? error(502, "The upstream status line is too long.") : ParseOutcome {};
     }
@@ -239,7 +240,7 @@ ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizety
     }
     const QByteArrayView line = data.first(nl - 1);
     // "HTTP/1.1 200 OK" (the reason phrase may be empty)
-    if (line.size() < 12 || !line.startsWith("HTTP/1.") || line[8] != ' ' || line[7] < '0' || line[7] > '9') {
+    if (line.size() < 12 || !startsWith(line, "HTTP/1.") || line[8] != ' ' || line[7] < '0' || line[7] > '9') {
         return error(502, "The upstream response has a malformed status line.");
     }
     int status = 0;

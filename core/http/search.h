@@ -42,6 +42,29 @@ inline qsizetype lastIndexOf(QByteArrayView text, char c)
 #endif
 }
 
+// The index of the first `c` in `haystack` at or after `from`, or -1: memchr itself (QByteArrayView::indexOf(char)
+// goes through Qt's general search first).
+inline qsizetype indexOf(QByteArrayView haystack, char c, qsizetype from = 0)
+{
+    from = std::max<qsizetype>(from, 0);
+    const void *at
+        = from < haystack.size() ? std::memchr(haystack.data() + from, c, size_t(haystack.size() - from)) : nullptr;
+    return at ? qsizetype(static_cast<const char *>(at) - haystack.data()) : -1;
+}
+
+// QByteArray's == with a literal is a call into Qt (and a strlen); here most comparisons end at the size.
+inline bool equals(QByteArrayView a, QByteArrayView b)
+{
+    return a.size() == b.size() && (a.isEmpty() || std::memcmp(a.data(), b.data(), size_t(a.size())) == 0);
+}
+
+inline bool endsWith(QByteArrayView text, QByteArrayView suffix)
+{
+    return text.size() >= suffix.size()
+        && (suffix.isEmpty()
+            || std::memcmp(text.data() + (text.size() - suffix.size()), suffix.data(), size_t(suffix.size())) == 0);
+}
+
 // QByteArrayView::startsWith() is a call into Qt and a memcmp; here most tests end at the size or the first byte.
 inline bool startsWith(QByteArrayView text, QByteArrayView prefix)
 {

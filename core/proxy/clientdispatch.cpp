@@ -6,6 +6,7 @@
 #include "http/buffer.h"
 #include "http/httperror.h"
 #include "http/query.h"
+#include "http/search.h"
 #include "http/websocket.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
@@ -44,7 +45,8 @@ bool ClientConnection::admit(bool live, const QString &ephemeralClient, const QB
         // browsers hold it instead of the API key (or our access token). Limited like an anonymous client.
         who.kind = security::Authenticator::Kind::EphemeralToken;
         who.client = ephemeralClient;
-    } else if (r.path.startsWith("/upload/") && m_worker->resources()->isOpenUpload(affinity::uploadIdOf(r.query))) {
+    } else if (http::startsWith(r.path, "/upload/")
+        && m_worker->resources()->isOpenUpload(affinity::uploadIdOf(r.query))) {
         // The bytes of an upload an authenticated client started here: at Google the upload id is the
         // credential, and some SDKs (@ai-sdk/google) send none. Only open sessions started through this proxy.
         who.kind = security::Authenticator::Kind::UploadSession;
@@ -104,7 +106,8 @@ void ClientConnection::dispatch()
     beginRecord();
     // ACME HTTP-01: the CA asks under the certificate's name, which the Host guard below would refuse. The answer
     // is public (the key authorization of a pending challenge) and nothing else is served here.
-    if ((r.method == "GET" || r.method == "HEAD") && r.path.startsWith("/.well-known/acme-challenge/")) {
+    if ((http::equals(r.method, "GET") || http::equals(r.method, "HEAD"))
+        && http::startsWith(r.path, "/.well-known/acme-challenge/")) {
         const acme::ChallengeStore *challenges = m_worker->acmeChallenges();
         const std::optional<QByteArray> answer
             = challenges ? challenges->lookup(QByteArrayView(r.path).sliced(28)) : std::nullopt;
@@ -137,7 +140,7 @@ void ClientConnection::dispatch()
             return;
         }
         m_corsOrigin = *origin;
-        if (r.method == "OPTIONS") {
+        if (http::equals(r.method, "OPTIONS")) {
             QByteArray out = "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: " + m_corsOrigin
                 + "\r\nAccess-Control-Allow-Methods: GET, POST, PUT, PATCH, DELETE, OPTIONS\r\n";
             if (const QByteArray *asked = http::findHeader(r.headers, "access-control-request-headers")) {
@@ -154,8 +157,8 @@ void ClientConnection::dispatch()
             return;
         }
     }
-    const bool probe
-        = (r.method == "GET" || r.method == "HEAD") && (r.path == "/" || r.path == "/healthz" || r.path == "/readyz");
+    const bool probe = (http::equals(r.method, "GET") || http::equals(r.method, "HEAD"))
+        && (http::equals(r.path, "/") || http::equals(r.path, "/healthz") || http::equals(r.path, "/readyz"));
     const bool starting = m_counters->starting.load(std::memory_order_acquire);
     if (starting && !probe) {
         // Keys, access tokens and relays are still being read from the secret store: a valid token would be
@@ -178,17 +181,19 @@ void ClientConnection::dispatch()
         return;
     }
     if (!isForwardedPath(r.path)) {
-        if ((r.method == "GET" || r.method == "HEAD")
-            && (r.path == "/" || r.path == "/healthz" || r.path == "/readyz" || r.path == "/metrics")) {
+        if ((http::equals(r.method, "GET") || http::equals(r.method, "HEAD"))
+            && (http::equals(r.path, "/") || http::equals(r.path, "/healthz") || http::equals(r.path, "/readyz")
+                || http::equals(r.path, "/metrics"))) {
             m_recordOpen = false; // probes and scrapes stay out of the access log and the request counters
         }
-        if ((r.method == "GET" || r.method == "HEAD") && (r.path == "/" || r.path == "/healthz")) {
+        if ((http::equals(r.method, "GET") || http::equals(r.method, "HEAD"))
+            && (http::equals(r.path, "/") || http::equals(r.path, "/healthz"))) {
             answerLocally(200, "application/json; charset=UTF-8",
                 QByteArray("{\"status\": \"ok\", \"name\": \"") + kAppName + "\", \"version\": \"" + kVersion
                     + "\"}\n");
             return;
         }
-        if ((r.method == "GET" || r.method == "HEAD") && r.path == "/readyz") {
+        if ((http::equals(r.method, "GET") || http::equals(r.method, "HEAD")) && http::equals(r.path, "/readyz")) {
             Readiness ready = readiness(*m_worker->keys(), *m_worker->router(), m_worker->counters());
             if (starting) {
                 ready.ready = false;
@@ -197,7 +202,7 @@ void ClientConnection::dispatch()
             answerLocally(ready.ready ? 200 : 503, "application/json; charset=UTF-8", readinessJson(ready));
             return;
         }
-        if ((r.method == "GET" || r.method == "HEAD") && r.path == "/metrics") {
+        if ((http::equals(r.method, "GET") || http::equals(r.method, "HEAD")) && http::equals(r.path, "/metrics")) {
             // The admin token always opens them; clients on this machine need none when metrics.loopback is on.
             const bool local = m_peerLoopback && m_settings->metricsOnLoopback;
             if (!local && !m_worker->authenticator()->isAdmin(clientCredential(r.headers, r.query))) {
@@ -405,7 +410,7 @@ void ClientConnection::serveAdmin()
         return;
     }
     m_record.client = QStringLiteral("admin");
-    if (r.method == "GET" && r.path == "/admin/api/v1/history/tail") {
+    if (http::equals(r.method, "GET") && http::equals(r.path, "/admin/api/v1/history/tail")) {
         m_recordOpen = false; // a tail ends only when the client leaves: not a request to count or keep
         setInFlight(false); // nor one a quit waits for
         m_exchange = std::make_unique<HistoryTail>(

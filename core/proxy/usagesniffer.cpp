@@ -356,11 +356,11 @@ QByteArrayView modelBytesOf(QByteArrayView path, QByteArrayView body)
     const qsizetype at = http::indexOf(path, "/models/");
     if (at >= 0) {
         QByteArrayView rest = path.sliced(at + 8);
-        const qsizetype end = rest.indexOf(':');
+        const qsizetype end = http::indexOf(rest, ':');
         if (end >= 0) {
             rest = rest.first(end);
         }
-        if (const qsizetype slash = rest.indexOf('/'); slash >= 0) {
+        if (const qsizetype slash = http::indexOf(rest, '/'); slash >= 0) {
             rest = rest.first(slash);
         }
         return rest;
