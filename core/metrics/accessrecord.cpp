@@ -633,7 +633,7 @@ QString toLogLine(const AccessRecord &r)
 
 QString routeKindOf(QByteArrayView path)
 {
-    if (path.startsWith("/upload/")) {
+    if (http::startsWith(path, "/upload/")) {
         return QStringLiteral("upload");
     }
     if (http::contains(path, "/openai/")) {

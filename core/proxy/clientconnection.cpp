@@ -3,6 +3,7 @@
 
 #include "http/buffer.h"
 #include "http/httperror.h"
+#include "http/search.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
 #include "proxy/adminport.h"
@@ -363,7 +364,7 @@ void ClientConnection::answerLocally(
         out += "Connection: close\r\n";
     }
     out += "\r\n";
-    if (m_request.method != "HEAD") {
+    if (!http::equals(m_request.method, "HEAD")) {
         out += body;
         m_record.bytesOut += body.size();
     }

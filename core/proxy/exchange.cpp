@@ -5,6 +5,7 @@
 // exchangeresources.cpp.
 #include "proxy/exchange.h"
 
+#include "http/search.h"
 #include "logging/logging.h"
 #include "logging/redact.h"
 #include "proxy/clock.h"
@@ -366,7 +367,7 @@ void Exchange::noKey(bool mayPick, const keys::NoKeyReason &why)
                                                     : kDefaultRetryAfterMs;
             r.headers.push_back({ QByteArrayLiteral("Retry-After"), QByteArray::number((ms + 999) / 1000) });
         }
-        const bool isHead = m_request.method == "HEAD";
+        const bool isHead = http::equals(m_request.method, "HEAD");
         m_sink->exchangeHead(r.status, r.reason, r.headers, last.errorBody.size(), !isHead);
         if (!isHead) {
             m_sink->exchangeData(last.errorBody);

@@ -51,13 +51,27 @@ bool isCredentialParameter(const QByteArray &name)
 
 } // namespace
 
+namespace {
+
+// QByteArray::trimmed() is a call into Qt; a parsed header value has no space at its ends already (OWS is taken off),
+// so most values are returned as they are.
+QByteArray trimmedValue(const QByteArray &v)
+{
+    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
+    return v.isEmpty() || (!space(v.front()) && !space(v.back())) ? v : v.trimmed();
+}
+
+} // namespace
+
 QByteArray clientCredential(const http::HeaderList &headers, QByteArrayView query)
 {
-    if (const QByteArray *key = http::findHeader(headers, "x-goog-api-key"); key && !key->trimmed().isEmpty()) {
-        return key->trimmed();
+    if (const QByteArray *key = http::findHeader(headers, "x-goog-api-key")) {
+        if (QByteArray v = trimmedValue(*key); !v.isEmpty()) {
+            return v;
+        }
     }
     if (const QByteArray *auth = http::findHeader(headers, "authorization")) {
-        const QByteArray v = auth->trimmed();
+        const QByteArray v = trimmedValue(*auth);
         if (v.size() > 7 && http::equalsIgnoreCase(QByteArrayView(v).first(7), "bearer ")) {
             return v.sliced(7).trimmed();
         }

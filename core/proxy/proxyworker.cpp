@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/proxyworker.h"
 
+#include "http/search.h"
 #include "logging/logging.h"
 #include "proxy/clientconnection.h"
 #include "proxy/clock.h"
@@ -296,16 +297,16 @@ QString ProxyWorker::peerText(const QHostAddress &address)
 
 QString ProxyWorker::methodText(QByteArrayView method)
 {
-    if (method == "POST") {
+    if (http::equals(method, "POST")) {
         return QStringLiteral("POST");
     }
-    if (method == "GET") {
+    if (http::equals(method, "GET")) {
         return QStringLiteral("GET");
     }
-    if (method == "DELETE") {
+    if (http::equals(method, "DELETE")) {
         return QStringLiteral("DELETE");
     }
-    if (method == "PATCH") {
+    if (http::equals(method, "PATCH")) {
         return QStringLiteral("PATCH");
     }
     return QString::fromLatin1(method);
@@ -313,7 +314,9 @@ QString ProxyWorker::methodText(QByteArrayView method)
 
 QString ProxyWorker::pathText(QByteArrayView path)
 {
-    if (m_lastPathText.isEmpty() || m_lastPathText != QLatin1StringView(path)) {
+    // The bytes compared, not the text: a comparison of UTF-16 with Latin-1 is a call into Qt.
+    if (m_lastPathText.isEmpty() || !http::equals(m_lastPath, path)) {
+        m_lastPath = path.toByteArray();
         m_lastPathText = QString::fromLatin1(path);
     }
     return m_lastPathText;
@@ -324,7 +327,7 @@ QString ProxyWorker::modelText(QByteArrayView model)
     if (model.isEmpty()) {
         return QString();
     }
-    if (m_lastModel != model) {
+    if (!http::equals(m_lastModel, model)) {
         m_lastModel = model.toByteArray();
         m_lastModelText = QString::fromUtf8(model);
     }

@@ -134,7 +134,8 @@ private:
     QString m_limitPeer;
     QHostAddress m_lastPeer;
     QString m_lastPeerText;
-    QString m_lastPathText; // pathText()
+    QByteArray m_lastPath; // pathText(): the bytes, and their text
+    QString m_lastPathText;
     QByteArray m_lastModel; // modelText(): the bytes, and their text
     QString m_lastModelText;
     bool m_limitNamed = false;

@@ -2,6 +2,7 @@
 #include "proxy/upstreamclient.h"
 
 #include "http/buffer.h"
+#include "http/search.h"
 #include "logging/usertext.h"
 #include "proxy/clock.h"
 #include "proxy/socketio.h"
@@ -45,7 +46,7 @@ UpstreamClient::UpstreamClient(UpstreamHandler *handler, UpstreamPool *pool, Ups
     : m_handler(handler)
     , m_pool(pool)
     , m_request(request)
-    , m_isHead(request.method == "HEAD")
+    , m_isHead(http::equals(request.method, "HEAD"))
 { }
 
 UpstreamClient::~UpstreamClient()
@@ -190,8 +191,8 @@ void UpstreamClient::checkTimeouts(qint64 now)
 void UpstreamClient::sendRequest()
 {
     const UpstreamSettings &u = *m_target;
-    const bool sendsLength = !m_request.body.isEmpty() || m_request.method == "POST" || m_request.method == "PUT"
-        || m_request.method == "PATCH";
+    const bool sendsLength = !m_request.body.isEmpty() || http::equals(m_request.method, "POST")
+        || http::equals(m_request.method, "PUT") || http::equals(m_request.method, "PATCH");
     const bool bodyInHead = m_request.body.size() < 16 * 1024;
     QByteArray head;
     {

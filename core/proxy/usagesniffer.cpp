@@ -331,7 +331,7 @@ keys::Usage UsageSniffer::result() const
             continue;
         }
         const QByteArrayView obj = candidate.sliced(open);
-        if (candidate.startsWith("\"usageMetadata\"")) {
+        if (http::startsWith(candidate, "\"usageMetadata\"")) {
             qint64 candidates = 0;
             qint64 thoughts = 0;
             if (!topLevelNumbers(obj,

@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 #include "http/headers.h"
+#include "http/search.h"
 
 #include <QHostAddress>
 
@@ -70,7 +71,7 @@ bool hostAllowed(QByteArrayView hostHeader, const QList<QByteArray> &allowedHost
         return !QHostAddress(QString::fromLatin1(host.sliced(1, close - 1))).isNull();
     }
     // A port after the one colon (two or more: an IPv6 address without brackets, judged as it is).
-    if (const qsizetype colon = host.lastIndexOf(':'); colon >= 0 && host.indexOf(':') == colon) {
+    if (const qsizetype colon = http::lastIndexOf(host, ':'); colon >= 0 && http::indexOf(host, ':') == colon) {
         host.truncate(colon);
     }
     if (host.endsWith('.')) {
