@@ -93,10 +93,7 @@ QString isoUtcMs(qint64 ms)
 
 namespace {
 
-// Copies the leading UTF-16 units of [d, d + n) that are ASCII to `out` as bytes, and with `JsonSafe` only those a
-// JSON string holds as they are (no control character, quote or backslash); returns how many. The record's text is
-// nearly always such ASCII: eight units a step (SSE2: compared and narrowed together) instead of a test and a
-// store per unit (the history's JSON spent a fifth of its instructions there, profile.sh).
+// copyPlainAscii() a unit at a time.
 template<bool JsonSafe>
 qsizetype copyPlainAsciiBytes(const char16_t *d, qsizetype n, char *out)
 {
@@ -108,6 +105,10 @@ qsizetype copyPlainAsciiBytes(const char16_t *d, qsizetype n, char *out)
     return i;
 }
 
+// Copies the leading UTF-16 units of [d, d + n) that are ASCII to `out` as bytes, and with `JsonSafe` only those a
+// JSON string holds as they are (no control character, quote or backslash); returns how many. The record's text is
+// nearly always such ASCII: eight units a step (SSE2: compared and narrowed together) instead of a test and a
+// store per unit (the history's JSON spent a fifth of its instructions there, profile.sh).
 template<bool JsonSafe>
 qsizetype copyPlainAscii(const char16_t *d, qsizetype n, char *out)
 {
