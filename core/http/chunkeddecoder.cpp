@@ -4,9 +4,9 @@
 #include "http/chunkeddecoder.h"
 
 #include "http/fieldsyntax_p.h"
+#include "http/search.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace ga::http {
 
@@ -48,20 +48,6 @@ ChunkedDecoder::Step ChunkedDecoder::decode(QByteArrayView in, QByteArray *joine
     return s;
 }
 
-namespace {
-
-// The index of the first LF in `in` from `pos`, or -1: memchr itself (QByteArrayView::indexOf(char) goes through
-// Qt's general search first, ~35 instructions an SSE event).
-qsizetype lineEnd(QByteArrayView in, qsizetype pos)
-{
-    const auto *found = pos < in.size()
-        ? static_cast<const char *>(std::memchr(in.data() + pos, '\n', size_t(in.size() - pos)))
-        : nullptr;
-    return found ? found - in.data() : -1;
-}
-
-} // namespace
-
 template<typename Piece>
 ChunkedDecoder::Step ChunkedDecoder::run(QByteArrayView in, Piece &&piece)
 {
@@ -75,7 +61,7 @@ ChunkedDecoder::Step ChunkedDecoder::run(QByteArrayView in, Piece &&piece)
     while (pos < in.size() && m_state != State::Done) {
         switch (m_state) {
         case State::Size: {
-            const qsizetype nl = lineEnd(in, pos);
+            const qsizetype nl = indexOf(in, '\n', pos);
             if (nl < 0) {
                 if (in.size() - pos > Limits::kMaxChunkLineBytes) {
                     return fail(400, "A chunk-size line is too long.");
@@ -165,7 +151,7 @@ ChunkedDecoder::Step ChunkedDecoder::run(QByteArrayView in, Piece &&piece)
             m_state = State::Size;
             break;
         case State::Trailer: {
-            const qsizetype nl = lineEnd(in, pos);
+            const qsizetype nl = indexOf(in, '\n', pos);
             if (nl < 0) {
                 if (m_trailerBytes + (in.size() - pos) > Limits::kMaxTrailerBytes) {
                     return fail(431, "The chunked trailer section is too large.");

@@ -2,6 +2,7 @@
 // The field syntax and the header section with its limits (header lines, Content-Length digits, the
 // Transfer-Encoding list), shared by the request and response parsers and the chunked decoder.
 #include "http/fieldsyntax_p.h"
+#include "http/search.h"
 
 #include <algorithm>
 #include <array>
@@ -185,11 +186,7 @@ ParseOutcome parseHeaderLines(
 {
     headers->reserve(headers->size() + 16); // a typical head in one allocation
     for (;;) {
-        // memchr itself: QByteArrayView::indexOf(char) goes through Qt's general substring search first.
-        const auto *found = pos < data.size()
-            ? static_cast<const char *>(std::memchr(data.data() + pos, '\n', size_t(data.size() - pos)))
-            : nullptr;
-        const qsizetype nl = found ? found - data.data() : -1;
+        const qsizetype nl = indexOf(data, '\n', pos); // memchr (http/search.h), not Qt's general search
         if (nl < 0) {
             if (data.size() > maxHeaderBytes) {
                 return error(431, "The request headers are larger than the server accepts.");
@@ -213,8 +210,7 @@ ParseOutcome parseHeaderLines(
         if (line.front() == ' ' || line.front() == '\t') {
             return error(400, "Folded header lines (obs-fold) are not accepted.");
         }
-        const auto *colonAt = static_cast<const char *>(std::memchr(line.data(), ':', size_t(line.size())));
-        const qsizetype colon = colonAt ? colonAt - line.data() : -1;
+        const qsizetype colon = indexOf(line, ':');
         Header header;
         if (colon <= 0 || !sharedField(line.first(colon), true, &header.name)) {
             return error(400, "A header line is malformed: expected 'Name: value' with no space before the colon.");
