@@ -92,8 +92,11 @@ private Q_SLOTS:
         pixmap.fill(Qt::darkGreen);
         m_tray = std::make_unique<QSystemTrayIcon>(QIcon(pixmap));
         m_tray->show();
-        // Qt draws its balloon by the icon once the tray host has embedded it.
-        QTRY_VERIFY_WITH_TIMEOUT(!m_tray->geometry().isEmpty(), 10'000);
+        // Qt draws its balloon by the icon once the tray host has embedded it. Before that the geometry is the
+        // icon window's own (0,0 22x22), and a tray host that announces itself while the icon is not yet docked
+        // makes Qt dock it again, taking a balloon shown meanwhile down: wait until it sits in trayer's panel
+        // (bottom right, tests/gui/xvfb-session.sh).
+        QTRY_VERIFY_WITH_TIMEOUT(m_tray->geometry().topLeft() != QPoint(0, 0), 10'000);
     }
 
     void balloonIsTakenDownWhenWithdrawn()
