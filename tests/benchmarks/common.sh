@@ -31,6 +31,8 @@ bench_require() {
 # harness_init), one worker, reverse proxy to 127.0.0.1:UPSTREAM_PORT with upstream keep-alive, response buffering
 # off (SSE events pass at once, as they do through the daemon), access log to a file unless off. Sets
 # BENCH_NGINX_PID and BENCH_NGINX_URL; nginx is stopped with the harness's processes.
+# BENCH_NGINX_SINGLE=1 runs it as one process (no master: the worker is the process started), BENCH_NGINX_WRAP
+# is a command put in front of it (profile.sh: valgrind).
 bench_start_nginx() { # UPSTREAM_PORT [ACCESS_LOG on|off] [tls]: "tls" serves HTTPS with a new self-signed
     # certificate for 127.0.0.1 (its path in BENCH_NGINX_CA)
     local upstream_port=$1 access_log=${2:-on} tls=${3:-} dir=$H_TMP/nginx port listen
@@ -46,6 +48,7 @@ bench_start_nginx() { # UPSTREAM_PORT [ACCESS_LOG on|off] [tls]: "tls" serves HT
     fi
     cat >"$dir/nginx.conf" <<EOF
 daemon off;
+$([ -n "${BENCH_NGINX_SINGLE:-}" ] && echo "master_process off;")
 worker_processes 1;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
@@ -74,7 +77,8 @@ http {
 EOF
     nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -t >/dev/null 2>&1 ||
         { nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -t; exit 1; }
-    harness_spawn nginx nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
+    # shellcheck disable=SC2086 # the wrapper is a command with its arguments
+    harness_spawn nginx ${BENCH_NGINX_WRAP:-} nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
     BENCH_NGINX_PID=$H_SPAWNED_PID
     BENCH_NGINX_URL=$([ "$tls" = tls ] && echo https || echo http)://127.0.0.1:$port
     # nginx binds its port a moment after it starts: curl retries refused connections until then (at most 20 s).

@@ -9,6 +9,8 @@
 # TOP (15) functions listed by inclusive cost, SETTLE (2) seconds waited for the request history's writer, KEEP=1 keeps the callgrind file (its path is printed). STREAM=1 sends
 # streamGenerateContent?alt=sse instead, the fake answering CHUNKS (50) events INTERVAL_MS (0) apart: the cost per
 # event shows (with INTERVAL_MS > 0 each event arrives in a read of its own, as in a real stream).
+# TARGET=nginx counts nginx instead (one process, the reverse proxy bench-proxy.sh compares with: upstream keep-alive,
+# access log to a file), for scale: the same workload, requests and warm-up.
 # Prints: "instructions per request: N" and the most expensive functions of the workload.
 set -euo pipefail
 
@@ -38,22 +40,29 @@ harness_init
 
 harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record "${FAKE_ARGS[@]}"
 KEY=$(harness_gen_key)
-harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
-TOKEN=$(harness_token "$DAEMON_BIN")
-
 OUT=$H_TMP/callgrind.out
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT" --dump-instr=no \
-    "$DAEMON_BIN" run >"$H_TMP/daemon.log" 2>&1 &
-H_DAEMON_PID=$!
-H_PIDS+=("$H_DAEMON_PID")
-# The secret file's key derivation (scrypt) is slow under valgrind: allow minutes for the start.
-line=$(harness_wait_line "$H_TMP/daemon.log" "ready: listening on http://" "$H_DAEMON_PID" 600) || {
-    harness_dump_logs
-    exit 1
-}
-URL=${line##*ready: listening on }
-URL=${URL%%[[:space:]]*}
-URL=${URL%/}
+VALGRIND=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT" --dump-instr=no)
+if [ "${TARGET:-daemon}" = nginx ]; then
+    bench_require nginx
+    BENCH_NGINX_SINGLE=1 BENCH_NGINX_WRAP="${VALGRIND[*]}" bench_start_nginx "$H_FAKE_PORT" on
+    H_DAEMON_PID=$BENCH_NGINX_PID
+    URL=$BENCH_NGINX_URL
+    TOKEN=$KEY # the fake's key, as nginx passes it on
+else
+    harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+    TOKEN=$(harness_token "$DAEMON_BIN")
+    "${VALGRIND[@]}" "$DAEMON_BIN" run >"$H_TMP/daemon.log" 2>&1 &
+    H_DAEMON_PID=$!
+    H_PIDS+=("$H_DAEMON_PID")
+    # The secret file's key derivation (scrypt) is slow under valgrind: allow minutes for the start.
+    line=$(harness_wait_line "$H_TMP/daemon.log" "ready: listening on http://" "$H_DAEMON_PID" 600) || {
+        harness_dump_logs
+        exit 1
+    }
+    URL=${line##*ready: listening on }
+    URL=${URL%%[[:space:]]*}
+    URL=${URL%/}
+fi
 
 # One curl, one keep-alive connection, N requests; the token stays off the command line (a config file).
 send() { # COUNT
