@@ -9,7 +9,7 @@
 # TOP (15) functions listed by inclusive cost, SETTLE (2) seconds waited for the request history's writer, KEEP=1 keeps the callgrind file (its path is printed). STREAM=1 sends
 # streamGenerateContent?alt=sse instead, the fake answering CHUNKS (50) events INTERVAL_MS (0) apart: the cost per
 # event shows (with INTERVAL_MS > 0 each event arrives in a read of its own, as in a real stream).
-# TARGET=nginx counts nginx instead (one process, the reverse proxy bench-proxy.sh compares with: upstream keep-alive,
+# SET="KEY=VALUE …" changes the daemon's settings first. TARGET=nginx counts nginx instead (one process, the reverse proxy bench-proxy.sh compares with: upstream keep-alive,
 # access log to a file), for scale: the same workload, requests and warm-up.
 # Prints: "instructions per request: N" and the most expensive functions of the workload.
 set -euo pipefail
@@ -50,6 +50,10 @@ if [ "${TARGET:-daemon}" = nginx ]; then
     TOKEN=$KEY # the fake's key, as nginx passes it on
 else
     harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+    # SET="metrics.historyRetentionDays=0 …": settings to compare (what a part of the daemon costs).
+    for setting in ${SET:-}; do
+        "$DAEMON_BIN" config set "${setting%%=*}" "${setting#*=}" >/dev/null
+    done
     TOKEN=$(harness_token "$DAEMON_BIN")
     "${VALGRIND[@]}" "$DAEMON_BIN" run >"$H_TMP/daemon.log" 2>&1 &
     H_DAEMON_PID=$!
