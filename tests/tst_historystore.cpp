@@ -205,6 +205,43 @@ private Q_SLOTS:
         QCOMPARE(back.back().id, quint64(24));
     }
 
+    // Rows are written sixteen to a statement: a taken id inside such a group (here the sixth and on) keeps the
+    // rows before it and moves that row after the last of its millisecond, and the group goes on from there.
+    void takenIdInsideAGroupOfRows()
+    {
+        const qint64 at = QDateTime::currentMSecsSinceEpoch() - 1000;
+        {
+            HistoryStore store({ path(), 30, 1'000'000 });
+            store.open(0);
+            for (quint64 i = 1; i <= 20; ++i) {
+                store.append(record(i, at)); // sequence numbers 0-19 of `at`
+            }
+        }
+        HistoryStore store({ path(), 30, 1'000'000 });
+        store.open(0);
+        // A restart numbers from 0 again: 0-4 go to the millisecond before, 5 (the sixth row) is taken at `at`.
+        for (quint64 i = 101; i <= 140; ++i) {
+            store.append(record(i, i <= 105 ? at - 1 : at));
+        }
+        store.flush();
+        QCOMPARE(store.count(), qint64(60));
+        std::vector<quint64> ids;
+        for (const AccessRecord &r : store.query(0, 0, 100)) {
+            ids.push_back(r.id);
+        }
+        std::vector<quint64> expected;
+        for (quint64 i = 140; i >= 106; --i) {
+            expected.push_back(i); // after the first run's, in the order written
+        }
+        for (quint64 i = 20; i >= 1; --i) {
+            expected.push_back(i);
+        }
+        for (quint64 i = 105; i >= 101; --i) {
+            expected.push_back(i);
+        }
+        QCOMPARE(ids, expected);
+    }
+
     // A file from before the time-keyed layout (a table "requests" with an index on started_ms) is moved over when
     // opened: every row, in start order, counted for the row cap; the old table goes.
     void oldLayoutIsMigrated()

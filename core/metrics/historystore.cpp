@@ -15,6 +15,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <limits>
 #include <sqlite3.h>
@@ -118,6 +119,13 @@ class HistoryWriter final : public QObject
 {
     Q_OBJECT
 
+    static constexpr int kColumns = 7;
+    static constexpr int kRowsPerInsert = 16;
+    struct RowText
+    {
+        QByteArray key, model, route, json; // a row's text, bound from here
+    };
+
 public:
     explicit HistoryWriter(HistoryStore::Options options)
         : m_options(std::move(options))
@@ -187,45 +195,50 @@ public:
             writeFailed(rc);
             return;
         }
-        for (const AccessRecord &r : batch) {
-            // Written into storage kept from row to row: four allocations (and frees) a row were ~2,500 instructions
-            // with the JSON's (profile.sh). Every parameter is bound again for each row, so the bindings are not
-            // cleared; they point into these buffers only until the next bind.
-            const qint64 startedMs = std::clamp(r.startedMs, -kMaxMs, kMaxMs);
-            m_insert.bind(1, startedMs * kSeqSpan + nextSeq());
-            m_insert.bind(2, startedMs);
-            m_insert.bind(3, qint64(r.status));
-            toUtf8Into(r.keyId, m_key);
-            m_insert.bind(4, m_key);
-            // Redacted as in the record.
-            toUtf8Into(r.model.isEmpty() || r.redacted ? r.model : logging::Redactor::redact(r.model), m_model);
-            m_insert.bind(5, m_model);
-            toUtf8Into(r.route, m_route);
-            m_insert.bind(6, m_route);
-            toJsonBytes(r, m_json);
-            m_insert.bind(7, m_json);
-            int rc = m_insert.step();
-            m_insert.rewind();
-            if (rc == SQLITE_CONSTRAINT) {
-                // The id is taken: the clock went back past rows written with this sequence number (or another
-                // process writes the file too). The row goes after the last one of its millisecond.
-                rc = insertAfterLastOf(startedMs);
+        const auto abandon = [this](int rc) {
+            exec("ROLLBACK");
+            writeFailed(rc);
+        };
+        // Rows go kRowsPerInsert to a statement (a statement's own start and end were ~900 of a row's ~6,400
+        // instructions, profile.sh); the rest one at a time.
+        size_t i = 0;
+        while (i < batch.size()) {
+            if (batch.size() - i >= size_t(kRowsPerInsert) && m_insertMany) {
+                const qint64 seqBefore = m_seq;
+                for (int k = 0; k < kRowsPerInsert; ++k) {
+                    bindRow(m_insertMany, k * kColumns, batch[i + size_t(k)], m_rows[size_t(k)]);
+                }
+                const int rc = m_insertMany.step();
+                m_insertMany.rewind();
+                if (rc == SQLITE_DONE) {
+                    i += size_t(kRowsPerInsert);
+                    continue;
+                }
+                if (rc != SQLITE_CONSTRAINT) {
+                    return abandon(rc);
+                }
+                // An id of the group is taken: OR FAIL kept the rows before it (no statement journal to back them
+                // out: that copy of every page a statement writes cost more than the statement's start and end
+                // saved). The row goes after the last one of its millisecond, and the rest of the group on.
+                const int kept = std::clamp(sqlite3_changes(m_db), 0, kRowsPerInsert - 1);
+                i += size_t(kept);
+                m_seq = (seqBefore + kept) % kSeqSpan;
+                if (const int oneRc = insertOne(batch[i]); oneRc != SQLITE_DONE) {
+                    return abandon(oneRc);
+                }
+                ++i;
+                continue;
             }
-            if (rc != SQLITE_DONE) {
-                exec("ROLLBACK");
-                writeFailed(rc);
-                return;
+            if (const int rc = insertOne(batch[i]); rc != SQLITE_DONE) {
+                return abandon(rc);
             }
+            ++i;
         }
         if (const int rc = addRows(qint64(batch.size())); rc != SQLITE_OK) {
-            exec("ROLLBACK");
-            writeFailed(rc);
-            return;
+            return abandon(rc);
         }
         if (int rc = exec("COMMIT"); rc != SQLITE_OK) {
-            exec("ROLLBACK");
-            writeFailed(rc);
-            return;
+            return abandon(rc);
         }
         m_written += qint64(batch.size());
         if (m_written >= kPruneEveryRecords) {
@@ -374,6 +387,40 @@ private:
         if (const int commitRc = exec("COMMIT"); commitRc != SQLITE_OK) {
             exec("ROLLBACK");
             return commitRc;
+        }
+        return rc;
+    }
+
+    // A row's parameters, from `first` + 1 on, in the statement's order (id, started_ms, status, key, model, route,
+    // record). Its text is written into storage kept from row to row: four allocations (and frees) a row were ~2,500
+    // instructions with the JSON's (profile.sh). Every parameter is bound again for each row, so the bindings are not
+    // cleared; they point into these buffers only until the next bind.
+    void bindRow(Statement &st, int first, const AccessRecord &r, RowText &t)
+    {
+        const qint64 startedMs = std::clamp(r.startedMs, -kMaxMs, kMaxMs);
+        st.bind(first + 1, startedMs * kSeqSpan + nextSeq());
+        st.bind(first + 2, startedMs);
+        st.bind(first + 3, qint64(r.status));
+        toUtf8Into(r.keyId, t.key);
+        st.bind(first + 4, t.key);
+        // Redacted as in the record.
+        toUtf8Into(r.model.isEmpty() || r.redacted ? r.model : logging::Redactor::redact(r.model), t.model);
+        st.bind(first + 5, t.model);
+        toUtf8Into(r.route, t.route);
+        st.bind(first + 6, t.route);
+        toJsonBytes(r, t.json);
+        st.bind(first + 7, t.json);
+    }
+
+    int insertOne(const AccessRecord &r)
+    {
+        bindRow(m_insert, 0, r, m_rows[0]);
+        int rc = m_insert.step();
+        m_insert.rewind();
+        if (rc == SQLITE_CONSTRAINT) {
+            // The id is taken: the clock went back past rows written with this sequence number (or another
+            // process writes the file too). The row goes after the last one of its millisecond.
+            rc = insertAfterLastOf(std::clamp(r.startedMs, -kMaxMs, kMaxMs));
         }
         return rc;
     }
@@ -687,8 +734,14 @@ private:
                 return false;
             }
         }
-        m_insert = Statement(m_db,
-            "INSERT INTO history (id, started_ms, status, key, model, route, record) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        QByteArray insert = "INSERT INTO history (id, started_ms, status, key, model, route, record) VALUES ";
+        const QByteArray row = "(?, ?, ?, ?, ?, ?, ?)";
+        m_insert = Statement(m_db, insert + row);
+        insert.replace("INSERT", "INSERT OR FAIL");
+        for (int k = 0; k < kRowsPerInsert; ++k) {
+            insert += (k ? ", " : "") + row;
+        }
+        m_insertMany = Statement(m_db, insert);
         m_addRows = Statement(m_db, "UPDATE history_meta SET value = value + ? WHERE name = 'rows'");
         if (!m_insert || !m_addRows) {
             m_error = errorText(sqlite3_errcode(m_db));
@@ -701,10 +754,11 @@ private:
     static constexpr qint64 kMigrateStep = 20'000;
     HistoryStore::Options m_options;
     sqlite3 *m_db = nullptr;
-    Statement m_insert;
+    Statement m_insert; // one row
+    Statement m_insertMany; // kRowsPerInsert rows
     Statement m_addRows;
     qint64 m_seq = 0; // the next row's sequence number within its millisecond (see firstIdAt)
-    QByteArray m_key, m_model, m_route, m_json; // a row's text, bound from here
+    std::array<RowText, kRowsPerInsert> m_rows;
     QString m_error;
     bool m_open = false;
     QMutex m_mutex;
