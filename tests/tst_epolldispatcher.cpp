@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The proxy workers' epoll event dispatcher, on a thread of its own, against what Qt's dispatcher promises.
+#include "proxy/clock.h"
 #include "proxy/epolldispatcher.h"
 #include "proxy/socketio.h"
 
@@ -70,6 +71,32 @@ class TestEpollDispatcher : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The proxy's clock (proxy/clock.h) is read once a turn on a worker: what one turn does sees one time, the next
+    // turn a later one; a thread without the dispatcher reads the clock each time.
+    void clockIsReadOnceATurn()
+    {
+        DispatcherThread t;
+        const auto busy = [](qint64 ms) {
+            QElapsedTimer spin;
+            spin.start();
+            while (spin.elapsed() < ms) { }
+        };
+        qint64 first = 0, second = 0, nextTurn = 0;
+        t.run([] {}); // the loop has waited once (a call posted before it first waits runs before any turn began)
+        t.run([&] {
+            first = ga::proxy::nowMs();
+            busy(30);
+            second = ga::proxy::nowMs();
+        });
+        t.run([&] { nextTurn = ga::proxy::nowMs(); });
+        QCOMPARE(second, first);
+        QVERIFY2(nextTurn >= first + 30, qPrintable(QStringLiteral("%1 then %2").arg(first).arg(nextTurn)));
+        QVERIFY(nextTurn <= ga::proxy::readClockMs());
+        const qint64 here = ga::proxy::nowMs();
+        busy(30);
+        QVERIFY(ga::proxy::nowMs() >= here + 30);
+    }
+
     void isTheThreadsDispatcher()
     {
         DispatcherThread t;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/epolldispatcher.h"
 
+#include "proxy/clock.h"
+
 #ifdef Q_OS_LINUX
 
 #include <QCoreApplication>
@@ -48,6 +50,7 @@ public:
 
     ~EpollDispatcher() override
     {
+        detail::turnMs = 0; // the thread's clock is read again (proxy/clock.h)
         ::close(m_wakeFd);
         ::close(m_epoll);
     }
@@ -310,6 +313,7 @@ private:
         do {
             n = epoll_wait(m_epoll, events, kBatch, timeout);
         } while (n < 0 && errno == EINTR);
+        startTurn();
         int delivered = 0;
         for (int i = 0; i < n; ++i) {
             const quint64 tag = events[i].data.u64;
@@ -395,6 +399,7 @@ private:
         do {
             n = ::poll(&p, 1, timeout);
         } while (n < 0 && errno == EINTR);
+        startTurn();
         if (n > 0) {
             drainWakeUps();
         }
@@ -425,12 +430,21 @@ private:
         return int(std::min<qint64>(next, std::numeric_limits<int>::max()));
     }
 
+    // The clock read once as a turn begins (after the wait): its timers and everything its events do take their
+    // time from here (proxy/clock.h's nowMs()).
+    void startTurn()
+    {
+        m_turnNs = nowNs();
+        detail::turnMs = m_turnNs / kNsPerMs;
+    }
+
     int fireTimers()
     {
         if (m_timers.empty()) {
             return 0;
         }
-        const qint64 now = nowNs();
+        // The turn's time: a timer fires no earlier than it is due, as the turn began before now.
+        const qint64 now = m_turnNs;
         // The ids due now, then each looked up again: a timer event may stop, start or move any timer.
         std::vector<int> due;
         for (const Timer &t : m_timers) {
@@ -480,6 +494,7 @@ private:
     int m_wakeFd;
     std::atomic<bool> m_wakePending { false };
     std::atomic<bool> m_interrupt { false };
+    qint64 m_turnNs = 0; // nowNs() as the turn began (startTurn())
     quint32 m_generation = 0;
     std::vector<Watch> m_watches; // by fd
     std::vector<Timer> m_timers;
