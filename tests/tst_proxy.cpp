@@ -317,6 +317,29 @@ private Q_SLOTS:
         }
     }
 
+    // The limits are the settings' in force: a change applies to the same client's next requests (a worker keeps
+    // the last client's limits, and lets them go with the settings they came from).
+    void rateLimitsFollowTheSettings()
+    {
+        auto restore = qScopeGuard([this] { apply(settings()); });
+        apply(settings([](ga::config::Config &c) { c.perTokenLimits.requestsPerMinute = 100; }));
+        for (int worker = 0; worker < 2; ++worker) { // connections take turns over the two workers: both keep these
+            Client before(port());
+            for (int i = 0; i < 2; ++i) {
+                before.send(post(kGenerate, kPrompt));
+                QCOMPARE(before.read().status, 200);
+            }
+        }
+        apply(settings([](ga::config::Config &c) { c.perTokenLimits.requestsPerMinute = 1; }));
+        Client after(port());
+        QList<int> statuses;
+        for (int i = 0; i < 2; ++i) {
+            after.send(post(kGenerate, kPrompt));
+            statuses.append(after.read().status);
+        }
+        QVERIFY2(statuses.contains(429), qPrintable(QStringLiteral("%1, %2").arg(statuses[0]).arg(statuses[1])));
+    }
+
     void allKeysLimitedPassesGoogles429Through()
     {
         m_fake->setBehaviour(m_key1, Behaviour::RateLimited);

@@ -67,14 +67,11 @@ bool ClientConnection::admit(bool live, const QString &ephemeralClient, const QB
         return false;
     }
     const bool named = who.kind == security::Authenticator::Kind::Token;
-    std::vector<security::RateLimiter::Subject> &shared = m_worker->limitSubjects(who.client, named, m_peerText);
-    const auto own = named ? m_settings->tokenLimits.constFind(who.client) : m_settings->tokenLimits.constEnd();
-    shared[0].limits = own != m_settings->tokenLimits.constEnd() ? *own : m_settings->perTokenLimits;
-    shared[1].limits = m_settings->perAddressLimits;
+    const std::vector<security::RateLimiter::Subject> &shared
+        = m_worker->limitSubjects(m_settings, who.client, named, m_peerText);
     std::vector<security::RateLimiter::Subject> withLive; // a Live session's: its own copy, with one subject more
     if (live) {
-        const int cap
-            = own != m_settings->tokenLimits.constEnd() ? own->liveSessions : m_settings->perTokenLimits.liveSessions;
+        const int cap = shared.front().limits.liveSessions; // the token's own, or the per-token one
         if (cap > 0) {
             withLive = shared;
             withLive.push_back({ QStringLiteral("live:") + who.client,

@@ -334,14 +334,19 @@ QString ProxyWorker::modelText(QByteArrayView model)
     return m_lastModelText;
 }
 
-std::vector<security::RateLimiter::Subject> &ProxyWorker::limitSubjects(
-    const QString &client, bool named, const QString &peer)
+const std::vector<security::RateLimiter::Subject> &ProxyWorker::limitSubjects(
+    const SettingsPtr &settings, const QString &client, bool named, const QString &peer)
 {
-    if (m_limitSubjects.size() != 2 || m_limitNamed != named || m_limitClient != client || m_limitPeer != peer) {
+    if (m_limitSubjects.size() != 2 || m_limitSettings != settings || m_limitNamed != named || m_limitClient != client
+        || m_limitPeer != peer) {
         m_limitSubjects.clear();
+        const auto own = named ? settings->tokenLimits.constFind(client) : settings->tokenLimits.constEnd();
         m_limitSubjects.push_back(
-            { QStringLiteral("token:") + client, named ? QStringLiteral("token '") + client + u'\'' : client, {} });
-        m_limitSubjects.push_back({ QStringLiteral("address:") + peer, QStringLiteral("address ") + peer, {} });
+            { QStringLiteral("token:") + client, named ? QStringLiteral("token '") + client + u'\'' : client,
+                own != settings->tokenLimits.constEnd() ? *own : settings->perTokenLimits });
+        m_limitSubjects.push_back(
+            { QStringLiteral("address:") + peer, QStringLiteral("address ") + peer, settings->perAddressLimits });
+        m_limitSettings = settings;
         m_limitClient = client;
         m_limitPeer = peer;
         m_limitNamed = named;

@@ -76,10 +76,12 @@ public:
     void wakeSweeper();
     // Increases with every call: the order in which this worker's connections began waiting.
     quint64 nextWaitingOrder() { return ++m_waitingOrder; }
-    // What the rate limiter limits for `client` (a token's name when `named`) at `peer`: its keys and labels, made
-    // when the client or the address differs from the last request's on this worker, not four strings per request;
-    // kept here, not per connection (a held stream would carry them). The limits are the caller's to set.
-    std::vector<security::RateLimiter::Subject> &limitSubjects(const QString &client, bool named, const QString &peer);
+    // What the rate limiter limits for `client` (a token's name when `named`) at `peer` under `settings`: its keys,
+    // labels and limits (the token's own or the per-token ones, then the per-address ones), made when the client,
+    // the address or the settings differ from the last request's on this worker, not four strings and a hash lookup
+    // per request; kept here, not per connection (a held stream would carry them).
+    const std::vector<security::RateLimiter::Subject> &limitSubjects(
+        const SettingsPtr &settings, const QString &client, bool named, const QString &peer);
     // `address` as text: the last one formatted is kept, and connections from it share its string (a client opens
     // its connections from one address; each held stream would otherwise carry a copy).
     QString peerText(const QHostAddress &address);
@@ -130,6 +132,7 @@ private:
     size_t m_peakSinceTrim = 0;
     quint64 m_waitingOrder = 0;
     std::vector<security::RateLimiter::Subject> m_limitSubjects; // limitSubjects(), for:
+    SettingsPtr m_limitSettings; // held: a new object at the old one's address is not taken for it
     QString m_limitClient;
     QString m_limitPeer;
     QHostAddress m_lastPeer;
