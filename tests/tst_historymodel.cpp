@@ -111,6 +111,52 @@ private Q_SLOTS:
         QCOMPARE(recorder.history().size(), size_t(0));
     }
 
+    // A slot reused for a new record takes every field of it (the recorder copies field by field, skipping texts the
+    // slot shares already): with one slot, each record replaces one that differs in every field.
+    void keptRecordIsTheRecordFieldForField()
+    {
+        Recorder recorder(1);
+        const QString shared = QStringLiteral("gemini-2.5-flash"); // the same block in consecutive records
+        for (int i = 0; i < 6; ++i) {
+            AccessRecord r;
+            r.id = recorder.nextId();
+            r.startedMs = 1'700'000'000'000 + i;
+            const QString n = QString::number(i);
+            r.client = QStringLiteral("client") + n;
+            r.peer = QStringLiteral("127.0.0.") + n;
+            r.method = i % 2 ? QStringLiteral("GET") : QStringLiteral("POST");
+            r.path = QStringLiteral("/v1beta/models/m") + n;
+            r.kind = i % 2 ? QStringLiteral("openai") : QStringLiteral("native");
+            r.model = i < 3 ? shared : QStringLiteral("model") + n;
+            r.mode = i % 2 ? QStringLiteral("hybrid") : QStringLiteral("local");
+            r.keyId = QStringLiteral("k") + n;
+            r.route = i % 2 ? QStringLiteral("deno-1") : QStringLiteral("direct");
+            r.status = 200 + i;
+            r.fallbacks = i;
+            r.stream = i % 2;
+            r.broken = i % 3 == 1;
+            r.bytesIn = 10 + i;
+            r.bytesOut = 20 + i;
+            r.ttfbMs = 30 + i;
+            r.totalMs = 40 + i;
+            r.tokensIn = 50 + i;
+            r.tokensOut = 60 + i;
+            for (int a = 0; a < (i % 3) + 1; ++a) { // 1, 2, 3 attempts, then again
+                r.attempts.push_back(
+                    { QStringLiteral("k%1").arg(a + i), a ? QStringLiteral("direct") : QStringLiteral("relay"),
+                        400 + a + i, QStringLiteral("outcome %1").arg(a * 10 + i), qint64(a + i) });
+            }
+            if (i % 2) {
+                r.live = ga::metrics::LiveFigures { i, i + 1, i + 2, i + 3, 1000 + i, QStringLiteral("bye") + n, true };
+            }
+            const QByteArray expected = ga::metrics::toJsonBytes(r);
+            recorder.record(r);
+            const std::vector<AccessRecord> kept = recorder.history();
+            QCOMPARE(kept.size(), size_t(1));
+            QCOMPARE(ga::metrics::toJsonBytes(kept.front()), expected);
+        }
+    }
+
     void liveFromAWorkerThreadAndBounded()
     {
         Recorder recorder(100);

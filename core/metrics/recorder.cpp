@@ -145,6 +145,64 @@ Recorder::Recorder(int historySize, QObject *parent)
 // value instead of one per record. Records are made on the worker thread that served them, among its connections'
 // buffers; each string a kept record held there pinned a page of that thread's heap after a burst of streams ended
 // (1,000 streams left 13 MB resident that malloc_trim could not return, with 1.7 MB in use).
+namespace {
+
+// `to = from`, skipped when both hold the same text block already. QString's assignment takes a reference and drops
+// one even then: two atomic operations on a count the workers and the history's thread all change, so its cache line
+// travels between cores (the kept records' assignments were 2.6 % of a worker's samples under wrk, perf).
+void assignText(QString &to, const QString &from)
+{
+    // The block, the text's place in it and its size: the same state, so nothing changes when it is not assigned
+    // (QString has no const access to its block; it is only read here).
+    if (to.data_ptr().d_ptr() != const_cast<QString &>(from).data_ptr().d_ptr() || to.constData() != from.constData()
+        || to.size() != from.size()) {
+        to = from;
+    }
+}
+
+// `to = from` for a kept record, each text by assignText(): a slot reused for a new record nearly always holds the
+// same shared texts already (the model, path, key and route of the record a thousand before).
+void copyInto(AccessRecord &to, const AccessRecord &from)
+{
+#if defined(__GLIBCXX__) && defined(__x86_64__)
+    static_assert(sizeof(AccessRecord) == 328, "AccessRecord changed: copy the new field here");
+    static_assert(sizeof(Attempt) == 88, "Attempt changed: copy the new field here");
+#endif
+    to.id = from.id;
+    to.startedMs = from.startedMs;
+    for (auto [dst, src] : { std::pair { &to.client, &from.client }, std::pair { &to.peer, &from.peer },
+             std::pair { &to.method, &from.method }, std::pair { &to.path, &from.path },
+             std::pair { &to.kind, &from.kind }, std::pair { &to.model, &from.model },
+             std::pair { &to.mode, &from.mode }, std::pair { &to.keyId, &from.keyId },
+             std::pair { &to.route, &from.route } }) {
+        assignText(*dst, *src);
+    }
+    to.status = from.status;
+    to.fallbacks = from.fallbacks;
+    to.stream = from.stream;
+    to.broken = from.broken;
+    to.redacted = from.redacted;
+    to.bytesIn = from.bytesIn;
+    to.bytesOut = from.bytesOut;
+    to.ttfbMs = from.ttfbMs;
+    to.totalMs = from.totalMs;
+    to.tokensIn = from.tokensIn;
+    to.tokensOut = from.tokensOut;
+    to.attempts.resize(from.attempts.size()); // the slot's storage, when it has room (makeSlotsLocked)
+    for (size_t i = 0; i < from.attempts.size(); ++i) {
+        Attempt &a = to.attempts[i];
+        const Attempt &b = from.attempts[i];
+        assignText(a.keyId, b.keyId);
+        assignText(a.route, b.route);
+        a.status = b.status;
+        assignText(a.outcome, b.outcome);
+        a.ms = b.ms;
+    }
+    to.live = from.live;
+}
+
+} // namespace
+
 void Recorder::internLocked(QString &text, QString &last)
 {
     constexpr qsizetype kMaxInterned = 4096; // beyond that (ids in paths, many clients) records keep their own
@@ -154,7 +212,7 @@ void Recorder::internLocked(QString &text, QString &last)
     // Most records repeat the one before (one client, one model, the same few paths): comparing with the value the
     // field took last time is a few instructions, where hashing the text for the set cost ~200.
     if (text.size() == last.size() && (text.constData() == last.constData() || text == last)) {
-        text = last;
+        assignText(text, last);
         return;
     }
     if (const auto seen = m_interned.constFind(text); seen != m_interned.constEnd()) {
@@ -195,7 +253,7 @@ void Recorder::keepLocked(const AccessRecord &r)
         slot = &m_history[m_oldest];
         m_oldest = (m_oldest + 1) % m_kept;
     }
-    *slot = r; // copies the attempts into the slot's storage when they fit
+    copyInto(*slot, r); // the attempts into the slot's storage when they fit
     // Only the texts made for each request or connection: the others are shared already with whoever keeps them for
     // longer (the key pool's ids, the router's route names, literals), and a lookup costs ~200 instructions under the
     // lock. A connection's own strings (its address, its client) must be interned too: a kept record holding one
