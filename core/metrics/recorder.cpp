@@ -141,10 +141,6 @@ Recorder::Recorder(int historySize, QObject *parent)
     makeSlotsLocked(); // (nothing else can reach the recorder yet)
 }
 
-// Kept records take their text from earlier ones where it is the same (a model, a key id, a path): one allocation per
-// value instead of one per record. Records are made on the worker thread that served them, among its connections'
-// buffers; each string a kept record held there pinned a page of that thread's heap after a burst of streams ended
-// (1,000 streams left 13 MB resident that malloc_trim could not return, with 1.7 MB in use).
 namespace {
 
 // `to = from`, skipped when both hold the same text block already. QString's assignment takes a reference and drops
@@ -203,6 +199,10 @@ void copyInto(AccessRecord &to, const AccessRecord &from)
 
 } // namespace
 
+// Kept records take their text from earlier ones where it is the same (a model, a key id, a path): one allocation per
+// value instead of one per record. Records are made on the worker thread that served them, among its connections'
+// buffers; each string a kept record held there pinned a page of that thread's heap after a burst of streams ended
+// (1,000 streams left 13 MB resident that malloc_trim could not return, with 1.7 MB in use).
 void Recorder::internLocked(QString &text, QString &last)
 {
     constexpr qsizetype kMaxInterned = 4096; // beyond that (ids in paths, many clients) records keep their own
