@@ -22,7 +22,7 @@ inline thread_local qint64 turnMs = 0;
 
 // Milliseconds on the monotonic clock: every deadline and duration of the proxy (a deadline set in one file is
 // compared in another, so there is one clock). On a worker, the time its event loop's turn began, as nginx keeps
-// its time per turn: a request read the clock ~15 times (a vDSO call, ~22 ns here each, ~2 % of a request's CPU;
+// its time per turn: a request read the clock 20 times (a vDSO call, ~22 ns here each, ~2 % of a request's CPU;
 // callgrind does not see it) and every one of those falls in a turn that began microseconds before. It runs behind
 // by what the turn has done so far, so nothing measures time inside one turn with it, and a deadline set from it is
 // that much early (a turn is microseconds, a deadline seconds). Elsewhere the clock is read.
