@@ -42,6 +42,22 @@ bool execSql(const QString &file, const char *sql, QString *message = nullptr)
     return rc == SQLITE_OK;
 }
 
+// The rows another connection sees (committed ones), -1 when the file cannot be read.
+qint64 committedRows(const QString &file)
+{
+    sqlite3 *db = nullptr;
+    sqlite3_stmt *q = nullptr;
+    qint64 rows = -1;
+    if (sqlite3_open_v2(QFile::encodeName(file).constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK
+        && sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM history", -1, &q, nullptr) == SQLITE_OK
+        && sqlite3_step(q) == SQLITE_ROW) {
+        rows = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return rows;
+}
+
 AccessRecord record(quint64 id, qint64 startedMs)
 {
     AccessRecord r;
@@ -162,6 +178,23 @@ private Q_SLOTS:
         const std::vector<AccessRecord> left = store.query(0, 0, 100);
         QCOMPARE(left.front().id, quint64(25)); // newest first; the oldest went
         QCOMPARE(left.back().id, quint64(16));
+    }
+
+    // The store's thread takes records into an open transaction as they queue up (a few hundred at a time) and
+    // commits 200 ms after the transaction's first: without a flush, every record reaches the file, committed (seen
+    // by another connection, as with the sqlite3 tool).
+    void recordsAreCommittedWithoutAFlush()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        HistoryStore store({ path(), 30, 1'000'000 });
+        store.open(0);
+        for (quint64 i = 1; i <= 1000; ++i) {
+            store.append(record(i, now));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(committedRows(path()), qint64(1000), 10'000);
+        store.append(record(1001, now)); // a transaction after the first commit is committed too
+        QTRY_COMPARE_WITH_TIMEOUT(committedRows(path()), qint64(1001), 10'000);
+        QCOMPARE(store.count(), qint64(1001));
     }
 
     // Rows are kept in start order whatever order they finish in (a long stream is written after short requests that

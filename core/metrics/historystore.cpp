@@ -156,15 +156,17 @@ public:
 
     void enqueue(AccessRecord record)
     {
-        bool first = false;
+        size_t queued = 0;
         {
             QMutexLocker lock(&m_mutex);
-            first = m_queue.empty();
             m_queue.push_back(std::move(record));
+            queued = m_queue.size();
         }
-        if (first) {
-            // One event per batch, not per record: the batch is written 200 ms after its first record.
+        if (queued == 1) {
+            // The transaction is committed 200 ms after its first record (one event for that, not one a record).
             QMetaObject::invokeMethod(this, &HistoryWriter::scheduleWrite, Qt::QueuedConnection);
+        } else if (queued == kDrainAt) {
+            QMetaObject::invokeMethod(this, &HistoryWriter::drain, Qt::QueuedConnection);
         }
     }
 
@@ -181,66 +183,40 @@ public:
         }
     }
 
-    void write()
+    // Takes what is queued into the open transaction (begun here if none is); write() commits it. False when the
+    // rows could not be written (logged; the transaction's rows are dropped).
+    bool drain()
     {
-        std::vector<AccessRecord> batch;
         {
             QMutexLocker lock(&m_mutex);
-            batch.swap(m_queue);
+            m_taken.swap(m_queue); // the queue goes on in the storage the last drain emptied
         }
-        if (batch.empty() || !m_open) {
+        const size_t n = m_taken.size();
+        const bool written = n == 0 || insertTaken();
+        m_taken.clear();
+        if (m_taken.capacity() > 4 * kDrainAt) {
+            // A burst the thread fell behind on (a long query): its storage is not kept.
+            std::vector<AccessRecord>().swap(m_taken);
+            m_taken.reserve(kDrainAt);
+        }
+        return written;
+    }
+
+    // Commits the rows drained so far and what is still queued.
+    void write()
+    {
+        if (!drain() || !m_inTransaction) {
             return;
         }
-        if (int rc = exec("BEGIN"); rc != SQLITE_OK) {
-            writeFailed(rc);
-            return;
-        }
-        const auto abandon = [this](int rc) {
-            exec("ROLLBACK");
-            writeFailed(rc);
-        };
-        // Rows go kRowsPerInsert to a statement (a statement's own start and end were ~900 of a row's ~6,400
-        // instructions, profile.sh); the rest one at a time.
-        size_t i = 0;
-        while (i < batch.size()) {
-            if (batch.size() - i >= size_t(kRowsPerInsert) && m_insertMany) {
-                const qint64 seqBefore = m_seq;
-                for (int k = 0; k < kRowsPerInsert; ++k) {
-                    bindRow(m_insertMany, k * kColumns, batch[i + size_t(k)], m_rows[size_t(k)]);
-                }
-                const int rc = m_insertMany.step();
-                m_insertMany.rewind();
-                if (rc == SQLITE_DONE) {
-                    i += size_t(kRowsPerInsert);
-                    continue;
-                }
-                if (rc != SQLITE_CONSTRAINT) {
-                    return abandon(rc);
-                }
-                // An id of the group is taken: OR FAIL kept the rows before it (no statement journal to back them
-                // out: that copy of every page a statement writes cost more than the statement's start and end
-                // saved). The row goes after the last one of its millisecond, and the rest of the group on.
-                const int kept = std::clamp(sqlite3_changes(m_db), 0, kRowsPerInsert - 1);
-                i += size_t(kept);
-                m_seq = (seqBefore + kept) % kSeqSpan;
-                if (const int oneRc = insertOne(batch[i]); oneRc != SQLITE_DONE) {
-                    return abandon(oneRc);
-                }
-                ++i;
-                continue;
-            }
-            if (const int rc = insertOne(batch[i]); rc != SQLITE_DONE) {
-                return abandon(rc);
-            }
-            ++i;
-        }
-        if (const int rc = addRows(qint64(batch.size())); rc != SQLITE_OK) {
+        if (const int rc = addRows(m_uncommitted); rc != SQLITE_OK) {
             return abandon(rc);
         }
         if (int rc = exec("COMMIT"); rc != SQLITE_OK) {
             return abandon(rc);
         }
-        m_written += qint64(batch.size());
+        m_inTransaction = false;
+        m_written += m_uncommitted;
+        m_uncommitted = 0;
         if (m_written >= kPruneEveryRecords) {
             m_written = 0;
             prune(); // the row cap holds between the hourly runs too
@@ -376,6 +352,9 @@ private:
     template<typename Body>
     int inTransaction(Body &&body)
     {
+        if (m_inTransaction) {
+            write(); // the rows drained so far are committed first
+        }
         if (const int rc = exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
             return rc;
         }
@@ -389,6 +368,71 @@ private:
             return commitRc;
         }
         return rc;
+    }
+
+    // The drained rows into the open transaction, begun first when there is none.
+    bool insertTaken()
+    {
+        if (!m_open) {
+            return false; // kept in memory only (see open())
+        }
+        if (!m_inTransaction) {
+            if (const int rc = exec("BEGIN"); rc != SQLITE_OK) {
+                writeFailed(rc);
+                return false;
+            }
+            m_inTransaction = true;
+        }
+        const std::vector<AccessRecord> &batch = m_taken;
+        // Rows go kRowsPerInsert to a statement (a statement's own start and end were ~900 of a row's ~6,400
+        // instructions, profile.sh); the rest one at a time.
+        size_t i = 0;
+        while (i < batch.size()) {
+            if (batch.size() - i >= size_t(kRowsPerInsert) && m_insertMany) {
+                const qint64 seqBefore = m_seq;
+                for (int k = 0; k < kRowsPerInsert; ++k) {
+                    bindRow(m_insertMany, k * kColumns, batch[i + size_t(k)], m_rows[size_t(k)]);
+                }
+                const int rc = m_insertMany.step();
+                m_insertMany.rewind();
+                if (rc == SQLITE_DONE) {
+                    i += size_t(kRowsPerInsert);
+                    continue;
+                }
+                if (rc != SQLITE_CONSTRAINT) {
+                    abandon(rc);
+                    return false;
+                }
+                // An id of the group is taken: OR FAIL kept the rows before it (no statement journal to back them
+                // out: that copy of every page a statement writes cost more than the statement's start and end
+                // saved). The row goes after the last one of its millisecond, and the rest of the group on.
+                const int kept = std::clamp(sqlite3_changes(m_db), 0, kRowsPerInsert - 1);
+                i += size_t(kept);
+                m_seq = (seqBefore + kept) % kSeqSpan;
+                if (const int oneRc = insertOne(batch[i]); oneRc != SQLITE_DONE) {
+                    abandon(oneRc);
+                    return false;
+                }
+                ++i;
+                continue;
+            }
+            if (const int rc = insertOne(batch[i]); rc != SQLITE_DONE) {
+                abandon(rc);
+                return false;
+            }
+            ++i;
+        }
+        m_uncommitted += qint64(batch.size());
+        return true;
+    }
+
+    // The open transaction's rows are dropped, with a warning (and a damaged file moved aside).
+    void abandon(int rc)
+    {
+        exec("ROLLBACK");
+        m_inTransaction = false;
+        m_uncommitted = 0;
+        writeFailed(rc);
     }
 
     // A row's parameters, from `first` + 1 on, in the statement's order (id, started_ms, status, key, model, route,
@@ -664,6 +708,8 @@ private:
 
     void close()
     {
+        m_inTransaction = false; // an open transaction ends with the connection (rolled back)
+        m_uncommitted = 0;
         m_insert = Statement();
         m_addRows = Statement();
         // A statement still open (a read that met damage) keeps the connection until it is finalized.
@@ -751,6 +797,9 @@ private:
     }
 
     static constexpr qint64 kPruneEveryRecords = 10'000;
+    // Records queued before the store's thread takes them into the open transaction (committed 200 ms after its
+    // first record): the queue stays small and is reused, not a vector grown to a batch's size (see README).
+    static constexpr size_t kDrainAt = 256;
     static constexpr qint64 kMigrateStep = 20'000;
     HistoryStore::Options m_options;
     sqlite3 *m_db = nullptr;
@@ -762,7 +811,10 @@ private:
     QString m_error;
     bool m_open = false;
     QMutex m_mutex;
-    std::vector<AccessRecord> m_queue;
+    std::vector<AccessRecord> m_queue; // under m_mutex
+    std::vector<AccessRecord> m_taken; // what drain() took from it
+    bool m_inTransaction = false; // rows drained, not committed: write() commits
+    qint64 m_uncommitted = 0;
     QTimer *m_writeTimer = nullptr;
     QTimer *m_pruneTimer = nullptr;
     qint64 m_written = 0;
