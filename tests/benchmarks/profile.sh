@@ -10,7 +10,8 @@
 # streamGenerateContent?alt=sse instead, the fake answering CHUNKS (50) events INTERVAL_MS (0) apart: the cost per
 # event shows (with INTERVAL_MS > 0 each event arrives in a read of its own, as in a real stream).
 # SET="KEY=VALUE …" changes the daemon's settings first. TARGET=nginx counts nginx instead (one process, the reverse proxy bench-proxy.sh compares with: upstream keep-alive,
-# access log to a file), for scale: the same workload, requests and warm-up.
+# access log to a file), for scale: the same workload, requests and warm-up. CALLGRIND_ARGS adds options to callgrind
+# ("--cache-sim=yes --branch-sim=yes": simulated cache misses and mispredicted branches, in the kept file).
 # Prints: "instructions per request: N" and the most expensive functions of the workload.
 set -euo pipefail
 
@@ -41,7 +42,7 @@ harness_init
 harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record "${FAKE_ARGS[@]}"
 KEY=$(harness_gen_key)
 OUT=$H_TMP/callgrind.out
-VALGRIND=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT" --dump-instr=no)
+VALGRIND=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT" --dump-instr=no ${CALLGRIND_ARGS:-})
 if [ "${TARGET:-daemon}" = nginx ]; then
     bench_require nginx
     BENCH_NGINX_SINGLE=1 BENCH_NGINX_WRAP="${VALGRIND[*]}" bench_start_nginx "$H_FAKE_PORT" on
