@@ -336,6 +336,33 @@ private Q_SLOTS:
         QVERIFY2(reply.startsWith("HTTP/1.1 502"), reply.constData());
     }
 
+    // Bytes that arrive after an answer without a body (here in the same read as its head) are not the start of the
+    // next answer: the connection is not used again, and the next request goes on a new one.
+    void bytesAfterABodilessAnswerRetireTheConnection()
+    {
+        QTcpServer upstream;
+        QVERIFY(upstream.listen(QHostAddress::LocalHost));
+        int connections = 0;
+        connect(&upstream, &QTcpServer::newConnection, this, [&] {
+            QTcpSocket *s = upstream.nextPendingConnection();
+            ++connections;
+            connect(s, &QIODevice::readyRead, s, [s] {
+                if (s->readAll().contains("\r\n\r\n")) {
+                    s->write("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale");
+                }
+            });
+        });
+        use([&](ga::config::Config &c) {
+            c.upstreamBaseUrl = QStringLiteral("http://127.0.0.1:%1").arg(upstream.serverPort());
+        });
+        for (int i = 0; i < 2; ++i) {
+            const QByteArray reply = roundTrip();
+            QVERIFY2(reply.startsWith("HTTP/1.1 204"), reply.constData());
+            QVERIFY2(!reply.contains("stale"), reply.constData());
+        }
+        QCOMPARE(connections, 2);
+    }
+
     void errorBodiesNeverEchoTheKey()
     {
         // Google sometimes names the key in a 403 ("… api_key:AIza…"); such a body must reach the client masked.

@@ -103,6 +103,14 @@ private:
     void onReadyRead();
     void onSocketError();
     void process();
+    // Parses the answer's head at the front of `data` (everything read and not used yet), skipping 1xx heads.
+    // Complete: the final head is in m_response and `consumed` bytes were heads; Incomplete: `consumed` bytes of 1xx
+    // heads can go, the rest waits for more; Error: failed here.
+    http::ParseOutcome parseHeads(QByteArrayView data);
+    // The final head is in m_response: handed on, and the body follows. False when the exchange ended here (closed by
+    // the owner, or a bodiless answer completed).
+    bool headDone();
+    bool bodiless() const; // the final head's answer has no body
     void body(QByteArrayView in); // the answer's body bytes, all there is (m_in is empty)
     void deliver(QByteArrayView data);
     void complete();
