@@ -888,6 +888,28 @@ private Q_SLOTS:
         }
     }
 
+    // Each model keeps its own rotation, however many other models come between (a hundred: the views' table grows
+    // and moves them), and a replaced key list starts every model's afresh.
+    void eachModelKeepsItsRotation()
+    {
+        ManualClock clock;
+        KeyPool pool(clock);
+        pool.setKeys(keyConfigs(3));
+        const QString pro = QStringLiteral("gemini-2.5-pro");
+        QCOMPARE(pickOne(pool), QStringLiteral("k1"));
+        QCOMPARE(pickOne(pool, pro), QStringLiteral("k1"));
+        QCOMPARE(pickOne(pool), QStringLiteral("k2"));
+        for (int i = 0; i < 100; ++i) {
+            QCOMPARE(pickOne(pool, QStringLiteral("model-%1").arg(i)), QStringLiteral("k1"));
+        }
+        QCOMPARE(pickOne(pool, QString::fromUtf8("gemini-2.5-pro")), QStringLiteral("k2")); // another string
+        QCOMPARE(pickOne(pool, pro), QStringLiteral("k3"));
+        QCOMPARE(pickOne(pool), QStringLiteral("k3"));
+        pool.setKeys(keyConfigs(2));
+        QCOMPARE(pickOne(pool), QStringLiteral("k1"));
+        QCOMPARE(pickOne(pool), QStringLiteral("k2"));
+    }
+
     void weightedFollowsWeights()
     {
         ManualClock clock;

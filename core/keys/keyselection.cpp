@@ -42,7 +42,12 @@ int KeySelector::pick(const QString &model, const std::vector<QString> &tried, c
 
 KeySelector::View &KeySelector::view(const QString &model, qint64 now)
 {
-    View &v = m_views[model];
+    if (!m_last || m_lastModel.size() != model.size()
+        || (m_lastModel.constData() != model.constData() && m_lastModel != model)) {
+        m_last = &m_views[model];
+        m_lastModel = model;
+    }
+    View &v = *m_last;
     if (v.generation != m_pool.generation) {
         v.generation = m_pool.generation;
         v.avail.clear();

@@ -30,7 +30,11 @@ public:
     // The views' rotation state survives; the caller bumps the generation so that they are rebuilt.
     void setStrategy(Strategy strategy) { m_strategy = strategy; }
     // The key list was replaced: positions in the views mean nothing any more.
-    void forget() { m_views.clear(); }
+    void forget()
+    {
+        m_views.clear();
+        m_last = nullptr;
+    }
 
     // The index in PoolState::keys of the key to use for `model`, skipping `tried`; -1 when none is usable.
     // With `only`, the first usable key of that scope in rotation order. Expire health first.
@@ -54,6 +58,11 @@ private:
     UsageLedger &m_ledger;
     Strategy m_strategy = Strategy::RoundRobin;
     QHash<QString, View> m_views;
+    // The view of the last pick and its model: most picks are for the model of the one before, and hashing the name
+    // for the lookup was ~1 % of a worker's samples under wrk (perf). Only view() inserts (which may move the other
+    // views, never the one it returns) and forget() clears.
+    QString m_lastModel;
+    View *m_last = nullptr;
     std::mt19937 m_rng { std::random_device {}() };
 };
 
