@@ -5,6 +5,7 @@
 #include "proxy/socketio.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -175,6 +176,57 @@ private Q_SLOTS:
             QVERIFY(done);
             QVERIFY2(clock.elapsed() < 100, qPrintable(QString::number(clock.elapsed())));
         }
+    }
+
+    // An event the loop's own thread posts (as a worker retires each finished exchange) is sent at the next turn
+    // without the eventfd: no write() by that thread (counted by the kernel, /proc/thread-self/io), and the turn does
+    // not wait for anything else first.
+    void eventsPostedOnTheLoopsThreadNeedNoWakeUpWrite()
+    {
+        DispatcherThread t;
+        t.run([] {});
+        const auto writes = [] {
+            QFile io(QStringLiteral("/proc/thread-self/io"));
+            if (!io.open(QIODevice::ReadOnly)) {
+                return qint64(-1);
+            }
+            for (const QByteArray &line : io.readAll().split('\n')) {
+                if (line.startsWith("syscw:")) {
+                    return line.mid(6).trimmed().toLongLong();
+                }
+            }
+            return qint64(-1);
+        };
+        std::atomic<int> delivered { 0 };
+        std::atomic<qint64> before { -1 }, after { -1 };
+        // A chain: each call posts the next from the loop's thread; the last reads the count again.
+        std::function<void(int)> post = [&](int left) {
+            QMetaObject::invokeMethod(
+                t.context(),
+                [&, left] {
+                    ++delivered;
+                    if (left > 1) {
+                        post(left - 1);
+                    } else {
+                        after = writes();
+                    }
+                },
+                Qt::QueuedConnection);
+        };
+        QElapsedTimer clock;
+        clock.start();
+        t.run([&] {
+            before = writes();
+            post(100);
+        });
+        while (delivered < 100 && clock.elapsed() < 5000) {
+            QThread::yieldCurrentThread();
+        }
+        QCOMPARE(delivered.load(), 100);
+        QTRY_VERIFY(after >= 0);
+        QVERIFY2(before >= 0, "no /proc/thread-self/io");
+        QCOMPARE(after.load(), before.load());
+        QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
     }
 
     void readWriteAndHangUpReachTheirNotifiers()
@@ -523,7 +575,10 @@ private Q_SLOTS:
             QObject::connect(d, &QAbstractEventDispatcher::aboutToBlock, t.context(), [&] { ++blocks; });
             QObject::connect(d, &QAbstractEventDispatcher::awake, t.context(), [&] { ++wakes; });
         });
+        // Each time the loop has announced that it blocks (and not yet that it woke), a call from here wakes it. (A
+        // call that arrives before the loop waits is sent without a wait: counting calls would count races.)
         for (int i = 0; i < 3; ++i) {
+            QTRY_VERIFY(blocks.load() > wakes.load());
             t.run([] {});
         }
         QTRY_VERIFY(blocks.load() >= 3);

@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -60,11 +61,13 @@ public:
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override
     {
         m_interrupt.store(false, std::memory_order_relaxed);
+        m_owner.store(std::this_thread::get_id(), std::memory_order_relaxed);
+        m_selfWoken = false; // what this thread posted so far is sent now
         QCoreApplication::sendPostedEvents();
         const bool timersToo = !(flags & QEventLoop::X11ExcludeTimers);
         const bool socketsToo = !(flags & QEventLoop::ExcludeSocketNotifiers);
         int timeout = 0;
-        if ((flags & QEventLoop::WaitForMoreEvents) && !m_interrupt.load(std::memory_order_relaxed)
+        if ((flags & QEventLoop::WaitForMoreEvents) && !m_interrupt.load(std::memory_order_relaxed) && !m_selfWoken
             && (!socketsToo || m_alwaysReady.empty())) {
             timeout = timersToo ? msUntilNextTimer() : -1;
         }
@@ -191,6 +194,13 @@ public:
 
     void wakeUp() override
     {
+        // From the loop's own thread (an event it posted: a worker retires each finished exchange that way), which is
+        // running, not waiting: the next turn does not wait, and sends it first. The eventfd's write and read were
+        // two system calls a request when one request came at a time.
+        if (std::this_thread::get_id() == m_owner.load(std::memory_order_relaxed)) {
+            m_selfWoken = true;
+            return;
+        }
         // One write per wake-up, however many events were posted before the loop read it.
         if (!m_wakePending.exchange(true, std::memory_order_acq_rel)) {
             const quint64 one = 1;
@@ -493,6 +503,8 @@ private:
     int m_epoll;
     int m_wakeFd;
     std::atomic<bool> m_wakePending { false };
+    std::atomic<std::thread::id> m_owner {}; // the thread that runs the loop (set as each turn begins)
+    bool m_selfWoken = false; // the loop's own thread posted an event since the turn began (wakeUp())
     std::atomic<bool> m_interrupt { false };
     qint64 m_turnNs = 0; // nowNs() as the turn began (startTurn())
     quint32 m_generation = 0;
