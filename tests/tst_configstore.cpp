@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLockFile>
@@ -203,6 +204,7 @@ private Q_SLOTS:
     void invalidHandEditIsRejected();
     void badJsonHandEditIsRejected();
     void identicalBytesDoNotEmitChanged();
+    void otherFilesInTheFolderDoNotScheduleAReload();
     void ownSaveEmitsChangedOnce();
     void updateRefusesWhatTheReaderWouldNot_data();
     void updateRefusesWhatTheReaderWouldNot();
@@ -632,6 +634,32 @@ void TestConfigStore::badJsonHandEditIsRejected()
         qPrintable(reason));
     QCOMPARE(store.config().listenPort, 4000);
     QCOMPARE(changed.count(), 0);
+}
+
+// The folder also holds what the daemon saves all the time (keystate.json every second under load, the request
+// history): a change there is seen by the folder's watch, and must not set off a read of the config file. A file
+// made beside it is seen by the test's own watch of the folder; by then the store has seen it too, and has nothing
+// pending. The config file's own replacement still schedules a read.
+void TestConfigStore::otherFilesInTheFolderDoNotScheduleAReload()
+{
+    ConfigStore store(m_path);
+    QVERIFY(prepare(store, 4000));
+    store.watch();
+    QFileSystemWatcher folder({ QFileInfo(m_path).absolutePath() });
+    QSignalSpy seen(&folder, &QFileSystemWatcher::directoryChanged);
+    const QString other = QFileInfo(m_path).absolutePath() + QStringLiteral("/keystate.json");
+    for (int i = 0; i < 3; ++i) {
+        const int before = int(seen.count());
+        QVERIFY(saveAtomically(other, QByteArray("{\"n\": ") + QByteArray::number(i) + "}"));
+        QTRY_VERIFY_WITH_TIMEOUT(seen.count() > before, kDeadlineMs);
+        for (int turn = 0; turn < 3; ++turn) {
+            QCoreApplication::processEvents();
+        }
+        QVERIFY2(!store.reloadPending(), "a save beside the config file scheduled a read of it");
+    }
+    QFile::remove(other);
+    QVERIFY(saveAtomically(m_path, configBytes(4002)));
+    QTRY_COMPARE_WITH_TIMEOUT(store.config().listenPort, 4002, kDeadlineMs);
 }
 
 void TestConfigStore::identicalBytesDoNotEmitChanged()

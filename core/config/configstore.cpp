@@ -4,6 +4,7 @@
 #include "fs/lockfile.h"
 #include "logging/logging.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -199,13 +200,33 @@ void ConfigStore::watch()
     if (fileExists()) {
         m_watcher->addPath(m_path);
     }
+    m_stamp = stampOf(m_path);
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &ConfigStore::scheduleReload);
-    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &ConfigStore::scheduleReload);
+    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &ConfigStore::folderChanged);
+}
+
+ConfigStore::Stamp ConfigStore::stampOf(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        return {};
+    }
+    return { true, info.size(), info.lastModified().toMSecsSinceEpoch(),
+        info.metadataChangeTime().toMSecsSinceEpoch() };
+}
+
+void ConfigStore::folderChanged()
+{
+    // Made, replaced or removed: the file's own watch does not see a new file, nor always one renamed over it.
+    if (stampOf(m_path) != m_stamp) {
+        scheduleReload();
+    }
 }
 
 void ConfigStore::scheduleReload()
 {
-    if (m_watcher && fileExists() && !m_watcher->files().contains(m_path)) {
+    m_stamp = stampOf(m_path);
+    if (m_watcher && m_stamp.exists && !m_watcher->files().contains(m_path)) {
         m_watcher->addPath(m_path);
     }
     m_debounce.start();

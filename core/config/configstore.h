@@ -48,6 +48,7 @@ public:
 
     void watch();
     int reloadDelayMs() const { return m_debounce.interval(); }
+    bool reloadPending() const { return m_debounce.isActive(); } // a change was seen; the file is read shortly
 
 Q_SIGNALS:
     void changed(const ga::config::Config &current, const ga::config::Config &previous);
@@ -55,6 +56,7 @@ Q_SIGNALS:
 
 private:
     void scheduleReload();
+    void folderChanged();
     void reloadFromDisk();
     bool readFile(QByteArray *bytes, QString *error) const;
     bool writeFile(const QByteArray &bytes, QString *error) const;
@@ -65,6 +67,18 @@ private:
     QJsonObject m_document;
     QByteArray m_lastBytes;
     QFileSystemWatcher *m_watcher = nullptr;
+    // The file as the folder's last change left it: the folder holds files the daemon writes all the time (the key
+    // state every second under load, the request history), and a change of one of them is not a reason to read this.
+    struct Stamp
+    {
+        bool exists = false;
+        qint64 size = 0;
+        qint64 modifiedMs = 0;
+        qint64 changedMs = 0; // the metadata (a new file renamed over it has its own)
+        bool operator==(const Stamp &) const = default;
+    };
+    static Stamp stampOf(const QString &path);
+    Stamp m_stamp;
     QTimer m_debounce;
 };
 
