@@ -636,8 +636,8 @@ void TestConfigStore::badJsonHandEditIsRejected()
     QCOMPARE(changed.count(), 0);
 }
 
-// The folder also holds what the daemon saves all the time (keystate.json every second under load, the request
-// history): a change there is seen by the folder's watch, and must not set off a read of the config file. A file
+// The folder also holds what the daemon saves all the time (keystate.json every second under load, renamed over
+// the last one): a change there is seen by the folder's watch, and must not set off a read of the config file. A file
 // made beside it is seen by the test's own watch of the folder; by then the store has seen it too, and has nothing
 // pending. The config file's own replacement still schedules a read.
 void TestConfigStore::otherFilesInTheFolderDoNotScheduleAReload()

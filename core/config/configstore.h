@@ -68,7 +68,7 @@ private:
     QByteArray m_lastBytes;
     QFileSystemWatcher *m_watcher = nullptr;
     // The file as the folder's last change left it: the folder holds files the daemon writes all the time (the key
-    // state every second under load, the request history), and a change of one of them is not a reason to read this.
+    // state every second under load), and a change of one of them is not a reason to read this.
     struct Stamp
     {
         bool exists = false;
