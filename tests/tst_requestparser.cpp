@@ -48,6 +48,12 @@ struct Good
     qint64 consumed = -1; // -1: the whole input is the head
 };
 
+// Two QByteArrays over the same bytes: one shares the other's (QCOMPARE on two char pointers compares the strings).
+bool sameBytes(const QByteArray &a, const QByteArray &b)
+{
+    return a.constData() == b.constData();
+}
+
 void addRow(const char *name, const QByteArray &raw, int state, int status, const Good &g)
 {
     QTest::newRow(name) << raw << state << status << g.method << g.path << g.query << int(g.body) << g.length
@@ -209,6 +215,7 @@ private Q_SLOTS:
     void valueBytesCheckedAtEveryPlace();
     void headersKeptAsReceived();
     void repeatedHeadersShareTheirBytes();
+    void oneObjectTakesHeadAfterHead();
     void byteAtATime_data();
     void byteAtATime();
     void pipelining();
@@ -627,8 +634,8 @@ void TestRequestParser::repeatedHeadersShareTheirBytes()
     for (size_t i = 0; i < a.headers.size(); ++i) {
         QCOMPARE(b.headers[i].name, a.headers[i].name);
         QCOMPARE(b.headers[i].value, a.headers[i].value);
-        QCOMPARE(b.headers[i].name.constData(), a.headers[i].name.constData()); // the same bytes, shared
-        QCOMPARE(b.headers[i].value.constData(), a.headers[i].value.constData());
+        QVERIFY(sameBytes(b.headers[i].name, a.headers[i].name)); // the same bytes, shared
+        QVERIFY(sameBytes(b.headers[i].value, a.headers[i].value));
     }
     QCOMPARE(a.headers[1].value, first);
     QCOMPARE(c.headers[1].value, alike);
@@ -677,6 +684,71 @@ void TestRequestParser::repeatedHeadersShareTheirBytes()
         = ga::http::parseRequestHead("GET / HTTP/1.1\r\nHost: h\r\nbad name: v\r\n\r\n", Limits(), &e);
     QCOMPARE(refused.state, ParseOutcome::Error);
     QCOMPARE(refused.status, 400);
+}
+
+// A connection parses each head into the same object: nothing of the one before stays, the header list keeps its
+// storage, and the method, target, path, query and reason phrase repeat without a copy of their bytes.
+void TestRequestParser::oneObjectTakesHeadAfterHead()
+{
+    QByteArray chunked = "POST /v1beta/models/m:streamGenerateContent?alt=sse HTTP/1.1\r\nHost: h\r\n"
+                         "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n";
+    for (int i = 0; i < 20; ++i) {
+        chunked += "X-" + QByteArray::number(i) + ": v\r\n";
+    }
+    chunked += "\r\n";
+    const QByteArray plain = "GET /v1beta/models HTTP/1.0\r\nHost: h\r\n\r\n";
+    Request r, earlier;
+    QCOMPARE(ga::http::parseRequestHead(chunked, Limits(), &earlier).state, ParseOutcome::Complete);
+    QCOMPARE(ga::http::parseRequestHead(chunked, Limits(), &r).state, ParseOutcome::Complete);
+    QCOMPARE(r.headers.size(), size_t(23));
+    const size_t capacity = r.headers.capacity(); // more than a fresh list reserves (16)
+    QCOMPARE(r.target, QByteArray("/v1beta/models/m:streamGenerateContent?alt=sse"));
+    QCOMPARE(r.path, QByteArray("/v1beta/models/m:streamGenerateContent"));
+    QCOMPARE(r.query, QByteArray("alt=sse"));
+    QVERIFY(sameBytes(r.target, earlier.target));
+    QVERIFY(sameBytes(r.path, earlier.path));
+    QVERIFY(sameBytes(r.query, earlier.query));
+    QVERIFY(sameBytes(r.method, earlier.method));
+    QCOMPARE(int(r.bodyKind), int(ga::http::BodyKind::Chunked));
+    QVERIFY(r.expectContinue);
+
+    r.body = "left from the last request";
+    QCOMPARE(ga::http::parseRequestHead(plain, Limits(), &r).state, ParseOutcome::Complete);
+    QCOMPARE(r.headers.capacity(), capacity);
+    QCOMPARE(r.headers.size(), size_t(1));
+    QCOMPARE(r.method, QByteArray("GET"));
+    QCOMPARE(r.target, QByteArray("/v1beta/models"));
+    QCOMPARE(r.path, QByteArray("/v1beta/models"));
+    QVERIFY(r.query.isEmpty());
+    QCOMPARE(int(r.bodyKind), int(ga::http::BodyKind::None));
+    QVERIFY(!r.expectContinue);
+    QVERIFY(!r.keepAlive); // HTTP/1.0 without keep-alive
+    QCOMPARE(r.versionMinor, 0);
+    QVERIFY(r.body.isEmpty());
+    // A changed method or target leaves the other requests' as they were.
+    r.method[0] = 'X';
+    QCOMPARE(earlier.method, QByteArray("POST"));
+
+    Response a, b;
+    QByteArray ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n";
+    for (int i = 0; i < 20; ++i) {
+        ok += "X-" + QByteArray::number(i) + ": v\r\n";
+    }
+    ok += "\r\n";
+    QCOMPARE(ga::http::parseResponseHead(ok, false, Limits::kDefaultMaxHeaderBytes, &a).state, ParseOutcome::Complete);
+    QCOMPARE(ga::http::parseResponseHead(ok, false, Limits::kDefaultMaxHeaderBytes, &b).state, ParseOutcome::Complete);
+    QCOMPARE(b.reason, QByteArray("OK"));
+    QVERIFY(sameBytes(b.reason, a.reason));
+    const size_t kept = b.headers.capacity();
+    QVERIFY(kept > 16);
+    // A reason phrase that is no field value is still taken as it came (a control character in it).
+    const QByteArray odd = "HTTP/1.1 404 Not\x01Found\r\n\r\n";
+    QCOMPARE(ga::http::parseResponseHead(odd, false, Limits::kDefaultMaxHeaderBytes, &b).state, ParseOutcome::Complete);
+    QCOMPARE(b.reason, QByteArray("Not\x01Found"));
+    QCOMPARE(b.status, 404);
+    QVERIFY(b.headers.empty());
+    QCOMPARE(b.headers.capacity(), kept);
+    QCOMPARE(b.contentLength, qint64(-1));
 }
 
 // Every proper prefix of a valid head is Incomplete (never an error), and only the last byte completes it.

@@ -115,6 +115,13 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
 
 } // namespace
 
+void shareValue(QByteArrayView bytes, QByteArray *out)
+{
+    if (!sharedField(bytes, false, out)) {
+        *out = bytes.toByteArray();
+    }
+}
+
 bool isToken(QByteArrayView v)
 {
     if (v.isEmpty()) {

@@ -15,6 +15,10 @@ bool isFieldValue(QByteArrayView v);
 // `v` without leading and trailing spaces and tabs.
 QByteArrayView trimOws(QByteArrayView v);
 
+// `bytes` as a QByteArray, shared with an equal field value this thread parsed recently when there is one (see
+// parseHeaderLines): a request target, a reason phrase. Bytes that are no field value are copied, not shared.
+void shareValue(QByteArrayView bytes, QByteArray *out);
+
 // An Error outcome with `status` and the one-sentence `reason`.
 ParseOutcome error(int status, const char *reason);
 

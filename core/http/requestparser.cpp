@@ -7,20 +7,24 @@
 #include "http/fieldsyntax_p.h"
 #include "http/search.h"
 
+#include <utility>
+
 namespace ga::http {
 using namespace detail;
 
 namespace {
 
-bool knownMethod(QByteArrayView m)
+// The method as a QByteArray over the name's static text (no allocation, no reference count); null when the proxy
+// does not support it.
+QByteArray knownMethod(QByteArrayView m)
 {
     static constexpr QByteArrayView kMethods[] = { "GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS" };
     for (QByteArrayView k : kMethods) {
         if (m == k) {
-            return true;
+            return QByteArray::fromRawData(k.data(), k.size());
         }
     }
-    return false;
+    return QByteArray();
 }
 
 bool isTargetChar(unsigned char c)
@@ -40,6 +44,17 @@ int hexValue(char c)
         return c - 'A' + 10;
     }
     return -1;
+}
+
+// `*message` as a default-made one, but the header list keeps its storage: a connection parses one head after another
+// into the same object, and a fresh list was an allocation and a free each head.
+template<typename Message>
+void resetKeepingHeaderStorage(Message &message)
+{
+    HeaderList headers = std::move(message.headers);
+    headers.clear();
+    message = Message();
+    message.headers = std::move(headers);
 }
 
 // A "." or ".." segment, also spelt with %2e, %2f, %5c or '\' ("/v1beta/%2e%2e/admin", "/v1beta/..%2fadmin"):
@@ -115,13 +130,14 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
             return error(400, "The request target contains a character that is not allowed.");
         }
     }
-    if (!knownMethod(method)) {
+    QByteArray known = knownMethod(method);
+    if (known.isNull()) {
         return error(501, "The request method is not supported by this proxy.");
     }
 
     Request &r = *out;
-    r = Request();
-    r.method = method.toByteArray();
+    resetKeepingHeaderStorage(r);
+    r.method = std::move(known);
     r.versionMinor = version[7] - '0';
     QByteArrayView origin = target;
     bool absoluteForm = false;
@@ -144,10 +160,20 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     } else if (!target.startsWith('/')) {
         return error(400, "The request target must be a path starting with '/'.");
     }
-    r.target = origin.startsWith('?') ? "/" + origin.toByteArray() : origin.toByteArray();
+    // The target, its path and its query repeat from one request to the next: shared with an earlier equal one (the
+    // characters were checked above, a stricter check than a field value's).
+    if (origin.startsWith('?')) {
+        r.target = "/" + origin.toByteArray();
+    } else {
+        shareValue(origin, &r.target);
+    }
     const qsizetype q = indexOf(r.target, '?');
-    r.path = q < 0 ? r.target : r.target.first(q);
-    r.query = q < 0 ? QByteArray() : r.target.sliced(q + 1);
+    if (q < 0) {
+        r.path = r.target;
+    } else {
+        shareValue(QByteArrayView(r.target).first(q), &r.path);
+        shareValue(QByteArrayView(r.target).sliced(q + 1), &r.query);
+    }
     if (hasDotSegment(r.path)) {
         return error(400, "The request path must not contain '.' or '..' segments.");
     }
@@ -254,10 +280,12 @@ ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizety
         return error(502, "The upstream response has a malformed status line.");
     }
     Response &r = *out;
-    r = Response();
+    resetKeepingHeaderStorage(r);
     r.status = status;
     r.versionMinor = line[7] - '0';
-    r.reason = line.size() > 13 ? line.sliced(13).toByteArray() : QByteArray();
+    if (line.size() > 13) {
+        shareValue(line.sliced(13), &r.reason); // "OK" nearly always
+    }
     ParseOutcome head = parseHeaderLines(data, nl + 1, maxHeaderBytes, 1000, &r.headers);
     if (head.state == ParseOutcome::Error) {
         return error(502, "The upstream response headers are malformed.");
