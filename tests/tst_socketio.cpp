@@ -11,6 +11,7 @@
 
 #include <limits>
 #include <memory>
+#include <thread>
 
 #ifndef _WIN32
 #include <poll.h>
@@ -367,6 +368,39 @@ private Q_SLOTS:
         r.number(7);
         r.finish();
         QCOMPARE(roomy, QByteArray("7"));
+    }
+
+    // A thread's spare buffer comes back empty with its storage; one still shared (with Qt's write buffer) or
+    // larger than 64 KiB is not kept, a take while it is lent out gets none, and each thread has its own.
+    void spareBytesServeOneMessageAfterAnother()
+    {
+        QByteArray first = ga::proxy::takeSpareBytes();
+        first.append(QByteArray(3000, 'h'));
+        const char *storage = first.constData();
+        ga::proxy::keepSpareBytes(std::move(first));
+        QByteArray again = ga::proxy::takeSpareBytes();
+        QVERIFY(again.isEmpty());
+        QCOMPARE(static_cast<const void *>(again.constData()), static_cast<const void *>(storage));
+        QVERIFY(again.capacity() >= 3000);
+        QVERIFY(ga::proxy::takeSpareBytes().isNull()); // lent out: a nested take gets none
+        {
+            QByteArray other;
+            std::thread([&other] { other = ga::proxy::takeSpareBytes(); }).join();
+            QVERIFY(other.isNull()); // another thread's own, never given one
+        }
+        const QByteArray sharer = again; // as Qt's write buffer holds what write() was given
+        ga::proxy::keepSpareBytes(std::move(again));
+        QVERIFY(ga::proxy::takeSpareBytes().isNull());
+        ga::proxy::keepSpareBytes(QByteArray(65 * 1024, 'x'));
+        QVERIFY(ga::proxy::takeSpareBytes().isNull());
+        QByteArray small(100, 's'), large(5000, 'l');
+        ga::proxy::keepSpareBytes(std::move(small));
+        ga::proxy::keepSpareBytes(std::move(large)); // the larger of two given back is kept
+        QVERIFY(ga::proxy::takeSpareBytes().capacity() >= 5000);
+        ga::proxy::keepSpareBytes(QByteArray(10, 't')); // and not replaced by a smaller one
+        ga::proxy::keepSpareBytes(QByteArray(4000, 'u'));
+        ga::proxy::keepSpareBytes(QByteArray(20, 'v'));
+        QVERIFY(ga::proxy::takeSpareBytes().capacity() >= 4000);
     }
 
     void consumedBuffersGiveBackLargeBlocks()

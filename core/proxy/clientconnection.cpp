@@ -471,7 +471,7 @@ void ClientConnection::put(QByteArrayView bytes)
     }
     m_held.append(bytes);
     writeThrough(m_socket, m_held);
-    m_held = QByteArray();
+    keepSpareBytes(std::exchange(m_held, QByteArray()));
 }
 
 void ClientConnection::flushNow()

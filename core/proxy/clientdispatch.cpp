@@ -268,7 +268,7 @@ void ClientConnection::exchangeHead(
     origin.append("http://", 7);
     origin.append(hostText.data(), hostText.size());
     const QByteArrayView reasonText = reason.isEmpty() ? QByteArrayView(http::reasonPhrase(status)) : reason;
-    QByteArray head;
+    QByteArray head = takeSpareBytes(); // kept again by put() once written
     // Sized for the upstream's headers (those left out make room for a rewritten upload URL; the writer grows if not).
     http::ByteWriter w(head, 256 + reasonText.size() + m_corsOrigin.size() + http::headersSize(headers));
     w.put("HTTP/1.1 ");

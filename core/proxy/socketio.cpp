@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace ga::proxy {
 
@@ -138,6 +139,27 @@ bool writeThrough(QAbstractSocket *socket, std::initializer_list<QByteArrayView>
     }
     return ok;
 #endif
+}
+
+namespace {
+thread_local QByteArray t_spare;
+} // namespace
+
+QByteArray takeSpareBytes()
+{
+    QByteArray bytes = std::exchange(t_spare, QByteArray());
+    if (!bytes.isNull()) {
+        bytes.resize(0); // keeps the capacity (QByteArray::clear() would free it)
+    }
+    return bytes;
+}
+
+void keepSpareBytes(QByteArray &&bytes)
+{
+    constexpr qsizetype kMaxKept = 64 * 1024;
+    if (bytes.capacity() > t_spare.capacity() && bytes.capacity() <= kMaxKept && bytes.isDetached()) {
+        t_spare = std::move(bytes);
+    }
 }
 
 namespace {

@@ -30,6 +30,13 @@ bool writeThrough(QAbstractSocket *socket, QByteArrayView data);
 // sendmsg() where the platform has it: no buffer to put them together in.
 bool writeThrough(QAbstractSocket *socket, std::initializer_list<QByteArrayView> parts);
 
+// A thread's spare buffer for bytes about to be written (a request or an answer's head, the body behind it), so that
+// one allocation serves message after message: takeSpareBytes() lends it out, empty with the capacity it had (a null
+// QByteArray when the thread has none, or has lent it), and keepSpareBytes() takes a buffer back once its bytes were
+// written. Kept only when nothing else shares it (Qt's write buffer may) and it holds at most 64 KiB.
+QByteArray takeSpareBytes();
+void keepSpareBytes(QByteArray &&bytes);
+
 // Reads of a plain TCP socket made here with recv(), not by Qt. Each time the socket becomes readable Qt asks the
 // kernel how much there is (an ioctl), reads it into a ring buffer of its own, emits readyRead, and the bytes are
 // read out of that buffer again: on a proxied request that was a tenth of its instructions and two of its six

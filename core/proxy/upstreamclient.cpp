@@ -207,7 +207,7 @@ void UpstreamClient::sendRequest()
     const bool sendsLength = !m_request.body.isEmpty() || http::equals(m_request.method, "POST")
         || http::equals(m_request.method, "PUT") || http::equals(m_request.method, "PATCH");
     const bool bodyInHead = m_request.body.size() < 16 * 1024;
-    QByteArray head;
+    QByteArray head = takeSpareBytes();
     {
         http::ByteWriter w(head,
             160 + m_request.method.size() + u.pathPrefix.size() + m_request.target.size() + u.hostHeader.size()
@@ -241,6 +241,7 @@ void UpstreamClient::sendRequest()
     }
     if (bodyInHead) {
         writeThrough(m_socket, head); // not into a 16 KiB block that Qt would keep for the socket's life
+        keepSpareBytes(std::move(head));
     } else { // shared with Qt's buffer, not copied
         m_socket->write(head);
         m_socket->write(m_request.body);
