@@ -163,7 +163,8 @@ public:
             queued = m_queue.size();
         }
         if (queued == 1) {
-            // The transaction is committed 200 ms after its first record (one event for that, not one a record).
+            // The transaction is committed kCommitDelayMs after its first record (one event for that, not one a
+            // record).
             QMetaObject::invokeMethod(this, &HistoryWriter::scheduleWrite, Qt::QueuedConnection);
         } else if (queued == kDrainAt) {
             QMetaObject::invokeMethod(this, &HistoryWriter::drain, Qt::QueuedConnection);
@@ -175,7 +176,7 @@ public:
         if (!m_writeTimer) {
             m_writeTimer = new QTimer(this);
             m_writeTimer->setSingleShot(true);
-            m_writeTimer->setInterval(200);
+            m_writeTimer->setInterval(kCommitDelayMs);
             connect(m_writeTimer, &QTimer::timeout, this, &HistoryWriter::write);
         }
         if (!m_writeTimer->isActive()) {
@@ -797,8 +798,12 @@ private:
     }
 
     static constexpr qint64 kPruneEveryRecords = 10'000;
-    // Records queued before the store's thread takes them into the open transaction (committed 200 ms after its
-    // first record): the queue stays small and is reused, not a vector grown to a batch's size (see README).
+    // A commit writes every page it changed in full to the WAL (16 KiB each, checksummed): the records of a second
+    // share one, where a record a commit (requests a few hundred ms apart) cost ~20,000 instructions of checksum
+    // each (see README). A crash loses at most this much of the history; a query commits first.
+    static constexpr int kCommitDelayMs = 1000;
+    // Records queued before the store's thread takes them into the open transaction (committed kCommitDelayMs after
+    // its first record): the queue stays small and is reused, not a vector grown to a batch's size (see README).
     static constexpr size_t kDrainAt = 256;
     static constexpr qint64 kMigrateStep = 20'000;
     HistoryStore::Options m_options;

@@ -19,7 +19,7 @@ class HistoryWriter;
 // dashboard's last hour and `history` survive a restart.
 //
 // Proxy threads only queue a record (a lock and a move); the store's own thread writes what queued up in one
-// transaction, at most every 200 ms, and applies the retention (days, and a cap on the number of records) when it
+// transaction, at most once a second, and applies the retention (days, and a cap on the number of records) when it
 // opens and then hourly. A database that cannot be opened, or fails its integrity check, is moved aside
 // (`history.sqlite.corrupt-<time>`) and made anew with a warning; the proxy never waits on it and never fails
 // because of it (a failed write is logged and its records dropped).
