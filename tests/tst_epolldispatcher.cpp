@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <functional>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -176,6 +177,44 @@ private Q_SLOTS:
             QVERIFY(done);
             QVERIFY2(clock.elapsed() < 100, qPrintable(QString::number(clock.elapsed())));
         }
+    }
+
+    // Posted events are sent only after a wake-up: events two other threads post while the loop turns (and posts
+    // to itself) all arrive, none left waiting for a later post.
+    void postsRacingTheLoopAreAllSent()
+    {
+        DispatcherThread t;
+        t.run([] {});
+        constexpr int kEach = 20'000;
+        std::atomic<int> delivered { 0 };
+        std::atomic<int> selfPosted { 0 };
+        std::function<void()> spin = [&] { // the loop's own thread keeps posting too, for a while
+            if (++selfPosted < 2000) {
+                QMetaObject::invokeMethod(t.context(), spin, Qt::QueuedConnection);
+            }
+        };
+        t.run([&] { spin(); });
+        const auto poster = [&] {
+            for (int i = 0; i < kEach; ++i) {
+                QMetaObject::invokeMethod(
+                    t.context(), [&] { ++delivered; }, Qt::QueuedConnection);
+                if (i % 64 == 0) {
+                    QThread::yieldCurrentThread(); // let the loop empty the queue and wait again, now and then
+                }
+            }
+        };
+        std::thread a(poster), b(poster);
+        a.join();
+        b.join();
+        QTRY_COMPARE_WITH_TIMEOUT(delivered.load(), 2 * kEach, 5000);
+        // One more after the loop went idle arrives at once.
+        std::atomic<bool> last { false };
+        QElapsedTimer clock;
+        clock.start();
+        QMetaObject::invokeMethod(
+            t.context(), [&] { last = true; }, Qt::QueuedConnection);
+        QTRY_VERIFY_WITH_TIMEOUT(last.load(), 2000);
+        QVERIFY2(clock.elapsed() < 100, qPrintable(QString::number(clock.elapsed())));
     }
 
     // An event the loop's own thread posts (as a worker retires each finished exchange) is sent at the next turn
