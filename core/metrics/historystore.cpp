@@ -799,8 +799,8 @@ private:
 
     static constexpr qint64 kPruneEveryRecords = 10'000;
     // A commit writes every page it changed in full to the WAL (16 KiB each, checksummed): the records of a second
-    // share one, where a record a commit (requests a few hundred ms apart) cost ~20,000 instructions of checksum
-    // each (see README). A crash loses at most this much of the history; a query commits first.
+    // share one commit, where requests a few hundred ms apart had one each, ~20,000 instructions of checksum a record
+    // (see README). A crash loses at most this much of the history; a query commits first.
     static constexpr int kCommitDelayMs = 1000;
     // Records queued before the store's thread takes them into the open transaction (committed kCommitDelayMs after
     // its first record): the queue stays small and is reused, not a vector grown to a batch's size (see README).

@@ -63,10 +63,10 @@ public:
         m_interrupt.store(false, std::memory_order_relaxed);
         m_owner.store(std::this_thread::get_id(), std::memory_order_relaxed);
         m_selfWoken = false; // what this thread posted so far is sent now
-        // Only when something was posted since the last turn: Qt calls wakeUp() for every event it posts (as Qt's
-        // glib dispatcher, which also sends them only after a wake-up). An empty pass took a lock and walked the
-        // thread's data: ~80 instructions a streamed event. (Qt re-posts a deferred deletion without a wake-up
-        // only from inside a nested event loop, which a worker never runs.)
+        // Only when something was posted since the last turn: Qt calls wakeUp() for every event it posts. An empty
+        // pass took a lock and walked the thread's data: ~80 instructions a streamed event. Qt's GLib dispatcher also
+        // sends them after a wake-up, and besides while events are left over: a deferred deletion Qt holds back for
+        // an outer loop and puts back without a wake-up, which happens only under a nested loop (a worker runs none).
         if (m_postedSince.exchange(false, std::memory_order_acquire)) {
             QCoreApplication::sendPostedEvents();
         }
