@@ -46,8 +46,9 @@ int hexValue(char c)
     return -1;
 }
 
-// `*message` as a default-made one, but the header list keeps its storage: a connection parses one head after another
-// into the same object, and a fresh list was an allocation and a free each head.
+// `*message` as a default-made one, but the header list keeps the storage its owner left in it. Both owners let the
+// list go once a head is passed on (a stream may run long), so today that spares an allocation only when a head is
+// parsed again into the same object: the final answer after a 1xx interim one.
 template<typename Message>
 void resetKeepingHeaderStorage(Message &message)
 {
