@@ -427,6 +427,145 @@ private Q_SLOTS:
         QVERIFY(!ga::metrics::toJsonBytes(r).contains(key.mid(12, 12).toLatin1()));
     }
 
+    // The history's own form (short names, no fields held in columns, no defaults) reads back every field: the
+    // whole JSON of what is read equals the original's.
+    void storedFormKeepsEveryField()
+    {
+        using ga::metrics::StoredColumns;
+        const auto roundTrip = [](const AccessRecord &r) {
+            QByteArray stored;
+            ga::metrics::toStoredJsonBytes(r, stored);
+            QJsonParseError error {};
+            const QJsonObject o = QJsonDocument::fromJson(stored, &error).object();
+            [&] { QCOMPARE(error.error, QJsonParseError::NoError); }();
+            return ga::metrics::accessRecordFromStored(
+                o, StoredColumns { r.startedMs, r.status, r.keyId, r.model, r.route });
+        };
+        AccessRecord r = record(7, 1'764'800'000'123);
+        r.path = QStringLiteral("/v1beta/models/x\"y\\z:generateContent\n\t\r\x01\x1f end");
+        r.client = QString::fromUtf8("客户端 ☃ 😀");
+        r.stream = true;
+        r.broken = true;
+        r.bytesIn = 40;
+        r.bytesOut = 1'000'000'000'000;
+        r.fallbacks = 2;
+        // One attempt elsewhere (written whole), the last with the record's key, route and status (short).
+        r.attempts.insert(r.attempts.begin(),
+            { QStringLiteral("k2"), QStringLiteral("relay-1"), 0, QStringLiteral("timeout: \"x\""), 5 });
+        AccessRecord back = roundTrip(r);
+        QCOMPARE(back.attempts.size(), size_t(2));
+        QCOMPARE(ga::metrics::toJsonBytes(back), ga::metrics::toJsonBytes(r));
+        // The same key and route but another status: not the short form.
+        r.attempts.back().status = 503;
+        QCOMPARE(ga::metrics::toJsonBytes(roundTrip(r)), ga::metrics::toJsonBytes(r));
+        r.attempts.back().status = r.status;
+        r.attempts.back().route = QStringLiteral("relay-2");
+        QCOMPARE(ga::metrics::toJsonBytes(roundTrip(r)), ga::metrics::toJsonBytes(r));
+        // Zero where the default is not zero (a first byte at once), a Live session's figures.
+        r.ttfbMs = 0;
+        r.live = ga::metrics::LiveFigures { 1, 2, 3, 4, 1007, QStringLiteral("API key not valid"), true };
+        back = roundTrip(r);
+        QCOMPARE(back.ttfbMs, qint64(0));
+        QVERIFY(back.live);
+        QCOMPARE(ga::metrics::toJsonBytes(back), ga::metrics::toJsonBytes(r));
+        r.live->started = false;
+        QCOMPARE(ga::metrics::toJsonBytes(roundTrip(r)), ga::metrics::toJsonBytes(r));
+        // A record with nothing set (a connection refused before its head): every default comes back.
+        AccessRecord bare;
+        bare.id = 3;
+        bare.startedMs = 1'764'800'000'000;
+        back = roundTrip(bare);
+        QCOMPARE(back.ttfbMs, qint64(-1));
+        QCOMPARE(ga::metrics::toJsonBytes(back), ga::metrics::toJsonBytes(bare));
+        // Under half the bytes of the whole JSON for a usual request (what the history's cost follows).
+        QByteArray usual;
+        ga::metrics::toStoredJsonBytes(record(10, 1'764'800'000'123), usual);
+        QVERIFY2(usual.size() * 2 < ga::metrics::toJsonBytes(record(10, 1'764'800'000'123)).size(), usual.constData());
+        // Sized for the worst case like the whole form (ASan finds a write past it); a key in the path or the model
+        // is redacted here too.
+        AccessRecord worst = r;
+        const QString hostile = QString(300, QChar(0x01)) + QStringLiteral("\"\\\u00e9\u6f22\U0001F600\x7f");
+        worst.client = worst.peer = worst.method = worst.path = worst.kind = worst.mode = worst.keyId = hostile;
+        worst.live->closeReason = hostile;
+        for (int i = 0; i < 40; ++i) {
+            worst.attempts.push_back({ hostile, hostile, -2147483647, hostile, std::numeric_limits<qint64>::min() });
+        }
+        worst.bytesIn = worst.tokensIn = worst.live->framesIn = std::numeric_limits<qint64>::min();
+        worst.id = std::numeric_limits<quint64>::max();
+        QCOMPARE(ga::metrics::toJsonBytes(roundTrip(worst)), ga::metrics::toJsonBytes(worst));
+        const QString key = ga::test::fakeKey(3);
+        r.path = QStringLiteral("/v1beta/models/") + key;
+        r.client = key;
+        QByteArray stored;
+        ga::metrics::toStoredJsonBytes(r, stored);
+        QVERIFY(!stored.contains(key.mid(12, 12).toLatin1()));
+    }
+
+    // Rows written before the stored form hold the whole record's JSON: they read back as they were, and the
+    // filters and the summary find their kind, tokens and breaks as they find the new rows'.
+    void wholeRowsReadBesideStoredOnes()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        std::vector<AccessRecord> records;
+        for (quint64 id = 1; id <= 4; ++id) {
+            AccessRecord r = record(id, now - 10'000 + qint64(id) * 1000);
+            r.kind = id % 2 ? QStringLiteral("native") : QStringLiteral("admin");
+            r.broken = id == 1 || id == 3;
+            r.tokensIn = qint64(id) * 100;
+            records.push_back(r);
+        }
+        {
+            HistoryStore store({ path(), 30, 1'000'000 });
+            store.open(0);
+            store.append(records[2]);
+            store.append(records[3]);
+        }
+        QByteArray sql;
+        for (const AccessRecord &r : { records[0], records[1] }) { // as the writer before the stored form put them
+            sql += "INSERT INTO history (id, started_ms, status, key, model, route, record) VALUES ("
+                + QByteArray::number(r.startedMs * (qint64(1) << 20)) + ", " + QByteArray::number(r.startedMs) + ", "
+                + QByteArray::number(r.status) + ", '" + r.keyId.toUtf8() + "', '" + r.model.toUtf8() + "', '"
+                + r.route.toUtf8() + "', '" + ga::metrics::toJsonBytes(r).replace('\'', "''") + "');";
+        }
+        sql += "UPDATE history_meta SET value = value + 2 WHERE name = 'rows';";
+        QString message;
+        QVERIFY2(execSql(path(), sql.constData(), &message), qPrintable(message));
+        HistoryStore store({ path(), 30, 1'000'000 });
+        const std::vector<AccessRecord> back = store.open(10);
+        QCOMPARE(back.size(), size_t(4));
+        for (size_t i = 0; i < 4; ++i) {
+            QCOMPARE(ga::metrics::toJsonBytes(back[i]), ga::metrics::toJsonBytes(records[i]));
+        }
+        const auto ids = [&store](const HistoryStore::Filter &f) {
+            std::vector<quint64> out;
+            for (const AccessRecord &r : store.query(f, 10)) {
+                out.push_back(r.id);
+            }
+            return out;
+        };
+        HistoryStore::Filter f;
+        f.kind = QStringLiteral("admin");
+        QCOMPARE(ids(f), (std::vector<quint64> { 4, 2 }));
+        f.kind.clear();
+        f.notKind = QStringLiteral("admin");
+        QCOMPARE(ids(f), (std::vector<quint64> { 3, 1 }));
+        // The summary leaves the admin calls out; errors are the broken ones, tokens in plus out.
+        ga::metrics::HistorySummary fromDisk(now - 60'000, now, 60'000);
+        store.summarize(fromDisk, now);
+        ga::metrics::HistorySummary expected(now - 60'000, now, 60'000);
+        expected.add(records[0]);
+        expected.add(records[2]);
+        QCOMPARE(fromDisk.byKey.keys(), expected.byKey.keys());
+        for (auto it = expected.byKey.cbegin(); it != expected.byKey.cend(); ++it) {
+            const auto &got = fromDisk.byKey.value(it.key());
+            QCOMPARE(got.requests, it->requests);
+            QCOMPARE(got.errors, it->errors);
+            QCOMPARE(got.tokens, it->tokens);
+        }
+        QCOMPARE(fromDisk.byModel.value(QStringLiteral("gemini-2.5-flash")).tokens, qint64(100 + 300 + 22));
+        QCOMPARE(fromDisk.byModel.value(QStringLiteral("gemini-2.5-flash")).errors, qint64(2));
+    }
+
     // Text is copied eight UTF-16 units a step where it needs no escaping: a unit that does (or is not ASCII) is
     // found at every place in a block and across blocks, in the JSON and in the log line.
     void unitsNeedingCareAnywhereInABlock()

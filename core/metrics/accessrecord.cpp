@@ -252,6 +252,16 @@ public:
         raw(name);
         raw("\":");
     }
+    void key(QByteArrayView name)
+    {
+        if (!std::exchange(m_first, false)) {
+            raw(',');
+        }
+        raw('"');
+        std::memcpy(m_p, name.data(), size_t(name.size()));
+        m_p += name.size();
+        raw("\":");
+    }
     void beginObject()
     {
         raw('{');
@@ -294,6 +304,10 @@ public:
             raw("false");
         }
     }
+
+    // An array's element (the caller writes the commas).
+    void value(const QString &v) { string(v); }
+    void value(qint64 v) { m_p = std::to_chars(m_p, m_p + kMaxNumber, v).ptr; }
 
     // Worst cases, for sizing: a UTF-16 unit becomes at most 6 bytes (\u00XX; 3 bytes of UTF-8 otherwise).
     static constexpr qsizetype kMaxPerUnit = 6;
@@ -376,36 +390,65 @@ void toUtf8Into(const QString &text, QByteArray &buf)
     }
 }
 
+namespace {
+
+// A record's free-text fields redacted (once, for a record not redacted already) and the most bytes its JSON can
+// take, for both JSON writers.
+struct RecordTexts
+{
+    explicit RecordTexts(const AccessRecord &r)
+        : record(r)
+        , client(freeText(r, r.client))
+        , method(freeText(r, r.method))
+        , path(freeText(r, r.path))
+        , model(freeText(r, r.model))
+        , closeReason(r.live ? freeText(r, r.live->closeReason) : QString())
+    {
+        qsizetype units = client.size() + method.size() + path.size() + model.size() + r.peer.size() + r.kind.size()
+            + r.mode.size() + r.keyId.size() + r.route.size() + closeReason.size();
+        if (!r.redacted) { // a record from the recorder was redacted already: no copies
+            redactedOutcomes.reserve(r.attempts.size());
+        }
+        for (size_t i = 0; i < r.attempts.size(); ++i) {
+            if (!r.redacted) {
+                redactedOutcomes.push_back(freeText(r, r.attempts[i].outcome));
+            }
+            units += r.attempts[i].keyId.size() + r.attempts[i].route.size() + outcome(i).size();
+        }
+        // Names, punctuation, numbers and a time: under 600 bytes for the record, 100 per attempt, 200 for the Live
+        // figures.
+        bound = 1024 + 128 * qsizetype(r.attempts.size()) + JsonWriter::kMaxPerUnit * units;
+    }
+    const QString &outcome(size_t i) const
+    {
+        return record.redacted ? record.attempts[i].outcome : redactedOutcomes[i];
+    }
+
+    const AccessRecord &record;
+    const QString client;
+    const QString method;
+    const QString path;
+    const QString model;
+    const QString closeReason;
+    std::vector<QString> redactedOutcomes;
+    qsizetype bound = 0;
+};
+
+} // namespace
+
 void toJsonBytes(const AccessRecord &r, QByteArray &out)
 {
-    // The free-text fields, redacted first: their sizes bound the output.
-    const QString client = freeText(r, r.client);
-    const QString method = freeText(r, r.method);
-    const QString path = freeText(r, r.path);
-    const QString model = freeText(r, r.model);
+    const RecordTexts texts(r);
+    const QString &client = texts.client;
+    const QString &method = texts.method;
+    const QString &path = texts.path;
+    const QString &model = texts.model;
+    const QString &closeReason = texts.closeReason;
+    const auto outcome = [&texts](size_t i) -> const QString & { return texts.outcome(i); };
     char timeBuf[24];
     const bool timeWritten = isoUtcMsInto(r.startedMs, timeBuf); // nearly always: no QString made
     const QString time = timeWritten ? QString() : isoUtcMs(r.startedMs);
-    std::vector<QString> redactedOutcomes; // a record from the recorder was redacted already: no copies
-    if (!r.redacted) {
-        redactedOutcomes.reserve(r.attempts.size());
-    }
-    qsizetype units = client.size() + method.size() + path.size() + model.size()
-        + (timeWritten ? qsizetype(sizeof timeBuf) : time.size()) + r.peer.size() + r.kind.size() + r.mode.size()
-        + r.keyId.size() + r.route.size();
-    const auto outcome
-        = [&](size_t i) -> const QString & { return r.redacted ? r.attempts[i].outcome : redactedOutcomes[i]; };
-    for (size_t i = 0; i < r.attempts.size(); ++i) {
-        if (!r.redacted) {
-            redactedOutcomes.push_back(freeText(r, r.attempts[i].outcome));
-        }
-        units += r.attempts[i].keyId.size() + r.attempts[i].route.size() + outcome(i).size();
-    }
-    const QString closeReason = r.live ? freeText(r, r.live->closeReason) : QString();
-    units += closeReason.size();
-    // Names, punctuation and numbers: under 600 bytes for the record, 100 per attempt, 200 for the Live figures.
-    const qsizetype bound = 1024 + 128 * qsizetype(r.attempts.size()) + JsonWriter::kMaxPerUnit * units;
-    out.resize(bound); // storage kept from an earlier record is reused
+    out.resize(texts.bound + time.size() * JsonWriter::kMaxPerUnit); // storage kept from an earlier record is reused
     JsonWriter w(out.data());
     w.beginObject();
     w.number("id", qint64(r.id));
@@ -464,8 +507,147 @@ void toJsonBytes(const AccessRecord &r, QByteArray &out)
         w.endObject();
     }
     w.endObject();
-    Q_ASSERT(w.end() - out.constData() <= bound);
+    Q_ASSERT(w.end() - out.constData() <= out.size());
     out.truncate(w.end() - out.constData());
+}
+
+void toStoredJsonBytes(const AccessRecord &r, QByteArray &out)
+{
+    const RecordTexts texts(r);
+    out.resize(texts.bound);
+    JsonWriter w(out.data());
+    w.beginObject();
+    w.number("i", qint64(r.id));
+    // Only what differs from a default: a default is what the reader gives a field the object lacks.
+    const auto text = [&w](QByteArrayView name, const QString &v) {
+        if (!v.isEmpty()) {
+            w.key(name);
+            w.value(v);
+        }
+    };
+    const AccessRecord defaults;
+    const auto number = [&w](QByteArrayView name, qint64 v, qint64 fallback) {
+        if (v != fallback) {
+            w.key(name);
+            w.value(v);
+        }
+    };
+    text("c", texts.client);
+    text("p", r.peer);
+    text("m", texts.method);
+    text("u", texts.path);
+    text("k", r.kind);
+    text("o", r.mode);
+    if (r.stream) {
+        w.boolean("s", true);
+    }
+    if (r.broken) {
+        w.boolean("b", true);
+    }
+    number("bi", r.bytesIn, defaults.bytesIn);
+    number("bo", r.bytesOut, defaults.bytesOut);
+    number("tf", r.ttfbMs, defaults.ttfbMs);
+    number("tt", r.totalMs, defaults.totalMs);
+    number("ti", r.tokensIn, defaults.tokensIn);
+    number("to", r.tokensOut, defaults.tokensOut);
+    number("f", r.fallbacks, defaults.fallbacks);
+    if (!r.attempts.empty()) {
+        // Each an array: [key, route, status, outcome, ms], or [outcome, ms] for one made with the record's own key
+        // and route that ended with its status (nearly every request's one attempt).
+        w.key("a");
+        w.raw('[');
+        for (size_t i = 0; i < r.attempts.size(); ++i) {
+            const Attempt &a = r.attempts[i];
+            if (i) {
+                w.raw(',');
+            }
+            w.raw('[');
+            if (a.keyId != r.keyId || a.route != r.route || a.status != r.status) {
+                w.value(a.keyId);
+                w.raw(',');
+                w.value(a.route);
+                w.raw(',');
+                w.value(qint64(a.status));
+                w.raw(',');
+            }
+            w.value(texts.outcome(i));
+            w.raw(',');
+            w.value(a.ms);
+            w.raw(']');
+        }
+        w.raw(']');
+    }
+    if (r.live) {
+        // [framesIn, framesOut, bytesIn, bytesOut, closeCode, closeReason, started]
+        const LiveFigures &l = *r.live;
+        w.key("l");
+        w.raw('[');
+        for (const qint64 n : { l.framesIn, l.framesOut, l.bytesIn, l.bytesOut, qint64(l.closeCode) }) {
+            w.value(n);
+            w.raw(',');
+        }
+        w.value(texts.closeReason);
+        w.raw(',');
+        if (l.started) {
+            w.raw("true]");
+        } else {
+            w.raw("false]");
+        }
+    }
+    w.endObject();
+    Q_ASSERT(w.end() - out.constData() <= out.size());
+    out.truncate(w.end() - out.constData());
+}
+
+AccessRecord accessRecordFromStored(const QJsonObject &o, const StoredColumns &columns)
+{
+    if (!o.contains(u"i")) {
+        return accessRecordFromJson(o); // written whole ("id"), before the stored form: its columns say nothing more
+    }
+    AccessRecord r;
+    r.id = quint64(o.value(u"i").toDouble());
+    r.startedMs = columns.startedMs;
+    r.status = columns.status;
+    r.keyId = columns.keyId;
+    r.model = columns.model;
+    r.route = columns.route;
+    r.client = o.value(u"c").toString();
+    r.peer = o.value(u"p").toString();
+    r.method = o.value(u"m").toString();
+    r.path = o.value(u"u").toString();
+    r.kind = o.value(u"k").toString();
+    r.mode = o.value(u"o").toString();
+    r.stream = o.value(u"s").toBool();
+    r.broken = o.value(u"b").toBool();
+    r.bytesIn = qint64(o.value(u"bi").toDouble(double(r.bytesIn)));
+    r.bytesOut = qint64(o.value(u"bo").toDouble(double(r.bytesOut)));
+    r.ttfbMs = qint64(o.value(u"tf").toDouble(double(r.ttfbMs)));
+    r.totalMs = qint64(o.value(u"tt").toDouble(double(r.totalMs)));
+    r.tokensIn = qint64(o.value(u"ti").toDouble(double(r.tokensIn)));
+    r.tokensOut = qint64(o.value(u"to").toDouble(double(r.tokensOut)));
+    r.fallbacks = o.value(u"f").toInt(r.fallbacks);
+    for (const QJsonValue &v : o.value(u"a").toArray()) {
+        const QJsonArray a = v.toArray();
+        if (a.size() >= 5) {
+            r.attempts.push_back(Attempt { a.at(0).toString(), a.at(1).toString(), a.at(2).toInt(), a.at(3).toString(),
+                qint64(a.at(4).toDouble()) });
+        } else {
+            r.attempts.push_back(
+                Attempt { r.keyId, r.route, r.status, a.at(0).toString(), qint64(a.at(1).toDouble()) });
+        }
+    }
+    if (const QJsonArray l = o.value(u"l").toArray(); !l.isEmpty()) {
+        LiveFigures f;
+        f.framesIn = qint64(l.at(0).toDouble());
+        f.framesOut = qint64(l.at(1).toDouble());
+        f.bytesIn = qint64(l.at(2).toDouble());
+        f.bytesOut = qint64(l.at(3).toDouble());
+        f.closeCode = l.at(4).toInt();
+        f.closeReason = l.at(5).toString();
+        f.started = l.at(6).toBool();
+        r.live = f;
+    }
+    return r;
 }
 
 AccessRecord accessRecordFromJson(const QJsonObject &o)

@@ -112,8 +112,25 @@ QByteArray toJsonBytes(const AccessRecord &r);
 void toJsonBytes(const AccessRecord &r, QByteArray &out);
 // `text` as UTF-8 in `buf`, whose storage is reused likewise (the history writer's key, model and route columns).
 void toUtf8Into(const QString &text, QByteArray &buf);
-// The record toJson() wrote (the request history on disk); fields it lacks keep their defaults.
+// The record toJson() wrote; fields it lacks keep their defaults.
 AccessRecord accessRecordFromJson(const QJsonObject &o);
+// The form the request history keeps on disk: a JSON object with one- and two-letter names, without the fields it
+// keeps in columns of its own (start time, status, key, model, route) and without fields at their defaults; an
+// attempt made with the record's key and route that ended with its status is only its outcome and time. About a
+// third of toJsonBytes()' bytes (the history's cost is mostly its bytes: pages, the WAL and its checkpoints).
+void toStoredJsonBytes(const AccessRecord &r, QByteArray &out);
+// What the history keeps in columns beside that object.
+struct StoredColumns
+{
+    qint64 startedMs = 0;
+    int status = 0;
+    QString keyId;
+    QString model;
+    QString route;
+};
+// The record from toStoredJsonBytes()' object and its columns; an object toJsonBytes() wrote (rows written before
+// the stored form) is read whole, as accessRecordFromJson() reads it.
+AccessRecord accessRecordFromStored(const QJsonObject &o, const StoredColumns &columns);
 // One line for the human-readable log: "#42 cline POST /v1beta/models/x:generateContent 200 gemini-2.5-flash
 // key=k1 route=direct tries=1 …", with every text field redacted (the line is safe to write as it is).
 QString toLogLine(const AccessRecord &r);

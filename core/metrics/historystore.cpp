@@ -25,6 +25,18 @@ namespace ga::metrics {
 
 namespace {
 
+// A field of the record's JSON in SQL: rows written since the stored form name it `stored`, older rows (whole
+// records) `whole`; `fallback` when neither has it (the stored form leaves out fields at their defaults).
+QByteArray jsonField(const char *stored, const char *whole, const char *fallback)
+{
+    return QByteArray("COALESCE(json_extract(record, '$.") + stored + "'), json_extract(record, '$." + whole + "'), "
+        + fallback + ")";
+}
+QByteArray jsonKind()
+{
+    return jsonField("k", "kind", "''");
+}
+
 // SQLite's own API, not Qt SQL: Qt SQL cost ~17,000 instructions a row in its bound values alone (each positional
 // value is named with QString::arg, converted to UTF-16 and bound with sqlite3_bind_text16), more than the insert
 // itself (profile.sh: the history was nearly a quarter of a proxied request's instructions). One statement, prepared
@@ -249,7 +261,7 @@ public:
             return out;
         }
         write(); // what is still queued is part of the answer
-        QByteArray sql = "SELECT record FROM history WHERE id >= ? AND id < ?";
+        QByteArray sql = "SELECT record, started_ms, status, key, model, route FROM history WHERE id >= ? AND id < ?";
         std::vector<Value> values { number(firstIdAt(f.sinceMs)),
             number(f.untilMs > 0 ? firstIdAt(f.untilMs) : std::numeric_limits<qint64>::max()) };
         if (f.status >= 100) {
@@ -269,11 +281,11 @@ public:
         }
         // The kind is in the record's JSON only: tested on the rows the other conditions leave.
         if (!f.kind.isEmpty()) {
-            sql += " AND json_extract(record, '$.kind') = ?";
+            sql += " AND " + jsonKind() + " = ?";
             values.push_back(text(f.kind));
         }
         if (!f.notKind.isEmpty()) {
-            sql += " AND IFNULL(json_extract(record, '$.kind'), '') != ?";
+            sql += " AND " + jsonKind() + " != ?";
             values.push_back(text(f.notKind));
         }
         // By start time, which is the table's own order: nothing is sorted, however large the range.
@@ -283,7 +295,8 @@ public:
         Statement q = prepare(sql, values);
         int rc = q ? q.step() : sqlite3_errcode(m_db);
         for (; rc == SQLITE_ROW; rc = q.step()) {
-            out.push_back(accessRecordFromJson(QJsonDocument::fromJson(q.rawText(0)).object()));
+            out.push_back(accessRecordFromStored(QJsonDocument::fromJson(q.rawText(0)).object(),
+                StoredColumns { q.int64(1), int(q.int64(2)), q.string(3), q.string(4), q.string(5) }));
         }
         if (rc != SQLITE_DONE) {
             // A step failed part way (damage met after the first rows): what was read is answered.
@@ -303,11 +316,9 @@ public:
         // live in the record's JSON only (SQLite's JSON functions read them).
         Statement q = prepare("SELECT (started_ms - ?) / ? AS b, key, model, COUNT(*), "
                               "SUM(CASE WHEN status IS NULL OR status <= 0 OR status >= 400 OR "
-                              "json_extract(record, '$.broken') THEN 1 ELSE 0 END), "
-                              "SUM(IFNULL(json_extract(record, '$.tokensIn'), 0) + "
-                              "IFNULL(json_extract(record, '$.tokensOut'), 0)) "
-                              "FROM history WHERE id >= ? AND id < ? "
-                              "AND IFNULL(json_extract(record, '$.kind'), '') != 'admin' GROUP BY b, key, model",
+                + jsonField("b", "broken", "0") + " THEN 1 ELSE 0 END), SUM(" + jsonField("ti", "tokensIn", "0") + " + "
+                + jsonField("to", "tokensOut", "0") + ") FROM history WHERE id >= ? AND id < ? AND " + jsonKind()
+                + " != 'admin' GROUP BY b, key, model",
             { number(summary.sinceMs), number(summary.bucketMs), number(firstIdAt(summary.sinceMs)),
                 number(firstIdAt(untilMs)) });
         int rc = q ? q.step() : sqlite3_errcode(m_db);
@@ -453,7 +464,7 @@ private:
         st.bind(first + 5, t.model);
         toUtf8Into(r.route, t.route);
         st.bind(first + 6, t.route);
-        toJsonBytes(r, t.json);
+        toStoredJsonBytes(r, t.json);
         st.bind(first + 7, t.json);
     }
 
