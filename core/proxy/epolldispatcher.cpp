@@ -2,6 +2,7 @@
 #include "proxy/epolldispatcher.h"
 
 #include "proxy/clock.h"
+#include "proxy/rawsyscalls.h"
 
 #ifdef Q_OS_LINUX
 
@@ -328,7 +329,7 @@ private:
         epoll_event events[kBatch];
         int n;
         do {
-            n = epoll_wait(m_epoll, events, kBatch, timeout);
+            n = sys::epollWait(m_epoll, events, kBatch, timeout);
         } while (n < 0 && errno == EINTR);
         startTurn();
         int delivered = 0;

@@ -11,6 +11,7 @@
 
 #include "http/buffer.h"
 #include "proxy/epolldispatcher.h"
+#include "proxy/rawsyscalls.h"
 #include "proxy/socketio.h"
 
 #include <QEvent>
@@ -62,7 +63,7 @@ qsizetype sendToKernel(qintptr descriptor, const char *data, qsizetype size)
     const int n = ::send(SOCKET(descriptor), data, int(qMin<qsizetype>(size, 1 << 30)), 0);
     return n > 0 ? n : 0;
 #else
-    return sentBy([&] { return ::send(int(descriptor), data, size_t(size), kSendFlags); });
+    return sentBy([&] { return sys::send(int(descriptor), data, size_t(size), kSendFlags); });
 #endif
 }
 
@@ -121,7 +122,7 @@ bool writeThrough(QAbstractSocket *socket, std::initializer_list<QByteArrayView>
         msghdr msg {};
         msg.msg_iov = vec;
         msg.msg_iovlen = decltype(msg.msg_iovlen)(count);
-        sent = sentBy([&] { return ::sendmsg(int(socket->socketDescriptor()), &msg, kSendFlags); });
+        sent = sentBy([&] { return sys::sendmsg(int(socket->socketDescriptor()), &msg, kSendFlags); });
     }
     if (sent == total) {
         return true;
@@ -255,7 +256,7 @@ qint64 readInto(QAbstractSocket *socket, QByteArray &buffer, bool mayLend, QByte
     }
     const int fd = int(socket->socketDescriptor());
     while (got < kMaxPerCall) {
-        const ssize_t n = ::recv(fd, block, size_t(kBlock), MSG_DONTWAIT);
+        const ssize_t n = sys::recv(fd, block, size_t(kBlock), MSG_DONTWAIT);
         if (n > 0) {
             if (n < kBlock && got == 0 && mayLend && buffer.isEmpty()) {
                 t_block.lent = true;
