@@ -447,7 +447,7 @@ private Q_SLOTS:
         r.stream = true;
         r.broken = true;
         r.bytesIn = 40;
-        r.bytesOut = 1'000'000'000'000;
+        r.bytesOut = (qint64(1) << 53) + 1; // whole numbers past a double's precision come back exact
         r.fallbacks = 2;
         // One attempt elsewhere (written whole), the last with the record's key, route and status (short).
         r.attempts.insert(r.attempts.begin(),

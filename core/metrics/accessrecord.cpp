@@ -605,7 +605,7 @@ AccessRecord accessRecordFromStored(const QJsonObject &o, const StoredColumns &c
         return accessRecordFromJson(o); // written whole ("id"), before the stored form: its columns say nothing more
     }
     AccessRecord r;
-    r.id = quint64(o.value(u"i").toDouble());
+    r.id = quint64(o.value(u"i").toInteger()); // whole numbers as written (a double loses them past 2^53)
     r.startedMs = columns.startedMs;
     r.status = columns.status;
     r.keyId = columns.keyId;
@@ -619,29 +619,28 @@ AccessRecord accessRecordFromStored(const QJsonObject &o, const StoredColumns &c
     r.mode = o.value(u"o").toString();
     r.stream = o.value(u"s").toBool();
     r.broken = o.value(u"b").toBool();
-    r.bytesIn = qint64(o.value(u"bi").toDouble(double(r.bytesIn)));
-    r.bytesOut = qint64(o.value(u"bo").toDouble(double(r.bytesOut)));
-    r.ttfbMs = qint64(o.value(u"tf").toDouble(double(r.ttfbMs)));
-    r.totalMs = qint64(o.value(u"tt").toDouble(double(r.totalMs)));
-    r.tokensIn = qint64(o.value(u"ti").toDouble(double(r.tokensIn)));
-    r.tokensOut = qint64(o.value(u"to").toDouble(double(r.tokensOut)));
+    r.bytesIn = o.value(u"bi").toInteger(r.bytesIn);
+    r.bytesOut = o.value(u"bo").toInteger(r.bytesOut);
+    r.ttfbMs = o.value(u"tf").toInteger(r.ttfbMs);
+    r.totalMs = o.value(u"tt").toInteger(r.totalMs);
+    r.tokensIn = o.value(u"ti").toInteger(r.tokensIn);
+    r.tokensOut = o.value(u"to").toInteger(r.tokensOut);
     r.fallbacks = o.value(u"f").toInt(r.fallbacks);
     for (const QJsonValue &v : o.value(u"a").toArray()) {
         const QJsonArray a = v.toArray();
         if (a.size() >= 5) {
-            r.attempts.push_back(Attempt { a.at(0).toString(), a.at(1).toString(), a.at(2).toInt(), a.at(3).toString(),
-                qint64(a.at(4).toDouble()) });
+            r.attempts.push_back(Attempt {
+                a.at(0).toString(), a.at(1).toString(), a.at(2).toInt(), a.at(3).toString(), a.at(4).toInteger() });
         } else {
-            r.attempts.push_back(
-                Attempt { r.keyId, r.route, r.status, a.at(0).toString(), qint64(a.at(1).toDouble()) });
+            r.attempts.push_back(Attempt { r.keyId, r.route, r.status, a.at(0).toString(), a.at(1).toInteger() });
         }
     }
     if (const QJsonArray l = o.value(u"l").toArray(); !l.isEmpty()) {
         LiveFigures f;
-        f.framesIn = qint64(l.at(0).toDouble());
-        f.framesOut = qint64(l.at(1).toDouble());
-        f.bytesIn = qint64(l.at(2).toDouble());
-        f.bytesOut = qint64(l.at(3).toDouble());
+        f.framesIn = l.at(0).toInteger();
+        f.framesOut = l.at(1).toInteger();
+        f.bytesIn = l.at(2).toInteger();
+        f.bytesOut = l.at(3).toInteger();
         f.closeCode = l.at(4).toInt();
         f.closeReason = l.at(5).toString();
         f.started = l.at(6).toBool();
