@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QTest>
 
 #include <cstring>
@@ -215,6 +216,7 @@ private Q_SLOTS:
     void valueBytesCheckedAtEveryPlace();
     void headersKeptAsReceived();
     void repeatedHeadersShareTheirBytes();
+    void repeatedHeadersBecomePermanent();
     void oneObjectTakesHeadAfterHead();
     void byteAtATime_data();
     void byteAtATime();
@@ -626,7 +628,9 @@ void TestRequestParser::repeatedHeadersShareTheirBytes()
     };
     const QByteArray first = "0123456789-same-length-AAAAAAAA-76543210";
     const QByteArray alike = "0123456789-same-length-BBBBBBBB-76543210";
-    Request a, b, c;
+    Request earlier, a, b, c;
+    // Met a second time a name or value is made permanent (repeatedHeadersBecomePermanent); from then on it is shared.
+    QCOMPARE(ga::http::parseRequestHead(head(first), Limits(), &earlier).state, ParseOutcome::Complete);
     QCOMPARE(ga::http::parseRequestHead(head(first), Limits(), &a).state, ParseOutcome::Complete);
     QCOMPARE(ga::http::parseRequestHead(head(first), Limits(), &b).state, ParseOutcome::Complete);
     QCOMPARE(ga::http::parseRequestHead(head(alike), Limits(), &c).state, ParseOutcome::Complete);
@@ -658,7 +662,8 @@ void TestRequestParser::repeatedHeadersShareTheirBytes()
         const auto only
             = [](QByteArrayView value) { return "GET / HTTP/1.0\r\nX-V: " + value.toByteArray() + "\r\n\r\n"; };
         const QByteArray kept = "a value that stays: 0123456789";
-        Request before;
+        Request seen, before;
+        QCOMPARE(ga::http::parseRequestHead(only(kept), Limits(), &seen).state, ParseOutcome::Complete);
         QCOMPARE(ga::http::parseRequestHead(only(kept), Limits(), &before).state, ParseOutcome::Complete);
         int pushedOut = 0;
         for (int i = 0; i < 1000; ++i) {
@@ -684,6 +689,61 @@ void TestRequestParser::repeatedHeadersShareTheirBytes()
         = ga::http::parseRequestHead("GET / HTTP/1.1\r\nHost: h\r\nbad name: v\r\n\r\n", Limits(), &e);
     QCOMPARE(refused.state, ParseOutcome::Error);
     QCOMPARE(refused.status, 400);
+}
+
+// Bytes a QByteArray holds without a reference count (QByteArray::fromRawData): copying one touches no shared memory.
+bool permanent(const QByteArray &a)
+{
+    return !a.isNull() && const_cast<QByteArray &>(a).data_ptr().d_ptr() == nullptr;
+}
+
+// A name or value met again is made permanent (no reference count to copy it with), except a value of a header that
+// may carry a credential and anything that is no header (the target); the permanent bytes are bounded.
+void TestRequestParser::repeatedHeadersBecomePermanent()
+{
+    const QByteArray raw = "POST /v1beta/models/m:generateContent?key=test-only-value HTTP/1.1\r\nHost: localhost\r\n"
+                           "Content-Type: application/json\r\nX-Goog-Api-Key: key-value-0123456789\r\n"
+                           "Authorization: Bearer token-value\r\nX-Custom-Token: t1\r\nx-session-id: s1\r\n"
+                           "Cookie: c=1\r\nX-Plain: plain value\r\nContent-Length: 2\r\n\r\n";
+    Request first, second, third;
+    QCOMPARE(ga::http::parseRequestHead(raw, Limits(), &first).state, ParseOutcome::Complete);
+    QVERIFY(!permanent(first.headers[1].value)); // met once: an ordinary shared copy
+    QCOMPARE(ga::http::parseRequestHead(raw, Limits(), &second).state, ParseOutcome::Complete);
+    QCOMPARE(ga::http::parseRequestHead(raw, Limits(), &third).state, ParseOutcome::Complete);
+    QCOMPARE(third.headers.size(), size_t(9));
+    const QSet<QByteArray> credentials { "X-Goog-Api-Key", "Authorization", "X-Custom-Token", "x-session-id",
+        "Cookie" };
+    for (const ga::http::Header &h : third.headers) {
+        QVERIFY2(permanent(h.name), h.name.constData());
+        QCOMPARE(permanent(h.value), !credentials.contains(h.name));
+        // Terminated all the same: a value may be handed to an API that reads up to the NUL.
+        QCOMPARE(qstrlen(h.value.constData()), size_t(h.value.size()));
+        QCOMPARE(qstrlen(h.name.constData()), size_t(h.name.size()));
+    }
+    QCOMPARE(third.headers[1].value, QByteArray("application/json"));
+    QVERIFY(!permanent(third.target));
+    QVERIFY(!permanent(third.path));
+    // A permanent value changed through one request is copied first: the others keep theirs.
+    Request fourth;
+    QCOMPARE(ga::http::parseRequestHead(raw, Limits(), &fourth).state, ParseOutcome::Complete);
+    fourth.headers[1].value[0] = 'X';
+    QCOMPARE(third.headers[1].value, QByteArray("application/json"));
+    QCOMPARE(fourth.headers[1].value, QByteArray("Xpplication/json"));
+    // Distinct values met twice each fill the permanent bytes once (256 KiB): after that they are shared copies.
+    int made = 0;
+    bool lastPermanent = true;
+    for (int i = 0; i < 4000; ++i) {
+        const QByteArray value = QByteArray::number(i).rightJustified(120, 'v');
+        const QByteArray head = "GET / HTTP/1.0\r\nX-V: " + value + "\r\n\r\n";
+        Request once, twice;
+        QCOMPARE(ga::http::parseRequestHead(head, Limits(), &once).state, ParseOutcome::Complete);
+        QCOMPARE(ga::http::parseRequestHead(head, Limits(), &twice).state, ParseOutcome::Complete);
+        QCOMPARE(twice.headers[0].value, value);
+        lastPermanent = permanent(twice.headers[0].value);
+        made += lastPermanent ? 1 : 0;
+    }
+    QVERIFY2(made > 1000 && made <= 256 * 1024 / 121, QByteArray::number(made).constData());
+    QVERIFY(!lastPermanent);
 }
 
 // A connection parses each head into the same object: nothing of the one before stays, the header list keeps its

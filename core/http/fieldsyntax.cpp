@@ -4,6 +4,8 @@
 #include "http/fieldsyntax_p.h"
 #include "http/search.h"
 
+#include <QMutex>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -38,15 +40,64 @@ constexpr bool isTchar(unsigned char c)
     return kTchar[c];
 }
 
+// A header name whose value may hold a credential: such values are never made permanent (see permanentCopy). The known
+// carriers by name, and any name that says what it holds.
+bool namesCredential(QByteArrayView name)
+{
+    for (const char *word : { "auth", "key", "token", "cookie", "secret", "session", "signature", "password" }) {
+        const QByteArrayView w(word);
+        for (qsizetype i = 0; i + w.size() <= name.size(); ++i) {
+            if (equalsIgnoreCase(name.sliced(i, w.size()), w)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+// A copy of `bytes` that stays for the process's life, or a null QByteArray once kPermanentBytes are taken. A
+// QByteArray over it (fromRawData, NUL-terminated here all the same) has no reference count: copying and destroying
+// one touches no shared memory. Qt's reference count is an atomic (a locked instruction, a full barrier), and the
+// header names and values of a proxied request were copied and destroyed ~80 times: an eighth of the daemon's user
+// time (perf, samples on the instruction after each locked one). Only what a thread met twice comes here, so what
+// fills it is what repeats: names, content types, Google's fixed headers; bounded, as a stream of distinct values
+// repeated twice each would otherwise grow it. The blocks stay reachable (a fixed array) for leak checkers.
+QByteArray permanentCopy(QByteArrayView bytes)
+{
+    constexpr qsizetype kBlockBytes = 16 * 1024;
+    constexpr size_t kBlocks = 16; // 256 KiB at most
+    static QBasicMutex mutex;
+    static char *blocks[kBlocks] = {};
+    static size_t blockCount = 0;
+    static qsizetype used = kBlockBytes;
+    const qsizetype need = bytes.size() + 1;
+    QMutexLocker lock(&mutex);
+    if (used + need > kBlockBytes) {
+        if (blockCount == kBlocks) {
+            return {};
+        }
+        blocks[blockCount++] = new char[size_t(kBlockBytes)];
+        used = 0;
+    }
+    char *p = blocks[blockCount - 1] + used;
+    std::memcpy(p, bytes.data(), size_t(bytes.size()));
+    p[bytes.size()] = '\0';
+    used += need;
+    return QByteArray::fromRawData(p, bytes.size());
+}
+
 // A header name or value as a QByteArray, checked (a token, a field value), and shared with an equal one this thread
 // parsed recently when there is one. Most of a head repeats from one request or answer to the next (names, content
 // types, the client's key, Google's fixed headers), and two allocations a header (malloc + free, ~250 instructions
 // each copy) were a sixth of a proxied request's instructions (profile.sh); so was checking the same bytes again.
-// A hit costs a few comparisons and a reference count, and needs no check: what a slot holds passed it (a slot
-// filled by a value serves a name only once it has passed the token check). The slot is picked from two words that
-// hold the first and last bytes (up to 8 each), so a string is never hashed in full, and for strings of up to 16
-// bytes the words hold every byte: a hit compares them and the size, no memcmp (a call into libc for each field).
-bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
+// A hit costs a few comparisons, and needs no check: what a slot holds passed it (a slot filled by a value serves a
+// name only once it has passed the token check). The slot is picked from two words that hold the first and last
+// bytes (up to 8 each), so a string is never hashed in full, and for strings of up to 16 bytes the words hold every
+// byte: a hit compares them and the size, no memcmp (a call into libc for each field). On its first hit a slot's
+// bytes are made permanent (permanentCopy), unless they are the value of a header that may carry a credential
+// (`credentialName` says so: `name` is false and it holds the header's name) or come from elsewhere (a request
+// target, a reason phrase: `credentialName` null, never made permanent).
+bool sharedField(QByteArrayView bytes, bool name, QByteArray *out, const QByteArrayView *ownerName = nullptr)
 {
     constexpr qsizetype kMaxShared = 128; // longer ones are rarely repeated: copied
     constexpr size_t kSlots = 256;
@@ -81,6 +132,7 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
         quint64 head = 0;
         quint64 tail = 0;
         bool token = false;
+        bool settled = false; // permanent, or found not to be made so
     };
     // Two places for a string (a pair, the one found last in front): with one, two strings a head repeats that met
     // in one place pushed each other out on every request (a copy, a check and an allocation: ~1,000 instructions a
@@ -91,14 +143,24 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
         return slot.bytes.size() == n && slot.head == head && slot.tail == tail && (slot.token || !name)
             && (n <= 16 || std::memcmp(slot.bytes.constData() + 8, d + 8, size_t(n - 16)) == 0);
     };
-    if (holds(pair[0])) {
-        *out = QByteArray(pair[0].bytes); // a copy made inline and moved: QByteArray's copy assignment is a call
+    const auto hit = [&](Slot &slot) {
+        if (!slot.settled) {
+            slot.settled = true;
+            if (name || (ownerName && !namesCredential(*ownerName))) {
+                if (QByteArray permanent = permanentCopy(slot.bytes); !permanent.isNull()) {
+                    slot.bytes = std::move(permanent);
+                }
+            }
+        }
+        *out = QByteArray(slot.bytes); // a copy made inline and moved: QByteArray's copy assignment is a call
         return true;
+    };
+    if (holds(pair[0])) {
+        return hit(pair[0]);
     }
     if (holds(pair[1])) {
         std::swap(pair[0], pair[1]);
-        *out = QByteArray(pair[0].bytes);
-        return true;
+        return hit(pair[0]);
     }
     if (!passes()) {
         return false;
@@ -109,6 +171,7 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out)
     slot.head = head;
     slot.tail = tail;
     slot.token = name;
+    slot.settled = false;
     *out = QByteArray(slot.bytes);
     return true;
 }
@@ -222,7 +285,8 @@ ParseOutcome parseHeaderLines(
         if (colon <= 0 || !sharedField(line.first(colon), true, &header.name)) {
             return error(400, "A header line is malformed: expected 'Name: value' with no space before the colon.");
         }
-        if (!sharedField(trimOws(line.sliced(colon + 1)), false, &header.value)) {
+        const QByteArrayView name = line.first(colon);
+        if (!sharedField(trimOws(line.sliced(colon + 1)), false, &header.value, &name)) {
             return error(400, "A header value contains a control character.");
         }
         if (qsizetype(headers->size()) >= maxHeaderCount) {
