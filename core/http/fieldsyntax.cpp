@@ -86,6 +86,44 @@ QByteArray permanentCopy(QByteArrayView bytes)
     return QByteArray::fromRawData(p, bytes.size());
 }
 
+struct Slot
+{
+    QByteArray bytes; // a field value (every token is one too)
+    quint64 head = 0;
+    quint64 tail = 0;
+    bool token = false;
+    bool settled = false; // made permanent, or found not to be made so
+};
+
+// A slot's first hit (out of line: once a slot).
+Q_NEVER_INLINE void settle(Slot &slot, bool name, const QByteArrayView *ownerName)
+{
+    slot.settled = true;
+    if (name || (ownerName && !namesCredential(*ownerName))) {
+        if (QByteArray permanent = permanentCopy(slot.bytes); !permanent.isNull()) {
+            slot.bytes = std::move(permanent);
+        }
+    }
+}
+
+// Bytes neither place of their pair holds: checked, then put in front.
+Q_NEVER_INLINE bool sharedFieldMissed(
+    QByteArrayView bytes, bool name, quint64 head, quint64 tail, Slot *pair, QByteArray *out)
+{
+    if (!(name ? isToken(bytes) : isFieldValue(bytes))) {
+        return false;
+    }
+    pair[1] = std::move(pair[0]); // the one in front goes behind, the one behind goes
+    Slot &slot = pair[0];
+    slot.bytes = bytes.toByteArray();
+    slot.head = head;
+    slot.tail = tail;
+    slot.token = name;
+    slot.settled = false;
+    *out = QByteArray(slot.bytes);
+    return true;
+}
+
 // A header name or value as a QByteArray, checked (a token, a field value), and shared with an equal one this thread
 // parsed recently when there is one. Most of a head repeats from one request or answer to the next (names, content
 // types, the client's key, Google's fixed headers), and two allocations a header (malloc + free, ~250 instructions
@@ -126,14 +164,6 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out, const QByteAr
     // The slot is the top byte of the mixed words (mixing the length in too measured more collisions among one
     // head's fields); a hit still compares the length and every byte.
     const quint64 mixed = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL);
-    struct Slot
-    {
-        QByteArray bytes; // a field value (every token is one too)
-        quint64 head = 0;
-        quint64 tail = 0;
-        bool token = false;
-        bool settled = false; // permanent, or found not to be made so
-    };
     // Two places for a string (a pair, the one found last in front): with one, two strings a head repeats that met
     // in one place pushed each other out on every request (a copy, a check and an allocation: ~1,000 instructions a
     // request in about half of the profile.sh runs, as the client's key fell).
@@ -143,36 +173,16 @@ bool sharedField(QByteArrayView bytes, bool name, QByteArray *out, const QByteAr
         return slot.bytes.size() == n && slot.head == head && slot.tail == tail && (slot.token || !name)
             && (n <= 16 || std::memcmp(slot.bytes.constData() + 8, d + 8, size_t(n - 16)) == 0);
     };
-    const auto hit = [&](Slot &slot) {
-        if (!slot.settled) {
-            slot.settled = true;
-            if (name || (ownerName && !namesCredential(*ownerName))) {
-                if (QByteArray permanent = permanentCopy(slot.bytes); !permanent.isNull()) {
-                    slot.bytes = std::move(permanent);
-                }
-            }
+    if (!holds(pair[0])) {
+        if (!holds(pair[1])) {
+            return sharedFieldMissed(bytes, name, head, tail, pair, out);
         }
-        *out = QByteArray(slot.bytes); // a copy made inline and moved: QByteArray's copy assignment is a call
-        return true;
-    };
-    if (holds(pair[0])) {
-        return hit(pair[0]);
-    }
-    if (holds(pair[1])) {
         std::swap(pair[0], pair[1]);
-        return hit(pair[0]);
     }
-    if (!passes()) {
-        return false;
+    if (!pair[0].settled) {
+        settle(pair[0], name, ownerName);
     }
-    pair[1] = std::move(pair[0]); // the one in front goes behind, the one behind goes
-    Slot &slot = pair[0];
-    slot.bytes = bytes.toByteArray();
-    slot.head = head;
-    slot.tail = tail;
-    slot.token = name;
-    slot.settled = false;
-    *out = QByteArray(slot.bytes);
+    *out = QByteArray(pair[0].bytes); // a copy made inline and moved: QByteArray's copy assignment is a call
     return true;
 }
 

@@ -23,7 +23,8 @@ DayUsage &UsageLedger::entry(KeyUsage &u, const QString &model, qint64 now)
         u.todayKey = today;
         u.todayRequests = 0;
     }
-    const QString name = model.isEmpty() ? QStringLiteral("-") : model;
+    static const QString unnamed = QStringLiteral("-");
+    const QString &name = model.isEmpty() ? unnamed : model; // not a copy: a reference count each way (atomic)
     if (m_trackTouched) {
         u.touched[today].insert(name);
     }

@@ -294,8 +294,7 @@ void Recorder::setHistoryLocked(std::vector<AccessRecord> ordered)
 
 quint64 Recorder::nextId()
 {
-    QMutexLocker lock(&m_mutex);
-    return ++m_nextId;
+    return m_nextId.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 void Recorder::streamStarted()
@@ -433,9 +432,12 @@ void Recorder::setStore(HistoryStore *store)
 void Recorder::restoreHistory(std::vector<AccessRecord> records)
 {
     QMutexLocker lock(&m_mutex);
+    quint64 highest = 0;
     for (const AccessRecord &r : records) {
-        m_nextId = std::max(m_nextId, r.id);
+        highest = std::max(highest, r.id);
     }
+    // Raised, never lowered: ids handed out meanwhile stay below the next one.
+    for (quint64 now = m_nextId.load(); now < highest && !m_nextId.compare_exchange_weak(now, highest);) { }
     for (AccessRecord &r : historyInOrderLocked()) {
         records.push_back(std::move(r)); // anything recorded meanwhile is newer
     }

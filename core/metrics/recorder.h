@@ -116,7 +116,7 @@ private:
 
     mutable QMutex m_mutex;
     std::atomic<class HistoryStore *> m_store { nullptr };
-    quint64 m_nextId = 0;
+    std::atomic<quint64> m_nextId { 0 }; // without the mutex: taken by every request as it starts
     int m_historySize;
     std::vector<AccessRecord> m_history;
     size_t m_kept = 0; // records in m_history (its first slots; the rest are made ahead, see keepLocked)
