@@ -40,16 +40,28 @@ constexpr bool isTchar(unsigned char c)
     return kTchar[c];
 }
 
-// A header name whose value may hold a credential: such values are never made permanent (see permanentCopy). The known
-// carriers by name, and any name that says what it holds.
-bool namesCredential(QByteArrayView name)
+// A header value that may be a credential: such values are never made permanent (see permanentCopy). By the header's
+// name (the known carriers, and any name that says what it holds) and by the value's own shape (an API key, an
+// access token, a JWT, a scheme and its credentials), whatever the name.
+bool mayBeCredential(QByteArrayView name, QByteArrayView value)
 {
-    for (const char *word : { "auth", "key", "token", "cookie", "secret", "session", "signature", "password" }) {
-        const QByteArrayView w(word);
-        for (qsizetype i = 0; i + w.size() <= name.size(); ++i) {
-            if (equalsIgnoreCase(name.sliced(i, w.size()), w)) {
+    const auto contains = [](QByteArrayView text, QByteArrayView word) {
+        for (qsizetype i = 0; i + word.size() <= text.size(); ++i) {
+            if (equalsIgnoreCase(text.sliced(i, word.size()), word)) {
                 return true;
             }
+        }
+        return false;
+    };
+    for (const char *word : { "auth", "key", "token", "cookie", "secret", "session", "signature", "pass", "cred" }) {
+        if (contains(name, word)) {
+            return true;
+        }
+    }
+    for (const char *prefix : { "AIza", "gat_", "ya29.", "eyJ", "sk-", "Bearer ", "Basic " }) {
+        const QByteArrayView p(prefix);
+        if (value.size() >= p.size() && equalsIgnoreCase(value.first(p.size()), p)) {
+            return true;
         }
     }
     return false;
@@ -99,7 +111,7 @@ struct Slot
 Q_NEVER_INLINE void settle(Slot &slot, bool name, const QByteArrayView *ownerName)
 {
     slot.settled = true;
-    if (name || (ownerName && !namesCredential(*ownerName))) {
+    if (name || (ownerName && !mayBeCredential(*ownerName, slot.bytes))) {
         if (QByteArray permanent = permanentCopy(slot.bytes); !permanent.isNull()) {
             slot.bytes = std::move(permanent);
         }
