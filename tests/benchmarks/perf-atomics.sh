@@ -45,11 +45,12 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["x-goog-api-key"] = os.getenv("BENCH_KEY")
 LUA
 BENCH_KEY=$TOKEN wrk -t1 -c50 -d1s -s "$H_TMP/generate.lua" "$URL" >/dev/null # warm-up
-BENCH_KEY=$TOKEN wrk -t1 -c50 -d"$((DUR + 2))s" -s "$H_TMP/generate.lua" "$URL" >"$H_TMP/wrk.txt" &
-WRK=$!
-sleep 0.5
-perf record -q -F 4999 -e cpu-clock -p "$PID" -o "$H_TMP/perf.data" -- sleep "$DUR" >/dev/null 2>&1
-wait "$WRK"
+# The samples cover the whole wrk run (its first milliseconds open the 50 connections).
+perf record -q -F 4999 -e cpu-clock -p "$PID" -o "$H_TMP/perf.data" >/dev/null 2>&1 &
+PERF=$!
+BENCH_KEY=$TOKEN wrk -t1 -c50 -d"${DUR}s" -s "$H_TMP/generate.lua" "$URL" >"$H_TMP/wrk.txt"
+kill -INT "$PERF"
+wait "$PERF" || true
 echo "== perf-atomics: ${TARGET:-daemon}, wrk -c50, $(grep -o '[0-9.]*k* *requests in' "$H_TMP/wrk.txt" | head -1)"
 perf annotate -i "$H_TMP/perf.data" --stdio --no-source 2>/dev/null >"$H_TMP/annotate.txt"
 perf report -i "$H_TMP/perf.data" --stdio --sort comm 2>/dev/null | awk '/^# Samples/ {print "samples: " $3}'
