@@ -67,11 +67,11 @@ bool mayBeCredential(QByteArrayView name, QByteArrayView value)
     return false;
 }
 
-// A copy of `bytes` that stays for the process's life, or a null QByteArray once kPermanentBytes are taken. A
+// A copy of `bytes` that stays for the process's life, or a null QByteArray once the 256 KiB are taken. A
 // QByteArray over it (fromRawData, NUL-terminated here all the same) has no reference count: copying and destroying
 // one touches no shared memory. Qt's reference count is an atomic (a locked instruction, a full barrier), and the
-// header names and values of a proxied request were copied and destroyed ~80 times: an eighth of the daemon's user
-// time (perf, samples on the instruction after each locked one). Only what a thread met twice comes here, so what
+// header names and values of a proxied request were copied and destroyed ~80 times: ~6 % of the daemon's user time
+// (perf-atomics.sh: samples on the instruction after each locked one). Only what a thread met twice comes here, so what
 // fills it is what repeats: names, content types, Google's fixed headers; bounded, as a stream of distinct values
 // repeated twice each would otherwise grow it. The blocks stay reachable (a fixed array) for leak checkers.
 QByteArray permanentCopy(QByteArrayView bytes)
@@ -145,8 +145,8 @@ Q_NEVER_INLINE bool sharedFieldMissed(
 // bytes (up to 8 each), so a string is never hashed in full, and for strings of up to 16 bytes the words hold every
 // byte: a hit compares them and the size, no memcmp (a call into libc for each field). On its first hit a slot's
 // bytes are made permanent (permanentCopy), unless they are the value of a header that may carry a credential
-// (`credentialName` says so: `name` is false and it holds the header's name) or come from elsewhere (a request
-// target, a reason phrase: `credentialName` null, never made permanent).
+// (`ownerName`: the header's name, for a value) or no header's value at all (a request target, a reason phrase:
+// `ownerName` null, never made permanent).
 bool sharedField(QByteArrayView bytes, bool name, QByteArray *out, const QByteArrayView *ownerName = nullptr)
 {
     constexpr qsizetype kMaxShared = 128; // longer ones are rarely repeated: copied
@@ -303,11 +303,11 @@ ParseOutcome parseHeaderLines(
             return error(400, "Folded header lines (obs-fold) are not accepted.");
         }
         const qsizetype colon = indexOf(line, ':');
+        const QByteArrayView name = line.first(std::max(colon, qsizetype(0)));
         Header header;
-        if (colon <= 0 || !sharedField(line.first(colon), true, &header.name)) {
+        if (colon <= 0 || !sharedField(name, true, &header.name)) {
             return error(400, "A header line is malformed: expected 'Name: value' with no space before the colon.");
         }
-        const QByteArrayView name = line.first(colon);
         if (!sharedField(trimOws(line.sliced(colon + 1)), false, &header.value, &name)) {
             return error(400, "A header value contains a control character.");
         }
