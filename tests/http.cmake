@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The strict HTTP/1.1 parser (core/http) and the proxy's forwarding helpers. Included from tests/CMakeLists.txt.
 ga_add_test(tst_requestparser)
+ga_add_test(tst_permanenttext) # core/text: texts held without a reference count (what the parser's fields use)

@@ -3,8 +3,7 @@
 // Transfer-Encoding list), shared by the request and response parsers and the chunked decoder.
 #include "http/fieldsyntax_p.h"
 #include "http/search.h"
-
-#include <QMutex>
+#include "text/permanent.h"
 
 #include <algorithm>
 #include <array>
@@ -40,7 +39,7 @@ constexpr bool isTchar(unsigned char c)
     return kTchar[c];
 }
 
-// A header value that may be a credential: such values are never made permanent (see permanentCopy). By the header's
+// A header value that may be a credential: such values are never made permanent (text/permanent.h). By the header's
 // name (the known carriers, and any name that says what it holds) and by the value's own shape (an API key, an
 // access token, a JWT, a scheme and its credentials), whatever the name.
 bool mayBeCredential(QByteArrayView name, QByteArrayView value)
@@ -67,37 +66,6 @@ bool mayBeCredential(QByteArrayView name, QByteArrayView value)
     return false;
 }
 
-// A copy of `bytes` that stays for the process's life, or a null QByteArray once the 256 KiB are taken. A
-// QByteArray over it (fromRawData, NUL-terminated here all the same) has no reference count: copying and destroying
-// one touches no shared memory. Qt's reference count is an atomic (a locked instruction, a full barrier), and the
-// header names and values of a proxied request were copied and destroyed ~80 times: ~6 % of the daemon's user time
-// (perf-atomics.sh: samples on the instruction after each locked one). Only what a thread met twice comes here, so what
-// fills it is what repeats: names, content types, Google's fixed headers; bounded, as a stream of distinct values
-// repeated twice each would otherwise grow it. The blocks stay reachable (a fixed array) for leak checkers.
-QByteArray permanentCopy(QByteArrayView bytes)
-{
-    constexpr qsizetype kBlockBytes = 16 * 1024;
-    constexpr size_t kBlocks = 16; // 256 KiB at most
-    static QBasicMutex mutex;
-    static char *blocks[kBlocks] = {};
-    static size_t blockCount = 0;
-    static qsizetype used = kBlockBytes;
-    const qsizetype need = bytes.size() + 1;
-    QMutexLocker lock(&mutex);
-    if (used + need > kBlockBytes) {
-        if (blockCount == kBlocks) {
-            return {};
-        }
-        blocks[blockCount++] = new char[size_t(kBlockBytes)];
-        used = 0;
-    }
-    char *p = blocks[blockCount - 1] + used;
-    std::memcpy(p, bytes.data(), size_t(bytes.size()));
-    p[bytes.size()] = '\0';
-    used += need;
-    return QByteArray::fromRawData(p, bytes.size());
-}
-
 struct Slot
 {
     QByteArray bytes; // a field value (every token is one too)
@@ -112,7 +80,7 @@ Q_NEVER_INLINE void settle(Slot &slot, bool name, const QByteArrayView *ownerNam
 {
     slot.settled = true;
     if (name || (ownerName && !mayBeCredential(*ownerName, slot.bytes))) {
-        if (QByteArray permanent = permanentCopy(slot.bytes); !permanent.isNull()) {
+        if (QByteArray permanent = text::permanentBytes(slot.bytes); !permanent.isNull()) {
             slot.bytes = std::move(permanent);
         }
     }
@@ -144,7 +112,7 @@ Q_NEVER_INLINE bool sharedFieldMissed(
 // name only once it has passed the token check). The slot is picked from two words that hold the first and last
 // bytes (up to 8 each), so a string is never hashed in full, and for strings of up to 16 bytes the words hold every
 // byte: a hit compares them and the size, no memcmp (a call into libc for each field). On its first hit a slot's
-// bytes are made permanent (permanentCopy), unless they are the value of a header that may carry a credential
+// bytes are made permanent (text/permanent.h), unless they are the value of a header that may carry a credential
 // (`ownerName`: the header's name, for a value) or no header's value at all (a request target, a reason phrase:
 // `ownerName` null, never made permanent).
 bool sharedField(QByteArrayView bytes, bool name, QByteArray *out, const QByteArrayView *ownerName = nullptr)

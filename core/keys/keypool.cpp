@@ -8,6 +8,7 @@
 #include "keys/keyselection.h"
 #include "logging/logging.h"
 #include "logging/usertext.h"
+#include "text/permanent.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -131,6 +132,7 @@ void KeyPool::setKeys(std::vector<PoolKeyConfig> configs)
             rec = std::move(*old); // what the pool learned about a key that stays
         }
         rec.cfg = std::move(c);
+        rec.cfg.id = text::intern(rec.cfg.id); // copied into every request's record (text/permanent.h)
         rec.scope = KeyRec::scopeOf(rec.cfg);
         index.insert(rec.cfg.id, int(fresh.size()));
         fresh.push_back(std::move(rec));

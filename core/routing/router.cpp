@@ -3,6 +3,7 @@
 
 #include "logging/logging.h"
 #include "logging/usertext.h"
+#include "text/permanent.h"
 
 namespace ga::routing {
 namespace {
@@ -57,6 +58,9 @@ void Router::configure(
     }
     m_mode = mode;
     m_fallback = fallbackToLocal;
+    for (Relay &relay : relays) {
+        relay.id = text::intern(relay.id); // copied into every request's record (text/permanent.h)
+    }
     m_relays = std::move(relays);
     m_state = std::move(state);
     m_bindings = std::move(keyBindings);

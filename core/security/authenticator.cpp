@@ -2,6 +2,7 @@
 #include "security/authenticator.h"
 
 #include "security/jwt.h"
+#include "text/permanent.h"
 
 #include <QCryptographicHash>
 #include <QMutexLocker>
@@ -43,7 +44,8 @@ void Authenticator::setTokens(const QList<Token> &tokens)
     next->tokens.clear();
     for (const Token &t : tokens) {
         if (!t.secret.isEmpty()) {
-            next->tokens.push_back({ t.name, QCryptographicHash::hash(t.secret, QCryptographicHash::Sha256) });
+            next->tokens.push_back(
+                { text::intern(t.name), QCryptographicHash::hash(t.secret, QCryptographicHash::Sha256) });
         }
     }
     m_state = std::move(next);

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// core/text/permanent.h: texts held without a reference count, interned, bounded.
+#include "text/permanent.h"
+
+#include <QObject>
+#include <QTest>
+#include <QThread>
+
+#include <vector>
+
+using ga::text::intern;
+using ga::text::isPermanent;
+
+class TestPermanentText : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void textsAreKeptWithoutACount();
+    void equalTextsShareOneCopy();
+    void threadsInternTheSameText();
+    void fullStoreGivesOrdinaryCopies(); // last: it fills the process's store
+};
+
+void TestPermanentText::textsAreKeptWithoutACount()
+{
+    const QString made = QStringLiteral("gemini-2.5-") + QString::number(7);
+    QVERIFY(!isPermanent(made));
+    const QString kept = intern(made);
+    QCOMPARE(kept, made);
+    QVERIFY(isPermanent(kept));
+    QVERIFY(isPermanent(QString(kept))); // a copy holds the same bytes, uncounted
+    QCOMPARE(kept.utf16()[kept.size()], u'\0'); // terminated like a QString's own
+    // Written to, it is copied first: the permanent bytes never change.
+    QString changed = kept;
+    changed[0] = u'G';
+    QCOMPARE(kept, made);
+    QCOMPARE(changed, QStringLiteral("Gemini-2.5-7"));
+    QVERIFY(!isPermanent(changed));
+    // Null and empty stay what they are.
+    QVERIFY(intern(QString()).isNull());
+    QVERIFY(!intern(QStringLiteral("")).isNull());
+    QVERIFY(intern(QStringLiteral("")).isEmpty());
+    // Bytes too.
+    const QByteArray bytes = ga::text::permanentBytes("content-type");
+    QVERIFY(isPermanent(bytes));
+    QCOMPARE(bytes, QByteArray("content-type"));
+    QCOMPARE(bytes.constData()[bytes.size()], '\0');
+}
+
+void TestPermanentText::equalTextsShareOneCopy()
+{
+    const QString a = intern(QString::fromLatin1("kd170b846"));
+    const QString b = intern(QString::fromLatin1("kd170b846"));
+    QCOMPARE(a.constData(), b.constData()); // one copy: a name met again takes no more room
+    const QString c = intern(QString::fromLatin1("kd170b847"));
+    QVERIFY(c.constData() != a.constData());
+    QCOMPARE(c, QStringLiteral("kd170b847"));
+}
+
+void TestPermanentText::threadsInternTheSameText()
+{
+    std::vector<const QChar *> seen(8);
+    std::vector<QThread *> threads;
+    for (size_t i = 0; i < seen.size(); ++i) {
+        threads.push_back(QThread::create([&seen, i] {
+            for (int n = 0; n < 200; ++n) {
+                const QString t = intern(QStringLiteral("route-%1").arg(n));
+                if (n == 123) {
+                    seen[i] = t.constData();
+                }
+            }
+        }));
+        threads.back()->start();
+    }
+    for (QThread *t : threads) {
+        QVERIFY(t->wait(10'000));
+        delete t;
+    }
+    for (const QChar *p : seen) {
+        QCOMPARE(p, seen[0]);
+    }
+    QCOMPARE(QString(seen[0], 9), QStringLiteral("route-123"));
+}
+
+void TestPermanentText::fullStoreGivesOrdinaryCopies()
+{
+    // Distinct texts of 100 characters (202 bytes each with the NUL): the store holds at most kPermanentBytes.
+    int kept = 0;
+    QString last;
+    const int count = int(ga::text::kPermanentBytes / 200) + 500;
+    for (int i = 0; i < count; ++i) {
+        const QString text = QString::number(i).rightJustified(100, u'x');
+        last = intern(text);
+        QCOMPARE(last, text);
+        kept += isPermanent(last) ? 1 : 0;
+    }
+    QVERIFY2(kept > count / 2 && kept <= int(ga::text::kPermanentBytes / 202), QByteArray::number(kept).constData());
+    QVERIFY(!isPermanent(last));
+    QVERIFY(ga::text::permanentBytes(QByteArray(300, 'm')).isNull()); // the last block has less left
+    // What was interned before stays interned.
+    QVERIFY(isPermanent(intern(QString::fromLatin1("kd170b846"))));
+}
+
+QTEST_GUILESS_MAIN(TestPermanentText)
+#include "tst_permanenttext.moc"
