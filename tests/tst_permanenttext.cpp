@@ -30,7 +30,7 @@ void TestPermanentText::textsAreKeptWithoutACount()
     QCOMPARE(kept, made);
     QVERIFY(isPermanent(kept));
     QVERIFY(isPermanent(QString(kept))); // a copy holds the same bytes, uncounted
-    QCOMPARE(kept.utf16()[kept.size()], u'\0'); // terminated like a QString's own
+    QCOMPARE(kept.constData()[kept.size()], QChar(u'\0')); // terminated like a QString's own (utf16() would copy)
     // Written to, it is copied first: the permanent bytes never change.
     QString changed = kept;
     changed[0] = u'G';
