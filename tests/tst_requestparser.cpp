@@ -7,8 +7,8 @@
 #include "http/limits.h"
 #include "http/requestparser.h"
 #include "proxy/forwarding.h"
-#include "text/permanent.h"
 #include "testsupport.h"
+#include "text/permanent.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
