@@ -37,21 +37,17 @@ else
     URL=$H_PROXY_URL
     TOKEN=$(harness_token "$DAEMON_BIN")
 fi
-cat >"$H_TMP/generate.lua" <<'LUA'
-wrk.method = "POST"
-wrk.path = "/v1beta/models/gemini-2.5-flash:generateContent"
-wrk.body = '{"contents":[{"parts":[{"text":"hi"}]}]}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["x-goog-api-key"] = os.getenv("BENCH_KEY")
-LUA
-BENCH_KEY=$TOKEN wrk -t1 -c50 -d1s -s "$H_TMP/generate.lua" "$URL" >/dev/null # warm-up
+# The throughput benchmarks' request (wrk-generate.lua): a 40-byte generateContent.
+export BENCH_PATH=/v1beta/models/gemini-2.5-flash:generateContent BENCH_BODY='{"contents":[{"parts":[{"text":"hi"}]}]}'
+export BENCH_KEY=$TOKEN
+wrk -t1 -c50 -d1s -s "$ROOT/tests/benchmarks/wrk-generate.lua" "$URL" >/dev/null # warm-up
 # The samples cover the whole wrk run (its first milliseconds open the 50 connections).
 perf record -q -F 4999 -e cpu-clock -p "$PID" -o "$H_TMP/perf.data" >/dev/null 2>&1 &
 PERF=$!
-BENCH_KEY=$TOKEN wrk -t1 -c50 -d"${DUR}s" -s "$H_TMP/generate.lua" "$URL" >"$H_TMP/wrk.txt"
+wrk -t1 -c50 -d"${DUR}s" -s "$ROOT/tests/benchmarks/wrk-generate.lua" "$URL" >"$H_TMP/wrk.txt"
 kill -INT "$PERF"
 wait "$PERF" || true
-echo "== perf-atomics: ${TARGET:-daemon}, wrk -c50, $(grep -o '[0-9.]*k* *requests in' "$H_TMP/wrk.txt" | head -1)"
+echo "== perf-atomics: ${TARGET:-daemon}, wrk -c50 for ${DUR} s: $(bench_field "$(grep '^BENCH ' "$H_TMP/wrk.txt")" requests) requests"
 perf annotate -i "$H_TMP/perf.data" --stdio --no-source 2>/dev/null >"$H_TMP/annotate.txt"
 perf report -i "$H_TMP/perf.data" --stdio --sort comm 2>/dev/null | awk '/^# Samples/ {print "samples: " $3}'
 python3 - "$H_TMP/annotate.txt" "$TOP" <<'PY'
