@@ -19,6 +19,8 @@ private Q_SLOTS:
     void textsAreKeptWithoutACount();
     void equalTextsShareOneCopy();
     void threadsInternTheSameText();
+    void credentialShapes();
+    void clientTextsTakeTheirShareOnly(); // before the full store: it fills the clients' share
     void fullStoreGivesOrdinaryCopies(); // last: it fills the process's store
 };
 
@@ -83,9 +85,61 @@ void TestPermanentText::threadsInternTheSameText()
     QCOMPARE(QString(seen[0], 9), QStringLiteral("route-123"));
 }
 
+void TestPermanentText::credentialShapes()
+{
+    using ga::text::mayHoldCredential;
+    for (const char *text : { "/v1beta/models/AIzaSyD-0123456789:generateContent", "gat_abc", "Ya29.a0AfH6",
+             "x eyJhbGciOiJIUzI1NiJ9.e30.sig", "sk-proj-1", "aiza", "GAT_", "SK-" }) {
+        QVERIFY2(mayHoldCredential(QByteArrayView(text)), text);
+        QVERIFY2(mayHoldCredential(QString::fromLatin1(text)), text);
+    }
+    for (const char *text : { "/v1beta/models/gemini-2.5-flash:generateContent", "AIz", "gat", "ya29", "ey", "sk",
+             "application/json", "127.0.0.1", "" }) {
+        QVERIFY2(!mayHoldCredential(QByteArrayView(text)), text);
+        QVERIFY2(!mayHoldCredential(QString::fromLatin1(text)), text);
+    }
+    // A shape cut by the text's end is none: what follows the text is not read.
+    static const char beyond[] = "xAIza";
+    QVERIFY(!mayHoldCredential(QByteArrayView(beyond, 4)));
+    QVERIFY(!mayHoldCredential(QStringView(u"xAIza").first(4)));
+    // Beyond Latin-1 the shapes are still found, and nothing else matches them.
+    QVERIFY(mayHoldCredential(QStringLiteral("модель/AIzaSy")));
+    QVERIFY(!mayHoldCredential(QStringLiteral("модель")));
+    // A client's text of that shape is never kept, however often it comes; a configuration's name may look so.
+    const QString path = QStringLiteral("/v1beta/models/AIzaSyD-0123456789");
+    QVERIFY(!isPermanent(intern(path, ga::text::Origin::Client)));
+    QVERIFY(!isPermanent(intern(path, ga::text::Origin::Client)));
+    QCOMPARE(intern(path, ga::text::Origin::Client), path);
+    QVERIFY(ga::text::permanentBytes("Bearer eyJhbGci", ga::text::Origin::Client).isNull());
+    QVERIFY(isPermanent(intern(QStringLiteral("sk-relay"))));
+}
+
+void TestPermanentText::clientTextsTakeTheirShareOnly()
+{
+    // Distinct client texts of 100 characters (202 bytes each with the NUL): at most kClientBytes of them are kept.
+    int kept = 0;
+    QString last;
+    const int count = int(ga::text::kClientBytes / 200) + 200;
+    for (int i = 0; i < count; ++i) {
+        const QString text = QStringLiteral("/v1beta/files/") + QString::number(i).rightJustified(86, u'f');
+        last = intern(text, ga::text::Origin::Client);
+        QCOMPARE(last, text);
+        kept += isPermanent(last) ? 1 : 0;
+    }
+    QVERIFY2(kept > count / 2 && kept <= int(ga::text::kClientBytes / 202), QByteArray::number(kept).constData());
+    QVERIFY(!isPermanent(last));
+    QVERIFY(ga::text::permanentBytes(QByteArray(250, 'h'), ga::text::Origin::Client).isNull()); // less left
+    // One kept before is still found; the configuration's names still have room.
+    QVERIFY(isPermanent(intern(
+        QStringLiteral("/v1beta/files/") + QString::number(0).rightJustified(86, u'f'), ga::text::Origin::Client)));
+    QVERIFY(isPermanent(intern(QStringLiteral("k-imported-after-the-flood"))));
+    QVERIFY(isPermanent(ga::text::permanentBytes("configuration-bytes")));
+}
+
 void TestPermanentText::fullStoreGivesOrdinaryCopies()
 {
-    // Distinct texts of 100 characters (202 bytes each with the NUL): the store holds at most kPermanentBytes.
+    // Distinct texts of 100 characters (202 bytes each with the NUL): the store holds at most kPermanentBytes (less
+    // what the clients' share took before).
     int kept = 0;
     QString last;
     const int count = int(ga::text::kPermanentBytes / 200) + 500;

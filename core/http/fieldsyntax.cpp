@@ -39,9 +39,9 @@ constexpr bool isTchar(unsigned char c)
     return kTchar[c];
 }
 
-// A header value that may be a credential: such values are never made permanent (text/permanent.h). By the header's
-// name (the known carriers, and any name that says what it holds) and by the value's own shape (an API key, an
-// access token, a JWT, a scheme and its credentials), whatever the name.
+// A header value that may be a credential by the header's name (the known carriers, and any name that says what it
+// holds) or as a scheme and its credentials, whatever the name. Values with a credential's shape anywhere in them
+// (an API key, an access token, a JWT) the store itself refuses (text::mayHoldCredential).
 bool mayBeCredential(QByteArrayView name, QByteArrayView value)
 {
     const auto contains = [](QByteArrayView text, QByteArrayView word) {
@@ -57,7 +57,7 @@ bool mayBeCredential(QByteArrayView name, QByteArrayView value)
             return true;
         }
     }
-    for (const char *prefix : { "AIza", "gat_", "ya29.", "eyJ", "sk-", "Bearer ", "Basic " }) {
+    for (const char *prefix : { "Bearer ", "Basic " }) {
         const QByteArrayView p(prefix);
         if (value.size() >= p.size() && equalsIgnoreCase(value.first(p.size()), p)) {
             return true;
@@ -75,12 +75,13 @@ struct Slot
     bool settled = false; // made permanent, or found not to be made so
 };
 
-// A slot's first hit (out of line: once a slot).
+// A slot's first hit (out of line: once a slot). Header fields are a client's texts (or an upstream's): they take only
+// the clients' share of the store.
 Q_NEVER_INLINE void settle(Slot &slot, bool name, const QByteArrayView *ownerName)
 {
     slot.settled = true;
     if (name || (ownerName && !mayBeCredential(*ownerName, slot.bytes))) {
-        if (QByteArray permanent = text::permanentBytes(slot.bytes); !permanent.isNull()) {
+        if (QByteArray permanent = text::permanentBytes(slot.bytes, text::Origin::Client); !permanent.isNull()) {
             slot.bytes = std::move(permanent);
         }
     }

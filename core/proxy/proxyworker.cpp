@@ -291,7 +291,7 @@ QString ProxyWorker::peerText(const QHostAddress &address)
 {
     if (m_lastPeerText.isEmpty() || address != m_lastPeer) {
         m_lastPeer = address;
-        m_lastPeerText = text::intern(address.toString()); // see text/permanent.h: copied into every record
+        m_lastPeerText = text::intern(address.toString(), text::Origin::Client); // copied into every record (text/)
     }
     return m_lastPeerText;
 }
@@ -318,7 +318,7 @@ QString ProxyWorker::pathText(QByteArrayView path)
     // The bytes compared, not the text: a comparison of UTF-16 with Latin-1 is a call into Qt.
     if (m_lastPathText.isEmpty() || !http::equals(m_lastPath, path)) {
         m_lastPath = path.toByteArray();
-        m_lastPathText = text::intern(QString::fromLatin1(path));
+        m_lastPathText = text::intern(QString::fromLatin1(path), text::Origin::Client);
     }
     return m_lastPathText;
 }
@@ -330,7 +330,7 @@ QString ProxyWorker::modelText(QByteArrayView model)
     }
     if (!http::equals(m_lastModel, model)) {
         m_lastModel = model.toByteArray();
-        m_lastModelText = text::intern(QString::fromUtf8(model));
+        m_lastModelText = text::intern(QString::fromUtf8(model), text::Origin::Client);
     }
     return m_lastModelText;
 }
