@@ -106,6 +106,40 @@ private Q_SLOTS:
         QCOMPARE(ledger.requestsToday(u, now), qint64(4));
     }
 
+    // Models are the client's to name: a day counts kMaxModelsPerDay of them by name and the rest as one, in every
+    // count (requests, tokens, errors, cluster hand-overs); the next day starts afresh.
+    void modelsADayAreBounded()
+    {
+        UsageLedger ledger;
+        ledger.setTrackTouched(true);
+        KeyUsage u;
+        const qint64 now = utc(QStringLiteral("2026-01-15T20:00:00Z"));
+        const int named = int(UsageLedger::kMaxModelsPerDay);
+        ledger.countRequest(u, kFlash, now);
+        for (int i = 1; i < named + 500; ++i) {
+            const QString model = QStringLiteral("bogus-%1").arg(i);
+            ledger.countRequest(u, model, now);
+            ledger.countSuccess(u, model, Usage { 1, 2, 3, true }, now);
+            ledger.countFailure(u, model, failure(FailureKind::ClientError, QStringLiteral("no such model")), now);
+        }
+        ledger.countRequest(u, kFlash, now); // a model counted by name before goes on so
+        const auto &day = u.days.at(QStringLiteral("2026-01-15"));
+        QCOMPARE(day.size(), size_t(named + 1));
+        QCOMPARE(day.at(kFlash).requests, qint64(2));
+        QCOMPARE(day.at(QStringLiteral("bogus-%1").arg(named - 1)).requests, qint64(1));
+        QVERIFY(!day.count(QStringLiteral("bogus-%1").arg(named)));
+        const DayUsage &other = day.at(UsageLedger::otherModel());
+        QCOMPARE(other.requests, qint64(500));
+        QCOMPARE(other.promptTokens, qint64(500));
+        QCOMPARE(other.errors.value(ga::keys::failureKindName(FailureKind::ClientError)), qint64(500));
+        QCOMPARE(ledger.requestsToday(u, now), qint64(named + 500 + 1));
+        QCOMPARE(u.touched.at(QStringLiteral("2026-01-15")).size(), size_t(named + 1));
+        // The next day names its own.
+        const qint64 tomorrow = utc(QStringLiteral("2026-01-16T20:00:00Z"));
+        ledger.countRequest(u, QStringLiteral("bogus-999"), tomorrow);
+        QCOMPARE(u.days.at(QStringLiteral("2026-01-16")).count(QStringLiteral("bogus-999")), size_t(1));
+    }
+
     // least_used compares today's requests: they start from zero at Pacific midnight, whatever touches the key.
     void todayCounterRestartsAtMidnight()
     {

@@ -24,11 +24,25 @@ DayUsage &UsageLedger::entry(KeyUsage &u, const QString &model, qint64 now)
         u.todayRequests = 0;
     }
     static const QString unnamed = QStringLiteral("-");
-    const QString &name = model.isEmpty() ? unnamed : model; // not a copy: a reference count each way (atomic)
-    if (m_trackTouched) {
-        u.touched[today].insert(name);
+    const QString *name = model.isEmpty() ? &unnamed : &model; // not a copy: a reference count each way (atomic)
+    std::map<QString, DayUsage> &models = u.days[today];
+    auto it = models.find(*name);
+    if (it == models.end()) {
+        if (models.size() >= kMaxModelsPerDay) {
+            name = &otherModel();
+        }
+        it = models.try_emplace(*name).first;
     }
-    return u.days[today][name];
+    if (m_trackTouched) {
+        u.touched[today].insert(*name);
+    }
+    return it->second;
+}
+
+const QString &UsageLedger::otherModel()
+{
+    static const QString other = QStringLiteral("other");
+    return other;
 }
 
 void UsageLedger::countRequest(KeyUsage &u, const QString &model, qint64 now)

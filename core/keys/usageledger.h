@@ -33,6 +33,14 @@ struct KeyUsage
 class UsageLedger
 {
 public:
+    // The models a key's day counts by name; the day's requests for any model past them count under kOtherModel. A
+    // model is the client's to name (a request for a model that does not exist still takes a key): without a bound a
+    // client naming a new one in each request grew the ledger, and keystate.json with it, by a model a request (3,000
+    // requests: 900 KB, written again each second while requests went on). The metrics bound their model labels the
+    // same way.
+    static constexpr size_t kMaxModelsPerDay = 64;
+    static const QString &otherModel();
+
     // The Pacific day of `now`, "yyyy-MM-dd". Computing it costs about a microsecond (time zone rules,
     // formatting): more than the rest of a pick. It changes once a day, so it is cached until `now` leaves it.
     const QString &day(qint64 now);
