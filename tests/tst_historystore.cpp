@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
@@ -871,6 +872,48 @@ private Q_SLOTS:
         QCOMPARE(recorder.nextId(), quint64(4)); // ids go on after the restored ones
     }
 
+    // While the store's thread waits on the disk (here: another connection holds the write lock, as `sqlite3` on the
+    // file can), the queue stops at maxQueued and what comes after is left out, counted and reported; once the disk
+    // answers, everything queued is written and records are kept again.
+    void fullQueueLeavesRecordsOut()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        HistoryStore::Options options { path(), 30, 1'000'000 };
+        options.maxQueued = 1000;
+        HistoryStore store(options);
+        store.open(0);
+        ga::metrics::Recorder recorder(10);
+        recorder.setStore(&store);
+        sqlite3 *other = nullptr;
+        QCOMPARE(
+            sqlite3_open_v2(QFile::encodeName(path()).constData(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK); // the write lock
+        constexpr int kAppended = 5000;
+        for (int i = 1; i <= kAppended; ++i) {
+            store.append(record(quint64(i), now));
+        }
+        // What the thread took before it blocked counts with the queue: maxQueued records wait in all.
+        const quint64 dropped = store.dropped();
+        QCOMPARE(dropped, quint64(kAppended - 1000));
+        QVERIFY(
+            recorder.renderPrometheus({}).contains("\nga_history_dropped_total " + QByteArray::number(dropped) + '\n'));
+        QCOMPARE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(other);
+        QTest::ignoreMessage(QtWarningMsg,
+            QRegularExpression(
+                QStringLiteral("^%1 requests were left out of the request history in .*writer fell behind")
+                    .arg(dropped)));
+        store.flush();
+        QCOMPARE(store.count(), qint64(kAppended) - qint64(dropped));
+        for (int i = kAppended + 1; i <= kAppended + 100; ++i) {
+            store.append(record(quint64(i), now));
+        }
+        store.flush(); // nothing more left out: no second warning
+        QCOMPARE(store.dropped(), dropped);
+        QCOMPARE(store.count(), qint64(kAppended + 100) - qint64(dropped));
+        recorder.setStore(nullptr);
+    }
+
     // Not a test: tests/benchmarks/bench-history.sh sets BENCH_HISTORY_RECORDS and reads the figure printed here.
     void writeMany()
     {
@@ -879,7 +922,9 @@ private Q_SLOTS:
             QSKIP("benchmark only (BENCH_HISTORY_RECORDS)");
         }
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        HistoryStore store({ path(), 30, 10'000'000 });
+        HistoryStore::Options options { path(), 30, 10'000'000 };
+        options.maxQueued = size_t(n); // all of them at once: nothing left out
+        HistoryStore store(options);
         store.open(0);
         QElapsedTimer t;
         t.start();

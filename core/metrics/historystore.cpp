@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -18,6 +19,9 @@
 #include <array>
 #include <atomic>
 #include <limits>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sqlite3.h>
 #include <utility>
 
@@ -171,6 +175,10 @@ public:
         size_t queued = 0;
         {
             QMutexLocker lock(&m_mutex);
+            if (m_queue.size() + m_takenCount >= m_options.maxQueued) {
+                ++m_dropped; // write() says so; the record goes here, on the thread that made it
+                return;
+            }
             m_queue.push_back(std::move(record));
             queued = m_queue.size();
         }
@@ -203,21 +211,37 @@ public:
         {
             QMutexLocker lock(&m_mutex);
             m_taken.swap(m_queue); // the queue goes on in the storage the last drain emptied
+            m_takenCount = m_taken.size(); // counts against maxQueued until written (the disk may be what waits)
         }
         const size_t n = m_taken.size();
         const bool written = n == 0 || insertTaken();
         m_taken.clear();
+        {
+            QMutexLocker lock(&m_mutex);
+            m_takenCount = 0;
+        }
         if (m_taken.capacity() > 4 * kDrainAt) {
-            // A burst the thread fell behind on (a long query): its storage is not kept.
+            // A burst the thread fell behind on (a long query, a slow disk): its storage is not kept, and what its
+            // records held goes back to the system (the proxy's workers do the same after a burst of connections).
             std::vector<AccessRecord>().swap(m_taken);
             m_taken.reserve(kDrainAt);
+#ifdef __GLIBC__
+            malloc_trim(0);
+#endif
         }
         return written;
     }
 
     // Commits the rows drained so far and what is still queued.
+    quint64 dropped()
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_dropped;
+    }
+
     void write()
     {
+        reportDropped();
         if (!drain() || !m_inTransaction) {
             return;
         }
@@ -357,7 +381,10 @@ public:
     }
 
 private:
-    int exec(const char *sql) { return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr); }
+    int exec(const char *sql)
+    {
+        return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr);
+    }
 
     // Runs `body` in a write transaction: committed when it returns SQLITE_OK, SQLITE_ROW or SQLITE_DONE (its result is
     // returned), rolled back on any other code (returned too), or on a failed commit (the commit's code).
@@ -680,6 +707,20 @@ private:
         recoverIfDamaged(rc);
     }
 
+    // Records the full queue turned away since the last warning, at most one warning a minute.
+    void reportDropped()
+    {
+        const quint64 dropped = this->dropped();
+        if (dropped == m_droppedReported || (m_droppedSince.isValid() && !m_droppedSince.hasExpired(60'000))) {
+            return;
+        }
+        qCWarning(lcMetrics).noquote() << dropped - m_droppedReported
+                                       << "requests were left out of the request history in" << m_options.path
+                                       << ": its writer fell behind (a slow or locked disk); the access log has them";
+        m_droppedReported = dropped;
+        m_droppedSince.start();
+    }
+
     void writeFailed(int rc)
     {
         qCWarning(lcMetrics).noquote() << "could not write the request history to" << m_options.path << ":"
@@ -828,6 +869,10 @@ private:
     bool m_open = false;
     QMutex m_mutex;
     std::vector<AccessRecord> m_queue; // under m_mutex
+    size_t m_takenCount = 0; // under m_mutex: records drain() took and has not written yet
+    quint64 m_dropped = 0; // under m_mutex: records the full queue turned away
+    quint64 m_droppedReported = 0;
+    QElapsedTimer m_droppedSince; // since the last warning about them
     std::vector<AccessRecord> m_taken; // what drain() took from it
     bool m_inTransaction = false; // rows drained, not committed: write() commits
     qint64 m_uncommitted = 0;
@@ -914,6 +959,11 @@ void HistoryStore::summarize(HistorySummary &summary, qint64 untilMs)
 {
     QMetaObject::invokeMethod(
         m_writer, [&] { m_writer->summarize(summary, untilMs); }, Qt::BlockingQueuedConnection);
+}
+
+quint64 HistoryStore::dropped() const
+{
+    return m_writer->dropped();
 }
 
 qint64 HistoryStore::count()

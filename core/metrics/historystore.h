@@ -31,6 +31,11 @@ public:
         QString path; // the database file; created 0600 with its directory
         int retentionDays = 30; // 0: kept until maxRecords
         qint64 maxRecords = 1'000'000;
+        // Records waiting for the disk at most (queued, or taken by the store's thread and not written yet): past
+        // them a record is left out of the file (dropped(), a warning at most once a minute) instead of memory growing
+        // while the thread waits on a slow or locked disk (~450 bytes a record: 32,768 are ~14 MB, half a second of
+        // a busy proxy).
+        size_t maxQueued = 32'768;
     };
 
     explicit HistoryStore(Options options);
@@ -65,6 +70,8 @@ public:
     // Adds the records started in [summary.sinceMs, untilMs) to `summary` (grouped by the database).
     void summarize(HistorySummary &summary, qint64 untilMs);
     qint64 count();
+    // Records left out because the queue was full (see Options::maxQueued), since the store was made. Thread-safe.
+    quint64 dropped() const;
     QString path() const { return m_path; }
 
 private:

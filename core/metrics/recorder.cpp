@@ -533,6 +533,11 @@ QByteArray Recorder::renderPrometheus(const ScrapeState &state) const
     }
     lock.unlock();
 
+    if (HistoryStore *store = m_store.load(std::memory_order_acquire)) {
+        family(out, "ga_history_dropped_total", "counter",
+            "Requests left out of the request history on disk because its writer fell behind (a slow or locked disk).");
+        sample(out, "ga_history_dropped_total", QByteArray(), double(store->dropped()));
+    }
     family(out, "ga_active_connections", "gauge", "Open client connections.");
     sample(out, "ga_active_connections", QByteArray(), state.activeConnections);
     if (state.tlsNotAfterSecs > 0) {
