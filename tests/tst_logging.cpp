@@ -8,12 +8,19 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
+#include <cstdio>
 #include <memory>
 #include <vector>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 using namespace ga::logging;
 
@@ -245,6 +252,71 @@ private Q_SLOTS:
         qInstallMessageHandler(ours);
         installMessageHandler();
         QVERIFY(!readAllLogs(path).contains("not-ours"));
+    }
+
+    // A stderr whose reader stalls (journald, a paused pipe) does not hold up the threads that log: past the full
+    // queue the lines nobody waits for are left out, and the log says how many, where they went missing.
+    void stalledReaderLeavesLinesOut()
+    {
+#ifdef Q_OS_UNIX
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("ga.log"));
+        QString error;
+        QVERIFY(setLogFile(path, 64 << 20, 1, &error));
+        int fds[2] = { -1, -1 };
+        QCOMPARE(::pipe(fds), 0);
+        std::fflush(stderr);
+        const int savedErr = ::dup(2);
+        QVERIFY(savedErr >= 0);
+        QCOMPARE(::dup2(fds[1], 2), 2);
+        ::close(fds[1]);
+        std::unique_ptr<QThread> reader;
+        auto restore = qScopeGuard([&] {
+            std::fflush(stderr);
+            ::dup2(savedErr, 2); // the pipe's last writing end closes: the reader sees its end
+            ::close(savedErr);
+            if (reader) {
+                reader->wait(10'000);
+            }
+            ::close(fds[0]);
+        });
+        startLogWriter();
+        // Nobody reads the pipe: the writer blocks once its 64 KiB are full, and ~10 MB of lines overflow the queue.
+        constexpr int kLines = 40'000;
+        std::unique_ptr<QThread> logger(QThread::create([] {
+            const QString filler(200, u'x');
+            for (int i = 0; i < kLines; ++i) {
+                qCInfo(lcProxy).noquote() << "stalled-line" << i << filler;
+            }
+        }));
+        logger->start();
+        const bool loggerFinished = logger->wait(30'000);
+        reader.reset(QThread::create([fd = fds[0]] {
+            char buf[65536];
+            while (::read(fd, buf, sizeof buf) > 0) { }
+        }));
+        reader->start(); // the writer goes on
+        QVERIFY2(loggerFinished, "a logger waited for the stalled reader");
+        stopLogWriter();
+        const QByteArray all = readAllLogs(path);
+        const auto kept = int(all.count("stalled-line "));
+        int leftOut = 0;
+        QRegularExpressionMatchIterator notes = QRegularExpression(
+            QStringLiteral(" warning ga.logging: (\\d+) log lines were left out: the log's reader"))
+                                                    .globalMatch(QString::fromUtf8(all));
+        while (notes.hasNext()) {
+            leftOut += notes.next().captured(1).toInt();
+        }
+        QVERIFY2(kept > 10'000 && leftOut > 10'000, QByteArray::number(kept) + " kept");
+        QCOMPARE(kept + leftOut, kLines);
+        // What was kept is every line up to the queue's filling, in order; the note stands after it, where the rest
+        // went missing.
+        QVERIFY(all.contains("stalled-line " + QByteArray::number(kept - 1) + ' '));
+        QVERIFY(!all.contains("stalled-line " + QByteArray::number(kept) + ' '));
+        QVERIFY(all.indexOf("log lines were left out") > all.lastIndexOf("stalled-line "));
+#else
+        QSKIP("needs a pipe as stderr");
+#endif
     }
 
 private:

@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace ga::logging {
 namespace {
@@ -281,8 +282,13 @@ public:
         if (!m_running || m_stopping || std::this_thread::get_id() == m_thread.get_id()) {
             return false;
         }
-        // Bounded: when the sinks cannot keep up (a stalled stderr reader), loggers wait as they would writing
-        // themselves, instead of the queue growing without limit.
+        // Bounded: when the sinks cannot keep up (a stderr whose reader stalls: journald, a paused pipe), a line
+        // nobody waits for (info, debug: the access log) is left out and counted, so the proxy's threads never wait
+        // on the log's reader; warnings and worse wait for room as they would writing themselves.
+        if (m_queue.size() >= kMaxQueued && !wait) {
+            ++m_dropped;
+            return true;
+        }
         m_done.wait(lock, [this] { return m_queue.size() < kMaxQueued || !m_running; });
         if (!m_running) {
             return false;
@@ -341,7 +347,14 @@ private:
             m_urgent = false;
             batch.swap(m_queue);
             const quint64 seq = m_posted;
+            const quint64 dropped = std::exchange(m_dropped, 0);
             lock.unlock();
+            if (dropped > 0) {
+                // After the lines queued before them: where they were left out.
+                appendSafeLine(batch, QtWarningMsg, "ga.logging",
+                    QByteArray::number(dropped)
+                        + " log lines were left out: the log's reader (stderr, the log file) did not keep up");
+            }
             writeToSinks(batch);
             batch.resize(0); // keeps its capacity for the next swap
             lock.lock();
@@ -356,6 +369,7 @@ private:
     QByteArray m_queue;
     quint64 m_posted = 0;
     quint64 m_written = 0;
+    quint64 m_dropped = 0; // lines left out since the last batch (the queue was full)
     bool m_running = false;
     bool m_stopping = false;
     bool m_writerIdle = false; // the writer sleeps until told
