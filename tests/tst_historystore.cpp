@@ -914,6 +914,45 @@ private Q_SLOTS:
         recorder.setStore(nullptr);
     }
 
+    // Writes that fail (here: another connection keeps the write lock past the busy timeout; a full disk alike) lose
+    // their records, counted with dropped(); the first failure is a warning, the ones after it are not (each batch was
+    // a warning of its own), and the first write that works says how many failed meanwhile.
+    void failingWritesAreCountedAndReportedOnce()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        HistoryStore::Options options { path(), 30, 1'000'000 };
+        options.busyTimeoutMs = 20;
+        HistoryStore store(options);
+        store.open(0);
+        store.append(record(1, now));
+        store.flush();
+        QCOMPARE(store.count(), qint64(1));
+        sqlite3 *other = nullptr;
+        QCOMPARE(
+            sqlite3_open_v2(QFile::encodeName(path()).constData(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+        QTest::ignoreMessage(QtWarningMsg,
+            QRegularExpression(QStringLiteral("^could not write the request history to .*: .*database is locked")));
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("could not write the request history")));
+        quint64 id = 2;
+        for (int round = 0; round < 5; ++round) {
+            for (int i = 0; i < 300; ++i) {
+                store.append(record(id++, now));
+            }
+            store.flush();
+        }
+        QCOMPARE(store.dropped(), quint64(1500));
+        QCOMPARE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(other);
+        QTest::ignoreMessage(QtInfoMsg,
+            QRegularExpression(QStringLiteral("^the request history is written to .* again \\([1-9][0-9]* writes "
+                                              "failed since the last warning\\)$")));
+        store.append(record(id++, now));
+        store.flush();
+        QCOMPARE(store.count(), qint64(2));
+        QCOMPARE(store.dropped(), quint64(1500));
+    }
+
     // Not a test: tests/benchmarks/bench-history.sh sets BENCH_HISTORY_RECORDS and reads the figure printed here.
     void writeMany()
     {

@@ -36,6 +36,8 @@ public:
         // while the thread waits on a slow or locked disk (~450 bytes a record: 32,768 are ~14 MB, half a second of
         // a busy proxy).
         size_t maxQueued = 32'768;
+        // How long a write waits for another connection's lock on the file (`sqlite3` open on it) before it fails.
+        int busyTimeoutMs = 2000;
     };
 
     explicit HistoryStore(Options options);
@@ -70,7 +72,8 @@ public:
     // Adds the records started in [summary.sinceMs, untilMs) to `summary` (grouped by the database).
     void summarize(HistorySummary &summary, qint64 untilMs);
     qint64 count();
-    // Records left out because the queue was full (see Options::maxQueued), since the store was made. Thread-safe.
+    // Records not written to the file since the store was made: turned away by the full queue (Options::maxQueued)
+    // or lost with a write that failed (a full disk, a lock held past busyTimeoutMs). Thread-safe.
     quint64 dropped() const;
     QString path() const { return m_path; }
 

@@ -535,7 +535,8 @@ QByteArray Recorder::renderPrometheus(const ScrapeState &state) const
 
     if (HistoryStore *store = m_store.load(std::memory_order_acquire)) {
         family(out, "ga_history_dropped_total", "counter",
-            "Requests left out of the request history on disk because its writer fell behind (a slow or locked disk).");
+            "Requests not written to the request history on disk: its writer fell behind or a write failed (a slow, "
+            "full or locked disk).");
         sample(out, "ga_history_dropped_total", QByteArray(), double(store->dropped()));
     }
     family(out, "ga_active_connections", "gauge", "Open client connections.");
