@@ -668,6 +668,19 @@ private Q_SLOTS:
         QVERIFY(ga::daemon::describeChanges(base, base).isEmpty());
     }
 
+    // The key state is saved at most once a second, and after a slow save (a large pool) ten times as long later, up
+    // to a minute.
+    void keyStateSavesSpaceOutAfterSlowOnes()
+    {
+        using ga::daemon::keyStateSaveIntervalMs;
+        QCOMPARE(keyStateSaveIntervalMs(0), 1000);
+        QCOMPARE(keyStateSaveIntervalMs(100), 1000);
+        QCOMPARE(keyStateSaveIntervalMs(101), 1010);
+        QCOMPARE(keyStateSaveIntervalMs(2500), 25'000);
+        QCOMPARE(keyStateSaveIntervalMs(6000), 60'000);
+        QCOMPARE(keyStateSaveIntervalMs(3'600'000), 60'000);
+    }
+
     void corruptConfigAtStartExitsOne()
     {
         Sandbox sb;

@@ -3,7 +3,7 @@
 // for each strategy, the cost of the first pick after a state change (the pool rebuilds its per-model view of
 // usable keys then), and of report(). Target: round_robin < 1 µs per pick with 10,000 keys, 5,000 cooling.
 //
-//   bench_keypool [--keys N] [--picks N] [--linear-picks N] [--rebuilds N]
+//   bench_keypool [--keys N] [--picks N] [--linear-picks N] [--rebuilds N] [--usage-days N]
 //
 // Exit code 0 unless the setup is broken (a target missed is printed as MISSED, not an error).
 #include "keys/failure.h"
@@ -12,6 +12,8 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStringList>
 
 #include <algorithm>
@@ -190,6 +192,32 @@ int main(int argc, char **argv)
     start = Clock::now();
     const auto report = pool.report();
     std::printf("report() of %zu keys: %.1f ms (for information)\n", report.size(), nsSince(start) / 1e6);
+
+    // What the daemon does at most once a second while keys change (daemon/servicestate.cpp): saveState() under the
+    // pool's lock, which every pick waits for, then the state file's JSON made and written. Every key first gets
+    // usage on `--usage-days` days (two models a day), as a pool in daily use for that long has.
+    const int usageDays = intOption(args, QStringLiteral("--usage-days"), 30);
+    const QString otherModel = QStringLiteral("gemini-2.5-pro");
+    for (int day = 0; day < usageDays; ++day) {
+        clock.advance(86'400'000);
+        for (int i = 0; i < keyCount; ++i) {
+            const QString id = QStringLiteral("k%1").arg(i);
+            pool.reportSuccess(id, model, ga::keys::Usage { 10, 20, 30, true });
+            pool.reportSuccess(id, otherModel, ga::keys::Usage { 10, 20, 30, true });
+        }
+    }
+    start = Clock::now();
+    const QJsonObject state = pool.saveState();
+    const double saveMs = nsSince(start) / 1e6;
+    start = Clock::now();
+    const QByteArray json = QJsonDocument(state).toJson(QJsonDocument::Indented);
+    const double jsonMs = nsSince(start) / 1e6;
+    start = Clock::now();
+    const QByteArray compact = QJsonDocument(state).toJson(QJsonDocument::Compact);
+    const double compactMs = nsSince(start) / 1e6;
+    std::printf("saveState() with %d days of usage: %.1f ms under the pool's lock, then %.1f ms for %.1f MB of JSON "
+                "(compact: %.1f ms, %.1f MB)\n",
+        usageDays, saveMs, jsonMs, double(json.size()) / 1e6, compactMs, double(compact.size()) / 1e6);
 
     std::printf("target round_robin < 1000 ns/pick with %d keys, %d cooling: %.0f ns  %s\n", keyCount, cooling,
         roundRobinNs, roundRobinNs < 1000 ? "met" : "MISSED");
