@@ -219,6 +219,11 @@ int main(int argc, char **argv)
                 "(compact: %.1f ms, %.1f MB)\n",
         usageDays, saveMs, jsonMs, double(json.size()) / 1e6, compactMs, double(compact.size()) / 1e6);
 
+    start = Clock::now();
+    const auto reportWithUsage = pool.report();
+    std::printf("report() of %zu keys with that usage: %.1f ms under the pool's lock\n", reportWithUsage.size(),
+        nsSince(start) / 1e6);
+
     std::printf("target round_robin < 1000 ns/pick with %d keys, %d cooling: %.0f ns  %s\n", keyCount, cooling,
         roundRobinNs, roundRobinNs < 1000 ? "met" : "MISSED");
     return 0;
