@@ -1681,6 +1681,8 @@ private Q_SLOTS:
         // Through the file format.
         state = QJsonDocument::fromJson(QJsonDocument(state).toJson(QJsonDocument::Compact)).object();
         QCOMPARE(state.value(u"version").toInt(), 1);
+        // The last success is kept for the CLI (no report field carries it).
+        QVERIFY(state.value(u"keys").toObject().value(u"k6").toObject().contains(QStringLiteral("lastSuccess")));
 
         KeyPool restarted(clock);
         restarted.setKeys(configs);
