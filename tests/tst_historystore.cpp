@@ -59,6 +59,35 @@ qint64 committedRows(const QString &file)
     return rows;
 }
 
+// Another connection on the file holding its write lock, as `sqlite3` open on it can, until released.
+class FileWriteLock
+{
+public:
+    explicit FileWriteLock(const QString &file)
+    {
+        m_held
+            = sqlite3_open_v2(QFile::encodeName(file).constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK
+            && sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
+    ~FileWriteLock() { release(); }
+    FileWriteLock(const FileWriteLock &) = delete;
+    FileWriteLock &operator=(const FileWriteLock &) = delete;
+    bool held() const { return m_held; }
+    // Ends the transaction (nothing written) and closes; false when that failed.
+    bool release()
+    {
+        const bool ended = !m_held || sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        m_held = false;
+        return ended;
+    }
+
+private:
+    sqlite3 *m_db = nullptr;
+    bool m_held = false;
+};
+
 AccessRecord record(quint64 id, qint64 startedMs)
 {
     AccessRecord r;
@@ -884,10 +913,8 @@ private Q_SLOTS:
         store.open(0);
         ga::metrics::Recorder recorder(10);
         recorder.setStore(&store);
-        sqlite3 *other = nullptr;
-        QCOMPARE(
-            sqlite3_open_v2(QFile::encodeName(path()).constData(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-        QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK); // the write lock
+        FileWriteLock lock(path());
+        QVERIFY(lock.held());
         constexpr int kAppended = 5000;
         for (int i = 1; i <= kAppended; ++i) {
             store.append(record(quint64(i), now));
@@ -897,8 +924,7 @@ private Q_SLOTS:
         QCOMPARE(dropped, quint64(kAppended - 1000));
         QVERIFY(
             recorder.renderPrometheus({}).contains("\nga_history_dropped_total " + QByteArray::number(dropped) + '\n'));
-        QCOMPARE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
-        sqlite3_close(other);
+        QVERIFY(lock.release());
         QTest::ignoreMessage(QtWarningMsg,
             QRegularExpression(
                 QStringLiteral("^%1 requests were left out of the request history in .*writer fell behind")
@@ -927,10 +953,8 @@ private Q_SLOTS:
         store.append(record(1, now));
         store.flush();
         QCOMPARE(store.count(), qint64(1));
-        sqlite3 *other = nullptr;
-        QCOMPARE(
-            sqlite3_open_v2(QFile::encodeName(path()).constData(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-        QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+        FileWriteLock lock(path());
+        QVERIFY(lock.held());
         QTest::ignoreMessage(QtWarningMsg,
             QRegularExpression(QStringLiteral("^could not write the request history to .*: .*database is locked")));
         QTest::failOnWarning(QRegularExpression(QStringLiteral("could not write the request history")));
@@ -942,8 +966,7 @@ private Q_SLOTS:
             store.flush();
         }
         QCOMPARE(store.dropped(), quint64(1500));
-        QCOMPARE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
-        sqlite3_close(other);
+        QVERIFY(lock.release());
         QTest::ignoreMessage(QtInfoMsg,
             QRegularExpression(QStringLiteral("^the request history is written to .* again \\([1-9][0-9]* writes "
                                               "failed since the last warning\\)$")));
