@@ -33,10 +33,10 @@ struct KeyUsage
 class UsageLedger
 {
 public:
-    // The models a key's day counts by name; the day's requests for any model past them count under kOtherModel. A
+    // The models a key's day counts by name; the day's requests for any model past them count under otherModel(). A
     // model is the client's to name (a request for a model that does not exist still takes a key): without a bound a
     // client naming a new one in each request grew the ledger, and keystate.json with it, by a model a request (3,000
-    // requests: 900 KB, written again each second while requests went on). The metrics bound their model labels the
+    // requests: 897 KB, written again each second while requests went on). The metrics bound their model labels the
     // same way.
     static constexpr size_t kMaxModelsPerDay = 64;
     static const QString &otherModel();
