@@ -3,6 +3,7 @@
 #include "proxy/clock.h"
 #include "proxy/epolldispatcher.h"
 #include "proxy/socketio.h"
+#include "time/clock.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -84,19 +85,39 @@ private Q_SLOTS:
             while (spin.elapsed() < ms) { }
         };
         qint64 first = 0, second = 0, nextTurn = 0;
+        // The wall clock (time/clock.h) likewise, read when the turn first asks: through time::wallMs() and the
+        // system Clock the key pool and the router use.
+        qint64 wallBefore = 0, wallFirst = 0, wallSecond = 0, wallSystem = 0, wallNextTurn = 0;
         t.run([] {}); // the loop has waited once (a call posted before it first waits runs before any turn began)
         t.run([&] {
             first = ga::proxy::nowMs();
             busy(30);
             second = ga::proxy::nowMs();
+            wallBefore = ga::time::readWallMs();
+            wallFirst = ga::time::wallMs();
+            busy(30);
+            wallSecond = ga::time::wallMs();
+            wallSystem = ga::time::Clock::system().nowMs();
         });
-        t.run([&] { nextTurn = ga::proxy::nowMs(); });
+        t.run([&] {
+            wallNextTurn = ga::time::wallMs();
+            nextTurn = ga::proxy::nowMs();
+        });
         QCOMPARE(second, first);
         QVERIFY2(nextTurn >= first + 30, qPrintable(QStringLiteral("%1 then %2").arg(first).arg(nextTurn)));
         QVERIFY(nextTurn <= ga::proxy::readClockMs());
+        QVERIFY2(wallFirst >= wallBefore && wallFirst < wallBefore + 30,
+            qPrintable(QStringLiteral("read %1, the turn's %2").arg(wallBefore).arg(wallFirst)));
+        QCOMPARE(wallSecond, wallFirst);
+        QCOMPARE(wallSystem, wallFirst);
+        QVERIFY2(
+            wallNextTurn >= wallFirst + 30, qPrintable(QStringLiteral("%1 then %2").arg(wallFirst).arg(wallNextTurn)));
         const qint64 here = ga::proxy::nowMs();
+        const qint64 wallHere = ga::time::wallMs();
         busy(30);
         QVERIFY(ga::proxy::nowMs() >= here + 30);
+        QVERIFY(ga::time::wallMs() >= wallHere + 30);
+        QVERIFY(ga::time::Clock::system().nowMs() >= wallHere + 30);
     }
 
     void isTheThreadsDispatcher()

@@ -2,6 +2,7 @@
 #include "logging/messagehandler.h"
 
 #include "logging/redact.h"
+#include "time/clock.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -144,7 +145,7 @@ void appendTimestamp(QByteArray &line)
     thread_local qint64 cachedSecond = std::numeric_limits<qint64>::min();
     thread_local QByteArray cached;
     thread_local qsizetype millisAt = -1;
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 nowMs = time::wallMs(); // a proxy worker's lines take its turn's time
     const qint64 second = nowMs >= 0 ? nowMs / 1000 : (nowMs - 999) / 1000;
     if (second != cachedSecond) {
         cached = QDateTime::fromMSecsSinceEpoch(second * 1000, Qt::LocalTime).toString(Qt::ISODateWithMs).toLatin1();

@@ -23,6 +23,7 @@
 #include "proxy/usagesniffer.h"
 #include "security/authenticator.h"
 #include "security/browserguard.h"
+#include "time/clock.h"
 #include "version.h"
 
 #include <QDateTime>
@@ -54,7 +55,7 @@ bool ClientConnection::admit(bool live, const QString &ephemeralClient, const QB
     } else {
         who = m_worker->authenticator()->authenticate(
             credential.isEmpty() ? clientCredential(r.headers, r.query) : credential, m_peerLoopback,
-            QDateTime::currentSecsSinceEpoch(), &m_authMemo);
+            time::wallMs() / 1000, &m_authMemo);
     }
     if (!who.ok()) {
         counters->unauthenticated.fetch_add(1, std::memory_order_relaxed);
@@ -81,8 +82,7 @@ bool ClientConnection::admit(bool live, const QString &ephemeralClient, const QB
     const std::vector<security::RateLimiter::Subject> &subjects = withLive.empty() ? shared : withLive;
     m_record.stream = live || isStreamingRequest(r.path, r.query, r.body);
     m_record.client = who.client;
-    security::RateLimiter::Decision d
-        = m_worker->rateLimiter()->admit(subjects, m_record.stream, QDateTime::currentMSecsSinceEpoch());
+    security::RateLimiter::Decision d = m_worker->rateLimiter()->admit(subjects, m_record.stream, time::wallMs());
     if (!d.allowed) {
         counters->rateLimited.fetch_add(1, std::memory_order_relaxed);
         qCDebug(lcSecurity).noquote() << "429 for" << who.client << "from" << m_peerText << "-" << d.message;
@@ -567,7 +567,7 @@ void ClientConnection::beginRecord()
     const http::Request &r = m_request;
     m_record = metrics::AccessRecord();
     m_record.id = m_worker->recorder()->nextId();
-    m_record.startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_record.startedMs = time::wallMs();
     m_recordStart = nowMs();
     m_record.peer = m_peerText;
     m_record.method = ProxyWorker::methodText(r.method);

@@ -3,6 +3,7 @@
 
 #include "proxy/clock.h"
 #include "proxy/rawsyscalls.h"
+#include "time/clock.h"
 
 #ifdef Q_OS_LINUX
 
@@ -52,7 +53,8 @@ public:
 
     ~EpollDispatcher() override
     {
-        detail::turnMs = 0; // the thread's clock is read again (proxy/clock.h)
+        detail::turnMs = 0; // the thread's clocks are read again (proxy/clock.h, time/clock.h)
+        time::detail::turnWallMs = 0;
         ::close(m_wakeFd);
         ::close(m_epoll);
     }
@@ -454,6 +456,7 @@ private:
     {
         m_turnNs = nowNs();
         detail::turnMs = m_turnNs / kNsPerMs;
+        time::detail::turnWallMs = -1; // read when the turn first asks (time::wallMs())
     }
 
     int fireTimers()

@@ -9,7 +9,7 @@ namespace {
 class SystemClock final : public Clock
 {
 public:
-    qint64 nowMs() const override { return QDateTime::currentMSecsSinceEpoch(); }
+    qint64 nowMs() const override { return wallMs(); }
 };
 
 const QTimeZone &pacific()
