@@ -1768,6 +1768,79 @@ private Q_SLOTS:
         QVERIFY(!text.contains(fakeKey(2).toLatin1()));
     }
 
+    // The daemon saves the days before today apart (keyusage.json), only when the day changed since it last did;
+    // keystate.json, written while requests come, holds today's usage alone. Loaded back, the two are the whole.
+    void stateSplitsTheDaysBeforeToday()
+    {
+        ManualClock clock(utc("2026-03-10T20:00:00Z")); // 2026-03-10 in Pacific time
+        KeyPool pool(clock);
+        pool.setKeys(keyConfigs(2));
+        const auto served = [&pool](const QString &id, qint64 tokens) {
+            const QString other = id == QStringLiteral("k1") ? QStringLiteral("k2") : QStringLiteral("k1");
+            Pick p;
+            QVERIFY(pool.pick(kFlash, { other }, &p));
+            QCOMPARE(p.id, id);
+            pool.reportSuccess(id, kFlash, Usage { tokens, tokens, 2 * tokens, true });
+        };
+        served(QStringLiteral("k1"), 1);
+        clock.advance(86'400'000);
+        served(QStringLiteral("k1"), 2);
+        served(QStringLiteral("k2"), 3);
+        clock.advance(86'400'000);
+        served(QStringLiteral("k2"), 4);
+        const auto days = [](const QJsonObject &usage) { return usage.keys(); };
+
+        KeyPool::StateParts parts = pool.saveStateParts(QString());
+        QCOMPARE(parts.today, QStringLiteral("2026-03-12"));
+        const QJsonObject keys = parts.state.value(u"keys").toObject();
+        QVERIFY(!keys.value(u"k1").toObject().contains(u"usage"));
+        QCOMPARE(days(keys.value(u"k2").toObject().value(u"usage").toObject()), QStringList { parts.today });
+        QCOMPARE(parts.state.value(u"keys").toObject().value(u"k1").toObject().value(u"lastUsed").toString(),
+            QStringLiteral("2026-03-11T20:00:00.000Z"));
+        const QJsonObject past = parts.pastUsage.value(u"keys").toObject();
+        QCOMPARE(parts.pastUsage.value(u"before").toString(), parts.today);
+        QCOMPARE(days(past.value(u"k1").toObject()),
+            (QStringList { QStringLiteral("2026-03-10"), QStringLiteral("2026-03-11") }));
+        QCOMPARE(days(past.value(u"k2").toObject()), QStringList { QStringLiteral("2026-03-11") });
+        // Once written for today, the past is not made again until the day changes.
+        QVERIFY(pool.saveStateParts(parts.today).pastUsage.isEmpty());
+        QVERIFY(!pool.saveStateParts(QStringLiteral("2026-03-11")).pastUsage.isEmpty());
+
+        // Loaded back: the same usage as the whole state gives, day by day.
+        KeyPool restarted(clock);
+        restarted.setKeys(keyConfigs(2));
+        restarted.loadState(parts.state);
+        restarted.loadPastUsage(parts.pastUsage);
+        QCOMPARE(restarted.saveState(), pool.saveState());
+        const KeyReport k1 = findReport(restarted.report(), QStringLiteral("k1"));
+        QCOMPARE(k1.usage.size(), size_t(2));
+        QCOMPARE(k1.usage.at(QStringLiteral("2026-03-11")).at(kFlash).totalTokens, qint64(4));
+        QCOMPARE(findReport(restarted.report(), QStringLiteral("k2")).requestsToday, qint64(1));
+
+        // A whole state file from before the split, then a past written after it: the past's days win, today's
+        // stays the state's (the past never holds today).
+        KeyPool upgraded(clock);
+        upgraded.setKeys(keyConfigs(2));
+        upgraded.loadState(pool.saveState());
+        served(QStringLiteral("k1"), 5); // today, in `pool` only
+        QJsonObject newer = pool.saveStateParts(QString()).pastUsage;
+        QJsonObject k2days = newer.value(u"keys").toObject().value(u"k2").toObject();
+        QJsonObject day = k2days.value(u"2026-03-11").toObject();
+        QJsonObject flash = day.value(kFlash).toObject();
+        flash.insert(QStringLiteral("totalTokens"), 60);
+        day.insert(kFlash, flash);
+        k2days.insert(QStringLiteral("2026-03-11"), day);
+        k2days.insert(parts.today, day); // a day not before today is ignored
+        QJsonObject newerKeys = newer.value(u"keys").toObject();
+        newerKeys.insert(QStringLiteral("k2"), k2days);
+        newer.insert(QStringLiteral("keys"), newerKeys);
+        upgraded.loadPastUsage(newer);
+        const KeyReport k2 = findReport(upgraded.report(), QStringLiteral("k2"));
+        QCOMPARE(k2.usage.at(QStringLiteral("2026-03-11")).at(kFlash).totalTokens, qint64(60));
+        QCOMPARE(k2.usage.at(parts.today).at(kFlash).totalTokens, qint64(8));
+        QCOMPARE(findReport(upgraded.report(), QStringLiteral("k1")).usage.count(parts.today), size_t(0));
+    }
+
     void setKeysKeepsLearnedState()
     {
         ManualClock clock;

@@ -5,8 +5,10 @@
 #include "secrets/filesecretstore.h"
 #include "secrets/secretcipher.h"
 #include "testsupport.h"
+#include "time/clock.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -452,6 +454,90 @@ private Q_SLOTS:
         QCOMPARE(gen.exitCode, 0);
         QVERIFY(gen.outText().contains(QStringLiteral("RELAY_SECRET")));
         QVERIFY(!ga::test::readAll(sb.configPath()).contains(gen.outText().section(u' ', -1).trimmed().toLatin1()));
+    }
+
+    // The daemon keeps the usage of the days before today in keyusage.json, written once a day, and only today's in
+    // keystate.json, which it rewrites while requests come. A whole keystate.json from an older version is split at
+    // the first save; `keys stats` reads both; an unreadable keyusage.json is kept beside, not overwritten.
+    void pastDaysAreSavedApart()
+    {
+        Sandbox sb;
+        QCOMPARE(runCli(sb,
+                     { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("listen.port"),
+                         QString::number(ga::test::freePort()) })
+                     .exitCode,
+            0);
+        QCOMPARE(
+            runCli(sb, { QStringLiteral("keys"), QStringLiteral("add") }, fakeKey(81).toLatin1() + '\n').exitCode, 0);
+        const QString id = keysJson(sb).at(0).toObject().value(u"id").toString();
+        const QDate day = ga::time::pacificDate(QDateTime::currentMSecsSinceEpoch());
+        const QString today = day.toString(Qt::ISODate);
+        const QString past = day.addDays(-2).toString(Qt::ISODate);
+        const auto usage = [](int requests) {
+            return QJsonObject { { QStringLiteral("gemini-2.5-flash"),
+                QJsonObject {
+                    { QStringLiteral("requests"), requests }, { QStringLiteral("totalTokens"), 10 * requests } } } };
+        };
+        const QString dir = sb.path() + QStringLiteral("/config/");
+        QVERIFY(ga::test::writeAll(dir + QStringLiteral("keystate.json"),
+            QJsonDocument(QJsonObject { { QStringLiteral("version"), 1 },
+                              { QStringLiteral("keys"),
+                                  QJsonObject { { id,
+                                      QJsonObject { { QStringLiteral("usage"),
+                                          QJsonObject { { past, usage(7) }, { today, usage(3) } } } } } } } })
+                .toJson()));
+        const auto file
+            = [&dir](const QString &name) { return QJsonDocument::fromJson(ga::test::readAll(dir + name)).object(); };
+        const auto stateDays = [&] {
+            return file(QStringLiteral("keystate.json"))
+                .value(u"keys")
+                .toObject()
+                .value(id)
+                .toObject()
+                .value(u"usage")
+                .toObject()
+                .keys();
+        };
+        const auto pastDays
+            = [&] { return file(QStringLiteral("keyusage.json")).value(u"keys").toObject().value(id).toObject(); };
+        const auto statsDays
+            = [&] { return byId(keysJson(sb, QStringLiteral("stats")), id).value(u"days").toObject(); };
+        QString log;
+        const auto run = [&sb, &log] {
+            Daemon d(sb);
+            QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
+            QCOMPARE(d.stop(), 0);
+            log = d.log();
+        };
+
+        run();
+        QCOMPARE(stateDays(), QStringList { today });
+        QCOMPARE(pastDays().keys(), QStringList { past });
+        QCOMPARE(pastDays().value(past).toObject().value(u"gemini-2.5-flash").toObject().value(u"requests").toInt(), 7);
+        QCOMPARE(QFile::permissions(dir + QStringLiteral("keyusage.json"))
+                & (QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadGroup
+                    | QFileDevice::ReadOther),
+            QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        QCOMPARE(statsDays().keys(), (QStringList { past, today }));
+        QCOMPARE(
+            statsDays().value(past).toObject().value(u"gemini-2.5-flash").toObject().value(u"requests").toInt(), 7);
+
+        run(); // the past comes back from keyusage.json alone
+        QCOMPARE(stateDays(), QStringList { today });
+        QCOMPARE(pastDays().keys(), QStringList { past });
+        QCOMPARE(statsDays().keys(), (QStringList { past, today }));
+
+        QVERIFY(ga::test::writeAll(dir + QStringLiteral("keyusage.json"), "{ not json"));
+        run();
+        QVERIFY2(log.contains(QStringLiteral("could not read the key usage file")), qPrintable(log));
+        const QStringList kept = QDir(dir).entryList({ QStringLiteral("keyusage.json.bad-*") });
+        QCOMPARE(kept.size(), 1);
+        QCOMPARE(ga::test::readAll(dir + kept.first()), QByteArray("{ not json"));
+        QVERIFY(pastDays().isEmpty()); // written again with what the daemon knew: today's only
+        QCOMPARE(statsDays().keys(), QStringList { today });
+        if (ga::time::pacificDate(QDateTime::currentMSecsSinceEpoch()) != day) {
+            QSKIP("the day changed in Pacific time during the test");
+        }
     }
 
     // `keys doctor` lists secrets no config entry names (keys, relays, named tokens; written directly, or left by an

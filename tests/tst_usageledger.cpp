@@ -20,6 +20,7 @@ using ga::keys::UsageLedger;
 namespace {
 
 const QString kFlash = QStringLiteral("gemini-2.5-flash");
+const QString kPro = QStringLiteral("gemini-2.5-pro");
 
 qint64 utc(const QString &iso)
 {
@@ -187,8 +188,9 @@ private Q_SLOTS:
         ledger.countFailure(u, kFlash, failure(FailureKind::InvalidKey, QStringLiteral("API key expired")), now);
 
         QJsonObject saved;
-        UsageLedger::save(u, QStringLiteral("2026-01-10"), &saved);
-        QCOMPARE(saved.value(u"usage").toObject().keys(), QStringList { QStringLiteral("2026-01-15") });
+        UsageLedger::save(u, &saved); // which days go is the pool's choice (KeyPool::saveState)
+        QCOMPARE(saved.value(u"usage").toObject().keys(),
+            (QStringList { QStringLiteral("2026-01-01"), QStringLiteral("2026-01-15") }));
         QVERIFY(saved.contains(u"lastUsed"));
         QVERIFY(saved.contains(u"lastSuccess"));
 
@@ -198,7 +200,8 @@ private Q_SLOTS:
         QCOMPARE(back.lastUsedMs, now);
         QCOMPARE(back.lastSuccessMs, now);
         QCOMPARE(back.lastError, u.lastError);
-        QCOMPARE(back.days.size(), size_t(1));
+        QCOMPARE(back.days.size(), size_t(2));
+        QCOMPARE(back.days.at(QStringLiteral("2026-01-01")).at(kFlash).requests, qint64(1));
         const DayUsage &d = back.days.at(QStringLiteral("2026-01-15")).at(kFlash);
         QCOMPARE(d.requests, qint64(2));
         QCOMPARE(d.totalTokens, qint64(3));
@@ -206,6 +209,20 @@ private Q_SLOTS:
         QCOMPARE(back.todayKey, QStringLiteral("2026-01-15"));
         QCOMPARE(back.todayRequests, qint64(2));
         QCOMPARE(ledger.requestsToday(back, now), qint64(2));
+
+        // The days before today of another save replace those days (models and all), and only those.
+        KeyUsage other;
+        ledger.countRequest(other, kPro, old);
+        ledger.countRequest(other, kPro, old + 86'400'000);
+        ledger.countRequest(other, kPro, now);
+        UsageLedger::loadPast(back, UsageLedger::usageJson(other), QStringLiteral("2026-01-15"));
+        QCOMPARE(back.days.size(), size_t(3));
+        QCOMPARE(back.days.at(QStringLiteral("2026-01-01")).size(), size_t(1));
+        QCOMPARE(back.days.at(QStringLiteral("2026-01-01")).at(kPro).requests, qint64(1));
+        QCOMPARE(back.days.at(QStringLiteral("2026-01-02")).at(kPro).requests, qint64(1));
+        QCOMPARE(back.days.at(QStringLiteral("2026-01-15")).size(), size_t(1)); // today's stays
+        QCOMPARE(back.days.at(QStringLiteral("2026-01-15")).at(kFlash).requests, qint64(2));
+        QCOMPARE(back.todayRequests, qint64(2));
 
         // Nothing saved: no times, no days, and no today.
         KeyUsage empty;

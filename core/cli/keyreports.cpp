@@ -50,6 +50,10 @@ std::unique_ptr<keys::KeyPool> loadKeyState(Context &ctx)
             }
         }
     }
+    // The days before today the daemon keeps apart (keyusage.json), after keystate.json as the daemon reads them.
+    if (QFile past(config::keyUsagePath(ctx.configPath())); past.open(QIODevice::ReadOnly)) {
+        pool->loadPastUsage(QJsonDocument::fromJson(past.readAll()).object());
+    }
     return pool;
 }
 QString shortTime(qint64 ms)

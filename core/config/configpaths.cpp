@@ -46,6 +46,11 @@ QString keyStatePath(const QString &configPath)
     return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("keystate.json"));
 }
 
+QString keyUsagePath(const QString &configPath)
+{
+    return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("keyusage.json"));
+}
+
 QString resourceStatePath(const QString &configPath)
 {
     return QFileInfo(configPath).absoluteDir().filePath(QStringLiteral("resources.json"));

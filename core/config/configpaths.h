@@ -19,6 +19,8 @@ QString dataDirectory();
 QString secretFilePath(const Config &config);
 // The key pool's learned state (cooldowns, invalid marks, usage): keystate.json beside the config file.
 QString keyStatePath(const QString &configPath);
+// The key pool's usage of the days before today: keyusage.json beside the config file, written once a day.
+QString keyUsagePath(const QString &configPath);
 // Who owns each file, cached content, batch and upload session: resources.json beside the config file.
 QString resourceStatePath(const QString &configPath);
 // The request history on disk (metrics/historystore.h): history.sqlite beside the config file.

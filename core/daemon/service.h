@@ -127,6 +127,7 @@ private:
     void loadTokens(std::function<void()> done = {});
     void applyLogging();
     void loadKeyState();
+    void loadPastUsage();
     void saveKeyState();
     void loadResources();
     // Opens, retunes or closes the request history on disk as metrics.historyRetentionDays says.
@@ -187,6 +188,7 @@ private:
     std::vector<std::function<void()>> m_tokenWaiters;
     bool m_stateLoaded = false;
     qint64 m_stateSavedAtMs = 0;
+    QString m_pastUsageSavedFor; // the day keyusage.json was last written on (empty: not since the start)
     QHash<QString, QDateTime> m_resetAt;
     QTimer m_saveTimer;
     QTimer m_healthTimer;

@@ -22,6 +22,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <QScopeGuard>
 
 #include <algorithm>
 
@@ -50,6 +51,8 @@ bool writeStateFile(const QString &path, const QJsonObject &state, QJsonDocument
 
 void Service::loadKeyState()
 {
+    // Whatever keystate.json holds, the days before today come from keyusage.json when it has them.
+    const auto past = qScopeGuard([this] { loadPastUsage(); });
     const QString path = config::keyStatePath(m_config->path());
     QFile f(path);
     if (!f.exists()) {
@@ -68,6 +71,30 @@ void Service::loadKeyState()
     m_stateSavedAtMs = savedAt.isValid() ? savedAt.toMSecsSinceEpoch() : 0;
 }
 
+// keyusage.json: the days before the one it was written on. A file that cannot be read is kept beside for a look
+// and never overwritten; the next save writes the days the daemon knows (those of keystate.json).
+void Service::loadPastUsage()
+{
+    const QString path = config::keyUsagePath(m_config->path());
+    QFile f(path);
+    if (!f.exists()) {
+        return;
+    }
+    QJsonParseError error {};
+    const QJsonDocument doc
+        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
+    f.close();
+    if (doc.isObject()) {
+        m_keys.loadPastUsage(doc.object());
+        return;
+    }
+    const QString why = error.error != QJsonParseError::NoError ? error.errorString() : f.errorString();
+    const QString kept = path + QStringLiteral(".bad-") + QDateTime::currentDateTimeUtc().toString(u"yyyyMMddTHHmmss");
+    QFile::rename(path, kept);
+    qCWarning(lcKeys).noquote() << "could not read the key usage file" << path << "(" << why << "); kept as" << kept
+                                << "- the usage of earlier days is what keystate.json holds";
+}
+
 int keyStateSaveIntervalMs(qint64 lastSaveMs)
 {
     return int(std::clamp<qint64>(10 * lastSaveMs, 1000, 60'000));
@@ -80,7 +107,20 @@ void Service::saveKeyState()
     QElapsedTimer took;
     took.start();
     const QString path = config::keyStatePath(m_config->path());
-    QJsonObject state = m_keys.saveState();
+    // The days before today apart, written when the day changed since they last were: with 1,000 keys and a month
+    // of usage keystate.json was 6.6 MB rewritten at every save, and every key's month was copied under the pool's
+    // lock (bench_keypool). keyusage.json goes first: until it is written, keystate.json keeps every day.
+    keys::KeyPool::StateParts parts = m_keys.saveStateParts(m_pastUsageSavedFor);
+    if (!parts.pastUsage.isEmpty()) {
+        const QString usagePath = config::keyUsagePath(m_config->path());
+        if (QString error; writeStateFile(usagePath, parts.pastUsage, QJsonDocument::Compact, &error)) {
+            m_pastUsageSavedFor = parts.today;
+        } else {
+            qCWarning(lcKeys).noquote() << "cannot write the key usage file" << usagePath << ":" << error;
+            parts.state = m_keys.saveState();
+        }
+    }
+    QJsonObject &state = parts.state;
     // Relay health, for `instances list` and the GUI (the router itself relearns it after a restart).
     QJsonObject relays;
     for (const routing::RelayReport &r : m_router.report()) {

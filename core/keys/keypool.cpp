@@ -319,22 +319,37 @@ std::vector<KeyReport> KeyPool::report() const
 
 QJsonObject KeyPool::saveState() const
 {
+    return save(false, QString()).state;
+}
+
+KeyPool::StateParts KeyPool::saveStateParts(const QString &pastSavedFor) const
+{
+    return save(true, pastSavedFor);
+}
+
+KeyPool::StateParts KeyPool::save(bool split, const QString &pastSavedFor) const
+{
     // Under the lock only a copy of each key's state: the usage objects made from it are most of a save's time (1,000
     // keys with 30 days of usage: 78 ms under the lock when they were made there, bench_keypool), and every pick waits
-    // for the lock.
+    // for the lock. Split, the copy is of today's usage alone, and of the days before only when they are asked for.
     struct Saved
     {
         QString id;
         QJsonObject health;
         KeyUsage usage;
+        KeyUsage past; // days only
     };
     std::vector<Saved> saved;
     QJsonArray cooldowns;
     qint64 now = 0;
+    StateParts out;
     {
         QMutexLocker lock(&d->mutex);
         d->unsaved = false;
         now = m_clock.nowMs();
+        out.today = time::pacificDate(now).toString(Qt::ISODate);
+        const QString oldest = time::pacificDate(now).addDays(-kUsageDays).toString(Qt::ISODate);
+        const bool withPast = split && pastSavedFor != out.today;
         saved.reserve(d->pool.keys.size());
         for (const KeyRec &k : d->pool.keys) {
             Saved &s = saved.emplace_back();
@@ -343,18 +358,47 @@ QJsonObject KeyPool::saveState() const
             s.usage.lastUsedMs = k.usage.lastUsedMs;
             s.usage.lastSuccessMs = k.usage.lastSuccessMs;
             s.usage.lastError = k.usage.lastError;
-            s.usage.days = k.usage.days;
+            const auto today = k.usage.days.lower_bound(out.today);
+            s.usage.days.insert(split ? today : k.usage.days.lower_bound(oldest), k.usage.days.end());
+            if (withPast) {
+                s.past.days.insert(k.usage.days.lower_bound(oldest), today);
+            }
         }
         cooldowns = d->health.saveCooldowns(now);
+        if (withPast) {
+            out.pastUsage = QJsonObject { { QStringLiteral("version"), 1 }, { QStringLiteral("savedAt"), isoMs(now) },
+                { QStringLiteral("before"), out.today } };
+        }
     }
-    const QString oldest = time::pacificDate(now).addDays(-kUsageDays).toString(Qt::ISODate);
     QJsonObject keys;
+    QJsonObject pastKeys;
     for (Saved &s : saved) {
-        UsageLedger::save(s.usage, oldest, &s.health);
+        UsageLedger::save(s.usage, &s.health);
         keys.insert(s.id, s.health);
+        if (!out.pastUsage.isEmpty()) {
+            if (QJsonObject days = UsageLedger::usageJson(s.past); !days.isEmpty()) {
+                pastKeys.insert(s.id, days);
+            }
+        }
     }
-    return QJsonObject { { QStringLiteral("version"), 1 }, { QStringLiteral("savedAt"), isoMs(now) },
+    if (!out.pastUsage.isEmpty()) {
+        out.pastUsage.insert(QStringLiteral("keys"), pastKeys);
+    }
+    out.state = QJsonObject { { QStringLiteral("version"), 1 }, { QStringLiteral("savedAt"), isoMs(now) },
         { QStringLiteral("keys"), keys }, { QStringLiteral("cooldowns"), cooldowns } };
+    return out;
+}
+
+void KeyPool::loadPastUsage(const QJsonObject &pastUsage)
+{
+    QMutexLocker lock(&d->mutex);
+    const QString today = d->ledger.day(m_clock.nowMs());
+    const QJsonObject keys = pastUsage.value(u"keys").toObject();
+    for (KeyRec &k : d->pool.keys) {
+        if (const auto days = keys.constFind(k.cfg.id); days != keys.constEnd()) {
+            UsageLedger::loadPast(k.usage, days->toObject(), today);
+        }
+    }
 }
 
 void KeyPool::loadState(const QJsonObject &state)

@@ -201,6 +201,19 @@ public:
     // State file contents: invalid marks, cooldowns, breakers, usage (30 days). Calling it re-arms stateChanged.
     QJsonObject saveState() const;
     void loadState(const QJsonObject &state);
+    // The same split in two, as the daemon saves it: `state` holds only today's usage (keystate.json, written while
+    // requests come), `pastUsage` the usage of the days before today (keyusage.json), which changes only when the
+    // day does. `pastUsage` is made only when `pastSavedFor` is not today (the `today` of the split the caller last
+    // wrote it from); otherwise it stays empty. Loading: loadState(state), then loadPastUsage(pastUsage).
+    struct StateParts
+    {
+        QJsonObject state;
+        QJsonObject pastUsage;
+        QString today; // the Pacific day the split was made on
+    };
+    StateParts saveStateParts(const QString &pastSavedFor) const;
+    // Days before today from a StateParts::pastUsage replace the keys' own (those of an older, whole state file).
+    void loadPastUsage(const QJsonObject &pastUsage);
 
     // Tunables (defaults as documented in README).
     static constexpr qint64 kMinuteBackoffStartMs = 30'000;
@@ -232,6 +245,8 @@ Q_SIGNALS:
     void sharedFactsPending();
 
 private:
+    // saveState() (whole) or saveStateParts() (split).
+    StateParts save(bool split, const QString &pastSavedFor) const;
     struct Impl;
     std::unique_ptr<Impl> d;
     const time::Clock &m_clock;

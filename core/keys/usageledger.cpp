@@ -6,6 +6,20 @@
 
 namespace ga::keys {
 
+namespace {
+
+// One day of a key's usage as saved: {model: usage}.
+std::map<QString, DayUsage> modelsFromJson(const QJsonObject &o)
+{
+    std::map<QString, DayUsage> models;
+    for (auto m = o.constBegin(); m != o.constEnd(); ++m) {
+        models[m.key()] = dayUsageFromJson(m.value().toObject());
+    }
+    return models;
+}
+
+} // namespace
+
 const QString &UsageLedger::day(qint64 now)
 {
     if (now < m_dayFrom || now >= m_dayUntil) {
@@ -89,7 +103,7 @@ void UsageLedger::report(const KeyUsage &u, const QString &today, KeyReport *out
     }
 }
 
-void UsageLedger::save(const KeyUsage &u, const QString &oldest, QJsonObject *o)
+void UsageLedger::save(const KeyUsage &u, QJsonObject *o)
 {
     if (u.lastUsedMs >= 0) {
         o->insert(QStringLiteral("lastUsed"), isoMs(u.lastUsedMs));
@@ -100,19 +114,31 @@ void UsageLedger::save(const KeyUsage &u, const QString &oldest, QJsonObject *o)
     if (!u.lastError.isEmpty()) {
         o->insert(QStringLiteral("lastError"), u.lastError);
     }
+    if (QJsonObject usage = usageJson(u); !usage.isEmpty()) {
+        o->insert(QStringLiteral("usage"), usage);
+    }
+}
+
+QJsonObject UsageLedger::usageJson(const KeyUsage &u)
+{
     QJsonObject usage;
     for (const auto &[day, models] : u.days) {
-        if (day < oldest) {
-            continue;
-        }
         QJsonObject m;
         for (const auto &[model, du] : models) {
             m.insert(model, dayUsageJson(du));
         }
         usage.insert(day, m);
     }
-    if (!usage.isEmpty()) {
-        o->insert(QStringLiteral("usage"), usage);
+    return usage;
+}
+
+void UsageLedger::loadPast(KeyUsage &u, const QJsonObject &days, const QString &today)
+{
+    for (auto day = days.constBegin(); day != days.constEnd(); ++day) {
+        if (day.key() >= today) {
+            continue;
+        }
+        u.days[day.key()] = modelsFromJson(day.value().toObject());
     }
 }
 
@@ -124,10 +150,7 @@ void UsageLedger::load(KeyUsage &u, const QJsonObject &o, const QString &today)
     u.days.clear();
     const QJsonObject usage = o.value(u"usage").toObject();
     for (auto day = usage.constBegin(); day != usage.constEnd(); ++day) {
-        const QJsonObject models = day.value().toObject();
-        for (auto m = models.constBegin(); m != models.constEnd(); ++m) {
-            u.days[day.key()][m.key()] = dayUsageFromJson(m.value().toObject());
-        }
+        u.days[day.key()] = modelsFromJson(day.value().toObject());
     }
     u.todayKey.clear();
     if (u.days.count(today)) {

@@ -56,10 +56,14 @@ public:
 
     // The usage half of a KeyReport; `today` as from day().
     static void report(const KeyUsage &u, const QString &today, KeyReport *out);
-    // Writes the ledger fields of one key's keystate.json object, leaving out days before `oldest`.
-    static void save(const KeyUsage &u, const QString &oldest, QJsonObject *o);
+    // Writes the ledger fields of one key's keystate.json object (the caller copies only the days to save).
+    static void save(const KeyUsage &u, QJsonObject *o);
+    // The key's usage: {day: {model: usage}}.
+    static QJsonObject usageJson(const KeyUsage &u);
     // Reads them back (replacing the key's days) and recounts today's requests.
     static void load(KeyUsage &u, const QJsonObject &o, const QString &today);
+    // The days before `today` of a usageJson() object replace the key's own.
+    static void loadPast(KeyUsage &u, const QJsonObject &days, const QString &today);
 
     // Cluster mode: note in KeyUsage::touched what each count changed.
     void setTrackTouched(bool on) { m_trackTouched = on; }

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -209,32 +210,45 @@ int main(int argc, char **argv)
         }
     }
     // The save on another thread, as the daemon's main thread does it, while this one picks as a worker would: the
-    // longest pick is how long the save kept the pool's lock.
-    QJsonObject state;
-    double saveMs = 0;
-    std::atomic<bool> saving { true };
-    std::thread saver([&] {
-        const auto began = Clock::now();
-        state = pool.saveState();
-        saveMs = nsSince(began) / 1e6;
-        saving = false;
+    // longest pick is how long the save kept the pool's lock. Three saves: the whole state in one object (what
+    // keystate.json was before the days before today went apart, and what a failed keyusage.json write falls back
+    // to), the split with the past (the first save of a day), and the split without it (every other save).
+    const auto timedSave = [&](const char *name, const std::function<std::vector<QJsonObject>()> &save) {
+        std::vector<QJsonObject> files;
+        double saveMs = 0;
+        std::atomic<bool> saving { true };
+        std::thread saver([&] {
+            const auto began = Clock::now();
+            files = save();
+            saveMs = nsSince(began) / 1e6;
+            saving = false;
+        });
+        double longestPickMs = 0;
+        while (saving) {
+            const auto began = Clock::now();
+            pool.pick(model, {}, &p);
+            longestPickMs = std::max(longestPickMs, nsSince(began) / 1e6);
+        }
+        saver.join();
+        start = Clock::now();
+        qsizetype bytes = 0;
+        for (const QJsonObject &f : files) {
+            bytes += QJsonDocument(f).toJson(QJsonDocument::Compact).size();
+        }
+        const double jsonMs = nsSince(start) / 1e6;
+        std::printf("%-34s %7.1f ms (the longest pick meanwhile %6.1f ms), then %7.1f ms for %6.2f MB of compact "
+                    "JSON\n",
+            name, saveMs, longestPickMs, jsonMs, double(bytes) / 1e6);
+    };
+    std::printf("saves with %d days of usage:\n", usageDays);
+    timedSave("  saveState(), whole", [&] { return std::vector<QJsonObject> { pool.saveState() }; });
+    QString today;
+    timedSave("  split, with the days before today", [&] {
+        ga::keys::KeyPool::StateParts parts = pool.saveStateParts(QString());
+        today = parts.today;
+        return std::vector<QJsonObject> { parts.state, parts.pastUsage };
     });
-    double longestPickMs = 0;
-    while (saving) {
-        const auto began = Clock::now();
-        pool.pick(model, {}, &p);
-        longestPickMs = std::max(longestPickMs, nsSince(began) / 1e6);
-    }
-    saver.join();
-    start = Clock::now();
-    const QByteArray json = QJsonDocument(state).toJson(QJsonDocument::Indented);
-    const double jsonMs = nsSince(start) / 1e6;
-    start = Clock::now();
-    const QByteArray compact = QJsonDocument(state).toJson(QJsonDocument::Compact);
-    const double compactMs = nsSince(start) / 1e6;
-    std::printf("saveState() with %d days of usage: %.1f ms (the longest pick meanwhile %.1f ms), then %.1f ms for "
-                "%.1f MB of JSON (compact: %.1f ms, %.1f MB)\n",
-        usageDays, saveMs, longestPickMs, jsonMs, double(json.size()) / 1e6, compactMs, double(compact.size()) / 1e6);
+    timedSave("  split, today's only", [&] { return std::vector<QJsonObject> { pool.saveStateParts(today).state }; });
 
     start = Clock::now();
     const auto reportWithUsage = pool.report();

@@ -73,8 +73,9 @@ QStringList locksLeft(const Sandbox &sb)
 QStringList strayFiles(const Sandbox &sb)
 {
     static const QStringList known = { QStringLiteral("config.json"), QStringLiteral("keystate.json"),
-        QStringLiteral("resources.json"), QStringLiteral("secrets.journal"), QStringLiteral("secrets.enc"),
-        QStringLiteral("history.sqlite"), QStringLiteral("history.sqlite-wal"), QStringLiteral("history.sqlite-shm") };
+        QStringLiteral("keyusage.json"), QStringLiteral("resources.json"), QStringLiteral("secrets.journal"),
+        QStringLiteral("secrets.enc"), QStringLiteral("history.sqlite"), QStringLiteral("history.sqlite-wal"),
+        QStringLiteral("history.sqlite-shm") };
     QStringList found;
     for (const QString &dir :
         { QFileInfo(sb.configPath()).absolutePath(), QFileInfo(sb.secretPath()).absolutePath() }) {
@@ -309,7 +310,7 @@ struct Tally
     int starts = 0;
     int orphansBefore = 0; // listed by `keys doctor` before a start
     int orphansRemoved = 0; // logged by the start
-    int stateFiles = 0; // keystate.json / resources.json checked
+    int stateFiles = 0; // keystate.json / keyusage.json / resources.json checked
     QStringList strays; // file names
     QStringList dangling; // "relay/i…": config entries whose secret is missing
 
@@ -379,8 +380,8 @@ class TestFaultsCrash : public QObject
             qPrintable(QStringLiteral("round %1, after a start: %2%3\nbefore the start: %4\ndaemon log:\n%5")
                            .arg(round)
                            .arg(doctor.outText(), doctor.errText(), before.outText(), d.log())));
-        for (const QString &path :
-            { ga::config::keyStatePath(sb.configPath()), ga::config::resourceStatePath(sb.configPath()) }) {
+        for (const QString &path : { ga::config::keyStatePath(sb.configPath()),
+                 ga::config::keyUsagePath(sb.configPath()), ga::config::resourceStatePath(sb.configPath()) }) {
             const QString problem = jsonProblem(path);
             QVERIFY2(problem.isEmpty(), qPrintable(problem));
             tally->stateFiles += QFile::exists(path) ? 1 : 0;
