@@ -8,7 +8,7 @@
 # Targets: p99 added < 5 ms; issue 18: p50 transit <= nginx's + 0.2 ms, p99 transit <= nginx's.
 #   tests/benchmarks/bench-sse.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
 # Defaults: build/release/... (or $BUILD_DIR/...). Environment: PAIRS (20 rounds), CHUNKS (50), INTERVAL_MS (20),
-# CONCURRENCY (1), NGINX (on; off to leave it out), CLIENT (cpp: bench_sse_client, built in $BUILD_DIR when missing;
+# CONCURRENCY (1), NGINX (on; off to leave it out), SET ("KEY=VALUE …": daemon settings first), CLIENT (cpp: bench_sse_client, built in $BUILD_DIR when missing;
 # node: bench-sse.mjs, one node process, which saturates at ~1,000 streams on 2 cores).
 set -euo pipefail
 
@@ -40,6 +40,10 @@ harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks "$CHUNKS" -
 TAP_PORT=$(harness_free_port)
 KEY=$(harness_gen_key)
 harness_setup_daemon "$DAEMON_BIN" "http://127.0.0.1:$TAP_PORT" "$KEY"
+# SET="KEY=VALUE …": the daemon's settings first (what a part of it costs, e.g. metrics.historyRetentionDays=0).
+for setting in ${SET:-}; do
+    "$DAEMON_BIN" config set "${setting%%=*}" "${setting#*=}" >/dev/null
+done
 harness_start_daemon "$DAEMON_BIN"
 TOKEN=$(harness_token "$DAEMON_BIN")
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -51,6 +55,24 @@ if [ "${NGINX:-on}" != off ] && { command -v nginx >/dev/null 2>&1 || [ -x /usr/
 fi
 
 echo "== fake-gemini: $CHUNKS events, $INTERVAL_MS ms apart; $(nproc) cores"
+# Per thread of the daemon and nginx: CPU and context switches over the run (a switch the thread did not ask for is
+# one the scheduler took it off a core for, which shows in the tail of the latency).
+thread_snapshot() { # PID...
+    local pid task
+    for pid in "$@"; do
+        for task in /proc/"$pid"/task/*; do
+            printf '%s %s %s %s %s\n' "$(basename "$task")" "$(tr ' ' _ <"$task/comm")" \
+                "$(awk '{print $14 + $15}' "$task/stat")" \
+                "$(awk '/^voluntary_ctxt_switches/ {print $2}' "$task/status")" \
+                "$(awk '/^nonvoluntary_ctxt_switches/ {print $2}' "$task/status")"
+        done 2>/dev/null
+    done | sort
+}
+WATCHED=("$H_DAEMON_PID")
+if [ -n "${BENCH_NGINX_PID:-}" ]; then # its worker (a child of the master)
+    WATCHED+=("$(pgrep -P "$BENCH_NGINX_PID" | head -1)")
+fi
+thread_snapshot "${WATCHED[@]}" >"$H_TMP/threads.before"
 if [ "$CLIENT" = cpp ]; then
     GA_BENCH_DIRECT_KEY=$KEY GA_BENCH_PROXY_KEY=$TOKEN "$CLIENT_BIN" --fake "$H_FAKE_URL" --tap-port "$TAP_PORT" \
         --proxy "$H_PROXY_URL" --pairs "$PAIRS" --chunks "$CHUNKS" --concurrency "$CONCURRENCY" "${NGINX_ARGS[@]}"
@@ -63,3 +85,8 @@ if ! kill -0 "$H_DAEMON_PID" 2>/dev/null; then
     echo "gemini-aggregatord died during the benchmark" >&2
     exit 1
 fi
+thread_snapshot "${WATCHED[@]}" >"$H_TMP/threads.after"
+echo "== threads over the run (CPU ticks of 10 ms; context switches: asked for / taken off a core)"
+# Joined on the thread id: 1 id, 2-5 before (name, CPU, asked, taken), 6-9 after.
+join "$H_TMP/threads.before" "$H_TMP/threads.after" | awk '$7 - $3 + $9 - $5 > 0 {
+    printf "%-18s cpu %6d  switches %8d / %6d\n", $2, $7 - $3, $8 - $4, $9 - $5 }' 
