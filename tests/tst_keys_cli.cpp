@@ -458,8 +458,9 @@ private Q_SLOTS:
 
     // The daemon keeps the usage of the days before today in keyusage.json, written once a day, and only today's in
     // keystate.json, which it rewrites while requests come. A whole keystate.json from an older version is split at
-    // the first save; `keys stats` reads both; an unreadable keyusage.json is kept beside, not overwritten.
-    void pastDaysAreSavedApart()
+    // the first save; `keys stats` reads both; an unreadable keyusage.json or keystate.json is kept beside, not
+    // overwritten.
+    void pastDaysAreSavedApartBadStateFilesKept()
     {
         Sandbox sb;
         QCOMPARE(runCli(sb,
@@ -535,6 +536,22 @@ private Q_SLOTS:
         QCOMPARE(ga::test::readAll(dir + kept.first()), QByteArray("{ not json"));
         QVERIFY(pastDays().isEmpty()); // written again with what the daemon knew: today's only
         QCOMPARE(statsDays().keys(), QStringList { today });
+
+        // An unreadable keystate.json is kept too, not written over.
+        QVERIFY(ga::test::writeAll(dir + QStringLiteral("keystate.json"), "[truncated"));
+        run();
+        QVERIFY2(log.contains(QStringLiteral("could not read the key state file")), qPrintable(log));
+        const QStringList keptState = QDir(dir).entryList({ QStringLiteral("keystate.json.bad-*") });
+        QCOMPARE(keptState.size(), 1);
+        QCOMPARE(ga::test::readAll(dir + keptState.first()), QByteArray("[truncated"));
+        QVERIFY(file(QStringLiteral("keystate.json")).contains(u"keys"));
+        // The resource owners' file likewise (the same reading, daemon/servicestate.cpp).
+        QVERIFY(ga::test::writeAll(dir + QStringLiteral("resources.json"), "{\"version\":"));
+        run();
+        QVERIFY2(log.contains(QStringLiteral("could not read the resource owners file")), qPrintable(log));
+        const QStringList keptOwners = QDir(dir).entryList({ QStringLiteral("resources.json.bad-*") });
+        QCOMPARE(keptOwners.size(), 1);
+        QCOMPARE(ga::test::readAll(dir + keptOwners.first()), QByteArray("{\"version\":"));
         if (ga::time::pacificDate(QDateTime::currentMSecsSinceEpoch()) != day) {
             QSKIP("the day changed in Pacific time during the test");
         }

@@ -47,6 +47,30 @@ bool writeStateFile(const QString &path, const QJsonObject &state, QJsonDocument
     return true;
 }
 
+// A state file's JSON object; false with `why` when the file exists but does not hold one (or cannot be read).
+bool readStateFile(const QString &path, QJsonObject *out, QString *why)
+{
+    QFile f(path);
+    QJsonParseError error {};
+    const QJsonDocument doc
+        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
+    if (!doc.isObject()) {
+        *why = error.error != QJsonParseError::NoError ? error.errorString() : f.errorString();
+        return false;
+    }
+    *out = doc.object();
+    return true;
+}
+
+// A state file that could not be read, kept beside for a look and never overwritten (the next save starts a fresh
+// one): its new path.
+QString keepBadStateFile(const QString &path)
+{
+    const QString kept = path + QStringLiteral(".bad-") + QDateTime::currentDateTimeUtc().toString(u"yyyyMMddTHHmmss");
+    QFile::rename(path, kept);
+    return kept;
+}
+
 } // namespace
 
 void Service::loadKeyState()
@@ -54,20 +78,17 @@ void Service::loadKeyState()
     // Whatever keystate.json holds, the days before today come from keyusage.json when it has them.
     const auto past = qScopeGuard([this] { loadPastUsage(); });
     const QString path = config::keyStatePath(m_config->path());
-    QFile f(path);
-    if (!f.exists()) {
+    if (!QFile::exists(path)) {
         return;
     }
-    QJsonParseError error {};
-    const QJsonDocument doc
-        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
-    if (!doc.isObject()) {
-        qCWarning(lcKeys).noquote() << "ignoring the key state file" << path << "(" << error.errorString()
-                                    << "); it is rewritten with fresh state";
+    QJsonObject state;
+    if (QString why; !readStateFile(path, &state, &why)) {
+        qCWarning(lcKeys).noquote() << "could not read the key state file" << path << "(" << why << "); kept as"
+                                    << keepBadStateFile(path) << "- keys start without their learned state";
         return;
     }
-    m_keys.loadState(doc.object());
-    const QDateTime savedAt = QDateTime::fromString(doc.object().value(u"savedAt").toString(), Qt::ISODateWithMs);
+    m_keys.loadState(state);
+    const QDateTime savedAt = QDateTime::fromString(state.value(u"savedAt").toString(), Qt::ISODateWithMs);
     m_stateSavedAtMs = savedAt.isValid() ? savedAt.toMSecsSinceEpoch() : 0;
 }
 
@@ -76,23 +97,17 @@ void Service::loadKeyState()
 void Service::loadPastUsage()
 {
     const QString path = config::keyUsagePath(m_config->path());
-    QFile f(path);
-    if (!f.exists()) {
+    if (!QFile::exists(path)) {
         return;
     }
-    QJsonParseError error {};
-    const QJsonDocument doc
-        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
-    f.close();
-    if (doc.isObject()) {
-        m_keys.loadPastUsage(doc.object());
+    QJsonObject past;
+    if (QString why; !readStateFile(path, &past, &why)) {
+        qCWarning(lcKeys).noquote() << "could not read the key usage file" << path << "(" << why << "); kept as"
+                                    << keepBadStateFile(path)
+                                    << "- the usage of earlier days is what keystate.json holds";
         return;
     }
-    const QString why = error.error != QJsonParseError::NoError ? error.errorString() : f.errorString();
-    const QString kept = path + QStringLiteral(".bad-") + QDateTime::currentDateTimeUtc().toString(u"yyyyMMddTHHmmss");
-    QFile::rename(path, kept);
-    qCWarning(lcKeys).noquote() << "could not read the key usage file" << path << "(" << why << "); kept as" << kept
-                                << "- the usage of earlier days is what keystate.json holds";
+    m_keys.loadPastUsage(past);
 }
 
 int keyStateSaveIntervalMs(qint64 lastSaveMs)
@@ -148,24 +163,18 @@ void Service::loadResources()
 {
     m_resourcesLoaded = true;
     const QString path = config::resourceStatePath(m_config->path());
-    QFile f(path);
-    if (!f.exists()) {
+    if (!QFile::exists(path)) {
         return;
     }
-    QJsonParseError error {};
-    const QJsonDocument doc
-        = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &error) : QJsonDocument();
-    f.close();
-    QString why = error.error != QJsonParseError::NoError ? error.errorString() : f.errorString();
-    if (doc.isObject() && m_resources.load(doc.object(), &why)) {
+    QJsonObject owners;
+    QString why;
+    if (readStateFile(path, &owners, &why) && m_resources.load(owners, &why)) {
         qCInfo(lcProxy).noquote() << "resource owners loaded:" << m_resources.size() << "from" << path;
         return;
     }
-    // Kept for a look, never overwritten: the next save starts a fresh file beside it.
-    const QString kept = path + QStringLiteral(".bad-") + QDateTime::currentDateTimeUtc().toString(u"yyyyMMddTHHmmss");
-    QFile::rename(path, kept);
     qCWarning(lcProxy).noquote() << "could not read the resource owners file" << path << "(" << why << "); kept as"
-                                 << kept << "- files and caches made before are used with any key until listed again";
+                                 << keepBadStateFile(path)
+                                 << "- files and caches made before are used with any key until listed again";
 }
 
 void Service::flushResources()
