@@ -528,30 +528,22 @@ private Q_SLOTS:
         QCOMPARE(pastDays().keys(), QStringList { past });
         QCOMPARE(statsDays().keys(), (QStringList { past, today }));
 
-        QVERIFY(ga::test::writeAll(dir + QStringLiteral("keyusage.json"), "{ not json"));
-        run();
-        QVERIFY2(log.contains(QStringLiteral("could not read the key usage file")), qPrintable(log));
-        const QStringList kept = QDir(dir).entryList({ QStringLiteral("keyusage.json.bad-*") });
-        QCOMPARE(kept.size(), 1);
-        QCOMPARE(ga::test::readAll(dir + kept.first()), QByteArray("{ not json"));
+        // A file the daemon cannot read is reported and kept beside, never written over.
+        const auto keptWhenBad = [&](const QString &name, const QByteArray &bytes, const QString &message) {
+            QVERIFY(ga::test::writeAll(dir + name, bytes));
+            run();
+            QVERIFY2(log.contains(message), qPrintable(log));
+            const QStringList kept = QDir(dir).entryList({ name + QStringLiteral(".bad-*") });
+            QCOMPARE(kept.size(), 1);
+            QCOMPARE(ga::test::readAll(dir + kept.first()), bytes);
+        };
+        keptWhenBad(QStringLiteral("keyusage.json"), "{ not json", QStringLiteral("could not read the key usage file"));
         QVERIFY(pastDays().isEmpty()); // written again with what the daemon knew: today's only
         QCOMPARE(statsDays().keys(), QStringList { today });
-
-        // An unreadable keystate.json is kept too, not written over.
-        QVERIFY(ga::test::writeAll(dir + QStringLiteral("keystate.json"), "[truncated"));
-        run();
-        QVERIFY2(log.contains(QStringLiteral("could not read the key state file")), qPrintable(log));
-        const QStringList keptState = QDir(dir).entryList({ QStringLiteral("keystate.json.bad-*") });
-        QCOMPARE(keptState.size(), 1);
-        QCOMPARE(ga::test::readAll(dir + keptState.first()), QByteArray("[truncated"));
+        keptWhenBad(QStringLiteral("keystate.json"), "[truncated", QStringLiteral("could not read the key state file"));
         QVERIFY(file(QStringLiteral("keystate.json")).contains(u"keys"));
-        // The resource owners' file likewise (the same reading, daemon/servicestate.cpp).
-        QVERIFY(ga::test::writeAll(dir + QStringLiteral("resources.json"), "{\"version\":"));
-        run();
-        QVERIFY2(log.contains(QStringLiteral("could not read the resource owners file")), qPrintable(log));
-        const QStringList keptOwners = QDir(dir).entryList({ QStringLiteral("resources.json.bad-*") });
-        QCOMPARE(keptOwners.size(), 1);
-        QCOMPARE(ga::test::readAll(dir + keptOwners.first()), QByteArray("{\"version\":"));
+        keptWhenBad(QStringLiteral("resources.json"),
+            "{\"version\":", QStringLiteral("could not read the resource owners file"));
         if (ga::time::pacificDate(QDateTime::currentMSecsSinceEpoch()) != day) {
             QSKIP("the day changed in Pacific time during the test");
         }
