@@ -88,5 +88,5 @@ fi
 thread_snapshot "${WATCHED[@]}" >"$H_TMP/threads.after"
 echo "== threads over the run (CPU ticks of 10 ms; context switches: asked for / taken off a core)"
 # Joined on the thread id: 1 id, 2-5 before (name, CPU, asked, taken), 6-9 after.
-join "$H_TMP/threads.before" "$H_TMP/threads.after" | awk '$7 - $3 + $9 - $5 > 0 {
+join "$H_TMP/threads.before" "$H_TMP/threads.after" | awk '$7 - $3 + $8 - $4 + $9 - $5 > 0 {
     printf "%-18s cpu %6d  switches %8d / %6d\n", $2, $7 - $3, $8 - $4, $9 - $5 }' 
