@@ -347,8 +347,9 @@ KeyPool::StateParts KeyPool::save(bool split, const QString &pastSavedFor) const
         QMutexLocker lock(&d->mutex);
         d->unsaved = false;
         now = m_clock.nowMs();
-        out.today = time::pacificDate(now).toString(Qt::ISODate);
-        const QString oldest = time::pacificDate(now).addDays(-kUsageDays).toString(Qt::ISODate);
+        const QDate day = time::pacificDate(now);
+        out.today = day.toString(Qt::ISODate);
+        const QString oldest = day.addDays(-kUsageDays).toString(Qt::ISODate);
         const bool withPast = split && pastSavedFor != out.today;
         saved.reserve(d->pool.keys.size());
         for (const KeyRec &k : d->pool.keys) {
