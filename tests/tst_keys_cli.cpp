@@ -549,6 +549,44 @@ private Q_SLOTS:
         }
     }
 
+    // A state file that cannot be written (here a folder stands where keystate.json goes; a full disk does the same)
+    // is reported once while the saves go on failing, about every second under requests, and once when it works
+    // again.
+    void stateWriteFailuresAreReportedOnce()
+    {
+        FakeOnThread fake;
+        const QString key = fakeKey(91);
+        fake.call([&] { fake.fake()->addKey(key); });
+        Sandbox sb;
+        const quint16 port = ga::test::freePort();
+        for (const auto &[name, value] : { std::pair { QStringLiteral("upstream.baseUrl"), fake.baseUrl() },
+                 std::pair { QStringLiteral("listen.port"), QString::number(port) } }) {
+            QCOMPARE(runCli(sb, { QStringLiteral("config"), QStringLiteral("set"), name, value }).exitCode, 0);
+        }
+        QCOMPARE(runCli(sb, { QStringLiteral("keys"), QStringLiteral("add") }, key.toLatin1() + '\n').exitCode, 0);
+        useTokenOf(sb);
+        const QString blocked = sb.path() + QStringLiteral("/config/keystate.json");
+        Daemon d(sb);
+        QVERIFY2(d.waitFor(QStringLiteral("ready"), 20'000), qPrintable(d.log()));
+        QFile::remove(blocked);
+        QVERIFY(QDir().mkpath(blocked)); // after the start, which would keep an unreadable one aside
+        const QString failed = QStringLiteral("cannot write the state file ") + blocked;
+        const QDeadlineTimer saving(3500); // three saves or more: one a second while requests come
+        while (!saving.hasExpired()) {
+            QCOMPARE(generate(port), 200);
+            QTest::qWait(100);
+        }
+        QVERIFY2(d.waitFor(failed, 2000), qPrintable(d.log()));
+        QCOMPARE(d.log().count(failed), 1);
+        QVERIFY(QDir(blocked).removeRecursively());
+        QCOMPARE(generate(port), 200);
+        QVERIFY2(d.waitFor(QStringLiteral("the state file ") + blocked + QStringLiteral(" is written again"), 5000),
+            qPrintable(d.log()));
+        QCOMPARE(d.stop(), 0);
+        QCOMPARE(d.log().count(failed), 1);
+        QVERIFY(QJsonDocument::fromJson(ga::test::readAll(blocked)).isObject());
+    }
+
     // `keys doctor` lists secrets no config entry names (keys, relays, named tokens; written directly, or left by an
     // interrupted command according to the journal) and `--fix` removes exactly those: never an entry the config
     // names, the admin token or the JWT secret, and never a value on screen.

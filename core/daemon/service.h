@@ -128,6 +128,7 @@ private:
     void applyLogging();
     void loadKeyState();
     void loadPastUsage();
+    void noteStateWrite(const QString &path, const QString &error);
     void saveKeyState();
     void loadResources();
     // Opens, retunes or closes the request history on disk as metrics.historyRetentionDays says.
@@ -189,6 +190,7 @@ private:
     bool m_stateLoaded = false;
     qint64 m_stateSavedAtMs = 0;
     QString m_pastUsageSavedFor; // the day keyusage.json was last written on (empty: not since the start)
+    QHash<QString, QString> m_stateWriteErrors; // state file → the error its last write failed with (empty: none)
     QHash<QString, QDateTime> m_resetAt;
     QTimer m_saveTimer;
     QTimer m_healthTimer;

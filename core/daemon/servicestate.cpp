@@ -35,13 +35,13 @@ bool writeStateFile(const QString &path, const QJsonObject &state, QJsonDocument
 {
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly)) {
-        *error = f.errorString();
+        *error = f.errorString().isEmpty() ? QStringLiteral("the file could not be opened") : f.errorString();
         return false;
     }
     f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     f.write(QJsonDocument(state).toJson(format));
     if (!f.commit()) {
-        *error = f.errorString();
+        *error = f.errorString().isEmpty() ? QStringLiteral("the file could not be replaced") : f.errorString();
         return false;
     }
     return true;
@@ -128,12 +128,13 @@ void Service::saveKeyState()
     keys::KeyPool::StateParts parts = m_keys.saveStateParts(m_pastUsageSavedFor);
     if (!parts.pastUsage.isEmpty()) {
         const QString usagePath = config::keyUsagePath(m_config->path());
-        if (QString error; writeStateFile(usagePath, parts.pastUsage, QJsonDocument::Compact, &error)) {
+        QString error;
+        if (writeStateFile(usagePath, parts.pastUsage, QJsonDocument::Compact, &error)) {
             m_pastUsageSavedFor = parts.today;
         } else {
-            qCWarning(lcKeys).noquote() << "cannot write the key usage file" << usagePath << ":" << error;
             parts.state = m_keys.saveState();
         }
+        noteStateWrite(usagePath, error);
     }
     QJsonObject &state = parts.state;
     // Relay health, for `instances list` and the GUI (the router itself relearns it after a restart).
@@ -153,9 +154,9 @@ void Service::saveKeyState()
         relays.insert(r.id, o);
     }
     state.insert(QStringLiteral("relays"), relays);
-    if (QString error; !writeStateFile(path, state, QJsonDocument::Compact, &error)) {
-        qCWarning(lcKeys).noquote() << "cannot write the key state file" << path << ":" << error;
-    }
+    QString error;
+    writeStateFile(path, state, QJsonDocument::Compact, &error);
+    noteStateWrite(path, error);
     m_saveTimer.setInterval(keyStateSaveIntervalMs(took.elapsed()));
 }
 
@@ -187,9 +188,27 @@ void Service::saveResources()
 {
     const QString path = config::resourceStatePath(m_config->path());
     // Compact: it may hold 100,000 entries.
-    if (QString error; !writeStateFile(path, m_resources.save(), QJsonDocument::Compact, &error)) {
-        qCWarning(lcProxy).noquote() << "cannot write the resource owners file" << path << ":" << error;
+    QString error;
+    writeStateFile(path, m_resources.save(), QJsonDocument::Compact, &error);
+    noteStateWrite(path, error);
+}
+
+// A state file is saved about every second while keys change: a write that fails (a full disk, a read-only folder)
+// is reported when it starts failing or fails another way, and once when it works again, not at every save (three
+// warnings a second on a full disk).
+void Service::noteStateWrite(const QString &path, const QString &error)
+{
+    QString &last = m_stateWriteErrors[path];
+    if (error == last) {
+        return;
     }
+    if (error.isEmpty()) {
+        qCInfo(lcKeys).noquote() << "the state file" << path << "is written again";
+    } else {
+        qCWarning(lcKeys).noquote() << "cannot write the state file" << path << ":" << error
+                                    << "(said again when this changes; the daemon keeps the state in memory)";
+    }
+    last = error;
 }
 
 } // namespace ga::daemon
