@@ -71,20 +71,30 @@ QString keepBadStateFile(const QString &path)
     return kept;
 }
 
+// A key pool state file's object: false when there is none, or when it cannot be read; then it is kept beside with a
+// warning that names it and says what its loss means.
+bool readKeyFile(const QString &path, const char *what, const char *meaning, QJsonObject *out)
+{
+    if (!QFile::exists(path)) {
+        return false;
+    }
+    if (QString why; !readStateFile(path, out, &why)) {
+        qCWarning(lcKeys).noquote() << "could not read the" << what << "file" << path << "(" << why << "); kept as"
+                                    << keepBadStateFile(path) << "-" << meaning;
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 void Service::loadKeyState()
 {
     // Whatever keystate.json holds, the days before today come from keyusage.json when it has them.
     const auto past = qScopeGuard([this] { loadPastUsage(); });
-    const QString path = config::keyStatePath(m_config->path());
-    if (!QFile::exists(path)) {
-        return;
-    }
     QJsonObject state;
-    if (QString why; !readStateFile(path, &state, &why)) {
-        qCWarning(lcKeys).noquote() << "could not read the key state file" << path << "(" << why << "); kept as"
-                                    << keepBadStateFile(path) << "- keys start without their learned state";
+    if (!readKeyFile(
+            config::keyStatePath(m_config->path()), "key state", "keys start without their learned state", &state)) {
         return;
     }
     m_keys.loadState(state);
@@ -96,18 +106,10 @@ void Service::loadKeyState()
 // and never overwritten; the next save writes the days the daemon knows (those of keystate.json).
 void Service::loadPastUsage()
 {
-    const QString path = config::keyUsagePath(m_config->path());
-    if (!QFile::exists(path)) {
-        return;
+    if (QJsonObject past; readKeyFile(config::keyUsagePath(m_config->path()), "key usage",
+            "the usage of earlier days is what keystate.json holds", &past)) {
+        m_keys.loadPastUsage(past);
     }
-    QJsonObject past;
-    if (QString why; !readStateFile(path, &past, &why)) {
-        qCWarning(lcKeys).noquote() << "could not read the key usage file" << path << "(" << why << "); kept as"
-                                    << keepBadStateFile(path)
-                                    << "- the usage of earlier days is what keystate.json holds";
-        return;
-    }
-    m_keys.loadPastUsage(past);
 }
 
 int keyStateSaveIntervalMs(qint64 lastSaveMs)
