@@ -43,20 +43,26 @@ bool execSql(const QString &file, const char *sql, QString *message = nullptr)
     return rc == SQLITE_OK;
 }
 
-// The rows another connection sees (committed ones), -1 when the file cannot be read.
-qint64 committedRows(const QString &file)
+// The first column of the first row of `sql` as another connection sees the file (committed rows), -1 when it
+// cannot be read.
+qint64 sqlValue(const QString &file, const char *sql)
 {
     sqlite3 *db = nullptr;
     sqlite3_stmt *q = nullptr;
-    qint64 rows = -1;
+    qint64 value = -1;
     if (sqlite3_open_v2(QFile::encodeName(file).constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK
-        && sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM history", -1, &q, nullptr) == SQLITE_OK
-        && sqlite3_step(q) == SQLITE_ROW) {
-        rows = sqlite3_column_int64(q, 0);
+        && sqlite3_prepare_v2(db, sql, -1, &q, nullptr) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+        value = sqlite3_column_int64(q, 0);
     }
     sqlite3_finalize(q);
     sqlite3_close(db);
-    return rows;
+    return value;
+}
+
+// The rows another connection sees (committed ones), -1 when the file cannot be read.
+qint64 committedRows(const QString &file)
+{
+    return sqlValue(file, "SELECT COUNT(*) FROM history");
 }
 
 // Another connection on the file holding its write lock, as `sqlite3` open on it can, until released.
@@ -279,20 +285,22 @@ private Q_SLOTS:
             for (quint64 i = 1; i <= 20; ++i) {
                 store.append(record(i, at)); // sequence numbers 0-19 of `at`
             }
+            store.append(record(21, at + 1)); // the table's last row a millisecond later
         }
         HistoryStore store({ path(), 30, 1'000'000 });
         store.open(0);
-        // A restart numbers from 0 again: 0-4 go to the millisecond before, 5 (the sixth row) is taken at `at`.
+        // A restart numbers from 0 again. The rows start before the table's last one, so each is given an id in its
+        // place: 0-4 in the millisecond before `at`, then 5 (the sixth row) is taken at `at`.
         for (quint64 i = 101; i <= 140; ++i) {
             store.append(record(i, i <= 105 ? at - 1 : at));
         }
         store.flush();
-        QCOMPARE(store.count(), qint64(60));
+        QCOMPARE(store.count(), qint64(61));
         std::vector<quint64> ids;
         for (const AccessRecord &r : store.query(0, 0, 100)) {
             ids.push_back(r.id);
         }
-        std::vector<quint64> expected;
+        std::vector<quint64> expected { 21 };
         for (quint64 i = 140; i >= 106; --i) {
             expected.push_back(i); // after the first run's, in the order written
         }
@@ -303,6 +311,65 @@ private Q_SLOTS:
             expected.push_back(i);
         }
         QCOMPARE(ids, expected);
+        QCOMPARE(sqlValue(path(), "SELECT COUNT(*) FROM history WHERE id >> 20 != started_ms"), qint64(0));
+    }
+
+    // A row's id holds its start (the millisecond times 2^20, then a sequence number), whatever order the rows come
+    // in: a row started in the millisecond of the table's last row takes the next id (SQLite's own, without a look
+    // for a free one), the first of a later millisecond sequence number 0, one started earlier an id in its place.
+    // The table's last row is read again for each step: another program may have written one meanwhile.
+    void idsFollowStartsInAnyOrder()
+    {
+        const qint64 at = QDateTime::currentMSecsSinceEpoch() - 10'000;
+        std::vector<std::pair<qint64, quint64>> written; // (start, record id) of every row, in the order written
+        HistoryStore store({ path(), 30, 1'000'000 });
+        store.open(0);
+        const auto add = [&](quint64 id, qint64 startedMs) {
+            store.append(record(id, startedMs));
+            written.emplace_back(startedMs, id);
+        };
+        for (quint64 i = 1; i <= 40; ++i) {
+            add(i, at + qint64(i * 7 % 4)); // in the order they ended, not the one they started in
+        }
+        add(41, at - 3); // one that ran long
+        store.flush();
+        const QByteArray later = QByteArray::number(at + 5);
+        const QByteArray insert = "INSERT INTO history (id, started_ms, status, record) VALUES ((" + later
+            + " << 20) + 7, " + later + ", 200, '{\"i\":900}')";
+        QString message;
+        QVERIFY2(execSql(path(), insert.constData(), &message), qPrintable(message));
+        written.emplace_back(at + 5, 900);
+        for (quint64 i = 42; i <= 61; ++i) {
+            add(i, i <= 51 ? at - 1 : at + 5); // before the other program's row, then in its millisecond
+        }
+        store.flush();
+
+        std::stable_sort(
+            written.begin(), written.end(), [](const auto &x, const auto &y) { return x.first < y.first; });
+        std::vector<quint64> expected, ids;
+        for (auto it = written.rbegin(); it != written.rend(); ++it) {
+            expected.push_back(it->second); // newest first, those of one millisecond the last written first
+        }
+        for (const AccessRecord &r : store.query(0, 0, 100)) {
+            ids.push_back(r.id);
+        }
+        QCOMPARE(ids, expected);
+        QCOMPARE(sqlValue(path(), "SELECT COUNT(*) FROM history WHERE id >> 20 != started_ms"), qint64(0));
+        const auto seq = [&](const char *what, qint64 startedMs) {
+            return sqlValue(path(),
+                (QByteArray("SELECT ") + what
+                    + "(id & 1048575) FROM history WHERE started_ms = " + QByteArray::number(startedMs))
+                    .constData());
+        };
+        // The rows of `at + 1` (i = 3, 7, …, 39) count from 0, after the rows of `at`.
+        QCOMPARE(seq("MIN", at + 1), qint64(0));
+        QCOMPARE(seq("MAX", at + 1), qint64(9));
+        // The ten of `at + 5` follow the other program's row (sequence number 7).
+        QCOMPARE(seq("MIN", at + 5), qint64(7));
+        QCOMPARE(seq("MAX", at + 5), qint64(17));
+        // The ten of `at - 1`, started before the table's last row, each in its place.
+        QCOMPARE(seq("MIN", at - 1), qint64(0));
+        QCOMPARE(seq("MAX", at - 1), qint64(9));
     }
 
     // A file from before the time-keyed layout (a table "requests" with an index on started_ms) is moved over when

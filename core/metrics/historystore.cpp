@@ -19,6 +19,8 @@
 #include <array>
 #include <atomic>
 #include <limits>
+#include <numeric>
+#include <optional>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -67,6 +69,7 @@ public:
 
     explicit operator bool() const { return m_stmt != nullptr; }
     void bind(int i, qint64 value) { sqlite3_bind_int64(m_stmt, i, value); }
+    void bindNull(int i) { sqlite3_bind_null(m_stmt, i); }
     // The text must outlive the step (SQLITE_STATIC: not copied).
     void bind(int i, const QByteArray &utf8)
     {
@@ -82,6 +85,7 @@ public:
     // reset() keeping the bindings, for a statement whose every parameter is bound again before the next step.
     void rewind() { sqlite3_reset(m_stmt); }
     qint64 int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+    bool isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
     // Valid until the next step: not copied.
     QByteArray rawText(int column) const
     {
@@ -121,6 +125,12 @@ Value text(const QString &s)
 constexpr int kSeqBits = 20;
 constexpr qint64 kSeqSpan = qint64(1) << kSeqBits;
 constexpr qint64 kMaxMs = std::numeric_limits<qint64>::max() / kSeqSpan - 1;
+
+// A start time clamped to the ones an id can hold.
+qint64 clampMs(qint64 ms)
+{
+    return std::clamp(ms, -kMaxMs, kMaxMs);
+}
 
 // The first id of a row started at `ms` (or later), clamped to the ids there are.
 qint64 firstIdAt(qint64 ms)
@@ -423,26 +433,47 @@ private:
             return false; // kept in memory only (see open())
         }
         if (!m_inTransaction) {
-            if (const int rc = exec("BEGIN"); rc != SQLITE_OK) {
+            // The write lock first (waiting out another writer as an insert would), so that the last id read below
+            // is the table's when the rows go in.
+            if (const int rc = exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
                 writeFailed(rc, m_taken.size());
                 return false;
             }
             m_inTransaction = true;
         }
         const std::vector<AccessRecord> &batch = m_taken;
+        if (!readLastId()) {
+            abandon(sqlite3_errcode(m_db));
+            return false;
+        }
+        // In start order (those of one millisecond in the order they came): all but the first row of a millisecond
+        // then take SQLite's next id (see idFor()).
+        m_order.resize(batch.size());
+        std::iota(m_order.begin(), m_order.end(), quint32(0));
+        std::sort(m_order.begin(), m_order.end(), [&batch](quint32 a, quint32 b) {
+            const qint64 sa = clampMs(batch[a].startedMs), sb = clampMs(batch[b].startedMs);
+            return sa < sb || (sa == sb && a < b);
+        });
+        const auto row = [&](size_t i) -> const AccessRecord & { return batch[m_order[i]]; };
         // Rows go kRowsPerInsert to a statement (a statement's own start and end were ~900 of a row's ~6,400
         // instructions, profile.sh); the rest one at a time.
         size_t i = 0;
         while (i < batch.size()) {
             if (batch.size() - i >= size_t(kRowsPerInsert) && m_insertMany) {
-                const qint64 seqBefore = m_seq;
+                std::array<qint64, kRowsPerInsert> seqAt {};
+                bool lastTakesNextId = false;
                 for (int k = 0; k < kRowsPerInsert; ++k) {
-                    bindRow(m_insertMany, k * kColumns, batch[i + size_t(k)], m_rows[size_t(k)]);
+                    seqAt[size_t(k)] = m_seq;
+                    lastTakesNextId = bindRow(m_insertMany, k * kColumns, row(i + size_t(k)), m_rows[size_t(k)]);
                 }
                 const int rc = m_insertMany.step();
                 m_insertMany.rewind();
                 if (rc == SQLITE_DONE) {
                     i += size_t(kRowsPerInsert);
+                    if (lastTakesNextId && sqlite3_last_insert_rowid(m_db) != m_lastId && !readLastId()) {
+                        abandon(sqlite3_errcode(m_db)); // not expected: the ids are read again from the table
+                        return false;
+                    }
                     continue;
                 }
                 if (rc != SQLITE_CONSTRAINT) {
@@ -454,15 +485,19 @@ private:
                 // saved). The row goes after the last one of its millisecond, and the rest of the group on.
                 const int kept = std::clamp(sqlite3_changes(m_db), 0, kRowsPerInsert - 1);
                 i += size_t(kept);
-                m_seq = (seqBefore + kept) % kSeqSpan;
-                if (const int oneRc = insertOne(batch[i]); oneRc != SQLITE_DONE) {
+                m_seq = seqAt[size_t(kept)];
+                if (!readLastId()) {
+                    abandon(sqlite3_errcode(m_db));
+                    return false;
+                }
+                if (const int oneRc = insertOne(row(i)); oneRc != SQLITE_DONE) {
                     abandon(oneRc);
                     return false;
                 }
                 ++i;
                 continue;
             }
-            if (const int rc = insertOne(batch[i]); rc != SQLITE_DONE) {
+            if (const int rc = insertOne(row(i)); rc != SQLITE_DONE) {
                 abandon(rc);
                 return false;
             }
@@ -483,13 +518,19 @@ private:
     }
 
     // A row's parameters, from `first` + 1 on, in the statement's order (id, started_ms, status, key, model, route,
-    // record). Its text is written into storage kept from row to row: four allocations (and frees) a row were ~2,500
-    // instructions with the JSON's (profile.sh). Every parameter is bound again for each row, so the bindings are not
-    // cleared; they point into these buffers only until the next bind.
-    void bindRow(Statement &st, int first, const AccessRecord &r, RowText &t)
+    // record); true when its id is left to SQLite (see idFor()). Its text is written into storage kept from row to
+    // row: four allocations (and frees) a row were ~2,500 instructions with the JSON's (profile.sh). Every parameter
+    // is bound again for each row, so the bindings are not cleared; they point into these buffers only until the
+    // next bind.
+    bool bindRow(Statement &st, int first, const AccessRecord &r, RowText &t)
     {
-        const qint64 startedMs = std::clamp(r.startedMs, -kMaxMs, kMaxMs);
-        st.bind(first + 1, startedMs * kSeqSpan + nextSeq());
+        const qint64 startedMs = clampMs(r.startedMs);
+        const std::optional<qint64> id = idFor(startedMs);
+        if (id) {
+            st.bind(first + 1, *id);
+        } else {
+            st.bindNull(first + 1);
+        }
         st.bind(first + 2, startedMs);
         st.bind(first + 3, qint64(r.status));
         toUtf8Into(r.keyId, t.key);
@@ -501,6 +542,41 @@ private:
         st.bind(first + 6, t.route);
         toStoredJsonBytes(r, t.json);
         st.bind(first + 7, t.json);
+        return !id;
+    }
+
+    // The id of a row started at `startedMs`, or none when it is SQLite's own next one (the table's last + 1). With
+    // an id given, SQLite descends the table's B-tree to see that it is free (~1,600 of a row's ~7,600 instructions
+    // in a C program writing rows as this one does); its own next id needs no look: its cursor stands on the last
+    // row. So a row started in the millisecond of the table's last row takes the next id (sequence numbers count up
+    // within a millisecond), the first row of a later millisecond takes sequence number 0, and only a row started
+    // before the last one (a request that ran long, a clock that went back) is given an id in its place: the next
+    // sequence number, and when that is taken, after the last row of its millisecond (insertAfterLastOf()).
+    std::optional<qint64> idFor(qint64 startedMs)
+    {
+        if (m_lastId) {
+            const qint64 lastMs = *m_lastId >> kSeqBits; // floor, also before 1970
+            if (startedMs == lastMs && (*m_lastId & (kSeqSpan - 1)) != kSeqSpan - 1) {
+                ++*m_lastId;
+                return std::nullopt;
+            }
+            if (startedMs <= lastMs) {
+                return startedMs * kSeqSpan + nextSeq();
+            }
+        }
+        m_lastId = startedMs * kSeqSpan;
+        return m_lastId;
+    }
+
+    // The table's last id (none when it is empty), for idFor(); read at each step, so it holds whatever wrote to the
+    // table in between (a prune, a migration, another program). False when it cannot be read.
+    bool readLastId()
+    {
+        const int rc = m_lastIdQuery.step();
+        m_lastId = rc == SQLITE_ROW && !m_lastIdQuery.isNull(0) ? std::optional<qint64>(m_lastIdQuery.int64(0))
+                                                                : std::nullopt;
+        m_lastIdQuery.rewind();
+        return rc == SQLITE_ROW;
     }
 
     int insertOne(const AccessRecord &r)
@@ -511,7 +587,7 @@ private:
         if (rc == SQLITE_CONSTRAINT) {
             // The id is taken: the clock went back past rows written with this sequence number (or another
             // process writes the file too). The row goes after the last one of its millisecond.
-            rc = insertAfterLastOf(std::clamp(r.startedMs, -kMaxMs, kMaxMs));
+            rc = insertAfterLastOf(clampMs(r.startedMs));
         }
         return rc;
     }
@@ -542,6 +618,9 @@ private:
         m_insert.bind(1, id);
         rc = m_insert.step();
         m_insert.rewind();
+        if (rc == SQLITE_DONE && (!m_lastId || id > *m_lastId)) {
+            m_lastId = id;
+        }
         return rc;
     }
 
@@ -797,7 +876,9 @@ private:
         m_inTransaction = false; // an open transaction ends with the connection (rolled back)
         m_uncommitted = 0;
         m_insert = Statement();
+        m_insertMany = Statement();
         m_addRows = Statement();
+        m_lastIdQuery = Statement();
         // A statement still open (a read that met damage) keeps the connection until it is finalized.
         sqlite3_close_v2(m_db);
         m_db = nullptr;
@@ -875,7 +956,8 @@ private:
         }
         m_insertMany = Statement(m_db, insert);
         m_addRows = Statement(m_db, "UPDATE history_meta SET value = value + ? WHERE name = 'rows'");
-        if (!m_insert || !m_addRows) {
+        m_lastIdQuery = Statement(m_db, "SELECT MAX(id) FROM history");
+        if (!m_insert || !m_addRows || !m_lastIdQuery) {
             m_error = errorText(sqlite3_errcode(m_db));
             return false;
         }
@@ -896,6 +978,9 @@ private:
     Statement m_insert; // one row
     Statement m_insertMany; // kRowsPerInsert rows
     Statement m_addRows;
+    Statement m_lastIdQuery;
+    std::optional<qint64> m_lastId; // the table's last id (see idFor()), none when it has no rows
+    std::vector<quint32> m_order; // the step's rows in start order (indexes into m_taken)
     qint64 m_seq = 0; // the next row's sequence number within its millisecond (see firstIdAt)
     std::array<RowText, kRowsPerInsert> m_rows;
     QString m_error;
