@@ -105,6 +105,83 @@ Q_NEVER_INLINE bool sharedFieldMissed(
     return true;
 }
 
+constexpr qsizetype kMaxShared = 128; // longer ones are rarely repeated: copied
+constexpr size_t kSlots = 256;
+
+// The bytes a slot is picked by and compared with (see sharedField()).
+struct FieldWords
+{
+    quint64 head = 0;
+    quint64 tail = 0;
+};
+
+inline FieldWords fieldWords(const unsigned char *d, qsizetype n)
+{
+    FieldWords w; // fixed-size copies: the compiler makes them loads
+    if (n >= 8) {
+        std::memcpy(&w.head, d, 8);
+        std::memcpy(&w.tail, d + n - 8, 8);
+    } else if (n >= 4) {
+        quint32 first = 0, last = 0;
+        std::memcpy(&first, d, 4);
+        std::memcpy(&last, d + n - 4, 4);
+        w.head = first | (quint64(last) << 32);
+    } else {
+        w.head = d[0] | (quint64(d[n / 2]) << 8) | (quint64(d[n - 1]) << 16);
+    }
+    return w;
+}
+
+// Two places for a string (a pair, the one found last in front): with one, two strings a head repeats that met in
+// one place pushed each other out on every request (a copy, a check and an allocation: ~1,000 instructions a request
+// in about half of the profile.sh runs, as the client's key fell).
+std::array<Slot, kSlots> &slots()
+{
+    thread_local std::array<Slot, kSlots> perThread;
+    return perThread;
+}
+
+inline Slot *slotPair(const FieldWords &w)
+{
+    // The slot is the top byte of the mixed words (mixing the length in too measured more collisions among one
+    // head's fields); a hit still compares the length and every byte.
+    const quint64 mixed = (w.head * 0x9E3779B97F4A7C15ULL) ^ (w.tail * 0xC2B2AE3D27D4EB4FULL);
+    return &slots()[size_t(mixed >> 56) % kSlots & ~size_t(1)];
+}
+
+inline bool slotHolds(const Slot &slot, const unsigned char *d, qsizetype n, const FieldWords &w, bool name)
+{
+    return slot.bytes.size() == n && slot.head == w.head && slot.tail == w.tail && (slot.token || !name)
+        && (n <= 16 || std::memcmp(slot.bytes.constData() + 8, d + 8, size_t(n - 16)) == 0);
+}
+
+// sharedField() past its usual case (the front place of the pair holds the bytes and is settled).
+Q_NEVER_INLINE bool sharedFieldRest(QByteArrayView bytes, bool name, QByteArray *out, const QByteArrayView *ownerName)
+{
+    const qsizetype n = bytes.size();
+    if (n == 0 || n > kMaxShared) {
+        if (!(name ? isToken(bytes) : isFieldValue(bytes))) {
+            return false;
+        }
+        *out = bytes.toByteArray();
+        return true;
+    }
+    const auto *d = reinterpret_cast<const unsigned char *>(bytes.data());
+    const FieldWords w = fieldWords(d, n);
+    Slot *pair = slotPair(w);
+    if (!slotHolds(pair[0], d, n, w, name)) {
+        if (!slotHolds(pair[1], d, n, w, name)) {
+            return sharedFieldMissed(bytes, name, w.head, w.tail, pair, out);
+        }
+        std::swap(pair[0], pair[1]);
+    }
+    if (!pair[0].settled) {
+        settle(pair[0], name, ownerName);
+    }
+    *out = QByteArray(pair[0].bytes);
+    return true;
+}
+
 // A header name or value as a QByteArray, checked (a token, a field value), and shared with an equal one this thread
 // parsed recently when there is one. Most of a head repeats from one request or answer to the next (names, content
 // types, the client's key, Google's fixed headers), and two allocations a header (malloc + free, ~250 instructions
@@ -115,56 +192,23 @@ Q_NEVER_INLINE bool sharedFieldMissed(
 // byte: a hit compares them and the size, no memcmp (a call into libc for each field). On its first hit a slot's
 // bytes are made permanent (text/permanent.h), unless they are the value of a header that may carry a credential
 // (`ownerName`: the header's name, for a value) or no header's value at all (a request target, a reason phrase:
-// `ownerName` null, never made permanent).
-bool sharedField(QByteArrayView bytes, bool name, QByteArray *out, const QByteArrayView *ownerName = nullptr)
+// `ownerName` null, never made permanent). The usual case, a settled slot in front, is made inline where a head is
+// parsed (a head's ~36 calls each paid a function's entry and exit, ~20 instructions: profile.sh); the rest is not.
+// `out` is empty.
+Q_ALWAYS_INLINE bool sharedField(
+    QByteArrayView bytes, bool name, QByteArray *out, const QByteArrayView *ownerName = nullptr)
 {
-    constexpr qsizetype kMaxShared = 128; // longer ones are rarely repeated: copied
-    constexpr size_t kSlots = 256;
     const qsizetype n = bytes.size();
-    const auto passes = [&] { return name ? isToken(bytes) : isFieldValue(bytes); };
-    if (n == 0 || n > kMaxShared) {
-        if (!passes()) {
-            return false;
+    if (n > 0 && n <= kMaxShared) {
+        const auto *d = reinterpret_cast<const unsigned char *>(bytes.data());
+        const FieldWords w = fieldWords(d, n);
+        const Slot &front = *slotPair(w);
+        if (front.settled && slotHolds(front, d, n, w, name)) {
+            *out = QByteArray(front.bytes); // a copy made inline and moved: QByteArray's copy assignment is a call
+            return true;
         }
-        *out = bytes.toByteArray();
-        return true;
     }
-    const auto *d = reinterpret_cast<const unsigned char *>(bytes.data());
-    quint64 head = 0, tail = 0; // fixed-size copies: the compiler makes them loads
-    if (n >= 8) {
-        std::memcpy(&head, d, 8);
-        std::memcpy(&tail, d + n - 8, 8);
-    } else if (n >= 4) {
-        quint32 first = 0, last = 0;
-        std::memcpy(&first, d, 4);
-        std::memcpy(&last, d + n - 4, 4);
-        head = first | (quint64(last) << 32);
-    } else {
-        head = d[0] | (quint64(d[n / 2]) << 8) | (quint64(d[n - 1]) << 16);
-    }
-    // The slot is the top byte of the mixed words (mixing the length in too measured more collisions among one
-    // head's fields); a hit still compares the length and every byte.
-    const quint64 mixed = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL);
-    // Two places for a string (a pair, the one found last in front): with one, two strings a head repeats that met
-    // in one place pushed each other out on every request (a copy, a check and an allocation: ~1,000 instructions a
-    // request in about half of the profile.sh runs, as the client's key fell).
-    thread_local std::array<Slot, kSlots> slots;
-    Slot *pair = &slots[size_t(mixed >> 56) % kSlots & ~size_t(1)];
-    const auto holds = [&](const Slot &slot) {
-        return slot.bytes.size() == n && slot.head == head && slot.tail == tail && (slot.token || !name)
-            && (n <= 16 || std::memcmp(slot.bytes.constData() + 8, d + 8, size_t(n - 16)) == 0);
-    };
-    if (!holds(pair[0])) {
-        if (!holds(pair[1])) {
-            return sharedFieldMissed(bytes, name, head, tail, pair, out);
-        }
-        std::swap(pair[0], pair[1]);
-    }
-    if (!pair[0].settled) {
-        settle(pair[0], name, ownerName);
-    }
-    *out = QByteArray(pair[0].bytes); // a copy made inline and moved: QByteArray's copy assignment is a call
-    return true;
+    return sharedFieldRest(bytes, name, out, ownerName);
 }
 
 } // namespace
@@ -273,17 +317,19 @@ ParseOutcome parseHeaderLines(
         }
         const qsizetype colon = indexOf(line, ':');
         const QByteArrayView name = line.first(std::max(colon, qsizetype(0)));
-        Header header;
+        Header &header = headers->emplace_back(); // filled in place (a move and a destructor a header otherwise)
         if (colon <= 0 || !sharedField(name, true, &header.name)) {
+            headers->pop_back();
             return error(400, "A header line is malformed: expected 'Name: value' with no space before the colon.");
         }
         if (!sharedField(trimOws(line.sliced(colon + 1)), false, &header.value, &name)) {
+            headers->pop_back();
             return error(400, "A header value contains a control character.");
         }
-        if (qsizetype(headers->size()) >= maxHeaderCount) {
+        if (qsizetype(headers->size()) > maxHeaderCount) {
+            headers->pop_back();
             return error(431, "The request has more header fields than the server accepts.");
         }
-        headers->push_back(std::move(header));
     }
 }
 
