@@ -73,6 +73,7 @@ struct Slot
     quint64 tail = 0;
     bool token = false;
     bool settled = false; // made permanent, or found not to be made so
+    quint8 recent = 0; // in a pair's first slot: the place of the pair found last (the other one goes on a miss)
 };
 
 // A slot's first hit (out of line: once a slot). Header fields are a client's texts (or an upstream's): they take only
@@ -87,20 +88,21 @@ Q_NEVER_INLINE void settle(Slot &slot, bool name, const QByteArrayView *ownerNam
     }
 }
 
-// Bytes neither place of their pair holds: checked, then put in front.
+// Bytes neither place of their pair holds: checked, then put in the place not found last.
 Q_NEVER_INLINE bool sharedFieldMissed(
     QByteArrayView bytes, bool name, quint64 head, quint64 tail, Slot *pair, QByteArray *out)
 {
     if (!(name ? isToken(bytes) : isFieldValue(bytes))) {
         return false;
     }
-    pair[1] = std::move(pair[0]); // the one in front goes behind, the one behind goes
-    Slot &slot = pair[0];
+    const quint8 place = pair[0].recent == 0 ? 1 : 0;
+    Slot &slot = pair[place];
     slot.bytes = bytes.toByteArray();
     slot.head = head;
     slot.tail = tail;
     slot.token = name;
     slot.settled = false;
+    pair[0].recent = place;
     *out = QByteArray(slot.bytes);
     return true;
 }
@@ -132,9 +134,9 @@ inline FieldWords fieldWords(const unsigned char *d, qsizetype n)
     return w;
 }
 
-// Two places for a string (a pair, the one found last in front): with one, two strings a head repeats that met in
-// one place pushed each other out on every request (a copy, a check and an allocation: ~1,000 instructions a request
-// in about half of the profile.sh runs, as the client's key fell).
+// Two places for a string (a pair; a miss replaces the one not found last): with one, two strings a head repeats that
+// met in one place pushed each other out on every request (a copy, a check and an allocation: ~1,000 instructions a
+// request in about half of the profile.sh runs, as the client's key fell).
 std::array<Slot, kSlots> &slots()
 {
     thread_local std::array<Slot, kSlots> perThread;
@@ -155,7 +157,7 @@ inline bool slotHolds(const Slot &slot, const unsigned char *d, qsizetype n, con
         && (n <= 16 || std::memcmp(slot.bytes.constData() + 8, d + 8, size_t(n - 16)) == 0);
 }
 
-// sharedField() past its usual case (the front place of the pair holds the bytes and is settled).
+// sharedField() past its usual case (a settled slot of the pair holds the bytes).
 Q_NEVER_INLINE bool sharedFieldRest(QByteArrayView bytes, bool name, QByteArray *out, const QByteArrayView *ownerName)
 {
     const qsizetype n = bytes.size();
@@ -169,16 +171,16 @@ Q_NEVER_INLINE bool sharedFieldRest(QByteArrayView bytes, bool name, QByteArray 
     const auto *d = reinterpret_cast<const unsigned char *>(bytes.data());
     const FieldWords w = fieldWords(d, n);
     Slot *pair = slotPair(w);
-    if (!slotHolds(pair[0], d, n, w, name)) {
-        if (!slotHolds(pair[1], d, n, w, name)) {
-            return sharedFieldMissed(bytes, name, w.head, w.tail, pair, out);
-        }
-        std::swap(pair[0], pair[1]);
+    const quint8 place = slotHolds(pair[0], d, n, w, name) ? 0 : slotHolds(pair[1], d, n, w, name) ? 1 : 2;
+    if (place == 2) {
+        return sharedFieldMissed(bytes, name, w.head, w.tail, pair, out);
     }
-    if (!pair[0].settled) {
-        settle(pair[0], name, ownerName);
+    Slot &slot = pair[place];
+    if (!slot.settled) {
+        settle(slot, name, ownerName);
     }
-    *out = QByteArray(pair[0].bytes);
+    pair[0].recent = place;
+    *out = QByteArray(slot.bytes);
     return true;
 }
 
@@ -192,8 +194,11 @@ Q_NEVER_INLINE bool sharedFieldRest(QByteArrayView bytes, bool name, QByteArray 
 // byte: a hit compares them and the size, no memcmp (a call into libc for each field). On its first hit a slot's
 // bytes are made permanent (text/permanent.h), unless they are the value of a header that may carry a credential
 // (`ownerName`: the header's name, for a value) or no header's value at all (a request target, a reason phrase:
-// `ownerName` null, never made permanent). The usual case, a settled slot in front, is made inline where a head is
-// parsed (a head's ~36 calls each paid a function's entry and exit, ~20 instructions: profile.sh); the rest is not.
+// `ownerName` null, never made permanent). The usual case, a settled slot of the pair holding the bytes, is made
+// inline where a head is parsed (a head's ~36 calls each paid a function's entry and exit, ~20 instructions:
+// profile.sh); the rest is not. A hit in either place only notes which one it was: the pair's places were swapped to
+// keep the one found last in front, and two fields of one head that share a pair swapped them at every lookup (9 a
+// request went past the inline case, ~140 instructions each).
 // `out` is empty.
 Q_ALWAYS_INLINE bool sharedField(
     QByteArrayView bytes, bool name, QByteArray *out, const QByteArrayView *ownerName = nullptr)
@@ -202,10 +207,14 @@ Q_ALWAYS_INLINE bool sharedField(
     if (n > 0 && n <= kMaxShared) {
         const auto *d = reinterpret_cast<const unsigned char *>(bytes.data());
         const FieldWords w = fieldWords(d, n);
-        const Slot &front = *slotPair(w);
-        if (front.settled && slotHolds(front, d, n, w, name)) {
-            *out = QByteArray(front.bytes); // a copy made inline and moved: QByteArray's copy assignment is a call
-            return true;
+        Slot *pair = slotPair(w);
+        for (quint8 place = 0; place < 2; ++place) {
+            if (pair[place].settled && slotHolds(pair[place], d, n, w, name)) {
+                pair[0].recent = place;
+                *out = QByteArray(pair[place].bytes); // a copy made inline and moved: QByteArray's copy assignment is
+                                                      // a call
+                return true;
+            }
         }
     }
     return sharedFieldRest(bytes, name, out, ownerName);
