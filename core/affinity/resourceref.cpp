@@ -134,24 +134,18 @@ bool mentionsReferenceField(QByteArrayView body)
 {
     static constexpr QByteArrayView fields[] = { "fileUri\"", "file_uri\"", "cachedContent\"", "cached_content\"",
         "fileName\"", "file_name\"", "fileSearchStoreNames\"", "file_search_store_names\"" };
-    const char *p = body.data();
-    const char *const end = p + body.size();
-    while (p < end) {
-        const void *quote = std::memchr(p, '"', size_t(end - p));
-        if (!quote) {
+    return http::anyAtByte(body, '"', [body](qsizetype quote) {
+        const QByteArrayView rest = body.sliced(quote + 1);
+        if (rest.isEmpty() || (rest.front() != 'f' && rest.front() != 'c')) {
             return false;
         }
-        p = static_cast<const char *>(quote) + 1;
-        if (p < end && (*p == 'f' || *p == 'c')) {
-            const QByteArrayView rest(p, end - p);
-            for (QByteArrayView f : fields) {
-                if (http::startsWith(rest, f)) {
-                    return true;
-                }
+        for (QByteArrayView f : fields) {
+            if (http::startsWith(rest, f)) {
+                return true;
             }
         }
-    }
-    return false;
+        return false;
+    });
 }
 
 qint64 timeMs(const QJsonValue &v)
@@ -298,15 +292,15 @@ bool hasResourceSegment(QByteArrayView path)
 {
     static constexpr QByteArrayView kSegments[]
         = { "files", "cachedContents", "batches", "fileSearchStores", "operations/", "auth_tokens" };
-    for (qsizetype slash = http::indexOf(path, '/'); slash >= 0; slash = http::indexOf(path, '/', slash + 1)) {
+    return http::anyAtByte(path, '/', [path](qsizetype slash) {
         const QByteArrayView after = path.sliced(slash + 1);
         for (QByteArrayView segment : kSegments) {
             if (http::startsWith(after, segment)) {
                 return true;
             }
         }
-    }
-    return false;
+        return false;
+    });
 }
 
 } // namespace

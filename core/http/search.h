@@ -7,8 +7,13 @@
 #include <QByteArrayView>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <string_view>
+
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
 
 namespace ga::http {
 
@@ -50,6 +55,36 @@ inline qsizetype indexOf(QByteArrayView haystack, char c, qsizetype from = 0)
     const void *at
         = from < haystack.size() ? std::memchr(haystack.data() + from, c, size_t(haystack.size() - from)) : nullptr;
     return at ? qsizetype(static_cast<const char *>(at) - haystack.data()) : -1;
+}
+
+// Calls `f(i)` for each index `i` of `c` in `text`, in order, until `f` returns true; whether one did. Where `c` is
+// frequent (a JSON body's quotes, a path's slashes) this looks at 16 bytes a step and visits each place from a bit
+// mask, where a memchr call for each place cost more than the search (its call and set-up for a few bytes).
+template<typename F>
+inline bool anyAtByte(QByteArrayView text, char c, F &&f)
+{
+    const char *p = text.data();
+    const qsizetype n = text.size();
+    qsizetype i = 0;
+#if defined(__SSE2__) || defined(_M_X64)
+    const __m128i needle = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        auto mask = unsigned(
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i)), needle)));
+        while (mask != 0) {
+            if (f(i + std::countr_zero(mask))) {
+                return true;
+            }
+            mask &= mask - 1;
+        }
+    }
+#endif
+    for (; i < n; ++i) {
+        if (p[i] == c && f(i)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 // QByteArray's == with a literal is a call into Qt (and a strlen); here most comparisons end at the size.
