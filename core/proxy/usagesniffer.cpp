@@ -300,10 +300,45 @@ void UsageSniffer::feed(QByteArrayView data)
     std::memcpy(m_tail, last, size_t(newTail));
 }
 
+namespace {
+
+// One buffer a thread keeps from a sniffer that ended for the next one: a sniffer lives for one request, and
+// its buffer was an allocation and a free for each (the usage object of an answer, a few hundred bytes).
+struct SpareText
+{
+    std::unique_ptr<char[]> bytes;
+    qsizetype capacity = 0;
+};
+
+SpareText &spareText()
+{
+    thread_local SpareText spare;
+    return spare;
+}
+
+constexpr qsizetype kMaxSpareText = 4096; // a larger one goes back to the allocator
+
+} // namespace
+
+UsageSniffer::Text::~Text()
+{
+    SpareText &spare = spareText();
+    if (m_capacity > spare.capacity && m_capacity <= kMaxSpareText) {
+        spare.bytes = std::move(m_bytes);
+        spare.capacity = m_capacity;
+    }
+}
+
 char *UsageSniffer::Text::resize(qsizetype size, bool doubling)
 {
     if (size > m_capacity) {
         const qsizetype capacity = doubling ? std::max(size, m_capacity + m_capacity / 2) : size;
+        if (SpareText &spare = spareText(); m_capacity == 0 && spare.capacity >= capacity) {
+            m_bytes = std::move(spare.bytes);
+            m_capacity = std::exchange(spare.capacity, 0);
+            m_size = size;
+            return m_bytes.get();
+        }
         std::unique_ptr<char[]> bytes(new char[size_t(capacity)]);
         if (const qsizetype kept = std::min(m_size, size); kept > 0) {
             std::memcpy(bytes.get(), m_bytes.get(), size_t(kept));

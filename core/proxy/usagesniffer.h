@@ -36,6 +36,10 @@ private:
     class Text
     {
     public:
+        Text() = default;
+        ~Text(); // its storage kept for the next one on this thread when small
+        Text(const Text &) = delete;
+        Text &operator=(const Text &) = delete;
         qsizetype size() const { return m_size; }
         bool isEmpty() const { return m_size == 0; }
         QByteArrayView view() const { return { m_bytes.get(), m_size }; }

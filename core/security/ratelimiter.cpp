@@ -2,6 +2,7 @@
 #include "security/ratelimiter.h"
 
 #include <QMutexLocker>
+#include <QVarLengthArray>
 
 #include <algorithm>
 
@@ -169,8 +170,7 @@ RateLimiter::Decision RateLimiter::admit(const std::vector<Subject> &subjects, b
             }
         }
         const bool clusterCounts = verdict.has_value();
-        std::vector<Entry *> entries;
-        entries.reserve(subjects.size());
+        QVarLengthArray<Entry *, 4> entries; // a request has a few subjects: no allocation for them
         for (const Subject &s : subjects) {
             const config::RateLimits &l = s.limits;
             if (l.requestsPerMinute <= 0 && l.requestsPerDay <= 0 && l.concurrentStreams <= 0) {
