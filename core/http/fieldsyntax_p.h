@@ -12,8 +12,17 @@ namespace ga::http::detail {
 bool isToken(QByteArrayView v);
 // field-value: VCHAR, SP, HTAB, obs-text. No other control characters (NUL, CR, LF, DEL, ...).
 bool isFieldValue(QByteArrayView v);
-// `v` without leading and trailing spaces and tabs.
-QByteArrayView trimOws(QByteArrayView v);
+// `v` without the optional white space (spaces, tabs) at its ends. Inline: every header value goes through it.
+inline QByteArrayView trimOws(QByteArrayView v)
+{
+    while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t')) {
+        v = v.sliced(1);
+    }
+    while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t')) {
+        v.chop(1);
+    }
+    return v;
+}
 
 // `bytes` as a QByteArray, shared with an equal field value this thread parsed recently when there is one (see
 // parseHeaderLines): a request target, a reason phrase. Bytes that are no field value are copied, not shared.
