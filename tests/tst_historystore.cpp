@@ -18,6 +18,7 @@
 #include <QTest>
 
 #include <limits>
+#include <map>
 #include <sqlite3.h>
 
 using ga::metrics::AccessRecord;
@@ -370,6 +371,45 @@ private Q_SLOTS:
         // The ten of `at - 1`, started before the table's last row, each in its place.
         QCOMPARE(seq("MIN", at - 1), qint64(0));
         QCOMPARE(seq("MAX", at - 1), qint64(9));
+    }
+
+    // A row's key, model and route are bound again only when they change (the bytes bound stay where they are):
+    // rows that change them in any pattern, in groups of sixteen and one by one, each read back as written.
+    void textColumnsFollowEachRow()
+    {
+        const qint64 at = QDateTime::currentMSecsSinceEpoch() - 10'000;
+        // The first row of each statement has no key and no model (empty texts are bound as '', not left NULL).
+        const QStringList models { QStringLiteral("gemini-2.5-flash"), QString(), QStringLiteral("gemini-2.5-flash"),
+            QStringLiteral("gemini-2.5-pro"), QStringLiteral("模型-x"), QStringLiteral("gemini-2.5-pro") };
+        const QStringList routes { QStringLiteral("direct"), QStringLiteral("relay-1"), QStringLiteral("direct") };
+        std::map<quint64, AccessRecord> written;
+        {
+            HistoryStore store({ path(), 30, 1'000'000 });
+            store.open(0);
+            for (int step = 0; step < 3; ++step) {
+                for (quint64 i = 1; i <= 37; ++i) { // two groups of sixteen and five one by one, three times
+                    const quint64 id = quint64(step) * 100 + i;
+                    AccessRecord r = record(id, at + qint64(id));
+                    r.keyId = id % 5 == 1 ? QString() : QStringLiteral("k%1").arg((id * 7) % 5);
+                    r.model = models[int((id + quint64(step)) % quint64(models.size()))];
+                    r.route = routes[int((id / 4) % quint64(routes.size()))];
+                    written[id] = r;
+                    store.append(r);
+                }
+                store.flush();
+            }
+        }
+        HistoryStore store({ path(), 30, 1'000'000 });
+        const std::vector<AccessRecord> back = store.open(1000);
+        QCOMPARE(back.size(), written.size());
+        for (const AccessRecord &r : back) {
+            const AccessRecord &w = written.at(r.id);
+            QCOMPARE(r.keyId, w.keyId);
+            QCOMPARE(r.model, w.model);
+            QCOMPARE(r.route, w.route);
+        }
+        QCOMPARE(sqlValue(path(), "SELECT COUNT(*) FROM history WHERE key IS NULL OR model IS NULL OR route IS NULL"),
+            qint64(0));
     }
 
     // A file from before the time-keyed layout (a table "requests" with an index on started_ms) is moved over when

@@ -146,21 +146,40 @@ class HistoryWriter final : public QObject
 
     static constexpr int kColumns = 7;
     static constexpr int kRowsPerInsert = 16;
+    // A row's text column as bound: UTF-8 bytes, converted from `from` (kept, so that its storage cannot hold another
+    // text meanwhile), and a count of the conversions, which tells a statement whether what it holds bound for this
+    // column is still these bytes.
+    struct TextColumn
+    {
+        QByteArray utf8;
+        QString from;
+        quint32 conversions = 0;
+    };
     struct RowText
     {
-        QByteArray key, model, route, json; // a row's text, bound from here
-        QString keyFrom, modelFrom, routeFrom; // what key, model and route hold, as converted (see utf8Column())
+        TextColumn key, model, route;
+        QByteArray json; // a row's record, bound from here
     };
+    // What a statement's row has bound for its key, model and route: the conversion each was bound after.
+    static constexpr quint32 kNotBound = std::numeric_limits<quint32>::max();
+    using BoundText = std::array<quint32, 3>;
+    static constexpr BoundText kNoneBound { kNotBound, kNotBound, kNotBound };
 
-    // `text` as UTF-8 in `utf8`, converted only when it is not the text converted last (`from`, kept so that its
-    // storage cannot hold another text meanwhile): a row's key, model and route are nearly always the ones of the row
-    // these buffers held before (texts interned where they are made), and three conversions were ~310 of a row's
-    // ~6,600 instructions (profile.sh).
-    static void utf8Column(const QString &text, QString &from, QByteArray &utf8)
+    // `text` bound to parameter `index` of `st` from `column`. A row's key, model and route are nearly always the ones
+    // of the row these buffers held before (texts interned where they are made): the text is converted only when it
+    // is another one, and bound again only when it was converted since this statement's row bound it (the bytes
+    // bound stay where they are until then: SQLITE_STATIC). Three conversions were ~310 and three binds ~540 of a
+    // row's ~6,600 instructions (profile.sh).
+    static void bindText(Statement &st, int index, const QString &text, TextColumn &column, quint32 &bound)
     {
-        if (text.constData() != from.constData() || text.size() != from.size()) {
-            toUtf8Into(text, utf8);
-            from = text;
+        if (text.constData() != column.from.constData() || text.size() != column.from.size()) {
+            toUtf8Into(text, column.utf8);
+            column.from = text;
+            ++column.conversions;
+        }
+        if (bound != column.conversions) {
+            st.bind(index, column.utf8);
+            bound = column.conversions;
         }
     }
 
@@ -479,7 +498,8 @@ private:
                 bool lastTakesNextId = false;
                 for (int k = 0; k < kRowsPerInsert; ++k) {
                     seqAt[size_t(k)] = m_seq;
-                    lastTakesNextId = bindRow(m_insertMany, k * kColumns, row(i + size_t(k)), m_rows[size_t(k)]);
+                    lastTakesNextId = bindRow(
+                        m_insertMany, k * kColumns, row(i + size_t(k)), m_rows[size_t(k)], m_manyBound[size_t(k)]);
                 }
                 const int rc = m_insertMany.step();
                 m_insertMany.rewind();
@@ -535,9 +555,9 @@ private:
     // A row's parameters, from `first` + 1 on, in the statement's order (id, started_ms, status, key, model, route,
     // record); true when its id is left to SQLite (see idFor()). Its text is written into storage kept from row to
     // row: four allocations (and frees) a row were ~2,500 instructions with the JSON's (profile.sh). Every parameter
-    // is bound again for each row, so the bindings are not cleared; they point into these buffers only until the
-    // next bind.
-    bool bindRow(Statement &st, int first, const AccessRecord &r, RowText &t)
+    // is bound again for each row but a text column whose bytes are still the ones bound (bindText()), so the
+    // bindings are not cleared; they point into these buffers, which keep those bytes until the next bind.
+    bool bindRow(Statement &st, int first, const AccessRecord &r, RowText &t, BoundText &bound)
     {
         const qint64 startedMs = clampMs(r.startedMs);
         const std::optional<qint64> id = idFor(startedMs);
@@ -548,14 +568,11 @@ private:
         }
         st.bind(first + 2, startedMs);
         st.bind(first + 3, qint64(r.status));
-        utf8Column(r.keyId, t.keyFrom, t.key);
-        st.bind(first + 4, t.key);
+        bindText(st, first + 4, r.keyId, t.key, bound[0]);
         // Redacted as in the record.
-        utf8Column(
-            r.model.isEmpty() || r.redacted ? r.model : logging::Redactor::redact(r.model), t.modelFrom, t.model);
-        st.bind(first + 5, t.model);
-        utf8Column(r.route, t.routeFrom, t.route);
-        st.bind(first + 6, t.route);
+        bindText(st, first + 5, r.model.isEmpty() || r.redacted ? r.model : logging::Redactor::redact(r.model), t.model,
+            bound[1]);
+        bindText(st, first + 6, r.route, t.route, bound[2]);
         toStoredJsonBytes(r, t.json);
         st.bind(first + 7, t.json);
         return !id;
@@ -597,7 +614,7 @@ private:
 
     int insertOne(const AccessRecord &r)
     {
-        bindRow(m_insert, 0, r, m_rows[0]);
+        bindRow(m_insert, 0, r, m_rows[0], m_oneBound);
         int rc = m_insert.step();
         m_insert.rewind();
         if (rc == SQLITE_CONSTRAINT) {
@@ -966,6 +983,8 @@ private:
         QByteArray insert = "INSERT INTO history (id, started_ms, status, key, model, route, record) VALUES ";
         const QByteArray row = "(?, ?, ?, ?, ?, ?, ?)";
         m_insert = Statement(m_db, insert + row);
+        m_oneBound = kNoneBound; // new statements: nothing bound yet
+        m_manyBound.fill(kNoneBound);
         insert.replace("INSERT", "INSERT OR FAIL");
         for (int k = 0; k < kRowsPerInsert; ++k) {
             insert += (k ? ", " : "") + row;
@@ -999,6 +1018,8 @@ private:
     std::vector<std::pair<qint64, quint32>> m_order; // the step's rows in start order: (start, index in m_taken)
     qint64 m_seq = 0; // the next row's sequence number within its millisecond (see firstIdAt)
     std::array<RowText, kRowsPerInsert> m_rows;
+    BoundText m_oneBound = kNoneBound; // what m_insert has bound for its row's text columns (see bindText())
+    std::array<BoundText, kRowsPerInsert> m_manyBound {}; // the same for each row of m_insertMany
     QString m_error;
     bool m_open = false;
     QMutex m_mutex;
