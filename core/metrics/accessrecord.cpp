@@ -695,7 +695,7 @@ AccessRecord accessRecordFromJson(const QJsonObject &o)
 
 namespace { } // namespace
 
-QByteArray toLogLineUtf8(const AccessRecord &r)
+void toLogLineUtf8(const AccessRecord &r, QByteArray &out)
 {
     // Written straight as UTF-8 into storage sized once: built as a QString (thirty appends of ~150 instructions)
     // and converted, the line cost more than the rest of the record. Redacted field by field, and only the fields
@@ -720,7 +720,7 @@ QByteArray toLogLineUtf8(const AccessRecord &r)
     units += closeReason.size();
     // Names, punctuation and numbers: under 200 bytes, 40 per attempt, 150 for the Live figures; a UTF-16 unit is
     // at most 3 bytes of UTF-8.
-    QByteArray out(400 + 48 * qsizetype(outcomes.size()) + 3 * units, Qt::Uninitialized);
+    out.resize(400 + 48 * qsizetype(outcomes.size()) + 3 * units); // storage kept from an earlier line is reused
     char *p = out.data();
     auto raw = [&p](QByteArrayView bytes) { p = std::copy_n(bytes.data(), bytes.size(), p); };
     auto number = [&p](qint64 v) { p = std::to_chars(p, p + 21, v).ptr; };
@@ -805,6 +805,12 @@ QByteArray toLogLineUtf8(const AccessRecord &r)
         raw("]");
     }
     out.truncate(p - out.constData());
+}
+
+QByteArray toLogLineUtf8(const AccessRecord &r)
+{
+    QByteArray out;
+    toLogLineUtf8(r, out);
     return out;
 }
 

@@ -136,6 +136,9 @@ AccessRecord accessRecordFromStored(const QJsonObject &o, const StoredColumns &c
 QString toLogLine(const AccessRecord &r);
 // The same line as UTF-8 (what the log writes).
 QByteArray toLogLineUtf8(const AccessRecord &r);
+// The same into `out`, whose storage is reused when it is large enough and not shared (the recorder's, a line a
+// request: an allocation and a free each otherwise).
+void toLogLineUtf8(const AccessRecord &r, QByteArray &out);
 // native / openai / upload, from the request path.
 QString routeKindOf(QByteArrayView path);
 

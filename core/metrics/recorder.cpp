@@ -412,10 +412,13 @@ void Recorder::record(AccessRecord r)
     if (lcAccess().isInfoEnabled()) {
         if (logging::logFormat() == logging::LogFormat::Json) {
             qCInfo(lcAccess).noquote() << toJsonBytes(r);
-        } else if (const QByteArray line = toLogLineUtf8(r);
-                   !logging::writeSafeMessage(QtInfoMsg, lcAccess().categoryName(), line)) {
-            // another message handler (a test's) gets it the usual way
-            qCInfo(lcAccess).noquote() << QString::fromUtf8(line);
+        } else {
+            thread_local QByteArray line; // the line's storage, kept (the log copies the bytes into its queue)
+            toLogLineUtf8(r, line);
+            if (!logging::writeSafeMessage(QtInfoMsg, lcAccess().categoryName(), line)) {
+                // another message handler (a test's) gets it the usual way
+                qCInfo(lcAccess).noquote() << QString::fromUtf8(line);
+            }
         }
     }
     Q_EMIT recorded(r);
