@@ -289,6 +289,46 @@ private Q_SLOTS:
         QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
     }
 
+    // A turn task runs once at the start of the next turn however often it was asked for, the loop does not wait
+    // for anything else before it (here it would wait forever: nothing else happens), one asked for again while it
+    // runs runs at the turn after, and a cancelled one does not run. Off the dispatcher's threads there are none.
+    void turnTasksRunOnceAtTheNextTurn()
+    {
+        struct Task final : ga::proxy::TurnTask
+        {
+            std::atomic<int> runs { 0 };
+            int again = 0; // asks again from its own run, this many times
+            void nextTurn() override
+            {
+                ++runs;
+                if (again > 0) {
+                    --again;
+                    QVERIFY(ga::proxy::runAtNextTurn(this));
+                }
+            }
+        };
+        QVERIFY(!ga::proxy::runAtNextTurn(nullptr)); // this thread runs Qt's dispatcher
+        DispatcherThread t;
+        t.run([] {});
+        Task once, twice, cancelled;
+        twice.again = 1;
+        t.run([&] {
+            QVERIFY(ga::proxy::runAtNextTurn(&once));
+            QVERIFY(ga::proxy::runAtNextTurn(&once));
+            QVERIFY(ga::proxy::runAtNextTurn(&twice));
+            QVERIFY(ga::proxy::runAtNextTurn(&cancelled));
+            ga::proxy::cancelNextTurn(&cancelled);
+            QCOMPARE(once.runs.load(), 0); // not inside the turn that asked
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(twice.runs.load(), 2, 2000);
+        QCOMPARE(once.runs.load(), 1);
+        QCOMPARE(cancelled.runs.load(), 0);
+        t.run([] {}); // more turns: none runs again
+        t.run([] {});
+        QCOMPARE(once.runs.load(), 1);
+        QCOMPARE(twice.runs.load(), 2);
+    }
+
     void readWriteAndHangUpReachTheirNotifiers()
     {
         DispatcherThread t;

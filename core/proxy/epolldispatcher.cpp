@@ -53,6 +53,9 @@ public:
 
     ~EpollDispatcher() override
     {
+        if (t_current == this) {
+            t_current = nullptr;
+        }
         detail::turnMs = 0; // the thread's clocks are read again (proxy/clock.h, time/clock.h)
         time::detail::turnWallMs = 0;
         ::close(m_wakeFd);
@@ -65,6 +68,8 @@ public:
     {
         m_interrupt.store(false, std::memory_order_relaxed);
         m_owner.store(std::this_thread::get_id(), std::memory_order_relaxed);
+        t_current = this;
+        runTurnTasks();
         m_selfWoken = false; // what this thread posted so far is sent now
         // Only when something was posted since the last turn: Qt calls wakeUp() for every event it posts. An empty
         // pass took a lock and walked the thread's data: ~80 instructions a streamed event. Qt's GLib dispatcher also
@@ -77,7 +82,7 @@ public:
         const bool socketsToo = !(flags & QEventLoop::ExcludeSocketNotifiers);
         int timeout = 0;
         if ((flags & QEventLoop::WaitForMoreEvents) && !m_interrupt.load(std::memory_order_relaxed) && !m_selfWoken
-            && (!socketsToo || m_alwaysReady.empty())) {
+            && m_turnTasks.empty() && (!socketsToo || m_alwaysReady.empty())) {
             timeout = timersToo ? msUntilNextTimer() : -1;
         }
         // Announced only when someone listens: an emit without receivers still cost ~75 instructions, twice a turn.
@@ -200,6 +205,22 @@ public:
         }
         return -1;
     }
+
+    // runAtNextTurn(): on the loop's own thread only.
+    void addTurnTask(TurnTask *task)
+    {
+        if (std::find(m_turnTasks.begin(), m_turnTasks.end(), task) == m_turnTasks.end()) {
+            m_turnTasks.push_back(task);
+        }
+    }
+    void removeTurnTask(TurnTask *task)
+    {
+        std::erase(m_turnTasks, task);
+        std::replace(m_runningTasks.begin(), m_runningTasks.end(), task, static_cast<TurnTask *>(nullptr));
+    }
+
+    // The dispatcher of the calling thread when it runs one of these (set as each turn begins), else nullptr.
+    static thread_local EpollDispatcher *t_current;
 
     void wakeUp() override
     {
@@ -507,6 +528,22 @@ private:
         return nullptr;
     }
 
+    // The tasks that asked for the next turn, run first in it (a task that asks again while running goes to the one
+    // after). The storage is kept from turn to turn.
+    void runTurnTasks()
+    {
+        if (m_turnTasks.empty()) {
+            return;
+        }
+        m_runningTasks.swap(m_turnTasks);
+        for (size_t i = 0; i < m_runningTasks.size(); ++i) {
+            if (TurnTask *task = m_runningTasks[i]) {
+                task->nextTurn();
+            }
+        }
+        m_runningTasks.clear();
+    }
+
     const QMetaMethod m_aboutToBlock = QMetaMethod::fromSignal(&QAbstractEventDispatcher::aboutToBlock);
     const QMetaMethod m_awake = QMetaMethod::fromSignal(&QAbstractEventDispatcher::awake);
     std::atomic<bool> m_listenersChanged { true };
@@ -524,7 +561,11 @@ private:
     std::vector<Watch> m_watches; // by fd
     std::vector<Timer> m_timers;
     std::vector<int> m_alwaysReady; // fds of always-ready watches
+    std::vector<TurnTask *> m_turnTasks; // for the next turn (runAtNextTurn())
+    std::vector<TurnTask *> m_runningTasks; // being run; a cancelled one is set to nullptr
 };
+
+thread_local EpollDispatcher *EpollDispatcher::t_current = nullptr;
 
 } // namespace
 
@@ -545,6 +586,23 @@ bool routeReadActivations(QSocketNotifier *notifier, DirectReadable *target)
     }
     d->route(notifier, target);
     return true;
+}
+
+bool runAtNextTurn(TurnTask *task)
+{
+    EpollDispatcher *d = EpollDispatcher::t_current;
+    if (!d) {
+        return false;
+    }
+    d->addTurnTask(task);
+    return true;
+}
+
+void cancelNextTurn(TurnTask *task)
+{
+    if (EpollDispatcher *d = EpollDispatcher::t_current) {
+        d->removeTurnTask(task);
+    }
 }
 
 size_t descriptorTableBytes()
@@ -568,6 +626,13 @@ bool routeReadActivations(QSocketNotifier *, DirectReadable *)
 {
     return false;
 }
+
+bool runAtNextTurn(TurnTask *)
+{
+    return false;
+}
+
+void cancelNextTurn(TurnTask *) { }
 
 size_t descriptorTableBytes()
 {

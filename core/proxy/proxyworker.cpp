@@ -50,7 +50,10 @@ ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity:
     });
 }
 
-ProxyWorker::~ProxyWorker() = default;
+ProxyWorker::~ProxyWorker()
+{
+    cancelNextTurn(this);
+}
 
 void ProxyWorker::adoptSocket(qintptr descriptor, std::shared_ptr<const QSslConfiguration> tls)
 {
@@ -267,10 +270,25 @@ void ProxyWorker::retire(std::unique_ptr<Forwarder> forwarder)
     if (!forwarder) {
         return;
     }
-    if (m_retired.empty()) {
+    if (m_retired.empty() && !runAtNextTurn(this)) {
         QCoreApplication::postEvent(this, new QEvent(retiredEventType()));
     }
     m_retired.push_back(std::move(forwarder));
+}
+
+void ProxyWorker::nextTurn()
+{
+    dropRetired();
+}
+
+void ProxyWorker::dropRetired()
+{
+    std::vector<std::unique_ptr<Forwarder>> retired;
+    retired.swap(m_retired);
+    retired.clear(); // one that retired another while going (none does) asked for a turn of its own
+    if (m_retired.empty()) {
+        m_retired.swap(retired); // the storage stays for the next turn
+    }
 }
 
 bool ProxyWorker::event(QEvent *event)
@@ -278,12 +296,7 @@ bool ProxyWorker::event(QEvent *event)
     if (event->type() != retiredEventType()) {
         return QObject::event(event);
     }
-    std::vector<std::unique_ptr<Forwarder>> retired;
-    retired.swap(m_retired);
-    retired.clear(); // one that retired another while going (none does) posted an event of its own
-    if (m_retired.empty()) {
-        m_retired.swap(retired); // the storage stays for the next turn
-    }
+    dropRetired();
     return true;
 }
 

@@ -4,6 +4,7 @@
 #include "affinity/resourcemap.h"
 #include "keys/keypool.h"
 #include "proxy/adminport.h"
+#include "proxy/epolldispatcher.h"
 #include "proxy/proxysettings.h"
 #include "proxy/upstreampool.h"
 #include "routing/router.h"
@@ -41,7 +42,7 @@ class Forwarder;
 // sweeper timer for every deadline (header read, keep-alive idle, connect, first byte, stream idle). The sweeper
 // runs only while there are connections: every 100 ms while one of them is doing something, and only at the
 // first keep-alive timeout while all are idle. An idle proxy does not wake up.
-class ProxyWorker final : public QObject
+class ProxyWorker final : public QObject, private TurnTask
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProxyWorker)
@@ -105,9 +106,12 @@ private:
     void sweep();
     // A connection ended (called by it, once): forgotten, deleted later.
     void onClosed(ClientConnection *connection);
-    // An exchange that ended, maybe inside its own call: deleted at the start of the event loop's next turn, one
-    // posted event for all that end in a turn (a QObject's deleteLater() was an event, and a QObject, each).
+    // An exchange that ended, maybe inside its own call: deleted at the start of the event loop's next turn (a
+    // QObject's deleteLater() was an event, and a QObject, each): one turn task for all that end in a turn under the
+    // worker dispatcher (runAtNextTurn()), else one posted event.
     void retire(std::unique_ptr<Forwarder> forwarder);
+    void nextTurn() override; // the retired ones go
+    void dropRetired();
     void returnFreedMemory();
     static void trimHeap();
 
