@@ -529,7 +529,8 @@ private:
     }
 
     // The tasks that asked for the next turn, run first in it (a task that asks again while running goes to the one
-    // after). The storage is kept from turn to turn.
+    // after). The storage is kept from turn to turn. A task must not run a nested event loop (a worker's retired
+    // exchanges only go away): the running list is the dispatcher's, not the call's.
     void runTurnTasks()
     {
         if (m_turnTasks.empty()) {
