@@ -774,6 +774,29 @@ private Q_SLOTS:
         }
     }
 
+    // A worker keeps its last Host answer; new settings (security.allowedHosts) are asked again, for the same Host.
+    void hostAnswerFollowsTheSettings()
+    {
+        const auto statusWith = [this](const QString &allowedHosts) {
+            apply(settings([&](ga::config::Config &c) { c.allowedHosts = allowedHosts; }));
+            int status = 0;
+            for (int i = 0; i < 3; ++i) { // the same bytes each time: the field is shared after its first hit
+                Client c(port());
+                c.send("POST " + kGenerate + " HTTP/1.1\r\nHost: gemini.lan:3145\r\nContent-Length: "
+                    + QByteArray::number(kPrompt.size()) + "\r\n\r\n" + kPrompt);
+                const int got = c.read().status;
+                if (i > 0 && got != status) {
+                    return -1; // the answer changed without new settings
+                }
+                status = got;
+            }
+            return status;
+        };
+        QCOMPARE(statusWith(QString()), 421);
+        QCOMPARE(statusWith(QStringLiteral("gemini.lan")), 200);
+        QCOMPARE(statusWith(QStringLiteral("other.lan")), 421);
+    }
+
     void malformedRequests_data()
     {
         QTest::addColumn<QByteArray>("raw");

@@ -117,7 +117,7 @@ void ClientConnection::dispatch()
     }
     // Browser guards before anything else: a web page must not reach the keys (DNS rebinding, CSRF).
     const QByteArray *host = http::findHeader(r.headers, "host");
-    if (host && !security::hostAllowed(*host, m_settings->allowedHosts)) {
+    if (host && !m_worker->hostAllowed(*host, m_settings)) {
         sendError(421,
             QStringLiteral("The Host '%1' is not this proxy. Use 127.0.0.1 or localhost, or add the name to "
                            "security.allowedHosts.")

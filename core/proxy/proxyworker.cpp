@@ -5,6 +5,7 @@
 #include "logging/logging.h"
 #include "proxy/clientconnection.h"
 #include "proxy/clock.h"
+#include "security/browserguard.h"
 #include "text/permanent.h"
 
 #include <QCoreApplication>
@@ -346,6 +347,16 @@ QString ProxyWorker::modelText(QByteArrayView model)
         m_lastModelText = text::intern(QString::fromUtf8(model), text::Origin::Client);
     }
     return m_lastModelText;
+}
+
+bool ProxyWorker::hostAllowed(QByteArrayView host, const SettingsPtr &settings)
+{
+    if (settings != m_lastHostSettings || !http::equals(m_lastHost, host)) {
+        m_lastHostAllowed = security::hostAllowed(host, settings->allowedHosts);
+        m_lastHost = host.toByteArray();
+        m_lastHostSettings = settings;
+    }
+    return m_lastHostAllowed;
 }
 
 const std::vector<security::RateLimiter::Subject> &ProxyWorker::limitSubjects(
