@@ -149,6 +149,34 @@ QString freeText(const AccessRecord &r, const QString &text)
     return r.redacted ? text : logging::Redactor::redact(text);
 }
 
+const QString kNoText;
+
+// A free-text field as it may be written: the record's own string when the recorder redacted it already, else a
+// redacted copy. Not a copy of the record's string: that takes and drops a reference to it, an atomic count the proxy
+// threads change as well (their records share these strings), so the cache line moves between cores for each.
+class FreeText
+{
+public:
+    FreeText(const AccessRecord &r, const QString &text)
+        : m_text(&text)
+    {
+        if (!r.redacted) {
+            m_own = logging::Redactor::redact(text);
+            m_text = &m_own;
+        }
+    }
+    FreeText(const FreeText &) = delete;
+    FreeText &operator=(const FreeText &) = delete;
+
+    operator const QString &() const { return *m_text; }
+    qsizetype size() const { return m_text->size(); }
+    bool isEmpty() const { return m_text->isEmpty(); }
+
+private:
+    QString m_own;
+    const QString *m_text;
+};
+
 } // namespace
 
 void redactFreeText(AccessRecord &r)
@@ -398,11 +426,11 @@ struct RecordTexts
 {
     explicit RecordTexts(const AccessRecord &r)
         : record(r)
-        , client(freeText(r, r.client))
-        , method(freeText(r, r.method))
-        , path(freeText(r, r.path))
-        , model(freeText(r, r.model))
-        , closeReason(r.live ? freeText(r, r.live->closeReason) : QString())
+        , client(r, r.client)
+        , method(r, r.method)
+        , path(r, r.path)
+        , model(r, r.model)
+        , closeReason(r, r.live ? r.live->closeReason : kNoText)
     {
         qsizetype units = client.size() + method.size() + path.size() + model.size() + r.peer.size() + r.kind.size()
             + r.mode.size() + r.keyId.size() + r.route.size() + closeReason.size();
@@ -425,11 +453,11 @@ struct RecordTexts
     }
 
     const AccessRecord &record;
-    const QString client;
-    const QString method;
-    const QString path;
-    const QString model;
-    const QString closeReason;
+    const FreeText client;
+    const FreeText method;
+    const FreeText path;
+    const FreeText model;
+    const FreeText closeReason;
     std::vector<QString> redactedOutcomes;
     qsizetype bound = 0;
 };
@@ -525,7 +553,7 @@ void toStoredJsonBytes(const AccessRecord &r, QByteArray &out)
             w.value(v);
         }
     };
-    const AccessRecord defaults;
+    static const AccessRecord defaults; // made once, not for every row
     const auto number = [&w](QByteArrayView name, qint64 v, qint64 fallback) {
         if (v != fallback) {
             w.key(name);
@@ -702,10 +730,10 @@ void toLogLineUtf8(const AccessRecord &r, QByteArray &out)
     // that carry text from outside (a client can put anything in its path, method or model name; a token name and an
     // attempt's outcome are free text): the numbers and the ids of keys and routes cannot hold a secret, and one pass
     // over the whole line would cost more.
-    const QString client = freeText(r, r.client);
-    const QString method = freeText(r, r.method);
-    const QString path = freeText(r, r.path);
-    const QString model = freeText(r, r.model);
+    const FreeText client(r, r.client);
+    const FreeText method(r, r.method);
+    const FreeText path(r, r.path);
+    const FreeText model(r, r.model);
     std::vector<QString> outcomes;
     qsizetype units = client.size() + method.size() + path.size() + model.size() + r.keyId.size() + r.route.size();
     const bool listAttempts = r.attempts.size() > 1 || r.fallbacks;
@@ -716,7 +744,7 @@ void toLogLineUtf8(const AccessRecord &r, QByteArray &out)
             units += a.keyId.size() + a.route.size() + outcomes.back().size();
         }
     }
-    const QString closeReason = r.live ? freeText(r, r.live->closeReason) : QString();
+    const FreeText closeReason(r, r.live ? r.live->closeReason : kNoText);
     units += closeReason.size();
     // Names, punctuation and numbers: under 200 bytes, 40 per attempt, 150 for the Live figures; a UTF-16 unit is
     // at most 3 bytes of UTF-8.
