@@ -11,7 +11,10 @@
 # event shows (with INTERVAL_MS > 0 each event arrives in a read of its own, as in a real stream).
 # SET="KEY=VALUE …" changes the daemon's settings first. TARGET=nginx counts nginx instead (one process, the reverse proxy bench-proxy.sh compares with: upstream keep-alive,
 # access log to a file), for scale: the same workload, requests and warm-up. CALLGRIND_ARGS adds options to callgrind
-# ("--cache-sim=yes --branch-sim=yes": simulated cache misses and mispredicted branches, in the kept file).
+# ("--cache-sim=yes --branch-sim=yes": simulated cache misses and mispredicted branches; their counts per request
+# are printed). CONNECTIONS=N (N > 1) sends the workload with `wrk -t1 -cN -dDURATION` (10s) instead of one curl
+# connection, as bench-proxy.sh does (50): the buffers and state of N connections take turns in the caches; the
+# requests counted are wrk's (those in flight when counting starts and stops are off by at most N).
 # Prints: "instructions per request: N" and the most expensive functions of the workload.
 set -euo pipefail
 
@@ -88,10 +91,32 @@ send() { # COUNT
 # The request history writes what queued up 200 ms later, on its own thread: the warm-up's rows are written before
 # counting starts and the workload's before the counts are dumped, so every run counts exactly REQUESTS rows (the
 # figure moved by ~1,500 instructions a request with how batches fell otherwise).
-send "$WARMUP"
-sleep "$SETTLE"
-callgrind_control -i on "$H_DAEMON_PID" >/dev/null
-send "$REQUESTS"
+# CONNECTIONS > 1: wrk for DURATION, its request count (wrk-generate.lua's summary line) becomes REQUESTS.
+load() { # DURATION
+    local line
+    line=$(BENCH_PATH=$PATH_GENERATE BENCH_BODY=$BODY BENCH_KEY=$TOKEN \
+        wrk -t1 -c"$CONNECTIONS" -d"$1" -s "$HERE/wrk-generate.lua" "$URL" | grep '^BENCH ') ||
+        { echo "wrk printed no summary" >&2; exit 1; }
+    if [ "$(bench_field "$line" non2xx)" != 0 ] || [ "$(bench_field "$line" socket_errors)" != 0 ]; then
+        echo "failed answers under wrk: $line" >&2
+        exit 1
+    fi
+    REQUESTS=$(bench_field "$line" requests)
+}
+CONNECTIONS=${CONNECTIONS:-1}
+if [ "$CONNECTIONS" -gt 1 ]; then
+    bench_require wrk
+    HERE=$(dirname "$0")
+    load 2s
+    sleep "$SETTLE"
+    callgrind_control -i on "$H_DAEMON_PID" >/dev/null
+    load "${DURATION:-10s}"
+else
+    send "$WARMUP"
+    sleep "$SETTLE"
+    callgrind_control -i on "$H_DAEMON_PID" >/dev/null
+    send "$REQUESTS"
+fi
 sleep "$SETTLE"
 callgrind_control -d "$H_DAEMON_PID" >/dev/null
 callgrind_control -i off "$H_DAEMON_PID" >/dev/null
@@ -102,9 +127,19 @@ wait "$H_DAEMON_PID" 2>/dev/null || true
 file=$OUT.1
 best=$(awk '/^(summary|totals):/ && $2 ~ /^[0-9]+$/ {print $2; exit}' "$file" 2>/dev/null || true)
 [ -n "$best" ] && [ "$best" -gt 0 ] || { echo "callgrind wrote no counts to $file" >&2; ls -l "$OUT"* >&2; exit 1; }
-echo "== profile: $REQUESTS x POST $PATH_GENERATE (${#BODY}-byte body) on one keep-alive connection, after $WARMUP warm-up"
+if [ "$CONNECTIONS" -gt 1 ]; then
+    echo "== profile: $REQUESTS x POST $PATH_GENERATE (${#BODY}-byte body) from wrk -c$CONNECTIONS, after 2 s warm-up"
+else
+    echo "== profile: $REQUESTS x POST $PATH_GENERATE (${#BODY}-byte body) on one keep-alive connection, after $WARMUP warm-up"
+fi
 echo "instructions total: $best"
 echo "instructions per request: $((best / REQUESTS))"
+# With callgrind's cache and branch simulation: every event per request (I1mr: first-level instruction cache misses,
+# D1mr/D1mw: data read/write misses, Bcm/Bim: mispredicted conditional/indirect branches).
+awk -v n="$REQUESTS" '/^events:/ {for (i = 2; i <= NF; i++) name[i] = $i; k = NF}
+    /^(summary|totals):/ && !done {
+        if (k > 2) { line = "per request:"; for (i = 2; i <= k; i++) line = line sprintf(" %s %.0f", name[i], $i / n); print line }
+        done = 1 }' "$file"
 [ "$STREAM" = 1 ] && echo "instructions per event: $((best / REQUESTS / CHUNKS)) ($CHUNKS events a stream)"
 # callgrind_annotate's rows: "12,345 (1.2%)  file:function [object]"; shown per request.
 rows() { # INCLUSIVE(yes|no) FILTER
