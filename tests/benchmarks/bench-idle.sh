@@ -4,8 +4,8 @@
 # each made one request and then wait. A wake-up is a voluntary context switch of any of its threads
 # (/proc/PID/task/*/status), counted over a quiet window.
 #   tests/benchmarks/bench-idle.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
-# Defaults: build/release/... (or $BUILD_DIR/...). Environment: WINDOW seconds (10), CLIENTS (10); DETAIL=1 names
-# the threads that woke in each window.
+# Defaults: build/release/... (or $BUILD_DIR/...). Environment: WINDOW seconds (10), CLIENTS (10), SETTLE seconds
+# (2.5) between a step and its window; DETAIL=1 names the threads that woke in each window.
 # Targets (issue 18): 0 per second idle, at most 1 per second with 10 idle keep-alive clients.
 set -euo pipefail
 
@@ -33,7 +33,10 @@ by_thread() { # "TID NAME SWITCHES" per thread of PID
 }
 measure() { # LABEL: wake-ups per second over WINDOW seconds; DETAIL=1 also names the threads that woke
     local a b before after
-    sleep 1 # let what the last step started settle
+    # Let what the last step started settle: a request's changes to the key state and the request history are
+    # written a second after it (a timer, the file writes and their syncs: ~8 context switches of the main thread,
+    # once), which a window starting a second after the request caught or missed by a few milliseconds.
+    sleep "${SETTLE:-2.5}"
     before=$(by_thread)
     sleep "$WINDOW"
     after=$(by_thread)
