@@ -141,7 +141,7 @@ constexpr qsizetype kTimestampBytes = 32; // room for the time timestampInto() w
 // The local time as Qt::ISODateWithMs writes it ("2026-12-05T14:20:01.123"), written into `buf`; its bytes.
 // Formatting a date is costly next to a log line, so each thread formats the current second once and writes in the
 // milliseconds. Into a buffer of the caller's, not appended: the line is then sized once (an append to a QByteArray
-// is an insert with its checks, ~200 instructions, a tenth of an access line's cost).
+// is an insert with its checks; writing an access line took 551 instructions with it, 448 without).
 QByteArrayView timestampInto(char (&buf)[kTimestampBytes])
 {
     thread_local qint64 cachedSecond = std::numeric_limits<qint64>::min();
