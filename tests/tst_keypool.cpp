@@ -1544,7 +1544,7 @@ private Q_SLOTS:
         pool.reportFailure(QStringLiteral("k4"), kFlash, perDay());
         Pick p;
         NoKeyReason why;
-        QVERIFY(!pool.pick(kFlash, { QStringLiteral("k5") }, &p, &why));
+        QVERIFY(!pool.pick(kFlash, std::vector<QString> { QStringLiteral("k5") }, &p, &why));
         QCOMPARE(why.total, 5);
         QCOMPARE(why.disabled, 1);
         QCOMPARE(why.invalid, 1);
@@ -1778,7 +1778,7 @@ private Q_SLOTS:
         const auto served = [&pool](const QString &id, qint64 tokens) {
             const QString other = id == QStringLiteral("k1") ? QStringLiteral("k2") : QStringLiteral("k1");
             Pick p;
-            QVERIFY(pool.pick(kFlash, { other }, &p));
+            QVERIFY(pool.pick(kFlash, std::vector<QString> { other }, &p));
             QCOMPARE(p.id, id);
             pool.reportSuccess(id, kFlash, Usage { tokens, tokens, 2 * tokens, true });
         };

@@ -72,7 +72,7 @@ bool HealthPolicy::usable(const KeyRec &k, const QString &model, qint64 now) con
 }
 
 void HealthPolicy::explain(
-    const QString &model, const std::vector<QString> &tried, const KeyScope *only, qint64 now, NoKeyReason *why) const
+    const QString &model, TriedKeys tried, const KeyScope *only, qint64 now, NoKeyReason *why) const
 {
     *why = NoKeyReason();
     qint64 earliest = kNever;

@@ -46,8 +46,7 @@ public:
     bool coolingFor(const KeyRec &k, const QString &model, qint64 now, qint64 *until = nullptr) const;
     bool usable(const KeyRec &k, const QString &model, qint64 now) const;
     // Why no key of `only` (or of the pool) could serve `model`.
-    void explain(const QString &model, const std::vector<QString> &tried, const KeyScope *only, qint64 now,
-        NoKeyReason *why) const;
+    void explain(const QString &model, TriedKeys tried, const KeyScope *only, qint64 now, NoKeyReason *why) const;
 
     void onSuccess(KeyRec &k, const QString &model, qint64 now);
     // Returns when an egress back-off it started (or extended) ends, or -1.

@@ -149,8 +149,7 @@ int KeyPool::size() const
     return int(d->pool.keys.size());
 }
 
-bool KeyPool::pick(
-    const QString &model, const std::vector<QString> &tried, Pick *out, NoKeyReason *why, const KeyScope *only)
+bool KeyPool::pick(const QString &model, TriedKeys tried, Pick *out, NoKeyReason *why, const KeyScope *only)
 {
     std::vector<StatusEvent> events;
     bool ok = false;

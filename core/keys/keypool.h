@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -57,6 +58,10 @@ struct Pick
     QByteArray secret;
     QString group;
 };
+
+// The keys a request has tried, left out of its next pick: a view of the few ids the caller keeps (in place, on the
+// stack or in the request's own state: no list to allocate for each request).
+using TriedKeys = std::span<const QString>;
 
 // Which keys may serve a request: a project-owned resource (file, cached content, batch, upload session) can only
 // be used by keys of the project that created it, i.e. the key's group, or the key itself when it has none.
@@ -166,8 +171,8 @@ public:
     int size() const;
 
     // `only`: pick among the keys of that scope (counts in `why` then cover those keys only).
-    bool pick(const QString &model, const std::vector<QString> &tried, Pick *out, NoKeyReason *why = nullptr,
-        const KeyScope *only = nullptr);
+    bool pick(
+        const QString &model, TriedKeys tried, Pick *out, NoKeyReason *why = nullptr, const KeyScope *only = nullptr);
     // One scope (project) per group, and one per key without a group, of the enabled keys that are not invalid:
     // where a list of files or cached contents has to be asked.
     std::vector<KeyScope> projects() const;

@@ -73,7 +73,7 @@ struct PoolState
     void expiresAt(qint64 until) { nextExpiry = std::min(nextExpiry, until); }
 };
 
-inline bool wasTried(const std::vector<QString> &tried, const QString &id)
+inline bool wasTried(TriedKeys tried, const QString &id)
 {
     for (const QString &t : tried) {
         if (t == id) {

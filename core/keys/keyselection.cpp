@@ -34,7 +34,7 @@ KeySelector::KeySelector(const PoolState &pool, const HealthPolicy &health, Usag
     , m_ledger(ledger)
 { }
 
-int KeySelector::pick(const QString &model, const std::vector<QString> &tried, const KeyScope *only, qint64 now)
+int KeySelector::pick(const QString &model, TriedKeys tried, const KeyScope *only, qint64 now)
 {
     View &v = view(model, now);
     return only ? chooseIn(v, *only, tried) : choose(v, tried, now);
@@ -65,7 +65,7 @@ KeySelector::View &KeySelector::view(const QString &model, qint64 now)
 }
 
 // A resource's owner: the first usable key of its scope in rotation order (rare; a scan is fine).
-int KeySelector::chooseIn(View &v, const KeyScope &only, const std::vector<QString> &tried)
+int KeySelector::chooseIn(View &v, const KeyScope &only, TriedKeys tried)
 {
     const size_t n = v.avail.size();
     for (size_t i = 0; i < n; ++i) {
@@ -79,7 +79,7 @@ int KeySelector::chooseIn(View &v, const KeyScope &only, const std::vector<QStri
     return -1;
 }
 
-int KeySelector::choose(View &v, const std::vector<QString> &tried, qint64 now)
+int KeySelector::choose(View &v, TriedKeys tried, qint64 now)
 {
     const size_t n = v.avail.size();
     if (n == 0) {

@@ -38,7 +38,7 @@ public:
 
     // The index in PoolState::keys of the key to use for `model`, skipping `tried`; -1 when none is usable.
     // With `only`, the first usable key of that scope in rotation order. Expire health first.
-    int pick(const QString &model, const std::vector<QString> &tried, const KeyScope *only, qint64 now);
+    int pick(const QString &model, TriedKeys tried, const KeyScope *only, qint64 now);
 
 private:
     struct View
@@ -50,8 +50,8 @@ private:
     };
 
     View &view(const QString &model, qint64 now);
-    int choose(View &v, const std::vector<QString> &tried, qint64 now);
-    int chooseIn(View &v, const KeyScope &only, const std::vector<QString> &tried);
+    int choose(View &v, TriedKeys tried, qint64 now);
+    int chooseIn(View &v, const KeyScope &only, TriedKeys tried);
 
     const PoolState &m_pool;
     const HealthPolicy &m_health;

@@ -11,6 +11,7 @@
 #include "keys/keypool.h"
 
 #include <QString>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <vector>
@@ -95,7 +96,11 @@ public:
     {
         int maxAttempts = 1; // keys.maxAttempts (at least 1)
         qint64 deadlineMs = 0; // until the head reaches the client (nowMs(), proxy/clock.h); 0: none
-        std::vector<QString> tried; // keys picked for this request (counted attempts, quota skips included)
+        // Keys picked for this request (counted attempts, quota skips included). The first in place: a list allocated
+        // for each request's one key was a malloc and a free a request; a retry's keys go to the heap. One place, not
+        // more: an Exchange holds this, and it stays within the allocation size glibc's per-thread cache serves
+        // (1,032 bytes; beyond it a request's Exchange took ~270 more instructions to allocate, tst_proxy checks).
+        QVarLengthArray<QString, 1> tried;
         int quotaSkips = 0;
         int firstByteTimeouts = 0;
         bool viaRelay = false; // the current attempt goes through a relay
@@ -140,7 +145,7 @@ public:
     void headSent() { m_state.headSent = true; }
 
     const State &state() const { return m_state; }
-    const std::vector<QString> &tried() const { return m_state.tried; }
+    keys::TriedKeys tried() const { return { m_state.tried.constData(), size_t(m_state.tried.size()) }; }
     bool isHeadSent() const { return m_state.headSent; }
 
 private:
