@@ -227,8 +227,8 @@ Q_ALWAYS_INLINE bool sharedField(
         for (quint8 place = 0; place < 2; ++place) {
             if (pair[place].settled && slotHolds(pair[place], d, n, w, name)) {
                 pair[0].recent = place;
-                *out = QByteArray(pair[place].bytes); // a copy made inline and moved: QByteArray's copy assignment is
-                                                      // a call
+                // A copy made inline and moved: QByteArray's copy assignment is a call.
+                *out = QByteArray(pair[place].bytes);
                 return true;
             }
         }
