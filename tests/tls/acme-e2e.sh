@@ -187,7 +187,10 @@ start_pebble() {
     PEBBLE_PID=$H_SPAWNED_PID
     harness_wait_line "$H_TMP/$1.log" "ACME directory available at" "$PEBBLE_PID" 20 >/dev/null
     ROOT=$P/root-$1.pem
-    curl -sS --max-time 5 --cacert "$P/ca.pem" -o "$ROOT" "https://127.0.0.1:$PEBBLE_MGMT_PORT/roots/0"
+    # The management API listens a moment after the directory is announced (its own listener): refused connections
+    # are retried (a run failed with "Couldn't connect" on the restart in step 4c).
+    curl -sS --max-time 5 --retry 50 --retry-delay 0 --retry-connrefused --retry-max-time 10 --cacert "$P/ca.pem" \
+        -o "$ROOT" "https://127.0.0.1:$PEBBLE_MGMT_PORT/roots/0"
     grep -q 'BEGIN CERTIFICATE' "$ROOT" || { echo "no root certificate from pebble's management API" >&2; return 1; }
     info "pebble (pid $PEBBLE_PID) at $DIRECTORY_URL, root: $(openssl x509 -noout -subject -fingerprint -sha256 <"$ROOT" | tr '\n' ' ')"
 }
