@@ -303,7 +303,7 @@ ParseOutcome error(int status, const char *reason)
 ParseOutcome parseHeaderLines(
     QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount, HeaderList *headers)
 {
-    headers->reserve(headers->size() + 16); // a typical head in one allocation
+    headers->reserve(headers->size() + kUsualHeaderCount); // a typical head in one (recycled) block
     for (;;) {
         const qsizetype nl = indexOf(data, '\n', pos); // memchr (http/search.h), not Qt's general search
         if (nl < 0) {

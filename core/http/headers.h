@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "memory/recycler.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 
@@ -13,7 +15,10 @@ struct Header
     QByteArray name; // as received (case kept); compare with equalsIgnoreCase
     QByteArray value;
 };
-using HeaderList = std::vector<Header>;
+// Room for 16 fields (a usual head's) is a block the parsing thread keeps for the next head (memory/recycler.h): a
+// worker parses two heads and builds one a request.
+inline constexpr std::size_t kUsualHeaderCount = 16;
+using HeaderList = std::vector<Header, memory::RecyclingAllocator<Header, kUsualHeaderCount>>;
 
 namespace detail {
 bool equalsIgnoreCaseSameSize(const char *a, const char *b, qsizetype n);

@@ -4,6 +4,7 @@
 #include "affinity/resourcemap.h"
 #include "http/requestparser.h"
 #include "keys/keypool.h"
+#include "memory/recycler.h"
 #include "metrics/accessrecord.h"
 #include "proxy/attemptpolicy.h"
 #include "proxy/proxysettings.h"
@@ -114,6 +115,10 @@ public:
     Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, routing::Router *router,
         affinity::ResourceMap *resources, SettingsPtr settings, ForwardRequest request);
     ~Exchange() override;
+
+    // One a request, made and freed by the worker: its block is kept by the worker for the next (memory/recycler.h).
+    static void *operator new(std::size_t bytes) { return memory::takeBlock(bytes); }
+    static void operator delete(void *block, std::size_t bytes) noexcept { memory::giveBlock(block, bytes); }
 
     void start() override;
     void abort() override;
