@@ -2,6 +2,7 @@
 #include "proxy/usagesniffer.h"
 
 #include "http/search.h"
+#include "memory/recycler.h"
 
 #include <algorithm>
 #include <array>
@@ -304,50 +305,48 @@ namespace {
 
 // One buffer a thread keeps from a sniffer that ended for the next one: a sniffer lives for one request, and
 // its buffer was an allocation and a free for each (the usage object of an answer, a few hundred bytes).
-struct SpareText
-{
-    std::unique_ptr<char[]> bytes;
-    qsizetype capacity = 0;
-};
+// A text of up to this many bytes (a usual answer's usage object to its end: ~300) is a block of this size that the
+// worker keeps for the next one (memory/recycler.h); one sniffer a request, made and freed on the worker.
+constexpr qsizetype kTextBlock = 512;
 
-SpareText &spareText()
+char *newText(qsizetype capacity)
 {
-    thread_local SpareText spare;
-    return spare;
+    return capacity == kTextBlock ? static_cast<char *>(memory::takeBlock(size_t(kTextBlock)))
+                                  : new char[size_t(capacity)];
 }
 
-constexpr qsizetype kMaxSpareText = 4096; // a larger one goes back to the allocator
+void deleteText(char *bytes, qsizetype capacity)
+{
+    if (capacity == kTextBlock) {
+        memory::giveBlock(bytes, size_t(kTextBlock));
+    } else {
+        delete[] bytes;
+    }
+}
 
 } // namespace
 
 UsageSniffer::Text::~Text()
 {
-    SpareText &spare = spareText();
-    if (m_capacity > spare.capacity && m_capacity <= kMaxSpareText) {
-        spare.bytes = std::move(m_bytes);
-        spare.capacity = m_capacity;
-    }
+    deleteText(m_bytes, m_capacity);
 }
 
 char *UsageSniffer::Text::resize(qsizetype size, bool doubling)
 {
     if (size > m_capacity) {
-        const qsizetype capacity = doubling ? std::max(size, m_capacity + m_capacity / 2) : size;
-        if (SpareText &spare = spareText(); m_capacity == 0 && spare.capacity >= capacity) {
-            m_bytes = std::move(spare.bytes);
-            m_capacity = std::exchange(spare.capacity, 0);
-            m_size = size;
-            return m_bytes.get();
+        qsizetype capacity = doubling ? std::max(size, m_capacity + m_capacity / 2) : size;
+        if (capacity < kTextBlock) {
+            capacity = kTextBlock;
         }
-        std::unique_ptr<char[]> bytes(new char[size_t(capacity)]);
+        char *bytes = newText(capacity);
         if (const qsizetype kept = std::min(m_size, size); kept > 0) {
-            std::memcpy(bytes.get(), m_bytes.get(), size_t(kept));
+            std::memcpy(bytes, m_bytes, size_t(kept));
         }
-        m_bytes = std::move(bytes);
+        deleteText(std::exchange(m_bytes, bytes), m_capacity);
         m_capacity = capacity;
     }
     m_size = size;
-    return m_bytes.get();
+    return m_bytes;
 }
 
 keys::Usage UsageSniffer::result() const

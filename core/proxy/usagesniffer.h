@@ -32,17 +32,18 @@ private:
     qsizetype m_tailSize = 0;
     // Text kept from chunk to chunk, sized without a call into Qt (QByteArray::resize() was ~35 instructions an
     // event): its storage is kept and grows to what is asked (by half again at least for appends), and as a stream's
-    // events are much alike in size only the first few allocate.
+    // events are much alike in size only the first few allocate. Up to 512 bytes (a usual usage object to the answer's
+    // end) it is a block the worker keeps for the next request's (memory/recycler.h).
     class Text
     {
     public:
         Text() = default;
-        ~Text(); // its storage kept for the next one on this thread when small
+        ~Text();
         Text(const Text &) = delete;
         Text &operator=(const Text &) = delete;
         qsizetype size() const { return m_size; }
         bool isEmpty() const { return m_size == 0; }
-        QByteArrayView view() const { return { m_bytes.get(), m_size }; }
+        QByteArrayView view() const { return { m_bytes, m_size }; }
         // The storage for `size` bytes, those it held kept; with `doubling` it grows by half again at least.
         char *resize(qsizetype size, bool doubling);
         void swap(Text &other) noexcept
@@ -53,7 +54,7 @@ private:
         }
 
     private:
-        std::unique_ptr<char[]> m_bytes;
+        char *m_bytes = nullptr; // kTextBlock bytes from memory/recycler.h, larger ones new[]
         qsizetype m_size = 0;
         qsizetype m_capacity = 0;
     };
