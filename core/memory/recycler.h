@@ -11,7 +11,7 @@ namespace ga::memory {
 
 // How many sizes a thread keeps blocks of, and how many blocks of each.
 inline constexpr int kRecycledSizes = 4;
-inline constexpr int kBlocksPerSize = 64;
+inline constexpr int kBlocksPerSize = 128;
 
 // A block of `bytes` (aligned as operator new aligns): one this thread gave back, else a new one.
 void *takeBlock(std::size_t bytes);
