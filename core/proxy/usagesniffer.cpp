@@ -303,10 +303,9 @@ void UsageSniffer::feed(QByteArrayView data)
 
 namespace {
 
-// One buffer a thread keeps from a sniffer that ended for the next one: a sniffer lives for one request, and
-// its buffer was an allocation and a free for each (the usage object of an answer, a few hundred bytes).
 // A text of up to this many bytes (a usual answer's usage object to its end: ~300) is a block of this size that the
-// worker keeps for the next one (memory/recycler.h); one sniffer a request, made and freed on the worker.
+// worker keeps for the next one (memory/recycler.h): a sniffer lives for one request, made and freed on the worker,
+// and under load many run at once (one spare buffer a thread, as it was, missed nearly every request).
 constexpr qsizetype kTextBlock = 512;
 
 char *newText(qsizetype capacity)
