@@ -62,6 +62,7 @@ private Q_SLOTS:
     void eachSizeKeepsABoundedNumber();
     void onlySoManySizesAreKept();
     void blocksGoBackWhenTheThreadEnds();
+    void keptBlocksCanBeReleased();
     void aBlockGivenElsewhereStaysThere();
     void headerListsOfAUsualHeadAreRecycled();
 };
@@ -148,6 +149,28 @@ void TestRecycler::blocksGoBackWhenTheThreadEnds()
         QCOMPARE(g_countedDeletes.load(), 0);
     });
     QCOMPARE(g_countedDeletes.load(), 3);
+}
+
+// A worker whose burst ended lets its kept blocks go (before malloc_trim), and keeps blocks again afterwards.
+void TestRecycler::keptBlocksCanBeReleased()
+{
+    g_countedDeletes = 0;
+    onFreshThread([] {
+        void *blocks[3] = { takeBlock(kCounted), takeBlock(kCounted), takeBlock(kCounted) };
+        for (void *b : blocks) {
+            giveBlock(b, kCounted);
+        }
+        QCOMPARE(keptBlocks(), 3);
+        ga::memory::releaseKeptBlocks();
+        QCOMPARE(keptBlocks(), 0);
+        QCOMPARE(g_countedDeletes.load(), 3);
+        void *again = takeBlock(kCounted);
+        giveBlock(again, kCounted);
+        QCOMPARE(keptBlocks(), 1);
+        QCOMPARE(takeBlock(kCounted), again);
+        giveBlock(again, kCounted);
+    });
+    QCOMPARE(g_countedDeletes.load(), 4);
 }
 
 void TestRecycler::aBlockGivenElsewhereStaysThere()

@@ -105,7 +105,7 @@ private Q_SLOTS:
                       "\"totalTokenCount\":4}}"
                 << true << qint64(3) << qint64(0) << qint64(4);
         }
-        // A usage object longer than the block a text starts in (512 bytes): fed in pieces, the text grows out of the
+        // A usage object longer than the block a text starts in (384 bytes): fed in pieces, the text grows out of the
         // block into storage of its own, keeping what it held.
         QTest::newRow("longer than a block")
             << "{\"usageMetadata\":{\"note\":\"" + QByteArray(1200, 'n') + "\",\"promptTokenCount\":7,"

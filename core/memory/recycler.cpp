@@ -31,6 +31,17 @@ struct Cache
 constinit thread_local Cache t_cache {};
 
 // Registered on the first block kept: gives the thread's blocks back when it ends.
+void deleteKept(Cache &cache) noexcept
+{
+    for (Kept &kept : cache.sizes) {
+        for (int i = 0; i < kept.count; ++i) {
+            GA_UNPOISON(kept.blocks[i], kept.bytes);
+            ::operator delete(kept.blocks[i], kept.bytes);
+        }
+        kept.count = 0;
+    }
+}
+
 struct Reaper
 {
     Reaper() = default;
@@ -38,15 +49,8 @@ struct Reaper
     Reaper &operator=(const Reaper &) = delete;
     ~Reaper()
     {
-        Cache &cache = t_cache;
-        cache.closed = true;
-        for (Kept &kept : cache.sizes) {
-            for (int i = 0; i < kept.count; ++i) {
-                GA_UNPOISON(kept.blocks[i], kept.bytes);
-                ::operator delete(kept.blocks[i], kept.bytes);
-            }
-            kept.count = 0;
-        }
+        t_cache.closed = true;
+        deleteKept(t_cache);
     }
 };
 
@@ -98,6 +102,11 @@ void giveBlock(void *block, std::size_t bytes) noexcept
         }
     }
     ::operator delete(block, bytes);
+}
+
+void releaseKeptBlocks() noexcept
+{
+    deleteKept(t_cache);
 }
 
 int keptBlocks() noexcept

@@ -18,6 +18,9 @@ void *takeBlock(std::size_t bytes);
 // Gives back a block from takeBlock() (any thread's) or operator new of `bytes`: kept for this thread's next
 // takeBlock(bytes) while its size has room, else deleted.
 void giveBlock(void *block, std::size_t bytes) noexcept;
+// Deletes the blocks this thread keeps (a worker whose burst of connections ended: kept blocks scattered over its
+// heap would keep pages resident that malloc_trim could otherwise return). It goes on keeping blocks after.
+void releaseKeptBlocks() noexcept;
 // Blocks this thread keeps, of all sizes (tests).
 int keptBlocks() noexcept;
 

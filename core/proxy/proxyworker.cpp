@@ -3,6 +3,7 @@
 
 #include "http/search.h"
 #include "logging/logging.h"
+#include "memory/recycler.h"
 #include "proxy/clientconnection.h"
 #include "proxy/clock.h"
 #include "security/browserguard.h"
@@ -217,6 +218,9 @@ void ProxyWorker::returnFreedMemory()
 
 void ProxyWorker::trimHeap()
 {
+    // The blocks this worker kept for its next requests (memory/recycler.h) first: spread over the burst's heap, each
+    // would keep its page resident.
+    memory::releaseKeptBlocks();
 #ifdef __GLIBC__
     // glibc keeps what was freed in its arenas (one per thread that allocates); after a burst of connections that
     // is most of the peak. Handing it back to the OS brings the resident size back near idle.

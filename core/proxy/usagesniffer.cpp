@@ -303,10 +303,10 @@ void UsageSniffer::feed(QByteArrayView data)
 
 namespace {
 
-// A text of up to this many bytes (a usual answer's usage object to its end: ~300) is a block of this size that the
-// worker keeps for the next one (memory/recycler.h): a sniffer lives for one request, made and freed on the worker,
-// and under load many run at once (one spare buffer a thread, as it was, missed nearly every request).
-constexpr qsizetype kTextBlock = 512;
+// A text of up to this many bytes (a usual answer's usage object to its end: ~300; an SSE event's ~250) is a block of
+// this size that the worker keeps for the next one (memory/recycler.h): a sniffer lives for one request, made and freed
+// on the worker, and under load many run at once (one spare buffer a thread, as it was, missed nearly every request).
+constexpr qsizetype kTextBlock = 384;
 
 char *newText(qsizetype capacity)
 {

@@ -32,7 +32,7 @@ private:
     qsizetype m_tailSize = 0;
     // Text kept from chunk to chunk, sized without a call into Qt (QByteArray::resize() was ~35 instructions an
     // event): its storage is kept and grows to what is asked (by half again at least for appends), and as a stream's
-    // events are much alike in size only the first few allocate. Up to 512 bytes (a usual usage object to the answer's
+    // events are much alike in size only the first few allocate. Up to 384 bytes (a usual usage object to the answer's
     // end) it is a block the worker keeps for the next request's (memory/recycler.h).
     class Text
     {
