@@ -24,6 +24,15 @@ namespace {
 constexpr std::size_t kCounted = 4099;
 std::atomic<int> g_countedDeletes { 0 };
 
+// Three blocks of the counted size taken and given back on this thread.
+void keepThreeCounted()
+{
+    void *blocks[3] = { takeBlock(kCounted), takeBlock(kCounted), takeBlock(kCounted) };
+    for (void *b : blocks) {
+        giveBlock(b, kCounted);
+    }
+}
+
 // Each case runs on a thread of its own: a fresh cache, and the thread's end is part of what is checked.
 void onFreshThread(const std::function<void()> &body)
 {
@@ -141,10 +150,7 @@ void TestRecycler::blocksGoBackWhenTheThreadEnds()
 {
     g_countedDeletes = 0;
     onFreshThread([] {
-        void *blocks[3] = { takeBlock(kCounted), takeBlock(kCounted), takeBlock(kCounted) };
-        for (void *b : blocks) {
-            giveBlock(b, kCounted);
-        }
+        keepThreeCounted();
         QCOMPARE(keptBlocks(), 3);
         QCOMPARE(g_countedDeletes.load(), 0);
     });
@@ -156,10 +162,7 @@ void TestRecycler::keptBlocksCanBeReleased()
 {
     g_countedDeletes = 0;
     onFreshThread([] {
-        void *blocks[3] = { takeBlock(kCounted), takeBlock(kCounted), takeBlock(kCounted) };
-        for (void *b : blocks) {
-            giveBlock(b, kCounted);
-        }
+        keepThreeCounted();
         QCOMPARE(keptBlocks(), 3);
         ga::memory::releaseKeptBlocks();
         QCOMPARE(keptBlocks(), 0);
