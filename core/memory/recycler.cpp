@@ -30,7 +30,6 @@ struct Cache
 };
 constinit thread_local Cache t_cache {};
 
-// Registered on the first block kept: gives the thread's blocks back when it ends.
 void deleteKept(Cache &cache) noexcept
 {
     for (Kept &kept : cache.sizes) {
@@ -42,6 +41,7 @@ void deleteKept(Cache &cache) noexcept
     }
 }
 
+// Registered on the first block kept: gives the thread's blocks back when it ends.
 struct Reaper
 {
     Reaper() = default;
