@@ -107,10 +107,10 @@ private Q_SLOTS:
         }
         // A usage object longer than the block a text starts in (384 bytes): fed in pieces, the text grows out of the
         // block into storage of its own, keeping what it held.
-        QTest::newRow("longer than a block")
-            << "{\"usageMetadata\":{\"note\":\"" + QByteArray(1200, 'n') + "\",\"promptTokenCount\":7,"
-                   "\"candidatesTokenCount\":8,\"totalTokenCount\":15}}"
-            << true << qint64(7) << qint64(8) << qint64(15);
+        QTest::newRow("longer than a block") << "{\"usageMetadata\":{\"note\":\"" + QByteArray(1200, 'n')
+                + "\",\"promptTokenCount\":7,"
+                  "\"candidatesTokenCount\":8,\"totalTokenCount\":15}}"
+                                             << true << qint64(7) << qint64(8) << qint64(15);
         QTest::newRow("indented") << QByteArray("{\n  \"usageMetadata\": {\n    \"promptTokenCount\": 10,\n    "
                                                 "\"candidatesTokenCount\": 18,\n    \"totalTokenCount\": 28,\n    "
                                                 "\"promptTokensDetails\": [\n      {\n        \"modality\": "
