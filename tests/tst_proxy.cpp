@@ -776,9 +776,6 @@ private Q_SLOTS:
         }
     }
 
-    // Each request allocates its Exchange on the worker; glibc's per-thread cache serves allocations up to 1,032
-    // bytes, a larger one goes through the arena (~270 instructions more a request, profile.sh). The attempt
-    // policy keeps its first tried key in place within that size.
     // An exchange's block is kept by the thread that freed it for its next exchange (memory/recycler.h): one is made
     // and freed per request, under load many per wake-up.
     void exchangesAreRecycled()

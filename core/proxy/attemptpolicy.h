@@ -97,9 +97,7 @@ public:
         int maxAttempts = 1; // keys.maxAttempts (at least 1)
         qint64 deadlineMs = 0; // until the head reaches the client (nowMs(), proxy/clock.h); 0: none
         // Keys picked for this request (counted attempts, quota skips included). The first in place: a list allocated
-        // for each request's one key was a malloc and a free a request; a retry's keys go to the heap. One place, not
-        // more: an Exchange holds this, and it stays within the allocation size glibc's per-thread cache serves
-        // (1,032 bytes; beyond it a request's Exchange took ~270 more instructions to allocate, tst_proxy checks).
+        // for each request's one key was a malloc and a free a request; a retry's keys go to the heap.
         QVarLengthArray<QString, 1> tried;
         int quotaSkips = 0;
         int firstByteTimeouts = 0;

@@ -50,8 +50,7 @@ struct ForwardRequest
     QString model; // for per-model cooling and accounting; empty when the request names none
     affinity::RequestResources resources; // project-owned resources it addresses or references
     // Set: only keys of this scope may serve it (a list fanned out per project). On the heap: few requests have one,
-    // and without its room an Exchange (1,000 bytes) is small enough for glibc's per-thread cache (1,032 at most),
-    // where one of 1,064 bytes was made and freed through the arena's bins (~400 instructions a request, profile.sh).
+    // and an Exchange without its room is ~60 bytes smaller.
     struct Scope
     {
         keys::KeyScope keys;
