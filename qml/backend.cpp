@@ -467,7 +467,7 @@ void Backend::shutdown(int graceMs, std::function<void()> done)
     poll->setInterval(50);
     auto check = [server, waited, graceMs, poll, done = std::move(done)] {
         // Requests being answered (streams included); idle keep-alive connections do not hold the quit up.
-        const int open = server ? server->counters().requestsInFlight.load() : 0;
+        const int open = server ? server->requestsInFlight() : 0;
         if (open == 0 || waited->elapsed() >= graceMs) {
             if (open > 0) {
                 qCWarning(lcDaemon) << "quitting with" << open << "request(s) still being answered";

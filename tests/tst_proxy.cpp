@@ -938,11 +938,11 @@ private Q_SLOTS:
         settle(2);
         QTest::qWait(20);
         Client c(p); // half a head
-        const quint64 readsBefore = server.counters().clientReads.load();
+        const quint64 readsBefore = server.clientReads();
         c.send("GET /healthz HTTP/1.1\r\n");
         settle(3);
         // The proxy has read those bytes (not merely accepted c): only then is c a begun head and not an idle one.
-        QTRY_VERIFY_WITH_TIMEOUT(server.counters().clientReads.load() > readsBefore, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(server.clientReads() > readsBefore, 5000);
 
         Client d(p); // over the limit: the idle never-served one (a) goes, quietly
         QCOMPARE(healthz(d, true).status, 200);
@@ -982,7 +982,7 @@ private Q_SLOTS:
             busy.push_back(std::make_unique<Client>(p));
             busy.back()->send(post(kGenerate, kPrompt));
         }
-        QTRY_COMPARE_WITH_TIMEOUT(server.counters().requestsInFlight.load(), 3, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(server.requestsInFlight(), 3, 5000);
         Client h(p);
         const Reply refused = h.read(5000);
         QCOMPARE(refused.status, 503);
@@ -1006,7 +1006,7 @@ private Q_SLOTS:
         s.connectToHost(QHostAddress::LocalHost, port());
         QVERIFY(s.waitForConnected(5000));
         s.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        const quint64 before = m_proxy->counters().clientReads.load();
+        const quint64 before = m_proxy->clientReads();
         QElapsedTimer t;
         t.start();
         for (char c : head) {
@@ -1017,7 +1017,7 @@ private Q_SLOTS:
         QVERIFY(s.waitForReadyRead(5000));
         QByteArray answer = s.readAll();
         QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
-        const quint64 reads = m_proxy->counters().clientReads.load() - before;
+        const quint64 reads = m_proxy->clientReads() - before;
         qInfo() << head.size() << "one-byte writes over" << t.elapsed() << "ms were read in" << reads << "reads";
         QVERIFY2(reads < 100, qPrintable(QString::number(reads)));
     }

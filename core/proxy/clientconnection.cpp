@@ -31,6 +31,7 @@ ClientConnection::ClientConnection(qintptr descriptor, ProxyWorker *worker, cons
     : QObject(worker)
     , m_worker(worker)
     , m_counters(worker->counters())
+    , m_own(worker->ownCounters())
     , m_settings(worker->settings())
     , m_chunked(m_settings->limits.maxBodyBytes)
 {
@@ -213,7 +214,7 @@ bool ClientConnection::readable()
 
 void ClientConnection::requestBytesRead(qint64 got)
 {
-    m_counters->clientReads.fetch_add(1, std::memory_order_relaxed);
+    WorkerCounters::add<quint64>(m_own->clientReads, 1);
     if (m_state == State::ReadingHead || m_state == State::ReadingBody) {
         process();
         if (m_readPauseMs > 0 && got >= kFastRead) {

@@ -134,6 +134,7 @@ private:
 
     ProxyWorker *m_worker;
     ProxyCounters *m_counters; // the server's; outlives the worker (read in the destructor)
+    WorkerCounters *m_own; // the worker's, likewise the server's
     QTcpSocket *m_socket = nullptr;
     SettingsPtr m_settings;
     State m_state = State::ReadingHead;

@@ -246,7 +246,6 @@ void ClientConnection::dispatch()
     models.redact(f.model);
     m_record.model = f.model;
     m_chunkedOut = false;
-    m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
     if (f.resources.listed) {
         m_exchange = std::make_unique<ListFanOut>(this, m_worker->pool(), m_worker->keys(), m_worker->router(),
             m_worker->resources(), m_settings, std::move(f));
@@ -495,7 +494,6 @@ void ClientConnection::serveLive(const QByteArray &livePath)
     }
     m_worker->recorder()->streamStarted();
     m_streamCounted = true;
-    m_worker->counters()->requests.fetch_add(1, std::memory_order_relaxed);
     http::HeaderList headers = upstreamRequestHeaders(r.headers);
     std::erase_if(headers, [](const http::Header &h) {
         return h.name.size() > 14 && http::equalsIgnoreCase(QByteArrayView(h.name).first(14), "sec-websocket-")
@@ -583,7 +581,7 @@ void ClientConnection::setInFlight(bool on)
 {
     if (on != m_inFlight) {
         m_inFlight = on;
-        m_counters->requestsInFlight.fetch_add(on ? 1 : -1, std::memory_order_relaxed);
+        WorkerCounters::add(m_own->requestsInFlight, on ? 1 : -1);
     }
 }
 

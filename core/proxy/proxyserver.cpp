@@ -96,8 +96,8 @@ ProxyServer::ProxyServer(
     for (int i = 0; i < count; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("proxy-worker-%1").arg(i));
-        auto *worker = new ProxyWorker(
-            m_keys, m_router, m_resources, &m_counters, &m_auth, &m_limiter, &m_recorder, &m_admin, &m_challenges);
+        auto *worker = new ProxyWorker(m_keys, m_router, m_resources, &m_counters, &m_workerCounters.emplace_back(),
+            &m_auth, &m_limiter, &m_recorder, &m_admin, &m_challenges);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         if (auto dispatcher = makeWorkerDispatcher()) {
@@ -118,6 +118,24 @@ ProxyServer::ProxyServer(
         }
         qunsetenv("QT_NO_GLIB");
     }
+}
+
+int ProxyServer::requestsInFlight() const
+{
+    int sum = 0;
+    for (const WorkerCounters &c : m_workerCounters) {
+        sum += c.requestsInFlight.load(std::memory_order_relaxed);
+    }
+    return sum;
+}
+
+quint64 ProxyServer::clientReads() const
+{
+    quint64 sum = 0;
+    for (const WorkerCounters &c : m_workerCounters) {
+        sum += c.clientReads.load(std::memory_order_relaxed);
+    }
+    return sum;
 }
 
 int ProxyServer::defaultWorkerCount()

@@ -16,6 +16,7 @@
 #include <QSslConfiguration>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -81,6 +82,9 @@ public:
     void setStarting(bool starting) { m_counters.starting.store(starting, std::memory_order_release); }
     bool isStarting() const { return m_counters.starting.load(std::memory_order_acquire); }
     const ProxyCounters &counters() const { return m_counters; }
+    // The workers' own counts, summed (WorkerCounters).
+    int requestsInFlight() const;
+    quint64 clientReads() const;
     // Cluster mode's state for /readyz and /metrics (ProxyCounters::cluster*; the state: 0 off … 3 down).
     void setClusterState(int state, quint64 published, quint64 received, quint64 reconnects)
     {
@@ -123,6 +127,7 @@ private:
     std::vector<QThread *> m_threads;
     std::vector<ProxyWorker *> m_workers;
     ProxyCounters m_counters;
+    std::deque<WorkerCounters> m_workerCounters; // one per worker, never moved
     security::Authenticator m_auth;
     security::RateLimiter m_limiter;
     metrics::Recorder m_recorder;

@@ -30,13 +30,15 @@ constexpr qint64 kIdleSweepMaxMs = 60'000;
 } // namespace
 
 ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources,
-    ProxyCounters *counters, security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
-    std::atomic<AdminHandler *> *admin, std::atomic<const acme::ChallengeStore *> *challenges, QObject *parent)
+    ProxyCounters *counters, WorkerCounters *own, security::Authenticator *auth, security::RateLimiter *limiter,
+    metrics::Recorder *recorder, std::atomic<AdminHandler *> *admin,
+    std::atomic<const acme::ChallengeStore *> *challenges, QObject *parent)
     : QObject(parent)
     , m_keys(keys)
     , m_router(router)
     , m_resources(resources)
     , m_counters(counters)
+    , m_own(own)
     , m_auth(auth)
     , m_limiter(limiter)
     , m_recorder(recorder)

@@ -49,7 +49,7 @@ class ProxyWorker final : public QObject, private TurnTask
 
 public:
     ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity::ResourceMap *resources, ProxyCounters *counters,
-        security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
+        WorkerCounters *own, security::Authenticator *auth, security::RateLimiter *limiter, metrics::Recorder *recorder,
         std::atomic<AdminHandler *> *admin, std::atomic<const acme::ChallengeStore *> *challenges,
         QObject *parent = nullptr);
     ~ProxyWorker() override;
@@ -66,6 +66,7 @@ public:
     routing::Router *router() { return m_router; }
     affinity::ResourceMap *resources() { return m_resources; }
     ProxyCounters *counters() { return m_counters; }
+    WorkerCounters *ownCounters() { return m_own; } // written on this worker's thread only
     security::Authenticator *authenticator() { return m_auth; }
     security::RateLimiter *rateLimiter() { return m_limiter; }
     metrics::Recorder *recorder() { return m_recorder; }
@@ -123,6 +124,7 @@ private:
     routing::Router *m_router;
     affinity::ResourceMap *m_resources;
     ProxyCounters *m_counters;
+    WorkerCounters *m_own;
     security::Authenticator *m_auth;
     security::RateLimiter *m_limiter;
     metrics::Recorder *m_recorder;
