@@ -68,8 +68,7 @@ void Router::configure(
 
 config::RoutingMode Router::mode() const
 {
-    QMutexLocker lock(&m_mutex);
-    return m_mode;
+    return m_mode.load(std::memory_order_relaxed);
 }
 
 bool Router::usable(size_t i, qint64 now, bool claimTrial)
@@ -108,11 +107,11 @@ int Router::nextHealthy(qint64 now, const std::vector<int> &exclude)
 
 bool Router::firstRoute(const QString &keyId, Route *out, QString *reason)
 {
-    QMutexLocker lock(&m_mutex);
     *out = Route();
-    if (m_mode == config::RoutingMode::Local) {
-        return true;
+    if (mode() == config::RoutingMode::Local) {
+        return true; // direct: nothing else to read, no lock
     }
+    QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock.nowMs();
     const QString bound = m_bindings.value(keyId);
     if (!bound.isEmpty()) {

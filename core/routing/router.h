@@ -8,6 +8,7 @@
 #include <QMutex>
 #include <QObject>
 
+#include <atomic>
 #include <vector>
 
 namespace ga::routing {
@@ -106,7 +107,9 @@ private:
 
     const time::Clock &m_clock;
     mutable QMutex m_mutex;
-    config::RoutingMode m_mode = config::RoutingMode::Local;
+    // Written under m_mutex, read without it where the mode alone decides (every request asks for it: a lock and an
+    // unlock were two locked instructions a request).
+    std::atomic<config::RoutingMode> m_mode { config::RoutingMode::Local };
     bool m_fallback = true;
     std::vector<Relay> m_relays;
     std::vector<State> m_state;
