@@ -116,6 +116,43 @@ private Q_SLOTS:
         QCOMPARE(auth.authenticate("gat_rotatedrotatedrotatedrotated", false, 0, &memo).client, QStringLiteral("a"));
     }
 
+    // A memo holds the generation of the tokens it was made under, unique in the process: shown to another
+    // authenticator (whose tokens name the same bytes otherwise) it is not taken for that one's answer.
+    void memoIsTheAuthenticatorsOwn()
+    {
+        const QByteArray t = "gat_tttttttttttttttttttttttttttt";
+        Authenticator first;
+        Authenticator second;
+        first.setTokens({ { QStringLiteral("first"), t } });
+        second.setTokens({ { QStringLiteral("second"), t } });
+        Authenticator::Memo memo;
+        QCOMPARE(first.authenticate(t, false, 0, &memo).client, QStringLiteral("first"));
+        QCOMPARE(second.authenticate(t, false, 0, &memo).client, QStringLiteral("second"));
+        second.setTokens({});
+        QVERIFY(!second.authenticate(t, false, 0, &memo).ok());
+        QCOMPARE(first.authenticate(t, false, 0, &memo).client, QStringLiteral("first"));
+    }
+
+    // Subjects without limits (the default) are let through uncounted, streams too; a limit on streams alone is
+    // still kept.
+    void unlimitedSubjectsAreNotCounted()
+    {
+        RateLimiter limiter;
+        const RateLimiter::Subject open { QStringLiteral("token:open"), QStringLiteral("token 'open'"), {} };
+        std::vector<RateLimiter::Decision> held;
+        for (int i = 0; i < 100; ++i) {
+            held.push_back(limiter.admit({ open }, true, i));
+            QVERIFY(held.back().allowed);
+        }
+        QCOMPARE(limiter.openStreams(QStringLiteral("token:open")), 0);
+        const RateLimiter::Subject capped { QStringLiteral("token:capped"), QStringLiteral("token 'capped'"),
+            RateLimits { 0, 0, 1, 0 } };
+        const RateLimiter::Decision one = limiter.admit({ open, capped }, true, 200);
+        QVERIFY(one.allowed);
+        QCOMPARE(limiter.openStreams(QStringLiteral("token:capped")), 1);
+        QVERIFY(!limiter.admit({ open, capped }, true, 201).allowed);
+    }
+
     void slidingWindow()
     {
         SlidingWindow w(60, 1000); // a minute in 1 s slots

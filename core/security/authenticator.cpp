@@ -25,8 +25,18 @@ struct Authenticator::State
     bool anonymousLoopback = false;
 };
 
+namespace {
+// Unique in the process: a memo shown another authenticator cannot match its generation by chance.
+quint64 nextGeneration()
+{
+    static std::atomic<quint64> last { 0 };
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+} // namespace
+
 Authenticator::Authenticator()
     : m_state(std::make_shared<State>())
+    , m_generation(nextGeneration())
 { }
 
 Authenticator::~Authenticator() = default;
@@ -35,6 +45,12 @@ std::shared_ptr<const Authenticator::State> Authenticator::snapshot() const
 {
     QMutexLocker lock(&m_mutex);
     return m_state;
+}
+
+void Authenticator::publishLocked(std::shared_ptr<const State> next)
+{
+    m_state = std::move(next);
+    m_generation.store(nextGeneration(), std::memory_order_release);
 }
 
 void Authenticator::setTokens(const QList<Token> &tokens)
@@ -48,7 +64,7 @@ void Authenticator::setTokens(const QList<Token> &tokens)
                 { text::intern(t.name), QCryptographicHash::hash(t.secret, QCryptographicHash::Sha256) });
         }
     }
-    m_state = std::move(next);
+    publishLocked(std::move(next));
 }
 
 void Authenticator::setJwtVerifier(std::shared_ptr<const JwtVerifier> verifier)
@@ -56,7 +72,7 @@ void Authenticator::setJwtVerifier(std::shared_ptr<const JwtVerifier> verifier)
     QMutexLocker lock(&m_mutex);
     auto next = std::make_shared<State>(*m_state);
     next->jwt = std::move(verifier);
-    m_state = std::move(next);
+    publishLocked(std::move(next));
 }
 
 void Authenticator::setAllowAnonymousLoopback(bool allow)
@@ -64,7 +80,7 @@ void Authenticator::setAllowAnonymousLoopback(bool allow)
     QMutexLocker lock(&m_mutex);
     auto next = std::make_shared<State>(*m_state);
     next->anonymousLoopback = allow;
-    m_state = std::move(next);
+    publishLocked(std::move(next));
 }
 
 void Authenticator::setAdminToken(const QByteArray &token)
@@ -72,7 +88,7 @@ void Authenticator::setAdminToken(const QByteArray &token)
     QMutexLocker lock(&m_mutex);
     auto next = std::make_shared<State>(*m_state);
     next->adminSha256 = token.isEmpty() ? QByteArray() : QCryptographicHash::hash(token, QCryptographicHash::Sha256);
-    m_state = std::move(next);
+    publishLocked(std::move(next));
 }
 
 bool Authenticator::isAdmin(QByteArrayView credential) const
@@ -118,13 +134,15 @@ bool Authenticator::jwtEnabled() const
 Authenticator::Result Authenticator::authenticate(
     QByteArrayView credential, bool loopbackPeer, qint64 nowSeconds, Memo *memo) const
 {
-    const std::shared_ptr<const State> s = snapshot();
     // The same bytes as last time on this connection, under the same tokens: the same answer. Compared in constant
-    // time; a length that differs says only that the client sent something else than it did before.
-    if (memo && memo->state == s && !credential.isEmpty() && memo->credential.size() == credential.size()
+    // time; a length that differs says only that the client sent something else than it did before. The generation
+    // is read before the state: a memo made from a state newer than its generation is only ever redone.
+    const quint64 generation = m_generation.load(std::memory_order_acquire);
+    if (memo && memo->generation == generation && !credential.isEmpty() && memo->credential.size() == credential.size()
         && CRYPTO_memcmp(memo->credential.constData(), credential.data(), size_t(credential.size())) == 0) {
         return memo->result;
     }
+    const std::shared_ptr<const State> s = snapshot();
     Result r;
     if (!credential.isEmpty()) {
         // Every token is compared, whatever matched: the time taken says nothing about which one (or how much
@@ -140,7 +158,7 @@ Authenticator::Result Authenticator::authenticate(
             r.kind = Kind::Token;
             r.client = match->name;
             if (memo) {
-                memo->state = s;
+                memo->generation = generation;
                 memo->credential = credential.toByteArray();
                 memo->result = r;
             }

@@ -9,6 +9,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 
 namespace ga::security {
@@ -64,7 +65,7 @@ public:
     // setTokens(), rotation or revocation makes a new state); only access tokens are remembered (a JWT expires).
     struct Memo
     {
-        std::shared_ptr<const void> state;
+        quint64 generation = 0; // of the tokens it was made under (0: none)
         QByteArray credential;
         Result result;
     };
@@ -79,8 +80,13 @@ public:
 private:
     struct State;
     std::shared_ptr<const State> snapshot() const;
+    void publishLocked(std::shared_ptr<const State> next); // under m_mutex
     mutable QMutex m_mutex;
     std::shared_ptr<const State> m_state;
+    // Advanced with every new state (under m_mutex), read without it: a connection's memo is checked against it
+    // instead of a copy of m_state taken under the mutex (a lock, an unlock and a reference count up and down: four
+    // locked instructions a request).
+    std::atomic<quint64> m_generation; // unique in the process (never 0)
     AdminSessions m_sessions;
 };
 

@@ -141,17 +141,26 @@ QString perDayMessage(const QString &label, int limit, bool cluster)
 RateLimiter::Decision RateLimiter::admit(const std::vector<Subject> &subjects, bool stream, qint64 nowMs)
 {
     Decision d;
+    const auto counted = [](const config::RateLimits &l) { return l.requestsPerMinute > 0 || l.requestsPerDay > 0; };
+    const bool anyCounted
+        = std::any_of(subjects.begin(), subjects.end(), [&](const Subject &s) { return counted(s.limits); });
+    if (!anyCounted && std::none_of(subjects.begin(), subjects.end(), [](const Subject &s) {
+            return s.limits.concurrentStreams > 0;
+        })) {
+        d.ticket.m_limiter = this; // nothing limited (the default): nothing to count, and no lock taken a request
+        return d;
+    }
     std::vector<SharedWindows::Window> windows;
     std::vector<size_t> windowSubject;
     std::shared_ptr<SharedWindows> shared;
-    {
+    if (anyCounted) {
         QMutexLocker lock(&m_mutex);
         shared = m_shared;
     }
     if (shared) {
         for (size_t i = 0; i < subjects.size(); ++i) {
             const config::RateLimits &l = subjects[i].limits;
-            if (l.requestsPerMinute > 0 || l.requestsPerDay > 0) {
+            if (counted(l)) {
                 windows.push_back({ subjects[i].key, std::max(0, l.requestsPerMinute), std::max(0, l.requestsPerDay) });
                 windowSubject.push_back(i);
             }
