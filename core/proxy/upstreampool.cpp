@@ -39,12 +39,20 @@ UpstreamPool::Endpoint UpstreamPool::endpointOf(const UpstreamSettings &s)
     return e;
 }
 
+bool UpstreamPool::sameEndpoint(const Endpoint &e, const UpstreamSettings &s)
+{
+    if (e.tls != s.tls || e.port != s.port || e.host != s.host || e.proxyType != s.proxy.type()) {
+        return false;
+    }
+    return e.proxyType == QNetworkProxy::NoProxy
+        || (e.proxyPort == s.proxy.port() && e.proxyHost == s.proxy.hostName());
+}
+
 UpstreamPool::Lease *UpstreamPool::acquire(const UpstreamSettings &settings, User *user, bool *reused)
 {
-    const Endpoint endpoint = endpointOf(settings);
     // Most recently used first: the freshest connection is the least likely to have been closed.
     for (auto it = m_idle.rbegin(); it != m_idle.rend(); ++it) {
-        if (!(it->endpoint == endpoint)) {
+        if (!sameEndpoint(it->lease->m_endpoint, settings)) {
             continue;
         }
         Lease *lease = it->lease;
@@ -90,7 +98,7 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
 {
     ++m_opened;
     QTcpSocket *socket = newSocket(settings);
-    auto *lease = new Lease(socket);
+    auto *lease = new Lease(socket, endpointOf(settings));
     connect(socket, &QIODevice::readyRead, socket, [lease] {
         if (lease->m_user) {
             lease->m_user->socketReadyRead();
@@ -136,7 +144,7 @@ void UpstreamPool::release(Lease *lease, const UpstreamSettings &settings)
     }
     const int timeout = settings.idleConnectionTimeoutMs;
     const qint64 expires = nowMs() + timeout;
-    m_idle.push_back(Idle { endpointOf(settings), lease, expires, std::min(1000, timeout / 20) });
+    m_idle.push_back(Idle { lease, expires, std::min(1000, timeout / 20) });
     if (!m_expiry.isActive() || expires < m_expiryAt) {
         armExpiry(expires);
     }

@@ -31,6 +31,19 @@ class UpstreamPool final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UpstreamPool)
 
+private:
+    // Where a socket goes: kept with its lease, made once as it opens.
+    struct Endpoint
+    {
+        bool tls = false;
+        QString host;
+        quint16 port = 0;
+        QNetworkProxy::ProxyType proxyType = QNetworkProxy::NoProxy;
+        QString proxyHost;
+        quint16 proxyPort = 0;
+        bool operator==(const Endpoint &) const = default;
+    };
+
 public:
     // Who gets a leased socket's events, from the socket's thread.
     class User
@@ -59,10 +72,12 @@ public:
         bool readable() override { return m_user && m_user->socketReadable(); }
 
         friend class UpstreamPool;
-        explicit Lease(QTcpSocket *socket)
+        Lease(QTcpSocket *socket, Endpoint endpoint)
             : m_socket(socket)
+            , m_endpoint(std::move(endpoint))
         { }
         QTcpSocket *m_socket;
+        Endpoint m_endpoint;
         User *m_user = nullptr; // null while idle
         bool m_discarded = false;
     };
@@ -95,16 +110,9 @@ Q_SIGNALS:
 
 private:
     // What makes two sockets interchangeable: the same origin through the same proxy.
-    struct Endpoint
-    {
-        bool tls = false;
-        QString host;
-        quint16 port = 0;
-        QNetworkProxy::ProxyType proxyType = QNetworkProxy::NoProxy;
-        QString proxyHost;
-        quint16 proxyPort = 0;
-        bool operator==(const Endpoint &) const = default;
-    };
+    // Whether `endpoint` is where `settings` go, compared in place (copying the host names into an Endpoint per
+    // acquire and release took a reference count up and down each time).
+    static bool sameEndpoint(const Endpoint &endpoint, const UpstreamSettings &settings);
     static Endpoint endpointOf(const UpstreamSettings &settings);
     Lease *open(const UpstreamSettings &settings);
     void dropIdle(Lease *lease);
@@ -113,7 +121,6 @@ private:
 
     struct Idle
     {
-        Endpoint endpoint;
         Lease *lease;
         qint64 expires; // monotonic ms (proxy/clock.h)
         int early; // how much sooner it may go with another one's wake-up: 5 % of its timeout, at most a second
