@@ -994,18 +994,22 @@ private Q_SLOTS:
             ga::metrics::Recorder recorder(100);
             recorder.restoreHistory(store.open(100));
             recorder.setStore(&store);
-            for (int i = 0; i < 3; ++i) {
-                AccessRecord r = record(recorder.nextId(), now);
-                recorder.record(r);
+            recorder.record(record(recorder.nextId(), now)); // an id taken ahead is kept
+            for (int i = 0; i < 2; ++i) {
+                recorder.record(record(0, now)); // none: given the next as it is recorded
             }
             recorder.setStore(nullptr);
+            QCOMPARE(recorder.history().back().id, quint64(3));
         }
         HistoryStore store({ path(), 30, 1000 });
         ga::metrics::Recorder recorder(100);
         recorder.restoreHistory(store.open(100));
         QCOMPARE(recorder.history().size(), size_t(3));
+        QCOMPARE(recorder.history().front().id, quint64(1));
         QCOMPARE(recorder.requestsTotal(), quint64(0)); // counters are this run's
-        QCOMPARE(recorder.nextId(), quint64(4)); // ids go on after the restored ones
+        recorder.record(record(0, now));
+        QCOMPARE(recorder.history().back().id, quint64(4)); // ids go on after the restored ones
+        QCOMPARE(recorder.nextId(), quint64(5));
     }
 
     // While the store's thread waits on the disk (here: another connection holds the write lock, as `sqlite3` on the

@@ -294,7 +294,8 @@ void Recorder::setHistoryLocked(std::vector<AccessRecord> ordered)
 
 quint64 Recorder::nextId()
 {
-    return m_nextId.fetch_add(1, std::memory_order_relaxed) + 1;
+    QMutexLocker lock(&m_mutex);
+    return ++m_lastId;
 }
 
 void Recorder::streamStarted()
@@ -356,6 +357,9 @@ void Recorder::record(AccessRecord r)
     redactFreeText(r); // once, for the log line, the history, the database and whoever listens
     {
         QMutexLocker lock(&m_mutex);
+        if (r.id == 0) {
+            r.id = ++m_lastId;
+        }
         ++m_total;
         const int statusClass = r.status <= 0 ? 0 : r.status / 100;
         const QString route = r.route.isEmpty() ? QStringLiteral("none") : r.route;
@@ -439,8 +443,7 @@ void Recorder::restoreHistory(std::vector<AccessRecord> records)
     for (const AccessRecord &r : records) {
         highest = std::max(highest, r.id);
     }
-    // Raised, never lowered: ids handed out meanwhile stay below the next one.
-    for (quint64 now = m_nextId.load(); now < highest && !m_nextId.compare_exchange_weak(now, highest);) { }
+    m_lastId = std::max(m_lastId, highest); // raised, never lowered: ids handed out meanwhile stay below the next one
     for (AccessRecord &r : historyInOrderLocked()) {
         records.push_back(std::move(r)); // anything recorded meanwhile is newer
     }

@@ -60,13 +60,16 @@ class Recorder final : public QObject
 public:
     explicit Recorder(int historySize = 1000, QObject *parent = nullptr);
 
-    // A request id for a new request.
+    // A request id, for a record that needs one before record() gives it one.
     quint64 nextId();
     void streamStarted();
     void streamEnded();
     // A Live session was upgraded / ended with this close code.
     void liveStarted();
     void liveEnded(int closeCode);
+    // A record without an id (0) is given the next one here, under the lock the counters take anyway: ids follow
+    // the order in which requests end, as the history and the access log list them (one locked add a request
+    // less than giving it at the start).
     void record(AccessRecord record);
 
     void setHistorySize(int size);
@@ -116,7 +119,7 @@ private:
 
     mutable QMutex m_mutex;
     std::atomic<class HistoryStore *> m_store { nullptr };
-    std::atomic<quint64> m_nextId { 0 }; // without the mutex: taken by every request as it starts
+    quint64 m_lastId = 0; // the last request id given (record(), nextId())
     int m_historySize;
     std::vector<AccessRecord> m_history;
     size_t m_kept = 0; // records in m_history (its first slots; the rest are made ahead, see keepLocked)

@@ -563,8 +563,7 @@ void ClientConnection::liveEnded()
 void ClientConnection::beginRecord()
 {
     const http::Request &r = m_request;
-    m_record = metrics::AccessRecord();
-    m_record.id = m_worker->recorder()->nextId();
+    m_record = metrics::AccessRecord(); // its id is given as it is recorded (Recorder::record)
     m_record.startedMs = time::wallMs();
     m_recordStart = nowMs();
     m_record.peer = m_peerText;
