@@ -41,7 +41,6 @@ private:
         QNetworkProxy::ProxyType proxyType = QNetworkProxy::NoProxy;
         QString proxyHost;
         quint16 proxyPort = 0;
-        bool operator==(const Endpoint &) const = default;
     };
 
 public:
