@@ -638,6 +638,54 @@ private Q_SLOTS:
         QVERIFY(!stored.contains(key.mid(12, 12).toLatin1()));
     }
 
+    // A thread keeps the JSON of the last record's client, address, method, path, kind and mode, and copies it while
+    // a record's are the same strings: any one of them changed (another string, the same text elsewhere, an empty
+    // one) is written as it is now, and the one after that again.
+    void storedFormFollowsEachRecordsTexts()
+    {
+        AccessRecord base = record(1, 1'764'800'000'123);
+        base.kind = QStringLiteral("native");
+        base.mode = QStringLiteral("local");
+        base.redacted = true; // as from the recorder: its own strings are written
+        const auto stored = [](const AccessRecord &r) {
+            QByteArray out;
+            ga::metrics::toStoredJsonBytes(r, out);
+            return QJsonDocument::fromJson(out).object();
+        };
+        const auto textsOf = [](const AccessRecord &r) {
+            return QStringList { r.client, r.peer, r.method, r.path, r.kind, r.mode };
+        };
+        const QStringList names { "c", "p", "m", "u", "k", "o" };
+        const auto check = [&](const AccessRecord &r) {
+            const QJsonObject o = stored(r);
+            const QStringList want = textsOf(r);
+            for (qsizetype i = 0; i < names.size(); ++i) {
+                QCOMPARE(o.value(names[i]).toString(), want[i]);
+            }
+            QCOMPARE(o.value("i").toInteger(), qint64(r.id));
+        };
+        check(base);
+        check(base); // the same strings: from what is kept
+        for (qsizetype field = 0; field < names.size(); ++field) {
+            // Another text of the same size (what is kept must not be taken for it), and none.
+            const QString sameSize(textsOf(base)[field].size(), QLatin1Char('x'));
+            for (const QString &other : { sameSize, QString() }) {
+                AccessRecord r = base; // shares the strings
+                r.id = quint64(10 + field);
+                QString *texts[] = { &r.client, &r.peer, &r.method, &r.path, &r.kind, &r.mode };
+                *texts[field] = other;
+                check(r);
+                check(r);
+                check(base);
+            }
+            AccessRecord copy = base; // the same text elsewhere
+            QString *copyTexts[] = { &copy.client, &copy.peer, &copy.method, &copy.path, &copy.kind, &copy.mode };
+            *copyTexts[field] = QString(copyTexts[field]->constData(), copyTexts[field]->size());
+            check(copy);
+            check(base);
+        }
+    }
+
     // Rows written before the stored form hold the whole record's JSON: they read back as they were, and the
     // filters and the summary find their kind, tokens and breaks as they find the new rows'.
     void wholeRowsReadBesideStoredOnes()
