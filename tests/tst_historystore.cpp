@@ -638,24 +638,40 @@ private Q_SLOTS:
         QVERIFY(!stored.contains(key.mid(12, 12).toLatin1()));
     }
 
-    // A thread keeps the JSON of the last record's client, address, method, path, kind and mode, and copies it while
-    // a record's are the same strings: any one of them changed (another string, the same text elsewhere, an empty
-    // one) is written as it is now, and the one after that again.
-    void storedFormFollowsEachRecordsTexts()
+    // A thread keeps the JSON of the last record's client, address, method, path, kind and mode, and the log line's
+    // texts on either side of the status, and copies them while a record's are the same strings: any one of them
+    // changed (another string, the same text elsewhere, an empty one) is written as it is now, and the one after
+    // that again.
+    void keptTextsFollowEachRecord()
     {
         AccessRecord base = record(1, 1'764'800'000'123);
         base.kind = QStringLiteral("native");
         base.mode = QStringLiteral("local");
         base.redacted = true; // as from the recorder: its own strings are written
+        // The log line as written after the record before, against the line of a copy whose texts are all elsewhere
+        // (nothing kept can match it); then once more from what is kept.
+        const auto lineChecks = [](const AccessRecord &r) {
+            const QByteArray line = ga::metrics::toLogLineUtf8(r);
+            AccessRecord elsewhere = r;
+            for (QString *t : { &elsewhere.client, &elsewhere.method, &elsewhere.path, &elsewhere.model,
+                     &elsewhere.keyId, &elsewhere.route }) {
+                *t = QString(t->constData(), t->size());
+            }
+            const QByteArray want = ga::metrics::toLogLineUtf8(elsewhere);
+            QCOMPARE(line, want);
+            QCOMPARE(ga::metrics::toLogLineUtf8(r), want);
+            QCOMPARE(ga::metrics::toLogLineUtf8(r), want);
+        };
         const auto stored = [](const AccessRecord &r) {
             QByteArray out;
             ga::metrics::toStoredJsonBytes(r, out);
             return QJsonDocument::fromJson(out).object();
         };
         const auto textsOf = [](const AccessRecord &r) {
-            return QStringList { r.client, r.peer, r.method, r.path, r.kind, r.mode };
+            return QStringList { r.client, r.peer, r.method, r.path, r.kind, r.mode, r.model, r.keyId, r.route };
         };
-        const QStringList names { "c", "p", "m", "u", "k", "o" };
+        const QStringList names { "c", "p", "m", "u", "k",
+            "o" }; // the stored form's (the model, key and route: columns)
         const auto check = [&](const AccessRecord &r) {
             const QJsonObject o = stored(r);
             const QStringList want = textsOf(r);
@@ -663,23 +679,26 @@ private Q_SLOTS:
                 QCOMPARE(o.value(names[i]).toString(), want[i]);
             }
             QCOMPARE(o.value("i").toInteger(), qint64(r.id));
+            lineChecks(r);
         };
         check(base);
         check(base); // the same strings: from what is kept
-        for (qsizetype field = 0; field < names.size(); ++field) {
+        for (qsizetype field = 0; field < textsOf(base).size(); ++field) {
             // Another text of the same size (what is kept must not be taken for it), and none.
             const QString sameSize(textsOf(base)[field].size(), QLatin1Char('x'));
             for (const QString &other : { sameSize, QString() }) {
                 AccessRecord r = base; // shares the strings
                 r.id = quint64(10 + field);
-                QString *texts[] = { &r.client, &r.peer, &r.method, &r.path, &r.kind, &r.mode };
+                QString *texts[]
+                    = { &r.client, &r.peer, &r.method, &r.path, &r.kind, &r.mode, &r.model, &r.keyId, &r.route };
                 *texts[field] = other;
                 check(r);
                 check(r);
                 check(base);
             }
             AccessRecord copy = base; // the same text elsewhere
-            QString *copyTexts[] = { &copy.client, &copy.peer, &copy.method, &copy.path, &copy.kind, &copy.mode };
+            QString *copyTexts[] = { &copy.client, &copy.peer, &copy.method, &copy.path, &copy.kind, &copy.mode,
+                &copy.model, &copy.keyId, &copy.route };
             *copyTexts[field] = QString(copyTexts[field]->constData(), copyTexts[field]->size());
             check(copy);
             check(base);

@@ -177,6 +177,47 @@ private:
     const QString *m_text;
 };
 
+// The bytes last written for N texts of a record, kept with the strings they were made from, for one thread. Nearly
+// every record carries the strings of the one before (a worker's shared texts: the client, its address, the method,
+// the path, the model, the key id, the route), so a writer copies the kept bytes while a record's texts are the same
+// strings — the same storage, not an equal text: the memo's copies keep that storage from becoming another text's.
+template<size_t N>
+class TextsMemo
+{
+public:
+    using Texts = std::array<const QString *, N>;
+
+    // The kept bytes when `texts` are the strings they were made from; null otherwise.
+    const QByteArray *find(const Texts &texts) const
+    {
+        if (!m_valid) {
+            return nullptr;
+        }
+        for (size_t i = 0; i < N; ++i) {
+            const QString &t = *texts[i];
+            if (t.size() != m_texts[i].size() || (!t.isEmpty() && t.constData() != m_texts[i].constData())) {
+                return nullptr;
+            }
+        }
+        return &m_bytes;
+    }
+    // [from, to) was written for `texts`.
+    void keep(const Texts &texts, const char *from, const char *to)
+    {
+        for (size_t i = 0; i < N; ++i) {
+            m_texts[i] = *texts[i];
+        }
+        m_bytes.resize(to - from); // its storage kept from the last time
+        std::memcpy(m_bytes.data(), from, size_t(to - from));
+        m_valid = true;
+    }
+
+private:
+    std::array<QString, N> m_texts;
+    QByteArray m_bytes;
+    bool m_valid = false;
+};
+
 } // namespace
 
 void redactFreeText(AccessRecord &r)
@@ -565,26 +606,13 @@ void toStoredJsonBytes(const AccessRecord &r, QByteArray &out)
             w.value(v);
         }
     };
-    // The client, its address, the method, the path, the kind and the mode: nearly always the texts of the record
-    // before (a worker's shared strings), so their JSON is kept with the strings it was made from and copied while a
-    // record's are the same strings, the same storage (held here, that storage cannot be another text's meanwhile).
-    // Escaping them again was ~600 of a row's ~5,500 instructions (profile.sh).
-    struct TextsMemo
-    {
-        std::array<QString, 6> texts;
-        QByteArray json;
-        bool valid = false;
-    };
-    thread_local TextsMemo memo;
-    const std::array<const QString *, 6> now { &static_cast<const QString &>(texts.client), &r.peer,
+    // The client, its address, the method, the path, the kind and the mode (escaping them was ~600 of a row's ~5,500
+    // instructions, profile.sh).
+    thread_local TextsMemo<6> memo;
+    const TextsMemo<6>::Texts now { &static_cast<const QString &>(texts.client), &r.peer,
         &static_cast<const QString &>(texts.method), &static_cast<const QString &>(texts.path), &r.kind, &r.mode };
-    bool same = memo.valid;
-    for (size_t i = 0; same && i < now.size(); ++i) {
-        same = now[i]->size() == memo.texts[i].size()
-            && (now[i]->isEmpty() || now[i]->constData() == memo.texts[i].constData());
-    }
-    if (same) {
-        w.raw(QByteArrayView(memo.json));
+    if (const QByteArray *kept = memo.find(now)) {
+        w.raw(QByteArrayView(*kept));
     } else {
         const char *from = w.end();
         text("c", *now[0]);
@@ -593,11 +621,7 @@ void toStoredJsonBytes(const AccessRecord &r, QByteArray &out)
         text("u", *now[3]);
         text("k", *now[4]);
         text("o", *now[5]);
-        for (size_t i = 0; i < now.size(); ++i) {
-            memo.texts[i] = *now[i];
-        }
-        memo.json = QByteArray(from, w.end() - from);
-        memo.valid = true;
+        memo.keep(now, from, w.end());
     }
     if (r.stream) {
         w.boolean("s", true);
@@ -797,22 +821,40 @@ void toLogLineUtf8(const AccessRecord &r, QByteArray &out)
             p = std::copy_n(rest.constData(), rest.size(), p);
         }
     };
+    // The texts on either side of the status, as the last line had them when they are the same strings (TextsMemo).
+    thread_local TextsMemo<3> before;
+    thread_local TextsMemo<3> after;
+    const TextsMemo<3>::Texts beforeTexts { &static_cast<const QString &>(client),
+        &static_cast<const QString &>(method), &static_cast<const QString &>(path) };
+    const TextsMemo<3>::Texts afterTexts { &static_cast<const QString &>(model), &r.keyId, &r.route };
     raw("#");
     number(qint64(r.id));
-    raw(" ");
-    text(client);
-    raw(" ");
-    text(method);
-    raw(" ");
-    text(path);
-    raw(" ");
+    if (const QByteArray *kept = before.find(beforeTexts)) {
+        raw(*kept);
+    } else {
+        char *const from = p;
+        raw(" ");
+        text(client);
+        raw(" ");
+        text(method);
+        raw(" ");
+        text(path);
+        raw(" ");
+        before.keep(beforeTexts, from, p);
+    }
     number(r.status);
-    raw(" ");
-    text(model);
-    raw(" key=");
-    text(r.keyId);
-    raw(" route=");
-    text(r.route);
+    if (const QByteArray *kept = after.find(afterTexts)) {
+        raw(*kept);
+    } else {
+        char *const from = p;
+        raw(" ");
+        text(model);
+        raw(" key=");
+        text(r.keyId);
+        raw(" route=");
+        text(r.route);
+        after.keep(afterTexts, from, p);
+    }
     raw(" tries=");
     number(qint64(r.attempts.size()));
     raw(" ttfb=");
