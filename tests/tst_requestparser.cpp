@@ -2,6 +2,7 @@
 // The strict HTTP/1.1 parser (core/http): request heads, chunked bodies, upstream response heads, the
 // error bodies, and the proxy's header/query forwarding helpers (core/proxy/forwarding.h). Pure functions,
 // no sockets.
+#include "http/buffer.h"
 #include "http/headers.h"
 #include "http/httperror.h"
 #include "http/limits.h"
@@ -240,6 +241,7 @@ private Q_SLOTS:
     void clientCredential();
     void upstreamRequestHeaders();
     void clientResponseHeaders();
+    void responseLinesFollowEachAnswer();
     void uploadUrlRewrite_data();
     void uploadUrlRewrite();
     void isForwardedPath_data();
@@ -1408,6 +1410,69 @@ void TestRequestParser::clientResponseHeaders()
                                               "X-Kept: 2\r\n");
     QCOMPARE(
         headerDump(ga::proxy::clientResponseHeaders(listed, "http://127.0.0.1:3145")), QByteArray("X-Kept: 2\r\n"));
+}
+
+// writeClientResponseHeaders() keeps this thread's last lines with the fields they came from: whatever changes from
+// one answer to the next (a value of the same size elsewhere, a field left out or added, a Connection header naming a
+// field, an upload URL for another origin), the lines are those clientResponseHeaders() gives, and again after.
+void TestRequestParser::responseLinesFollowEachAnswer()
+{
+    const QByteArrayView origin = "http://127.0.0.1:3145";
+    const auto written = [](const HeaderList &list, QByteArrayView at) {
+        QByteArray head;
+        {
+            ga::http::ByteWriter w(head, 0);
+            ga::proxy::writeClientResponseHeaders(w, list, at);
+        }
+        return head;
+    };
+    const auto check = [&](const HeaderList &list, QByteArrayView at = "http://127.0.0.1:3145") {
+        const QByteArray want = headerDump(ga::proxy::clientResponseHeaders(list, at));
+        QCOMPARE(written(list, at), want);
+        QCOMPARE(written(list, at), want); // from what was kept
+    };
+    const HeaderList base = parseHeaderDump("Content-Type: application/json; charset=UTF-8\r\n"
+                                            "Vary: Origin\r\n"
+                                            "Date: Sun, 23 Nov 2025 17:00:00 GMT\r\n"
+                                            "X-Kept: 2\r\n"
+                                            "Content-Length: 1234\r\n"
+                                            "Server-Timing: gfet4t7; dur=417\r\n"
+                                            "Alt-Svc: h3=\":443\"\r\n"
+                                            "X-Last: end\r\n");
+    check(base);
+    for (size_t i = 0; i < base.size(); ++i) {
+        HeaderList other = base; // shares every field's storage
+        other[i].value = QByteArray(other[i].value.size(), 'v'); // the same size, elsewhere
+        check(other);
+        check(base);
+        HeaderList fewer = base;
+        fewer.erase(fewer.begin() + qsizetype(i));
+        check(fewer);
+        check(base);
+        HeaderList more = base;
+        more.insert(more.begin() + qsizetype(i), Header { "X-New", "1" });
+        check(more);
+        check(base);
+        HeaderList sameText = base;
+        sameText[i].name = QByteArray(sameText[i].name.constData(), sameText[i].name.size());
+        check(sameText);
+    }
+    // A Connection header naming a field whose line was kept: that field is left out now.
+    HeaderList listed = base;
+    listed.push_back(Header { "Connection", "x-kept" });
+    check(base);
+    check(listed);
+    QVERIFY(!written(listed, origin).contains("X-Kept"));
+    check(base);
+    // An upload URL is pointed at the origin of each answer's client.
+    HeaderList upload = base;
+    upload.insert(upload.begin() + 1,
+        Header { "x-goog-upload-url",
+            "https://generativelanguage.googleapis.com/upload/v1beta/files?upload_id=abc&upload_protocol=resumable" });
+    check(upload, "http://127.0.0.1:1111");
+    check(upload, "http://127.0.0.1:2222");
+    QVERIFY(written(upload, "http://127.0.0.1:2222").contains("http://127.0.0.1:2222/upload/"));
+    check(base);
 }
 
 void TestRequestParser::uploadUrlRewrite_data()

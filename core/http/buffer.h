@@ -89,6 +89,9 @@ public:
         }
         m_p = std::to_chars(m_p, m_end, v).ptr;
     }
+    // How many bytes of `out` are written so far, and those written from `from` on (valid until the next put).
+    qsizetype written() const { return m_p - m_out.constData(); }
+    QByteArrayView since(qsizetype from) const { return QByteArrayView(m_out.constData() + from, written() - from); }
     // "Name: value\r\n" for each header.
     void headers(const HeaderList &list)
     {

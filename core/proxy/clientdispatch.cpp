@@ -275,13 +275,7 @@ void ClientConnection::exchangeHead(
     w.put(" ");
     w.put(reasonText);
     w.put("\r\n");
-    forEachClientResponseHeader(
-        headers, QByteArrayView(origin.data(), origin.size()), [&w](QByteArrayView name, QByteArrayView value) {
-            w.put(name);
-            w.put(": ");
-            w.put(value);
-            w.put("\r\n");
-        });
+    writeClientResponseHeaders(w, headers, QByteArrayView(origin.data(), origin.size()));
     m_request.headers = http::HeaderList(); // not needed past the head, which may begin a long stream
     if (!m_corsOrigin.isEmpty()) {
         w.put("Access-Control-Allow-Origin: ");

@@ -138,6 +138,56 @@ http::HeaderList clientResponseHeaders(const http::HeaderList &upstreamHeaders, 
     return out;
 }
 
+void writeClientResponseHeaders(
+    http::ByteWriter &w, const http::HeaderList &upstreamHeaders, QByteArrayView proxyOrigin)
+{
+    struct Kept
+    {
+        std::vector<http::Header> fields; // the upstream's, in order (copies: their storage stays theirs)
+        std::vector<qsizetype> ends; // where each field's lines end in `lines` (a dropped field: where the last did)
+        QByteArray lines;
+    };
+    thread_local Kept kept;
+    const auto sameStorage = [](const QByteArray &a, const QByteArray &b) {
+        return a.size() == b.size() && (a.isEmpty() || a.constData() == b.constData());
+    };
+    const HopByHopFilter hopByHop(upstreamHeaders);
+    bool keep = !hopByHop.listsAny();
+    size_t same = 0;
+    if (keep) {
+        const size_t n = std::min(kept.fields.size(), upstreamHeaders.size());
+        while (same < n && sameStorage(upstreamHeaders[same].name, kept.fields[same].name)
+            && sameStorage(upstreamHeaders[same].value, kept.fields[same].value)) {
+            ++same;
+        }
+    }
+    const qsizetype keptBytes = same > 0 ? kept.ends[same - 1] : 0;
+    w.put(QByteArrayView(kept.lines).first(keptBytes));
+    kept.fields.resize(same);
+    kept.ends.resize(same);
+    kept.lines.truncate(keptBytes);
+    for (size_t i = same; i < upstreamHeaders.size(); ++i) {
+        const http::Header &h = upstreamHeaders[i];
+        const qsizetype from = w.written();
+        if (!dropsFromClientResponse(hopByHop, h.name)) {
+            QByteArray url;
+            if (h.name.size() == 17 || h.name.size() == 25) { // the upload URLs' names
+                url = uploadUrlAtProxy(h.name, h.value, proxyOrigin);
+                keep = keep && url.isNull(); // pointed at this proxy: nothing kept from here on
+            }
+            w.put(h.name);
+            w.put(": ");
+            w.put(url.isNull() ? QByteArrayView(h.value) : QByteArrayView(url));
+            w.put("\r\n");
+        }
+        if (keep) {
+            kept.lines.append(w.since(from));
+            kept.fields.push_back(h);
+            kept.ends.push_back(kept.lines.size());
+        }
+    }
+}
+
 HopByHopFilter::HopByHopFilter(const http::HeaderList &headers)
 {
     for (const http::Header &h : headers) {

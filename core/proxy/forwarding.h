@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "http/buffer.h"
 #include "http/headers.h"
 
 #include <QVarLengthArray>
@@ -60,6 +61,9 @@ public:
         }
     }
 
+    // Whether the message's Connection header names any (then what is dropped depends on the message).
+    bool listsAny() const { return !m_listed.isEmpty(); }
+
 private:
     bool dropsNamed(QByteArrayView name) const;
 
@@ -96,5 +100,15 @@ void forEachClientResponseHeader(const http::HeaderList &upstreamHeaders, QByteA
         emit(QByteArrayView(h.name), QByteArrayView(h.value));
     }
 }
+
+// forEachClientResponseHeader() written as "Name: value\r\n" lines by `w`. An upstream repeats its headers from one
+// answer to the next (Google's: the content type, three Vary, Date, Server and three security headers before a
+// Server-Timing that differs every time), and the parser hands the same stored bytes for a field it met recently
+// (http/fieldsyntax.cpp). So this thread's last lines are kept with the fields they were made from, and copied for
+// as long as the fields are the same storage, in order (held here, that storage cannot become another field's);
+// from the first that differs the lines are made again and kept. Nothing is kept from a rewritten upload URL on,
+// or when a Connection header names other fields.
+void writeClientResponseHeaders(
+    http::ByteWriter &w, const http::HeaderList &upstreamHeaders, QByteArrayView proxyOrigin);
 
 } // namespace ga::proxy
