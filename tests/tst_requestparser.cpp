@@ -18,6 +18,8 @@
 #include <QTest>
 
 #include <cstring>
+#include <functional>
+#include <thread>
 #include <utility>
 
 using ga::http::BodyKind;
@@ -211,6 +213,7 @@ class TestRequestParser : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void headMemoChangesNothing(); // first: before other tests fill the permanent store's share for clients
     void requestHead_data();
     void requestHead();
     void namesCompareIgnoringAsciiCase();
@@ -1473,6 +1476,119 @@ void TestRequestParser::responseLinesFollowEachAnswer()
     check(upload, "http://127.0.0.1:2222");
     QVERIFY(written(upload, "http://127.0.0.1:2222").contains("http://127.0.0.1:2222/upload/"));
     check(base);
+}
+
+// A thread keeps the header lines of its last complete request head and of its last answer head with their fields
+// (fieldsyntax_p.h, HeadMemo). Whatever the next head is — any byte of the kept head's lines changed to any of a few
+// that matter to the syntax, or the head cut short anywhere — it parses exactly as on a thread that kept nothing.
+void TestRequestParser::headMemoChangesNothing()
+{
+    const QByteArray request = "POST /v1beta/models/m:generateContent HTTP/1.1\r\n"
+                               "Host: localhost:3145\r\n"
+                               "Content-Type: application/json\r\n"
+                               "x-goog-api-key: gat_aaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+                               "User-Agent: google-genai-sdk/1.30.0 gl-node/v22.12.0\r\n"
+                               "Content-Length: 2\r\n"
+                               "\r\n";
+    const QByteArray answer = "HTTP/1.1 200 OK\r\n"
+                              "Content-Type: application/json; charset=UTF-8\r\n"
+                              "Vary: Origin\r\n"
+                              "Date: Sun, 23 Nov 2025 17:00:00 GMT\r\n"
+                              "Server-Timing: gfet4t7; dur=417\r\n"
+                              "Content-Length: 2\r\n"
+                              "\r\n";
+    const auto describe = [](const ParseOutcome &o, const HeaderList &headers, QByteArrayView extra) {
+        QByteArray d = QByteArray::number(int(o.state)) + ' ' + QByteArray::number(o.status) + ' ' + o.reason + ' '
+            + QByteArray::number(o.consumed) + ' ' + extra.toByteArray() + '\n';
+        return d + headerDump(headers);
+    };
+    const auto parseRequest = [&](const QByteArray &head) {
+        Limits limits;
+        limits.maxHeaderCount = 5; // the fifth field is the last allowed
+        limits.maxHeaderBytes = 230;
+        Request r;
+        const ParseOutcome o = ga::http::parseRequestHead(head, limits, &r);
+        return describe(o, r.headers, r.target + ' ' + QByteArray::number(r.contentLength));
+    };
+    const auto parseAnswer = [&](const QByteArray &head) {
+        Response r;
+        const ParseOutcome o = ga::http::parseResponseHead(head, false, 4096, &r);
+        return describe(o, r.headers, QByteArray::number(r.status) + ' ' + QByteArray::number(r.contentLength));
+    };
+    // On a thread of its own, which has kept nothing.
+    const auto fresh = [](auto parse, const QByteArray &head) {
+        QByteArray out;
+        std::thread([&] { out = parse(head); }).join();
+        return out;
+    };
+    int compared = 0;
+    for (const auto &[base, parse] :
+        { std::pair { request, std::function<QByteArray(const QByteArray &)>(parseRequest) },
+            std::pair { answer, std::function<QByteArray(const QByteArray &)>(parseAnswer) } }) {
+        const auto check = [&](const QByteArray &head) {
+            parse(base); // kept as the memo, its fields made permanent on the second
+            parse(base);
+            const QByteArray got = parse(head);
+            const QByteArray want = fresh(parse, head);
+            QCOMPARE(got, want);
+            QCOMPARE(parse(head), want); // and from what the head itself left
+            ++compared;
+        };
+        QVERIFY(parse(base).startsWith("1 0"));
+        {
+            // Kept fields are taken again only when they copy free (permanent): so they must be, for this to test it.
+            parse(base);
+            Request r;
+            QCOMPARE(ga::http::parseRequestHead(request, Limits(), &r).state, ParseOutcome::Complete);
+            QVERIFY(ga::text::isPermanent(r.headers[0].name) && ga::text::isPermanent(r.headers[0].value));
+        }
+        const qsizetype firstLine = base.indexOf('\n') + 1;
+        for (qsizetype at = firstLine; at < base.size(); ++at) {
+            for (const char c : { 'x', 'X', ' ', '\t', ':', '\r', '\n', '\0', '\x7f' }) {
+                if (base[at] == c) {
+                    continue;
+                }
+                QByteArray changed = base;
+                changed[at] = c;
+                check(changed);
+                QByteArray longer = base;
+                longer.insert(at, c);
+                check(longer);
+            }
+            if (base[at - 1] == '\n') { // a whole line more, or one less
+                QByteArray more = base;
+                more.insert(at, "X-Inserted: 1\r\n");
+                check(more);
+                QByteArray fewer = base;
+                fewer.remove(at, base.indexOf('\n', at) + 1 - at);
+                check(fewer);
+            }
+            check(base.first(at)); // cut short
+            QByteArray shorter = base;
+            shorter.remove(at, 1);
+            check(shorter);
+        }
+    }
+    QVERIFY(compared > 1000);
+    // Kept under one set of limits, read under tighter ones (the settings changed): the limits hold for kept lines too.
+    for (qsizetype bytes = 40; bytes <= request.size(); bytes += 7) {
+        for (int count = 1; count <= 6; ++count) {
+            const auto tight = [bytes, count](const QByteArray &head) {
+                Limits limits;
+                limits.maxHeaderBytes = bytes;
+                limits.maxHeaderCount = count;
+                Request r;
+                const ParseOutcome o = ga::http::parseRequestHead(head, limits, &r);
+                return QByteArray::number(int(o.state)) + ' ' + QByteArray::number(o.status) + ' '
+                    + QByteArray::number(r.headers.size());
+            };
+            parseRequest(request);
+            parseRequest(request);
+            QByteArray want;
+            std::thread([&] { want = tight(request); }).join();
+            QCOMPARE(tight(request), want);
+        }
+    }
 }
 
 void TestRequestParser::uploadUrlRewrite_data()

@@ -300,11 +300,46 @@ ParseOutcome error(int status, const char *reason)
     return o;
 }
 
-ParseOutcome parseHeaderLines(
-    QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount, HeaderList *headers)
+namespace {
+// Copied without a reference count (text/permanent.h, or empty): what a head memo hands out again as it is.
+bool copiesFree(const QByteArray &b)
+{
+    return const_cast<QByteArray &>(b).data_ptr().d_ptr() == nullptr;
+}
+} // namespace
+
+ParseOutcome parseHeaderLines(QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount,
+    HeaderList *headers, HeadMemo *memo)
 {
     headers->reserve(headers->size() + kUsualHeaderCount); // a typical head in one (recycled) block
+    const qsizetype first = pos;
+    const size_t fieldsBefore = headers->size();
+    // While this head's lines are the memo's, byte for byte and at the same place (each compared whole, its CRLF
+    // included), `followed` counts them; the first that differs (or is cut short) ends it. A followed line whose
+    // field copies free is taken from the memo; one that does not (seen once so far, or a credential's value, never
+    // made permanent) is parsed as any line and its field kept in the memo.
+    size_t followed = 0;
+    bool following = memo && !memo->ends.empty();
     for (;;) {
+        bool sameLine = false;
+        if (following) {
+            const qsizetype from = followed > 0 ? memo->ends[followed - 1] : 0;
+            const qsizetype end = followed < memo->ends.size() ? memo->ends[followed] : 0;
+            sameLine = end > 0 && first + end <= data.size()
+                && std::memcmp(data.data() + pos, memo->lines.constData() + from, size_t(end - from)) == 0;
+            following = sameLine;
+            if (sameLine && copiesFree(memo->fields[followed].name) && copiesFree(memo->fields[followed].value)) {
+                if (first + end > maxHeaderBytes) {
+                    return error(431, "The request headers are larger than the server accepts.");
+                }
+                if (qsizetype(headers->size()) + 1 > maxHeaderCount) {
+                    return error(431, "The request has more header fields than the server accepts.");
+                }
+                headers->push_back(memo->fields[followed++]);
+                pos = first + end;
+                continue;
+            }
+        }
         const qsizetype nl = indexOf(data, '\n', pos); // memchr (http/search.h), not Qt's general search
         if (nl < 0) {
             if (data.size() > maxHeaderBytes) {
@@ -321,6 +356,20 @@ ParseOutcome parseHeaderLines(
         const QByteArrayView line = data.sliced(pos, nl - 1 - pos);
         pos = nl + 1;
         if (line.isEmpty()) {
+            if (memo) {
+                // The head becomes the memo: the lines followed stay, the rest are this head's.
+                const qsizetype kept = followed > 0 ? memo->ends[followed - 1] : 0;
+                memo->lines.truncate(kept);
+                memo->lines.append(data.sliced(first + kept, pos - 2 - first - kept));
+                memo->ends.resize(followed);
+                memo->fields.resize(followed);
+                qsizetype at = kept;
+                for (size_t i = fieldsBefore + followed; i < headers->size(); ++i) {
+                    at = indexOf(QByteArrayView(memo->lines), '\n', at) + 1; // each field is one line
+                    memo->ends.push_back(at);
+                    memo->fields.push_back((*headers)[i]);
+                }
+            }
             ParseOutcome o;
             o.state = ParseOutcome::Complete;
             o.consumed = pos;
@@ -343,6 +392,9 @@ ParseOutcome parseHeaderLines(
         if (qsizetype(headers->size()) > maxHeaderCount) {
             headers->pop_back();
             return error(431, "The request has more header fields than the server accepts.");
+        }
+        if (sameLine) {
+            memo->fields[followed++] = headers->back(); // maybe permanent now: taken from the memo next time
         }
     }
 }

@@ -6,6 +6,8 @@
 #include "http/headers.h"
 #include "http/requestparser.h"
 
+#include <vector>
+
 namespace ga::http::detail {
 
 // RFC 9110 token: one or more tchar.
@@ -31,11 +33,24 @@ void shareValue(QByteArrayView bytes, QByteArray *out);
 // An Error outcome with `status` and the one-sentence `reason`.
 ParseOutcome error(int status, const char *reason);
 
+// The header lines of the last complete head one thread parsed in one place (its requests, or its answers), with the
+// fields they gave: a client sends the same lines with every request, an upstream most of its answer's lines (see
+// parseHeaderLines).
+struct HeadMemo
+{
+    QByteArray lines; // from the first header line to the last one's CRLF
+    std::vector<qsizetype> ends; // where each line ends in `lines` (after its CRLF)
+    HeaderList fields; // what each line gave
+};
+
 // Parses header lines from `pos` to the blank line into *headers, refusing bare LF, obs-fold, malformed names,
 // control characters in values, more than `maxHeaderBytes` of head and more than `maxHeaderCount` fields (431).
 // Returns Complete with `consumed` = end of head, Incomplete while the blank line has not arrived.
-ParseOutcome parseHeaderLines(
-    QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount, HeaderList *headers);
+// With a memo, the lines that are byte for byte those of the memo's head at the same place, from the first on, give
+// the fields they gave then without being parsed again (a line's field depends on its bytes alone; the limits are
+// applied as to any line), and a complete head becomes the memo.
+ParseOutcome parseHeaderLines(QByteArrayView data, qsizetype pos, qsizetype maxHeaderBytes, int maxHeaderCount,
+    HeaderList *headers, HeadMemo *memo = nullptr);
 
 // A Content-Length value: 1 to 18 decimal digits, nothing else.
 bool parseDecimal(QByteArrayView v, qint64 *out);

@@ -179,7 +179,9 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
         return error(400, "The request path must not contain '.' or '..' segments.");
     }
 
-    ParseOutcome head = parseHeaderLines(data, nl + 1, limits.maxHeaderBytes, limits.maxHeaderCount, &r.headers);
+    thread_local HeadMemo requests; // a client sends the same lines with every request
+    ParseOutcome head
+        = parseHeaderLines(data, nl + 1, limits.maxHeaderBytes, limits.maxHeaderCount, &r.headers, &requests);
     if (head.state != ParseOutcome::Complete) {
         return head;
     }
@@ -287,7 +289,8 @@ ParseOutcome parseResponseHead(QByteArrayView data, bool requestWasHead, qsizety
     if (line.size() > 13) {
         shareValue(line.sliced(13), &r.reason); // "OK" nearly always
     }
-    ParseOutcome head = parseHeaderLines(data, nl + 1, maxHeaderBytes, 1000, &r.headers);
+    thread_local HeadMemo answers; // an upstream repeats most of its answer's lines
+    ParseOutcome head = parseHeaderLines(data, nl + 1, maxHeaderBytes, 1000, &r.headers, &answers);
     if (head.state == ParseOutcome::Error) {
         return error(502, "The upstream response headers are malformed.");
     }
