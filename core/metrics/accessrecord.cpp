@@ -201,6 +201,18 @@ public:
         }
         return &m_bytes;
     }
+    // At `p`: the kept bytes when `texts` are the kept strings, else what `write()` writes there (moving `p`), kept.
+    template<typename Write>
+    void put(const Texts &texts, char *&p, Write &&write)
+    {
+        if (const QByteArray *kept = find(texts)) {
+            p = std::copy_n(kept->constData(), kept->size(), p);
+            return;
+        }
+        char *const from = p;
+        write();
+        keep(texts, from, p);
+    }
     // [from, to) was written for `texts`.
     void keep(const Texts &texts, const char *from, const char *to)
     {
@@ -829,10 +841,7 @@ void toLogLineUtf8(const AccessRecord &r, QByteArray &out)
     const TextsMemo<3>::Texts afterTexts { &static_cast<const QString &>(model), &r.keyId, &r.route };
     raw("#");
     number(qint64(r.id));
-    if (const QByteArray *kept = before.find(beforeTexts)) {
-        raw(*kept);
-    } else {
-        char *const from = p;
+    before.put(beforeTexts, p, [&] {
         raw(" ");
         text(client);
         raw(" ");
@@ -840,21 +849,16 @@ void toLogLineUtf8(const AccessRecord &r, QByteArray &out)
         raw(" ");
         text(path);
         raw(" ");
-        before.keep(beforeTexts, from, p);
-    }
+    });
     number(r.status);
-    if (const QByteArray *kept = after.find(afterTexts)) {
-        raw(*kept);
-    } else {
-        char *const from = p;
+    after.put(afterTexts, p, [&] {
         raw(" ");
         text(model);
         raw(" key=");
         text(r.keyId);
         raw(" route=");
         text(r.route);
-        after.keep(afterTexts, from, p);
-    }
+    });
     raw(" tries=");
     number(qint64(r.attempts.size()));
     raw(" ttfb=");
