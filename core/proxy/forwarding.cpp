@@ -169,17 +169,14 @@ void writeClientResponseHeaders(
     for (size_t i = same; i < upstreamHeaders.size(); ++i) {
         const http::Header &h = upstreamHeaders[i];
         const qsizetype from = w.written();
-        if (!dropsFromClientResponse(hopByHop, h.name)) {
-            QByteArray url;
-            if (h.name.size() == 17 || h.name.size() == 25) { // the upload URLs' names
-                url = uploadUrlAtProxy(h.name, h.value, proxyOrigin);
-                keep = keep && url.isNull(); // pointed at this proxy: nothing kept from here on
-            }
-            w.put(h.name);
-            w.put(": ");
-            w.put(url.isNull() ? QByteArrayView(h.value) : QByteArrayView(url));
-            w.put("\r\n");
-        }
+        const bool rewritten
+            = emitClientResponseHeader(hopByHop, h, proxyOrigin, [&w](QByteArrayView name, QByteArrayView value) {
+                  w.put(name);
+                  w.put(": ");
+                  w.put(value);
+                  w.put("\r\n");
+              });
+        keep = keep && !rewritten; // an upload URL pointed at this proxy: nothing kept from here on
         if (keep) {
             kept.lines.append(w.since(from));
             kept.fields.push_back(h);

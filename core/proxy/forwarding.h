@@ -81,6 +81,25 @@ inline bool dropsFromClientResponse(const HopByHopFilter &hopByHop, QByteArrayVi
 // those or the URL has no path to keep (then it goes as it is).
 QByteArray uploadUrlAtProxy(QByteArrayView name, QByteArrayView url, QByteArrayView proxyOrigin);
 
+// One upstream response header as it goes to the client: `emit(name, value)`, or nothing when it is left out. True
+// when its value was rewritten (an upload URL pointed at the proxy).
+template<typename Emit>
+bool emitClientResponseHeader(
+    const HopByHopFilter &hopByHop, const http::Header &h, QByteArrayView proxyOrigin, Emit &&emit)
+{
+    if (dropsFromClientResponse(hopByHop, h.name)) {
+        return false;
+    }
+    if (h.name.size() == 17 || h.name.size() == 25) { // the upload URLs' names
+        if (const QByteArray url = uploadUrlAtProxy(h.name, h.value, proxyOrigin); !url.isNull()) {
+            emit(QByteArrayView(h.name), QByteArrayView(url));
+            return true;
+        }
+    }
+    emit(QByteArrayView(h.name), QByteArrayView(h.value));
+    return false;
+}
+
 // clientResponseHeaders() without making the list: `emit(name, value)` for each header that goes to the client, in
 // order. A response head is written straight from them (copying the list cost ~1,200 instructions an answer).
 template<typename Emit>
@@ -88,16 +107,7 @@ void forEachClientResponseHeader(const http::HeaderList &upstreamHeaders, QByteA
 {
     const HopByHopFilter hopByHop(upstreamHeaders);
     for (const http::Header &h : upstreamHeaders) {
-        if (dropsFromClientResponse(hopByHop, h.name)) {
-            continue;
-        }
-        if (h.name.size() == 17 || h.name.size() == 25) { // the upload URLs' names
-            if (const QByteArray url = uploadUrlAtProxy(h.name, h.value, proxyOrigin); !url.isNull()) {
-                emit(QByteArrayView(h.name), QByteArrayView(url));
-                continue;
-            }
-        }
-        emit(QByteArrayView(h.name), QByteArrayView(h.value));
+        emitClientResponseHeader(hopByHop, h, proxyOrigin, emit);
     }
 }
 
