@@ -21,85 +21,91 @@ namespace {
 
 constexpr qsizetype kWindow = 64 * 1024;
 
-// The index of the quote that ends the JSON string whose text starts at `i` (escapes passed over), or the text's
-// size. 16 bytes a step where SSE2 is there: the names and values of a usage object are most of its bytes.
-qsizetype closingQuote(QByteArrayView text, qsizetype i)
+// The quote that ends the JSON string whose text starts at `p` (escapes passed over), or `end`. 16 bytes a step where
+// SSE2 is there: the names and values of a usage object are most of its bytes.
+const char *closingQuote(const char *p, const char *end)
 {
-    const qsizetype n = text.size();
 #if defined(__SSE2__) || defined(_M_X64)
-    while (i + 16 <= n) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(text.data() + i));
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
         const auto mask = unsigned(_mm_movemask_epi8(
             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
         if (mask == 0) {
-            i += 16;
+            p += 16;
             continue;
         }
-        i += std::countr_zero(mask);
-        if (text[i] == '"') {
-            return i;
+        p += std::countr_zero(mask);
+        if (*p == '"') {
+            return p;
         }
-        i += 2; // a backslash and the byte it escapes
+        p += 2; // a backslash and the byte it escapes
     }
 #endif
-    for (; i < n; ++i) {
-        if (text[i] == '"') {
-            return i;
+    for (; p < end; ++p) {
+        if (*p == '"') {
+            return p;
         }
-        if (text[i] == '\\') {
-            ++i;
+        if (*p == '\\' && ++p == end) {
+            break;
         }
     }
-    return n;
+    return end;
+}
+
+// The next byte from `p` on that a scan of JSON's nesting stops at ('{', '[', '}', ']' or '"'), or `end`. '{' and
+// '[' differ in one bit (0x20), as '}' and ']' do: two comparisons find the four. Google indents its JSON: most bytes
+// are spaces and digits, passed over 16 at a time where SSE2 is there.
+const char *nextStructural(const char *p, const char *end)
+{
+#if defined(__SSE2__) || defined(_M_X64)
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        const __m128i opens = _mm_cmpeq_epi8(folded, _mm_set1_epi8('{'));
+        const __m128i closes = _mm_cmpeq_epi8(folded, _mm_set1_epi8('}'));
+        const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+        if (const auto mask = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(opens, closes), quote)))) {
+            return p + std::countr_zero(mask);
+        }
+        p += 16;
+    }
+#endif
+    for (; p < end; ++p) {
+        const char folded = char(*p | 0x20);
+        if (*p == '"' || folded == '{' || folded == '}') {
+            return p;
+        }
+    }
+    return end;
+}
+
+const char *skipJsonSpace(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+        ++p;
+    }
+    return p;
 }
 
 // The whole numbers of `fields` among the top-level members of the JSON object that begins `text` (at its '{'), set
 // only when the object ends in `text` (then true; the ones not present are 0). One scan instead of a QJsonDocument
-// (one usage object per answer, on the hot path), which also finds where the object ends.
+// (one usage object per answer, on the hot path), which also finds where the object ends. It goes from one
+// structural byte to the next (nextStructural); a string is passed over whole, and only one at the object's own
+// level followed by ':' is a member name, compared with the fields' names.
 bool topLevelNumbers(QByteArrayView text, std::initializer_list<std::pair<QByteArrayView, qint64 *>> fields)
 {
     std::array<qint64, 4> found {};
     Q_ASSERT(fields.size() <= found.size());
-    // The bytes the scan stops at: one lookup a byte, where five comparisons were (a usage object is ~200 bytes, the
-    // scan a third of the sniffer's cost a unary answer).
-    static constexpr auto kStops = [] {
-        std::array<bool, 256> t {};
-        for (const unsigned char c : { '{', '[', '}', ']', '"' }) {
-            t[c] = true;
-        }
-        return t;
-    }();
+    const char *p = text.data();
+    const char *const end = p + text.size();
     int depth = 0;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-#if defined(__SSE2__) || defined(_M_X64)
-        // Google indents its JSON: most bytes are spaces and digits, passed over 16 at a time.
-        while (i + 16 <= text.size()) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(text.data() + i));
-            // '{' and '[' differ in one bit (0x20), as '}' and ']' do: two comparisons find the four.
-            const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            const __m128i opens = _mm_cmpeq_epi8(folded, _mm_set1_epi8('{'));
-            const __m128i closes = _mm_cmpeq_epi8(folded, _mm_set1_epi8('}'));
-            const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-            const auto mask = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(opens, closes), quote)));
-            if (mask != 0) {
-                i += std::countr_zero(mask);
-                break;
-            }
-            i += 16;
-        }
-        if (i >= text.size()) {
-            break;
-        }
-#endif
-        const char c = text[i];
-        if (!kStops[static_cast<unsigned char>(c)]) {
-            continue;
-        }
-        if (c == '{' || c == '[') {
+    while ((p = nextStructural(p, end)) != end) {
+        const char c = *p++;
+        if (char(c | 0x20) == '{') {
             ++depth;
             continue;
         }
-        if (c == '}' || c == ']') {
+        if (char(c | 0x20) == '}') {
             if (--depth == 0) {
                 size_t k = 0;
                 for (const auto &field : fields) {
@@ -109,35 +115,38 @@ bool topLevelNumbers(QByteArrayView text, std::initializer_list<std::pair<QByteA
             }
             continue;
         }
-        const qsizetype start = i + 1; // a string: a member name when a ':' follows it at depth 1
-        i = closingQuote(text, start);
-        const QByteArrayView name = text.sliced(start, std::min(i, text.size()) - start);
-        qsizetype j = i + 1;
-        while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r')) {
-            ++j;
+        const char *const name = p; // a string
+        p = closingQuote(p, end);
+        if (p == end) {
+            return false;
         }
-        if (depth != 1 || j >= text.size() || text[j] != ':') {
+        const qsizetype nameSize = p - name;
+        ++p;
+        if (depth != 1) {
             continue;
+        }
+        const char *q = skipJsonSpace(p, end);
+        if (q == end || *q != ':') {
+            continue; // a value
         }
         size_t k = 0;
         for (const auto &field : fields) {
-            if (name.size() == field.first.size()
-                && std::memcmp(name.data(), field.first.data(), size_t(name.size())) == 0) {
-                ++j;
-                while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r')) {
-                    ++j;
-                }
-                qint64 v = 0;
-                for (int digits = 0; j < text.size() && text[j] >= '0' && text[j] <= '9' && digits < 18;
-                     ++j, ++digits) {
-                    v = v * 10 + (text[j] - '0');
-                }
-                found[k] = v;
-                i = j - 1;
+            if (nameSize == field.first.size() && std::memcmp(name, field.first.data(), size_t(nameSize)) == 0) {
                 break;
             }
             ++k;
         }
+        p = q + 1;
+        if (k == fields.size()) {
+            continue;
+        }
+        q = skipJsonSpace(p, end);
+        qint64 v = 0;
+        for (int digits = 0; q < end && *q >= '0' && *q <= '9' && digits < 18; ++q, ++digits) {
+            v = v * 10 + (*q - '0');
+        }
+        found[k] = v;
+        p = q;
     }
     return false;
 }
