@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// core/text/permanent.h: texts held without a reference count, interned, bounded.
+// core/text/permanent.h: texts held without a reference count, interned, bounded; core/text/decimal.h: numbers'
+// digits.
+#include "text/decimal.h"
 #include "text/permanent.h"
 
 #include <QObject>
 #include <QTest>
 #include <QThread>
 
+#include <charconv>
+#include <limits>
 #include <vector>
 
 using ga::text::intern;
@@ -20,6 +24,7 @@ private Q_SLOTS:
     void equalTextsShareOneCopy();
     void threadsInternTheSameText();
     void credentialShapes();
+    void decimalDigitsAsToChars();
     void clientTextsTakeTheirShareOnly(); // before the full store: it fills the clients' share
     void fullStoreGivesOrdinaryCopies(); // last: it fills the process's store
 };
@@ -134,6 +139,34 @@ void TestPermanentText::clientTextsTakeTheirShareOnly()
         QStringLiteral("/v1beta/files/") + QString::number(0).rightJustified(86, u'f'), ga::text::Origin::Client)));
     QVERIFY(isPermanent(intern(QStringLiteral("k-imported-after-the-flood"))));
     QVERIFY(isPermanent(ga::text::permanentBytes("configuration-bytes")));
+}
+
+// writeDecimal() writes what std::to_chars writes, for every number up to 100,000, each side of every power of ten,
+// negative numbers and the extremes, and nothing past its end.
+void TestPermanentText::decimalDigitsAsToChars()
+{
+    std::vector<qint64> values;
+    for (qint64 v = -1000; v <= 100'000; ++v) {
+        values.push_back(v);
+    }
+    for (qint64 ten = 1; ten <= std::numeric_limits<qint64>::max() / 10; ten *= 10) {
+        for (const qint64 v : { ten - 1, ten, ten + 1, -ten + 1, -ten, -ten - 1 }) {
+            values.push_back(v);
+        }
+    }
+    values.push_back(std::numeric_limits<qint64>::max());
+    values.push_back(std::numeric_limits<qint64>::min());
+    values.push_back(std::numeric_limits<qint64>::min() + 1);
+    for (const qint64 v : values) {
+        char expected[ga::text::kMaxDecimal];
+        const auto [end, ec] = std::to_chars(expected, expected + sizeof expected, v);
+        QCOMPARE(int(ec), 0);
+        char written[ga::text::kMaxDecimal + 1];
+        std::fill(std::begin(written), std::end(written), '#');
+        const char *const writtenEnd = ga::text::writeDecimal(written, v);
+        QCOMPARE(QByteArrayView(written, writtenEnd - written), QByteArrayView(expected, end - expected));
+        QCOMPARE(written[writtenEnd - written], '#');
+    }
 }
 
 void TestPermanentText::fullStoreGivesOrdinaryCopies()

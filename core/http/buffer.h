@@ -6,12 +6,12 @@
 #pragma once
 
 #include "http/headers.h"
+#include "text/decimal.h"
 
 #include <QByteArray>
 #include <QIODevice>
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -83,11 +83,10 @@ public:
     void number(qint64 v)
     {
         Q_ASSERT(m_p);
-        constexpr qsizetype kMaxDigits = 20; // "-9223372036854775808"
-        if (m_end - m_p < kMaxDigits) {
-            grow(kMaxDigits);
+        if (m_end - m_p < text::kMaxDecimal) {
+            grow(text::kMaxDecimal);
         }
-        m_p = std::to_chars(m_p, m_end, v).ptr;
+        m_p = text::writeDecimal(m_p, v);
     }
     // How many bytes of `out` are written so far, and those written from `from` on (valid until the next put).
     qsizetype written() const { return m_p - m_out.constData(); }
@@ -128,9 +127,8 @@ private:
 // Appends the decimal digits of `v` (QByteArray::number() makes a string of them first).
 inline void appendNumber(QByteArray &out, qint64 v)
 {
-    char digits[24];
-    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
-    appendBytes(out, QByteArrayView(digits, ec == std::errc() ? end - digits : 0));
+    char digits[text::kMaxDecimal];
+    appendBytes(out, QByteArrayView(digits, text::writeDecimal(digits, v) - digits));
 }
 
 // Drops the first `n` bytes of `buffer`; when that empties it, large storage is given back.

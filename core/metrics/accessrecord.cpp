@@ -3,13 +3,13 @@
 
 #include "http/search.h"
 #include "logging/redact.h"
+#include "text/decimal.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 
 #include <array>
 #include <bit>
-#include <charconv>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -378,7 +378,7 @@ public:
     void number(const char (&name)[N], qint64 v)
     {
         key(name);
-        m_p = std::to_chars(m_p, m_p + kMaxNumber, v).ptr;
+        m_p = text::writeDecimal(m_p, v);
     }
     template<size_t N>
     void boolean(const char (&name)[N], bool v)
@@ -393,11 +393,10 @@ public:
 
     // An array's element (the caller writes the commas).
     void value(const QString &v) { string(v); }
-    void value(qint64 v) { m_p = std::to_chars(m_p, m_p + kMaxNumber, v).ptr; }
+    void value(qint64 v) { m_p = text::writeDecimal(m_p, v); }
 
     // Worst cases, for sizing: a UTF-16 unit becomes at most 6 bytes (\u00XX; 3 bytes of UTF-8 otherwise).
     static constexpr qsizetype kMaxPerUnit = 6;
-    static constexpr qsizetype kMaxNumber = 21;
 
 private:
     void byte(quint8 c)
@@ -820,7 +819,7 @@ void toLogLineUtf8(const AccessRecord &r, QByteArray &out)
     out.resize(400 + 48 * qsizetype(outcomes.size()) + 3 * units); // storage kept from an earlier line is reused
     char *p = out.data();
     auto raw = [&p](QByteArrayView bytes) { p = std::copy_n(bytes.data(), bytes.size(), p); };
-    auto number = [&p](qint64 v) { p = std::to_chars(p, p + 21, v).ptr; };
+    auto number = [&p](qint64 v) { p = text::writeDecimal(p, v); };
     auto text = [&p](const QString &t) {
         if (t.isEmpty()) {
             *p++ = '-';
