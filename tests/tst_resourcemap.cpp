@@ -86,6 +86,9 @@ private Q_SLOTS:
             << QByteArray("GET") << QByteArray("/v1beta/models/veo-3/operations/op1") << QByteArray() << QByteArray()
             << QStringList { QStringLiteral("models/veo-3/operations/op1") }
             << QStringLiteral("models/veo-3/operations/op1") << -1 << true;
+        QTest::newRow("ephemeral token for the Live API")
+            << QByteArray("POST") << QByteArray("/v1alpha/auth_tokens") << QByteArray() << QByteArray("{\"uses\":1}")
+            << none << QString() << -1 << true;
         QTest::newRow("path traversal is no resource")
             << QByteArray("GET") << QByteArray("/v1beta/files/..") << QByteArray() << QByteArray() << none << QString()
             << -1 << false;

@@ -286,14 +286,29 @@ QByteArray uploadIdOf(QByteArrayView urlOrQuery)
 
 namespace {
 
-// Whether a '/' in `path` starts "files", "cachedContents", "batches", "fileSearchStores" or "operations/": one walk
-// over the slashes (five substring searches of the whole path cost ~3,000 instructions a request).
+// Whether a '/' in `path` starts "files", "cachedContents", "batches", "fileSearchStores", "operations/" or
+// "auth_tokens": one walk over the slashes (five substring searches of the whole path cost ~3,000 instructions a
+// request), the names compared only after a slash followed by one of their first letters (a generate request's
+// "/v1beta/models/…" has none).
 bool hasResourceSegment(QByteArrayView path)
 {
     static constexpr QByteArrayView kSegments[]
         = { "files", "cachedContents", "batches", "fileSearchStores", "operations/", "auth_tokens" };
     return http::anyAtByte(path, '/', [path](qsizetype slash) {
         const QByteArrayView after = path.sliced(slash + 1);
+        if (after.isEmpty()) {
+            return false;
+        }
+        switch (after.front()) {
+        case 'f':
+        case 'c':
+        case 'b':
+        case 'o':
+        case 'a':
+            break;
+        default:
+            return false;
+        }
         for (QByteArrayView segment : kSegments) {
             if (http::startsWith(after, segment)) {
                 return true;
