@@ -6,7 +6,9 @@
 
 #include "http/fieldsyntax_p.h"
 #include "http/search.h"
+#include "text/permanent.h"
 
+#include <cstring>
 #include <utility>
 
 namespace ga::http {
@@ -84,6 +86,49 @@ bool hasDotSegment(QByteArrayView path)
     return false;
 }
 
+// The thread's last request line and what it gave (method, target, path, query, version): a client sends the same
+// line with each request ("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1"), whose checks (its
+// characters, dot segments) and lookups were ~1,000 instructions a request. Kept only for an origin-form target with
+// nothing of a credential's shape in the line (text::mayHoldCredential: a key in a query is not held on to by this).
+// The texts taken are those the parse made (shared with the field slots, fieldsyntax.cpp).
+struct RequestLineMemo
+{
+    QByteArray line; // its bytes; empty: nothing kept
+    QByteArray method;
+    QByteArray target;
+    QByteArray path;
+    QByteArray query;
+    int versionMinor = 1;
+
+    bool gives(QByteArrayView l) const
+    {
+        return !line.isEmpty() && l.size() == line.size()
+            && std::memcmp(l.data(), line.constData(), size_t(l.size())) == 0;
+    }
+    void fill(Request &r) const
+    {
+        r.method = method;
+        r.target = target;
+        r.path = path;
+        r.query = query;
+        r.versionMinor = versionMinor;
+    }
+    void keep(QByteArrayView l, const Request &r)
+    {
+        if (text::mayHoldCredential(l)) {
+            *this = RequestLineMemo();
+            return;
+        }
+        line.resize(l.size()); // its storage kept from line to line
+        std::memcpy(line.data(), l.data(), size_t(l.size()));
+        method = r.method;
+        target = r.target;
+        path = r.path;
+        query = r.query;
+        versionMinor = r.versionMinor;
+    }
+};
+
 } // namespace
 
 ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request *out)
@@ -108,75 +153,86 @@ ParseOutcome parseRequestHead(QByteArrayView data, const Limits &limits, Request
     if (line.size() > limits.maxRequestLineBytes) {
         return error(414, "The request line (method, path and query) is longer than the server accepts.");
     }
-    const qsizetype sp1 = indexOf(line, ' ');
-    const qsizetype sp2 = sp1 < 0 ? -1 : indexOf(line, ' ', sp1 + 1);
-    if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || indexOf(line, ' ', sp2 + 1) >= 0) {
-        return error(400, "The request line is malformed: expected 'METHOD /path HTTP/1.1'.");
-    }
-    const QByteArrayView method = line.first(sp1);
-    const QByteArrayView target = line.sliced(sp1 + 1, sp2 - sp1 - 1);
-    const QByteArrayView version = line.sliced(sp2 + 1);
-    if (!isToken(method)) {
-        return error(400, "The request method is not a valid token.");
-    }
-    if (version.size() != 8 || !startsWith(version, "HTTP/") || version[6] != '.' || version[5] < '0'
-        || version[5] > '9' || version[7] < '0' || version[7] > '9') {
-        return error(400, "The HTTP version is malformed: expected HTTP/1.1.");
-    }
-    if (version[5] != '1') {
-        return error(505, "Only HTTP/1.0 and HTTP/1.1 are supported.");
-    }
-    for (char c : target) {
-        if (!isTargetChar(static_cast<unsigned char>(c))) {
-            return error(400, "The request target contains a character that is not allowed.");
-        }
-    }
-    QByteArray known = knownMethod(method);
-    if (known.isNull()) {
-        return error(501, "The request method is not supported by this proxy.");
-    }
-
     Request &r = *out;
-    resetKeepingHeaderStorage(r);
-    r.method = std::move(known);
-    r.versionMinor = version[7] - '0';
-    QByteArrayView origin = target;
     bool absoluteForm = false;
     QByteArrayView authority;
-    if (startsWith(target, "http://") || startsWith(target, "https://")) {
-        // absolute-form: keep the path and query; the authority replaces the Host header (below).
-        absoluteForm = true;
-        const qsizetype authorityStart = target.indexOf("//") + 2;
-        qsizetype pathStart = authorityStart;
-        while (pathStart < target.size() && target[pathStart] != '/' && target[pathStart] != '?') {
-            ++pathStart;
-        }
-        authority = target.sliced(authorityStart, pathStart - authorityStart);
-        if (const qsizetype at = authority.lastIndexOf('@'); at >= 0) {
-            authority = authority.sliced(at + 1); // userinfo is not part of the host
-        }
-        origin = pathStart == target.size() ? QByteArrayView("/") : target.sliced(pathStart);
-    } else if (target == "*" && method == "OPTIONS") {
-        origin = target;
-    } else if (!target.startsWith('/')) {
-        return error(400, "The request target must be a path starting with '/'.");
-    }
-    // The target, its path and its query repeat from one request to the next: shared with an earlier equal one (the
-    // characters were checked above, a stricter check than a field value's).
-    if (origin.startsWith('?')) {
-        r.target = "/" + origin.toByteArray();
+    thread_local RequestLineMemo lastLine;
+    if (lastLine.gives(line)) {
+        resetKeepingHeaderStorage(r);
+        lastLine.fill(r);
     } else {
-        shareValue(origin, &r.target);
-    }
-    const qsizetype q = indexOf(r.target, '?');
-    if (q < 0) {
-        r.path = r.target;
-    } else {
-        shareValue(QByteArrayView(r.target).first(q), &r.path);
-        shareValue(QByteArrayView(r.target).sliced(q + 1), &r.query);
-    }
-    if (hasDotSegment(r.path)) {
-        return error(400, "The request path must not contain '.' or '..' segments.");
+        const qsizetype sp1 = indexOf(line, ' ');
+        const qsizetype sp2 = sp1 < 0 ? -1 : indexOf(line, ' ', sp1 + 1);
+        if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || indexOf(line, ' ', sp2 + 1) >= 0) {
+            return error(400, "The request line is malformed: expected 'METHOD /path HTTP/1.1'.");
+        }
+        const QByteArrayView method = line.first(sp1);
+        const QByteArrayView target = line.sliced(sp1 + 1, sp2 - sp1 - 1);
+        const QByteArrayView version = line.sliced(sp2 + 1);
+        if (!isToken(method)) {
+            return error(400, "The request method is not a valid token.");
+        }
+        if (version.size() != 8 || !startsWith(version, "HTTP/") || version[6] != '.' || version[5] < '0'
+            || version[5] > '9' || version[7] < '0' || version[7] > '9') {
+            return error(400, "The HTTP version is malformed: expected HTTP/1.1.");
+        }
+        if (version[5] != '1') {
+            return error(505, "Only HTTP/1.0 and HTTP/1.1 are supported.");
+        }
+        for (char c : target) {
+            if (!isTargetChar(static_cast<unsigned char>(c))) {
+                return error(400, "The request target contains a character that is not allowed.");
+            }
+        }
+        QByteArray known = knownMethod(method);
+        if (known.isNull()) {
+            return error(501, "The request method is not supported by this proxy.");
+        }
+
+        resetKeepingHeaderStorage(r);
+        r.method = std::move(known);
+        r.versionMinor = version[7] - '0';
+        QByteArrayView origin = target;
+        if (startsWith(target, "http://") || startsWith(target, "https://")) {
+            // absolute-form: keep the path and query; the authority replaces the Host header (below).
+            absoluteForm = true;
+            const qsizetype authorityStart = target.indexOf("//") + 2;
+            qsizetype pathStart = authorityStart;
+            while (pathStart < target.size() && target[pathStart] != '/' && target[pathStart] != '?') {
+                ++pathStart;
+            }
+            authority = target.sliced(authorityStart, pathStart - authorityStart);
+            if (const qsizetype at = authority.lastIndexOf('@'); at >= 0) {
+                authority = authority.sliced(at + 1); // userinfo is not part of the host
+            }
+            origin = pathStart == target.size() ? QByteArrayView("/") : target.sliced(pathStart);
+        } else if (target == "*" && method == "OPTIONS") {
+            origin = target;
+        } else if (!target.startsWith('/')) {
+            return error(400, "The request target must be a path starting with '/'.");
+        }
+        // The target, its path and its query repeat from one request to the next: shared with an earlier equal one (the
+        // characters were checked above, a stricter check than a field value's).
+        if (origin.startsWith('?')) {
+            r.target = "/" + origin.toByteArray();
+        } else {
+            shareValue(origin, &r.target);
+        }
+        const qsizetype q = indexOf(r.target, '?');
+        if (q < 0) {
+            r.path = r.target;
+        } else {
+            shareValue(QByteArrayView(r.target).first(q), &r.path);
+            shareValue(QByteArrayView(r.target).sliced(q + 1), &r.query);
+        }
+        if (hasDotSegment(r.path)) {
+            return error(400, "The request path must not contain '.' or '..' segments.");
+        }
+        if (absoluteForm) {
+            lastLine = RequestLineMemo();
+        } else {
+            lastLine.keep(line, r);
+        }
     }
 
     thread_local HeadMemo requests; // a client sends the same lines with every request
