@@ -241,6 +241,7 @@ void ClientConnection::dispatch()
     f.body = std::move(m_request.body);
     m_request.body.clear();
     f.bearerAuth = usesBearerAuth(r.path);
+    f.stream = m_record.stream;
     f.model = m_worker->modelText(modelBytesOf(r.path, f.body)); // kept in stats, logs, metrics: never a key
     thread_local logging::RepeatedTextRedactor models;
     models.redact(f.model);

@@ -32,6 +32,7 @@ Exchange::Exchange(ExchangeSink *sink, UpstreamPool *pool, keys::KeyPool *keys, 
     , m_request(std::move(request))
     , m_client(
           this, pool, { m_request.method, m_request.target, m_request.headers, m_request.body, m_request.bearerAuth })
+    , m_usage(!m_request.stream)
 { }
 
 Exchange::~Exchange() = default; // the client closes its socket

@@ -47,6 +47,7 @@ struct ForwardRequest
     http::HeaderList headers; // end-to-end headers only
     QByteArray body;
     bool bearerAuth = false; // OpenAI-compatible paths take the key as "Authorization: Bearer"
+    bool stream = false; // the answer is a stream of objects (SSE, a streamed JSON array), not one (usage sniffing)
     QString model; // for per-model cooling and accounting; empty when the request names none
     affinity::RequestResources resources; // project-owned resources it addresses or references
     // Set: only keys of this scope may serve it (a list fanned out per project). On the heap: few requests have one,

@@ -221,10 +221,11 @@ void UsageSniffer::feed(QByteArrayView data)
     // earlier line than the first (see the header). So with one event a chunk, the usual case, the search ends at
     // the first name instead of going on through the whole event (a sixth of an event's instructions, profile.sh).
     qsizetype found[2] = { -1, -1 };
+    const int wanted = m_oneObject ? 1 : 2;
     int count = 0;
     bool earlierLines = true; // a line ends in this chunk before found[0]
     auto collect = [&](std::string_view text, qsizetype offset, qsizetype startsBefore) {
-        for (const char *to = text.data() + text.size(); count < 2;) {
+        for (const char *to = text.data() + text.size(); count < wanted;) {
             const char *hit = lastUsageQuote(text.data(), to);
             if (!hit) {
                 return;
@@ -234,7 +235,7 @@ void UsageSniffer::feed(QByteArrayView data)
             const qsizetype length = usageNameLength(text, size_t(at));
             if (length > 0 && offset + at + length > tailSize && offset + at < startsBefore) {
                 found[count++] = offset + at;
-                if (count == 1) {
+                if (count == 1 && wanted == 2) {
                     const qsizetype newline = http::lastIndexOf(QByteArrayView(text.data(), at), '\n');
                     if (newline < 0) {
                         earlierLines = false;
@@ -246,7 +247,7 @@ void UsageSniffer::feed(QByteArrayView data)
         }
     };
     collect(std::string_view(data.data(), size_t(data.size())), tailSize, textSize);
-    if (count < 2 && tailSize > 0 && earlierLines) {
+    if (count < wanted && tailSize > 0 && earlierLines) {
         // A name that begins in the tail and ends in this chunk: before any found in the chunk.
         char edge[kTail + kLongestName];
         const qsizetype fromChunk = std::min(data.size(), kLongestName);
@@ -270,7 +271,7 @@ void UsageSniffer::feed(QByteArrayView data)
     if (count > 0) {
         if (count == 2) {
             copyText(m_previous, found[1], found[0], false);
-        } else if (earlierLines || m_lineEnded) {
+        } else if (!m_oneObject && (earlierLines || m_lineEnded)) {
             // The candidate so far, with what of this chunk came before the newer name (its object's end) unless the
             // text so far ended an SSE event (a blank line): nothing after that is part of its object. A stream's
             // chunk is usually one whole event, and this copy was a third of the sniffer's cost an event.
@@ -284,15 +285,17 @@ void UsageSniffer::feed(QByteArrayView data)
             }
         } // else the candidate so far was on the newer name's line: nested, dropped (m_previous stays)
         copyText(m_candidate, found[0], found[0] + std::min(textSize - found[0], kWindow), false);
-        const qsizetype after = std::max<qsizetype>(0, found[0] - tailSize);
-        m_lineEnded = std::memchr(data.data() + after, '\n', size_t(data.size() - after)) != nullptr;
+        if (!m_oneObject) {
+            const qsizetype after = std::max<qsizetype>(0, found[0] - tailSize);
+            m_lineEnded = std::memchr(data.data() + after, '\n', size_t(data.size() - after)) != nullptr;
+        }
     } else if (!m_candidate.isEmpty()) {
         if (m_candidate.size() < kWindow) {
             const QByteArrayView more = data.first(std::min(data.size(), kWindow - m_candidate.size()));
             const qsizetype at = m_candidate.size();
             std::memcpy(m_candidate.resize(at + more.size(), true) + at, more.data(), size_t(more.size()));
         }
-        m_lineEnded = m_lineEnded || std::memchr(data.data(), '\n', size_t(data.size())) != nullptr;
+        m_lineEnded = m_lineEnded || (!m_oneObject && std::memchr(data.data(), '\n', size_t(data.size())) != nullptr);
     }
     // The new tail: the text's last bytes (a constant-size copy from a chunk that holds them all; else assembled on
     // the stack, as they may be taken from the old tail).
