@@ -318,10 +318,36 @@ ParseOutcome parseHeaderLines(QByteArrayView data, qsizetype pos, qsizetype maxH
     // included), `followed` counts them; the first that differs (or is cut short) ends it. A followed line whose
     // field copies free is taken from the memo; one that does not (seen once so far, or a credential's value, never
     // made permanent) is parsed as any line and its field kept in the memo.
+    // Consecutive followed lines whose fields all copy free (a run) are compared in one memcmp and taken at once: a
+    // comparison and a push a line were ~90 instructions, ~17 lines a request and its answer. A run that differs is
+    // gone through line by line, and no run is tried again in this head (each try compares the rest of the run: a
+    // head of many kept lines changed near its end would cost a comparison of all of them for each).
     size_t followed = 0;
     bool following = memo && !memo->ends.empty();
+    bool runs = following;
     for (;;) {
         bool sameLine = false;
+        if (runs && following) {
+            size_t run = followed;
+            while (run < memo->fields.size() && copiesFree(memo->fields[run].name)
+                && copiesFree(memo->fields[run].value)) {
+                ++run;
+            }
+            if (run > followed + 1) {
+                const qsizetype from = followed > 0 ? memo->ends[followed - 1] : 0;
+                const qsizetype end = memo->ends[run - 1];
+                if (first + end <= data.size() && first + end <= maxHeaderBytes
+                    && qsizetype(headers->size() + (run - followed)) <= maxHeaderCount
+                    && std::memcmp(data.data() + pos, memo->lines.constData() + from, size_t(end - from)) == 0) {
+                    headers->insert(headers->end(), memo->fields.begin() + qsizetype(followed),
+                        memo->fields.begin() + qsizetype(run));
+                    followed = run;
+                    pos = first + end;
+                    continue;
+                }
+                runs = false; // the limits are met, or the lines differ, line by line
+            }
+        }
         if (following) {
             const qsizetype from = followed > 0 ? memo->ends[followed - 1] : 0;
             const qsizetype end = followed < memo->ends.size() ? memo->ends[followed] : 0;
