@@ -64,7 +64,7 @@ QList<QByteArray> linesOf(const QByteArray &head)
 // `base` with a few random edits.
 QByteArray edited(const QByteArray &base, QRandomGenerator &rng)
 {
-    static const QByteArray kChars("xX \t:\r\n\x7f./?%0-;=,", 19);
+    static const QByteArray kChars = QByteArray("xX \t:\r\n\x7f./?%0-;=,") + '\0';
     QByteArray head = base;
     const int edits = int(rng.bounded(4));
     for (int e = 0; e < edits && !head.isEmpty(); ++e) {
