@@ -88,7 +88,7 @@ bool hasDotSegment(QByteArrayView path)
 
 // The thread's last request line and what it gave (method, target, path, query, version): a client sends the same
 // line with each request ("POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1"), whose checks (its
-// characters, dot segments) and lookups were ~1,000 instructions a request. Kept only for an origin-form target with
+// characters, dot segments) and lookups were ~1,600 instructions a request. Kept only for an origin-form target with
 // nothing of a credential's shape in the line (text::mayHoldCredential: a key in a query is not held on to by this).
 // The texts taken are those the parse made (shared with the field slots, fieldsyntax.cpp).
 struct RequestLineMemo
