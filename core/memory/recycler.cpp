@@ -30,12 +30,23 @@ struct Cache
 };
 constinit thread_local Cache t_cache {};
 
+// The sized global delete where the compiler has it (GCC from C++14 on; Clang only with -fsized-deallocation before
+// version 19, Apple's toolchains among them), else the unsized one.
+void deleteBlock(void *block, [[maybe_unused]] std::size_t bytes) noexcept
+{
+#if defined(__cpp_sized_deallocation)
+    ::operator delete(block, bytes);
+#else
+    ::operator delete(block);
+#endif
+}
+
 void deleteKept(Cache &cache) noexcept
 {
     for (Kept &kept : cache.sizes) {
         for (int i = 0; i < kept.count; ++i) {
             GA_UNPOISON(kept.blocks[i], kept.bytes);
-            ::operator delete(kept.blocks[i], kept.bytes);
+            deleteBlock(kept.blocks[i], kept.bytes);
         }
         kept.count = 0;
     }
@@ -101,7 +112,7 @@ void giveBlock(void *block, std::size_t bytes) noexcept
             }
         }
     }
-    ::operator delete(block, bytes);
+    deleteBlock(block, bytes);
 }
 
 void releaseKeptBlocks() noexcept
