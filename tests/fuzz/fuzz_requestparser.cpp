@@ -2,10 +2,12 @@
 // libFuzzer target for core/http/requestparser: request heads (default and small limits), chunked bodies
 // after a complete head, and upstream response heads, all on the same bytes. Besides crashes and
 // sanitizer reports it checks a few invariants and aborts when one fails:
+//  - a request head parses the same on this thread (its memos kept from the inputs before) and on a fresh one;
 //  - a Complete head is never longer than the input nor than maxHeaderBytes, and parses the same when cut
 //    right after it; a cut inside it is Incomplete (never an error that depends on where a packet ended);
 //  - a chunked body decodes to the same result whether fed at once, split in two or byte by byte;
 //  - every error has a status from the documented set and a reason.
+#include "http/headers.h"
 #include "http/limits.h"
 #include "http/requestparser.h"
 
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 using namespace ga::http;
 
@@ -118,8 +121,28 @@ void forCuts(QByteArrayView data, qsizetype end, F &&f)
     }
 }
 
+QByteArray describeRequest(QByteArrayView data, const Limits &limits)
+{
+    Request r;
+    const ParseOutcome o = parseRequestHead(data, limits, &r);
+    QByteArray d = QByteArray::number(int(o.state)) + ' ' + QByteArray::number(o.status) + ' '
+        + QByteArray::number(o.consumed) + '\n';
+    if (o.state == ParseOutcome::Complete) {
+        d += r.method + ' ' + r.target + ' ' + r.path + ' ' + r.query + ' ' + QByteArray::number(r.versionMinor) + ' '
+            + QByteArray::number(int(r.bodyKind)) + ' ' + QByteArray::number(r.contentLength) + '\n';
+        appendHeaders(d, r.headers);
+    }
+    return d;
+}
+
 void checkRequest(QByteArrayView data, const Limits &limits)
 {
+    // The parser's memos (the thread's last request line and head, kept across inputs here) change no result: a
+    // parse on this thread is one on a thread that kept nothing.
+    QByteArray fresh;
+    std::thread([&] { fresh = describeRequest(data, limits); }).join();
+    FUZZ_CHECK(describeRequest(data, limits) == fresh);
+
     Request r;
     const ParseOutcome o = parseRequestHead(data, limits, &r);
     if (o.state == ParseOutcome::Error) {
