@@ -169,7 +169,7 @@ void Service::loadRelays(std::function<void()> done)
     for (size_t i = 0; i < relays->size(); ++i) {
         const QString id = (*relays)[i].id;
         m_secrets->read(
-            QStringLiteral("relay/") + id, this, [this, relays, pending, i, id, apply](const secrets::SecretResult &r) {
+            QStringLiteral("relay/") + id, this, [relays, pending, i, id, apply](const secrets::SecretResult &r) {
                 if (r.ok() && !r.value.isEmpty()) {
                     logging::Redactor::addSecret(r.value);
                     (*relays)[i].secret = r.value;
