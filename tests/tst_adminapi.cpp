@@ -1118,7 +1118,9 @@ private Q_SLOTS:
             { QStringLiteral("label"), QStringLiteral("a") + QChar(0x202e) + QStringLiteral("b") },
             { QStringLiteral("group"), QStringLiteral("p\x1b]0;title\x07") },
         };
-        for (const auto &[field, value] : bad) {
+        for (const auto &pair : bad) {
+            const QString &field = pair.first; // not a structured binding: the lambda below captures it (Clang < 16)
+            const QString &value = pair.second;
             const Answer a = call("PATCH", path, QJsonObject { { field, value } });
             QVERIFY2(a.status == 400, a.body.left(300).constData());
             const QStringList paths = a.problemPaths();

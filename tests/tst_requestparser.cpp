@@ -1534,11 +1534,13 @@ void TestRequestParser::headMemoChangesNothing()
         return out;
     };
     int compared = 0;
-    for (const auto &[base, parse] :
-        { std::pair { request, std::function<QByteArray(const QByteArray &)>(parseRequest) },
-            std::pair { queried, std::function<QByteArray(const QByteArray &)>(parseRequest) },
-            std::pair { absolute, std::function<QByteArray(const QByteArray &)>(parseRequest) },
-            std::pair { answer, std::function<QByteArray(const QByteArray &)>(parseAnswer) } }) {
+    for (const auto &pair : { std::pair { request, std::function<QByteArray(const QByteArray &)>(parseRequest) },
+             std::pair { queried, std::function<QByteArray(const QByteArray &)>(parseRequest) },
+             std::pair { absolute, std::function<QByteArray(const QByteArray &)>(parseRequest) },
+             std::pair { answer, std::function<QByteArray(const QByteArray &)>(parseAnswer) } }) {
+        // Named references, not a structured binding: the lambdas below capture them (Clang before 16 cannot).
+        const QByteArray &base = pair.first;
+        const std::function<QByteArray(const QByteArray &)> &parse = pair.second;
         const auto check = [&](const QByteArray &head) {
             parse(base); // kept as the memo, its fields made permanent on the second
             parse(base);

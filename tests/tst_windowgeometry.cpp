@@ -85,7 +85,6 @@ private Q_SLOTS:
     {
         QTest::addColumn<QRect>("wanted");
         QTest::addColumn<QRect>("expected");
-        const QRect screen(0, 0, 1366, 768);
         QTest::addRow("inside stays") << QRect(100, 50, 800, 600) << QRect(100, 50, 800, 600);
         QTest::addRow("too tall is cut") << QRect(100, 50, 800, 1000) << QRect(100, 0, 800, 768);
         QTest::addRow("too large is cut") << QRect(-50, -50, 3000, 2000) << QRect(0, 0, 1366, 768);
