@@ -38,6 +38,9 @@ const char *closingQuote(const char *p, const char *end)
         if (*p == '"') {
             return p;
         }
+        if (end - p < 2) {
+            return end; // a backslash the text ends with (no pointer past its end is made)
+        }
         p += 2; // a backslash and the byte it escapes
     }
 #endif
