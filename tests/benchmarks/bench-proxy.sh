@@ -10,7 +10,8 @@
 # Defaults: build/release/tests/fakegemini/fake-gemini and build/release/app/gemini-aggregatord
 # (or $BUILD_DIR/...). Environment: ROUNDS (3), DURATION (5s), CONNECTIONS (50), WARMUP (1s), NGINX_ACCESS_LOG
 # (on; off to compare with nginx logging nothing), PORTKEY (auto; install fetches @portkey-ai/gateway with npm into
-# PORTKEY_DIR once; off), PORTKEY_DIR, PORTKEY_VERSION (1.15.2).
+# PORTKEY_DIR once; off), PORTKEY_DIR, PORTKEY_VERSION (1.15.2), TLS (0; 1: the forwarders reach the fake over TLS,
+# as they reach Google, through an nginx terminating it).
 # Needs wrk and nginx (installer/bootstrap.sh deps). Targets: proxy >= 10,000 req/s and >= 0.5x nginx; issue 18:
 # CPU per request <= nginx's, throughput >= nginx's and >= 20x the Portkey gateway's.
 set -euo pipefail
@@ -34,18 +35,31 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record
 KEY=$(harness_gen_key)
-harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+# TLS=1: the upstream is reached over TLS, as Google is: an nginx terminating TLS (a new self-signed certificate) in
+# front of the fake stands for Google, and both the daemon and the nginx reverse proxy verify its certificate and
+# keep their connections to it open. That nginx's own CPU is not counted for either.
+UPSTREAM_URL=$H_FAKE_URL
+UPSTREAM_PORT=$H_FAKE_PORT
+if [ "${TLS:-0}" = 1 ]; then
+    bench_require openssl
+    BENCH_NGINX_DIR=$H_TMP/nginx-tls bench_start_nginx "$H_FAKE_PORT" off tls
+    UPSTREAM_URL=$BENCH_NGINX_URL
+    UPSTREAM_PORT=${BENCH_NGINX_URL##*:}
+    UPSTREAM_CA=$BENCH_NGINX_CA
+fi
+harness_setup_daemon "$DAEMON_BIN" "$UPSTREAM_URL" "$KEY"
+[ "${TLS:-0}" = 1 ] && "$DAEMON_BIN" config set upstream.caBundle "$UPSTREAM_CA" >/dev/null
 harness_start_daemon "$DAEMON_BIN"
 TOKEN=$(harness_token "$DAEMON_BIN")
 
-bench_start_nginx "$H_FAKE_PORT" "${NGINX_ACCESS_LOG:-on}"
+BENCH_NGINX_UPSTREAM_CA=${UPSTREAM_CA:-} bench_start_nginx "$UPSTREAM_PORT" "${NGINX_ACCESS_LOG:-on}"
 NGINX_PID=$BENCH_NGINX_PID
 NGINX_URL=$BENCH_NGINX_URL
 
 BODY='{"contents":[{"parts":[{"text":"hi"}]}]}'
 probe() { curl -s -o /dev/null -w '%{http_code}' -m 2 -H 'content-type: application/json' -H "x-goog-api-key: $2" -d "$BODY" "$1$PATH_GENERATE" || true; }
 [ "$(probe "$NGINX_URL" "$KEY")" = 200 ] || { echo "nginx not answering after 20 s" >&2; exit 1; }
-harness_log "nginx (pid $NGINX_PID) at $NGINX_URL -> $H_FAKE_URL"
+harness_log "nginx (pid $NGINX_PID) at $NGINX_URL -> $UPSTREAM_URL"
 for target in "$H_FAKE_URL:$KEY" "$H_PROXY_URL:$TOKEN"; do
     code=$(probe "${target%:*}" "${target##*:}")
     [ "$code" = 200 ] || { echo "sanity request to ${target%:*} answered $code" >&2; exit 1; }
@@ -64,18 +78,18 @@ fi
 PORTKEY_URL=""
 if [ "$PORTKEY" != off ] && [ -f "$PORTKEY_JS" ] && command -v node >/dev/null; then
     PORTKEY_PORT=$(harness_free_port)
-    harness_spawn portkey node "$PORTKEY_JS" --port="$PORTKEY_PORT" --headless
+    harness_spawn portkey env ${UPSTREAM_CA:+NODE_EXTRA_CA_CERTS="$UPSTREAM_CA"} node "$PORTKEY_JS" --port="$PORTKEY_PORT" --headless
     PORTKEY_PID=$H_SPAWNED_PID
     PORTKEY_URL=http://127.0.0.1:$PORTKEY_PORT
     # It listens a moment after it starts: curl retries refused connections until then (at most 20 s), as for nginx.
     curl -s -o /dev/null -m 20 --retry 400 --retry-delay 0 --retry-connrefused --retry-max-time 20 \
         "$PORTKEY_URL/" || { cat "$H_TMP/portkey.log" >&2; exit 1; }
-    PORTKEY_CONFIG='{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"google","api_key":"'$KEY'","custom_host":"'$H_FAKE_URL'"},{"provider":"google","api_key":"'$KEY'","custom_host":"'$H_FAKE_URL'"}]}'
+    PORTKEY_CONFIG='{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"google","api_key":"'$KEY'","custom_host":"'$UPSTREAM_URL'"},{"provider":"google","api_key":"'$KEY'","custom_host":"'$UPSTREAM_URL'"}]}'
     PORTKEY_BODY='{"model":"'$MODEL'","messages":[{"role":"user","content":"hi"}]}'
     code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'content-type: application/json' \
         -H "x-portkey-config: $PORTKEY_CONFIG" -d "$PORTKEY_BODY" "$PORTKEY_URL/v1/chat/completions" || true)
     [ "$code" = 200 ] || { echo "sanity request to the Portkey gateway answered $code" >&2; exit 1; }
-    harness_log "Portkey gateway (pid $PORTKEY_PID) at $PORTKEY_URL -> $H_FAKE_URL"
+    harness_log "Portkey gateway (pid $PORTKEY_PID) at $PORTKEY_URL -> $UPSTREAM_URL"
 fi
 
 
@@ -116,6 +130,7 @@ fi
 
 echo "== bench-proxy: wrk -t1 -c$CONNECTIONS -d$DURATION --latency, POST $PATH_GENERATE (${#BODY}-byte body), $ROUNDS rounds, $(nproc) cores"
 echo "   direct = wrk -> fake-gemini (1 thread); nginx = wrk -> nginx (1 worker, keepalive 64) -> fake; proxy = wrk -> gemini-aggregatord -> fake"
+[ "${TLS:-0}" = 1 ] && echo "   TLS=1: nginx and the daemon reach the fake over TLS, through another nginx terminating it ($UPSTREAM_URL; its CPU not counted)"
 [ -n "$PORTKEY_URL" ] && echo "   portkey = wrk -> Portkey gateway (node, OpenAI chat -> google generateContent, 2 targets) -> fake"
 for t in "${TARGETS[@]}"; do
     run_wrk "${URL[$t]}" "${CRED[$t]}" "$WARMUP" >/dev/null

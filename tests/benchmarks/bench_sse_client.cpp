@@ -764,7 +764,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < concurrency; ++i) {
         groups.push_back(makeGroup());
     }
-    std::vector<double> direct, viaProxy, viaNginx, added, addedNginx, firstEvent;
+    std::vector<double> direct, viaProxy, viaNginx, added, addedNginx, firstEvent, firstEventNginx;
     int bad = 0;
     for (int round = 0; round < pairs; ++round) {
         runAll(streamsOf(groups));
@@ -797,6 +797,11 @@ int main(int argc, char **argv)
             firstEvent.push_back(double((g.proxy->events().front().t - g.proxy->start())
                                      - (g.direct->events().front().t - g.direct->start()))
                 / 1e6);
+            if (g.nginx) {
+                firstEventNginx.push_back(double((g.nginx->events().front().t - g.nginx->start())
+                                              - (g.direct->events().front().t - g.direct->start()))
+                    / 1e6);
+            }
         }
     }
 
@@ -818,6 +823,9 @@ int main(int argc, char **argv)
         summary("added per event (via nginx - direct)", addedNginx);
     }
     summary("time to first event, added (incl. request)", firstEvent);
+    if (nginx) {
+        summary("time to first event, added via nginx", firstEventNginx);
+    }
     std::printf("target p99 added per event < 5 ms: %s (p99 %.3f ms)\n", a.p99 < 5 ? "met" : "MISSED", a.p99);
     if (nginx) {
         std::printf("target p50 transit <= nginx's + 0.2 ms (issue 18): %s (%.3f vs %.3f ms)\n",

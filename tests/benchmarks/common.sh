@@ -34,8 +34,15 @@ bench_require() {
 # BENCH_NGINX_SINGLE=1 runs it as one process (no master: the worker is the process started), BENCH_NGINX_WRAP
 # is a command put in front of it (profile.sh: valgrind).
 bench_start_nginx() { # UPSTREAM_PORT [ACCESS_LOG on|off] [tls]: "tls" serves HTTPS with a new self-signed
-    # certificate for 127.0.0.1 (its path in BENCH_NGINX_CA)
-    local upstream_port=$1 access_log=${2:-on} tls=${3:-} dir=$H_TMP/nginx port listen
+    # certificate for 127.0.0.1 (its path in BENCH_NGINX_CA). BENCH_NGINX_UPSTREAM_CA=FILE reaches the upstream over
+    # TLS instead, verifying its certificate against FILE (as the daemon does); BENCH_NGINX_DIR (default
+    # $H_TMP/nginx) lets a second nginx run beside the first.
+    local upstream_port=$1 access_log=${2:-on} tls=${3:-} dir=${BENCH_NGINX_DIR:-$H_TMP/nginx} port listen
+    local scheme=http upstream_tls=""
+    if [ -n "${BENCH_NGINX_UPSTREAM_CA:-}" ]; then
+        scheme=https
+        upstream_tls="proxy_ssl_trusted_certificate ${BENCH_NGINX_UPSTREAM_CA}; proxy_ssl_verify on; proxy_ssl_name 127.0.0.1; proxy_ssl_session_reuse on;"
+    fi
     port=$(harness_free_port)
     mkdir -p "$dir/tmp"
     listen="listen 127.0.0.1:$port backlog=4096;" # as the daemon's listen backlog
@@ -67,7 +74,8 @@ http {
     server {
         $listen
         location / {
-            proxy_pass http://fake;
+            proxy_pass $scheme://fake;
+            $upstream_tls
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_buffering off;

@@ -9,7 +9,8 @@
 # TOP (15) functions listed by inclusive cost, SETTLE (2) seconds waited for the request history's writer, KEEP=1 keeps the callgrind file (its path is printed). STREAM=1 sends
 # streamGenerateContent?alt=sse instead, the fake answering CHUNKS (50) events INTERVAL_MS (0) apart: the cost per
 # event shows (with INTERVAL_MS > 0 each event arrives in a read of its own, as in a real stream).
-# SET="KEY=VALUE …" changes the daemon's settings first. TARGET=nginx counts nginx instead (one process, the reverse proxy bench-proxy.sh compares with: upstream keep-alive,
+# SET="KEY=VALUE …" changes the daemon's settings first. TLS=1 reaches the fake over TLS (an nginx terminating it, not
+# counted), as the daemon reaches Google. TARGET=nginx counts nginx instead (one process, the reverse proxy bench-proxy.sh compares with: upstream keep-alive,
 # access log to a file), for scale: the same workload, requests and warm-up. CALLGRIND_ARGS adds options to callgrind
 # ("--cache-sim=yes --branch-sim=yes": simulated cache misses and mispredicted branches; their counts per request
 # are printed). CONNECTIONS=N (N > 1) sends the workload with `wrk -t1 -cN -dDURATION` (10s) instead of one curl
@@ -44,16 +45,30 @@ harness_init
 
 harness_start_fake "$FAKE_BIN" --accept-any-key --threads 1 --no-record "${FAKE_ARGS[@]}"
 KEY=$(harness_gen_key)
+# TLS=1: the fake is reached over TLS, as Google is, through an nginx terminating it (not counted), by the daemon
+# and by TARGET=nginx alike (both verify its certificate and keep their connections open).
+UPSTREAM_URL=$H_FAKE_URL
+UPSTREAM_PORT=$H_FAKE_PORT
+UPSTREAM_CA=""
+if [ "${TLS:-0}" = 1 ]; then
+    bench_require nginx openssl
+    BENCH_NGINX_DIR=$H_TMP/nginx-tls bench_start_nginx "$H_FAKE_PORT" off tls
+    UPSTREAM_URL=$BENCH_NGINX_URL
+    UPSTREAM_PORT=${BENCH_NGINX_URL##*:}
+    UPSTREAM_CA=$BENCH_NGINX_CA
+fi
 OUT=$H_TMP/callgrind.out
 VALGRIND=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT" --dump-instr=no ${CALLGRIND_ARGS:-})
 if [ "${TARGET:-daemon}" = nginx ]; then
     bench_require nginx
-    BENCH_NGINX_SINGLE=1 BENCH_NGINX_WRAP="${VALGRIND[*]}" bench_start_nginx "$H_FAKE_PORT" on
+    BENCH_NGINX_SINGLE=1 BENCH_NGINX_WRAP="${VALGRIND[*]}" BENCH_NGINX_UPSTREAM_CA=$UPSTREAM_CA \
+        bench_start_nginx "$UPSTREAM_PORT" on
     H_DAEMON_PID=$BENCH_NGINX_PID
     URL=$BENCH_NGINX_URL
     TOKEN=$KEY # the fake's key, as nginx passes it on
 else
-    harness_setup_daemon "$DAEMON_BIN" "$H_FAKE_URL" "$KEY"
+    harness_setup_daemon "$DAEMON_BIN" "$UPSTREAM_URL" "$KEY"
+    [ -n "$UPSTREAM_CA" ] && "$DAEMON_BIN" config set upstream.caBundle "$UPSTREAM_CA" >/dev/null
     # SET="metrics.historyRetentionDays=0 …": settings to compare (what a part of the daemon costs).
     for setting in ${SET:-}; do
         "$DAEMON_BIN" config set "${setting%%=*}" "${setting#*=}" >/dev/null
