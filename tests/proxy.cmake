@@ -22,3 +22,6 @@ ga_add_test(tst_socketio)
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     ga_add_test(tst_epolldispatcher)
 endif()
+# TLS session resumption of the upstream pool against a real TLS server (openssl s_server): resumed where it was
+# made and under the same CA list only, never letting an untrusted server through.
+ga_add_test(tst_tlsresume)

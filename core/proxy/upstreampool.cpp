@@ -77,13 +77,18 @@ UpstreamPool::Lease *UpstreamPool::acquire(const UpstreamSettings &settings, Use
     return lease;
 }
 
-QTcpSocket *UpstreamPool::newSocket(const UpstreamSettings &settings)
+QTcpSocket *UpstreamPool::newSocket(const UpstreamSettings &settings, const QByteArray &tlsSession)
 {
     QTcpSocket *socket = nullptr;
     if (settings.tls) {
         auto *ssl = new QSslSocket;
         QSslConfiguration conf = upstream::sslConfiguration(settings);
         conf.setAllowedNextProtocols({ QSslConfiguration::NextProtocolHttp1_1 });
+        // The session is kept in the configuration (to be read for the next connection), and one is resumed.
+        conf.setSslOption(QSsl::SslOptionDisableSessionPersistence, false);
+        if (!tlsSession.isEmpty()) {
+            conf.setSessionTicket(tlsSession);
+        }
         ssl->setSslConfiguration(conf);
         socket = ssl;
     } else {
@@ -97,7 +102,7 @@ QTcpSocket *UpstreamPool::newSocket(const UpstreamSettings &settings)
 UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
 {
     ++m_opened;
-    QTcpSocket *socket = newSocket(settings);
+    QTcpSocket *socket = newSocket(settings, settings.tls ? tlsSessionFor(settings) : QByteArray());
     auto *lease = new Lease(socket, endpointOf(settings));
     connect(socket, &QIODevice::readyRead, socket, [lease] {
         if (lease->m_user) {
@@ -128,10 +133,45 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     };
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
         connect(ssl, &QSslSocket::encrypted, ssl, connected);
+        // The session to resume next time: TLS 1.2 has it when the handshake ends, TLS 1.3 in a ticket the server
+        // sends after it. The pool is the context (the socket may outlive it), so the lease is not used here.
+        auto keep = [this, ssl, endpoint = lease->m_endpoint, extraCas = settings.extraCaCertificates] {
+            keepTlsSession(endpoint, extraCas, ssl->sslConfiguration().sessionTicket());
+        };
+        connect(ssl, &QSslSocket::encrypted, this, keep);
+        connect(ssl, &QSslSocket::newSessionTicketReceived, this, keep);
     } else {
         connect(socket, &QAbstractSocket::connected, socket, connected);
     }
     return lease;
+}
+
+QByteArray UpstreamPool::tlsSessionFor(const UpstreamSettings &settings) const
+{
+    for (const TlsSession &t : m_tlsSessions) {
+        if (sameEndpoint(t.endpoint, settings) && t.extraCas == settings.extraCaCertificates) {
+            return t.session;
+        }
+    }
+    return {};
+}
+
+void UpstreamPool::keepTlsSession(
+    const Endpoint &endpoint, const QList<QSslCertificate> &extraCas, const QByteArray &session)
+{
+    if (session.isEmpty()) {
+        return;
+    }
+    const auto same = [&](const TlsSession &t) {
+        return t.endpoint.tls == endpoint.tls && t.endpoint.host == endpoint.host && t.endpoint.port == endpoint.port
+            && t.endpoint.proxyType == endpoint.proxyType && t.endpoint.proxyHost == endpoint.proxyHost
+            && t.endpoint.proxyPort == endpoint.proxyPort && t.extraCas == extraCas;
+    };
+    std::erase_if(m_tlsSessions, same);
+    if (m_tlsSessions.size() >= kMaxTlsSessions) {
+        m_tlsSessions.erase(m_tlsSessions.begin());
+    }
+    m_tlsSessions.push_back(TlsSession { endpoint, extraCas, session });
 }
 
 void UpstreamPool::release(Lease *lease, const UpstreamSettings &settings)

@@ -6,6 +6,7 @@
 
 #include <QNetworkProxy>
 #include <QObject>
+#include <QSslCertificate>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -26,6 +27,10 @@ namespace ga::proxy {
 // of streams leaves as many connections as it had, and each holds buffers and a descriptor. One timer per pool, armed
 // only while a socket is idle, for the earliest of their deadlines. Sockets are reused most recently released first,
 // so under a steady load the pool shrinks to what the load needs.
+//
+// A TLS connection's session is kept for the next connection to the same endpoint (and CA list), which resumes it:
+// an abbreviated handshake without the server's certificates, their verification and a full key exchange's
+// signature (as nginx's proxy_ssl_session_reuse). In memory only, never written or logged.
 class UpstreamPool final : public QObject
 {
     Q_OBJECT
@@ -96,11 +101,13 @@ public:
     // by a user that paused reading.
     static void readDirectly(Lease *lease);
     // A new, unconnected socket for these settings (TLS, proxy, CA bundle, bounded read buffer), outside any pool:
-    // a Live session's upgraded connection is never reused.
-    static QTcpSocket *newSocket(const UpstreamSettings &settings);
+    // a Live session's upgraded connection is never reused. `tlsSession`: a session to resume (tlsSessionFor()).
+    static QTcpSocket *newSocket(const UpstreamSettings &settings, const QByteArray &tlsSession = {});
     // Closes idle connections, e.g. when the upstream settings change.
     void clear();
     qsizetype idleCount() const { return qsizetype(m_idle.size()); }
+    // The TLS session last kept for where `settings` go, or empty (then a full handshake).
+    QByteArray tlsSessionFor(const UpstreamSettings &settings) const;
     quint64 connectionsOpened() const { return m_opened; }
 
 Q_SIGNALS:
@@ -125,6 +132,18 @@ private:
         int early; // how much sooner it may go with another one's wake-up: 5 % of its timeout, at most a second
     };
     std::vector<Idle> m_idle;
+    // The latest session of each TLS endpoint, oldest first. Keyed with the extra CA certificates its server's
+    // chain was verified against: a resumed session is not verified again, so one made under other trust settings
+    // is never offered.
+    struct TlsSession
+    {
+        Endpoint endpoint;
+        QList<QSslCertificate> extraCas;
+        QByteArray session; // ASN.1 (QSslConfiguration::sessionTicket()): holds the session's secret
+    };
+    static constexpr size_t kMaxTlsSessions = 32; // endpoints: Google and the relays
+    void keepTlsSession(const Endpoint &endpoint, const QList<QSslCertificate> &extraCas, const QByteArray &session);
+    std::vector<TlsSession> m_tlsSessions;
     QTimer m_expiry { this }; // a child: it moves to the worker's thread with the pool
     qint64 m_expiryAt = 0; // when m_expiry fires, while it is active
     quint64 m_opened = 0;

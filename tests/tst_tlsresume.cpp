@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The upstream pool resumes TLS sessions (core/proxy/upstreampool.h) against a real TLS server: `openssl s_server
+// -www`, whose status page says whether the connection was "New" or "Reused" and which closes the connection after
+// each answer, so each request here is a new connection. A session is offered only to the endpoint and CA list it
+// was made with, and offering one never lets an untrusted server through.
+#include "proxy/upstreampool.h"
+#include "upstream/upstream.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QSslSocket>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using ga::proxy::UpstreamPool;
+using ga::upstream::UpstreamSettings;
+
+namespace {
+
+// A lease's user that sends one HTTP/1.0 GET once connected and keeps everything the server sends until it closes.
+struct Fetch final : UpstreamPool::User
+{
+    UpstreamPool::Lease *lease = nullptr;
+    QByteArray answer;
+    bool connected = false;
+    bool closed = false;
+
+    void socketConnected() override
+    {
+        connected = true;
+        lease->socket()->write("GET / HTTP/1.0\r\n\r\n");
+    }
+    void socketReadyRead() override { answer += lease->socket()->readAll(); }
+    bool socketReadable() override { return false; } // TLS: Qt reads
+    void socketClosed() override
+    {
+        answer += lease->socket()->readAll();
+        closed = true;
+    }
+};
+
+// Whether the status page says the session was resumed: "Reused", "New", or what went wrong.
+QString fetch(UpstreamPool &pool, const UpstreamSettings &settings)
+{
+    Fetch f;
+    bool reused = false;
+    f.lease = pool.acquire(settings, &f, &reused);
+    if (reused) {
+        return QStringLiteral("pool reused an idle connection");
+    }
+    const bool done = QTest::qWaitFor([&] { return f.closed; }, 15000);
+    UpstreamPool::discard(f.lease);
+    if (!done) {
+        return QStringLiteral("no answer");
+    }
+    if (!f.connected) {
+        return QStringLiteral("not connected");
+    }
+    for (const char *word : { "Reused, ", "New, " }) {
+        if (f.answer.contains(QByteArray("\n") + word)) {
+            return QString::fromLatin1(word).chopped(2);
+        }
+    }
+    return QStringLiteral("no status line in: ") + QString::fromLatin1(f.answer.left(200));
+}
+
+QString openssl()
+{
+    return QStandardPaths::findExecutable(QStringLiteral("openssl"));
+}
+
+// A self-signed certificate for 127.0.0.1 and its key, made by the openssl command.
+bool makeCertificate(const QString &dir, const QString &name)
+{
+    QProcess p;
+    p.start(openssl(),
+        { "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+            "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/" + name + ".key", "-out",
+            dir + "/" + name + ".pem" });
+    return p.waitForFinished(30000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+QList<QSslCertificate> certificate(const QString &dir, const QString &name)
+{
+    return QSslCertificate::fromPath(dir + "/" + name + ".pem");
+}
+
+// `openssl s_server -www` on `port` with the certificate `name` (TLS 1.2 only when asked), until destroyed.
+class TlsServer
+{
+public:
+    bool start(const QString &dir, const QString &name, quint16 port, bool tls12)
+    {
+        QStringList args { "s_server", "-accept", QStringLiteral("127.0.0.1:%1").arg(port), "-cert",
+            dir + "/" + name + ".pem", "-key", dir + "/" + name + ".key", "-www" };
+        if (tls12) {
+            args << "-no_tls1_3";
+        }
+        m_process = std::make_unique<QProcess>();
+        m_process->setProcessChannelMode(QProcess::MergedChannels);
+        m_process->start(openssl(), args);
+        // It prints ACCEPT once it listens.
+        return QTest::qWaitFor(
+                   [&] {
+                       m_output += m_process->readAll();
+                       return m_output.contains("ACCEPT") || m_process->state() == QProcess::NotRunning;
+                   },
+                   15000)
+            && m_output.contains("ACCEPT");
+    }
+    ~TlsServer()
+    {
+        if (m_process) {
+            m_process->kill();
+            m_process->waitForFinished(5000);
+        }
+    }
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_output;
+};
+
+quint16 freePort()
+{
+    QTcpServer s;
+    return s.listen(QHostAddress::LocalHost) ? s.serverPort() : 0;
+}
+
+UpstreamSettings settingsFor(quint16 port, const QList<QSslCertificate> &cas)
+{
+    UpstreamSettings s;
+    s.tls = true;
+    s.host = QStringLiteral("127.0.0.1");
+    s.port = port;
+    s.hostHeader = "127.0.0.1";
+    s.extraCaCertificates = cas;
+    return s;
+}
+
+} // namespace
+
+class TstTlsResume : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(!openssl().isEmpty(), "the openssl command is needed (installer/bootstrap.sh deps installs it)");
+        QVERIFY2(QSslSocket::supportsSsl(), "Qt has no TLS backend");
+        QVERIFY(m_dir.isValid());
+        QVERIFY(makeCertificate(m_dir.path(), "a"));
+        QVERIFY(makeCertificate(m_dir.path(), "b"));
+    }
+
+    void resumesTheLastSession_data()
+    {
+        QTest::addColumn<bool>("tls12");
+        QTest::newRow("TLS 1.3 (a ticket after the handshake)") << false;
+        QTest::newRow("TLS 1.2 (the session when the handshake ends)") << true;
+    }
+    void resumesTheLastSession()
+    {
+        QFETCH(bool, tls12);
+        const quint16 port = freePort();
+        TlsServer server;
+        QVERIFY(server.start(m_dir.path(), "a", port, tls12));
+        UpstreamPool pool;
+        const UpstreamSettings s = settingsFor(port, certificate(m_dir.path(), "a"));
+        QCOMPARE(fetch(pool, s), QStringLiteral("New"));
+        QVERIFY(!pool.tlsSessionFor(s).isEmpty());
+        QCOMPARE(fetch(pool, s), QStringLiteral("Reused"));
+        QCOMPARE(fetch(pool, s), QStringLiteral("Reused"));
+        // Another pool (another worker) has none of this one's sessions.
+        UpstreamPool other;
+        QCOMPARE(fetch(other, s), QStringLiteral("New"));
+    }
+
+    // A session is offered only where it was made and under the CA list its server was verified against.
+    void keyedByEndpointAndCaList()
+    {
+        const quint16 port1 = freePort();
+        TlsServer one;
+        QVERIFY(one.start(m_dir.path(), "a", port1, false));
+        const quint16 port2 = freePort();
+        TlsServer two;
+        QVERIFY(two.start(m_dir.path(), "a", port2, false));
+        UpstreamPool pool;
+        const UpstreamSettings s1 = settingsFor(port1, certificate(m_dir.path(), "a"));
+        QCOMPARE(fetch(pool, s1), QStringLiteral("New"));
+        const UpstreamSettings s2 = settingsFor(port2, certificate(m_dir.path(), "a"));
+        QVERIFY(pool.tlsSessionFor(s2).isEmpty());
+        QCOMPARE(fetch(pool, s2), QStringLiteral("New"));
+        QCOMPARE(fetch(pool, s1), QStringLiteral("Reused"));
+        // The same server under another CA list (still trusting it): a full handshake, then that list's own session.
+        const UpstreamSettings wider
+            = settingsFor(port1, certificate(m_dir.path(), "a") + certificate(m_dir.path(), "b"));
+        QVERIFY(pool.tlsSessionFor(wider).isEmpty());
+        QCOMPARE(fetch(pool, wider), QStringLiteral("New"));
+        QCOMPARE(fetch(pool, wider), QStringLiteral("Reused"));
+        QCOMPARE(fetch(pool, s1), QStringLiteral("Reused"));
+    }
+
+    // A session kept for an endpoint is offered to whatever answers there next; a server that cannot resume it and
+    // whose certificate is not trusted is refused as without the session.
+    void anUntrustedServerIsRefusedDespiteTheSession()
+    {
+        const quint16 port = freePort();
+        UpstreamPool pool;
+        const UpstreamSettings s = settingsFor(port, certificate(m_dir.path(), "a"));
+        {
+            TlsServer trusted;
+            QVERIFY(trusted.start(m_dir.path(), "a", port, false));
+            QCOMPARE(fetch(pool, s), QStringLiteral("New"));
+        }
+        QVERIFY(!pool.tlsSessionFor(s).isEmpty());
+        TlsServer impostor;
+        QVERIFY(impostor.start(m_dir.path(), "b", port, false));
+        QCOMPARE(fetch(pool, s), QStringLiteral("not connected"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstTlsResume)
+#include "tst_tlsresume.moc"
