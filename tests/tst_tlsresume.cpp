@@ -74,6 +74,33 @@ QString openssl()
     return QStandardPaths::findExecutable(QStringLiteral("openssl"));
 }
 
+// The same with a socket made outside the pool's leases (as a Live session's).
+QString fetchOutside(UpstreamPool &pool, const UpstreamSettings &settings)
+{
+    std::unique_ptr<QTcpSocket> socket(pool.newResumingSocket(settings));
+    auto *ssl = qobject_cast<QSslSocket *>(socket.get());
+    if (!ssl) {
+        return QStringLiteral("not a TLS socket");
+    }
+    QByteArray answer;
+    bool closed = false;
+    QObject::connect(ssl, &QSslSocket::encrypted, ssl, [ssl] { ssl->write("GET / HTTP/1.0\r\n\r\n"); });
+    QObject::connect(ssl, &QIODevice::readyRead, ssl, [&] { answer += ssl->readAll(); });
+    QObject::connect(ssl, &QAbstractSocket::disconnected, ssl, [&] { closed = true; });
+    QObject::connect(ssl, &QAbstractSocket::errorOccurred, ssl, [&] { closed = true; });
+    ssl->connectToHostEncrypted(settings.host, settings.port);
+    if (!QTest::qWaitFor([&] { return closed; }, 15000)) {
+        return QStringLiteral("no answer");
+    }
+    answer += ssl->readAll();
+    for (const char *word : { "Reused, ", "New, " }) {
+        if (answer.contains(QByteArray("\n") + word)) {
+            return QString::fromLatin1(word).chopped(2);
+        }
+    }
+    return QStringLiteral("no status line");
+}
+
 // A self-signed certificate for 127.0.0.1 and its key, made by the openssl command.
 bool makeCertificate(const QString &dir, const QString &name)
 {
@@ -183,6 +210,21 @@ private Q_SLOTS:
         // Another pool (another worker) has none of this one's sessions.
         UpstreamPool other;
         QCOMPARE(fetch(other, s), QStringLiteral("New"));
+    }
+
+    // A socket made outside the leases (a Live session's) resumes the pool's session and keeps its own.
+    void outsideThePool()
+    {
+        const quint16 port = freePort();
+        TlsServer server;
+        QVERIFY(server.start(m_dir.path(), "a", port, false));
+        UpstreamPool pool;
+        const UpstreamSettings s = settingsFor(port, certificate(m_dir.path(), "a"));
+        QCOMPARE(fetch(pool, s), QStringLiteral("New"));
+        QCOMPARE(fetchOutside(pool, s), QStringLiteral("Reused"));
+        UpstreamPool other;
+        QCOMPARE(fetchOutside(other, s), QStringLiteral("New"));
+        QCOMPARE(fetch(other, s), QStringLiteral("Reused"));
     }
 
     // A session is offered only where it was made and under the CA list its server was verified against.

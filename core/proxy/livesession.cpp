@@ -374,7 +374,7 @@ void LiveSession::startRoute(const routing::Route &route)
     m_handshakeDone = false;
     m_upstreamIn.clear();
     m_fromUpstream = Direction(false);
-    m_upstream = UpstreamPool::newSocket(target);
+    m_upstream = m_worker->pool()->newResumingSocket(target); // a TLS session of the worker's resumed
     m_upstream->setParent(this);
     connect(m_upstream, &QIODevice::readyRead, this, &LiveSession::onUpstreamRead);
     connect(m_upstream, &QIODevice::bytesWritten, this, &LiveSession::onUpstreamDrained);

@@ -99,10 +99,26 @@ QTcpSocket *UpstreamPool::newSocket(const UpstreamSettings &settings, const QByt
     return socket;
 }
 
+QTcpSocket *UpstreamPool::newResumingSocket(const UpstreamSettings &settings)
+{
+    if (!settings.tls) {
+        return newSocket(settings);
+    }
+    auto *ssl = static_cast<QSslSocket *>(newSocket(settings, tlsSessionFor(settings)));
+    // The session to resume next time: TLS 1.2 has it when the handshake ends, TLS 1.3 in a ticket the server sends
+    // after it. The pool is the context: the socket may outlive it.
+    auto keep = [this, ssl, endpoint = endpointOf(settings), extraCas = settings.extraCaCertificates] {
+        keepTlsSession(endpoint, extraCas, ssl->sslConfiguration().sessionTicket());
+    };
+    connect(ssl, &QSslSocket::encrypted, this, keep);
+    connect(ssl, &QSslSocket::newSessionTicketReceived, this, keep);
+    return ssl;
+}
+
 UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
 {
     ++m_opened;
-    QTcpSocket *socket = newSocket(settings, settings.tls ? tlsSessionFor(settings) : QByteArray());
+    QTcpSocket *socket = newResumingSocket(settings);
     auto *lease = new Lease(socket, endpointOf(settings));
     connect(socket, &QIODevice::readyRead, socket, [lease] {
         if (lease->m_user) {
@@ -133,13 +149,6 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     };
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
         connect(ssl, &QSslSocket::encrypted, ssl, connected);
-        // The session to resume next time: TLS 1.2 has it when the handshake ends, TLS 1.3 in a ticket the server
-        // sends after it. The pool is the context (the socket may outlive it), so the lease is not used here.
-        auto keep = [this, ssl, endpoint = lease->m_endpoint, extraCas = settings.extraCaCertificates] {
-            keepTlsSession(endpoint, extraCas, ssl->sslConfiguration().sessionTicket());
-        };
-        connect(ssl, &QSslSocket::encrypted, this, keep);
-        connect(ssl, &QSslSocket::newSessionTicketReceived, this, keep);
     } else {
         connect(socket, &QAbstractSocket::connected, socket, connected);
     }

@@ -103,6 +103,9 @@ public:
     // A new, unconnected socket for these settings (TLS, proxy, CA bundle, bounded read buffer), outside any pool:
     // a Live session's upgraded connection is never reused. `tlsSession`: a session to resume (tlsSessionFor()).
     static QTcpSocket *newSocket(const UpstreamSettings &settings, const QByteArray &tlsSession = {});
+    // newSocket() that resumes this pool's TLS session for where `settings` go and keeps the session it makes (for
+    // sockets outside the pool too: a Live session's).
+    QTcpSocket *newResumingSocket(const UpstreamSettings &settings);
     // Closes idle connections, e.g. when the upstream settings change.
     void clear();
     qsizetype idleCount() const { return qsizetype(m_idle.size()); }
