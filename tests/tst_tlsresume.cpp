@@ -44,6 +44,17 @@ struct Fetch final : UpstreamPool::User
     }
 };
 
+// What s_server's status page says of the session: "Reused", "New", or what was there instead.
+QString sessionWord(const QByteArray &answer)
+{
+    for (const char *word : { "Reused, ", "New, " }) {
+        if (answer.contains(QByteArray("\n") + word)) {
+            return QString::fromLatin1(word).chopped(2);
+        }
+    }
+    return QStringLiteral("no status line in: ") + QString::fromLatin1(answer.left(200));
+}
+
 // Whether the status page says the session was resumed: "Reused", "New", or what went wrong.
 QString fetch(UpstreamPool &pool, const UpstreamSettings &settings)
 {
@@ -58,15 +69,7 @@ QString fetch(UpstreamPool &pool, const UpstreamSettings &settings)
     if (!done) {
         return QStringLiteral("no answer");
     }
-    if (!f.connected) {
-        return QStringLiteral("not connected");
-    }
-    for (const char *word : { "Reused, ", "New, " }) {
-        if (f.answer.contains(QByteArray("\n") + word)) {
-            return QString::fromLatin1(word).chopped(2);
-        }
-    }
-    return QStringLiteral("no status line in: ") + QString::fromLatin1(f.answer.left(200));
+    return f.connected ? sessionWord(f.answer) : QStringLiteral("not connected");
 }
 
 QString openssl()
@@ -93,12 +96,7 @@ QString fetchOutside(UpstreamPool &pool, const UpstreamSettings &settings)
         return QStringLiteral("no answer");
     }
     answer += ssl->readAll();
-    for (const char *word : { "Reused, ", "New, " }) {
-        if (answer.contains(QByteArray("\n") + word)) {
-            return QString::fromLatin1(word).chopped(2);
-        }
-    }
-    return QStringLiteral("no status line");
+    return sessionWord(answer);
 }
 
 // A self-signed certificate for 127.0.0.1 and its key, made by the openssl command.
@@ -121,9 +119,11 @@ QList<QSslCertificate> certificate(const QString &dir, const QString &name)
 class TlsServer
 {
 public:
-    bool start(const QString &dir, const QString &name, quint16 port, bool tls12)
+    // On `port`, or on a free one (port()).
+    bool start(const QString &dir, const QString &name, bool tls12 = false, quint16 port = 0)
     {
-        QStringList args { "s_server", "-accept", QStringLiteral("127.0.0.1:%1").arg(port), "-cert",
+        m_port = port ? port : freePort();
+        QStringList args { "s_server", "-accept", QStringLiteral("127.0.0.1:%1").arg(m_port), "-cert",
             dir + "/" + name + ".pem", "-key", dir + "/" + name + ".key", "-www" };
         if (tls12) {
             args << "-no_tls1_3";
@@ -148,23 +148,25 @@ public:
         }
     }
 
+    quint16 port() const { return m_port; }
+
 private:
+    static quint16 freePort()
+    {
+        QTcpServer s;
+        return s.listen(QHostAddress::LocalHost) ? s.serverPort() : 0;
+    }
     std::unique_ptr<QProcess> m_process;
     QByteArray m_output;
+    quint16 m_port = 0;
 };
 
-quint16 freePort()
-{
-    QTcpServer s;
-    return s.listen(QHostAddress::LocalHost) ? s.serverPort() : 0;
-}
-
-UpstreamSettings settingsFor(quint16 port, const QList<QSslCertificate> &cas)
+UpstreamSettings settingsFor(const TlsServer &server, const QList<QSslCertificate> &cas)
 {
     UpstreamSettings s;
     s.tls = true;
     s.host = QStringLiteral("127.0.0.1");
-    s.port = port;
+    s.port = server.port();
     s.hostHeader = "127.0.0.1";
     s.extraCaCertificates = cas;
     return s;
@@ -178,6 +180,7 @@ class TstTlsResume : public QObject
 
 private:
     QTemporaryDir m_dir;
+    QList<QSslCertificate> trustA() const { return certificate(m_dir.path(), "a"); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -198,11 +201,10 @@ private Q_SLOTS:
     void resumesTheLastSession()
     {
         QFETCH(bool, tls12);
-        const quint16 port = freePort();
         TlsServer server;
-        QVERIFY(server.start(m_dir.path(), "a", port, tls12));
+        QVERIFY(server.start(m_dir.path(), "a", tls12));
         UpstreamPool pool;
-        const UpstreamSettings s = settingsFor(port, certificate(m_dir.path(), "a"));
+        const UpstreamSettings s = settingsFor(server, trustA());
         QCOMPARE(fetch(pool, s), QStringLiteral("New"));
         QVERIFY(!pool.tlsSessionFor(s).isEmpty());
         QCOMPARE(fetch(pool, s), QStringLiteral("Reused"));
@@ -215,11 +217,10 @@ private Q_SLOTS:
     // A socket made outside the leases (a Live session's) resumes the pool's session and keeps its own.
     void outsideThePool()
     {
-        const quint16 port = freePort();
         TlsServer server;
-        QVERIFY(server.start(m_dir.path(), "a", port, false));
+        QVERIFY(server.start(m_dir.path(), "a"));
         UpstreamPool pool;
-        const UpstreamSettings s = settingsFor(port, certificate(m_dir.path(), "a"));
+        const UpstreamSettings s = settingsFor(server, trustA());
         QCOMPARE(fetch(pool, s), QStringLiteral("New"));
         QCOMPARE(fetchOutside(pool, s), QStringLiteral("Reused"));
         UpstreamPool other;
@@ -230,22 +231,19 @@ private Q_SLOTS:
     // A session is offered only where it was made and under the CA list its server was verified against.
     void keyedByEndpointAndCaList()
     {
-        const quint16 port1 = freePort();
         TlsServer one;
-        QVERIFY(one.start(m_dir.path(), "a", port1, false));
-        const quint16 port2 = freePort();
+        QVERIFY(one.start(m_dir.path(), "a"));
         TlsServer two;
-        QVERIFY(two.start(m_dir.path(), "a", port2, false));
+        QVERIFY(two.start(m_dir.path(), "a"));
         UpstreamPool pool;
-        const UpstreamSettings s1 = settingsFor(port1, certificate(m_dir.path(), "a"));
+        const UpstreamSettings s1 = settingsFor(one, trustA());
         QCOMPARE(fetch(pool, s1), QStringLiteral("New"));
-        const UpstreamSettings s2 = settingsFor(port2, certificate(m_dir.path(), "a"));
+        const UpstreamSettings s2 = settingsFor(two, trustA());
         QVERIFY(pool.tlsSessionFor(s2).isEmpty());
         QCOMPARE(fetch(pool, s2), QStringLiteral("New"));
         QCOMPARE(fetch(pool, s1), QStringLiteral("Reused"));
         // The same server under another CA list (still trusting it): a full handshake, then that list's own session.
-        const UpstreamSettings wider
-            = settingsFor(port1, certificate(m_dir.path(), "a") + certificate(m_dir.path(), "b"));
+        const UpstreamSettings wider = settingsFor(one, trustA() + certificate(m_dir.path(), "b"));
         QVERIFY(pool.tlsSessionFor(wider).isEmpty());
         QCOMPARE(fetch(pool, wider), QStringLiteral("New"));
         QCOMPARE(fetch(pool, wider), QStringLiteral("Reused"));
@@ -256,17 +254,17 @@ private Q_SLOTS:
     // whose certificate is not trusted is refused as without the session.
     void anUntrustedServerIsRefusedDespiteTheSession()
     {
-        const quint16 port = freePort();
         UpstreamPool pool;
-        const UpstreamSettings s = settingsFor(port, certificate(m_dir.path(), "a"));
+        UpstreamSettings s;
         {
             TlsServer trusted;
-            QVERIFY(trusted.start(m_dir.path(), "a", port, false));
+            QVERIFY(trusted.start(m_dir.path(), "a"));
+            s = settingsFor(trusted, trustA());
             QCOMPARE(fetch(pool, s), QStringLiteral("New"));
         }
         QVERIFY(!pool.tlsSessionFor(s).isEmpty());
         TlsServer impostor;
-        QVERIFY(impostor.start(m_dir.path(), "b", port, false));
+        QVERIFY(impostor.start(m_dir.path(), "b", false, s.port));
         QCOMPARE(fetch(pool, s), QStringLiteral("not connected"));
     }
 };
