@@ -171,12 +171,7 @@ void UpstreamPool::keepTlsSession(
     if (session.isEmpty()) {
         return;
     }
-    const auto same = [&](const TlsSession &t) {
-        return t.endpoint.tls == endpoint.tls && t.endpoint.host == endpoint.host && t.endpoint.port == endpoint.port
-            && t.endpoint.proxyType == endpoint.proxyType && t.endpoint.proxyHost == endpoint.proxyHost
-            && t.endpoint.proxyPort == endpoint.proxyPort && t.extraCas == extraCas;
-    };
-    std::erase_if(m_tlsSessions, same);
+    std::erase_if(m_tlsSessions, [&](const TlsSession &t) { return t.endpoint == endpoint && t.extraCas == extraCas; });
     if (m_tlsSessions.size() >= kMaxTlsSessions) {
         m_tlsSessions.erase(m_tlsSessions.begin());
     }

@@ -29,8 +29,8 @@ namespace ga::proxy {
 // so under a steady load the pool shrinks to what the load needs.
 //
 // A TLS connection's session is kept for the next connection to the same endpoint (and CA list), which resumes it:
-// an abbreviated handshake without the server's certificates, their verification and a full key exchange's
-// signature (as nginx's proxy_ssl_session_reuse). In memory only, never written or logged.
+// an abbreviated handshake without the server's certificates, their verification and its signature (as nginx's
+// proxy_ssl_session_reuse). In memory only, never written or logged.
 class UpstreamPool final : public QObject
 {
     Q_OBJECT
@@ -46,6 +46,7 @@ private:
         QNetworkProxy::ProxyType proxyType = QNetworkProxy::NoProxy;
         QString proxyHost;
         quint16 proxyPort = 0;
+        bool operator==(const Endpoint &) const = default;
     };
 
 public:
