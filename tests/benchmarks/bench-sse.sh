@@ -8,7 +8,8 @@
 # Targets: p99 added < 5 ms; issue 18: p50 transit <= nginx's + 0.2 ms, p99 transit <= nginx's.
 #   tests/benchmarks/bench-sse.sh [FAKE_GEMINI_BIN GEMINI_AGGREGATORD_BIN]
 # Defaults: build/release/... (or $BUILD_DIR/...). Environment: PAIRS (20 rounds), CHUNKS (50), INTERVAL_MS (20),
-# CONCURRENCY (1), NGINX (on; off to leave it out), SET ("KEY=VALUE …": daemon settings first), CLIENT (cpp: bench_sse_client, built in $BUILD_DIR when missing;
+# CONCURRENCY (1), NGINX (on; off to leave it out), SET ("KEY=VALUE …": daemon settings first), TLS (1: the daemon and
+# nginx reach the tap over TLS through another nginx), CLIENT (cpp: bench_sse_client, built in $BUILD_DIR when missing;
 # node: bench-sse.mjs, one node process, which saturates at ~1,000 streams on 2 cores).
 set -euo pipefail
 
@@ -39,7 +40,21 @@ harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks "$CHUNKS" -
 # the tap, and the direct streams go through the tap too.
 TAP_PORT=$(harness_free_port)
 KEY=$(harness_gen_key)
-harness_setup_daemon "$DAEMON_BIN" "http://127.0.0.1:$TAP_PORT" "$KEY"
+# TLS=1: the daemon and nginx reach the tap over TLS, as they reach Google, through another nginx terminating it
+# (a new self-signed certificate they verify); the direct streams do not.
+UPSTREAM_URL=http://127.0.0.1:$TAP_PORT
+UPSTREAM_PORT=$TAP_PORT
+UPSTREAM_CA=""
+if [ "${TLS:-0}" = 1 ]; then
+    bench_require nginx openssl
+    PATH=$PATH:/usr/sbin
+    BENCH_NGINX_DIR=$H_TMP/nginx-tls bench_start_nginx "$TAP_PORT" off tls
+    UPSTREAM_URL=$BENCH_NGINX_URL
+    UPSTREAM_PORT=${BENCH_NGINX_URL##*:}
+    UPSTREAM_CA=$BENCH_NGINX_CA
+fi
+harness_setup_daemon "$DAEMON_BIN" "$UPSTREAM_URL" "$KEY"
+[ -n "$UPSTREAM_CA" ] && "$DAEMON_BIN" config set upstream.caBundle "$UPSTREAM_CA" >/dev/null
 # SET="KEY=VALUE …": the daemon's settings first (what a part of it costs, e.g. metrics.historyRetentionDays=0).
 for setting in ${SET:-}; do
     "$DAEMON_BIN" config set "${setting%%=*}" "${setting#*=}" >/dev/null
@@ -50,7 +65,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 NGINX_ARGS=()
 if [ "${NGINX:-on}" != off ] && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }; then
     PATH=$PATH:/usr/sbin
-    bench_start_nginx "$TAP_PORT" on # its upstream is the tap, which bench-sse.mjs starts
+    # Its upstream is the tap, which the client starts (TLS=1: through the nginx terminating TLS).
+    BENCH_NGINX_UPSTREAM_CA=$UPSTREAM_CA bench_start_nginx "$UPSTREAM_PORT" on
     NGINX_ARGS=(--nginx "$BENCH_NGINX_URL")
 fi
 
