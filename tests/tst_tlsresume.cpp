@@ -2,13 +2,21 @@
 // The upstream pool resumes TLS sessions (core/proxy/upstreampool.h) against a real TLS server: `openssl s_server
 // -www`, whose status page says whether the connection was "New" or "Reused" and which closes the connection after
 // each answer, so each request here is a new connection. A session is offered only to the endpoint and CA list it
-// was made with, and offering one never lets an untrusted server through.
+// was made with, and offering one never lets an untrusted server through. And through a whole proxy: a pooled TLS
+// connection is not used again once the CA list it was verified under changed.
+#include "keys/keypool.h"
+#include "proxy/proxyserver.h"
+#include "proxy/proxysettings.h"
 #include "proxy/upstreampool.h"
+#include "rawhttp.h"
+#include "time/clock.h"
 #include "upstream/upstream.h"
 
 #include <QFile>
 #include <QProcess>
 #include <QSslCertificate>
+#include <QSslKey>
+#include <QSslServer>
 #include <QSslSocket>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -172,6 +180,59 @@ UpstreamSettings settingsFor(const TlsServer &server, const QList<QSslCertificat
     return s;
 }
 
+// A keep-alive HTTPS upstream on this thread, certificate `name`: every request gets a small JSON 200 and the
+// connection stays open. Counts the connections whose handshake completed.
+class KeepAliveServer : public QObject
+{
+public:
+    bool start(const QString &dir, const QString &name)
+    {
+        QSslConfiguration c = QSslConfiguration::defaultConfiguration();
+        c.setLocalCertificate(certificate(dir, name).value(0));
+        QFile key(dir + "/" + name + ".key");
+        if (!key.open(QIODevice::ReadOnly)) {
+            return false;
+        }
+        c.setPrivateKey(QSslKey(key.readAll(), QSsl::Ec));
+        c.setPeerVerifyMode(QSslSocket::VerifyNone);
+        m_server.setSslConfiguration(c);
+        connect(&m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (auto *s = qobject_cast<QSslSocket *>(m_server.nextPendingConnection())) {
+                serve(s);
+            }
+        });
+        return m_server.listen(QHostAddress::LocalHost);
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    int connections() const { return m_connections; }
+
+private:
+    void serve(QSslSocket *s)
+    {
+        ++m_connections;
+        s->setParent(this);
+        auto in = std::make_shared<QByteArray>();
+        connect(s, &QIODevice::readyRead, s, [s, in] {
+            *in += s->readAll();
+            for (qsizetype end; (end = in->indexOf("\r\n\r\n")) >= 0;) {
+                qsizetype length = 0;
+                for (const QByteArray &line : in->left(end).split('\n')) {
+                    if (line.toLower().startsWith("content-length:")) {
+                        length = line.mid(15).trimmed().toLongLong();
+                    }
+                }
+                if (in->size() < end + 4 + length) {
+                    return;
+                }
+                in->remove(0, end + 4 + length);
+                s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+            }
+        });
+    }
+    QSslServer m_server;
+    int m_connections = 0;
+};
+
 } // namespace
 
 class TstTlsResume : public QObject
@@ -248,6 +309,44 @@ private Q_SLOTS:
         QCOMPARE(fetch(pool, wider), QStringLiteral("New"));
         QCOMPARE(fetch(pool, wider), QStringLiteral("Reused"));
         QCOMPARE(fetch(pool, s1), QStringLiteral("Reused"));
+    }
+
+    // The proxy keeps TLS connections open; a new CA list (upstream.caBundle) closes them, so a server the new list
+    // does not trust is not reached through a connection verified under the old one.
+    void aNewCaListDropsPooledConnections()
+    {
+        KeepAliveServer upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        ga::time::ManualClock clock;
+        ga::keys::KeyPool keys(clock);
+        keys.setKeys({ { QStringLiteral("k1"), QByteArray("AIza") + QByteArray(35, 'x'), {}, 1, true } });
+        ga::proxy::ProxyServer proxy(&keys, 1);
+        proxy.authenticator()->setAllowAnonymousLoopback(true);
+        QString error;
+        QVERIFY2(proxy.listen(QStringLiteral("127.0.0.1"), 0, &error), qPrintable(error));
+        const auto apply = [&](const QString &caBundle) {
+            ga::config::Config c;
+            c.upstreamBaseUrl = QStringLiteral("https://127.0.0.1:%1").arg(upstream.port());
+            c.upstreamCaBundle = caBundle;
+            const ga::proxy::SettingsPtr s = ga::proxy::settingsFromConfig(c, &error);
+            QVERIFY2(s, qPrintable(error));
+            proxy.applySettings(s);
+        };
+        const auto status = [&] {
+            ga::test::Client client(proxy.port());
+            client.send(ga::test::post("/v1beta/models/gemini-2.5-flash:generateContent", R"({"contents":[]})"));
+            return client.read(15000).status;
+        };
+        apply(m_dir.path() + "/a.pem");
+        QCOMPARE(status(), 200);
+        QCOMPARE(status(), 200);
+        QCOMPARE(upstream.connections(), 1); // kept open and used again
+        apply(m_dir.path() + "/b.pem"); // no longer trusts the upstream's certificate
+        QVERIFY(status() != 200);
+        QCOMPARE(upstream.connections(), 1);
+        apply(m_dir.path() + "/a.pem");
+        QCOMPARE(status(), 200);
+        QCOMPARE(upstream.connections(), 2);
     }
 
     // A session kept for an endpoint is offered to whatever answers there next; a server that cannot resume it and

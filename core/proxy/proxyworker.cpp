@@ -74,6 +74,9 @@ void ProxyWorker::applySettings(SettingsPtr settings)
                 || m_settings->upstream.port != settings->upstream.port
                 || m_settings->upstream.tls != settings->upstream.tls
                 || m_settings->upstream.proxy != settings->upstream.proxy
+                // a connection made under other trust settings is not used again (one to a server no longer
+                // trusted stayed in use while traffic kept it from going idle)
+                || m_settings->upstream.extraCaCertificates != settings->upstream.extraCaCertificates
                 // idle sockets keep the deadline they were given: a new timeout starts from a fresh pool
                 || m_settings->upstream.idleConnectionTimeoutMs != settings->upstream.idleConnectionTimeoutMs;
             m_settings = settings;
