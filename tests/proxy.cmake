@@ -23,5 +23,6 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     ga_add_test(tst_epolldispatcher)
 endif()
 # TLS session resumption of the upstream pool against a real TLS server (openssl s_server): resumed where it was
-# made and under the same CA list only, never letting an untrusted server through.
+# made and under the same CA list only, never letting an untrusted server through; connections kept open (the
+# proxy's pool, the key health check's) not used again under a new CA list.
 ga_add_test(tst_tlsresume)

@@ -2,8 +2,9 @@
 // The upstream pool resumes TLS sessions (core/proxy/upstreampool.h) against a real TLS server: `openssl s_server
 // -www`, whose status page says whether the connection was "New" or "Reused" and which closes the connection after
 // each answer, so each request here is a new connection. A session is offered only to the endpoint and CA list it
-// was made with, and offering one never lets an untrusted server through. And through a whole proxy: a pooled TLS
-// connection is not used again once the CA list it was verified under changed.
+// was made with, and offering one never lets an untrusted server through. And through a whole proxy and the key
+// health check: a TLS connection kept open is not used again once the CA list it was verified under changed.
+#include "keys/healthcheck.h"
 #include "keys/keypool.h"
 #include "proxy/proxyserver.h"
 #include "proxy/proxysettings.h"
@@ -14,6 +15,7 @@
 
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QSslServer>
@@ -347,6 +349,32 @@ private Q_SLOTS:
         apply(m_dir.path() + "/a.pem");
         QCOMPARE(status(), 200);
         QCOMPARE(upstream.connections(), 2);
+    }
+
+    // The key health check (QNetworkAccessManager, which keeps connections open) likewise: a check under a new CA
+    // list does not go over a connection verified under the old one.
+    void aHealthCheckUnderANewCaListConnectsAgain()
+    {
+        KeepAliveServer upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        ga::keys::HealthChecker checker;
+        const auto check = [&](const QList<QSslCertificate> &cas) {
+            UpstreamSettings s;
+            s.tls = true;
+            s.host = QStringLiteral("127.0.0.1");
+            s.port = upstream.port();
+            s.hostHeader = QByteArray("127.0.0.1:") + QByteArray::number(upstream.port());
+            s.extraCaCertificates = cas;
+            QSignalSpy done(&checker, &ga::keys::HealthChecker::finished);
+            checker.check(QStringLiteral("k1"), "secret", s, 10000);
+            return done.wait(15000) ? done.at(0).at(0).value<ga::keys::HealthResult>().verdict
+                                    : ga::keys::HealthVerdict::Other;
+        };
+        QCOMPARE(check(trustA()), ga::keys::HealthVerdict::Valid);
+        QCOMPARE(check(trustA()), ga::keys::HealthVerdict::Valid);
+        QCOMPARE(upstream.connections(), 1);
+        QCOMPARE(check(certificate(m_dir.path(), "b")), ga::keys::HealthVerdict::Network);
+        QCOMPARE(upstream.connections(), 1);
     }
 
     // A session kept for an endpoint is offered to whatever answers there next; a server that cannot resume it and

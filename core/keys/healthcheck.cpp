@@ -44,6 +44,10 @@ void HealthChecker::check(
     if (upstream.tls) {
         request.setSslConfiguration(upstream::sslConfiguration(upstream));
     }
+    if (upstream.extraCaCertificates != m_extraCas) {
+        m_nam->clearConnectionCache();
+        m_extraCas = upstream.extraCaCertificates;
+    }
     m_nam->setProxy(upstream.proxy);
     auto *clock = new QElapsedTimer;
     clock->start();

@@ -50,6 +50,9 @@ Q_SIGNALS:
 
 private:
     QNetworkAccessManager *m_nam;
+    // The extra CA certificates the open connections were verified under: QNetworkAccessManager reuses a connection
+    // whatever a request's TLS settings, so one made under other trust settings is closed first.
+    QList<QSslCertificate> m_extraCas;
 };
 
 } // namespace ga::keys
