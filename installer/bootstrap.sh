@@ -38,7 +38,8 @@ DEBIAN_PACKAGES=(
     # benchmarks only: callgrind for tests/benchmarks/profile.sh (python3 for bench-idle.sh comes with the system)
     valgrind
     # the ACME test CA and its DNS answers for the HTTPS listener's tests (tests/tst_acme, tests/tst_tls); openssl's
-    # command-line tool makes their throwaway certificates and checks the listener's protocols
+    # command-line tool makes their throwaway certificates, checks the listener's protocols and is the TLS server
+    # that tells resumed sessions from new ones (tests/tst_tlsresume)
     pebble openssl
     # promtool validates the /metrics output (tests/tst_observability)
     prometheus
