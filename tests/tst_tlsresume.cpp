@@ -171,13 +171,14 @@ private:
     quint16 m_port = 0;
 };
 
-UpstreamSettings settingsFor(const TlsServer &server, const QList<QSslCertificate> &cas)
+// Where a server on this machine's `port` is, trusting `cas`.
+UpstreamSettings settingsFor(quint16 port, const QList<QSslCertificate> &cas)
 {
     UpstreamSettings s;
     s.tls = true;
     s.host = QStringLiteral("127.0.0.1");
-    s.port = server.port();
-    s.hostHeader = "127.0.0.1";
+    s.port = port;
+    s.hostHeader = QByteArray("127.0.0.1:") + QByteArray::number(port);
     s.extraCaCertificates = cas;
     return s;
 }
@@ -267,7 +268,7 @@ private Q_SLOTS:
         TlsServer server;
         QVERIFY(server.start(m_dir.path(), "a", tls12));
         UpstreamPool pool;
-        const UpstreamSettings s = settingsFor(server, trustA());
+        const UpstreamSettings s = settingsFor(server.port(), trustA());
         QCOMPARE(fetch(pool, s), QStringLiteral("New"));
         QVERIFY(!pool.tlsSessionFor(s).isEmpty());
         QCOMPARE(fetch(pool, s), QStringLiteral("Reused"));
@@ -283,7 +284,7 @@ private Q_SLOTS:
         TlsServer server;
         QVERIFY(server.start(m_dir.path(), "a"));
         UpstreamPool pool;
-        const UpstreamSettings s = settingsFor(server, trustA());
+        const UpstreamSettings s = settingsFor(server.port(), trustA());
         QCOMPARE(fetch(pool, s), QStringLiteral("New"));
         QCOMPARE(fetchOutside(pool, s), QStringLiteral("Reused"));
         UpstreamPool other;
@@ -299,14 +300,14 @@ private Q_SLOTS:
         TlsServer two;
         QVERIFY(two.start(m_dir.path(), "a"));
         UpstreamPool pool;
-        const UpstreamSettings s1 = settingsFor(one, trustA());
+        const UpstreamSettings s1 = settingsFor(one.port(), trustA());
         QCOMPARE(fetch(pool, s1), QStringLiteral("New"));
-        const UpstreamSettings s2 = settingsFor(two, trustA());
+        const UpstreamSettings s2 = settingsFor(two.port(), trustA());
         QVERIFY(pool.tlsSessionFor(s2).isEmpty());
         QCOMPARE(fetch(pool, s2), QStringLiteral("New"));
         QCOMPARE(fetch(pool, s1), QStringLiteral("Reused"));
         // The same server under another CA list (still trusting it): a full handshake, then that list's own session.
-        const UpstreamSettings wider = settingsFor(one, trustA() + certificate(m_dir.path(), "b"));
+        const UpstreamSettings wider = settingsFor(one.port(), trustA() + certificate(m_dir.path(), "b"));
         QVERIFY(pool.tlsSessionFor(wider).isEmpty());
         QCOMPARE(fetch(pool, wider), QStringLiteral("New"));
         QCOMPARE(fetch(pool, wider), QStringLiteral("Reused"));
@@ -359,12 +360,7 @@ private Q_SLOTS:
         QVERIFY(upstream.start(m_dir.path(), "a"));
         ga::keys::HealthChecker checker;
         const auto check = [&](const QList<QSslCertificate> &cas) {
-            UpstreamSettings s;
-            s.tls = true;
-            s.host = QStringLiteral("127.0.0.1");
-            s.port = upstream.port();
-            s.hostHeader = QByteArray("127.0.0.1:") + QByteArray::number(upstream.port());
-            s.extraCaCertificates = cas;
+            const UpstreamSettings s = settingsFor(upstream.port(), cas);
             QSignalSpy done(&checker, &ga::keys::HealthChecker::finished);
             checker.check(QStringLiteral("k1"), "secret", s, 10000);
             return done.wait(15000) ? done.at(0).at(0).value<ga::keys::HealthResult>().verdict
@@ -386,7 +382,7 @@ private Q_SLOTS:
         {
             TlsServer trusted;
             QVERIFY(trusted.start(m_dir.path(), "a"));
-            s = settingsFor(trusted, trustA());
+            s = settingsFor(trusted.port(), trustA());
             QCOMPARE(fetch(pool, s), QStringLiteral("New"));
         }
         QVERIFY(!pool.tlsSessionFor(s).isEmpty());
