@@ -26,3 +26,6 @@ endif()
 # made and under the same CA list only, never letting an untrusted server through; connections kept open (the
 # proxy's pool, the key health check's) not used again under a new CA list.
 ga_add_test(tst_tlsresume)
+# The upstream's TLS done by the proxy itself (tls/clientsession.h) against a real TLS server, through a whole proxy:
+# refused certificates and why, records both ways, backpressure across TLS, close_notify, cut answers.
+ga_add_test(tst_upstreamtls LIBS OpenSSL::Crypto)

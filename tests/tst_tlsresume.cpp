@@ -11,6 +11,7 @@
 #include "proxy/upstreampool.h"
 #include "rawhttp.h"
 #include "time/clock.h"
+#include "tlsupstream.h"
 #include "upstream/upstream.h"
 
 #include <QFile>
@@ -28,11 +29,16 @@
 #include <memory>
 
 using ga::proxy::UpstreamPool;
+using ga::test::certificate;
+using ga::test::makeCertificate;
+using ga::test::openssl;
+using ga::test::settingsFor;
 using ga::upstream::UpstreamSettings;
 
 namespace {
 
 // A lease's user that sends one HTTP/1.0 GET once connected and keeps everything the server sends until it closes.
+// It reads and writes through the lease, as UpstreamClient does (the lease's own TLS, or Qt's).
 struct Fetch final : UpstreamPool::User
 {
     UpstreamPool::Lease *lease = nullptr;
@@ -43,13 +49,24 @@ struct Fetch final : UpstreamPool::User
     void socketConnected() override
     {
         connected = true;
-        lease->socket()->write("GET / HTTP/1.0\r\n\r\n");
+        lease->write("GET / HTTP/1.0\r\n\r\n");
     }
-    void socketReadyRead() override { answer += lease->socket()->readAll(); }
-    bool socketReadable() override { return false; } // TLS: Qt reads
+    void socketReadyRead() override { lease->appendAvailable(answer); }
+    bool socketReadable() override
+    {
+        UpstreamPool::Lease::Read read(lease, answer);
+        answer += read.lent();
+        if (read.got() < 0 && lease->failed()) {
+            socketClosed();
+            return true;
+        }
+        return read.got() >= 0;
+    }
     void socketClosed() override
     {
-        answer += lease->socket()->readAll();
+        if (!lease->failed()) {
+            lease->appendAvailable(answer);
+        }
         closed = true;
     }
 };
@@ -82,11 +99,6 @@ QString fetch(UpstreamPool &pool, const UpstreamSettings &settings)
     return f.connected ? sessionWord(f.answer) : QStringLiteral("not connected");
 }
 
-QString openssl()
-{
-    return QStandardPaths::findExecutable(QStringLiteral("openssl"));
-}
-
 // The same with a socket made outside the pool's leases (as a Live session's).
 QString fetchOutside(UpstreamPool &pool, const UpstreamSettings &settings)
 {
@@ -107,22 +119,6 @@ QString fetchOutside(UpstreamPool &pool, const UpstreamSettings &settings)
     }
     answer += ssl->readAll();
     return sessionWord(answer);
-}
-
-// A self-signed certificate for 127.0.0.1 and its key, made by the openssl command.
-bool makeCertificate(const QString &dir, const QString &name)
-{
-    QProcess p;
-    p.start(openssl(),
-        { "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
-            "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/" + name + ".key", "-out",
-            dir + "/" + name + ".pem" });
-    return p.waitForFinished(30000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
-
-QList<QSslCertificate> certificate(const QString &dir, const QString &name)
-{
-    return QSslCertificate::fromPath(dir + "/" + name + ".pem");
 }
 
 // `openssl s_server -www` on `port` with the certificate `name` (TLS 1.2 only when asked), until destroyed.
@@ -169,71 +165,6 @@ private:
     std::unique_ptr<QProcess> m_process;
     QByteArray m_output;
     quint16 m_port = 0;
-};
-
-// Where a server on this machine's `port` is, trusting `cas`.
-UpstreamSettings settingsFor(quint16 port, const QList<QSslCertificate> &cas)
-{
-    UpstreamSettings s;
-    s.tls = true;
-    s.host = QStringLiteral("127.0.0.1");
-    s.port = port;
-    s.hostHeader = QByteArray("127.0.0.1:") + QByteArray::number(port);
-    s.extraCaCertificates = cas;
-    return s;
-}
-
-// A keep-alive HTTPS upstream on this thread, certificate `name`: every request gets a small JSON 200 and the
-// connection stays open. Counts the connections whose handshake completed.
-class KeepAliveServer : public QObject
-{
-public:
-    bool start(const QString &dir, const QString &name)
-    {
-        QSslConfiguration c = QSslConfiguration::defaultConfiguration();
-        c.setLocalCertificate(certificate(dir, name).value(0));
-        QFile key(dir + "/" + name + ".key");
-        if (!key.open(QIODevice::ReadOnly)) {
-            return false;
-        }
-        c.setPrivateKey(QSslKey(key.readAll(), QSsl::Ec));
-        c.setPeerVerifyMode(QSslSocket::VerifyNone);
-        m_server.setSslConfiguration(c);
-        connect(&m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
-            while (auto *s = qobject_cast<QSslSocket *>(m_server.nextPendingConnection())) {
-                serve(s);
-            }
-        });
-        return m_server.listen(QHostAddress::LocalHost);
-    }
-    quint16 port() const { return m_server.serverPort(); }
-    int connections() const { return m_connections; }
-
-private:
-    void serve(QSslSocket *s)
-    {
-        ++m_connections;
-        s->setParent(this);
-        auto in = std::make_shared<QByteArray>();
-        connect(s, &QIODevice::readyRead, s, [s, in] {
-            *in += s->readAll();
-            for (qsizetype end; (end = in->indexOf("\r\n\r\n")) >= 0;) {
-                qsizetype length = 0;
-                for (const QByteArray &line : in->left(end).split('\n')) {
-                    if (line.toLower().startsWith("content-length:")) {
-                        length = line.mid(15).trimmed().toLongLong();
-                    }
-                }
-                if (in->size() < end + 4 + length) {
-                    return;
-                }
-                in->remove(0, end + 4 + length);
-                s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
-            }
-        });
-    }
-    QSslServer m_server;
-    int m_connections = 0;
 };
 
 } // namespace
@@ -318,7 +249,7 @@ private Q_SLOTS:
     // does not trust is not reached through a connection verified under the old one.
     void aNewCaListDropsPooledConnections()
     {
-        KeepAliveServer upstream;
+        ga::test::HttpsUpstream upstream;
         QVERIFY(upstream.start(m_dir.path(), "a"));
         ga::time::ManualClock clock;
         ga::keys::KeyPool keys(clock);
@@ -356,7 +287,7 @@ private Q_SLOTS:
     // list does not go over a connection verified under the old one.
     void aHealthCheckUnderANewCaListConnectsAgain()
     {
-        KeepAliveServer upstream;
+        ga::test::HttpsUpstream upstream;
         QVERIFY(upstream.start(m_dir.path(), "a"));
         ga::keys::HealthChecker checker;
         const auto check = [&](const QList<QSslCertificate> &cas) {

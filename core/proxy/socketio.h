@@ -56,6 +56,16 @@ protected:
     ~DirectReadable() = default;
 };
 
+// Whether attachDirectReads() can route reads on this platform (everywhere but Windows).
+constexpr bool directReadsAvailable()
+{
+#ifdef _WIN32
+    return false;
+#else
+    return true;
+#endif
+}
+
 // Sends `socket`'s read activations to `target` first. Only a connected plain TCP socket through no proxy, and only
 // where the platform's recv() is used (not Windows); false when not attached (Qt reads as before). `target` must
 // outlive the socket or be detached by deleting the socket. On a worker's epoll dispatcher the route lasts while Qt

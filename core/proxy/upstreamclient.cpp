@@ -113,8 +113,12 @@ bool UpstreamClient::socketReadable()
         return false;
     }
     // A body's bytes are used where they landed when there is nothing before them (DirectRead).
-    DirectRead read(m_socket, m_in);
+    UpstreamPool::Lease::Read read(m_lease, m_in);
     if (read.got() < 0) {
+        if (m_lease->failed()) {
+            onSocketError(); // the connection's TLS failed: Qt knows nothing of it
+            return true;
+        }
         return false; // the end of the stream or an error: Qt reads it too and reports the close
     }
     if (!read.lent().isEmpty() && m_phase == Phase::Body) {
@@ -240,11 +244,11 @@ void UpstreamClient::sendRequest()
         }
     }
     if (bodyInHead) {
-        writeThrough(m_socket, head); // not into a 16 KiB block that Qt would keep for the socket's life
+        m_lease->write(head); // not into a 16 KiB block that Qt would keep for the socket's life
         keepSpareBytes(std::move(head));
-    } else { // shared with Qt's buffer, not copied
-        m_socket->write(head);
-        m_socket->write(m_request.body);
+    } else { // shared with Qt's buffer, not copied (plain sockets)
+        m_lease->writeShared(head);
+        m_lease->writeShared(m_request.body);
     }
     m_phase = Phase::WaitingHead;
     touch(u.firstByteTimeoutMs);
@@ -271,7 +275,10 @@ void UpstreamClient::onReadyRead()
     if (m_paused) {
         return; // leave it in the (bounded) socket buffer: TCP pushes back on the upstream
     }
-    http::appendAvailable(m_socket, m_in);
+    if (m_lease->appendAvailable(m_in) < 0 && m_lease->failed()) {
+        onSocketError();
+        return;
+    }
     process();
 }
 
@@ -281,25 +288,26 @@ void UpstreamClient::onSocketError()
         return;
     }
     QTcpSocket *socket = m_socket;
+    UpstreamPool::Lease *lease = m_lease;
     // Bytes may still be buffered when the server closes right after sending them.
-    if (socket->bytesAvailable() > 0 && !m_paused) {
-        http::appendAvailable(socket, m_in);
+    if (lease->hasBuffered() && !m_paused && !lease->failed()) {
+        lease->appendAvailable(m_in);
         process();
         if (m_socket != socket || m_phase == Phase::Idle) {
             return; // the attempt ended (or the next one began) while processing them
         }
     }
-    const bool closed = socket->state() != QAbstractSocket::ConnectedState
+    const bool closed = lease->failed() || socket->state() != QAbstractSocket::ConnectedState
         || socket->error() == QAbstractSocket::RemoteHostClosedError;
     if (!closed) {
         return; // a non-fatal error; the disconnect follows
     }
     if (m_phase == Phase::Body) {
-        if (m_paused && socket->bytesAvailable() > 0) {
+        if (m_paused && lease->hasBuffered() && !lease->failed()) {
             return; // finish when the client catches up
         }
-        if (m_response.bodyKind == http::BodyKind::None && m_response.contentLength < 0) {
-            complete(); // close-delimited body: the close is the end
+        if (m_response.bodyKind == http::BodyKind::None && m_response.contentLength < 0 && !lease->failed()) {
+            complete(); // close-delimited body: the close is the end (not a TLS failure)
             return;
         }
         fail(UpstreamFailure::Kind::Broken, 502, m_holding ? kClosedInErrorResponse.text() : kClosedInResponse.text());
@@ -308,8 +316,10 @@ void UpstreamClient::onSocketError()
     // Before any response byte: a reused keep-alive connection the server had already closed is not the
     // key's fault; the owner tries again on a fresh one without counting an attempt.
     const bool staleReuse = m_reused && m_in.isEmpty();
-    QString reason = socket->errorString();
-    if (auto *ssl = qobject_cast<QSslSocket *>(socket); ssl && !ssl->sslHandshakeErrors().isEmpty()) {
+    QString reason = lease->errorString();
+    if (lease->certificateRejected()) {
+        reason = kTlsVerificationFailed.text().arg(reason);
+    } else if (auto *ssl = qobject_cast<QSslSocket *>(socket); ssl && !ssl->sslHandshakeErrors().isEmpty()) {
         reason = kTlsVerificationFailed.text().arg(ssl->sslHandshakeErrors().first().errorString());
     }
     fail(staleReuse ? UpstreamFailure::Kind::Stale : UpstreamFailure::Kind::Unreachable, 502,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/upstreampool.h"
 
+#include "http/buffer.h"
 #include "logging/logging.h"
 #include "proxy/clock.h"
+#include "tls/clientsession.h"
 
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -58,7 +60,7 @@ UpstreamPool::Lease *UpstreamPool::acquire(const UpstreamSettings &settings, Use
         Lease *lease = it->lease;
         m_idle.erase(std::next(it).base());
         QTcpSocket *socket = lease->socket();
-        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0) {
+        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0 && !lease->failed()) {
             lease->m_user = user;
             *reused = true;
             return lease;
@@ -70,7 +72,7 @@ UpstreamPool::Lease *UpstreamPool::acquire(const UpstreamSettings &settings, Use
     Lease *lease = open(settings);
     lease->m_user = user;
     if (auto *ssl = qobject_cast<QSslSocket *>(lease->socket())) {
-        ssl->connectToHostEncrypted(settings.host, settings.port);
+        ssl->connectToHostEncrypted(settings.host, settings.port); // else plain TCP, or TLS of the lease's own
     } else {
         lease->socket()->connectToHost(settings.host, settings.port);
     }
@@ -95,7 +97,7 @@ QTcpSocket *UpstreamPool::newSocket(const UpstreamSettings &settings, const QByt
         socket = new QTcpSocket;
     }
     socket->setProxy(settings.proxy);
-    socket->setReadBufferSize(256 * 1024); // bounded: a paused reader pushes back on the upstream via TCP
+    socket->setReadBufferSize(kReadBufferSize);
     return socket;
 }
 
@@ -118,8 +120,24 @@ QTcpSocket *UpstreamPool::newResumingSocket(const UpstreamSettings &settings)
 UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
 {
     ++m_opened;
-    QTcpSocket *socket = newResumingSocket(settings);
+    // TLS of the lease's own where its reads are the proxy's (socketio.h: no proxy, not Windows); QSslSocket else.
+    std::shared_ptr<tls::ClientContext> context;
+    if (settings.tls && settings.proxy.type() == QNetworkProxy::NoProxy && directReadsAvailable()) {
+        context = tlsContextFor(settings.extraCaCertificates);
+    }
+    QTcpSocket *socket = nullptr;
+    if (context) {
+        socket = new QTcpSocket;
+        socket->setProxy(settings.proxy);
+        socket->setReadBufferSize(kReadBufferSize);
+    } else {
+        socket = newResumingSocket(settings);
+    }
     auto *lease = new Lease(socket, endpointOf(settings));
+    if (context) {
+        lease->m_pool = this;
+        lease->m_tls = std::make_unique<tls::ClientSession>(std::move(context), settings.host, tlsSessionFor(settings));
+    }
     connect(socket, &QIODevice::readyRead, socket, [lease] {
         if (lease->m_user) {
             lease->m_user->socketReadyRead();
@@ -142,6 +160,10 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     auto connected = [lease] {
         // Set once connected: Qt ignores the option on a socket that is not connected yet.
         lease->socket()->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        if (lease->ownTls()) {
+            lease->startTls(); // the user hears of it when the handshake is done
+            return;
+        }
         readDirectly(lease);
         if (lease->m_user) {
             lease->m_user->socketConnected();
@@ -153,6 +175,287 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
         connect(socket, &QAbstractSocket::connected, socket, connected);
     }
     return lease;
+}
+
+std::shared_ptr<tls::ClientContext> UpstreamPool::tlsContextFor(const QList<QSslCertificate> &extraCas)
+{
+    for (const std::shared_ptr<tls::ClientContext> &c : m_tlsContexts) {
+        if (c->extraCas() == extraCas) {
+            return c;
+        }
+    }
+    QString error;
+    std::shared_ptr<tls::ClientContext> context = tls::ClientContext::create(extraCas, &error);
+    if (!context) {
+        qCWarning(lcProxy).noquote() << "Upstream TLS through Qt:" << error;
+        return nullptr;
+    }
+    if (m_tlsContexts.size() >= kMaxTlsContexts) {
+        m_tlsContexts.erase(m_tlsContexts.begin());
+    }
+    m_tlsContexts.push_back(context);
+    return context;
+}
+
+namespace {
+
+// Decrypted bytes land in a block of the thread's, lent to the reader when they fit (as DirectRead lends its block
+// of ciphertext): a stream's event is then neither allocated nor copied once more.
+constexpr qsizetype kPlainBlock = 16 * 1024;
+struct PlainBlock
+{
+    std::unique_ptr<char[]> bytes;
+    bool lent = false;
+};
+thread_local PlainBlock t_plain;
+
+} // namespace
+
+UpstreamPool::Lease::Lease(QTcpSocket *socket, Endpoint endpoint)
+    : m_socket(socket)
+    , m_endpoint(std::move(endpoint))
+{ }
+
+UpstreamPool::Lease::~Lease() = default;
+
+void UpstreamPool::Lease::startTls()
+{
+    if (!attachDirectReads(m_socket, this)) {
+        tlsFailed(QStringLiteral("the connection cannot be read for TLS")); // cannot happen: checked when opened
+        return;
+    }
+    QByteArray out = takeSpareBytes();
+    m_tls->handshake({}, out);
+    if (!send(out) || m_tls->state() == tls::ClientSession::State::Failed) {
+        tlsFailed(m_tls->errorString());
+        return;
+    }
+    keepSpareBytes(std::move(out));
+}
+
+bool UpstreamPool::Lease::readable()
+{
+    if (!m_tls) {
+        return m_user && m_user->socketReadable();
+    }
+    if (m_tls->state() == tls::ClientSession::State::Handshaking) {
+        return handshakeReadable();
+    }
+    if (!m_user) {
+        return idleTlsReadable();
+    }
+    return m_user->socketReadable();
+}
+
+bool UpstreamPool::Lease::handshakeReadable()
+{
+    QByteArray out = takeSpareBytes();
+    {
+        DirectRead raw(m_socket, m_cipher);
+        if (raw.got() < 0) {
+            return false; // closed or reset in the handshake: Qt reads it and reports the close
+        }
+        const QByteArrayView in = raw.lent().isEmpty() ? QByteArrayView(m_cipher) : raw.lent();
+        const tls::ClientSession::State state = m_tls->handshake(in, out);
+        if (state == tls::ClientSession::State::Open) {
+            // What came after the handshake (a TLS 1.3 ticket) is read now; an answer before the request is not one.
+            QByteArray early;
+            if (decrypt({}, early, nullptr) != 0 || !early.isEmpty()) {
+                m_cipher = QByteArray();
+                tlsFailed(QStringLiteral("the upstream sent data before the request"));
+                return true;
+            }
+        }
+        m_tls->feed({});
+        m_cipher = QByteArray();
+    }
+    const bool sent = send(out);
+    keepSpareBytes(std::move(out));
+    keepNewSession();
+    switch (m_tls->state()) {
+    case tls::ClientSession::State::Handshaking:
+        if (!sent) {
+            tlsFailed(m_socket->errorString());
+        }
+        return true;
+    case tls::ClientSession::State::Open:
+        if (m_user) {
+            m_user->socketConnected(); // the last use of this lease here: the user may discard it
+        }
+        return true;
+    case tls::ClientSession::State::Closed:
+    case tls::ClientSession::State::Failed:
+        tlsFailed(m_tls->errorString());
+        return true;
+    }
+    return true;
+}
+
+bool UpstreamPool::Lease::idleTlsReadable()
+{
+    // Only TLS's own records may come to an idle connection (a ticket, a key update); an answer's byte, the end of
+    // the session or a failure closes it, as a stray byte closes a plain one.
+    QByteArray plain;
+    const qint64 got = [&] {
+        DirectRead raw(m_socket, m_cipher);
+        if (raw.got() < 0) {
+            return qint64(-1);
+        }
+        const qint64 n = decrypt(raw.lent().isEmpty() ? QByteArrayView(m_cipher) : raw.lent(), plain, nullptr);
+        m_cipher = QByteArray();
+        return n;
+    }();
+    if (got < 0 && !failed() && m_tls->state() == tls::ClientSession::State::Open) {
+        return false; // closed or reset: Qt reads it and the pool drops the socket
+    }
+    if (got != 0 || m_tls->state() != tls::ClientSession::State::Open) {
+        m_socket->abort(); // the pool drops it (disconnected); nothing of this lease is used after
+    }
+    return true;
+}
+
+qint64 UpstreamPool::Lease::decrypt(QByteArrayView in, QByteArray &buffer, QByteArrayView *lent)
+{
+    if (!in.isEmpty()) {
+        m_tls->feed(in);
+    }
+    QByteArray out; // what OpenSSL answers while reading (a key update, an alert): rare
+    std::unique_ptr<char[]> own; // while the thread's block is lent out
+    char *block = nullptr;
+    if (lent != nullptr && !t_plain.lent) {
+        if (!t_plain.bytes) {
+            t_plain.bytes = std::make_unique<char[]>(size_t(kPlainBlock));
+        }
+        block = t_plain.bytes.get();
+    } else {
+        own = std::make_unique<char[]>(size_t(kPlainBlock));
+        block = own.get();
+        lent = nullptr;
+    }
+    qint64 got = 0;
+    qsizetype used = 0;
+    for (;;) {
+        const qsizetype n = m_tls->read(block + used, kPlainBlock - used, out);
+        used += n;
+        if (n > 0 && used < kPlainBlock) {
+            continue;
+        }
+        if (used == 0) {
+            break;
+        }
+        if (n == 0 && lent != nullptr && got == 0 && buffer.isEmpty()) {
+            t_plain.lent = true;
+            *lent = QByteArrayView(block, used);
+            got = used;
+            break;
+        }
+        buffer.append(block, used);
+        got += used;
+        used = 0;
+        if (n == 0) {
+            break;
+        }
+    }
+    m_tls->feed({});
+    if (m_tls->state() == tls::ClientSession::State::Closed && !m_closing) {
+        // The server ended the session (close_notify): it is answered, and the connection closed as Qt closes a
+        // QSslSocket then; from the event loop, so that the reader first takes what came before it.
+        m_closing = true;
+        m_tls->close(out);
+        QMetaObject::invokeMethod(
+            m_socket, [socket = m_socket] { socket->disconnectFromHost(); }, Qt::QueuedConnection);
+    }
+    if (!out.isEmpty()) {
+        send(out);
+    }
+    keepNewSession();
+    if (got == 0 && m_tls->state() != tls::ClientSession::State::Open) {
+        return -1;
+    }
+    return got;
+}
+
+bool UpstreamPool::Lease::send(const QByteArray &ciphertext)
+{
+    return writeThrough(m_socket, ciphertext);
+}
+
+void UpstreamPool::Lease::keepNewSession()
+{
+    QByteArray session = m_tls->takeNewSession();
+    if (!session.isEmpty() && m_pool) {
+        m_pool->keepTlsSession(m_endpoint, m_tls->context()->extraCas(), session);
+    }
+}
+
+bool UpstreamPool::Lease::certificateRejected() const
+{
+    return failed() && m_tls && m_tls->certificateRejected();
+}
+
+void UpstreamPool::Lease::tlsFailed(const QString &reason)
+{
+    m_tlsError = reason.isEmpty() ? QStringLiteral("the TLS session failed") : reason;
+    if (m_user) {
+        m_user->socketClosed(); // the user ends the attempt and discards the lease
+    } else {
+        m_socket->abort();
+    }
+}
+
+bool UpstreamPool::Lease::write(QByteArrayView data)
+{
+    if (!m_tls) {
+        return writeThrough(m_socket, data);
+    }
+    QByteArray out = takeSpareBytes();
+    const bool ok = m_tls->write(data, out) && send(out);
+    keepSpareBytes(std::move(out));
+    return ok;
+}
+
+bool UpstreamPool::Lease::writeShared(const QByteArray &data)
+{
+    if (!m_tls) {
+        return m_socket->write(data) == data.size();
+    }
+    return write(data);
+}
+
+qint64 UpstreamPool::Lease::appendAvailable(QByteArray &buffer)
+{
+    if (!m_tls) {
+        return http::appendAvailable(m_socket, buffer);
+    }
+    http::appendAvailable(m_socket, m_cipher);
+    const qint64 got = decrypt(m_cipher, buffer, nullptr);
+    m_cipher = QByteArray();
+    return got;
+}
+
+UpstreamPool::Lease::Read::Read(Lease *lease, QByteArray &buffer)
+{
+    if (!lease->m_tls) {
+        m_direct.emplace(lease->m_socket, buffer);
+        m_got = m_direct->got();
+        m_lent = m_direct->lent();
+        return;
+    }
+    DirectRead raw(lease->m_socket, lease->m_cipher);
+    if (raw.got() < 0) {
+        m_got = -1;
+        return;
+    }
+    m_got = lease->decrypt(raw.lent().isEmpty() ? QByteArrayView(lease->m_cipher) : raw.lent(), buffer, &m_lent);
+    lease->m_cipher = QByteArray();
+    m_lentPlain = !m_lent.isEmpty();
+}
+
+UpstreamPool::Lease::Read::~Read()
+{
+    if (m_lentPlain) {
+        t_plain.lent = false;
+    }
 }
 
 QByteArray UpstreamPool::tlsSessionFor(const UpstreamSettings &settings) const

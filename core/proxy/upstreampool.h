@@ -6,11 +6,19 @@
 
 #include <QNetworkProxy>
 #include <QObject>
+#include <QPointer>
 #include <QSslCertificate>
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <memory>
+#include <optional>
 #include <vector>
+
+namespace ga::tls {
+class ClientContext;
+class ClientSession;
+} // namespace ga::tls
 
 namespace ga::proxy {
 
@@ -67,24 +75,77 @@ public:
 
     // One socket as the pool knows it. Not a QObject (a stream holds one for its whole life): the socket's signals
     // reach it through connections whose context is the socket itself, cut when discard() deletes it.
+    //
+    // Its user reads and writes through it, not through the socket: a TLS connection made without a proxy is a plain
+    // socket carrying the ciphertext of the lease's own TLS session (tls/clientsession.h; README: why not
+    // QSslSocket), the others are what socket() is.
     class Lease final : private DirectReadable
     {
     public:
         QTcpSocket *socket() const { return m_socket; }
 
+        // Sends `data` now where the kernel takes it (socketio.h, writeThrough()); TLS: encrypted first. False when
+        // the connection cannot take it.
+        bool write(QByteArrayView data);
+        // write() for a large body: a plain socket shares `data` with Qt's buffer instead of copying it.
+        bool writeShared(const QByteArray &data);
+        // Appends to `buffer` what Qt has read from the socket (socketio.h: after a pause), decrypted for TLS; bytes
+        // appended, or -1 when nothing was and the connection failed.
+        qint64 appendAvailable(QByteArray &buffer);
+        // Whether the socket holds bytes not read yet (for TLS: not decrypted yet).
+        bool hasBuffered() const { return m_socket->bytesAvailable() > 0; }
+        // The lease's own TLS session failed (a certificate not trusted, a record that does not decrypt): the
+        // connection is over though the socket is not closed yet. errorString() says why.
+        bool failed() const { return !m_tlsError.isEmpty(); }
+        QString errorString() const { return failed() ? m_tlsError : m_socket->errorString(); }
+        // failed() because the server's certificate was not accepted (errorString(): OpenSSL's reason).
+        bool certificateRejected() const;
+
+        // What arrived, as DirectRead (socketio.h) reads it: lent() a view valid while this lives, or appended to
+        // `buffer`; got() -1 at the end of the stream or on an error (failed() tells a TLS failure).
+        class Read
+        {
+            Q_DISABLE_COPY_MOVE(Read)
+
+        public:
+            Read(Lease *lease, QByteArray &buffer);
+            ~Read();
+            qint64 got() const { return m_got; }
+            QByteArrayView lent() const { return m_lent; }
+
+        private:
+            std::optional<DirectRead> m_direct;
+            qint64 m_got = 0;
+            QByteArrayView m_lent;
+            bool m_lentPlain = false; // m_lent is the thread's block of decrypted bytes
+        };
+
     private:
-        // An idle socket's bytes are Qt's to read (a stray byte closes it).
-        bool readable() override { return m_user && m_user->socketReadable(); }
+        // An idle socket's bytes are Qt's to read (a stray byte closes it); TLS's own records are read here.
+        bool readable() override;
 
         friend class UpstreamPool;
-        Lease(QTcpSocket *socket, Endpoint endpoint)
-            : m_socket(socket)
-            , m_endpoint(std::move(endpoint))
-        { }
+        Lease(QTcpSocket *socket, Endpoint endpoint);
+        ~Lease(); // where tls::ClientSession is known
+        bool ownTls() const { return m_tls != nullptr; }
+        void startTls(); // connected: the ClientHello goes out
+        bool handshakeReadable();
+        bool idleTlsReadable();
+        // Decrypts `in` into `buffer`, or into the thread's block lent as *lent when `lend` and it all fits there.
+        qint64 decrypt(QByteArrayView in, QByteArray &buffer, QByteArrayView *lent);
+        bool send(const QByteArray &ciphertext);
+        void keepNewSession();
+        void tlsFailed(const QString &reason); // tells the user (or closes an idle socket); the lease may be gone
+
         QTcpSocket *m_socket;
         Endpoint m_endpoint;
         User *m_user = nullptr; // null while idle
+        std::unique_ptr<tls::ClientSession> m_tls; // the connection's own TLS, or null
+        QPointer<UpstreamPool> m_pool; // for the TLS sessions to keep; the lease may outlive it
+        QByteArray m_cipher; // ciphertext read but not yet decrypted (empty between reads)
+        QString m_tlsError;
         bool m_discarded = false;
+        bool m_closing = false; // the server ended the TLS session: the socket closes
     };
 
     explicit UpstreamPool(QObject *parent = nullptr);
@@ -145,9 +206,14 @@ private:
         QList<QSslCertificate> extraCas;
         QByteArray session; // ASN.1 (QSslConfiguration::sessionTicket()): holds the session's secret
     };
+    static constexpr qint64 kReadBufferSize = 256 * 1024; // bounded: a paused reader pushes back via TCP
     static constexpr size_t kMaxTlsSessions = 32; // endpoints: Google and the relays
     void keepTlsSession(const Endpoint &endpoint, const QList<QSslCertificate> &extraCas, const QByteArray &session);
     std::vector<TlsSession> m_tlsSessions;
+    // OpenSSL contexts for the leases' own TLS, one per extra CA list (most recent last); null when none can be made.
+    std::shared_ptr<tls::ClientContext> tlsContextFor(const QList<QSslCertificate> &extraCas);
+    static constexpr size_t kMaxTlsContexts = 4;
+    std::vector<std::shared_ptr<tls::ClientContext>> m_tlsContexts;
     QTimer m_expiry { this }; // a child: it moves to the worker's thread with the pool
     qint64 m_expiryAt = 0; // when m_expiry fires, while it is active
     quint64 m_opened = 0;

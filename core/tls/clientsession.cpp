@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "tls/clientsession.h"
+
+#include <QHostAddress>
+#include <QSslConfiguration>
+#include <QUrl>
+
+#include <cstring>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <utility>
+
+namespace ga::tls {
+
+// The one place that reaches into a session from OpenSSL's callbacks.
+struct SessionAccess
+{
+    static ClientSession *of(SSL *ssl);
+    static QByteArrayView &in(ClientSession *s) { return s->m_in; }
+    static QByteArray *out(ClientSession *s) { return s->m_out; }
+    static void offered(ClientSession *s, QByteArray session) { s->m_newSession = std::move(session); }
+};
+
+namespace {
+
+int sessionIndex()
+{
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+// A BIO over the session's bytes: it reads what the caller fed and writes into the caller's output, so no BIO buffer
+// lives as long as the connection (OpenSSL's memory BIOs keep theirs at the largest size they held).
+int bioWrite(BIO *bio, const char *data, size_t size, size_t *written)
+{
+    QByteArray *out = SessionAccess::out(static_cast<ClientSession *>(BIO_get_data(bio)));
+    BIO_clear_retry_flags(bio);
+    if (out == nullptr) {
+        BIO_set_retry_write(bio); // outside a call: cannot happen, and would not be lost
+        return 0;
+    }
+    out->append(data, qsizetype(size));
+    *written = size;
+    return 1;
+}
+
+int bioRead(BIO *bio, char *data, size_t size, size_t *read)
+{
+    QByteArrayView &in = SessionAccess::in(static_cast<ClientSession *>(BIO_get_data(bio)));
+    BIO_clear_retry_flags(bio);
+    if (in.isEmpty()) {
+        BIO_set_retry_read(bio);
+        return 0;
+    }
+    const size_t n = std::min(size, size_t(in.size()));
+    std::memcpy(data, in.data(), n);
+    in = in.sliced(qsizetype(n));
+    *read = n;
+    return 1;
+}
+
+long bioControl(BIO *bio, int command, long, void *)
+{
+    switch (command) {
+    case BIO_CTRL_FLUSH:
+        return 1;
+    case BIO_CTRL_PENDING:
+        return long(SessionAccess::in(static_cast<ClientSession *>(BIO_get_data(bio))).size());
+    default:
+        return 0;
+    }
+}
+
+int bioCreate(BIO *bio)
+{
+    BIO_set_init(bio, 1);
+    return 1;
+}
+
+BIO_METHOD *bioMethod()
+{
+    static BIO_METHOD *const method = [] {
+        BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "ga-upstream");
+        BIO_meth_set_write_ex(m, bioWrite);
+        BIO_meth_set_read_ex(m, bioRead);
+        BIO_meth_set_ctrl(m, bioControl);
+        BIO_meth_set_create(m, bioCreate);
+        return m;
+    }();
+    return method;
+}
+
+// A session the server offers: kept serialized for the next connection (SSL_SESSION_is_resumable: not one
+// OpenSSL would refuse to offer). Returns 0: OpenSSL keeps no reference for us.
+int newSession(SSL *ssl, SSL_SESSION *session)
+{
+    ClientSession *s = SessionAccess::of(ssl);
+    const int size = i2d_SSL_SESSION(session, nullptr);
+    if (s == nullptr || size <= 0 || !SSL_SESSION_is_resumable(session)) {
+        return 0;
+    }
+    QByteArray der(size, Qt::Uninitialized);
+    auto *p = reinterpret_cast<unsigned char *>(der.data());
+    if (i2d_SSL_SESSION(session, &p) == size) {
+        SessionAccess::offered(s, std::move(der));
+    }
+    return 0;
+}
+
+bool addCertificate(X509_STORE *store, const QSslCertificate &certificate)
+{
+    const QByteArray der = certificate.toDer();
+    const auto *p = reinterpret_cast<const unsigned char *>(der.constData());
+    X509 *x509 = d2i_X509(nullptr, &p, long(der.size()));
+    if (x509 == nullptr) {
+        return false;
+    }
+    X509_STORE_add_cert(store, x509); // a duplicate is not an error worth failing for
+    X509_free(x509);
+    return true;
+}
+
+QString lastError(const char *fallback)
+{
+    const unsigned long code = ERR_peek_last_error();
+    const char *reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
+    ERR_clear_error();
+    return QString::fromLatin1(reason != nullptr ? reason : fallback);
+}
+
+} // namespace
+
+ClientSession *SessionAccess::of(SSL *ssl)
+{
+    return static_cast<ClientSession *>(SSL_get_ex_data(ssl, sessionIndex()));
+}
+
+std::shared_ptr<ClientContext> ClientContext::create(const QList<QSslCertificate> &extraCas, QString *error)
+{
+    std::shared_ptr<ClientContext> c(new ClientContext);
+    c->m_extraCas = extraCas;
+    c->m_ctx = SSL_CTX_new(TLS_client_method());
+    if (c->m_ctx == nullptr) {
+        *error = lastError("OpenSSL could not make a TLS context");
+        return nullptr;
+    }
+    SSL_CTX *ctx = c->m_ctx;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    // Buffers are freed while a connection has nothing in flight: a held stream costs its socket, not 34 KiB more.
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+    static const unsigned char kAlpn[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+    SSL_CTX_set_alpn_protos(ctx, kAlpn, sizeof kAlpn);
+    // Sessions are kept by the caller (takeNewSession()), not in the context's cache.
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, newSession);
+    // The system's CAs: where Qt finds them too. OpenSSL's default paths are the system's store on Linux and the BSDs
+    // (looked up by subject hash, one file when needed); on Apple systems Qt reads the keychain's.
+#if defined(Q_OS_DARWIN) || defined(Q_OS_WIN)
+    for (const QSslCertificate &ca : QSslConfiguration::systemCaCertificates()) {
+        addCertificate(SSL_CTX_get_cert_store(ctx), ca);
+    }
+#else
+    SSL_CTX_set_default_verify_paths(ctx);
+#endif
+    for (const QSslCertificate &ca : extraCas) {
+        if (!addCertificate(SSL_CTX_get_cert_store(ctx), ca)) {
+            *error = QStringLiteral("a CA certificate of upstream.caBundle could not be read by OpenSSL");
+            return nullptr;
+        }
+    }
+    ERR_clear_error();
+    return c;
+}
+
+ClientContext::~ClientContext()
+{
+    SSL_CTX_free(m_ctx);
+}
+
+ClientSession::ClientSession(std::shared_ptr<ClientContext> context, const QString &host, const QByteArray &resume)
+    : m_context(std::move(context))
+{
+    m_ssl = SSL_new(m_context->m_ctx);
+    if (m_ssl == nullptr) {
+        m_state = State::Failed;
+        m_error = lastError("OpenSSL could not start a TLS session");
+        return;
+    }
+    SSL_set_ex_data(m_ssl, sessionIndex(), this);
+    BIO *bio = BIO_new(bioMethod());
+    BIO_set_data(bio, this);
+    SSL_set_bio(m_ssl, bio, bio); // one reference, owned by the session
+    SSL_set_connect_state(m_ssl);
+
+    // The name the certificate must carry: an IP address as such (no SNI then, RFC 6066), a DNS name in its ASCII form.
+    const QHostAddress address(host);
+    bool named = false;
+    if (!address.isNull()) {
+        named = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(m_ssl), address.toString().toLatin1().constData()) == 1;
+    } else {
+        const QByteArray ace = QUrl::toAce(host);
+        named = !ace.isEmpty() && SSL_set_tlsext_host_name(m_ssl, ace.constData()) == 1
+            && SSL_set1_host(m_ssl, ace.constData()) == 1;
+        SSL_set_hostflags(m_ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    }
+    if (!named) {
+        m_state = State::Failed;
+        m_error = QStringLiteral("the upstream host name cannot be checked against a certificate");
+        ERR_clear_error();
+        return;
+    }
+    if (!resume.isEmpty()) {
+        const auto *p = reinterpret_cast<const unsigned char *>(resume.constData());
+        if (SSL_SESSION *session = d2i_SSL_SESSION(nullptr, &p, long(resume.size()))) {
+            m_offeredResume = SSL_set_session(m_ssl, session) == 1;
+            SSL_SESSION_free(session);
+        }
+        ERR_clear_error(); // a session that does not parse: a full handshake
+    }
+}
+
+ClientSession::~ClientSession()
+{
+    SSL_free(m_ssl);
+}
+
+bool ClientSession::resumed() const
+{
+    return m_offeredResume && m_ssl != nullptr && SSL_session_reused(m_ssl) == 1;
+}
+
+void ClientSession::failed(int sslError)
+{
+    m_state = State::Failed;
+    const long verify = SSL_get_verify_result(m_ssl);
+    if (verify != X509_V_OK) {
+        m_certificateRejected = true;
+        m_error = QString::fromLatin1(X509_verify_cert_error_string(verify));
+        ERR_clear_error();
+    } else if (sslError == SSL_ERROR_SSL) {
+        m_error = lastError("the TLS session failed");
+    } else {
+        m_error = QStringLiteral("the TLS session failed");
+        ERR_clear_error();
+    }
+}
+
+void ClientSession::closeNotified()
+{
+    m_state = State::Closed;
+}
+
+namespace {
+
+// Runs one OpenSSL call with `out` as the session's output, the thread's error queue empty first (SSL_get_error reads
+// it: an entry left by another caller on this thread would turn "wants more bytes" into a failure).
+class Call
+{
+public:
+    Call(QByteArray *&slot, QByteArray &out)
+        : m_slot(slot)
+    {
+        m_slot = &out;
+        if (ERR_peek_error() != 0) {
+            ERR_clear_error();
+        }
+    }
+    ~Call() { m_slot = nullptr; }
+    Q_DISABLE_COPY_MOVE(Call)
+
+private:
+    QByteArray *&m_slot;
+};
+
+} // namespace
+
+ClientSession::State ClientSession::handshake(QByteArrayView in, QByteArray &out)
+{
+    if (m_state != State::Handshaking) {
+        return m_state;
+    }
+    m_in = in;
+    Call call(m_out, out);
+    const int r = SSL_do_handshake(m_ssl);
+    if (r == 1) {
+        m_state = State::Open; // bytes after the handshake's last message, if any, are read() next
+        return m_state;
+    }
+    const int e = SSL_get_error(m_ssl, r);
+    if (e == SSL_ERROR_WANT_READ) {
+        return m_state;
+    }
+    failed(e);
+    return m_state;
+}
+
+qsizetype ClientSession::read(char *to, qsizetype max, QByteArray &out)
+{
+    if (m_state != State::Open) {
+        return 0;
+    }
+    // Asking OpenSSL with nothing new and nothing it holds costs a failing SSL_read (~2,000 instructions in OpenSSL 3).
+    if (m_in.isEmpty() && SSL_has_pending(m_ssl) == 0) {
+        return 0;
+    }
+    Call call(m_out, out);
+    size_t got = 0;
+    if (SSL_read_ex(m_ssl, to, size_t(max), &got) == 1) {
+        return qsizetype(got);
+    }
+    const int e = SSL_get_error(m_ssl, 0);
+    if (e == SSL_ERROR_WANT_READ) {
+        return 0;
+    }
+    if (e == SSL_ERROR_ZERO_RETURN) {
+        closeNotified();
+        return 0;
+    }
+    failed(e);
+    return 0;
+}
+
+void ClientSession::close(QByteArray &out)
+{
+    if (m_state != State::Open && m_state != State::Closed) {
+        return;
+    }
+    Call call(m_out, out);
+    SSL_shutdown(m_ssl); // one direction: the answer to the server's is not awaited
+    ERR_clear_error();
+    m_state = State::Closed;
+}
+
+bool ClientSession::write(QByteArrayView data, QByteArray &out)
+{
+    if (m_state != State::Open) {
+        return false;
+    }
+    Call call(m_out, out);
+    while (!data.isEmpty()) {
+        size_t written = 0;
+        if (SSL_write_ex(m_ssl, data.data(), size_t(data.size()), &written) != 1) {
+            failed(SSL_get_error(m_ssl, 0));
+            return false;
+        }
+        data = data.sliced(qsizetype(written));
+    }
+    return true;
+}
+
+} // namespace ga::tls

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "tlsupstream.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QStandardPaths>
+
+#include <memory>
+
+namespace ga::test {
+
+QString openssl()
+{
+    return QStandardPaths::findExecutable(QStringLiteral("openssl"));
+}
+
+bool makeCertificate(const QString &dir, const QString &name)
+{
+    QProcess p;
+    p.start(openssl(),
+        { "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+            "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/" + name + ".key", "-out",
+            dir + "/" + name + ".pem" });
+    return p.waitForFinished(30000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+QList<QSslCertificate> certificate(const QString &dir, const QString &name)
+{
+    return QSslCertificate::fromPath(dir + "/" + name + ".pem");
+}
+
+upstream::UpstreamSettings settingsFor(quint16 port, const QList<QSslCertificate> &cas)
+{
+    upstream::UpstreamSettings s;
+    s.tls = true;
+    s.host = QStringLiteral("127.0.0.1");
+    s.port = port;
+    s.hostHeader = QByteArray("127.0.0.1:") + QByteArray::number(port);
+    s.extraCaCertificates = cas;
+    return s;
+}
+
+bool HttpsUpstream::start(const QString &dir, const QString &name)
+{
+    QSslConfiguration c = QSslConfiguration::defaultConfiguration();
+    c.setLocalCertificate(certificate(dir, name).value(0));
+    QFile key(dir + "/" + name + ".key");
+    if (!key.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    c.setPrivateKey(QSslKey(key.readAll(), QSsl::Ec));
+    c.setPeerVerifyMode(QSslSocket::VerifyNone);
+    m_server.setSslConfiguration(c);
+    connect(&m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
+        while (auto *s = qobject_cast<QSslSocket *>(m_server.nextPendingConnection())) {
+            serve(s);
+        }
+    });
+    return m_server.listen(QHostAddress::LocalHost);
+}
+
+void HttpsUpstream::serve(QSslSocket *s)
+{
+    ++m_connections;
+    s->setParent(this);
+    auto in = std::make_shared<QByteArray>();
+    connect(s, &QIODevice::readyRead, s, [this, s, in] {
+        *in += s->readAll();
+        for (qsizetype end; (end = in->indexOf("\r\n\r\n")) >= 0;) {
+            qsizetype length = 0;
+            for (const QByteArray &line : in->left(end).split('\n')) {
+                if (line.toLower().startsWith("content-length:")) {
+                    length = line.mid(15).trimmed().toLongLong();
+                }
+            }
+            if (in->size() < end + 4 + length) {
+                return;
+            }
+            const QByteArray head = in->left(end + 4);
+            const QByteArray body = in->mid(end + 4, length);
+            in->remove(0, end + 4 + length);
+            if (m_handler) {
+                m_handler(s, head, body);
+            } else {
+                s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+            }
+        }
+    });
+}
+
+} // namespace ga::test

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the upstream TLS tests share: certificates made by the openssl command, an HTTPS upstream on the test's
+// thread (QSslServer, keep-alive, answering as each test says), and the settings that reach it.
+#pragma once
+
+#include "upstream/upstream.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QSslCertificate>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QString>
+
+#include <functional>
+
+namespace ga::test {
+
+// The openssl command's path, or empty.
+QString openssl();
+// A self-signed EC certificate for 127.0.0.1 (its IP address only) and its key, as dir/name.pem and dir/name.key.
+bool makeCertificate(const QString &dir, const QString &name);
+QList<QSslCertificate> certificate(const QString &dir, const QString &name);
+// Where an HTTPS server on this machine's `port` is, trusting `cas` (host 127.0.0.1).
+upstream::UpstreamSettings settingsFor(quint16 port, const QList<QSslCertificate> &cas);
+
+// A keep-alive HTTPS upstream on this thread with the certificate dir/name.pem: each complete request (head and
+// Content-Length body) goes to the handler, by default a small JSON 200; the connection stays open. Counts the
+// connections whose handshake completed.
+class HttpsUpstream : public QObject
+{
+public:
+    using Handler = std::function<void(QSslSocket *socket, const QByteArray &head, const QByteArray &body)>;
+
+    bool start(const QString &dir, const QString &name);
+    void setHandler(Handler handler) { m_handler = std::move(handler); }
+    quint16 port() const { return m_server.serverPort(); }
+    int connections() const { return m_connections; }
+
+private:
+    void serve(QSslSocket *socket);
+    QSslServer m_server;
+    Handler m_handler;
+    int m_connections = 0;
+};
+
+} // namespace ga::test

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The upstream's TLS done by the proxy itself (tls/clientsession.h, the pool's leases) against a real TLS server
+// (Qt's QSslServer, OpenSSL underneath), through a whole proxy: certificates refused for the reasons a browser
+// refuses them, with the reason in the answer; answers and request bodies of many records arriving whole; a slow
+// client pushing back across TLS to the upstream; the session's end (close_notify) ending a body; a cut answer, a
+// server that speaks no TLS and an idle connection the server ended.
+#include "keys/keypool.h"
+#include "proxy/proxyserver.h"
+#include "proxy/proxysettings.h"
+#include "proxy/upstreampool.h"
+#include "rawhttp.h"
+#include "time/clock.h"
+#include "tlsupstream.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <memory>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+using ga::test::certificate;
+
+namespace {
+
+// A self-signed certificate for 127.0.0.1 that expired yesterday, and its key (the openssl command cannot backdate
+// one): dir/name.pem and dir/name.key.
+bool makeExpiredCertificate(const QString &dir, const QString &name)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    bool ok = key != nullptr && x != nullptr;
+    if (ok) {
+        X509_set_version(x, 2);
+        ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+        X509_gmtime_adj(X509_getm_notBefore(x), -2 * 86400);
+        X509_gmtime_adj(X509_getm_notAfter(x), -86400);
+        X509_NAME *subject = X509_get_subject_name(x);
+        X509_NAME_add_entry_by_txt(
+            subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char *>("127.0.0.1"), -1, -1, 0);
+        X509_set_issuer_name(x, subject);
+        X509_set_pubkey(x, key);
+        X509V3_CTX ctx;
+        X509V3_set_ctx_nodb(&ctx);
+        X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+        X509_EXTENSION *san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "IP:127.0.0.1");
+        ok = san != nullptr && X509_add_ext(x, san, -1) == 1 && X509_sign(x, key, EVP_sha256()) > 0;
+        X509_EXTENSION_free(san);
+    }
+    if (ok) {
+        BIO *cert = BIO_new_file(QFile::encodeName(dir + "/" + name + ".pem").constData(), "w");
+        BIO *pkey = BIO_new_file(QFile::encodeName(dir + "/" + name + ".key").constData(), "w");
+        ok = cert != nullptr && pkey != nullptr && PEM_write_bio_X509(cert, x) == 1
+            && PEM_write_bio_PrivateKey(pkey, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+        BIO_free(cert);
+        BIO_free(pkey);
+    }
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return ok;
+}
+
+// A proxy with one key in front of `baseUrl`, trusting the CA file `caBundle`.
+class Proxy
+{
+public:
+    Proxy()
+        : m_keys(m_clock)
+        , m_proxy(&m_keys, 1)
+    {
+        m_keys.setKeys({ { QStringLiteral("k1"), QByteArray("AIza") + QByteArray(35, 'x'), {}, 1, true } });
+        m_proxy.authenticator()->setAllowAnonymousLoopback(true);
+    }
+    bool start(const QString &baseUrl, const QString &caBundle, QString *error)
+    {
+        if (!m_proxy.listen(QStringLiteral("127.0.0.1"), 0, error)) {
+            return false;
+        }
+        ga::config::Config c;
+        c.upstreamBaseUrl = baseUrl;
+        c.upstreamCaBundle = caBundle;
+        c.maxAttempts = 1; // each test's upstream answers once per request
+        const ga::proxy::SettingsPtr s = ga::proxy::settingsFromConfig(c, error);
+        if (!s) {
+            return false;
+        }
+        m_proxy.applySettings(s);
+        return true;
+    }
+    quint16 port() const { return m_proxy.port(); }
+
+private:
+    ga::time::ManualClock m_clock;
+    ga::keys::KeyPool m_keys;
+    ga::proxy::ProxyServer m_proxy;
+};
+
+const QByteArray kGenerate = "/v1beta/models/gemini-2.5-flash:generateContent";
+
+ga::test::Reply post(quint16 port, const QByteArray &body = R"({"contents":[]})", int timeoutMs = 15000)
+{
+    ga::test::Client client(port);
+    client.send(ga::test::post(kGenerate, body));
+    return client.read(timeoutMs);
+}
+
+QByteArray randomText(qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (char &c : bytes) {
+        c = char('a' + QRandomGenerator::global()->bounded(26));
+    }
+    return bytes;
+}
+
+} // namespace
+
+class TstUpstreamTls : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString pem(const char *name) const { return m_dir.path() + "/" + name + ".pem"; }
+    QString urlOf(const ga::test::HttpsUpstream &u, const char *host = "127.0.0.1") const
+    {
+        return QStringLiteral("https://%1:%2").arg(QLatin1String(host)).arg(u.port());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(!ga::test::openssl().isEmpty(), "the openssl command is needed (installer/bootstrap.sh deps)");
+        QVERIFY(m_dir.isValid());
+        QVERIFY(ga::test::makeCertificate(m_dir.path(), "a"));
+        QVERIFY(ga::test::makeCertificate(m_dir.path(), "b"));
+        QVERIFY(makeExpiredCertificate(m_dir.path(), "old"));
+    }
+
+    // Where no proxy is in the way and the platform lets the proxy read its sockets, a TLS lease is a plain socket
+    // carrying the lease's own TLS (the code under test here), not a QSslSocket.
+    void theLeaseCarriesItsOwnTls()
+    {
+        if (!ga::proxy::directReadsAvailable()) {
+            QSKIP("QSslSocket is used on this platform");
+        }
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        ga::proxy::UpstreamPool pool;
+        const ga::upstream::UpstreamSettings s = ga::test::settingsFor(upstream.port(), certificate(m_dir.path(), "a"));
+        struct : ga::proxy::UpstreamPool::User
+        {
+            bool connected = false;
+            void socketConnected() override { connected = true; }
+            void socketReadyRead() override { }
+            bool socketReadable() override { return false; }
+            void socketClosed() override { }
+        } user;
+        bool reused = true;
+        ga::proxy::UpstreamPool::Lease *lease = pool.acquire(s, &user, &reused);
+        QVERIFY(!reused);
+        QVERIFY(qobject_cast<QSslSocket *>(lease->socket()) == nullptr);
+        QVERIFY(QTest::qWaitFor([&] { return user.connected; }, 15000));
+        QVERIFY(!lease->failed());
+        ga::proxy::UpstreamPool::discard(lease);
+    }
+
+    void refusedCertificates_data()
+    {
+        QTest::addColumn<QByteArray>("certificate");
+        QTest::addColumn<QByteArray>("trusted");
+        QTest::addColumn<QByteArray>("host");
+        QTest::addColumn<QByteArray>("reason"); // OpenSSL's, in the answer
+        QTest::newRow("not trusted") << QByteArray("a") << QByteArray("b") << QByteArray("127.0.0.1")
+                                     << QByteArray("self-signed certificate");
+        QTest::newRow("for another name")
+            << QByteArray("a") << QByteArray("a") << QByteArray("localhost") << QByteArray("hostname mismatch");
+        QTest::newRow("expired") << QByteArray("old") << QByteArray("old") << QByteArray("127.0.0.1")
+                                 << QByteArray("certificate has expired");
+    }
+
+    // Refused before the key is sent: the upstream never sees a request, and the client is told why.
+    void refusedCertificates()
+    {
+        QFETCH(QByteArray, certificate);
+        QFETCH(QByteArray, trusted);
+        QFETCH(QByteArray, host);
+        QFETCH(QByteArray, reason);
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), QString::fromLatin1(certificate)));
+        int requests = 0;
+        upstream.setHandler([&](QSslSocket *s, const QByteArray &, const QByteArray &) {
+            ++requests;
+            s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+        });
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream, host.constData()), pem(trusted.constData()), &error), qPrintable(error));
+        const ga::test::Reply r = post(proxy.port());
+        QCOMPARE(r.status, 502);
+        QVERIFY2(r.body.toLower().contains("tls verification failed"), r.body.constData());
+        QVERIFY2(r.body.toLower().contains(reason), r.body.constData());
+        QCOMPARE(requests, 0);
+    }
+
+    // A server that answers the ClientHello with plain HTTP: a TLS failure, said as such, never a 200.
+    void aServerWithoutTls()
+    {
+        QTcpServer plain;
+        QVERIFY(plain.listen(QHostAddress::LocalHost));
+        connect(&plain, &QTcpServer::newConnection, &plain, [&plain] {
+            while (QTcpSocket *s = plain.nextPendingConnection()) {
+                connect(s, &QIODevice::readyRead, s, [s] {
+                    s->readAll();
+                    s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+                });
+            }
+        });
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(QStringLiteral("https://127.0.0.1:%1").arg(plain.serverPort()), pem("a"), &error),
+            qPrintable(error));
+        const ga::test::Reply r = post(proxy.port());
+        QCOMPARE(r.status, 502);
+        QVERIFY2(r.body.contains("Could not reach the upstream"), r.body.constData());
+    }
+
+    // An answer of many TLS records, and a request body of many (a large body is written apart from its head).
+    void manyRecordsBothWays()
+    {
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        QByteArray received;
+        const QByteArray answer = "{\"text\":\"" + randomText(3 * 1024 * 1024) + "\"}";
+        upstream.setHandler([&](QSslSocket *s, const QByteArray &, const QByteArray &body) {
+            received = body;
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
+        });
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
+        for (const qsizetype size : { qsizetype(100), qsizetype(300 * 1024) }) {
+            const QByteArray body = "{\"contents\":[{\"parts\":[{\"text\":\"" + randomText(size) + "\"}]}]}";
+            const ga::test::Reply r = post(proxy.port(), body, 30000);
+            QCOMPARE(r.status, 200);
+            QVERIFY(r.complete);
+            QCOMPARE(r.body.size(), answer.size());
+            QVERIFY(r.body == answer);
+            QCOMPARE(received.size(), body.size());
+            QVERIFY(received == body);
+        }
+        QCOMPARE(upstream.connections(), 1); // kept open between them
+    }
+
+    // A client that stops reading a stream: the proxy stops reading the upstream, whose writes then back up (TCP
+    // under TLS), and once the client reads again every byte arrives in order. The stream is larger than every
+    // buffer on the way can hold (the kernel's grow to a few MiB each on loopback).
+    void aSlowClientPushesBackAcrossTls()
+    {
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        QByteArray expected;
+        for (int i = 0; i < 12000; ++i) {
+            expected += "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"" + QByteArray::number(i)
+                + randomText(2000) + "\"}]}}]}\r\n\r\n";
+        }
+        QSslSocket *serving = nullptr;
+        upstream.setHandler([&](QSslSocket *s, const QByteArray &, const QByteArray &) {
+            serving = s;
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+            for (qsizetype at = 0; at < expected.size(); at += 8192) {
+                const QByteArray piece = expected.mid(at, 8192);
+                s->write(QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n");
+            }
+            s->write("0\r\n\r\n");
+        });
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
+        ga::test::Client client(proxy.port());
+        client.socket().setReadBufferSize(16 * 1024); // Qt stops reading when it holds this much
+        client.send(ga::test::post("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "{}"));
+        QTest::qWait(1500); // the client reads nothing
+        QVERIFY(serving != nullptr);
+        const qint64 queued = serving->encryptedBytesToWrite() + serving->bytesToWrite();
+        QVERIFY2(queued > 2 * 1024 * 1024,
+            qPrintable(QStringLiteral("the upstream did not back up: %1 bytes still to send").arg(queued)));
+        // Read whole, then parsed once (parsing after every read of 24 MiB took seconds).
+        QByteArray raw;
+        QElapsedTimer t;
+        t.start();
+        while (!raw.endsWith("\r\n0\r\n\r\n") && t.elapsed() < 60000) {
+            client.waitForData(1000);
+            raw += client.socket().readAll();
+        }
+        ga::test::Reply r;
+        QVERIFY(ga::test::parseReply(raw, &r) == raw.size());
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.complete);
+        QCOMPARE(r.body.size(), expected.size());
+        QVERIFY(r.body == expected);
+    }
+
+    // An answer whose end is the connection's: over TLS the server's close_notify ends it.
+    void closeNotifyEndsACloseDelimitedAnswer()
+    {
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        const QByteArray answer = "{\"text\":\"" + randomText(50000) + "\"}";
+        upstream.setHandler([&](QSslSocket *s, const QByteArray &, const QByteArray &) {
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" + answer);
+            s->disconnectFromHost(); // close_notify, then the TCP close
+        });
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
+        const ga::test::Reply r = post(proxy.port());
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.complete);
+        QVERIFY(r.body == answer);
+    }
+
+    // An answer cut short (the server's TCP reset in the middle of the body) does not arrive as a complete one.
+    void aCutAnswerIsNotComplete()
+    {
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        upstream.setHandler([&](QSslSocket *s, const QByteArray &, const QByteArray &) {
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"text\":\""
+                + randomText(40000));
+            s->flush();
+            QTimer::singleShot(200, s, [s] { s->abort(); });
+        });
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
+        const ga::test::Reply r = post(proxy.port());
+        QVERIFY(!(r.status == 200 && r.complete));
+    }
+
+    // An idle pooled connection the server ends (close_notify and close) is dropped, not used for the next request.
+    void anIdleConnectionTheServerEndedIsNotUsed()
+    {
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        upstream.setHandler([&](QSslSocket *s, const QByteArray &, const QByteArray &) {
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+            QTimer::singleShot(100, s, [s] { s->disconnectFromHost(); });
+        });
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
+        QCOMPARE(post(proxy.port()).status, 200);
+        QTest::qWait(400);
+        QCOMPARE(post(proxy.port()).status, 200);
+        QCOMPARE(upstream.connections(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstUpstreamTls)
+#include "tst_upstreamtls.moc"
