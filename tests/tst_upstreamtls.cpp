@@ -14,7 +14,9 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -211,6 +213,61 @@ private Q_SLOTS:
         QCOMPARE(requests, 0);
     }
 
+    // The system's CAs: OpenSSL's default directory of certificates by subject hash (SSL_CERT_DIR here), read when a
+    // chain needs one, or, where there is no such directory, a bundle file (SSL_CERT_FILE). Nothing in
+    // upstream.caBundle.
+    void systemCas_data()
+    {
+        QTest::addColumn<QByteArray>("variable");
+        QTest::newRow("hashed directory") << QByteArray("SSL_CERT_DIR");
+        QTest::newRow("bundle file") << QByteArray("SSL_CERT_FILE");
+    }
+    void systemCas()
+    {
+        QFETCH(QByteArray, variable);
+        QTemporaryDir store;
+        QVERIFY(store.isValid());
+        QProcess hash;
+        hash.start(ga::test::openssl(), { "x509", "-hash", "-noout", "-in", pem("a") });
+        QVERIFY(hash.waitForFinished(30000) && hash.exitCode() == 0);
+        const QString name = variable == "SSL_CERT_DIR"
+            ? store.filePath(QString::fromLatin1(hash.readAllStandardOutput().trimmed()) + ".0")
+            : store.filePath(QStringLiteral("bundle.pem"));
+        QVERIFY(QFile::copy(pem("a"), name));
+        QTemporaryDir empty;
+        const QByteArray dirBefore = qgetenv("SSL_CERT_DIR");
+        const QByteArray fileBefore = qgetenv("SSL_CERT_FILE");
+        const auto restore = qScopeGuard([&] {
+            for (const auto &[var, before] :
+                { std::pair("SSL_CERT_DIR", dirBefore), std::pair("SSL_CERT_FILE", fileBefore) }) {
+                if (before.isNull()) {
+                    qunsetenv(var);
+                } else {
+                    qputenv(var, before);
+                }
+            }
+        });
+        if (variable == "SSL_CERT_DIR") {
+            qputenv("SSL_CERT_DIR", QFile::encodeName(store.path()));
+        } else {
+            qputenv("SSL_CERT_DIR", QFile::encodeName(empty.path())); // no hashed directory: the file is read
+            qputenv("SSL_CERT_FILE", QFile::encodeName(name));
+        }
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        {
+            Proxy proxy;
+            QString error;
+            QVERIFY2(proxy.start(urlOf(upstream), QString(), &error), qPrintable(error));
+            QCOMPARE(post(proxy.port()).status, 200);
+        }
+        QFile::remove(name); // and without it there: refused
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), QString(), &error), qPrintable(error));
+        QCOMPARE(post(proxy.port()).status, 502);
+    }
+
     // A server that answers the ClientHello with plain HTTP: a TLS failure, said as such, never a 200.
     void aServerWithoutTls()
     {
@@ -289,8 +346,8 @@ private Q_SLOTS:
         ga::test::Client client(proxy.port());
         client.socket().setReadBufferSize(16 * 1024); // Qt stops reading when it holds this much
         client.send(ga::test::post("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "{}"));
+        QVERIFY(QTest::qWaitFor([&] { return serving != nullptr; }, 30000));
         QTest::qWait(1500); // the client reads nothing
-        QVERIFY(serving != nullptr);
         const qint64 queued = serving->encryptedBytesToWrite() + serving->bytesToWrite();
         QVERIFY2(queued > 2 * 1024 * 1024,
             qPrintable(QStringLiteral("the upstream did not back up: %1 bytes still to send").arg(queued)));

@@ -60,7 +60,7 @@ UpstreamPool::Lease *UpstreamPool::acquire(const UpstreamSettings &settings, Use
         Lease *lease = it->lease;
         m_idle.erase(std::next(it).base());
         QTcpSocket *socket = lease->socket();
-        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0 && !lease->failed()) {
+        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0 && lease->reusable()) {
             lease->m_user = user;
             *reused = true;
             return lease;
@@ -484,7 +484,7 @@ void UpstreamPool::keepTlsSession(
 void UpstreamPool::release(Lease *lease, const UpstreamSettings &settings)
 {
     lease->m_user = nullptr;
-    if (lease->socket()->state() != QAbstractSocket::ConnectedState
+    if (lease->socket()->state() != QAbstractSocket::ConnectedState || !lease->reusable()
         || qsizetype(m_idle.size()) >= settings.maxIdleConnectionsPerWorker) {
         discard(lease);
         return;

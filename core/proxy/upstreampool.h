@@ -128,6 +128,8 @@ public:
         Lease(QTcpSocket *socket, Endpoint endpoint);
         ~Lease(); // where tls::ClientSession is known
         bool ownTls() const { return m_tls != nullptr; }
+        // Its TLS (if its own) neither failed nor was ended by the server (a close on its way).
+        bool reusable() const { return !failed() && !m_closing; }
         void startTls(); // connected: the ClientHello goes out
         bool handshakeReadable();
         bool idleTlsReadable();

@@ -6,6 +6,10 @@
 #include <QUrl>
 
 #include <cstring>
+
+#if !defined(Q_OS_DARWIN) && !defined(Q_OS_WIN)
+#include <dirent.h>
+#endif
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -124,6 +128,60 @@ bool addCertificate(X509_STORE *store, const QSslCertificate &certificate)
     return true;
 }
 
+// The system's CAs, where Qt finds them too. On Apple systems and Windows the store's, as Qt reads them. Elsewhere
+// OpenSSL's default directory (or SSL_CERT_DIR's) where it holds certificates by subject hash: one file is read when
+// a chain needs it, as Qt loads roots on demand. Only without such a directory is a bundle file (SSL_CERT_FILE, or
+// OpenSSL's default) read, and whole: SSL_CTX_set_default_verify_paths always read it, 28 ms for Debian's 140 CAs
+// that every worker's first TLS connection waited for, ~1 MB kept, seconds under a sanitizer. CAs of one's own go in
+// upstream.caBundle.
+#if !defined(Q_OS_DARWIN) && !defined(Q_OS_WIN)
+// Whether `dir` has a file named as OpenSSL names certificates by subject hash ("5ad8a5d6.0"): stops at the first
+// (readdir: no allocation per entry, where a QDirIterator made several for each of Debian's ~300).
+bool holdsHashedCertificates(const QByteArray &dir)
+{
+    DIR *d = opendir(dir.constData());
+    if (d == nullptr) {
+        return false;
+    }
+    bool found = false;
+    while (const dirent *e = readdir(d)) {
+        const size_t n = std::strlen(e->d_name);
+        if (n == 10 && e->d_name[8] == '.' && e->d_name[9] == '0') {
+            found = true;
+            break;
+        }
+    }
+    closedir(d);
+    return found;
+}
+#endif
+
+void addSystemCas(X509_STORE *store)
+{
+#if defined(Q_OS_DARWIN) || defined(Q_OS_WIN)
+    for (const QSslCertificate &ca : QSslConfiguration::systemCaCertificates()) {
+        addCertificate(store, ca);
+    }
+#else
+    const QByteArray dirs = !qEnvironmentVariableIsEmpty(X509_get_default_cert_dir_env())
+        ? qgetenv(X509_get_default_cert_dir_env())
+        : QByteArray(X509_get_default_cert_dir());
+    bool hashed = false;
+    for (const QByteArray &dir : dirs.split(':')) {
+        hashed = hashed || (!dir.isEmpty() && holdsHashedCertificates(dir));
+    }
+    if (hashed) {
+        X509_STORE_load_path(store, dirs.constData());
+    } else {
+        const QByteArray file = !qEnvironmentVariableIsEmpty(X509_get_default_cert_file_env())
+            ? qgetenv(X509_get_default_cert_file_env())
+            : QByteArray(X509_get_default_cert_file());
+        X509_STORE_load_file(store, file.constData()); // none there: only the extra CAs are trusted
+    }
+    ERR_clear_error();
+#endif
+}
+
 QString lastError(const char *fallback)
 {
     const unsigned long code = ERR_peek_last_error();
@@ -159,15 +217,7 @@ std::shared_ptr<ClientContext> ClientContext::create(const QList<QSslCertificate
     // Sessions are kept by the caller (takeNewSession()), not in the context's cache.
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(ctx, newSession);
-    // The system's CAs: where Qt finds them too. OpenSSL's default paths are the system's store on Linux and the BSDs
-    // (looked up by subject hash, one file when needed); on Apple systems Qt reads the keychain's.
-#if defined(Q_OS_DARWIN) || defined(Q_OS_WIN)
-    for (const QSslCertificate &ca : QSslConfiguration::systemCaCertificates()) {
-        addCertificate(SSL_CTX_get_cert_store(ctx), ca);
-    }
-#else
-    SSL_CTX_set_default_verify_paths(ctx);
-#endif
+    addSystemCas(SSL_CTX_get_cert_store(ctx));
     for (const QSslCertificate &ca : extraCas) {
         if (!addCertificate(SSL_CTX_get_cert_store(ctx), ca)) {
             *error = QStringLiteral("a CA certificate of upstream.caBundle could not be read by OpenSSL");
