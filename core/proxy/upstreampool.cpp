@@ -110,7 +110,7 @@ QTcpSocket *UpstreamPool::newResumingSocket(const UpstreamSettings &settings)
     // The session to resume next time: TLS 1.2 has it when the handshake ends, TLS 1.3 in a ticket the server sends
     // after it. The pool is the context: the socket may outlive it.
     auto keep = [this, ssl, endpoint = endpointOf(settings), extraCas = settings.extraCaCertificates] {
-        keepTlsSession(endpoint, extraCas, ssl->sslConfiguration().sessionTicket());
+        keepTlsSession(endpoint, extraCas, tls::Session(ssl->sslConfiguration().sessionTicket()));
     };
     connect(ssl, &QSslSocket::encrypted, this, keep);
     connect(ssl, &QSslSocket::newSessionTicketReceived, this, keep);
@@ -136,7 +136,8 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     auto *lease = new Lease(socket, endpointOf(settings));
     if (context) {
         lease->m_pool = this;
-        lease->m_tls = std::make_unique<tls::ClientSession>(std::move(context), settings.host, tlsSessionFor(settings));
+        lease->m_tls
+            = std::make_unique<tls::ClientSession>(std::move(context), settings.host, keptTlsSession(settings));
     }
     connect(socket, &QIODevice::readyRead, socket, [lease] {
         if (lease->m_user) {
@@ -382,9 +383,9 @@ bool UpstreamPool::Lease::send(const QByteArray &ciphertext)
 
 void UpstreamPool::Lease::keepNewSession()
 {
-    QByteArray session = m_tls->takeNewSession();
+    tls::Session session = m_tls->takeNewSession();
     if (!session.isEmpty() && m_pool) {
-        m_pool->keepTlsSession(m_endpoint, m_tls->context()->extraCas(), session);
+        m_pool->keepTlsSession(m_endpoint, m_tls->context()->extraCas(), std::move(session));
     }
 }
 
@@ -460,6 +461,11 @@ UpstreamPool::Lease::Read::~Read()
 
 QByteArray UpstreamPool::tlsSessionFor(const UpstreamSettings &settings) const
 {
+    return keptTlsSession(settings).der();
+}
+
+tls::Session UpstreamPool::keptTlsSession(const UpstreamSettings &settings) const
+{
     for (const TlsSession &t : m_tlsSessions) {
         if (sameEndpoint(t.endpoint, settings) && t.extraCas == settings.extraCaCertificates) {
             return t.session;
@@ -469,7 +475,7 @@ QByteArray UpstreamPool::tlsSessionFor(const UpstreamSettings &settings) const
 }
 
 void UpstreamPool::keepTlsSession(
-    const Endpoint &endpoint, const QList<QSslCertificate> &extraCas, const QByteArray &session)
+    const Endpoint &endpoint, const QList<QSslCertificate> &extraCas, tls::Session session)
 {
     if (session.isEmpty()) {
         return;
@@ -478,7 +484,7 @@ void UpstreamPool::keepTlsSession(
     if (m_tlsSessions.size() >= kMaxTlsSessions) {
         m_tlsSessions.erase(m_tlsSessions.begin());
     }
-    m_tlsSessions.push_back(TlsSession { endpoint, extraCas, session });
+    m_tlsSessions.push_back(TlsSession { endpoint, extraCas, std::move(session) });
 }
 
 void UpstreamPool::release(Lease *lease, const UpstreamSettings &settings)

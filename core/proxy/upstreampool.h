@@ -3,6 +3,7 @@
 
 #include "proxy/proxysettings.h"
 #include "proxy/socketio.h"
+#include "tls/clientsession.h"
 
 #include <QNetworkProxy>
 #include <QObject>
@@ -14,11 +15,6 @@
 #include <memory>
 #include <optional>
 #include <vector>
-
-namespace ga::tls {
-class ClientContext;
-class ClientSession;
-} // namespace ga::tls
 
 namespace ga::proxy {
 
@@ -206,11 +202,12 @@ private:
     {
         Endpoint endpoint;
         QList<QSslCertificate> extraCas;
-        QByteArray session; // ASN.1 (QSslConfiguration::sessionTicket()): holds the session's secret
+        tls::Session session; // holds the session's secret
     };
     static constexpr qint64 kReadBufferSize = 256 * 1024; // bounded: a paused reader pushes back via TCP
     static constexpr size_t kMaxTlsSessions = 32; // endpoints: Google and the relays
-    void keepTlsSession(const Endpoint &endpoint, const QList<QSslCertificate> &extraCas, const QByteArray &session);
+    void keepTlsSession(const Endpoint &endpoint, const QList<QSslCertificate> &extraCas, tls::Session session);
+    tls::Session keptTlsSession(const UpstreamSettings &settings) const;
     std::vector<TlsSession> m_tlsSessions;
     // OpenSSL contexts for the leases' own TLS, one per extra CA list (most recent last); null when none can be made.
     std::shared_ptr<tls::ClientContext> tlsContextFor(const QList<QSslCertificate> &extraCas);

@@ -26,7 +26,14 @@ struct SessionAccess
     static ClientSession *of(SSL *ssl);
     static QByteArrayView &in(ClientSession *s) { return s->m_in; }
     static QByteArray *out(ClientSession *s) { return s->m_out; }
-    static void offered(ClientSession *s, QByteArray session) { s->m_newSession = std::move(session); }
+    static void offered(ClientSession *s, SSL_SESSION *session, QByteArray der)
+    {
+        Session kept;
+        kept.m_data = std::make_shared<Session::Data>();
+        kept.m_data->der = std::move(der);
+        kept.m_data->parsed = session; // the caller's reference
+        s->m_newSession = std::move(kept);
+    }
 };
 
 namespace {
@@ -98,8 +105,8 @@ BIO_METHOD *bioMethod()
     return method;
 }
 
-// A session the server offers: kept serialized for the next connection (SSL_SESSION_is_resumable: not one
-// OpenSSL would refuse to offer). Returns 0: OpenSSL keeps no reference for us.
+// A session the server offers: kept for the next connection, parsed and serialized (SSL_SESSION_is_resumable: not
+// one OpenSSL would refuse to offer). Returns 1 when it took OpenSSL's reference.
 int newSession(SSL *ssl, SSL_SESSION *session)
 {
     ClientSession *s = SessionAccess::of(ssl);
@@ -109,10 +116,11 @@ int newSession(SSL *ssl, SSL_SESSION *session)
     }
     QByteArray der(size, Qt::Uninitialized);
     auto *p = reinterpret_cast<unsigned char *>(der.data());
-    if (i2d_SSL_SESSION(session, &p) == size) {
-        SessionAccess::offered(s, std::move(der));
+    if (i2d_SSL_SESSION(session, &p) != size) {
+        return 0;
     }
-    return 0;
+    SessionAccess::offered(s, session, std::move(der));
+    return 1; // the reference is the kept session's now
 }
 
 bool addCertificate(X509_STORE *store, const QSslCertificate &certificate)
@@ -233,7 +241,20 @@ ClientContext::~ClientContext()
     SSL_CTX_free(m_ctx);
 }
 
-ClientSession::ClientSession(std::shared_ptr<ClientContext> context, const QString &host, const QByteArray &resume)
+Session::Session(QByteArray der)
+{
+    if (!der.isEmpty()) {
+        m_data = std::make_shared<Data>();
+        m_data->der = std::move(der);
+    }
+}
+
+Session::Data::~Data()
+{
+    SSL_SESSION_free(parsed);
+}
+
+ClientSession::ClientSession(std::shared_ptr<ClientContext> context, const QString &host, const Session &resume)
     : m_context(std::move(context))
 {
     m_ssl = SSL_new(m_context->m_ctx);
@@ -266,12 +287,15 @@ ClientSession::ClientSession(std::shared_ptr<ClientContext> context, const QStri
         return;
     }
     if (!resume.isEmpty()) {
-        const auto *p = reinterpret_cast<const unsigned char *>(resume.constData());
-        if (SSL_SESSION *session = d2i_SSL_SESSION(nullptr, &p, long(resume.size()))) {
-            m_offeredResume = SSL_set_session(m_ssl, session) == 1;
-            SSL_SESSION_free(session);
+        Session::Data &kept = *resume.m_data;
+        if (kept.parsed == nullptr) { // parsed once, for every connection that resumes it
+            const auto *p = reinterpret_cast<const unsigned char *>(kept.der.constData());
+            kept.parsed = d2i_SSL_SESSION(nullptr, &p, long(kept.der.size()));
+            ERR_clear_error(); // a session that does not parse: a full handshake
         }
-        ERR_clear_error(); // a session that does not parse: a full handshake
+        if (kept.parsed != nullptr) {
+            m_offeredResume = SSL_set_session(m_ssl, kept.parsed) == 1;
+        }
     }
 }
 

@@ -16,7 +16,7 @@
 // OpenSSL's types, declared as OpenSSL declares them (openssl/types.h), so that this header does not include it.
 struct ssl_ctx_st;
 struct ssl_st;
-struct bio_st;
+struct ssl_session_st;
 
 namespace ga::tls {
 
@@ -40,6 +40,32 @@ private:
     QList<QSslCertificate> m_extraCas;
 };
 
+// A TLS session kept for resumption: OpenSSL's DER (what QSslConfiguration::sessionTicket() holds, so Qt's sockets
+// can resume it too) and, once a connection of ours needed it, the parsed session, shared by every copy. Parsing one
+// parses the server's certificate again: 1.5 million instructions (OpenSSL 3.0's key decoder) on every new
+// connection when only the DER was kept.
+class Session
+{
+public:
+    Session() = default;
+    explicit Session(QByteArray der); // empty: no session
+    bool isEmpty() const { return !m_data; }
+    QByteArray der() const { return m_data ? m_data->der : QByteArray(); }
+
+private:
+    friend class ClientSession;
+    friend struct SessionAccess;
+    struct Data
+    {
+        Q_DISABLE_COPY_MOVE(Data)
+        Data() = default;
+        ~Data();
+        QByteArray der;
+        ssl_session_st *parsed = nullptr; // one reference, or null until needed
+    };
+    std::shared_ptr<Data> m_data;
+};
+
 // One connection's TLS: the handshake (the server's certificate verified for `host`: its DNS name or IP address),
 // then records both ways. Every call appends the bytes to send to the network to `out`; every byte given as input is
 // used before the call returns (a record cut by the read waits inside OpenSSL for the rest).
@@ -56,8 +82,8 @@ public:
         Failed, // errorString() says why
     };
 
-    // `resume`: a session kept from an earlier connection to the same server (newSession()), or empty.
-    ClientSession(std::shared_ptr<ClientContext> context, const QString &host, const QByteArray &resume);
+    // `resume`: a session kept from an earlier connection to the same server (takeNewSession()), or empty.
+    ClientSession(std::shared_ptr<ClientContext> context, const QString &host, const Session &resume);
     ~ClientSession();
 
     State state() const { return m_state; }
@@ -83,8 +109,8 @@ public:
     void close(QByteArray &out);
 
     // A session the server offered for resumption (TLS 1.2 when the handshake ends, TLS 1.3 in a ticket after it),
-    // serialized (OpenSSL's DER, as Qt keeps them), once; empty when none came since the last call.
-    QByteArray takeNewSession() { return std::exchange(m_newSession, QByteArray()); }
+    // once; empty when none came since the last call.
+    Session takeNewSession() { return std::exchange(m_newSession, Session()); }
 
 private:
     friend struct SessionAccess;
@@ -95,7 +121,7 @@ private:
     ssl_st *m_ssl = nullptr;
     QByteArrayView m_in; // what arrived and OpenSSL has not read yet
     QByteArray *m_out = nullptr; // where OpenSSL's output goes during a call
-    QByteArray m_newSession;
+    Session m_newSession;
     QString m_error;
     State m_state = State::Handshaking;
     bool m_offeredResume = false;
