@@ -7,6 +7,7 @@
 #include "keys/keypool.h"
 #include "proxy/proxyserver.h"
 #include "proxy/proxysettings.h"
+#include "proxy/upstreamcall.h"
 #include "proxy/upstreampool.h"
 #include "rawhttp.h"
 #include "time/clock.h"
@@ -28,6 +29,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <optional>
 
 using ga::test::certificate;
 
@@ -98,6 +100,7 @@ public:
         return true;
     }
     quint16 port() const { return m_proxy.port(); }
+    ga::proxy::ProxyServer *server() { return &m_proxy; }
 
 private:
     ga::time::ManualClock m_clock;
@@ -266,6 +269,34 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(proxy.start(urlOf(upstream), QString(), &error), qPrintable(error));
         QCOMPARE(post(proxy.port()).status, 502);
+    }
+
+    // A call the proxy makes itself (the admin API's file actions) runs on the caller's thread, whose event loop is
+    // not a worker's: its TLS connection is read there too.
+    void aCallOnTheCallersThread()
+    {
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        const QByteArray answer = R"({"models":[{"name":"models/gemini-2.5-flash"}]})";
+        QByteArray asked;
+        upstream.setHandler([&](QSslSocket *s, const QByteArray &head, const QByteArray &) {
+            asked = head.left(head.indexOf("\r\n"));
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
+        });
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
+        ga::proxy::ForwardRequest f;
+        f.method = "GET";
+        f.target = "/v1beta/models";
+        std::optional<ga::proxy::UpstreamCall::Result> result;
+        ga::proxy::UpstreamCall::run(
+            proxy.server(), std::move(f), [&](ga::proxy::UpstreamCall::Result r) { result = std::move(r); });
+        QVERIFY(QTest::qWaitFor([&] { return result.has_value(); }, 30000));
+        QCOMPARE(result->status, 200);
+        QCOMPARE(result->body, answer);
+        QCOMPARE(asked, QByteArray("GET /v1beta/models HTTP/1.1"));
     }
 
     // A server that answers the ClientHello with plain HTTP: a TLS failure, said as such, never a 200.
