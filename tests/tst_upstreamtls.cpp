@@ -378,8 +378,21 @@ private Q_SLOTS:
         client.socket().setReadBufferSize(16 * 1024); // Qt stops reading when it holds this much
         client.send(ga::test::post("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "{}"));
         QVERIFY(QTest::qWaitFor([&] { return serving != nullptr; }, 30000));
-        QTest::qWait(1500); // the client reads nothing
-        const qint64 queued = serving->encryptedBytesToWrite() + serving->bytesToWrite();
+        // The client reads nothing: the upstream sends until every buffer on the way is full, then its queue stays
+        // (half a second without a change).
+        const auto queuedNow = [&] { return serving->encryptedBytesToWrite() + serving->bytesToWrite(); };
+        qint64 queued = queuedNow();
+        QElapsedTimer unchanged;
+        unchanged.start();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                if (const qint64 now = queuedNow(); now != queued) {
+                    queued = now;
+                    unchanged.restart();
+                }
+                return unchanged.elapsed() >= 500;
+            },
+            30000));
         QVERIFY2(queued > 2 * 1024 * 1024,
             qPrintable(QStringLiteral("the upstream did not back up: %1 bytes still to send").arg(queued)));
         // Read whole, then parsed once (parsing after every read of 24 MiB took seconds).
