@@ -96,9 +96,14 @@ QTcpSocket *UpstreamPool::newSocket(const UpstreamSettings &settings, const QByt
     } else {
         socket = new QTcpSocket;
     }
-    socket->setProxy(settings.proxy);
-    socket->setReadBufferSize(kReadBufferSize);
+    configure(socket, settings);
     return socket;
+}
+
+void UpstreamPool::configure(QTcpSocket *socket, const UpstreamSettings &settings)
+{
+    socket->setProxy(settings.proxy);
+    socket->setReadBufferSize(256 * 1024);
 }
 
 QTcpSocket *UpstreamPool::newResumingSocket(const UpstreamSettings &settings)
@@ -128,8 +133,7 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     QTcpSocket *socket = nullptr;
     if (context) {
         socket = new QTcpSocket;
-        socket->setProxy(settings.proxy);
-        socket->setReadBufferSize(kReadBufferSize);
+        configure(socket, settings);
     } else {
         socket = newResumingSocket(settings);
     }

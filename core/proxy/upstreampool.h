@@ -129,7 +129,7 @@ public:
         void startTls(); // connected: the ClientHello goes out
         bool handshakeReadable();
         bool idleTlsReadable();
-        // Decrypts `in` into `buffer`, or into the thread's block lent as *lent when `lend` and it all fits there.
+        // Decrypts `in` into `buffer`, or into the thread's block lent as *lent when `lent` is given and it all fits.
         qint64 decrypt(QByteArrayView in, QByteArray &buffer, QByteArrayView *lent);
         bool send(const QByteArray &ciphertext);
         void keepNewSession();
@@ -204,7 +204,8 @@ private:
         QList<QSslCertificate> extraCas;
         tls::Session session; // holds the session's secret
     };
-    static constexpr qint64 kReadBufferSize = 256 * 1024; // bounded: a paused reader pushes back via TCP
+    // The proxy and the bounded read buffer (a paused reader pushes back via TCP) every upstream socket gets.
+    static void configure(QTcpSocket *socket, const UpstreamSettings &settings);
     static constexpr size_t kMaxTlsSessions = 32; // endpoints: Google and the relays
     void keepTlsSession(const Endpoint &endpoint, const QList<QSslCertificate> &extraCas, tls::Session session);
     tls::Session keptTlsSession(const UpstreamSettings &settings) const;

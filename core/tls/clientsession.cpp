@@ -294,7 +294,7 @@ ClientSession::ClientSession(std::shared_ptr<ClientContext> context, const QStri
             ERR_clear_error(); // a session that does not parse: a full handshake
         }
         if (kept.parsed != nullptr) {
-            m_offeredResume = SSL_set_session(m_ssl, kept.parsed) == 1;
+            SSL_set_session(m_ssl, kept.parsed); // a session it cannot take: a full handshake
         }
     }
 }
@@ -302,11 +302,6 @@ ClientSession::ClientSession(std::shared_ptr<ClientContext> context, const QStri
 ClientSession::~ClientSession()
 {
     SSL_free(m_ssl);
-}
-
-bool ClientSession::resumed() const
-{
-    return m_offeredResume && m_ssl != nullptr && SSL_session_reused(m_ssl) == 1;
 }
 
 void ClientSession::failed(int sslError)
@@ -323,11 +318,6 @@ void ClientSession::failed(int sslError)
         m_error = QStringLiteral("the TLS session failed");
         ERR_clear_error();
     }
-}
-
-void ClientSession::closeNotified()
-{
-    m_state = State::Closed;
 }
 
 namespace {
@@ -393,7 +383,7 @@ qsizetype ClientSession::read(char *to, qsizetype max, QByteArray &out)
         return 0;
     }
     if (e == SSL_ERROR_ZERO_RETURN) {
-        closeNotified();
+        m_state = State::Closed;
         return 0;
     }
     failed(e);

@@ -91,8 +91,6 @@ public:
     // Failed because the server's certificate was not accepted (not trusted, not for the host, out of date).
     bool certificateRejected() const { return m_certificateRejected; }
     const std::shared_ptr<ClientContext> &context() const { return m_context; }
-    // Whether the handshake resumed the session given to the constructor.
-    bool resumed() const;
 
     // Starts or goes on with the handshake with the bytes that arrived (none on the first call). Bytes after the
     // handshake's end stay fed: read() them before `in` goes away.
@@ -115,7 +113,6 @@ public:
 private:
     friend struct SessionAccess;
     void failed(int sslError);
-    void closeNotified();
 
     std::shared_ptr<ClientContext> m_context;
     ssl_st *m_ssl = nullptr;
@@ -124,7 +121,6 @@ private:
     Session m_newSession;
     QString m_error;
     State m_state = State::Handshaking;
-    bool m_offeredResume = false;
     bool m_certificateRejected = false;
 };
 
