@@ -7,6 +7,7 @@
 #include "keys/keypool.h"
 #include "proxy/proxyserver.h"
 #include "proxy/proxysettings.h"
+#include "proxy/proxyworker.h"
 #include "proxy/upstreamcall.h"
 #include "proxy/upstreampool.h"
 #include "rawhttp.h"
@@ -18,6 +19,7 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QScopeGuard>
+#include <QSet>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -449,6 +451,150 @@ private Q_SLOTS:
     }
 
     // An idle pooled connection the server ends (close_notify and close) is dropped, not used for the next request.
+    // At most kMaxHandshakes handshakes are under way at once. Through a gate that holds what the clients send: that
+    // many ClientHellos come; the other connections wait, connected and silent, each one that goes making room for
+    // the next; once the gate opens (to a real TLS server), every connection that is left is made.
+    void handshakesAtOnceAreBounded()
+    {
+        if (!ga::proxy::directReadsAvailable()) {
+            QSKIP("QSslSocket is used on this platform");
+        }
+        using Pool = ga::proxy::UpstreamPool;
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        QTcpServer gate;
+        QVERIFY(gate.listen(QHostAddress::LocalHost));
+        QSet<quint16> helloFrom; // the clients' ports that sent their ClientHello
+        std::vector<QTcpSocket *> held; // accepted, not yet passed on
+        bool open = false;
+        auto pass = [&](QTcpSocket *in) { // joins `in` to a new connection to the upstream, both ways
+            auto *out = new QTcpSocket(in);
+            connect(out, &QTcpSocket::connected, in, [in, out] {
+                out->write(in->readAll());
+                connect(in, &QTcpSocket::readyRead, out, [in, out] { out->write(in->readAll()); });
+            });
+            connect(out, &QTcpSocket::readyRead, in, [in, out] { in->write(out->readAll()); });
+            connect(out, &QTcpSocket::disconnected, in, &QTcpSocket::disconnectFromHost);
+            out->connectToHost(QHostAddress::LocalHost, upstream.port());
+        };
+        connect(&gate, &QTcpServer::newConnection, &gate, [&] {
+            while (QTcpSocket *in = gate.nextPendingConnection()) {
+                connect(in, &QTcpSocket::readyRead, in, [&helloFrom, &open, in] {
+                    if (!open && in->bytesAvailable() > 0 && in->peek(1).startsWith('\x16')) { // a handshake record
+                        helloFrom.insert(in->peerPort());
+                    }
+                });
+                if (open) {
+                    pass(in);
+                } else {
+                    held.push_back(in);
+                }
+            }
+        });
+        Pool pool;
+        const ga::upstream::UpstreamSettings s
+            = ga::test::settingsFor(gate.serverPort(), certificate(m_dir.path(), "a"));
+        struct User : Pool::User
+        {
+            bool connected = false;
+            void socketConnected() override { connected = true; }
+            void socketReadyRead() override { }
+            bool socketReadable() override { return false; }
+            void socketClosed() override { }
+        };
+        constexpr int kExtra = 12;
+        const int n = Pool::kMaxHandshakes + kExtra;
+        std::vector<std::unique_ptr<User>> users;
+        std::vector<Pool::Lease *> leases;
+        for (int i = 0; i < n; ++i) {
+            users.push_back(std::make_unique<User>());
+            bool reused = true;
+            leases.push_back(pool.acquire(s, users.back().get(), &reused));
+        }
+        auto discardAll = qScopeGuard([&] {
+            for (Pool::Lease *l : leases) {
+                if (l) {
+                    Pool::discard(l);
+                }
+            }
+        });
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return int(held.size()) == n && helloFrom.size() == Pool::kMaxHandshakes
+                    && pool.handshakesWaiting() == kExtra;
+            },
+            20000));
+        QCOMPARE(pool.handshakesUnderWay(), Pool::kMaxHandshakes);
+        auto sentHello = [&](Pool::Lease *l) { return helloFrom.contains(l->socket()->localPort()); };
+
+        // One that waits goes: nothing else changes.
+        auto waiting = std::find_if(leases.begin(), leases.end(), [&](Pool::Lease *l) { return !sentHello(l); });
+        QVERIFY(waiting != leases.end());
+        Pool::discard(std::exchange(*waiting, nullptr));
+        QCOMPARE(pool.handshakesWaiting(), kExtra - 1);
+        QCOMPARE(pool.handshakesUnderWay(), Pool::kMaxHandshakes);
+
+        // Three shaking hands go: three that waited send their ClientHello.
+        int gone = 0;
+        for (Pool::Lease *&l : leases) {
+            if (l && sentHello(l) && gone < 3) {
+                Pool::discard(std::exchange(l, nullptr));
+                ++gone;
+            }
+        }
+        QCOMPARE(pool.handshakesUnderWay(), Pool::kMaxHandshakes - 3);
+        QVERIFY(QTest::qWaitFor([&] { return helloFrom.size() == Pool::kMaxHandshakes + 3; }, 10000));
+        QCOMPARE(pool.handshakesUnderWay(), Pool::kMaxHandshakes);
+        QCOMPARE(pool.handshakesWaiting(), kExtra - 4);
+        for (const std::unique_ptr<User> &u : users) {
+            QVERIFY(!u->connected);
+        }
+
+        // The gate opens: every connection left is made, the last ones once earlier handshakes ended.
+        open = true;
+        for (QTcpSocket *in : held) {
+            pass(in);
+        }
+        const int left = n - 4;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return std::count_if(users.begin(), users.end(), [](const auto &u) { return u->connected; }) == left;
+            },
+            30000));
+        QVERIFY(QTest::qWaitFor([&] { return upstream.connections() == left; }, 10000)); // the server's side ends last
+        QCOMPARE(pool.handshakesUnderWay(), 0);
+        QCOMPARE(pool.handshakesWaiting(), 0);
+        for (Pool::Lease *l : leases) {
+            QVERIFY(!l || !l->failed());
+        }
+    }
+
+    // A burst of streams that stay open: once no new upstream connection has opened for a second, the memory their
+    // handshakes freed goes back to the OS (ProxyWorker::burstSettled) while they go on.
+    void aBurstOfStreamsHandsFreedMemoryBack()
+    {
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        int held = 0;
+        upstream.setHandler([&](QSslSocket *, const QByteArray &, const QByteArray &) { ++held; }); // never answers
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
+        const quint64 trims = ga::proxy::heapTrims();
+        constexpr int kStreams = 70; // past the 64 opened connections that make a burst
+        std::vector<std::unique_ptr<ga::test::Client>> clients;
+        for (int i = 0; i < kStreams; ++i) {
+            clients.push_back(std::make_unique<ga::test::Client>(proxy.port()));
+            clients.back()->send(ga::test::post(kGenerate, R"({"contents":[]})"));
+        }
+        QVERIFY(QTest::qWaitFor([&] { return held == kStreams; }, 20000));
+        QVERIFY(QTest::qWaitFor([&] { return ga::proxy::heapTrims() > trims; }, 10000));
+        QCOMPARE(held, kStreams);
+        for (const std::unique_ptr<ga::test::Client> &c : clients) {
+            QCOMPARE(c->socket().state(), QAbstractSocket::ConnectedState); // still waiting for their answers
+        }
+    }
+
     void anIdleConnectionTheServerEndedIsNotUsed()
     {
         ga::test::HttpsUpstream upstream;

@@ -24,6 +24,7 @@
 namespace ga::proxy {
 
 namespace {
+std::atomic<quint64> g_heapTrims { 0 };
 constexpr int kSweepIntervalMs = 100;
 // Only idle keep-alive connections: the sweeper sleeps until the first of their timeouts (at most this long).
 constexpr qint64 kIdleSweepMaxMs = 60'000;
@@ -52,6 +53,7 @@ ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity:
             QTimer::singleShot(kTrimDelayMs, this, [] { trimHeap(); });
         }
     });
+    connect(m_pool, &UpstreamPool::opened, this, &ProxyWorker::upstreamOpened);
 }
 
 ProxyWorker::~ProxyWorker()
@@ -226,11 +228,44 @@ void ProxyWorker::trimHeap()
     // The blocks this worker kept for its next requests (memory/recycler.h) first: spread over the burst's heap, each
     // would keep its page resident.
     memory::releaseKeptBlocks();
+    returnFreedHeap();
+}
+
+quint64 heapTrims()
+{
+    return g_heapTrims.load(std::memory_order_relaxed);
+}
+
+void ProxyWorker::returnFreedHeap()
+{
+    g_heapTrims.fetch_add(1, std::memory_order_relaxed);
 #ifdef __GLIBC__
     // glibc keeps what was freed in its arenas (one per thread that allocates); after a burst of connections that
     // is most of the peak. Handing it back to the OS brings the resident size back near idle.
     malloc_trim(0);
 #endif
+}
+
+void ProxyWorker::upstreamOpened()
+{
+    m_lastOpenedMs = nowMs();
+    if (++m_openedSinceTrim == kTrimAfterConnections) {
+        m_burstStartMs = m_lastOpenedMs;
+        QTimer::singleShot(kTrimDelayMs, this, &ProxyWorker::burstSettled);
+    }
+}
+
+void ProxyWorker::burstSettled()
+{
+    const qint64 now = nowMs();
+    const qint64 quiet = now - m_lastOpenedMs;
+    if (quiet < kTrimDelayMs && now - m_burstStartMs < kBurstTrimMaxMs) {
+        QTimer::singleShot(int(kTrimDelayMs - quiet), this, &ProxyWorker::burstSettled); // still opening
+        return;
+    }
+    m_openedSinceTrim = 0;
+    // Only the heap's free pages: the blocks this worker keeps stay, as its streams go on using them.
+    returnFreedHeap();
 }
 
 void ProxyWorker::wakeSweeper()

@@ -125,6 +125,7 @@ QTcpSocket *UpstreamPool::newResumingSocket(const UpstreamSettings &settings)
 UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
 {
     ++m_opened;
+    Q_EMIT opened();
     // TLS of the lease's own where its reads are the proxy's (socketio.h: no proxy, not Windows); QSslSocket else.
     std::shared_ptr<tls::ClientContext> context;
     if (settings.tls && settings.proxy.type() == QNetworkProxy::NoProxy && directReadsAvailable()) {
@@ -144,6 +145,11 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
             = std::make_unique<tls::ClientSession>(std::move(context), settings.host, keptTlsSession(settings));
     }
     connect(socket, &QIODevice::readyRead, socket, [lease] {
+        if (lease->m_slot == Lease::HandshakeSlot::Waiting) {
+            // Its ClientHello has not gone out: the server speaks no TLS (what came would be lost to the handshake).
+            lease->tlsFailed(QStringLiteral("the upstream sent data before the TLS handshake"));
+            return;
+        }
         if (lease->m_user) {
             lease->m_user->socketReadyRead();
         } else if (!lease->m_discarded) {
@@ -166,7 +172,12 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
         // Set once connected: Qt ignores the option on a socket that is not connected yet.
         lease->socket()->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         if (lease->ownTls()) {
-            lease->startTls(); // the user hears of it when the handshake is done
+            // The user hears of it when the handshake is done.
+            if (lease->m_pool) {
+                lease->m_pool->beginTls(lease);
+            } else {
+                lease->startTls();
+            }
             return;
         }
         readDirectly(lease);
@@ -221,7 +232,55 @@ UpstreamPool::Lease::Lease(QTcpSocket *socket, Endpoint endpoint)
     , m_endpoint(std::move(endpoint))
 { }
 
-UpstreamPool::Lease::~Lease() = default;
+UpstreamPool::Lease::~Lease()
+{
+    if (m_pool) {
+        m_pool->leaveHandshake(this);
+    }
+}
+
+void UpstreamPool::beginTls(Lease *lease)
+{
+    if (m_handshakes < kMaxHandshakes) {
+        ++m_handshakes;
+        lease->m_slot = Lease::HandshakeSlot::Held;
+        lease->startTls();
+        return;
+    }
+    lease->m_slot = Lease::HandshakeSlot::Waiting;
+    m_tlsWaiting.push_back(lease);
+}
+
+void UpstreamPool::leaveHandshake(Lease *lease)
+{
+    switch (std::exchange(lease->m_slot, Lease::HandshakeSlot::None)) {
+    case Lease::HandshakeSlot::None:
+        return;
+    case Lease::HandshakeSlot::Waiting:
+        std::erase(m_tlsWaiting, lease);
+        return;
+    case Lease::HandshakeSlot::Held:
+        --m_handshakes;
+        // The next one starts on the next turn: this may run inside the ending lease's user, or its destructor.
+        if (!m_tlsWaiting.empty() && !m_tlsStartPosted) {
+            m_tlsStartPosted = true;
+            QMetaObject::invokeMethod(this, &UpstreamPool::startWaitingTls, Qt::QueuedConnection);
+        }
+        return;
+    }
+}
+
+void UpstreamPool::startWaitingTls()
+{
+    m_tlsStartPosted = false;
+    while (m_handshakes < kMaxHandshakes && !m_tlsWaiting.empty()) {
+        Lease *lease = m_tlsWaiting.front();
+        m_tlsWaiting.pop_front();
+        ++m_handshakes;
+        lease->m_slot = Lease::HandshakeSlot::Held;
+        lease->startTls(); // a failure ends it (and its slot) at once
+    }
+}
 
 void UpstreamPool::Lease::startTls()
 {
@@ -284,6 +343,9 @@ bool UpstreamPool::Lease::handshakeReadable()
         }
         return true;
     case tls::ClientSession::State::Open:
+        if (m_pool) {
+            m_pool->leaveHandshake(this);
+        }
         if (m_user) {
             m_user->socketConnected(); // the last use of this lease here: the user may discard it
         }
@@ -400,6 +462,9 @@ bool UpstreamPool::Lease::certificateRejected() const
 
 void UpstreamPool::Lease::tlsFailed(const QString &reason)
 {
+    if (m_pool) {
+        m_pool->leaveHandshake(this);
+    }
     m_tlsError = reason.isEmpty() ? QStringLiteral("the TLS session failed") : reason;
     if (m_user) {
         m_user->socketClosed(); // the user ends the attempt and discards the lease

@@ -12,6 +12,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -144,6 +145,13 @@ public:
         QString m_tlsError;
         bool m_discarded = false;
         bool m_closing = false; // the server ended the TLS session: the socket closes
+        enum class HandshakeSlot : quint8
+        {
+            None,
+            Waiting,
+            Held
+        };
+        HandshakeSlot m_slot = HandshakeSlot::None; // UpstreamPool::kMaxHandshakes
     };
 
     explicit UpstreamPool(QObject *parent = nullptr);
@@ -172,10 +180,16 @@ public:
     // The TLS session last kept for where `settings` go, or empty (then a full handshake).
     QByteArray tlsSessionFor(const UpstreamSettings &settings) const;
     quint64 connectionsOpened() const { return m_opened; }
+    // The leases' own TLS handshakes under way, and the connections waiting to begin theirs (kMaxHandshakes).
+    static constexpr int kMaxHandshakes = 128;
+    int handshakesUnderWay() const { return m_handshakes; }
+    int handshakesWaiting() const { return int(m_tlsWaiting.size()); }
 
 Q_SIGNALS:
     // Idle sockets were closed for their idle timeout (they are deleted on a later turn of the event loop).
     void idleExpired(qsizetype count);
+    // A new connection was opened for the pool (one that resumes a TLS session or makes one included).
+    void opened();
 
 private:
     // What makes two sockets interchangeable: the same origin through the same proxy.
@@ -217,6 +231,18 @@ private:
     QTimer m_expiry { this }; // a child: it moves to the worker's thread with the pool
     qint64 m_expiryAt = 0; // when m_expiry fires, while it is active
     quint64 m_opened = 0;
+
+    // The leases' own TLS handshakes under way at once, at most kMaxHandshakes; a connection past that waits,
+    // connected, for one to end before its ClientHello goes out. Each holds OpenSSL's handshake buffer (21 KiB) and
+    // its read buffer while it lasts: a thousand streams starting at once held 40 MB more at their peak, and the
+    // worker does one handshake at a time anyway. 128 a round trip: 1,280 handshakes a second at 100 ms, more than a
+    // worker's processor does (README: Upstream TLS).
+    void beginTls(Lease *lease); // connected
+    void leaveHandshake(Lease *lease); // its handshake ended, or it goes while waiting or shaking hands
+    void startWaitingTls();
+    int m_handshakes = 0;
+    std::deque<Lease *> m_tlsWaiting;
+    bool m_tlsStartPosted = false;
 };
 
 } // namespace ga::proxy

@@ -8,7 +8,8 @@
 # made before the start (e.g. metrics.historySize=0, to see what the history keeps); MALLOC_STATS=1 also prints the
 # heap bytes glibc reports in use (gdb attaches for a moment and calls malloc_stats()), which tells memory the
 # allocator keeps after free() from memory still held by the daemon. COMPLETE=1: the streams are not cut but run to
-# their end (3 events, INTERVAL_S (15) apart), and the client checks that every one arrived whole. TLS=1 puts nginx
+# their end (3 events, INTERVAL_S (15) apart), and the client checks that every one arrived whole. The streams are
+# measured twice while open: at once, and OPEN_SETTLE_S (3) seconds later. TLS=1 puts nginx
 # with a self-signed certificate between the daemon and the fake (the upstream spoken to over TLS, as Google is).
 # At the end it waits for the pooled upstream connections to expire (upstream.idleTimeoutMs, 60 s) and measures
 # again; POOL_WAIT=0 skips that.
@@ -50,6 +51,7 @@ snapshot() { # LABEL
 # the next ones come INTERVAL_S apart and the streams end by themselves.
 COMPLETE=${COMPLETE:-0}
 INTERVAL_S=${INTERVAL_S:-15}
+OPEN_SETTLE_S=${OPEN_SETTLE_S:-3}
 interval_ms=60000
 [ "$COMPLETE" = 1 ] && interval_ms=$((INTERVAL_S * 1000))
 harness_start_fake "$FAKE_BIN" --accept-any-key --no-record --chunks 3 --interval-ms "$interval_ms"
@@ -84,11 +86,15 @@ snapshot "idle, after one request"
 WARM_KB=$(status "$H_DAEMON_PID" VmRSS)
 IDLE_FDS=$(fds "$H_DAEMON_PID")
 OPEN_KB=()
+SETTLED_KB=()
+PEAK_KB=()
 CLOSED_KB=()
 
 # Two rounds: the second tells retained-but-reusable memory (RSS stays flat) from growth per round.
 for round in 1 2; do
     expect=()
+    # VmHWM from here on is this round's peak (5 resets it; the start's passphrase check alone peaks at 64 MB).
+    echo 5 >"/proc/$H_DAEMON_PID/clear_refs" 2>/dev/null || true
     [ "$COMPLETE" = 1 ] && expect=(--expect-events 3 --timeout-ms $(((2 * INTERVAL_S + 90) * 1000)))
     harness_spawn "streams-$round" node "$HERE/bench-rss-client.mjs" --url "$H_PROXY_URL" --key "$TOKEN" \
         --streams "$STREAMS" "${expect[@]}"
@@ -101,6 +107,12 @@ for round in 1 2; do
     snapshot "round $round: $STREAMS streams open"
     OPEN_KB[round]=$(status "$H_DAEMON_PID" VmRSS)
     echo "   (all $STREAMS streams had their first event after $(awk '{print $3}' <<<"$line") ms)"
+    # The same streams a moment later, all still open: what the burst of starts left freed (handshake buffers among
+    # others) is handed back a second after the last upstream connection opened (ProxyWorker::burstSettled).
+    sleep "$OPEN_SETTLE_S"
+    snapshot "round $round: $STREAMS streams open, ${OPEN_SETTLE_S} s later"
+    SETTLED_KB[round]=$(status "$H_DAEMON_PID" VmRSS)
+    PEAK_KB[round]=$(status "$H_DAEMON_PID" VmHWM)
 
     if [ "$COMPLETE" = 1 ]; then
         rc=0
@@ -141,6 +153,8 @@ fi
 echo "== summary"
 echo "idle RSS:            $(mb "$IDLE_KB") right after start, $(mb "$WARM_KB") after one request"
 echo "with $STREAMS streams: $(mb "${OPEN_KB[1]}")  (+$(awk -v a="${OPEN_KB[1]}" -v b="$WARM_KB" -v n="$STREAMS" 'BEGIN {printf "%.1f", (a - b) / n}') kB per stream); second round $(mb "${OPEN_KB[2]}")"
+echo "peak while they started: $(mb "${PEAK_KB[1]}"); second round $(mb "${PEAK_KB[2]}")"
+echo "still open ${OPEN_SETTLE_S} s later: $(mb "${SETTLED_KB[1]}") (+$(awk -v a="${SETTLED_KB[1]}" -v b="$WARM_KB" -v n="$STREAMS" 'BEGIN {printf "%.1f", (a - b) / n}') kB per stream); second round $(mb "${SETTLED_KB[2]}")"
 echo "after closing them:  $(mb "${CLOSED_KB[1]}"); after the second round $(mb "${CLOSED_KB[2]}")"
 if [ -n "$EXPIRED_KB" ]; then
     echo "after the pool's idle upstream connections expired: $(mb "$EXPIRED_KB") ($(awk -v a="$EXPIRED_KB" -v b="$WARM_KB" 'BEGIN {printf "%+.1f %%", (a - b) * 100 / b}') against idle after one request)"
