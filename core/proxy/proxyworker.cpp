@@ -53,7 +53,7 @@ ProxyWorker::ProxyWorker(keys::KeyPool *keys, routing::Router *router, affinity:
             QTimer::singleShot(kTrimDelayMs, this, [] { trimHeap(); });
         }
     });
-    connect(m_pool, &UpstreamPool::opened, this, &ProxyWorker::upstreamOpened);
+    connect(m_pool, &UpstreamPool::tlsOpened, this, &ProxyWorker::upstreamOpened);
 }
 
 ProxyWorker::~ProxyWorker()

@@ -125,7 +125,9 @@ QTcpSocket *UpstreamPool::newResumingSocket(const UpstreamSettings &settings)
 UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
 {
     ++m_opened;
-    Q_EMIT opened();
+    if (settings.tls) {
+        Q_EMIT tlsOpened();
+    }
     // TLS of the lease's own where its reads are the proxy's (socketio.h: no proxy, not Windows); QSslSocket else.
     std::shared_ptr<tls::ClientContext> context;
     if (settings.tls && settings.proxy.type() == QNetworkProxy::NoProxy && directReadsAvailable()) {

@@ -188,8 +188,8 @@ public:
 Q_SIGNALS:
     // Idle sockets were closed for their idle timeout (they are deleted on a later turn of the event loop).
     void idleExpired(qsizetype count);
-    // A new connection was opened for the pool (one that resumes a TLS session or makes one included).
-    void opened();
+    // A new TLS connection was opened for the pool (its handshake leaves freed buffers behind: ProxyWorker).
+    void tlsOpened();
 
 private:
     // What makes two sockets interchangeable: the same origin through the same proxy.
