@@ -236,7 +236,7 @@ private:
     // connected, for one to end before its ClientHello goes out. Each holds OpenSSL's handshake buffer (21 KiB) and
     // its read buffer while it lasts: a thousand streams starting at once held 40 MB more at their peak, and the
     // worker does one handshake at a time anyway. 128 a round trip: 1,280 handshakes a second at 100 ms, more than a
-    // worker's processor does (README: Upstream TLS).
+    // worker's processor does (README.md: at most 128 TLS handshakes).
     void beginTls(Lease *lease); // connected
     void leaveHandshake(Lease *lease); // its handshake ended, or it goes while waiting or shaking hands
     void startWaitingTls();

@@ -343,8 +343,8 @@ private:
     QByteArray *&m_slot;
 };
 
-// SSL_free_buffers() frees buffers that hold a record not yet read whole only from these versions on (before, it
-// could: CVE-2024-4741). Earlier ones keep theirs until the handshake ends.
+// From these versions on SSL_free_buffers() keeps a buffer that holds part of a record; before, it could free one
+// still in use (CVE-2024-4741), and a handshake there keeps its buffers while it waits.
 bool freeBuffersIsSafe()
 {
     static const bool safe = [] {
