@@ -246,6 +246,8 @@ private Q_SLOTS:
     void unknownFieldsWarn();
     void secretAnywhereIsAnError_data();
     void secretAnywhereIsAnError();
+    void secretShapes_data();
+    void secretShapes();
     void keyItems();
     void badEntryIds_data();
     void badEntryIds();
@@ -744,6 +746,49 @@ void TestConfigSchema::secretAnywhereIsAnError()
             QVERIFY2(!p.toString(QStringLiteral("config.json")).contains(middle),
                 qPrintable(QStringLiteral("secret leaked in a problem about ") + p.path.left(20)));
         }
+    }
+}
+
+void TestConfigSchema::secretShapes_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<bool>("secret");
+
+    const QString key = QStringLiteral("AIza") + QString(35, u'k');
+    const QString token = QStringLiteral("gat_") + QString(20, u't');
+    const QString jwt = QStringLiteral("eyJhbGciOiJ.eyJzdWIiOiJ."); // eyJ and 8 more, twice
+    QTest::newRow("a key") << key << true;
+    QTest::newRow("a key in a path") << QStringLiteral("/x/") + key + QStringLiteral("/y") << true;
+    QTest::newRow("a key after a false start") << QStringLiteral("AIzaAIza") + key.mid(4) << true;
+    QTest::newRow("a key one short") << key.chopped(1) << false;
+    QTest::newRow("a key cut by a dot") << key.left(30) + u'.' + key.mid(30) << false;
+    QTest::newRow("a key, other letters' case") << QStringLiteral("aiza") + key.mid(4) << false;
+    QTest::newRow("a token, shortest") << token << true;
+    QTest::newRow("a token one short") << token.chopped(1) << false;
+    QTest::newRow("a JWT's header and payload") << jwt << true;
+    QTest::newRow("a JWT whole") << jwt + QStringLiteral("c2lnbmF0dXJl") << true;
+    QTest::newRow("a JWT in text") << QStringLiteral("see ") + jwt + QStringLiteral(" there") << true;
+    QTest::newRow("a JWT's header one short") << QStringLiteral("eyJhbGciOi.eyJzdWIiOiJ.") << false;
+    QTest::newRow("a JWT's payload one short") << QStringLiteral("eyJhbGciOiJ.eyJzdWIiOi.") << false;
+    QTest::newRow("a JWT without the second dot") << QStringLiteral("eyJhbGciOiJ.eyJzdWIiOiJ") << false;
+    QTest::newRow("two headers, no payload") << QStringLiteral("eyJhbGciOiJ.eyJ.eyJzdWIiOiJ") << false;
+    QTest::newRow("ordinary text") << QStringLiteral("gemini-2.5-flash at eu.example.com") << false;
+}
+
+void TestConfigSchema::secretShapes()
+{
+    QFETCH(QString, value);
+    QFETCH(bool, secret);
+
+    // A value, and a member name (an unknown member: its name is what is checked).
+    for (const QJsonObject &document : { documentWith(QStringLiteral("secrets.file"), value),
+             QJsonObject { { QStringLiteral("notes"), QJsonObject { { value, 1 } } } } }) {
+        const ParseResult r = schema::validate(document);
+        bool found = false;
+        for (const Problem &p : r.errors()) {
+            found = found || p.message.contains(QStringLiteral("looks like an API key or access token"));
+        }
+        QVERIFY2(found == secret, qPrintable(describe(r)));
     }
 }
 

@@ -114,6 +114,8 @@ private Q_SLOTS:
     void registeredSecretsInByteArrays();
     void registeredSecretsReachOtherThreads();
     void shortSecretsAreNotRegistered();
+    void secretsThePatternMasksAreNotRegistered_data();
+    void secretsThePatternMasksAreNotRegistered();
     void nestedRegisteredSecretsAreMaskedWhole();
     void maskKeyForm();
     void maskTokenForm();
@@ -418,6 +420,41 @@ void TestRedact::shortSecretsAreNotRegistered()
 
     Redactor::addSecret("12345678");
     QCOMPARE(Redactor::redact(QStringLiteral("x 12345678 y")), QStringLiteral("x [redacted] y"));
+}
+
+void TestRedact::secretsThePatternMasksAreNotRegistered_data()
+{
+    QTest::addColumn<QString>("secret");
+    QTest::addColumn<bool>("registered");
+
+    const QString key = QStringLiteral("AIza") + QString(35, u'k');
+    const QString token = QStringLiteral("gat_") + QString(20, u't');
+    QTest::newRow("a Gemini key") << key << false;
+    QTest::newRow("a key, letters of another case") << QStringLiteral("aIZA") + key.mid(4) << false;
+    QTest::newRow("a key with '-' and '_'") << QStringLiteral("AIza-_") + QString(33, u'0') << false;
+    QTest::newRow("an access token, shortest") << token << false;
+    QTest::newRow("an access token, longer") << token + QStringLiteral("-_x9") << false;
+    // Near misses: the pattern would mask only part of them (or none), so they are registered.
+    QTest::newRow("a key one short") << key.chopped(1) << true;
+    QTest::newRow("a key one longer") << key + u'k' << true;
+    QTest::newRow("a key with a dot") << key.left(20) + u'.' + key.mid(21) << true;
+    QTest::newRow("a key after text") << u'x' + key << true;
+    QTest::newRow("a token one short") << token.chopped(1) << true;
+    QTest::newRow("a token with a space") << token + QStringLiteral(" x") << true;
+    QTest::newRow("a token prefix alone") << QStringLiteral("gat_") + QString(4, u't') << true;
+}
+
+void TestRedact::secretsThePatternMasksAreNotRegistered()
+{
+    QFETCH(QString, secret);
+    QFETCH(bool, registered);
+
+    const quint64 before = Redactor::secretsGeneration();
+    Redactor::addSecret(secret.toUtf8());
+    QCOMPARE(Redactor::secretsGeneration() != before, registered);
+    // Either way the whole secret is masked.
+    const QString masked = Redactor::redact(QStringLiteral("<%1>").arg(secret));
+    QVERIFY2(!masked.contains(secret.mid(4, 8)), qPrintable(masked));
 }
 
 void TestRedact::nestedRegisteredSecretsAreMaskedWhole()

@@ -9,10 +9,10 @@
 
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QRegularExpression>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ga::config::schema::detail {
 namespace {
@@ -66,6 +66,44 @@ const logging::UserText kColumnNotValidJson(
     "ga::config", QT_TRANSLATE_NOOP("ga::config", "column %1: not valid JSON (%2)"));
 const logging::UserText kTheFileMustHoldA(
     "ga::config", QT_TRANSLATE_NOOP("ga::config", "the file must hold a JSON object ({ … }), not a list or value"));
+
+// Where a Gemini API key (AIza + 35), an access token of ours (gat_ + at least 20) or a JWT's header and payload
+// (eyJ… . eyJ… .) appear in a text, letters as written. By hand, not as a regular expression: every config load
+// scans every value, and an expression compiled at start-up keeps PCRE2 and its JIT's pages resident for good.
+bool holdsSecret(QStringView text)
+{
+    auto isTokenChar = [](QChar c) {
+        return (c >= u'0' && c <= u'9') || (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || c == u'_'
+            || c == u'-';
+    };
+    // The length of the run of token characters from `at`, counted up to `enough`.
+    auto runAt = [&](qsizetype at, qsizetype enough = std::numeric_limits<qsizetype>::max()) {
+        qsizetype end = at;
+        while (end < text.size() && end - at < enough && isTokenChar(text[end])) {
+            ++end;
+        }
+        return end - at;
+    };
+    // A JWT's segment from `at`: "eyJ" and at least 8 more token characters, then a dot; the index after the dot.
+    auto jwtSegment = [&](qsizetype at) -> qsizetype {
+        if (!text.sliced(at).startsWith(u"eyJ")) {
+            return -1;
+        }
+        const qsizetype end = at + 3 + runAt(at + 3);
+        return end - at - 3 >= 8 && end < text.size() && text[end] == u'.' ? end + 1 : -1;
+    };
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QStringView rest = text.sliced(i);
+        if ((rest.startsWith(u"AIza") && runAt(i + 4, 35) == 35)
+            || (rest.startsWith(u"gat_") && runAt(i + 4, 20) == 20)) {
+            return true;
+        }
+        if (const qsizetype second = jwtSegment(i); second >= 0 && jwtSegment(second) >= 0) {
+            return true;
+        }
+    }
+    return false;
+}
 
 } // namespace
 
@@ -265,17 +303,15 @@ bool Validator::checkValue(const QString &path, const Setting &s, const QJsonVal
 
 void Validator::scanForSecrets(const QJsonValue &v, const QString &path)
 {
-    static const QRegularExpression secretShape(QStringLiteral(
-        R"(AIza[0-9A-Za-z_\-]{35}|gat_[0-9A-Za-z_\-]{20,}|eyJ[0-9A-Za-z_\-]{8,}\.eyJ[0-9A-Za-z_\-]{8,}\.)"));
     if (v.isString()) {
-        if (secretShape.match(v.toString()).hasMatch()) {
+        if (holdsSecret(v.toString())) {
             error(path, kHoldsWhatLooksLikeAn.text());
         }
     } else if (v.isObject()) {
         const QJsonObject o = v.toObject();
         for (auto it = o.begin(); it != o.end(); ++it) {
             const QString member = path.isEmpty() ? it.key() : path + u'.' + it.key();
-            if (secretShape.match(it.key()).hasMatch()) {
+            if (holdsSecret(it.key())) {
                 error(member, kThisMemberNameLooksLike.text());
             }
             scanForSecrets(it.value(), member);

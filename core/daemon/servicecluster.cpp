@@ -10,7 +10,6 @@
 #include "secrets/secretstore.h"
 
 #include <QCryptographicHash>
-#include <QRegularExpression>
 #include <QSysInfo>
 
 namespace ga::daemon {
@@ -36,7 +35,11 @@ void Service::applyCluster()
         // The same name at every start of this daemon (this machine, this config file): its usage totals in Redis
         // are rewritten by a restart, not added to. The host name in front is for people reading `cluster status`.
         QString host = QSysInfo::machineHostName();
-        host.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9.-]")), QStringLiteral("-"));
+        for (QChar &c : host) {
+            const bool kept = (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9')
+                || c == u'.' || c == u'-';
+            c = kept ? c : QChar(u'-');
+        }
         const QByteArray seed = QSysInfo::machineUniqueId() + '\n' + host.toUtf8() + '\n' + m_config->path().toUtf8();
         m_cluster->setNodeId(host.left(32) + u'-'
             + QString::fromLatin1(QCryptographicHash::hash(seed, QCryptographicHash::Sha256).toHex().left(8)));

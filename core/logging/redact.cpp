@@ -132,13 +132,22 @@ bool mayMatchPattern(QStringView text)
     return false;
 }
 
-// Whether the pattern masks `value` wherever it appears (a Gemini key, one of our tokens): registering it as well
-// would only make every line cost one more search.
-bool maskedByPattern(const QString &value)
+// Whether the pattern masks `value` wherever it appears: all of it is a Gemini key (its "gkey") or one of our tokens
+// ("tok"); registering it as well would only make every line cost one more search. Checked by hand: every key is
+// registered at start-up, and running the expression then would compile it (PCRE2 and its JIT's pages) in a daemon
+// that may log nothing that needs it.
+bool maskedByPattern(QStringView value)
 {
-    const QRegularExpressionMatch m = patterns().match(value);
-    return m.hasMatch() && m.capturedStart() == 0 && m.capturedLength() == value.size()
-        && (m.capturedLength(u"gkey") > 0 || m.capturedLength(u"tok") > 0);
+    auto isTokenChar = [](QChar c) {
+        return (c >= u'0' && c <= u'9') || (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || c == u'_'
+            || c == u'-';
+    };
+    auto restIsToken = [&](qsizetype from) { return std::all_of(value.begin() + from, value.end(), isTokenChar); };
+    // The expression is case-insensitive: "aiza…" is masked as "AIza…" is.
+    if (value.startsWith(u"AIza", Qt::CaseInsensitive)) {
+        return value.size() == 4 + 35 && restIsToken(4);
+    }
+    return value.startsWith(u"gat_", Qt::CaseInsensitive) && value.size() >= 4 + 20 && restIsToken(4);
 }
 
 struct Registry
