@@ -29,3 +29,4 @@ ga_add_test(tst_tlsresume)
 # The upstream's TLS done by the proxy itself (tls/clientsession.h) against a real TLS server, through a whole proxy:
 # refused certificates and why, records both ways, backpressure across TLS, close_notify, cut answers.
 ga_add_test(tst_upstreamtls LIBS OpenSSL::Crypto)
+ga_add_test(tst_proxytunnel)

@@ -6,6 +6,7 @@
 #include "proxy/proxyserver.h"
 #include "proxy/proxysettings.h"
 #include "testsupport.h"
+#include "tunnelproxies.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -26,142 +27,8 @@ using ga::test::fakeKey;
 
 namespace {
 
-// Joins two sockets both ways until either side closes.
-void pipe(QTcpSocket *a, QTcpSocket *b)
-{
-    QObject::connect(a, &QIODevice::readyRead, b, [a, b] { b->write(a->readAll()); });
-    QObject::connect(b, &QIODevice::readyRead, a, [a, b] { a->write(b->readAll()); });
-    QObject::connect(a, &QAbstractSocket::disconnected, b, [b] { b->disconnectFromHost(); });
-    QObject::connect(b, &QAbstractSocket::disconnected, a, [a] { a->disconnectFromHost(); });
-}
-
-// A minimal HTTP CONNECT proxy: "CONNECT host:port HTTP/1.1" → 200, then a tunnel.
-class ConnectProxy : public QTcpServer
-{
-public:
-    int tunnels = 0;
-    QByteArray lastConnectLine;
-
-protected:
-    void incomingConnection(qintptr fd) override
-    {
-        auto *client = new QTcpSocket(this);
-        client->setSocketDescriptor(fd);
-        auto buffer = std::make_shared<QByteArray>();
-        connect(client, &QIODevice::readyRead, this, [this, client, buffer] {
-            if (buffer->isNull() && !client->property("tunnel").toBool()) {
-                *buffer = QByteArray("");
-            }
-            if (client->property("tunnel").toBool()) {
-                return;
-            }
-            *buffer += client->readAll();
-            const qsizetype end = buffer->indexOf("\r\n\r\n");
-            if (end < 0) {
-                return;
-            }
-            lastConnectLine = buffer->left(buffer->indexOf("\r\n"));
-            const QList<QByteArray> parts = lastConnectLine.split(' ');
-            if (parts.size() != 3 || parts.at(0) != "CONNECT") {
-                client->write("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
-                client->disconnectFromHost();
-                return;
-            }
-            const QByteArray hostPort = parts.at(1);
-            const qsizetype colon = hostPort.lastIndexOf(':');
-            auto *upstream = new QTcpSocket(this);
-            client->setProperty("tunnel", true);
-            client->disconnect(this);
-            const QByteArray early = buffer->mid(end + 4);
-            connect(upstream, &QTcpSocket::connected, this, [this, client, upstream, early] {
-                ++tunnels;
-                client->write("HTTP/1.1 200 Connection established\r\n\r\n");
-                if (!early.isEmpty()) {
-                    upstream->write(early);
-                }
-                pipe(client, upstream);
-                if (client->bytesAvailable()) {
-                    upstream->write(client->readAll());
-                }
-            });
-            upstream->connectToHost(QString::fromLatin1(hostPort.left(colon)), hostPort.mid(colon + 1).toUShort());
-        });
-    }
-};
-
-// A minimal SOCKS5 proxy (no auth, CONNECT, IPv4 or domain name).
-class Socks5Proxy : public QTcpServer
-{
-public:
-    int tunnels = 0;
-
-protected:
-    void incomingConnection(qintptr fd) override
-    {
-        auto *client = new QTcpSocket(this);
-        client->setSocketDescriptor(fd);
-        auto buffer = std::make_shared<QByteArray>();
-        auto stage = std::make_shared<int>(0);
-        connect(client, &QIODevice::readyRead, this, [this, client, buffer, stage] {
-            *buffer += client->readAll();
-            if (*stage == 0) {
-                if (buffer->size() < 2 || buffer->size() < 2 + quint8(buffer->at(1))) {
-                    return;
-                }
-                buffer->remove(0, 2 + quint8(buffer->at(1)));
-                client->write(QByteArray("\x05\x00", 2));
-                *stage = 1;
-            }
-            if (*stage == 1) {
-                if (buffer->size() < 5) {
-                    return;
-                }
-                const quint8 atyp = quint8(buffer->at(3));
-                QString host;
-                qsizetype need = 0;
-                if (atyp == 1) {
-                    need = 4 + 4 + 2;
-                    if (buffer->size() < need) {
-                        return;
-                    }
-                    host = QStringLiteral("%1.%2.%3.%4")
-                               .arg(quint8(buffer->at(4)))
-                               .arg(quint8(buffer->at(5)))
-                               .arg(quint8(buffer->at(6)))
-                               .arg(quint8(buffer->at(7)));
-                } else if (atyp == 3) {
-                    const quint8 len = quint8(buffer->at(4));
-                    need = 5 + len + 2;
-                    if (buffer->size() < need) {
-                        return;
-                    }
-                    host = QString::fromLatin1(buffer->mid(5, len));
-                } else {
-                    client->disconnectFromHost();
-                    return;
-                }
-                const quint16 port = quint16((quint8(buffer->at(need - 2)) << 8) | quint8(buffer->at(need - 1)));
-                buffer->remove(0, need);
-                *stage = 2;
-                client->disconnect(this);
-                auto *upstream = new QTcpSocket(this);
-                const QByteArray early = *buffer;
-                connect(upstream, &QTcpSocket::connected, this, [this, client, upstream, early] {
-                    ++tunnels;
-                    client->write(QByteArray("\x05\x00\x00\x01\x7f\x00\x00\x01\x00\x00", 10));
-                    if (!early.isEmpty()) {
-                        upstream->write(early);
-                    }
-                    pipe(client, upstream);
-                    if (client->bytesAvailable()) {
-                        upstream->write(client->readAll());
-                    }
-                });
-                upstream->connectToHost(host, port);
-            }
-        });
-    }
-};
+using ga::test::ConnectProxy;
+using ga::test::Socks5Proxy;
 
 // TLS in front of the fake: terminates TLS with a certificate for 127.0.0.1 and pipes to the fake.
 class TlsFront : public QSslServer
@@ -179,7 +46,7 @@ public:
             while (QTcpSocket *s = nextPendingConnection()) {
                 auto *upstream = new QTcpSocket(this);
                 s->setParent(this);
-                pipe(s, upstream);
+                ga::test::pipeSockets(s, upstream);
                 upstream->connectToHost(QHostAddress::LocalHost, m_target);
                 ++handshakes;
             }

@@ -13,6 +13,7 @@
 #include "rawhttp.h"
 #include "time/clock.h"
 #include "tlsupstream.h"
+#include "tunnelproxies.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -85,7 +86,7 @@ public:
         m_keys.setKeys({ { QStringLiteral("k1"), QByteArray("AIza") + QByteArray(35, 'x'), {}, 1, true } });
         m_proxy.authenticator()->setAllowAnonymousLoopback(true);
     }
-    bool start(const QString &baseUrl, const QString &caBundle, QString *error)
+    bool start(const QString &baseUrl, const QString &caBundle, QString *error, const QString &upstreamProxy = {})
     {
         if (!m_proxy.listen(QStringLiteral("127.0.0.1"), 0, error)) {
             return false;
@@ -93,6 +94,9 @@ public:
         ga::config::Config c;
         c.upstreamBaseUrl = baseUrl;
         c.upstreamCaBundle = caBundle;
+        if (!upstreamProxy.isEmpty()) {
+            c.upstreamProxy = upstreamProxy;
+        }
         c.maxAttempts = 1; // each test's upstream answers once per request
         const ga::proxy::SettingsPtr s = ga::proxy::settingsFromConfig(c, error);
         if (!s) {
@@ -178,6 +182,162 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return user.connected; }, 15000));
         QVERIFY(!lease->failed());
         ga::proxy::UpstreamPool::discard(lease);
+    }
+
+    // Through `upstream.proxy` (HTTP CONNECT, SOCKS5 with or without a login) the lease opens the tunnel itself on a
+    // plain socket and carries its own TLS through it, as without a proxy: no QSslSocket, and a request's connection
+    // is used again for the next.
+    void throughAProxy_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("HTTP CONNECT") << QStringLiteral("http");
+        QTest::newRow("HTTP CONNECT, answered a byte at a time") << QStringLiteral("http-slow");
+        QTest::newRow("SOCKS5") << QStringLiteral("socks5");
+        QTest::newRow("SOCKS5 with a login") << QStringLiteral("socks5-login");
+    }
+
+    void throughAProxy()
+    {
+        QFETCH(QString, kind);
+        if (!ga::proxy::directReadsAvailable()) {
+            QSKIP("QSslSocket is used on this platform");
+        }
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        ga::test::ConnectProxy http;
+        ga::test::Socks5Proxy socks;
+        http.answerByteByByte = kind == u"http-slow";
+        QNetworkProxy middle;
+        QString setting;
+        if (kind.startsWith(u"http")) {
+            QVERIFY(http.listen(QHostAddress::LocalHost));
+            middle = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), http.serverPort());
+            setting = QStringLiteral("http://127.0.0.1:%1").arg(http.serverPort());
+        } else {
+            QVERIFY(socks.listen(QHostAddress::LocalHost));
+            QString login;
+            if (kind == u"socks5-login") {
+                socks.user = "alice";
+                socks.password = "pa:ss@word";
+                login = QStringLiteral("alice:pa%3Ass%40word@");
+            }
+            middle = QNetworkProxy(QNetworkProxy::Socks5Proxy, QStringLiteral("127.0.0.1"), socks.serverPort(),
+                QString::fromLatin1(socks.user), QString::fromLatin1(socks.password));
+            setting = QStringLiteral("socks5://") + login + QStringLiteral("127.0.0.1:%1").arg(socks.serverPort());
+        }
+        auto tunnels = [&] { return http.tunnels + socks.tunnels; };
+
+        // The pool's lease: a plain socket, connected once its TLS is up.
+        ga::proxy::UpstreamPool pool;
+        ga::upstream::UpstreamSettings s = ga::test::settingsFor(upstream.port(), certificate(m_dir.path(), "a"));
+        s.proxy = middle;
+        struct : ga::proxy::UpstreamPool::User
+        {
+            bool connected = false;
+            bool closed = false;
+            void socketConnected() override { connected = true; }
+            void socketReadyRead() override { }
+            bool socketReadable() override { return false; }
+            void socketClosed() override { closed = true; }
+        } user;
+        bool reused = true;
+        ga::proxy::UpstreamPool::Lease *lease = pool.acquire(s, &user, &reused);
+        auto discardLease = qScopeGuard([&] { ga::proxy::UpstreamPool::discard(lease); });
+        QVERIFY(qobject_cast<QSslSocket *>(lease->socket()) == nullptr);
+        QVERIFY(QTest::qWaitFor([&] { return user.connected || user.closed; }, 15000));
+        QVERIFY2(user.connected, qPrintable(lease->errorString()));
+        QCOMPARE(tunnels(), 1);
+        QVERIFY(QTest::qWaitFor([&] { return upstream.connections() == 1; }, 5000)); // the server's side of it
+        discardLease.dismiss();
+        ga::proxy::UpstreamPool::discard(lease);
+
+        // A whole proxy: two requests, one tunnel.
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error, setting), qPrintable(error));
+        for (int i = 0; i < 2; ++i) {
+            const ga::test::Reply r = post(proxy.port());
+            QVERIFY2(r.status == 200, r.body.constData());
+        }
+        QCOMPARE(tunnels(), 2);
+        QCOMPARE(upstream.connections(), 2); // the second request went on the first's connection
+        if (kind.startsWith(u"socks5")) {
+            QCOMPARE(socks.lastAddressType, quint8(1)); // the upstream's address, as an address
+            QCOMPARE(socks.lastPort, upstream.port());
+            QCOMPARE(socks.methodsOffered, kind == u"socks5-login" ? QByteArray("\x00\x02", 2) : QByteArray(1, 0));
+        } else {
+            QCOMPARE(http.lastConnectLine, "CONNECT 127.0.0.1:" + QByteArray::number(upstream.port()) + " HTTP/1.1");
+        }
+    }
+
+    // A proxy that refuses the tunnel, or answers what a proxy does not: the client gets a 502 that says why and
+    // names the proxy (never its password), and the upstream sees nothing.
+    void aProxyThatRefuses_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QByteArray>("says");
+        QTest::newRow("CONNECT refused (403)") << QStringLiteral("http-403") << QByteArray("403 Forbidden");
+        QTest::newRow("CONNECT wants a login (407)")
+            << QStringLiteral("http-407") << QByteArray("asks for a user name and password (HTTP 407)");
+        QTest::newRow("bytes before the upstream's TLS")
+            << QStringLiteral("http-early") << QByteArray("sent more than its answer");
+        QTest::newRow("SOCKS5 connection refused (05)")
+            << QStringLiteral("socks5-refused") << QByteArray("could not open the tunnel");
+        QTest::newRow("SOCKS5 login refused")
+            << QStringLiteral("socks5-wrong-login") << QByteArray("refused the user name and password");
+        QTest::newRow("SOCKS5 wants a login")
+            << QStringLiteral("socks5-no-login") << QByteArray("asks for a user name and password");
+    }
+
+    void aProxyThatRefuses()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QByteArray, says);
+        if (!ga::proxy::directReadsAvailable()) {
+            QSKIP("QSslSocket is used on this platform");
+        }
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        int requests = 0;
+        upstream.setHandler([&](QSslSocket *socket, const QByteArray &, const QByteArray &) {
+            ++requests;
+            socket->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+        });
+        ga::test::ConnectProxy http;
+        ga::test::Socks5Proxy socks;
+        QString setting;
+        if (kind.startsWith(u"http")) {
+            QVERIFY(http.listen(QHostAddress::LocalHost));
+            setting = QStringLiteral("http://127.0.0.1:%1").arg(http.serverPort());
+            http.answer = kind == u"http-403" ? "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"
+                : kind == u"http-407"         ? "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n"
+                                              : http.answer;
+            if (kind == u"http-early") {
+                http.afterAnswer = "SSH-2.0-x\r\n";
+            }
+        } else {
+            QVERIFY(socks.listen(QHostAddress::LocalHost));
+            QString login;
+            if (kind == u"socks5-refused") {
+                socks.reply = 5;
+            } else {
+                socks.user = "alice";
+                socks.password = "right";
+                login = kind == u"socks5-wrong-login" ? QStringLiteral("alice:wrong-pass@") : QString();
+            }
+            setting = QStringLiteral("socks5://") + login + QStringLiteral("127.0.0.1:%1").arg(socks.serverPort());
+        }
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error, setting), qPrintable(error));
+        const ga::test::Reply r = post(proxy.port());
+        QCOMPARE(r.status, 502);
+        QVERIFY2(r.body.contains(says), r.body.constData());
+        QVERIFY2(r.body.contains(
+                     "127.0.0.1:" + QByteArray::number(http.isListening() ? http.serverPort() : socks.serverPort())),
+            r.body.constData());
+        QVERIFY2(!r.body.contains("wrong-pass"), r.body.constData());
+        QCOMPARE(requests, 0);
     }
 
     void refusedCertificates_data()

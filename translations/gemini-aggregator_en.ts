@@ -3019,6 +3019,82 @@
         <source>stream broken: %1</source>
         <translation>stream broken: %1</translation>
     </message>
+    <message>
+        <source>the proxy %1 refused the tunnel to %2 (HTTP %3)</source>
+        <translation>the proxy %1 refused the tunnel to %2 (HTTP %3)</translation>
+    </message>
+    <message>
+        <source>the proxy %1 asks for a user name and password (HTTP 407): give them in upstream.proxy (http://user:password@host:port)</source>
+        <translation>the proxy %1 asks for a user name and password (HTTP 407): give them in upstream.proxy (http://user:password@host:port)</translation>
+    </message>
+    <message>
+        <source>the proxy %1 did not answer CONNECT as an HTTP proxy does</source>
+        <translation>the proxy %1 did not answer CONNECT as an HTTP proxy does</translation>
+    </message>
+    <message>
+        <source>the proxy %1 does not answer as a SOCKS5 proxy does</source>
+        <translation>the proxy %1 does not answer as a SOCKS5 proxy does</translation>
+    </message>
+    <message>
+        <source>the proxy %1 sent more than its answer before the upstream&apos;s TLS began</source>
+        <translation>the proxy %1 sent more than its answer before the upstream&apos;s TLS began</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 asks for a user name and password: give them in upstream.proxy (socks5://user:password@host:port)</source>
+        <translation>the SOCKS5 proxy %1 asks for a user name and password: give them in upstream.proxy (socks5://user:password@host:port)</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 accepts neither no login nor a user name and password</source>
+        <translation>the SOCKS5 proxy %1 accepts neither no login nor a user name and password</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 refused the user name and password</source>
+        <translation>the SOCKS5 proxy %1 refused the user name and password</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 could not open the tunnel to %2: %3</source>
+        <translation>the SOCKS5 proxy %1 could not open the tunnel to %2: %3</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 cannot be sent a host name, user name or password longer than 255 bytes</source>
+        <translation>the SOCKS5 proxy %1 cannot be sent a host name, user name or password longer than 255 bytes</translation>
+    </message>
+    <message>
+        <source>general SOCKS server failure</source>
+        <translation>general SOCKS server failure</translation>
+    </message>
+    <message>
+        <source>connection not allowed by its rules</source>
+        <translation>connection not allowed by its rules</translation>
+    </message>
+    <message>
+        <source>network unreachable</source>
+        <translation>network unreachable</translation>
+    </message>
+    <message>
+        <source>host unreachable</source>
+        <translation>host unreachable</translation>
+    </message>
+    <message>
+        <source>connection refused</source>
+        <translation>connection refused</translation>
+    </message>
+    <message>
+        <source>TTL expired</source>
+        <translation>TTL expired</translation>
+    </message>
+    <message>
+        <source>command not supported</source>
+        <translation>command not supported</translation>
+    </message>
+    <message>
+        <source>address type not supported</source>
+        <translation>address type not supported</translation>
+    </message>
+    <message>
+        <source>reply %1</source>
+        <translation>reply %1</translation>
+    </message>
 </context>
 <context>
     <name>ga::routing</name>

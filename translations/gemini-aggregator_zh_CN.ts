@@ -2987,6 +2987,82 @@
         <source>stream broken: %1</source>
         <translation>流已中断：%1</translation>
     </message>
+    <message>
+        <source>the proxy %1 refused the tunnel to %2 (HTTP %3)</source>
+        <translation>代理 %1 拒绝建立到 %2 的隧道（HTTP %3）</translation>
+    </message>
+    <message>
+        <source>the proxy %1 asks for a user name and password (HTTP 407): give them in upstream.proxy (http://user:password@host:port)</source>
+        <translation>代理 %1 要求用户名和密码（HTTP 407）：请在 upstream.proxy 中给出（http://user:password@host:port）</translation>
+    </message>
+    <message>
+        <source>the proxy %1 did not answer CONNECT as an HTTP proxy does</source>
+        <translation>代理 %1 对 CONNECT 的应答不像 HTTP 代理的应答</translation>
+    </message>
+    <message>
+        <source>the proxy %1 does not answer as a SOCKS5 proxy does</source>
+        <translation>代理 %1 的应答不像 SOCKS5 代理的应答</translation>
+    </message>
+    <message>
+        <source>the proxy %1 sent more than its answer before the upstream&apos;s TLS began</source>
+        <translation>代理 %1 在上游的 TLS 开始之前发来了应答以外的数据</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 asks for a user name and password: give them in upstream.proxy (socks5://user:password@host:port)</source>
+        <translation>SOCKS5 代理 %1 要求用户名和密码：请在 upstream.proxy 中给出（socks5://user:password@host:port）</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 accepts neither no login nor a user name and password</source>
+        <translation>SOCKS5 代理 %1 既不接受免登录，也不接受用户名和密码</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 refused the user name and password</source>
+        <translation>SOCKS5 代理 %1 拒绝了用户名和密码</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 could not open the tunnel to %2: %3</source>
+        <translation>SOCKS5 代理 %1 无法建立到 %2 的隧道：%3</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 cannot be sent a host name, user name or password longer than 255 bytes</source>
+        <translation>无法向 SOCKS5 代理 %1 发送超过 255 字节的主机名、用户名或密码</translation>
+    </message>
+    <message>
+        <source>general SOCKS server failure</source>
+        <translation>SOCKS 服务器一般性故障</translation>
+    </message>
+    <message>
+        <source>connection not allowed by its rules</source>
+        <translation>其规则不允许该连接</translation>
+    </message>
+    <message>
+        <source>network unreachable</source>
+        <translation>网络不可达</translation>
+    </message>
+    <message>
+        <source>host unreachable</source>
+        <translation>主机不可达</translation>
+    </message>
+    <message>
+        <source>connection refused</source>
+        <translation>连接被拒绝</translation>
+    </message>
+    <message>
+        <source>TTL expired</source>
+        <translation>TTL 已过期</translation>
+    </message>
+    <message>
+        <source>command not supported</source>
+        <translation>不支持该命令</translation>
+    </message>
+    <message>
+        <source>address type not supported</source>
+        <translation>不支持该地址类型</translation>
+    </message>
+    <message>
+        <source>reply %1</source>
+        <translation>应答 %1</translation>
+    </message>
 </context>
 <context>
     <name>ga::routing</name>

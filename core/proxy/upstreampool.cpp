@@ -73,6 +73,8 @@ UpstreamPool::Lease *UpstreamPool::acquire(const UpstreamSettings &settings, Use
     lease->m_user = user;
     if (auto *ssl = qobject_cast<QSslSocket *>(lease->socket())) {
         ssl->connectToHostEncrypted(settings.host, settings.port); // else plain TCP, or TLS of the lease's own
+    } else if (lease->m_tunnel) {
+        lease->socket()->connectToHost(settings.proxy.hostName(), settings.proxy.port());
     } else {
         lease->socket()->connectToHost(settings.host, settings.port);
     }
@@ -128,15 +130,22 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     if (settings.tls) {
         Q_EMIT tlsOpened();
     }
-    // TLS of the lease's own where its reads are the proxy's (socketio.h: no proxy, not Windows); QSslSocket else.
+    // TLS of the lease's own where its reads are the proxy's (socketio.h: a plain socket, not Windows); QSslSocket
+    // else. Through `upstream.proxy` the lease opens the tunnel itself on a plain socket to the proxy (ProxyTunnel:
+    // HTTP CONNECT, SOCKS5); Qt's proxy engine would keep the socket from being read directly.
+    const bool proxied = settings.proxy.type() != QNetworkProxy::NoProxy;
+    const bool tunnel = proxied && ProxyTunnel::handles(settings.proxy);
     std::shared_ptr<tls::ClientContext> context;
-    if (settings.tls && settings.proxy.type() == QNetworkProxy::NoProxy && directReadsAvailable()) {
+    if (settings.tls && (!proxied || tunnel) && directReadsAvailable()) {
         context = tlsContextFor(settings.extraCaCertificates);
     }
     QTcpSocket *socket = nullptr;
     if (context) {
         socket = new QTcpSocket;
         configure(socket, settings);
+        if (tunnel) {
+            socket->setProxy(QNetworkProxy::NoProxy); // to the proxy itself
+        }
     } else {
         socket = newResumingSocket(settings);
     }
@@ -145,8 +154,15 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
         lease->m_pool = this;
         lease->m_tls
             = std::make_unique<tls::ClientSession>(std::move(context), settings.host, keptTlsSession(settings));
+        if (tunnel) {
+            lease->m_tunnel = std::make_unique<ProxyTunnel>(settings.proxy, settings.host, settings.port);
+        }
     }
     connect(socket, &QIODevice::readyRead, socket, [lease] {
+        if (lease->m_tunnel) {
+            lease->tunnelReadable();
+            return;
+        }
         if (lease->m_slot == Lease::HandshakeSlot::Waiting) {
             // Its ClientHello has not gone out: the server speaks no TLS (what came would be lost to the handshake).
             lease->tlsFailed(QStringLiteral("the upstream sent data before the TLS handshake"));
@@ -173,6 +189,10 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     auto connected = [lease] {
         // Set once connected: Qt ignores the option on a socket that is not connected yet.
         lease->socket()->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        if (lease->m_tunnel) {
+            lease->startTunnel(); // then TLS; the user hears of it when the handshake is done
+            return;
+        }
         if (lease->ownTls()) {
             // The user hears of it when the handshake is done.
             if (lease->m_pool) {
@@ -281,6 +301,47 @@ void UpstreamPool::startWaitingTls()
         ++m_handshakes;
         lease->m_slot = Lease::HandshakeSlot::Held;
         lease->startTls(); // a failure ends it (and its slot) at once
+    }
+}
+
+void UpstreamPool::Lease::startTunnel()
+{
+    const QByteArray question = m_tunnel->start();
+    if (m_tunnel->state() == ProxyTunnel::State::Failed) {
+        tlsFailed(m_tunnel->errorString());
+        return;
+    }
+    if (!writeThrough(m_socket, question)) {
+        tlsFailed(m_socket->errorString());
+    }
+}
+
+void UpstreamPool::Lease::tunnelReadable()
+{
+    // Qt reads the proxy's answers (they are short, and end before the upstream's first byte); the upstream's bytes
+    // are read directly once TLS begins.
+    QByteArray next;
+    const ProxyTunnel::State state = m_tunnel->feed(m_socket->readAll(), next);
+    if (state == ProxyTunnel::State::Failed) {
+        tlsFailed(m_tunnel->errorString());
+        return;
+    }
+    if (!next.isEmpty() && !writeThrough(m_socket, next)) {
+        tlsFailed(m_socket->errorString());
+        return;
+    }
+    if (state == ProxyTunnel::State::Open) {
+        tunnelOpen();
+    }
+}
+
+void UpstreamPool::Lease::tunnelOpen()
+{
+    m_tunnel.reset();
+    if (m_pool) {
+        m_pool->beginTls(this);
+    } else {
+        startTls();
     }
 }
 

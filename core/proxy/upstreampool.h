@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/proxysettings.h"
+#include "proxy/proxytunnel.h"
 #include "proxy/socketio.h"
 #include "tls/clientsession.h"
 
@@ -128,18 +129,24 @@ public:
         // Its TLS (if its own) neither failed nor was ended by the server (a close on its way).
         bool reusable() const { return !failed() && !m_closing; }
         void startTls(); // connected: the ClientHello goes out
+        // Connected to `upstream.proxy`: its tunnel is opened first (m_tunnel), then TLS goes through it.
+        void startTunnel();
+        void tunnelReadable();
+        void tunnelOpen(); // the TLS handshake follows, in its turn (beginTls())
         bool handshakeReadable();
         bool idleTlsReadable();
         // Decrypts `in` into `buffer`, or into the thread's block lent as *lent when `lent` is given and it all fits.
         qint64 decrypt(QByteArrayView in, QByteArray &buffer, QByteArrayView *lent);
         bool send(const QByteArray &ciphertext);
         void keepNewSession();
-        void tlsFailed(const QString &reason); // tells the user (or closes an idle socket); the lease may be gone
+        // The tunnel or the TLS session failed: tells the user (or closes an idle socket); the lease may be gone.
+        void tlsFailed(const QString &reason);
 
         QTcpSocket *m_socket;
         Endpoint m_endpoint;
         User *m_user = nullptr; // null while idle
         std::unique_ptr<tls::ClientSession> m_tls; // the connection's own TLS, or null
+        std::unique_ptr<ProxyTunnel> m_tunnel; // while a tunnel through the proxy is being opened
         QPointer<UpstreamPool> m_pool; // for the TLS sessions to keep; the lease may outlive it
         QByteArray m_cipher; // ciphertext read but not yet decrypted (empty between reads)
         QString m_tlsError;
