@@ -306,6 +306,11 @@ void UpstreamPool::startWaitingTls()
 
 void UpstreamPool::Lease::startTunnel()
 {
+    // The proxy's answers are read directly too: read by Qt, each socket kept a block of Qt's read buffer for good.
+    if (!attachDirectReads(m_socket, this)) {
+        tlsFailed(QStringLiteral("the connection cannot be read for TLS")); // cannot happen: checked when opened
+        return;
+    }
     const QByteArray question = m_tunnel->start();
     if (m_tunnel->state() == ProxyTunnel::State::Failed) {
         tlsFailed(m_tunnel->errorString());
@@ -316,23 +321,30 @@ void UpstreamPool::Lease::startTunnel()
     }
 }
 
-void UpstreamPool::Lease::tunnelReadable()
+bool UpstreamPool::Lease::tunnelReadable()
 {
-    // Qt reads the proxy's answers (they are short, and end before the upstream's first byte); the upstream's bytes
-    // are read directly once TLS begins.
     QByteArray next;
-    const ProxyTunnel::State state = m_tunnel->feed(m_socket->readAll(), next);
+    ProxyTunnel::State state = ProxyTunnel::State::Opening;
+    {
+        DirectRead raw(m_socket, m_cipher);
+        if (raw.got() < 0) {
+            return false; // closed or reset by the proxy: Qt reads it and reports the close
+        }
+        state = m_tunnel->feed(raw.lent().isEmpty() ? QByteArrayView(m_cipher) : raw.lent(), next);
+        m_cipher = QByteArray();
+    }
     if (state == ProxyTunnel::State::Failed) {
         tlsFailed(m_tunnel->errorString());
-        return;
+        return true;
     }
     if (!next.isEmpty() && !writeThrough(m_socket, next)) {
         tlsFailed(m_socket->errorString());
-        return;
+        return true;
     }
     if (state == ProxyTunnel::State::Open) {
         tunnelOpen();
     }
+    return true;
 }
 
 void UpstreamPool::Lease::tunnelOpen()
@@ -362,6 +374,9 @@ void UpstreamPool::Lease::startTls()
 
 bool UpstreamPool::Lease::readable()
 {
+    if (m_tunnel) {
+        return tunnelReadable();
+    }
     if (!m_tls) {
         return m_user && m_user->socketReadable();
     }

@@ -131,7 +131,7 @@ public:
         void startTls(); // connected: the ClientHello goes out
         // Connected to `upstream.proxy`: its tunnel is opened first (m_tunnel), then TLS goes through it.
         void startTunnel();
-        void tunnelReadable();
+        bool tunnelReadable();
         void tunnelOpen(); // the TLS handshake follows, in its turn (beginTls())
         bool handshakeReadable();
         bool idleTlsReadable();
@@ -148,7 +148,7 @@ public:
         std::unique_ptr<tls::ClientSession> m_tls; // the connection's own TLS, or null
         std::unique_ptr<ProxyTunnel> m_tunnel; // while a tunnel through the proxy is being opened
         QPointer<UpstreamPool> m_pool; // for the TLS sessions to keep; the lease may outlive it
-        QByteArray m_cipher; // ciphertext read but not yet decrypted (empty between reads)
+        QByteArray m_cipher; // ciphertext (or a proxy's answer) read but not used yet (empty between reads)
         QString m_tlsError;
         bool m_discarded = false;
         bool m_closing = false; // the server ended the TLS session: the socket closes
