@@ -98,6 +98,9 @@ public:
             c.upstreamProxy = upstreamProxy;
         }
         c.maxAttempts = 1; // each test's upstream answers once per request
+        if (connectTimeoutMs > 0) {
+            c.connectTimeoutMs = connectTimeoutMs;
+        }
         const ga::proxy::SettingsPtr s = ga::proxy::settingsFromConfig(c, error);
         if (!s) {
             return false;
@@ -107,6 +110,7 @@ public:
     }
     quint16 port() const { return m_proxy.port(); }
     ga::proxy::ProxyServer *server() { return &m_proxy; }
+    int connectTimeoutMs = 0; // upstream.connectTimeoutMs when set, before start()
 
 private:
     ga::time::ManualClock m_clock;
@@ -338,6 +342,34 @@ private Q_SLOTS:
             r.body.constData());
         QVERIFY2(!r.body.contains("wrong-pass"), r.body.constData());
         QCOMPARE(requests, 0);
+    }
+
+    // A proxy that takes the CONNECT and never answers: the connect timeout covers the tunnel as it covers the TLS
+    // handshake after it (a 504 that says so), and the connection is closed.
+    void aProxyThatNeverAnswers()
+    {
+        if (!ga::proxy::directReadsAvailable()) {
+            QSKIP("QSslSocket is used on this platform");
+        }
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        ga::test::ConnectProxy http;
+        http.silent = true;
+        QVERIFY(http.listen(QHostAddress::LocalHost));
+        Proxy proxy;
+        proxy.connectTimeoutMs = 500;
+        QString error;
+        QVERIFY2(proxy.start(
+                     urlOf(upstream), pem("a"), &error, QStringLiteral("http://127.0.0.1:%1").arg(http.serverPort())),
+            qPrintable(error));
+        QElapsedTimer timer;
+        timer.start();
+        const ga::test::Reply r = post(proxy.port());
+        QCOMPARE(r.status, 504);
+        QVERIFY2(r.body.contains("Timed out after 500 ms connecting to the upstream"), r.body.constData());
+        QVERIFY2(timer.elapsed() < 5000, QByteArray::number(timer.elapsed()).constData());
+        QVERIFY(http.lastHead.startsWith("CONNECT 127.0.0.1:"));
+        QCOMPARE(upstream.connections(), 0);
     }
 
     void refusedCertificates_data()

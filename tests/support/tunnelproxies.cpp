@@ -69,6 +69,9 @@ void ConnectProxy::incomingConnection(qintptr fd)
         }
         client->disconnect(this);
         lastHead = buffer->left(end + 4);
+        if (silent) {
+            return;
+        }
         lastConnectLine = buffer->left(buffer->indexOf("\r\n"));
         const QList<QByteArray> parts = lastConnectLine.split(' ');
         auto reply = [this, client] {

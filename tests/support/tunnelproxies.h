@@ -23,6 +23,7 @@ public:
     QByteArray answer = "HTTP/1.1 200 Connection established\r\n\r\n";
     QByteArray afterAnswer; // sent right behind the answer, as if the upstream had spoken first
     bool answerByteByByte = false; // one byte a write, 5 ms apart
+    bool silent = false; // takes the request and never answers (nor closes)
 
 protected:
     void incomingConnection(qintptr fd) override;
