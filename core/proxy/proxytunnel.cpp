@@ -102,6 +102,11 @@ ProxyTunnel::ProxyTunnel(const QNetworkProxy &proxy, const QString &host, quint1
     }
 }
 
+bool ProxyTunnel::offersLogin() const
+{
+    return !m_proxy.user().isEmpty() || !m_proxy.password().isEmpty();
+}
+
 QString ProxyTunnel::proxyName() const
 {
     return hostPort(m_proxy.hostName(), m_proxy.port());
@@ -126,7 +131,6 @@ QByteArray ProxyTunnel::start()
         const QByteArray where = target().toLatin1();
         return "CONNECT " + where + " HTTP/1.1\r\nHost: " + where + "\r\n\r\n";
     }
-    const bool login = !m_proxy.user().isEmpty() || !m_proxy.password().isEmpty();
     if (m_host.toUtf8().size() > 255 || m_proxy.user().toUtf8().size() > 255
         || m_proxy.password().toUtf8().size() > 255) {
         fail(kSocksTooLong.text().arg(proxyName()));
@@ -134,7 +138,7 @@ QByteArray ProxyTunnel::start()
     }
     m_step = Step::SocksMethod;
     // The methods offered: no login, and a user name and password when the proxy setting has them.
-    return login ? bytes({ kSocksVersion, 2, kNoLogin, kUserPassword }) : bytes({ kSocksVersion, 1, kNoLogin });
+    return offersLogin() ? bytes({ kSocksVersion, 2, kNoLogin, kUserPassword }) : bytes({ kSocksVersion, 1, kNoLogin });
 }
 
 ProxyTunnel::State ProxyTunnel::feed(QByteArrayView in, QByteArray &out)
@@ -207,7 +211,6 @@ ProxyTunnel::State ProxyTunnel::socksMethod(QByteArray &out)
     const char version = m_in.at(0);
     const char method = m_in.at(1);
     m_in.remove(0, 2);
-    const bool offeredLogin = !m_proxy.user().isEmpty() || !m_proxy.password().isEmpty();
     if (version != kSocksVersion) {
         return fail(kNotASocks5Proxy.text().arg(proxyName()));
     }
@@ -216,7 +219,7 @@ ProxyTunnel::State ProxyTunnel::socksMethod(QByteArray &out)
         m_step = Step::SocksAnswer;
         return State::Opening;
     }
-    if (method == kUserPassword && offeredLogin) {
+    if (method == kUserPassword && offersLogin()) {
         // RFC 1929: version 1, the user name and the password, each after its length.
         const QByteArray user = m_proxy.user().toUtf8();
         const QByteArray password = m_proxy.password().toUtf8();
@@ -228,7 +231,7 @@ ProxyTunnel::State ProxyTunnel::socksMethod(QByteArray &out)
         m_step = Step::SocksLogin;
         return State::Opening;
     }
-    if (method == kNoAcceptableMethod && !offeredLogin) {
+    if (method == kNoAcceptableMethod && !offersLogin()) {
         return fail(kSocksNeedsLogin.text().arg(proxyName()));
     }
     if (method == kNoAcceptableMethod) {

@@ -53,6 +53,7 @@ private:
     State socksLogin(QByteArray &out);
     State socksAnswer(QByteArray &out);
     QByteArray socksConnect() const;
+    bool offersLogin() const; // SOCKS5: the setting has a user name or a password
     QString proxyName() const;
     QString target() const;
 
