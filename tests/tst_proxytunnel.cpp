@@ -16,6 +16,12 @@ QNetworkProxy http()
     return QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("proxy.example"), 3128);
 }
 
+QNetworkProxy httpWithLogin()
+{
+    return QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("proxy.example"), 3128, QStringLiteral("alice"),
+        QStringLiteral("pa:ss wörd"));
+}
+
 QNetworkProxy socks(const QString &user = {}, const QString &password = {})
 {
     return QNetworkProxy(QNetworkProxy::Socks5Proxy, QStringLiteral("10.0.0.9"), 1080, user, password);
@@ -48,10 +54,8 @@ private Q_SLOTS:
         QVERIFY(ProxyTunnel::handles(http()));
         QVERIFY(ProxyTunnel::handles(socks()));
         QVERIFY(ProxyTunnel::handles(socks(QStringLiteral("u"), QStringLiteral("p"))));
-        // An HTTP proxy with credentials may want Digest or NTLM: Qt's engine answers those.
-        QNetworkProxy withLogin = http();
-        withLogin.setUser(QStringLiteral("u"));
-        QVERIFY(!ProxyTunnel::handles(withLogin));
+        QVERIFY(ProxyTunnel::handles(httpWithLogin())); // its 407 tells the pool whether Qt's engine answers it
+
         QVERIFY(!ProxyTunnel::handles(QNetworkProxy(QNetworkProxy::NoProxy)));
         QVERIFY(!ProxyTunnel::handles(QNetworkProxy(QNetworkProxy::HttpCachingProxy, QStringLiteral("p"), 1)));
     }
@@ -96,6 +100,9 @@ private Q_SLOTS:
                              << QStringLiteral(
                                     "the proxy proxy.example:3128 refused the tunnel to up.example:443 (HTTP 403 "
                                     "Forbidden)");
+        QTest::newRow("403 with a body longer than its status line's reason")
+            << QByteArray("HTTP/1.1 403 Forbidden\r\nContent-Length: 40\r\n\r\n" + QByteArray(40, 'b'))
+            << int(State::Failed) << QStringLiteral("(HTTP 403 Forbidden)");
         QTest::newRow("407") << QByteArray("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n") << int(State::Failed)
                              << QStringLiteral("asks for a user name and password (HTTP 407)");
         QTest::newRow("a reason with control characters")
@@ -126,6 +133,90 @@ private Q_SLOTS:
             QVERIFY2(t.errorString().contains(says), qPrintable(t.errorString()));
             QVERIFY(sent.isEmpty());
         }
+    }
+
+    // A proxy with a login: its 407 names how it takes one. Basic alone is sent with the next CONNECT (on a new
+    // connection); anything else goes through Qt's engine; Basic refused once sent is final.
+    void httpLogin_data()
+    {
+        QTest::addColumn<QByteArray>("fields");
+        QTest::addColumn<bool>("basicSent");
+        QTest::addColumn<int>("learnt");
+        QTest::addColumn<QString>("says");
+        const int basic = int(ProxyTunnel::Login::Basic);
+        const int qt = int(ProxyTunnel::Login::ThroughQt);
+        const int final = int(ProxyTunnel::Login::Unknown);
+        QTest::newRow("Basic") << QByteArray("Proxy-Authenticate: Basic realm=\"squid\"\r\n") << false << basic
+                               << QStringLiteral("the proxy proxy.example:3128 asks for a login (Basic)");
+        QTest::newRow("basic, in lower case, no parameters")
+            << QByteArray("proxy-authenticate: basic\r\n") << false << basic << QStringLiteral("(Basic)");
+        QTest::newRow("Basic in two fields") << QByteArray(
+            "Proxy-Authenticate: Basic realm=\"a\"\r\nVia: 1.1 p\r\nProxy-Authenticate: Basic realm=\"b\"\r\n")
+                                             << false << basic << QStringLiteral("(Basic)");
+        QTest::newRow("a scheme's name in a quoted realm")
+            << QByteArray("Proxy-Authenticate: Basic realm=\"a, Digest b=c\", charset=\"UTF-8\"\r\n") << false << basic
+            << QStringLiteral("(Basic)");
+        QTest::newRow("an escaped quote in a realm")
+            << QByteArray("Proxy-Authenticate: Basic realm=\"a\\\", NTLM\"\r\n") << false << basic
+            << QStringLiteral("(Basic)");
+        QTest::newRow("Digest and Basic in one field")
+            << QByteArray("Proxy-Authenticate: Digest realm=\"x\", nonce=\"abc\", qop=\"auth\", Basic realm=\"x\"\r\n")
+            << false << qt << QStringLiteral("asks for a login (Digest, Basic): the request goes again, through Qt");
+        QTest::newRow("NTLM and Basic in two fields")
+            << QByteArray("Proxy-Authenticate: NTLM\r\nProxy-Authenticate: Basic realm=\"x\"\r\n") << false << qt
+            << QStringLiteral("(NTLM, Basic)");
+        QTest::newRow("Negotiate with a token68")
+            << QByteArray("Proxy-Authenticate: Negotiate YIIBhAYGKwYBBQUCoIIBeDCCAXSgMDAuBgkqhkiC9xIBAgIGCSqG==\r\n")
+            << false << qt << QStringLiteral("(Negotiate)");
+        QTest::newRow("no Proxy-Authenticate")
+            << QByteArray("Via: 1.1 p\r\n") << false << final << QStringLiteral("without naming how to give it");
+        QTest::newRow("parameters without a scheme") << QByteArray("Proxy-Authenticate: realm=\"x\"\r\n") << false
+                                                     << final << QStringLiteral("without naming how to give it");
+        QTest::newRow("Basic refused once sent")
+            << QByteArray("Proxy-Authenticate: Basic realm=\"squid\"\r\n") << true << final
+            << QStringLiteral("refused the user name and password (HTTP 407)");
+        QTest::newRow("Digest asked for once Basic was sent")
+            << QByteArray("Proxy-Authenticate: Digest realm=\"x\", nonce=\"n\"\r\n") << true << qt
+            << QStringLiteral("(Digest)");
+    }
+
+    void httpLogin()
+    {
+        QFETCH(QByteArray, fields);
+        QFETCH(bool, basicSent);
+        QFETCH(int, learnt);
+        QFETCH(QString, says);
+        const QByteArray answer
+            = "HTTP/1.1 407 Proxy Authentication Required\r\n" + fields + "Content-Length: 12\r\n\r\nlog in first";
+        for (const bool slowly : { false, true }) {
+            ProxyTunnel t(httpWithLogin(), QStringLiteral("up.example"), 443,
+                basicSent ? ProxyTunnel::Login::Basic : ProxyTunnel::Login::Unknown);
+            QCOMPARE(t.start().contains("Proxy-Authorization"), basicSent);
+            QByteArray sent;
+            const State s = slowly ? feedSlowly(t, answer, &sent) : t.feed(answer, sent);
+            QCOMPARE(s, State::Failed);
+            QCOMPARE(int(t.learnt()), learnt);
+            QVERIFY2(t.errorString().contains(says), qPrintable(t.errorString()));
+            QVERIFY(!t.errorString().contains(QStringLiteral("wörd")));
+            QVERIFY(!t.errorString().contains(QStringLiteral("alice")));
+            QVERIFY(sent.isEmpty());
+        }
+    }
+
+    void basicLoginSent()
+    {
+        // Not before the proxy asked for it (as Qt's engine), then with every CONNECT: RFC 7617, in UTF-8.
+        ProxyTunnel first(httpWithLogin(), QStringLiteral("up.example"), 443);
+        QCOMPARE(first.start(), QByteArray("CONNECT up.example:443 HTTP/1.1\r\nHost: up.example:443\r\n\r\n"));
+        QByteArray sent;
+        QCOMPARE(first.feed("HTTP/1.1 200 OK\r\n\r\n", sent), State::Open); // a proxy that does not ask
+        ProxyTunnel t(httpWithLogin(), QStringLiteral("up.example"), 443, ProxyTunnel::Login::Basic);
+        QCOMPARE(t.start(),
+            "CONNECT up.example:443 HTTP/1.1\r\nHost: up.example:443\r\nProxy-Authorization: Basic "
+                + QByteArray("alice:pa:ss w\xc3\xb6rd").toBase64() + "\r\n\r\n");
+        QCOMPARE(feedSlowly(t, "HTTP/1.1 200 Connection established\r\n\r\n", &sent), State::Open);
+        QVERIFY(sent.isEmpty());
+        QCOMPARE(t.learnt(), ProxyTunnel::Login::Unknown);
     }
 
     void bytesAfterTheTunnelOpened()

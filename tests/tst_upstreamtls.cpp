@@ -274,6 +274,119 @@ private Q_SLOTS:
         }
     }
 
+    // An HTTP proxy with a login. Its first CONNECT goes without one (as Qt's engine sends it); the 407 says how the
+    // proxy takes it. Basic alone: the request goes again on a new connection whose CONNECT carries it, as every
+    // later one does, and the TLS is the lease's own. Anything else (here Digest beside Basic): the request goes again
+    // through Qt's engine and QSslSocket, which answer it. Basic refused: a 502 that says so, no password in it.
+    void throughAProxyWithALogin_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("Basic") << QStringLiteral("basic");
+        QTest::newRow("Basic, the 407's connection closed") << QStringLiteral("basic-close");
+        QTest::newRow("Digest or Basic") << QStringLiteral("digest");
+        QTest::newRow("Basic, the password wrong") << QStringLiteral("basic-wrong");
+    }
+
+    void throughAProxyWithALogin()
+    {
+        QFETCH(QString, kind);
+        if (!ga::proxy::directReadsAvailable()) {
+            QSKIP("QSslSocket is used on this platform");
+        }
+        ga::test::HttpsUpstream upstream;
+        QVERIFY(upstream.start(m_dir.path(), "a"));
+        ga::test::ConnectProxy http;
+        QVERIFY(http.listen(QHostAddress::LocalHost));
+        const QByteArray basic = "Basic " + QByteArray("alice:s3cr\xc3\xa9t:x").toBase64();
+        if (kind == u"digest") {
+            http.challenge = "Proxy-Authenticate: Digest realm=\"corp\", nonce=\"8f2a\", qop=\"auth\"\r\n"
+                             "Proxy-Authenticate: Basic realm=\"corp\"\r\n";
+            http.acceptsLogin = [](const QByteArray &login) {
+                return login.startsWith("Digest ") && login.contains("username=\"alice\"");
+            };
+        } else {
+            http.challenge = "Proxy-Authenticate: Basic realm=\"corp\"\r\n";
+            http.acceptsLogin = [&](const QByteArray &login) { return kind != u"basic-wrong" && login == basic; };
+        }
+        http.closeAfter407 = kind == u"basic-close";
+        const QNetworkProxy middle(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), http.serverPort(),
+            QStringLiteral("alice"), QString::fromUtf8("s3cr\xc3\xa9t:x"));
+        const QString setting = QStringLiteral("http://alice:s3cr%C3%A9t%3Ax@127.0.0.1:%1").arg(http.serverPort());
+
+        if (kind != u"basic-wrong") {
+            // The pool: the first lease ends on the 407 and asks for the request to go again; the next one logs in.
+            ga::proxy::UpstreamPool pool;
+            ga::upstream::UpstreamSettings s = ga::test::settingsFor(upstream.port(), certificate(m_dir.path(), "a"));
+            s.proxy = middle;
+            struct : ga::proxy::UpstreamPool::User
+            {
+                bool connected = false;
+                bool closed = false;
+                void socketConnected() override { connected = true; }
+                void socketReadyRead() override { }
+                bool socketReadable() override { return false; }
+                void socketClosed() override { closed = true; }
+            } user;
+            bool reused = true;
+            for (int i = 0; i < 3; ++i) {
+                user.connected = user.closed = false;
+                ga::proxy::UpstreamPool::Lease *lease = pool.acquire(s, &user, &reused);
+                auto discardLease = qScopeGuard([&] { ga::proxy::UpstreamPool::discard(lease); });
+                const bool own = qobject_cast<QSslSocket *>(lease->socket()) == nullptr;
+                QCOMPARE(own, i == 0 || kind != u"digest");
+                QVERIFY(QTest::qWaitFor([&] { return user.connected || user.closed; }, 15000));
+                if (i == 0) {
+                    QVERIFY(user.closed);
+                    QVERIFY(lease->againOnNewConnection());
+                    QVERIFY2(lease->errorString().contains(
+                                 kind == u"digest" ? "asks for a login (Digest, Basic)" : "asks for a login (Basic)"),
+                        qPrintable(lease->errorString()));
+                } else {
+                    QVERIFY2(user.connected, qPrintable(lease->errorString()));
+                    QVERIFY(!lease->againOnNewConnection());
+                }
+            }
+            QCOMPARE(http.tunnels, 2);
+            QCOMPARE(http.logins.size(), kind == u"digest" ? 5 : 3); // Qt's engine meets the 407 each time
+            QCOMPARE(http.logins.at(0), QByteArray());
+            if (kind == u"digest") {
+                QVERIFY(http.logins.at(2).startsWith("Digest "));
+                QVERIFY(http.logins.at(4).startsWith("Digest "));
+            } else {
+                QCOMPARE(http.logins.at(1), basic); // on the next connection's first CONNECT: no 407 again
+                QCOMPARE(http.logins.at(2), basic);
+            }
+            http.logins.clear();
+        }
+
+        // A whole proxy: the first request goes again unseen by the client; the second reuses the connection.
+        Proxy proxy;
+        QString error;
+        QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error, setting), qPrintable(error));
+        const int tunnelsBefore = http.tunnels;
+        for (int i = 0; i < 2; ++i) {
+            const ga::test::Reply r = post(proxy.port());
+            if (kind == u"basic-wrong") {
+                QCOMPARE(r.status, 502);
+                QVERIFY2(r.body.contains("the proxy 127.0.0.1:" + QByteArray::number(http.serverPort())
+                             + " refused the user name and password (HTTP 407)"),
+                    r.body.constData());
+                QVERIFY2(!r.body.contains("s3cr") && !r.body.contains("alice"), r.body.constData());
+                continue;
+            }
+            QVERIFY2(r.status == 200, r.body.constData());
+        }
+        if (kind == u"basic-wrong") {
+            QCOMPARE(upstream.connections(), 0);
+            QCOMPARE(http.tunnels, 0);
+            // Each request: a CONNECT without the login, then one with it, refused; never a third.
+            QCOMPARE(http.logins, QList<QByteArray>({ {}, basic, basic }));
+            return;
+        }
+        QCOMPARE(http.tunnels - tunnelsBefore, 1);
+        QCOMPARE(http.logins.first(), QByteArray());
+    }
+
     // A proxy that refuses the tunnel, or answers what a proxy does not: the client gets a 502 that says why and
     // names the proxy (never its password), and the upstream sees nothing.
     void aProxyThatRefuses_data()

@@ -3095,6 +3095,22 @@
         <source>reply %1</source>
         <translation>reply %1</translation>
     </message>
+    <message>
+        <source>the proxy %1 asks for a login (Basic): the request goes again, on a new connection that sends the user name and password</source>
+        <translation>the proxy %1 asks for a login (Basic): the request goes again, on a new connection that sends the user name and password</translation>
+    </message>
+    <message>
+        <source>the proxy %1 asks for a login (%2): the request goes again, through Qt&apos;s proxy engine, which answers it</source>
+        <translation>the proxy %1 asks for a login (%2): the request goes again, through Qt&apos;s proxy engine, which answers it</translation>
+    </message>
+    <message>
+        <source>the proxy %1 refused the user name and password (HTTP 407)</source>
+        <translation>the proxy %1 refused the user name and password (HTTP 407)</translation>
+    </message>
+    <message>
+        <source>the proxy %1 asks for a login (HTTP 407) without naming how to give it (no Proxy-Authenticate)</source>
+        <translation>the proxy %1 asks for a login (HTTP 407) without naming how to give it (no Proxy-Authenticate)</translation>
+    </message>
 </context>
 <context>
     <name>ga::routing</name>

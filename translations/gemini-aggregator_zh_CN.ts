@@ -3063,6 +3063,22 @@
         <source>reply %1</source>
         <translation>应答 %1</translation>
     </message>
+    <message>
+        <source>the proxy %1 asks for a login (Basic): the request goes again, on a new connection that sends the user name and password</source>
+        <translation>代理 %1 要求登录（Basic）：请求将在一个发送用户名和密码的新连接上重新发出</translation>
+    </message>
+    <message>
+        <source>the proxy %1 asks for a login (%2): the request goes again, through Qt&apos;s proxy engine, which answers it</source>
+        <translation>代理 %1 要求登录（%2）：请求将改经 Qt 的代理引擎重新发出，由它完成该登录</translation>
+    </message>
+    <message>
+        <source>the proxy %1 refused the user name and password (HTTP 407)</source>
+        <translation>代理 %1 拒绝了用户名和密码（HTTP 407）</translation>
+    </message>
+    <message>
+        <source>the proxy %1 asks for a login (HTTP 407) without naming how to give it (no Proxy-Authenticate)</source>
+        <translation>代理 %1 要求登录（HTTP 407），却没有说明登录方式（没有 Proxy-Authenticate）</translation>
+    </message>
 </context>
 <context>
     <name>ga::routing</name>

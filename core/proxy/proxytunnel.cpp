@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "proxy/proxytunnel.h"
 
+#include "http/requestparser.h"
 #include "logging/usertext.h"
 
 #include <QHostAddress>
@@ -21,6 +22,18 @@ const logging::UserText kAsksForCredentials("ga::proxy",
     QT_TRANSLATE_NOOP("ga::proxy",
         "the proxy %1 asks for a user name and password (HTTP 407): give them in upstream.proxy "
         "(http://user:password@host:port)"));
+const logging::UserText kLoginBasicNext("ga::proxy",
+    QT_TRANSLATE_NOOP("ga::proxy",
+        "the proxy %1 asks for a login (Basic): the request goes again, on a new connection that sends the user name "
+        "and password"));
+const logging::UserText kLoginThroughQt("ga::proxy",
+    QT_TRANSLATE_NOOP("ga::proxy",
+        "the proxy %1 asks for a login (%2): the request goes again, through Qt's proxy engine, which answers it"));
+const logging::UserText kLoginRefused(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the proxy %1 refused the user name and password (HTTP 407)"));
+const logging::UserText kLoginUnnamed("ga::proxy",
+    QT_TRANSLATE_NOOP(
+        "ga::proxy", "the proxy %1 asks for a login (HTTP 407) without naming how to give it (no Proxy-Authenticate)"));
 const logging::UserText kNotAnHttpProxy(
     "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the proxy %1 did not answer CONNECT as an HTTP proxy does"));
 const logging::UserText kNotASocks5Proxy(
@@ -77,6 +90,47 @@ QString shownText(QByteArrayView text)
     return out;
 }
 
+bool isTokenChar(char c)
+{
+    // RFC 9110 §5.6.2's tchar
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+}
+
+// The schemes of the challenges in a Proxy-Authenticate value (RFC 9110 §11.6.1), appended to `schemes`: in
+// `Basic realm="a, b", Digest realm="c", nonce="d"` an element between commas (outside quoted strings) that begins
+// with a token not followed by '=' begins a challenge; the others are its parameters.
+void appendSchemes(QByteArrayView value, QList<QByteArray> &schemes)
+{
+    const qsizetype n = value.size();
+    qsizetype i = 0;
+    while (i < n) {
+        while (i < n && (value[i] == ' ' || value[i] == '\t' || value[i] == ',')) {
+            ++i;
+        }
+        const qsizetype start = i;
+        while (i < n && isTokenChar(value[i])) {
+            ++i;
+        }
+        qsizetype after = i;
+        while (after < n && (value[after] == ' ' || value[after] == '\t')) {
+            ++after;
+        }
+        if (i > start && (after == n || value[after] != '=')) {
+            schemes.append(value.sliced(start, i - start).toByteArray());
+        }
+        // The rest of the element: a parameter's value or a token68, quoted strings (with their escapes) whole.
+        bool quoted = false;
+        for (; i < n && (quoted || value[i] != ','); ++i) {
+            if (value[i] == '"') {
+                quoted = !quoted;
+            } else if (quoted && value[i] == '\\') {
+                ++i;
+            }
+        }
+    }
+}
+
 // "host:port", with an IPv6 address in brackets.
 QString hostPort(const QString &host, quint16 port)
 {
@@ -88,14 +142,14 @@ QString hostPort(const QString &host, quint16 port)
 
 bool ProxyTunnel::handles(const QNetworkProxy &proxy)
 {
-    return proxy.type() == QNetworkProxy::Socks5Proxy
-        || (proxy.type() == QNetworkProxy::HttpProxy && proxy.user().isEmpty());
+    return proxy.type() == QNetworkProxy::Socks5Proxy || proxy.type() == QNetworkProxy::HttpProxy;
 }
 
-ProxyTunnel::ProxyTunnel(const QNetworkProxy &proxy, const QString &host, quint16 port)
+ProxyTunnel::ProxyTunnel(const QNetworkProxy &proxy, const QString &host, quint16 port, Login login)
     : m_proxy(proxy)
     , m_host(QString::fromLatin1(QUrl::toAce(host))) // an internationalised name as the DNS knows it
     , m_port(port)
+    , m_login(login)
 {
     if (m_host.isEmpty()) {
         m_host = host; // an address
@@ -129,7 +183,13 @@ QByteArray ProxyTunnel::start()
     if (m_proxy.type() == QNetworkProxy::HttpProxy) {
         m_step = Step::HttpAnswer;
         const QByteArray where = target().toLatin1();
-        return "CONNECT " + where + " HTTP/1.1\r\nHost: " + where + "\r\n\r\n";
+        QByteArray question = "CONNECT " + where + " HTTP/1.1\r\nHost: " + where + "\r\n";
+        if (m_login == Login::Basic) {
+            // RFC 7617, in UTF-8 (its §2.1; what curl sends). Only once the proxy asked for Basic and nothing else.
+            question += "Proxy-Authorization: Basic " + (m_proxy.user() + u':' + m_proxy.password()).toUtf8().toBase64()
+                + "\r\n";
+        }
+        return question + "\r\n";
     }
     if (m_host.toUtf8().size() > 255 || m_proxy.user().toUtf8().size() > 255
         || m_proxy.password().toUtf8().size() > 255) {
@@ -193,14 +253,53 @@ ProxyTunnel::State ProxyTunnel::httpAnswer(QByteArray &)
         return fail(kNotAnHttpProxy.text().arg(proxyName()));
     }
     const int status = QByteArrayView(line).sliced(9, 3).toInt();
-    m_in.remove(0, end + 4);
     if (status >= 200 && status < 300) {
+        m_in.remove(0, end + 4); // what follows is not the upstream's to send yet (feed())
         return State::Open;
     }
+    // Failed from here on: m_in, which `head` points into, is dropped after the reason is made.
     if (status == 407) {
-        return fail(kAsksForCredentials.text().arg(proxyName()));
+        return loginAsked(QByteArrayView(m_in).first(end + 4));
     }
     return fail(kRefusedTheTunnel.text().arg(proxyName(), target(), shownText(line.sliced(9))));
+}
+
+ProxyTunnel::State ProxyTunnel::loginAsked(QByteArrayView head)
+{
+    if (!offersLogin()) {
+        return fail(kAsksForCredentials.text().arg(proxyName()));
+    }
+    QList<QByteArray> schemes;
+    http::Response answer;
+    if (http::parseResponseHead(head, false, kMaxHttpAnswer, &answer).state == http::ParseOutcome::Complete) {
+        for (const http::Header &h : answer.headers) {
+            if (http::equalsIgnoreCase(h.name, "Proxy-Authenticate")) {
+                appendSchemes(h.value, schemes);
+            }
+        }
+    }
+    if (schemes.isEmpty()) {
+        return fail(kLoginUnnamed.text().arg(proxyName()));
+    }
+    const bool onlyBasic = std::all_of(
+        schemes.cbegin(), schemes.cend(), [](const QByteArray &s) { return http::equalsIgnoreCase(s, "Basic"); });
+    if (!onlyBasic) {
+        // Digest, NTLM, Negotiate or one not known: Qt's engine answers those (and prefers them to Basic).
+        QStringList names;
+        for (const QByteArray &s : std::as_const(schemes)) {
+            const QString name = shownText(s);
+            if (!names.contains(name) && names.size() < 4) {
+                names.append(name);
+            }
+        }
+        m_learnt = Login::ThroughQt;
+        return fail(kLoginThroughQt.text().arg(proxyName(), names.join(QStringLiteral(", "))));
+    }
+    if (m_login == Login::Basic) {
+        return fail(kLoginRefused.text().arg(proxyName()));
+    }
+    m_learnt = Login::Basic;
+    return fail(kLoginBasicNext.text().arg(proxyName()));
 }
 
 ProxyTunnel::State ProxyTunnel::socksMethod(QByteArray &out)

@@ -314,8 +314,9 @@ void UpstreamClient::onSocketError()
         return;
     }
     // Before any response byte: a reused keep-alive connection the server had already closed is not the
-    // key's fault; the owner tries again on a fresh one without counting an attempt.
-    const bool staleReuse = m_reused && m_in.isEmpty();
+    // key's fault; the owner tries again on a fresh one without counting an attempt. So with a proxy's 407 that a
+    // new connection answers (UpstreamPool::Lease::againOnNewConnection()).
+    const bool staleReuse = (m_reused && m_in.isEmpty()) || lease->againOnNewConnection();
     QString reason = lease->errorString();
     if (lease->certificateRejected()) {
         reason = kTlsVerificationFailed.text().arg(reason);

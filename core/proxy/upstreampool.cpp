@@ -134,7 +134,8 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
     // else. Through `upstream.proxy` the lease opens the tunnel itself on a plain socket to the proxy (ProxyTunnel:
     // HTTP CONNECT, SOCKS5); Qt's proxy engine would keep the socket from being read directly.
     const bool proxied = settings.proxy.type() != QNetworkProxy::NoProxy;
-    const bool tunnel = proxied && ProxyTunnel::handles(settings.proxy);
+    const ProxyTunnel::Login login = proxied ? proxyLogin(settings.proxy) : ProxyTunnel::Login::Unknown;
+    const bool tunnel = proxied && ProxyTunnel::handles(settings.proxy) && login != ProxyTunnel::Login::ThroughQt;
     std::shared_ptr<tls::ClientContext> context;
     if (settings.tls && (!proxied || tunnel) && directReadsAvailable()) {
         context = tlsContextFor(settings.extraCaCertificates);
@@ -155,7 +156,7 @@ UpstreamPool::Lease *UpstreamPool::open(const UpstreamSettings &settings)
         lease->m_tls
             = std::make_unique<tls::ClientSession>(std::move(context), settings.host, keptTlsSession(settings));
         if (tunnel) {
-            lease->m_tunnel = std::make_unique<ProxyTunnel>(settings.proxy, settings.host, settings.port);
+            lease->m_tunnel = std::make_unique<ProxyTunnel>(settings.proxy, settings.host, settings.port, login);
         }
     }
     connect(socket, &QIODevice::readyRead, socket, [lease] {
@@ -334,6 +335,10 @@ bool UpstreamPool::Lease::tunnelReadable()
         m_cipher = QByteArray();
     }
     if (state == ProxyTunnel::State::Failed) {
+        if (m_tunnel->learnt() != ProxyTunnel::Login::Unknown && m_pool) {
+            m_pool->learnProxyLogin(m_tunnel->proxy(), m_tunnel->learnt());
+            m_againOnNewConnection = true;
+        }
         tlsFailed(m_tunnel->errorString());
         return true;
     }
@@ -345,6 +350,28 @@ bool UpstreamPool::Lease::tunnelReadable()
         tunnelOpen();
     }
     return true;
+}
+
+ProxyTunnel::Login UpstreamPool::proxyLogin(const QNetworkProxy &proxy) const
+{
+    if (proxy.user().isEmpty() && proxy.password().isEmpty()) {
+        return ProxyTunnel::Login::Unknown;
+    }
+    for (const auto &[known, login] : m_proxyLogins) {
+        if (known == proxy) { // the type, host, port, user and password
+            return login;
+        }
+    }
+    return ProxyTunnel::Login::Unknown;
+}
+
+void UpstreamPool::learnProxyLogin(const QNetworkProxy &proxy, ProxyTunnel::Login login)
+{
+    std::erase_if(m_proxyLogins, [&](const auto &entry) { return entry.first == proxy; });
+    if (m_proxyLogins.size() == kMaxProxyLogins) {
+        m_proxyLogins.erase(m_proxyLogins.begin());
+    }
+    m_proxyLogins.emplace_back(proxy, login);
 }
 
 void UpstreamPool::Lease::tunnelOpen()

@@ -98,6 +98,8 @@ public:
         QString errorString() const { return failed() ? m_tlsError : m_socket->errorString(); }
         // failed() because the server's certificate was not accepted (errorString(): OpenSSL's reason).
         bool certificateRejected() const;
+        // failed() on a proxy's 407 that a new connection answers (the pool learnt how): the request goes again.
+        bool againOnNewConnection() const { return m_againOnNewConnection; }
 
         // What arrived, as DirectRead (socketio.h) reads it: lent() a view valid while this lives, or appended to
         // `buffer`; got() -1 at the end of the stream or on an error (failed() tells a TLS failure).
@@ -152,6 +154,7 @@ public:
         QString m_tlsError;
         bool m_discarded = false;
         bool m_closing = false; // the server ended the TLS session: the socket closes
+        bool m_againOnNewConnection = false;
         enum class HandshakeSlot : quint8
         {
             None,
@@ -250,6 +253,13 @@ private:
     int m_handshakes = 0;
     std::deque<Lease *> m_tlsWaiting;
     bool m_tlsStartPosted = false;
+
+    // How each HTTP proxy with a login took it (ProxyTunnel::Login), as its 407 said: Basic is then sent with every
+    // CONNECT, Digest and the others go through Qt's engine. Per worker; learnt again when the settings change.
+    ProxyTunnel::Login proxyLogin(const QNetworkProxy &proxy) const;
+    void learnProxyLogin(const QNetworkProxy &proxy, ProxyTunnel::Login login);
+    static constexpr size_t kMaxProxyLogins = 4;
+    std::vector<std::pair<QNetworkProxy, ProxyTunnel::Login>> m_proxyLogins; // oldest first
 };
 
 } // namespace ga::proxy

@@ -12,7 +12,7 @@
 # measured twice while open: at once, and OPEN_SETTLE_S (3) seconds later. TLS=1 puts nginx
 # with a self-signed certificate between the daemon and the fake (the upstream spoken to over TLS, as Google is).
 # At the end it waits for the pooled upstream connections to expire (upstream.idleTimeoutMs, 60 s) and measures
-# again; POOL_WAIT=0 skips that. PROXY=http|socks5|http-login: through a tunnel proxy (below).
+# again; POOL_WAIT=0 skips that. PROXY=http|socks5|http-basic|http-digest: through a tunnel proxy (below).
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -65,18 +65,20 @@ if [ "${TLS:-0}" = 1 ]; then
     "$DAEMON_BIN" config set upstream.baseUrl "$BENCH_NGINX_URL" >/dev/null
     "$DAEMON_BIN" config set upstream.caBundle "$BENCH_NGINX_CA" >/dev/null
 fi
-# PROXY=http|socks5|http-login: the upstream is reached through a tunnel proxy (tunnel-proxy.py, asyncio) named in
-# upstream.proxy; http-login gives the HTTP proxy a user name, which keeps Qt's proxy engine and QSslSocket (the
-# others open the tunnel themselves and keep their own TLS: core/proxy/README.md).
+# PROXY=http|socks5|http-basic|http-digest: the upstream is reached through a tunnel proxy (tunnel-proxy.py, asyncio)
+# named in upstream.proxy. http-basic: the HTTP proxy asks for Basic's login (the lease sends it and keeps its own
+# TLS); http-digest: it offers Digest too, which keeps Qt's proxy engine and QSslSocket (core/proxy/README.md).
 if [ -n "${PROXY:-}" ]; then
     bench_require python3
-    harness_spawn tunnel-proxy python3 "$ROOT/tests/benchmarks/tunnel-proxy.py"
+    ask=()
+    case "$PROXY" in http-basic) ask=(--ask basic) ;; http-digest) ask=(--ask digest) ;; esac
+    harness_spawn tunnel-proxy python3 "$ROOT/tests/benchmarks/tunnel-proxy.py" "${ask[@]}"
     proxy_port=$(harness_wait_line "$H_TMP/tunnel-proxy.log" READY "$H_SPAWNED_PID" 30 | awk '{print $2}')
     case "$PROXY" in
     http) proxy_url=http://127.0.0.1:$proxy_port ;;
     socks5) proxy_url=socks5://127.0.0.1:$proxy_port ;;
-    http-login) proxy_url=http://bench:bench@127.0.0.1:$proxy_port ;;
-    *) echo "PROXY is http, socks5 or http-login" >&2; exit 1 ;;
+    http-basic | http-digest) proxy_url=http://bench:bench@127.0.0.1:$proxy_port ;;
+    *) echo "PROXY is http, socks5, http-basic or http-digest" >&2; exit 1 ;;
     esac
     "$DAEMON_BIN" config set upstream.proxy "$proxy_url" >/dev/null
 fi

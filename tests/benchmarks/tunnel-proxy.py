@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 # A tunnel proxy for the benchmarks' upstream.proxy (bench-rss.sh PROXY=…): HTTP CONNECT and SOCKS5 (no login, or
-# any user name and password) on one port, told apart by the first byte; a Proxy-Authorization header is accepted
-# without a check. Prints "READY <port>" once listening on 127.0.0.1. asyncio: a thousand tunnels in one process.
+# any user name and password) on one port, told apart by the first byte. A CONNECT's login: none asked for, or with
+# `--ask basic` a Basic one (407 with Basic's challenge while a CONNECT has none; any user name and password), with
+# `--ask digest` Digest or Basic (407 offering both; any Proxy-Authorization is then accepted, its answer unchecked).
+# A 407 keeps the connection for the next CONNECT. Prints "READY <port>" once listening on 127.0.0.1. asyncio: a
+# thousand tunnels in one process.
+import argparse
 import asyncio
 import socket
 import struct
@@ -54,26 +58,40 @@ async def socks5(reader, writer):
     await tunnel(reader, writer, host, port, b"\x05\x00\x00\x01\x7f\x00\x00\x01\x00\x00")
 
 
-async def connect(first, reader, writer):
+CHALLENGES = {
+    "basic": b'Proxy-Authenticate: Basic realm="bench"\r\n',
+    "digest": b'Proxy-Authenticate: Digest realm="bench", nonce="6d1c0a", qop="auth"\r\n'
+    b'Proxy-Authenticate: Basic realm="bench"\r\n',
+}
+
+
+async def connect(first, reader, writer, ask):
     head = first + await reader.readuntil(b"\r\n\r\n")
+    while ask and b"\r\nproxy-authorization:" not in head.lower():
+        writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n" + CHALLENGES[ask] + b"Content-Length: 0\r\n\r\n")
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
     target = head.split(b" ", 2)[1].decode()
     host, _, port = target.rpartition(":")
     await tunnel(reader, writer, host.strip("[]"), int(port), b"HTTP/1.1 200 Connection established\r\n\r\n")
 
 
-async def serve(reader, writer):
+async def serve(reader, writer, ask):
     try:
         first = await reader.readexactly(1)
         if first == b"\x05":
             await socks5(reader, writer)
         else:
-            await connect(first, reader, writer)
+            await connect(first, reader, writer, ask)
     except (asyncio.IncompleteReadError, ConnectionError, ValueError, IndexError):
         writer.close()
 
 
 async def main():
-    server = await asyncio.start_server(serve, "127.0.0.1", 0, backlog=4096)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ask", choices=sorted(CHALLENGES), help="the login a CONNECT must carry")
+    ask = parser.parse_args().ask
+    server = await asyncio.start_server(lambda r, w: serve(r, w, ask), "127.0.0.1", 0, backlog=4096)
     print("READY", server.sockets[0].getsockname()[1], flush=True)
     async with server:
         await server.serve_forever()

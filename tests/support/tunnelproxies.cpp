@@ -63,45 +63,68 @@ void ConnectProxy::incomingConnection(qintptr fd)
     auto buffer = std::make_shared<QByteArray>();
     connect(client, &QIODevice::readyRead, this, [this, client, buffer] {
         *buffer += client->readAll();
-        const qsizetype end = buffer->indexOf("\r\n\r\n");
-        if (end < 0) {
-            return;
-        }
-        client->disconnect(this);
-        lastHead = buffer->left(end + 4);
-        if (silent) {
-            return;
-        }
-        lastConnectLine = buffer->left(buffer->indexOf("\r\n"));
-        const QList<QByteArray> parts = lastConnectLine.split(' ');
-        auto reply = [this, client] {
-            const QByteArray bytes = answer + afterAnswer;
-            if (answerByteByByte) {
-                writeSlowly(client, bytes);
-            } else {
-                client->write(bytes);
+        for (;;) {
+            const qsizetype end = buffer->indexOf("\r\n\r\n");
+            if (end < 0) {
+                return;
             }
-        };
-        if (parts.size() != 3 || parts.at(0) != "CONNECT") {
-            client->write("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
-            client->disconnectFromHost();
+            const QByteArray head = buffer->left(end + 4);
+            buffer->remove(0, end + 4);
+            lastHead = head;
+            if (silent) {
+                client->disconnect(this);
+                return;
+            }
+            lastConnectLine = head.left(head.indexOf("\r\n"));
+            QByteArray login;
+            for (const QByteArray &line : head.split('\n')) {
+                if (line.toLower().startsWith("proxy-authorization:")) {
+                    login = line.mid(20).trimmed();
+                }
+            }
+            logins.append(login);
+            if (!challenge.isEmpty() && !(acceptsLogin && !login.isEmpty() && acceptsLogin(login))) {
+                client->write("HTTP/1.1 407 Proxy Authentication Required\r\n" + challenge
+                    + (closeAfter407 ? "Connection: close\r\n" : "") + "Content-Length: 12\r\n\r\nlog in first");
+                if (closeAfter407) {
+                    client->disconnect(this);
+                    client->disconnectFromHost();
+                    return;
+                }
+                continue; // the next CONNECT on this connection
+            }
+            client->disconnect(this);
+            const QList<QByteArray> parts = lastConnectLine.split(' ');
+            auto reply = [this, client] {
+                const QByteArray bytes = answer + afterAnswer;
+                if (answerByteByByte) {
+                    writeSlowly(client, bytes);
+                } else {
+                    client->write(bytes);
+                }
+            };
+            if (parts.size() != 3 || parts.at(0) != "CONNECT") {
+                client->write("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
+                client->disconnectFromHost();
+                return;
+            }
+            if (!answer.startsWith("HTTP/1.1 2") && !answer.startsWith("HTTP/1.0 2")) {
+                reply();
+                client->disconnectFromHost();
+                return;
+            }
+            QByteArray hostPort = parts.at(1);
+            const qsizetype colon = hostPort.lastIndexOf(':');
+            QString host = QString::fromLatin1(hostPort.left(colon));
+            if (host.startsWith(u'[')) {
+                host = host.mid(1, host.size() - 2);
+            }
+            openTunnel(this, client, host, hostPort.mid(colon + 1).toUShort(), *buffer, [this, reply] {
+                ++tunnels;
+                reply();
+            });
             return;
         }
-        if (!answer.startsWith("HTTP/1.1 2") && !answer.startsWith("HTTP/1.0 2")) {
-            reply();
-            client->disconnectFromHost();
-            return;
-        }
-        QByteArray hostPort = parts.at(1);
-        const qsizetype colon = hostPort.lastIndexOf(':');
-        QString host = QString::fromLatin1(hostPort.left(colon));
-        if (host.startsWith(u'[')) {
-            host = host.mid(1, host.size() - 2);
-        }
-        openTunnel(this, client, host, hostPort.mid(colon + 1).toUShort(), buffer->mid(end + 4), [this, reply] {
-            ++tunnels;
-            reply();
-        });
     });
 }
 

@@ -4,9 +4,12 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <QTcpServer>
 #include <QTcpSocket>
+
+#include <functional>
 
 namespace ga::test {
 
@@ -24,6 +27,12 @@ public:
     QByteArray afterAnswer; // sent right behind the answer, as if the upstream had spoken first
     bool answerByteByByte = false; // one byte a write, 5 ms apart
     bool silent = false; // takes the request and never answers (nor closes)
+    // A login: while `challenge` is set, a CONNECT without a Proxy-Authorization that `acceptsLogin` takes is
+    // answered 407 with `challenge` (its Proxy-Authenticate fields), on a connection kept open unless `closeAfter407`.
+    QByteArray challenge;
+    std::function<bool(const QByteArray &)> acceptsLogin;
+    bool closeAfter407 = false;
+    QList<QByteArray> logins; // each CONNECT's Proxy-Authorization, empty when it had none
 
 protected:
     void incomingConnection(qintptr fd) override;
