@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for core/proxy/proxytunnel: a tunnel proxy's answers, which come from whatever listens at the
 // address in upstream.proxy, cut into pieces anywhere. Besides crashes and sanitizer reports it checks the state
-// machine's promises: Failed is final and says why, Open takes no further byte, and the SOCKS5 password never
-// appears in what it says.
+// machine's promises: Failed is final and says why, Open takes no further byte, the password never appears in what
+// it says, and a login is learnt only from a 407 that ends it (Failed) and only for a proxy with a login.
 #include "proxy/proxytunnel.h"
 
 #include <cstdint>
@@ -24,8 +24,9 @@ void check(bool ok, const char *what)
 
 } // namespace
 
-// Byte 0: the proxy (HTTP, SOCKS5, SOCKS5 with a login) and the target (a name, IPv4, IPv6); byte 1: the size of
-// each piece the rest is fed in (0: all at once).
+// Byte 0: the proxy (HTTP; SOCKS5; SOCKS5 with a login; HTTP with a login, not known how it takes it; HTTP known
+// to take Basic) and the target (a name, IPv4, IPv6); byte 1: the size of each piece the rest is fed in (0: all at
+// once).
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2) {
@@ -33,21 +34,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const QString password = QStringLiteral("pw-never-shown");
     QNetworkProxy proxy;
-    switch (data[0] % 3) {
+    ProxyTunnel::Login login = ProxyTunnel::Login::Unknown;
+    switch (data[0] % 5) {
     case 0:
         proxy = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), 3128);
         break;
     case 1:
         proxy = QNetworkProxy(QNetworkProxy::Socks5Proxy, QStringLiteral("127.0.0.1"), 1080);
         break;
-    default:
+    case 2:
         proxy = QNetworkProxy(
             QNetworkProxy::Socks5Proxy, QStringLiteral("127.0.0.1"), 1080, QStringLiteral("u"), password);
+        break;
+    default:
+        proxy
+            = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), 3128, QStringLiteral("u"), password);
+        login = data[0] % 5 == 4 ? ProxyTunnel::Login::Basic : ProxyTunnel::Login::Unknown;
         break;
     }
     static const QString targets[] = { QStringLiteral("generativelanguage.googleapis.com"), QStringLiteral("192.0.2.1"),
         QStringLiteral("2001:db8::1") };
-    ProxyTunnel tunnel(proxy, targets[(data[0] / 3) % 3], 443);
+    ProxyTunnel tunnel(proxy, targets[(data[0] / 5) % 3], 443, login);
     check(!tunnel.start().isEmpty(), "no first question");
     const size_t piece = data[1] == 0 ? size : data[1];
     State last = State::Opening;
@@ -61,6 +68,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check((s == State::Failed) == !tunnel.errorString().isEmpty(), "Failed without a reason, or a reason without");
         check(!tunnel.errorString().contains(password), "the password in an error");
         check(s == State::Opening || out.isEmpty() || s == State::Failed, "a question after the tunnel opened");
+        check(tunnel.learnt() == ProxyTunnel::Login::Unknown
+                || (s == State::Failed && proxy.type() == QNetworkProxy::HttpProxy && !proxy.user().isEmpty()),
+            "a login learnt from what was not a 407 to a proxy with a login");
+        check(tunnel.learnt() != ProxyTunnel::Login::Basic || login == ProxyTunnel::Login::Unknown,
+            "Basic learnt again after it was sent");
         last = s;
     }
     return 0;
