@@ -49,6 +49,9 @@ DEBIAN_PACKAGES=(
     # cluster mode: hiredis (core/cluster) and a real redis-server for its tests; debootstrap builds the container
     # image's root file system for the deployment test (tests/deploy)
     libhiredis-dev redis-server debootstrap
+    # real proxies in front of the upstream (tests/tst_realproxies): squid (HTTP CONNECT, with its Basic and Digest
+    # helpers) and microsocks (SOCKS5)
+    squid microsocks
 )
 
 as_root() {

@@ -30,3 +30,6 @@ ga_add_test(tst_tlsresume)
 # refused certificates and why, records both ways, backpressure across TLS, close_notify, cut answers.
 ga_add_test(tst_upstreamtls LIBS OpenSSL::Crypto)
 ga_add_test(tst_proxytunnel)
+# upstream.proxy against real proxies from Debian's packages (squid with its Basic, Digest and NTLM helpers;
+# microsocks), started by the test in front of a real TLS upstream; skipped where they are not installed.
+ga_add_test(tst_realproxies)

@@ -75,57 +75,9 @@ bool makeExpiredCertificate(const QString &dir, const QString &name)
     return ok;
 }
 
-// A proxy with one key in front of `baseUrl`, trusting the CA file `caBundle`.
-class Proxy
-{
-public:
-    Proxy()
-        : m_keys(m_clock)
-        , m_proxy(&m_keys, 1)
-    {
-        m_keys.setKeys({ { QStringLiteral("k1"), QByteArray("AIza") + QByteArray(35, 'x'), {}, 1, true } });
-        m_proxy.authenticator()->setAllowAnonymousLoopback(true);
-    }
-    bool start(const QString &baseUrl, const QString &caBundle, QString *error, const QString &upstreamProxy = {})
-    {
-        if (!m_proxy.listen(QStringLiteral("127.0.0.1"), 0, error)) {
-            return false;
-        }
-        ga::config::Config c;
-        c.upstreamBaseUrl = baseUrl;
-        c.upstreamCaBundle = caBundle;
-        if (!upstreamProxy.isEmpty()) {
-            c.upstreamProxy = upstreamProxy;
-        }
-        c.maxAttempts = 1; // each test's upstream answers once per request
-        if (connectTimeoutMs > 0) {
-            c.connectTimeoutMs = connectTimeoutMs;
-        }
-        const ga::proxy::SettingsPtr s = ga::proxy::settingsFromConfig(c, error);
-        if (!s) {
-            return false;
-        }
-        m_proxy.applySettings(s);
-        return true;
-    }
-    quint16 port() const { return m_proxy.port(); }
-    ga::proxy::ProxyServer *server() { return &m_proxy; }
-    int connectTimeoutMs = 0; // upstream.connectTimeoutMs when set, before start()
-
-private:
-    ga::time::ManualClock m_clock;
-    ga::keys::KeyPool m_keys;
-    ga::proxy::ProxyServer m_proxy;
-};
-
-const QByteArray kGenerate = "/v1beta/models/gemini-2.5-flash:generateContent";
-
-ga::test::Reply post(quint16 port, const QByteArray &body = R"({"contents":[]})", int timeoutMs = 15000)
-{
-    ga::test::Client client(port);
-    client.send(ga::test::post(kGenerate, body));
-    return client.read(timeoutMs);
-}
+using Proxy = ga::test::OneKeyProxy;
+using ga::test::kGenerate;
+using ga::test::postGenerate;
 
 QByteArray randomText(qsizetype size)
 {
@@ -260,7 +212,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error, setting), qPrintable(error));
         for (int i = 0; i < 2; ++i) {
-            const ga::test::Reply r = post(proxy.port());
+            const ga::test::Reply r = postGenerate(proxy.port());
             QVERIFY2(r.status == 200, r.body.constData());
         }
         QCOMPARE(tunnels(), 2);
@@ -365,7 +317,7 @@ private Q_SLOTS:
         QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error, setting), qPrintable(error));
         const int tunnelsBefore = http.tunnels;
         for (int i = 0; i < 2; ++i) {
-            const ga::test::Reply r = post(proxy.port());
+            const ga::test::Reply r = postGenerate(proxy.port());
             if (kind == u"basic-wrong") {
                 QCOMPARE(r.status, 502);
                 QVERIFY2(r.body.contains("the proxy 127.0.0.1:" + QByteArray::number(http.serverPort())
@@ -447,7 +399,7 @@ private Q_SLOTS:
         Proxy proxy;
         QString error;
         QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error, setting), qPrintable(error));
-        const ga::test::Reply r = post(proxy.port());
+        const ga::test::Reply r = postGenerate(proxy.port());
         QCOMPARE(r.status, 502);
         QVERIFY2(r.body.contains(says), r.body.constData());
         QVERIFY2(r.body.contains(
@@ -477,7 +429,7 @@ private Q_SLOTS:
             qPrintable(error));
         QElapsedTimer timer;
         timer.start();
-        const ga::test::Reply r = post(proxy.port());
+        const ga::test::Reply r = postGenerate(proxy.port());
         QCOMPARE(r.status, 504);
         QVERIFY2(r.body.contains("Timed out after 500 ms connecting to the upstream"), r.body.constData());
         QVERIFY2(timer.elapsed() < 5000, QByteArray::number(timer.elapsed()).constData());
@@ -516,7 +468,7 @@ private Q_SLOTS:
         Proxy proxy;
         QString error;
         QVERIFY2(proxy.start(urlOf(upstream, host.constData()), pem(trusted.constData()), &error), qPrintable(error));
-        const ga::test::Reply r = post(proxy.port());
+        const ga::test::Reply r = postGenerate(proxy.port());
         QCOMPARE(r.status, 502);
         QVERIFY2(r.body.toLower().contains("tls verification failed"), r.body.constData());
         QVERIFY2(r.body.toLower().contains(reason), r.body.constData());
@@ -569,13 +521,13 @@ private Q_SLOTS:
             Proxy proxy;
             QString error;
             QVERIFY2(proxy.start(urlOf(upstream), QString(), &error), qPrintable(error));
-            QCOMPARE(post(proxy.port()).status, 200);
+            QCOMPARE(postGenerate(proxy.port()).status, 200);
         }
         QFile::remove(name); // and without it there: refused
         Proxy proxy;
         QString error;
         QVERIFY2(proxy.start(urlOf(upstream), QString(), &error), qPrintable(error));
-        QCOMPARE(post(proxy.port()).status, 502);
+        QCOMPARE(postGenerate(proxy.port()).status, 502);
     }
 
     // A call the proxy makes itself (the admin API's file actions) runs on the caller's thread, whose event loop is
@@ -623,7 +575,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(proxy.start(QStringLiteral("https://127.0.0.1:%1").arg(plain.serverPort()), pem("a"), &error),
             qPrintable(error));
-        const ga::test::Reply r = post(proxy.port());
+        const ga::test::Reply r = postGenerate(proxy.port());
         QCOMPARE(r.status, 502);
         QVERIFY2(r.body.contains("Could not reach the upstream"), r.body.constData());
     }
@@ -645,7 +597,7 @@ private Q_SLOTS:
         QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
         for (const qsizetype size : { qsizetype(100), qsizetype(300 * 1024) }) {
             const QByteArray body = "{\"contents\":[{\"parts\":[{\"text\":\"" + randomText(size) + "\"}]}]}";
-            const ga::test::Reply r = post(proxy.port(), body, 30000);
+            const ga::test::Reply r = postGenerate(proxy.port(), body, 30000);
             QCOMPARE(r.status, 200);
             QVERIFY(r.complete);
             QCOMPARE(r.body.size(), answer.size());
@@ -731,7 +683,7 @@ private Q_SLOTS:
         Proxy proxy;
         QString error;
         QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
-        const ga::test::Reply r = post(proxy.port());
+        const ga::test::Reply r = postGenerate(proxy.port());
         QCOMPARE(r.status, 200);
         QVERIFY(r.complete);
         QVERIFY(r.body == answer);
@@ -751,7 +703,7 @@ private Q_SLOTS:
         Proxy proxy;
         QString error;
         QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
-        const ga::test::Reply r = post(proxy.port());
+        const ga::test::Reply r = postGenerate(proxy.port());
         QVERIFY(!(r.status == 200 && r.complete));
     }
 
@@ -911,9 +863,9 @@ private Q_SLOTS:
         Proxy proxy;
         QString error;
         QVERIFY2(proxy.start(urlOf(upstream), pem("a"), &error), qPrintable(error));
-        QCOMPARE(post(proxy.port()).status, 200);
+        QCOMPARE(postGenerate(proxy.port()).status, 200);
         QTest::qWait(400);
-        QCOMPARE(post(proxy.port()).status, 200);
+        QCOMPARE(postGenerate(proxy.port()).status, 200);
         QCOMPARE(upstream.connections(), 2);
     }
 };

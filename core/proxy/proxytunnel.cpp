@@ -140,6 +140,11 @@ QString hostPort(const QString &host, quint16 port)
 
 } // namespace
 
+QString ProxyTunnel::loginRefused(const QString &host, quint16 port)
+{
+    return kLoginRefused.text().arg(hostPort(host, port));
+}
+
 bool ProxyTunnel::handles(const QNetworkProxy &proxy)
 {
     return proxy.type() == QNetworkProxy::Socks5Proxy || proxy.type() == QNetworkProxy::HttpProxy;
@@ -296,7 +301,7 @@ ProxyTunnel::State ProxyTunnel::loginAsked(QByteArrayView head)
         return fail(kLoginThroughQt.text().arg(proxyName(), names.join(QStringLiteral(", "))));
     }
     if (m_login == Login::Basic) {
-        return fail(kLoginRefused.text().arg(proxyName()));
+        return fail(loginRefused(m_proxy.hostName(), m_proxy.port()));
     }
     m_learnt = Login::Basic;
     return fail(kLoginBasicNext.text().arg(proxyName()));

@@ -37,6 +37,9 @@ public:
     // Whether `proxy` is one this class opens: SOCKS5 and HTTP (the connection's TLS goes through Qt otherwise).
     static bool handles(const QNetworkProxy &proxy);
 
+    // "the proxy host:port refused the user name and password (HTTP 407)", for Qt's engine's refusals too.
+    static QString loginRefused(const QString &host, quint16 port);
+
     // `login`: what the proxy is known to ask for (Login::ThroughQt is not one this class opens).
     ProxyTunnel(const QNetworkProxy &proxy, const QString &host, quint16 port, Login login = Login::Unknown);
 

@@ -560,6 +560,18 @@ void UpstreamPool::Lease::keepNewSession()
     }
 }
 
+QString UpstreamPool::Lease::errorString() const
+{
+    if (failed()) {
+        return m_tlsError;
+    }
+    if (m_socket->error() == QAbstractSocket::ProxyAuthenticationRequiredError
+        && m_endpoint.proxyType != QNetworkProxy::NoProxy) {
+        return ProxyTunnel::loginRefused(m_endpoint.proxyHost, m_endpoint.proxyPort);
+    }
+    return m_socket->errorString();
+}
+
 bool UpstreamPool::Lease::certificateRejected() const
 {
     return failed() && m_tls && m_tls->certificateRejected();

@@ -95,7 +95,9 @@ public:
         // The lease's own TLS session failed (a certificate not trusted, a record that does not decrypt): the
         // connection is over though the socket is not closed yet. errorString() says why.
         bool failed() const { return !m_tlsError.isEmpty(); }
-        QString errorString() const { return failed() ? m_tlsError : m_socket->errorString(); }
+        // Why the connection failed; through a proxy whose engine is Qt's, a login it refused in our words (Qt's
+        // "Authentication required" names neither the proxy nor what to change).
+        QString errorString() const;
         // failed() because the server's certificate was not accepted (errorString(): OpenSSL's reason).
         bool certificateRejected() const;
         // failed() on a proxy's 407 that a new connection answers (the pool learnt how): the request goes again.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tlsupstream.h"
 
+#include "proxy/proxysettings.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QSslConfiguration>
@@ -88,6 +90,44 @@ void HttpsUpstream::serve(QSslSocket *s)
             }
         }
     });
+}
+
+OneKeyProxy::OneKeyProxy()
+    : m_keys(m_clock)
+    , m_proxy(&m_keys, 1)
+{
+    m_keys.setKeys({ { QStringLiteral("k1"), QByteArray("AIza") + QByteArray(35, 'x'), {}, 1, true } });
+    m_proxy.authenticator()->setAllowAnonymousLoopback(true);
+}
+
+bool OneKeyProxy::start(const QString &baseUrl, const QString &caBundle, QString *error, const QString &upstreamProxy)
+{
+    if (!m_proxy.listen(QStringLiteral("127.0.0.1"), 0, error)) {
+        return false;
+    }
+    config::Config c;
+    c.upstreamBaseUrl = baseUrl;
+    c.upstreamCaBundle = caBundle;
+    if (!upstreamProxy.isEmpty()) {
+        c.upstreamProxy = upstreamProxy;
+    }
+    c.maxAttempts = 1; // each test's upstream answers once per request
+    if (connectTimeoutMs > 0) {
+        c.connectTimeoutMs = connectTimeoutMs;
+    }
+    const proxy::SettingsPtr s = proxy::settingsFromConfig(c, error);
+    if (!s) {
+        return false;
+    }
+    m_proxy.applySettings(s);
+    return true;
+}
+
+Reply postGenerate(quint16 port, const QByteArray &body, int timeoutMs)
+{
+    Client client(port);
+    client.send(post(kGenerate, body));
+    return client.read(timeoutMs);
 }
 
 } // namespace ga::test

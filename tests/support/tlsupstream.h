@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the upstream TLS tests share: certificates made by the openssl command, an HTTPS upstream on the test's
-// thread (QSslServer, keep-alive, answering as each test says), and the settings that reach it.
+// thread (QSslServer, keep-alive, answering as each test says), the settings that reach it, and a whole proxy with
+// one key in front of it.
 #pragma once
 
+#include "keys/keypool.h"
+#include "proxy/proxyserver.h"
+#include "rawhttp.h"
+#include "time/clock.h"
 #include "upstream/upstream.h"
 
 #include <QByteArray>
@@ -44,5 +49,27 @@ private:
     Handler m_handler;
     int m_connections = 0;
 };
+
+// A whole proxy on 127.0.0.1 with one key (k1) in front of `baseUrl`, trusting the CA file `caBundle`, through
+// `upstreamProxy` when given (upstream.proxy); one attempt a request.
+class OneKeyProxy
+{
+public:
+    OneKeyProxy();
+    bool start(const QString &baseUrl, const QString &caBundle, QString *error, const QString &upstreamProxy = {});
+    quint16 port() const { return m_proxy.port(); }
+    proxy::ProxyServer *server() { return &m_proxy; }
+    int connectTimeoutMs = 0; // upstream.connectTimeoutMs when set, before start()
+
+private:
+    time::ManualClock m_clock;
+    keys::KeyPool m_keys;
+    proxy::ProxyServer m_proxy;
+};
+
+inline const QByteArray kGenerate = "/v1beta/models/gemini-2.5-flash:generateContent";
+
+// A generateContent request to the proxy at `port` on a new connection, and its answer.
+Reply postGenerate(quint16 port, const QByteArray &body = R"({"contents":[]})", int timeoutMs = 15000);
 
 } // namespace ga::test
