@@ -6,9 +6,9 @@
 // exchange. Through each, the pool's lease carries its own TLS where the tunnel is its own (no login, Basic, SOCKS5)
 // and hands Digest to Qt's engine after the first 407; a whole proxy answers 200, or a 502 that says why without the
 // password. Skipped where squid or microsocks is not installed (installer/bootstrap.sh deps installs both).
-// Not here: NTLM. Against squid's ntlm_fake_auth, Qt 6.4's engine answers the challenge with an empty "NTLM " and
-// starts again, 407 after 407 (strace of a bare QTcpSocket through the proxy), so such a proxy ends at
-// upstream.connectTimeoutMs; curl --proxy-ntlm gets through the same squid.
+// Not here: NTLM. squid's only NTLM helper that needs no domain, ntlm_fake_auth, sends a challenge whose target
+// name lies outside the message (offset 0xAAAAAAAE in 49 bytes); Qt's engine rightly cannot decode it, answers with
+// an empty "NTLM " and starts again, 407 after 407, until upstream.connectTimeoutMs (curl ignores the field).
 #include "proxy/upstreampool.h"
 #include "tlsupstream.h"
 
