@@ -488,6 +488,43 @@ private Q_SLOTS:
         QCOMPARE(runCli(sb, { QStringLiteral("config"), QStringLiteral("check") }).exitCode, 0);
     }
 
+    // upstream.proxy's password goes to the secret store with `proxy password` (stdin), never the config file or the
+    // command line: `config set` refuses a proxy URL that holds one, without echoing it.
+    void proxyPasswordGoesToTheSecretStore()
+    {
+        Sandbox sb;
+        const QByteArray password = "s3cret-pw with space";
+        CliResult r = runCli(sb,
+            { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("upstream.proxy"),
+                QStringLiteral("http://alice:s3cret-pw@127.0.0.1:3128") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.errText().contains(QStringLiteral("(http://alice@127.0.0.1:3128)"))
+                && r.errText().contains(QStringLiteral("gemini-aggregatord proxy password")),
+            qPrintable(r.errText()));
+        QVERIFY2(!r.errText().contains(QStringLiteral("s3cret")), qPrintable(r.errText()));
+        QVERIFY(!ga::test::readAll(sb.configPath()).contains("s3cret"));
+
+        r = runCli(sb,
+            { QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("upstream.proxy"),
+                QStringLiteral("http://alice@127.0.0.1:3128") });
+        QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+        r = runCli(sb, { QStringLiteral("proxy"), QStringLiteral("password") }, password + '\n');
+        QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+        QVERIFY2((r.outText() + r.errText()).contains(QStringLiteral("stored in the secret store")),
+            qPrintable(r.outText() + r.errText()));
+        const QByteArray config = ga::test::readAll(sb.configPath());
+        QVERIFY(!config.contains("s3cret"));
+        QVERIFY(config.contains("proxyPasswordSetAt"));
+        QVERIFY(!ga::test::readAll(sb.secretPath()).contains("s3cret")); // encrypted
+        QVERIFY(!r.out.contains("s3cret") && !r.err.contains("s3cret"));
+
+        // Empty input removes it; asking for a usage says how it is used.
+        r = runCli(sb, { QStringLiteral("proxy"), QStringLiteral("password") }, QByteArray());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+        QVERIFY2((r.outText() + r.errText()).contains(QStringLiteral("removed")), qPrintable(r.outText()));
+        QCOMPARE(runCli(sb, { QStringLiteral("proxy"), QStringLiteral("pasword") }).exitCode, 2);
+    }
+
     // A listen address `run` refuses, written by hand: `config check` and `run` say so and change nothing.
     void corruptConfigRemoteListenWithoutAllowRemote()
     {

@@ -74,6 +74,7 @@ QJsonValue fieldOf(const Config &c, const QString &path)
         { QStringLiteral("listen.keepAliveTimeoutMs"), c.keepAliveTimeoutMs },
         { QStringLiteral("upstream.baseUrl"), c.upstreamBaseUrl },
         { QStringLiteral("upstream.proxy"), c.upstreamProxy },
+        { QStringLiteral("upstream.proxyPasswordSetAt"), c.upstreamProxyPasswordSetAt },
         { QStringLiteral("upstream.caBundle"), c.upstreamCaBundle },
         { QStringLiteral("upstream.connectTimeoutMs"), c.connectTimeoutMs },
         { QStringLiteral("upstream.firstByteTimeoutMs"), c.firstByteTimeoutMs },
@@ -147,6 +148,7 @@ const QStringList &canonicalPaths()
         QStringLiteral("listen.keepAliveTimeoutMs"),
         QStringLiteral("upstream.baseUrl"),
         QStringLiteral("upstream.proxy"),
+        QStringLiteral("upstream.proxyPasswordSetAt"),
         QStringLiteral("upstream.caBundle"),
         QStringLiteral("upstream.connectTimeoutMs"),
         QStringLiteral("upstream.firstByteTimeoutMs"),
@@ -234,6 +236,8 @@ private Q_SLOTS:
     void acceptedValues();
     void rejectedValues_data();
     void rejectedValues();
+    void proxyPasswordNeverShown_data();
+    void proxyPasswordNeverShown();
     void wrongTypeNamesPathAndLine();
     void portOutOfRange();
     void badJson_data();
@@ -357,6 +361,8 @@ void TestConfigSchema::acceptedValues_data()
     row("upstream.proxy", QStringLiteral("system"));
     row("upstream.proxy", QStringLiteral("http://proxy.example.com:3128"));
     row("upstream.proxy", QStringLiteral("socks5://127.0.0.1:1080"));
+    row("upstream.proxy", QStringLiteral("http://alice@proxy.example.com:3128")); // the password: `proxy password`
+    row("upstream.proxy", QStringLiteral("socks5://alice@127.0.0.1:1080"));
     row("upstream.caBundle", QString());
     row("upstream.caBundle", QCoreApplication::applicationFilePath()); // any existing file
     row("upstream.connectTimeoutMs", 100);
@@ -440,6 +446,12 @@ void TestConfigSchema::rejectedValues_data()
     row("proxy socks4", "upstream.proxy", QStringLiteral("socks4://127.0.0.1:1080"),
         QStringLiteral("not a proxy setting"));
     row("proxy bool", "upstream.proxy", false, QStringLiteral("expected a string"));
+    row("proxy with a password", "upstream.proxy", QStringLiteral("http://alice:s3cret@proxy.example.com:3128"),
+        QStringLiteral("holds a password, which does not belong in the config file: give the user name only "
+                       "(http://alice@proxy.example.com:3128) and store the password with: printf %s "
+                       "\"$PROXY_PASSWORD\" | gemini-aggregatord proxy password"));
+    row("SOCKS5 proxy with a password", "upstream.proxy", QStringLiteral("socks5://alice:s3cret@127.0.0.1:1080"),
+        QStringLiteral("(socks5://alice@127.0.0.1:1080)"));
     row("caBundle missing", "upstream.caBundle", QStringLiteral("/nonexistent/ca.pem"),
         QStringLiteral("does not exist"));
     row("connect timeout low", "upstream.connectTimeoutMs", 50, QStringLiteral("(100–600000 ms)"));
@@ -480,6 +492,29 @@ void TestConfigSchema::rejectedValues()
     QVERIFY(p.toString().contains(path + QStringLiteral(": ")));
     // The rejected value is not applied.
     QCOMPARE(fieldOf(r.config, path), fieldOf(Config(), path));
+}
+
+// upstream.proxy refused with a password in it, for that or another reason: the message (terminal, log, GUI) never
+// shows the password.
+void TestConfigSchema::proxyPasswordNeverShown_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::newRow("HTTP") << QStringLiteral("http://alice:s3cret@proxy.example.com:3128");
+    QTest::newRow("SOCKS5, encoded") << QStringLiteral("socks5://alice:s3cret%40x@127.0.0.1:1080");
+    QTest::newRow("no port") << QStringLiteral("http://alice:s3cret@proxy.example.com");
+    QTest::newRow("another scheme") << QStringLiteral("https://alice:s3cret@proxy.example.com:443");
+    QTest::newRow("not a URL") << QStringLiteral("http://alice:s3cret@proxy example:3128");
+    QTest::newRow("a password only") << QStringLiteral("http://:s3cret@proxy.example.com:3128");
+}
+
+void TestConfigSchema::proxyPasswordNeverShown()
+{
+    QFETCH(QString, value);
+    const ParseResult r = parseDocument(documentWith(QStringLiteral("upstream.proxy"), value));
+    QCOMPARE(r.errors().size(), 1);
+    const QString message = r.errors().constFirst().toString();
+    QVERIFY2(!message.contains(QStringLiteral("s3cret")), qPrintable(message));
+    QCOMPARE(r.config.upstreamProxy, Config().upstreamProxy);
 }
 
 void TestConfigSchema::wrongTypeNamesPathAndLine()

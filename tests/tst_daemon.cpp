@@ -12,6 +12,8 @@
 #include "secrets/memorysecretstore.h"
 #include "security/accesstoken.h"
 #include "testsupport.h"
+#include "tunnelproxies.h"
+#include "upstream/upstream.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -589,6 +591,102 @@ private Q_SLOTS:
         QVERIFY(off && off->empty());
         const auto offAgain = run(0);
         QVERIFY(offAgain && offAgain->empty());
+    }
+
+    // upstream.proxy names the user; the password is the secret store's (`proxy password` writes it and stamps
+    // upstream.proxyPasswordSetAt). The service reads it before it serves, logs in with it, and reads it again when
+    // the stamp changes; without one the proxy's 407 is a 502 that says what to do.
+    void proxyPasswordFromTheSecretStore()
+    {
+        ga::test::FakeGemini fake;
+        QVERIFY(fake.listen());
+        fake.addKey(ga::test::fakeKey(7));
+        ga::test::ConnectProxy middle;
+        QVERIFY(middle.listen(QHostAddress::LocalHost));
+        middle.challenge = "Proxy-Authenticate: Basic realm=\"corp\"\r\n";
+        QByteArray accepted = "Basic " + QByteArray("alice:first pass").toBase64();
+        middle.acceptsLogin = [&](const QByteArray &login) { return login == accepted; };
+        QTemporaryDir dir;
+        const QString configPath = dir.filePath(QStringLiteral("config/config.json"));
+        const quint16 port = ga::test::freePort();
+        const QJsonObject config {
+            { QStringLiteral("version"), 1 },
+            { QStringLiteral("listen"), QJsonObject { { QStringLiteral("port"), int(port) } } },
+            { QStringLiteral("upstream"),
+                QJsonObject { { QStringLiteral("baseUrl"), fake.baseUrl() },
+                    { QStringLiteral("proxy"),
+                        QStringLiteral("http://alice@127.0.0.1:%1").arg(middle.serverPort()) } } },
+            { QStringLiteral("keys"),
+                QJsonObject { { QStringLiteral("items"),
+                    QJsonArray { QJsonObject { { QStringLiteral("id"), QStringLiteral("k7") } } } } } },
+            { QStringLiteral("auth"), QJsonObject { { QStringLiteral("allowAnonymousLoopback"), true } } },
+            { QStringLiteral("log"), QJsonObject { { QStringLiteral("file"), QStringLiteral("none") } } },
+        };
+        QVERIFY(ga::test::writeAll(configPath, QJsonDocument(config).toJson()));
+        SlowSecretStore secrets(100); // the first request must wait for it, not go without it
+        const auto store = [&secrets](const QString &name, const QByteArray &value) {
+            return ga::secrets::waitFor([&](QObject *context, ga::secrets::SecretStore::Callback done) {
+                secrets.write(name, value, context, std::move(done));
+            }).ok();
+        };
+        QVERIFY(store(ga::keys::secretEntryName(QStringLiteral("k7")), ga::test::fakeKey(7).toLatin1()));
+        QVERIFY(store(QString::fromLatin1(ga::upstream::kProxyPasswordEntry), "first pass"));
+
+        ga::config::ConfigStore configStore(configPath);
+        QVERIFY(!configStore.load().hasErrors());
+        ga::daemon::Service service(&configStore, &secrets);
+        service.setWorkerCount(1);
+        service.setFileLogging(false);
+        QSignalSpy ready(&service, &ga::daemon::Service::ready);
+        QSignalSpy applied(&service, &ga::daemon::Service::configApplied);
+        QString error;
+        QVERIFY2(service.start(&error), qPrintable(error));
+        QVERIFY(ready.count() > 0 || ready.wait(10000));
+        const QByteArray path = "/v1beta/models/gemini-2.5-flash:generateContent";
+        const QByteArray body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+        auto send = [&] {
+            ga::test::Client c(port);
+            c.send(ga::test::post(path, body));
+            return c.read();
+        };
+        ga::test::Reply r = send();
+        QVERIFY2(r.status == 200, r.body.constData());
+        QVERIFY(middle.logins.contains(accepted));
+        QVERIFY(!ga::test::readAll(configPath).contains("first pass"));
+
+        // `proxy password` again: a new secret and a new stamp; the proxy now takes only the new one.
+        QVERIFY(store(QString::fromLatin1(ga::upstream::kProxyPasswordEntry), "second pass"));
+        accepted = "Basic " + QByteArray("alice:second pass").toBase64();
+        applied.clear();
+        QVERIFY(configStore
+                    .update([](QJsonObject &doc) {
+                        ga::config::schema::setValueAt(doc, QStringLiteral("upstream.proxyPasswordSetAt"),
+                            QStringLiteral("2026-12-08T03:00:00.000Z"));
+                        return QString();
+                    })
+                    .ok);
+        QVERIFY(applied.count() > 0 || applied.wait(5000));
+        middle.logins.clear();
+        r = send();
+        QVERIFY2(r.status == 200, r.body.constData());
+        QVERIFY(middle.logins.contains(accepted));
+
+        // No password stored: asked for one, the client hears what to do.
+        QVERIFY(ga::secrets::waitFor([&](QObject *context, ga::secrets::SecretStore::Callback done) {
+            secrets.remove(QString::fromLatin1(ga::upstream::kProxyPasswordEntry), context, std::move(done));
+        }).ok());
+        applied.clear();
+        QVERIFY(configStore
+                    .update([](QJsonObject &doc) {
+                        ga::config::schema::setValueAt(doc, QStringLiteral("upstream.proxyPasswordSetAt"),
+                            QStringLiteral("2026-12-08T03:01:00.000Z"));
+                        return QString();
+                    })
+                    .ok);
+        QVERIFY(applied.count() > 0 || applied.wait(5000));
+        r = send();
+        QCOMPARE(r.status, 502);
+        QVERIFY2(r.body.contains("gemini-aggregatord proxy password"), r.body.constData());
     }
 
     // listen.workers sets the proxy's worker threads when the service starts; 0 (the default) is half the cores, at

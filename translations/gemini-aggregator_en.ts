@@ -2510,6 +2510,10 @@
         <source>a given token must be 32 to 256 visible ASCII characters without spaces (a token another daemon printed)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the secret store refused the proxy&apos;s password: %1</source>
+        <translation>the secret store refused the proxy&apos;s password: %1</translation>
+    </message>
 </context>
 <context>
     <name>ga::config</name>
@@ -2748,6 +2752,10 @@
     <message>
         <source>&apos;%1&apos; is not a Redis database number (0–15 on a default Redis)</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; holds a password, which does not belong in the config file: give the user name only (%2) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</source>
+        <translation>&apos;%1&apos; holds a password, which does not belong in the config file: give the user name only (%2) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</translation>
     </message>
 </context>
 <context>
@@ -3024,10 +3032,6 @@
         <translation>the proxy %1 refused the tunnel to %2 (HTTP %3)</translation>
     </message>
     <message>
-        <source>the proxy %1 asks for a user name and password (HTTP 407): give them in upstream.proxy (http://user:password@host:port)</source>
-        <translation>the proxy %1 asks for a user name and password (HTTP 407): give them in upstream.proxy (http://user:password@host:port)</translation>
-    </message>
-    <message>
         <source>the proxy %1 did not answer CONNECT as an HTTP proxy does</source>
         <translation>the proxy %1 did not answer CONNECT as an HTTP proxy does</translation>
     </message>
@@ -3038,10 +3042,6 @@
     <message>
         <source>the proxy %1 sent more than its answer before the upstream&apos;s TLS began</source>
         <translation>the proxy %1 sent more than its answer before the upstream&apos;s TLS began</translation>
-    </message>
-    <message>
-        <source>the SOCKS5 proxy %1 asks for a user name and password: give them in upstream.proxy (socks5://user:password@host:port)</source>
-        <translation>the SOCKS5 proxy %1 asks for a user name and password: give them in upstream.proxy (socks5://user:password@host:port)</translation>
     </message>
     <message>
         <source>the SOCKS5 proxy %1 accepts neither no login nor a user name and password</source>
@@ -3110,6 +3110,14 @@
     <message>
         <source>the proxy %1 asks for a login (HTTP 407) without naming how to give it (no Proxy-Authenticate)</source>
         <translation>the proxy %1 asks for a login (HTTP 407) without naming how to give it (no Proxy-Authenticate)</translation>
+    </message>
+    <message>
+        <source>the proxy %1 asks for a user name and password (HTTP 407): give the user in upstream.proxy (http://user@host:port) and store the password with gemini-aggregatord proxy password</source>
+        <translation>the proxy %1 asks for a user name and password (HTTP 407): give the user in upstream.proxy (http://user@host:port) and store the password with gemini-aggregatord proxy password</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 asks for a user name and password: give the user in upstream.proxy (socks5://user@host:port) and store the password with gemini-aggregatord proxy password</source>
+        <translation>the SOCKS5 proxy %1 asks for a user name and password: give the user in upstream.proxy (socks5://user@host:port) and store the password with gemini-aggregatord proxy password</translation>
     </message>
 </context>
 <context>

@@ -2478,6 +2478,10 @@
         <source>a given token must be 32 to 256 visible ASCII characters without spaces (a token another daemon printed)</source>
         <translation>给定的令牌必须是 32 到 256 个不含空格的可见 ASCII 字符（另一个守护进程打印出的令牌）</translation>
     </message>
+    <message>
+        <source>the secret store refused the proxy&apos;s password: %1</source>
+        <translation>密钥存储拒绝保存代理的密码：%1</translation>
+    </message>
 </context>
 <context>
     <name>ga::config</name>
@@ -2716,6 +2720,10 @@
     <message>
         <source>&apos;%1&apos; is not a Redis database number (0–15 on a default Redis)</source>
         <translation>“%1”不是 Redis 数据库编号（默认的 Redis 为 0–15）</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; holds a password, which does not belong in the config file: give the user name only (%2) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</source>
+        <translation>“%1”含有密码，而密码不应写进配置文件：这里只写用户名（%2），密码请用以下命令存入密钥存储：printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</translation>
     </message>
 </context>
 <context>
@@ -2992,10 +3000,6 @@
         <translation>代理 %1 拒绝建立到 %2 的隧道（HTTP %3）</translation>
     </message>
     <message>
-        <source>the proxy %1 asks for a user name and password (HTTP 407): give them in upstream.proxy (http://user:password@host:port)</source>
-        <translation>代理 %1 要求用户名和密码（HTTP 407）：请在 upstream.proxy 中给出（http://user:password@host:port）</translation>
-    </message>
-    <message>
         <source>the proxy %1 did not answer CONNECT as an HTTP proxy does</source>
         <translation>代理 %1 对 CONNECT 的应答不像 HTTP 代理的应答</translation>
     </message>
@@ -3006,10 +3010,6 @@
     <message>
         <source>the proxy %1 sent more than its answer before the upstream&apos;s TLS began</source>
         <translation>代理 %1 在上游的 TLS 开始之前发来了应答以外的数据</translation>
-    </message>
-    <message>
-        <source>the SOCKS5 proxy %1 asks for a user name and password: give them in upstream.proxy (socks5://user:password@host:port)</source>
-        <translation>SOCKS5 代理 %1 要求用户名和密码：请在 upstream.proxy 中给出（socks5://user:password@host:port）</translation>
     </message>
     <message>
         <source>the SOCKS5 proxy %1 accepts neither no login nor a user name and password</source>
@@ -3078,6 +3078,14 @@
     <message>
         <source>the proxy %1 asks for a login (HTTP 407) without naming how to give it (no Proxy-Authenticate)</source>
         <translation>代理 %1 要求登录（HTTP 407），却没有说明登录方式（没有 Proxy-Authenticate）</translation>
+    </message>
+    <message>
+        <source>the proxy %1 asks for a user name and password (HTTP 407): give the user in upstream.proxy (http://user@host:port) and store the password with gemini-aggregatord proxy password</source>
+        <translation>代理 %1 要求用户名和密码（HTTP 407）：请在 upstream.proxy 中给出用户名（http://user@host:port），并用 gemini-aggregatord proxy password 存入密码</translation>
+    </message>
+    <message>
+        <source>the SOCKS5 proxy %1 asks for a user name and password: give the user in upstream.proxy (socks5://user@host:port) and store the password with gemini-aggregatord proxy password</source>
+        <translation>SOCKS5 代理 %1 要求用户名和密码：请在 upstream.proxy 中给出用户名（socks5://user@host:port），并用 gemini-aggregatord proxy password 存入密码</translation>
     </message>
 </context>
 <context>

@@ -142,7 +142,8 @@ void AdminApi::testInstance(const Request &, const QStringList &args, std::funct
         return;
     }
     QString problemText;
-    const proxy::SettingsPtr settings = proxy::settingsFromConfig(m_runtime->workspace().config(), &problemText);
+    const proxy::SettingsPtr settings
+        = proxy::settingsFromConfig(m_runtime->workspace().config(), &problemText, m_runtime->upstreamProxyPassword());
     if (!settings) {
         reply(error(500, problemText));
         return;

@@ -141,7 +141,8 @@ void AdminApi::testKey(const Request &, const QStringList &args, std::function<v
         return;
     }
     QString problemText;
-    const proxy::SettingsPtr settings = proxy::settingsFromConfig(m_runtime->workspace().config(), &problemText);
+    const proxy::SettingsPtr settings
+        = proxy::settingsFromConfig(m_runtime->workspace().config(), &problemText, m_runtime->upstreamProxyPassword());
     if (!settings) {
         reply(error(500, problemText));
         return;

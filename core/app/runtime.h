@@ -56,6 +56,9 @@ public:
     virtual tls::CertificateStatus tlsStatus() const = 0;
     // Cluster mode: this node's membership (state Off when cluster.redis is empty).
     virtual cluster::ClusterStatus clusterStatus() const = 0;
+    // upstream.proxy's password, read from the secret store (for upstream calls made outside the proxy's workers:
+    // a key's test, a relay's probe). Empty where the host has none.
+    virtual QString upstreamProxyPassword() const { return {}; }
     // Binds a new listen address before a settings change is saved (SettingsOps::set).
     virtual ListenGate listenGate() = 0;
     // Who serves /admin/api/v1/ on the proxy's listener.

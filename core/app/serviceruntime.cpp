@@ -29,6 +29,7 @@ public:
     QString tlsUrl() const override { return m_service.tlsUrl(); }
     tls::CertificateStatus tlsStatus() const override { return m_service.tlsStatus(); }
     cluster::ClusterStatus clusterStatus() const override { return m_service.clusterStatus(); }
+    QString upstreamProxyPassword() const override { return m_service.upstreamProxyPassword(); }
     ListenGate listenGate() override
     {
         daemon::Service *service = &m_service;

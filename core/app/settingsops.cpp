@@ -3,6 +3,10 @@
 
 #include "config/configschema.h"
 #include "logging/usertext.h"
+#include "secrets/secretstore.h"
+#include "upstream/upstream.h"
+
+#include <QDateTime>
 
 namespace ga::app {
 namespace {
@@ -12,6 +16,8 @@ const logging::UserText kNothingWasChanged("ga::app", QT_TRANSLATE_NOOP("ga::app
 const logging::UserText kNothingWasChangedBecause("ga::app", QT_TRANSLATE_NOOP("ga::app", "nothing was changed: %1"));
 const logging::UserText kIsNotAModeUse(
     "ga::app", QT_TRANSLATE_NOOP("ga::app", "'%1' is not a mode; use local, serverless or hybrid"));
+const logging::UserText kSecretStoreRefusedProxyPassword(
+    "ga::app", QT_TRANSLATE_NOOP("ga::app", "the secret store refused the proxy's password: %1"));
 const logging::UserText kExpectedLocalServerlessOrHybrid(
     "ga::app", QT_TRANSLATE_NOOP("ga::app", "expected local, serverless or hybrid"));
 
@@ -91,6 +97,28 @@ Outcome SettingsOps::setMode(const QString &mode)
             { problemAt(QStringLiteral("mode"), kExpectedLocalServerlessOrHybrid.text()) });
     }
     return set(QJsonObject { { QStringLiteral("routing.mode"), mode } });
+}
+
+void SettingsOps::setProxyPassword(const QByteArray &password, Done done)
+{
+    Workspace *ws = &m_ws;
+    auto stamp = [ws, done = std::move(done)](const secrets::SecretResult &r) {
+        if (!r.ok() && r.error != secrets::SecretError::NotFound) { // removing one that was never stored is fine
+            done(Outcome::failed(kSecretStoreRefusedProxyPassword.text().arg(r.message)));
+            return;
+        }
+        done(ws->update([](QJsonObject &doc) {
+            config::schema::setValueAt(doc, QStringLiteral("upstream.proxyPasswordSetAt"),
+                QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+            return QString();
+        }));
+    };
+    const QString entry = QString::fromLatin1(upstream::kProxyPasswordEntry);
+    if (password.isEmpty()) {
+        ws->secretStore()->remove(entry, ws->context(), std::move(stamp));
+    } else {
+        ws->secretStore()->write(entry, password, ws->context(), std::move(stamp));
+    }
 }
 
 } // namespace ga::app

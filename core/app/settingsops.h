@@ -34,6 +34,10 @@ public:
     Outcome check(const QJsonObject &values, config::ParseResult *result = nullptr) const;
     // routing.mode: local, serverless or hybrid (Invalid at "mode" otherwise).
     Outcome setMode(const QString &mode);
+    // upstream.proxy's password into the secret store (empty: removed), never the config file; then
+    // upstream.proxyPasswordSetAt is stamped, so running daemons read it again. Behind `proxy password` and the
+    // desktop app's proxy password field.
+    void setProxyPassword(const QByteArray &password, Done done);
 
 private:
     Workspace &m_ws;

@@ -20,6 +20,8 @@ int configCommand(Context &ctx, const QStringList &words);
 int tlsCommand(Context &ctx, const QStringList &words);
 // cluster password | cluster status: cluster mode's Redis password (secret store) and the daemon's membership.
 int clusterCommand(Context &ctx, const QStringList &words);
+// proxy password: the password of upstream.proxy's user (secret store).
+int proxyCommand(Context &ctx, const QStringList &words);
 int tokenCommand(Context &ctx, const QStringList &words);
 int exportCommand(Context &ctx, const QStringList &words);
 // files list|show|delete, caches list|delete: the resources the proxy knows the owner of (resources.json); delete

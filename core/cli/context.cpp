@@ -3,6 +3,7 @@
 
 #include "cli/terminal.h"
 #include "logging/redact.h"
+#include "upstream/upstream.h"
 #include "version.h"
 
 namespace ga::cli {
@@ -129,6 +130,18 @@ secrets::SecretResult Context::removeSecret(const QString &name)
 {
     secrets::SecretStore *store = openSecrets();
     return secrets::waitFor([&](QObject *ctx, secrets::SecretStore::Callback done) { store->remove(name, ctx, done); });
+}
+
+QString Context::upstreamProxyPassword(const config::Config &config)
+{
+    if (!upstream::proxyNamesUser(config.upstreamProxy)) {
+        return {};
+    }
+    const secrets::SecretResult r = readSecret(QString::fromLatin1(upstream::kProxyPasswordEntry));
+    if (r.ok() && !r.value.isEmpty()) {
+        logging::Redactor::addSecret(r.value);
+    }
+    return r.ok() ? QString::fromUtf8(r.value) : QString();
 }
 
 int Context::finish(const app::Outcome &outcome, const QString &notFoundHint)

@@ -61,6 +61,9 @@ public:
     secrets::SecretResult readSecret(const QString &name);
     secrets::SecretResult writeSecret(const QString &name, const QByteArray &value);
     secrets::SecretResult removeSecret(const QString &name);
+    // upstream.proxy's password from the secret store where `config`'s setting names a user; empty otherwise, or
+    // when none is stored.
+    QString upstreamProxyPassword(const config::Config &config);
 
 private:
     // Prints why the session could not open something: usage for a name given wrongly, else a failure.

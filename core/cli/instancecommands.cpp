@@ -178,7 +178,8 @@ int testInstances(Context &ctx, const QStringList &ids)
         return kExitFailure;
     }
     QString error;
-    const proxy::SettingsPtr settings = proxy::settingsFromConfig(store->config(), &error);
+    const proxy::SettingsPtr settings
+        = proxy::settingsFromConfig(store->config(), &error, ctx.upstreamProxyPassword(store->config()));
     if (!settings) {
         return ctx.fail(error);
     }

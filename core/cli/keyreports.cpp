@@ -180,7 +180,8 @@ int testKeys(Context &ctx, const QStringList &ids)
         return ctx.fail(QStringLiteral("there are no keys to test; add one with: gemini-aggregatord keys add"));
     }
     QString error;
-    const proxy::SettingsPtr settings = proxy::settingsFromConfig(store->config(), &error);
+    const proxy::SettingsPtr settings
+        = proxy::settingsFromConfig(store->config(), &error, ctx.upstreamProxyPassword(store->config()));
     if (!settings) {
         return ctx.fail(error);
     }

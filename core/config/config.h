@@ -126,7 +126,9 @@ struct Config
     int keepAliveTimeoutMs = 60'000;
 
     QString upstreamBaseUrl = QStringLiteral("https://generativelanguage.googleapis.com");
-    QString upstreamProxy = QStringLiteral("none"); // none | system | http://host:port | socks5://host:port
+    QString upstreamProxy
+        = QStringLiteral("none"); // none | system | http://[user@]host:port | socks5://[user@]host:port
+    QString upstreamProxyPasswordSetAt; // set by `proxy password` (the secret store has it): running daemons re-read it
     QString upstreamCaBundle;
     int connectTimeoutMs = 10'000;
     int firstByteTimeoutMs = 300'000;

@@ -33,6 +33,10 @@ const logging::UserText kMustNotContainAQuery(
 const logging::UserText kIsNotAProxySetting("ga::config",
     QT_TRANSLATE_NOOP(
         "ga::config", "'%1' is not a proxy setting (use none, system, http://host:port or socks5://host:port)"));
+const logging::UserText kProxyPasswordInUrl("ga::config",
+    QT_TRANSLATE_NOOP("ga::config",
+        "'%1' holds a password, which does not belong in the config file: give the user name only (%2) and store the "
+        "password with: printf %s \"$PROXY_PASSWORD\" | gemini-aggregatord proxy password"));
 const logging::UserText kCaBundleDoesNotExist("ga::config",
     QT_TRANSLATE_NOOP("ga::config", "CA bundle '%1' does not exist (give a PEM file, or an empty string for none)"));
 const logging::UserText kTlsFileDoesNotExist("ga::config",
@@ -98,9 +102,20 @@ QString checkProxy(const QString &v)
     const QUrl url(v, QUrl::StrictMode);
     const QString scheme = url.scheme().toLower();
     if (url.isValid() && (scheme == u"http" || scheme == u"socks5") && !url.host().isEmpty() && url.port() > 0) {
+        if (!url.password().isEmpty()) {
+            // Shown without the password (the message goes to the terminal, the log and the GUI).
+            QUrl withUser = url;
+            withUser.setPassword(QString());
+            return kProxyPasswordInUrl.text().arg(
+                url.toString(QUrl::RemovePassword), withUser.toString(QUrl::RemovePassword));
+        }
         return {};
     }
-    return kIsNotAProxySetting.text().arg(v);
+    // Not echoed with a password: a URL refused for another reason may still hold one.
+    const QString shown = url.isValid() ? url.toString(QUrl::RemovePassword)
+        : v.contains(u'@')              ? QStringLiteral("…")
+                                        : v;
+    return kIsNotAProxySetting.text().arg(shown);
 }
 
 QString checkCaBundle(const QString &v)
@@ -332,7 +347,11 @@ const QList<Setting> &settings()
          "where requests go in local mode"},
         {"upstream.proxy", Kind::String, QStringLiteral("none"), 0, 0, {}, checkProxy,
          [](Config &c, const QJsonValue &v) { c.upstreamProxy = v.toString(); },
-         "outgoing proxy: none, system, http://host:port or socks5://host:port"},
+         "outgoing proxy: none, system, http://host:port or socks5://host:port (a login: http://user@host:port, "
+         "password: proxy password)"},
+        {"upstream.proxyPasswordSetAt", Kind::String, QString(), 0, 0, {}, nullptr,
+         [](Config &c, const QJsonValue &v) { c.upstreamProxyPasswordSetAt = v.toString(); },
+         "set by `proxy password`: running daemons read the proxy's password again"},
         {"upstream.caBundle", Kind::String, QString(), 0, 0, {}, checkCaBundle,
          [](Config &c, const QJsonValue &v) { c.upstreamCaBundle = v.toString(); },
          "extra PEM CA bundle trusted for upstream TLS"},

@@ -135,7 +135,7 @@ void Service::applyLogging()
 void Service::runHealthChecks()
 {
     QString error;
-    const proxy::SettingsPtr settings = proxy::settingsFromConfig(m_config->config(), &error);
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(m_config->config(), &error, m_proxyPassword);
     if (!settings) {
         return;
     }
@@ -246,13 +246,14 @@ bool Service::start(QString *error)
                                            "are served";
     }
     applyCluster(); // joins before the keys are in: what the cluster knows is applied as soon as they are
-    auto remaining = std::make_shared<int>(3);
+    auto remaining = std::make_shared<int>(4);
     auto settled = [this, remaining] {
         if (--*remaining == 0) {
             m_proxy->setStarting(false);
             Q_EMIT ready(m_usableKeys);
         }
     };
+    loadProxyPassword(settled);
     loadTokens(settled);
     loadKeys(settled);
     loadRelays(settled);
@@ -334,7 +335,18 @@ void Service::onConfigChanged()
     // that line never meets a relay or key still waiting for its secret.
     const bool keysChanged = changed.keys;
     const bool authChanged = changed.auth;
-    auto remaining = std::make_shared<int>(1 + (keysChanged ? 1 : 0) + (authChanged ? 1 : 0));
+    // A new proxy user, or `proxy password` stamped the file: the password is read again.
+    const bool proxyLoginChanged = [&] {
+        for (const char *path : { "upstream.proxy", "upstream.proxyPasswordSetAt" }) {
+            if (config::schema::valueAt(previous, QString::fromLatin1(path))
+                != config::schema::valueAt(effective, QString::fromLatin1(path))) {
+                return true;
+            }
+        }
+        return false;
+    }();
+    auto remaining
+        = std::make_shared<int>(1 + (keysChanged ? 1 : 0) + (authChanged ? 1 : 0) + (proxyLoginChanged ? 1 : 0));
     auto applied = [this, remaining, changes] {
         if (--*remaining == 0) {
             qCInfo(lcConfig).noquote() << "config applied:" << changes.join(QStringLiteral("; "));
@@ -351,6 +363,9 @@ void Service::onConfigChanged()
     }
     if (authChanged) {
         loadTokens(applied);
+    }
+    if (proxyLoginChanged) {
+        loadProxyPassword(applied);
     }
 }
 

@@ -70,6 +70,8 @@ public:
     void checkCertificateRenewal();
     // Cluster mode (cluster.redis): the state of this node's membership.
     cluster::ClusterStatus clusterStatus() const;
+    // upstream.proxy's password as read from the secret store (empty: none, or the setting names no user).
+    QString upstreamProxyPassword() const { return m_proxyPassword; }
     cluster::ClusterNode *clusterNode() const { return m_cluster.get(); }
     // Writes resources.json now (after an admin action, so that the CLI reads what it just did).
     void flushResources();
@@ -125,6 +127,9 @@ private:
     void loadKeys(std::function<void()> done = {});
     void loadRelays(std::function<void()> done = {});
     void loadTokens(std::function<void()> done = {});
+    // upstream.proxy's password from the secret store when the setting names a user (upstream/upstream.h), put in
+    // force in the proxy's settings.
+    void loadProxyPassword(std::function<void()> done = {});
     void applyLogging();
     void loadKeyState();
     void loadPastUsage();
@@ -180,6 +185,8 @@ private:
     std::unique_ptr<proxy::AdminHandler> m_admin; // destroyed before m_proxy: its replies go to proxy workers
     std::unique_ptr<cluster::ClusterNode> m_cluster; // destroyed first: it flushes usage from the key pool
     quint64 m_clusterGeneration = 0;
+    QString m_proxyPassword; // upstream.proxy's, from the secret store (never the config file)
+    quint64 m_proxyPasswordGeneration = 0;
     int m_workerCount = 0;
     quint64 m_keyGeneration = 0;
     std::vector<std::function<void()>> m_keyWaiters;

@@ -48,7 +48,7 @@ bool Service::applyProxyConfig(QString *error, bool *bindFailed)
     if (!config::listenPolicyAllows(cfg, error)) {
         return false;
     }
-    const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, error);
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, error, m_proxyPassword);
     if (!settings) {
         return false;
     }

@@ -15,6 +15,7 @@
 #include "security/authenticator.h"
 #include "security/browserguard.h"
 #include "security/jwt.h"
+#include "upstream/upstream.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -123,6 +124,48 @@ void Service::loadKeys(std::function<void()> done)
         });
 }
 
+void Service::loadProxyPassword(std::function<void()> done)
+{
+    const quint64 generation = ++m_proxyPasswordGeneration;
+    // In force at once: new upstream connections log in with it (pooled ones were made under the old settings and
+    // are closed when the settings change, proxy/proxyworker.cpp).
+    auto apply = [this, done = std::move(done)] {
+        QString error;
+        if (const proxy::SettingsPtr s = proxy::settingsFromConfig(m_config->config(), &error, m_proxyPassword);
+            s && m_proxy) {
+            m_proxy->applySettings(s);
+        }
+        if (done) {
+            done();
+        }
+    };
+    if (!upstream::proxyNamesUser(m_config->config().upstreamProxy)) {
+        m_proxyPassword.clear();
+        apply();
+        return;
+    }
+    m_secrets->read(QString::fromLatin1(upstream::kProxyPasswordEntry), this,
+        [this, generation, apply = std::move(apply)](const secrets::SecretResult &r) {
+            if (generation == m_proxyPasswordGeneration) { // else a newer read is under way and will apply its own
+                m_proxyPassword.clear();
+                if (r.ok()) {
+                    m_proxyPassword = QString::fromUtf8(r.value);
+                    if (!r.value.isEmpty()) {
+                        logging::Redactor::addSecret(r.value);
+                    }
+                } else if (r.error == secrets::SecretError::NotFound) {
+                    qCWarning(lcProxy).noquote()
+                        << "upstream.proxy names a user but no password is stored: the proxy is asked without one "
+                           "(store it with: printf %s \"$PROXY_PASSWORD\" | gemini-aggregatord proxy password)";
+                } else {
+                    qCWarning(lcProxy).noquote() << "the upstream proxy's password cannot be read (" + r.message
+                            + "): the proxy is asked without one";
+                }
+            }
+            apply();
+        });
+}
+
 void Service::loadRelays(std::function<void()> done)
 {
     const quint64 generation = ++m_relayGeneration;
@@ -131,7 +174,7 @@ void Service::loadRelays(std::function<void()> done)
     }
     const config::Config cfg = m_config->config();
     QString error;
-    const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, &error);
+    const proxy::SettingsPtr settings = proxy::settingsFromConfig(cfg, &error, m_proxyPassword);
     if (!settings) {
         flush(m_relayWaiters);
         return;

@@ -10,7 +10,7 @@
 
 namespace ga::proxy {
 
-SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
+SettingsPtr settingsFromConfig(const config::Config &config, QString *error, const QString &proxyPassword)
 {
     auto s = std::make_shared<ProxySettings>();
     s->headerTimeoutMs = config.headerTimeoutMs;
@@ -51,7 +51,7 @@ SettingsPtr settingsFromConfig(const config::Config &config, QString *error)
         const QUrl url(p);
         const bool socks = url.scheme().compare(u"socks5", Qt::CaseInsensitive) == 0;
         u.proxy = QNetworkProxy(socks ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy, url.host(),
-            quint16(url.port()), url.userName(), url.password());
+            quint16(url.port()), url.userName(), url.userName().isEmpty() ? QString() : proxyPassword);
     }
 
     if (!config.upstreamCaBundle.isEmpty()) {

@@ -80,6 +80,8 @@ struct alignas(64) WorkerCounters
 };
 
 // Builds the settings; `error` names what is wrong (an unreadable CA bundle, say) and the result is null.
-SettingsPtr settingsFromConfig(const config::Config &config, QString *error);
+// `proxyPassword`: the password of upstream.proxy's user, from the secret store (upstream/proxylogin.h); the config
+// file never holds it.
+SettingsPtr settingsFromConfig(const config::Config &config, QString *error, const QString &proxyPassword = {});
 
 } // namespace ga::proxy

@@ -20,8 +20,8 @@ const logging::UserText kRefusedTheTunnel(
     "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the proxy %1 refused the tunnel to %2 (HTTP %3)"));
 const logging::UserText kAsksForCredentials("ga::proxy",
     QT_TRANSLATE_NOOP("ga::proxy",
-        "the proxy %1 asks for a user name and password (HTTP 407): give them in upstream.proxy "
-        "(http://user:password@host:port)"));
+        "the proxy %1 asks for a user name and password (HTTP 407): give the user in upstream.proxy "
+        "(http://user@host:port) and store the password with gemini-aggregatord proxy password"));
 const logging::UserText kLoginBasicNext("ga::proxy",
     QT_TRANSLATE_NOOP("ga::proxy",
         "the proxy %1 asks for a login (Basic): the request goes again, on a new connection that sends the user name "
@@ -42,8 +42,8 @@ const logging::UserText kMoreThanItsAnswer("ga::proxy",
     QT_TRANSLATE_NOOP("ga::proxy", "the proxy %1 sent more than its answer before the upstream's TLS began"));
 const logging::UserText kSocksNeedsLogin("ga::proxy",
     QT_TRANSLATE_NOOP("ga::proxy",
-        "the SOCKS5 proxy %1 asks for a user name and password: give them in upstream.proxy "
-        "(socks5://user:password@host:port)"));
+        "the SOCKS5 proxy %1 asks for a user name and password: give the user in upstream.proxy "
+        "(socks5://user@host:port) and store the password with gemini-aggregatord proxy password"));
 const logging::UserText kSocksNoMethod("ga::proxy",
     QT_TRANSLATE_NOOP("ga::proxy", "the SOCKS5 proxy %1 accepts neither no login nor a user name and password"));
 const logging::UserText kSocksLoginRefused(
@@ -143,6 +143,11 @@ QString hostPort(const QString &host, quint16 port)
 QString ProxyTunnel::loginRefused(const QString &host, quint16 port)
 {
     return kLoginRefused.text().arg(hostPort(host, port));
+}
+
+QString ProxyTunnel::credentialsWanted(const QString &host, quint16 port)
+{
+    return kAsksForCredentials.text().arg(hostPort(host, port));
 }
 
 bool ProxyTunnel::handles(const QNetworkProxy &proxy)
@@ -271,8 +276,8 @@ ProxyTunnel::State ProxyTunnel::httpAnswer(QByteArray &)
 
 ProxyTunnel::State ProxyTunnel::loginAsked(QByteArrayView head)
 {
-    if (!offersLogin()) {
-        return fail(kAsksForCredentials.text().arg(proxyName()));
+    if (m_proxy.password().isEmpty()) {
+        return fail(kAsksForCredentials.text().arg(proxyName())); // no user, or no password stored for it
     }
     QList<QByteArray> schemes;
     http::Response answer;

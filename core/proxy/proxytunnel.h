@@ -37,8 +37,10 @@ public:
     // Whether `proxy` is one this class opens: SOCKS5 and HTTP (the connection's TLS goes through Qt otherwise).
     static bool handles(const QNetworkProxy &proxy);
 
-    // "the proxy host:port refused the user name and password (HTTP 407)", for Qt's engine's refusals too.
+    // "the proxy host:port refused the user name and password (HTTP 407)", for Qt's engine's refusals too; and what
+    // a proxy that asks for a login is told when the setting has no password (none stored).
     static QString loginRefused(const QString &host, quint16 port);
+    static QString credentialsWanted(const QString &host, quint16 port);
 
     // `login`: what the proxy is known to ask for (Login::ThroughQt is not one this class opens).
     ProxyTunnel(const QNetworkProxy &proxy, const QString &host, quint16 port, Login login = Login::Unknown);

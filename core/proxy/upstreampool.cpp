@@ -567,7 +567,9 @@ QString UpstreamPool::Lease::errorString() const
     }
     if (m_socket->error() == QAbstractSocket::ProxyAuthenticationRequiredError
         && m_endpoint.proxyType != QNetworkProxy::NoProxy) {
-        return ProxyTunnel::loginRefused(m_endpoint.proxyHost, m_endpoint.proxyPort);
+        return m_socket->proxy().password().isEmpty()
+            ? ProxyTunnel::credentialsWanted(m_endpoint.proxyHost, m_endpoint.proxyPort)
+            : ProxyTunnel::loginRefused(m_endpoint.proxyHost, m_endpoint.proxyPort);
     }
     return m_socket->errorString();
 }

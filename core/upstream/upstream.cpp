@@ -16,6 +16,11 @@ QSslConfiguration sslConfiguration(const UpstreamSettings &upstream)
     return conf;
 }
 
+bool proxyNamesUser(const QString &setting)
+{
+    return setting != u"none" && setting != u"system" && !QUrl(setting).userName().isEmpty();
+}
+
 UpstreamSettings upstreamAt(const UpstreamSettings &base, const QUrl &url)
 {
     UpstreamSettings u = base;

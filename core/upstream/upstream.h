@@ -33,6 +33,12 @@ struct UpstreamSettings
     int idleConnectionTimeoutMs = 60'000; // an unused pooled connection is closed after this
 };
 
+// The secret store entry of upstream.proxy's password: `gemini-aggregatord proxy password` writes it, and the config
+// file names only the user (http://user@host:port).
+inline constexpr const char *kProxyPasswordEntry = "upstream/proxy";
+// Whether an upstream.proxy setting names a user, whose password is then read from the secret store.
+bool proxyNamesUser(const QString &setting);
+
 // `base` pointed at another origin (a relay): scheme, host, port and path prefix from `url`.
 UpstreamSettings upstreamAt(const UpstreamSettings &base, const QUrl &url);
 

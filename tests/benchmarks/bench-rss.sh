@@ -77,7 +77,10 @@ if [ -n "${PROXY:-}" ]; then
     case "$PROXY" in
     http) proxy_url=http://127.0.0.1:$proxy_port ;;
     socks5) proxy_url=socks5://127.0.0.1:$proxy_port ;;
-    http-basic | http-digest) proxy_url=http://bench:bench@127.0.0.1:$proxy_port ;;
+    http-basic | http-digest)
+        proxy_url=http://bench@127.0.0.1:$proxy_port
+        printf %s bench | "$DAEMON_BIN" proxy password >/dev/null
+        ;;
     *) echo "PROXY is http, socks5, http-basic or http-digest" >&2; exit 1 ;;
     esac
     "$DAEMON_BIN" config set upstream.proxy "$proxy_url" >/dev/null

@@ -100,7 +100,8 @@ OneKeyProxy::OneKeyProxy()
     m_proxy.authenticator()->setAllowAnonymousLoopback(true);
 }
 
-bool OneKeyProxy::start(const QString &baseUrl, const QString &caBundle, QString *error, const QString &upstreamProxy)
+bool OneKeyProxy::start(const QString &baseUrl, const QString &caBundle, QString *error, const QString &upstreamProxy,
+    const QString &proxyPassword)
 {
     if (!m_proxy.listen(QStringLiteral("127.0.0.1"), 0, error)) {
         return false;
@@ -115,7 +116,7 @@ bool OneKeyProxy::start(const QString &baseUrl, const QString &caBundle, QString
     if (connectTimeoutMs > 0) {
         c.connectTimeoutMs = connectTimeoutMs;
     }
-    const proxy::SettingsPtr s = proxy::settingsFromConfig(c, error);
+    const proxy::SettingsPtr s = proxy::settingsFromConfig(c, error, proxyPassword);
     if (!s) {
         return false;
     }

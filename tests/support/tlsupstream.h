@@ -51,12 +51,14 @@ private:
 };
 
 // A whole proxy on 127.0.0.1 with one key (k1) in front of `baseUrl`, trusting the CA file `caBundle`, through
-// `upstreamProxy` when given (upstream.proxy); one attempt a request.
+// `upstreamProxy` when given (upstream.proxy, its user's password apart as the secret store holds it); one attempt a
+// request.
 class OneKeyProxy
 {
 public:
     OneKeyProxy();
-    bool start(const QString &baseUrl, const QString &caBundle, QString *error, const QString &upstreamProxy = {});
+    bool start(const QString &baseUrl, const QString &caBundle, QString *error, const QString &upstreamProxy = {},
+        const QString &proxyPassword = {});
     quint16 port() const { return m_proxy.port(); }
     proxy::ProxyServer *server() { return &m_proxy; }
     int connectTimeoutMs = 0; // upstream.connectTimeoutMs when set, before start()
