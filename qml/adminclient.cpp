@@ -138,6 +138,12 @@ void AdminClient::setMode(const QString &mode, Done done)
     call("PUT", QStringLiteral("/mode"), QJsonObject { { QStringLiteral("mode"), mode } }, std::move(done));
 }
 
+void AdminClient::setProxyPassword(const QString &password, Done done)
+{
+    call("PUT", QStringLiteral("/config/proxyPassword"), QJsonObject { { QStringLiteral("password"), password } },
+        std::move(done));
+}
+
 void AdminClient::deleteResource(const QString &path, Done done)
 {
     call("DELETE", path, QJsonValue(), std::move(done));

@@ -73,6 +73,8 @@ public:
     // Settings by dotted path, all saved or none → 200; a listen address that cannot be bound: 409.
     void updateConfig(const QJsonObject &values, Done done);
     void setMode(const QString &mode, Done done);
+    // upstream.proxy's password into the secret store (empty: removed).
+    void setProxyPassword(const QString &password, Done done);
     // A file or cached content at Google, with its owner's key; `path` is "/files/…" or "/cachedContents/…".
     void deleteResource(const QString &path, Done done);
 

@@ -102,4 +102,17 @@ int SettingsController::saveSettings(const QVariantMap &values, Report report)
     return request;
 }
 
+int SettingsController::saveProxyPassword(const QString &password)
+{
+    const int request = begin();
+    admin()->setProxyPassword(password, [this, request](const AdminClient::Reply &reply) {
+        if (!reply.ok()) {
+            fail(request, reply);
+            return;
+        }
+        succeed(request, [this, request] { Q_EMIT proxyPasswordSaved(request); });
+    });
+    return request;
+}
+
 } // namespace ga::ui

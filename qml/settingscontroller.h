@@ -41,11 +41,14 @@ public:
     // when the new listen address cannot be bound).
     Q_INVOKABLE int saveSettings(const QVariantMap &values);
     int saveSettings(const QVariantMap &values, Report report);
+    // upstream.proxy's password into the secret store (empty: removed), never the config file → proxyPasswordSaved.
+    Q_INVOKABLE int saveProxyPassword(const QString &password);
 
 Q_SIGNALS:
     void listenProblemChanged();
     void tlsStatusChanged();
     void settingsSaved(int request);
+    void proxyPasswordSaved(int request);
 };
 
 } // namespace ga::ui

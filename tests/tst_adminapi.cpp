@@ -14,6 +14,7 @@
 #include "secrets/memorysecretstore.h"
 #include "security/accesstoken.h"
 #include "testsupport.h"
+#include "upstream/upstream.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -1307,6 +1308,34 @@ private Q_SLOTS:
         QCOMPARE(ga::test::readAll(m_configPath), before);
     }
 
+    // The proxy's password is write-only: stored in the secret store, the config only stamped; never in an answer.
+    void proxyPasswordIsWriteOnly()
+    {
+        const QByteArray password = "pr0xy-pa55 word";
+        m_forbidden.append(password);
+        QSignalSpy spy(m_service.get(), &ga::daemon::Service::configApplied);
+        Answer a = call("PUT", "/config/proxyPassword",
+            QJsonObject { { QStringLiteral("password"), QString::fromUtf8(password) } });
+        QCOMPARE(a.status, 204);
+        QVERIFY(applied(spy));
+        QVERIFY(m_secrets->contains(QString::fromLatin1(ga::upstream::kProxyPasswordEntry)));
+        a = call("GET", "/config");
+        QVERIFY(!a.obj().value(u"upstream").toObject().value(u"proxyPasswordSetAt").toString().isEmpty());
+        QCOMPARE(call("PUT", "/config/proxyPassword", QJsonObject { { QStringLiteral("password"), 7 } }).status, 400);
+        // A URL with a password is refused by PATCH /config, and the answer does not repeat it.
+        a = call("PATCH", "/config",
+            QJsonObject {
+                { QStringLiteral("upstream.proxy"), QStringLiteral("http://alice:pr0xy-pa55@127.0.0.1:3128") } });
+        QCOMPARE(a.status, 400);
+        QVERIFY(!a.body.contains("pr0xy"));
+        spy.clear();
+        QCOMPARE(
+            call("PUT", "/config/proxyPassword", QJsonObject { { QStringLiteral("password"), QJsonValue() } }).status,
+            204);
+        QVERIFY(applied(spy));
+        QVERIFY(!m_secrets->contains(QString::fromLatin1(ga::upstream::kProxyPasswordEntry)));
+    }
+
     void historySummaryAndTail()
     {
         // The tail: a server-sent event per finished request (admin calls left out).
@@ -1824,6 +1853,7 @@ private Q_SLOTS:
             QStringLiteral("GET /keys/export"),
             QStringLiteral("GET /config/schema"),
             QStringLiteral("POST /config/check"),
+            QStringLiteral("PUT /config/proxyPassword"),
             QStringLiteral("GET /history/summary"),
             QStringLiteral("GET /history/tail"),
             QStringLiteral("GET /tls"),

@@ -23,6 +23,7 @@
 #include "singleinstance.h"
 #include "time/clock.h"
 #include "tokenscontroller.h"
+#include "upstream/upstream.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
@@ -1850,6 +1851,18 @@ private Q_SLOTS:
             f.settings()->setting(QStringLiteral("quota.dailyRequests")).value(QStringLiteral("value")).toInt(), 321);
         QCOMPARE(f.settings()->setting(QStringLiteral("quota.dailyRequests")).value(QStringLiteral("kind")).toString(),
             QStringLiteral("int"));
+
+        // The proxy's password goes to the secret store, never the file; an empty one removes it.
+        const QString entry = QString::fromLatin1(ga::upstream::kProxyPasswordEntry);
+        result = f.wait(f.settings(), f.settings()->saveProxyPassword(QStringLiteral("gui-pr0xy-pw")));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QCOMPARE(result.signal, QByteArray("proxyPasswordSaved"));
+        QVERIFY(env.secrets->contains(entry));
+        QTRY_VERIFY_WITH_TIMEOUT(!env.service->config().upstreamProxyPasswordSetAt.isEmpty(), kWaitMs);
+        QVERIFY(!ga::test::readAll(env.configPath).contains("gui-pr0xy-pw"));
+        result = f.wait(f.settings(), f.settings()->saveProxyPassword(QString()));
+        QVERIFY2(result.ok(), qPrintable(result.describe()));
+        QVERIFY(!env.secrets->contains(entry));
     }
 
     void backendModeAndListening()

@@ -2000,10 +2000,6 @@
         <translation>Outgoing proxy</translation>
     </message>
     <message>
-        <source>none, system, http://host:port or socks5://host:port</source>
-        <translation>none, system, http://host:port or socks5://host:port</translation>
-    </message>
-    <message>
         <source>Routing and retries</source>
         <translation>Routing and retries</translation>
     </message>
@@ -2244,6 +2240,34 @@
     <message>
         <source>Kept open this long for the next request, then closed.</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy password removed.</source>
+        <translation>Proxy password removed.</translation>
+    </message>
+    <message>
+        <source>Proxy password stored in the secret store.</source>
+        <translation>Proxy password stored in the secret store.</translation>
+    </message>
+    <message>
+        <source>none, system, http://host:port or socks5://host:port; with a login, the user only: http://user@host:port</source>
+        <translation>none, system, http://host:port or socks5://host:port; with a login, the user only: http://user@host:port</translation>
+    </message>
+    <message>
+        <source>Proxy password</source>
+        <translation>Proxy password</translation>
+    </message>
+    <message>
+        <source>Kept in the secret store, never in the config file</source>
+        <translation>Kept in the secret store, never in the config file</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Store</translation>
     </message>
 </context>
 <context>

@@ -1970,10 +1970,6 @@
         <translation>出站代理</translation>
     </message>
     <message>
-        <source>none, system, http://host:port or socks5://host:port</source>
-        <translation>none、system、http://主机:端口 或 socks5://主机:端口</translation>
-    </message>
-    <message>
         <source>Routing and retries</source>
         <translation>路由与重试</translation>
     </message>
@@ -2212,6 +2208,34 @@
     <message>
         <source>Kept open this long for the next request, then closed.</source>
         <translation>保持这么久以供下一个请求复用，之后关闭。</translation>
+    </message>
+    <message>
+        <source>Proxy password removed.</source>
+        <translation>代理密码已删除。</translation>
+    </message>
+    <message>
+        <source>Proxy password stored in the secret store.</source>
+        <translation>代理密码已存入密钥存储。</translation>
+    </message>
+    <message>
+        <source>none, system, http://host:port or socks5://host:port; with a login, the user only: http://user@host:port</source>
+        <translation>none、system、http://host:port 或 socks5://host:port；需要登录时只写用户名：http://user@host:port</translation>
+    </message>
+    <message>
+        <source>Proxy password</source>
+        <translation>代理密码</translation>
+    </message>
+    <message>
+        <source>Kept in the secret store, never in the config file</source>
+        <translation>保存在密钥存储中，绝不写进配置文件</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>保存</translation>
     </message>
 </context>
 <context>

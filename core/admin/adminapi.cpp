@@ -77,6 +77,10 @@ AdminApi::AdminApi(std::unique_ptr<app::Runtime> runtime, QObject *parent)
             &AdminApi::getConfig, {} },
         { "PATCH", QStringLiteral("/config"), QStringLiteral("Change settings by dotted path; validated as a whole"),
             &AdminApi::patchConfig, {} },
+        { "PUT", QStringLiteral("/config/proxyPassword"),
+            QStringLiteral("Store the password of upstream.proxy's user in the secret store ({\"password\": \"…\"}; "
+                           "empty removes it); write-only, never in the config"),
+            &AdminApi::putProxyPassword, {} },
         { "GET", QStringLiteral("/config/schema"),
             QStringLiteral("Every setting with its kind, default, range, choices and help"), &AdminApi::getConfigSchema,
             {} },

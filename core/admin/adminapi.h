@@ -73,6 +73,7 @@ private:
     void putMode(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getConfig(const Request &, const QStringList &, std::function<void(Response)> reply);
     void patchConfig(const Request &, const QStringList &, std::function<void(Response)> reply);
+    void putProxyPassword(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getStats(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getHistory(const Request &, const QStringList &, std::function<void(Response)> reply);
     void getTokens(const Request &, const QStringList &, std::function<void(Response)> reply);

@@ -75,6 +75,23 @@ void AdminApi::patchConfig(const Request &rq, const QStringList &, std::function
     getConfig(rq, {}, std::move(reply));
 }
 
+void AdminApi::putProxyPassword(const Request &rq, const QStringList &, std::function<void(Response)> reply)
+{
+    QJsonObject body;
+    if (!bodyObject(rq, &body, reply)) {
+        return;
+    }
+    const QJsonValue password = body.value(u"password");
+    if (!password.isString() && !password.isNull()) {
+        reply(error(400, QStringLiteral("expected {\"password\": \"…\"} (an empty string or null removes it)")));
+        return;
+    }
+    app::SettingsOps(m_runtime->workspace())
+        .setProxyPassword(password.toString().toUtf8(), [reply = std::move(reply)](const app::Outcome &done) {
+            reply(done.ok() ? Response { 204, QByteArray() } : refused(done));
+        });
+}
+
 void AdminApi::getStats(const Request &, const QStringList &, std::function<void(Response)> reply)
 {
     QJsonArray out;

@@ -18,6 +18,8 @@ AppPage {
     // Problems the last save reported, until the field is edited again.
     property var saveProblems: ({})
     readonly property bool saving: requests.count > 0
+    // The last proxy password request removed it (an empty field), for its toast.
+    property bool proxyPasswordRemoved: false
 
     readonly property var typedValues: page.typed(page.edits)
     readonly property var liveProblems: Object.keys(page.edits).length > 0 ? SettingsController.checkSettings(page.typedValues) : ({})
@@ -72,6 +74,12 @@ AppPage {
     }
     Connections {
         target: SettingsController
+        function onProxyPasswordSaved(request) {
+            if (requests.take(request) === undefined)
+                return
+            Backend.toast(page.proxyPasswordRemoved ? qsTr("Proxy password removed.")
+                                                    : qsTr("Proxy password stored in the secret store."))
+        }
         function onSettingsSaved(request) {
             if (requests.take(request) === undefined)
                 return
@@ -244,7 +252,38 @@ AppPage {
                     labelWidth: page.labelWidth
                     path: "upstream.proxy"
                     title: qsTr("Outgoing proxy")
-                    hint: qsTr("none, system, http://host:port or socks5://host:port")
+                    hint: qsTr("none, system, http://host:port or socks5://host:port; with a login, the user only: http://user@host:port")
+                }
+                // The proxy's password: the secret store's, never the config file; stored at once, not with Save.
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: page.em * 0.6
+                    Label {
+                        Layout.preferredWidth: page.labelWidth
+                        text: qsTr("Proxy password")
+                        wrapMode: Text.Wrap
+                    }
+                    TextField {
+                        id: proxyPassword
+                        objectName: "proxyPassword"
+                        Layout.fillWidth: true
+                        echoMode: TextInput.Password
+                        placeholderText: qsTr("Kept in the secret store, never in the config file")
+                        Accessible.name: qsTr("Proxy password")
+                        Keys.onReturnPressed: storeProxyPassword.clicked()
+                        Keys.onEnterPressed: storeProxyPassword.clicked()
+                    }
+                    Button {
+                        id: storeProxyPassword
+                        objectName: "storeProxyPassword"
+                        text: proxyPassword.text === "" ? qsTr("Remove") : qsTr("Store")
+                        enabled: !page.saving
+                        onClicked: {
+                            page.proxyPasswordRemoved = proxyPassword.text === ""
+                            requests.add(SettingsController.saveProxyPassword(proxyPassword.text))
+                            proxyPassword.text = ""
+                        }
+                    }
                 }
             }
 
