@@ -337,6 +337,31 @@ step('5 settings: listen.port 70000 → validator message, nothing saved', async
     await page.goto(`${ADMIN}/`); // leave the edited form behind
 });
 
+// 5b. The proxy's password: written once from the Settings page into the secret store, never shown back, never in
+// the config file (the leak sweep, 9c, looks for it everywhere).
+const PROXY_PASSWORD = 'webui-pr0xy-pa55';
+step('5b settings: the proxy password is stored, write-only', async () => {
+    await ensureSignedIn();
+    await openPage(page, 'settings');
+    const tab = page.locator(tid('settings-tab-upstream'));
+    if (await tab.count()) await tab.click();
+    const input = page.locator(tid('proxy-password-input'));
+    await input.waitFor({ state: 'visible' });
+    assert.equal(await input.getAttribute('type'), 'password', 'the field masks what is typed');
+    await input.fill(PROXY_PASSWORD);
+    await page.locator(tid('proxy-password-store')).click();
+    const note = page.locator(tid('proxy-password-note'));
+    await note.waitFor({ state: 'visible', timeout: 10_000 });
+    console.log(`    shown: "${(await note.innerText()).trim()}"`);
+    assert.equal(await input.inputValue(), '', 'the field is emptied once stored');
+    const r = await adminCall('GET', '/config', { cookie: await sessionCookie(context) });
+    assert.equal(r.status, 200);
+    assert.ok(getPath(r.json, 'upstream.proxyPasswordSetAt'), 'upstream.proxyPasswordSetAt is stamped');
+    assert.ok(!JSON.stringify(r.json).includes(PROXY_PASSWORD), 'GET /config does not hold the password');
+    assert.ok(!fs.readFileSync(env.config, 'latin1').includes(PROXY_PASSWORD), 'the config file does not hold it');
+    await page.goto(`${ADMIN}/`);
+});
+
 // 6. A request through the proxy shows up in the live tail within 1 s.
 step('6 logs: a curl request appears in the live tail within 1 s', async () => {
     await ensureSignedIn();
@@ -851,6 +876,7 @@ step('9c leak sweep: storage, URLs, daemon logs, config file', async () => {
     const scan = (where, text) => {
         const found = [];
         for (const t of secrets.allAdmin) if (t && text.includes(t)) found.push(`${where}: an admin token`);
+        if (text.includes(PROXY_PASSWORD)) found.push(`${where}: the proxy password`);
         for (const m of text.matchAll(keyPattern())) {
             const whose = secrets.keys.has(m[0]) ? 'one this test made' : 'unknown';
             found.push(`${where}: a full key (${whose}) at offset ${m.index}`);
@@ -859,8 +885,8 @@ step('9c leak sweep: storage, URLs, daemon logs, config file', async () => {
         return found;
     };
     // Canary: the scanner finds a planted token and a planted key (else a broken scanner would pass everything).
-    const planted = scan('canary', `x${[...secrets.allAdmin][0]}x ${genKey()}.`);
-    assert.equal(planted.length, 2, `the scanner finds the planted secrets (${planted.length})`);
+    const planted = scan('canary', `x${[...secrets.allAdmin][0]}x ${genKey()}. ${PROXY_PASSWORD}`);
+    assert.equal(planted.length, 3, `the scanner finds the planted secrets (${planted.length})`);
     const leaks = sources.flatMap(([where, text]) => scan(where, text));
     // The session cookie is HttpOnly: the page's script cannot read it.
     const docCookie = await page.evaluate(() => document.cookie);
