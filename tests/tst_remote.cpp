@@ -128,6 +128,13 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.errText().contains(QStringLiteral("404")), qPrintable(r.errText()));
 
+        // The proxy's password through the daemon: into its secret store, the file only stamped.
+        r = remote({ QStringLiteral("proxy"), QStringLiteral("password") }, "remote-pr0xy-pw\n");
+        QVERIFY2(r.exitCode == 0, qPrintable(r.errText()));
+        at = waitFor(daemon, log, QStringLiteral("upstream.proxyPasswordSetAt"), 5000, at);
+        QVERIFY2(at >= 0, log.constData());
+        QVERIFY(!ga::test::readAll(sb.configPath()).contains("remote-pr0xy-pw"));
+
         // Commands that make no sense remotely are a usage error.
         QCOMPARE(remote({ QStringLiteral("run") }).exitCode, 2);
 
@@ -135,6 +142,7 @@ private Q_SLOTS:
         QVERIFY(daemon.waitForFinished(10'000));
         log += daemon.readAllStandardError();
         QVERIFY(!log.contains(adminToken) && !log.contains(fakeKey(501).toLatin1()));
+        QVERIFY(!log.contains("remote-pr0xy-pw"));
     }
 };
 

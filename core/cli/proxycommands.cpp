@@ -23,11 +23,7 @@ int proxyCommand(Context &ctx, const QStringList &words)
     if (!input.ok()) {
         return ctx.fail(input.error);
     }
-    // One line: a newline typed or piped after it is not part of the password (spaces inside it are).
-    QByteArray password = input.data;
-    while (password.endsWith('\n') || password.endsWith('\r')) {
-        password.chop(1);
-    }
+    const QByteArray password = passwordLine(input.data);
     const app::Outcome saved
         = ctx.await([&](app::Done done) { app::SettingsOps(*workspace).setProxyPassword(password, std::move(done)); });
     if (!saved.ok()) {

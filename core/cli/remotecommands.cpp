@@ -89,6 +89,15 @@ Call plan(Context &ctx, const QStringList &words, QString *why)
         get(QStringLiteral("/status"));
     } else if (cmd == u"cluster" && sub == u"status" && words.size() == 2) {
         get(QStringLiteral("/cluster"));
+    } else if (cmd == u"proxy" && sub == u"password" && words.size() == 2) {
+        const Input input = readStandardInput(QStringLiteral("the proxy's password"),
+            QStringLiteral("printf %s \"$PROXY_PASSWORD\" | gemini-aggregatord --remote URL proxy password"));
+        if (!input.ok()) {
+            c.failure = input.error;
+            return c;
+        }
+        with("PUT", QStringLiteral("/config/proxyPassword"),
+            QJsonObject { { QStringLiteral("password"), QString::fromUtf8(passwordLine(input.data)) } });
     } else if (cmd == u"keys" && sub == u"list" && words.size() == 2) {
         get(QStringLiteral("/keys"));
     } else if (cmd == u"keys" && sub == u"stats" && words.size() == 2) {

@@ -350,4 +350,12 @@ QString printable(const QString &text, bool keepNewlines)
     return out;
 }
 
+QByteArray passwordLine(QByteArray input)
+{
+    while (input.endsWith('\n') || input.endsWith('\r')) {
+        input.chop(1);
+    }
+    return input;
+}
+
 } // namespace ga::cli

@@ -34,6 +34,8 @@ struct Input
 Input readStandardInput(const QString &what, const QString &example, qint64 maxBytes = kMaxInputBytes);
 // Reads a file to the end with the same limits; a named pipe without a writer gives up instead of waiting forever.
 Input readInputFile(const QString &path, qint64 maxBytes = kMaxInputBytes);
+// A password read from standard input: the line ends after it (typed, or from echo) are not part of it; spaces are.
+QByteArray passwordLine(QByteArray input);
 
 // `text` safe to print: every control character (config::schema::isControlCharacter) shown as an escape —
 // \n, \r, \t, \x1b, \u202e — so a value cannot move the cursor, fake a line or drive the terminal. With
