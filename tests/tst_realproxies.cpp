@@ -15,14 +15,10 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-#include <QScopeGuard>
-#include <QSslSocket>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <memory>
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -165,38 +161,6 @@ public:
     }
 };
 
-// One connection leased from `pool` to where `s` goes, until it is up or ends.
-struct LeaseOutcome
-{
-    bool connected = false;
-    bool ownTls = false; // a plain socket carrying the lease's own TLS, not a QSslSocket
-    bool againOnNewConnection = false;
-    QString error;
-};
-
-LeaseOutcome leaseOnce(ga::proxy::UpstreamPool &pool, const ga::upstream::UpstreamSettings &s)
-{
-    struct : ga::proxy::UpstreamPool::User
-    {
-        bool connected = false;
-        bool closed = false;
-        void socketConnected() override { connected = true; }
-        void socketReadyRead() override { }
-        bool socketReadable() override { return false; }
-        void socketClosed() override { closed = true; }
-    } user;
-    bool reused = true;
-    ga::proxy::UpstreamPool::Lease *lease = pool.acquire(s, &user, &reused);
-    auto discard = qScopeGuard([&] { ga::proxy::UpstreamPool::discard(lease); });
-    LeaseOutcome o;
-    o.ownTls = qobject_cast<QSslSocket *>(lease->socket()) == nullptr;
-    (void)QTest::qWaitFor([&] { return user.connected || user.closed; }, 15000); // neither: o.error says why
-    o.connected = user.connected;
-    o.againOnNewConnection = lease->againOnNewConnection();
-    o.error = user.connected ? QString() : lease->errorString();
-    return o;
-}
-
 } // namespace
 
 class TstRealProxies : public QObject
@@ -223,12 +187,12 @@ private:
         ga::upstream::UpstreamSettings s
             = ga::test::settingsFor(m_upstream.port(), certificate(m_dir.path(), QStringLiteral("up")));
         s.proxy = proxy;
-        LeaseOutcome o = leaseOnce(pool, s);
+        ga::test::LeaseOutcome o = ga::test::leaseOnce(pool, s);
         QCOMPARE(o.againOnNewConnection, firstAgain);
         if (firstAgain) {
             QVERIFY(!o.connected);
             QVERIFY(o.ownTls); // the tunnel's own until the 407 said otherwise
-            o = leaseOnce(pool, s);
+            o = ga::test::leaseOnce(pool, s);
             QVERIFY(!o.againOnNewConnection);
         }
         QVERIFY2(o.connected == (status == 200), qPrintable(o.error));

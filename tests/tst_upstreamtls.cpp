@@ -187,25 +187,11 @@ private Q_SLOTS:
         ga::proxy::UpstreamPool pool;
         ga::upstream::UpstreamSettings s = ga::test::settingsFor(upstream.port(), certificate(m_dir.path(), "a"));
         s.proxy = middle;
-        struct : ga::proxy::UpstreamPool::User
-        {
-            bool connected = false;
-            bool closed = false;
-            void socketConnected() override { connected = true; }
-            void socketReadyRead() override { }
-            bool socketReadable() override { return false; }
-            void socketClosed() override { closed = true; }
-        } user;
-        bool reused = true;
-        ga::proxy::UpstreamPool::Lease *lease = pool.acquire(s, &user, &reused);
-        auto discardLease = qScopeGuard([&] { ga::proxy::UpstreamPool::discard(lease); });
-        QVERIFY(qobject_cast<QSslSocket *>(lease->socket()) == nullptr);
-        QVERIFY(QTest::qWaitFor([&] { return user.connected || user.closed; }, 15000));
-        QVERIFY2(user.connected, qPrintable(lease->errorString()));
+        const ga::test::LeaseOutcome o = ga::test::leaseOnce(pool, s);
+        QVERIFY(o.ownTls);
+        QVERIFY2(o.connected, qPrintable(o.error));
         QCOMPARE(tunnels(), 1);
         QVERIFY(QTest::qWaitFor([&] { return upstream.connections() == 1; }, 5000)); // the server's side of it
-        discardLease.dismiss();
-        ga::proxy::UpstreamPool::discard(lease);
 
         // A whole proxy: two requests, one tunnel.
         Proxy proxy;
@@ -271,32 +257,18 @@ private Q_SLOTS:
             ga::proxy::UpstreamPool pool;
             ga::upstream::UpstreamSettings s = ga::test::settingsFor(upstream.port(), certificate(m_dir.path(), "a"));
             s.proxy = middle;
-            struct : ga::proxy::UpstreamPool::User
-            {
-                bool connected = false;
-                bool closed = false;
-                void socketConnected() override { connected = true; }
-                void socketReadyRead() override { }
-                bool socketReadable() override { return false; }
-                void socketClosed() override { closed = true; }
-            } user;
-            bool reused = true;
             for (int i = 0; i < 3; ++i) {
-                user.connected = user.closed = false;
-                ga::proxy::UpstreamPool::Lease *lease = pool.acquire(s, &user, &reused);
-                auto discardLease = qScopeGuard([&] { ga::proxy::UpstreamPool::discard(lease); });
-                const bool own = qobject_cast<QSslSocket *>(lease->socket()) == nullptr;
-                QCOMPARE(own, i == 0 || kind != u"digest");
-                QVERIFY(QTest::qWaitFor([&] { return user.connected || user.closed; }, 15000));
+                const ga::test::LeaseOutcome o = ga::test::leaseOnce(pool, s);
+                QCOMPARE(o.ownTls, i == 0 || kind != u"digest");
                 if (i == 0) {
-                    QVERIFY(user.closed);
-                    QVERIFY(lease->againOnNewConnection());
-                    QVERIFY2(lease->errorString().contains(
+                    QVERIFY(!o.connected);
+                    QVERIFY(o.againOnNewConnection);
+                    QVERIFY2(o.error.contains(
                                  kind == u"digest" ? "asks for a login (Digest, Basic)" : "asks for a login (Basic)"),
-                        qPrintable(lease->errorString()));
+                        qPrintable(o.error));
                 } else {
-                    QVERIFY2(user.connected, qPrintable(lease->errorString()));
-                    QVERIFY(!lease->againOnNewConnection());
+                    QVERIFY2(o.connected, qPrintable(o.error));
+                    QVERIFY(!o.againOnNewConnection);
                 }
             }
             QCOMPARE(http.tunnels, 2);

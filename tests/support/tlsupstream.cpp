@@ -8,6 +8,7 @@
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QStandardPaths>
+#include <QTest>
 
 #include <memory>
 
@@ -122,6 +123,29 @@ bool OneKeyProxy::start(const QString &baseUrl, const QString &caBundle, QString
     }
     m_proxy.applySettings(s);
     return true;
+}
+
+LeaseOutcome leaseOnce(proxy::UpstreamPool &pool, const upstream::UpstreamSettings &settings)
+{
+    struct : proxy::UpstreamPool::User
+    {
+        bool connected = false;
+        bool closed = false;
+        void socketConnected() override { connected = true; }
+        void socketReadyRead() override { }
+        bool socketReadable() override { return false; }
+        void socketClosed() override { closed = true; }
+    } user;
+    bool reused = true;
+    proxy::UpstreamPool::Lease *lease = pool.acquire(settings, &user, &reused);
+    LeaseOutcome o;
+    o.ownTls = qobject_cast<QSslSocket *>(lease->socket()) == nullptr;
+    (void)QTest::qWaitFor([&] { return user.connected || user.closed; }, 15000); // neither: `error` says why
+    o.connected = user.connected;
+    o.againOnNewConnection = lease->againOnNewConnection();
+    o.error = user.connected ? QString() : lease->errorString();
+    proxy::UpstreamPool::discard(lease);
+    return o;
 }
 
 Reply postGenerate(quint16 port, const QByteArray &body, int timeoutMs)

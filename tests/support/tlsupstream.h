@@ -6,6 +6,7 @@
 
 #include "keys/keypool.h"
 #include "proxy/proxyserver.h"
+#include "proxy/upstreampool.h"
 #include "rawhttp.h"
 #include "time/clock.h"
 #include "upstream/upstream.h"
@@ -68,6 +69,16 @@ private:
     keys::KeyPool m_keys;
     proxy::ProxyServer m_proxy;
 };
+
+// One connection leased from `pool` to where `settings` go, waited for until it is up or ends (15 s), then discarded.
+struct LeaseOutcome
+{
+    bool connected = false;
+    bool ownTls = false; // a plain socket carrying the lease's own TLS, not a QSslSocket
+    bool againOnNewConnection = false;
+    QString error; // why it ended, when it did not connect
+};
+LeaseOutcome leaseOnce(proxy::UpstreamPool &pool, const upstream::UpstreamSettings &settings);
 
 inline const QByteArray kGenerate = "/v1beta/models/gemini-2.5-flash:generateContent";
 
