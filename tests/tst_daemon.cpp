@@ -649,6 +649,18 @@ private Q_SLOTS:
             c.send(ga::test::post(path, body));
             return c.read();
         };
+        // What `proxy password` does to the file: a new upstream.proxyPasswordSetAt, applied once read.
+        auto stamp = [&](const QString &at) {
+            applied.clear();
+            const bool saved
+                = configStore
+                      .update([&](QJsonObject &doc) {
+                          ga::config::schema::setValueAt(doc, QStringLiteral("upstream.proxyPasswordSetAt"), at);
+                          return QString();
+                      })
+                      .ok;
+            return saved && (applied.count() > 0 || applied.wait(5000));
+        };
         ga::test::Reply r = send();
         QVERIFY2(r.status == 200, r.body.constData());
         QVERIFY(middle.logins.contains(accepted));
@@ -657,15 +669,7 @@ private Q_SLOTS:
         // `proxy password` again: a new secret and a new stamp; the proxy now takes only the new one.
         QVERIFY(store(QString::fromLatin1(ga::upstream::kProxyPasswordEntry), "second pass"));
         accepted = "Basic " + QByteArray("alice:second pass").toBase64();
-        applied.clear();
-        QVERIFY(configStore
-                    .update([](QJsonObject &doc) {
-                        ga::config::schema::setValueAt(doc, QStringLiteral("upstream.proxyPasswordSetAt"),
-                            QStringLiteral("2026-12-08T03:00:00.000Z"));
-                        return QString();
-                    })
-                    .ok);
-        QVERIFY(applied.count() > 0 || applied.wait(5000));
+        QVERIFY(stamp(QStringLiteral("2026-12-08T03:00:00.000Z")));
         middle.logins.clear();
         r = send();
         QVERIFY2(r.status == 200, r.body.constData());
@@ -675,15 +679,7 @@ private Q_SLOTS:
         QVERIFY(ga::secrets::waitFor([&](QObject *context, ga::secrets::SecretStore::Callback done) {
             secrets.remove(QString::fromLatin1(ga::upstream::kProxyPasswordEntry), context, std::move(done));
         }).ok());
-        applied.clear();
-        QVERIFY(configStore
-                    .update([](QJsonObject &doc) {
-                        ga::config::schema::setValueAt(doc, QStringLiteral("upstream.proxyPasswordSetAt"),
-                            QStringLiteral("2026-12-08T03:01:00.000Z"));
-                        return QString();
-                    })
-                    .ok);
-        QVERIFY(applied.count() > 0 || applied.wait(5000));
+        QVERIFY(stamp(QStringLiteral("2026-12-08T03:01:00.000Z")));
         r = send();
         QCOMPARE(r.status, 502);
         QVERIFY2(r.body.contains("gemini-aggregatord proxy password"), r.body.constData());
