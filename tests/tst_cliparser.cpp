@@ -206,7 +206,7 @@ private Q_SLOTS:
         const QString fromRemoteCommandsCpp = QStringLiteral(
             "status, history, keys list|stats|add|enable|disable|remove|test, instances list|add|remove|test, bind, "
             "unbind, mode, config get|set, token list|add|revoke|rotate, files list|show|delete, caches list|delete, "
-            "cluster status");
+            "cluster status, proxy password");
         QCOMPARE(expand(ga::cli::remoteCommands()), expand(fromRemoteCommandsCpp));
         for (const CommandDef &command : ga::cli::commandTable()) {
             const CommandLine line = ga::cli::parseCommandLine(
