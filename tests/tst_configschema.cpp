@@ -447,7 +447,7 @@ void TestConfigSchema::rejectedValues_data()
         QStringLiteral("not a proxy setting"));
     row("proxy bool", "upstream.proxy", false, QStringLiteral("expected a string"));
     row("proxy with a password", "upstream.proxy", QStringLiteral("http://alice:s3cret@proxy.example.com:3128"),
-        QStringLiteral("holds a password, which does not belong in the config file: give the user name only "
+        QStringLiteral("a password does not belong in the config file: give the user name only "
                        "(http://alice@proxy.example.com:3128) and store the password with: printf %s "
                        "\"$PROXY_PASSWORD\" | gemini-aggregatord proxy password"));
     row("SOCKS5 proxy with a password", "upstream.proxy", QStringLiteral("socks5://alice:s3cret@127.0.0.1:1080"),

@@ -2778,8 +2778,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&apos;%1&apos; holds a password, which does not belong in the config file: give the user name only (%2) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</source>
-        <translation>&apos;%1&apos; holds a password, which does not belong in the config file: give the user name only (%2) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</translation>
+        <source>a password does not belong in the config file: give the user name only (%1) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</source>
+        <translation>a password does not belong in the config file: give the user name only (%1) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</translation>
     </message>
 </context>
 <context>
@@ -3142,6 +3142,10 @@
     <message>
         <source>the SOCKS5 proxy %1 asks for a user name and password: give the user in upstream.proxy (socks5://user@host:port) and store the password with gemini-aggregatord proxy password</source>
         <translation>the SOCKS5 proxy %1 asks for a user name and password: give the user in upstream.proxy (socks5://user@host:port) and store the password with gemini-aggregatord proxy password</translation>
+    </message>
+    <message>
+        <source>the proxy %1 could not be reached: %2</source>
+        <translation>the proxy %1 could not be reached: %2</translation>
     </message>
 </context>
 <context>

@@ -2746,8 +2746,8 @@
         <translation>“%1”不是 Redis 数据库编号（默认的 Redis 为 0–15）</translation>
     </message>
     <message>
-        <source>&apos;%1&apos; holds a password, which does not belong in the config file: give the user name only (%2) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</source>
-        <translation>“%1”含有密码，而密码不应写进配置文件：这里只写用户名（%2），密码请用以下命令存入密钥存储：printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</translation>
+        <source>a password does not belong in the config file: give the user name only (%1) and store the password with: printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</source>
+        <translation>密码不应写进配置文件：这里只写用户名（%1），密码请用以下命令存入密钥存储：printf %s &quot;$PROXY_PASSWORD&quot; | gemini-aggregatord proxy password</translation>
     </message>
 </context>
 <context>
@@ -3110,6 +3110,10 @@
     <message>
         <source>the SOCKS5 proxy %1 asks for a user name and password: give the user in upstream.proxy (socks5://user@host:port) and store the password with gemini-aggregatord proxy password</source>
         <translation>SOCKS5 代理 %1 要求用户名和密码：请在 upstream.proxy 中给出用户名（socks5://user@host:port），并用 gemini-aggregatord proxy password 存入密码</translation>
+    </message>
+    <message>
+        <source>the proxy %1 could not be reached: %2</source>
+        <translation>无法连接代理 %1：%2</translation>
     </message>
 </context>
 <context>

@@ -35,8 +35,8 @@ const logging::UserText kIsNotAProxySetting("ga::config",
         "ga::config", "'%1' is not a proxy setting (use none, system, http://host:port or socks5://host:port)"));
 const logging::UserText kProxyPasswordInUrl("ga::config",
     QT_TRANSLATE_NOOP("ga::config",
-        "'%1' holds a password, which does not belong in the config file: give the user name only (%2) and store the "
-        "password with: printf %s \"$PROXY_PASSWORD\" | gemini-aggregatord proxy password"));
+        "a password does not belong in the config file: give the user name only (%1) and store the password with: "
+        "printf %s \"$PROXY_PASSWORD\" | gemini-aggregatord proxy password"));
 const logging::UserText kCaBundleDoesNotExist("ga::config",
     QT_TRANSLATE_NOOP("ga::config", "CA bundle '%1' does not exist (give a PEM file, or an empty string for none)"));
 const logging::UserText kTlsFileDoesNotExist("ga::config",
@@ -106,8 +106,7 @@ QString checkProxy(const QString &v)
             // Shown without the password (the message goes to the terminal, the log and the GUI).
             QUrl withUser = url;
             withUser.setPassword(QString());
-            return kProxyPasswordInUrl.text().arg(
-                url.toString(QUrl::RemovePassword), withUser.toString(QUrl::RemovePassword));
+            return kProxyPasswordInUrl.text().arg(withUser.toString(QUrl::RemovePassword));
         }
         return {};
     }

@@ -34,6 +34,8 @@ const logging::UserText kLoginRefused(
 const logging::UserText kLoginUnnamed("ga::proxy",
     QT_TRANSLATE_NOOP(
         "ga::proxy", "the proxy %1 asks for a login (HTTP 407) without naming how to give it (no Proxy-Authenticate)"));
+const logging::UserText kProxyUnreachable(
+    "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the proxy %1 could not be reached: %2"));
 const logging::UserText kNotAnHttpProxy(
     "ga::proxy", QT_TRANSLATE_NOOP("ga::proxy", "the proxy %1 did not answer CONNECT as an HTTP proxy does"));
 const logging::UserText kNotASocks5Proxy(
@@ -143,6 +145,11 @@ QString hostPort(const QString &host, quint16 port)
 QString ProxyTunnel::loginRefused(const QString &host, quint16 port)
 {
     return kLoginRefused.text().arg(hostPort(host, port));
+}
+
+QString ProxyTunnel::unreachable(const QString &host, quint16 port, const QString &why)
+{
+    return kProxyUnreachable.text().arg(hostPort(host, port), why);
 }
 
 QString ProxyTunnel::credentialsWanted(const QString &host, quint16 port)

@@ -41,6 +41,8 @@ public:
     // a proxy that asks for a login is told when the setting has no password (none stored).
     static QString loginRefused(const QString &host, quint16 port);
     static QString credentialsWanted(const QString &host, quint16 port);
+    // "the proxy host:port could not be reached: `why`": a connection to the proxy itself failed.
+    static QString unreachable(const QString &host, quint16 port, const QString &why);
 
     // `login`: what the proxy is known to ask for (Login::ThroughQt is not one this class opens).
     ProxyTunnel(const QNetworkProxy &proxy, const QString &host, quint16 port, Login login = Login::Unknown);

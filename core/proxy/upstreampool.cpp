@@ -565,13 +565,24 @@ QString UpstreamPool::Lease::errorString() const
     if (failed()) {
         return m_tlsError;
     }
-    if (m_socket->error() == QAbstractSocket::ProxyAuthenticationRequiredError
-        && m_endpoint.proxyType != QNetworkProxy::NoProxy) {
+    if (m_endpoint.proxyType == QNetworkProxy::NoProxy) {
+        return m_socket->errorString();
+    }
+    switch (m_socket->error()) {
+    case QAbstractSocket::ProxyAuthenticationRequiredError:
         return m_socket->proxy().password().isEmpty()
             ? ProxyTunnel::credentialsWanted(m_endpoint.proxyHost, m_endpoint.proxyPort)
             : ProxyTunnel::loginRefused(m_endpoint.proxyHost, m_endpoint.proxyPort);
+    case QAbstractSocket::ProxyConnectionRefusedError:
+    case QAbstractSocket::ProxyConnectionClosedError:
+    case QAbstractSocket::ProxyConnectionTimeoutError:
+    case QAbstractSocket::ProxyNotFoundError:
+        return ProxyTunnel::unreachable(m_endpoint.proxyHost, m_endpoint.proxyPort, m_socket->errorString());
+    default:
+        // A tunnel of the lease's own still opening: the socket's peer is the proxy, not the upstream.
+        return m_tunnel ? ProxyTunnel::unreachable(m_endpoint.proxyHost, m_endpoint.proxyPort, m_socket->errorString())
+                        : m_socket->errorString();
     }
-    return m_socket->errorString();
 }
 
 bool UpstreamPool::Lease::certificateRejected() const
