@@ -183,6 +183,17 @@ void collectShown(QQuickItem *item, QList<QQuickItem *> &out)
     }
 }
 
+// The first visible item named `name` under `root`, in the items' own tree (pages are made by a Repeater's Loaders,
+// with no QObject parent).
+QQuickItem *findShown(QQuickItem *root, const QString &name)
+{
+    QList<QQuickItem *> items;
+    collectShown(root, items);
+    const auto it
+        = std::find_if(items.cbegin(), items.cend(), [&](QQuickItem *item) { return item->objectName() == name; });
+    return it == items.cend() ? nullptr : *it;
+}
+
 // Words of a product, protocol or unit, and the names the UI gives in any language; anything else in Latin
 // letters on a Chinese page is untranslated text.
 const QSet<QString> &allowedWords()
@@ -218,6 +229,8 @@ private Q_SLOTS:
     void dialogs();
     void pages_data();
     void pages();
+    void proxyPasswordField_data();
+    void proxyPasswordField();
     void checksCatchProblems();
     void trayMenu_data();
     void trayMenu();
@@ -645,6 +658,41 @@ void TestScreenshots::pages()
         qPrintable(QStringLiteral("%1 problem(s):\n").arg(problems.size()) + problems.mid(0, 25).join(u'\n')));
     QMutexLocker lock(&g_mutex);
     QVERIFY2(g_qmlWarnings.isEmpty(), qPrintable(g_qmlWarnings.join(u'\n')));
+}
+
+// The Settings page's Proxy password field, below the first screen: scrolled into view as focus reaches it, masked,
+// and drawn as the pages are (the same checks), in both languages at the small size.
+void TestScreenshots::proxyPasswordField_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::newRow("en") << QStringLiteral("en");
+    QTest::newRow("zh_CN") << QStringLiteral("zh_CN");
+}
+
+void TestScreenshots::proxyPasswordField()
+{
+    QFETCH(QString, language);
+    setLanguage(language);
+    setLook(QStringLiteral("light"), QSize(800, 500));
+    QQuickWindow *window = m_app->window();
+    QVERIFY(window->setProperty("currentPage", QStringLiteral("settings")));
+    QTRY_VERIFY_WITH_TIMEOUT(window->property("pageLoaded").toBool(), 5000);
+    QQuickItem *field = findShown(window->contentItem(), QStringLiteral("proxyPassword"));
+    QVERIFY(field);
+    QCOMPARE(field->property("echoMode").toInt(), 2); // TextInput.Password
+    field->forceActiveFocus();
+    const QRectF view(0, 0, window->width(), window->height());
+    QTRY_VERIFY_WITH_TIMEOUT(view.contains(field->mapRectToScene(QRectF(0, 0, field->width(), field->height()))), 5000);
+    QQuickItem *store = findShown(window->contentItem(), QStringLiteral("storeProxyPassword"));
+    QVERIFY(store && view.contains(store->mapRectToScene(QRectF(0, 0, store->width(), store->height()))));
+    const QImage image = render();
+    const QString dir = QDir(m_outDir).filePath(language);
+    QDir().mkpath(dir);
+    QVERIFY(image.save(QDir(dir).filePath(QStringLiteral("settings-proxy-password.png"))));
+    const QStringList problems = inspect(image, language == u"zh_CN");
+    QVERIFY2(problems.isEmpty(),
+        qPrintable(QStringLiteral("%1 problem(s):\n").arg(problems.size()) + problems.mid(0, 25).join(u'\n')));
+    field->setFocus(false);
 }
 
 // The dialogs in both languages at the small size: the same checks as the pages, on the dialog alone (the page

@@ -2258,16 +2258,16 @@
         <translation>Proxy password</translation>
     </message>
     <message>
-        <source>Kept in the secret store, never in the config file</source>
-        <translation>Kept in the secret store, never in the config file</translation>
-    </message>
-    <message>
         <source>Remove</source>
         <translation>Remove</translation>
     </message>
     <message>
         <source>Store</source>
         <translation>Store</translation>
+    </message>
+    <message>
+        <source>Kept in the secret store only</source>
+        <translation>Kept in the secret store only</translation>
     </message>
 </context>
 <context>

@@ -2226,16 +2226,16 @@
         <translation>代理密码</translation>
     </message>
     <message>
-        <source>Kept in the secret store, never in the config file</source>
-        <translation>保存在密钥存储中，绝不写进配置文件</translation>
-    </message>
-    <message>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
         <source>Store</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <source>Kept in the secret store only</source>
+        <translation>只保存在密钥存储中</translation>
     </message>
 </context>
 <context>

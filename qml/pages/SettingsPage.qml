@@ -257,7 +257,9 @@ AppPage {
                 // The proxy's password: the secret store's, never the config file; stored at once, not with Save.
                 RowLayout {
                     Layout.fillWidth: true
-                    spacing: page.em * 0.6
+                    // As a SettingField lays out: its label, its field, and the same gap at the right.
+                    Layout.rightMargin: page.theme.spacing
+                    spacing: page.theme.spacing
                     Label {
                         Layout.preferredWidth: page.labelWidth
                         text: qsTr("Proxy password")
@@ -268,7 +270,7 @@ AppPage {
                         objectName: "proxyPassword"
                         Layout.fillWidth: true
                         echoMode: TextInput.Password
-                        placeholderText: qsTr("Kept in the secret store, never in the config file")
+                        placeholderText: qsTr("Kept in the secret store only")
                         Accessible.name: qsTr("Proxy password")
                         Keys.onReturnPressed: storeProxyPassword.clicked()
                         Keys.onEnterPressed: storeProxyPassword.clicked()
