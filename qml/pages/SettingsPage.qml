@@ -270,6 +270,7 @@ AppPage {
                         objectName: "proxyPassword"
                         Layout.fillWidth: true
                         echoMode: TextInput.Password
+                        placeholderTextColor: page.theme.neutral // as SettingField's: readable in every style
                         placeholderText: qsTr("Kept in the secret store only")
                         Accessible.name: qsTr("Proxy password")
                         Keys.onReturnPressed: storeProxyPassword.clicked()
